@@ -1,0 +1,11 @@
+//! Backends of pynn-rs.
+//!
+//! * [`native`]: the built-in engine (default): clock-driven, exact
+//!   integration, struct-of-arrays state, compressed synapse rows, ring
+//!   buffers, min_delay communication slices.
+//!
+//! External simulators (NEST, NEURON, Brian2) are driven as Python processes
+//! and land in their own folders here.
+#![deny(missing_docs)]
+
+pub mod native;

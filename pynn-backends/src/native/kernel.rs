@@ -1,0 +1,68 @@
+//! The interface between the native engine and a cell model.
+//!
+//! A cell model owns the state of a whole population as struct-of-arrays and
+//! advances every cell by one time step per call (one monomorphised loop per
+//! model; the engine calls it through one virtual call per population and
+//! step, never per cell).
+
+use pynn_core::cells::CellType;
+use pynn_core::parameters::ParamTable;
+use pynn_core::Result;
+
+/// What a kernel sees during one time step `k` (from `t_k = k dt` to `t_k+1`).
+pub struct StepInput<'a> {
+    /// Index of the step.
+    pub step: u64,
+    /// Per receptor, per cell: the sum of the weights of the spikes arriving
+    /// at `t_k+1` (PyNN units).
+    pub synaptic: &'a [&'a [f64]],
+    /// Per cell: the injected current during the step (nA), from current sources.
+    pub current: &'a [f64],
+}
+
+/// Spikes emitted during a step: `(cell, step of the spike time)`.
+///
+/// Neurons emit at `step + 1` (the end of the step in which the threshold was
+/// crossed, NEST's on-grid convention).
+pub type SpikeOut = Vec<(u32, u64)>;
+
+/// A population's state and dynamics on the native engine.
+pub trait Kernel: Send {
+    /// Advances every cell by one step.
+    fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut);
+    /// Spikes with time stamp 0 (before the first step), emitted once when a
+    /// run starts at time 0. Only spike sources have any.
+    fn initial_spikes(&mut self, _spikes: &mut SpikeOut) {}
+    /// New parameter values (propagators are recomputed).
+    fn set_parameters(&mut self, params: &ParamTable) -> Result<()>;
+    /// Sets state variable `name` of `cells` now and as its value after reset.
+    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()>;
+    /// Back to the initial values at time 0.
+    fn reset(&mut self);
+    /// Index of a recordable analog variable.
+    fn variable(&self, name: &str) -> Option<usize>;
+    /// Appends the current value of variable `var` of `cells` to `out`.
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>);
+}
+
+/// A cell type the native engine can simulate: how to build its kernel.
+///
+/// Implemented for every standard model; implement it for your own
+/// [`CellType`] to use it on the native backend like a standard one.
+pub trait NativeCell: CellType {
+    /// Builds the kernel of a population.
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>>;
+}
+
+/// What a kernel may need to know when it is built.
+#[derive(Debug, Clone)]
+pub struct BuildContext {
+    /// Time step (ms).
+    pub dt: f64,
+    /// Session seed (for spike sources' random streams).
+    pub seed: u64,
+    /// Population identifier (key of its random streams).
+    pub population: usize,
+    /// Population label (for messages).
+    pub label: String,
+}

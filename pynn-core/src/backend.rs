@@ -1,0 +1,211 @@
+//! The interface between the simulator-neutral core and a backend.
+//!
+//! The core owns the model description (populations and their parameter
+//! tables, which cells are recorded, current sources) and generates every
+//! random value and every connection; a backend receives that explicit
+//! network and runs it. Cells are addressed by global index: each population
+//! occupies the contiguous range `offset .. offset + size`, in creation order.
+
+use crate::cells::{CellType, CellTypeInfo};
+use crate::electrodes::CurrentSourceSpec;
+use crate::error::Result;
+use crate::parameters::ParamTable;
+
+/// Identifier of a population within a session (creation order).
+pub type PopId = usize;
+/// Identifier of a projection within a session (creation order).
+pub type ProjId = usize;
+/// Identifier of a current source within a session (creation order).
+pub type SourceId = usize;
+
+/// Validated session settings (see `Sim::setup`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// Integration time step (ms).
+    pub timestep: f64,
+    /// Smallest synaptic delay (ms); the communication interval.
+    pub min_delay: f64,
+    /// Largest synaptic delay (ms).
+    pub max_delay: f64,
+    /// Session seed of every random stream.
+    pub seed: u64,
+    /// Worker threads for backends that use them (0: all cores).
+    pub threads: usize,
+}
+
+impl SimConfig {
+    /// `min_delay` in steps.
+    pub fn min_delay_steps(&self) -> u64 {
+        (self.min_delay / self.timestep).round() as u64
+    }
+    /// `max_delay` in steps.
+    pub fn max_delay_steps(&self) -> u64 {
+        (self.max_delay / self.timestep).round() as u64
+    }
+}
+
+/// What a backend needs to create a population.
+#[derive(Debug, Clone)]
+pub struct PopulationSpec<'a> {
+    /// Identifier.
+    pub id: PopId,
+    /// Label (for messages).
+    pub label: &'a str,
+    /// Global index of the first cell.
+    pub offset: usize,
+    /// Number of cells.
+    pub size: usize,
+    /// The cell type's schema.
+    pub cell_type: CellTypeInfo,
+    /// Per-cell parameter values (PyNN units).
+    pub parameters: &'a ParamTable,
+    /// Per-cell initial values of the state variables (PyNN units).
+    pub initial_values: &'a ParamTable,
+}
+
+/// Which receptor of the post-synaptic cells a projection targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receptor {
+    /// Index into the post-synaptic cell type's receptor list.
+    pub index: usize,
+    /// Its name.
+    pub name: &'static str,
+}
+
+/// The synapse model of a projection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SynapseKind {
+    /// Fixed weight and delay.
+    Static,
+}
+
+/// What a backend needs to create a projection.
+#[derive(Debug, Clone)]
+pub struct ProjectionSpec<'a> {
+    /// Identifier.
+    pub id: ProjId,
+    /// Label (for messages).
+    pub label: &'a str,
+    /// Receptor type on the post-synaptic side.
+    pub receptor: Receptor,
+    /// Synapse model.
+    pub synapse: SynapseKind,
+}
+
+/// An explicit set of connections, sorted by pre-synaptic cell (stable: the
+/// order of a connector's output is kept within a row). This order is the
+/// order of `Projection::get` in list form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Connections {
+    /// Global index of each pre-synaptic cell.
+    pub pre: Vec<u32>,
+    /// Global index of each post-synaptic cell.
+    pub post: Vec<u32>,
+    /// Weights in PyNN units (nA, uS, or mV for delta synapses).
+    pub weight: Vec<f64>,
+    /// Delays (ms), already validated to lie in `[min_delay, max_delay]`.
+    pub delay: Vec<f64>,
+}
+
+impl Connections {
+    /// Number of connections.
+    pub fn len(&self) -> usize {
+        self.pre.len()
+    }
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pre.is_empty()
+    }
+}
+
+/// Which variables of which cells a backend records, and how often.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordingPlan {
+    /// Cells (population indices, sorted) whose spikes are recorded.
+    pub spikes: Vec<usize>,
+    /// Analog variables and the cells (sorted) recorded for each.
+    pub signals: Vec<(String, Vec<usize>)>,
+    /// Sampling interval of the analog variables, in steps (>= 1).
+    pub interval_steps: u64,
+}
+
+impl RecordingPlan {
+    /// True if nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.spikes.is_empty() && self.signals.iter().all(|(_, c)| c.is_empty())
+    }
+}
+
+/// Data recorded by a backend since the last drain, for one population.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRecording {
+    /// Spikes as (population index, step of the spike time), in time order.
+    pub spikes: Vec<(u32, u64)>,
+    /// For each recorded analog variable: name, cells, the steps at which
+    /// samples were taken, and the samples (row-major: one row per step, one
+    /// column per cell).
+    pub signals: Vec<RawSignal>,
+}
+
+/// Samples of one analog variable.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawSignal {
+    /// Variable name.
+    pub name: String,
+    /// Recorded cells (population indices).
+    pub cells: Vec<usize>,
+    /// Step of each sample.
+    pub steps: Vec<u64>,
+    /// Row-major samples (`steps.len() x cells.len()`).
+    pub data: Vec<f64>,
+}
+
+/// A simulator that can run a pynn-rs model.
+///
+/// Dispatch is static (`Sim<B: Backend>`); a backend that supports a cell
+/// type also implements [`Supports`] for it.
+pub trait Backend: Send + Sized + 'static {
+    /// Name used in messages and data annotations (`"native"`, `"NEST"`, ...).
+    const NAME: &'static str;
+
+    /// Starts the backend for a validated configuration.
+    fn setup(config: &SimConfig) -> Result<Self>;
+    /// New parameter values for a whole population (after `set`).
+    fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()>;
+    /// Sets state variable `variable` of `cells` now and as their value after
+    /// `reset()` (PyNN's `initialize`).
+    fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()>;
+    /// Creates a projection with explicit connections.
+    fn connect(&mut self, spec: &ProjectionSpec<'_>, connections: Connections) -> Result<()>;
+    /// The pre- and post-synaptic global indices of a projection's
+    /// connections, in list order.
+    fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)>;
+    /// Current values of synaptic attribute `name` (`"weight"`, `"delay"`),
+    /// in list order, PyNN units.
+    fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>>;
+    /// Sets synaptic attribute `name` for every connection, in list order.
+    fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()>;
+    /// Creates or updates current source `id`, injected into `targets`
+    /// (global cell indices). Called again with the full target list and
+    /// parameters whenever either changes.
+    fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()>;
+    /// What to record from a population (replaces the previous plan).
+    fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()>;
+    /// Advances the simulation to time step `step` (> current step).
+    fn run_until(&mut self, step: u64) -> Result<()>;
+    /// Returns to time 0 with every state variable at its initial value;
+    /// structure, parameters and recording plans are kept. Recorded data not
+    /// yet drained is discarded, so the core drains first.
+    fn reset(&mut self) -> Result<()>;
+    /// Takes the data recorded for `pop` since the last drain.
+    fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording>;
+    /// Releases the simulator's resources.
+    fn end(&mut self) -> Result<()>;
+}
+
+/// A backend able to simulate cell type `C`.
+pub trait Supports<C: CellType>: Backend {
+    /// Creates a population of `C` cells.
+    fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()>;
+}

@@ -1,0 +1,174 @@
+//! Standard cell types with PyNN's names, parameters, units and defaults.
+//!
+//! One cell type per file. Each type is a plain struct whose fields are its
+//! parameters in PyNN's units, with PyNN's defaults in `Default`, so that
+//! `IF_curr_exp { tau_m: 10.0, ..Default::default() }` reads like PyNN's
+//! `IF_curr_exp(tau_m=10.0)`. The schema constants of [`CellType`] describe
+//! the parameters, initial values and recordables to the rest of the library
+//! and to every backend.
+
+use crate::parameters::{ParamSpec, Value};
+
+mod if_curr_alpha;
+mod if_curr_delta;
+mod if_curr_exp;
+mod spike_source_array;
+mod spike_source_poisson;
+
+pub use if_curr_alpha::IF_curr_alpha;
+pub use if_curr_delta::IF_curr_delta;
+pub use if_curr_exp::IF_curr_exp;
+pub use spike_source_array::SpikeSourceArray;
+pub use spike_source_poisson::SpikeSourcePoisson;
+
+/// A recordable variable: name and unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordableSpec {
+    /// PyNN's name (`"spikes"`, `"v"`, `"gsyn_exc"`, ...).
+    pub name: &'static str,
+    /// Unit (`"ms"` for spikes: spike times).
+    pub unit: &'static str,
+}
+
+/// A cell type: the schema of a neuron model or spike source.
+///
+/// Implemented by the standard models of this crate and by users' own models
+/// (a model also needs an implementation per backend, e.g. the native
+/// engine's `NativeCell`).
+pub trait CellType: Clone + Send + Sync + 'static {
+    /// PyNN's name (e.g. `"IF_curr_exp"`).
+    const NAME: &'static str;
+    /// Parameters: names, defaults, units, domains.
+    const PARAMETERS: &'static [ParamSpec];
+    /// State variables that have initial values (`initialize`), with defaults.
+    const STATE: &'static [ParamSpec];
+    /// Recordable variables, `"spikes"` included.
+    const RECORDABLES: &'static [RecordableSpec];
+    /// Receptor types (`["excitatory", "inhibitory"]`; empty for sources).
+    const RECEPTORS: &'static [&'static str];
+    /// Synaptic weights are conductances (uS) rather than currents (nA) or
+    /// voltage jumps (mV).
+    const CONDUCTANCE_BASED: bool;
+    /// Whether current sources can be injected.
+    const INJECTABLE: bool;
+
+    /// The parameter values held by this instance, in the order of
+    /// [`CellType::PARAMETERS`].
+    fn parameter_values(&self) -> Vec<Value>;
+}
+
+/// Run-time description of a cell type (what [`CellType`] says, as a value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellTypeInfo {
+    /// PyNN's name.
+    pub name: &'static str,
+    /// Parameter schema.
+    pub parameters: &'static [ParamSpec],
+    /// State-variable schema.
+    pub state: &'static [ParamSpec],
+    /// Recordables.
+    pub recordables: &'static [RecordableSpec],
+    /// Receptor types.
+    pub receptors: &'static [&'static str],
+    /// Weights are conductances.
+    pub conductance_based: bool,
+    /// Current sources can be injected.
+    pub injectable: bool,
+}
+
+impl CellTypeInfo {
+    /// The description of `C`.
+    pub fn of<C: CellType>() -> Self {
+        CellTypeInfo {
+            name: C::NAME,
+            parameters: C::PARAMETERS,
+            state: C::STATE,
+            recordables: C::RECORDABLES,
+            receptors: C::RECEPTORS,
+            conductance_based: C::CONDUCTANCE_BASED,
+            injectable: C::INJECTABLE,
+        }
+    }
+
+    /// Unit of a recordable.
+    pub fn unit_of(&self, variable: &str) -> Option<&'static str> {
+        self.recordables.iter().find(|r| r.name == variable).map(|r| r.unit)
+    }
+}
+
+/// Schema entries shared by the leaky integrate-and-fire models.
+pub(crate) mod lif {
+    use crate::parameters::{Domain, ParamSpec};
+
+    pub const V_REST: ParamSpec = ParamSpec::scalar("v_rest", -65.0, "mV", Domain::Finite, "resting membrane potential");
+    pub const CM: ParamSpec = ParamSpec::scalar("cm", 1.0, "nF", Domain::Positive, "membrane capacitance");
+    pub const TAU_M: ParamSpec = ParamSpec::scalar("tau_m", 20.0, "ms", Domain::Positive, "membrane time constant");
+    pub const TAU_REFRAC: ParamSpec =
+        ParamSpec::scalar("tau_refrac", 0.1, "ms", Domain::NonNegative, "refractory period");
+    pub const I_OFFSET: ParamSpec = ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
+    pub const V_RESET: ParamSpec =
+        ParamSpec::scalar("v_reset", -65.0, "mV", Domain::Finite, "membrane potential after a spike");
+    pub const V_THRESH: ParamSpec = ParamSpec::scalar("v_thresh", -50.0, "mV", Domain::Finite, "spike threshold");
+
+    pub const V: ParamSpec = ParamSpec::scalar("v", -65.0, "mV", Domain::Finite, "membrane potential");
+    pub const ISYN_EXC: ParamSpec =
+        ParamSpec::scalar("isyn_exc", 0.0, "nA", Domain::Finite, "excitatory synaptic current");
+    pub const ISYN_INH: ParamSpec =
+        ParamSpec::scalar("isyn_inh", 0.0, "nA", Domain::Finite, "inhibitory synaptic current");
+}
+
+/// Implements `Default` and [`CellType::parameter_values`] for a struct whose
+/// fields are exactly its scalar parameters, in schema order.
+macro_rules! scalar_cell_type {
+    ($ty:ident { $($field:ident : $spec:expr),* $(,)? }) => {
+        impl Default for $ty {
+            fn default() -> Self {
+                $ty { $($field: $spec.default),* }
+            }
+        }
+        impl $ty {
+            const SPECS: &'static [$crate::parameters::ParamSpec] = &[$($spec),*];
+            fn values(&self) -> Vec<$crate::parameters::Value> {
+                vec![$($crate::parameters::Value::Scalar(self.$field)),*]
+            }
+        }
+    };
+}
+pub(crate) use scalar_cell_type;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_is_consistent<C: CellType + Default>() {
+        let values = C::default().parameter_values();
+        assert_eq!(values.len(), C::PARAMETERS.len(), "{}", C::NAME);
+        for (v, s) in values.iter().zip(C::PARAMETERS) {
+            if let Value::Scalar(x) = v {
+                assert_eq!(*x, s.default, "{}.{}", C::NAME, s.name);
+            }
+        }
+        assert_eq!(C::RECORDABLES[0].name, "spikes");
+    }
+
+    #[test]
+    fn schemas_match_defaults() {
+        schema_is_consistent::<IF_curr_alpha>();
+        schema_is_consistent::<IF_curr_exp>();
+        schema_is_consistent::<IF_curr_delta>();
+        schema_is_consistent::<SpikeSourceArray>();
+        schema_is_consistent::<SpikeSourcePoisson>();
+    }
+
+    #[test]
+    fn pynn_defaults() {
+        // PyNN 0.13 pyNN/standardmodels/cells.py (via shared/reference/pynn-inventory.md §2.3).
+        let c = IF_curr_alpha::default();
+        assert_eq!((c.v_rest, c.cm, c.tau_m, c.tau_refrac), (-65.0, 1.0, 20.0, 0.1));
+        assert_eq!((c.tau_syn_E, c.tau_syn_I, c.i_offset, c.v_reset, c.v_thresh), (0.5, 0.5, 0.0, -65.0, -50.0));
+        let e = IF_curr_exp::default();
+        assert_eq!((e.tau_syn_E, e.tau_syn_I), (5.0, 5.0));
+        let p = SpikeSourcePoisson::default();
+        assert_eq!((p.rate, p.start, p.duration), (1.0, 0.0, 1e10));
+    }
+}

@@ -1,0 +1,49 @@
+use super::{ConnectContext, Connector, ConnectorOutput};
+use crate::error::{Error, Result};
+use rand::RngExt;
+
+/// Connects each (pre, post) pair independently with probability `p_connect`
+/// (PyNN's `FixedProbabilityConnector`; NEST's `pairwise_bernoulli`).
+///
+/// Row `i` (pre position `i`) draws from sub-stream `i` of the projection's
+/// `"connect"` stream: one uniform number per post cell, in order, so the
+/// result does not depend on how rows are spread over threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedProbabilityConnector {
+    /// Connection probability, in [0, 1].
+    pub p_connect: f64,
+    /// Whether a cell may connect to itself. Default `true`.
+    pub allow_self_connections: bool,
+}
+
+impl FixedProbabilityConnector {
+    /// Probability `p_connect`, self-connections allowed.
+    pub fn new(p_connect: f64) -> Self {
+        FixedProbabilityConnector { p_connect, allow_self_connections: true }
+    }
+}
+
+impl Connector for FixedProbabilityConnector {
+    fn name(&self) -> &'static str {
+        "FixedProbabilityConnector"
+    }
+
+    fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
+        let p = self.p_connect;
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::invalid_value(ctx.object, "p_connect", p, "a probability in [0, 1]"));
+        }
+        let mut out = ConnectorOutput::default();
+        for i in 0..ctx.pre.len() {
+            let mut rng = ctx.rng("connect", i as u64);
+            for j in 0..ctx.post.len() {
+                let u: f64 = rng.random();
+                if u < p && (self.allow_self_connections || !ctx.is_self(i, j)) {
+                    out.pre.push(i as u32);
+                    out.post.push(j as u32);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

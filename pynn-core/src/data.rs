@@ -1,0 +1,171 @@
+//! Recorded data in Neo's shape: a [`Block`] per population (or assembly),
+//! one [`Segment`] per run between resets, [`SpikeTrain`]s per cell (ms) and
+//! [`AnalogSignal`]s per variable (samples x cells).
+//!
+//! As in PyNN, analog signals include the sample at the start of the segment
+//! (t = 0) and at its end, so `run(100)` at dt 0.1 gives 1001 samples.
+
+use crate::backend::RawRecording;
+use std::collections::BTreeMap;
+
+/// The spikes of one cell in one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikeTrain {
+    /// Index of the cell in its population.
+    pub source_index: usize,
+    /// Label of the population.
+    pub source_population: String,
+    /// Spike times (ms), sorted.
+    pub times: Vec<f64>,
+    /// Start of the recording (ms).
+    pub t_start: f64,
+    /// End of the recording (ms).
+    pub t_stop: f64,
+}
+
+/// Regularly sampled values of one variable for several cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalogSignal {
+    /// Variable name (`"v"`, ...).
+    pub name: String,
+    /// Unit (`"mV"`, `"nA"`, `"uS"`).
+    pub units: String,
+    /// Time of the first sample (ms).
+    pub t_start: f64,
+    /// Sampling interval (ms).
+    pub sampling_period: f64,
+    /// Index in the population of each column.
+    pub channel_index: Vec<usize>,
+    /// Row-major samples: `n_samples() x channel_index.len()`.
+    pub data: Vec<f64>,
+}
+
+impl AnalogSignal {
+    /// Number of samples (rows).
+    pub fn n_samples(&self) -> usize {
+        if self.channel_index.is_empty() { 0 } else { self.data.len() / self.channel_index.len() }
+    }
+    /// Sample times (ms).
+    pub fn times(&self) -> Vec<f64> {
+        (0..self.n_samples()).map(|k| self.t_start + k as f64 * self.sampling_period).collect()
+    }
+    /// The trace of the cell in column `column`.
+    pub fn column(&self, column: usize) -> Vec<f64> {
+        let n = self.channel_index.len();
+        self.data.iter().skip(column).step_by(n.max(1)).copied().collect()
+    }
+    /// The trace of the cell with population index `index`, if recorded.
+    pub fn trace(&self, index: usize) -> Option<Vec<f64>> {
+        self.channel_index.iter().position(|i| *i == index).map(|c| self.column(c))
+    }
+}
+
+/// The data of one run between resets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Segment {
+    /// `"segment000"`, `"segment001"`, ...
+    pub name: String,
+    /// One train per recorded cell, by population index.
+    pub spiketrains: Vec<SpikeTrain>,
+    /// One signal per recorded variable.
+    pub analogsignals: Vec<AnalogSignal>,
+}
+
+impl Segment {
+    /// The signal of variable `name`, if recorded.
+    pub fn signal(&self, name: &str) -> Option<&AnalogSignal> {
+        self.analogsignals.iter().find(|s| s.name == name)
+    }
+    /// The spike train of the cell with population index `index`.
+    pub fn spiketrain(&self, index: usize) -> Option<&SpikeTrain> {
+        self.spiketrains.iter().find(|s| s.source_index == index)
+    }
+}
+
+/// All data recorded from a population (or assembly).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Block {
+    /// Population label.
+    pub name: String,
+    /// Segments, oldest first; the last one is the segment in progress.
+    pub segments: Vec<Segment>,
+    /// Annotations (`size`, `simulator`, `dt`, `seed`, `cell_type`, ...).
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Accumulates one population's raw recordings of the segment in progress.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SegmentAccumulator {
+    pub spikes: BTreeMap<u32, Vec<u64>>,
+    pub signals: Vec<crate::backend::RawSignal>,
+}
+
+impl SegmentAccumulator {
+    pub fn append(&mut self, raw: RawRecording) {
+        for (cell, step) in raw.spikes {
+            self.spikes.entry(cell).or_default().push(step);
+        }
+        for sig in raw.signals {
+            match self.signals.iter_mut().find(|s| s.name == sig.name && s.cells == sig.cells) {
+                Some(acc) => {
+                    acc.steps.extend(sig.steps);
+                    acc.data.extend(sig.data);
+                }
+                None => self.signals.push(sig),
+            }
+        }
+    }
+
+    /// Builds the Neo-shaped segment.
+    #[allow(clippy::too_many_arguments)]
+    pub fn to_segment(
+        &self,
+        name: String,
+        label: &str,
+        dt: f64,
+        t_stop_step: u64,
+        spike_cells: &[usize],
+        units: &dyn Fn(&str) -> &'static str,
+        filter: &dyn Fn(&str) -> bool,
+    ) -> Segment {
+        let t_stop = t_stop_step as f64 * dt;
+        let mut spiketrains = Vec::new();
+        if filter("spikes") {
+            let mut cells: Vec<usize> = spike_cells.to_vec();
+            cells.extend(self.spikes.keys().map(|c| *c as usize));
+            cells.sort_unstable();
+            cells.dedup();
+            for c in cells {
+                let times = self
+                    .spikes
+                    .get(&(c as u32))
+                    .map(|s| s.iter().map(|k| *k as f64 * dt).collect())
+                    .unwrap_or_default();
+                spiketrains.push(SpikeTrain {
+                    source_index: c,
+                    source_population: label.to_string(),
+                    times,
+                    t_start: 0.0,
+                    t_stop,
+                });
+            }
+        }
+        let analogsignals = self
+            .signals
+            .iter()
+            .filter(|s| filter(&s.name) && !s.steps.is_empty())
+            .map(|s| {
+                let period = if s.steps.len() > 1 { (s.steps[1] - s.steps[0]) as f64 * dt } else { dt };
+                AnalogSignal {
+                    name: s.name.clone(),
+                    units: units(&s.name).to_string(),
+                    t_start: s.steps[0] as f64 * dt,
+                    sampling_period: period,
+                    channel_index: s.cells.clone(),
+                    data: s.data.clone(),
+                }
+            })
+            .collect();
+        Segment { name, spiketrains, analogsignals }
+    }
+}

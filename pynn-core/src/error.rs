@@ -1,0 +1,214 @@
+//! The one error type of pynn-rs.
+//!
+//! Every variant names the object concerned, the offending value and what is
+//! allowed, so that a message is actionable without reading the source.
+
+use std::fmt;
+
+/// Result alias used throughout pynn-rs.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when building or running a model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A `setup()` argument is invalid (PyNN's rules: positive timestep,
+    /// `min_delay >= timestep`, `min_delay <= max_delay`).
+    #[error("invalid setup: {parameter} = {value}; {allowed}")]
+    InvalidSetup {
+        /// Name of the setup argument.
+        parameter: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is allowed.
+        allowed: String,
+    },
+    /// A parameter, state variable or attribute value is outside its domain.
+    #[error("{object}: invalid value {value} for `{name}`; {allowed}")]
+    InvalidValue {
+        /// The object concerned (e.g. `population "exc" (IF_curr_exp)`).
+        object: String,
+        /// Parameter / attribute name.
+        name: String,
+        /// The offending value, formatted.
+        value: String,
+        /// What is allowed.
+        allowed: String,
+    },
+    /// A name (parameter, variable, receptor type, attribute) is not known to
+    /// the object.
+    #[error("{object}: unknown {kind} `{name}`{}; allowed: {allowed}", fmt_suggestion(.suggestion))]
+    UnknownName {
+        /// The object concerned.
+        object: String,
+        /// What kind of name (`parameter`, `recordable`, `receptor type`, ...).
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// Closest allowed name, if one is close.
+        suggestion: Option<String>,
+        /// The allowed names, comma separated.
+        allowed: String,
+    },
+    /// An index into a population, view, assembly or projection is out of range.
+    #[error("{object}: index {index} out of range for size {size}")]
+    IndexOutOfRange {
+        /// The object concerned.
+        object: String,
+        /// The offending index.
+        index: usize,
+        /// Number of elements.
+        size: usize,
+    },
+    /// An array argument has the wrong length.
+    #[error("{object}: {what} has length {found}, expected {expected}")]
+    LengthMismatch {
+        /// The object concerned.
+        object: String,
+        /// What the array is.
+        what: String,
+        /// Expected length.
+        expected: usize,
+        /// Length given.
+        found: usize,
+    },
+    /// `run_until` was asked to go backwards in time.
+    #[error("cannot run backwards in time: current time is {now} ms, requested {requested} ms")]
+    TimeBackwards {
+        /// Current simulation time (ms).
+        now: f64,
+        /// Requested time (ms).
+        requested: f64,
+    },
+    /// A connection or projection could not be made as asked.
+    #[error("{object}: {message}")]
+    Connection {
+        /// The projection / connector concerned.
+        object: String,
+        /// What went wrong and what is allowed.
+        message: String,
+    },
+    /// Recording was asked for something that cannot be recorded.
+    #[error("{object}: {message}")]
+    Recording {
+        /// The object concerned.
+        object: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An operation is not valid in the current state of the session.
+    #[error("{object}: {message}")]
+    State {
+        /// The object concerned.
+        object: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A backend (native engine or external simulator) reported an error.
+    #[error("backend {backend}: {message}")]
+    Backend {
+        /// Backend name.
+        backend: &'static str,
+        /// The backend's message (for external simulators, their own text).
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("I/O error on {path}: {message}")]
+    Io {
+        /// The file concerned.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+fn fmt_suggestion(s: &Option<String>) -> String {
+    match s {
+        Some(s) => format!(" (did you mean `{s}`?)"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// An [`Error::UnknownName`] with the closest allowed name suggested.
+    pub fn unknown_name<'a>(
+        object: impl fmt::Display,
+        kind: &'static str,
+        name: &str,
+        allowed: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let allowed: Vec<&str> = allowed.into_iter().collect();
+        Error::UnknownName {
+            object: object.to_string(),
+            kind,
+            name: name.to_string(),
+            suggestion: closest(name, &allowed).map(str::to_string),
+            allowed: allowed.join(", "),
+        }
+    }
+
+    /// An [`Error::InvalidValue`].
+    pub fn invalid_value(
+        object: impl fmt::Display,
+        name: impl fmt::Display,
+        value: impl fmt::Display,
+        allowed: impl fmt::Display,
+    ) -> Self {
+        Error::InvalidValue {
+            object: object.to_string(),
+            name: name.to_string(),
+            value: value.to_string(),
+            allowed: allowed.to_string(),
+        }
+    }
+
+    /// An [`Error::Io`] from a path and an [`std::io::Error`].
+    pub fn io(path: impl AsRef<std::path::Path>, e: impl fmt::Display) -> Self {
+        Error::Io { path: path.as_ref().display().to_string(), message: e.to_string() }
+    }
+}
+
+/// The allowed name closest to `name` by edit distance, if it is close enough
+/// to be a plausible typo (distance at most a third of the name's length, and
+/// at least 1).
+pub fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    allowed
+        .iter()
+        .map(|a| (levenshtein(&name.to_lowercase(), &a.to_lowercase()), *a))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let allowed = ["tau_m", "tau_refrac", "v_thresh", "cm"];
+        assert_eq!(closest("tau_n", &allowed), Some("tau_m"));
+        assert_eq!(closest("v_thres", &allowed), Some("v_thresh"));
+        assert_eq!(closest("completely_else", &allowed), None);
+        let e = Error::unknown_name("population p", "parameter", "tau_n", allowed);
+        assert_eq!(
+            e.to_string(),
+            "population p: unknown parameter `tau_n` (did you mean `tau_m`?); allowed: tau_m, tau_refrac, v_thresh, cm"
+        );
+    }
+}

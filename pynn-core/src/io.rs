@@ -1,0 +1,138 @@
+//! Writing recorded data that Python opens in one line.
+//!
+//! [`write_blocks`] writes two files next to each other:
+//!
+//! * `NAME.npz`: a NumPy archive (`numpy.load("NAME.npz")`) with, for each
+//!   population label `P` (non-alphanumeric characters replaced by `_`) and
+//!   segment number `K` (`seg000`, `seg001`, ... one per run between resets):
+//!   - `P.segK.spike_index` (int64): population index of each spike's cell,
+//!   - `P.segK.spike_times` (float64, ms): the spike times, sorted by cell
+//!     then time,
+//!   - `P.segK.VAR` (float64, shape `samples x cells`): each analog variable
+//!     (`v` in mV, ...), with samples at `t_start + k * sampling_period`,
+//!     including both the first and the last time of the segment,
+//!   - `P.segK.VAR.channel_index` (int64): population index of each column,
+//!   - `P.segK.VAR.times` (float64, ms): the sample times.
+//! * `NAME.json`: a sidecar with the provenance (`simulator`, `dt`,
+//!   `min_delay`, `max_delay`, `seed`, `t_stop`, `pynn_rs_version`) and, per
+//!   population, its label, key prefix, size, cell type, the units of each
+//!   variable, and per segment `t_start`, `t_stop`, `sampling_period` and the
+//!   recorded cells.
+//!
+//! ```python
+//! import numpy as np, json
+//! d = np.load("out/va_cuba.npz"); meta = json.load(open("out/va_cuba.json"))
+//! v = d["exc.seg000.v"]            # samples x cells, mV
+//! ```
+
+use crate::data::Block;
+use crate::error::{Error, Result};
+use npyz::WriterBuilder;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The key prefix of a population label in the archive.
+pub fn key_of(label: &str) -> String {
+    label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+fn paths(path: &Path) -> (PathBuf, PathBuf) {
+    let base = if path.extension().is_some_and(|e| e == "npz" || e == "json") {
+        path.with_extension("")
+    } else {
+        path.to_path_buf()
+    };
+    let mut npz = base.clone().into_os_string();
+    npz.push(".npz");
+    let mut js = base.into_os_string();
+    js.push(".json");
+    (PathBuf::from(npz), PathBuf::from(js))
+}
+
+fn add<T: npyz::AutoSerialize, W: std::io::Write + std::io::Seek>(
+    w: &mut npyz::npz::NpzWriter<W>,
+    name: &str,
+    shape: &[u64],
+    data: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
+    let opts = npyz::zip::write::FileOptions::default().compression_method(npyz::zip::CompressionMethod::Stored);
+    let mut a = w.array::<T>(name, opts)?.default_dtype().shape(shape).begin_nd()?;
+    a.extend(data)?;
+    a.finish()
+}
+
+/// Writes blocks as `PATH.npz` + `PATH.json` (see the module documentation);
+/// returns the two paths.
+pub fn write_blocks(
+    path: &Path,
+    blocks: &[Block],
+    provenance: &BTreeMap<String, Json>,
+) -> Result<(PathBuf, PathBuf)> {
+    let (npz, js) = paths(path);
+    if let Some(dir) = npz.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut w = npyz::npz::NpzWriter::create(&npz).map_err(|e| Error::io(&npz, e))?;
+    let mut pops = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    for block in blocks {
+        let mut key = key_of(&block.name);
+        while !used.insert(key.clone()) {
+            key.push('_');
+        }
+        let mut segs = Vec::new();
+        let mut units = serde_json::Map::new();
+        for (k, seg) in block.segments.iter().enumerate() {
+            let p = format!("{key}.seg{k:03}");
+            let (mut idx, mut times) = (Vec::new(), Vec::new());
+            for st in &seg.spiketrains {
+                idx.extend(std::iter::repeat_n(st.source_index as i64, st.times.len()));
+                times.extend_from_slice(&st.times);
+            }
+            let io = |e| Error::io(&npz, e);
+            add(&mut w, &format!("{p}.spike_index"), &[idx.len() as u64], idx).map_err(io)?;
+            add(&mut w, &format!("{p}.spike_times"), &[times.len() as u64], times).map_err(io)?;
+            let mut signals = serde_json::Map::new();
+            for sig in &seg.analogsignals {
+                let shape = [sig.n_samples() as u64, sig.channel_index.len() as u64];
+                add(&mut w, &format!("{p}.{}", sig.name), &shape, sig.data.iter().copied()).map_err(io)?;
+                let ci: Vec<i64> = sig.channel_index.iter().map(|c| *c as i64).collect();
+                add(&mut w, &format!("{p}.{}.channel_index", sig.name), &[ci.len() as u64], ci).map_err(io)?;
+                add(&mut w, &format!("{p}.{}.times", sig.name), &[sig.n_samples() as u64], sig.times()).map_err(io)?;
+                units.insert(sig.name.clone(), json!(sig.units));
+                signals.insert(
+                    sig.name.clone(),
+                    json!({"t_start": sig.t_start, "sampling_period": sig.sampling_period,
+                           "n_samples": sig.n_samples(), "channel_index": sig.channel_index}),
+                );
+            }
+            let (t_start, t_stop) = seg.spiketrains.first().map(|s| (s.t_start, s.t_stop)).unwrap_or((0.0, f64::NAN));
+            segs.push(json!({
+                "name": seg.name,
+                "key": p,
+                "t_start": t_start,
+                "t_stop": if t_stop.is_nan() { Json::Null } else { json!(t_stop) },
+                "spike_recorded_cells": seg.spiketrains.iter().map(|s| s.source_index).collect::<Vec<_>>(),
+                "signals": signals,
+            }));
+        }
+        units.insert("spikes".into(), json!("ms"));
+        pops.push(json!({
+            "label": block.name,
+            "key": key,
+            "annotations": block.annotations,
+            "units": units,
+            "segments": segs,
+        }));
+    }
+    w.zip_writer().finish().map_err(|e| Error::io(&npz, e))?;
+    let meta = json!({
+        "format": "pynn-rs npz v1",
+        "provenance": provenance,
+        "populations": pops,
+    });
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&js, e))?;
+    std::fs::write(&js, text).map_err(|e| Error::io(&js, e))?;
+    Ok((npz, js))
+}

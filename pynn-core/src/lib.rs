@@ -1,0 +1,44 @@
+//! Simulator-neutral model description and user API of pynn-rs.
+//!
+//! This crate holds everything a model is made of, independent of the
+//! simulator that runs it: the session ([`Sim`]), cell types, populations,
+//! views and assemblies, projections with their connectors and synapse
+//! types, current sources, random distributions and keyed random streams,
+//! recorded data in Neo's shape and its writers. Backends implement
+//! [`Backend`] (and [`Supports`] per cell type) and receive the explicit
+//! network: every connection and random value is generated here.
+//!
+//! Units are PyNN's: ms, mV, nA, nF, uS, Hz.
+#![deny(missing_docs)]
+
+pub mod backend;
+pub mod cells;
+pub mod connectors;
+pub mod data;
+pub mod electrodes;
+mod error;
+pub mod io;
+pub mod parameters;
+mod population;
+mod procedural;
+mod projection;
+pub mod random;
+mod sim;
+#[doc(hidden)]
+pub mod testing;
+
+pub use backend::{Backend, Supports};
+pub use cells::{
+    CellType, IF_curr_alpha, IF_curr_delta, IF_curr_exp, SpikeSourceArray, SpikeSourcePoisson,
+};
+pub use connectors::{
+    AllToAllConnector, Connector, FixedProbabilityConnector, FromListConnector, OneToOneConnector,
+};
+pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
+pub use electrodes::{CurrentSource, DCSource, StepCurrentSource};
+pub use error::{closest, Error, Result};
+pub use parameters::Value;
+pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
+pub use projection::{Projection, StaticSynapse};
+pub use random::RandomDistribution;
+pub use sim::{Selection, Setup, Sim};

@@ -1,0 +1,407 @@
+//! Projections: the connections between two sets of cells, their synapse
+//! type and receptor type.
+
+use crate::backend::{Backend, Connections, ProjId, ProjectionSpec, Receptor, SynapseKind};
+use crate::connectors::{ConnectContext, Connector, ConnectorOutput};
+use crate::error::{Error, Result};
+use crate::parameters::Value;
+use crate::population::Cells;
+use crate::random::{ObjectKind, Streams};
+use crate::sim::{ProjRecord, Selection, Sim};
+use rand::Rng;
+
+/// A synapse with fixed weight and delay (PyNN's `StaticSynapse`).
+///
+/// `weight` is in nA for current-based cells (mV for `IF_curr_delta`), uS
+/// for conductance-based cells; `delay` in ms (default: the session's
+/// `min_delay`). Either may be a scalar, an array (`n_pre x n_post`,
+/// row-major), a random distribution, or a function of the distance between
+/// the cells (default positions: cell `i` of a population at x = i).
+#[derive(Debug, Clone)]
+pub struct StaticSynapse {
+    /// Weight. Default 0.
+    pub weight: Value,
+    /// Delay; `None` means `min_delay`.
+    pub delay: Option<Value>,
+}
+
+impl Default for StaticSynapse {
+    fn default() -> Self {
+        StaticSynapse { weight: Value::Scalar(0.0), delay: None }
+    }
+}
+
+impl StaticSynapse {
+    /// A static synapse with the given weight and delay.
+    pub fn new(weight: impl Into<Value>, delay: impl Into<Value>) -> Self {
+        StaticSynapse { weight: weight.into(), delay: Some(delay.into()) }
+    }
+}
+
+/// Connections from one set of cells to another (PyNN's `Projection`).
+pub struct Projection<B: Backend> {
+    sim: Sim<B>,
+    id: ProjId,
+    label: String,
+    pre: Selection,
+    post: Selection,
+    size: usize,
+}
+
+impl<B: Backend> Clone for Projection<B> {
+    fn clone(&self) -> Self {
+        Projection {
+            sim: self.sim.clone(),
+            id: self.id,
+            label: self.label.clone(),
+            pre: self.pre.clone(),
+            post: self.post.clone(),
+            size: self.size,
+        }
+    }
+}
+
+impl<B: Backend> std::fmt::Debug for Projection<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "projection \"{}\" ({} connections)", self.label, self.size)
+    }
+}
+
+/// Which receptor a projection targets: by name, or chosen from the sign of
+/// the weights as PyNN does when none is given (>= 0: the first receptor,
+/// `excitatory`; < 0: the second, `inhibitory`).
+pub type ReceptorType<'a> = Option<&'a str>;
+
+impl<B: Backend> Projection<B> {
+    /// Connects `pre` to `post` with `connector`, synapses of type `synapse`,
+    /// onto receptor `receptor_type` (`"excitatory"`, `"inhibitory"`).
+    pub fn new(
+        pre: &dyn Cells<B>,
+        post: &dyn Cells<B>,
+        connector: &dyn Connector,
+        synapse: StaticSynapse,
+        receptor_type: ReceptorType<'_>,
+    ) -> Result<Self> {
+        Self::with_label(pre, post, connector, synapse, receptor_type, None)
+    }
+
+    /// As [`Projection::new`], with a label.
+    pub fn with_label(
+        pre: &dyn Cells<B>,
+        post: &dyn Cells<B>,
+        connector: &dyn Connector,
+        synapse: StaticSynapse,
+        receptor_type: ReceptorType<'_>,
+        label: Option<&str>,
+    ) -> Result<Self> {
+        let sim = pre.sim().clone();
+        if !sim.same_session(post.sim()) {
+            return Err(Error::State {
+                object: format!("projection {} -> {}", pre.describe(), post.describe()),
+                message: "pre and post belong to different sessions".into(),
+            });
+        }
+        let (pre_sel, post_sel) = (pre.selection(), post.selection());
+        let mut st = sim.lock();
+        st.check_alive()?;
+        let id = st.projs.len();
+        let label = label.map(str::to_string).unwrap_or_else(|| {
+            let l = |s: &Selection| {
+                s.parts.iter().map(|(p, _)| st.pops[*p].label.clone()).collect::<Vec<_>>().join("+")
+            };
+            format!("{}→{}", l(&pre_sel), l(&post_sel))
+        });
+        let object = format!("projection \"{label}\"");
+        let global = |s: &Selection| -> Vec<u32> { s.cells().map(|(p, i)| (st.pops[p].offset + i) as u32).collect() };
+        let (pre_ids, post_ids) = (global(&pre_sel), global(&post_sel));
+
+        // Post-synaptic side: receptor types and sign rule must be common.
+        let infos: Vec<_> = post_sel.parts.iter().map(|(p, _)| st.pops[*p].info).collect();
+        let conductance = infos[0].conductance_based;
+        if infos.iter().any(|i| i.conductance_based != conductance) {
+            return Err(Error::Connection {
+                object,
+                message: "post-synaptic cells mix current- and conductance-based synapses; a projection needs one kind".into(),
+            });
+        }
+        if let Some(i) = infos.iter().find(|i| i.receptors.is_empty()) {
+            return Err(Error::Connection {
+                object,
+                message: format!("{} cells have no receptors and cannot be post-synaptic", i.name),
+            });
+        }
+
+        let ctx = ConnectContext {
+            pre: &pre_ids,
+            post: &post_ids,
+            object: &object,
+            streams: st.streams,
+            projection: id as u64,
+        };
+        let out = connector.connect(&ctx)?;
+        let n = out.pre.len();
+        let config = st.config.clone();
+        let (n_pre, n_post) = (pre_ids.len(), post_ids.len());
+        let pos = |s: &Selection, k: usize| s.cells().nth(k).map(|c| c.1).unwrap_or(0);
+        let pre_x: Vec<usize> = pre_sel.cells().map(|c| c.1).collect();
+        let post_x: Vec<usize> = post_sel.cells().map(|c| c.1).collect();
+        let _ = pos;
+        let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
+            Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
+            None => st.rng(ObjectKind::Projection, id as u64, purpose),
+        };
+        let weight = match &out.weight {
+            Some(w) => w.clone(),
+            None => values_for(&synapse.weight, "weight", &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?,
+        };
+        let delay = match (&out.delay, &synapse.delay) {
+            (Some(d), _) => d.clone(),
+            (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?,
+            (None, None) => vec![config.min_delay; n],
+        };
+        check_delays(&delay, &config, &object)?;
+
+        let receptor = choose_receptor(receptor_type, &weight, &infos[0], &object)?;
+        for info in &infos {
+            if !info.receptors.contains(&receptor.name) {
+                return Err(Error::unknown_name(&object, "receptor type", receptor.name, info.receptors.iter().copied()));
+            }
+        }
+        check_weights(&weight, conductance, receptor.name, &object)?;
+
+        // List order: by global pre index (stable).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|k| pre_ids[out.pre[*k] as usize]);
+        let conns = Connections {
+            pre: order.iter().map(|k| pre_ids[out.pre[*k] as usize]).collect(),
+            post: order.iter().map(|k| post_ids[out.post[*k] as usize]).collect(),
+            weight: order.iter().map(|k| weight[*k]).collect(),
+            delay: order.iter().map(|k| delay[*k]).collect(),
+        };
+        let spec = ProjectionSpec { id, label: &label, receptor, synapse: SynapseKind::Static };
+        st.backend.connect(&spec, conns)?;
+        st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
+        drop(st);
+        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n })
+    }
+
+    /// Number of connections.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Number of connections (PyNN's `len(prj)`).
+    pub fn len(&self) -> usize {
+        self.size
+    }
+
+    /// True if there are no connections.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// Label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// `(pre size, post size)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.pre.len(), self.post.len())
+    }
+
+    fn positions(&self) -> Result<(Vec<usize>, Vec<usize>)> {
+        let st = self.sim.lock();
+        let (pre, post) = st.backend.connections(self.id)?;
+        let map = |s: &Selection| -> std::collections::HashMap<u32, usize> {
+            s.cells().enumerate().map(|(k, (p, i))| ((st.pops[p].offset + i) as u32, k)).collect()
+        };
+        let (mpre, mpost) = (map(&self.pre), map(&self.post));
+        Ok((pre.iter().map(|g| mpre[g]).collect(), post.iter().map(|g| mpost[g]).collect()))
+    }
+
+    /// Values of attribute `name` (`"weight"`, `"delay"`) in list form:
+    /// `(pre position, post position, value)` per connection, in list order.
+    pub fn get_list(&self, name: &str) -> Result<Vec<(usize, usize, f64)>> {
+        let values = self.get_values(name)?;
+        let (pre, post) = self.positions()?;
+        Ok(pre.into_iter().zip(post).zip(values).map(|((i, j), v)| (i, j, v)).collect())
+    }
+
+    /// Values of attribute `name` for every connection, in list order,
+    /// without addresses (PyNN's `with_address=False`).
+    pub fn get_values(&self, name: &str) -> Result<Vec<f64>> {
+        check_attribute(name, &self.label)?;
+        self.sim.lock().backend.get_synaptic(self.id, name)
+    }
+
+    /// Values of attribute `name` in array form: `n_pre x n_post` rows with
+    /// NaN where there is no connection; several connections between one
+    /// pair are summed (PyNN's `multiple_synapses='sum'`).
+    pub fn get_array(&self, name: &str) -> Result<Vec<Vec<f64>>> {
+        let (n_pre, n_post) = self.shape();
+        let mut a = vec![vec![f64::NAN; n_post]; n_pre];
+        for (i, j, v) in self.get_list(name)? {
+            a[i][j] = if a[i][j].is_nan() { v } else { a[i][j] + v };
+        }
+        Ok(a)
+    }
+
+    /// Sets attribute `name` (`"weight"`, `"delay"`): a scalar, an array of
+    /// one value per connection (list order) or `n_pre x n_post` values
+    /// (row-major, every connection of a pair gets its pair's value), a
+    /// random distribution, or a function of distance.
+    pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        check_attribute(name, &self.label)?;
+        let value = value.into();
+        let (pre, post) = self.positions()?;
+        let object = format!("projection \"{}\"", self.label);
+        let out = ConnectorOutput {
+            pre: pre.iter().map(|x| *x as u32).collect(),
+            post: post.iter().map(|x| *x as u32).collect(),
+            weight: None,
+            delay: None,
+        };
+        let pre_x: Vec<usize> = self.pre.cells().map(|c| c.1).collect();
+        let post_x: Vec<usize> = self.post.cells().map(|c| c.1).collect();
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        let id = self.id;
+        let values = {
+            let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
+                Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
+                None => st.rng(ObjectKind::Projection, id as u64, purpose),
+            };
+            let (n_pre, n_post) = (pre_x.len(), post_x.len());
+            values_for(&value, name, &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?
+        };
+        if name == "delay" {
+            check_delays(&values, &st.config, &object)?;
+        } else {
+            let current = st.backend.get_synaptic(self.id, "weight")?;
+            // Keep the sign convention of the existing connections.
+            let negative = current.iter().any(|w| *w < 0.0);
+            let positive = current.iter().any(|w| *w > 0.0);
+            if let Some(w) = values.iter().find(|w| (negative && **w > 0.0) || (positive && **w < 0.0) || !w.is_finite()) {
+                return Err(Error::invalid_value(
+                    &object,
+                    "weight",
+                    w,
+                    "a weight of the same sign as the projection's receptor type (PyNN's sign rule)",
+                ));
+            }
+        }
+        st.backend.set_synaptic(self.id, name, &values)
+    }
+}
+
+fn check_attribute(name: &str, label: &str) -> Result<()> {
+    if name == "weight" || name == "delay" {
+        Ok(())
+    } else {
+        Err(Error::unknown_name(format!("projection \"{label}\" (StaticSynapse)"), "attribute", name, ["weight", "delay"]))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn values_for(
+    value: &Value,
+    name: &str,
+    out: &ConnectorOutput,
+    n_pre: usize,
+    n_post: usize,
+    pre_x: &[usize],
+    post_x: &[usize],
+    object: &str,
+    rng_for: &mut dyn FnMut(&str, &crate::random::RandomDistribution) -> crate::random::SimRng,
+) -> Result<Vec<f64>> {
+    let n = out.pre.len();
+    Ok(match value {
+        Value::Scalar(x) => vec![*x; n],
+        Value::Array(a) if a.len() == n_pre * n_post => {
+            out.pre.iter().zip(&out.post).map(|(i, j)| a[*i as usize * n_post + *j as usize]).collect()
+        }
+        Value::Array(a) if a.len() == n => a.clone(),
+        Value::Array(a) => {
+            return Err(Error::LengthMismatch {
+                object: object.to_string(),
+                what: format!("array for `{name}` (one value per connection, or n_pre x n_post)"),
+                expected: n,
+                found: a.len(),
+            });
+        }
+        Value::Random(d) => {
+            let mut rng = rng_for(name, d);
+            let rng: &mut dyn Rng = &mut rng;
+            d.sample_n(rng, n)?
+        }
+        Value::Function(f) => out
+            .pre
+            .iter()
+            .zip(&out.post)
+            .map(|(i, j)| f((pre_x[*i as usize] as f64 - post_x[*j as usize] as f64).abs()))
+            .collect(),
+        Value::Sequences(_) => {
+            return Err(Error::invalid_value(object, name, format!("{value:?}"), "a number per connection"));
+        }
+    })
+}
+
+fn check_delays(delays: &[f64], config: &crate::backend::SimConfig, object: &str) -> Result<()> {
+    let dt = config.timestep;
+    for d in delays {
+        let steps = (d / dt).round();
+        if !d.is_finite()
+            || *d <= 0.0
+            || steps < config.min_delay_steps() as f64
+            || steps > config.max_delay_steps() as f64
+        {
+            return Err(Error::invalid_value(
+                object,
+                "delay",
+                d,
+                format!(
+                    "delays must lie in [min_delay, max_delay] = [{}, {}] ms (after rounding to the {} ms time step)",
+                    config.min_delay, config.max_delay, dt
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn choose_receptor(
+    requested: Option<&str>,
+    weights: &[f64],
+    info: &crate::cells::CellTypeInfo,
+    object: &str,
+) -> Result<Receptor> {
+    let name = match requested {
+        Some(r) => r,
+        None => {
+            if weights.iter().all(|w| *w >= 0.0) || info.conductance_based {
+                info.receptors[0]
+            } else {
+                info.receptors.get(1).copied().unwrap_or(info.receptors[0])
+            }
+        }
+    };
+    match info.receptors.iter().position(|r| *r == name) {
+        Some(index) => Ok(Receptor { index, name: info.receptors[index] }),
+        None => Err(Error::unknown_name(object, "receptor type", name, info.receptors.iter().copied())),
+    }
+}
+
+fn check_weights(weights: &[f64], conductance: bool, receptor: &str, object: &str) -> Result<()> {
+    let (ok, rule): (fn(f64) -> bool, &str) = if conductance {
+        (|w| w >= 0.0, "conductance-based synapses need weights >= 0 (uS)")
+    } else if receptor == "inhibitory" {
+        (|w| w <= 0.0, "current-based inhibitory synapses need weights <= 0 (PyNN's sign rule)")
+    } else {
+        (|w| w >= 0.0, "current-based excitatory synapses need weights >= 0 (PyNN's sign rule)")
+    };
+    if let Some(w) = weights.iter().find(|w| !w.is_finite() || !ok(**w)) {
+        return Err(Error::invalid_value(object, "weight", w, rule));
+    }
+    Ok(())
+}

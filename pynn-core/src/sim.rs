@@ -1,0 +1,447 @@
+//! The simulation session: `setup`, `run`, `reset`, `end` and the state
+//! queries of PyNN, over a statically chosen backend.
+
+use crate::backend::{Backend, PopId, RecordingPlan, SimConfig};
+use crate::cells::CellTypeInfo;
+use crate::data::{Block, Segment, SegmentAccumulator};
+use crate::electrodes::CurrentSourceSpec;
+use crate::error::{Error, Result};
+use crate::parameters::ParamTable;
+use crate::random::{ObjectKind, SimRng, Streams};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Arguments of [`Sim::setup`], with PyNN's defaults.
+///
+/// ```
+/// # use pynn_core::Setup;
+/// let s = Setup { timestep: 0.1, min_delay: 0.2, ..Setup::default() };
+/// assert_eq!(s.max_delay, 10.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// Integration time step (ms). Default 0.1.
+    pub timestep: f64,
+    /// Smallest synaptic delay (ms), >= timestep. Default 0.1.
+    pub min_delay: f64,
+    /// Largest synaptic delay (ms), >= min_delay. Default 10.0.
+    pub max_delay: f64,
+    /// Seed of every random stream of the session. Default 42 (as PyNN's NEST
+    /// backend's `rng_seed`).
+    pub seed: u64,
+    /// Worker threads for backends that use them; 0 means all cores.
+    pub threads: usize,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0 }
+    }
+}
+
+impl Setup {
+    /// Checks PyNN's validity rules and returns the configuration.
+    pub fn validate(&self) -> Result<SimConfig> {
+        let err = |parameter, value, allowed: String| Err(Error::InvalidSetup { parameter, value, allowed });
+        if !(self.timestep > 0.0) || !self.timestep.is_finite() {
+            return err("timestep", self.timestep, "the time step must be a positive number of ms".into());
+        }
+        if !(self.min_delay >= self.timestep * (1.0 - 1e-9)) {
+            return err(
+                "min_delay",
+                self.min_delay,
+                format!("min_delay must be >= timestep ({} ms)", self.timestep),
+            );
+        }
+        if !(self.max_delay >= self.min_delay) || !self.max_delay.is_finite() {
+            return err(
+                "max_delay",
+                self.max_delay,
+                format!("max_delay must be finite and >= min_delay ({} ms)", self.min_delay),
+            );
+        }
+        for (name, v) in [("min_delay", self.min_delay), ("max_delay", self.max_delay)] {
+            let steps = v / self.timestep;
+            if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+                return err(
+                    name,
+                    v,
+                    format!("delays must be a whole number of time steps ({} ms)", self.timestep),
+                );
+            }
+        }
+        Ok(SimConfig {
+            timestep: self.timestep,
+            min_delay: self.min_delay,
+            max_delay: self.max_delay,
+            seed: self.seed,
+            threads: self.threads,
+        })
+    }
+}
+
+/// Cells of one or more populations, in a fixed order: what a population,
+/// a view or an assembly denotes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub(crate) parts: Vec<(PopId, Arc<Vec<usize>>)>,
+}
+
+impl Selection {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|(_, c)| c.len()).sum()
+    }
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// `(population, index in population)` of every cell, in order.
+    pub fn cells(&self) -> impl Iterator<Item = (PopId, usize)> + '_ {
+        self.parts.iter().flat_map(|(p, c)| c.iter().map(move |i| (*p, *i)))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RecordingState {
+    pub spikes: BTreeSet<usize>,
+    pub signals: BTreeMap<String, BTreeSet<usize>>,
+    pub interval_steps: Option<u64>,
+}
+
+impl RecordingState {
+    pub fn plan(&self) -> RecordingPlan {
+        RecordingPlan {
+            spikes: self.spikes.iter().copied().collect(),
+            signals: self
+                .signals
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().copied().collect()))
+                .collect(),
+            interval_steps: self.interval_steps.unwrap_or(1),
+        }
+    }
+}
+
+pub(crate) struct PopRecord {
+    pub label: String,
+    pub info: CellTypeInfo,
+    pub offset: usize,
+    pub size: usize,
+    pub params: ParamTable,
+    pub initial: ParamTable,
+    pub recording: RecordingState,
+    pub segments: Vec<Segment>,
+    pub current: SegmentAccumulator,
+}
+
+impl PopRecord {
+    pub fn describe(&self) -> String {
+        format!("population \"{}\" ({})", self.label, self.info.name)
+    }
+}
+
+/// What the core keeps of a projection (the connections live in the backend).
+#[allow(dead_code)] // read by `describe()`/`save()` of later issues
+pub(crate) struct ProjRecord {
+    pub label: String,
+    pub pre: Selection,
+    pub post: Selection,
+    pub size: usize,
+}
+
+pub(crate) struct SourceRecord {
+    pub spec: CurrentSourceSpec,
+    pub targets: Vec<u32>,
+}
+
+pub(crate) struct State<B: Backend> {
+    pub config: SimConfig,
+    pub backend: B,
+    pub streams: Streams,
+    pub step: u64,
+    pub pops: Vec<PopRecord>,
+    pub projs: Vec<ProjRecord>,
+    pub sources: Vec<SourceRecord>,
+    pub n_cells: usize,
+    draws: HashMap<(ObjectKind, u64, String), u64>,
+    pub segment_index: usize,
+    pub ended: bool,
+    pub files: Vec<(Vec<String>, Selection, PathBuf)>,
+}
+
+impl<B: Backend> State<B> {
+    /// A fresh stream for (object, purpose); successive calls with the same
+    /// key give successive, independent streams.
+    pub fn rng(&mut self, kind: ObjectKind, id: u64, purpose: &str) -> SimRng {
+        let draw = self.draws.entry((kind, id, purpose.to_string())).or_insert(0);
+        let rng = self.streams.rng(kind, id, purpose, *draw);
+        *draw += 1;
+        rng
+    }
+
+    pub fn check_alive(&self) -> Result<()> {
+        if self.ended {
+            return Err(Error::State { object: "session".into(), message: "end() was called; call setup() for a new session".into() });
+        }
+        Ok(())
+    }
+
+    pub fn now(&self) -> f64 {
+        self.step as f64 * self.config.timestep
+    }
+
+    /// Moves everything the backend recorded for `pop` into the core.
+    pub fn drain(&mut self, pop: PopId) -> Result<()> {
+        let raw = self.backend.drain_recording(pop)?;
+        self.pops[pop].current.append(raw);
+        Ok(())
+    }
+
+    /// The Neo block of a population (finished segments and the one in progress).
+    pub fn block(&mut self, pop: PopId, variables: Option<&[&str]>) -> Result<Block> {
+        self.drain(pop)?;
+        let dt = self.config.timestep;
+        let step = self.step;
+        let name = format!("segment{:03}", self.segment_index);
+        let rec = &self.pops[pop];
+        let filter = |v: &str| variables.is_none_or(|vs| vs.contains(&v));
+        let info = rec.info;
+        let units = move |v: &str| info.unit_of(v).unwrap_or("");
+        let spike_cells: Vec<usize> = rec.recording.spikes.iter().copied().collect();
+        let mut segments: Vec<Segment> = rec.segments.iter().map(|s| filter_segment(s, &filter)).collect();
+        segments.push(rec.current.to_segment(name, &rec.label, dt, step, &spike_cells, &units, &filter));
+        let mut annotations = BTreeMap::new();
+        annotations.insert("size".into(), rec.size.to_string());
+        annotations.insert("label".into(), rec.label.clone());
+        annotations.insert("cell_type".into(), rec.info.name.to_string());
+        annotations.insert("simulator".into(), B::NAME.to_string());
+        annotations.insert("dt".into(), dt.to_string());
+        annotations.insert("seed".into(), self.config.seed.to_string());
+        annotations.insert("mpi_processes".into(), "1".into());
+        Ok(Block { name: rec.label.clone(), segments, annotations })
+    }
+
+    pub fn push_recording(&mut self, pop: PopId) -> Result<()> {
+        let plan = self.pops[pop].recording.plan();
+        self.backend.set_recording(pop, &plan)
+    }
+
+    fn finish_segment(&mut self) -> Result<()> {
+        let dt = self.config.timestep;
+        let name = format!("segment{:03}", self.segment_index);
+        for pop in 0..self.pops.len() {
+            self.drain(pop)?;
+            let rec = &mut self.pops[pop];
+            let info = rec.info;
+            let units = move |v: &str| info.unit_of(v).unwrap_or("");
+            let spike_cells: Vec<usize> = rec.recording.spikes.iter().copied().collect();
+            let seg = rec.current.to_segment(name.clone(), &rec.label, dt, self.step, &spike_cells, &units, &|_| true);
+            rec.segments.push(seg);
+            rec.current = SegmentAccumulator::default();
+        }
+        self.segment_index += 1;
+        Ok(())
+    }
+}
+
+fn filter_segment(s: &Segment, keep: &dyn Fn(&str) -> bool) -> Segment {
+    Segment {
+        name: s.name.clone(),
+        spiketrains: if keep("spikes") { s.spiketrains.clone() } else { Vec::new() },
+        analogsignals: s.analogsignals.iter().filter(|a| keep(&a.name)).cloned().collect(),
+    }
+}
+
+/// A simulation session over backend `B`.
+///
+/// Cheap to clone: clones share the same session, as do the populations and
+/// projections created from it. This is PyNN's module-level state made
+/// explicit.
+///
+/// ```
+/// use pynn_core::{Setup, Sim};
+/// # use pynn_core::testing::NullBackend as Native;
+/// let sim = Sim::<Native>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
+/// assert_eq!(sim.get_time_step(), 0.1);
+/// sim.run(10.0)?;
+/// assert!((sim.get_current_time() - 10.0).abs() < 1e-12);
+/// # Ok::<(), pynn_core::Error>(())
+/// ```
+pub struct Sim<B: Backend> {
+    pub(crate) inner: Arc<Mutex<State<B>>>,
+}
+
+impl<B: Backend> Clone for Sim<B> {
+    fn clone(&self) -> Self {
+        Sim { inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<B: Backend> std::fmt::Debug for Sim<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sim<{}>", B::NAME)
+    }
+}
+
+impl<B: Backend> Sim<B> {
+    /// Starts a session (PyNN's `setup`): checks the arguments and starts the backend.
+    pub fn setup(setup: Setup) -> Result<Self> {
+        let config = setup.validate()?;
+        let backend = B::setup(&config)?;
+        Ok(Sim {
+            inner: Arc::new(Mutex::new(State {
+                streams: Streams::new(config.seed),
+                config,
+                backend,
+                step: 0,
+                pops: Vec::new(),
+                projs: Vec::new(),
+                sources: Vec::new(),
+                n_cells: 0,
+                draws: HashMap::new(),
+                segment_index: 0,
+                ended: false,
+                files: Vec::new(),
+            })),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State<B>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn same_session(&self, other: &Sim<B>) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Advances the simulation by `simtime` ms; returns the new time.
+    pub fn run(&self, simtime: f64) -> Result<f64> {
+        let now = self.get_current_time();
+        if !(simtime >= 0.0) {
+            return Err(Error::TimeBackwards { now, requested: now + simtime });
+        }
+        self.run_until(now + simtime)
+    }
+
+    /// Alias of [`Sim::run`] (PyNN's `run_for`).
+    pub fn run_for(&self, simtime: f64) -> Result<f64> {
+        self.run(simtime)
+    }
+
+    /// Advances the simulation to time `t` ms (rounded to the time grid);
+    /// returns the new time. Asking for a time earlier than the current one
+    /// (by more than half a step) is an error.
+    pub fn run_until(&self, t: f64) -> Result<f64> {
+        let mut st = self.lock();
+        st.check_alive()?;
+        let dt = st.config.timestep;
+        if !(t >= st.now() - dt / 2.0) || !t.is_finite() {
+            return Err(Error::TimeBackwards { now: st.now(), requested: t });
+        }
+        let target = (t / dt).round() as u64;
+        if target > st.step {
+            st.backend.run_until(target)?;
+            st.step = target;
+        }
+        Ok(st.now())
+    }
+
+    /// Returns to time 0 with every state variable at its initial value;
+    /// structure, parameters and recording selections are kept, the data
+    /// recorded so far becomes a finished segment and a new segment begins.
+    pub fn reset(&self) -> Result<()> {
+        let mut st = self.lock();
+        st.check_alive()?;
+        st.finish_segment()?;
+        st.backend.reset()?;
+        st.step = 0;
+        Ok(())
+    }
+
+    /// Ends the session: writes the files registered with
+    /// [`Sim::record_to_file`] and releases the backend. Data already
+    /// recorded stays readable.
+    pub fn end(&self) -> Result<()> {
+        let files = {
+            let mut st = self.lock();
+            if st.ended {
+                return Ok(());
+            }
+            std::mem::take(&mut st.files)
+        };
+        for (vars, sel, path) in files {
+            let blocks = self.blocks_of(&sel, &vars)?;
+            crate::io::write_blocks(&path, &blocks, &self.provenance())?;
+        }
+        let mut st = self.lock();
+        st.backend.end()?;
+        st.ended = true;
+        Ok(())
+    }
+
+    /// Current simulation time (ms).
+    pub fn get_current_time(&self) -> f64 {
+        self.lock().now()
+    }
+    /// Integration time step (ms).
+    pub fn get_time_step(&self) -> f64 {
+        self.lock().config.timestep
+    }
+    /// Smallest allowed synaptic delay (ms).
+    pub fn get_min_delay(&self) -> f64 {
+        self.lock().config.min_delay
+    }
+    /// Largest allowed synaptic delay (ms).
+    pub fn get_max_delay(&self) -> f64 {
+        self.lock().config.max_delay
+    }
+    /// Number of MPI processes (1: the native engine runs in one process,
+    /// with threads).
+    pub fn num_processes(&self) -> usize {
+        1
+    }
+    /// MPI rank of this process (0).
+    pub fn rank(&self) -> usize {
+        0
+    }
+    /// The session seed.
+    pub fn seed(&self) -> u64 {
+        self.lock().config.seed
+    }
+    /// The validated configuration.
+    pub fn config(&self) -> SimConfig {
+        self.lock().config.clone()
+    }
+    /// Runs `f` with exclusive access to the backend (for backend-specific
+    /// queries, e.g. the native engine's memory statistics).
+    pub fn with_backend<R>(&self, f: impl FnOnce(&mut B) -> R) -> R {
+        f(&mut self.lock().backend)
+    }
+
+    /// Provenance written next to data files.
+    pub(crate) fn provenance(&self) -> BTreeMap<String, serde_json::Value> {
+        let st = self.lock();
+        let mut m = BTreeMap::new();
+        m.insert("simulator".into(), serde_json::json!(B::NAME));
+        m.insert("dt".into(), serde_json::json!(st.config.timestep));
+        m.insert("min_delay".into(), serde_json::json!(st.config.min_delay));
+        m.insert("max_delay".into(), serde_json::json!(st.config.max_delay));
+        m.insert("seed".into(), serde_json::json!(st.config.seed));
+        m.insert("t_stop".into(), serde_json::json!(st.now()));
+        m.insert("pynn_rs_version".into(), serde_json::json!(env!("CARGO_PKG_VERSION")));
+        m
+    }
+
+    /// Blocks of every population part of a selection, restricted to its cells.
+    pub(crate) fn blocks_of(&self, sel: &Selection, vars: &[String]) -> Result<Vec<Block>> {
+        let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+        let mut out = Vec::new();
+        for (pop, cells) in &sel.parts {
+            let block = self.lock().block(*pop, if vars.is_empty() { None } else { Some(&vars) })?;
+            out.push(crate::population::restrict_block(block, cells));
+        }
+        Ok(out)
+    }
+}
