@@ -798,15 +798,20 @@ fn merge_blocks(label: &str, blocks: Vec<Block>, parts: &[(PopId, Arc<Vec<usize>
 }
 
 pub(crate) fn set_on<B: Backend>(sim: &Sim<B>, sel: &Selection, name: &str, value: Value, object: &str) -> Result<()> {
+    let mut st = sim.lock();
+    st.check_alive()?;
+    // Resolve and check every part first, so that a failure changes nothing.
+    let mut updates = Vec::with_capacity(sel.parts.len());
     for (pop, cells) in &sel.parts {
-        let mut st = sim.lock();
-        st.check_alive()?;
         let spec = *st.pops[*pop].params.spec(name, &object, "parameter")?;
         let col = resolve_with(&mut st, *pop, &value, &spec, object, cells)?;
-        let mut params = st.pops[*pop].params.clone();
-        params.assign(spec.name, cells, col);
-        st.backend.update_parameters(*pop, &params)?;
-        st.pops[*pop].params = params;
+        updates.push((*pop, spec.name, cells, col));
+    }
+    for (pop, name, cells, col) in updates {
+        let mut params = st.pops[pop].params.clone();
+        params.assign(name, cells, col);
+        st.backend.update_parameters(pop, &params)?;
+        st.pops[pop].params = params;
     }
     Ok(())
 }
@@ -818,14 +823,19 @@ pub(crate) fn initialize_on<B: Backend>(
     value: Value,
     object: &str,
 ) -> Result<()> {
+    let mut st = sim.lock();
+    st.check_alive()?;
+    // Resolve and check every part first, so that a failure changes nothing.
+    let mut updates = Vec::with_capacity(sel.parts.len());
     for (pop, cells) in &sel.parts {
-        let mut st = sim.lock();
-        st.check_alive()?;
         let spec = *st.pops[*pop].initial.spec(name, &object, "state variable")?;
         let col = resolve_with(&mut st, *pop, &value, &spec, object, cells)?;
+        updates.push((*pop, spec.name, cells, col));
+    }
+    for (pop, name, cells, col) in updates {
         let values = col.as_scalar().map(<[f64]>::to_vec).unwrap_or_default();
-        st.backend.initialize(*pop, spec.name, cells, &values)?;
-        st.pops[*pop].initial.assign(spec.name, cells, col);
+        st.backend.initialize(pop, name, cells, &values)?;
+        st.pops[pop].initial.assign(name, cells, col);
     }
     Ok(())
 }

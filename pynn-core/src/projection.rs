@@ -46,6 +46,10 @@ pub struct Projection<B: Backend> {
     pre: Selection,
     post: Selection,
     size: usize,
+    /// Receptor type of the post-synaptic side (fixes the sign rule of `set`).
+    receptor: &'static str,
+    /// Whether the post-synaptic cells are conductance-based.
+    conductance: bool,
 }
 
 impl<B: Backend> Clone for Projection<B> {
@@ -57,6 +61,8 @@ impl<B: Backend> Clone for Projection<B> {
             pre: self.pre.clone(),
             post: self.post.clone(),
             size: self.size,
+            receptor: self.receptor,
+            conductance: self.conductance,
         }
     }
 }
@@ -182,7 +188,7 @@ impl<B: Backend> Projection<B> {
         st.backend.connect(&spec, conns)?;
         st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
         drop(st);
-        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n })
+        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n, receptor: receptor.name, conductance })
     }
 
     /// Number of connections.
@@ -278,18 +284,8 @@ impl<B: Backend> Projection<B> {
         if name == "delay" {
             check_delays(&values, &st.config, &object)?;
         } else {
-            let current = st.backend.get_synaptic(self.id, "weight")?;
-            // Keep the sign convention of the existing connections.
-            let negative = current.iter().any(|w| *w < 0.0);
-            let positive = current.iter().any(|w| *w > 0.0);
-            if let Some(w) = values.iter().find(|w| (negative && **w > 0.0) || (positive && **w < 0.0) || !w.is_finite()) {
-                return Err(Error::invalid_value(
-                    &object,
-                    "weight",
-                    w,
-                    "a weight of the same sign as the projection's receptor type (PyNN's sign rule)",
-                ));
-            }
+            // PyNN's sign rule for the receptor type chosen at creation.
+            check_weights(&values, self.conductance, self.receptor, &object)?;
         }
         st.backend.set_synaptic(self.id, name, &values)
     }

@@ -134,22 +134,25 @@ impl NativeCell for IF_curr_exp {
 
 impl Kernel for IafPscExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
-        let (ex, inh) = (input.synaptic[0], input.synaptic[1]);
+        let n = self.y.len();
+        // Equal-length slices let the compiler drop bounds checks in the loop.
+        let (ex, inh, cur) = (&input.synaptic[0][..n], &input.synaptic[1][..n], &input.current[..n]);
         let c = &self.c;
-        for i in 0..self.y.len() {
-            if self.r[i] == 0 {
-                self.y[i] = self.y[i] * c.p22[i]
-                    + self.i_ex[i] * self.p21_ex[i]
-                    + self.i_in[i] * self.p21_in[i]
-                    + (c.i_offset[i] + input.current[i]) * c.p20[i];
+        let (p22, p20, ie, theta, reset, refrac) =
+            (&c.p22[..n], &c.p20[..n], &c.i_offset[..n], &c.theta[..n], &c.v_reset[..n], &c.refrac[..n]);
+        let (p11e, p11i, p21e, p21i) = (&self.p11_ex[..n], &self.p11_in[..n], &self.p21_ex[..n], &self.p21_in[..n]);
+        let (y, iex, iin, r) = (&mut self.y[..n], &mut self.i_ex[..n], &mut self.i_in[..n], &mut self.r[..n]);
+        for i in 0..n {
+            if r[i] == 0 {
+                y[i] = y[i] * p22[i] + iex[i] * p21e[i] + iin[i] * p21i[i] + (ie[i] + cur[i]) * p20[i];
             } else {
-                self.r[i] -= 1;
+                r[i] -= 1;
             }
-            self.i_ex[i] = self.i_ex[i] * self.p11_ex[i] + ex[i];
-            self.i_in[i] = self.i_in[i] * self.p11_in[i] + inh[i];
-            if self.y[i] >= c.theta[i] {
-                self.r[i] = c.refrac[i];
-                self.y[i] = c.v_reset[i];
+            iex[i] = iex[i] * p11e[i] + ex[i];
+            iin[i] = iin[i] * p11i[i] + inh[i];
+            if y[i] >= theta[i] {
+                r[i] = refrac[i];
+                y[i] = reset[i];
                 spikes.push((i as u32, input.step + 1));
             }
         }

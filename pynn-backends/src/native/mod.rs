@@ -38,6 +38,9 @@ use rayon::prelude::*;
 
 const NAME: &str = "native";
 
+/// Neuron-steps per slice from which populations advance in parallel.
+const PARALLEL_WORK: u64 = 100_000;
+
 fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: NAME, message: message.into() }
 }
@@ -93,7 +96,7 @@ pub struct Native {
     projs: Vec<Proj>,
     currents: Vec<Option<Current>>,
     owner: Vec<u32>,
-    pool: rayon::ThreadPool,
+    pool: std::sync::Arc<rayon::ThreadPool>,
 }
 
 impl std::fmt::Debug for Native {
@@ -180,14 +183,16 @@ impl Native {
             values.push(v);
         }
         let values = &values;
-        self.pool.install(|| {
-            self.pops.par_iter_mut().for_each(|p| {
+        let work: u64 = self.pops.iter().map(|p| p.size as u64).sum::<u64>() * (b - a);
+        let advance = |p: &mut Pop| {
                 p.out.clear();
                 for k in a..b {
                     if p.last_sample != Some(k) && k % p.interval == 0 && !p.signals.is_empty() {
                         sample(p, k);
                     }
-                    p.current.iter_mut().for_each(|c| *c = 0.0);
+                    if !p.inject.is_empty() {
+                        p.current.iter_mut().for_each(|c| *c = 0.0);
+                    }
                     for (s, cells) in &p.inject {
                         let x = values[*s][(k - a) as usize];
                         for c in cells {
@@ -214,8 +219,14 @@ impl Native {
                         sample(p, k + 1);
                     }
                 }
-            });
-        });
+        };
+        // Populations are independent within a slice; below ~10^5
+        // neuron-steps a parallel split costs more than it saves.
+        if work >= PARALLEL_WORK && self.pool.current_num_threads() > 1 {
+            self.pops.par_iter_mut().for_each(advance);
+        } else {
+            self.pops.iter_mut().for_each(advance);
+        }
         let mut spikes: Vec<(u32, u64)> = Vec::new();
         for p in &self.pops {
             spikes.extend(p.out.iter().map(|(c, s)| (p.offset as u32 + c, *s)));
@@ -266,7 +277,7 @@ impl Backend for Native {
             projs: Vec::new(),
             currents: Vec::new(),
             owner: Vec::new(),
-            pool,
+            pool: std::sync::Arc::new(pool),
         })
     }
 
@@ -400,11 +411,14 @@ impl Backend for Native {
             self.deliver(&initial);
             self.started = true;
         }
-        while self.step < step {
-            let b = (self.step + self.min_delay).min(step);
-            self.run_slice(self.step, b);
-            self.step = b;
-        }
+        let pool = std::sync::Arc::clone(&self.pool);
+        pool.install(|| {
+            while self.step < step {
+                let b = (self.step + self.min_delay).min(step);
+                self.run_slice(self.step, b);
+                self.step = b;
+            }
+        });
         // The sample at the end time (if on the sampling grid) was taken in
         // the last step; signals of a run ending off-grid end earlier.
         Ok(())

@@ -24,7 +24,9 @@ pub const NUMERICAL_STABILITY_FACTOR: f64 = 1e-7;
 /// to a unit synaptic current (nA) decaying with `tau_s`, capacitance `c` (nF).
 pub fn p32(tau_s: f64, tau_m: f64, c: f64, h: f64) -> f64 {
     let beta = tau_s * tau_m / (tau_m - tau_s);
-    let p = beta / c * (-h / tau_s).exp() * (h / tau_s - h / tau_m).exp_m1();
+    // h/beta equals h/tau_s - h/tau_m, computed without cancellation when
+    // tau_m and tau_s are close (NEST subtracts; identical away from there).
+    let p = beta / c * (-h / tau_s).exp() * (h / beta).exp_m1();
     if p.is_normal() && p > 0.0 { p } else { h / c * (-h / tau_m).exp() }
 }
 
