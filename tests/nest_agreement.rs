@@ -120,6 +120,8 @@ fn outcome(s: &Json, schedule: &dyn Fn(&Sim<Native>)) -> Outcome {
         "IF_curr_alpha" => build_and_run::<IF_curr_alpha>(s, schedule),
         "IF_curr_exp" => build_and_run::<IF_curr_exp>(s, schedule),
         "IF_curr_delta" => build_and_run::<IF_curr_delta>(s, schedule),
+        "IF_cond_exp" => build_and_run::<pynn::IF_cond_exp>(s, schedule),
+        "IF_cond_alpha" => build_and_run::<pynn::IF_cond_alpha>(s, schedule),
         other => panic!("no test for {other}"),
     }
 }
@@ -156,6 +158,12 @@ const SCENARIOS: &[&str] = &[
     "IF_curr_delta_dc",
     "IF_curr_delta_step",
     "IF_curr_delta_synaptic",
+    "IF_cond_exp_dc",
+    "IF_cond_exp_step",
+    "IF_cond_exp_synaptic",
+    "IF_cond_alpha_dc",
+    "IF_cond_alpha_step",
+    "IF_cond_alpha_synaptic",
 ];
 
 #[test]

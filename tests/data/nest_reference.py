@@ -67,12 +67,21 @@ PYNN_DEFAULTS = {
                         v_reset=-65.0, v_thresh=-50.0),
     "IF_curr_delta": dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1,
                           i_offset=0.0, v_reset=-65.0, v_thresh=-50.0),
+    "IF_cond_exp": dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1,
+                        tau_syn_E=5.0, tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-70.0,
+                        v_thresh=-50.0, v_reset=-65.0, i_offset=0.0),
+    "IF_cond_alpha": dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1,
+                          tau_syn_E=0.3, tau_syn_I=0.5, e_rev_E=0.0, e_rev_I=-70.0,
+                          v_thresh=-50.0, v_reset=-65.0, i_offset=0.0),
 }
+CONDUCTANCE_BASED = ("IF_cond_exp", "IF_cond_alpha")
 DEFAULT_INITIAL_V = -65.0
 
 NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               "IF_curr_exp": "iaf_psc_exp",
-              "IF_curr_delta": "iaf_psc_delta"}
+              "IF_curr_delta": "iaf_psc_delta",
+              "IF_cond_exp": "iaf_cond_exp",
+              "IF_cond_alpha": "iaf_cond_alpha"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -85,15 +94,21 @@ TRANSLATIONS = {
     "i_offset": ("I_e", 1000.0),
     "v_reset": ("V_reset", None),
     "v_thresh": ("V_th", None),
+    "e_rev_E": ("E_ex", None),
+    "e_rev_I": ("E_in", None),
 }
 
 # PyNN's NEST backend multiplies weights of IF_curr_delta targets by this
 RECEPTOR_SCALE = {"IF_curr_delta": 1e-3}
 
 
-def translate_cell(params):
+def translate_cell(params, cell_type=None):
     native = {}
     for name, value in params.items():
+        if name == "tau_m" and cell_type in CONDUCTANCE_BASED:
+            # PyNN: g_L = cm / tau_m * 1000 (nS)
+            native["g_L"] = params["cm"] / value * 1000.0
+            continue
         nest_name, factor = TRANSLATIONS[name]
         native[nest_name] = value * factor if factor is not None else value
     return native
@@ -148,6 +163,9 @@ SYN_WEIGHTS = {
     # equal-tau variants (tau_syn_E = tau_m = 10 ms), nA
     "IF_curr_alpha_equal_tau": dict(a=0.12, b=0.1, c=0.085, d=0.07, i1=-0.2, i2=-0.3, i3=-0.3, i4=-0.2),
     "IF_curr_exp_equal_tau": dict(a=0.4, b=0.3, c=0.3, d=0.25, i1=-0.9, i2=-0.6, i3=-0.9, i4=-0.6),
+    # uS (conductance-based: positive for both receptors)
+    "IF_cond_exp": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    "IF_cond_alpha": dict(a=0.035, b=0.03, c=0.025, d=0.025, i1=0.08, i2=0.06, i3=0.03, i4=0.02),
 }
 
 
@@ -198,7 +216,7 @@ def scenario_step(T):
 def scenario_synaptic(T):
     if T == "IF_curr_delta":
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0)
-    elif T == "IF_curr_alpha":
+    elif T in ("IF_curr_alpha", "IF_cond_alpha"):
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0, tau_syn_E=1.5, tau_syn_I=3.0)
     else:
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0, tau_syn_E=3.0, tau_syn_I=8.0)
@@ -240,7 +258,7 @@ def scenario_equal_tau(T):
 
 def all_scenarios():
     out = []
-    for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta"):
+    for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha"):
         out += [scenario_dc(T), scenario_step(T), scenario_synaptic(T)]
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
@@ -299,7 +317,7 @@ def run_nest(sc):
     # target cells
     cells = nest.Create(NEST_MODEL[T], len(sc["cells"]))
     for c, p, v0 in zip(cells, sc["cells"], sc["initial_v"]):
-        c.set(translate_cell(p))
+        c.set(translate_cell(p, T))
         c.set({"V_m": v0})
 
     # current sources
@@ -320,9 +338,16 @@ def run_nest(sc):
     scale = RECEPTOR_SCALE.get(T, 1.0)
     for con in sc["connections"]:
         w = con["weight"]
-        if (con["receptor"] == "inhibitory") != (w < 0):
+        if T in CONDUCTANCE_BASED:
+            if w < 0:
+                raise ValueError("conductance-based cells: weights must be >= 0")
+            # PyNN's NEST backend negates inhibitory conductance weights so that
+            # NEST routes them to the inhibitory conductance.
+            native_w = (-w if con["receptor"] == "inhibitory" else w) * 1000.0
+        elif (con["receptor"] == "inhibitory") != (w < 0):
             raise ValueError("current-based cells: inhibitory weights must be negative")
-        native_w = w * 1000.0
+        else:
+            native_w = w * 1000.0
         if scale != 1.0:
             native_w *= scale
         nest.Connect(parrots[con["source"]], cells[con["target"]],

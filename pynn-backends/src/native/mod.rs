@@ -23,9 +23,11 @@
 //! * **Delays** are rounded to the nearest step once, when connecting.
 //!   Refractory periods are converted as NEST does ([`propagators::refractory_steps`]).
 
+pub mod cond;
 pub mod kernel;
 pub mod lif;
 pub mod propagators;
+pub mod rkf45;
 pub mod sources;
 
 use kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};

@@ -9,12 +9,16 @@
 
 use crate::parameters::{ParamSpec, Value};
 
+mod if_cond_alpha;
+mod if_cond_exp;
 mod if_curr_alpha;
 mod if_curr_delta;
 mod if_curr_exp;
 mod spike_source_array;
 mod spike_source_poisson;
 
+pub use if_cond_alpha::IF_cond_alpha;
+pub use if_cond_exp::IF_cond_exp;
 pub use if_curr_alpha::IF_curr_alpha;
 pub use if_curr_delta::IF_curr_delta;
 pub use if_curr_exp::IF_curr_exp;
@@ -117,6 +121,27 @@ pub(crate) mod lif {
         ParamSpec::scalar("isyn_inh", 0.0, "nA", Domain::Finite, "inhibitory synaptic current");
 }
 
+/// Schema entries shared by the conductance-based models.
+pub(crate) mod cond {
+    use super::RecordableSpec;
+    use crate::parameters::{Domain, ParamSpec};
+
+    pub const E_REV_E: ParamSpec =
+        ParamSpec::scalar("e_rev_E", 0.0, "mV", Domain::Finite, "excitatory reversal potential");
+    pub const E_REV_I: ParamSpec =
+        ParamSpec::scalar("e_rev_I", -70.0, "mV", Domain::Finite, "inhibitory reversal potential");
+    pub const GSYN_EXC: ParamSpec =
+        ParamSpec::scalar("gsyn_exc", 0.0, "uS", Domain::Finite, "excitatory synaptic conductance");
+    pub const GSYN_INH: ParamSpec =
+        ParamSpec::scalar("gsyn_inh", 0.0, "uS", Domain::Finite, "inhibitory synaptic conductance");
+    pub const RECORDABLES: &[RecordableSpec] = &[
+        RecordableSpec { name: "spikes", unit: "ms" },
+        RecordableSpec { name: "v", unit: "mV" },
+        RecordableSpec { name: "gsyn_exc", unit: "uS" },
+        RecordableSpec { name: "gsyn_inh", unit: "uS" },
+    ];
+}
+
 /// Implements `Default` and [`CellType::parameter_values`] for a struct whose
 /// fields are exactly its scalar parameters, in schema order.
 macro_rules! scalar_cell_type {
@@ -154,6 +179,8 @@ mod tests {
     #[test]
     fn schemas_match_defaults() {
         schema_is_consistent::<IF_curr_alpha>();
+        schema_is_consistent::<IF_cond_exp>();
+        schema_is_consistent::<IF_cond_alpha>();
         schema_is_consistent::<IF_curr_exp>();
         schema_is_consistent::<IF_curr_delta>();
         schema_is_consistent::<SpikeSourceArray>();
