@@ -73,15 +73,23 @@ PYNN_DEFAULTS = {
     "IF_cond_alpha": dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1,
                           tau_syn_E=0.3, tau_syn_I=0.5, e_rev_E=0.0, e_rev_I=-70.0,
                           v_thresh=-50.0, v_reset=-65.0, i_offset=0.0),
+    "EIF_cond_exp_isfa_ista": dict(cm=0.281, tau_refrac=0.1, v_spike=-40.0, v_reset=-70.6,
+                                   v_rest=-70.6, tau_m=9.3667, i_offset=0.0, a=4.0, b=0.0805,
+                                   delta_T=2.0, tau_w=144.0, v_thresh=-50.4, e_rev_E=0.0,
+                                   tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0),
 }
-CONDUCTANCE_BASED = ("IF_cond_exp", "IF_cond_alpha")
+PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
+CONDUCTANCE_BASED = ("IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
+                     "EIF_cond_alpha_isfa_ista")
 DEFAULT_INITIAL_V = -65.0
 
 NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               "IF_curr_exp": "iaf_psc_exp",
               "IF_curr_delta": "iaf_psc_delta",
               "IF_cond_exp": "iaf_cond_exp",
-              "IF_cond_alpha": "iaf_cond_alpha"}
+              "IF_cond_alpha": "iaf_cond_alpha",
+              "EIF_cond_exp_isfa_ista": "aeif_cond_exp",
+              "EIF_cond_alpha_isfa_ista": "aeif_cond_alpha"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -96,6 +104,11 @@ TRANSLATIONS = {
     "v_thresh": ("V_th", None),
     "e_rev_E": ("E_ex", None),
     "e_rev_I": ("E_in", None),
+    "v_spike": ("V_peak", None),
+    "a": ("a", None),
+    "b": ("b", 1000.0),
+    "delta_T": ("Delta_T", None),
+    "tau_w": ("tau_w", None),
 }
 
 # PyNN's NEST backend multiplies weights of IF_curr_delta targets by this
@@ -166,6 +179,8 @@ SYN_WEIGHTS = {
     # uS (conductance-based: positive for both receptors)
     "IF_cond_exp": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     "IF_cond_alpha": dict(a=0.035, b=0.03, c=0.025, d=0.025, i1=0.08, i2=0.06, i3=0.03, i4=0.02),
+    "EIF_cond_exp_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    "EIF_cond_alpha_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
 }
 
 
@@ -216,7 +231,7 @@ def scenario_step(T):
 def scenario_synaptic(T):
     if T == "IF_curr_delta":
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0)
-    elif T in ("IF_curr_alpha", "IF_cond_alpha"):
+    elif T in ("IF_curr_alpha", "IF_cond_alpha", "EIF_cond_alpha_isfa_ista"):
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0, tau_syn_E=1.5, tau_syn_I=3.0)
     else:
         c2 = cell(T, i_offset=0.6, tau_refrac=2.0, tau_syn_E=3.0, tau_syn_I=8.0)
@@ -258,7 +273,8 @@ def scenario_equal_tau(T):
 
 def all_scenarios():
     out = []
-    for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha"):
+    for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
+              "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"):
         out += [scenario_dc(T), scenario_step(T), scenario_synaptic(T)]
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:

@@ -145,7 +145,7 @@ impl NativeCell for IF_cond_exp {
 impl Kernel for IafCondExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let s = &mut self.0;
-        let solver = Rkf45::<3> { eps_abs: EPS_ABS };
+        let solver = Rkf45::<3>::absolute(EPS_ABS);
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         for i in 0..s.y.len() {
             let p = s.p[i];
@@ -207,7 +207,7 @@ impl NativeCell for IF_cond_alpha {
 impl Kernel for IafCondAlpha {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let s = &mut self.0;
-        let solver = Rkf45::<5> { eps_abs: EPS_ABS };
+        let solver = Rkf45::<5>::absolute(EPS_ABS);
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         for i in 0..s.y.len() {
             let p = s.p[i];

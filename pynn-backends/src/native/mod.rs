@@ -23,6 +23,7 @@
 //! * **Delays** are rounded to the nearest step once, when connecting.
 //!   Refractory periods are converted as NEST does ([`propagators::refractory_steps`]).
 
+pub mod adex;
 pub mod cond;
 pub mod kernel;
 pub mod lif;

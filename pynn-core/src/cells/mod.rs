@@ -9,6 +9,8 @@
 
 use crate::parameters::{ParamSpec, Value};
 
+mod eif_cond_alpha_isfa_ista;
+mod eif_cond_exp_isfa_ista;
 mod if_cond_alpha;
 mod if_cond_exp;
 mod if_curr_alpha;
@@ -17,6 +19,8 @@ mod if_curr_exp;
 mod spike_source_array;
 mod spike_source_poisson;
 
+pub use eif_cond_alpha_isfa_ista::EIF_cond_alpha_isfa_ista;
+pub use eif_cond_exp_isfa_ista::EIF_cond_exp_isfa_ista;
 pub use if_cond_alpha::IF_cond_alpha;
 pub use if_cond_exp::IF_cond_exp;
 pub use if_curr_alpha::IF_curr_alpha;
@@ -142,6 +146,44 @@ pub(crate) mod cond {
     ];
 }
 
+/// Schema entries of the adaptive exponential models (PyNN's EIF defaults).
+pub(crate) mod adex {
+    use super::RecordableSpec;
+    use crate::parameters::{Domain, ParamSpec};
+
+    pub const CM: ParamSpec = ParamSpec::scalar("cm", 0.281, "nF", Domain::Positive, "membrane capacitance");
+    pub const TAU_REFRAC: ParamSpec =
+        ParamSpec::scalar("tau_refrac", 0.1, "ms", Domain::NonNegative, "refractory period");
+    pub const V_SPIKE: ParamSpec =
+        ParamSpec::scalar("v_spike", -40.0, "mV", Domain::Finite, "spike detection threshold");
+    pub const V_RESET: ParamSpec = ParamSpec::scalar("v_reset", -70.6, "mV", Domain::Finite, "reset potential");
+    pub const V_REST: ParamSpec = ParamSpec::scalar("v_rest", -70.6, "mV", Domain::Finite, "resting potential");
+    pub const TAU_M: ParamSpec = ParamSpec::scalar("tau_m", 9.3667, "ms", Domain::Positive, "membrane time constant");
+    pub const I_OFFSET: ParamSpec =
+        ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
+    pub const A: ParamSpec = ParamSpec::scalar("a", 4.0, "nS", Domain::Finite, "sub-threshold adaptation");
+    pub const B: ParamSpec = ParamSpec::scalar("b", 0.0805, "nA", Domain::Finite, "spike-triggered adaptation");
+    pub const DELTA_T: ParamSpec = ParamSpec::scalar("delta_T", 2.0, "mV", Domain::NonNegative, "slope factor");
+    pub const TAU_W: ParamSpec = ParamSpec::scalar("tau_w", 144.0, "ms", Domain::Positive, "adaptation time constant");
+    pub const V_THRESH: ParamSpec =
+        ParamSpec::scalar("v_thresh", -50.4, "mV", Domain::Finite, "spike initiation threshold");
+    pub const TAU_SYN_E: ParamSpec =
+        ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "excitatory synaptic time constant");
+    pub const E_REV_I: ParamSpec =
+        ParamSpec::scalar("e_rev_I", -80.0, "mV", Domain::Finite, "inhibitory reversal potential");
+    pub const TAU_SYN_I: ParamSpec =
+        ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "inhibitory synaptic time constant");
+    pub const V: ParamSpec = ParamSpec::scalar("v", -70.6, "mV", Domain::Finite, "membrane potential");
+    pub const W: ParamSpec = ParamSpec::scalar("w", 0.0, "nA", Domain::Finite, "adaptation current");
+    pub const RECORDABLES: &[RecordableSpec] = &[
+        RecordableSpec { name: "spikes", unit: "ms" },
+        RecordableSpec { name: "v", unit: "mV" },
+        RecordableSpec { name: "w", unit: "nA" },
+        RecordableSpec { name: "gsyn_exc", unit: "uS" },
+        RecordableSpec { name: "gsyn_inh", unit: "uS" },
+    ];
+}
+
 /// Implements `Default` and [`CellType::parameter_values`] for a struct whose
 /// fields are exactly its scalar parameters, in schema order.
 macro_rules! scalar_cell_type {
@@ -181,6 +223,8 @@ mod tests {
         schema_is_consistent::<IF_curr_alpha>();
         schema_is_consistent::<IF_cond_exp>();
         schema_is_consistent::<IF_cond_alpha>();
+        schema_is_consistent::<EIF_cond_exp_isfa_ista>();
+        schema_is_consistent::<EIF_cond_alpha_isfa_ista>();
         schema_is_consistent::<IF_curr_exp>();
         schema_is_consistent::<IF_curr_delta>();
         schema_is_consistent::<SpikeSourceArray>();
