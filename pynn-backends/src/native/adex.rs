@@ -80,7 +80,7 @@ fn params(p: &ParamTable, dt: f64) -> Vec<AdexParams> {
 }
 
 /// Layout of the state vector of one model.
-trait Layout<const N: usize>: Send + 'static {
+pub(crate) trait Layout<const N: usize>: Send + 'static {
     const MODEL: &'static str;
     const G_EXC: usize;
     const G_INH: usize;
