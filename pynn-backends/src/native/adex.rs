@@ -22,7 +22,7 @@ use pynn_core::{EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Error, Result}
 const GSL_ERROR_TOL: f64 = 1e-6;
 
 #[derive(Debug, Clone, Copy)]
-struct AdexParams {
+pub(crate) struct AdexParams {
     v_peak: f64,
     /// Spike detection: `v_peak`, or `v_th` when `delta_T = 0`.
     v_detect: f64,
