@@ -127,6 +127,7 @@ fn outcome(s: &Json, schedule: &dyn Fn(&Sim<Native>)) -> Outcome {
         "IF_cond_alpha" => build_and_run::<pynn::IF_cond_alpha>(s, schedule),
         "EIF_cond_exp_isfa_ista" => build_and_run::<pynn::EIF_cond_exp_isfa_ista>(s, schedule),
         "EIF_cond_alpha_isfa_ista" => build_and_run::<pynn::EIF_cond_alpha_isfa_ista>(s, schedule),
+        "Izhikevich" => build_and_run::<pynn::Izhikevich>(s, schedule),
         other => panic!("no test for {other}"),
     }
 }
@@ -175,6 +176,9 @@ const SCENARIOS: &[&str] = &[
     "EIF_cond_alpha_isfa_ista_dc",
     "EIF_cond_alpha_isfa_ista_step",
     "EIF_cond_alpha_isfa_ista_synaptic",
+    "Izhikevich_dc",
+    "Izhikevich_step",
+    "Izhikevich_synaptic",
 ];
 
 #[test]

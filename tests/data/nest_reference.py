@@ -78,6 +78,7 @@ PYNN_DEFAULTS = {
                                    delta_T=2.0, tau_w=144.0, v_thresh=-50.4, e_rev_E=0.0,
                                    tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0),
 }
+PYNN_DEFAULTS["Izhikevich"] = dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0)
 PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
 CONDUCTANCE_BASED = ("IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
                      "EIF_cond_alpha_isfa_ista")
@@ -89,7 +90,8 @@ NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               "IF_cond_exp": "iaf_cond_exp",
               "IF_cond_alpha": "iaf_cond_alpha",
               "EIF_cond_exp_isfa_ista": "aeif_cond_exp",
-              "EIF_cond_alpha_isfa_ista": "aeif_cond_alpha"}
+              "EIF_cond_alpha_isfa_ista": "aeif_cond_alpha",
+              "Izhikevich": "izhikevich"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -109,15 +111,20 @@ TRANSLATIONS = {
     "b": ("b", 1000.0),
     "delta_T": ("Delta_T", None),
     "tau_w": ("tau_w", None),
+    "c": ("c", None),
+    "d": ("d", None),
 }
 
 # PyNN's NEST backend multiplies weights of IF_curr_delta targets by this
-RECEPTOR_SCALE = {"IF_curr_delta": 1e-3}
+RECEPTOR_SCALE = {"IF_curr_delta": 1e-3, "Izhikevich": 1e-3}
 
 
 def translate_cell(params, cell_type=None):
     native = {}
     for name, value in params.items():
+        if cell_type == "Izhikevich" and name in ("a", "b"):
+            native[name] = value
+            continue
         if name == "tau_m" and cell_type in CONDUCTANCE_BASED:
             # PyNN: g_L = cm / tau_m * 1000 (nS)
             native["g_L"] = params["cm"] / value * 1000.0
@@ -181,6 +188,8 @@ SYN_WEIGHTS = {
     "IF_cond_alpha": dict(a=0.035, b=0.03, c=0.025, d=0.025, i1=0.08, i2=0.06, i3=0.03, i4=0.02),
     "EIF_cond_exp_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     "EIF_cond_alpha_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    # mV (voltage jumps)
+    "Izhikevich": dict(a=6.0, b=5.0, c=4.0, d=4.0, i1=-6.0, i2=-4.0, i3=-5.0, i4=-3.0),
 }
 
 
@@ -271,11 +280,46 @@ def scenario_equal_tau(T):
     )
 
 
+def scenarios_izhikevich():
+    """Izhikevich cells: currents in nA map to 1000x the model's unit, so
+    0.01 nA is I = 10 (tonic spiking with the default parameters)."""
+    T = "Izhikevich"
+    base = dict(cell_type=T, runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[], connections=[])
+    dc = dict(base,
+              scenario="Izhikevich_dc",
+              description=("Izhikevich: regular spiking from i_offset 0.01 nA (cell 0), "
+                           "chattering (c -50, d 2) with DCSource 0.012 nA in [10, 80) ms "
+                           "(cell 1), sub-threshold DCSource 0.002 nA in [20, 70.3) ms (cell 2)."),
+              cells=[cell(T, i_offset=0.01), cell(T, c=-50.0, d=2.0), cell(T, a=0.1, d=2.0)],
+              initial_v=[-70.0, -65.0, -70.0],
+              dc_sources=[dict(amplitude=0.012, start=10.0, stop=80.0, targets=[1]),
+                          dict(amplitude=0.002, start=20.0, stop=70.3, targets=[2])])
+    step = dict(base,
+                scenario="Izhikevich_step",
+                description=("Izhikevich: StepCurrentSource (0.004 nA from 10 ms, 0.015 nA "
+                             "from 30.5 ms, -0.002 nA from 60 ms) into two cells (cell 1 fast spiking a 0.1, d 2)."),
+                cells=[cell(T), cell(T, a=0.1, d=2.0)],
+                initial_v=[-70.0, -65.0],
+                step_sources=[dict(times=[10.0, 30.5, 60.0], amplitudes=[0.004, 0.015, -0.002],
+                                   targets=[0, 1])])
+    syn = dict(base,
+               scenario="Izhikevich_synaptic",
+               description=("Izhikevich: 4 SpikeSourceArrays -> 3 cells with i_offset near "
+                            "rheobase, voltage-jump synapses (mV) with delays 0.1-7.3 ms."),
+               cells=[cell(T, i_offset=0.0035), cell(T, i_offset=0.003), cell(T, i_offset=0.0035, d=8.0)],
+               initial_v=[-70.0, -70.0, -65.0],
+               spike_sources=[list(s) for s in SPIKE_SOURCES],
+               connections=connections("Izhikevich"))
+    return [dc, step, syn]
+
+
 def all_scenarios():
     out = []
     for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
               "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"):
         out += [scenario_dc(T), scenario_step(T), scenario_synaptic(T)]
+    out += scenarios_izhikevich()
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
         sc.update(dt=DT, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
@@ -335,6 +379,8 @@ def run_nest(sc):
     for c, p, v0 in zip(cells, sc["cells"], sc["initial_v"]):
         c.set(translate_cell(p, T))
         c.set({"V_m": v0})
+        if T == "Izhikevich":
+            c.set({"U_m": -14.0})  # PyNN's default initial u
 
     # current sources
     for src in sc["dc_sources"]:

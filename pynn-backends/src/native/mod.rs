@@ -25,6 +25,7 @@
 
 pub mod adex;
 pub mod cond;
+pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
 pub mod propagators;

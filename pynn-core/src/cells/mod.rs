@@ -16,6 +16,7 @@ mod if_cond_exp;
 mod if_curr_alpha;
 mod if_curr_delta;
 mod if_curr_exp;
+mod izhikevich;
 mod spike_source_array;
 mod spike_source_poisson;
 
@@ -26,6 +27,7 @@ pub use if_cond_exp::IF_cond_exp;
 pub use if_curr_alpha::IF_curr_alpha;
 pub use if_curr_delta::IF_curr_delta;
 pub use if_curr_exp::IF_curr_exp;
+pub use izhikevich::Izhikevich;
 pub use spike_source_array::SpikeSourceArray;
 pub use spike_source_poisson::SpikeSourcePoisson;
 
@@ -225,6 +227,7 @@ mod tests {
         schema_is_consistent::<IF_cond_alpha>();
         schema_is_consistent::<EIF_cond_exp_isfa_ista>();
         schema_is_consistent::<EIF_cond_alpha_isfa_ista>();
+        schema_is_consistent::<Izhikevich>();
         schema_is_consistent::<IF_curr_exp>();
         schema_is_consistent::<IF_curr_delta>();
         schema_is_consistent::<SpikeSourceArray>();
