@@ -16,7 +16,7 @@
 //! models both sides use the same propagators; for the RKF45 models both
 //! run the same algorithm (tableau, error control, step-size carry-over), so
 //! the only difference is floating-point rounding (observed <= 2e-13 mV,
-//! and <= 5e-9 mV for AdEx, whose exponential term amplifies rounding);
+//! and <= 3e-8 mV for AdEx and HH, whose exponentials amplify rounding);
 //! 1e-6 mV is far above rounding and far below any modelling difference (a
 //! one-step timing error moves v by > 1e-3 mV).
 
@@ -128,6 +128,7 @@ fn outcome(s: &Json, schedule: &dyn Fn(&Sim<Native>)) -> Outcome {
         "EIF_cond_exp_isfa_ista" => build_and_run::<pynn::EIF_cond_exp_isfa_ista>(s, schedule),
         "EIF_cond_alpha_isfa_ista" => build_and_run::<pynn::EIF_cond_alpha_isfa_ista>(s, schedule),
         "Izhikevich" => build_and_run::<pynn::Izhikevich>(s, schedule),
+        "HH_cond_exp" => build_and_run::<pynn::HH_cond_exp>(s, schedule),
         other => panic!("no test for {other}"),
     }
 }
@@ -179,6 +180,9 @@ const SCENARIOS: &[&str] = &[
     "Izhikevich_dc",
     "Izhikevich_step",
     "Izhikevich_synaptic",
+    "HH_cond_exp_dc",
+    "HH_cond_exp_step",
+    "HH_cond_exp_synaptic",
 ];
 
 #[test]

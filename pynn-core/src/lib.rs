@@ -29,7 +29,7 @@ pub mod testing;
 
 pub use backend::{Backend, Supports};
 pub use cells::{
-    CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Izhikevich, SpikeSourceArray, SpikeSourcePoisson,
+    CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Izhikevich, SpikeSourceArray, SpikeSourcePoisson,
 };
 pub use connectors::{
     AllToAllConnector, Connector, FixedProbabilityConnector, FromListConnector, OneToOneConnector,

@@ -78,9 +78,12 @@ PYNN_DEFAULTS = {
                                    delta_T=2.0, tau_w=144.0, v_thresh=-50.4, e_rev_E=0.0,
                                    tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0),
 }
+PYNN_DEFAULTS["HH_cond_exp"] = dict(gbar_Na=20.0, gbar_K=6.0, g_leak=0.01, cm=0.2, v_offset=-63.0,
+                                    e_rev_Na=50.0, e_rev_K=-90.0, e_rev_leak=-65.0, e_rev_E=0.0,
+                                    e_rev_I=-80.0, tau_syn_E=0.2, tau_syn_I=2.0, i_offset=0.0)
 PYNN_DEFAULTS["Izhikevich"] = dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0)
 PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
-CONDUCTANCE_BASED = ("IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
+CONDUCTANCE_BASED = ("HH_cond_exp", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
                      "EIF_cond_alpha_isfa_ista")
 DEFAULT_INITIAL_V = -65.0
 
@@ -91,7 +94,8 @@ NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               "IF_cond_alpha": "iaf_cond_alpha",
               "EIF_cond_exp_isfa_ista": "aeif_cond_exp",
               "EIF_cond_alpha_isfa_ista": "aeif_cond_alpha",
-              "Izhikevich": "izhikevich"}
+              "Izhikevich": "izhikevich",
+              "HH_cond_exp": "hh_cond_exp_traub"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -111,6 +115,13 @@ TRANSLATIONS = {
     "b": ("b", 1000.0),
     "delta_T": ("Delta_T", None),
     "tau_w": ("tau_w", None),
+    "gbar_Na": ("g_Na", 1000.0),
+    "gbar_K": ("g_K", 1000.0),
+    "g_leak": ("g_L", 1000.0),
+    "v_offset": ("V_T", None),
+    "e_rev_Na": ("E_Na", None),
+    "e_rev_K": ("E_K", None),
+    "e_rev_leak": ("E_L", None),
     "c": ("c", None),
     "d": ("d", None),
 }
@@ -188,6 +199,7 @@ SYN_WEIGHTS = {
     "IF_cond_alpha": dict(a=0.035, b=0.03, c=0.025, d=0.025, i1=0.08, i2=0.06, i3=0.03, i4=0.02),
     "EIF_cond_exp_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     "EIF_cond_alpha_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    "HH_cond_exp": dict(a=0.06, b=0.05, c=0.05, d=0.04, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     # mV (voltage jumps)
     "Izhikevich": dict(a=6.0, b=5.0, c=4.0, d=4.0, i1=-6.0, i2=-4.0, i3=-5.0, i4=-3.0),
 }
@@ -314,12 +326,46 @@ def scenarios_izhikevich():
     return [dc, step, syn]
 
 
+def scenarios_hh():
+    T = "HH_cond_exp"
+    base = dict(cell_type=T, runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[], connections=[])
+    dc = dict(base,
+              scenario="HH_cond_exp_dc",
+              description=("HH_cond_exp: repetitive spiking from i_offset 0.5 nA (cell 0), "
+                           "DCSource 1.0 nA in [10, 80) ms (cell 1), sub-threshold DCSource "
+                           "0.02 nA in [20, 70.3) ms (cell 2)."),
+              cells=[cell(T, i_offset=0.5), cell(T, gbar_K=8.0), cell(T, g_leak=0.02)],
+              initial_v=[-65.0, -65.0, -60.0],
+              dc_sources=[dict(amplitude=1.0, start=10.0, stop=80.0, targets=[1]),
+                          dict(amplitude=0.02, start=20.0, stop=70.3, targets=[2])])
+    step = dict(base,
+                scenario="HH_cond_exp_step",
+                description=("HH_cond_exp: StepCurrentSource (0.05 nA from 10 ms, 0.8 nA from "
+                             "30.5 ms, -0.05 nA from 60 ms) into two cells."),
+                cells=[cell(T), cell(T, v_offset=-60.0)],
+                initial_v=[-65.0, -60.0],
+                step_sources=[dict(times=[10.0, 30.5, 60.0], amplitudes=[0.05, 0.8, -0.05],
+                                   targets=[0, 1])])
+    syn = dict(base,
+               scenario="HH_cond_exp_synaptic",
+               description=("HH_cond_exp: 4 SpikeSourceArrays -> 3 cells with a small "
+                            "i_offset, conductance synapses (uS) with delays 0.1-7.3 ms."),
+               cells=[cell(T, i_offset=0.1), cell(T, i_offset=0.08),
+                      cell(T, i_offset=0.1, tau_syn_E=1.0, tau_syn_I=5.0)],
+               initial_v=[-65.0, -65.0, -65.0],
+               spike_sources=[list(s) for s in SPIKE_SOURCES],
+               connections=connections("HH_cond_exp"))
+    return [dc, step, syn]
+
+
 def all_scenarios():
     out = []
     for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
               "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"):
         out += [scenario_dc(T), scenario_step(T), scenario_synaptic(T)]
     out += scenarios_izhikevich()
+    out += scenarios_hh()
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
         sc.update(dt=DT, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
@@ -381,6 +427,8 @@ def run_nest(sc):
         c.set({"V_m": v0})
         if T == "Izhikevich":
             c.set({"U_m": -14.0})  # PyNN's default initial u
+        if T == "HH_cond_exp":
+            c.set({"Act_m": 0.0, "Inact_h": 1.0, "Act_n": 0.0})  # PyNN's initial values
 
     # current sources
     for src in sc["dc_sources"]:

@@ -11,6 +11,7 @@ use crate::parameters::{ParamSpec, Value};
 
 mod eif_cond_alpha_isfa_ista;
 mod eif_cond_exp_isfa_ista;
+mod hh_cond_exp;
 mod if_cond_alpha;
 mod if_cond_exp;
 mod if_curr_alpha;
@@ -22,6 +23,7 @@ mod spike_source_poisson;
 
 pub use eif_cond_alpha_isfa_ista::EIF_cond_alpha_isfa_ista;
 pub use eif_cond_exp_isfa_ista::EIF_cond_exp_isfa_ista;
+pub use hh_cond_exp::HH_cond_exp;
 pub use if_cond_alpha::IF_cond_alpha;
 pub use if_cond_exp::IF_cond_exp;
 pub use if_curr_alpha::IF_curr_alpha;
@@ -228,6 +230,7 @@ mod tests {
         schema_is_consistent::<EIF_cond_exp_isfa_ista>();
         schema_is_consistent::<EIF_cond_alpha_isfa_ista>();
         schema_is_consistent::<Izhikevich>();
+        schema_is_consistent::<HH_cond_exp>();
         schema_is_consistent::<IF_curr_exp>();
         schema_is_consistent::<IF_curr_delta>();
         schema_is_consistent::<SpikeSourceArray>();
