@@ -81,9 +81,13 @@ PYNN_DEFAULTS = {
 PYNN_DEFAULTS["HH_cond_exp"] = dict(gbar_Na=20.0, gbar_K=6.0, g_leak=0.01, cm=0.2, v_offset=-63.0,
                                     e_rev_Na=50.0, e_rev_K=-90.0, e_rev_leak=-65.0, e_rev_E=0.0,
                                     e_rev_I=-80.0, tau_syn_E=0.2, tau_syn_I=2.0, i_offset=0.0)
+PYNN_DEFAULTS["IF_cond_exp_gsfa_grr"] = dict(PYNN_DEFAULTS["IF_cond_exp"], tau_sfa=100.0, e_rev_sfa=-75.0,
+                                            q_sfa=15.0, tau_rr=2.0, e_rev_rr=-75.0, q_rr=3000.0)
+PYNN_DEFAULTS["IF_facets_hardware1"] = dict(g_leak=40.0, tau_syn_E=30.0, tau_syn_I=30.0, v_reset=-80.0,
+                                            e_rev_I=-80.0, v_rest=-65.0, v_thresh=-55.0)
 PYNN_DEFAULTS["Izhikevich"] = dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0)
 PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
-CONDUCTANCE_BASED = ("HH_cond_exp", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
+CONDUCTANCE_BASED = ("HH_cond_exp", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
                      "EIF_cond_alpha_isfa_ista")
 DEFAULT_INITIAL_V = -65.0
 
@@ -95,7 +99,11 @@ NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               "EIF_cond_exp_isfa_ista": "aeif_cond_exp",
               "EIF_cond_alpha_isfa_ista": "aeif_cond_alpha",
               "Izhikevich": "izhikevich",
-              "HH_cond_exp": "hh_cond_exp_traub"}
+              "HH_cond_exp": "hh_cond_exp_traub",
+              # PyNN 0.13 maps this to iaf_cond_exp_sfa_rr but cannot create it on
+              # NEST (KeyError: 'g_r'); we drive NEST's model directly.
+              "IF_cond_exp_gsfa_grr": "iaf_cond_exp_sfa_rr",
+              "IF_facets_hardware1": "iaf_cond_exp"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -122,6 +130,12 @@ TRANSLATIONS = {
     "e_rev_Na": ("E_Na", None),
     "e_rev_K": ("E_K", None),
     "e_rev_leak": ("E_L", None),
+    "tau_sfa": ("tau_sfa", None),
+    "e_rev_sfa": ("E_sfa", None),
+    "q_sfa": ("q_sfa", None),
+    "tau_rr": ("tau_rr", None),
+    "e_rev_rr": ("E_rr", None),
+    "q_rr": ("q_rr", None),
     "c": ("c", None),
     "d": ("d", None),
 }
@@ -133,6 +147,10 @@ RECEPTOR_SCALE = {"IF_curr_delta": 1e-3, "Izhikevich": 1e-3}
 def translate_cell(params, cell_type=None):
     native = {}
     for name, value in params.items():
+        if cell_type == "IF_facets_hardware1" and name == "g_leak":
+            # PyNN: g_leak (nS) -> g_L unscaled, plus fixed C_m, t_ref, E_ex, I_e
+            native.update(g_L=value, C_m=200.0, t_ref=1.0, E_ex=0.0, I_e=0.0)
+            continue
         if cell_type == "Izhikevich" and name in ("a", "b"):
             native[name] = value
             continue
@@ -199,6 +217,8 @@ SYN_WEIGHTS = {
     "IF_cond_alpha": dict(a=0.035, b=0.03, c=0.025, d=0.025, i1=0.08, i2=0.06, i3=0.03, i4=0.02),
     "EIF_cond_exp_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     "EIF_cond_alpha_isfa_ista": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    "IF_cond_exp_gsfa_grr": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
+    "IF_facets_hardware1": dict(a=0.004, b=0.003, c=0.003, d=0.002, i1=0.01, i2=0.008, i3=0.005, i4=0.003),
     "HH_cond_exp": dict(a=0.06, b=0.05, c=0.05, d=0.04, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     # mV (voltage jumps)
     "Izhikevich": dict(a=6.0, b=5.0, c=4.0, d=4.0, i1=-6.0, i2=-4.0, i3=-5.0, i4=-3.0),
@@ -359,13 +379,40 @@ def scenarios_hh():
     return [dc, step, syn]
 
 
+def scenarios_facets():
+    T = "IF_facets_hardware1"
+    base = dict(cell_type=T, runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[], connections=[])
+    dc = dict(base,
+              scenario="IF_facets_hardware1_dc",
+              description=("IF_facets_hardware1: DCSource 0.6 nA in [10, 80) ms (cell 0), "
+                           "1.0 nA from 0 ms with g_leak 60 nS (cell 1), sub-threshold "
+                           "0.2 nA in [20, 70.3) ms (cell 2)."),
+              cells=[cell(T), cell(T, g_leak=60.0), cell(T, v_thresh=-50.0)],
+              initial_v=[-65.0, -65.0, -60.0],
+              dc_sources=[dict(amplitude=0.6, start=10.0, stop=80.0, targets=[0]),
+                          dict(amplitude=1.0, start=5.0, stop=100.0, targets=[1]),
+                          dict(amplitude=0.2, start=20.0, stop=70.3, targets=[2])])
+    syn = dict(base,
+               scenario="IF_facets_hardware1_synaptic",
+               description=("IF_facets_hardware1: 4 SpikeSourceArrays -> 3 cells driven near "
+                            "threshold by a DCSource 0.35 nA, conductance synapses (uS)."),
+               cells=[cell(T), cell(T, tau_syn_E=10.0), cell(T, tau_syn_I=5.0)],
+               initial_v=[-65.0, -65.0, -65.0],
+               dc_sources=[dict(amplitude=0.35, start=1.0, stop=1e9, targets=[0, 1, 2])],
+               spike_sources=[list(s) for s in SPIKE_SOURCES],
+               connections=connections("IF_facets_hardware1"))
+    return [dc, syn]
+
+
 def all_scenarios():
     out = []
     for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
-              "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"):
+              "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista", "IF_cond_exp_gsfa_grr"):
         out += [scenario_dc(T), scenario_step(T), scenario_synaptic(T)]
     out += scenarios_izhikevich()
     out += scenarios_hh()
+    out += scenarios_facets()
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
         sc.update(dt=DT, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
