@@ -17,6 +17,8 @@
 //! The NEST reference of the same model is `examples/nest/va_cuba_pynn_nest.py`
 //! (NEST 3.10, on-grid `iaf_psc_exp`: 5.30–5.93 Hz excitatory over 5 seeds).
 
+mod support;
+
 use clap::{Parser, ValueEnum};
 use pynn::prelude::*;
 use std::path::PathBuf;
@@ -46,13 +48,6 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
-}
-
-fn peak_memory_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }
 
 fn main() -> Result<()> {
@@ -116,28 +111,9 @@ where
     println!("VA CUBA on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
     println!("  build time   {build:.3} s   ({n_syn} synapses)");
     println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
-    if let Some(mib) = peak_memory_mib() {
+    if let Some(mib) = support::peak_memory_mib() {
         println!("  peak memory  {mib:.1} MiB");
     }
-    let mut blocks = Vec::new();
-    for pop in [&exc, &inh] {
-        let block = pop.get_data()?;
-        let spikes: usize = block.segments[0].spiketrains.iter().map(|s| s.times.len()).sum();
-        let rate = spikes as f64 / pop.size() as f64 / (args.tstop / 1000.0);
-        println!("  {:<4} {:>5} cells  {spikes:>7} spikes  mean rate {rate:.2} Hz", pop.label(), pop.size());
-        blocks.push(block);
-    }
-    let provenance = [
-        ("simulator", serde_json::json!(B::NAME)),
-        ("dt", serde_json::json!(sim.get_time_step())),
-        ("seed", serde_json::json!(args.seed)),
-        ("t_stop", serde_json::json!(sim.get_current_time())),
-        ("model", serde_json::json!("Vogels-Abbott CUBA (PyNN VAbenchmarks.py)")),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let (npz, json) = pynn::core::io::write_blocks(&args.out.join("va_cuba"), &blocks, &provenance)?;
-    println!("  data         {} + {}", npz.display(), json.display());
+    support::report_and_write(&sim, &[&exc, &inh], args.tstop, &args.out, "va_cuba", "Vogels-Abbott CUBA (PyNN VAbenchmarks.py)")?;
     sim.end()
 }

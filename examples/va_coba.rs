@@ -1,0 +1,133 @@
+//! The Vogels–Abbott COBA benchmark (Brette et al. 2007, benchmark 1) as in
+//! PyNN's `examples/VAbenchmarks.py`: 4000 `IF_cond_exp` cells (80 %
+//! excitatory, 20 % inhibitory), all four projections
+//! `FixedProbabilityConnector(0.02)` (self-connections allowed), delay
+//! 0.2 ms, conductances 4 nS (excitatory) and 51 nS (inhibitory), reversal
+//! potentials 0 and -80 mV, `v_rest = -60 mV`, initial potentials uniform in
+//! [-60, -50) mV; activity is started by 20 Poisson sources (100 Hz for the
+//! first 50 ms) connected with probability 0.01 and weight 0.1 uS.
+//!
+//! ```text
+//! cargo run --release --example va_coba -- --backend native --out out
+//! ```
+//!
+//! Prints build time, run time, peak memory, synapse count and the spike
+//! count and mean rate per population, and writes all spikes and the
+//! membrane potential of two excitatory cells to `OUT/va_coba.npz` (+ `.json`).
+//! Integration: adaptive RKF45 per cell reproducing NEST's `iaf_cond_exp`
+//! (see `tests/nest_agreement.rs`).
+
+mod support;
+
+use clap::{Parser, ValueEnum};
+use pynn::prelude::*;
+use pynn::IF_cond_exp;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BackendChoice {
+    /// pynn-rs's own engine.
+    Native,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Vogels-Abbott COBA benchmark (PyNN's VAbenchmarks.py)")]
+struct Args {
+    /// Simulator to run on.
+    #[arg(long, value_enum, default_value = "native")]
+    backend: BackendChoice,
+    /// Directory for the results (va_coba.npz + va_coba.json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Session seed (connectivity and initial potentials).
+    #[arg(long, default_value_t = 98765)]
+    seed: u64,
+    /// Worker threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Simulated time (ms).
+    #[arg(long, default_value_t = 1000.0)]
+    tstop: f64,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    match args.backend {
+        BackendChoice::Native => run::<Native>(&args),
+    }
+}
+
+fn run<B>(args: &Args) -> Result<()>
+where
+    B: pynn::Backend + pynn::Supports<IF_cond_exp> + pynn::Supports<SpikeSourcePoisson>,
+{
+    let t0 = Instant::now();
+    let sim = Sim::<B>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.2,
+        max_delay: 1.0,
+        seed: args.seed,
+        threads: args.threads,
+    })?;
+
+    let (n_exc, n_inh) = (3200, 800);
+    let cell = IF_cond_exp {
+        tau_m: 20.0,
+        cm: 0.2,
+        v_rest: -60.0,
+        v_thresh: -50.0,
+        v_reset: -60.0,
+        tau_refrac: 5.0,
+        tau_syn_E: 5.0,
+        tau_syn_I: 10.0,
+        e_rev_E: 0.0,
+        e_rev_I: -80.0,
+        i_offset: 0.0,
+    };
+    let exc = Population::<IF_cond_exp, B>::with_label(&sim, n_exc, cell.clone(), Some("exc"))?;
+    let inh = Population::<IF_cond_exp, B>::with_label(&sim, n_inh, cell, Some("inh"))?;
+    let v_init = RandomDistribution::uniform(-60.0, -50.0);
+    exc.initialize("v", v_init.clone())?;
+    inh.initialize("v", v_init)?;
+
+    // Weights: conductances 4 nS and 51 nS, in uS.
+    let (w_exc, w_inh, delay) = (4e-3, 51e-3, 0.2);
+    let connector = FixedProbabilityConnector::new(0.02);
+    let mut n_syn = 0;
+    for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
+        for post in [&exc, &inh] {
+            let prj = Projection::new(pre, post, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
+            n_syn += prj.size();
+        }
+    }
+    // External drive: 20 Poisson sources, 100 Hz during the first 50 ms.
+    let stim = Population::<SpikeSourcePoisson, B>::with_label(
+        &sim,
+        20,
+        SpikeSourcePoisson { rate: 100.0, duration: 50.0, ..Default::default() },
+        Some("stim"),
+    )?;
+    let ext = FixedProbabilityConnector::new(0.01);
+    for post in [&exc, &inh] {
+        let prj = Projection::new(&stim, post, &ext, StaticSynapse::new(0.1, delay), Some("excitatory"))?;
+        n_syn += prj.size();
+    }
+    exc.record("spikes", None)?;
+    inh.record("spikes", None)?;
+    exc.view(0..2)?.record("v", None)?;
+    let build = t0.elapsed().as_secs_f64();
+
+    let t1 = Instant::now();
+    sim.run(args.tstop)?;
+    let run = t1.elapsed().as_secs_f64();
+
+    println!("VA COBA on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
+    println!("  build time   {build:.3} s   ({n_syn} synapses)");
+    println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
+    if let Some(mib) = support::peak_memory_mib() {
+        println!("  peak memory  {mib:.1} MiB");
+    }
+    support::report_and_write(&sim, &[&exc, &inh], args.tstop, &args.out, "va_coba", "Vogels-Abbott COBA (PyNN VAbenchmarks.py)")?;
+    sim.end()
+}
