@@ -29,6 +29,9 @@ pub use pynn_core::*;
 
 pub use pynn_backends::native::Native;
 
+#[doc = include_str!("../pynn-macros/network.md")]
+pub use pynn_macros::network;
+
 /// Everything a model script needs, in one import.
 pub mod prelude {
     pub use pynn_backends::native::Native;
@@ -38,4 +41,102 @@ pub mod prelude {
         RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourcePoisson, StaticSynapse,
         StepCurrentSource, Value,
     };
+    pub use pynn_macros::network;
+}
+
+/// What `network!` expansions name (`::pynn::__private::...`); not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use pynn_core::{
+        Assembly, Backend, Cells, CurrentSourceHandle, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Population,
+        Projection, RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
+    };
+    use pynn_core::cells::{CellType, RecordableSpec};
+    use pynn_core::parameters::ParamSpec;
+
+    /// Stand-in cell type of a population whose cell type the macro did
+    /// not know: keeps the fallback expansion well-typed.
+    #[derive(Debug, Clone)]
+    pub struct Unresolved;
+
+    impl CellType for Unresolved {
+        const NAME: &'static str = "<unresolved>";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[];
+        const RECEPTORS: &'static [&'static str] = &[];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            Vec::new()
+        }
+    }
+
+    /// Connectors, one constructor per entry of the macro's connector
+    /// table, arguments in table order.
+    pub mod connector {
+        use pynn_core::{AllToAllConnector, FixedProbabilityConnector, FromListConnector, OneToOneConnector};
+
+        /// `all_to_all(allow_self_connections)`
+        pub fn all_to_all(allow_self_connections: bool) -> AllToAllConnector {
+            AllToAllConnector { allow_self_connections }
+        }
+        /// `one_to_one()`
+        pub fn one_to_one() -> OneToOneConnector {
+            OneToOneConnector
+        }
+        /// `fixed_probability(p_connect, allow_self_connections)`
+        pub fn fixed_probability(p_connect: f64, allow_self_connections: bool) -> FixedProbabilityConnector {
+            FixedProbabilityConnector { p_connect, allow_self_connections }
+        }
+        /// `from_list(conn_list)`: `(i, j)`, `(i, j, weight)` or `(i, j, weight, delay)` entries.
+        pub fn from_list(conn_list: impl ConnList) -> FromListConnector {
+            conn_list.into_connector()
+        }
+
+        /// A connection list `from_list` accepts.
+        pub trait ConnList {
+            /// The connector.
+            fn into_connector(self) -> FromListConnector;
+        }
+        impl ConnList for Vec<(usize, usize)> {
+            fn into_connector(self) -> FromListConnector {
+                FromListConnector::new(self)
+            }
+        }
+        impl ConnList for Vec<(usize, usize, f64)> {
+            fn into_connector(self) -> FromListConnector {
+                FromListConnector::with_weights(self)
+            }
+        }
+        impl ConnList for Vec<(usize, usize, f64, f64)> {
+            fn into_connector(self) -> FromListConnector {
+                FromListConnector::with_weights_and_delays(self)
+            }
+        }
+    }
+
+    /// Synapse types, one constructor per entry of the macro's table.
+    pub mod synapse {
+        use pynn_core::{StaticSynapse, Value};
+
+        /// `static(weight, delay)`; no delay: the session's `min_delay`.
+        pub fn r#static(weight: impl Into<Value>, delay: Option<Value>) -> StaticSynapse {
+            StaticSynapse { weight: weight.into(), delay }
+        }
+    }
+
+    /// Current sources, one constructor per entry of the macro's table.
+    pub mod source {
+        use pynn_core::{DCSource, StepCurrentSource};
+
+        /// `dc(amplitude, start, stop)`
+        pub fn dc(amplitude: f64, start: f64, stop: f64) -> DCSource {
+            DCSource { amplitude, start, stop }
+        }
+        /// `step(times, amplitudes)`
+        pub fn step(times: Vec<f64>, amplitudes: Vec<f64>) -> StepCurrentSource {
+            StepCurrentSource { times, amplitudes }
+        }
+    }
 }

@@ -24,6 +24,7 @@ mod procedural;
 mod projection;
 pub mod random;
 mod sim;
+pub mod space;
 #[doc(hidden)]
 pub mod testing;
 
@@ -33,7 +34,10 @@ pub use cells::{
     IF_facets_hardware1, Izhikevich, SpikeSourceArray, SpikeSourcePoisson,
 };
 pub use connectors::{
-    AllToAllConnector, Connector, FixedProbabilityConnector, FromListConnector, OneToOneConnector,
+    AllToAllConnector, ArrayConnector, CloneConnector, Connector, DisplacementDependentProbabilityConnector,
+    DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
+    FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
+    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector,
 };
 pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
 pub use electrodes::{CurrentSource, DCSource, StepCurrentSource};
@@ -43,3 +47,4 @@ pub use population::{Assembly, Cells, CurrentSourceHandle, Population, Populatio
 pub use projection::{Projection, StaticSynapse};
 pub use random::RandomDistribution;
 pub use sim::{Selection, Setup, Sim};
+pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};

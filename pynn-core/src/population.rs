@@ -224,6 +224,22 @@ impl<C: CellType, B: Backend> Population<C, B> {
     where
         B: Supports<C>,
     {
+        Self::with_structure(sim, size, cell, crate::space::Structure::default(), label)
+    }
+
+    /// Creates a population whose cells are placed by `structure` (PyNN's
+    /// `Population(size, cell, structure=...)`; default [`crate::space::Line`]).
+    /// Random structures draw from the population's `"positions"` stream.
+    pub fn with_structure(
+        sim: &Sim<B>,
+        size: usize,
+        cell: C,
+        structure: crate::space::Structure,
+        label: Option<&str>,
+    ) -> Result<Self>
+    where
+        B: Supports<C>,
+    {
         let mut st = sim.lock();
         st.check_alive()?;
         let id = st.pops.len();
@@ -239,6 +255,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
             params.assign(spec.name, &all, col);
         }
         let initial = ParamTable::defaults(C::STATE, size);
+        let positions = structure.generate_positions(size, &mut st.rng(ObjectKind::Population, id as u64, "positions"))?;
         let offset = st.n_cells;
         let spec = PopulationSpec {
             id,
@@ -258,6 +275,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
             size,
             params,
             initial,
+            positions,
             recording: RecordingState::default(),
             segments: Vec::new(),
             current: Default::default(),
@@ -669,8 +687,12 @@ impl<B: Backend> Assembly<B> {
             });
         }
         for (pop, cells) in part.selection().parts {
-            if let Some((_, existing)) = self.parts.iter().find(|(p, _)| *p == pop)
-                && cells.iter().any(|c| existing.binary_search(c).is_ok())
+            // Every earlier part of the same population, not only the first.
+            if self
+                .parts
+                .iter()
+                .filter(|(p, _)| *p == pop)
+                .any(|(_, existing)| cells.iter().any(|c| existing.binary_search(c).is_ok()))
             {
                 return Err(Error::State {
                     object: self.describe(),
@@ -927,10 +949,19 @@ impl<B: Backend> CurrentSourceHandle<B> {
 
     /// Changes a parameter (e.g. `"amplitude"`), effective from the current time.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        self.set_many(&[(name, value.into())])
+    }
+
+    /// Changes several parameters at once (PyNN's `set_parameters(**p)`),
+    /// checked together: e.g. a `StepCurrentSource`'s `times` and
+    /// `amplitudes` with a new number of steps.
+    pub fn set_many(&self, values: &[(&str, Value)]) -> Result<()> {
         let mut st = self.sim.lock();
         st.check_alive()?;
         let mut spec = st.sources[self.id].spec.clone();
-        spec.set(name, value.into())?;
+        for (name, value) in values {
+            spec.set(name, value.clone())?;
+        }
         spec.validate()?;
         let targets = st.sources[self.id].targets.clone();
         st.backend.set_current_source(self.id, &spec, &targets)?;

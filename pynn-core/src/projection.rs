@@ -8,6 +8,7 @@ use crate::parameters::Value;
 use crate::population::Cells;
 use crate::random::{ObjectKind, Streams};
 use crate::sim::{ProjRecord, Selection, Sim};
+use crate::space::{Position, Space};
 use rand::Rng;
 
 /// A synapse with fixed weight and delay (PyNN's `StaticSynapse`).
@@ -50,6 +51,8 @@ pub struct Projection<B: Backend> {
     receptor: &'static str,
     /// Whether the post-synaptic cells are conductance-based.
     conductance: bool,
+    /// How distances are measured (distance-dependent values).
+    space: Space,
 }
 
 impl<B: Backend> Clone for Projection<B> {
@@ -63,6 +66,7 @@ impl<B: Backend> Clone for Projection<B> {
             size: self.size,
             receptor: self.receptor,
             conductance: self.conductance,
+            space: self.space.clone(),
         }
     }
 }
@@ -100,6 +104,22 @@ impl<B: Backend> Projection<B> {
         receptor_type: ReceptorType<'_>,
         label: Option<&str>,
     ) -> Result<Self> {
+        Self::with_space(pre, post, connector, synapse, receptor_type, Space::default(), label)
+    }
+
+    /// As [`Projection::with_label`], measuring distances in `space`
+    /// (PyNN's `Projection(..., space=Space(...))`), for distance-dependent
+    /// connectors and synaptic values that are functions of distance.
+    pub fn with_space(
+        pre: &dyn Cells<B>,
+        post: &dyn Cells<B>,
+        connector: &dyn Connector,
+        synapse: StaticSynapse,
+        receptor_type: ReceptorType<'_>,
+        space: Space,
+        label: Option<&str>,
+    ) -> Result<Self> {
+        space.validate()?;
         let sim = pre.sim().clone();
         if !sim.same_session(post.sim()) {
             return Err(Error::State {
@@ -137,32 +157,35 @@ impl<B: Backend> Projection<B> {
             });
         }
 
+        let positions = |s: &Selection| -> Vec<Position> { s.cells().map(|(p, i)| st.pops[p].positions[i]).collect() };
+        let (pre_pos, post_pos) = (positions(&pre_sel), positions(&post_sel));
         let ctx = ConnectContext {
             pre: &pre_ids,
             post: &post_ids,
+            pre_positions: &pre_pos,
+            post_positions: &post_pos,
+            space: &space,
             object: &object,
             streams: st.streams,
             projection: id as u64,
         };
         let out = connector.connect(&ctx)?;
+        check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object)?;
         let n = out.pre.len();
         let config = st.config.clone();
         let (n_pre, n_post) = (pre_ids.len(), post_ids.len());
-        let pos = |s: &Selection, k: usize| s.cells().nth(k).map(|c| c.1).unwrap_or(0);
-        let pre_x: Vec<usize> = pre_sel.cells().map(|c| c.1).collect();
-        let post_x: Vec<usize> = post_sel.cells().map(|c| c.1).collect();
-        let _ = pos;
+        let dist = |i: usize, j: usize| space.distance(pre_pos[i], post_pos[j]);
         let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
             Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
             None => st.rng(ObjectKind::Projection, id as u64, purpose),
         };
         let weight = match &out.weight {
             Some(w) => w.clone(),
-            None => values_for(&synapse.weight, "weight", &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?,
+            None => values_for(&synapse.weight, "weight", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
         };
         let delay = match (&out.delay, &synapse.delay) {
             (Some(d), _) => d.clone(),
-            (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?,
+            (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
             (None, None) => vec![config.min_delay; n],
         };
         check_delays(&delay, &config, &object)?;
@@ -176,8 +199,7 @@ impl<B: Backend> Projection<B> {
         check_weights(&weight, conductance, receptor.name, &object)?;
 
         // List order: by global pre index (stable).
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|k| pre_ids[out.pre[*k] as usize]);
+        let order = order_by_pre(&out.pre, &pre_ids);
         let conns = Connections {
             pre: order.iter().map(|k| pre_ids[out.pre[*k] as usize]).collect(),
             post: order.iter().map(|k| post_ids[out.post[*k] as usize]).collect(),
@@ -188,7 +210,7 @@ impl<B: Backend> Projection<B> {
         st.backend.connect(&spec, conns)?;
         st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
         drop(st);
-        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n, receptor: receptor.name, conductance })
+        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n, receptor: receptor.name, conductance, space })
     }
 
     /// Number of connections.
@@ -224,6 +246,55 @@ impl<B: Backend> Projection<B> {
         };
         let (mpre, mpost) = (map(&self.pre), map(&self.post));
         Ok((pre.iter().map(|g| mpre[g]).collect(), post.iter().map(|g| mpost[g]).collect()))
+    }
+
+    /// The space distances are measured in.
+    pub fn space(&self) -> &Space {
+        &self.space
+    }
+
+    /// Global indices of the pre and post cells and the (pre position, post
+    /// position) pair of every connection, in list order.
+    pub(crate) fn connectivity(&self) -> Result<(Vec<u32>, Vec<u32>, Vec<(u32, u32)>)> {
+        let (pre, post) = self.positions()?;
+        let st = self.sim.lock();
+        let global = |s: &Selection| -> Vec<u32> { s.cells().map(|(p, i)| (st.pops[p].offset + i) as u32).collect() };
+        let pairs = pre.into_iter().zip(post).map(|(i, j)| (i as u32, j as u32)).collect();
+        Ok((global(&self.pre), global(&self.post), pairs))
+    }
+
+    /// Writes attributes (`["weight", "delay"]`, or `["all"]`) of every
+    /// connection in PyNN's list format (`Projection.save(attribute_names,
+    /// file, format='list')`): a header `# columns = ['i', 'j', 'weight',
+    /// 'delay']`, then one tab-separated row per connection, pre and post
+    /// positions first, every number in NumPy's `%.18e` format. The file
+    /// reads back with [`crate::FromFileConnector`].
+    pub fn save(&self, attribute_names: &[&str], path: impl AsRef<std::path::Path>) -> Result<()> {
+        use std::io::Write;
+        let names: Vec<&str> = if attribute_names == ["all"] { vec!["weight", "delay"] } else { attribute_names.to_vec() };
+        let columns: Vec<Vec<f64>> = names.iter().map(|n| self.get_values(n)).collect::<Result<_>>()?;
+        let (pre, post) = self.positions()?;
+        let path = path.as_ref();
+        let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut w = std::io::BufWriter::new(f);
+        let header: Vec<String> = ["i", "j"].iter().chain(&names).map(|n| format!("'{n}'")).collect();
+        let mut write = || -> std::io::Result<()> {
+            writeln!(w, "# columns = [{}]", header.join(", "))?;
+            let mut line = String::new();
+            for k in 0..pre.len() {
+                line.clear();
+                line.push_str(&numpy_e18(pre[k] as f64));
+                line.push('\t');
+                line.push_str(&numpy_e18(post[k] as f64));
+                for c in &columns {
+                    line.push('\t');
+                    line.push_str(&numpy_e18(c[k]));
+                }
+                writeln!(w, "{line}")?;
+            }
+            w.flush()
+        };
+        write().map_err(|e| Error::io(path, e))
     }
 
     /// Values of attribute `name` (`"weight"`, `"delay"`) in list form:
@@ -265,11 +336,11 @@ impl<B: Backend> Projection<B> {
         let out = ConnectorOutput {
             pre: pre.iter().map(|x| *x as u32).collect(),
             post: post.iter().map(|x| *x as u32).collect(),
-            weight: None,
-            delay: None,
+            ..Default::default()
         };
-        let pre_x: Vec<usize> = self.pre.cells().map(|c| c.1).collect();
-        let post_x: Vec<usize> = self.post.cells().map(|c| c.1).collect();
+        let pre_pos = crate::space::positions_of(&self.sim, &self.pre);
+        let post_pos = crate::space::positions_of(&self.sim, &self.post);
+        let dist = |i: usize, j: usize| self.space.distance(pre_pos[i], post_pos[j]);
         let mut st = self.sim.lock();
         st.check_alive()?;
         let id = self.id;
@@ -278,8 +349,8 @@ impl<B: Backend> Projection<B> {
                 Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
                 None => st.rng(ObjectKind::Projection, id as u64, purpose),
             };
-            let (n_pre, n_post) = (pre_x.len(), post_x.len());
-            values_for(&value, name, &out, n_pre, n_post, &pre_x, &post_x, &object, &mut rng_for)?
+            let (n_pre, n_post) = (pre_pos.len(), post_pos.len());
+            values_for(&value, name, &out, n_pre, n_post, &dist, &object, &mut rng_for)?
         };
         if name == "delay" {
             check_delays(&values, &st.config, &object)?;
@@ -289,6 +360,61 @@ impl<B: Backend> Projection<B> {
         }
         st.backend.set_synaptic(self.id, name, &values)
     }
+}
+
+/// Checks a connector's output: matching lengths, positions in range, no
+/// attributes a `StaticSynapse` does not have.
+fn check_output(out: &ConnectorOutput, n_pre: usize, n_post: usize, connector: &str, object: &str) -> Result<()> {
+    let n = out.pre.len();
+    let lens = [Some(out.post.len()), out.weight.as_ref().map(Vec::len), out.delay.as_ref().map(Vec::len)];
+    if let Some(found) = lens.into_iter().flatten().chain(out.columns.iter().map(|c| c.1.len())).find(|l| *l != n) {
+        return Err(Error::LengthMismatch { object: object.to_string(), what: format!("{connector} output"), expected: n, found });
+    }
+    for (side, v, size) in [("pre", &out.pre, n_pre), ("post", &out.post, n_post)] {
+        if let Some(i) = v.iter().find(|i| **i as usize >= size) {
+            return Err(Error::IndexOutOfRange { object: format!("{object}: {connector} ({side})"), index: *i as usize, size });
+        }
+    }
+    if let Some((name, _)) = out.columns.first() {
+        return Err(Error::unknown_name(format!("{object} (StaticSynapse)"), "attribute", name, ["weight", "delay"]));
+    }
+    Ok(())
+}
+
+/// Connection order by global pre index, stable: a counting sort over the
+/// pre positions ranked by global index (O(n), the same for any threads).
+fn order_by_pre(pre: &[u32], pre_ids: &[u32]) -> Vec<usize> {
+    let mut by_id: Vec<usize> = (0..pre_ids.len()).collect();
+    by_id.sort_by_key(|k| pre_ids[*k]);
+    let mut rank = vec![0usize; pre_ids.len()];
+    for (r, k) in by_id.iter().enumerate() {
+        rank[*k] = r;
+    }
+    let mut start = vec![0usize; pre_ids.len() + 1];
+    for p in pre {
+        start[rank[*p as usize] + 1] += 1;
+    }
+    for r in 0..pre_ids.len() {
+        start[r + 1] += start[r];
+    }
+    let mut order = vec![0usize; pre.len()];
+    for (k, p) in pre.iter().enumerate() {
+        let r = rank[*p as usize];
+        order[start[r]] = k;
+        start[r] += 1;
+    }
+    order
+}
+
+/// `x` as NumPy's `'%.18e'` prints it (`1.500000000000000000e+00`).
+fn numpy_e18(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() { "nan".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format!("{x:.18e}");
+    let (m, e) = s.split_once('e').expect("exponent form");
+    let e: i32 = e.parse().expect("integer exponent");
+    format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
 }
 
 fn check_attribute(name: &str, label: &str) -> Result<()> {
@@ -306,8 +432,7 @@ fn values_for(
     out: &ConnectorOutput,
     n_pre: usize,
     n_post: usize,
-    pre_x: &[usize],
-    post_x: &[usize],
+    dist: &dyn Fn(usize, usize) -> f64,
     object: &str,
     rng_for: &mut dyn FnMut(&str, &crate::random::RandomDistribution) -> crate::random::SimRng,
 ) -> Result<Vec<f64>> {
@@ -335,7 +460,7 @@ fn values_for(
             .pre
             .iter()
             .zip(&out.post)
-            .map(|(i, j)| f((pre_x[*i as usize] as f64 - post_x[*j as usize] as f64).abs()))
+            .map(|(i, j)| f(dist(*i as usize, *j as usize)))
             .collect(),
         Value::Sequences(_) => {
             return Err(Error::invalid_value(object, name, format!("{value:?}"), "a number per connection"));
@@ -397,7 +522,8 @@ fn check_weights(weights: &[f64], conductance: bool, receptor: &str, object: &st
         (|w| w >= 0.0, "current-based excitatory synapses need weights >= 0 (PyNN's sign rule)")
     };
     if let Some(w) = weights.iter().find(|w| !w.is_finite() || !ok(**w)) {
-        return Err(Error::invalid_value(object, "weight", w, rule));
+        let allowed = if w.is_finite() { rule.to_string() } else { format!("a finite number; {rule}") };
+        return Err(Error::invalid_value(object, "weight", w, allowed));
     }
     Ok(())
 }

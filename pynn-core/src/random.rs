@@ -177,7 +177,31 @@ pub enum DistributionKind {
         /// Success probability.
         p: f64,
     },
+    /// `vonmises(mu, kappa)`: the von Mises (circular normal) distribution on
+    /// [-pi, pi], NumPy's `vonmises`.
+    VonMises {
+        /// Mean direction (radians).
+        mu: f64,
+        /// Concentration (>= 0; 0 is uniform on the circle).
+        kappa: f64,
+    },
 }
+
+/// PyNN's distribution names with their parameter names, in PyNN's
+/// positional order (`pyNN/random.py`, `available_distributions`).
+pub const DISTRIBUTIONS: &[(&str, &[&str])] = &[
+    ("binomial", &["n", "p"]),
+    ("gamma", &["k", "theta"]),
+    ("exponential", &["beta"]),
+    ("lognormal", &["mu", "sigma"]),
+    ("normal", &["mu", "sigma"]),
+    ("normal_clipped", &["mu", "sigma", "low", "high"]),
+    ("normal_clipped_to_boundary", &["mu", "sigma", "low", "high"]),
+    ("poisson", &["lambda_"]),
+    ("uniform", &["low", "high"]),
+    ("uniform_int", &["low", "high"]),
+    ("vonmises", &["mu", "kappa"]),
+];
 
 impl RandomDistribution {
     fn of(kind: DistributionKind) -> Self {
@@ -224,6 +248,117 @@ impl RandomDistribution {
         Self::of(DistributionKind::Binomial { n, p })
     }
 
+    /// PyNN's `vonmises(mu, kappa)`.
+    pub fn vonmises(mu: f64, kappa: f64) -> Self {
+        Self::of(DistributionKind::VonMises { mu, kappa })
+    }
+
+    /// A distribution by PyNN's name with named parameters, as
+    /// `RandomDistribution('normal', mu=0, sigma=1)`: every parameter of the
+    /// distribution must be given once, and no other.
+    ///
+    /// ```
+    /// # use pynn_core::RandomDistribution;
+    /// let d = RandomDistribution::from_named("gamma", &[("k", 2.0), ("theta", 0.5)])?;
+    /// assert_eq!(d, RandomDistribution::gamma(2.0, 0.5));
+    /// assert!(RandomDistribution::from_named("gamma", &[("k", 2.0)]).is_err());
+    /// # Ok::<(), pynn_core::Error>(())
+    /// ```
+    pub fn from_named(name: &str, parameters: &[(&str, f64)]) -> Result<Self> {
+        let names = Self::parameter_names_of(name)?;
+        let object = format!("RandomDistribution {name}");
+        for (k, _) in parameters {
+            if !names.contains(k) {
+                return Err(Error::unknown_name(&object, "parameter", k, names.iter().copied()));
+            }
+        }
+        let mut values = Vec::with_capacity(names.len());
+        for n in names {
+            let given: Vec<f64> = parameters.iter().filter(|(k, _)| k == n).map(|(_, v)| *v).collect();
+            match given.as_slice() {
+                [v] => values.push(*v),
+                [] => {
+                    return Err(Error::invalid_value(&object, n, "(missing)", format!("all of {} must be given", names.join(", "))));
+                }
+                _ => return Err(Error::invalid_value(&object, n, "(given twice)", "each parameter once")),
+            }
+        }
+        Self::from_positional(name, &values)
+    }
+
+    /// A distribution by PyNN's name with positional parameters in PyNN's
+    /// order (see [`DISTRIBUTIONS`]), as `RandomDistribution('uniform', (0, 1))`.
+    pub fn from_positional(name: &str, p: &[f64]) -> Result<Self> {
+        let names = Self::parameter_names_of(name)?;
+        if p.len() != names.len() {
+            return Err(Error::LengthMismatch {
+                object: format!("RandomDistribution {name}"),
+                what: format!("parameters ({})", names.join(", ")),
+                expected: names.len(),
+                found: p.len(),
+            });
+        }
+        let int = |k: usize| -> Result<i64> {
+            if p[k].fract() == 0.0 && p[k].abs() < 9.0e15 {
+                Ok(p[k] as i64)
+            } else {
+                Err(Error::invalid_value(format!("RandomDistribution {name}"), names[k], p[k], "an integer"))
+            }
+        };
+        let d = match name {
+            "binomial" => {
+                let n = int(0)?;
+                if n < 0 {
+                    return Err(Error::invalid_value("RandomDistribution binomial", "n", n, "n >= 0"));
+                }
+                Self::binomial(n as u64, p[1])
+            }
+            "gamma" => Self::gamma(p[0], p[1]),
+            "exponential" => Self::exponential(p[0]),
+            "lognormal" => Self::lognormal(p[0], p[1]),
+            "normal" => Self::normal(p[0], p[1]),
+            "normal_clipped" => Self::normal_clipped(p[0], p[1], p[2], p[3]),
+            "normal_clipped_to_boundary" => Self::normal_clipped_to_boundary(p[0], p[1], p[2], p[3]),
+            "poisson" => Self::poisson(p[0]),
+            "uniform" => Self::uniform(p[0], p[1]),
+            "uniform_int" => Self::uniform_int(int(0)?, int(1)?),
+            _ => Self::vonmises(p[0], p[1]),
+        };
+        d.check()?;
+        Ok(d)
+    }
+
+    fn parameter_names_of(name: &str) -> Result<&'static [&'static str]> {
+        DISTRIBUTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| *p)
+            .ok_or_else(|| Error::unknown_name("RandomDistribution", "distribution", name, DISTRIBUTIONS.iter().map(|d| d.0)))
+    }
+
+    /// PyNN's parameter names of this distribution, in positional order.
+    pub fn parameter_names(&self) -> &'static [&'static str] {
+        Self::parameter_names_of(self.name()).expect("every kind is listed")
+    }
+
+    /// The parameter values, in the order of [`RandomDistribution::parameter_names`].
+    pub fn parameters(&self) -> Vec<f64> {
+        use DistributionKind::*;
+        match self.kind {
+            Uniform { low, high } => vec![low, high],
+            UniformInt { low, high } => vec![low as f64, high as f64],
+            Normal { mu, sigma } | LogNormal { mu, sigma } => vec![mu, sigma],
+            NormalClipped { mu, sigma, low, high } | NormalClippedToBoundary { mu, sigma, low, high } => {
+                vec![mu, sigma, low, high]
+            }
+            Exponential { beta } => vec![beta],
+            Gamma { k, theta } => vec![k, theta],
+            Poisson { lambda } => vec![lambda],
+            Binomial { n, p } => vec![n as f64, p],
+            VonMises { mu, kappa } => vec![mu, kappa],
+        }
+    }
+
     /// Use a stream of this distribution's own, keyed by `seed` (like passing
     /// `rng=NumpyRNG(seed)` in PyNN), instead of the session's streams.
     pub fn with_seed(mut self, seed: u64) -> Self {
@@ -255,6 +390,7 @@ impl RandomDistribution {
             Gamma { .. } => "gamma",
             Poisson { .. } => "poisson",
             Binomial { .. } => "binomial",
+            VonMises { .. } => "vonmises",
         }
     }
 
@@ -284,6 +420,9 @@ impl RandomDistribution {
             }
             Poisson { lambda } if !(lambda > 0.0) => bad("lambda_", lambda.to_string(), "lambda_ > 0"),
             Binomial { p, .. } if !(0.0..=1.0).contains(&p) => bad("p", p.to_string(), "0 <= p <= 1"),
+            VonMises { mu, kappa } if !mu.is_finite() || !(kappa >= 0.0) || !kappa.is_finite() => {
+                bad("mu, kappa", format!("({mu}, {kappa})"), "finite mu and finite kappa >= 0")
+            }
             _ => Ok(()),
         }
     }
@@ -347,9 +486,58 @@ impl RandomDistribution {
                 let d = rand_distr::Binomial::new(trials, p).expect("checked");
                 out.extend((0..n).map(|_| d.sample(rng) as f64))
             }
+            VonMises { mu, kappa } => out.extend((0..n).map(|_| vonmises(rng, mu, kappa))),
         }
         Ok(out)
     }
+}
+
+/// One von Mises deviate on [-pi, pi]: Best & Fisher's (1979) rejection
+/// algorithm as in NumPy's `random_vonmises` (`numpy/random/src/distributions/
+/// distributions.c`), including its small-kappa and wrapped-normal
+/// (kappa > 1e6) branches.
+fn vonmises<R: Rng + ?Sized>(rng: &mut R, mu: f64, kappa: f64) -> f64 {
+    use std::f64::consts::PI;
+    if kappa < 1e-8 {
+        return PI * (2.0 * rng.random::<f64>() - 1.0);
+    }
+    let s = if kappa < 1e-5 {
+        // Second-order Taylor expansion around kappa = 0.
+        1.0 / kappa + kappa
+    } else if kappa <= 1e6 {
+        let r = 1.0 + (1.0 + 4.0 * kappa * kappa).sqrt();
+        let rho = (r - (2.0 * r).sqrt()) / (2.0 * kappa);
+        (1.0 + rho * rho) / (2.0 * rho)
+    } else {
+        // Wrapped normal: the von Mises tends to N(mu, 1/kappa).
+        let z: f64 = rand_distr::StandardNormal.sample(rng);
+        let x = mu + z / kappa.sqrt();
+        return (x + PI).rem_euclid(2.0 * PI) - PI;
+    };
+    let w = loop {
+        let u: f64 = rng.random();
+        let z = (PI * u).cos();
+        let w = (1.0 + s * z) / (s + z);
+        let y = kappa * (s - w);
+        let v: f64 = rng.random();
+        if y * (2.0 - y) - v >= 0.0 || (y / v).ln() + 1.0 - y >= 0.0 {
+            break w;
+        }
+    };
+    let u: f64 = rng.random();
+    let mut x = w.clamp(-1.0, 1.0).acos();
+    if u < 0.5 {
+        x = -x;
+    }
+    x += mu;
+    // Back into [-pi, pi], keeping the sign convention of NumPy.
+    let neg = x < 0.0;
+    let mut m = x.abs();
+    m = (m + PI).rem_euclid(2.0 * PI) - PI;
+    if neg {
+        m = -m;
+    }
+    m
 }
 
 #[cfg(test)]
@@ -385,5 +573,178 @@ mod tests {
         assert!(RandomDistribution::uniform(1.0, 0.0).sample_n(&mut rng, 1).is_err());
         assert!(RandomDistribution::normal(0.0, -1.0).sample_n(&mut rng, 1).is_err());
         assert!(RandomDistribution::binomial(3, 1.5).sample_n(&mut rng, 1).is_err());
+    }
+
+    // ---- Moments on 10^6 samples -------------------------------------
+    //
+    // Bounds. For N i.i.d. samples with mean m and variance v, the sample
+    // mean has standard error sqrt(v / N) and (CLT) is normal to high
+    // accuracy at N = 10^6. The sample variance s^2 has variance
+    // (mu4 - v^2) / N + O(1/N^2), mu4 the fourth central moment, which we
+    // estimate from the same samples (a consistent estimate; the bound is
+    // then approximate only at relative order N^(-1/2)). We accept
+    // |mean - m| < 5 SE and |s^2 - v| < 5 SE(s^2): under the null a
+    // two-sided 5-sigma excursion has probability 5.7e-7 per check, and the
+    // streams are seeded, so the tests are deterministic anyway.
+    const N: usize = 1_000_000;
+
+    fn draw(d: &RandomDistribution, seed: u64) -> Vec<f64> {
+        let mut rng = Streams::new(seed).rng(ObjectKind::User, 0, d.name(), 0);
+        d.sample_n(&mut rng, N).unwrap()
+    }
+
+    fn check_moments(name: &str, x: &[f64], mean: f64, var: f64) {
+        let n = x.len() as f64;
+        let m = x.iter().sum::<f64>() / n;
+        let s2 = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
+        let m4 = x.iter().map(|v| (v - m).powi(4)).sum::<f64>() / n;
+        let se_mean = (var / n).sqrt();
+        let se_var = ((m4 - s2 * s2).max(0.0) / n).sqrt();
+        assert!((m - mean).abs() < 5.0 * se_mean, "{name}: mean {m}, expected {mean} (5 SE = {})", 5.0 * se_mean);
+        assert!((s2 - var).abs() < 5.0 * se_var, "{name}: variance {s2}, expected {var} (5 SE = {})", 5.0 * se_var);
+    }
+
+    /// erf by Abramowitz & Stegun 7.1.28-style rational approximation
+    /// (Numerical Recipes' `erfcc`, fractional error < 1.2e-7 everywhere),
+    /// far below the 5-SE tolerances used here (~1e-3 relative).
+    fn erf(x: f64) -> f64 {
+        let z = x.abs();
+        let t = 1.0 / (1.0 + 0.5 * z);
+        let r = t * (-z * z - 1.26551223
+            + t * (1.00002368
+                + t * (0.37409196
+                    + t * (0.09678418
+                        + t * (-0.18628806
+                            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            .exp();
+        if x >= 0.0 { 1.0 - r } else { r - 1.0 }
+    }
+    fn cdf(z: f64) -> f64 {
+        0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2))
+    }
+    fn pdf(z: f64) -> f64 {
+        (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+    }
+
+    #[test]
+    fn simple_distributions_match_mean_and_variance() {
+        let x = draw(&RandomDistribution::uniform(-60.0, -50.0), 1);
+        assert!(x.iter().all(|v| (-60.0..-50.0).contains(v)));
+        check_moments("uniform", &x, -55.0, 100.0 / 12.0);
+        // Discrete uniform on {low, ..., high - 1}: m = high - low values,
+        // mean (low + high - 1) / 2, variance (m^2 - 1) / 12.
+        let x = draw(&RandomDistribution::uniform_int(-3, 7), 2);
+        assert!(x.iter().all(|v| (-3.0..7.0).contains(v) && v.fract() == 0.0));
+        assert!(x.contains(&-3.0) && x.contains(&6.0));
+        check_moments("uniform_int", &x, 1.5, 99.0 / 12.0);
+        check_moments("normal", &draw(&RandomDistribution::normal(-65.0, 3.0), 3), -65.0, 9.0);
+        let (mu, s) = (0.5f64, 0.4f64);
+        let x = draw(&RandomDistribution::lognormal(mu, s), 4);
+        assert!(x.iter().all(|v| *v > 0.0));
+        check_moments("lognormal", &x, (mu + s * s / 2.0).exp(), ((s * s).exp() - 1.0) * (2.0 * mu + s * s).exp());
+        check_moments("exponential", &draw(&RandomDistribution::exponential(2.5), 5), 2.5, 6.25);
+        // gamma(k, theta): mean k theta, variance k theta^2.
+        check_moments("gamma", &draw(&RandomDistribution::gamma(2.0, 0.5), 6), 1.0, 0.5);
+        check_moments("poisson", &draw(&RandomDistribution::poisson(3.7), 7), 3.7, 3.7);
+        let x = draw(&RandomDistribution::binomial(20, 0.3), 8);
+        assert!(x.iter().all(|v| (0.0..=20.0).contains(v) && v.fract() == 0.0));
+        check_moments("binomial", &x, 6.0, 20.0 * 0.3 * 0.7);
+    }
+
+    #[test]
+    fn clipped_normals_match_truncated_and_censored_moments() {
+        let (mu, sigma, low, high) = (0.5f64, 2.0f64, -1.0f64, 4.0f64);
+        let (a, b) = ((low - mu) / sigma, (high - mu) / sigma);
+        let z = cdf(b) - cdf(a);
+        // Truncated normal (normal_clipped redraws): Johnson, Kotz &
+        // Balakrishnan (1994), eq. 13.134-13.135:
+        // mean = mu + sigma (phi(a) - phi(b)) / Z,
+        // var = sigma^2 [1 + (a phi(a) - b phi(b)) / Z - ((phi(a) - phi(b)) / Z)^2].
+        let x = draw(&RandomDistribution::normal_clipped(mu, sigma, low, high), 9);
+        assert!(x.iter().all(|v| (low..=high).contains(v)));
+        let d = (pdf(a) - pdf(b)) / z;
+        check_moments(
+            "normal_clipped",
+            &x,
+            mu + sigma * d,
+            sigma * sigma * (1.0 + (a * pdf(a) - b * pdf(b)) / z - d * d),
+        );
+        // Censored normal (normal_clipped_to_boundary): mass Phi(a) at low,
+        // 1 - Phi(b) at high, and the normal density in between:
+        // E[X] = low Phi(a) + high (1 - Phi(b)) + mu Z + sigma (phi(a) - phi(b)),
+        // E[X^2] = low^2 Phi(a) + high^2 (1 - Phi(b))
+        //        + mu^2 Z + 2 mu sigma (phi(a) - phi(b)) + sigma^2 (Z + a phi(a) - b phi(b)).
+        let x = draw(&RandomDistribution::normal_clipped_to_boundary(mu, sigma, low, high), 10);
+        assert!(x.iter().all(|v| (low..=high).contains(v)));
+        let e1 = low * cdf(a) + high * (1.0 - cdf(b)) + mu * z + sigma * (pdf(a) - pdf(b));
+        let e2 = low * low * cdf(a)
+            + high * high * (1.0 - cdf(b))
+            + mu * mu * z
+            + 2.0 * mu * sigma * (pdf(a) - pdf(b))
+            + sigma * sigma * (z + a * pdf(a) - b * pdf(b));
+        check_moments("normal_clipped_to_boundary", &x, e1, e2 - e1 * e1);
+        // The fraction clipped to `low` is binomial(N, Phi(a)): 5 SE bound.
+        let p = cdf(a);
+        let frac = x.iter().filter(|v| **v == low).count() as f64 / N as f64;
+        assert!((frac - p).abs() < 5.0 * (p * (1.0 - p) / N as f64).sqrt(), "fraction at low {frac}, expected {p}");
+    }
+
+    /// Modified Bessel function I_n(x) by its power series
+    /// sum_k (x/2)^(2k+n) / (k! (k+n)!) (Abramowitz & Stegun 9.6.10),
+    /// converged to machine precision for the small x used here.
+    fn bessel_i(n: i32, x: f64) -> f64 {
+        let mut term = (x / 2.0).powi(n) / (1..=n).map(f64::from).product::<f64>();
+        let mut sum = term;
+        for k in 1..200 {
+            term *= (x / 2.0).powi(2) / (f64::from(k) * f64::from(k + n));
+            sum += term;
+        }
+        sum
+    }
+
+    #[test]
+    fn vonmises_matches_circular_moments() {
+        // For theta ~ vonMises(mu, kappa): E[cos(theta - mu)] = I1/I0,
+        // E[sin(theta - mu)] = 0, E[cos^2(theta - mu)] = (1 + I2/I0) / 2
+        // (Mardia & Jupp 2000, eq. 3.5.17 and cos^2 = (1 + cos 2x) / 2).
+        // We check the mean and variance of c = cos(theta - mu) and of
+        // s = sin(theta - mu) (variance 1 - E[c^2]) with the bounds above.
+        for (k, (mu, kappa)) in [(0.7f64, 2.0f64), (-2.5, 0.5), (3.0, 40.0)].into_iter().enumerate() {
+            let x = draw(&RandomDistribution::vonmises(mu, kappa), 11 + k as u64);
+            let pi = std::f64::consts::PI;
+            assert!(x.iter().all(|v| (-pi..=pi).contains(v)));
+            let r1 = bessel_i(1, kappa) / bessel_i(0, kappa);
+            let ec2 = (1.0 + bessel_i(2, kappa) / bessel_i(0, kappa)) / 2.0;
+            let c: Vec<f64> = x.iter().map(|t| (t - mu).cos()).collect();
+            let s: Vec<f64> = x.iter().map(|t| (t - mu).sin()).collect();
+            check_moments("vonmises cos", &c, r1, ec2 - r1 * r1);
+            check_moments("vonmises sin", &s, 0.0, 1.0 - ec2);
+        }
+        // kappa = 0: uniform on [-pi, pi): mean 0, variance pi^2 / 3.
+        check_moments("vonmises(0, 0)", &draw(&RandomDistribution::vonmises(0.0, 0.0), 20), 0.0, std::f64::consts::PI.powi(2) / 3.0);
+    }
+
+    #[test]
+    fn names_and_parameter_names_are_pynn_s() {
+        for (name, params) in DISTRIBUTIONS {
+            let values: Vec<f64> = match *name {
+                "binomial" => vec![10.0, 0.5],
+                "uniform_int" => vec![0.0, 5.0],
+                "normal_clipped" | "normal_clipped_to_boundary" => vec![0.0, 1.0, -1.0, 1.0],
+                _ => vec![1.0; params.len()],
+            };
+            let d = RandomDistribution::from_positional(name, &values).unwrap();
+            assert_eq!(d.name(), *name);
+            assert_eq!(d.parameter_names(), *params);
+            assert_eq!(d.parameters(), values);
+            let named: Vec<(&str, f64)> = params.iter().copied().zip(values.iter().copied()).collect();
+            assert_eq!(RandomDistribution::from_named(name, &named).unwrap(), d);
+        }
+        assert!(matches!(RandomDistribution::from_named("gaussian", &[]), Err(Error::UnknownName { .. })));
+        let e = RandomDistribution::from_named("normal", &[("mu", 0.0), ("sd", 1.0)]).unwrap_err();
+        assert!(e.to_string().contains("sigma"), "{e}");
+        assert!(RandomDistribution::from_positional("uniform", &[0.0]).is_err());
+        assert!(RandomDistribution::from_positional("uniform_int", &[0.5, 3.0]).is_err());
+        assert!(RandomDistribution::from_positional("vonmises", &[0.0, -1.0]).is_err());
     }
 }

@@ -131,6 +131,8 @@ pub(crate) struct PopRecord {
     pub size: usize,
     pub params: ParamTable,
     pub initial: ParamTable,
+    /// Position of each cell (from the population's structure).
+    pub positions: Vec<crate::space::Position>,
     pub recording: RecordingState,
     pub segments: Vec<Segment>,
     pub current: SegmentAccumulator,

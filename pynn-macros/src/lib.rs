@@ -1,9 +1,42 @@
-//! Procedural macros of pynn-rs.
+//! The `network!` macro of pynn-rs: a compile-time checked model
+//! description that expands into typed calls of the object API. Use it
+//! through the facade, `pynn::network!`; its documentation is there.
 //!
-//! The `network!` macro (a compile-time checked model description that
-//! expands into typed calls of the object API) is specified in the project's
-//! issue tracker and lands in its own change; until then this crate exports
-//! nothing. It exists now so that the workspace layout and the dependency
-//! direction (`pynn-macros` <- `pynn-core` <- `pynn-backends` <- `pynn`) are
-//! fixed from the start.
+//! Layout (DESIGN.md §7): this file only converts token streams;
+//! [`parse`] builds the [`ast`], [`validate`] checks it against the
+//! [`schema`] tables and accumulates every error, [`expand`] generates code
+//! (or, after errors, a fallback that keeps the user's code well-typed).
 #![deny(missing_docs)]
+
+mod ast;
+mod expand;
+mod parse;
+mod schema;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro2::TokenStream;
+
+/// Declares a network: populations, projections, current sources and
+/// recording, checked at compile time. See the `pynn` crate's documentation
+/// of `network!` for the grammar.
+#[proc_macro]
+pub fn network(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    network2(input.into()).into()
+}
+
+/// `network!` on `proc_macro2` tokens (unit-testable).
+fn network2(input: TokenStream) -> TokenStream {
+    let net: ast::Network = match syn::parse2(input) {
+        Ok(net) => net,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut cx = validate::Ctxt::default();
+    validate::validate(&net, &mut cx);
+    match cx.check() {
+        Ok(()) => expand::expand(&net),
+        Err(errors) => expand::fallback(&net, errors),
+    }
+}

@@ -1,4 +1,4 @@
-use super::{ConnectContext, Connector, ConnectorOutput};
+use super::{ConnectContext, Connector, ConnectorOutput, RowSide};
 use crate::error::Result;
 
 /// Connects every pre-synaptic cell to every post-synaptic cell
@@ -31,15 +31,10 @@ impl Connector for AllToAllConnector {
     }
 
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
-        let mut out = ConnectorOutput::default();
-        for i in 0..ctx.pre.len() {
-            for j in 0..ctx.post.len() {
-                if self.allow_self_connections || !ctx.is_self(i, j) {
-                    out.pre.push(i as u32);
-                    out.post.push(j as u32);
-                }
-            }
-        }
-        Ok(out)
+        let n_post = ctx.post.len() as u32;
+        let rows = ctx.rows(ctx.pre.len(), "connect", |i, _| {
+            Ok((0..n_post).filter(|j| self.allow_self_connections || !ctx.is_self(i, *j as usize)).collect())
+        })?;
+        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
     }
 }

@@ -1,4 +1,4 @@
-use super::{ConnectContext, Connector, ConnectorOutput};
+use super::{ConnectContext, Connector, ConnectorOutput, RowSide};
 use crate::error::{Error, Result};
 use rand::RngExt;
 
@@ -33,17 +33,17 @@ impl Connector for FixedProbabilityConnector {
         if !(0.0..=1.0).contains(&p) {
             return Err(Error::invalid_value(ctx.object, "p_connect", p, "a probability in [0, 1]"));
         }
-        let mut out = ConnectorOutput::default();
-        for i in 0..ctx.pre.len() {
-            let mut rng = ctx.rng("connect", i as u64);
-            for j in 0..ctx.post.len() {
+        let n_post = ctx.post.len();
+        let rows = ctx.rows(ctx.pre.len(), "connect", |i, rng| {
+            let mut row = Vec::with_capacity((p * n_post as f64 * 1.1) as usize + 4);
+            for j in 0..n_post {
                 let u: f64 = rng.random();
                 if u < p && (self.allow_self_connections || !ctx.is_self(i, j)) {
-                    out.pre.push(i as u32);
-                    out.post.push(j as u32);
+                    row.push(j as u32);
                 }
             }
-        }
-        Ok(out)
+            Ok(row)
+        })?;
+        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
     }
 }

@@ -23,6 +23,6 @@ impl Connector for OneToOneConnector {
             });
         }
         let n = ctx.pre.len() as u32;
-        Ok(ConnectorOutput { pre: (0..n).collect(), post: (0..n).collect(), weight: None, delay: None })
+        Ok(ConnectorOutput { pre: (0..n).collect(), post: (0..n).collect(), ..Default::default() })
     }
 }

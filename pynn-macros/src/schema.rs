@@ -1,0 +1,477 @@
+//! What `network!` knows about the object API: cell types, connectors,
+//! synapse types, current sources, random distributions, setup keys and
+//! units, as plain tables.
+//!
+//! Adding a cell type, connector, synapse type or current source to the
+//! macro is adding an entry here (plus, for connectors and synapse types, a
+//! constructor function of the same name in `pynn::__private`). The cell
+//! table mirrors `pynn_core::CellType::{NAME, PARAMETERS, STATE,
+//! RECORDABLES, RECEPTORS, CONDUCTANCE_BASED, INJECTABLE}`; the facade's test
+//! `tests/macro_schema.rs` includes this file and checks that the two agree,
+//! so they cannot drift.
+//!
+//! This file must stay free of dependencies (no syn, no quote): it is also
+//! compiled into that test with `#[path]`.
+
+/// A physical dimension, with PyNN's unit for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    /// ms
+    Time,
+    /// mV
+    Voltage,
+    /// nA
+    Current,
+    /// nF
+    Capacitance,
+    /// uS
+    Conductance,
+    /// Hz
+    Rate,
+    /// No unit (probabilities, counts, seeds).
+    Dimensionless,
+}
+
+impl Dim {
+    /// PyNN's unit for this dimension (`""` when dimensionless).
+    pub const fn unit(self) -> &'static str {
+        match self {
+            Dim::Time => "ms",
+            Dim::Voltage => "mV",
+            Dim::Current => "nA",
+            Dim::Capacitance => "nF",
+            Dim::Conductance => "uS",
+            Dim::Rate => "Hz",
+            Dim::Dimensionless => "",
+        }
+    }
+
+    /// `a time (ms)`, for messages.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Dim::Time => "a time (ms)",
+            Dim::Voltage => "a voltage (mV)",
+            Dim::Current => "a current (nA)",
+            Dim::Capacitance => "a capacitance (nF)",
+            Dim::Conductance => "a conductance (uS)",
+            Dim::Rate => "a rate (Hz)",
+            Dim::Dimensionless => "dimensionless",
+        }
+    }
+}
+
+/// A unit the macro accepts after a number, with its factor to PyNN's unit.
+#[derive(Debug, Clone, Copy)]
+pub struct Unit {
+    /// As written (`nS`).
+    pub name: &'static str,
+    /// Its dimension.
+    pub dim: Dim,
+    /// Multiply by this to get PyNN's unit (`nS` -> `uS`: 1e-3).
+    pub factor: f64,
+}
+
+const fn unit(name: &'static str, dim: Dim, factor: f64) -> Unit {
+    Unit { name, dim, factor }
+}
+
+/// Every accepted unit. PyNN's own units have factor 1.
+pub const UNITS: &[Unit] = &[
+    unit("ms", Dim::Time, 1.0),
+    unit("s", Dim::Time, 1e3),
+    unit("mV", Dim::Voltage, 1.0),
+    unit("uV", Dim::Voltage, 1e-3),
+    unit("V", Dim::Voltage, 1e3),
+    unit("nA", Dim::Current, 1.0),
+    unit("pA", Dim::Current, 1e-3),
+    unit("uA", Dim::Current, 1e3),
+    unit("nF", Dim::Capacitance, 1.0),
+    unit("pF", Dim::Capacitance, 1e-3),
+    unit("uF", Dim::Capacitance, 1e3),
+    unit("uS", Dim::Conductance, 1.0),
+    unit("nS", Dim::Conductance, 1e-3),
+    unit("mS", Dim::Conductance, 1e3),
+    unit("Hz", Dim::Rate, 1.0),
+    unit("kHz", Dim::Rate, 1e3),
+];
+
+/// A scalar (one number per cell) or a sequence (e.g. spike times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One number.
+    Scalar,
+    /// A sequence of numbers.
+    Sequence,
+}
+
+/// A named quantity: a cell parameter, state variable or recordable.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// PyNN's name (also the Rust field name).
+    pub name: &'static str,
+    /// Its dimension.
+    pub dim: Dim,
+    /// Scalar or sequence.
+    pub kind: Kind,
+}
+
+const fn p(name: &'static str, dim: Dim) -> Param {
+    Param {
+        name,
+        dim,
+        kind: Kind::Scalar,
+    }
+}
+
+const fn seq(name: &'static str, dim: Dim) -> Param {
+    Param {
+        name,
+        dim,
+        kind: Kind::Sequence,
+    }
+}
+
+/// A cell type, as `pynn_core::CellType` describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct CellSchema {
+    /// PyNN's name, also the type's name in `pynn::__private`.
+    pub name: &'static str,
+    /// Parameters (fields of the Rust struct), in schema order.
+    pub parameters: &'static [Param],
+    /// State variables with initial values.
+    pub state: &'static [Param],
+    /// Recordable variables, `spikes` first.
+    pub recordables: &'static [Param],
+    /// Receptor types.
+    pub receptors: &'static [&'static str],
+    /// Weights are conductances (uS).
+    pub conductance_based: bool,
+    /// Current sources can be injected.
+    pub injectable: bool,
+    /// Dimension of a synaptic weight onto this cell type.
+    pub weight: Dim,
+}
+
+const LIF: &[Param] = &[
+    p("v_rest", Dim::Voltage),
+    p("cm", Dim::Capacitance),
+    p("tau_m", Dim::Time),
+    p("tau_refrac", Dim::Time),
+    p("tau_syn_E", Dim::Time),
+    p("tau_syn_I", Dim::Time),
+    p("i_offset", Dim::Current),
+    p("v_reset", Dim::Voltage),
+    p("v_thresh", Dim::Voltage),
+];
+const LIF_DELTA: &[Param] = &[
+    p("v_rest", Dim::Voltage),
+    p("cm", Dim::Capacitance),
+    p("tau_m", Dim::Time),
+    p("tau_refrac", Dim::Time),
+    p("i_offset", Dim::Current),
+    p("v_reset", Dim::Voltage),
+    p("v_thresh", Dim::Voltage),
+];
+const CURR_STATE: &[Param] = &[
+    p("v", Dim::Voltage),
+    p("isyn_exc", Dim::Current),
+    p("isyn_inh", Dim::Current),
+];
+const CURR_RECORDABLES: &[Param] = &[
+    p("spikes", Dim::Time),
+    p("v", Dim::Voltage),
+    p("isyn_exc", Dim::Current),
+    p("isyn_inh", Dim::Current),
+];
+const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
+const EXC_INH: &[&str] = &["excitatory", "inhibitory"];
+
+/// Every cell type the macro knows.
+pub const CELL_TYPES: &[CellSchema] = &[
+    CellSchema {
+        name: "IF_curr_alpha",
+        parameters: LIF,
+        state: CURR_STATE,
+        recordables: CURR_RECORDABLES,
+        receptors: EXC_INH,
+        conductance_based: false,
+        injectable: true,
+        weight: Dim::Current,
+    },
+    CellSchema {
+        name: "IF_curr_exp",
+        parameters: LIF,
+        state: CURR_STATE,
+        recordables: CURR_RECORDABLES,
+        receptors: EXC_INH,
+        conductance_based: false,
+        injectable: true,
+        weight: Dim::Current,
+    },
+    CellSchema {
+        name: "IF_curr_delta",
+        parameters: LIF_DELTA,
+        state: &[p("v", Dim::Voltage)],
+        recordables: &[p("spikes", Dim::Time), p("v", Dim::Voltage)],
+        receptors: EXC_INH,
+        conductance_based: false,
+        injectable: true,
+        // A delta synapse's weight is the jump of the membrane potential.
+        weight: Dim::Voltage,
+    },
+    CellSchema {
+        name: "SpikeSourceArray",
+        parameters: &[seq("spike_times", Dim::Time)],
+        state: &[],
+        recordables: SPIKES,
+        receptors: &[],
+        conductance_based: false,
+        injectable: false,
+        weight: Dim::Current,
+    },
+    CellSchema {
+        name: "SpikeSourcePoisson",
+        parameters: &[
+            p("rate", Dim::Rate),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+        state: &[],
+        recordables: SPIKES,
+        receptors: &[],
+        conductance_based: false,
+        injectable: false,
+        weight: Dim::Current,
+    },
+];
+
+/// What an argument of a connector, synapse type, current source or random
+/// distribution holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArgKind {
+    /// A number of this dimension (`f64`).
+    Number(Dim),
+    /// A probability: dimensionless, a literal must lie in [0, 1].
+    Probability,
+    /// `true` or `false`.
+    Bool,
+    /// An integer (`i64` or `u64` as the constructor takes it).
+    Int,
+    /// A sequence of numbers of this dimension (`Vec<f64>`).
+    Sequence(Dim),
+    /// A synaptic weight (dimension and sign rule from the post-synaptic
+    /// cell type and receptor).
+    Weight,
+    /// A synaptic delay (ms, a literal must be > 0).
+    Delay,
+    /// A connection list: `[(i, j), ...]`, `[(i, j, weight), ...]` or
+    /// `[(i, j, weight, delay), ...]`.
+    ConnectionList,
+    /// A number of the dimension of the parameter a distribution is for.
+    SameAsTarget,
+}
+
+/// An argument: name, what it holds, and its default (Rust tokens; `None`:
+/// required).
+#[derive(Debug, Clone, Copy)]
+pub struct Arg {
+    /// PyNN's name.
+    pub name: &'static str,
+    /// Other accepted names.
+    pub aliases: &'static [&'static str],
+    /// What it holds.
+    pub kind: ArgKind,
+    /// Default as Rust source, or `None` if required.
+    pub default: Option<&'static str>,
+}
+
+const fn arg(name: &'static str, kind: ArgKind, default: Option<&'static str>) -> Arg {
+    Arg {
+        name,
+        aliases: &[],
+        kind,
+        default,
+    }
+}
+
+/// A connector, synapse type, current source or distribution: the name used
+/// in `network!` and its arguments in the order of its constructor.
+#[derive(Debug, Clone, Copy)]
+pub struct CallSchema {
+    /// Name in `network!` (and of the constructor function in `pynn::__private`).
+    pub name: &'static str,
+    /// PyNN's class name (for messages and docs).
+    pub pynn: &'static str,
+    /// Arguments, in constructor order.
+    pub args: &'static [Arg],
+}
+
+/// Connectors: `pynn::__private::connector::<name>(args...)`.
+pub const CONNECTORS: &[CallSchema] = &[
+    CallSchema {
+        name: "all_to_all",
+        pynn: "AllToAllConnector",
+        args: &[arg("allow_self_connections", ArgKind::Bool, Some("true"))],
+    },
+    CallSchema {
+        name: "one_to_one",
+        pynn: "OneToOneConnector",
+        args: &[],
+    },
+    CallSchema {
+        name: "fixed_probability",
+        pynn: "FixedProbabilityConnector",
+        args: &[
+            Arg {
+                name: "p_connect",
+                aliases: &["p"],
+                kind: ArgKind::Probability,
+                default: None,
+            },
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "from_list",
+        pynn: "FromListConnector",
+        args: &[arg("conn_list", ArgKind::ConnectionList, None)],
+    },
+];
+
+/// Synapse types: `pynn::__private::synapse::<name>(args...)`; a missing
+/// delay means the session's `min_delay`.
+pub const SYNAPSES: &[CallSchema] = &[CallSchema {
+    name: "static",
+    pynn: "StaticSynapse",
+    args: &[
+        arg("weight", ArgKind::Weight, Some("0.0")),
+        arg(
+            "delay",
+            ArgKind::Delay,
+            Some("::core::option::Option::None"),
+        ),
+    ],
+}];
+
+/// Current sources: `pynn::__private::source::<name>(args...)`.
+pub const SOURCES: &[CallSchema] = &[
+    CallSchema {
+        name: "dc",
+        pynn: "DCSource",
+        args: &[
+            arg("amplitude", ArgKind::Number(Dim::Current), Some("1.0")),
+            arg("start", ArgKind::Number(Dim::Time), Some("0.0")),
+            arg("stop", ArgKind::Number(Dim::Time), Some("1e12")),
+        ],
+    },
+    CallSchema {
+        name: "step",
+        pynn: "StepCurrentSource",
+        args: &[
+            arg("times", ArgKind::Sequence(Dim::Time), None),
+            arg("amplitudes", ArgKind::Sequence(Dim::Current), None),
+        ],
+    },
+];
+
+const SAME: ArgKind = ArgKind::SameAsTarget;
+const ONE: ArgKind = ArgKind::Number(Dim::Dimensionless);
+
+/// Random distributions: `RandomDistribution::<name>(args...)`, PyNN's names.
+pub const DISTRIBUTIONS: &[CallSchema] = &[
+    CallSchema {
+        name: "uniform",
+        pynn: "uniform",
+        args: &[arg("low", SAME, None), arg("high", SAME, None)],
+    },
+    CallSchema {
+        name: "uniform_int",
+        pynn: "uniform_int",
+        args: &[
+            arg("low", ArgKind::Int, None),
+            arg("high", ArgKind::Int, None),
+        ],
+    },
+    CallSchema {
+        name: "normal",
+        pynn: "normal",
+        args: &[arg("mu", SAME, None), arg("sigma", SAME, None)],
+    },
+    CallSchema {
+        name: "normal_clipped",
+        pynn: "normal_clipped",
+        args: &[
+            arg("mu", SAME, None),
+            arg("sigma", SAME, None),
+            arg("low", SAME, None),
+            arg("high", SAME, None),
+        ],
+    },
+    CallSchema {
+        name: "normal_clipped_to_boundary",
+        pynn: "normal_clipped_to_boundary",
+        args: &[
+            arg("mu", SAME, None),
+            arg("sigma", SAME, None),
+            arg("low", SAME, None),
+            arg("high", SAME, None),
+        ],
+    },
+    CallSchema {
+        name: "lognormal",
+        pynn: "lognormal",
+        args: &[arg("mu", ONE, None), arg("sigma", ONE, None)],
+    },
+    CallSchema {
+        name: "exponential",
+        pynn: "exponential",
+        args: &[arg("beta", SAME, None)],
+    },
+    CallSchema {
+        name: "gamma",
+        pynn: "gamma",
+        args: &[arg("k", ONE, None), arg("theta", SAME, None)],
+    },
+    CallSchema {
+        name: "poisson",
+        pynn: "poisson",
+        args: &[arg("lambda", ONE, None)],
+    },
+    CallSchema {
+        name: "binomial",
+        pynn: "binomial",
+        args: &[
+            arg("n", ArgKind::Int, None),
+            Arg {
+                name: "p",
+                aliases: &[],
+                kind: ArgKind::Probability,
+                default: None,
+            },
+        ],
+    },
+];
+
+/// Keys of the `setup { ... }` block (fields of `pynn::Setup`).
+pub const SETUP: &[Arg] = &[
+    arg("timestep", ArgKind::Number(Dim::Time), None),
+    arg("min_delay", ArgKind::Number(Dim::Time), None),
+    arg("max_delay", ArgKind::Number(Dim::Time), None),
+    arg("seed", ArgKind::Int, None),
+    arg("threads", ArgKind::Int, None),
+];
+
+/// The cell type called `name`.
+pub fn cell_type(name: &str) -> Option<&'static CellSchema> {
+    CELL_TYPES.iter().find(|c| c.name == name)
+}
+
+/// The entry called `name` in `table`.
+pub fn call(table: &'static [CallSchema], name: &str) -> Option<&'static CallSchema> {
+    table.iter().find(|c| c.name == name)
+}
+
+/// The unit called `name`.
+pub fn unit_named(name: &str) -> Option<&'static Unit> {
+    UNITS.iter().find(|u| u.name == name)
+}

@@ -1,0 +1,832 @@
+//! Semantic checks of a parsed network against [`crate::schema`]. Errors
+//! are accumulated in a [`Ctxt`] and reported all at once; nothing here
+//! emits code.
+//!
+//! Rule for bare numbers: a number without a unit is in PyNN's unit for the
+//! quantity it sets (ms, mV, nA, nF, uS, Hz), as in a PyNN script. A number
+//! with a unit must have a unit of the right dimension, and is converted to
+//! PyNN's unit at compile time (`4 nS` -> `0.004` uS). Dimensionless
+//! quantities (probabilities, sizes, seeds) take no unit.
+
+use crate::ast::*;
+use crate::schema::{self, Arg, ArgKind, CallSchema, CellSchema, Dim, Kind, Param};
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use std::collections::BTreeMap;
+use syn::Ident;
+
+/// Collects diagnostics; [`Ctxt::check`] combines them into one error.
+#[derive(Default)]
+pub struct Ctxt {
+    errors: Vec<syn::Error>,
+}
+
+impl Ctxt {
+    /// An error at `span`.
+    pub fn error(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, msg));
+    }
+    /// An error covering `tokens`.
+    pub fn spanned(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, msg));
+    }
+    /// Adds a parse error.
+    pub fn push(&mut self, e: syn::Error) {
+        self.errors.push(e);
+    }
+    /// All errors combined, if there were any.
+    pub fn check(self) -> Result<(), syn::Error> {
+        let mut it = self.errors.into_iter();
+        match it.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                for e in it {
+                    first.combine(e);
+                }
+                Err(first)
+            }
+        }
+    }
+}
+
+/// The closest of `candidates` to `name` (edit distance at most a third of
+/// the name's length, at least 1; case-insensitive).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// `; did you mean `x`?` or `; expected one of: a, b, c`.
+fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    match closest(name, candidates.clone()) {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => {
+            let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+            if all.is_empty() {
+                String::new()
+            } else {
+                format!("; expected one of {}", all.join(", "))
+            }
+        }
+    }
+}
+
+/// A defined population, as the checks need it.
+struct PopInfo<'a> {
+    cell: Option<&'static CellSchema>,
+    size: Option<usize>,
+    _decl: &'a Pop,
+}
+
+/// Checks `net`, reporting every problem into `cx`.
+pub fn validate(net: &Network, cx: &mut Ctxt) {
+    for e in &net.syntax_errors {
+        cx.push(e.clone());
+    }
+    let mut pops: BTreeMap<String, PopInfo<'_>> = BTreeMap::new();
+    let mut fields: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut field = |cx: &mut Ctxt, name: &Ident, kind: &'static str| {
+        let key = name.to_string();
+        if key == "sim" {
+            cx.error(
+                name.span(),
+                "the name `sim` is reserved (it is the argument of `build`); choose another name",
+            );
+        } else if let Some(prev) = fields.get(&key) {
+            let what = if *prev == kind {
+                format!("{kind} `{key}` is defined twice")
+            } else {
+                format!("`{key}` is already the name of a {prev}")
+            };
+            cx.error(
+                name.span(),
+                format!(
+                    "{what}; names of populations, projections and current sources must be unique"
+                ),
+            );
+            return false;
+        } else {
+            fields.insert(key, kind);
+        }
+        true
+    };
+
+    // Populations first: statements may refer to populations defined later.
+    for item in &net.items {
+        if let Item::Pop(p) = item {
+            let cell = schema::cell_type(&p.cell.to_string());
+            if cell.is_none() {
+                let name = p.cell.to_string();
+                cx.error(
+                    p.cell.span(),
+                    format!(
+                        "unknown cell type `{name}`{}",
+                        hint(&name, schema::CELL_TYPES.iter().map(|c| c.name))
+                    ),
+                );
+            }
+            let size = check_size(cx, &p.size);
+            if field(cx, &p.name, "population") {
+                pops.insert(
+                    p.name.to_string(),
+                    PopInfo {
+                        cell,
+                        size,
+                        _decl: p,
+                    },
+                );
+            }
+            if let Some(cell) = cell {
+                check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
+                check_assignments(
+                    cx,
+                    &p.init,
+                    cell.state,
+                    cell.name,
+                    "state variable (initial value)",
+                );
+            }
+        }
+    }
+
+    let mut setups = 0;
+    for item in &net.items {
+        match item {
+            Item::Pop(_) => {}
+            Item::Setup(s) => {
+                setups += 1;
+                if setups > 1 {
+                    cx.error(s.keyword.span(), "only one `setup` block is allowed");
+                }
+                check_setup(cx, s);
+            }
+            Item::Connect(c) => {
+                if let Some(n) = &c.name {
+                    field(cx, n, "projection");
+                }
+                check_connect(cx, c, &pops);
+            }
+            Item::Inject(i) => {
+                if let Some(n) = &i.name {
+                    field(cx, n, "current source");
+                }
+                let targets = resolve_cells(cx, &i.target, &pops);
+                for (part, cell) in &targets {
+                    if !cell.injectable {
+                        cx.error(
+                            part.pop.span(),
+                            format!(
+                                "`{}` cells cannot receive injected current (population `{}`)",
+                                cell.name, part.pop
+                            ),
+                        );
+                    }
+                }
+                if let Some((_, args)) = bind(cx, &i.source, schema::SOURCES, "current source") {
+                    check_args(cx, &args, None);
+                }
+            }
+            Item::Record(r) => {
+                let parts = resolve_cells(cx, &r.cells, &pops);
+                for var in &r.vars {
+                    let v = var.to_string();
+                    for (part, cell) in &parts {
+                        if !cell.recordables.iter().any(|x| x.name == v) {
+                            cx.error(
+                                var.span(),
+                                format!(
+                                    "`{}` cells (population `{}`) cannot record `{v}`{}",
+                                    cell.name,
+                                    part.pop,
+                                    match closest(&v, cell.recordables.iter().map(|x| x.name)) {
+                                        Some(c) => format!("; did you mean `{c}`?"),
+                                        None => format!(
+                                            "; they record {}",
+                                            cell.recordables
+                                                .iter()
+                                                .map(|x| format!("`{}`", x.name))
+                                                .collect::<Vec<_>>()
+                                                .join(", ")
+                                        ),
+                                    }
+                                ),
+                            );
+                            break;
+                        }
+                    }
+                }
+                if let Some(every) = &r.every {
+                    check_value(cx, every, &Expect::Number(Dim::Time), "`every`");
+                    if let Value::Number(n) = every
+                        && n.value <= 0.0
+                    {
+                        cx.spanned(number_tokens(n), "the sampling interval must be positive");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_size(cx: &mut Ctxt, v: &Value) -> Option<usize> {
+    match v {
+        Value::Number(n) if n.is_int && n.unit.is_none() && n.value >= 1.0 => {
+            Some(n.value as usize)
+        }
+        Value::Rust { unit: None, .. } => None,
+        other => {
+            cx.error(
+                other.span(),
+                "the size of a population must be a positive integer (a number of cells)",
+            );
+            None
+        }
+    }
+}
+
+fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[Param], cell: &str, what: &str) {
+    let mut seen: Vec<String> = Vec::new();
+    for a in list {
+        let name = a.name.to_string();
+        match specs.iter().find(|s| s.name == name) {
+            None => {
+                let h = hint(&name, specs.iter().map(|s| s.name));
+                cx.error(a.name.span(), format!("`{cell}` has no {what} `{name}`{h}"));
+            }
+            Some(spec) => {
+                if seen.contains(&name) {
+                    cx.error(a.name.span(), format!("`{name}` is given twice"));
+                }
+                seen.push(name.clone());
+                check_value(cx, &a.value, &Expect::Param(*spec), &format!("`{name}`"));
+            }
+        }
+    }
+}
+
+fn check_setup(cx: &mut Ctxt, s: &Setup) {
+    let mut seen: Vec<String> = Vec::new();
+    for a in &s.entries {
+        let name = a.name.to_string();
+        match schema::SETUP.iter().find(|k| k.name == name) {
+            None => cx.error(
+                a.name.span(),
+                format!(
+                    "unknown setup option `{name}`{}",
+                    hint(&name, schema::SETUP.iter().map(|k| k.name))
+                ),
+            ),
+            Some(k) => {
+                if seen.contains(&name) {
+                    cx.error(a.name.span(), format!("`{name}` is given twice"));
+                }
+                seen.push(name.clone());
+                check_value(
+                    cx,
+                    &a.value,
+                    &Expect::from_arg(k.kind, None),
+                    &format!("`{name}`"),
+                );
+                if let (ArgKind::Number(_), Value::Number(n)) = (k.kind, &a.value)
+                    && n.value <= 0.0
+                {
+                    cx.spanned(number_tokens(n), format!("`{name}` must be positive"));
+                }
+            }
+        }
+    }
+}
+
+/// The post-synaptic side of a projection, for weight checks.
+#[derive(Clone, Copy)]
+pub struct WeightRule {
+    dim: Dim,
+    /// `Some(true)`: weights >= 0; `Some(false)`: weights <= 0.
+    non_negative: Option<bool>,
+    why: &'static str,
+}
+
+fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>>) {
+    resolve_cells(cx, &c.pre, pops);
+    let post = resolve_cells(cx, &c.post, pops);
+    let mut rule = None;
+    let post_ok: Vec<&(&CellsPart, &'static CellSchema)> = post
+        .iter()
+        .filter(|(_, cell)| !cell.receptors.is_empty())
+        .collect();
+    for (part, cell) in post.iter().filter(|(_, cell)| cell.receptors.is_empty()) {
+        cx.error(
+            part.pop.span(),
+            format!(
+                "`{}` cells have no receptors and cannot be post-synaptic (population `{}`)",
+                cell.name, part.pop
+            ),
+        );
+    }
+    if let Some((_, first)) = post_ok.first() {
+        if post_ok.iter().any(|(_, c)| {
+            c.conductance_based != first.conductance_based || c.weight != first.weight
+        }) {
+            cx.spanned(
+                c.post.parts.iter().map(|p| p.pop.clone()).collect::<Vec<_>>().iter().fold(TokenStream::new(), |mut t, i| {
+                    i.to_tokens(&mut t);
+                    t
+                }),
+                "post-synaptic cells mix cell types whose weights have different units; a projection needs one kind",
+            );
+        } else {
+            let receptor = c.receptor.as_ref().map(|r| r.to_string());
+            if let (Some(r), Some(ident)) = (&receptor, &c.receptor) {
+                for (part, cell) in &post_ok {
+                    if !cell.receptors.contains(&r.as_str()) {
+                        cx.error(
+                            ident.span(),
+                            format!(
+                                "`{}` cells (population `{}`) have no receptor type `{r}`{}",
+                                cell.name,
+                                part.pop,
+                                hint(r, cell.receptors.iter().copied())
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+            let (non_negative, why) = if first.conductance_based {
+                (Some(true), "conductance-based synapses need weights >= 0")
+            } else {
+                match receptor.as_deref() {
+                    Some("inhibitory") => (
+                        Some(false),
+                        "inhibitory synapses onto current-based cells need weights <= 0 (PyNN's sign rule)",
+                    ),
+                    Some("excitatory") => (
+                        Some(true),
+                        "excitatory synapses onto current-based cells need weights >= 0 (PyNN's sign rule)",
+                    ),
+                    _ => (None, ""),
+                }
+            };
+            rule = Some(WeightRule {
+                dim: first.weight,
+                non_negative,
+                why,
+            });
+        }
+    }
+    if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
+        check_args(cx, &args, rule);
+    }
+    if let Some(s) = &c.synapse
+        && let Some((_, args)) = bind(cx, s, schema::SYNAPSES, "synapse type")
+    {
+        check_args(cx, &args, rule);
+    }
+}
+
+/// Resolves the populations of a cells expression; returns the parts whose
+/// cell type is known.
+fn resolve_cells<'c>(
+    cx: &mut Ctxt,
+    cells: &'c Cells,
+    pops: &BTreeMap<String, PopInfo<'_>>,
+) -> Vec<(&'c CellsPart, &'static CellSchema)> {
+    let mut out = Vec::new();
+    for part in &cells.parts {
+        let name = part.pop.to_string();
+        match pops.get(&name) {
+            None => cx.error(
+                part.pop.span(),
+                format!(
+                    "no population named `{name}`{}",
+                    hint(&name, pops.keys().map(String::as_str))
+                ),
+            ),
+            Some(info) => {
+                if let (Some(size), Some(Index::Range { start, end, span })) =
+                    (info.size, &part.index)
+                {
+                    let lit = |e: &Option<syn::Expr>| match e {
+                        Some(syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Int(i),
+                            ..
+                        })) => i.base10_parse::<usize>().ok(),
+                        _ => None,
+                    };
+                    if let Some(e) = lit(end)
+                        && e > size
+                    {
+                        cx.error(
+                            *span,
+                            format!("`{name}` has {size} cells; the range ends at {e}"),
+                        );
+                    }
+                    if let (Some(s), Some(e)) = (lit(start), lit(end))
+                        && s >= e
+                    {
+                        cx.error(*span, format!("empty range: {s}..{e} selects no cell"));
+                    }
+                }
+                if let (
+                    Some(size),
+                    Some(Index::One(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(i),
+                        ..
+                    }))),
+                ) = (info.size, &part.index)
+                    && let Ok(k) = i.base10_parse::<usize>()
+                    && k >= size
+                {
+                    cx.error(
+                        i.span(),
+                        format!("`{name}` has {size} cells; index {k} is out of range"),
+                    );
+                }
+                if let Some(cell) = info.cell {
+                    out.push((part, cell));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each schema argument of a call with the value given for it (if any).
+type Bound<'a> = (&'static CallSchema, Vec<(&'static Arg, Option<&'a Value>)>);
+
+/// Matches a call's arguments to its schema: returns each schema argument
+/// with the value given for it (if any).
+pub fn bind<'a>(
+    cx: &mut Ctxt,
+    call: &'a Call,
+    table: &'static [CallSchema],
+    what: &str,
+) -> Option<Bound<'a>> {
+    let name = call.name.to_string();
+    let Some(schema) = schema::call(table, &name) else {
+        let h = match table.iter().find(|c| c.pynn == name) {
+            Some(c) => format!(
+                "; in `network!` PyNN's `{}` is written `{}`",
+                c.pynn, c.name
+            ),
+            None => hint(&name, table.iter().map(|c| c.name)),
+        };
+        cx.error(call.name.span(), format!("unknown {what} `{name}`{h}"));
+        return None;
+    };
+    let mut given: Vec<Option<&Value>> = vec![None; schema.args.len()];
+    let mut positional = 0;
+    let mut ok = true;
+    for a in &call.args {
+        let k = match &a.name {
+            None => {
+                positional += 1;
+                if positional > schema.args.len() {
+                    cx.error(
+                        a.value.span(),
+                        format!(
+                            "`{name}` takes {} argument{}",
+                            schema.args.len(),
+                            if schema.args.len() == 1 { "" } else { "s" }
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                positional - 1
+            }
+            Some(n) => {
+                let s = n.to_string();
+                match schema
+                    .args
+                    .iter()
+                    .position(|x| x.name == s || x.aliases.contains(&s.as_str()))
+                {
+                    Some(k) => k,
+                    None => {
+                        let h = hint(&s, schema.args.iter().map(|x| x.name));
+                        cx.error(n.span(), format!("`{name}` has no argument `{s}`{h}"));
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+        };
+        if given[k].is_some() {
+            cx.error(
+                a.value.span(),
+                format!(
+                    "argument `{}` of `{name}` is given twice",
+                    schema.args[k].name
+                ),
+            );
+            ok = false;
+        }
+        given[k] = Some(&a.value);
+    }
+    for (k, arg) in schema.args.iter().enumerate() {
+        if given[k].is_none() && arg.default.is_none() && ok {
+            cx.error(call.span, format!("`{name}` needs argument `{}`", arg.name));
+        }
+    }
+    Some((schema, schema.args.iter().zip(given).collect()))
+}
+
+fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
+    for (arg, value) in args {
+        if let Some(v) = value {
+            check_value(
+                cx,
+                v,
+                &Expect::from_arg(arg.kind, rule),
+                &format!("`{}`", arg.name),
+            );
+        }
+    }
+}
+
+/// What a value must be.
+#[derive(Clone, Copy)]
+enum Expect {
+    Param(Param),
+    Number(Dim),
+    Probability,
+    Bool,
+    Int,
+    Sequence(Dim),
+    Weight(Option<WeightRule>),
+    Delay,
+    ConnectionList(Option<WeightRule>),
+}
+
+impl Expect {
+    fn from_arg(kind: ArgKind, rule: Option<WeightRule>) -> Expect {
+        match kind {
+            ArgKind::Number(d) => Expect::Number(d),
+            ArgKind::Probability => Expect::Probability,
+            ArgKind::Bool => Expect::Bool,
+            ArgKind::Int => Expect::Int,
+            ArgKind::Sequence(d) => Expect::Sequence(d),
+            ArgKind::Weight => Expect::Weight(rule),
+            ArgKind::Delay => Expect::Delay,
+            ArgKind::ConnectionList => Expect::ConnectionList(rule),
+            ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless),
+        }
+    }
+}
+
+fn number_tokens(n: &Number) -> TokenStream {
+    let mut t = n.tokens.clone();
+    if let Some(u) = &n.unit {
+        u.to_tokens(&mut t);
+    }
+    t
+}
+
+/// Checks a unit against a dimension; returns false if it was wrong.
+fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, what: &str) -> bool {
+    let Some(u) = unit else { return true };
+    let name = u.to_string();
+    match schema::unit_named(&name) {
+        None => {
+            cx.error(
+                u.span(),
+                format!(
+                    "unknown unit `{name}`{}",
+                    hint(&name, schema::UNITS.iter().map(|u| u.name))
+                ),
+            );
+            false
+        }
+        Some(_) if dim == Dim::Dimensionless => {
+            cx.error(
+                u.span(),
+                format!("{what} is dimensionless; remove the unit `{name}`"),
+            );
+            false
+        }
+        Some(unit) if unit.dim != dim => {
+            cx.error(
+                u.span(),
+                format!(
+                    "wrong unit for {what}: expected {}, found `{name}`, which is {}",
+                    dim.describe(),
+                    unit.dim.describe()
+                ),
+            );
+            false
+        }
+        Some(_) => true,
+    }
+}
+
+fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
+    match *expect {
+        Expect::Param(p) => match (p.kind, v) {
+            (Kind::Scalar, Value::Array { elems, .. }) => {
+                for e in elems {
+                    check_value(cx, e, &Expect::Number(p.dim), what);
+                }
+            }
+            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, what),
+            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim), what),
+            (Kind::Sequence, Value::Array { elems, .. }) => {
+                for e in elems {
+                    match e {
+                        Value::Array { elems, .. } => {
+                            for x in elems {
+                                check_value(cx, x, &Expect::Number(p.dim), what);
+                            }
+                        }
+                        e => check_value(cx, e, &Expect::Number(p.dim), what),
+                    }
+                }
+            }
+            (Kind::Sequence, Value::Rust { unit, .. }) => {
+                check_unit(cx, unit, p.dim, what);
+            }
+            (Kind::Sequence, other) => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
+                    u = p.dim.unit()
+                ),
+            ),
+        },
+        Expect::Number(dim) => match v {
+            Value::Number(n) => {
+                check_unit(cx, &n.unit, dim, what);
+            }
+            Value::Rust { unit, .. } => {
+                check_unit(cx, unit, dim, what);
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} must be a number ({})", dim.describe()),
+            ),
+        },
+        Expect::Probability => match v {
+            Value::Number(n) => {
+                if check_unit(cx, &n.unit, Dim::Dimensionless, what)
+                    && !(0.0..=1.0).contains(&n.value)
+                {
+                    cx.spanned(
+                        &n.tokens,
+                        format!(
+                            "{what} is a probability and must lie in [0, 1], found {}",
+                            n.value
+                        ),
+                    );
+                }
+            }
+            Value::Rust { unit, .. } => {
+                check_unit(cx, unit, Dim::Dimensionless, what);
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} must be a probability in [0, 1]"),
+            ),
+        },
+        Expect::Bool => {
+            if !matches!(v, Value::Bool(_) | Value::Rust { unit: None, .. }) {
+                cx.error(v.span(), format!("{what} must be `true` or `false`"));
+            }
+        }
+        Expect::Int => match v {
+            Value::Number(n) if n.is_int && n.unit.is_none() => {}
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(
+                other.span(),
+                format!("{what} must be an integer without a unit"),
+            ),
+        },
+        Expect::Sequence(dim) => match v {
+            Value::Array { elems, .. } => {
+                for e in elems {
+                    check_value(cx, e, &Expect::Number(dim), what);
+                }
+            }
+            Value::Rust { unit, .. } => {
+                check_unit(cx, unit, dim, what);
+            }
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
+                    u = dim.unit()
+                ),
+            ),
+        },
+        Expect::Weight(rule) => {
+            let Some(rule) = rule else { return };
+            match v {
+                Value::Number(n) => {
+                    if check_unit(cx, &n.unit, rule.dim, "the weight")
+                        && let Some(non_negative) = rule.non_negative
+                        && ((non_negative && n.value < 0.0) || (!non_negative && n.value > 0.0))
+                    {
+                        cx.spanned(
+                            number_tokens(n),
+                            format!("wrong sign of the weight: {}", rule.why),
+                        );
+                    }
+                }
+                Value::Random(call) => check_random(cx, call, rule.dim, "the weight"),
+                Value::Array { elems, .. } => {
+                    for e in elems {
+                        check_value(cx, e, expect, what);
+                    }
+                }
+                Value::Rust { unit, .. } => {
+                    check_unit(cx, unit, rule.dim, "the weight");
+                }
+                other => cx.error(
+                    other.span(),
+                    format!("the weight must be a number ({})", rule.dim.describe()),
+                ),
+            }
+        }
+        Expect::Delay => match v {
+            Value::Number(n) => {
+                if check_unit(cx, &n.unit, Dim::Time, "the delay") && n.value <= 0.0 {
+                    cx.spanned(
+                        number_tokens(n),
+                        format!("a delay must be positive, found {} ms", n.value),
+                    );
+                }
+            }
+            Value::Random(call) => check_random(cx, call, Dim::Time, "the delay"),
+            Value::Array { elems, .. } => {
+                for e in elems {
+                    check_value(cx, e, expect, what);
+                }
+            }
+            Value::Rust { unit, .. } => {
+                check_unit(cx, unit, Dim::Time, "the delay");
+            }
+            other => cx.error(other.span(), "the delay must be a time (ms)"),
+        },
+        Expect::ConnectionList(rule) => match v {
+            Value::Array { elems, .. } => {
+                let mut arity = None;
+                for e in elems {
+                    match e {
+                        Value::Tuple { elems: t, span } if (2..=4).contains(&t.len()) => {
+                            if *arity.get_or_insert(t.len()) != t.len() {
+                                cx.error(*span, "every entry of a connection list must have the same length");
+                            }
+                            check_value(cx, &t[0], &Expect::Int, "a pre-synaptic index");
+                            check_value(cx, &t[1], &Expect::Int, "a post-synaptic index");
+                            if let Some(w) = t.get(2) {
+                                check_value(cx, w, &Expect::Weight(rule), what);
+                            }
+                            if let Some(d) = t.get(3) {
+                                check_value(cx, d, &Expect::Delay, what);
+                            }
+                        }
+                        other => cx.error(
+                            other.span(),
+                            "expected a connection `(pre, post)`, `(pre, post, weight)` or `(pre, post, weight, delay)`",
+                        ),
+                    }
+                }
+            }
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(other.span(), "a connection list is `[(pre, post), ...]`"),
+        },
+    }
+}
+
+fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, what: &str) {
+    if let Some((_, args)) = bind(cx, call, schema::DISTRIBUTIONS, "random distribution") {
+        for (arg, value) in args {
+            if let Some(v) = value {
+                let e = match arg.kind {
+                    ArgKind::SameAsTarget => Expect::Number(dim),
+                    k => Expect::from_arg(k, None),
+                };
+                check_value(cx, v, &e, &format!("`{}` of {what}", arg.name));
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The `network!` macro's schema table (pynn-macros/src/schema.rs) agrees
+//! with pynn-core's `CellType` constants for every cell type, so the two
+//! cannot drift: a cell type added to one must be added to the other.
+
+#[allow(dead_code)]
+#[path = "../pynn-macros/src/schema.rs"]
+mod schema;
+
+use pynn::core::cells::CellType;
+use pynn::core::parameters::ParamKind;
+use pynn::prelude::*;
+
+fn check<C: CellType>() {
+    let entry = schema::cell_type(C::NAME)
+        .unwrap_or_else(|| panic!("network! does not know cell type {}", C::NAME));
+    let core_params: Vec<(&str, &str, bool)> = C::PARAMETERS
+        .iter()
+        .map(|p| (p.name, p.unit, matches!(p.kind, ParamKind::Sequence)))
+        .collect();
+    let macro_params: Vec<(&str, &str, bool)> = entry
+        .parameters
+        .iter()
+        .map(|p| (p.name, p.dim.unit(), p.kind == schema::Kind::Sequence))
+        .collect();
+    assert_eq!(macro_params, core_params, "{}: PARAMETERS", C::NAME);
+    let core_state: Vec<(&str, &str)> = C::STATE.iter().map(|p| (p.name, p.unit)).collect();
+    let macro_state: Vec<(&str, &str)> =
+        entry.state.iter().map(|p| (p.name, p.dim.unit())).collect();
+    assert_eq!(macro_state, core_state, "{}: STATE", C::NAME);
+    let core_rec: Vec<(&str, &str)> = C::RECORDABLES.iter().map(|r| (r.name, r.unit)).collect();
+    let macro_rec: Vec<(&str, &str)> = entry
+        .recordables
+        .iter()
+        .map(|r| (r.name, r.dim.unit()))
+        .collect();
+    assert_eq!(macro_rec, core_rec, "{}: RECORDABLES", C::NAME);
+    assert_eq!(entry.receptors, C::RECEPTORS, "{}: RECEPTORS", C::NAME);
+    assert_eq!(
+        entry.conductance_based,
+        C::CONDUCTANCE_BASED,
+        "{}: CONDUCTANCE_BASED",
+        C::NAME
+    );
+    assert_eq!(entry.injectable, C::INJECTABLE, "{}: INJECTABLE", C::NAME);
+    if C::CONDUCTANCE_BASED {
+        assert_eq!(
+            entry.weight,
+            schema::Dim::Conductance,
+            "{}: weight unit",
+            C::NAME
+        );
+    }
+}
+
+#[test]
+fn macro_cell_table_matches_core() {
+    check::<IF_curr_alpha>();
+    check::<IF_curr_exp>();
+    check::<IF_curr_delta>();
+    check::<SpikeSourceArray>();
+    check::<SpikeSourcePoisson>();
+    // Every entry of the macro's table is one of the types checked above.
+    let checked = [
+        IF_curr_alpha::NAME,
+        IF_curr_exp::NAME,
+        IF_curr_delta::NAME,
+        SpikeSourceArray::NAME,
+        SpikeSourcePoisson::NAME,
+    ];
+    for entry in schema::CELL_TYPES {
+        assert!(
+            checked.contains(&entry.name),
+            "{} is in the macro's table but not checked here",
+            entry.name
+        );
+    }
+}
+
+#[test]
+fn units_are_pynn_units() {
+    for u in schema::UNITS {
+        if u.factor == 1.0 {
+            assert_eq!(u.name, u.dim.unit(), "unit with factor 1 must be PyNN's");
+        }
+    }
+}
