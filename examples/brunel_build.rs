@@ -17,7 +17,7 @@
 
 use clap::Parser;
 use pynn::prelude::*;
-use pynn::FixedNumberPreConnector;
+
 use std::time::Instant;
 
 #[derive(Parser, Debug)]

@@ -21,7 +21,7 @@ mod support;
 
 use clap::{Parser, ValueEnum};
 use pynn::prelude::*;
-use pynn::IF_cond_exp;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
