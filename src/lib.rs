@@ -35,7 +35,8 @@ pub mod prelude {
     pub use pynn_core::{
         AllToAllConnector, Assembly, Block, Cells, DCSource, Error, FixedProbabilityConnector, FromListConnector,
         IF_curr_alpha, IF_curr_delta, IF_curr_exp, OneToOneConnector, Population, PopulationView, Projection,
-        RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourcePoisson, StaticSynapse,
+        RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma,
+        SpikeSourcePoisson, SpikeSourcePoissonRefractory, StaticSynapse,
         StepCurrentSource, Value,
     };
 }
