@@ -33,8 +33,8 @@ pub use pynn_backends::native::Native;
 pub mod prelude {
     pub use pynn_backends::native::Native;
     pub use pynn_core::{
-        AllToAllConnector, Assembly, Block, Cells, DCSource, Error, FixedProbabilityConnector, FromListConnector,
-        IF_curr_alpha, IF_curr_delta, IF_curr_exp, OneToOneConnector, Population, PopulationView, Projection,
+        ACSource, AllToAllConnector, Assembly, Block, Cells, DCSource, Error, FixedProbabilityConnector, FromListConnector,
+        IF_curr_alpha, IF_curr_delta, IF_curr_exp, NoisyCurrentSource, OneToOneConnector, Population, PopulationView, Projection,
         RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma,
         SpikeSourcePoisson, SpikeSourcePoissonRefractory, StaticSynapse,
         StepCurrentSource, Value,

@@ -38,7 +38,7 @@ pub use connectors::{
     AllToAllConnector, Connector, FixedProbabilityConnector, FromListConnector, OneToOneConnector,
 };
 pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
-pub use electrodes::{CurrentSource, DCSource, StepCurrentSource};
+pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, StepCurrentSource};
 pub use error::{closest, Error, Result};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
