@@ -36,14 +36,15 @@ pub use pynn_macros::network;
 pub mod prelude {
     pub use pynn_backends::native::Native;
     pub use pynn_core::{
-        AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
+        ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,
         EIF_cond_exp_isfa_ista, Error, FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
         FixedTotalNumberConnector, FromFileConnector, FromListConnector, Grid2D, Grid3D, HH_cond_exp, IF_cond_alpha,
         IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1,
-        IndexBasedProbabilityConnector, Izhikevich, Line, OneToOneConnector, Population, PopulationView, Projection,
-        RandomDistribution, RandomStructure, Result, Setup, Shape, Sim, SmallWorldConnector, Space,
-        SpikeSourceArray, SpikeSourcePoisson, StaticSynapse, StepCurrentSource, Structure, Value,
+        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OneToOneConnector, Population,
+        PopulationView, Projection, RandomDistribution, RandomStructure, Result, Setup, Shape, Sim,
+        SmallWorldConnector, Space, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson,
+        SpikeSourcePoissonRefractory, StaticSynapse, StepCurrentSource, Structure, Value,
     };
     pub use pynn_macros::network;
 }

@@ -3,7 +3,7 @@
 use crate::backend::{Backend, PopId, PopulationSpec, SourceId, Supports};
 use crate::cells::{CellType, CellTypeInfo};
 use crate::data::{AnalogSignal, Block, Segment};
-use crate::electrodes::{CurrentSource, CurrentSourceSpec};
+use crate::electrodes::{CurrentSource, CurrentSourceSpec, NoiseKey};
 use crate::error::{Error, Result};
 use crate::parameters::{resolve, Column, ParamTable, Value};
 use crate::random::ObjectKind;
@@ -904,6 +904,12 @@ pub struct CurrentSourceHandle<B: Backend> {
     id: SourceId,
 }
 
+impl<B: Backend> std::fmt::Debug for CurrentSourceHandle<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CurrentSourceHandle({})", self.id)
+    }
+}
+
 impl<B: Backend> Clone for CurrentSourceHandle<B> {
     fn clone(&self) -> Self {
         CurrentSourceHandle { sim: self.sim.clone(), id: self.id }
@@ -913,12 +919,15 @@ impl<B: Backend> Clone for CurrentSourceHandle<B> {
 impl<B: Backend> CurrentSourceHandle<B> {
     /// Registers `source` with the session, injected into no cell yet.
     pub fn new<S: CurrentSource>(sim: &Sim<B>, source: S) -> Result<Self> {
-        let spec = source.spec();
-        spec.validate()?;
+        let mut spec = source.spec();
         let mut st = sim.lock();
         st.check_alive()?;
+        spec.validate_for(st.config.timestep)?;
         let id = st.sources.len();
-        st.sources.push(SourceRecord { spec, targets: Vec::new() });
+        if let CurrentSourceSpec::Noisy { key, .. } = &mut spec {
+            *key = NoiseKey { seed: st.config.seed, source: id as u64, trial: st.segment_index as u64 };
+        }
+        st.sources.push(SourceRecord { spec, targets: Vec::new(), recording: false, recorded: Vec::new() });
         Ok(CurrentSourceHandle { sim: sim.clone(), id })
     }
 
@@ -962,7 +971,7 @@ impl<B: Backend> CurrentSourceHandle<B> {
         for (name, value) in values {
             spec.set(name, value.clone())?;
         }
-        spec.validate()?;
+        spec.validate_for(st.config.timestep)?;
         let targets = st.sources[self.id].targets.clone();
         st.backend.set_current_source(self.id, &spec, &targets)?;
         st.sources[self.id].spec = spec;
@@ -977,5 +986,50 @@ impl<B: Backend> CurrentSourceHandle<B> {
     /// The source's current description.
     pub fn spec(&self) -> CurrentSourceSpec {
         self.sim.lock().sources[self.id].spec.clone()
+    }
+
+    /// Records the injected current (PyNN's `source.record()`), from t = 0
+    /// of the current segment on.
+    ///
+    /// The current is computed in the core from the source's description
+    /// (noise from the same keyed stream the backend receives), so it is the
+    /// current every backend injects.
+    pub fn record(&self) -> Result<()> {
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        st.sources[self.id].recording = true;
+        Ok(())
+    }
+
+    /// The recorded current of the current segment (PyNN's
+    /// `source.get_data()`): an [`AnalogSignal`] named `"i"` in nA with one
+    /// sample per time step from t = 0 to the current time, both included
+    /// (`run(100)` at dt 0.1 gives 1001 samples). Sample `k` is the current
+    /// at the electrode at `t_k`, which applies during the step
+    /// `(t_k, t_k+1]` (so a source starting at `start` is non-zero from the
+    /// sample at `start` on, PyNN #474). A `reset()` starts a new recording.
+    pub fn get_data(&self) -> Result<AnalogSignal> {
+        let st = self.sim.lock();
+        let src = &st.sources[self.id];
+        if !src.recording {
+            return Err(Error::Recording {
+                object: format!("current source {} ({})", self.id, src.spec.name()),
+                message: "the current is not recorded; call record() before running".into(),
+            });
+        }
+        let dt = st.config.timestep;
+        let mut data = src.recorded.clone();
+        let mut rest = Vec::new();
+        src.spec.sample(dt, data.len() as u64, st.step + 1, &mut rest);
+        data.extend(rest);
+        data.truncate(st.step as usize + 1);
+        Ok(AnalogSignal {
+            name: "i".into(),
+            units: "nA".into(),
+            t_start: 0.0,
+            sampling_period: dt,
+            channel_index: vec![0],
+            data,
+        })
     }
 }

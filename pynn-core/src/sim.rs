@@ -156,6 +156,23 @@ pub(crate) struct ProjRecord {
 pub(crate) struct SourceRecord {
     pub spec: CurrentSourceSpec,
     pub targets: Vec<u32>,
+    /// Whether the injected current is recorded (`CurrentSourceHandle::record`).
+    pub recording: bool,
+    /// Recorded current (nA) at steps `0..recorded.len()` of the current segment.
+    pub recorded: Vec<f64>,
+}
+
+impl SourceRecord {
+    /// Appends the current at the steps `recorded.len()..upto`, from the
+    /// description in force now.
+    pub fn record_until(&mut self, dt: f64, upto: u64) {
+        let from = self.recorded.len() as u64;
+        if self.recording && upto > from {
+            let mut out = Vec::new();
+            self.spec.sample(dt, from, upto, &mut out);
+            self.recorded.extend(out);
+        }
+    }
 }
 
 pub(crate) struct State<B: Backend> {
@@ -344,6 +361,11 @@ impl<B: Backend> Sim<B> {
         }
         let target = (t / dt).round() as u64;
         if target > st.step {
+            // The current of steps step..target comes from the descriptions
+            // in force now, as the backend's does.
+            for src in &mut st.sources {
+                src.record_until(dt, target);
+            }
             st.backend.run_until(target)?;
             st.step = target;
         }
@@ -359,6 +381,16 @@ impl<B: Backend> Sim<B> {
         st.finish_segment()?;
         st.backend.reset()?;
         st.step = 0;
+        // A new trial: recorded currents start again, noise gets fresh values.
+        let trial = st.segment_index as u64;
+        for id in 0..st.sources.len() {
+            st.sources[id].recorded.clear();
+            if let CurrentSourceSpec::Noisy { key, .. } = &mut st.sources[id].spec {
+                key.trial = trial;
+                let (spec, targets) = (st.sources[id].spec.clone(), st.sources[id].targets.clone());
+                st.backend.set_current_source(id, &spec, &targets)?;
+            }
+        }
         Ok(())
     }
 

@@ -21,7 +21,10 @@ mod if_curr_exp;
 mod if_facets_hardware1;
 mod izhikevich;
 mod spike_source_array;
+mod spike_source_gamma;
+mod spike_source_inh_gamma;
 mod spike_source_poisson;
+mod spike_source_poisson_refractory;
 
 pub use eif_cond_alpha_isfa_ista::EIF_cond_alpha_isfa_ista;
 pub use eif_cond_exp_isfa_ista::EIF_cond_exp_isfa_ista;
@@ -35,7 +38,10 @@ pub use if_curr_exp::IF_curr_exp;
 pub use if_facets_hardware1::IF_facets_hardware1;
 pub use izhikevich::Izhikevich;
 pub use spike_source_array::SpikeSourceArray;
+pub use spike_source_gamma::SpikeSourceGamma;
+pub use spike_source_inh_gamma::SpikeSourceInhGamma;
 pub use spike_source_poisson::SpikeSourcePoisson;
+pub use spike_source_poisson_refractory::SpikeSourcePoissonRefractory;
 
 /// A recordable variable: name and unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +247,9 @@ mod tests {
         schema_is_consistent::<IF_curr_delta>();
         schema_is_consistent::<SpikeSourceArray>();
         schema_is_consistent::<SpikeSourcePoisson>();
+        schema_is_consistent::<SpikeSourcePoissonRefractory>();
+        schema_is_consistent::<SpikeSourceGamma>();
+        schema_is_consistent::<SpikeSourceInhGamma>();
     }
 
     #[test]
@@ -253,5 +262,11 @@ mod tests {
         assert_eq!((e.tau_syn_E, e.tau_syn_I), (5.0, 5.0));
         let p = SpikeSourcePoisson::default();
         assert_eq!((p.rate, p.start, p.duration), (1.0, 0.0, 1e10));
+        let r = SpikeSourcePoissonRefractory::default();
+        assert_eq!((r.rate, r.tau_refrac, r.start, r.duration), (1.0, 0.0, 0.0, 1e10));
+        let g = SpikeSourceGamma::default();
+        assert_eq!((g.alpha, g.beta, g.start, g.duration), (2.0, 1.0, 0.0, 1e10));
+        let h = SpikeSourceInhGamma::default();
+        assert_eq!((h.a, h.b, h.tbins, h.start, h.duration), (vec![1.0], vec![1.0], vec![0.0], 0.0, 1e10));
     }
 }
