@@ -52,8 +52,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use pynn_core::{
-        Assembly, Backend, Cells, CurrentSourceHandle, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Population,
-        Projection, RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
+        Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
+        IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
+        IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
+        SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
     };
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;

@@ -236,7 +236,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     }
                 }
                 if let Some(every) = &r.every {
-                    check_value(cx, every, &Expect::Number(Dim::Time), "`every`");
+                    check_value(cx, every, &Expect::Number(Dim::Time, "ms"), "`every`");
                     if let Value::Number(n) = every
                         && n.value <= 0.0
                     {
@@ -373,7 +373,10 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
                 }
             }
             let (non_negative, why) = if first.conductance_based {
-                (Some(true), "conductance-based synapses need weights >= 0")
+                (
+                    Some(true),
+                    "conductance-based synapses need weights >= 0 (a conductance; inhibition comes from the reversal potential `e_rev_I`)",
+                )
             } else {
                 match receptor.as_deref() {
                     Some("inhibitory") => (
@@ -569,7 +572,7 @@ fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Opti
 #[derive(Clone, Copy)]
 enum Expect {
     Param(Param),
-    Number(Dim),
+    Number(Dim, &'static str),
     Probability,
     Bool,
     Int,
@@ -582,7 +585,7 @@ enum Expect {
 impl Expect {
     fn from_arg(kind: ArgKind, rule: Option<WeightRule>) -> Expect {
         match kind {
-            ArgKind::Number(d) => Expect::Number(d),
+            ArgKind::Number(d) => Expect::Number(d, d.unit()),
             ArgKind::Probability => Expect::Probability,
             ArgKind::Bool => Expect::Bool,
             ArgKind::Int => Expect::Int,
@@ -590,7 +593,7 @@ impl Expect {
             ArgKind::Weight => Expect::Weight(rule),
             ArgKind::Delay => Expect::Delay,
             ArgKind::ConnectionList => Expect::ConnectionList(rule),
-            ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless),
+            ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless, ""),
         }
     }
 }
@@ -604,7 +607,7 @@ fn number_tokens(n: &Number) -> TokenStream {
 }
 
 /// Checks a unit against a dimension; returns false if it was wrong.
-fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, what: &str) -> bool {
+fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, in_unit: &str, what: &str) -> bool {
     let Some(u) = unit else { return true };
     let name = u.to_string();
     match schema::unit_named(&name) {
@@ -626,11 +629,16 @@ fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, what: &str) -> bool
             false
         }
         Some(unit) if unit.dim != dim => {
+            let bare = if schema::UNITS.iter().any(|u| u.dim == dim) {
+                String::new()
+            } else {
+                format!("; write the number without a unit (it is in {in_unit})")
+            };
             cx.error(
                 u.span(),
                 format!(
-                    "wrong unit for {what}: expected {}, found `{name}`, which is {}",
-                    dim.describe(),
+                    "wrong unit for {what}: expected {}, found `{name}`, which is {}{bare}",
+                    dim.describe_in(in_unit),
                     unit.dim.describe()
                 ),
             );
@@ -645,25 +653,25 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Param(p) => match (p.kind, v) {
             (Kind::Scalar, Value::Array { elems, .. }) => {
                 for e in elems {
-                    check_value(cx, e, &Expect::Number(p.dim), what);
+                    check_value(cx, e, &Expect::Number(p.dim, p.unit), what);
                 }
             }
-            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, what),
-            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim), what),
+            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, p.unit, what),
+            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim, p.unit), what),
             (Kind::Sequence, Value::Array { elems, .. }) => {
                 for e in elems {
                     match e {
                         Value::Array { elems, .. } => {
                             for x in elems {
-                                check_value(cx, x, &Expect::Number(p.dim), what);
+                                check_value(cx, x, &Expect::Number(p.dim, p.unit), what);
                             }
                         }
-                        e => check_value(cx, e, &Expect::Number(p.dim), what),
+                        e => check_value(cx, e, &Expect::Number(p.dim, p.unit), what),
                     }
                 }
             }
             (Kind::Sequence, Value::Rust { unit, .. }) => {
-                check_unit(cx, unit, p.dim, what);
+                check_unit(cx, unit, p.dim, p.unit, what);
             }
             (Kind::Sequence, other) => cx.error(
                 other.span(),
@@ -673,21 +681,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 ),
             ),
         },
-        Expect::Number(dim) => match v {
+        Expect::Number(dim, in_unit) => match v {
             Value::Number(n) => {
-                check_unit(cx, &n.unit, dim, what);
+                check_unit(cx, &n.unit, dim, in_unit, what);
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, dim, what);
+                check_unit(cx, unit, dim, in_unit, what);
             }
             other => cx.error(
                 other.span(),
-                format!("{what} must be a number ({})", dim.describe()),
+                format!("{what} must be a number ({})", dim.describe_in(in_unit)),
             ),
         },
         Expect::Probability => match v {
             Value::Number(n) => {
-                if check_unit(cx, &n.unit, Dim::Dimensionless, what)
+                if check_unit(cx, &n.unit, Dim::Dimensionless, "", what)
                     && !(0.0..=1.0).contains(&n.value)
                 {
                     cx.spanned(
@@ -700,7 +708,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, Dim::Dimensionless, what);
+                check_unit(cx, unit, Dim::Dimensionless, "", what);
             }
             other => cx.error(
                 other.span(),
@@ -723,11 +731,11 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Sequence(dim) => match v {
             Value::Array { elems, .. } => {
                 for e in elems {
-                    check_value(cx, e, &Expect::Number(dim), what);
+                    check_value(cx, e, &Expect::Number(dim, dim.unit()), what);
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, dim, what);
+                check_unit(cx, unit, dim, dim.unit(), what);
             }
             other => cx.error(
                 other.span(),
@@ -741,7 +749,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             let Some(rule) = rule else { return };
             match v {
                 Value::Number(n) => {
-                    if check_unit(cx, &n.unit, rule.dim, "the weight")
+                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), "the weight")
                         && let Some(non_negative) = rule.non_negative
                         && ((non_negative && n.value < 0.0) || (!non_negative && n.value > 0.0))
                     {
@@ -751,14 +759,14 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                         );
                     }
                 }
-                Value::Random(call) => check_random(cx, call, rule.dim, "the weight"),
+                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), "the weight"),
                 Value::Array { elems, .. } => {
                     for e in elems {
                         check_value(cx, e, expect, what);
                     }
                 }
                 Value::Rust { unit, .. } => {
-                    check_unit(cx, unit, rule.dim, "the weight");
+                    check_unit(cx, unit, rule.dim, rule.dim.unit(), "the weight");
                 }
                 other => cx.error(
                     other.span(),
@@ -768,21 +776,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         }
         Expect::Delay => match v {
             Value::Number(n) => {
-                if check_unit(cx, &n.unit, Dim::Time, "the delay") && n.value <= 0.0 {
+                if check_unit(cx, &n.unit, Dim::Time, "ms", "the delay") && n.value <= 0.0 {
                     cx.spanned(
                         number_tokens(n),
                         format!("a delay must be positive, found {} ms", n.value),
                     );
                 }
             }
-            Value::Random(call) => check_random(cx, call, Dim::Time, "the delay"),
+            Value::Random(call) => check_random(cx, call, Dim::Time, "ms", "the delay"),
             Value::Array { elems, .. } => {
                 for e in elems {
                     check_value(cx, e, expect, what);
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, Dim::Time, "the delay");
+                check_unit(cx, unit, Dim::Time, "ms", "the delay");
             }
             other => cx.error(other.span(), "the delay must be a time (ms)"),
         },
@@ -817,12 +825,12 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
     }
 }
 
-fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, what: &str) {
+fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, what: &str) {
     if let Some((_, args)) = bind(cx, call, schema::DISTRIBUTIONS, "random distribution") {
         for (arg, value) in args {
             if let Some(v) = value {
                 let e = match arg.kind {
-                    ArgKind::SameAsTarget => Expect::Number(dim),
+                    ArgKind::SameAsTarget => Expect::Number(dim, in_unit),
                     k => Expect::from_arg(k, None),
                 };
                 check_value(cx, v, &e, &format!("`{}` of {what}", arg.name));
