@@ -214,6 +214,43 @@ fn call_args_in(call: &Call, schema: &CallSchema, scale: f64) -> Vec<TokenStream
                     let d = value(v);
                     quote!(::core::option::Option::Some(#d))
                 }
+                ArgKind::Count => match v {
+                    Value::Number(_) => int(v),
+                    Value::Random(call) => distribution(call, 1.0),
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(0usize),
+                },
+                ArgKind::OptionalInt => {
+                    let i = int(v);
+                    quote!(::core::option::Option::Some(#i))
+                }
+                ArgKind::Function(_) | ArgKind::File => match v {
+                    Value::Str(s) => quote!(#s),
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(()),
+                },
+                ArgKind::Projection => match v {
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> &#expr),
+                    _ => quote!(()),
+                },
+                ArgKind::BoolMatrix => match v {
+                    Value::Array { elems, .. } => {
+                        let rows = elems.iter().map(|r| match r {
+                            Value::Array { elems, .. } => {
+                                let x = elems.iter().map(|b| match b {
+                                    Value::Bool(b) => quote!(#b),
+                                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                                    _ => quote!(false),
+                                });
+                                quote!(::std::vec![#(#x),*])
+                            }
+                            _ => quote!(::std::vec::Vec::new()),
+                        });
+                        quote!(::std::vec![#(#rows),*])
+                    }
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(::std::vec::Vec::new()),
+                },
                 ArgKind::ConnectionList => match v {
                     Value::Array { elems, .. } => {
                         let entries = elems.iter().map(|e| match e {
@@ -531,7 +568,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     .clone()
                     .unwrap_or_else(|| Ident::new("_", Span::call_site()));
                 projs.push(quote_spanned! {c.keyword.span()=>
-                    let #var = #p::Projection::with_label(&#pre, &#post, &#connector, #synapse, #receptor, #label)?;
+                    let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
                 });
             }
             Item::Inject(i) => {
@@ -578,7 +615,7 @@ pub fn expand(net: &Network) -> TokenStream {
             /// Builds the network in session `sim`: populations, then
             /// projections, current sources and recording, each in the order
             /// written (see `network!` for why the order matters).
-            #[allow(clippy::all, unused_variables)]
+            #[allow(clippy::all, unused_variables, unused_parens)]
             pub fn build(sim: &#p::Sim<B>) -> #p::Result<Self> {
                 #(#pops)*
                 #(#projs)*

@@ -511,6 +511,20 @@ pub enum ArgKind {
     ConnectionList,
     /// A number of the dimension of the parameter a distribution is for.
     SameAsTarget,
+    /// A number of connections: an integer >= 0 or a random distribution
+    /// (`pynn::connectors::Number`).
+    Count,
+    /// An optional integer (`Option<usize>`; default `None`).
+    OptionalInt,
+    /// A Rust function written as `{ closure }` (or a path to a function);
+    /// the text is an example for messages.
+    Function(&'static str),
+    /// A boolean matrix `[[true, false], ...]` (`Vec<Vec<bool>>`).
+    BoolMatrix,
+    /// A file name: `"path"` or `{ expr }` (`impl AsRef<Path>`).
+    File,
+    /// The name of a projection declared earlier in the same network.
+    Projection,
 }
 
 /// An argument: name, what it holds, and its default (Rust tokens; `None`:
@@ -577,6 +591,98 @@ pub const CONNECTORS: &[CallSchema] = &[
         name: "from_list",
         pynn: "FromListConnector",
         args: &[arg("conn_list", ArgKind::ConnectionList, None)],
+    },
+    CallSchema {
+        name: "fixed_number_pre",
+        pynn: "FixedNumberPreConnector",
+        args: &[
+            arg("n", ArgKind::Count, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("false")),
+        ],
+    },
+    CallSchema {
+        name: "fixed_number_post",
+        pynn: "FixedNumberPostConnector",
+        args: &[
+            arg("n", ArgKind::Count, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("false")),
+        ],
+    },
+    CallSchema {
+        name: "fixed_total_number",
+        pynn: "FixedTotalNumberConnector",
+        args: &[
+            arg("n", ArgKind::Int, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "distance_dependent_probability",
+        pynn: "DistanceDependentProbabilityConnector",
+        args: &[
+            arg(
+                "d_expression",
+                ArgKind::Function("{ |d| (-d / 100.0).exp() }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "displacement_dependent_probability",
+        pynn: "DisplacementDependentProbabilityConnector",
+        args: &[
+            arg(
+                "disp_function",
+                ArgKind::Function("{ |[dx, dy, _dz]: [f64; 3]| if dx.abs() < 1.5 && dy.abs() < 1.5 { 1.0 } else { 0.0 } }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "index_based_probability",
+        pynn: "IndexBasedProbabilityConnector",
+        args: &[
+            arg(
+                "index_expression",
+                ArgKind::Function("{ |i, j| if i == j { 0.0 } else { 0.5 } }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "small_world",
+        pynn: "SmallWorldConnector",
+        args: &[
+            arg("degree", ArgKind::Number(Dim::Dimensionless), None),
+            arg("rewiring", ArgKind::Probability, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg(
+                "n_connections",
+                ArgKind::OptionalInt,
+                Some("::core::option::Option::None"),
+            ),
+        ],
+    },
+    CallSchema {
+        name: "array",
+        pynn: "ArrayConnector",
+        args: &[arg("array", ArgKind::BoolMatrix, None)],
+    },
+    CallSchema {
+        name: "from_file",
+        pynn: "FromFileConnector",
+        args: &[arg("file", ArgKind::File, None)],
+    },
+    CallSchema {
+        name: "clone",
+        pynn: "CloneConnector",
+        args: &[arg("reference_projection", ArgKind::Projection, None)],
     },
 ];
 

@@ -19,6 +19,10 @@ use syn::Ident;
 #[derive(Default)]
 pub struct Ctxt {
     errors: Vec<syn::Error>,
+    /// Named projections declared before the statement being checked.
+    projections_before: Vec<String>,
+    /// All named projections.
+    projections_all: Vec<String>,
 }
 
 impl Ctxt {
@@ -131,6 +135,15 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
         true
     };
 
+    cx.projections_all = net
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Connect(c) => c.name.as_ref().map(|n| n.to_string()),
+            _ => None,
+        })
+        .collect();
+
     // Populations first: statements may refer to populations defined later.
     for item in &net.items {
         if let Item::Pop(p) = item {
@@ -185,6 +198,9 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     field(cx, n, "projection");
                 }
                 check_connect(cx, c, &pops);
+                if let Some(n) = &c.name {
+                    cx.projections_before.push(n.to_string());
+                }
             }
             Item::Inject(i) => {
                 if let Some(n) = &i.name {
@@ -580,6 +596,11 @@ enum Expect {
     Weight(Option<WeightRule>),
     Delay,
     ConnectionList(Option<WeightRule>),
+    Count,
+    Function(&'static str),
+    BoolMatrix,
+    File,
+    Projection,
 }
 
 impl Expect {
@@ -594,6 +615,12 @@ impl Expect {
             ArgKind::Delay => Expect::Delay,
             ArgKind::ConnectionList => Expect::ConnectionList(rule),
             ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless, ""),
+            ArgKind::Count => Expect::Count,
+            ArgKind::OptionalInt => Expect::Int,
+            ArgKind::Function(example) => Expect::Function(example),
+            ArgKind::BoolMatrix => Expect::BoolMatrix,
+            ArgKind::File => Expect::File,
+            ArgKind::Projection => Expect::Projection,
         }
     }
 }
@@ -720,6 +747,97 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 cx.error(v.span(), format!("{what} must be `true` or `false`"));
             }
         }
+        Expect::Count => match v {
+            Value::Number(n) if n.unit.is_some() => {
+                check_unit(cx, &n.unit, Dim::Dimensionless, "", what);
+            }
+            Value::Number(n) if n.value < 0.0 || !n.is_int => cx.spanned(
+                &n.tokens,
+                format!("{what} is a number of connections and must be a whole number >= 0"),
+            ),
+            Value::Number(_) => {}
+            Value::Random(call) => check_random(cx, call, Dim::Dimensionless, "", what),
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a number of connections: a whole number >= 0 without a unit, or a distribution such as `binomial(n = 10, p = 0.5)`"
+                ),
+            ),
+        },
+        Expect::Function(example) => match v {
+            Value::Rust { unit: None, .. } => {}
+            Value::Str(s) => cx.error(
+                s.span(),
+                format!(
+                    "{what} is a Rust function, not PyNN's string expression: write a closure in braces, e.g. `{example}`"
+                ),
+            ),
+            other => cx.error(
+                other.span(),
+                format!("{what} is a Rust function: write a closure in braces, e.g. `{example}`"),
+            ),
+        },
+        Expect::BoolMatrix => match v {
+            Value::Array { elems, .. } => {
+                let mut width = None;
+                for row in elems {
+                    match row {
+                        Value::Array { elems: r, span } => {
+                            if *width.get_or_insert(r.len()) != r.len() {
+                                cx.error(*span, "every row of the connection matrix must have the same length");
+                            }
+                            for x in r {
+                                check_value(cx, x, &Expect::Bool, "an entry of the connection matrix");
+                            }
+                        }
+                        other => cx.error(
+                            other.span(),
+                            "expected a row `[true, false, ...]` (one row per pre-synaptic cell)",
+                        ),
+                    }
+                }
+            }
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(
+                other.span(),
+                format!("{what} is a boolean matrix: `[[true, false], [false, true]]` or `{{ expr }}`"),
+            ),
+        },
+        Expect::File => {
+            if !matches!(v, Value::Str(_) | Value::Rust { unit: None, .. }) {
+                cx.error(v.span(), format!("{what} is a file name: write `\"path\"` or `{{ expr }}`"));
+            }
+        }
+        Expect::Projection => match v {
+            Value::Rust { expr, unit: None, span } => {
+                let name = expr.to_string();
+                if cx.projections_before.contains(&name) {
+                } else if cx.projections_all.contains(&name) {
+                    cx.error(
+                        *span,
+                        format!("projection `{name}` is declared after this one; declare the projection it clones first"),
+                    );
+                } else {
+                    let all = cx.projections_before.clone();
+                    cx.error(
+                        *span,
+                        format!(
+                            "no projection named `{name}`{}",
+                            if all.is_empty() {
+                                "; name the projection to clone, e.g. `connect ee = exc -> exc ...;`".to_string()
+                            } else {
+                                hint(&name, all.iter().map(String::as_str))
+                            }
+                        ),
+                    );
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} is the name of a projection declared earlier, e.g. `clone(ee)`"),
+            ),
+        },
         Expect::Int => match v {
             Value::Number(n) if n.is_int && n.unit.is_none() => {}
             Value::Rust { unit: None, .. } => {}
