@@ -53,8 +53,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use pynn_core::{
-        Assembly, Backend, Cells, CurrentSourceHandle, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Population,
-        Projection, RandomDistribution, Result, Setup, Sim, SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
+        Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
+        IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
+        IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
+        SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
     };
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
@@ -80,23 +82,100 @@ pub mod __private {
     /// Connectors, one constructor per entry of the macro's connector
     /// table, arguments in table order.
     pub mod connector {
-        use pynn_core::{AllToAllConnector, FixedProbabilityConnector, FromListConnector, OneToOneConnector};
+        use pynn_core::connectors::Number;
+        use pynn_core::space::Position;
+        use pynn_core::{
+            AllToAllConnector, ArrayConnector, Backend, CloneConnector, DisplacementDependentProbabilityConnector,
+            DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
+            FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
+            IndexBasedProbabilityConnector, OneToOneConnector, Projection, Result, SmallWorldConnector,
+        };
+        use std::path::Path;
 
         /// `all_to_all(allow_self_connections)`
-        pub fn all_to_all(allow_self_connections: bool) -> AllToAllConnector {
-            AllToAllConnector { allow_self_connections }
+        pub fn all_to_all(allow_self_connections: bool) -> Result<AllToAllConnector> {
+            Ok(AllToAllConnector { allow_self_connections })
         }
         /// `one_to_one()`
-        pub fn one_to_one() -> OneToOneConnector {
-            OneToOneConnector
+        pub fn one_to_one() -> Result<OneToOneConnector> {
+            Ok(OneToOneConnector)
         }
         /// `fixed_probability(p_connect, allow_self_connections)`
-        pub fn fixed_probability(p_connect: f64, allow_self_connections: bool) -> FixedProbabilityConnector {
-            FixedProbabilityConnector { p_connect, allow_self_connections }
+        pub fn fixed_probability(p_connect: f64, allow_self_connections: bool) -> Result<FixedProbabilityConnector> {
+            Ok(FixedProbabilityConnector { p_connect, allow_self_connections })
         }
         /// `from_list(conn_list)`: `(i, j)`, `(i, j, weight)` or `(i, j, weight, delay)` entries.
-        pub fn from_list(conn_list: impl ConnList) -> FromListConnector {
-            conn_list.into_connector()
+        pub fn from_list(conn_list: impl ConnList) -> Result<FromListConnector> {
+            Ok(conn_list.into_connector())
+        }
+        /// `fixed_number_pre(n, allow_self_connections, with_replacement)`
+        pub fn fixed_number_pre(
+            n: impl Into<Number>,
+            allow_self_connections: bool,
+            with_replacement: bool,
+        ) -> Result<FixedNumberPreConnector> {
+            Ok(FixedNumberPreConnector { n: n.into(), allow_self_connections, with_replacement })
+        }
+        /// `fixed_number_post(n, allow_self_connections, with_replacement)`
+        pub fn fixed_number_post(
+            n: impl Into<Number>,
+            allow_self_connections: bool,
+            with_replacement: bool,
+        ) -> Result<FixedNumberPostConnector> {
+            Ok(FixedNumberPostConnector { n: n.into(), allow_self_connections, with_replacement })
+        }
+        /// `fixed_total_number(n, allow_self_connections, with_replacement)`
+        pub fn fixed_total_number(
+            n: usize,
+            allow_self_connections: bool,
+            with_replacement: bool,
+        ) -> Result<FixedTotalNumberConnector> {
+            Ok(FixedTotalNumberConnector { n, allow_self_connections, with_replacement })
+        }
+        /// `distance_dependent_probability(d_expression, allow_self_connections)`
+        pub fn distance_dependent_probability(
+            d_expression: impl Fn(f64) -> f64 + Send + Sync + 'static,
+            allow_self_connections: bool,
+        ) -> Result<DistanceDependentProbabilityConnector> {
+            Ok(DistanceDependentProbabilityConnector { allow_self_connections, ..DistanceDependentProbabilityConnector::new(d_expression) })
+        }
+        /// `displacement_dependent_probability(disp_function, allow_self_connections)`
+        pub fn displacement_dependent_probability(
+            disp_function: impl Fn(Position) -> f64 + Send + Sync + 'static,
+            allow_self_connections: bool,
+        ) -> Result<DisplacementDependentProbabilityConnector> {
+            Ok(DisplacementDependentProbabilityConnector {
+                allow_self_connections,
+                ..DisplacementDependentProbabilityConnector::new(disp_function)
+            })
+        }
+        /// `index_based_probability(index_expression, allow_self_connections)`
+        pub fn index_based_probability(
+            index_expression: impl Fn(usize, usize) -> f64 + Send + Sync + 'static,
+            allow_self_connections: bool,
+        ) -> Result<IndexBasedProbabilityConnector> {
+            Ok(IndexBasedProbabilityConnector { allow_self_connections, ..IndexBasedProbabilityConnector::new(index_expression) })
+        }
+        /// `small_world(degree, rewiring, allow_self_connections, n_connections)`
+        pub fn small_world(
+            degree: f64,
+            rewiring: f64,
+            allow_self_connections: bool,
+            n_connections: Option<usize>,
+        ) -> Result<SmallWorldConnector> {
+            Ok(SmallWorldConnector { degree, rewiring, allow_self_connections, n_connections })
+        }
+        /// `array(array)`: one row of booleans per pre-synaptic cell.
+        pub fn array(array: Vec<Vec<bool>>) -> Result<ArrayConnector> {
+            Ok(ArrayConnector::new(array))
+        }
+        /// `from_file(file)`: read when the network is built.
+        pub fn from_file(file: impl AsRef<Path>) -> Result<FromFileConnector> {
+            FromFileConnector::new(file)
+        }
+        /// `clone(reference_projection)`
+        pub fn clone<B: Backend>(reference_projection: &Projection<B>) -> Result<CloneConnector> {
+            CloneConnector::new(reference_projection)
         }
 
         /// A connection list `from_list` accepts.

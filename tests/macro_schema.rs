@@ -20,18 +20,18 @@ fn check<C: CellType>() {
     let macro_params: Vec<(&str, &str, bool)> = entry
         .parameters
         .iter()
-        .map(|p| (p.name, p.dim.unit(), p.kind == schema::Kind::Sequence))
+        .map(|p| (p.name, p.unit, p.kind == schema::Kind::Sequence))
         .collect();
     assert_eq!(macro_params, core_params, "{}: PARAMETERS", C::NAME);
     let core_state: Vec<(&str, &str)> = C::STATE.iter().map(|p| (p.name, p.unit)).collect();
     let macro_state: Vec<(&str, &str)> =
-        entry.state.iter().map(|p| (p.name, p.dim.unit())).collect();
+        entry.state.iter().map(|p| (p.name, p.unit)).collect();
     assert_eq!(macro_state, core_state, "{}: STATE", C::NAME);
     let core_rec: Vec<(&str, &str)> = C::RECORDABLES.iter().map(|r| (r.name, r.unit)).collect();
     let macro_rec: Vec<(&str, &str)> = entry
         .recordables
         .iter()
-        .map(|r| (r.name, r.dim.unit()))
+        .map(|r| (r.name, r.unit))
         .collect();
     assert_eq!(macro_rec, core_rec, "{}: RECORDABLES", C::NAME);
     assert_eq!(entry.receptors, C::RECEPTORS, "{}: RECEPTORS", C::NAME);
@@ -50,23 +50,42 @@ fn check<C: CellType>() {
             C::NAME
         );
     }
+    // Each unit of the core is the unit of the dimension the macro checks
+    // against, up to the factor `unit_scale` applies.
+    for p in entry.parameters.iter().chain(entry.state).chain(entry.recordables) {
+        let scale = schema::unit_scale(p.unit);
+        let known = p.unit == p.dim.unit()
+            || schema::UNITS.iter().any(|u| u.name == p.unit && u.dim == p.dim)
+            || (p.unit == "1/ms" && p.dim == schema::Dim::Rate && scale == 1e3);
+        assert!(known, "{}.{}: unit {} is not {:?}", C::NAME, p.name, p.unit, p.dim);
+    }
+}
+
+macro_rules! check_all {
+    ($($t:ty),* $(,)?) => {{
+        $(check::<$t>();)*
+        vec![$(<$t as CellType>::NAME),*]
+    }};
 }
 
 #[test]
 fn macro_cell_table_matches_core() {
-    check::<IF_curr_alpha>();
-    check::<IF_curr_exp>();
-    check::<IF_curr_delta>();
-    check::<SpikeSourceArray>();
-    check::<SpikeSourcePoisson>();
+    let checked = check_all!(
+        IF_curr_alpha,
+        IF_curr_exp,
+        IF_curr_delta,
+        IF_cond_exp,
+        IF_cond_alpha,
+        IF_cond_exp_gsfa_grr,
+        IF_facets_hardware1,
+        EIF_cond_exp_isfa_ista,
+        EIF_cond_alpha_isfa_ista,
+        HH_cond_exp,
+        Izhikevich,
+        SpikeSourceArray,
+        SpikeSourcePoisson,
+    );
     // Every entry of the macro's table is one of the types checked above.
-    let checked = [
-        IF_curr_alpha::NAME,
-        IF_curr_exp::NAME,
-        IF_curr_delta::NAME,
-        SpikeSourceArray::NAME,
-        SpikeSourcePoisson::NAME,
-    ];
     for entry in schema::CELL_TYPES {
         assert!(
             checked.contains(&entry.name),

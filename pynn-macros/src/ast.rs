@@ -167,6 +167,8 @@ pub enum Value {
     Number(Number),
     /// `true`, `false`
     Bool(syn::LitBool),
+    /// `"text"`: a file name.
+    Str(LitStr),
     /// `[a, b, c]`
     Array {
         /// Elements.
@@ -214,6 +216,7 @@ impl Value {
         match self {
             Value::Number(n) => n.span,
             Value::Bool(b) => b.span,
+            Value::Str(s) => s.span(),
             Value::Array { span, .. } | Value::Tuple { span, .. } | Value::Rust { span, .. } => {
                 *span
             }

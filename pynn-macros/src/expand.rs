@@ -35,20 +35,54 @@ fn f64_tokens(x: f64) -> TokenStream {
     if x < 0.0 { quote!(-#lit) } else { quote!(#lit) }
 }
 
-fn factor(unit: &Option<Ident>) -> f64 {
+/// The factor from a written unit to the target's unit, whose own factor
+/// (to PyNN's unit of its dimension) is `scale` (see [`schema::unit_scale`]).
+fn factor(unit: &Option<Ident>, scale: f64) -> f64 {
     unit.as_ref()
         .and_then(|u| schema::unit_named(&u.to_string()))
-        .map_or(1.0, |u| u.factor)
+        .map_or(1.0, |u| u.factor / scale)
+}
+
+/// `x * f` for a power of ten `f`, computed by shifting the decimal
+/// exponent: `51 nS` is exactly the `f64` of the literal `0.051` (while
+/// `51.0 * 1e-3` is `0.051000000000000004`).
+pub(crate) fn convert(x: f64, f: f64) -> f64 {
+    if f == 1.0 || x == 0.0 || !x.is_finite() {
+        return x * f;
+    }
+    let e = f.log10().round() as i32;
+    if 10f64.powi(e) != f && (10f64.powi(e) - f).abs() > f * 1e-12 {
+        return x * f;
+    }
+    let s = format!("{x:e}");
+    match s.split_once('e') {
+        Some((m, ex)) => match ex.parse::<i32>() {
+            Ok(ex) => format!("{m}e{}", ex + e).parse().unwrap_or(x * f),
+            Err(_) => x * f,
+        },
+        None => x * f,
+    }
 }
 
 /// A number in PyNN's unit, as `f64`.
 fn number(v: &Value) -> TokenStream {
+    number_in(v, 1.0)
+}
+
+/// A number in a unit of factor `scale`, as `f64` (a bare number is taken
+/// as already in that unit).
+fn number_in(v: &Value, scale: f64) -> TokenStream {
     match v {
-        Value::Number(n) => f64_tokens(n.value * factor(&n.unit)),
+        Value::Number(n) => f64_tokens(convert(n.value, factor(&n.unit, scale))),
         Value::Rust { expr, span, unit } => {
-            let f = factor(unit);
+            let f = factor(unit, scale);
             if f == 1.0 {
                 quote_spanned!(*span=> (#expr))
+            } else if f < 1.0 && (1.0 / f).fract() == 0.0 {
+                // Dividing by 1000 rounds once, as the literal `4e-3` does;
+                // multiplying by 0.001 (inexact) could differ in the last bit.
+                let d = f64_tokens(1.0 / f);
+                quote_spanned!(*span=> { let __x: f64 = #expr; __x / #d })
             } else {
                 let f = f64_tokens(f);
                 quote_spanned!(*span=> { let __x: f64 = #expr; __x * #f })
@@ -60,9 +94,13 @@ fn number(v: &Value) -> TokenStream {
 
 /// A `Vec<f64>` (or, for a Rust expression, the expression as written).
 fn sequence(v: &Value) -> TokenStream {
+    sequence_in(v, 1.0)
+}
+
+fn sequence_in(v: &Value, scale: f64) -> TokenStream {
     match v {
         Value::Array { elems, .. } => {
-            let e = elems.iter().map(number);
+            let e = elems.iter().map(|e| number_in(e, scale));
             quote!(::std::vec![#(#e),*])
         }
         Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
@@ -72,29 +110,34 @@ fn sequence(v: &Value) -> TokenStream {
 
 /// A `pynn::Value`.
 fn value(v: &Value) -> TokenStream {
+    value_in(v, 1.0)
+}
+
+/// A `pynn::Value` for a target in a unit of factor `scale`.
+fn value_in(v: &Value, scale: f64) -> TokenStream {
     let p = p();
     match v {
         Value::Number(_) => {
-            let x = number(v);
+            let x = number_in(v, scale);
             quote!(#p::Value::Scalar(#x))
         }
         Value::Array { elems, .. } if elems.iter().any(|e| matches!(e, Value::Array { .. })) => {
-            let e = elems.iter().map(sequence);
+            let e = elems.iter().map(|e| sequence_in(e, scale));
             quote!(#p::Value::Sequences(::std::vec![#(#e),*]))
         }
         Value::Array { .. } => {
-            let s = sequence(v);
+            let s = sequence_in(v, scale);
             quote!(#p::Value::Array(#s))
         }
         Value::Random(call) => {
-            let d = distribution(call);
+            let d = distribution(call, scale);
             quote!(#p::Value::Random(#d))
         }
-        Value::Rust { expr, span, unit } if factor(unit) == 1.0 => {
+        Value::Rust { expr, span, unit } if factor(unit, scale) == 1.0 => {
             quote_spanned!(*span=> <#p::Value as ::core::convert::From<_>>::from(#expr))
         }
         Value::Rust { .. } => {
-            let x = number(v);
+            let x = number_in(v, scale);
             quote!(#p::Value::Scalar(#x))
         }
         _ => quote!(#p::Value::Scalar(0.0)),
@@ -144,6 +187,12 @@ fn args<'a>(call: &'a Call, schema: &CallSchema) -> Vec<Option<&'a Value>> {
 
 /// The Rust arguments of a call, in constructor order, defaults filled in.
 fn call_args(call: &Call, schema: &CallSchema) -> Vec<TokenStream> {
+    call_args_in(call, schema, 1.0)
+}
+
+/// As [`call_args`], arguments of kind `SameAsTarget` in a unit of factor
+/// `scale`.
+fn call_args_in(call: &Call, schema: &CallSchema, scale: f64) -> Vec<TokenStream> {
     schema
         .args
         .iter()
@@ -151,7 +200,8 @@ fn call_args(call: &Call, schema: &CallSchema) -> Vec<TokenStream> {
         .map(|(arg, v)| match v {
             None => arg.default.unwrap_or("0.0").parse().unwrap_or_default(),
             Some(v) => match arg.kind {
-                ArgKind::Number(_) | ArgKind::Probability | ArgKind::SameAsTarget => number(v),
+                ArgKind::Number(_) | ArgKind::Probability => number(v),
+                ArgKind::SameAsTarget => number_in(v, scale),
                 ArgKind::Int => int(v),
                 ArgKind::Bool => match v {
                     Value::Bool(b) => quote!(#b),
@@ -164,6 +214,43 @@ fn call_args(call: &Call, schema: &CallSchema) -> Vec<TokenStream> {
                     let d = value(v);
                     quote!(::core::option::Option::Some(#d))
                 }
+                ArgKind::Count => match v {
+                    Value::Number(_) => int(v),
+                    Value::Random(call) => distribution(call, 1.0),
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(0usize),
+                },
+                ArgKind::OptionalInt => {
+                    let i = int(v);
+                    quote!(::core::option::Option::Some(#i))
+                }
+                ArgKind::Function(_) | ArgKind::File => match v {
+                    Value::Str(s) => quote!(#s),
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(()),
+                },
+                ArgKind::Projection => match v {
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> &#expr),
+                    _ => quote!(()),
+                },
+                ArgKind::BoolMatrix => match v {
+                    Value::Array { elems, .. } => {
+                        let rows = elems.iter().map(|r| match r {
+                            Value::Array { elems, .. } => {
+                                let x = elems.iter().map(|b| match b {
+                                    Value::Bool(b) => quote!(#b),
+                                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                                    _ => quote!(false),
+                                });
+                                quote!(::std::vec![#(#x),*])
+                            }
+                            _ => quote!(::std::vec::Vec::new()),
+                        });
+                        quote!(::std::vec![#(#rows),*])
+                    }
+                    Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
+                    _ => quote!(::std::vec::Vec::new()),
+                },
                 ArgKind::ConnectionList => match v {
                     Value::Array { elems, .. } => {
                         let entries = elems.iter().map(|e| match e {
@@ -184,13 +271,13 @@ fn call_args(call: &Call, schema: &CallSchema) -> Vec<TokenStream> {
         .collect()
 }
 
-fn distribution(call: &Call) -> TokenStream {
+fn distribution(call: &Call, scale: f64) -> TokenStream {
     let p = p();
     let Some(schema) = schema::call(schema::DISTRIBUTIONS, &call.name.to_string()) else {
         return quote!();
     };
     let name = &call.name;
-    let a = call_args(call, schema);
+    let a = call_args_in(call, schema, scale);
     quote!(#p::RandomDistribution::#name(#(#a),*))
 }
 
@@ -416,9 +503,10 @@ pub fn expand(net: &Network) -> TokenStream {
                         continue;
                     };
                     let field = &a.name;
+                    let scale = schema::unit_scale(spec.unit);
                     match (spec.kind, &a.value) {
                         (Kind::Scalar, Value::Number(_)) => {
-                            let v = number(&a.value);
+                            let v = number_in(&a.value, scale);
                             literal.push(quote!(#field: #v,));
                         }
                         (Kind::Sequence, Value::Array { elems, .. })
@@ -429,14 +517,19 @@ pub fn expand(net: &Network) -> TokenStream {
                         }
                         _ => {
                             let key = field.to_string();
-                            let v = value(&a.value);
+                            let v = value_in(&a.value, scale);
                             later.push(quote!(#var.set(#key, #v)?;));
                         }
                     }
                 }
                 for a in &pop.init {
                     let key = a.name.to_string();
-                    let v = value(&a.value);
+                    let scale = cell
+                        .state
+                        .iter()
+                        .find(|s| a.name == s.name)
+                        .map_or(1.0, |s| schema::unit_scale(s.unit));
+                    let v = value_in(&a.value, scale);
                     later.push(quote!(#var.initialize(#key, #v)?;));
                 }
                 pops.push(quote_spanned! {pop.cell.span()=>
@@ -475,7 +568,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     .clone()
                     .unwrap_or_else(|| Ident::new("_", Span::call_site()));
                 projs.push(quote_spanned! {c.keyword.span()=>
-                    let #var = #p::Projection::with_label(&#pre, &#post, &#connector, #synapse, #receptor, #label)?;
+                    let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
                 });
             }
             Item::Inject(i) => {
@@ -522,7 +615,7 @@ pub fn expand(net: &Network) -> TokenStream {
             /// Builds the network in session `sim`: populations, then
             /// projections, current sources and recording, each in the order
             /// written (see `network!` for why the order matters).
-            #[allow(clippy::all, unused_variables)]
+            #[allow(clippy::all, unused_variables, unused_parens)]
             pub fn build(sim: &#p::Sim<B>) -> #p::Result<Self> {
                 #(#pops)*
                 #(#projs)*

@@ -393,6 +393,9 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
     if input.peek(syn::LitBool) {
         return Ok(Value::Bool(input.parse()?));
     }
+    if input.peek(LitStr) {
+        return Ok(Value::Str(input.parse()?));
+    }
     if input.peek(token::Bracket) {
         let content;
         let b = bracketed!(content in input);

@@ -28,6 +28,9 @@ pub enum Dim {
     Conductance,
     /// Hz
     Rate,
+    /// mV/ms (Izhikevich's `d` and `u`; no unit is accepted after a
+    /// number, write it bare).
+    VoltageRate,
     /// No unit (probabilities, counts, seeds).
     Dimensionless,
 }
@@ -42,7 +45,31 @@ impl Dim {
             Dim::Capacitance => "nF",
             Dim::Conductance => "uS",
             Dim::Rate => "Hz",
+            Dim::VoltageRate => "mV/ms",
             Dim::Dimensionless => "",
+        }
+    }
+
+    /// `a time`, for messages (with the unit: [`Dim::describe_in`]).
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Dim::Time => "a time",
+            Dim::Voltage => "a voltage",
+            Dim::Current => "a current",
+            Dim::Capacitance => "a capacitance",
+            Dim::Conductance => "a conductance",
+            Dim::Rate => "a rate",
+            Dim::VoltageRate => "a rate of change of voltage",
+            Dim::Dimensionless => "dimensionless",
+        }
+    }
+
+    /// `a conductance (nS)`: this dimension in a given unit, for messages.
+    pub fn describe_in(self, unit: &str) -> String {
+        if unit.is_empty() {
+            self.noun().to_string()
+        } else {
+            format!("{} ({unit})", self.noun())
         }
     }
 
@@ -55,6 +82,7 @@ impl Dim {
             Dim::Capacitance => "a capacitance (nF)",
             Dim::Conductance => "a conductance (uS)",
             Dim::Rate => "a rate (Hz)",
+            Dim::VoltageRate => "a rate of change of voltage (mV/ms)",
             Dim::Dimensionless => "dimensionless",
         }
     }
@@ -95,6 +123,17 @@ pub const UNITS: &[Unit] = &[
     unit("kHz", Dim::Rate, 1e3),
 ];
 
+/// Factor of a parameter's unit to its dimension's PyNN unit: `nS` is
+/// `1e-3` (of uS), `1/ms` is `1e3` (of Hz); PyNN's own units are 1. A number
+/// written with unit `u` for a parameter in unit `pu` is multiplied by
+/// `u.factor / unit_scale(pu)`.
+pub fn unit_scale(unit: &str) -> f64 {
+    match unit {
+        "1/ms" => 1e3,
+        _ => unit_named(unit).map_or(1.0, |u| u.factor),
+    }
+}
+
 /// A scalar (one number per cell) or a sequence (e.g. spike times).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -113,6 +152,9 @@ pub struct Param {
     pub dim: Dim,
     /// Scalar or sequence.
     pub kind: Kind,
+    /// The core's unit for it (usually `dim.unit()`; `nS` for some
+    /// conductances, `1/ms` for Izhikevich's `a` and `b`).
+    pub unit: &'static str,
 }
 
 const fn p(name: &'static str, dim: Dim) -> Param {
@@ -120,6 +162,17 @@ const fn p(name: &'static str, dim: Dim) -> Param {
         name,
         dim,
         kind: Kind::Scalar,
+        unit: dim.unit(),
+    }
+}
+
+/// A scalar in a unit other than its dimension's PyNN unit.
+const fn pu(name: &'static str, dim: Dim, unit: &'static str) -> Param {
+    Param {
+        name,
+        dim,
+        kind: Kind::Scalar,
+        unit,
     }
 }
 
@@ -128,6 +181,7 @@ const fn seq(name: &'static str, dim: Dim) -> Param {
         name,
         dim,
         kind: Kind::Sequence,
+        unit: dim.unit(),
     }
 }
 
@@ -186,6 +240,83 @@ const CURR_RECORDABLES: &[Param] = &[
 const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
 const EXC_INH: &[&str] = &["excitatory", "inhibitory"];
 
+/// `IF_cond_exp`, `IF_cond_alpha` (schema order of the core).
+const LIF_COND: &[Param] = &[
+    p("v_rest", Dim::Voltage),
+    p("cm", Dim::Capacitance),
+    p("tau_m", Dim::Time),
+    p("tau_refrac", Dim::Time),
+    p("tau_syn_E", Dim::Time),
+    p("tau_syn_I", Dim::Time),
+    p("e_rev_E", Dim::Voltage),
+    p("e_rev_I", Dim::Voltage),
+    p("v_thresh", Dim::Voltage),
+    p("v_reset", Dim::Voltage),
+    p("i_offset", Dim::Current),
+];
+const COND_STATE: &[Param] = &[
+    p("v", Dim::Voltage),
+    p("gsyn_exc", Dim::Conductance),
+    p("gsyn_inh", Dim::Conductance),
+];
+const COND_RECORDABLES: &[Param] = &[
+    p("spikes", Dim::Time),
+    p("v", Dim::Voltage),
+    p("gsyn_exc", Dim::Conductance),
+    p("gsyn_inh", Dim::Conductance),
+];
+/// The adaptive exponential models (`EIF_cond_*_isfa_ista`).
+const ADEX: &[Param] = &[
+    p("cm", Dim::Capacitance),
+    p("tau_refrac", Dim::Time),
+    p("v_spike", Dim::Voltage),
+    p("v_reset", Dim::Voltage),
+    p("v_rest", Dim::Voltage),
+    p("tau_m", Dim::Time),
+    p("i_offset", Dim::Current),
+    pu("a", Dim::Conductance, "nS"),
+    p("b", Dim::Current),
+    p("delta_T", Dim::Voltage),
+    p("tau_w", Dim::Time),
+    p("v_thresh", Dim::Voltage),
+    p("e_rev_E", Dim::Voltage),
+    p("tau_syn_E", Dim::Time),
+    p("e_rev_I", Dim::Voltage),
+    p("tau_syn_I", Dim::Time),
+];
+const ADEX_STATE: &[Param] = &[
+    p("v", Dim::Voltage),
+    p("w", Dim::Current),
+    p("gsyn_exc", Dim::Conductance),
+    p("gsyn_inh", Dim::Conductance),
+];
+const ADEX_RECORDABLES: &[Param] = &[
+    p("spikes", Dim::Time),
+    p("v", Dim::Voltage),
+    p("w", Dim::Current),
+    p("gsyn_exc", Dim::Conductance),
+    p("gsyn_inh", Dim::Conductance),
+];
+
+/// A conductance-based cell type with receptors `excitatory`, `inhibitory`.
+const fn cond(
+    name: &'static str,
+    parameters: &'static [Param],
+    state: &'static [Param],
+    recordables: &'static [Param],
+) -> CellSchema {
+    CellSchema {
+        name,
+        parameters,
+        state,
+        recordables,
+        receptors: EXC_INH,
+        conductance_based: true,
+        injectable: true,
+        weight: Dim::Conductance,
+    }
+}
+
 /// Every cell type the macro knows.
 pub const CELL_TYPES: &[CellSchema] = &[
     CellSchema {
@@ -217,6 +348,117 @@ pub const CELL_TYPES: &[CellSchema] = &[
         conductance_based: false,
         injectable: true,
         // A delta synapse's weight is the jump of the membrane potential.
+        weight: Dim::Voltage,
+    },
+    cond("IF_cond_exp", LIF_COND, COND_STATE, COND_RECORDABLES),
+    cond("IF_cond_alpha", LIF_COND, COND_STATE, COND_RECORDABLES),
+    cond(
+        "IF_cond_exp_gsfa_grr",
+        &[
+            p("v_rest", Dim::Voltage),
+            p("cm", Dim::Capacitance),
+            p("tau_m", Dim::Time),
+            p("tau_refrac", Dim::Time),
+            p("tau_syn_E", Dim::Time),
+            p("tau_syn_I", Dim::Time),
+            p("e_rev_E", Dim::Voltage),
+            p("e_rev_I", Dim::Voltage),
+            p("v_thresh", Dim::Voltage),
+            p("v_reset", Dim::Voltage),
+            p("i_offset", Dim::Current),
+            p("tau_sfa", Dim::Time),
+            p("e_rev_sfa", Dim::Voltage),
+            pu("q_sfa", Dim::Conductance, "nS"),
+            p("tau_rr", Dim::Time),
+            p("e_rev_rr", Dim::Voltage),
+            pu("q_rr", Dim::Conductance, "nS"),
+        ],
+        &[
+            p("v", Dim::Voltage),
+            pu("g_r", Dim::Conductance, "nS"),
+            pu("g_s", Dim::Conductance, "nS"),
+            p("gsyn_exc", Dim::Conductance),
+            p("gsyn_inh", Dim::Conductance),
+        ],
+        &[
+            p("spikes", Dim::Time),
+            p("v", Dim::Voltage),
+            pu("g_r", Dim::Conductance, "nS"),
+            pu("g_s", Dim::Conductance, "nS"),
+            p("gsyn_exc", Dim::Conductance),
+            p("gsyn_inh", Dim::Conductance),
+        ],
+    ),
+    cond(
+        "IF_facets_hardware1",
+        &[
+            pu("g_leak", Dim::Conductance, "nS"),
+            p("tau_syn_E", Dim::Time),
+            p("tau_syn_I", Dim::Time),
+            p("v_reset", Dim::Voltage),
+            p("e_rev_I", Dim::Voltage),
+            p("v_rest", Dim::Voltage),
+            p("v_thresh", Dim::Voltage),
+        ],
+        COND_STATE,
+        COND_RECORDABLES,
+    ),
+    cond("EIF_cond_exp_isfa_ista", ADEX, ADEX_STATE, ADEX_RECORDABLES),
+    cond("EIF_cond_alpha_isfa_ista", ADEX, ADEX_STATE, ADEX_RECORDABLES),
+    cond(
+        "HH_cond_exp",
+        &[
+            p("gbar_Na", Dim::Conductance),
+            p("gbar_K", Dim::Conductance),
+            p("g_leak", Dim::Conductance),
+            p("cm", Dim::Capacitance),
+            p("v_offset", Dim::Voltage),
+            p("e_rev_Na", Dim::Voltage),
+            p("e_rev_K", Dim::Voltage),
+            p("e_rev_leak", Dim::Voltage),
+            p("e_rev_E", Dim::Voltage),
+            p("e_rev_I", Dim::Voltage),
+            p("tau_syn_E", Dim::Time),
+            p("tau_syn_I", Dim::Time),
+            p("i_offset", Dim::Current),
+        ],
+        &[
+            p("v", Dim::Voltage),
+            p("gsyn_exc", Dim::Conductance),
+            p("gsyn_inh", Dim::Conductance),
+            p("h", Dim::Dimensionless),
+            p("m", Dim::Dimensionless),
+            p("n", Dim::Dimensionless),
+        ],
+        &[
+            p("spikes", Dim::Time),
+            p("v", Dim::Voltage),
+            p("gsyn_exc", Dim::Conductance),
+            p("gsyn_inh", Dim::Conductance),
+            p("m", Dim::Dimensionless),
+            p("h", Dim::Dimensionless),
+            p("n", Dim::Dimensionless),
+        ],
+    ),
+    CellSchema {
+        name: "Izhikevich",
+        parameters: &[
+            pu("a", Dim::Rate, "1/ms"),
+            pu("b", Dim::Rate, "1/ms"),
+            p("c", Dim::Voltage),
+            p("d", Dim::VoltageRate),
+            p("i_offset", Dim::Current),
+        ],
+        state: &[p("v", Dim::Voltage), p("u", Dim::VoltageRate)],
+        recordables: &[
+            p("spikes", Dim::Time),
+            p("v", Dim::Voltage),
+            p("u", Dim::VoltageRate),
+        ],
+        receptors: EXC_INH,
+        conductance_based: false,
+        injectable: true,
+        // As IF_curr_delta: a weight is a jump of the membrane potential.
         weight: Dim::Voltage,
     },
     CellSchema {
@@ -269,6 +511,20 @@ pub enum ArgKind {
     ConnectionList,
     /// A number of the dimension of the parameter a distribution is for.
     SameAsTarget,
+    /// A number of connections: an integer >= 0 or a random distribution
+    /// (`pynn::connectors::Number`).
+    Count,
+    /// An optional integer (`Option<usize>`; default `None`).
+    OptionalInt,
+    /// A Rust function written as `{ closure }` (or a path to a function);
+    /// the text is an example for messages.
+    Function(&'static str),
+    /// A boolean matrix `[[true, false], ...]` (`Vec<Vec<bool>>`).
+    BoolMatrix,
+    /// A file name: `"path"` or `{ expr }` (`impl AsRef<Path>`).
+    File,
+    /// The name of a projection declared earlier in the same network.
+    Projection,
 }
 
 /// An argument: name, what it holds, and its default (Rust tokens; `None`:
@@ -335,6 +591,98 @@ pub const CONNECTORS: &[CallSchema] = &[
         name: "from_list",
         pynn: "FromListConnector",
         args: &[arg("conn_list", ArgKind::ConnectionList, None)],
+    },
+    CallSchema {
+        name: "fixed_number_pre",
+        pynn: "FixedNumberPreConnector",
+        args: &[
+            arg("n", ArgKind::Count, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("false")),
+        ],
+    },
+    CallSchema {
+        name: "fixed_number_post",
+        pynn: "FixedNumberPostConnector",
+        args: &[
+            arg("n", ArgKind::Count, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("false")),
+        ],
+    },
+    CallSchema {
+        name: "fixed_total_number",
+        pynn: "FixedTotalNumberConnector",
+        args: &[
+            arg("n", ArgKind::Int, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg("with_replacement", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "distance_dependent_probability",
+        pynn: "DistanceDependentProbabilityConnector",
+        args: &[
+            arg(
+                "d_expression",
+                ArgKind::Function("{ |d| (-d / 100.0).exp() }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "displacement_dependent_probability",
+        pynn: "DisplacementDependentProbabilityConnector",
+        args: &[
+            arg(
+                "disp_function",
+                ArgKind::Function("{ |[dx, dy, _dz]: [f64; 3]| if dx.abs() < 1.5 && dy.abs() < 1.5 { 1.0 } else { 0.0 } }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "index_based_probability",
+        pynn: "IndexBasedProbabilityConnector",
+        args: &[
+            arg(
+                "index_expression",
+                ArgKind::Function("{ |i, j| if i == j { 0.0 } else { 0.5 } }"),
+                None,
+            ),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+        ],
+    },
+    CallSchema {
+        name: "small_world",
+        pynn: "SmallWorldConnector",
+        args: &[
+            arg("degree", ArgKind::Number(Dim::Dimensionless), None),
+            arg("rewiring", ArgKind::Probability, None),
+            arg("allow_self_connections", ArgKind::Bool, Some("true")),
+            arg(
+                "n_connections",
+                ArgKind::OptionalInt,
+                Some("::core::option::Option::None"),
+            ),
+        ],
+    },
+    CallSchema {
+        name: "array",
+        pynn: "ArrayConnector",
+        args: &[arg("array", ArgKind::BoolMatrix, None)],
+    },
+    CallSchema {
+        name: "from_file",
+        pynn: "FromFileConnector",
+        args: &[arg("file", ArgKind::File, None)],
+    },
+    CallSchema {
+        name: "clone",
+        pynn: "CloneConnector",
+        args: &[arg("reference_projection", ArgKind::Projection, None)],
     },
 ];
 

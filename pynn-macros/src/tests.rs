@@ -89,3 +89,55 @@ fn closest_names() {
     assert_eq!(validate::closest("xyz", ["tau_m", "cm"]), None);
     let _ = expand::expand; // expand is exercised through network2 above
 }
+
+#[test]
+fn units_convert_to_each_parameters_own_unit() {
+    let out = crate::network2(quote! {
+        struct N;
+        pop a = IF_cond_exp_gsfa_grr(2) { q_sfa = 0.015 uS, q_rr = 3000 } init { g_r = 2 nS };
+        pop b = EIF_cond_exp_isfa_ista(2) { a = 0.004 uS, b = 80 pA };
+        pop c = Izhikevich(2) { a = 20 Hz, d = 8 } init { u = uniform(-15, -13) };
+        connect a -> b all_to_all() static(weight = 4 nS) excitatory;
+        connect c -> c all_to_all() static(weight = 0.5 mV) excitatory;
+        record b: w, gsyn_exc;
+        record c: u;
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    assert!(out.contains("q_sfa : 15f64"), "{out}"); // 0.015 uS in nS
+    assert!(out.contains("q_rr : 3000f64"), "{out}"); // bare: the core's unit
+    assert!(out.contains("\"g_r\" , :: pynn :: __private :: Value :: Scalar (2f64)"), "{out}");
+    assert!(out.contains("a : 4f64"), "{out}"); // 0.004 uS in nS
+    assert!(out.contains("b : 0.08f64"), "{out}");
+    assert!(out.contains("a : 0.02f64"), "{out}"); // 20 Hz in 1/ms
+    assert!(out.contains("0.004f64"), "{out}"); // the weight, in uS
+}
+
+#[test]
+fn conductance_weights_are_checked() {
+    let e = errors(quote! {
+        struct N;
+        pop a = IF_cond_exp(10);
+        pop z = Izhikevich(10) { d = 2 mV };
+        connect a -> a all_to_all() static(weight = 4 nA) excitatory;
+        connect a -> a all_to_all() static(weight = -51 nS) inhibitory;
+        connect z -> z all_to_all() static(weight = 1 nA);
+        record z: w;
+    });
+    assert_eq!(e.len(), 5, "{e:#?}");
+    assert!(e[0].contains("rate of change of voltage (mV/ms)"), "{e:#?}");
+    assert!(e[1].contains("expected a conductance (uS), found `nA`"), "{e:#?}");
+    assert!(e[2].contains("conductance-based synapses need weights >= 0"), "{e:#?}");
+    assert!(e[3].contains("expected a voltage (mV)"), "{e:#?}");
+    assert!(e[4].contains("cannot record `w`"), "{e:#?}");
+}
+
+#[test]
+fn unit_conversion_is_exact() {
+    assert_eq!(expand::convert(51.0, 1e-3), 51e-3);
+    assert_eq!(expand::convert(4.0, 1e-3), 4e-3);
+    assert_eq!(expand::convert(0.27, 1e-3), 0.27e-3);
+    assert_eq!(expand::convert(-0.065, 1e3), -65.0);
+    assert_eq!(expand::convert(0.1, 1.0), 0.1);
+    assert_eq!(expand::convert(20.0, 1e-3), 0.02);
+}

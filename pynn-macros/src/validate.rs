@@ -19,6 +19,10 @@ use syn::Ident;
 #[derive(Default)]
 pub struct Ctxt {
     errors: Vec<syn::Error>,
+    /// Named projections declared before the statement being checked.
+    projections_before: Vec<String>,
+    /// All named projections.
+    projections_all: Vec<String>,
 }
 
 impl Ctxt {
@@ -131,6 +135,15 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
         true
     };
 
+    cx.projections_all = net
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Connect(c) => c.name.as_ref().map(|n| n.to_string()),
+            _ => None,
+        })
+        .collect();
+
     // Populations first: statements may refer to populations defined later.
     for item in &net.items {
         if let Item::Pop(p) = item {
@@ -185,6 +198,9 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     field(cx, n, "projection");
                 }
                 check_connect(cx, c, &pops);
+                if let Some(n) = &c.name {
+                    cx.projections_before.push(n.to_string());
+                }
             }
             Item::Inject(i) => {
                 if let Some(n) = &i.name {
@@ -236,7 +252,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     }
                 }
                 if let Some(every) = &r.every {
-                    check_value(cx, every, &Expect::Number(Dim::Time), "`every`");
+                    check_value(cx, every, &Expect::Number(Dim::Time, "ms"), "`every`");
                     if let Value::Number(n) = every
                         && n.value <= 0.0
                     {
@@ -373,7 +389,10 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
                 }
             }
             let (non_negative, why) = if first.conductance_based {
-                (Some(true), "conductance-based synapses need weights >= 0")
+                (
+                    Some(true),
+                    "conductance-based synapses need weights >= 0 (a conductance; inhibition comes from the reversal potential `e_rev_I`)",
+                )
             } else {
                 match receptor.as_deref() {
                     Some("inhibitory") => (
@@ -569,7 +588,7 @@ fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Opti
 #[derive(Clone, Copy)]
 enum Expect {
     Param(Param),
-    Number(Dim),
+    Number(Dim, &'static str),
     Probability,
     Bool,
     Int,
@@ -577,12 +596,17 @@ enum Expect {
     Weight(Option<WeightRule>),
     Delay,
     ConnectionList(Option<WeightRule>),
+    Count,
+    Function(&'static str),
+    BoolMatrix,
+    File,
+    Projection,
 }
 
 impl Expect {
     fn from_arg(kind: ArgKind, rule: Option<WeightRule>) -> Expect {
         match kind {
-            ArgKind::Number(d) => Expect::Number(d),
+            ArgKind::Number(d) => Expect::Number(d, d.unit()),
             ArgKind::Probability => Expect::Probability,
             ArgKind::Bool => Expect::Bool,
             ArgKind::Int => Expect::Int,
@@ -590,7 +614,13 @@ impl Expect {
             ArgKind::Weight => Expect::Weight(rule),
             ArgKind::Delay => Expect::Delay,
             ArgKind::ConnectionList => Expect::ConnectionList(rule),
-            ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless),
+            ArgKind::SameAsTarget => Expect::Number(Dim::Dimensionless, ""),
+            ArgKind::Count => Expect::Count,
+            ArgKind::OptionalInt => Expect::Int,
+            ArgKind::Function(example) => Expect::Function(example),
+            ArgKind::BoolMatrix => Expect::BoolMatrix,
+            ArgKind::File => Expect::File,
+            ArgKind::Projection => Expect::Projection,
         }
     }
 }
@@ -604,7 +634,7 @@ fn number_tokens(n: &Number) -> TokenStream {
 }
 
 /// Checks a unit against a dimension; returns false if it was wrong.
-fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, what: &str) -> bool {
+fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, in_unit: &str, what: &str) -> bool {
     let Some(u) = unit else { return true };
     let name = u.to_string();
     match schema::unit_named(&name) {
@@ -626,11 +656,16 @@ fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, what: &str) -> bool
             false
         }
         Some(unit) if unit.dim != dim => {
+            let bare = if schema::UNITS.iter().any(|u| u.dim == dim) {
+                String::new()
+            } else {
+                format!("; write the number without a unit (it is in {in_unit})")
+            };
             cx.error(
                 u.span(),
                 format!(
-                    "wrong unit for {what}: expected {}, found `{name}`, which is {}",
-                    dim.describe(),
+                    "wrong unit for {what}: expected {}, found `{name}`, which is {}{bare}",
+                    dim.describe_in(in_unit),
                     unit.dim.describe()
                 ),
             );
@@ -645,25 +680,25 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Param(p) => match (p.kind, v) {
             (Kind::Scalar, Value::Array { elems, .. }) => {
                 for e in elems {
-                    check_value(cx, e, &Expect::Number(p.dim), what);
+                    check_value(cx, e, &Expect::Number(p.dim, p.unit), what);
                 }
             }
-            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, what),
-            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim), what),
+            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, p.unit, what),
+            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim, p.unit), what),
             (Kind::Sequence, Value::Array { elems, .. }) => {
                 for e in elems {
                     match e {
                         Value::Array { elems, .. } => {
                             for x in elems {
-                                check_value(cx, x, &Expect::Number(p.dim), what);
+                                check_value(cx, x, &Expect::Number(p.dim, p.unit), what);
                             }
                         }
-                        e => check_value(cx, e, &Expect::Number(p.dim), what),
+                        e => check_value(cx, e, &Expect::Number(p.dim, p.unit), what),
                     }
                 }
             }
             (Kind::Sequence, Value::Rust { unit, .. }) => {
-                check_unit(cx, unit, p.dim, what);
+                check_unit(cx, unit, p.dim, p.unit, what);
             }
             (Kind::Sequence, other) => cx.error(
                 other.span(),
@@ -673,21 +708,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 ),
             ),
         },
-        Expect::Number(dim) => match v {
+        Expect::Number(dim, in_unit) => match v {
             Value::Number(n) => {
-                check_unit(cx, &n.unit, dim, what);
+                check_unit(cx, &n.unit, dim, in_unit, what);
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, dim, what);
+                check_unit(cx, unit, dim, in_unit, what);
             }
             other => cx.error(
                 other.span(),
-                format!("{what} must be a number ({})", dim.describe()),
+                format!("{what} must be a number ({})", dim.describe_in(in_unit)),
             ),
         },
         Expect::Probability => match v {
             Value::Number(n) => {
-                if check_unit(cx, &n.unit, Dim::Dimensionless, what)
+                if check_unit(cx, &n.unit, Dim::Dimensionless, "", what)
                     && !(0.0..=1.0).contains(&n.value)
                 {
                     cx.spanned(
@@ -700,7 +735,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, Dim::Dimensionless, what);
+                check_unit(cx, unit, Dim::Dimensionless, "", what);
             }
             other => cx.error(
                 other.span(),
@@ -712,6 +747,97 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 cx.error(v.span(), format!("{what} must be `true` or `false`"));
             }
         }
+        Expect::Count => match v {
+            Value::Number(n) if n.unit.is_some() => {
+                check_unit(cx, &n.unit, Dim::Dimensionless, "", what);
+            }
+            Value::Number(n) if n.value < 0.0 || !n.is_int => cx.spanned(
+                &n.tokens,
+                format!("{what} is a number of connections and must be a whole number >= 0"),
+            ),
+            Value::Number(_) => {}
+            Value::Random(call) => check_random(cx, call, Dim::Dimensionless, "", what),
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a number of connections: a whole number >= 0 without a unit, or a distribution such as `binomial(n = 10, p = 0.5)`"
+                ),
+            ),
+        },
+        Expect::Function(example) => match v {
+            Value::Rust { unit: None, .. } => {}
+            Value::Str(s) => cx.error(
+                s.span(),
+                format!(
+                    "{what} is a Rust function, not PyNN's string expression: write a closure in braces, e.g. `{example}`"
+                ),
+            ),
+            other => cx.error(
+                other.span(),
+                format!("{what} is a Rust function: write a closure in braces, e.g. `{example}`"),
+            ),
+        },
+        Expect::BoolMatrix => match v {
+            Value::Array { elems, .. } => {
+                let mut width = None;
+                for row in elems {
+                    match row {
+                        Value::Array { elems: r, span } => {
+                            if *width.get_or_insert(r.len()) != r.len() {
+                                cx.error(*span, "every row of the connection matrix must have the same length");
+                            }
+                            for x in r {
+                                check_value(cx, x, &Expect::Bool, "an entry of the connection matrix");
+                            }
+                        }
+                        other => cx.error(
+                            other.span(),
+                            "expected a row `[true, false, ...]` (one row per pre-synaptic cell)",
+                        ),
+                    }
+                }
+            }
+            Value::Rust { unit: None, .. } => {}
+            other => cx.error(
+                other.span(),
+                format!("{what} is a boolean matrix: `[[true, false], [false, true]]` or `{{ expr }}`"),
+            ),
+        },
+        Expect::File => {
+            if !matches!(v, Value::Str(_) | Value::Rust { unit: None, .. }) {
+                cx.error(v.span(), format!("{what} is a file name: write `\"path\"` or `{{ expr }}`"));
+            }
+        }
+        Expect::Projection => match v {
+            Value::Rust { expr, unit: None, span } => {
+                let name = expr.to_string();
+                if cx.projections_before.contains(&name) {
+                } else if cx.projections_all.contains(&name) {
+                    cx.error(
+                        *span,
+                        format!("projection `{name}` is declared after this one; declare the projection it clones first"),
+                    );
+                } else {
+                    let all = cx.projections_before.clone();
+                    cx.error(
+                        *span,
+                        format!(
+                            "no projection named `{name}`{}",
+                            if all.is_empty() {
+                                "; name the projection to clone, e.g. `connect ee = exc -> exc ...;`".to_string()
+                            } else {
+                                hint(&name, all.iter().map(String::as_str))
+                            }
+                        ),
+                    );
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} is the name of a projection declared earlier, e.g. `clone(ee)`"),
+            ),
+        },
         Expect::Int => match v {
             Value::Number(n) if n.is_int && n.unit.is_none() => {}
             Value::Rust { unit: None, .. } => {}
@@ -723,11 +849,11 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Sequence(dim) => match v {
             Value::Array { elems, .. } => {
                 for e in elems {
-                    check_value(cx, e, &Expect::Number(dim), what);
+                    check_value(cx, e, &Expect::Number(dim, dim.unit()), what);
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, dim, what);
+                check_unit(cx, unit, dim, dim.unit(), what);
             }
             other => cx.error(
                 other.span(),
@@ -741,7 +867,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             let Some(rule) = rule else { return };
             match v {
                 Value::Number(n) => {
-                    if check_unit(cx, &n.unit, rule.dim, "the weight")
+                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), "the weight")
                         && let Some(non_negative) = rule.non_negative
                         && ((non_negative && n.value < 0.0) || (!non_negative && n.value > 0.0))
                     {
@@ -751,14 +877,14 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                         );
                     }
                 }
-                Value::Random(call) => check_random(cx, call, rule.dim, "the weight"),
+                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), "the weight"),
                 Value::Array { elems, .. } => {
                     for e in elems {
                         check_value(cx, e, expect, what);
                     }
                 }
                 Value::Rust { unit, .. } => {
-                    check_unit(cx, unit, rule.dim, "the weight");
+                    check_unit(cx, unit, rule.dim, rule.dim.unit(), "the weight");
                 }
                 other => cx.error(
                     other.span(),
@@ -768,21 +894,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         }
         Expect::Delay => match v {
             Value::Number(n) => {
-                if check_unit(cx, &n.unit, Dim::Time, "the delay") && n.value <= 0.0 {
+                if check_unit(cx, &n.unit, Dim::Time, "ms", "the delay") && n.value <= 0.0 {
                     cx.spanned(
                         number_tokens(n),
                         format!("a delay must be positive, found {} ms", n.value),
                     );
                 }
             }
-            Value::Random(call) => check_random(cx, call, Dim::Time, "the delay"),
+            Value::Random(call) => check_random(cx, call, Dim::Time, "ms", "the delay"),
             Value::Array { elems, .. } => {
                 for e in elems {
                     check_value(cx, e, expect, what);
                 }
             }
             Value::Rust { unit, .. } => {
-                check_unit(cx, unit, Dim::Time, "the delay");
+                check_unit(cx, unit, Dim::Time, "ms", "the delay");
             }
             other => cx.error(other.span(), "the delay must be a time (ms)"),
         },
@@ -817,12 +943,12 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
     }
 }
 
-fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, what: &str) {
+fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, what: &str) {
     if let Some((_, args)) = bind(cx, call, schema::DISTRIBUTIONS, "random distribution") {
         for (arg, value) in args {
             if let Some(v) = value {
                 let e = match arg.kind {
-                    ArgKind::SameAsTarget => Expect::Number(dim),
+                    ArgKind::SameAsTarget => Expect::Number(dim, in_unit),
                     k => Expect::from_arg(k, None),
                 };
                 check_value(cx, v, &e, &format!("`{}` of {what}", arg.name));
