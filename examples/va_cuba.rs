@@ -9,6 +9,7 @@
 //!
 //! ```text
 //! cargo run --release --example va_cuba -- --backend native --out out
+//! cargo run --release --example va_cuba -- --backend nest --out out
 //! ```
 //!
 //! Prints build time, run time, peak memory, synapse count and the spike
@@ -28,6 +29,8 @@ use std::time::Instant;
 enum BackendChoice {
     /// pynn-rs's own engine.
     Native,
+    /// NEST 3 through PyNEST (needs the Python environment, see README).
+    Nest,
 }
 
 #[derive(Parser, Debug)]
@@ -54,6 +57,7 @@ fn main() -> Result<()> {
     let args = Args::parse();
     match args.backend {
         BackendChoice::Native => run::<Native>(&args),
+        BackendChoice::Nest => run::<Nest>(&args),
     }
 }
 

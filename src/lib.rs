@@ -28,10 +28,12 @@ pub use pynn_core as core;
 pub use pynn_core::*;
 
 pub use pynn_backends::native::Native;
+pub use pynn_backends::nest::Nest;
 
 /// Everything a model script needs, in one import.
 pub mod prelude {
     pub use pynn_backends::native::Native;
+    pub use pynn_backends::nest::Nest;
     pub use pynn_core::{
         AllToAllConnector, Assembly, Block, Cells, DCSource, Error, FixedProbabilityConnector, FromListConnector,
         IF_curr_alpha, IF_curr_delta, IF_curr_exp, OneToOneConnector, Population, PopulationView, Projection,
