@@ -28,6 +28,7 @@ pub use pynn_core as core;
 pub use pynn_core::*;
 
 pub use pynn_backends::native::Native;
+pub use pynn_backends::nest::Nest;
 
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
@@ -35,6 +36,7 @@ pub use pynn_macros::network;
 /// Everything a model script needs, in one import.
 pub mod prelude {
     pub use pynn_backends::native::Native;
+    pub use pynn_backends::nest::Nest;
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,

@@ -4,8 +4,11 @@
 //!   integration, struct-of-arrays state, compressed synapse rows, ring
 //!   buffers, min_delay communication slices.
 //!
+//! * [`nest`]: NEST 3 (PyNEST) driven as a Python process.
+//!
 //! External simulators (NEST, NEURON, Brian2) are driven as Python processes
 //! and land in their own folders here.
 #![deny(missing_docs)]
 
 pub mod native;
+pub mod nest;

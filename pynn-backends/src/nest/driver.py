@@ -1,0 +1,387 @@
+"""pynn-rs NEST driver: builds and runs a network in PyNEST on behalf of the
+Rust `Nest` backend (pynn-backends/src/nest/mod.rs).
+
+Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
+object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
+"error": message, "type": exception type}).  Large arrays travel as .npy
+files in the work directory given as the first argument.  Everything else
+the process prints (NEST's banner and messages) goes to stderr.
+
+Names and units arrive already translated to NEST's (the translation table
+is pynn-backends/src/nest/translate.rs); this driver knows only PyNEST and
+the timing conventions of PyNN's NEST backend:
+
+* every device (spike/poisson generator -> parrot, current generators,
+  recorders) is connected with delay min_delay, and the times of generators
+  are shifted by -min_delay (clipped at 0), as PyNN 0.13 does;
+* NEST hands recorded events over one min_delay slice late, so before data
+  are read the kernel is advanced past the slice holding the requested time
+  ("look-ahead"); events after the requested time are kept for later;
+* times are integer steps on the Rust side; spike times and samples go back
+  as steps (np.rint(t / dt)).
+"""
+
+import json
+import os
+import sys
+import traceback
+
+# The protocol owns the real stdout; everything printed by Python or NEST's
+# C++ code goes to stderr.
+_proto = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+
+try:
+    import numpy as np
+    import nest
+    IMPORT_ERROR = None
+except Exception as e:  # reported by the "hello" command
+    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
+
+
+class DriverError(Exception):
+    pass
+
+
+class Recorder:
+    """A spike_recorder or multimeter of one population (one variable)."""
+
+    def __init__(self, kind, var, cells, gids, device, created):
+        self.kind = kind          # "spikes" or "signal"
+        self.var = var            # NEST variable name (signals)
+        self.cells = np.asarray(cells, dtype=np.int64)
+        self.gids = np.asarray(gids, dtype=np.int64)   # sorted, aligned with cells
+        self.device = device
+        self.created = created    # kernel step at creation (events are later)
+        self.until = None         # last step kept once retired
+        self.buf_steps = np.zeros(0, dtype=np.int64)
+        self.buf_gids = np.zeros(0, dtype=np.int64)
+        self.buf_vals = np.zeros(0, dtype=float)
+
+
+class Driver:
+    def __init__(self):
+        self.counter = 0
+        self.clear()
+
+    def clear(self):
+        self.pops = {}        # pop -> dict(kind, gids, gens, n)
+        self.all_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
+        self.projs = {}
+        self.currents = {}
+        self.recorders = {}   # pop -> [Recorder]
+        self.kernel_step = 0
+        self.core_step = 0
+
+    # -- helpers ---------------------------------------------------------
+    def npy(self, name, arr):
+        self.counter += 1
+        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
+        np.save(path, arr)
+        return path
+
+    def shift(self, t_ms):
+        """PyNN's delay correction of device times (clipped at 0)."""
+        t = float(t_ms) - self.min_delay
+        return t if t > 0 else 0.0
+
+    def simulate_to(self, step):
+        if step > self.kernel_step:
+            nest.Simulate((step - self.kernel_step) * self.dt)
+            self.kernel_step = step
+
+    # -- commands --------------------------------------------------------
+    def cmd_hello(self, c):
+        if IMPORT_ERROR is not None:
+            raise DriverError("cannot import NEST: " + IMPORT_ERROR)
+        return {"nest_version": nest.__version__, "python": sys.version.split()[0]}
+
+    def cmd_setup(self, c):
+        self.clear()
+        self.dt = float(c["dt"])
+        self.min_delay = float(c["min_delay"])
+        self.md_steps = int(c["min_delay_steps"])
+        nest.ResetKernel()
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        nest.SetKernelStatus({"resolution": self.dt, "local_num_threads": int(c["threads"]),
+                              "rng_seed": int(c["seed"])})
+        nest.SetKernelStatus({"min_delay": self.min_delay, "max_delay": float(c["max_delay"])})
+        return {}
+
+    def spike_generator_times(self, steps):
+        """Spike steps -> spike_generator times (shifted by -min_delay)."""
+        out = []
+        for s in steps:
+            g = int(s) - self.md_steps
+            if g <= self.kernel_step:
+                if self.kernel_step == 0:
+                    raise DriverError(
+                        "SpikeSourceArray: a spike at t = %g ms cannot be emitted by NEST; the earliest "
+                        "spike time is min_delay + dt = %g ms" % (int(s) * self.dt, (self.md_steps + 1) * self.dt))
+                continue
+            out.append(g * self.dt)
+        return out
+
+    def poisson_params(self, c):
+        return [{"rate": float(r), "start": self.shift(s), "stop": self.shift(e)}
+                for r, s, e in zip(c["rate"], c["start"], c["stop"])]
+
+    def cmd_create(self, c):
+        pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
+        gens = None
+        if kind == "neuron":
+            nodes = nest.Create(c["model"], n)
+            if c["params"]:
+                nodes.set(c["params"])
+            if c["state"]:
+                nodes.set(c["state"])
+        else:
+            gens = nest.Create(c["model"], n)
+            nodes = nest.Create("parrot_neuron", n)
+            self.pops[pop] = {"kind": kind, "gens": gens}
+            self.set_source_params(pop, c)
+            nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
+        gids = np.asarray(nodes.tolist(), dtype=np.int64)
+        self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n}
+        if int(c["offset"]) != len(self.all_gids):
+            raise DriverError("populations must be created in order")
+        self.all_gids = np.concatenate([self.all_gids, gids])
+        self.recorders.setdefault(pop, [])
+        return {}
+
+    def set_source_params(self, pop, c):
+        p = self.pops[pop]
+        if p["kind"] == "array":
+            p["gens"].set([{"spike_times": self.spike_generator_times(s)} for s in c["spike_steps"]])
+        elif p["kind"] == "poisson":
+            p["gens"].set(self.poisson_params(c))
+
+    def cmd_set_params(self, c):
+        pop = int(c["pop"])
+        p = self.pops[pop]
+        if p["kind"] == "neuron":
+            p["nodes"].set(c["params"])
+        else:
+            self.set_source_params(pop, c)
+        return {}
+
+    def cmd_set_state(self, c):
+        p = self.pops[int(c["pop"])]
+        cells = [int(i) for i in c["cells"]]
+        nodes = p["nodes"][cells] if len(cells) != p["n"] or cells != list(range(p["n"])) else p["nodes"]
+        nodes.set(c["state"])
+        return {}
+
+    def cmd_connect(self, c):
+        proj = int(c["proj"])
+        pre = self.all_gids[np.load(c["pre"]).astype(np.int64)]
+        post = self.all_gids[np.load(c["post"]).astype(np.int64)]
+        weight = np.load(c["weight"])
+        delay = np.load(c["delay"])
+        model = "pynn_static_%d" % proj
+        nest.CopyModel("static_synapse", model)
+        if len(pre):
+            nest.Connect(pre, post, "one_to_one",
+                         {"synapse_model": model, "weight": weight, "delay": delay})
+        self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
+                            "delay": delay.copy(), "conns": None, "perm": None}
+        return {}
+
+    def projection_order(self, pr):
+        """The projection's NEST connections and, for list position i, the
+        position in that collection (matching by source, target, then the
+        current delay and weight, which both sides hold identically)."""
+        if pr["conns"] is None:
+            conns = nest.GetConnections(synapse_model=pr["model"])
+            st = conns.get(["source", "target", "delay", "weight"])
+            src, tgt = np.asarray(st["source"]), np.asarray(st["target"])
+            dl, wt = np.asarray(st["delay"]), np.asarray(st["weight"])
+            nest_order = np.lexsort((wt, np.rint(dl / self.dt), tgt, src))
+            list_order = np.lexsort((pr["weight"], np.rint(pr["delay"] / self.dt), pr["post"], pr["pre"]))
+            perm = np.empty(len(src), dtype=np.int64)
+            perm[list_order] = nest_order
+            pr["conns"], pr["perm"] = conns, perm
+        return pr["conns"], pr["perm"]
+
+    def cmd_set_synaptic(self, c):
+        pr = self.projs[int(c["proj"])]
+        name = c["name"]
+        values = np.load(c["values"])
+        if len(values) == 0:
+            return {}
+        conns, perm = self.projection_order(pr)
+        ordered = np.empty(len(values))
+        ordered[perm] = values
+        conns.set({name: ordered.tolist()})
+        pr[name] = values.copy()
+        return {}
+
+    def cmd_current(self, c):
+        sid = int(c["id"])
+        if sid not in self.currents:
+            dev = nest.Create("dc_generator" if c["kind"] == "dc" else "step_current_generator")
+            self.currents[sid] = {"dev": dev, "targets": set()}
+        cur = self.currents[sid]
+        dev = cur["dev"]
+        if c["kind"] == "dc":
+            dev.set({"amplitude": float(c["amplitude"]), "start": self.shift(c["start"]),
+                     "stop": self.shift(c["stop"])})
+        else:
+            times, amps = self.step_times(c["times"], c["amplitudes"])
+            dev.set({"amplitude_times": times, "amplitude_values": amps})
+        new = [int(t) for t in c["targets"] if int(t) not in cur["targets"]]
+        if new:
+            nest.Connect(dev, nest.NodeCollection(sorted(int(g) for g in self.all_gids[new])),
+                         syn_spec={"delay": self.min_delay})
+            cur["targets"].update(new)
+        return {}
+
+    def step_times(self, times, amplitudes):
+        """PyNN 0.13's NestStandardCurrentSource._check_step_times: shift by
+        -min_delay, collapse times before now + dt onto now + dt, round to the
+        grid, the last amplitude of a step wins."""
+        dt = self.dt
+        times = np.array(times, dtype=float) - self.min_delay
+        times = np.where(times > 0, times, 0.0)
+        amplitudes = np.array(amplitudes, dtype=float)
+        min_time = self.kernel_step * dt + dt
+        ctr = np.searchsorted(times, min_time, side="right") - 1
+        if ctr >= 0:
+            times[ctr] = min_time
+            times, amplitudes = times[ctr:], amplitudes[ctr:]
+        times = np.rint(times / dt) * dt
+        uniq, idx = np.unique(times[::-1], return_index=True)
+        idx = len(times) - idx - 1
+        return uniq.tolist(), amplitudes[idx].tolist()
+
+    def cmd_record(self, c):
+        pop = int(c["pop"])
+        p = self.pops[pop]
+        interval = int(c["interval_steps"])
+        wanted = [("spikes", None, list(c["spikes"]))] if c["spikes"] else []
+        wanted += [("signal", s["var"], list(s["cells"])) for s in c["signals"] if s["cells"]]
+        recs = self.recorders[pop]
+        active = [r for r in recs if r.until is None]
+        same = len(active) == len(wanted) and all(
+            r.kind == k and r.var == v and r.cells.tolist() == cl and
+            (k == "spikes" or r.interval == interval)
+            for r, (k, v, cl) in zip(active, wanted))
+        if same:
+            return {}
+        for r in active:
+            r.until = self.core_step
+        for kind, var, cells in wanted:
+            gids = p["gids"][cells]
+            nodes = nest.NodeCollection(gids.tolist())
+            if kind == "spikes":
+                dev = nest.Create("spike_recorder")
+                nest.Connect(nodes, dev, "all_to_all", syn_spec={"delay": self.min_delay})
+                rec = Recorder(kind, None, cells, gids, dev, self.kernel_step)
+            else:
+                dev = nest.Create("multimeter", params={"interval": interval * self.dt, "record_from": [var]})
+                nest.Connect(dev, nodes, "all_to_all", syn_spec={"delay": self.min_delay})
+                rec = Recorder(kind, var, cells, gids, dev, self.kernel_step)
+                rec.interval = interval
+                # NEST samples at t > now; the sample at now is the current state.
+                if self.kernel_step == self.core_step and self.kernel_step % interval == 0:
+                    vals = np.asarray(nodes.get(var) if len(gids) > 1 else [nodes.get(var)], dtype=float)
+                    rec.buf_steps = np.full(len(gids), self.kernel_step, dtype=np.int64)
+                    rec.buf_gids = gids.copy()
+                    rec.buf_vals = vals
+            recs.append(rec)
+        return {}
+
+    def cmd_run(self, c):
+        step = int(c["step"])
+        self.simulate_to(step)
+        self.core_step = max(self.core_step, step)
+        return {"kernel_step": self.kernel_step}
+
+    def delivered_step(self):
+        """Last step whose events the recorders have received."""
+        md = self.md_steps
+        return ((self.kernel_step - 1) // md) * md
+
+    def cmd_drain(self, c):
+        pop = int(c["pop"])
+        recs = self.recorders.get(pop, [])
+        md = self.md_steps
+        if recs and self.delivered_step() < self.core_step:
+            # look-ahead: run past the slice that holds core_step
+            self.simulate_to(((self.core_step + md - 1) // md) * md + 1)
+        out_spikes_cells, out_spikes_steps, signals = [], [], []
+        keep = []
+        for r in recs:
+            ev = r.device.get("events")
+            steps = np.rint(np.asarray(ev["times"], dtype=float) / self.dt).astype(np.int64)
+            senders = np.asarray(ev["senders"], dtype=np.int64)
+            vals = np.asarray(ev[r.var], dtype=float) if r.kind == "signal" else np.zeros(len(steps))
+            r.device.set({"n_events": 0})
+            steps = np.concatenate([r.buf_steps, steps])
+            senders = np.concatenate([r.buf_gids, senders])
+            vals = np.concatenate([r.buf_vals, vals])
+            limit = self.core_step if r.until is None else min(r.until, self.core_step)
+            now = steps <= limit
+            later = ~now
+            if r.until is None:
+                r.buf_steps, r.buf_gids, r.buf_vals = steps[later], senders[later], vals[later]
+                keep.append(r)
+            elif self.delivered_step() < r.until:
+                r.buf_steps, r.buf_gids, r.buf_vals = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+                keep.append(r)
+            steps, senders, vals = steps[now], senders[now], vals[now]
+            col = np.searchsorted(r.gids, senders)
+            if r.kind == "spikes":
+                out_spikes_cells.append(r.cells[col])
+                out_spikes_steps.append(steps)
+            elif len(steps):
+                uniq = np.unique(steps)
+                data = np.full((len(uniq), len(r.cells)), np.nan)
+                data[np.searchsorted(uniq, steps), col] = vals
+                if np.isnan(data).any():
+                    raise DriverError("incomplete samples of %s" % r.var)
+                signals.append({"var": r.var, "cells": r.cells.tolist(),
+                                "steps": self.npy("steps", uniq), "data": self.npy("data", data)})
+        self.recorders[pop] = keep
+        cells = np.concatenate(out_spikes_cells) if out_spikes_cells else np.zeros(0, np.int64)
+        steps = np.concatenate(out_spikes_steps) if out_spikes_steps else np.zeros(0, np.int64)
+        order = np.lexsort((cells, steps))
+        return {"spike_cells": self.npy("cells", cells[order].astype(np.int64)),
+                "spike_steps": self.npy("ssteps", steps[order].astype(np.int64)),
+                "signals": signals}
+
+    def cmd_reset(self, c):
+        nest.ResetKernel()
+        self.clear()
+        return {}
+
+    def cmd_quit(self, c):
+        return {}
+
+
+def main():
+    d = Driver()
+    for line in sys.stdin:
+        c = {}
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            c = json.loads(line)
+            answer = getattr(d, "cmd_" + c["cmd"])(c)
+            answer["ok"] = True
+        except Exception as e:  # every error goes back to Rust
+            kind = type(e).__name__
+            answer = {"ok": False, "type": kind, "error": str(e) or kind,
+                      "traceback": traceback.format_exc()}
+        _proto.write(json.dumps(answer) + "\n")
+        _proto.flush()
+        if c.get("cmd") == "quit":
+            break
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,507 @@
+//! The NEST backend: runs a pynn-rs model in NEST 3 (PyNEST), driven as a
+//! Python process.
+//!
+//! # Shape
+//!
+//! * **One Python process per session** runs `driver.py` (embedded in this
+//!   crate, written to a temporary work directory). The interpreter is
+//!   `$PYNN_PYTHON`, else `.venv/bin/python` of the workspace root, else
+//!   `python3` ([`find_python`]). Without Python or NEST, `setup` fails with
+//!   an error naming the install command ([`INSTALL_HINT`]).
+//! * **Protocol**: one JSON command per line on the driver's stdin, one JSON
+//!   answer per line on its stdout; connection lists and recorded data travel
+//!   as `.npy` files. A Python/NEST exception comes back as
+//!   `Error::Backend { backend: "NEST", message }` with NEST's own message.
+//! * **The network is mirrored in Rust** (populations with their current
+//!   parameter and initial-value tables, connections with their current
+//!   weights and delays, current sources, recording plans) and built in
+//!   NEST at the first `run_until`. NEST 3 has no `ResetNetwork`, so
+//!   `reset()` rebuilds the network in a fresh kernel from the mirror at the
+//!   next run: the segment after a reset equals the first one, Poisson
+//!   trains included (same seed, same construction order). Changes made
+//!   after the network is built (`set`, `initialize`, weights, delays,
+//!   current sources, new projections or populations, recording) are sent at
+//!   once and kept in the mirror.
+//! * **Translation** of names and units is the table of [`translate`]; the
+//!   timing conventions are PyNN 0.13's (see `driver.py`): spike sources are
+//!   generators feeding `parrot_neuron`s, device times are shifted by
+//!   `-min_delay`, inhibitory conductance weights are negated.
+//! * **Results** come back in steps: spikes at the step of their time,
+//!   samples at `t = 0` and every sampling interval, the end time included.
+//!
+//! # Known differences from the native engine
+//!
+//! * NEST hands recorded events over one `min_delay` slice late; reading
+//!   data advances the kernel by up to `min_delay + dt` beyond the current
+//!   time (as PyNN does at every run). Changes made after reading data
+//!   mid-simulation therefore take effect up to that much later than on the
+//!   native engine; changes between runs without reading data in between
+//!   take effect at the same step.
+//! * A current source starting before `2 min_delay` reaches NEST's cells one
+//!   or two steps late (PyNN's clipping of shifted device times at 0), and a
+//!   spike source cannot emit spikes earlier than `min_delay + dt` (an error).
+//! * Weights and delays read back (`get_synaptic`) are the mirror's values:
+//!   what was sent to NEST, in PyNN units, delays rounded to the time step.
+//! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
+//!   spike-for-spike, the same as the native engine.
+
+pub mod process;
+pub mod translate;
+
+pub use process::{INSTALL_HINT, find_python};
+
+use process::{Driver, err};
+use pynn_core::backend::*;
+use pynn_core::cells::*;
+use pynn_core::electrodes::CurrentSourceSpec;
+use pynn_core::parameters::{Column, ParamTable};
+use pynn_core::{Error, Result};
+use serde_json::{Map, Value as Json, json};
+use translate::{Kind, NestModel};
+
+struct PopMirror {
+    model: &'static NestModel,
+    label: String,
+    offset: usize,
+    size: usize,
+    params: ParamTable,
+    initial: ParamTable,
+    plan: RecordingPlan,
+}
+
+struct ProjMirror {
+    inhibitory: bool,
+    post_model: &'static NestModel,
+    conns: Connections,
+}
+
+/// The NEST backend. Select it with `Sim::<Nest>::setup(...)`.
+pub struct Nest {
+    cfg: SimConfig,
+    driver: Option<Driver>,
+    version: String,
+    built: bool,
+    pops: Vec<PopMirror>,
+    projs: Vec<ProjMirror>,
+    currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
+    owner: Vec<u32>,
+}
+
+impl std::fmt::Debug for Nest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Nest({} populations, {} projections, NEST {})", self.pops.len(), self.projs.len(), self.version)
+    }
+}
+
+fn floats(v: &[f64], factor: f64) -> Json {
+    Json::from(v.iter().map(|x| if factor == 1.0 { *x } else { x * factor }).collect::<Vec<f64>>())
+}
+
+impl Nest {
+    /// NEST's version (e.g. `"3.10.0"`).
+    pub fn nest_version(&self) -> &str {
+        &self.version
+    }
+
+    fn driver(&mut self) -> Result<&mut Driver> {
+        self.driver.as_mut().ok_or_else(|| err("end() was called; the NEST process has stopped"))
+    }
+
+    fn pop(&self, pop: PopId) -> Result<&PopMirror> {
+        self.pops.get(pop).ok_or_else(|| err(format!("no population {pop}")))
+    }
+
+    fn steps(&self, t: f64) -> u64 {
+        (t / self.cfg.timestep).round().max(0.0) as u64
+    }
+
+    /// The parameters of population `pop` as the driver wants them.
+    fn parameter_fields(&self, pop: PopId) -> Result<Map<String, Json>> {
+        let p = self.pop(pop)?;
+        let mut m = Map::new();
+        match p.model.kind {
+            Kind::Neuron => {
+                let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
+                let params: Map<String, Json> = native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
+                m.insert("params".into(), Json::Object(params));
+            }
+            Kind::SpikeArray => {
+                let steps: Vec<Vec<u64>> =
+                    p.params.sequence("spike_times").iter().map(|s| s.iter().map(|t| self.steps(*t)).collect()).collect();
+                m.insert("spike_steps".into(), json!(steps));
+            }
+            Kind::Poisson => {
+                let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
+                let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
+                m.insert("rate".into(), json!(p.params.scalar("rate")));
+                m.insert("start".into(), json!(start));
+                m.insert("stop".into(), json!(stop));
+            }
+        }
+        Ok(m)
+    }
+
+    /// NEST state values of `variable` (PyNN values given).
+    fn state_value(&self, pop: PopId, variable: &str, values: &[f64]) -> Result<(&'static str, Json)> {
+        let p = self.pop(pop)?;
+        let var = p.model.var(variable).ok_or_else(|| {
+            Error::unknown_name(format!("population \"{}\"", p.label), "state variable", variable, p.model.vars.iter().map(|v| v.pynn))
+        })?;
+        let default = p.initial.specs().iter().find(|s| s.name == variable).map_or(0.0, |s| s.default);
+        if let Some(x) = values.iter().find(|x| !var.settable && **x != default) {
+            return Err(Error::invalid_value(
+                format!("population \"{}\" on NEST", p.label),
+                variable,
+                x,
+                format!("{default} (NEST's {} cannot set `{}`)", p.model.nest, var.nest),
+            ));
+        }
+        Ok((var.nest, floats(values, var.factor)))
+    }
+
+    fn create_command(&self, pop: PopId) -> Result<Json> {
+        let p = self.pop(pop)?;
+        let mut c = self.parameter_fields(pop)?;
+        let mut state = Map::new();
+        for spec in p.initial.specs() {
+            let (name, values) = self.state_value(pop, spec.name, p.initial.scalar(spec.name))?;
+            if p.model.var(spec.name).is_some_and(|v| v.settable) {
+                state.insert(name.to_string(), values);
+            }
+        }
+        let kind = match p.model.kind {
+            Kind::Neuron => "neuron",
+            Kind::SpikeArray => "array",
+            Kind::Poisson => "poisson",
+        };
+        c.insert("cmd".into(), json!("create"));
+        c.insert("pop".into(), json!(pop));
+        c.insert("offset".into(), json!(p.offset));
+        c.insert("n".into(), json!(p.size));
+        c.insert("kind".into(), json!(kind));
+        c.insert("model".into(), json!(p.model.nest));
+        c.insert("state".into(), Json::Object(state));
+        Ok(Json::Object(c))
+    }
+
+    fn send_connect(&mut self, proj: ProjId) -> Result<()> {
+        let pr = &self.projs[proj];
+        let weight: Vec<f64> = pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
+        let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
+        let d = self.driver()?;
+        let cmd = json!({
+            "cmd": "connect", "proj": proj,
+            "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
+            "weight": d.write_npy("weight", &weight)?, "delay": d.write_npy("delay", &delay)?,
+        });
+        d.call(cmd).map(drop)
+    }
+
+    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
+        Ok(match spec {
+            CurrentSourceSpec::Dc { amplitude, start, stop } => json!({
+                "cmd": "current", "id": id, "kind": "dc", "amplitude": amplitude * 1000.0,
+                "start": start, "stop": stop, "targets": targets,
+            }),
+            CurrentSourceSpec::Step { times, amplitudes } => json!({
+                "cmd": "current", "id": id, "kind": "step", "times": times,
+                "amplitudes": amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>(), "targets": targets,
+            }),
+            #[allow(unreachable_patterns)]
+            other => return Err(err(format!("{} is not supported on NEST yet", other.name()))),
+        })
+    }
+
+    fn record_command(&self, pop: PopId) -> Result<Json> {
+        let p = self.pop(pop)?;
+        let mut signals = Vec::new();
+        for (name, cells) in &p.plan.signals {
+            let var = p.model.var(name).ok_or_else(|| Error::Recording {
+                object: format!("population \"{}\"", p.label),
+                message: format!("`{name}` cannot be recorded on NEST"),
+            })?;
+            signals.push(json!({"var": var.nest, "cells": cells}));
+        }
+        Ok(json!({
+            "cmd": "record", "pop": pop, "spikes": p.plan.spikes, "signals": signals,
+            "interval_steps": p.plan.interval_steps.max(1),
+        }))
+    }
+
+    /// Builds the whole network in a fresh NEST kernel.
+    fn build(&mut self) -> Result<()> {
+        let c = &self.cfg;
+        let seed = if (1..1 << 31).contains(&c.seed) { c.seed } else { c.seed % ((1 << 31) - 1) + 1 };
+        let setup = json!({
+            "cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "max_delay": c.max_delay,
+            "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
+        });
+        self.driver()?.call(setup)?;
+        for pop in 0..self.pops.len() {
+            let cmd = self.create_command(pop)?;
+            self.driver()?.call(cmd)?;
+        }
+        for proj in 0..self.projs.len() {
+            self.send_connect(proj)?;
+        }
+        for id in 0..self.currents.len() {
+            if let Some((spec, targets)) = &self.currents[id] {
+                let cmd = Self::current_command(id, spec, targets)?;
+                self.driver()?.call(cmd)?;
+            }
+        }
+        for pop in 0..self.pops.len() {
+            if !self.pops[pop].plan.is_empty() {
+                let cmd = self.record_command(pop)?;
+                self.driver()?.call(cmd)?;
+            }
+        }
+        self.built = true;
+        Ok(())
+    }
+
+    fn create(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        let model = translate::model(spec.cell_type.name)
+            .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?;
+        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
+            return Err(err("populations must be created in order"));
+        }
+        self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
+        self.pops.push(PopMirror {
+            model,
+            label: spec.label.to_string(),
+            offset: spec.offset,
+            size: spec.size,
+            params: spec.parameters.clone(),
+            initial: spec.initial_values.clone(),
+            plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
+        });
+        if self.built {
+            let cmd = self.create_command(spec.id);
+            let res = cmd.and_then(|c| self.driver()?.call(c));
+            if let Err(e) = res {
+                self.pops.pop();
+                self.owner.truncate(spec.offset);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Backend for Nest {
+    const NAME: &'static str = "NEST";
+
+    fn setup(config: &SimConfig) -> Result<Self> {
+        let (driver, version) = Driver::start(&find_python())?;
+        Ok(Nest {
+            cfg: config.clone(),
+            driver: Some(driver),
+            version,
+            built: false,
+            pops: Vec::new(),
+            projs: Vec::new(),
+            currents: Vec::new(),
+            owner: Vec::new(),
+        })
+    }
+
+    fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        p.params = parameters.clone();
+        if self.built {
+            let mut cmd = self.parameter_fields(pop)?;
+            cmd.insert("cmd".into(), json!("set_params"));
+            cmd.insert("pop".into(), json!(pop));
+            self.driver()?.call(Json::Object(cmd))?;
+        }
+        Ok(())
+    }
+
+    fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+        let (name, native) = self.state_value(pop, variable, values)?;
+        let settable = self.pop(pop)?.model.var(variable).is_some_and(|v| v.settable);
+        self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
+        if self.built && settable {
+            let cmd = json!({"cmd": "set_state", "pop": pop, "cells": cells, "state": {name: native}});
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+        if spec.id != self.projs.len() {
+            return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
+        }
+        let Some(first) = c.post.first() else {
+            // An empty projection: nothing to send, but keep the id.
+            let model = translate::model("IF_curr_exp").expect("table row");
+            self.projs.push(ProjMirror { inhibitory: false, post_model: model, conns: c });
+            return Ok(());
+        };
+        let owner = *self.owner.get(*first as usize).ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
+        if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
+            return Err(err(format!("post-synaptic cell {t} does not exist")));
+        }
+        let post_model = self.pops[owner as usize].model;
+        let dt = self.cfg.timestep;
+        c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        self.projs.push(ProjMirror { inhibitory: spec.receptor.name == "inhibitory", post_model, conns: c });
+        if self.built
+            && let Err(e) = self.send_connect(spec.id)
+        {
+            self.projs.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        Ok((p.conns.pre.clone(), p.conns.post.clone()))
+    }
+
+    fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        match name {
+            "weight" => Ok(p.conns.weight.clone()),
+            "delay" => Ok(p.conns.delay.clone()),
+            _ => Err(Error::unknown_name("NEST projection", "attribute", name, ["weight", "delay"])),
+        }
+    }
+
+    fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let dt = self.cfg.timestep;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if values.len() != p.conns.len() {
+            return Err(Error::LengthMismatch {
+                object: "NEST projection".into(),
+                what: name.into(),
+                expected: p.conns.len(),
+                found: values.len(),
+            });
+        }
+        let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
+            "weight" => (values.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(), values.to_vec()),
+            "delay" => {
+                let d: Vec<f64> = values.iter().map(|d| (d / dt).round() * dt).collect();
+                (d.clone(), d)
+            }
+            _ => return Err(Error::unknown_name("NEST projection", "attribute", name, ["weight", "delay"])),
+        };
+        if self.built && !native.is_empty() {
+            let d = self.driver()?;
+            let file = d.write_npy(name, &native)?;
+            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+        }
+        let p = &mut self.projs[proj];
+        match name {
+            "weight" => p.conns.weight = mirror,
+            _ => p.conns.delay = mirror,
+        }
+        Ok(())
+    }
+
+    fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
+        let cmd = Self::current_command(id, spec, targets)?;
+        if self.built {
+            self.driver()?.call(cmd)?;
+        }
+        if self.currents.len() <= id {
+            self.currents.resize_with(id + 1, || None);
+        }
+        self.currents[id] = Some((spec.clone(), targets.to_vec()));
+        Ok(())
+    }
+
+    fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
+        let old = std::mem::replace(&mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan, plan.clone());
+        let cmd = match self.record_command(pop) {
+            Ok(c) => c,
+            Err(e) => {
+                self.pops[pop].plan = old;
+                return Err(e);
+            }
+        };
+        if self.built {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn run_until(&mut self, step: u64) -> Result<()> {
+        if !self.built {
+            self.build()?;
+        }
+        self.driver()?.call(json!({"cmd": "run", "step": step})).map(drop)
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
+        self.built = false;
+        Ok(())
+    }
+
+    fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
+        let model = self.pop(pop)?.model;
+        if !self.built {
+            return Ok(RawRecording::default());
+        }
+        let d = self.driver()?;
+        let a = d.call(json!({"cmd": "drain", "pop": pop}))?;
+        let (_, cells) = d.read_npy::<i64>(&a["spike_cells"])?;
+        let (_, steps) = d.read_npy::<i64>(&a["spike_steps"])?;
+        let spikes = cells.iter().zip(&steps).map(|(c, s)| (*c as u32, *s as u64)).collect();
+        let mut signals = Vec::new();
+        for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let nest_name = s["var"].as_str().unwrap_or("");
+            let var = model.vars.iter().find(|v| v.nest == nest_name).ok_or_else(|| err(format!("unexpected variable {nest_name}")))?;
+            let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
+            let (_, data) = d.read_npy::<f64>(&s["data"])?;
+            let cells: Vec<usize> =
+                s["cells"].as_array().map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect()).unwrap_or_default();
+            let f = var.factor;
+            signals.push(RawSignal {
+                name: var.pynn.to_string(),
+                cells,
+                steps: steps.iter().map(|s| *s as u64).collect(),
+                data: data.into_iter().map(|x| if f == 1.0 { x } else { x / f }).collect(),
+            });
+        }
+        Ok(RawRecording { spikes, signals })
+    }
+
+    fn end(&mut self) -> Result<()> {
+        self.driver = None;
+        Ok(())
+    }
+}
+
+/// A cell type the NEST backend can simulate (it has a row in
+/// [`translate::MODELS`]).
+pub trait NestCell: CellType {}
+
+macro_rules! nest_cells {
+    ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
+}
+nest_cells!(
+    IF_curr_alpha,
+    IF_curr_exp,
+    IF_curr_delta,
+    IF_cond_exp,
+    IF_cond_alpha,
+    IF_cond_exp_gsfa_grr,
+    IF_facets_hardware1,
+    EIF_cond_exp_isfa_ista,
+    EIF_cond_alpha_isfa_ista,
+    HH_cond_exp,
+    Izhikevich,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+);
+
+impl<C: NestCell> Supports<C> for Nest {
+    fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        self.create(spec)
+    }
+}

@@ -1,0 +1,395 @@
+//! The translation table of the NEST backend: PyNN model, parameter and
+//! variable names and units to NEST's, in one place.
+//!
+//! Follows PyNN 0.13's NEST backend (`pyNN/nest/standardmodels/cells.py`,
+//! re-implemented and verified in `tests/data/nest_reference.py`): currents
+//! nA -> pA (x1000), capacitances nF -> pF (x1000), conductances uS -> nS
+//! (x1000), the leak conductance of conductance-based models derived as
+//! `g_L = cm / tau_m * 1000` (nS), synaptic weights x1000 (for voltage-jump
+//! synapses x1000 x 1e-3, as PyNN does), inhibitory conductance weights
+//! negated (NEST routes a connection by the sign of its weight).
+
+use pynn_core::cells::CellType;
+
+/// How a population of a model is built in NEST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A neuron model.
+    Neuron,
+    /// `spike_generator` -> `parrot_neuron` (SpikeSourceArray).
+    SpikeArray,
+    /// `poisson_generator` -> `parrot_neuron` (SpikeSourcePoisson).
+    Poisson,
+}
+
+/// How one PyNN parameter becomes a NEST parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    /// `nest = pynn * factor`.
+    Scale(&'static str, f64),
+    /// PyNN's `tau_m` of a conductance-based model: `g_L = cm / tau_m * 1000`
+    /// (nS), from the same cell's `cm` (nF).
+    LeakFromCm,
+    /// Used only by the translation of other parameters (e.g. spike sources).
+    Special,
+}
+
+/// A PyNN state variable or recordable and its NEST counterpart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Var {
+    /// PyNN's name.
+    pub pynn: &'static str,
+    /// NEST's name.
+    pub nest: &'static str,
+    /// `nest = pynn * factor`.
+    pub factor: f64,
+    /// Whether NEST lets the state be set (`I_syn_ex` of `iaf_psc_*`, and
+    /// `g_ex` of `hh_cond_exp_traub`, cannot; a non-zero initial value is
+    /// then an error).
+    pub settable: bool,
+}
+
+/// How synaptic weights are translated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightRule {
+    /// `nest = pynn * 1000 * extra` (PyNN's own order of operations).
+    pub extra: f64,
+    /// Inhibitory weights are negated (conductance-based models).
+    pub negate_inhibitory: bool,
+}
+
+/// One row of the table: a PyNN cell type on NEST.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NestModel {
+    /// PyNN's name.
+    pub pynn: &'static str,
+    /// NEST model (for spike sources: the generator).
+    pub nest: &'static str,
+    /// How it is built.
+    pub kind: Kind,
+    /// PyNN parameter -> NEST parameter.
+    pub params: &'static [(&'static str, Rule)],
+    /// NEST parameters with fixed values (always sent).
+    pub fixed: &'static [(&'static str, f64)],
+    /// State variables (initial values) and recordables.
+    pub vars: &'static [Var],
+    /// Synaptic weights.
+    pub weight: WeightRule,
+}
+
+const fn v(pynn: &'static str, nest: &'static str, factor: f64) -> Var {
+    Var { pynn, nest, factor, settable: true }
+}
+const fn fixed_var(pynn: &'static str, nest: &'static str, factor: f64) -> Var {
+    Var { pynn, nest, factor, settable: false }
+}
+
+const CURRENT: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: false };
+const JUMP: WeightRule = WeightRule { extra: 1e-3, negate_inhibitory: false };
+const CONDUCTANCE: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: true };
+
+use Rule::{LeakFromCm, Scale};
+
+const LIF_CURR: &[(&str, Rule)] = &[
+    ("v_rest", Scale("E_L", 1.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_m", Scale("tau_m", 1.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
+const LIF_COND: &[(&str, Rule)] = &[
+    ("v_rest", Scale("E_L", 1.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_m", LeakFromCm),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
+const GSFA_GRR: &[(&str, Rule)] = &[
+    ("v_rest", Scale("E_L", 1.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_m", LeakFromCm),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+    ("tau_sfa", Scale("tau_sfa", 1.0)),
+    ("e_rev_sfa", Scale("E_sfa", 1.0)),
+    ("q_sfa", Scale("q_sfa", 1.0)),
+    ("tau_rr", Scale("tau_rr", 1.0)),
+    ("e_rev_rr", Scale("E_rr", 1.0)),
+    ("q_rr", Scale("q_rr", 1.0)),
+];
+const ADEX: &[(&str, Rule)] = &[
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("v_spike", Scale("V_peak", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("tau_m", LeakFromCm),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("a", Scale("a", 1.0)),
+    ("b", Scale("b", 1000.0)),
+    ("delta_T", Scale("Delta_T", 1.0)),
+    ("tau_w", Scale("tau_w", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+];
+const HH: &[(&str, Rule)] = &[
+    ("gbar_Na", Scale("g_Na", 1000.0)),
+    ("gbar_K", Scale("g_K", 1000.0)),
+    ("g_leak", Scale("g_L", 1000.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("v_offset", Scale("V_T", 1.0)),
+    ("e_rev_Na", Scale("E_Na", 1.0)),
+    ("e_rev_K", Scale("E_K", 1.0)),
+    ("e_rev_leak", Scale("E_L", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+];
+const FACETS: &[(&str, Rule)] = &[
+    ("g_leak", Scale("g_L", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
+const IZHIKEVICH: &[(&str, Rule)] = &[
+    ("a", Scale("a", 1.0)),
+    ("b", Scale("b", 1.0)),
+    ("c", Scale("c", 1.0)),
+    ("d", Scale("d", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+];
+
+const CURR_VARS: &[Var] =
+    &[v("v", "V_m", 1.0), fixed_var("isyn_exc", "I_syn_ex", 1000.0), fixed_var("isyn_inh", "I_syn_in", 1000.0)];
+const COND_VARS: &[Var] = &[v("v", "V_m", 1.0), v("gsyn_exc", "g_ex", 1000.0), v("gsyn_inh", "g_in", 1000.0)];
+const ADEX_VARS: &[Var] =
+    &[v("v", "V_m", 1.0), v("w", "w", 1000.0), v("gsyn_exc", "g_ex", 1000.0), v("gsyn_inh", "g_in", 1000.0)];
+const GSFA_VARS: &[Var] = &[
+    v("v", "V_m", 1.0),
+    v("g_r", "g_rr", 1.0),
+    v("g_s", "g_sfa", 1.0),
+    v("gsyn_exc", "g_ex", 1000.0),
+    v("gsyn_inh", "g_in", 1000.0),
+];
+const HH_VARS: &[Var] = &[
+    v("v", "V_m", 1.0),
+    fixed_var("gsyn_exc", "g_ex", 1000.0),
+    fixed_var("gsyn_inh", "g_in", 1000.0),
+    v("h", "Inact_h", 1.0),
+    v("m", "Act_m", 1.0),
+    v("n", "Act_n", 1.0),
+];
+
+const fn neuron(
+    pynn: &'static str,
+    nest: &'static str,
+    params: &'static [(&'static str, Rule)],
+    vars: &'static [Var],
+    weight: WeightRule,
+) -> NestModel {
+    NestModel { pynn, nest, kind: Kind::Neuron, params, fixed: &[], vars, weight }
+}
+
+/// The table: every standard cell type of pynn-core on NEST 3.10.
+pub const MODELS: &[NestModel] = &[
+    neuron("IF_curr_alpha", "iaf_psc_alpha", LIF_CURR, CURR_VARS, CURRENT),
+    neuron("IF_curr_exp", "iaf_psc_exp", LIF_CURR, CURR_VARS, CURRENT),
+    neuron("IF_curr_delta", "iaf_psc_delta", LIF_CURR, &[v("v", "V_m", 1.0)], JUMP),
+    neuron("IF_cond_exp", "iaf_cond_exp", LIF_COND, COND_VARS, CONDUCTANCE),
+    neuron("IF_cond_alpha", "iaf_cond_alpha", LIF_COND, COND_VARS, CONDUCTANCE),
+    // PyNN 0.13 maps this to iaf_cond_exp_sfa_rr but fails to create it
+    // (KeyError: 'g_r'); the state names are NEST's g_rr and g_sfa.
+    neuron("IF_cond_exp_gsfa_grr", "iaf_cond_exp_sfa_rr", GSFA_GRR, GSFA_VARS, CONDUCTANCE),
+    NestModel {
+        pynn: "IF_facets_hardware1",
+        nest: "iaf_cond_exp",
+        kind: Kind::Neuron,
+        params: FACETS,
+        // PyNN: C_m 0.2 nF, t_ref 1 ms, E_ex 0 mV, I_e 0 (fixed by the hardware).
+        fixed: &[("C_m", 200.0), ("t_ref", 1.0), ("E_ex", 0.0), ("I_e", 0.0)],
+        vars: COND_VARS,
+        weight: CONDUCTANCE,
+    },
+    neuron("EIF_cond_exp_isfa_ista", "aeif_cond_exp", ADEX, ADEX_VARS, CONDUCTANCE),
+    neuron("EIF_cond_alpha_isfa_ista", "aeif_cond_alpha", ADEX, ADEX_VARS, CONDUCTANCE),
+    neuron("HH_cond_exp", "hh_cond_exp_traub", HH, HH_VARS, CONDUCTANCE),
+    neuron("Izhikevich", "izhikevich", IZHIKEVICH, &[v("v", "V_m", 1.0), v("u", "U_m", 1.0)], JUMP),
+    NestModel {
+        pynn: "SpikeSourceArray",
+        nest: "spike_generator",
+        kind: Kind::SpikeArray,
+        params: &[("spike_times", Rule::Special)],
+        fixed: &[],
+        vars: &[],
+        weight: CURRENT,
+    },
+    NestModel {
+        pynn: "SpikeSourcePoisson",
+        nest: "poisson_generator",
+        kind: Kind::Poisson,
+        params: &[("rate", Rule::Special), ("start", Rule::Special), ("duration", Rule::Special)],
+        fixed: &[],
+        vars: &[],
+        weight: CURRENT,
+    },
+];
+
+/// The row of PyNN cell type `pynn`, if NEST supports it.
+pub fn model(pynn: &str) -> Option<&'static NestModel> {
+    MODELS.iter().find(|m| m.pynn == pynn)
+}
+
+/// The row of cell type `C`, if NEST supports it.
+pub fn model_of<C: CellType>() -> Option<&'static NestModel> {
+    model(C::NAME)
+}
+
+impl NestModel {
+    /// The NEST parameters (name, one value per cell) of a population whose
+    /// PyNN parameters are given by `get(name)`.
+    pub fn translate_parameters<'a>(&self, get: impl Fn(&str) -> Option<&'a [f64]>) -> Vec<(&'static str, Vec<f64>)> {
+        let mut out: Vec<(&'static str, Vec<f64>)> = Vec::new();
+        for (name, rule) in self.params {
+            let Some(values) = get(name) else { continue };
+            match rule {
+                Scale(nest, f) => out.push((nest, values.iter().map(|x| if *f == 1.0 { *x } else { x * f }).collect())),
+                LeakFromCm => {
+                    let cm = get("cm").expect("conductance-based model without cm");
+                    out.push(("g_L", cm.iter().zip(values).map(|(c, t)| c / t * 1000.0).collect()));
+                }
+                Rule::Special => {}
+            }
+        }
+        if let Some(n) = out.first().map(|(_, v)| v.len()) {
+            for (name, x) in self.fixed {
+                out.retain(|(k, _)| k != name);
+                out.push((name, vec![*x; n]));
+            }
+        }
+        out
+    }
+
+    /// The variable `pynn` (state or recordable).
+    pub fn var(&self, pynn: &str) -> Option<&'static Var> {
+        self.vars.iter().find(|v| v.pynn == pynn)
+    }
+
+    /// NEST weight of a PyNN weight on receptor `inhibitory` or not.
+    pub fn translate_weight(&self, w: f64, inhibitory: bool) -> f64 {
+        let w = if self.weight.negate_inhibitory && inhibitory { -w } else { w };
+        let w = w * 1000.0;
+        if self.weight.extra == 1.0 { w } else { w * self.weight.extra }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pynn_core::cells::*;
+    use pynn_core::parameters::ParamTable;
+
+    fn covers<C: CellType>() {
+        let m = model_of::<C>().unwrap_or_else(|| panic!("{} missing", C::NAME));
+        for p in C::PARAMETERS {
+            assert!(m.params.iter().any(|(n, _)| *n == p.name), "{}.{} has no translation", C::NAME, p.name);
+        }
+        for s in C::STATE {
+            assert!(m.var(s.name).is_some(), "{} state {} has no translation", C::NAME, s.name);
+        }
+        for r in C::RECORDABLES.iter().filter(|r| r.name != "spikes") {
+            assert!(m.var(r.name).is_some(), "{} recordable {} has no translation", C::NAME, r.name);
+        }
+    }
+
+    #[test]
+    fn every_standard_type_is_fully_translated() {
+        covers::<IF_curr_alpha>();
+        covers::<IF_curr_exp>();
+        covers::<IF_curr_delta>();
+        covers::<IF_cond_exp>();
+        covers::<IF_cond_alpha>();
+        covers::<IF_cond_exp_gsfa_grr>();
+        covers::<IF_facets_hardware1>();
+        covers::<EIF_cond_exp_isfa_ista>();
+        covers::<EIF_cond_alpha_isfa_ista>();
+        covers::<HH_cond_exp>();
+        covers::<Izhikevich>();
+        covers::<SpikeSourceArray>();
+        covers::<SpikeSourcePoisson>();
+    }
+
+    fn translate<C: CellType>() -> Vec<(&'static str, f64)> {
+        let t = ParamTable::defaults(C::PARAMETERS, 1);
+        let m = model_of::<C>().unwrap();
+        m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar())).into_iter().map(|(k, v)| (k, v[0])).collect()
+    }
+
+    #[test]
+    fn pynn_defaults_in_nest_units() {
+        // shared/reference/rust-ecosystem.md §3.3: IF_curr_alpha -> iaf_psc_alpha.
+        assert_eq!(
+            translate::<IF_curr_alpha>(),
+            vec![
+                ("E_L", -65.0),
+                ("C_m", 1000.0),
+                ("tau_m", 20.0),
+                ("t_ref", 0.1),
+                ("tau_syn_ex", 0.5),
+                ("tau_syn_in", 0.5),
+                ("I_e", 0.0),
+                ("V_reset", -65.0),
+                ("V_th", -50.0)
+            ]
+        );
+        let c = translate::<IF_cond_exp>();
+        assert!(c.contains(&("g_L", 50.0)), "g_L = cm / tau_m * 1000 = 1 / 20 * 1000: {c:?}");
+        assert!(!c.iter().any(|(k, _)| *k == "tau_m"));
+        let e = translate::<EIF_cond_exp_isfa_ista>();
+        assert!(e.contains(&("b", 80.5)) && e.contains(&("C_m", 281.0)) && e.contains(&("V_peak", -40.0)), "{e:?}");
+        let f = translate::<IF_facets_hardware1>();
+        assert!(f.contains(&("g_L", 40.0)) && f.contains(&("C_m", 200.0)) && f.contains(&("t_ref", 1.0)), "{f:?}");
+        let h = translate::<HH_cond_exp>();
+        assert!(h.contains(&("g_Na", 20000.0)) && h.contains(&("V_T", -63.0)) && h.contains(&("C_m", 200.0)), "{h:?}");
+        let i = translate::<Izhikevich>();
+        assert_eq!(i, vec![("a", 0.02), ("b", 0.2), ("c", -65.0), ("d", 2.0), ("I_e", 0.0)]);
+    }
+
+    #[test]
+    fn weights_and_variables() {
+        let a = model("IF_curr_alpha").unwrap();
+        assert_eq!(a.translate_weight(-0.5, true), -500.0);
+        let c = model("IF_cond_exp").unwrap();
+        assert_eq!(c.translate_weight(0.01, true), -10.0);
+        assert_eq!(c.translate_weight(0.01, false), 10.0);
+        assert_eq!(model("IF_curr_delta").unwrap().translate_weight(2.0, false), 2.0);
+        assert_eq!(c.var("gsyn_inh").unwrap().nest, "g_in");
+        assert_eq!(model("EIF_cond_alpha_isfa_ista").unwrap().var("w").unwrap().factor, 1000.0);
+        assert!(!a.var("isyn_exc").unwrap().settable);
+        assert_eq!(model("HH_cond_exp").unwrap().nest, "hh_cond_exp_traub");
+        assert_eq!(model("IF_cond_exp_gsfa_grr").unwrap().var("g_r").unwrap().nest, "g_rr");
+    }
+}
