@@ -19,42 +19,16 @@
 
 mod support;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use pynn::prelude::*;
-
-use std::path::PathBuf;
 use std::time::Instant;
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum BackendChoice {
-    /// pynn-rs's own engine.
-    Native,
-}
-
-#[derive(Parser, Debug)]
-#[command(about = "Vogels-Abbott COBA benchmark (PyNN's VAbenchmarks.py)")]
-struct Args {
-    /// Simulator to run on.
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (va_coba.npz + va_coba.json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (connectivity and initial potentials).
-    #[arg(long, default_value_t = 98765)]
-    seed: u64,
-    /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Simulated time (ms).
-    #[arg(long, default_value_t = 1000.0)]
-    tstop: f64,
-}
+use support::{Args, BackendChoice};
 
 fn main() -> Result<()> {
     let args = Args::parse();
     match args.backend {
         BackendChoice::Native => run::<Native>(&args),
+        BackendChoice::Nest => run::<Nest>(&args),
     }
 }
 

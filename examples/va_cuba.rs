@@ -23,38 +23,10 @@
 
 mod support;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use pynn::prelude::*;
-use std::path::PathBuf;
 use std::time::Instant;
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum BackendChoice {
-    /// pynn-rs's own engine.
-    Native,
-    /// NEST 3 through PyNEST (needs the Python environment, see README).
-    Nest,
-}
-
-#[derive(Parser, Debug)]
-#[command(about = "Vogels-Abbott CUBA benchmark (PyNN's VAbenchmarks.py)")]
-struct Args {
-    /// Simulator to run on.
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (va_cuba.npz + va_cuba.json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (connectivity and initial potentials).
-    #[arg(long, default_value_t = 98765)]
-    seed: u64,
-    /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Simulated time (ms).
-    #[arg(long, default_value_t = 1000.0)]
-    tstop: f64,
-}
+use support::{Args, BackendChoice};
 
 fn main() -> Result<()> {
     let args = Args::parse();

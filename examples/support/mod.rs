@@ -1,7 +1,37 @@
 //! Helpers shared by the benchmark examples.
 
+use clap::{Parser, ValueEnum};
 use pynn::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Which simulator runs the model.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendChoice {
+    /// pynn-rs's own engine.
+    Native,
+    /// NEST 3 through PyNEST (needs the Python environment, see README).
+    Nest,
+}
+
+/// Command line of the benchmark examples.
+#[derive(Parser, Debug)]
+pub struct Args {
+    /// Simulator to run on.
+    #[arg(long, value_enum, default_value = "native")]
+    pub backend: BackendChoice,
+    /// Directory for the results (NAME.npz + NAME.json).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Session seed (connectivity and initial potentials).
+    #[arg(long, default_value_t = 98765)]
+    pub seed: u64,
+    /// Worker threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Simulated time (ms).
+    #[arg(long, default_value_t = 1000.0)]
+    pub tstop: f64,
+}
 
 /// Peak resident memory of this process (MiB), from `/proc/self/status`.
 pub fn peak_memory_mib() -> Option<f64> {
