@@ -156,6 +156,33 @@ impl<const N: usize> CondState<N> {
     }
 }
 
+/// The `Kernel` methods of a model that is a `CondState` (field `.0`) with
+/// its conductances at the given positions.
+macro_rules! delegate_to_cond_state {
+    ($model:literal, $g_exc:literal, $g_inh:literal) => {
+        fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
+            self.0.p = self::params(params, self.0.dt);
+            Ok(())
+        }
+
+        fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+            self.0.initialize($model, name, cells, values, $g_exc, $g_inh)
+        }
+
+        fn reset(&mut self) {
+            self.0.reset();
+        }
+
+        fn variable(&self, name: &str) -> Option<usize> {
+            variable(name)
+        }
+
+        fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+            self.0.read(var, cells, out, $g_exc, $g_inh);
+        }
+    };
+}
+
 fn variable(name: &str) -> Option<usize> {
     ["v", "gsyn_exc", "gsyn_inh"].iter().position(|v| *v == name)
 }
@@ -200,26 +227,7 @@ impl Kernel for IafCondExp {
         }
     }
 
-    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.0.p = self::params(params, self.0.dt);
-        Ok(())
-    }
-
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        self.0.initialize("IF_cond_exp", name, cells, values, 1, 2)
-    }
-
-    fn reset(&mut self) {
-        self.0.reset();
-    }
-
-    fn variable(&self, name: &str) -> Option<usize> {
-        variable(name)
-    }
-
-    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        self.0.read(var, cells, out, 1, 2);
-    }
+    delegate_to_cond_state!("IF_cond_exp", 1, 2);
 }
 
 /// Native kernel of [`IF_cond_alpha`]: state `(v, dg_exc, g_exc, dg_inh, g_inh)`.
@@ -264,26 +272,7 @@ impl Kernel for IafCondAlpha {
         }
     }
 
-    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.0.p = self::params(params, self.0.dt);
-        Ok(())
-    }
-
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        self.0.initialize("IF_cond_alpha", name, cells, values, 2, 4)
-    }
-
-    fn reset(&mut self) {
-        self.0.reset();
-    }
-
-    fn variable(&self, name: &str) -> Option<usize> {
-        variable(name)
-    }
-
-    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        self.0.read(var, cells, out, 2, 4);
-    }
+    delegate_to_cond_state!("IF_cond_alpha", 2, 4);
 }
 
 impl NativeCell for IF_facets_hardware1 {

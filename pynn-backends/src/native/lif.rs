@@ -72,6 +72,46 @@ fn rebase(y: &mut [f64], old: &[f64], new: &[f64]) {
     }
 }
 
+/// `initialize`, `variable` and `read` of the models with state
+/// `y` (v - v_rest), `i_ex`, `i_in` and initial values `init_v`, `init_ex`,
+/// `init_in`.
+macro_rules! current_based_state_methods {
+    ($model:literal) => {
+        fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+            match name {
+                "v" => {
+                    scatter(&mut self.init_v, cells, values);
+                    for (c, v) in cells.iter().zip(values) {
+                        self.y[*c] = v - self.c.v_rest[*c];
+                    }
+                }
+                "isyn_exc" => {
+                    scatter(&mut self.init_ex, cells, values);
+                    scatter(&mut self.i_ex, cells, values);
+                }
+                "isyn_inh" => {
+                    scatter(&mut self.init_in, cells, values);
+                    scatter(&mut self.i_in, cells, values);
+                }
+                _ => return Err(unknown_state($model, name, &["v", "isyn_exc", "isyn_inh"])),
+            }
+            Ok(())
+        }
+
+        fn variable(&self, name: &str) -> Option<usize> {
+            ["v", "isyn_exc", "isyn_inh"].iter().position(|v| *v == name)
+        }
+
+        fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+            match var {
+                0 => out.extend(cells.iter().map(|c| self.y[*c] + self.c.v_rest[*c])),
+                1 => out.extend(cells.iter().map(|c| self.i_ex[*c])),
+                _ => out.extend(cells.iter().map(|c| self.i_in[*c])),
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Native kernel of [`IF_curr_exp`].
@@ -163,26 +203,7 @@ impl Kernel for IafPscExp {
         Ok(())
     }
 
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        match name {
-            "v" => {
-                scatter(&mut self.init_v, cells, values);
-                for (c, v) in cells.iter().zip(values) {
-                    self.y[*c] = v - self.c.v_rest[*c];
-                }
-            }
-            "isyn_exc" => {
-                scatter(&mut self.init_ex, cells, values);
-                scatter(&mut self.i_ex, cells, values);
-            }
-            "isyn_inh" => {
-                scatter(&mut self.init_in, cells, values);
-                scatter(&mut self.i_in, cells, values);
-            }
-            _ => return Err(unknown_state("IF_curr_exp", name, &["v", "isyn_exc", "isyn_inh"])),
-        }
-        Ok(())
-    }
+    current_based_state_methods!("IF_curr_exp");
 
     fn reset(&mut self) {
         for i in 0..self.y.len() {
@@ -193,17 +214,6 @@ impl Kernel for IafPscExp {
         self.r.iter_mut().for_each(|r| *r = 0);
     }
 
-    fn variable(&self, name: &str) -> Option<usize> {
-        ["v", "isyn_exc", "isyn_inh"].iter().position(|v| *v == name)
-    }
-
-    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        match var {
-            0 => out.extend(cells.iter().map(|c| self.y[*c] + self.c.v_rest[*c])),
-            1 => out.extend(cells.iter().map(|c| self.i_ex[*c])),
-            _ => out.extend(cells.iter().map(|c| self.i_in[*c])),
-        }
-    }
 }
 
 // -------------------------------------------------------------- IF_curr_alpha
@@ -324,26 +334,7 @@ impl Kernel for IafPscAlpha {
         Ok(())
     }
 
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        match name {
-            "v" => {
-                scatter(&mut self.init_v, cells, values);
-                for (c, v) in cells.iter().zip(values) {
-                    self.y[*c] = v - self.c.v_rest[*c];
-                }
-            }
-            "isyn_exc" => {
-                scatter(&mut self.init_ex, cells, values);
-                scatter(&mut self.i_ex, cells, values);
-            }
-            "isyn_inh" => {
-                scatter(&mut self.init_in, cells, values);
-                scatter(&mut self.i_in, cells, values);
-            }
-            _ => return Err(unknown_state("IF_curr_alpha", name, &["v", "isyn_exc", "isyn_inh"])),
-        }
-        Ok(())
-    }
+    current_based_state_methods!("IF_curr_alpha");
 
     fn reset(&mut self) {
         for i in 0..self.y.len() {
@@ -356,17 +347,6 @@ impl Kernel for IafPscAlpha {
         self.r.iter_mut().for_each(|r| *r = 0);
     }
 
-    fn variable(&self, name: &str) -> Option<usize> {
-        ["v", "isyn_exc", "isyn_inh"].iter().position(|v| *v == name)
-    }
-
-    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        match var {
-            0 => out.extend(cells.iter().map(|c| self.y[*c] + self.c.v_rest[*c])),
-            1 => out.extend(cells.iter().map(|c| self.i_ex[*c])),
-            _ => out.extend(cells.iter().map(|c| self.i_in[*c])),
-        }
-    }
 }
 
 // -------------------------------------------------------------- IF_curr_delta
