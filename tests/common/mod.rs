@@ -1,0 +1,185 @@
+//! Shared by the tests that run the NEST reference scenarios
+//! (`tests/data/nest/*.json`, written by `tests/data/nest_reference.py`)
+//! through the object API on any backend.
+#![allow(dead_code)] // each test file uses part of it
+
+use pynn::core::backend::Supports;
+use pynn::core::{Backend, CellType};
+use pynn::prelude::*;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+pub fn load(name: &str) -> Json {
+    let path = format!("{}/tests/data/nest/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+pub fn floats(v: &Json) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+pub fn setup<B: Backend>(s: &Json) -> Sim<B> {
+    Sim::<B>::setup(Setup {
+        timestep: s["dt"].as_f64().unwrap(),
+        min_delay: s["min_delay"].as_f64().unwrap(),
+        max_delay: s["max_delay"].as_f64().unwrap(),
+        ..Setup::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// What a scenario produced: per-segment spike trains and v traces per cell.
+#[derive(Debug, PartialEq)]
+pub struct Outcome {
+    /// Per segment, per cell: spike times (ms).
+    pub spikes: Vec<Vec<Vec<f64>>>,
+    /// Per segment, per cell: membrane potential samples (mV).
+    pub v: Vec<Vec<Vec<f64>>>,
+}
+
+/// Sets a parameter of the scenario's cells (between runs).
+pub type Setter<'a> = &'a dyn Fn(&str, Vec<f64>);
+pub type Schedule<'a, B> = &'a dyn Fn(&Sim<B>, Setter<'_>);
+
+/// Builds the scenario's network on backend `B`; `schedule` runs it (and
+/// may reset, or set a parameter of the cells through its second argument).
+pub fn build_and_run<C, B>(s: &Json, schedule: Schedule<'_, B>) -> Outcome
+where
+    C: CellType + Default,
+    B: Backend + Supports<C> + Supports<SpikeSourceArray>,
+{
+    let sim = setup::<B>(s);
+    let cells = s["cells"].as_array().unwrap();
+    let n = cells.len();
+    let pop = Population::<C, B>::new(&sim, n, C::default()).unwrap();
+    let names: Vec<String> = cells[0].as_object().unwrap().keys().cloned().collect();
+    for name in &names {
+        let values: Vec<f64> = cells.iter().map(|c| c[name].as_f64().unwrap()).collect();
+        pop.set(name, values).unwrap();
+    }
+    pop.initialize("v", floats(&s["initial_v"])).unwrap();
+
+    let trains: Vec<Vec<f64>> = s["spike_sources"].as_array().unwrap().iter().map(floats).collect();
+    if !trains.is_empty() {
+        let src = Population::<SpikeSourceArray, B>::new(&sim, trains.len(), SpikeSourceArray::default()).unwrap();
+        src.set("spike_times", trains).unwrap();
+        let mut by_receptor: BTreeMap<String, Vec<(usize, usize, f64, f64)>> = BTreeMap::new();
+        for c in s["connections"].as_array().unwrap() {
+            by_receptor.entry(c["receptor"].as_str().unwrap().to_string()).or_default().push((
+                c["source"].as_u64().unwrap() as usize,
+                c["target"].as_u64().unwrap() as usize,
+                c["weight"].as_f64().unwrap(),
+                c["delay"].as_f64().unwrap(),
+            ));
+        }
+        for (receptor, list) in by_receptor {
+            let conn = FromListConnector::with_weights_and_delays(list);
+            Projection::new(&src, &pop, &conn, StaticSynapse::default(), Some(&receptor)).unwrap();
+        }
+    }
+    for d in s["dc_sources"].as_array().unwrap() {
+        let targets: Vec<usize> = d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
+        let source = DCSource {
+            amplitude: d["amplitude"].as_f64().unwrap(),
+            start: d["start"].as_f64().unwrap(),
+            stop: d["stop"].as_f64().unwrap(),
+        };
+        pop.view(targets).unwrap().inject(source).unwrap();
+    }
+    for d in s["step_sources"].as_array().unwrap() {
+        let targets: Vec<usize> = d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
+        let source = StepCurrentSource { times: floats(&d["times"]), amplitudes: floats(&d["amplitudes"]) };
+        pop.view(targets).unwrap().inject(source).unwrap();
+    }
+    pop.record(["spikes", "v"], None).unwrap();
+    let set = |name: &str, values: Vec<f64>| pop.set(name, values).unwrap();
+    schedule(&sim, &set);
+    let block = pop.get_data().unwrap();
+    sim.end().unwrap();
+    Outcome {
+        spikes: block
+            .segments
+            .iter()
+            .map(|seg| (0..n).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect())
+            .collect(),
+        v: block.segments.iter().map(|seg| (0..n).map(|i| seg.signal("v").unwrap().column(i)).collect()).collect(),
+    }
+}
+
+pub fn run_plain<B: Backend>(s: &Json) -> impl Fn(&Sim<B>, Setter<'_>) + '_ {
+    move |sim, _| {
+        for r in floats(&s["runs"]) {
+            sim.run(r).unwrap();
+        }
+    }
+}
+
+/// Every backend able to run all the standard cell types.
+pub trait AllCells:
+    Backend
+    + Supports<IF_curr_alpha>
+    + Supports<IF_curr_exp>
+    + Supports<IF_curr_delta>
+    + Supports<pynn::IF_cond_exp>
+    + Supports<pynn::IF_cond_alpha>
+    + Supports<pynn::EIF_cond_exp_isfa_ista>
+    + Supports<pynn::EIF_cond_alpha_isfa_ista>
+    + Supports<pynn::Izhikevich>
+    + Supports<pynn::HH_cond_exp>
+    + Supports<pynn::IF_cond_exp_gsfa_grr>
+    + Supports<pynn::IF_facets_hardware1>
+    + Supports<SpikeSourceArray>
+{
+}
+impl AllCells for Native {}
+impl AllCells for Nest {}
+
+pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
+    match s["cell_type"].as_str().unwrap() {
+        "IF_curr_alpha" => build_and_run::<IF_curr_alpha, B>(s, schedule),
+        "IF_curr_exp" => build_and_run::<IF_curr_exp, B>(s, schedule),
+        "IF_curr_delta" => build_and_run::<IF_curr_delta, B>(s, schedule),
+        "IF_cond_exp" => build_and_run::<pynn::IF_cond_exp, B>(s, schedule),
+        "IF_cond_alpha" => build_and_run::<pynn::IF_cond_alpha, B>(s, schedule),
+        "EIF_cond_exp_isfa_ista" => build_and_run::<pynn::EIF_cond_exp_isfa_ista, B>(s, schedule),
+        "EIF_cond_alpha_isfa_ista" => build_and_run::<pynn::EIF_cond_alpha_isfa_ista, B>(s, schedule),
+        "Izhikevich" => build_and_run::<pynn::Izhikevich, B>(s, schedule),
+        "HH_cond_exp" => build_and_run::<pynn::HH_cond_exp, B>(s, schedule),
+        "IF_cond_exp_gsfa_grr" => build_and_run::<pynn::IF_cond_exp_gsfa_grr, B>(s, schedule),
+        "IF_facets_hardware1" => build_and_run::<pynn::IF_facets_hardware1, B>(s, schedule),
+        other => panic!("no test for {other}"),
+    }
+}
+
+/// Compares one segment with the committed NEST data: identical spike
+/// steps, |dv| <= `tol` (mV) at every sample; returns the largest |dv|.
+pub fn compare(s: &Json, spikes: &[Vec<f64>], v: &[Vec<f64>], tol: f64) -> f64 {
+    let name = s["scenario"].as_str().unwrap();
+    let dt = s["dt"].as_f64().unwrap();
+    let nest_spikes: Vec<Vec<f64>> = s["result"]["spike_times"].as_array().unwrap().iter().map(floats).collect();
+    let nest_v: Vec<Vec<f64>> = s["result"]["v"].as_array().unwrap().iter().map(floats).collect();
+    let mut max_dv: f64 = 0.0;
+    for i in 0..nest_spikes.len() {
+        let steps = |t: &[f64]| t.iter().map(|x| (x / dt).round() as i64).collect::<Vec<_>>();
+        assert_eq!(steps(&spikes[i]), steps(&nest_spikes[i]), "{name}: spike times of cell {i}");
+        assert_eq!(v[i].len(), nest_v[i].len(), "{name}: number of v samples of cell {i}");
+        for (k, (a, b)) in v[i].iter().zip(&nest_v[i]).enumerate() {
+            let d = (a - b).abs();
+            assert!(d <= tol, "{name}: cell {i}, sample {k} (t = {} ms): v = {a}, NEST {b}", k as f64 * dt);
+            max_dv = max_dv.max(d);
+        }
+    }
+    max_dv
+}
+
+pub fn scenario_names() -> Vec<String> {
+    let dir = format!("{}/tests/data/nest", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".json").map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
