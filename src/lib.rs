@@ -60,6 +60,7 @@ pub mod __private {
         IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
         SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
     };
+    pub use pynn_core::space::FillOrder;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
 
@@ -209,6 +210,55 @@ pub mod __private {
         /// `static(weight, delay)`; no delay: the session's `min_delay`.
         pub fn r#static(weight: impl Into<Value>, delay: Option<Value>) -> StaticSynapse {
             StaticSynapse { weight: weight.into(), delay }
+        }
+    }
+
+    /// Population structures, one constructor per entry of the macro's
+    /// structure table, arguments in table order (lengths in um).
+    pub mod structure {
+        use pynn_core::space::{FillOrder, Grid2D, Grid3D, Line, Position, RandomStructure, Shape, Structure};
+
+        /// `line(dx, x0, y, z)`
+        pub fn line(dx: f64, x0: f64, y: f64, z: f64) -> Structure {
+            Line { dx, x0, y, z }.into()
+        }
+        /// `grid2d(aspect_ratio, dx, dy, x0, y0, z, fill_order)`
+        #[allow(clippy::too_many_arguments)]
+        pub fn grid2d(aspect_ratio: f64, dx: f64, dy: f64, x0: f64, y0: f64, z: f64, fill_order: FillOrder) -> Structure {
+            Grid2D { aspect_ratio, dx, dy, x0, y0, z, fill_order }.into()
+        }
+        /// `grid3d(aspect_ratio_xy, aspect_ratio_xz, dx, dy, dz, x0, y0, z0, fill_order)`
+        #[allow(clippy::too_many_arguments)]
+        pub fn grid3d(
+            aspect_ratio_xy: f64,
+            aspect_ratio_xz: f64,
+            dx: f64,
+            dy: f64,
+            dz: f64,
+            x0: f64,
+            y0: f64,
+            z0: f64,
+            fill_order: FillOrder,
+        ) -> Structure {
+            Grid3D { aspect_ratio_xy, aspect_ratio_xz, dx, dy, dz, x0, y0, z0, fill_order }.into()
+        }
+        /// `random(boundary, origin)`
+        pub fn random(boundary: Shape, origin: Position) -> Structure {
+            RandomStructure { boundary, origin }.into()
+        }
+    }
+
+    /// Shapes of `random(...)` structures (lengths in um).
+    pub mod shape {
+        use pynn_core::space::Shape;
+
+        /// `cuboid(width, height, depth)`
+        pub fn cuboid(width: f64, height: f64, depth: f64) -> Shape {
+            Shape::Cuboid { width, height, depth }
+        }
+        /// `sphere(radius)`
+        pub fn sphere(radius: f64) -> Shape {
+            Shape::Sphere { radius }
         }
     }
 

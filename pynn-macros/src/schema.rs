@@ -31,6 +31,8 @@ pub enum Dim {
     /// mV/ms (Izhikevich's `d` and `u`; no unit is accepted after a
     /// number, write it bare).
     VoltageRate,
+    /// um (positions and extents of population structures).
+    Length,
     /// No unit (probabilities, counts, seeds).
     Dimensionless,
 }
@@ -46,6 +48,7 @@ impl Dim {
             Dim::Conductance => "uS",
             Dim::Rate => "Hz",
             Dim::VoltageRate => "mV/ms",
+            Dim::Length => "um",
             Dim::Dimensionless => "",
         }
     }
@@ -60,6 +63,7 @@ impl Dim {
             Dim::Conductance => "a conductance",
             Dim::Rate => "a rate",
             Dim::VoltageRate => "a rate of change of voltage",
+            Dim::Length => "a length",
             Dim::Dimensionless => "dimensionless",
         }
     }
@@ -83,6 +87,7 @@ impl Dim {
             Dim::Conductance => "a conductance (uS)",
             Dim::Rate => "a rate (Hz)",
             Dim::VoltageRate => "a rate of change of voltage (mV/ms)",
+            Dim::Length => "a length (um)",
             Dim::Dimensionless => "dimensionless",
         }
     }
@@ -121,6 +126,9 @@ pub const UNITS: &[Unit] = &[
     unit("mS", Dim::Conductance, 1e3),
     unit("Hz", Dim::Rate, 1.0),
     unit("kHz", Dim::Rate, 1e3),
+    unit("um", Dim::Length, 1.0),
+    unit("nm", Dim::Length, 1e-3),
+    unit("mm", Dim::Length, 1e3),
 ];
 
 /// Factor of a parameter's unit to its dimension's PyNN unit: `nS` is
@@ -525,6 +533,12 @@ pub enum ArgKind {
     File,
     /// The name of a projection declared earlier in the same network.
     Projection,
+    /// `sequential` or `random` (`pynn::space::FillOrder`).
+    FillOrder,
+    /// A shape of [`SHAPES`], e.g. `sphere(radius = 100 um)`.
+    Shape,
+    /// A point `(x, y, z)` in um (`[f64; 3]`).
+    Position,
 }
 
 /// An argument: name, what it holds, and its default (Rust tokens; `None`:
@@ -719,6 +733,88 @@ pub const SOURCES: &[CallSchema] = &[
             arg("times", ArgKind::Sequence(Dim::Time), None),
             arg("amplitudes", ArgKind::Sequence(Dim::Current), None),
         ],
+    },
+];
+
+const LEN: ArgKind = ArgKind::Number(Dim::Length);
+
+/// Population structures (`pop x = Cell(n, structure = grid2d(...))`):
+/// `pynn::__private::structure::<name>(args...)`, a `pynn::space::Structure`.
+/// Lengths are in um, PyNN's unit.
+pub const STRUCTURES: &[CallSchema] = &[
+    CallSchema {
+        name: "line",
+        pynn: "Line",
+        args: &[
+            arg("dx", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y", LEN, Some("0.0")),
+            arg("z", LEN, Some("0.0")),
+        ],
+    },
+    CallSchema {
+        name: "grid2d",
+        pynn: "Grid2D",
+        args: &[
+            arg("aspect_ratio", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
+            arg("dx", LEN, Some("1.0")),
+            arg("dy", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y0", LEN, Some("0.0")),
+            arg("z", LEN, Some("0.0")),
+            arg("fill_order", ArgKind::FillOrder, Some("::pynn::__private::FillOrder::Sequential")),
+        ],
+    },
+    CallSchema {
+        name: "grid3d",
+        pynn: "Grid3D",
+        args: &[
+            Arg {
+                name: "aspect_ratio_xy",
+                aliases: &["aspect_ratioXY"],
+                kind: ArgKind::Number(Dim::Dimensionless),
+                default: Some("1.0"),
+            },
+            Arg {
+                name: "aspect_ratio_xz",
+                aliases: &["aspect_ratioXZ"],
+                kind: ArgKind::Number(Dim::Dimensionless),
+                default: Some("1.0"),
+            },
+            arg("dx", LEN, Some("1.0")),
+            arg("dy", LEN, Some("1.0")),
+            arg("dz", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y0", LEN, Some("0.0")),
+            arg("z0", LEN, Some("0.0")),
+            arg("fill_order", ArgKind::FillOrder, Some("::pynn::__private::FillOrder::Sequential")),
+        ],
+    },
+    CallSchema {
+        name: "random",
+        pynn: "RandomStructure",
+        args: &[
+            arg("boundary", ArgKind::Shape, None),
+            arg("origin", ArgKind::Position, Some("[0.0, 0.0, 0.0]")),
+        ],
+    },
+];
+
+/// Shapes of a `random(...)` structure: `pynn::__private::shape::<name>(args...)`.
+pub const SHAPES: &[CallSchema] = &[
+    CallSchema {
+        name: "cuboid",
+        pynn: "Cuboid",
+        args: &[
+            arg("width", LEN, None),
+            arg("height", LEN, None),
+            arg("depth", LEN, None),
+        ],
+    },
+    CallSchema {
+        name: "sphere",
+        pynn: "Sphere",
+        args: &[arg("radius", LEN, None)],
     },
 ];
 

@@ -169,6 +169,11 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     },
                 );
             }
+            if let Some(s) = &p.structure
+                && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
+            {
+                check_args(cx, &args, None);
+            }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
                 check_assignments(
@@ -601,6 +606,9 @@ enum Expect {
     BoolMatrix,
     File,
     Projection,
+    FillOrder,
+    Shape,
+    Position,
 }
 
 impl Expect {
@@ -621,6 +629,9 @@ impl Expect {
             ArgKind::BoolMatrix => Expect::BoolMatrix,
             ArgKind::File => Expect::File,
             ArgKind::Projection => Expect::Projection,
+            ArgKind::FillOrder => Expect::FillOrder,
+            ArgKind::Shape => Expect::Shape,
+            ArgKind::Position => Expect::Position,
         }
     }
 }
@@ -836,6 +847,38 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             other => cx.error(
                 other.span(),
                 format!("{what} is the name of a projection declared earlier, e.g. `clone(ee)`"),
+            ),
+        },
+        Expect::FillOrder => match v {
+            Value::Rust { expr, unit: None, .. }
+                if matches!(expr.to_string().as_str(), "sequential" | "random") => {}
+            other => cx.error(
+                other.span(),
+                format!("{what} is `sequential` or `random`"),
+            ),
+        },
+        Expect::Shape => match v {
+            Value::Random(call) => {
+                if let Some((_, args)) = bind(cx, call, schema::SHAPES, "shape") {
+                    check_args(cx, &args, None);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a shape: `cuboid(width = 100 um, height = 100 um, depth = 10 um)` or `sphere(radius = 50 um)`"
+                ),
+            ),
+        },
+        Expect::Position => match v {
+            Value::Tuple { elems, .. } | Value::Array { elems, .. } if elems.len() == 3 => {
+                for e in elems {
+                    check_value(cx, e, &Expect::Number(Dim::Length, "um"), what);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} is a point `(x, y, z)` in um, e.g. `(0 um, 0 um, 100 um)`"),
             ),
         },
         Expect::Int => match v {
