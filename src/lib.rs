@@ -58,7 +58,8 @@ pub mod __private {
         Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
         IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
         IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
-        SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
+        SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
+        Supports, Value,
     };
     pub use pynn_core::space::FillOrder;
     use pynn_core::cells::{CellType, RecordableSpec};
@@ -264,7 +265,7 @@ pub mod __private {
 
     /// Current sources, one constructor per entry of the macro's table.
     pub mod source {
-        use pynn_core::{DCSource, StepCurrentSource};
+        use pynn_core::{ACSource, DCSource, NoisyCurrentSource, StepCurrentSource};
 
         /// `dc(amplitude, start, stop)`
         pub fn dc(amplitude: f64, start: f64, stop: f64) -> DCSource {
@@ -273,6 +274,14 @@ pub mod __private {
         /// `step(times, amplitudes)`
         pub fn step(times: Vec<f64>, amplitudes: Vec<f64>) -> StepCurrentSource {
             StepCurrentSource { times, amplitudes }
+        }
+        /// `ac(amplitude, offset, frequency, phase, start, stop)`
+        pub fn ac(amplitude: f64, offset: f64, frequency: f64, phase: f64, start: f64, stop: f64) -> ACSource {
+            ACSource { amplitude, offset, frequency, phase, start, stop }
+        }
+        /// `noisy(mean, stdev, dt, start, stop)`
+        pub fn noisy(mean: f64, stdev: f64, dt: f64, start: f64, stop: f64) -> NoisyCurrentSource {
+            NoisyCurrentSource { mean, stdev, dt, start, stop }
         }
     }
 }

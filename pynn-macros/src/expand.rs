@@ -533,7 +533,7 @@ pub fn expand(net: &Network) -> TokenStream {
                         (Kind::Sequence, Value::Array { elems, .. })
                             if !elems.iter().any(|e| matches!(e, Value::Array { .. })) =>
                         {
-                            let v = sequence(&a.value);
+                            let v = sequence_in(&a.value, scale);
                             literal.push(quote!(#field: #v,));
                         }
                         _ => {

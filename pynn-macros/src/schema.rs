@@ -193,6 +193,16 @@ const fn seq(name: &'static str, dim: Dim) -> Param {
     }
 }
 
+/// A sequence in a unit other than its dimension's PyNN unit.
+const fn sequ(name: &'static str, dim: Dim, unit: &'static str) -> Param {
+    Param {
+        name,
+        dim,
+        kind: Kind::Sequence,
+        unit,
+    }
+}
+
 /// A cell type, as `pynn_core::CellType` describes it.
 #[derive(Debug, Clone, Copy)]
 pub struct CellSchema {
@@ -246,6 +256,20 @@ const CURR_RECORDABLES: &[Param] = &[
     p("isyn_inh", Dim::Current),
 ];
 const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
+
+/// A spike source: no state, records `spikes`, no receptors.
+const fn source(name: &'static str, parameters: &'static [Param]) -> CellSchema {
+    CellSchema {
+        name,
+        parameters,
+        state: &[],
+        recordables: SPIKES,
+        receptors: &[],
+        conductance_based: false,
+        injectable: false,
+        weight: Dim::Current,
+    }
+}
 const EXC_INH: &[&str] = &["excitatory", "inhibitory"];
 
 /// `IF_cond_exp`, `IF_cond_alpha` (schema order of the core).
@@ -493,6 +517,35 @@ pub const CELL_TYPES: &[CellSchema] = &[
         injectable: false,
         weight: Dim::Current,
     },
+    source(
+        "SpikeSourcePoissonRefractory",
+        &[
+            p("rate", Dim::Rate),
+            p("tau_refrac", Dim::Time),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
+    source(
+        "SpikeSourceGamma",
+        &[
+            p("alpha", Dim::Dimensionless),
+            p("beta", Dim::Rate),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
+    source(
+        "SpikeSourceInhGamma",
+        &[
+            seq("a", Dim::Dimensionless),
+            // PyNN gives the scales in seconds: a bare number is in s.
+            sequ("b", Dim::Time, "s"),
+            seq("tbins", Dim::Time),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
 ];
 
 /// What an argument of a connector, synapse type, current source or random
@@ -732,6 +785,30 @@ pub const SOURCES: &[CallSchema] = &[
         args: &[
             arg("times", ArgKind::Sequence(Dim::Time), None),
             arg("amplitudes", ArgKind::Sequence(Dim::Current), None),
+        ],
+    },
+    CallSchema {
+        name: "ac",
+        pynn: "ACSource",
+        args: &[
+            arg("amplitude", ArgKind::Number(Dim::Current), Some("1.0")),
+            arg("offset", ArgKind::Number(Dim::Current), Some("0.0")),
+            arg("frequency", ArgKind::Number(Dim::Rate), Some("10.0")),
+            // Degrees, as in PyNN.
+            arg("phase", ArgKind::Number(Dim::Dimensionless), Some("0.0")),
+            arg("start", ArgKind::Number(Dim::Time), Some("0.0")),
+            arg("stop", ArgKind::Number(Dim::Time), Some("1e12")),
+        ],
+    },
+    CallSchema {
+        name: "noisy",
+        pynn: "NoisyCurrentSource",
+        args: &[
+            arg("mean", ArgKind::Number(Dim::Current), Some("0.0")),
+            arg("stdev", ArgKind::Number(Dim::Current), Some("1.0")),
+            arg("dt", ArgKind::Number(Dim::Time), Some("0.1")),
+            arg("start", ArgKind::Number(Dim::Time), Some("0.0")),
+            arg("stop", ArgKind::Number(Dim::Time), Some("1e12")),
         ],
     },
 ];

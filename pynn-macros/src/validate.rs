@@ -713,10 +713,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             }
             (Kind::Sequence, other) => cx.error(
                 other.span(),
-                format!(
-                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
-                    u = p.dim.unit()
-                ),
+                format!("{what} is a sequence: write a list such as `{}`", example_list(p.unit)),
             ),
         },
         Expect::Number(dim, in_unit) => match v {
@@ -900,10 +897,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             }
             other => cx.error(
                 other.span(),
-                format!(
-                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
-                    u = dim.unit()
-                ),
+                format!("{what} is a sequence: write a list such as `{}`", example_list(dim.unit())),
             ),
         },
         Expect::Weight(rule) => {
@@ -983,6 +977,15 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             Value::Rust { unit: None, .. } => {}
             other => cx.error(other.span(), "a connection list is `[(pre, post), ...]`"),
         },
+    }
+}
+
+/// `[10 ms, 20 ms]`, or `[1, 2]` without a unit.
+fn example_list(unit: &str) -> String {
+    if unit.is_empty() {
+        "[1, 2]".to_string()
+    } else {
+        format!("[10 {unit}, 20 {unit}]")
     }
 }
 
