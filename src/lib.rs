@@ -58,8 +58,10 @@ pub mod __private {
         Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
         IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
         IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
-        SpikeSourceArray, SpikeSourcePoisson, Supports, Value,
+        SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
+        Supports, Value,
     };
+    pub use pynn_core::space::FillOrder;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
 
@@ -212,9 +214,58 @@ pub mod __private {
         }
     }
 
+    /// Population structures, one constructor per entry of the macro's
+    /// structure table, arguments in table order (lengths in um).
+    pub mod structure {
+        use pynn_core::space::{FillOrder, Grid2D, Grid3D, Line, Position, RandomStructure, Shape, Structure};
+
+        /// `line(dx, x0, y, z)`
+        pub fn line(dx: f64, x0: f64, y: f64, z: f64) -> Structure {
+            Line { dx, x0, y, z }.into()
+        }
+        /// `grid2d(aspect_ratio, dx, dy, x0, y0, z, fill_order)`
+        #[allow(clippy::too_many_arguments)]
+        pub fn grid2d(aspect_ratio: f64, dx: f64, dy: f64, x0: f64, y0: f64, z: f64, fill_order: FillOrder) -> Structure {
+            Grid2D { aspect_ratio, dx, dy, x0, y0, z, fill_order }.into()
+        }
+        /// `grid3d(aspect_ratio_xy, aspect_ratio_xz, dx, dy, dz, x0, y0, z0, fill_order)`
+        #[allow(clippy::too_many_arguments)]
+        pub fn grid3d(
+            aspect_ratio_xy: f64,
+            aspect_ratio_xz: f64,
+            dx: f64,
+            dy: f64,
+            dz: f64,
+            x0: f64,
+            y0: f64,
+            z0: f64,
+            fill_order: FillOrder,
+        ) -> Structure {
+            Grid3D { aspect_ratio_xy, aspect_ratio_xz, dx, dy, dz, x0, y0, z0, fill_order }.into()
+        }
+        /// `random(boundary, origin)`
+        pub fn random(boundary: Shape, origin: Position) -> Structure {
+            RandomStructure { boundary, origin }.into()
+        }
+    }
+
+    /// Shapes of `random(...)` structures (lengths in um).
+    pub mod shape {
+        use pynn_core::space::Shape;
+
+        /// `cuboid(width, height, depth)`
+        pub fn cuboid(width: f64, height: f64, depth: f64) -> Shape {
+            Shape::Cuboid { width, height, depth }
+        }
+        /// `sphere(radius)`
+        pub fn sphere(radius: f64) -> Shape {
+            Shape::Sphere { radius }
+        }
+    }
+
     /// Current sources, one constructor per entry of the macro's table.
     pub mod source {
-        use pynn_core::{DCSource, StepCurrentSource};
+        use pynn_core::{ACSource, DCSource, NoisyCurrentSource, StepCurrentSource};
 
         /// `dc(amplitude, start, stop)`
         pub fn dc(amplitude: f64, start: f64, stop: f64) -> DCSource {
@@ -223,6 +274,14 @@ pub mod __private {
         /// `step(times, amplitudes)`
         pub fn step(times: Vec<f64>, amplitudes: Vec<f64>) -> StepCurrentSource {
             StepCurrentSource { times, amplitudes }
+        }
+        /// `ac(amplitude, offset, frequency, phase, start, stop)`
+        pub fn ac(amplitude: f64, offset: f64, frequency: f64, phase: f64, start: f64, stop: f64) -> ACSource {
+            ACSource { amplitude, offset, frequency, phase, start, stop }
+        }
+        /// `noisy(mean, stdev, dt, start, stop)`
+        pub fn noisy(mean: f64, stdev: f64, dt: f64, start: f64, stop: f64) -> NoisyCurrentSource {
+            NoisyCurrentSource { mean, stdev, dt, start, stop }
         }
     }
 }

@@ -84,6 +84,9 @@ fn macro_cell_table_matches_core() {
         Izhikevich,
         SpikeSourceArray,
         SpikeSourcePoisson,
+        SpikeSourcePoissonRefractory,
+        SpikeSourceGamma,
+        SpikeSourceInhGamma,
     );
     // Every entry of the macro's table is one of the types checked above.
     for entry in schema::CELL_TYPES {
@@ -102,4 +105,42 @@ fn units_are_pynn_units() {
             assert_eq!(u.name, u.dim.unit(), "unit with factor 1 must be PyNN's");
         }
     }
+}
+
+/// The defaults of the macro's current-source table, parsed as numbers.
+fn defaults(name: &str) -> Vec<f64> {
+    let entry = schema::call(schema::SOURCES, name).unwrap();
+    entry
+        .args
+        .iter()
+        .map(|a| a.default.unwrap_or("0").parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn macro_source_table_matches_core() {
+    use pynn::core::CurrentSource;
+    use pynn::__private::source;
+    let names: Vec<&str> = schema::SOURCES.iter().map(|s| s.pynn).collect();
+    assert_eq!(
+        names,
+        [
+            DCSource::NAME,
+            StepCurrentSource::NAME,
+            ACSource::NAME,
+            NoisyCurrentSource::NAME
+        ]
+    );
+    // Arguments in constructor order, defaults PyNN's (the core's `Default`).
+    let d = defaults("dc");
+    assert_eq!(source::dc(d[0], d[1], d[2]), DCSource::default());
+    let d = defaults("ac");
+    assert_eq!(source::ac(d[0], d[1], d[2], d[3], d[4], d[5]), ACSource::default());
+    let d = defaults("noisy");
+    assert_eq!(source::noisy(d[0], d[1], d[2], d[3], d[4]), NoisyCurrentSource::default());
+    let arg_names = |n: &str| -> Vec<&str> {
+        schema::call(schema::SOURCES, n).unwrap().args.iter().map(|a| a.name).collect()
+    };
+    assert_eq!(arg_names("ac"), ["amplitude", "offset", "frequency", "phase", "start", "stop"]);
+    assert_eq!(arg_names("noisy"), ["mean", "stdev", "dt", "start", "stop"]);
 }

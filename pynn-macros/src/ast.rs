@@ -62,6 +62,8 @@ pub struct Pop {
     pub size: Value,
     /// Label (default: the name).
     pub label: Option<LitStr>,
+    /// `structure = grid2d(...)` (default: PyNN's `Line`).
+    pub structure: Option<Call>,
     /// Parameters.
     pub params: Vec<Assign>,
     /// Initial values.

@@ -229,6 +229,27 @@ fn call_args_in(call: &Call, schema: &CallSchema, scale: f64) -> Vec<TokenStream
                     Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
                     _ => quote!(()),
                 },
+                ArgKind::FillOrder => match v {
+                    Value::Rust { expr, .. } if expr.to_string() == "random" => {
+                        let p = p();
+                        quote!(#p::FillOrder::Random)
+                    }
+                    _ => {
+                        let p = p();
+                        quote!(#p::FillOrder::Sequential)
+                    }
+                },
+                ArgKind::Shape => match v {
+                    Value::Random(call) => constructor(call, schema::SHAPES, "shape"),
+                    _ => quote!(()),
+                },
+                ArgKind::Position => match v {
+                    Value::Tuple { elems, .. } | Value::Array { elems, .. } => {
+                        let e = elems.iter().map(number);
+                        quote!([#(#e),*])
+                    }
+                    _ => quote!([0.0f64; 3]),
+                },
                 ArgKind::Projection => match v {
                     Value::Rust { expr, span, .. } => quote_spanned!(*span=> &#expr),
                     _ => quote!(()),
@@ -512,7 +533,7 @@ pub fn expand(net: &Network) -> TokenStream {
                         (Kind::Sequence, Value::Array { elems, .. })
                             if !elems.iter().any(|e| matches!(e, Value::Array { .. })) =>
                         {
-                            let v = sequence(&a.value);
+                            let v = sequence_in(&a.value, scale);
                             literal.push(quote!(#field: #v,));
                         }
                         _ => {
@@ -532,11 +553,16 @@ pub fn expand(net: &Network) -> TokenStream {
                     let v = value_in(&a.value, scale);
                     later.push(quote!(#var.initialize(#key, #v)?;));
                 }
+                let structure = match &pop.structure {
+                    Some(s) => constructor(s, schema::STRUCTURES, "structure"),
+                    None => quote!(::core::default::Default::default()),
+                };
                 pops.push(quote_spanned! {pop.cell.span()=>
-                    let #var = #p::Population::<#p::#ty, B>::with_label(
+                    let #var = #p::Population::<#p::#ty, B>::with_structure(
                         sim,
                         #size,
                         #p::#ty { #(#literal)* ..::core::default::Default::default() },
+                        #structure,
                         ::core::option::Option::Some(#label),
                     )?;
                 });

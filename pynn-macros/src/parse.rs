@@ -145,20 +145,27 @@ fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
     parenthesized!(content in input);
     let size = parse_value(&content)?;
     let mut label = None;
+    let mut structure = None;
     while content.peek(Token![,]) {
         content.parse::<Token![,]>()?;
         if content.is_empty() {
             break;
         }
         let key = Ident::parse_any(&content)?;
-        if key != "label" {
+        if key == "label" {
+            content.parse::<Token![=]>()?;
+            label = Some(content.parse::<LitStr>()?);
+        } else if key == "structure" {
+            content.parse::<Token![=]>()?;
+            structure = Some(parse_call(&content)?);
+        } else {
             return Err(syn::Error::new(
                 key.span(),
-                format!("unknown population option `{key}`; expected `label = \"...\"`"),
+                format!(
+                    "unknown population option `{key}`; expected `label = \"...\"` or `structure = grid2d(...)`"
+                ),
             ));
         }
-        content.parse::<Token![=]>()?;
-        label = Some(content.parse::<LitStr>()?);
     }
     if !content.is_empty() {
         return Err(content.error("expected `,` or `)`"));
@@ -183,6 +190,7 @@ fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
         cell,
         size,
         label,
+        structure,
         params,
         init,
     })

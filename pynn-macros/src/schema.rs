@@ -31,6 +31,8 @@ pub enum Dim {
     /// mV/ms (Izhikevich's `d` and `u`; no unit is accepted after a
     /// number, write it bare).
     VoltageRate,
+    /// um (positions and extents of population structures).
+    Length,
     /// No unit (probabilities, counts, seeds).
     Dimensionless,
 }
@@ -46,6 +48,7 @@ impl Dim {
             Dim::Conductance => "uS",
             Dim::Rate => "Hz",
             Dim::VoltageRate => "mV/ms",
+            Dim::Length => "um",
             Dim::Dimensionless => "",
         }
     }
@@ -60,6 +63,7 @@ impl Dim {
             Dim::Conductance => "a conductance",
             Dim::Rate => "a rate",
             Dim::VoltageRate => "a rate of change of voltage",
+            Dim::Length => "a length",
             Dim::Dimensionless => "dimensionless",
         }
     }
@@ -83,6 +87,7 @@ impl Dim {
             Dim::Conductance => "a conductance (uS)",
             Dim::Rate => "a rate (Hz)",
             Dim::VoltageRate => "a rate of change of voltage (mV/ms)",
+            Dim::Length => "a length (um)",
             Dim::Dimensionless => "dimensionless",
         }
     }
@@ -121,6 +126,9 @@ pub const UNITS: &[Unit] = &[
     unit("mS", Dim::Conductance, 1e3),
     unit("Hz", Dim::Rate, 1.0),
     unit("kHz", Dim::Rate, 1e3),
+    unit("um", Dim::Length, 1.0),
+    unit("nm", Dim::Length, 1e-3),
+    unit("mm", Dim::Length, 1e3),
 ];
 
 /// Factor of a parameter's unit to its dimension's PyNN unit: `nS` is
@@ -185,6 +193,16 @@ const fn seq(name: &'static str, dim: Dim) -> Param {
     }
 }
 
+/// A sequence in a unit other than its dimension's PyNN unit.
+const fn sequ(name: &'static str, dim: Dim, unit: &'static str) -> Param {
+    Param {
+        name,
+        dim,
+        kind: Kind::Sequence,
+        unit,
+    }
+}
+
 /// A cell type, as `pynn_core::CellType` describes it.
 #[derive(Debug, Clone, Copy)]
 pub struct CellSchema {
@@ -238,6 +256,20 @@ const CURR_RECORDABLES: &[Param] = &[
     p("isyn_inh", Dim::Current),
 ];
 const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
+
+/// A spike source: no state, records `spikes`, no receptors.
+const fn source(name: &'static str, parameters: &'static [Param]) -> CellSchema {
+    CellSchema {
+        name,
+        parameters,
+        state: &[],
+        recordables: SPIKES,
+        receptors: &[],
+        conductance_based: false,
+        injectable: false,
+        weight: Dim::Current,
+    }
+}
 const EXC_INH: &[&str] = &["excitatory", "inhibitory"];
 
 /// `IF_cond_exp`, `IF_cond_alpha` (schema order of the core).
@@ -485,6 +517,35 @@ pub const CELL_TYPES: &[CellSchema] = &[
         injectable: false,
         weight: Dim::Current,
     },
+    source(
+        "SpikeSourcePoissonRefractory",
+        &[
+            p("rate", Dim::Rate),
+            p("tau_refrac", Dim::Time),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
+    source(
+        "SpikeSourceGamma",
+        &[
+            p("alpha", Dim::Dimensionless),
+            p("beta", Dim::Rate),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
+    source(
+        "SpikeSourceInhGamma",
+        &[
+            seq("a", Dim::Dimensionless),
+            // PyNN gives the scales in seconds: a bare number is in s.
+            sequ("b", Dim::Time, "s"),
+            seq("tbins", Dim::Time),
+            p("start", Dim::Time),
+            p("duration", Dim::Time),
+        ],
+    ),
 ];
 
 /// What an argument of a connector, synapse type, current source or random
@@ -525,6 +586,12 @@ pub enum ArgKind {
     File,
     /// The name of a projection declared earlier in the same network.
     Projection,
+    /// `sequential` or `random` (`pynn::space::FillOrder`).
+    FillOrder,
+    /// A shape of [`SHAPES`], e.g. `sphere(radius = 100 um)`.
+    Shape,
+    /// A point `(x, y, z)` in um (`[f64; 3]`).
+    Position,
 }
 
 /// An argument: name, what it holds, and its default (Rust tokens; `None`:
@@ -719,6 +786,112 @@ pub const SOURCES: &[CallSchema] = &[
             arg("times", ArgKind::Sequence(Dim::Time), None),
             arg("amplitudes", ArgKind::Sequence(Dim::Current), None),
         ],
+    },
+    CallSchema {
+        name: "ac",
+        pynn: "ACSource",
+        args: &[
+            arg("amplitude", ArgKind::Number(Dim::Current), Some("1.0")),
+            arg("offset", ArgKind::Number(Dim::Current), Some("0.0")),
+            arg("frequency", ArgKind::Number(Dim::Rate), Some("10.0")),
+            // Degrees, as in PyNN.
+            arg("phase", ArgKind::Number(Dim::Dimensionless), Some("0.0")),
+            arg("start", ArgKind::Number(Dim::Time), Some("0.0")),
+            arg("stop", ArgKind::Number(Dim::Time), Some("1e12")),
+        ],
+    },
+    CallSchema {
+        name: "noisy",
+        pynn: "NoisyCurrentSource",
+        args: &[
+            arg("mean", ArgKind::Number(Dim::Current), Some("0.0")),
+            arg("stdev", ArgKind::Number(Dim::Current), Some("1.0")),
+            arg("dt", ArgKind::Number(Dim::Time), Some("0.1")),
+            arg("start", ArgKind::Number(Dim::Time), Some("0.0")),
+            arg("stop", ArgKind::Number(Dim::Time), Some("1e12")),
+        ],
+    },
+];
+
+const LEN: ArgKind = ArgKind::Number(Dim::Length);
+
+/// Population structures (`pop x = Cell(n, structure = grid2d(...))`):
+/// `pynn::__private::structure::<name>(args...)`, a `pynn::space::Structure`.
+/// Lengths are in um, PyNN's unit.
+pub const STRUCTURES: &[CallSchema] = &[
+    CallSchema {
+        name: "line",
+        pynn: "Line",
+        args: &[
+            arg("dx", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y", LEN, Some("0.0")),
+            arg("z", LEN, Some("0.0")),
+        ],
+    },
+    CallSchema {
+        name: "grid2d",
+        pynn: "Grid2D",
+        args: &[
+            arg("aspect_ratio", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
+            arg("dx", LEN, Some("1.0")),
+            arg("dy", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y0", LEN, Some("0.0")),
+            arg("z", LEN, Some("0.0")),
+            arg("fill_order", ArgKind::FillOrder, Some("::pynn::__private::FillOrder::Sequential")),
+        ],
+    },
+    CallSchema {
+        name: "grid3d",
+        pynn: "Grid3D",
+        args: &[
+            Arg {
+                name: "aspect_ratio_xy",
+                aliases: &["aspect_ratioXY"],
+                kind: ArgKind::Number(Dim::Dimensionless),
+                default: Some("1.0"),
+            },
+            Arg {
+                name: "aspect_ratio_xz",
+                aliases: &["aspect_ratioXZ"],
+                kind: ArgKind::Number(Dim::Dimensionless),
+                default: Some("1.0"),
+            },
+            arg("dx", LEN, Some("1.0")),
+            arg("dy", LEN, Some("1.0")),
+            arg("dz", LEN, Some("1.0")),
+            arg("x0", LEN, Some("0.0")),
+            arg("y0", LEN, Some("0.0")),
+            arg("z0", LEN, Some("0.0")),
+            arg("fill_order", ArgKind::FillOrder, Some("::pynn::__private::FillOrder::Sequential")),
+        ],
+    },
+    CallSchema {
+        name: "random",
+        pynn: "RandomStructure",
+        args: &[
+            arg("boundary", ArgKind::Shape, None),
+            arg("origin", ArgKind::Position, Some("[0.0, 0.0, 0.0]")),
+        ],
+    },
+];
+
+/// Shapes of a `random(...)` structure: `pynn::__private::shape::<name>(args...)`.
+pub const SHAPES: &[CallSchema] = &[
+    CallSchema {
+        name: "cuboid",
+        pynn: "Cuboid",
+        args: &[
+            arg("width", LEN, None),
+            arg("height", LEN, None),
+            arg("depth", LEN, None),
+        ],
+    },
+    CallSchema {
+        name: "sphere",
+        pynn: "Sphere",
+        args: &[arg("radius", LEN, None)],
     },
 ];
 

@@ -27,7 +27,7 @@ fn valid_network_has_no_errors_and_expands_in_order() {
     let out = crate::network2(input).to_string();
     // Populations are created before projections, whatever the source order.
     let pop = out
-        .find("Population :: < :: pynn :: __private :: IF_curr_exp , B > :: with_label")
+        .find("Population :: < :: pynn :: __private :: IF_curr_exp , B > :: with_structure")
         .expect("population");
     let prj = out.find("Projection :: with_label").expect("projection");
     assert!(pop < prj);
@@ -35,6 +35,33 @@ fn valid_network_has_no_errors_and_expands_in_order() {
     assert!(out.contains("0.004f64"), "{out}");
     assert!(out.contains("fixed_probability (0.02f64 , true)"), "{out}");
     assert!(!out.contains("compile_error"));
+}
+
+#[test]
+fn structures_convert_lengths_to_um_and_check_arguments() {
+    let input = quote! {
+        struct N;
+        pop a = IF_curr_exp(16, structure = grid2d(dx = 0.01 mm, dy = 20, fill_order = random));
+        pop b = IF_curr_exp(8, structure = random(sphere(radius = 50 um), origin = (1 mm, 0 um, 0)));
+    };
+    assert_eq!(errors(input.clone()), Vec::<String>::new());
+    let out = crate::network2(input).to_string();
+    assert!(out.contains("r#grid2d (1.0 , 10f64 , 20f64 , 0.0 , 0.0 , 0.0 , :: pynn :: __private :: FillOrder :: Random)"), "{out}");
+    assert!(out.contains("r#random (:: pynn :: __private :: shape :: r#sphere (50f64) , [1000f64 , 0f64 , 0f64])"), "{out}");
+    let e = errors(quote! {
+        struct N;
+        pop a = IF_curr_exp(4, structure = grid2d(dxx = 1 um, dy = 1 ms, fill_order = diagonal));
+        pop b = IF_curr_exp(4, structure = random(cube(1 um)));
+        pop c = IF_curr_exp(4, structure = Grid3D());
+        pop d = IF_curr_exp(4, structure = random(cuboid(width = 1 um, height = 1 um)));
+    });
+    assert_eq!(e.len(), 6, "{e:#?}");
+    assert!(e[0].contains("did you mean `dx`"), "{e:#?}");
+    assert!(e[1].contains("expected a length (um), found `ms`"), "{e:#?}");
+    assert!(e[2].contains("`sequential` or `random`"), "{e:#?}");
+    assert!(e[3].contains("unknown shape `cube`"), "{e:#?}");
+    assert!(e[4].contains("PyNN's `Grid3D` is written `grid3d`"), "{e:#?}");
+    assert!(e[5].contains("needs argument `depth`"), "{e:#?}");
 }
 
 #[test]

@@ -169,6 +169,11 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     },
                 );
             }
+            if let Some(s) = &p.structure
+                && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
+            {
+                check_args(cx, &args, None);
+            }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
                 check_assignments(
@@ -601,6 +606,9 @@ enum Expect {
     BoolMatrix,
     File,
     Projection,
+    FillOrder,
+    Shape,
+    Position,
 }
 
 impl Expect {
@@ -621,6 +629,9 @@ impl Expect {
             ArgKind::BoolMatrix => Expect::BoolMatrix,
             ArgKind::File => Expect::File,
             ArgKind::Projection => Expect::Projection,
+            ArgKind::FillOrder => Expect::FillOrder,
+            ArgKind::Shape => Expect::Shape,
+            ArgKind::Position => Expect::Position,
         }
     }
 }
@@ -702,10 +713,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             }
             (Kind::Sequence, other) => cx.error(
                 other.span(),
-                format!(
-                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
-                    u = p.dim.unit()
-                ),
+                format!("{what} is a sequence: write a list such as `{}`", example_list(p.unit)),
             ),
         },
         Expect::Number(dim, in_unit) => match v {
@@ -838,6 +846,38 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 format!("{what} is the name of a projection declared earlier, e.g. `clone(ee)`"),
             ),
         },
+        Expect::FillOrder => match v {
+            Value::Rust { expr, unit: None, .. }
+                if matches!(expr.to_string().as_str(), "sequential" | "random") => {}
+            other => cx.error(
+                other.span(),
+                format!("{what} is `sequential` or `random`"),
+            ),
+        },
+        Expect::Shape => match v {
+            Value::Random(call) => {
+                if let Some((_, args)) = bind(cx, call, schema::SHAPES, "shape") {
+                    check_args(cx, &args, None);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a shape: `cuboid(width = 100 um, height = 100 um, depth = 10 um)` or `sphere(radius = 50 um)`"
+                ),
+            ),
+        },
+        Expect::Position => match v {
+            Value::Tuple { elems, .. } | Value::Array { elems, .. } if elems.len() == 3 => {
+                for e in elems {
+                    check_value(cx, e, &Expect::Number(Dim::Length, "um"), what);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!("{what} is a point `(x, y, z)` in um, e.g. `(0 um, 0 um, 100 um)`"),
+            ),
+        },
         Expect::Int => match v {
             Value::Number(n) if n.is_int && n.unit.is_none() => {}
             Value::Rust { unit: None, .. } => {}
@@ -857,10 +897,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             }
             other => cx.error(
                 other.span(),
-                format!(
-                    "{what} is a sequence: write a list such as `[10 {u}, 20 {u}]`",
-                    u = dim.unit()
-                ),
+                format!("{what} is a sequence: write a list such as `{}`", example_list(dim.unit())),
             ),
         },
         Expect::Weight(rule) => {
@@ -940,6 +977,15 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             Value::Rust { unit: None, .. } => {}
             other => cx.error(other.span(), "a connection list is `[(pre, post), ...]`"),
         },
+    }
+}
+
+/// `[10 ms, 20 ms]`, or `[1, 2]` without a unit.
+fn example_list(unit: &str) -> String {
+    if unit.is_empty() {
+        "[1, 2]".to_string()
+    } else {
+        format!("[10 {unit}, 20 {unit}]")
     }
 }
 
