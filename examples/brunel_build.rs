@@ -36,7 +36,13 @@ struct Args {
 
 fn build(args: &Args) -> Result<(f64, usize)> {
     let t0 = Instant::now();
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 5.0, seed: args.seed, threads: args.threads })?;
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.1,
+        max_delay: 5.0,
+        seed: args.seed,
+        threads: args.threads,
+    })?;
     let (ne, ni) = (10_000, 2_500);
     let (ce, ci) = (1_000, 250);
     let (j, g, delay) = (0.1, 5.0, 1.5);
@@ -56,11 +62,7 @@ fn build(args: &Args) -> Result<(f64, usize)> {
     let all = Assembly::new(&[&exc, &inh])?;
     let mut n_syn = 0;
     for (pre, n, w, receptor) in [(&exc, ce, j, "excitatory"), (&inh, ci, -g * j, "inhibitory")] {
-        let connector = FixedNumberPreConnector {
-            n: n.into(),
-            allow_self_connections: false,
-            with_replacement: true,
-        };
+        let connector = FixedNumberPreConnector { n: n.into(), allow_self_connections: false, with_replacement: true };
         let prj = Projection::new(pre, &all, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
         n_syn += prj.size();
     }
@@ -79,7 +81,12 @@ fn main() -> Result<()> {
         n_syn = n;
     }
     let best = times.iter().copied().fold(f64::INFINITY, f64::min);
-    println!("Brunel build on native ({} threads requested, {} available, seed {})", args.threads, std::thread::available_parallelism().map_or(1, |n| n.get()), args.seed);
+    println!(
+        "Brunel build on native ({} threads requested, {} available, seed {})",
+        args.threads,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        args.seed
+    );
     println!("  12500 IF_curr_delta cells, {n_syn} synapses");
     println!("  build time   {best:.3} s (min of {}: {times:.3?})", times.len());
     Ok(())

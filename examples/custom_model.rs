@@ -17,9 +17,9 @@
 //! cargo run --release --example custom_model
 //! ```
 
+use pynn::CellType;
 use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn::core::cells::RecordableSpec;
-use pynn::CellType;
 use pynn::core::parameters::{Domain, ParamSpec, ParamTable};
 use pynn::prelude::*;
 
@@ -121,7 +121,8 @@ impl Kernel for QifKernel {
         let (tau_syn, i_offset) = (p.scalar("tau_syn"), p.scalar("i_offset"));
         for i in 0..self.v.len() {
             let i_total = self.isyn[i] + i_offset[i] + input.current[i];
-            let dv = ((self.v[i] - v_rest[i]) * (self.v[i] - v_crit[i]) / delta_v[i] + tau_m[i] / cm[i] * i_total) / tau_m[i];
+            let dv = ((self.v[i] - v_rest[i]) * (self.v[i] - v_crit[i]) / delta_v[i] + tau_m[i] / cm[i] * i_total)
+                / tau_m[i];
             self.v[i] += self.dt * dv;
             self.isyn[i] += -self.dt * self.isyn[i] / tau_syn[i] + input.synaptic[0][i] + input.synaptic[1][i];
             if self.v[i] >= v_peak[i] {
@@ -166,11 +167,21 @@ impl Kernel for QifKernel {
 
 fn main() -> Result<()> {
     let sim = Sim::<Native>::setup(Setup { timestep: 0.05, seed: 3, ..Setup::default() })?;
-    let input = Population::<SpikeSourcePoisson, Native>::new(&sim, 50, SpikeSourcePoisson { rate: 20.0, ..Default::default() })?;
+    let input = Population::<SpikeSourcePoisson, Native>::new(
+        &sim,
+        50,
+        SpikeSourcePoisson { rate: 20.0, ..Default::default() },
+    )?;
     // The custom type is used exactly like a standard one.
     let cells = Population::with_label(&sim, 5, Qif::default(), Some("qif"))?;
     cells.set("i_offset", vec![0.0, 0.2, 0.4, 0.6, 0.8])?;
-    Projection::new(&input, &cells, &FixedProbabilityConnector::new(0.3), StaticSynapse::new(0.05, 1.0), Some("excitatory"))?;
+    Projection::new(
+        &input,
+        &cells,
+        &FixedProbabilityConnector::new(0.3),
+        StaticSynapse::new(0.05, 1.0),
+        Some("excitatory"),
+    )?;
     cells.record(["spikes", "v"], Some(0.5))?;
     sim.run(500.0)?;
     for (cell, count) in cells.get_spike_counts()? {

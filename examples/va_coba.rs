@@ -102,6 +102,13 @@ where
     if let Some(mib) = support::peak_memory_mib() {
         println!("  peak memory  {mib:.1} MiB");
     }
-    support::report_and_write(&sim, &[&exc, &inh], args.tstop, &args.out, "va_coba", "Vogels-Abbott COBA (PyNN VAbenchmarks.py)")?;
+    support::report_and_write(
+        &sim,
+        &[&exc, &inh],
+        args.tstop,
+        &args.out,
+        "va_coba",
+        "Vogels-Abbott COBA (PyNN VAbenchmarks.py)",
+    )?;
     sim.end()
 }

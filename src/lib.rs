@@ -54,6 +54,9 @@ pub mod prelude {
 /// What `network!` expansions name (`::pynn::__private::...`); not public API.
 #[doc(hidden)]
 pub mod __private {
+    use pynn_core::cells::{CellType, RecordableSpec};
+    use pynn_core::parameters::ParamSpec;
+    pub use pynn_core::space::FillOrder;
     pub use pynn_core::{
         Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
         IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
@@ -61,9 +64,6 @@ pub mod __private {
         SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
         Supports, Value,
     };
-    pub use pynn_core::space::FillOrder;
-    use pynn_core::cells::{CellType, RecordableSpec};
-    use pynn_core::parameters::ParamSpec;
 
     /// Stand-in cell type of a population whose cell type the macro did
     /// not know: keeps the fallback expansion well-typed.
@@ -141,7 +141,10 @@ pub mod __private {
             d_expression: impl Fn(f64) -> f64 + Send + Sync + 'static,
             allow_self_connections: bool,
         ) -> Result<DistanceDependentProbabilityConnector> {
-            Ok(DistanceDependentProbabilityConnector { allow_self_connections, ..DistanceDependentProbabilityConnector::new(d_expression) })
+            Ok(DistanceDependentProbabilityConnector {
+                allow_self_connections,
+                ..DistanceDependentProbabilityConnector::new(d_expression)
+            })
         }
         /// `displacement_dependent_probability(disp_function, allow_self_connections)`
         pub fn displacement_dependent_probability(
@@ -158,7 +161,10 @@ pub mod __private {
             index_expression: impl Fn(usize, usize) -> f64 + Send + Sync + 'static,
             allow_self_connections: bool,
         ) -> Result<IndexBasedProbabilityConnector> {
-            Ok(IndexBasedProbabilityConnector { allow_self_connections, ..IndexBasedProbabilityConnector::new(index_expression) })
+            Ok(IndexBasedProbabilityConnector {
+                allow_self_connections,
+                ..IndexBasedProbabilityConnector::new(index_expression)
+            })
         }
         /// `small_world(degree, rewiring, allow_self_connections, n_connections)`
         pub fn small_world(
@@ -225,7 +231,15 @@ pub mod __private {
         }
         /// `grid2d(aspect_ratio, dx, dy, x0, y0, z, fill_order)`
         #[allow(clippy::too_many_arguments)]
-        pub fn grid2d(aspect_ratio: f64, dx: f64, dy: f64, x0: f64, y0: f64, z: f64, fill_order: FillOrder) -> Structure {
+        pub fn grid2d(
+            aspect_ratio: f64,
+            dx: f64,
+            dy: f64,
+            x0: f64,
+            y0: f64,
+            z: f64,
+            fill_order: FillOrder,
+        ) -> Structure {
             Grid2D { aspect_ratio, dx, dy, x0, y0, z, fill_order }.into()
         }
         /// `grid3d(aspect_ratio_xy, aspect_ratio_xz, dx, dy, dz, x0, y0, z0, fill_order)`

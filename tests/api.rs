@@ -339,7 +339,8 @@ fn spike_counts_match_analytic_firing_rate() {
 fn procedural_api_builds_runs_and_writes_files() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("api_procedural");
     let _ = std::fs::remove_dir_all(&dir);
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 10.0, seed: 3, threads: 1 }).unwrap();
+    let sim =
+        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 10.0, seed: 3, threads: 1 }).unwrap();
     assert_eq!((sim.get_time_step(), sim.get_min_delay(), sim.get_max_delay()), (0.1, 0.5, 10.0));
     assert_eq!((sim.num_processes(), sim.rank()), (1, 0));
     let src = sim.create(SpikeSourceArray { spike_times: vec![5.0, 15.0] }, 2).unwrap();
@@ -413,10 +414,7 @@ fn projection_get_and_set_in_every_form() {
     assert_eq!((prj.size(), prj.len(), prj.shape(), prj.is_empty()), (5, 5, (4, 2), false));
     assert_eq!(prj.label(), "pre→post");
     // List order: by pre position, the list's order within a row.
-    assert_eq!(
-        prj.get_list("weight").unwrap(),
-        vec![(0, 0, 0.1), (1, 1, 0.2), (1, 0, 0.3), (2, 1, 0.5), (3, 0, 0.4)]
-    );
+    assert_eq!(prj.get_list("weight").unwrap(), vec![(0, 0, 0.1), (1, 1, 0.2), (1, 0, 0.3), (2, 1, 0.5), (3, 0, 0.4)]);
     assert_eq!(prj.get_values("delay").unwrap(), vec![1.0, 2.0, 2.5, 3.0, 1.5]);
     let a = prj.get_array("weight").unwrap();
     let expect = [[Some(0.1), None], [Some(0.3), Some(0.2)], [None, Some(0.5)], [Some(0.4), None]];
@@ -437,7 +435,10 @@ fn projection_get_and_set_in_every_form() {
     // n_pre x n_post, row-major: each connection gets its pair's value.
     let arr: Vec<f64> = (0..8).map(|k| 10.0 + k as f64).collect();
     prj.set("weight", arr).unwrap();
-    assert_eq!(prj.get_list("weight").unwrap(), vec![(0, 0, 10.0), (1, 1, 13.0), (1, 0, 12.0), (2, 1, 15.0), (3, 0, 16.0)]);
+    assert_eq!(
+        prj.get_list("weight").unwrap(),
+        vec![(0, 0, 10.0), (1, 1, 13.0), (1, 0, 12.0), (2, 1, 15.0), (3, 0, 16.0)]
+    );
     prj.set("weight", RandomDistribution::uniform(0.1, 0.2)).unwrap();
     let w = prj.get_values("weight").unwrap();
     assert!(w.iter().all(|x| (0.1..0.2).contains(x)) && w.windows(2).any(|p| p[0] != p[1]), "{w:?}");
@@ -468,8 +469,7 @@ fn all_to_all_no_self_distance_dependent_delays() {
     let sim = sim();
     let p = Population::new(&sim, 5, IF_curr_exp::default()).unwrap();
     let syn = StaticSynapse::new(RandomDistribution::gamma(2.0, 0.5), Value::function(|d| 0.2 + 0.3 * d));
-    let prj =
-        Projection::new(&p, &p, &AllToAllConnector { allow_self_connections: false }, syn, None).unwrap();
+    let prj = Projection::new(&p, &p, &AllToAllConnector { allow_self_connections: false }, syn, None).unwrap();
     assert_eq!(prj.size(), 20);
     for (i, j, d) in prj.get_list("delay").unwrap() {
         assert_ne!(i, j);
@@ -516,7 +516,10 @@ fn connector_invariants() {
 
     // OneToOne: i -> i.
     let c2 = Population::new(&sim, 5, IF_curr_exp::default()).unwrap();
-    assert_eq!(pairs(&Projection::new(&c, &c2, &OneToOneConnector, syn(), None).unwrap()), (0..5).map(|i| (i, i)).collect::<Vec<_>>());
+    assert_eq!(
+        pairs(&Projection::new(&c, &c2, &OneToOneConnector, syn(), None).unwrap()),
+        (0..5).map(|i| (i, i)).collect::<Vec<_>>()
+    );
 
     // FixedProbability: p = 0 none, p = 1 all (= AllToAll, PyNN test_issue309).
     assert_eq!(Projection::new(&a, &b, &FixedProbabilityConnector::new(0.0), syn(), None).unwrap().size(), 0);
@@ -536,8 +539,8 @@ fn fixed_probability_count_within_four_sigma() {
         let sim = sim_seeded(seed);
         let a = Population::new(&sim, 100, SpikeSourcePoisson::default()).unwrap();
         let b = Population::new(&sim, 100, IF_curr_exp::default()).unwrap();
-        let prj = Projection::new(&a, &b, &FixedProbabilityConnector::new(0.1), StaticSynapse::new(0.1, 1.0), None)
-            .unwrap();
+        let prj =
+            Projection::new(&a, &b, &FixedProbabilityConnector::new(0.1), StaticSynapse::new(0.1, 1.0), None).unwrap();
         let n = prj.size() as f64;
         assert!((n - 1000.0).abs() <= 120.0, "seed {seed}: {n} connections");
         // No pair twice.
@@ -570,7 +573,9 @@ fn random_network(seed: u64, threads: usize, sizes: (usize, usize, usize), min_d
     let (n_exc, n_inh, n_noise) = sizes;
     let exc = Population::with_label(&sim, n_exc, IF_curr_exp::default(), Some("exc")).unwrap();
     let inh = Population::with_label(&sim, n_inh, IF_curr_exp::default(), Some("inh")).unwrap();
-    let noise = Population::with_label(&sim, n_noise, SpikeSourcePoisson { rate: 50.0, ..Default::default() }, Some("noise")).unwrap();
+    let noise =
+        Population::with_label(&sim, n_noise, SpikeSourcePoisson { rate: 50.0, ..Default::default() }, Some("noise"))
+            .unwrap();
     let all = &exc + &inh;
     all.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();
     let fp = FixedProbabilityConnector::new(0.1);

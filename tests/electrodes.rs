@@ -13,8 +13,8 @@ type Handle = pynn::CurrentSourceHandle<Native>;
 
 fn cells(sim: &Sim<Native>, n: usize, v_rest: f64) -> Population<IF_curr_exp, Native> {
     // Threshold far away: the tests look at sub-threshold responses.
-    let p = Population::new(sim, n, IF_curr_exp { v_rest, v_reset: v_rest, v_thresh: 0.0, ..Default::default() })
-        .unwrap();
+    let p =
+        Population::new(sim, n, IF_curr_exp { v_rest, v_reset: v_rest, v_thresh: 0.0, ..Default::default() }).unwrap();
     p.initialize("v", v_rest).unwrap();
     p.record("v", None).unwrap();
     p
@@ -68,7 +68,8 @@ fn test_issue437() {
         let (tau_m, cm) = (20.0, 1.0);
         let pm = (-0.1_f64 / tau_m).exp();
         let r = tau_m / cm;
-        let inferred: Vec<f64> = (250..1500).map(|k| (v[k + 1] - v_rest - pm * (v[k] - v_rest)) / (r * (1.0 - pm))).collect();
+        let inferred: Vec<f64> =
+            (250..1500).map(|k| (v[k + 1] - v_rest - pm * (v[k] - v_rest)) / (r * (1.0 - pm))).collect();
         let mut changes = Vec::new();
         for (j, w) in inferred.windows(2).enumerate() {
             if (w[1] - w[0]).abs() > 1e-6 {
@@ -76,7 +77,11 @@ fn test_issue437() {
             }
         }
         let intervals: Vec<usize> = changes.windows(2).map(|w| w[1] - w[0]).collect();
-        assert!(!intervals.is_empty() && intervals.iter().all(|d| d % n == 0), "dt {dt}: intervals {:?}", &intervals[..5]);
+        assert!(
+            !intervals.is_empty() && intervals.iter().all(|d| d % n == 0),
+            "dt {dt}: intervals {:?}",
+            &intervals[..5]
+        );
         assert_eq!(*intervals.iter().min().unwrap(), n, "dt {dt}");
         for (k, x) in (250..1500).zip(&inferred) {
             assert!((x - c[k]).abs() < 1e-6, "injected current differs from recorded at step {k}");
@@ -93,8 +98,7 @@ fn test_issue442() {
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();
     let v_rest = -60.0;
     let p = cells(&sim, 1, v_rest);
-    p.inject(ACSource { start: 22.5, stop: 122.5, amplitude: 0.5, offset: 0.1, frequency: 100.0, phase: 0.0 })
-        .unwrap();
+    p.inject(ACSource { start: 22.5, stop: 122.5, amplitude: 0.5, offset: 0.1, frequency: 100.0, phase: 0.0 }).unwrap();
     sim.run(150.0).unwrap();
     let v = v_of(&p, 0);
     assert!(v[..=225].iter().all(|x| (x - v_rest).abs() < 1e-9));
@@ -251,7 +255,11 @@ fn recorded_noise_is_injected_noise_and_trials_differ() {
     let run = || {
         let sim = Sim::<Native>::setup(Setup::default()).unwrap();
         let p = cells(&sim, 2, -65.0);
-        let h = p.cell(0).unwrap().inject(NoisyCurrentSource { mean: 0.3, stdev: 0.5, dt: 0.5, start: 5.0, stop: 45.0 }).unwrap();
+        let h = p
+            .cell(0)
+            .unwrap()
+            .inject(NoisyCurrentSource { mean: 0.3, stdev: 0.5, dt: 0.5, start: 5.0, stop: 45.0 })
+            .unwrap();
         h.record().unwrap();
         sim.run(50.0).unwrap();
         let c = current(&h);

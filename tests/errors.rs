@@ -81,8 +81,8 @@ fn setup_min_delay_off_the_time_grid() {
 /// The error of a one-connection projection with synaptic delay `delay`
 /// (session: dt 0.1 ms, min_delay 0.2 ms, max_delay 10 ms).
 fn delay_err(delay: f64) -> Error {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.2, max_delay: 10.0, ..Setup::default() })
-        .unwrap();
+    let sim =
+        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.2, max_delay: 10.0, ..Setup::default() }).unwrap();
     let pre = Population::with_label(&sim, 1, SpikeSourceArray::default(), Some("pre")).unwrap();
     let post = Population::with_label(&sim, 1, IF_curr_exp::default(), Some("post")).unwrap();
     let e = err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.5, delay), None));
@@ -192,7 +192,8 @@ fn positive_weight_on_inhibitory_receptor() {
     let sim = sim();
     let pre = Population::with_label(&sim, 2, SpikeSourceArray::default(), Some("pre")).unwrap();
     let post = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("post")).unwrap();
-    let e = err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.5, 1.0), Some("inhibitory")));
+    let e =
+        err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.5, 1.0), Some("inhibitory")));
     match &e {
         Error::InvalidValue { name, value, allowed, .. } => {
             assert_eq!(name, "weight");
@@ -209,7 +210,8 @@ fn negative_weight_on_excitatory_receptor() {
     let sim = sim();
     let pre = Population::with_label(&sim, 2, SpikeSourceArray::default(), Some("pre")).unwrap();
     let post = Population::with_label(&sim, 2, IF_curr_alpha::default(), Some("post")).unwrap();
-    let e = err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(-0.5, 1.0), Some("excitatory")));
+    let e =
+        err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(-0.5, 1.0), Some("excitatory")));
     match &e {
         Error::InvalidValue { name, value, allowed, .. } => {
             assert_eq!(name, "weight");
@@ -235,8 +237,9 @@ fn weight_of_wrong_sign_set_on_existing_projection() {
     mentions(&e, &["pre→post", "weight", "-0.3"]);
     assert_eq!(exc.get_values("weight").unwrap(), vec![0.0; 4]);
 
-    let inh = Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(-0.2, 1.0), Some("inhibitory"))
-        .unwrap();
+    let inh =
+        Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(-0.2, 1.0), Some("inhibitory"))
+            .unwrap();
     let e = err(inh.set("weight", vec![-0.1, -0.1, 0.4, -0.1]));
     assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "weight" && value == "0.4"), "{e:?}");
     assert_eq!(inh.get_values("weight").unwrap(), vec![-0.2; 4]);
@@ -250,7 +253,8 @@ fn unknown_receptor_type() {
     let sim = sim();
     let pre = Population::with_label(&sim, 1, SpikeSourceArray::default(), Some("pre")).unwrap();
     let post = Population::with_label(&sim, 1, IF_curr_exp::default(), Some("post")).unwrap();
-    let e = err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.5, 1.0), Some("excitatroy")));
+    let e =
+        err(Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.5, 1.0), Some("excitatroy")));
     match &e {
         Error::UnknownName { kind, name, suggestion, allowed, .. } => {
             assert_eq!(*kind, "receptor type");
@@ -586,7 +590,10 @@ fn inject_current_into_spike_source() {
     let sim = sim();
     let src = Population::with_label(&sim, 2, SpikeSourcePoisson::default(), Some("noise")).unwrap();
     let e = err(src.inject(DCSource { amplitude: 0.5, ..Default::default() }));
-    assert!(matches!(&e, Error::State { object, .. } if object == "population \"noise\" (SpikeSourcePoisson)"), "{e:?}");
+    assert!(
+        matches!(&e, Error::State { object, .. } if object == "population \"noise\" (SpikeSourcePoisson)"),
+        "{e:?}"
+    );
     mentions(&e, &["noise", "SpikeSourcePoisson cells cannot receive injected current"]);
     // The same through a handle.
     let h = CurrentSourceHandle::new(&sim, DCSource::default()).unwrap();
@@ -611,7 +618,8 @@ fn spike_source_as_post_synaptic() {
 #[test]
 fn operations_after_end() {
     let sim = sim();
-    let p = Population::with_label(&sim, 2, IF_curr_exp { i_offset: 1.0, ..Default::default() }, Some("cells")).unwrap();
+    let p =
+        Population::with_label(&sim, 2, IF_curr_exp { i_offset: 1.0, ..Default::default() }, Some("cells")).unwrap();
     p.record(["spikes", "v"], None).unwrap();
     sim.run(50.0).unwrap();
     sim.end().unwrap();
@@ -645,9 +653,10 @@ fn operations_after_end() {
 #[test]
 fn session_survives_errors_and_keeps_recorded_data() {
     let sim = sim();
-    let cells = Population::with_label(&sim, 3, IF_curr_exp { i_offset: 1.0, ..Default::default() }, Some("cells"))
-        .unwrap();
-    let src = Population::with_label(&sim, 1, SpikeSourceArray { spike_times: vec![5.0, 60.0] }, Some("input")).unwrap();
+    let cells =
+        Population::with_label(&sim, 3, IF_curr_exp { i_offset: 1.0, ..Default::default() }, Some("cells")).unwrap();
+    let src =
+        Population::with_label(&sim, 1, SpikeSourceArray { spike_times: vec![5.0, 60.0] }, Some("input")).unwrap();
     cells.record(["spikes", "v"], None).unwrap();
     src.record("spikes", None).unwrap();
     sim.run(50.0).unwrap();
@@ -744,7 +753,10 @@ fn non_finite_weight() {
     let post = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("post")).unwrap();
     for w in [f64::NAN, f64::INFINITY] {
         let e = err(Projection::new(&pre, &post, &OneToOneConnector, StaticSynapse::new(w, 1.0), None));
-        assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "weight" && *value == w.to_string()), "{e:?}");
+        assert!(
+            matches!(&e, Error::InvalidValue { name, value, .. } if name == "weight" && *value == w.to_string()),
+            "{e:?}"
+        );
         mentions(&e, &["pre→post", "weight", &w.to_string(), "a finite number"]);
     }
 }

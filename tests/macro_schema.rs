@@ -11,44 +11,23 @@ use pynn::core::parameters::ParamKind;
 use pynn::prelude::*;
 
 fn check<C: CellType>() {
-    let entry = schema::cell_type(C::NAME)
-        .unwrap_or_else(|| panic!("network! does not know cell type {}", C::NAME));
-    let core_params: Vec<(&str, &str, bool)> = C::PARAMETERS
-        .iter()
-        .map(|p| (p.name, p.unit, matches!(p.kind, ParamKind::Sequence)))
-        .collect();
-    let macro_params: Vec<(&str, &str, bool)> = entry
-        .parameters
-        .iter()
-        .map(|p| (p.name, p.unit, p.kind == schema::Kind::Sequence))
-        .collect();
+    let entry = schema::cell_type(C::NAME).unwrap_or_else(|| panic!("network! does not know cell type {}", C::NAME));
+    let core_params: Vec<(&str, &str, bool)> =
+        C::PARAMETERS.iter().map(|p| (p.name, p.unit, matches!(p.kind, ParamKind::Sequence))).collect();
+    let macro_params: Vec<(&str, &str, bool)> =
+        entry.parameters.iter().map(|p| (p.name, p.unit, p.kind == schema::Kind::Sequence)).collect();
     assert_eq!(macro_params, core_params, "{}: PARAMETERS", C::NAME);
     let core_state: Vec<(&str, &str)> = C::STATE.iter().map(|p| (p.name, p.unit)).collect();
-    let macro_state: Vec<(&str, &str)> =
-        entry.state.iter().map(|p| (p.name, p.unit)).collect();
+    let macro_state: Vec<(&str, &str)> = entry.state.iter().map(|p| (p.name, p.unit)).collect();
     assert_eq!(macro_state, core_state, "{}: STATE", C::NAME);
     let core_rec: Vec<(&str, &str)> = C::RECORDABLES.iter().map(|r| (r.name, r.unit)).collect();
-    let macro_rec: Vec<(&str, &str)> = entry
-        .recordables
-        .iter()
-        .map(|r| (r.name, r.unit))
-        .collect();
+    let macro_rec: Vec<(&str, &str)> = entry.recordables.iter().map(|r| (r.name, r.unit)).collect();
     assert_eq!(macro_rec, core_rec, "{}: RECORDABLES", C::NAME);
     assert_eq!(entry.receptors, C::RECEPTORS, "{}: RECEPTORS", C::NAME);
-    assert_eq!(
-        entry.conductance_based,
-        C::CONDUCTANCE_BASED,
-        "{}: CONDUCTANCE_BASED",
-        C::NAME
-    );
+    assert_eq!(entry.conductance_based, C::CONDUCTANCE_BASED, "{}: CONDUCTANCE_BASED", C::NAME);
     assert_eq!(entry.injectable, C::INJECTABLE, "{}: INJECTABLE", C::NAME);
     if C::CONDUCTANCE_BASED {
-        assert_eq!(
-            entry.weight,
-            schema::Dim::Conductance,
-            "{}: weight unit",
-            C::NAME
-        );
+        assert_eq!(entry.weight, schema::Dim::Conductance, "{}: weight unit", C::NAME);
     }
     // Each unit of the core is the unit of the dimension the macro checks
     // against, up to the factor `unit_scale` applies.
@@ -90,11 +69,7 @@ fn macro_cell_table_matches_core() {
     );
     // Every entry of the macro's table is one of the types checked above.
     for entry in schema::CELL_TYPES {
-        assert!(
-            checked.contains(&entry.name),
-            "{} is in the macro's table but not checked here",
-            entry.name
-        );
+        assert!(checked.contains(&entry.name), "{} is in the macro's table but not checked here", entry.name);
     }
 }
 
@@ -110,27 +85,15 @@ fn units_are_pynn_units() {
 /// The defaults of the macro's current-source table, parsed as numbers.
 fn defaults(name: &str) -> Vec<f64> {
     let entry = schema::call(schema::SOURCES, name).unwrap();
-    entry
-        .args
-        .iter()
-        .map(|a| a.default.unwrap_or("0").parse().unwrap())
-        .collect()
+    entry.args.iter().map(|a| a.default.unwrap_or("0").parse().unwrap()).collect()
 }
 
 #[test]
 fn macro_source_table_matches_core() {
-    use pynn::core::CurrentSource;
     use pynn::__private::source;
+    use pynn::core::CurrentSource;
     let names: Vec<&str> = schema::SOURCES.iter().map(|s| s.pynn).collect();
-    assert_eq!(
-        names,
-        [
-            DCSource::NAME,
-            StepCurrentSource::NAME,
-            ACSource::NAME,
-            NoisyCurrentSource::NAME
-        ]
-    );
+    assert_eq!(names, [DCSource::NAME, StepCurrentSource::NAME, ACSource::NAME, NoisyCurrentSource::NAME]);
     // Arguments in constructor order, defaults PyNN's (the core's `Default`).
     let d = defaults("dc");
     assert_eq!(source::dc(d[0], d[1], d[2]), DCSource::default());
@@ -138,9 +101,8 @@ fn macro_source_table_matches_core() {
     assert_eq!(source::ac(d[0], d[1], d[2], d[3], d[4], d[5]), ACSource::default());
     let d = defaults("noisy");
     assert_eq!(source::noisy(d[0], d[1], d[2], d[3], d[4]), NoisyCurrentSource::default());
-    let arg_names = |n: &str| -> Vec<&str> {
-        schema::call(schema::SOURCES, n).unwrap().args.iter().map(|a| a.name).collect()
-    };
+    let arg_names =
+        |n: &str| -> Vec<&str> { schema::call(schema::SOURCES, n).unwrap().args.iter().map(|a| a.name).collect() };
     assert_eq!(arg_names("ac"), ["amplitude", "offset", "frequency", "phase", "start", "stop"]);
     assert_eq!(arg_names("noisy"), ["mean", "stdev", "dt", "start", "stop"]);
 }

@@ -43,13 +43,7 @@ type Pop = Population<IF_cond_exp, Native>;
 
 /// The object-API version, as in examples/va_coba.rs.
 fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
-    let sim = Sim::<Native>::setup(Setup {
-        timestep: 0.1,
-        min_delay: 0.2,
-        max_delay: 1.0,
-        seed: SEED,
-        threads: 0,
-    })?;
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.2, max_delay: 1.0, seed: SEED, threads: 0 })?;
     let cell = IF_cond_exp {
         tau_m: 20.0,
         cm: 0.2,
@@ -73,35 +67,19 @@ fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
     let mut sizes = Vec::new();
     for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
         for post in [&exc, &inh] {
-            let prj = Projection::new(
-                pre,
-                post,
-                &connector,
-                StaticSynapse::new(w, delay),
-                Some(receptor),
-            )?;
+            let prj = Projection::new(pre, post, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
             sizes.push(prj.size());
         }
     }
     let stim = Population::<SpikeSourcePoisson, Native>::with_label(
         &sim,
         20,
-        SpikeSourcePoisson {
-            rate: 100.0,
-            duration: 50.0,
-            ..Default::default()
-        },
+        SpikeSourcePoisson { rate: 100.0, duration: 50.0, ..Default::default() },
         Some("stim"),
     )?;
     let ext = FixedProbabilityConnector::new(0.01);
     for post in [&exc, &inh] {
-        let prj = Projection::new(
-            &stim,
-            post,
-            &ext,
-            StaticSynapse::new(0.1, delay),
-            Some("excitatory"),
-        )?;
+        let prj = Projection::new(&stim, post, &ext, StaticSynapse::new(0.1, delay), Some("excitatory"))?;
         sizes.push(prj.size());
     }
     exc.record("spikes", None)?;
@@ -116,18 +94,9 @@ fn collect(exc: &Pop, inh: &Pop) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     let mut trains = Vec::new();
     for pop in [exc, inh] {
         let block = pop.get_data()?;
-        trains.extend(
-            block.segments[0]
-                .spiketrains
-                .iter()
-                .map(|s| s.times.clone()),
-        );
+        trains.extend(block.segments[0].spiketrains.iter().map(|s| s.times.clone()));
     }
-    let v = exc.get_data()?.segments[0]
-        .signal("v")
-        .expect("v recorded")
-        .data
-        .clone();
+    let v = exc.get_data()?.segments[0].signal("v").expect("v recorded").data.clone();
     Ok((trains, v))
 }
 
@@ -137,20 +106,14 @@ fn va_coba_network_macro_matches_object_api() -> Result<()> {
 
     let (sim, net) = VaCoba::<Native>::setup_and_build()?;
     sim.run(T_STOP)?;
-    let sizes: Vec<usize> = [&net.ee, &net.ei, &net.ie, &net.ii, &net.se, &net.si]
-        .iter()
-        .map(|p| p.size())
-        .collect();
+    let sizes: Vec<usize> = [&net.ee, &net.ei, &net.ie, &net.ii, &net.se, &net.si].iter().map(|p| p.size()).collect();
     assert_eq!(sizes, expected_sizes, "synapse counts per projection");
     assert_eq!(net.ee.get_values("weight")?[0], 4e-3, "4 nS is 0.004 uS");
     let (trains, v) = collect(&net.exc, &net.inh)?;
 
     assert_eq!(trains.len(), 4000);
     let n_spikes: usize = trains.iter().map(Vec::len).sum();
-    assert!(
-        n_spikes > 100,
-        "the network should be active, got {n_spikes} spikes"
-    );
+    assert!(n_spikes > 100, "the network should be active, got {n_spikes} spikes");
     assert_eq!(trains, expected, "spike trains differ");
     assert_eq!(v, expected_v, "membrane traces differ");
     Ok(())

@@ -36,13 +36,7 @@ network! {
 
 /// The object-API version, as in examples/va_cuba.rs.
 fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
-    let sim = Sim::<Native>::setup(Setup {
-        timestep: 0.1,
-        min_delay: 0.2,
-        max_delay: 1.0,
-        seed: SEED,
-        threads: 0,
-    })?;
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.2, max_delay: 1.0, seed: SEED, threads: 0 })?;
     let cell = IF_curr_exp {
         tau_m: 20.0,
         cm: 0.2,
@@ -64,13 +58,7 @@ fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
     let mut sizes = Vec::new();
     for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
         for post in [&exc, &inh] {
-            let prj = Projection::new(
-                pre,
-                post,
-                &connector,
-                StaticSynapse::new(w, delay),
-                Some(receptor),
-            )?;
+            let prj = Projection::new(pre, post, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
             sizes.push(prj.size());
         }
     }
@@ -89,18 +77,9 @@ fn collect(
     let mut trains = Vec::new();
     for pop in [exc, inh] {
         let block = pop.get_data()?;
-        trains.extend(
-            block.segments[0]
-                .spiketrains
-                .iter()
-                .map(|s| s.times.clone()),
-        );
+        trains.extend(block.segments[0].spiketrains.iter().map(|s| s.times.clone()));
     }
-    let v = exc.get_data()?.segments[0]
-        .signal("v")
-        .expect("v recorded")
-        .data
-        .clone();
+    let v = exc.get_data()?.segments[0].signal("v").expect("v recorded").data.clone();
     Ok((trains, v))
 }
 
@@ -111,19 +90,13 @@ fn va_cuba_network_macro_matches_object_api() -> Result<()> {
     let (sim, net) = VaCuba::<Native>::setup_and_build()?;
     assert_eq!(VaCuba::<Native>::setup().seed, SEED);
     sim.run(T_STOP)?;
-    let sizes: Vec<usize> = [&net.ee, &net.ei, &net.ie, &net.ii]
-        .iter()
-        .map(|p| p.size())
-        .collect();
+    let sizes: Vec<usize> = [&net.ee, &net.ei, &net.ie, &net.ii].iter().map(|p| p.size()).collect();
     assert_eq!(sizes, expected_sizes, "synapse counts per projection");
     let (trains, v) = collect(&net.exc, &net.inh)?;
 
     assert_eq!(trains.len(), 4000);
     let n_spikes: usize = trains.iter().map(Vec::len).sum();
-    assert!(
-        n_spikes > 1000,
-        "the network should be active, got {n_spikes} spikes"
-    );
+    assert!(n_spikes > 1000, "the network should be active, got {n_spikes} spikes");
     assert_eq!(trains, expected, "spike trains differ");
     assert_eq!(v, expected_v, "membrane traces differ");
     Ok(())

@@ -17,12 +17,11 @@
 //! (NEST's `poisson_generator` with its own RNG), by design, so only the
 //! connectivity (generated in pynn-core) and the rates are comparable.
 
-
 mod common;
 
 use common::*;
-use pynn::core::backend::Supports;
 use pynn::core::Backend;
+use pynn::core::backend::Supports;
 use pynn::prelude::*;
 
 /// |v - v_NEST| bound (mV); see the header.
@@ -88,7 +87,12 @@ fn split_runs_and_changes_between_runs_match_native() {
             sim.run(60.0).unwrap();
         });
         assert_eq!(nest.spikes, native.spikes, "{name}: spikes after set() between runs");
-        let dv = nest.v[0].iter().flatten().zip(native.v[0].iter().flatten()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let dv = nest.v[0]
+            .iter()
+            .flatten()
+            .zip(native.v[0].iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(dv < 1e-6, "{name}: v after set() between runs differs by {dv} mV");
         assert_ne!(nest.spikes, out.spikes, "{name}: the change had an effect");
     }
@@ -112,11 +116,15 @@ where
     let exc = cells.view((0..240).collect::<Vec<_>>()).unwrap();
     let inh = cells.view((240..300).collect::<Vec<_>>()).unwrap();
     let input: Box<dyn pynn::Cells<B>> = if poisson {
-        Box::new(Population::<SpikeSourcePoisson, B>::new(&sim, 50, SpikeSourcePoisson { rate: 40.0, ..Default::default() }).unwrap())
+        Box::new(
+            Population::<SpikeSourcePoisson, B>::new(&sim, 50, SpikeSourcePoisson { rate: 40.0, ..Default::default() })
+                .unwrap(),
+        )
     } else {
         let trains: Vec<Vec<f64>> = (0..50u64)
             .map(|i| {
-                let steps: std::collections::BTreeSet<u64> = (0..20u64).map(|k| 10 + (i * 37 + k * 113) % 1980).collect();
+                let steps: std::collections::BTreeSet<u64> =
+                    (0..20u64).map(|k| 10 + (i * 37 + k * 113) % 1980).collect();
                 steps.into_iter().map(|s| s as f64 / 10.0).collect()
             })
             .collect();
@@ -126,7 +134,14 @@ where
     };
     let p = FixedProbabilityConnector::new(0.1);
     let projs = [
-        Projection::new(input.as_ref(), &cells, &p, StaticSynapse::new(0.6, RandomDistribution::uniform(0.5, 3.0)), Some("excitatory")).unwrap(),
+        Projection::new(
+            input.as_ref(),
+            &cells,
+            &p,
+            StaticSynapse::new(0.6, RandomDistribution::uniform(0.5, 3.0)),
+            Some("excitatory"),
+        )
+        .unwrap(),
         Projection::new(&exc, &cells, &p, StaticSynapse::new(0.15, 1.0), Some("excitatory")).unwrap(),
         Projection::new(&inh, &cells, &p, StaticSynapse::new(-0.4, 0.7), Some("inhibitory")).unwrap(),
     ];
@@ -151,9 +166,14 @@ fn random_network_native_and_nest_agree() {
     assert_eq!(d_native, d_nest, "same delays");
     let n: usize = s_native.iter().map(Vec::len).sum();
     assert!(n > 300, "the network is active ({n} spikes)");
-    let steps = |s: &Vec<Vec<f64>>| s.iter().map(|t| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>()).collect::<Vec<_>>();
+    let steps = |s: &Vec<Vec<f64>>| {
+        s.iter().map(|t| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
     assert_eq!(steps(&s_native), steps(&s_nest), "identical spike steps");
-    eprintln!("random network: {} connections, {n} spikes identical on native and NEST", c_native.iter().map(Vec::len).sum::<usize>());
+    eprintln!(
+        "random network: {} connections, {n} spikes identical on native and NEST",
+        c_native.iter().map(Vec::len).sum::<usize>()
+    );
 }
 
 #[test]
@@ -161,7 +181,8 @@ fn poisson_input_same_connections_similar_rates() {
     let (c_native, s_native, _) = random_network::<Native>(true);
     let (c_nest, s_nest, _) = random_network::<Nest>(true);
     assert_eq!(c_native, c_nest);
-    let (a, b) = (s_native.iter().map(Vec::len).sum::<usize>() as f64, s_nest.iter().map(Vec::len).sum::<usize>() as f64);
+    let (a, b) =
+        (s_native.iter().map(Vec::len).sum::<usize>() as f64, s_nest.iter().map(Vec::len).sum::<usize>() as f64);
     eprintln!("Poisson input: {a} spikes native, {b} spikes NEST");
     assert!(a > 100.0 && b > 100.0 && (a - b).abs() < 0.25 * a.max(b), "rates differ: {a} vs {b}");
 }
@@ -171,11 +192,13 @@ fn weights_and_delays_set_between_runs() {
     let s = load("IF_curr_exp_synaptic");
     let run = |scale: f64| {
         let sim = setup::<Nest>(&s);
-        let cells = Population::<IF_curr_exp, Nest>::new(&sim, 3, IF_curr_exp { i_offset: 0.6, ..Default::default() }).unwrap();
+        let cells =
+            Population::<IF_curr_exp, Nest>::new(&sim, 3, IF_curr_exp { i_offset: 0.6, ..Default::default() }).unwrap();
         let src = Population::<SpikeSourceArray, Nest>::new(&sim, 4, SpikeSourceArray::default()).unwrap();
         let trains: Vec<Vec<f64>> = s["spike_sources"].as_array().unwrap().iter().map(floats).collect();
         src.set("spike_times", trains).unwrap();
-        let pr = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.5, 1.0), None).unwrap();
+        let pr =
+            Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.5, 1.0), None).unwrap();
         cells.record(["spikes", "v"], None).unwrap();
         sim.run(50.0).unwrap();
         pr.set("weight", 0.5 * scale).unwrap();
@@ -215,10 +238,13 @@ where
     B: Backend + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
     let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
-    let cells = Population::<pynn::IF_cond_exp, B>::new(&sim, 2, pynn::IF_cond_exp { i_offset: 0.9, ..Default::default() }).unwrap();
+    let cells =
+        Population::<pynn::IF_cond_exp, B>::new(&sim, 2, pynn::IF_cond_exp { i_offset: 0.9, ..Default::default() })
+            .unwrap();
     let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     src.set("spike_times", vec![vec![3.0, 7.5, 22.2, 40.0]]).unwrap();
-    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.05, 1.5), Some("inhibitory")).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.05, 1.5), Some("inhibitory"))
+        .unwrap();
     cells.record(["v"], Some(1.0)).unwrap();
     src.record(["spikes"], None).unwrap();
     sim.run(20.05).unwrap();
@@ -244,7 +270,12 @@ fn sampling_interval_and_source_spikes_match_native() {
     assert_eq!(t_native, t_nest, "sample times");
     assert_eq!(t_native.len(), 51, "t = 0, 1, ..., 50 ms");
     assert_eq!(s_native, s_nest, "spikes of the source");
-    for (a, b) in v_native.iter().flatten().zip(v_nest.iter().flatten()).chain(g_native.iter().flatten().zip(g_nest.iter().flatten())) {
+    for (a, b) in v_native
+        .iter()
+        .flatten()
+        .zip(v_nest.iter().flatten())
+        .chain(g_native.iter().flatten().zip(g_nest.iter().flatten()))
+    {
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");
     }
     assert_eq!(g_native[0].len(), g_nest[0].len(), "gsyn_inh samples from the second run on");

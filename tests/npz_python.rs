@@ -169,7 +169,8 @@ fn out_dir(name: &str) -> PathBuf {
 
 /// Two populations, two segments (run, reset, run), spikes and v.
 fn simulate() -> (Sim<Native>, Population<IF_curr_exp, Native>, Population<IF_curr_alpha, Native>) {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 7, threads: 1 }).unwrap();
+    let sim =
+        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 7, threads: 1 }).unwrap();
     let exc = Population::with_label(&sim, 4, IF_curr_exp::default(), Some("exc-1")).unwrap();
     exc.set("i_offset", vec![0.0, 1.0, 1.5, 2.0]).unwrap();
     exc.initialize("v", vec![-65.0, -60.0, -58.0, -52.5]).unwrap();
@@ -203,8 +204,7 @@ fn view_write_data_opens_in_numpy() {
     assert_eq!(block.segments[0].signal("v").unwrap().n_samples(), 501);
     assert_eq!(block.segments[1].signal("v").unwrap().n_samples(), 301);
     // The initial values as first samples, as Python sees them.
-    let first_row: Vec<f64> =
-        bits(&py["arrays"]["exc_1.seg001.v"])[..2].iter().map(|b| f64::from_bits(*b)).collect();
+    let first_row: Vec<f64> = bits(&py["arrays"]["exc_1.seg001.v"])[..2].iter().map(|b| f64::from_bits(*b)).collect();
     assert_eq!(first_row, vec![-60.0, -52.5]);
 
     let meta = &py["meta"];

@@ -96,8 +96,7 @@ fn poisson_start_duration_and_rate_change_between_runs() {
     // (window extended) for the next 1000 ms.
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();
     let n_cells = 20;
-    let pop =
-        Population::new(&sim, n_cells, SpikeSourcePoisson { rate: 50.0, start: 100.0, duration: 500.0 }).unwrap();
+    let pop = Population::new(&sim, n_cells, SpikeSourcePoisson { rate: 50.0, start: 100.0, duration: 500.0 }).unwrap();
     pop.record("spikes", None).unwrap();
     sim.run(1000.0).unwrap();
     pop.set("rate", 200.0).unwrap();
@@ -175,17 +174,18 @@ fn test_SpikeSourcePoissonRefractory() {
 #[test]
 fn poisson_refractory_rejects_dead_time_longer_than_mean_interval() {
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();
-    let e = Population::new(&sim, 1, SpikeSourcePoissonRefractory { rate: 300.0, tau_refrac: 5.0, ..Default::default() })
-        .unwrap_err()
-        .to_string();
+    let e =
+        Population::new(&sim, 1, SpikeSourcePoissonRefractory { rate: 300.0, tau_refrac: 5.0, ..Default::default() })
+            .unwrap_err()
+            .to_string();
     assert!(e.contains("SpikeSourcePoissonRefractory") && e.contains("tau_refrac"), "{e}");
 }
 
 #[test]
 fn renewal_sources_honour_start_and_duration() {
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();
-    let g = Population::new(&sim, 10, SpikeSourceGamma { alpha: 3.0, beta: 600.0, start: 50.0, duration: 100.0 })
-        .unwrap();
+    let g =
+        Population::new(&sim, 10, SpikeSourceGamma { alpha: 3.0, beta: 600.0, start: 50.0, duration: 100.0 }).unwrap();
     let r = Population::new(
         &sim,
         10,
@@ -219,8 +219,7 @@ fn gamma_rate_changed_between_runs() {
     sim.run(2000.0).unwrap();
     pop.set("beta", 400.0).unwrap();
     sim.run(2000.0).unwrap();
-    let all: Vec<f64> =
-        pop.get_data().unwrap().segments[0].spiketrains.iter().flat_map(|s| s.times.clone()).collect();
+    let all: Vec<f64> = pop.get_data().unwrap().segments[0].spiketrains.iter().flat_map(|s| s.times.clone()).collect();
     let n1 = all.iter().filter(|t| **t <= 2000.0).count() as f64;
     let n2 = all.len() as f64 - n1;
     let (e1, e2) = (20.0 * 2.0 * n_cells, 100.0 * 2.0 * n_cells);
@@ -241,8 +240,8 @@ fn inh_gamma_rate_follows_bins() {
     let rates = [20.0, 50.0, 10.0];
     let b: Vec<f64> = a.iter().zip(rates).map(|(a, r)| 1.0 / (a * r)).collect();
     let tbins = vec![0.0, 1000.0, 2000.0];
-    let pop = Population::new(&sim, cells, SpikeSourceInhGamma { a: a.clone(), b, tbins, ..Default::default() })
-        .unwrap();
+    let pop =
+        Population::new(&sim, cells, SpikeSourceInhGamma { a: a.clone(), b, tbins, ..Default::default() }).unwrap();
     let spikes: Vec<f64> = trains(&sim, &pop, 3000.0).into_iter().flatten().collect();
     for (k, r) in rates.iter().enumerate() {
         let (lo, hi) = (1000.0 * k as f64 + 500.0, 1000.0 * (k + 1) as f64);
@@ -258,8 +257,8 @@ fn inh_gamma_rate_follows_bins() {
     }
     // ISIs within the a = 4 bin have CV close to 1/2 (0.5 +- 0.05 for ~2000 intervals).
     let sim2 = Sim::<Native>::setup(Setup::default()).unwrap();
-    let pop2 = Population::new(&sim2, 1, SpikeSourceInhGamma { a: vec![4.0], b: vec![0.005], ..Default::default() })
-        .unwrap();
+    let pop2 =
+        Population::new(&sim2, 1, SpikeSourceInhGamma { a: vec![4.0], b: vec![0.005], ..Default::default() }).unwrap();
     let isi = isis(&trains(&sim2, &pop2, 50_000.0)[0]);
     let d = ks_statistic(&isi, |x| gamma_p(4.0, x / 5.0));
     eprintln!("SpikeSourceInhGamma, constant a = 4, b = 5 ms: KS D = {d:.4} over {} ISIs", isi.len());

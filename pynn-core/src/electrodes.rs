@@ -158,9 +158,7 @@ impl CurrentSourceSpec {
                         found: amplitudes.len(),
                     });
                 }
-                if times.iter().any(|t| !(*t >= 0.0) || !t.is_finite())
-                    || times.windows(2).any(|w| w[0] >= w[1])
-                {
+                if times.iter().any(|t| !(*t >= 0.0) || !t.is_finite()) || times.windows(2).any(|w| w[0] >= w[1]) {
                     return Err(Error::invalid_value(
                         "StepCurrentSource",
                         "times",
@@ -178,7 +176,9 @@ impl CurrentSourceSpec {
                 }
             }
             CurrentSourceSpec::Ac { amplitude, offset, frequency, phase, start, stop } => {
-                for (name, v) in [("amplitude", amplitude), ("offset", offset), ("frequency", frequency), ("phase", phase)] {
+                for (name, v) in
+                    [("amplitude", amplitude), ("offset", offset), ("frequency", frequency), ("phase", phase)]
+                {
                     if !v.is_finite() {
                         return Err(Error::invalid_value("ACSource", name, v, "a finite number"));
                     }
@@ -190,7 +190,12 @@ impl CurrentSourceSpec {
                     return Err(Error::invalid_value("NoisyCurrentSource", "mean", mean, "a finite current (nA)"));
                 }
                 if !(*stdev >= 0.0) || !stdev.is_finite() {
-                    return Err(Error::invalid_value("NoisyCurrentSource", "stdev", stdev, "a finite current >= 0 (nA)"));
+                    return Err(Error::invalid_value(
+                        "NoisyCurrentSource",
+                        "stdev",
+                        stdev,
+                        "a finite current >= 0 (nA)",
+                    ));
                 }
                 if !(*dt > 0.0) || !dt.is_finite() {
                     return Err(Error::invalid_value("NoisyCurrentSource", "dt", dt, "an interval > 0 (ms)"));
@@ -247,7 +252,9 @@ impl CurrentSourceSpec {
             (CurrentSourceSpec::Noisy { dt, .. }, "dt") => *dt = scalar(&value)?,
             (CurrentSourceSpec::Noisy { start, .. }, "start") => *start = scalar(&value)?,
             (CurrentSourceSpec::Noisy { stop, .. }, "stop") => *stop = scalar(&value)?,
-            (me, _) => return Err(Error::unknown_name(object, "parameter", name, me.parameter_names().iter().copied())),
+            (me, _) => {
+                return Err(Error::unknown_name(object, "parameter", name, me.parameter_names().iter().copied()));
+            }
         }
         Ok(())
     }
@@ -342,7 +349,12 @@ impl CurrentSourceSpec {
 
 fn window(object: &str, start: f64, stop: f64) -> Result<()> {
     if !(start >= 0.0) || !(stop >= start) {
-        return Err(Error::invalid_value(object, "start, stop", format!("({start}, {stop})"), "0 <= start <= stop (ms)"));
+        return Err(Error::invalid_value(
+            object,
+            "start, stop",
+            format!("({start}, {stop})"),
+            "0 <= start <= stop (ms)",
+        ));
     }
     Ok(())
 }
@@ -574,7 +586,14 @@ mod tests {
         let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
         assert!((m - 0.5).abs() < 0.0125 && (sd - 0.25).abs() < 0.009, "{m} {sd}");
         // Another trial, another stream.
-        let s2 = CurrentSourceSpec::Noisy { mean: 0.5, stdev: 0.25, dt: 0.3, start: 1.0, stop: 1e12, key: NoiseKey { trial: 1, ..key } };
+        let s2 = CurrentSourceSpec::Noisy {
+            mean: 0.5,
+            stdev: 0.25,
+            dt: 0.3,
+            start: 1.0,
+            stop: 1e12,
+            key: NoiseKey { trial: 1, ..key },
+        };
         let mut other = Vec::new();
         s2.sample(0.1, 0, 100, &mut other);
         assert_ne!(other, all[..100]);

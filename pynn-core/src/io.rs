@@ -28,7 +28,7 @@
 use crate::data::Block;
 use crate::error::{Error, Result};
 use npyz::WriterBuilder;
-use serde_json::{json, Value as Json};
+use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -64,11 +64,7 @@ fn add<T: npyz::AutoSerialize, W: std::io::Write + std::io::Seek>(
 
 /// Writes blocks as `PATH.npz` + `PATH.json` (see the module documentation);
 /// returns the two paths.
-pub fn write_blocks(
-    path: &Path,
-    blocks: &[Block],
-    provenance: &BTreeMap<String, Json>,
-) -> Result<(PathBuf, PathBuf)> {
+pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String, Json>) -> Result<(PathBuf, PathBuf)> {
     let (npz, js) = paths(path);
     if let Some(dir) = npz.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

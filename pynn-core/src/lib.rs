@@ -23,17 +23,17 @@ mod population;
 mod procedural;
 mod projection;
 pub mod random;
-pub mod special;
 mod sim;
 pub mod space;
+pub mod special;
 #[doc(hidden)]
 pub mod testing;
 
 pub use backend::{Backend, Supports};
 pub use cells::{
-    CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
-    IF_facets_hardware1, Izhikevich, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
+    CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp,
+    IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1, Izhikevich, SpikeSourceArray,
+    SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
 };
 pub use connectors::{
     AllToAllConnector, ArrayConnector, CloneConnector, Connector, DisplacementDependentProbabilityConnector,
@@ -43,7 +43,7 @@ pub use connectors::{
 };
 pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
 pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, StepCurrentSource};
-pub use error::{closest, Error, Result};
+pub use error::{Error, Result, closest};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
 pub use projection::{Projection, StaticSynapse};

@@ -158,7 +158,13 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     /// A scalar parameter.
-    pub const fn scalar(name: &'static str, default: f64, unit: &'static str, domain: Domain, doc: &'static str) -> Self {
+    pub const fn scalar(
+        name: &'static str,
+        default: f64,
+        unit: &'static str,
+        domain: Domain,
+        doc: &'static str,
+    ) -> Self {
         ParamSpec { name, default, unit, kind: ParamKind::Scalar, domain, doc }
     }
     /// A sequence parameter (default: empty).

@@ -5,7 +5,7 @@ use crate::cells::{CellType, CellTypeInfo};
 use crate::data::{AnalogSignal, Block, Segment};
 use crate::electrodes::{CurrentSource, CurrentSourceSpec, NoiseKey};
 use crate::error::{Error, Result};
-use crate::parameters::{resolve, Column, ParamTable, Value};
+use crate::parameters::{Column, ParamTable, Value, resolve};
 use crate::random::ObjectKind;
 use crate::sim::{PopRecord, RecordingState, Selection, Sim, SourceRecord, State};
 use std::collections::BTreeMap;
@@ -255,7 +255,8 @@ impl<C: CellType, B: Backend> Population<C, B> {
             params.assign(spec.name, &all, col);
         }
         let initial = ParamTable::defaults(C::STATE, size);
-        let positions = structure.generate_positions(size, &mut st.rng(ObjectKind::Population, id as u64, "positions"))?;
+        let positions =
+            structure.generate_positions(size, &mut st.rng(ObjectKind::Population, id as u64, "positions"))?;
         let offset = st.n_cells;
         let spec = PopulationSpec {
             id,
@@ -294,12 +295,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
     }
 
     /// Creates a population with initial values (PyNN's `initial_values=`).
-    pub fn with_initial_values(
-        sim: &Sim<B>,
-        size: usize,
-        cell: C,
-        initial_values: &[(&str, Value)],
-    ) -> Result<Self>
+    pub fn with_initial_values(sim: &Sim<B>, size: usize, cell: C, initial_values: &[(&str, Value)]) -> Result<Self>
     where
         B: Supports<C>,
     {
@@ -409,10 +405,11 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
 
     /// The parent population's index of the cell at position `i` in this view.
     pub fn index_in_parent(&self, i: usize) -> Result<usize> {
-        self.indices
-            .get(i)
-            .copied()
-            .ok_or_else(|| Error::IndexOutOfRange { object: self.describe(), index: i, size: self.indices.len() })
+        self.indices.get(i).copied().ok_or_else(|| Error::IndexOutOfRange {
+            object: self.describe(),
+            index: i,
+            size: self.indices.len(),
+        })
     }
 
     /// Values of scalar parameter `name` for the selected cells.
@@ -422,7 +419,12 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
         let spec = rec.params.spec(name, &self.describe(), "parameter")?;
         match rec.params.column(spec.name) {
             Some(Column::Scalar(v)) => Ok(self.indices.iter().map(|i| v[*i]).collect()),
-            _ => Err(Error::invalid_value(self.describe(), name, "(sequence)", "use get_sequences for sequence parameters")),
+            _ => Err(Error::invalid_value(
+                self.describe(),
+                name,
+                "(sequence)",
+                "use get_sequences for sequence parameters",
+            )),
         }
     }
 
@@ -793,7 +795,8 @@ fn merge_blocks(label: &str, blocks: Vec<Block>, parts: &[(PopId, Arc<Vec<usize>
                 }
                 for sig in &s.analogsignals {
                     let mapped: Vec<usize> = sig.channel_index.iter().map(|i| pos(*i)).collect();
-                    match seg.analogsignals.iter_mut().find(|a| a.name == sig.name && a.n_samples() == sig.n_samples()) {
+                    match seg.analogsignals.iter_mut().find(|a| a.name == sig.name && a.n_samples() == sig.n_samples())
+                    {
                         Some(acc) => {
                             let (na, nb, rows) = (acc.channel_index.len(), mapped.len(), sig.n_samples());
                             let mut data = Vec::with_capacity(rows * (na + nb));

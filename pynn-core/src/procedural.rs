@@ -7,7 +7,7 @@ use crate::cells::CellType;
 use crate::connectors::{AllToAllConnector, Connector, FixedProbabilityConnector};
 use crate::error::Result;
 use crate::parameters::Value;
-use crate::population::{initialize_on, record_cells, set_on, Cells, Population, Variables};
+use crate::population::{Cells, Population, Variables, initialize_on, record_cells, set_on};
 use crate::projection::{Projection, StaticSynapse};
 use crate::sim::Sim;
 use std::path::Path;
@@ -62,7 +62,12 @@ impl<B: Backend> Sim<B> {
 
     /// Records `variables` of `cells` and writes them to `path` at
     /// [`Sim::end`] (PyNN's `record(variables, source, filename)`).
-    pub fn record_to_file(&self, variables: impl Variables, cells: &dyn Cells<B>, path: impl AsRef<Path>) -> Result<()> {
+    pub fn record_to_file(
+        &self,
+        variables: impl Variables,
+        cells: &dyn Cells<B>,
+        path: impl AsRef<Path>,
+    ) -> Result<()> {
         let names = variables.names();
         self.record(names.clone(), cells)?;
         self.lock().files.push((names, cells.selection(), path.as_ref().to_path_buf()));

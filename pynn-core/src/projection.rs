@@ -132,9 +132,8 @@ impl<B: Backend> Projection<B> {
         st.check_alive()?;
         let id = st.projs.len();
         let label = label.map(str::to_string).unwrap_or_else(|| {
-            let l = |s: &Selection| {
-                s.parts.iter().map(|(p, _)| st.pops[*p].label.clone()).collect::<Vec<_>>().join("+")
-            };
+            let l =
+                |s: &Selection| s.parts.iter().map(|(p, _)| st.pops[*p].label.clone()).collect::<Vec<_>>().join("+");
             format!("{}→{}", l(&pre_sel), l(&post_sel))
         });
         let object = format!("projection \"{label}\"");
@@ -147,7 +146,8 @@ impl<B: Backend> Projection<B> {
         if infos.iter().any(|i| i.conductance_based != conductance) {
             return Err(Error::Connection {
                 object,
-                message: "post-synaptic cells mix current- and conductance-based synapses; a projection needs one kind".into(),
+                message: "post-synaptic cells mix current- and conductance-based synapses; a projection needs one kind"
+                    .into(),
             });
         }
         if let Some(i) = infos.iter().find(|i| i.receptors.is_empty()) {
@@ -193,7 +193,12 @@ impl<B: Backend> Projection<B> {
         let receptor = choose_receptor(receptor_type, &weight, &infos[0], &object)?;
         for info in &infos {
             if !info.receptors.contains(&receptor.name) {
-                return Err(Error::unknown_name(&object, "receptor type", receptor.name, info.receptors.iter().copied()));
+                return Err(Error::unknown_name(
+                    &object,
+                    "receptor type",
+                    receptor.name,
+                    info.receptors.iter().copied(),
+                ));
             }
         }
         check_weights(&weight, conductance, receptor.name, &object)?;
@@ -210,7 +215,17 @@ impl<B: Backend> Projection<B> {
         st.backend.connect(&spec, conns)?;
         st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
         drop(st);
-        Ok(Projection { sim, id, label, pre: pre_sel, post: post_sel, size: n, receptor: receptor.name, conductance, space })
+        Ok(Projection {
+            sim,
+            id,
+            label,
+            pre: pre_sel,
+            post: post_sel,
+            size: n,
+            receptor: receptor.name,
+            conductance,
+            space,
+        })
     }
 
     /// Number of connections.
@@ -271,7 +286,8 @@ impl<B: Backend> Projection<B> {
     /// reads back with [`crate::FromFileConnector`].
     pub fn save(&self, attribute_names: &[&str], path: impl AsRef<std::path::Path>) -> Result<()> {
         use std::io::Write;
-        let names: Vec<&str> = if attribute_names == ["all"] { vec!["weight", "delay"] } else { attribute_names.to_vec() };
+        let names: Vec<&str> =
+            if attribute_names == ["all"] { vec!["weight", "delay"] } else { attribute_names.to_vec() };
         let columns: Vec<Vec<f64>> = names.iter().map(|n| self.get_values(n)).collect::<Result<_>>()?;
         let (pre, post) = self.positions()?;
         let path = path.as_ref();
@@ -368,11 +384,20 @@ fn check_output(out: &ConnectorOutput, n_pre: usize, n_post: usize, connector: &
     let n = out.pre.len();
     let lens = [Some(out.post.len()), out.weight.as_ref().map(Vec::len), out.delay.as_ref().map(Vec::len)];
     if let Some(found) = lens.into_iter().flatten().chain(out.columns.iter().map(|c| c.1.len())).find(|l| *l != n) {
-        return Err(Error::LengthMismatch { object: object.to_string(), what: format!("{connector} output"), expected: n, found });
+        return Err(Error::LengthMismatch {
+            object: object.to_string(),
+            what: format!("{connector} output"),
+            expected: n,
+            found,
+        });
     }
     for (side, v, size) in [("pre", &out.pre, n_pre), ("post", &out.post, n_post)] {
         if let Some(i) = v.iter().find(|i| **i as usize >= size) {
-            return Err(Error::IndexOutOfRange { object: format!("{object}: {connector} ({side})"), index: *i as usize, size });
+            return Err(Error::IndexOutOfRange {
+                object: format!("{object}: {connector} ({side})"),
+                index: *i as usize,
+                size,
+            });
         }
     }
     if let Some((name, _)) = out.columns.first() {
@@ -409,7 +434,13 @@ fn order_by_pre(pre: &[u32], pre_ids: &[u32]) -> Vec<usize> {
 /// `x` as NumPy's `'%.18e'` prints it (`1.500000000000000000e+00`).
 fn numpy_e18(x: f64) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "nan".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let s = format!("{x:.18e}");
     let (m, e) = s.split_once('e').expect("exponent form");
@@ -421,7 +452,12 @@ fn check_attribute(name: &str, label: &str) -> Result<()> {
     if name == "weight" || name == "delay" {
         Ok(())
     } else {
-        Err(Error::unknown_name(format!("projection \"{label}\" (StaticSynapse)"), "attribute", name, ["weight", "delay"]))
+        Err(Error::unknown_name(
+            format!("projection \"{label}\" (StaticSynapse)"),
+            "attribute",
+            name,
+            ["weight", "delay"],
+        ))
     }
 }
 
@@ -456,12 +492,7 @@ fn values_for(
             let rng: &mut dyn Rng = &mut rng;
             d.sample_n(rng, n)?
         }
-        Value::Function(f) => out
-            .pre
-            .iter()
-            .zip(&out.post)
-            .map(|(i, j)| f(dist(*i as usize, *j as usize)))
-            .collect(),
+        Value::Function(f) => out.pre.iter().zip(&out.post).map(|(i, j)| f(dist(*i as usize, *j as usize))).collect(),
         Value::Sequences(_) => {
             return Err(Error::invalid_value(object, name, format!("{value:?}"), "a number per connection"));
         }

@@ -278,7 +278,12 @@ impl RandomDistribution {
             match given.as_slice() {
                 [v] => values.push(*v),
                 [] => {
-                    return Err(Error::invalid_value(&object, n, "(missing)", format!("all of {} must be given", names.join(", "))));
+                    return Err(Error::invalid_value(
+                        &object,
+                        n,
+                        "(missing)",
+                        format!("all of {} must be given", names.join(", ")),
+                    ));
                 }
                 _ => return Err(Error::invalid_value(&object, n, "(given twice)", "each parameter once")),
             }
@@ -329,11 +334,9 @@ impl RandomDistribution {
     }
 
     fn parameter_names_of(name: &str) -> Result<&'static [&'static str]> {
-        DISTRIBUTIONS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| *p)
-            .ok_or_else(|| Error::unknown_name("RandomDistribution", "distribution", name, DISTRIBUTIONS.iter().map(|d| d.0)))
+        DISTRIBUTIONS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p).ok_or_else(|| {
+            Error::unknown_name("RandomDistribution", "distribution", name, DISTRIBUTIONS.iter().map(|d| d.0))
+        })
     }
 
     /// PyNN's parameter names of this distribution, in positional order.
@@ -403,9 +406,7 @@ impl RandomDistribution {
             Uniform { low, high } if !(low <= high) || !low.is_finite() || !high.is_finite() => {
                 bad("low, high", format!("({low}, {high})"), "finite bounds with low <= high")
             }
-            UniformInt { low, high } if low >= high => {
-                bad("low, high", format!("({low}, {high})"), "low < high")
-            }
+            UniformInt { low, high } if low >= high => bad("low, high", format!("({low}, {high})"), "low < high"),
             Normal { sigma, .. } | LogNormal { sigma, .. } if !(sigma >= 0.0) => {
                 bad("sigma", sigma.to_string(), "sigma >= 0")
             }
@@ -431,7 +432,8 @@ impl RandomDistribution {
     pub fn sample_n<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Result<Vec<f64>> {
         self.check()?;
         use DistributionKind::*;
-        let map = |e: rand_distr::NormalError| Error::invalid_value("RandomDistribution", self.name(), e, "valid parameters");
+        let map =
+            |e: rand_distr::NormalError| Error::invalid_value("RandomDistribution", self.name(), e, "valid parameters");
         let mut out = Vec::with_capacity(n);
         match self.kind {
             Uniform { low, high } => out.extend((0..n).map(|_| low + (high - low) * rng.random::<f64>())),
@@ -547,10 +549,16 @@ mod tests {
     #[test]
     fn streams_are_keyed_and_reproducible() {
         let s = Streams::new(42);
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random())).collect();
-        let c: Vec<u64> = (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 2, "v", 0), |r, _| Some(r.random())).collect();
-        let d: Vec<u64> = (0..4).map(|_| 0).scan(Streams::new(43).rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random())).collect();
+        let a: Vec<u64> =
+            (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random())).collect();
+        let b: Vec<u64> =
+            (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random())).collect();
+        let c: Vec<u64> =
+            (0..4).map(|_| 0).scan(s.rng(ObjectKind::Population, 2, "v", 0), |r, _| Some(r.random())).collect();
+        let d: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(Streams::new(43).rng(ObjectKind::Population, 1, "v", 0), |r, _| Some(r.random()))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
@@ -610,13 +618,15 @@ mod tests {
     fn erf(x: f64) -> f64 {
         let z = x.abs();
         let t = 1.0 / (1.0 + 0.5 * z);
-        let r = t * (-z * z - 1.26551223
-            + t * (1.00002368
-                + t * (0.37409196
-                    + t * (0.09678418
-                        + t * (-0.18628806
-                            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-            .exp();
+        let r = t
+            * (-z * z - 1.26551223
+                + t * (1.00002368
+                    + t * (0.37409196
+                        + t * (0.09678418
+                            + t * (-0.18628806
+                                + t * (0.27886807
+                                    + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+                .exp();
         if x >= 0.0 { 1.0 - r } else { r - 1.0 }
     }
     fn cdf(z: f64) -> f64 {
@@ -721,7 +731,12 @@ mod tests {
             check_moments("vonmises sin", &s, 0.0, 1.0 - ec2);
         }
         // kappa = 0: uniform on [-pi, pi): mean 0, variance pi^2 / 3.
-        check_moments("vonmises(0, 0)", &draw(&RandomDistribution::vonmises(0.0, 0.0), 20), 0.0, std::f64::consts::PI.powi(2) / 3.0);
+        check_moments(
+            "vonmises(0, 0)",
+            &draw(&RandomDistribution::vonmises(0.0, 0.0), 20),
+            0.0,
+            std::f64::consts::PI.powi(2) / 3.0,
+        );
     }
 
     #[test]

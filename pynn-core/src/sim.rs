@@ -48,11 +48,7 @@ impl Setup {
             return err("timestep", self.timestep, "the time step must be a positive number of ms".into());
         }
         if !(self.min_delay >= self.timestep * (1.0 - 1e-9)) {
-            return err(
-                "min_delay",
-                self.min_delay,
-                format!("min_delay must be >= timestep ({} ms)", self.timestep),
-            );
+            return err("min_delay", self.min_delay, format!("min_delay must be >= timestep ({} ms)", self.timestep));
         }
         if !(self.max_delay >= self.min_delay) || !self.max_delay.is_finite() {
             return err(
@@ -64,11 +60,7 @@ impl Setup {
         for (name, v) in [("min_delay", self.min_delay), ("max_delay", self.max_delay)] {
             let steps = v / self.timestep;
             if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
-                return err(
-                    name,
-                    v,
-                    format!("delays must be a whole number of time steps ({} ms)", self.timestep),
-                );
+                return err(name, v, format!("delays must be a whole number of time steps ({} ms)", self.timestep));
             }
         }
         Ok(SimConfig {
@@ -114,11 +106,7 @@ impl RecordingState {
     pub fn plan(&self) -> RecordingPlan {
         RecordingPlan {
             spikes: self.spikes.iter().copied().collect(),
-            signals: self
-                .signals
-                .iter()
-                .map(|(k, v)| (k.clone(), v.iter().copied().collect()))
-                .collect(),
+            signals: self.signals.iter().map(|(k, v)| (k.clone(), v.iter().copied().collect())).collect(),
             interval_steps: self.interval_steps.unwrap_or(1),
         }
     }
@@ -202,7 +190,10 @@ impl<B: Backend> State<B> {
 
     pub fn check_alive(&self) -> Result<()> {
         if self.ended {
-            return Err(Error::State { object: "session".into(), message: "end() was called; call setup() for a new session".into() });
+            return Err(Error::State {
+                object: "session".into(),
+                message: "end() was called; call setup() for a new session".into(),
+            });
         }
         Ok(())
     }

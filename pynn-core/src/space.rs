@@ -91,7 +91,12 @@ impl Space {
         }
         for (min, max) in self.periodic_boundaries.iter().flatten() {
             if !(max > min) || !min.is_finite() || !max.is_finite() {
-                return Err(Error::invalid_value("Space", "periodic_boundaries", format!("({min}, {max})"), "finite (min, max) with max > min"));
+                return Err(Error::invalid_value(
+                    "Space",
+                    "periodic_boundaries",
+                    format!("({min}, {max})"),
+                    "finite (min, max) with max > min",
+                ));
             }
         }
         Ok(())
@@ -334,13 +339,18 @@ impl Structure {
     /// Positions of `n` cells; `rng` is used only by random structures and
     /// random fill orders.
     pub fn generate_positions(&self, n: usize, rng: &mut SimRng) -> Result<Vec<Position>> {
-        let bad = |what: &str, value: String, allowed: &str| Err(Error::invalid_value(self.name(), what, value, allowed));
+        let bad =
+            |what: &str, value: String, allowed: &str| Err(Error::invalid_value(self.name(), what, value, allowed));
         match self {
             Structure::Line(l) => Ok((0..n).map(|i| [l.x0 + l.dx * i as f64, l.y, l.z]).collect()),
             Structure::Grid2D(g) => {
                 let nx = (n as f64 * g.aspect_ratio).sqrt();
                 let nxr = nx.round();
-                if !(g.aspect_ratio > 0.0) || (nx - nxr).abs() > 1e-9 * nx.max(1.0) || nxr < 1.0 || n % nxr as usize != 0 {
+                if !(g.aspect_ratio > 0.0)
+                    || (nx - nxr).abs() > 1e-9 * nx.max(1.0)
+                    || nxr < 1.0
+                    || n % nxr as usize != 0
+                {
                     return bad(
                         "aspect_ratio",
                         format!("{} for n = {n}", g.aspect_ratio),
@@ -348,9 +358,8 @@ impl Structure {
                     );
                 }
                 let (nx, ny) = (nxr as usize, n / nxr as usize);
-                let p = (0..nx * ny)
-                    .map(|i| [g.x0 + g.dx * (i / ny) as f64, g.y0 + g.dy * (i % ny) as f64, g.z])
-                    .collect();
+                let p =
+                    (0..nx * ny).map(|i| [g.x0 + g.dx * (i / ny) as f64, g.y0 + g.dy * (i % ny) as f64, g.z]).collect();
                 Ok(permute(p, g.fill_order, rng))
             }
             Structure::Grid3D(g) => {
@@ -382,7 +391,11 @@ impl Structure {
                 match r.boundary {
                     Shape::Cuboid { width, height, depth } => {
                         if [width, height, depth].iter().any(|x| !(*x >= 0.0) || !x.is_finite()) {
-                            return bad("width, height, depth", format!("({width}, {height}, {depth})"), "finite extents >= 0");
+                            return bad(
+                                "width, height, depth",
+                                format!("({width}, {height}, {depth})"),
+                                "finite extents >= 0",
+                            );
                         }
                         Ok((0..n)
                             .map(|_| {
@@ -397,10 +410,12 @@ impl Structure {
                         }
                         // Rejection from the cube [-1, 1]^3, one point at a time.
                         Ok((0..n)
-                            .map(|_| loop {
-                                let p = [u(), u(), u()];
-                                if p[0] * p[0] + p[1] * p[1] + p[2] * p[2] < 1.0 {
-                                    break [o[0] + radius * p[0], o[1] + radius * p[1], o[2] + radius * p[2]];
+                            .map(|_| {
+                                loop {
+                                    let p = [u(), u(), u()];
+                                    if p[0] * p[0] + p[1] * p[1] + p[2] * p[2] < 1.0 {
+                                        break [o[0] + radius * p[0], o[1] + radius * p[1], o[2] + radius * p[2]];
+                                    }
                                 }
                             })
                             .collect())
@@ -468,7 +483,12 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
             });
         }
         if let Some(p) = positions.iter().find(|p| p.iter().any(|x| !x.is_finite())) {
-            return Err(Error::invalid_value(Cells::describe(self), "positions", format!("{p:?}"), "finite coordinates"));
+            return Err(Error::invalid_value(
+                Cells::describe(self),
+                "positions",
+                format!("{p:?}"),
+                "finite coordinates",
+            ));
         }
         let mut st = self.sim.lock();
         let all = &mut st.pops[self.pop].positions;
@@ -578,7 +598,10 @@ mod tests {
 
     #[test]
     fn random_structures_stay_in_their_shapes() {
-        let c = RandomStructure { boundary: Shape::Cuboid { width: 2.0, height: 4.0, depth: 6.0 }, origin: [10.0, 0.0, 0.0] };
+        let c = RandomStructure {
+            boundary: Shape::Cuboid { width: 2.0, height: 4.0, depth: 6.0 },
+            origin: [10.0, 0.0, 0.0],
+        };
         let p = Structure::from(c).generate_positions(10_000, &mut rng()).unwrap();
         assert!(p.iter().all(|q| (9.0..=11.0).contains(&q[0]) && q[1].abs() <= 2.0 && q[2].abs() <= 3.0));
         let s = Structure::from(RandomStructure::new(Shape::Sphere { radius: 3.0 }));

@@ -219,9 +219,7 @@ impl Value {
             Value::Number(n) => n.span,
             Value::Bool(b) => b.span,
             Value::Str(s) => s.span(),
-            Value::Array { span, .. } | Value::Tuple { span, .. } | Value::Rust { span, .. } => {
-                *span
-            }
+            Value::Array { span, .. } | Value::Tuple { span, .. } | Value::Rust { span, .. } => *span,
             Value::Random(c) => c.name.span(),
         }
     }

@@ -38,9 +38,7 @@ fn f64_tokens(x: f64) -> TokenStream {
 /// The factor from a written unit to the target's unit, whose own factor
 /// (to PyNN's unit of its dimension) is `scale` (see [`schema::unit_scale`]).
 fn factor(unit: &Option<Ident>, scale: f64) -> f64 {
-    unit.as_ref()
-        .and_then(|u| schema::unit_named(&u.to_string()))
-        .map_or(1.0, |u| u.factor / scale)
+    unit.as_ref().and_then(|u| schema::unit_named(&u.to_string())).map_or(1.0, |u| u.factor / scale)
 }
 
 /// `x * f` for a power of ten `f`, computed by shifting the decimal
@@ -148,11 +146,7 @@ fn int(v: &Value) -> TokenStream {
     match v {
         Value::Number(n) => {
             let lit = Literal::i128_unsuffixed(n.value.abs() as i128);
-            if n.value < 0.0 {
-                quote!(-#lit)
-            } else {
-                quote!(#lit)
-            }
+            if n.value < 0.0 { quote!(-#lit) } else { quote!(#lit) }
         }
         Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
         _ => quote!(0),
@@ -171,11 +165,7 @@ fn args<'a>(call: &'a Call, schema: &CallSchema) -> Vec<Option<&'a Value>> {
             }
             Some(n) => {
                 let s = n.to_string();
-                schema
-                    .args
-                    .iter()
-                    .position(|x| x.name == s || x.aliases.contains(&s.as_str()))
-                    .unwrap_or(usize::MAX)
+                schema.args.iter().position(|x| x.name == s || x.aliases.contains(&s.as_str())).unwrap_or(usize::MAX)
             }
         };
         if let Some(slot) = given.get_mut(k) {
@@ -382,11 +372,7 @@ fn fields(net: &Network) -> Vec<Field> {
                 } else {
                     doc(format!("Population `{}` ({}).", pop.name, pop.cell))
                 };
-                push(Field {
-                    name: pop.name.clone(),
-                    ty: quote!(#p::Population<#cell, B>),
-                    doc: d,
-                });
+                push(Field { name: pop.name.clone(), ty: quote!(#p::Population<#cell, B>), doc: d });
             }
             Item::Connect(c) => {
                 if let Some(n) = &c.name {
@@ -396,11 +382,7 @@ fn fields(net: &Network) -> Vec<Field> {
                     } else {
                         doc(format!("Projection `{n}`."))
                     };
-                    push(Field {
-                        name: n.clone(),
-                        ty: quote!(#p::Projection<B>),
-                        doc: d,
-                    });
+                    push(Field { name: n.clone(), ty: quote!(#p::Projection<B>), doc: d });
                 }
             }
             Item::Inject(i) => {
@@ -411,11 +393,7 @@ fn fields(net: &Network) -> Vec<Field> {
                     } else {
                         doc(format!("Current source `{n}` ({}).", i.source.name))
                     };
-                    push(Field {
-                        name: n.clone(),
-                        ty: quote!(#p::CurrentSourceHandle<B>),
-                        doc: d,
-                    });
+                    push(Field { name: n.clone(), ty: quote!(#p::CurrentSourceHandle<B>), doc: d });
                 }
             }
             _ => {}
@@ -460,11 +438,7 @@ fn setup_fn(net: &Network) -> TokenStream {
         if let Item::Setup(s) = item {
             for a in &s.entries {
                 let key = &a.name;
-                let v = match schema::SETUP
-                    .iter()
-                    .find(|k| *key == k.name)
-                    .map(|k| k.kind)
-                {
+                let v = match schema::SETUP.iter().find(|k| *key == k.name).map(|k| k.kind) {
                     Some(ArgKind::Int) => int(&a.value),
                     _ => number(&a.value),
                 };
@@ -491,8 +465,7 @@ pub fn expand(net: &Network) -> TokenStream {
 
     let mut bounds: Vec<TokenStream> = Vec::new();
     let mut seen_cells: Vec<&str> = Vec::new();
-    let (mut pops, mut projs, mut sources, mut records) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pops, mut projs, mut sources, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for item in &net.items {
         match item {
             Item::Pop(pop) => {
@@ -513,10 +486,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     Value::Rust { expr, span, .. } => quote_spanned!(*span=> (#expr)),
                     _ => quote!(1),
                 };
-                let label = pop
-                    .label
-                    .as_ref()
-                    .map_or_else(|| var.to_string(), |l| l.value());
+                let label = pop.label.as_ref().map_or_else(|| var.to_string(), |l| l.value());
                 let mut literal = Vec::new();
                 let mut later = Vec::new();
                 for a in &pop.params {
@@ -545,11 +515,8 @@ pub fn expand(net: &Network) -> TokenStream {
                 }
                 for a in &pop.init {
                     let key = a.name.to_string();
-                    let scale = cell
-                        .state
-                        .iter()
-                        .find(|s| a.name == s.name)
-                        .map_or(1.0, |s| schema::unit_scale(s.unit));
+                    let scale =
+                        cell.state.iter().find(|s| a.name == s.name).map_or(1.0, |s| schema::unit_scale(s.unit));
                     let v = value_in(&a.value, scale);
                     later.push(quote!(#var.initialize(#key, #v)?;));
                 }
@@ -589,10 +556,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     }
                     None => quote!(::core::option::Option::None),
                 };
-                let var = c
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| Ident::new("_", Span::call_site()));
+                let var = c.name.clone().unwrap_or_else(|| Ident::new("_", Span::call_site()));
                 projs.push(quote_spanned! {c.keyword.span()=>
                     let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
                 });
@@ -600,10 +564,7 @@ pub fn expand(net: &Network) -> TokenStream {
             Item::Inject(i) => {
                 let target = cells(&i.target);
                 let source = constructor(&i.source, schema::SOURCES, "source");
-                let var = i
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| Ident::new("_", Span::call_site()));
+                let var = i.name.clone().unwrap_or_else(|| Ident::new("_", Span::call_site()));
                 sources.push(quote!(let #var = #target.inject(#source)?;));
             }
             Item::Record(r) => {
@@ -622,11 +583,7 @@ pub fn expand(net: &Network) -> TokenStream {
         }
     }
     let names = fields.iter().map(|f| &f.name);
-    let phantom = if fields.is_empty() {
-        quote!(__backend: ::core::marker::PhantomData,)
-    } else {
-        quote!()
-    };
+    let phantom = if fields.is_empty() { quote!(__backend: ::core::marker::PhantomData,) } else { quote!() };
     quote! {
         #def
 

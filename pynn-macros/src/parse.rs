@@ -32,13 +32,7 @@ impl Parse for Network {
                 Err(e) => syntax_errors.push(e),
             }
         }
-        Ok(Network {
-            attrs,
-            vis,
-            name,
-            items,
-            syntax_errors,
-        })
+        Ok(Network { attrs, vis, name, items, syntax_errors })
     }
 }
 
@@ -49,10 +43,7 @@ fn statement_tokens(input: ParseStream) -> Result<TokenStream> {
     let is_setup = input.fork().call(Attribute::parse_outer).is_ok() && {
         let f = input.fork();
         let _ = f.call(Attribute::parse_outer);
-        f.call(Ident::parse_any)
-            .map(|i| i == "setup")
-            .unwrap_or(false)
-            && f.peek(token::Brace)
+        f.call(Ident::parse_any).map(|i| i == "setup").unwrap_or(false) && f.peek(token::Brace)
     };
     if is_setup {
         for _ in 0..Attribute::parse_outer(&input.fork())?.len() {
@@ -79,19 +70,13 @@ fn keyword(input: ParseStream) -> Result<Ident> {
 }
 
 fn peek_named(input: ParseStream) -> bool {
-    input.peek(Ident::peek_any)
-        && input.peek2(Token![=])
-        && !input.peek2(Token![==])
-        && !input.peek2(Token![=>])
+    input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) && !input.peek2(Token![=>])
 }
 
 fn parse_item(input: ParseStream) -> Result<Item> {
     let attrs = Attribute::parse_outer(input)?;
     let kw = keyword(input).map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "expected a statement: `setup`, `pop`, `connect`, `inject` or `record`",
-        )
+        syn::Error::new(e.span(), "expected a statement: `setup`, `pop`, `connect`, `inject` or `record`")
     })?;
     match kw.to_string().as_str() {
         "setup" => {
@@ -101,10 +86,7 @@ fn parse_item(input: ParseStream) -> Result<Item> {
             if input.peek(Token![;]) {
                 input.parse::<Token![;]>()?;
             }
-            Ok(Item::Setup(Setup {
-                keyword: kw,
-                entries,
-            }))
+            Ok(Item::Setup(Setup { keyword: kw, entries }))
         }
         "pop" => parse_pop(input, attrs).map(Item::Pop),
         "connect" => parse_connect(input, attrs, kw).map(Item::Connect),
@@ -112,9 +94,7 @@ fn parse_item(input: ParseStream) -> Result<Item> {
         "record" => parse_record(input).map(Item::Record),
         _ => Err(syn::Error::new(
             kw.span(),
-            format!(
-                "unknown statement `{kw}`; expected `setup`, `pop`, `connect`, `inject` or `record`"
-            ),
+            format!("unknown statement `{kw}`; expected `setup`, `pop`, `connect`, `inject` or `record`"),
         )),
     }
 }
@@ -161,9 +141,7 @@ fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
         } else {
             return Err(syn::Error::new(
                 key.span(),
-                format!(
-                    "unknown population option `{key}`; expected `label = \"...\"` or `structure = grid2d(...)`"
-                ),
+                format!("unknown population option `{key}`; expected `label = \"...\"` or `structure = grid2d(...)`"),
             ));
         }
     }
@@ -184,16 +162,7 @@ fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
         init = parse_assignments(&block)?;
     }
     input.parse::<Token![;]>()?;
-    Ok(Pop {
-        attrs,
-        name,
-        cell,
-        size,
-        label,
-        structure,
-        params,
-        init,
-    })
+    Ok(Pop { attrs, name, cell, size, label, structure, params, init })
 }
 
 fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> Result<Connect> {
@@ -211,27 +180,11 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     input.parse::<Token![->]>()?;
     let post = parse_cells(input)?;
     let connector = parse_call(input)?;
-    let synapse = if input.peek(Ident::peek_any) && input.peek2(token::Paren) {
-        Some(parse_call(input)?)
-    } else {
-        None
-    };
-    let receptor = if input.peek(Ident::peek_any) {
-        Some(Ident::parse_any(input)?)
-    } else {
-        None
-    };
+    let synapse =
+        if input.peek(Ident::peek_any) && input.peek2(token::Paren) { Some(parse_call(input)?) } else { None };
+    let receptor = if input.peek(Ident::peek_any) { Some(Ident::parse_any(input)?) } else { None };
     input.parse::<Token![;]>()?;
-    Ok(Connect {
-        attrs,
-        name,
-        keyword,
-        pre,
-        post,
-        connector,
-        synapse,
-        receptor,
-    })
+    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, receptor })
 }
 
 fn parse_inject(input: ParseStream, attrs: Vec<Attribute>) -> Result<Inject> {
@@ -252,20 +205,13 @@ fn parse_inject(input: ParseStream, attrs: Vec<Attribute>) -> Result<Inject> {
     }
     let target = parse_cells(input)?;
     input.parse::<Token![;]>()?;
-    Ok(Inject {
-        attrs,
-        name,
-        source,
-        target,
-    })
+    Ok(Inject { attrs, name, source, target })
 }
 
 fn parse_record(input: ParseStream) -> Result<Record> {
     let cells = parse_cells(input)?;
     if !input.peek(Token![:]) {
-        return Err(
-            input.error("expected `:` and the variables to record, e.g. `record exc: spikes, v;`")
-        );
+        return Err(input.error("expected `:` and the variables to record, e.g. `record exc: spikes, v;`"));
     }
     input.parse::<Token![:]>()?;
     let mut vars = vec![Ident::parse_any(input)?];
@@ -303,16 +249,9 @@ fn parse_part(input: ParseStream) -> Result<CellsPart> {
         Some(match expr {
             syn::Expr::Range(r) => {
                 if let syn::RangeLimits::Closed(t) = r.limits {
-                    return Err(syn::Error::new_spanned(
-                        t,
-                        "use a half-open range `a..b`, as in PyNN's slices",
-                    ));
+                    return Err(syn::Error::new_spanned(t, "use a half-open range `a..b`, as in PyNN's slices"));
                 }
-                Index::Range {
-                    start: r.start.map(|e| *e),
-                    end: r.end.map(|e| *e),
-                    span: bracket.span.join(),
-                }
+                Index::Range { start: r.start.map(|e| *e), end: r.end.map(|e| *e), span: bracket.span.join() }
             }
             e @ (syn::Expr::Array(_) | syn::Expr::Block(_)) => Index::Expr(e),
             e => Index::One(e),
@@ -340,10 +279,7 @@ fn parse_call(input: ParseStream) -> Result<Call> {
                 None
             };
             let value = parse_value(&content)?;
-            args.push(CallArg {
-                name: arg_name,
-                value,
-            });
+            args.push(CallArg { name: arg_name, value });
             if content.is_empty() {
                 break;
             }
@@ -371,32 +307,19 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
             syn::Lit::Int(i) => (i.base10_digits().to_string(), i.suffix().to_string(), true),
             syn::Lit::Float(f) => (f.base10_digits().to_string(), f.suffix().to_string(), false),
             _ => {
-                return Err(syn::Error::new_spanned(
-                    &tokens,
-                    "expected a number after `-`",
-                ));
+                return Err(syn::Error::new_spanned(&tokens, "expected a number after `-`"));
             }
         };
         if !suffix.is_empty() {
             return Err(syn::Error::new_spanned(
                 &lit,
-                format!(
-                    "remove the suffix `{suffix}`: write a unit after the number instead, e.g. `20 ms`"
-                ),
+                format!("remove the suffix `{suffix}`: write a unit after the number instead, e.g. `20 ms`"),
             ));
         }
-        let value: f64 = digits
-            .parse()
-            .map_err(|_| syn::Error::new_spanned(&lit, "not a number"))?;
+        let value: f64 = digits.parse().map_err(|_| syn::Error::new_spanned(&lit, "not a number"))?;
         let value = if neg { -value } else { value };
         let unit = parse_unit(input)?;
-        return Ok(Value::Number(Number {
-            value,
-            is_int,
-            span: lit.span(),
-            tokens,
-            unit,
-        }));
+        return Ok(Value::Number(Number { value, is_int, span: lit.span(), tokens, unit }));
     }
     if input.peek(syn::LitBool) {
         return Ok(Value::Bool(input.parse()?));
@@ -407,48 +330,28 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
     if input.peek(token::Bracket) {
         let content;
         let b = bracketed!(content in input);
-        let elems = content
-            .parse_terminated(parse_value, Token![,])?
-            .into_iter()
-            .collect();
-        return Ok(Value::Array {
-            elems,
-            span: b.span.join(),
-        });
+        let elems = content.parse_terminated(parse_value, Token![,])?.into_iter().collect();
+        return Ok(Value::Array { elems, span: b.span.join() });
     }
     if input.peek(token::Paren) {
         let content;
         let p = parenthesized!(content in input);
-        let elems = content
-            .parse_terminated(parse_value, Token![,])?
-            .into_iter()
-            .collect();
-        return Ok(Value::Tuple {
-            elems,
-            span: p.span.join(),
-        });
+        let elems = content.parse_terminated(parse_value, Token![,])?.into_iter().collect();
+        return Ok(Value::Tuple { elems, span: p.span.join() });
     }
     if input.peek(token::Brace) {
         let content;
         let b = syn::braced!(content in input);
         let expr: TokenStream = content.parse()?;
         let unit = parse_unit(input)?;
-        return Ok(Value::Rust {
-            expr,
-            span: b.span.join(),
-            unit,
-        });
+        return Ok(Value::Rust { expr, span: b.span.join(), unit });
     }
     if input.peek(Ident) && input.peek2(token::Paren) {
         return Ok(Value::Random(parse_call(input)?));
     }
     if input.peek(Ident) || input.peek(Token![::]) {
         let path: syn::Path = input.parse()?;
-        let span = path
-            .segments
-            .last()
-            .map(|s| s.ident.span())
-            .unwrap_or_else(proc_macro2::Span::call_site);
+        let span = path.segments.last().map(|s| s.ident.span()).unwrap_or_else(proc_macro2::Span::call_site);
         let expr = path.to_token_stream();
         let unit = parse_unit(input)?;
         return Ok(Value::Rust { expr, span, unit });
@@ -459,9 +362,5 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
 }
 
 fn parse_unit(input: ParseStream) -> Result<Option<Ident>> {
-    if input.peek(Ident) && !input.peek2(token::Paren) {
-        Ok(Some(input.parse()?))
-    } else {
-        Ok(None)
-    }
+    if input.peek(Ident) && !input.peek2(token::Paren) { Ok(Some(input.parse()?)) } else { Ok(None) }
 }

@@ -70,11 +70,7 @@ impl Dim {
 
     /// `a conductance (nS)`: this dimension in a given unit, for messages.
     pub fn describe_in(self, unit: &str) -> String {
-        if unit.is_empty() {
-            self.noun().to_string()
-        } else {
-            format!("{} ({unit})", self.noun())
-        }
+        if unit.is_empty() { self.noun().to_string() } else { format!("{} ({unit})", self.noun()) }
     }
 
     /// `a time (ms)`, for messages.
@@ -166,41 +162,21 @@ pub struct Param {
 }
 
 const fn p(name: &'static str, dim: Dim) -> Param {
-    Param {
-        name,
-        dim,
-        kind: Kind::Scalar,
-        unit: dim.unit(),
-    }
+    Param { name, dim, kind: Kind::Scalar, unit: dim.unit() }
 }
 
 /// A scalar in a unit other than its dimension's PyNN unit.
 const fn pu(name: &'static str, dim: Dim, unit: &'static str) -> Param {
-    Param {
-        name,
-        dim,
-        kind: Kind::Scalar,
-        unit,
-    }
+    Param { name, dim, kind: Kind::Scalar, unit }
 }
 
 const fn seq(name: &'static str, dim: Dim) -> Param {
-    Param {
-        name,
-        dim,
-        kind: Kind::Sequence,
-        unit: dim.unit(),
-    }
+    Param { name, dim, kind: Kind::Sequence, unit: dim.unit() }
 }
 
 /// A sequence in a unit other than its dimension's PyNN unit.
 const fn sequ(name: &'static str, dim: Dim, unit: &'static str) -> Param {
-    Param {
-        name,
-        dim,
-        kind: Kind::Sequence,
-        unit,
-    }
+    Param { name, dim, kind: Kind::Sequence, unit }
 }
 
 /// A cell type, as `pynn_core::CellType` describes it.
@@ -244,17 +220,9 @@ const LIF_DELTA: &[Param] = &[
     p("v_reset", Dim::Voltage),
     p("v_thresh", Dim::Voltage),
 ];
-const CURR_STATE: &[Param] = &[
-    p("v", Dim::Voltage),
-    p("isyn_exc", Dim::Current),
-    p("isyn_inh", Dim::Current),
-];
-const CURR_RECORDABLES: &[Param] = &[
-    p("spikes", Dim::Time),
-    p("v", Dim::Voltage),
-    p("isyn_exc", Dim::Current),
-    p("isyn_inh", Dim::Current),
-];
+const CURR_STATE: &[Param] = &[p("v", Dim::Voltage), p("isyn_exc", Dim::Current), p("isyn_inh", Dim::Current)];
+const CURR_RECORDABLES: &[Param] =
+    &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("isyn_exc", Dim::Current), p("isyn_inh", Dim::Current)];
 const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
 
 /// A spike source: no state, records `spikes`, no receptors.
@@ -286,17 +254,9 @@ const LIF_COND: &[Param] = &[
     p("v_reset", Dim::Voltage),
     p("i_offset", Dim::Current),
 ];
-const COND_STATE: &[Param] = &[
-    p("v", Dim::Voltage),
-    p("gsyn_exc", Dim::Conductance),
-    p("gsyn_inh", Dim::Conductance),
-];
-const COND_RECORDABLES: &[Param] = &[
-    p("spikes", Dim::Time),
-    p("v", Dim::Voltage),
-    p("gsyn_exc", Dim::Conductance),
-    p("gsyn_inh", Dim::Conductance),
-];
+const COND_STATE: &[Param] = &[p("v", Dim::Voltage), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
+const COND_RECORDABLES: &[Param] =
+    &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
 /// The adaptive exponential models (`EIF_cond_*_isfa_ista`).
 const ADEX: &[Param] = &[
     p("cm", Dim::Capacitance),
@@ -316,12 +276,8 @@ const ADEX: &[Param] = &[
     p("e_rev_I", Dim::Voltage),
     p("tau_syn_I", Dim::Time),
 ];
-const ADEX_STATE: &[Param] = &[
-    p("v", Dim::Voltage),
-    p("w", Dim::Current),
-    p("gsyn_exc", Dim::Conductance),
-    p("gsyn_inh", Dim::Conductance),
-];
+const ADEX_STATE: &[Param] =
+    &[p("v", Dim::Voltage), p("w", Dim::Current), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
 const ADEX_RECORDABLES: &[Param] = &[
     p("spikes", Dim::Time),
     p("v", Dim::Voltage),
@@ -482,11 +438,7 @@ pub const CELL_TYPES: &[CellSchema] = &[
             p("i_offset", Dim::Current),
         ],
         state: &[p("v", Dim::Voltage), p("u", Dim::VoltageRate)],
-        recordables: &[
-            p("spikes", Dim::Time),
-            p("v", Dim::Voltage),
-            p("u", Dim::VoltageRate),
-        ],
+        recordables: &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("u", Dim::VoltageRate)],
         receptors: EXC_INH,
         conductance_based: false,
         injectable: true,
@@ -505,11 +457,7 @@ pub const CELL_TYPES: &[CellSchema] = &[
     },
     CellSchema {
         name: "SpikeSourcePoisson",
-        parameters: &[
-            p("rate", Dim::Rate),
-            p("start", Dim::Time),
-            p("duration", Dim::Time),
-        ],
+        parameters: &[p("rate", Dim::Rate), p("start", Dim::Time), p("duration", Dim::Time)],
         state: &[],
         recordables: SPIKES,
         receptors: &[],
@@ -519,21 +467,11 @@ pub const CELL_TYPES: &[CellSchema] = &[
     },
     source(
         "SpikeSourcePoissonRefractory",
-        &[
-            p("rate", Dim::Rate),
-            p("tau_refrac", Dim::Time),
-            p("start", Dim::Time),
-            p("duration", Dim::Time),
-        ],
+        &[p("rate", Dim::Rate), p("tau_refrac", Dim::Time), p("start", Dim::Time), p("duration", Dim::Time)],
     ),
     source(
         "SpikeSourceGamma",
-        &[
-            p("alpha", Dim::Dimensionless),
-            p("beta", Dim::Rate),
-            p("start", Dim::Time),
-            p("duration", Dim::Time),
-        ],
+        &[p("alpha", Dim::Dimensionless), p("beta", Dim::Rate), p("start", Dim::Time), p("duration", Dim::Time)],
     ),
     source(
         "SpikeSourceInhGamma",
@@ -609,12 +547,7 @@ pub struct Arg {
 }
 
 const fn arg(name: &'static str, kind: ArgKind, default: Option<&'static str>) -> Arg {
-    Arg {
-        name,
-        aliases: &[],
-        kind,
-        default,
-    }
+    Arg { name, aliases: &[], kind, default }
 }
 
 /// A connector, synapse type, current source or distribution: the name used
@@ -636,21 +569,12 @@ pub const CONNECTORS: &[CallSchema] = &[
         pynn: "AllToAllConnector",
         args: &[arg("allow_self_connections", ArgKind::Bool, Some("true"))],
     },
-    CallSchema {
-        name: "one_to_one",
-        pynn: "OneToOneConnector",
-        args: &[],
-    },
+    CallSchema { name: "one_to_one", pynn: "OneToOneConnector", args: &[] },
     CallSchema {
         name: "fixed_probability",
         pynn: "FixedProbabilityConnector",
         args: &[
-            Arg {
-                name: "p_connect",
-                aliases: &["p"],
-                kind: ArgKind::Probability,
-                default: None,
-            },
+            Arg { name: "p_connect", aliases: &["p"], kind: ArgKind::Probability, default: None },
             arg("allow_self_connections", ArgKind::Bool, Some("true")),
         ],
     },
@@ -690,11 +614,7 @@ pub const CONNECTORS: &[CallSchema] = &[
         name: "distance_dependent_probability",
         pynn: "DistanceDependentProbabilityConnector",
         args: &[
-            arg(
-                "d_expression",
-                ArgKind::Function("{ |d| (-d / 100.0).exp() }"),
-                None,
-            ),
+            arg("d_expression", ArgKind::Function("{ |d| (-d / 100.0).exp() }"), None),
             arg("allow_self_connections", ArgKind::Bool, Some("true")),
         ],
     },
@@ -704,7 +624,9 @@ pub const CONNECTORS: &[CallSchema] = &[
         args: &[
             arg(
                 "disp_function",
-                ArgKind::Function("{ |[dx, dy, _dz]: [f64; 3]| if dx.abs() < 1.5 && dy.abs() < 1.5 { 1.0 } else { 0.0 } }"),
+                ArgKind::Function(
+                    "{ |[dx, dy, _dz]: [f64; 3]| if dx.abs() < 1.5 && dy.abs() < 1.5 { 1.0 } else { 0.0 } }",
+                ),
                 None,
             ),
             arg("allow_self_connections", ArgKind::Bool, Some("true")),
@@ -714,11 +636,7 @@ pub const CONNECTORS: &[CallSchema] = &[
         name: "index_based_probability",
         pynn: "IndexBasedProbabilityConnector",
         args: &[
-            arg(
-                "index_expression",
-                ArgKind::Function("{ |i, j| if i == j { 0.0 } else { 0.5 } }"),
-                None,
-            ),
+            arg("index_expression", ArgKind::Function("{ |i, j| if i == j { 0.0 } else { 0.5 } }"), None),
             arg("allow_self_connections", ArgKind::Bool, Some("true")),
         ],
     },
@@ -729,23 +647,11 @@ pub const CONNECTORS: &[CallSchema] = &[
             arg("degree", ArgKind::Number(Dim::Dimensionless), None),
             arg("rewiring", ArgKind::Probability, None),
             arg("allow_self_connections", ArgKind::Bool, Some("true")),
-            arg(
-                "n_connections",
-                ArgKind::OptionalInt,
-                Some("::core::option::Option::None"),
-            ),
+            arg("n_connections", ArgKind::OptionalInt, Some("::core::option::Option::None")),
         ],
     },
-    CallSchema {
-        name: "array",
-        pynn: "ArrayConnector",
-        args: &[arg("array", ArgKind::BoolMatrix, None)],
-    },
-    CallSchema {
-        name: "from_file",
-        pynn: "FromFileConnector",
-        args: &[arg("file", ArgKind::File, None)],
-    },
+    CallSchema { name: "array", pynn: "ArrayConnector", args: &[arg("array", ArgKind::BoolMatrix, None)] },
+    CallSchema { name: "from_file", pynn: "FromFileConnector", args: &[arg("file", ArgKind::File, None)] },
     CallSchema {
         name: "clone",
         pynn: "CloneConnector",
@@ -760,11 +666,7 @@ pub const SYNAPSES: &[CallSchema] = &[CallSchema {
     pynn: "StaticSynapse",
     args: &[
         arg("weight", ArgKind::Weight, Some("0.0")),
-        arg(
-            "delay",
-            ArgKind::Delay,
-            Some("::core::option::Option::None"),
-        ),
+        arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
     ],
 }];
 
@@ -870,10 +772,7 @@ pub const STRUCTURES: &[CallSchema] = &[
     CallSchema {
         name: "random",
         pynn: "RandomStructure",
-        args: &[
-            arg("boundary", ArgKind::Shape, None),
-            arg("origin", ArgKind::Position, Some("[0.0, 0.0, 0.0]")),
-        ],
+        args: &[arg("boundary", ArgKind::Shape, None), arg("origin", ArgKind::Position, Some("[0.0, 0.0, 0.0]"))],
     },
 ];
 
@@ -882,17 +781,9 @@ pub const SHAPES: &[CallSchema] = &[
     CallSchema {
         name: "cuboid",
         pynn: "Cuboid",
-        args: &[
-            arg("width", LEN, None),
-            arg("height", LEN, None),
-            arg("depth", LEN, None),
-        ],
+        args: &[arg("width", LEN, None), arg("height", LEN, None), arg("depth", LEN, None)],
     },
-    CallSchema {
-        name: "sphere",
-        pynn: "Sphere",
-        args: &[arg("radius", LEN, None)],
-    },
+    CallSchema { name: "sphere", pynn: "Sphere", args: &[arg("radius", LEN, None)] },
 ];
 
 const SAME: ArgKind = ArgKind::SameAsTarget;
@@ -900,75 +791,33 @@ const ONE: ArgKind = ArgKind::Number(Dim::Dimensionless);
 
 /// Random distributions: `RandomDistribution::<name>(args...)`, PyNN's names.
 pub const DISTRIBUTIONS: &[CallSchema] = &[
-    CallSchema {
-        name: "uniform",
-        pynn: "uniform",
-        args: &[arg("low", SAME, None), arg("high", SAME, None)],
-    },
+    CallSchema { name: "uniform", pynn: "uniform", args: &[arg("low", SAME, None), arg("high", SAME, None)] },
     CallSchema {
         name: "uniform_int",
         pynn: "uniform_int",
-        args: &[
-            arg("low", ArgKind::Int, None),
-            arg("high", ArgKind::Int, None),
-        ],
+        args: &[arg("low", ArgKind::Int, None), arg("high", ArgKind::Int, None)],
     },
-    CallSchema {
-        name: "normal",
-        pynn: "normal",
-        args: &[arg("mu", SAME, None), arg("sigma", SAME, None)],
-    },
+    CallSchema { name: "normal", pynn: "normal", args: &[arg("mu", SAME, None), arg("sigma", SAME, None)] },
     CallSchema {
         name: "normal_clipped",
         pynn: "normal_clipped",
-        args: &[
-            arg("mu", SAME, None),
-            arg("sigma", SAME, None),
-            arg("low", SAME, None),
-            arg("high", SAME, None),
-        ],
+        args: &[arg("mu", SAME, None), arg("sigma", SAME, None), arg("low", SAME, None), arg("high", SAME, None)],
     },
     CallSchema {
         name: "normal_clipped_to_boundary",
         pynn: "normal_clipped_to_boundary",
-        args: &[
-            arg("mu", SAME, None),
-            arg("sigma", SAME, None),
-            arg("low", SAME, None),
-            arg("high", SAME, None),
-        ],
+        args: &[arg("mu", SAME, None), arg("sigma", SAME, None), arg("low", SAME, None), arg("high", SAME, None)],
     },
-    CallSchema {
-        name: "lognormal",
-        pynn: "lognormal",
-        args: &[arg("mu", ONE, None), arg("sigma", ONE, None)],
-    },
-    CallSchema {
-        name: "exponential",
-        pynn: "exponential",
-        args: &[arg("beta", SAME, None)],
-    },
-    CallSchema {
-        name: "gamma",
-        pynn: "gamma",
-        args: &[arg("k", ONE, None), arg("theta", SAME, None)],
-    },
-    CallSchema {
-        name: "poisson",
-        pynn: "poisson",
-        args: &[arg("lambda", ONE, None)],
-    },
+    CallSchema { name: "lognormal", pynn: "lognormal", args: &[arg("mu", ONE, None), arg("sigma", ONE, None)] },
+    CallSchema { name: "exponential", pynn: "exponential", args: &[arg("beta", SAME, None)] },
+    CallSchema { name: "gamma", pynn: "gamma", args: &[arg("k", ONE, None), arg("theta", SAME, None)] },
+    CallSchema { name: "poisson", pynn: "poisson", args: &[arg("lambda", ONE, None)] },
     CallSchema {
         name: "binomial",
         pynn: "binomial",
         args: &[
             arg("n", ArgKind::Int, None),
-            Arg {
-                name: "p",
-                aliases: &[],
-                kind: ArgKind::Probability,
-                default: None,
-            },
+            Arg { name: "p", aliases: &[], kind: ArgKind::Probability, default: None },
         ],
     },
 ];

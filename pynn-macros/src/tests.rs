@@ -26,9 +26,8 @@ fn valid_network_has_no_errors_and_expands_in_order() {
     assert_eq!(errors(input.clone()), Vec::<String>::new());
     let out = crate::network2(input).to_string();
     // Populations are created before projections, whatever the source order.
-    let pop = out
-        .find("Population :: < :: pynn :: __private :: IF_curr_exp , B > :: with_structure")
-        .expect("population");
+    let pop =
+        out.find("Population :: < :: pynn :: __private :: IF_curr_exp , B > :: with_structure").expect("population");
     let prj = out.find("Projection :: with_label").expect("projection");
     assert!(pop < prj);
     // 4 pA converted to nA at compile time; bare/ms numbers kept.
@@ -46,8 +45,14 @@ fn structures_convert_lengths_to_um_and_check_arguments() {
     };
     assert_eq!(errors(input.clone()), Vec::<String>::new());
     let out = crate::network2(input).to_string();
-    assert!(out.contains("r#grid2d (1.0 , 10f64 , 20f64 , 0.0 , 0.0 , 0.0 , :: pynn :: __private :: FillOrder :: Random)"), "{out}");
-    assert!(out.contains("r#random (:: pynn :: __private :: shape :: r#sphere (50f64) , [1000f64 , 0f64 , 0f64])"), "{out}");
+    assert!(
+        out.contains("r#grid2d (1.0 , 10f64 , 20f64 , 0.0 , 0.0 , 0.0 , :: pynn :: __private :: FillOrder :: Random)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("r#random (:: pynn :: __private :: shape :: r#sphere (50f64) , [1000f64 , 0f64 , 0f64])"),
+        "{out}"
+    );
     let e = errors(quote! {
         struct N;
         pop a = IF_curr_exp(4, structure = grid2d(dxx = 1 um, dy = 1 ms, fill_order = diagonal));
@@ -90,9 +95,7 @@ fn fallback_keeps_the_struct() {
     .to_string();
     assert!(out.contains("compile_error"));
     assert!(
-        out.contains(
-            "pub a : :: pynn :: __private :: Population < :: pynn :: __private :: Unresolved , B >"
-        ),
+        out.contains("pub a : :: pynn :: __private :: Population < :: pynn :: __private :: Unresolved , B >"),
         "{out}"
     );
 }

@@ -71,9 +71,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -86,11 +84,7 @@ fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -
         Some(c) => format!("; did you mean `{c}`?"),
         None => {
             let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
-            if all.is_empty() {
-                String::new()
-            } else {
-                format!("; expected one of {}", all.join(", "))
-            }
+            if all.is_empty() { String::new() } else { format!("; expected one of {}", all.join(", ")) }
         }
     }
 }
@@ -112,10 +106,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     let mut field = |cx: &mut Ctxt, name: &Ident, kind: &'static str| {
         let key = name.to_string();
         if key == "sim" {
-            cx.error(
-                name.span(),
-                "the name `sim` is reserved (it is the argument of `build`); choose another name",
-            );
+            cx.error(name.span(), "the name `sim` is reserved (it is the argument of `build`); choose another name");
         } else if let Some(prev) = fields.get(&key) {
             let what = if *prev == kind {
                 format!("{kind} `{key}` is defined twice")
@@ -124,9 +115,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
             };
             cx.error(
                 name.span(),
-                format!(
-                    "{what}; names of populations, projections and current sources must be unique"
-                ),
+                format!("{what}; names of populations, projections and current sources must be unique"),
             );
             return false;
         } else {
@@ -152,22 +141,12 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 let name = p.cell.to_string();
                 cx.error(
                     p.cell.span(),
-                    format!(
-                        "unknown cell type `{name}`{}",
-                        hint(&name, schema::CELL_TYPES.iter().map(|c| c.name))
-                    ),
+                    format!("unknown cell type `{name}`{}", hint(&name, schema::CELL_TYPES.iter().map(|c| c.name))),
                 );
             }
             let size = check_size(cx, &p.size);
             if field(cx, &p.name, "population") {
-                pops.insert(
-                    p.name.to_string(),
-                    PopInfo {
-                        cell,
-                        size,
-                        _decl: p,
-                    },
-                );
+                pops.insert(p.name.to_string(), PopInfo { cell, size, _decl: p });
             }
             if let Some(s) = &p.structure
                 && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
@@ -176,13 +155,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
             }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
-                check_assignments(
-                    cx,
-                    &p.init,
-                    cell.state,
-                    cell.name,
-                    "state variable (initial value)",
-                );
+                check_assignments(cx, &p.init, cell.state, cell.name, "state variable (initial value)");
             }
         }
     }
@@ -271,15 +244,10 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
 
 fn check_size(cx: &mut Ctxt, v: &Value) -> Option<usize> {
     match v {
-        Value::Number(n) if n.is_int && n.unit.is_none() && n.value >= 1.0 => {
-            Some(n.value as usize)
-        }
+        Value::Number(n) if n.is_int && n.unit.is_none() && n.value >= 1.0 => Some(n.value as usize),
         Value::Rust { unit: None, .. } => None,
         other => {
-            cx.error(
-                other.span(),
-                "the size of a population must be a positive integer (a number of cells)",
-            );
+            cx.error(other.span(), "the size of a population must be a positive integer (a number of cells)");
             None
         }
     }
@@ -312,22 +280,14 @@ fn check_setup(cx: &mut Ctxt, s: &Setup) {
         match schema::SETUP.iter().find(|k| k.name == name) {
             None => cx.error(
                 a.name.span(),
-                format!(
-                    "unknown setup option `{name}`{}",
-                    hint(&name, schema::SETUP.iter().map(|k| k.name))
-                ),
+                format!("unknown setup option `{name}`{}", hint(&name, schema::SETUP.iter().map(|k| k.name))),
             ),
             Some(k) => {
                 if seen.contains(&name) {
                     cx.error(a.name.span(), format!("`{name}` is given twice"));
                 }
                 seen.push(name.clone());
-                check_value(
-                    cx,
-                    &a.value,
-                    &Expect::from_arg(k.kind, None),
-                    &format!("`{name}`"),
-                );
+                check_value(cx, &a.value, &Expect::from_arg(k.kind, None), &format!("`{name}`"));
                 if let (ArgKind::Number(_), Value::Number(n)) = (k.kind, &a.value)
                     && n.value <= 0.0
                 {
@@ -351,28 +311,24 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
     resolve_cells(cx, &c.pre, pops);
     let post = resolve_cells(cx, &c.post, pops);
     let mut rule = None;
-    let post_ok: Vec<&(&CellsPart, &'static CellSchema)> = post
-        .iter()
-        .filter(|(_, cell)| !cell.receptors.is_empty())
-        .collect();
+    let post_ok: Vec<&(&CellsPart, &'static CellSchema)> =
+        post.iter().filter(|(_, cell)| !cell.receptors.is_empty()).collect();
     for (part, cell) in post.iter().filter(|(_, cell)| cell.receptors.is_empty()) {
         cx.error(
             part.pop.span(),
-            format!(
-                "`{}` cells have no receptors and cannot be post-synaptic (population `{}`)",
-                cell.name, part.pop
-            ),
+            format!("`{}` cells have no receptors and cannot be post-synaptic (population `{}`)", cell.name, part.pop),
         );
     }
     if let Some((_, first)) = post_ok.first() {
-        if post_ok.iter().any(|(_, c)| {
-            c.conductance_based != first.conductance_based || c.weight != first.weight
-        }) {
+        if post_ok.iter().any(|(_, c)| c.conductance_based != first.conductance_based || c.weight != first.weight) {
             cx.spanned(
-                c.post.parts.iter().map(|p| p.pop.clone()).collect::<Vec<_>>().iter().fold(TokenStream::new(), |mut t, i| {
-                    i.to_tokens(&mut t);
-                    t
-                }),
+                c.post.parts.iter().map(|p| p.pop.clone()).collect::<Vec<_>>().iter().fold(
+                    TokenStream::new(),
+                    |mut t, i| {
+                        i.to_tokens(&mut t);
+                        t
+                    },
+                ),
                 "post-synaptic cells mix cell types whose weights have different units; a projection needs one kind",
             );
         } else {
@@ -411,11 +367,7 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
                     _ => (None, ""),
                 }
             };
-            rule = Some(WeightRule {
-                dim: first.weight,
-                non_negative,
-                why,
-            });
+            rule = Some(WeightRule { dim: first.weight, non_negative, why });
         }
     }
     if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
@@ -441,29 +393,20 @@ fn resolve_cells<'c>(
         match pops.get(&name) {
             None => cx.error(
                 part.pop.span(),
-                format!(
-                    "no population named `{name}`{}",
-                    hint(&name, pops.keys().map(String::as_str))
-                ),
+                format!("no population named `{name}`{}", hint(&name, pops.keys().map(String::as_str))),
             ),
             Some(info) => {
-                if let (Some(size), Some(Index::Range { start, end, span })) =
-                    (info.size, &part.index)
-                {
+                if let (Some(size), Some(Index::Range { start, end, span })) = (info.size, &part.index) {
                     let lit = |e: &Option<syn::Expr>| match e {
-                        Some(syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Int(i),
-                            ..
-                        })) => i.base10_parse::<usize>().ok(),
+                        Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })) => {
+                            i.base10_parse::<usize>().ok()
+                        }
                         _ => None,
                     };
                     if let Some(e) = lit(end)
                         && e > size
                     {
-                        cx.error(
-                            *span,
-                            format!("`{name}` has {size} cells; the range ends at {e}"),
-                        );
+                        cx.error(*span, format!("`{name}` has {size} cells; the range ends at {e}"));
                     }
                     if let (Some(s), Some(e)) = (lit(start), lit(end))
                         && s >= e
@@ -471,20 +414,12 @@ fn resolve_cells<'c>(
                         cx.error(*span, format!("empty range: {s}..{e} selects no cell"));
                     }
                 }
-                if let (
-                    Some(size),
-                    Some(Index::One(syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Int(i),
-                        ..
-                    }))),
-                ) = (info.size, &part.index)
+                if let (Some(size), Some(Index::One(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })))) =
+                    (info.size, &part.index)
                     && let Ok(k) = i.base10_parse::<usize>()
                     && k >= size
                 {
-                    cx.error(
-                        i.span(),
-                        format!("`{name}` has {size} cells; index {k} is out of range"),
-                    );
+                    cx.error(i.span(), format!("`{name}` has {size} cells; index {k} is out of range"));
                 }
                 if let Some(cell) = info.cell {
                     out.push((part, cell));
@@ -500,19 +435,11 @@ type Bound<'a> = (&'static CallSchema, Vec<(&'static Arg, Option<&'a Value>)>);
 
 /// Matches a call's arguments to its schema: returns each schema argument
 /// with the value given for it (if any).
-pub fn bind<'a>(
-    cx: &mut Ctxt,
-    call: &'a Call,
-    table: &'static [CallSchema],
-    what: &str,
-) -> Option<Bound<'a>> {
+pub fn bind<'a>(cx: &mut Ctxt, call: &'a Call, table: &'static [CallSchema], what: &str) -> Option<Bound<'a>> {
     let name = call.name.to_string();
     let Some(schema) = schema::call(table, &name) else {
         let h = match table.iter().find(|c| c.pynn == name) {
-            Some(c) => format!(
-                "; in `network!` PyNN's `{}` is written `{}`",
-                c.pynn, c.name
-            ),
+            Some(c) => format!("; in `network!` PyNN's `{}` is written `{}`", c.pynn, c.name),
             None => hint(&name, table.iter().map(|c| c.name)),
         };
         cx.error(call.name.span(), format!("unknown {what} `{name}`{h}"));
@@ -541,11 +468,7 @@ pub fn bind<'a>(
             }
             Some(n) => {
                 let s = n.to_string();
-                match schema
-                    .args
-                    .iter()
-                    .position(|x| x.name == s || x.aliases.contains(&s.as_str()))
-                {
+                match schema.args.iter().position(|x| x.name == s || x.aliases.contains(&s.as_str())) {
                     Some(k) => k,
                     None => {
                         let h = hint(&s, schema.args.iter().map(|x| x.name));
@@ -557,13 +480,7 @@ pub fn bind<'a>(
             }
         };
         if given[k].is_some() {
-            cx.error(
-                a.value.span(),
-                format!(
-                    "argument `{}` of `{name}` is given twice",
-                    schema.args[k].name
-                ),
-            );
+            cx.error(a.value.span(), format!("argument `{}` of `{name}` is given twice", schema.args[k].name));
             ok = false;
         }
         given[k] = Some(&a.value);
@@ -579,12 +496,7 @@ pub fn bind<'a>(
 fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
     for (arg, value) in args {
         if let Some(v) = value {
-            check_value(
-                cx,
-                v,
-                &Expect::from_arg(arg.kind, rule),
-                &format!("`{}`", arg.name),
-            );
+            check_value(cx, v, &Expect::from_arg(arg.kind, rule), &format!("`{}`", arg.name));
         }
     }
 }
@@ -650,20 +562,11 @@ fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, in_unit: &str, what
     let name = u.to_string();
     match schema::unit_named(&name) {
         None => {
-            cx.error(
-                u.span(),
-                format!(
-                    "unknown unit `{name}`{}",
-                    hint(&name, schema::UNITS.iter().map(|u| u.name))
-                ),
-            );
+            cx.error(u.span(), format!("unknown unit `{name}`{}", hint(&name, schema::UNITS.iter().map(|u| u.name))));
             false
         }
         Some(_) if dim == Dim::Dimensionless => {
-            cx.error(
-                u.span(),
-                format!("{what} is dimensionless; remove the unit `{name}`"),
-            );
+            cx.error(u.span(), format!("{what} is dimensionless; remove the unit `{name}`"));
             false
         }
         Some(unit) if unit.dim != dim => {
@@ -982,11 +885,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
 
 /// `[10 ms, 20 ms]`, or `[1, 2]` without a unit.
 fn example_list(unit: &str) -> String {
-    if unit.is_empty() {
-        "[1, 2]".to_string()
-    } else {
-        format!("[10 {unit}, 20 {unit}]")
-    }
+    if unit.is_empty() { "[1, 2]".to_string() } else { format!("[10 {unit}, 20 {unit}]") }
 }
 
 fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, what: &str) {

@@ -79,7 +79,8 @@ where
         }
     }
     for d in s["dc_sources"].as_array().unwrap() {
-        let targets: Vec<usize> = d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
+        let targets: Vec<usize> =
+            d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
         let source = DCSource {
             amplitude: d["amplitude"].as_f64().unwrap(),
             start: d["start"].as_f64().unwrap(),
@@ -88,7 +89,8 @@ where
         pop.view(targets).unwrap().inject(source).unwrap();
     }
     for d in s["step_sources"].as_array().unwrap() {
-        let targets: Vec<usize> = d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
+        let targets: Vec<usize> =
+            d["targets"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap() as usize).collect();
         let source = StepCurrentSource { times: floats(&d["times"]), amplitudes: floats(&d["amplitudes"]) };
         pop.view(targets).unwrap().inject(source).unwrap();
     }
@@ -182,4 +184,3 @@ pub fn scenario_names() -> Vec<String> {
     names.sort();
     names
 }
-

@@ -120,7 +120,15 @@ impl<const N: usize> CondState<N> {
         CondState { dt, p: self::params(params, dt), y: init.clone(), step: vec![dt; n], r: vec![0; n], init }
     }
 
-    fn initialize(&mut self, model: &str, name: &str, cells: &[usize], values: &[f64], g_exc: usize, g_inh: usize) -> Result<()> {
+    fn initialize(
+        &mut self,
+        model: &str,
+        name: &str,
+        cells: &[usize],
+        values: &[f64],
+        g_exc: usize,
+        g_inh: usize,
+    ) -> Result<()> {
         let (k, scale) = match name {
             "v" => (0, 1.0),
             "gsyn_exc" => (g_exc, 1000.0),

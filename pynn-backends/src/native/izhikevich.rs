@@ -62,7 +62,8 @@ impl Kernel for IzhikevichKernel {
         for i in 0..self.v.len() {
             let (v_old, u_old) = (self.v[i], self.u[i]);
             let i_stim = cur[i] * 1000.0;
-            self.v[i] += h * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + i_stim + self.i_e[i]) + (ex[i] + inh[i]);
+            self.v[i] +=
+                h * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + i_stim + self.i_e[i]) + (ex[i] + inh[i]);
             self.u[i] += h * self.a[i] * (self.b[i] * v_old - u_old);
             if self.v[i] >= V_TH {
                 self.v[i] = self.c[i];

@@ -5,9 +5,9 @@
 //! model; the engine calls it through one virtual call per population and
 //! step, never per cell).
 
+use pynn_core::Result;
 use pynn_core::cells::CellType;
 use pynn_core::parameters::ParamTable;
-use pynn_core::Result;
 
 /// What a kernel sees during one time step `k` (from `t_k = k dt` to `t_k+1`).
 pub struct StepInput<'a> {

@@ -213,7 +213,6 @@ impl Kernel for IafPscExp {
         self.i_in.clone_from(&self.init_in);
         self.r.iter_mut().for_each(|r| *r = 0);
     }
-
 }
 
 // -------------------------------------------------------------- IF_curr_alpha
@@ -346,7 +345,6 @@ impl Kernel for IafPscAlpha {
         self.di_in.iter_mut().for_each(|x| *x = 0.0);
         self.r.iter_mut().for_each(|r| *r = 0);
     }
-
 }
 
 // -------------------------------------------------------------- IF_curr_delta

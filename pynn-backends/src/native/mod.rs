@@ -191,40 +191,40 @@ impl Native {
         let values = &values;
         let work: u64 = self.pops.iter().map(|p| p.size as u64).sum::<u64>() * (b - a);
         let advance = |p: &mut Pop| {
-                p.out.clear();
-                for k in a..b {
-                    if p.last_sample != Some(k) && k % p.interval == 0 && !p.signals.is_empty() {
-                        sample(p, k);
-                    }
-                    if !p.inject.is_empty() {
-                        p.current.iter_mut().for_each(|c| *c = 0.0);
-                    }
-                    for (s, cells) in &p.inject {
-                        let x = values[*s][(k - a) as usize];
-                        for c in cells {
-                            p.current[*c as usize] += x;
-                        }
-                    }
-                    let slot = ((k + 1) % ring_len) as usize;
-                    let n = p.size;
-                    let before = p.out.len();
-                    {
-                        let inputs: Vec<&[f64]> = p.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
-                        let input = StepInput { step: k, synaptic: &inputs, current: &p.current };
-                        p.kernel.step(&input, &mut p.out);
-                    }
-                    for r in &mut p.ring {
-                        r[slot * n..(slot + 1) * n].iter_mut().for_each(|x| *x = 0.0);
-                    }
-                    for &(c, s) in &p.out[before..] {
-                        if p.spike_mask[c as usize] {
-                            p.rec_spikes.push((c, s));
-                        }
-                    }
-                    if (k + 1) % p.interval == 0 && !p.signals.is_empty() {
-                        sample(p, k + 1);
+            p.out.clear();
+            for k in a..b {
+                if p.last_sample != Some(k) && k % p.interval == 0 && !p.signals.is_empty() {
+                    sample(p, k);
+                }
+                if !p.inject.is_empty() {
+                    p.current.iter_mut().for_each(|c| *c = 0.0);
+                }
+                for (s, cells) in &p.inject {
+                    let x = values[*s][(k - a) as usize];
+                    for c in cells {
+                        p.current[*c as usize] += x;
                     }
                 }
+                let slot = ((k + 1) % ring_len) as usize;
+                let n = p.size;
+                let before = p.out.len();
+                {
+                    let inputs: Vec<&[f64]> = p.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
+                    let input = StepInput { step: k, synaptic: &inputs, current: &p.current };
+                    p.kernel.step(&input, &mut p.out);
+                }
+                for r in &mut p.ring {
+                    r[slot * n..(slot + 1) * n].iter_mut().for_each(|x| *x = 0.0);
+                }
+                for &(c, s) in &p.out[before..] {
+                    if p.spike_mask[c as usize] {
+                        p.rec_spikes.push((c, s));
+                    }
+                }
+                if (k + 1) % p.interval == 0 && !p.signals.is_empty() {
+                    sample(p, k + 1);
+                }
+            }
         };
         // Populations are independent within a slice; below ~10^5
         // neuron-steps a parallel split costs more than it saves.
@@ -292,7 +292,11 @@ impl Backend for Native {
     }
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.kernel.initialize(variable, cells, values)
+        self.pops
+            .get_mut(pop)
+            .ok_or_else(|| err(format!("no population {pop}")))?
+            .kernel
+            .initialize(variable, cells, values)
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, c: Connections) -> Result<()> {
@@ -319,7 +323,14 @@ impl Backend for Native {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
         debug_assert_eq!(n, c.post.len());
-        self.projs.push(Proj { receptor: spec.receptor.index, pre_lo, row_ptr, target: c.post, weight: c.weight, delay });
+        self.projs.push(Proj {
+            receptor: spec.receptor.index,
+            pre_lo,
+            row_ptr,
+            target: c.post,
+            weight: c.weight,
+            delay,
+        });
         Ok(())
     }
 
@@ -377,8 +388,9 @@ impl Backend for Native {
         }
         let mut signals = Vec::new();
         for (name, cells) in &plan.signals {
-            let var = p.kernel.variable(name).ok_or_else(|| {
-                Error::Recording { object: format!("population \"{}\"", p.label), message: format!("`{name}` cannot be recorded on the native engine") }
+            let var = p.kernel.variable(name).ok_or_else(|| Error::Recording {
+                object: format!("population \"{}\"", p.label),
+                message: format!("`{name}` cannot be recorded on the native engine"),
             })?;
             signals.push((var, cells.clone()));
         }

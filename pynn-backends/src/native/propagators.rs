@@ -77,8 +77,16 @@ mod tests {
         ] {
             let m = oracle(ts, tm, c, h);
             let (e31, e32) = (m[(2, 0)], m[(2, 1)]);
-            assert!((p31(ts, tm, c, h) - e31).abs() <= 1e-10 * e31.abs(), "P31 {ts} {tm}: {} vs {e31}", p31(ts, tm, c, h));
-            assert!((p32(ts, tm, c, h) - e32).abs() <= 1e-10 * e32.abs(), "P32 {ts} {tm}: {} vs {e32}", p32(ts, tm, c, h));
+            assert!(
+                (p31(ts, tm, c, h) - e31).abs() <= 1e-10 * e31.abs(),
+                "P31 {ts} {tm}: {} vs {e31}",
+                p31(ts, tm, c, h)
+            );
+            assert!(
+                (p32(ts, tm, c, h) - e32).abs() <= 1e-10 * e32.abs(),
+                "P32 {ts} {tm}: {} vs {e32}",
+                p32(ts, tm, c, h)
+            );
         }
     }
 

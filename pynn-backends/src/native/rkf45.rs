@@ -109,8 +109,7 @@ impl<const N: usize> Rkf45<N> {
             }
             f(&tmp, &mut k5);
             for i in 0..N {
-                tmp[i] =
-                    y0[i] + h0 * (B6[0] * k1[i] + B6[1] * k2[i] + B6[2] * k3[i] + B6[3] * k4[i] + B6[4] * k5[i]);
+                tmp[i] = y0[i] + h0 * (B6[0] * k1[i] + B6[1] * k2[i] + B6[2] * k3[i] + B6[3] * k4[i] + B6[4] * k5[i]);
             }
             f(&tmp, &mut k6);
             let mut yerr = [0.0; N];

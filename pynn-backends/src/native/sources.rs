@@ -136,15 +136,8 @@ impl NativeCell for SpikeSourcePoisson {
                 r
             })
             .collect();
-        let mut k = PoissonKernel {
-            dt: ctx.dt,
-            rate: vec![],
-            start: vec![],
-            stop: vec![],
-            next: vec![0.0; n],
-            rngs,
-            now: 0,
-        };
+        let mut k =
+            PoissonKernel { dt: ctx.dt, rate: vec![], start: vec![], stop: vec![], next: vec![0.0; n], rngs, now: 0 };
         k.load(params);
         k.restart();
         Ok(Box::new(k))

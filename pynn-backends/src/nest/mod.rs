@@ -122,12 +122,17 @@ impl Nest {
         match p.model.kind {
             Kind::Neuron => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
-                let params: Map<String, Json> = native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
+                let params: Map<String, Json> =
+                    native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
                 m.insert("params".into(), Json::Object(params));
             }
             Kind::SpikeArray => {
-                let steps: Vec<Vec<u64>> =
-                    p.params.sequence("spike_times").iter().map(|s| s.iter().map(|t| self.steps(*t)).collect()).collect();
+                let steps: Vec<Vec<u64>> = p
+                    .params
+                    .sequence("spike_times")
+                    .iter()
+                    .map(|s| s.iter().map(|t| self.steps(*t)).collect())
+                    .collect();
                 m.insert("spike_steps".into(), json!(steps));
             }
             Kind::Poisson => {
@@ -145,7 +150,12 @@ impl Nest {
     fn state_value(&self, pop: PopId, variable: &str, values: &[f64]) -> Result<(&'static str, Json)> {
         let p = self.pop(pop)?;
         let var = p.model.var(variable).ok_or_else(|| {
-            Error::unknown_name(format!("population \"{}\"", p.label), "state variable", variable, p.model.vars.iter().map(|v| v.pynn))
+            Error::unknown_name(
+                format!("population \"{}\"", p.label),
+                "state variable",
+                variable,
+                p.model.vars.iter().map(|v| v.pynn),
+            )
         })?;
         let default = p.initial.specs().iter().find(|s| s.name == variable).map_or(0.0, |s| s.default);
         if let Some(x) = values.iter().find(|x| !var.settable && **x != default) {
@@ -186,7 +196,8 @@ impl Nest {
 
     fn send_connect(&mut self, proj: ProjId) -> Result<()> {
         let pr = &self.projs[proj];
-        let weight: Vec<f64> = pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
+        let weight: Vec<f64> =
+            pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
         let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
         let d = self.driver()?;
         let cmd = json!({
@@ -339,7 +350,10 @@ impl Backend for Nest {
             self.projs.push(ProjMirror { inhibitory: false, post_model: model, conns: c });
             return Ok(());
         };
-        let owner = *self.owner.get(*first as usize).ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
+        let owner = *self
+            .owner
+            .get(*first as usize)
+            .ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
@@ -382,7 +396,9 @@ impl Backend for Nest {
             });
         }
         let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
-            "weight" => (values.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(), values.to_vec()),
+            "weight" => {
+                (values.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(), values.to_vec())
+            }
             "delay" => {
                 let d: Vec<f64> = values.iter().map(|d| (d / dt).round() * dt).collect();
                 (d.clone(), d)
@@ -415,7 +431,10 @@ impl Backend for Nest {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        let old = std::mem::replace(&mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan, plan.clone());
+        let old = std::mem::replace(
+            &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
+            plan.clone(),
+        );
         let cmd = match self.record_command(pop) {
             Ok(c) => c,
             Err(e) => {
@@ -455,11 +474,17 @@ impl Backend for Nest {
         let mut signals = Vec::new();
         for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
             let nest_name = s["var"].as_str().unwrap_or("");
-            let var = model.vars.iter().find(|v| v.nest == nest_name).ok_or_else(|| err(format!("unexpected variable {nest_name}")))?;
+            let var = model
+                .vars
+                .iter()
+                .find(|v| v.nest == nest_name)
+                .ok_or_else(|| err(format!("unexpected variable {nest_name}")))?;
             let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
             let (_, data) = d.read_npy::<f64>(&s["data"])?;
-            let cells: Vec<usize> =
-                s["cells"].as_array().map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect()).unwrap_or_default();
+            let cells: Vec<usize> = s["cells"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
+                .unwrap_or_default();
             let f = var.factor;
             signals.push(RawSignal {
                 name: var.pynn.to_string(),

@@ -111,7 +111,8 @@ impl Driver {
             Err(e) => return Err(dead(self, e.to_string())),
             Ok(_) => {}
         }
-        let v: Json = serde_json::from_str(&answer).map_err(|e| err(format!("bad answer to `{name}`: {e}: {answer}")))?;
+        let v: Json =
+            serde_json::from_str(&answer).map_err(|e| err(format!("bad answer to `{name}`: {e}: {answer}")))?;
         if v["ok"].as_bool() == Some(true) {
             Ok(v)
         } else {
@@ -146,7 +147,9 @@ impl Drop for Driver {
         loop {
             match self.child.try_wait() {
                 Ok(Some(_)) => break,
-                Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(10)),
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
                 _ => {
                     let _ = self.child.kill();
                     let _ = self.child.wait();

@@ -345,7 +345,10 @@ mod tests {
     fn translate<C: CellType>() -> Vec<(&'static str, f64)> {
         let t = ParamTable::defaults(C::PARAMETERS, 1);
         let m = model_of::<C>().unwrap();
-        m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar())).into_iter().map(|(k, v)| (k, v[0])).collect()
+        m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar()))
+            .into_iter()
+            .map(|(k, v)| (k, v[0]))
+            .collect()
     }
 
     #[test]

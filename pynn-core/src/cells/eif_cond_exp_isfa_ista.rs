@@ -1,4 +1,4 @@
-use super::{adex, cond, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, adex, cond};
 use crate::parameters::{ParamSpec, Value};
 
 /// Adaptive exponential integrate-and-fire neuron (AdEx; Brette & Gerstner

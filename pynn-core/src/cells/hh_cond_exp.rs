@@ -1,4 +1,4 @@
-use super::{cond, scalar_cell_type, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, cond, scalar_cell_type};
 use crate::parameters::{Domain, ParamSpec, Value};
 
 /// Single-compartment Hodgkin–Huxley neuron with Traub & Miles' sodium and

@@ -1,4 +1,4 @@
-use super::{cond, lif, scalar_cell_type, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, cond, lif, scalar_cell_type};
 use crate::parameters::{Domain, ParamSpec, Value};
 
 /// Leaky integrate-and-fire neuron with fixed threshold and alpha-function shaped

@@ -1,4 +1,4 @@
-use super::{cond, lif, scalar_cell_type, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, cond, lif, scalar_cell_type};
 use crate::parameters::{Domain, ParamSpec, Value};
 
 /// Leaky integrate-and-fire neuron with spike-frequency adaptation and
@@ -122,10 +122,22 @@ scalar_cell_type!(IF_cond_exp_gsfa_grr {
     v_reset: lif::V_RESET,
     i_offset: lif::I_OFFSET,
     tau_sfa: ParamSpec::scalar("tau_sfa", 100.0, "ms", Domain::Positive, "time constant of spike-frequency adaptation"),
-    e_rev_sfa: ParamSpec::scalar("e_rev_sfa", -75.0, "mV", Domain::Finite, "reversal potential of spike-frequency adaptation"),
+    e_rev_sfa: ParamSpec::scalar(
+        "e_rev_sfa",
+        -75.0,
+        "mV",
+        Domain::Finite,
+        "reversal potential of spike-frequency adaptation"
+    ),
     q_sfa: ParamSpec::scalar("q_sfa", 15.0, "nS", Domain::Finite, "increment of g_s at a spike"),
     tau_rr: ParamSpec::scalar("tau_rr", 2.0, "ms", Domain::Positive, "time constant of relative refractoriness"),
-    e_rev_rr: ParamSpec::scalar("e_rev_rr", -75.0, "mV", Domain::Finite, "reversal potential of relative refractoriness"),
+    e_rev_rr: ParamSpec::scalar(
+        "e_rev_rr",
+        -75.0,
+        "mV",
+        Domain::Finite,
+        "reversal potential of relative refractoriness"
+    ),
     q_rr: ParamSpec::scalar("q_rr", 3000.0, "nS", Domain::Finite, "increment of g_r at a spike"),
 });
 

@@ -1,4 +1,4 @@
-use super::{lif, scalar_cell_type, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, lif, scalar_cell_type};
 use crate::parameters::{ParamSpec, Value};
 
 /// Leaky integrate-and-fire neuron with fixed threshold and delta-shaped

@@ -1,4 +1,4 @@
-use super::{cond, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, cond};
 use crate::parameters::{Domain, ParamSpec, Value};
 
 /// The leaky integrate-and-fire neuron of the FACETS wafer-scale hardware

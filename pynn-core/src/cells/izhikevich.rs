@@ -1,4 +1,4 @@
-use super::{scalar_cell_type, CellType, RecordableSpec};
+use super::{CellType, RecordableSpec, scalar_cell_type};
 use crate::parameters::{Domain, ParamSpec, Value};
 
 /// Izhikevich's simple spiking neuron (PyNN `Izhikevich`; NEST `izhikevich`).

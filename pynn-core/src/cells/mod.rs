@@ -122,12 +122,14 @@ impl CellTypeInfo {
 pub(crate) mod lif {
     use crate::parameters::{Domain, ParamSpec};
 
-    pub const V_REST: ParamSpec = ParamSpec::scalar("v_rest", -65.0, "mV", Domain::Finite, "resting membrane potential");
+    pub const V_REST: ParamSpec =
+        ParamSpec::scalar("v_rest", -65.0, "mV", Domain::Finite, "resting membrane potential");
     pub const CM: ParamSpec = ParamSpec::scalar("cm", 1.0, "nF", Domain::Positive, "membrane capacitance");
     pub const TAU_M: ParamSpec = ParamSpec::scalar("tau_m", 20.0, "ms", Domain::Positive, "membrane time constant");
     pub const TAU_REFRAC: ParamSpec =
         ParamSpec::scalar("tau_refrac", 0.1, "ms", Domain::NonNegative, "refractory period");
-    pub const I_OFFSET: ParamSpec = ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
+    pub const I_OFFSET: ParamSpec =
+        ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
     pub const V_RESET: ParamSpec =
         ParamSpec::scalar("v_reset", -65.0, "mV", Domain::Finite, "membrane potential after a spike");
     pub const V_THRESH: ParamSpec = ParamSpec::scalar("v_thresh", -50.0, "mV", Domain::Finite, "spike threshold");

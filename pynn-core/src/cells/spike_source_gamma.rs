@@ -76,6 +76,11 @@ impl CellType for SpikeSourceGamma {
     const INJECTABLE: bool = false;
 
     fn parameter_values(&self) -> Vec<Value> {
-        vec![Value::Scalar(self.alpha), Value::Scalar(self.beta), Value::Scalar(self.start), Value::Scalar(self.duration)]
+        vec![
+            Value::Scalar(self.alpha),
+            Value::Scalar(self.beta),
+            Value::Scalar(self.start),
+            Value::Scalar(self.duration),
+        ]
     }
 }

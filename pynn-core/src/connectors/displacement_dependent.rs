@@ -29,7 +29,10 @@ impl std::fmt::Debug for DisplacementDependentProbabilityConnector {
 impl DisplacementDependentProbabilityConnector {
     /// Probability `disp_function([dx, dy, dz])`, self-connections allowed.
     pub fn new(disp_function: impl Fn(Position) -> f64 + Send + Sync + 'static) -> Self {
-        DisplacementDependentProbabilityConnector { disp_function: Arc::new(disp_function), allow_self_connections: true }
+        DisplacementDependentProbabilityConnector {
+            disp_function: Arc::new(disp_function),
+            allow_self_connections: true,
+        }
     }
 }
 
@@ -39,6 +42,8 @@ impl Connector for DisplacementDependentProbabilityConnector {
     }
 
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
-        probability_rows(ctx, self.name(), self.allow_self_connections, |i, j| (self.disp_function)(ctx.displacement(i, j)))
+        probability_rows(ctx, self.name(), self.allow_self_connections, |i, j| {
+            (self.disp_function)(ctx.displacement(i, j))
+        })
     }
 }

@@ -1,4 +1,4 @@
-use super::{check_probability, ConnectContext, Connector, ConnectorOutput, RowSide};
+use super::{ConnectContext, Connector, ConnectorOutput, RowSide, check_probability};
 use crate::error::Result;
 use rand::RngExt;
 use std::sync::Arc;

@@ -34,7 +34,12 @@ impl Number {
                 if x >= 0.0 && x.fract() == 0.0 && x < u32::MAX as f64 {
                     Ok(x as usize)
                 } else {
-                    Err(Error::invalid_value(ctx.object, format!("{connector} n"), x, "whole numbers >= 0 from the distribution"))
+                    Err(Error::invalid_value(
+                        ctx.object,
+                        format!("{connector} n"),
+                        x,
+                        "whole numbers >= 0 from the distribution",
+                    ))
                 }
             }
         }

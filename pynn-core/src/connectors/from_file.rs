@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 pub fn read_connection_file(path: impl AsRef<Path>) -> Result<(Vec<Vec<f64>>, Option<Vec<String>>)> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let bad = |line: usize, message: String| Error::Io { path: path.display().to_string(), message: format!("line {line}: {message}") };
+    let bad = |line: usize, message: String| Error::Io {
+        path: path.display().to_string(),
+        message: format!("line {line}: {message}"),
+    };
     let mut columns: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     for (k, line) in text.lines().enumerate() {
@@ -30,7 +33,9 @@ pub fn read_connection_file(path: impl AsRef<Path>) -> Result<(Vec<Vec<f64>>, Op
                     .strip_prefix('[')
                     .and_then(|s| s.strip_suffix(']'))
                     .or_else(|| v.strip_prefix('(').and_then(|s| s.strip_suffix(')')))
-                    .ok_or_else(|| bad(k + 1, format!("columns header `{v}` is not a list such as ['i', 'j', 'weight', 'delay']")))?;
+                    .ok_or_else(|| {
+                        bad(k + 1, format!("columns header `{v}` is not a list such as ['i', 'j', 'weight', 'delay']"))
+                    })?;
                 let names: Vec<String> = inner
                     .split(',')
                     .map(|s| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
@@ -75,10 +80,8 @@ impl FromFileConnector {
         let file = file.as_ref().to_path_buf();
         let (rows, columns) = read_connection_file(&file)?;
         let names: Option<Vec<&str>> = columns.as_ref().map(|c| c.iter().map(String::as_str).collect());
-        let list = FromListConnector::from_rows(&rows, names.as_deref()).map_err(|e| Error::Io {
-            path: file.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let list = FromListConnector::from_rows(&rows, names.as_deref())
+            .map_err(|e| Error::Io { path: file.display().to_string(), message: e.to_string() })?;
         Ok(FromFileConnector { file, list })
     }
 

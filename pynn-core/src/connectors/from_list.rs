@@ -69,7 +69,12 @@ impl FromListConnector {
         };
         for (k, n) in names.iter().enumerate() {
             if n == "i" || n == "j" || names[..k].contains(n) {
-                return Err(Error::invalid_value(object, "column_names", n, "distinct attribute names other than i and j"));
+                return Err(Error::invalid_value(
+                    object,
+                    "column_names",
+                    n,
+                    "distinct attribute names other than i and j",
+                ));
             }
         }
         let mut conns = Vec::with_capacity(conn_list.len());
@@ -88,7 +93,12 @@ impl FromListConnector {
                 if x >= 0.0 && x.fract() == 0.0 && x < u32::MAX as f64 {
                     Ok(x as usize)
                 } else {
-                    Err(Error::invalid_value(format!("{object} row {r}"), side, x, "a cell position: a whole number >= 0"))
+                    Err(Error::invalid_value(
+                        format!("{object} row {r}"),
+                        side,
+                        x,
+                        "a cell position: a whole number >= 0",
+                    ))
                 }
             };
             conns.push((idx(row[0], "i")?, idx(row[1], "j")?));

@@ -41,7 +41,7 @@ pub use distance_dependent::DistanceDependentProbabilityConnector;
 pub use fixed_number::{FixedNumberPostConnector, FixedNumberPreConnector, Number};
 pub use fixed_probability::FixedProbabilityConnector;
 pub use fixed_total_number::FixedTotalNumberConnector;
-pub use from_file::{read_connection_file, FromFileConnector};
+pub use from_file::{FromFileConnector, read_connection_file};
 pub use from_list::FromListConnector;
 pub use index_based::IndexBasedProbabilityConnector;
 pub use one_to_one::OneToOneConnector;
@@ -112,11 +112,7 @@ impl ConnectContext<'_> {
         purpose: &str,
         row: impl Fn(usize, &mut SimRng) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        (0..n_rows)
-            .into_par_iter()
-            .with_min_len(16)
-            .map(|r| row(r, &mut self.rng(purpose, r as u64)))
-            .collect()
+        (0..n_rows).into_par_iter().with_min_len(16).map(|r| row(r, &mut self.rng(purpose, r as u64))).collect()
     }
 
     /// An error about this projection's connector.
@@ -193,7 +189,12 @@ pub trait Connector {
 }
 
 /// Checks a probability returned by a user function.
-pub(crate) fn check_probability(ctx: &ConnectContext<'_>, connector: &str, p: f64, at: impl FnOnce() -> String) -> Result<f64> {
+pub(crate) fn check_probability(
+    ctx: &ConnectContext<'_>,
+    connector: &str,
+    p: f64,
+    at: impl FnOnce() -> String,
+) -> Result<f64> {
     if (0.0..=1.0).contains(&p) {
         Ok(p)
     } else {

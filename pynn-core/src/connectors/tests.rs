@@ -66,7 +66,8 @@ fn fixed_probability_count_within_4_sigma() {
         assert!((n - 9000.0).abs() < 360.0, "projection {k}: {n} connections");
     }
     // p = 1 without self-connections equals AllToAll without (PyNN #309).
-    let p1 = pairs(&connect(&a, &a, &FixedProbabilityConnector { p_connect: 1.0, allow_self_connections: false }).unwrap());
+    let p1 =
+        pairs(&connect(&a, &a, &FixedProbabilityConnector { p_connect: 1.0, allow_self_connections: false }).unwrap());
     assert_eq!(p1, pairs(&connect(&a, &a, &AllToAllConnector { allow_self_connections: false }).unwrap()));
     let e = connect(&a, &b, &FixedProbabilityConnector::new(1.5)).unwrap_err();
     assert!(e.to_string().contains("p_connect") && e.to_string().contains("1.5"), "{e}");
@@ -90,7 +91,11 @@ fn fixed_number_pre_exact_counts() {
     assert!(e.to_string().contains("n = 6 is larger than the 5 cells"), "{e}");
     // No self-connections: all 4 other cells when n = 4, none of itself.
     for wr in [false, true] {
-        let c = FixedNumberPreConnector { allow_self_connections: false, with_replacement: wr, ..FixedNumberPreConnector::new(4) };
+        let c = FixedNumberPreConnector {
+            allow_self_connections: false,
+            with_replacement: wr,
+            ..FixedNumberPreConnector::new(4)
+        };
         let p = pairs(&connect(&a, &a, &c).unwrap());
         assert_eq!(count_by(&p, 5, |x| x.1), vec![4; 5]);
         assert!(p.iter().all(|(i, j)| i != j));
@@ -185,8 +190,9 @@ fn distance_dependent_profile_matches_closure() {
 #[test]
 fn distance_uses_positions_and_space() {
     let s = sim(8);
-    let g = Population::with_structure(&s, 9, IF_curr_exp::default(), Grid2D { dx: 2.0, ..Grid2D::default() }.into(), None)
-        .unwrap();
+    let g =
+        Population::with_structure(&s, 9, IF_curr_exp::default(), Grid2D { dx: 2.0, ..Grid2D::default() }.into(), None)
+            .unwrap();
     // Within distance 2.5 of each other on a 3x3 grid of spacing (2, 1).
     let c = DistanceDependentProbabilityConnector::new(|d| if d <= 2.5 { 1.0 } else { 0.0 });
     let prj = Projection::new(&*g, &*g, &c, StaticSynapse::new(Value::function(|d| d), 1.0), None).unwrap();
@@ -197,13 +203,15 @@ fn distance_uses_positions_and_space() {
         assert!(d <= 2.5);
         assert!((w - d).abs() < 1e-12);
     }
-    let want = (0..9).flat_map(|i| (0..9).map(move |j| (i, j))).filter(|(i, j)| sp.distance(pos[*i], pos[*j]) <= 2.5).count();
+    let want =
+        (0..9).flat_map(|i| (0..9).map(move |j| (i, j))).filter(|(i, j)| sp.distance(pos[*i], pos[*j]) <= 2.5).count();
     assert_eq!(prj.size(), want);
     // A periodic space: cells 0 and 8 of a 10-cell Line are 2 apart.
     let l = pop(&s, 10);
     let space = Space::default().with_periodic_boundaries([Some((0.0, 10.0)), None, None]);
     let c = IndexBasedProbabilityConnector::new(|i, j| if i == 0 && j == 8 { 1.0 } else { 0.0 });
-    let prj = Projection::with_space(&*l, &*l, &c, StaticSynapse::new(Value::function(|d| d), 1.0), None, space, None).unwrap();
+    let prj = Projection::with_space(&*l, &*l, &c, StaticSynapse::new(Value::function(|d| d), 1.0), None, space, None)
+        .unwrap();
     assert_eq!(prj.get_list("weight").unwrap(), vec![(0, 8, 2.0)]);
     prj.set("weight", Value::function(|d| 10.0 * d)).unwrap();
     assert_eq!(prj.get_values("weight").unwrap(), vec![20.0]);
@@ -284,8 +292,12 @@ fn save_and_from_file_round_trip() {
     assert_eq!(again.get_list("weight").unwrap(), prj.get_list("weight").unwrap());
     assert_eq!(again.get_list("delay").unwrap(), prj.get_list("delay").unwrap());
     // Clone: same pairs, own values.
-    let cl = Projection::new(&*a, &*b, &CloneConnector::new(&prj).unwrap(), StaticSynapse::new(2.0, 1.0), None).unwrap();
-    assert_eq!(pairs(&cl), pairs(&prj).into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>());
+    let cl =
+        Projection::new(&*a, &*b, &CloneConnector::new(&prj).unwrap(), StaticSynapse::new(2.0, 1.0), None).unwrap();
+    assert_eq!(
+        pairs(&cl),
+        pairs(&prj).into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>()
+    );
     assert!(cl.get_values("weight").unwrap().iter().all(|w| *w == 2.0));
     assert!(Projection::new(&*b, &*a, &CloneConnector::new(&prj).unwrap(), StaticSynapse::default(), None).is_err());
     // Malformed files.
@@ -338,8 +350,14 @@ fn population_positions_nearest_sample_and_save() {
     let s = sim(13);
     let p = pop(&s, 5);
     assert_eq!(p.positions()[3], [3.0, 0.0, 0.0]);
-    let l = Population::with_structure(&s, 4, IF_curr_exp::default(), Structure::from(Line { dx: 2.0, x0: 1.0, y: 5.0, z: 0.0 }), Some("line"))
-        .unwrap();
+    let l = Population::with_structure(
+        &s,
+        4,
+        IF_curr_exp::default(),
+        Structure::from(Line { dx: 2.0, x0: 1.0, y: 5.0, z: 0.0 }),
+        Some("line"),
+    )
+    .unwrap();
     assert_eq!(l.positions(), vec![[1.0, 5.0, 0.0], [3.0, 5.0, 0.0], [5.0, 5.0, 0.0], [7.0, 5.0, 0.0]]);
     assert_eq!(l.nearest([5.9, 0.0, 0.0]), 2);
     assert_eq!(l.view(vec![1, 3]).unwrap().positions(), vec![[3.0, 5.0, 0.0], [7.0, 5.0, 0.0]]);
@@ -357,9 +375,15 @@ fn population_positions_nearest_sample_and_save() {
     let r = |seed| {
         let s = sim(seed);
         let shape = crate::space::Shape::Sphere { radius: 10.0 };
-        Population::with_structure(&s, 50, IF_curr_exp::default(), crate::space::RandomStructure::new(shape).into(), None)
-            .unwrap()
-            .positions()
+        Population::with_structure(
+            &s,
+            50,
+            IF_curr_exp::default(),
+            crate::space::RandomStructure::new(shape).into(),
+            None,
+        )
+        .unwrap()
+        .positions()
     };
     assert_eq!(r(1), r(1));
     assert_ne!(r(1), r(2));
