@@ -45,7 +45,6 @@ where
         threads: args.threads,
     })?;
 
-    let (n_exc, n_inh) = (3200, 800);
     let cell = IF_cond_exp {
         tau_m: 20.0,
         cm: 0.2,
@@ -59,22 +58,9 @@ where
         e_rev_I: -80.0,
         i_offset: 0.0,
     };
-    let exc = Population::<IF_cond_exp, B>::with_label(&sim, n_exc, cell.clone(), Some("exc"))?;
-    let inh = Population::<IF_cond_exp, B>::with_label(&sim, n_inh, cell, Some("inh"))?;
-    let v_init = RandomDistribution::uniform(-60.0, -50.0);
-    exc.initialize("v", v_init.clone())?;
-    inh.initialize("v", v_init)?;
-
     // Weights: conductances 4 nS and 51 nS, in uS.
-    let (w_exc, w_inh, delay) = (4e-3, 51e-3, 0.2);
-    let connector = FixedProbabilityConnector::new(0.02);
-    let mut n_syn = 0;
-    for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
-        for post in [&exc, &inh] {
-            let prj = Projection::new(pre, post, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
-            n_syn += prj.size();
-        }
-    }
+    let (w_exc, w_inh) = (4e-3, 51e-3);
+    let (exc, inh, mut n_syn) = support::va_network(&sim, cell, w_exc, w_inh)?;
     // External drive: 20 Poisson sources, 100 Hz during the first 50 ms.
     let stim = Population::<SpikeSourcePoisson, B>::with_label(
         &sim,
@@ -84,24 +70,16 @@ where
     )?;
     let ext = FixedProbabilityConnector::new(0.01);
     for post in [&exc, &inh] {
-        let prj = Projection::new(&stim, post, &ext, StaticSynapse::new(0.1, delay), Some("excitatory"))?;
+        let prj = Projection::new(&stim, post, &ext, StaticSynapse::new(0.1, 0.2), Some("excitatory"))?;
         n_syn += prj.size();
     }
-    exc.record("spikes", None)?;
-    inh.record("spikes", None)?;
-    exc.view(0..2)?.record("v", None)?;
     let build = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
     sim.run(args.tstop)?;
     let run = t1.elapsed().as_secs_f64();
 
-    println!("VA COBA on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
-    println!("  build time   {build:.3} s   ({n_syn} synapses)");
-    println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
-    if let Some(mib) = support::peak_memory_mib() {
-        println!("  peak memory  {mib:.1} MiB");
-    }
+    support::print_times::<B>("VA COBA", args, build, run, n_syn);
     support::report_and_write(
         &sim,
         &[&exc, &inh],

@@ -49,7 +49,6 @@ where
         threads: args.threads,
     })?;
 
-    let (n_exc, n_inh) = (3200, 800);
     let cell = IF_curr_exp {
         tau_m: 20.0,
         cm: 0.2,
@@ -61,38 +60,17 @@ where
         tau_syn_I: 10.0,
         i_offset: 0.0,
     };
-    let exc = Population::with_label(&sim, n_exc, cell.clone(), Some("exc"))?;
-    let inh = Population::with_label(&sim, n_inh, cell, Some("inh"))?;
-    let v_init = RandomDistribution::uniform(-60.0, -50.0);
-    exc.initialize("v", v_init.clone())?;
-    inh.initialize("v", v_init)?;
-
     // Weights: conductances 0.27 nS / 4.5 nS times the driving force at
     // v_mean = -60 mV (E_exc = 0 mV, E_inh = -80 mV), in nA.
-    let (w_exc, w_inh, delay) = (1e-3 * 0.27 * 60.0, 1e-3 * 4.5 * -20.0, 0.2);
-    let connector = FixedProbabilityConnector::new(0.02);
-    let mut n_syn = 0;
-    for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
-        for post in [&exc, &inh] {
-            let prj = Projection::new(pre, post, &connector, StaticSynapse::new(w, delay), Some(receptor))?;
-            n_syn += prj.size();
-        }
-    }
-    exc.record("spikes", None)?;
-    inh.record("spikes", None)?;
-    exc.view(0..2)?.record("v", None)?;
+    let (w_exc, w_inh) = (1e-3 * 0.27 * 60.0, 1e-3 * 4.5 * -20.0);
+    let (exc, inh, n_syn) = support::va_network(&sim, cell, w_exc, w_inh)?;
     let build = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
     sim.run(args.tstop)?;
     let run = t1.elapsed().as_secs_f64();
 
-    println!("VA CUBA on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
-    println!("  build time   {build:.3} s   ({n_syn} synapses)");
-    println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
-    if let Some(mib) = support::peak_memory_mib() {
-        println!("  peak memory  {mib:.1} MiB");
-    }
+    support::print_times::<B>("VA CUBA", args, build, run, n_syn);
     support::report_and_write(
         &sim,
         &[&exc, &inh],

@@ -1,4 +1,5 @@
 //! Helpers shared by the benchmark examples.
+#![allow(dead_code)] // each example uses part of this module
 
 use clap::{Parser, ValueEnum};
 use pynn::prelude::*;
@@ -88,5 +89,49 @@ impl<C: pynn::CellType, B: pynn::Backend> PopulationData for Population<C, B> {
     }
     fn cells(&self) -> usize {
         self.size()
+    }
+}
+
+/// The Vogels–Abbott network shared by the CUBA and COBA benchmarks (PyNN's
+/// `VAbenchmarks.py`): 3200 excitatory and 800 inhibitory cells of `cell`,
+/// initial potentials uniform in [-60, -50) mV, the four projections
+/// `FixedProbabilityConnector(0.02)` with delay 0.2 ms (excitatory weight
+/// `w_exc`, inhibitory `w_inh`), spikes of every cell and `v` of two
+/// excitatory cells recorded. Returns the populations and the synapse count.
+pub fn va_network<C, B>(
+    sim: &Sim<B>,
+    cell: C,
+    w_exc: f64,
+    w_inh: f64,
+) -> Result<(Population<C, B>, Population<C, B>, usize)>
+where
+    C: pynn::CellType,
+    B: pynn::Backend + pynn::Supports<C>,
+{
+    let exc = Population::<C, B>::with_label(sim, 3200, cell.clone(), Some("exc"))?;
+    let inh = Population::<C, B>::with_label(sim, 800, cell, Some("inh"))?;
+    let v_init = RandomDistribution::uniform(-60.0, -50.0);
+    exc.initialize("v", v_init.clone())?;
+    inh.initialize("v", v_init)?;
+    let connector = FixedProbabilityConnector::new(0.02);
+    let mut n_syn = 0;
+    for (pre, w, receptor) in [(&exc, w_exc, "excitatory"), (&inh, w_inh, "inhibitory")] {
+        for post in [&exc, &inh] {
+            n_syn += Projection::new(pre, post, &connector, StaticSynapse::new(w, 0.2), Some(receptor))?.size();
+        }
+    }
+    exc.record("spikes", None)?;
+    inh.record("spikes", None)?;
+    exc.view(0..2)?.record("v", None)?;
+    Ok((exc, inh, n_syn))
+}
+
+/// Prints the timing lines of a benchmark run.
+pub fn print_times<B: pynn::Backend>(model: &str, args: &Args, build: f64, run: f64, n_syn: usize) {
+    println!("{model} on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
+    println!("  build time   {build:.3} s   ({n_syn} synapses)");
+    println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
+    if let Some(mib) = peak_memory_mib() {
+        println!("  peak memory  {mib:.1} MiB");
     }
 }
