@@ -12,3 +12,4 @@
 
 pub mod native;
 pub mod nest;
+pub mod pyproc;

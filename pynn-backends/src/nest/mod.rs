@@ -45,12 +45,20 @@
 //! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
 //!   spike-for-spike, the same as the native engine.
 
-pub mod process;
 pub mod translate;
 
-pub use process::{INSTALL_HINT, find_python};
+pub use crate::pyproc::{INSTALL_HINT, find_python};
 
-use process::{Driver, err};
+use crate::pyproc::{Driver, DriverSpec};
+
+/// The driver script (run by the session's Python process).
+pub const DRIVER: &str = include_str!("driver.py");
+
+const SPEC: DriverSpec = DriverSpec { backend: "NEST", simulator: "NEST", script: DRIVER, tag: "nest" };
+
+pub(crate) fn err(message: impl Into<String>) -> Error {
+    Error::Backend { backend: "NEST", message: message.into() }
+}
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -304,7 +312,8 @@ impl Backend for Nest {
     const NAME: &'static str = "NEST";
 
     fn setup(config: &SimConfig) -> Result<Self> {
-        let (driver, version) = Driver::start(&find_python())?;
+        let (driver, hello) = Driver::start(&find_python(), SPEC)?;
+        let version = hello["nest_version"].as_str().unwrap_or("?").to_string();
         Ok(Nest {
             cfg: config.clone(),
             driver: Some(driver),

@@ -1,5 +1,11 @@
-//! The Python process running `driver.py`: discovery of the interpreter,
-//! the line-based JSON protocol, and `.npy` files for large arrays.
+//! A simulator driven as a Python process, shared by the NEST, NEURON and
+//! Brian2 backends: discovery of the interpreter, the line-based JSON
+//! protocol (one command per line on the driver's stdin, one answer per line
+//! on its stdout), and `.npy` files for large arrays.
+//!
+//! A driver script must answer `{"cmd": "hello"}` with `{"ok": true,
+//! "version": ...}` once its simulator imports, or with `{"ok": false,
+//! "error": "cannot import X: ..."}`, and quit on `{"cmd": "quit"}`.
 
 use pynn_core::{Error, Result};
 use serde_json::{Value as Json, json};
@@ -8,14 +14,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The driver script, embedded in the crate and written to the work directory.
-pub const DRIVER: &str = include_str!("driver.py");
+/// The command that provisions the Python environment of every external
+/// backend (run in the workspace root).
+pub const INSTALL_HINT: &str =
+    "python3 -m venv .venv && .venv/bin/pip install nest-simulator neuron \"brian2==2.9.0\" \"numpy<2.4\"";
 
-/// The command that provisions the Python environment (run in the workspace root).
-pub const INSTALL_HINT: &str = "python3 -m venv .venv && .venv/bin/pip install nest-simulator \"numpy<2.4\"";
+/// What distinguishes one simulator's driver process from another's.
+#[derive(Debug, Clone, Copy)]
+pub struct DriverSpec {
+    /// Backend name in errors (`"NEST"`, `"NEURON"`, `"Brian2"`).
+    pub backend: &'static str,
+    /// The Python package the driver imports, named in errors (`"NEST"`).
+    pub simulator: &'static str,
+    /// The driver script (embedded with `include_str!`).
+    pub script: &'static str,
+    /// Short name for the work directory (`"nest"`).
+    pub tag: &'static str,
+}
 
-pub(crate) fn err(message: impl Into<String>) -> Error {
-    Error::Backend { backend: "NEST", message: message.into() }
+fn backend_err(backend: &'static str, message: impl Into<String>) -> Error {
+    Error::Backend { backend, message: message.into() }
 }
 
 /// The Python interpreter to use: `$PYNN_PYTHON`; else `.venv/bin/python` in
@@ -36,6 +54,7 @@ pub fn find_python() -> PathBuf {
 
 /// A running driver process and its work directory.
 pub(crate) struct Driver {
+    spec: DriverSpec,
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -46,15 +65,18 @@ pub(crate) struct Driver {
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 impl Driver {
-    /// Starts `python driver.py WORKDIR` and checks that NEST imports.
-    pub fn start(python: &Path) -> Result<(Driver, String)> {
+    /// Starts `python driver.py WORKDIR` and checks that the simulator
+    /// imports; returns the driver and the `hello` answer.
+    pub fn start(python: &Path, spec: DriverSpec) -> Result<(Driver, Json)> {
+        let err = |m: String| backend_err(spec.backend, m);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("pynn-nest-{}-{n}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("pynn-{}-{}-{n}", spec.tag, std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
         let script = dir.join("driver.py");
-        std::fs::write(&script, DRIVER).map_err(|e| err(format!("cannot write {}: {e}", script.display())))?;
+        std::fs::write(&script, spec.script).map_err(|e| err(format!("cannot write {}: {e}", script.display())))?;
         let log = std::fs::File::create(dir.join("stderr.log"))
             .map_err(|e| err(format!("cannot create the driver's log in {}: {e}", dir.display())))?;
+        let sim = spec.simulator;
         let mut child = Command::new(python)
             .arg(&script)
             .arg(&dir)
@@ -65,25 +87,30 @@ impl Driver {
             .map_err(|e| {
                 let _ = std::fs::remove_dir_all(&dir);
                 err(format!(
-                    "cannot start the Python interpreter `{}` ({e}). The NEST backend needs Python with \
-                     NEST 3: run `{INSTALL_HINT}` in the workspace root, or set PYNN_PYTHON to an \
-                     interpreter that has NEST",
-                    python.display()
+                    "cannot start the Python interpreter `{}` ({e}). The {} backend needs Python with \
+                     {sim}: run `{INSTALL_HINT}` in the workspace root, or set PYNN_PYTHON to an \
+                     interpreter that has {sim}",
+                    python.display(),
+                    spec.backend
                 ))
             })?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut d = Driver { child, stdin, stdout, dir, files: 0 };
+        let mut d = Driver { spec, child, stdin, stdout, dir, files: 0 };
         let hello = d.call(json!({"cmd": "hello"})).map_err(|e| match e {
             Error::Backend { message, .. } => err(format!(
-                "{message} (interpreter `{}`). Install NEST with `{INSTALL_HINT}` in the workspace root, \
-                 or set PYNN_PYTHON to an interpreter that has NEST",
+                "{message} (interpreter `{}`). Install {sim} with `{INSTALL_HINT}` in the workspace root, \
+                 or set PYNN_PYTHON to an interpreter that has {sim}",
                 python.display()
             )),
             other => other,
         })?;
-        let version = hello["nest_version"].as_str().unwrap_or("?").to_string();
-        Ok((d, version))
+        Ok((d, hello))
+    }
+
+    /// An `Error::Backend` of this driver's backend.
+    pub fn err(&self, message: impl Into<String>) -> Error {
+        backend_err(self.spec.backend, message)
     }
 
     fn log_tail(&self) -> String {
@@ -93,14 +120,16 @@ impl Driver {
     }
 
     /// Sends one command and returns the driver's answer (an `ok: false`
-    /// answer becomes `Error::Backend` with NEST's message).
+    /// answer becomes `Error::Backend` with the simulator's message).
     pub fn call(&mut self, cmd: Json) -> Result<Json> {
+        let backend = self.spec.backend;
+        let err = |m: String| backend_err(backend, m);
         let name = cmd["cmd"].as_str().unwrap_or("?").to_string();
         let mut line = serde_json::to_string(&cmd).map_err(|e| err(format!("cannot encode `{name}`: {e}")))?;
         line.push('\n');
         let dead = |me: &mut Driver, what: String| {
             let status = me.child.try_wait().ok().flatten().map(|s| format!(" ({s})")).unwrap_or_default();
-            err(format!("the NEST driver process stopped{status} during `{name}`: {what}\n{}", me.log_tail()))
+            err(format!("the {backend} driver process stopped{status} during `{name}`: {what}\n{}", me.log_tail()))
         };
         if let Err(e) = self.stdin.write_all(line.as_bytes()).and_then(|_| self.stdin.flush()) {
             return Err(dead(self, e.to_string()));
@@ -126,16 +155,16 @@ impl Driver {
     pub fn write_npy<T: NpyElem>(&mut self, name: &str, data: &[T]) -> Result<String> {
         self.files += 1;
         let path = self.dir.join(format!("in_{}_{name}.npy", self.files));
-        write_npy(&path, data).map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
+        write_npy(&path, data).map_err(|e| self.err(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.to_string_lossy().into_owned())
     }
 
     /// Reads (and deletes) a `.npy` file written by the driver.
     pub fn read_npy<T: NpyElem>(&self, path: &Json) -> Result<(Vec<usize>, Vec<T>)> {
-        let path = PathBuf::from(path.as_str().ok_or_else(|| err("missing file in the driver's answer"))?);
-        let bytes = std::fs::read(&path).map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+        let path = PathBuf::from(path.as_str().ok_or_else(|| self.err("missing file in the driver's answer"))?);
+        let bytes = std::fs::read(&path).map_err(|e| self.err(format!("cannot read {}: {e}", path.display())))?;
         let _ = std::fs::remove_file(&path);
-        read_npy(&bytes).map_err(|e| err(format!("{}: {e}", path.display())))
+        read_npy(&bytes).map_err(|e| self.err(format!("{}: {e}", path.display())))
     }
 }
 
@@ -271,9 +300,12 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    const NEST: DriverSpec =
+        DriverSpec { backend: "NEST", simulator: "NEST", script: crate::nest::DRIVER, tag: "nest-test" };
+
     #[test]
     fn missing_interpreter_names_the_install_command() {
-        let Err(e) = Driver::start(Path::new("/nonexistent/python")) else { panic!("started") };
+        let Err(e) = Driver::start(Path::new("/nonexistent/python"), NEST) else { panic!("started") };
         let text = e.to_string();
         assert!(text.contains(INSTALL_HINT) && text.contains("NEST"), "{text}");
     }
@@ -285,7 +317,7 @@ mod tests {
         if out.status.success() {
             return;
         }
-        let Err(e) = Driver::start(Path::new("python3")) else { panic!("started without NEST") };
+        let Err(e) = Driver::start(Path::new("python3"), NEST) else { panic!("started without NEST") };
         let text = e.to_string();
         assert!(text.contains("cannot import NEST") && text.contains(INSTALL_HINT), "{text}");
     }
