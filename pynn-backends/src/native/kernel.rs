@@ -1,9 +1,10 @@
 //! The interface between the native engine and a cell model.
 //!
-//! A cell model owns the state of a whole population as struct-of-arrays and
-//! advances every cell by one time step per call (one monomorphised loop per
-//! model; the engine calls it through one virtual call per population and
-//! step, never per cell).
+//! A cell model owns the state of a set of cells (a shard of a population:
+//! see [`BuildContext::first_cell`]) as struct-of-arrays and advances every
+//! cell by one time step per call (one monomorphised loop per model; the
+//! engine calls it through one virtual call per shard and step, never per
+//! cell). Different shards may be advanced on different threads.
 
 use pynn_core::Result;
 use pynn_core::cells::CellType;
@@ -65,4 +66,10 @@ pub struct BuildContext {
     pub population: usize,
     /// Population label (for messages).
     pub label: String,
+    /// Index in the population of the kernel's first cell. The engine builds
+    /// one kernel per shard of at most [`super::SHARD_CELLS`] cells, over the
+    /// shard's rows of the parameter tables; a kernel that keys random
+    /// streams by cell must use `first_cell + i` for its cell `i`, so that the
+    /// streams are those of the whole population.
+    pub first_cell: usize,
 }

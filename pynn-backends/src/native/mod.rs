@@ -7,18 +7,30 @@
 //!   detected in step `k` carries the time `t_k+1` (NEST's on-grid
 //!   convention); a spike with time `t_s` and delay `d` is added to the
 //!   target's input at `t_s + d`, i.e. in the step that ends there.
+//! * **Shards.** Every population is cut into shards of [`SHARD_CELLS`]
+//!   consecutive cells (the last one shorter). The boundaries depend only on
+//!   the population sizes, never on the number of threads. A shard owns
+//!   everything its cells need: a kernel built over its cells' parameters
+//!   ([`kernel::BuildContext::first_cell`] keys random streams by the cell's
+//!   index in the population, so the streams do not depend on the cut), its
+//!   ring buffers, and the synapse rows of every projection *into* its cells.
 //! * **Communication in slices** of at most `min_delay`: within a slice no
-//!   spike can reach any cell, so populations advance the whole slice
-//!   independently (in parallel, one rayon task per population), then the
-//!   slice's spikes are delivered. The delivery order (projection, then spike
-//!   time, then source) is fixed, so results do not depend on the number of
-//!   threads.
-//! * **State as struct-of-arrays** per population, one monomorphised update
+//!   spike can reach any cell. One parallel task per shard and slice first
+//!   delivers the previous slice's spikes into its own ring buffers (no
+//!   locks: only the shard writes there), then advances its cells through
+//!   the slice. Each shard sums its input in a fixed order (projection, then
+//!   spike time, then source cell, then row order), so results are
+//!   bit-identical for any number of threads.
+//! * **State as struct-of-arrays** per shard, one monomorphised update
 //!   loop per cell type ([`kernel::Kernel`]).
-//! * **Synapses in compressed rows** per projection, by pre-synaptic cell:
-//!   target index (u32), weight (f64), delay in steps (u16); receptor type
-//!   per projection.
-//! * **Ring buffers** per population and receptor: `max_delay + min_delay + 1`
+//! * **Synapses in compressed rows** per (projection, target shard), by
+//!   pre-synaptic cell: `u32` row pointers, target as a `u16` index within
+//!   the shard, weight and delay each stored as one value for the whole
+//!   projection, as a `u8` index into a per-projection palette of at most 256
+//!   exact values, or one value per synapse (f64 weight, u16 delay in steps),
+//!   whichever is smallest: lossless, so results are those of the plain
+//!   layout. Receptor type per projection.
+//! * **Ring buffers** per shard and receptor: `max_delay + min_delay + 1`
 //!   slots of one value per cell.
 //! * **Delays** are rounded to the nearest step once, when connecting.
 //!   Refractory periods are converted as NEST does ([`propagators::refractory_steps`]).
@@ -38,51 +50,243 @@ use kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn_core::backend::*;
 use pynn_core::cells::CellTypeInfo;
 use pynn_core::electrodes::CurrentSourceSpec;
-use pynn_core::parameters::ParamTable;
+use pynn_core::parameters::{Column, ParamTable};
 use pynn_core::{Error, Result};
 use rayon::prelude::*;
 
 const NAME: &str = "native";
 
-/// Neuron-steps per slice from which populations advance in parallel.
-const PARALLEL_WORK: u64 = 100_000;
+/// Number of cells per shard (the last shard of a population may be
+/// shorter). Fixed, so that results do not depend on the thread count; at
+/// most 65 536 so that targets fit in a `u16`.
+pub const SHARD_CELLS: usize = 512;
+
+/// Neuron-steps per slice from which shards advance in parallel.
+const PARALLEL_WORK: u64 = 20_000;
+
+/// Receptor slices passed to a kernel without allocating.
+const STACK_RECEPTORS: usize = 8;
 
 fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: NAME, message: message.into() }
 }
 
-struct Pop {
-    offset: usize,
+// ------------------------------------------------------------ synapse store
+
+/// Per-synapse values stored losslessly in the smallest of three layouts.
+#[derive(Debug, Clone)]
+enum Values<T> {
+    /// Every synapse has this value.
+    Same(T),
+    /// `palette[index[s]]`.
+    Palette(std::sync::Arc<Vec<T>>, Vec<u8>),
+    /// One value per synapse.
+    Each(Vec<T>),
+}
+
+/// The exact layout chosen for a projection's values (per projection, so
+/// that every shard shares the palette).
+enum Layout<T> {
+    Same(T),
+    Palette(std::sync::Arc<Vec<T>>, std::collections::HashMap<u64, u8>),
+    Each,
+}
+
+trait Bits: Copy {
+    fn bits(self) -> u64;
+}
+impl Bits for f64 {
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
+}
+impl Bits for u16 {
+    fn bits(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl<T: Bits> Layout<T> {
+    /// Chooses the layout of `values` (compared by bit pattern: lossless).
+    fn of(values: &[T]) -> Self {
+        let Some(&first) = values.first() else { return Layout::Each };
+        if values.iter().all(|v| v.bits() == first.bits()) {
+            return Layout::Same(first);
+        }
+        let mut map = std::collections::HashMap::new();
+        let mut palette = Vec::new();
+        for v in values {
+            if !map.contains_key(&v.bits()) {
+                if palette.len() == 256 {
+                    return Layout::Each;
+                }
+                map.insert(v.bits(), palette.len() as u8);
+                palette.push(*v);
+            }
+        }
+        Layout::Palette(std::sync::Arc::new(palette), map)
+    }
+
+    fn empty(&self, capacity: usize) -> Values<T> {
+        match self {
+            Layout::Same(v) => Values::Same(*v),
+            Layout::Palette(p, _) => Values::Palette(p.clone(), Vec::with_capacity(capacity)),
+            Layout::Each => Values::Each(Vec::with_capacity(capacity)),
+        }
+    }
+}
+
+impl<T: Bits + Default> Values<T> {
+    #[inline(always)]
+    fn get(&self, s: usize) -> T {
+        match self {
+            Values::Same(v) => *v,
+            Values::Palette(p, i) => p[i[s] as usize],
+            Values::Each(v) => v[s],
+        }
+    }
+
+    /// Writes `v` at position `s` (the vectors are pre-sized), given the
+    /// layout the values were chosen with.
+    fn put(&mut self, layout: &Layout<T>, s: usize, v: T) {
+        match (self, layout) {
+            (Values::Palette(_, i), Layout::Palette(_, map)) => i[s] = map[&v.bits()],
+            (Values::Each(e), _) => e[s] = v,
+            _ => {}
+        }
+    }
+
+    fn resize(&mut self, n: usize) {
+        match self {
+            Values::Same(_) => {}
+            Values::Palette(_, i) => i.resize(n, 0),
+            Values::Each(e) => e.resize(n, T::default()),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Values::Same(_) => 0,
+            Values::Palette(p, i) => i.len() + p.len() * std::mem::size_of::<T>(),
+            Values::Each(e) => e.len() * std::mem::size_of::<T>(),
+        }
+    }
+}
+
+/// The static synapses of one projection into one shard, in rows by
+/// pre-synaptic cell.
+struct Rows {
+    receptor: usize,
+    /// Global index of the first pre-synaptic cell with a row here.
+    pre_lo: u32,
+    /// One past the last.
+    pre_hi: u32,
+    /// Shards that hold the cells `pre_lo..pre_hi` (global shard indices).
+    src: std::ops::Range<usize>,
+    /// `row_ptr[g - pre_lo] .. row_ptr[g - pre_lo + 1]` are the synapses of cell `g`.
+    row_ptr: Vec<u32>,
+    /// Target cell, index within the shard.
+    target: Vec<u16>,
+    weight: Values<f64>,
+    delay: Values<u16>,
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        self.target.len()
+    }
+
+    fn bytes(&self) -> usize {
+        self.row_ptr.len() * 4 + self.target.len() * 2 + self.weight.bytes() + self.delay.bytes()
+    }
+
+    /// The synapses of global pre-synaptic cell `g`.
+    fn row(&self, g: u32) -> std::ops::Range<usize> {
+        if g < self.pre_lo || g >= self.pre_hi {
+            return 0..0;
+        }
+        let r = (g - self.pre_lo) as usize;
+        self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize
+    }
+}
+
+// ------------------------------------------------------------ shards
+
+/// Spikes emitted by one shard during a slice.
+#[derive(Default)]
+struct Spikes {
+    /// `(cell within the shard, step of the spike time)`, in time order and,
+    /// within a step, in cell order.
+    list: SpikeOut,
+    /// `list[bounds[j]..bounds[j + 1]]` were emitted in the slice's step `j`.
+    bounds: Vec<usize>,
+}
+
+impl Spikes {
+    fn clear(&mut self) {
+        self.list.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+    }
+}
+
+/// One recorded analog variable, restricted to a shard's cells.
+struct ShardSignal {
+    var: usize,
+    /// Recorded cells of this shard (indices within the shard).
+    cells: Vec<usize>,
+    /// Position of each in the population's list of recorded cells.
+    pos: Vec<usize>,
+    steps: Vec<u64>,
+    data: Vec<f64>,
+}
+
+struct Shard {
+    /// Global index of the first cell.
+    lo: usize,
+    /// Index of the first cell in its population.
+    first: usize,
     size: usize,
-    label: String,
     kernel: Box<dyn Kernel>,
     /// Per receptor: `ring_len * size` input sums.
     ring: Vec<Vec<f64>>,
-    /// Current sources injecting into this population: (source, local cells).
+    /// Static synapse rows into this shard, in projection order.
+    ///
+    /// Non-static (plastic) projections keep their own storage beside this
+    /// one and are delivered after the static rows in [`Shard::deliver`].
+    incoming: Vec<Rows>,
+    /// Current sources injecting into this shard: (source, cells within the shard).
     inject: Vec<(usize, Vec<u32>)>,
     current: Vec<f64>,
     spike_mask: Vec<bool>,
-    signals: Vec<(usize, Vec<usize>)>,
-    signal_names: Vec<String>,
+    signals: Vec<ShardSignal>,
     interval: u64,
     last_sample: Option<u64>,
-    /// Recorded spikes (local cell, step) not yet drained.
+    /// Recorded spikes (cell within the shard, step) not yet drained.
     rec_spikes: Vec<(u32, u64)>,
-    /// Sample buffers, aligned with `signals`.
-    bufs: Vec<RawSignal>,
+}
+
+struct Pop {
+    /// Global index of the first cell.
+    offset: usize,
+    label: String,
+    /// Global indices of its shards.
+    shards: std::ops::Range<usize>,
+    /// Names and cells of the recorded analog variables.
+    signal_plan: Vec<(String, Vec<usize>)>,
     /// Samples of earlier recording plans, not yet drained.
     done: Vec<RawSignal>,
-    out: SpikeOut,
 }
 
 struct Proj {
-    receptor: usize,
+    /// `(shard, position in its incoming list)` of each part, in shard order.
+    parts: Vec<(usize, usize)>,
     pre_lo: u32,
-    /// `row_ptr[s - pre_lo] .. row_ptr[s - pre_lo + 1]` are the synapses of source `s`.
-    row_ptr: Vec<usize>,
-    target: Vec<u32>,
-    weight: Vec<f64>,
-    delay: Vec<u16>,
+    pre_hi: u32,
+    n: usize,
+    /// Position in the connection list of each synapse in canonical order
+    /// (pre-synaptic cell, then shard, then row order), when the two differ.
+    perm: Option<Vec<u32>>,
 }
 
 struct Current {
@@ -99,6 +303,13 @@ pub struct Native {
     step: u64,
     started: bool,
     pops: Vec<Pop>,
+    shards: Vec<Shard>,
+    /// Spikes of the last slice, not yet delivered (one entry per shard).
+    pending: Vec<Spikes>,
+    /// Spike buffers for the slice being computed.
+    next: Vec<Spikes>,
+    /// Global index of each shard's first cell, and one past the last shard.
+    shard_lo: Vec<usize>,
     projs: Vec<Proj>,
     currents: Vec<Option<Current>>,
     owner: Vec<u32>,
@@ -107,7 +318,14 @@ pub struct Native {
 
 impl std::fmt::Debug for Native {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Native({} populations, {} projections, step {})", self.pops.len(), self.projs.len(), self.step)
+        write!(
+            f,
+            "Native({} populations in {} shards, {} projections, step {})",
+            self.pops.len(),
+            self.shards.len(),
+            self.projs.len(),
+            self.step
+        )
     }
 }
 
@@ -116,8 +334,138 @@ impl std::fmt::Debug for Native {
 pub struct SynapseMemory {
     /// Number of synapses.
     pub synapses: usize,
-    /// Bytes used by synapse rows (targets, weights, delays, row pointers).
+    /// Bytes used by synapse rows (targets, weights, delays, row pointers,
+    /// palettes and order permutations).
     pub bytes: usize,
+}
+
+/// The cells `lo..lo + n` of a parameter table.
+fn sub_table(t: &ParamTable, lo: usize, n: usize) -> ParamTable {
+    if lo == 0 && n == t.size() {
+        return t.clone();
+    }
+    let mut s = ParamTable::defaults(t.specs(), n);
+    let idx: Vec<usize> = (0..n).collect();
+    for spec in t.specs() {
+        match t.column(spec.name) {
+            Some(Column::Scalar(v)) => s.assign(spec.name, &idx, Column::Scalar(v[lo..lo + n].to_vec())),
+            Some(Column::Sequence(v)) => s.assign(spec.name, &idx, Column::Sequence(v[lo..lo + n].to_vec())),
+            None => {}
+        }
+    }
+    s
+}
+
+impl Shard {
+    /// Adds the spikes of `spikes` (one entry per shard of the network) to
+    /// this shard's ring buffers.
+    fn deliver(&mut self, spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
+        let n = self.size;
+        for rows in &self.incoming {
+            let ring = &mut self.ring[rows.receptor];
+            let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
+            for j in 0..n_steps {
+                for src in rows.src.clone() {
+                    let sp = &spikes[src];
+                    let lo = shard_lo[src] as u32;
+                    for &(c, stamp) in &sp.list[sp.bounds[j]..sp.bounds[j + 1]] {
+                        let range = rows.row(lo + c);
+                        if range.is_empty() {
+                            continue;
+                        }
+                        let base = (stamp % ring_len) as usize;
+                        deliver_row(ring, n, ring_len as usize, base, rows, range);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Advances the shard's cells through steps `a..b`, writing their spikes to `out`.
+    fn advance(&mut self, a: u64, b: u64, ring_len: u64, values: &[Vec<f64>], out: &mut Spikes) {
+        out.clear();
+        let n = self.size;
+        for k in a..b {
+            if self.last_sample != Some(k) && k % self.interval == 0 && !self.signals.is_empty() {
+                self.sample(k);
+            }
+            if !self.inject.is_empty() {
+                self.current.iter_mut().for_each(|c| *c = 0.0);
+                for (s, cells) in &self.inject {
+                    let x = values[*s][(k - a) as usize];
+                    for c in cells {
+                        self.current[*c as usize] += x;
+                    }
+                }
+            }
+            let slot = ((k + 1) % ring_len) as usize;
+            let before = out.list.len();
+            let n_rec = self.ring.len();
+            let mut stack: [&[f64]; STACK_RECEPTORS] = [&[]; STACK_RECEPTORS];
+            let heap: Vec<&[f64]>;
+            let synaptic: &[&[f64]] = if n_rec <= STACK_RECEPTORS {
+                for (r, ring) in self.ring.iter().enumerate() {
+                    stack[r] = &ring[slot * n..(slot + 1) * n];
+                }
+                &stack[..n_rec]
+            } else {
+                heap = self.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
+                &heap
+            };
+            let input = StepInput { step: k, synaptic, current: &self.current };
+            self.kernel.step(&input, &mut out.list);
+            for r in &mut self.ring {
+                r[slot * n..(slot + 1) * n].fill(0.0);
+            }
+            for &(c, s) in &out.list[before..] {
+                if self.spike_mask[c as usize] {
+                    self.rec_spikes.push((c, s));
+                }
+            }
+            out.bounds.push(out.list.len());
+            if (k + 1) % self.interval == 0 && !self.signals.is_empty() {
+                self.sample(k + 1);
+            }
+        }
+    }
+
+    fn sample(&mut self, step: u64) {
+        self.last_sample = Some(step);
+        for sig in &mut self.signals {
+            sig.steps.push(step);
+            self.kernel.read(sig.var, &sig.cells, &mut sig.data);
+        }
+    }
+}
+
+/// Adds the synapses `range` of `rows` to `ring` (one slot of `n` cells per
+/// step) for a spike whose time stamp is at slot `base`.
+#[inline]
+fn deliver_row(ring: &mut [f64], n: usize, ring_len: usize, base: usize, rows: &Rows, range: std::ops::Range<usize>) {
+    let wrap = |slot: usize| if slot >= ring_len { slot - ring_len } else { slot };
+    let targets = &rows.target[range.clone()];
+    match (&rows.weight, &rows.delay) {
+        (Values::Same(w), Values::Same(d)) => {
+            let slot = wrap(base + usize::from(*d));
+            let buf = &mut ring[slot * n..(slot + 1) * n];
+            for &t in targets {
+                buf[t as usize] += *w;
+            }
+        }
+        (weight, Values::Same(d)) => {
+            let slot = wrap(base + usize::from(*d));
+            let buf = &mut ring[slot * n..(slot + 1) * n];
+            for (s, &t) in range.zip(targets) {
+                buf[t as usize] += weight.get(s);
+            }
+        }
+        (weight, delay) => {
+            for (s, &t) in range.zip(targets) {
+                let slot = wrap(base + usize::from(delay.get(s)));
+                ring[slot * n + t as usize] += weight.get(s);
+            }
+        }
+    }
 }
 
 impl Native {
@@ -130,8 +478,11 @@ impl Native {
     pub fn synapse_memory(&self) -> SynapseMemory {
         let mut m = SynapseMemory { synapses: 0, bytes: 0 };
         for p in &self.projs {
-            m.synapses += p.target.len();
-            m.bytes += p.target.len() * (4 + 8 + 2) + p.row_ptr.len() * std::mem::size_of::<usize>();
+            m.synapses += p.n;
+            m.bytes += p.perm.as_ref().map_or(0, |v| v.len() * 4) + p.parts.len() * std::mem::size_of::<Rows>();
+            for &(s, k) in &p.parts {
+                m.bytes += self.shards[s].incoming[k].bytes();
+            }
         }
         m
     }
@@ -140,40 +491,72 @@ impl Native {
         self.projs.get(id).ok_or_else(|| err(format!("no projection {id}")))
     }
 
-    fn rebuild_injection(&mut self) {
-        for p in &mut self.pops {
-            p.inject.clear();
-        }
-        for (s, cur) in self.currents.iter().enumerate() {
-            let Some(cur) = cur else { continue };
-            for (pi, p) in self.pops.iter_mut().enumerate() {
-                let _ = pi;
-                let lo = p.offset as u32;
-                let hi = (p.offset + p.size) as u32;
-                let cells: Vec<u32> = cur.targets.iter().filter(|t| **t >= lo && **t < hi).map(|t| t - lo).collect();
-                if !cells.is_empty() {
-                    p.inject.push((s, cells));
+    fn pop(&self, id: PopId) -> Result<&Pop> {
+        self.pops.get(id).ok_or_else(|| err(format!("no population {id}")))
+    }
+
+    /// The shard holding global cell `g`.
+    fn shard_of(&self, g: usize) -> usize {
+        let p = &self.pops[self.owner[g] as usize];
+        p.shards.start + (g - p.offset) / SHARD_CELLS
+    }
+
+    /// Visits the synapses of a projection in canonical order (pre-synaptic
+    /// cell, then shard, then row order): `f(pre, shard, position in the shard's rows)`.
+    fn for_each_canonical(&self, p: &Proj, mut f: impl FnMut(u32, usize, &Rows, usize)) {
+        let parts: Vec<(usize, &Rows)> = p.parts.iter().map(|&(s, k)| (s, &self.shards[s].incoming[k])).collect();
+        for g in p.pre_lo..p.pre_hi {
+            for &(s, rows) in &parts {
+                for i in rows.row(g) {
+                    f(g, s, rows, i);
                 }
             }
         }
     }
 
-    fn deliver(&mut self, spikes: &[(u32, u64)]) {
-        let ring_len = self.ring_len;
-        for proj in &self.projs {
-            let n_rows = proj.row_ptr.len() - 1;
-            for &(src, stamp) in spikes {
-                let Some(row) = src.checked_sub(proj.pre_lo).map(|r| r as usize).filter(|r| *r < n_rows) else {
-                    continue;
-                };
-                for s in proj.row_ptr[row]..proj.row_ptr[row + 1] {
-                    let t = proj.target[s] as usize;
-                    let pop = &mut self.pops[self.owner[t] as usize];
-                    let slot = ((stamp + u64::from(proj.delay[s])) % ring_len) as usize;
-                    pop.ring[proj.receptor][slot * pop.size + (t - pop.offset)] += proj.weight[s];
+    /// Canonical-order values of a projection, back in connection order.
+    fn to_connection_order<T: Copy + Default>(p: &Proj, canonical: Vec<T>) -> Vec<T> {
+        match &p.perm {
+            None => canonical,
+            Some(perm) => {
+                let mut out = vec![T::default(); canonical.len()];
+                for (j, &i) in perm.iter().enumerate() {
+                    out[i as usize] = canonical[j];
+                }
+                out
+            }
+        }
+    }
+
+    fn rebuild_injection(&mut self) {
+        for sh in &mut self.shards {
+            sh.inject.clear();
+        }
+        for (s, cur) in self.currents.iter().enumerate() {
+            let Some(cur) = cur else { continue };
+            for sh in &mut self.shards {
+                let lo = sh.lo as u32;
+                let hi = (sh.lo + sh.size) as u32;
+                let cells: Vec<u32> = cur.targets.iter().filter(|t| **t >= lo && **t < hi).map(|t| t - lo).collect();
+                if !cells.is_empty() {
+                    sh.inject.push((s, cells));
                 }
             }
         }
+    }
+
+    /// Delivers the pending spikes into every shard (in parallel when worth it).
+    fn deliver_pending(&mut self) {
+        let count: usize = self.pending.iter().map(|s| s.list.len()).sum();
+        if count > 0 {
+            let (pending, shard_lo, ring_len) = (&self.pending, &self.shard_lo, self.ring_len);
+            if self.pool.current_num_threads() > 1 && count * self.shards.len() >= PARALLEL_WORK as usize {
+                self.shards.par_iter_mut().for_each(|sh| sh.deliver(pending, shard_lo, ring_len));
+            } else {
+                self.shards.iter_mut().for_each(|sh| sh.deliver(pending, shard_lo, ring_len));
+            }
+        }
+        self.pending.iter_mut().for_each(Spikes::clear);
     }
 
     fn run_slice(&mut self, a: u64, b: u64) {
@@ -189,65 +572,45 @@ impl Native {
             values.push(v);
         }
         let values = &values;
-        let work: u64 = self.pops.iter().map(|p| p.size as u64).sum::<u64>() * (b - a);
-        let advance = |p: &mut Pop| {
-            p.out.clear();
-            for k in a..b {
-                if p.last_sample != Some(k) && k % p.interval == 0 && !p.signals.is_empty() {
-                    sample(p, k);
-                }
-                if !p.inject.is_empty() {
-                    p.current.iter_mut().for_each(|c| *c = 0.0);
-                }
-                for (s, cells) in &p.inject {
-                    let x = values[*s][(k - a) as usize];
-                    for c in cells {
-                        p.current[*c as usize] += x;
-                    }
-                }
-                let slot = ((k + 1) % ring_len) as usize;
-                let n = p.size;
-                let before = p.out.len();
-                {
-                    let inputs: Vec<&[f64]> = p.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
-                    let input = StepInput { step: k, synaptic: &inputs, current: &p.current };
-                    p.kernel.step(&input, &mut p.out);
-                }
-                for r in &mut p.ring {
-                    r[slot * n..(slot + 1) * n].iter_mut().for_each(|x| *x = 0.0);
-                }
-                for &(c, s) in &p.out[before..] {
-                    if p.spike_mask[c as usize] {
-                        p.rec_spikes.push((c, s));
-                    }
-                }
-                if (k + 1) % p.interval == 0 && !p.signals.is_empty() {
-                    sample(p, k + 1);
-                }
-            }
+        let (pending, shard_lo) = (&self.pending, &self.shard_lo);
+        let task = |(sh, out): (&mut Shard, &mut Spikes)| {
+            sh.deliver(pending, shard_lo, ring_len);
+            sh.advance(a, b, ring_len, values, out);
         };
-        // Populations are independent within a slice; below ~10^5
-        // neuron-steps a parallel split costs more than it saves.
-        if work >= PARALLEL_WORK && self.pool.current_num_threads() > 1 {
-            self.pops.par_iter_mut().for_each(advance);
+        let work = self.owner.len() as u64 * (b - a) + pending.iter().map(|s| s.list.len() as u64).sum::<u64>();
+        if work >= PARALLEL_WORK && self.pool.current_num_threads() > 1 && self.shards.len() > 1 {
+            self.shards.par_iter_mut().zip(self.next.par_iter_mut()).with_max_len(1).for_each(task);
         } else {
-            self.pops.iter_mut().for_each(advance);
+            self.shards.iter_mut().zip(self.next.iter_mut()).for_each(task);
         }
-        let mut spikes: Vec<(u32, u64)> = Vec::new();
-        for p in &self.pops {
-            spikes.extend(p.out.iter().map(|(c, s)| (p.offset as u32 + c, *s)));
-        }
-        spikes.sort_by_key(|(c, s)| (*s, *c));
-        self.deliver(&spikes);
+        std::mem::swap(&mut self.pending, &mut self.next);
     }
-}
 
-fn sample(p: &mut Pop, step: u64) {
-    p.last_sample = Some(step);
-    for (k, (var, cells)) in p.signals.iter().enumerate() {
-        let sig = &mut p.bufs[k];
-        sig.steps.push(step);
-        p.kernel.read(*var, cells, &mut sig.data);
+    /// Moves the samples of a population's shards into whole-population signals.
+    fn merge_samples(&mut self, pop: PopId) -> Vec<RawSignal> {
+        let p = &self.pops[pop];
+        let mut out = Vec::new();
+        for (k, (name, cells)) in p.signal_plan.iter().enumerate() {
+            let steps = self.shards[p.shards.start].signals.get(k).map(|s| s.steps.clone()).unwrap_or_default();
+            if steps.is_empty() {
+                continue;
+            }
+            let width = cells.len();
+            let mut data = vec![0.0; steps.len() * width];
+            for s in p.shards.clone() {
+                let sig = &mut self.shards[s].signals[k];
+                let local = sig.cells.len();
+                for row in 0..steps.len() {
+                    for (j, pos) in sig.pos.iter().enumerate() {
+                        data[row * width + pos] = sig.data[row * local + j];
+                    }
+                }
+                sig.steps.clear();
+                sig.data.clear();
+            }
+            out.push(RawSignal { name: name.clone(), cells: cells.clone(), steps, data });
+        }
+        out
     }
 }
 
@@ -280,6 +643,10 @@ impl Backend for Native {
             step: 0,
             started: false,
             pops: Vec::new(),
+            shards: Vec::new(),
+            pending: Vec::new(),
+            next: Vec::new(),
+            shard_lo: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
             owner: Vec::new(),
@@ -288,15 +655,30 @@ impl Backend for Native {
     }
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
-        self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.kernel.set_parameters(parameters)
+        let range = self.pop(pop)?.shards.clone();
+        for sh in &mut self.shards[range] {
+            sh.kernel.set_parameters(&sub_table(parameters, sh.first, sh.size))?;
+        }
+        Ok(())
     }
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        self.pops
-            .get_mut(pop)
-            .ok_or_else(|| err(format!("no population {pop}")))?
-            .kernel
-            .initialize(variable, cells, values)
+        let range = self.pop(pop)?.shards.clone();
+        let first = range.start;
+        let mut per: Vec<(Vec<usize>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); range.len()];
+        for (c, v) in cells.iter().zip(values) {
+            let k = c / SHARD_CELLS;
+            if let Some(slot) = per.get_mut(k) {
+                slot.0.push(c - self.shards[first + k].first);
+                slot.1.push(*v);
+            }
+        }
+        for (k, (cs, vs)) in per.iter().enumerate() {
+            // Every shard is told (even with no cells), so that an unknown
+            // variable is an error whichever cells are named.
+            self.shards[first + k].kernel.initialize(variable, cs, vs)?;
+        }
+        Ok(())
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, c: Connections) -> Result<()> {
@@ -304,69 +686,184 @@ impl Backend for Native {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
         let n = c.len();
+        if c.pre.windows(2).any(|w| w[0] > w[1]) {
+            return Err(err("connections must be sorted by pre-synaptic cell"));
+        }
+        if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
+            return Err(err(format!("post-synaptic cell {t} does not exist")));
+        }
+        if let Some(g) = c.pre.last().filter(|g| **g as usize >= self.owner.len()) {
+            return Err(err(format!("pre-synaptic cell {g} does not exist")));
+        }
         let (pre_lo, pre_hi) = match (c.pre.first(), c.pre.last()) {
             (Some(lo), Some(hi)) => (*lo, *hi + 1),
             _ => (0, 0),
         };
-        if c.pre.windows(2).any(|w| w[0] > w[1]) {
-            return Err(err("connections must be sorted by pre-synaptic cell"));
+        let receptor = spec.receptor.index;
+        let dt = self.dt;
+        let delay: Vec<u16> = c.delay.iter().map(|d| (d / dt).round() as u16).collect();
+        let wl = Layout::of(&c.weight);
+        let dl = Layout::of(&delay);
+        let shard: Vec<u32> = c.post.iter().map(|t| self.shard_of(*t as usize) as u32).collect();
+        // Synapses of one pre-synaptic cell must come shard by shard for the
+        // canonical order to be the connection order; otherwise keep a permutation.
+        let grouped = (1..n).all(|i| c.pre[i] != c.pre[i - 1] || shard[i] >= shard[i - 1]);
+        let perm = if grouped {
+            None
+        } else {
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            order.sort_by_key(|&i| (c.pre[i as usize], shard[i as usize]));
+            Some(order)
+        };
+        // Per shard: count and pre-synaptic range.
+        let mut count: std::collections::BTreeMap<u32, (usize, u32, u32)> = Default::default();
+        for i in 0..n {
+            let e = count.entry(shard[i]).or_insert((0, u32::MAX, 0));
+            e.0 += 1;
+            e.1 = e.1.min(c.pre[i]);
+            e.2 = e.2.max(c.pre[i] + 1);
         }
-        let mut row_ptr = vec![0usize; (pre_hi - pre_lo) as usize + 1];
-        for p in &c.pre {
-            row_ptr[(p - pre_lo) as usize + 1] += 1;
+        let mut parts = Vec::new();
+        let mut slot_of: std::collections::HashMap<u32, usize> = Default::default();
+        let mut new_rows = Vec::new();
+        for (&s, &(cnt, lo, hi)) in &count {
+            if cnt > u32::MAX as usize {
+                return Err(err(format!("more than {} synapses of one projection into one shard", u32::MAX)));
+            }
+            let sh = &self.shards[s as usize];
+            if receptor >= sh.ring.len() {
+                return Err(err(format!("receptor {receptor} does not exist on the post-synaptic cells")));
+            }
+            let src_start = self.shard_lo.partition_point(|&x| x <= lo as usize) - 1;
+            let src_end = self.shard_lo.partition_point(|&x| x < hi as usize);
+            let mut weight = wl.empty(cnt);
+            weight.resize(cnt);
+            let mut dly = dl.empty(cnt);
+            dly.resize(cnt);
+            slot_of.insert(s, new_rows.len());
+            new_rows.push(Rows {
+                receptor,
+                pre_lo: lo,
+                pre_hi: hi,
+                src: src_start..src_end.min(self.shards.len()),
+                row_ptr: vec![0; (hi - lo) as usize + 1],
+                target: vec![0; cnt],
+                weight,
+                delay: dly,
+            });
+            parts.push((s as usize, self.shards[s as usize].incoming.len()));
         }
-        for i in 1..row_ptr.len() {
-            row_ptr[i] += row_ptr[i - 1];
+        for i in 0..n {
+            let r = &mut new_rows[slot_of[&shard[i]]];
+            r.row_ptr[(c.pre[i] - r.pre_lo) as usize + 1] += 1;
         }
-        let delay = c.delay.iter().map(|d| (d / self.dt).round() as u16).collect();
-        if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
-            return Err(err(format!("post-synaptic cell {t} does not exist")));
+        for r in &mut new_rows {
+            for k in 1..r.row_ptr.len() {
+                r.row_ptr[k] += r.row_ptr[k - 1];
+            }
         }
-        debug_assert_eq!(n, c.post.len());
-        self.projs.push(Proj {
-            receptor: spec.receptor.index,
-            pre_lo,
-            row_ptr,
-            target: c.post,
-            weight: c.weight,
-            delay,
-        });
+        // Fill with the row pointers as cursors, in connection order (the
+        // order within a row is kept), then shift them back.
+        for i in 0..n {
+            let r = &mut new_rows[slot_of[&shard[i]]];
+            let row = (c.pre[i] - r.pre_lo) as usize;
+            let at = r.row_ptr[row] as usize;
+            r.row_ptr[row] += 1;
+            let sh = &self.shards[shard[i] as usize];
+            r.target[at] = (c.post[i] as usize - sh.lo) as u16;
+            r.weight.put(&wl, at, c.weight[i]);
+            r.delay.put(&dl, at, delay[i]);
+        }
+        for r in &mut new_rows {
+            for k in (1..r.row_ptr.len()).rev() {
+                r.row_ptr[k] = r.row_ptr[k - 1];
+            }
+            r.row_ptr[0] = 0;
+        }
+        drop(c);
+        for ((s, _), rows) in parts.iter().zip(new_rows) {
+            self.shards[*s].incoming.push(rows);
+        }
+        self.projs.push(Proj { parts, pre_lo, pre_hi, n, perm });
         Ok(())
     }
 
     fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
         let p = self.proj(proj)?;
-        let mut pre = Vec::with_capacity(p.target.len());
-        for r in 0..p.row_ptr.len() - 1 {
-            pre.extend(std::iter::repeat_n(p.pre_lo + r as u32, p.row_ptr[r + 1] - p.row_ptr[r]));
-        }
-        Ok((pre, p.target.clone()))
+        let mut pre = Vec::with_capacity(p.n);
+        let mut post = Vec::with_capacity(p.n);
+        self.for_each_canonical(p, |g, s, rows, i| {
+            pre.push(g);
+            post.push((self.shards[s].lo + rows.target[i] as usize) as u32);
+        });
+        Ok((Self::to_connection_order(p, pre), Self::to_connection_order(p, post)))
     }
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.proj(proj)?;
+        let mut out = Vec::with_capacity(p.n);
         match name {
-            "weight" => Ok(p.weight.clone()),
-            "delay" => Ok(p.delay.iter().map(|d| f64::from(*d) * self.dt).collect()),
-            _ => Err(Error::unknown_name("native projection", "attribute", name, ["weight", "delay"])),
+            "weight" => self.for_each_canonical(p, |_, _, rows, i| out.push(rows.weight.get(i))),
+            "delay" => self.for_each_canonical(p, |_, _, rows, i| out.push(f64::from(rows.delay.get(i)) * self.dt)),
+            _ => return Err(Error::unknown_name("native projection", "attribute", name, ["weight", "delay"])),
         }
+        Ok(Self::to_connection_order(p, out))
     }
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let dt = self.dt;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        if values.len() != p.target.len() {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if values.len() != p.n {
             return Err(Error::LengthMismatch {
                 object: "native projection".into(),
                 what: name.into(),
-                expected: p.target.len(),
+                expected: p.n,
                 found: values.len(),
             });
         }
-        match name {
-            "weight" => p.weight.copy_from_slice(values),
-            "delay" => p.delay = values.iter().map(|d| (d / dt).round() as u16).collect(),
-            _ => return Err(Error::unknown_name("native projection", "attribute", name, ["weight", "delay"])),
+        if name != "weight" && name != "delay" {
+            return Err(Error::unknown_name("native projection", "attribute", name, ["weight", "delay"]));
+        }
+        // Values in canonical order.
+        let canonical: Vec<f64> = match &p.perm {
+            None => values.to_vec(),
+            Some(perm) => perm.iter().map(|&i| values[i as usize]).collect(),
+        };
+        // Canonical position of each (part, index in the part).
+        let mut at: Vec<Vec<usize>> = p.parts.iter().map(|&(s, k)| vec![0; self.shards[s].incoming[k].len()]).collect();
+        {
+            let part_of: std::collections::HashMap<usize, usize> =
+                p.parts.iter().enumerate().map(|(j, &(s, _))| (s, j)).collect();
+            let mut j = 0;
+            self.for_each_canonical(p, |_, s, _, i| {
+                at[part_of[&s]][i] = j;
+                j += 1;
+            });
+        }
+        let parts = p.parts.clone();
+        if name == "weight" {
+            let layout = Layout::of(&canonical);
+            for (&(s, k), pos) in parts.iter().zip(&at) {
+                let rows = &mut self.shards[s].incoming[k];
+                let mut w = layout.empty(pos.len());
+                w.resize(pos.len());
+                for (i, &j) in pos.iter().enumerate() {
+                    w.put(&layout, i, canonical[j]);
+                }
+                rows.weight = w;
+            }
+        } else {
+            let steps: Vec<u16> = canonical.iter().map(|d| (d / dt).round() as u16).collect();
+            let layout = Layout::of(&steps);
+            for (&(s, k), pos) in parts.iter().zip(&at) {
+                let rows = &mut self.shards[s].incoming[k];
+                let mut d = layout.empty(pos.len());
+                d.resize(pos.len());
+                for (i, &j) in pos.iter().enumerate() {
+                    d.put(&layout, i, steps[j]);
+                }
+                rows.delay = d;
+            }
         }
         Ok(())
     }
@@ -381,52 +878,66 @@ impl Backend for Native {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
-        p.spike_mask = vec![false; p.size];
-        for c in &plan.spikes {
-            p.spike_mask[*c] = true;
-        }
-        let mut signals = Vec::new();
-        for (name, cells) in &plan.signals {
-            let var = p.kernel.variable(name).ok_or_else(|| Error::Recording {
-                object: format!("population \"{}\"", p.label),
+        let p = self.pop(pop)?;
+        let range = p.shards.clone();
+        let label = p.label.clone();
+        let mut vars = Vec::new();
+        for (name, _) in &plan.signals {
+            let var = self.shards[range.start].kernel.variable(name).ok_or_else(|| Error::Recording {
+                object: format!("population \"{label}\""),
                 message: format!("`{name}` cannot be recorded on the native engine"),
             })?;
-            signals.push((var, cells.clone()));
+            vars.push(var);
         }
-        let names: Vec<String> = plan.signals.iter().map(|(n, _)| n.clone()).collect();
-        let same = names == p.signal_names && signals.iter().map(|s| &s.1).eq(p.signals.iter().map(|s| &s.1));
+        let same = plan.signals == self.pops[pop].signal_plan;
         if !same {
             // Samples taken under the previous plan wait for the next drain.
-            let old = std::mem::take(&mut p.bufs);
-            p.done.extend(old.into_iter().filter(|o| !o.steps.is_empty()));
-            p.bufs = plan
-                .signals
-                .iter()
-                .map(|(n, c)| RawSignal { name: n.clone(), cells: c.clone(), steps: vec![], data: vec![] })
-                .collect();
-            p.last_sample = None;
+            let old = self.merge_samples(pop);
+            self.pops[pop].done.extend(old);
         }
-        p.signals = signals;
-        p.signal_names = names;
-        p.interval = plan.interval_steps.max(1);
+        for sh in &mut self.shards[range] {
+            sh.spike_mask.iter_mut().for_each(|m| *m = false);
+            for c in &plan.spikes {
+                if *c >= sh.first && *c < sh.first + sh.size {
+                    sh.spike_mask[c - sh.first] = true;
+                }
+            }
+            if !same {
+                sh.signals = plan
+                    .signals
+                    .iter()
+                    .zip(&vars)
+                    .map(|((_, cells), var)| {
+                        let (mut local, mut pos) = (Vec::new(), Vec::new());
+                        for (j, c) in cells.iter().enumerate() {
+                            if *c >= sh.first && *c < sh.first + sh.size {
+                                local.push(c - sh.first);
+                                pos.push(j);
+                            }
+                        }
+                        ShardSignal { var: *var, cells: local, pos, steps: vec![], data: vec![] }
+                    })
+                    .collect();
+                sh.last_sample = None;
+            }
+            sh.interval = plan.interval_steps.max(1);
+        }
+        self.pops[pop].signal_plan = plan.signals.clone();
         Ok(())
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
         if !self.started && self.step == 0 {
-            let mut initial = Vec::new();
-            for p in &mut self.pops {
-                let mut out = SpikeOut::new();
-                p.kernel.initial_spikes(&mut out);
-                for &(c, s) in &out {
-                    if p.spike_mask[c as usize] {
-                        p.rec_spikes.push((c, s));
+            for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
+                pend.clear();
+                sh.kernel.initial_spikes(&mut pend.list);
+                pend.bounds.push(pend.list.len());
+                for &(c, s) in &pend.list {
+                    if sh.spike_mask[c as usize] {
+                        sh.rec_spikes.push((c, s));
                     }
                 }
-                initial.extend(out.iter().map(|(c, s)| (p.offset as u32 + c, *s)));
             }
-            self.deliver(&initial);
             self.started = true;
         }
         let pool = std::sync::Arc::clone(&self.pool);
@@ -436,6 +947,7 @@ impl Backend for Native {
                 self.run_slice(self.step, b);
                 self.step = b;
             }
+            self.deliver_pending();
         });
         // The sample at the end time (if on the sampling grid) was taken in
         // the last step; signals of a run ending off-grid end earlier.
@@ -445,36 +957,36 @@ impl Backend for Native {
     fn reset(&mut self) -> Result<()> {
         self.step = 0;
         self.started = false;
+        for sh in &mut self.shards {
+            sh.kernel.reset();
+            for r in &mut sh.ring {
+                r.fill(0.0);
+            }
+            sh.rec_spikes.clear();
+            for s in &mut sh.signals {
+                s.steps.clear();
+                s.data.clear();
+            }
+            sh.last_sample = None;
+        }
+        self.pending.iter_mut().for_each(Spikes::clear);
         for p in &mut self.pops {
-            p.kernel.reset();
-            for r in &mut p.ring {
-                r.iter_mut().for_each(|x| *x = 0.0);
-            }
-            p.rec_spikes.clear();
             p.done.clear();
-            for b in &mut p.bufs {
-                b.steps.clear();
-                b.data.clear();
-            }
-            p.last_sample = None;
         }
         Ok(())
     }
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
-        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
-        let mut signals = std::mem::take(&mut p.done);
-        for b in &mut p.bufs {
-            if !b.steps.is_empty() {
-                signals.push(RawSignal {
-                    name: b.name.clone(),
-                    cells: b.cells.clone(),
-                    steps: std::mem::take(&mut b.steps),
-                    data: std::mem::take(&mut b.data),
-                });
-            }
+        let range = self.pop(pop)?.shards.clone();
+        let mut signals = std::mem::take(&mut self.pops[pop].done);
+        signals.extend(self.merge_samples(pop));
+        let mut spikes = Vec::new();
+        for sh in &mut self.shards[range] {
+            let first = sh.first as u32;
+            spikes.extend(sh.rec_spikes.drain(..).map(|(c, s)| (first + c, s)));
         }
-        Ok(RawRecording { spikes: std::mem::take(&mut p.rec_spikes), signals })
+        spikes.sort_by_key(|&(c, s)| (s, c));
+        Ok(RawRecording { spikes, signals })
     }
 
     fn end(&mut self) -> Result<()> {
@@ -487,28 +999,56 @@ impl<C: NativeCell> Supports<C> for Native {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
-        let ctx = BuildContext { dt: self.dt, seed: self.cfg.seed, population: spec.id, label: spec.label.to_string() };
-        let kernel = C::build(spec.parameters, spec.initial_values, &ctx)?;
         let info: CellTypeInfo = spec.cell_type;
         let n = spec.size;
+        let n_shards = n.div_ceil(SHARD_CELLS).max(1);
+        let first_shard = self.shards.len();
+        let mut shards = Vec::with_capacity(n_shards);
+        for k in 0..n_shards {
+            let first = k * SHARD_CELLS;
+            let size = SHARD_CELLS.min(n - first.min(n));
+            let ctx = BuildContext {
+                dt: self.dt,
+                seed: self.cfg.seed,
+                population: spec.id,
+                label: spec.label.to_string(),
+                first_cell: first,
+            };
+            let kernel =
+                C::build(&sub_table(spec.parameters, first, size), &sub_table(spec.initial_values, first, size), &ctx)?;
+            shards.push(Shard {
+                lo: spec.offset + first,
+                first,
+                size,
+                kernel,
+                ring: vec![vec![0.0; self.ring_len as usize * size]; info.receptors.len()],
+                incoming: Vec::new(),
+                inject: Vec::new(),
+                current: vec![0.0; size],
+                spike_mask: vec![false; size],
+                signals: Vec::new(),
+                interval: 1,
+                last_sample: None,
+                rec_spikes: Vec::new(),
+            });
+        }
+        for sh in shards {
+            self.shard_lo.push(sh.lo);
+            self.shards.push(sh);
+            let mut s = Spikes::default();
+            s.clear();
+            self.pending.push(s);
+            let mut s = Spikes::default();
+            s.clear();
+            self.next.push(s);
+        }
         self.owner.extend(std::iter::repeat_n(spec.id as u32, n));
         self.pops.push(Pop {
             offset: spec.offset,
-            size: n,
             label: spec.label.to_string(),
-            kernel,
-            ring: vec![vec![0.0; self.ring_len as usize * n]; info.receptors.len()],
-            inject: Vec::new(),
-            current: vec![0.0; n],
-            spike_mask: vec![false; n],
-            signals: Vec::new(),
-            signal_names: Vec::new(),
-            interval: 1,
-            last_sample: None,
-            rec_spikes: Vec::new(),
-            bufs: Vec::new(),
+            shards: first_shard..self.shards.len(),
+            signal_plan: Vec::new(),
             done: Vec::new(),
-            out: SpikeOut::new(),
         });
         self.rebuild_injection();
         Ok(())

@@ -52,7 +52,7 @@ impl<P: Process> RenewalKernel<P> {
         let rngs = (0..n)
             .map(|i| {
                 let mut r = base.clone();
-                r.set_stream(i as u64);
+                r.set_stream((ctx.first_cell + i) as u64);
                 r
             })
             .collect();

@@ -132,7 +132,7 @@ impl NativeCell for SpikeSourcePoisson {
         let rngs = (0..n)
             .map(|i| {
                 let mut r = base.clone();
-                r.set_stream(i as u64);
+                r.set_stream((ctx.first_cell + i) as u64);
                 r
             })
             .collect();
