@@ -278,3 +278,80 @@ fn inh_gamma_rejects_bad_parameters() {
         assert!(e.contains("SpikeSourceInhGamma"), "{e}");
     }
 }
+
+/// Counts per time step of a high-rate source (the sources draw one count
+/// per step above 0.5 spikes per step on average, see
+/// `pynn::backends::native::sources::PoissonKernel`): for every cell, the
+/// counts of the steps wholly inside the window, and the spikes outside it.
+fn counts_per_step(rate: f64, start: f64, duration: f64, t: f64) -> (Vec<u64>, usize, usize) {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, seed: 77, ..Setup::default() }).unwrap();
+    let pop = Population::new(&sim, 10, SpikeSourcePoisson { rate, start, duration }).unwrap();
+    let mut counts = Vec::new();
+    let (mut outside, mut partial) = (0, 0);
+    // Steps k with (k dt, (k+1) dt] inside (start, start + duration].
+    let first = (start / 0.1).ceil() as u64;
+    let last = ((start + duration).min(t) / 0.1).floor() as u64;
+    for times in trains(&sim, &pop, t) {
+        let mut c = vec![0u64; (t / 0.1).round() as usize + 1];
+        for x in times {
+            let stamp = (x / 0.1).round() as u64;
+            // A spike in (t_k, t_k+1] carries t_k+1: outside if its step
+            // ends at or before `start` or begins at or after the end.
+            if x <= start || x - 0.1 >= start + duration - 1e-9 {
+                outside += 1;
+            } else if stamp <= first || stamp > last {
+                partial += 1;
+            } else {
+                c[stamp as usize] += 1;
+            }
+        }
+        counts.extend(&c[first as usize + 1..=last as usize]);
+    }
+    (counts, outside, partial)
+}
+
+#[test]
+fn high_rate_poisson_counts_per_step() {
+    // 20 kHz at dt = 0.1 ms (Brunel's drive): lambda = 2 per step. Window
+    // (100.05, 600.05] starts and ends inside a step. 10 cells x 4999 whole
+    // steps = 49 990 counts.
+    let (counts, outside, partial) = counts_per_step(20_000.0, 100.05, 500.0, 700.0);
+    let n = counts.len() as f64;
+    assert_eq!(counts.len(), 10 * 4999);
+    assert_eq!(outside, 0, "spikes outside the window");
+    // The two partial steps hold half a step each: 10 cells x 2 x 1 = 20
+    // expected spikes, Poisson; 5 sd = 22.
+    assert!(partial > 0 && partial < 20 + 23, "{partial} spikes in the partial steps");
+    let mean = counts.iter().sum::<u64>() as f64 / n;
+    let var = counts.iter().map(|c| (*c as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    // Mean: sd sqrt(2 / n) = 0.0063, 5 sd = 0.032. Variance of a Poisson(2)
+    // sample: sd sqrt((mu4 - sigma^4) / n) = sqrt((2 (1 + 3 * 2) - 4) / n) = 0.014, 5 sd = 0.071.
+    eprintln!("20 kHz Poisson: mean {mean:.4} (2), variance {var:.4} (2)");
+    assert!((mean - 2.0).abs() < 0.032, "mean {mean}");
+    assert!((var - 2.0).abs() < 0.071, "variance {var}");
+    // Distribution of the counts: each P(k) within 5 sd of the binomial
+    // proportion sqrt(p (1 - p) / n).
+    let mut p = (-2.0f64).exp();
+    for k in 0..8u64 {
+        let f = counts.iter().filter(|c| **c == k).count() as f64 / n;
+        let bound = 5.0 * (p * (1.0 - p) / n).sqrt() + 1e-4;
+        eprintln!("  P({k}) = {f:.4} (Poisson {p:.4})");
+        assert!((f - p).abs() < bound, "P({k}) = {f} vs {p}");
+        p *= 2.0 / (k + 1) as f64;
+    }
+}
+
+#[test]
+fn very_high_rate_poisson_counts_per_step() {
+    // 400 kHz: lambda = 40 per step (drawn by rand_distr's Poisson). Mean:
+    // sd sqrt(40 / n) = 0.028, 5 sd = 0.14; variance: sd
+    // sqrt((40 (1 + 120) - 1600) / n) = 0.25, 5 sd = 1.27.
+    let (counts, outside, _) = counts_per_step(400_000.0, 0.0, 1e9, 500.0);
+    let n = counts.len() as f64;
+    assert_eq!(outside, 0);
+    let mean = counts.iter().sum::<u64>() as f64 / n;
+    let var = counts.iter().map(|c| (*c as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    eprintln!("400 kHz Poisson: mean {mean:.3} (40), variance {var:.3} (40), {n} steps");
+    assert!((mean - 40.0).abs() < 0.14, "mean {mean}");
+    assert!((var - 40.0).abs() < 1.27, "variance {var}");
+}

@@ -361,24 +361,18 @@ impl Shard {
     /// this shard's ring buffers.
     fn deliver(&mut self, spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
         let n = self.size;
+        let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
         for rows in &self.incoming {
-            let ring = &mut self.ring[rows.receptor];
-            let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
-            for j in 0..n_steps {
-                for src in rows.src.clone() {
-                    let sp = &spikes[src];
-                    let lo = shard_lo[src] as u32;
-                    for &(c, stamp) in &sp.list[sp.bounds[j]..sp.bounds[j + 1]] {
-                        let range = rows.row(lo + c);
-                        if range.is_empty() {
-                            continue;
-                        }
-                        let base = (stamp % ring_len) as usize;
-                        deliver_row(ring, n, ring_len as usize, base, rows, range);
-                    }
-                }
+            let ring = self.ring[rows.receptor].as_mut_slice();
+            let args = (ring, n, ring_len, spikes, shard_lo, n_steps);
+            // One loop per storage layout, so that the inner loop has no branch on it.
+            match (&rows.weight, &rows.delay) {
+                (Values::Same(w), Values::Same(d)) => deliver_rows::<true>(args, rows, |_| *w, |_| *d),
+                (w, Values::Same(d)) => deliver_rows::<true>(args, rows, |s| w.get(s), |_| *d),
+                (w, d) => deliver_rows::<false>(args, rows, |s| w.get(s), |s| d.get(s)),
             }
         }
+        // Non-static (plastic) projections: deliver here, after the static rows.
     }
 
     /// Advances the shard's cells through steps `a..b`, writing their spikes to `out`.
@@ -438,31 +432,60 @@ impl Shard {
     }
 }
 
-/// Adds the synapses `range` of `rows` to `ring` (one slot of `n` cells per
-/// step) for a spike whose time stamp is at slot `base`.
-#[inline]
-fn deliver_row(ring: &mut [f64], n: usize, ring_len: usize, base: usize, rows: &Rows, range: std::ops::Range<usize>) {
-    let wrap = |slot: usize| if slot >= ring_len { slot - ring_len } else { slot };
-    let targets = &rows.target[range.clone()];
-    match (&rows.weight, &rows.delay) {
-        (Values::Same(w), Values::Same(d)) => {
-            let slot = wrap(base + usize::from(*d));
-            let buf = &mut ring[slot * n..(slot + 1) * n];
-            for &t in targets {
-                buf[t as usize] += *w;
-            }
-        }
-        (weight, Values::Same(d)) => {
-            let slot = wrap(base + usize::from(*d));
-            let buf = &mut ring[slot * n..(slot + 1) * n];
-            for (s, &t) in range.zip(targets) {
-                buf[t as usize] += weight.get(s);
-            }
-        }
-        (weight, delay) => {
-            for (s, &t) in range.zip(targets) {
-                let slot = wrap(base + usize::from(delay.get(s)));
-                ring[slot * n + t as usize] += weight.get(s);
+/// Adds the spikes of every step to `ring` through the rows of one
+/// projection: in step order, then source cell order, then row order. A
+/// cell emitting `m` spikes in one step (a Poisson source at a high rate) is
+/// delivered once with `m` times the weight, as NEST delivers an event of
+/// multiplicity `m`.
+#[inline(always)]
+fn deliver_rows<const SAME_DELAY: bool>(
+    (ring, n, ring_len, spikes, shard_lo, n_steps): (&mut [f64], usize, u64, &[Spikes], &[usize], usize),
+    rows: &Rows,
+    weight: impl Fn(usize) -> f64,
+    delay: impl Fn(usize) -> u16,
+) {
+    let len = ring_len as usize;
+    let wrap = |slot: usize| if slot >= len { slot - len } else { slot };
+    for j in 0..n_steps {
+        for src in rows.src.clone() {
+            let sp = &spikes[src];
+            let list = &sp.list[sp.bounds[j]..sp.bounds[j + 1]];
+            let Some(&(_, stamp)) = list.first() else { continue };
+            // All spikes of a step share their time stamp.
+            let base = (stamp % ring_len) as usize;
+            let lo = shard_lo[src] as u32;
+            let mut i = 0;
+            while i < list.len() {
+                let c = list[i].0;
+                let mut m = 1;
+                while i + m < list.len() && list[i + m].0 == c {
+                    m += 1;
+                }
+                i += m;
+                let range = rows.row(lo + c);
+                if range.is_empty() {
+                    continue;
+                }
+                let scale = m as f64;
+                if SAME_DELAY {
+                    let slot = wrap(base + usize::from(delay(0)));
+                    let buf = &mut ring[slot * n..(slot + 1) * n];
+                    if m == 1 {
+                        for s in range {
+                            buf[rows.target[s] as usize] += weight(s);
+                        }
+                    } else {
+                        for s in range {
+                            buf[rows.target[s] as usize] += weight(s) * scale;
+                        }
+                    }
+                } else {
+                    for s in range {
+                        let slot = wrap(base + usize::from(delay(s)));
+                        let w = if m == 1 { weight(s) } else { weight(s) * scale };
+                        ring[slot * n + rows.target[s] as usize] += w;
+                    }
+                }
             }
         }
     }

@@ -6,6 +6,11 @@ use pynn_core::parameters::ParamTable;
 use pynn_core::random::{ObjectKind, SimRng, Streams};
 use pynn_core::{Error, Result, SpikeSourceArray, SpikeSourcePoisson};
 use rand::RngExt;
+use rand_distr::Distribution;
+
+/// Mean spike count per step from which a Poisson source draws counts per
+/// step rather than spike times.
+pub const DENSE_LAMBDA: f64 = 0.5;
 
 /// Native kernel of [`SpikeSourceArray`]: one time-ordered list of
 /// `(step, cell)` events and a cursor.
@@ -83,15 +88,35 @@ impl Kernel for ArrayKernel {
     fn read(&self, _: usize, _: &[usize], _: &mut Vec<f64>) {}
 }
 
-/// Native kernel of [`SpikeSourcePoisson`]: per cell, the time of its next
-/// spike, drawn with exponential intervals from the cell's own stream
-/// (ChaCha8 keyed by session seed, population and `"poisson"`, sub-stream =
-/// cell index). A spike at continuous time `t` in `(t_k, t_k+1]` is emitted
+/// Native kernel of [`SpikeSourcePoisson`].
+///
+/// Each cell draws from its own stream (ChaCha8 keyed by session seed,
+/// population and `"poisson"`, sub-stream = index of the cell in the
+/// population). A spike at continuous time `t` in `(t_k, t_k+1]` is emitted
 /// with time `t_k+1`, so the count per step is Poisson with mean
-/// `rate * dt / 1000`, as NEST's `poisson_generator` draws it.
+/// `lambda = rate * dt / 1000`, as NEST's `poisson_generator` draws it. Two
+/// exact ways to draw the same process, chosen per cell by its rate:
+///
+/// * `lambda < DENSE_LAMBDA` (e.g. below 5 kHz at dt = 0.1 ms): the time of
+///   the next spike, with exponential intervals; a step without a spike
+///   costs one comparison.
+/// * otherwise (e.g. Brunel's 20 kHz drive): the count of each step drawn
+///   directly (inversion of the Poisson distribution function from one
+///   uniform number for `lambda < 30`, `rand_distr::Poisson` above), one
+///   draw per step instead of one per spike. Steps partly outside
+///   `(start, start + duration]` use the mean of the part inside.
 pub struct PoissonKernel {
     dt: f64,
     rate: Vec<f64>,
+    /// Per cell: true if it draws counts per step.
+    dense: Vec<bool>,
+    /// Per cell: `exp(-lambda)` for a whole step (dense cells).
+    exp_neg: Vec<f64>,
+    /// Per cell: index in `tables` of its whole-step distribution (dense cells
+    /// with `lambda < 30`).
+    table_of: Vec<u32>,
+    /// Distribution functions `P(X <= k)` of the distinct whole-step means.
+    tables: Vec<CountTable>,
     start: Vec<f64>,
     stop: Vec<f64>,
     next: Vec<f64>,
@@ -113,6 +138,10 @@ impl PoissonKernel {
     fn restart(&mut self) {
         let now = self.now as f64 * self.dt;
         for i in 0..self.rate.len() {
+            if self.dense[i] {
+                self.next[i] = f64::INFINITY;
+                continue;
+            }
             let from = now.max(self.start[i]);
             self.draw(i, from);
         }
@@ -122,6 +151,105 @@ impl PoissonKernel {
         self.rate = p.scalar("rate").to_vec();
         self.start = p.scalar("start").to_vec();
         self.stop = p.scalar("start").iter().zip(p.scalar("duration")).map(|(s, d)| s + d).collect();
+        let dt = self.dt;
+        self.dense = self.rate.iter().map(|r| r * dt / 1000.0 >= DENSE_LAMBDA).collect();
+        self.exp_neg = self.rate.iter().map(|r| (-r * dt / 1000.0).exp()).collect();
+        self.tables.clear();
+        let mut index = std::collections::HashMap::new();
+        self.table_of = self
+            .rate
+            .iter()
+            .zip(&self.dense)
+            .map(|(r, dense)| {
+                let lambda = r * dt / 1000.0;
+                if !dense || lambda >= 30.0 {
+                    return u32::MAX;
+                }
+                *index.entry(lambda.to_bits()).or_insert_with(|| {
+                    self.tables.push(CountTable::new(lambda));
+                    self.tables.len() as u32 - 1
+                })
+            })
+            .collect();
+    }
+
+    /// A whole-step Poisson count of cell `i` from its table.
+    #[inline]
+    fn count_whole(&mut self, i: usize) -> u64 {
+        let Some(t) = self.tables.get(self.table_of[i] as usize) else {
+            return self.count(i, self.rate[i] * self.dt / 1000.0, self.exp_neg[i]);
+        };
+        let u: f64 = self.rngs[i].random();
+        // The smallest k with u < cdf[k], counted without branches (the
+        // table is non-decreasing).
+        let k = t.cdf.iter().map(|c| u64::from(u >= *c)).sum::<u64>();
+        match k < t.cdf.len() as u64 {
+            true => k,
+            false => {
+                // Beyond the table (probability < 1e-15): continue the
+                // same recurrence.
+                let (mut k, mut p, mut cdf) = (t.cdf.len() as u64 - 1, t.last_p, t.cdf[t.cdf.len() - 1]);
+                while u >= cdf {
+                    k += 1;
+                    p *= t.lambda / k as f64;
+                    if p == 0.0 {
+                        break;
+                    }
+                    cdf += p;
+                }
+                k
+            }
+        }
+    }
+
+    /// A Poisson count of mean `lambda` (`exp_neg = exp(-lambda)`) from cell `i`'s stream.
+    fn count(&mut self, i: usize, lambda: f64, exp_neg: f64) -> u64 {
+        let rng = &mut self.rngs[i];
+        if lambda < 30.0 {
+            // Inversion: the smallest k with u < P(X <= k).
+            let u: f64 = rng.random();
+            let (mut k, mut p) = (0u64, exp_neg);
+            let mut cdf = p;
+            while u >= cdf {
+                k += 1;
+                p *= lambda / k as f64;
+                if p == 0.0 {
+                    break;
+                }
+                cdf += p;
+            }
+            k
+        } else {
+            rand_distr::Poisson::new(lambda).map(|d| d.sample(rng) as u64).unwrap_or(0)
+        }
+    }
+}
+
+/// The distribution function of a Poisson count, tabulated with the
+/// recurrence of the inversion in [`PoissonKernel::count`] (so the table
+/// gives the same counts), up to `1 - 1e-15`.
+struct CountTable {
+    lambda: f64,
+    cdf: Vec<f64>,
+    /// `P(X = k)` for the last tabulated `k`.
+    last_p: f64,
+}
+
+impl CountTable {
+    fn new(lambda: f64) -> Self {
+        let mut p = (-lambda).exp();
+        let mut cdf = vec![p];
+        let mut k = 0u64;
+        while cdf[cdf.len() - 1] < 1.0 - 1e-15 && cdf.len() < 200 {
+            k += 1;
+            p *= lambda / k as f64;
+            if p == 0.0 {
+                break;
+            }
+            let next = cdf[cdf.len() - 1] + p;
+            cdf.push(next);
+        }
+        CountTable { lambda, cdf, last_p: p }
     }
 }
 
@@ -136,8 +264,19 @@ impl NativeCell for SpikeSourcePoisson {
                 r
             })
             .collect();
-        let mut k =
-            PoissonKernel { dt: ctx.dt, rate: vec![], start: vec![], stop: vec![], next: vec![0.0; n], rngs, now: 0 };
+        let mut k = PoissonKernel {
+            dt: ctx.dt,
+            rate: vec![],
+            dense: vec![],
+            exp_neg: vec![],
+            table_of: vec![],
+            tables: vec![],
+            start: vec![],
+            stop: vec![],
+            next: vec![0.0; n],
+            rngs,
+            now: 0,
+        };
         k.load(params);
         k.restart();
         Ok(Box::new(k))
@@ -148,7 +287,23 @@ impl Kernel for PoissonKernel {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let stamp = input.step + 1;
         let t_end = stamp as f64 * self.dt;
+        let t_begin = input.step as f64 * self.dt;
         for i in 0..self.next.len() {
+            if self.dense[i] {
+                let (start, stop) = (self.start[i], self.stop[i]);
+                let n = if t_begin >= start && t_end <= stop {
+                    self.count_whole(i)
+                } else {
+                    let len = t_end.min(stop) - t_begin.max(start);
+                    if len <= 0.0 {
+                        continue;
+                    }
+                    let lambda = self.rate[i] * len / 1000.0;
+                    self.count(i, lambda, (-lambda).exp())
+                };
+                spikes.extend(std::iter::repeat_n((i as u32, stamp), n as usize));
+                continue;
+            }
             while self.next[i] <= t_end {
                 let t = self.next[i];
                 if t > self.start[i] && t <= self.stop[i] {
