@@ -456,11 +456,21 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
         Ok(())
     }
 
-    /// Sets several parameters (PyNN's `set(**parameters)`).
+    /// Sets several parameters (PyNN's `set(**parameters)`) at once: the
+    /// backend sees only the final combination (parameters that must agree,
+    /// such as GIF_cond_exp's `tau_eta` and `a_eta` lengths, change together).
     pub fn set_many(&self, values: &[(&str, Value)]) -> Result<()> {
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        let object = self.describe();
+        let mut params = st.pops[self.pop].params.clone();
         for (name, value) in values {
-            self.set(name, value.clone())?;
+            let spec = *params.spec(name, &object, "parameter")?;
+            let col = resolve_with(&mut st, self.pop, value, &spec, &object, &self.indices)?;
+            params.assign(spec.name, &self.indices, col);
         }
+        st.backend.update_parameters(self.pop, &params)?;
+        st.pops[self.pop].params = params;
         Ok(())
     }
 

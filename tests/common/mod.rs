@@ -54,10 +54,20 @@ where
     let n = cells.len();
     let pop = Population::<C, B>::new(&sim, n, C::default()).unwrap();
     let names: Vec<String> = cells[0].as_object().unwrap().keys().cloned().collect();
-    for name in &names {
-        let values: Vec<f64> = cells.iter().map(|c| c[name].as_f64().unwrap()).collect();
-        pop.set(name, values).unwrap();
-    }
+    // All at once: GIF_cond_exp's kernels (`tau_eta` and `a_eta`) must keep
+    // equal lengths, which one-by-one changes would break in between.
+    let values: Vec<(&str, Value)> = names
+        .iter()
+        .map(|name| {
+            let value = if cells[0][name].is_array() {
+                Value::from(cells.iter().map(|c| floats(&c[name])).collect::<Vec<Vec<f64>>>())
+            } else {
+                Value::from(cells.iter().map(|c| c[name].as_f64().unwrap()).collect::<Vec<f64>>())
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    pop.set_many(&values).unwrap();
     pop.initialize("v", floats(&s["initial_v"])).unwrap();
 
     let trains: Vec<Vec<f64>> = s["spike_sources"].as_array().unwrap().iter().map(floats).collect();
@@ -131,6 +141,7 @@ pub trait AllCells:
     + Supports<pynn::HH_cond_exp>
     + Supports<pynn::IF_cond_exp_gsfa_grr>
     + Supports<pynn::IF_facets_hardware1>
+    + Supports<pynn::GIF_cond_exp>
     + Supports<SpikeSourceArray>
 {
 }
@@ -150,6 +161,7 @@ pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
         "HH_cond_exp" => build_and_run::<pynn::HH_cond_exp, B>(s, schedule),
         "IF_cond_exp_gsfa_grr" => build_and_run::<pynn::IF_cond_exp_gsfa_grr, B>(s, schedule),
         "IF_facets_hardware1" => build_and_run::<pynn::IF_facets_hardware1, B>(s, schedule),
+        "GIF_cond_exp" => build_and_run::<pynn::GIF_cond_exp, B>(s, schedule),
         other => panic!("no test for {other}"),
     }
 }

@@ -87,7 +87,12 @@ PYNN_DEFAULTS["IF_facets_hardware1"] = dict(g_leak=40.0, tau_syn_E=30.0, tau_syn
                                             e_rev_I=-80.0, v_rest=-65.0, v_thresh=-55.0)
 PYNN_DEFAULTS["Izhikevich"] = dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0)
 PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
-CONDUCTANCE_BASED = ("HH_cond_exp", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
+PYNN_DEFAULTS["GIF_cond_exp"] = dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=4.0, tau_syn_E=5.0,
+                                     tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-70.0, v_reset=-65.0,
+                                     i_offset=0.0, delta_v=0.5, v_t_star=-48.0, lambda0=1.0,
+                                     tau_eta=[1.0, 10.0, 100.0], tau_gamma=[1.0, 10.0, 100.0],
+                                     a_eta=[1.0, 1.0, 1.0], a_gamma=[1.0, 1.0, 1.0])
+CONDUCTANCE_BASED = ("GIF_cond_exp", "HH_cond_exp", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
                      "EIF_cond_alpha_isfa_ista")
 DEFAULT_INITIAL_V = -65.0
 
@@ -103,7 +108,8 @@ NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               # PyNN 0.13 maps this to iaf_cond_exp_sfa_rr but cannot create it on
               # NEST (KeyError: 'g_r'); we drive NEST's model directly.
               "IF_cond_exp_gsfa_grr": "iaf_cond_exp_sfa_rr",
-              "IF_facets_hardware1": "iaf_cond_exp"}
+              "IF_facets_hardware1": "iaf_cond_exp",
+              "GIF_cond_exp": "gif_cond_exp"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -138,6 +144,15 @@ TRANSLATIONS = {
     "q_rr": ("q_rr", None),
     "c": ("c", None),
     "d": ("d", None),
+    # GIF_cond_exp (pyNN/nest/standardmodels/cells.py): lambda0 Hz = NEST's
+    # lambda_0 (1/s); the array parameters are scaled element by element.
+    "delta_v": ("Delta_V", None),
+    "v_t_star": ("V_T_star", None),
+    "lambda0": ("lambda_0", None),
+    "tau_eta": ("tau_stc", None),
+    "tau_gamma": ("tau_sfa", None),
+    "a_eta": ("q_stc", 1000.0),
+    "a_gamma": ("q_sfa", None),
 }
 
 # PyNN's NEST backend multiplies weights of IF_curr_delta targets by this
@@ -159,7 +174,10 @@ def translate_cell(params, cell_type=None):
             native["g_L"] = params["cm"] / value * 1000.0
             continue
         nest_name, factor = TRANSLATIONS[name]
-        native[nest_name] = value * factor if factor is not None else value
+        if isinstance(value, list):
+            native[nest_name] = [x * factor if factor is not None else x for x in value]
+        else:
+            native[nest_name] = value * factor if factor is not None else value
     return native
 
 
@@ -222,6 +240,7 @@ SYN_WEIGHTS = {
     "HH_cond_exp": dict(a=0.06, b=0.05, c=0.05, d=0.04, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     # mV (voltage jumps)
     "Izhikevich": dict(a=6.0, b=5.0, c=4.0, d=4.0, i1=-6.0, i2=-4.0, i3=-5.0, i4=-3.0),
+    "GIF_cond_exp": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
 }
 
 
@@ -405,6 +424,57 @@ def scenarios_facets():
     return [dc, syn]
 
 
+def scenarios_gif():
+    """GIF_cond_exp spikes stochastically (escape noise), so NEST's and our
+    random numbers cannot agree.  The scenarios make the outcome independent
+    of them: in the spiking ones delta_v = 1e-4 mV and lambda0 = 1e10 Hz, so
+    the spike probability per step, 1 - exp(-lambda dt), is < 1e-16 when v is
+    0.005 mV below v_t and 1 (to rounding) when v is above it, i.e. the cell
+    spikes at the step where v crosses v_t in both simulators (a crossing that
+    ends within ~0.003 mV below v_t would be random; none does).  The
+    synaptic scenario stays far below threshold (v_t_star -40 mV with the
+    default delta_v 0.5 mV and lambda0 1 Hz: spike probability per step
+    < 1e-12): no spikes in either simulator, the trace is compared."""
+    T = "GIF_cond_exp"
+    sharp = dict(delta_v=1e-4, lambda0=1e10)
+    base = dict(cell_type=T, runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[], connections=[])
+    dc = dict(base,
+              scenario="GIF_cond_exp_dc",
+              description=("GIF_cond_exp, deterministic threshold (delta_v 1e-4 mV, lambda0 1e10 Hz): "
+                           "adapting repetitive spiking from i_offset 2.0 nA (cell 0), DCSource 2.5 nA in [10, 80) ms with small kernels (cell 1), "
+                           "sub-threshold DCSource 0.5 nA in [20, 70.3) ms (cell 2)."),
+              cells=[cell(T, i_offset=2.0, a_eta=[0.2, 0.05, 0.02], a_gamma=[2.0, 1.0, 0.3], **sharp),
+                     cell(T, tau_refrac=2.0, v_reset=-70.0, a_eta=[0.1, 0.05, 0.02],
+                          a_gamma=[2.0, 1.0, 0.5], tau_gamma=[5.0, 20.0, 50.0], **sharp),
+                     cell(T, tau_m=10.0, cm=0.5, **sharp)],
+              initial_v=[-65.0, -65.0, -60.0],
+              dc_sources=[dict(amplitude=2.5, start=10.0, stop=80.0, targets=[1]),
+                          dict(amplitude=0.5, start=20.0, stop=70.3, targets=[2])])
+    step = dict(base,
+                scenario="GIF_cond_exp_step",
+                description=("GIF_cond_exp, deterministic threshold: StepCurrentSource (0.5 nA from 10 ms, "
+                             "3.0 nA from 30.5 ms, -0.3 nA from 60 ms) into two cells with small kernels "
+                             "(cell 1: tau_refrac 0, i.e. no reset, and two-element kernels)."),
+                cells=[cell(T, a_eta=[0.1, 0.1, 0.01], a_gamma=[1.0, 0.5, 0.5], **sharp),
+                       cell(T, tau_refrac=0.0, tau_eta=[3.0, 30.0], a_eta=[0.5, 0.2],
+                            tau_gamma=[10.0, 40.0], a_gamma=[5.0, 2.0], **sharp)],
+                initial_v=[-65.0, -60.0],
+                step_sources=[dict(times=[10.0, 30.5, 60.0], amplitudes=[0.5, 3.0, -0.3],
+                                   targets=[0, 1])])
+    syn = dict(base,
+               scenario="GIF_cond_exp_synaptic",
+               description=("GIF_cond_exp far below threshold (v_t_star -40 mV): 4 SpikeSourceArrays -> "
+                            "3 cells with i_offset 0.3 nA via conductance synapses (uS), delays 0.1-7.3 ms; "
+                            "no spikes."),
+               cells=[cell(T, i_offset=0.3, v_t_star=-40.0), cell(T, i_offset=0.32, v_t_star=-40.0),
+                      cell(T, i_offset=0.3, v_t_star=-40.0, tau_syn_E=3.0, tau_syn_I=8.0)],
+               initial_v=[-65.0, -65.0, -65.0],
+               spike_sources=[list(s) for s in SPIKE_SOURCES],
+               connections=connections(T))
+    return [dc, step, syn]
+
+
 def all_scenarios():
     out = []
     for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
@@ -413,6 +483,7 @@ def all_scenarios():
     out += scenarios_izhikevich()
     out += scenarios_hh()
     out += scenarios_facets()
+    out += scenarios_gif()
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
         sc.update(dt=DT, min_delay=MIN_DELAY, max_delay=MAX_DELAY)

@@ -25,6 +25,7 @@
 
 pub mod adex;
 pub mod cond;
+pub mod gif;
 pub mod hh;
 pub mod izhikevich;
 pub mod kernel;

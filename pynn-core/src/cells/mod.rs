@@ -11,6 +11,7 @@ use crate::parameters::{ParamSpec, Value};
 
 mod eif_cond_alpha_isfa_ista;
 mod eif_cond_exp_isfa_ista;
+mod gif_cond_exp;
 mod hh_cond_exp;
 mod if_cond_alpha;
 mod if_cond_exp;
@@ -28,6 +29,7 @@ mod spike_source_poisson_refractory;
 
 pub use eif_cond_alpha_isfa_ista::EIF_cond_alpha_isfa_ista;
 pub use eif_cond_exp_isfa_ista::EIF_cond_exp_isfa_ista;
+pub use gif_cond_exp::GIF_cond_exp;
 pub use hh_cond_exp::HH_cond_exp;
 pub use if_cond_alpha::IF_cond_alpha;
 pub use if_cond_exp::IF_cond_exp;
@@ -252,6 +254,7 @@ mod tests {
         schema_is_consistent::<SpikeSourcePoissonRefractory>();
         schema_is_consistent::<SpikeSourceGamma>();
         schema_is_consistent::<SpikeSourceInhGamma>();
+        schema_is_consistent::<GIF_cond_exp>();
     }
 
     #[test]
