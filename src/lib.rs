@@ -38,6 +38,10 @@ pub mod prelude {
     pub use pynn_backends::native::Native;
     pub use pynn_backends::nest::Nest;
     pub use pynn_core::GIF_cond_exp;
+    pub use pynn_core::cells::{
+        AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
+        CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, PointNeuron,
+    };
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,

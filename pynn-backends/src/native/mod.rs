@@ -30,6 +30,7 @@ pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
+pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;

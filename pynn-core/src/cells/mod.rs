@@ -21,6 +21,7 @@ mod if_curr_delta;
 mod if_curr_exp;
 mod if_facets_hardware1;
 mod izhikevich;
+mod point_neuron;
 mod spike_source_array;
 mod spike_source_gamma;
 mod spike_source_inh_gamma;
@@ -39,6 +40,11 @@ pub use if_curr_delta::IF_curr_delta;
 pub use if_curr_exp::IF_curr_exp;
 pub use if_facets_hardware1::IF_facets_hardware1;
 pub use izhikevich::Izhikevich;
+pub use point_neuron::{
+    AdExp, AlphaPSR, BetaPSR, Composition, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
+    CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, Neuron, NeuronKind, PointNeuron,
+    PostSynapticResponse, PsrKind,
+};
 pub use spike_source_array::SpikeSourceArray;
 pub use spike_source_gamma::SpikeSourceGamma;
 pub use spike_source_inh_gamma::SpikeSourceInhGamma;
@@ -79,6 +85,13 @@ pub trait CellType: Clone + Send + Sync + 'static {
     /// The parameter values held by this instance, in the order of
     /// [`CellType::PARAMETERS`].
     fn parameter_values(&self) -> Vec<Value>;
+
+    /// The schema of this instance. The constants above, except for cell
+    /// types whose schema depends on their value (e.g. `PointNeuron`, whose
+    /// parameters and receptors depend on its composition).
+    fn info(&self) -> CellTypeInfo {
+        CellTypeInfo::of::<Self>()
+    }
 }
 
 /// Run-time description of a cell type (what [`CellType`] says, as a value).
