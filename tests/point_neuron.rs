@@ -62,7 +62,9 @@ fn composed_adexp_with_alpha_receptors() {
     // weight. RKF45 (tolerance 1e-6 on values in nS) keeps the sampled
     // peak within 1e-6 relative of the analytic one; the grid contains the
     // peak time exactly (arrival and tau_syn are multiples of dt).
-    for (name, t0, tau, w) in [("AMPA.gsyn", 31.0, 1.0, w[0]), ("NMDA.gsyn", 61.0, 20.0, w[1]), ("GABAA.gsyn", 91.0, 1.5, w[2])] {
+    for (name, t0, tau, w) in
+        [("AMPA.gsyn", 31.0, 1.0, w[0]), ("NMDA.gsyn", 61.0, 20.0, w[1]), ("GABAA.gsyn", 91.0, 1.5, w[2])]
+    {
         let g = seg.signal(name).unwrap().column(0);
         assert_eq!(g.len(), 2001, "{name}: samples at 0, 0.1, ..., 200 ms");
         assert!(g[..(t0 / DT).round() as usize].iter().all(|x| *x == 0.0), "{name} before its input");
@@ -106,13 +108,20 @@ fn composed_lif_with_current_receptors() {
     let seg = &pop.get_data().unwrap().segments[0];
     // Exact integration: the current is w at its arrival and decays by
     // exp(-dt / tau) per step (to rounding).
-    for (name, t0, tau, w) in [("AMPA.isyn", 31.0, 1.0, w[0]), ("NMDA.isyn", 61.0, 20.0, w[1]), ("GABAA.isyn", 91.0, 1.5, w[2])] {
+    for (name, t0, tau, w) in
+        [("AMPA.isyn", 31.0, 1.0, w[0]), ("NMDA.isyn", 61.0, 20.0, w[1]), ("GABAA.isyn", 91.0, 1.5, w[2])]
+    {
         let i = seg.signal(name).unwrap().column(0);
         let k0 = (t0 / DT).round() as usize;
         assert!(i[..k0].iter().all(|x| *x == 0.0), "{name} before its input");
         for k in 0..50 {
             let expected = w * (-(k as f64) * DT / tau).exp();
-            assert!((i[k0 + k] - expected).abs() < 1e-12, "{name} at {} ms: {} vs {expected}", t0 + k as f64 * DT, i[k0 + k]);
+            assert!(
+                (i[k0 + k] - expected).abs() < 1e-12,
+                "{name} at {} ms: {} vs {expected}",
+                t0 + k as f64 * DT,
+                i[k0 + k]
+            );
         }
     }
     // Membrane: exact solution of the LIF driven by the AMPA current alone
