@@ -30,6 +30,7 @@ pub mod special;
 pub mod testing;
 
 pub use backend::{Backend, Supports};
+pub use cells::GIF_cond_exp;
 pub use cells::{
     CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp,
     IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1, Izhikevich, SpikeSourceArray,

@@ -545,12 +545,17 @@ fn choose_receptor(
 }
 
 fn check_weights(weights: &[f64], conductance: bool, receptor: &str, object: &str) -> Result<()> {
+    // PyNN 0.13 pyNN/standardmodels/base.py, check_weights: receptor names
+    // known to be excitatory or inhibitory fix the sign; other receptors of
+    // composed neurons (PointNeuron) only need one sign for all weights.
     let (ok, rule): (fn(f64) -> bool, &str) = if conductance {
         (|w| w >= 0.0, "conductance-based synapses need weights >= 0 (uS)")
-    } else if receptor == "inhibitory" {
+    } else if ["inhibitory", "GABA", "GABAA", "GABAB"].contains(&receptor) {
         (|w| w <= 0.0, "current-based inhibitory synapses need weights <= 0 (PyNN's sign rule)")
-    } else {
+    } else if ["excitatory", "AMPA", "NMDA"].contains(&receptor) || weights.iter().any(|w| *w > 0.0) {
         (|w| w >= 0.0, "current-based excitatory synapses need weights >= 0 (PyNN's sign rule)")
+    } else {
+        (|w| w <= 0.0, "weights of one sign (PyNN's sign rule)")
     };
     if let Some(w) = weights.iter().find(|w| !w.is_finite() || !ok(**w)) {
         let allowed = if w.is_finite() { rule.to_string() } else { format!("a finite number; {rule}") };

@@ -25,10 +25,12 @@
 
 pub mod adex;
 pub mod cond;
+pub mod gif;
 pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
+pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
