@@ -37,6 +37,10 @@ pub use pynn_macros::network;
 pub mod prelude {
     pub use pynn_backends::native::Native;
     pub use pynn_backends::nest::Nest;
+    pub use pynn_core::synapses::{
+        AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
+        MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,
+    };
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,
