@@ -26,6 +26,7 @@ pub mod random;
 mod sim;
 pub mod space;
 pub mod special;
+pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
 
@@ -47,7 +48,11 @@ pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, Step
 pub use error::{Error, Result, closest};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
-pub use projection::{Projection, StaticSynapse};
+pub use projection::{Projection, StaticSynapse, WeightHistory};
 pub use random::RandomDistribution;
 pub use sim::{Selection, Setup, Sim};
 pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};
+pub use synapses::{
+    AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
+    MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, SynapseType, TsodyksMarkramSynapse, Vogels2011Rule,
+};

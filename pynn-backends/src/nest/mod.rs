@@ -353,6 +353,12 @@ impl Backend for Nest {
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            return Err(err(format!(
+                "projection \"{}\": the NEST backend supports only StaticSynapse so far (plastic synapses run on Native)",
+                spec.label
+            )));
+        }
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
