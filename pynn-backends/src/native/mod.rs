@@ -30,11 +30,8 @@ pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
-<<<<<<< HEAD
-pub mod point;
-=======
 pub mod plastic;
->>>>>>> plasticity
+pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
