@@ -30,6 +30,13 @@
 //!   exact values, or one value per synapse (f64 weight, u16 delay in steps),
 //!   whichever is smallest: lossless, so results are those of the plain
 //!   layout. Receptor type per projection.
+//! * **Plastic synapses** ([`plastic`]) keep their own rows and per-synapse
+//!   state. When a network has any, each slice starts with the delivery of
+//!   the previous slice's spikes: the static rows (one task per shard), then
+//!   the plastic projections serially in creation order, writing into the
+//!   ring buffers of their targets' shards; then the shards advance in
+//!   parallel. The summation order into each ring slot is thus fixed, and
+//!   networks without plastic synapses keep the single fused task per shard.
 //! * **Ring buffers** per shard and receptor: `max_delay + min_delay + 1`
 //!   slots of one value per cell.
 //! * **Delays** are rounded to the nearest step once, when connecting.
@@ -37,10 +44,13 @@
 
 pub mod adex;
 pub mod cond;
+pub mod gif;
 pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
+pub mod plastic;
+pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
@@ -252,8 +262,10 @@ struct Shard {
     ring: Vec<Vec<f64>>,
     /// Static synapse rows into this shard, in projection order.
     ///
-    /// Non-static (plastic) projections keep their own storage beside this
-    /// one and are delivered after the static rows in [`Shard::deliver`].
+    /// Non-static (plastic) projections keep their own storage
+    /// ([`plastic::Plastic`], in `Native::plastic`) and are delivered
+    /// serially after every shard has delivered its static rows
+    /// ([`Native::deliver_pending`]), writing through [`Rings`].
     incoming: Vec<Rows>,
     /// Current sources injecting into this shard: (source, cells within the shard).
     inject: Vec<(usize, Vec<u32>)>,
@@ -306,6 +318,9 @@ pub struct Native {
     shards: Vec<Shard>,
     /// Spikes of the last slice, not yet delivered (one entry per shard).
     pending: Vec<Spikes>,
+    /// End step of the slice whose spikes are pending (0 for the initial
+    /// spikes), while plastic projections still have to see them.
+    pending_upto: Option<u64>,
     /// Spike buffers for the slice being computed.
     next: Vec<Spikes>,
     /// Global index of each shard's first cell, and one past the last shard.
@@ -314,6 +329,8 @@ pub struct Native {
     currents: Vec<Option<Current>>,
     owner: Vec<u32>,
     pool: std::sync::Arc<rayon::ThreadPool>,
+    /// Plastic projections (their `projs` entry is empty), creation order.
+    plastic: Vec<plastic::Plastic>,
 }
 
 impl std::fmt::Debug for Native {
@@ -372,7 +389,6 @@ impl Shard {
                 (w, d) => deliver_rows::<false>(args, rows, |s| w.get(s), |s| d.get(s)),
             }
         }
-        // Non-static (plastic) projections: deliver here, after the static rows.
     }
 
     /// Advances the shard's cells through steps `a..b`, writing their spikes to `out`.
@@ -429,6 +445,28 @@ impl Shard {
             sig.steps.push(step);
             self.kernel.read(sig.var, &sig.cells, &mut sig.data);
         }
+    }
+}
+
+/// Write access to every shard's ring buffers by global cell index, for
+/// the serial delivery of plastic projections.
+struct Rings<'a> {
+    shards: &'a mut [Shard],
+    pops: &'a [Pop],
+    owner: &'a [u32],
+    ring_len: u64,
+}
+
+impl Rings<'_> {
+    /// Adds `w` to the input of global cell `cell`, receptor `receptor`,
+    /// arriving at step `arrival` (the slot consumed by the step that ends there).
+    #[inline]
+    fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64) {
+        let p = &self.pops[self.owner[cell as usize] as usize];
+        let local = cell as usize - p.offset;
+        let sh = &mut self.shards[p.shards.start + local / SHARD_CELLS];
+        let slot = (arrival % self.ring_len) as usize;
+        sh.ring[receptor][slot * sh.size + (local - sh.first)] += w;
     }
 }
 
@@ -507,7 +545,42 @@ impl Native {
                 m.bytes += self.shards[s].incoming[k].bytes();
             }
         }
+        for p in &self.plastic {
+            m.synapses += p.len();
+            m.bytes += p.bytes();
+        }
         m
+    }
+
+    fn plastic_mut(&mut self, id: ProjId) -> Option<&mut plastic::Plastic> {
+        self.plastic.iter_mut().find(|p| p.id == id)
+    }
+
+    fn plastic_ref(&self, id: ProjId) -> Option<&plastic::Plastic> {
+        self.plastic.iter().find(|p| p.id == id)
+    }
+
+    /// Plastic projections after the static ones: post spikes enter the
+    /// histories, then pre spikes are delivered (see `plastic.rs`). Serial,
+    /// in projection order; `spikes` are global `(cell, step)` sorted by
+    /// step, then cell.
+    fn deliver_plastic(&mut self, spikes: &[(u32, u64)], upto: u64) {
+        let mut rings =
+            Rings { shards: &mut self.shards, pops: &self.pops, owner: &self.owner, ring_len: self.ring_len };
+        for p in &mut self.plastic {
+            p.deliver(spikes, upto, &mut rings);
+        }
+    }
+
+    /// The pending spikes as global `(cell, step)`, sorted by step, then cell.
+    fn pending_global(&self) -> Vec<(u32, u64)> {
+        let mut spikes: Vec<(u32, u64)> = Vec::with_capacity(self.pending.iter().map(|s| s.list.len()).sum());
+        for (sp, &lo) in self.pending.iter().zip(&self.shard_lo) {
+            spikes.extend(sp.list.iter().map(|&(c, s)| (lo as u32 + c, s)));
+        }
+        // Stable: repeated spikes of one cell in one step keep their order.
+        spikes.sort_by_key(|&(c, s)| (s, c));
+        spikes
     }
 
     fn proj(&self, id: ProjId) -> Result<&Proj> {
@@ -579,10 +652,24 @@ impl Native {
                 self.shards.iter_mut().for_each(|sh| sh.deliver(pending, shard_lo, ring_len));
             }
         }
+        if let Some(upto) = self.pending_upto.take()
+            && !self.plastic.is_empty()
+        {
+            let spikes = self.pending_global();
+            self.deliver_plastic(&spikes, upto);
+        }
         self.pending.iter_mut().for_each(Spikes::clear);
     }
 
     fn run_slice(&mut self, a: u64, b: u64) {
+        if !self.plastic.is_empty() {
+            // Plastic projections see the previous slice's spikes after every
+            // shard has delivered its static rows and before any shard
+            // advances: deliver everything first (the shard tasks below then
+            // find nothing pending). Without plastic projections, delivery
+            // stays inside the one parallel task per shard.
+            self.deliver_pending();
+        }
         let dt = self.dt;
         let ring_len = self.ring_len;
         // Current-source values for the slice, computed once per source.
@@ -607,6 +694,7 @@ impl Native {
             self.shards.iter_mut().zip(self.next.iter_mut()).for_each(task);
         }
         std::mem::swap(&mut self.pending, &mut self.next);
+        self.pending_upto = Some(b);
     }
 
     /// Moves the samples of a population's shards into whole-population signals.
@@ -668,12 +756,14 @@ impl Backend for Native {
             pops: Vec::new(),
             shards: Vec::new(),
             pending: Vec::new(),
+            pending_upto: None,
             next: Vec::new(),
             shard_lo: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
             owner: Vec::new(),
             pool: std::sync::Arc::new(pool),
+            plastic: Vec::new(),
         })
     }
 
@@ -725,6 +815,43 @@ impl Backend for Native {
         let receptor = spec.receptor.index;
         let dt = self.dt;
         let delay: Vec<u16> = c.delay.iter().map(|d| (d / dt).round() as u16).collect();
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            // Plastic synapses keep their own rows (plastic.rs) and an empty
+            // static projection under the same id.
+            let mut last = usize::MAX;
+            for t in &c.post {
+                let s = self.shard_of(*t as usize);
+                if s != last && receptor >= self.shards[s].ring.len() {
+                    return Err(err(format!("receptor {receptor} does not exist on the post-synaptic cells")));
+                }
+                last = s;
+            }
+            let mut row_ptr = vec![0usize; (pre_hi - pre_lo) as usize + 1];
+            for p in &c.pre {
+                row_ptr[(p - pre_lo) as usize + 1] += 1;
+            }
+            for i in 1..row_ptr.len() {
+                row_ptr[i] += row_ptr[i - 1];
+            }
+            let keep = self.cfg.max_delay_steps() + self.min_delay;
+            let (target, weight) = (c.post, c.weight);
+            let p = plastic::Plastic::new(
+                spec.id,
+                &spec.synapse,
+                receptor,
+                pre_lo,
+                row_ptr,
+                target,
+                &weight,
+                delay,
+                dt,
+                keep,
+            )?
+            .ok_or_else(|| err(format!("synapse model {:?} is not supported", spec.synapse)))?;
+            self.plastic.push(p);
+            self.projs.push(Proj { parts: Vec::new(), pre_lo: 0, pre_hi: 0, n: 0, perm: None });
+            return Ok(());
+        }
         let wl = Layout::of(&c.weight);
         let dl = Layout::of(&delay);
         let shard: Vec<u32> = c.post.iter().map(|t| self.shard_of(*t as usize) as u32).collect();
@@ -812,6 +939,9 @@ impl Backend for Native {
     }
 
     fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
+        if let Some(p) = self.plastic_ref(proj) {
+            return Ok(p.connections());
+        }
         let p = self.proj(proj)?;
         let mut pre = Vec::with_capacity(p.n);
         let mut post = Vec::with_capacity(p.n);
@@ -823,6 +953,9 @@ impl Backend for Native {
     }
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
+        if let Some(p) = self.plastic_ref(proj) {
+            return p.get(name, self.dt);
+        }
         let p = self.proj(proj)?;
         let mut out = Vec::with_capacity(p.n);
         match name {
@@ -835,6 +968,17 @@ impl Backend for Native {
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let dt = self.dt;
+        if let Some(p) = self.plastic_mut(proj) {
+            if values.len() != p.len() {
+                return Err(Error::LengthMismatch {
+                    object: "native projection".into(),
+                    what: name.into(),
+                    expected: p.len(),
+                    found: values.len(),
+                });
+            }
+            return p.set(name, values, dt);
+        }
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
         if values.len() != p.n {
             return Err(Error::LengthMismatch {
@@ -961,6 +1105,9 @@ impl Backend for Native {
                     }
                 }
             }
+            // Delivered (static rows, then plastic projections) before the
+            // first slice, as spikes of a slice ending at step 0.
+            self.pending_upto = Some(0);
             self.started = true;
         }
         let pool = std::sync::Arc::clone(&self.pool);
@@ -993,6 +1140,8 @@ impl Backend for Native {
             sh.last_sample = None;
         }
         self.pending.iter_mut().for_each(Spikes::clear);
+        self.pending_upto = None;
+        self.plastic.iter_mut().for_each(plastic::Plastic::reset);
         for p in &mut self.pops {
             p.done.clear();
         }
@@ -1014,6 +1163,36 @@ impl Backend for Native {
 
     fn end(&mut self) -> Result<()> {
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        match self.plastic_mut(proj) {
+            Some(p) if values.len() == p.len() => p.initialize(name, values),
+            Some(p) => Err(Error::LengthMismatch {
+                object: "native projection".into(),
+                what: name.into(),
+                expected: p.len(),
+                found: values.len(),
+            }),
+            None => Err(err(format!("projection {proj} has static synapses: no state `{name}`"))),
+        }
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let now = self.step;
+        match self.plastic_mut(proj) {
+            Some(p) => {
+                p.record(interval_steps, now);
+                Ok(())
+            }
+            None => Err(err(format!("projection {proj} has static synapses: its weights do not change"))),
+        }
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        self.plastic_ref(proj)
+            .map(plastic::Plastic::recorded)
+            .ok_or_else(|| err(format!("projection {proj} has static synapses: its weights do not change")))
     }
 }
 

@@ -130,8 +130,11 @@ impl Nest {
         match p.model.kind {
             Kind::Neuron => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
-                let params: Map<String, Json> =
+                let mut params: Map<String, Json> =
                     native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
+                for (k, v) in p.model.translate_sequences(|n| p.params.column(n).and_then(Column::as_sequence)) {
+                    params.insert(k.to_string(), json!(v));
+                }
                 m.insert("params".into(), Json::Object(params));
             }
             Kind::SpikeArray => {
@@ -350,6 +353,12 @@ impl Backend for Nest {
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            return Err(err(format!(
+                "projection \"{}\": the NEST backend supports only StaticSynapse so far (plastic synapses run on Native)",
+                spec.label
+            )));
+        }
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
@@ -532,6 +541,7 @@ nest_cells!(
     Izhikevich,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    GIF_cond_exp,
 );
 
 impl<C: NestCell> Supports<C> for Nest {

@@ -32,6 +32,9 @@ pub enum Rule {
     LeakFromCm,
     /// Used only by the translation of other parameters (e.g. spike sources).
     Special,
+    /// A sequence parameter: `nest[j] = pynn[j] * factor` for every element
+    /// (GIF_cond_exp's `tau_eta`, `a_eta`, ...).
+    SequenceScale(&'static str, f64),
 }
 
 /// A PyNN state variable or recordable and its NEST counterpart.
@@ -204,6 +207,36 @@ const HH_VARS: &[Var] = &[
     v("n", "Act_n", 1.0),
 ];
 
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `GIF_cond_exp`
+/// (`lambda0` Hz is NEST's `lambda_0` in 1/s; `a_eta` nA -> `q_stc` pA).
+const GIF: &[(&str, Rule)] = &[
+    ("v_rest", Scale("E_L", 1.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_m", LeakFromCm),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("delta_v", Scale("Delta_V", 1.0)),
+    ("v_t_star", Scale("V_T_star", 1.0)),
+    ("lambda0", Scale("lambda_0", 1.0)),
+    ("tau_eta", Rule::SequenceScale("tau_stc", 1.0)),
+    ("tau_gamma", Rule::SequenceScale("tau_sfa", 1.0)),
+    ("a_eta", Rule::SequenceScale("q_stc", 1000.0)),
+    ("a_gamma", Rule::SequenceScale("q_sfa", 1.0)),
+];
+/// NEST cannot set `I_stc` and `E_sfa` (sums of the adaptation elements).
+const GIF_VARS: &[Var] = &[
+    v("v", "V_m", 1.0),
+    fixed_var("v_t", "E_sfa", 1.0),
+    fixed_var("i_eta", "I_stc", 1000.0),
+    v("gsyn_exc", "g_ex", 1000.0),
+    v("gsyn_inh", "g_in", 1000.0),
+];
+
 const fn neuron(
     pynn: &'static str,
     nest: &'static str,
@@ -238,6 +271,7 @@ pub const MODELS: &[NestModel] = &[
     neuron("EIF_cond_alpha_isfa_ista", "aeif_cond_alpha", ADEX, ADEX_VARS, CONDUCTANCE),
     neuron("HH_cond_exp", "hh_cond_exp_traub", HH, HH_VARS, CONDUCTANCE),
     neuron("Izhikevich", "izhikevich", IZHIKEVICH, &[v("v", "V_m", 1.0), v("u", "U_m", 1.0)], JUMP),
+    neuron("GIF_cond_exp", "gif_cond_exp", GIF, GIF_VARS, CONDUCTANCE),
     NestModel {
         pynn: "SpikeSourceArray",
         nest: "spike_generator",
@@ -281,13 +315,28 @@ impl NestModel {
                     let cm = get("cm").expect("conductance-based model without cm");
                     out.push(("g_L", cm.iter().zip(values).map(|(c, t)| c / t * 1000.0).collect()));
                 }
-                Rule::Special => {}
+                Rule::Special | Rule::SequenceScale(..) => {}
             }
         }
         if let Some(n) = out.first().map(|(_, v)| v.len()) {
             for (name, x) in self.fixed {
                 out.retain(|(k, _)| k != name);
                 out.push((name, vec![*x; n]));
+            }
+        }
+        out
+    }
+
+    /// The NEST sequence parameters (name, one sequence per cell) of a
+    /// population whose PyNN sequence parameters are given by `get(name)`.
+    pub fn translate_sequences<'a>(
+        &self,
+        get: impl Fn(&str) -> Option<&'a [Vec<f64>]>,
+    ) -> Vec<(&'static str, Vec<Vec<f64>>)> {
+        let mut out = Vec::new();
+        for (name, rule) in self.params {
+            if let (Rule::SequenceScale(nest, f), Some(values)) = (rule, get(name)) {
+                out.push((*nest, values.iter().map(|s| s.iter().map(|x| x * f).collect()).collect()));
             }
         }
         out
@@ -340,6 +389,7 @@ mod tests {
         covers::<Izhikevich>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
+        covers::<GIF_cond_exp>();
     }
 
     fn translate<C: CellType>() -> Vec<(&'static str, f64)> {
@@ -377,6 +427,15 @@ mod tests {
         assert!(f.contains(&("g_L", 40.0)) && f.contains(&("C_m", 200.0)) && f.contains(&("t_ref", 1.0)), "{f:?}");
         let h = translate::<HH_cond_exp>();
         assert!(h.contains(&("g_Na", 20000.0)) && h.contains(&("V_T", -63.0)) && h.contains(&("C_m", 200.0)), "{h:?}");
+        let g = translate::<GIF_cond_exp>();
+        assert!(
+            g.contains(&("g_L", 50.0)) && g.contains(&("lambda_0", 1.0)) && g.contains(&("V_T_star", -48.0)),
+            "{g:?}"
+        );
+        let gif = model("GIF_cond_exp").unwrap();
+        let col = pynn_core::parameters::Column::Sequence(vec![vec![0.1, 0.2]]);
+        let q = gif.translate_sequences(|n| (n == "a_eta").then(|| col.as_sequence().unwrap()));
+        assert_eq!(q, vec![("q_stc", vec![vec![100.0, 200.0]])], "a_eta nA -> q_stc pA");
         let i = translate::<Izhikevich>();
         assert_eq!(i, vec![("a", 0.02), ("b", 0.2), ("c", -65.0), ("d", 2.0), ("I_e", 0.0)]);
     }
