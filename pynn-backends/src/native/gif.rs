@@ -283,3 +283,42 @@ impl Kernel for GifCondExp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pynn_core::cells::CellType;
+
+    fn build(n: usize, first_cell: usize) -> Box<dyn Kernel> {
+        let params = ParamTable::defaults(GIF_cond_exp::PARAMETERS, n);
+        let initial = ParamTable::defaults(GIF_cond_exp::STATE, n);
+        let ctx = BuildContext { dt: 0.1, seed: 7, population: 3, label: "gif".into(), first_cell };
+        <GIF_cond_exp as NativeCell>::build(&params, &initial, &ctx).expect("defaults are valid")
+    }
+
+    /// Runs kernels covering consecutive cells under a 1 nA drive; spikes as
+    /// (population cell, step).
+    fn run(mut parts: Vec<(usize, Box<dyn Kernel>, usize)>) -> Vec<(u32, u64)> {
+        let mut all = Vec::new();
+        for step in 0..1000 {
+            for (first, k, n) in &mut parts {
+                let zero = vec![0.0; *n];
+                let current = vec![1.0; *n];
+                let synaptic: [&[f64]; 2] = [&zero, &zero];
+                let mut out = SpikeOut::new();
+                k.step(&StepInput { step, synaptic: &synaptic, current: &current }, &mut out);
+                all.extend(out.iter().map(|&(c, s)| (*first as u32 + c, s)));
+            }
+        }
+        all.sort_by_key(|&(c, s)| (s, c));
+        all
+    }
+
+    #[test]
+    fn escape_noise_is_keyed_by_population_cell_not_by_shard() {
+        let whole = run(vec![(0, build(1030, 0), 1030)]);
+        let cut = run(vec![(0, build(512, 0), 512), (512, build(512, 512), 512), (1024, build(6, 1024), 6)]);
+        assert!(whole.len() > 1000, "{} spikes", whole.len());
+        assert_eq!(whole, cut);
+    }
+}
