@@ -1,6 +1,6 @@
 //! Criterion benches of the native engine's hot loops: the neuron update
 //! of `IF_curr_exp` (exact propagators) and `IF_cond_exp` (adaptive RKF45),
-//! 512 cells (one shard) per step, and spike delivery through the engine
+//! 512 cells per step, and spike delivery through the engine
 //! (a source population firing every step into a sparsely connected
 //! population). Small on purpose, so that `cargo test --all-targets`
 //! (which runs each bench once) stays quick.
