@@ -619,7 +619,8 @@ fn thread_count_does_not_change_results() {
     // Bit-identical spikes and traces for 1, 2 and 4 worker threads. The
     // network is sized so that each communication slice (min_delay = 5 ms =
     // 50 steps) holds 2200 x 50 = 1.1e5 neuron-steps, enough for the engine
-    // to advance populations in parallel rather than in turn.
+    // to advance its shards (4 of 512 cells for the excitatory population,
+    // see `pynn::backends::native::shard_cells`) in parallel rather than in turn.
     let sizes = (1600, 400, 200);
     let (c1, d1) = random_network(5, 1, sizes, 5.0, 150.0);
     let exc_spikes = total_spikes(&d1[0]);
@@ -629,6 +630,62 @@ fn thread_count_does_not_change_results() {
     for threads in [2, 4] {
         let (c, d) = random_network(5, threads, sizes, 5.0, 150.0);
         assert_eq!(c, c1, "connections with {threads} threads");
+        for (k, (a, b)) in d.iter().zip(&d1).enumerate() {
+            assert!(a == b, "population {k}: data with {threads} threads differ from 1 thread");
+        }
+    }
+}
+
+/// A Brunel-like network (NEST's brunel_delta_nest.py definition at 1/5 of
+/// the cells of the 2000 version, CE = 100): `IF_curr_delta` cells in
+/// populations of 1200 and 300 (3 + 2 shards of the native engine, so that
+/// the excitatory population advances and receives spikes in parallel
+/// within itself), fixed in-degree with replacement, and a Poisson drive of
+/// 20 kHz per cell (drawn as counts per step, delivered with
+/// multiplicity). Returns the data of the three populations.
+fn brunel_like(threads: usize) -> Vec<Block> {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 1.5, max_delay: 1.5, seed: 9, threads }).unwrap();
+    let cell =
+        IF_curr_delta { tau_m: 20.0, v_rest: 0.0, v_reset: 0.0, v_thresh: 20.0, tau_refrac: 2.0, ..Default::default() };
+    let exc = Population::with_label(&sim, 1200, cell.clone(), Some("exc")).unwrap();
+    let inh = Population::with_label(&sim, 300, cell, Some("inh")).unwrap();
+    exc.initialize("v", RandomDistribution::uniform(0.0, 20.0)).unwrap();
+    inh.initialize("v", RandomDistribution::uniform(0.0, 20.0)).unwrap();
+    let all = Assembly::new(&[&exc, &inh]).unwrap();
+    for (pre, n, w, receptor) in [(&exc, 100, 0.1, "excitatory"), (&inh, 25, -0.5, "inhibitory")] {
+        let c = FixedNumberPreConnector { n: n.into(), allow_self_connections: true, with_replacement: true };
+        Projection::new(pre, &all, &c, StaticSynapse::new(w, 1.5), Some(receptor)).unwrap();
+    }
+    let drive =
+        Population::with_label(&sim, 1500, SpikeSourcePoisson { rate: 20_000.0, ..Default::default() }, Some("drive"))
+            .unwrap();
+    Projection::new(&drive, &all, &OneToOneConnector, StaticSynapse::new(0.1, 1.5), Some("excitatory")).unwrap();
+    exc.record("spikes", None).unwrap();
+    inh.record("spikes", None).unwrap();
+    drive.view(0..600).unwrap().record("spikes", None).unwrap();
+    exc.view(500..530).unwrap().record("v", None).unwrap();
+    sim.run(100.0).unwrap();
+    vec![exc.get_data().unwrap(), inh.get_data().unwrap(), drive.get_data().unwrap()]
+}
+
+#[test]
+fn thread_count_does_not_change_results_within_a_population() {
+    // Bit-identical spikes, traces and Poisson trains for 1, 2 and 4 threads
+    // on a network whose populations span several shards.
+    assert_eq!(pynn::backends::native::shard_cells(1200), 512);
+    let d1 = brunel_like(1);
+    let n = total_spikes(&d1[0]) as f64;
+    let rate = n / 1200.0 / 0.1;
+    // The drive alone (mean input 20 kHz x 0.1 mV x 20 ms = 40 mV above a
+    // 20 mV threshold) makes the cells fire; inhibition keeps them well
+    // below the 500 Hz refractory limit.
+    assert!(rate > 5.0 && rate < 400.0, "excitatory rate {rate} Hz");
+    // 600 recorded drive cells x 100 ms x 20 kHz = 1.2e6 spikes expected,
+    // sd 1100.
+    let drive = total_spikes(&d1[2]) as f64;
+    assert!((drive - 1.2e6).abs() < 5500.0, "{drive} drive spikes");
+    for threads in [2, 4] {
+        let d = brunel_like(threads);
         for (k, (a, b)) in d.iter().zip(&d1).enumerate() {
             assert!(a == b, "population {k}: data with {threads} threads differ from 1 thread");
         }

@@ -67,7 +67,7 @@ pub struct BuildContext {
     /// Population label (for messages).
     pub label: String,
     /// Index in the population of the kernel's first cell. The engine builds
-    /// one kernel per shard of at most [`super::SHARD_CELLS`] cells, over the
+    /// one kernel per shard (see [`super::shard_cells`]), over the
     /// shard's rows of the parameter tables; a kernel that keys random
     /// streams by cell must use `first_cell + i` for its cell `i`, so that the
     /// streams are those of the whole population.

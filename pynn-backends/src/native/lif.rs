@@ -72,6 +72,27 @@ fn rebase(y: &mut [f64], old: &[f64], new: &[f64]) {
     }
 }
 
+/// Step 3 of the update: cells at or above threshold spike with time stamp
+/// `stamp`, are reset and become refractory.
+#[inline]
+fn threshold(
+    y: &mut [f64],
+    r: &mut [u32],
+    theta: &[f64],
+    reset: &[f64],
+    refrac: &[u32],
+    stamp: u64,
+    spikes: &mut SpikeOut,
+) {
+    for i in 0..y.len() {
+        if y[i] >= theta[i] {
+            r[i] = refrac[i];
+            y[i] = reset[i];
+            spikes.push((i as u32, stamp));
+        }
+    }
+}
+
 /// `initialize`, `variable` and `read` of the models with state
 /// `y` (v - v_rest), `i_ex`, `i_in` and initial values `init_v`, `init_ex`,
 /// `init_in`.
@@ -182,19 +203,19 @@ impl Kernel for IafPscExp {
             (&c.p22[..n], &c.p20[..n], &c.i_offset[..n], &c.theta[..n], &c.v_reset[..n], &c.refrac[..n]);
         let (p11e, p11i, p21e, p21i) = (&self.p11_ex[..n], &self.p11_in[..n], &self.p21_ex[..n], &self.p21_in[..n]);
         let (y, iex, iin, r) = (&mut self.y[..n], &mut self.i_ex[..n], &mut self.i_in[..n], &mut self.r[..n]);
+        // Branch-free (selects), so that the loop vectorises; the same
+        // floating-point operations as NEST's update, in the same order.
         for i in 0..n {
-            if r[i] == 0 {
-                y[i] = y[i] * p22[i] + iex[i] * p21e[i] + iin[i] * p21i[i] + (ie[i] + cur[i]) * p20[i];
-            } else {
-                r[i] -= 1;
-            }
+            let v = y[i] * p22[i] + iex[i] * p21e[i] + iin[i] * p21i[i] + (ie[i] + cur[i]) * p20[i];
+            y[i] = if r[i] == 0 { v } else { y[i] };
             iex[i] = iex[i] * p11e[i] + ex[i];
             iin[i] = iin[i] * p11i[i] + inh[i];
-            if y[i] >= theta[i] {
-                r[i] = refrac[i];
-                y[i] = reset[i];
-                spikes.push((i as u32, input.step + 1));
-            }
+        }
+        for x in r.iter_mut() {
+            *x -= u32::from(*x != 0);
+        }
+        if y.iter().zip(theta).fold(false, |a, (y, t)| a | (y >= t)) {
+            threshold(y, r, theta, reset, refrac, input.step + 1, spikes);
         }
     }
 
@@ -375,20 +396,24 @@ impl NativeCell for IF_curr_delta {
 
 impl Kernel for IafPscDelta {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
-        let (ex, inh) = (input.synaptic[0], input.synaptic[1]);
+        let n = self.y.len();
+        let (ex, inh, cur) = (&input.synaptic[0][..n], &input.synaptic[1][..n], &input.current[..n]);
         let c = &self.c;
-        for i in 0..self.y.len() {
-            if self.r[i] == 0 {
-                // NEST: V = P30 (y0 + I_e) + P33 V + (input spikes, mV)
-                self.y[i] = c.p20[i] * (input.current[i] + c.i_offset[i]) + c.p22[i] * self.y[i] + (ex[i] + inh[i]);
-            } else {
-                self.r[i] -= 1; // input arriving now is discarded (refractory_input = false)
-            }
-            if self.y[i] >= c.theta[i] {
-                self.r[i] = c.refrac[i];
-                self.y[i] = c.v_reset[i];
-                spikes.push((i as u32, input.step + 1));
-            }
+        let (p22, p20, ie, theta) = (&c.p22[..n], &c.p20[..n], &c.i_offset[..n], &c.theta[..n]);
+        let (y, r) = (&mut self.y[..n], &mut self.r[..n]);
+        // Branch-free, so that the loop vectorises (see IafPscExp::step).
+        for i in 0..n {
+            // NEST: V = P30 (y0 + I_e) + P33 V + (input spikes, mV); input
+            // arriving during the refractory period is discarded
+            // (refractory_input = false).
+            let v = p20[i] * (cur[i] + ie[i]) + p22[i] * y[i] + (ex[i] + inh[i]);
+            y[i] = if r[i] == 0 { v } else { y[i] };
+        }
+        for x in r.iter_mut() {
+            *x -= u32::from(*x != 0);
+        }
+        if y.iter().zip(theta).fold(false, |a, (y, t)| a | (y >= t)) {
+            threshold(y, r, theta, &c.v_reset[..n], &c.refrac[..n], input.step + 1, spikes);
         }
     }
 

@@ -7,9 +7,11 @@
 //!   detected in step `k` carries the time `t_k+1` (NEST's on-grid
 //!   convention); a spike with time `t_s` and delay `d` is added to the
 //!   target's input at `t_s + d`, i.e. in the step that ends there.
-//! * **Shards.** Every population is cut into shards of [`SHARD_CELLS`]
-//!   consecutive cells (the last one shorter). The boundaries depend only on
-//!   the population sizes, never on the number of threads. A shard owns
+//! * **Shards.** Every population is cut into shards of [`shard_cells`]`(n)`
+//!   consecutive cells (the last one shorter): about a quarter of the
+//!   population, a power of two between 256 and [`SHARD_CELLS`]. The
+//!   boundaries depend only on the population sizes, never on the number of
+//!   threads. A shard owns
 //!   everything its cells need: a kernel built over its cells' parameters
 //!   ([`kernel::BuildContext::first_cell`] keys random streams by the cell's
 //!   index in the population, so the streams do not depend on the cut), its
@@ -66,10 +68,19 @@ use rayon::prelude::*;
 
 const NAME: &str = "native";
 
-/// Number of cells per shard (the last shard of a population may be
-/// shorter). Fixed, so that results do not depend on the thread count; at
-/// most 65 536 so that targets fit in a `u16`.
-pub const SHARD_CELLS: usize = 512;
+/// Largest number of cells per shard (at most 65 536, so that targets fit in
+/// a `u16`).
+pub const SHARD_CELLS: usize = 4096;
+
+/// Number of cells per shard of a population of `n` cells (the last shard
+/// may be shorter): `n / 4` rounded up to a power of two, within
+/// `[256, SHARD_CELLS]`. It depends on `n` only, so results do not depend on
+/// the thread count. Larger shards mean fewer (and longer) synapse rows per
+/// spike to visit during delivery; at least about four per population keep
+/// two to four threads busy.
+pub fn shard_cells(n: usize) -> usize {
+    n.div_ceil(4).next_power_of_two().clamp(256, SHARD_CELLS)
+}
 
 /// Neuron-steps per slice from which shards advance in parallel.
 const PARALLEL_WORK: u64 = 20_000;
@@ -281,6 +292,8 @@ struct Shard {
 struct Pop {
     /// Global index of the first cell.
     offset: usize,
+    /// Cells per shard.
+    shard_cells: usize,
     label: String,
     /// Global indices of its shards.
     shards: std::ops::Range<usize>,
@@ -495,33 +508,38 @@ fn deliver_rows<const SAME_DELAY: bool>(
             let mut i = 0;
             while i < list.len() {
                 let c = list[i].0;
+                // Run length of `c` (the list is sorted by cell), counted
+                // without a data-dependent branch up to 8.
                 let mut m = 1;
-                while i + m < list.len() && list[i + m].0 == c {
-                    m += 1;
+                if i + 8 <= list.len() {
+                    m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+                    if m == 8 {
+                        while i + m < list.len() && list[i + m].0 == c {
+                            m += 1;
+                        }
+                    }
+                } else {
+                    while i + m < list.len() && list[i + m].0 == c {
+                        m += 1;
+                    }
                 }
                 i += m;
                 let range = rows.row(lo + c);
                 if range.is_empty() {
                     continue;
                 }
+                // `w * 1.0 == w` exactly, so single spikes are unaffected.
                 let scale = m as f64;
                 if SAME_DELAY {
                     let slot = wrap(base + usize::from(delay(0)));
                     let buf = &mut ring[slot * n..(slot + 1) * n];
-                    if m == 1 {
-                        for s in range {
-                            buf[rows.target[s] as usize] += weight(s);
-                        }
-                    } else {
-                        for s in range {
-                            buf[rows.target[s] as usize] += weight(s) * scale;
-                        }
+                    for s in range {
+                        buf[rows.target[s] as usize] += weight(s) * scale;
                     }
                 } else {
                     for s in range {
                         let slot = wrap(base + usize::from(delay(s)));
-                        let w = if m == 1 { weight(s) } else { weight(s) * scale };
-                        ring[slot * n + rows.target[s] as usize] += w;
+                        ring[slot * n + rows.target[s] as usize] += weight(s) * scale;
                     }
                 }
             }
@@ -594,7 +612,7 @@ impl Native {
     /// The shard holding global cell `g`.
     fn shard_of(&self, g: usize) -> usize {
         let p = &self.pops[self.owner[g] as usize];
-        p.shards.start + (g - p.offset) / SHARD_CELLS
+        p.shards.start + (g - p.offset) / p.shard_cells
     }
 
     /// Visits the synapses of a projection in canonical order (pre-synaptic
@@ -777,10 +795,11 @@ impl Backend for Native {
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let range = self.pop(pop)?.shards.clone();
+        let per_shard = self.pops[pop].shard_cells;
         let first = range.start;
         let mut per: Vec<(Vec<usize>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); range.len()];
         for (c, v) in cells.iter().zip(values) {
-            let k = c / SHARD_CELLS;
+            let k = c / per_shard;
             if let Some(slot) = per.get_mut(k) {
                 slot.0.push(c - self.shards[first + k].first);
                 slot.1.push(*v);
@@ -866,21 +885,25 @@ impl Backend for Native {
             Some(order)
         };
         // Per shard: count and pre-synaptic range.
-        let mut count: std::collections::BTreeMap<u32, (usize, u32, u32)> = Default::default();
+        let mut count: Vec<(usize, u32, u32)> = vec![(0, u32::MAX, 0); self.shards.len()];
         for i in 0..n {
-            let e = count.entry(shard[i]).or_insert((0, u32::MAX, 0));
+            let e = &mut count[shard[i] as usize];
             e.0 += 1;
             e.1 = e.1.min(c.pre[i]);
             e.2 = e.2.max(c.pre[i] + 1);
         }
         let mut parts = Vec::new();
-        let mut slot_of: std::collections::HashMap<u32, usize> = Default::default();
+        // Position in `new_rows` of each shard's rows.
+        let mut slot_of: Vec<u32> = vec![u32::MAX; self.shards.len()];
         let mut new_rows = Vec::new();
-        for (&s, &(cnt, lo, hi)) in &count {
+        for (s, &(cnt, lo, hi)) in count.iter().enumerate() {
+            if cnt == 0 {
+                continue;
+            }
             if cnt > u32::MAX as usize {
                 return Err(err(format!("more than {} synapses of one projection into one shard", u32::MAX)));
             }
-            let sh = &self.shards[s as usize];
+            let sh = &self.shards[s];
             if receptor >= sh.ring.len() {
                 return Err(err(format!("receptor {receptor} does not exist on the post-synaptic cells")));
             }
@@ -890,7 +913,7 @@ impl Backend for Native {
             weight.resize(cnt);
             let mut dly = dl.empty(cnt);
             dly.resize(cnt);
-            slot_of.insert(s, new_rows.len());
+            slot_of[s] = new_rows.len() as u32;
             new_rows.push(Rows {
                 receptor,
                 pre_lo: lo,
@@ -901,10 +924,10 @@ impl Backend for Native {
                 weight,
                 delay: dly,
             });
-            parts.push((s as usize, self.shards[s as usize].incoming.len()));
+            parts.push((s, self.shards[s].incoming.len()));
         }
         for i in 0..n {
-            let r = &mut new_rows[slot_of[&shard[i]]];
+            let r = &mut new_rows[slot_of[shard[i] as usize] as usize];
             r.row_ptr[(c.pre[i] - r.pre_lo) as usize + 1] += 1;
         }
         for r in &mut new_rows {
@@ -915,7 +938,7 @@ impl Backend for Native {
         // Fill with the row pointers as cursors, in connection order (the
         // order within a row is kept), then shift them back.
         for i in 0..n {
-            let r = &mut new_rows[slot_of[&shard[i]]];
+            let r = &mut new_rows[slot_of[shard[i] as usize] as usize];
             let row = (c.pre[i] - r.pre_lo) as usize;
             let at = r.row_ptr[row] as usize;
             r.row_ptr[row] += 1;
@@ -1203,12 +1226,13 @@ impl<C: NativeCell> Supports<C> for Native {
         }
         let info: CellTypeInfo = spec.cell_type;
         let n = spec.size;
-        let n_shards = n.div_ceil(SHARD_CELLS).max(1);
+        let per_shard = shard_cells(n);
+        let n_shards = n.div_ceil(per_shard).max(1);
         let first_shard = self.shards.len();
         let mut shards = Vec::with_capacity(n_shards);
         for k in 0..n_shards {
-            let first = k * SHARD_CELLS;
-            let size = SHARD_CELLS.min(n - first.min(n));
+            let first = k * per_shard;
+            let size = per_shard.min(n - first.min(n));
             let ctx = BuildContext {
                 dt: self.dt,
                 seed: self.cfg.seed,
@@ -1247,6 +1271,7 @@ impl<C: NativeCell> Supports<C> for Native {
         self.owner.extend(std::iter::repeat_n(spec.id as u32, n));
         self.pops.push(Pop {
             offset: spec.offset,
+            shard_cells: per_shard,
             label: spec.label.to_string(),
             shards: first_shard..self.shards.len(),
             signal_plan: Vec::new(),

@@ -225,6 +225,25 @@ impl PoissonKernel {
     }
 }
 
+/// Appends `n` copies of `spike` to `spikes`. Counts up to 8 are written
+/// without a data-dependent branch (random counts would defeat branch
+/// prediction): 8 copies go to the spare capacity, the length grows by `n`.
+#[inline]
+fn emit(spikes: &mut SpikeOut, spike: (u32, u64), n: usize) {
+    if n > 8 {
+        spikes.extend(std::iter::repeat_n(spike, n));
+        return;
+    }
+    spikes.reserve(8);
+    let len = spikes.len();
+    for slot in &mut spikes.spare_capacity_mut()[..8] {
+        slot.write(spike);
+    }
+    // SAFETY: `reserve(8)` guarantees capacity for `len + 8` elements and
+    // the 8 slots after `len` were just initialised; `n <= 8`.
+    unsafe { spikes.set_len(len + n) };
+}
+
 /// The distribution function of a Poisson count, tabulated with the
 /// recurrence of the inversion in [`PoissonKernel::count`] (so the table
 /// gives the same counts), up to `1 - 1e-15`.
@@ -301,7 +320,7 @@ impl Kernel for PoissonKernel {
                     let lambda = self.rate[i] * len / 1000.0;
                     self.count(i, lambda, (-lambda).exp())
                 };
-                spikes.extend(std::iter::repeat_n((i as u32, stamp), n as usize));
+                emit(spikes, (i as u32, stamp), n as usize);
                 continue;
             }
             while self.next[i] <= t_end {
