@@ -53,7 +53,8 @@ if a.model in ("cuba", "coba"):
     else:
         params = dict(C_m=200.0, g_L=10.0, E_L=-60.0, V_th=-50.0, V_reset=-60.0, t_ref=5.0,
                       E_ex=0.0, E_in=-80.0, tau_syn_ex=5.0, tau_syn_in=10.0, I_e=0.0)
-        model, w_e, w_i = "iaf_cond_exp", 4.0, 51.0
+        # NEST: the sign of a conductance-based weight selects the receptor.
+        model, w_e, w_i = "iaf_cond_exp", 4.0, -51.0
     cells = nest.Create(model, ne + ni, params=params)
     cells.V_m = nest.random.uniform(-60.0, -50.0)
     exc, inh = cells[:ne], cells[ne:]
