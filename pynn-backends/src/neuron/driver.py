@@ -284,7 +284,7 @@ class Driver:
             self.initialized = True
             for p in self.pops.values():
                 # state of native mechanisms (ours apply theirs in INITIAL)
-                if p.mech not in ("PynnIafCurr", "PynnIzhikevich", "PynnSpikeSource"):
+                if p.mech not in ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnSpikeSource"):
                     self.set_values(p, p.live_state, range(p.n))
         if c.get("src_cells"):
             cells = np.load(c["src_cells"]).astype(np.int64)

@@ -5,13 +5,16 @@
 //!
 //! * **Mechanisms of our own** (`nmodl/*.mod`, embedded with `include_str!`):
 //!   `PynnIafCurr` (IF_curr_exp/alpha/delta), `PynnIzhikevich`,
+//!   `PynnOdeCell` (IF_cond_exp/alpha, IF_cond_exp_gsfa_grr,
+//!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp) and
 //!   `PynnSpikeSource`. They are compiled with the `nrnivmodl` next to the
 //!   interpreter on first use, into a cache directory keyed by a hash of the
 //!   sources (`$PYNN_NEURON_CACHE`, else `~/.cache/pynn-rs/`, else the
 //!   temporary directory), and loaded with `h.nrn_load_dll`.
 //! * **Cells are ARTIFICIAL_CELLs integrated on the time grid** with NEST's
-//!   update (exact propagators for the IF cells, NEST's Euler step for
-//!   Izhikevich): each cell advances by one step per self-event, the event of
+//!   update (exact propagators for the current-based IF cells, NEST's Euler
+//!   step for Izhikevich, GSL's adaptive RKF45 with NEST's tolerances and
+//!   spike rules for the others, in C inside the NMODL file): each cell advances by one step per self-event, the event of
 //!   step `k` being delivered at `t_k + dt/4`; NetCons have delay
 //!   `d - dt/2`, so a spike's input enters the target in the step NEST's
 //!   does, whatever the order of same-time events. Fixed step (`h.dt` =
@@ -37,9 +40,11 @@
 //!
 //! # Known differences
 //!
-//! * `HH_cond_exp`, the conductance-based IF cells and the AdEx cells have
-//!   no mechanism yet: creating them fails with an `Error::Backend` naming
-//!   the model.
+//! * PyNN 0.13's NEURON backend lacks IF_curr_delta and its GIF/gsfa cells
+//!   misbehave; here every standard cell type runs, with NEST's spike times
+//!   (`tests/neuron_backend.rs`: all 34 reference scenarios, identical spike
+//!   steps, |v - v_NEST| <= 3e-8 mV).
+//! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
@@ -67,6 +72,7 @@ pub const DRIVER: &str = include_str!("driver.py");
 pub const MECHANISMS: &[(&str, &str)] = &[
     ("pynn_iaf_curr.mod", include_str!("nmodl/pynn_iaf_curr.mod")),
     ("pynn_izhikevich.mod", include_str!("nmodl/pynn_izhikevich.mod")),
+    ("pynn_ode.mod", include_str!("nmodl/pynn_ode.mod")),
     ("pynn_spike_source.mod", include_str!("nmodl/pynn_spike_source.mod")),
 ];
 

@@ -135,6 +135,170 @@ fn izhikevich(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
     ]
 }
 
+/// `PynnOdeCell` (nmodl/pynn_ode.mod): NEST's units (nS, pF, pA), as the
+/// native engine's `cond.rs`, `adex.rs`, `hh.rs`.
+fn ode_common(get: &dyn Fn(&str) -> Vec<f64>, dt: f64, model: f64) -> Translated {
+    let (cm, tau_m) = (get("cm"), get("tau_m"));
+    let n = cm.len();
+    let (te, ti) = (get("tau_syn_E"), get("tau_syn_I"));
+    vec![
+        ("model", vec![model; n]),
+        ("h", vec![dt; n]),
+        ("v_reset", get("v_reset")),
+        ("e_l", get("v_rest")),
+        // PyNN -> NEST: g_L = cm / tau_m * 1000 nS, C_m = cm * 1000 pF
+        ("g_l", (0..n).map(|i| cm[i] / tau_m[i] * 1000.0).collect()),
+        ("c_m", map(&cm, |c| c * 1000.0)),
+        ("e_ex", get("e_rev_E")),
+        ("e_in", get("e_rev_I")),
+        ("i_e", map(&get("i_offset"), |i| i * 1000.0)),
+        ("refrac", map(&get("tau_refrac"), |t| f64::from(refractory_steps(t, dt)))),
+        ("psc_e", map(&te, |t| std::f64::consts::E / t)),
+        ("psc_i", map(&ti, |t| std::f64::consts::E / t)),
+        ("tau_e", te),
+        ("tau_i", ti),
+        ("v_th", get("v_thresh")),
+    ]
+}
+
+fn cond_exp(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    ode_common(get, dt, 0.0)
+}
+
+fn cond_alpha(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    ode_common(get, dt, 1.0)
+}
+
+fn gsfa_grr(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    let mut out = ode_common(get, dt, 2.0);
+    for (nrn, pynn) in [
+        ("tau_sfa", "tau_sfa"),
+        ("e_sfa", "e_rev_sfa"),
+        ("q_sfa", "q_sfa"),
+        ("tau_rr", "tau_rr"),
+        ("e_rr", "e_rev_rr"),
+        ("q_rr", "q_rr"),
+    ] {
+        out.push((nrn, get(pynn)));
+    }
+    out
+}
+
+fn facets(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    let (te, ti) = (get("tau_syn_E"), get("tau_syn_I"));
+    let n = te.len();
+    // PyNN: C_m 0.2 nF, t_ref 1 ms, E_ex 0 mV, I_e 0 (fixed by the hardware); g_leak in nS.
+    vec![
+        ("model", vec![0.0; n]),
+        ("h", vec![dt; n]),
+        ("v_reset", get("v_reset")),
+        ("e_l", get("v_rest")),
+        ("g_l", get("g_leak")),
+        ("c_m", vec![200.0; n]),
+        ("e_ex", vec![0.0; n]),
+        ("e_in", get("e_rev_I")),
+        ("i_e", vec![0.0; n]),
+        ("refrac", vec![f64::from(refractory_steps(1.0, dt)); n]),
+        ("psc_e", map(&te, |t| std::f64::consts::E / t)),
+        ("psc_i", map(&ti, |t| std::f64::consts::E / t)),
+        ("tau_e", te),
+        ("tau_i", ti),
+        ("v_th", get("v_thresh")),
+    ]
+}
+
+fn adex(get: &dyn Fn(&str) -> Vec<f64>, dt: f64, model: f64) -> Translated {
+    let mut out = ode_common(get, dt, model);
+    let (delta_t, v_spike, v_th) = (get("delta_T"), get("v_spike"), get("v_thresh"));
+    // spike detection at v_spike, or at v_thresh when delta_T = 0 (NEST)
+    let detect = (0..delta_t.len()).map(|i| if delta_t[i] > 0.0 { v_spike[i] } else { v_th[i] }).collect();
+    out.push(("v_peak", v_spike));
+    out.push(("v_detect", detect));
+    out.push(("a", get("a")));
+    out.push(("b", map(&get("b"), |b| b * 1000.0)));
+    out.push(("delta_t", delta_t));
+    out.push(("tau_w", get("tau_w")));
+    out
+}
+
+fn adex_exp(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    adex(get, dt, 3.0)
+}
+
+fn adex_alpha(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    adex(get, dt, 4.0)
+}
+
+fn hh(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    let n = get("cm").len();
+    vec![
+        ("model", vec![5.0; n]),
+        ("h", vec![dt; n]),
+        // PyNN -> NEST: conductances uS -> nS, cm nF -> pF, currents nA -> pA
+        ("g_na", map(&get("gbar_Na"), |g| g * 1000.0)),
+        ("g_k", map(&get("gbar_K"), |g| g * 1000.0)),
+        ("g_l", map(&get("g_leak"), |g| g * 1000.0)),
+        ("c_m", map(&get("cm"), |c| c * 1000.0)),
+        ("v_t", get("v_offset")),
+        ("e_na", get("e_rev_Na")),
+        ("e_k", get("e_rev_K")),
+        ("e_l", get("e_rev_leak")),
+        ("e_ex", get("e_rev_E")),
+        ("e_in", get("e_rev_I")),
+        ("tau_e", get("tau_syn_E")),
+        ("tau_i", get("tau_syn_I")),
+        ("i_e", map(&get("i_offset"), |i| i * 1000.0)),
+        // NEST's hh_cond_exp_traub: t_ref 2 ms
+        ("refrac", vec![f64::from(refractory_steps(2.0, dt)); n]),
+    ]
+}
+
+const fn slot(pynn: &'static str, nrn: &'static str, init: &'static str, factor: f64) -> Var {
+    Var { pynn, nrn, init, factor }
+}
+
+const V0: Var = slot("v", "s0", "s0_init", 1.0);
+const COND_EXP_VARS: &[Var] =
+    &[V0, slot("gsyn_exc", "s1", "s1_init", 1000.0), slot("gsyn_inh", "s2", "s2_init", 1000.0)];
+const COND_ALPHA_VARS: &[Var] =
+    &[V0, slot("gsyn_exc", "s2", "s2_init", 1000.0), slot("gsyn_inh", "s4", "s4_init", 1000.0)];
+const GSFA_VARS: &[Var] = &[
+    V0,
+    slot("gsyn_exc", "s1", "s1_init", 1000.0),
+    slot("gsyn_inh", "s2", "s2_init", 1000.0),
+    slot("g_s", "s3", "s3_init", 1.0),
+    slot("g_r", "s4", "s4_init", 1.0),
+];
+const ADEX_EXP_VARS: &[Var] = &[
+    V0,
+    slot("gsyn_exc", "s1", "s1_init", 1000.0),
+    slot("gsyn_inh", "s2", "s2_init", 1000.0),
+    slot("w", "s3", "s3_init", 1000.0),
+];
+const ADEX_ALPHA_VARS: &[Var] = &[
+    V0,
+    slot("gsyn_exc", "s2", "s2_init", 1000.0),
+    slot("gsyn_inh", "s4", "s4_init", 1000.0),
+    slot("w", "s5", "s5_init", 1000.0),
+];
+const HH_VARS: &[Var] = &[
+    V0,
+    slot("m", "s1", "s1_init", 1.0),
+    slot("h", "s2", "s2_init", 1.0),
+    slot("n", "s3", "s3_init", 1.0),
+    slot("gsyn_exc", "s4", "s4_init", 1000.0),
+    slot("gsyn_inh", "s5", "s5_init", 1000.0),
+];
+
+const fn ode(
+    pynn: &'static str,
+    params: fn(&dyn Fn(&str) -> Vec<f64>, f64) -> Translated,
+    vars: &'static [Var],
+) -> NeuronModel {
+    // conductance weights: uS -> nS
+    NeuronModel { pynn, mechanism: "PynnOdeCell", kind: Kind::Cell, params, vars, weight_factor: 1000.0 }
+}
+
 fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
     Vec::new()
 }
@@ -166,6 +330,14 @@ pub const MODELS: &[NeuronModel] = &[
     // PyNN 0.13's NEURON backend has no IF_curr_delta; ours has.
     cell("IF_curr_delta", "PynnIafCurr", iaf_curr_delta, &[var("v", "vm", "v0")]),
     cell("Izhikevich", "PynnIzhikevich", izhikevich, &[var("v", "vm", "v0"), var("u", "u", "u0")]),
+    ode("IF_cond_exp", cond_exp, COND_EXP_VARS),
+    ode("IF_cond_alpha", cond_alpha, COND_ALPHA_VARS),
+    // PyNN 0.13's NEURON GIF/gsfa models misbehave; ours follows NEST's iaf_cond_exp_sfa_rr.
+    ode("IF_cond_exp_gsfa_grr", gsfa_grr, GSFA_VARS),
+    ode("IF_facets_hardware1", facets, COND_EXP_VARS),
+    ode("EIF_cond_exp_isfa_ista", adex_exp, ADEX_EXP_VARS),
+    ode("EIF_cond_alpha_isfa_ista", adex_alpha, ADEX_ALPHA_VARS),
+    ode("HH_cond_exp", hh, HH_VARS),
     source("SpikeSourceArray"),
     source("SpikeSourcePoisson"),
     source("SpikeSourcePoissonRefractory"),
@@ -225,6 +397,13 @@ mod tests {
         covers::<IF_curr_alpha>();
         covers::<IF_curr_delta>();
         covers::<Izhikevich>();
+        covers::<IF_cond_exp>();
+        covers::<IF_cond_alpha>();
+        covers::<IF_cond_exp_gsfa_grr>();
+        covers::<IF_facets_hardware1>();
+        covers::<EIF_cond_exp_isfa_ista>();
+        covers::<EIF_cond_alpha_isfa_ista>();
+        covers::<HH_cond_exp>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
     }
@@ -241,8 +420,9 @@ mod tests {
         assert!((get(&t, "p22") - (-0.1f64 / 20.0).exp()).abs() < 1e-15);
         // P20 = tau_m / C (1 - exp(-h/tau_m)) ~ h / C for h << tau_m (mV per nA)
         assert!((get(&t, "p20") - 0.1 * (1.0 - 0.1 / 40.0)).abs() < 1e-5);
-        // P21 ~ h^2 / (2 C) for h << tau: 0.005 mV per nA
-        assert!((get(&t, "p21e") - 0.005).abs() < 1e-4, "{}", get(&t, "p21e"));
+        // P21 (unit current decaying with tau_syn, over one step) ~
+        // h / C (1 - h/2 (1/tau_m + 1/tau_syn)) = 0.1 (1 - 0.0125) mV per nA
+        assert!((get(&t, "p21e") - 0.09875).abs() < 1e-4, "{}", get(&t, "p21e"));
         let a = translate::<IF_curr_alpha>(0.1);
         assert_eq!(get(&a, "shape"), 1.0);
         assert!((get(&a, "epsc0") - std::f64::consts::E / 0.5).abs() < 1e-12);
@@ -252,8 +432,21 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_models_have_no_row() {
-        assert!(model("HH_cond_exp").is_none());
+    fn conductance_models_in_nest_units() {
+        let c = translate::<IF_cond_exp>(0.1);
+        assert_eq!((get(&c, "g_l"), get(&c, "c_m"), get(&c, "model")), (50.0, 1000.0, 0.0));
+        let f = translate::<IF_facets_hardware1>(0.1);
+        assert_eq!((get(&f, "g_l"), get(&f, "c_m"), get(&f, "refrac")), (40.0, 200.0, 10.0));
+        let e = translate::<EIF_cond_exp_isfa_ista>(0.1);
+        assert_eq!((get(&e, "b"), get(&e, "c_m"), get(&e, "v_detect")), (80.5, 281.0, -40.0));
+        let h = translate::<HH_cond_exp>(0.1);
+        assert_eq!((get(&h, "g_na"), get(&h, "v_t"), get(&h, "refrac")), (20000.0, -63.0, 20.0));
+        assert_eq!(model("IF_cond_alpha").unwrap().var("gsyn_exc").unwrap().nrn, "s2");
+        assert_eq!(model("HH_cond_exp").unwrap().weight_factor, 1000.0);
+    }
+
+    #[test]
+    fn table_rows() {
         assert_eq!(model("IF_curr_delta").unwrap().mechanism, "PynnIafCurr");
         assert_eq!(model("SpikeSourcePoisson").unwrap().kind, Kind::Source);
     }
