@@ -118,7 +118,11 @@ fn library_in(dir: &Path) -> PathBuf {
 /// Concurrent sessions compile in private directories and the first to
 /// finish renames its directory into place.
 pub fn compiled_mechanisms(python: &Path) -> Result<PathBuf> {
-    let dir = cache_root().join(format!("neuron-mechanisms-{:016x}", sources_hash()));
+    compile_in(&cache_root(), python)
+}
+
+fn compile_in(root: &Path, python: &Path) -> Result<PathBuf> {
+    let dir = root.join(format!("neuron-mechanisms-{:016x}", sources_hash()));
     let lib = library_in(&dir);
     if lib.exists() {
         return Ok(lib);
@@ -797,5 +801,44 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
         };
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
         self.create(spec, model, source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_interpreter_names_the_install_command() {
+        let Err(e) = Driver::start(Path::new("/nonexistent/python"), SPEC) else { panic!("started") };
+        let text = e.to_string();
+        assert!(text.contains(INSTALL_HINT) && text.contains("NEURON"), "{text}");
+    }
+
+    #[test]
+    fn interpreter_without_neuron_names_the_install_command() {
+        // The system Python, unless NEURON is installed there.
+        let Ok(out) = std::process::Command::new("python3").args(["-c", "import neuron"]).output() else { return };
+        if out.status.success() {
+            return;
+        }
+        let Err(e) = Driver::start(Path::new("python3"), SPEC) else { panic!("started without NEURON") };
+        let text = e.to_string();
+        assert!(text.contains("cannot import NEURON") && text.contains(INSTALL_HINT), "{text}");
+    }
+
+    #[test]
+    fn missing_nrnivmodl_names_the_install_command() {
+        let root = std::env::temp_dir().join(format!("pynn-neuron-nocache-{}", std::process::id()));
+        let Err(e) = compile_in(&root, Path::new("/nonexistent/bin/python")) else { panic!("compiled") };
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(e.to_string().contains(INSTALL_HINT), "{e}");
+    }
+
+    #[test]
+    fn the_cache_key_depends_on_the_sources() {
+        assert_eq!(sources_hash(), sources_hash());
+        assert_eq!(MECHANISMS.len(), 4);
+        assert!(MECHANISMS.iter().all(|(name, text)| name.ends_with(".mod") && text.contains("NEURON {")));
     }
 }
