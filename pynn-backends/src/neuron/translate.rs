@@ -39,6 +39,10 @@ pub struct Var {
 /// The mechanism parameters (name, one value per cell) of a population.
 pub type Translated = Vec<(&'static str, Vec<f64>)>;
 
+/// Parameters of a population: `get(name)` gives a PyNN parameter (one value
+/// per cell); with the time step, returns the mechanism parameters.
+pub type ParamFn = fn(&dyn Fn(&str) -> Vec<f64>, f64) -> Translated;
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy)]
 pub struct NeuronModel {
@@ -50,7 +54,7 @@ pub struct NeuronModel {
     pub kind: Kind,
     /// PyNN parameters (`get(name)`: one value per cell) and the time step
     /// -> mechanism parameters.
-    pub params: fn(&dyn Fn(&str) -> Vec<f64>, f64) -> Translated,
+    pub params: ParamFn,
     /// State variables and recordables.
     pub vars: &'static [Var],
     /// `weight[0] = pynn weight * weight_factor`; `weight[1]` is the receptor index.
@@ -292,7 +296,7 @@ const HH_VARS: &[Var] = &[
 
 const fn ode(
     pynn: &'static str,
-    params: fn(&dyn Fn(&str) -> Vec<f64>, f64) -> Translated,
+    params: ParamFn,
     vars: &'static [Var],
 ) -> NeuronModel {
     // conductance weights: uS -> nS
@@ -306,7 +310,7 @@ fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
 const fn cell(
     pynn: &'static str,
     mechanism: &'static str,
-    params: fn(&dyn Fn(&str) -> Vec<f64>, f64) -> Translated,
+    params: ParamFn,
     vars: &'static [Var],
 ) -> NeuronModel {
     NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0 }
