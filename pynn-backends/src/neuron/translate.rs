@@ -294,11 +294,7 @@ const HH_VARS: &[Var] = &[
     slot("gsyn_inh", "s5", "s5_init", 1000.0),
 ];
 
-const fn ode(
-    pynn: &'static str,
-    params: ParamFn,
-    vars: &'static [Var],
-) -> NeuronModel {
+const fn ode(pynn: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
     // conductance weights: uS -> nS
     NeuronModel { pynn, mechanism: "PynnOdeCell", kind: Kind::Cell, params, vars, weight_factor: 1000.0 }
 }
@@ -307,12 +303,7 @@ fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
     Vec::new()
 }
 
-const fn cell(
-    pynn: &'static str,
-    mechanism: &'static str,
-    params: ParamFn,
-    vars: &'static [Var],
-) -> NeuronModel {
+const fn cell(pynn: &'static str, mechanism: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
     NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0 }
 }
 
