@@ -430,3 +430,48 @@ fn a_neuron_error_comes_back_as_a_pynn_error() {
         other => panic!("unexpected error {other:?}"),
     }
 }
+
+/// Sampling interval > dt, recording a spike source, and a recording
+/// started between runs: the same samples and spikes as the native engine.
+fn sampled<B>() -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells =
+        Population::<pynn::IF_cond_exp, B>::new(&sim, 2, pynn::IF_cond_exp { i_offset: 0.9, ..Default::default() })
+            .unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![3.0, 7.5, 22.2, 40.0]]).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.05, 1.5), Some("inhibitory"))
+        .unwrap();
+    cells.record(["v"], Some(1.0)).unwrap();
+    src.record(["spikes"], None).unwrap();
+    sim.run(20.05).unwrap();
+    cells.record(["gsyn_inh"], Some(1.0)).unwrap();
+    sim.run(29.95).unwrap();
+    let b = cells.get_data().unwrap();
+    let v = b.segments[0].signal("v").unwrap();
+    let g = b.segments[0].signal("gsyn_inh").unwrap();
+    let s = src.get_data().unwrap();
+    sim.end().unwrap();
+    (
+        v.times(),
+        (0..2).map(|i| v.column(i)).collect(),
+        (0..2).map(|i| g.column(i)).collect(),
+        vec![s.segments[0].spiketrain(0).unwrap().times.clone()],
+    )
+}
+
+#[test]
+fn sampling_interval_and_source_spikes_match_native() {
+    let (t_native, v_native, g_native, s_native) = sampled::<Native>();
+    let (t_neuron, v_neuron, g_neuron, s_neuron) = sampled::<Neuron>();
+    assert_eq!(t_native, t_neuron, "sample times");
+    assert_eq!(t_native.len(), 51, "t = 0, 1, ..., 50 ms");
+    assert_eq!(s_native, s_neuron, "spikes of the source");
+    assert_eq!(g_native[0].len(), g_neuron[0].len(), "gsyn_inh samples from the second run on");
+    let dv = max_diff(&v_native, &v_neuron);
+    let dg = max_diff(&g_native, &g_neuron);
+    assert!(dv < 1e-9 && dg < 1e-12, "v differs by {dv} mV, gsyn_inh by {dg} uS");
+}

@@ -72,11 +72,26 @@ class Pop:
 
 
 class Signal:
+    """Vector.record of one variable of some cells, plus the samples moved
+    out of NEURON's vectors (harvested) and not yet handed over."""
+
     def __init__(self, name, var, cells, start_step):
         self.name, self.var, self.cells = name, var, list(cells)
         self.vecs = {}         # local cell -> Vector
         self.tvec = None
+        self.consumed = 0      # entries of the vectors already harvested
+        self.buf_steps = []
+        self.buf = {}          # local cell -> [values]
         self.taken = start_step - 1   # last step handed over
+
+    def harvest(self, dt):
+        n = int(self.tvec.size())
+        if n > self.consumed:
+            t = np.asarray(self.tvec.as_numpy()[self.consumed:n], dtype=float)
+            self.buf_steps.extend(np.rint(t / dt).astype(np.int64).tolist())
+            for i, vec in self.vecs.items():
+                self.buf.setdefault(i, []).extend(vec.as_numpy()[self.consumed:n].tolist())
+            self.consumed = n
 
 
 class Driver:
@@ -91,6 +106,7 @@ class Driver:
         self.spike_t = None
         self.spike_id = None
         self.src_ncs = {}
+        self.all_t, self.all_id = [], []
         self.initialized = False
         self._taken = {}
 
@@ -257,22 +273,57 @@ class Driver:
         p.interval = int(c["interval_steps"])
         wanted = [(s["name"], s["var"], [int(i) for i in s["cells"]]) for s in c["signals"] if s["cells"]]
         old = {(s.name, tuple(s.cells)): s for s in p.signals}
-        new = []
+        new, created = [], []
         for name, var, cells in wanted:
             s = old.get((name, tuple(cells)))
             if s is None:
                 s = Signal(name, var, cells, self.step)
-                s.tvec = h.Vector()
-                s.tvec.record(h._ref_t, sec=self.anchor)
-                for i in cells:
-                    cell = p.cells.get(i)
-                    if cell is not None:
-                        vec = h.Vector()
-                        vec.record(getattr(cell, "_ref_" + var))
-                        s.vecs[i] = vec
+                created.append(s)
             new.append(s)
+        if created and self.initialized:
+            # Vector.record registered after finitialize records nothing:
+            # keep what the vectors hold, then finitialize between a
+            # SaveState save and restore (state, event queue and time come
+            # back; the samples it records at t = 0 are skipped).
+            self.harvest_all()
+            ss = h.SaveState()
+            ss.save()
+            self.make_vectors(p, created)
+            h.finitialize()
+            ss.restore()
+            for q in self.pops.values():
+                for sig in q.signals + created:
+                    sig.consumed = int(sig.tvec.size())
+            self.spike_t.resize(0)
+            self.spike_id.resize(0)
+        else:
+            self.make_vectors(p, created)
         p.signals = new
         return {}
+
+    def make_vectors(self, p, signals):
+        for s in signals:
+            s.tvec = h.Vector()
+            s.tvec.record(h._ref_t, sec=self.anchor)
+            for i in s.cells:
+                cell = p.cells.get(i)
+                if cell is not None:
+                    vec = h.Vector()
+                    vec.record(getattr(cell, "_ref_" + s.var))
+                    s.vecs[i] = vec
+
+    def harvest_all(self):
+        for q in self.pops.values():
+            for sig in q.signals:
+                sig.harvest(self.dt)
+        self.harvest_spikes()
+
+    def harvest_spikes(self):
+        if self.spike_t.size():
+            self.all_t.append(np.asarray(self.spike_t.as_numpy(), dtype=float).copy())
+            self.all_id.append(np.asarray(self.spike_id.as_numpy(), dtype=np.int64).copy())
+            self.spike_t.resize(0)
+            self.spike_id.resize(0)
 
     def cmd_run(self, c):
         """Sources' spikes to schedule, current changes, then psolve to `step`."""
@@ -319,41 +370,38 @@ class Driver:
         if p is None:
             return {"spike_cells": None}
         # spikes of this population's recorded cells (local), as steps
-        t = np.asarray(self.spike_t.as_numpy(), dtype=float) if self.spike_t.size() else np.zeros(0)
-        ids = np.asarray(self.spike_id.as_numpy(), dtype=np.int64) if self.spike_id.size() else np.zeros(0, np.int64)
+        self.harvest_spikes()
+        t = np.concatenate(self.all_t) if self.all_t else np.zeros(0)
+        ids = np.concatenate(self.all_id) if self.all_id else np.zeros(0, np.int64)
         mine = (ids >= p.offset) & (ids < p.offset + p.n)
         steps = np.rint(t[mine] / self.dt - 0.25).astype(np.int64) + 1
         cells = ids[mine] - p.offset
         keep = np.isin(cells, np.asarray(sorted(p.spikes_plan), dtype=np.int64))
         local_spikes = (cells[keep], steps[keep])
-        # signals: samples at steps on the sampling grid not yet handed over
+        # signals: samples on the sampling grid in (taken, now]; the sample at
+        # `now` is recorded by NEURON only at the next step, so it is read now
         local_signals = []
         for s in p.signals:
-            tv = np.asarray(s.tvec.as_numpy(), dtype=float) if s.tvec.size() else np.zeros(0)
-            rec_steps = np.rint(tv / self.dt).astype(np.int64)
-            idx = [j for j, k in enumerate(rec_steps) if s.taken < k <= self.step and k % p.interval == 0]
-            data = {}
-            for i, vec in s.vecs.items():
-                arr = np.asarray(vec.as_numpy(), dtype=float)
-                col = [arr[j] for j in idx]
-                # the end-of-run sample is recorded only at the next step; read it now
-                if self.step % p.interval == 0 and self.step > s.taken and (
-                        len(idx) == 0 or rec_steps[idx[-1]] < self.step):
-                    col.append(getattr(p.cells[i], s.var))
-                data[i] = col
-            st = [int(rec_steps[j]) for j in idx]
+            s.harvest(self.dt)
+            idx = [j for j, k in enumerate(s.buf_steps) if s.taken < k <= self.step and k % p.interval == 0]
+            st = [s.buf_steps[j] for j in idx]
+            data = {i: [s.buf[i][j] for j in idx] for i in s.vecs}
             if self.step % p.interval == 0 and self.step > s.taken and (not st or st[-1] < self.step):
                 st.append(self.step)
-            local_signals.append((st, data))
+                for i in s.vecs:
+                    data[i].append(getattr(p.cells[i], s.var))
             if st:
                 s.taken = st[-1]
+            # drop what is handed over (and anything older)
+            rest = [j for j, k in enumerate(s.buf_steps) if k > s.taken]
+            s.buf_steps = [s.buf_steps[j] for j in rest]
+            s.buf = {i: [v[j] for j in rest] for i, v in s.buf.items()}
+            local_signals.append((st, data))
         gathered = PC.py_gather((local_spikes, local_signals), 0) if NHOST > 1 else [(local_spikes, local_signals)]
-        # spikes are forgotten once every population has read them? keep all
-        # (filtered by step range below)
         if RANK != 0:
             return {}
-        sc = np.concatenate([g[0][0] for g in gathered]) if gathered else np.zeros(0, np.int64)
-        ss = np.concatenate([g[0][1] for g in gathered]) if gathered else np.zeros(0, np.int64)
+        sc = np.concatenate([g[0][0] for g in gathered])
+        ss = np.concatenate([g[0][1] for g in gathered])
         taken = self.spike_taken(pop)
         sel = (ss > taken) & (ss <= self.step)
         sc, ss = sc[sel], ss[sel]
