@@ -49,7 +49,10 @@ fn every_supported_scenario_on_neuron_agrees_with_the_nest_data() {
         let tol = if name.starts_with("IF_curr") { NEURON_TOL } else { NEURON_TOL_NONLINEAR };
         let dv = compare(&s, &out.spikes[0], &out.v[0], tol);
         let n: usize = out.spikes[0].iter().map(Vec::len).sum();
-        eprintln!("{name}: {n} spikes identical to the NEST data, max |dv| = {dv:.3e} mV");
+        let nest_v: Vec<f64> = s["result"]["v"].as_array().unwrap().iter().flat_map(floats).collect();
+        let ours: Vec<f64> = out.v[0].iter().flatten().copied().collect();
+        let rms = (ours.iter().zip(&nest_v).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / ours.len() as f64).sqrt();
+        eprintln!("{name}: {n} spikes identical to the NEST data, max |dv| = {dv:.3e} mV, v RMS diff = {rms:.3e} mV");
         n_run += 1;
     }
     assert!(n_run >= 34, "{n_run} scenarios run");

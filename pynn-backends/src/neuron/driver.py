@@ -20,8 +20,9 @@ pynn-backends/src/neuron/translate.rs). Timing convention (one time step h):
 * a connection of delay d gets NetCon delay d - EPS (EPS = 1e-9 ms), so a
   spike sent by the tick of step j arrives EPS before the tick of step
   j + d/h, which adds it (NEST: a spike with time stamp t_j+1 and delay d
-  enters the state in the step ending at t_j+1 + d). NEURON's fixed step
-  accepts NetCon delays down to dt - EPS; EPS is far above the rounding of
+  enters the state in the step ending at t_j+1 + d). With one process
+  NEURON does not limit NetCon delays; between MPI ranks they must exceed
+  dt, hence min_delay >= 2 dt under MPI. EPS is far above the rounding of
   the event times (~1e-11 ms at t = 1e4 ms) and far below dt;
 * a spike with time stamp step s (ours or a source's) is sent at
   (s - 1) h + h/4, so spike steps are rint(t / h - 1/4) + 1;

@@ -14,11 +14,13 @@
 //! * **Cells are ARTIFICIAL_CELLs integrated on the time grid** with NEST's
 //!   update (exact propagators for the current-based IF cells, NEST's Euler
 //!   step for Izhikevich, GSL's adaptive RKF45 with NEST's tolerances and
-//!   spike rules for the others, in C inside the NMODL file): each cell advances by one step per self-event, the event of
-//!   step `k` being delivered at `t_k + dt/4`; NetCons have delay
-//!   `d - dt/2`, so a spike's input enters the target in the step NEST's
-//!   does, whatever the order of same-time events. Fixed step (`h.dt` =
-//!   timestep), CVode off. See `driver.py` for the timing rules.
+//!   spike rules for the others, in C inside the NMODL file): each cell
+//!   advances by one step per self-event, the event of step `k` being
+//!   delivered at `t_k + dt/4` (absolute times, no drift) and sending the
+//!   spikes found in it; NetCons have delay `d - 1e-9 ms`, so a spike's
+//!   input arrives just before the tick of the step in which NEST adds it,
+//!   never in a tie with it. Fixed step (`h.dt` = timestep), CVode off.
+//!   See `driver.py` for the timing rules.
 //! * **One Python process per session** (`driver.py`), or `NP` processes
 //!   under `mpirun` for `Neuron<NP>`: rank 0 talks to Rust and broadcasts
 //!   every command (`ParallelContext.py_broadcast`), cells are distributed
