@@ -478,3 +478,31 @@ fn sampling_interval_and_source_spikes_match_native() {
     let dg = max_diff(&g_native, &g_neuron);
     assert!(dv < 1e-9 && dg < 1e-12, "v differs by {dv} mV, gsyn_inh by {dg} uS");
 }
+
+/// A user-defined cell type without a NEURON mechanism.
+#[derive(Debug, Clone, Default)]
+struct NotOnNeuron;
+
+impl pynn::CellType for NotOnNeuron {
+    const NAME: &'static str = "NotOnNeuron";
+    const PARAMETERS: &'static [pynn::core::parameters::ParamSpec] = &[];
+    const STATE: &'static [pynn::core::parameters::ParamSpec] = &[];
+    const RECORDABLES: &'static [pynn::core::cells::RecordableSpec] =
+        &[pynn::core::cells::RecordableSpec { name: "spikes", unit: "ms" }];
+    const RECEPTORS: &'static [&'static str] = &["excitatory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = false;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![]
+    }
+}
+
+impl pynn::backends::neuron::NeuronCell for NotOnNeuron {}
+
+#[test]
+fn a_model_without_mechanism_is_a_clear_error() {
+    let sim = Sim::<Neuron>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = Population::<NotOnNeuron, Neuron>::new(&sim, 2, NotOnNeuron).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("NotOnNeuron has no NEURON mechanism") && text.contains("IF_curr_delta"), "{text}");
+}
