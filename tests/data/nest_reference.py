@@ -508,7 +508,7 @@ def scenarios_point_neuron():
                 spike_sources=[list(s) for s in SPIKE_SOURCES])
     exc = lambda n, r: ("AMPA" if n % 2 == 0 else "NMDA") if r == "excitatory" else "GABAA"
     lif_rec = [dict(name="AMPA", kind="CurrExp", tau_syn=1.0), dict(name="GABAA", kind="CurrExp", tau_syn=1.5),
-               dict(name="NMDA", kind="CurrExp", tau_syn=20.0)]
+               dict(name="NMDA", kind="CurrExp", tau_syn=15.0)]  # NEST refuses tau_syn == tau_m (20 ms)
     alpha_rec = [dict(name="AMPA", kind="CondAlpha", e_syn=0.0, tau_syn=1.0),
                  dict(name="GABAA", kind="CondAlpha", e_syn=-70.0, tau_syn=1.5),
                  dict(name="NMDA", kind="CondAlpha", e_syn=0.0, tau_syn=20.0)]
@@ -634,8 +634,7 @@ def run_nest(sc):
         cells = nest.Create(NEST_MODEL[T], len(sc["cells"]))
     for c, p, v0 in zip(cells, sc["cells"], sc["initial_v"]):
         if T == "PointNeuron":
-            c.set(psr)
-            c.set(translate_cell(p, sc["neuron"]))
+            c.set(dict(psr, **translate_cell(p, sc["neuron"])))
         else:
             c.set(translate_cell(p, T))
         c.set({"V_m": v0})

@@ -184,8 +184,10 @@ class Driver:
         model = "pynn_static_%d" % proj
         nest.CopyModel("static_synapse", model)
         if len(pre):
-            nest.Connect(pre, post, "one_to_one",
-                         {"synapse_model": model, "weight": weight, "delay": delay})
+            syn = {"synapse_model": model, "weight": weight, "delay": delay}
+            if "receptor_type" in c:  # composed neurons: NEST port = receptor index + 1
+                syn["receptor_type"] = int(c["receptor_type"])
+            nest.Connect(pre, post, "one_to_one", syn)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
                             "delay": delay.copy(), "conns": None, "perm": None}
         return {}
@@ -287,12 +289,30 @@ class Driver:
                 rec.interval = interval
                 # NEST samples at t > now; the sample at now is the current state.
                 if self.kernel_step == self.core_step and self.kernel_step % interval == 0:
-                    vals = np.asarray(nodes.get(var) if len(gids) > 1 else [nodes.get(var)], dtype=float)
+                    vals = self.current_values(nodes, var, len(gids))
                     rec.buf_steps = np.full(len(gids), self.kernel_step, dtype=np.int64)
                     rec.buf_gids = gids.copy()
                     rec.buf_vals = vals
             recs.append(rec)
         return {}
+
+    def current_values(self, nodes, var, n):
+        """The present value of recordable `var` of every node.  Per-port
+        recordables of multisynapse models (`g_1`, `I_syn_2`) are elements
+        of a status array (`g`) or, if NEST exposes none, still at their
+        initial value 0 when recording starts at time 0."""
+        status = nodes.get()
+        if n == 1:
+            status = {k: [v] for k, v in status.items()}
+        if var in status:
+            return np.asarray(status[var], dtype=float)
+        base, _, port = var.rpartition("_")
+        if base in status and port.isdigit():
+            return np.asarray([np.atleast_1d(x)[int(port) - 1] for x in status[base]], dtype=float)
+        if self.kernel_step == 0:
+            return np.zeros(n)
+        raise DriverError("NEST cannot read %s of %s before recording it; start recording at time 0"
+                          % (var, status["model"][0]))
 
     def cmd_run(self, c):
         step = int(c["step"])
