@@ -45,6 +45,11 @@ fn every_scenario_agrees_with_nest() {
         let dv = compare(&s, &out.spikes[0], &out.v[0], TOL);
         let n: usize = out.spikes[0].iter().map(Vec::len).sum();
         eprintln!("{name}: {n} spikes identical to NEST, max |dv| = {dv:.3e} mV");
+        if !extra_variables(&s).is_empty() {
+            // GIF_cond_exp's i_eta (nA) and v_t (mV): same bound.
+            let d = compare_extra(&s, &out.extra[0], TOL);
+            eprintln!("{name}: {:?} within {d:.3e} of NEST", extra_variables(&s));
+        }
     }
 }
 
