@@ -140,9 +140,13 @@ fn composed_lif_with_current_receptors() {
 #[test]
 fn bad_compositions_and_values_are_clear_errors() {
     let sim = sim();
+    // LIF + conductance receptors: native only (NEST has no model for it).
     let lif_cond = PointNeuron::new(LIF::default(), [("AMPA", ExpPSR::default())]).unwrap();
-    let e = Population::<PointNeuron, Native>::new(&sim, 1, lif_cond).err().unwrap().to_string();
-    assert!(e.contains("receptors") && e.contains("CurrExpPostSynapticResponse receptors for LIF"), "{e}");
+    Population::<PointNeuron, Native>::new(&sim, 1, lif_cond.clone()).unwrap();
+    let nest = Sim::<Nest>::setup(Setup::default()).unwrap();
+    let e = Population::<PointNeuron, Nest>::new(&nest, 1, lif_cond).err().unwrap().to_string();
+    assert!(e.contains("NEST has no model for PointNeuron(LIF)"), "{e}");
+    nest.end().unwrap();
     let adex_curr = PointNeuron::new(AdExp::default(), [("AMPA", CurrExpPostSynapticResponse::default())]).unwrap();
     let e = Population::<PointNeuron, Native>::new(&sim, 1, adex_curr).err().unwrap().to_string();
     assert!(e.contains("conductance-based receptors"), "{e}");

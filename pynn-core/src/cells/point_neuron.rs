@@ -330,9 +330,11 @@ pub struct Composition {
 /// On the native engine: LIF + CurrExp receptors are integrated exactly as
 /// NEST's `iaf_psc_exp_multisynapse`; AdEx with conductance receptors
 /// (CondAlpha, CondBeta, CondExp, mixed) with the adaptive RKF45 as NEST's
-/// `aeif_cond_alpha_multisynapse` / `aeif_cond_beta_multisynapse`. LIF with
-/// conductance receptors and AdEx with current receptors are refused (NEST
-/// has no model for them either, so PyNN's NEST backend refuses them too).
+/// `aeif_cond_alpha_multisynapse` / `aeif_cond_beta_multisynapse`; LIF with
+/// conductance receptors with the RKF45 and membrane of NEST's `iaf_cond_exp`
+/// (NEST has no multi-receptor model for it, so PyNN's NEST backend refuses
+/// it; its NEURON and Brian2 backends build it). AdEx with current
+/// receptors is refused (PyNN has no model for it on any simulator).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointNeuron {
     neuron: Neuron,
