@@ -42,6 +42,13 @@ except Exception as e:  # reported by the "hello" command
     IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
 
 
+def per_node(params, n):
+    """{name: [value per node]} as one dict per node, so that list-valued
+    parameters (GIF's tau_stc, multisynapse E_rev) are never mistaken for
+    per-node values when a population has one cell."""
+    return [{k: v[i] for k, v in params.items()} for i in range(n)]
+
+
 class DriverError(Exception):
     pass
 
@@ -135,7 +142,7 @@ class Driver:
         if kind == "neuron":
             nodes = nest.Create(c["model"], n)
             if c["params"]:
-                nodes.set(c["params"])
+                nodes.set(per_node(c["params"], n))
             if c["state"]:
                 nodes.set(c["state"])
         else:
@@ -163,7 +170,7 @@ class Driver:
         pop = int(c["pop"])
         p = self.pops[pop]
         if p["kind"] == "neuron":
-            p["nodes"].set(c["params"])
+            p["nodes"].set(per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}
@@ -299,15 +306,16 @@ class Driver:
     def current_values(self, nodes, var, n):
         """The present value of recordable `var` of every node.  Per-port
         recordables of multisynapse models (`g_1`, `I_syn_2`) are elements
-        of a status array (`g`) or, if NEST exposes none, still at their
-        initial value 0 when recording starts at time 0."""
+        of a status array (`g`; NEST sizes it only when a simulation
+        starts) or, before any simulation, at their initial value 0 (NEST
+        does not let them be set)."""
         status = nodes.get()
         if n == 1:
             status = {k: [v] for k, v in status.items()}
         if var in status:
             return np.asarray(status[var], dtype=float)
         base, _, port = var.rpartition("_")
-        if base in status and port.isdigit():
+        if base in status and port.isdigit() and all(np.size(x) >= int(port) for x in status[base]):
             return np.asarray([np.atleast_1d(x)[int(port) - 1] for x in status[base]], dtype=float)
         if self.kernel_step == 0:
             return np.zeros(n)
