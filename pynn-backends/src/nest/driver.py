@@ -42,6 +42,13 @@ except Exception as e:  # reported by the "hello" command
     IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
 
 
+def per_node(params, n):
+    """{name: [value per node]} as one dict per node, so that list-valued
+    parameters (GIF's tau_stc, multisynapse E_rev) are never mistaken for
+    per-node values when a population has one cell."""
+    return [{k: v[i] for k, v in params.items()} for i in range(n)]
+
+
 class DriverError(Exception):
     pass
 
@@ -135,7 +142,7 @@ class Driver:
         if kind == "neuron":
             nodes = nest.Create(c["model"], n)
             if c["params"]:
-                nodes.set(c["params"])
+                nodes.set(per_node(c["params"], n))
             if c["state"]:
                 nodes.set(c["state"])
         else:
@@ -163,7 +170,7 @@ class Driver:
         pop = int(c["pop"])
         p = self.pops[pop]
         if p["kind"] == "neuron":
-            p["nodes"].set(c["params"])
+            p["nodes"].set(per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}
@@ -184,8 +191,10 @@ class Driver:
         model = "pynn_static_%d" % proj
         nest.CopyModel("static_synapse", model)
         if len(pre):
-            nest.Connect(pre, post, "one_to_one",
-                         {"synapse_model": model, "weight": weight, "delay": delay})
+            syn = {"synapse_model": model, "weight": weight, "delay": delay}
+            if "receptor_type" in c:  # composed neurons: NEST port = receptor index + 1
+                syn["receptor_type"] = int(c["receptor_type"])
+            nest.Connect(pre, post, "one_to_one", syn)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
                             "delay": delay.copy(), "conns": None, "perm": None}
         return {}
@@ -287,12 +296,31 @@ class Driver:
                 rec.interval = interval
                 # NEST samples at t > now; the sample at now is the current state.
                 if self.kernel_step == self.core_step and self.kernel_step % interval == 0:
-                    vals = np.asarray(nodes.get(var) if len(gids) > 1 else [nodes.get(var)], dtype=float)
+                    vals = self.current_values(nodes, var, len(gids))
                     rec.buf_steps = np.full(len(gids), self.kernel_step, dtype=np.int64)
                     rec.buf_gids = gids.copy()
                     rec.buf_vals = vals
             recs.append(rec)
         return {}
+
+    def current_values(self, nodes, var, n):
+        """The present value of recordable `var` of every node.  Per-port
+        recordables of multisynapse models (`g_1`, `I_syn_2`) are elements
+        of a status array (`g`; NEST sizes it only when a simulation
+        starts) or, before any simulation, at their initial value 0 (NEST
+        does not let them be set)."""
+        status = nodes.get()
+        if n == 1:
+            status = {k: [v] for k, v in status.items()}
+        if var in status:
+            return np.asarray(status[var], dtype=float)
+        base, _, port = var.rpartition("_")
+        if base in status and port.isdigit() and all(np.size(x) >= int(port) for x in status[base]):
+            return np.asarray([np.atleast_1d(x)[int(port) - 1] for x in status[base]], dtype=float)
+        if self.kernel_step == 0:
+            return np.zeros(n)
+        raise DriverError("NEST cannot read %s of %s before recording it; start recording at time 0"
+                          % (var, status["model"][0]))
 
     def cmd_run(self, c):
         step = int(c["step"])

@@ -79,6 +79,8 @@ struct PopMirror {
 
 struct ProjMirror {
     inhibitory: bool,
+    /// NEST receptor port of composed neurons (receptor index + 1).
+    port: Option<usize>,
     post_model: &'static NestModel,
     conns: Connections,
 }
@@ -133,6 +135,9 @@ impl Nest {
                 let mut params: Map<String, Json> =
                     native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
                 for (k, v) in p.model.translate_sequences(|n| p.params.column(n).and_then(Column::as_sequence)) {
+                    params.insert(k.to_string(), json!(v));
+                }
+                for (k, v) in p.model.translate_ports(|n| p.params.column(n).and_then(Column::as_scalar)) {
                     params.insert(k.to_string(), json!(v));
                 }
                 m.insert("params".into(), Json::Object(params));
@@ -210,12 +215,16 @@ impl Nest {
         let weight: Vec<f64> =
             pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
         let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
+        let port = pr.port;
         let d = self.driver()?;
-        let cmd = json!({
+        let mut cmd = json!({
             "cmd": "connect", "proj": proj,
             "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
             "weight": d.write_npy("weight", &weight)?, "delay": d.write_npy("delay", &delay)?,
         });
+        if let Some(port) = port {
+            cmd["receptor_type"] = json!(port);
+        }
         d.call(cmd).map(drop)
     }
 
@@ -283,8 +292,14 @@ impl Nest {
     }
 
     fn create(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        let model = translate::model(spec.cell_type.name)
-            .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?;
+        let model = if spec.cell_type.name == "PointNeuron" {
+            let comp = PointNeuron::composition_of(spec.parameters.specs())
+                .ok_or_else(|| err("PointNeuron population without its composition"))?;
+            translate::point_neuron_model(&comp).map_err(err)?
+        } else {
+            translate::model(spec.cell_type.name)
+                .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?
+        };
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
@@ -365,7 +380,7 @@ impl Backend for Nest {
         let Some(first) = c.post.first() else {
             // An empty projection: nothing to send, but keep the id.
             let model = translate::model("IF_curr_exp").expect("table row");
-            self.projs.push(ProjMirror { inhibitory: false, post_model: model, conns: c });
+            self.projs.push(ProjMirror { inhibitory: false, port: None, post_model: model, conns: c });
             return Ok(());
         };
         let owner = *self
@@ -378,7 +393,8 @@ impl Backend for Nest {
         let post_model = self.pops[owner as usize].model;
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        self.projs.push(ProjMirror { inhibitory: spec.receptor.name == "inhibitory", post_model, conns: c });
+        let port = (post_model.pynn == "PointNeuron").then_some(spec.receptor.index + 1);
+        self.projs.push(ProjMirror { inhibitory: spec.receptor.name == "inhibitory", port, post_model, conns: c });
         if self.built
             && let Err(e) = self.send_connect(spec.id)
         {
@@ -542,6 +558,7 @@ nest_cells!(
     SpikeSourceArray,
     SpikeSourcePoisson,
     GIF_cond_exp,
+    PointNeuron,
 );
 
 impl<C: NestCell> Supports<C> for Nest {
