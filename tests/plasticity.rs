@@ -469,6 +469,8 @@ fn bad_plastic_parameters_give_clear_errors() {
     assert!(e.contains("state variable"), "{e}");
     let e = prj.record_weights(0.05).unwrap_err().to_string();
     assert!(e.contains("sampling_interval") && e.contains("multiple of the time step"), "{e}");
+    let e = prj.set("tau_plus", 10.0).unwrap_err().to_string();
+    assert!(e.contains("tau_plus") && e.contains("initialize"), "{e}");
     let e = prj.set("weight", 1.5).unwrap_err().to_string();
     assert!(e.contains("[w_min, w_max] = [0, 1]"), "{e}");
     let post = Population::<IF_curr_exp, Native>::new(&sim, 1, IF_curr_exp::default()).unwrap();
