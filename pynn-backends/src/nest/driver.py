@@ -188,16 +188,50 @@ class Driver:
         post = self.all_gids[np.load(c["post"]).astype(np.int64)]
         weight = np.load(c["weight"])
         delay = np.load(c["delay"])
-        model = "pynn_static_%d" % proj
-        nest.CopyModel("static_synapse", model)
+        plastic = c.get("synapse")
+        model = ("pynn_plastic_%d" if plastic else "pynn_static_%d") % proj
+        nest.CopyModel(plastic["model"] if plastic else "static_synapse", model)
+        spec = {"synapse_model": model, "weight": weight, "delay": delay}
+        if plastic:
+            # Per-connection parameters, translated on the Rust side (translate.rs
+            # has no plastic rows: see nest/mod.rs plastic_command).
+            for name, values in plastic["params"].items():
+                spec[name] = np.asarray(values, dtype=float)
+            if plastic.get("tau_minus") is not None and len(post):
+                # A property of the post-synaptic neuron in NEST (archiving node).
+                nest.SetStatus(nest.NodeCollection(sorted(set(post.tolist()))),
+                               {"tau_minus": float(plastic["tau_minus"])})
         if len(pre):
-            syn = {"synapse_model": model, "weight": weight, "delay": delay}
             if "receptor_type" in c:  # composed neurons: NEST port = receptor index + 1
-                syn["receptor_type"] = int(c["receptor_type"])
-            nest.Connect(pre, post, "one_to_one", syn)
+                spec["receptor_type"] = int(c["receptor_type"])
+            nest.Connect(pre, post, "one_to_one", spec)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
                             "delay": delay.copy(), "conns": None, "perm": None}
+        if plastic and len(pre):
+            # Fix the list order now, while the weights are the initial ones.
+            self.projection_order(self.projs[proj])
         return {}
+
+    def cmd_plastic_state(self, c):
+        """Current values of plastic synapses, in list order, with every
+        pre-synaptic spike up to the core's time delivered (look-ahead past
+        the slice that holds it, as cmd_drain)."""
+        md = self.md_steps
+        if self.delivered_step() < self.core_step:
+            self.simulate_to(((self.core_step + md - 1) // md) * md + 1)
+        out = {}
+        for proj in c["projs"]:
+            pr = self.projs[int(proj)]
+            names = c["names"][str(proj)]
+            files = {}
+            if len(pr["pre"]):
+                conns, perm = self.projection_order(pr)
+                st = conns.get(names)
+                for n in names:
+                    vals = np.asarray(st[n], dtype=float).reshape(-1)
+                    files[n] = self.npy("state_%d_%s" % (int(proj), n), vals[perm])
+            out[str(proj)] = files
+        return {"state": out}
 
     def projection_order(self, pr):
         """The projection's NEST connections and, for list position i, the
