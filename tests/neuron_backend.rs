@@ -505,4 +505,7 @@ fn a_model_without_mechanism_is_a_clear_error() {
     let e = Population::<NotOnNeuron, Neuron>::new(&sim, 2, NotOnNeuron).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("NotOnNeuron has no NEURON mechanism") && text.contains("IF_curr_delta"), "{text}");
+    // The one standard type without a mechanism yet.
+    let e = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, pynn::GIF_cond_exp::default()).unwrap_err();
+    assert!(e.to_string().contains("GIF_cond_exp has no NEURON mechanism"), "{e}");
 }

@@ -46,6 +46,8 @@
 //!   misbehave; here every standard cell type runs, with NEST's spike times
 //!   (`tests/neuron_backend.rs`: all 34 reference scenarios, identical spike
 //!   steps, |v - v_NEST| <= 3e-8 mV).
+//! * `GIF_cond_exp` (stochastic escape noise) has no mechanism yet: creating
+//!   it fails with an `Error::Backend` naming the supported types.
 //! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
@@ -764,6 +766,8 @@ neuron_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
+    // no mechanism yet: creating one is a clear error (see translate::MODELS)
+    GIF_cond_exp,
 );
 
 macro_rules! neuron_sources {
