@@ -29,6 +29,8 @@ fn main() -> Result<()> {
     match args.backend {
         BackendChoice::Native => run::<Native>(&args),
         BackendChoice::Nest => run::<Nest>(&args),
+        BackendChoice::Neuron => run::<Neuron>(&args),
+        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args),
     }
 }
 

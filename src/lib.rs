@@ -29,6 +29,7 @@ pub use pynn_core::*;
 
 pub use pynn_backends::native::Native;
 pub use pynn_backends::nest::Nest;
+pub use pynn_backends::neuron::Neuron;
 
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
@@ -37,6 +38,7 @@ pub use pynn_macros::network;
 pub mod prelude {
     pub use pynn_backends::native::Native;
     pub use pynn_backends::nest::Nest;
+    pub use pynn_backends::neuron::Neuron;
     pub use pynn_core::GIF_cond_exp;
     pub use pynn_core::cells::{
         AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,

@@ -10,9 +10,9 @@
 //! library's tolerance in `tests/nest_agreement.rs`), and the
 //! Tsodyks–Markram PSP amplitudes within 1e-6 mV.
 
-use pynn::core::CellType;
 use pynn::core::SynapseType;
 use pynn::core::backend::Supports;
+use pynn::core::{Backend, CellType};
 use pynn::prelude::*;
 use serde_json::Value as Json;
 
@@ -83,12 +83,12 @@ fn build_synapse(s: &Json, conns: &[Json]) -> Result<Box<dyn SynapseType>> {
     })
 }
 
-fn run_scenario<C>(s: &Json, threads: usize) -> Run
+fn run_scenario<C, B>(s: &Json, threads: usize, split: Option<f64>) -> Run
 where
     C: CellType + Default,
-    Native: Supports<C>,
+    B: Backend + Supports<C> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<Native>::setup(Setup {
+    let sim = Sim::<B>::setup(Setup {
         timestep: f(s, "dt"),
         min_delay: f(s, "min_delay"),
         max_delay: f(s, "max_delay"),
@@ -97,17 +97,17 @@ where
     })
     .unwrap();
     let n_post = s["n_post"].as_u64().unwrap() as usize;
-    let post = Population::<C, Native>::new(&sim, n_post, C::default()).unwrap();
+    let post = Population::<C, B>::new(&sim, n_post, C::default()).unwrap();
     for (name, value) in s["cell"].as_object().unwrap() {
         post.set(name, value.as_f64().unwrap()).unwrap();
     }
     post.initialize("v", f(&s["cell"], "v_rest")).unwrap();
     let trains: Vec<Vec<f64>> = s["pre_spikes"].as_array().unwrap().iter().map(floats).collect();
-    let pre = Population::<SpikeSourceArray, Native>::new(&sim, trains.len(), SpikeSourceArray::default()).unwrap();
+    let pre = Population::<SpikeSourceArray, B>::new(&sim, trains.len(), SpikeSourceArray::default()).unwrap();
     pre.set("spike_times", trains).unwrap();
     let drivers: Vec<Vec<f64>> = s["driver_spikes"].as_array().unwrap().iter().map(floats).collect();
     if !drivers.is_empty() {
-        let d = Population::<SpikeSourceArray, Native>::new(&sim, drivers.len(), SpikeSourceArray::default()).unwrap();
+        let d = Population::<SpikeSourceArray, B>::new(&sim, drivers.len(), SpikeSourceArray::default()).unwrap();
         d.set("spike_times", drivers).unwrap();
         let syn = StaticSynapse::new(f(s, "driver_weight"), f(s, "driver_delay"));
         Projection::new(&d, &post, &OneToOneConnector, syn, Some("excitatory")).unwrap();
@@ -119,7 +119,24 @@ where
     let synapse = build_synapse(s, conns).unwrap();
     let prj = Projection::new(&pre, &post, &FromListConnector::new(list), synapse, Some(receptor)).unwrap();
     post.record(["spikes", "v"], None).unwrap();
-    sim.run(f(s, "t_stop")).unwrap();
+    let key = if s["result"].get("u").is_some() { "x" } else { "weight" };
+    let initial = prj.get_values(key).unwrap();
+    match split {
+        None => {
+            sim.run(f(s, "t_stop")).unwrap();
+        }
+        Some(t1) => {
+            // A first run, a look at the weights, a reset (weights back to
+            // their initial values), then the whole run in two parts.
+            sim.run(t1).unwrap();
+            assert_ne!(prj.get_values(key).unwrap(), initial, "{key} changed by {t1} ms");
+            sim.reset().unwrap();
+            assert_eq!(prj.get_values(key).unwrap(), initial, "{key} after reset()");
+            sim.run(t1).unwrap();
+            let _ = prj.get_values("weight").unwrap();
+            sim.run(f(s, "t_stop") - t1).unwrap();
+        }
+    };
     let mut state = Vec::new();
     if s["result"].get("u").is_some() {
         for name in ["u", "x", "y"] {
@@ -127,7 +144,7 @@ where
         }
     }
     let block = post.get_data().unwrap();
-    let seg = &block.segments[0];
+    let seg = block.segments.last().unwrap();
     Run {
         weight: prj.get_values("weight").unwrap(),
         state,
@@ -136,10 +153,13 @@ where
     }
 }
 
-fn run(s: &Json, threads: usize) -> Run {
+fn run_on<B>(s: &Json, threads: usize, split: Option<f64>) -> Run
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
     match s["cell_type"].as_str().unwrap() {
-        "IF_curr_exp" => run_scenario::<IF_curr_exp>(s, threads),
-        "IF_cond_exp" => run_scenario::<IF_cond_exp>(s, threads),
+        "IF_curr_exp" => run_scenario::<IF_curr_exp, B>(s, threads, split),
+        "IF_cond_exp" => run_scenario::<IF_cond_exp, B>(s, threads, split),
         other => panic!("{other}"),
     }
 }
@@ -172,8 +192,15 @@ fn psp_amplitudes(v: &[f64], spikes: &[f64], delay: f64, dt: f64) -> Vec<f64> {
 }
 
 fn check(name: &str) -> Run {
+    check_on::<Native>(name, None)
+}
+
+fn check_on<B>(name: &str, split: Option<f64>) -> Run
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
     let s = load(name);
-    let r = run(&s, 1);
+    let r = run_on::<B>(&s, 1, split);
     let res = &s["result"];
     let nest_spikes: Vec<Vec<f64>> = res["post_spikes"].as_array().unwrap().iter().map(floats).collect();
     let steps = |t: &Vec<Vec<f64>>| -> Vec<Vec<i64>> {
@@ -469,10 +496,44 @@ fn bad_plastic_parameters_give_clear_errors() {
     assert!(e.contains("state variable"), "{e}");
     let e = prj.record_weights(0.05).unwrap_err().to_string();
     assert!(e.contains("sampling_interval") && e.contains("multiple of the time step"), "{e}");
+    let e = prj.set("tau_plus", 10.0).unwrap_err().to_string();
+    assert!(e.contains("tau_plus") && e.contains("initialize"), "{e}");
     let e = prj.set("weight", 1.5).unwrap_err().to_string();
     assert!(e.contains("[w_min, w_max] = [0, 1]"), "{e}");
     let post = Population::<IF_curr_exp, Native>::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let st = Projection::new(&post, &post, &AllToAllConnector::default(), StaticSynapse::new(0.1, 1.0), None).unwrap();
     let e = st.record_weights(1.0).unwrap_err().to_string();
     assert!(e.contains("static"), "{e}");
+}
+
+/// The same scenarios on the `Nest` backend (PyNEST through the driver):
+/// what the native engine is compared with above, reached through pynn-rs's
+/// own translation (`nest/mod.rs::plastic_command`).
+#[test]
+fn nest_backend_runs_every_plastic_scenario() {
+    for name in [
+        "stdp_additive",
+        "stdp_multiplicative",
+        "stdp_add_pot_mult_dep",
+        "stdp_gutig",
+        "stdp_additive_cond",
+        "vogels_cond",
+        "vogels_curr",
+        "tsodyks_markram_curr",
+        "tsodyks_markram_cond",
+    ] {
+        check_on::<Nest>(name, None);
+    }
+}
+
+/// Reset and a run split at a time that is not a slice boundary of the
+/// plastic delays give NEST's weights and traces again, on both backends
+/// (the post-synaptic histories and traces restart; NEST's weights are read
+/// back with every spike up to the current time delivered).
+#[test]
+fn reset_and_split_runs_give_the_same_weights() {
+    check_on::<Native>("stdp_gutig", Some(733.3));
+    check_on::<Native>("tsodyks_markram_curr", Some(233.3));
+    check_on::<Nest>("vogels_curr", Some(733.3));
+    check_on::<Nest>("tsodyks_markram_cond", Some(233.3));
 }

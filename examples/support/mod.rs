@@ -12,6 +12,10 @@ pub enum BackendChoice {
     Native,
     /// NEST 3 through PyNEST (needs the Python environment, see README).
     Nest,
+    /// NEURON 9 with pynn-rs's NMODL mechanisms (needs the Python environment).
+    Neuron,
+    /// NEURON under `mpirun -np 2` (needs openmpi).
+    NeuronMpi2,
 }
 
 /// Command line of the benchmark examples.

@@ -6,10 +6,14 @@
 //!
 //! * [`nest`]: NEST 3 (PyNEST) driven as a Python process.
 //!
+//! * [`neuron`]: NEURON 9 with pynn-rs's own NMODL mechanisms, driven as a
+//!   Python process (or several under MPI).
+//!
 //! External simulators (NEST, NEURON, Brian2) are driven as Python processes
 //! and land in their own folders here.
 #![deny(missing_docs)]
 
 pub mod native;
 pub mod nest;
+pub mod neuron;
 pub mod pyproc;

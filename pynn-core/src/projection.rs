@@ -416,6 +416,15 @@ impl<B: Backend> Projection<B> {
     /// random distribution, or a function of distance.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         check_attribute(name, &self.label, &self.synapse)?;
+        if name != "weight" && name != "delay" {
+            return Err(Error::invalid_value(
+                format!("projection \"{}\" ({})", self.label, self.synapse.name),
+                "attribute",
+                name,
+                "`weight` or `delay` (synaptic state is set with `Projection::initialize`; other parameters are \
+                 fixed at creation)",
+            ));
+        }
         let value = value.into();
         let (pre, post) = self.positions()?;
         let object = format!("projection \"{}\"", self.label);

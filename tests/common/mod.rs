@@ -36,6 +36,33 @@ pub struct Outcome {
     pub spikes: Vec<Vec<Vec<f64>>>,
     /// Per segment, per cell: membrane potential samples (mV).
     pub v: Vec<Vec<Vec<f64>>>,
+    /// Per segment: the other recorded variables of the scenario
+    /// (`result.extra` of the file, e.g. GIF_cond_exp's `i_eta`, `v_t`), per cell.
+    pub extra: Vec<BTreeMap<String, Vec<Vec<f64>>>>,
+}
+
+/// Names of the extra variables a scenario's NEST data hold.
+pub fn extra_variables(s: &Json) -> Vec<String> {
+    s["result"]["extra"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// Compares the extra variables of one segment with the NEST data (which
+/// have no t = 0 sample); returns the largest difference.
+pub fn compare_extra(s: &Json, extra: &BTreeMap<String, Vec<Vec<f64>>>, tol: f64) -> f64 {
+    let name = s["scenario"].as_str().unwrap();
+    let mut max_d: f64 = 0.0;
+    for var in extra_variables(s) {
+        for (i, nest) in s["result"]["extra"][&var].as_array().unwrap().iter().map(floats).enumerate() {
+            let ours = &extra[&var][i][1..];
+            assert_eq!(ours.len(), nest.len(), "{name}: {var} samples of cell {i}");
+            for (k, (a, b)) in ours.iter().zip(&nest).enumerate() {
+                let d = (a - b).abs();
+                assert!(d <= tol, "{name}: {var} of cell {i} at sample {}: {a} vs NEST {b}", k + 1);
+                max_d = max_d.max(d);
+            }
+        }
+    }
+    max_d
 }
 
 /// Sets a parameter of the scenario's cells (between runs).
@@ -145,7 +172,10 @@ where
         let source = StepCurrentSource { times: floats(&d["times"]), amplitudes: floats(&d["amplitudes"]) };
         pop.view(targets).unwrap().inject(source).unwrap();
     }
-    pop.record(["spikes", "v"], None).unwrap();
+    let extra_vars = extra_variables(s);
+    let mut recorded: Vec<String> = vec!["spikes".into(), "v".into()];
+    recorded.extend(extra_vars.iter().cloned());
+    pop.record(recorded, None).unwrap();
     let set = |name: &str, values: Vec<f64>| pop.set(name, values).unwrap();
     schedule(&sim, &set);
     let block = pop.get_data().unwrap();
@@ -157,6 +187,16 @@ where
             .map(|seg| (0..n).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect())
             .collect(),
         v: block.segments.iter().map(|seg| (0..n).map(|i| seg.signal("v").unwrap().column(i)).collect()).collect(),
+        extra: block
+            .segments
+            .iter()
+            .map(|seg| {
+                extra_vars
+                    .iter()
+                    .map(|var| (var.clone(), (0..n).map(|i| seg.signal(var).unwrap().column(i)).collect()))
+                    .collect()
+            })
+            .collect(),
     }
 }
 
@@ -188,6 +228,7 @@ pub trait AllCells:
 }
 impl AllCells for Native {}
 impl AllCells for Nest {}
+impl AllCells for Neuron {}
 
 pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
     match s["cell_type"].as_str().unwrap() {

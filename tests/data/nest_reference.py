@@ -490,6 +490,8 @@ def scenarios_gif():
 POINT_MODELS = {("LIF", "CurrExp"): "iaf_psc_exp_multisynapse",
                 ("AdExp", "CondAlpha"): "aeif_cond_alpha_multisynapse",
                 ("AdExp", "CondBeta"): "aeif_cond_beta_multisynapse"}
+# PyNN name -> (NEST recordable, factor NEST -> PyNN), pyNN/nest/standardmodels/cells.py
+EXTRA_RECORDABLES = {"GIF_cond_exp": {"i_eta": ("I_stc", 0.001), "v_t": ("E_sfa", 1.0)}}
 PSR_TRANSLATIONS = {"tau_syn": "tau_syn", "e_syn": "E_rev", "tau_rise": "tau_rise", "tau_decay": "tau_decay"}
 
 
@@ -508,7 +510,7 @@ def scenarios_point_neuron():
                 spike_sources=[list(s) for s in SPIKE_SOURCES])
     exc = lambda n, r: ("AMPA" if n % 2 == 0 else "NMDA") if r == "excitatory" else "GABAA"
     lif_rec = [dict(name="AMPA", kind="CurrExp", tau_syn=1.0), dict(name="GABAA", kind="CurrExp", tau_syn=1.5),
-               dict(name="NMDA", kind="CurrExp", tau_syn=20.0)]
+               dict(name="NMDA", kind="CurrExp", tau_syn=15.0)]  # NEST refuses tau_syn == tau_m (20 ms)
     alpha_rec = [dict(name="AMPA", kind="CondAlpha", e_syn=0.0, tau_syn=1.0),
                  dict(name="GABAA", kind="CondAlpha", e_syn=-70.0, tau_syn=1.5),
                  dict(name="NMDA", kind="CondAlpha", e_syn=0.0, tau_syn=20.0)]
@@ -634,8 +636,7 @@ def run_nest(sc):
         cells = nest.Create(NEST_MODEL[T], len(sc["cells"]))
     for c, p, v0 in zip(cells, sc["cells"], sc["initial_v"]):
         if T == "PointNeuron":
-            c.set(psr)
-            c.set(translate_cell(p, sc["neuron"]))
+            c.set(dict(psr, **translate_cell(p, sc["neuron"])))
         else:
             c.set(translate_cell(p, T))
         c.set({"V_m": v0})
@@ -683,8 +684,9 @@ def run_nest(sc):
                      syn_spec={"synapse_model": "static_synapse",
                                "weight": native_w, "delay": con["delay"]})
 
-    # recorders
-    mm = nest.Create("multimeter", params={"interval": dt, "record_from": ["V_m"]})
+    # recorders (GIF_cond_exp: also its adaptation variables, PyNN's i_eta and v_t)
+    extra = EXTRA_RECORDABLES.get(T, {})
+    mm = nest.Create("multimeter", params={"interval": dt, "record_from": ["V_m"] + [n for n, _ in extra.values()]})
     sr = nest.Create("spike_recorder")
     nest.Connect(mm, cells, "all_to_all", syn_spec={"delay": min_delay})
     nest.Connect(cells, sr, "all_to_all", syn_spec={"delay": min_delay})
@@ -699,6 +701,7 @@ def run_nest(sc):
     ids = cells.tolist()
     ev = mm.get("events")
     v = []
+    extras = {}
     for gid, v0 in zip(ids, sc["initial_v"]):
         m = ev["senders"] == gid
         steps = np.rint(ev["times"][m] / dt).astype(int)
@@ -709,6 +712,9 @@ def run_nest(sc):
         steps, vals = steps[keep], vals[keep]
         assert np.array_equal(steps, np.arange(1, n_stop + 1)), "unexpected sampling"
         v.append([float(v0)] + [float(x) for x in vals])
+        for name, (nest_name, scale) in extra.items():
+            xs = ev[nest_name][m][order][keep]
+            extras.setdefault(name, []).append([float(x) * scale for x in xs])
     sev = sr.get("events")
     spikes = []
     for gid in ids:
@@ -716,7 +722,11 @@ def run_nest(sc):
         steps = np.rint(ts / dt).astype(int)
         steps = steps[steps <= n_stop]
         spikes.append([float("%.12g" % (s * dt)) for s in steps])
-    return {"spike_times": spikes, "v": v}
+    result = {"spike_times": spikes, "v": v}
+    if extras:
+        # samples at dt, 2 dt, ..., t_stop (no t = 0 sample: NEST cannot set these)
+        result["extra"] = extras
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -746,6 +756,7 @@ def dumps(doc):
             s = ("{\n    \"spike_times\": " + _list_lines(val["spike_times"], "      ")
                  .replace("\n  ]", "\n    ]")
                  + ",\n    \"v\": " + _list_lines(val["v"], "      ").replace("\n  ]", "\n    ]")
+                 + "".join(",\n    \"extra\": " + json.dumps(val["extra"]) for _ in [0] if "extra" in val)
                  + "\n  }")
         else:
             s = json.dumps(val)

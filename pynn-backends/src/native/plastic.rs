@@ -777,6 +777,45 @@ mod tests {
     }
 
     #[test]
+    fn history_is_pruned_once_read_and_old_enough() {
+        // One target with one incoming synapse (delay 10 steps); keep =
+        // max_delay + min_delay = 20 steps.
+        let mut a = Archive {
+            post_lo: 0,
+            tau_inv: 1.0 / 20.0,
+            keep: 20,
+            cells: vec![History { n_incoming: 1, last: -1.0, ..Default::default() }],
+        };
+        let mut t_last = 0;
+        for k in 1..=100u64 {
+            let post = 10 * k;
+            a.add(0, post, post as f64 * 0.1);
+            // A pre-synaptic spike 15 steps later reads every post spike
+            // up to stamp - d.
+            let stamp = post + 15;
+            let (lo, hi) = window(&mut a.cells[0], t_last, stamp, 10);
+            assert_eq!(hi - lo, 1, "each pre spike sees exactly the newest post spike");
+            t_last = stamp;
+            // An entry goes once read and once its successor is more than
+            // 20 steps older than the newest spike: with spikes every 10
+            // steps, 4 remain (t - 30, t - 20, t - 10, t).
+            assert!(a.cells[0].entries.len() <= 4, "{} entries after {k} spikes", a.cells[0].entries.len());
+        }
+        // K- is still the recurrence's value at the newest spike.
+        let h = &a.cells[0];
+        // K <- K e^{-1/20} + 1 a hundred times from 0: a geometric sum.
+        let q = (-1.0f64 / 20.0).exp();
+        let expected = (1.0 - q.powi(100)) / (1.0 - q);
+        assert!((h.kminus - expected).abs() < 1e-9, "{} vs {expected}", h.kminus);
+        // Unread entries are kept (a synapse that never fires pins them, as in NEST).
+        let mut b = a.clone();
+        for k in 101..=150u64 {
+            b.add(0, 10 * k, k as f64);
+        }
+        assert!(b.cells[0].entries.len() >= 50);
+    }
+
+    #[test]
     fn tsodyks_markram_regular_train_depresses() {
         // No facilitation, U = 0.5, tau_rec = 100, tau_psc = 3 (NEST's
         // defaults): first efficacy U * x = 0.5, then the analytic

@@ -17,8 +17,17 @@
 //!   (NEST's `beta_normalization_factor`); exponential `g += w` (`dg` stays 0).
 //!   `I_syn = sum_r g_r (e_syn_r - V)`, `V` bounded above by `v_spike`.
 //!
-//! `LIF` with conductance receptors and `AdExp` with current receptors are
-//! refused with an error (neither NEST nor PyNN's NEST backend has them).
+//! * `LIF` + conductance receptors (no NEST model: PyNN's NEST backend
+//!   refuses it; PyNN's NEURON and Brian2 backends build a conductance-based
+//!   LIF): the same state and receptors with NEST's `iaf_cond_exp` /
+//!   `iaf_cond_alpha` membrane (`V` bounded above by `v_thresh` in the
+//!   currents, RKF45 with absolute tolerance 1e-3, threshold and
+//!   refractoriness checked once after the step), so that
+//!   `PointNeuron(LIF, excitatory=CondExp, inhibitory=CondExp)` is
+//!   `IF_cond_exp` (tested against its NEST data).
+//!
+//! `AdExp` with current receptors is refused with an error (neither NEST
+//! nor PyNN has it).
 //! Up to [`MAX_CONDUCTANCE_RECEPTORS`] conductance receptors (the state
 //! vector is a fixed-size array per cell).
 
@@ -42,7 +51,7 @@ impl NativeCell for PointNeuron {
         let current = comp.receptors.iter().all(|(_, k)| *k == PsrKind::CurrExp);
         match (comp.neuron, current) {
             (NeuronKind::LIF, true) => Ok(Box::new(PscExpMulti::new(comp, params, initial, ctx.dt))),
-            (NeuronKind::AdExp, false) => {
+            (_, false) => {
                 let r = comp.receptors.len();
                 macro_rules! dispatch {
                     ($($n:literal => $size:literal),*) => {
@@ -52,20 +61,13 @@ impl NativeCell for PointNeuron {
                                 object,
                                 "receptors",
                                 r,
-                                format!("at most {MAX_CONDUCTANCE_RECEPTORS} receptors for AdExp on the native engine"),
+                                format!("at most {MAX_CONDUCTANCE_RECEPTORS} conductance-based receptors on the native engine"),
                             )),
                         }
                     };
                 }
                 dispatch!(1 => 4, 2 => 6, 3 => 8, 4 => 10, 5 => 12, 6 => 14, 7 => 16, 8 => 18)
             }
-            (NeuronKind::LIF, false) => Err(Error::invalid_value(
-                object,
-                "receptors",
-                "conductance-based",
-                "CurrExpPostSynapticResponse receptors for LIF (NEST, and so PyNN's NEST backend, has no \
-                 multi-receptor conductance-based LIF; use AdExp or IF_cond_exp)",
-            )),
             (NeuronKind::AdExp, true) => Err(Error::invalid_value(
                 object,
                 "receptors",
@@ -251,6 +253,8 @@ const GSL_ERROR_TOL: f64 = 1e-6;
 /// Per-cell constants of the AdEx membrane in NEST's units (mV, nS, pF, pA).
 #[derive(Debug, Clone, Copy, Default)]
 struct Membrane {
+    /// LIF membrane (iaf_cond_*): no exponential term, no adaptation.
+    lif: bool,
     v_peak: f64,
     v_detect: f64,
     v_reset: f64,
@@ -307,7 +311,8 @@ impl<const N: usize> AdexMulti<N> {
     fn new(comp: Composition, params: &ParamTable, initial: &ParamTable, dt: f64) -> Self {
         let n = params.size();
         let mut init = vec![[0.0; N]; n];
-        let (v, w) = (initial.scalar("v"), initial.scalar("w"));
+        let v = initial.scalar("v");
+        let w = if comp.neuron == NeuronKind::AdExp { initial.scalar("w").to_vec() } else { vec![0.0; n] };
         for i in 0..n {
             init[i][0] = v[i];
             init[i][1] = w[i] * 1000.0;
@@ -326,10 +331,30 @@ impl<const N: usize> AdexMulti<N> {
     fn derive(&mut self, p: &ParamTable) {
         let col = |n: &str| p.scalar(n);
         let n = p.size();
+        let lif = self.comp.neuron == NeuronKind::LIF;
         self.m = (0..n)
             .map(|i| {
-                let (cm, tau_m, delta_t) = (col("cm")[i], col("tau_m")[i], col("delta_T")[i]);
+                let (cm, tau_m) = (col("cm")[i], col("tau_m")[i]);
+                if lif {
+                    // PyNN -> NEST (pyNN/nest/standardmodels/cells.py, IF_cond_exp).
+                    return Membrane {
+                        lif,
+                        v_peak: col("v_thresh")[i],
+                        v_detect: col("v_thresh")[i],
+                        v_reset: col("v_reset")[i],
+                        e_l: col("v_rest")[i],
+                        g_l: cm / tau_m * 1000.0,
+                        c_m: cm * 1000.0,
+                        i_e: col("i_offset")[i] * 1000.0,
+                        v_th: col("v_thresh")[i],
+                        refrac: refractory_steps(col("tau_refrac")[i], self.dt),
+                        tau_w: 1.0,
+                        ..Membrane::default()
+                    };
+                }
+                let delta_t = col("delta_T")[i];
                 Membrane {
+                    lif,
                     v_peak: col("v_spike")[i],
                     v_detect: if delta_t > 0.0 { col("v_spike")[i] } else { col("v_thresh")[i] },
                     v_reset: col("v_reset")[i],
@@ -393,9 +418,9 @@ fn dynamics<const N: usize>(
     for k in 0..nr {
         i_syn += y[3 + 2 * k] * (rec[k].e_rev - v);
     }
-    let i_spike = if m.delta_t == 0.0 { 0.0 } else { m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp() };
+    let i_spike = if m.lif || m.delta_t == 0.0 { 0.0 } else { m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp() };
     f[0] = if refractory { 0.0 } else { (-m.g_l * (v - m.e_l) + i_spike + i_syn - w + m.i_e + i_stim) / m.c_m };
-    f[1] = (m.a * (v - m.e_l) - w) / m.tau_w;
+    f[1] = if m.lif { 0.0 } else { (m.a * (v - m.e_l) - w) / m.tau_w };
     for k in 0..nr {
         let (dg, g) = (y[2 + 2 * k], y[3 + 2 * k]);
         let r = &rec[k];
@@ -409,8 +434,59 @@ fn dynamics<const N: usize>(
     }
 }
 
+impl<const N: usize> AdexMulti<N> {
+    /// The LIF membrane: NEST's `iaf_cond_exp` update (integrate the whole
+    /// step, add the input, then refractoriness or threshold).
+    fn step_lif(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
+        let solver = Rkf45::<N>::absolute(LIF_EPS_ABS);
+        let nr = self.comp.receptors.len();
+        for i in 0..self.y.len() {
+            let (m, rec) = (&self.m[i], &self.rec[i]);
+            let i_stim = input.current[i] * 1000.0;
+            let refractory = self.r[i] > 0;
+            solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| {
+                dynamics(m, rec, nr, refractory, i_stim, y, f)
+            });
+            let y = &mut self.y[i];
+            add_input(y, rec, nr, input, i);
+            if self.r[i] > 0 {
+                self.r[i] -= 1;
+                y[0] = m.v_reset;
+            } else if y[0] >= m.v_th {
+                self.r[i] = m.refrac;
+                y[0] = m.v_reset;
+                spikes.push((i as u32, input.step + 1));
+            }
+        }
+    }
+}
+
+/// NEST's absolute tolerance of `iaf_cond_*` (`gsl_odeiv_control_y_new(1e-3, 0)`).
+const LIF_EPS_ABS: f64 = 1e-3;
+
+#[inline]
+fn add_input<const N: usize>(
+    y: &mut [f64; N],
+    rec: &[Receptor; MAX_CONDUCTANCE_RECEPTORS],
+    nr: usize,
+    input: &StepInput<'_>,
+    i: usize,
+) {
+    for (k, r) in rec.iter().enumerate().take(nr) {
+        let w = input.synaptic[k][i] * 1000.0;
+        if r.kind == Some(PsrKind::CondExp) {
+            y[3 + 2 * k] += w;
+        } else {
+            y[2 + 2 * k] += w * r.g0;
+        }
+    }
+}
+
 impl<const N: usize> Kernel for AdexMulti<N> {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
+        if self.comp.neuron == NeuronKind::LIF {
+            return self.step_lif(input, spikes);
+        }
         let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let nr = self.comp.receptors.len();
         let h = self.dt;
@@ -437,15 +513,7 @@ impl<const N: usize> Kernel for AdexMulti<N> {
             if self.r[i] > 0 {
                 self.r[i] -= 1;
             }
-            let y = &mut self.y[i];
-            for (k, r) in rec.iter().enumerate().take(nr) {
-                let w = input.synaptic[k][i] * 1000.0;
-                if r.kind == Some(PsrKind::CondExp) {
-                    y[3 + 2 * k] += w;
-                } else {
-                    y[2 + 2 * k] += w * r.g0;
-                }
-            }
+            add_input(&mut self.y[i], rec, nr, input, i);
         }
     }
 
@@ -455,9 +523,10 @@ impl<const N: usize> Kernel for AdexMulti<N> {
     }
 
     fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+        let adex = self.comp.neuron == NeuronKind::AdExp;
         let (k, scale) = match name {
             "v" => (0, 1.0),
-            "w" => (1, 1000.0),
+            "w" if adex => (1, 1000.0),
             _ => match receptor_variable(&self.comp, name, "gsyn") {
                 Some(r) => (3 + 2 * r, 1000.0),
                 None => {
@@ -465,7 +534,9 @@ impl<const N: usize> Kernel for AdexMulti<N> {
                         "native PointNeuron(AdExp)",
                         "state variable",
                         name,
-                        variable_names(&self.comp, &["v", "w"], "gsyn").iter().map(String::as_str),
+                        variable_names(&self.comp, if adex { &["v", "w"] } else { &["v"] }, "gsyn")
+                            .iter()
+                            .map(String::as_str),
                     ));
                 }
             },
@@ -486,7 +557,7 @@ impl<const N: usize> Kernel for AdexMulti<N> {
     fn variable(&self, name: &str) -> Option<usize> {
         match name {
             "v" => Some(0),
-            "w" => Some(1),
+            "w" if self.comp.neuron == NeuronKind::AdExp => Some(1),
             _ => receptor_variable(&self.comp, name, "gsyn").map(|k| 3 + 2 * k),
         }
     }

@@ -9,7 +9,8 @@
 //! synapses x1000 x 1e-3, as PyNN does), inhibitory conductance weights
 //! negated (NEST routes a connection by the sign of its weight).
 
-use pynn_core::cells::CellType;
+use pynn_core::cells::{CellType, Composition, NeuronKind, PsrKind};
+use std::sync::Mutex;
 
 /// How a population of a model is built in NEST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,9 @@ pub enum Rule {
     /// A sequence parameter: `nest[j] = pynn[j] * factor` for every element
     /// (GIF_cond_exp's `tau_eta`, `a_eta`, ...).
     SequenceScale(&'static str, f64),
+    /// A receptor parameter of a composed neuron (`"GABAA.e_syn"`): element
+    /// `port` (0-based) of NEST's per-port list `nest` (`E_rev`), times `factor`.
+    Port(&'static str, usize, f64),
 }
 
 /// A PyNN state variable or recordable and its NEST counterpart.
@@ -315,7 +319,7 @@ impl NestModel {
                     let cm = get("cm").expect("conductance-based model without cm");
                     out.push(("g_L", cm.iter().zip(values).map(|(c, t)| c / t * 1000.0).collect()));
                 }
-                Rule::Special | Rule::SequenceScale(..) => {}
+                Rule::Special | Rule::SequenceScale(..) | Rule::Port(..) => {}
             }
         }
         if let Some(n) = out.first().map(|(_, v)| v.len()) {
@@ -342,6 +346,29 @@ impl NestModel {
         out
     }
 
+    /// The per-port NEST parameters of a composed neuron (name, per cell the
+    /// list over ports), from the PyNN receptor parameters given by `get(name)`.
+    pub fn translate_ports<'a>(&self, get: impl Fn(&str) -> Option<&'a [f64]>) -> Vec<(&'static str, Vec<Vec<f64>>)> {
+        let mut out: Vec<(&'static str, Vec<Vec<f64>>)> = Vec::new();
+        for (name, rule) in self.params {
+            let (Rule::Port(nest, port, f), Some(values)) = (rule, get(name)) else { continue };
+            let k = match out.iter().position(|(n, _)| n == nest) {
+                Some(k) => k,
+                None => {
+                    out.push((*nest, vec![Vec::new(); values.len()]));
+                    out.len() - 1
+                }
+            };
+            for (cell, x) in out[k].1.iter_mut().zip(values) {
+                if cell.len() <= *port {
+                    cell.resize(port + 1, 0.0);
+                }
+                cell[*port] = x * f;
+            }
+        }
+        out
+    }
+
     /// The variable `pynn` (state or recordable).
     pub fn var(&self, pynn: &str) -> Option<&'static Var> {
         self.vars.iter().find(|v| v.pynn == pynn)
@@ -354,6 +381,97 @@ impl NestModel {
         if self.weight.extra == 1.0 { w } else { w * self.weight.extra }
     }
 }
+
+/// PyNN 0.13's choice of NEST model for a composed neuron
+/// (`pyNN/nest/standardmodels/cells.py`, `PointNeuron.possible_models`: the
+/// model common to the neuron and every receptor): LIF + CurrExp ->
+/// `iaf_psc_exp_multisynapse`, AdExp + CondAlpha ->
+/// `aeif_cond_alpha_multisynapse`, AdExp + CondBeta ->
+/// `aeif_cond_beta_multisynapse`. Other compositions have none (PyNN raises
+/// `NoModelAvailableError`). Rows are built once per composition and kept.
+pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, String> {
+    static ROWS: Mutex<Vec<(Composition, &'static NestModel)>> = Mutex::new(Vec::new());
+    let mut rows = ROWS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = rows.iter().find(|(c, _)| c == comp) {
+        return Ok(m);
+    }
+    let kinds: Vec<PsrKind> = comp.receptors.iter().map(|(_, k)| *k).collect();
+    let all = |k: PsrKind| kinds.iter().all(|x| *x == k);
+    let (nest, neuron, psr): (&'static str, &[(&'static str, Rule)], &[(&str, &'static str, f64)]) = match comp.neuron {
+        NeuronKind::LIF if all(PsrKind::CurrExp) => {
+            ("iaf_psc_exp_multisynapse", POINT_LIF, &[("tau_syn", "tau_syn", 1.0)])
+        }
+        NeuronKind::AdExp if all(PsrKind::CondAlpha) => {
+            ("aeif_cond_alpha_multisynapse", POINT_ADEX, &[("e_syn", "E_rev", 1.0), ("tau_syn", "tau_syn", 1.0)])
+        }
+        NeuronKind::AdExp if all(PsrKind::CondBeta) => (
+            "aeif_cond_beta_multisynapse",
+            POINT_ADEX,
+            &[("e_syn", "E_rev", 1.0), ("tau_rise", "tau_rise", 1.0), ("tau_decay", "tau_decay", 1.0)],
+        ),
+        _ => {
+            return Err(format!(
+                "NEST has no model for PointNeuron({:?}) with receptors {:?} (PyNN's NEST backend supports \
+                     LIF + CurrExp, AdExp + CondAlpha and AdExp + CondBeta, one receptor kind per neuron)",
+                comp.neuron, kinds
+            ));
+        }
+    };
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut params: Vec<(&'static str, Rule)> = neuron.to_vec();
+    let mut vars: Vec<Var> = vec![v("v", "V_m", 1.0)];
+    if comp.neuron == NeuronKind::AdExp {
+        vars.push(v("w", "w", 1000.0));
+    }
+    for (port, (name, _)) in comp.receptors.iter().enumerate() {
+        for (p, n, f) in psr {
+            params.push((leak(format!("{name}.{p}")), Rule::Port(n, port, *f)));
+        }
+        // Recordable per port (NEST 3.10: `I_syn_1`, `g_1`, ...); NEST does
+        // not let them be set.
+        let (var, nest_var) = if comp.neuron == NeuronKind::LIF { ("isyn", "I_syn") } else { ("gsyn", "g") };
+        vars.push(fixed_var(leak(format!("{name}.{var}")), leak(format!("{nest_var}_{}", port + 1)), 1000.0));
+    }
+    let weight =
+        if comp.neuron == NeuronKind::LIF { CURRENT } else { WeightRule { extra: 1.0, negate_inhibitory: false } };
+    let row: &'static NestModel = Box::leak(Box::new(NestModel {
+        pynn: "PointNeuron",
+        nest,
+        kind: Kind::Neuron,
+        params: Box::leak(params.into_boxed_slice()),
+        fixed: &[],
+        vars: Box::leak(vars.into_boxed_slice()),
+        weight,
+    }));
+    rows.push((comp.clone(), row));
+    Ok(row)
+}
+
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `LIF`.
+const POINT_LIF: &[(&str, Rule)] = &[
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("tau_m", Scale("tau_m", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `AdExp`.
+const POINT_ADEX: &[(&str, Rule)] = &[
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("v_spike", Scale("V_peak", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("tau_m", LeakFromCm),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("a", Scale("a", 1.0)),
+    ("b", Scale("b", 1000.0)),
+    ("delta_T", Scale("Delta_T", 1.0)),
+    ("tau_w", Scale("tau_w", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
 
 #[cfg(test)]
 mod tests {
@@ -438,6 +556,30 @@ mod tests {
         assert_eq!(q, vec![("q_stc", vec![vec![100.0, 200.0]])], "a_eta nA -> q_stc pA");
         let i = translate::<Izhikevich>();
         assert_eq!(i, vec![("a", 0.02), ("b", 0.2), ("c", -65.0), ("d", 2.0), ("I_e", 0.0)]);
+    }
+
+    #[test]
+    fn point_neuron_rows() {
+        use pynn_core::cells::{AlphaPSR, LIF, PointNeuron};
+        let cell = PointNeuron::new(
+            pynn_core::cells::AdExp::default(),
+            [("NMDA", AlphaPSR { e_syn: 0.0, tau_syn: 20.0 }), ("GABAA", AlphaPSR { e_syn: -70.0, tau_syn: 1.5 })],
+        )
+        .unwrap();
+        let m = point_neuron_model(&cell.composition()).unwrap();
+        assert_eq!(m.nest, "aeif_cond_alpha_multisynapse");
+        assert_eq!(m.var("GABAA.gsyn").unwrap().nest, "g_1", "ports follow the sorted names");
+        assert_eq!(m.var("NMDA.gsyn").unwrap().nest, "g_2");
+        let info = cell.info();
+        let t = ParamTable::defaults(info.parameters, 1);
+        let mut t = t;
+        t.assign("GABAA.e_syn", &[0], pynn_core::parameters::Column::Scalar(vec![-70.0]));
+        t.assign("NMDA.tau_syn", &[0], pynn_core::parameters::Column::Scalar(vec![20.0]));
+        t.assign("GABAA.tau_syn", &[0], pynn_core::parameters::Column::Scalar(vec![1.5]));
+        let ports = m.translate_ports(|n| t.column(n).and_then(|c| c.as_scalar()));
+        assert_eq!(ports, vec![("E_rev", vec![vec![-70.0, 0.0]]), ("tau_syn", vec![vec![1.5, 20.0]])]);
+        let lif_cond = PointNeuron::new(LIF::default(), [("AMPA", AlphaPSR::default())]).unwrap();
+        assert!(point_neuron_model(&lif_cond.composition()).unwrap_err().contains("NEST has no model"));
     }
 
     #[test]

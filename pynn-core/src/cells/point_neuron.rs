@@ -29,15 +29,21 @@ use std::sync::Mutex;
 /// | `v_thresh` | -50.0 | mV | spike threshold |
 ///
 /// State: `v` = -65.0 mV. Recordables: `spikes`, `v`.
-#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LIF {
+    /// Membrane capacitance (nF).
     pub cm: f64,
+    /// Refractory period (ms).
     pub tau_refrac: f64,
+    /// Reset potential (mV).
     pub v_reset: f64,
+    /// Resting potential (mV).
     pub v_rest: f64,
+    /// Membrane time constant (ms).
     pub tau_m: f64,
+    /// Constant injected current (nA).
     pub i_offset: f64,
+    /// Spike threshold (mV).
     pub v_thresh: f64,
 }
 
@@ -58,20 +64,32 @@ impl Default for LIF {
 /// `b` 0.0805 nA, `delta_T` 2 mV, `tau_w` 144 ms, `v_thresh` -50.4 mV).
 ///
 /// State: `v` = -70.6 mV, `w` = 0 nA. Recordables: `spikes`, `v`, `w`.
-#[allow(missing_docs, non_snake_case)]
+#[allow(non_snake_case)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdExp {
+    /// Membrane capacitance (nF).
     pub cm: f64,
+    /// Refractory period (ms).
     pub tau_refrac: f64,
+    /// Spike detection threshold (mV).
     pub v_spike: f64,
+    /// Reset potential (mV).
     pub v_reset: f64,
+    /// Resting potential (mV).
     pub v_rest: f64,
+    /// Membrane time constant (ms).
     pub tau_m: f64,
+    /// Constant injected current (nA).
     pub i_offset: f64,
+    /// Sub-threshold adaptation (nS).
     pub a: f64,
+    /// Spike-triggered adaptation (nA).
     pub b: f64,
+    /// Slope factor (mV).
     pub delta_T: f64,
+    /// Adaptation time constant (ms).
     pub tau_w: f64,
+    /// Spike initiation threshold (mV).
     pub v_thresh: f64,
 }
 
@@ -330,9 +348,11 @@ pub struct Composition {
 /// On the native engine: LIF + CurrExp receptors are integrated exactly as
 /// NEST's `iaf_psc_exp_multisynapse`; AdEx with conductance receptors
 /// (CondAlpha, CondBeta, CondExp, mixed) with the adaptive RKF45 as NEST's
-/// `aeif_cond_alpha_multisynapse` / `aeif_cond_beta_multisynapse`. LIF with
-/// conductance receptors and AdEx with current receptors are refused (NEST
-/// has no model for them either, so PyNN's NEST backend refuses them too).
+/// `aeif_cond_alpha_multisynapse` / `aeif_cond_beta_multisynapse`; LIF with
+/// conductance receptors with the RKF45 and membrane of NEST's `iaf_cond_exp`
+/// (NEST has no multi-receptor model for it, so PyNN's NEST backend refuses
+/// it; its NEURON and Brian2 backends build it). AdEx with current
+/// receptors is refused (PyNN has no model for it on any simulator).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointNeuron {
     neuron: Neuron,
