@@ -6,10 +6,14 @@
 //!
 //! * [`nest`]: NEST 3 (PyNEST) driven as a Python process.
 //!
+//! * [`brian2`]: Brian2 2.9 (runtime code generation) driven as a Python
+//!   process, models as Brian2 equations.
+//!
 //! External simulators (NEST, NEURON, Brian2) are driven as Python processes
 //! and land in their own folders here.
 #![deny(missing_docs)]
 
+pub mod brian2;
 pub mod native;
 pub mod nest;
 pub mod pyproc;

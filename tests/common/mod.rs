@@ -136,6 +136,7 @@ pub trait AllCells:
 }
 impl AllCells for Native {}
 impl AllCells for Nest {}
+impl AllCells for Brian2 {}
 
 pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
     match s["cell_type"].as_str().unwrap() {
