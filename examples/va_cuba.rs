@@ -33,6 +33,7 @@ fn main() -> Result<()> {
     match args.backend {
         BackendChoice::Native => run::<Native>(&args),
         BackendChoice::Nest => run::<Nest>(&args),
+        BackendChoice::Brian2 => run::<Brian2>(&args),
     }
 }
 

@@ -65,7 +65,8 @@ def unit_dimension_name(name):
 class Recorder:
     """A SpikeMonitor or a StateMonitor (one variable) of one population."""
 
-    def __init__(self, kind, var, unit_name, cells, monitor):
+    def __init__(self, kind, var, unit_name, cells, monitor, substeps=1):
+        self.substeps = substeps
         self.kind = kind
         self.var = var
         self.scale = float(unit(unit_name)) if unit_name else 1.0
@@ -86,7 +87,8 @@ class Recorder:
             t = np.asarray(m.t_[:], dtype=float)
             new_i, new_t = i[self.read:], t[self.read:]
             self.read = len(i)
-            steps = np.rint(new_t / dt).astype(np.int64) + 1
+            # the step of the spike: floor, for sub-stepped groups
+            steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
             keep = np.isin(new_i, self.cells)
             self.steps.append(steps[keep])
             self.values.append(new_i[keep])
@@ -95,8 +97,10 @@ class Recorder:
             data = np.asarray(getattr(m, self.var + "_"), dtype=float)  # (cells, samples)
             new_t, new_d = t[self.read:], data[:, self.read:]
             self.read = len(t)
-            steps = np.rint(new_t / dt).astype(np.int64) + 1
-            keep = steps % self.interval == 0
+            sub = self.substeps
+            last = np.rint(new_t / (dt / sub)).astype(np.int64) % sub == sub - 1
+            steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
+            keep = last & (steps % self.interval == 0)
             self.steps.append(steps[keep])
             self.values.append(new_d[:, keep].T / self.scale)
 
@@ -172,24 +176,28 @@ class Driver:
         name = "pynn_pop%d" % pop
         if kind == "neuron":
             m = c["model"]
+            sub = int(m.get("substeps", 1))
             group = b2.NeuronGroup(
                 n, m["equations"], threshold=m["threshold"] or None, reset=m["reset"] or None,
                 refractory="t_ref" if m["refractory"] else False, method=m["method"], name=name,
-                namespace={})
+                namespace={}, dt=self.dt * b2.second / sub)
+            if sub > 1:
+                group.n_sub = sub
             if m.get("before_step"):
-                group.run_regularly(m["before_step"], when="before_groups", name=name + "_before")
-            self.pops[pop] = {"kind": kind, "group": group, "n": n}
+                group.run_regularly(m["before_step"], when="before_groups", name=name + "_before",
+                                    dt=self.dt * b2.second)
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
             self.set_params(pop, c)
             self.set_state(group, None, c["state"])
         elif kind == "array":
             group = b2.SpikeGeneratorGroup(n, np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second, name=name)
-            self.pops[pop] = {"kind": kind, "group": group, "n": n}
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1}
             self.set_params(pop, c)
         elif kind == "poisson":
             group = b2.NeuronGroup(
                 n, "rate : Hz\nstart : second\nstop : second",
                 threshold="rand() < rate*dt*int(t >= start and t < stop)", name=name, namespace={})
-            self.pops[pop] = {"kind": kind, "group": group, "n": n}
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1}
             self.set_params(pop, c)
         else:
             raise DriverError("unknown population kind %r" % kind)
@@ -257,20 +265,24 @@ class Driver:
                 raise DriverError("Brian2 reordered the synapses of projection %d" % proj)
             syn.pre.when = "before_thresholds"
             syn.w_syn = weight[sel] * wunit
-            syn.delay = (dsteps[sel] - 1) * self.dt * b2.second
+            # A sub-stepped target integrates its first sub-step before the
+            # pathway runs: one more step of delay brings the input one
+            # sub-step after NEST's step boundary instead of a step early.
+            extra = 0 if self.pops[b]["substeps"] == 1 else 1
+            syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
             self.net.add(syn)
-            parts.append((syn, sel))
+            parts.append((syn, sel, extra))
         self.projs[proj] = {"parts": parts, "unit": wunit}
         return {}
 
     def cmd_set_synaptic(self, c):
         pr = self.projs[int(c["proj"])]
         values = np.load(c["values"])
-        for syn, sel in pr["parts"]:
+        for syn, sel, extra in pr["parts"]:
             if c["name"] == "weight":
                 syn.w_syn = values[sel] * pr["unit"]
             else:
-                syn.delay = (values[sel].astype(np.int64) - 1) * self.dt * b2.second
+                syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
         return {}
 
     def cmd_record(self, c):
@@ -298,7 +310,7 @@ class Driver:
                 rec = Recorder(kind, None, None, cells, mon)
             else:
                 mon = b2.StateMonitor(g, var, record=np.asarray(cells, dtype=np.int64), when="end")
-                rec = Recorder(kind, var, u, cells, mon)
+                rec = Recorder(kind, var, u, cells, mon, p.get("substeps", 1))
                 rec.interval = interval
                 if self.step % interval == 0:
                     now = np.asarray(getattr(g, var + "_")[:], dtype=float)[np.asarray(cells, dtype=np.int64)]

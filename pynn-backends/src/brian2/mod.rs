@@ -67,6 +67,9 @@
 //! * A spike source cannot emit a spike at `t = 0` (an error), and spike
 //!   times set between runs that fall before the next step are dropped.
 //! * Synaptic delays are whole steps (rounded, as on every backend).
+//! * Refractoriness is Brian2's (`lastspike` + `t_ref`): a `tau_refrac`
+//!   changed while a cell is refractory also changes the period in progress
+//!   (NEST and the native engine keep the running count).
 
 pub mod translate;
 
@@ -242,6 +245,7 @@ impl Brian2 {
         let model = json!({
             "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
             "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
+            "substeps": m.substeps,
         });
         let kind = match kind {
             Kind::Neuron => "neuron",
@@ -677,5 +681,30 @@ impl<C: Brian2Cell> Supports<C> for Brian2 {
         let model =
             C::brian2_model().ok_or_else(|| err(format!("{} has no Brian2 translation", spec.cell_type.name)))?;
         self.create(spec, PopModel(model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn missing_interpreter_names_the_install_command() {
+        let Err(e) = Driver::start(Path::new("/nonexistent/python"), SPEC) else { panic!("started") };
+        let text = e.to_string();
+        assert!(text.contains(INSTALL_HINT) && text.contains("Brian2"), "{text}");
+    }
+
+    #[test]
+    fn interpreter_without_brian2_names_the_install_command() {
+        // The system Python, unless Brian2 is installed there.
+        let Ok(out) = std::process::Command::new("python3").args(["-c", "import brian2"]).output() else { return };
+        if out.status.success() {
+            return;
+        }
+        let Err(e) = Driver::start(Path::new("python3"), SPEC) else { panic!("started without Brian2") };
+        let text = e.to_string();
+        assert!(text.contains("cannot import Brian2") && text.contains(INSTALL_HINT), "{text}");
     }
 }

@@ -112,6 +112,12 @@ pub struct Brian2Model {
     pub weight_unit: &'static str,
     /// Statements run at the start of every step (before integration).
     pub before_step: &'static str,
+    /// Integration sub-steps per time step (1: the group runs at `dt`). With
+    /// `n > 1` the group's clock is `dt / n`, its threshold must hold only
+    /// in the last sub-step of a step (`int(t/dt + 0.5) % n_sub == n_sub -
+    /// 1`, `n_sub` a parameter set by the driver), and input reaches it one
+    /// sub-step after the step boundary (see `driver.py`).
+    pub substeps: u32,
 }
 
 const fn var(pynn: &'static str, brian: &'static str, unit: &'static str) -> Var {
@@ -315,6 +321,7 @@ i_inj : amp
 
 /// NEST's `hh_cond_exp_traub` (rates in 1/ms of `u = (v - v_offset)/mV`).
 const HH_EQ: &str = "
+n_sub : 1 (shared, constant)
 dv/dt = (-gbar_Na*m_act**3*h_inact*(v - e_rev_Na) - gbar_K*n_act**4*(v - e_rev_K) - g_leak*(v - e_rev_leak) - g_e*(v - e_rev_E) - g_i*(v - e_rev_I) + i_offset + i_inj)/c_m : volt
 u_hh = (v - v_offset)/mV : 1
 dm_act/dt = (0.32*(13 - u_hh)/(exp((13 - u_hh)/4) - 1)*(1 - m_act) - 0.28*(u_hh - 40)/(exp((u_hh - 40)/5) - 1)*m_act)/ms : 1
@@ -520,6 +527,7 @@ const fn neuron(
         receptors,
         weight_unit,
         before_step: "",
+        substeps: 1,
     }
 }
 
@@ -539,6 +547,7 @@ const fn source(pynn: &'static str, kind: Kind, params: &'static [(&'static str,
         receptors: &[],
         weight_unit: "nA",
         before_step: "",
+        substeps: 1,
     }
 }
 
@@ -572,11 +581,14 @@ pub const MODELS: &[Brian2Model] = &[
     Brian2Model {
         // No reset; a spike when v has peaked above v_offset + 30 mV, with
         // NEST's 2 ms dead time (hh_cond_exp_traub's t_ref).
-        threshold: "v >= v_offset + 30*mV and v_start > v",
+        // rk4 at dt/10: the sodium current makes the system stiff (time
+        // constant cm / gbar_Na = 0.01 ms), beyond rk4's stability at dt.
+        threshold: "v >= v_offset + 30*mV and v_start > v and int(t/dt + 0.5) % n_sub == n_sub - 1",
         reset: "",
         fixed_refractory: Some(2.0),
         before_step: "v_start = v",
-        ..neuron("HH_cond_exp", HH_EQ, "exponential_euler", HH, HH_VARS, COND_EXP_SYN, "uS")
+        substeps: 10,
+        ..neuron("HH_cond_exp", HH_EQ, "rk4", HH, HH_VARS, COND_EXP_SYN, "uS")
     },
     Brian2Model {
         threshold: "v >= 30*mV",
