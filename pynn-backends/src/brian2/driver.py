@@ -195,8 +195,8 @@ class Driver:
             self.set_params(pop, c)
         elif kind == "poisson":
             group = b2.NeuronGroup(
-                n, "rate : Hz\nstart : second\nstop : second",
-                threshold="rand() < rate*dt*int(t >= start and t < stop)", name=name, namespace={})
+                n, "rate : Hz\nt_start : second\nt_stop : second",
+                threshold="(t >= t_start) and (t < t_stop) and (rand() < rate*dt)", name=name, namespace={})
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1}
             self.set_params(pop, c)
         else:
@@ -217,8 +217,8 @@ class Driver:
             g.set_spikes(idx, times)
         else:
             g.rate = np.asarray(c["rate"], dtype=float) * b2.Hz
-            g.start = np.asarray(c["start"], dtype=float) * b2.ms
-            g.stop = np.asarray(c["stop"], dtype=float) * b2.ms
+            g.t_start = np.asarray(c["start"], dtype=float) * b2.ms
+            g.t_stop = np.asarray(c["stop"], dtype=float) * b2.ms
 
     def set_state(self, group, cells, state):
         for name, (u, values) in state.items():
