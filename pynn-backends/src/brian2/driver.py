@@ -73,6 +73,7 @@ class Recorder:
         self.cells = np.asarray(cells, dtype=np.int64)
         self.monitor = monitor
         self.read = 0  # entries of the monitor already collected
+        self.extra = []  # [monitor, read] of further spike layers
         self.steps = []
         self.values = []  # spikes: cell indices; signals: rows
         self.interval = 1
@@ -83,15 +84,17 @@ class Recorder:
         if m is None:
             return
         if self.kind == "spikes":
-            i = np.asarray(m.i[:], dtype=np.int64)
-            t = np.asarray(m.t_[:], dtype=float)
-            new_i, new_t = i[self.read:], t[self.read:]
-            self.read = len(i)
-            # the step of the spike: floor, for sub-stepped groups
-            steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
-            keep = np.isin(new_i, self.cells)
-            self.steps.append(steps[keep])
-            self.values.append(new_i[keep])
+            for entry in [[m, self.read]] + self.extra:
+                i = np.asarray(entry[0].i[:], dtype=np.int64)
+                t = np.asarray(entry[0].t_[:], dtype=float)
+                new_i, new_t = i[entry[1]:], t[entry[1]:]
+                entry[1] = len(i)
+                # the step of the spike: floor, for sub-stepped groups
+                steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
+                keep = np.isin(new_i, self.cells)
+                self.steps.append(steps[keep])
+                self.values.append(new_i[keep])
+            self.read = len(m.i[:])
         else:
             t = np.asarray(m.t_[:], dtype=float)
             data = np.asarray(getattr(m, self.var + "_"), dtype=float)  # (cells, samples)
@@ -191,13 +194,8 @@ class Driver:
             self.set_state(group, None, c["state"])
         elif kind == "array":
             group = b2.SpikeGeneratorGroup(n, np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second, name=name)
-            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1}
-            self.set_params(pop, c)
-        elif kind == "poisson":
-            group = b2.NeuronGroup(
-                n, "rate : Hz\nt_start : second\nt_stop : second",
-                threshold="(t >= t_start) and (t < t_stop) and (rand() < rate*dt)", name=name, namespace={})
-            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1}
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1, "layers": []}
+            self.recorders.setdefault(pop, [])
             self.set_params(pop, c)
         else:
             raise DriverError("unknown population kind %r" % kind)
@@ -214,11 +212,22 @@ class Driver:
                 setattr(g, name, np.asarray(values, dtype=float) * unit(u))
         elif p["kind"] == "array":
             idx, times = self.spike_generator_times(c["spike_steps"])
-            g.set_spikes(idx, times)
-        else:
-            g.rate = np.asarray(c["rate"], dtype=float) * b2.Hz
-            g.t_start = np.asarray(c["start"], dtype=float) * b2.ms
-            g.t_stop = np.asarray(c["stop"], dtype=float) * b2.ms
+            # A SpikeGeneratorGroup emits at most one spike per cell and
+            # step; further spikes of a cell in one step (a Poisson count
+            # above 1) go to extra layers with the same connections.
+            key = idx * (1 << 40) + np.rint(np.asarray(times / b2.second) / self.dt).astype(np.int64)
+            order = np.argsort(key, kind="stable")
+            layer = np.zeros(len(key), dtype=np.int64)
+            sk = key[order]
+            for j in range(1, len(sk)):
+                if sk[j] == sk[j - 1]:
+                    layer[order[j]] = layer[order[j - 1]] + 1
+            needed = int(layer.max()) + 1 if len(layer) else 1
+            while len(p["layers"]) + 1 < needed:
+                self.add_layer(pop)
+            for k, grp in enumerate([g] + p["layers"]):
+                sel = layer == k
+                grp.set_spikes(idx[sel], times[sel])
 
     def set_state(self, group, cells, state):
         for name, (u, values) in state.items():
@@ -271,18 +280,50 @@ class Driver:
             extra = 0 if self.pops[b]["substeps"] == 1 else 1
             syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
             self.net.add(syn)
-            parts.append((syn, sel, extra))
+            syns = [syn]
+            parts.append((syns, sel, extra))
+            for layer in self.pops[a].get("layers", []):
+                syns.append(self.replicate(syn, layer, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
+            self.pops[a].setdefault("out", []).append((syns, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
         self.projs[proj] = {"parts": parts, "unit": wunit}
         return {}
+
+    def replicate(self, syn, source, model, on_pre, i, j):
+        """The synapses `syn` again, from the spike layer `source`."""
+        self.counter += 1
+        rep = b2.Synapses(source, syn.target, model=model, on_pre=on_pre, namespace={},
+                          name="%s_layer%d" % (syn.name, self.counter))
+        rep.connect(i=i, j=j)
+        rep.pre.when = "before_thresholds"
+        rep.w_syn = syn.w_syn[:]
+        rep.delay = syn.delay[:]
+        self.net.add(rep)
+        return rep
+
+    def add_layer(self, pop):
+        p = self.pops[pop]
+        self.counter += 1
+        layer = b2.SpikeGeneratorGroup(p["n"], np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second,
+                                       name="pynn_pop%d_layer%d" % (pop, self.counter))
+        self.net.add(layer)
+        p["layers"].append(layer)
+        for syns, model, on_pre, i, j in p.get("out", []):
+            syns.append(self.replicate(syns[0], layer, model, on_pre, i, j))
+        for r in self.recorders.get(pop, []):
+            if r.active and r.kind == "spikes":
+                mon = b2.SpikeMonitor(layer, record=True)
+                self.net.add(mon)
+                r.extra.append([mon, 0])
 
     def cmd_set_synaptic(self, c):
         pr = self.projs[int(c["proj"])]
         values = np.load(c["values"])
-        for syn, sel, extra in pr["parts"]:
-            if c["name"] == "weight":
-                syn.w_syn = values[sel] * pr["unit"]
-            else:
-                syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
+        for syns, sel, extra in pr["parts"]:
+            for syn in syns:
+                if c["name"] == "weight":
+                    syn.w_syn = values[sel] * pr["unit"]
+                else:
+                    syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
         return {}
 
     def cmd_record(self, c):
@@ -301,13 +342,20 @@ class Driver:
         for r in active:
             r.collect(self.dt)
             self.net.remove(r.monitor)
+            for mon, _ in r.extra:
+                self.net.remove(mon)
             r.monitor = None
+            r.extra = []
             r.active = False
         g = p["group"]
         for kind, var, u, cells in wanted:
             if kind == "spikes":
                 mon = b2.SpikeMonitor(g, record=True)
                 rec = Recorder(kind, None, None, cells, mon)
+                for layer in p.get("layers", []):
+                    extra = b2.SpikeMonitor(layer, record=True)
+                    self.net.add(extra)
+                    rec.extra.append([extra, 0])
             else:
                 mon = b2.StateMonitor(g, var, record=np.asarray(cells, dtype=np.int64), when="end")
                 rec = Recorder(kind, var, u, cells, mon, p.get("substeps", 1))

@@ -15,8 +15,9 @@
 //!   after a run, set values between runs or reset.
 //! * **The network is mirrored in Rust** (as in [`crate::nest`]) and built in
 //!   Brian2 at the first `run_until`; `reset()` rebuilds it at the next run,
-//!   so the segment after a reset repeats the first (Poisson sources: the
-//!   same seed, the same trains). Changes after the build are sent at once.
+//!   so the segment after a reset repeats the first (except Poisson
+//!   sources, which draw a fresh trial as on native). Changes after the
+//!   build are sent at once.
 //! * **Models**: one `NeuronGroup` per population from the row of
 //!   [`translate::MODELS`] (equations, threshold, reset, refractoriness,
 //!   method, parameter names and units), one `Synapses` object per
@@ -25,10 +26,11 @@
 //!   own Brian2 equations by implementing [`Brian2Cell`] (PyNN's
 //!   `native_cell_type`).
 //! * **Inputs**: `SpikeSourceArray` is a `SpikeGeneratorGroup` (exact
-//!   times); `SpikeSourcePoisson` a group firing with probability
-//!   `rate dt` per step during `[start, start + duration)` with Brian2's own
-//!   random numbers: statistically, not spike for spike, the native
-//!   engine's process (like NEST's `poisson_generator`). Current sources
+//!   times); `SpikeSourcePoisson` is one too, fed before each run with the
+//!   trains of the native engine's generator (same keyed streams, stepped
+//!   in Rust): the inputs are identical to the native engine's, spike for
+//!   spike, also after `set` and `reset` (fresh trains per trial, as on
+//!   native). Current sources
 //!   (DC, step, AC, noisy) are sampled by the core
 //!   (`CurrentSourceSpec::sample`, one value per step, the noise values of
 //!   the session's keyed stream) and sent before each run; the driver sets
@@ -67,6 +69,9 @@
 //! * A spike source cannot emit a spike at `t = 0` (an error), and spike
 //!   times set between runs that fall before the next step are dropped.
 //! * Synaptic delays are whole steps (rounded, as on every backend).
+//! * A weight or delay set between runs also applies to spikes already in
+//!   flight (Brian2 reads them when a spike arrives; NEST and the native
+//!   engine when it is emitted).
 //! * Refractoriness is Brian2's (`lastspike` + `t_ref`): a `tau_refrac`
 //!   changed while a cell is refractory also changes the period in progress
 //!   (NEST and the native engine keep the running count).
@@ -97,6 +102,7 @@ const STIMULUS_CHUNK: usize = 2_000_000;
 pub(crate) fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "Brian2", message: message.into() }
 }
+use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -131,6 +137,9 @@ impl PopModel {
 }
 
 struct PopMirror {
+    /// For `SpikeSourcePoisson`: the native engine's generator, whose
+    /// trains are sent to Brian2 as explicit spikes before each run.
+    poisson: Option<Box<dyn Kernel>>,
     model: PopModel,
     label: String,
     offset: usize,
@@ -213,11 +222,8 @@ impl Brian2 {
                 m.insert("spike_steps".into(), json!(steps));
             }
             Kind::Poisson => {
-                let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
-                let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
-                m.insert("rate".into(), json!(p.params.scalar("rate")));
-                m.insert("start".into(), json!(start));
-                m.insert("stop".into(), json!(stop));
+                // The trains come with each run (`send_poisson`).
+                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
             }
         }
         Ok(m)
@@ -249,8 +255,7 @@ impl Brian2 {
         });
         let kind = match kind {
             Kind::Neuron => "neuron",
-            Kind::SpikeArray => "array",
-            Kind::Poisson => "poisson",
+            Kind::SpikeArray | Kind::Poisson => "array",
         };
         c.insert("cmd".into(), json!("create"));
         c.insert("pop".into(), json!(pop));
@@ -345,6 +350,30 @@ impl Brian2 {
         Ok(())
     }
 
+    /// Steps the native Poisson generators over `first .. last` and sends
+    /// their spikes to the driver.
+    fn send_poisson(&mut self, first: u64, last: u64) -> Result<()> {
+        let mut out = Vec::new();
+        for pop in 0..self.pops.len() {
+            let size = self.pops[pop].size;
+            let Some(kernel) = self.pops[pop].poisson.as_mut() else { continue };
+            let current = vec![0.0; size];
+            let mut spikes = Vec::new();
+            for step in first..last {
+                kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
+            }
+            let mut steps = vec![Vec::new(); size];
+            for (cell, stamp) in spikes {
+                steps[cell as usize].push(stamp);
+            }
+            out.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+        }
+        for cmd in out {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
     /// Builds the whole network in a fresh Brian2 network.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
@@ -374,8 +403,20 @@ impl Brian2 {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
+        let poisson = if model.0.kind == Kind::Poisson {
+            let ctx = BuildContext {
+                dt: self.cfg.timestep,
+                seed: self.cfg.seed,
+                population: spec.id,
+                label: spec.label.to_string(),
+            };
+            Some(<SpikeSourcePoisson as NativeCell>::build(spec.parameters, spec.initial_values, &ctx)?)
+        } else {
+            None
+        };
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
+            poisson,
             model,
             label: spec.label.to_string(),
             offset: spec.offset,
@@ -459,6 +500,10 @@ impl Backend for Brian2 {
         if let Err(e) = self.check_population(pop) {
             self.pops[pop].params = old;
             return Err(e);
+        }
+        if let Some(kernel) = self.pops[pop].poisson.as_mut() {
+            // Restarts the process at the current time, as on native.
+            return kernel.set_parameters(parameters);
         }
         if self.built {
             let mut cmd = self.parameter_fields(pop)?;
@@ -585,11 +630,16 @@ impl Backend for Brian2 {
             self.build()?;
         }
         let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
-        let chunk = if injected == 0 { u64::MAX } else { (STIMULUS_CHUNK / injected).max(1) as u64 };
+        let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
+        let load = injected.max(poisson);
+        let chunk = if load == 0 { u64::MAX } else { (STIMULUS_CHUNK / load).max(1) as u64 };
         while self.step < step {
             let next = step.min(self.step.saturating_add(chunk));
             if injected > 0 {
                 self.send_stimulus(self.step, next)?;
+            }
+            if poisson > 0 {
+                self.send_poisson(self.step, next)?;
             }
             self.driver()?.call(json!({"cmd": "run", "step": next}))?;
             self.step = next;
@@ -601,6 +651,11 @@ impl Backend for Brian2 {
         // Rebuilt from the mirror at the next run.
         self.built = false;
         self.step = 0;
+        for p in &mut self.pops {
+            if let Some(k) = p.poisson.as_mut() {
+                k.reset();
+            }
+        }
         Ok(())
     }
 

@@ -39,8 +39,8 @@ pub enum Kind {
     Neuron,
     /// A `SpikeGeneratorGroup` (SpikeSourceArray).
     SpikeArray,
-    /// A `NeuronGroup` firing with probability `rate dt` per step during
-    /// `[start, start + duration)` (SpikeSourcePoisson).
+    /// A `SpikeGeneratorGroup` fed with the native engine's Poisson trains
+    /// before each run (SpikeSourcePoisson).
     Poisson,
 }
 
