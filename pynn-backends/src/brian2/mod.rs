@@ -632,7 +632,7 @@ impl Backend for Brian2 {
         let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
         let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
         let load = injected.max(poisson);
-        let chunk = if load == 0 { u64::MAX } else { (STIMULUS_CHUNK / load).max(1) as u64 };
+        let chunk = STIMULUS_CHUNK.checked_div(load).map_or(u64::MAX, |c| c.max(1) as u64);
         while self.step < step {
             let next = step.min(self.step.saturating_add(chunk));
             if injected > 0 {
