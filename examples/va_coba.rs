@@ -33,6 +33,8 @@ fn main() -> Result<()> {
         BackendChoice::Native => run::<Native>(&args),
         BackendChoice::Nest => run::<Nest>(&args),
         BackendChoice::Brian2 => run::<Brian2>(&args),
+        BackendChoice::Neuron => run::<Neuron>(&args),
+        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args),
     }
 }
 

@@ -30,6 +30,7 @@ pub use pynn_core::*;
 pub use pynn_backends::brian2::Brian2;
 pub use pynn_backends::native::Native;
 pub use pynn_backends::nest::Nest;
+pub use pynn_backends::neuron::Neuron;
 
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
@@ -39,6 +40,16 @@ pub mod prelude {
     pub use pynn_backends::brian2::Brian2;
     pub use pynn_backends::native::Native;
     pub use pynn_backends::nest::Nest;
+    pub use pynn_backends::neuron::Neuron;
+    pub use pynn_core::GIF_cond_exp;
+    pub use pynn_core::cells::{
+        AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
+        CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, PointNeuron,
+    };
+    pub use pynn_core::synapses::{
+        AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
+        MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,
+    };
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,
@@ -56,6 +67,7 @@ pub mod prelude {
 /// What `network!` expansions name (`::pynn::__private::...`); not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use pynn_core::GIF_cond_exp;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
     pub use pynn_core::space::FillOrder;

@@ -66,6 +66,7 @@ fn macro_cell_table_matches_core() {
         SpikeSourcePoissonRefractory,
         SpikeSourceGamma,
         SpikeSourceInhGamma,
+        GIF_cond_exp,
     );
     // Every entry of the macro's table is one of the types checked above.
     for entry in schema::CELL_TYPES {

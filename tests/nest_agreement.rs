@@ -45,6 +45,11 @@ fn every_scenario_agrees_with_nest() {
         let dv = compare(&s, &out.spikes[0], &out.v[0], TOL);
         let n: usize = out.spikes[0].iter().map(Vec::len).sum();
         eprintln!("{name}: {n} spikes identical to NEST, max |dv| = {dv:.3e} mV");
+        if !extra_variables(&s).is_empty() {
+            // GIF_cond_exp's i_eta (nA) and v_t (mV): same bound.
+            let d = compare_extra(&s, &out.extra[0], TOL);
+            eprintln!("{name}: {:?} within {d:.3e} of NEST", extra_variables(&s));
+        }
     }
 }
 
@@ -88,5 +93,118 @@ fn split_runs_equal_one_run() {
         assert_eq!(uneven.v, whole.v, "{name}");
         assert_eq!(whole.v[0][0].len(), 1001, "{name}: samples at 0, 0.1, ..., 100 ms");
         compare(&s, &split.spikes[0], &split.v[0], TOL);
+    }
+}
+
+/// PointNeuron (LIF + CurrExp receptors, AdExp + CondAlpha, AdExp + CondBeta)
+/// against NEST's multisynapse models (`iaf_psc_exp_multisynapse`,
+/// `aeif_cond_alpha_multisynapse`, `aeif_cond_beta_multisynapse`), the
+/// models PyNN's NEST backend creates for these compositions. Spikes must
+/// be on the same steps; traces within 1e-6 mV as for the standard models
+/// (see the header; observed: bit-identical for the AdExp compositions,
+/// <= 6e-14 mV for LIF + CurrExp).
+#[test]
+fn point_neuron_scenarios_agree_with_nest_multisynapse_models() {
+    let names = point_neuron_scenario_names();
+    assert_eq!(names.len(), 6, "{names:?}");
+    for name in names {
+        let s = load(&name);
+        let out = build_and_run_with::<PointNeuron, Native>(&s, point_neuron(&s), &run_plain(&s));
+        let dv = compare(&s, &out.spikes[0], &out.v[0], TOL);
+        let n: usize = out.spikes[0].iter().map(Vec::len).sum();
+        eprintln!("{name}: {n} spikes identical to NEST, max |dv| = {dv:.3e} mV");
+    }
+}
+
+/// The agreement table the issue asks for: per reference scenario, the
+/// spike-count difference, the largest spike-time difference (in steps,
+/// spikes paired in order) and the RMS difference of the membrane potential
+/// away from spikes (samples within 2 ms after a spike of either simulator
+/// excluded, where a one-step offset would dominate). Bounds: RMS < 0.01 mV
+/// for exactly integrated models (IF_curr_*, PointNeuron LIF), < 0.05 mV for
+/// the others (RKF45, and Izhikevich's explicit step); counts equal; times
+/// within one step. Run with `--nocapture` to see the table.
+#[test]
+fn agreement_table() {
+    let mut names = scenario_names();
+    names.extend(point_neuron_scenario_names());
+    eprintln!("| scenario | spikes (NEST) | count diff | max time diff (steps) | v RMS away from spikes (mV) |");
+    eprintln!("|---|---|---|---|---|");
+    for name in names {
+        let s = load(&name);
+        let out = if name.starts_with("PointNeuron") {
+            build_and_run_with::<PointNeuron, Native>(&s, point_neuron(&s), &run_plain(&s))
+        } else {
+            outcome::<Native>(&s, &run_plain(&s))
+        };
+        let dt = s["dt"].as_f64().unwrap();
+        let nest_spikes: Vec<Vec<f64>> = s["result"]["spike_times"].as_array().unwrap().iter().map(floats).collect();
+        let nest_v: Vec<Vec<f64>> = s["result"]["v"].as_array().unwrap().iter().map(floats).collect();
+        let (mut count_diff, mut max_steps, mut total) = (0usize, 0i64, 0usize);
+        let (mut sum_sq, mut n_samples) = (0.0, 0usize);
+        for i in 0..nest_spikes.len() {
+            let (ours, theirs) = (&out.spikes[0][i], &nest_spikes[i]);
+            total += theirs.len();
+            count_diff += ours.len().abs_diff(theirs.len());
+            for (a, b) in ours.iter().zip(theirs) {
+                max_steps = max_steps.max(((a - b) / dt).round().abs() as i64);
+            }
+            let near_spike = |t: f64| ours.iter().chain(theirs).any(|s| t >= *s && t < s + 2.0);
+            for (k, (a, b)) in out.v[0][i].iter().zip(&nest_v[i]).enumerate() {
+                if !near_spike(k as f64 * dt) {
+                    sum_sq += (a - b) * (a - b);
+                    n_samples += 1;
+                }
+            }
+        }
+        let rms = (sum_sq / n_samples.max(1) as f64).sqrt();
+        eprintln!("| {name} | {total} | {count_diff} | {max_steps} | {rms:.1e} |");
+        let exact = name.starts_with("IF_curr") || name.starts_with("PointNeuron_LIF");
+        let bound = if exact { 0.01 } else { 0.05 };
+        assert_eq!(count_diff, 0, "{name}: spike counts");
+        assert!(max_steps <= 1, "{name}: spike times differ by {max_steps} steps");
+        assert!(rms < bound, "{name}: v RMS {rms} mV >= {bound} mV");
+        assert!(n_samples > 0, "{name}: no samples away from spikes");
+    }
+}
+
+/// A PointNeuron with receptors `excitatory` and `inhibitory` of the right
+/// kind is the standard model: LIF + CondExp = IF_cond_exp, LIF + CondAlpha
+/// = IF_cond_alpha, AdExp + CondExp = EIF_cond_exp_isfa_ista, AdExp +
+/// CondAlpha = EIF_cond_alpha_isfa_ista. Run on the standard models' NEST
+/// data (this also covers CondExp receptors and LIF with conductance
+/// receptors, for which NEST has no multisynapse model). Same bound.
+#[test]
+fn standard_models_rebuilt_as_point_neurons_agree_with_nest() {
+    use pynn::core::cells::{AdExp, CondAlphaPostSynapticResponse as Alpha, CondExpPostSynapticResponse as Exp};
+    use pynn::core::cells::{LIF, Neuron, PostSynapticResponse};
+    for (model, neuron, alpha) in [
+        ("IF_cond_exp", Neuron::from(LIF::default()), false),
+        ("IF_cond_alpha", Neuron::from(LIF::default()), true),
+        ("EIF_cond_exp_isfa_ista", Neuron::from(AdExp::default()), false),
+        ("EIF_cond_alpha_isfa_ista", Neuron::from(AdExp::default()), true),
+    ] {
+        for kind in ["dc", "step", "synaptic"] {
+            let name = format!("{model}_{kind}");
+            let mut s = load(&name);
+            for c in s["cells"].as_array_mut().unwrap() {
+                let c = c.as_object_mut().unwrap();
+                for (old, new) in [
+                    ("tau_syn_E", "excitatory.tau_syn"),
+                    ("tau_syn_I", "inhibitory.tau_syn"),
+                    ("e_rev_E", "excitatory.e_syn"),
+                    ("e_rev_I", "inhibitory.e_syn"),
+                ] {
+                    let v = c.remove(old).unwrap();
+                    c.insert(new.to_string(), v);
+                }
+            }
+            let psr =
+                |_: ()| -> PostSynapticResponse { if alpha { Alpha::default().into() } else { Exp::default().into() } };
+            let cell = PointNeuron::new(neuron.clone(), [("excitatory", psr(())), ("inhibitory", psr(()))]).unwrap();
+            let out = build_and_run_with::<PointNeuron, Native>(&s, cell, &run_plain(&s));
+            let dv = compare(&s, &out.spikes[0], &out.v[0], TOL);
+            eprintln!("{name} as a PointNeuron: spikes identical to NEST, max |dv| = {dv:.3e} mV");
+        }
     }
 }

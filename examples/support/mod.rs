@@ -15,6 +15,10 @@ pub enum BackendChoice {
     /// Brian2 2.9 (runtime numpy code generation; `PYNN_BRIAN2_TARGET=cython`
     /// for compiled code), needs the Python environment.
     Brian2,
+    /// NEURON 9 with pynn-rs's NMODL mechanisms (needs the Python environment).
+    Neuron,
+    /// NEURON under `mpirun -np 2` (needs openmpi).
+    NeuronMpi2,
 }
 
 /// Command line of the benchmark examples.

@@ -8,6 +8,8 @@
 //!
 //! * [`brian2`]: Brian2 2.9 (runtime code generation) driven as a Python
 //!   process, models as Brian2 equations.
+//! * [`neuron`]: NEURON 9 with pynn-rs's own NMODL mechanisms, driven as a
+//!   Python process (or several under MPI).
 //!
 //! External simulators (NEST, NEURON, Brian2) are driven as Python processes
 //! and land in their own folders here.
@@ -16,4 +18,5 @@
 pub mod brian2;
 pub mod native;
 pub mod nest;
+pub mod neuron;
 pub mod pyproc;

@@ -68,6 +68,12 @@ impl Driver {
     /// Starts `python driver.py WORKDIR` and checks that the simulator
     /// imports; returns the driver and the `hello` answer.
     pub fn start(python: &Path, spec: DriverSpec) -> Result<(Driver, Json)> {
+        Self::start_with(python, spec, &[])
+    }
+
+    /// Like [`Driver::start`], with the interpreter run by `launcher` (e.g.
+    /// `["mpirun", "-np", "2"]`; empty: run directly).
+    pub fn start_with(python: &Path, spec: DriverSpec, launcher: &[String]) -> Result<(Driver, Json)> {
         let err = |m: String| backend_err(spec.backend, m);
         let n = SESSIONS.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("pynn-{}-{}-{n}", spec.tag, std::process::id()));
@@ -77,7 +83,15 @@ impl Driver {
         let log = std::fs::File::create(dir.join("stderr.log"))
             .map_err(|e| err(format!("cannot create the driver's log in {}: {e}", dir.display())))?;
         let sim = spec.simulator;
-        let mut child = Command::new(python)
+        let mut command = match launcher.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(python);
+                c
+            }
+            None => Command::new(python),
+        };
+        let mut child = command
             .arg(&script)
             .arg(&dir)
             .stdin(Stdio::piped())

@@ -78,6 +78,53 @@ pub struct Receptor {
 pub enum SynapseKind {
     /// Fixed weight and delay.
     Static,
+    /// Short-term depression and facilitation as NEST's `tsodyks_synapse`
+    /// (what PyNN 0.13's NEST backend maps `TsodyksMarkramSynapse` to).
+    /// Columns: `U`, `tau_rec`, `tau_facil`, `tau_psc` (the post-synaptic
+    /// cell's synaptic time constant, ms) and the initial state `u`, `x`, `y`.
+    TsodyksMarkram(SynapseColumns),
+    /// Pair-based STDP with all-to-all pairing, as NEST's `stdp_synapse`
+    /// (weight dependence through `mu_plus`/`mu_minus`, bounds
+    /// `[w_min, w_max]` on the weight's magnitude). Columns: `tau_plus`,
+    /// `A_plus`, `A_minus`, `w_min`, `w_max`, `mu_plus`, `mu_minus`.
+    SpikePairStdp {
+        /// Time constant of the post-synaptic trace (ms), one per projection.
+        tau_minus: f64,
+        /// Sign of every weight (`-1` for current-based inhibitory synapses).
+        sign: f64,
+        /// Per-connection parameters.
+        columns: SynapseColumns,
+    },
+    /// Inhibitory plasticity of Vogels et al. (2011), as NEST's
+    /// `vogels_sprekeler_synapse`. Columns: `eta`, `rho` (Hz), `w_min`, `w_max`.
+    Vogels2011 {
+        /// Time constant of both traces (ms), one per projection.
+        tau: f64,
+        /// Sign of every weight (`-1` for current-based inhibitory synapses).
+        sign: f64,
+        /// Per-connection parameters.
+        columns: SynapseColumns,
+    },
+}
+
+/// Per-connection values of a synapse type's parameters, in list order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SynapseColumns(pub Vec<(&'static str, Vec<f64>)>);
+
+impl SynapseColumns {
+    /// The column named `name`.
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Weights of a projection sampled over time (`Projection::record_weights`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawWeights {
+    /// Step of each sample.
+    pub steps: Vec<u64>,
+    /// Row-major samples: one row per step, one column per connection (list order).
+    pub data: Vec<f64>,
 }
 
 /// What a backend needs to create a projection.
@@ -202,6 +249,35 @@ pub trait Backend: Send + Sized + 'static {
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording>;
     /// Releases the simulator's resources.
     fn end(&mut self) -> Result<()>;
+
+    /// Sets state variable `name` of a plastic projection's synapses (list
+    /// order) now and as their value after `reset()`.
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let _ = values;
+        Err(crate::Error::Backend {
+            backend: Self::NAME,
+            message: format!("projection {proj}: setting synaptic state `{name}` is not supported by this backend"),
+        })
+    }
+    /// Starts (interval in steps >= 1) or stops (`None`) sampling the
+    /// weights of projection `proj`; samples are taken at multiples of the
+    /// interval and hold every update of pre-synaptic spikes emitted up to
+    /// and including the sample's time.
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let _ = interval_steps;
+        Err(crate::Error::Backend {
+            backend: Self::NAME,
+            message: format!("projection {proj}: recording weights is not supported by this backend"),
+        })
+    }
+    /// The weight samples of `proj` taken since recording started or the
+    /// last `reset()`.
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        Err(crate::Error::Backend {
+            backend: Self::NAME,
+            message: format!("projection {proj}: recording weights is not supported by this backend"),
+        })
+    }
 }
 
 /// A backend able to simulate cell type `C`.

@@ -26,10 +26,12 @@ pub mod random;
 mod sim;
 pub mod space;
 pub mod special;
+pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
 
 pub use backend::{Backend, Supports};
+pub use cells::GIF_cond_exp;
 pub use cells::{
     CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp,
     IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1, Izhikevich, SpikeSourceArray,
@@ -46,7 +48,11 @@ pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, Step
 pub use error::{Error, Result, closest};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
-pub use projection::{Projection, StaticSynapse};
+pub use projection::{Projection, StaticSynapse, WeightHistory};
 pub use random::RandomDistribution;
 pub use sim::{Selection, Setup, Sim};
 pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};
+pub use synapses::{
+    AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
+    MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, SynapseType, TsodyksMarkramSynapse, Vogels2011Rule,
+};

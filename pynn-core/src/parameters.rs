@@ -107,6 +107,8 @@ pub enum Domain {
     Increasing,
     /// Any sequence of finite numbers.
     AnySequence,
+    /// A sequence of finite numbers > 0 (e.g. time constants).
+    PositiveSequence,
 }
 
 impl Domain {
@@ -118,6 +120,7 @@ impl Domain {
             Domain::NonDecreasing => "a sequence of times >= 0 in non-decreasing order",
             Domain::Increasing => "a sequence of times >= 0 in strictly increasing order",
             Domain::AnySequence => "a sequence of finite numbers",
+            Domain::PositiveSequence => "a sequence of finite numbers > 0",
         }
     }
 
@@ -134,6 +137,7 @@ impl Domain {
         match self {
             Domain::NonDecreasing => finite && s.iter().all(|x| *x >= 0.0) && s.windows(2).all(|w| w[0] <= w[1]),
             Domain::Increasing => finite && s.iter().all(|x| *x >= 0.0) && s.windows(2).all(|w| w[0] < w[1]),
+            Domain::PositiveSequence => finite && s.iter().all(|x| *x > 0.0),
             _ => finite,
         }
     }

@@ -1,7 +1,7 @@
 //! Populations, views of populations and assemblies.
 
 use crate::backend::{Backend, PopId, PopulationSpec, SourceId, Supports};
-use crate::cells::{CellType, CellTypeInfo};
+use crate::cells::CellType;
 use crate::data::{AnalogSignal, Block, Segment};
 use crate::electrodes::{CurrentSource, CurrentSourceSpec, NoiseKey};
 use crate::error::{Error, Result};
@@ -249,12 +249,13 @@ impl<C: CellType, B: Backend> Population<C, B> {
             return Err(Error::invalid_value(&object, "size", 0, "at least one cell"));
         }
         let all: Vec<usize> = (0..size).collect();
-        let mut params = ParamTable::defaults(C::PARAMETERS, size);
-        for (spec, value) in C::PARAMETERS.iter().zip(cell.parameter_values()) {
+        let info = cell.info();
+        let mut params = ParamTable::defaults(info.parameters, size);
+        for (spec, value) in info.parameters.iter().zip(cell.parameter_values()) {
             let col = resolve_with(&mut st, id, &value, spec, &object, &all)?;
             params.assign(spec.name, &all, col);
         }
-        let initial = ParamTable::defaults(C::STATE, size);
+        let initial = ParamTable::defaults(info.state, size);
         let positions =
             structure.generate_positions(size, &mut st.rng(ObjectKind::Population, id as u64, "positions"))?;
         let offset = st.n_cells;
@@ -263,7 +264,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
             label: &label,
             offset,
             size,
-            cell_type: CellTypeInfo::of::<C>(),
+            cell_type: info,
             parameters: &params,
             initial_values: &initial,
         };
@@ -271,7 +272,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
         st.n_cells += size;
         st.pops.push(PopRecord {
             label: label.clone(),
-            info: CellTypeInfo::of::<C>(),
+            info,
             offset,
             size,
             params,
@@ -370,17 +371,17 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
 
     /// Receptor types of the cell type.
     pub fn receptor_types(&self) -> &'static [&'static str] {
-        C::RECEPTORS
+        self.sim.lock().pops[self.pop].info.receptors
     }
 
     /// True if the cell type's synapses are conductance-based.
     pub fn conductance_based(&self) -> bool {
-        C::CONDUCTANCE_BASED
+        self.sim.lock().pops[self.pop].info.conductance_based
     }
 
     /// Whether `variable` can be recorded.
     pub fn can_record(&self, variable: &str) -> bool {
-        C::RECORDABLES.iter().any(|r| r.name == variable)
+        self.sim.lock().pops[self.pop].info.recordables.iter().any(|r| r.name == variable)
     }
 
     /// A view of some of these cells (slice, index list or boolean mask;
@@ -456,11 +457,21 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
         Ok(())
     }
 
-    /// Sets several parameters (PyNN's `set(**parameters)`).
+    /// Sets several parameters (PyNN's `set(**parameters)`) at once: the
+    /// backend sees only the final combination (parameters that must agree,
+    /// such as GIF_cond_exp's `tau_eta` and `a_eta` lengths, change together).
     pub fn set_many(&self, values: &[(&str, Value)]) -> Result<()> {
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        let object = self.describe();
+        let mut params = st.pops[self.pop].params.clone();
         for (name, value) in values {
-            self.set(name, value.clone())?;
+            let spec = *params.spec(name, &object, "parameter")?;
+            let col = resolve_with(&mut st, self.pop, value, &spec, &object, &self.indices)?;
+            params.assign(spec.name, &self.indices, col);
         }
+        st.backend.update_parameters(self.pop, &params)?;
+        st.pops[self.pop].params = params;
         Ok(())
     }
 

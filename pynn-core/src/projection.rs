@@ -1,7 +1,7 @@
 //! Projections: the connections between two sets of cells, their synapse
 //! type and receptor type.
 
-use crate::backend::{Backend, Connections, ProjId, ProjectionSpec, Receptor, SynapseKind};
+use crate::backend::{Backend, Connections, ProjId, ProjectionSpec, Receptor};
 use crate::connectors::{ConnectContext, Connector, ConnectorOutput};
 use crate::error::{Error, Result};
 use crate::parameters::Value;
@@ -9,6 +9,7 @@ use crate::population::Cells;
 use crate::random::{ObjectKind, Streams};
 use crate::sim::{ProjRecord, Selection, Sim};
 use crate::space::{Position, Space};
+use crate::synapses::{SynapseContext, SynapseType};
 use rand::Rng;
 
 /// A synapse with fixed weight and delay (PyNN's `StaticSynapse`).
@@ -53,6 +54,38 @@ pub struct Projection<B: Backend> {
     conductance: bool,
     /// How distances are measured (distance-dependent values).
     space: Space,
+    /// The synapse type's name, attributes and state variables.
+    synapse: SynapseInfo,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SynapseInfo {
+    name: &'static str,
+    attributes: &'static [&'static str],
+    state: &'static [&'static str],
+}
+
+/// Weights of a projection sampled over time ([`Projection::record_weights`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeightHistory {
+    /// Sample times (ms).
+    pub times: Vec<f64>,
+    /// Number of connections (columns of `weights`).
+    pub connections: usize,
+    /// Row-major samples (nA or uS): one row per time, one column per
+    /// connection in list order.
+    pub weights: Vec<f64>,
+}
+
+impl WeightHistory {
+    /// The weights of every connection at sample `i`.
+    pub fn sample(&self, i: usize) -> &[f64] {
+        &self.weights[i * self.connections..(i + 1) * self.connections]
+    }
+    /// The weight of connection `k` (list order) at every sample.
+    pub fn connection(&self, k: usize) -> Vec<f64> {
+        (0..self.times.len()).map(|i| self.weights[i * self.connections + k]).collect()
+    }
 }
 
 impl<B: Backend> Clone for Projection<B> {
@@ -67,6 +100,7 @@ impl<B: Backend> Clone for Projection<B> {
             receptor: self.receptor,
             conductance: self.conductance,
             space: self.space.clone(),
+            synapse: self.synapse,
         }
     }
 }
@@ -83,13 +117,15 @@ impl<B: Backend> std::fmt::Debug for Projection<B> {
 pub type ReceptorType<'a> = Option<&'a str>;
 
 impl<B: Backend> Projection<B> {
-    /// Connects `pre` to `post` with `connector`, synapses of type `synapse`,
-    /// onto receptor `receptor_type` (`"excitatory"`, `"inhibitory"`).
+    /// Connects `pre` to `post` with `connector`, synapses of type `synapse`
+    /// (any [`SynapseType`]: [`StaticSynapse`], `TsodyksMarkramSynapse`,
+    /// `STDPMechanism`), onto receptor `receptor_type` (`"excitatory"`,
+    /// `"inhibitory"`).
     pub fn new(
         pre: &dyn Cells<B>,
         post: &dyn Cells<B>,
         connector: &dyn Connector,
-        synapse: StaticSynapse,
+        synapse: impl SynapseType,
         receptor_type: ReceptorType<'_>,
     ) -> Result<Self> {
         Self::with_label(pre, post, connector, synapse, receptor_type, None)
@@ -100,7 +136,7 @@ impl<B: Backend> Projection<B> {
         pre: &dyn Cells<B>,
         post: &dyn Cells<B>,
         connector: &dyn Connector,
-        synapse: StaticSynapse,
+        synapse: impl SynapseType,
         receptor_type: ReceptorType<'_>,
         label: Option<&str>,
     ) -> Result<Self> {
@@ -114,7 +150,7 @@ impl<B: Backend> Projection<B> {
         pre: &dyn Cells<B>,
         post: &dyn Cells<B>,
         connector: &dyn Connector,
-        synapse: StaticSynapse,
+        synapse: impl SynapseType,
         receptor_type: ReceptorType<'_>,
         space: Space,
         label: Option<&str>,
@@ -170,7 +206,9 @@ impl<B: Backend> Projection<B> {
             projection: id as u64,
         };
         let out = connector.connect(&ctx)?;
-        check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object)?;
+        let parameters = synapse.parameters();
+        let names: Vec<&'static str> = parameters.iter().map(|(n, _)| *n).collect();
+        check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object, synapse.name(), &names)?;
         let n = out.pre.len();
         let config = st.config.clone();
         let (n_pre, n_post) = (pre_ids.len(), post_ids.len());
@@ -181,14 +219,22 @@ impl<B: Backend> Projection<B> {
         };
         let weight = match &out.weight {
             Some(w) => w.clone(),
-            None => values_for(&synapse.weight, "weight", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+            None => values_for(synapse.weight(), "weight", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
         };
-        let delay = match (&out.delay, &synapse.delay) {
+        let delay = match (&out.delay, synapse.delay()) {
             (Some(d), _) => d.clone(),
             (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
             (None, None) => vec![config.min_delay; n],
         };
         check_delays(&delay, &config, &object)?;
+        let mut columns: Vec<(&'static str, Vec<f64>)> = Vec::with_capacity(parameters.len());
+        for (name, value) in &parameters {
+            let v = match out.columns.iter().find(|(c, _)| c == name) {
+                Some((_, v)) => v.clone(),
+                None => values_for(value, name, &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+            };
+            columns.push((name, v));
+        }
 
         let receptor = choose_receptor(receptor_type, &weight, &infos[0], &object)?;
         for info in &infos {
@@ -211,7 +257,26 @@ impl<B: Backend> Projection<B> {
             weight: order.iter().map(|k| weight[*k]).collect(),
             delay: order.iter().map(|k| delay[*k]).collect(),
         };
-        let spec = ProjectionSpec { id, label: &label, receptor, synapse: SynapseKind::Static };
+        let post_global = conns.post.clone();
+        let post_parameter = |name: &str| -> Option<Vec<f64>> {
+            let mut v = Vec::with_capacity(post_global.len());
+            for g in &post_global {
+                let p = st.pops.iter().find(|p| (*g as usize) >= p.offset && (*g as usize) < p.offset + p.size)?;
+                v.push(p.params.column(name)?.as_scalar()?[*g as usize - p.offset]);
+            }
+            Some(v)
+        };
+        let ordered: Vec<(&'static str, Vec<f64>)> =
+            columns.iter().map(|(n, c)| (*n, order.iter().map(|k| c[*k]).collect())).collect();
+        let kind = synapse.kind(&SynapseContext {
+            object: &object,
+            receptor: receptor.name,
+            conductance,
+            weight: &conns.weight,
+            columns: &ordered,
+            post_parameter: &post_parameter,
+        })?;
+        let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
         st.backend.connect(&spec, conns)?;
         st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
         drop(st);
@@ -225,6 +290,11 @@ impl<B: Backend> Projection<B> {
             receptor: receptor.name,
             conductance,
             space,
+            synapse: SynapseInfo {
+                name: synapse.name(),
+                attributes: synapse.attributes(),
+                state: synapse.state_variables(),
+            },
         })
     }
 
@@ -324,7 +394,7 @@ impl<B: Backend> Projection<B> {
     /// Values of attribute `name` for every connection, in list order,
     /// without addresses (PyNN's `with_address=False`).
     pub fn get_values(&self, name: &str) -> Result<Vec<f64>> {
-        check_attribute(name, &self.label)?;
+        check_attribute(name, &self.label, &self.synapse)?;
         self.sim.lock().backend.get_synaptic(self.id, name)
     }
 
@@ -345,7 +415,16 @@ impl<B: Backend> Projection<B> {
     /// (row-major, every connection of a pair gets its pair's value), a
     /// random distribution, or a function of distance.
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        check_attribute(name, &self.label)?;
+        check_attribute(name, &self.label, &self.synapse)?;
+        if name != "weight" && name != "delay" {
+            return Err(Error::invalid_value(
+                format!("projection \"{}\" ({})", self.label, self.synapse.name),
+                "attribute",
+                name,
+                "`weight` or `delay` (synaptic state is set with `Projection::initialize`; other parameters are \
+                 fixed at creation)",
+            ));
+        }
         let value = value.into();
         let (pre, post) = self.positions()?;
         let object = format!("projection \"{}\"", self.label);
@@ -378,9 +457,103 @@ impl<B: Backend> Projection<B> {
     }
 }
 
+impl<B: Backend> Projection<B> {
+    /// The synapse type's name (`"StaticSynapse"`, `"STDPMechanism"`, ...).
+    pub fn synapse_type(&self) -> &'static str {
+        self.synapse.name
+    }
+
+    /// Sets state variable `name` of every synapse (for
+    /// `TsodyksMarkramSynapse`: `"u"`, `"x"`, `"y"`) now and as its value
+    /// after `reset()` (PyNN's `Projection.initialize`): a scalar, one value
+    /// per connection (list order), `n_pre x n_post` values, a random
+    /// distribution or a function of distance.
+    pub fn initialize(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        let object = format!("projection \"{}\" ({})", self.label, self.synapse.name);
+        if !self.synapse.state.contains(&name) {
+            return Err(Error::unknown_name(object, "state variable", name, self.synapse.state.iter().copied()));
+        }
+        let value = value.into();
+        let (pre, post) = self.positions()?;
+        let out = ConnectorOutput {
+            pre: pre.iter().map(|x| *x as u32).collect(),
+            post: post.iter().map(|x| *x as u32).collect(),
+            ..Default::default()
+        };
+        let pre_pos = crate::space::positions_of(&self.sim, &self.pre);
+        let post_pos = crate::space::positions_of(&self.sim, &self.post);
+        let dist = |i: usize, j: usize| self.space.distance(pre_pos[i], post_pos[j]);
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        let id = self.id;
+        let values = {
+            let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
+                Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
+                None => st.rng(ObjectKind::Projection, id as u64, purpose),
+            };
+            values_for(&value, name, &out, pre_pos.len(), post_pos.len(), &dist, &object, &mut rng_for)?
+        };
+        if let Some(v) = values.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+            return Err(Error::invalid_value(&object, name, v, "a fraction in [0, 1]"));
+        }
+        st.backend.initialize_synaptic(self.id, name, &values)
+    }
+
+    /// Starts sampling the weights of every connection every
+    /// `sampling_interval` ms (a multiple of the time step): samples at
+    /// t = 0, interval, 2 interval, ... up to the current time, each holding
+    /// the updates of every pre-synaptic spike emitted up to and including
+    /// its time (PyNN's requested `record('weight')`). Read them with
+    /// [`Projection::weight_history`]; `reset()` clears them.
+    pub fn record_weights(&self, sampling_interval: f64) -> Result<()> {
+        let mut st = self.sim.lock();
+        st.check_alive()?;
+        let dt = st.config.timestep;
+        let steps = (sampling_interval / dt).round();
+        if !sampling_interval.is_finite()
+            || steps < 1.0
+            || ((steps * dt) - sampling_interval).abs() > 1e-9 * dt.max(1.0)
+        {
+            return Err(Error::invalid_value(
+                format!("projection \"{}\"", self.label),
+                "sampling_interval",
+                sampling_interval,
+                format!("a positive multiple of the time step ({dt} ms)"),
+            ));
+        }
+        st.backend.record_weights(self.id, Some(steps as u64))
+    }
+
+    /// Stops sampling the weights (samples taken so far are kept).
+    pub fn stop_recording_weights(&self) -> Result<()> {
+        self.sim.lock().backend.record_weights(self.id, None)
+    }
+
+    /// The weights sampled since [`Projection::record_weights`] or the last
+    /// `reset()`.
+    pub fn weight_history(&self) -> Result<WeightHistory> {
+        let st = self.sim.lock();
+        let dt = st.config.timestep;
+        let raw = st.backend.recorded_weights(self.id)?;
+        Ok(WeightHistory {
+            times: raw.steps.iter().map(|k| *k as f64 * dt).collect(),
+            connections: self.size,
+            weights: raw.data,
+        })
+    }
+}
+
 /// Checks a connector's output: matching lengths, positions in range, no
 /// attributes a `StaticSynapse` does not have.
-fn check_output(out: &ConnectorOutput, n_pre: usize, n_post: usize, connector: &str, object: &str) -> Result<()> {
+fn check_output(
+    out: &ConnectorOutput,
+    n_pre: usize,
+    n_post: usize,
+    connector: &str,
+    object: &str,
+    synapse: &str,
+    parameters: &[&'static str],
+) -> Result<()> {
     let n = out.pre.len();
     let lens = [Some(out.post.len()), out.weight.as_ref().map(Vec::len), out.delay.as_ref().map(Vec::len)];
     if let Some(found) = lens.into_iter().flatten().chain(out.columns.iter().map(|c| c.1.len())).find(|l| *l != n) {
@@ -400,8 +573,13 @@ fn check_output(out: &ConnectorOutput, n_pre: usize, n_post: usize, connector: &
             });
         }
     }
-    if let Some((name, _)) = out.columns.first() {
-        return Err(Error::unknown_name(format!("{object} (StaticSynapse)"), "attribute", name, ["weight", "delay"]));
+    if let Some((name, _)) = out.columns.iter().find(|(c, _)| !parameters.contains(&c.as_str())) {
+        return Err(Error::unknown_name(
+            format!("{object} ({synapse})"),
+            "attribute",
+            name,
+            ["weight", "delay"].into_iter().chain(parameters.iter().copied()),
+        ));
     }
     Ok(())
 }
@@ -448,15 +626,15 @@ fn numpy_e18(x: f64) -> String {
     format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
 }
 
-fn check_attribute(name: &str, label: &str) -> Result<()> {
-    if name == "weight" || name == "delay" {
+fn check_attribute(name: &str, label: &str, synapse: &SynapseInfo) -> Result<()> {
+    if name == "weight" || name == "delay" || synapse.attributes.contains(&name) {
         Ok(())
     } else {
         Err(Error::unknown_name(
-            format!("projection \"{label}\" (StaticSynapse)"),
+            format!("projection \"{label}\" ({})", synapse.name),
             "attribute",
             name,
-            ["weight", "delay"],
+            ["weight", "delay"].into_iter().chain(synapse.attributes.iter().copied()),
         ))
     }
 }
@@ -545,12 +723,17 @@ fn choose_receptor(
 }
 
 fn check_weights(weights: &[f64], conductance: bool, receptor: &str, object: &str) -> Result<()> {
+    // PyNN 0.13 pyNN/standardmodels/base.py, check_weights: receptor names
+    // known to be excitatory or inhibitory fix the sign; other receptors of
+    // composed neurons (PointNeuron) only need one sign for all weights.
     let (ok, rule): (fn(f64) -> bool, &str) = if conductance {
         (|w| w >= 0.0, "conductance-based synapses need weights >= 0 (uS)")
-    } else if receptor == "inhibitory" {
+    } else if ["inhibitory", "GABA", "GABAA", "GABAB"].contains(&receptor) {
         (|w| w <= 0.0, "current-based inhibitory synapses need weights <= 0 (PyNN's sign rule)")
-    } else {
+    } else if ["excitatory", "AMPA", "NMDA"].contains(&receptor) || weights.iter().any(|w| *w > 0.0) {
         (|w| w >= 0.0, "current-based excitatory synapses need weights >= 0 (PyNN's sign rule)")
+    } else {
+        (|w| w <= 0.0, "weights of one sign (PyNN's sign rule)")
     };
     if let Some(w) = weights.iter().find(|w| !w.is_finite() || !ok(**w)) {
         let allowed = if w.is_finite() { rule.to_string() } else { format!("a finite number; {rule}") };

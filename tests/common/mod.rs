@@ -36,6 +36,33 @@ pub struct Outcome {
     pub spikes: Vec<Vec<Vec<f64>>>,
     /// Per segment, per cell: membrane potential samples (mV).
     pub v: Vec<Vec<Vec<f64>>>,
+    /// Per segment: the other recorded variables of the scenario
+    /// (`result.extra` of the file, e.g. GIF_cond_exp's `i_eta`, `v_t`), per cell.
+    pub extra: Vec<BTreeMap<String, Vec<Vec<f64>>>>,
+}
+
+/// Names of the extra variables a scenario's NEST data hold.
+pub fn extra_variables(s: &Json) -> Vec<String> {
+    s["result"]["extra"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// Compares the extra variables of one segment with the NEST data (which
+/// have no t = 0 sample); returns the largest difference.
+pub fn compare_extra(s: &Json, extra: &BTreeMap<String, Vec<Vec<f64>>>, tol: f64) -> f64 {
+    let name = s["scenario"].as_str().unwrap();
+    let mut max_d: f64 = 0.0;
+    for var in extra_variables(s) {
+        for (i, nest) in s["result"]["extra"][&var].as_array().unwrap().iter().map(floats).enumerate() {
+            let ours = &extra[&var][i][1..];
+            assert_eq!(ours.len(), nest.len(), "{name}: {var} samples of cell {i}");
+            for (k, (a, b)) in ours.iter().zip(&nest).enumerate() {
+                let d = (a - b).abs();
+                assert!(d <= tol, "{name}: {var} of cell {i} at sample {}: {a} vs NEST {b}", k + 1);
+                max_d = max_d.max(d);
+            }
+        }
+    }
+    max_d
 }
 
 /// Sets a parameter of the scenario's cells (between runs).
@@ -49,15 +76,66 @@ where
     C: CellType + Default,
     B: Backend + Supports<C> + Supports<SpikeSourceArray>,
 {
+    build_and_run_with::<C, B>(s, C::default(), schedule)
+}
+
+/// The `PointNeuron` of a scenario (`neuron`, `receptors` of the JSON file).
+pub fn point_neuron(s: &Json) -> PointNeuron {
+    use pynn::core::cells::*;
+    let receptors: Vec<(String, PostSynapticResponse)> = s["receptors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let f = |k: &str| r[k].as_f64().unwrap();
+            let psr: PostSynapticResponse = match r["kind"].as_str().unwrap() {
+                "CurrExp" => CurrExpPostSynapticResponse { tau_syn: f("tau_syn") }.into(),
+                "CondExp" => CondExpPostSynapticResponse { e_syn: f("e_syn"), tau_syn: f("tau_syn") }.into(),
+                "CondAlpha" => CondAlphaPostSynapticResponse { e_syn: f("e_syn"), tau_syn: f("tau_syn") }.into(),
+                "CondBeta" => CondBetaPostSynapticResponse {
+                    e_syn: f("e_syn"),
+                    tau_rise: f("tau_rise"),
+                    tau_decay: f("tau_decay"),
+                }
+                .into(),
+                other => panic!("unknown receptor kind {other}"),
+            };
+            (r["name"].as_str().unwrap().to_string(), psr)
+        })
+        .collect();
+    let neuron: Neuron = match s["neuron"].as_str().unwrap() {
+        "LIF" => LIF::default().into(),
+        "AdExp" => AdExp::default().into(),
+        other => panic!("unknown neuron {other}"),
+    };
+    PointNeuron::new(neuron, receptors).unwrap()
+}
+
+/// As [`build_and_run`], with the cell type given as a value.
+pub fn build_and_run_with<C, B>(s: &Json, cell: C, schedule: Schedule<'_, B>) -> Outcome
+where
+    C: CellType,
+    B: Backend + Supports<C> + Supports<SpikeSourceArray>,
+{
     let sim = setup::<B>(s);
     let cells = s["cells"].as_array().unwrap();
     let n = cells.len();
-    let pop = Population::<C, B>::new(&sim, n, C::default()).unwrap();
+    let pop = Population::<C, B>::new(&sim, n, cell).unwrap();
     let names: Vec<String> = cells[0].as_object().unwrap().keys().cloned().collect();
-    for name in &names {
-        let values: Vec<f64> = cells.iter().map(|c| c[name].as_f64().unwrap()).collect();
-        pop.set(name, values).unwrap();
-    }
+    // All at once: GIF_cond_exp's kernels (`tau_eta` and `a_eta`) must keep
+    // equal lengths, which one-by-one changes would break in between.
+    let values: Vec<(&str, Value)> = names
+        .iter()
+        .map(|name| {
+            let value = if cells[0][name].is_array() {
+                Value::from(cells.iter().map(|c| floats(&c[name])).collect::<Vec<Vec<f64>>>())
+            } else {
+                Value::from(cells.iter().map(|c| c[name].as_f64().unwrap()).collect::<Vec<f64>>())
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    pop.set_many(&values).unwrap();
     pop.initialize("v", floats(&s["initial_v"])).unwrap();
 
     let trains: Vec<Vec<f64>> = s["spike_sources"].as_array().unwrap().iter().map(floats).collect();
@@ -94,7 +172,10 @@ where
         let source = StepCurrentSource { times: floats(&d["times"]), amplitudes: floats(&d["amplitudes"]) };
         pop.view(targets).unwrap().inject(source).unwrap();
     }
-    pop.record(["spikes", "v"], None).unwrap();
+    let extra_vars = extra_variables(s);
+    let mut recorded: Vec<String> = vec!["spikes".into(), "v".into()];
+    recorded.extend(extra_vars.iter().cloned());
+    pop.record(recorded, None).unwrap();
     let set = |name: &str, values: Vec<f64>| pop.set(name, values).unwrap();
     schedule(&sim, &set);
     let block = pop.get_data().unwrap();
@@ -106,6 +187,16 @@ where
             .map(|seg| (0..n).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect())
             .collect(),
         v: block.segments.iter().map(|seg| (0..n).map(|i| seg.signal("v").unwrap().column(i)).collect()).collect(),
+        extra: block
+            .segments
+            .iter()
+            .map(|seg| {
+                extra_vars
+                    .iter()
+                    .map(|var| (var.clone(), (0..n).map(|i| seg.signal(var).unwrap().column(i)).collect()))
+                    .collect()
+            })
+            .collect(),
     }
 }
 
@@ -131,12 +222,14 @@ pub trait AllCells:
     + Supports<pynn::HH_cond_exp>
     + Supports<pynn::IF_cond_exp_gsfa_grr>
     + Supports<pynn::IF_facets_hardware1>
+    + Supports<pynn::GIF_cond_exp>
     + Supports<SpikeSourceArray>
 {
 }
 impl AllCells for Native {}
 impl AllCells for Nest {}
 impl AllCells for Brian2 {}
+impl AllCells for Neuron {}
 
 pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
     match s["cell_type"].as_str().unwrap() {
@@ -151,6 +244,7 @@ pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {
         "HH_cond_exp" => build_and_run::<pynn::HH_cond_exp, B>(s, schedule),
         "IF_cond_exp_gsfa_grr" => build_and_run::<pynn::IF_cond_exp_gsfa_grr, B>(s, schedule),
         "IF_facets_hardware1" => build_and_run::<pynn::IF_facets_hardware1, B>(s, schedule),
+        "GIF_cond_exp" => build_and_run::<pynn::GIF_cond_exp, B>(s, schedule),
         other => panic!("no test for {other}"),
     }
 }
@@ -176,7 +270,7 @@ pub fn compare(s: &Json, spikes: &[Vec<f64>], v: &[Vec<f64>], tol: f64) -> f64 {
     max_dv
 }
 
-pub fn scenario_names() -> Vec<String> {
+fn all_scenario_names() -> Vec<String> {
     let dir = format!("{}/tests/data/nest", env!("CARGO_MANIFEST_DIR"));
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -184,4 +278,15 @@ pub fn scenario_names() -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The scenarios of the standard cell types (every backend runs them).
+pub fn scenario_names() -> Vec<String> {
+    all_scenario_names().into_iter().filter(|n| !n.starts_with("PointNeuron")).collect()
+}
+
+/// The `PointNeuron` scenarios (native engine only: the NEST backend has no
+/// translation of composed neurons yet).
+pub fn point_neuron_scenario_names() -> Vec<String> {
+    all_scenario_names().into_iter().filter(|n| n.starts_with("PointNeuron")).collect()
 }

@@ -87,7 +87,18 @@ PYNN_DEFAULTS["IF_facets_hardware1"] = dict(g_leak=40.0, tau_syn_E=30.0, tau_syn
                                             e_rev_I=-80.0, v_rest=-65.0, v_thresh=-55.0)
 PYNN_DEFAULTS["Izhikevich"] = dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0)
 PYNN_DEFAULTS["EIF_cond_alpha_isfa_ista"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
-CONDUCTANCE_BASED = ("HH_cond_exp", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
+PYNN_DEFAULTS["GIF_cond_exp"] = dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=4.0, tau_syn_E=5.0,
+                                     tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-70.0, v_reset=-65.0,
+                                     i_offset=0.0, delta_v=0.5, v_t_star=-48.0, lambda0=1.0,
+                                     tau_eta=[1.0, 10.0, 100.0], tau_gamma=[1.0, 10.0, 100.0],
+                                     a_eta=[1.0, 1.0, 1.0], a_gamma=[1.0, 1.0, 1.0])
+# PointNeuron components (PyNN 0.13 pyNN/standardmodels/cells.py, LIF and AdExp)
+PYNN_DEFAULTS["LIF"] = dict(cm=1.0, tau_refrac=0.1, v_reset=-65.0, v_rest=-65.0, tau_m=20.0,
+                            i_offset=0.0, v_thresh=-50.0)
+PYNN_DEFAULTS["AdExp"] = dict(PYNN_DEFAULTS["EIF_cond_exp_isfa_ista"])
+for _k in ("e_rev_E", "tau_syn_E", "e_rev_I", "tau_syn_I"):
+    del PYNN_DEFAULTS["AdExp"][_k]
+CONDUCTANCE_BASED = ("AdExp", "GIF_cond_exp", "HH_cond_exp", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "IF_cond_exp", "IF_cond_alpha", "EIF_cond_exp_isfa_ista",
                      "EIF_cond_alpha_isfa_ista")
 DEFAULT_INITIAL_V = -65.0
 
@@ -103,7 +114,8 @@ NEST_MODEL = {"IF_curr_alpha": "iaf_psc_alpha",
               # PyNN 0.13 maps this to iaf_cond_exp_sfa_rr but cannot create it on
               # NEST (KeyError: 'g_r'); we drive NEST's model directly.
               "IF_cond_exp_gsfa_grr": "iaf_cond_exp_sfa_rr",
-              "IF_facets_hardware1": "iaf_cond_exp"}
+              "IF_facets_hardware1": "iaf_cond_exp",
+              "GIF_cond_exp": "gif_cond_exp"}
 
 # PyNN name -> (NEST name, scale factor)
 TRANSLATIONS = {
@@ -138,6 +150,15 @@ TRANSLATIONS = {
     "q_rr": ("q_rr", None),
     "c": ("c", None),
     "d": ("d", None),
+    # GIF_cond_exp (pyNN/nest/standardmodels/cells.py): lambda0 Hz = NEST's
+    # lambda_0 (1/s); the array parameters are scaled element by element.
+    "delta_v": ("Delta_V", None),
+    "v_t_star": ("V_T_star", None),
+    "lambda0": ("lambda_0", None),
+    "tau_eta": ("tau_stc", None),
+    "tau_gamma": ("tau_sfa", None),
+    "a_eta": ("q_stc", 1000.0),
+    "a_gamma": ("q_sfa", None),
 }
 
 # PyNN's NEST backend multiplies weights of IF_curr_delta targets by this
@@ -159,7 +180,10 @@ def translate_cell(params, cell_type=None):
             native["g_L"] = params["cm"] / value * 1000.0
             continue
         nest_name, factor = TRANSLATIONS[name]
-        native[nest_name] = value * factor if factor is not None else value
+        if isinstance(value, list):
+            native[nest_name] = [x * factor if factor is not None else x for x in value]
+        else:
+            native[nest_name] = value * factor if factor is not None else value
     return native
 
 
@@ -222,6 +246,7 @@ SYN_WEIGHTS = {
     "HH_cond_exp": dict(a=0.06, b=0.05, c=0.05, d=0.04, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
     # mV (voltage jumps)
     "Izhikevich": dict(a=6.0, b=5.0, c=4.0, d=4.0, i1=-6.0, i2=-4.0, i3=-5.0, i4=-3.0),
+    "GIF_cond_exp": dict(a=0.012, b=0.01, c=0.011, d=0.01, i1=0.05, i2=0.04, i3=0.02, i4=0.01),
 }
 
 
@@ -405,6 +430,132 @@ def scenarios_facets():
     return [dc, syn]
 
 
+def scenarios_gif():
+    """GIF_cond_exp spikes stochastically (escape noise), so NEST's and our
+    random numbers cannot agree.  The scenarios make the outcome independent
+    of them: in the spiking ones delta_v = 1e-4 mV and lambda0 = 1e10 Hz, so
+    the spike probability per step, 1 - exp(-lambda dt), is < 1e-16 when v is
+    0.005 mV below v_t and 1 (to rounding) when v is above it, i.e. the cell
+    spikes at the step where v crosses v_t in both simulators (a crossing that
+    ends within ~0.003 mV below v_t would be random; none does).  The
+    synaptic scenario stays far below threshold (v_t_star -40 mV with the
+    default delta_v 0.5 mV and lambda0 1 Hz: spike probability per step
+    < 1e-12): no spikes in either simulator, the trace is compared."""
+    T = "GIF_cond_exp"
+    sharp = dict(delta_v=1e-4, lambda0=1e10)
+    base = dict(cell_type=T, runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[], connections=[])
+    dc = dict(base,
+              scenario="GIF_cond_exp_dc",
+              description=("GIF_cond_exp, deterministic threshold (delta_v 1e-4 mV, lambda0 1e10 Hz): "
+                           "adapting repetitive spiking from i_offset 2.0 nA (cell 0), DCSource 2.5 nA in [10, 80) ms with small kernels (cell 1), "
+                           "sub-threshold DCSource 0.5 nA in [20, 70.3) ms (cell 2)."),
+              cells=[cell(T, i_offset=2.0, a_eta=[0.2, 0.05, 0.02], a_gamma=[2.0, 1.0, 0.3], **sharp),
+                     cell(T, tau_refrac=2.0, v_reset=-70.0, a_eta=[0.1, 0.05, 0.02],
+                          a_gamma=[2.0, 1.0, 0.5], tau_gamma=[5.0, 20.0, 50.0], **sharp),
+                     cell(T, tau_m=10.0, cm=0.5, **sharp)],
+              initial_v=[-65.0, -65.0, -60.0],
+              dc_sources=[dict(amplitude=2.5, start=10.0, stop=80.0, targets=[1]),
+                          dict(amplitude=0.5, start=20.0, stop=70.3, targets=[2])])
+    step = dict(base,
+                scenario="GIF_cond_exp_step",
+                description=("GIF_cond_exp, deterministic threshold: StepCurrentSource (0.5 nA from 10 ms, "
+                             "3.0 nA from 30.5 ms, -0.3 nA from 60 ms) into two cells with small kernels "
+                             "(cell 1: tau_refrac 0, i.e. no reset, and two-element kernels)."),
+                cells=[cell(T, a_eta=[0.1, 0.1, 0.01], a_gamma=[1.0, 0.5, 0.5], **sharp),
+                       cell(T, tau_refrac=0.0, tau_eta=[3.0, 30.0], a_eta=[0.5, 0.2],
+                            tau_gamma=[10.0, 40.0], a_gamma=[5.0, 2.0], **sharp)],
+                initial_v=[-65.0, -60.0],
+                step_sources=[dict(times=[10.0, 30.5, 60.0], amplitudes=[0.5, 3.0, -0.3],
+                                   targets=[0, 1])])
+    syn = dict(base,
+               scenario="GIF_cond_exp_synaptic",
+               description=("GIF_cond_exp far below threshold (v_t_star -40 mV): 4 SpikeSourceArrays -> "
+                            "3 cells with i_offset 0.3 nA via conductance synapses (uS), delays 0.1-7.3 ms; "
+                            "no spikes."),
+               cells=[cell(T, i_offset=0.3, v_t_star=-40.0), cell(T, i_offset=0.32, v_t_star=-40.0),
+                      cell(T, i_offset=0.3, v_t_star=-40.0, tau_syn_E=3.0, tau_syn_I=8.0)],
+               initial_v=[-65.0, -65.0, -65.0],
+               spike_sources=[list(s) for s in SPIKE_SOURCES],
+               connections=connections(T))
+    return [dc, step, syn]
+
+
+# PointNeuron: PyNN's NEST backend picks the multisynapse model common to the
+# neuron and every receptor (pyNN/nest/standardmodels/cells.py, PointNeuron):
+# LIF + CurrExp -> iaf_psc_exp_multisynapse, AdExp + CondAlpha ->
+# aeif_cond_alpha_multisynapse, AdExp + CondBeta -> aeif_cond_beta_multisynapse;
+# receptor port = index of the name in the sorted receptor names + 1; receptor
+# parameters become per-port lists (tau_syn, E_rev, tau_rise, tau_decay).
+POINT_MODELS = {("LIF", "CurrExp"): "iaf_psc_exp_multisynapse",
+                ("AdExp", "CondAlpha"): "aeif_cond_alpha_multisynapse",
+                ("AdExp", "CondBeta"): "aeif_cond_beta_multisynapse"}
+# PyNN name -> (NEST recordable, factor NEST -> PyNN), pyNN/nest/standardmodels/cells.py
+EXTRA_RECORDABLES = {"GIF_cond_exp": {"i_eta": ("I_stc", 0.001), "v_t": ("E_sfa", 1.0)}}
+PSR_TRANSLATIONS = {"tau_syn": "tau_syn", "e_syn": "E_rev", "tau_rise": "tau_rise", "tau_decay": "tau_decay"}
+
+
+def point_connections(weight_key, receptor_of):
+    """CONNECTIVITY with the excitatory/inhibitory receptors mapped to named
+    receptors; weights of current-based GABA receptors stay negative."""
+    w = SYN_WEIGHTS[weight_key]
+    out = []
+    for n, (s, t, k, d, r) in enumerate(CONNECTIVITY):
+        out.append(dict(source=s, target=t, weight=w[k], delay=d, receptor=receptor_of(n, r)))
+    return out
+
+
+def scenarios_point_neuron():
+    base = dict(cell_type="PointNeuron", runs=[100.0], dc_sources=[], step_sources=[],
+                spike_sources=[list(s) for s in SPIKE_SOURCES])
+    exc = lambda n, r: ("AMPA" if n % 2 == 0 else "NMDA") if r == "excitatory" else "GABAA"
+    lif_rec = [dict(name="AMPA", kind="CurrExp", tau_syn=1.0), dict(name="GABAA", kind="CurrExp", tau_syn=1.5),
+               dict(name="NMDA", kind="CurrExp", tau_syn=15.0)]  # NEST refuses tau_syn == tau_m (20 ms)
+    alpha_rec = [dict(name="AMPA", kind="CondAlpha", e_syn=0.0, tau_syn=1.0),
+                 dict(name="GABAA", kind="CondAlpha", e_syn=-70.0, tau_syn=1.5),
+                 dict(name="NMDA", kind="CondAlpha", e_syn=0.0, tau_syn=20.0)]
+    beta_rec = [dict(name="AMPA", kind="CondBeta", e_syn=0.0, tau_rise=0.2, tau_decay=1.7),
+                dict(name="GABAA", kind="CondBeta", e_syn=-75.0, tau_rise=0.5, tau_decay=5.0)]
+    SYN_WEIGHTS["PointNeuron_LIF"] = dict(a=0.4, b=0.3, c=0.35, d=0.3, i1=-0.8, i2=-0.6, i3=-0.4, i4=-0.2)
+    SYN_WEIGHTS["PointNeuron_AdExp"] = dict(a=0.004, b=0.003, c=0.0035, d=0.003, i1=0.02, i2=0.015, i3=0.01,
+                                            i4=0.005)
+    out = []
+    for tag, neuron, receptors, cells, wkey in [
+        ("LIF_CurrExp", "LIF", lif_rec,
+         [cell("LIF", i_offset=0.7), cell("LIF", i_offset=0.6, tau_refrac=2.0), cell("LIF", i_offset=0.3)],
+         "PointNeuron_LIF"),
+        ("AdExp_CondAlpha", "AdExp", alpha_rec,
+         [cell("AdExp", i_offset=0.6), cell("AdExp", i_offset=0.62, tau_refrac=2.0), cell("AdExp", i_offset=0.2)],
+         "PointNeuron_AdExp"),
+        ("AdExp_CondBeta", "AdExp", beta_rec,
+         [cell("AdExp", i_offset=0.6), cell("AdExp", i_offset=0.62, tau_refrac=2.0), cell("AdExp", i_offset=0.2)],
+         "PointNeuron_AdExp"),
+    ]:
+        names = [r["name"] for r in receptors]
+        recmap = (lambda n, r: "GABAA" if r == "inhibitory" else "AMPA") if "NMDA" not in names else exc
+        out.append(dict(base,
+                        scenario="PointNeuron_%s_synaptic" % tag,
+                        description=("PointNeuron(%s, %s): 4 SpikeSourceArrays -> 3 cells (the third "
+                                     "with a smaller i_offset) through the receptors %s, delays 0.1-7.3 ms."
+                                     % (neuron, ", ".join("%s=%s" % (r["name"], r["kind"]) for r in receptors),
+                                        "/".join(names))),
+                        neuron=neuron, receptors=receptors, cells=cells,
+                        initial_v=[-65.0, -65.0, -65.0] if neuron == "LIF" else [-70.6, -70.6, -70.6],
+                        connections=point_connections(wkey, recmap)))
+        spiking_cells = [dict(c) for c in cells]
+        spiking_cells[0]["i_offset"] = 1.2
+        out.append(dict(base,
+                        scenario="PointNeuron_%s_dc" % tag,
+                        description=("PointNeuron(%s, ...): repetitive spiking from i_offset 1.2 nA (cell 0) "
+                                     "and a DCSource 1.0 nA in [10, 80) ms (cell 1), with the synaptic input "
+                                     "of the synaptic scenario." % neuron),
+                        neuron=neuron, receptors=receptors, cells=spiking_cells,
+                        initial_v=[-65.0, -65.0, -65.0] if neuron == "LIF" else [-70.6, -70.6, -70.6],
+                        dc_sources=[dict(amplitude=1.0, start=10.0, stop=80.0, targets=[1])],
+                        connections=point_connections(wkey, recmap)))
+    return out
+
+
 def all_scenarios():
     out = []
     for T in ("IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha",
@@ -413,6 +564,8 @@ def all_scenarios():
     out += scenarios_izhikevich()
     out += scenarios_hh()
     out += scenarios_facets()
+    out += scenarios_gif()
+    out += scenarios_point_neuron()
     out += [scenario_equal_tau("IF_curr_alpha"), scenario_equal_tau("IF_curr_exp")]
     for sc in out:
         sc.update(dt=DT, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
@@ -468,9 +621,24 @@ def run_nest(sc):
         parrots = nest.Create("parrot_neuron", n_src)
 
     # target cells
-    cells = nest.Create(NEST_MODEL[T], len(sc["cells"]))
+    if T == "PointNeuron":
+        kinds = set(r["kind"] for r in sc["receptors"])
+        assert len(kinds) == 1, "one receptor kind per PointNeuron scenario"
+        model = POINT_MODELS[(sc["neuron"], kinds.pop())]
+        psr = {}
+        for r in sc["receptors"]:
+            for k, v in r.items():
+                if k not in ("name", "kind"):
+                    psr.setdefault(PSR_TRANSLATIONS[k], []).append(v)
+        cells = nest.Create(model, len(sc["cells"]))
+        ports = {r["name"]: i + 1 for i, r in enumerate(sc["receptors"])}
+    else:
+        cells = nest.Create(NEST_MODEL[T], len(sc["cells"]))
     for c, p, v0 in zip(cells, sc["cells"], sc["initial_v"]):
-        c.set(translate_cell(p, T))
+        if T == "PointNeuron":
+            c.set(dict(psr, **translate_cell(p, sc["neuron"])))
+        else:
+            c.set(translate_cell(p, T))
         c.set({"V_m": v0})
         if T == "Izhikevich":
             c.set({"U_m": -14.0})  # PyNN's default initial u
@@ -495,6 +663,11 @@ def run_nest(sc):
     scale = RECEPTOR_SCALE.get(T, 1.0)
     for con in sc["connections"]:
         w = con["weight"]
+        if T == "PointNeuron":
+            nest.Connect(parrots[con["source"]], cells[con["target"]],
+                         syn_spec={"synapse_model": "static_synapse", "weight": w * 1000.0,
+                                   "delay": con["delay"], "receptor_type": ports[con["receptor"]]})
+            continue
         if T in CONDUCTANCE_BASED:
             if w < 0:
                 raise ValueError("conductance-based cells: weights must be >= 0")
@@ -511,8 +684,9 @@ def run_nest(sc):
                      syn_spec={"synapse_model": "static_synapse",
                                "weight": native_w, "delay": con["delay"]})
 
-    # recorders
-    mm = nest.Create("multimeter", params={"interval": dt, "record_from": ["V_m"]})
+    # recorders (GIF_cond_exp: also its adaptation variables, PyNN's i_eta and v_t)
+    extra = EXTRA_RECORDABLES.get(T, {})
+    mm = nest.Create("multimeter", params={"interval": dt, "record_from": ["V_m"] + [n for n, _ in extra.values()]})
     sr = nest.Create("spike_recorder")
     nest.Connect(mm, cells, "all_to_all", syn_spec={"delay": min_delay})
     nest.Connect(cells, sr, "all_to_all", syn_spec={"delay": min_delay})
@@ -527,6 +701,7 @@ def run_nest(sc):
     ids = cells.tolist()
     ev = mm.get("events")
     v = []
+    extras = {}
     for gid, v0 in zip(ids, sc["initial_v"]):
         m = ev["senders"] == gid
         steps = np.rint(ev["times"][m] / dt).astype(int)
@@ -537,6 +712,9 @@ def run_nest(sc):
         steps, vals = steps[keep], vals[keep]
         assert np.array_equal(steps, np.arange(1, n_stop + 1)), "unexpected sampling"
         v.append([float(v0)] + [float(x) for x in vals])
+        for name, (nest_name, scale) in extra.items():
+            xs = ev[nest_name][m][order][keep]
+            extras.setdefault(name, []).append([float(x) * scale for x in xs])
     sev = sr.get("events")
     spikes = []
     for gid in ids:
@@ -544,7 +722,11 @@ def run_nest(sc):
         steps = np.rint(ts / dt).astype(int)
         steps = steps[steps <= n_stop]
         spikes.append([float("%.12g" % (s * dt)) for s in steps])
-    return {"spike_times": spikes, "v": v}
+    result = {"spike_times": spikes, "v": v}
+    if extras:
+        # samples at dt, 2 dt, ..., t_stop (no t = 0 sample: NEST cannot set these)
+        result["extra"] = extras
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -552,7 +734,7 @@ def run_nest(sc):
 # ---------------------------------------------------------------------------
 
 KEY_ORDER = ["generator", "nest_version", "scenario", "description", "dt",
-             "min_delay", "max_delay", "runs", "cell_type", "cells", "initial_v",
+             "min_delay", "max_delay", "runs", "cell_type", "neuron", "receptors", "cells", "initial_v",
              "dc_sources", "step_sources", "spike_sources", "connections", "result"]
 
 
@@ -565,13 +747,16 @@ def _list_lines(items, indent="    "):
 def dumps(doc):
     parts = []
     for k in KEY_ORDER:
+        if k not in doc:
+            continue
         val = doc[k]
-        if k in ("cells", "dc_sources", "step_sources", "spike_sources", "connections"):
+        if k in ("cells", "receptors", "dc_sources", "step_sources", "spike_sources", "connections"):
             s = _list_lines(val)
         elif k == "result":
             s = ("{\n    \"spike_times\": " + _list_lines(val["spike_times"], "      ")
                  .replace("\n  ]", "\n    ]")
                  + ",\n    \"v\": " + _list_lines(val["v"], "      ").replace("\n  ]", "\n    ]")
+                 + "".join(",\n    \"extra\": " + json.dumps(val["extra"]) for _ in [0] if "extra" in val)
                  + "\n  }")
         else:
             s = json.dumps(val)

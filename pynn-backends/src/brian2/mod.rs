@@ -727,6 +727,9 @@ brian2_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
+    // No translation yet (PyNN's Brian2 backend has none either): creating
+    // one is a clear error naming the type.
+    GIF_cond_exp,
     SpikeSourceArray,
     SpikeSourcePoisson,
 );

@@ -25,10 +25,13 @@
 
 pub mod adex;
 pub mod cond;
+pub mod gif;
 pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
+pub mod plastic;
+pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
@@ -103,6 +106,8 @@ pub struct Native {
     currents: Vec<Option<Current>>,
     owner: Vec<u32>,
     pool: std::sync::Arc<rayon::ThreadPool>,
+    /// Plastic projections (their `projs` entry is empty), creation order.
+    plastic: Vec<plastic::Plastic>,
 }
 
 impl std::fmt::Debug for Native {
@@ -133,7 +138,27 @@ impl Native {
             m.synapses += p.target.len();
             m.bytes += p.target.len() * (4 + 8 + 2) + p.row_ptr.len() * std::mem::size_of::<usize>();
         }
+        for p in &self.plastic {
+            m.synapses += p.len();
+            m.bytes += p.bytes();
+        }
         m
+    }
+
+    fn plastic_mut(&mut self, id: ProjId) -> Option<&mut plastic::Plastic> {
+        self.plastic.iter_mut().find(|p| p.id == id)
+    }
+
+    fn plastic_ref(&self, id: ProjId) -> Option<&plastic::Plastic> {
+        self.plastic.iter().find(|p| p.id == id)
+    }
+
+    /// Plastic projections after the static ones: post spikes enter the
+    /// histories, then pre spikes are delivered (see `plastic.rs`).
+    fn deliver_plastic(&mut self, spikes: &[(u32, u64)], upto: u64) {
+        for p in &mut self.plastic {
+            p.deliver(spikes, upto, &mut self.pops, &self.owner, self.ring_len);
+        }
     }
 
     fn proj(&self, id: ProjId) -> Result<&Proj> {
@@ -239,6 +264,7 @@ impl Native {
         }
         spikes.sort_by_key(|(c, s)| (*s, *c));
         self.deliver(&spikes);
+        self.deliver_plastic(&spikes, b);
     }
 }
 
@@ -284,6 +310,7 @@ impl Backend for Native {
             currents: Vec::new(),
             owner: Vec::new(),
             pool: std::sync::Arc::new(pool),
+            plastic: Vec::new(),
         })
     }
 
@@ -323,6 +350,28 @@ impl Backend for Native {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
         debug_assert_eq!(n, c.post.len());
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            let keep = self.cfg.max_delay_steps() + self.min_delay;
+            let (target, weight) = (c.post, c.weight);
+            let p = plastic::Plastic::new(
+                spec.id,
+                &spec.synapse,
+                spec.receptor.index,
+                pre_lo,
+                row_ptr,
+                target,
+                &weight,
+                delay,
+                self.dt,
+                keep,
+            )?
+            .ok_or_else(|| err(format!("synapse model {:?} is not supported", spec.synapse)))?;
+            self.plastic.push(p);
+            let empty =
+                Proj { receptor: 0, pre_lo: 0, row_ptr: vec![0], target: vec![], weight: vec![], delay: vec![] };
+            self.projs.push(empty);
+            return Ok(());
+        }
         self.projs.push(Proj {
             receptor: spec.receptor.index,
             pre_lo,
@@ -335,6 +384,9 @@ impl Backend for Native {
     }
 
     fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
+        if let Some(p) = self.plastic_ref(proj) {
+            return Ok(p.connections());
+        }
         let p = self.proj(proj)?;
         let mut pre = Vec::with_capacity(p.target.len());
         for r in 0..p.row_ptr.len() - 1 {
@@ -344,6 +396,9 @@ impl Backend for Native {
     }
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
+        if let Some(p) = self.plastic_ref(proj) {
+            return p.get(name, self.dt);
+        }
         let p = self.proj(proj)?;
         match name {
             "weight" => Ok(p.weight.clone()),
@@ -354,6 +409,17 @@ impl Backend for Native {
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let dt = self.dt;
+        if let Some(p) = self.plastic_mut(proj) {
+            if values.len() != p.len() {
+                return Err(Error::LengthMismatch {
+                    object: "native projection".into(),
+                    what: name.into(),
+                    expected: p.len(),
+                    found: values.len(),
+                });
+            }
+            return p.set(name, values, dt);
+        }
         let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
         if values.len() != p.target.len() {
             return Err(Error::LengthMismatch {
@@ -427,6 +493,7 @@ impl Backend for Native {
                 initial.extend(out.iter().map(|(c, s)| (p.offset as u32 + c, *s)));
             }
             self.deliver(&initial);
+            self.deliver_plastic(&initial, 0);
             self.started = true;
         }
         let pool = std::sync::Arc::clone(&self.pool);
@@ -445,6 +512,7 @@ impl Backend for Native {
     fn reset(&mut self) -> Result<()> {
         self.step = 0;
         self.started = false;
+        self.plastic.iter_mut().for_each(plastic::Plastic::reset);
         for p in &mut self.pops {
             p.kernel.reset();
             for r in &mut p.ring {
@@ -479,6 +547,36 @@ impl Backend for Native {
 
     fn end(&mut self) -> Result<()> {
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        match self.plastic_mut(proj) {
+            Some(p) if values.len() == p.len() => p.initialize(name, values),
+            Some(p) => Err(Error::LengthMismatch {
+                object: "native projection".into(),
+                what: name.into(),
+                expected: p.len(),
+                found: values.len(),
+            }),
+            None => Err(err(format!("projection {proj} has static synapses: no state `{name}`"))),
+        }
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let now = self.step;
+        match self.plastic_mut(proj) {
+            Some(p) => {
+                p.record(interval_steps, now);
+                Ok(())
+            }
+            None => Err(err(format!("projection {proj} has static synapses: its weights do not change"))),
+        }
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        self.plastic_ref(proj)
+            .map(plastic::Plastic::recorded)
+            .ok_or_else(|| err(format!("projection {proj} has static synapses: its weights do not change")))
     }
 }
 

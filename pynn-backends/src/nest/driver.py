@@ -42,6 +42,13 @@ except Exception as e:  # reported by the "hello" command
     IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
 
 
+def per_node(params, n):
+    """{name: [value per node]} as one dict per node, so that list-valued
+    parameters (GIF's tau_stc, multisynapse E_rev) are never mistaken for
+    per-node values when a population has one cell."""
+    return [{k: v[i] for k, v in params.items()} for i in range(n)]
+
+
 class DriverError(Exception):
     pass
 
@@ -135,7 +142,7 @@ class Driver:
         if kind == "neuron":
             nodes = nest.Create(c["model"], n)
             if c["params"]:
-                nodes.set(c["params"])
+                nodes.set(per_node(c["params"], n))
             if c["state"]:
                 nodes.set(c["state"])
         else:
@@ -163,7 +170,7 @@ class Driver:
         pop = int(c["pop"])
         p = self.pops[pop]
         if p["kind"] == "neuron":
-            p["nodes"].set(c["params"])
+            p["nodes"].set(per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}
@@ -181,14 +188,50 @@ class Driver:
         post = self.all_gids[np.load(c["post"]).astype(np.int64)]
         weight = np.load(c["weight"])
         delay = np.load(c["delay"])
-        model = "pynn_static_%d" % proj
-        nest.CopyModel("static_synapse", model)
+        plastic = c.get("synapse")
+        model = ("pynn_plastic_%d" if plastic else "pynn_static_%d") % proj
+        nest.CopyModel(plastic["model"] if plastic else "static_synapse", model)
+        spec = {"synapse_model": model, "weight": weight, "delay": delay}
+        if plastic:
+            # Per-connection parameters, translated on the Rust side (translate.rs
+            # has no plastic rows: see nest/mod.rs plastic_command).
+            for name, values in plastic["params"].items():
+                spec[name] = np.asarray(values, dtype=float)
+            if plastic.get("tau_minus") is not None and len(post):
+                # A property of the post-synaptic neuron in NEST (archiving node).
+                nest.SetStatus(nest.NodeCollection(sorted(set(post.tolist()))),
+                               {"tau_minus": float(plastic["tau_minus"])})
         if len(pre):
-            nest.Connect(pre, post, "one_to_one",
-                         {"synapse_model": model, "weight": weight, "delay": delay})
+            if "receptor_type" in c:  # composed neurons: NEST port = receptor index + 1
+                spec["receptor_type"] = int(c["receptor_type"])
+            nest.Connect(pre, post, "one_to_one", spec)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
                             "delay": delay.copy(), "conns": None, "perm": None}
+        if plastic and len(pre):
+            # Fix the list order now, while the weights are the initial ones.
+            self.projection_order(self.projs[proj])
         return {}
+
+    def cmd_plastic_state(self, c):
+        """Current values of plastic synapses, in list order, with every
+        pre-synaptic spike up to the core's time delivered (look-ahead past
+        the slice that holds it, as cmd_drain)."""
+        md = self.md_steps
+        if self.delivered_step() < self.core_step:
+            self.simulate_to(((self.core_step + md - 1) // md) * md + 1)
+        out = {}
+        for proj in c["projs"]:
+            pr = self.projs[int(proj)]
+            names = c["names"][str(proj)]
+            files = {}
+            if len(pr["pre"]):
+                conns, perm = self.projection_order(pr)
+                st = conns.get(names)
+                for n in names:
+                    vals = np.asarray(st[n], dtype=float).reshape(-1)
+                    files[n] = self.npy("state_%d_%s" % (int(proj), n), vals[perm])
+            out[str(proj)] = files
+        return {"state": out}
 
     def projection_order(self, pr):
         """The projection's NEST connections and, for list position i, the
@@ -287,12 +330,31 @@ class Driver:
                 rec.interval = interval
                 # NEST samples at t > now; the sample at now is the current state.
                 if self.kernel_step == self.core_step and self.kernel_step % interval == 0:
-                    vals = np.asarray(nodes.get(var) if len(gids) > 1 else [nodes.get(var)], dtype=float)
+                    vals = self.current_values(nodes, var, len(gids))
                     rec.buf_steps = np.full(len(gids), self.kernel_step, dtype=np.int64)
                     rec.buf_gids = gids.copy()
                     rec.buf_vals = vals
             recs.append(rec)
         return {}
+
+    def current_values(self, nodes, var, n):
+        """The present value of recordable `var` of every node.  Per-port
+        recordables of multisynapse models (`g_1`, `I_syn_2`) are elements
+        of a status array (`g`; NEST sizes it only when a simulation
+        starts) or, before any simulation, at their initial value 0 (NEST
+        does not let them be set)."""
+        status = nodes.get()
+        if n == 1:
+            status = {k: [v] for k, v in status.items()}
+        if var in status:
+            return np.asarray(status[var], dtype=float)
+        base, _, port = var.rpartition("_")
+        if base in status and port.isdigit() and all(np.size(x) >= int(port) for x in status[base]):
+            return np.asarray([np.atleast_1d(x)[int(port) - 1] for x in status[base]], dtype=float)
+        if self.kernel_step == 0:
+            return np.zeros(n)
+        raise DriverError("NEST cannot read %s of %s before recording it; start recording at time 0"
+                          % (var, status["model"][0]))
 
     def cmd_run(self, c):
         step = int(c["step"])

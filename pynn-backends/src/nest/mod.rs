@@ -79,8 +79,15 @@ struct PopMirror {
 
 struct ProjMirror {
     inhibitory: bool,
+    /// NEST receptor port of composed neurons (receptor index + 1).
+    port: Option<usize>,
     post_model: &'static NestModel,
     conns: Connections,
+    /// Synapse model (plastic ones carry their per-connection columns,
+    /// initial state included).
+    synapse: SynapseKind,
+    /// Plastic values read back from NEST after the last run (PyNN units).
+    current: Vec<(&'static str, Vec<f64>)>,
 }
 
 /// The NEST backend. Select it with `Sim::<Nest>::setup(...)`.
@@ -93,6 +100,8 @@ pub struct Nest {
     projs: Vec<ProjMirror>,
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
     owner: Vec<u32>,
+    /// tau_minus of post-synaptic cells of STDP / Vogels projections.
+    tau_minus: std::collections::HashMap<u32, f64>,
 }
 
 impl std::fmt::Debug for Nest {
@@ -130,8 +139,14 @@ impl Nest {
         match p.model.kind {
             Kind::Neuron => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
-                let params: Map<String, Json> =
+                let mut params: Map<String, Json> =
                     native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
+                for (k, v) in p.model.translate_sequences(|n| p.params.column(n).and_then(Column::as_sequence)) {
+                    params.insert(k.to_string(), json!(v));
+                }
+                for (k, v) in p.model.translate_ports(|n| p.params.column(n).and_then(Column::as_scalar)) {
+                    params.insert(k.to_string(), json!(v));
+                }
                 m.insert("params".into(), Json::Object(params));
             }
             Kind::SpikeArray => {
@@ -207,13 +222,67 @@ impl Nest {
         let weight: Vec<f64> =
             pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
         let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
+        let port = pr.port;
+        let plastic = plastic_command(pr)?;
         let d = self.driver()?;
-        let cmd = json!({
+        let mut cmd = json!({
             "cmd": "connect", "proj": proj,
             "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
             "weight": d.write_npy("weight", &weight)?, "delay": d.write_npy("delay", &delay)?,
         });
+        if let Some(port) = port {
+            cmd["receptor_type"] = json!(port);
+        }
+        if let Some(p) = plastic {
+            cmd["synapse"] = p;
+        }
         d.call(cmd).map(drop)
+    }
+
+    /// Reads the plastic projections' weights (and Tsodyks–Markram state)
+    /// back from NEST, every pre-synaptic spike up to the current time
+    /// delivered.
+    fn read_plastic_state(&mut self) -> Result<()> {
+        let ids: Vec<ProjId> =
+            (0..self.projs.len()).filter(|p| !matches!(self.projs[*p].synapse, SynapseKind::Static)).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut names = Map::new();
+        for id in &ids {
+            let n: Vec<&str> = match self.projs[*id].synapse {
+                SynapseKind::TsodyksMarkram(_) => vec!["weight", "u", "x", "y"],
+                _ => vec!["weight"],
+            };
+            names.insert(id.to_string(), json!(n));
+        }
+        let d = self.driver()?;
+        let a = d.call(json!({"cmd": "plastic_state", "projs": ids, "names": names}))?;
+        let mut read = Vec::new();
+        for id in &ids {
+            let mut values = Vec::new();
+            if let Some(files) = a["state"][id.to_string()].as_object() {
+                for (name, file) in files {
+                    let (_, v) = d.read_npy::<f64>(file)?;
+                    values.push((name.clone(), v));
+                }
+            }
+            read.push((*id, values));
+        }
+        for (id, values) in read {
+            let pr = &mut self.projs[id];
+            let factor = pr.post_model.translate_weight(1.0, pr.inhibitory);
+            pr.current = values
+                .into_iter()
+                .map(|(name, v)| match name.as_str() {
+                    "weight" => ("weight", v.into_iter().map(|w| w / factor).collect()),
+                    "u" => ("u", v),
+                    "x" => ("x", v),
+                    _ => ("y", v),
+                })
+                .collect();
+        }
+        Ok(())
     }
 
     fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
@@ -280,8 +349,14 @@ impl Nest {
     }
 
     fn create(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        let model = translate::model(spec.cell_type.name)
-            .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?;
+        let model = if spec.cell_type.name == "PointNeuron" {
+            let comp = PointNeuron::composition_of(spec.parameters.specs())
+                .ok_or_else(|| err("PointNeuron population without its composition"))?;
+            translate::point_neuron_model(&comp).map_err(err)?
+        } else {
+            translate::model(spec.cell_type.name)
+                .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?
+        };
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
@@ -323,6 +398,7 @@ impl Backend for Nest {
             projs: Vec::new(),
             currents: Vec::new(),
             owner: Vec::new(),
+            tau_minus: std::collections::HashMap::new(),
         })
     }
 
@@ -350,13 +426,21 @@ impl Backend for Nest {
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+        check_plastic(spec)?;
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
         let Some(first) = c.post.first() else {
             // An empty projection: nothing to send, but keep the id.
             let model = translate::model("IF_curr_exp").expect("table row");
-            self.projs.push(ProjMirror { inhibitory: false, post_model: model, conns: c });
+            self.projs.push(ProjMirror {
+                inhibitory: false,
+                port: None,
+                post_model: model,
+                conns: c,
+                synapse: spec.synapse.clone(),
+                current: Vec::new(),
+            });
             return Ok(());
         };
         let owner = *self
@@ -369,7 +453,27 @@ impl Backend for Nest {
         let post_model = self.pops[owner as usize].model;
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        self.projs.push(ProjMirror { inhibitory: spec.receptor.name == "inhibitory", post_model, conns: c });
+        let port = (post_model.pynn == "PointNeuron").then_some(spec.receptor.index + 1);
+        if let Some(tau) = trace_tau(&spec.synapse) {
+            // NEST keeps tau_minus on the post-synaptic neuron: one value per cell.
+            for t in &c.post {
+                if let Some(other) = self.tau_minus.insert(*t, tau).filter(|o| *o != tau) {
+                    return Err(err(format!(
+                        "projection \"{}\": post-synaptic cell {t} already has tau_minus = {other} ms from another \
+                         plastic projection; NEST keeps one per neuron (here {tau} ms)",
+                        spec.label
+                    )));
+                }
+            }
+        }
+        self.projs.push(ProjMirror {
+            inhibitory: spec.receptor.name == "inhibitory",
+            port,
+            post_model,
+            conns: c,
+            synapse: spec.synapse.clone(),
+            current: Vec::new(),
+        });
         if self.built
             && let Err(e) = self.send_connect(spec.id)
         {
@@ -386,6 +490,17 @@ impl Backend for Nest {
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if let Some((_, v)) = p.current.iter().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
+        let columns = match &p.synapse {
+            SynapseKind::TsodyksMarkram(c) => Some(c),
+            SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => Some(columns),
+            _ => None,
+        };
+        if let Some(v) = columns.and_then(|c| c.get(name)) {
+            return Ok(v.to_vec());
+        }
         match name {
             "weight" => Ok(p.conns.weight.clone()),
             "delay" => Ok(p.conns.delay.clone()),
@@ -420,6 +535,7 @@ impl Backend for Nest {
             d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
         }
         let p = &mut self.projs[proj];
+        p.current.retain(|(n, _)| *n != name);
         match name {
             "weight" => p.conns.weight = mirror,
             _ => p.conns.delay = mirror,
@@ -461,12 +577,33 @@ impl Backend for Nest {
         if !self.built {
             self.build()?;
         }
-        self.driver()?.call(json!({"cmd": "run", "step": step})).map(drop)
+        self.driver()?.call(json!({"cmd": "run", "step": step}))?;
+        self.read_plastic_state()
     }
 
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         self.built = false;
+        self.projs.iter_mut().for_each(|p| p.current.clear());
+        Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let built = self.built;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        let SynapseKind::TsodyksMarkram(columns) = &mut p.synapse else {
+            return Err(err(format!("projection {proj}: no synaptic state `{name}`")));
+        };
+        let Some((_, col)) = columns.0.iter_mut().find(|(n, _)| *n == name && ["u", "x", "y"].contains(n)) else {
+            return Err(Error::unknown_name("NEST projection", "state variable", name, ["u", "x", "y"]));
+        };
+        col.copy_from_slice(values);
+        p.current.retain(|(n, _)| *n != name);
+        if built && !values.is_empty() {
+            let d = self.driver()?;
+            let file = d.write_npy(name, values)?;
+            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+        }
         Ok(())
     }
 
@@ -511,6 +648,86 @@ impl Backend for Nest {
     }
 }
 
+/// The time constant NEST keeps on the post-synaptic neuron (`tau_minus`)
+/// for a plastic synapse model.
+fn trace_tau(kind: &SynapseKind) -> Option<f64> {
+    match kind {
+        SynapseKind::SpikePairStdp { tau_minus, .. } => Some(*tau_minus),
+        SynapseKind::Vogels2011 { tau, .. } => Some(*tau),
+        _ => None,
+    }
+}
+
+/// What NEST's models cannot express: a lower weight bound, depression
+/// without potentiation (NEST's `alpha = A_minus / A_plus`).
+fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
+    let columns = match &spec.synapse {
+        SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => columns,
+        _ => return Ok(()),
+    };
+    let object = format!("projection \"{}\" on NEST", spec.label);
+    if let Some(w) = columns.get("w_min").and_then(|c| c.iter().find(|w| **w != 0.0)) {
+        return Err(Error::invalid_value(
+            object,
+            "w_min",
+            w,
+            "0: NEST's stdp and vogels_sprekeler synapses bound weights at 0",
+        ));
+    }
+    if let (Some(ap), Some(am)) = (columns.get("A_plus"), columns.get("A_minus"))
+        && let Some(k) = (0..ap.len()).find(|k| ap[*k] == 0.0 && am[*k] != 0.0)
+    {
+        return Err(Error::invalid_value(
+            object,
+            "A_plus",
+            ap[k],
+            "> 0 when A_minus > 0: NEST scales depression by A_plus (alpha = A_minus / A_plus)",
+        ));
+    }
+    Ok(())
+}
+
+/// The `synapse` field of a plastic projection's `connect` command: NEST
+/// model and per-connection parameters in NEST's names and units (weights
+/// pA/nS with PyNN's sign rule, as `translate_weight`).
+fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
+    let col = |c: &SynapseColumns, n: &str| -> Result<Vec<f64>> {
+        c.get(n).map(<[f64]>::to_vec).ok_or_else(|| err(format!("synapse column `{n}` missing")))
+    };
+    let w = |x: f64| pr.post_model.translate_weight(x, pr.inhibitory);
+    let (model, params, tau_minus) = match &pr.synapse {
+        SynapseKind::Static => return Ok(None),
+        SynapseKind::TsodyksMarkram(c) => (
+            "tsodyks_synapse",
+            json!({
+                "U": col(c, "U")?, "tau_rec": col(c, "tau_rec")?, "tau_fac": col(c, "tau_facil")?,
+                "tau_psc": col(c, "tau_psc")?, "u": col(c, "u")?, "x": col(c, "x")?, "y": col(c, "y")?,
+            }),
+            None,
+        ),
+        SynapseKind::SpikePairStdp { tau_minus, sign, columns: c } => {
+            let (ap, am) = (col(c, "A_plus")?, col(c, "A_minus")?);
+            let alpha: Vec<f64> = ap.iter().zip(&am).map(|(p, m)| if *p == 0.0 { 0.0 } else { m / p }).collect();
+            let wmax: Vec<f64> = col(c, "w_max")?.iter().map(|x| w(sign * x)).collect();
+            let p = json!({
+                "tau_plus": col(c, "tau_plus")?, "lambda": ap, "alpha": alpha,
+                "mu_plus": col(c, "mu_plus")?, "mu_minus": col(c, "mu_minus")?, "Wmax": wmax,
+            });
+            ("stdp_synapse", p, Some(*tau_minus))
+        }
+        SynapseKind::Vogels2011 { tau, sign, columns: c } => {
+            let taus = col(c, "tau")?;
+            let alpha: Vec<f64> = col(c, "rho")?.iter().zip(&taus).map(|(r, t)| 2.0 * r * t / 1000.0).collect();
+            let eta: Vec<f64> = col(c, "eta")?.iter().map(|e| w(*e).abs()).collect();
+            let wmax: Vec<f64> = col(c, "w_max")?.iter().map(|x| w(sign * x)).collect();
+            let p = json!({"tau": taus, "eta": eta, "alpha": alpha, "Wmax": wmax});
+            ("vogels_sprekeler_synapse", p, Some(*tau))
+        }
+        other => return Err(err(format!("synapse model {other:?} is not supported on NEST"))),
+    };
+    Ok(Some(json!({"model": model, "params": params, "tau_minus": tau_minus})))
+}
+
 /// A cell type the NEST backend can simulate (it has a row in
 /// [`translate::MODELS`]).
 pub trait NestCell: CellType {}
@@ -532,6 +749,8 @@ nest_cells!(
     Izhikevich,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    GIF_cond_exp,
+    PointNeuron,
 );
 
 impl<C: NestCell> Supports<C> for Nest {

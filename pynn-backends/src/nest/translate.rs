@@ -9,7 +9,8 @@
 //! synapses x1000 x 1e-3, as PyNN does), inhibitory conductance weights
 //! negated (NEST routes a connection by the sign of its weight).
 
-use pynn_core::cells::CellType;
+use pynn_core::cells::{CellType, Composition, NeuronKind, PsrKind};
+use std::sync::Mutex;
 
 /// How a population of a model is built in NEST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,12 @@ pub enum Rule {
     LeakFromCm,
     /// Used only by the translation of other parameters (e.g. spike sources).
     Special,
+    /// A sequence parameter: `nest[j] = pynn[j] * factor` for every element
+    /// (GIF_cond_exp's `tau_eta`, `a_eta`, ...).
+    SequenceScale(&'static str, f64),
+    /// A receptor parameter of a composed neuron (`"GABAA.e_syn"`): element
+    /// `port` (0-based) of NEST's per-port list `nest` (`E_rev`), times `factor`.
+    Port(&'static str, usize, f64),
 }
 
 /// A PyNN state variable or recordable and its NEST counterpart.
@@ -204,6 +211,36 @@ const HH_VARS: &[Var] = &[
     v("n", "Act_n", 1.0),
 ];
 
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `GIF_cond_exp`
+/// (`lambda0` Hz is NEST's `lambda_0` in 1/s; `a_eta` nA -> `q_stc` pA).
+const GIF: &[(&str, Rule)] = &[
+    ("v_rest", Scale("E_L", 1.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_m", LeakFromCm),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("tau_syn_E", Scale("tau_syn_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_syn_in", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("delta_v", Scale("Delta_V", 1.0)),
+    ("v_t_star", Scale("V_T_star", 1.0)),
+    ("lambda0", Scale("lambda_0", 1.0)),
+    ("tau_eta", Rule::SequenceScale("tau_stc", 1.0)),
+    ("tau_gamma", Rule::SequenceScale("tau_sfa", 1.0)),
+    ("a_eta", Rule::SequenceScale("q_stc", 1000.0)),
+    ("a_gamma", Rule::SequenceScale("q_sfa", 1.0)),
+];
+/// NEST cannot set `I_stc` and `E_sfa` (sums of the adaptation elements).
+const GIF_VARS: &[Var] = &[
+    v("v", "V_m", 1.0),
+    fixed_var("v_t", "E_sfa", 1.0),
+    fixed_var("i_eta", "I_stc", 1000.0),
+    v("gsyn_exc", "g_ex", 1000.0),
+    v("gsyn_inh", "g_in", 1000.0),
+];
+
 const fn neuron(
     pynn: &'static str,
     nest: &'static str,
@@ -238,6 +275,7 @@ pub const MODELS: &[NestModel] = &[
     neuron("EIF_cond_alpha_isfa_ista", "aeif_cond_alpha", ADEX, ADEX_VARS, CONDUCTANCE),
     neuron("HH_cond_exp", "hh_cond_exp_traub", HH, HH_VARS, CONDUCTANCE),
     neuron("Izhikevich", "izhikevich", IZHIKEVICH, &[v("v", "V_m", 1.0), v("u", "U_m", 1.0)], JUMP),
+    neuron("GIF_cond_exp", "gif_cond_exp", GIF, GIF_VARS, CONDUCTANCE),
     NestModel {
         pynn: "SpikeSourceArray",
         nest: "spike_generator",
@@ -281,13 +319,51 @@ impl NestModel {
                     let cm = get("cm").expect("conductance-based model without cm");
                     out.push(("g_L", cm.iter().zip(values).map(|(c, t)| c / t * 1000.0).collect()));
                 }
-                Rule::Special => {}
+                Rule::Special | Rule::SequenceScale(..) | Rule::Port(..) => {}
             }
         }
         if let Some(n) = out.first().map(|(_, v)| v.len()) {
             for (name, x) in self.fixed {
                 out.retain(|(k, _)| k != name);
                 out.push((name, vec![*x; n]));
+            }
+        }
+        out
+    }
+
+    /// The NEST sequence parameters (name, one sequence per cell) of a
+    /// population whose PyNN sequence parameters are given by `get(name)`.
+    pub fn translate_sequences<'a>(
+        &self,
+        get: impl Fn(&str) -> Option<&'a [Vec<f64>]>,
+    ) -> Vec<(&'static str, Vec<Vec<f64>>)> {
+        let mut out = Vec::new();
+        for (name, rule) in self.params {
+            if let (Rule::SequenceScale(nest, f), Some(values)) = (rule, get(name)) {
+                out.push((*nest, values.iter().map(|s| s.iter().map(|x| x * f).collect()).collect()));
+            }
+        }
+        out
+    }
+
+    /// The per-port NEST parameters of a composed neuron (name, per cell the
+    /// list over ports), from the PyNN receptor parameters given by `get(name)`.
+    pub fn translate_ports<'a>(&self, get: impl Fn(&str) -> Option<&'a [f64]>) -> Vec<(&'static str, Vec<Vec<f64>>)> {
+        let mut out: Vec<(&'static str, Vec<Vec<f64>>)> = Vec::new();
+        for (name, rule) in self.params {
+            let (Rule::Port(nest, port, f), Some(values)) = (rule, get(name)) else { continue };
+            let k = match out.iter().position(|(n, _)| n == nest) {
+                Some(k) => k,
+                None => {
+                    out.push((*nest, vec![Vec::new(); values.len()]));
+                    out.len() - 1
+                }
+            };
+            for (cell, x) in out[k].1.iter_mut().zip(values) {
+                if cell.len() <= *port {
+                    cell.resize(port + 1, 0.0);
+                }
+                cell[*port] = x * f;
             }
         }
         out
@@ -305,6 +381,97 @@ impl NestModel {
         if self.weight.extra == 1.0 { w } else { w * self.weight.extra }
     }
 }
+
+/// PyNN 0.13's choice of NEST model for a composed neuron
+/// (`pyNN/nest/standardmodels/cells.py`, `PointNeuron.possible_models`: the
+/// model common to the neuron and every receptor): LIF + CurrExp ->
+/// `iaf_psc_exp_multisynapse`, AdExp + CondAlpha ->
+/// `aeif_cond_alpha_multisynapse`, AdExp + CondBeta ->
+/// `aeif_cond_beta_multisynapse`. Other compositions have none (PyNN raises
+/// `NoModelAvailableError`). Rows are built once per composition and kept.
+pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, String> {
+    static ROWS: Mutex<Vec<(Composition, &'static NestModel)>> = Mutex::new(Vec::new());
+    let mut rows = ROWS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = rows.iter().find(|(c, _)| c == comp) {
+        return Ok(m);
+    }
+    let kinds: Vec<PsrKind> = comp.receptors.iter().map(|(_, k)| *k).collect();
+    let all = |k: PsrKind| kinds.iter().all(|x| *x == k);
+    let (nest, neuron, psr): (&'static str, &[(&'static str, Rule)], &[(&str, &'static str, f64)]) = match comp.neuron {
+        NeuronKind::LIF if all(PsrKind::CurrExp) => {
+            ("iaf_psc_exp_multisynapse", POINT_LIF, &[("tau_syn", "tau_syn", 1.0)])
+        }
+        NeuronKind::AdExp if all(PsrKind::CondAlpha) => {
+            ("aeif_cond_alpha_multisynapse", POINT_ADEX, &[("e_syn", "E_rev", 1.0), ("tau_syn", "tau_syn", 1.0)])
+        }
+        NeuronKind::AdExp if all(PsrKind::CondBeta) => (
+            "aeif_cond_beta_multisynapse",
+            POINT_ADEX,
+            &[("e_syn", "E_rev", 1.0), ("tau_rise", "tau_rise", 1.0), ("tau_decay", "tau_decay", 1.0)],
+        ),
+        _ => {
+            return Err(format!(
+                "NEST has no model for PointNeuron({:?}) with receptors {:?} (PyNN's NEST backend supports \
+                     LIF + CurrExp, AdExp + CondAlpha and AdExp + CondBeta, one receptor kind per neuron)",
+                comp.neuron, kinds
+            ));
+        }
+    };
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut params: Vec<(&'static str, Rule)> = neuron.to_vec();
+    let mut vars: Vec<Var> = vec![v("v", "V_m", 1.0)];
+    if comp.neuron == NeuronKind::AdExp {
+        vars.push(v("w", "w", 1000.0));
+    }
+    for (port, (name, _)) in comp.receptors.iter().enumerate() {
+        for (p, n, f) in psr {
+            params.push((leak(format!("{name}.{p}")), Rule::Port(n, port, *f)));
+        }
+        // Recordable per port (NEST 3.10: `I_syn_1`, `g_1`, ...); NEST does
+        // not let them be set.
+        let (var, nest_var) = if comp.neuron == NeuronKind::LIF { ("isyn", "I_syn") } else { ("gsyn", "g") };
+        vars.push(fixed_var(leak(format!("{name}.{var}")), leak(format!("{nest_var}_{}", port + 1)), 1000.0));
+    }
+    let weight =
+        if comp.neuron == NeuronKind::LIF { CURRENT } else { WeightRule { extra: 1.0, negate_inhibitory: false } };
+    let row: &'static NestModel = Box::leak(Box::new(NestModel {
+        pynn: "PointNeuron",
+        nest,
+        kind: Kind::Neuron,
+        params: Box::leak(params.into_boxed_slice()),
+        fixed: &[],
+        vars: Box::leak(vars.into_boxed_slice()),
+        weight,
+    }));
+    rows.push((comp.clone(), row));
+    Ok(row)
+}
+
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `LIF`.
+const POINT_LIF: &[(&str, Rule)] = &[
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("tau_m", Scale("tau_m", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
+/// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `AdExp`.
+const POINT_ADEX: &[(&str, Rule)] = &[
+    ("cm", Scale("C_m", 1000.0)),
+    ("tau_refrac", Scale("t_ref", 1.0)),
+    ("v_spike", Scale("V_peak", 1.0)),
+    ("v_reset", Scale("V_reset", 1.0)),
+    ("v_rest", Scale("E_L", 1.0)),
+    ("tau_m", LeakFromCm),
+    ("i_offset", Scale("I_e", 1000.0)),
+    ("a", Scale("a", 1.0)),
+    ("b", Scale("b", 1000.0)),
+    ("delta_T", Scale("Delta_T", 1.0)),
+    ("tau_w", Scale("tau_w", 1.0)),
+    ("v_thresh", Scale("V_th", 1.0)),
+];
 
 #[cfg(test)]
 mod tests {
@@ -340,6 +507,7 @@ mod tests {
         covers::<Izhikevich>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
+        covers::<GIF_cond_exp>();
     }
 
     fn translate<C: CellType>() -> Vec<(&'static str, f64)> {
@@ -377,8 +545,41 @@ mod tests {
         assert!(f.contains(&("g_L", 40.0)) && f.contains(&("C_m", 200.0)) && f.contains(&("t_ref", 1.0)), "{f:?}");
         let h = translate::<HH_cond_exp>();
         assert!(h.contains(&("g_Na", 20000.0)) && h.contains(&("V_T", -63.0)) && h.contains(&("C_m", 200.0)), "{h:?}");
+        let g = translate::<GIF_cond_exp>();
+        assert!(
+            g.contains(&("g_L", 50.0)) && g.contains(&("lambda_0", 1.0)) && g.contains(&("V_T_star", -48.0)),
+            "{g:?}"
+        );
+        let gif = model("GIF_cond_exp").unwrap();
+        let col = pynn_core::parameters::Column::Sequence(vec![vec![0.1, 0.2]]);
+        let q = gif.translate_sequences(|n| (n == "a_eta").then(|| col.as_sequence().unwrap()));
+        assert_eq!(q, vec![("q_stc", vec![vec![100.0, 200.0]])], "a_eta nA -> q_stc pA");
         let i = translate::<Izhikevich>();
         assert_eq!(i, vec![("a", 0.02), ("b", 0.2), ("c", -65.0), ("d", 2.0), ("I_e", 0.0)]);
+    }
+
+    #[test]
+    fn point_neuron_rows() {
+        use pynn_core::cells::{AlphaPSR, LIF, PointNeuron};
+        let cell = PointNeuron::new(
+            pynn_core::cells::AdExp::default(),
+            [("NMDA", AlphaPSR { e_syn: 0.0, tau_syn: 20.0 }), ("GABAA", AlphaPSR { e_syn: -70.0, tau_syn: 1.5 })],
+        )
+        .unwrap();
+        let m = point_neuron_model(&cell.composition()).unwrap();
+        assert_eq!(m.nest, "aeif_cond_alpha_multisynapse");
+        assert_eq!(m.var("GABAA.gsyn").unwrap().nest, "g_1", "ports follow the sorted names");
+        assert_eq!(m.var("NMDA.gsyn").unwrap().nest, "g_2");
+        let info = cell.info();
+        let t = ParamTable::defaults(info.parameters, 1);
+        let mut t = t;
+        t.assign("GABAA.e_syn", &[0], pynn_core::parameters::Column::Scalar(vec![-70.0]));
+        t.assign("NMDA.tau_syn", &[0], pynn_core::parameters::Column::Scalar(vec![20.0]));
+        t.assign("GABAA.tau_syn", &[0], pynn_core::parameters::Column::Scalar(vec![1.5]));
+        let ports = m.translate_ports(|n| t.column(n).and_then(|c| c.as_scalar()));
+        assert_eq!(ports, vec![("E_rev", vec![vec![-70.0, 0.0]]), ("tau_syn", vec![vec![1.5, 20.0]])]);
+        let lif_cond = PointNeuron::new(LIF::default(), [("AMPA", AlphaPSR::default())]).unwrap();
+        assert!(point_neuron_model(&lif_cond.composition()).unwrap_err().contains("NEST has no model"));
     }
 
     #[test]

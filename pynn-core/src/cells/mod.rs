@@ -11,6 +11,7 @@ use crate::parameters::{ParamSpec, Value};
 
 mod eif_cond_alpha_isfa_ista;
 mod eif_cond_exp_isfa_ista;
+mod gif_cond_exp;
 mod hh_cond_exp;
 mod if_cond_alpha;
 mod if_cond_exp;
@@ -20,6 +21,7 @@ mod if_curr_delta;
 mod if_curr_exp;
 mod if_facets_hardware1;
 mod izhikevich;
+mod point_neuron;
 mod spike_source_array;
 mod spike_source_gamma;
 mod spike_source_inh_gamma;
@@ -28,6 +30,7 @@ mod spike_source_poisson_refractory;
 
 pub use eif_cond_alpha_isfa_ista::EIF_cond_alpha_isfa_ista;
 pub use eif_cond_exp_isfa_ista::EIF_cond_exp_isfa_ista;
+pub use gif_cond_exp::GIF_cond_exp;
 pub use hh_cond_exp::HH_cond_exp;
 pub use if_cond_alpha::IF_cond_alpha;
 pub use if_cond_exp::IF_cond_exp;
@@ -37,6 +40,11 @@ pub use if_curr_delta::IF_curr_delta;
 pub use if_curr_exp::IF_curr_exp;
 pub use if_facets_hardware1::IF_facets_hardware1;
 pub use izhikevich::Izhikevich;
+pub use point_neuron::{
+    AdExp, AlphaPSR, BetaPSR, Composition, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
+    CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, Neuron, NeuronKind, PointNeuron,
+    PostSynapticResponse, PsrKind,
+};
 pub use spike_source_array::SpikeSourceArray;
 pub use spike_source_gamma::SpikeSourceGamma;
 pub use spike_source_inh_gamma::SpikeSourceInhGamma;
@@ -77,6 +85,13 @@ pub trait CellType: Clone + Send + Sync + 'static {
     /// The parameter values held by this instance, in the order of
     /// [`CellType::PARAMETERS`].
     fn parameter_values(&self) -> Vec<Value>;
+
+    /// The schema of this instance. The constants above, except for cell
+    /// types whose schema depends on their value (e.g. `PointNeuron`, whose
+    /// parameters and receptors depend on its composition).
+    fn info(&self) -> CellTypeInfo {
+        CellTypeInfo::of::<Self>()
+    }
 }
 
 /// Run-time description of a cell type (what [`CellType`] says, as a value).
@@ -252,6 +267,7 @@ mod tests {
         schema_is_consistent::<SpikeSourcePoissonRefractory>();
         schema_is_consistent::<SpikeSourceGamma>();
         schema_is_consistent::<SpikeSourceInhGamma>();
+        schema_is_consistent::<GIF_cond_exp>();
     }
 
     #[test]

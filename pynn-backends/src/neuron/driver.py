@@ -1,0 +1,478 @@
+"""pynn-rs NEURON driver: builds and runs a network in NEURON on behalf of the
+Rust `Neuron` backend (pynn-backends/src/neuron/mod.rs).
+
+Protocol (shared with the other drivers, see pynn-backends/src/pyproc.rs):
+one JSON command per line on stdin, one JSON answer per line on stdout
+({"ok": true, ...} or {"ok": false, "error": ..., "type": ...}); arrays
+travel as .npy files in the work directory (first argument).
+
+Under MPI (`mpirun -np N python driver.py WORK`) every rank runs this script;
+rank 0 reads the commands and broadcasts them (ParallelContext.py_broadcast),
+every rank executes them on its own cells (gid g lives on rank g % N), errors
+and recorded data are gathered to rank 0, which answers.
+
+Names, units and derived constants arrive already translated (the table is
+pynn-backends/src/neuron/translate.rs). Timing convention (one time step h):
+
+* every cell of ours is an ARTIFICIAL_CELL advanced by a self-event per
+  step; the event of step k (t_k -> t_k+1) is delivered at t_k + h/4 and a
+  spike found in it (time stamp t_k+1) is sent at that time;
+* a connection of delay d gets NetCon delay d - EPS (EPS = 1e-9 ms), so a
+  spike sent by the tick of step j arrives EPS before the tick of step
+  j + d/h, which adds it (NEST: a spike with time stamp t_j+1 and delay d
+  enters the state in the step ending at t_j+1 + d). With one process
+  NEURON does not limit NetCon delays; between MPI ranks they must exceed
+  dt, hence min_delay >= 2 dt under MPI. EPS is far above the rounding of
+  the event times (~1e-11 ms at t = 1e4 ms) and far below dt;
+* a spike with time stamp step s (ours or a source's) is sent at
+  (s - 1) h + h/4, so spike steps are rint(t / h - 1/4) + 1;
+* injected currents are set between psolve calls at the step they change
+  (the Rust side cuts runs there), so the tick of step k sees the value of
+  step k.
+"""
+
+import json
+import os
+import sys
+import traceback
+
+_proto = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+
+try:
+    import numpy as np
+    from neuron import h
+    if int(os.environ.get("OMPI_COMM_WORLD_SIZE", os.environ.get("PMI_SIZE", "1"))) > 1:
+        h.nrnmpi_init()
+    PC = h.ParallelContext()
+    IMPORT_ERROR = None
+except Exception as e:  # reported by "hello"
+    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
+    PC = None
+
+RANK = int(PC.id()) if PC is not None else 0
+NHOST = int(PC.nhost()) if PC is not None else 1
+LOADED = set()
+EPS = 1e-9  # ms: NetCon delay = delay - EPS (see the module docstring)
+
+
+class DriverError(Exception):
+    pass
+
+
+class Pop:
+    def __init__(self, offset, n, kind, mech):
+        self.offset, self.n, self.kind, self.mech = offset, n, kind, mech
+        self.cells = {}        # local population index -> NEURON object
+        self.spikes_plan = set()
+        self.signals = []      # [Signal]
+        self.interval = 1
+
+
+class Signal:
+    """Vector.record of one variable of some cells, plus the samples moved
+    out of NEURON's vectors (harvested) and not yet handed over."""
+
+    def __init__(self, name, var, cells, start_step):
+        self.name, self.var, self.cells = name, var, list(cells)
+        self.vecs = {}         # local cell -> Vector
+        self.tvec = None
+        self.consumed = 0      # entries of the vectors already harvested
+        self.buf_steps = []
+        self.buf = {}          # local cell -> [values]
+        self.taken = start_step - 1   # last step handed over
+
+    def harvest(self, dt):
+        n = int(self.tvec.size())
+        if n > self.consumed:
+            t = np.asarray(self.tvec.as_numpy()[self.consumed:n], dtype=float)
+            self.buf_steps.extend(np.rint(t / dt).astype(np.int64).tolist())
+            for i, vec in self.vecs.items():
+                self.buf.setdefault(i, []).extend(vec.as_numpy()[self.consumed:n].tolist())
+            self.consumed = n
+
+
+class Driver:
+    def __init__(self):
+        self.counter = 0
+        self.clear()
+
+    def clear(self):
+        self.pops = {}
+        self.projs = {}
+        self.step = 0
+        self.spike_t = None
+        self.spike_id = None
+        self.src_ncs = {}
+        self.all_t, self.all_id = [], []
+        self.initialized = False
+        self._taken = {}
+
+    # -- helpers -----------------------------------------------------------
+    def local(self, gid):
+        return gid % NHOST == RANK
+
+    def npy(self, name, arr):
+        self.counter += 1
+        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
+        np.save(path, arr)
+        return path
+
+    def psolve_to(self, step):
+        if step > self.step:
+            PC.psolve(step * self.dt)
+            self.step = step
+
+    # -- commands ----------------------------------------------------------
+    def cmd_hello(self, c):
+        if IMPORT_ERROR is not None:
+            raise DriverError("cannot import NEURON: " + IMPORT_ERROR)
+        import neuron
+        return {"version": neuron.__version__, "python": sys.version.split()[0], "nhost": NHOST}
+
+    def cmd_setup(self, c):
+        lib = c["lib"]
+        if lib not in LOADED:
+            if h.nrn_load_dll(lib) != 1:
+                raise DriverError("cannot load the compiled mechanisms " + lib)
+            LOADED.add(lib)
+        PC.gid_clear()
+        self.clear()
+        self.dt = float(c["dt"])
+        h.dt = self.dt
+        h.CVode().active(0)
+        h.secondorder = 0
+        # Under MPI, psolve exchanges spikes every min_delay - EPS (the
+        # shortest NetCon delay between ranks), which NEURON's fixed step
+        # wants above dt (the Rust side requires min_delay >= 2 dt). With one
+        # process no spike is exchanged and the interval is only a chunk size.
+        md = float(c["min_delay"])
+        PC.set_maxstep(md if NHOST > 1 else max(md, 10 * self.dt))
+        # a section to anchor the time vector of the recorders
+        self.anchor = h.Section(name="pynn_anchor")
+        self.spike_t, self.spike_id = h.Vector(), h.Vector()
+        return {}
+
+    def cmd_create(self, c):
+        pop, offset, n, kind = int(c["pop"]), int(c["offset"]), int(c["n"]), c["kind"]
+        mech = c["mechanism"]
+        cls = getattr(h, mech, None)
+        if cls is None:
+            raise DriverError("NEURON has no mechanism `%s` (compiled mechanisms: pynn-rs's own)" % mech)
+        if self.initialized:
+            raise DriverError("NEURON: populations cannot be added after the first run (call reset() first; "
+                              "the network is then rebuilt with the new population)")
+        p = Pop(offset, n, kind, mech)
+        p.id = pop
+        for i in range(n):
+            gid = offset + i
+            PC.set_gid2node(gid, gid % NHOST)
+            if not self.local(gid):
+                continue
+            cell = cls()
+            p.cells[i] = cell
+            nc = h.NetCon(cell, None)
+            PC.cell(gid, nc)
+        self.pops[pop] = p
+        p.live_state = c.get("live_state", {})
+        self.set_values(p, c.get("params", {}), range(n))
+        self.set_values(p, c.get("state", {}), range(n))
+        if self.initialized:
+            self.set_values(p, p.live_state, range(n))
+        if kind == "source":
+            self.src_ncs[pop] = {i: h.NetCon(None, cell) for i, cell in p.cells.items()}
+        return {}
+
+    def set_values(self, p, values, cells):
+        cells = list(cells)
+        for name, vals in values.items():
+            for i, x in zip(cells, vals):
+                cell = p.cells.get(i)
+                if cell is not None:
+                    setattr(cell, name, float(x))
+
+    def cmd_set_params(self, c):
+        p = self.pops[int(c["pop"])]
+        # v_rest moves: keep the absolute potential (NEST does the same when E_L is set)
+        if "v_rest" in c["params"] and p.mech == "PynnIafCurr":
+            for i, x in enumerate(c["params"]["v_rest"]):
+                cell = p.cells.get(i)
+                if cell is not None:
+                    cell.y = cell.y + cell.v_rest - float(x)
+        self.set_values(p, c["params"], range(p.n))
+        return {}
+
+    def cmd_set_state(self, c):
+        p = self.pops[int(c["pop"])]
+        cells = [int(i) for i in c["cells"]]
+        self.set_values(p, c["state"], cells)
+        live = c.get("live", {})
+        if p.mech == "PynnIafCurr" and "vm" in live:
+            # the mechanism integrates y = vm - v_rest
+            for i, x in zip(cells, live["vm"]):
+                cell = p.cells.get(i)
+                if cell is not None:
+                    cell.y = float(x) - cell.v_rest
+        if self.initialized:
+            self.set_values(p, live, cells)
+        else:
+            for name, vals in live.items():
+                p.live_state.setdefault(name, [0.0] * p.n)
+                for i, x in zip(cells, vals):
+                    p.live_state[name][i] = x
+        return {}
+
+    def cmd_connect(self, c):
+        proj = int(c["proj"])
+        pre = np.load(c["pre"]).astype(np.int64)
+        post = np.load(c["post"]).astype(np.int64)
+        weight = np.load(c["weight"])
+        delay = np.load(c["delay"])
+        receptor = float(c["receptor"])
+        owner = {}
+        for k, p in self.pops.items():
+            owner[k] = (p.offset, p.offset + p.n)
+        ncs = {}
+        for k in range(len(pre)):
+            g = int(post[k])
+            if not self.local(g):
+                continue
+            p = self.pop_of(g)
+            target = p.cells[g - p.offset]
+            nc = PC.gid_connect(int(pre[k]), target)
+            nc.weight[0] = float(weight[k])
+            if nc.wcnt() > 1:
+                nc.weight[1] = receptor
+            nc.delay = float(delay[k]) - EPS
+            ncs[k] = nc
+        self.projs[proj] = ncs
+        return {}
+
+    def pop_of(self, gid):
+        for p in self.pops.values():
+            if p.offset <= gid < p.offset + p.n:
+                return p
+        raise DriverError("no cell %d" % gid)
+
+    def cmd_set_synaptic(self, c):
+        ncs = self.projs[int(c["proj"])]
+        values = np.load(c["values"])
+        name = c["name"]
+        for k, nc in ncs.items():
+            if name == "weight":
+                nc.weight[0] = float(values[k])
+            else:
+                nc.delay = float(values[k]) - EPS
+        return {}
+
+    def cmd_record(self, c):
+        p = self.pops[int(c["pop"])]
+        p.spikes_plan = set(int(i) for i in c["spikes"])
+        p.interval = int(c["interval_steps"])
+        wanted = [(s["name"], s["var"], [int(i) for i in s["cells"]]) for s in c["signals"] if s["cells"]]
+        old = {(s.name, tuple(s.cells)): s for s in p.signals}
+        new, created = [], []
+        for name, var, cells in wanted:
+            s = old.get((name, tuple(cells)))
+            if s is None:
+                s = Signal(name, var, cells, self.step)
+                created.append(s)
+            new.append(s)
+        if created and self.initialized:
+            # Vector.record registered after finitialize records nothing:
+            # keep what the vectors hold, then finitialize between a
+            # SaveState save and restore (state, event queue and time come
+            # back; the samples it records at t = 0 are skipped).
+            self.harvest_all()
+            ss = h.SaveState()
+            ss.save()
+            self.make_vectors(p, created)
+            h.finitialize()
+            ss.restore()
+            for q in self.pops.values():
+                for sig in q.signals + created:
+                    sig.consumed = int(sig.tvec.size())
+            self.spike_t.resize(0)
+            self.spike_id.resize(0)
+        else:
+            self.make_vectors(p, created)
+        p.signals = new
+        return {}
+
+    def make_vectors(self, p, signals):
+        for s in signals:
+            s.tvec = h.Vector()
+            s.tvec.record(h._ref_t, sec=self.anchor)
+            for i in s.cells:
+                cell = p.cells.get(i)
+                if cell is not None:
+                    vec = h.Vector()
+                    vec.record(getattr(cell, "_ref_" + s.var))
+                    s.vecs[i] = vec
+
+    def harvest_all(self):
+        for q in self.pops.values():
+            for sig in q.signals:
+                sig.harvest(self.dt)
+        self.harvest_spikes()
+
+    def harvest_spikes(self):
+        if self.spike_t.size():
+            self.all_t.append(np.asarray(self.spike_t.as_numpy(), dtype=float).copy())
+            self.all_id.append(np.asarray(self.spike_id.as_numpy(), dtype=np.int64).copy())
+            self.spike_t.resize(0)
+            self.spike_id.resize(0)
+
+    def cmd_run(self, c):
+        """Sources' spikes to schedule, current changes, then psolve to `step`."""
+        end = int(c["step"])
+        if not self.initialized:
+            # spike_record(-1) covers the gids that exist when it is called
+            PC.spike_record(-1, self.spike_t, self.spike_id)
+            h.finitialize()
+            self.initialized = True
+            for p in self.pops.values():
+                # state of native mechanisms (ours apply theirs in INITIAL)
+                if p.mech not in ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnSpikeSource"):
+                    self.set_values(p, p.live_state, range(p.n))
+        if c.get("src_cells"):
+            cells = np.load(c["src_cells"]).astype(np.int64)
+            steps = np.load(c["src_steps"]).astype(np.int64)
+            for g, s in zip(cells, steps):
+                g = int(g)
+                if not self.local(g):
+                    continue
+                p = self.pop_of(g)
+                nc = self.src_ncs[p.id][g - p.offset]
+                nc.event((int(s) - 1) * self.dt + 0.25 * self.dt)
+        if c.get("cur_steps"):
+            steps = np.load(c["cur_steps"]).astype(np.int64)
+            counts = np.load(c["cur_counts"]).astype(np.int64)
+            cells = np.load(c["cur_cells"]).astype(np.int64)
+            values = np.load(c["cur_values"])
+            pos = 0
+            for s, n in zip(steps, counts):
+                self.psolve_to(int(s))
+                for g, x in zip(cells[pos:pos + n], values[pos:pos + n]):
+                    g = int(g)
+                    if self.local(g):
+                        p = self.pop_of(g)
+                        p.cells[g - p.offset].i_inj = float(x)
+                pos += n
+        self.psolve_to(end)
+        return {"step": self.step}
+
+    def cmd_drain(self, c):
+        pop = int(c["pop"])
+        p = self.pops.get(pop)
+        if p is None:
+            return {"spike_cells": None}
+        # spikes of this population's recorded cells (local), as steps
+        self.harvest_spikes()
+        t = np.concatenate(self.all_t) if self.all_t else np.zeros(0)
+        ids = np.concatenate(self.all_id) if self.all_id else np.zeros(0, np.int64)
+        mine = (ids >= p.offset) & (ids < p.offset + p.n)
+        steps = np.rint(t[mine] / self.dt - 0.25).astype(np.int64) + 1
+        cells = ids[mine] - p.offset
+        keep = np.isin(cells, np.asarray(sorted(p.spikes_plan), dtype=np.int64))
+        local_spikes = (cells[keep], steps[keep])
+        # signals: samples on the sampling grid in (taken, now]; the sample at
+        # `now` is recorded by NEURON only at the next step, so it is read now
+        local_signals = []
+        for s in p.signals:
+            s.harvest(self.dt)
+            idx = [j for j, k in enumerate(s.buf_steps) if s.taken < k <= self.step and k % p.interval == 0]
+            st = [s.buf_steps[j] for j in idx]
+            data = {i: [s.buf[i][j] for j in idx] for i in s.vecs}
+            if self.step % p.interval == 0 and self.step > s.taken and (not st or st[-1] < self.step):
+                st.append(self.step)
+                for i in s.vecs:
+                    data[i].append(getattr(p.cells[i], s.var))
+            if st:
+                s.taken = st[-1]
+            # drop what is handed over (and anything older)
+            rest = [j for j, k in enumerate(s.buf_steps) if k > s.taken]
+            s.buf_steps = [s.buf_steps[j] for j in rest]
+            s.buf = {i: [v[j] for j in rest] for i, v in s.buf.items()}
+            local_signals.append((st, data))
+        gathered = PC.py_gather((local_spikes, local_signals), 0) if NHOST > 1 else [(local_spikes, local_signals)]
+        if RANK != 0:
+            return {}
+        sc = np.concatenate([g[0][0] for g in gathered])
+        ss = np.concatenate([g[0][1] for g in gathered])
+        taken = self.spike_taken(pop)
+        sel = (ss > taken) & (ss <= self.step)
+        sc, ss = sc[sel], ss[sel]
+        self.spike_taken_set(pop, self.step)
+        order = np.lexsort((sc, ss))
+        signals = []
+        for k, s in enumerate(p.signals):
+            st = gathered[0][1][k][0]
+            merged = {}
+            for g in gathered:
+                merged.update(g[1][k][1])
+            data = np.array([[merged[i][j] for i in s.cells] for j in range(len(st))], dtype=float).reshape(-1)
+            signals.append({"name": s.name, "cells": s.cells,
+                            "steps": self.npy("steps", np.asarray(st, dtype=np.int64)),
+                            "data": self.npy("data", data)})
+        return {"spike_cells": self.npy("cells", sc[order].astype(np.int64)),
+                "spike_steps": self.npy("ssteps", ss[order].astype(np.int64)),
+                "signals": signals}
+
+    def spike_taken(self, pop):
+        return self._taken.get(pop, 0)
+
+    def spike_taken_set(self, pop, step):
+        self._taken[pop] = step
+
+    def cmd_reset(self, c):
+        PC.gid_clear()
+        self.clear()
+        return {}
+
+    def cmd_quit(self, c):
+        return {}
+
+
+def main():
+    d = Driver()
+    lines = iter(sys.stdin) if RANK == 0 else None
+    while True:
+        line = None
+        if RANK == 0:
+            line = next(lines, None)
+            if line is not None and not line.strip():
+                continue
+        if NHOST > 1:
+            line = PC.py_broadcast(line, 0)
+        if line is None:
+            break
+        c = {}
+        try:
+            c = json.loads(line)
+            answer = getattr(d, "cmd_" + c["cmd"])(c)
+            answer["ok"] = True
+        except Exception as e:  # every error goes back to Rust
+            kind = type(e).__name__
+            answer = {"ok": False, "type": kind, "error": str(e) or kind, "traceback": traceback.format_exc()}
+        if NHOST > 1:
+            answers = PC.py_gather(answer, 0)
+            if RANK == 0:
+                bad = [a for a in answers if not a.get("ok")]
+                if bad and answer.get("ok"):
+                    answer = bad[0]
+        if RANK == 0:
+            _proto.write(json.dumps(answer) + "\n")
+            _proto.flush()
+        if c.get("cmd") == "quit":
+            break
+    if NHOST > 1:
+        PC.barrier()
+        PC.done()
+
+
+if __name__ == "__main__":
+    main()

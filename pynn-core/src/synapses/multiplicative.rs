@@ -1,0 +1,35 @@
+//! `MultiplicativeWeightDependence`: Potentiation proportional to `w_max - w`, depression to `w - w_min`.
+//!
+//! In NEST's normalised form (`models/stdp_synapse.h`), with
+//! `n = (|w| - w_min) / (w_max - w_min)`: potentiation `n += A_plus (1 - n) K+`, depression `n -= A_minus n K-`. The new weight is clipped to
+//! `[w_min, w_max]`. NEST's `stdp_synapse` with `mu_plus = 1`,
+//! `mu_minus = 1` (PyNN 0.13's NEST mapping), generalised to `w_min != 0`.
+//!
+//! | name | default | unit |
+//! |---|---|---|
+//! | `w_min` | 0 | nA / uS (magnitude) |
+//! | `w_max` | 1 | nA / uS (magnitude) |
+
+use crate::parameters::Value;
+
+/// Potentiation proportional to `w_max - w`, depression to `w - w_min`.
+#[derive(Debug, Clone)]
+pub struct MultiplicativeWeightDependence {
+    /// Smallest weight magnitude. Default 0.
+    pub w_min: Value,
+    /// Largest weight magnitude. Default 1.
+    pub w_max: Value,
+}
+
+impl Default for MultiplicativeWeightDependence {
+    fn default() -> Self {
+        MultiplicativeWeightDependence { w_min: Value::Scalar(0.0), w_max: Value::Scalar(1.0) }
+    }
+}
+
+impl MultiplicativeWeightDependence {
+    /// Bounds `[w_min, w_max]`.
+    pub fn new(w_min: impl Into<Value>, w_max: impl Into<Value>) -> Self {
+        MultiplicativeWeightDependence { w_min: w_min.into(), w_max: w_max.into() }
+    }
+}
