@@ -41,12 +41,9 @@ fn main() -> Result<()> {
     match args.backend {
         BackendChoice::Native => run::<Native>(&args),
         BackendChoice::Nest => run::<Nest>(&args),
-//! brian2` (Brian2 2.9, `exact` integration) they are identical too, and with
-//! `--backend neuron` (pynn-rs's NMODL mechanisms, NEST's exact integration)
-//! the spikes and the recorded potentials are also identical to the native
-//! engine's (5.25 Hz excitatory, 5.49 Hz inhibitory at the default seed), so
-//! the rates agree far inside any statistical bound; NEURON takes ~70 s for
-//! the 1 s run on a loaded 2-core machine (one self-event per cell and step).
+        BackendChoice::Brian2 => run::<Brian2>(&args),
+        BackendChoice::Neuron => run::<Neuron>(&args),
+        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args),
     }
 }
 
