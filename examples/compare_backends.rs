@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example compare_backends -- --model IF_cond_exp
-//! cargo run --release --example compare_backends -- --model all --backends native,nest,neuron,neuron-mpi2
+//! cargo run --release --example compare_backends -- --model all --backends native,nest,neuron,neuron-mpi2,brian2
 //! ```
 //!
 //! The model: `--cells` cells of the chosen standard type, cell `i` driven
@@ -37,7 +37,7 @@ struct Args {
     #[arg(long, default_value = "IF_cond_exp")]
     model: String,
     /// Backends to run, comma separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "native,nest,neuron")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "native,nest,neuron,brian2")]
     backends: Vec<BackendChoice>,
     /// The backend the others are compared with.
     #[arg(long, value_enum, default_value = "nest")]
@@ -172,6 +172,7 @@ fn run(choice: BackendChoice, args: &Args, model: &str) -> Result<Traces> {
     match choice {
         BackendChoice::Native => on_backend::<Native>(args, model),
         BackendChoice::Nest => on_backend::<Nest>(args, model),
+        BackendChoice::Brian2 => on_backend::<Brian2>(args, model),
         BackendChoice::Neuron => on_backend::<Neuron>(args, model),
         BackendChoice::NeuronMpi2 => on_backend::<Neuron<2>>(args, model),
     }

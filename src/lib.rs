@@ -27,6 +27,7 @@ pub use pynn_backends as backends;
 pub use pynn_core as core;
 pub use pynn_core::*;
 
+pub use pynn_backends::brian2::Brian2;
 pub use pynn_backends::native::Native;
 pub use pynn_backends::nest::Nest;
 pub use pynn_backends::neuron::Neuron;
@@ -36,6 +37,7 @@ pub use pynn_macros::network;
 
 /// Everything a model script needs, in one import.
 pub mod prelude {
+    pub use pynn_backends::brian2::Brian2;
     pub use pynn_backends::native::Native;
     pub use pynn_backends::nest::Nest;
     pub use pynn_backends::neuron::Neuron;

@@ -6,6 +6,8 @@
 //!
 //! * [`nest`]: NEST 3 (PyNEST) driven as a Python process.
 //!
+//! * [`brian2`]: Brian2 2.9 (runtime code generation) driven as a Python
+//!   process, models as Brian2 equations.
 //! * [`neuron`]: NEURON 9 with pynn-rs's own NMODL mechanisms, driven as a
 //!   Python process (or several under MPI).
 //!
@@ -13,6 +15,7 @@
 //! and land in their own folders here.
 #![deny(missing_docs)]
 
+pub mod brian2;
 pub mod native;
 pub mod nest;
 pub mod neuron;

@@ -228,6 +228,7 @@ pub trait AllCells:
 }
 impl AllCells for Native {}
 impl AllCells for Nest {}
+impl AllCells for Brian2 {}
 impl AllCells for Neuron {}
 
 pub fn outcome<B: AllCells>(s: &Json, schedule: Schedule<'_, B>) -> Outcome {

@@ -1,0 +1,459 @@
+"""pynn-rs Brian2 driver: builds and runs a network in Brian2 (runtime mode)
+on behalf of the Rust `Brian2` backend (pynn-backends/src/brian2/mod.rs).
+
+Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
+object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
+"error": message, "type": exception type}).  Large arrays travel as .npy
+files in the work directory given as the first argument.  Everything else
+the process prints goes to stderr.
+
+The models arrive as rows of the translation table
+(pynn-backends/src/brian2/translate.rs): equations, threshold, reset,
+method, parameters with their units.  This driver only knows Brian2 and the
+timing conventions that make it step like NEST (see mod.rs):
+
+* a spike Brian2 registers in step j (at time j dt) is NEST's spike at
+  (j + 1) dt, "at the end of the step in which the threshold was crossed";
+  spike sources therefore emit a spike of time s dt in step s - 1;
+* synaptic pathways run "before_thresholds": the spikes of step j are pushed
+  in step j + 1 and a delay of D steps is Brian2's delay (D - 1) dt, so the
+  input changes the target in step j + D, after its integration and before
+  its threshold test, as NEST's ring buffers do;
+* state monitors sample "end" of step j, i.e. NEST's sample at (j + 1) dt;
+  the sample at the start of recording is read directly;
+* current sources set the variable `i_inj` at the start of each step from
+  the samples the Rust core computed (one row per step).
+"""
+
+import json
+import os
+import sys
+import traceback
+
+# The protocol owns the real stdout; everything else goes to stderr.
+_proto = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+
+try:
+    import numpy as np
+    import brian2 as b2
+    b2.BrianLogger.log_level_error()
+    IMPORT_ERROR = None
+except Exception as e:  # reported by the "hello" command
+    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
+
+
+class DriverError(Exception):
+    pass
+
+
+def unit(name):
+    """A Brian2 unit from its text ("mV", "1/ms", "1")."""
+    return eval(name, {}, vars(b2)) if name != "1" else 1.0
+
+
+def unit_dimension_name(name):
+    """The dimension of a unit as Brian2 writes it in equations ("amp")."""
+    if name == "1":
+        return "1"
+    return repr(b2.get_unit(b2.get_dimensions(unit(name))))
+
+
+class Recorder:
+    """A SpikeMonitor or a StateMonitor (one variable) of one population."""
+
+    def __init__(self, kind, var, unit_name, cells, monitor, substeps=1):
+        self.substeps = substeps
+        self.kind = kind
+        self.var = var
+        self.scale = float(unit(unit_name)) if unit_name else 1.0
+        self.cells = np.asarray(cells, dtype=np.int64)
+        self.monitor = monitor
+        self.read = 0  # entries of the monitor already collected
+        self.extra = []  # [monitor, read] of further spike layers
+        self.steps = []
+        self.values = []  # spikes: cell indices; signals: rows
+        self.interval = 1
+        self.active = True
+
+    def collect(self, dt):
+        m = self.monitor
+        if m is None:
+            return
+        if self.kind == "spikes":
+            for entry in [[m, self.read]] + self.extra:
+                i = np.asarray(entry[0].i[:], dtype=np.int64)
+                t = np.asarray(entry[0].t_[:], dtype=float)
+                new_i, new_t = i[entry[1]:], t[entry[1]:]
+                entry[1] = len(i)
+                # the step of the spike: floor, for sub-stepped groups
+                steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
+                keep = np.isin(new_i, self.cells)
+                self.steps.append(steps[keep])
+                self.values.append(new_i[keep])
+            self.read = len(m.i[:])
+        else:
+            t = np.asarray(m.t_[:], dtype=float)
+            data = np.asarray(getattr(m, self.var + "_"), dtype=float)  # (cells, samples)
+            new_t, new_d = t[self.read:], data[:, self.read:]
+            self.read = len(t)
+            sub = self.substeps
+            last = np.rint(new_t / (dt / sub)).astype(np.int64) % sub == sub - 1
+            steps = np.floor(new_t / dt + 1e-6).astype(np.int64) + 1
+            keep = last & (steps % self.interval == 0)
+            self.steps.append(steps[keep])
+            self.values.append(new_d[:, keep].T / self.scale)
+
+    def take(self):
+        steps = np.concatenate(self.steps) if self.steps else np.zeros(0, dtype=np.int64)
+        if self.kind == "spikes":
+            vals = np.concatenate(self.values) if self.values else np.zeros(0, dtype=np.int64)
+        else:
+            vals = np.concatenate(self.values) if self.values else np.zeros((0, len(self.cells)))
+        self.steps, self.values = [], []
+        return steps, vals
+
+
+class Driver:
+    def __init__(self):
+        self.counter = 0
+        self.net = None
+        self.clear()
+
+    def clear(self):
+        self.pops = {}
+        self.offsets = []
+        self.projs = {}
+        self.recorders = {}
+        self.stim = {}
+        self.step = 0
+        self.net = None
+
+    def npy(self, name, arr):
+        self.counter += 1
+        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
+        np.save(path, arr)
+        return path
+
+    # -- commands --------------------------------------------------------
+    def cmd_hello(self, c):
+        if IMPORT_ERROR is not None:
+            raise DriverError("cannot import Brian2: " + IMPORT_ERROR)
+        return {"brian2_version": b2.__version__, "python": sys.version.split()[0]}
+
+    def cmd_setup(self, c):
+        self.clear()
+        self.dt_ms = float(c["dt"])
+        self.dt = self.dt_ms * 1e-3
+        b2.prefs.codegen.target = c.get("target", "numpy")
+        b2.defaultclock.dt = self.dt_ms * b2.ms
+        b2.seed(int(c["seed"]))
+        self.net = b2.Network()
+        self.net.add(b2.NetworkOperation(self.apply_stimulus, when="before_groups"))
+        return {}
+
+    def spike_generator_times(self, spike_steps):
+        """Per-cell spike steps -> (indices, times) emitted one step early."""
+        idx, times = [], []
+        for i, steps in enumerate(spike_steps):
+            for s in steps:
+                s = int(s)
+                if s < 1:
+                    raise DriverError(
+                        "SpikeSourceArray: a spike at t = 0 ms cannot be emitted on Brian2 (a spike at "
+                        "t is emitted in the step ending at t); the earliest spike time is dt = %g ms"
+                        % self.dt_ms)
+                if s - 1 < self.step:
+                    continue  # in the past (set between runs)
+                idx.append(i)
+                times.append((s - 1) * self.dt)
+        return np.asarray(idx, dtype=np.int64), np.asarray(times, dtype=float) * b2.second
+
+    def cmd_create(self, c):
+        pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
+        if int(c["offset"]) != (self.offsets[-1][0] + self.offsets[-1][1] if self.offsets else 0):
+            raise DriverError("populations must be created in order")
+        name = "pynn_pop%d" % pop
+        if kind == "neuron":
+            m = c["model"]
+            sub = int(m.get("substeps", 1))
+            group = b2.NeuronGroup(
+                n, m["equations"], threshold=m["threshold"] or None, reset=m["reset"] or None,
+                refractory="t_ref" if m["refractory"] else False, method=m["method"], name=name,
+                namespace={}, dt=self.dt * b2.second / sub)
+            if sub > 1:
+                group.n_sub = sub
+            if m.get("before_step"):
+                group.run_regularly(m["before_step"], when="before_groups", name=name + "_before",
+                                    dt=self.dt * b2.second)
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            self.set_params(pop, c)
+            self.set_state(group, None, c["state"])
+        elif kind == "array":
+            group = b2.SpikeGeneratorGroup(n, np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second, name=name)
+            self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": 1, "layers": []}
+            self.recorders.setdefault(pop, [])
+            self.set_params(pop, c)
+        else:
+            raise DriverError("unknown population kind %r" % kind)
+        self.net.add(group)
+        self.offsets.append((int(c["offset"]), n, pop))
+        self.recorders.setdefault(pop, [])
+        return {}
+
+    def set_params(self, pop, c):
+        p = self.pops[pop]
+        g = p["group"]
+        if p["kind"] == "neuron":
+            for name, (u, values) in c["params"].items():
+                setattr(g, name, np.asarray(values, dtype=float) * unit(u))
+        elif p["kind"] == "array":
+            idx, times = self.spike_generator_times(c["spike_steps"])
+            # A SpikeGeneratorGroup emits at most one spike per cell and
+            # step; further spikes of a cell in one step (a Poisson count
+            # above 1) go to extra layers with the same connections.
+            key = idx * (1 << 40) + np.rint(np.asarray(times / b2.second) / self.dt).astype(np.int64)
+            order = np.argsort(key, kind="stable")
+            layer = np.zeros(len(key), dtype=np.int64)
+            sk = key[order]
+            for j in range(1, len(sk)):
+                if sk[j] == sk[j - 1]:
+                    layer[order[j]] = layer[order[j - 1]] + 1
+            needed = int(layer.max()) + 1 if len(layer) else 1
+            while len(p["layers"]) + 1 < needed:
+                self.add_layer(pop)
+            for k, grp in enumerate([g] + p["layers"]):
+                sel = layer == k
+                grp.set_spikes(idx[sel], times[sel])
+
+    def set_state(self, group, cells, state):
+        for name, (u, values) in state.items():
+            q = np.asarray(values, dtype=float) * unit(u)
+            if cells is None:
+                setattr(group, name, q)
+            else:
+                getattr(group, name)[np.asarray(cells, dtype=np.int64)] = q
+
+    def cmd_set_params(self, c):
+        self.set_params(int(c["pop"]), c)
+        return {}
+
+    def cmd_set_state(self, c):
+        p = self.pops[int(c["pop"])]
+        self.set_state(p["group"], c["cells"], c["state"])
+        return {}
+
+    def locate(self, cells):
+        """Global indices -> (population id, local index) arrays."""
+        starts = np.asarray([o for o, _, _ in self.offsets], dtype=np.int64)
+        k = np.searchsorted(starts, cells, side="right") - 1
+        pops = np.asarray([self.offsets[j][2] for j in range(len(self.offsets))], dtype=np.int64)[k]
+        return pops, cells - starts[k]
+
+    def cmd_connect(self, c):
+        proj = int(c["proj"])
+        pre = np.load(c["pre"]).astype(np.int64)
+        post = np.load(c["post"]).astype(np.int64)
+        weight = np.load(c["weight"])
+        dsteps = np.load(c["delay_steps"]).astype(np.int64)
+        wunit = unit(c["weight_unit"])
+        model = "w_syn : %s" % unit_dimension_name(c["weight_unit"])
+        pre_pop, pre_loc = self.locate(pre)
+        post_pop, post_loc = self.locate(post)
+        parts = []
+        for a, b in sorted(set(zip(pre_pop.tolist(), post_pop.tolist()))):
+            sel = np.nonzero((pre_pop == a) & (post_pop == b))[0]
+            syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=c["on_pre"],
+                              name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
+            syn.connect(i=pre_loc[sel], j=post_loc[sel])
+            if not (np.array_equal(np.asarray(syn.i[:]), pre_loc[sel])
+                    and np.array_equal(np.asarray(syn.j[:]), post_loc[sel])):
+                raise DriverError("Brian2 reordered the synapses of projection %d" % proj)
+            syn.pre.when = "before_thresholds"
+            syn.w_syn = weight[sel] * wunit
+            # A sub-stepped target integrates its first sub-step before the
+            # pathway runs: one more step of delay brings the input one
+            # sub-step after NEST's step boundary instead of a step early.
+            extra = 0 if self.pops[b]["substeps"] == 1 else 1
+            syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+            self.net.add(syn)
+            syns = [syn]
+            parts.append((syns, sel, extra))
+            for layer in self.pops[a].get("layers", []):
+                syns.append(self.replicate(syn, layer, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
+            self.pops[a].setdefault("out", []).append((syns, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
+        self.projs[proj] = {"parts": parts, "unit": wunit}
+        return {}
+
+    def replicate(self, syn, source, model, on_pre, i, j):
+        """The synapses `syn` again, from the spike layer `source`."""
+        self.counter += 1
+        rep = b2.Synapses(source, syn.target, model=model, on_pre=on_pre, namespace={},
+                          name="%s_layer%d" % (syn.name, self.counter))
+        rep.connect(i=i, j=j)
+        rep.pre.when = "before_thresholds"
+        rep.w_syn = syn.w_syn[:]
+        rep.delay = syn.delay[:]
+        self.net.add(rep)
+        return rep
+
+    def add_layer(self, pop):
+        p = self.pops[pop]
+        self.counter += 1
+        layer = b2.SpikeGeneratorGroup(p["n"], np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second,
+                                       name="pynn_pop%d_layer%d" % (pop, self.counter))
+        self.net.add(layer)
+        p["layers"].append(layer)
+        for syns, model, on_pre, i, j in p.get("out", []):
+            syns.append(self.replicate(syns[0], layer, model, on_pre, i, j))
+        for r in self.recorders.get(pop, []):
+            if r.active and r.kind == "spikes":
+                mon = b2.SpikeMonitor(layer, record=True)
+                self.net.add(mon)
+                r.extra.append([mon, 0])
+
+    def cmd_set_synaptic(self, c):
+        pr = self.projs[int(c["proj"])]
+        values = np.load(c["values"])
+        for syns, sel, extra in pr["parts"]:
+            for syn in syns:
+                if c["name"] == "weight":
+                    syn.w_syn = values[sel] * pr["unit"]
+                else:
+                    syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
+        return {}
+
+    def cmd_record(self, c):
+        pop = int(c["pop"])
+        p = self.pops[pop]
+        interval = int(c["interval_steps"])
+        wanted = [("spikes", None, None, list(c["spikes"]))] if c["spikes"] else []
+        wanted += [("signal", s["var"], s["unit"], list(s["cells"])) for s in c["signals"] if s["cells"]]
+        recs = self.recorders[pop]
+        active = [r for r in recs if r.active]
+        same = len(active) == len(wanted) and all(
+            r.kind == k and r.var == v and r.cells.tolist() == cl and (k == "spikes" or r.interval == interval)
+            for r, (k, v, _, cl) in zip(active, wanted))
+        if same:
+            return {}
+        for r in active:
+            r.collect(self.dt)
+            self.net.remove(r.monitor)
+            for mon, _ in r.extra:
+                self.net.remove(mon)
+            r.monitor = None
+            r.extra = []
+            r.active = False
+        g = p["group"]
+        for kind, var, u, cells in wanted:
+            if kind == "spikes":
+                mon = b2.SpikeMonitor(g, record=True)
+                rec = Recorder(kind, None, None, cells, mon)
+                for layer in p.get("layers", []):
+                    extra = b2.SpikeMonitor(layer, record=True)
+                    self.net.add(extra)
+                    rec.extra.append([extra, 0])
+            else:
+                mon = b2.StateMonitor(g, var, record=np.asarray(cells, dtype=np.int64), when="end")
+                rec = Recorder(kind, var, u, cells, mon, p.get("substeps", 1))
+                rec.interval = interval
+                if self.step % interval == 0:
+                    now = np.asarray(getattr(g, var + "_")[:], dtype=float)[np.asarray(cells, dtype=np.int64)]
+                    rec.steps.append(np.asarray([self.step], dtype=np.int64))
+                    rec.values.append(now[None, :] / rec.scale)
+            self.net.add(mon)
+            recs.append(rec)
+        return {}
+
+    def cmd_stimulus(self, c):
+        """Current samples (nA) for the steps first .. first + rows of the
+        cells `cells` of population `pop` (row-major file)."""
+        pop = int(c["pop"])
+        cells = np.asarray(c["cells"], dtype=np.int64)
+        data = np.load(c["data"]).reshape(-1, len(cells)) * 1e-9  # amp
+        self.stim[pop] = (int(c["first"]), cells, data)
+        return {}
+
+    def apply_stimulus(self, t):
+        k = int(round(float(t / b2.second) / self.dt))
+        for pop, (first, cells, data) in self.stim.items():
+            row = k - first
+            if 0 <= row < len(data):
+                self.pops[pop]["group"].variables["i_inj"].get_value()[cells] = data[row]
+
+    def cmd_run(self, c):
+        step = int(c["step"])
+        if step > self.step:
+            self.net.run((step - self.step) * self.dt * b2.second, namespace={})
+            now = int(round(float(self.net.t / b2.second) / self.dt))
+            if now != step:
+                raise DriverError("Brian2 stopped at step %d instead of %d" % (now, step))
+            self.step = step
+        for recs in self.recorders.values():
+            for r in recs:
+                r.collect(self.dt)
+        return {"step": self.step}
+
+    def cmd_drain(self, c):
+        pop = int(c["pop"])
+        recs = self.recorders.get(pop, [])
+        cells_out, steps_out, signals = [], [], []
+        for r in recs:
+            r.collect(self.dt)
+            steps, vals = r.take()
+            if r.kind == "spikes":
+                cells_out.append(vals)
+                steps_out.append(steps)
+            elif len(steps):
+                signals.append({"var": r.var, "cells": r.cells.tolist(),
+                                "steps": self.npy("steps", steps.astype(np.int64)),
+                                "data": self.npy("data", np.ascontiguousarray(vals, dtype=float).ravel())})
+        self.recorders[pop] = [r for r in recs if r.active]
+        cells = np.concatenate(cells_out) if cells_out else np.zeros(0, dtype=np.int64)
+        steps = np.concatenate(steps_out) if steps_out else np.zeros(0, dtype=np.int64)
+        order = np.lexsort((cells, steps))
+        return {"spike_cells": self.npy("cells", cells[order].astype(np.int64)),
+                "spike_steps": self.npy("ssteps", steps[order].astype(np.int64)),
+                "signals": signals}
+
+    def cmd_clear(self, c):
+        """Forget the network (the process waits in the Rust side's pool)."""
+        self.clear()
+        import gc
+        gc.collect()
+        return {}
+
+    def cmd_quit(self, c):
+        return {}
+
+
+def main():
+    d = Driver()
+    for line in sys.stdin:
+        c = {}
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            c = json.loads(line)
+            answer = getattr(d, "cmd_" + c["cmd"])(c)
+            answer["ok"] = True
+        except Exception as e:  # every error goes back to Rust
+            kind = type(e).__name__
+            answer = {"ok": False, "type": kind, "error": str(e) or kind,
+                      "traceback": traceback.format_exc()}
+        _proto.write(json.dumps(answer) + "\n")
+        _proto.flush()
+        if c.get("cmd") == "quit":
+            return
+    # stdin closed without "quit": the Rust program has exited (pooled
+    # process); remove the work directory it would have removed.
+    import shutil
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

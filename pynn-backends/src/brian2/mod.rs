@@ -1,0 +1,768 @@
+//! The Brian2 backend: runs a pynn-rs model in Brian2 2.9 (runtime mode),
+//! driven as a Python process.
+//!
+//! # Shape
+//!
+//! * **One Python process per session** runs `driver.py` (embedded, written
+//!   to a temporary work directory), found as for NEST ([`find_python`]).
+//!   Without Python or Brian2, `setup` fails with an error naming the install
+//!   command ([`INSTALL_HINT`]). A Brian2 exception comes back as
+//!   `Error::Backend { backend: "Brian2", message }` with Brian2's message.
+//! * **Code generation target**: runtime `numpy` by default: no compiler, no
+//!   compilation delay, so a test scenario builds in about a second. Set
+//!   `PYNN_BRIAN2_TARGET=cython` for large networks (compiled once per model
+//!   into Brian2's cache). `cpp_standalone` is not used: it cannot continue
+//!   after a run, set values between runs or reset.
+//! * **The network is mirrored in Rust** (as in [`crate::nest`]) and built in
+//!   Brian2 at the first `run_until`; `reset()` rebuilds it at the next run,
+//!   so the segment after a reset repeats the first (except Poisson
+//!   sources, which draw a fresh trial as on native). Changes after the
+//!   build are sent at once.
+//! * **Models**: one `NeuronGroup` per population from the row of
+//!   [`translate::MODELS`] (equations, threshold, reset, refractoriness,
+//!   method, parameter names and units), one `Synapses` object per
+//!   projection and pair of populations with the projection's explicit
+//!   connections, weights and delays. A user's own cell type runs from its
+//!   own Brian2 equations by implementing [`Brian2Cell`] (PyNN's
+//!   `native_cell_type`).
+//! * **Inputs**: `SpikeSourceArray` is a `SpikeGeneratorGroup` (exact
+//!   times); `SpikeSourcePoisson` is one too, fed before each run with the
+//!   trains of the native engine's generator (same keyed streams, stepped
+//!   in Rust): the inputs are identical to the native engine's, spike for
+//!   spike, also after `set` and `reset` (fresh trains per trial, as on
+//!   native). Current sources
+//!   (DC, step, AC, noisy) are sampled by the core
+//!   (`CurrentSourceSpec::sample`, one value per step, the noise values of
+//!   the session's keyed stream) and sent before each run; the driver sets
+//!   `i_inj` at the start of every step. Every backend injects the same
+//!   values, and `source.record()` is exact.
+//!
+//! # Timing (why spike times agree with NEST's)
+//!
+//! Brian2's step at `t_j = j dt` is: integrate to `t_j+1` ("groups"),
+//! threshold ("thresholds"), synaptic effects ("synapses"), reset ("resets"),
+//! and labels a spike of that step `t_j`. NEST labels the same spike
+//! `t_j+1` (the end of the step in which the threshold was crossed). So:
+//! spike times read back are `(j + 1) dt`; spike sources emit a spike of time
+//! `s dt` in step `s - 1`; pathways run `before_thresholds` with Brian2 delay
+//! `(D - 1) dt` for a delay of `D` steps: the spike of step `j` reaches the
+//! target in step `j + D`, after its integration and before its threshold,
+//! which is where NEST adds the ring-buffer input of arrival time
+//! `t_j+1 + D dt` (a delta synapse can make the target fire in that step, as
+//! in NEST); an exponential/alpha current or conductance starts to move `v`
+//! one step later, as in NEST. Samples are taken at the end of every step
+//! (the state at `t_j+1`, after reset and input), plus the state at the
+//! start of recording. Refractoriness: see [`translate`].
+//!
+//! # Known differences from NEST (measured in `tests/brian2_backend.rs`)
+//!
+//! * Linear models (`IF_curr_*`) use Brian2's `exact` method, the same
+//!   propagators as NEST up to rounding: identical spikes. Where
+//!   `tau_syn = tau_m`, Brian2's symbolic solution divides by zero; the
+//!   synaptic time constant is moved by a relative 1e-7 (error of that
+//!   order in `v`).
+//! * Conductance-based, AdEx and HH models use `rk4` at the simulation step
+//!   (NEST: adaptive RKF45 with spike detection after every sub-step); their
+//!   traces differ by the fixed-step truncation error and a spike can move
+//!   by a step where the threshold is crossed within that error. Izhikevich
+//!   is forward Euler in both.
+//! * A spike source cannot emit a spike at `t = 0` (an error), and spike
+//!   times set between runs that fall before the next step are dropped.
+//! * Synaptic delays are whole steps (rounded, as on every backend).
+//! * A weight or delay set between runs also applies to spikes already in
+//!   flight (Brian2 reads them when a spike arrives; NEST and the native
+//!   engine when it is emitted).
+//! * Refractoriness is Brian2's (`lastspike` + `t_ref`): a `tau_refrac`
+//!   changed while a cell is refractory also changes the period in progress
+//!   (NEST and the native engine keep the running count).
+
+pub mod translate;
+
+pub use crate::pyproc::{INSTALL_HINT, find_python};
+
+use crate::pyproc::{Driver, DriverSpec};
+
+/// The driver script (run by the session's Python process).
+pub const DRIVER: &str = include_str!("driver.py");
+
+const SPEC: DriverSpec = DriverSpec { backend: "Brian2", simulator: "Brian2", script: DRIVER, tag: "brian2" };
+
+/// Driver processes released by `end()`, reused by the next `setup` in the
+/// same program: Brian2's import (about 2 s) and its in-process cache of
+/// state updaters (the symbolic solution of `exact` models) are paid once.
+/// A pooled process that finds its stdin closed at exit deletes its work
+/// directory itself.
+static POOL: std::sync::Mutex<Vec<Driver>> = std::sync::Mutex::new(Vec::new());
+/// Largest number of idle driver processes kept.
+const POOL_SIZE: usize = 2;
+
+/// Largest number of (step x cell) current samples sent for one run chunk.
+const STIMULUS_CHUNK: usize = 2_000_000;
+
+pub(crate) fn err(message: impl Into<String>) -> Error {
+    Error::Backend { backend: "Brian2", message: message.into() }
+}
+use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
+use pynn_core::backend::*;
+use pynn_core::cells::*;
+use pynn_core::electrodes::CurrentSourceSpec;
+use pynn_core::parameters::{Column, ParamTable};
+use pynn_core::{Error, Result};
+use serde_json::{Map, Value as Json, json};
+use translate::{Brian2Model, Kind, Var};
+
+/// The model of a population: a row of the table or the user's own.
+#[derive(Clone, Copy)]
+struct PopModel(&'static Brian2Model);
+
+impl PopModel {
+    fn name(&self) -> &str {
+        self.0.pynn
+    }
+    fn var(&self, name: &str) -> Option<(String, String)> {
+        self.0.var(name).map(|v: &Var| (v.brian.to_string(), v.unit.to_string()))
+    }
+    fn var_names(&self) -> impl Iterator<Item = &'static str> {
+        self.0.vars.iter().map(|v| v.pynn)
+    }
+    fn pynn_of(&self, brian: &str) -> Option<String> {
+        self.0.vars.iter().find(|v| v.brian == brian).map(|v| v.pynn.to_string())
+    }
+    fn on_pre(&self, receptor: &str) -> Option<(String, String)> {
+        self.0.on_pre(receptor).map(|c| (c.to_string(), self.0.weight_unit.to_string()))
+    }
+    fn injectable(&self) -> bool {
+        self.0.kind == Kind::Neuron && self.0.equations.lines().any(|l| l.trim().starts_with("i_inj :"))
+    }
+}
+
+struct PopMirror {
+    /// For `SpikeSourcePoisson`: the native engine's generator, whose
+    /// trains are sent to Brian2 as explicit spikes before each run.
+    poisson: Option<Box<dyn Kernel>>,
+    model: PopModel,
+    label: String,
+    offset: usize,
+    size: usize,
+    params: ParamTable,
+    initial: ParamTable,
+    plan: RecordingPlan,
+}
+
+struct ProjMirror {
+    receptor: String,
+    conns: Connections,
+}
+
+/// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
+pub struct Brian2 {
+    cfg: SimConfig,
+    driver: Option<Driver>,
+    version: String,
+    target: String,
+    built: bool,
+    step: u64,
+    pops: Vec<PopMirror>,
+    projs: Vec<ProjMirror>,
+    currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
+    owner: Vec<u32>,
+}
+
+impl std::fmt::Debug for Brian2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Brian2({} populations, {} projections, Brian2 {})", self.pops.len(), self.projs.len(), self.version)
+    }
+}
+
+impl Brian2 {
+    /// Brian2's version (e.g. `"2.9.0"`).
+    pub fn brian2_version(&self) -> &str {
+        &self.version
+    }
+
+    /// The code generation target in use (`"numpy"` or `"cython"`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    fn driver(&mut self) -> Result<&mut Driver> {
+        self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))
+    }
+
+    fn pop(&self, pop: PopId) -> Result<&PopMirror> {
+        self.pops.get(pop).ok_or_else(|| err(format!("no population {pop}")))
+    }
+
+    fn steps(&self, t: f64) -> u64 {
+        (t / self.cfg.timestep).round().max(0.0) as u64
+    }
+
+    /// The parameters of population `pop` as the driver wants them.
+    fn parameter_fields(&self, pop: PopId) -> Result<Map<String, Json>> {
+        let p = self.pop(pop)?;
+        let mut m = Map::new();
+        let model = p.model.0;
+        match model.kind {
+            Kind::Neuron => {
+                let mut params = Map::new();
+                for (k, u, v) in
+                    model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar), self.cfg.timestep)
+                {
+                    params.insert(k.to_string(), json!([u, v]));
+                }
+                m.insert("params".into(), Json::Object(params));
+            }
+            Kind::SpikeArray => {
+                let steps: Vec<Vec<u64>> = p
+                    .params
+                    .sequence("spike_times")
+                    .iter()
+                    .map(|s| s.iter().map(|t| self.steps(*t)).collect())
+                    .collect();
+                m.insert("spike_steps".into(), json!(steps));
+            }
+            Kind::Poisson => {
+                // The trains come with each run (`send_poisson`).
+                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Brian2 name, unit and values of state variable `variable`.
+    fn state_value(&self, pop: PopId, variable: &str, values: &[f64]) -> Result<(String, Json)> {
+        let p = self.pop(pop)?;
+        let (name, unit) = p.model.var(variable).ok_or_else(|| {
+            Error::unknown_name(format!("population \"{}\"", p.label), "state variable", variable, p.model.var_names())
+        })?;
+        Ok((name, json!([unit, values])))
+    }
+
+    fn create_command(&self, pop: PopId) -> Result<Json> {
+        let p = self.pop(pop)?;
+        let mut c = self.parameter_fields(pop)?;
+        let mut state = Map::new();
+        for spec in p.initial.specs() {
+            let (name, values) = self.state_value(pop, spec.name, p.initial.scalar(spec.name))?;
+            state.insert(name, values);
+        }
+        let m = p.model.0;
+        let kind = m.kind;
+        let model = json!({
+            "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
+            "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
+            "substeps": m.substeps,
+        });
+        let kind = match kind {
+            Kind::Neuron => "neuron",
+            Kind::SpikeArray | Kind::Poisson => "array",
+        };
+        c.insert("cmd".into(), json!("create"));
+        c.insert("pop".into(), json!(pop));
+        c.insert("offset".into(), json!(p.offset));
+        c.insert("n".into(), json!(p.size));
+        c.insert("kind".into(), json!(kind));
+        c.insert("model".into(), model);
+        c.insert("state".into(), Json::Object(state));
+        Ok(Json::Object(c))
+    }
+
+    /// The `on_pre` statement and weight unit of a projection.
+    fn synapse_of(&self, proj: ProjId) -> Result<(String, String)> {
+        let pr = &self.projs[proj];
+        let Some(first) = pr.conns.post.first() else { return Ok((String::new(), "nA".into())) };
+        let owner = self.owner[*first as usize] as usize;
+        let p = &self.pops[owner];
+        p.model.on_pre(&pr.receptor).ok_or_else(|| {
+            err(format!(
+                "{} (population \"{}\") has no receptor \"{}\" on Brian2",
+                p.model.name(),
+                p.label,
+                pr.receptor
+            ))
+        })
+    }
+
+    fn send_connect(&mut self, proj: ProjId) -> Result<()> {
+        if self.projs[proj].conns.is_empty() {
+            return Ok(());
+        }
+        let (on_pre, weight_unit) = self.synapse_of(proj)?;
+        let dt = self.cfg.timestep;
+        let pr = &self.projs[proj];
+        let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
+        let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
+        let d = self.driver()?;
+        let cmd = json!({
+            "cmd": "connect", "proj": proj, "on_pre": on_pre, "weight_unit": weight_unit,
+            "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
+            "weight": d.write_npy("weight", &weight)?, "delay_steps": d.write_npy("delay", &delay)?,
+        });
+        d.call(cmd).map(drop)
+    }
+
+    fn record_command(&self, pop: PopId) -> Result<Json> {
+        let p = self.pop(pop)?;
+        let mut signals = Vec::new();
+        for (name, cells) in &p.plan.signals {
+            let (var, unit) = p.model.var(name).ok_or_else(|| Error::Recording {
+                object: format!("population \"{}\"", p.label),
+                message: format!("`{name}` cannot be recorded on Brian2"),
+            })?;
+            signals.push(json!({"var": var, "unit": unit, "cells": cells}));
+        }
+        Ok(json!({
+            "cmd": "record", "pop": pop, "spikes": p.plan.spikes, "signals": signals,
+            "interval_steps": p.plan.interval_steps.max(1),
+        }))
+    }
+
+    /// Sends the current samples of steps `first .. last` to the driver.
+    fn send_stimulus(&mut self, first: u64, last: u64) -> Result<()> {
+        let dt = self.cfg.timestep;
+        // cell -> summed samples
+        let mut per_cell: std::collections::BTreeMap<u32, Vec<f64>> = std::collections::BTreeMap::new();
+        let mut buf = Vec::new();
+        for (spec, targets) in self.currents.iter().flatten() {
+            spec.sample(dt, first, last, &mut buf);
+            for t in targets {
+                let acc = per_cell.entry(*t).or_insert_with(|| vec![0.0; (last - first) as usize]);
+                acc.iter_mut().zip(&buf).for_each(|(a, b)| *a += b);
+            }
+        }
+        let mut by_pop: std::collections::BTreeMap<u32, Vec<(usize, Vec<f64>)>> = std::collections::BTreeMap::new();
+        for (cell, samples) in per_cell {
+            let pop = self.owner[cell as usize];
+            let local = cell as usize - self.pops[pop as usize].offset;
+            by_pop.entry(pop).or_default().push((local, samples));
+        }
+        for (pop, cols) in by_pop {
+            let rows = (last - first) as usize;
+            let mut data = Vec::with_capacity(rows * cols.len());
+            for r in 0..rows {
+                data.extend(cols.iter().map(|(_, s)| s[r]));
+            }
+            let cells: Vec<usize> = cols.iter().map(|(c, _)| *c).collect();
+            let d = self.driver()?;
+            let file = d.write_npy("stim", &data)?;
+            d.call(json!({"cmd": "stimulus", "pop": pop, "cells": cells, "first": first, "data": file}))?;
+        }
+        Ok(())
+    }
+
+    /// Steps the native Poisson generators over `first .. last` and sends
+    /// their spikes to the driver.
+    fn send_poisson(&mut self, first: u64, last: u64) -> Result<()> {
+        let mut out = Vec::new();
+        for pop in 0..self.pops.len() {
+            let size = self.pops[pop].size;
+            let Some(kernel) = self.pops[pop].poisson.as_mut() else { continue };
+            let current = vec![0.0; size];
+            let mut spikes = Vec::new();
+            for step in first..last {
+                kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
+            }
+            let mut steps = vec![Vec::new(); size];
+            for (cell, stamp) in spikes {
+                steps[cell as usize].push(stamp);
+            }
+            out.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+        }
+        for cmd in out {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the whole network in a fresh Brian2 network.
+    fn build(&mut self) -> Result<()> {
+        let c = &self.cfg;
+        let setup = json!({
+            "cmd": "setup", "dt": c.timestep, "seed": c.seed % (1 << 32), "target": self.target,
+        });
+        self.driver()?.call(setup)?;
+        self.step = 0;
+        for pop in 0..self.pops.len() {
+            let cmd = self.create_command(pop)?;
+            self.driver()?.call(cmd)?;
+        }
+        for proj in 0..self.projs.len() {
+            self.send_connect(proj)?;
+        }
+        for pop in 0..self.pops.len() {
+            if !self.pops[pop].plan.is_empty() {
+                let cmd = self.record_command(pop)?;
+                self.driver()?.call(cmd)?;
+            }
+        }
+        self.built = true;
+        Ok(())
+    }
+
+    fn create(&mut self, spec: &PopulationSpec<'_>, model: PopModel) -> Result<()> {
+        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
+            return Err(err("populations must be created in order"));
+        }
+        let poisson = if model.0.kind == Kind::Poisson {
+            let ctx = BuildContext {
+                dt: self.cfg.timestep,
+                seed: self.cfg.seed,
+                population: spec.id,
+                label: spec.label.to_string(),
+            };
+            Some(<SpikeSourcePoisson as NativeCell>::build(spec.parameters, spec.initial_values, &ctx)?)
+        } else {
+            None
+        };
+        self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
+        self.pops.push(PopMirror {
+            poisson,
+            model,
+            label: spec.label.to_string(),
+            offset: spec.offset,
+            size: spec.size,
+            params: spec.parameters.clone(),
+            initial: spec.initial_values.clone(),
+            plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
+        });
+        let res = self.check_population(spec.id);
+        let res = res.and_then(|_| {
+            if self.built {
+                let cmd = self.create_command(spec.id)?;
+                self.driver()?.call(cmd).map(drop)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = res {
+            self.pops.pop();
+            self.owner.truncate(spec.offset);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Values the Brian2 equations cannot take.
+    fn check_population(&self, pop: PopId) -> Result<()> {
+        let p = self.pop(pop)?;
+        let m = p.model.0;
+        if m.pynn.starts_with("EIF_")
+            && let Some(x) =
+                p.params.column("delta_T").and_then(Column::as_scalar).and_then(|d| d.iter().find(|x| **x <= 0.0))
+        {
+            return Err(Error::invalid_value(
+                format!("population \"{}\" on Brian2", p.label),
+                "delta_T",
+                x,
+                "delta_T > 0 mV (the Brian2 equations divide by it)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Backend for Brian2 {
+    const NAME: &'static str = "Brian2";
+
+    fn setup(config: &SimConfig) -> Result<Self> {
+        let target = std::env::var("PYNN_BRIAN2_TARGET").unwrap_or_else(|_| "numpy".into());
+        if !["numpy", "cython"].contains(&target.as_str()) {
+            return Err(Error::invalid_value(
+                "Brian2 backend",
+                "PYNN_BRIAN2_TARGET",
+                &target,
+                "\"numpy\" or \"cython\" (runtime code generation targets)",
+            ));
+        }
+        let pooled = POOL.lock().ok().and_then(|mut p| p.pop());
+        let (driver, hello) = match pooled.map(|mut d| d.call(json!({"cmd": "hello"})).map(|h| (d, h))) {
+            Some(Ok(reused)) => reused,
+            _ => Driver::start(&find_python(), SPEC)?,
+        };
+        let version = hello["brian2_version"].as_str().unwrap_or("?").to_string();
+        Ok(Brian2 {
+            cfg: config.clone(),
+            driver: Some(driver),
+            version,
+            target,
+            built: false,
+            step: 0,
+            pops: Vec::new(),
+            projs: Vec::new(),
+            currents: Vec::new(),
+            owner: Vec::new(),
+        })
+    }
+
+    fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        let old = std::mem::replace(&mut p.params, parameters.clone());
+        if let Err(e) = self.check_population(pop) {
+            self.pops[pop].params = old;
+            return Err(e);
+        }
+        if let Some(kernel) = self.pops[pop].poisson.as_mut() {
+            // Restarts the process at the current time, as on native.
+            return kernel.set_parameters(parameters);
+        }
+        if self.built {
+            let mut cmd = self.parameter_fields(pop)?;
+            cmd.insert("cmd".into(), json!("set_params"));
+            cmd.insert("pop".into(), json!(pop));
+            self.driver()?.call(Json::Object(cmd))?;
+        }
+        Ok(())
+    }
+
+    fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+        let (name, native) = self.state_value(pop, variable, values)?;
+        self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
+        if self.built {
+            let cmd = json!({"cmd": "set_state", "pop": pop, "cells": cells, "state": {name: native}});
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+        if spec.id != self.projs.len() {
+            return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
+        }
+        if let Some(t) = c.post.iter().chain(&c.pre).find(|t| **t as usize >= self.owner.len()) {
+            return Err(err(format!("cell {t} does not exist")));
+        }
+        let dt = self.cfg.timestep;
+        c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        self.projs.push(ProjMirror { receptor: spec.receptor.name.to_string(), conns: c });
+        let res = self.synapse_of(spec.id).and_then(|_| if self.built { self.send_connect(spec.id) } else { Ok(()) });
+        if let Err(e) = res {
+            self.projs.pop();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        Ok((p.conns.pre.clone(), p.conns.post.clone()))
+    }
+
+    fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        match name {
+            "weight" => Ok(p.conns.weight.clone()),
+            "delay" => Ok(p.conns.delay.clone()),
+            _ => Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
+        }
+    }
+
+    fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let dt = self.cfg.timestep;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if values.len() != p.conns.len() {
+            return Err(Error::LengthMismatch {
+                object: "Brian2 projection".into(),
+                what: name.into(),
+                expected: p.conns.len(),
+                found: values.len(),
+            });
+        }
+        let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
+            "weight" => (values.to_vec(), values.to_vec()),
+            "delay" => (
+                values.iter().map(|d| (d / dt).round().max(1.0)).collect(),
+                values.iter().map(|d| (d / dt).round() * dt).collect(),
+            ),
+            _ => return Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
+        };
+        if self.built && !native.is_empty() {
+            let d = self.driver()?;
+            let file = d.write_npy(name, &native)?;
+            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+        }
+        let p = &mut self.projs[proj];
+        match name {
+            "weight" => p.conns.weight = mirror,
+            _ => p.conns.delay = mirror,
+        }
+        Ok(())
+    }
+
+    fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
+        for t in targets {
+            let pop = *self.owner.get(*t as usize).ok_or_else(|| err(format!("cell {t} does not exist")))?;
+            let p = &self.pops[pop as usize];
+            if !p.model.injectable() {
+                return Err(err(format!(
+                    "{} (population \"{}\") cannot receive current on Brian2 (no `i_inj : amp` variable)",
+                    p.model.name(),
+                    p.label
+                )));
+            }
+        }
+        if self.currents.len() <= id {
+            self.currents.resize_with(id + 1, || None);
+        }
+        self.currents[id] = Some((spec.clone(), targets.to_vec()));
+        Ok(())
+    }
+
+    fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
+        let old = std::mem::replace(
+            &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
+            plan.clone(),
+        );
+        let cmd = match self.record_command(pop) {
+            Ok(c) => c,
+            Err(e) => {
+                self.pops[pop].plan = old;
+                return Err(e);
+            }
+        };
+        if self.built {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn run_until(&mut self, step: u64) -> Result<()> {
+        if !self.built {
+            self.build()?;
+        }
+        let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
+        let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
+        let load = injected.max(poisson);
+        let chunk = STIMULUS_CHUNK.checked_div(load).map_or(u64::MAX, |c| c.max(1) as u64);
+        while self.step < step {
+            let next = step.min(self.step.saturating_add(chunk));
+            if injected > 0 {
+                self.send_stimulus(self.step, next)?;
+            }
+            if poisson > 0 {
+                self.send_poisson(self.step, next)?;
+            }
+            self.driver()?.call(json!({"cmd": "run", "step": next}))?;
+            self.step = next;
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // Rebuilt from the mirror at the next run.
+        self.built = false;
+        self.step = 0;
+        for p in &mut self.pops {
+            if let Some(k) = p.poisson.as_mut() {
+                k.reset();
+            }
+        }
+        Ok(())
+    }
+
+    fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
+        self.pop(pop)?;
+        if !self.built {
+            return Ok(RawRecording::default());
+        }
+        let d = self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))?;
+        let a = d.call(json!({"cmd": "drain", "pop": pop}))?;
+        let (_, cells) = d.read_npy::<i64>(&a["spike_cells"])?;
+        let (_, steps) = d.read_npy::<i64>(&a["spike_steps"])?;
+        let spikes = cells.iter().zip(&steps).map(|(c, s)| (*c as u32, *s as u64)).collect();
+        let mut signals = Vec::new();
+        for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let brian = s["var"].as_str().unwrap_or("");
+            let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
+            let (_, data) = d.read_npy::<f64>(&s["data"])?;
+            let cells: Vec<usize> = s["cells"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
+                .unwrap_or_default();
+            let name =
+                self.pops[pop].model.pynn_of(brian).ok_or_else(|| err(format!("unexpected variable {brian}")))?;
+            signals.push(RawSignal { name, cells, steps: steps.iter().map(|s| *s as u64).collect(), data });
+        }
+        Ok(RawRecording { spikes, signals })
+    }
+
+    fn end(&mut self) -> Result<()> {
+        if let Some(mut d) = self.driver.take()
+            && d.call(json!({"cmd": "clear"})).is_ok()
+            && let Ok(mut pool) = POOL.lock()
+            && pool.len() < POOL_SIZE
+        {
+            pool.push(d);
+        }
+        Ok(())
+    }
+}
+
+/// A cell type the Brian2 backend can simulate.
+///
+/// The standard types use their row of [`translate::MODELS`]. Your own cell
+/// type (a [`CellType`] with its PyNN-style schema) runs on Brian2 once it
+/// implements this trait with its own [`Brian2Model`]: Brian2 equations,
+/// threshold, reset, method, its parameters' Brian2 names and units, its
+/// state variables and receptors (PyNN's `native_cell_type` analogue;
+/// `tests/brian2_backend.rs` has an example).
+pub trait Brian2Cell: CellType {
+    /// The Brian2 description of this cell type.
+    fn brian2_model() -> Option<&'static Brian2Model> {
+        translate::model(Self::NAME)
+    }
+}
+
+macro_rules! brian2_cells {
+    ($($t:ty),* $(,)?) => { $(impl Brian2Cell for $t {})* };
+}
+brian2_cells!(
+    IF_curr_alpha,
+    IF_curr_exp,
+    IF_curr_delta,
+    IF_cond_exp,
+    IF_cond_alpha,
+    IF_cond_exp_gsfa_grr,
+    IF_facets_hardware1,
+    EIF_cond_exp_isfa_ista,
+    EIF_cond_alpha_isfa_ista,
+    HH_cond_exp,
+    Izhikevich,
+    // No translation yet (PyNN's Brian2 backend has none either): creating
+    // one is a clear error naming the type.
+    GIF_cond_exp,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+);
+
+impl<C: Brian2Cell> Supports<C> for Brian2 {
+    fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        let model =
+            C::brian2_model().ok_or_else(|| err(format!("{} has no Brian2 translation", spec.cell_type.name)))?;
+        self.create(spec, PopModel(model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn missing_interpreter_names_the_install_command() {
+        let Err(e) = Driver::start(Path::new("/nonexistent/python"), SPEC) else { panic!("started") };
+        let text = e.to_string();
+        assert!(text.contains(INSTALL_HINT) && text.contains("Brian2"), "{text}");
+    }
+
+    #[test]
+    fn interpreter_without_brian2_names_the_install_command() {
+        // The system Python, unless Brian2 is installed there.
+        let Ok(out) = std::process::Command::new("python3").args(["-c", "import brian2"]).output() else { return };
+        if out.status.success() {
+            return;
+        }
+        let Err(e) = Driver::start(Path::new("python3"), SPEC) else { panic!("started without Brian2") };
+        let text = e.to_string();
+        assert!(text.contains("cannot import Brian2") && text.contains(INSTALL_HINT), "{text}");
+    }
+}

@@ -1,0 +1,537 @@
+//! The Brian2 backend (`Brian2`): every committed NEST scenario
+//! (`tests/data/nest/*.json`) through the object API on Brian2, reset,
+//! changes between runs, current sources against the native engine, a
+//! user's own Brian2 model, and Brian2's errors.
+//!
+//! Needs Python with Brian2 2.9 (`PYNN_PYTHON`, or `.venv/bin/python` in the
+//! workspace root); without it every test fails with the install command.
+//! Driver processes are pooled within the test binary, so Brian2 imports
+//! once and solves each model's equations once.
+//!
+//! # Tolerances (per model, from the integration scheme)
+//!
+//! * `IF_curr_exp`, `IF_curr_alpha`, `IF_curr_delta` (Brian2 `exact`, the
+//!   same propagators as NEST) and `Izhikevich` (forward Euler in both):
+//!   identical spike steps, |v - v_NEST| <= 1e-8 mV (observed <= 8e-10:
+//!   rounding, Brian2 computing in SI units). Equal `tau_m` and `tau_syn`
+//!   (`*_equal_tau`): `tau_syn` is separated by 1e-7 (exp) / 1e-4 (alpha)
+//!   relative (see `translate::Rule::TauSyn`): 1e-5 / 1e-2 mV (observed
+//!   8.2e-7 / 9.8e-4).
+//! * `IF_cond_exp`, `IF_cond_alpha`, `IF_cond_exp_gsfa_grr`,
+//!   `IF_facets_hardware1`: `rk4` at dt against NEST's RKF45 (tolerance
+//!   1e-6...1e-3): the local truncation error O((dt/tau)^5) with tau >= 0.2
+//!   ms keeps spikes on the same step; |dv| <= 1e-2 mV (observed 6.2e-4).
+//! * `EIF_cond_*_isfa_ista` (rk4 at dt) and `HH_cond_exp` (rk4 at dt/10):
+//!   NEST detects the spike after RKF45 sub-steps; near the exponential /
+//!   sodium upswing the fixed-step error can put the threshold crossing in
+//!   the neighbouring step. Spike counts equal, each spike within one step
+//!   (0.1 ms; observed: one spike in 10 (AdEx dc), one in 22 (HH
+//!   synaptic)); v RMS <= 2 mV (a spike a step apart leaves a
+//!   reset-sized difference in one or two samples; observed <= 0.94 mV).
+
+mod common;
+
+use common::*;
+use pynn::core::Backend;
+use pynn::core::backend::Supports;
+use pynn::prelude::*;
+
+/// Spike-count equality, largest spike-time difference (ms, in whole
+/// steps), RMS and max
+/// |v - v_NEST| (mV) of one segment against the NEST data.
+fn agreement(s: &serde_json::Value, spikes: &[Vec<f64>], v: &[Vec<f64>]) -> (bool, f64, f64, f64) {
+    let nest_spikes: Vec<Vec<f64>> = s["result"]["spike_times"].as_array().unwrap().iter().map(floats).collect();
+    let nest_v: Vec<Vec<f64>> = s["result"]["v"].as_array().unwrap().iter().map(floats).collect();
+    let step = s["dt"].as_f64().unwrap();
+    let mut same = true;
+    let mut dt_max: f64 = 0.0;
+    let (mut sq, mut n, mut dv_max) = (0.0, 0usize, 0.0f64);
+    for i in 0..nest_spikes.len() {
+        if spikes[i].len() != nest_spikes[i].len() {
+            same = false;
+        } else {
+            for (a, b) in spikes[i].iter().zip(&nest_spikes[i]) {
+                dt_max = dt_max.max(((a / step).round() - (b / step).round()).abs() * step);
+            }
+        }
+        assert_eq!(v[i].len(), nest_v[i].len(), "number of v samples of cell {i}");
+        for (a, b) in v[i].iter().zip(&nest_v[i]) {
+            sq += (a - b) * (a - b);
+            n += 1;
+            dv_max = dv_max.max((a - b).abs());
+        }
+    }
+    (same, dt_max, (sq / n as f64).sqrt(), dv_max)
+}
+
+/// (largest spike shift (ms), v bound (mV), whether the bound is on the
+/// RMS rather than the max) of a scenario; see the header.
+fn tolerance(name: &str) -> (f64, f64, bool) {
+    if name.starts_with("IF_curr_exp_equal_tau") {
+        (0.0, 1e-5, false)
+    } else if name.starts_with("IF_curr_alpha_equal_tau") {
+        (0.0, 1e-2, false)
+    } else if name.starts_with("IF_curr") || name.starts_with("Izhikevich") {
+        (0.0, 1e-8, false)
+    } else if name.starts_with("IF_cond") || name.starts_with("IF_facets") {
+        (0.0, 1e-2, false)
+    } else {
+        (0.1 + 1e-9, 2.0, true)
+    }
+}
+
+#[test]
+fn every_scenario_on_brian2_agrees_with_the_nest_data() {
+    let names = scenario_names();
+    assert!(names.len() >= 34);
+    for name in names {
+        let s = load(&name);
+        let t0 = std::time::Instant::now();
+        let out = outcome::<Brian2>(&s, &run_plain(&s));
+        assert_eq!(out.spikes.len(), 1);
+        let (same, dt, rms, dvmax) = agreement(&s, &out.spikes[0], &out.v[0]);
+        let n: usize = out.spikes[0].iter().map(Vec::len).sum();
+        eprintln!(
+            "{name:36} {n:3} spikes, counts equal: {same}, max |dt| {dt:.1} ms, v RMS {rms:.1e} max {dvmax:.1e} mV ({:.1} s)",
+            t0.elapsed().as_secs_f64()
+        );
+        let (shift, vtol, on_rms) = tolerance(&name);
+        assert!(same, "{name}: spike counts differ from NEST's");
+        assert!(dt <= shift, "{name}: a spike moved by {dt} ms (allowed {shift})");
+        let measured = if on_rms { rms } else { dvmax };
+        assert!(measured <= vtol, "{name}: v differs by {measured} mV (allowed {vtol})");
+    }
+}
+
+#[test]
+fn reset_then_run_repeats_the_first_segment_on_brian2() {
+    for name in ["IF_curr_alpha_synaptic", "IF_cond_exp_step", "Izhikevich_dc"] {
+        let s = load(name);
+        let t: f64 = floats(&s["runs"]).iter().sum();
+        let out = outcome::<Brian2>(&s, &|sim: &Sim<Brian2>, _: &dyn Fn(&str, Vec<f64>)| {
+            sim.run(t).unwrap();
+            sim.reset().unwrap();
+            assert_eq!(sim.get_current_time(), 0.0);
+            sim.run(t).unwrap();
+        });
+        assert_eq!(out.spikes.len(), 2, "{name}: two segments");
+        assert_eq!(out.spikes[0], out.spikes[1], "{name}: spikes after reset");
+        assert_eq!(out.v[0], out.v[1], "{name}: v after reset (bit-identical)");
+        // The current inputs survive the reset (PyNN 0.13's Brian2 loses them).
+        let (same, dt, _, _) = agreement(&s, &out.spikes[1], &out.v[1]);
+        assert!(same && dt == 0.0, "{name}: second segment equals NEST's run");
+    }
+}
+
+#[test]
+fn split_runs_and_changes_between_runs_match_native() {
+    for name in ["IF_curr_exp_synaptic", "IF_curr_delta_step", "Izhikevich_dc"] {
+        let s = load(name);
+        let split = |sim: &Sim<Brian2>, _: &dyn Fn(&str, Vec<f64>)| {
+            sim.run(33.3).unwrap();
+            sim.run_until(71.0).unwrap();
+            sim.run(29.0).unwrap();
+        };
+        let out = outcome::<Brian2>(&s, &split);
+        let (same, dt, _, dv) = agreement(&s, &out.spikes[0], &out.v[0]);
+        assert!(same && dt == 0.0 && dv < 1e-8, "{name}: split runs ({dv} mV)");
+        // Heterogeneous tau_refrac (set before the run) and i_offset set
+        // between runs take effect at the same step as on the native engine.
+        let n = s["cells"].as_array().unwrap().len();
+        let i_offset = if name.starts_with("Izhikevich") { 0.02 } else { 1.5 };
+        fn changed<B: AllCells>(s: &serde_json::Value, n: usize, i_offset: f64, izh: bool) -> Outcome {
+            outcome::<B>(s, &|sim: &Sim<B>, set: &dyn Fn(&str, Vec<f64>)| {
+                if !izh {
+                    set("tau_refrac", (0..n).map(|i| 0.5 + 1.7 * i as f64).collect());
+                }
+                sim.run(40.0).unwrap();
+                set("i_offset", vec![i_offset; n]);
+                sim.run(60.0).unwrap();
+            })
+        }
+        let izh = name.starts_with("Izhikevich");
+        let brian = changed::<Brian2>(&s, n, i_offset, izh);
+        let native = changed::<Native>(&s, n, i_offset, izh);
+        assert_eq!(brian.spikes, native.spikes, "{name}: spikes after set() between runs");
+        let dv = brian.v[0]
+            .iter()
+            .flatten()
+            .zip(native.v[0].iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(dv < 1e-8, "{name}: v after set() between runs differs by {dv} mV");
+        assert_ne!(brian.spikes, out.spikes, "{name}: the change had an effect");
+    }
+}
+
+/// Every kind of current source on one IF_curr_exp population (exact
+/// integration): v of the recorded cells, and the recorded noise current.
+fn currents<B>() -> (Vec<Vec<f64>>, Vec<f64>)
+where
+    B: Backend + Supports<IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 77, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<IF_curr_exp, B>::new(&sim, 4, IF_curr_exp::default()).unwrap();
+    cells.view(vec![0]).unwrap().inject(DCSource { amplitude: 0.8, start: 5.0, stop: 60.0 }).unwrap();
+    cells
+        .view(vec![1, 3])
+        .unwrap()
+        .inject(StepCurrentSource { times: vec![10.0, 30.05, 50.0], amplitudes: vec![0.5, 1.2, 0.0] })
+        .unwrap();
+    cells
+        .view(vec![2, 3])
+        .unwrap()
+        .inject(ACSource { amplitude: 0.6, offset: 0.5, frequency: 40.0, phase: 30.0, start: 3.0, stop: 70.0 })
+        .unwrap();
+    let noise = cells
+        .view(vec![3])
+        .unwrap()
+        .inject(NoisyCurrentSource { mean: 0.3, stdev: 0.5, dt: 0.5, start: 20.0, stop: 80.0 })
+        .unwrap();
+    noise.record().unwrap();
+    cells.record(["v"], None).unwrap();
+    sim.run(45.0).unwrap();
+    sim.run(55.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let i = noise.get_data().unwrap();
+    sim.end().unwrap();
+    ((0..4).map(|c| b.segments[0].signal("v").unwrap().column(c)).collect(), i.column(0))
+}
+
+#[test]
+fn current_sources_inject_the_same_values_as_native() {
+    let (v_native, i_native) = currents::<Native>();
+    let (v_brian, i_brian) = currents::<Brian2>();
+    assert_eq!(i_native, i_brian, "recorded noise current");
+    assert!(i_native.iter().any(|x| *x != 0.0 && *x != 0.3));
+    for c in 0..4 {
+        let dv = v_native[c].iter().zip(&v_brian[c]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(dv < 1e-9, "cell {c}: v differs by {dv} mV");
+        assert!(v_native[c].iter().any(|v| (v + 65.0).abs() > 1.0), "cell {c} was driven");
+    }
+}
+
+/// A random network with delays: the same connections, weights and spikes
+/// on Native and Brian2 (exact integration, deterministic input).
+fn network<B>() -> (Vec<Vec<(usize, usize, f64)>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<IF_curr_alpha> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 5.0, seed: 4242, threads: 1 })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<IF_curr_alpha, B>::new(
+        &sim,
+        200,
+        IF_curr_alpha { tau_refrac: 2.0, v_thresh: -52.0, i_offset: 0.1, tau_syn_I: 3.0, ..Default::default() },
+    )
+    .unwrap();
+    cells.initialize("v", RandomDistribution::uniform(-65.0, -53.0)).unwrap();
+    let exc = cells.view((0..160).collect::<Vec<_>>()).unwrap();
+    let inh = cells.view((160..200).collect::<Vec<_>>()).unwrap();
+    let trains: Vec<Vec<f64>> = (0..40u64)
+        .map(|i| {
+            let steps: std::collections::BTreeSet<u64> = (0..20u64).map(|k| 10 + (i * 37 + k * 113) % 1980).collect();
+            steps.into_iter().map(|s| s as f64 / 10.0).collect()
+        })
+        .collect();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 40, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", trains).unwrap();
+    let p = FixedProbabilityConnector::new(0.1);
+    let projs = [
+        Projection::new(
+            &src,
+            &cells,
+            &p,
+            StaticSynapse::new(0.8, RandomDistribution::uniform(0.5, 3.0)),
+            Some("excitatory"),
+        )
+        .unwrap(),
+        Projection::new(&exc, &cells, &p, StaticSynapse::new(0.2, 1.0), Some("excitatory")).unwrap(),
+        Projection::new(&inh, &cells, &p, StaticSynapse::new(-0.5, 0.7), Some("inhibitory")).unwrap(),
+    ];
+    cells.record(["spikes"], None).unwrap();
+    sim.run(200.0).unwrap();
+    let lists = projs.iter().map(|pr| pr.get_list("weight").unwrap()).collect();
+    let block = cells.get_data().unwrap();
+    let spikes = (0..200).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    (lists, spikes)
+}
+
+#[test]
+fn random_network_native_and_brian2_agree() {
+    let (c_native, s_native) = network::<Native>();
+    let (c_brian, s_brian) = network::<Brian2>();
+    assert_eq!(c_native, c_brian, "same connections and weights (generated by pynn-core)");
+    let n: usize = s_native.iter().map(Vec::len).sum();
+    assert!(n > 200, "the network is active ({n} spikes)");
+    let steps = |s: &Vec<Vec<f64>>| {
+        s.iter().map(|t| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    assert_eq!(steps(&s_native), steps(&s_brian), "identical spike steps");
+    eprintln!("random network: {n} spikes identical on native and Brian2");
+}
+
+/// A user's own cell type given as Brian2 equations (PyNN's
+/// `native_cell_type`): a leaky integrator with a delta synapse.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Leaky {
+    tau: f64,
+}
+
+impl pynn::CellType for Leaky {
+    const NAME: &'static str = "Leaky";
+    const PARAMETERS: &'static [pynn::core::parameters::ParamSpec] = &[pynn::core::parameters::ParamSpec::scalar(
+        "tau",
+        10.0,
+        "ms",
+        pynn::core::parameters::Domain::Positive,
+        "time constant",
+    )];
+    const STATE: &'static [pynn::core::parameters::ParamSpec] = &[pynn::core::parameters::ParamSpec::scalar(
+        "v",
+        0.0,
+        "mV",
+        pynn::core::parameters::Domain::Finite,
+        "potential",
+    )];
+    const RECORDABLES: &'static [pynn::core::cells::RecordableSpec] = &[
+        pynn::core::cells::RecordableSpec { name: "spikes", unit: "ms" },
+        pynn::core::cells::RecordableSpec { name: "v", unit: "mV" },
+    ];
+    const RECEPTORS: &'static [&'static str] = &["excitatory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = false;
+    fn parameter_values(&self) -> Vec<pynn::core::parameters::Value> {
+        vec![pynn::core::parameters::Value::Scalar(self.tau)]
+    }
+}
+
+use pynn::backends::brian2::translate::{Brian2Model, Kind, Rule, Var};
+
+static LEAKY: Brian2Model = Brian2Model {
+    pynn: "Leaky",
+    kind: Kind::Neuron,
+    equations: "dv/dt = -v/tau : volt\ntau : second",
+    threshold: "v >= 10*mV",
+    reset: "v = 0*mV",
+    refractory: false,
+    method: "exact",
+    params: &[("tau", Rule::Unit("tau", "ms"))],
+    fixed: &[],
+    fixed_refractory: None,
+    vars: &[Var { pynn: "v", brian: "v", unit: "mV" }],
+    receptors: &[("excitatory", "v_post += w_syn")],
+    weight_unit: "mV",
+    before_step: "",
+    substeps: 1,
+};
+
+impl pynn::backends::brian2::Brian2Cell for Leaky {
+    fn brian2_model() -> Option<&'static Brian2Model> {
+        Some(&LEAKY)
+    }
+}
+
+static BROKEN: Brian2Model = Brian2Model { equations: "dv/dt = -v/tau : volt\ntau : second\nq : volt/", ..LEAKY };
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Broken(Leaky);
+impl pynn::CellType for Broken {
+    const NAME: &'static str = "Broken";
+    const PARAMETERS: &'static [pynn::core::parameters::ParamSpec] = Leaky::PARAMETERS;
+    const STATE: &'static [pynn::core::parameters::ParamSpec] = Leaky::STATE;
+    const RECORDABLES: &'static [pynn::core::cells::RecordableSpec] = Leaky::RECORDABLES;
+    const RECEPTORS: &'static [&'static str] = Leaky::RECEPTORS;
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = false;
+    fn parameter_values(&self) -> Vec<pynn::core::parameters::Value> {
+        self.0.parameter_values()
+    }
+}
+impl pynn::backends::brian2::Brian2Cell for Broken {
+    fn brian2_model() -> Option<&'static Brian2Model> {
+        Some(&BROKEN)
+    }
+}
+
+#[test]
+fn a_users_brian2_model_runs_from_its_equations() {
+    let sim = Sim::<Brian2>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<Leaky, Brian2>::new(&sim, 2, Leaky { tau: 10.0 }).unwrap();
+    cells.set("tau", vec![2.0, 1e9]).unwrap();
+    let src = Population::<SpikeSourceArray, Brian2>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![1.0, 2.0, 3.0, 4.0]]).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(3.0, 1.0), None).unwrap();
+    cells.record(["spikes", "v"], None).unwrap();
+    sim.run(10.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let v = b.segments[0].signal("v").unwrap();
+    // Spike at 1 ms, delay 1 ms: v jumps by 3 mV at t = 2 ms (sample 20).
+    let v0 = v.column(0);
+    assert_eq!(v0[19], 0.0);
+    assert!((v0[20] - 3.0).abs() < 1e-12, "{}", v0[20]);
+    assert!((v0[21] - 3.0 * (-0.1f64 / 2.0).exp()).abs() < 1e-9, "exact decay: {}", v0[21]);
+    // The cell without leak reaches 12 mV at t = 5 ms: a spike there (the
+    // leaky one peaks at 6.6 mV).
+    assert_eq!(b.segments[0].spiketrain(1).unwrap().times, vec![5.0]);
+    assert!(b.segments[0].spiketrain(0).unwrap().times.is_empty());
+    sim.end().unwrap();
+}
+
+#[test]
+fn a_brian2_error_comes_back_as_a_pynn_error() {
+    let sim = Sim::<Brian2>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    Population::<Broken, Brian2>::new(&sim, 2, Broken(Leaky { tau: 10.0 })).unwrap();
+    let e = sim.run(1.0).unwrap_err();
+    match &e {
+        Error::Backend { backend, message } => {
+            assert_eq!(*backend, "Brian2");
+            assert!(message.contains("EquationError") && message.contains("'volt/'"), "{message}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    eprintln!("{e}");
+    sim.end().unwrap();
+    // Values the equations cannot take are refused up front.
+    let sim = Sim::<Brian2>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = Population::<EIF_cond_exp_isfa_ista, Brian2>::new(
+        &sim,
+        1,
+        EIF_cond_exp_isfa_ista { delta_T: 0.0, ..Default::default() },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("delta_T"), "{e}");
+    // A spike at t = 0 cannot be emitted (it would belong to step -1).
+    let src = Population::<SpikeSourceArray, Brian2>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![0.0, 1.0]]).unwrap();
+    let e = sim.run(1.0).unwrap_err();
+    assert!(e.to_string().contains("earliest spike time is dt"), "{e}");
+}
+
+fn poisson_trains<B: Backend + Supports<SpikeSourcePoisson>>() -> Vec<Vec<Vec<f64>>> {
+    let sim = Sim::<B>::setup(Setup { seed: 5, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourcePoisson, B>::new(
+        &sim,
+        100,
+        SpikeSourcePoisson { rate: 20.0, start: 100.0, duration: 1000.0 },
+    )
+    .unwrap();
+    src.record(["spikes"], None).unwrap();
+    sim.run(600.0).unwrap();
+    src.set("rate", 30.0).unwrap();
+    sim.run(600.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(1200.0).unwrap();
+    let b = src.get_data().unwrap();
+    sim.end().unwrap();
+    (0..2).map(|seg| (0..100).map(|i| b.segments[seg].spiketrain(i).unwrap().times.clone()).collect()).collect()
+}
+
+#[test]
+fn poisson_sources_send_the_native_trains() {
+    let native = poisson_trains::<Native>();
+    let brian = poisson_trains::<Brian2>();
+    assert_eq!(native, brian, "the native engine's trains, after set() and reset() too");
+    let n: usize = brian[1].iter().map(Vec::len).sum();
+    // 100 cells x 30 Hz x 1 s = 3000 expected after the rate change to 30
+    // Hz? No: the second segment runs at 30 Hz from 100 to 1100 ms: 3000,
+    // Poisson sd 55; 5 sd: a false failure once in ~3.5 million seeds.
+    assert!((n as f64 - 3000.0).abs() < 5.0 * 3000f64.sqrt(), "{n} spikes, expected 3000");
+    assert!(brian[1].iter().flatten().all(|t| *t > 100.0 && *t <= 1100.0 + 1e-9), "inside (start, start + duration]");
+    assert_ne!(brian[0], brian[1], "a fresh trial after reset");
+}
+
+/// Sampling interval > dt, recording a spike source, and a recording
+/// started between runs.
+fn sampled<B>() -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells =
+        Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp { i_offset: 0.9, ..Default::default() }).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![3.0, 7.5, 22.2, 40.0]]).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(-0.5, 1.5), Some("inhibitory"))
+        .unwrap();
+    cells.record(["v"], Some(1.0)).unwrap();
+    src.record(["spikes"], None).unwrap();
+    sim.run(20.05).unwrap();
+    cells.record(["isyn_inh"], Some(1.0)).unwrap();
+    sim.run(29.95).unwrap();
+    let b = cells.get_data().unwrap();
+    let v = b.segments[0].signal("v").unwrap();
+    let g = b.segments[0].signal("isyn_inh").unwrap();
+    let s = src.get_data().unwrap();
+    sim.end().unwrap();
+    (
+        v.times(),
+        (0..2).map(|i| v.column(i)).collect(),
+        (0..2).map(|i| g.column(i)).collect(),
+        vec![s.segments[0].spiketrain(0).unwrap().times.clone()],
+    )
+}
+
+#[test]
+fn sampling_interval_and_source_spikes_match_native() {
+    let (t_native, v_native, i_native, s_native) = sampled::<Native>();
+    let (t_brian, v_brian, i_brian, s_brian) = sampled::<Brian2>();
+    assert_eq!(t_native, t_brian, "sample times");
+    assert_eq!(t_native.len(), 51, "t = 0, 1, ..., 50 ms");
+    assert_eq!(s_native, s_brian, "spikes of the source");
+    assert_eq!(i_native[0].len(), i_brian[0].len(), "isyn_inh samples from the second run on");
+    for (a, b) in v_native
+        .iter()
+        .flatten()
+        .zip(v_brian.iter().flatten())
+        .chain(i_native.iter().flatten().zip(i_brian.iter().flatten()))
+    {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    assert!(i_brian[0].iter().any(|x| *x < -0.01), "the inhibitory input was recorded");
+}
+
+/// A Poisson source fast enough to fire twice in one step (multiplicity):
+/// source spikes and the target's v as on native.
+fn dense_poisson<B>() -> (Vec<Vec<f64>>, Vec<f64>)
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourcePoisson>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 11, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourcePoisson, B>::new(
+        &sim,
+        2,
+        SpikeSourcePoisson { rate: 4000.0, start: 5.0, duration: 10.0 },
+    )
+    .unwrap();
+    let cell = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp { v_thresh: 0.0, ..Default::default() }).unwrap();
+    let pr = Projection::new(&src, &cell, &AllToAllConnector::default(), StaticSynapse::new(0.05, 1.0), None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    cell.record(["v"], None).unwrap();
+    sim.run(17.0).unwrap();
+    // No spike in flight (Brian2 applies a weight at arrival, NEST and
+    // native at emission); a second window of the sources.
+    pr.set("weight", 0.1).unwrap();
+    src.set("start", 18.0).unwrap();
+    sim.run(15.0).unwrap();
+    let s = src.get_data().unwrap();
+    let v = cell.get_data().unwrap();
+    sim.end().unwrap();
+    (
+        (0..2).map(|i| s.segments[0].spiketrain(i).unwrap().times.clone()).collect(),
+        v.segments[0].signal("v").unwrap().column(0),
+    )
+}
+
+#[test]
+fn poisson_spikes_with_multiplicity_arrive_like_on_native() {
+    let (s_native, v_native) = dense_poisson::<Native>();
+    let (s_brian, v_brian) = dense_poisson::<Brian2>();
+    assert_eq!(s_native, s_brian, "source spikes, repeated ones included");
+    let repeated = s_native.iter().any(|t| t.windows(2).any(|w| w[0] == w[1]));
+    assert!(repeated, "some cell fired twice in one step (rate dt = 0.4)");
+    assert!(s_native[0].iter().any(|t| *t > 18.0), "the second window fired");
+    let dv = v_native.iter().zip(&v_brian).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(dv < 1e-9, "v differs by {dv} mV");
+}
