@@ -408,6 +408,7 @@ impl Brian2 {
                 dt: self.cfg.timestep,
                 seed: self.cfg.seed,
                 population: spec.id,
+                first_cell: 0,
                 label: spec.label.to_string(),
             };
             Some(<SpikeSourcePoisson as NativeCell>::build(spec.parameters, spec.initial_values, &ctx)?)

@@ -803,6 +803,7 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
             dt: self.cfg.timestep,
             seed: self.cfg.seed,
             population: spec.id,
+            first_cell: 0,
             label: spec.label.to_string(),
         };
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
