@@ -509,3 +509,11 @@ fn a_model_without_mechanism_is_a_clear_error() {
     let e = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, pynn::GIF_cond_exp::default()).unwrap_err();
     assert!(e.to_string().contains("GIF_cond_exp has no NEURON mechanism"), "{e}");
 }
+
+#[test]
+fn plastic_synapses_are_a_clear_error() {
+    let sim = Sim::<Neuron>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<IF_curr_exp, Neuron>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    let e = Projection::new(&a, &a, &AllToAllConnector::default(), TsodyksMarkramSynapse::default(), None).unwrap_err();
+    assert!(e.to_string().contains("plastic synapses") && e.to_string().contains("NEURON"), "{e}");
+}

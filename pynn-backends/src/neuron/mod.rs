@@ -48,6 +48,7 @@
 //!   steps, |v - v_NEST| <= 3e-8 mV).
 //! * `GIF_cond_exp` (stochastic escape noise) has no mechanism yet: creating
 //!   it fails with an `Error::Backend` naming the supported types.
+//! * Plastic synapses are not supported yet (a clear error at `connect`).
 //! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
@@ -546,6 +547,13 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
+        }
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            return Err(err(format!(
+                "projection \"{}\": plastic synapses (Tsodyks-Markram, STDP, Vogels 2011) are not supported on \
+                 NEURON yet; use StaticSynapse, or the native or NEST backend",
+                spec.label
+            )));
         }
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
