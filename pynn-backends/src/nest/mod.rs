@@ -40,6 +40,8 @@
 //! * A current source starting before `2 min_delay` reaches NEST's cells one
 //!   or two steps late (PyNN's clipping of shifted device times at 0), and a
 //!   spike source cannot emit spikes earlier than `min_delay + dt` (an error).
+//!   AC and noisy sources are sent as `step_current_generator`s with the
+//!   core's per-step samples, so they inject exactly the native values.
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
 //! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
@@ -99,6 +101,11 @@ pub struct Nest {
     pops: Vec<PopMirror>,
     projs: Vec<ProjMirror>,
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
+    /// Per current source sampled by the core (AC, noisy): the first step
+    /// whose sample has not been sent to NEST yet.
+    sampled_hi: Vec<u64>,
+    /// The step of the last run.
+    step: u64,
     owner: Vec<u32>,
     /// tau_minus of post-synaptic cells of STDP / Vogels projections.
     tau_minus: std::collections::HashMap<u32, f64>,
@@ -285,6 +292,14 @@ impl Nest {
         Ok(())
     }
 
+    /// Current sources NEST has no device for with the core's exact values
+    /// (AC, noisy) are sent as `step_current_generator`s with the core's
+    /// per-step samples (`CurrentSourceSpec::sample`), in chunks ahead of the
+    /// kernel (see [`Nest::send_samples`]).
+    fn sampled(spec: &CurrentSourceSpec) -> bool {
+        !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
+    }
+
     fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
         Ok(match spec {
             CurrentSourceSpec::Dc { amplitude, start, stop } => json!({
@@ -295,9 +310,46 @@ impl Nest {
                 "cmd": "current", "id": id, "kind": "step", "times": times,
                 "amplitudes": amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>(), "targets": targets,
             }),
-            #[allow(unreachable_patterns)]
-            other => return Err(err(format!("{} is not supported on NEST yet", other.name()))),
+            other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
         })
+    }
+
+    /// Sends the samples of the core-sampled current sources up to (at
+    /// least) the steps the kernel can reach before the next run: reading
+    /// data advances the kernel by up to `min_delay + dt` beyond `step`, and
+    /// device times are shifted by `-min_delay`. Each chunk starts a few
+    /// steps before the previous end, so the driver's collapse of times
+    /// before the kernel's time onto it keeps the value in effect.
+    fn send_samples(&mut self, step: u64) -> Result<()> {
+        let md = self.cfg.min_delay_steps().max(1);
+        let hi = step + 2 * md + 4;
+        let dt = self.cfg.timestep;
+        for id in 0..self.currents.len() {
+            let Some((spec, targets)) = &self.currents[id] else { continue };
+            if !Self::sampled(spec) || self.sampled_hi.get(id).copied().unwrap_or(0) >= hi {
+                continue;
+            }
+            let sent = self.sampled_hi[id];
+            let lo = if sent == 0 { 0 } else { sent.saturating_sub(2 * md + 8) };
+            let mut buf = Vec::new();
+            spec.sample(dt, lo, hi, &mut buf);
+            let (mut times, mut values) = (Vec::new(), Vec::new());
+            for (i, v) in buf.iter().enumerate() {
+                if i == 0 || *v != buf[i - 1] {
+                    times.push((lo + i as u64) as f64 * dt);
+                    values.push(v * 1000.0);
+                }
+            }
+            let targets = targets.clone();
+            let d = self.driver()?;
+            let cmd = json!({
+                "cmd": "current", "id": id, "kind": "step", "times": d.write_npy("times", &times)?,
+                "amplitudes": d.write_npy("amplitudes", &values)?, "targets": targets,
+            });
+            d.call(cmd)?;
+            self.sampled_hi[id] = hi;
+        }
+        Ok(())
     }
 
     fn record_command(&self, pop: PopId) -> Result<Json> {
@@ -334,6 +386,10 @@ impl Nest {
         }
         for id in 0..self.currents.len() {
             if let Some((spec, targets)) = &self.currents[id] {
+                if Self::sampled(spec) {
+                    self.sampled_hi[id] = 0;
+                    continue;
+                }
                 let cmd = Self::current_command(id, spec, targets)?;
                 self.driver()?.call(cmd)?;
             }
@@ -397,6 +453,8 @@ impl Backend for Nest {
             pops: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
+            sampled_hi: Vec::new(),
+            step: 0,
             owner: Vec::new(),
             tau_minus: std::collections::HashMap::new(),
         })
@@ -544,12 +602,21 @@ impl Backend for Nest {
     }
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
+        if self.currents.len() <= id {
+            self.currents.resize_with(id + 1, || None);
+            self.sampled_hi.resize(id + 1, 0);
+        }
+        if Self::sampled(spec) {
+            self.currents[id] = Some((spec.clone(), targets.to_vec()));
+            self.sampled_hi[id] = 0;
+            if self.built {
+                self.send_samples(self.step)?;
+            }
+            return Ok(());
+        }
         let cmd = Self::current_command(id, spec, targets)?;
         if self.built {
             self.driver()?.call(cmd)?;
-        }
-        if self.currents.len() <= id {
-            self.currents.resize_with(id + 1, || None);
         }
         self.currents[id] = Some((spec.clone(), targets.to_vec()));
         Ok(())
@@ -577,13 +644,16 @@ impl Backend for Nest {
         if !self.built {
             self.build()?;
         }
+        self.send_samples(step)?;
         self.driver()?.call(json!({"cmd": "run", "step": step}))?;
+        self.step = step;
         self.read_plastic_state()
     }
 
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         self.built = false;
+        self.step = 0;
         self.projs.iter_mut().for_each(|p| p.current.clear());
         Ok(())
     }
