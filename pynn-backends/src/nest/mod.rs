@@ -45,7 +45,12 @@
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
 //! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
-//!   spike-for-spike, the same as the native engine.
+//!   spike-for-spike, the same as the native engine. The renewal sources
+//!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
+//!   `SpikeSourceInhGamma`) send the native kernels' trains, identical to
+//!   native's; like `SpikeSourceArray`, a spike within `min_delay` after a
+//!   `set` between runs is already in flight in NEST (old trains), and a
+//!   spike at or before `min_delay` is an error.
 
 pub mod translate;
 
@@ -61,6 +66,7 @@ const SPEC: DriverSpec = DriverSpec { backend: "NEST", simulator: "NEST", script
 pub(crate) fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "NEST", message: message.into() }
 }
+use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -69,7 +75,108 @@ use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use translate::{Kind, NestModel};
 
+/// One step of the history of a renewal source's kernel.
+enum Action {
+    /// Stepped up to this step.
+    To(u64),
+    Set(ParamTable),
+    Reset,
+}
+
+type BuildFn = fn(&ParamTable, &ParamTable, &BuildContext) -> Result<Box<dyn Kernel>>;
+
+/// A renewal spike source (SpikeSourcePoissonRefractory, SpikeSourceGamma,
+/// SpikeSourceInhGamma): the native engine's kernel, stepped in Rust, whose
+/// trains go to NEST's `spike_generator`s. The kernel runs ahead of the
+/// simulation (NEST's look-ahead when data is read); a change (`set`,
+/// `reset`) replays the history up to the current step from a fresh kernel,
+/// so its random streams are where the native engine's are.
+struct Renewal {
+    build: BuildFn,
+    params: ParamTable,
+    initial: ParamTable,
+    ctx: BuildContext,
+    log: Vec<Action>,
+    kernel: Box<dyn Kernel>,
+    /// The step the kernel has been stepped to.
+    at: u64,
+    /// Spike steps per cell in the current segment.
+    trains: Vec<Vec<u64>>,
+}
+
+impl Renewal {
+    fn new(build: BuildFn, spec: &PopulationSpec<'_>, ctx: BuildContext) -> Result<Self> {
+        let kernel = build(spec.parameters, spec.initial_values, &ctx)?;
+        Ok(Renewal {
+            build,
+            params: spec.parameters.clone(),
+            initial: spec.initial_values.clone(),
+            ctx,
+            log: Vec::new(),
+            kernel,
+            at: 0,
+            trains: vec![Vec::new(); spec.size],
+        })
+    }
+
+    fn advance(&mut self, to: u64) {
+        let current = vec![0.0; self.trains.len()];
+        let mut spikes = Vec::new();
+        for step in self.at..to {
+            self.kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
+        }
+        for (cell, stamp) in spikes {
+            self.trains[cell as usize].push(stamp);
+        }
+        self.at = self.at.max(to);
+    }
+
+    fn to(&mut self, step: u64) {
+        if let Some(Action::To(s)) = self.log.last_mut() {
+            *s = step;
+        } else {
+            self.log.push(Action::To(step));
+        }
+    }
+
+    /// Rebuilds the kernel and replays the history.
+    fn replay(&mut self) -> Result<()> {
+        self.kernel = (self.build)(&self.params, &self.initial, &self.ctx)?;
+        self.at = 0;
+        self.trains.iter_mut().for_each(Vec::clear);
+        for i in 0..self.log.len() {
+            match &self.log[i] {
+                Action::To(s) => {
+                    let s = *s;
+                    self.advance(s);
+                }
+                Action::Set(p) => self.kernel.set_parameters(p)?,
+                Action::Reset => {
+                    self.kernel.reset();
+                    self.at = 0;
+                    self.trains.iter_mut().for_each(Vec::clear);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, step: u64, params: &ParamTable) -> Result<()> {
+        self.to(step);
+        self.log.push(Action::Set(params.clone()));
+        self.replay()
+    }
+
+    fn reset(&mut self, step: u64) -> Result<()> {
+        self.to(step);
+        self.log.push(Action::Reset);
+        self.replay()
+    }
+}
+
 struct PopMirror {
+    /// Renewal sources: the native kernel generating the trains.
+    renewal: Option<Renewal>,
     model: &'static NestModel,
     label: String,
     offset: usize,
@@ -165,6 +272,10 @@ impl Nest {
                     .collect();
                 m.insert("spike_steps".into(), json!(steps));
             }
+            Kind::Renewal => {
+                // The trains come with each run (`send_trains`).
+                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
+            }
             Kind::Poisson => {
                 let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
                 let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
@@ -211,7 +322,7 @@ impl Nest {
         }
         let kind = match p.model.kind {
             Kind::Neuron => "neuron",
-            Kind::SpikeArray => "array",
+            Kind::SpikeArray | Kind::Renewal => "array",
             Kind::Poisson => "poisson",
         };
         c.insert("cmd".into(), json!("create"));
@@ -312,6 +423,27 @@ impl Nest {
             }),
             other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
         })
+    }
+
+    /// Steps the renewal sources' kernels to the steps NEST can reach before
+    /// the next run (as [`Nest::send_samples`]) and sends their trains from
+    /// the last run's step on (the driver drops the spikes NEST has passed).
+    fn send_trains(&mut self, step: u64) -> Result<()> {
+        let hi = step + 2 * self.cfg.min_delay_steps().max(1) + 4;
+        let from = self.step;
+        let mut cmds = Vec::new();
+        for (pop, p) in self.pops.iter_mut().enumerate() {
+            let Some(r) = p.renewal.as_mut() else { continue };
+            r.to(step);
+            r.advance(hi);
+            let steps: Vec<Vec<u64>> =
+                r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
+            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+        }
+        for cmd in cmds {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
     }
 
     /// Sends the samples of the core-sampled current sources up to (at
@@ -416,8 +548,26 @@ impl Nest {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
+        let renewal = if model.kind == Kind::Renewal {
+            let build: BuildFn = match spec.cell_type.name {
+                "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
+                "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
+                _ => <SpikeSourceInhGamma as NativeCell>::build,
+            };
+            let ctx = BuildContext {
+                dt: self.cfg.timestep,
+                seed: self.cfg.seed,
+                population: spec.id,
+                first_cell: 0,
+                label: spec.label.to_string(),
+            };
+            Some(Renewal::new(build, spec, ctx)?)
+        } else {
+            None
+        };
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
+            renewal,
             model,
             label: spec.label.to_string(),
             offset: spec.offset,
@@ -461,7 +611,17 @@ impl Backend for Nest {
     }
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let step = self.step;
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        if let Some(r) = p.renewal.as_mut() {
+            // Restarts the process at the current time, as on native.
+            r.set(step, parameters)?;
+            p.params = parameters.clone();
+            if self.built {
+                self.send_trains(step)?;
+            }
+            return Ok(());
+        }
         p.params = parameters.clone();
         if self.built {
             let mut cmd = self.parameter_fields(pop)?;
@@ -645,6 +805,7 @@ impl Backend for Nest {
             self.build()?;
         }
         self.send_samples(step)?;
+        self.send_trains(step)?;
         self.driver()?.call(json!({"cmd": "run", "step": step}))?;
         self.step = step;
         self.read_plastic_state()
@@ -653,6 +814,11 @@ impl Backend for Nest {
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         self.built = false;
+        for p in &mut self.pops {
+            if let Some(r) = p.renewal.as_mut() {
+                r.reset(self.step)?;
+            }
+        }
         self.step = 0;
         self.projs.iter_mut().for_each(|p| p.current.clear());
         Ok(())
@@ -819,6 +985,9 @@ nest_cells!(
     Izhikevich,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    SpikeSourcePoissonRefractory,
+    SpikeSourceGamma,
+    SpikeSourceInhGamma,
     GIF_cond_exp,
     PointNeuron,
 );
