@@ -374,7 +374,7 @@ where
         },
     )
     .unwrap();
-    // Driven cells: the trains reach their targets on NEST.
+    // Driven cells: the trains reach their targets.
     let cells = Population::<pynn::IF_curr_exp, B>::new(&sim, 1, pynn::IF_curr_exp::default()).unwrap();
     Projection::new(&refr, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.5, 1.0), None).unwrap();
     refr.record(["spikes"], None).unwrap();
