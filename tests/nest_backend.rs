@@ -280,3 +280,136 @@ fn sampling_interval_and_source_spikes_match_native() {
     }
     assert_eq!(g_native[0].len(), g_nest[0].len(), "gsyn_inh samples from the second run on");
 }
+
+/// Every kind of current source on one IF_curr_exp population: v of the
+/// recorded cells, and the recorded noise current. AC and noisy sources
+/// reach NEST as `step_current_generator`s with the core's samples.
+fn currents<B>() -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>)
+where
+    B: Backend + Supports<pynn::IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 77, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<pynn::IF_curr_exp, B>::new(&sim, 4, pynn::IF_curr_exp::default()).unwrap();
+    cells.view(vec![0]).unwrap().inject(DCSource { amplitude: 0.8, start: 5.0, stop: 60.0 }).unwrap();
+    cells
+        .view(vec![1, 3])
+        .unwrap()
+        .inject(StepCurrentSource { times: vec![10.0, 30.05, 50.0], amplitudes: vec![0.5, 1.2, 0.0] })
+        .unwrap();
+    cells
+        .view(vec![2, 3])
+        .unwrap()
+        .inject(ACSource { amplitude: 0.6, offset: 0.5, frequency: 40.0, phase: 30.0, start: 3.0, stop: 70.0 })
+        .unwrap();
+    let noise = cells
+        .view(vec![3])
+        .unwrap()
+        .inject(NoisyCurrentSource { mean: 0.3, stdev: 0.5, dt: 0.5, start: 20.0, stop: 80.0 })
+        .unwrap();
+    noise.record().unwrap();
+    cells.record(["v", "spikes"], None).unwrap();
+    sim.run(45.0).unwrap();
+    // Reading data mid-run advances NEST's kernel ahead of the current time.
+    let _ = cells.get_data().unwrap();
+    sim.run(55.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let i = noise.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    (
+        (0..4).map(|c| seg.signal("v").unwrap().column(c)).collect(),
+        (0..4).map(|c| seg.spiketrain(c).unwrap().times.clone()).collect(),
+        i.column(0),
+    )
+}
+
+#[test]
+fn ac_and_noisy_current_sources_match_native() {
+    let (v_native, s_native, i_native) = currents::<Native>();
+    let (v_nest, s_nest, i_nest) = currents::<Nest>();
+    assert_eq!(i_native, i_nest, "recorded noise current");
+    assert!(i_native.iter().any(|x| *x != 0.0 && *x != 0.3));
+    assert_eq!(s_native, s_nest, "spikes");
+    assert!(s_native.iter().any(|s| !s.is_empty()), "some cell fired");
+    for c in 0..4 {
+        let dv = v_native[c].iter().zip(&v_nest[c]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        eprintln!("cell {c}: max |dv| = {dv:.3e} mV");
+        assert!(dv < NEST_TOL, "cell {c}: v differs by {dv} mV");
+        assert!(v_native[c].iter().any(|v| (v + 65.0).abs() > 1.0), "cell {c} was driven");
+    }
+}
+
+/// The spikes recorded from the renewal sources, over two runs, a `set`
+/// between them, and a reset.
+fn renewal<B>() -> Vec<Vec<Vec<f64>>>
+where
+    B: Backend
+        + Supports<SpikeSourcePoissonRefractory>
+        + Supports<SpikeSourceGamma>
+        + Supports<SpikeSourceInhGamma>
+        + Supports<pynn::IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 91, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let refr = Population::<SpikeSourcePoissonRefractory, B>::new(
+        &sim,
+        5,
+        SpikeSourcePoissonRefractory { rate: 80.0, tau_refrac: 3.0, start: 2.0, duration: 1e9 },
+    )
+    .unwrap();
+    let gamma = Population::<SpikeSourceGamma, B>::new(
+        &sim,
+        5,
+        SpikeSourceGamma { alpha: 3.0, beta: 150.0, start: 2.0, duration: 150.0 },
+    )
+    .unwrap();
+    let inh = Population::<SpikeSourceInhGamma, B>::new(
+        &sim,
+        4,
+        SpikeSourceInhGamma {
+            a: vec![1.0, 3.0, 2.0],
+            b: vec![0.02, 0.005, 0.01],
+            tbins: vec![2.0, 40.0, 90.0],
+            start: 2.0,
+            duration: 1e10,
+        },
+    )
+    .unwrap();
+    // Driven cells: the trains reach their targets.
+    let cells = Population::<pynn::IF_curr_exp, B>::new(&sim, 1, pynn::IF_curr_exp::default()).unwrap();
+    Projection::new(&refr, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.5, 1.0), None).unwrap();
+    refr.record(["spikes"], None).unwrap();
+    gamma.record(["spikes"], None).unwrap();
+    inh.record(["spikes"], None).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    sim.run(40.0).unwrap();
+    // Reading data mid-run advances NEST's kernel ahead of the current time.
+    let _ = refr.get_data().unwrap();
+    sim.run(20.0).unwrap();
+    refr.set("rate", 200.0).unwrap();
+    gamma.set("beta", 400.0).unwrap();
+    sim.run(60.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(80.0).unwrap();
+    let mut out = Vec::new();
+    for b in [refr.get_data().unwrap(), gamma.get_data().unwrap(), inh.get_data().unwrap(), cells.get_data().unwrap()] {
+        for seg in &b.segments {
+            out.push(seg.spiketrains.iter().map(|s| s.times.clone()).collect());
+        }
+    }
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn renewal_sources_give_the_native_trains() {
+    let native = renewal::<Native>();
+    let nest = renewal::<Nest>();
+    assert_eq!(native.len(), 8, "4 populations x 2 segments");
+    for (i, (a, b)) in native.iter().zip(&nest).enumerate() {
+        let n: usize = a.iter().map(Vec::len).sum();
+        eprintln!("population/segment {i}: {n} spikes");
+        assert_eq!(a, b, "population/segment {i}");
+    }
+    assert!(native[..6].iter().all(|p| p.iter().map(Vec::len).sum::<usize>() > 5), "every source fired");
+    assert_ne!(native[0], native[1], "fresh trains after reset");
+}

@@ -26,7 +26,9 @@
 //!   own Brian2 equations by implementing [`Brian2Cell`] (PyNN's
 //!   `native_cell_type`).
 //! * **Inputs**: `SpikeSourceArray` is a `SpikeGeneratorGroup` (exact
-//!   times); `SpikeSourcePoisson` is one too, fed before each run with the
+//!   times); `SpikeSourcePoisson` and the renewal sources
+//!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
+//!   `SpikeSourceInhGamma`) are one too, fed before each run with the
 //!   trains of the native engine's generator (same keyed streams, stepped
 //!   in Rust): the inputs are identical to the native engine's, spike for
 //!   spike, also after `set` and `reset` (fresh trains per trial, as on
@@ -411,7 +413,13 @@ impl Brian2 {
                 first_cell: 0,
                 label: spec.label.to_string(),
             };
-            Some(<SpikeSourcePoisson as NativeCell>::build(spec.parameters, spec.initial_values, &ctx)?)
+            let build = match spec.cell_type.name {
+                "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
+                "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
+                "SpikeSourceInhGamma" => <SpikeSourceInhGamma as NativeCell>::build,
+                _ => <SpikeSourcePoisson as NativeCell>::build,
+            };
+            Some(build(spec.parameters, spec.initial_values, &ctx)?)
         } else {
             None
         };
@@ -733,6 +741,9 @@ brian2_cells!(
     GIF_cond_exp,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    SpikeSourcePoissonRefractory,
+    SpikeSourceGamma,
+    SpikeSourceInhGamma,
 );
 
 impl<C: Brian2Cell> Supports<C> for Brian2 {

@@ -39,8 +39,9 @@ pub enum Kind {
     Neuron,
     /// A `SpikeGeneratorGroup` (SpikeSourceArray).
     SpikeArray,
-    /// A `SpikeGeneratorGroup` fed with the native engine's Poisson trains
-    /// before each run (SpikeSourcePoisson).
+    /// A `SpikeGeneratorGroup` fed with the native engine's trains before
+    /// each run (SpikeSourcePoisson and the renewal sources
+    /// SpikeSourcePoissonRefractory, SpikeSourceGamma, SpikeSourceInhGamma).
     Poisson,
 }
 
@@ -610,6 +611,32 @@ pub const MODELS: &[Brian2Model] = &[
         Kind::Poisson,
         &[("rate", Rule::Special), ("start", Rule::Special), ("duration", Rule::Special)],
     ),
+    source(
+        "SpikeSourcePoissonRefractory",
+        Kind::Poisson,
+        &[
+            ("rate", Rule::Special),
+            ("tau_refrac", Rule::Special),
+            ("start", Rule::Special),
+            ("duration", Rule::Special),
+        ],
+    ),
+    source(
+        "SpikeSourceGamma",
+        Kind::Poisson,
+        &[("alpha", Rule::Special), ("beta", Rule::Special), ("start", Rule::Special), ("duration", Rule::Special)],
+    ),
+    source(
+        "SpikeSourceInhGamma",
+        Kind::Poisson,
+        &[
+            ("a", Rule::Special),
+            ("b", Rule::Special),
+            ("tbins", Rule::Special),
+            ("start", Rule::Special),
+            ("duration", Rule::Special),
+        ],
+    ),
 ];
 
 /// The row of PyNN cell type `pynn`, if the Brian2 backend supports it.
@@ -736,6 +763,9 @@ mod tests {
         covers::<Izhikevich>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
+        covers::<SpikeSourcePoissonRefractory>();
+        covers::<SpikeSourceGamma>();
+        covers::<SpikeSourceInhGamma>();
     }
 
     fn translate<C: CellType>(dt: f64) -> Vec<(&'static str, &'static str, f64)> {

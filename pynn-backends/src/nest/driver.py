@@ -273,7 +273,9 @@ class Driver:
             dev.set({"amplitude": float(c["amplitude"]), "start": self.shift(c["start"]),
                      "stop": self.shift(c["stop"])})
         else:
-            times, amps = self.step_times(c["times"], c["amplitudes"])
+            # times and amplitudes: lists, or .npy files (core-sampled sources)
+            load = lambda x: np.load(x) if isinstance(x, str) else x
+            times, amps = self.step_times(load(c["times"]), load(c["amplitudes"]))
             dev.set({"amplitude_times": times, "amplitude_values": amps})
         new = [int(t) for t in c["targets"] if int(t) not in cur["targets"]]
         if new:

@@ -40,10 +40,17 @@
 //! * A current source starting before `2 min_delay` reaches NEST's cells one
 //!   or two steps late (PyNN's clipping of shifted device times at 0), and a
 //!   spike source cannot emit spikes earlier than `min_delay + dt` (an error).
+//!   AC and noisy sources are sent as `step_current_generator`s with the
+//!   core's per-step samples, so they inject exactly the native values.
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
 //! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
-//!   spike-for-spike, the same as the native engine.
+//!   spike-for-spike, the same as the native engine. The renewal sources
+//!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
+//!   `SpikeSourceInhGamma`) send the native kernels' trains, identical to
+//!   native's; like `SpikeSourceArray`, a spike within `min_delay` after a
+//!   `set` between runs is already in flight in NEST (old trains), and a
+//!   spike at or before `min_delay` is an error.
 
 pub mod translate;
 
@@ -59,6 +66,7 @@ const SPEC: DriverSpec = DriverSpec { backend: "NEST", simulator: "NEST", script
 pub(crate) fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "NEST", message: message.into() }
 }
+use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -67,7 +75,108 @@ use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use translate::{Kind, NestModel};
 
+/// One step of the history of a renewal source's kernel.
+enum Action {
+    /// Stepped up to this step.
+    To(u64),
+    Set(ParamTable),
+    Reset,
+}
+
+type BuildFn = fn(&ParamTable, &ParamTable, &BuildContext) -> Result<Box<dyn Kernel>>;
+
+/// A renewal spike source (SpikeSourcePoissonRefractory, SpikeSourceGamma,
+/// SpikeSourceInhGamma): the native engine's kernel, stepped in Rust, whose
+/// trains go to NEST's `spike_generator`s. The kernel runs ahead of the
+/// simulation (NEST's look-ahead when data is read); a change (`set`,
+/// `reset`) replays the history up to the current step from a fresh kernel,
+/// so its random streams are where the native engine's are.
+struct Renewal {
+    build: BuildFn,
+    params: ParamTable,
+    initial: ParamTable,
+    ctx: BuildContext,
+    log: Vec<Action>,
+    kernel: Box<dyn Kernel>,
+    /// The step the kernel has been stepped to.
+    at: u64,
+    /// Spike steps per cell in the current segment.
+    trains: Vec<Vec<u64>>,
+}
+
+impl Renewal {
+    fn new(build: BuildFn, spec: &PopulationSpec<'_>, ctx: BuildContext) -> Result<Self> {
+        let kernel = build(spec.parameters, spec.initial_values, &ctx)?;
+        Ok(Renewal {
+            build,
+            params: spec.parameters.clone(),
+            initial: spec.initial_values.clone(),
+            ctx,
+            log: Vec::new(),
+            kernel,
+            at: 0,
+            trains: vec![Vec::new(); spec.size],
+        })
+    }
+
+    fn advance(&mut self, to: u64) {
+        let current = vec![0.0; self.trains.len()];
+        let mut spikes = Vec::new();
+        for step in self.at..to {
+            self.kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
+        }
+        for (cell, stamp) in spikes {
+            self.trains[cell as usize].push(stamp);
+        }
+        self.at = self.at.max(to);
+    }
+
+    fn to(&mut self, step: u64) {
+        if let Some(Action::To(s)) = self.log.last_mut() {
+            *s = step;
+        } else {
+            self.log.push(Action::To(step));
+        }
+    }
+
+    /// Rebuilds the kernel and replays the history.
+    fn replay(&mut self) -> Result<()> {
+        self.kernel = (self.build)(&self.params, &self.initial, &self.ctx)?;
+        self.at = 0;
+        self.trains.iter_mut().for_each(Vec::clear);
+        for i in 0..self.log.len() {
+            match &self.log[i] {
+                Action::To(s) => {
+                    let s = *s;
+                    self.advance(s);
+                }
+                Action::Set(p) => self.kernel.set_parameters(p)?,
+                Action::Reset => {
+                    self.kernel.reset();
+                    self.at = 0;
+                    self.trains.iter_mut().for_each(Vec::clear);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, step: u64, params: &ParamTable) -> Result<()> {
+        self.to(step);
+        self.log.push(Action::Set(params.clone()));
+        self.replay()
+    }
+
+    fn reset(&mut self, step: u64) -> Result<()> {
+        self.to(step);
+        self.log.push(Action::Reset);
+        self.replay()
+    }
+}
+
 struct PopMirror {
+    /// Renewal sources: the native kernel generating the trains.
+    renewal: Option<Renewal>,
     model: &'static NestModel,
     label: String,
     offset: usize,
@@ -99,6 +208,11 @@ pub struct Nest {
     pops: Vec<PopMirror>,
     projs: Vec<ProjMirror>,
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
+    /// Per current source sampled by the core (AC, noisy): the first step
+    /// whose sample has not been sent to NEST yet.
+    sampled_hi: Vec<u64>,
+    /// The step of the last run.
+    step: u64,
     owner: Vec<u32>,
     /// tau_minus of post-synaptic cells of STDP / Vogels projections.
     tau_minus: std::collections::HashMap<u32, f64>,
@@ -158,6 +272,10 @@ impl Nest {
                     .collect();
                 m.insert("spike_steps".into(), json!(steps));
             }
+            Kind::Renewal => {
+                // The trains come with each run (`send_trains`).
+                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
+            }
             Kind::Poisson => {
                 let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
                 let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
@@ -204,7 +322,7 @@ impl Nest {
         }
         let kind = match p.model.kind {
             Kind::Neuron => "neuron",
-            Kind::SpikeArray => "array",
+            Kind::SpikeArray | Kind::Renewal => "array",
             Kind::Poisson => "poisson",
         };
         c.insert("cmd".into(), json!("create"));
@@ -285,6 +403,14 @@ impl Nest {
         Ok(())
     }
 
+    /// Current sources NEST has no device for with the core's exact values
+    /// (AC, noisy) are sent as `step_current_generator`s with the core's
+    /// per-step samples (`CurrentSourceSpec::sample`), in chunks ahead of the
+    /// kernel (see [`Nest::send_samples`]).
+    fn sampled(spec: &CurrentSourceSpec) -> bool {
+        !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
+    }
+
     fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
         Ok(match spec {
             CurrentSourceSpec::Dc { amplitude, start, stop } => json!({
@@ -295,9 +421,67 @@ impl Nest {
                 "cmd": "current", "id": id, "kind": "step", "times": times,
                 "amplitudes": amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>(), "targets": targets,
             }),
-            #[allow(unreachable_patterns)]
-            other => return Err(err(format!("{} is not supported on NEST yet", other.name()))),
+            other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
         })
+    }
+
+    /// Steps the renewal sources' kernels to the steps NEST can reach before
+    /// the next run (as [`Nest::send_samples`]) and sends their trains from
+    /// the last run's step on (the driver drops the spikes NEST has passed).
+    fn send_trains(&mut self, step: u64) -> Result<()> {
+        let hi = step + 2 * self.cfg.min_delay_steps().max(1) + 4;
+        let from = self.step;
+        let mut cmds = Vec::new();
+        for (pop, p) in self.pops.iter_mut().enumerate() {
+            let Some(r) = p.renewal.as_mut() else { continue };
+            r.to(step);
+            r.advance(hi);
+            let steps: Vec<Vec<u64>> =
+                r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
+            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+        }
+        for cmd in cmds {
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    /// Sends the samples of the core-sampled current sources up to (at
+    /// least) the steps the kernel can reach before the next run: reading
+    /// data advances the kernel by up to `min_delay + dt` beyond `step`, and
+    /// device times are shifted by `-min_delay`. Each chunk starts a few
+    /// steps before the previous end, so the driver's collapse of times
+    /// before the kernel's time onto it keeps the value in effect.
+    fn send_samples(&mut self, step: u64) -> Result<()> {
+        let md = self.cfg.min_delay_steps().max(1);
+        let hi = step + 2 * md + 4;
+        let dt = self.cfg.timestep;
+        for id in 0..self.currents.len() {
+            let Some((spec, targets)) = &self.currents[id] else { continue };
+            if !Self::sampled(spec) || self.sampled_hi.get(id).copied().unwrap_or(0) >= hi {
+                continue;
+            }
+            let sent = self.sampled_hi[id];
+            let lo = if sent == 0 { 0 } else { sent.saturating_sub(2 * md + 8) };
+            let mut buf = Vec::new();
+            spec.sample(dt, lo, hi, &mut buf);
+            let (mut times, mut values) = (Vec::new(), Vec::new());
+            for (i, v) in buf.iter().enumerate() {
+                if i == 0 || *v != buf[i - 1] {
+                    times.push((lo + i as u64) as f64 * dt);
+                    values.push(v * 1000.0);
+                }
+            }
+            let targets = targets.clone();
+            let d = self.driver()?;
+            let cmd = json!({
+                "cmd": "current", "id": id, "kind": "step", "times": d.write_npy("times", &times)?,
+                "amplitudes": d.write_npy("amplitudes", &values)?, "targets": targets,
+            });
+            d.call(cmd)?;
+            self.sampled_hi[id] = hi;
+        }
+        Ok(())
     }
 
     fn record_command(&self, pop: PopId) -> Result<Json> {
@@ -334,6 +518,10 @@ impl Nest {
         }
         for id in 0..self.currents.len() {
             if let Some((spec, targets)) = &self.currents[id] {
+                if Self::sampled(spec) {
+                    self.sampled_hi[id] = 0;
+                    continue;
+                }
                 let cmd = Self::current_command(id, spec, targets)?;
                 self.driver()?.call(cmd)?;
             }
@@ -360,8 +548,26 @@ impl Nest {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
+        let renewal = if model.kind == Kind::Renewal {
+            let build: BuildFn = match spec.cell_type.name {
+                "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
+                "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
+                _ => <SpikeSourceInhGamma as NativeCell>::build,
+            };
+            let ctx = BuildContext {
+                dt: self.cfg.timestep,
+                seed: self.cfg.seed,
+                population: spec.id,
+                first_cell: 0,
+                label: spec.label.to_string(),
+            };
+            Some(Renewal::new(build, spec, ctx)?)
+        } else {
+            None
+        };
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
+            renewal,
             model,
             label: spec.label.to_string(),
             offset: spec.offset,
@@ -397,13 +603,25 @@ impl Backend for Nest {
             pops: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
+            sampled_hi: Vec::new(),
+            step: 0,
             owner: Vec::new(),
             tau_minus: std::collections::HashMap::new(),
         })
     }
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let step = self.step;
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        if let Some(r) = p.renewal.as_mut() {
+            // Restarts the process at the current time, as on native.
+            r.set(step, parameters)?;
+            p.params = parameters.clone();
+            if self.built {
+                self.send_trains(step)?;
+            }
+            return Ok(());
+        }
         p.params = parameters.clone();
         if self.built {
             let mut cmd = self.parameter_fields(pop)?;
@@ -544,12 +762,21 @@ impl Backend for Nest {
     }
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
+        if self.currents.len() <= id {
+            self.currents.resize_with(id + 1, || None);
+            self.sampled_hi.resize(id + 1, 0);
+        }
+        if Self::sampled(spec) {
+            self.currents[id] = Some((spec.clone(), targets.to_vec()));
+            self.sampled_hi[id] = 0;
+            if self.built {
+                self.send_samples(self.step)?;
+            }
+            return Ok(());
+        }
         let cmd = Self::current_command(id, spec, targets)?;
         if self.built {
             self.driver()?.call(cmd)?;
-        }
-        if self.currents.len() <= id {
-            self.currents.resize_with(id + 1, || None);
         }
         self.currents[id] = Some((spec.clone(), targets.to_vec()));
         Ok(())
@@ -577,13 +804,22 @@ impl Backend for Nest {
         if !self.built {
             self.build()?;
         }
+        self.send_samples(step)?;
+        self.send_trains(step)?;
         self.driver()?.call(json!({"cmd": "run", "step": step}))?;
+        self.step = step;
         self.read_plastic_state()
     }
 
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         self.built = false;
+        for p in &mut self.pops {
+            if let Some(r) = p.renewal.as_mut() {
+                r.reset(self.step)?;
+            }
+        }
+        self.step = 0;
         self.projs.iter_mut().for_each(|p| p.current.clear());
         Ok(())
     }
@@ -749,6 +985,9 @@ nest_cells!(
     Izhikevich,
     SpikeSourceArray,
     SpikeSourcePoisson,
+    SpikeSourcePoissonRefractory,
+    SpikeSourceGamma,
+    SpikeSourceInhGamma,
     GIF_cond_exp,
     PointNeuron,
 );

@@ -21,6 +21,10 @@ pub enum Kind {
     SpikeArray,
     /// `poisson_generator` -> `parrot_neuron` (SpikeSourcePoisson).
     Poisson,
+    /// `spike_generator` -> `parrot_neuron` fed with the trains of the
+    /// native engine's kernel (renewal sources: SpikeSourcePoissonRefractory,
+    /// SpikeSourceGamma, SpikeSourceInhGamma).
+    Renewal,
 }
 
 /// How one PyNN parameter becomes a NEST parameter.
@@ -294,6 +298,49 @@ pub const MODELS: &[NestModel] = &[
         vars: &[],
         weight: CURRENT,
     },
+    NestModel {
+        pynn: "SpikeSourcePoissonRefractory",
+        nest: "spike_generator",
+        kind: Kind::Renewal,
+        params: &[
+            ("rate", Rule::Special),
+            ("tau_refrac", Rule::Special),
+            ("start", Rule::Special),
+            ("duration", Rule::Special),
+        ],
+        fixed: &[],
+        vars: &[],
+        weight: CURRENT,
+    },
+    NestModel {
+        pynn: "SpikeSourceGamma",
+        nest: "spike_generator",
+        kind: Kind::Renewal,
+        params: &[
+            ("alpha", Rule::Special),
+            ("beta", Rule::Special),
+            ("start", Rule::Special),
+            ("duration", Rule::Special),
+        ],
+        fixed: &[],
+        vars: &[],
+        weight: CURRENT,
+    },
+    NestModel {
+        pynn: "SpikeSourceInhGamma",
+        nest: "spike_generator",
+        kind: Kind::Renewal,
+        params: &[
+            ("a", Rule::Special),
+            ("b", Rule::Special),
+            ("tbins", Rule::Special),
+            ("start", Rule::Special),
+            ("duration", Rule::Special),
+        ],
+        fixed: &[],
+        vars: &[],
+        weight: CURRENT,
+    },
 ];
 
 /// The row of PyNN cell type `pynn`, if NEST supports it.
@@ -507,6 +554,9 @@ mod tests {
         covers::<Izhikevich>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
+        covers::<SpikeSourcePoissonRefractory>();
+        covers::<SpikeSourceGamma>();
+        covers::<SpikeSourceInhGamma>();
         covers::<GIF_cond_exp>();
     }
 
