@@ -551,66 +551,6 @@ fn poisson_spikes_with_multiplicity_arrive_like_on_native() {
     assert!(dv < 1e-9, "v differs by {dv} mV");
 }
 
-/// The spikes recorded from the renewal sources, over two runs, a `set`
-/// between them, and a reset.
-fn renewal<B>() -> Vec<Vec<Vec<f64>>>
-where
-    B: Backend
-        + Supports<SpikeSourcePoissonRefractory>
-        + Supports<SpikeSourceGamma>
-        + Supports<SpikeSourceInhGamma>
-        + Supports<pynn::IF_curr_exp>,
-{
-    let sim = Sim::<B>::setup(Setup { seed: 91, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
-    let refr = Population::<SpikeSourcePoissonRefractory, B>::new(
-        &sim,
-        5,
-        SpikeSourcePoissonRefractory { rate: 80.0, tau_refrac: 3.0, start: 2.0, duration: 1e9 },
-    )
-    .unwrap();
-    let gamma = Population::<SpikeSourceGamma, B>::new(
-        &sim,
-        5,
-        SpikeSourceGamma { alpha: 3.0, beta: 150.0, start: 2.0, duration: 150.0 },
-    )
-    .unwrap();
-    let inh = Population::<SpikeSourceInhGamma, B>::new(
-        &sim,
-        4,
-        SpikeSourceInhGamma {
-            a: vec![1.0, 3.0, 2.0],
-            b: vec![0.02, 0.005, 0.01],
-            tbins: vec![2.0, 40.0, 90.0],
-            start: 2.0,
-            duration: 1e10,
-        },
-    )
-    .unwrap();
-    // Driven cells: the trains reach their targets.
-    let cells = Population::<pynn::IF_curr_exp, B>::new(&sim, 1, pynn::IF_curr_exp::default()).unwrap();
-    Projection::new(&refr, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.5, 1.0), None).unwrap();
-    refr.record(["spikes"], None).unwrap();
-    gamma.record(["spikes"], None).unwrap();
-    inh.record(["spikes"], None).unwrap();
-    cells.record(["spikes"], None).unwrap();
-    sim.run(40.0).unwrap();
-    let _ = refr.get_data().unwrap();
-    sim.run(20.0).unwrap();
-    refr.set("rate", 200.0).unwrap();
-    gamma.set("beta", 400.0).unwrap();
-    sim.run(60.0).unwrap();
-    sim.reset().unwrap();
-    sim.run(80.0).unwrap();
-    let mut out = Vec::new();
-    for b in [refr.get_data().unwrap(), gamma.get_data().unwrap(), inh.get_data().unwrap(), cells.get_data().unwrap()] {
-        for seg in &b.segments {
-            out.push(seg.spiketrains.iter().map(|s| s.times.clone()).collect());
-        }
-    }
-    sim.end().unwrap();
-    out
-}
-
 #[test]
 fn renewal_sources_send_the_native_trains() {
     let native = renewal::<Native>();
