@@ -352,3 +352,67 @@ where
     sim.end().unwrap();
     out
 }
+
+/// Connection lists (weights), spike trains and delays of a random network.
+pub type NetworkOutcome = (Vec<Vec<(usize, usize, f64)>>, Vec<Vec<f64>>, Vec<f64>);
+
+/// A random network: 300 IF_curr_exp cells, FixedProbability recurrent
+/// excitation and inhibition, driven by 50 inputs (explicit trains or
+/// Poisson), with the given `min_delay` and inhibitory delay (ms).
+pub fn random_network<B>(poisson: bool, min_delay: f64, inh_delay: f64) -> NetworkOutcome
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray> + Supports<SpikeSourcePoisson>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1 })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<IF_curr_exp, B>::new(
+        &sim,
+        300,
+        IF_curr_exp { tau_refrac: 2.0, v_thresh: -52.0, i_offset: 0.1, ..Default::default() },
+    )
+    .unwrap();
+    cells.initialize("v", RandomDistribution::uniform(-65.0, -53.0)).unwrap();
+    let exc = cells.view((0..240).collect::<Vec<_>>()).unwrap();
+    let inh = cells.view((240..300).collect::<Vec<_>>()).unwrap();
+    let input: Box<dyn pynn::Cells<B>> = if poisson {
+        Box::new(
+            Population::<SpikeSourcePoisson, B>::new(&sim, 50, SpikeSourcePoisson { rate: 40.0, ..Default::default() })
+                .unwrap(),
+        )
+    } else {
+        let trains: Vec<Vec<f64>> = (0..50u64)
+            .map(|i| {
+                let steps: std::collections::BTreeSet<u64> =
+                    (0..20u64).map(|k| 10 + (i * 37 + k * 113) % 1980).collect();
+                steps.into_iter().map(|s| s as f64 / 10.0).collect()
+            })
+            .collect();
+        let src = Population::<SpikeSourceArray, B>::new(&sim, 50, SpikeSourceArray::default()).unwrap();
+        src.set("spike_times", trains).unwrap();
+        Box::new(src)
+    };
+    let p = FixedProbabilityConnector::new(0.1);
+    let projs = [
+        Projection::new(
+            input.as_ref(),
+            &cells,
+            &p,
+            StaticSynapse::new(0.6, RandomDistribution::uniform(0.5, 3.0)),
+            Some("excitatory"),
+        )
+        .unwrap(),
+        Projection::new(&exc, &cells, &p, StaticSynapse::new(0.15, 1.0), Some("excitatory")).unwrap(),
+        Projection::new(&inh, &cells, &p, StaticSynapse::new(-0.4, inh_delay), Some("inhibitory")).unwrap(),
+    ];
+    cells.record(["spikes"], None).unwrap();
+    sim.run(200.0).unwrap();
+    let lists = projs.iter().map(|pr| pr.get_list("weight").unwrap()).collect();
+    let mut delays = Vec::new();
+    for pr in &projs {
+        delays.extend(pr.get_values("delay").unwrap());
+    }
+    let block = cells.get_data().unwrap();
+    let spikes = (0..300).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    (lists, spikes, delays)
+}
