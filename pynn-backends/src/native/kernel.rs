@@ -31,6 +31,22 @@ pub type SpikeOut = Vec<(u32, u64)>;
 pub trait Kernel: Send {
     /// Advances every cell by one step.
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut);
+    /// Advances every cell by one step like [`Kernel::step`] and sets every
+    /// element of `synaptic` (the engine's ring-buffer slots, one slice per
+    /// receptor) to zero after reading it, in the same pass over the cells.
+    /// Returns `false`, touching nothing, if the kernel does not implement
+    /// it (the default): the engine then calls [`Kernel::step`] and clears
+    /// the slots itself. Worth implementing for cheap updates, whose cost a
+    /// second pass over the input would otherwise dominate.
+    fn step_clearing(
+        &mut self,
+        _step: u64,
+        _synaptic: &mut [&mut [f64]],
+        _current: &[f64],
+        _spikes: &mut SpikeOut,
+    ) -> bool {
+        false
+    }
     /// Spikes with time stamp 0 (before the first step), emitted once when a
     /// run starts at time 0. Only spike sources have any.
     fn initial_spikes(&mut self, _spikes: &mut SpikeOut) {}

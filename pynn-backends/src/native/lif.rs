@@ -20,6 +20,7 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::{p31, p32, refractory_steps};
+use super::simd::{Col, dispatch, uniform};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, IF_curr_alpha, IF_curr_delta, IF_curr_exp, Result};
 
@@ -150,6 +151,68 @@ pub struct IafPscExp {
     init_v: Vec<f64>,
     init_ex: Vec<f64>,
     init_in: Vec<f64>,
+    /// The propagators when every cell of the shard shares them.
+    uniform: Option<ExpCols<f64>>,
+    /// Copies of the input for [`Kernel::step`] (which may not clear it).
+    scratch_ex: Vec<f64>,
+    scratch_in: Vec<f64>,
+}
+
+/// The per-cell columns of the `IF_curr_exp` update.
+#[derive(Clone, Copy)]
+struct ExpCols<C> {
+    p22: C,
+    p20: C,
+    ie: C,
+    p11e: C,
+    p11i: C,
+    p21e: C,
+    p21i: C,
+    theta: C,
+}
+
+/// The state and input the `IF_curr_exp` update writes and reads.
+struct ExpState<'a> {
+    y: &'a mut [f64],
+    iex: &'a mut [f64],
+    iin: &'a mut [f64],
+    r: &'a mut [u32],
+    ex: &'a mut [f64],
+    inh: &'a mut [f64],
+    cur: &'a [f64],
+}
+
+/// One step of every cell (steps 1 and 2 of the module doc, and the
+/// refractory count), zeroing the input once read; returns whether any cell
+/// reached its threshold.
+/// Branch-free (selects), so that the loop vectorises; the same
+/// floating-point operations as NEST's `iaf_psc_exp::update`, in the same
+/// order.
+#[inline(always)]
+fn exp_body<C: Col>(p: ExpCols<C>, s: ExpState<'_>) -> bool {
+    let n = s.y.len();
+    let (y, iex, iin, r) = (s.y, &mut s.iex[..n], &mut s.iin[..n], &mut s.r[..n]);
+    let (ex, inh, cur) = (&mut s.ex[..n], &mut s.inh[..n], &s.cur[..n]);
+    let (p22, p20, ie, p11e) = (p.p22.prefix(n), p.p20.prefix(n), p.ie.prefix(n), p.p11e.prefix(n));
+    let (p11i, p21e, p21i, theta) = (p.p11i.prefix(n), p.p21e.prefix(n), p.p21i.prefix(n), p.theta.prefix(n));
+    let mut any = false;
+    for i in 0..n {
+        let v = y[i] * p22.at(i) + iex[i] * p21e.at(i) + iin[i] * p21i.at(i) + (ie.at(i) + cur[i]) * p20.at(i);
+        let ri = r[i];
+        let v = if ri == 0 { v } else { y[i] };
+        y[i] = v;
+        r[i] = ri - u32::from(ri != 0);
+        iex[i] = iex[i] * p11e.at(i) + ex[i];
+        iin[i] = iin[i] * p11i.at(i) + inh[i];
+        ex[i] = 0.0;
+        inh[i] = 0.0;
+        any |= v >= theta.at(i);
+    }
+    any
+}
+
+dispatch! {
+    fn exp_update<C: Col>(p: ExpCols<C>, s: ExpState<'_>) -> bool = exp_body;
 }
 
 impl IafPscExp {
@@ -165,6 +228,18 @@ impl IafPscExp {
         if !self.c.v_rest.is_empty() {
             rebase(&mut self.y, &self.c.v_rest, &c.v_rest);
         }
+        self.uniform = (|| {
+            Some(ExpCols {
+                p22: uniform(&c.p22)?,
+                p20: uniform(&c.p20)?,
+                ie: uniform(&c.i_offset)?,
+                p11e: uniform(&self.p11_ex)?,
+                p11i: uniform(&self.p11_in)?,
+                p21e: uniform(&self.p21_ex)?,
+                p21i: uniform(&self.p21_in)?,
+                theta: uniform(&c.theta)?,
+            })
+        })();
         self.c = c;
     }
 }
@@ -186,6 +261,9 @@ impl NativeCell for IF_curr_exp {
             init_v: initial.scalar("v").to_vec(),
             init_ex: initial.scalar("isyn_exc").to_vec(),
             init_in: initial.scalar("isyn_inh").to_vec(),
+            uniform: None,
+            scratch_ex: vec![0.0; n],
+            scratch_in: vec![0.0; n],
         };
         k.derive(params);
         k.reset();
@@ -193,30 +271,58 @@ impl NativeCell for IF_curr_exp {
     }
 }
 
+impl IafPscExp {
+    /// One step; the excitatory and inhibitory input are zeroed once read.
+    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: &[f64], spikes: &mut SpikeOut) {
+        let n = self.y.len();
+        let s = ExpState {
+            y: &mut self.y,
+            iex: &mut self.i_ex,
+            iin: &mut self.i_in,
+            r: &mut self.r,
+            ex: &mut ex[..n],
+            inh: &mut inh[..n],
+            cur: &cur[..n],
+        };
+        let c = &self.c;
+        let any = match self.uniform {
+            Some(p) => exp_update(p, s),
+            None => exp_update(
+                ExpCols {
+                    p22: &c.p22[..],
+                    p20: &c.p20,
+                    ie: &c.i_offset,
+                    p11e: &self.p11_ex,
+                    p11i: &self.p11_in,
+                    p21e: &self.p21_ex,
+                    p21i: &self.p21_in,
+                    theta: &c.theta,
+                },
+                s,
+            ),
+        };
+        if any {
+            let (y, r) = (&mut self.y[..n], &mut self.r[..n]);
+            threshold(y, r, &c.theta[..n], &c.v_reset[..n], &c.refrac[..n], step + 1, spikes);
+        }
+    }
+}
+
 impl Kernel for IafPscExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
+        let mut ex = std::mem::take(&mut self.scratch_ex);
+        let mut inh = std::mem::take(&mut self.scratch_in);
         let n = self.y.len();
-        // Equal-length slices let the compiler drop bounds checks in the loop.
-        let (ex, inh, cur) = (&input.synaptic[0][..n], &input.synaptic[1][..n], &input.current[..n]);
-        let c = &self.c;
-        let (p22, p20, ie, theta, reset, refrac) =
-            (&c.p22[..n], &c.p20[..n], &c.i_offset[..n], &c.theta[..n], &c.v_reset[..n], &c.refrac[..n]);
-        let (p11e, p11i, p21e, p21i) = (&self.p11_ex[..n], &self.p11_in[..n], &self.p21_ex[..n], &self.p21_in[..n]);
-        let (y, iex, iin, r) = (&mut self.y[..n], &mut self.i_ex[..n], &mut self.i_in[..n], &mut self.r[..n]);
-        // Branch-free (selects), so that the loop vectorises; the same
-        // floating-point operations as NEST's update, in the same order.
-        for i in 0..n {
-            let v = y[i] * p22[i] + iex[i] * p21e[i] + iin[i] * p21i[i] + (ie[i] + cur[i]) * p20[i];
-            y[i] = if r[i] == 0 { v } else { y[i] };
-            iex[i] = iex[i] * p11e[i] + ex[i];
-            iin[i] = iin[i] * p11i[i] + inh[i];
-        }
-        for x in r.iter_mut() {
-            *x -= u32::from(*x != 0);
-        }
-        if y.iter().zip(theta).fold(false, |a, (y, t)| a | (y >= t)) {
-            threshold(y, r, theta, reset, refrac, input.step + 1, spikes);
-        }
+        ex.clone_from_slice(&input.synaptic[0][..n]);
+        inh.clone_from_slice(&input.synaptic[1][..n]);
+        self.update(input.step, &mut ex, &mut inh, input.current, spikes);
+        (self.scratch_ex, self.scratch_in) = (ex, inh);
+    }
+
+    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+        let [ex, inh] = synaptic else { return false };
+        self.update(step, ex, inh, current, spikes);
+        true
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
@@ -377,6 +483,8 @@ pub struct IafPscDelta {
     y: Vec<f64>,
     r: Vec<u32>,
     init_v: Vec<f64>,
+    /// The propagators when every cell of the shard shares them.
+    uniform: Option<DeltaCols<f64>>,
 }
 
 impl NativeCell for IF_curr_delta {
@@ -384,43 +492,113 @@ impl NativeCell for IF_curr_delta {
         let n = params.size();
         let mut k = IafPscDelta {
             dt: ctx.dt,
-            c: Common::new(params, ctx.dt),
+            c: Common::default(),
             y: vec![0.0; n],
             r: vec![0; n],
             init_v: initial.scalar("v").to_vec(),
+            uniform: None,
         };
+        k.derive(Common::new(params, ctx.dt));
         k.reset();
         Ok(Box::new(k))
+    }
+}
+
+/// The per-cell columns of the `IF_curr_delta` update.
+#[derive(Clone, Copy)]
+struct DeltaCols<C> {
+    p22: C,
+    p20: C,
+    ie: C,
+    theta: C,
+}
+
+/// The state and input the `IF_curr_delta` update writes and reads.
+struct DeltaState<'a> {
+    y: &'a mut [f64],
+    r: &'a mut [u32],
+    ex: &'a mut [f64],
+    inh: &'a mut [f64],
+    cur: &'a [f64],
+}
+
+/// One step of every cell, zeroing the input once read; returns whether any
+/// cell reached its threshold. Branch-free, so that it vectorises.
+#[inline(always)]
+fn delta_body<C: Col>(p: DeltaCols<C>, s: DeltaState<'_>) -> bool {
+    let n = s.y.len();
+    let (y, r) = (s.y, &mut s.r[..n]);
+    let (ex, inh, cur) = (&mut s.ex[..n], &mut s.inh[..n], &s.cur[..n]);
+    let (p22, p20, ie, theta) = (p.p22.prefix(n), p.p20.prefix(n), p.ie.prefix(n), p.theta.prefix(n));
+    let mut any = false;
+    for i in 0..n {
+        // NEST: V = P30 (y0 + I_e) + P33 V + (input spikes, mV); input
+        // arriving during the refractory period is discarded
+        // (refractory_input = false).
+        let v = p20.at(i) * (cur[i] + ie.at(i)) + p22.at(i) * y[i] + (ex[i] + inh[i]);
+        let ri = r[i];
+        let v = if ri == 0 { v } else { y[i] };
+        y[i] = v;
+        r[i] = ri - u32::from(ri != 0);
+        ex[i] = 0.0;
+        inh[i] = 0.0;
+        any |= v >= theta.at(i);
+    }
+    any
+}
+
+dispatch! {
+    fn delta_update<C: Col>(p: DeltaCols<C>, s: DeltaState<'_>) -> bool = delta_body;
+}
+
+impl IafPscDelta {
+    /// One step; the input is zeroed once read.
+    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: &[f64], spikes: &mut SpikeOut) {
+        let n = self.y.len();
+        let s = DeltaState { y: &mut self.y, r: &mut self.r, ex: &mut ex[..n], inh: &mut inh[..n], cur: &cur[..n] };
+        let c = &self.c;
+        let any = match self.uniform {
+            Some(p) => delta_update(p, s),
+            None => delta_update(DeltaCols { p22: &c.p22[..], p20: &c.p20, ie: &c.i_offset, theta: &c.theta }, s),
+        };
+        if any {
+            let (y, r) = (&mut self.y[..n], &mut self.r[..n]);
+            threshold(y, r, &c.theta[..n], &c.v_reset[..n], &c.refrac[..n], step + 1, spikes);
+        }
+    }
+
+    fn derive(&mut self, c: Common) {
+        if !self.c.v_rest.is_empty() {
+            rebase(&mut self.y, &self.c.v_rest, &c.v_rest);
+        }
+        self.uniform = (|| {
+            Some(DeltaCols {
+                p22: uniform(&c.p22)?,
+                p20: uniform(&c.p20)?,
+                ie: uniform(&c.i_offset)?,
+                theta: uniform(&c.theta)?,
+            })
+        })();
+        self.c = c;
     }
 }
 
 impl Kernel for IafPscDelta {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let n = self.y.len();
-        let (ex, inh, cur) = (&input.synaptic[0][..n], &input.synaptic[1][..n], &input.current[..n]);
-        let c = &self.c;
-        let (p22, p20, ie, theta) = (&c.p22[..n], &c.p20[..n], &c.i_offset[..n], &c.theta[..n]);
-        let (y, r) = (&mut self.y[..n], &mut self.r[..n]);
-        // Branch-free, so that the loop vectorises (see IafPscExp::step).
-        for i in 0..n {
-            // NEST: V = P30 (y0 + I_e) + P33 V + (input spikes, mV); input
-            // arriving during the refractory period is discarded
-            // (refractory_input = false).
-            let v = p20[i] * (cur[i] + ie[i]) + p22[i] * y[i] + (ex[i] + inh[i]);
-            y[i] = if r[i] == 0 { v } else { y[i] };
-        }
-        for x in r.iter_mut() {
-            *x -= u32::from(*x != 0);
-        }
-        if y.iter().zip(theta).fold(false, |a, (y, t)| a | (y >= t)) {
-            threshold(y, r, theta, &c.v_reset[..n], &c.refrac[..n], input.step + 1, spikes);
-        }
+        let mut ex = input.synaptic[0][..n].to_vec();
+        let mut inh = input.synaptic[1][..n].to_vec();
+        self.update(input.step, &mut ex, &mut inh, input.current, spikes);
+    }
+
+    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+        let [ex, inh] = synaptic else { return false };
+        self.update(step, ex, inh, current, spikes);
+        true
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        let c = Common::new(params, self.dt);
-        rebase(&mut self.y, &self.c.v_rest, &c.v_rest);
-        self.c = c;
+        self.derive(Common::new(params, self.dt));
         Ok(())
     }
 

@@ -56,6 +56,7 @@ pub mod point;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
+pub mod simd;
 pub mod sources;
 
 use kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
@@ -241,6 +242,8 @@ struct Spikes {
     list: SpikeOut,
     /// `list[bounds[j]..bounds[j + 1]]` were emitted in the slice's step `j`.
     bounds: Vec<usize>,
+    /// Whether some cell emitted more than one spike in step `j`.
+    multi: Vec<bool>,
 }
 
 impl Spikes {
@@ -248,6 +251,15 @@ impl Spikes {
         self.list.clear();
         self.bounds.clear();
         self.bounds.push(0);
+        self.multi.clear();
+    }
+
+    /// Closes the current step (its spikes are `list[bounds.last()..]`).
+    fn end_step(&mut self) {
+        let from = *self.bounds.last().unwrap_or(&0);
+        let step = &self.list[from..];
+        self.multi.push(step.windows(2).any(|w| w[0].0 == w[1].0));
+        self.bounds.push(self.list.len());
     }
 }
 
@@ -397,7 +409,7 @@ impl Shard {
             let args = (ring, n, ring_len, spikes, shard_lo, n_steps);
             // One loop per storage layout, so that the inner loop has no branch on it.
             match (&rows.weight, &rows.delay) {
-                (Values::Same(w), Values::Same(d)) => deliver_rows::<true>(args, rows, |_| *w, |_| *d),
+                (Values::Same(w), Values::Same(d)) => deliver_same(args, rows, *w, *d),
                 (w, Values::Same(d)) => deliver_rows::<true>(args, rows, |s| w.get(s), |_| *d),
                 (w, d) => deliver_rows::<false>(args, rows, |s| w.get(s), |s| d.get(s)),
             }
@@ -424,28 +436,37 @@ impl Shard {
             let slot = ((k + 1) % ring_len) as usize;
             let before = out.list.len();
             let n_rec = self.ring.len();
-            let mut stack: [&[f64]; STACK_RECEPTORS] = [&[]; STACK_RECEPTORS];
-            let heap: Vec<&[f64]>;
-            let synaptic: &[&[f64]] = if n_rec <= STACK_RECEPTORS {
-                for (r, ring) in self.ring.iter().enumerate() {
-                    stack[r] = &ring[slot * n..(slot + 1) * n];
+            let cleared = n_rec <= STACK_RECEPTORS && {
+                let mut slots: [&mut [f64]; STACK_RECEPTORS] = Default::default();
+                for (r, ring) in self.ring.iter_mut().enumerate() {
+                    slots[r] = &mut ring[slot * n..(slot + 1) * n];
                 }
-                &stack[..n_rec]
-            } else {
-                heap = self.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
-                &heap
+                self.kernel.step_clearing(k, &mut slots[..n_rec], &self.current, &mut out.list)
             };
-            let input = StepInput { step: k, synaptic, current: &self.current };
-            self.kernel.step(&input, &mut out.list);
-            for r in &mut self.ring {
-                r[slot * n..(slot + 1) * n].fill(0.0);
+            if !cleared {
+                let mut stack: [&[f64]; STACK_RECEPTORS] = [&[]; STACK_RECEPTORS];
+                let heap: Vec<&[f64]>;
+                let synaptic: &[&[f64]] = if n_rec <= STACK_RECEPTORS {
+                    for (r, ring) in self.ring.iter().enumerate() {
+                        stack[r] = &ring[slot * n..(slot + 1) * n];
+                    }
+                    &stack[..n_rec]
+                } else {
+                    heap = self.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
+                    &heap
+                };
+                let input = StepInput { step: k, synaptic, current: &self.current };
+                self.kernel.step(&input, &mut out.list);
+                for r in &mut self.ring {
+                    r[slot * n..(slot + 1) * n].fill(0.0);
+                }
             }
             for &(c, s) in &out.list[before..] {
                 if self.spike_mask[c as usize] {
                     self.rec_spikes.push((c, s));
                 }
             }
-            out.bounds.push(out.list.len());
+            out.end_step();
             if (k + 1) % self.interval == 0 && !self.signals.is_empty() {
                 self.sample(k + 1);
             }
@@ -502,45 +523,106 @@ fn deliver_rows<const SAME_DELAY: bool>(
             let sp = &spikes[src];
             let list = &sp.list[sp.bounds[j]..sp.bounds[j + 1]];
             let Some(&(_, stamp)) = list.first() else { continue };
+            // Only the source cells with rows here (the list is sorted by
+            // cell): a source shard may feed several target shards, each
+            // holding the rows of part of it.
+            let lo = shard_lo[src] as u32;
+            let first = rows.pre_lo.saturating_sub(lo);
+            let last = rows.pre_hi.saturating_sub(lo);
+            let list = &list[list.partition_point(|e| e.0 < first)..];
+            let list = &list[..list.partition_point(|e| e.0 < last)];
             // All spikes of a step share their time stamp.
             let base = (stamp % ring_len) as usize;
-            let lo = shard_lo[src] as u32;
+            let multi = sp.multi[j];
             let mut i = 0;
             while i < list.len() {
                 let c = list[i].0;
-                // Run length of `c` (the list is sorted by cell), counted
-                // without a data-dependent branch up to 8.
                 let mut m = 1;
-                if i + 8 <= list.len() {
-                    m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
-                    if m == 8 {
+                if multi {
+                    // Run length of `c`, counted without a data-dependent
+                    // branch up to 8 (random counts defeat prediction).
+                    if i + 8 <= list.len() {
+                        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+                        if m == 8 {
+                            while i + m < list.len() && list[i + m].0 == c {
+                                m += 1;
+                            }
+                        }
+                    } else {
                         while i + m < list.len() && list[i + m].0 == c {
                             m += 1;
                         }
                     }
-                } else {
-                    while i + m < list.len() && list[i + m].0 == c {
-                        m += 1;
-                    }
                 }
                 i += m;
                 let range = rows.row(lo + c);
-                if range.is_empty() {
-                    continue;
-                }
+                let targets = &rows.target[range.clone()];
                 // `w * 1.0 == w` exactly, so single spikes are unaffected.
                 let scale = m as f64;
                 if SAME_DELAY {
                     let slot = wrap(base + usize::from(delay(0)));
                     let buf = &mut ring[slot * n..(slot + 1) * n];
-                    for s in range {
-                        buf[rows.target[s] as usize] += weight(s) * scale;
+                    for (s, &t) in range.zip(targets) {
+                        buf[t as usize] += weight(s) * scale;
                     }
                 } else {
-                    for s in range {
+                    for (s, &t) in range.zip(targets) {
                         let slot = wrap(base + usize::from(delay(s)));
-                        ring[slot * n + rows.target[s] as usize] += weight(s) * scale;
+                        ring[slot * n + t as usize] += weight(s) * scale;
                     }
+                }
+            }
+        }
+    }
+}
+
+/// [`deliver_rows`] for a projection whose synapses share one weight and
+/// one delay: the scaled weight is computed once per source spike.
+#[inline(always)]
+fn deliver_same(
+    (ring, n, ring_len, spikes, shard_lo, n_steps): (&mut [f64], usize, u64, &[Spikes], &[usize], usize),
+    rows: &Rows,
+    w: f64,
+    d: u16,
+) {
+    let len = ring_len as usize;
+    for j in 0..n_steps {
+        for src in rows.src.clone() {
+            let sp = &spikes[src];
+            let list = &sp.list[sp.bounds[j]..sp.bounds[j + 1]];
+            let Some(&(_, stamp)) = list.first() else { continue };
+            let lo = shard_lo[src] as u32;
+            let first = rows.pre_lo.saturating_sub(lo);
+            let last = rows.pre_hi.saturating_sub(lo);
+            let list = &list[list.partition_point(|e| e.0 < first)..];
+            let list = &list[..list.partition_point(|e| e.0 < last)];
+            let slot = (stamp % ring_len) as usize + usize::from(d);
+            let slot = if slot >= len { slot - len } else { slot };
+            let buf = &mut ring[slot * n..(slot + 1) * n];
+            let multi = sp.multi[j];
+            let mut i = 0;
+            while i < list.len() {
+                let c = list[i].0;
+                let mut m = 1;
+                if multi {
+                    if i + 8 <= list.len() {
+                        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+                        if m == 8 {
+                            while i + m < list.len() && list[i + m].0 == c {
+                                m += 1;
+                            }
+                        }
+                    } else {
+                        while i + m < list.len() && list[i + m].0 == c {
+                            m += 1;
+                        }
+                    }
+                }
+                i += m;
+                // The same product as `w * m` per synapse, computed once.
+                let ws = w * m as f64;
+                for &t in &rows.target[rows.row(lo + c)] {
+                    buf[t as usize] += ws;
                 }
             }
         }
@@ -1121,7 +1203,7 @@ impl Backend for Native {
             for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
                 pend.clear();
                 sh.kernel.initial_spikes(&mut pend.list);
-                pend.bounds.push(pend.list.len());
+                pend.end_step();
                 for &(c, s) in &pend.list {
                     if sh.spike_mask[c as usize] {
                         sh.rec_spikes.push((c, s));

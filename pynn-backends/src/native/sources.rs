@@ -122,9 +122,59 @@ pub struct PoissonKernel {
     next: Vec<f64>,
     rngs: Vec<SimRng>,
     now: u64,
+    /// Whether any cell is dense.
+    any_dense: bool,
+    /// Counts of the dense cells for the steps `block_start ..
+    /// block_start + block_len`, step-major (`[step][cell]`).
+    counts: Vec<u32>,
+    block_start: u64,
+    block_len: u64,
 }
 
+/// Steps whose counts a dense Poisson source draws at once, cell by cell:
+/// each cell's generator state is then loaded once per block instead of
+/// once per step (the states of thousands of cells do not fit in cache).
+/// The draws of each cell are those of the step-by-step order, so a train
+/// does not depend on the block length; only after `set` or `reset` the
+/// draws of the unused rest of a block are skipped.
+const COUNT_BLOCK: u64 = 16;
+
 impl PoissonKernel {
+    /// The count of dense cell `i` in step `k` (from `t_k` to `t_k+1`).
+    #[inline]
+    fn dense_count(&mut self, i: usize, k: u64) -> u32 {
+        let t_end = (k + 1) as f64 * self.dt;
+        let t_begin = k as f64 * self.dt;
+        let (start, stop) = (self.start[i], self.stop[i]);
+        let n = if t_begin >= start && t_end <= stop {
+            self.count_whole(i)
+        } else {
+            let len = t_end.min(stop) - t_begin.max(start);
+            if len <= 0.0 {
+                return 0;
+            }
+            let lambda = self.rate[i] * len / 1000.0;
+            self.count(i, lambda, (-lambda).exp())
+        };
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Draws the counts of every dense cell for [`COUNT_BLOCK`] steps from `k`.
+    fn fill_block(&mut self, k: u64) {
+        let n = self.rate.len();
+        self.counts.resize(n * COUNT_BLOCK as usize, 0);
+        for i in 0..n {
+            if self.dense[i] {
+                for j in 0..COUNT_BLOCK {
+                    let c = self.dense_count(i, k + j);
+                    self.counts[j as usize * n + i] = c;
+                }
+            }
+        }
+        self.block_start = k;
+        self.block_len = COUNT_BLOCK;
+    }
+
     fn draw(&mut self, i: usize, from: f64) {
         let r = self.rate[i];
         self.next[i] = if r > 0.0 {
@@ -136,6 +186,8 @@ impl PoissonKernel {
     }
 
     fn restart(&mut self) {
+        self.block_len = 0;
+        self.any_dense = self.dense.iter().any(|d| *d);
         let now = self.now as f64 * self.dt;
         for i in 0..self.rate.len() {
             if self.dense[i] {
@@ -295,6 +347,10 @@ impl NativeCell for SpikeSourcePoisson {
             next: vec![0.0; n],
             rngs,
             now: 0,
+            any_dense: false,
+            counts: Vec::new(),
+            block_start: 0,
+            block_len: 0,
         };
         k.load(params);
         k.restart();
@@ -304,23 +360,17 @@ impl NativeCell for SpikeSourcePoisson {
 
 impl Kernel for PoissonKernel {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
-        let stamp = input.step + 1;
+        let k = input.step;
+        let stamp = k + 1;
         let t_end = stamp as f64 * self.dt;
-        let t_begin = input.step as f64 * self.dt;
-        for i in 0..self.next.len() {
+        let n = self.next.len();
+        if self.any_dense && !(self.block_start <= k && k < self.block_start + self.block_len) {
+            self.fill_block(k);
+        }
+        let row = (k.wrapping_sub(self.block_start) as usize).min(COUNT_BLOCK as usize - 1) * n;
+        for i in 0..n {
             if self.dense[i] {
-                let (start, stop) = (self.start[i], self.stop[i]);
-                let n = if t_begin >= start && t_end <= stop {
-                    self.count_whole(i)
-                } else {
-                    let len = t_end.min(stop) - t_begin.max(start);
-                    if len <= 0.0 {
-                        continue;
-                    }
-                    let lambda = self.rate[i] * len / 1000.0;
-                    self.count(i, lambda, (-lambda).exp())
-                };
-                emit(spikes, (i as u32, stamp), n as usize);
+                emit(spikes, (i as u32, stamp), self.counts[row + i] as usize);
                 continue;
             }
             while self.next[i] <= t_end {

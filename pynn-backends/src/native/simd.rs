@@ -1,0 +1,88 @@
+//! Wider vector code for the hot loops, chosen at run time.
+//!
+//! The kernels' loops are written once as plain Rust (`#[inline(always)]`)
+//! and compiled twice: for the baseline target (SSE2 on x86-64, two f64
+//! lanes) and, inside a function with `#[target_feature(enable = "avx2")]`,
+//! for four lanes. [`avx2`] tells which one to call. Only additions,
+//! multiplications, comparisons and selects are widened; Rust never fuses a
+//! multiplication and an addition into an FMA on its own, so both versions
+//! perform the same IEEE operations in the same order and give bit-identical
+//! results (the engine's reproducibility contract holds across machines).
+
+/// Whether the running CPU has AVX2 (std caches the answer after the first
+/// call, so this is one relaxed atomic load).
+#[inline]
+pub fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// A per-cell parameter column as the loops read it: one value shared by
+/// every cell of a shard (`f64`), or one per cell (`&[f64]`). Loops generic
+/// over it are monomorphised for both, so a homogeneous population does not
+/// stream its parameters from memory.
+pub trait Col: Copy {
+    /// The value of cell `i`.
+    fn at(self, i: usize) -> f64;
+    /// The column restricted to the first `n` cells (re-slicing inside the
+    /// loop's function lets the compiler drop the bounds checks).
+    fn prefix(self, n: usize) -> Self;
+}
+
+impl Col for f64 {
+    #[inline(always)]
+    fn at(self, _i: usize) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn prefix(self, _n: usize) -> Self {
+        self
+    }
+}
+
+impl Col for &[f64] {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        self[i]
+    }
+    #[inline(always)]
+    fn prefix(self, n: usize) -> Self {
+        &self[..n]
+    }
+}
+
+/// The single value of `v` if every element has the same bit pattern.
+pub fn uniform(v: &[f64]) -> Option<f64> {
+    let first = *v.first()?;
+    v.iter().all(|x| x.to_bits() == first.to_bits()).then_some(first)
+}
+
+/// Defines `$name(args) -> ret` that runs `$body` compiled with AVX2 when the
+/// CPU has it, else compiled for the baseline target. `$body` must be an
+/// `#[inline(always)]` function with the same signature.
+macro_rules! dispatch {
+    ($(#[$m:meta])* $vis:vis fn $name:ident < $g:ident : $bound:path > ( $($a:ident : $t:ty),* $(,)? ) -> $ret:ty = $body:ident;) => {
+        $(#[$m])*
+        $vis fn $name<$g: $bound>($($a: $t),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                fn wide<$g: $bound>($($a: $t),*) -> $ret {
+                    $body::<$g>($($a),*)
+                }
+                if $crate::native::simd::avx2() {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    return unsafe { wide::<$g>($($a),*) };
+                }
+            }
+            $body::<$g>($($a),*)
+        }
+    };
+}
+pub(crate) use dispatch;
