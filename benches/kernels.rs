@@ -56,7 +56,7 @@ fn neuron_update(c: &mut Criterion) {
 /// 1 ms of 100 Poisson sources at 10 kHz (one spike per step on average)
 /// into 2000 cells, 100 synapses per source: about 1e5 synaptic events per run.
 fn delivery(c: &mut Criterion) {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 1.0, seed: 1, threads: 1 })
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 1.0, seed: 1, threads: 1, ..Setup::default() })
         .expect("setup");
     let src = Population::new(&sim, 100, SpikeSourcePoisson { rate: 10_000.0, ..Default::default() }).expect("sources");
     let dst = Population::new(&sim, 2000, IF_curr_exp::default()).expect("targets");

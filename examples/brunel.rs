@@ -50,6 +50,7 @@ fn main() -> Result<()> {
         max_delay: 1.5,
         seed: args.seed,
         threads: args.threads,
+        ..Setup::default()
     })?;
     let (ne, ni) = (args.ne, args.ne / 4);
     let (ce, ci) = (ne / 10, ni / 10);

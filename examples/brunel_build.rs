@@ -42,6 +42,7 @@ fn build(args: &Args) -> Result<(f64, usize)> {
         max_delay: 5.0,
         seed: args.seed,
         threads: args.threads,
+        ..Setup::default()
     })?;
     let (ne, ni) = (10_000, 2_500);
     let (ce, ci) = (1_000, 250);

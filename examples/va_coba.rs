@@ -49,6 +49,7 @@ where
         max_delay: 1.0,
         seed: args.seed,
         threads: args.threads,
+        ode_solver: args.ode_solver.into(),
     })?;
 
     let cell = IF_cond_exp {

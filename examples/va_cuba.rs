@@ -58,6 +58,7 @@ where
         max_delay: 1.0,
         seed: args.seed,
         threads: args.threads,
+        ..Setup::default()
     })?;
 
     let cell = IF_curr_exp {

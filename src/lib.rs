@@ -56,7 +56,7 @@ pub mod prelude {
         EIF_cond_exp_isfa_ista, Error, FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
         FixedTotalNumberConnector, FromFileConnector, FromListConnector, Grid2D, Grid3D, HH_cond_exp, IF_cond_alpha,
         IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1,
-        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OneToOneConnector, Population,
+        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OdeSolver, OneToOneConnector, Population,
         PopulationView, Projection, RandomDistribution, RandomStructure, Result, Setup, Shape, Sim,
         SmallWorldConnector, Space, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson,
         SpikeSourcePoissonRefractory, StaticSynapse, StepCurrentSource, Structure, Value,

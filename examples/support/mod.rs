@@ -39,6 +39,29 @@ pub struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     pub tstop: f64,
+    /// Integration of the conductance-based cells on the native engine:
+    /// `rkf45` (NEST's adaptive RKF45, trajectories equal to NEST's) or
+    /// `rk4` (fixed-step RK4 with exact conductance decay, vectorised).
+    #[arg(long, value_enum, default_value = "rkf45")]
+    pub ode_solver: SolverChoice,
+}
+
+/// `--ode-solver` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SolverChoice {
+    /// [`OdeSolver::Rkf45`].
+    Rkf45,
+    /// [`OdeSolver::Rk4`].
+    Rk4,
+}
+
+impl From<SolverChoice> for OdeSolver {
+    fn from(c: SolverChoice) -> Self {
+        match c {
+            SolverChoice::Rkf45 => OdeSolver::Rkf45,
+            SolverChoice::Rk4 => OdeSolver::Rk4,
+        }
+    }
 }
 
 /// Peak resident memory of this process (MiB), from `/proc/self/status`.

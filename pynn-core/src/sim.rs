@@ -1,7 +1,7 @@
 //! The simulation session: `setup`, `run`, `reset`, `end` and the state
 //! queries of PyNN, over a statically chosen backend.
 
-use crate::backend::{Backend, PopId, RecordingPlan, SimConfig};
+use crate::backend::{Backend, OdeSolver, PopId, RecordingPlan, SimConfig};
 use crate::cells::CellTypeInfo;
 use crate::data::{Block, Segment, SegmentAccumulator};
 use crate::electrodes::CurrentSourceSpec;
@@ -32,11 +32,14 @@ pub struct Setup {
     pub seed: u64,
     /// Worker threads for backends that use them; 0 means all cores.
     pub threads: usize,
+    /// How the native engine integrates the conductance-based IF models
+    /// (default: NEST's adaptive RKF45; see [`OdeSolver`]).
+    pub ode_solver: OdeSolver,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0 }
+        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0, ode_solver: OdeSolver::Rkf45 }
     }
 }
 
@@ -69,6 +72,7 @@ impl Setup {
             max_delay: self.max_delay,
             seed: self.seed,
             threads: self.threads,
+            ode_solver: self.ode_solver,
         })
     }
 }

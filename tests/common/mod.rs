@@ -19,11 +19,18 @@ pub fn floats(v: &Json) -> Vec<f64> {
     v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
 }
 
+thread_local! {
+    /// The ODE solver of the sessions [`setup`] creates on this thread (each
+    /// test runs on its own thread; default: the session default).
+    pub static ODE_SOLVER: std::cell::Cell<OdeSolver> = const { std::cell::Cell::new(OdeSolver::Rkf45) };
+}
+
 pub fn setup<B: Backend>(s: &Json) -> Sim<B> {
     Sim::<B>::setup(Setup {
         timestep: s["dt"].as_f64().unwrap(),
         min_delay: s["min_delay"].as_f64().unwrap(),
         max_delay: s["max_delay"].as_f64().unwrap(),
+        ode_solver: ODE_SOLVER.get(),
         ..Setup::default()
     })
     .unwrap_or_else(|e| panic!("{e}"))
@@ -363,7 +370,7 @@ pub fn random_network<B>(poisson: bool, min_delay: f64, inh_delay: f64) -> Netwo
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray> + Supports<SpikeSourcePoisson>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1 })
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() })
         .unwrap_or_else(|e| panic!("{e}"));
     let cells = Population::<IF_curr_exp, B>::new(
         &sim,

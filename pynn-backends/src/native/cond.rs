@@ -15,8 +15,9 @@
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
 use super::rkf45::Rkf45;
+use super::simd::{Col, dispatch, uniform};
 use pynn_core::parameters::ParamTable;
-use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, Result};
+use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, OdeSolver, Result};
 
 /// NEST's absolute tolerance for these models (`gsl_odeiv_control_y_new(1e-3, 0)`).
 const EPS_ABS: f64 = 1e-3;
@@ -195,20 +196,40 @@ fn variable(name: &str) -> Option<usize> {
     ["v", "gsyn_exc", "gsyn_inh"].iter().position(|v| *v == name)
 }
 
-/// Native kernel of [`IF_cond_exp`]: state `(v, g_exc, g_inh)`.
-pub struct IafCondExp(CondState<3>);
+/// Native kernel of [`IF_cond_exp`] (and [`IF_facets_hardware1`]): state
+/// `(v, g_exc, g_inh)`, integrated with NEST's RKF45 or, when the session
+/// asks for [`OdeSolver::Rk4`], with the vectorised fixed-step update of
+/// [`Rk4Exp`].
+pub struct IafCondExp {
+    s: CondState<3>,
+    /// The live state and constants of the RK4 update, when chosen (the
+    /// initial values and parameters stay in `s`).
+    rk4: Option<Rk4Exp>,
+}
+
+impl IafCondExp {
+    fn new(s: CondState<3>) -> Self {
+        IafCondExp { s, rk4: None }
+    }
+}
 
 impl NativeCell for IF_cond_exp {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        Ok(Box::new(IafCondExp(CondState::new(params, initial, ctx.dt, 1, 2))))
+        Ok(Box::new(IafCondExp::new(CondState::new(params, initial, ctx.dt, 1, 2))))
     }
 }
 
 impl Kernel for IafCondExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
-        let s = &mut self.0;
-        let solver = Rkf45::<3>::absolute(EPS_ABS);
+        let s = &mut self.s;
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
+        if let Some(k) = &mut self.rk4 {
+            let n = k.v.len();
+            let (mut e, mut i) = (ex[..n].to_vec(), inh[..n].to_vec());
+            k.update(input.step, &mut e, &mut i, cur, spikes);
+            return;
+        }
+        let solver = Rkf45::<3>::absolute(EPS_ABS);
         for i in 0..s.y.len() {
             let p = s.p[i];
             let refractory = s.r[i] > 0;
@@ -235,7 +256,303 @@ impl Kernel for IafCondExp {
         }
     }
 
-    delegate_to_cond_state!("IF_cond_exp", 1, 2);
+    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+        let (Some(k), [ex, inh]) = (&mut self.rk4, synaptic) else { return false };
+        k.update(step, ex, inh, current, spikes);
+        true
+    }
+
+    fn set_ode_solver(&mut self, solver: OdeSolver) {
+        self.rk4 = match solver {
+            OdeSolver::Rkf45 => None,
+            OdeSolver::Rk4 => {
+                let mut k = Rk4Exp::new(self.s.dt, &self.s.p);
+                k.load(&self.s.y, &self.s.r);
+                Some(k)
+            }
+        };
+    }
+
+    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
+        self.s.p = self::params(params, self.s.dt);
+        if let Some(k) = &mut self.rk4 {
+            k.derive(&self.s.p);
+        }
+        Ok(())
+    }
+
+    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+        self.s.initialize("IF_cond_exp", name, cells, values, 1, 2)?;
+        if let Some(k) = &mut self.rk4 {
+            let (dst, scale) = match name {
+                "v" => (&mut k.v, 1.0),
+                "gsyn_exc" => (&mut k.ge, 1000.0),
+                _ => (&mut k.gi, 1000.0),
+            };
+            for (c, v) in cells.iter().zip(values) {
+                dst[*c] = v * scale;
+            }
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.s.reset();
+        if let Some(k) = &mut self.rk4 {
+            k.load(&self.s.y, &self.s.r);
+        }
+    }
+
+    fn variable(&self, name: &str) -> Option<usize> {
+        variable(name)
+    }
+
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        match &self.rk4 {
+            None => self.s.read(var, cells, out, 1, 2),
+            Some(k) => match var {
+                0 => out.extend(cells.iter().map(|c| k.v[*c])),
+                1 => out.extend(cells.iter().map(|c| k.ge[*c] * 1e-3)),
+                _ => out.extend(cells.iter().map(|c| k.gi[*c] * 1e-3)),
+            },
+        }
+    }
+}
+
+/// The per-cell constants of the RK4 update of `IF_cond_exp` (NEST's units).
+#[derive(Clone, Copy)]
+struct Rk4Cols<C> {
+    v_th: C,
+    v_reset: C,
+    e_l: C,
+    g_l: C,
+    /// `1 / C_m` (1/pF).
+    inv_c: C,
+    e_ex: C,
+    e_in: C,
+    i_e: C,
+    /// Conductance decay over half a step and a whole step.
+    half_e: C,
+    full_e: C,
+    half_i: C,
+    full_i: C,
+}
+
+/// What the RK4 update of `IF_cond_exp` writes and reads.
+struct Rk4Io<'a> {
+    h: f64,
+    v: &'a mut [f64],
+    ge: &'a mut [f64],
+    gi: &'a mut [f64],
+    r: &'a mut [u32],
+    fired: &'a mut [u8],
+    refrac: &'a [u32],
+    ex: &'a mut [f64],
+    inh: &'a mut [f64],
+    cur: &'a [f64],
+}
+
+/// [`OdeSolver::Rk4`] for `IF_cond_exp`: struct-of-arrays state in NEST's
+/// units (mV, nS), per-cell constants (or one set for a homogeneous
+/// shard).
+///
+/// Over a step `[t_k, t_k + h]` the conductances are exact exponentials,
+/// `g(t_k + s) = g(t_k) exp(-s / tau)`, so the membrane equation
+/// `C dV/dt = -g_L (V' - E_L) - g_e(t) (V' - E_e) - g_i(t) (V' - E_i) + I_e + I`
+/// with `V' = min(V, V_th)` (NEST's bound) is a scalar ODE with known
+/// coefficients, advanced by one classic RK4 step (stages at `t_k`,
+/// `t_k + h/2` twice and `t_k + h`; Butcher 2016, *Numerical Methods for
+/// ODEs*, §23). Then, as NEST's `iaf_cond_exp::update`: the input
+/// conductances arriving at `t_k+1` are added; a refractory cell is held at
+/// `V_reset` and counts down; otherwise `V >= V_th` is a spike.
+struct Rk4Exp {
+    h: f64,
+    cols: Rk4Cols<Vec<f64>>,
+    refrac: Vec<u32>,
+    uniform: Option<Rk4Cols<f64>>,
+    v: Vec<f64>,
+    ge: Vec<f64>,
+    gi: Vec<f64>,
+    r: Vec<u32>,
+    fired: Vec<u8>,
+}
+
+impl Rk4Exp {
+    fn new(h: f64, p: &[CondParams]) -> Self {
+        let n = p.len();
+        let z = || vec![0.0; n];
+        let cols = Rk4Cols {
+            v_th: z(),
+            v_reset: z(),
+            e_l: z(),
+            g_l: z(),
+            inv_c: z(),
+            e_ex: z(),
+            e_in: z(),
+            i_e: z(),
+            half_e: z(),
+            full_e: z(),
+            half_i: z(),
+            full_i: z(),
+        };
+        let mut k = Rk4Exp {
+            h,
+            cols,
+            refrac: vec![0; n],
+            uniform: None,
+            v: z(),
+            ge: z(),
+            gi: z(),
+            r: vec![0; n],
+            fired: vec![0; n],
+        };
+        k.derive(p);
+        k
+    }
+
+    fn derive(&mut self, p: &[CondParams]) {
+        let h = self.h;
+        let c = &mut self.cols;
+        let get = |f: fn(&CondParams) -> f64| p.iter().map(f).collect::<Vec<f64>>();
+        c.v_th = get(|p| p.v_th);
+        c.v_reset = get(|p| p.v_reset);
+        c.e_l = get(|p| p.e_l);
+        c.g_l = get(|p| p.g_l);
+        c.inv_c = get(|p| 1.0 / p.c_m);
+        c.e_ex = get(|p| p.e_ex);
+        c.e_in = get(|p| p.e_in);
+        c.i_e = get(|p| p.i_e);
+        c.half_e = p.iter().map(|p| (-0.5 * h / p.tau_e).exp()).collect();
+        c.full_e = p.iter().map(|p| (-h / p.tau_e).exp()).collect();
+        c.half_i = p.iter().map(|p| (-0.5 * h / p.tau_i).exp()).collect();
+        c.full_i = p.iter().map(|p| (-h / p.tau_i).exp()).collect();
+        self.refrac = p.iter().map(|p| p.refrac).collect();
+        self.uniform = (|| {
+            Some(Rk4Cols {
+                v_th: uniform(&c.v_th)?,
+                v_reset: uniform(&c.v_reset)?,
+                e_l: uniform(&c.e_l)?,
+                g_l: uniform(&c.g_l)?,
+                inv_c: uniform(&c.inv_c)?,
+                e_ex: uniform(&c.e_ex)?,
+                e_in: uniform(&c.e_in)?,
+                i_e: uniform(&c.i_e)?,
+                half_e: uniform(&c.half_e)?,
+                full_e: uniform(&c.full_e)?,
+                half_i: uniform(&c.half_i)?,
+                full_i: uniform(&c.full_i)?,
+            })
+        })();
+    }
+
+    /// Takes the state `(v, g_exc, g_inh)` and refractory counts.
+    fn load(&mut self, y: &[[f64; 3]], r: &[u32]) {
+        for (i, y) in y.iter().enumerate() {
+            (self.v[i], self.ge[i], self.gi[i]) = (y[0], y[1], y[2]);
+        }
+        self.r.copy_from_slice(r);
+    }
+
+    /// One step; the input is zeroed once read.
+    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: &[f64], spikes: &mut SpikeOut) {
+        let n = self.v.len();
+        let io = Rk4Io {
+            h: self.h,
+            v: &mut self.v,
+            ge: &mut self.ge,
+            gi: &mut self.gi,
+            r: &mut self.r,
+            fired: &mut self.fired,
+            refrac: &self.refrac,
+            ex: &mut ex[..n],
+            inh: &mut inh[..n],
+            cur: &cur[..n],
+        };
+        let c = &self.cols;
+        let any = match self.uniform {
+            Some(p) => rk4_update(p, io),
+            None => rk4_update(
+                Rk4Cols {
+                    v_th: &c.v_th[..],
+                    v_reset: &c.v_reset,
+                    e_l: &c.e_l,
+                    g_l: &c.g_l,
+                    inv_c: &c.inv_c,
+                    e_ex: &c.e_ex,
+                    e_in: &c.e_in,
+                    i_e: &c.i_e,
+                    half_e: &c.half_e,
+                    full_e: &c.full_e,
+                    half_i: &c.half_i,
+                    full_i: &c.full_i,
+                },
+                io,
+            ),
+        };
+        if any {
+            // Eight flags at a time: most chunks hold no spike.
+            for (j, chunk) in self.fired.chunks(8).enumerate() {
+                let mut word = [0u8; 8];
+                word[..chunk.len()].copy_from_slice(chunk);
+                if u64::from_ne_bytes(word) == 0 {
+                    continue;
+                }
+                for (i, f) in chunk.iter().enumerate() {
+                    if *f != 0 {
+                        spikes.push(((8 * j + i) as u32, step + 1));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One RK4 step of every cell (see [`Rk4Exp`]); returns whether any cell
+/// fired (marked in `fired`). Branch-free, so that it vectorises.
+#[inline(always)]
+fn rk4_body<C: Col>(p: Rk4Cols<C>, s: Rk4Io<'_>) -> bool {
+    let n = s.v.len();
+    let (v, ge, gi, r, fired) = (s.v, &mut s.ge[..n], &mut s.gi[..n], &mut s.r[..n], &mut s.fired[..n]);
+    let (refrac, ex, inh, cur) = (&s.refrac[..n], &mut s.ex[..n], &mut s.inh[..n], &s.cur[..n]);
+    let (v_th, v_reset, e_l, g_l) = (p.v_th.prefix(n), p.v_reset.prefix(n), p.e_l.prefix(n), p.g_l.prefix(n));
+    let (inv_c, e_ex, e_in, i_e) = (p.inv_c.prefix(n), p.e_ex.prefix(n), p.e_in.prefix(n), p.i_e.prefix(n));
+    let (half_e, full_e) = (p.half_e.prefix(n), p.full_e.prefix(n));
+    let (half_i, full_i) = (p.half_i.prefix(n), p.full_i.prefix(n));
+    let (h, h2, h6) = (s.h, 0.5 * s.h, s.h / 6.0);
+    let mut any = false;
+    for i in 0..n {
+        let (th, el, gl, ic, ee, ei) = (v_th.at(i), e_l.at(i), g_l.at(i), inv_c.at(i), e_ex.at(i), e_in.at(i));
+        let i0 = i_e.at(i) + cur[i] * 1000.0;
+        // dV/dt = (I - g_L (V' - E_L) - g_e (V' - E_e) - g_i (V' - E_i)) / C
+        //       = a - b V'  with  a = (I + g_L E_L + g_e E_e + g_i E_i) / C,
+        //                          b = (g_L + g_e + g_i) / C  at the stage's time.
+        let ab = |ge: f64, gi: f64| ((i0 + gl * el + ge * ee + gi * ei) * ic, (gl + ge + gi) * ic);
+        let dv = |(a, b): (f64, f64), v: f64| a - b * if v < th { v } else { th };
+        let (ge0, gi0) = (ge[i], gi[i]);
+        let (ge_f, gi_f) = (ge0 * full_e.at(i), gi0 * full_i.at(i));
+        let (s0, sh, sf) = (ab(ge0, gi0), ab(ge0 * half_e.at(i), gi0 * half_i.at(i)), ab(ge_f, gi_f));
+        let v0 = v[i];
+        let k1 = dv(s0, v0);
+        let k2 = dv(sh, v0 + h2 * k1);
+        let k3 = dv(sh, v0 + h2 * k2);
+        let k4 = dv(sf, v0 + h * k3);
+        let vn = v0 + h6 * (k1 + 2.0 * (k2 + k3) + k4);
+        ge[i] = ge_f + ex[i] * 1000.0;
+        gi[i] = gi_f + inh[i] * 1000.0;
+        ex[i] = 0.0;
+        inh[i] = 0.0;
+        let ri = r[i];
+        let fire = (ri == 0) & (vn >= th);
+        v[i] = if (ri != 0) | fire { v_reset.at(i) } else { vn };
+        r[i] = if fire { refrac[i] } else { ri - u32::from(ri != 0) };
+        fired[i] = u8::from(fire);
+        any |= fire;
+    }
+    any
+}
+
+dispatch! {
+    fn rk4_update<C: Col>(p: Rk4Cols<C>, s: Rk4Io<'_>) -> bool = rk4_body;
 }
 
 /// Native kernel of [`IF_cond_alpha`]: state `(v, dg_exc, g_exc, dg_inh, g_inh)`.
@@ -285,7 +602,7 @@ impl Kernel for IafCondAlpha {
 
 impl NativeCell for IF_facets_hardware1 {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        Ok(Box::new(IafCondExp(CondState::new(params, initial, ctx.dt, 1, 2))))
+        Ok(Box::new(IafCondExp::new(CondState::new(params, initial, ctx.dt, 1, 2))))
     }
 }
 

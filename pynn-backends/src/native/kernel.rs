@@ -6,7 +6,7 @@
 //! engine calls it through one virtual call per shard and step, never per
 //! cell). Different shards may be advanced on different threads.
 
-use pynn_core::Result;
+use pynn_core::{OdeSolver, Result};
 use pynn_core::cells::CellType;
 use pynn_core::parameters::ParamTable;
 
@@ -47,6 +47,10 @@ pub trait Kernel: Send {
     ) -> bool {
         false
     }
+    /// Chooses the integration method of models that offer more than one
+    /// (the session's [`OdeSolver`]); called once after the kernel is built.
+    /// The default ignores it.
+    fn set_ode_solver(&mut self, _solver: OdeSolver) {}
     /// Spikes with time stamp 0 (before the first step), emitted once when a
     /// run starts at time 0. Only spike sources have any.
     fn initial_spikes(&mut self, _spikes: &mut SpikeOut) {}

@@ -1322,8 +1322,9 @@ impl<C: NativeCell> Supports<C> for Native {
                 label: spec.label.to_string(),
                 first_cell: first,
             };
-            let kernel =
+            let mut kernel =
                 C::build(&sub_table(spec.parameters, first, size), &sub_table(spec.initial_values, first, size), &ctx)?;
+            kernel.set_ode_solver(self.cfg.ode_solver);
             shards.push(Shard {
                 lo: spec.offset + first,
                 first,

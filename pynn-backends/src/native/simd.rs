@@ -1,13 +1,27 @@
 //! Wider vector code for the hot loops, chosen at run time.
 //!
 //! The kernels' loops are written once as plain Rust (`#[inline(always)]`)
-//! and compiled twice: for the baseline target (SSE2 on x86-64, two f64
-//! lanes) and, inside a function with `#[target_feature(enable = "avx2")]`,
-//! for four lanes. [`avx2`] tells which one to call. Only additions,
+//! and compiled three times: for the baseline target (SSE2 on x86-64, two
+//! f64 lanes) and, inside functions with `#[target_feature(enable = ...)]`,
+//! for AVX2 (four lanes) and AVX-512F (eight). [`avx512`] and [`avx2`] tell
+//! which one to call. Only additions,
 //! multiplications, comparisons and selects are widened; Rust never fuses a
 //! multiplication and an addition into an FMA on its own, so both versions
 //! perform the same IEEE operations in the same order and give bit-identical
 //! results (the engine's reproducibility contract holds across machines).
+
+/// Whether the running CPU has AVX-512F (cached by std, like [`avx2`]).
+#[inline]
+pub fn avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
 
 /// Whether the running CPU has AVX2 (std caches the answer after the first
 /// call, so this is one relaxed atomic load).
@@ -72,9 +86,17 @@ macro_rules! dispatch {
         $vis fn $name<$g: $bound>($($a: $t),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f")]
+                fn wider<$g: $bound>($($a: $t),*) -> $ret {
+                    $body::<$g>($($a),*)
+                }
                 #[target_feature(enable = "avx2")]
                 fn wide<$g: $bound>($($a: $t),*) -> $ret {
                     $body::<$g>($($a),*)
+                }
+                if $crate::native::simd::avx512() {
+                    // SAFETY: the CPU supports AVX-512F (checked just above).
+                    return unsafe { wider::<$g>($($a),*) };
                 }
                 if $crate::native::simd::avx2() {
                     // SAFETY: the CPU supports AVX2 (checked just above).
