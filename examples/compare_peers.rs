@@ -6,7 +6,8 @@
 //! ```text
 //! cargo build --release --examples
 //! cargo run --release --example compare_peers -- --model cuba
-//! cargo run --release --example compare_peers -- --model coba
+//! cargo run --release --example compare_peers -- --model coba                       # native with RK4
+//! cargo run --release --example compare_peers -- --model coba --ode-solver rkf45    # NEST's stepper
 //! cargo run --release --example compare_peers -- --model brunel --ne 2000
 //! cargo run --release --example compare_peers -- --model brunel --ne 10000
 //! ```
@@ -46,6 +47,10 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
+    /// COBA on the native engine: `rk4` (fixed-step, vectorised) or
+    /// `rkf45` (NEST's adaptive stepper, trajectories equal to NEST's).
+    #[arg(long, default_value = "rk4")]
+    ode_solver: String,
 }
 
 /// One measured run.
@@ -69,7 +74,7 @@ fn number_after(text: &str, key: &str) -> Option<f64> {
 fn native(args: &Args, dir: &Path, threads: usize) -> Result<Run, String> {
     let (example, mut extra) = match args.model.as_str() {
         "cuba" => ("va_cuba", vec![]),
-        "coba" => ("va_coba", vec![]),
+        "coba" => ("va_coba", vec!["--ode-solver".to_string(), args.ode_solver.clone()]),
         "brunel" => ("brunel", vec!["--ne".to_string(), args.ne.to_string()]),
         m => return Err(format!("unknown model `{m}` (allowed: cuba, coba, brunel)")),
     };

@@ -250,24 +250,16 @@ impl<B: Backend> Projection<B> {
         check_weights(&weight, conductance, receptor.name, &object)?;
 
         // List order: by global pre index (stable).
-        let order = order_by_pre(&out.pre, &pre_ids);
-        let conns = Connections {
-            pre: order.iter().map(|k| pre_ids[out.pre[*k] as usize]).collect(),
-            post: order.iter().map(|k| post_ids[out.post[*k] as usize]).collect(),
-            weight: order.iter().map(|k| weight[*k]).collect(),
-            delay: order.iter().map(|k| delay[*k]).collect(),
-        };
-        let post_global = conns.post.clone();
+        let (conns, ordered) = sort_by_pre(&out.pre, &out.post, &pre_ids, &post_ids, weight, delay, columns);
+        let post_global = &conns.post;
         let post_parameter = |name: &str| -> Option<Vec<f64>> {
             let mut v = Vec::with_capacity(post_global.len());
-            for g in &post_global {
+            for g in post_global {
                 let p = st.pops.iter().find(|p| (*g as usize) >= p.offset && (*g as usize) < p.offset + p.size)?;
                 v.push(p.params.column(name)?.as_scalar()?[*g as usize - p.offset]);
             }
             Some(v)
         };
-        let ordered: Vec<(&'static str, Vec<f64>)> =
-            columns.iter().map(|(n, c)| (*n, order.iter().map(|k| c[*k]).collect())).collect();
         let kind = synapse.kind(&SynapseContext {
             object: &object,
             receptor: receptor.name,
@@ -584,29 +576,86 @@ fn check_output(
     Ok(())
 }
 
-/// Connection order by global pre index, stable: a counting sort over the
-/// pre positions ranked by global index (O(n), the same for any threads).
-fn order_by_pre(pre: &[u32], pre_ids: &[u32]) -> Vec<usize> {
+/// The connector's output as global indices, sorted by global pre-synaptic
+/// index (stable: connections of one pre-synaptic cell keep the connector's
+/// order), with the per-connection columns in the same order.
+///
+/// A counting sort that scatters every value straight to its place: one
+/// sequential pass over the connector's output, no permutation vector and
+/// no random-access gathers (which dominated the construction of large
+/// networks). Already sorted output is only mapped.
+#[allow(clippy::type_complexity)]
+fn sort_by_pre(
+    pre: &[u32],
+    post: &[u32],
+    pre_ids: &[u32],
+    post_ids: &[u32],
+    weight: Vec<f64>,
+    delay: Vec<f64>,
+    columns: Vec<(&'static str, Vec<f64>)>,
+) -> (Connections, Vec<(&'static str, Vec<f64>)>) {
+    let n = pre.len();
+    let global_pre = |k: usize| pre_ids[pre[k] as usize];
+    if (1..n).all(|k| global_pre(k - 1) <= global_pre(k)) {
+        let conns = Connections {
+            pre: (0..n).map(global_pre).collect(),
+            post: post.iter().map(|j| post_ids[*j as usize]).collect(),
+            weight,
+            delay,
+        };
+        return (conns, columns);
+    }
+    // Rank of each pre-synaptic position in global order, then the start of
+    // each rank's block.
     let mut by_id: Vec<usize> = (0..pre_ids.len()).collect();
     by_id.sort_by_key(|k| pre_ids[*k]);
-    let mut rank = vec![0usize; pre_ids.len()];
+    let mut rank = vec![0u32; pre_ids.len()];
     for (r, k) in by_id.iter().enumerate() {
-        rank[*k] = r;
+        rank[*k] = r as u32;
     }
     let mut start = vec![0usize; pre_ids.len() + 1];
     for p in pre {
-        start[rank[*p as usize] + 1] += 1;
+        start[rank[*p as usize] as usize + 1] += 1;
     }
     for r in 0..pre_ids.len() {
         start[r + 1] += start[r];
     }
-    let mut order = vec![0usize; pre.len()];
-    for (k, p) in pre.iter().enumerate() {
-        let r = rank[*p as usize];
-        order[start[r]] = k;
-        start[r] += 1;
+    // The destination of every connection; a column whose values are all
+    // equal (bit for bit) is the same in any order and is kept as it is.
+    // The pair (pre, post) is scattered as one word, so that each of the
+    // thousands of blocks being filled has one cache line in flight, not two.
+    let same = |v: &[f64]| v.iter().all(|x| x.to_bits() == v[0].to_bits());
+    let need_dest = !same(&weight) || !same(&delay) || !columns.is_empty();
+    let mut pairs = vec![0u64; n];
+    let mut dest: Vec<usize> = Vec::with_capacity(if need_dest { n } else { 0 });
+    for (&p, &q) in pre.iter().zip(post) {
+        let p = p as usize;
+        let slot = &mut start[rank[p] as usize];
+        let at = *slot;
+        *slot += 1;
+        pairs[at] = (u64::from(pre_ids[p]) << 32) | u64::from(post_ids[q as usize]);
+        if need_dest {
+            dest.push(at);
+        }
     }
-    order
+    let scatter = |v: Vec<f64>| -> Vec<f64> {
+        if same(&v) {
+            return v;
+        }
+        let mut out = vec![0.0; v.len()];
+        for (x, at) in v.iter().zip(&dest) {
+            out[*at] = *x;
+        }
+        out
+    };
+    let conns = Connections {
+        pre: pairs.iter().map(|x| (x >> 32) as u32).collect(),
+        post: pairs.iter().map(|x| *x as u32).collect(),
+        weight: scatter(weight),
+        delay: scatter(delay),
+    };
+    let sorted = columns.into_iter().map(|(c, v)| (c, scatter(v))).collect();
+    (conns, sorted)
 }
 
 /// `x` as NumPy's `'%.18e'` prints it (`1.500000000000000000e+00`).
@@ -679,7 +728,13 @@ fn values_for(
 
 fn check_delays(delays: &[f64], config: &crate::backend::SimConfig, object: &str) -> Result<()> {
     let dt = config.timestep;
+    let mut checked: Option<u64> = None;
     for d in delays {
+        // Runs of one value (the common case) are checked once.
+        if checked == Some(d.to_bits()) {
+            continue;
+        }
+        checked = Some(d.to_bits());
         let steps = (d / dt).round();
         if !d.is_finite()
             || *d <= 0.0

@@ -915,7 +915,13 @@ impl Backend for Native {
         };
         let receptor = spec.receptor.index;
         let dt = self.dt;
-        let delay: Vec<u16> = c.delay.iter().map(|d| (d / dt).round() as u16).collect();
+        let steps = |d: &f64| (d / dt).round() as u16;
+        let uniform_delay = c.delay.first().filter(|d0| c.delay.iter().all(|d| d.to_bits() == d0.to_bits()));
+        // One value for the whole projection when every delay is the same.
+        let delay: Vec<u16> = match uniform_delay {
+            Some(d0) if matches!(spec.synapse, SynapseKind::Static) => vec![steps(d0)],
+            _ => c.delay.iter().map(steps).collect(),
+        };
         if !matches!(spec.synapse, SynapseKind::Static) {
             // Plastic synapses keep their own rows (plastic.rs) and an empty
             // static projection under the same id.
@@ -1027,7 +1033,9 @@ impl Backend for Native {
             let sh = &self.shards[shard[i] as usize];
             r.target[at] = (c.post[i] as usize - sh.lo) as u16;
             r.weight.put(&wl, at, c.weight[i]);
-            r.delay.put(&dl, at, delay[i]);
+            if !matches!(dl, Layout::Same(_)) {
+                r.delay.put(&dl, at, delay[i]);
+            }
         }
         for r in &mut new_rows {
             for k in (1..r.row_ptr.len()).rev() {
