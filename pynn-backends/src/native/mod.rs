@@ -211,9 +211,22 @@ struct Rows {
     target: Vec<u16>,
     weight: Values<f64>,
     delay: Values<u16>,
+    /// Every row holds one synapse and the targets are consecutive
+    /// (`target[g - pre_lo] = target[0] + g - pre_lo`: a one-to-one
+    /// projection between aligned ranges, such as a Poisson drive):
+    /// delivery then needs no row lookup.
+    diagonal: bool,
 }
 
 impl Rows {
+    /// Whether the rows are [`Rows::diagonal`].
+    fn is_diagonal(&self) -> bool {
+        let n = self.target.len();
+        n == (self.pre_hi - self.pre_lo) as usize
+            && self.row_ptr.iter().enumerate().all(|(k, p)| *p as usize == k)
+            && self.target.iter().enumerate().all(|(k, t)| *t as usize == self.target[0] as usize + k)
+    }
+
     fn len(&self) -> usize {
         self.target.len()
     }
@@ -537,23 +550,7 @@ fn deliver_rows<const SAME_DELAY: bool>(
             let mut i = 0;
             while i < list.len() {
                 let c = list[i].0;
-                let mut m = 1;
-                if multi {
-                    // Run length of `c`, counted without a data-dependent
-                    // branch up to 8 (random counts defeat prediction).
-                    if i + 8 <= list.len() {
-                        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
-                        if m == 8 {
-                            while i + m < list.len() && list[i + m].0 == c {
-                                m += 1;
-                            }
-                        }
-                    } else {
-                        while i + m < list.len() && list[i + m].0 == c {
-                            m += 1;
-                        }
-                    }
-                }
+                let m = if multi { run_length(list, i) } else { 1 };
                 i += m;
                 let range = rows.row(lo + c);
                 let targets = &rows.target[range.clone()];
@@ -574,6 +571,26 @@ fn deliver_rows<const SAME_DELAY: bool>(
             }
         }
     }
+}
+
+/// How many entries from `list[i]` on belong to the same cell (the list is
+/// sorted by cell). Up to 8 are counted without a data-dependent branch:
+/// the counts of high-rate Poisson sources are random and would defeat
+/// branch prediction.
+#[inline(always)]
+fn run_length(list: &[(u32, u64)], i: usize) -> usize {
+    let c = list[i].0;
+    let mut m = 1;
+    if i + 8 <= list.len() {
+        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+        if m < 8 {
+            return m;
+        }
+    }
+    while i + m < list.len() && list[i + m].0 == c {
+        m += 1;
+    }
+    m
 }
 
 /// [`deliver_rows`] for a projection whose synapses share one weight and
@@ -600,24 +617,23 @@ fn deliver_same(
             let slot = if slot >= len { slot - len } else { slot };
             let buf = &mut ring[slot * n..(slot + 1) * n];
             let multi = sp.multi[j];
+            if rows.diagonal {
+                // Source cell `lo + c` reaches `target[0] + lo + c - pre_lo`.
+                // (`c >= pre_lo - lo` here, so the index is not negative.)
+                let shift = rows.target[0] as isize + lo as isize - rows.pre_lo as isize;
+                let mut i = 0;
+                while i < list.len() {
+                    let c = list[i].0;
+                    let m = if multi { run_length(list, i) } else { 1 };
+                    i += m;
+                    buf[(shift + c as isize) as usize] += w * m as f64;
+                }
+                continue;
+            }
             let mut i = 0;
             while i < list.len() {
                 let c = list[i].0;
-                let mut m = 1;
-                if multi {
-                    if i + 8 <= list.len() {
-                        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
-                        if m == 8 {
-                            while i + m < list.len() && list[i + m].0 == c {
-                                m += 1;
-                            }
-                        }
-                    } else {
-                        while i + m < list.len() && list[i + m].0 == c {
-                            m += 1;
-                        }
-                    }
-                }
+                let m = if multi { run_length(list, i) } else { 1 };
                 i += m;
                 // The same product as `w * m` per synapse, computed once.
                 let ws = w * m as f64;
@@ -1011,6 +1027,7 @@ impl Backend for Native {
                 target: vec![0; cnt],
                 weight,
                 delay: dly,
+                diagonal: false,
             });
             parts.push((s, self.shards[s].incoming.len()));
         }
@@ -1042,6 +1059,7 @@ impl Backend for Native {
                 r.row_ptr[k] = r.row_ptr[k - 1];
             }
             r.row_ptr[0] = 0;
+            r.diagonal = r.is_diagonal();
         }
         drop(c);
         for ((s, _), rows) in parts.iter().zip(new_rows) {

@@ -163,11 +163,28 @@ impl PoissonKernel {
     fn fill_block(&mut self, k: u64) {
         let n = self.rate.len();
         self.counts.resize(n * COUNT_BLOCK as usize, 0);
+        let (t_begin, t_end) = (k as f64 * self.dt, (k + COUNT_BLOCK) as f64 * self.dt);
         for i in 0..n {
-            if self.dense[i] {
-                for j in 0..COUNT_BLOCK {
-                    let c = self.dense_count(i, k + j);
-                    self.counts[j as usize * n + i] = c;
+            if !self.dense[i] {
+                continue;
+            }
+            let whole = t_begin >= self.start[i] && t_end <= self.stop[i];
+            match self.tables.get(self.table_of[i] as usize) {
+                // Every step of the block inside the window, counts from the
+                // table: the same draws as `dense_count`, without its checks.
+                Some(t) if whole => {
+                    let rng = &mut self.rngs[i];
+                    for j in 0..COUNT_BLOCK as usize {
+                        let u: f64 = rng.random();
+                        let c = t.count(u);
+                        self.counts[j * n + i] = u32::try_from(c).unwrap_or(u32::MAX);
+                    }
+                }
+                _ => {
+                    for j in 0..COUNT_BLOCK {
+                        let c = self.dense_count(i, k + j);
+                        self.counts[j as usize * n + i] = c;
+                    }
                 }
             }
         }
@@ -232,26 +249,7 @@ impl PoissonKernel {
             return self.count(i, self.rate[i] * self.dt / 1000.0, self.exp_neg[i]);
         };
         let u: f64 = self.rngs[i].random();
-        // The smallest k with u < cdf[k], counted without branches (the
-        // table is non-decreasing).
-        let k = t.cdf.iter().map(|c| u64::from(u >= *c)).sum::<u64>();
-        match k < t.cdf.len() as u64 {
-            true => k,
-            false => {
-                // Beyond the table (probability < 1e-15): continue the
-                // same recurrence.
-                let (mut k, mut p, mut cdf) = (t.cdf.len() as u64 - 1, t.last_p, t.cdf[t.cdf.len() - 1]);
-                while u >= cdf {
-                    k += 1;
-                    p *= t.lambda / k as f64;
-                    if p == 0.0 {
-                        break;
-                    }
-                    cdf += p;
-                }
-                k
-            }
-        }
+        t.count(u)
     }
 
     /// A Poisson count of mean `lambda` (`exp_neg = exp(-lambda)`) from cell `i`'s stream.
@@ -277,22 +275,23 @@ impl PoissonKernel {
     }
 }
 
-/// Appends `n` copies of `spike` to `spikes`. Counts up to 8 are written
+/// Appends `n` copies of `spike` to `spikes`. Counts up to 4 (nearly all
+/// counts of the dense sources, whose mean is at most a few) are written
 /// without a data-dependent branch (random counts would defeat branch
-/// prediction): 8 copies go to the spare capacity, the length grows by `n`.
+/// prediction): 4 copies go to the spare capacity, the length grows by `n`.
 #[inline]
 fn emit(spikes: &mut SpikeOut, spike: (u32, u64), n: usize) {
-    if n > 8 {
+    if n > 4 {
         spikes.extend(std::iter::repeat_n(spike, n));
         return;
     }
-    spikes.reserve(8);
+    spikes.reserve(4);
     let len = spikes.len();
-    for slot in &mut spikes.spare_capacity_mut()[..8] {
+    for slot in &mut spikes.spare_capacity_mut()[..4] {
         slot.write(spike);
     }
-    // SAFETY: `reserve(8)` guarantees capacity for `len + 8` elements and
-    // the 8 slots after `len` were just initialised; `n <= 8`.
+    // SAFETY: `reserve(4)` guarantees capacity for `len + 4` elements and
+    // the 4 slots after `len` were just initialised; `n <= 4`.
     unsafe { spikes.set_len(len + n) };
 }
 
@@ -302,11 +301,45 @@ fn emit(spikes: &mut SpikeOut, spike: (u32, u64), n: usize) {
 struct CountTable {
     lambda: f64,
     cdf: Vec<f64>,
+    /// `cdf` followed by `+inf` up to a power-of-two length.
+    padded: Vec<f64>,
     /// `P(X = k)` for the last tabulated `k`.
     last_p: f64,
 }
 
 impl CountTable {
+    /// The count drawn by the uniform number `u`: the smallest `k` with
+    /// `u < P(X <= k)`.
+    #[inline]
+    fn count(&self, u: f64) -> u64 {
+        // The number of entries <= u (the table is non-decreasing), by a
+        // branch-free binary search over the table padded with +inf to a
+        // power of two.
+        let padded = &self.padded;
+        let mut lo = 0;
+        let mut step = padded.len() / 2;
+        while step > 0 {
+            lo += usize::from(padded[lo + step - 1] <= u) * step;
+            step /= 2;
+        }
+        let k = lo + usize::from(padded[lo] <= u);
+        if k < self.cdf.len() {
+            return k as u64;
+        }
+        // Beyond the table (probability < 1e-15): continue the same
+        // recurrence.
+        let (mut k, mut p, mut cdf) = (self.cdf.len() as u64 - 1, self.last_p, self.cdf[self.cdf.len() - 1]);
+        while u >= cdf {
+            k += 1;
+            p *= self.lambda / k as f64;
+            if p == 0.0 {
+                break;
+            }
+            cdf += p;
+        }
+        k
+    }
+
     fn new(lambda: f64) -> Self {
         let mut p = (-lambda).exp();
         let mut cdf = vec![p];
@@ -320,7 +353,9 @@ impl CountTable {
             let next = cdf[cdf.len() - 1] + p;
             cdf.push(next);
         }
-        CountTable { lambda, cdf, last_p: p }
+        let mut padded = cdf.clone();
+        padded.resize(cdf.len().next_power_of_two(), f64::INFINITY);
+        CountTable { lambda, cdf, padded, last_p: p }
     }
 }
 
