@@ -106,5 +106,30 @@ macro_rules! dispatch {
             $body::<$g>($($a),*)
         }
     };
+    ($(#[$m:meta])* $vis:vis fn $name:ident ( $($a:ident : $t:ty),* $(,)? ) -> $ret:ty = $body:ident;) => {
+        $(#[$m])*
+        $vis fn $name($($a: $t),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                fn wider($($a: $t),*) -> $ret {
+                    $body($($a),*)
+                }
+                #[target_feature(enable = "avx2")]
+                fn wide($($a: $t),*) -> $ret {
+                    $body($($a),*)
+                }
+                if $crate::native::simd::avx512() {
+                    // SAFETY: the CPU supports AVX-512F (checked just above).
+                    return unsafe { wider($($a),*) };
+                }
+                if $crate::native::simd::avx2() {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    return unsafe { wide($($a),*) };
+                }
+            }
+            $body($($a),*)
+        }
+    };
 }
 pub(crate) use dispatch;

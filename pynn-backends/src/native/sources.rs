@@ -176,8 +176,7 @@ impl PoissonKernel {
                     let rng = &mut self.rngs[i];
                     for j in 0..COUNT_BLOCK as usize {
                         let u: f64 = rng.random();
-                        let c = t.count(u);
-                        self.counts[j * n + i] = u32::try_from(c).unwrap_or(u32::MAX);
+                        self.counts[j * n + i] = u32::try_from(t.count(u)).unwrap_or(u32::MAX);
                     }
                 }
                 _ => {
@@ -295,14 +294,19 @@ fn emit(spikes: &mut SpikeOut, spike: (u32, u64), n: usize) {
     unsafe { spikes.set_len(len + n) };
 }
 
+/// Buckets of the guide table of [`CountTable`] (a power of two).
+const GUIDE: usize = 64;
+
 /// The distribution function of a Poisson count, tabulated with the
 /// recurrence of the inversion in [`PoissonKernel::count`] (so the table
 /// gives the same counts), up to `1 - 1e-15`.
 struct CountTable {
     lambda: f64,
     cdf: Vec<f64>,
-    /// `cdf` followed by `+inf` up to a power-of-two length.
-    padded: Vec<f64>,
+    /// `guide[g]`: the number of entries of `cdf` that are `<= g / GUIDE`
+    /// (Chen and Asau's guide table; Devroye 1986, *Non-Uniform Random
+    /// Variate Generation*, §III.2.4).
+    guide: [u16; GUIDE],
     /// `P(X = k)` for the last tabulated `k`.
     last_p: f64,
 }
@@ -312,17 +316,14 @@ impl CountTable {
     /// `u < P(X <= k)`.
     #[inline]
     fn count(&self, u: f64) -> u64 {
-        // The number of entries <= u (the table is non-decreasing), by a
-        // branch-free binary search over the table padded with +inf to a
-        // power of two.
-        let padded = &self.padded;
-        let mut lo = 0;
-        let mut step = padded.len() / 2;
-        while step > 0 {
-            lo += usize::from(padded[lo + step - 1] <= u) * step;
-            step /= 2;
+        // The number of entries <= u (the table is non-decreasing): start
+        // from the guide entry of u's bucket, which counts the entries <=
+        // the bucket's lower end, and step over the few left in the bucket.
+        // (`u * GUIDE` is exact, GUIDE being a power of two, and u < 1.)
+        let mut k = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
+        while k < self.cdf.len() && self.cdf[k] <= u {
+            k += 1;
         }
-        let k = lo + usize::from(padded[lo] <= u);
         if k < self.cdf.len() {
             return k as u64;
         }
@@ -353,9 +354,12 @@ impl CountTable {
             let next = cdf[cdf.len() - 1] + p;
             cdf.push(next);
         }
-        let mut padded = cdf.clone();
-        padded.resize(cdf.len().next_power_of_two(), f64::INFINITY);
-        CountTable { lambda, cdf, padded, last_p: p }
+        let mut guide = [0u16; GUIDE];
+        for (g, x) in guide.iter_mut().enumerate() {
+            let lower = g as f64 / GUIDE as f64;
+            *x = cdf.iter().filter(|c| **c <= lower).count() as u16;
+        }
+        CountTable { lambda, cdf, guide, last_p: p }
     }
 }
 
