@@ -449,3 +449,30 @@ impl Kernel for PoissonKernel {
 
     fn read(&self, _: usize, _: &[usize], _: &mut Vec<f64>) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CountTable;
+
+    /// The guide-table search gives the count of the plain inversion (the
+    /// smallest `k` with `u < P(X <= k)`) for every `u`, including `u` equal
+    /// to a table entry, a bucket boundary, 0 and the largest f64 below 1.
+    #[test]
+    fn guide_table_count_equals_linear_inversion() {
+        for lambda in [0.5, 1.0, 2.0, 7.3, 29.9] {
+            let t = CountTable::new(lambda);
+            let linear = |u: f64| t.cdf.iter().take_while(|c| **c <= u).count() as u64;
+            let mut us: Vec<f64> = (0..100_000).map(|i| i as f64 / 100_000.0).collect();
+            us.extend(t.cdf.iter().copied().filter(|c| *c < 1.0));
+            us.extend(t.cdf.iter().map(|c| c.next_down()).filter(|c| *c >= 0.0));
+            us.extend((0..64).map(|g| g as f64 / 64.0));
+            us.push(1.0f64.next_down());
+            for u in us {
+                let expected = linear(u);
+                if (expected as usize) < t.cdf.len() {
+                    assert_eq!(t.count(u), expected, "lambda {lambda}, u {u}");
+                }
+            }
+        }
+    }
+}
