@@ -53,9 +53,14 @@ fn every_supported_scenario_on_neuron_agrees_with_the_nest_data() {
         let ours: Vec<f64> = out.v[0].iter().flatten().copied().collect();
         let rms = (ours.iter().zip(&nest_v).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / ours.len() as f64).sqrt();
         eprintln!("{name}: {n} spikes identical to the NEST data, max |dv| = {dv:.3e} mV, v RMS diff = {rms:.3e} mV");
+        if !extra_variables(&s).is_empty() {
+            // GIF_cond_exp's i_eta (nA) and v_t (mV): exact sums and decays, same bound.
+            let d = compare_extra(&s, &out.extra[0], NEURON_TOL_NONLINEAR);
+            eprintln!("{name}: {:?} within {d:.3e} of NEST", extra_variables(&s));
+        }
         n_run += 1;
     }
-    assert!(n_run >= 34, "{n_run} scenarios run");
+    assert!(n_run >= 37, "{n_run} scenarios run (GIF_cond_exp's included)");
 }
 
 #[test]
@@ -449,9 +454,6 @@ fn a_model_without_mechanism_is_a_clear_error() {
     let e = Population::<NotOnNeuron, Neuron>::new(&sim, 2, NotOnNeuron).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("NotOnNeuron has no NEURON mechanism") && text.contains("IF_curr_delta"), "{text}");
-    // The one standard type without a mechanism yet.
-    let e = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, pynn::GIF_cond_exp::default()).unwrap_err();
-    assert!(e.to_string().contains("GIF_cond_exp has no NEURON mechanism"), "{e}");
 }
 
 #[test]
@@ -460,4 +462,69 @@ fn plastic_synapses_are_a_clear_error() {
     let a = Population::<IF_curr_exp, Neuron>::new(&sim, 2, IF_curr_exp::default()).unwrap();
     let e = Projection::new(&a, &a, &AllToAllConnector::default(), TsodyksMarkramSynapse::default(), None).unwrap_err();
     assert!(e.to_string().contains("plastic synapses") && e.to_string().contains("NEURON"), "{e}");
+}
+
+/// GIF_cond_exp with real escape noise (PyNN's default `delta_v` 0.5 mV,
+/// `lambda0` 5 Hz at threshold, a drive near threshold, weaker adaptation
+/// than the defaults), 20 cells, two runs,
+/// a reset and a third run: `PynnGif` draws the native kernel's uniform
+/// numbers (the same ChaCha8 streams, read by position; they continue
+/// across the reset), so spikes are those of the native engine exactly.
+fn gif_noise<B>() -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<pynn::GIF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 4242, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cell = pynn::GIF_cond_exp {
+        i_offset: 1.0,
+        v_t_star: -50.0,
+        lambda0: 5.0,
+        a_eta: vec![0.05, 0.02, 0.01],
+        a_gamma: vec![0.5, 0.2, 0.1],
+        ..Default::default()
+    };
+    let cells = Population::<pynn::GIF_cond_exp, B>::new(&sim, 20, cell).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![20.0, 20.5, 21.0, 60.0]]).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.01, 1.0), None).unwrap();
+    cells.record(["spikes", "v"], None).unwrap();
+    sim.run(60.0).unwrap();
+    sim.run(90.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(150.0).unwrap();
+    let b = cells.get_data().unwrap();
+    sim.end().unwrap();
+    let spikes =
+        b.segments.iter().map(|seg| (0..20).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect()).collect();
+    let v = b.segments.iter().flat_map(|seg| (0..20).map(|i| seg.signal("v").unwrap().column(i))).collect();
+    (spikes, v)
+}
+
+#[test]
+fn gif_escape_noise_gives_the_native_spikes() {
+    let (s_native, v_native) = gif_noise::<Native>();
+    let (s_neuron, v_neuron) = gif_noise::<Neuron>();
+    let count = |s: &[Vec<f64>]| s.iter().map(Vec::len).sum::<usize>();
+    let (n0, n1) = (count(&s_native[0]), count(&s_native[1]));
+    assert!(n0 > 50 && n1 > 50, "noisy firing in both segments ({n0}, {n1} spikes)");
+    assert_ne!(s_native[0], s_native[1], "fresh noise after the reset");
+    for (k, (a, b)) in s_native.iter().zip(&s_neuron).enumerate() {
+        assert_eq!(steps(a), steps(b), "segment {k}: spike steps");
+    }
+    // Same RKF45 and the same draws: v to rounding (NEURON_TOL_NONLINEAR, header).
+    let dv = max_diff(&v_native, &v_neuron);
+    assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV");
+    eprintln!("GIF_cond_exp with escape noise: {n0} + {n1} spikes identical to native, max |dv| = {dv:.3e} mV");
+}
+
+#[test]
+fn gif_kernels_the_mechanism_cannot_take_are_clear_errors() {
+    let sim = Sim::<Neuron>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let long = pynn::GIF_cond_exp { tau_eta: vec![5.0; 11], a_eta: vec![0.1; 11], ..Default::default() };
+    let e = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, long).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("tau_eta") && text.contains("at most 10"), "{text}");
+    let pop = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, pynn::GIF_cond_exp::default()).unwrap();
+    let e = pop.set("a_gamma", Value::from(vec![vec![1.0, 2.0], vec![1.0, 2.0]])).unwrap_err();
+    assert!(e.to_string().contains("a_gamma"), "{e}");
 }

@@ -189,10 +189,28 @@ class Driver:
     def set_values(self, p, values, cells):
         cells = list(cells)
         for name, vals in values.items():
+            # "name[j]": element j of a RANGE array (PynnGif's kernels)
+            base, _, index = name.partition("[")
+            j = int(index[:-1]) if index else None
             for i, x in zip(cells, vals):
                 cell = p.cells.get(i)
-                if cell is not None:
+                if cell is None:
+                    continue
+                if j is None:
                     setattr(cell, name, float(x))
+                else:
+                    getattr(cell, base)[j] = float(x)
+
+    def cmd_get(self, c):
+        """The current value of variable `var` of every cell of a population."""
+        p = self.pops[int(c["pop"])]
+        local = {i: float(getattr(cell, c["var"])) for i, cell in p.cells.items()}
+        if NHOST > 1:
+            for part in PC.py_gather(local, 0) or []:
+                local.update(part)
+        if RANK != 0:
+            return {}
+        return {"values": [local[i] for i in range(p.n)]}
 
     def cmd_set_params(self, c):
         p = self.pops[int(c["pop"])]
@@ -336,7 +354,7 @@ class Driver:
             self.initialized = True
             for p in self.pops.values():
                 # state of native mechanisms (ours apply theirs in INITIAL)
-                if p.mech not in ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnSpikeSource"):
+                if not p.mech.startswith("Pynn"):
                     self.set_values(p, p.live_state, range(p.n))
         if c.get("src_cells"):
             cells = np.load(c["src_cells"]).astype(np.int64)

@@ -6,8 +6,9 @@
 //! * **Mechanisms of our own** (`nmodl/*.mod`, embedded with `include_str!`):
 //!   `PynnIafCurr` (IF_curr_exp/alpha/delta), `PynnIzhikevich`,
 //!   `PynnOdeCell` (IF_cond_exp/alpha, IF_cond_exp_gsfa_grr,
-//!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp) and
-//!   `PynnSpikeSource`. They are compiled with the `nrnivmodl` next to the
+//!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp),
+//!   `PynnGif` (GIF_cond_exp) and `PynnSpikeSource`; `pynn_rkf45.inc` holds
+//!   the C they share (GSL's RKF45, ChaCha8). They are compiled with the `nrnivmodl` next to the
 //!   interpreter on first use, into a cache directory keyed by a hash of the
 //!   sources (`$PYNN_NEURON_CACHE`, else `~/.cache/pynn-rs/`, else the
 //!   temporary directory), and loaded with `h.nrn_load_dll`.
@@ -46,8 +47,12 @@
 //!   misbehave; here every standard cell type runs, with NEST's spike times
 //!   (`tests/neuron_backend.rs`: all 34 reference scenarios, identical spike
 //!   steps, |v - v_NEST| <= 3e-8 mV).
-//! * `GIF_cond_exp` (stochastic escape noise) has no mechanism yet: creating
-//!   it fails with an `Error::Backend` naming the supported types.
+//! * PyNN 0.13's NEURON `GIF_cond_exp` never spikes; `PynnGif` is NEST's
+//!   `gif_cond_exp` (as `native/gif.rs`) and its escape noise reads the
+//!   native kernel's ChaCha8 streams by position, so for the same seed it
+//!   spikes exactly as the native engine, across `reset()` too
+//!   (`gif_escape_noise_gives_the_native_spikes`). At most 10 elements per
+//!   adaptation kernel (a clear error beyond).
 //! * Plastic synapses are not supported yet (a clear error at `connect`).
 //! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
@@ -64,6 +69,7 @@ use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
 use pynn_core::parameters::{Column, ParamTable};
+use pynn_core::random::{ObjectKind, Streams};
 use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
@@ -79,6 +85,9 @@ pub const MECHANISMS: &[(&str, &str)] = &[
     ("pynn_izhikevich.mod", include_str!("nmodl/pynn_izhikevich.mod")),
     ("pynn_ode.mod", include_str!("nmodl/pynn_ode.mod")),
     ("pynn_spike_source.mod", include_str!("nmodl/pynn_spike_source.mod")),
+    ("pynn_gif.mod", include_str!("nmodl/pynn_gif.mod")),
+    // C helpers (RKF45, ChaCha8) included by the mechanisms above (NMODL `INCLUDE`)
+    ("pynn_rkf45.inc", include_str!("nmodl/pynn_rkf45.inc")),
 ];
 
 const SPEC: DriverSpec = DriverSpec { backend: "NEURON", simulator: "NEURON", script: DRIVER, tag: "neuron" };
@@ -198,6 +207,9 @@ struct PopMirror {
     initial: ParamTable,
     plan: RecordingPlan,
     source: Option<Box<dyn Kernel>>,
+    /// GIF_cond_exp: uniform numbers each cell has drawn from its stream in
+    /// earlier segments (the streams continue across `reset()`, as native's).
+    draws: Vec<f64>,
 }
 
 struct ProjMirror {
@@ -303,7 +315,19 @@ impl<const NP: usize> Neuron<NP> {
             Model::Table(m) => (m.mechanism, if m.kind == Kind::Source { "source" } else { "cell" }),
             Model::Native(name) => (name, "cell"),
         };
-        let params = if kind == "source" { Map::new() } else { self.params_json(pop)? };
+        let mut params = if kind == "source" { Map::new() } else { self.params_json(pop)? };
+        if mechanism == "PynnGif" {
+            // The escape noise reads the native kernel's streams by position
+            // (nmodl/pynn_rkf45.inc): key of (seed, population, "gif"),
+            // stream = the cell's index in the population (native/gif.rs).
+            let key = Streams::new(self.cfg.seed).rng(ObjectKind::Population, pop as u64, "gif", 0).get_seed();
+            for (j, w) in key.chunks(4).enumerate() {
+                let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                params.insert(format!("key[{j}]"), json!(vec![f64::from(word); p.size]));
+            }
+            params.insert("stream".into(), json!((0..p.size).map(|i| i as f64).collect::<Vec<_>>()));
+            params.insert("ndraw0".into(), json!(p.draws));
+        }
         Ok(json!({
             "cmd": "create", "pop": pop, "offset": p.offset, "n": p.size, "kind": kind,
             "mechanism": mechanism, "params": params, "state": init, "live_state": live,
@@ -380,6 +404,7 @@ impl<const NP: usize> Neuron<NP> {
             initial: spec.initial_values.clone(),
             plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
             source,
+            draws: vec![0.0; spec.size],
         });
         if self.built {
             let res = self.create_command(spec.id).and_then(|c| self.driver()?.call(c));
@@ -514,6 +539,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        if let Model::Table(m) = p.model {
+            m.check(parameters, &p.label)?;
+        }
         p.params = parameters.clone();
         if let Some(k) = p.source.as_mut() {
             return k.set_parameters(parameters);
@@ -679,6 +707,17 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run.
         if self.built {
+            for pop in 0..self.pops.len() {
+                if matches!(self.pops[pop].model, Model::Table(m) if m.mechanism == "PynnGif") {
+                    let a = self.driver()?.call(json!({"cmd": "get", "pop": pop, "var": "ndraw"}))?;
+                    let draws: Vec<f64> =
+                        a["values"].as_array().map(|v| v.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();
+                    if draws.len() != self.pops[pop].size {
+                        return Err(err(format!("population {pop}: {} draw counts read back", draws.len())));
+                    }
+                    self.pops[pop].draws = draws;
+                }
+            }
             self.driver()?.call(json!({"cmd": "reset"}))?;
         }
         self.built = false;
@@ -774,7 +813,6 @@ neuron_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
-    // no mechanism yet: creating one is a clear error (see translate::MODELS)
     GIF_cond_exp,
 );
 
@@ -799,13 +837,17 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
         let model = match C::MECHANISM {
             Some(name) => Model::Native(name),
-            None => Model::Table(translate::model(C::NAME).ok_or_else(|| {
-                err(format!(
-                    "{} has no NEURON mechanism in pynn-rs yet (supported: {})",
-                    C::NAME,
-                    translate::MODELS.iter().map(|m| m.pynn).collect::<Vec<_>>().join(", ")
-                ))
-            })?),
+            None => {
+                let m = translate::model(C::NAME).ok_or_else(|| {
+                    err(format!(
+                        "{} has no NEURON mechanism in pynn-rs yet (supported: {})",
+                        C::NAME,
+                        translate::MODELS.iter().map(|m| m.pynn).collect::<Vec<_>>().join(", ")
+                    ))
+                })?;
+                m.check(spec.parameters, spec.label)?;
+                Model::Table(m)
+            }
         };
         let ctx = BuildContext {
             dt: self.cfg.timestep,
@@ -853,7 +895,15 @@ mod tests {
     #[test]
     fn the_cache_key_depends_on_the_sources() {
         assert_eq!(sources_hash(), sources_hash());
-        assert_eq!(MECHANISMS.len(), 4);
-        assert!(MECHANISMS.iter().all(|(name, text)| name.ends_with(".mod") && text.contains("NEURON {")));
+        assert_eq!(MECHANISMS.len(), 6);
+        let mods = MECHANISMS.iter().filter(|(name, _)| name.ends_with(".mod"));
+        assert!(mods.clone().all(|(_, text)| text.contains("NEURON {")));
+        // every INCLUDE names a file that is written next to the .mod files
+        for (_, text) in mods {
+            for line in text.lines().filter(|l| l.starts_with("INCLUDE")) {
+                let file = line.trim_start_matches("INCLUDE").trim().trim_matches('"');
+                assert!(MECHANISMS.iter().any(|(n, _)| *n == file), "{file}");
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@
 use crate::native::propagators::{p31, p32, refractory_steps};
 use pynn_core::cells::CellType;
 use pynn_core::parameters::ParamTable;
+use pynn_core::{Error, Result};
 
 /// How a population of a model is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct NeuronModel {
     pub vars: &'static [Var],
     /// `weight[0] = pynn weight * weight_factor`; `weight[1]` is the receptor index.
     pub weight_factor: f64,
+    /// Mechanism parameters from sequence parameters (GIF_cond_exp's
+    /// kernels), after [`NeuronModel::check`].
+    pub sequences: Option<fn(&ParamTable, f64) -> Translated>,
 }
 
 const fn var(pynn: &'static str, nrn: &'static str, init: &'static str) -> Var {
@@ -296,7 +300,15 @@ const HH_VARS: &[Var] = &[
 
 const fn ode(pynn: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
     // conductance weights: uS -> nS
-    NeuronModel { pynn, mechanism: "PynnOdeCell", kind: Kind::Cell, params, vars, weight_factor: 1000.0 }
+    NeuronModel {
+        pynn,
+        mechanism: "PynnOdeCell",
+        kind: Kind::Cell,
+        params,
+        vars,
+        weight_factor: 1000.0,
+        sequences: None,
+    }
 }
 
 fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
@@ -304,7 +316,7 @@ fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
 }
 
 const fn cell(pynn: &'static str, mechanism: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
-    NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0 }
+    NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0, sequences: None }
 }
 
 const fn source(pynn: &'static str) -> NeuronModel {
@@ -315,8 +327,93 @@ const fn source(pynn: &'static str) -> NeuronModel {
         params: no_params,
         vars: &[],
         weight_factor: 1.0,
+        sequences: None,
     }
 }
+
+/// The most adaptation elements (`tau_eta`, `tau_gamma`) per GIF_cond_exp
+/// cell (the arrays of `nmodl/pynn_gif.mod`).
+pub const GIF_MAX_ELEMENTS: usize = 10;
+
+/// `PynnGif` (nmodl/pynn_gif.mod): NEST's gif_cond_exp in NEST's units, as
+/// the native engine's `gif.rs` (PyNN -> NEST as pyNN/nest/standardmodels/cells.py
+/// GIF_cond_exp: g_L = cm / tau_m * 1000 nS, C_m = cm * 1000 pF, I_e nA -> pA,
+/// lambda_0 Hz -> 1/ms).
+fn gif(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    let (cm, tau_m) = (get("cm"), get("tau_m"));
+    let n = cm.len();
+    vec![
+        ("h", vec![dt; n]),
+        ("g_l", (0..n).map(|i| cm[i] / tau_m[i] * 1000.0).collect()),
+        ("c_m", map(&cm, |c| c * 1000.0)),
+        ("e_l", get("v_rest")),
+        ("v_reset", get("v_reset")),
+        ("delta_v", get("delta_v")),
+        ("v_t_star", get("v_t_star")),
+        ("lambda_0", map(&get("lambda0"), |l| l / 1000.0)),
+        ("e_ex", get("e_rev_E")),
+        ("e_in", get("e_rev_I")),
+        ("tau_e", get("tau_syn_E")),
+        ("tau_i", get("tau_syn_I")),
+        ("i_e", map(&get("i_offset"), |i| i * 1000.0)),
+        ("refrac", map(&get("tau_refrac"), |t| f64::from(refractory_steps(t, dt)))),
+    ]
+}
+
+const P_STC: [&str; GIF_MAX_ELEMENTS] = [
+    "p_stc[0]", "p_stc[1]", "p_stc[2]", "p_stc[3]", "p_stc[4]", "p_stc[5]", "p_stc[6]", "p_stc[7]", "p_stc[8]",
+    "p_stc[9]",
+];
+const Q_STC: [&str; GIF_MAX_ELEMENTS] = [
+    "q_stc[0]", "q_stc[1]", "q_stc[2]", "q_stc[3]", "q_stc[4]", "q_stc[5]", "q_stc[6]", "q_stc[7]", "q_stc[8]",
+    "q_stc[9]",
+];
+const P_SFA: [&str; GIF_MAX_ELEMENTS] = [
+    "p_sfa[0]", "p_sfa[1]", "p_sfa[2]", "p_sfa[3]", "p_sfa[4]", "p_sfa[5]", "p_sfa[6]", "p_sfa[7]", "p_sfa[8]",
+    "p_sfa[9]",
+];
+const Q_SFA: [&str; GIF_MAX_ELEMENTS] = [
+    "q_sfa[0]", "q_sfa[1]", "q_sfa[2]", "q_sfa[3]", "q_sfa[4]", "q_sfa[5]", "q_sfa[6]", "q_sfa[7]", "q_sfa[8]",
+    "q_sfa[9]",
+];
+
+/// The adaptation kernels: element counts, exact decay factors
+/// `exp(-dt / tau)` and jumps (a_eta nA -> pA; a_gamma mV), one entry per
+/// element slot (unused slots 0).
+fn gif_sequences(p: &ParamTable, dt: f64) -> Translated {
+    let n = p.size();
+    let mut out: Translated = Vec::new();
+    for (count, tau, jump, decay_names, jump_names, scale) in
+        [("n_stc", "tau_eta", "a_eta", &P_STC, &Q_STC, 1000.0), ("n_sfa", "tau_gamma", "a_gamma", &P_SFA, &Q_SFA, 1.0)]
+    {
+        let (taus, jumps) = (p.sequence(tau), p.sequence(jump));
+        out.push((count, taus.iter().map(|t| t.len() as f64).collect()));
+        for e in 0..GIF_MAX_ELEMENTS {
+            out.push((decay_names[e], (0..n).map(|i| taus[i].get(e).map_or(0.0, |t| (-dt / t).exp())).collect()));
+            out.push((jump_names[e], (0..n).map(|i| jumps[i].get(e).map_or(0.0, |a| a * scale)).collect()));
+        }
+    }
+    out
+}
+
+const GIF_VARS: &[Var] = &[
+    var("v", "vm", "v0"),
+    slot("gsyn_exc", "g_ex", "g_ex0", 1000.0),
+    slot("gsyn_inh", "g_in", "g_in0", 1000.0),
+    slot("i_eta", "stc", "stc0", 1000.0),
+    var("v_t", "sfa", "sfa0"),
+];
+
+const GIF: NeuronModel = NeuronModel {
+    pynn: "GIF_cond_exp",
+    mechanism: "PynnGif",
+    kind: Kind::Cell,
+    params: gif,
+    vars: GIF_VARS,
+    // conductance weights: uS -> nS
+    weight_factor: 1000.0,
+    sequences: Some(gif_sequences),
+};
 
 /// The table: the standard cell types the NEURON backend supports.
 pub const MODELS: &[NeuronModel] = &[
@@ -333,6 +430,8 @@ pub const MODELS: &[NeuronModel] = &[
     ode("EIF_cond_exp_isfa_ista", adex_exp, ADEX_EXP_VARS),
     ode("EIF_cond_alpha_isfa_ista", adex_alpha, ADEX_ALPHA_VARS),
     ode("HH_cond_exp", hh, HH_VARS),
+    // PyNN 0.13's NEURON GIF_cond_exp never spikes; ours follows NEST's gif_cond_exp.
+    GIF,
     source("SpikeSourceArray"),
     source("SpikeSourcePoisson"),
     source("SpikeSourcePoissonRefractory"),
@@ -354,7 +453,43 @@ impl NeuronModel {
     /// The mechanism parameters of a population with PyNN parameters `p`.
     pub fn translate_parameters(&self, p: &ParamTable, dt: f64) -> Translated {
         let get = |name: &str| p.scalar(name).to_vec();
-        (self.params)(&get, dt)
+        let mut out = (self.params)(&get, dt);
+        if let Some(f) = self.sequences {
+            out.extend(f(p, dt));
+        }
+        out
+    }
+
+    /// Checks what the mechanism cannot take (before
+    /// [`NeuronModel::translate_parameters`]): GIF_cond_exp's kernels must
+    /// have equal lengths (`tau_eta`/`a_eta`, `tau_gamma`/`a_gamma`) of at
+    /// most [`GIF_MAX_ELEMENTS`] elements.
+    pub fn check(&self, p: &ParamTable, label: &str) -> Result<()> {
+        if self.sequences.is_none() {
+            return Ok(());
+        }
+        for (tau, jump) in [("tau_eta", "a_eta"), ("tau_gamma", "a_gamma")] {
+            for (i, (t, a)) in p.sequence(tau).iter().zip(p.sequence(jump)).enumerate() {
+                let object = format!("population \"{label}\" ({}) on NEURON, cell {i}", self.pynn);
+                if t.len() != a.len() {
+                    return Err(Error::invalid_value(
+                        object,
+                        jump,
+                        format!("{a:?}"),
+                        format!("a sequence as long as `{tau}` ({} values)", t.len()),
+                    ));
+                }
+                if t.len() > GIF_MAX_ELEMENTS {
+                    return Err(Error::invalid_value(
+                        object,
+                        tau,
+                        format!("{t:?}"),
+                        format!("at most {GIF_MAX_ELEMENTS} elements (the NEURON mechanism's arrays)"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The variable `pynn` (state or recordable).
@@ -399,6 +534,7 @@ mod tests {
         covers::<EIF_cond_exp_isfa_ista>();
         covers::<EIF_cond_alpha_isfa_ista>();
         covers::<HH_cond_exp>();
+        covers::<GIF_cond_exp>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
     }
