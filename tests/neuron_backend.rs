@@ -26,6 +26,7 @@ use common::*;
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
+use std::collections::BTreeMap;
 
 /// |v - v_NEST| bound (mV) of the linear models; see the header.
 const NEURON_TOL: f64 = 1e-9;
@@ -385,7 +386,10 @@ fn a_neuron_error_comes_back_as_a_pynn_error() {
 
 /// Sampling interval > dt, recording a spike source, and a recording
 /// started between runs: the same samples and spikes as the native engine.
-fn sampled<B>() -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+/// Sample times, v and gsyn_inh per cell, the source's spike trains.
+type Sampled = (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+fn sampled<B>() -> Sampled
 where
     B: Backend + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
@@ -527,4 +531,184 @@ fn gif_kernels_the_mechanism_cannot_take_are_clear_errors() {
     let pop = Population::<pynn::GIF_cond_exp, Neuron>::new(&sim, 2, pynn::GIF_cond_exp::default()).unwrap();
     let e = pop.set("a_gamma", Value::from(vec![vec![1.0, 2.0], vec![1.0, 2.0]])).unwrap_err();
     assert!(e.to_string().contains("a_gamma"), "{e}");
+}
+
+/// PyNN's composed `PointNeuron` on NEURON (`PynnPointNeuron`): the
+/// PointNeuron reference scenarios (LIF + CurrExp as NEST's
+/// `iaf_psc_exp_multisynapse`, AdExp + CondAlpha / CondBeta as
+/// `aeif_cond_{alpha,beta}_multisynapse`), connections to named receptors.
+/// Same algorithms as the native kernels (`native/point.rs`), so the
+/// tolerances of the header: `NEURON_TOL` for LIF + CurrExp (exact
+/// propagators), `NEURON_TOL_NONLINEAR` for the AdExp compositions (RKF45).
+#[test]
+fn point_neuron_scenarios_on_neuron_agree_with_the_nest_data() {
+    let names = point_neuron_scenario_names();
+    assert_eq!(names.len(), 6, "{names:?}");
+    for name in names {
+        let s = load(&name);
+        let out = build_and_run_with::<PointNeuron, Neuron>(&s, point_neuron(&s), &run_plain(&s));
+        let tol = if name.starts_with("PointNeuron_LIF") { NEURON_TOL } else { NEURON_TOL_NONLINEAR };
+        let dv = compare(&s, &out.spikes[0], &out.v[0], tol);
+        let n: usize = out.spikes[0].iter().map(Vec::len).sum();
+        eprintln!("{name}: {n} spikes identical to the NEST data, max |dv| = {dv:.3e} mV");
+    }
+}
+
+/// LIF + CondExp / CondAlpha and AdExp + CondExp / CondAlpha receptors named
+/// `excitatory` and `inhibitory` are IF_cond_exp, IF_cond_alpha,
+/// EIF_cond_exp_isfa_ista and EIF_cond_alpha_isfa_ista: run on those
+/// models' NEST data (covers CondExp receptors and LIF with conductance
+/// receptors, which NEST has no multisynapse model for). Bound
+/// `NEURON_TOL_NONLINEAR` (RKF45, header).
+#[test]
+fn standard_models_rebuilt_as_point_neurons_on_neuron_agree_with_nest() {
+    use pynn::core::cells::{AdExp, CondAlphaPostSynapticResponse as Alpha, CondExpPostSynapticResponse as Exp};
+    use pynn::core::cells::{LIF, Neuron as Membrane, PostSynapticResponse};
+    for (model, neuron, alpha) in [
+        ("IF_cond_exp", Membrane::from(LIF::default()), false),
+        ("IF_cond_alpha", Membrane::from(LIF::default()), true),
+        ("EIF_cond_exp_isfa_ista", Membrane::from(AdExp::default()), false),
+        ("EIF_cond_alpha_isfa_ista", Membrane::from(AdExp::default()), true),
+    ] {
+        for kind in ["dc", "step", "synaptic"] {
+            let name = format!("{model}_{kind}");
+            let mut s = load(&name);
+            for c in s["cells"].as_array_mut().unwrap() {
+                let c = c.as_object_mut().unwrap();
+                for (old, new) in [
+                    ("tau_syn_E", "excitatory.tau_syn"),
+                    ("tau_syn_I", "inhibitory.tau_syn"),
+                    ("e_rev_E", "excitatory.e_syn"),
+                    ("e_rev_I", "inhibitory.e_syn"),
+                ] {
+                    let v = c.remove(old).unwrap();
+                    c.insert(new.to_string(), v);
+                }
+            }
+            let psr =
+                || -> PostSynapticResponse { if alpha { Alpha::default().into() } else { Exp::default().into() } };
+            let cell = PointNeuron::new(neuron.clone(), [("excitatory", psr()), ("inhibitory", psr())]).unwrap();
+            let out = build_and_run_with::<PointNeuron, Neuron>(&s, cell, &run_plain(&s));
+            let dv = compare(&s, &out.spikes[0], &out.v[0], NEURON_TOL_NONLINEAR);
+            let n: usize = out.spikes[0].iter().map(Vec::len).sum();
+            eprintln!("{name} as a PointNeuron on NEURON: {n} spikes identical to NEST, max |dv| = {dv:.3e} mV");
+        }
+    }
+}
+
+/// PyNN's composed-neuron scenario (tests/point_neuron.rs): three named
+/// receptors (AMPA, NMDA, GABAA; CondAlpha, CondBeta and CondExp mixed on
+/// an AdExp, CurrExp on a LIF), one source per receptor, a DC drive, `w`
+/// and a conductance initialised, a parameter set between runs: v, w and
+/// every per-receptor conductance/current equal the native engine's.
+fn composed<B>(adex: bool) -> (Vec<Vec<f64>>, BTreeMap<String, Vec<f64>>)
+where
+    B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>,
+{
+    use pynn::core::cells::{AdExp, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse};
+    use pynn::core::cells::{CondExpPostSynapticResponse, CurrExpPostSynapticResponse, LIF};
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cell = if adex {
+        PointNeuron::new(
+            AdExp { tau_m: 10.0, v_rest: -60.0, i_offset: 0.45, ..Default::default() },
+            [
+                (
+                    "AMPA",
+                    pynn::core::cells::PostSynapticResponse::from(CondAlphaPostSynapticResponse {
+                        tau_syn: 1.0,
+                        e_syn: 0.0,
+                    }),
+                ),
+                ("NMDA", CondBetaPostSynapticResponse { e_syn: 0.0, tau_rise: 2.0, tau_decay: 20.0 }.into()),
+                ("GABAA", CondExpPostSynapticResponse { tau_syn: 1.5, e_syn: -70.0 }.into()),
+            ],
+        )
+    } else {
+        PointNeuron::new(
+            LIF { tau_m: 10.0, v_rest: -60.0, i_offset: 1.2, ..Default::default() },
+            [
+                ("AMPA", CurrExpPostSynapticResponse { tau_syn: 1.0 }),
+                ("NMDA", CurrExpPostSynapticResponse { tau_syn: 20.0 }),
+                ("GABAA", CurrExpPostSynapticResponse { tau_syn: 1.5 }),
+            ],
+        )
+    }
+    .unwrap();
+    let pop = Population::<PointNeuron, B>::new(&sim, 2, cell).unwrap();
+    pop.initialize("v", vec![-60.0, -55.0]).unwrap();
+    let (suffix, w) = if adex { ("gsyn", [0.02, 0.004, 0.03]) } else { ("isyn", [2.0, 0.3, -2.5]) };
+    if adex {
+        pop.initialize("w", vec![0.0, 0.1]).unwrap();
+        pop.initialize("GABAA.gsyn", vec![0.0, 0.01]).unwrap();
+    } else {
+        pop.initialize("NMDA.isyn", vec![0.0, 0.2]).unwrap();
+    }
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 3, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![30.0, 31.0, 130.0], vec![60.0, 160.0], vec![90.0, 91.5, 190.0]]).unwrap();
+    for (k, receptor) in ["AMPA", "NMDA", "GABAA"].iter().enumerate() {
+        let conn = FromListConnector::with_weights_and_delays(vec![(k, 0, w[k], 1.0), (k, 1, w[k] * 0.5, 2.0)]);
+        Projection::new(&src, &pop, &conn, StaticSynapse::default(), Some(receptor)).unwrap();
+    }
+    let mut recorded = vec!["spikes".to_string(), "v".into()];
+    recorded.extend(["AMPA", "NMDA", "GABAA"].iter().map(|r| format!("{r}.{suffix}")));
+    if adex {
+        recorded.push("w".into());
+    }
+    pop.record(recorded.clone(), None).unwrap();
+    sim.run(100.0).unwrap();
+    pop.set("tau_m", 12.0).unwrap();
+    pop.set("GABAA.tau_syn", 3.0).unwrap();
+    sim.run(100.0).unwrap();
+    let b = pop.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    let spikes = (0..2).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect();
+    let signals = recorded[1..]
+        .iter()
+        .map(|name| {
+            (
+                name.clone(),
+                seg.signal(name).unwrap().column(0).into_iter().chain(seg.signal(name).unwrap().column(1)).collect(),
+            )
+        })
+        .collect();
+    (spikes, signals)
+}
+
+#[test]
+fn composed_neurons_with_named_receptors_match_native() {
+    for adex in [false, true] {
+        let (s_native, sig_native) = composed::<Native>(adex);
+        let (s_neuron, sig_neuron) = composed::<Neuron>(adex);
+        let n: usize = s_native.iter().map(Vec::len).sum();
+        assert!(n >= 4, "the cells fire ({n} spikes, adex: {adex})");
+        assert_eq!(steps(&s_native), steps(&s_neuron), "spike steps (adex: {adex})");
+        assert_eq!(sig_native.keys().collect::<Vec<_>>(), sig_neuron.keys().collect::<Vec<_>>());
+        for (name, a) in &sig_native {
+            let b = &sig_neuron[name];
+            assert_eq!(a.len(), b.len(), "{name}");
+            assert!(a.iter().any(|x| *x != a[0]), "{name} moves");
+            let d = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+            // v in mV (bounds of the header); conductances in uS, currents in
+            // nA, w in nA: values below 1, same arithmetic, so 1e-9.
+            let tol = if name == "v" { if adex { NEURON_TOL_NONLINEAR } else { NEURON_TOL } } else { 1e-9 };
+            assert!(d <= tol, "{name} differs by {d} (adex: {adex})");
+            eprintln!("composed (adex: {adex}): {name} max |diff| = {d:.3e}");
+        }
+        eprintln!("composed neuron (adex: {adex}): {n} spikes identical to native");
+    }
+}
+
+#[test]
+fn point_neurons_the_mechanism_cannot_take_are_clear_errors() {
+    use pynn::core::cells::{AdExp, CurrExpPostSynapticResponse};
+    let sim = Sim::<Neuron>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let many: Vec<(String, CurrExpPostSynapticResponse)> =
+        (0..9).map(|k| (format!("r{k}"), CurrExpPostSynapticResponse { tau_syn: 2.0 })).collect();
+    let cell = PointNeuron::new(pynn::core::cells::LIF::default(), many).unwrap();
+    let e = Population::<PointNeuron, Neuron>::new(&sim, 1, cell).unwrap_err();
+    assert!(e.to_string().contains("at most 8 receptors"), "{e}");
+    let cell = PointNeuron::new(AdExp::default(), [("AMPA", CurrExpPostSynapticResponse { tau_syn: 2.0 })]).unwrap();
+    let e = Population::<PointNeuron, Neuron>::new(&sim, 1, cell).unwrap_err();
+    assert!(e.to_string().contains("conductance-based receptors"), "{e}");
 }

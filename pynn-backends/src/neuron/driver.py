@@ -63,6 +63,22 @@ class DriverError(Exception):
     pass
 
 
+def split_name(name):
+    """"y[3]" -> ("y", 3); "vm" -> ("vm", None): RANGE arrays of our mechanisms."""
+    base, _, index = name.partition("[")
+    return base, (int(index[:-1]) if index else None)
+
+
+def value_of(cell, name):
+    base, j = split_name(name)
+    return getattr(cell, base) if j is None else getattr(cell, base)[j]
+
+
+def ref_of(cell, name):
+    base, j = split_name(name)
+    return getattr(cell, "_ref_" + base) if j is None else getattr(cell, "_ref_" + base)[j]
+
+
 class Pop:
     def __init__(self, offset, n, kind, mech):
         self.offset, self.n, self.kind, self.mech = offset, n, kind, mech
@@ -189,9 +205,8 @@ class Driver:
     def set_values(self, p, values, cells):
         cells = list(cells)
         for name, vals in values.items():
-            # "name[j]": element j of a RANGE array (PynnGif's kernels)
-            base, _, index = name.partition("[")
-            j = int(index[:-1]) if index else None
+            # "name[j]": element j of a RANGE array
+            base, j = split_name(name)
             for i, x in zip(cells, vals):
                 cell = p.cells.get(i)
                 if cell is None:
@@ -204,7 +219,7 @@ class Driver:
     def cmd_get(self, c):
         """The current value of variable `var` of every cell of a population."""
         p = self.pops[int(c["pop"])]
-        local = {i: float(getattr(cell, c["var"])) for i, cell in p.cells.items()}
+        local = {i: float(value_of(cell, c["var"])) for i, cell in p.cells.items()}
         if NHOST > 1:
             for part in PC.py_gather(local, 0) or []:
                 local.update(part)
@@ -220,6 +235,11 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     cell.y = cell.y + cell.v_rest - float(x)
+        if "v_rest" in c["params"] and p.mech == "PynnPointNeuron":
+            for i, x in enumerate(c["params"]["v_rest"]):
+                cell = p.cells.get(i)
+                if cell is not None and cell.mode == 0:
+                    cell.y[0] = cell.y[0] + cell.v_rest - float(x)
         self.set_values(p, c["params"], range(p.n))
         return {}
 
@@ -234,6 +254,12 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     cell.y = float(x) - cell.v_rest
+        if p.mech == "PynnPointNeuron" and "vm" in live and self.initialized:
+            # y[0] is the potential (relative to v_rest in mode 0)
+            for i, x in zip(cells, live["vm"]):
+                cell = p.cells.get(i)
+                if cell is not None:
+                    cell.y[0] = float(x) - (cell.v_rest if cell.mode == 0 else 0.0)
         if self.initialized:
             self.set_values(p, live, cells)
         else:
@@ -328,7 +354,7 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     vec = h.Vector()
-                    vec.record(getattr(cell, "_ref_" + s.var))
+                    vec.record(ref_of(cell, s.var))
                     s.vecs[i] = vec
 
     def harvest_all(self):
@@ -408,7 +434,7 @@ class Driver:
             if self.step % p.interval == 0 and self.step > s.taken and (not st or st[-1] < self.step):
                 st.append(self.step)
                 for i in s.vecs:
-                    data[i].append(getattr(p.cells[i], s.var))
+                    data[i].append(value_of(p.cells[i], s.var))
             if st:
                 s.taken = st[-1]
             # drop what is handed over (and anything older)

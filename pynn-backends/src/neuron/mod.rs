@@ -7,8 +7,12 @@
 //!   `PynnIafCurr` (IF_curr_exp/alpha/delta), `PynnIzhikevich`,
 //!   `PynnOdeCell` (IF_cond_exp/alpha, IF_cond_exp_gsfa_grr,
 //!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp),
-//!   `PynnGif` (GIF_cond_exp) and `PynnSpikeSource`; `pynn_rkf45.inc` holds
-//!   the C they share (GSL's RKF45, ChaCha8). They are compiled with the `nrnivmodl` next to the
+//!   `PynnGif` (GIF_cond_exp), `PynnPointNeuron` (PyNN's composed
+//!   `PointNeuron`: LIF + CurrExp receptors, LIF or AdExp + any mix of
+//!   CondExp/CondAlpha/CondBeta receptors, up to 8, as `native/point.rs`;
+//!   a connection's receptor is the NetCon's `weight[1]`) and
+//!   `PynnSpikeSource`; `pynn_rkf45.inc` holds the C the newer ones share
+//!   (GSL's RKF45, ChaCha8). They are compiled with the `nrnivmodl` next to the
 //!   interpreter on first use, into a cache directory keyed by a hash of the
 //!   sources (`$PYNN_NEURON_CACHE`, else `~/.cache/pynn-rs/`, else the
 //!   temporary directory), and loaded with `h.nrn_load_dll`.
@@ -66,6 +70,7 @@ pub use crate::pyproc::{INSTALL_HINT, find_python};
 use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use crate::pyproc::{Driver, DriverSpec};
 use pynn_core::backend::*;
+use pynn_core::cells::Composition;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
 use pynn_core::parameters::{Column, ParamTable};
@@ -86,6 +91,7 @@ pub const MECHANISMS: &[(&str, &str)] = &[
     ("pynn_ode.mod", include_str!("nmodl/pynn_ode.mod")),
     ("pynn_spike_source.mod", include_str!("nmodl/pynn_spike_source.mod")),
     ("pynn_gif.mod", include_str!("nmodl/pynn_gif.mod")),
+    ("pynn_point.mod", include_str!("nmodl/pynn_point.mod")),
     // C helpers (RKF45, ChaCha8) included by the mechanisms above (NMODL `INCLUDE`)
     ("pynn_rkf45.inc", include_str!("nmodl/pynn_rkf45.inc")),
 ];
@@ -196,6 +202,9 @@ enum Model {
     /// A NEURON mechanism by name (user-defined cell type, [`NeuronCell::MECHANISM`]):
     /// parameters, state variables and recordables under their PyNN names.
     Native(&'static str),
+    /// PyNN's composed `PointNeuron` (`PynnPointNeuron`, [`translate::point`]);
+    /// the composition is the population's `comp`.
+    Point,
 }
 
 struct PopMirror {
@@ -210,6 +219,8 @@ struct PopMirror {
     /// GIF_cond_exp: uniform numbers each cell has drawn from its stream in
     /// earlier segments (the streams continue across `reset()`, as native's).
     draws: Vec<f64>,
+    /// The composition of a `PointNeuron` population.
+    comp: Option<Composition>,
 }
 
 struct ProjMirror {
@@ -267,6 +278,7 @@ impl<const NP: usize> Neuron<NP> {
             Model::Table(m) => {
                 m.translate_parameters(&p.params, dt).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
             }
+            Model::Point => translate::point::parameters(self.comp(pop)?, &p.params, dt),
             Model::Native(_) => p
                 .params
                 .specs()
@@ -294,7 +306,33 @@ impl<const NP: usize> Neuron<NP> {
                 })?;
                 Ok((v.init.to_string(), v.nrn.to_string(), v.factor))
             }
+            Model::Point => {
+                let comp = self.comp(pop)?;
+                let (live, init, f) = translate::point::var(comp, variable).ok_or_else(|| {
+                    Error::unknown_name(
+                        format!("population \"{}\" on NEURON", p.label),
+                        "state variable",
+                        variable,
+                        translate::point::names(comp).iter().map(String::as_str),
+                    )
+                })?;
+                Ok((init, live, f))
+            }
             Model::Native(_) => Ok((String::new(), variable.to_string(), 1.0)),
+        }
+    }
+
+    fn comp(&self, pop: PopId) -> Result<&Composition> {
+        self.pop(pop)?.comp.as_ref().ok_or_else(|| err(format!("population {pop} has no PointNeuron composition")))
+    }
+
+    /// (live variable, factor) of recordable `name`.
+    fn recorded_var(&self, pop: PopId, name: &str) -> Option<(String, f64)> {
+        let p = self.pops.get(pop)?;
+        match p.model {
+            Model::Table(m) => m.var(name).map(|v| (v.nrn.to_string(), v.factor)),
+            Model::Point => p.comp.as_ref().and_then(|c| translate::point::var(c, name)).map(|(v, _, f)| (v, f)),
+            Model::Native(_) => Some((name.to_string(), 1.0)),
         }
     }
 
@@ -313,6 +351,7 @@ impl<const NP: usize> Neuron<NP> {
         }
         let (mechanism, kind) = match p.model {
             Model::Table(m) => (m.mechanism, if m.kind == Kind::Source { "source" } else { "cell" }),
+            Model::Point => (translate::point::MECHANISM, "cell"),
             Model::Native(name) => (name, "cell"),
         };
         let mut params = if kind == "source" { Map::new() } else { self.params_json(pop)? };
@@ -352,11 +391,7 @@ impl<const NP: usize> Neuron<NP> {
         let p = self.pop(pop)?;
         let mut signals = Vec::new();
         for (name, cells) in &p.plan.signals {
-            let var = match p.model {
-                Model::Table(m) => m.var(name).map(|v| v.nrn.to_string()),
-                Model::Native(_) => Some(name.clone()),
-            }
-            .ok_or_else(|| Error::Recording {
+            let var = self.recorded_var(pop, name).map(|(v, _)| v).ok_or_else(|| Error::Recording {
                 object: format!("population \"{}\"", p.label),
                 message: format!("`{name}` cannot be recorded on NEURON"),
             })?;
@@ -390,7 +425,13 @@ impl<const NP: usize> Neuron<NP> {
         Ok(())
     }
 
-    fn create(&mut self, spec: &PopulationSpec<'_>, model: Model, source: Option<Box<dyn Kernel>>) -> Result<()> {
+    fn create(
+        &mut self,
+        spec: &PopulationSpec<'_>,
+        model: Model,
+        comp: Option<Composition>,
+        source: Option<Box<dyn Kernel>>,
+    ) -> Result<()> {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
@@ -405,6 +446,7 @@ impl<const NP: usize> Neuron<NP> {
             plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
             source,
             draws: vec![0.0; spec.size],
+            comp,
         });
         if self.built {
             let res = self.create_command(spec.id).and_then(|c| self.driver()?.call(c));
@@ -586,8 +628,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
-        let factor = match c.post.first().map(|t| self.pops[self.owner[*t as usize] as usize].model) {
-            Some(Model::Table(m)) => m.weight_factor,
+        let factor = match c.post.first().map(|t| &self.pops[self.owner[*t as usize] as usize]) {
+            Some(PopMirror { model: Model::Table(m), .. }) => m.weight_factor,
+            Some(PopMirror { model: Model::Point, comp: Some(comp), .. }) => translate::point::weight_factor(comp),
             _ => 1.0,
         };
         let dt = self.cfg.timestep;
@@ -732,7 +775,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
     }
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
-        let model = self.pop(pop)?.model;
+        self.pop(pop)?;
         if !self.built {
             return Ok(RawRecording::default());
         }
@@ -753,16 +796,13 @@ impl<const NP: usize> Backend for Neuron<NP> {
                 .as_array()
                 .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
                 .unwrap_or_default();
-            let f = match model {
-                Model::Table(m) => m.var(&name).map_or(1.0, |v| v.factor),
-                Model::Native(_) => 1.0,
-            };
-            signals.push(RawSignal {
-                name,
-                cells,
-                steps: steps.iter().map(|s| *s as u64).collect(),
-                data: data.into_iter().map(|x| if f == 1.0 { x } else { x / f }).collect(),
-            });
+            signals.push(RawSignal { name, cells, steps: steps.iter().map(|s| *s as u64).collect(), data });
+        }
+        for s in &mut signals {
+            let f = self.recorded_var(pop, &s.name).map_or(1.0, |(_, f)| f);
+            if f != 1.0 {
+                s.data.iter_mut().for_each(|x| *x /= f);
+            }
         }
         Ok(RawRecording { spikes, signals })
     }
@@ -814,6 +854,7 @@ neuron_cells!(
     HH_cond_exp,
     Izhikevich,
     GIF_cond_exp,
+    PointNeuron,
 );
 
 macro_rules! neuron_sources {
@@ -835,8 +876,16 @@ neuron_sources!(
 
 impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        let mut comp = None;
         let model = match C::MECHANISM {
             Some(name) => Model::Native(name),
+            None if C::NAME == "PointNeuron" => {
+                let c = PointNeuron::composition_of(spec.parameters.specs())
+                    .ok_or_else(|| err(format!("population \"{}\": not a PointNeuron schema", spec.label)))?;
+                translate::point::check(&c, spec.label)?;
+                comp = Some(c);
+                Model::Point
+            }
             None => {
                 let m = translate::model(C::NAME).ok_or_else(|| {
                     err(format!(
@@ -857,7 +906,7 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
             label: spec.label.to_string(),
         };
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
-        self.create(spec, model, source)
+        self.create(spec, model, comp, source)
     }
 }
 
@@ -895,7 +944,7 @@ mod tests {
     #[test]
     fn the_cache_key_depends_on_the_sources() {
         assert_eq!(sources_hash(), sources_hash());
-        assert_eq!(MECHANISMS.len(), 6);
+        assert_eq!(MECHANISMS.len(), 7);
         let mods = MECHANISMS.iter().filter(|(name, _)| name.ends_with(".mod"));
         assert!(mods.clone().all(|(_, text)| text.contains("NEURON {")));
         // every INCLUDE names a file that is written next to the .mod files

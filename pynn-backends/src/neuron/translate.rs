@@ -498,6 +498,173 @@ impl NeuronModel {
     }
 }
 
+/// PyNN's composed `PointNeuron` (`nmodl/pynn_point.mod`, mechanism
+/// `PynnPointNeuron`), translated as the native engine builds it
+/// (`native/point.rs`): the parameter names depend on the composition, so
+/// these functions take it instead of a table row.
+pub mod point {
+    use crate::native::point::{MAX_CONDUCTANCE_RECEPTORS, beta_normalization};
+    use crate::native::propagators::{p32, refractory_steps};
+    use pynn_core::cells::{Composition, NeuronKind, PsrKind};
+    use pynn_core::parameters::ParamTable;
+    use pynn_core::{Error, Result};
+
+    /// The mechanism.
+    pub const MECHANISM: &str = "PynnPointNeuron";
+
+    /// The most receptors of one `PointNeuron` (the mechanism's arrays, and
+    /// the native engine's limit).
+    pub const MAX_RECEPTORS: usize = MAX_CONDUCTANCE_RECEPTORS;
+
+    /// Mechanism mode: 0 LIF + CurrExp, 1 AdExp + conductances, 2 LIF + conductances.
+    pub fn mode(comp: &Composition) -> u8 {
+        let current = comp.receptors.iter().all(|(_, k)| *k == PsrKind::CurrExp);
+        match (comp.neuron, current) {
+            (NeuronKind::LIF, true) => 0,
+            (NeuronKind::AdExp, _) => 1,
+            (NeuronKind::LIF, false) => 2,
+        }
+    }
+
+    /// What the mechanism cannot take: AdExp with current receptors (no
+    /// model in NEST or PyNN, refused by the native engine too) and more
+    /// than [`MAX_RECEPTORS`] receptors.
+    pub fn check(comp: &Composition, label: &str) -> Result<()> {
+        let object = format!("population \"{label}\" (PointNeuron) on NEURON");
+        if comp.neuron == NeuronKind::AdExp && comp.receptors.iter().any(|(_, k)| *k == PsrKind::CurrExp) {
+            return Err(Error::invalid_value(
+                object,
+                "receptors",
+                "CurrExpPostSynapticResponse",
+                "conductance-based receptors (CondExp, CondAlpha, CondBeta) for AdExp",
+            ));
+        }
+        if comp.receptors.len() > MAX_RECEPTORS {
+            return Err(Error::invalid_value(
+                object,
+                "receptors",
+                comp.receptors.len(),
+                format!("at most {MAX_RECEPTORS} receptors (the NEURON mechanism's arrays)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `weight[0] = pynn weight * factor`: nA for current receptors, uS -> nS.
+    pub fn weight_factor(comp: &Composition) -> f64 {
+        if mode(comp) == 0 { 1.0 } else { 1000.0 }
+    }
+
+    /// The mechanism parameters (name, one value per cell) of a population.
+    pub fn parameters(comp: &Composition, p: &ParamTable, dt: f64) -> Vec<(String, Vec<f64>)> {
+        let n = p.size();
+        let get = |name: &str| p.scalar(name).to_vec();
+        let map = |x: &[f64], f: &dyn Fn(f64) -> f64| x.iter().map(|v| f(*v)).collect::<Vec<f64>>();
+        let m = mode(comp);
+        let (cm, tau_m, v_rest) = (get("cm"), get("tau_m"), get("v_rest"));
+        let mut out: Vec<(String, Vec<f64>)> = vec![
+            ("mode".into(), vec![f64::from(m); n]),
+            ("h".into(), vec![dt; n]),
+            ("nrec".into(), vec![comp.receptors.len() as f64; n]),
+            ("refrac".into(), map(&get("tau_refrac"), &|t| f64::from(refractory_steps(t, dt)))),
+            ("v_rest".into(), v_rest.clone()),
+        ];
+        if m == 0 {
+            // iaf_psc_exp_multisynapse's propagators, as native/point.rs PscExpMulti
+            let rel = |name: &str| get(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
+            out.push(("theta".into(), rel("v_thresh")));
+            out.push(("v_reset_rel".into(), rel("v_reset")));
+            out.push(("i_offset".into(), get("i_offset")));
+            out.push(("p22".into(), map(&tau_m, &|t| (-dt / t).exp())));
+            // NEST: P20 = -tau_m / C * expm1(-h / tau_m)
+            out.push(("p20".into(), (0..n).map(|i| -tau_m[i] / cm[i] * (-dt / tau_m[i]).exp_m1()).collect()));
+            for (k, (name, _)) in comp.receptors.iter().enumerate() {
+                let ts = get(&format!("{name}.tau_syn"));
+                out.push((format!("p11[{k}]"), map(&ts, &|t| (-dt / t).exp())));
+                out.push((format!("p21[{k}]"), (0..n).map(|i| p32(ts[i], tau_m[i], cm[i], dt)).collect()));
+            }
+            return out;
+        }
+        // NEST's units (PyNN -> NEST as pyNN/nest/standardmodels/cells.py: AdExp,
+        // IF_cond_exp): g_L = cm / tau_m * 1000 nS, C_m = cm * 1000 pF, pA.
+        let v_th = get("v_thresh");
+        out.push(("v_reset".into(), get("v_reset")));
+        out.push(("e_l".into(), v_rest));
+        out.push(("g_l".into(), (0..n).map(|i| cm[i] / tau_m[i] * 1000.0).collect()));
+        out.push(("c_m".into(), map(&cm, &|c| c * 1000.0)));
+        out.push(("i_e".into(), map(&get("i_offset"), &|i| i * 1000.0)));
+        if m == 2 {
+            // iaf_cond_exp's membrane: V bounded by v_thresh, detected there
+            out.push(("v_peak".into(), v_th.clone()));
+            out.push(("v_detect".into(), v_th.clone()));
+            out.push(("tau_w".into(), vec![1.0; n]));
+        } else {
+            let (delta_t, v_spike) = (get("delta_T"), get("v_spike"));
+            // spike detection at v_spike, or at v_thresh when delta_T = 0 (NEST)
+            let detect = (0..n).map(|i| if delta_t[i] > 0.0 { v_spike[i] } else { v_th[i] }).collect();
+            out.push(("v_peak".into(), v_spike));
+            out.push(("v_detect".into(), detect));
+            out.push(("a".into(), get("a")));
+            out.push(("b".into(), map(&get("b"), &|b| b * 1000.0)));
+            out.push(("delta_t".into(), delta_t));
+            out.push(("tau_w".into(), get("tau_w")));
+        }
+        out.push(("v_th".into(), v_th));
+        for (k, (name, kind)) in comp.receptors.iter().enumerate() {
+            let get_r = |s: &str| get(&format!("{name}.{s}"));
+            let (code, tau1, tau2, g0): (f64, Vec<f64>, Vec<f64>, Vec<f64>) = match kind {
+                PsrKind::CondBeta => {
+                    let (tr, td) = (get_r("tau_rise"), get_r("tau_decay"));
+                    let g0 = tr.iter().zip(&td).map(|(r, d)| beta_normalization(*r, *d)).collect();
+                    (3.0, tr, td, g0)
+                }
+                _ => {
+                    let t = get_r("tau_syn");
+                    let g0 = map(&t, &|t| std::f64::consts::E / t);
+                    (if *kind == PsrKind::CondExp { 1.0 } else { 2.0 }, t.clone(), t, g0)
+                }
+            };
+            out.push((format!("kind[{k}]"), vec![code; n]));
+            out.push((format!("e_rev[{k}]"), get_r("e_syn")));
+            out.push((format!("tau1[{k}]"), tau1));
+            out.push((format!("tau2[{k}]"), tau2));
+            out.push((format!("g0[{k}]"), g0));
+        }
+        out
+    }
+
+    /// The mechanism variable of state variable or recordable `pynn`: (live
+    /// variable, parameter of its initial value, `nrn = pynn * factor`).
+    pub fn var(comp: &Composition, pynn: &str) -> Option<(String, String, f64)> {
+        let m = mode(comp);
+        if pynn == "v" {
+            return Some(("vm".into(), "y_init[0]".into(), 1.0));
+        }
+        if pynn == "w" && comp.neuron == NeuronKind::AdExp {
+            return Some(("y[1]".into(), "y_init[1]".into(), 1000.0));
+        }
+        let (receptor, what) = pynn.split_once('.')?;
+        let k = comp.receptors.iter().position(|(r, _)| *r == receptor)?;
+        let (slot, factor) = match (m, what) {
+            (0, "isyn") => (1 + k, 1.0),
+            (1 | 2, "gsyn") => (3 + 2 * k, 1000.0),
+            _ => return None,
+        };
+        Some((format!("y[{slot}]"), format!("y_init[{slot}]"), factor))
+    }
+
+    /// Every state variable and recordable name (for messages).
+    pub fn names(comp: &Composition) -> Vec<String> {
+        let mut names = vec!["v".to_string()];
+        if comp.neuron == NeuronKind::AdExp {
+            names.push("w".into());
+        }
+        let suffix = if mode(comp) == 0 { "isyn" } else { "gsyn" };
+        names.extend(comp.receptors.iter().map(|(r, _)| format!("{r}.{suffix}")));
+        names
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
