@@ -712,3 +712,62 @@ fn point_neurons_the_mechanism_cannot_take_are_clear_errors() {
     let e = Population::<PointNeuron, Neuron>::new(&sim, 1, cell).unwrap_err();
     assert!(e.to_string().contains("conductance-based receptors"), "{e}");
 }
+
+/// Spikes at t = 0 (PyNN allows them): a source firing at 0, 0.1 and 4 ms
+/// into IF_curr_exp and IF_cond_exp cells with the shortest delay (one
+/// step) and a longer one, then a reset and the same again. NEST's timing
+/// (docs/ARCHITECTURE.md): a spike at t_s with delay d enters the target
+/// at t_s + d; the native engine's v, spikes, and the source's recorded
+/// spikes (0 included) are reproduced.
+fn spike_at_zero<B>() -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![0.0, 0.1, 4.0], vec![0.0]]).unwrap();
+    let curr = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp { i_offset: 0.9, ..Default::default() }).unwrap();
+    let cond = Population::<pynn::IF_cond_exp, B>::new(&sim, 1, pynn::IF_cond_exp::default()).unwrap();
+    let conn = FromListConnector::with_weights_and_delays(vec![(0, 0, 3.0, 0.1), (0, 1, 3.0, 1.5), (1, 1, 2.0, 0.1)]);
+    Projection::new(&src, &curr, &conn, StaticSynapse::default(), None).unwrap();
+    Projection::new(&src, &cond, &AllToAllConnector::default(), StaticSynapse::new(0.05, 0.1), None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    curr.record(["spikes", "v"], None).unwrap();
+    cond.record(["v"], None).unwrap();
+    sim.run(20.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(20.0).unwrap();
+    let s = src.get_data().unwrap();
+    let c = curr.get_data().unwrap();
+    let g = cond.get_data().unwrap();
+    sim.end().unwrap();
+    let src_spikes =
+        s.segments.iter().map(|seg| (0..2).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect()).collect();
+    let mut v: Vec<Vec<f64>> =
+        c.segments.iter().flat_map(|seg| (0..2).map(|i| seg.signal("v").unwrap().column(i))).collect();
+    v.extend(g.segments.iter().map(|seg| seg.signal("v").unwrap().column(0)));
+    let spikes = c.segments.iter().flat_map(|seg| (0..2).map(|i| seg.spiketrain(i).unwrap().times.clone())).collect();
+    (src_spikes, v, spikes)
+}
+
+#[test]
+fn a_spike_source_firing_at_zero_has_native_timing() {
+    let (src_native, v_native, s_native) = spike_at_zero::<Native>();
+    let (src_neuron, v_neuron, s_neuron) = spike_at_zero::<Neuron>();
+    assert_eq!(src_native[0], vec![vec![0.0, 0.1, 4.0], vec![0.0]], "native records the t = 0 spikes");
+    assert_eq!(src_neuron, src_native, "the source's recorded spikes, both segments");
+    // The t = 0 input with delay 0.1 ms moves v from t = 0.2 ms (alpha/exp:
+    // the step after arrival), the one with delay 1.5 ms from 1.6 ms.
+    let k = |t: f64| (t / 0.1).round() as usize;
+    // i_offset alone moves v by ~0.09 mV per step; the 3 nA input adds
+    // ~0.29 mV in its first step (P21 ~ 0.0988 mV/nA).
+    let rise = |v: &[f64], t: f64| v[k(t)] - v[k(t) - 1];
+    for v in [&v_native, &v_neuron] {
+        assert!(rise(&v[0], 0.1) < 0.1 && rise(&v[0], 0.2) > 0.3, "cell 0: {} {}", rise(&v[0], 0.1), rise(&v[0], 0.2));
+        assert!(rise(&v[1], 1.5) < 0.3 && rise(&v[1], 1.6) > 0.3, "cell 1: {} {}", rise(&v[1], 1.5), rise(&v[1], 1.6));
+    }
+    assert_eq!(steps(&s_native), steps(&s_neuron), "spike steps");
+    let dv = max_diff(&v_native, &v_neuron);
+    assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV (IF_curr_exp and IF_cond_exp, header)");
+    eprintln!("spikes at t = 0: source trains and targets' v equal native's, max |dv| = {dv:.3e} mV");
+}

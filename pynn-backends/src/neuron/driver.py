@@ -26,6 +26,10 @@ pynn-backends/src/neuron/translate.rs). Timing convention (one time step h):
   the event times (~1e-11 ms at t = 1e4 ms) and far below dt;
 * a spike with time stamp step s (ours or a source's) is sent at
   (s - 1) h + h/4, so spike steps are rint(t / h - 1/4) + 1;
+* a source's spike at t = 0 (step 0) would be sent at -3h/4, before
+  finitialize's t = 0: instead every NetCon leaving the source delivers it
+  itself (NetCon.event at -3h/4 + delay, the time it would have arrived),
+  and the spike is recorded with that time stamp (step 0);
 * injected currents are set between psolve calls at the step they change
   (the Rust side cuts runs there), so the tick of step k sees the value of
   step k.
@@ -123,6 +127,8 @@ class Driver:
         self.spike_t = None
         self.spike_id = None
         self.src_ncs = {}
+        self.out_ncs = {}      # pre-synaptic gid -> local NetCons leaving it
+        self.early = []        # (time, gid) of the t = 0 spikes of local sources
         self.all_t, self.all_id = [], []
         self.initialized = False
         self._taken = {}
@@ -292,6 +298,7 @@ class Driver:
                 nc.weight[1] = receptor
             nc.delay = float(delay[k]) - EPS
             ncs[k] = nc
+            self.out_ncs.setdefault(int(pre[k]), []).append(nc)
         self.projs[proj] = ncs
         return {}
 
@@ -364,6 +371,10 @@ class Driver:
         self.harvest_spikes()
 
     def harvest_spikes(self):
+        if self.early:
+            self.all_t.append(np.asarray([t for t, _ in self.early], dtype=float))
+            self.all_id.append(np.asarray([g for _, g in self.early], dtype=np.int64))
+            self.early = []
         if self.spike_t.size():
             self.all_t.append(np.asarray(self.spike_t.as_numpy(), dtype=float).copy())
             self.all_id.append(np.asarray(self.spike_id.as_numpy(), dtype=np.int64).copy())
@@ -387,6 +398,14 @@ class Driver:
             steps = np.load(c["src_steps"]).astype(np.int64)
             for g, s in zip(cells, steps):
                 g = int(g)
+                if s == 0:
+                    # every rank delivers through its own NetCons from g
+                    t0 = -0.75 * self.dt
+                    for nc in self.out_ncs.get(g, []):
+                        nc.event(t0 + nc.delay)
+                    if self.local(g):
+                        self.early.append((t0, g))
+                    continue
                 if not self.local(g):
                     continue
                 p = self.pop_of(g)
@@ -467,7 +486,8 @@ class Driver:
                 "signals": signals}
 
     def spike_taken(self, pop):
-        return self._taken.get(pop, 0)
+        # -1: a source's spikes at step 0 are handed over too
+        return self._taken.get(pop, -1)
 
     def spike_taken_set(self, pop, step):
         self._taken[pop] = step

@@ -59,7 +59,6 @@
 //!   adaptation kernel (a clear error beyond).
 //! * Plastic synapses are not supported yet (a clear error at `connect`).
 //! * Populations cannot be added after the first run without a `reset()`.
-//! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
@@ -467,15 +466,9 @@ impl<const NP: usize> Neuron<NP> {
             let Some(kernel) = p.source.as_mut() else { continue };
             let mut out = Vec::new();
             if a == 0 {
+                // time stamp 0: the driver delivers them through the
+                // sources' NetCons directly (see driver.py, cmd_run)
                 kernel.initial_spikes(&mut out);
-                if let Some((c, _)) = out.first() {
-                    return Err(Error::invalid_value(
-                        format!("population \"{}\" on NEURON", p.label),
-                        "spike_times",
-                        format!("0 (cell {c})"),
-                        "spike times >= dt: the NEURON backend cannot deliver a spike at t = 0",
-                    ));
-                }
             }
             for k in a..b {
                 kernel.step(&StepInput { step: k, synaptic: &[], current: &[] }, &mut out);
