@@ -719,7 +719,10 @@ fn point_neurons_the_mechanism_cannot_take_are_clear_errors() {
 /// (docs/ARCHITECTURE.md): a spike at t_s with delay d enters the target
 /// at t_s + d; the native engine's v, spikes, and the source's recorded
 /// spikes (0 included) are reproduced.
-fn spike_at_zero<B>() -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+/// Per segment the source's trains; v traces; the target cells' spike trains.
+type ZeroOutcome = (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+fn spike_at_zero<B>() -> ZeroOutcome
 where
     B: Backend + Supports<IF_curr_exp> + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
