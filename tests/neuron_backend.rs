@@ -774,3 +774,119 @@ fn a_spike_source_firing_at_zero_has_native_timing() {
     assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV (IF_curr_exp and IF_cond_exp, header)");
     eprintln!("spikes at t = 0: source trains and targets' v equal native's, max |dv| = {dv:.3e} mV");
 }
+
+/// PyNN allows creating populations and projections after a run, without a
+/// reset: a network runs 30 ms, then gets new cells of every mechanism
+/// family (IF_curr_exp, IF_cond_exp, Izhikevich, GIF_cond_exp with escape
+/// noise, a PointNeuron), a new spike source (its spikes before 30 ms never
+/// happen), projections old -> new, new -> old and new -> new, a DC source
+/// and recordings, and runs on 70 ms. The new cells start from their
+/// initial values at 30 ms (first sample there), as on the native engine:
+/// same spikes, same v (tolerance of the header).
+fn grown<B>() -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend
+        + Supports<IF_curr_exp>
+        + Supports<pynn::IF_cond_exp>
+        + Supports<pynn::Izhikevich>
+        + Supports<pynn::GIF_cond_exp>
+        + Supports<PointNeuron>
+        + Supports<SpikeSourceArray>,
+{
+    use pynn::core::cells::{CondAlphaPostSynapticResponse as Alpha, LIF};
+    // min_delay 0.5 ms (the shortest delay used): Neuron<2> needs >= 2 dt
+    let sim = Sim::<B>::setup(Setup { seed: 99, min_delay: 0.5, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let old = Population::<IF_curr_exp, B>::new(&sim, 3, IF_curr_exp { i_offset: 1.0, ..Default::default() }).unwrap();
+    old.record(["spikes", "v"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let curr =
+        Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
+    let cond = Population::<pynn::IF_cond_exp, B>::new(&sim, 2, pynn::IF_cond_exp::default()).unwrap();
+    let izh = Population::<pynn::Izhikevich, B>::new(&sim, 1, pynn::Izhikevich::default()).unwrap();
+    let gif_cell = pynn::GIF_cond_exp {
+        i_offset: 1.0,
+        v_t_star: -50.0,
+        lambda0: 5.0,
+        a_eta: vec![0.05, 0.02, 0.01],
+        a_gamma: vec![0.5, 0.2, 0.1],
+        ..Default::default()
+    };
+    let gif = Population::<pynn::GIF_cond_exp, B>::new(&sim, 4, gif_cell).unwrap();
+    let point = PointNeuron::new(LIF { i_offset: 0.5, ..Default::default() }, [("AMPA", Alpha::default())]).unwrap();
+    let pn = Population::<PointNeuron, B>::new(&sim, 1, point).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![10.0, 35.0, 36.0, 50.0, 62.5]]).unwrap();
+    curr.initialize("v", vec![-60.0, -55.0]).unwrap();
+    let all = AllToAllConnector::default();
+    Projection::new(&old, &curr, &all, StaticSynapse::new(1.5, 1.0), None).unwrap();
+    Projection::new(&src, &cond, &all, StaticSynapse::new(0.05, 0.5), None).unwrap();
+    Projection::new(&src, &old, &all, StaticSynapse::new(-2.0, 1.0), Some("inhibitory")).unwrap();
+    Projection::new(&curr, &pn, &all, StaticSynapse::new(0.02, 1.0), Some("AMPA")).unwrap();
+    Projection::new(&src, &izh, &all, StaticSynapse::new(20.0, 1.0), None).unwrap();
+    cond.inject(DCSource { amplitude: 1.2, start: 40.0, stop: 70.0 }).unwrap();
+    curr.inject(DCSource { amplitude: 1.1, start: 0.0, stop: 100.0 }).unwrap();
+    for p in [curr.record(["spikes", "v"], None), cond.record(["spikes", "v"], None)] {
+        p.unwrap();
+    }
+    izh.record(["spikes", "v"], None).unwrap();
+    gif.record(["spikes", "v"], None).unwrap();
+    pn.record(["spikes", "v"], None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    sim.run(40.0).unwrap();
+    sim.run(30.0).unwrap();
+    let (mut spikes, mut v) = (Vec::new(), Vec::new());
+    let mut collect = |b: pynn::core::data::Block, n: usize, with_v: bool| {
+        let seg = &b.segments[0];
+        for i in 0..n {
+            spikes.push(seg.spiketrain(i).unwrap().times.clone());
+            if with_v {
+                v.push(seg.signal("v").unwrap().column(i));
+            }
+        }
+    };
+    collect(old.get_data().unwrap(), 3, true);
+    collect(curr.get_data().unwrap(), 2, true);
+    collect(cond.get_data().unwrap(), 2, true);
+    collect(izh.get_data().unwrap(), 1, true);
+    collect(gif.get_data().unwrap(), 4, true);
+    collect(pn.get_data().unwrap(), 1, true);
+    collect(src.get_data().unwrap(), 1, false);
+    sim.end().unwrap();
+    (spikes, v)
+}
+
+#[test]
+fn populations_and_projections_added_after_a_run_match_native() {
+    let (s_native, v_native) = grown::<Native>();
+    let (s_neuron, v_neuron) = grown::<Neuron>();
+    assert_eq!(s_native.last().unwrap(), &vec![35.0, 36.0, 50.0, 62.5], "the late source's spikes from 30 ms");
+    // every new cell fires: IF_curr_exp, IF_cond_exp, Izhikevich, GIF, PointNeuron
+    let counts: Vec<usize> = s_native.iter().map(Vec::len).collect();
+    assert!(counts[3..13].iter().all(|n| *n > 0), "spike counts per cell: {counts:?}");
+    assert_eq!(steps(&s_native), steps(&s_neuron), "spike steps");
+    for (a, b) in v_native.iter().zip(&v_neuron).skip(3) {
+        assert_eq!((a.len(), b.len()), (701, 701), "new cells: samples from 30 to 100 ms");
+    }
+    let dv = max_diff(&v_native, &v_neuron);
+    assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV");
+    let n: usize = s_native.iter().map(Vec::len).sum();
+    eprintln!("grown after a run: {n} spikes identical to native, max |dv| = {dv:.3e} mV");
+    if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
+        let (s_mpi, v_mpi) = grown::<Neuron<2>>();
+        assert_eq!(steps(&s_native), steps(&s_mpi), "spike steps on 2 NEURON processes");
+        assert_eq!(v_mpi, v_neuron, "v on 2 NEURON processes");
+    }
+}
+
+#[test]
+fn a_foreign_mechanism_first_created_after_a_run_is_a_clear_error() {
+    let sim = Sim::<Neuron>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    Population::<IF_curr_exp, Neuron>::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    sim.run(5.0).unwrap();
+    let e = Population::<IntFire1, Neuron>::new(&sim, 2, IntFire1 { tau: 10.0, refrac: 5.0 }).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("IntFire1") && text.contains("reset()"), "{text}");
+    // the session goes on
+    sim.run(5.0).unwrap();
+    assert_eq!(sim.get_current_time(), 10.0);
+}

@@ -67,20 +67,12 @@ class DriverError(Exception):
     pass
 
 
-def split_name(name):
-    """"y[3]" -> ("y", 3); "vm" -> ("vm", None): RANGE arrays of our mechanisms."""
-    base, _, index = name.partition("[")
-    return base, (int(index[:-1]) if index else None)
-
-
-def value_of(cell, name):
-    base, j = split_name(name)
-    return getattr(cell, base) if j is None else getattr(cell, base)[j]
-
-
-def ref_of(cell, name):
-    base, j = split_name(name)
-    return getattr(cell, "_ref_" + base) if j is None else getattr(cell, "_ref_" + base)[j]
+# Our mechanisms (nmodl/*.mod). One instance of each exists from setup on:
+# NEURON 9 cannot add instances of a mechanism type after finitialize if the
+# type had none then (SaveState and event delivery fail), and PyNN allows
+# creating populations after a run. (Our mechanisms have no RANGE arrays:
+# NEURON 9's SaveState rejects them.)
+OURS = ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnGif", "PynnPointNeuron", "PynnSpikeSource")
 
 
 class Pop:
@@ -175,6 +167,7 @@ class Driver:
         PC.set_maxstep(md if NHOST > 1 else max(md, 10 * self.dt))
         # a section to anchor the time vector of the recorders
         self.anchor = h.Section(name="pynn_anchor")
+        self.dummies = [getattr(h, m)() for m in OURS]
         self.spike_t, self.spike_id = h.Vector(), h.Vector()
         return {}
 
@@ -184,9 +177,7 @@ class Driver:
         cls = getattr(h, mech, None)
         if cls is None:
             raise DriverError("NEURON has no mechanism `%s` (compiled mechanisms: pynn-rs's own)" % mech)
-        if self.initialized:
-            raise DriverError("NEURON: populations cannot be added after the first run (call reset() first; "
-                              "the network is then rebuilt with the new population)")
+        self.check_late(mech)
         p = Pop(offset, n, kind, mech)
         p.id = pop
         for i in range(n):
@@ -206,26 +197,51 @@ class Driver:
             self.set_values(p, p.live_state, range(n))
         if kind == "source":
             self.src_ncs[pop] = {i: h.NetCon(None, cell) for i, cell in p.cells.items()}
+        if self.initialized:
+            self.start_late(p)
         return {}
+
+    def check_late(self, mech):
+        if self.initialized and mech not in OURS and mech not in self.types_at_init:
+            raise DriverError("NEURON cannot add instances of mechanism `%s` after the first run when none existed "
+                              "before it (create such a population before running, or call reset() first)" % mech)
+
+    def start_late(self, p):
+        """Cells created after finitialize (PyNN allows creating after a run):
+        their spikes are recorded, and ours get their initial state now and
+        start ticking at the current step (an event with weight[1] = -1
+        delivered at (k0 + 1/8) h, see the mechanisms' NET_RECEIVE), so they
+        advance from the current step on, as the native engine's."""
+        for i, cell in p.cells.items():
+            PC.spike_record(p.offset + i, self.spike_t, self.spike_id)
+        # new mechanism instances join NEURON's (sorted) model data at the
+        # next structure update; fcurrent (no density mechanisms here: it
+        # changes no state) makes it happen now, before events target them
+        # or SaveState (cmd_record) walks the data
+        h.fcurrent()
+        if p.kind == "source" or not p.mech.startswith("Pynn"):
+            return
+        p.start_ncs = []
+        for cell in p.cells.values():
+            cell.init_state()
+            nc = h.NetCon(None, cell)
+            nc.weight[0] = float(self.step)
+            nc.weight[1] = -1.0
+            nc.event((self.step + 0.125) * self.dt)
+            p.start_ncs.append(nc)
 
     def set_values(self, p, values, cells):
         cells = list(cells)
         for name, vals in values.items():
-            # "name[j]": element j of a RANGE array
-            base, j = split_name(name)
             for i, x in zip(cells, vals):
                 cell = p.cells.get(i)
-                if cell is None:
-                    continue
-                if j is None:
+                if cell is not None:
                     setattr(cell, name, float(x))
-                else:
-                    getattr(cell, base)[j] = float(x)
 
     def cmd_get(self, c):
         """The current value of variable `var` of every cell of a population."""
         p = self.pops[int(c["pop"])]
-        local = {i: float(value_of(cell, c["var"])) for i, cell in p.cells.items()}
+        local = {i: float(getattr(cell, c["var"])) for i, cell in p.cells.items()}
         if NHOST > 1:
             for part in PC.py_gather(local, 0) or []:
                 local.update(part)
@@ -245,7 +261,7 @@ class Driver:
             for i, x in enumerate(c["params"]["v_rest"]):
                 cell = p.cells.get(i)
                 if cell is not None and cell.mode == 0:
-                    cell.y[0] = cell.y[0] + cell.v_rest - float(x)
+                    cell.y_0 = cell.y_0 + cell.v_rest - float(x)
         self.set_values(p, c["params"], range(p.n))
         return {}
 
@@ -261,11 +277,11 @@ class Driver:
                 if cell is not None:
                     cell.y = float(x) - cell.v_rest
         if p.mech == "PynnPointNeuron" and "vm" in live and self.initialized:
-            # y[0] is the potential (relative to v_rest in mode 0)
+            # y_0 is the potential (relative to v_rest in mode 0)
             for i, x in zip(cells, live["vm"]):
                 cell = p.cells.get(i)
                 if cell is not None:
-                    cell.y[0] = float(x) - (cell.v_rest if cell.mode == 0 else 0.0)
+                    cell.y_0 = float(x) - (cell.v_rest if cell.mode == 0 else 0.0)
         if self.initialized:
             self.set_values(p, live, cells)
         else:
@@ -346,6 +362,12 @@ class Driver:
             for q in self.pops.values():
                 for sig in q.signals + created:
                     sig.consumed = int(sig.tvec.size())
+            # NEURON records the new vectors from the next step on: the
+            # sample of the current step (where the recording starts) is read now
+            for sig in created:
+                sig.buf_steps.append(self.step)
+                for i in sig.vecs:
+                    sig.buf.setdefault(i, []).append(float(getattr(p.cells[i], sig.var)))
             self.spike_t.resize(0)
             self.spike_id.resize(0)
         else:
@@ -361,7 +383,7 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     vec = h.Vector()
-                    vec.record(ref_of(cell, s.var))
+                    vec.record(getattr(cell, "_ref_" + s.var))
                     s.vecs[i] = vec
 
     def harvest_all(self):
@@ -389,6 +411,7 @@ class Driver:
             PC.spike_record(-1, self.spike_t, self.spike_id)
             h.finitialize()
             self.initialized = True
+            self.types_at_init = set(p.mech for p in self.pops.values())
             for p in self.pops.values():
                 # state of native mechanisms (ours apply theirs in INITIAL)
                 if not p.mech.startswith("Pynn"):
@@ -453,7 +476,7 @@ class Driver:
             if self.step % p.interval == 0 and self.step > s.taken and (not st or st[-1] < self.step):
                 st.append(self.step)
                 for i in s.vecs:
-                    data[i].append(value_of(p.cells[i], s.var))
+                    data[i].append(getattr(p.cells[i], s.var))
             if st:
                 s.taken = st[-1]
             # drop what is handed over (and anything older)

@@ -58,7 +58,16 @@
 //!   (`gif_escape_noise_gives_the_native_spikes`). At most 10 elements per
 //!   adaptation kernel (a clear error beyond).
 //! * Plastic synapses are not supported yet (a clear error at `connect`).
-//! * Populations cannot be added after the first run without a `reset()`.
+//! * Populations and projections may be added after a run (PyNN allows
+//!   it): new cells start from their initial values at the current step
+//!   (`init_state()` and a start event, see `driver.py`), as on the native
+//!   engine. NEURON 9 cannot add instances of a mechanism type that had
+//!   none at the first `finitialize`, so one dummy of each of ours exists
+//!   from setup on; a user-defined mechanism (`NeuronCell::MECHANISM`)
+//!   first used after a run is a clear error (create it before, or
+//!   `reset()`). Our mechanisms keep scalar RANGE variables only (NEURON
+//!   9's SaveState, used when a recording starts between runs, rejects
+//!   RANGE arrays).
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
@@ -361,7 +370,7 @@ impl<const NP: usize> Neuron<NP> {
             let key = Streams::new(self.cfg.seed).rng(ObjectKind::Population, pop as u64, "gif", 0).get_seed();
             for (j, w) in key.chunks(4).enumerate() {
                 let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                params.insert(format!("key[{j}]"), json!(vec![f64::from(word); p.size]));
+                params.insert(format!("key_{j}"), json!(vec![f64::from(word); p.size]));
             }
             params.insert("stream".into(), json!((0..p.size).map(|i| i as f64).collect::<Vec<_>>()));
             params.insert("ndraw0".into(), json!(p.draws));

@@ -332,7 +332,7 @@ const fn source(pynn: &'static str) -> NeuronModel {
 }
 
 /// The most adaptation elements (`tau_eta`, `tau_gamma`) per GIF_cond_exp
-/// cell (the arrays of `nmodl/pynn_gif.mod`).
+/// cell (the slots `p_stc_0..9` etc. of `nmodl/pynn_gif.mod`).
 pub const GIF_MAX_ELEMENTS: usize = 10;
 
 /// `PynnGif` (nmodl/pynn_gif.mod): NEST's gif_cond_exp in NEST's units, as
@@ -360,22 +360,14 @@ fn gif(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
     ]
 }
 
-const P_STC: [&str; GIF_MAX_ELEMENTS] = [
-    "p_stc[0]", "p_stc[1]", "p_stc[2]", "p_stc[3]", "p_stc[4]", "p_stc[5]", "p_stc[6]", "p_stc[7]", "p_stc[8]",
-    "p_stc[9]",
-];
-const Q_STC: [&str; GIF_MAX_ELEMENTS] = [
-    "q_stc[0]", "q_stc[1]", "q_stc[2]", "q_stc[3]", "q_stc[4]", "q_stc[5]", "q_stc[6]", "q_stc[7]", "q_stc[8]",
-    "q_stc[9]",
-];
-const P_SFA: [&str; GIF_MAX_ELEMENTS] = [
-    "p_sfa[0]", "p_sfa[1]", "p_sfa[2]", "p_sfa[3]", "p_sfa[4]", "p_sfa[5]", "p_sfa[6]", "p_sfa[7]", "p_sfa[8]",
-    "p_sfa[9]",
-];
-const Q_SFA: [&str; GIF_MAX_ELEMENTS] = [
-    "q_sfa[0]", "q_sfa[1]", "q_sfa[2]", "q_sfa[3]", "q_sfa[4]", "q_sfa[5]", "q_sfa[6]", "q_sfa[7]", "q_sfa[8]",
-    "q_sfa[9]",
-];
+const P_STC: [&str; GIF_MAX_ELEMENTS] =
+    ["p_stc_0", "p_stc_1", "p_stc_2", "p_stc_3", "p_stc_4", "p_stc_5", "p_stc_6", "p_stc_7", "p_stc_8", "p_stc_9"];
+const Q_STC: [&str; GIF_MAX_ELEMENTS] =
+    ["q_stc_0", "q_stc_1", "q_stc_2", "q_stc_3", "q_stc_4", "q_stc_5", "q_stc_6", "q_stc_7", "q_stc_8", "q_stc_9"];
+const P_SFA: [&str; GIF_MAX_ELEMENTS] =
+    ["p_sfa_0", "p_sfa_1", "p_sfa_2", "p_sfa_3", "p_sfa_4", "p_sfa_5", "p_sfa_6", "p_sfa_7", "p_sfa_8", "p_sfa_9"];
+const Q_SFA: [&str; GIF_MAX_ELEMENTS] =
+    ["q_sfa_0", "q_sfa_1", "q_sfa_2", "q_sfa_3", "q_sfa_4", "q_sfa_5", "q_sfa_6", "q_sfa_7", "q_sfa_8", "q_sfa_9"];
 
 /// The adaptation kernels: element counts, exact decay factors
 /// `exp(-dt / tau)` and jumps (a_eta nA -> pA; a_gamma mV), one entry per
@@ -484,7 +476,7 @@ impl NeuronModel {
                         object,
                         tau,
                         format!("{t:?}"),
-                        format!("at most {GIF_MAX_ELEMENTS} elements (the NEURON mechanism's arrays)"),
+                        format!("at most {GIF_MAX_ELEMENTS} elements (the NEURON mechanism's slots)"),
                     ));
                 }
             }
@@ -544,7 +536,7 @@ pub mod point {
                 object,
                 "receptors",
                 comp.receptors.len(),
-                format!("at most {MAX_RECEPTORS} receptors (the NEURON mechanism's arrays)"),
+                format!("at most {MAX_RECEPTORS} receptors (the NEURON mechanism's slots)"),
             ));
         }
         Ok(())
@@ -580,8 +572,8 @@ pub mod point {
             out.push(("p20".into(), (0..n).map(|i| -tau_m[i] / cm[i] * (-dt / tau_m[i]).exp_m1()).collect()));
             for (k, (name, _)) in comp.receptors.iter().enumerate() {
                 let ts = get(&format!("{name}.tau_syn"));
-                out.push((format!("p11[{k}]"), map(&ts, &|t| (-dt / t).exp())));
-                out.push((format!("p21[{k}]"), (0..n).map(|i| p32(ts[i], tau_m[i], cm[i], dt)).collect()));
+                out.push((format!("p11_{k}"), map(&ts, &|t| (-dt / t).exp())));
+                out.push((format!("p21_{k}"), (0..n).map(|i| p32(ts[i], tau_m[i], cm[i], dt)).collect()));
             }
             return out;
         }
@@ -624,11 +616,11 @@ pub mod point {
                     (if *kind == PsrKind::CondExp { 1.0 } else { 2.0 }, t.clone(), t, g0)
                 }
             };
-            out.push((format!("kind[{k}]"), vec![code; n]));
-            out.push((format!("e_rev[{k}]"), get_r("e_syn")));
-            out.push((format!("tau1[{k}]"), tau1));
-            out.push((format!("tau2[{k}]"), tau2));
-            out.push((format!("g0[{k}]"), g0));
+            out.push((format!("kind_{k}"), vec![code; n]));
+            out.push((format!("e_rev_{k}"), get_r("e_syn")));
+            out.push((format!("tau1_{k}"), tau1));
+            out.push((format!("tau2_{k}"), tau2));
+            out.push((format!("g0_{k}"), g0));
         }
         out
     }
@@ -638,10 +630,10 @@ pub mod point {
     pub fn var(comp: &Composition, pynn: &str) -> Option<(String, String, f64)> {
         let m = mode(comp);
         if pynn == "v" {
-            return Some(("vm".into(), "y_init[0]".into(), 1.0));
+            return Some(("vm".into(), "y_init_0".into(), 1.0));
         }
         if pynn == "w" && comp.neuron == NeuronKind::AdExp {
-            return Some(("y[1]".into(), "y_init[1]".into(), 1000.0));
+            return Some(("y_1".into(), "y_init_1".into(), 1000.0));
         }
         let (receptor, what) = pynn.split_once('.')?;
         let k = comp.receptors.iter().position(|(r, _)| *r == receptor)?;
@@ -650,7 +642,7 @@ pub mod point {
             (1 | 2, "gsyn") => (3 + 2 * k, 1000.0),
             _ => return None,
         };
-        Some((format!("y[{slot}]"), format!("y_init[{slot}]"), factor))
+        Some((format!("y_{slot}"), format!("y_init_{slot}"), factor))
     }
 
     /// Every state variable and recordable name (for messages).

@@ -313,7 +313,7 @@ VERBATIM
 ENDVERBATIM
 }
 
-INITIAL {
+PROCEDURE init_state() {
   s0 = s0_init
   s1 = s1_init
   s2 = s2_init
@@ -324,6 +324,10 @@ INITIAL {
   hstep = h
   buf_ex = 0
   buf_in = 0
+}
+
+INITIAL {
+  init_state()
   k = 0
   net_send(0.25 * h, 1)
 }
@@ -341,7 +345,12 @@ NET_RECEIVE(w, receptor) {
     k = k + 1
     net_send((k + 0.25) * h - t, 1)
   } else {
-    if (receptor == 0) {
+    : a cell created after the first run: the driver calls init_state() and
+    : sends this event (weight[1] = -1, weight[0] = the current step k0)
+    if (receptor < 0) {
+      k = w
+      net_send((k + 0.25) * h - t, 1)
+    } else if (receptor == 0) {
       buf_ex = buf_ex + w
     } else {
       buf_in = buf_in + w

@@ -5,7 +5,7 @@ named receptors), integrated as the native engine's kernels
 
 mode 0  LIF + CurrExp receptors: iaf_psc_exp_multisynapse, exact
         propagators (p22, p20, per receptor p11 = exp(-h/tau_syn), p21),
-        potential y[0] relative to v_rest, currents y[1 + k] (nA);
+        potential y_0 relative to v_rest, currents y_(1 + k) (nA);
 mode 1  AdExp + CondExp/CondAlpha/CondBeta receptors (any mix):
         aeif_cond_alpha/beta_multisynapse, GSL's adaptive RKF45 with
         gsl_odeiv_control_yp_new(1e-6, 1e-6), spike detection after every
@@ -14,13 +14,15 @@ mode 2  LIF + conductance receptors: iaf_cond_exp's membrane (V bounded by
         v_th in the currents), RKF45 with gsl_odeiv_control_y_new(1e-3, 0),
         threshold and refractoriness once after the step.
 
-Modes 1 and 2: state y = (V, w, dg_1, g_1, ..., dg_R, g_R) in NEST's units
+Modes 1 and 2: state y_0.. = (V, w, dg_1, g_1, ..., dg_R, g_R) in NEST's units
 (mV, pA, nS); receptor kind 1 = CondExp (g += weight, dg stays 0),
 2 = CondAlpha, 3 = CondBeta (dg += weight * g0, g0 = e / tau_syn or NEST's
 beta_normalization_factor, computed in Rust). The synaptic input of a step
 is added after the step. The membrane potential is `vm`; the injected
 current i_inj arrives in nA. NetCon weight[1] is the receptor index (the
-position of the receptor's name in sorted order).
+position of the receptor's name in sorted order). Per-receptor values and
+the state are scalar RANGE variables (p11_k, y_j, ...): NEURON 9's
+SaveState rejects RANGE arrays.
 
 An ARTIFICIAL_CELL advanced by a self-event per step, delivered at
 (k + 1/4) h (see pynn_iaf_curr.mod and driver.py).
@@ -29,10 +31,18 @@ ENDCOMMENT
 NEURON {
   ARTIFICIAL_CELL PynnPointNeuron
   RANGE mode, h, nrec, refrac
-  RANGE v_rest, theta, v_reset_rel, i_offset, p22, p20, p11, p21
+  RANGE v_rest, theta, v_reset_rel, i_offset, p22, p20
+  RANGE p11_0, p11_1, p11_2, p11_3, p11_4, p11_5, p11_6, p11_7
+  RANGE p21_0, p21_1, p21_2, p21_3, p21_4, p21_5, p21_6, p21_7
   RANGE v_peak, v_detect, v_reset, e_l, g_l, c_m, i_e, a, b, delta_t, tau_w, v_th
-  RANGE kind, e_rev, tau1, tau2, g0, y_init
-  RANGE vm, y, r, hstep, buf, i_inj
+  RANGE kind_0, kind_1, kind_2, kind_3, kind_4, kind_5, kind_6, kind_7
+  RANGE e_rev_0, e_rev_1, e_rev_2, e_rev_3, e_rev_4, e_rev_5, e_rev_6, e_rev_7
+  RANGE tau1_0, tau1_1, tau1_2, tau1_3, tau1_4, tau1_5, tau1_6, tau1_7
+  RANGE tau2_0, tau2_1, tau2_2, tau2_3, tau2_4, tau2_5, tau2_6, tau2_7
+  RANGE g0_0, g0_1, g0_2, g0_3, g0_4, g0_5, g0_6, g0_7
+  RANGE y_init_0, y_init_1, y_init_2, y_init_3, y_init_4, y_init_5, y_init_6, y_init_7, y_init_8, y_init_9, y_init_10, y_init_11, y_init_12, y_init_13, y_init_14, y_init_15, y_init_16, y_init_17
+  RANGE y_0, y_1, y_2, y_3, y_4, y_5, y_6, y_7, y_8, y_9, y_10, y_11, y_12, y_13, y_14, y_15, y_16, y_17
+  RANGE vm, r, hstep, i_inj, buf_0, buf_1, buf_2, buf_3, buf_4, buf_5, buf_6, buf_7
 }
 
 PARAMETER {
@@ -46,8 +56,8 @@ PARAMETER {
   i_offset = 0
   p22 = 0
   p20 = 0
-  p11[8]
-  p21[8]
+  p11_0 p11_1 p11_2 p11_3 p11_4 p11_5 p11_6 p11_7
+  p21_0 p21_1 p21_2 p21_3 p21_4 p21_5 p21_6 p21_7
   v_peak = 0
   v_detect = 0
   v_reset = -65
@@ -60,16 +70,18 @@ PARAMETER {
   delta_t = 0
   tau_w = 1
   v_th = -50
-  kind[8]
-  e_rev[8]
-  tau1[8]
-  tau2[8]
-  g0[8]
-  y_init[18]
+  kind_0 kind_1 kind_2 kind_3 kind_4 kind_5 kind_6 kind_7
+  e_rev_0 e_rev_1 e_rev_2 e_rev_3 e_rev_4 e_rev_5 e_rev_6 e_rev_7
+  tau1_0 tau1_1 tau1_2 tau1_3 tau1_4 tau1_5 tau1_6 tau1_7
+  tau2_0 tau2_1 tau2_2 tau2_3 tau2_4 tau2_5 tau2_6 tau2_7
+  g0_0 g0_1 g0_2 g0_3 g0_4 g0_5 g0_6 g0_7
+  y_init_0 y_init_1 y_init_2 y_init_3 y_init_4 y_init_5 y_init_6 y_init_7 y_init_8 y_init_9 y_init_10 y_init_11 y_init_12 y_init_13 y_init_14 y_init_15 y_init_16 y_init_17
 }
 
 ASSIGNED {
-  k vm y[18] r hstep buf[8] i_inj
+  k vm r hstep i_inj
+  y_0 y_1 y_2 y_3 y_4 y_5 y_6 y_7 y_8 y_9 y_10 y_11 y_12 y_13 y_14 y_15 y_16 y_17
+  buf_0 buf_1 buf_2 buf_3 buf_4 buf_5 buf_6 buf_7
 }
 
 INCLUDE "pynn_rkf45.inc"
@@ -109,6 +121,16 @@ ENDVERBATIM
 FUNCTION advance() {
 VERBATIM
   int j, nr = (int) nrec, spiked = 0;
+  /* scalar RANGE variables (NEURON 9's SaveState rejects RANGE arrays) */
+  const double p11[8] = {p11_0, p11_1, p11_2, p11_3, p11_4, p11_5, p11_6, p11_7};
+  const double p21[8] = {p21_0, p21_1, p21_2, p21_3, p21_4, p21_5, p21_6, p21_7};
+  const double kind[8] = {kind_0, kind_1, kind_2, kind_3, kind_4, kind_5, kind_6, kind_7};
+  const double e_rev[8] = {e_rev_0, e_rev_1, e_rev_2, e_rev_3, e_rev_4, e_rev_5, e_rev_6, e_rev_7};
+  const double tau1[8] = {tau1_0, tau1_1, tau1_2, tau1_3, tau1_4, tau1_5, tau1_6, tau1_7};
+  const double tau2[8] = {tau2_0, tau2_1, tau2_2, tau2_3, tau2_4, tau2_5, tau2_6, tau2_7};
+  const double g0[8] = {g0_0, g0_1, g0_2, g0_3, g0_4, g0_5, g0_6, g0_7};
+  const double buf[8] = {buf_0, buf_1, buf_2, buf_3, buf_4, buf_5, buf_6, buf_7};
+  double y[18] = {y_0, y_1, y_2, y_3, y_4, y_5, y_6, y_7, y_8, y_9, y_10, y_11, y_12, y_13, y_14, y_15, y_16, y_17};
   if (mode == 0) {
     if (r == 0) {
       double vv = p20 * (i_offset + i_inj) + p22 * y[0];
@@ -163,26 +185,44 @@ VERBATIM
     hstep = st;
     vm = y[0];
   }
+  y_0 = y[0]; y_1 = y[1]; y_2 = y[2]; y_3 = y[3]; y_4 = y[4]; y_5 = y[5]; y_6 = y[6]; y_7 = y[7]; y_8 = y[8]; y_9 = y[9]; y_10 = y[10]; y_11 = y[11]; y_12 = y[12]; y_13 = y[13]; y_14 = y[14]; y_15 = y[15]; y_16 = y[16]; y_17 = y[17];
   _ladvance = (double) spiked;
 ENDVERBATIM
 }
 
-INITIAL {
-  FROM i = 0 TO 17 {
-    y[i] = y_init[i]
-  }
-  FROM i = 0 TO 7 {
-    buf[i] = 0
-  }
+PROCEDURE init_state() {
+  y_0 = y_init_0
+  y_1 = y_init_1
+  y_2 = y_init_2
+  y_3 = y_init_3
+  y_4 = y_init_4
+  y_5 = y_init_5
+  y_6 = y_init_6
+  y_7 = y_init_7
+  y_8 = y_init_8
+  y_9 = y_init_9
+  y_10 = y_init_10
+  y_11 = y_init_11
+  y_12 = y_init_12
+  y_13 = y_init_13
+  y_14 = y_init_14
+  y_15 = y_init_15
+  y_16 = y_init_16
+  y_17 = y_init_17
+  buf_0 = 0 buf_1 = 0 buf_2 = 0 buf_3 = 0 buf_4 = 0 buf_5 = 0 buf_6 = 0 buf_7 = 0
   if (mode == 0) {
-    : y_init[0] holds the absolute potential
-    y[0] = y_init[0] - v_rest
-    vm = y_init[0]
+    : y_init_0 holds the absolute potential
+    y_0 = y_init_0 - v_rest
+    vm = y_init_0
   } else {
-    vm = y[0]
+    vm = y_0
   }
   r = 0
   hstep = h
+}
+
+INITIAL {
+  init_state()
   k = 0
   net_send(0.25 * h, 1)
 }
@@ -194,13 +234,32 @@ NET_RECEIVE(w, receptor) {
     if (advance() > 0) {
       net_event(t)
     }
-    FROM i = 0 TO 7 {
-      buf[i] = 0
-    }
+    buf_0 = 0 buf_1 = 0 buf_2 = 0 buf_3 = 0 buf_4 = 0 buf_5 = 0 buf_6 = 0 buf_7 = 0
     : the next tick at the absolute time (k + 1/4) h (no drift)
     k = k + 1
     net_send((k + 0.25) * h - t, 1)
   } else {
-    buf[receptor] = buf[receptor] + w
+    : a cell created after the first run: the driver calls init_state() and
+    : sends this event (weight[1] = -1, weight[0] = the current step k0)
+    if (receptor < 0) {
+      k = w
+      net_send((k + 0.25) * h - t, 1)
+    } else if (receptor == 0) {
+      buf_0 = buf_0 + w
+    } else if (receptor == 1) {
+      buf_1 = buf_1 + w
+    } else if (receptor == 2) {
+      buf_2 = buf_2 + w
+    } else if (receptor == 3) {
+      buf_3 = buf_3 + w
+    } else if (receptor == 4) {
+      buf_4 = buf_4 + w
+    } else if (receptor == 5) {
+      buf_5 = buf_5 + w
+    } else if (receptor == 6) {
+      buf_6 = buf_6 + w
+    } else if (receptor == 7) {
+      buf_7 = buf_7 + w
+    }
   }
 }
