@@ -722,18 +722,18 @@ fn point_neurons_the_mechanism_cannot_take_are_clear_errors() {
 /// Per segment the source's trains; v traces; the target cells' spike trains.
 type ZeroOutcome = (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
 
-fn spike_at_zero<B>() -> ZeroOutcome
+fn spike_at_zero<B>(md: f64) -> ZeroOutcome
 where
     B: Backend + Supports<IF_curr_exp> + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::<B>::setup(Setup { min_delay: md, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
     let src = Population::<SpikeSourceArray, B>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
     src.set("spike_times", vec![vec![0.0, 0.1, 4.0], vec![0.0]]).unwrap();
     let curr = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp { i_offset: 0.9, ..Default::default() }).unwrap();
     let cond = Population::<pynn::IF_cond_exp, B>::new(&sim, 1, pynn::IF_cond_exp::default()).unwrap();
-    let conn = FromListConnector::with_weights_and_delays(vec![(0, 0, 3.0, 0.1), (0, 1, 3.0, 1.5), (1, 1, 2.0, 0.1)]);
+    let conn = FromListConnector::with_weights_and_delays(vec![(0, 0, 3.0, md), (0, 1, 3.0, 1.5), (1, 1, 2.0, md)]);
     Projection::new(&src, &curr, &conn, StaticSynapse::default(), None).unwrap();
-    Projection::new(&src, &cond, &AllToAllConnector::default(), StaticSynapse::new(0.05, 0.1), None).unwrap();
+    Projection::new(&src, &cond, &AllToAllConnector::default(), StaticSynapse::new(0.05, md), None).unwrap();
     src.record(["spikes"], None).unwrap();
     curr.record(["spikes", "v"], None).unwrap();
     cond.record(["v"], None).unwrap();
@@ -755,8 +755,8 @@ where
 
 #[test]
 fn a_spike_source_firing_at_zero_has_native_timing() {
-    let (src_native, v_native, s_native) = spike_at_zero::<Native>();
-    let (src_neuron, v_neuron, s_neuron) = spike_at_zero::<Neuron>();
+    let (src_native, v_native, s_native) = spike_at_zero::<Native>(0.1);
+    let (src_neuron, v_neuron, s_neuron) = spike_at_zero::<Neuron>(0.1);
     assert_eq!(src_native[0], vec![vec![0.0, 0.1, 4.0], vec![0.0]], "native records the t = 0 spikes");
     assert_eq!(src_neuron, src_native, "the source's recorded spikes, both segments");
     // The t = 0 input with delay 0.1 ms moves v from t = 0.2 ms (alpha/exp:
@@ -773,6 +773,15 @@ fn a_spike_source_firing_at_zero_has_native_timing() {
     let dv = max_diff(&v_native, &v_neuron);
     assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV (IF_curr_exp and IF_cond_exp, header)");
     eprintln!("spikes at t = 0: source trains and targets' v equal native's, max |dv| = {dv:.3e} mV");
+    // Under MPI (min_delay 2 steps): every rank delivers through its own NetCons.
+    if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
+        let native = spike_at_zero::<Native>(0.2);
+        let mpi = spike_at_zero::<Neuron<2>>(0.2);
+        assert_eq!(native.0, mpi.0, "source spikes on 2 processes");
+        assert_eq!(steps(&native.2), steps(&mpi.2), "spike steps on 2 processes");
+        let dv = max_diff(&native.1, &mpi.1);
+        assert!(dv < NEURON_TOL_NONLINEAR, "v on 2 processes differs by {dv} mV");
+    }
 }
 
 /// PyNN allows creating populations and projections after a run, without a
