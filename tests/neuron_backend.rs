@@ -1,7 +1,9 @@
 //! The NEURON backend (`Neuron`): the committed NEST scenarios of every
-//! model NEURON supports, run through the object API on `Neuron`; reset,
-//! changes between runs, current sources, spike sources, NEURON's errors,
-//! unsupported models, MPI.
+//! model NEURON supports (GIF_cond_exp and the PointNeuron ones included),
+//! run through the object API on `Neuron`; reset, changes between runs,
+//! current sources, spike sources (at t = 0 too), GIF's escape noise and
+//! composed neurons against native, populations added after a run, NEURON's
+//! errors, unsupported models, MPI.
 //!
 //! Needs Python with NEURON 9 (`PYNN_PYTHON`, or `.venv/bin/python` in the
 //! workspace root); the MPI test needs `mpirun` (openmpi).
@@ -9,7 +11,8 @@
 //! Tolerances: every model is integrated on the time grid with NEST's own
 //! update (exact propagators for IF_curr_*, NEST's Euler step for
 //! Izhikevich, GSL's adaptive RKF45 with NEST's tolerances for the
-//! conductance-based, AdEx and HH cells), the same floating-point
+//! conductance-based, AdEx, HH, GIF and PointNeuron cells; GIF's escape
+//! noise draws the native kernel's own uniform numbers), the same floating-point
 //! operations in the same order, computed by the C++ compiled from our NMODL
 //! instead of NEST's C++. So spike steps must be identical and `v` equal to
 //! NEST's to rounding: `NEURON_TOL` = 1e-9 mV for the linear IF cells

@@ -38,7 +38,8 @@
 //! * **Spike sources** (every standard one) are generated in Rust by the
 //!   native engine's kernels from the session's keyed streams, run by run,
 //!   and emitted by `PynnSpikeSource` at the same steps: Poisson and gamma
-//!   trains are spike for spike the native engine's.
+//!   trains are spike for spike the native engine's. Spikes at `t = 0` are
+//!   delivered by the source's NetCons themselves (see `driver.py`).
 //! * **Current sources** (DC, step, AC, noisy): the values per step are
 //!   [`CurrentSourceSpec::sample`]'s (so noise equals the core's); runs are
 //!   cut at the steps where a cell's total current changes and the new value
@@ -48,9 +49,10 @@
 //! # Known differences
 //!
 //! * PyNN 0.13's NEURON backend lacks IF_curr_delta and its GIF/gsfa cells
-//!   misbehave; here every standard cell type runs, with NEST's spike times
-//!   (`tests/neuron_backend.rs`: all 34 reference scenarios, identical spike
-//!   steps, |v - v_NEST| <= 3e-8 mV).
+//!   misbehave; here every standard cell type and `PointNeuron` runs, with
+//!   NEST's spike times (`tests/neuron_backend.rs`: all 37 reference
+//!   scenarios and the 6 PointNeuron ones, identical spike steps,
+//!   |v - v_NEST| <= 3e-8 mV).
 //! * PyNN 0.13's NEURON `GIF_cond_exp` never spikes; `PynnGif` is NEST's
 //!   `gif_cond_exp` (as `native/gif.rs`) and its escape noise reads the
 //!   native kernel's ChaCha8 streams by position, so for the same seed it
