@@ -481,7 +481,9 @@ fn gif_noise<B>() -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>)
 where
     B: Backend + Supports<pynn::GIF_cond_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup { seed: 4242, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    // min_delay 0.5 ms (Neuron<2> needs >= 2 dt)
+    let sim =
+        Sim::<B>::setup(Setup { seed: 4242, min_delay: 0.5, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
     let cell = pynn::GIF_cond_exp {
         i_offset: 1.0,
         v_t_star: -50.0,
@@ -522,6 +524,12 @@ fn gif_escape_noise_gives_the_native_spikes() {
     let dv = max_diff(&v_native, &v_neuron);
     assert!(dv < NEURON_TOL_NONLINEAR, "v differs by {dv} mV");
     eprintln!("GIF_cond_exp with escape noise: {n0} + {n1} spikes identical to native, max |dv| = {dv:.3e} mV");
+    // Under MPI the draw counters are gathered at reset; same streams per cell.
+    if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
+        let (s_mpi, v_mpi) = gif_noise::<Neuron<2>>();
+        assert_eq!(s_mpi, s_neuron, "spikes on 2 NEURON processes");
+        assert_eq!(v_mpi, v_neuron, "v on 2 NEURON processes");
+    }
 }
 
 #[test]
