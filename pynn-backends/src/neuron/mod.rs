@@ -11,8 +11,8 @@
 //!   `PointNeuron`: LIF + CurrExp receptors, LIF or AdExp + any mix of
 //!   CondExp/CondAlpha/CondBeta receptors, up to 8, as `native/point.rs`;
 //!   a connection's receptor is the NetCon's `weight[1]`) and
-//!   `PynnSpikeSource`; `pynn_rkf45.inc` holds the C the newer ones share
-//!   (GSL's RKF45, ChaCha8). They are compiled with the `nrnivmodl` next to the
+//!   `PynnSpikeSource`; `pynn_rkf45.inc` holds the C the ODE mechanisms
+//!   share (GSL's RKF45; ChaCha8 for GIF's noise). They are compiled with the `nrnivmodl` next to the
 //!   interpreter on first use, into a cache directory keyed by a hash of the
 //!   sources (`$PYNN_NEURON_CACHE`, else `~/.cache/pynn-rs/`, else the
 //!   temporary directory), and loaded with `h.nrn_load_dll`.
