@@ -292,8 +292,7 @@ pub fn scenario_names() -> Vec<String> {
     all_scenario_names().into_iter().filter(|n| !n.starts_with("PointNeuron")).collect()
 }
 
-/// The `PointNeuron` scenarios (native engine only: the NEST backend has no
-/// translation of composed neurons yet).
+/// The `PointNeuron` scenarios (LIF + CurrExp, AdExp + CondAlpha / CondBeta).
 pub fn point_neuron_scenario_names() -> Vec<String> {
     all_scenario_names().into_iter().filter(|n| n.starts_with("PointNeuron")).collect()
 }

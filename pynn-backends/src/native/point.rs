@@ -286,7 +286,7 @@ struct Receptor {
 /// NEST's `beta_normalization_factor` (`libnestutil/beta_normalization_factor.h`):
 /// the factor that makes the peak of the beta conductance equal the weight;
 /// alpha normalisation `e / tau_decay` when the time constants coincide.
-fn beta_normalization(tau_rise: f64, tau_decay: f64) -> f64 {
+pub fn beta_normalization(tau_rise: f64, tau_decay: f64) -> f64 {
     let diff = tau_decay - tau_rise;
     let mut peak = 0.0;
     if diff.abs() > f64::EPSILON {

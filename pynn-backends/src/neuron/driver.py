@@ -26,6 +26,10 @@ pynn-backends/src/neuron/translate.rs). Timing convention (one time step h):
   the event times (~1e-11 ms at t = 1e4 ms) and far below dt;
 * a spike with time stamp step s (ours or a source's) is sent at
   (s - 1) h + h/4, so spike steps are rint(t / h - 1/4) + 1;
+* a source's spike at t = 0 (step 0) would be sent at -3h/4, before
+  finitialize's t = 0: instead every NetCon leaving the source delivers it
+  itself (NetCon.event at -3h/4 + delay, the time it would have arrived),
+  and the spike is recorded with that time stamp (step 0);
 * injected currents are set between psolve calls at the step they change
   (the Rust side cuts runs there), so the tick of step k sees the value of
   step k.
@@ -61,6 +65,14 @@ EPS = 1e-9  # ms: NetCon delay = delay - EPS (see the module docstring)
 
 class DriverError(Exception):
     pass
+
+
+# Our mechanisms (nmodl/*.mod). One instance of each exists from setup on:
+# NEURON 9 cannot add instances of a mechanism type after finitialize if the
+# type had none then (SaveState and event delivery fail), and PyNN allows
+# creating populations after a run. (Our mechanisms have no RANGE arrays:
+# NEURON 9's SaveState rejects them.)
+OURS = ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnGif", "PynnPointNeuron", "PynnSpikeSource")
 
 
 class Pop:
@@ -107,6 +119,8 @@ class Driver:
         self.spike_t = None
         self.spike_id = None
         self.src_ncs = {}
+        self.out_ncs = {}      # pre-synaptic gid -> local NetCons leaving it
+        self.early = []        # (time, gid) of the t = 0 spikes of local sources
         self.all_t, self.all_id = [], []
         self.initialized = False
         self._taken = {}
@@ -153,6 +167,7 @@ class Driver:
         PC.set_maxstep(md if NHOST > 1 else max(md, 10 * self.dt))
         # a section to anchor the time vector of the recorders
         self.anchor = h.Section(name="pynn_anchor")
+        self.dummies = [getattr(h, m)() for m in OURS]
         self.spike_t, self.spike_id = h.Vector(), h.Vector()
         return {}
 
@@ -162,9 +177,7 @@ class Driver:
         cls = getattr(h, mech, None)
         if cls is None:
             raise DriverError("NEURON has no mechanism `%s` (compiled mechanisms: pynn-rs's own)" % mech)
-        if self.initialized:
-            raise DriverError("NEURON: populations cannot be added after the first run (call reset() first; "
-                              "the network is then rebuilt with the new population)")
+        self.check_late(mech)
         p = Pop(offset, n, kind, mech)
         p.id = pop
         for i in range(n):
@@ -184,7 +197,38 @@ class Driver:
             self.set_values(p, p.live_state, range(n))
         if kind == "source":
             self.src_ncs[pop] = {i: h.NetCon(None, cell) for i, cell in p.cells.items()}
+        if self.initialized:
+            self.start_late(p)
         return {}
+
+    def check_late(self, mech):
+        if self.initialized and mech not in OURS and mech not in self.types_at_init:
+            raise DriverError("NEURON cannot add instances of mechanism `%s` after the first run when none existed "
+                              "before it (create such a population before running, or call reset() first)" % mech)
+
+    def start_late(self, p):
+        """Cells created after finitialize (PyNN allows creating after a run):
+        their spikes are recorded, and ours get their initial state now and
+        start ticking at the current step (an event with weight[1] = -1
+        delivered at (k0 + 1/8) h, see the mechanisms' NET_RECEIVE), so they
+        advance from the current step on, as the native engine's."""
+        for i, cell in p.cells.items():
+            PC.spike_record(p.offset + i, self.spike_t, self.spike_id)
+        # new mechanism instances join NEURON's (sorted) model data at the
+        # next structure update; fcurrent (no density mechanisms here: it
+        # changes no state) makes it happen now, before events target them
+        # or SaveState (cmd_record) walks the data
+        h.fcurrent()
+        if p.kind == "source" or not p.mech.startswith("Pynn"):
+            return
+        p.start_ncs = []
+        for cell in p.cells.values():
+            cell.init_state()
+            nc = h.NetCon(None, cell)
+            nc.weight[0] = float(self.step)
+            nc.weight[1] = -1.0
+            nc.event((self.step + 0.125) * self.dt)
+            p.start_ncs.append(nc)
 
     def set_values(self, p, values, cells):
         cells = list(cells)
@@ -194,6 +238,17 @@ class Driver:
                 if cell is not None:
                     setattr(cell, name, float(x))
 
+    def cmd_get(self, c):
+        """The current value of variable `var` of every cell of a population."""
+        p = self.pops[int(c["pop"])]
+        local = {i: float(getattr(cell, c["var"])) for i, cell in p.cells.items()}
+        if NHOST > 1:
+            for part in PC.py_gather(local, 0) or []:
+                local.update(part)
+        if RANK != 0:
+            return {}
+        return {"values": [local[i] for i in range(p.n)]}
+
     def cmd_set_params(self, c):
         p = self.pops[int(c["pop"])]
         # v_rest moves: keep the absolute potential (NEST does the same when E_L is set)
@@ -202,6 +257,11 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     cell.y = cell.y + cell.v_rest - float(x)
+        if "v_rest" in c["params"] and p.mech == "PynnPointNeuron":
+            for i, x in enumerate(c["params"]["v_rest"]):
+                cell = p.cells.get(i)
+                if cell is not None and cell.mode == 0:
+                    cell.y_0 = cell.y_0 + cell.v_rest - float(x)
         self.set_values(p, c["params"], range(p.n))
         return {}
 
@@ -216,6 +276,12 @@ class Driver:
                 cell = p.cells.get(i)
                 if cell is not None:
                     cell.y = float(x) - cell.v_rest
+        if p.mech == "PynnPointNeuron" and "vm" in live and self.initialized:
+            # y_0 is the potential (relative to v_rest in mode 0)
+            for i, x in zip(cells, live["vm"]):
+                cell = p.cells.get(i)
+                if cell is not None:
+                    cell.y_0 = float(x) - (cell.v_rest if cell.mode == 0 else 0.0)
         if self.initialized:
             self.set_values(p, live, cells)
         else:
@@ -248,6 +314,7 @@ class Driver:
                 nc.weight[1] = receptor
             nc.delay = float(delay[k]) - EPS
             ncs[k] = nc
+            self.out_ncs.setdefault(int(pre[k]), []).append(nc)
         self.projs[proj] = ncs
         return {}
 
@@ -295,6 +362,12 @@ class Driver:
             for q in self.pops.values():
                 for sig in q.signals + created:
                     sig.consumed = int(sig.tvec.size())
+            # NEURON records the new vectors from the next step on: the
+            # sample of the current step (where the recording starts) is read now
+            for sig in created:
+                sig.buf_steps.append(self.step)
+                for i in sig.vecs:
+                    sig.buf.setdefault(i, []).append(float(getattr(p.cells[i], sig.var)))
             self.spike_t.resize(0)
             self.spike_id.resize(0)
         else:
@@ -320,6 +393,10 @@ class Driver:
         self.harvest_spikes()
 
     def harvest_spikes(self):
+        if self.early:
+            self.all_t.append(np.asarray([t for t, _ in self.early], dtype=float))
+            self.all_id.append(np.asarray([g for _, g in self.early], dtype=np.int64))
+            self.early = []
         if self.spike_t.size():
             self.all_t.append(np.asarray(self.spike_t.as_numpy(), dtype=float).copy())
             self.all_id.append(np.asarray(self.spike_id.as_numpy(), dtype=np.int64).copy())
@@ -334,15 +411,24 @@ class Driver:
             PC.spike_record(-1, self.spike_t, self.spike_id)
             h.finitialize()
             self.initialized = True
+            self.types_at_init = set(p.mech for p in self.pops.values())
             for p in self.pops.values():
                 # state of native mechanisms (ours apply theirs in INITIAL)
-                if p.mech not in ("PynnIafCurr", "PynnIzhikevich", "PynnOdeCell", "PynnSpikeSource"):
+                if not p.mech.startswith("Pynn"):
                     self.set_values(p, p.live_state, range(p.n))
         if c.get("src_cells"):
             cells = np.load(c["src_cells"]).astype(np.int64)
             steps = np.load(c["src_steps"]).astype(np.int64)
             for g, s in zip(cells, steps):
                 g = int(g)
+                if s == 0:
+                    # every rank delivers through its own NetCons from g
+                    t0 = -0.75 * self.dt
+                    for nc in self.out_ncs.get(g, []):
+                        nc.event(t0 + nc.delay)
+                    if self.local(g):
+                        self.early.append((t0, g))
+                    continue
                 if not self.local(g):
                     continue
                 p = self.pop_of(g)
@@ -423,7 +509,8 @@ class Driver:
                 "signals": signals}
 
     def spike_taken(self, pop):
-        return self._taken.get(pop, 0)
+        # -1: a source's spikes at step 0 are handed over too
+        return self._taken.get(pop, -1)
 
     def spike_taken_set(self, pop, step):
         self._taken[pop] = step

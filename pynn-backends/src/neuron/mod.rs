@@ -6,8 +6,13 @@
 //! * **Mechanisms of our own** (`nmodl/*.mod`, embedded with `include_str!`):
 //!   `PynnIafCurr` (IF_curr_exp/alpha/delta), `PynnIzhikevich`,
 //!   `PynnOdeCell` (IF_cond_exp/alpha, IF_cond_exp_gsfa_grr,
-//!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp) and
-//!   `PynnSpikeSource`. They are compiled with the `nrnivmodl` next to the
+//!   IF_facets_hardware1, EIF_cond_exp/alpha_isfa_ista, HH_cond_exp),
+//!   `PynnGif` (GIF_cond_exp), `PynnPointNeuron` (PyNN's composed
+//!   `PointNeuron`: LIF + CurrExp receptors, LIF or AdExp + any mix of
+//!   CondExp/CondAlpha/CondBeta receptors, up to 8, as `native/point.rs`;
+//!   a connection's receptor is the NetCon's `weight[1]`) and
+//!   `PynnSpikeSource`; `pynn_rkf45.inc` holds the C the ODE mechanisms
+//!   share (GSL's RKF45; ChaCha8 for GIF's noise). They are compiled with the `nrnivmodl` next to the
 //!   interpreter on first use, into a cache directory keyed by a hash of the
 //!   sources (`$PYNN_NEURON_CACHE`, else `~/.cache/pynn-rs/`, else the
 //!   temporary directory), and loaded with `h.nrn_load_dll`.
@@ -33,7 +38,8 @@
 //! * **Spike sources** (every standard one) are generated in Rust by the
 //!   native engine's kernels from the session's keyed streams, run by run,
 //!   and emitted by `PynnSpikeSource` at the same steps: Poisson and gamma
-//!   trains are spike for spike the native engine's.
+//!   trains are spike for spike the native engine's. Spikes at `t = 0` are
+//!   delivered by the source's NetCons themselves (see `driver.py`).
 //! * **Current sources** (DC, step, AC, noisy): the values per step are
 //!   [`CurrentSourceSpec::sample`]'s (so noise equals the core's); runs are
 //!   cut at the steps where a cell's total current changes and the new value
@@ -43,14 +49,27 @@
 //! # Known differences
 //!
 //! * PyNN 0.13's NEURON backend lacks IF_curr_delta and its GIF/gsfa cells
-//!   misbehave; here every standard cell type runs, with NEST's spike times
-//!   (`tests/neuron_backend.rs`: all 34 reference scenarios, identical spike
-//!   steps, |v - v_NEST| <= 3e-8 mV).
-//! * `GIF_cond_exp` (stochastic escape noise) has no mechanism yet: creating
-//!   it fails with an `Error::Backend` naming the supported types.
+//!   misbehave; here every standard cell type and `PointNeuron` runs, with
+//!   NEST's spike times (`tests/neuron_backend.rs`: all 37 reference
+//!   scenarios and the 6 PointNeuron ones, identical spike steps,
+//!   |v - v_NEST| <= 3e-8 mV).
+//! * PyNN 0.13's NEURON `GIF_cond_exp` never spikes; `PynnGif` is NEST's
+//!   `gif_cond_exp` (as `native/gif.rs`) and its escape noise reads the
+//!   native kernel's ChaCha8 streams by position, so for the same seed it
+//!   spikes exactly as the native engine, across `reset()` too
+//!   (`gif_escape_noise_gives_the_native_spikes`). At most 10 elements per
+//!   adaptation kernel (a clear error beyond).
 //! * Plastic synapses are not supported yet (a clear error at `connect`).
-//! * Populations cannot be added after the first run without a `reset()`.
-//! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
+//! * Populations and projections may be added after a run (PyNN allows
+//!   it): new cells start from their initial values at the current step
+//!   (`init_state()` and a start event, see `driver.py`), as on the native
+//!   engine. NEURON 9 cannot add instances of a mechanism type that had
+//!   none at the first `finitialize`, so one dummy of each of ours exists
+//!   from setup on; a user-defined mechanism (`NeuronCell::MECHANISM`)
+//!   first used after a run is a clear error (create it before, or
+//!   `reset()`). Our mechanisms keep scalar RANGE variables only (NEURON
+//!   9's SaveState, used when a recording starts between runs, rejects
+//!   RANGE arrays).
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
@@ -61,9 +80,11 @@ pub use crate::pyproc::{INSTALL_HINT, find_python};
 use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use crate::pyproc::{Driver, DriverSpec};
 use pynn_core::backend::*;
+use pynn_core::cells::Composition;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
 use pynn_core::parameters::{Column, ParamTable};
+use pynn_core::random::{ObjectKind, Streams};
 use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
@@ -79,6 +100,10 @@ pub const MECHANISMS: &[(&str, &str)] = &[
     ("pynn_izhikevich.mod", include_str!("nmodl/pynn_izhikevich.mod")),
     ("pynn_ode.mod", include_str!("nmodl/pynn_ode.mod")),
     ("pynn_spike_source.mod", include_str!("nmodl/pynn_spike_source.mod")),
+    ("pynn_gif.mod", include_str!("nmodl/pynn_gif.mod")),
+    ("pynn_point.mod", include_str!("nmodl/pynn_point.mod")),
+    // C helpers (RKF45, ChaCha8) included by the mechanisms above (NMODL `INCLUDE`)
+    ("pynn_rkf45.inc", include_str!("nmodl/pynn_rkf45.inc")),
 ];
 
 const SPEC: DriverSpec = DriverSpec { backend: "NEURON", simulator: "NEURON", script: DRIVER, tag: "neuron" };
@@ -187,6 +212,9 @@ enum Model {
     /// A NEURON mechanism by name (user-defined cell type, [`NeuronCell::MECHANISM`]):
     /// parameters, state variables and recordables under their PyNN names.
     Native(&'static str),
+    /// PyNN's composed `PointNeuron` (`PynnPointNeuron`, [`translate::point`]);
+    /// the composition is the population's `comp`.
+    Point,
 }
 
 struct PopMirror {
@@ -198,6 +226,11 @@ struct PopMirror {
     initial: ParamTable,
     plan: RecordingPlan,
     source: Option<Box<dyn Kernel>>,
+    /// GIF_cond_exp: uniform numbers each cell has drawn from its stream in
+    /// earlier segments (the streams continue across `reset()`, as native's).
+    draws: Vec<f64>,
+    /// The composition of a `PointNeuron` population.
+    comp: Option<Composition>,
 }
 
 struct ProjMirror {
@@ -255,6 +288,7 @@ impl<const NP: usize> Neuron<NP> {
             Model::Table(m) => {
                 m.translate_parameters(&p.params, dt).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
             }
+            Model::Point => translate::point::parameters(self.comp(pop)?, &p.params, dt),
             Model::Native(_) => p
                 .params
                 .specs()
@@ -282,7 +316,33 @@ impl<const NP: usize> Neuron<NP> {
                 })?;
                 Ok((v.init.to_string(), v.nrn.to_string(), v.factor))
             }
+            Model::Point => {
+                let comp = self.comp(pop)?;
+                let (live, init, f) = translate::point::var(comp, variable).ok_or_else(|| {
+                    Error::unknown_name(
+                        format!("population \"{}\" on NEURON", p.label),
+                        "state variable",
+                        variable,
+                        translate::point::names(comp).iter().map(String::as_str),
+                    )
+                })?;
+                Ok((init, live, f))
+            }
             Model::Native(_) => Ok((String::new(), variable.to_string(), 1.0)),
+        }
+    }
+
+    fn comp(&self, pop: PopId) -> Result<&Composition> {
+        self.pop(pop)?.comp.as_ref().ok_or_else(|| err(format!("population {pop} has no PointNeuron composition")))
+    }
+
+    /// (live variable, factor) of recordable `name`.
+    fn recorded_var(&self, pop: PopId, name: &str) -> Option<(String, f64)> {
+        let p = self.pops.get(pop)?;
+        match p.model {
+            Model::Table(m) => m.var(name).map(|v| (v.nrn.to_string(), v.factor)),
+            Model::Point => p.comp.as_ref().and_then(|c| translate::point::var(c, name)).map(|(v, _, f)| (v, f)),
+            Model::Native(_) => Some((name.to_string(), 1.0)),
         }
     }
 
@@ -301,9 +361,22 @@ impl<const NP: usize> Neuron<NP> {
         }
         let (mechanism, kind) = match p.model {
             Model::Table(m) => (m.mechanism, if m.kind == Kind::Source { "source" } else { "cell" }),
+            Model::Point => (translate::point::MECHANISM, "cell"),
             Model::Native(name) => (name, "cell"),
         };
-        let params = if kind == "source" { Map::new() } else { self.params_json(pop)? };
+        let mut params = if kind == "source" { Map::new() } else { self.params_json(pop)? };
+        if mechanism == "PynnGif" {
+            // The escape noise reads the native kernel's streams by position
+            // (nmodl/pynn_rkf45.inc): key of (seed, population, "gif"),
+            // stream = the cell's index in the population (native/gif.rs).
+            let key = Streams::new(self.cfg.seed).rng(ObjectKind::Population, pop as u64, "gif", 0).get_seed();
+            for (j, w) in key.chunks(4).enumerate() {
+                let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                params.insert(format!("key_{j}"), json!(vec![f64::from(word); p.size]));
+            }
+            params.insert("stream".into(), json!((0..p.size).map(|i| i as f64).collect::<Vec<_>>()));
+            params.insert("ndraw0".into(), json!(p.draws));
+        }
         Ok(json!({
             "cmd": "create", "pop": pop, "offset": p.offset, "n": p.size, "kind": kind,
             "mechanism": mechanism, "params": params, "state": init, "live_state": live,
@@ -328,11 +401,7 @@ impl<const NP: usize> Neuron<NP> {
         let p = self.pop(pop)?;
         let mut signals = Vec::new();
         for (name, cells) in &p.plan.signals {
-            let var = match p.model {
-                Model::Table(m) => m.var(name).map(|v| v.nrn.to_string()),
-                Model::Native(_) => Some(name.clone()),
-            }
-            .ok_or_else(|| Error::Recording {
+            let var = self.recorded_var(pop, name).map(|(v, _)| v).ok_or_else(|| Error::Recording {
                 object: format!("population \"{}\"", p.label),
                 message: format!("`{name}` cannot be recorded on NEURON"),
             })?;
@@ -366,7 +435,13 @@ impl<const NP: usize> Neuron<NP> {
         Ok(())
     }
 
-    fn create(&mut self, spec: &PopulationSpec<'_>, model: Model, source: Option<Box<dyn Kernel>>) -> Result<()> {
+    fn create(
+        &mut self,
+        spec: &PopulationSpec<'_>,
+        model: Model,
+        comp: Option<Composition>,
+        source: Option<Box<dyn Kernel>>,
+    ) -> Result<()> {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
@@ -380,6 +455,8 @@ impl<const NP: usize> Neuron<NP> {
             initial: spec.initial_values.clone(),
             plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
             source,
+            draws: vec![0.0; spec.size],
+            comp,
         });
         if self.built {
             let res = self.create_command(spec.id).and_then(|c| self.driver()?.call(c));
@@ -400,15 +477,9 @@ impl<const NP: usize> Neuron<NP> {
             let Some(kernel) = p.source.as_mut() else { continue };
             let mut out = Vec::new();
             if a == 0 {
+                // time stamp 0: the driver delivers them through the
+                // sources' NetCons directly (see driver.py, cmd_run)
                 kernel.initial_spikes(&mut out);
-                if let Some((c, _)) = out.first() {
-                    return Err(Error::invalid_value(
-                        format!("population \"{}\" on NEURON", p.label),
-                        "spike_times",
-                        format!("0 (cell {c})"),
-                        "spike times >= dt: the NEURON backend cannot deliver a spike at t = 0",
-                    ));
-                }
             }
             for k in a..b {
                 kernel.step(&StepInput { step: k, synaptic: &[], current: &[] }, &mut out);
@@ -514,6 +585,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        if let Model::Table(m) = p.model {
+            m.check(parameters, &p.label)?;
+        }
         p.params = parameters.clone();
         if let Some(k) = p.source.as_mut() {
             return k.set_parameters(parameters);
@@ -558,8 +632,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
-        let factor = match c.post.first().map(|t| self.pops[self.owner[*t as usize] as usize].model) {
-            Some(Model::Table(m)) => m.weight_factor,
+        let factor = match c.post.first().map(|t| &self.pops[self.owner[*t as usize] as usize]) {
+            Some(PopMirror { model: Model::Table(m), .. }) => m.weight_factor,
+            Some(PopMirror { model: Model::Point, comp: Some(comp), .. }) => translate::point::weight_factor(comp),
             _ => 1.0,
         };
         let dt = self.cfg.timestep;
@@ -679,6 +754,17 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run.
         if self.built {
+            for pop in 0..self.pops.len() {
+                if matches!(self.pops[pop].model, Model::Table(m) if m.mechanism == "PynnGif") {
+                    let a = self.driver()?.call(json!({"cmd": "get", "pop": pop, "var": "ndraw"}))?;
+                    let draws: Vec<f64> =
+                        a["values"].as_array().map(|v| v.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();
+                    if draws.len() != self.pops[pop].size {
+                        return Err(err(format!("population {pop}: {} draw counts read back", draws.len())));
+                    }
+                    self.pops[pop].draws = draws;
+                }
+            }
             self.driver()?.call(json!({"cmd": "reset"}))?;
         }
         self.built = false;
@@ -693,7 +779,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
     }
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
-        let model = self.pop(pop)?.model;
+        self.pop(pop)?;
         if !self.built {
             return Ok(RawRecording::default());
         }
@@ -714,16 +800,13 @@ impl<const NP: usize> Backend for Neuron<NP> {
                 .as_array()
                 .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
                 .unwrap_or_default();
-            let f = match model {
-                Model::Table(m) => m.var(&name).map_or(1.0, |v| v.factor),
-                Model::Native(_) => 1.0,
-            };
-            signals.push(RawSignal {
-                name,
-                cells,
-                steps: steps.iter().map(|s| *s as u64).collect(),
-                data: data.into_iter().map(|x| if f == 1.0 { x } else { x / f }).collect(),
-            });
+            signals.push(RawSignal { name, cells, steps: steps.iter().map(|s| *s as u64).collect(), data });
+        }
+        for s in &mut signals {
+            let f = self.recorded_var(pop, &s.name).map_or(1.0, |(_, f)| f);
+            if f != 1.0 {
+                s.data.iter_mut().for_each(|x| *x /= f);
+            }
         }
         Ok(RawRecording { spikes, signals })
     }
@@ -774,8 +857,8 @@ neuron_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
-    // no mechanism yet: creating one is a clear error (see translate::MODELS)
     GIF_cond_exp,
+    PointNeuron,
 );
 
 macro_rules! neuron_sources {
@@ -797,15 +880,27 @@ neuron_sources!(
 
 impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        let mut comp = None;
         let model = match C::MECHANISM {
             Some(name) => Model::Native(name),
-            None => Model::Table(translate::model(C::NAME).ok_or_else(|| {
-                err(format!(
-                    "{} has no NEURON mechanism in pynn-rs yet (supported: {})",
-                    C::NAME,
-                    translate::MODELS.iter().map(|m| m.pynn).collect::<Vec<_>>().join(", ")
-                ))
-            })?),
+            None if C::NAME == "PointNeuron" => {
+                let c = PointNeuron::composition_of(spec.parameters.specs())
+                    .ok_or_else(|| err(format!("population \"{}\": not a PointNeuron schema", spec.label)))?;
+                translate::point::check(&c, spec.label)?;
+                comp = Some(c);
+                Model::Point
+            }
+            None => {
+                let m = translate::model(C::NAME).ok_or_else(|| {
+                    err(format!(
+                        "{} has no NEURON mechanism in pynn-rs yet (supported: {})",
+                        C::NAME,
+                        translate::MODELS.iter().map(|m| m.pynn).collect::<Vec<_>>().join(", ")
+                    ))
+                })?;
+                m.check(spec.parameters, spec.label)?;
+                Model::Table(m)
+            }
         };
         let ctx = BuildContext {
             dt: self.cfg.timestep,
@@ -815,7 +910,7 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
             label: spec.label.to_string(),
         };
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
-        self.create(spec, model, source)
+        self.create(spec, model, comp, source)
     }
 }
 
@@ -853,7 +948,15 @@ mod tests {
     #[test]
     fn the_cache_key_depends_on_the_sources() {
         assert_eq!(sources_hash(), sources_hash());
-        assert_eq!(MECHANISMS.len(), 4);
-        assert!(MECHANISMS.iter().all(|(name, text)| name.ends_with(".mod") && text.contains("NEURON {")));
+        assert_eq!(MECHANISMS.len(), 7);
+        let mods = MECHANISMS.iter().filter(|(name, _)| name.ends_with(".mod"));
+        assert!(mods.clone().all(|(_, text)| text.contains("NEURON {")));
+        // every INCLUDE names a file that is written next to the .mod files
+        for (_, text) in mods {
+            for line in text.lines().filter(|l| l.starts_with("INCLUDE")) {
+                let file = line.trim_start_matches("INCLUDE").trim().trim_matches('"');
+                assert!(MECHANISMS.iter().any(|(n, _)| *n == file), "{file}");
+            }
+        }
     }
 }

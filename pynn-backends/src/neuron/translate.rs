@@ -12,6 +12,7 @@
 use crate::native::propagators::{p31, p32, refractory_steps};
 use pynn_core::cells::CellType;
 use pynn_core::parameters::ParamTable;
+use pynn_core::{Error, Result};
 
 /// How a population of a model is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct NeuronModel {
     pub vars: &'static [Var],
     /// `weight[0] = pynn weight * weight_factor`; `weight[1]` is the receptor index.
     pub weight_factor: f64,
+    /// Mechanism parameters from sequence parameters (GIF_cond_exp's
+    /// kernels), after [`NeuronModel::check`].
+    pub sequences: Option<fn(&ParamTable, f64) -> Translated>,
 }
 
 const fn var(pynn: &'static str, nrn: &'static str, init: &'static str) -> Var {
@@ -296,7 +300,15 @@ const HH_VARS: &[Var] = &[
 
 const fn ode(pynn: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
     // conductance weights: uS -> nS
-    NeuronModel { pynn, mechanism: "PynnOdeCell", kind: Kind::Cell, params, vars, weight_factor: 1000.0 }
+    NeuronModel {
+        pynn,
+        mechanism: "PynnOdeCell",
+        kind: Kind::Cell,
+        params,
+        vars,
+        weight_factor: 1000.0,
+        sequences: None,
+    }
 }
 
 fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
@@ -304,7 +316,7 @@ fn no_params(_: &dyn Fn(&str) -> Vec<f64>, _: f64) -> Translated {
 }
 
 const fn cell(pynn: &'static str, mechanism: &'static str, params: ParamFn, vars: &'static [Var]) -> NeuronModel {
-    NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0 }
+    NeuronModel { pynn, mechanism, kind: Kind::Cell, params, vars, weight_factor: 1.0, sequences: None }
 }
 
 const fn source(pynn: &'static str) -> NeuronModel {
@@ -315,8 +327,85 @@ const fn source(pynn: &'static str) -> NeuronModel {
         params: no_params,
         vars: &[],
         weight_factor: 1.0,
+        sequences: None,
     }
 }
+
+/// The most adaptation elements (`tau_eta`, `tau_gamma`) per GIF_cond_exp
+/// cell (the slots `p_stc_0..9` etc. of `nmodl/pynn_gif.mod`).
+pub const GIF_MAX_ELEMENTS: usize = 10;
+
+/// `PynnGif` (nmodl/pynn_gif.mod): NEST's gif_cond_exp in NEST's units, as
+/// the native engine's `gif.rs` (PyNN -> NEST as pyNN/nest/standardmodels/cells.py
+/// GIF_cond_exp: g_L = cm / tau_m * 1000 nS, C_m = cm * 1000 pF, I_e nA -> pA,
+/// lambda_0 Hz -> 1/ms).
+fn gif(get: &dyn Fn(&str) -> Vec<f64>, dt: f64) -> Translated {
+    let (cm, tau_m) = (get("cm"), get("tau_m"));
+    let n = cm.len();
+    vec![
+        ("h", vec![dt; n]),
+        ("g_l", (0..n).map(|i| cm[i] / tau_m[i] * 1000.0).collect()),
+        ("c_m", map(&cm, |c| c * 1000.0)),
+        ("e_l", get("v_rest")),
+        ("v_reset", get("v_reset")),
+        ("delta_v", get("delta_v")),
+        ("v_t_star", get("v_t_star")),
+        ("lambda_0", map(&get("lambda0"), |l| l / 1000.0)),
+        ("e_ex", get("e_rev_E")),
+        ("e_in", get("e_rev_I")),
+        ("tau_e", get("tau_syn_E")),
+        ("tau_i", get("tau_syn_I")),
+        ("i_e", map(&get("i_offset"), |i| i * 1000.0)),
+        ("refrac", map(&get("tau_refrac"), |t| f64::from(refractory_steps(t, dt)))),
+    ]
+}
+
+const P_STC: [&str; GIF_MAX_ELEMENTS] =
+    ["p_stc_0", "p_stc_1", "p_stc_2", "p_stc_3", "p_stc_4", "p_stc_5", "p_stc_6", "p_stc_7", "p_stc_8", "p_stc_9"];
+const Q_STC: [&str; GIF_MAX_ELEMENTS] =
+    ["q_stc_0", "q_stc_1", "q_stc_2", "q_stc_3", "q_stc_4", "q_stc_5", "q_stc_6", "q_stc_7", "q_stc_8", "q_stc_9"];
+const P_SFA: [&str; GIF_MAX_ELEMENTS] =
+    ["p_sfa_0", "p_sfa_1", "p_sfa_2", "p_sfa_3", "p_sfa_4", "p_sfa_5", "p_sfa_6", "p_sfa_7", "p_sfa_8", "p_sfa_9"];
+const Q_SFA: [&str; GIF_MAX_ELEMENTS] =
+    ["q_sfa_0", "q_sfa_1", "q_sfa_2", "q_sfa_3", "q_sfa_4", "q_sfa_5", "q_sfa_6", "q_sfa_7", "q_sfa_8", "q_sfa_9"];
+
+/// The adaptation kernels: element counts, exact decay factors
+/// `exp(-dt / tau)` and jumps (a_eta nA -> pA; a_gamma mV), one entry per
+/// element slot (unused slots 0).
+fn gif_sequences(p: &ParamTable, dt: f64) -> Translated {
+    let n = p.size();
+    let mut out: Translated = Vec::new();
+    for (count, tau, jump, decay_names, jump_names, scale) in
+        [("n_stc", "tau_eta", "a_eta", &P_STC, &Q_STC, 1000.0), ("n_sfa", "tau_gamma", "a_gamma", &P_SFA, &Q_SFA, 1.0)]
+    {
+        let (taus, jumps) = (p.sequence(tau), p.sequence(jump));
+        out.push((count, taus.iter().map(|t| t.len() as f64).collect()));
+        for e in 0..GIF_MAX_ELEMENTS {
+            out.push((decay_names[e], (0..n).map(|i| taus[i].get(e).map_or(0.0, |t| (-dt / t).exp())).collect()));
+            out.push((jump_names[e], (0..n).map(|i| jumps[i].get(e).map_or(0.0, |a| a * scale)).collect()));
+        }
+    }
+    out
+}
+
+const GIF_VARS: &[Var] = &[
+    var("v", "vm", "v0"),
+    slot("gsyn_exc", "g_ex", "g_ex0", 1000.0),
+    slot("gsyn_inh", "g_in", "g_in0", 1000.0),
+    slot("i_eta", "stc", "stc0", 1000.0),
+    var("v_t", "sfa", "sfa0"),
+];
+
+const GIF: NeuronModel = NeuronModel {
+    pynn: "GIF_cond_exp",
+    mechanism: "PynnGif",
+    kind: Kind::Cell,
+    params: gif,
+    vars: GIF_VARS,
+    // conductance weights: uS -> nS
+    weight_factor: 1000.0,
+    sequences: Some(gif_sequences),
+};
 
 /// The table: the standard cell types the NEURON backend supports.
 pub const MODELS: &[NeuronModel] = &[
@@ -333,6 +422,8 @@ pub const MODELS: &[NeuronModel] = &[
     ode("EIF_cond_exp_isfa_ista", adex_exp, ADEX_EXP_VARS),
     ode("EIF_cond_alpha_isfa_ista", adex_alpha, ADEX_ALPHA_VARS),
     ode("HH_cond_exp", hh, HH_VARS),
+    // PyNN 0.13's NEURON GIF_cond_exp never spikes; ours follows NEST's gif_cond_exp.
+    GIF,
     source("SpikeSourceArray"),
     source("SpikeSourcePoisson"),
     source("SpikeSourcePoissonRefractory"),
@@ -354,12 +445,215 @@ impl NeuronModel {
     /// The mechanism parameters of a population with PyNN parameters `p`.
     pub fn translate_parameters(&self, p: &ParamTable, dt: f64) -> Translated {
         let get = |name: &str| p.scalar(name).to_vec();
-        (self.params)(&get, dt)
+        let mut out = (self.params)(&get, dt);
+        if let Some(f) = self.sequences {
+            out.extend(f(p, dt));
+        }
+        out
+    }
+
+    /// Checks what the mechanism cannot take (before
+    /// [`NeuronModel::translate_parameters`]): GIF_cond_exp's kernels must
+    /// have equal lengths (`tau_eta`/`a_eta`, `tau_gamma`/`a_gamma`) of at
+    /// most [`GIF_MAX_ELEMENTS`] elements.
+    pub fn check(&self, p: &ParamTable, label: &str) -> Result<()> {
+        if self.sequences.is_none() {
+            return Ok(());
+        }
+        for (tau, jump) in [("tau_eta", "a_eta"), ("tau_gamma", "a_gamma")] {
+            for (i, (t, a)) in p.sequence(tau).iter().zip(p.sequence(jump)).enumerate() {
+                let object = format!("population \"{label}\" ({}) on NEURON, cell {i}", self.pynn);
+                if t.len() != a.len() {
+                    return Err(Error::invalid_value(
+                        object,
+                        jump,
+                        format!("{a:?}"),
+                        format!("a sequence as long as `{tau}` ({} values)", t.len()),
+                    ));
+                }
+                if t.len() > GIF_MAX_ELEMENTS {
+                    return Err(Error::invalid_value(
+                        object,
+                        tau,
+                        format!("{t:?}"),
+                        format!("at most {GIF_MAX_ELEMENTS} elements (the NEURON mechanism's slots)"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The variable `pynn` (state or recordable).
     pub fn var(&self, pynn: &str) -> Option<&'static Var> {
         self.vars.iter().find(|v| v.pynn == pynn)
+    }
+}
+
+/// PyNN's composed `PointNeuron` (`nmodl/pynn_point.mod`, mechanism
+/// `PynnPointNeuron`), translated as the native engine builds it
+/// (`native/point.rs`): the parameter names depend on the composition, so
+/// these functions take it instead of a table row.
+pub mod point {
+    use crate::native::point::{MAX_CONDUCTANCE_RECEPTORS, beta_normalization};
+    use crate::native::propagators::{p32, refractory_steps};
+    use pynn_core::cells::{Composition, NeuronKind, PsrKind};
+    use pynn_core::parameters::ParamTable;
+    use pynn_core::{Error, Result};
+
+    /// The mechanism.
+    pub const MECHANISM: &str = "PynnPointNeuron";
+
+    /// The most receptors of one `PointNeuron` (the mechanism's arrays, and
+    /// the native engine's limit).
+    pub const MAX_RECEPTORS: usize = MAX_CONDUCTANCE_RECEPTORS;
+
+    /// Mechanism mode: 0 LIF + CurrExp, 1 AdExp + conductances, 2 LIF + conductances.
+    pub fn mode(comp: &Composition) -> u8 {
+        let current = comp.receptors.iter().all(|(_, k)| *k == PsrKind::CurrExp);
+        match (comp.neuron, current) {
+            (NeuronKind::LIF, true) => 0,
+            (NeuronKind::AdExp, _) => 1,
+            (NeuronKind::LIF, false) => 2,
+        }
+    }
+
+    /// What the mechanism cannot take: AdExp with current receptors (no
+    /// model in NEST or PyNN, refused by the native engine too) and more
+    /// than [`MAX_RECEPTORS`] receptors.
+    pub fn check(comp: &Composition, label: &str) -> Result<()> {
+        let object = format!("population \"{label}\" (PointNeuron) on NEURON");
+        if comp.neuron == NeuronKind::AdExp && comp.receptors.iter().any(|(_, k)| *k == PsrKind::CurrExp) {
+            return Err(Error::invalid_value(
+                object,
+                "receptors",
+                "CurrExpPostSynapticResponse",
+                "conductance-based receptors (CondExp, CondAlpha, CondBeta) for AdExp",
+            ));
+        }
+        if comp.receptors.len() > MAX_RECEPTORS {
+            return Err(Error::invalid_value(
+                object,
+                "receptors",
+                comp.receptors.len(),
+                format!("at most {MAX_RECEPTORS} receptors (the NEURON mechanism's slots)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `weight[0] = pynn weight * factor`: nA for current receptors, uS -> nS.
+    pub fn weight_factor(comp: &Composition) -> f64 {
+        if mode(comp) == 0 { 1.0 } else { 1000.0 }
+    }
+
+    /// The mechanism parameters (name, one value per cell) of a population.
+    pub fn parameters(comp: &Composition, p: &ParamTable, dt: f64) -> Vec<(String, Vec<f64>)> {
+        let n = p.size();
+        let get = |name: &str| p.scalar(name).to_vec();
+        let map = |x: &[f64], f: &dyn Fn(f64) -> f64| x.iter().map(|v| f(*v)).collect::<Vec<f64>>();
+        let m = mode(comp);
+        let (cm, tau_m, v_rest) = (get("cm"), get("tau_m"), get("v_rest"));
+        let mut out: Vec<(String, Vec<f64>)> = vec![
+            ("mode".into(), vec![f64::from(m); n]),
+            ("h".into(), vec![dt; n]),
+            ("nrec".into(), vec![comp.receptors.len() as f64; n]),
+            ("refrac".into(), map(&get("tau_refrac"), &|t| f64::from(refractory_steps(t, dt)))),
+            ("v_rest".into(), v_rest.clone()),
+        ];
+        if m == 0 {
+            // iaf_psc_exp_multisynapse's propagators, as native/point.rs PscExpMulti
+            let rel = |name: &str| get(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
+            out.push(("theta".into(), rel("v_thresh")));
+            out.push(("v_reset_rel".into(), rel("v_reset")));
+            out.push(("i_offset".into(), get("i_offset")));
+            out.push(("p22".into(), map(&tau_m, &|t| (-dt / t).exp())));
+            // NEST: P20 = -tau_m / C * expm1(-h / tau_m)
+            out.push(("p20".into(), (0..n).map(|i| -tau_m[i] / cm[i] * (-dt / tau_m[i]).exp_m1()).collect()));
+            for (k, (name, _)) in comp.receptors.iter().enumerate() {
+                let ts = get(&format!("{name}.tau_syn"));
+                out.push((format!("p11_{k}"), map(&ts, &|t| (-dt / t).exp())));
+                out.push((format!("p21_{k}"), (0..n).map(|i| p32(ts[i], tau_m[i], cm[i], dt)).collect()));
+            }
+            return out;
+        }
+        // NEST's units (PyNN -> NEST as pyNN/nest/standardmodels/cells.py: AdExp,
+        // IF_cond_exp): g_L = cm / tau_m * 1000 nS, C_m = cm * 1000 pF, pA.
+        let v_th = get("v_thresh");
+        out.push(("v_reset".into(), get("v_reset")));
+        out.push(("e_l".into(), v_rest));
+        out.push(("g_l".into(), (0..n).map(|i| cm[i] / tau_m[i] * 1000.0).collect()));
+        out.push(("c_m".into(), map(&cm, &|c| c * 1000.0)));
+        out.push(("i_e".into(), map(&get("i_offset"), &|i| i * 1000.0)));
+        if m == 2 {
+            // iaf_cond_exp's membrane: V bounded by v_thresh, detected there
+            out.push(("v_peak".into(), v_th.clone()));
+            out.push(("v_detect".into(), v_th.clone()));
+            out.push(("tau_w".into(), vec![1.0; n]));
+        } else {
+            let (delta_t, v_spike) = (get("delta_T"), get("v_spike"));
+            // spike detection at v_spike, or at v_thresh when delta_T = 0 (NEST)
+            let detect = (0..n).map(|i| if delta_t[i] > 0.0 { v_spike[i] } else { v_th[i] }).collect();
+            out.push(("v_peak".into(), v_spike));
+            out.push(("v_detect".into(), detect));
+            out.push(("a".into(), get("a")));
+            out.push(("b".into(), map(&get("b"), &|b| b * 1000.0)));
+            out.push(("delta_t".into(), delta_t));
+            out.push(("tau_w".into(), get("tau_w")));
+        }
+        out.push(("v_th".into(), v_th));
+        for (k, (name, kind)) in comp.receptors.iter().enumerate() {
+            let get_r = |s: &str| get(&format!("{name}.{s}"));
+            let (code, tau1, tau2, g0): (f64, Vec<f64>, Vec<f64>, Vec<f64>) = match kind {
+                PsrKind::CondBeta => {
+                    let (tr, td) = (get_r("tau_rise"), get_r("tau_decay"));
+                    let g0 = tr.iter().zip(&td).map(|(r, d)| beta_normalization(*r, *d)).collect();
+                    (3.0, tr, td, g0)
+                }
+                _ => {
+                    let t = get_r("tau_syn");
+                    let g0 = map(&t, &|t| std::f64::consts::E / t);
+                    (if *kind == PsrKind::CondExp { 1.0 } else { 2.0 }, t.clone(), t, g0)
+                }
+            };
+            out.push((format!("kind_{k}"), vec![code; n]));
+            out.push((format!("e_rev_{k}"), get_r("e_syn")));
+            out.push((format!("tau1_{k}"), tau1));
+            out.push((format!("tau2_{k}"), tau2));
+            out.push((format!("g0_{k}"), g0));
+        }
+        out
+    }
+
+    /// The mechanism variable of state variable or recordable `pynn`: (live
+    /// variable, parameter of its initial value, `nrn = pynn * factor`).
+    pub fn var(comp: &Composition, pynn: &str) -> Option<(String, String, f64)> {
+        let m = mode(comp);
+        if pynn == "v" {
+            return Some(("vm".into(), "y_init_0".into(), 1.0));
+        }
+        if pynn == "w" && comp.neuron == NeuronKind::AdExp {
+            return Some(("y_1".into(), "y_init_1".into(), 1000.0));
+        }
+        let (receptor, what) = pynn.split_once('.')?;
+        let k = comp.receptors.iter().position(|(r, _)| *r == receptor)?;
+        let (slot, factor) = match (m, what) {
+            (0, "isyn") => (1 + k, 1.0),
+            (1 | 2, "gsyn") => (3 + 2 * k, 1000.0),
+            _ => return None,
+        };
+        Some((format!("y_{slot}"), format!("y_init_{slot}"), factor))
+    }
+
+    /// Every state variable and recordable name (for messages).
+    pub fn names(comp: &Composition) -> Vec<String> {
+        let mut names = vec!["v".to_string()];
+        if comp.neuron == NeuronKind::AdExp {
+            names.push("w".into());
+        }
+        let suffix = if mode(comp) == 0 { "isyn" } else { "gsyn" };
+        names.extend(comp.receptors.iter().map(|(r, _)| format!("{r}.{suffix}")));
+        names
     }
 }
 
@@ -399,6 +693,7 @@ mod tests {
         covers::<EIF_cond_exp_isfa_ista>();
         covers::<EIF_cond_alpha_isfa_ista>();
         covers::<HH_cond_exp>();
+        covers::<GIF_cond_exp>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
     }

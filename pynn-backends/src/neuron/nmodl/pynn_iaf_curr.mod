@@ -61,7 +61,7 @@ ASSIGNED {
   k vm y isyn_exc isyn_inh di_ex di_in r buf_ex buf_in i_inj
 }
 
-INITIAL {
+PROCEDURE init_state() {
   y = v0 - v_rest
   vm = v0
   isyn_exc = isyn_exc0
@@ -71,6 +71,10 @@ INITIAL {
   r = 0
   buf_ex = 0
   buf_in = 0
+}
+
+INITIAL {
+  init_state()
   k = 0
   net_send(0.25 * h, 1)
 }
@@ -111,7 +115,12 @@ NET_RECEIVE(w, receptor) {
     k = k + 1
     net_send((k + 0.25) * h - t, 1)
   } else {
-    if (receptor == 0) {
+    : a cell created after the first run: the driver calls init_state() and
+    : sends this event (weight[1] = -1, weight[0] = the current step k0)
+    if (receptor < 0) {
+      k = w
+      net_send((k + 0.25) * h - t, 1)
+    } else if (receptor == 0) {
       buf_ex = buf_ex + w
     } else {
       buf_in = buf_in + w

@@ -30,10 +30,14 @@ PARAMETER {
 
 ASSIGNED { k vm u i_inj buf }
 
-INITIAL {
+PROCEDURE init_state() {
   vm = v0
   u = u0
   buf = 0
+}
+
+INITIAL {
+  init_state()
   k = 0
   net_send(0.25 * h, 1)
 }
@@ -57,6 +61,13 @@ NET_RECEIVE(w, receptor) {
     k = k + 1
     net_send((k + 0.25) * h - t, 1)
   } else {
-    buf = buf + w
+    : a cell created after the first run: the driver calls init_state() and
+    : sends this event (weight[1] = -1, weight[0] = the current step k0)
+    if (receptor < 0) {
+      k = w
+      net_send((k + 0.25) * h - t, 1)
+    } else {
+      buf = buf + w
+    }
   }
 }

@@ -2,8 +2,8 @@ COMMENT
 pynn-rs: the nonlinear and conductance-based standard cells, integrated as
 NEST 3.10 integrates them: GSL's adaptive Runge-Kutta-Fehlberg 4(5)
 (`rkf45` stepper, standard step-size control, the step size carried from
-one time step to the next), then NEST's spike/reset/refractory rules and
-synaptic input at the end of the step. The formulas are those of the
+one time step to the next: pynn_rkf45_step of pynn_rkf45.inc), then NEST's
+spike/reset/refractory rules and synaptic input at the end of the step. The formulas are those of the
 native engine (pynn-backends/src/native/cond.rs, adex.rs, hh.rs, rkf45.rs),
 which follow NEST's `iaf_cond_exp`, `iaf_cond_alpha`, `iaf_cond_exp_sfa_rr`,
 `aeif_cond_exp`, `aeif_cond_alpha` and `hh_cond_exp_traub`.
@@ -76,10 +76,9 @@ ASSIGNED {
   k s0 s1 s2 s3 s4 s5 r hstep buf_ex buf_in i_inj
 }
 
-VERBATIM
-#include <math.h>
-#include <float.h>
+INCLUDE "pynn_rkf45.inc"
 
+VERBATIM
 typedef struct {
   int P_model;
   double P_v_th, P_v_reset, P_e_l, P_g_l, P_c_m, P_e_ex, P_e_in, P_tau_e, P_tau_i, P_i_e, P_psc_e, P_psc_i;
@@ -167,75 +166,9 @@ static void pynn_rhs(const pynn_par* p, const double* y, double* f) {
   }
 }
 
-/* One call of GSL's gsl_odeiv_evolve_apply with the rkf45 stepper and the
-   standard control (eps_abs, eps_rel, a_y, a_dydt) from *t towards t1. */
-static void pynn_rkf45_apply(const pynn_par* p, int n, double* y, double* tp, double t1, double* step,
-                             double eps_abs, double eps_rel, double a_y, double a_dydt) {
-  static const double b21 = 1.0 / 4.0;
-  static const double b3[2] = {3.0 / 32.0, 9.0 / 32.0};
-  static const double b4[3] = {1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0};
-  static const double b5[4] = {8341.0 / 4104.0, -32832.0 / 4104.0, 29440.0 / 4104.0, -845.0 / 4104.0};
-  static const double b6[5] = {-6080.0 / 20520.0, 41040.0 / 20520.0, -28352.0 / 20520.0, 9295.0 / 20520.0,
-                               -5643.0 / 20520.0};
-  static const double c1 = 902880.0 / 7618050.0, c3 = 3953664.0 / 7618050.0, c4 = 3855735.0 / 7618050.0,
-                      c5 = -1371249.0 / 7618050.0, c6 = 277020.0 / 7618050.0;
-  static const double ec[7] = {0.0, 1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
-  double k1[6], k2[6], k3[6], k4[6], k5[6], k6[6], tmp[6], y0[6], yerr[6], yp[6];
-  double t0 = *tp, span = t1 - t0, h0 = *step;
-  int i;
-  for (i = 0; i < n; ++i) y0[i] = y[i];
-  pynn_rhs(p, y0, k1);
-  for (;;) {
-    int final_step = h0 > span;
-    double rmax, t_new, h_old;
-    if (final_step) h0 = span;
-    for (i = 0; i < n; ++i) tmp[i] = y0[i] + b21 * h0 * k1[i];
-    pynn_rhs(p, tmp, k2);
-    for (i = 0; i < n; ++i) tmp[i] = y0[i] + h0 * (b3[0] * k1[i] + b3[1] * k2[i]);
-    pynn_rhs(p, tmp, k3);
-    for (i = 0; i < n; ++i) tmp[i] = y0[i] + h0 * (b4[0] * k1[i] + b4[1] * k2[i] + b4[2] * k3[i]);
-    pynn_rhs(p, tmp, k4);
-    for (i = 0; i < n; ++i) tmp[i] = y0[i] + h0 * (b5[0] * k1[i] + b5[1] * k2[i] + b5[2] * k3[i] + b5[3] * k4[i]);
-    pynn_rhs(p, tmp, k5);
-    for (i = 0; i < n; ++i)
-      tmp[i] = y0[i] + h0 * (b6[0] * k1[i] + b6[1] * k2[i] + b6[2] * k3[i] + b6[3] * k4[i] + b6[4] * k5[i]);
-    pynn_rhs(p, tmp, k6);
-    for (i = 0; i < n; ++i) {
-      double d = c1 * k1[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i];
-      y[i] = y0[i] + h0 * d;
-      yerr[i] = h0 * (ec[1] * k1[i] + ec[3] * k3[i] + ec[4] * k4[i] + ec[5] * k5[i] + ec[6] * k6[i]);
-    }
-    for (i = 0; i < n; ++i) yp[i] = 0.0;
-    if (a_dydt != 0.0) pynn_rhs(p, y, yp);
-    rmax = DBL_MIN;
-    for (i = 0; i < n; ++i) {
-      double d0 = eps_rel * (a_y * fabs(y[i]) + a_dydt * fabs(h0 * yp[i])) + eps_abs;
-      double q = fabs(yerr[i]) / fabs(d0);
-      if (q > rmax) rmax = q;
-    }
-    t_new = final_step ? t1 : t0 + h0;
-    h_old = h0;
-    if (rmax > 1.1) {
-      double fac = 0.9 / pow(rmax, 1.0 / 5.0);
-      double h_dec;
-      if (fac < 0.2) fac = 0.2;
-      h_dec = fac * h_old;
-      if (fabs(h_dec) < fabs(h_old) && t_new + h_dec != t_new) {
-        for (i = 0; i < n; ++i) y[i] = y0[i];
-        h0 = h_dec;
-        continue;
-      }
-      h0 = h_old;
-    } else if (rmax < 0.5) {
-      double fac = 0.9 / pow(rmax, 1.0 / 6.0);
-      if (fac < 1.0) fac = 1.0;
-      if (fac > 5.0) fac = 5.0;
-      h0 = fac * h_old;
-    }
-    *step = h0;
-    *tp = t_new;
-    return;
-  }
+/* pynn_rkf45_step's right-hand side (pynn_rkf45.inc) */
+static void pynn_ode_rhs(const void* pp, const double* y, double* f) {
+  pynn_rhs((const pynn_par*) pp, y, f);
 }
 
 /* One time step of length hh of one cell; returns 1 if it spiked.
@@ -248,7 +181,7 @@ static int pynn_ode_step(pynn_par* p, double* y, double* nr, double* step, doubl
     int n = m == 0 ? 3 : 5;
     double tc = 0.0;
     p->P_refractory = *nr > 0;
-    while (tc < hh) pynn_rkf45_apply(p, n, y, &tc, hh, step, 1e-3, 0.0, 1.0, 0.0);
+    while (tc < hh) pynn_rkf45_step(pynn_ode_rhs, p, n, y, &tc, hh, step, 1e-3, 0.0, 1.0, 0.0);
     if (m == 1) {
       if (*nr > 0) { *nr -= 1; y[0] = p->P_v_reset; }
       else if (y[0] >= p->P_v_th) { *nr = nref; y[0] = p->P_v_reset; spiked = 1; }
@@ -268,7 +201,7 @@ static int pynn_ode_step(pynn_par* p, double* y, double* nr, double* step, doubl
     double tc = 0.0;
     while (tc < hh) {
       p->P_refractory = *nr > 0;
-      pynn_rkf45_apply(p, n, y, &tc, hh, step, 1e-6, 1e-6, 0.0, 1.0);
+      pynn_rkf45_step(pynn_ode_rhs, p, n, y, &tc, hh, step, 1e-6, 1e-6, 0.0, 1.0);
       if (*nr > 0) y[0] = p->P_v_reset;
       else if (y[0] >= p->P_v_detect) {
         y[0] = p->P_v_reset;
@@ -283,7 +216,7 @@ static int pynn_ode_step(pynn_par* p, double* y, double* nr, double* step, doubl
     else { y[1] += ex; y[2] += inh; }
   } else {
     double tc = 0.0, u_old = y[0];
-    while (tc < hh) pynn_rkf45_apply(p, 6, y, &tc, hh, step, 1e-3, 0.0, 1.0, 0.0);
+    while (tc < hh) pynn_rkf45_step(pynn_ode_rhs, p, 6, y, &tc, hh, step, 1e-3, 0.0, 1.0, 0.0);
     y[4] += ex;
     y[5] += inh;
     if (*nr > 0) *nr -= 1;
@@ -313,7 +246,7 @@ VERBATIM
 ENDVERBATIM
 }
 
-INITIAL {
+PROCEDURE init_state() {
   s0 = s0_init
   s1 = s1_init
   s2 = s2_init
@@ -324,6 +257,10 @@ INITIAL {
   hstep = h
   buf_ex = 0
   buf_in = 0
+}
+
+INITIAL {
+  init_state()
   k = 0
   net_send(0.25 * h, 1)
 }
@@ -341,7 +278,12 @@ NET_RECEIVE(w, receptor) {
     k = k + 1
     net_send((k + 0.25) * h - t, 1)
   } else {
-    if (receptor == 0) {
+    : a cell created after the first run: the driver calls init_state() and
+    : sends this event (weight[1] = -1, weight[0] = the current step k0)
+    if (receptor < 0) {
+      k = w
+      net_send((k + 0.25) * h - t, 1)
+    } else if (receptor == 0) {
       buf_ex = buf_ex + w
     } else {
       buf_in = buf_in + w
