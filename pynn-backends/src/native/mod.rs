@@ -170,6 +170,7 @@ impl<T: Bits + Default> Values<T> {
 
     /// Writes `v` at position `s` (the vectors are pre-sized), given the
     /// layout the values were chosen with.
+    #[inline]
     fn put(&mut self, layout: &Layout<T>, s: usize, v: T) {
         match (self, layout) {
             (Values::Palette(_, i), Layout::Palette(_, map)) => i[s] = map[&v.bits()],
@@ -977,7 +978,10 @@ impl Backend for Native {
         }
         let wl = Layout::of(&c.weight);
         let dl = Layout::of(&delay);
-        let shard: Vec<u32> = c.post.iter().map(|t| self.shard_of(*t as usize) as u32).collect();
+        // Shard of every cell of the network, looked up once per cell
+        // rather than once per synapse.
+        let cell_shard: Vec<u32> = (0..self.owner.len()).map(|g| self.shard_of(g) as u32).collect();
+        let shard: Vec<u32> = c.post.iter().map(|t| cell_shard[*t as usize]).collect();
         // Synapses of one pre-synaptic cell must come shard by shard for the
         // canonical order to be the connection order; otherwise keep a permutation.
         let grouped = (1..n).all(|i| c.pre[i] != c.pre[i - 1] || shard[i] >= shard[i - 1]);
@@ -1049,7 +1053,9 @@ impl Backend for Native {
             r.row_ptr[row] += 1;
             let sh = &self.shards[shard[i] as usize];
             r.target[at] = (c.post[i] as usize - sh.lo) as u16;
-            r.weight.put(&wl, at, c.weight[i]);
+            if !matches!(wl, Layout::Same(_)) {
+                r.weight.put(&wl, at, c.weight[i]);
+            }
             if !matches!(dl, Layout::Same(_)) {
                 r.delay.put(&dl, at, delay[i]);
             }
