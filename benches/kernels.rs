@@ -1,5 +1,6 @@
 //! Criterion benches of the native engine's hot loops: the neuron update
-//! of `IF_curr_exp` (exact propagators) and `IF_cond_exp` (adaptive RKF45),
+//! of `IF_curr_exp` and `IF_curr_delta` (exact propagators), `IF_cond_exp`
+//! (adaptive RKF45 and fixed-step RK4), the `SpikeSourcePoisson` draws,
 //! 512 cells per step, and spike delivery through the engine
 //! (a source population firing every step into a sparsely connected
 //! population). Small on purpose, so that `cargo test --all-targets`
@@ -11,6 +12,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
+use pynn::CellType;
 use pynn::core::parameters::{Column, ParamTable};
 use pynn::prelude::*;
 use std::hint::black_box;
@@ -31,7 +33,13 @@ fn kernel<C: NativeCell>() -> Box<dyn Kernel> {
 
 /// Steps a kernel with a constant excitatory input on every cell.
 fn update<C: NativeCell>(c: &mut Criterion, name: &str, input: f64) {
+    update_with::<C>(c, name, input, OdeSolver::Rkf45);
+}
+
+/// [`update`] with the kernel's ODE solver chosen.
+fn update_with<C: NativeCell>(c: &mut Criterion, name: &str, input: f64, solver: OdeSolver) {
     let mut k = kernel::<C>();
+    k.set_ode_solver(solver);
     let ex = vec![input; CELLS];
     let inh = vec![0.0; CELLS];
     let current = vec![0.0; CELLS];
@@ -50,7 +58,32 @@ fn update<C: NativeCell>(c: &mut Criterion, name: &str, input: f64) {
 
 fn neuron_update(c: &mut Criterion) {
     update::<IF_curr_exp>(c, "update IF_curr_exp x512", 0.05);
-    update::<IF_cond_exp>(c, "update IF_cond_exp x512", 0.002);
+    update::<IF_curr_delta>(c, "update IF_curr_delta x512", 0.05);
+    update::<IF_cond_exp>(c, "update IF_cond_exp x512 (RKF45)", 0.002);
+    update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (RK4)", 0.002, OdeSolver::Rk4);
+    poisson(c);
+}
+
+/// 512 Poisson sources at Brunel's drive rate (20 kHz: two spikes per step
+/// on average, counts drawn per step).
+fn poisson(c: &mut Criterion) {
+    let mut params = ParamTable::defaults(SpikeSourcePoisson::PARAMETERS, CELLS);
+    let idx: Vec<usize> = (0..CELLS).collect();
+    params.assign("rate", &idx, Column::Scalar(vec![20_000.0; CELLS]));
+    let init = ParamTable::defaults(SpikeSourcePoisson::STATE, CELLS);
+    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0 };
+    let mut k = SpikeSourcePoisson::build(&params, &init, &ctx).expect("kernel");
+    let current = vec![0.0; CELLS];
+    let mut out = SpikeOut::new();
+    let mut step = 0;
+    c.bench_function("draw SpikeSourcePoisson x512 at 20 kHz", |b| {
+        b.iter(|| {
+            out.clear();
+            k.step(&StepInput { step, synaptic: &[], current: &current }, &mut out);
+            step += 1;
+            black_box(out.len())
+        })
+    });
 }
 
 /// 1 ms of 100 Poisson sources at 10 kHz (one spike per step on average)
