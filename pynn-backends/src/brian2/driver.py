@@ -261,31 +261,144 @@ class Driver:
         dsteps = np.load(c["delay_steps"]).astype(np.int64)
         wunit = unit(c["weight_unit"])
         model = "w_syn : %s" % unit_dimension_name(c["weight_unit"])
+        plastic = c.get("plastic")
+        values = {}
+        if plastic is not None:
+            # Three pathways (see plastic.rs): "update" at the spike, "transmit"
+            # at arrival, "backprop" for post-synaptic spikes.
+            model += "\n" + plastic["model"]
+            on_pre = {"update": plastic["update"], "transmit": plastic["transmit"]}
+            on_post = {"backprop": plastic["backprop"]} if plastic["backprop"] else None
+            values = {name: (u, np.load(f)) for name, (u, f) in plastic["values"].items()}
+        else:
+            on_pre, on_post = c["on_pre"], None
         pre_pop, pre_loc = self.locate(pre)
         post_pop, post_loc = self.locate(post)
         parts = []
         for a, b in sorted(set(zip(pre_pop.tolist(), post_pop.tolist()))):
             sel = np.nonzero((pre_pop == a) & (post_pop == b))[0]
-            syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=c["on_pre"],
-                              name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
+            extra = 0 if self.pops[b]["substeps"] == 1 else 1
+            if plastic is not None and (extra or self.pops[a]["substeps"] != 1):
+                raise DriverError(
+                    "projection %d: plastic synapses to or from a sub-stepped model (HH_cond_exp) are not "
+                    "supported on Brian2" % proj)
+            if plastic is not None and self.pops[a].get("layers"):
+                raise DriverError(self.layer_error(proj))
+            syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=on_pre,
+                              on_post=on_post, name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
             syn.connect(i=pre_loc[sel], j=post_loc[sel])
             if not (np.array_equal(np.asarray(syn.i[:]), pre_loc[sel])
                     and np.array_equal(np.asarray(syn.j[:]), post_loc[sel])):
                 raise DriverError("Brian2 reordered the synapses of projection %d" % proj)
-            syn.pre.when = "before_thresholds"
             syn.w_syn = weight[sel] * wunit
-            # A sub-stepped target integrates its first sub-step before the
-            # pathway runs: one more step of delay brings the input one
-            # sub-step after NEST's step boundary instead of a step early.
-            extra = 0 if self.pops[b]["substeps"] == 1 else 1
-            syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+            if plastic is None:
+                syn.pre.when = "before_thresholds"
+                # A sub-stepped target integrates its first sub-step before the
+                # pathway runs: one more step of delay brings the input one
+                # sub-step after NEST's step boundary instead of a step early.
+                syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+            else:
+                for name, (u, v) in values.items():
+                    setattr(syn, name, v[sel] * unit(u))
+                syn.update.when = "synapses"
+                syn.update.order = 0
+                syn.update.delay = 0 * b2.second
+                syn.transmit.when = "before_thresholds"
+                syn.transmit.delay = (dsteps[sel] - 1) * self.dt * b2.second
+                if on_post is not None:
+                    syn.backprop.when = "synapses"
+                    syn.backprop.order = -1
+                    syn.backprop.delay = dsteps[sel] * self.dt * b2.second
             self.net.add(syn)
             syns = [syn]
             parts.append((syns, sel, extra))
-            for layer in self.pops[a].get("layers", []):
-                syns.append(self.replicate(syn, layer, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
-            self.pops[a].setdefault("out", []).append((syns, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
-        self.projs[proj] = {"parts": parts, "unit": wunit}
+            if plastic is None:
+                for layer in self.pops[a].get("layers", []):
+                    syns.append(self.replicate(syn, layer, model, on_pre, pre_loc[sel], post_loc[sel]))
+                self.pops[a].setdefault("out", []).append((syns, model, on_pre, pre_loc[sel], post_loc[sel]))
+            else:
+                self.pops[a].setdefault("plastic_out", []).append(proj)
+        self.projs[proj] = {"parts": parts, "unit": wunit, "plastic": plastic is not None, "n": len(pre),
+                            "backprop": on_post is not None,
+                            "weights": None}
+        return {}
+
+    @staticmethod
+    def layer_error(proj):
+        return ("projection %d: a plastic projection from a source that emits several spikes of one cell in one "
+                "time step (a Poisson count above 1) is not supported on Brian2; lower the rate or the time step"
+                % proj)
+
+    def gather(self, proj, var):
+        """Variable `var` of a projection's synapses, in list order."""
+        pr = self.projs[proj]
+        out = np.zeros(pr["n"])
+        for syns, sel, _ in pr["parts"]:
+            out[sel] = np.asarray(getattr(syns[0], var + "_")[:], dtype=float)
+        return out
+
+    def cmd_set_vars(self, c):
+        """Sets synaptic variables (list order) of a projection."""
+        pr = self.projs[int(c["proj"])]
+        for name, (u, f) in c["vars"].items():
+            v = np.load(f)
+            for syns, sel, _ in pr["parts"]:
+                for syn in syns:
+                    setattr(syn, name, v[sel] * unit(u))
+        return {}
+
+    def cmd_plastic_state(self, c):
+        """Synaptic variables of plastic projections (list order), and the
+        weight samples taken since the last call."""
+        out = {}
+        for key, names in c["vars"].items():
+            proj = int(key)
+            pr = self.projs.get(proj)
+            if pr is None:
+                continue
+            entry = {name: self.npy("state", self.gather(proj, name)) for name in names}
+            rec = pr.get("weights")
+            if rec is not None:
+                steps = np.asarray(rec["steps"], dtype=np.int64)
+                data = np.concatenate(rec["data"]) if rec["data"] else np.zeros(0)
+                entry["_steps"] = self.npy("wsteps", steps)
+                entry["_data"] = self.npy("wdata", np.ascontiguousarray(data, dtype=float))
+                rec["steps"], rec["data"] = [], []
+            out[key] = entry
+        return {"state": out}
+
+    def cmd_record_weights(self, c):
+        """Samples variable `var` of projection `proj` every `interval` steps
+        (None: stop): sample s holds the state after Brian2's step s - 1,
+        i.e. every update of pre-synaptic spikes at NEST times <= s dt."""
+        proj = int(c["proj"])
+        pr = self.projs[proj]
+        old = pr.get("weights")
+        if old is not None and old.get("op") is not None:
+            self.net.remove(old["op"])
+            old["op"] = None
+        interval = c.get("interval")
+        if interval is None:
+            return {}
+        interval = int(interval)
+        var = c["var"]
+        rec = old if old is not None else {"steps": [], "data": []}
+        rec["interval"] = interval
+        if self.step % interval == 0 and not (rec["steps"] and rec["steps"][-1] == self.step):
+            rec["steps"].append(self.step)
+            rec["data"].append(self.gather(proj, var))
+
+        def sample(t):
+            s = int(round(float(t / b2.second) / self.dt)) + 1
+            if s % interval == 0:
+                rec["steps"].append(s)
+                rec["data"].append(self.gather(proj, var))
+
+        op = b2.NetworkOperation(sample, when="end", name="pynn_wrec%d_%d" % (proj, self.counter))
+        self.counter += 1
+        rec["op"] = op
+        pr["weights"] = rec
+        self.net.add(op)
         return {}
 
     def replicate(self, syn, source, model, on_pre, i, j):
@@ -305,6 +418,8 @@ class Driver:
         self.counter += 1
         layer = b2.SpikeGeneratorGroup(p["n"], np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second,
                                        name="pynn_pop%d_layer%d" % (pop, self.counter))
+        if p.get("plastic_out"):
+            raise DriverError(self.layer_error(p["plastic_out"][0]))
         self.net.add(layer)
         p["layers"].append(layer)
         for syns, model, on_pre, i, j in p.get("out", []):
@@ -320,10 +435,15 @@ class Driver:
         values = np.load(c["values"])
         for syns, sel, extra in pr["parts"]:
             for syn in syns:
+                d = values[sel].astype(np.int64)
                 if c["name"] == "weight":
                     syn.w_syn = values[sel] * pr["unit"]
+                elif pr["plastic"]:
+                    syn.transmit.delay = (d - 1) * self.dt * b2.second
+                    if pr["backprop"]:
+                        syn.backprop.delay = d * self.dt * b2.second
                 else:
-                    syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
+                    syn.delay = (d - 1 + extra) * self.dt * b2.second
         return {}
 
     def cmd_record(self, c):

@@ -78,6 +78,7 @@
 //!   changed while a cell is refractory also changes the period in progress
 //!   (NEST and the native engine keep the running count).
 
+pub mod plastic;
 pub mod translate;
 
 pub use crate::pyproc::{INSTALL_HINT, find_python};
@@ -152,8 +153,27 @@ struct PopMirror {
 }
 
 struct ProjMirror {
+    label: String,
     receptor: String,
     conns: Connections,
+    /// Synapse model (plastic ones carry their per-connection parameters
+    /// and initial state).
+    synapse: SynapseKind,
+    /// Ring slots of a plastic projection: its largest delay in steps at
+    /// creation (see [`plastic`]).
+    ring: usize,
+    /// Plastic state read back after the last run (PyNN names and units).
+    current: Vec<(&'static str, Vec<f64>)>,
+    /// Weight recording interval (steps), if recording.
+    rec: Option<u64>,
+    /// Weight samples taken since recording started or the last reset.
+    samples: RawWeights,
+}
+
+impl ProjMirror {
+    fn plastic(&self) -> bool {
+        !matches!(self.synapse, SynapseKind::Static)
+    }
 }
 
 /// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
@@ -294,13 +314,79 @@ impl Brian2 {
         let pr = &self.projs[proj];
         let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
         let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
+        let model = plastic::plastic_model(&pr.synapse, &on_pre, &weight_unit, &weight, pr.ring)?;
+        let (rec, var) = (pr.rec, plastic::state_vars(&pr.synapse).first().map(|v| v.1));
         let d = self.driver()?;
-        let cmd = json!({
+        let mut cmd = json!({
             "cmd": "connect", "proj": proj, "on_pre": on_pre, "weight_unit": weight_unit,
             "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
             "weight": d.write_npy("weight", &weight)?, "delay_steps": d.write_npy("delay", &delay)?,
         });
-        d.call(cmd).map(drop)
+        if let Some(m) = model {
+            let mut values = Map::new();
+            for (name, unit, v) in &m.values {
+                values.insert(name.clone(), json!([unit, d.write_npy("syn", v)?]));
+            }
+            cmd["plastic"] = json!({
+                "model": m.model, "update": m.update, "transmit": m.transmit, "backprop": m.backprop,
+                "values": values,
+            });
+        }
+        d.call(cmd)?;
+        if let (Some(interval), Some(var)) = (rec, var) {
+            d.call(json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval}))?;
+        }
+        Ok(())
+    }
+
+    /// Reads the plastic projections' state back after a run: every update
+    /// of pre-synaptic spikes up to the current time is done (the `update`
+    /// pathway runs in the spike's own step), plus the weight samples.
+    fn read_plastic_state(&mut self) -> Result<()> {
+        let mut vars = Map::new();
+        for (id, pr) in self.projs.iter().enumerate() {
+            if pr.plastic() && !pr.conns.is_empty() {
+                let names: Vec<&str> = plastic::state_vars(&pr.synapse).iter().map(|v| v.1).collect();
+                vars.insert(id.to_string(), json!(names));
+            }
+        }
+        if vars.is_empty() {
+            return Ok(());
+        }
+        let kinds: Vec<(ProjId, Vec<plastic::StateVar>)> = vars
+            .keys()
+            .filter_map(|k| k.parse::<ProjId>().ok())
+            .map(|id| (id, plastic::state_vars(&self.projs[id].synapse)))
+            .collect();
+        let d = self.driver()?;
+        let a = d.call(json!({"cmd": "plastic_state", "vars": vars}))?;
+        let mut read = Vec::new();
+        for (id, names) in kinds {
+            let entry = &a["state"][id.to_string()];
+            let mut values = Vec::new();
+            for (pynn, brian, factor) in names {
+                let (_, v) = d.read_npy::<f64>(&entry[brian])?;
+                values.push((pynn, v.into_iter().map(|x| x * factor).collect::<Vec<f64>>()));
+            }
+            let samples = if entry.get("_steps").is_some() {
+                let (_, steps) = d.read_npy::<i64>(&entry["_steps"])?;
+                let (_, data) = d.read_npy::<f64>(&entry["_data"])?;
+                Some((steps, data))
+            } else {
+                None
+            };
+            read.push((id, values, samples));
+        }
+        for (id, values, samples) in read {
+            let pr = &mut self.projs[id];
+            let sign = plastic::state_vars(&pr.synapse).first().map_or(1.0, |v| v.2);
+            pr.current = values;
+            if let Some((steps, data)) = samples {
+                pr.samples.steps.extend(steps.iter().map(|s| *s as u64));
+                pr.samples.data.extend(data.into_iter().map(|x| x * sign));
+            }
+        }
+        Ok(())
     }
 
     fn record_command(&self, pop: PopId) -> Result<Json> {
@@ -540,10 +626,37 @@ impl Backend for Brian2 {
         if let Some(t) = c.post.iter().chain(&c.pre).find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("cell {t} does not exist")));
         }
+        match spec.synapse {
+            SynapseKind::Static
+            | SynapseKind::TsodyksMarkram(_)
+            | SynapseKind::SpikePairStdp { .. }
+            | SynapseKind::Vogels2011 { .. } => {}
+            ref other => {
+                return Err(err(format!(
+                    "projection \"{}\": synapse model {other:?} is not supported on Brian2",
+                    spec.label
+                )));
+            }
+        }
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        self.projs.push(ProjMirror { receptor: spec.receptor.name.to_string(), conns: c });
-        let res = self.synapse_of(spec.id).and_then(|_| if self.built { self.send_connect(spec.id) } else { Ok(()) });
+        let ring = c.delay.iter().map(|d| ((d / dt).round() as usize).max(1)).max().unwrap_or(1);
+        self.projs.push(ProjMirror {
+            label: spec.label.to_string(),
+            receptor: spec.receptor.name.to_string(),
+            conns: c,
+            synapse: spec.synapse.clone(),
+            ring,
+            current: Vec::new(),
+            rec: None,
+            samples: RawWeights::default(),
+        });
+        let res = self.synapse_of(spec.id).and_then(|(on_pre, unit)| {
+            let pr = &self.projs[spec.id];
+            // Checks the plastic description before the first run.
+            plastic::plastic_model(&pr.synapse, &on_pre, &unit, &pr.conns.weight, pr.ring)?;
+            if self.built { self.send_connect(spec.id) } else { Ok(()) }
+        });
         if let Err(e) = res {
             self.projs.pop();
             return Err(e);
@@ -558,10 +671,28 @@ impl Backend for Brian2 {
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if let Some((_, v)) = p.current.iter().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
+        let columns = match &p.synapse {
+            SynapseKind::TsodyksMarkram(c) => Some(c),
+            SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => Some(columns),
+            _ => None,
+        };
+        if let Some(v) = columns.and_then(|c| c.get(name)) {
+            return Ok(v.to_vec());
+        }
+        if let (SynapseKind::SpikePairStdp { tau_minus, .. }, "tau_minus") = (&p.synapse, name) {
+            return Ok(vec![*tau_minus; p.conns.len()]);
+        }
         match name {
             "weight" => Ok(p.conns.weight.clone()),
             "delay" => Ok(p.conns.delay.clone()),
-            _ => Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
+            _ => {
+                let mut names = vec!["weight", "delay"];
+                names.extend(columns.iter().flat_map(|c| c.0.iter().map(|(n, _)| *n)));
+                Err(Error::unknown_name(format!("Brian2 projection \"{}\"", p.label), "attribute", name, names))
+            }
         }
     }
 
@@ -584,17 +715,118 @@ impl Backend for Brian2 {
             ),
             _ => return Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
         };
+        if p.plastic()
+            && name == "delay"
+            && let Some(d) = native.iter().find(|d| **d as usize > p.ring)
+        {
+            return Err(Error::invalid_value(
+                format!("plastic projection \"{}\" on Brian2", p.label),
+                "delay",
+                d * dt,
+                format!(
+                    "at most the largest delay the projection was created with ({} ms): its ring of \
+                     weights in flight has one slot per step of that delay",
+                    p.ring as f64 * dt
+                ),
+            ));
+        }
+        let mut plastic_weights = Vec::new();
+        if p.plastic() && name == "weight" {
+            if let SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } = &p.synapse {
+                let (lo, hi) = (columns.get("w_min").unwrap_or(&[]), columns.get("w_max").unwrap_or(&[]));
+                for (k, w) in values.iter().enumerate() {
+                    let (a, b) = (lo.get(k).copied().unwrap_or(0.0), hi.get(k).copied().unwrap_or(f64::INFINITY));
+                    if w.abs() < a || w.abs() > b {
+                        return Err(Error::invalid_value(
+                            format!("plastic projection \"{}\" on Brian2", p.label),
+                            "weight",
+                            w,
+                            format!("a weight whose magnitude lies in [w_min, w_max] = [{a}, {b}]"),
+                        ));
+                    }
+                }
+            }
+            plastic_weights = plastic::weight_vars(&p.synapse);
+        }
         if self.built && !native.is_empty() {
             let d = self.driver()?;
-            let file = d.write_npy(name, &native)?;
-            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            if plastic_weights.is_empty() {
+                let file = d.write_npy(name, &native)?;
+                d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            } else {
+                let mut vars = Map::new();
+                for (var, factor) in &plastic_weights {
+                    let v: Vec<f64> = native.iter().map(|w| w * factor).collect();
+                    vars.insert(var.to_string(), json!(["1", d.write_npy("w", &v)?]));
+                }
+                d.call(json!({"cmd": "set_vars", "proj": proj, "vars": vars}))?;
+            }
         }
         let p = &mut self.projs[proj];
+        p.current.retain(|(n, _)| *n != name);
         match name {
             "weight" => p.conns.weight = mirror,
             _ => p.conns.delay = mirror,
         }
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let built = self.built;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        let label = p.label.clone();
+        let SynapseKind::TsodyksMarkram(columns) = &mut p.synapse else {
+            return Err(Error::unknown_name(format!("Brian2 projection \"{label}\""), "state variable", name, []));
+        };
+        let (Some(var), Some((_, col))) =
+            (plastic::tm_state(name), columns.0.iter_mut().find(|(n, _)| *n == name && ["u", "x", "y"].contains(n)))
+        else {
+            return Err(Error::unknown_name(
+                format!("Brian2 projection \"{label}\""),
+                "state variable",
+                name,
+                ["u", "x", "y"],
+            ));
+        };
+        if col.len() != values.len() {
+            return Err(Error::LengthMismatch {
+                object: format!("Brian2 projection \"{label}\""),
+                what: name.into(),
+                expected: col.len(),
+                found: values.len(),
+            });
+        }
+        col.copy_from_slice(values);
+        p.current.retain(|(n, _)| *n != name);
+        if built && !values.is_empty() {
+            let d = self.driver()?;
+            let file = d.write_npy(name, values)?;
+            d.call(json!({"cmd": "set_vars", "proj": proj, "vars": {var: ["1", file]}}))?;
+        }
+        Ok(())
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let built = self.built;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if !p.plastic() {
+            return Err(err(format!(
+                "projection \"{}\": its synapses are static; only plastic weights can be recorded",
+                p.label
+            )));
+        }
+        p.rec = interval_steps.map(|i| i.max(1));
+        let var = plastic::state_vars(&p.synapse).first().map(|v| v.1).unwrap_or("");
+        if built && !p.conns.is_empty() {
+            let cmd = json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval_steps});
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        Ok(p.samples.clone())
     }
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
@@ -653,13 +885,17 @@ impl Backend for Brian2 {
             self.driver()?.call(json!({"cmd": "run", "step": next}))?;
             self.step = next;
         }
-        Ok(())
+        self.read_plastic_state()
     }
 
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run.
         self.built = false;
         self.step = 0;
+        for p in &mut self.projs {
+            p.current.clear();
+            p.samples = RawWeights::default();
+        }
         for p in &mut self.pops {
             if let Some(k) = p.poisson.as_mut() {
                 k.reset();
