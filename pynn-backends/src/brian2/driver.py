@@ -189,7 +189,17 @@ class Driver:
             if m.get("before_step"):
                 group.run_regularly(m["before_step"], when="before_groups", name=name + "_before",
                                     dt=self.dt * b2.second)
+            if m.get("after_step"):
+                group.run_regularly(m["after_step"], when="after_groups", name=name + "_after",
+                                    dt=self.dt * b2.second)
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            if m.get("escape"):
+                self.pops[pop]["draws"] = None
+                self.pops[pop]["used"] = np.zeros(n, dtype=np.int64)
+                # After the synaptic pathways (order -1) of before_thresholds.
+                op = b2.NetworkOperation(self.escape_op(pop), when="before_thresholds", order=10,
+                                         name=name + "_escape")
+                self.net.add(op)
             self.set_params(pop, c)
             self.set_state(group, None, c["state"])
         elif kind == "array":
@@ -503,6 +513,49 @@ class Driver:
             row = k - first
             if 0 <= row < len(data):
                 self.pops[pop]["group"].variables["i_inj"].get_value()[cells] = data[row]
+
+    def cmd_escape_draws(self, c):
+        """Uniform numbers (row-major: one row per step of the coming run,
+        one column per cell) for the escape noise of population `pop`."""
+        p = self.pops[int(c["pop"])]
+        p["draws"] = np.load(c["data"]).reshape(int(c["rows"]), p["n"])
+        p["used"] = np.zeros(p["n"], dtype=np.int64)
+        return {}
+
+    def cmd_escape_used(self, c):
+        p = self.pops[int(c["pop"])]
+        return {"used": self.npy("used", p["used"].astype(np.int64))}
+
+    def escape_op(self, pop):
+        def op():
+            self.escape(pop)
+        return op
+
+    def escape(self, pop):
+        """NEST gif_cond_exp's escape noise (models/gif_cond_exp.cpp): a
+        non-refractory cell with lambda = lambda_0 exp((V - sfa) / Delta_V)
+        > 0 draws one uniform number u and fires if u < -expm1(-lambda h);
+        the numbers are the native kernel's (sent by Rust, in order)."""
+        p = self.pops[pop]
+        g = p["group"]
+        var = g.variables
+        v = np.asarray(var["v"].get_value()) * 1e3
+        sfa = np.asarray(var["v_t"].get_value()) * 1e3
+        dv = np.asarray(var["delta_v"].get_value()) * 1e3
+        lam0 = np.asarray(var["lambda0"].get_value()) * 1e-3  # 1/ms
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            lam = lam0 * np.exp((v - sfa) / dv)
+        draw = np.nonzero(np.asarray(var["not_refractory"].get_value(), dtype=bool) & (lam > 0))[0]
+        fire = np.zeros(p["n"])
+        if len(draw):
+            table, used = p["draws"], p["used"]
+            if table is None or np.any(used[draw] >= len(table)):
+                raise DriverError("escape noise of population %d: no random number left" % pop)
+            u = table[used[draw], draw]
+            used[draw] += 1
+            with np.errstate(over="ignore", invalid="ignore"):
+                fire[draw] = (u < -np.expm1(-lam[draw] * self.dt_ms)).astype(float)
+        var["fire"].get_value()[:] = fire
 
     def cmd_run(self, c):
         step = int(c["step"])

@@ -139,7 +139,58 @@ impl PopModel {
     }
 }
 
+/// The escape noise of a `GIF_cond_exp` population: per cell the native
+/// kernel's stream (`(seed, population, "gif")`, sub-stream = cell, as
+/// `native/gif.rs`) and the numbers drawn from it not yet used by Brian2.
+struct EscapeNoise {
+    rngs: Vec<pynn_core::random::SimRng>,
+    pending: Vec<std::collections::VecDeque<f64>>,
+}
+
+impl EscapeNoise {
+    fn new(seed: u64, pop: PopId, n: usize) -> Self {
+        use pynn_core::random::{ObjectKind, Streams};
+        let base = Streams::new(seed).rng(ObjectKind::Population, pop as u64, "gif", 0);
+        let rngs = (0..n)
+            .map(|i| {
+                let mut r = base.clone();
+                r.set_stream(i as u64);
+                r
+            })
+            .collect();
+        EscapeNoise { rngs, pending: vec![Default::default(); n] }
+    }
+
+    /// Row-major table of `rows` numbers per cell: the next ones of each
+    /// cell's stream (a cell draws at most one per step).
+    fn table(&mut self, rows: usize) -> Vec<f64> {
+        use rand::RngExt;
+        let n = self.rngs.len();
+        for (rng, p) in self.rngs.iter_mut().zip(&mut self.pending) {
+            while p.len() < rows {
+                p.push_back(rng.random::<f64>());
+            }
+        }
+        let mut out = Vec::with_capacity(rows * n);
+        for r in 0..rows {
+            out.extend(self.pending.iter().map(|p| p[r]));
+        }
+        out
+    }
+
+    /// Forgets the numbers Brian2 used (`used[i]` of cell `i`).
+    fn consume(&mut self, used: &[i64]) {
+        for (p, u) in self.pending.iter_mut().zip(used) {
+            p.drain(..(*u as usize).min(p.len()));
+        }
+    }
+}
+
 struct PopMirror {
+    /// `GIF_cond_exp`: escape noise fed from the native kernel's streams.
+    escape: Option<EscapeNoise>,
+    /// Number of adaptation elements per kernel (models with elements).
+    elements: Vec<usize>,
     /// For `SpikeSourcePoisson`: the native engine's generator, whose
     /// trains are sent to Brian2 as explicit spikes before each run.
     poisson: Option<Box<dyn Kernel>>,
@@ -232,6 +283,11 @@ impl Brian2 {
                 {
                     params.insert(k.to_string(), json!([u, v]));
                 }
+                for (k, u, v) in
+                    translate::element_values(model, &p.elements, |n| p.params.sequence(n), self.cfg.timestep)
+                {
+                    params.insert(k, json!([u, v]));
+                }
                 m.insert("params".into(), Json::Object(params));
             }
             Kind::SpikeArray => {
@@ -273,7 +329,7 @@ impl Brian2 {
         let model = json!({
             "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
             "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
-            "substeps": m.substeps,
+            "substeps": m.substeps, "after_step": m.after_step, "escape": m.escape,
         });
         let kind = match kind {
             Kind::Neuron => "neuron",
@@ -462,6 +518,34 @@ impl Brian2 {
         Ok(())
     }
 
+    /// Sends every escape-noise population its next `rows` numbers per cell.
+    fn send_escape(&mut self, rows: usize) -> Result<()> {
+        for pop in 0..self.pops.len() {
+            let Some(noise) = self.pops[pop].escape.as_mut() else { continue };
+            let table = noise.table(rows);
+            let d = self.driver()?;
+            let file = d.write_npy("draws", &table)?;
+            d.call(json!({"cmd": "escape_draws", "pop": pop, "rows": rows, "data": file}))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the numbers the escape-noise populations used in the last run.
+    fn take_escape(&mut self) -> Result<()> {
+        for pop in 0..self.pops.len() {
+            if self.pops[pop].escape.is_none() {
+                continue;
+            }
+            let d = self.driver()?;
+            let a = d.call(json!({"cmd": "escape_used", "pop": pop}))?;
+            let (_, used) = d.read_npy::<i64>(&a["used"])?;
+            if let Some(noise) = self.pops[pop].escape.as_mut() {
+                noise.consume(&used);
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the whole network in a fresh Brian2 network.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
@@ -509,8 +593,29 @@ impl Brian2 {
         } else {
             None
         };
+        let model = if model.0.pynn == "PointNeuron" {
+            let comp = PointNeuron::composition_of(spec.parameters.specs()).ok_or_else(|| {
+                err(format!("population \"{}\": parameter table is not a PointNeuron schema", spec.label))
+            })?;
+            PopModel(translate::point_neuron_model(&comp).map_err(|m| {
+                Error::invalid_value(
+                    format!("population \"{}\" on Brian2", spec.label),
+                    "receptors",
+                    format!("{:?}", comp.receptors),
+                    m,
+                )
+            })?)
+        } else {
+            model
+        };
+        let elements = Self::element_counts(model.0, spec.parameters, spec.label, None)?;
+        let model =
+            if model.0.elements.is_empty() { model } else { PopModel(translate::gif_model(model.0, &elements)) };
+        let escape = model.0.escape.then(|| EscapeNoise::new(self.cfg.seed, spec.id, spec.size));
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
+            escape,
+            elements,
             poisson,
             model,
             label: spec.label.to_string(),
@@ -537,11 +642,52 @@ impl Brian2 {
         Ok(())
     }
 
+    /// The number of elements of each kernel of a model with adaptation
+    /// elements (the longest sequence over the cells), checked against the
+    /// population's model (`fixed`) after creation.
+    fn element_counts(
+        model: &Brian2Model,
+        params: &ParamTable,
+        label: &str,
+        fixed: Option<&[usize]>,
+    ) -> Result<Vec<usize>> {
+        let mut counts = Vec::new();
+        for (k, el) in model.elements.iter().enumerate() {
+            let (taus, amps) = (params.sequence(el.tau), params.sequence(el.amp));
+            for (i, (t, a)) in taus.iter().zip(amps).enumerate() {
+                if t.len() != a.len() {
+                    return Err(Error::invalid_value(
+                        format!("population \"{label}\" ({}), cell {i}", model.pynn),
+                        el.amp,
+                        format!("{a:?}"),
+                        format!("a sequence as long as `{}` ({} values)", el.tau, t.len()),
+                    ));
+                }
+            }
+            let n = taus.iter().map(Vec::len).max().unwrap_or(0);
+            if let Some(f) = fixed.and_then(|f| f.get(k))
+                && n > *f
+            {
+                return Err(Error::invalid_value(
+                    format!("population \"{label}\" ({}) on Brian2", model.pynn),
+                    el.tau,
+                    format!("{n} elements"),
+                    format!(
+                        "at most the {f} elements the population was created with (its Brian2 equations have one \
+                         variable per element)"
+                    ),
+                ));
+            }
+            counts.push(fixed.and_then(|f| f.get(k).copied()).unwrap_or(n));
+        }
+        Ok(counts)
+    }
+
     /// Values the Brian2 equations cannot take.
     fn check_population(&self, pop: PopId) -> Result<()> {
         let p = self.pop(pop)?;
         let m = p.model.0;
-        if m.pynn.starts_with("EIF_")
+        if (m.pynn.starts_with("EIF_") || m.pynn == "PointNeuron")
             && let Some(x) =
                 p.params.column("delta_T").and_then(Column::as_scalar).and_then(|d| d.iter().find(|x| **x <= 0.0))
         {
@@ -591,6 +737,7 @@ impl Backend for Brian2 {
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        Self::element_counts(p.model.0, parameters, &p.label, Some(&p.elements))?;
         let old = std::mem::replace(&mut p.params, parameters.clone());
         if let Err(e) = self.check_population(pop) {
             self.pops[pop].params = old;
@@ -872,7 +1019,8 @@ impl Backend for Brian2 {
         }
         let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
         let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
-        let load = injected.max(poisson);
+        let escape: usize = self.pops.iter().filter(|p| p.escape.is_some()).map(|p| p.size).sum();
+        let load = injected.max(poisson).max(escape);
         let chunk = STIMULUS_CHUNK.checked_div(load).map_or(u64::MAX, |c| c.max(1) as u64);
         while self.step < step {
             let next = step.min(self.step.saturating_add(chunk));
@@ -882,8 +1030,14 @@ impl Backend for Brian2 {
             if poisson > 0 {
                 self.send_poisson(self.step, next)?;
             }
+            if escape > 0 {
+                self.send_escape((next - self.step) as usize)?;
+            }
             self.driver()?.call(json!({"cmd": "run", "step": next}))?;
             self.step = next;
+            if escape > 0 {
+                self.take_escape()?;
+            }
         }
         self.read_plastic_state()
     }
@@ -972,9 +1126,8 @@ brian2_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
-    // No translation yet (PyNN's Brian2 backend has none either): creating
-    // one is a clear error naming the type.
     GIF_cond_exp,
+    PointNeuron,
     SpikeSourceArray,
     SpikeSourcePoisson,
     SpikeSourcePoissonRefractory,
