@@ -156,21 +156,41 @@ class Driver:
         return {}
 
     def spike_generator_times(self, spike_steps):
-        """Per-cell spike steps -> (indices, times) emitted one step early."""
+        """Per-cell spike steps -> (indices, times) emitted one step early,
+        and the number of spikes of each cell at t = 0 (step 0), which
+        belong to step -1 and take the zero-group path (`zero_group`)."""
         idx, times = [], []
+        zero = np.zeros(len(spike_steps), dtype=np.int64)
         for i, steps in enumerate(spike_steps):
             for s in steps:
                 s = int(s)
                 if s < 1:
-                    raise DriverError(
-                        "SpikeSourceArray: a spike at t = 0 ms cannot be emitted on Brian2 (a spike at "
-                        "t is emitted in the step ending at t); the earliest spike time is dt = %g ms"
-                        % self.dt_ms)
+                    if self.step == 0:
+                        zero[i] += 1
+                    continue
                 if s - 1 < self.step:
                     continue  # in the past (set between runs)
                 idx.append(i)
                 times.append((s - 1) * self.dt)
-        return np.asarray(idx, dtype=np.int64), np.asarray(times, dtype=float) * b2.second
+        return np.asarray(idx, dtype=np.int64), np.asarray(times, dtype=float) * b2.second, zero
+
+    def zero_group(self, pop, counts):
+        """Spikes at t = 0 (NEST's and the native engine's rule: a spike at
+        t_s with delay d enters the target at t_s + d, i.e. in step d - 1
+        before its threshold): a group with the custom event "zero", true in
+        step 0 only and detected after the integration; pathways triggered
+        by it run before the thresholds with Brian2 delay (D - 1) dt, so the
+        input reaches the target in step D - 1 (a regular spike of step s
+        reaches it in step s - 1 + D)."""
+        p = self.pops[pop]
+        if p.get("zero") is None:
+            g = b2.NeuronGroup(p["n"], "z : 1", events={"zero": "z > 0.5 and t < 0.5*dt"},
+                               name="pynn_pop%d_zero" % pop, namespace={})
+            g.set_event_schedule("zero", when="after_groups")
+            self.net.add(g)
+            p["zero"] = g
+        p["zero"].z = counts.astype(float)
+        p["zero_counts"] = counts
 
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
@@ -221,7 +241,9 @@ class Driver:
             for name, (u, values) in c["params"].items():
                 setattr(g, name, np.asarray(values, dtype=float) * unit(u))
         elif p["kind"] == "array":
-            idx, times = self.spike_generator_times(c["spike_steps"])
+            idx, times, zero = self.spike_generator_times(c["spike_steps"])
+            if zero.any() or p.get("zero") is not None:
+                self.zero_group(pop, zero)
             # A SpikeGeneratorGroup emits at most one spike per cell and
             # step; further spikes of a cell in one step (a Poisson count
             # above 1) go to extra layers with the same connections.
@@ -322,6 +344,20 @@ class Driver:
             self.net.add(syn)
             syns = [syn]
             parts.append((syns, sel, extra))
+            zero = self.pops[a].get("zero")
+            if zero is not None and plastic is not None and self.pops[a]["zero_counts"].any():
+                raise DriverError(
+                    "projection %d: a plastic projection from a source with a spike at t = 0 is not supported on "
+                    "Brian2; use a spike time >= dt" % proj)
+            if zero is not None and plastic is None:
+                counts = self.pops[a]["zero_counts"][pre_loc[sel]]
+                rep = b2.Synapses(zero, self.pops[b]["group"], model=model, on_pre=on_pre, on_event="zero",
+                                  name="pynn_proj%d_%d_%d_zero" % (proj, a, b), namespace={})
+                rep.connect(i=pre_loc[sel], j=post_loc[sel])
+                rep.pre.when = "before_thresholds"
+                rep.w_syn = weight[sel] * counts * wunit
+                rep.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+                self.net.add(rep)
             if plastic is None:
                 for layer in self.pops[a].get("layers", []):
                     syns.append(self.replicate(syn, layer, model, on_pre, pre_loc[sel], post_loc[sel]))
@@ -482,6 +518,13 @@ class Driver:
             if kind == "spikes":
                 mon = b2.SpikeMonitor(g, record=True)
                 rec = Recorder(kind, None, None, cells, mon)
+                zc = p.get("zero_counts")
+                if self.step == 0 and zc is not None:
+                    # the spikes at t = 0, recorded at step 0
+                    z = np.repeat(np.arange(len(zc), dtype=np.int64), zc)
+                    z = z[np.isin(z, rec.cells)]
+                    rec.steps.append(np.zeros(len(z), dtype=np.int64))
+                    rec.values.append(z)
                 for layer in p.get("layers", []):
                     extra = b2.SpikeMonitor(layer, record=True)
                     self.net.add(extra)
