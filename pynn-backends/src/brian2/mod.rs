@@ -24,7 +24,27 @@
 //!   projection and pair of populations with the projection's explicit
 //!   connections, weights and delays. A user's own cell type runs from its
 //!   own Brian2 equations by implementing [`Brian2Cell`] (PyNN's
-//!   `native_cell_type`).
+//!   `native_cell_type`). `GIF_cond_exp` and PyNN's composed `PointNeuron`
+//!   get equations built per population: one variable per adaptation
+//!   element ([`translate::gif_model`]) or per receptor
+//!   ([`translate::point_neuron_model`]: LIF + CurrExp `exact`, LIF or
+//!   AdExp + CondExp/CondAlpha/CondBeta `rk4`, NEST's multisynapse models).
+//! * **Plastic synapses** (`TsodyksMarkramSynapse`, `STDPMechanism` with
+//!   `SpikePairRule` and every weight dependence through NEST's
+//!   `mu_plus`/`mu_minus`, `Vogels2011Rule`) follow NEST 3.10's
+//!   `tsodyks_synapse`, `stdp_synapse` and `vogels_sprekeler_synapse` as the
+//!   native engine does: three pathways per `Synapses` object (update at the
+//!   spike, transmission at arrival from a ring of weights in flight,
+//!   post-synaptic spikes at `t_post + d`), see [`plastic`]. The weights
+//!   (and `u`, `x`, `y`) are read back after every run;
+//!   `Projection::record_weights` samples them in the driver. (PyNN 0.13's
+//!   Brian2 STDP is always additive.)
+//! * **GIF escape noise**: the driver decides each step which cells fire
+//!   (NEST's `u < -expm1(-lambda dt)`, drawn only for non-refractory cells
+//!   with `lambda > 0`) from uniform numbers the Rust side takes from the
+//!   native kernel's streams (`(seed, population, "gif")`, sub-stream =
+//!   cell) and sends before each run; the numbers Brian2 used are dropped
+//!   after it, so the spikes are the native engine's for the same seed.
 //! * **Inputs**: `SpikeSourceArray` is a `SpikeGeneratorGroup` (exact
 //!   times); `SpikeSourcePoisson` and the renewal sources
 //!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
@@ -67,9 +87,22 @@
 //!   (NEST: adaptive RKF45 with spike detection after every sub-step); their
 //!   traces differ by the fixed-step truncation error and a spike can move
 //!   by a step where the threshold is crossed within that error. Izhikevich
-//!   is forward Euler in both.
-//! * A spike source cannot emit a spike at `t = 0` (an error), and spike
-//!   times set between runs that fall before the next step are dropped.
+//!   is forward Euler in both. `GIF_cond_exp` and the conductance-based
+//!   `PointNeuron`s: rk4 as well.
+//! * A spike at `t = 0` belongs to Brian2's step -1: it is emitted by a
+//!   group of its own with a custom event in step 0, after the integration,
+//!   whose pathways (delay `(D - 1) dt`, before the thresholds) bring it to
+//!   the targets at `0 + d` as NEST's rule and the native engine do; it is
+//!   recorded at `t = 0`. Not from a source with plastic projections (an
+//!   error). Spike times set between runs that fall before the next step
+//!   are dropped.
+//! * Plastic synapses: a delay set between runs cannot exceed the largest
+//!   delay the projection was created with (the ring of weights in flight
+//!   has one slot per step of it); a weight set between runs drops the
+//!   facilitation of post-synaptic spikes since the last pre-synaptic one
+//!   (NEST would apply it to the new weight); no plastic synapses onto or
+//!   from sub-stepped models (`HH_cond_exp`) or from sources that emit
+//!   several spikes of one cell in one step (a clear error).
 //! * Synaptic delays are whole steps (rounded, as on every backend).
 //! * A weight or delay set between runs also applies to spikes already in
 //!   flight (Brian2 reads them when a spike arrives; NEST and the native
