@@ -264,7 +264,8 @@ fn current_sources_inject_the_same_values_as_native() {
 
 /// A random network with delays: the same connections, weights and spikes
 /// on Native and Brian2 (exact integration, deterministic input).
-fn network<B>() -> (Vec<Vec<(usize, usize, f64)>>, Vec<Vec<f64>>)
+type NetworkRun = (Vec<Vec<(usize, usize, f64)>>, Vec<Vec<f64>>);
+fn network<B>() -> NetworkRun
 where
     B: Backend + Supports<IF_curr_alpha> + Supports<SpikeSourceArray>,
 {
@@ -554,7 +555,8 @@ fn poisson_sources_send_the_native_trains() {
 
 /// Sampling interval > dt, recording a spike source, and a recording
 /// started between runs.
-fn sampled<B>() -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+type SampledRun = (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+fn sampled<B>() -> SampledRun
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
 {
@@ -832,7 +834,9 @@ where
 #[test]
 fn composed_neuron_receptors_match_native() {
     let adex = || AdExp { tau_m: 10.0, v_rest: -60.0, ..Default::default() };
-    let cases: Vec<(&str, PointNeuron, [f64; 3], &str, f64, f64)> = vec![
+    // (what, cell, weights, recorded variable, relative bound, v bound (mV))
+    type Case = (&'static str, PointNeuron, [f64; 3], &'static str, f64, f64);
+    let cases: Vec<Case> = vec![
         (
             "AdExp + CondAlpha",
             PointNeuron::new(
