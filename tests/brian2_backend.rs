@@ -924,3 +924,49 @@ fn composed_neuron_receptors_match_native() {
         assert!(dv <= vtol, "{what}: v differs from native's by {dv:.3e} mV");
     }
 }
+
+/// A PointNeuron with receptors `excitatory` and `inhibitory` of the right
+/// kind is the standard model (LIF + CondExp = IF_cond_exp, LIF + CondAlpha
+/// = IF_cond_alpha, AdExp + CondExp/CondAlpha = EIF_cond_*_isfa_ista): on
+/// the standard models' NEST data with their Brian2 tolerances (see the
+/// header; the equations are the same).
+#[test]
+fn standard_models_rebuilt_as_point_neurons_on_brian2() {
+    use pynn::core::cells::{CondAlphaPostSynapticResponse as Alpha, CondExpPostSynapticResponse as Exp};
+    use pynn::core::cells::{Neuron, PostSynapticResponse};
+    for (model, neuron, alpha) in [
+        ("IF_cond_exp", Neuron::from(LIF::default()), false),
+        ("IF_cond_alpha", Neuron::from(LIF::default()), true),
+        ("EIF_cond_exp_isfa_ista", Neuron::from(AdExp::default()), false),
+        ("EIF_cond_alpha_isfa_ista", Neuron::from(AdExp::default()), true),
+    ] {
+        for kind in ["dc", "synaptic"] {
+            let name = format!("{model}_{kind}");
+            let mut s = load(&name);
+            for c in s["cells"].as_array_mut().unwrap() {
+                let c = c.as_object_mut().unwrap();
+                for (old, new) in [
+                    ("tau_syn_E", "excitatory.tau_syn"),
+                    ("tau_syn_I", "inhibitory.tau_syn"),
+                    ("e_rev_E", "excitatory.e_syn"),
+                    ("e_rev_I", "inhibitory.e_syn"),
+                ] {
+                    let v = c.remove(old).unwrap();
+                    c.insert(new.to_string(), v);
+                }
+            }
+            let psr =
+                || -> PostSynapticResponse { if alpha { Alpha::default().into() } else { Exp::default().into() } };
+            let cell = PointNeuron::new(neuron.clone(), [("excitatory", psr()), ("inhibitory", psr())]).unwrap();
+            let out = build_and_run_with::<PointNeuron, Brian2>(&s, cell, &run_plain(&s));
+            let (same, dt, rms, dvmax) = agreement(&s, &out.spikes[0], &out.v[0]);
+            eprintln!(
+                "{name} as a PointNeuron: counts equal {same}, max |dt| {dt:.1} ms, v RMS {rms:.1e} max {dvmax:.1e}"
+            );
+            let (shift, vtol, on_rms) = tolerance(&name);
+            assert!(same && dt <= shift, "{name} as a PointNeuron: counts equal {same}, shift {dt} ms");
+            let measured = if on_rms { rms } else { dvmax };
+            assert!(measured <= vtol, "{name} as a PointNeuron: v differs by {measured} mV (allowed {vtol})");
+        }
+    }
+}
