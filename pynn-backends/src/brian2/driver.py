@@ -156,21 +156,41 @@ class Driver:
         return {}
 
     def spike_generator_times(self, spike_steps):
-        """Per-cell spike steps -> (indices, times) emitted one step early."""
+        """Per-cell spike steps -> (indices, times) emitted one step early,
+        and the number of spikes of each cell at t = 0 (step 0), which
+        belong to step -1 and take the zero-group path (`zero_group`)."""
         idx, times = [], []
+        zero = np.zeros(len(spike_steps), dtype=np.int64)
         for i, steps in enumerate(spike_steps):
             for s in steps:
                 s = int(s)
                 if s < 1:
-                    raise DriverError(
-                        "SpikeSourceArray: a spike at t = 0 ms cannot be emitted on Brian2 (a spike at "
-                        "t is emitted in the step ending at t); the earliest spike time is dt = %g ms"
-                        % self.dt_ms)
+                    if self.step == 0:
+                        zero[i] += 1
+                    continue
                 if s - 1 < self.step:
                     continue  # in the past (set between runs)
                 idx.append(i)
                 times.append((s - 1) * self.dt)
-        return np.asarray(idx, dtype=np.int64), np.asarray(times, dtype=float) * b2.second
+        return np.asarray(idx, dtype=np.int64), np.asarray(times, dtype=float) * b2.second, zero
+
+    def zero_group(self, pop, counts):
+        """Spikes at t = 0 (NEST's and the native engine's rule: a spike at
+        t_s with delay d enters the target at t_s + d, i.e. in step d - 1
+        before its threshold): a group with the custom event "zero", true in
+        step 0 only and detected after the integration; pathways triggered
+        by it run before the thresholds with Brian2 delay (D - 1) dt, so the
+        input reaches the target in step D - 1 (a regular spike of step s
+        reaches it in step s - 1 + D)."""
+        p = self.pops[pop]
+        if p.get("zero") is None:
+            g = b2.NeuronGroup(p["n"], "z : 1", events={"zero": "z > 0.5 and t < 0.5*dt"},
+                               name="pynn_pop%d_zero" % pop, namespace={})
+            g.set_event_schedule("zero", when="after_groups")
+            self.net.add(g)
+            p["zero"] = g
+        p["zero"].z = counts.astype(float)
+        p["zero_counts"] = counts
 
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
@@ -189,7 +209,17 @@ class Driver:
             if m.get("before_step"):
                 group.run_regularly(m["before_step"], when="before_groups", name=name + "_before",
                                     dt=self.dt * b2.second)
+            if m.get("after_step"):
+                group.run_regularly(m["after_step"], when="after_groups", name=name + "_after",
+                                    dt=self.dt * b2.second)
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            if m.get("escape"):
+                self.pops[pop]["draws"] = None
+                self.pops[pop]["used"] = np.zeros(n, dtype=np.int64)
+                # After the synaptic pathways (order -1) of before_thresholds.
+                op = b2.NetworkOperation(self.escape_op(pop), when="before_thresholds", order=10,
+                                         name=name + "_escape")
+                self.net.add(op)
             self.set_params(pop, c)
             self.set_state(group, None, c["state"])
         elif kind == "array":
@@ -211,7 +241,9 @@ class Driver:
             for name, (u, values) in c["params"].items():
                 setattr(g, name, np.asarray(values, dtype=float) * unit(u))
         elif p["kind"] == "array":
-            idx, times = self.spike_generator_times(c["spike_steps"])
+            idx, times, zero = self.spike_generator_times(c["spike_steps"])
+            if zero.any() or p.get("zero") is not None:
+                self.zero_group(pop, zero)
             # A SpikeGeneratorGroup emits at most one spike per cell and
             # step; further spikes of a cell in one step (a Poisson count
             # above 1) go to extra layers with the same connections.
@@ -261,31 +293,158 @@ class Driver:
         dsteps = np.load(c["delay_steps"]).astype(np.int64)
         wunit = unit(c["weight_unit"])
         model = "w_syn : %s" % unit_dimension_name(c["weight_unit"])
+        plastic = c.get("plastic")
+        values = {}
+        if plastic is not None:
+            # Three pathways (see plastic.rs): "update" at the spike, "transmit"
+            # at arrival, "backprop" for post-synaptic spikes.
+            model += "\n" + plastic["model"]
+            on_pre = {"update": plastic["update"], "transmit": plastic["transmit"]}
+            on_post = {"backprop": plastic["backprop"]} if plastic["backprop"] else None
+            values = {name: (u, np.load(f)) for name, (u, f) in plastic["values"].items()}
+        else:
+            on_pre, on_post = c["on_pre"], None
         pre_pop, pre_loc = self.locate(pre)
         post_pop, post_loc = self.locate(post)
         parts = []
         for a, b in sorted(set(zip(pre_pop.tolist(), post_pop.tolist()))):
             sel = np.nonzero((pre_pop == a) & (post_pop == b))[0]
-            syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=c["on_pre"],
-                              name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
+            extra = 0 if self.pops[b]["substeps"] == 1 else 1
+            if plastic is not None and (extra or self.pops[a]["substeps"] != 1):
+                raise DriverError(
+                    "projection %d: plastic synapses to or from a sub-stepped model (HH_cond_exp) are not "
+                    "supported on Brian2" % proj)
+            if plastic is not None and self.pops[a].get("layers"):
+                raise DriverError(self.layer_error(proj))
+            syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=on_pre,
+                              on_post=on_post, name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
             syn.connect(i=pre_loc[sel], j=post_loc[sel])
             if not (np.array_equal(np.asarray(syn.i[:]), pre_loc[sel])
                     and np.array_equal(np.asarray(syn.j[:]), post_loc[sel])):
                 raise DriverError("Brian2 reordered the synapses of projection %d" % proj)
-            syn.pre.when = "before_thresholds"
             syn.w_syn = weight[sel] * wunit
-            # A sub-stepped target integrates its first sub-step before the
-            # pathway runs: one more step of delay brings the input one
-            # sub-step after NEST's step boundary instead of a step early.
-            extra = 0 if self.pops[b]["substeps"] == 1 else 1
-            syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+            if plastic is None:
+                syn.pre.when = "before_thresholds"
+                # A sub-stepped target integrates its first sub-step before the
+                # pathway runs: one more step of delay brings the input one
+                # sub-step after NEST's step boundary instead of a step early.
+                syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+            else:
+                for name, (u, v) in values.items():
+                    setattr(syn, name, v[sel] * unit(u))
+                syn.update.when = "synapses"
+                syn.update.order = 0
+                syn.update.delay = 0 * b2.second
+                syn.transmit.when = "before_thresholds"
+                syn.transmit.delay = (dsteps[sel] - 1) * self.dt * b2.second
+                if on_post is not None:
+                    syn.backprop.when = "synapses"
+                    syn.backprop.order = -1
+                    syn.backprop.delay = dsteps[sel] * self.dt * b2.second
             self.net.add(syn)
             syns = [syn]
             parts.append((syns, sel, extra))
-            for layer in self.pops[a].get("layers", []):
-                syns.append(self.replicate(syn, layer, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
-            self.pops[a].setdefault("out", []).append((syns, model, c["on_pre"], pre_loc[sel], post_loc[sel]))
-        self.projs[proj] = {"parts": parts, "unit": wunit}
+            zero = self.pops[a].get("zero")
+            if zero is not None and plastic is not None and self.pops[a]["zero_counts"].any():
+                raise DriverError(
+                    "projection %d: a plastic projection from a source with a spike at t = 0 is not supported on "
+                    "Brian2; use a spike time >= dt" % proj)
+            if zero is not None and plastic is None:
+                counts = self.pops[a]["zero_counts"][pre_loc[sel]]
+                rep = b2.Synapses(zero, self.pops[b]["group"], model=model, on_pre=on_pre, on_event="zero",
+                                  name="pynn_proj%d_%d_%d_zero" % (proj, a, b), namespace={})
+                rep.connect(i=pre_loc[sel], j=post_loc[sel])
+                rep.pre.when = "before_thresholds"
+                rep.w_syn = weight[sel] * counts * wunit
+                rep.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+                self.net.add(rep)
+            if plastic is None:
+                for layer in self.pops[a].get("layers", []):
+                    syns.append(self.replicate(syn, layer, model, on_pre, pre_loc[sel], post_loc[sel]))
+                self.pops[a].setdefault("out", []).append((syns, model, on_pre, pre_loc[sel], post_loc[sel]))
+            else:
+                self.pops[a].setdefault("plastic_out", []).append(proj)
+        self.projs[proj] = {"parts": parts, "unit": wunit, "plastic": plastic is not None, "n": len(pre),
+                            "backprop": on_post is not None,
+                            "weights": None}
+        return {}
+
+    @staticmethod
+    def layer_error(proj):
+        return ("projection %d: a plastic projection from a source that emits several spikes of one cell in one "
+                "time step (a Poisson count above 1) is not supported on Brian2; lower the rate or the time step"
+                % proj)
+
+    def gather(self, proj, var):
+        """Variable `var` of a projection's synapses, in list order."""
+        pr = self.projs[proj]
+        out = np.zeros(pr["n"])
+        for syns, sel, _ in pr["parts"]:
+            out[sel] = np.asarray(getattr(syns[0], var + "_")[:], dtype=float)
+        return out
+
+    def cmd_set_vars(self, c):
+        """Sets synaptic variables (list order) of a projection."""
+        pr = self.projs[int(c["proj"])]
+        for name, (u, f) in c["vars"].items():
+            v = np.load(f)
+            for syns, sel, _ in pr["parts"]:
+                for syn in syns:
+                    setattr(syn, name, v[sel] * unit(u))
+        return {}
+
+    def cmd_plastic_state(self, c):
+        """Synaptic variables of plastic projections (list order), and the
+        weight samples taken since the last call."""
+        out = {}
+        for key, names in c["vars"].items():
+            proj = int(key)
+            pr = self.projs.get(proj)
+            if pr is None:
+                continue
+            entry = {name: self.npy("state", self.gather(proj, name)) for name in names}
+            rec = pr.get("weights")
+            if rec is not None:
+                steps = np.asarray(rec["steps"], dtype=np.int64)
+                data = np.concatenate(rec["data"]) if rec["data"] else np.zeros(0)
+                entry["_steps"] = self.npy("wsteps", steps)
+                entry["_data"] = self.npy("wdata", np.ascontiguousarray(data, dtype=float))
+                rec["steps"], rec["data"] = [], []
+            out[key] = entry
+        return {"state": out}
+
+    def cmd_record_weights(self, c):
+        """Samples variable `var` of projection `proj` every `interval` steps
+        (None: stop): sample s holds the state after Brian2's step s - 1,
+        i.e. every update of pre-synaptic spikes at NEST times <= s dt."""
+        proj = int(c["proj"])
+        pr = self.projs[proj]
+        old = pr.get("weights")
+        if old is not None and old.get("op") is not None:
+            self.net.remove(old["op"])
+            old["op"] = None
+        interval = c.get("interval")
+        if interval is None:
+            return {}
+        interval = int(interval)
+        var = c["var"]
+        rec = old if old is not None else {"steps": [], "data": []}
+        rec["interval"] = interval
+        if self.step % interval == 0 and not (rec["steps"] and rec["steps"][-1] == self.step):
+            rec["steps"].append(self.step)
+            rec["data"].append(self.gather(proj, var))
+
+        def sample(t):
+            s = int(round(float(t / b2.second) / self.dt)) + 1
+            if s % interval == 0:
+                rec["steps"].append(s)
+                rec["data"].append(self.gather(proj, var))
+
+        op = b2.NetworkOperation(sample, when="end", name="pynn_wrec%d_%d" % (proj, self.counter))
+        self.counter += 1
+        rec["op"] = op
+        pr["weights"] = rec
+        self.net.add(op)
         return {}
 
     def replicate(self, syn, source, model, on_pre, i, j):
@@ -305,6 +464,8 @@ class Driver:
         self.counter += 1
         layer = b2.SpikeGeneratorGroup(p["n"], np.zeros(0, dtype=np.int64), np.zeros(0) * b2.second,
                                        name="pynn_pop%d_layer%d" % (pop, self.counter))
+        if p.get("plastic_out"):
+            raise DriverError(self.layer_error(p["plastic_out"][0]))
         self.net.add(layer)
         p["layers"].append(layer)
         for syns, model, on_pre, i, j in p.get("out", []):
@@ -320,10 +481,15 @@ class Driver:
         values = np.load(c["values"])
         for syns, sel, extra in pr["parts"]:
             for syn in syns:
+                d = values[sel].astype(np.int64)
                 if c["name"] == "weight":
                     syn.w_syn = values[sel] * pr["unit"]
+                elif pr["plastic"]:
+                    syn.transmit.delay = (d - 1) * self.dt * b2.second
+                    if pr["backprop"]:
+                        syn.backprop.delay = d * self.dt * b2.second
                 else:
-                    syn.delay = (values[sel].astype(np.int64) - 1 + extra) * self.dt * b2.second
+                    syn.delay = (d - 1 + extra) * self.dt * b2.second
         return {}
 
     def cmd_record(self, c):
@@ -352,6 +518,13 @@ class Driver:
             if kind == "spikes":
                 mon = b2.SpikeMonitor(g, record=True)
                 rec = Recorder(kind, None, None, cells, mon)
+                zc = p.get("zero_counts")
+                if self.step == 0 and zc is not None:
+                    # the spikes at t = 0, recorded at step 0
+                    z = np.repeat(np.arange(len(zc), dtype=np.int64), zc)
+                    z = z[np.isin(z, rec.cells)]
+                    rec.steps.append(np.zeros(len(z), dtype=np.int64))
+                    rec.values.append(z)
                 for layer in p.get("layers", []):
                     extra = b2.SpikeMonitor(layer, record=True)
                     self.net.add(extra)
@@ -383,6 +556,49 @@ class Driver:
             row = k - first
             if 0 <= row < len(data):
                 self.pops[pop]["group"].variables["i_inj"].get_value()[cells] = data[row]
+
+    def cmd_escape_draws(self, c):
+        """Uniform numbers (row-major: one row per step of the coming run,
+        one column per cell) for the escape noise of population `pop`."""
+        p = self.pops[int(c["pop"])]
+        p["draws"] = np.load(c["data"]).reshape(int(c["rows"]), p["n"])
+        p["used"] = np.zeros(p["n"], dtype=np.int64)
+        return {}
+
+    def cmd_escape_used(self, c):
+        p = self.pops[int(c["pop"])]
+        return {"used": self.npy("used", p["used"].astype(np.int64))}
+
+    def escape_op(self, pop):
+        def op():
+            self.escape(pop)
+        return op
+
+    def escape(self, pop):
+        """NEST gif_cond_exp's escape noise (models/gif_cond_exp.cpp): a
+        non-refractory cell with lambda = lambda_0 exp((V - sfa) / Delta_V)
+        > 0 draws one uniform number u and fires if u < -expm1(-lambda h);
+        the numbers are the native kernel's (sent by Rust, in order)."""
+        p = self.pops[pop]
+        g = p["group"]
+        var = g.variables
+        v = np.asarray(var["v"].get_value()) * 1e3
+        sfa = np.asarray(var["v_t"].get_value()) * 1e3
+        dv = np.asarray(var["delta_v"].get_value()) * 1e3
+        lam0 = np.asarray(var["lambda0"].get_value()) * 1e-3  # 1/ms
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            lam = lam0 * np.exp((v - sfa) / dv)
+        draw = np.nonzero(np.asarray(var["not_refractory"].get_value(), dtype=bool) & (lam > 0))[0]
+        fire = np.zeros(p["n"])
+        if len(draw):
+            table, used = p["draws"], p["used"]
+            if table is None or np.any(used[draw] >= len(table)):
+                raise DriverError("escape noise of population %d: no random number left" % pop)
+            u = table[used[draw], draw]
+            used[draw] += 1
+            with np.errstate(over="ignore", invalid="ignore"):
+                fire[draw] = (u < -np.expm1(-lam[draw] * self.dt_ms)).astype(float)
+        var["fire"].get_value()[:] = fire
 
     def cmd_run(self, c):
         step = int(c["step"])

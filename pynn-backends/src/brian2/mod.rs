@@ -24,7 +24,27 @@
 //!   projection and pair of populations with the projection's explicit
 //!   connections, weights and delays. A user's own cell type runs from its
 //!   own Brian2 equations by implementing [`Brian2Cell`] (PyNN's
-//!   `native_cell_type`).
+//!   `native_cell_type`). `GIF_cond_exp` and PyNN's composed `PointNeuron`
+//!   get equations built per population: one variable per adaptation
+//!   element ([`translate::gif_model`]) or per receptor
+//!   ([`translate::point_neuron_model`]: LIF + CurrExp `exact`, LIF or
+//!   AdExp + CondExp/CondAlpha/CondBeta `rk4`, NEST's multisynapse models).
+//! * **Plastic synapses** (`TsodyksMarkramSynapse`, `STDPMechanism` with
+//!   `SpikePairRule` and every weight dependence through NEST's
+//!   `mu_plus`/`mu_minus`, `Vogels2011Rule`) follow NEST 3.10's
+//!   `tsodyks_synapse`, `stdp_synapse` and `vogels_sprekeler_synapse` as the
+//!   native engine does: three pathways per `Synapses` object (update at the
+//!   spike, transmission at arrival from a ring of weights in flight,
+//!   post-synaptic spikes at `t_post + d`), see [`plastic`]. The weights
+//!   (and `u`, `x`, `y`) are read back after every run;
+//!   `Projection::record_weights` samples them in the driver. (PyNN 0.13's
+//!   Brian2 STDP is always additive.)
+//! * **GIF escape noise**: the driver decides each step which cells fire
+//!   (NEST's `u < -expm1(-lambda dt)`, drawn only for non-refractory cells
+//!   with `lambda > 0`) from uniform numbers the Rust side takes from the
+//!   native kernel's streams (`(seed, population, "gif")`, sub-stream =
+//!   cell) and sends before each run; the numbers Brian2 used are dropped
+//!   after it, so the spikes are the native engine's for the same seed.
 //! * **Inputs**: `SpikeSourceArray` is a `SpikeGeneratorGroup` (exact
 //!   times); `SpikeSourcePoisson` and the renewal sources
 //!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
@@ -67,9 +87,22 @@
 //!   (NEST: adaptive RKF45 with spike detection after every sub-step); their
 //!   traces differ by the fixed-step truncation error and a spike can move
 //!   by a step where the threshold is crossed within that error. Izhikevich
-//!   is forward Euler in both.
-//! * A spike source cannot emit a spike at `t = 0` (an error), and spike
-//!   times set between runs that fall before the next step are dropped.
+//!   is forward Euler in both. `GIF_cond_exp` and the conductance-based
+//!   `PointNeuron`s: rk4 as well.
+//! * A spike at `t = 0` belongs to Brian2's step -1: it is emitted by a
+//!   group of its own with a custom event in step 0, after the integration,
+//!   whose pathways (delay `(D - 1) dt`, before the thresholds) bring it to
+//!   the targets at `0 + d` as NEST's rule and the native engine do; it is
+//!   recorded at `t = 0`. Not from a source with plastic projections (an
+//!   error). Spike times set between runs that fall before the next step
+//!   are dropped.
+//! * Plastic synapses: a delay set between runs cannot exceed the largest
+//!   delay the projection was created with (the ring of weights in flight
+//!   has one slot per step of it); a weight set between runs drops the
+//!   facilitation of post-synaptic spikes since the last pre-synaptic one
+//!   (NEST would apply it to the new weight); no plastic synapses onto or
+//!   from sub-stepped models (`HH_cond_exp`) or from sources that emit
+//!   several spikes of one cell in one step (a clear error).
 //! * Synaptic delays are whole steps (rounded, as on every backend).
 //! * A weight or delay set between runs also applies to spikes already in
 //!   flight (Brian2 reads them when a spike arrives; NEST and the native
@@ -78,6 +111,7 @@
 //!   changed while a cell is refractory also changes the period in progress
 //!   (NEST and the native engine keep the running count).
 
+pub mod plastic;
 pub mod translate;
 
 pub use crate::pyproc::{INSTALL_HINT, find_python};
@@ -138,7 +172,58 @@ impl PopModel {
     }
 }
 
+/// The escape noise of a `GIF_cond_exp` population: per cell the native
+/// kernel's stream (`(seed, population, "gif")`, sub-stream = cell, as
+/// `native/gif.rs`) and the numbers drawn from it not yet used by Brian2.
+struct EscapeNoise {
+    rngs: Vec<pynn_core::random::SimRng>,
+    pending: Vec<std::collections::VecDeque<f64>>,
+}
+
+impl EscapeNoise {
+    fn new(seed: u64, pop: PopId, n: usize) -> Self {
+        use pynn_core::random::{ObjectKind, Streams};
+        let base = Streams::new(seed).rng(ObjectKind::Population, pop as u64, "gif", 0);
+        let rngs = (0..n)
+            .map(|i| {
+                let mut r = base.clone();
+                r.set_stream(i as u64);
+                r
+            })
+            .collect();
+        EscapeNoise { rngs, pending: vec![Default::default(); n] }
+    }
+
+    /// Row-major table of `rows` numbers per cell: the next ones of each
+    /// cell's stream (a cell draws at most one per step).
+    fn table(&mut self, rows: usize) -> Vec<f64> {
+        use rand::RngExt;
+        let n = self.rngs.len();
+        for (rng, p) in self.rngs.iter_mut().zip(&mut self.pending) {
+            while p.len() < rows {
+                p.push_back(rng.random::<f64>());
+            }
+        }
+        let mut out = Vec::with_capacity(rows * n);
+        for r in 0..rows {
+            out.extend(self.pending.iter().map(|p| p[r]));
+        }
+        out
+    }
+
+    /// Forgets the numbers Brian2 used (`used[i]` of cell `i`).
+    fn consume(&mut self, used: &[i64]) {
+        for (p, u) in self.pending.iter_mut().zip(used) {
+            p.drain(..(*u as usize).min(p.len()));
+        }
+    }
+}
+
 struct PopMirror {
+    /// `GIF_cond_exp`: escape noise fed from the native kernel's streams.
+    escape: Option<EscapeNoise>,
+    /// Number of adaptation elements per kernel (models with elements).
+    elements: Vec<usize>,
     /// For `SpikeSourcePoisson`: the native engine's generator, whose
     /// trains are sent to Brian2 as explicit spikes before each run.
     poisson: Option<Box<dyn Kernel>>,
@@ -152,8 +237,27 @@ struct PopMirror {
 }
 
 struct ProjMirror {
+    label: String,
     receptor: String,
     conns: Connections,
+    /// Synapse model (plastic ones carry their per-connection parameters
+    /// and initial state).
+    synapse: SynapseKind,
+    /// Ring slots of a plastic projection: its largest delay in steps at
+    /// creation (see [`plastic`]).
+    ring: usize,
+    /// Plastic state read back after the last run (PyNN names and units).
+    current: Vec<(&'static str, Vec<f64>)>,
+    /// Weight recording interval (steps), if recording.
+    rec: Option<u64>,
+    /// Weight samples taken since recording started or the last reset.
+    samples: RawWeights,
+}
+
+impl ProjMirror {
+    fn plastic(&self) -> bool {
+        !matches!(self.synapse, SynapseKind::Static)
+    }
 }
 
 /// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
@@ -212,6 +316,11 @@ impl Brian2 {
                 {
                     params.insert(k.to_string(), json!([u, v]));
                 }
+                for (k, u, v) in
+                    translate::element_values(model, &p.elements, |n| p.params.sequence(n), self.cfg.timestep)
+                {
+                    params.insert(k, json!([u, v]));
+                }
                 m.insert("params".into(), Json::Object(params));
             }
             Kind::SpikeArray => {
@@ -253,7 +362,7 @@ impl Brian2 {
         let model = json!({
             "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
             "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
-            "substeps": m.substeps,
+            "substeps": m.substeps, "after_step": m.after_step, "escape": m.escape,
         });
         let kind = match kind {
             Kind::Neuron => "neuron",
@@ -294,13 +403,79 @@ impl Brian2 {
         let pr = &self.projs[proj];
         let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
         let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
+        let model = plastic::plastic_model(&pr.synapse, &on_pre, &weight_unit, &weight, pr.ring)?;
+        let (rec, var) = (pr.rec, plastic::state_vars(&pr.synapse).first().map(|v| v.1));
         let d = self.driver()?;
-        let cmd = json!({
+        let mut cmd = json!({
             "cmd": "connect", "proj": proj, "on_pre": on_pre, "weight_unit": weight_unit,
             "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
             "weight": d.write_npy("weight", &weight)?, "delay_steps": d.write_npy("delay", &delay)?,
         });
-        d.call(cmd).map(drop)
+        if let Some(m) = model {
+            let mut values = Map::new();
+            for (name, unit, v) in &m.values {
+                values.insert(name.clone(), json!([unit, d.write_npy("syn", v)?]));
+            }
+            cmd["plastic"] = json!({
+                "model": m.model, "update": m.update, "transmit": m.transmit, "backprop": m.backprop,
+                "values": values,
+            });
+        }
+        d.call(cmd)?;
+        if let (Some(interval), Some(var)) = (rec, var) {
+            d.call(json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval}))?;
+        }
+        Ok(())
+    }
+
+    /// Reads the plastic projections' state back after a run: every update
+    /// of pre-synaptic spikes up to the current time is done (the `update`
+    /// pathway runs in the spike's own step), plus the weight samples.
+    fn read_plastic_state(&mut self) -> Result<()> {
+        let mut vars = Map::new();
+        for (id, pr) in self.projs.iter().enumerate() {
+            if pr.plastic() && !pr.conns.is_empty() {
+                let names: Vec<&str> = plastic::state_vars(&pr.synapse).iter().map(|v| v.1).collect();
+                vars.insert(id.to_string(), json!(names));
+            }
+        }
+        if vars.is_empty() {
+            return Ok(());
+        }
+        let kinds: Vec<(ProjId, Vec<plastic::StateVar>)> = vars
+            .keys()
+            .filter_map(|k| k.parse::<ProjId>().ok())
+            .map(|id| (id, plastic::state_vars(&self.projs[id].synapse)))
+            .collect();
+        let d = self.driver()?;
+        let a = d.call(json!({"cmd": "plastic_state", "vars": vars}))?;
+        let mut read = Vec::new();
+        for (id, names) in kinds {
+            let entry = &a["state"][id.to_string()];
+            let mut values = Vec::new();
+            for (pynn, brian, factor) in names {
+                let (_, v) = d.read_npy::<f64>(&entry[brian])?;
+                values.push((pynn, v.into_iter().map(|x| x * factor).collect::<Vec<f64>>()));
+            }
+            let samples = if entry.get("_steps").is_some() {
+                let (_, steps) = d.read_npy::<i64>(&entry["_steps"])?;
+                let (_, data) = d.read_npy::<f64>(&entry["_data"])?;
+                Some((steps, data))
+            } else {
+                None
+            };
+            read.push((id, values, samples));
+        }
+        for (id, values, samples) in read {
+            let pr = &mut self.projs[id];
+            let sign = plastic::state_vars(&pr.synapse).first().map_or(1.0, |v| v.2);
+            pr.current = values;
+            if let Some((steps, data)) = samples {
+                pr.samples.steps.extend(steps.iter().map(|s| *s as u64));
+                pr.samples.data.extend(data.into_iter().map(|x| x * sign));
+            }
+        }
+        Ok(())
     }
 
     fn record_command(&self, pop: PopId) -> Result<Json> {
@@ -376,6 +551,34 @@ impl Brian2 {
         Ok(())
     }
 
+    /// Sends every escape-noise population its next `rows` numbers per cell.
+    fn send_escape(&mut self, rows: usize) -> Result<()> {
+        for pop in 0..self.pops.len() {
+            let Some(noise) = self.pops[pop].escape.as_mut() else { continue };
+            let table = noise.table(rows);
+            let d = self.driver()?;
+            let file = d.write_npy("draws", &table)?;
+            d.call(json!({"cmd": "escape_draws", "pop": pop, "rows": rows, "data": file}))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the numbers the escape-noise populations used in the last run.
+    fn take_escape(&mut self) -> Result<()> {
+        for pop in 0..self.pops.len() {
+            if self.pops[pop].escape.is_none() {
+                continue;
+            }
+            let d = self.driver()?;
+            let a = d.call(json!({"cmd": "escape_used", "pop": pop}))?;
+            let (_, used) = d.read_npy::<i64>(&a["used"])?;
+            if let Some(noise) = self.pops[pop].escape.as_mut() {
+                noise.consume(&used);
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the whole network in a fresh Brian2 network.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
@@ -423,8 +626,29 @@ impl Brian2 {
         } else {
             None
         };
+        let model = if model.0.pynn == "PointNeuron" {
+            let comp = PointNeuron::composition_of(spec.parameters.specs()).ok_or_else(|| {
+                err(format!("population \"{}\": parameter table is not a PointNeuron schema", spec.label))
+            })?;
+            PopModel(translate::point_neuron_model(&comp).map_err(|m| {
+                Error::invalid_value(
+                    format!("population \"{}\" on Brian2", spec.label),
+                    "receptors",
+                    format!("{:?}", comp.receptors),
+                    m,
+                )
+            })?)
+        } else {
+            model
+        };
+        let elements = Self::element_counts(model.0, spec.parameters, spec.label, None)?;
+        let model =
+            if model.0.elements.is_empty() { model } else { PopModel(translate::gif_model(model.0, &elements)) };
+        let escape = model.0.escape.then(|| EscapeNoise::new(self.cfg.seed, spec.id, spec.size));
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
+            escape,
+            elements,
             poisson,
             model,
             label: spec.label.to_string(),
@@ -451,11 +675,52 @@ impl Brian2 {
         Ok(())
     }
 
+    /// The number of elements of each kernel of a model with adaptation
+    /// elements (the longest sequence over the cells), checked against the
+    /// population's model (`fixed`) after creation.
+    fn element_counts(
+        model: &Brian2Model,
+        params: &ParamTable,
+        label: &str,
+        fixed: Option<&[usize]>,
+    ) -> Result<Vec<usize>> {
+        let mut counts = Vec::new();
+        for (k, el) in model.elements.iter().enumerate() {
+            let (taus, amps) = (params.sequence(el.tau), params.sequence(el.amp));
+            for (i, (t, a)) in taus.iter().zip(amps).enumerate() {
+                if t.len() != a.len() {
+                    return Err(Error::invalid_value(
+                        format!("population \"{label}\" ({}), cell {i}", model.pynn),
+                        el.amp,
+                        format!("{a:?}"),
+                        format!("a sequence as long as `{}` ({} values)", el.tau, t.len()),
+                    ));
+                }
+            }
+            let n = taus.iter().map(Vec::len).max().unwrap_or(0);
+            if let Some(f) = fixed.and_then(|f| f.get(k))
+                && n > *f
+            {
+                return Err(Error::invalid_value(
+                    format!("population \"{label}\" ({}) on Brian2", model.pynn),
+                    el.tau,
+                    format!("{n} elements"),
+                    format!(
+                        "at most the {f} elements the population was created with (its Brian2 equations have one \
+                         variable per element)"
+                    ),
+                ));
+            }
+            counts.push(fixed.and_then(|f| f.get(k).copied()).unwrap_or(n));
+        }
+        Ok(counts)
+    }
+
     /// Values the Brian2 equations cannot take.
     fn check_population(&self, pop: PopId) -> Result<()> {
         let p = self.pop(pop)?;
         let m = p.model.0;
-        if m.pynn.starts_with("EIF_")
+        if (m.pynn.starts_with("EIF_") || m.pynn == "PointNeuron")
             && let Some(x) =
                 p.params.column("delta_T").and_then(Column::as_scalar).and_then(|d| d.iter().find(|x| **x <= 0.0))
         {
@@ -505,6 +770,7 @@ impl Backend for Brian2 {
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
+        Self::element_counts(p.model.0, parameters, &p.label, Some(&p.elements))?;
         let old = std::mem::replace(&mut p.params, parameters.clone());
         if let Err(e) = self.check_population(pop) {
             self.pops[pop].params = old;
@@ -540,10 +806,37 @@ impl Backend for Brian2 {
         if let Some(t) = c.post.iter().chain(&c.pre).find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("cell {t} does not exist")));
         }
+        match spec.synapse {
+            SynapseKind::Static
+            | SynapseKind::TsodyksMarkram(_)
+            | SynapseKind::SpikePairStdp { .. }
+            | SynapseKind::Vogels2011 { .. } => {}
+            ref other => {
+                return Err(err(format!(
+                    "projection \"{}\": synapse model {other:?} is not supported on Brian2",
+                    spec.label
+                )));
+            }
+        }
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        self.projs.push(ProjMirror { receptor: spec.receptor.name.to_string(), conns: c });
-        let res = self.synapse_of(spec.id).and_then(|_| if self.built { self.send_connect(spec.id) } else { Ok(()) });
+        let ring = c.delay.iter().map(|d| ((d / dt).round() as usize).max(1)).max().unwrap_or(1);
+        self.projs.push(ProjMirror {
+            label: spec.label.to_string(),
+            receptor: spec.receptor.name.to_string(),
+            conns: c,
+            synapse: spec.synapse.clone(),
+            ring,
+            current: Vec::new(),
+            rec: None,
+            samples: RawWeights::default(),
+        });
+        let res = self.synapse_of(spec.id).and_then(|(on_pre, unit)| {
+            let pr = &self.projs[spec.id];
+            // Checks the plastic description before the first run.
+            plastic::plastic_model(&pr.synapse, &on_pre, &unit, &pr.conns.weight, pr.ring)?;
+            if self.built { self.send_connect(spec.id) } else { Ok(()) }
+        });
         if let Err(e) = res {
             self.projs.pop();
             return Err(e);
@@ -558,10 +851,28 @@ impl Backend for Brian2 {
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if let Some((_, v)) = p.current.iter().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
+        let columns = match &p.synapse {
+            SynapseKind::TsodyksMarkram(c) => Some(c),
+            SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => Some(columns),
+            _ => None,
+        };
+        if let Some(v) = columns.and_then(|c| c.get(name)) {
+            return Ok(v.to_vec());
+        }
+        if let (SynapseKind::SpikePairStdp { tau_minus, .. }, "tau_minus") = (&p.synapse, name) {
+            return Ok(vec![*tau_minus; p.conns.len()]);
+        }
         match name {
             "weight" => Ok(p.conns.weight.clone()),
             "delay" => Ok(p.conns.delay.clone()),
-            _ => Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
+            _ => {
+                let mut names = vec!["weight", "delay"];
+                names.extend(columns.iter().flat_map(|c| c.0.iter().map(|(n, _)| *n)));
+                Err(Error::unknown_name(format!("Brian2 projection \"{}\"", p.label), "attribute", name, names))
+            }
         }
     }
 
@@ -584,17 +895,118 @@ impl Backend for Brian2 {
             ),
             _ => return Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
         };
+        if p.plastic()
+            && name == "delay"
+            && let Some(d) = native.iter().find(|d| **d as usize > p.ring)
+        {
+            return Err(Error::invalid_value(
+                format!("plastic projection \"{}\" on Brian2", p.label),
+                "delay",
+                d * dt,
+                format!(
+                    "at most the largest delay the projection was created with ({} ms): its ring of \
+                     weights in flight has one slot per step of that delay",
+                    p.ring as f64 * dt
+                ),
+            ));
+        }
+        let mut plastic_weights = Vec::new();
+        if p.plastic() && name == "weight" {
+            if let SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } = &p.synapse {
+                let (lo, hi) = (columns.get("w_min").unwrap_or(&[]), columns.get("w_max").unwrap_or(&[]));
+                for (k, w) in values.iter().enumerate() {
+                    let (a, b) = (lo.get(k).copied().unwrap_or(0.0), hi.get(k).copied().unwrap_or(f64::INFINITY));
+                    if w.abs() < a || w.abs() > b {
+                        return Err(Error::invalid_value(
+                            format!("plastic projection \"{}\" on Brian2", p.label),
+                            "weight",
+                            w,
+                            format!("a weight whose magnitude lies in [w_min, w_max] = [{a}, {b}]"),
+                        ));
+                    }
+                }
+            }
+            plastic_weights = plastic::weight_vars(&p.synapse);
+        }
         if self.built && !native.is_empty() {
             let d = self.driver()?;
-            let file = d.write_npy(name, &native)?;
-            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            if plastic_weights.is_empty() {
+                let file = d.write_npy(name, &native)?;
+                d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            } else {
+                let mut vars = Map::new();
+                for (var, factor) in &plastic_weights {
+                    let v: Vec<f64> = native.iter().map(|w| w * factor).collect();
+                    vars.insert(var.to_string(), json!(["1", d.write_npy("w", &v)?]));
+                }
+                d.call(json!({"cmd": "set_vars", "proj": proj, "vars": vars}))?;
+            }
         }
         let p = &mut self.projs[proj];
+        p.current.retain(|(n, _)| *n != name);
         match name {
             "weight" => p.conns.weight = mirror,
             _ => p.conns.delay = mirror,
         }
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let built = self.built;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        let label = p.label.clone();
+        let SynapseKind::TsodyksMarkram(columns) = &mut p.synapse else {
+            return Err(Error::unknown_name(format!("Brian2 projection \"{label}\""), "state variable", name, []));
+        };
+        let (Some(var), Some((_, col))) =
+            (plastic::tm_state(name), columns.0.iter_mut().find(|(n, _)| *n == name && ["u", "x", "y"].contains(n)))
+        else {
+            return Err(Error::unknown_name(
+                format!("Brian2 projection \"{label}\""),
+                "state variable",
+                name,
+                ["u", "x", "y"],
+            ));
+        };
+        if col.len() != values.len() {
+            return Err(Error::LengthMismatch {
+                object: format!("Brian2 projection \"{label}\""),
+                what: name.into(),
+                expected: col.len(),
+                found: values.len(),
+            });
+        }
+        col.copy_from_slice(values);
+        p.current.retain(|(n, _)| *n != name);
+        if built && !values.is_empty() {
+            let d = self.driver()?;
+            let file = d.write_npy(name, values)?;
+            d.call(json!({"cmd": "set_vars", "proj": proj, "vars": {var: ["1", file]}}))?;
+        }
+        Ok(())
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let built = self.built;
+        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if !p.plastic() {
+            return Err(err(format!(
+                "projection \"{}\": its synapses are static; only plastic weights can be recorded",
+                p.label
+            )));
+        }
+        p.rec = interval_steps.map(|i| i.max(1));
+        let var = plastic::state_vars(&p.synapse).first().map(|v| v.1).unwrap_or("");
+        if built && !p.conns.is_empty() {
+            let cmd = json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval_steps});
+            self.driver()?.call(cmd)?;
+        }
+        Ok(())
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        Ok(p.samples.clone())
     }
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
@@ -640,7 +1052,8 @@ impl Backend for Brian2 {
         }
         let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
         let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
-        let load = injected.max(poisson);
+        let escape: usize = self.pops.iter().filter(|p| p.escape.is_some()).map(|p| p.size).sum();
+        let load = injected.max(poisson).max(escape);
         let chunk = STIMULUS_CHUNK.checked_div(load).map_or(u64::MAX, |c| c.max(1) as u64);
         while self.step < step {
             let next = step.min(self.step.saturating_add(chunk));
@@ -650,16 +1063,26 @@ impl Backend for Brian2 {
             if poisson > 0 {
                 self.send_poisson(self.step, next)?;
             }
+            if escape > 0 {
+                self.send_escape((next - self.step) as usize)?;
+            }
             self.driver()?.call(json!({"cmd": "run", "step": next}))?;
             self.step = next;
+            if escape > 0 {
+                self.take_escape()?;
+            }
         }
-        Ok(())
+        self.read_plastic_state()
     }
 
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run.
         self.built = false;
         self.step = 0;
+        for p in &mut self.projs {
+            p.current.clear();
+            p.samples = RawWeights::default();
+        }
         for p in &mut self.pops {
             if let Some(k) = p.poisson.as_mut() {
                 k.reset();
@@ -736,9 +1159,8 @@ brian2_cells!(
     EIF_cond_alpha_isfa_ista,
     HH_cond_exp,
     Izhikevich,
-    // No translation yet (PyNN's Brian2 backend has none either): creating
-    // one is a clear error naming the type.
     GIF_cond_exp,
+    PointNeuron,
     SpikeSourceArray,
     SpikeSourcePoisson,
     SpikeSourcePoissonRefractory,

@@ -30,7 +30,7 @@
 //!   the linear system, as NEST's propagators); the others `rk4` at the
 //!   simulation time step (NEST integrates them with adaptive RKF45).
 
-use pynn_core::cells::CellType;
+use pynn_core::cells::{CellType, Composition, NeuronKind, PsrKind};
 
 /// How a population of a model is built in Brian2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,10 @@ pub enum Rule {
     /// `sep` = 1e-7 (exp) and 1e-4 (alpha) balance both at `dt / tau_m` ~
     /// 0.01.
     TauSyn(&'static str, f64),
+    /// NEST's `beta_normalization_factor` (1/ms) of the time constants
+    /// named `(tau_rise, tau_decay)`, into Brian2 variable `name`
+    /// (`PointNeuron`'s `CondBeta` receptors).
+    BetaNorm(&'static str, &'static str, &'static str),
     /// Used only by the translation of other parameters (spike sources).
     Special,
 }
@@ -119,6 +123,30 @@ pub struct Brian2Model {
     /// 1`, `n_sub` a parameter set by the driver), and input reaches it one
     /// sub-step after the step boundary (see `driver.py`).
     pub substeps: u32,
+    /// Statements run after integration, before the synaptic input.
+    pub after_step: &'static str,
+    /// Escape noise (`GIF_cond_exp`): the driver decides each step which
+    /// cells fire from the uniform numbers the Rust side sends (see
+    /// [`gif_model`]); the threshold reads the decision (`fire`).
+    pub escape: bool,
+    /// Adaptation elements (`GIF_cond_exp`): per kernel, the PyNN
+    /// parameters of time constants and jumps, the Brian2 variable prefix
+    /// and the jump unit; the number of elements is fixed per population.
+    pub elements: &'static [Elements],
+}
+
+/// A sum of exponentially decaying elements, each jumping at a spike
+/// (NEST `gif_cond_exp`'s `stc` and `sfa`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Elements {
+    /// PyNN sequence of time constants (ms).
+    pub tau: &'static str,
+    /// PyNN sequence of jumps.
+    pub amp: &'static str,
+    /// Brian2 prefix of the elements (`eta_0`, ...) and their factors.
+    pub prefix: &'static str,
+    /// Unit of the jumps (Brian2 name).
+    pub unit: &'static str,
 }
 
 const fn var(pynn: &'static str, brian: &'static str, unit: &'static str) -> Var {
@@ -360,6 +388,63 @@ i_offset : amp
 i_inj : amp
 ";
 
+/// NEST's `gif_cond_exp` (`models/gif_cond_exp.h`): the spike-triggered
+/// current `i_eta` (NEST `stc`) and the threshold `v_t` (NEST `sfa`) are
+/// set at the start of every step from their elements ([`gif_model`]);
+/// while refractory `v` does not move and is set to `v_reset` after the
+/// integration (NEST: `V_reset` at the end of every refractory step, no
+/// reset at the spike itself). `v` is not marked `(unless refractory)`:
+/// Brian2 would then drop every write to it while refractory, the clamp
+/// included; `int(not_refractory)` freezes it instead.
+const GIF_EQ: &str = "
+dv/dt = int(not_refractory)*(g_leak*(v_rest - v) - g_e*(v - e_rev_E) - g_i*(v - e_rev_I) + i_offset + i_inj - i_eta)/c_m : volt
+g_leak = c_m/tau_m : siemens
+dg_e/dt = -g_e/tau_syn_E : siemens
+dg_i/dt = -g_i/tau_syn_I : siemens
+i_eta : amp
+v_t : volt
+fire : 1
+v_rest : volt
+tau_m : second
+c_m : farad
+tau_syn_E : second
+tau_syn_I : second
+e_rev_E : volt
+e_rev_I : volt
+i_offset : amp
+v_reset : volt
+t_ref : second
+delta_v : volt
+v_t_star : volt
+lambda0 : 1/second
+i_inj : amp
+";
+
+const GIF: &[(&str, Rule)] = &[
+    ("v_rest", Unit("v_rest", "mV")),
+    ("cm", Unit("c_m", "nF")),
+    ("tau_m", Unit("tau_m", "ms")),
+    ("tau_refrac", Refractory("t_ref")),
+    ("tau_syn_E", Unit("tau_syn_E", "ms")),
+    ("tau_syn_I", Unit("tau_syn_I", "ms")),
+    ("e_rev_E", Unit("e_rev_E", "mV")),
+    ("e_rev_I", Unit("e_rev_I", "mV")),
+    ("v_reset", Unit("v_reset", "mV")),
+    ("i_offset", Unit("i_offset", "nA")),
+    ("delta_v", Unit("delta_v", "mV")),
+    ("v_t_star", Unit("v_t_star", "mV")),
+    ("lambda0", Unit("lambda0", "Hz")),
+    ("tau_eta", Rule::Special),
+    ("tau_gamma", Rule::Special),
+    ("a_eta", Rule::Special),
+    ("a_gamma", Rule::Special),
+];
+
+const GIF_ELEMENTS: &[Elements] = &[
+    Elements { tau: "tau_eta", amp: "a_eta", prefix: "eta", unit: "nA" },
+    Elements { tau: "tau_gamma", amp: "a_gamma", prefix: "gamma", unit: "mV" },
+];
+
 const LIF_CURR: &[(&str, Rule)] = &[
     ("v_rest", Unit("v_rest", "mV")),
     ("cm", Unit("c_m", "nF")),
@@ -529,6 +614,9 @@ const fn neuron(
         weight_unit,
         before_step: "",
         substeps: 1,
+        after_step: "",
+        escape: false,
+        elements: &[],
     }
 }
 
@@ -549,6 +637,9 @@ const fn source(pynn: &'static str, kind: Kind, params: &'static [(&'static str,
         weight_unit: "nA",
         before_step: "",
         substeps: 1,
+        after_step: "",
+        escape: false,
+        elements: &[],
     }
 }
 
@@ -605,6 +696,31 @@ pub const MODELS: &[Brian2Model] = &[
             "mV",
         )
     },
+    Brian2Model {
+        // The escape decision of the driver; no reset of v at the spike.
+        threshold: "fire > 0.5",
+        reset: "",
+        after_step: "v = v_reset*(1 - int(not_refractory)) + v*int(not_refractory)",
+        escape: true,
+        elements: GIF_ELEMENTS,
+        ..neuron(
+            "GIF_cond_exp",
+            GIF_EQ,
+            "rk4",
+            GIF,
+            &[
+                var("v", "v", "mV"),
+                var("gsyn_exc", "g_e", "uS"),
+                var("gsyn_inh", "g_i", "uS"),
+                var("i_eta", "i_eta", "nA"),
+                var("v_t", "v_t", "mV"),
+            ],
+            COND_EXP_SYN,
+            "uS",
+        )
+    },
+    // Its model depends on the composition: `point_neuron_model`.
+    neuron("PointNeuron", "", "exact", &[], &[], &[], "nA"),
     source("SpikeSourceArray", Kind::SpikeArray, &[("spike_times", Rule::Special)]),
     source(
         "SpikeSourcePoisson",
@@ -644,6 +760,244 @@ pub fn model(pynn: &str) -> Option<&'static Brian2Model> {
     MODELS.iter().find(|m| m.pynn == pynn)
 }
 
+/// The model of a population of `base` (a row with [`Elements`]) whose
+/// kernels have `counts[k]` elements: the row's equations with one
+/// variable, decay factor and jump per element, the statements that sum
+/// and decay them at the start of every step (NEST sums, then decays:
+/// `gif_cond_exp::update`) and the jumps at a spike. One model per distinct
+/// `(base, counts)` is built and kept for the program's lifetime.
+pub fn gif_model(base: &'static Brian2Model, counts: &[usize]) -> &'static Brian2Model {
+    type Registry = std::collections::HashMap<(String, Vec<usize>), &'static Brian2Model>;
+    static MODELS: std::sync::Mutex<Option<Registry>> = std::sync::Mutex::new(None);
+    let key = (base.pynn.to_string(), counts.to_vec());
+    let mut guard = MODELS.lock().unwrap_or_else(|e| e.into_inner());
+    let map = guard.get_or_insert_with(Default::default);
+    if let Some(m) = map.get(&key) {
+        return m;
+    }
+    let mut eqs = base.equations.to_string();
+    let mut before = Vec::new();
+    let mut reset = Vec::new();
+    for (el, n) in base.elements.iter().zip(counts) {
+        let dim = if el.unit == "mV" { "volt" } else { "amp" };
+        let mut sum = Vec::new();
+        for k in 0..*n {
+            let (x, p, q) =
+                (format!("{}_{k}", el.prefix), format!("{}_p_{k}", el.prefix), format!("{}_q_{k}", el.prefix));
+            eqs.push_str(&format!("{x} : {dim}\n{p} : 1\n{q} : {dim}\n"));
+            sum.push(x.clone());
+            reset.push(format!("{x} += {q}"));
+        }
+        let zero = format!("0*{}", el.unit);
+        let total = if sum.is_empty() { zero } else { sum.join(" + ") };
+        // i_eta = sum of eta_k; v_t = v_t_star + sum of gamma_k.
+        let target = if el.prefix == "eta" { format!("i_eta = {total}") } else { format!("v_t = v_t_star + {total}") };
+        before.push(target);
+        for x in &sum {
+            before.push(format!("{x} = {x}*{}_p_{}", el.prefix, &x[el.prefix.len() + 1..]));
+        }
+    }
+    let model: &'static Brian2Model = Box::leak(Box::new(Brian2Model {
+        equations: Box::leak(eqs.into_boxed_str()),
+        before_step: Box::leak(before.join("\n").into_boxed_str()),
+        reset: Box::leak(reset.join("\n").into_boxed_str()),
+        ..*base
+    }));
+    map.insert(key, model);
+    model
+}
+
+/// The element values of a population of a model with [`Elements`]: per
+/// element `k < counts[i]` the decay factor over one step
+/// `exp(-dt / tau_k)` and the jump, padded with zeros (an element that
+/// never jumps stays 0). `get(name)` gives the per-cell sequences.
+pub fn element_values<'a>(
+    model: &Brian2Model,
+    counts: &[usize],
+    get: impl Fn(&str) -> &'a [Vec<f64>],
+    dt: f64,
+) -> Vec<(String, &'static str, Vec<f64>)> {
+    let mut out = Vec::new();
+    for (el, n) in model.elements.iter().zip(counts) {
+        let (taus, amps) = (get(el.tau), get(el.amp));
+        for k in 0..*n {
+            let p = taus.iter().map(|t| t.get(k).map_or(0.0, |t| (-dt / t).exp())).collect();
+            let q = amps.iter().map(|a| a.get(k).copied().unwrap_or(0.0)).collect();
+            out.push((format!("{}_p_{k}", el.prefix), "1", p));
+            out.push((format!("{}_q_{k}", el.prefix), el.unit, q));
+        }
+    }
+    out
+}
+
+/// NEST's `beta_normalization_factor` (`libnestutil/beta_normalization_factor.h`,
+/// as `native/point.rs`): the factor (1/ms) that makes the peak of the beta
+/// conductance equal the weight; `e / tau_decay` when the time constants
+/// coincide (the alpha function).
+pub fn beta_normalization(tau_rise: f64, tau_decay: f64) -> f64 {
+    let diff = tau_decay - tau_rise;
+    let mut peak = 0.0;
+    if diff.abs() > f64::EPSILON {
+        let t_peak = tau_decay * tau_rise * (tau_decay / tau_rise).ln() / diff;
+        peak = (-t_peak / tau_decay).exp() - (-t_peak / tau_rise).exp();
+    }
+    if peak.abs() < f64::EPSILON { std::f64::consts::E / tau_decay } else { (1.0 / tau_rise - 1.0 / tau_decay) / peak }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// The Brian2 model of PyNN's composed `PointNeuron` of composition `comp`
+/// (built once per distinct composition and kept for the program's
+/// lifetime; receptor `k` in receptor order has variables `i_k` / `g_k`):
+///
+/// * `LIF` + `CurrExp` receptors: the `IF_curr_exp` membrane with one
+///   current per receptor, `exact` (NEST `iaf_psc_exp_multisynapse`; a
+///   `tau_syn` equal to `tau_m` is separated as for `IF_curr_exp`);
+/// * `LIF` + conductance receptors: the `IF_cond_exp` membrane (`v` bounded
+///   by `v_thresh` in the currents, NEST `iaf_cond_exp`), `rk4`;
+/// * `AdExp` + conductance receptors: the `EIF_cond_*_isfa_ista` membrane
+///   (NEST `aeif_cond_{alpha,beta}_multisynapse`), `rk4`;
+/// * receptors: `CurrExp` `i += w`, `CondExp` `g += w`, `CondAlpha`
+///   `y += e w` into `dg/dt = (y - g)/tau`, `CondBeta` `h += g0 w` into
+///   `dh/dt = -h/tau_rise`, `dg/dt = h - g/tau_decay` with NEST's
+///   normalisation `g0` ([`beta_normalization`]), as the native kernels.
+///
+/// `AdExp` with current receptors, and a mix of current and conductance
+/// receptors, are errors (neither NEST nor PyNN has them).
+pub fn point_neuron_model(comp: &Composition) -> Result<&'static Brian2Model, String> {
+    type Registry = std::collections::HashMap<Composition, &'static Brian2Model>;
+    static MODELS: std::sync::Mutex<Option<Registry>> = std::sync::Mutex::new(None);
+    let mut guard = MODELS.lock().unwrap_or_else(|e| e.into_inner());
+    let map = guard.get_or_insert_with(Default::default);
+    if let Some(m) = map.get(comp) {
+        return Ok(m);
+    }
+    let current = comp.receptors.iter().all(|(_, k)| *k == PsrKind::CurrExp);
+    let conductance = comp.receptors.iter().all(|(_, k)| *k != PsrKind::CurrExp);
+    if !current && !conductance {
+        return Err("PointNeuron: current- and conductance-based receptors cannot be mixed".into());
+    }
+    if comp.neuron == NeuronKind::AdExp && current && !comp.receptors.is_empty() {
+        return Err("PointNeuron: AdExp takes conductance-based receptors (CondExp, CondAlpha, CondBeta) only".into());
+    }
+    let adex = comp.neuron == NeuronKind::AdExp;
+    let mut eqs = String::new();
+    let mut params: Vec<(&'static str, Rule)> = if adex { ADEX[..12].to_vec() } else { LIF_POINT.to_vec() };
+    let mut vars = vec![var("v", "v", "mV")];
+    if adex {
+        vars.push(var("w", "w", "nA"));
+    }
+    let mut receptors = Vec::new();
+    let mut sum = Vec::new();
+    for (k, (name, kind)) in comp.receptors.iter().enumerate() {
+        let p = |x: &str| leak(format!("{name}.{x}"));
+        let b = |x: &str| leak(format!("{x}_{k}"));
+        match kind {
+            PsrKind::CurrExp => {
+                eqs.push_str(&format!("di_{k}/dt = -i_{k}/tau_syn_{k} : amp\ntau_syn_{k} : second\n"));
+                params.push((p("tau_syn"), TauSyn(b("tau_syn"), TAU_SEPARATION)));
+                vars.push(var(p("isyn"), b("i"), "nA"));
+                receptors.push((*name, leak(format!("i_{k}_post += w_syn"))));
+                sum.push(format!("i_{k}"));
+                continue;
+            }
+            PsrKind::CondExp => {
+                eqs.push_str(&format!("dg_{k}/dt = -g_{k}/tau_syn_{k} : siemens\ntau_syn_{k} : second\n"));
+                params.push((p("tau_syn"), Unit(b("tau_syn"), "ms")));
+                receptors.push((*name, leak(format!("g_{k}_post += w_syn"))));
+            }
+            PsrKind::CondAlpha => {
+                eqs.push_str(&format!(
+                    "dg_{k}/dt = (y_{k} - g_{k})/tau_syn_{k} : siemens\ndy_{k}/dt = -y_{k}/tau_syn_{k} : siemens\n\
+                     tau_syn_{k} : second\n"
+                ));
+                params.push((p("tau_syn"), Unit(b("tau_syn"), "ms")));
+                receptors.push((*name, leak(format!("y_{k}_post += 2.718281828459045*w_syn"))));
+            }
+            PsrKind::CondBeta => {
+                eqs.push_str(&format!(
+                    "dg_{k}/dt = h_{k} - g_{k}/tau_decay_{k} : siemens\ndh_{k}/dt = -h_{k}/tau_rise_{k} : siemens/second\n\
+                     tau_rise_{k} : second\ntau_decay_{k} : second\nbeta_{k} : 1/second\n"
+                ));
+                params.push((p("tau_rise"), Unit(b("tau_rise"), "ms")));
+                params.push((p("tau_decay"), Unit(b("tau_decay"), "ms")));
+                params.push(("", Rule::BetaNorm(b("beta"), p("tau_rise"), p("tau_decay"))));
+                receptors.push((*name, leak(format!("h_{k}_post += beta_{k}_post*w_syn"))));
+            }
+        }
+        eqs.push_str(&format!("e_syn_{k} : volt\n"));
+        params.push((p("e_syn"), Unit(b("e_syn"), "mV")));
+        vars.push(var(p("gsyn"), b("g"), "uS"));
+        sum.push(format!("g_{k}*(e_syn_{k} - v_c)"));
+    }
+    let total = if sum.is_empty() { "0*amp".to_string() } else { sum.join(" + ") };
+    let (membrane, method, threshold, reset) = if current {
+        (
+            format!(
+                "dv/dt = (v_rest - v)/tau_m + ({total} + i_offset + i_inj)/c_m : volt (unless refractory)\n\
+                 v_rest : volt\ntau_m : second\nc_m : farad\ni_offset : amp\nv_reset : volt\nv_thresh : volt\n\
+                 t_ref : second\ni_inj : amp\n"
+            ),
+            "exact",
+            LIF_THRESHOLD,
+            LIF_RESET,
+        )
+    } else if !adex {
+        (
+            format!(
+                "dv/dt = (g_leak*(v_rest - v_c) + {total} + i_offset + i_inj)/c_m : volt (unless refractory)\n\
+                 v_c = v - clip(v - v_thresh, 0*mV, inf*mV) : volt\ng_leak = c_m/tau_m : siemens\n\
+                 v_rest : volt\ntau_m : second\nc_m : farad\ni_offset : amp\nv_reset : volt\nv_thresh : volt\n\
+                 t_ref : second\ni_inj : amp\n"
+            ),
+            "rk4",
+            LIF_THRESHOLD,
+            LIF_RESET,
+        )
+    } else {
+        (
+            format!(
+                "dv/dt = (g_leak*(v_rest - v_c) + g_leak*delta_T*exp((v_c - v_thresh)/delta_T) + {total} - w + \
+                 i_offset + i_inj)/c_m : volt (unless refractory)\n\
+                 dw/dt = (a*(v_c - v_rest) - w)/tau_w : amp\n\
+                 v_c = v - clip(v - v_spike, 0*mV, inf*mV) : volt\ng_leak = c_m/tau_m : siemens\n\
+                 c_m : farad\nt_ref : second\nv_spike : volt\nv_reset : volt\nv_rest : volt\ntau_m : second\n\
+                 i_offset : amp\na : siemens\nb : amp\ndelta_T : volt\ntau_w : second\nv_thresh : volt\ni_inj : amp\n"
+            ),
+            "rk4",
+            "v >= v_spike",
+            "v = v_reset; w += b",
+        )
+    };
+    let model: &'static Brian2Model = Box::leak(Box::new(Brian2Model {
+        pynn: "PointNeuron",
+        equations: leak(membrane + &eqs),
+        threshold,
+        reset,
+        method,
+        params: Box::leak(params.into_boxed_slice()),
+        vars: Box::leak(vars.into_boxed_slice()),
+        receptors: Box::leak(receptors.into_boxed_slice()),
+        weight_unit: if current { "nA" } else { "uS" },
+        ..Brian2Model::NEURON
+    }));
+    map.insert(comp.clone(), model);
+    Ok(model)
+}
+
+/// The membrane parameters of a `LIF` `PointNeuron` (PyNN's `LIF`).
+const LIF_POINT: &[(&str, Rule)] = &[
+    ("cm", Unit("c_m", "nF")),
+    ("tau_refrac", Refractory("t_ref")),
+    ("v_reset", Unit("v_reset", "mV")),
+    ("v_rest", Unit("v_rest", "mV")),
+    ("tau_m", Unit("tau_m", "ms")),
+    ("i_offset", Unit("i_offset", "nA")),
+    ("v_thresh", Unit("v_thresh", "mV")),
+];
+
 /// The row of cell type `C`, if the Brian2 backend supports it.
 pub fn model_of<C: CellType>() -> Option<&'static Brian2Model> {
     model(C::NAME)
@@ -661,6 +1015,12 @@ pub fn refractory_steps(t_ref: f64, h: f64) -> u64 {
 pub type Translated = (&'static str, &'static str, Vec<f64>);
 
 impl Brian2Model {
+    /// A neuron model with nothing in it, for struct-update syntax in a
+    /// user's own row (`Brian2Model { pynn: "Mine", equations: ..., ..Brian2Model::NEURON }`):
+    /// threshold `v >= v_thresh`, reset `v = v_reset`, refractoriness,
+    /// no parameters, variables or receptors, one sub-step.
+    pub const NEURON: Brian2Model = neuron("", "", "exact", &[], &[], &[], "nA");
+
     /// The Brian2 parameters of a population whose PyNN parameters are given
     /// by `get(name)`, for time step `dt` (ms).
     pub fn translate_parameters<'a>(&self, get: impl Fn(&str) -> Option<&'a [f64]>, dt: f64) -> Vec<Translated> {
@@ -683,7 +1043,15 @@ impl Brian2Model {
                         .collect();
                     out.push((b, "ms", moved));
                 }
+                Rule::BetaNorm(..) => {}
                 Rule::Special => {}
+            }
+        }
+        for (_, rule) in self.params {
+            if let Rule::BetaNorm(b, rise, decay) = rule
+                && let (Some(r), Some(d)) = (get(rise), get(decay))
+            {
+                out.push((b, "1/ms", r.iter().zip(d).map(|(r, d)| beta_normalization(*r, *d)).collect()));
             }
         }
         if let Some(n) = out.first().map(|(_, _, v)| v.len()) {
@@ -761,6 +1129,7 @@ mod tests {
         covers::<EIF_cond_alpha_isfa_ista>();
         covers::<HH_cond_exp>();
         covers::<Izhikevich>();
+        covers::<GIF_cond_exp>();
         covers::<SpikeSourceArray>();
         covers::<SpikeSourcePoisson>();
         covers::<SpikeSourcePoissonRefractory>();
@@ -828,6 +1197,25 @@ mod tests {
         let ts = &out.iter().find(|(k, _, _)| *k == "tau_syn_E").unwrap().2;
         assert_eq!(ts[0], 10.0 * (1.0 + TAU_SEPARATION));
         assert_eq!(ts[1], 5.0);
+    }
+
+    #[test]
+    fn gif_elements_become_variables_sums_and_jumps() {
+        let base = model("GIF_cond_exp").unwrap();
+        let m = gif_model(base, &[2, 1]);
+        assert!(m.equations.contains("eta_1 : amp") && m.equations.contains("gamma_0 : volt"), "{}", m.equations);
+        assert!(m.before_step.contains("i_eta = eta_0 + eta_1"), "{}", m.before_step);
+        assert!(m.before_step.contains("v_t = v_t_star + gamma_0"), "{}", m.before_step);
+        assert!(m.reset.contains("eta_1 += eta_q_1"), "{}", m.reset);
+        // One model per composition.
+        assert!(std::ptr::eq(m, gif_model(base, &[2, 1])));
+        let taus = [vec![10.0, 20.0], vec![5.0]];
+        let amps = [vec![0.1, 0.2], vec![0.3]];
+        let get = |n: &str| -> &[Vec<f64>] { if n.starts_with("tau") { &taus } else { &amps } };
+        let v = element_values(m, &[2, 1], get, 0.1);
+        let eta_p_1 = &v.iter().find(|(k, _, _)| k == "eta_p_1").unwrap().2;
+        // exp(-dt / tau) per cell; the shorter kernel is padded with 0.
+        assert_eq!(eta_p_1, &vec![(-0.1f64 / 20.0).exp(), 0.0]);
     }
 
     #[test]
