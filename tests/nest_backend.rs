@@ -290,3 +290,350 @@ fn renewal_sources_give_the_native_trains() {
     assert!(native[..6].iter().all(|p| p.iter().map(Vec::len).sum::<usize>() > 5), "every source fired");
     assert_ne!(native[0], native[1], "fresh trains after reset");
 }
+
+// ---------------------------------------------------------------------------
+// NEST models by name (`NestCell::NEST_MODEL`, PyNN's `native_cell_type`)
+// ---------------------------------------------------------------------------
+
+use pynn::backends::nest::NestCell;
+use pynn::core::cells::RecordableSpec;
+use pynn::core::parameters::{Domain, ParamSpec, Value};
+
+/// NEST's `aeif_psc_delta` (not among PyNN's standard models), with NEST's
+/// names and units.
+#[derive(Debug, Clone)]
+struct AeifPscDelta {
+    c_m: f64,
+    i_e: f64,
+    t_ref: f64,
+}
+
+impl pynn::CellType for AeifPscDelta {
+    const NAME: &'static str = "AeifPscDelta";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("C_m", 281.0, "pF", Domain::Positive, "membrane capacitance"),
+        ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, "constant input current"),
+        ParamSpec::scalar("t_ref", 0.0, "ms", Domain::NonNegative, "refractory period"),
+    ];
+    const STATE: &'static [ParamSpec] = &[
+        ParamSpec::scalar("V_m", -70.6, "mV", Domain::Finite, "membrane potential"),
+        ParamSpec::scalar("w", 0.0, "pA", Domain::Finite, "adaptation current"),
+    ];
+    const RECORDABLES: &'static [RecordableSpec] = &[
+        RecordableSpec { name: "spikes", unit: "ms" },
+        RecordableSpec { name: "V_m", unit: "mV" },
+        RecordableSpec { name: "w", unit: "pA" },
+    ];
+    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.c_m), Value::Scalar(self.i_e), Value::Scalar(self.t_ref)]
+    }
+}
+
+impl NestCell for AeifPscDelta {
+    const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta");
+}
+
+/// The same network in PyNEST, written directly (no pynn-rs): spike
+/// generators connected straight to the neurons (a parrot between them
+/// changes nothing but the path), a multimeter every step.
+const AEIF_DIRECT: &str = r#"
+import json, sys, os
+proto = os.dup(1)
+os.dup2(2, 1)
+import nest
+nest.verbosity = nest.VerbosityLevel.ERROR
+nest.ResetKernel()
+nest.resolution = 0.1
+n = nest.Create("aeif_psc_delta", 2)
+n.set([{"C_m": 250.0, "I_e": 1000.0, "t_ref": 2.0, "V_m": -65.0, "w": 0.0},
+       {"C_m": 250.0, "I_e": 650.0, "t_ref": 2.0, "V_m": -70.0, "w": 5.0}])
+exc = nest.Create("spike_generator", params={"spike_times": [5.0, 10.0, 10.5, 30.0, 31.0, 32.0]})
+inh = nest.Create("spike_generator", params={"spike_times": [20.0, 40.0]})
+nest.Connect(exc, n, "all_to_all", {"weight": 4.0, "delay": 1.0})
+nest.Connect(inh, n, "all_to_all", {"weight": -3.0, "delay": 1.5})
+sr = nest.Create("spike_recorder")
+nest.Connect(n, sr)
+mm = nest.Create("multimeter", params={"interval": 0.1, "record_from": ["V_m", "w"]})
+nest.Connect(mm, n, syn_spec={"delay": 0.1})
+nest.Simulate(100.0)
+ev = sr.events
+m = mm.events
+out = {"spikes": [[float(t) for t, s in zip(ev["times"], ev["senders"]) if s == g] for g in n.tolist()],
+       "V_m": [[float(v) for v, s in zip(m["V_m"], m["senders"]) if s == g] for g in n.tolist()],
+       "w": [[float(v) for v, s in zip(m["w"], m["senders"]) if s == g] for g in n.tolist()]}
+os.write(proto, json.dumps(out).encode())
+"#;
+
+fn python() -> std::path::PathBuf {
+    pynn::backends::nest::find_python()
+}
+
+#[test]
+fn a_nest_model_by_name_equals_nest_run_directly() {
+    let out = std::process::Command::new(python()).arg("-c").arg(AEIF_DIRECT).output().expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let direct: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON from the direct script");
+
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells =
+        Population::<AeifPscDelta, Nest>::new(&sim, 2, AeifPscDelta { c_m: 250.0, i_e: 0.0, t_ref: 2.0 }).unwrap();
+    cells.set("I_e", vec![1000.0, 650.0]).unwrap();
+    cells.initialize("V_m", vec![-65.0, -70.0]).unwrap();
+    cells.initialize("w", vec![0.0, 5.0]).unwrap();
+    let exc = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    exc.set("spike_times", vec![vec![5.0, 10.0, 10.5, 30.0, 31.0, 32.0]]).unwrap();
+    let inh = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    inh.set("spike_times", vec![vec![20.0, 40.0]]).unwrap();
+    // Weights in NEST's unit (mV: a delta synapse), inhibitory ones negative.
+    Projection::new(&exc, &cells, &AllToAllConnector::default(), StaticSynapse::new(4.0, 1.0), None).unwrap();
+    Projection::new(&inh, &cells, &AllToAllConnector::default(), StaticSynapse::new(-3.0, 1.5), Some("inhibitory"))
+        .unwrap();
+    cells.record(["spikes", "V_m", "w"], None).unwrap();
+    // Two runs and a data read in between (the NEST look-ahead).
+    sim.run(60.0).unwrap();
+    let _ = cells.get_data().unwrap();
+    sim.run(40.0).unwrap();
+    let b = cells.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    for c in 0..2 {
+        let steps = |t: &[f64]| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>();
+        let spikes = steps(&seg.spiketrain(c).unwrap().times);
+        let want = steps(&floats(&direct["spikes"][c]));
+        assert_eq!(spikes, want, "cell {c}: spike steps equal NEST's");
+        assert!(spikes.len() >= 2, "cell {c} fired: {spikes:?}");
+        for var in ["V_m", "w"] {
+            let ours = seg.signal(var).unwrap().column(c);
+            let want = floats(&direct[var][c]);
+            // Ours: t = 0, dt, ..., 100 ms; NEST run directly hands over
+            // dt .. 99.9 ms (the last sample is delivered in the next slice).
+            assert_eq!((ours.len(), want.len()), (1001, 999), "{var}: sample counts");
+            // Same NEST, same parameters, same inputs at the same steps: the
+            // same float64 values (tolerance 0).
+            assert_eq!(ours[1..1000], want[..], "cell {c}: {var} equals NEST's run directly");
+        }
+        assert_eq!(seg.signal("V_m").unwrap().column(c)[0], [-65.0, -70.0][c], "initial V_m");
+    }
+    eprintln!(
+        "aeif_psc_delta by name: spikes {:?} / {:?} equal NEST's, V_m and w bit-identical over 999 samples",
+        seg.spiketrain(0).unwrap().times.len(),
+        seg.spiketrain(1).unwrap().times.len()
+    );
+}
+
+/// NEST's `iaf_psc_alpha` by name, NEST's names and units.
+#[derive(Debug, Clone)]
+struct IafPscAlpha {
+    c_m: f64,
+    tau_m: f64,
+    t_ref: f64,
+    v_th: f64,
+    i_e: f64,
+}
+
+impl pynn::CellType for IafPscAlpha {
+    const NAME: &'static str = "IafPscAlphaByName";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, "membrane capacitance"),
+        ParamSpec::scalar("tau_m", 10.0, "ms", Domain::Positive, "membrane time constant"),
+        ParamSpec::scalar("t_ref", 2.0, "ms", Domain::NonNegative, "refractory period"),
+        ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, "threshold"),
+        ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, "constant input current"),
+    ];
+    const STATE: &'static [ParamSpec] = &[ParamSpec::scalar("V_m", -70.0, "mV", Domain::Finite, "membrane potential")];
+    const RECORDABLES: &'static [RecordableSpec] =
+        &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "V_m", unit: "mV" }];
+    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        [self.c_m, self.tau_m, self.t_ref, self.v_th, self.i_e].into_iter().map(Value::Scalar).collect()
+    }
+}
+
+impl NestCell for IafPscAlpha {
+    const NEST_MODEL: Option<&'static str> = Some("iaf_psc_alpha");
+}
+
+/// A 120-cell recurrent network of IF_curr_alpha (PyNN units) or of
+/// iaf_psc_alpha by name (NEST's names, E_L etc. at NEST's defaults set to
+/// PyNN's by the parameters given); spikes and v of cell 0.
+fn alpha_network<C, B>(cell: C, scale: f64, v0: &str) -> (Vec<Vec<f64>>, Vec<f64>)
+where
+    C: pynn::CellType,
+    B: Backend + Supports<C> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 7, threads: 1, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<C, B>::new(&sim, 120, cell).unwrap();
+    // Explicit values: a random distribution's stream is keyed by the
+    // variable's name, which differs (`v`, `V_m`).
+    cells.initialize(v0, (0..120).map(|i| -70.0 + (i * 37 % 120) as f64 * 0.115).collect::<Vec<f64>>()).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 20, SpikeSourceArray::default()).unwrap();
+    let trains: Vec<Vec<f64>> =
+        (0..20u64).map(|i| (0..15u64).map(|k| (5 + (i * 41 + k * 97) % 1400) as f64 / 10.0 + 0.2).collect()).collect();
+    let trains: Vec<Vec<f64>> = trains
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t.dedup();
+            t
+        })
+        .collect();
+    src.set("spike_times", trains).unwrap();
+    let p = FixedProbabilityConnector::new(0.15);
+    Projection::new(&src, &cells, &p, StaticSynapse::new(0.9 * scale, 1.0), Some("excitatory")).unwrap();
+    Projection::new(&cells, &cells, &p, StaticSynapse::new(0.25 * scale, 1.5), Some("excitatory")).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    let view = cells.view(vec![0]).unwrap();
+    view.record([v0], None).unwrap();
+    sim.run(150.0).unwrap();
+    let b = cells.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    let spikes = (0..120).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect();
+    (spikes, seg.signal(v0).unwrap().column(0))
+}
+
+#[test]
+fn iaf_psc_alpha_by_name_gives_the_spikes_of_if_curr_alpha() {
+    let pynn_cell = IF_curr_alpha {
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_refrac: 2.0,
+        v_thresh: -55.0,
+        v_rest: -70.0,
+        v_reset: -70.0,
+        i_offset: 0.3,
+        tau_syn_E: 0.5,
+        tau_syn_I: 0.5,
+    };
+    // NEST's iaf_psc_alpha defaults (E_L = V_reset = -70 mV, tau_syn 2 ms):
+    // tau_syn_E/I 0.5 ms must be given, so the by-name type lists them too.
+    #[derive(Debug, Clone)]
+    struct ByName(IafPscAlpha);
+    impl pynn::CellType for ByName {
+        const NAME: &'static str = "IafPscAlphaFull";
+        const PARAMETERS: &'static [ParamSpec] = &[
+            ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, ""),
+            ParamSpec::scalar("tau_m", 10.0, "ms", Domain::Positive, ""),
+            ParamSpec::scalar("t_ref", 2.0, "ms", Domain::NonNegative, ""),
+            ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, ""),
+            ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, ""),
+            ParamSpec::scalar("tau_syn_ex", 0.5, "ms", Domain::Positive, ""),
+            ParamSpec::scalar("tau_syn_in", 0.5, "ms", Domain::Positive, ""),
+        ];
+        const STATE: &'static [ParamSpec] = IafPscAlpha::STATE;
+        const RECORDABLES: &'static [RecordableSpec] = IafPscAlpha::RECORDABLES;
+        const RECEPTORS: &'static [&'static str] = IafPscAlpha::RECEPTORS;
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = true;
+        fn parameter_values(&self) -> Vec<Value> {
+            let mut v = self.0.parameter_values();
+            v.extend([Value::Scalar(0.5), Value::Scalar(0.5)]);
+            v
+        }
+    }
+    impl NestCell for ByName {
+        const NEST_MODEL: Option<&'static str> = Some("iaf_psc_alpha");
+    }
+    // The same numbers PyNN's translation computes (x1000 for pF, pA).
+    let by_name = ByName(IafPscAlpha { c_m: 0.25 * 1000.0, tau_m: 10.0, t_ref: 2.0, v_th: -55.0, i_e: 0.3 * 1000.0 });
+    let (s_std, v_std) = alpha_network::<IF_curr_alpha, Nest>(pynn_cell.clone(), 1.0, "v");
+    let (s_name, v_name) = alpha_network::<ByName, Nest>(by_name, 1000.0, "V_m");
+    let (s_native, _) = alpha_network::<IF_curr_alpha, Native>(pynn_cell, 1.0, "v");
+    let n: usize = s_std.iter().map(Vec::len).sum();
+    assert!(n > 200, "the network is active ({n} spikes)");
+    let counts = |s: &Vec<Vec<f64>>| s.iter().map(Vec::len).collect::<Vec<_>>();
+    assert_eq!(counts(&s_std), counts(&s_name), "spike counts per cell");
+    assert!(s_std == s_name, "iaf_psc_alpha by name = IF_curr_alpha on NEST, spike for spike");
+    // Same NEST model, same float64 parameters: identical traces.
+    assert_eq!(v_std, v_name, "v of cell 0");
+    assert!(s_std == s_native, "and the native engine's spikes");
+    eprintln!("iaf_psc_alpha by name: {n} spikes identical to IF_curr_alpha (NEST and native)");
+}
+
+#[test]
+fn nest_models_by_name_report_nest_errors() {
+    #[derive(Debug, Clone)]
+    struct Unknown;
+    impl pynn::CellType for Unknown {
+        const NAME: &'static str = "Unknown";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["excitatory"];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Unknown {
+        const NEST_MODEL: Option<&'static str> = Some("aeif_psc_deltax");
+    }
+    #[derive(Debug, Clone)]
+    struct BadParam;
+    impl pynn::CellType for BadParam {
+        const NAME: &'static str = "BadParam";
+        const PARAMETERS: &'static [ParamSpec] = &[ParamSpec::scalar("V_thx", -50.0, "mV", Domain::Finite, "")];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["excitatory"];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![Value::Scalar(-50.0)]
+        }
+    }
+    impl NestCell for BadParam {
+        const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta");
+    }
+    #[derive(Debug, Clone)]
+    struct Generator;
+    impl pynn::CellType for Generator {
+        const NAME: &'static str = "Generator";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &[];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Generator {
+        const NEST_MODEL: Option<&'static str> = Some("poisson_generator");
+    }
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let message = |e: Error| match e {
+        Error::Backend { backend: "NEST", message } => message,
+        other => panic!("unexpected error {other:?}"),
+    };
+    let m = message(Population::<Unknown, Nest>::new(&sim, 2, Unknown).unwrap_err());
+    assert!(m.contains("aeif_psc_deltax is not a known component") && m.contains("population"), "{m}");
+    eprintln!("{m}");
+    let m = message(Population::<BadParam, Nest>::new(&sim, 2, BadParam).unwrap_err());
+    assert!(m.contains("Unaccessed elements") && m.contains("V_thx"), "{m}");
+    eprintln!("{m}");
+    let m = message(Population::<Generator, Nest>::new(&sim, 2, Generator).unwrap_err());
+    assert!(m.contains("only neuron models"), "{m}");
+    // A value pynn-core accepts and NEST refuses, at creation (NEST's check
+    // on a copy of the model) and by `set` (at the next run).
+    let m = message(
+        Population::<AeifPscDelta, Nest>::new(&sim, 1, AeifPscDelta { c_m: 250.0, i_e: 0.0, t_ref: 0.0 })
+            .and_then(|p| {
+                p.initialize("V_m", -30.0)?;
+                Ok(p)
+            })
+            .and_then(|_| Population::<Unknown, Nest>::new(&sim, 1, Unknown).map(|_| ()))
+            .unwrap_err(),
+    );
+    assert!(m.contains("not a known component"), "{m}");
+    // The session still runs after the refusals: the one population created.
+    sim.run(5.0).unwrap();
+    sim.end().unwrap();
+}

@@ -136,6 +136,24 @@ class Driver:
         return [{"rate": float(r), "start": self.shift(s), "stop": self.shift(e)}
                 for r, s, e in zip(c["rate"], c["start"], c["stop"])]
 
+    def cmd_model_info(self, c):
+        """A NEST model used by name (NestCell::NEST_MODEL): NEST's own
+        errors for an unknown model, parameter or state name or a bad value
+        (checked on a copy of the model, so no node is created); its
+        receptor_types and recordables."""
+        model = c["model"]
+        d = nest.GetDefaults(model)
+        if d.get("element_type") != "neuron":
+            raise DriverError("`%s` is a NEST %s; only neuron models can be used by name"
+                              % (model, d.get("element_type")))
+        self.counter += 1
+        tmp = "pynn_check_%d_%s" % (self.counter, model)
+        nest.CopyModel(model, tmp)
+        if c["params"]:
+            nest.SetDefaults(tmp, c["params"])
+        return {"receptor_types": {str(k): int(v) for k, v in (d.get("receptor_types") or {}).items()},
+                "recordables": [str(r) for r in d.get("recordables", [])]}
+
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
         gens = None

@@ -177,6 +177,9 @@ impl Renewal {
 struct PopMirror {
     /// Renewal sources: the native kernel generating the trains.
     renewal: Option<Renewal>,
+    /// NEST models used by name: receptor name -> NEST's `receptor_types`
+    /// port (receptors not listed are routed by the sign of the weight).
+    ports: Vec<(&'static str, usize)>,
     model: &'static NestModel,
     label: String,
     offset: usize,
@@ -536,8 +539,80 @@ impl Nest {
         Ok(())
     }
 
-    fn create(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        let model = if spec.cell_type.name == "PointNeuron" {
+    /// Asks NEST about a model used by name: that it exists and is a
+    /// neuron, that it takes the cell type's parameters and state variables
+    /// (NEST's own check, on a copy of the model), that it records the
+    /// cell type's recordables; returns the NEST ports of the cell type's
+    /// receptors.
+    fn check_native(
+        &mut self,
+        spec: &PopulationSpec<'_>,
+        model: &'static NestModel,
+    ) -> Result<Vec<(&'static str, usize)>> {
+        let object =
+            format!("population \"{}\" of cell type {} (NEST model `{}`)", spec.label, spec.cell_type.name, model.nest);
+        let mut params = Map::new();
+        if spec.size > 0 {
+            let native = model.translate_parameters(|n| spec.parameters.column(n).and_then(Column::as_scalar));
+            for (k, v) in native {
+                params.insert(k.to_string(), json!(v[0]));
+            }
+            for (k, v) in model.translate_sequences(|n| spec.parameters.column(n).and_then(Column::as_sequence)) {
+                params.insert(k.to_string(), json!(v[0]));
+            }
+            for s in spec.initial_values.specs() {
+                params.insert(s.name.to_string(), json!(spec.initial_values.scalar(s.name)[0]));
+            }
+        }
+        let info =
+            self.driver()?.call(json!({"cmd": "model_info", "model": model.nest, "params": params})).map_err(|e| {
+                match e {
+                    Error::Backend { backend, message } => {
+                        Error::Backend { backend, message: format!("{object}: {message}") }
+                    }
+                    other => other,
+                }
+            })?;
+        let recordables: Vec<&str> =
+            info["recordables"].as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+        for r in spec.cell_type.recordables.iter().filter(|r| r.name != "spikes") {
+            if !recordables.contains(&r.name) {
+                return Err(Error::unknown_name(
+                    object.clone(),
+                    "recordable (NEST's `recordables`)",
+                    r.name,
+                    recordables.iter().copied(),
+                ));
+            }
+        }
+        let types = info["receptor_types"].as_object().cloned().unwrap_or_default();
+        let mut ports = Vec::new();
+        for r in spec.cell_type.receptors {
+            match types.get(*r).and_then(Json::as_u64) {
+                Some(port) => ports.push((*r, port as usize)),
+                None if types.is_empty() && ["excitatory", "inhibitory"].contains(r) => {}
+                None => {
+                    let allowed: Vec<String> = if types.is_empty() {
+                        vec!["excitatory".into(), "inhibitory".into()]
+                    } else {
+                        types.keys().cloned().collect()
+                    };
+                    return Err(Error::unknown_name(
+                        object,
+                        "receptor type (NEST's `receptor_types`, or excitatory/inhibitory for one-port models)",
+                        *r,
+                        allowed.iter().map(String::as_str),
+                    ));
+                }
+            }
+        }
+        Ok(ports)
+    }
+
+    fn create(&mut self, spec: &PopulationSpec<'_>, native: Option<&'static str>) -> Result<()> {
+        let model = if let Some(name) = native {
+            translate::native_model(&spec.cell_type, name)
+        } else if spec.cell_type.name == "PointNeuron" {
             let comp = PointNeuron::composition_of(spec.parameters.specs())
                 .ok_or_else(|| err("PointNeuron population without its composition"))?;
             translate::point_neuron_model(&comp).map_err(err)?
@@ -548,6 +623,7 @@ impl Nest {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
+        let ports = if native.is_some() { self.check_native(spec, model)? } else { Vec::new() };
         let renewal = if model.kind == Kind::Renewal {
             let build: BuildFn = match spec.cell_type.name {
                 "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
@@ -568,6 +644,7 @@ impl Nest {
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
             renewal,
+            ports,
             model,
             label: spec.label.to_string(),
             offset: spec.offset,
@@ -671,7 +748,12 @@ impl Backend for Nest {
         let post_model = self.pops[owner as usize].model;
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        let port = (post_model.pynn == "PointNeuron").then_some(spec.receptor.index + 1);
+        let port = if post_model.pynn == "PointNeuron" {
+            Some(spec.receptor.index + 1)
+        } else {
+            // NEST models by name: the port of a named receptor.
+            self.pops[owner as usize].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
+        };
         if let Some(tau) = trace_tau(&spec.synapse) {
             // NEST keeps tau_minus on the post-synaptic neuron: one value per cell.
             for t in &c.post {
@@ -685,7 +767,7 @@ impl Backend for Nest {
             }
         }
         self.projs.push(ProjMirror {
-            inhibitory: spec.receptor.name == "inhibitory",
+            inhibitory: spec.receptor.name == "inhibitory" && port.is_none(),
             port,
             post_model,
             conns: c,
@@ -964,9 +1046,35 @@ fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
     Ok(Some(json!({"model": model, "params": params, "tau_minus": tau_minus})))
 }
 
-/// A cell type the NEST backend can simulate (it has a row in
-/// [`translate::MODELS`]).
-pub trait NestCell: CellType {}
+/// A cell type the NEST backend can simulate.
+///
+/// Standard types are translated by [`translate::MODELS`]. A user-defined
+/// [`CellType`] runs any NEST neuron model by its NEST name (PyNN's
+/// `nest.native_cell_type`; the analogue of `NeuronCell::MECHANISM` and
+/// `Brian2Cell::brian2_model`): set [`NestCell::NEST_MODEL`] and give the
+/// cell type NEST's own names and units: its parameters and state variables
+/// are NEST parameters (`C_m` pF, `I_e` pA, `V_th` mV, ...), its
+/// recordables NEST's `recordables` (`V_m`, `w`, ...) and its receptors
+/// either NEST's `receptor_types` (multi-port models, e.g.
+/// `"soma_exc"` of `iaf_cond_alpha_mc`) or `"excitatory"`/`"inhibitory"`
+/// for one-port models, which NEST routes by the sign of the weight.
+/// Weights are in NEST's units (pA for current-based, nS for
+/// conductance-based, mV for delta synapses); PyNN's sign rule applies
+/// (inhibitory current weights <= 0; conductance weights >= 0, negated for
+/// NEST on the `"inhibitory"` receptor of a conductance-based one-port
+/// model). Defaults of parameters the cell type does not list are NEST's.
+/// At creation NEST is asked whether the model exists, is a neuron and
+/// takes the parameters and state values (on a copy of the model); its
+/// refusal comes back as `Error::Backend` with NEST's message.
+///
+/// ```ignore
+/// impl NestCell for MyAdExpDelta { const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta"); }
+/// ```
+pub trait NestCell: CellType {
+    /// The NEST model of a user-defined cell type (`None`: a standard type,
+    /// looked up in the translation table).
+    const NEST_MODEL: Option<&'static str> = None;
+}
 
 macro_rules! nest_cells {
     ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
@@ -994,6 +1102,6 @@ nest_cells!(
 
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        self.create(spec)
+        self.create(spec, C::NEST_MODEL)
     }
 }

@@ -63,7 +63,11 @@ pub struct Var {
 /// How synaptic weights are translated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightRule {
-    /// `nest = pynn * 1000 * extra` (PyNN's own order of operations).
+    /// `nest = pynn * scale * extra` (PyNN's own order of operations):
+    /// 1000 for the standard models (nA -> pA, uS -> nS), 1 for NEST models
+    /// used by name, whose weights are in NEST's units.
+    pub scale: f64,
+    /// Second factor (1e-3 for PyNN's voltage-jump synapses).
     pub extra: f64,
     /// Inhibitory weights are negated (conductance-based models).
     pub negate_inhibitory: bool,
@@ -95,9 +99,9 @@ const fn fixed_var(pynn: &'static str, nest: &'static str, factor: f64) -> Var {
     Var { pynn, nest, factor, settable: false }
 }
 
-const CURRENT: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: false };
-const JUMP: WeightRule = WeightRule { extra: 1e-3, negate_inhibitory: false };
-const CONDUCTANCE: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: true };
+const CURRENT: WeightRule = WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: false };
+const JUMP: WeightRule = WeightRule { scale: 1000.0, extra: 1e-3, negate_inhibitory: false };
+const CONDUCTANCE: WeightRule = WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: true };
 
 use Rule::{LeakFromCm, Scale};
 
@@ -424,7 +428,7 @@ impl NestModel {
     /// NEST weight of a PyNN weight on receptor `inhibitory` or not.
     pub fn translate_weight(&self, w: f64, inhibitory: bool) -> f64 {
         let w = if self.weight.negate_inhibitory && inhibitory { -w } else { w };
-        let w = w * 1000.0;
+        let w = if self.weight.scale == 1.0 { w } else { w * self.weight.scale };
         if self.weight.extra == 1.0 { w } else { w * self.weight.extra }
     }
 }
@@ -479,8 +483,11 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
         let (var, nest_var) = if comp.neuron == NeuronKind::LIF { ("isyn", "I_syn") } else { ("gsyn", "g") };
         vars.push(fixed_var(leak(format!("{name}.{var}")), leak(format!("{nest_var}_{}", port + 1)), 1000.0));
     }
-    let weight =
-        if comp.neuron == NeuronKind::LIF { CURRENT } else { WeightRule { extra: 1.0, negate_inhibitory: false } };
+    let weight = if comp.neuron == NeuronKind::LIF {
+        CURRENT
+    } else {
+        WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: false }
+    };
     let row: &'static NestModel = Box::leak(Box::new(NestModel {
         pynn: "PointNeuron",
         nest,
@@ -492,6 +499,47 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
     }));
     rows.push((comp.clone(), row));
     Ok(row)
+}
+
+/// The row of a NEST model used by name (PyNN's `native_cell_type`,
+/// [`crate::nest::NestCell::NEST_MODEL`]): the cell type's parameters, state
+/// variables and recordables are NEST's, under NEST's names and in NEST's
+/// units, so every rule is the identity (sequence parameters are sent as
+/// one list per cell); weights are NEST's too (pA, nS or mV), inhibitory
+/// ones negated for conductance-based types (NEST routes a connection of a
+/// one-port model by the sign of its weight, as PyNN's NEST backend does).
+/// Rows are built once per (cell type, NEST model) and kept.
+pub fn native_model(info: &pynn_core::cells::CellTypeInfo, nest: &'static str) -> &'static NestModel {
+    static ROWS: Mutex<Vec<((&'static str, &'static str), &'static NestModel)>> = Mutex::new(Vec::new());
+    let mut rows = ROWS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = rows.iter().find(|(k, _)| *k == (info.name, nest)) {
+        return m;
+    }
+    let params: Vec<(&'static str, Rule)> = info
+        .parameters
+        .iter()
+        .map(|p| match p.kind {
+            pynn_core::parameters::ParamKind::Scalar => (p.name, Scale(p.name, 1.0)),
+            _ => (p.name, Rule::SequenceScale(p.name, 1.0)),
+        })
+        .collect();
+    let mut vars: Vec<Var> = info.state.iter().map(|s| v(s.name, s.name, 1.0)).collect();
+    for r in info.recordables.iter().filter(|r| r.name != "spikes") {
+        if !vars.iter().any(|x| x.pynn == r.name) {
+            vars.push(v(r.name, r.name, 1.0));
+        }
+    }
+    let row: &'static NestModel = Box::leak(Box::new(NestModel {
+        pynn: info.name,
+        nest,
+        kind: Kind::Neuron,
+        params: Box::leak(params.into_boxed_slice()),
+        fixed: &[],
+        vars: Box::leak(vars.into_boxed_slice()),
+        weight: WeightRule { scale: 1.0, extra: 1.0, negate_inhibitory: info.conductance_based },
+    }));
+    rows.push(((info.name, nest), row));
+    row
 }
 
 /// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `LIF`.
