@@ -11,14 +11,23 @@ Names and units arrive already translated to NEST's (the translation table
 is pynn-backends/src/nest/translate.rs); this driver knows only PyNEST and
 the timing conventions of PyNN's NEST backend:
 
-* every device (spike/poisson generator -> parrot, current generators,
+* every device (spike generator -> parrot, current generators,
   recorders) is connected with delay min_delay, and the times of generators
   are shifted by -min_delay (clipped at 0), as PyNN 0.13 does;
 * NEST hands recorded events over one min_delay slice late, so before data
   are read the kernel is advanced past the slice holding the requested time
   ("look-ahead"); events after the requested time are kept for later;
 * times are integer steps on the Rust side; spike times and samples go back
-  as steps (np.rint(t / dt)).
+  as steps (np.rint(t / dt));
+* a spike source's spike at step s leaves its parrot only if the generator
+  can still fire at s - min_delay; the spikes it cannot (s <= min_delay when
+  the network is made, or within min_delay after new trains are sent
+  between runs) go instead through "direct" spike_generators (times
+  unshifted), one per source cell, connected straight to the targets of
+  every static projection of that source with the same weights, delays and
+  receptors (arrival s + d: the same step), made the first time a source
+  needs them; they are added to the source's spike recorders by hand.
+  Plastic projections cannot take them (an error naming the source).
 """
 
 import json
@@ -75,8 +84,10 @@ class Driver:
         self.clear()
 
     def clear(self):
-        self.pops = {}        # pop -> dict(kind, gids, gens, n)
+        self.pops = {}        # pop -> dict(kind, gids, gens, n, offset, direct, direct_active, ...)
         self.all_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
+        # per global cell: the gid of its direct spike_generator (0: none)
+        self.direct_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
         self.projs = {}
         self.currents = {}
         self.recorders = {}   # pop -> [Recorder]
@@ -119,22 +130,22 @@ class Driver:
         return {}
 
     def spike_generator_times(self, steps):
-        """Spike steps -> spike_generator times (shifted by -min_delay)."""
-        out = []
+        """Spike steps -> (times of the parrot's generator, shifted by
+        -min_delay; unshifted times of the spikes only the direct generator
+        can still emit: s - min_delay <= now < s).  Steps the kernel has
+        passed are dropped (the Rust side sends whole trains)."""
+        out, direct = [], []
         for s in steps:
-            g = int(s) - self.md_steps
-            if g <= self.kernel_step:
-                if self.kernel_step == 0:
-                    raise DriverError(
-                        "SpikeSourceArray: a spike at t = %g ms cannot be emitted by NEST; the earliest "
-                        "spike time is min_delay + dt = %g ms" % (int(s) * self.dt, (self.md_steps + 1) * self.dt))
-                continue
-            out.append(g * self.dt)
-        return out
-
-    def poisson_params(self, c):
-        return [{"rate": float(r), "start": self.shift(s), "stop": self.shift(e)}
-                for r, s, e in zip(c["rate"], c["start"], c["stop"])]
+            s = int(s)
+            if s < 1:
+                raise DriverError("a spike source cannot emit a spike at t = %g ms on NEST; the earliest "
+                                  "spike time is dt = %g ms" % (s * self.dt, self.dt))
+            g = s - self.md_steps
+            if g > self.kernel_step:
+                out.append(g * self.dt)
+            elif s > self.kernel_step:
+                direct.append(s * self.dt)
+        return out, direct
 
     def cmd_model_info(self, c):
         """A NEST model used by name (NestCell::NEST_MODEL): NEST's own
@@ -157,32 +168,99 @@ class Driver:
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
         gens = None
+        direct = np.zeros(n, dtype=np.int64)
+        offset = int(c["offset"])
+        if offset != len(self.all_gids):
+            raise DriverError("populations must be created in order")
         if kind == "neuron":
             nodes = nest.Create(c["model"], n)
             if c["params"]:
                 nodes.set(per_node(c["params"], n))
             if c["state"]:
                 nodes.set(c["state"])
+            self.pops[pop] = {"kind": kind, "nodes": nodes, "n": n, "offset": offset}
         else:
             gens = nest.Create(c["model"], n)
             nodes = nest.Create("parrot_neuron", n)
-            self.pops[pop] = {"kind": kind, "gens": gens}
+            dgens = nest.Create("spike_generator", n)
+            direct = np.asarray(dgens.tolist(), dtype=np.int64)
+            self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset,
+                              "direct": dgens, "direct_active": False,
+                              "gids": np.asarray(nodes.tolist(), dtype=np.int64)}
+            self.recorders.setdefault(pop, [])
             self.set_source_params(pop, c)
             nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
         gids = np.asarray(nodes.tolist(), dtype=np.int64)
-        self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n}
-        if int(c["offset"]) != len(self.all_gids):
-            raise DriverError("populations must be created in order")
+        self.pops[pop].update({"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n})
         self.all_gids = np.concatenate([self.all_gids, gids])
+        self.direct_gids = np.concatenate([self.direct_gids, direct])
         self.recorders.setdefault(pop, [])
         return {}
 
     def set_source_params(self, pop, c):
         p = self.pops[pop]
-        if p["kind"] == "array":
-            p["gens"].set([{"spike_times": self.spike_generator_times(s)} for s in c["spike_steps"]])
-        elif p["kind"] == "poisson":
-            p["gens"].set(self.poisson_params(c))
+        if p["kind"] != "array":
+            return
+        times, direct = [], []
+        for s in c["spike_steps"]:
+            t, d = self.spike_generator_times(s)
+            times.append(t)
+            direct.append(d)
+        p["gens"].set([{"spike_times": t} for t in times])
+        if not any(direct):
+            return
+        p["direct"].set([{"spike_times": d} for d in direct])
+        events = [(cell, int(round(t / self.dt))) for cell, d in enumerate(direct) for t in d]
+        if not p["direct_active"]:
+            p["direct_active"] = True
+            for proj in sorted(self.projs):
+                self.connect_direct(proj, pop)
+        # They never pass the parrots: handed to the spike recorders (those
+        # made later, at kernel 0, take them from "pending").
+        p["pending"] = events if self.kernel_step == 0 else []
+        for r in self.recorders.get(pop, []):
+            if r.kind == "spikes" and r.until is None:
+                if self.kernel_step == 0:
+                    # Nothing simulated yet: the buffer holds only the
+                    # previous schedule's direct spikes.
+                    r.buf_steps, r.buf_gids, r.buf_vals = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+                self.add_direct_events(r, p, events)
+
+    def add_direct_events(self, r, p, events):
+        cells = set(r.cells.tolist())
+        ev = [(cell, s) for cell, s in events if cell in cells]
+        if ev:
+            r.buf_steps = np.concatenate([r.buf_steps, np.asarray([s for _, s in ev], dtype=np.int64)])
+            r.buf_gids = np.concatenate([r.buf_gids, np.asarray([p["gids"][cell] for cell, _ in ev], dtype=np.int64)])
+            r.buf_vals = np.concatenate([r.buf_vals, np.zeros(len(ev))])
+
+    def connect_direct(self, proj, pop):
+        """Projection `proj`'s connections from source `pop`, made again
+        from its direct generators (see the header)."""
+        pr = self.projs[proj]
+        p = self.pops[pop]
+        if pop in pr["direct"] or not len(pr["pre"]):
+            return
+        lo, hi = p["offset"], p["offset"] + p["n"]
+        m = (pr["pre_idx"] >= lo) & (pr["pre_idx"] < hi)
+        if not m.any():
+            return
+        if pr["plastic"]:
+            raise DriverError(
+                "projection %d: spike source population %d emits spikes NEST cannot send through its parrots "
+                "(at or before min_delay = %g ms, or within min_delay after new trains between runs); they can "
+                "reach static synapses only, not %s. Start the source after min_delay and change it only "
+                "more than min_delay ahead" % (proj, pop, self.min_delay, pr["plastic"]))
+        model = "pynn_direct_%d_%d" % (proj, pop)
+        nest.CopyModel("static_synapse", model)
+        pre = self.direct_gids[pr["pre_idx"][m]]
+        spec = {"synapse_model": model, "weight": pr["weight"][m], "delay": pr["delay"][m]}
+        if pr["receptor_type"] is not None:
+            spec["receptor_type"] = pr["receptor_type"]
+        nest.Connect(pre, pr["post"][m], "one_to_one", spec)
+        pr["direct"][pop] = {"model": model, "mask": m, "pre": pre, "post": pr["post"][m],
+                             "weight": pr["weight"][m].copy(), "delay": pr["delay"][m].copy(),
+                             "conns": None, "perm": None}
 
     def cmd_set_params(self, c):
         pop = int(c["pop"])
@@ -202,7 +280,8 @@ class Driver:
 
     def cmd_connect(self, c):
         proj = int(c["proj"])
-        pre = self.all_gids[np.load(c["pre"]).astype(np.int64)]
+        pre_idx = np.load(c["pre"]).astype(np.int64)
+        pre = self.all_gids[pre_idx]
         post = self.all_gids[np.load(c["post"]).astype(np.int64)]
         weight = np.load(c["weight"])
         delay = np.load(c["delay"])
@@ -224,7 +303,12 @@ class Driver:
                 spec["receptor_type"] = int(c["receptor_type"])
             nest.Connect(pre, post, "one_to_one", spec)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
-                            "delay": delay.copy(), "conns": None, "perm": None}
+                            "delay": delay.copy(), "conns": None, "perm": None, "pre_idx": pre_idx,
+                            "receptor_type": int(c["receptor_type"]) if "receptor_type" in c else None,
+                            "plastic": plastic["model"] if plastic else None, "direct": {}}
+        for pop in sorted(self.pops):
+            if self.pops[pop].get("direct_active"):
+                self.connect_direct(proj, pop)
         if plastic and len(pre):
             # Fix the list order now, while the weights are the initial ones.
             self.projection_order(self.projs[proj])
@@ -258,8 +342,8 @@ class Driver:
         if pr["conns"] is None:
             conns = nest.GetConnections(synapse_model=pr["model"])
             st = conns.get(["source", "target", "delay", "weight"])
-            src, tgt = np.asarray(st["source"]), np.asarray(st["target"])
-            dl, wt = np.asarray(st["delay"]), np.asarray(st["weight"])
+            src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
+            dl, wt = np.atleast_1d(st["delay"]), np.atleast_1d(st["weight"])
             nest_order = np.lexsort((wt, np.rint(dl / self.dt), tgt, src))
             list_order = np.lexsort((pr["weight"], np.rint(pr["delay"] / self.dt), pr["post"], pr["pre"]))
             perm = np.empty(len(src), dtype=np.int64)
@@ -273,6 +357,14 @@ class Driver:
         values = np.load(c["values"])
         if len(values) == 0:
             return {}
+        for d in pr["direct"].values():
+            # The direct generators' copies of these connections (same order rule).
+            sub = values[d["mask"]]
+            dconns, dperm = self.projection_order(d)
+            ordered = np.empty(len(sub))
+            ordered[dperm] = sub
+            dconns.set({name: ordered.tolist()})
+            d[name] = sub.copy()
         conns, perm = self.projection_order(pr)
         ordered = np.empty(len(values))
         ordered[perm] = values
@@ -343,6 +435,9 @@ class Driver:
                 dev = nest.Create("spike_recorder")
                 nest.Connect(nodes, dev, "all_to_all", syn_spec={"delay": self.min_delay})
                 rec = Recorder(kind, None, cells, gids, dev, self.kernel_step)
+                if p.get("pending") and self.kernel_step == 0:
+                    # Direct spikes scheduled when the network was made.
+                    self.add_direct_events(rec, p, p["pending"])
             else:
                 dev = nest.Create("multimeter", params={"interval": interval * self.dt, "record_from": [var]})
                 nest.Connect(dev, nodes, "all_to_all", syn_spec={"delay": self.min_delay})

@@ -38,19 +38,30 @@
 //!   native engine; changes between runs without reading data in between
 //!   take effect at the same step.
 //! * A current source starting before `2 min_delay` reaches NEST's cells one
-//!   or two steps late (PyNN's clipping of shifted device times at 0), and a
-//!   spike source cannot emit spikes earlier than `min_delay + dt` (an error).
+//!   or two steps late (PyNN's clipping of shifted device times at 0).
 //!   AC and noisy sources are sent as `step_current_generator`s with the
 //!   core's per-step samples, so they inject exactly the native values.
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
-//! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
-//!   spike-for-spike, the same as the native engine. The renewal sources
-//!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
-//!   `SpikeSourceInhGamma`) send the native kernels' trains, identical to
-//!   native's; like `SpikeSourceArray`, a spike within `min_delay` after a
-//!   `set` between runs is already in flight in NEST (old trains), and a
-//!   spike at or before `min_delay` is an error.
+//! * The random spike sources (`SpikeSourcePoisson`,
+//!   `SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
+//!   `SpikeSourceInhGamma`) send the native kernels' trains (stepped in
+//!   Rust, `Renewal`) to `spike_generator`s, so their spikes are the
+//!   native engine's, after `set` and `reset` too; their spikes are
+//!   recorded in Rust from those trains. A source spike NEST cannot send
+//!   through its parrot (at or before `min_delay`, or within `min_delay`
+//!   after new trains between runs; `SpikeSourceArray` too) goes through a
+//!   direct generator connected to the targets of the source's static
+//!   projections (`driver.py`); plastic projections cannot take such a
+//!   spike (an error naming the projection). Trains changed after reading
+//!   data mid-simulation (the look-ahead above) reach NEST only from the
+//!   kernel's time on.
+//!
+//! # NEST models by name
+//!
+//! A user-defined cell type with [`NestCell::NEST_MODEL`] runs that NEST
+//! model with NEST's own parameter, state and recordable names and units
+//! (PyNN's `nest.native_cell_type`); see [`NestCell`].
 
 pub mod translate;
 
@@ -102,6 +113,13 @@ struct Renewal {
     at: u64,
     /// Spike steps per cell in the current segment.
     trains: Vec<Vec<u64>>,
+    /// Recording history of the segment: from (after) this step on, the
+    /// spikes of these cells (sorted) are recorded. The trains are known
+    /// here, so the spikes are recorded in Rust, not by NEST (some of them
+    /// reach the targets through NEST's direct generators, not the parrots).
+    recorded: Vec<(u64, Vec<usize>)>,
+    /// Spikes up to this step have been drained.
+    drained: u64,
 }
 
 impl Renewal {
@@ -116,7 +134,32 @@ impl Renewal {
             kernel,
             at: 0,
             trains: vec![Vec::new(); spec.size],
+            recorded: Vec::new(),
+            drained: 0,
         })
+    }
+
+    /// Records the spikes of `cells` from `step` on.
+    fn record(&mut self, step: u64, cells: &[usize]) {
+        self.recorded.push((step, cells.to_vec()));
+    }
+
+    /// The recorded spikes after the last drain up to `step`, in time order
+    /// (then cell order), as the native engine records them: a plan set at
+    /// step `k` takes the spikes stamped `k + 1` on.
+    fn drain(&mut self, step: u64) -> Vec<(u32, u64)> {
+        let mut out = Vec::new();
+        for (cell, train) in self.trains.iter().enumerate() {
+            for s in train.iter().copied().filter(|s| *s > self.drained && *s <= step) {
+                let plan = self.recorded.iter().rposition(|(from, _)| *from < s);
+                if plan.is_some_and(|k| self.recorded[k].1.binary_search(&cell).is_ok()) {
+                    out.push((cell as u32, s));
+                }
+            }
+        }
+        out.sort_by_key(|(c, s)| (*s, *c));
+        self.drained = self.drained.max(step);
+        out
     }
 
     fn advance(&mut self, to: u64) {
@@ -170,6 +213,9 @@ impl Renewal {
     fn reset(&mut self, step: u64) -> Result<()> {
         self.to(step);
         self.log.push(Action::Reset);
+        let cells = self.recorded.last().map(|(_, c)| c.clone()).unwrap_or_default();
+        self.recorded = vec![(0, cells)];
+        self.drained = 0;
         self.replay()
     }
 }
@@ -276,15 +322,11 @@ impl Nest {
                 m.insert("spike_steps".into(), json!(steps));
             }
             Kind::Renewal => {
-                // The trains come with each run (`send_trains`).
-                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
-            }
-            Kind::Poisson => {
-                let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
-                let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
-                m.insert("rate".into(), json!(p.params.scalar("rate")));
-                m.insert("start".into(), json!(start));
-                m.insert("stop".into(), json!(stop));
+                // The trains generated so far (the early ones are made at
+                // build, see `Nest::build`); the rest come with each run
+                // (`send_trains`).
+                let trains = p.renewal.as_ref().map(|r| r.trains.clone()).unwrap_or_default();
+                m.insert("spike_steps".into(), json!(trains));
             }
         }
         Ok(m)
@@ -326,7 +368,6 @@ impl Nest {
         let kind = match p.model.kind {
             Kind::Neuron => "neuron",
             Kind::SpikeArray | Kind::Renewal => "array",
-            Kind::Poisson => "poisson",
         };
         c.insert("cmd".into(), json!("create"));
         c.insert("pop".into(), json!(pop));
@@ -512,6 +553,16 @@ impl Nest {
             "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
         });
         self.driver()?.call(setup)?;
+
+        // The spikes NEST cannot emit from a parrot (at or before
+        // min_delay) must be known when the network is made: they go
+        // straight from spike generators to the targets (driver.py).
+        let early = self.cfg.min_delay_steps().max(1) + 2;
+        for p in &mut self.pops {
+            if let Some(r) = p.renewal.as_mut() {
+                r.advance(early);
+            }
+        }
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
             self.driver()?.call(cmd)?;
@@ -530,7 +581,7 @@ impl Nest {
             }
         }
         for pop in 0..self.pops.len() {
-            if !self.pops[pop].plan.is_empty() {
+            if !self.pops[pop].plan.is_empty() && self.pops[pop].renewal.is_none() {
                 let cmd = self.record_command(pop)?;
                 self.driver()?.call(cmd)?;
             }
@@ -626,6 +677,7 @@ impl Nest {
         let ports = if native.is_some() { self.check_native(spec, model)? } else { Vec::new() };
         let renewal = if model.kind == Kind::Renewal {
             let build: BuildFn = match spec.cell_type.name {
+                "SpikeSourcePoisson" => <SpikeSourcePoisson as NativeCell>::build,
                 "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
                 "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
                 _ => <SpikeSourceInhGamma as NativeCell>::build,
@@ -865,6 +917,13 @@ impl Backend for Nest {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
+        let step = self.step;
+        if let Some(r) = self.pops.get_mut(pop).and_then(|p| p.renewal.as_mut()) {
+            // Recorded in Rust (see `Renewal::drain`).
+            r.record(step, &plan.spikes);
+            self.pops[pop].plan = plan.clone();
+            return Ok(());
+        }
         let old = std::mem::replace(
             &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
             plan.clone(),
@@ -927,6 +986,10 @@ impl Backend for Nest {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         let model = self.pop(pop)?.model;
+        let step = self.step;
+        if let Some(r) = self.pops[pop].renewal.as_mut() {
+            return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
+        }
         if !self.built {
             return Ok(RawRecording::default());
         }

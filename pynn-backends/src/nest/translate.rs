@@ -19,11 +19,10 @@ pub enum Kind {
     Neuron,
     /// `spike_generator` -> `parrot_neuron` (SpikeSourceArray).
     SpikeArray,
-    /// `poisson_generator` -> `parrot_neuron` (SpikeSourcePoisson).
-    Poisson,
     /// `spike_generator` -> `parrot_neuron` fed with the trains of the
-    /// native engine's kernel (renewal sources: SpikeSourcePoissonRefractory,
-    /// SpikeSourceGamma, SpikeSourceInhGamma).
+    /// native engine's kernel (random sources: SpikeSourcePoisson,
+    /// SpikeSourcePoissonRefractory, SpikeSourceGamma, SpikeSourceInhGamma),
+    /// so that their spikes are the native engine's.
     Renewal,
 }
 
@@ -295,8 +294,8 @@ pub const MODELS: &[NestModel] = &[
     },
     NestModel {
         pynn: "SpikeSourcePoisson",
-        nest: "poisson_generator",
-        kind: Kind::Poisson,
+        nest: "spike_generator",
+        kind: Kind::Renewal,
         params: &[("rate", Rule::Special), ("start", Rule::Special), ("duration", Rule::Special)],
         fixed: &[],
         vars: &[],
