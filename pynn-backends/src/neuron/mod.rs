@@ -48,12 +48,16 @@
 //!   steps, |v - v_NEST| <= 3e-8 mV).
 //! * `GIF_cond_exp` (stochastic escape noise) has no mechanism yet: creating
 //!   it fails with an `Error::Backend` naming the supported types.
-//! * Plastic synapses are not supported yet (a clear error at `connect`).
+//! * Plastic synapses (Tsodyks–Markram, STDP, Vogels 2011) follow NEST
+//!   3.10's rules as the native engine implements them, applied in Rust
+//!   between `min_delay` slices to the spikes NEURON produces (see
+//!   [`plastic`]); their weights equal native's.
 //! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
+mod plastic;
 pub mod translate;
 
 pub use crate::pyproc::{INSTALL_HINT, find_python};
@@ -220,6 +224,8 @@ pub struct Neuron<const NP: usize = 1> {
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
     last_current: BTreeMap<u32, f64>,
     owner: Vec<u32>,
+    /// Plastic projections (`plastic.rs`).
+    plastic: plastic::PlasticSet,
 }
 
 impl<const NP: usize> std::fmt::Debug for Neuron<NP> {
@@ -311,6 +317,9 @@ impl<const NP: usize> Neuron<NP> {
     }
 
     fn send_connect(&mut self, proj: ProjId) -> Result<()> {
+        if self.plastic.contains(proj) {
+            return Ok(()); // no NetCons: events from plastic.rs
+        }
         let pr = &self.projs[proj];
         let weight: Vec<f64> = pr.conns.weight.iter().map(|w| w * pr.factor).collect();
         let (pre, post, delay, receptor) =
@@ -355,6 +364,9 @@ impl<const NP: usize> Neuron<NP> {
         }
         for proj in 0..self.projs.len() {
             self.send_connect(proj)?;
+        }
+        if self.plastic.is_active() {
+            self.plastic_setup()?;
         }
         for pop in 0..self.pops.len() {
             if !self.pops[pop].plan.is_empty() {
@@ -509,6 +521,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
             currents: Vec::new(),
             last_current: BTreeMap::new(),
             owner: Vec::new(),
+            plastic: plastic::PlasticSet::default(),
         })
     }
 
@@ -548,13 +561,6 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
-        if !matches!(spec.synapse, SynapseKind::Static) {
-            return Err(err(format!(
-                "projection \"{}\": plastic synapses (Tsodyks-Markram, STDP, Vogels 2011) are not supported on \
-                 NEURON yet; use StaticSynapse, or the native or NEST backend",
-                spec.label
-            )));
-        }
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
@@ -564,6 +570,12 @@ impl<const NP: usize> Backend for Neuron<NP> {
         };
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            self.connect_plastic(spec, &c, factor)?;
+            if self.built {
+                self.plastic_setup()?;
+            }
+        }
         self.projs.push(ProjMirror { receptor: spec.receptor.index, factor, conns: c });
         if self.built
             && let Err(e) = self.send_connect(spec.id)
@@ -581,6 +593,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if let Some(values) = self.plastic_get(proj, name) {
+            return values;
+        }
         match name {
             "weight" => Ok(p.conns.weight.clone()),
             "delay" => Ok(p.conns.delay.clone()),
@@ -599,6 +614,10 @@ impl<const NP: usize> Backend for Neuron<NP> {
                 found: values.len(),
             });
         }
+        if let Some(res) = self.plastic_set(proj, name, values) {
+            return res;
+        }
+        let p = &self.projs[proj];
         let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
             "weight" => (values.iter().map(|w| w * p.factor).collect(), values.to_vec()),
             "delay" => {
@@ -656,6 +675,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if !self.built {
             self.build()?;
         }
+        if self.plastic.is_active() {
+            return self.run_plastic(step);
+        }
         let a = self.step;
         let (src_cells, src_steps) = self.source_spikes(a, step)?;
         let (cur_steps, counts, cells, values) = self.current_changes(a, step);
@@ -684,6 +706,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
         self.built = false;
         self.step = 0;
         self.last_current.clear();
+        self.plastic.reset();
         for p in &mut self.pops {
             if let Some(k) = p.source.as_mut() {
                 k.reset();
@@ -731,6 +754,18 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn end(&mut self) -> Result<()> {
         self.driver = None;
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        self.plastic_initialize(proj, name, values)
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        self.plastic_record(proj, interval_steps)
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        self.plastic_recorded(proj)
     }
 }
 
