@@ -280,7 +280,7 @@ fn split_runs_and_reset_on_neuron_equal_nest() {
     check_on::<Neuron>("tsodyks_markram_cond", Some(233.3));
 }
 
-fn pairing<B>(sim: &Sim<B>) -> (Population<IF_curr_exp, B>, Projection<B>)
+fn pairing<B>(sim: &Sim<B>, drive_delay: f64) -> (Population<IF_curr_exp, B>, Projection<B>)
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
 {
@@ -289,7 +289,7 @@ where
     pre.set("spike_times", vec![vec![10.0, 30.0, 50.0]]).unwrap();
     let drive = Population::<SpikeSourceArray, B>::new(sim, 1, SpikeSourceArray::default()).unwrap();
     drive.set("spike_times", vec![vec![14.0, 34.0, 54.0]]).unwrap();
-    Projection::new(&drive, &post, &OneToOneConnector, StaticSynapse::new(6.0, 0.1), None).unwrap();
+    Projection::new(&drive, &post, &OneToOneConnector, StaticSynapse::new(6.0, drive_delay), None).unwrap();
     let stdp = STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.005), AdditiveWeightDependence::new(0.0, 1.0))
         .with(0.2, 1.0);
     let prj = Projection::new(&pre, &post, &AllToAllConnector::default(), stdp, None).unwrap();
@@ -297,12 +297,13 @@ where
     (post, prj)
 }
 
-fn weight_history<B>() -> (Vec<f64>, Vec<f64>, Vec<f64>)
+fn weight_history<B>(min_delay: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>)
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, ..Setup::default() }).unwrap();
-    let (post, prj) = pairing(&sim);
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 10.0, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (post, prj) = pairing(&sim, min_delay);
     prj.record_weights(1.0).unwrap();
     sim.run(60.0).unwrap();
     let spikes = post.get_data().unwrap().segments[0].spiketrains[0].times.clone();
@@ -317,8 +318,8 @@ where
 
 #[test]
 fn weight_recording_and_reset_on_neuron_equal_native() {
-    let (s_native, t_native, w_native) = weight_history::<Native>();
-    let (s_neuron, t_neuron, w_neuron) = weight_history::<Neuron>();
+    let (s_native, t_native, w_native) = weight_history::<Native>(0.1);
+    let (s_neuron, t_neuron, w_neuron) = weight_history::<Neuron>(0.1);
     assert_eq!(s_native.len(), 3, "three post spikes {s_native:?}");
     assert_eq!(s_native, s_neuron);
     assert_eq!(t_native, t_neuron, "samples at 0, 1, ..., 60 ms");
@@ -343,4 +344,68 @@ fn tsodyks_markram_state_on_neuron() {
     sim.reset().unwrap();
     assert_eq!(prj.get_values("x").unwrap(), vec![0.8], "initialize() holds after reset");
     sim.end().unwrap();
+}
+
+#[test]
+fn plastic_synapses_under_mpi_equal_native() {
+    // Two NEURON processes (min_delay >= 2 dt under MPI): spikes gathered
+    // to rank 0 every slice, events scheduled on the target's rank.
+    let (s_native, t_native, w_native) = weight_history::<Native>(0.2);
+    let (s_mpi, t_mpi, w_mpi) = weight_history::<Neuron<2>>(0.2);
+    assert_eq!(s_native.len(), 3, "three post spikes {s_native:?}");
+    assert_eq!((s_native, t_native, w_native), (s_mpi, t_mpi, w_mpi));
+}
+
+/// 100 cells driven through STDP synapses by 60 Poisson sources, with
+/// recurrent Tsodyks–Markram synapses: spikes and final weights.
+fn plastic_network<B>() -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>, Vec<f64>)
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourcePoisson>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 5.0, seed: 11, threads: 1 })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cells =
+        Population::<IF_curr_exp, B>::new(&sim, 100, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
+    cells.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();
+    let src = Population::<SpikeSourcePoisson, B>::new(&sim, 60, SpikeSourcePoisson { rate: 30.0, ..Default::default() })
+        .unwrap();
+    let stdp =
+        STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), MultiplicativeWeightDependence::new(0.0, 2.0))
+            .with(RandomDistribution::uniform(0.5, 1.5), RandomDistribution::uniform(0.5, 2.0));
+    let p1 = Projection::new(&src, &cells, &FixedProbabilityConnector::new(0.2), stdp, None).unwrap();
+    let tm = TsodyksMarkramSynapse::new(0.3, 1.0, 0.4, 200.0, 50.0);
+    let p2 = Projection::new(&cells, &cells, &FixedProbabilityConnector::new(0.1), tm, None).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    let initial = p1.get_values("weight").unwrap();
+    sim.run(250.0).unwrap();
+    let _ = cells.get_data().unwrap();
+    sim.run(250.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let spikes = (0..100).map(|i| b.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    let out = (spikes, p1.get_values("weight").unwrap(), p2.get_values("x").unwrap(), initial);
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn a_plastic_random_network_on_neuron_equals_native() {
+    let t0 = std::time::Instant::now();
+    let native = plastic_network::<Native>();
+    let t1 = std::time::Instant::now();
+    let neuron = plastic_network::<Neuron>();
+    let t2 = std::time::Instant::now();
+    let n: usize = native.0.iter().map(Vec::len).sum();
+    assert!(n > 200, "the network is active ({n} spikes)");
+    assert!(native.0 == neuron.0, "identical spikes");
+    assert_eq!(native.1, neuron.1, "STDP weights bit-identical");
+    assert_eq!(native.2, neuron.2, "Tsodyks–Markram x bit-identical");
+    let moved = native.1.iter().zip(&native.3).filter(|(w, w0)| (*w - *w0).abs() > 1e-3).count();
+    assert!(moved > native.1.len() / 2, "most STDP weights moved ({moved})");
+    eprintln!(
+        "plastic network: {n} spikes, {} STDP + {} TM synapses identical; native {:.2} s, NEURON {:.2} s (1000 slices)",
+        native.1.len(),
+        native.2.len(),
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64()
+    );
 }
