@@ -775,3 +775,98 @@ fn plastic_synapses_from_early_source_spikes_are_an_error() {
     assert!(e.contains("static synapses only") && e.contains("min_delay"), "{e}");
     eprintln!("{e}");
 }
+
+/// NEST's two-compartment-plus `iaf_cond_alpha_mc` by name: named receptor
+/// ports (NEST's `receptor_types`), a recordable with a dot in its name.
+#[derive(Debug, Clone)]
+struct IafCondAlphaMc {
+    v_th: f64,
+}
+
+impl pynn::CellType for IafCondAlphaMc {
+    const NAME: &'static str = "IafCondAlphaMc";
+    // Top-level NEST parameters only (the per-compartment ones are
+    // sub-dictionaries in NEST: `soma.I_e` is not a flat name).
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, "threshold"),
+        ParamSpec::scalar("V_reset", -60.0, "mV", Domain::Finite, "reset potential"),
+    ];
+    const STATE: &'static [ParamSpec] = &[];
+    const RECORDABLES: &'static [RecordableSpec] =
+        &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "V_m.s", unit: "mV" }];
+    const RECEPTORS: &'static [&'static str] = &["soma_exc", "soma_inh", "distal_exc"];
+    const CONDUCTANCE_BASED: bool = true;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.v_th), Value::Scalar(-60.0)]
+    }
+}
+
+impl NestCell for IafCondAlphaMc {
+    const NEST_MODEL: Option<&'static str> = Some("iaf_cond_alpha_mc");
+}
+
+#[test]
+fn a_multi_port_nest_model_by_name() {
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<IafCondAlphaMc, Nest>::new(&sim, 4, IafCondAlphaMc { v_th: -55.0 }).unwrap();
+    let src = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![10.0]]).unwrap();
+    // Cell 0: somatic excitation; cell 1: somatic inhibition (a positive
+    // conductance on NEST's port, not negated); cell 2: distal excitation;
+    // cell 3: no input (the model relaxes from its initial state: the
+    // reference).
+    for (cell, receptor) in [(0, "soma_exc"), (1, "soma_inh"), (2, "distal_exc")] {
+        let conn = FromListConnector::with_weights_and_delays(vec![(0, cell, 20.0, 1.0)]);
+        Projection::new(&src, &cells, &conn, StaticSynapse::default(), Some(receptor)).unwrap();
+    }
+    cells.record(["spikes", "V_m.s"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let v = |c: usize| b.segments[0].signal("V_m.s").unwrap().column(c);
+    let (v0, v1, v2, r) = (v(0), v(1), v(2), v(3));
+    for c in [&v0, &v1, &v2] {
+        assert_eq!(c[..=110], r[..=110], "nothing before the input arrives at 11 ms");
+    }
+    let peak = |v: &[f64]| v.iter().zip(&r).map(|(a, b)| a - b).fold(f64::MIN, f64::max);
+    let trough = |v: &[f64]| v.iter().zip(&r).map(|(a, b)| b - a).fold(f64::MIN, f64::max);
+    assert!(peak(&v0) > 1.0, "somatic EPSP {}", peak(&v0));
+    assert!(trough(&v1) > 0.1, "somatic IPSP {}", trough(&v1));
+    assert!(peak(&v2) > 0.0 && peak(&v2) < peak(&v0), "distal EPSP attenuated at the soma: {}", peak(&v2));
+    assert!(b.segments[0].spiketrains.iter().all(|s| s.times.is_empty()), "no spikes yet");
+    // Setting NEST parameters between runs: a threshold below rest fires.
+    cells.set("V_reset", -80.0).unwrap();
+    cells.set("V_th", -75.0).unwrap();
+    sim.run(20.0).unwrap();
+    let b = cells.get_data().unwrap();
+    assert!(b.segments[0].spiketrains.iter().all(|s| !s.times.is_empty()), "firing after the change");
+    assert!(b.segments[0].spiketrains.iter().all(|s| s.times[0] > 30.0));
+    // NEST's own check of the values, at once (the network is built).
+    let e = cells.set("V_reset", -70.0).unwrap_err().to_string();
+    assert!(e.contains("Reset potential must be smaller than threshold"), "{e}");
+    sim.run(1.0).unwrap();
+    sim.end().unwrap();
+
+    // A receptor NEST's model does not have: NEST's receptor types listed.
+    #[derive(Debug, Clone)]
+    struct BadPort;
+    impl pynn::CellType for BadPort {
+        const NAME: &'static str = "BadPort";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["dendrite_exc"];
+        const CONDUCTANCE_BASED: bool = true;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for BadPort {
+        const NEST_MODEL: Option<&'static str> = Some("iaf_cond_alpha_mc");
+    }
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = Population::<BadPort, Nest>::new(&sim, 1, BadPort).unwrap_err().to_string();
+    assert!(e.contains("dendrite_exc") && e.contains("proximal_exc"), "{e}");
+    eprintln!("{e}");
+}

@@ -367,8 +367,9 @@ where
     let cells =
         Population::<IF_curr_exp, B>::new(&sim, 100, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
     cells.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();
-    let src = Population::<SpikeSourcePoisson, B>::new(&sim, 60, SpikeSourcePoisson { rate: 30.0, ..Default::default() })
-        .unwrap();
+    let src =
+        Population::<SpikeSourcePoisson, B>::new(&sim, 60, SpikeSourcePoisson { rate: 30.0, ..Default::default() })
+            .unwrap();
     let stdp =
         STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), MultiplicativeWeightDependence::new(0.0, 2.0))
             .with(RandomDistribution::uniform(0.5, 1.5), RandomDistribution::uniform(0.5, 2.0));

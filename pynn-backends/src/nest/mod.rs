@@ -751,12 +751,18 @@ impl Backend for Nest {
             }
             return Ok(());
         }
-        p.params = parameters.clone();
+        let old = std::mem::replace(&mut p.params, parameters.clone());
         if self.built {
-            let mut cmd = self.parameter_fields(pop)?;
-            cmd.insert("cmd".into(), json!("set_params"));
-            cmd.insert("pop".into(), json!(pop));
-            self.driver()?.call(Json::Object(cmd))?;
+            let res = self.parameter_fields(pop).and_then(|mut cmd| {
+                cmd.insert("cmd".into(), json!("set_params"));
+                cmd.insert("pop".into(), json!(pop));
+                self.driver()?.call(Json::Object(cmd))
+            });
+            if let Err(e) = res {
+                // NEST refused: the mirror keeps what NEST has.
+                self.pops[pop].params = old;
+                return Err(e);
+            }
         }
         Ok(())
     }
