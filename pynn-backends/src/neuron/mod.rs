@@ -51,7 +51,7 @@
 //! * Plastic synapses (Tsodyks–Markram, STDP, Vogels 2011) follow NEST
 //!   3.10's rules as the native engine implements them, applied in Rust
 //!   between `min_delay` slices to the spikes NEURON produces (see
-//!   [`plastic`]); their weights equal native's.
+//!   `neuron/plastic.rs`); their weights equal native's.
 //! * Populations cannot be added after the first run without a `reset()`.
 //! * A spike source cannot emit at `t = 0` (the first spike time is `dt`).
 //! * Spikes are recorded for every cell and filtered by the recording plan
