@@ -731,6 +731,9 @@ where
     src.set("spike_times", vec![vec![0.1, 0.3, 5.0], vec![0.5, 12.0]]).unwrap();
     let cells = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let pr = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(2.0, 0.5), None).unwrap();
+    // A second projection from the same source onto the same cell (NEST: one
+    // synapse type for all of a device's connections; told apart by value).
+    let pr2 = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(1.0, 0.8), None).unwrap();
     src.record(["spikes"], None).unwrap();
     cells.record(["v"], None).unwrap();
     sim.run(20.0).unwrap();
@@ -738,6 +741,8 @@ where
     // new weight that the direct copies of the connections follow.
     src.set("spike_times", vec![vec![20.2, 25.0], vec![20.4]]).unwrap();
     pr.set("weight", 3.0).unwrap();
+    pr2.set("weight", vec![0.5, 1.5]).unwrap();
+    pr2.set("delay", 0.6).unwrap();
     sim.run(10.0).unwrap();
     let b = src.get_data().unwrap();
     let v = cells.get_data().unwrap().segments[0].signal("v").unwrap().column(0);
@@ -869,4 +874,72 @@ fn a_multi_port_nest_model_by_name() {
     let e = Population::<BadPort, Nest>::new(&sim, 1, BadPort).unwrap_err().to_string();
     assert!(e.contains("dendrite_exc") && e.contains("proximal_exc"), "{e}");
     eprintln!("{e}");
+}
+
+pynn::network! {
+    /// VA COBA (Brette et al. 2007, benchmark 1; examples/va_coba.rs) with its
+    /// Poisson kick-off: 20 sources at 100 Hz for the first 50 ms.
+    struct VaCoba;
+
+    setup { timestep = 0.1 ms, min_delay = 0.2 ms, max_delay = 1 ms, seed = 98765 }
+
+    pop exc = IF_cond_exp(3200) {
+        tau_m = 20 ms, cm = 0.2 nF, v_rest = -60 mV, v_thresh = -50 mV, v_reset = -60 mV,
+        tau_refrac = 5 ms, tau_syn_E = 5 ms, tau_syn_I = 10 ms, e_rev_E = 0 mV, e_rev_I = -80 mV,
+        i_offset = 0 nA,
+    } init { v = uniform(-60 mV, -50 mV) };
+    pop inh = IF_cond_exp(800) {
+        tau_m = 20 ms, cm = 0.2 nF, v_rest = -60 mV, v_thresh = -50 mV, v_reset = -60 mV,
+        tau_refrac = 5 ms, tau_syn_E = 5 ms, tau_syn_I = 10 ms, e_rev_E = 0 mV, e_rev_I = -80 mV,
+        i_offset = 0 nA,
+    } init { v = uniform(-60 mV, -50 mV) };
+    pop stim = SpikeSourcePoisson(20) { rate = 100 Hz, duration = 50 ms };
+
+    connect ee = exc -> exc fixed_probability(p = 0.02) static(weight = 4 nS, delay = 0.2 ms) excitatory;
+    connect ei = exc -> inh fixed_probability(p = 0.02) static(weight = 4 nS, delay = 0.2 ms) excitatory;
+    connect ie = inh -> exc fixed_probability(p = 0.02) static(weight = 51 nS, delay = 0.2 ms) inhibitory;
+    connect ii = inh -> inh fixed_probability(p = 0.02) static(weight = 51 nS, delay = 0.2 ms) inhibitory;
+    connect se = stim -> exc fixed_probability(p = 0.01) static(weight = 0.1 uS, delay = 0.2 ms) excitatory;
+    connect si = stim -> inh fixed_probability(p = 0.01) static(weight = 0.1 uS, delay = 0.2 ms) excitatory;
+
+    record exc: spikes;
+    record inh: spikes;
+    record stim: spikes;
+}
+
+fn va_coba<B>(t_stop: f64) -> Vec<Vec<i64>>
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourcePoisson>,
+{
+    let (sim, net) = VaCoba::<B>::setup_and_build().unwrap_or_else(|e| panic!("{e}"));
+    sim.run(t_stop).unwrap();
+    let mut out = Vec::new();
+    for b in [net.stim.get_data().unwrap(), net.exc.get_data().unwrap(), net.inh.get_data().unwrap()] {
+        out.extend(
+            b.segments[0].spiketrains.iter().map(|s| s.times.iter().map(|t| (t * 10.0).round() as i64).collect()),
+        );
+    }
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn va_coba_with_its_poisson_kick_gives_the_native_spikes() {
+    let t0 = std::time::Instant::now();
+    let native = va_coba::<Native>(200.0);
+    let t1 = std::time::Instant::now();
+    let nest = va_coba::<Nest>(200.0);
+    let t2 = std::time::Instant::now();
+    let count = |s: &[Vec<i64>]| s.iter().map(Vec::len).sum::<usize>();
+    let (n_stim, n_cells) = (count(&native[..20]), count(&native[20..]));
+    assert!(n_stim > 50 && n_cells > 1000, "kick {n_stim} spikes, network {n_cells} spikes");
+    assert!(native[..20] == nest[..20], "the Poisson kick: native's trains");
+    let differ = (20..native.len()).filter(|c| native[*c] != nest[*c]).count();
+    eprintln!(
+        "VA COBA 200 ms: {n_stim} Poisson + {n_cells} network spikes; {differ} of 4000 trains differ; native {:.1} s, \
+         NEST {:.1} s",
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64()
+    );
+    assert_eq!(differ, 0, "identical network spikes");
 }

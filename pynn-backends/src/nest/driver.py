@@ -251,16 +251,36 @@ class Driver:
                 "(at or before min_delay = %g ms, or within min_delay after new trains between runs); they can "
                 "reach static synapses only, not %s. Start the source after min_delay and change it only "
                 "more than min_delay ahead" % (proj, pop, self.min_delay, pr["plastic"]))
-        model = "pynn_direct_%d_%d" % (proj, pop)
-        nest.CopyModel("static_synapse", model)
+        # NEST: every outgoing connection of a device has the same synapse
+        # type, so all direct connections are plain static_synapse ones.
         pre = self.direct_gids[pr["pre_idx"][m]]
-        spec = {"synapse_model": model, "weight": pr["weight"][m], "delay": pr["delay"][m]}
+        spec = {"synapse_model": "static_synapse", "weight": pr["weight"][m], "delay": pr["delay"][m]}
         if pr["receptor_type"] is not None:
             spec["receptor_type"] = pr["receptor_type"]
         nest.Connect(pre, pr["post"][m], "one_to_one", spec)
-        pr["direct"][pop] = {"model": model, "mask": m, "pre": pre, "post": pr["post"][m],
-                             "weight": pr["weight"][m].copy(), "delay": pr["delay"][m].copy(),
-                             "conns": None, "perm": None}
+        pr["direct"][pop] = {"mask": m, "pre": pre, "post": pr["post"][m]}
+
+    def set_direct(self, pr, name, values):
+        """A weight or delay change of a projection applied to its direct
+        copies.  The direct connections of a source are told apart by value
+        (source, target, delay step, weight): two connections equal in all
+        four are interchangeable, so matching by value is exact."""
+        for pop, d in pr["direct"].items():
+            m = d["mask"]
+            conns = nest.GetConnections(source=self.pops[pop]["direct"])
+            st = conns.get(["source", "target", "delay", "weight"])
+            src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
+            dl = np.rint(np.atleast_1d(st["delay"]) / self.dt).astype(np.int64)
+            wt = np.atleast_1d(st["weight"]).astype(float)
+            free = {}
+            for i, key in enumerate(zip(src.tolist(), tgt.tolist(), dl.tolist(), wt.tolist())):
+                free.setdefault(key, []).append(i)
+            old_d = np.rint(pr["delay"][m] / self.dt).astype(np.int64)
+            new = (wt if name == "weight" else np.atleast_1d(st["delay"]).astype(float)).copy()
+            for k, key in enumerate(zip(d["pre"].tolist(), d["post"].tolist(), old_d.tolist(),
+                                        pr["weight"][m].tolist())):
+                new[free[key].pop()] = values[m][k]
+            conns.set({name: new.tolist()})
 
     def cmd_set_params(self, c):
         pop = int(c["pop"])
@@ -357,14 +377,8 @@ class Driver:
         values = np.load(c["values"])
         if len(values) == 0:
             return {}
-        for d in pr["direct"].values():
-            # The direct generators' copies of these connections (same order rule).
-            sub = values[d["mask"]]
-            dconns, dperm = self.projection_order(d)
-            ordered = np.empty(len(sub))
-            ordered[dperm] = sub
-            dconns.set({name: ordered.tolist()})
-            d[name] = sub.copy()
+        if pr.get("direct"):
+            self.set_direct(pr, name, values)
         conns, perm = self.projection_order(pr)
         ordered = np.empty(len(values))
         ordered[perm] = values
