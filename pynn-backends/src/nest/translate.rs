@@ -680,6 +680,44 @@ mod tests {
     }
 
     #[test]
+    fn nest_models_by_name_pass_names_and_units_through() {
+        use pynn_core::cells::{CellTypeInfo, RecordableSpec};
+        use pynn_core::parameters::{Domain, ParamSpec};
+        static P: [ParamSpec; 2] = [
+            ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, ""),
+            ParamSpec::sequence("tau_syn", "ms", Domain::Positive, ""),
+        ];
+        static S: [ParamSpec; 1] = [ParamSpec::scalar("V_m", -70.0, "mV", Domain::Finite, "")];
+        static R: [RecordableSpec; 3] = [
+            RecordableSpec { name: "spikes", unit: "ms" },
+            RecordableSpec { name: "V_m", unit: "mV" },
+            RecordableSpec { name: "g_ex", unit: "nS" },
+        ];
+        let info = CellTypeInfo {
+            name: "MyCond",
+            parameters: &P,
+            state: &S,
+            recordables: &R,
+            receptors: &["excitatory", "inhibitory"],
+            conductance_based: true,
+            injectable: true,
+        };
+        let m = native_model(&info, "aeif_cond_exp");
+        assert!(std::ptr::eq(m, native_model(&info, "aeif_cond_exp")), "one row per (type, model)");
+        assert_eq!((m.pynn, m.nest, m.kind), ("MyCond", "aeif_cond_exp", Kind::Neuron));
+        let t = ParamTable::defaults(&P, 1);
+        let native = m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar()));
+        assert_eq!(native, vec![("C_m", vec![250.0])], "identity, NEST's unit");
+        assert_eq!(m.params[1], ("tau_syn", Rule::SequenceScale("tau_syn", 1.0)));
+        assert_eq!(m.var("V_m").unwrap().nest, "V_m");
+        assert_eq!(m.var("g_ex").unwrap().factor, 1.0);
+        assert!(m.var("spikes").is_none());
+        // Weights in NEST's units; inhibitory conductances negated (one-port routing).
+        assert_eq!(m.translate_weight(0.3, false), 0.3);
+        assert_eq!(m.translate_weight(0.3, true), -0.3);
+    }
+
+    #[test]
     fn weights_and_variables() {
         let a = model("IF_curr_alpha").unwrap();
         assert_eq!(a.translate_weight(-0.5, true), -500.0);
