@@ -129,22 +129,29 @@ class Driver:
         nest.SetKernelStatus({"min_delay": self.min_delay, "max_delay": float(c["max_delay"])})
         return {}
 
-    def spike_generator_times(self, steps):
-        """Spike steps -> (times of the parrot's generator, shifted by
-        -min_delay; unshifted times of the spikes only the direct generator
-        can still emit: s - min_delay <= now < s).  Steps the kernel has
-        passed are dropped (the Rust side sends whole trains)."""
+    def spike_generator_times(self, steps, scheduled):
+        """Spike steps of one cell -> (steps given to the parrot's generator,
+        which fires them min_delay earlier; steps only the direct generator
+        can still emit: s - min_delay <= now < s, except those the previous
+        schedule `scheduled` already gave the parrot's generator, which has
+        fired them).  Steps the kernel has passed are dropped (the Rust side
+        sends whole trains, again at every run)."""
         out, direct = [], []
+        done = {}
+        for s in scheduled:
+            done[s] = done.get(s, 0) + 1
         for s in steps:
             s = int(s)
             if s < 1:
                 raise DriverError("a spike source cannot emit a spike at t = %g ms on NEST; the earliest "
                                   "spike time is dt = %g ms" % (s * self.dt, self.dt))
-            g = s - self.md_steps
-            if g > self.kernel_step:
-                out.append(g * self.dt)
+            if s - self.md_steps > self.kernel_step:
+                out.append(s)
             elif s > self.kernel_step:
-                direct.append(s * self.dt)
+                if done.get(s, 0) > 0:
+                    done[s] -= 1
+                else:
+                    direct.append(s)
         return out, direct
 
     def cmd_model_info(self, c):
@@ -201,17 +208,24 @@ class Driver:
         p = self.pops[pop]
         if p["kind"] != "array":
             return
-        times, direct = [], []
-        for s in c["spike_steps"]:
-            t, d = self.spike_generator_times(s)
-            times.append(t)
+        prev = p.get("parrot_sched") or [[] for _ in c["spike_steps"]]
+        parrot, direct = [], []
+        for cell, steps in enumerate(c["spike_steps"]):
+            t, d = self.spike_generator_times(steps, prev[cell] if cell < len(prev) else [])
+            parrot.append(t)
             direct.append(d)
-        p["gens"].set([{"spike_times": t} for t in times])
-        if not any(direct):
+        p["parrot_sched"] = parrot
+        md = self.md_steps
+        p["gens"].set([{"spike_times": [(s - md) * self.dt for s in t]} for t in parrot])
+        # Direct spikes of the previous schedule not yet emitted are replaced
+        # by the new ones (in the generators and in the recorders' buffers).
+        old = [(cell, s) for cell, s in p.get("direct_pending", []) if s > self.kernel_step]
+        if not any(direct) and not old:
             return
-        p["direct"].set([{"spike_times": d} for d in direct])
-        events = [(cell, int(round(t / self.dt))) for cell, d in enumerate(direct) for t in d]
-        if not p["direct_active"]:
+        p["direct"].set([{"spike_times": [s * self.dt for s in d]} for d in direct])
+        events = [(cell, s) for cell, d in enumerate(direct) for s in d]
+        p["direct_pending"] = events
+        if events and not p["direct_active"]:
             p["direct_active"] = True
             for proj in sorted(self.projs):
                 self.connect_direct(proj, pop)
@@ -220,11 +234,17 @@ class Driver:
         p["pending"] = events if self.kernel_step == 0 else []
         for r in self.recorders.get(pop, []):
             if r.kind == "spikes" and r.until is None:
-                if self.kernel_step == 0:
-                    # Nothing simulated yet: the buffer holds only the
-                    # previous schedule's direct spikes.
-                    r.buf_steps, r.buf_gids, r.buf_vals = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+                self.remove_direct_events(r, p, old)
                 self.add_direct_events(r, p, events)
+
+    def remove_direct_events(self, r, p, events):
+        """Takes one buffered event per (cell, step) of `events` out of `r`."""
+        for cell, s in events:
+            hit = np.nonzero((r.buf_steps == s) & (r.buf_gids == p["gids"][cell]))[0]
+            if len(hit):
+                keep = np.ones(len(r.buf_steps), dtype=bool)
+                keep[hit[0]] = False
+                r.buf_steps, r.buf_gids, r.buf_vals = r.buf_steps[keep], r.buf_gids[keep], r.buf_vals[keep]
 
     def add_direct_events(self, r, p, events):
         cells = set(r.cells.tolist())
