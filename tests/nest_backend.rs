@@ -138,7 +138,7 @@ where
 {
     let sim = Sim::<B>::setup(Setup { seed: 17, min_delay: 0.3, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
     let fast =
-        Population::<SpikeSourcePoisson, B>::new(&sim, 6, SpikeSourcePoisson { rate: 400.0, ..Default::default() })
+        Population::<SpikeSourcePoisson, B>::new(&sim, 6, SpikeSourcePoisson { rate: 3000.0, ..Default::default() })
             .unwrap();
     let window = Population::<SpikeSourcePoisson, B>::new(
         &sim,

@@ -129,13 +129,17 @@ class Driver:
         nest.SetKernelStatus({"min_delay": self.min_delay, "max_delay": float(c["max_delay"])})
         return {}
 
-    def spike_generator_times(self, steps, scheduled):
+    def spike_generator_times(self, steps, scheduled, end=None):
         """Spike steps of one cell -> (steps given to the parrot's generator,
         which fires them min_delay earlier; steps only the direct generator
         can still emit: s - min_delay <= now < s, except those the previous
         schedule `scheduled` already gave the parrot's generator, which has
-        fired them).  Steps the kernel has passed are dropped (the Rust side
-        sends whole trains, again at every run)."""
+        fired them).  With `end` (the run's last step; random sources
+        without plastic projections), the spikes of (end, end + min_delay]
+        go to the direct generator too: the parrot's generator would fire
+        them before `end`, beyond recall if a `set` between runs changes the
+        train.  Steps the kernel has passed are dropped (the Rust side sends
+        whole trains, again at every run)."""
         out, direct = [], []
         done = {}
         for s in scheduled:
@@ -145,7 +149,8 @@ class Driver:
             if s < 1:
                 raise DriverError("a spike source cannot emit a spike at t = %g ms on NEST; the earliest "
                                   "spike time is dt = %g ms" % (s * self.dt, self.dt))
-            if s - self.md_steps > self.kernel_step:
+            boundary = end is not None and end < s <= end + self.md_steps
+            if s - self.md_steps > self.kernel_step and not boundary:
                 out.append(s)
             elif s > self.kernel_step:
                 if done.get(s, 0) > 0:
@@ -209,9 +214,12 @@ class Driver:
         if p["kind"] != "array":
             return
         prev = p.get("parrot_sched") or [[] for _ in c["spike_steps"]]
+        end = c.get("run_end")
+        if end is not None and self.has_plastic_out(pop):
+            end = None  # plastic synapses take parrot spikes only
         parrot, direct = [], []
         for cell, steps in enumerate(c["spike_steps"]):
-            t, d = self.spike_generator_times(steps, prev[cell] if cell < len(prev) else [])
+            t, d = self.spike_generator_times(steps, prev[cell] if cell < len(prev) else [], end)
             parrot.append(t)
             direct.append(d)
         p["parrot_sched"] = parrot
@@ -236,6 +244,12 @@ class Driver:
             if r.kind == "spikes" and r.until is None:
                 self.remove_direct_events(r, p, old)
                 self.add_direct_events(r, p, events)
+
+    def has_plastic_out(self, pop):
+        p = self.pops[pop]
+        lo, hi = p["offset"], p["offset"] + p["n"]
+        return any(pr["plastic"] and ((pr["pre_idx"] >= lo) & (pr["pre_idx"] < hi)).any()
+                   for pr in self.projs.values())
 
     def remove_direct_events(self, r, p, events):
         """Takes one buffered event per (cell, step) of `events` out of `r`."""

@@ -53,9 +53,13 @@
 //!   after new trains between runs; `SpikeSourceArray` too) goes through a
 //!   direct generator connected to the targets of the source's static
 //!   projections (`driver.py`); plastic projections cannot take such a
-//!   spike (an error naming the projection). Trains changed after reading
-//!   data mid-simulation (the look-ahead above) reach NEST only from the
-//!   kernel's time on.
+//!   spike (an error naming the projection). The random sources' spikes in
+//!   the first `min_delay` after a run's end take the direct path as well,
+//!   so that a `set` between runs replaces them (a parrot's generator would
+//!   already have fired them); for a source with plastic projections they
+//!   stay on the parrot path, and a `set` between runs takes effect
+//!   `min_delay` late. Trains changed after reading data mid-simulation
+//!   (the look-ahead above) reach NEST only from the kernel's time on.
 //!
 //! # NEST models by name
 //!
@@ -482,7 +486,9 @@ impl Nest {
             r.advance(hi);
             let steps: Vec<Vec<u64>> =
                 r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
-            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+            // run_end: the spikes just after it go through the direct
+            // generators, so that a `set` between runs can still change them.
+            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
         }
         for cmd in cmds {
             self.driver()?.call(cmd)?;
