@@ -691,7 +691,24 @@ fn nest_models_by_name_report_nest_errors() {
         }
     }
     impl NestCell for Generator {
-        const NEST_MODEL: Option<&'static str> = Some("poisson_generator");
+        const NEST_MODEL: Option<&'static str> = Some("dc_generator");
+    }
+    #[derive(Debug, Clone)]
+    struct Recorder;
+    impl pynn::CellType for Recorder {
+        const NAME: &'static str = "Recorder";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &[];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Recorder {
+        const NEST_MODEL: Option<&'static str> = Some("spike_recorder");
     }
     let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
     let message = |e: Error| match e {
@@ -705,7 +722,10 @@ fn nest_models_by_name_report_nest_errors() {
     assert!(m.contains("Unaccessed elements") && m.contains("V_thx"), "{m}");
     eprintln!("{m}");
     let m = message(Population::<Generator, Nest>::new(&sim, 2, Generator).unwrap_err());
-    assert!(m.contains("only neuron models"), "{m}");
+    assert!(m.contains("cannot drive a parrot_neuron"), "a current generator: {m}");
+    eprintln!("{m}");
+    let m = message(Population::<Recorder, Nest>::new(&sim, 2, Recorder).unwrap_err());
+    assert!(m.contains("is a NEST recorder"), "{m}");
     // A value pynn-core accepts and NEST refuses, at creation (NEST's check
     // on a copy of the model) and by `set` (at the next run).
     let m = message(
@@ -947,4 +967,71 @@ fn va_coba_with_its_poisson_kick_gives_the_native_spikes() {
         (t2 - t1).as_secs_f64()
     );
     assert_eq!(differ, 0, "identical network spikes");
+}
+
+/// NEST's `sinusoidal_poisson_generator` by name: a population of spike
+/// sources with NEST's parameters (Hz, ms), re-emitted by parrots.
+#[derive(Debug, Clone)]
+struct SinusoidalPoisson {
+    rate: f64,
+    amplitude: f64,
+    frequency: f64,
+}
+
+impl pynn::CellType for SinusoidalPoisson {
+    const NAME: &'static str = "SinusoidalPoisson";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("rate", 0.0, "Hz", Domain::NonNegative, "mean rate"),
+        ParamSpec::scalar("amplitude", 0.0, "Hz", Domain::NonNegative, "rate modulation"),
+        ParamSpec::scalar("frequency", 0.0, "Hz", Domain::NonNegative, "modulation frequency"),
+    ];
+    const STATE: &'static [ParamSpec] = &[];
+    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+    const RECEPTORS: &'static [&'static str] = &[];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = false;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.rate), Value::Scalar(self.amplitude), Value::Scalar(self.frequency)]
+    }
+}
+
+impl NestCell for SinusoidalPoisson {
+    const NEST_MODEL: Option<&'static str> = Some("sinusoidal_poisson_generator");
+}
+
+#[test]
+fn a_nest_spike_generator_by_name() {
+    let sim = Sim::<Nest>::setup(Setup { seed: 3, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SinusoidalPoisson, Nest>::new(
+        &sim,
+        50,
+        SinusoidalPoisson { rate: 40.0, amplitude: 30.0, frequency: 5.0 },
+    )
+    .unwrap();
+    let cells = Population::<IF_curr_exp, Nest>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.1, 1.0), None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    cells.record(["v"], None).unwrap();
+    sim.run(1000.0).unwrap();
+    // A parameter set between runs: silence.
+    src.set("rate", 0.0).unwrap();
+    src.set("amplitude", 0.0).unwrap();
+    sim.run(200.0).unwrap();
+    let b = src.get_data().unwrap();
+    let all: Vec<f64> = b.segments[0].spiketrains.iter().flat_map(|s| s.times.iter().copied()).collect();
+    let n = all.iter().filter(|t| **t <= 1000.0).count() as f64;
+    // 50 sources x 1 s x 40 Hz = 2000 expected; Poisson: sd ~45 (tolerance 5 sd).
+    assert!((n - 2000.0).abs() < 225.0, "{n} spikes in the first second");
+    // Modulation at 5 Hz: more spikes in the first half of each 200 ms cycle
+    // (sin > 0) than in the second (amplitude 30 Hz: ~1.9 x).
+    let phase = |t: f64| (t % 200.0) < 100.0;
+    let (up, down) =
+        all.iter().filter(|t| **t <= 1000.0).fold((0, 0), |(u, d), t| if phase(*t) { (u + 1, d) } else { (u, d + 1) });
+    assert!(up as f64 > 1.5 * down as f64, "modulated: {up} vs {down}");
+    // Spikes stop within min_delay (parrot delay) of the change at 1000 ms.
+    assert!(all.iter().all(|t| *t <= 1000.0 + 0.1 + 1e-9), "silent after the set");
+    let v = cells.get_data().unwrap().segments[0].signal("v").unwrap().column(0);
+    assert!(v.iter().any(|x| *x > -64.0), "the sources drive the cells");
+    sim.end().unwrap();
+    eprintln!("sinusoidal_poisson_generator by name: {n} spikes in 1 s ({up} rising / {down} falling half-cycles)");
 }

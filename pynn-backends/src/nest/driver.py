@@ -166,16 +166,27 @@ class Driver:
         receptor_types and recordables."""
         model = c["model"]
         d = nest.GetDefaults(model)
-        if d.get("element_type") != "neuron":
-            raise DriverError("`%s` is a NEST %s; only neuron models can be used by name"
-                              % (model, d.get("element_type")))
+        element = d.get("element_type")
+        if element not in ("neuron", "stimulator"):
+            raise DriverError("`%s` is a NEST %s; neuron models and spike-emitting devices can be used by name"
+                              % (model, element))
         self.counter += 1
         tmp = "pynn_check_%d_%s" % (self.counter, model)
         nest.CopyModel(model, tmp)
         if c["params"]:
             nest.SetDefaults(tmp, c["params"])
+        if element == "stimulator":
+            # It must drive a parrot (NEST refuses current generators).  The
+            # test nodes are harmless: the build starts from ResetKernel, and
+            # nodes added later are never connected.
+            try:
+                nest.Connect(nest.Create(tmp), nest.Create("parrot_neuron"), syn_spec={"delay": self.min_delay
+                             if hasattr(self, "min_delay") else 1.0})
+            except Exception as e:
+                raise DriverError("`%s` cannot drive a parrot_neuron, so it cannot be a population of spike "
+                                  "sources: %s" % (model, e))
         return {"receptor_types": {str(k): int(v) for k, v in (d.get("receptor_types") or {}).items()},
-                "recordables": [str(r) for r in d.get("recordables", [])]}
+                "recordables": [str(r) for r in d.get("recordables", [])], "element_type": element}
 
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
@@ -191,6 +202,14 @@ class Driver:
             if c["state"]:
                 nodes.set(c["state"])
             self.pops[pop] = {"kind": kind, "nodes": nodes, "n": n, "offset": offset}
+        elif kind == "stimulator":
+            # A NEST device by name -> parrots (PyNN's native_cell_type).
+            gens = nest.Create(c["model"], n)
+            if c["params"]:
+                gens.set(per_node(c["params"], n))
+            nodes = nest.Create("parrot_neuron", n)
+            nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
+            self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset}
         else:
             gens = nest.Create(c["model"], n)
             nodes = nest.Create("parrot_neuron", n)
@@ -321,6 +340,8 @@ class Driver:
         p = self.pops[pop]
         if p["kind"] == "neuron":
             p["nodes"].set(per_node(c["params"], p["n"]))
+        elif p["kind"] == "stimulator":
+            p["gens"].set(per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}

@@ -304,7 +304,7 @@ impl Nest {
         let p = self.pop(pop)?;
         let mut m = Map::new();
         match p.model.kind {
-            Kind::Neuron => {
+            Kind::Neuron | Kind::Stimulator => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
                 let mut params: Map<String, Json> =
                     native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
@@ -371,6 +371,7 @@ impl Nest {
         }
         let kind = match p.model.kind {
             Kind::Neuron => "neuron",
+            Kind::Stimulator => "stimulator",
             Kind::SpikeArray | Kind::Renewal => "array",
         };
         c.insert("cmd".into(), json!("create"));
@@ -605,7 +606,7 @@ impl Nest {
         &mut self,
         spec: &PopulationSpec<'_>,
         model: &'static NestModel,
-    ) -> Result<Vec<(&'static str, usize)>> {
+    ) -> Result<(Vec<(&'static str, usize)>, Kind)> {
         let object =
             format!("population \"{}\" of cell type {} (NEST model `{}`)", spec.label, spec.cell_type.name, model.nest);
         let mut params = Map::new();
@@ -630,6 +631,7 @@ impl Nest {
                     other => other,
                 }
             })?;
+        let kind = if info["element_type"].as_str() == Some("stimulator") { Kind::Stimulator } else { Kind::Neuron };
         let recordables: Vec<&str> =
             info["recordables"].as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
         for r in spec.cell_type.recordables.iter().filter(|r| r.name != "spikes") {
@@ -663,12 +665,12 @@ impl Nest {
                 }
             }
         }
-        Ok(ports)
+        Ok((ports, kind))
     }
 
     fn create(&mut self, spec: &PopulationSpec<'_>, native: Option<&'static str>) -> Result<()> {
-        let model = if let Some(name) = native {
-            translate::native_model(&spec.cell_type, name)
+        let mut model = if let Some(name) = native {
+            translate::native_model(&spec.cell_type, name, Kind::Neuron)
         } else if spec.cell_type.name == "PointNeuron" {
             let comp = PointNeuron::composition_of(spec.parameters.specs())
                 .ok_or_else(|| err("PointNeuron population without its composition"))?;
@@ -680,7 +682,14 @@ impl Nest {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
-        let ports = if native.is_some() { self.check_native(spec, model)? } else { Vec::new() };
+        let ports = match native {
+            Some(name) => {
+                let (ports, kind) = self.check_native(spec, model)?;
+                model = translate::native_model(&spec.cell_type, name, kind);
+                ports
+            }
+            None => Vec::new(),
+        };
         let renewal = if model.kind == Kind::Renewal {
             let build: BuildFn = match spec.cell_type.name {
                 "SpikeSourcePoisson" => <SpikeSourcePoisson as NativeCell>::build,
@@ -1124,7 +1133,11 @@ fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
 /// A cell type the NEST backend can simulate.
 ///
 /// Standard types are translated by [`translate::MODELS`]. A user-defined
-/// [`CellType`] runs any NEST neuron model by its NEST name (PyNN's
+/// [`CellType`] runs any NEST neuron model, or spike-emitting device
+/// (`poisson_generator`, `sinusoidal_poisson_generator`, ...: built as
+/// device -> `parrot_neuron`, spikes re-emitted `min_delay` after the
+/// device's time, as PyNN does; its only recordable is `spikes`), by its
+/// NEST name (PyNN's
 /// `nest.native_cell_type`; the analogue of `NeuronCell::MECHANISM` and
 /// `Brian2Cell::brian2_model`): set [`NestCell::NEST_MODEL`] and give the
 /// cell type NEST's own names and units: its parameters and state variables
@@ -1138,9 +1151,10 @@ fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
 /// (inhibitory current weights <= 0; conductance weights >= 0, negated for
 /// NEST on the `"inhibitory"` receptor of a conductance-based one-port
 /// model). Defaults of parameters the cell type does not list are NEST's.
-/// At creation NEST is asked whether the model exists, is a neuron and
-/// takes the parameters and state values (on a copy of the model); its
-/// refusal comes back as `Error::Backend` with NEST's message.
+/// At creation NEST is asked whether the model exists, is a neuron or a
+/// device that can drive a parrot, and takes the parameters and state
+/// values (on a copy of the model); its refusal comes back as
+/// `Error::Backend` with NEST's message.
 ///
 /// ```ignore
 /// impl NestCell for MyAdExpDelta { const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta"); }

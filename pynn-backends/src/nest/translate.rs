@@ -17,6 +17,12 @@ use std::sync::Mutex;
 pub enum Kind {
     /// A neuron model.
     Neuron,
+    /// A NEST spike-emitting device used by name (`poisson_generator`,
+    /// `sinusoidal_poisson_generator`, ...) -> `parrot_neuron`, as PyNN's
+    /// `native_cell_type` builds it; its parameters are the device's, in
+    /// NEST's units and times (the parrot re-emits its spikes `min_delay`
+    /// later).
+    Stimulator,
     /// `spike_generator` -> `parrot_neuron` (SpikeSourceArray).
     SpikeArray,
     /// `spike_generator` -> `parrot_neuron` fed with the trains of the
@@ -508,10 +514,11 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
 /// ones negated for conductance-based types (NEST routes a connection of a
 /// one-port model by the sign of its weight, as PyNN's NEST backend does).
 /// Rows are built once per (cell type, NEST model) and kept.
-pub fn native_model(info: &pynn_core::cells::CellTypeInfo, nest: &'static str) -> &'static NestModel {
-    static ROWS: Mutex<Vec<((&'static str, &'static str), &'static NestModel)>> = Mutex::new(Vec::new());
+pub fn native_model(info: &pynn_core::cells::CellTypeInfo, nest: &'static str, kind: Kind) -> &'static NestModel {
+    type Key = (&'static str, &'static str, Kind);
+    static ROWS: Mutex<Vec<(Key, &'static NestModel)>> = Mutex::new(Vec::new());
     let mut rows = ROWS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, m)) = rows.iter().find(|(k, _)| *k == (info.name, nest)) {
+    if let Some((_, m)) = rows.iter().find(|(k, _)| *k == (info.name, nest, kind)) {
         return m;
     }
     let params: Vec<(&'static str, Rule)> = info
@@ -531,13 +538,13 @@ pub fn native_model(info: &pynn_core::cells::CellTypeInfo, nest: &'static str) -
     let row: &'static NestModel = Box::leak(Box::new(NestModel {
         pynn: info.name,
         nest,
-        kind: Kind::Neuron,
+        kind,
         params: Box::leak(params.into_boxed_slice()),
         fixed: &[],
         vars: Box::leak(vars.into_boxed_slice()),
         weight: WeightRule { scale: 1.0, extra: 1.0, negate_inhibitory: info.conductance_based },
     }));
-    rows.push(((info.name, nest), row));
+    rows.push(((info.name, nest, kind), row));
     row
 }
 
@@ -702,8 +709,8 @@ mod tests {
             conductance_based: true,
             injectable: true,
         };
-        let m = native_model(&info, "aeif_cond_exp");
-        assert!(std::ptr::eq(m, native_model(&info, "aeif_cond_exp")), "one row per (type, model)");
+        let m = native_model(&info, "aeif_cond_exp", Kind::Neuron);
+        assert!(std::ptr::eq(m, native_model(&info, "aeif_cond_exp", Kind::Neuron)), "one row per (type, model)");
         assert_eq!((m.pynn, m.nest, m.kind), ("MyCond", "aeif_cond_exp", Kind::Neuron));
         let t = ParamTable::defaults(&P, 1);
         let native = m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar()));
