@@ -753,7 +753,9 @@ where
     let sim =
         Sim::<B>::setup(Setup { min_delay: 0.5, threads: 1, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
     let src = Population::<SpikeSourceArray, B>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
-    src.set("spike_times", vec![vec![0.1, 0.3, 5.0], vec![0.5, 12.0]]).unwrap();
+    // 20.3 ms: within min_delay after the run's end, removed by the `set`
+    // below (on NEST it must not already be in flight).
+    src.set("spike_times", vec![vec![0.1, 0.3, 5.0, 20.3], vec![0.5, 12.0]]).unwrap();
     let cells = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let pr = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(2.0, 0.5), None).unwrap();
     // A second projection from the same source onto the same cell (NEST: one

@@ -53,12 +53,13 @@
 //!   after new trains between runs; `SpikeSourceArray` too) goes through a
 //!   direct generator connected to the targets of the source's static
 //!   projections (`driver.py`); plastic projections cannot take such a
-//!   spike (an error naming the projection). The random sources' spikes in
-//!   the first `min_delay` after a run's end take the direct path as well,
-//!   so that a `set` between runs replaces them (a parrot's generator would
-//!   already have fired them); for a source with plastic projections they
-//!   stay on the parrot path, and a `set` between runs takes effect
-//!   `min_delay` late. Trains changed after reading data mid-simulation
+//!   spike (an error naming the projection). A source's spikes in the first
+//!   `min_delay` after a run's end take the direct path as well (random
+//!   sources' trains are sent again before every run; a SpikeSourceArray's
+//!   when it has such a spike), so that a `set` between runs replaces them
+//!   as on native (a parrot's generator would already have fired them); for
+//!   a source with plastic projections they stay on the parrot path, and a
+//!   `set` between runs takes effect `min_delay` late. Trains changed after reading data mid-simulation
 //!   (the look-ahead above) reach NEST only from the kernel's time on.
 //!
 //! # NEST models by name
@@ -490,6 +491,24 @@ impl Nest {
             // run_end: the spikes just after it go through the direct
             // generators, so that a `set` between runs can still change them.
             cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+        }
+        // SpikeSourceArray: sent again, with the run's end, only when a spike
+        // falls within min_delay after it (so that a `set` between runs can
+        // still replace it, as on native).
+        let (dt, md) = (self.cfg.timestep, self.cfg.min_delay_steps().max(1));
+        for (pop, p) in self.pops.iter().enumerate() {
+            if p.model.kind != Kind::SpikeArray {
+                continue;
+            }
+            let steps: Vec<Vec<u64>> = p
+                .params
+                .sequence("spike_times")
+                .iter()
+                .map(|t| t.iter().map(|x| (x / dt).round().max(0.0) as u64).filter(|s| *s >= from).collect())
+                .collect();
+            if steps.iter().flatten().any(|s| *s > step && *s <= step + md) {
+                cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+            }
         }
         for cmd in cmds {
             self.driver()?.call(cmd)?;
