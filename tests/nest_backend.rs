@@ -12,10 +12,9 @@
 //! `v` equal to NEST's within 1e-9 mV (observed: 0 in all 34 scenarios,
 //! the same float64 values; the reference JSON is parsed with serde_json's
 //! `float_roundtrip`, without which parsing alone is off by up to 1 ulp). Native against Nest on a network: spike steps identical for a
-//! deterministic input (SpikeSourceArray). `SpikeSourcePoisson` is not
-//! compared spike for spike: each engine draws its own Poisson trains
-//! (NEST's `poisson_generator` with its own RNG), by design, so only the
-//! connectivity (generated in pynn-core) and the rates are comparable.
+//! deterministic input (SpikeSourceArray) and for Poisson input, whose
+//! trains on NEST are the native engine's (spike generators fed from
+//! Rust), spike for spike.
 
 mod common;
 
@@ -115,14 +114,100 @@ fn random_network_native_and_nest_agree() {
 }
 
 #[test]
-fn poisson_input_same_connections_similar_rates() {
+fn poisson_input_gives_the_native_spikes() {
+    // min_delay 0.5 ms: a few Poisson spikes fall at or before min_delay and
+    // take the driver's early path (generators straight to the targets).
     let (c_native, s_native, _) = random_network::<Native>(true, 0.5, 0.7);
     let (c_nest, s_nest, _) = random_network::<Nest>(true, 0.5, 0.7);
     assert_eq!(c_native, c_nest);
-    let (a, b) =
-        (s_native.iter().map(Vec::len).sum::<usize>() as f64, s_nest.iter().map(Vec::len).sum::<usize>() as f64);
-    eprintln!("Poisson input: {a} spikes native, {b} spikes NEST");
-    assert!(a > 100.0 && b > 100.0 && (a - b).abs() < 0.25 * a.max(b), "rates differ: {a} vs {b}");
+    let n: usize = s_native.iter().map(Vec::len).sum();
+    assert!(n > 300, "the network is active ({n} spikes)");
+    let steps = |s: &Vec<Vec<f64>>| {
+        s.iter().map(|t| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    assert!(steps(&s_native) == steps(&s_nest), "identical spike steps with Poisson drive");
+    eprintln!("Poisson-driven random network: {n} spikes identical on native and NEST");
+}
+
+/// SpikeSourcePoisson trains over runs, a data read mid-run, `set` and
+/// `reset`; one population starting at 0 (spikes at or before min_delay),
+/// one with a window; a driven cell.
+fn poisson_trains<B>() -> Vec<Vec<Vec<f64>>>
+where
+    B: Backend + Supports<SpikeSourcePoisson> + Supports<IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 17, min_delay: 0.3, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let fast =
+        Population::<SpikeSourcePoisson, B>::new(&sim, 6, SpikeSourcePoisson { rate: 3000.0, ..Default::default() })
+            .unwrap();
+    let window = Population::<SpikeSourcePoisson, B>::new(
+        &sim,
+        4,
+        SpikeSourcePoisson { rate: 150.0, start: 5.0, duration: 30.0 },
+    )
+    .unwrap();
+    window.set("rate", vec![50.0, 100.0, 150.0, 2000.0]).unwrap();
+    let cells = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    Projection::new(&fast, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.4, 0.3), None).unwrap();
+    Projection::new(&window, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.3, 1.0), None).unwrap();
+    fast.record(["spikes"], None).unwrap();
+    cells.record(["spikes", "v"], None).unwrap();
+    sim.run(20.0).unwrap();
+    // Recording started between runs, of some cells (the Poisson sources'
+    // spikes are recorded in Rust from their trains).
+    window.view(vec![1, 3]).unwrap().record(["spikes"], None).unwrap();
+    sim.run(20.0).unwrap();
+    let _ = fast.get_data().unwrap();
+    sim.run(20.0).unwrap();
+    fast.set("rate", 900.0).unwrap();
+    window.set("start", 70.0).unwrap();
+    sim.run(60.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(50.0).unwrap();
+    let mut out = Vec::new();
+    for b in [fast.get_data().unwrap(), window.get_data().unwrap(), cells.get_data().unwrap()] {
+        for seg in &b.segments {
+            out.push(seg.spiketrains.iter().map(|s| s.times.iter().map(|t| (t * 10.0).round()).collect()).collect());
+        }
+    }
+    let v = cells.get_data().unwrap();
+    out.push(v.segments.iter().map(|s| s.signal("v").unwrap().column(0)).collect());
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn poisson_sources_give_the_native_trains() {
+    let native = poisson_trains::<Native>();
+    let nest = poisson_trains::<Nest>();
+    assert_eq!(native.len(), 7, "3 populations x 2 segments, and v");
+    for (i, (a, b)) in native[..6].iter().zip(&nest).enumerate() {
+        let n: usize = a.iter().map(Vec::len).sum();
+        eprintln!("population/segment {i}: {n} spikes");
+        if let Some(c) = (0..a.len()).find(|c| a[*c] != b[*c]) {
+            let k = (0..a[c].len()).find(|k| a[c].get(*k) != b[c].get(*k)).unwrap_or(a[c].len());
+            let lo = k.saturating_sub(2);
+            panic!(
+                "population/segment {i}, cell {c}: spike steps differ from index {k}: native {:?}, NEST {:?}",
+                &a[c][lo..(k + 3).min(a[c].len())],
+                &b[c][lo.min(b[c].len())..(k + 3).min(b[c].len())]
+            );
+        }
+    }
+    let early = native[0].iter().flatten().filter(|s| **s <= 3.0).count();
+    assert!(early > 0, "spikes at or before min_delay were emitted and delivered ({early})");
+    assert!(native[0].iter().all(|t| t.len() > 20), "every source fired");
+    assert_eq!(native[2].len(), 2, "window: the trains of cells 1 and 3");
+    assert!(!native[2][1].is_empty() && native[2][1].iter().all(|s| *s > 200.0), "recorded from 20 ms on");
+    assert_ne!(native[0], native[1], "fresh trains after reset");
+    assert!(native[4].iter().all(|t| !t.is_empty()), "the driven cells fired");
+    // v of the driven cell: the same inputs at the same steps, NEST's
+    // propagators on both sides (see NEST_TOL).
+    for (a, b) in native[6].iter().zip(&nest[6]) {
+        assert_eq!(a.len(), b.len());
+        let dv = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        assert!(dv < NEST_TOL, "v differs by {dv} mV");
+    }
 }
 
 #[test]
@@ -289,4 +374,666 @@ fn renewal_sources_give_the_native_trains() {
     }
     assert!(native[..6].iter().all(|p| p.iter().map(Vec::len).sum::<usize>() > 5), "every source fired");
     assert_ne!(native[0], native[1], "fresh trains after reset");
+}
+
+// ---------------------------------------------------------------------------
+// NEST models by name (`NestCell::NEST_MODEL`, PyNN's `native_cell_type`)
+// ---------------------------------------------------------------------------
+
+use pynn::backends::nest::NestCell;
+use pynn::core::cells::RecordableSpec;
+use pynn::core::parameters::{Domain, ParamSpec, Value};
+
+/// NEST's `aeif_psc_delta` (not among PyNN's standard models), with NEST's
+/// names and units.
+#[derive(Debug, Clone)]
+struct AeifPscDelta {
+    c_m: f64,
+    i_e: f64,
+    t_ref: f64,
+}
+
+impl pynn::CellType for AeifPscDelta {
+    const NAME: &'static str = "AeifPscDelta";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("C_m", 281.0, "pF", Domain::Positive, "membrane capacitance"),
+        ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, "constant input current"),
+        ParamSpec::scalar("t_ref", 0.0, "ms", Domain::NonNegative, "refractory period"),
+    ];
+    const STATE: &'static [ParamSpec] = &[
+        ParamSpec::scalar("V_m", -70.6, "mV", Domain::Finite, "membrane potential"),
+        ParamSpec::scalar("w", 0.0, "pA", Domain::Finite, "adaptation current"),
+    ];
+    const RECORDABLES: &'static [RecordableSpec] = &[
+        RecordableSpec { name: "spikes", unit: "ms" },
+        RecordableSpec { name: "V_m", unit: "mV" },
+        RecordableSpec { name: "w", unit: "pA" },
+    ];
+    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.c_m), Value::Scalar(self.i_e), Value::Scalar(self.t_ref)]
+    }
+}
+
+impl NestCell for AeifPscDelta {
+    const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta");
+}
+
+/// The same network in PyNEST, written directly (no pynn-rs): spike
+/// generators connected straight to the neurons (a parrot between them
+/// changes nothing but the path), a multimeter every step.
+const AEIF_DIRECT: &str = r#"
+import json, sys, os
+proto = os.dup(1)
+os.dup2(2, 1)
+import nest
+nest.verbosity = nest.VerbosityLevel.ERROR
+nest.ResetKernel()
+nest.resolution = 0.1
+n = nest.Create("aeif_psc_delta", 2)
+n.set([{"C_m": 250.0, "I_e": 1000.0, "t_ref": 2.0, "V_m": -65.0, "w": 0.0},
+       {"C_m": 250.0, "I_e": 650.0, "t_ref": 2.0, "V_m": -70.0, "w": 5.0}])
+exc = nest.Create("spike_generator", params={"spike_times": [5.0, 10.0, 10.5, 30.0, 31.0, 32.0]})
+inh = nest.Create("spike_generator", params={"spike_times": [20.0, 40.0]})
+nest.Connect(exc, n, "all_to_all", {"weight": 4.0, "delay": 1.0})
+nest.Connect(inh, n, "all_to_all", {"weight": -3.0, "delay": 1.5})
+sr = nest.Create("spike_recorder")
+nest.Connect(n, sr)
+mm = nest.Create("multimeter", params={"interval": 0.1, "record_from": ["V_m", "w"]})
+nest.Connect(mm, n, syn_spec={"delay": 0.1})
+nest.Simulate(100.0)
+ev = sr.events
+m = mm.events
+out = {"spikes": [[float(t) for t, s in zip(ev["times"], ev["senders"]) if s == g] for g in n.tolist()],
+       "V_m": [[float(v) for v, s in zip(m["V_m"], m["senders"]) if s == g] for g in n.tolist()],
+       "w": [[float(v) for v, s in zip(m["w"], m["senders"]) if s == g] for g in n.tolist()]}
+os.write(proto, json.dumps(out).encode())
+"#;
+
+fn python() -> std::path::PathBuf {
+    pynn::backends::nest::find_python()
+}
+
+#[test]
+fn a_nest_model_by_name_equals_nest_run_directly() {
+    let out = std::process::Command::new(python()).arg("-c").arg(AEIF_DIRECT).output().expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let direct: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON from the direct script");
+
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells =
+        Population::<AeifPscDelta, Nest>::new(&sim, 2, AeifPscDelta { c_m: 250.0, i_e: 0.0, t_ref: 2.0 }).unwrap();
+    cells.set("I_e", vec![1000.0, 650.0]).unwrap();
+    cells.initialize("V_m", vec![-65.0, -70.0]).unwrap();
+    cells.initialize("w", vec![0.0, 5.0]).unwrap();
+    let exc = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    exc.set("spike_times", vec![vec![5.0, 10.0, 10.5, 30.0, 31.0, 32.0]]).unwrap();
+    let inh = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    inh.set("spike_times", vec![vec![20.0, 40.0]]).unwrap();
+    // Weights in NEST's unit (mV: a delta synapse), inhibitory ones negative.
+    Projection::new(&exc, &cells, &AllToAllConnector::default(), StaticSynapse::new(4.0, 1.0), None).unwrap();
+    Projection::new(&inh, &cells, &AllToAllConnector::default(), StaticSynapse::new(-3.0, 1.5), Some("inhibitory"))
+        .unwrap();
+    cells.record(["spikes", "V_m", "w"], None).unwrap();
+    // Two runs and a data read in between (the NEST look-ahead).
+    sim.run(60.0).unwrap();
+    let _ = cells.get_data().unwrap();
+    sim.run(40.0).unwrap();
+    let b = cells.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    for c in 0..2 {
+        let steps = |t: &[f64]| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>();
+        let spikes = steps(&seg.spiketrain(c).unwrap().times);
+        let want = steps(&floats(&direct["spikes"][c]));
+        assert_eq!(spikes, want, "cell {c}: spike steps equal NEST's");
+        assert!(spikes.len() >= 2, "cell {c} fired: {spikes:?}");
+        for var in ["V_m", "w"] {
+            let ours = seg.signal(var).unwrap().column(c);
+            let want = floats(&direct[var][c]);
+            // Ours: t = 0, dt, ..., 100 ms; NEST run directly hands over
+            // dt .. 99.9 ms (the last sample is delivered in the next slice).
+            assert_eq!((ours.len(), want.len()), (1001, 999), "{var}: sample counts");
+            // Same NEST, same parameters, same inputs at the same steps: the
+            // same float64 values (tolerance 0).
+            assert_eq!(ours[1..1000], want[..], "cell {c}: {var} equals NEST's run directly");
+        }
+        assert_eq!(seg.signal("V_m").unwrap().column(c)[0], [-65.0, -70.0][c], "initial V_m");
+    }
+    eprintln!(
+        "aeif_psc_delta by name: spikes {:?} / {:?} equal NEST's, V_m and w bit-identical over 999 samples",
+        seg.spiketrain(0).unwrap().times.len(),
+        seg.spiketrain(1).unwrap().times.len()
+    );
+}
+
+/// NEST's `iaf_psc_alpha` by name, NEST's names and units.
+#[derive(Debug, Clone)]
+struct IafPscAlpha {
+    c_m: f64,
+    tau_m: f64,
+    t_ref: f64,
+    v_th: f64,
+    i_e: f64,
+}
+
+impl pynn::CellType for IafPscAlpha {
+    const NAME: &'static str = "IafPscAlphaByName";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, "membrane capacitance"),
+        ParamSpec::scalar("tau_m", 10.0, "ms", Domain::Positive, "membrane time constant"),
+        ParamSpec::scalar("t_ref", 2.0, "ms", Domain::NonNegative, "refractory period"),
+        ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, "threshold"),
+        ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, "constant input current"),
+    ];
+    const STATE: &'static [ParamSpec] = &[ParamSpec::scalar("V_m", -70.0, "mV", Domain::Finite, "membrane potential")];
+    const RECORDABLES: &'static [RecordableSpec] =
+        &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "V_m", unit: "mV" }];
+    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        [self.c_m, self.tau_m, self.t_ref, self.v_th, self.i_e].into_iter().map(Value::Scalar).collect()
+    }
+}
+
+impl NestCell for IafPscAlpha {
+    const NEST_MODEL: Option<&'static str> = Some("iaf_psc_alpha");
+}
+
+/// A 120-cell recurrent network of IF_curr_alpha (PyNN units) or of
+/// iaf_psc_alpha by name (NEST's names, E_L etc. at NEST's defaults set to
+/// PyNN's by the parameters given); spikes and v of cell 0.
+fn alpha_network<C, B>(cell: C, scale: f64, v0: &str) -> (Vec<Vec<f64>>, Vec<f64>)
+where
+    C: pynn::CellType,
+    B: Backend + Supports<C> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { seed: 7, threads: 1, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<C, B>::new(&sim, 120, cell).unwrap();
+    // Explicit values: a random distribution's stream is keyed by the
+    // variable's name, which differs (`v`, `V_m`).
+    cells.initialize(v0, (0..120).map(|i| -70.0 + (i * 37 % 120) as f64 * 0.115).collect::<Vec<f64>>()).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 20, SpikeSourceArray::default()).unwrap();
+    let trains: Vec<Vec<f64>> =
+        (0..20u64).map(|i| (0..15u64).map(|k| (5 + (i * 41 + k * 97) % 1400) as f64 / 10.0 + 0.2).collect()).collect();
+    let trains: Vec<Vec<f64>> = trains
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t.dedup();
+            t
+        })
+        .collect();
+    src.set("spike_times", trains).unwrap();
+    let p = FixedProbabilityConnector::new(0.15);
+    Projection::new(&src, &cells, &p, StaticSynapse::new(0.9 * scale, 1.0), Some("excitatory")).unwrap();
+    Projection::new(&cells, &cells, &p, StaticSynapse::new(0.25 * scale, 1.5), Some("excitatory")).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    let view = cells.view(vec![0]).unwrap();
+    view.record([v0], None).unwrap();
+    sim.run(150.0).unwrap();
+    let b = cells.get_data().unwrap();
+    sim.end().unwrap();
+    let seg = &b.segments[0];
+    let spikes = (0..120).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect();
+    (spikes, seg.signal(v0).unwrap().column(0))
+}
+
+#[test]
+fn iaf_psc_alpha_by_name_gives_the_spikes_of_if_curr_alpha() {
+    let pynn_cell = IF_curr_alpha {
+        cm: 0.25,
+        tau_m: 10.0,
+        tau_refrac: 2.0,
+        v_thresh: -55.0,
+        v_rest: -70.0,
+        v_reset: -70.0,
+        i_offset: 0.3,
+        tau_syn_E: 0.5,
+        tau_syn_I: 0.5,
+    };
+    // NEST's iaf_psc_alpha defaults (E_L = V_reset = -70 mV, tau_syn 2 ms):
+    // tau_syn_E/I 0.5 ms must be given, so the by-name type lists them too.
+    #[derive(Debug, Clone)]
+    struct ByName(IafPscAlpha);
+    impl pynn::CellType for ByName {
+        const NAME: &'static str = "IafPscAlphaFull";
+        const PARAMETERS: &'static [ParamSpec] = &[
+            ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, ""),
+            ParamSpec::scalar("tau_m", 10.0, "ms", Domain::Positive, ""),
+            ParamSpec::scalar("t_ref", 2.0, "ms", Domain::NonNegative, ""),
+            ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, ""),
+            ParamSpec::scalar("I_e", 0.0, "pA", Domain::Finite, ""),
+            ParamSpec::scalar("tau_syn_ex", 0.5, "ms", Domain::Positive, ""),
+            ParamSpec::scalar("tau_syn_in", 0.5, "ms", Domain::Positive, ""),
+        ];
+        const STATE: &'static [ParamSpec] = IafPscAlpha::STATE;
+        const RECORDABLES: &'static [RecordableSpec] = IafPscAlpha::RECORDABLES;
+        const RECEPTORS: &'static [&'static str] = IafPscAlpha::RECEPTORS;
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = true;
+        fn parameter_values(&self) -> Vec<Value> {
+            let mut v = self.0.parameter_values();
+            v.extend([Value::Scalar(0.5), Value::Scalar(0.5)]);
+            v
+        }
+    }
+    impl NestCell for ByName {
+        const NEST_MODEL: Option<&'static str> = Some("iaf_psc_alpha");
+    }
+    // The same numbers PyNN's translation computes (x1000 for pF, pA).
+    let by_name = ByName(IafPscAlpha { c_m: 0.25 * 1000.0, tau_m: 10.0, t_ref: 2.0, v_th: -55.0, i_e: 0.3 * 1000.0 });
+    let (s_std, v_std) = alpha_network::<IF_curr_alpha, Nest>(pynn_cell.clone(), 1.0, "v");
+    let (s_name, v_name) = alpha_network::<ByName, Nest>(by_name, 1000.0, "V_m");
+    let (s_native, _) = alpha_network::<IF_curr_alpha, Native>(pynn_cell, 1.0, "v");
+    let n: usize = s_std.iter().map(Vec::len).sum();
+    assert!(n > 200, "the network is active ({n} spikes)");
+    let counts = |s: &Vec<Vec<f64>>| s.iter().map(Vec::len).collect::<Vec<_>>();
+    assert_eq!(counts(&s_std), counts(&s_name), "spike counts per cell");
+    assert!(s_std == s_name, "iaf_psc_alpha by name = IF_curr_alpha on NEST, spike for spike");
+    // Same NEST model, same float64 parameters: identical traces.
+    assert_eq!(v_std, v_name, "v of cell 0");
+    assert!(s_std == s_native, "and the native engine's spikes");
+    eprintln!("iaf_psc_alpha by name: {n} spikes identical to IF_curr_alpha (NEST and native)");
+}
+
+#[test]
+fn nest_models_by_name_report_nest_errors() {
+    #[derive(Debug, Clone)]
+    struct Unknown;
+    impl pynn::CellType for Unknown {
+        const NAME: &'static str = "Unknown";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["excitatory"];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Unknown {
+        const NEST_MODEL: Option<&'static str> = Some("aeif_psc_deltax");
+    }
+    #[derive(Debug, Clone)]
+    struct BadParam;
+    impl pynn::CellType for BadParam {
+        const NAME: &'static str = "BadParam";
+        const PARAMETERS: &'static [ParamSpec] = &[ParamSpec::scalar("V_thx", -50.0, "mV", Domain::Finite, "")];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["excitatory"];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![Value::Scalar(-50.0)]
+        }
+    }
+    impl NestCell for BadParam {
+        const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta");
+    }
+    #[derive(Debug, Clone)]
+    struct Generator;
+    impl pynn::CellType for Generator {
+        const NAME: &'static str = "Generator";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &[];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Generator {
+        const NEST_MODEL: Option<&'static str> = Some("dc_generator");
+    }
+    #[derive(Debug, Clone)]
+    struct Recorder;
+    impl pynn::CellType for Recorder {
+        const NAME: &'static str = "Recorder";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &[];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for Recorder {
+        const NEST_MODEL: Option<&'static str> = Some("spike_recorder");
+    }
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let message = |e: Error| match e {
+        Error::Backend { backend: "NEST", message } => message,
+        other => panic!("unexpected error {other:?}"),
+    };
+    let m = message(Population::<Unknown, Nest>::new(&sim, 2, Unknown).unwrap_err());
+    assert!(m.contains("aeif_psc_deltax is not a known component") && m.contains("population"), "{m}");
+    eprintln!("{m}");
+    let m = message(Population::<BadParam, Nest>::new(&sim, 2, BadParam).unwrap_err());
+    assert!(m.contains("Unaccessed elements") && m.contains("V_thx"), "{m}");
+    eprintln!("{m}");
+    let m = message(Population::<Generator, Nest>::new(&sim, 2, Generator).unwrap_err());
+    assert!(m.contains("cannot drive a parrot_neuron"), "a current generator: {m}");
+    eprintln!("{m}");
+    let m = message(Population::<Recorder, Nest>::new(&sim, 2, Recorder).unwrap_err());
+    assert!(m.contains("is a NEST recorder"), "{m}");
+    // A value pynn-core accepts and NEST refuses, at creation (NEST's check
+    // on a copy of the model) and by `set` (at the next run).
+    let m = message(
+        Population::<AeifPscDelta, Nest>::new(&sim, 1, AeifPscDelta { c_m: 250.0, i_e: 0.0, t_ref: 0.0 })
+            .and_then(|p| {
+                p.initialize("V_m", -30.0)?;
+                Ok(p)
+            })
+            .and_then(|_| Population::<Unknown, Nest>::new(&sim, 1, Unknown).map(|_| ()))
+            .unwrap_err(),
+    );
+    assert!(m.contains("not a known component"), "{m}");
+    // The session still runs after the refusals: the one population created.
+    sim.run(5.0).unwrap();
+    sim.end().unwrap();
+}
+
+/// SpikeSourceArray spikes NEST cannot send through a parrot (at or before
+/// min_delay, and within min_delay after a `set` between runs) go through
+/// the driver's direct generators: the same spikes and v as native.
+fn early_array_spikes<B>() -> (Vec<Vec<Vec<f64>>>, Vec<f64>)
+where
+    B: Backend + Supports<SpikeSourceArray> + Supports<IF_curr_exp>,
+{
+    let sim =
+        Sim::<B>::setup(Setup { min_delay: 0.5, threads: 1, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
+    // 20.3 ms: within min_delay after the run's end, removed by the `set`
+    // below (on NEST it must not already be in flight).
+    src.set("spike_times", vec![vec![0.1, 0.3, 5.0, 20.3], vec![0.5, 12.0]]).unwrap();
+    let cells = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let pr = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(2.0, 0.5), None).unwrap();
+    // A second projection from the same source onto the same cell (NEST: one
+    // synapse type for all of a device's connections; told apart by value).
+    let pr2 = Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(1.0, 0.8), None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    cells.record(["v"], None).unwrap();
+    sim.run(20.0).unwrap();
+    // New trains with a spike 0.2 ms after the change (< min_delay), and a
+    // new weight that the direct copies of the connections follow.
+    src.set("spike_times", vec![vec![20.2, 25.0], vec![20.4]]).unwrap();
+    pr.set("weight", 3.0).unwrap();
+    pr2.set("weight", vec![0.5, 1.5]).unwrap();
+    pr2.set("delay", 0.6).unwrap();
+    sim.run(10.0).unwrap();
+    let b = src.get_data().unwrap();
+    let v = cells.get_data().unwrap().segments[0].signal("v").unwrap().column(0);
+    sim.end().unwrap();
+    (b.segments.iter().map(|s| s.spiketrains.iter().map(|t| t.times.clone()).collect()).collect(), v)
+}
+
+#[test]
+fn spikes_at_or_before_min_delay_reach_their_targets() {
+    let (s_native, v_native) = early_array_spikes::<Native>();
+    let (s_nest, v_nest) = early_array_spikes::<Nest>();
+    let steps = |s: &Vec<Vec<Vec<f64>>>| {
+        s.iter()
+            .map(|seg| seg.iter().map(|t| t.iter().map(|x| (x * 10.0).round() as i64).collect::<Vec<_>>()).collect())
+            .collect::<Vec<Vec<Vec<i64>>>>()
+    };
+    assert_eq!(steps(&s_native), vec![vec![vec![1, 3, 50, 202, 250], vec![5, 120, 204]]]);
+    assert_eq!(steps(&s_native), steps(&s_nest), "recorded source spikes");
+    assert_eq!(v_native.len(), v_nest.len());
+    let dv = v_native.iter().zip(&v_nest).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(dv < NEST_TOL, "v differs by {dv} mV");
+    assert!(v_native[10] > -64.0, "the early spikes moved v ({})", v_native[10]);
+}
+
+#[test]
+fn plastic_synapses_from_early_source_spikes_are_an_error() {
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![0.1, 5.0]]).unwrap();
+    let cells = Population::<IF_curr_exp, Nest>::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let stdp = STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), AdditiveWeightDependence::new(0.0, 1.0))
+        .with(0.5, 1.0);
+    Projection::new(&src, &cells, &AllToAllConnector::default(), stdp, None).unwrap();
+    let e = sim.run(10.0).unwrap_err().to_string();
+    assert!(e.contains("static synapses only") && e.contains("min_delay"), "{e}");
+    eprintln!("{e}");
+}
+
+/// NEST's two-compartment-plus `iaf_cond_alpha_mc` by name: named receptor
+/// ports (NEST's `receptor_types`), a recordable with a dot in its name.
+#[derive(Debug, Clone)]
+struct IafCondAlphaMc {
+    v_th: f64,
+}
+
+impl pynn::CellType for IafCondAlphaMc {
+    const NAME: &'static str = "IafCondAlphaMc";
+    // Top-level NEST parameters only (the per-compartment ones are
+    // sub-dictionaries in NEST: `soma.I_e` is not a flat name).
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("V_th", -55.0, "mV", Domain::Finite, "threshold"),
+        ParamSpec::scalar("V_reset", -60.0, "mV", Domain::Finite, "reset potential"),
+    ];
+    const STATE: &'static [ParamSpec] = &[];
+    const RECORDABLES: &'static [RecordableSpec] =
+        &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "V_m.s", unit: "mV" }];
+    const RECEPTORS: &'static [&'static str] = &["soma_exc", "soma_inh", "distal_exc"];
+    const CONDUCTANCE_BASED: bool = true;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.v_th), Value::Scalar(-60.0)]
+    }
+}
+
+impl NestCell for IafCondAlphaMc {
+    const NEST_MODEL: Option<&'static str> = Some("iaf_cond_alpha_mc");
+}
+
+#[test]
+fn a_multi_port_nest_model_by_name() {
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cells = Population::<IafCondAlphaMc, Nest>::new(&sim, 4, IafCondAlphaMc { v_th: -55.0 }).unwrap();
+    let src = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![10.0]]).unwrap();
+    // Cell 0: somatic excitation; cell 1: somatic inhibition (a positive
+    // conductance on NEST's port, not negated); cell 2: distal excitation;
+    // cell 3: no input (the model relaxes from its initial state: the
+    // reference).
+    for (cell, receptor) in [(0, "soma_exc"), (1, "soma_inh"), (2, "distal_exc")] {
+        let conn = FromListConnector::with_weights_and_delays(vec![(0, cell, 20.0, 1.0)]);
+        Projection::new(&src, &cells, &conn, StaticSynapse::default(), Some(receptor)).unwrap();
+    }
+    cells.record(["spikes", "V_m.s"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let b = cells.get_data().unwrap();
+    let v = |c: usize| b.segments[0].signal("V_m.s").unwrap().column(c);
+    let (v0, v1, v2, r) = (v(0), v(1), v(2), v(3));
+    for c in [&v0, &v1, &v2] {
+        assert_eq!(c[..=110], r[..=110], "nothing before the input arrives at 11 ms");
+    }
+    let peak = |v: &[f64]| v.iter().zip(&r).map(|(a, b)| a - b).fold(f64::MIN, f64::max);
+    let trough = |v: &[f64]| v.iter().zip(&r).map(|(a, b)| b - a).fold(f64::MIN, f64::max);
+    assert!(peak(&v0) > 1.0, "somatic EPSP {}", peak(&v0));
+    assert!(trough(&v1) > 0.1, "somatic IPSP {}", trough(&v1));
+    assert!(peak(&v2) > 0.0 && peak(&v2) < peak(&v0), "distal EPSP attenuated at the soma: {}", peak(&v2));
+    assert!(b.segments[0].spiketrains.iter().all(|s| s.times.is_empty()), "no spikes yet");
+    // Setting NEST parameters between runs: a threshold below rest fires.
+    cells.set("V_reset", -80.0).unwrap();
+    cells.set("V_th", -75.0).unwrap();
+    sim.run(20.0).unwrap();
+    let b = cells.get_data().unwrap();
+    assert!(b.segments[0].spiketrains.iter().all(|s| !s.times.is_empty()), "firing after the change");
+    assert!(b.segments[0].spiketrains.iter().all(|s| s.times[0] > 30.0));
+    // NEST's own check of the values, at once (the network is built).
+    let e = cells.set("V_reset", -70.0).unwrap_err().to_string();
+    assert!(e.contains("Reset potential must be smaller than threshold"), "{e}");
+    sim.run(1.0).unwrap();
+    sim.end().unwrap();
+
+    // A receptor NEST's model does not have: NEST's receptor types listed.
+    #[derive(Debug, Clone)]
+    struct BadPort;
+    impl pynn::CellType for BadPort {
+        const NAME: &'static str = "BadPort";
+        const PARAMETERS: &'static [ParamSpec] = &[];
+        const STATE: &'static [ParamSpec] = &[];
+        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+        const RECEPTORS: &'static [&'static str] = &["dendrite_exc"];
+        const CONDUCTANCE_BASED: bool = true;
+        const INJECTABLE: bool = false;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![]
+        }
+    }
+    impl NestCell for BadPort {
+        const NEST_MODEL: Option<&'static str> = Some("iaf_cond_alpha_mc");
+    }
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = Population::<BadPort, Nest>::new(&sim, 1, BadPort).unwrap_err().to_string();
+    assert!(e.contains("dendrite_exc") && e.contains("proximal_exc"), "{e}");
+    eprintln!("{e}");
+}
+
+pynn::network! {
+    /// VA COBA (Brette et al. 2007, benchmark 1; examples/va_coba.rs) with its
+    /// Poisson kick-off: 20 sources at 100 Hz for the first 50 ms.
+    struct VaCoba;
+
+    setup { timestep = 0.1 ms, min_delay = 0.2 ms, max_delay = 1 ms, seed = 98765 }
+
+    pop exc = IF_cond_exp(3200) {
+        tau_m = 20 ms, cm = 0.2 nF, v_rest = -60 mV, v_thresh = -50 mV, v_reset = -60 mV,
+        tau_refrac = 5 ms, tau_syn_E = 5 ms, tau_syn_I = 10 ms, e_rev_E = 0 mV, e_rev_I = -80 mV,
+        i_offset = 0 nA,
+    } init { v = uniform(-60 mV, -50 mV) };
+    pop inh = IF_cond_exp(800) {
+        tau_m = 20 ms, cm = 0.2 nF, v_rest = -60 mV, v_thresh = -50 mV, v_reset = -60 mV,
+        tau_refrac = 5 ms, tau_syn_E = 5 ms, tau_syn_I = 10 ms, e_rev_E = 0 mV, e_rev_I = -80 mV,
+        i_offset = 0 nA,
+    } init { v = uniform(-60 mV, -50 mV) };
+    pop stim = SpikeSourcePoisson(20) { rate = 100 Hz, duration = 50 ms };
+
+    connect ee = exc -> exc fixed_probability(p = 0.02) static(weight = 4 nS, delay = 0.2 ms) excitatory;
+    connect ei = exc -> inh fixed_probability(p = 0.02) static(weight = 4 nS, delay = 0.2 ms) excitatory;
+    connect ie = inh -> exc fixed_probability(p = 0.02) static(weight = 51 nS, delay = 0.2 ms) inhibitory;
+    connect ii = inh -> inh fixed_probability(p = 0.02) static(weight = 51 nS, delay = 0.2 ms) inhibitory;
+    connect se = stim -> exc fixed_probability(p = 0.01) static(weight = 0.1 uS, delay = 0.2 ms) excitatory;
+    connect si = stim -> inh fixed_probability(p = 0.01) static(weight = 0.1 uS, delay = 0.2 ms) excitatory;
+
+    record exc: spikes;
+    record inh: spikes;
+    record stim: spikes;
+}
+
+fn va_coba<B>(t_stop: f64) -> Vec<Vec<i64>>
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourcePoisson>,
+{
+    let (sim, net) = VaCoba::<B>::setup_and_build().unwrap_or_else(|e| panic!("{e}"));
+    sim.run(t_stop).unwrap();
+    let mut out = Vec::new();
+    for b in [net.stim.get_data().unwrap(), net.exc.get_data().unwrap(), net.inh.get_data().unwrap()] {
+        out.extend(
+            b.segments[0].spiketrains.iter().map(|s| s.times.iter().map(|t| (t * 10.0).round() as i64).collect()),
+        );
+    }
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn va_coba_with_its_poisson_kick_gives_the_native_spikes() {
+    let t0 = std::time::Instant::now();
+    let native = va_coba::<Native>(200.0);
+    let t1 = std::time::Instant::now();
+    let nest = va_coba::<Nest>(200.0);
+    let t2 = std::time::Instant::now();
+    let count = |s: &[Vec<i64>]| s.iter().map(Vec::len).sum::<usize>();
+    let (n_stim, n_cells) = (count(&native[..20]), count(&native[20..]));
+    assert!(n_stim > 50 && n_cells > 1000, "kick {n_stim} spikes, network {n_cells} spikes");
+    assert!(native[..20] == nest[..20], "the Poisson kick: native's trains");
+    let differ = (20..native.len()).filter(|c| native[*c] != nest[*c]).count();
+    eprintln!(
+        "VA COBA 200 ms: {n_stim} Poisson + {n_cells} network spikes; {differ} of 4000 trains differ; native {:.1} s, \
+         NEST {:.1} s",
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64()
+    );
+    assert_eq!(differ, 0, "identical network spikes");
+}
+
+/// NEST's `sinusoidal_poisson_generator` by name: a population of spike
+/// sources with NEST's parameters (Hz, ms), re-emitted by parrots.
+#[derive(Debug, Clone)]
+struct SinusoidalPoisson {
+    rate: f64,
+    amplitude: f64,
+    frequency: f64,
+}
+
+impl pynn::CellType for SinusoidalPoisson {
+    const NAME: &'static str = "SinusoidalPoisson";
+    const PARAMETERS: &'static [ParamSpec] = &[
+        ParamSpec::scalar("rate", 0.0, "Hz", Domain::NonNegative, "mean rate"),
+        ParamSpec::scalar("amplitude", 0.0, "Hz", Domain::NonNegative, "rate modulation"),
+        ParamSpec::scalar("frequency", 0.0, "Hz", Domain::NonNegative, "modulation frequency"),
+    ];
+    const STATE: &'static [ParamSpec] = &[];
+    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+    const RECEPTORS: &'static [&'static str] = &[];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = false;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(self.rate), Value::Scalar(self.amplitude), Value::Scalar(self.frequency)]
+    }
+}
+
+impl NestCell for SinusoidalPoisson {
+    const NEST_MODEL: Option<&'static str> = Some("sinusoidal_poisson_generator");
+}
+
+#[test]
+fn a_nest_spike_generator_by_name() {
+    let sim = Sim::<Nest>::setup(Setup { seed: 3, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SinusoidalPoisson, Nest>::new(
+        &sim,
+        50,
+        SinusoidalPoisson { rate: 40.0, amplitude: 30.0, frequency: 5.0 },
+    )
+    .unwrap();
+    let cells = Population::<IF_curr_exp, Nest>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    Projection::new(&src, &cells, &AllToAllConnector::default(), StaticSynapse::new(0.1, 1.0), None).unwrap();
+    src.record(["spikes"], None).unwrap();
+    cells.record(["v"], None).unwrap();
+    sim.run(1000.0).unwrap();
+    // A parameter set between runs: silence.
+    src.set("rate", 0.0).unwrap();
+    src.set("amplitude", 0.0).unwrap();
+    sim.run(200.0).unwrap();
+    let b = src.get_data().unwrap();
+    let all: Vec<f64> = b.segments[0].spiketrains.iter().flat_map(|s| s.times.iter().copied()).collect();
+    let n = all.iter().filter(|t| **t <= 1000.0).count() as f64;
+    // 50 sources x 1 s x 40 Hz = 2000 expected; Poisson: sd ~45 (tolerance 5 sd).
+    assert!((n - 2000.0).abs() < 225.0, "{n} spikes in the first second");
+    // Modulation at 5 Hz: more spikes in the first half of each 200 ms cycle
+    // (sin > 0) than in the second (amplitude 30 Hz: ~1.9 x).
+    let phase = |t: f64| (t % 200.0) < 100.0;
+    let (up, down) =
+        all.iter().filter(|t| **t <= 1000.0).fold((0, 0), |(u, d), t| if phase(*t) { (u + 1, d) } else { (u, d + 1) });
+    assert!(up as f64 > 1.5 * down as f64, "modulated: {up} vs {down}");
+    // Spikes stop within min_delay (parrot delay) of the change at 1000 ms.
+    assert!(all.iter().all(|t| *t <= 1000.0 + 0.1 + 1e-9), "silent after the set");
+    let v = cells.get_data().unwrap().segments[0].signal("v").unwrap().column(0);
+    assert!(v.iter().any(|x| *x > -64.0), "the sources drive the cells");
+    sim.end().unwrap();
+    eprintln!("sinusoidal_poisson_generator by name: {n} spikes in 1 s ({up} rising / {down} falling half-cycles)");
 }

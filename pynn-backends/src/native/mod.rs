@@ -505,7 +505,7 @@ struct Rings<'a> {
     ring_len: u64,
 }
 
-impl Rings<'_> {
+impl plastic::Sink for Rings<'_> {
     /// Adds `w` to the input of global cell `cell`, receptor `receptor`,
     /// arriving at step `arrival` (the slot consumed by the step that ends there).
     #[inline]

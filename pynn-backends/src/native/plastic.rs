@@ -42,7 +42,14 @@
 //! them: `K-` is read from the latest entry strictly before `t - d`).
 //! Results do not depend on pruning; memory does.
 
-use super::Rings;
+/// Where delivered plastic weights go: the native engine's ring buffers
+/// (`Rings`), or the NEURON backend's event list (`neuron/plastic.rs`).
+pub(crate) trait Sink {
+    /// Adds `w` (PyNN units, signed) to the input of global cell `cell`,
+    /// receptor `receptor`, arriving at step `arrival` (the slot consumed by
+    /// the step that ends there).
+    fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64);
+}
 use pynn_core::backend::{ProjId, RawWeights, SynapseColumns, SynapseKind};
 use pynn_core::{Error, Result};
 use std::collections::VecDeque;
@@ -298,9 +305,9 @@ impl Clock {
 
 /// One plastic projection.
 #[derive(Debug, Clone)]
-pub(super) struct Plastic {
+pub(crate) struct Plastic {
     /// Projection id.
-    pub id: ProjId,
+    pub(crate) id: ProjId,
     receptor: usize,
     pre_lo: u32,
     row_ptr: Vec<usize>,
@@ -321,7 +328,7 @@ impl Plastic {
     /// Builds a plastic projection from connections sorted by pre cell;
     /// `None` for static synapses.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn new(
+    pub(crate) fn new(
         id: ProjId,
         kind: &SynapseKind,
         receptor: usize,
@@ -423,12 +430,12 @@ impl Plastic {
     }
 
     /// Number of synapses.
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.target.len()
     }
 
     /// Bytes of synapse storage (rows, per-synapse structs, histories).
-    pub(super) fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         let per = match &self.rule {
             Rule::Tm(_) => std::mem::size_of::<TmSyn>(),
             Rule::Stdp { .. } => std::mem::size_of::<StdpSyn>(),
@@ -442,7 +449,7 @@ impl Plastic {
     }
 
     /// Pre- and post-synaptic global indices in list order.
-    pub(super) fn connections(&self) -> (Vec<u32>, Vec<u32>) {
+    pub(crate) fn connections(&self) -> (Vec<u32>, Vec<u32>) {
         let mut pre = Vec::with_capacity(self.target.len());
         for r in 0..self.row_ptr.len() - 1 {
             pre.extend(std::iter::repeat_n(self.pre_lo + r as u32, self.row_ptr[r + 1] - self.row_ptr[r]));
@@ -478,7 +485,7 @@ impl Plastic {
     }
 
     /// Current values of attribute `name`, list order.
-    pub(super) fn get(&self, name: &str, dt: f64) -> Result<Vec<f64>> {
+    pub(crate) fn get(&self, name: &str, dt: f64) -> Result<Vec<f64>> {
         let unknown =
             || Error::unknown_name("native plastic projection", "attribute", name, self.names().iter().copied());
         if name == "delay" {
@@ -533,7 +540,7 @@ impl Plastic {
     }
 
     /// Sets `weight` or `delay` now and for after `reset()`.
-    pub(super) fn set(&mut self, name: &str, values: &[f64], dt: f64) -> Result<()> {
+    pub(crate) fn set(&mut self, name: &str, values: &[f64], dt: f64) -> Result<()> {
         match name {
             "delay" => {
                 self.delay = values.iter().map(|d| (d / dt).round() as u16).collect();
@@ -550,7 +557,7 @@ impl Plastic {
     }
 
     /// Sets state variable `name` now and for after `reset()`.
-    pub(super) fn initialize(&mut self, name: &str, values: &[f64]) -> Result<()> {
+    pub(crate) fn initialize(&mut self, name: &str, values: &[f64]) -> Result<()> {
         for rule in [&mut self.rule, &mut self.initial] {
             let Rule::Tm(syn) = rule else {
                 return Err(Error::unknown_name("native plastic projection", "state variable", name, []));
@@ -583,7 +590,7 @@ impl Plastic {
     }
 
     /// Back to the initial state (time 0).
-    pub(super) fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.rule = self.initial.clone();
         if let Some(a) = &mut self.archive {
             a.clear();
@@ -596,7 +603,7 @@ impl Plastic {
     }
 
     /// Starts or stops sampling the weights at step `now`.
-    pub(super) fn record(&mut self, interval: Option<u64>, now: u64) {
+    pub(crate) fn record(&mut self, interval: Option<u64>, now: u64) {
         match (interval, &mut self.rec) {
             (None, Some(r)) => r.active = false,
             (None, None) => {}
@@ -617,7 +624,7 @@ impl Plastic {
     }
 
     /// The weight samples taken so far.
-    pub(super) fn recorded(&self) -> RawWeights {
+    pub(crate) fn recorded(&self) -> RawWeights {
         match &self.rec {
             Some(r) => RawWeights { steps: r.steps.clone(), data: r.data.clone() },
             None => RawWeights::default(),
@@ -641,7 +648,7 @@ impl Plastic {
     /// Records the post-synaptic spikes of a slice, then delivers its
     /// pre-synaptic spikes (sorted by step, then cell), then takes the
     /// weight samples due up to step `upto`.
-    pub(super) fn deliver(&mut self, spikes: &[(u32, u64)], upto: u64, rings: &mut Rings<'_>) {
+    pub(crate) fn deliver(&mut self, spikes: &[(u32, u64)], upto: u64, rings: &mut impl Sink) {
         if let Some(a) = &mut self.archive {
             for &(c, s) in spikes {
                 a.add(c, s, self.clock.ms(s));

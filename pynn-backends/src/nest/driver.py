@@ -11,14 +11,23 @@ Names and units arrive already translated to NEST's (the translation table
 is pynn-backends/src/nest/translate.rs); this driver knows only PyNEST and
 the timing conventions of PyNN's NEST backend:
 
-* every device (spike/poisson generator -> parrot, current generators,
+* every device (spike generator -> parrot, current generators,
   recorders) is connected with delay min_delay, and the times of generators
   are shifted by -min_delay (clipped at 0), as PyNN 0.13 does;
 * NEST hands recorded events over one min_delay slice late, so before data
   are read the kernel is advanced past the slice holding the requested time
   ("look-ahead"); events after the requested time are kept for later;
 * times are integer steps on the Rust side; spike times and samples go back
-  as steps (np.rint(t / dt)).
+  as steps (np.rint(t / dt));
+* a spike source's spike at step s leaves its parrot only if the generator
+  can still fire at s - min_delay; the spikes it cannot (s <= min_delay when
+  the network is made, or within min_delay after new trains are sent
+  between runs) go instead through "direct" spike_generators (times
+  unshifted), one per source cell, connected straight to the targets of
+  every static projection of that source with the same weights, delays and
+  receptors (arrival s + d: the same step), made the first time a source
+  needs them; they are added to the source's spike recorders by hand.
+  Plastic projections cannot take them (an error naming the source).
 """
 
 import json
@@ -75,8 +84,10 @@ class Driver:
         self.clear()
 
     def clear(self):
-        self.pops = {}        # pop -> dict(kind, gids, gens, n)
+        self.pops = {}        # pop -> dict(kind, gids, gens, n, offset, direct, direct_active, ...)
         self.all_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
+        # per global cell: the gid of its direct spike_generator (0: none)
+        self.direct_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
         self.projs = {}
         self.currents = {}
         self.recorders = {}   # pop -> [Recorder]
@@ -118,59 +129,219 @@ class Driver:
         nest.SetKernelStatus({"min_delay": self.min_delay, "max_delay": float(c["max_delay"])})
         return {}
 
-    def spike_generator_times(self, steps):
-        """Spike steps -> spike_generator times (shifted by -min_delay)."""
-        out = []
+    def spike_generator_times(self, steps, scheduled, end=None):
+        """Spike steps of one cell -> (steps given to the parrot's generator,
+        which fires them min_delay earlier; steps only the direct generator
+        can still emit: s - min_delay <= now < s, except those the previous
+        schedule `scheduled` already gave the parrot's generator, which has
+        fired them).  With `end` (the run's last step; random sources
+        without plastic projections), the spikes of (end, end + min_delay]
+        go to the direct generator too: the parrot's generator would fire
+        them before `end`, beyond recall if a `set` between runs changes the
+        train.  Steps the kernel has passed are dropped (the Rust side sends
+        whole trains, again at every run)."""
+        out, direct = [], []
+        done = {}
+        for s in scheduled:
+            done[s] = done.get(s, 0) + 1
         for s in steps:
-            g = int(s) - self.md_steps
-            if g <= self.kernel_step:
-                if self.kernel_step == 0:
-                    raise DriverError(
-                        "SpikeSourceArray: a spike at t = %g ms cannot be emitted by NEST; the earliest "
-                        "spike time is min_delay + dt = %g ms" % (int(s) * self.dt, (self.md_steps + 1) * self.dt))
-                continue
-            out.append(g * self.dt)
-        return out
+            s = int(s)
+            if s < 1:
+                raise DriverError("a spike source cannot emit a spike at t = %g ms on NEST; the earliest "
+                                  "spike time is dt = %g ms" % (s * self.dt, self.dt))
+            boundary = end is not None and end < s <= end + self.md_steps
+            if s - self.md_steps > self.kernel_step and not boundary:
+                out.append(s)
+            elif s > self.kernel_step:
+                if done.get(s, 0) > 0:
+                    done[s] -= 1
+                else:
+                    direct.append(s)
+        return out, direct
 
-    def poisson_params(self, c):
-        return [{"rate": float(r), "start": self.shift(s), "stop": self.shift(e)}
-                for r, s, e in zip(c["rate"], c["start"], c["stop"])]
+    def cmd_model_info(self, c):
+        """A NEST model used by name (NestCell::NEST_MODEL): NEST's own
+        errors for an unknown model, parameter or state name or a bad value
+        (checked on a copy of the model, so no node is created); its
+        receptor_types and recordables."""
+        model = c["model"]
+        d = nest.GetDefaults(model)
+        element = d.get("element_type")
+        if element not in ("neuron", "stimulator"):
+            raise DriverError("`%s` is a NEST %s; neuron models and spike-emitting devices can be used by name"
+                              % (model, element))
+        self.counter += 1
+        tmp = "pynn_check_%d_%s" % (self.counter, model)
+        nest.CopyModel(model, tmp)
+        if c["params"]:
+            nest.SetDefaults(tmp, c["params"])
+        if element == "stimulator":
+            # It must drive a parrot (NEST refuses current generators).  The
+            # test nodes are harmless: the build starts from ResetKernel, and
+            # nodes added later are never connected.
+            try:
+                nest.Connect(nest.Create(tmp), nest.Create("parrot_neuron"), syn_spec={"delay": self.min_delay
+                             if hasattr(self, "min_delay") else 1.0})
+            except Exception as e:
+                raise DriverError("`%s` cannot drive a parrot_neuron, so it cannot be a population of spike "
+                                  "sources: %s" % (model, e))
+        return {"receptor_types": {str(k): int(v) for k, v in (d.get("receptor_types") or {}).items()},
+                "recordables": [str(r) for r in d.get("recordables", [])], "element_type": element}
 
     def cmd_create(self, c):
         pop, n, kind = int(c["pop"]), int(c["n"]), c["kind"]
         gens = None
+        direct = np.zeros(n, dtype=np.int64)
+        offset = int(c["offset"])
+        if offset != len(self.all_gids):
+            raise DriverError("populations must be created in order")
         if kind == "neuron":
             nodes = nest.Create(c["model"], n)
             if c["params"]:
                 nodes.set(per_node(c["params"], n))
             if c["state"]:
                 nodes.set(c["state"])
+            self.pops[pop] = {"kind": kind, "nodes": nodes, "n": n, "offset": offset}
+        elif kind == "stimulator":
+            # A NEST device by name -> parrots (PyNN's native_cell_type).
+            gens = nest.Create(c["model"], n)
+            if c["params"]:
+                gens.set(per_node(c["params"], n))
+            nodes = nest.Create("parrot_neuron", n)
+            nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
+            self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset}
         else:
             gens = nest.Create(c["model"], n)
             nodes = nest.Create("parrot_neuron", n)
-            self.pops[pop] = {"kind": kind, "gens": gens}
+            dgens = nest.Create("spike_generator", n)
+            direct = np.asarray(dgens.tolist(), dtype=np.int64)
+            self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset,
+                              "direct": dgens, "direct_active": False,
+                              "gids": np.asarray(nodes.tolist(), dtype=np.int64)}
+            self.recorders.setdefault(pop, [])
             self.set_source_params(pop, c)
             nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
         gids = np.asarray(nodes.tolist(), dtype=np.int64)
-        self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n}
-        if int(c["offset"]) != len(self.all_gids):
-            raise DriverError("populations must be created in order")
+        self.pops[pop].update({"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n})
         self.all_gids = np.concatenate([self.all_gids, gids])
+        self.direct_gids = np.concatenate([self.direct_gids, direct])
         self.recorders.setdefault(pop, [])
         return {}
 
     def set_source_params(self, pop, c):
         p = self.pops[pop]
-        if p["kind"] == "array":
-            p["gens"].set([{"spike_times": self.spike_generator_times(s)} for s in c["spike_steps"]])
-        elif p["kind"] == "poisson":
-            p["gens"].set(self.poisson_params(c))
+        if p["kind"] != "array":
+            return
+        prev = p.get("parrot_sched") or [[] for _ in c["spike_steps"]]
+        end = c.get("run_end")
+        if end is not None and self.has_plastic_out(pop):
+            end = None  # plastic synapses take parrot spikes only
+        parrot, direct = [], []
+        for cell, steps in enumerate(c["spike_steps"]):
+            t, d = self.spike_generator_times(steps, prev[cell] if cell < len(prev) else [], end)
+            parrot.append(t)
+            direct.append(d)
+        p["parrot_sched"] = parrot
+        md = self.md_steps
+        p["gens"].set([{"spike_times": [(s - md) * self.dt for s in t]} for t in parrot])
+        # Direct spikes of the previous schedule not yet emitted are replaced
+        # by the new ones (in the generators and in the recorders' buffers).
+        old = [(cell, s) for cell, s in p.get("direct_pending", []) if s > self.kernel_step]
+        if not any(direct) and not old:
+            return
+        p["direct"].set([{"spike_times": [s * self.dt for s in d]} for d in direct])
+        events = [(cell, s) for cell, d in enumerate(direct) for s in d]
+        p["direct_pending"] = events
+        if events and not p["direct_active"]:
+            p["direct_active"] = True
+            for proj in sorted(self.projs):
+                self.connect_direct(proj, pop)
+        # They never pass the parrots: handed to the spike recorders (those
+        # made later, at kernel 0, take them from "pending").
+        p["pending"] = events if self.kernel_step == 0 else []
+        for r in self.recorders.get(pop, []):
+            if r.kind == "spikes" and r.until is None:
+                self.remove_direct_events(r, p, old)
+                self.add_direct_events(r, p, events)
+
+    def has_plastic_out(self, pop):
+        p = self.pops[pop]
+        lo, hi = p["offset"], p["offset"] + p["n"]
+        return any(pr["plastic"] and ((pr["pre_idx"] >= lo) & (pr["pre_idx"] < hi)).any()
+                   for pr in self.projs.values())
+
+    def remove_direct_events(self, r, p, events):
+        """Takes one buffered event per (cell, step) of `events` out of `r`."""
+        for cell, s in events:
+            hit = np.nonzero((r.buf_steps == s) & (r.buf_gids == p["gids"][cell]))[0]
+            if len(hit):
+                keep = np.ones(len(r.buf_steps), dtype=bool)
+                keep[hit[0]] = False
+                r.buf_steps, r.buf_gids, r.buf_vals = r.buf_steps[keep], r.buf_gids[keep], r.buf_vals[keep]
+
+    def add_direct_events(self, r, p, events):
+        cells = set(r.cells.tolist())
+        ev = [(cell, s) for cell, s in events if cell in cells]
+        if ev:
+            r.buf_steps = np.concatenate([r.buf_steps, np.asarray([s for _, s in ev], dtype=np.int64)])
+            r.buf_gids = np.concatenate([r.buf_gids, np.asarray([p["gids"][cell] for cell, _ in ev], dtype=np.int64)])
+            r.buf_vals = np.concatenate([r.buf_vals, np.zeros(len(ev))])
+
+    def connect_direct(self, proj, pop):
+        """Projection `proj`'s connections from source `pop`, made again
+        from its direct generators (see the header)."""
+        pr = self.projs[proj]
+        p = self.pops[pop]
+        if pop in pr["direct"] or not len(pr["pre"]):
+            return
+        lo, hi = p["offset"], p["offset"] + p["n"]
+        m = (pr["pre_idx"] >= lo) & (pr["pre_idx"] < hi)
+        if not m.any():
+            return
+        if pr["plastic"]:
+            raise DriverError(
+                "projection %d: spike source population %d emits spikes NEST cannot send through its parrots "
+                "(at or before min_delay = %g ms, or within min_delay after new trains between runs); they can "
+                "reach static synapses only, not %s. Start the source after min_delay and change it only "
+                "more than min_delay ahead" % (proj, pop, self.min_delay, pr["plastic"]))
+        # NEST: every outgoing connection of a device has the same synapse
+        # type, so all direct connections are plain static_synapse ones.
+        pre = self.direct_gids[pr["pre_idx"][m]]
+        spec = {"synapse_model": "static_synapse", "weight": pr["weight"][m], "delay": pr["delay"][m]}
+        if pr["receptor_type"] is not None:
+            spec["receptor_type"] = pr["receptor_type"]
+        nest.Connect(pre, pr["post"][m], "one_to_one", spec)
+        pr["direct"][pop] = {"mask": m, "pre": pre, "post": pr["post"][m]}
+
+    def set_direct(self, pr, name, values):
+        """A weight or delay change of a projection applied to its direct
+        copies.  The direct connections of a source are told apart by value
+        (source, target, delay step, weight): two connections equal in all
+        four are interchangeable, so matching by value is exact."""
+        for pop, d in pr["direct"].items():
+            m = d["mask"]
+            conns = nest.GetConnections(source=self.pops[pop]["direct"])
+            st = conns.get(["source", "target", "delay", "weight"])
+            src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
+            dl = np.rint(np.atleast_1d(st["delay"]) / self.dt).astype(np.int64)
+            wt = np.atleast_1d(st["weight"]).astype(float)
+            free = {}
+            for i, key in enumerate(zip(src.tolist(), tgt.tolist(), dl.tolist(), wt.tolist())):
+                free.setdefault(key, []).append(i)
+            old_d = np.rint(pr["delay"][m] / self.dt).astype(np.int64)
+            new = (wt if name == "weight" else np.atleast_1d(st["delay"]).astype(float)).copy()
+            for k, key in enumerate(zip(d["pre"].tolist(), d["post"].tolist(), old_d.tolist(),
+                                        pr["weight"][m].tolist())):
+                new[free[key].pop()] = values[m][k]
+            conns.set({name: new.tolist()})
 
     def cmd_set_params(self, c):
         pop = int(c["pop"])
         p = self.pops[pop]
         if p["kind"] == "neuron":
             p["nodes"].set(per_node(c["params"], p["n"]))
+        elif p["kind"] == "stimulator":
+            p["gens"].set(per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}
@@ -184,7 +355,8 @@ class Driver:
 
     def cmd_connect(self, c):
         proj = int(c["proj"])
-        pre = self.all_gids[np.load(c["pre"]).astype(np.int64)]
+        pre_idx = np.load(c["pre"]).astype(np.int64)
+        pre = self.all_gids[pre_idx]
         post = self.all_gids[np.load(c["post"]).astype(np.int64)]
         weight = np.load(c["weight"])
         delay = np.load(c["delay"])
@@ -206,7 +378,12 @@ class Driver:
                 spec["receptor_type"] = int(c["receptor_type"])
             nest.Connect(pre, post, "one_to_one", spec)
         self.projs[proj] = {"model": model, "pre": pre, "post": post, "weight": weight.copy(),
-                            "delay": delay.copy(), "conns": None, "perm": None}
+                            "delay": delay.copy(), "conns": None, "perm": None, "pre_idx": pre_idx,
+                            "receptor_type": int(c["receptor_type"]) if "receptor_type" in c else None,
+                            "plastic": plastic["model"] if plastic else None, "direct": {}}
+        for pop in sorted(self.pops):
+            if self.pops[pop].get("direct_active"):
+                self.connect_direct(proj, pop)
         if plastic and len(pre):
             # Fix the list order now, while the weights are the initial ones.
             self.projection_order(self.projs[proj])
@@ -240,8 +417,8 @@ class Driver:
         if pr["conns"] is None:
             conns = nest.GetConnections(synapse_model=pr["model"])
             st = conns.get(["source", "target", "delay", "weight"])
-            src, tgt = np.asarray(st["source"]), np.asarray(st["target"])
-            dl, wt = np.asarray(st["delay"]), np.asarray(st["weight"])
+            src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
+            dl, wt = np.atleast_1d(st["delay"]), np.atleast_1d(st["weight"])
             nest_order = np.lexsort((wt, np.rint(dl / self.dt), tgt, src))
             list_order = np.lexsort((pr["weight"], np.rint(pr["delay"] / self.dt), pr["post"], pr["pre"]))
             perm = np.empty(len(src), dtype=np.int64)
@@ -255,6 +432,8 @@ class Driver:
         values = np.load(c["values"])
         if len(values) == 0:
             return {}
+        if pr.get("direct"):
+            self.set_direct(pr, name, values)
         conns, perm = self.projection_order(pr)
         ordered = np.empty(len(values))
         ordered[perm] = values
@@ -325,6 +504,9 @@ class Driver:
                 dev = nest.Create("spike_recorder")
                 nest.Connect(nodes, dev, "all_to_all", syn_spec={"delay": self.min_delay})
                 rec = Recorder(kind, None, cells, gids, dev, self.kernel_step)
+                if p.get("pending") and self.kernel_step == 0:
+                    # Direct spikes scheduled when the network was made.
+                    self.add_direct_events(rec, p, p["pending"])
             else:
                 dev = nest.Create("multimeter", params={"interval": interval * self.dt, "record_from": [var]})
                 nest.Connect(dev, nodes, "all_to_all", syn_spec={"delay": self.min_delay})

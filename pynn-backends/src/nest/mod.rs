@@ -38,19 +38,35 @@
 //!   native engine; changes between runs without reading data in between
 //!   take effect at the same step.
 //! * A current source starting before `2 min_delay` reaches NEST's cells one
-//!   or two steps late (PyNN's clipping of shifted device times at 0), and a
-//!   spike source cannot emit spikes earlier than `min_delay + dt` (an error).
+//!   or two steps late (PyNN's clipping of shifted device times at 0).
 //!   AC and noisy sources are sent as `step_current_generator`s with the
 //!   core's per-step samples, so they inject exactly the native values.
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
-//! * `SpikeSourcePoisson` draws from NEST's generators: statistically, not
-//!   spike-for-spike, the same as the native engine. The renewal sources
-//!   (`SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
-//!   `SpikeSourceInhGamma`) send the native kernels' trains, identical to
-//!   native's; like `SpikeSourceArray`, a spike within `min_delay` after a
-//!   `set` between runs is already in flight in NEST (old trains), and a
-//!   spike at or before `min_delay` is an error.
+//! * The random spike sources (`SpikeSourcePoisson`,
+//!   `SpikeSourcePoissonRefractory`, `SpikeSourceGamma`,
+//!   `SpikeSourceInhGamma`) send the native kernels' trains (stepped in
+//!   Rust, `Renewal`) to `spike_generator`s, so their spikes are the
+//!   native engine's, after `set` and `reset` too; their spikes are
+//!   recorded in Rust from those trains. A source spike NEST cannot send
+//!   through its parrot (at or before `min_delay`, or within `min_delay`
+//!   after new trains between runs; `SpikeSourceArray` too) goes through a
+//!   direct generator connected to the targets of the source's static
+//!   projections (`driver.py`); plastic projections cannot take such a
+//!   spike (an error naming the projection). A source's spikes in the first
+//!   `min_delay` after a run's end take the direct path as well (random
+//!   sources' trains are sent again before every run; a SpikeSourceArray's
+//!   when it has such a spike), so that a `set` between runs replaces them
+//!   as on native (a parrot's generator would already have fired them); for
+//!   a source with plastic projections they stay on the parrot path, and a
+//!   `set` between runs takes effect `min_delay` late. Trains changed after reading data mid-simulation
+//!   (the look-ahead above) reach NEST only from the kernel's time on.
+//!
+//! # NEST models by name
+//!
+//! A user-defined cell type with [`NestCell::NEST_MODEL`] runs that NEST
+//! model with NEST's own parameter, state and recordable names and units
+//! (PyNN's `nest.native_cell_type`); see [`NestCell`].
 
 pub mod translate;
 
@@ -102,6 +118,13 @@ struct Renewal {
     at: u64,
     /// Spike steps per cell in the current segment.
     trains: Vec<Vec<u64>>,
+    /// Recording history of the segment: from (after) this step on, the
+    /// spikes of these cells (sorted) are recorded. The trains are known
+    /// here, so the spikes are recorded in Rust, not by NEST (some of them
+    /// reach the targets through NEST's direct generators, not the parrots).
+    recorded: Vec<(u64, Vec<usize>)>,
+    /// Spikes up to this step have been drained.
+    drained: u64,
 }
 
 impl Renewal {
@@ -116,7 +139,32 @@ impl Renewal {
             kernel,
             at: 0,
             trains: vec![Vec::new(); spec.size],
+            recorded: Vec::new(),
+            drained: 0,
         })
+    }
+
+    /// Records the spikes of `cells` from `step` on.
+    fn record(&mut self, step: u64, cells: &[usize]) {
+        self.recorded.push((step, cells.to_vec()));
+    }
+
+    /// The recorded spikes after the last drain up to `step`, in time order
+    /// (then cell order), as the native engine records them: a plan set at
+    /// step `k` takes the spikes stamped `k + 1` on.
+    fn drain(&mut self, step: u64) -> Vec<(u32, u64)> {
+        let mut out = Vec::new();
+        for (cell, train) in self.trains.iter().enumerate() {
+            for s in train.iter().copied().filter(|s| *s > self.drained && *s <= step) {
+                let plan = self.recorded.iter().rposition(|(from, _)| *from < s);
+                if plan.is_some_and(|k| self.recorded[k].1.binary_search(&cell).is_ok()) {
+                    out.push((cell as u32, s));
+                }
+            }
+        }
+        out.sort_by_key(|(c, s)| (*s, *c));
+        self.drained = self.drained.max(step);
+        out
     }
 
     fn advance(&mut self, to: u64) {
@@ -170,6 +218,9 @@ impl Renewal {
     fn reset(&mut self, step: u64) -> Result<()> {
         self.to(step);
         self.log.push(Action::Reset);
+        let cells = self.recorded.last().map(|(_, c)| c.clone()).unwrap_or_default();
+        self.recorded = vec![(0, cells)];
+        self.drained = 0;
         self.replay()
     }
 }
@@ -177,6 +228,9 @@ impl Renewal {
 struct PopMirror {
     /// Renewal sources: the native kernel generating the trains.
     renewal: Option<Renewal>,
+    /// NEST models used by name: receptor name -> NEST's `receptor_types`
+    /// port (receptors not listed are routed by the sign of the weight).
+    ports: Vec<(&'static str, usize)>,
     model: &'static NestModel,
     label: String,
     offset: usize,
@@ -251,7 +305,7 @@ impl Nest {
         let p = self.pop(pop)?;
         let mut m = Map::new();
         match p.model.kind {
-            Kind::Neuron => {
+            Kind::Neuron | Kind::Stimulator => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
                 let mut params: Map<String, Json> =
                     native.into_iter().map(|(k, v)| (k.to_string(), floats(&v, 1.0))).collect();
@@ -273,15 +327,11 @@ impl Nest {
                 m.insert("spike_steps".into(), json!(steps));
             }
             Kind::Renewal => {
-                // The trains come with each run (`send_trains`).
-                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
-            }
-            Kind::Poisson => {
-                let (start, duration) = (p.params.scalar("start"), p.params.scalar("duration"));
-                let stop: Vec<f64> = start.iter().zip(duration).map(|(s, d)| s + d).collect();
-                m.insert("rate".into(), json!(p.params.scalar("rate")));
-                m.insert("start".into(), json!(start));
-                m.insert("stop".into(), json!(stop));
+                // The trains generated so far (the early ones are made at
+                // build, see `Nest::build`); the rest come with each run
+                // (`send_trains`).
+                let trains = p.renewal.as_ref().map(|r| r.trains.clone()).unwrap_or_default();
+                m.insert("spike_steps".into(), json!(trains));
             }
         }
         Ok(m)
@@ -322,8 +372,8 @@ impl Nest {
         }
         let kind = match p.model.kind {
             Kind::Neuron => "neuron",
+            Kind::Stimulator => "stimulator",
             Kind::SpikeArray | Kind::Renewal => "array",
-            Kind::Poisson => "poisson",
         };
         c.insert("cmd".into(), json!("create"));
         c.insert("pop".into(), json!(pop));
@@ -438,7 +488,27 @@ impl Nest {
             r.advance(hi);
             let steps: Vec<Vec<u64>> =
                 r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
-            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+            // run_end: the spikes just after it go through the direct
+            // generators, so that a `set` between runs can still change them.
+            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+        }
+        // SpikeSourceArray: sent again, with the run's end, only when a spike
+        // falls within min_delay after it (so that a `set` between runs can
+        // still replace it, as on native).
+        let (dt, md) = (self.cfg.timestep, self.cfg.min_delay_steps().max(1));
+        for (pop, p) in self.pops.iter().enumerate() {
+            if p.model.kind != Kind::SpikeArray {
+                continue;
+            }
+            let steps: Vec<Vec<u64>> = p
+                .params
+                .sequence("spike_times")
+                .iter()
+                .map(|t| t.iter().map(|x| (x / dt).round().max(0.0) as u64).filter(|s| *s >= from).collect())
+                .collect();
+            if steps.iter().flatten().any(|s| *s > step && *s <= step + md) {
+                cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+            }
         }
         for cmd in cmds {
             self.driver()?.call(cmd)?;
@@ -509,6 +579,16 @@ impl Nest {
             "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
         });
         self.driver()?.call(setup)?;
+
+        // The spikes NEST cannot emit from a parrot (at or before
+        // min_delay) must be known when the network is made: they go
+        // straight from spike generators to the targets (driver.py).
+        let early = self.cfg.min_delay_steps().max(1) + 2;
+        for p in &mut self.pops {
+            if let Some(r) = p.renewal.as_mut() {
+                r.advance(early);
+            }
+        }
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
             self.driver()?.call(cmd)?;
@@ -527,7 +607,7 @@ impl Nest {
             }
         }
         for pop in 0..self.pops.len() {
-            if !self.pops[pop].plan.is_empty() {
+            if !self.pops[pop].plan.is_empty() && self.pops[pop].renewal.is_none() {
                 let cmd = self.record_command(pop)?;
                 self.driver()?.call(cmd)?;
             }
@@ -536,8 +616,81 @@ impl Nest {
         Ok(())
     }
 
-    fn create(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        let model = if spec.cell_type.name == "PointNeuron" {
+    /// Asks NEST about a model used by name: that it exists and is a
+    /// neuron, that it takes the cell type's parameters and state variables
+    /// (NEST's own check, on a copy of the model), that it records the
+    /// cell type's recordables; returns the NEST ports of the cell type's
+    /// receptors.
+    fn check_native(
+        &mut self,
+        spec: &PopulationSpec<'_>,
+        model: &'static NestModel,
+    ) -> Result<(Vec<(&'static str, usize)>, Kind)> {
+        let object =
+            format!("population \"{}\" of cell type {} (NEST model `{}`)", spec.label, spec.cell_type.name, model.nest);
+        let mut params = Map::new();
+        if spec.size > 0 {
+            let native = model.translate_parameters(|n| spec.parameters.column(n).and_then(Column::as_scalar));
+            for (k, v) in native {
+                params.insert(k.to_string(), json!(v[0]));
+            }
+            for (k, v) in model.translate_sequences(|n| spec.parameters.column(n).and_then(Column::as_sequence)) {
+                params.insert(k.to_string(), json!(v[0]));
+            }
+            for s in spec.initial_values.specs() {
+                params.insert(s.name.to_string(), json!(spec.initial_values.scalar(s.name)[0]));
+            }
+        }
+        let info =
+            self.driver()?.call(json!({"cmd": "model_info", "model": model.nest, "params": params})).map_err(|e| {
+                match e {
+                    Error::Backend { backend, message } => {
+                        Error::Backend { backend, message: format!("{object}: {message}") }
+                    }
+                    other => other,
+                }
+            })?;
+        let kind = if info["element_type"].as_str() == Some("stimulator") { Kind::Stimulator } else { Kind::Neuron };
+        let recordables: Vec<&str> =
+            info["recordables"].as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+        for r in spec.cell_type.recordables.iter().filter(|r| r.name != "spikes") {
+            if !recordables.contains(&r.name) {
+                return Err(Error::unknown_name(
+                    object.clone(),
+                    "recordable (NEST's `recordables`)",
+                    r.name,
+                    recordables.iter().copied(),
+                ));
+            }
+        }
+        let types = info["receptor_types"].as_object().cloned().unwrap_or_default();
+        let mut ports = Vec::new();
+        for r in spec.cell_type.receptors {
+            match types.get(*r).and_then(Json::as_u64) {
+                Some(port) => ports.push((*r, port as usize)),
+                None if types.is_empty() && ["excitatory", "inhibitory"].contains(r) => {}
+                None => {
+                    let allowed: Vec<String> = if types.is_empty() {
+                        vec!["excitatory".into(), "inhibitory".into()]
+                    } else {
+                        types.keys().cloned().collect()
+                    };
+                    return Err(Error::unknown_name(
+                        object,
+                        "receptor type (NEST's `receptor_types`, or excitatory/inhibitory for one-port models)",
+                        *r,
+                        allowed.iter().map(String::as_str),
+                    ));
+                }
+            }
+        }
+        Ok((ports, kind))
+    }
+
+    fn create(&mut self, spec: &PopulationSpec<'_>, native: Option<&'static str>) -> Result<()> {
+        let mut model = if let Some(name) = native {
+            translate::native_model(&spec.cell_type, name, Kind::Neuron)
+        } else if spec.cell_type.name == "PointNeuron" {
             let comp = PointNeuron::composition_of(spec.parameters.specs())
                 .ok_or_else(|| err("PointNeuron population without its composition"))?;
             translate::point_neuron_model(&comp).map_err(err)?
@@ -548,8 +701,17 @@ impl Nest {
         if spec.id != self.pops.len() || spec.offset != self.owner.len() {
             return Err(err("populations must be created in order"));
         }
+        let ports = match native {
+            Some(name) => {
+                let (ports, kind) = self.check_native(spec, model)?;
+                model = translate::native_model(&spec.cell_type, name, kind);
+                ports
+            }
+            None => Vec::new(),
+        };
         let renewal = if model.kind == Kind::Renewal {
             let build: BuildFn = match spec.cell_type.name {
+                "SpikeSourcePoisson" => <SpikeSourcePoisson as NativeCell>::build,
                 "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
                 "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
                 _ => <SpikeSourceInhGamma as NativeCell>::build,
@@ -568,6 +730,7 @@ impl Nest {
         self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
         self.pops.push(PopMirror {
             renewal,
+            ports,
             model,
             label: spec.label.to_string(),
             offset: spec.offset,
@@ -622,12 +785,18 @@ impl Backend for Nest {
             }
             return Ok(());
         }
-        p.params = parameters.clone();
+        let old = std::mem::replace(&mut p.params, parameters.clone());
         if self.built {
-            let mut cmd = self.parameter_fields(pop)?;
-            cmd.insert("cmd".into(), json!("set_params"));
-            cmd.insert("pop".into(), json!(pop));
-            self.driver()?.call(Json::Object(cmd))?;
+            let res = self.parameter_fields(pop).and_then(|mut cmd| {
+                cmd.insert("cmd".into(), json!("set_params"));
+                cmd.insert("pop".into(), json!(pop));
+                self.driver()?.call(Json::Object(cmd))
+            });
+            if let Err(e) = res {
+                // NEST refused: the mirror keeps what NEST has.
+                self.pops[pop].params = old;
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -671,7 +840,12 @@ impl Backend for Nest {
         let post_model = self.pops[owner as usize].model;
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
-        let port = (post_model.pynn == "PointNeuron").then_some(spec.receptor.index + 1);
+        let port = if post_model.pynn == "PointNeuron" {
+            Some(spec.receptor.index + 1)
+        } else {
+            // NEST models by name: the port of a named receptor.
+            self.pops[owner as usize].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
+        };
         if let Some(tau) = trace_tau(&spec.synapse) {
             // NEST keeps tau_minus on the post-synaptic neuron: one value per cell.
             for t in &c.post {
@@ -685,7 +859,7 @@ impl Backend for Nest {
             }
         }
         self.projs.push(ProjMirror {
-            inhibitory: spec.receptor.name == "inhibitory",
+            inhibitory: spec.receptor.name == "inhibitory" && port.is_none(),
             port,
             post_model,
             conns: c,
@@ -783,6 +957,13 @@ impl Backend for Nest {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
+        let step = self.step;
+        if let Some(r) = self.pops.get_mut(pop).and_then(|p| p.renewal.as_mut()) {
+            // Recorded in Rust (see `Renewal::drain`).
+            r.record(step, &plan.spikes);
+            self.pops[pop].plan = plan.clone();
+            return Ok(());
+        }
         let old = std::mem::replace(
             &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
             plan.clone(),
@@ -845,6 +1026,10 @@ impl Backend for Nest {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         let model = self.pop(pop)?.model;
+        let step = self.step;
+        if let Some(r) = self.pops[pop].renewal.as_mut() {
+            return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
+        }
         if !self.built {
             return Ok(RawRecording::default());
         }
@@ -964,9 +1149,40 @@ fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
     Ok(Some(json!({"model": model, "params": params, "tau_minus": tau_minus})))
 }
 
-/// A cell type the NEST backend can simulate (it has a row in
-/// [`translate::MODELS`]).
-pub trait NestCell: CellType {}
+/// A cell type the NEST backend can simulate.
+///
+/// Standard types are translated by [`translate::MODELS`]. A user-defined
+/// [`CellType`] runs any NEST neuron model, or spike-emitting device
+/// (`poisson_generator`, `sinusoidal_poisson_generator`, ...: built as
+/// device -> `parrot_neuron`, spikes re-emitted `min_delay` after the
+/// device's time, as PyNN does; its only recordable is `spikes`), by its
+/// NEST name (PyNN's
+/// `nest.native_cell_type`; the analogue of `NeuronCell::MECHANISM` and
+/// `Brian2Cell::brian2_model`): set [`NestCell::NEST_MODEL`] and give the
+/// cell type NEST's own names and units: its parameters and state variables
+/// are NEST parameters (`C_m` pF, `I_e` pA, `V_th` mV, ...), its
+/// recordables NEST's `recordables` (`V_m`, `w`, ...) and its receptors
+/// either NEST's `receptor_types` (multi-port models, e.g.
+/// `"soma_exc"` of `iaf_cond_alpha_mc`) or `"excitatory"`/`"inhibitory"`
+/// for one-port models, which NEST routes by the sign of the weight.
+/// Weights are in NEST's units (pA for current-based, nS for
+/// conductance-based, mV for delta synapses); PyNN's sign rule applies
+/// (inhibitory current weights <= 0; conductance weights >= 0, negated for
+/// NEST on the `"inhibitory"` receptor of a conductance-based one-port
+/// model). Defaults of parameters the cell type does not list are NEST's.
+/// At creation NEST is asked whether the model exists, is a neuron or a
+/// device that can drive a parrot, and takes the parameters and state
+/// values (on a copy of the model); its refusal comes back as
+/// `Error::Backend` with NEST's message.
+///
+/// ```ignore
+/// impl NestCell for MyAdExpDelta { const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta"); }
+/// ```
+pub trait NestCell: CellType {
+    /// The NEST model of a user-defined cell type (`None`: a standard type,
+    /// looked up in the translation table).
+    const NEST_MODEL: Option<&'static str> = None;
+}
 
 macro_rules! nest_cells {
     ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
@@ -994,6 +1210,6 @@ nest_cells!(
 
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
-        self.create(spec)
+        self.create(spec, C::NEST_MODEL)
     }
 }

@@ -17,13 +17,18 @@ use std::sync::Mutex;
 pub enum Kind {
     /// A neuron model.
     Neuron,
+    /// A NEST spike-emitting device used by name (`poisson_generator`,
+    /// `sinusoidal_poisson_generator`, ...) -> `parrot_neuron`, as PyNN's
+    /// `native_cell_type` builds it; its parameters are the device's, in
+    /// NEST's units and times (the parrot re-emits its spikes `min_delay`
+    /// later).
+    Stimulator,
     /// `spike_generator` -> `parrot_neuron` (SpikeSourceArray).
     SpikeArray,
-    /// `poisson_generator` -> `parrot_neuron` (SpikeSourcePoisson).
-    Poisson,
     /// `spike_generator` -> `parrot_neuron` fed with the trains of the
-    /// native engine's kernel (renewal sources: SpikeSourcePoissonRefractory,
-    /// SpikeSourceGamma, SpikeSourceInhGamma).
+    /// native engine's kernel (random sources: SpikeSourcePoisson,
+    /// SpikeSourcePoissonRefractory, SpikeSourceGamma, SpikeSourceInhGamma),
+    /// so that their spikes are the native engine's.
     Renewal,
 }
 
@@ -63,7 +68,11 @@ pub struct Var {
 /// How synaptic weights are translated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightRule {
-    /// `nest = pynn * 1000 * extra` (PyNN's own order of operations).
+    /// `nest = pynn * scale * extra` (PyNN's own order of operations):
+    /// 1000 for the standard models (nA -> pA, uS -> nS), 1 for NEST models
+    /// used by name, whose weights are in NEST's units.
+    pub scale: f64,
+    /// Second factor (1e-3 for PyNN's voltage-jump synapses).
     pub extra: f64,
     /// Inhibitory weights are negated (conductance-based models).
     pub negate_inhibitory: bool,
@@ -95,9 +104,9 @@ const fn fixed_var(pynn: &'static str, nest: &'static str, factor: f64) -> Var {
     Var { pynn, nest, factor, settable: false }
 }
 
-const CURRENT: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: false };
-const JUMP: WeightRule = WeightRule { extra: 1e-3, negate_inhibitory: false };
-const CONDUCTANCE: WeightRule = WeightRule { extra: 1.0, negate_inhibitory: true };
+const CURRENT: WeightRule = WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: false };
+const JUMP: WeightRule = WeightRule { scale: 1000.0, extra: 1e-3, negate_inhibitory: false };
+const CONDUCTANCE: WeightRule = WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: true };
 
 use Rule::{LeakFromCm, Scale};
 
@@ -291,8 +300,8 @@ pub const MODELS: &[NestModel] = &[
     },
     NestModel {
         pynn: "SpikeSourcePoisson",
-        nest: "poisson_generator",
-        kind: Kind::Poisson,
+        nest: "spike_generator",
+        kind: Kind::Renewal,
         params: &[("rate", Rule::Special), ("start", Rule::Special), ("duration", Rule::Special)],
         fixed: &[],
         vars: &[],
@@ -424,7 +433,7 @@ impl NestModel {
     /// NEST weight of a PyNN weight on receptor `inhibitory` or not.
     pub fn translate_weight(&self, w: f64, inhibitory: bool) -> f64 {
         let w = if self.weight.negate_inhibitory && inhibitory { -w } else { w };
-        let w = w * 1000.0;
+        let w = if self.weight.scale == 1.0 { w } else { w * self.weight.scale };
         if self.weight.extra == 1.0 { w } else { w * self.weight.extra }
     }
 }
@@ -479,8 +488,11 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
         let (var, nest_var) = if comp.neuron == NeuronKind::LIF { ("isyn", "I_syn") } else { ("gsyn", "g") };
         vars.push(fixed_var(leak(format!("{name}.{var}")), leak(format!("{nest_var}_{}", port + 1)), 1000.0));
     }
-    let weight =
-        if comp.neuron == NeuronKind::LIF { CURRENT } else { WeightRule { extra: 1.0, negate_inhibitory: false } };
+    let weight = if comp.neuron == NeuronKind::LIF {
+        CURRENT
+    } else {
+        WeightRule { scale: 1000.0, extra: 1.0, negate_inhibitory: false }
+    };
     let row: &'static NestModel = Box::leak(Box::new(NestModel {
         pynn: "PointNeuron",
         nest,
@@ -492,6 +504,48 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
     }));
     rows.push((comp.clone(), row));
     Ok(row)
+}
+
+/// The row of a NEST model used by name (PyNN's `native_cell_type`,
+/// [`crate::nest::NestCell::NEST_MODEL`]): the cell type's parameters, state
+/// variables and recordables are NEST's, under NEST's names and in NEST's
+/// units, so every rule is the identity (sequence parameters are sent as
+/// one list per cell); weights are NEST's too (pA, nS or mV), inhibitory
+/// ones negated for conductance-based types (NEST routes a connection of a
+/// one-port model by the sign of its weight, as PyNN's NEST backend does).
+/// Rows are built once per (cell type, NEST model) and kept.
+pub fn native_model(info: &pynn_core::cells::CellTypeInfo, nest: &'static str, kind: Kind) -> &'static NestModel {
+    type Key = (&'static str, &'static str, Kind);
+    static ROWS: Mutex<Vec<(Key, &'static NestModel)>> = Mutex::new(Vec::new());
+    let mut rows = ROWS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = rows.iter().find(|(k, _)| *k == (info.name, nest, kind)) {
+        return m;
+    }
+    let params: Vec<(&'static str, Rule)> = info
+        .parameters
+        .iter()
+        .map(|p| match p.kind {
+            pynn_core::parameters::ParamKind::Scalar => (p.name, Scale(p.name, 1.0)),
+            _ => (p.name, Rule::SequenceScale(p.name, 1.0)),
+        })
+        .collect();
+    let mut vars: Vec<Var> = info.state.iter().map(|s| v(s.name, s.name, 1.0)).collect();
+    for r in info.recordables.iter().filter(|r| r.name != "spikes") {
+        if !vars.iter().any(|x| x.pynn == r.name) {
+            vars.push(v(r.name, r.name, 1.0));
+        }
+    }
+    let row: &'static NestModel = Box::leak(Box::new(NestModel {
+        pynn: info.name,
+        nest,
+        kind,
+        params: Box::leak(params.into_boxed_slice()),
+        fixed: &[],
+        vars: Box::leak(vars.into_boxed_slice()),
+        weight: WeightRule { scale: 1.0, extra: 1.0, negate_inhibitory: info.conductance_based },
+    }));
+    rows.push(((info.name, nest, kind), row));
+    row
 }
 
 /// PyNN 0.13 `pyNN/nest/standardmodels/cells.py`, class `LIF`.
@@ -630,6 +684,44 @@ mod tests {
         assert_eq!(ports, vec![("E_rev", vec![vec![-70.0, 0.0]]), ("tau_syn", vec![vec![1.5, 20.0]])]);
         let lif_cond = PointNeuron::new(LIF::default(), [("AMPA", AlphaPSR::default())]).unwrap();
         assert!(point_neuron_model(&lif_cond.composition()).unwrap_err().contains("NEST has no model"));
+    }
+
+    #[test]
+    fn nest_models_by_name_pass_names_and_units_through() {
+        use pynn_core::cells::{CellTypeInfo, RecordableSpec};
+        use pynn_core::parameters::{Domain, ParamSpec};
+        static P: [ParamSpec; 2] = [
+            ParamSpec::scalar("C_m", 250.0, "pF", Domain::Positive, ""),
+            ParamSpec::sequence("tau_syn", "ms", Domain::Positive, ""),
+        ];
+        static S: [ParamSpec; 1] = [ParamSpec::scalar("V_m", -70.0, "mV", Domain::Finite, "")];
+        static R: [RecordableSpec; 3] = [
+            RecordableSpec { name: "spikes", unit: "ms" },
+            RecordableSpec { name: "V_m", unit: "mV" },
+            RecordableSpec { name: "g_ex", unit: "nS" },
+        ];
+        let info = CellTypeInfo {
+            name: "MyCond",
+            parameters: &P,
+            state: &S,
+            recordables: &R,
+            receptors: &["excitatory", "inhibitory"],
+            conductance_based: true,
+            injectable: true,
+        };
+        let m = native_model(&info, "aeif_cond_exp", Kind::Neuron);
+        assert!(std::ptr::eq(m, native_model(&info, "aeif_cond_exp", Kind::Neuron)), "one row per (type, model)");
+        assert_eq!((m.pynn, m.nest, m.kind), ("MyCond", "aeif_cond_exp", Kind::Neuron));
+        let t = ParamTable::defaults(&P, 1);
+        let native = m.translate_parameters(|n| t.column(n).and_then(|c| c.as_scalar()));
+        assert_eq!(native, vec![("C_m", vec![250.0])], "identity, NEST's unit");
+        assert_eq!(m.params[1], ("tau_syn", Rule::SequenceScale("tau_syn", 1.0)));
+        assert_eq!(m.var("V_m").unwrap().nest, "V_m");
+        assert_eq!(m.var("g_ex").unwrap().factor, 1.0);
+        assert!(m.var("spikes").is_none());
+        // Weights in NEST's units; inhibitory conductances negated (one-port routing).
+        assert_eq!(m.translate_weight(0.3, false), 0.3);
+        assert_eq!(m.translate_weight(0.3, true), -0.3);
     }
 
     #[test]

@@ -524,6 +524,71 @@ class Driver:
         return {}
 
 
+# ---------------------------------------------------------------------------
+# Plastic synapses (pynn-backends/src/neuron/plastic.rs)
+#
+# The rules run in Rust between min_delay slices.  Each slice is one
+# "plastic_run": the weighted events of the previous slices are scheduled
+# (an event of arrival step A at (A - 1) h + h/4 - EPS, when a static NetCon
+# of the same delay delivers: see the module docstring), the slice is run as
+# "run" does, and the spikes of the watched cells (pre- and post-synaptic to
+# a plastic projection) come back as steps, gathered to rank 0.  The events
+# use NetCon(None, cell) objects from a pool per target cell; a NetCon is
+# reused once its last event has been delivered (NEURON reads an event's
+# weight at delivery).
+# ---------------------------------------------------------------------------
+
+def _cmd_plastic_setup(self, c):
+    self.pl_watch = np.asarray(c["watch"], dtype=np.int64)
+    self.pl_pool = {}
+    return {}
+
+
+def _pl_netcon(self, gid, t):
+    pool = self.pl_pool.setdefault(gid, [])
+    now = h.t
+    for item in pool:
+        if item[1] < now:
+            item[1] = t
+            return item[0]
+    p = self.pop_of(gid)
+    nc = h.NetCon(None, p.cells[gid - p.offset])
+    pool.append([nc, t])
+    return nc
+
+
+def _cmd_plastic_run(self, c):
+    if not self.initialized:
+        self.cmd_run({"step": self.step})  # finitialize (clears the queue), spike recording
+    for g, r, a, w in zip(c["ev_cells"], c["ev_receptors"], c["ev_steps"], c["ev_weights"]):
+        g = int(g)
+        if not self.local(g):
+            continue
+        t = (int(a) - 1) * self.dt + 0.25 * self.dt - EPS
+        nc = self._pl_netcon(g, t)
+        nc.weight[0] = float(w)
+        if nc.wcnt() > 1:
+            nc.weight[1] = float(r)
+        nc.event(t)
+    n0 = len(self.all_t)
+    self.cmd_run(c)
+    self.harvest_spikes()
+    t = np.concatenate(self.all_t[n0:]) if len(self.all_t) > n0 else np.zeros(0)
+    ids = np.concatenate(self.all_id[n0:]) if len(self.all_id) > n0 else np.zeros(0, np.int64)
+    keep = np.isin(ids, self.pl_watch)
+    local = (ids[keep].tolist(), (np.rint(t[keep] / self.dt - 0.25).astype(np.int64) + 1).tolist())
+    gathered = PC.py_gather(local, 0) if NHOST > 1 else [local]
+    if RANK != 0:
+        return {}
+    return {"spike_cells": [x for g in gathered for x in g[0]],
+            "spike_steps": [x for g in gathered for x in g[1]]}
+
+
+Driver.cmd_plastic_setup = _cmd_plastic_setup
+Driver._pl_netcon = _pl_netcon
+Driver.cmd_plastic_run = _cmd_plastic_run
+
+
 def main():
     d = Driver()
     lines = iter(sys.stdin) if RANK == 0 else None

@@ -59,7 +59,10 @@
 //!   spikes exactly as the native engine, across `reset()` too
 //!   (`gif_escape_noise_gives_the_native_spikes`). At most 10 elements per
 //!   adaptation kernel (a clear error beyond).
-//! * Plastic synapses are not supported yet (a clear error at `connect`).
+//! * Plastic synapses (Tsodyks–Markram, STDP, Vogels 2011) follow NEST
+//!   3.10's rules as the native engine implements them, applied in Rust
+//!   between `min_delay` slices to the spikes NEURON produces (see
+//!   `neuron/plastic.rs`); their weights equal native's.
 //! * Populations and projections may be added after a run (PyNN allows
 //!   it): new cells start from their initial values at the current step
 //!   (`init_state()` and a start event, see `driver.py`), as on the native
@@ -73,6 +76,7 @@
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
+mod plastic;
 pub mod translate;
 
 pub use crate::pyproc::{INSTALL_HINT, find_python};
@@ -253,6 +257,8 @@ pub struct Neuron<const NP: usize = 1> {
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
     last_current: BTreeMap<u32, f64>,
     owner: Vec<u32>,
+    /// Plastic projections (`plastic.rs`).
+    plastic: plastic::PlasticSet,
 }
 
 impl<const NP: usize> std::fmt::Debug for Neuron<NP> {
@@ -384,6 +390,9 @@ impl<const NP: usize> Neuron<NP> {
     }
 
     fn send_connect(&mut self, proj: ProjId) -> Result<()> {
+        if self.plastic.contains(proj) {
+            return Ok(()); // no NetCons: events from plastic.rs
+        }
         let pr = &self.projs[proj];
         let weight: Vec<f64> = pr.conns.weight.iter().map(|w| w * pr.factor).collect();
         let (pre, post, delay, receptor) =
@@ -424,6 +433,9 @@ impl<const NP: usize> Neuron<NP> {
         }
         for proj in 0..self.projs.len() {
             self.send_connect(proj)?;
+        }
+        if self.plastic.is_active() {
+            self.plastic_setup()?;
         }
         for pop in 0..self.pops.len() {
             if !self.pops[pop].plan.is_empty() {
@@ -580,6 +592,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
             currents: Vec::new(),
             last_current: BTreeMap::new(),
             owner: Vec::new(),
+            plastic: plastic::PlasticSet::default(),
         })
     }
 
@@ -622,13 +635,6 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
-        if !matches!(spec.synapse, SynapseKind::Static) {
-            return Err(err(format!(
-                "projection \"{}\": plastic synapses (Tsodyks-Markram, STDP, Vogels 2011) are not supported on \
-                 NEURON yet; use StaticSynapse, or the native or NEST backend",
-                spec.label
-            )));
-        }
         if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
             return Err(err(format!("post-synaptic cell {t} does not exist")));
         }
@@ -639,6 +645,12 @@ impl<const NP: usize> Backend for Neuron<NP> {
         };
         let dt = self.cfg.timestep;
         c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            self.connect_plastic(spec, &c, factor)?;
+            if self.built {
+                self.plastic_setup()?;
+            }
+        }
         self.projs.push(ProjMirror { receptor: spec.receptor.index, factor, conns: c });
         if self.built
             && let Err(e) = self.send_connect(spec.id)
@@ -656,6 +668,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
 
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        if let Some(values) = self.plastic_get(proj, name) {
+            return values;
+        }
         match name {
             "weight" => Ok(p.conns.weight.clone()),
             "delay" => Ok(p.conns.delay.clone()),
@@ -674,6 +689,10 @@ impl<const NP: usize> Backend for Neuron<NP> {
                 found: values.len(),
             });
         }
+        if let Some(res) = self.plastic_set(proj, name, values) {
+            return res;
+        }
+        let p = &self.projs[proj];
         let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
             "weight" => (values.iter().map(|w| w * p.factor).collect(), values.to_vec()),
             "delay" => {
@@ -731,6 +750,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if !self.built {
             self.build()?;
         }
+        if self.plastic.is_active() {
+            return self.run_plastic(step);
+        }
         let a = self.step;
         let (src_cells, src_steps) = self.source_spikes(a, step)?;
         let (cur_steps, counts, cells, values) = self.current_changes(a, step);
@@ -770,6 +792,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
         self.built = false;
         self.step = 0;
         self.last_current.clear();
+        self.plastic.reset();
         for p in &mut self.pops {
             if let Some(k) = p.source.as_mut() {
                 k.reset();
@@ -814,6 +837,18 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn end(&mut self) -> Result<()> {
         self.driver = None;
         Ok(())
+    }
+
+    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        self.plastic_initialize(proj, name, values)
+    }
+
+    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        self.plastic_record(proj, interval_steps)
+    }
+
+    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
+        self.plastic_recorded(proj)
     }
 }
 
