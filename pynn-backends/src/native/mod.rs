@@ -84,7 +84,7 @@ pub fn shard_cells(n: usize) -> usize {
 }
 
 /// Neuron-steps per slice from which shards advance in parallel.
-const PARALLEL_WORK: u64 = 20_000;
+const PARALLEL_WORK: u64 = 4_000;
 
 /// Receptor slices passed to a kernel without allocating.
 const STACK_RECEPTORS: usize = 8;
@@ -256,8 +256,9 @@ struct Spikes {
     list: SpikeOut,
     /// `list[bounds[j]..bounds[j + 1]]` were emitted in the slice's step `j`.
     bounds: Vec<usize>,
-    /// Whether some cell emitted more than one spike in step `j`.
-    multi: Vec<bool>,
+    /// `mult[k]`: how many spikes the cell of `list[k]` emitted in its step
+    /// (closed steps hold each cell once).
+    mult: Vec<u32>,
 }
 
 impl Spikes {
@@ -265,15 +266,40 @@ impl Spikes {
         self.list.clear();
         self.bounds.clear();
         self.bounds.push(0);
-        self.multi.clear();
+        self.mult.clear();
     }
 
-    /// Closes the current step (its spikes are `list[bounds.last()..]`).
+    /// Closes the current step (its spikes are `list[bounds.last()..]`, in
+    /// cell order): repeated spikes of one cell (high-rate Poisson sources)
+    /// become one entry with its multiplicity, so that delivery reads each
+    /// cell once.
     fn end_step(&mut self) {
         let from = *self.bounds.last().unwrap_or(&0);
-        let step = &self.list[from..];
-        self.multi.push(step.windows(2).any(|w| w[0].0 == w[1].0));
+        if self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
+            let (mut i, mut out) = (from, from);
+            while i < self.list.len() {
+                let m = run_length(&self.list, i);
+                self.list[out] = self.list[i];
+                self.mult.push(m as u32);
+                out += 1;
+                i += m;
+            }
+            self.list.truncate(out);
+        } else {
+            self.mult.resize(self.list.len(), 1);
+        }
         self.bounds.push(self.list.len());
+    }
+
+    /// The entries of step `j` whose cell lies in `first..last`, as a range
+    /// of positions in `list` and `mult` (binary searches: cells are sorted).
+    #[inline]
+    fn range(&self, j: usize, first: u32, last: u32) -> std::ops::Range<usize> {
+        let (a, b) = (self.bounds[j], self.bounds[j + 1]);
+        let list = &self.list[a..b];
+        let lo = list.partition_point(|e| e.0 < first);
+        let hi = lo + list[lo..].partition_point(|e| e.0 < last);
+        a + lo..a + hi
     }
 }
 
@@ -535,28 +561,20 @@ fn deliver_rows<const SAME_DELAY: bool>(
     for j in 0..n_steps {
         for src in rows.src.clone() {
             let sp = &spikes[src];
-            let list = &sp.list[sp.bounds[j]..sp.bounds[j + 1]];
-            let Some(&(_, stamp)) = list.first() else { continue };
-            // Only the source cells with rows here (the list is sorted by
-            // cell): a source shard may feed several target shards, each
-            // holding the rows of part of it.
+            // Only the source cells with rows here: a source shard may feed
+            // several target shards, each holding the rows of part of it.
             let lo = shard_lo[src] as u32;
             let first = rows.pre_lo.saturating_sub(lo);
             let last = rows.pre_hi.saturating_sub(lo);
-            let list = &list[list.partition_point(|e| e.0 < first)..];
-            let list = &list[..list.partition_point(|e| e.0 < last)];
+            let at = sp.range(j, first, last);
+            let Some(&(_, stamp)) = sp.list.get(at.start).filter(|_| !at.is_empty()) else { continue };
             // All spikes of a step share their time stamp.
             let base = (stamp % ring_len) as usize;
-            let multi = sp.multi[j];
-            let mut i = 0;
-            while i < list.len() {
-                let c = list[i].0;
-                let m = if multi { run_length(list, i) } else { 1 };
-                i += m;
+            for (&(c, _), &m) in sp.list[at.clone()].iter().zip(&sp.mult[at]) {
                 let range = rows.row(lo + c);
                 let targets = &rows.target[range.clone()];
                 // `w * 1.0 == w` exactly, so single spikes are unaffected.
-                let scale = m as f64;
+                let scale = f64::from(m);
                 if SAME_DELAY {
                     let slot = wrap(base + usize::from(delay(0)));
                     let buf = &mut ring[slot * n..(slot + 1) * n];
@@ -594,6 +612,29 @@ fn run_length(list: &[(u32, u64)], i: usize) -> usize {
     m
 }
 
+/// Asks the CPU to bring the first targets of the row of global cell `g`
+/// into cache (a hint without effect on results: rows are read in their
+/// own order afterwards, and the hardware prefetcher follows a row once
+/// started, but not the jump from one row to the next).
+#[inline(always)]
+fn prefetch_row(rows: &Rows, g: u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let range = rows.row(g);
+        let targets = &rows.target[range];
+        // Up to four 64-byte lines (128 targets).
+        for k in (0..targets.len().min(128)).step_by(32) {
+            let p = targets[k..].as_ptr().cast::<i8>();
+            // SAFETY: a prefetch has no architectural effect; `p` points
+            // into `targets` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, g);
+}
+
 /// [`deliver_rows`] for a projection whose synapses share one weight and
 /// one delay: the scaled weight is computed once per source spike.
 #[inline(always)]
@@ -607,37 +648,32 @@ fn deliver_same(
     for j in 0..n_steps {
         for src in rows.src.clone() {
             let sp = &spikes[src];
-            let list = &sp.list[sp.bounds[j]..sp.bounds[j + 1]];
-            let Some(&(_, stamp)) = list.first() else { continue };
             let lo = shard_lo[src] as u32;
             let first = rows.pre_lo.saturating_sub(lo);
             let last = rows.pre_hi.saturating_sub(lo);
-            let list = &list[list.partition_point(|e| e.0 < first)..];
-            let list = &list[..list.partition_point(|e| e.0 < last)];
+            let at = sp.range(j, first, last);
+            let Some(&(_, stamp)) = sp.list.get(at.start).filter(|_| !at.is_empty()) else { continue };
             let slot = (stamp % ring_len) as usize + usize::from(d);
             let slot = if slot >= len { slot - len } else { slot };
             let buf = &mut ring[slot * n..(slot + 1) * n];
-            let multi = sp.multi[j];
+            let (list, mult) = (&sp.list[at.clone()], &sp.mult[at]);
             if rows.diagonal {
                 // Source cell `lo + c` reaches `target[0] + lo + c - pre_lo`.
                 // (`c >= pre_lo - lo` here, so the index is not negative.)
                 let shift = rows.target[0] as isize + lo as isize - rows.pre_lo as isize;
-                let mut i = 0;
-                while i < list.len() {
-                    let c = list[i].0;
-                    let m = if multi { run_length(list, i) } else { 1 };
-                    i += m;
-                    buf[(shift + c as isize) as usize] += w * m as f64;
+                for (&(c, _), &m) in list.iter().zip(mult) {
+                    buf[(shift + c as isize) as usize] += w * f64::from(m);
                 }
                 continue;
             }
-            let mut i = 0;
-            while i < list.len() {
-                let c = list[i].0;
-                let m = if multi { run_length(list, i) } else { 1 };
-                i += m;
+            for (i, (&(c, _), &m)) in list.iter().zip(mult).enumerate() {
+                // The next spike's row starts somewhere else in memory:
+                // fetch its first lines while this row is delivered.
+                if let Some(next) = list.get(i + 1) {
+                    prefetch_row(rows, lo + next.0);
+                }
                 // The same product as `w * m` per synapse, computed once.
-                let ws = w * m as f64;
+                let ws = w * f64::from(m);
                 for &t in &rows.target[rows.row(lo + c)] {
                     buf[t as usize] += ws;
                 }
@@ -693,7 +729,9 @@ impl Native {
     fn pending_global(&self) -> Vec<(u32, u64)> {
         let mut spikes: Vec<(u32, u64)> = Vec::with_capacity(self.pending.iter().map(|s| s.list.len()).sum());
         for (sp, &lo) in self.pending.iter().zip(&self.shard_lo) {
-            spikes.extend(sp.list.iter().map(|&(c, s)| (lo as u32 + c, s)));
+            for (&(c, s), &m) in sp.list.iter().zip(&sp.mult) {
+                spikes.extend(std::iter::repeat_n((lo as u32 + c, s), m as usize));
+            }
         }
         // Stable: repeated spikes of one cell in one step keep their order.
         spikes.sort_by_key(|&(c, s)| (s, c));
@@ -1235,12 +1273,12 @@ impl Backend for Native {
             for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
                 pend.clear();
                 sh.kernel.initial_spikes(&mut pend.list);
-                pend.end_step();
                 for &(c, s) in &pend.list {
                     if sh.spike_mask[c as usize] {
                         sh.rec_spikes.push((c, s));
                     }
                 }
+                pend.end_step();
             }
             // Delivered (static rows, then plastic projections) before the
             // first slice, as spikes of a slice ending at step 0.
