@@ -344,9 +344,9 @@ struct Rk4Io<'a> {
     v: &'a mut [f64],
     ge: &'a mut [f64],
     gi: &'a mut [f64],
-    r: &'a mut [u32],
+    r: &'a mut [f64],
     fired: &'a mut [u8],
-    refrac: &'a [u32],
+    refrac: &'a [f64],
     ex: &'a mut [f64],
     inh: &'a mut [f64],
     cur: &'a [f64],
@@ -368,12 +368,12 @@ struct Rk4Io<'a> {
 struct Rk4Exp {
     h: f64,
     cols: Rk4Cols<Vec<f64>>,
-    refrac: Vec<u32>,
+    refrac: Vec<f64>,
     uniform: Option<Rk4Cols<f64>>,
     v: Vec<f64>,
     ge: Vec<f64>,
     gi: Vec<f64>,
-    r: Vec<u32>,
+    r: Vec<f64>,
     fired: Vec<u8>,
 }
 
@@ -398,12 +398,12 @@ impl Rk4Exp {
         let mut k = Rk4Exp {
             h,
             cols,
-            refrac: vec![0; n],
+            refrac: vec![0.0; n],
             uniform: None,
             v: z(),
             ge: z(),
             gi: z(),
-            r: vec![0; n],
+            r: vec![0.0; n],
             fired: vec![0; n],
         };
         k.derive(p);
@@ -426,7 +426,7 @@ impl Rk4Exp {
         c.full_e = p.iter().map(|p| (-h / p.tau_e).exp()).collect();
         c.half_i = p.iter().map(|p| (-0.5 * h / p.tau_i).exp()).collect();
         c.full_i = p.iter().map(|p| (-h / p.tau_i).exp()).collect();
-        self.refrac = p.iter().map(|p| p.refrac).collect();
+        self.refrac = p.iter().map(|p| f64::from(p.refrac)).collect();
         self.uniform = (|| {
             Some(Rk4Cols {
                 v_th: uniform(&c.v_th)?,
@@ -450,7 +450,7 @@ impl Rk4Exp {
         for (i, y) in y.iter().enumerate() {
             (self.v[i], self.ge[i], self.gi[i]) = (y[0], y[1], y[2]);
         }
-        self.r.copy_from_slice(r);
+        self.r.iter_mut().zip(r).for_each(|(x, r)| *x = f64::from(*r));
     }
 
     /// One step; the input is zeroed once read.
@@ -542,9 +542,9 @@ fn rk4_body<C: Col>(p: Rk4Cols<C>, s: Rk4Io<'_>) -> bool {
         ex[i] = 0.0;
         inh[i] = 0.0;
         let ri = r[i];
-        let fire = (ri == 0) & (vn >= th);
-        v[i] = if (ri != 0) | fire { v_reset.at(i) } else { vn };
-        r[i] = if fire { refrac[i] } else { ri - u32::from(ri != 0) };
+        let fire = (ri == 0.0) & (vn >= th);
+        v[i] = if (ri != 0.0) | fire { v_reset.at(i) } else { vn };
+        r[i] = if fire { refrac[i] } else if ri > 0.0 { ri - 1.0 } else { 0.0 };
         fired[i] = u8::from(fire);
         any |= fire;
     }
