@@ -619,8 +619,9 @@ fn thread_count_does_not_change_results() {
     // Bit-identical spikes and traces for 1, 2 and 4 worker threads. The
     // network is sized so that each communication slice (min_delay = 5 ms =
     // 50 steps) holds 2200 x 50 = 1.1e5 neuron-steps, enough for the engine
-    // to advance its shards (4 of 512 cells for the excitatory population,
-    // see `pynn::backends::native::shard_cells`) in parallel rather than in turn.
+    // to advance its shards (2 of 1024 and 576 cells for the excitatory
+    // population, see `pynn::backends::native::shard_cells`) in parallel
+    // rather than in turn.
     let sizes = (1600, 400, 200);
     let (c1, d1) = random_network(5, 1, sizes, 5.0, 150.0);
     let exc_spikes = total_spikes(&d1[0]);
@@ -638,7 +639,7 @@ fn thread_count_does_not_change_results() {
 
 /// A Brunel-like network (NEST's brunel_delta_nest.py definition at 1/5 of
 /// the cells of the 2000 version, CE = 100): `IF_curr_delta` cells in
-/// populations of 1200 and 300 (3 + 2 shards of the native engine, so that
+/// populations of 1200 and 300 (2 + 2 shards of the native engine, so that
 /// the excitatory population advances and receives spikes in parallel
 /// within itself), fixed in-degree with replacement, and a Poisson drive of
 /// 20 kHz per cell (drawn as counts per step, delivered with
@@ -672,7 +673,8 @@ fn brunel_like(threads: usize) -> Vec<Block> {
 fn thread_count_does_not_change_results_within_a_population() {
     // Bit-identical spikes, traces and Poisson trains for 1, 2 and 4 threads
     // on a network whose populations span several shards.
-    assert_eq!(pynn::backends::native::shard_cells(1200), 512);
+    assert_eq!(pynn::backends::native::shard_cells(1200), 1024);
+    assert_eq!(pynn::backends::native::shard_cells(300), 256);
     let d1 = brunel_like(1);
     let n = total_spikes(&d1[0]) as f64;
     let rate = n / 1200.0 / 0.1;

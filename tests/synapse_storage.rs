@@ -29,7 +29,7 @@ fn va_cuba_network_uses_at_most_12_bytes_per_synapse() {
     let per = m.bytes as f64 / n as f64;
     eprintln!("VA CUBA: {n} synapses, {per:.2} bytes each");
     // 2 bytes of target + 4-byte row pointers over the 3200/800 sources of
-    // each (projection, shard): about 2.4 bytes.
+    // each (projection, shard): about 2.2 bytes.
     assert!(per <= 12.0 && per > 2.0, "{per} bytes per synapse");
 }
 
@@ -37,7 +37,7 @@ fn va_cuba_network_uses_at_most_12_bytes_per_synapse() {
 fn weights_and_delays_round_trip_in_every_layout() {
     let sim = sim();
     let a = Population::new(&sim, 50, IF_curr_exp::default()).unwrap();
-    // 3000 targets: shards of 1024, so rows span three shards.
+    // 3000 targets: shards of 2048 and 952 cells, so rows span two shards.
     let b = Population::new(&sim, 3000, IF_curr_exp::default()).unwrap();
     // Targets of each source listed from high to low index, i.e. out of
     // shard order: the engine must keep a permutation.
@@ -84,7 +84,7 @@ fn weights_and_delays_round_trip_in_every_layout() {
 fn diagonal_delivery_equals_general_delivery() {
     let run = |extra_synapse: bool| {
         let sim = sim();
-        // 3000 cells: three shards of 1024, the drive's shards aligned with them.
+        // 3000 cells: shards of 2048 and 952, the drive's shards aligned with them.
         let drive = Population::new(&sim, 3000, SpikeSourcePoisson { rate: 20_000.0, ..Default::default() }).unwrap();
         let cells = Population::new(
             &sim,
