@@ -11,8 +11,8 @@
 //! ```
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn::CellType;
+use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn::core::parameters::{Column, ParamTable};
 use pynn::prelude::*;
 use std::hint::black_box;
@@ -89,8 +89,15 @@ fn poisson(c: &mut Criterion) {
 /// 1 ms of 100 Poisson sources at 10 kHz (one spike per step on average)
 /// into 2000 cells, 100 synapses per source: about 1e5 synaptic events per run.
 fn delivery(c: &mut Criterion) {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 1.0, seed: 1, threads: 1, ..Setup::default() })
-        .expect("setup");
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.1,
+        max_delay: 1.0,
+        seed: 1,
+        threads: 1,
+        ..Setup::default()
+    })
+    .expect("setup");
     let src = Population::new(&sim, 100, SpikeSourcePoisson { rate: 10_000.0, ..Default::default() }).expect("sources");
     let dst = Population::new(&sim, 2000, IF_curr_exp::default()).expect("targets");
     let conn = FixedNumberPostConnector { n: 100.into(), allow_self_connections: true, with_replacement: false };

@@ -339,8 +339,15 @@ fn spike_counts_match_analytic_firing_rate() {
 fn procedural_api_builds_runs_and_writes_files() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("api_procedural");
     let _ = std::fs::remove_dir_all(&dir);
-    let sim =
-        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 10.0, seed: 3, threads: 1, ..Setup::default() }).unwrap();
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.5,
+        max_delay: 10.0,
+        seed: 3,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap();
     assert_eq!((sim.get_time_step(), sim.get_min_delay(), sim.get_max_delay()), (0.1, 0.5, 10.0));
     assert_eq!((sim.num_processes(), sim.rank()), (1, 0));
     let src = sim.create(SpikeSourceArray { spike_times: vec![5.0, 15.0] }, 2).unwrap();
@@ -566,7 +573,9 @@ type NetworkOutcome = (Vec<Vec<(usize, usize, f64)>>, Vec<Block>);
 
 /// A Poisson-driven random network (excitatory, inhibitory, noise).
 fn random_network(seed: u64, threads: usize, sizes: (usize, usize, usize), min_delay: f64, t: f64) -> NetworkOutcome {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay, max_delay: 10.0, seed, threads, ..Setup::default() }).unwrap();
+    let sim =
+        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay, max_delay: 10.0, seed, threads, ..Setup::default() })
+            .unwrap();
     if threads > 0 {
         assert_eq!(sim.with_backend(|b| b.threads()), threads);
     }
@@ -645,7 +654,15 @@ fn thread_count_does_not_change_results() {
 /// 20 kHz per cell (drawn as counts per step, delivered with
 /// multiplicity). Returns the data of the three populations.
 fn brunel_like(threads: usize) -> Vec<Block> {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 1.5, max_delay: 1.5, seed: 9, threads, ..Setup::default() }).unwrap();
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 1.5,
+        max_delay: 1.5,
+        seed: 9,
+        threads,
+        ..Setup::default()
+    })
+    .unwrap();
     let cell =
         IF_curr_delta { tau_m: 20.0, v_rest: 0.0, v_reset: 0.0, v_thresh: 20.0, tau_refrac: 2.0, ..Default::default() };
     let exc = Population::with_label(&sim, 1200, cell.clone(), Some("exc")).unwrap();

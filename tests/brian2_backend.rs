@@ -269,8 +269,15 @@ fn network<B>() -> NetworkRun
 where
     B: Backend + Supports<IF_curr_alpha> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::<B>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.5,
+        max_delay: 5.0,
+        seed: 4242,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     let cells = Population::<IF_curr_alpha, B>::new(
         &sim,
         200,

@@ -36,7 +36,14 @@ network! {
 
 /// The object-API version, as in examples/va_cuba.rs.
 fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.2, max_delay: 1.0, seed: SEED, threads: 0, ..Setup::default() })?;
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.2,
+        max_delay: 1.0,
+        seed: SEED,
+        threads: 0,
+        ..Setup::default()
+    })?;
     let cell = IF_curr_exp {
         tau_m: 20.0,
         cm: 0.2,

@@ -19,8 +19,8 @@
 //!
 //! Needs NEURON in the Python environment (`PYNN_PYTHON` or `.venv`).
 
-use pynn::core::backend::Supports;
 use pynn::core::Backend;
+use pynn::core::backend::Supports;
 use pynn::prelude::*;
 
 #[path = "common/nest_plastic.rs"]
@@ -38,7 +38,6 @@ const SCENARIOS: [&str; 9] = [
     "tsodyks_markram_curr",
     "tsodyks_markram_cond",
 ];
-
 
 #[test]
 fn the_nine_plasticity_scenarios_on_neuron_equal_nest() {
@@ -151,8 +150,15 @@ fn plastic_network<B>() -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>, Vec<f64>)
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourcePoisson>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, max_delay: 5.0, seed: 11, threads: 1, ..Setup::default() })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::<B>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.5,
+        max_delay: 5.0,
+        seed: 11,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     let cells =
         Population::<IF_curr_exp, B>::new(&sim, 100, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
     cells.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();

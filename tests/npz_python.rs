@@ -169,8 +169,15 @@ fn out_dir(name: &str) -> PathBuf {
 
 /// Two populations, two segments (run, reset, run), spikes and v.
 fn simulate() -> (Sim<Native>, Population<IF_curr_exp, Native>, Population<IF_curr_alpha, Native>) {
-    let sim =
-        Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 7, threads: 1, ..Setup::default() }).unwrap();
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.1,
+        max_delay: 10.0,
+        seed: 7,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap();
     let exc = Population::with_label(&sim, 4, IF_curr_exp::default(), Some("exc-1")).unwrap();
     exc.set("i_offset", vec![0.0, 1.0, 1.5, 2.0]).unwrap();
     exc.initialize("v", vec![-65.0, -60.0, -58.0, -52.5]).unwrap();

@@ -10,7 +10,6 @@
 //! library's tolerance in `tests/nest_agreement.rs`), and the
 //! Tsodyks–Markram PSP amplitudes within 1e-6 mV.
 
-
 #[path = "common/nest_plastic.rs"]
 mod nest_plastic;
 
@@ -71,7 +70,15 @@ fn tsodyks_markram_conductance_equals_nest() {
 /// (10^4 cells x 10-step slices >= the engine's 10^5 neuron-step
 /// threshold), with STDP and Tsodyks–Markram projections.
 fn plastic_network(threads: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, usize) {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 1.0, max_delay: 10.0, seed: 5, threads, ..Setup::default() }).unwrap();
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 1.0,
+        max_delay: 10.0,
+        seed: 5,
+        threads,
+        ..Setup::default()
+    })
+    .unwrap();
     if threads > 0 {
         assert_eq!(sim.with_backend(|b| b.threads()), threads);
     }

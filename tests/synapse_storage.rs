@@ -7,7 +7,15 @@
 use pynn::prelude::*;
 
 fn sim() -> Sim<Native> {
-    Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 4, threads: 1, ..Setup::default() }).unwrap()
+    Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.1,
+        max_delay: 10.0,
+        seed: 4,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap()
 }
 
 #[test]

@@ -369,8 +369,9 @@ pub fn random_network<B>(poisson: bool, min_delay: f64, inh_delay: f64) -> Netwo
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray> + Supports<SpikeSourcePoisson>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sim =
+        Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() })
+            .unwrap_or_else(|e| panic!("{e}"));
     let cells = Population::<IF_curr_exp, B>::new(
         &sim,
         300,

@@ -256,7 +256,13 @@ impl Kernel for IafCondExp {
         }
     }
 
-    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+    fn step_clearing(
+        &mut self,
+        step: u64,
+        synaptic: &mut [&mut [f64]],
+        current: &[f64],
+        spikes: &mut SpikeOut,
+    ) -> bool {
         let (Some(k), [ex, inh]) = (&mut self.rk4, synaptic) else { return false };
         k.update(step, ex, inh, current, spikes);
         true
@@ -544,7 +550,13 @@ fn rk4_body<C: Col>(p: Rk4Cols<C>, s: Rk4Io<'_>) -> bool {
         let ri = r[i];
         let fire = (ri == 0.0) & (vn >= th);
         v[i] = if (ri != 0.0) | fire { v_reset.at(i) } else { vn };
-        r[i] = if fire { refrac[i] } else if ri > 0.0 { ri - 1.0 } else { 0.0 };
+        r[i] = if fire {
+            refrac[i]
+        } else if ri > 0.0 {
+            ri - 1.0
+        } else {
+            0.0
+        };
         fired[i] = u8::from(fire);
         any |= fire;
     }

@@ -6,9 +6,9 @@
 //! engine calls it through one virtual call per shard and step, never per
 //! cell). Different shards may be advanced on different threads.
 
-use pynn_core::{OdeSolver, Result};
 use pynn_core::cells::CellType;
 use pynn_core::parameters::ParamTable;
+use pynn_core::{OdeSolver, Result};
 
 /// What a kernel sees during one time step `k` (from `t_k = k dt` to `t_k+1`).
 pub struct StepInput<'a> {

@@ -327,7 +327,13 @@ impl Kernel for IafPscExp {
         (self.scratch_ex, self.scratch_in) = (ex, inh);
     }
 
-    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+    fn step_clearing(
+        &mut self,
+        step: u64,
+        synaptic: &mut [&mut [f64]],
+        current: &[f64],
+        spikes: &mut SpikeOut,
+    ) -> bool {
         let [ex, inh] = synaptic else { return false };
         self.update(step, ex, inh, current, spikes);
         true
@@ -599,7 +605,13 @@ impl Kernel for IafPscDelta {
         self.update(input.step, &mut ex, &mut inh, input.current, spikes);
     }
 
-    fn step_clearing(&mut self, step: u64, synaptic: &mut [&mut [f64]], current: &[f64], spikes: &mut SpikeOut) -> bool {
+    fn step_clearing(
+        &mut self,
+        step: u64,
+        synaptic: &mut [&mut [f64]],
+        current: &[f64],
+        spikes: &mut SpikeOut,
+    ) -> bool {
         let [ex, inh] = synaptic else { return false };
         self.update(step, ex, inh, current, spikes);
         true
