@@ -35,6 +35,8 @@
 //!   reset-sized difference in one or two samples; observed <= 0.94 mV).
 
 mod common;
+#[path = "common/nest_plastic.rs"]
+mod nest_plastic;
 #[path = "common/plasticity.rs"]
 mod plasticity;
 

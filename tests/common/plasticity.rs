@@ -46,48 +46,11 @@ pub struct PlasticRun {
     pub v: Vec<Vec<f64>>,
 }
 
+/// The scenario's synapse type with its per-connection parameters
+/// (`tests/common/nest_plastic.rs` builds it; a scenario file it cannot
+/// read is a broken test, hence the panic).
 pub fn build_synapse(s: &Json, conns: &[Json]) -> Box<dyn SynapseType> {
-    let syn = &s["synapse"];
-    let col = |k: &str| Value::from(conns.iter().map(|c| f(c, k)).collect::<Vec<f64>>());
-    let weight = col("weight");
-    let delay = col("delay");
-    match syn["type"].as_str().unwrap() {
-        "TsodyksMarkramSynapse" => Box::new(TsodyksMarkramSynapse {
-            weight,
-            delay: Some(delay),
-            U: col("U"),
-            tau_rec: col("tau_rec"),
-            tau_facil: col("tau_facil"),
-            u: col("u"),
-            x: col("x"),
-            y: col("y"),
-        }),
-        "STDPMechanism" => {
-            let tp = &syn["timing_parameters"];
-            let wp = &syn["weight_parameters"];
-            let timing: pynn::core::synapses::TimingDependence = match syn["timing_dependence"].as_str().unwrap() {
-                "SpikePairRule" => {
-                    SpikePairRule::new(f(tp, "tau_plus"), f(tp, "tau_minus"), f(tp, "A_plus"), f(tp, "A_minus")).into()
-                }
-                "Vogels2011Rule" => Vogels2011Rule::new(f(tp, "tau"), f(tp, "eta"), f(tp, "rho")).into(),
-                other => panic!("{other}"),
-            };
-            let (lo, hi) = (f(wp, "w_min"), f(wp, "w_max"));
-            let wd: pynn::core::synapses::WeightDependence = match syn["weight_dependence"].as_str().unwrap() {
-                "AdditiveWeightDependence" => AdditiveWeightDependence::new(lo, hi).into(),
-                "MultiplicativeWeightDependence" => MultiplicativeWeightDependence::new(lo, hi).into(),
-                "AdditivePotentiationMultiplicativeDepression" => {
-                    AdditivePotentiationMultiplicativeDepression::new(lo, hi).into()
-                }
-                "GutigWeightDependence" => {
-                    GutigWeightDependence::new(lo, hi, f(wp, "mu_plus"), f(wp, "mu_minus")).into()
-                }
-                other => panic!("{other}"),
-            };
-            Box::new(STDPMechanism::new(timing, wd).with(weight, delay))
-        }
-        other => panic!("{other}"),
-    }
+    crate::nest_plastic::build_synapse(s, conns).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Builds and runs scenario `s` on `B`; with `split = Some(t1)`: a run to
