@@ -640,25 +640,33 @@ fn iaf_psc_alpha_by_name_gives_the_spikes_of_if_curr_alpha() {
     eprintln!("iaf_psc_alpha by name: {n} spikes identical to IF_curr_alpha (NEST and native)");
 }
 
+/// A parameterless cell type that is NEST model `$model` by name, with
+/// spikes recordable and the given receptors (the error tests' stand-ins).
+macro_rules! by_name {
+    ($name:ident, $model:literal, receptors [$($r:literal),*], conductance_based $cond:literal) => {
+        #[derive(Debug, Clone)]
+        struct $name;
+        impl pynn::CellType for $name {
+            const NAME: &'static str = stringify!($name);
+            const PARAMETERS: &'static [ParamSpec] = &[];
+            const STATE: &'static [ParamSpec] = &[];
+            const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
+            const RECEPTORS: &'static [&'static str] = &[$($r),*];
+            const CONDUCTANCE_BASED: bool = $cond;
+            const INJECTABLE: bool = false;
+            fn parameter_values(&self) -> Vec<Value> {
+                vec![]
+            }
+        }
+        impl NestCell for $name {
+            const NEST_MODEL: Option<&'static str> = Some($model);
+        }
+    };
+}
+
 #[test]
 fn nest_models_by_name_report_nest_errors() {
-    #[derive(Debug, Clone)]
-    struct Unknown;
-    impl pynn::CellType for Unknown {
-        const NAME: &'static str = "Unknown";
-        const PARAMETERS: &'static [ParamSpec] = &[];
-        const STATE: &'static [ParamSpec] = &[];
-        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-        const RECEPTORS: &'static [&'static str] = &["excitatory"];
-        const CONDUCTANCE_BASED: bool = false;
-        const INJECTABLE: bool = false;
-        fn parameter_values(&self) -> Vec<Value> {
-            vec![]
-        }
-    }
-    impl NestCell for Unknown {
-        const NEST_MODEL: Option<&'static str> = Some("aeif_psc_deltax");
-    }
+    by_name!(Unknown, "aeif_psc_deltax", receptors ["excitatory"], conductance_based false);
     #[derive(Debug, Clone)]
     struct BadParam;
     impl pynn::CellType for BadParam {
@@ -676,40 +684,8 @@ fn nest_models_by_name_report_nest_errors() {
     impl NestCell for BadParam {
         const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta");
     }
-    #[derive(Debug, Clone)]
-    struct Generator;
-    impl pynn::CellType for Generator {
-        const NAME: &'static str = "Generator";
-        const PARAMETERS: &'static [ParamSpec] = &[];
-        const STATE: &'static [ParamSpec] = &[];
-        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-        const RECEPTORS: &'static [&'static str] = &[];
-        const CONDUCTANCE_BASED: bool = false;
-        const INJECTABLE: bool = false;
-        fn parameter_values(&self) -> Vec<Value> {
-            vec![]
-        }
-    }
-    impl NestCell for Generator {
-        const NEST_MODEL: Option<&'static str> = Some("dc_generator");
-    }
-    #[derive(Debug, Clone)]
-    struct Recorder;
-    impl pynn::CellType for Recorder {
-        const NAME: &'static str = "Recorder";
-        const PARAMETERS: &'static [ParamSpec] = &[];
-        const STATE: &'static [ParamSpec] = &[];
-        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-        const RECEPTORS: &'static [&'static str] = &[];
-        const CONDUCTANCE_BASED: bool = false;
-        const INJECTABLE: bool = false;
-        fn parameter_values(&self) -> Vec<Value> {
-            vec![]
-        }
-    }
-    impl NestCell for Recorder {
-        const NEST_MODEL: Option<&'static str> = Some("spike_recorder");
-    }
+    by_name!(Generator, "dc_generator", receptors [], conductance_based false);
+    by_name!(Recorder, "spike_recorder", receptors [], conductance_based false);
     let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
     let message = |e: Error| match e {
         Error::Backend { backend: "NEST", message } => message,
@@ -880,23 +856,7 @@ fn a_multi_port_nest_model_by_name() {
     sim.end().unwrap();
 
     // A receptor NEST's model does not have: NEST's receptor types listed.
-    #[derive(Debug, Clone)]
-    struct BadPort;
-    impl pynn::CellType for BadPort {
-        const NAME: &'static str = "BadPort";
-        const PARAMETERS: &'static [ParamSpec] = &[];
-        const STATE: &'static [ParamSpec] = &[];
-        const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-        const RECEPTORS: &'static [&'static str] = &["dendrite_exc"];
-        const CONDUCTANCE_BASED: bool = true;
-        const INJECTABLE: bool = false;
-        fn parameter_values(&self) -> Vec<Value> {
-            vec![]
-        }
-    }
-    impl NestCell for BadPort {
-        const NEST_MODEL: Option<&'static str> = Some("iaf_cond_alpha_mc");
-    }
+    by_name!(BadPort, "iaf_cond_alpha_mc", receptors ["dendrite_exc"], conductance_based true);
     let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
     let e = Population::<BadPort, Nest>::new(&sim, 1, BadPort).unwrap_err().to_string();
     assert!(e.contains("dendrite_exc") && e.contains("proximal_exc"), "{e}");
