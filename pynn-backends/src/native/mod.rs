@@ -368,6 +368,16 @@ struct Proj {
     perm: Option<Vec<u32>>,
 }
 
+impl Pop {
+    /// Global index of the shard holding the population's cell `local`
+    /// (the one place this is computed: shards have the population's own
+    /// [`shard_cells`], not [`SHARD_CELLS`]).
+    #[inline]
+    fn shard_of_local(&self, local: usize) -> usize {
+        self.shards.start + local / self.shard_cells
+    }
+}
+
 struct Current {
     spec: CurrentSourceSpec,
     targets: Vec<u32>,
@@ -540,7 +550,7 @@ impl plastic::Sink for Rings<'_> {
     fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64) {
         let p = &self.pops[self.owner[cell as usize] as usize];
         let local = cell as usize - p.offset;
-        let sh = &mut self.shards[p.shards.start + local / SHARD_CELLS];
+        let sh = &mut self.shards[p.shard_of_local(local)];
         let slot = (arrival % self.ring_len) as usize;
         sh.ring[receptor][slot * sh.size + (local - sh.first)] += w;
     }
@@ -751,7 +761,7 @@ impl Native {
     /// The shard holding global cell `g`.
     fn shard_of(&self, g: usize) -> usize {
         let p = &self.pops[self.owner[g] as usize];
-        p.shards.start + (g - p.offset) / p.shard_cells
+        p.shard_of_local(g - p.offset)
     }
 
     /// Visits the synapses of a projection in canonical order (pre-synaptic
