@@ -102,7 +102,7 @@ fn project(
     post: &Population<IF_curr_exp, Native>,
     conns: &[(usize, usize, f64)],
     inhibitory: bool,
-) {
+) -> Projection<Native> {
     let list = FromListConnector::new(conns.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>());
     let sign = if inhibitory { -1.0 } else { 1.0 };
     let w: Vec<f64> = conns.iter().map(|c| sign * c.2).collect();
@@ -140,16 +140,20 @@ fn project(
             receptor,
         ),
     };
-    r.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+    r.unwrap_or_else(|e| panic!("{kind:?}: {e}"))
 }
 
 /// A network: `pad` cells before everything (so that the other
 /// populations' global offsets are not zero), a `SpikeSourceArray` of
 /// `src_n` cells, a target population of `post_n` cells, and `after` cells
 /// created last. Each connection `(source, target)` of `conns` gets its own
-/// weight, so that a swap of two targets would show; every source spikes
-/// once, at 10 ms. When `pad > 0`, a second projection of the same kind
-/// sends source `conns[0].0` to pad cell `pad - 1` too.
+/// weight, so that a swap of two targets would show; targets are
+/// distinct, a source may have several (listed out of shard order); every
+/// source spikes once, at 10 ms. When `pad > 0`, a second projection of the
+/// same kind, created first, sends source `conns[0].0` to pad cell
+/// `pad - 1` too. With `reweight`, the weights and delays are then `set`
+/// to new values (list order), including delays of `min_delay` and
+/// `max_delay`.
 #[derive(Debug, Clone)]
 struct Net {
     pad: usize,
@@ -159,16 +163,29 @@ struct Net {
     kind: Kind,
     inhibitory: bool,
     conns: Vec<(usize, usize)>,
+    reweight: bool,
 }
 
 /// Weight magnitude of connection `k` (distinct, exact in binary, small
-/// enough for no cell to fire: at most 2 nA gives about 7 mV).
+/// enough for no cell to fire: at most 2.5 nA gives less than 10 mV).
 fn weight_of(k: usize) -> f64 {
-    0.5 + 0.125 * k as f64
+    0.5 + 0.125 * (k % 17) as f64
 }
 
-/// Membrane traces of the pad and target populations.
-fn run_net(net: &Net) -> (Option<AnalogSignal>, AnalogSignal) {
+/// Delays `set` by `reweight` (ms): min_delay, max_delay and between.
+fn delay_of(k: usize) -> f64 {
+    [0.1, 10.0, 0.2, 9.9, 1.0, 5.0, 3.3][k % 7]
+}
+
+/// End of every run (ms): the spike at 10 ms arrives by 20 ms.
+const T_END: f64 = 22.0;
+
+/// What one run returns: the membrane traces of the pad and target
+/// populations and, per target cell, the (weight magnitude, delay) its
+/// connection has.
+type Traces = (Option<AnalogSignal>, AnalogSignal, BTreeMap<usize, (f64, f64)>);
+
+fn run_net(net: &Net) -> Result<Traces, TestCaseError> {
     let sim = sim();
     let pad = (net.pad > 0).then(|| Population::new(&sim, net.pad, IF_curr_exp::default()).unwrap());
     let src = Population::new(&sim, net.src_n, SpikeSourceArray::default()).unwrap();
@@ -185,19 +202,43 @@ fn run_net(net: &Net) -> (Option<AnalogSignal>, AnalogSignal) {
     }
     let conns: Vec<(usize, usize, f64)> =
         net.conns.iter().enumerate().map(|(k, &(s, t))| (s, t, weight_of(k))).collect();
-    project(net.kind, &src, &post, &conns, net.inhibitory);
+    let prj = project(net.kind, &src, &post, &conns, net.inhibitory);
+    let list = prj.get_list("weight").unwrap();
+    let sign = if net.inhibitory { -1.0 } else { 1.0 };
+    // List order: by source (stable), whatever the storage order.
+    let mut by_source = conns.clone();
+    by_source.sort_by_key(|c| c.0);
+    let got: Vec<(usize, usize, f64)> = list.iter().map(|&(i, j, w)| (i, j, sign * w)).collect();
+    prop_assert_eq!(&got, &by_source, "get_list after connect");
+    let mut expected: BTreeMap<usize, (f64, f64)> = conns.iter().map(|c| (c.1, (c.2, 1.0))).collect();
+    if net.reweight {
+        let w: Vec<f64> = (0..list.len()).map(|k| sign * weight_of(k + 3)).collect();
+        let d: Vec<f64> = (0..list.len()).map(delay_of).collect();
+        prj.set("weight", w.clone()).unwrap();
+        prj.set("delay", d.clone()).unwrap();
+        let (gw, gd) = (prj.get_values("weight").unwrap(), prj.get_values("delay").unwrap());
+        prop_assert!(gw.iter().zip(&w).all(|(a, b)| a.to_bits() == b.to_bits()), "weights {:?} vs {:?}", gw, w);
+        // Delays are stored in steps: back within 1e-12 ms of the value set.
+        prop_assert!(gd.iter().zip(&d).all(|(a, b)| (a - b).abs() < 1e-12), "delays {:?} vs {:?}", gd, d);
+        let pairs: Vec<(usize, usize)> = prj.get_list("weight").unwrap().iter().map(|c| (c.0, c.1)).collect();
+        let before: Vec<(usize, usize)> = list.iter().map(|c| (c.0, c.1)).collect();
+        prop_assert_eq!(&pairs, &before, "connection order after set");
+        for (k, &(_, j, _)) in list.iter().enumerate() {
+            expected.insert(j, (sign * w[k], d[k]));
+        }
+    }
     post.record("v", None).unwrap();
-    sim.run(15.0).unwrap();
+    sim.run(T_END).unwrap();
     let signal = |p: &Population<IF_curr_exp, Native>| p.get_data().unwrap().segments[0].analogsignals[0].clone();
-    (pad.as_ref().map(signal), signal(&post))
+    Ok((pad.as_ref().map(signal), signal(&post), expected))
 }
 
 /// The trace of a lone cell receiving one spike at 10 ms through a static
-/// synapse of signed weight `w` (1 ms delay): the oracle, free of shards
-/// and offsets. Cached by (weight bits, receptor).
-fn reference(w: f64, inhibitory: bool, cache: &mut BTreeMap<(u64, bool), Vec<f64>>) -> Vec<f64> {
+/// synapse of weight magnitude `w` and delay `d`: the oracle, free of
+/// shards and offsets. Cached by (weight, delay, receptor).
+fn reference(w: f64, d: f64, inhibitory: bool, cache: &mut BTreeMap<(u64, u64, bool), Vec<f64>>) -> Vec<f64> {
     cache
-        .entry((w.to_bits(), inhibitory))
+        .entry((w.to_bits(), d.to_bits(), inhibitory))
         .or_insert_with(|| {
             let sim = sim();
             let src = Population::new(&sim, 1, SpikeSourceArray { spike_times: vec![10.0] }).unwrap();
@@ -205,37 +246,40 @@ fn reference(w: f64, inhibitory: bool, cache: &mut BTreeMap<(u64, bool), Vec<f64
             let receptor = Some(if inhibitory { "inhibitory" } else { "excitatory" });
             let sign = if inhibitory { -1.0 } else { 1.0 };
             let list = FromListConnector::new(vec![(0, 0)]);
-            Projection::new(&src, &cell, &list, StaticSynapse::new(sign * w, 1.0), receptor).unwrap();
+            Projection::new(&src, &cell, &list, StaticSynapse::new(sign * w, d), receptor).unwrap();
             cell.record("v", None).unwrap();
-            sim.run(15.0).unwrap();
+            sim.run(T_END).unwrap();
             let v = cell.get_data().unwrap().segments[0].analogsignals[0].data.clone();
-            // The spike arrives at 11 ms: the cell rests until then and
-            // moves by more than 0.5 mV (|w| >= 0.375 nA) by 15 ms.
-            assert!(v[..111].iter().all(|x| *x == -65.0), "reference cell moved early");
-            assert!((v[150] + 65.0).abs() > 0.5, "reference cell did not move: {}", v[150]);
+            // The spike arrives at 10 ms + d: the cell rests until then
+            // (sample k is v at k dt, the first to move is 10 + d + dt)
+            // and moves by more than 0.1 mV (|w| >= 0.375 nA) by 22 ms.
+            let arrival = ((10.0 + d) / 0.1).round() as usize + 1;
+            assert!(v[..arrival].iter().all(|x| *x == -65.0), "reference cell moved before {arrival}");
+            assert!(v[arrival] != -65.0, "reference cell did not move at {arrival}");
+            assert!((v[v.len() - 1] + 65.0).abs() > 0.1, "reference cell moved little: {}", v[v.len() - 1]);
             v
         })
         .clone()
 }
 
-/// Checks that exactly the cells of `expected` (index -> weight magnitude
-/// transmitted) moved, each with the lone cell's trace bit for bit, and
-/// that every other cell stayed at -65 mV in every sample. Exact
-/// equality is the right tolerance: the ring buffer slot starts at 0 and
-/// `0 + w = w` whichever path (static rows, plastic rows) adds it, and the
-/// kernels perform the same IEEE operations per cell whatever the shard
-/// or the vector lane (`native/simd.rs`).
+/// Checks that exactly the cells of `expected` (index -> (weight
+/// magnitude transmitted, delay)) moved, each with the lone cell's trace
+/// bit for bit, and that every other cell stayed at -65 mV in every
+/// sample. Exact equality is the right tolerance: the ring buffer slot
+/// starts at 0 and `0 + w = w` whichever path (static rows, plastic rows)
+/// adds it, and the kernels perform the same IEEE operations per cell
+/// whatever the shard or the vector lane (`native/simd.rs`).
 fn check(
     what: &str,
     sig: &AnalogSignal,
-    expected: &BTreeMap<usize, f64>,
+    expected: &BTreeMap<usize, (f64, f64)>,
     inhibitory: bool,
-    cache: &mut BTreeMap<(u64, bool), Vec<f64>>,
+    cache: &mut BTreeMap<(u64, u64, bool), Vec<f64>>,
 ) -> Result<(), TestCaseError> {
     let width = sig.channel_index.len();
     prop_assert_eq!(&sig.channel_index, &(0..width).collect::<Vec<_>>(), "{}: recorded channels", what);
     let n = sig.n_samples();
-    prop_assert_eq!(n, 151, "{}: samples", what);
+    prop_assert_eq!(n, 221, "{}: samples", what);
     let mut moved = BTreeSet::new();
     for c in 0..width {
         if (0..n).any(|r| sig.data[r * width + c] != -65.0) {
@@ -244,15 +288,16 @@ fn check(
     }
     let want: BTreeSet<usize> = expected.keys().copied().collect();
     prop_assert_eq!(&moved, &want, "{}: cells that moved", what);
-    for (&c, &w) in expected {
-        let r = reference(w, inhibitory, cache);
+    for (&c, &(w, d)) in expected {
+        let r = reference(w, d, inhibitory, cache);
         let got: Vec<f64> = (0..n).map(|k| sig.data[k * width + c]).collect();
         prop_assert!(
             got.iter().zip(&r).all(|(a, b)| a.to_bits() == b.to_bits()),
-            "{}: cell {} (weight {}): last {} vs lone cell {}",
+            "{}: cell {} (weight {}, delay {}): last {} vs lone cell {}",
             what,
             c,
             w,
+            d,
             got[n - 1],
             r[n - 1]
         );
@@ -260,13 +305,13 @@ fn check(
     Ok(())
 }
 
-fn check_net(net: &Net, cache: &mut BTreeMap<(u64, bool), Vec<f64>>) -> Result<(), TestCaseError> {
-    let (pad, post) = run_net(net);
-    let expected: BTreeMap<usize, f64> =
-        net.conns.iter().enumerate().map(|(k, &(_, t))| (t, net.kind.efficacy(weight_of(k)))).collect();
+fn check_net(net: &Net, cache: &mut BTreeMap<(u64, u64, bool), Vec<f64>>) -> Result<(), TestCaseError> {
+    let (pad, post, expected) = run_net(net)?;
+    let expected: BTreeMap<usize, (f64, f64)> =
+        expected.into_iter().map(|(t, (w, d))| (t, (net.kind.efficacy(w), d))).collect();
     check(&format!("{net:?}, target population"), &post, &expected, net.inhibitory, cache)?;
     if let Some(pad) = pad {
-        let expected = BTreeMap::from([(net.pad - 1, net.kind.efficacy(weight_of(net.conns.len())))]);
+        let expected = BTreeMap::from([(net.pad - 1, (net.kind.efficacy(weight_of(net.conns.len())), 1.0))]);
         check(&format!("{net:?}, pad population"), &pad, &expected, net.inhibitory, cache)?;
     }
     Ok(())
@@ -300,7 +345,10 @@ fn one_spike_moves_exactly_its_target_at_every_shard_boundary() {
     let mut cache = BTreeMap::new();
     for (i, &n) in BOUNDARY_SIZES.iter().enumerate() {
         let cells = boundary_cells(n);
-        let conns: Vec<(usize, usize)> = cells.iter().zip(cells.iter().rev()).map(|(&s, &t)| (s, t)).collect();
+        // Target `k` of the reversed boundary cells gets source `k / 2`
+        // of the boundary cells: the first source reaches the last target,
+        // and every source has two targets listed from high to low index.
+        let conns: Vec<(usize, usize)> = cells.iter().rev().enumerate().map(|(k, &t)| (cells[k / 2], t)).collect();
         for (j, kind) in KINDS.into_iter().enumerate() {
             let net = Net {
                 pad: [0, 3, 700, 4097][(i + j) % 4],
@@ -310,6 +358,7 @@ fn one_spike_moves_exactly_its_target_at_every_shard_boundary() {
                 kind,
                 inhibitory: (i + j) % 2 == 1,
                 conns: conns.clone(),
+                reweight: j % 2 == 0,
             };
             if let Err(e) = check_net(&net, &mut cache) {
                 panic!("{e}");
@@ -323,18 +372,26 @@ fn arb_size() -> impl Strategy<Value = usize> {
 }
 
 fn arb_net() -> impl Strategy<Value = Net> {
-    (arb_size(), arb_size(), 0usize..5000, 0usize..3, prop::sample::select(KINDS.to_vec()), any::<bool>())
-        .prop_flat_map(|(src_n, post_n, pad, after, kind, inhibitory)| {
-            let k = src_n.min(post_n).min(4);
+    (
+        arb_size(),
+        arb_size(),
+        0usize..5000,
+        0usize..3,
+        prop::sample::select(KINDS.to_vec()),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_flat_map(|(src_n, post_n, pad, after, kind, inhibitory, reweight)| {
+            let k = post_n.min(8);
             (
-                prop::sample::subsequence((0..src_n).collect::<Vec<_>>(), 1..=k),
-                prop::sample::subsequence((0..post_n).collect::<Vec<_>>(), 1..=k),
+                prop::sample::subsequence((0..post_n).collect::<Vec<_>>(), 1..=k).prop_shuffle(),
+                prop::collection::vec(0..src_n, k),
             )
-                .prop_map(move |(s, t)| {
-                    let m = s.len().min(t.len());
-                    // Targets in reverse order: rows out of target order.
-                    let conns = s[..m].iter().copied().zip(t[..m].iter().rev().copied()).collect();
-                    Net { pad, src_n, post_n, after, kind, inhibitory, conns }
+                .prop_map(move |(t, s)| {
+                    // Distinct targets in random order; sources drawn with
+                    // repetition, so some have several targets.
+                    let conns = t.iter().zip(&s).map(|(&t, &s)| (s, t)).collect();
+                    Net { pad, src_n, post_n, after, kind, inhibitory, conns, reweight }
                 })
         })
 }
