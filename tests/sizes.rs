@@ -105,7 +105,8 @@ fn project(
 ) -> Projection<Native> {
     let list = FromListConnector::new(conns.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>());
     let sign = if inhibitory { -1.0 } else { 1.0 };
-    let w: Vec<f64> = conns.iter().map(|c| sign * c.2).collect();
+    let pairs: Vec<(usize, usize)> = conns.iter().map(|c| (c.0, c.1)).collect();
+    let w = per_connection(&pairs, conns.iter().map(|c| sign * c.2).collect(), pre.size(), post.size());
     let receptor = Some(if inhibitory { "inhibitory" } else { "excitatory" });
     let stdp = |wd: pynn::core::synapses::WeightDependence| {
         STDPMechanism::new(SpikePairRule::default(), wd).with(w.clone(), 1.0)
@@ -141,6 +142,21 @@ fn project(
         ),
     };
     r.unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+}
+
+/// `values` (one per connection of `pairs`) as the array a synapse type or
+/// `Projection::set` reads: one per connection, except when there are as
+/// many connections as `n_pre x n_post`, where the array is read as that
+/// matrix (row-major; here every pair occurs once then).
+fn per_connection(pairs: &[(usize, usize)], values: Vec<f64>, n_pre: usize, n_post: usize) -> Vec<f64> {
+    if pairs.len() != n_pre * n_post {
+        return values;
+    }
+    let mut m = vec![f64::NAN; n_pre * n_post];
+    for (&(i, j), v) in pairs.iter().zip(values) {
+        m[i * n_post + j] = v;
+    }
+    m
 }
 
 /// A network: `pad` cells before everything (so that the other
@@ -214,14 +230,14 @@ fn run_net(net: &Net) -> Result<Traces, TestCaseError> {
     if net.reweight {
         let w: Vec<f64> = (0..list.len()).map(|k| sign * weight_of(k + 3)).collect();
         let d: Vec<f64> = (0..list.len()).map(delay_of).collect();
-        prj.set("weight", w.clone()).unwrap();
-        prj.set("delay", d.clone()).unwrap();
+        let before: Vec<(usize, usize)> = list.iter().map(|c| (c.0, c.1)).collect();
+        prj.set("weight", per_connection(&before, w.clone(), net.src_n, net.post_n)).unwrap();
+        prj.set("delay", per_connection(&before, d.clone(), net.src_n, net.post_n)).unwrap();
         let (gw, gd) = (prj.get_values("weight").unwrap(), prj.get_values("delay").unwrap());
         prop_assert!(gw.iter().zip(&w).all(|(a, b)| a.to_bits() == b.to_bits()), "weights {:?} vs {:?}", gw, w);
         // Delays are stored in steps: back within 1e-12 ms of the value set.
         prop_assert!(gd.iter().zip(&d).all(|(a, b)| (a - b).abs() < 1e-12), "delays {:?} vs {:?}", gd, d);
         let pairs: Vec<(usize, usize)> = prj.get_list("weight").unwrap().iter().map(|c| (c.0, c.1)).collect();
-        let before: Vec<(usize, usize)> = list.iter().map(|c| (c.0, c.1)).collect();
         prop_assert_eq!(&pairs, &before, "connection order after set");
         for (k, &(_, j, _)) in list.iter().enumerate() {
             expected.insert(j, (sign * w[k], d[k]));
