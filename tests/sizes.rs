@@ -3,15 +3,14 @@
 use pynn::prelude::*;
 
 fn sim() -> Sim<Native> {
-    Sim::<Native>::setup(Setup {
-        timestep: 0.1,
-        min_delay: 0.1,
-        max_delay: 10.0,
-        seed: 13,
-        threads: 1,
-        ..Setup::default()
-    })
-    .unwrap()
+    sim_with(0.1, 1)
+}
+
+/// A session with time step 0.1 ms, max_delay 10 ms, the given min_delay
+/// (the length of a communication slice) and thread count.
+fn sim_with(min_delay: f64, threads: usize) -> Sim<Native> {
+    Sim::<Native>::setup(Setup { timestep: 0.1, min_delay, max_delay: 10.0, seed: 13, threads, ..Setup::default() })
+        .unwrap()
 }
 
 /// Issue 13: one spike through a Tsodyks–Markram synapse (U = 1, so the
@@ -169,9 +168,12 @@ fn per_connection(pairs: &[(usize, usize)], values: Vec<f64>, n_pre: usize, n_po
 /// same kind, created first, sends source `conns[0].0` to pad cell
 /// `pad - 1` too. With `reweight`, the weights and delays are then `set`
 /// to new values (list order), including delays of `min_delay` and
-/// `max_delay`.
+/// `max_delay`. The session has slices of `min_delay` and `threads`
+/// worker threads; the oracle (a lone cell) has 0.1 ms and one.
 #[derive(Debug, Clone)]
 struct Net {
+    min_delay: f64,
+    threads: usize,
     pad: usize,
     src_n: usize,
     post_n: usize,
@@ -189,9 +191,12 @@ fn weight_of(k: usize) -> f64 {
 }
 
 /// Delays `set` by `reweight` (ms): min_delay, max_delay and between.
-fn delay_of(k: usize) -> f64 {
-    [0.1, 10.0, 0.2, 9.9, 1.0, 5.0, 3.3][k % 7]
+fn delay_of(k: usize, min_delay: f64) -> f64 {
+    [min_delay, 10.0, min_delay + 0.1, 9.9, min_delay.max(1.0), 5.0, 3.3][k % 7]
 }
+
+/// Slice lengths (ms) the networks run with.
+const MIN_DELAYS: [f64; 3] = [0.1, 0.5, 1.0];
 
 /// End of every run (ms): the spike at 10 ms arrives by 20 ms.
 const T_END: f64 = 22.0;
@@ -202,7 +207,7 @@ const T_END: f64 = 22.0;
 type Traces = (Option<AnalogSignal>, AnalogSignal, BTreeMap<usize, (f64, f64)>);
 
 fn run_net(net: &Net) -> Result<Traces, TestCaseError> {
-    let sim = sim();
+    let sim = sim_with(net.min_delay, net.threads);
     let pad = (net.pad > 0).then(|| Population::new(&sim, net.pad, IF_curr_exp::default()).unwrap());
     let src = Population::new(&sim, net.src_n, SpikeSourceArray::default()).unwrap();
     let sources: BTreeSet<usize> = net.conns.iter().map(|c| c.0).collect();
@@ -229,7 +234,7 @@ fn run_net(net: &Net) -> Result<Traces, TestCaseError> {
     let mut expected: BTreeMap<usize, (f64, f64)> = conns.iter().map(|c| (c.1, (c.2, 1.0))).collect();
     if net.reweight {
         let w: Vec<f64> = (0..list.len()).map(|k| sign * weight_of(k + 3)).collect();
-        let d: Vec<f64> = (0..list.len()).map(delay_of).collect();
+        let d: Vec<f64> = (0..list.len()).map(|k| delay_of(k, net.min_delay)).collect();
         let before: Vec<(usize, usize)> = list.iter().map(|c| (c.0, c.1)).collect();
         prj.set("weight", per_connection(&before, w.clone(), net.src_n, net.post_n)).unwrap();
         prj.set("delay", per_connection(&before, d.clone(), net.src_n, net.post_n)).unwrap();
@@ -367,6 +372,8 @@ fn one_spike_moves_exactly_its_target_at_every_shard_boundary() {
         let conns: Vec<(usize, usize)> = cells.iter().rev().enumerate().map(|(k, &t)| (cells[k / 2], t)).collect();
         for (j, kind) in KINDS.into_iter().enumerate() {
             let net = Net {
+                min_delay: MIN_DELAYS[(i + j) % 3],
+                threads: 1 + (i + j) % 2,
                 pad: [0, 3, 700, 4097][(i + j) % 4],
                 src_n: n,
                 post_n: n,
@@ -396,8 +403,9 @@ fn arb_net() -> impl Strategy<Value = Net> {
         prop::sample::select(KINDS.to_vec()),
         any::<bool>(),
         any::<bool>(),
+        (prop::sample::select(MIN_DELAYS.to_vec()), 1usize..=2),
     )
-        .prop_flat_map(|(src_n, post_n, pad, after, kind, inhibitory, reweight)| {
+        .prop_flat_map(|(src_n, post_n, pad, after, kind, inhibitory, reweight, (min_delay, threads))| {
             let k = post_n.min(8);
             (
                 prop::sample::subsequence((0..post_n).collect::<Vec<_>>(), 1..=k).prop_shuffle(),
@@ -407,7 +415,7 @@ fn arb_net() -> impl Strategy<Value = Net> {
                     // Distinct targets in random order; sources drawn with
                     // repetition, so some have several targets.
                     let conns = t.iter().zip(&s).map(|(&t, &s)| (s, t)).collect();
-                    Net { pad, src_n, post_n, after, kind, inhibitory, conns, reweight }
+                    Net { min_delay, threads, pad, src_n, post_n, after, kind, inhibitory, conns, reweight }
                 })
         })
 }
