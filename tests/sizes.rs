@@ -97,8 +97,8 @@ impl Kind {
 /// current-based receptors), delay 1 ms.
 fn project(
     kind: Kind,
-    pre: &Population<SpikeSourceArray, Native>,
-    post: &Population<IF_curr_exp, Native>,
+    pre: &dyn Cells<Native>,
+    post: &dyn Cells<Native>,
     conns: &[(usize, usize, f64)],
     inhibitory: bool,
 ) -> Projection<Native> {
@@ -597,5 +597,140 @@ proptest! {
         (pad, n, a, b, inj) in arb_subsets()
     ) {
         check_recording(pad, n, &a, &b, &inj)?;
+    }
+}
+
+// ------------------------------------------------------------ views and assemblies
+
+/// Projections from a view and onto an assembly whose parts run against
+/// the populations' creation order: connector positions map to the cells
+/// the naive mapping names (position `p` of the assembly is cell
+/// `parts[0][p]`, then `parts[1][p - len0]`; of the view, its `p`-th
+/// selected cell), `get_list` gives those positions back, and the
+/// assembly's merged data put each cell's trace at its position.
+fn check_assembly(
+    kind: Kind,
+    (n_a, n_s, n_b): (usize, usize, usize),
+    (view_a, view_s, view_b): (&[usize], &[usize], &[usize]),
+    conns: &[(usize, usize)],
+) -> Result<(), TestCaseError> {
+    let sim = sim();
+    let a = Population::new(&sim, n_a, IF_curr_exp::default()).unwrap();
+    let s = Population::new(&sim, n_s, SpikeSourceArray::default()).unwrap();
+    let b = Population::new(&sim, n_b, IF_curr_exp::default()).unwrap();
+    let sorted = |v: &[usize]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (va, vs, vb) = (sorted(view_a), sorted(view_s), sorted(view_b));
+    let pre = s.view(vs.clone()).unwrap();
+    let (part_b, part_a) = (b.view(vb.clone()).unwrap(), a.view(va.clone()).unwrap());
+    let post = Assembly::new(&[&part_b, &part_a]).unwrap();
+    prop_assert_eq!(post.size(), vb.len() + va.len());
+    // The naive mapping of an assembly position: (population "a" or "b", cell).
+    let cell_of = |p: usize| if p < vb.len() { ('b', vb[p]) } else { ('a', va[p - vb.len()]) };
+    let spiking: BTreeSet<usize> = conns.iter().map(|c| vs[c.0]).collect();
+    s.set("spike_times", (0..n_s).map(|i| if spiking.contains(&i) { vec![10.0] } else { vec![] }).collect::<Vec<_>>())
+        .unwrap();
+    let with_w: Vec<(usize, usize, f64)> = conns.iter().enumerate().map(|(k, &(i, j))| (i, j, weight_of(k))).collect();
+    let prj = project(kind, &pre, &post, &with_w, false);
+    let mut by_source = with_w.clone();
+    by_source.sort_by_key(|c| c.0);
+    prop_assert_eq!(prj.get_list("weight").unwrap(), by_source, "get_list (positions in the view and the assembly)");
+    a.record("v", None).unwrap();
+    b.record("v", None).unwrap();
+    post.record("v", None).unwrap();
+    sim.run(T_END).unwrap();
+    let mut cache = BTreeMap::new();
+    for (name, pop) in [('a', &a), ('b', &b)] {
+        let expected: BTreeMap<usize, (f64, f64)> = with_w
+            .iter()
+            .map(|&(_, j, w)| (cell_of(j), w))
+            .filter(|((p, _), _)| *p == name)
+            .map(|((_, c), w)| (c, (kind.efficacy(w), 1.0)))
+            .collect();
+        let sig = pop.get_data().unwrap().segments[0].analogsignals[0].clone();
+        check(&format!("{kind:?}, population {name}"), &sig, &expected, false, &mut cache)?;
+    }
+    // The assembly's data: column for position p is cell_of(p)'s trace.
+    let merged = post.get_data().unwrap().segments[0].analogsignals[0].clone();
+    let full = |pop: &Population<IF_curr_exp, Native>| pop.get_data().unwrap().segments[0].analogsignals[0].clone();
+    let (sa, sb) = (full(&a), full(&b));
+    let width = merged.channel_index.len();
+    prop_assert_eq!(width, post.size());
+    for (col, &p) in merged.channel_index.iter().enumerate() {
+        let (name, c) = cell_of(p);
+        let sig = if name == 'a' { &sa } else { &sb };
+        let w = sig.channel_index.len();
+        for r in 0..merged.n_samples() {
+            prop_assert_eq!(
+                merged.data[r * width + col].to_bits(),
+                sig.data[r * w + c].to_bits(),
+                "assembly position {}",
+                p
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn views_and_assemblies_map_positions_to_their_cells_at_shard_boundaries() {
+    // Populations of 513 (shards of 512), 1000 (512) and 4097 (4096)
+    // cells; views of the cells around the boundaries.
+    let (n_a, n_s, n_b) = (513, 1000, 4097);
+    let (va, vs, vb) = (vec![0, 511, 512], vec![0, 511, 512, 999], vec![4095, 4096, 0, 1]);
+    // Assembly positions: b's 4 cells, then a's 3.
+    let conns = [(3, 0), (0, 6), (1, 4), (2, 1), (0, 3), (3, 5), (1, 2)];
+    for kind in KINDS {
+        if let Err(e) = check_assembly(kind, (n_a, n_s, n_b), (&va, &vs, &vb), &conns) {
+            panic!("{e}");
+        }
+    }
+}
+
+fn arb_assembly()
+-> impl Strategy<Value = (Kind, (usize, usize, usize), Vec<usize>, Vec<usize>, Vec<usize>, Vec<(usize, usize)>)> {
+    (prop::sample::select(KINDS.to_vec()), arb_size(), arb_size(), arb_size()).prop_flat_map(|(kind, n_a, n_s, n_b)| {
+        let all = |n: usize| (0..n).collect::<Vec<_>>();
+        (
+            Just(kind),
+            Just((n_a, n_s, n_b)),
+            prop::sample::subsequence(all(n_a), 1..=n_a.min(6)),
+            prop::sample::subsequence(all(n_s), 1..=n_s.min(6)),
+            prop::sample::subsequence(all(n_b), 1..=n_b.min(6)),
+        )
+            .prop_flat_map(|(kind, sizes, va, vs, vb)| {
+                let n_post = va.len() + vb.len();
+                let n_pre = vs.len();
+                (
+                    Just(kind),
+                    Just(sizes),
+                    Just(va),
+                    Just(vs),
+                    Just(vb),
+                    prop::sample::subsequence((0..n_post).collect::<Vec<_>>(), 1..=n_post.min(8)).prop_shuffle(),
+                    prop::collection::vec(0..n_pre, 8),
+                )
+                    .prop_map(|(kind, sizes, va, vs, vb, t, s)| {
+                        let conns = t.iter().zip(&s).map(|(&t, &s)| (s, t)).collect();
+                        (kind, sizes, va, vs, vb, conns)
+                    })
+            })
+    })
+}
+
+proptest! {
+    // 32 random layouts.
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Random sizes, views, assembly positions and synapse types.
+    #[test]
+    fn views_and_assemblies_map_positions_to_their_cells_in_random_layouts(
+        (kind, sizes, va, vs, vb, conns) in arb_assembly()
+    ) {
+        check_assembly(kind, sizes, (&va, &vs, &vb), &conns)?;
     }
 }
