@@ -230,3 +230,24 @@ fn palette_boundary_keeps_every_value() {
     assert_eq!(bytes[1] - bytes[0], 10, "{bytes:?}");
     assert_eq!(bytes[2] as i64 - bytes[1] as i64, 1024 * 10 - (1024 + 2048 + 1024 + 512), "{bytes:?}");
 }
+
+/// A palette is shared by every shard of a projection and is counted once
+/// by `synapse_memory`: 1200 synapses into both shards of a 1200-cell
+/// population (1024 + 176) with 256 distinct weights take exactly one
+/// index byte per synapse and one palette of 256 f64 more than the same
+/// synapses with one weight (stored once, as no bytes).
+#[test]
+fn shared_palette_is_counted_once() {
+    let bytes = |distinct: bool| {
+        let sim = sim();
+        let src = Population::new(&sim, 4, SpikeSourceArray::default()).unwrap();
+        let post = Population::new(&sim, 1200, IF_curr_exp::default()).unwrap();
+        let pairs: Vec<(usize, usize)> = (0..1200).map(|k| (k % 4, k)).collect();
+        let w: Vec<f64> = (0..1200).map(|k| if distinct { 0.5 + (k % 256) as f64 / 512.0 } else { 0.5 }).collect();
+        Projection::new(&src, &post, &FromListConnector::new(pairs), StaticSynapse::new(w, 1.0), None).unwrap();
+        sim.with_backend(|b| b.synapse_memory())
+    };
+    let (palette, same) = (bytes(true), bytes(false));
+    assert_eq!(palette.synapses, 1200);
+    assert_eq!(palette.bytes - same.bytes, 1200 + 256 * 8, "{palette:?} vs {same:?}");
+}

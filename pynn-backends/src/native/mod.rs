@@ -189,11 +189,22 @@ impl<T: Bits + Default> Values<T> {
         }
     }
 
+    /// Bytes of the per-synapse values (palette indices or values); the
+    /// palette, shared by every shard of the projection, is counted by
+    /// [`Values::palette_bytes`], once per projection.
     fn bytes(&self) -> usize {
         match self {
             Values::Same(_) => 0,
-            Values::Palette(p, i) => i.len() + p.len() * std::mem::size_of::<T>(),
+            Values::Palette(_, i) => i.len(),
             Values::Each(e) => e.len() * std::mem::size_of::<T>(),
+        }
+    }
+
+    /// Bytes of the palette, if any.
+    fn palette_bytes(&self) -> usize {
+        match self {
+            Values::Palette(p, _) => p.len() * std::mem::size_of::<T>(),
+            _ => 0,
         }
     }
 }
@@ -708,6 +719,11 @@ impl Native {
             m.bytes += p.perm.as_ref().map_or(0, |v| v.len() * 4) + p.parts.len() * std::mem::size_of::<Rows>();
             for &(s, k) in &p.parts {
                 m.bytes += self.shards[s].incoming[k].bytes();
+            }
+            // Palettes are per projection (one `Arc` shared by its parts).
+            if let Some(&(s, k)) = p.parts.first() {
+                let rows = &self.shards[s].incoming[k];
+                m.bytes += rows.weight.palette_bytes() + rows.delay.palette_bytes();
             }
         }
         for p in &self.plastic {
