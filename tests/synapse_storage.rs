@@ -251,3 +251,26 @@ fn shared_palette_is_counted_once() {
     assert_eq!(palette.synapses, 1200);
     assert_eq!(palette.bytes - same.bytes, 1200 + 256 * 8, "{palette:?} vs {same:?}");
 }
+
+/// The layout of a projection's weights and delays is the smallest of the
+/// three (module docs of `native`): 10 synapses with 10 distinct weights
+/// and delays take 10 f64 and 10 u16 (100 bytes), not 10 index bytes per
+/// column plus palettes of 10 f64 and 10 u16 (120 bytes); 1000 synapses
+/// with 10 distinct values take the palette (1000 index bytes per column
+/// plus the palettes, instead of 1000 f64 and 1000 u16).
+#[test]
+fn layout_is_the_smallest_of_the_three() {
+    let bytes = |n: usize, distinct: bool| {
+        let sim = sim();
+        let src = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+        let post = Population::new(&sim, 1000, IF_curr_exp::default()).unwrap();
+        let pairs: Vec<(usize, usize)> = (0..n).map(|k| (0, k)).collect();
+        let value = |k: usize, base: f64| if distinct { base + (k % 10) as f64 * 0.1 } else { base };
+        let w: Vec<f64> = (0..n).map(|k| value(k, 0.5)).collect();
+        let d: Vec<f64> = (0..n).map(|k| value(k, 1.0)).collect();
+        Projection::new(&src, &post, &FromListConnector::new(pairs), StaticSynapse::new(w, d), None).unwrap();
+        sim.with_backend(|b| b.synapse_memory()).bytes
+    };
+    assert_eq!(bytes(10, true) - bytes(10, false), 10 * (8 + 2));
+    assert_eq!(bytes(1000, true) - bytes(1000, false), 1000 * 2 + 10 * (8 + 2));
+}

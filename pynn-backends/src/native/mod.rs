@@ -131,7 +131,10 @@ impl Bits for u16 {
 }
 
 impl<T: Bits> Layout<T> {
-    /// Chooses the layout of `values` (compared by bit pattern: lossless).
+    /// Chooses the smallest layout of `values` (compared by bit pattern:
+    /// lossless): one value, a palette (one index byte per synapse plus
+    /// the palette) when it is smaller than one value per synapse, else
+    /// one value per synapse.
     fn of(values: &[T]) -> Self {
         let Some(&first) = values.first() else { return Layout::Each };
         if values.iter().all(|v| v.bits() == first.bits()) {
@@ -147,6 +150,10 @@ impl<T: Bits> Layout<T> {
                 map.insert(v.bits(), palette.len() as u8);
                 palette.push(*v);
             }
+        }
+        let size = std::mem::size_of::<T>();
+        if values.len() + palette.len() * size >= values.len() * size {
+            return Layout::Each;
         }
         Layout::Palette(std::sync::Arc::new(palette), map)
     }
