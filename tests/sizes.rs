@@ -458,8 +458,8 @@ fn v0_of(i: usize) -> f64 {
 /// view), behind a pad population: the recorded data are exactly those
 /// cells', each with its own values. Also: `initialize` with one value per
 /// cell reaches the right cell of the right shard (sample 0 is the
-/// initial value, exactly), and a current source injected into another
-/// subset moves exactly those cells.
+/// initial value, exactly), a current source injected into another
+/// subset and a parameter set on a third move exactly those cells.
 fn check_recording(pad: usize, n: usize, a: &[usize], b: &[usize], inj: &[usize]) -> Result<(), TestCaseError> {
     let sim = sim();
     if pad > 0 {
@@ -489,6 +489,10 @@ fn check_recording(pad: usize, n: usize, a: &[usize], b: &[usize], inj: &[usize]
     if !inj.is_empty() {
         cells.view(inj.to_vec()).unwrap().inject(DCSource { amplitude: 0.5, start: 0.0, stop: 1e12 }).unwrap();
     }
+    // A parameter set on a subset (every other recorded cell): per-shard
+    // parameter tables.
+    let with_offset: BTreeSet<usize> = expected.iter().copied().step_by(2).collect();
+    cells.view(with_offset.iter().copied().collect::<Vec<_>>()).unwrap().set("i_offset", 0.2).unwrap();
     sim.run(21.0).unwrap();
     // Spikes: exactly the recorded sources, each with its own two times
     // (on the 0.1 ms grid: compared within 1e-9 ms, far below a step).
@@ -518,7 +522,7 @@ fn check_recording(pad: usize, n: usize, a: &[usize], b: &[usize], inj: &[usize]
         // current it ends higher. Compared with the lone cells' traces
         // (the same update, hence the same bits).
         let last = sig.data[sig.data.len() - width + j];
-        let want = lone_cell_v(v0_of(c), injected.contains(&c));
+        let want = lone_cell_v(v0_of(c), injected.contains(&c), with_offset.contains(&c));
         prop_assert_eq!(
             last.to_bits(),
             want.to_bits(),
@@ -533,10 +537,11 @@ fn check_recording(pad: usize, n: usize, a: &[usize], b: &[usize], inj: &[usize]
 }
 
 /// Final v at 21 ms of a lone IF_curr_exp cell started at `v0`, with or
-/// without the 0.5 nA DC current.
-fn lone_cell_v(v0: f64, dc: bool) -> f64 {
+/// without the 0.5 nA DC current, with or without `i_offset` = 0.2 nA (with both, v tends to -51 mV: no spike).
+fn lone_cell_v(v0: f64, dc: bool, offset: bool) -> f64 {
     let sim = sim();
-    let cell = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let i_offset = if offset { 0.2 } else { 0.0 };
+    let cell = Population::new(&sim, 1, IF_curr_exp { i_offset, ..IF_curr_exp::default() }).unwrap();
     cell.initialize("v", v0).unwrap();
     if dc {
         cell.inject(DCSource { amplitude: 0.5, start: 0.0, stop: 1e12 }).unwrap();
