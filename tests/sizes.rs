@@ -615,11 +615,16 @@ proptest! {
 /// assembly's merged data put each cell's trace at its position.
 fn check_assembly(
     kind: Kind,
-    (n_a, n_s, n_b): (usize, usize, usize),
-    (view_a, view_s, view_b): (&[usize], &[usize], &[usize]),
+    (n_a, n_s, n_b, n_z): (usize, usize, usize, usize),
+    (view_a, view_s, view_b, view_z): (&[usize], &[usize], &[usize], &[usize]),
     conns: &[(usize, usize)],
 ) -> Result<(), TestCaseError> {
     let sim = sim();
+    // Creation order (global offsets): z, a, s, b. Sources: an assembly
+    // of a view of s then a view of z (against creation order, with a
+    // population of other cells between them); targets: an assembly of a
+    // view of b then a view of a.
+    let z = Population::new(&sim, n_z, SpikeSourceArray::default()).unwrap();
     let a = Population::new(&sim, n_a, IF_curr_exp::default()).unwrap();
     let s = Population::new(&sim, n_s, SpikeSourceArray::default()).unwrap();
     let b = Population::new(&sim, n_b, IF_curr_exp::default()).unwrap();
@@ -629,21 +634,31 @@ fn check_assembly(
         v.dedup();
         v
     };
-    let (va, vs, vb) = (sorted(view_a), sorted(view_s), sorted(view_b));
-    let pre = s.view(vs.clone()).unwrap();
+    let (va, vs, vb, vz) = (sorted(view_a), sorted(view_s), sorted(view_b), sorted(view_z));
+    let (part_s, part_z) = (s.view(vs.clone()).unwrap(), z.view(vz.clone()).unwrap());
+    let pre = Assembly::new(&[&part_s, &part_z]).unwrap();
     let (part_b, part_a) = (b.view(vb.clone()).unwrap(), a.view(va.clone()).unwrap());
     let post = Assembly::new(&[&part_b, &part_a]).unwrap();
     prop_assert_eq!(post.size(), vb.len() + va.len());
-    // The naive mapping of an assembly position: (population "a" or "b", cell).
+    // The naive mapping of an assembly position: (population, cell).
     let cell_of = |p: usize| if p < vb.len() { ('b', vb[p]) } else { ('a', va[p - vb.len()]) };
-    let spiking: BTreeSet<usize> = conns.iter().map(|c| vs[c.0]).collect();
-    s.set("spike_times", (0..n_s).map(|i| if spiking.contains(&i) { vec![10.0] } else { vec![] }).collect::<Vec<_>>())
-        .unwrap();
+    let source_of = |p: usize| if p < vs.len() { ('s', vs[p]) } else { ('z', vz[p - vs.len()]) };
+    let spiking: BTreeSet<(char, usize)> = conns.iter().map(|c| source_of(c.0)).collect();
+    for (name, pop, n) in [('s', &s, n_s), ('z', &z, n_z)] {
+        let times: Vec<Vec<f64>> =
+            (0..n).map(|i| if spiking.contains(&(name, i)) { vec![10.0] } else { vec![] }).collect();
+        pop.set("spike_times", times).unwrap();
+    }
+    // List order: by global index of the source (z before s), stable.
+    let global = |p: usize| match source_of(p) {
+        ('z', c) => c,
+        (_, c) => n_z + n_a + c,
+    };
     let with_w: Vec<(usize, usize, f64)> = conns.iter().enumerate().map(|(k, &(i, j))| (i, j, weight_of(k))).collect();
     let prj = project(kind, &pre, &post, &with_w, false);
     let mut by_source = with_w.clone();
-    by_source.sort_by_key(|c| c.0);
-    prop_assert_eq!(prj.get_list("weight").unwrap(), by_source, "get_list (positions in the view and the assembly)");
+    by_source.sort_by_key(|c| global(c.0));
+    prop_assert_eq!(prj.get_list("weight").unwrap(), by_source, "get_list (positions in the assemblies)");
     a.record("v", None).unwrap();
     b.record("v", None).unwrap();
     post.record("v", None).unwrap();
@@ -685,45 +700,42 @@ fn check_assembly(
 fn views_and_assemblies_map_positions_to_their_cells_at_shard_boundaries() {
     // Populations of 513 (shards of 512), 1000 (512) and 4097 (4096)
     // cells; views of the cells around the boundaries.
-    let (n_a, n_s, n_b) = (513, 1000, 4097);
-    let (va, vs, vb) = (vec![0, 511, 512], vec![0, 511, 512, 999], vec![4095, 4096, 0, 1]);
-    // Assembly positions: b's 4 cells, then a's 3.
-    let conns = [(3, 0), (0, 6), (1, 4), (2, 1), (0, 3), (3, 5), (1, 2)];
+    let (n_a, n_s, n_b, n_z) = (513, 1000, 4097, 257);
+    let (va, vs, vb, vz) = (vec![0, 511, 512], vec![0, 511, 512, 999], vec![4095, 4096, 0, 1], vec![255, 256]);
+    // Target positions: b's 4 cells, then a's 3; source positions: s's 4
+    // cells, then z's 2.
+    let conns = [(3, 0), (0, 6), (5, 4), (2, 1), (0, 3), (4, 5), (1, 2)];
     for kind in KINDS {
-        if let Err(e) = check_assembly(kind, (n_a, n_s, n_b), (&va, &vs, &vb), &conns) {
+        if let Err(e) = check_assembly(kind, (n_a, n_s, n_b, n_z), (&va, &vs, &vb, &vz), &conns) {
             panic!("{e}");
         }
     }
 }
 
-fn arb_assembly()
--> impl Strategy<Value = (Kind, (usize, usize, usize), Vec<usize>, Vec<usize>, Vec<usize>, Vec<(usize, usize)>)> {
-    (prop::sample::select(KINDS.to_vec()), arb_size(), arb_size(), arb_size()).prop_flat_map(|(kind, n_a, n_s, n_b)| {
-        let all = |n: usize| (0..n).collect::<Vec<_>>();
-        (
-            Just(kind),
-            Just((n_a, n_s, n_b)),
-            prop::sample::subsequence(all(n_a), 1..=n_a.min(6)),
-            prop::sample::subsequence(all(n_s), 1..=n_s.min(6)),
-            prop::sample::subsequence(all(n_b), 1..=n_b.min(6)),
-        )
-            .prop_flat_map(|(kind, sizes, va, vs, vb)| {
-                let n_post = va.len() + vb.len();
-                let n_pre = vs.len();
+/// Sizes of a, s, b, z; their views; connections by assembly position.
+type AssemblyCase = (Kind, (usize, usize, usize, usize), [Vec<usize>; 4], Vec<(usize, usize)>);
+
+fn arb_assembly() -> impl Strategy<Value = AssemblyCase> {
+    let sizes = (arb_size(), arb_size(), arb_size(), arb_size());
+    (prop::sample::select(KINDS.to_vec()), sizes).prop_flat_map(|(kind, (n_a, n_s, n_b, n_z))| {
+        let view = |n: usize| prop::sample::subsequence((0..n).collect::<Vec<_>>(), 1..=n.min(6));
+        (Just(kind), Just((n_a, n_s, n_b, n_z)), [view(n_a), view(n_s), view(n_b), view(n_z)]).prop_flat_map(
+            |(kind, sizes, views)| {
+                let n_post = views[0].len() + views[2].len();
+                let n_pre = views[1].len() + views[3].len();
                 (
                     Just(kind),
                     Just(sizes),
-                    Just(va),
-                    Just(vs),
-                    Just(vb),
+                    Just(views),
                     prop::sample::subsequence((0..n_post).collect::<Vec<_>>(), 1..=n_post.min(8)).prop_shuffle(),
                     prop::collection::vec(0..n_pre, 8),
                 )
-                    .prop_map(|(kind, sizes, va, vs, vb, t, s)| {
+                    .prop_map(|(kind, sizes, views, t, s)| {
                         let conns = t.iter().zip(&s).map(|(&t, &s)| (s, t)).collect();
-                        (kind, sizes, va, vs, vb, conns)
+                        (kind, sizes, views, conns)
                     })
-            })
+            },
+        )
     })
 }
 
@@ -734,9 +746,9 @@ proptest! {
     /// Random sizes, views, assembly positions and synapse types.
     #[test]
     fn views_and_assemblies_map_positions_to_their_cells_in_random_layouts(
-        (kind, sizes, va, vs, vb, conns) in arb_assembly()
+        (kind, sizes, views, conns) in arb_assembly()
     ) {
-        check_assembly(kind, sizes, (&va, &vs, &vb), &conns)?;
+        check_assembly(kind, sizes, (&views[0], &views[1], &views[2], &views[3]), &conns)?;
     }
 }
 
