@@ -846,3 +846,100 @@ proptest! {
         check_plastic_state(kind, pad, (src_n, s), (post_n, t))?;
     }
 }
+
+// ------------------------------------------------------------ recording plans and sampling intervals
+
+/// The whole trace (every step, 10 ms) of a lone cell started at `v0`.
+fn lone_trace_from(v0: f64) -> Vec<f64> {
+    let sim = sim();
+    let cell = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    cell.initialize("v", v0).unwrap();
+    cell.record("v", None).unwrap();
+    sim.run(10.0).unwrap();
+    cell.get_data().unwrap().segments[0].analogsignals[0].data.clone()
+}
+
+/// Records subset `a` of a population with a sampling interval, runs
+/// 5 ms, adds subset `b` (a new recording plan: the engine merges the old
+/// plan's samples across shards before switching), runs 5 ms more: every
+/// sample of every signal is its own cell's value at its own time (each
+/// cell starts at its own `v0`), bit for bit as in a lone cell.
+fn check_plan_change(pad: usize, n: usize, a: &[usize], b: &[usize], interval: f64) -> Result<(), TestCaseError> {
+    let sim = sim();
+    if pad > 0 {
+        Population::new(&sim, pad, IF_curr_exp::default()).unwrap();
+    }
+    let cells = Population::new(&sim, n, IF_curr_exp::default()).unwrap();
+    cells.initialize("v", (0..n).map(v0_of).collect::<Vec<_>>()).unwrap();
+    cells.view(a.to_vec()).unwrap().record("v", Some(interval)).unwrap();
+    sim.run(5.0).unwrap();
+    cells.view(b.to_vec()).unwrap().record("v", Some(interval)).unwrap();
+    sim.run(5.0).unwrap();
+    let signals = cells.get_data().unwrap().segments[0].analogsignals.clone();
+    let set = |v: &[usize]| v.iter().copied().collect::<BTreeSet<usize>>();
+    let (sa, sab): (BTreeSet<usize>, BTreeSet<usize>) = (set(a), set(a).union(&set(b)).copied().collect());
+    let channels: Vec<BTreeSet<usize>> = signals.iter().map(|s| set(&s.channel_index)).collect();
+    let want = if sa == sab { vec![sa.clone()] } else { vec![sa.clone(), sab.clone()] };
+    prop_assert_eq!(&channels, &want, "channels of the signals");
+    let mut lone: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    let mut last_step = 0;
+    for sig in &signals {
+        prop_assert!((sig.sampling_period - interval).abs() < 1e-12, "period {}", sig.sampling_period);
+        let width = sig.channel_index.len();
+        for r in 0..sig.n_samples() {
+            let step = ((sig.t_start + r as f64 * sig.sampling_period) / 0.1).round() as usize;
+            last_step = last_step.max(step);
+            for (j, &c) in sig.channel_index.iter().enumerate() {
+                let trace = lone.entry(c).or_insert_with(|| lone_trace_from(v0_of(c)));
+                prop_assert_eq!(
+                    sig.data[r * width + j].to_bits(),
+                    trace[step].to_bits(),
+                    "cell {} at step {}: {} vs lone {}",
+                    c,
+                    step,
+                    sig.data[r * width + j],
+                    trace[step]
+                );
+            }
+        }
+    }
+    prop_assert!(signals[0].t_start == 0.0, "first sample at {}", signals[0].t_start);
+    // The last sample on the sampling grid at or before 10 ms.
+    let k = (interval / 0.1).round() as usize;
+    prop_assert_eq!(last_step, 100 / k * k, "last sampled step");
+    Ok(())
+}
+
+#[test]
+fn recording_plan_changes_keep_every_cells_samples_at_shard_boundaries() {
+    for (i, &n) in BOUNDARY_SIZES.iter().enumerate() {
+        let cells = boundary_cells(n);
+        let a: Vec<usize> = cells.iter().copied().step_by(2).collect();
+        let b: Vec<usize> = cells.iter().copied().skip(1).step_by(2).collect();
+        if let Err(e) = check_plan_change([0, 300][i % 2], n, &a, &b, [0.1, 0.5, 1.0, 0.3][i % 4]) {
+            panic!("{n} cells: {e}");
+        }
+    }
+}
+
+proptest! {
+    // 24 random populations, subsets and intervals.
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn recording_plan_changes_keep_every_cells_samples_in_random_populations(
+        (pad, n, a, b, interval) in (0usize..5000, arb_size(), prop::sample::select(vec![0.1, 0.2, 0.5, 1.0, 0.7]))
+            .prop_flat_map(|(pad, n, interval)| {
+                let all: Vec<usize> = (0..n).collect();
+                (
+                    Just(pad),
+                    Just(n),
+                    prop::sample::subsequence(all.clone(), 1..=n.min(12)),
+                    prop::sample::subsequence(all, 1..=n.min(12)),
+                    Just(interval),
+                )
+            })
+    ) {
+        check_plan_change(pad, n, &a, &b, interval)?;
+    }
+}
