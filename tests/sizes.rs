@@ -493,6 +493,10 @@ fn check_recording(pad: usize, n: usize, a: &[usize], b: &[usize], inj: &[usize]
     // parameter tables.
     let with_offset: BTreeSet<usize> = expected.iter().copied().step_by(2).collect();
     cells.view(with_offset.iter().copied().collect::<Vec<_>>()).unwrap().set("i_offset", 0.2).unwrap();
+    // `get` through the population and through the view of a view.
+    let offset_of = |c: usize| if with_offset.contains(&c) { 0.2 } else { 0.0 };
+    prop_assert_eq!(cells.get("i_offset").unwrap(), (0..n).map(offset_of).collect::<Vec<_>>());
+    prop_assert_eq!(inner.get("i_offset").unwrap(), expected.iter().map(|&c| offset_of(c)).collect::<Vec<_>>());
     sim.run(21.0).unwrap();
     // Spikes: exactly the recorded sources, each with its own two times
     // (on the 0.1 ms grid: compared within 1e-9 ms, far below a step).
