@@ -1049,3 +1049,62 @@ proptest! {
         check_shifted_one_to_one(n_s, n_p, range, shift, &mut BTreeMap::new())?;
     }
 }
+
+// ------------------------------------------------------------ random streams by cell, not by shard
+
+/// Spike trains (100 ms) of the cells `cells` of a random spike source
+/// population of `n` cells (the session's first population, so its id and
+/// hence its streams are the same whatever `n`).
+fn source_trains(kind: usize, n: usize, cells: &[usize]) -> Vec<Vec<f64>> {
+    let sim = sim();
+    let trains = |block: Block| {
+        let seg = &block.segments[0];
+        cells
+            .iter()
+            .map(|c| seg.spiketrains.iter().find(|t| t.source_index == *c).map(|t| t.times.clone()).unwrap_or_default())
+            .collect()
+    };
+    let cells_v = cells.to_vec();
+    match kind {
+        0 => {
+            let p = Population::new(&sim, n, SpikeSourcePoisson { rate: 200.0, ..Default::default() }).unwrap();
+            p.view(cells_v).unwrap().record("spikes", None).unwrap();
+            sim.run(100.0).unwrap();
+            trains(p.get_data().unwrap())
+        }
+        1 => {
+            let cell = SpikeSourceGamma { alpha: 3.0, beta: 600.0, ..Default::default() };
+            let p = Population::new(&sim, n, cell).unwrap();
+            p.view(cells_v).unwrap().record("spikes", None).unwrap();
+            sim.run(100.0).unwrap();
+            trains(p.get_data().unwrap())
+        }
+        _ => {
+            let cell = SpikeSourcePoissonRefractory { rate: 200.0, tau_refrac: 2.0, ..Default::default() };
+            let p = Population::new(&sim, n, cell).unwrap();
+            p.view(cells_v).unwrap().record("spikes", None).unwrap();
+            sim.run(100.0).unwrap();
+            trains(p.get_data().unwrap())
+        }
+    }
+}
+
+/// Random sources draw from one stream per cell index in the population
+/// (`BuildContext::first_cell`), so cell `i` fires exactly the same train
+/// in a population of `i + 1` cells (one shard) as in a population of any
+/// size (where it may sit at any shard's edge).
+#[test]
+fn random_sources_fire_the_same_trains_whatever_the_population_size() {
+    for kind in 0..3 {
+        for &n in &BOUNDARY_SIZES {
+            let cells = boundary_cells(n);
+            let big = source_trains(kind, n, &cells);
+            for (&c, train) in cells.iter().zip(&big) {
+                // 200 Hz for 100 ms: about 20 spikes (gamma: 3 / 600 Hz, the same rate).
+                assert!(train.len() > 3, "source kind {kind}, cell {c} of {n}: {} spikes", train.len());
+                let small = source_trains(kind, c + 1, &[c]);
+                assert_eq!(train, &small[0], "source kind {kind}, cell {c} of {n} vs of {}", c + 1);
+            }
+        }
+    }
+}
