@@ -1108,3 +1108,34 @@ fn random_sources_fire_the_same_trains_whatever_the_population_size() {
         }
     }
 }
+
+/// Issue 13's other cases: STDP (each weight dependence) and Vogels onto
+/// populations of 512, 800 and 1000 cells (shards of 256, 512 and 512)
+/// panicked in the plastic delivery; Tsodyks–Markram onto cells 512 and
+/// 999 of 1000 moved cells 0 and 487. Each now moves exactly its target,
+/// as a static synapse of the same first-spike efficacy.
+#[test]
+fn issue_13_cases_move_exactly_their_targets() {
+    let mut cache = BTreeMap::new();
+    for (n, targets) in [(512, vec![511, 300]), (800, vec![799, 256]), (1000, vec![999, 512, 700])] {
+        for kind in KINDS {
+            for &t in &targets {
+                let net = Net {
+                    min_delay: 0.1,
+                    threads: 1,
+                    pad: 0,
+                    src_n: 1,
+                    post_n: n,
+                    after: 0,
+                    kind,
+                    inhibitory: false,
+                    conns: vec![(0, t)],
+                    reweight: false,
+                };
+                if let Err(e) = check_net(&net, &mut cache) {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
+}
