@@ -151,8 +151,7 @@ impl<T: Bits> Layout<T> {
                 palette.push(*v);
             }
         }
-        let size = std::mem::size_of::<T>();
-        if values.len() + palette.len() * size >= values.len() * size {
+        if values.len() + palette.len() * std::mem::size_of::<T>() >= std::mem::size_of_val(values) {
             return Layout::Each;
         }
         Layout::Palette(std::sync::Arc::new(palette), map)
