@@ -966,11 +966,10 @@ impl Backend for Native {
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let range = self.pop(pop)?.shards.clone();
-        let per_shard = self.pops[pop].shard_cells;
         let first = range.start;
         let mut per: Vec<(Vec<usize>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); range.len()];
         for (c, v) in cells.iter().zip(values) {
-            let k = c / per_shard;
+            let k = self.pops[pop].shard_of_local(*c) - first;
             if let Some(slot) = per.get_mut(k) {
                 slot.0.push(c - self.shards[first + k].first);
                 slot.1.push(*v);
