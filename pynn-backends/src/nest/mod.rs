@@ -1091,7 +1091,9 @@ impl Backend for Nest {
         if let Some(r) = self.pops[pop].renewal.as_mut() {
             return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
         }
-        if !self.built {
+        // A stopped process (killed, crashed, timed out) has nothing more to
+        // give; what was read before stays in the core (pyproc.rs).
+        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
             return Ok(RawRecording::default());
         }
         let d = self.driver()?;
