@@ -45,6 +45,11 @@
 //!   cannot take such a current (a clear error).
 //!   AC and noisy sources are sent as `step_current_generator`s with the
 //!   core's per-step samples, so they inject exactly the native values.
+//! * `GIF_cond_exp`'s escape noise is drawn by NEST's `gif_cond_exp` from
+//!   NEST's own random generator (seeded from the session seed), not from
+//!   pynn-rs's streams: with noise, its spikes differ from those of the
+//!   other backends, with the same statistics
+//!   (`escape_noise_on_nest_is_nests_own_with_the_native_statistics`).
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
 //! * The random spike sources (`SpikeSourcePoisson`,
