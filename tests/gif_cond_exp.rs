@@ -170,8 +170,9 @@ where
     (0..5).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect()
 }
 
-/// NEURON's `PynnGif` draws the native kernel's uniform numbers by position;
-/// every spike of every cell must be the native engine's (exact: both
+/// NEURON's `PynnGif` and Brian2's GIF model draw the native kernel's
+/// uniform numbers by position; every spike of every cell must be the
+/// native engine's (exact: both
 /// compute the same hazard with the C library's `exp` and compare the same
 /// draw, so a spike either happens at the same step or the streams have
 /// fallen out of step). With `delta_v` = 0.001 mV the hazard's exponent
@@ -180,16 +181,21 @@ where
 /// there, so no number was drawn and NEURON fell behind native's stream
 /// (1 of 5 cells agreed before `pynn_rkf45.inc` undid that definition).
 #[test]
-fn escape_noise_on_neuron_is_native_spike_for_spike() {
+fn escape_noise_on_neuron_and_brian2_is_native_spike_for_spike() {
     for (seed, delta_v) in [(11, 0.001), (12, 0.5)] {
         let native = gif_dc::<Native>(seed, delta_v);
         let neuron = gif_dc::<Neuron>(seed, delta_v);
+        let brian2 = gif_dc::<Brian2>(seed, delta_v);
         let n: usize = native.iter().map(Vec::len).sum();
         assert!(native.iter().all(|s| s.len() >= 3), "delta_v {delta_v}: every cell fires ({native:?})");
         for (i, (a, b)) in native.iter().zip(&neuron).enumerate() {
             assert_eq!(a, b, "delta_v {delta_v}, cell {i}: native vs NEURON spike times");
         }
-        eprintln!("delta_v {delta_v} mV: {n} spikes, identical on native and NEURON");
+        // Brian2 draws the same numbers (brian2/mod.rs); its exp is NumPy's.
+        for (i, (a, b)) in native.iter().zip(&brian2).enumerate() {
+            assert_eq!(a, b, "delta_v {delta_v}, cell {i}: native vs Brian2 spike times");
+        }
+        eprintln!("delta_v {delta_v} mV: {n} spikes, identical on native, NEURON and Brian2");
     }
 }
 
