@@ -352,6 +352,73 @@ impl Driver {
     }
 }
 
+/// Runs a helper program to its end (NEURON's `nrnivmodl`) under the same
+/// deadline as a driver request: it fails, and the program and its
+/// children are killed, when it has neither finished nor used CPU time for
+/// `timeout` ([`driver_timeout`] for the backends). `what` says what it
+/// does, for the error.
+pub fn run_timed(
+    command: &mut Command,
+    backend: &'static str,
+    what: &str,
+    timeout: Duration,
+) -> Result<std::process::Output> {
+    let shown = format!(
+        "`{}`",
+        std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| backend_err(backend, format!("cannot run {shown} ({what}): {e}")))?;
+    let collect = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = pipe.read_to_end(&mut out);
+            out
+        })
+    };
+    let stdout = collect(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = collect(Box::new(child.stderr.take().expect("piped stderr")));
+    let poll = (timeout / 8).clamp(Duration::from_millis(20), Duration::from_secs(1));
+    let (mut cpu, mut since) = (tree_cpu(child.id()), Instant::now());
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => return Err(backend_err(backend, format!("cannot wait for {shown} ({what}): {e}"))),
+        }
+        std::thread::sleep(poll);
+        let now = tree_cpu(child.id());
+        if now.is_some() && now != cpu {
+            cpu = now;
+            since = Instant::now();
+        }
+        if since.elapsed() >= timeout {
+            let pid = child.id();
+            kill_tree(&mut child);
+            return Err(backend_err(
+                backend,
+                format!(
+                    "{shown} ({what}, pid {pid}) neither finished nor used CPU time for {} s; it was killed. \
+                     If it needs longer, raise the limit: {TIMEOUT_VAR}=<seconds> (default {} s)",
+                    timeout.as_secs_f64(),
+                    DEFAULT_TIMEOUT.as_secs()
+                ),
+            ));
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    Ok(std::process::Output { status, stdout, stderr })
+}
+
 /// Forwards the driver's stdout lines; an end of file is an error.
 fn reader(stdout: std::process::ChildStdout, tx: Sender<std::io::Result<String>>) {
     let mut r = BufReader::new(stdout);
@@ -657,6 +724,26 @@ mod tests {
         let a = d.call(json!({"cmd": "run"})).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a["done"], 1);
         assert!(t.elapsed() >= Duration::from_secs(2), "it computed {:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_helper_program_has_the_same_deadline() {
+        let out = run_timed(
+            Command::new("sh").args(["-c", "echo made; echo warned >&2"]),
+            "NEURON",
+            "compiling",
+            DEFAULT_TIMEOUT,
+        )
+        .unwrap();
+        assert!(out.status.success());
+        assert_eq!((out.stdout.as_slice(), out.stderr.as_slice()), (&b"made\n"[..], &b"warned\n"[..]));
+        let t = Instant::now();
+        let e = run_timed(Command::new("sh").args(["-c", "sleep 600"]), "NEURON", "compiling", Duration::from_secs(1))
+            .unwrap_err()
+            .to_string();
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        assert!(e.contains("compiling") && e.contains("neither finished nor used CPU time for 1 s"), "{e}");
+        assert!(e.contains("PYNN_DRIVER_TIMEOUT=<seconds>"), "{e}");
     }
 
     #[test]

@@ -183,14 +183,20 @@ fn compile_in(root: &Path, python: &Path) -> Result<PathBuf> {
         p.push(&path);
         path = p;
     }
-    let out = std::process::Command::new(&nrnivmodl).current_dir(&tmp).env("PATH", path).output().map_err(|e| {
-        let _ = std::fs::remove_dir_all(&tmp);
-        err(format!(
-            "cannot run `{}` to compile the NEURON mechanisms ({e}). Install NEURON with `{INSTALL_HINT}` in the \
-             workspace root, or set PYNN_PYTHON to an interpreter that has it",
-            nrnivmodl.display()
-        ))
-    })?;
+    let mut command = std::process::Command::new(&nrnivmodl);
+    command.current_dir(&tmp).env("PATH", path);
+    let timeout = crate::pyproc::driver_timeout()?;
+    let out =
+        crate::pyproc::run_timed(&mut command, "NEURON", "compiling the NEURON mechanisms", timeout).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            match e {
+                Error::Backend { message, .. } if message.starts_with("cannot run") => err(format!(
+                    "{message}. Install NEURON with `{INSTALL_HINT}` in the workspace root, or set PYNN_PYTHON to \
+                     an interpreter that has it"
+                )),
+                other => other,
+            }
+        })?;
     if !out.status.success() || !library_in(&tmp).exists() {
         let _ = std::fs::remove_dir_all(&tmp);
         let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
