@@ -7,8 +7,8 @@
 //! `PYNN_PYTHON`, no `mpirun`) run this test binary again as a child
 //! process with that environment (`in_child`), so that they cannot disturb
 //! the other tests of this binary, which run in parallel threads of one
-//! process. The killed-process test needs NEST (`PYNN_PYTHON`, or
-//! `.venv/bin/python` in the workspace root).
+//! process. The killed-process tests need NEST, NEURON and Brian2
+//! (`PYNN_PYTHON`, or `.venv/bin/python` in the workspace root).
 
 use pynn::core::Backend;
 use pynn::prelude::*;
@@ -144,10 +144,10 @@ fn child_neuron_mpi_with_a_missing_launcher() {
     assert!(text.contains("launcher `/nonexistent/bin/mpirun`") && text.contains("not found"), "{text}");
 }
 
-/// The pid of this process's NEST driver (its child whose command line
-/// holds the driver's work directory `pynn-nest-PID-N`). Only one test of
-/// this binary starts NEST in this process.
-fn nest_driver_pid() -> u32 {
+/// The pid of this process's driver of backend `tag` (its child whose
+/// command line holds the driver's work directory `pynn-TAG-PID-N`). Only
+/// one test of this binary starts each backend in this process.
+fn driver_pid(tag: &str) -> u32 {
     let me = std::process::id();
     let mut found = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -155,22 +155,24 @@ fn nest_driver_pid() -> u32 {
         let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
         let ppid = stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)).and_then(|p| p.parse().ok());
         let cmdline = std::fs::read_to_string(e.path().join("cmdline")).unwrap_or_default();
-        if ppid == Some(me) && cmdline.contains(&format!("pynn-nest-{me}-")) {
+        if ppid == Some(me) && cmdline.contains(&format!("pynn-{tag}-{me}-")) {
             found.push(pid);
         }
     }
-    assert_eq!(found.len(), 1, "one NEST driver: {found:?}");
+    assert_eq!(found.len(), 1, "one {tag} driver: {found:?}");
     found[0]
 }
 
-/// The NEST process is killed after a finished segment and a partly read
-/// one: the next run fails with an error saying so, and `get_data` still
-/// returns everything read before (before: every `get_data` failed).
-#[test]
-fn a_killed_nest_process_keeps_the_data_already_read() {
-    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+/// The simulator process is killed after a finished segment and a partly
+/// read one: the next run fails with an error saying so, and `get_data`
+/// still returns everything read before (before: every `get_data` failed).
+fn killed_process_keeps_the_data_already_read<B>(tag: &str)
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
     let cell = IF_curr_exp { i_offset: 2.0, ..Default::default() };
-    let pop = Population::<IF_curr_exp, Nest>::new(&sim, 3, cell).unwrap();
+    let pop = Population::<IF_curr_exp, B>::new(&sim, 3, cell).unwrap();
     pop.record(["spikes", "v"], None).unwrap();
     sim.run(50.0).unwrap();
     sim.reset().unwrap();
@@ -179,14 +181,14 @@ fn a_killed_nest_process_keeps_the_data_already_read() {
     assert_eq!(before.segments.len(), 2);
     assert!(before.segments[0].spiketrain(0).unwrap().times.len() >= 3, "the cells fire");
     assert!(!before.segments[1].spiketrain(0).unwrap().times.is_empty(), "the cells fire");
-    let pid = nest_driver_pid();
+    let pid = driver_pid(tag);
     let killed = Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
     assert!(killed.success());
     let e = sim.run(10.0).unwrap_err().to_string();
-    assert!(e.contains(&format!("NEST driver process (pid {pid}")) && e.contains("stopped"), "{e}");
+    assert!(e.contains(&format!("{} driver process (pid {pid}", B::NAME)) && e.contains("stopped"), "{e}");
     assert!(e.contains("Data already read from it stay readable"), "{e}");
     assert_eq!(sim.get_current_time(), 20.0, "the failed run did not advance the time");
-    let after = pop.get_data().unwrap_or_else(|e| panic!("data after the kill: {e}"));
+    let after = pop.get_data().unwrap_or_else(|e| panic!("{}: data after the kill: {e}", B::NAME));
     assert_eq!(after.segments.len(), 2);
     for (k, (a, b)) in before.segments.iter().zip(&after.segments).enumerate() {
         for i in 0..3 {
@@ -199,4 +201,19 @@ fn a_killed_nest_process_keeps_the_data_already_read() {
     let e = sim.run(10.0).unwrap_err().to_string();
     assert!(e.contains("has stopped"), "{e}");
     sim.end().unwrap();
+}
+
+#[test]
+fn a_killed_nest_process_keeps_the_data_already_read() {
+    killed_process_keeps_the_data_already_read::<Nest>("nest");
+}
+
+#[test]
+fn a_killed_neuron_process_keeps_the_data_already_read() {
+    killed_process_keeps_the_data_already_read::<Neuron>("neuron");
+}
+
+#[test]
+fn a_killed_brian2_process_keeps_the_data_already_read() {
+    killed_process_keeps_the_data_already_read::<Brian2>("brian2");
 }
