@@ -1093,7 +1093,9 @@ impl Backend for Brian2 {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         self.pop(pop)?;
-        if !self.built {
+        // A stopped process (killed, crashed, timed out) has nothing more to
+        // give; what was read before stays in the core (pyproc.rs).
+        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
             return Ok(RawRecording::default());
         }
         let d = self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))?;
