@@ -213,6 +213,8 @@ class Driver:
                 group.run_regularly(m["after_step"], when="after_groups", name=name + "_after",
                                     dt=self.dt * b2.second)
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            if m["threshold"]:
+                self.keep_spikes(pop)
             if m.get("escape"):
                 self.pops[pop]["draws"] = None
                 self.pops[pop]["used"] = np.zeros(n, dtype=np.int64)
@@ -233,6 +235,36 @@ class Driver:
         self.offsets.append((int(c["offset"]), n, pop))
         self.recorders.setdefault(pop, [])
         return {}
+
+    def keep_spikes(self, pop):
+        """Keeps the spikes of a run's last step for the next run.
+
+        The pathways run "before_thresholds", so the spikes of step j are
+        pushed in step j + 1. Brian2's thresholder empties the spike space at
+        the end of every run (the `after_code` of its template sets the
+        count to 0: brian2/codegen/runtime/*/templates/threshold.*), which
+        with this schedule drops the spikes of the last step before every
+        split of a run (a `run` in several calls, or the driver's chunks of
+        Poisson trains): their synaptic events never arrive. An operation at
+        the end of each step of the group's clock remembers the count;
+        `cmd_run` puts it back after the run (the indices stay in place)."""
+        p = self.pops[pop]
+        space = p["group"].variables["_spikespace"].get_value()
+        kept = {"space": space, "count": 0}
+
+        def remember():
+            kept["count"] = int(space[-1])
+
+        op = b2.NetworkOperation(remember, clock=p["group"].clock, when="end", order=1000,
+                                 name="pynn_pop%d_keep_spikes" % pop)
+        self.net.add(op)
+        p["kept"] = kept
+
+    def restore_spikes(self):
+        for p in self.pops.values():
+            kept = p.get("kept")
+            if kept is not None:
+                kept["space"][-1] = kept["count"]
 
     def set_params(self, pop, c):
         p = self.pops[pop]
@@ -604,6 +636,7 @@ class Driver:
         step = int(c["step"])
         if step > self.step:
             self.net.run((step - self.step) * self.dt * b2.second, namespace={})
+            self.restore_spikes()
             now = int(round(float(self.net.t / b2.second) / self.dt))
             if now != step:
                 raise DriverError("Brian2 stopped at step %d instead of %d" % (now, step))

@@ -76,6 +76,13 @@
 //! (the state at `t_j+1`, after reset and input), plus the state at the
 //! start of recording. Refractoriness: see [`translate`].
 //!
+//! Since a spike is pushed in the step after the one it was emitted in, the
+//! spikes of a run's last step must survive the end of the run, which
+//! Brian2's thresholder clears: the driver keeps the count and puts it
+//! back (`keep_spikes` in `driver.py`), so a run split into several calls
+//! (or into the driver's chunks of Poisson trains) is the same as one run
+//! (`tests/recurrent_identity.rs`, `tests/brian2_backend.rs`).
+//!
 //! # Known differences from NEST (measured in `tests/brian2_backend.rs`)
 //!
 //! * Linear models (`IF_curr_*`) use Brian2's `exact` method, the same
