@@ -26,13 +26,16 @@
 //!   escape draws are the native kernel's): identical spike steps, |dv| <=
 //!   1e-6 mV (observed 2.9e-8: between spikes the membrane relaxes with
 //!   tau >= 1 ms, where rk4's error at dt = 0.1 ms is ~1e-8 relative).
-//! * `EIF_cond_*_isfa_ista` (rk4 at dt) and `HH_cond_exp` (rk4 at dt/10):
-//!   NEST detects the spike after RKF45 sub-steps; near the exponential /
-//!   sodium upswing the fixed-step error can put the threshold crossing in
-//!   the neighbouring step. Spike counts equal, each spike within one step
-//!   (0.1 ms; observed: one spike in 10 (AdEx dc), one in 22 (HH
-//!   synaptic)); v RMS <= 2 mV (a spike a step apart leaves a
-//!   reset-sized difference in one or two samples; observed <= 0.94 mV).
+//! * `EIF_cond_*_isfa_ista` (rk4 at dt): NEST detects the spike after
+//!   RKF45 sub-steps; near the exponential upswing the fixed-step error can
+//!   put the threshold crossing in the neighbouring step. Spike counts
+//!   equal, each spike within one step (0.1 ms; observed: one spike in 10
+//!   (AdEx dc)); v RMS <= 2 mV (a spike a step apart leaves a reset-sized
+//!   difference in one or two samples; observed <= 0.94 mV).
+//! * `HH_cond_exp` (rk4 at dt/10, synaptic input at the step boundary as
+//!   in NEST): identical spike steps; v RMS <= 1 mV (observed 0.35 mV in
+//!   the synaptic scenario: the rk4 error on the sodium upswing, up to 13
+//!   mV in one sample of a spike's rise, 0.63 mV max under DC).
 
 mod common;
 #[path = "common/nest_plastic.rs"]
@@ -87,6 +90,8 @@ fn tolerance(name: &str) -> (f64, f64, bool) {
         (0.0, 1e-2, false)
     } else if name.starts_with("GIF_cond_exp") {
         (0.0, 1e-6, false)
+    } else if name.starts_with("HH_cond_exp") {
+        (0.0, 1.0, true)
     } else {
         (0.1 + 1e-9, 2.0, true)
     }
@@ -378,6 +383,80 @@ fn spikes_of_the_last_step_of_a_run_arrive_in_the_next() {
         eprintln!("split runs, target {k}: max |v - v_native| {d:.1e} mV");
         assert!(d <= 1e-8, "target {k}: |v - v_native| = {d} mV");
         assert!(v_native[k].iter().any(|x| (x + 65.0).abs() > 0.1), "target {k} receives input");
+    }
+}
+
+/// `HH_cond_exp` runs in 10 sub-steps per step on Brian2; its synaptic
+/// input must still enter at NEST's step boundary: a spike at `t_s` with
+/// delay `d` makes `gsyn` jump by the weight in the sample at `t_s + d`
+/// (NEST `hh_cond_exp_traub` adds the ring-buffer input after the step's
+/// integration), at dt = 0.1 and 0.01 ms. Two cells get spikes at 20 and
+/// 22.5 ms through both receptors with delays 1 ms and one step; returns
+/// gsyn_exc and gsyn_inh of both cells.
+fn hh_input<B>(dt: f64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<pynn::HH_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: dt, min_delay: dt, max_delay: 5.0, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![SPIKES.to_vec()]).unwrap();
+    let hh = Population::<pynn::HH_cond_exp, B>::new(&sim, 2, pynn::HH_cond_exp::default()).unwrap();
+    let conn = FromListConnector::with_weights_and_delays(vec![(0, 0, W[0], 1.0), (0, 1, W[1], dt)]);
+    Projection::new(&src, &hh, &conn, StaticSynapse::default(), Some("excitatory")).unwrap();
+    Projection::new(&src, &hh, &conn, StaticSynapse::default(), Some("inhibitory")).unwrap();
+    hh.record(["gsyn_exc", "gsyn_inh"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let block = hh.get_data().unwrap();
+    let g = |name: &str| {
+        let s = block.segments[0].signal(name).unwrap();
+        (0..2).map(|k| s.column(k)).collect::<Vec<_>>()
+    };
+    let out = (g("gsyn_exc"), g("gsyn_inh"));
+    sim.end().unwrap();
+    out
+}
+const SPIKES: [f64; 2] = [20.0, 22.5];
+const W: [f64; 2] = [0.001, 0.002];
+
+#[test]
+fn hh_synaptic_input_arrives_at_the_step_boundary() {
+    let p = pynn::HH_cond_exp::default();
+    for dt in [0.1, 0.01] {
+        let (e_n, i_n) = hh_input::<Native>(dt);
+        let (e_b, i_b) = hh_input::<Brian2>(dt);
+        for (k, d) in [1.0, dt].into_iter().enumerate() {
+            let arrivals: Vec<i64> = SPIKES.iter().map(|t| ((t + d) / dt).round() as i64).collect();
+            for (g_n, g_b, tau, r) in [(&e_n, &e_b, p.tau_syn_E, "exc"), (&i_n, &i_b, p.tau_syn_I, "inh")] {
+                // NEST's rule: w exp(-(t - t_a) / tau) from the sample at
+                // the arrival t_a = t_s + d on, 0 before.
+                let exact = |step: i64| -> f64 {
+                    let after = arrivals.iter().filter(|a| **a <= step);
+                    after.map(|a| W[k] * (-((step - a) as f64) * dt / tau).exp()).sum()
+                };
+                let (mut d_b, mut d_n) = (0.0f64, 0.0f64);
+                for (step, (b, n)) in g_b[k].iter().zip(&g_n[k]).enumerate() {
+                    let x = exact(step as i64);
+                    if step as i64 == arrivals[0] - 1 || step as i64 == arrivals[0] {
+                        // The step before and the arrival step, exactly.
+                        assert!((b - x).abs() <= 1e-15, "dt {dt}, cell {k}, gsyn_{r} at step {step}: {b} uS, NEST {x}");
+                        assert!((n - x).abs() <= 1e-15, "native: dt {dt}, cell {k}, gsyn_{r} at {step}: {n} vs {x}");
+                    }
+                    d_b = d_b.max((b - x).abs());
+                    d_n = d_n.max((n - x).abs());
+                }
+                eprintln!(
+                    "HH input, dt {dt}, cell {k}, gsyn_{r}: max |g - exact| Brian2 {d_b:.1e}, native {d_n:.1e} uS"
+                );
+                // Brian2: rk4 at h = dt / 10 on a linear decay, relative
+                // error (h / tau)^5 / 120 per sub-step: 2.6e-9 at h = 0.01,
+                // tau = 0.2 ms, summed over the decay (measured 2.0e-8 of
+                // w); bound 1e-7 of w. The native engine follows NEST's
+                // RKF45 (absolute tolerance 1e-3 nS on g): measured 1.5e-8
+                // uS, not asserted here (tests/nest_agreement.rs).
+                assert!(d_b <= 1e-7 * W[k], "Brian2: dt {dt}, cell {k}, gsyn_{r}: |g - exact| = {d_b} uS");
+            }
+        }
     }
 }
 

@@ -90,10 +90,15 @@
 //!   `tau_syn = tau_m`, Brian2's symbolic solution divides by zero; the
 //!   synaptic time constant is moved by a relative 1e-7 (error of that
 //!   order in `v`).
-//! * Conductance-based, AdEx and HH models use `rk4` at the simulation step
-//!   (NEST: adaptive RKF45 with spike detection after every sub-step); their
-//!   traces differ by the fixed-step truncation error and a spike can move
-//!   by a step where the threshold is crossed within that error. Izhikevich
+//! * Conductance-based and AdEx models use `rk4` at the simulation step,
+//!   `HH_cond_exp` at a tenth of it (NEST: adaptive RKF45 with spike
+//!   detection after every sub-step); their traces differ by the
+//!   fixed-step truncation error and a spike can move by a step where the
+//!   threshold is crossed within that error (measured on the NEST
+//!   scenarios: one AdEx spike in 10 under DC, one step; HH none). The
+//!   sub-stepped HH takes its synaptic input at the end of the arrival
+//!   step's last sub-step, NEST's step boundary (`translate::HH_INPUT`'s
+//!   doc). Izhikevich
 //!   is forward Euler in both. `GIF_cond_exp` and the conductance-based
 //!   `PointNeuron`s: rk4 as well.
 //! * A spike at `t = 0` belongs to Brian2's step -1: it is emitted by a
