@@ -29,10 +29,10 @@
 //! * `EIF_cond_*_isfa_ista` (rk4 at dt): NEST detects the spike after each
 //!   RKF45 sub-step and resets `v` (clamped while refractory) and `w += b`
 //!   there, inside the step; Brian2 tests the threshold and resets at the
-//!   end of the step, so between the crossing and the step's end `w` grows
-//!   with `v` held at `v_spike` instead of `v_reset`: a larger adaptation
-//!   after every spike, longer intervals, spikes late, never early, the lag
-//!   accumulating. (Measured in Brian2 alone, one cell at 0.8 nA for 300
+//!   end of the step, so between the crossing and the step's end the cell
+//!   keeps integrating past the spike (`v` capped at `v_spike` in the
+//!   currents, `w` driven by it) instead of being reset and clamped; spikes
+//!   come late, never early, the lag accumulating. (Measured in Brian2 alone, one cell at 0.8 nA for 300
 //!   ms: rk4 at dt / 10 with the threshold at step ends gives the same
 //!   lag as at dt, [0, 1, 2, 2, 3, 3] steps against a dt / 100 run with
 //!   the threshold in every sub-step; rk4 at dt / 10 with the threshold

@@ -99,9 +99,9 @@
 //!   the 10 DC spikes of the NEST scenarios by one step, up to two steps
 //!   within 300 ms of DC; HH and the other conductance models: none. The
 //!   cause is not rk4's error but the reset at the end of the step: NEST
-//!   resets at the crossing inside the step, so in Brian2 `w` grows for the
-//!   rest of the step with `v` at `v_spike` rather than `v_reset` (more
-//!   adaptation, longer intervals). (Brian2's adaptive GSL methods run only
+//!   resets at the crossing inside the step, while in Brian2 the cell keeps
+//!   integrating past the spike until the step's end (`v` capped at
+//!   `v_spike` in the currents, `w` driven by it). (Brian2's adaptive GSL methods run only
 //!   with the cython target and the GSL library:
 //!   brian2/stateupdaters/GSL.py.) The
 //!   sub-stepped HH takes its synaptic input at the end of the arrival
