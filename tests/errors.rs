@@ -1122,3 +1122,16 @@ fn every_distribution_checks_its_whole_parameter_range() {
     // Infinite bounds of the clipped normals stay allowed (PyNN's defaults).
     RandomDistribution::normal_clipped(0.0, 1.0, f64::NEG_INFINITY, f64::INFINITY).validate().unwrap();
 }
+
+#[test]
+fn sampling_interval_not_finite_or_beyond_the_step_counter() {
+    // Both used to be accepted (inf / dt saturated to u64::MAX steps).
+    let sim = sim();
+    let p = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("p")).unwrap();
+    for (si, text) in [(f64::INFINITY, "inf"), (1e300, "1e300"), (f64::NAN, "NaN")] {
+        let e = err(p.record("v", Some(si)));
+        assert!(matches!(&e, Error::Recording { .. }), "{e:?}");
+        mentions(&e, &["population \"p\"", &format!("sampling_interval {text} ms"), "at most 9007199254740992 steps"]);
+    }
+    p.record("v", Some(0.5)).unwrap();
+}

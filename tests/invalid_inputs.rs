@@ -959,6 +959,14 @@ fn recording_cases(cases: &mut Vec<Case>) {
             move || p().1.record("v", Some(si)),
         ));
     }
+    for (si, text) in [(f64::INFINITY, "inf"), (1e300, "1e300")] {
+        cases.push(case(
+            format!("record sampling_interval {text}"),
+            "Recording",
+            &["population \"p\"", "sampling_interval", text],
+            move || p().1.record("v", Some(si)),
+        ));
+    }
     cases.push(case("get_data_of unknown variable", "UnknownName", &["population \"p\"", "recordable", "foo"], || {
         p().1.get_data_of("foo").map(|_| ())
     }));
@@ -1159,6 +1167,45 @@ fn source_cases(cases: &mut Vec<Case>) {
         "InvalidValue",
         &["NoisyCurrentSource", "stdev", "-1"],
         || inject(NoisyCurrentSource { stdev: -1.0, ..NoisyCurrentSource::default() }),
+    ));
+    cases.push(case("NoisyCurrentSource dt NaN", "InvalidValue", &["NoisyCurrentSource", "dt", "NaN"], || {
+        inject(NoisyCurrentSource { dt: f64::NAN, ..NoisyCurrentSource::default() })
+    }));
+    cases.push(case("NoisyCurrentSource dt inf", "InvalidValue", &["NoisyCurrentSource", "dt", "inf"], || {
+        inject(NoisyCurrentSource { dt: f64::INFINITY, ..NoisyCurrentSource::default() })
+    }));
+    cases.push(case("NoisyCurrentSource mean NaN", "InvalidValue", &["NoisyCurrentSource", "mean", "NaN"], || {
+        inject(NoisyCurrentSource { mean: f64::NAN, ..NoisyCurrentSource::default() })
+    }));
+    cases.push(case("ACSource stop before start", "InvalidValue", &["ACSource", "start", "stop"], || {
+        inject(ACSource { start: 50.0, stop: 10.0, ..ACSource::default() })
+    }));
+    cases.push(case("DCSource stop NaN", "InvalidValue", &["DCSource", "start, stop", "NaN"], || {
+        inject(DCSource { stop: f64::NAN, ..DCSource::default() })
+    }));
+    cases.push(case("StepCurrentSource inf time", "InvalidValue", &["StepCurrentSource", "times", "inf"], || {
+        inject(StepCurrentSource { times: vec![1.0, f64::INFINITY], amplitudes: vec![1.0, 2.0] })
+    }));
+    cases.push(case("current source set times unsorted", "InvalidValue", &["StepCurrentSource", "times"], || {
+        let s = sim();
+        let h = pop(&s, 1, IF_curr_exp::default(), "p")
+            .inject(StepCurrentSource { times: vec![1.0, 2.0], amplitudes: vec![1.0, 2.0] })?;
+        h.set("times", vec![3.0, 2.0])
+    }));
+    cases.push(case("current source set amplitude NaN", "InvalidValue", &["DCSource", "amplitude", "NaN"], || {
+        let s = sim();
+        pop(&s, 1, IF_curr_exp::default(), "p").inject(DCSource::default())?.set("amplitude", f64::NAN)
+    }));
+    cases.push(case(
+        "current source set_many times/amplitudes lengths",
+        "LengthMismatch",
+        &["StepCurrentSource", "amplitudes"],
+        || {
+            let s = sim();
+            let h = pop(&s, 1, IF_curr_exp::default(), "p")
+                .inject(StepCurrentSource { times: vec![1.0, 2.0], amplitudes: vec![1.0, 2.0] })?;
+            h.set_many(&[("times", Value::Array(vec![1.0, 2.0, 3.0]))])
+        },
     ));
     cases.push(case(
         "current source set unknown parameter",

@@ -612,10 +612,19 @@ pub(crate) fn record_cells<B: Backend>(
     }
     if let Some(si) = sampling_interval {
         let steps = si / dt;
-        if !(si > 0.0) || (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+        let fmt = crate::error::fmt_num;
+        if !(si > 0.0)
+            || !(steps <= Sim::<B>::MAX_STEPS as f64)
+            || (steps - steps.round()).abs() > 1e-9 * steps.max(1.0)
+        {
             return Err(Error::Recording {
                 object: object.to_string(),
-                message: format!("sampling_interval {si} ms must be a positive multiple of the time step ({dt} ms)"),
+                message: format!(
+                    "sampling_interval {} ms must be a positive multiple of the time step ({} ms), of at most {} steps",
+                    fmt(si),
+                    fmt(dt),
+                    Sim::<B>::MAX_STEPS
+                ),
             });
         }
         let steps = steps.round() as u64;
