@@ -42,6 +42,9 @@ struct Case {
     words: Vec<String>,
     /// Run in a child process (could abort or hang).
     child: bool,
+    /// Environment of the child process (for external backends: the
+    /// interpreter), never set in this process.
+    env: Vec<(&'static str, &'static str)>,
 }
 
 fn case(
@@ -56,6 +59,7 @@ fn case(
         variant,
         words: words.iter().map(|w| w.to_string()).collect(),
         child: false,
+        env: Vec::new(),
     }
 }
 
@@ -129,6 +133,7 @@ fn run_in_child_within(c: &Case, deadline: Duration) -> Outcome {
     let mut child = Command::new(exe)
         .args(["child_case", "--exact", "--nocapture", "--test-threads=1"])
         .env(CASE_VAR, &c.name)
+        .envs(c.env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -395,7 +400,37 @@ fn cases() -> Vec<Case> {
     session_cases(&mut cases);
     source_cases(&mut cases);
     structure_cases(&mut cases);
+    external_cases(&mut cases);
     cases
+}
+
+/// External backends started with an interpreter that does not exist: a
+/// clear error naming the interpreter and the fix, within the deadline.
+/// `PYNN_PYTHON` is set only in the child process.
+fn external_cases(cases: &mut Vec<Case>) {
+    fn bad_python(mut c: Case) -> Case {
+        c.child = true;
+        c.env = vec![("PYNN_PYTHON", "/nonexistent/pynn-python")];
+        c
+    }
+    cases.push(bad_python(case(
+        "Nest with a missing interpreter",
+        "Backend",
+        &["NEST", "/nonexistent/pynn-python", "PYNN_PYTHON"],
+        || Sim::<Nest>::setup(Setup::default()).map(|_| ()),
+    )));
+    cases.push(bad_python(case(
+        "Neuron with a missing interpreter",
+        "Backend",
+        &["NEURON", "/nonexistent/pynn-python", "PYNN_PYTHON"],
+        || Sim::<Neuron>::setup(Setup::default()).map(|_| ()),
+    )));
+    cases.push(bad_python(case(
+        "Brian2 with a missing interpreter",
+        "Backend",
+        &["Brian2", "/nonexistent/pynn-python", "PYNN_PYTHON"],
+        || Sim::<Brian2>::setup(Setup::default()).map(|_| ()),
+    )));
 }
 
 fn setup_cases(cases: &mut Vec<Case>) {
@@ -424,9 +459,9 @@ fn setup_cases(cases: &mut Vec<Case>) {
         &["threads", "100000", "at most 1024"],
         move || setup(Setup { threads: 100_000, ..d() }),
     )));
-    cases.push(case("setup threads = usize::MAX", "InvalidSetup", &["threads", "at most 1024"], move || {
+    cases.push(child(case("setup threads = usize::MAX", "InvalidSetup", &["threads", "at most 1024"], move || {
         setup(Setup { threads: usize::MAX, ..d() })
-    }));
+    })));
     // The native engine stores delays in u16 steps.
     cases.push(child(case(
         "setup timestep = 1e-300 (native delays)",
