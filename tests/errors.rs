@@ -549,10 +549,11 @@ fn run_negative_duration() {
     let e = err(sim.run(-1.0));
     assert_eq!(e, Error::TimeBackwards { now: 10.0, requested: 9.0 });
     mentions(&e, &["backwards", "10 ms", "9 ms"]);
+    // Not a time at all: a non-finite value, not "backwards" (issue 13).
     let e = err(sim.run(f64::NAN));
-    assert!(matches!(e, Error::TimeBackwards { now, .. } if now == 10.0), "{e:?}");
+    assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "simtime" && value == "NaN"), "{e:?}");
     let e = err(sim.run_until(f64::INFINITY));
-    assert!(matches!(e, Error::TimeBackwards { .. }), "{e:?}");
+    assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "t" && value == "inf"), "{e:?}");
     assert_eq!(sim.get_current_time(), 10.0);
 }
 
@@ -759,4 +760,378 @@ fn non_finite_weight() {
         );
         mentions(&e, &["pre→post", "weight", &w.to_string(), "a finite number"]);
     }
+}
+
+// ------------------------------------------- issue 13: cells of another session
+
+/// The procedural calls of a session refuse another session's cells: with
+/// `a` in `s1` and `b` in `s2` (the same population id 0), `s2.set(&a, ..)`
+/// used to change `b`, `s2.initialize(&a, ..)` likewise, `inject_into(&a)`
+/// injected into `b`, and `s2.record("v", &a)` on an empty session panicked.
+#[test]
+fn procedural_calls_refuse_another_sessions_cells() {
+    let (s1, s2) = (sim(), sim());
+    let a = Population::with_label(&s1, 2, IF_curr_exp::default(), Some("a")).unwrap();
+    let b = Population::with_label(&s2, 2, IF_curr_exp::default(), Some("b")).unwrap();
+    let check = |e: Error| {
+        assert!(matches!(&e, Error::State { object, .. } if object == "population \"a\" (IF_curr_exp)"), "{e:?}");
+        mentions(&e, &["population \"a\"", "another session"]);
+    };
+    check(err(s2.set(&a, "tau_m", 5.0)));
+    check(err(s2.initialize(&a, "v", -55.0)));
+    check(err(s2.record("v", &a)));
+    check(err(s2.record_v(&a)));
+    check(err(s2.connect(&a, &b, 0.1, None, None, 1.0)));
+    check(err(s2.connect(&b, &a, 0.1, None, None, 1.0)));
+    let dc = CurrentSourceHandle::new(&s2, DCSource { amplitude: 1.0, start: 0.0, stop: 10.0 }).unwrap();
+    check(err(dc.inject_into(&a)));
+    // Nothing of `b` (nor of `a`) changed.
+    assert_eq!(b.get("tau_m").unwrap(), vec![20.0; 2]);
+    assert_eq!(a.get("tau_m").unwrap(), vec![20.0; 2]);
+    assert_eq!(b.get_initial_values("v").unwrap(), vec![-65.0; 2]);
+    assert!(dc.spec().name() == "DCSource");
+    // An empty session: this indexed out of bounds (a panic) before.
+    let s3 = sim();
+    check(err(s3.record("v", &a)));
+    check(err(s3.set(&a, "tau_m", 5.0)));
+    // The right session still works.
+    s1.set(&a, "tau_m", 5.0).unwrap();
+    assert_eq!(a.get("tau_m").unwrap(), vec![5.0; 2]);
+}
+
+// ------------------------------------------- issue 13: silently accepted nonsense
+
+#[test]
+fn view_reversed_range() {
+    let sim = sim();
+    let p = Population::with_label(&sim, 10, IF_curr_exp::default(), Some("p")).unwrap();
+    #[allow(clippy::reversed_empty_ranges)]
+    let e = err(p.view(5..2));
+    assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "range" && value == "5..2"), "{e:?}");
+    mentions(&e, &["population \"p\"", "5..2", "start <= end <= 10"]);
+    // A start past the end of the population, as `exc[500..]` expands to
+    // `view(500..size)`: refused too, not an empty view.
+    #[allow(clippy::reversed_empty_ranges)]
+    let e = err(p.view(500..p.size()));
+    mentions(&e, &["500..10", "start <= end"]);
+    // An empty range inside the population stays allowed (PyNN's p[2:2]).
+    assert_eq!(p.view(2..2).unwrap().size(), 0);
+}
+
+#[test]
+fn get_data_of_unknown_variable() {
+    let sim = sim();
+    let p = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("p")).unwrap();
+    p.record("spikes", None).unwrap();
+    sim.run(1.0).unwrap();
+    let e = err(p.get_data_of("foo"));
+    assert!(matches!(&e, Error::UnknownName { kind: "recordable", name, .. } if name == "foo"), "{e:?}");
+    mentions(&e, &["population \"p\"", "foo", "spikes, v, isyn_exc, isyn_inh"]);
+    let e = err(p.get_data_of(["spikes", "spike"]));
+    assert!(matches!(&e, Error::UnknownName { suggestion: Some(s), .. } if s == "spikes"), "{e:?}");
+    // Known names still work.
+    assert_eq!(p.get_data_of("spikes").unwrap().segments.len(), 1);
+}
+
+#[test]
+fn write_data_to_a_path_that_names_no_file() {
+    let dir = std::env::temp_dir().join(format!("pynn-errors-write-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sim = sim();
+    let p = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("p")).unwrap();
+    p.record("v", None).unwrap();
+    sim.run(1.0).unwrap();
+    let slash = format!("{}/", dir.display());
+    for (path, why) in [("", "empty"), (slash.as_str(), "ends with a path separator")] {
+        let e = err(p.write_data(path));
+        assert!(matches!(&e, Error::InvalidValue { name, .. } if name == "path"), "{e:?}");
+        mentions(&e, &["write_data", "path", why, "a file name"]);
+    }
+    // An existing directory without the slash.
+    let e = err(p.write_data(&dir));
+    mentions(&e, &["path", "an existing directory"]);
+    // No hidden files were written.
+    assert!(!dir.join(".npz").exists() && !dir.join(".json").exists());
+    assert!(!std::path::Path::new(".npz").exists());
+    // record_to_file refuses the path at once, not at end().
+    let e = err(sim.record_to_file("v", &p, ""));
+    mentions(&e, &["record_to_file", "path", "empty"]);
+    p.write_data(dir.join("ok")).unwrap();
+    assert!(dir.join("ok.npz").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn structure_with_non_finite_spacing() {
+    let sim = sim();
+    for (s, name, value) in [
+        (Structure::from(Line { dx: f64::NAN, ..Line::default() }), "dx", "NaN"),
+        (Structure::from(Line { x0: f64::INFINITY, ..Line::default() }), "x0", "inf"),
+        (Structure::from(Grid2D { dy: f64::NAN, ..Grid2D::default() }), "dy", "NaN"),
+        (Structure::from(Grid3D { z0: f64::NEG_INFINITY, ..Grid3D::default() }), "z0", "-inf"),
+    ] {
+        let e = err(Population::with_structure(&sim, 8, IF_curr_exp::default(), s, Some("p")));
+        assert!(matches!(&e, Error::InvalidValue { name: n, value: v, .. } if n == name && v == value), "{e:?}");
+        mentions(&e, &[name, value, "a finite number"]);
+    }
+    // Finite but overflowing: 1e308 * 2 is inf.
+    let s = Structure::from(Line { dx: 1e308, ..Line::default() });
+    let e = err(Population::with_structure(&sim, 3, IF_curr_exp::default(), s, Some("p")));
+    mentions(&e, &["Line", "positions", "cell 2", "finite"]);
+}
+
+// ------------------------------------------- issue 13: v_reset >= v_thresh
+
+/// The reset must lie below the threshold, on every backend: the core
+/// refuses it before any backend sees the parameters, with PyNN's names.
+#[track_caller]
+fn assert_reset_error(e: &Error, object: &str, name: &str, value: &str, other: &str) {
+    match e {
+        Error::InvalidValue { object: o, name: n, value: v, allowed } => {
+            assert!(o.starts_with(object), "{o}");
+            assert_eq!(n, name);
+            assert_eq!(v, value);
+            assert!(allowed.contains(other), "{allowed}");
+        }
+        other => panic!("wrong variant: {other:?}"),
+    }
+}
+
+#[test]
+fn reset_at_or_above_threshold_is_refused_for_every_if_model() {
+    let sim = sim();
+    macro_rules! check {
+        ($ty:ident) => {{
+            let name = stringify!($ty);
+            // At creation: v_reset == v_thresh.
+            let e = err(Population::with_label(
+                &sim,
+                2,
+                $ty { v_reset: -50.0, v_thresh: -50.0, ..$ty::default() },
+                Some("p"),
+            ));
+            assert_reset_error(
+                &e,
+                &format!("population \"p\" ({name}), cell 0"),
+                "v_reset",
+                "-50",
+                "v_thresh (-50 mV)",
+            );
+            mentions(&e, &["v_reset", "v_thresh", "below"]);
+            // With `set`, of v_thresh to below v_reset (the cell is unchanged).
+            let p = Population::with_label(&sim, 3, $ty::default(), Some("q")).unwrap();
+            let before = p.get("v_thresh").unwrap();
+            let reset = p.get("v_reset").unwrap()[0];
+            let e = err(p.set("v_thresh", reset - 1.0));
+            assert_reset_error(
+                &e,
+                &format!("population \"q\" ({name}), cell 0"),
+                "v_reset",
+                &reset.to_string(),
+                "v_thresh",
+            );
+            assert_eq!(p.get("v_thresh").unwrap(), before);
+            // A per-cell array: only cell 2 is wrong.
+            let t = before[0];
+            let e = err(p.set("v_reset", vec![t - 1.0, t - 2.0, t + 1.0]));
+            assert_reset_error(
+                &e,
+                &format!("population \"q\" ({name}), cell 2"),
+                "v_reset",
+                &(t + 1.0).to_string(),
+                "v_thresh",
+            );
+            // Through a view, the procedural API and set_many.
+            let e = err(p.view(1..2).unwrap().set("v_reset", t));
+            mentions(&e, &["cell 1", "v_reset"]);
+            let e = err(sim.set(&p, "v_reset", t + 5.0));
+            mentions(&e, &["v_reset", "v_thresh"]);
+            let e = err(p.set_many(&[("v_reset", Value::Scalar(t)), ("v_rest", Value::Scalar(5.0))]));
+            mentions(&e, &["v_reset", "v_thresh"]);
+            assert_ne!(p.get("v_rest").unwrap()[0], 5.0);
+            // Both changed together to a valid pair is fine.
+            p.set_many(&[("v_thresh", Value::Scalar(t + 10.0)), ("v_reset", Value::Scalar(t + 5.0))]).unwrap();
+        }};
+    }
+    check!(IF_curr_exp);
+    check!(IF_curr_alpha);
+    check!(IF_curr_delta);
+    check!(IF_cond_exp);
+    check!(IF_cond_alpha);
+    check!(IF_cond_exp_gsfa_grr);
+    check!(IF_facets_hardware1);
+}
+
+#[test]
+fn reset_above_threshold_from_a_random_distribution() {
+    let sim = sim();
+    let p = Population::with_label(&sim, 50, IF_curr_exp::default(), Some("p")).unwrap();
+    // v_thresh = -50: uniform(-60, -40) puts about half the resets above it.
+    let e = err(p.set("v_reset", RandomDistribution::uniform(-60.0, -40.0)));
+    mentions(&e, &["population \"p\" (IF_curr_exp), cell", "v_reset", "below v_thresh (-50 mV)"]);
+    assert_eq!(p.get("v_reset").unwrap(), vec![-65.0; 50]);
+    // An assembly: the check covers each part.
+    let q = Population::with_label(&sim, 2, IF_cond_exp::default(), Some("q")).unwrap();
+    let a = Assembly::new(&[&p, &q]).unwrap();
+    let e = err(a.set("v_thresh", -70.0));
+    mentions(&e, &["v_reset", "below v_thresh (-70 mV)"]);
+    assert_eq!(q.get("v_thresh").unwrap(), vec![-50.0; 2]);
+}
+
+#[test]
+fn adaptive_exponential_reset_and_spike_rules() {
+    // NEST's aeif rules (models/aeif_cond_alpha.cpp): V_reset < V_peak,
+    // V_peak >= V_th, and no overflow of exp((V_peak - V_th) / Delta_T).
+    let sim = sim();
+    for which in 0..2 {
+        let mk = |c: EIF_cond_exp_isfa_ista| -> Result<()> {
+            if which == 0 {
+                Population::with_label(&sim, 1, c, Some("e")).map(|_| ())
+            } else {
+                let c = EIF_cond_alpha_isfa_ista {
+                    v_reset: c.v_reset,
+                    v_spike: c.v_spike,
+                    v_thresh: c.v_thresh,
+                    delta_T: c.delta_T,
+                    ..Default::default()
+                };
+                Population::with_label(&sim, 1, c, Some("e")).map(|_| ())
+            }
+        };
+        let d = EIF_cond_exp_isfa_ista::default();
+        let e = err(mk(EIF_cond_exp_isfa_ista { v_reset: -40.0, ..d.clone() }));
+        assert_reset_error(&e, "population \"e\"", "v_reset", "-40", "below v_spike (-40 mV)");
+        let e = err(mk(EIF_cond_exp_isfa_ista { v_spike: -55.0, ..d.clone() }));
+        assert_reset_error(&e, "population \"e\"", "v_spike", "-55", "v_spike must be >= v_thresh (-50.4 mV)");
+        let e = err(mk(EIF_cond_exp_isfa_ista { v_spike: 1e6, delta_T: 0.5, ..d.clone() }));
+        assert_reset_error(&e, "population \"e\"", "delta_T", "0.5", "(v_spike - v_thresh) / delta_T");
+        // A reset above v_thresh (but below v_spike) is a valid AdEx regime.
+        mk(EIF_cond_exp_isfa_ista { v_reset: -45.0, ..d.clone() }).unwrap();
+    }
+    // PointNeuron: the same names, the same rules.
+    let cell = PointNeuron::new(LIF { v_reset: -40.0, ..LIF::default() }, [("excitatory", ExpPSR::default())]).unwrap();
+    let e = err(Population::with_label(&sim, 1, cell, Some("pn")));
+    assert_reset_error(&e, "population \"pn\" (PointNeuron)", "v_reset", "-40", "below v_thresh (-50 mV)");
+    let cell =
+        PointNeuron::new(AdExp { v_reset: -40.0, ..AdExp::default() }, [("excitatory", ExpPSR::default())]).unwrap();
+    let e = err(Population::with_label(&sim, 1, cell, Some("pn2")));
+    assert_reset_error(&e, "population \"pn2\" (PointNeuron)", "v_reset", "-40", "below v_spike (-40 mV)");
+}
+
+// ------------------------------------------- issue 13: setup and runs
+
+#[test]
+fn setup_threads_capped() {
+    let e = setup_err(Setup { threads: 100_000, ..Setup::default() });
+    assert!(matches!(e, Error::InvalidSetup { parameter: "threads", value, .. } if value == 100_000.0), "{e:?}");
+    mentions(&e, &["threads", "100000", "at most 1024"]);
+    Sim::<Native>::setup(Setup { threads: 2, ..Setup::default() }).unwrap();
+}
+
+#[test]
+fn tiny_timestep_prints_compact_numbers() {
+    // 1e-300 ms passes PyNN's rules, but the native engine's delays do not
+    // fit; the message used to print 6.5535e-296 as a 300-digit decimal.
+    // Delays of a few steps are valid; a run of 1 ms is then 1e300 steps.
+    let sim =
+        Sim::<Native>::setup(Setup { timestep: 1e-300, min_delay: 1e-300, max_delay: 1e-299, ..Setup::default() })
+            .unwrap();
+    let e = err(sim.run(1.0));
+    mentions(
+        &e,
+        &[
+            "1 ms (9.999999999999999e299 steps of 1e-300 ms)",
+            "at most 9007199254740992 time steps (9.007199254740992e-285 ms",
+        ],
+    );
+    assert!(e.to_string().len() < 200, "{e}");
+    let e = setup_err(Setup { timestep: -1e-300, ..Setup::default() });
+    assert_eq!(e.to_string(), "invalid setup: timestep = -1e-300; the time step must be a positive number of ms");
+    let e = setup_err(Setup { timestep: 1e-300, ..Setup::default() });
+    mentions(&e, &["max_delay", "6.5535e-296 ms"]);
+    assert!(e.to_string().len() < 200, "{e}");
+}
+
+#[test]
+fn run_non_finite_or_beyond_the_step_counter() {
+    let sim = sim();
+    for (t, text) in [(f64::NAN, "NaN"), (f64::INFINITY, "inf")] {
+        let e = err(sim.run(t));
+        assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "simtime" && value == text), "{e:?}");
+        mentions(&e, &["Sim::run", "simtime", text, "finite duration"]);
+        let e = err(sim.run_until(t));
+        assert!(matches!(&e, Error::InvalidValue { name, .. } if name == "t"), "{e:?}");
+    }
+    // 1e30 ms is 1e31 steps: more than the session's step counter holds
+    // exactly (2^53); this used to be accepted and never return.
+    let e = err(sim.run(1e30));
+    assert!(matches!(&e, Error::InvalidValue { .. }), "{e:?}");
+    mentions(&e, &["1e30 ms", "1e31 steps", "at most 9007199254740992 time steps"]);
+    // -inf is a non-finite duration, not "backwards in time".
+    assert!(matches!(err(sim.run(f64::NEG_INFINITY)), Error::InvalidValue { .. }));
+    assert_eq!(sim.get_current_time(), 0.0);
+    sim.run(1.0).unwrap();
+}
+
+// ------------------------------------------- issue 13: distributions
+
+#[test]
+fn poisson_mean_beyond_the_sampler_is_an_error_not_a_panic() {
+    let sim = sim();
+    let p = Population::with_label(&sim, 3, IF_curr_exp::default(), Some("p")).unwrap();
+    for (lambda, text) in [(1e20, "1e20"), (f64::INFINITY, "inf"), (f64::NAN, "NaN")] {
+        let e = err(p.initialize("v", RandomDistribution::poisson(lambda)));
+        assert!(matches!(&e, Error::InvalidValue { name, value, .. } if name == "lambda_" && value == text), "{e:?}");
+        mentions(&e, &["RandomDistribution poisson", "lambda_", text, "<= 1.844e19"]);
+        // As a connector's number of connections.
+        let c = FixedNumberPreConnector::new(RandomDistribution::poisson(lambda));
+        let e = err(Projection::new(&p, &p, &c, StaticSynapse::new(0.1, 1.0), None));
+        mentions(&e, &["RandomDistribution poisson", "lambda_", text]);
+    }
+}
+
+#[test]
+fn every_distribution_checks_its_whole_parameter_range() {
+    let cases: Vec<(RandomDistribution, &str, &str)> = vec![
+        (RandomDistribution::uniform(-1e308, 1e308), "high - low", "inf"),
+        (RandomDistribution::uniform(f64::NAN, 1.0), "low", "NaN"),
+        (RandomDistribution::normal(f64::NAN, 1.0), "mu", "NaN"),
+        (RandomDistribution::normal(0.0, f64::INFINITY), "sigma", "inf"),
+        (RandomDistribution::lognormal(1000.0, 1.0), "mu", "1000"),
+        (RandomDistribution::lognormal(0.0, f64::NAN), "sigma", "NaN"),
+        (RandomDistribution::normal_clipped(f64::INFINITY, 1.0, 0.0, 1.0), "mu", "inf"),
+        (RandomDistribution::normal_clipped_to_boundary(0.0, 1.0, f64::NAN, 1.0), "low", "NaN"),
+        (RandomDistribution::exponential(f64::INFINITY), "beta", "inf"),
+        (RandomDistribution::gamma(f64::INFINITY, 1.0), "k", "inf"),
+        (RandomDistribution::gamma(1.0, f64::INFINITY), "theta", "inf"),
+        (RandomDistribution::binomial(10, f64::NAN), "p", "NaN"),
+        (RandomDistribution::vonmises(0.0, f64::INFINITY), "kappa", "inf"),
+    ];
+    let sim = sim();
+    let p = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("p")).unwrap();
+    for (d, name, value) in cases {
+        let what = format!("RandomDistribution {}", d.name());
+        for e in [err(d.validate()), err(p.initialize("v", d.clone()))] {
+            assert!(
+                matches!(&e, Error::InvalidValue { object, name: n, value: v, .. }
+                    if object == &what && n == name && v == value),
+                "{what}: {e:?}"
+            );
+        }
+    }
+    // Infinite bounds of the clipped normals stay allowed (PyNN's defaults).
+    RandomDistribution::normal_clipped(0.0, 1.0, f64::NEG_INFINITY, f64::INFINITY).validate().unwrap();
+}
+
+#[test]
+fn sampling_interval_not_finite_or_beyond_the_step_counter() {
+    // Both used to be accepted (inf / dt saturated to u64::MAX steps).
+    let sim = sim();
+    let p = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("p")).unwrap();
+    for (si, text) in [(f64::INFINITY, "inf"), (1e300, "1e300"), (f64::NAN, "NaN")] {
+        let e = err(p.record("v", Some(si)));
+        assert!(matches!(&e, Error::Recording { .. }), "{e:?}");
+        mentions(&e, &["population \"p\"", &format!("sampling_interval {text} ms"), "at most 9007199254740992 steps"]);
+    }
+    p.record("v", Some(0.5)).unwrap();
 }

@@ -241,9 +241,20 @@ fn weights_and_delays_set_between_runs() {
 #[test]
 fn a_nest_error_comes_back_as_a_pynn_error() {
     let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
-    // pynn-core accepts v_reset above v_thresh; NEST refuses it.
-    Population::<IF_curr_alpha, Nest>::new(&sim, 2, IF_curr_alpha { v_reset: -40.0, ..Default::default() }).unwrap();
-    let e = sim.run(10.0).unwrap_err();
+    // v_reset above v_thresh is refused by pynn-core, with PyNN's names,
+    // before NEST sees it (tests/errors.rs covers the message)...
+    let e = Population::<IF_curr_alpha, Nest>::new(&sim, 2, IF_curr_alpha { v_reset: -40.0, ..Default::default() })
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidValue { .. }), "{e:?}");
+    // ...but a model by name carries NEST's own names, which the core does
+    // not interpret: NEST refuses V_th below its default V_reset (-70 mV),
+    // when the population is created.
+    let e = Population::<IafPscAlpha, Nest>::new(
+        &sim,
+        2,
+        IafPscAlpha { c_m: 250.0, tau_m: 10.0, t_ref: 2.0, v_th: -80.0, i_e: 0.0 },
+    )
+    .unwrap_err();
     match &e {
         Error::Backend { backend, message } => {
             assert_eq!(*backend, "NEST");

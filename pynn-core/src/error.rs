@@ -14,7 +14,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A `setup()` argument is invalid (PyNN's rules: positive timestep,
     /// `min_delay >= timestep`, `min_delay <= max_delay`).
-    #[error("invalid setup: {parameter} = {value}; {allowed}")]
+    #[error("invalid setup: {parameter} = {}; {allowed}", fmt_num(*.value))]
     InvalidSetup {
         /// Name of the setup argument.
         parameter: &'static str,
@@ -73,7 +73,7 @@ pub enum Error {
         found: usize,
     },
     /// `run_until` was asked to go backwards in time.
-    #[error("cannot run backwards in time: current time is {now} ms, requested {requested} ms")]
+    #[error("cannot run backwards in time: current time is {} ms, requested {} ms", fmt_num(*.now), fmt_num(*.requested))]
     TimeBackwards {
         /// Current simulation time (ms).
         now: f64,
@@ -120,6 +120,22 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+}
+
+/// A number as messages show it: the shortest decimal that reads back as
+/// `x`, switching to scientific notation outside [1e-5, 1e16) so that
+/// `1e-300` is printed as `1e-300`, not as 300 digits.
+///
+/// ```
+/// # use pynn_core::fmt_num;
+/// assert_eq!(fmt_num(0.1), "0.1");
+/// assert_eq!(fmt_num(1e-300), "1e-300");
+/// assert_eq!(fmt_num(1e30), "1e30");
+/// assert_eq!(fmt_num(f64::NAN), "NaN");
+/// ```
+pub fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-5..1e16).contains(&a) { format!("{x:e}") } else { format!("{x}") }
 }
 
 fn fmt_suggestion(s: &Option<String>) -> String {

@@ -62,9 +62,37 @@ fn add<T: npyz::AutoSerialize, W: std::io::Write + std::io::Seek>(
     a.finish()
 }
 
+/// An error unless `path` names a file: not empty, not ending with a path
+/// separator, not `.` or `..`, not an existing directory. (`write_data("")`
+/// would otherwise write the hidden files `.npz` and `.json`, and
+/// `write_data("dir/")` the files `dir/.npz` and `dir/.json`.)
+pub fn check_file_path(path: &Path, call: &str) -> Result<()> {
+    let text = path.to_string_lossy();
+    let bad = |why: &str| {
+        Err(Error::invalid_value(
+            call,
+            "path",
+            format!("{text:?} ({why})"),
+            "a file name, optionally in a directory, such as \"out/run1\"",
+        ))
+    };
+    if text.is_empty() {
+        return bad("empty");
+    }
+    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        return bad("a directory: it ends with a path separator");
+    }
+    match path.file_name() {
+        None => bad("no file name"),
+        Some(_) if path.is_dir() => bad("an existing directory"),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Writes blocks as `PATH.npz` + `PATH.json` (see the module documentation);
 /// returns the two paths.
 pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String, Json>) -> Result<(PathBuf, PathBuf)> {
+    check_file_path(path, "write_data")?;
     let (npz, js) = paths(path);
     if let Some(dir) = npz.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

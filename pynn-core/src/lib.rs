@@ -45,7 +45,7 @@ pub use connectors::{
 };
 pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
 pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, StepCurrentSource};
-pub use error::{Error, Result, closest};
+pub use error::{Error, Result, closest, fmt_num};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
 pub use projection::{Projection, StaticSynapse, WeightHistory};

@@ -276,7 +276,7 @@ fn check_column(col: &Column, spec: &ParamSpec, object: &dyn fmt::Display, indic
                 return Err(Error::invalid_value(
                     format!("{object}, cell {}", indices.get(k).copied().unwrap_or(k)),
                     spec.name,
-                    x,
+                    crate::error::fmt_num(*x),
                     spec.domain.describe(),
                 ));
             }

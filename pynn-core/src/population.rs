@@ -56,6 +56,14 @@ impl Selector {
         let oob = |index| Error::IndexOutOfRange { object: object.to_string(), index, size };
         match self {
             Selector::Range(r) => {
+                if r.start > r.end {
+                    return Err(Error::invalid_value(
+                        object,
+                        "range",
+                        format!("{}..{}", r.start, r.end),
+                        format!("a range start..end with start <= end <= {size} (the number of cells)"),
+                    ));
+                }
                 if r.end > size {
                     return Err(oob(r.end - 1));
                 }
@@ -255,6 +263,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
             let col = resolve_with(&mut st, id, &value, spec, &object, &all)?;
             params.assign(spec.name, &all, col);
         }
+        crate::cells::check_parameter_relations(&params, &object)?;
         let initial = ParamTable::defaults(info.state, size);
         let positions =
             structure.generate_positions(size, &mut st.rng(ObjectKind::Population, id as u64, "positions"))?;
@@ -452,6 +461,7 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
         let col = resolve_with(&mut st, self.pop, &value, &spec, &object, &self.indices)?;
         let mut params = st.pops[self.pop].params.clone();
         params.assign(spec.name, &self.indices, col);
+        crate::cells::check_parameter_relations(&params, &st.pops[self.pop].describe())?;
         st.backend.update_parameters(self.pop, &params)?;
         st.pops[self.pop].params = params;
         Ok(())
@@ -470,6 +480,7 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
             let col = resolve_with(&mut st, self.pop, value, &spec, &object, &self.indices)?;
             params.assign(spec.name, &self.indices, col);
         }
+        crate::cells::check_parameter_relations(&params, &st.pops[self.pop].describe())?;
         st.backend.update_parameters(self.pop, &params)?;
         st.pops[self.pop].params = params;
         Ok(())
@@ -525,7 +536,20 @@ impl<C: CellType, B: Backend> PopulationView<C, B> {
     pub fn get_data_of(&self, variables: impl Variables) -> Result<Block> {
         let names = variables.names();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let block = self.sim.lock().block(self.pop, Some(&names))?;
+        let mut st = self.sim.lock();
+        let info = st.pops[self.pop].info;
+        // The same check as `record`: an unknown name is a mistake, not an
+        // empty result.
+        if let Some(bad) = names.iter().find(|n| !info.recordables.iter().any(|r| r.name == **n)) {
+            return Err(Error::unknown_name(
+                self.describe(),
+                "recordable",
+                bad,
+                info.recordables.iter().map(|r| r.name),
+            ));
+        }
+        let block = st.block(self.pop, Some(&names))?;
+        drop(st);
         Ok(restrict_block(block, &self.indices))
     }
 
@@ -588,10 +612,19 @@ pub(crate) fn record_cells<B: Backend>(
     }
     if let Some(si) = sampling_interval {
         let steps = si / dt;
-        if !(si > 0.0) || (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+        let fmt = crate::error::fmt_num;
+        if !(si > 0.0)
+            || !(steps <= Sim::<B>::MAX_STEPS as f64)
+            || (steps - steps.round()).abs() > 1e-9 * steps.max(1.0)
+        {
             return Err(Error::Recording {
                 object: object.to_string(),
-                message: format!("sampling_interval {si} ms must be a positive multiple of the time step ({dt} ms)"),
+                message: format!(
+                    "sampling_interval {} ms must be a positive multiple of the time step ({} ms), of at most {} steps",
+                    fmt(si),
+                    fmt(dt),
+                    Sim::<B>::MAX_STEPS
+                ),
             });
         }
         let steps = steps.round() as u64;
@@ -843,9 +876,23 @@ pub(crate) fn set_on<B: Backend>(sim: &Sim<B>, sel: &Selection, name: &str, valu
         let col = resolve_with(&mut st, *pop, &value, &spec, object, cells)?;
         updates.push((*pop, spec.name, cells, col));
     }
+    // New tables per population (an assembly may hold several parts of
+    // one population), checked whole before the backend sees any.
+    let mut tables: Vec<(PopId, ParamTable)> = Vec::new();
     for (pop, name, cells, col) in updates {
-        let mut params = st.pops[pop].params.clone();
-        params.assign(name, cells, col);
+        let k = match tables.iter().position(|(p, _)| *p == pop) {
+            Some(k) => k,
+            None => {
+                tables.push((pop, st.pops[pop].params.clone()));
+                tables.len() - 1
+            }
+        };
+        tables[k].1.assign(name, cells, col);
+    }
+    for (pop, params) in &tables {
+        crate::cells::check_parameter_relations(params, &st.pops[*pop].describe())?;
+    }
+    for (pop, params) in tables {
         st.backend.update_parameters(pop, &params)?;
         st.pops[pop].params = params;
     }
@@ -948,6 +995,7 @@ impl<B: Backend> CurrentSourceHandle<B> {
     /// Injects into more cells (PyNN's `inject_into`). Spike sources cannot
     /// receive current.
     pub fn inject_into(&self, cells: &dyn Cells<B>) -> Result<()> {
+        self.sim.check_owns(cells, "CurrentSourceHandle::inject_into")?;
         let sel = cells.selection();
         let mut st = self.sim.lock();
         st.check_alive()?;

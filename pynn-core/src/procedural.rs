@@ -34,6 +34,8 @@ impl<B: Backend> Sim<B> {
         receptor_type: Option<&str>,
         p: f64,
     ) -> Result<Projection<B>> {
+        self.check_owns(pre, "connect")?;
+        self.check_owns(post, "connect")?;
         let synapse = StaticSynapse { weight: weight.into(), delay: delay.map(Value::Scalar) };
         let all = AllToAllConnector::new();
         let prob = FixedProbabilityConnector::new(p);
@@ -43,16 +45,19 @@ impl<B: Backend> Sim<B> {
 
     /// Sets parameter `name` of `cells` (PyNN's `set(cells, **parameters)`).
     pub fn set(&self, cells: &dyn Cells<B>, name: &str, value: impl Into<Value>) -> Result<()> {
+        self.check_owns(cells, "set")?;
         set_on(self, &cells.selection(), name, value.into(), &cells.describe())
     }
 
     /// Sets initial value `variable` of `cells` (PyNN's `initialize`).
     pub fn initialize(&self, cells: &dyn Cells<B>, variable: &str, value: impl Into<Value>) -> Result<()> {
+        self.check_owns(cells, "initialize")?;
         initialize_on(self, &cells.selection(), variable, value.into(), &cells.describe())
     }
 
     /// Records `variables` of `cells` (PyNN's `record(variables, source)`).
     pub fn record(&self, variables: impl Variables, cells: &dyn Cells<B>) -> Result<()> {
+        self.check_owns(cells, "record")?;
         let names = variables.names();
         for (pop, idx) in cells.selection().parts {
             record_cells(self, pop, &idx, &names, None, &cells.describe())?;
@@ -68,6 +73,7 @@ impl<B: Backend> Sim<B> {
         cells: &dyn Cells<B>,
         path: impl AsRef<Path>,
     ) -> Result<()> {
+        crate::io::check_file_path(path.as_ref(), "record_to_file")?;
         let names = variables.names();
         self.record(names.clone(), cells)?;
         self.lock().files.push((names, cells.selection(), path.as_ref().to_path_buf()));

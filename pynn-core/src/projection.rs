@@ -353,6 +353,7 @@ impl<B: Backend> Projection<B> {
         let columns: Vec<Vec<f64>> = names.iter().map(|n| self.get_values(n)).collect::<Result<_>>()?;
         let (pre, post) = self.positions()?;
         let path = path.as_ref();
+        crate::io::check_file_path(path, &format!("projection \"{}\" save", self.label()))?;
         let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
         let mut w = std::io::BufWriter::new(f);
         let header: Vec<String> = ["i", "j"].iter().chain(&names).map(|n| format!("'{n}'")).collect();

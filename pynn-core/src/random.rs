@@ -397,34 +397,106 @@ impl RandomDistribution {
         }
     }
 
+    /// Checks the parameters against the whole domain the sampler accepts
+    /// (done again by every draw): an error names the distribution, the
+    /// parameter, its value and the allowed range. Bounds come from the
+    /// samplers of `rand_distr` 0.6 (e.g. `Poisson::MAX_LAMBDA`,
+    /// `rand_distr/src/poisson.rs`) and from what keeps every drawn value
+    /// finite.
+    pub fn validate(&self) -> Result<()> {
+        self.check()
+    }
+
     fn check(&self) -> Result<()> {
+        use crate::error::fmt_num;
         use DistributionKind::*;
-        let bad = |what: &str, value: String, allowed: &str| {
-            Err(Error::invalid_value(format!("RandomDistribution {}", self.name()), what, value, allowed))
+        let name = self.name();
+        let bad = |what: &str, value: f64, allowed: &str| {
+            Err(Error::invalid_value(format!("RandomDistribution {name}"), what, fmt_num(value), allowed))
+        };
+        let finite = |what: &str, x: f64| if x.is_finite() { Ok(()) } else { bad(what, x, "a finite number") };
+        let sigma_ok = |sigma: f64| {
+            if sigma >= 0.0 && sigma.is_finite() { Ok(()) } else { bad("sigma", sigma, "a finite number >= 0") }
+        };
+        let bounds = |low: f64, high: f64, finite_bounds: bool| {
+            if low.is_nan() || (finite_bounds && !low.is_finite()) {
+                return bad("low", low, if finite_bounds { "a finite number" } else { "a number (may be -inf)" });
+            }
+            if high.is_nan() || (finite_bounds && !high.is_finite()) {
+                return bad("high", high, if finite_bounds { "a finite number" } else { "a number (may be inf)" });
+            }
+            if !(low <= high) {
+                return Err(Error::invalid_value(
+                    format!("RandomDistribution {name}"),
+                    "low, high",
+                    format!("({}, {})", fmt_num(low), fmt_num(high)),
+                    "low <= high",
+                ));
+            }
+            Ok(())
         };
         match self.kind {
-            Uniform { low, high } if !(low <= high) || !low.is_finite() || !high.is_finite() => {
-                bad("low, high", format!("({low}, {high})"), "finite bounds with low <= high")
+            Uniform { low, high } => {
+                bounds(low, high, true)?;
+                if !(high - low).is_finite() {
+                    return bad("high - low", high - low, "a finite width (|low| and |high| below about 8.9e307)");
+                }
+                Ok(())
             }
-            UniformInt { low, high } if low >= high => bad("low, high", format!("({low}, {high})"), "low < high"),
-            Normal { sigma, .. } | LogNormal { sigma, .. } if !(sigma >= 0.0) => {
-                bad("sigma", sigma.to_string(), "sigma >= 0")
+            UniformInt { low, high } if low >= high => Err(Error::invalid_value(
+                format!("RandomDistribution {name}"),
+                "low, high",
+                format!("({low}, {high})"),
+                "low < high (high is excluded)",
+            )),
+            UniformInt { .. } => Ok(()),
+            Normal { mu, sigma } => {
+                finite("mu", mu)?;
+                sigma_ok(sigma)
             }
-            NormalClipped { sigma, low, high, .. } | NormalClippedToBoundary { sigma, low, high, .. }
-                if !(sigma >= 0.0) || !(low <= high) =>
-            {
-                bad("sigma, low, high", format!("({sigma}, {low}, {high})"), "sigma >= 0 and low <= high")
+            LogNormal { mu, sigma } => {
+                // exp(mu + sigma z) must stay finite for |z| up to ~40:
+                // mu below ln(f64::MAX) = 709.78 is necessary, and sigma is
+                // bounded like the normal's.
+                if !(mu.is_finite() && mu < 709.0) {
+                    return bad("mu", mu, "a finite number < 709 (exp(mu) must be finite)");
+                }
+                sigma_ok(sigma)
             }
-            Exponential { beta } if !(beta > 0.0) => bad("beta", beta.to_string(), "beta > 0"),
-            Gamma { k, theta } if !(k > 0.0) || !(theta > 0.0) => {
-                bad("k, theta", format!("({k}, {theta})"), "k > 0 and theta > 0")
+            NormalClipped { mu, sigma, low, high } | NormalClippedToBoundary { mu, sigma, low, high } => {
+                finite("mu", mu)?;
+                sigma_ok(sigma)?;
+                bounds(low, high, false)
             }
-            Poisson { lambda } if !(lambda > 0.0) => bad("lambda_", lambda.to_string(), "lambda_ > 0"),
-            Binomial { p, .. } if !(0.0..=1.0).contains(&p) => bad("p", p.to_string(), "0 <= p <= 1"),
-            VonMises { mu, kappa } if !mu.is_finite() || !(kappa >= 0.0) || !kappa.is_finite() => {
-                bad("mu, kappa", format!("({mu}, {kappa})"), "finite mu and finite kappa >= 0")
+            Exponential { beta } if !(beta > 0.0 && beta.is_finite()) => bad("beta", beta, "a finite number > 0"),
+            Exponential { .. } => Ok(()),
+            Gamma { k, theta } => {
+                if !(k > 0.0 && k.is_finite()) {
+                    return bad("k", k, "a finite number > 0");
+                }
+                if !(theta > 0.0 && theta.is_finite()) {
+                    return bad("theta", theta, "a finite number > 0");
+                }
+                Ok(())
             }
-            _ => Ok(()),
+            Poisson { lambda } if !(lambda > 0.0 && lambda <= rand_distr::Poisson::<f64>::MAX_LAMBDA) => bad(
+                "lambda_",
+                lambda,
+                &format!(
+                    "a number > 0 and <= {:e} (the largest mean the sampler supports)",
+                    rand_distr::Poisson::<f64>::MAX_LAMBDA
+                ),
+            ),
+            Poisson { .. } => Ok(()),
+            Binomial { p, .. } if !(0.0..=1.0).contains(&p) => bad("p", p, "a probability, 0 <= p <= 1"),
+            Binomial { .. } => Ok(()),
+            VonMises { mu, kappa } => {
+                finite("mu", mu)?;
+                if !(kappa >= 0.0 && kappa.is_finite()) {
+                    return bad("kappa", kappa, "a finite number >= 0");
+                }
+                Ok(())
+            }
         }
     }
 
@@ -434,6 +506,10 @@ impl RandomDistribution {
         use DistributionKind::*;
         let map =
             |e: rand_distr::NormalError| Error::invalid_value("RandomDistribution", self.name(), e, "valid parameters");
+        // Refused by `check` already; kept as errors, never panics.
+        let internal = |e: &dyn std::fmt::Display| {
+            Error::invalid_value(format!("RandomDistribution {}", self.name()), "parameters", e, "valid parameters")
+        };
         let mut out = Vec::with_capacity(n);
         match self.kind {
             Uniform { low, high } => out.extend((0..n).map(|_| low + (high - low) * rng.random::<f64>())),
@@ -473,19 +549,19 @@ impl RandomDistribution {
                 out.extend((0..n).map(|_| d.sample(rng)))
             }
             Exponential { beta } => {
-                let d = rand_distr::Exp::new(1.0 / beta).expect("checked");
+                let d = rand_distr::Exp::new(1.0 / beta).map_err(|e| internal(&e))?;
                 out.extend((0..n).map(|_| d.sample(rng)))
             }
             Gamma { k, theta } => {
-                let d = rand_distr::Gamma::new(k, theta).expect("checked");
+                let d = rand_distr::Gamma::new(k, theta).map_err(|e| internal(&e))?;
                 out.extend((0..n).map(|_| d.sample(rng)))
             }
             Poisson { lambda } => {
-                let d = rand_distr::Poisson::new(lambda).expect("checked");
+                let d = rand_distr::Poisson::new(lambda).map_err(|e| internal(&e))?;
                 out.extend((0..n).map(|_| d.sample(rng)))
             }
             Binomial { n: trials, p } => {
-                let d = rand_distr::Binomial::new(trials, p).expect("checked");
+                let d = rand_distr::Binomial::new(trials, p).map_err(|e| internal(&e))?;
                 out.extend((0..n).map(|_| d.sample(rng) as f64))
             }
             VonMises { mu, kappa } => out.extend((0..n).map(|_| vonmises(rng, mu, kappa))),

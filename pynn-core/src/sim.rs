@@ -5,7 +5,7 @@ use crate::backend::{Backend, OdeSolver, PopId, RecordingPlan, SimConfig};
 use crate::cells::CellTypeInfo;
 use crate::data::{Block, Segment, SegmentAccumulator};
 use crate::electrodes::CurrentSourceSpec;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, fmt_num};
 use crate::parameters::ParamTable;
 use crate::random::{ObjectKind, SimRng, Streams};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -30,7 +30,8 @@ pub struct Setup {
     /// Seed of every random stream of the session. Default 42 (as PyNN's NEST
     /// backend's `rng_seed`).
     pub seed: u64,
-    /// Worker threads for backends that use them; 0 means all cores.
+    /// Worker threads for backends that use them; 0 means all cores. At
+    /// most [`Setup::MAX_THREADS`].
     pub threads: usize,
     /// How the native engine integrates the conductance-based IF models
     /// (default: NEST's adaptive RKF45; see [`OdeSolver`]).
@@ -44,27 +45,47 @@ impl Default for Setup {
 }
 
 impl Setup {
+    /// Largest number of worker threads `threads` may ask for: far more
+    /// than any machine's cores, and few enough that starting them is quick
+    /// (100 000 threads took minutes to spawn).
+    pub const MAX_THREADS: usize = 1024;
+
     /// Checks PyNN's validity rules and returns the configuration.
     pub fn validate(&self) -> Result<SimConfig> {
         let err = |parameter, value, allowed: String| Err(Error::InvalidSetup { parameter, value, allowed });
         if !(self.timestep > 0.0) || !self.timestep.is_finite() {
             return err("timestep", self.timestep, "the time step must be a positive number of ms".into());
         }
-        if !(self.min_delay >= self.timestep * (1.0 - 1e-9)) {
-            return err("min_delay", self.min_delay, format!("min_delay must be >= timestep ({} ms)", self.timestep));
+        if !(self.min_delay >= self.timestep * (1.0 - 1e-9)) || !self.min_delay.is_finite() {
+            return err(
+                "min_delay",
+                self.min_delay,
+                format!("min_delay must be finite and >= timestep ({} ms)", fmt_num(self.timestep)),
+            );
         }
         if !(self.max_delay >= self.min_delay) || !self.max_delay.is_finite() {
             return err(
                 "max_delay",
                 self.max_delay,
-                format!("max_delay must be finite and >= min_delay ({} ms)", self.min_delay),
+                format!("max_delay must be finite and >= min_delay ({} ms)", fmt_num(self.min_delay)),
             );
         }
         for (name, v) in [("min_delay", self.min_delay), ("max_delay", self.max_delay)] {
             let steps = v / self.timestep;
             if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
-                return err(name, v, format!("delays must be a whole number of time steps ({} ms)", self.timestep));
+                return err(
+                    name,
+                    v,
+                    format!("delays must be a whole number of time steps ({} ms)", fmt_num(self.timestep)),
+                );
             }
+        }
+        if self.threads > Self::MAX_THREADS {
+            return err(
+                "threads",
+                self.threads as f64,
+                format!("at most {} worker threads (0 means one per core)", Self::MAX_THREADS),
+            );
         }
         Ok(SimConfig {
             timestep: self.timestep,
@@ -330,9 +351,32 @@ impl<B: Backend> Sim<B> {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
+    /// An error unless `cells` belong to this session: population ids are
+    /// per session, so another session's cells would silently denote this
+    /// session's cells of the same id (or none at all).
+    pub(crate) fn check_owns(&self, cells: &dyn crate::population::Cells<B>, call: &str) -> Result<()> {
+        if self.same_session(cells.sim()) {
+            return Ok(());
+        }
+        Err(Error::State {
+            object: cells.describe(),
+            message: format!(
+                "belongs to another session than the one `{call}` was called on; use the session that created it"
+            ),
+        })
+    }
+
+    /// Largest number of time steps a session can reach: 2^53, the last
+    /// step count whose time `step * timestep` an `f64` holds exactly
+    /// (at 0.1 ms, about 28 500 years of model time).
+    pub const MAX_STEPS: u64 = 1 << 53;
+
     /// Advances the simulation by `simtime` ms; returns the new time.
     pub fn run(&self, simtime: f64) -> Result<f64> {
         let now = self.get_current_time();
+        if !simtime.is_finite() {
+            return Err(Error::invalid_value("Sim::run", "simtime", fmt_num(simtime), "a finite duration >= 0 ms"));
+        }
         if !(simtime >= 0.0) {
             return Err(Error::TimeBackwards { now, requested: now + simtime });
         }
@@ -351,10 +395,26 @@ impl<B: Backend> Sim<B> {
         let mut st = self.lock();
         st.check_alive()?;
         let dt = st.config.timestep;
-        if !(t >= st.now() - dt / 2.0) || !t.is_finite() {
+        if !t.is_finite() {
+            return Err(Error::invalid_value("Sim::run_until", "t", fmt_num(t), "a finite time in ms"));
+        }
+        if !(t >= st.now() - dt / 2.0) {
             return Err(Error::TimeBackwards { now: st.now(), requested: t });
         }
-        let target = (t / dt).round() as u64;
+        let steps = (t / dt).round();
+        if !(steps <= Self::MAX_STEPS as f64) {
+            return Err(Error::invalid_value(
+                "Sim::run_until",
+                "t",
+                format!("{} ms ({} steps of {} ms)", fmt_num(t), fmt_num(steps), fmt_num(dt)),
+                format!(
+                    "at most {} time steps ({} ms at this time step) in a session",
+                    Self::MAX_STEPS,
+                    fmt_num(Self::MAX_STEPS as f64 * dt)
+                ),
+            ));
+        }
+        let target = steps as u64;
         if target > st.step {
             // The current of steps step..target comes from the descriptions
             // in force now, as the backend's does.

@@ -341,6 +341,36 @@ impl Structure {
     pub fn generate_positions(&self, n: usize, rng: &mut SimRng) -> Result<Vec<Position>> {
         let bad =
             |what: &str, value: String, allowed: &str| Err(Error::invalid_value(self.name(), what, value, allowed));
+        // Spacings and origins: NaN or infinite ones would place cells at
+        // NaN positions, and every distance would be NaN.
+        let coords: Vec<(&str, f64)> = match self {
+            Structure::Line(l) => vec![("dx", l.dx), ("x0", l.x0), ("y", l.y), ("z", l.z)],
+            Structure::Grid2D(g) => vec![("dx", g.dx), ("dy", g.dy), ("x0", g.x0), ("y0", g.y0), ("z", g.z)],
+            Structure::Grid3D(g) => {
+                vec![("dx", g.dx), ("dy", g.dy), ("dz", g.dz), ("x0", g.x0), ("y0", g.y0), ("z0", g.z0)]
+            }
+            Structure::Random(r) => {
+                vec![("origin[0]", r.origin[0]), ("origin[1]", r.origin[1]), ("origin[2]", r.origin[2])]
+            }
+        };
+        if let Some((name, x)) = coords.iter().find(|(_, x)| !x.is_finite()) {
+            return bad(name, crate::error::fmt_num(*x), "a finite number");
+        }
+        let positions = self.positions_unchecked(n, rng)?;
+        // Finite parameters can still overflow (dx = 1e308 with many cells).
+        if let Some((i, p)) = positions.iter().enumerate().find(|(_, p)| p.iter().any(|x| !x.is_finite())) {
+            return bad(
+                "positions",
+                format!("{p:?} for cell {i}"),
+                "spacings and origin small enough that every coordinate is finite",
+            );
+        }
+        Ok(positions)
+    }
+
+    fn positions_unchecked(&self, n: usize, rng: &mut SimRng) -> Result<Vec<Position>> {
+        let bad =
+            |what: &str, value: String, allowed: &str| Err(Error::invalid_value(self.name(), what, value, allowed));
         match self {
             Structure::Line(l) => Ok((0..n).map(|i| [l.x0 + l.dx * i as f64, l.y, l.z]).collect()),
             Structure::Grid2D(g) => {
@@ -433,6 +463,7 @@ pub(crate) fn positions_of<B: Backend>(sim: &crate::sim::Sim<B>, sel: &Selection
 }
 
 fn write_positions(path: &Path, header: &str, positions: &[Position]) -> Result<()> {
+    crate::io::check_file_path(path, "save_positions")?;
     let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = std::io::BufWriter::new(f);
     let mut out = || -> std::io::Result<()> {

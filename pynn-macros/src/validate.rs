@@ -403,15 +403,26 @@ fn resolve_cells<'c>(
                         }
                         _ => None,
                     };
-                    if let Some(e) = lit(end)
+                    let (s, e) = (lit(start), lit(end));
+                    if let Some(e) = e
                         && e > size
                     {
                         cx.error(*span, format!("`{name}` has {size} cells; the range ends at {e}"));
                     }
-                    if let (Some(s), Some(e)) = (lit(start), lit(end))
-                        && s >= e
-                    {
-                        cx.error(*span, format!("empty range: {s}..{e} selects no cell"));
+                    match (s, e) {
+                        (Some(s), Some(e)) if s > e => {
+                            cx.error(*span, format!("reversed range: {s}..{e} (the start must not exceed the end)"))
+                        }
+                        (Some(s), Some(e)) if s == e => {
+                            cx.error(*span, format!("empty range: {s}..{e} selects no cell"))
+                        }
+                        // A start at or past the end of the population selects
+                        // nothing (or, with a larger end, fails at run time).
+                        (Some(s), None) if s >= size => cx.error(
+                            *span,
+                            format!("`{name}` has {size} cells; the range starts at {s} and selects no cell"),
+                        ),
+                        _ => {}
                     }
                 }
                 if let (Some(size), Some(Index::One(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })))) =

@@ -926,7 +926,7 @@ impl Backend for Native {
                 allowed: format!(
                     "the native engine stores delays in at most {} steps ({} ms at this time step)",
                     u16::MAX,
-                    f64::from(u16::MAX) * config.timestep
+                    pynn_core::fmt_num(f64::from(u16::MAX) * config.timestep)
                 ),
             });
         }

@@ -7,7 +7,7 @@
 //! the parameters, initial values and recordables to the rest of the library
 //! and to every backend.
 
-use crate::parameters::{ParamSpec, Value};
+use crate::parameters::{Column, ParamSpec, ParamTable, Value};
 
 mod eif_cond_alpha_isfa_ista;
 mod eif_cond_exp_isfa_ista;
@@ -131,6 +131,71 @@ impl CellTypeInfo {
     pub fn unit_of(&self, variable: &str) -> Option<&'static str> {
         self.recordables.iter().find(|r| r.name == variable).map(|r| r.unit)
     }
+}
+
+/// Checks the rules that tie parameters of one cell together, for every
+/// cell of `params` (per-cell arrays and random values included, after
+/// resolution), before any backend sees them. The rules follow from the
+/// parameter names, so every standard model with a reset and a threshold
+/// (and `PointNeuron`) is covered:
+///
+/// * with `v_spike` (the adaptive exponential models; NEST 3.10,
+///   `models/aeif_cond_alpha.cpp`, `Parameters_::set`): `v_reset < v_spike`,
+///   `v_spike >= v_thresh`, and, for `delta_T > 0`,
+///   `(v_spike - v_thresh) / delta_T < ln(f64::MAX / 1e20)` (NEST's guard
+///   against overflow of the exponential at spike time). `v_reset` may
+///   exceed `v_thresh` there (bursting AdEx regimes);
+/// * otherwise with `v_reset` and `v_thresh` (IF_*, IF_cond_exp_gsfa_grr,
+///   IF_facets_hardware1, PointNeuron LIF; NEST's `iaf_*`: "Reset potential
+///   must be smaller than threshold."): `v_reset < v_thresh`.
+///
+/// GIF_cond_exp (`v_reset`, `v_t_star`) has no such rule: its threshold is
+/// an escape rate, and NEST's `gif_cond_exp.cpp` sets none; Izhikevich and
+/// HH_cond_exp have no reset/threshold pair.
+pub(crate) fn check_parameter_relations(params: &ParamTable, object: &str) -> crate::error::Result<()> {
+    use crate::error::{Error, fmt_num};
+    let col = |name: &str| params.column(name).and_then(Column::as_scalar);
+    let fail = |i: usize, name: &str, x: f64, allowed: String| {
+        Err(Error::invalid_value(format!("{object}, cell {i}"), name, fmt_num(x), allowed))
+    };
+    if let (Some(v_spike), Some(v_reset)) = (col("v_spike"), col("v_reset")) {
+        for (i, (s, r)) in v_spike.iter().zip(v_reset).enumerate() {
+            if !(r < s) {
+                return fail(i, "v_reset", *r, format!("v_reset must be below v_spike ({} mV)", fmt_num(*s)));
+            }
+        }
+        if let Some(v_thresh) = col("v_thresh") {
+            for (i, (s, t)) in v_spike.iter().zip(v_thresh).enumerate() {
+                if !(s >= t) {
+                    return fail(i, "v_spike", *s, format!("v_spike must be >= v_thresh ({} mV)", fmt_num(*t)));
+                }
+            }
+            if let Some(delta_t) = col("delta_T") {
+                let max_arg = (f64::MAX / 1e20).ln();
+                for (i, ((s, t), d)) in v_spike.iter().zip(v_thresh).zip(delta_t).enumerate() {
+                    if *d > 0.0 && !((s - t) / d < max_arg) {
+                        return fail(
+                            i,
+                            "delta_T",
+                            *d,
+                            format!(
+                                "(v_spike - v_thresh) / delta_T must be < {max_arg:.1} so that the exponential term stays finite at the spike (v_spike = {} mV, v_thresh = {} mV)",
+                                fmt_num(*s),
+                                fmt_num(*t)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    } else if let (Some(v_reset), Some(v_thresh)) = (col("v_reset"), col("v_thresh")) {
+        for (i, (r, t)) in v_reset.iter().zip(v_thresh).enumerate() {
+            if !(r < t) {
+                return fail(i, "v_reset", *r, format!("v_reset must be below v_thresh ({} mV)", fmt_num(*t)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Schema entries shared by the leaky integrate-and-fire models.
