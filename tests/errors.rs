@@ -1135,3 +1135,35 @@ fn sampling_interval_not_finite_or_beyond_the_step_counter() {
     }
     p.record("v", Some(0.5)).unwrap();
 }
+
+#[test]
+fn random_source_rate_beyond_the_limit_is_refused() {
+    // Before the limit, rate = 1e25 Hz (a mean of 1e21 spikes per 0.1 ms
+    // step, beyond the Poisson sampler's range) was accepted and the native
+    // engine silently emitted no spike at all.
+    let sim = sim();
+    for rate in [1e25, 2e6] {
+        let e = err(Population::with_label(&sim, 2, SpikeSourcePoisson { rate, ..Default::default() }, Some("drive")));
+        assert!(matches!(&e, Error::InvalidValue { name, .. } if name == "rate"), "{e:?}");
+        mentions(&e, &["drive", "SpikeSourcePoisson", "rate", "from 0 to 1000000 Hz"]);
+        let e = err(Population::new(&sim, 2, SpikeSourcePoissonRefractory { rate, ..Default::default() }));
+        mentions(&e, &["SpikeSourcePoissonRefractory", "rate", "from 0 to 1000000 Hz"]);
+    }
+    let e = err(Population::new(&sim, 1, SpikeSourceGamma { alpha: 2.0, beta: 1e7, ..Default::default() }));
+    assert!(matches!(&e, Error::InvalidValue { name, .. } if name == "beta"), "{e:?}");
+    mentions(&e, &["SpikeSourceGamma", "beta", "10000000", "beta / alpha", "1000000 Hz", "alpha = 2"]);
+    // Through `set`, per cell, and the largest rate allowed still runs and
+    // fires at its rate: 1e6 Hz for 1 ms at dt 0.1 ms is 1000 spikes per
+    // cell on average; 3 cells give 3000 +- 3 * sqrt(3000) (Poisson).
+    let p =
+        Population::with_label(&sim, 3, SpikeSourcePoisson { rate: 10.0, ..Default::default() }, Some("p")).unwrap();
+    let e = err(p.set("rate", vec![10.0, 1e25, 10.0]));
+    mentions(&e, &["p", "cell 1", "rate", "1e25"]);
+    assert_eq!(p.get("rate").unwrap(), vec![10.0; 3], "nothing changed by the refused set");
+    p.set("rate", 1e6).unwrap();
+    p.record("spikes", None).unwrap();
+    sim.run(1.0).unwrap();
+    let total: usize = p.get_spike_counts().unwrap().values().sum();
+    let sd = 3000f64.sqrt();
+    assert!((total as f64 - 3000.0).abs() < 5.0 * sd, "{total} spikes at 1 MHz for 1 ms on 3 cells");
+}

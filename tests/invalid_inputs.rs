@@ -982,6 +982,35 @@ fn recording_cases(cases: &mut Vec<Case>) {
         let s = sim();
         pop(&s, 1, SpikeSourcePoisson::default(), "src").record("v", None)
     }));
+    for (rate, text) in [(1e25, "1e25"), (2e6, "2000000")] {
+        cases.push(case(
+            format!("Poisson rate {text} Hz"),
+            "InvalidValue",
+            &["SpikeSourcePoisson", "rate", text, "from 0 to 1000000 Hz"],
+            move || {
+                let s = sim();
+                Population::new(&s, 2, SpikeSourcePoisson { rate, ..Default::default() }).map(|_| ())
+            },
+        ));
+        cases.push(case(
+            format!("refractory Poisson rate {text} Hz"),
+            "InvalidValue",
+            &["SpikeSourcePoissonRefractory", "rate", text, "from 0 to 1000000 Hz"],
+            move || {
+                let s = sim();
+                Population::new(&s, 2, SpikeSourcePoissonRefractory { rate, ..Default::default() }).map(|_| ())
+            },
+        ));
+    }
+    cases.push(case(
+        "gamma source rate beta / alpha beyond 1 MHz",
+        "InvalidValue",
+        &["SpikeSourceGamma", "beta", "10000000", "beta / alpha"],
+        || {
+            let s = sim();
+            Population::new(&s, 2, SpikeSourceGamma { alpha: 2.0, beta: 1e7, ..Default::default() }).map(|_| ())
+        },
+    ));
     cases.push(case("record gsyn on a current-based cell", "UnknownName", &["gsyn_exc"], || {
         let (s, p) = p();
         s.record_gsyn(&p)

@@ -133,6 +133,11 @@ impl CellTypeInfo {
     }
 }
 
+/// The largest mean rate of a random spike source, in Hz (1 MHz: a
+/// thousand times a neuron's highest rates, fifty times the summed drive of
+/// a Brunel network's external population).
+pub const MAX_SOURCE_RATE: f64 = 1e6;
+
 /// Checks the rules that tie parameters of one cell together, for every
 /// cell of `params` (per-cell arrays and random values included, after
 /// resolution), before any backend sees them. The rules follow from the
@@ -152,12 +157,40 @@ impl CellTypeInfo {
 /// GIF_cond_exp (`v_reset`, `v_t_star`) has no such rule: its threshold is
 /// an escape rate, and NEST's `gif_cond_exp.cpp` sets none; Izhikevich and
 /// HH_cond_exp have no reset/threshold pair.
+///
+/// The random spike sources' mean rate (`rate` of the Poisson sources,
+/// `beta / alpha` of `SpikeSourceGamma`) is at most [`MAX_SOURCE_RATE`]:
+/// beyond it the count of spikes per step (and the memory to hold them)
+/// grows without use, and far beyond it the Poisson sampler's range ends.
 pub(crate) fn check_parameter_relations(params: &ParamTable, object: &str) -> crate::error::Result<()> {
     use crate::error::{Error, fmt_num};
     let col = |name: &str| params.column(name).and_then(Column::as_scalar);
     let fail = |i: usize, name: &str, x: f64, allowed: String| {
         Err(Error::invalid_value(format!("{object}, cell {i}"), name, fmt_num(x), allowed))
     };
+    if let Some(rate) = col("rate") {
+        for (i, r) in rate.iter().enumerate() {
+            if !(*r <= MAX_SOURCE_RATE) {
+                return fail(i, "rate", *r, format!("a rate from 0 to {} Hz", fmt_num(MAX_SOURCE_RATE)));
+            }
+        }
+    }
+    if let (Some(alpha), Some(beta)) = (col("alpha"), col("beta")) {
+        for (i, (a, b)) in alpha.iter().zip(beta).enumerate() {
+            if !(b / a <= MAX_SOURCE_RATE) {
+                return fail(
+                    i,
+                    "beta",
+                    *b,
+                    format!(
+                        "beta / alpha (the mean rate) from 0 to {} Hz (alpha = {})",
+                        fmt_num(MAX_SOURCE_RATE),
+                        fmt_num(*a)
+                    ),
+                );
+            }
+        }
+    }
     if let (Some(v_spike), Some(v_reset)) = (col("v_spike"), col("v_reset")) {
         for (i, (s, r)) in v_spike.iter().zip(v_reset).enumerate() {
             if !(r < s) {

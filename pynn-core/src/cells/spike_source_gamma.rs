@@ -31,7 +31,7 @@ use crate::parameters::{Domain, ParamSpec, Value};
 /// | name | default | unit | meaning |
 /// |---|---|---|---|
 /// | `alpha` | 2.0 | — | shape of the ISI distribution (> 0) |
-/// | `beta` | 1.0 | Hz | rate parameter (inverse scale) of the ISI distribution |
+/// | `beta` | 1.0 | Hz | rate parameter (inverse scale) of the ISI distribution; `beta / alpha` at most [`MAX_SOURCE_RATE`](super::MAX_SOURCE_RATE) |
 /// | `start` | 0.0 | ms | start of the active window |
 /// | `duration` | 1e10 | ms | length of the active window |
 ///

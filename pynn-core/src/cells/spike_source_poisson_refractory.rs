@@ -32,7 +32,7 @@ use crate::parameters::{Domain, ParamSpec, Value};
 ///
 /// | name | default | unit | meaning |
 /// |---|---|---|---|
-/// | `rate` | 1.0 | Hz | mean firing rate |
+/// | `rate` | 1.0 | Hz | mean firing rate (at most [`MAX_SOURCE_RATE`](super::MAX_SOURCE_RATE), 1 MHz) |
 /// | `tau_refrac` | 0.0 | ms | dead time after each spike |
 /// | `start` | 0.0 | ms | start of the active window |
 /// | `duration` | 1e10 | ms | length of the active window |
