@@ -344,3 +344,41 @@ fn noisy_plastic_network_is_bit_identical_for_1_2_and_3_threads() {
         assert_eq!(bits(&one.3), bits(&other.3), "TM x with {threads} threads");
     }
 }
+
+/// GIF_cond_exp with escape noise (delta_v 1 mV, lambda0 50 Hz, a DC drive;
+/// the scenario of `tests/brian2_backend.rs::gif_escape_noise_uses_the_native_draws`),
+/// 20 cells, a reset and a second segment: spike trains per segment.
+fn gif_noise<B: Backend + Supports<GIF_cond_exp>>() -> Vec<Vec<Vec<i64>>> {
+    let sim = Sim::<B>::setup(Setup { seed: 11, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let cell = GIF_cond_exp { delta_v: 1.0, lambda0: 50.0, i_offset: 1.5, ..Default::default() };
+    let pop = Population::<GIF_cond_exp, B>::new(&sim, 20, cell).unwrap();
+    pop.record(["spikes"], None).unwrap();
+    sim.run(300.0).unwrap();
+    sim.reset().unwrap();
+    sim.run(300.0).unwrap();
+    let b = pop.get_data().unwrap();
+    sim.end().unwrap();
+    b.segments
+        .iter()
+        .map(|s| s.spiketrains.iter().map(|t| t.times.iter().map(|x| (x * 10.0).round() as i64).collect()).collect())
+        .collect()
+}
+
+/// README: "GIF's escape noise [comes] from pynn-rs's keyed streams, so one
+/// seed gives the same trains, spike for spike, on native, NEST, NEURON and
+/// Brian2". NEURON and Brian2 are tested in their backend files; this is NEST.
+/// Fails on main at f663854: NEST draws GIF's escape noise from its own RNG
+/// (0 of 40 trains equal native's, and the trains after `reset` repeat the
+/// first segment's); the NEST backend's GIF noise is being reworked.
+#[test]
+#[ignore = "issue 13: GIF_cond_exp escape noise on NEST uses NEST's RNG, not the keyed streams (0/40 trains equal native's; segments repeat after reset)"]
+fn gif_escape_noise_gives_the_native_spikes_on_nest() {
+    let native = gif_noise::<Native>();
+    let n: usize = native.iter().flatten().map(Vec::len).sum();
+    assert!(n > 100, "the cells fire ({n} spikes)");
+    assert_ne!(native[0], native[1], "a fresh trial after reset");
+    let nest = gif_noise::<Nest>();
+    let same = native.iter().flatten().zip(nest.iter().flatten()).filter(|(a, b)| a == b).count();
+    eprintln!("GIF noise on NEST: {n} native spikes, {same}/40 trains identical to native");
+    assert_eq!(nest, native, "same draws, same spikes");
+}
