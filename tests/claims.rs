@@ -229,6 +229,12 @@ fn random_sources_give_the_native_trains_on_brian2() {
 /// Several populations with every random source, GIF escape noise, a noisy
 /// current, STDP and Tsodyks–Markram synapses, on `threads` worker threads;
 /// returns every population's data and the final plastic state.
+///
+/// Sized so that threads have work to share: every population has more than
+/// 256 cells, so `pynn::backends::native::shard_cells` cuts it into two
+/// shards, and a slice (min_delay 0.5 ms = 5 steps) holds 2100 x 5 =
+/// 10 500 neuron-steps, above the engine's threshold (4000) for advancing
+/// shards in parallel.
 fn noisy_plastic_network(threads: usize) -> (Vec<Block>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let sim = Sim::<Native>::setup(Setup {
         timestep: 0.1,
@@ -240,14 +246,14 @@ fn noisy_plastic_network(threads: usize) -> (Vec<Block>, Vec<f64>, Vec<f64>, Vec
     })
     .unwrap();
     assert_eq!(sim.with_backend(|b| b.threads()), threads);
-    let pois = Population::new(&sim, 40, SpikeSourcePoisson { rate: 40.0, ..Default::default() }).unwrap();
+    let pois = Population::new(&sim, 300, SpikeSourcePoisson { rate: 40.0, ..Default::default() }).unwrap();
     let refr =
-        Population::new(&sim, 30, SpikeSourcePoissonRefractory { rate: 50.0, tau_refrac: 2.0, ..Default::default() })
+        Population::new(&sim, 300, SpikeSourcePoissonRefractory { rate: 50.0, tau_refrac: 2.0, ..Default::default() })
             .unwrap();
-    let gamma = Population::new(&sim, 30, SpikeSourceGamma { alpha: 2.0, beta: 80.0, ..Default::default() }).unwrap();
+    let gamma = Population::new(&sim, 300, SpikeSourceGamma { alpha: 2.0, beta: 80.0, ..Default::default() }).unwrap();
     let inh = Population::new(
         &sim,
-        30,
+        300,
         SpikeSourceInhGamma {
             a: vec![2.0, 1.0],
             b: vec![1.0 / 80.0, 1.0 / 20.0],
@@ -256,29 +262,29 @@ fn noisy_plastic_network(threads: usize) -> (Vec<Block>, Vec<f64>, Vec<f64>, Vec
         },
     )
     .unwrap();
-    let exc = Population::new(&sim, 120, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
+    let exc = Population::new(&sim, 600, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
     exc.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();
     let gif =
-        Population::new(&sim, 40, GIF_cond_exp { delta_v: 1.0, lambda0: 20.0, i_offset: 0.1, ..Default::default() })
+        Population::new(&sim, 300, GIF_cond_exp { delta_v: 1.0, lambda0: 20.0, i_offset: 0.1, ..Default::default() })
             .unwrap();
-    exc.view((0..60).collect::<Vec<_>>())
+    exc.view((0..300).collect::<Vec<_>>())
         .unwrap()
         .inject(NoisyCurrentSource { mean: 0.3, stdev: 0.4, dt: 1.0, start: 0.0, stop: 300.0 })
         .unwrap();
     let stdp = STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), AdditiveWeightDependence::new(0.0, 1.0))
         .with(RandomDistribution::uniform(0.2, 0.6), RandomDistribution::uniform(0.5, 3.0));
-    let p_stdp = Projection::new(&pois, &exc, &FixedProbabilityConnector::new(0.2), stdp, None).unwrap();
-    let static_in = StaticSynapse::new(0.3, RandomDistribution::uniform(0.5, 2.0));
+    let p_stdp = Projection::new(&pois, &exc, &FixedProbabilityConnector::new(0.05), stdp, None).unwrap();
+    let static_in = StaticSynapse::new(0.05, RandomDistribution::uniform(0.5, 2.0));
     for src in [&refr as &dyn ConnectTo, &gamma, &inh] {
         src.connect_to(&exc, &static_in);
         src.connect_to_gif(&gif);
     }
     let tm = TsodyksMarkramSynapse::new(0.2, 1.0, 0.5, 100.0, 50.0);
-    let p_tm = Projection::new(&exc, &exc, &FixedProbabilityConnector::new(0.05), tm, None).unwrap();
+    let p_tm = Projection::new(&exc, &exc, &FixedProbabilityConnector::new(0.02), tm, None).unwrap();
     Projection::new(
         &gif,
         &exc,
-        &FixedProbabilityConnector::new(0.1),
+        &FixedProbabilityConnector::new(0.02),
         StaticSynapse::new(-0.2, 1.0),
         Some("inhibitory"),
     )
@@ -311,10 +317,10 @@ where
     Native: Supports<C>,
 {
     fn connect_to(&self, post: &Population<IF_curr_exp, Native>, syn: &StaticSynapse) {
-        Projection::new(self, post, &FixedProbabilityConnector::new(0.15), syn.clone(), None).unwrap();
+        Projection::new(self, post, &FixedProbabilityConnector::new(0.1), syn.clone(), None).unwrap();
     }
     fn connect_to_gif(&self, post: &Population<GIF_cond_exp, Native>) {
-        Projection::new(self, post, &FixedProbabilityConnector::new(0.2), StaticSynapse::new(0.004, 1.0), None)
+        Projection::new(self, post, &FixedProbabilityConnector::new(0.05), StaticSynapse::new(0.004, 1.0), None)
             .unwrap();
     }
 }
@@ -381,4 +387,20 @@ fn gif_escape_noise_gives_the_native_spikes_on_nest() {
     let same = native.iter().flatten().zip(nest.iter().flatten()).filter(|(a, b)| a == b).count();
     eprintln!("GIF noise on NEST: {n} native spikes, {same}/40 trains identical to native");
     assert_eq!(nest, native, "same draws, same spikes");
+}
+
+/// README: "weights recordable over time (native engine, NEURON, Brian2)",
+/// i.e. not on NEST: there `record_weights` is a clear error naming the
+/// backend and what is unsupported, not a panic or an empty history.
+#[test]
+fn record_weights_on_nest_is_a_clear_error() {
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let pre = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let post = Population::<IF_curr_exp, Nest>::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let stdp = STDPMechanism::new(SpikePairRule::default(), AdditiveWeightDependence::new(0.0, 1.0)).with(0.5, 1.0);
+    let prj = Projection::new(&pre, &post, &AllToAllConnector::default(), stdp, None).unwrap();
+    let e = prj.record_weights(1.0).unwrap_err().to_string();
+    eprintln!("{e}");
+    assert!(e.to_lowercase().contains("nest") && e.contains("recording weights"), "{e}");
+    sim.end().unwrap();
 }
