@@ -26,6 +26,12 @@
 //! The external-backend tests need Python with NEST, NEURON and Brian2
 //! (`PYNN_PYTHON`, see README.md).
 
+mod common;
+#[path = "common/nest_plastic.rs"]
+mod nest_plastic;
+#[path = "common/plasticity.rs"]
+mod plasticity;
+
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
@@ -403,4 +409,71 @@ fn record_weights_on_nest_is_a_clear_error() {
     eprintln!("{e}");
     assert!(e.to_lowercase().contains("nest") && e.contains("recording weights"), "{e}");
     sim.end().unwrap();
+}
+
+/// |v - v_NEST| bound (mV) of the exactly integrated models (IF_curr_alpha,
+/// IF_curr_exp, IF_curr_delta): the same propagators in the same order,
+/// so only rounding differs; ~14 ulps of a value near 65 mV (ulp 1.4e-14).
+/// Measured at f663854: 1.78e-13 (IF_curr_exp_dc, IF_curr_delta_dc),
+/// 1.42e-13 (IF_curr_exp_equal_tau). README.md says 1e-13, which these
+/// exceed: see docs/CLAIMS.md for the correction.
+const EXACT_TOL: f64 = 2e-13;
+/// |v - v_NEST| bound (mV) of every other model (README.md: "within 3e-8 mV
+/// for the nonlinear ones"); measured 2.69e-8 (HH_cond_exp_synaptic).
+const NONLINEAR_TOL: f64 = 3e-8;
+
+/// README: "identical spike times and membrane potential within 1e-13 mV for
+/// the exactly integrated models and within 3e-8 mV for the nonlinear ones".
+/// `tests/nest_agreement.rs` asserts 1e-6 mV for all models, which would not
+/// catch a loss of the claimed precision; this asserts the claimed bounds
+/// (the exact one corrected to 2e-13, see [`EXACT_TOL`]).
+#[test]
+fn native_matches_nest_to_the_precision_the_readme_claims() {
+    let names = common::scenario_names();
+    assert!(names.len() >= 34);
+    let (mut exact, mut other) = (0.0f64, 0.0f64);
+    for name in &names {
+        let s = common::load(name);
+        let out = common::outcome::<Native>(&s, &common::run_plain(&s));
+        // Spike steps identical (asserted inside compare) and |dv| returned.
+        let dv = common::compare(&s, &out.spikes[0], &out.v[0], 1e-6);
+        let is_exact = ["IF_curr_alpha", "IF_curr_exp", "IF_curr_delta"].iter().any(|m| name.starts_with(m));
+        let tol = if is_exact { EXACT_TOL } else { NONLINEAR_TOL };
+        assert!(dv <= tol, "{name}: |v - v_NEST| = {dv:.3e} mV, claimed <= {tol:.0e}");
+        if is_exact {
+            exact = exact.max(dv);
+        } else {
+            other = other.max(dv);
+        }
+    }
+    eprintln!("max |v - v_NEST|: exactly integrated {exact:.3e} mV, others {other:.3e} mV");
+    assert!(exact > 0.0 || other > 0.0, "some difference measured (the comparison ran)");
+}
+
+/// Relative bound of the final plastic weights (and TM's u, x, y) against
+/// NEST's: the same updates, NEST in pA/nS and pynn-rs in nA/uS, so rounding
+/// only, about 14 ulps (ulp = 2.2e-16 relative). Measured at f663854:
+/// 3.04e-15 (vogels_curr), 2.55e-15 (vogels_cond), <= 1.4e-15 for the
+/// others. README.md says 3e-15, which vogels_curr exceeds: see
+/// docs/CLAIMS.md for the correction.
+const PLASTIC_TOL: f64 = 4e-15;
+
+/// README: "Plastic synapses ...: final weights within 3e-15 relative of
+/// NEST's". `tests/plasticity.rs` asserts 1e-9 relative, which would not
+/// catch a loss of the claimed precision; this asserts [`PLASTIC_TOL`] for
+/// every plastic scenario, and TM's u, x, y to the same bound.
+#[test]
+fn plastic_weights_match_nest_to_the_precision_the_readme_claims() {
+    let mut worst = 0.0f64;
+    for name in plasticity::PLASTIC_SCENARIOS {
+        let s = plasticity::load_plastic(name);
+        let (run, _) = plasticity::run_plastic_on::<Native>(&s, None, None);
+        let a = plasticity::plastic_agreement(&s, &run);
+        eprintln!("{name:24} weight rel {:.2e}, u/x/y rel {:.2e}", a.weight, a.state);
+        assert!(a.same_spikes, "{name}: post-synaptic spike steps differ from NEST's");
+        assert!(a.weight <= PLASTIC_TOL, "{name}: weights differ from NEST's by {:.3e} relative", a.weight);
+        assert!(a.state <= PLASTIC_TOL, "{name}: u, x, y differ from NEST's by {:.3e} relative", a.state);
+        worst = worst.max(a.weight);
+    }
+    eprintln!("worst relative weight difference: {worst:.3e}");
 }
