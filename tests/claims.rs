@@ -554,3 +554,43 @@ fn the_install_command_in_errors_is_the_readme_command() {
     let hint = pynn::backends::pyproc::INSTALL_HINT;
     assert!(readme.contains(hint), "README.md does not show the command the errors name: `{hint}`");
 }
+
+/// README: connectors are "built in parallel, independent of the thread
+/// count". `pynn-core/src/connectors/tests.rs` checks seven random
+/// connectors; these are the two random ones it leaves out
+/// (`IndexBasedProbabilityConnector`, `DisplacementDependentProbabilityConnector`),
+/// with FixedProbability as a control, built in rayon pools of 1, 2 and 3
+/// threads (rows are built in parallel in chunks of 16 sources, so 300
+/// sources give every thread work). Connection lists and random weights
+/// must be equal.
+#[test]
+fn probability_connectors_are_independent_of_the_thread_count() {
+    let build = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let sim = Sim::<Native>::setup(Setup { seed: 19, threads: 1, ..Setup::default() }).unwrap();
+            let a = Population::new(&sim, 300, IF_curr_exp::default()).unwrap();
+            let b = Population::new(&sim, 200, IF_curr_exp::default()).unwrap();
+            let syn = || StaticSynapse::new(RandomDistribution::uniform(0.0, 1.0), 1.0);
+            let index = IndexBasedProbabilityConnector::new(|i, j| if (i + j) % 3 == 0 { 0.3 } else { 0.05 });
+            let disp = DisplacementDependentProbabilityConnector::new(|d: [f64; 3]| (-d[0].abs() / 50.0).exp() * 0.5);
+            let fp = FixedProbabilityConnector::new(0.1);
+            let lists = [
+                Projection::new(&a, &b, &index, syn(), None).unwrap().get_list("weight").unwrap(),
+                Projection::new(&a, &b, &disp, syn(), None).unwrap().get_list("weight").unwrap(),
+                Projection::new(&a, &b, &fp, syn(), None).unwrap().get_list("weight").unwrap(),
+            ];
+            sim.end().unwrap();
+            lists
+        })
+    };
+    let one = build(1);
+    for (k, l) in one.iter().enumerate() {
+        // Expected sizes: index ~ 60 000 x (1/3 x 0.3 + 2/3 x 0.05) = 8000;
+        // displacement and FixedProbability several thousand; far from 0.
+        assert!(l.len() > 1000, "connector {k}: {} connections", l.len());
+    }
+    for threads in [2, 3] {
+        assert!(one == build(threads), "connections or weights differ with {threads} threads");
+    }
+}
