@@ -594,3 +594,144 @@ fn probability_connectors_are_independent_of_the_thread_count() {
         assert!(one == build(threads), "connections or weights differ with {threads} threads");
     }
 }
+
+// ------------------------------------------------------- README's code blocks
+//
+// README's Rust snippets are not doctests; each is copied here as written
+// (only the output path moved to a temporary directory, and the STDP and
+// procedural fragments given the `sim`, `input` and `cells` they assume),
+// so a change of the API they show breaks this file, and each asserts what
+// the snippet's comments promise.
+
+/// README "Quick start".
+#[test]
+fn readme_quick_start_runs_and_writes_its_files() -> Result<()> {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme_quick_start");
+    std::fs::create_dir_all(&out).unwrap();
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
+
+    let input = Population::new(&sim, 20, SpikeSourcePoisson { rate: 40.0, ..Default::default() })?;
+    let cells = Population::new(&sim, 10, IF_curr_alpha { tau_syn_E: 2.0, ..Default::default() })?;
+    cells.initialize("v", RandomDistribution::uniform(-65.0, -55.0))?;
+
+    Projection::new(
+        &input,
+        &cells,
+        &FixedProbabilityConnector::new(0.5),
+        StaticSynapse::new(1.2, 1.0),
+        Some("excitatory"),
+    )?;
+
+    cells.record(["spikes", "v"], None)?;
+    sim.run(500.0)?;
+
+    let data = cells.get_data()?; // Neo-shaped: Block > Segment > SpikeTrain / AnalogSignal
+    let counts = cells.get_spike_counts()?;
+    cells.write_data(out.join("cells"))?; // out/cells.npz + out/cells.json
+    sim.end()?;
+
+    assert_eq!(data.segments.len(), 1);
+    assert_eq!(data.segments[0].spiketrains.len(), 10);
+    assert_eq!(data.segments[0].signal("v").unwrap().n_samples(), 5001, "v at 0, 0.1, ..., 500 ms");
+    assert_eq!(counts.len(), 10, "{counts:?}");
+    // 10 inputs of 40 Hz x 1.2 nA on average per cell: every cell fires.
+    assert!(counts.values().all(|n| *n > 0), "{counts:?}");
+    for ext in ["npz", "json"] {
+        let f = out.join(format!("cells.{ext}"));
+        assert!(std::fs::metadata(&f).map(|m| m.len() > 0).unwrap_or(false), "{} written", f.display());
+    }
+    Ok(())
+}
+
+/// README: the STDP snippet ("weight of every connection every 10 ms").
+#[test]
+fn readme_stdp_snippet_records_weights_every_10_ms() -> Result<()> {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
+    let input = Population::new(&sim, 20, SpikeSourcePoisson { rate: 40.0, ..Default::default() })?;
+    let cells = Population::new(&sim, 10, IF_curr_alpha { tau_syn_E: 2.0, ..Default::default() })?;
+    cells.record(["spikes"], None)?;
+    // The quick start's drive (the STDP fragment continues that model).
+    Projection::new(
+        &input,
+        &cells,
+        &FixedProbabilityConnector::new(0.5),
+        StaticSynapse::new(1.2, 1.0),
+        Some("excitatory"),
+    )?;
+    // As in README:
+    let stdp = STDPMechanism::new(
+        SpikePairRule::new(20.0, 20.0, 0.01, 0.012), // tau_plus, tau_minus (ms), A_plus, A_minus
+        AdditiveWeightDependence::new(0.0, 0.05),    // w_min, w_max
+    )
+    .with(0.02, 1.0); // initial weight, delay
+    let prj = Projection::new(&input, &cells, &AllToAllConnector::new(), stdp, Some("excitatory"))?;
+    prj.record_weights(10.0)?; // weight of every connection every 10 ms
+    sim.run(1000.0)?;
+    let w = prj.get_values("weight")?; // after learning
+    let history = prj.weight_history()?;
+    sim.end()?;
+
+    assert_eq!(w.len(), 200);
+    assert_eq!(history.times.len(), 101, "samples at 0, 10, ..., 1000 ms");
+    assert!(history.times.iter().enumerate().all(|(k, t)| (t - 10.0 * k as f64).abs() < 1e-9));
+    assert_eq!(history.connections, 200);
+    assert_eq!(&history.weights[100 * 200..], &w[..], "the last sample is the final weight");
+    assert!(w.iter().all(|x| (0.0..=0.05).contains(x)), "within [w_min, w_max]");
+    assert!(w.iter().any(|x| *x != 0.02), "the weights learned");
+    Ok(())
+}
+
+/// README: the procedural snippet and its `reset()` comment ("time 0,
+/// initial state, a new segment; structure and recording kept").
+#[test]
+fn readme_procedural_snippet_and_reset() -> Result<()> {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
+    let input = Population::new(&sim, 20, SpikeSourcePoisson { rate: 40.0, ..Default::default() })?;
+    // As in README:
+    let cells = sim.create(IF_curr_exp::default(), 100)?;
+    let prj = sim.connect(&input, &cells, 0.5, Some(1.0), Some("excitatory"), 0.1)?;
+    sim.record_v(&cells)?;
+    sim.run(100.0)?;
+    sim.reset()?; // time 0, initial state, a new segment; structure and recording kept
+
+    assert_eq!(sim.get_current_time(), 0.0);
+    let n = prj.size();
+    // p = 0.1 of 20 x 100: 200 expected, binomial sd 13.4; 6 sd.
+    assert!((n as f64 - 200.0).abs() < 6.0 * 13.4, "{n} connections");
+    sim.run(50.0)?;
+    assert_eq!(prj.size(), n, "structure kept");
+    let b = cells.get_data()?;
+    assert_eq!(b.segments.len(), 2, "a new segment");
+    assert_eq!(b.segments[1].signal("v").unwrap().n_samples(), 501, "recording kept");
+    let v0 = b.segments[1].signal("v").unwrap().column(0)[0];
+    assert_eq!(v0, IF_curr_exp::default().v_rest, "initial state");
+    sim.end()
+}
+
+network! {
+    pub struct ReadmeNet;
+    setup { timestep = 0.1 ms, min_delay = 0.2 ms, seed = 1 }
+    pop exc = IF_curr_exp(320) { tau_m = 20 ms, v_rest = -49 mV } init { v = uniform(-60 mV, -50 mV) };
+    pop inh = IF_curr_exp(80);
+    connect exc -> exc + inh fixed_probability(p = 0.02) static(weight = 0.0162 nA, delay = 0.2 ms) excitatory;
+    record exc[0..2]: v every 1 ms;
+}
+
+/// README: the `network!` example, as written (the struct renamed).
+#[test]
+fn readme_network_macro_example_runs() -> Result<()> {
+    let (sim, net) = ReadmeNet::<Native>::setup_and_build()?;
+    sim.run(100.0)?;
+    let b = net.exc.get_data()?;
+    let v = b.segments[0].signal("v").unwrap();
+    assert_eq!(v.n_samples(), 101, "v every 1 ms over 100 ms");
+    assert_eq!(v.column(1).len(), 101, "cells 0 and 1 recorded");
+    assert_eq!(sim.get_time_step(), 0.1);
+    // v_rest = -49 mV lies above the threshold (-50 mV): v climbs from its
+    // initial value in [-60, -50] mV, fires, resets to -65 mV, climbs again.
+    let v0 = v.column(0);
+    assert!((-60.0..=-50.0).contains(&v0[0]), "initial v {}", v0[0]);
+    assert!(v0.iter().all(|x| (-65.0..=-50.0).contains(x)), "{v0:?}");
+    assert!(v0.iter().any(|x| *x < -64.0), "the cell fired and reset: {v0:?}");
+    sim.end()
+}
