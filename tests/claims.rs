@@ -735,3 +735,256 @@ fn readme_network_macro_example_runs() -> Result<()> {
     assert!(v0.iter().any(|x| *x < -64.0), "the cell fired and reset: {v0:?}");
     sim.end()
 }
+
+/// PyNN 0.13's `default_parameters` of every standard cell type and spike
+/// source with scalar parameters, as printed by PyNN 0.13.0
+/// (pyNN/standardmodels/cells.py, `cls.default_parameters`, read with
+/// `float(v)`; the sequence parameters of GIF_cond_exp and
+/// SpikeSourceInhGamma, `ArrayParameter`s, are left out).
+const PYNN_DEFAULTS: &[(&str, &[(&str, f64)])] = &[
+    (
+        "IF_curr_alpha",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("tau_syn_E", 0.5),
+            ("tau_syn_I", 0.5),
+            ("i_offset", 0.0),
+            ("v_reset", -65.0),
+            ("v_thresh", -50.0),
+        ],
+    ),
+    (
+        "IF_curr_exp",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("tau_syn_E", 5.0),
+            ("tau_syn_I", 5.0),
+            ("i_offset", 0.0),
+            ("v_reset", -65.0),
+            ("v_thresh", -50.0),
+        ],
+    ),
+    (
+        "IF_curr_delta",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("i_offset", 0.0),
+            ("v_reset", -65.0),
+            ("v_thresh", -50.0),
+        ],
+    ),
+    (
+        "IF_cond_alpha",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("tau_syn_E", 0.3),
+            ("tau_syn_I", 0.5),
+            ("e_rev_E", 0.0),
+            ("e_rev_I", -70.0),
+            ("v_thresh", -50.0),
+            ("v_reset", -65.0),
+            ("i_offset", 0.0),
+        ],
+    ),
+    (
+        "IF_cond_exp",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("tau_syn_E", 5.0),
+            ("tau_syn_I", 5.0),
+            ("e_rev_E", 0.0),
+            ("e_rev_I", -70.0),
+            ("v_thresh", -50.0),
+            ("v_reset", -65.0),
+            ("i_offset", 0.0),
+        ],
+    ),
+    (
+        "IF_cond_exp_gsfa_grr",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 0.1),
+            ("tau_syn_E", 5.0),
+            ("tau_syn_I", 5.0),
+            ("e_rev_E", 0.0),
+            ("e_rev_I", -70.0),
+            ("v_thresh", -50.0),
+            ("v_reset", -65.0),
+            ("i_offset", 0.0),
+            ("tau_sfa", 100.0),
+            ("e_rev_sfa", -75.0),
+            ("q_sfa", 15.0),
+            ("tau_rr", 2.0),
+            ("e_rev_rr", -75.0),
+            ("q_rr", 3000.0),
+        ],
+    ),
+    (
+        "IF_facets_hardware1",
+        &[
+            ("g_leak", 40.0),
+            ("tau_syn_E", 30.0),
+            ("tau_syn_I", 30.0),
+            ("v_reset", -80.0),
+            ("e_rev_I", -80.0),
+            ("v_rest", -65.0),
+            ("v_thresh", -55.0),
+        ],
+    ),
+    (
+        "EIF_cond_alpha_isfa_ista",
+        &[
+            ("cm", 0.281),
+            ("tau_refrac", 0.1),
+            ("v_spike", -40.0),
+            ("v_reset", -70.6),
+            ("v_rest", -70.6),
+            ("tau_m", 9.3667),
+            ("i_offset", 0.0),
+            ("a", 4.0),
+            ("b", 0.0805),
+            ("delta_T", 2.0),
+            ("tau_w", 144.0),
+            ("v_thresh", -50.4),
+            ("e_rev_E", 0.0),
+            ("tau_syn_E", 5.0),
+            ("e_rev_I", -80.0),
+            ("tau_syn_I", 5.0),
+        ],
+    ),
+    (
+        "EIF_cond_exp_isfa_ista",
+        &[
+            ("cm", 0.281),
+            ("tau_refrac", 0.1),
+            ("v_spike", -40.0),
+            ("v_reset", -70.6),
+            ("v_rest", -70.6),
+            ("tau_m", 9.3667),
+            ("i_offset", 0.0),
+            ("a", 4.0),
+            ("b", 0.0805),
+            ("delta_T", 2.0),
+            ("tau_w", 144.0),
+            ("v_thresh", -50.4),
+            ("e_rev_E", 0.0),
+            ("tau_syn_E", 5.0),
+            ("e_rev_I", -80.0),
+            ("tau_syn_I", 5.0),
+        ],
+    ),
+    (
+        "HH_cond_exp",
+        &[
+            ("gbar_Na", 20.0),
+            ("gbar_K", 6.0),
+            ("g_leak", 0.01),
+            ("cm", 0.2),
+            ("v_offset", -63.0),
+            ("e_rev_Na", 50.0),
+            ("e_rev_K", -90.0),
+            ("e_rev_leak", -65.0),
+            ("e_rev_E", 0.0),
+            ("e_rev_I", -80.0),
+            ("tau_syn_E", 0.2),
+            ("tau_syn_I", 2.0),
+            ("i_offset", 0.0),
+        ],
+    ),
+    ("Izhikevich", &[("a", 0.02), ("b", 0.2), ("c", -65.0), ("d", 2.0), ("i_offset", 0.0)]),
+    (
+        "GIF_cond_exp",
+        &[
+            ("v_rest", -65.0),
+            ("cm", 1.0),
+            ("tau_m", 20.0),
+            ("tau_refrac", 4.0),
+            ("tau_syn_E", 5.0),
+            ("tau_syn_I", 5.0),
+            ("e_rev_E", 0.0),
+            ("e_rev_I", -70.0),
+            ("v_reset", -65.0),
+            ("i_offset", 0.0),
+            ("delta_v", 0.5),
+            ("v_t_star", -48.0),
+            ("lambda0", 1.0),
+        ],
+    ),
+    ("SpikeSourcePoisson", &[("rate", 1.0), ("start", 0.0), ("duration", 10000000000.0)]),
+    (
+        "SpikeSourcePoissonRefractory",
+        &[("rate", 1.0), ("tau_refrac", 0.0), ("start", 0.0), ("duration", 10000000000.0)],
+    ),
+    ("SpikeSourceGamma", &[("alpha", 2.0), ("beta", 1.0), ("start", 0.0), ("duration", 10000000000.0)]),
+];
+
+/// The scalar parameters of `C` with their defaults.
+fn scalar_defaults<C: pynn::core::CellType>() -> (&'static str, Vec<(&'static str, f64)>) {
+    let params = C::PARAMETERS
+        .iter()
+        .filter(|p| !matches!(p.kind, pynn::core::parameters::ParamKind::Sequence))
+        .map(|p| (p.name, p.default))
+        .collect();
+    (C::NAME, params)
+}
+
+/// README: "PyNN's standard cell models with PyNN's names, units (ms, mV,
+/// nA, nF, µS, Hz) and default values". Every scalar parameter of PyNN
+/// 0.13 exists under the same name with the same default (exact), and
+/// there is no scalar parameter PyNN does not have. (The `Default` impls
+/// equal these schemas: `pynn-core/src/cells/mod.rs::schemas_match_defaults`.)
+#[test]
+fn standard_models_have_pynns_names_and_default_values() {
+    let ours = [
+        scalar_defaults::<IF_curr_alpha>(),
+        scalar_defaults::<IF_curr_exp>(),
+        scalar_defaults::<IF_curr_delta>(),
+        scalar_defaults::<IF_cond_alpha>(),
+        scalar_defaults::<IF_cond_exp>(),
+        scalar_defaults::<IF_cond_exp_gsfa_grr>(),
+        scalar_defaults::<IF_facets_hardware1>(),
+        scalar_defaults::<EIF_cond_alpha_isfa_ista>(),
+        scalar_defaults::<EIF_cond_exp_isfa_ista>(),
+        scalar_defaults::<HH_cond_exp>(),
+        scalar_defaults::<Izhikevich>(),
+        scalar_defaults::<GIF_cond_exp>(),
+        scalar_defaults::<SpikeSourcePoisson>(),
+        scalar_defaults::<SpikeSourcePoissonRefractory>(),
+        scalar_defaults::<SpikeSourceGamma>(),
+    ];
+    assert_eq!(ours.len(), PYNN_DEFAULTS.len());
+    let mut wrong = Vec::new();
+    for ((name, params), (pynn_name, pynn_params)) in ours.iter().zip(PYNN_DEFAULTS) {
+        assert_eq!(name, pynn_name);
+        for (p, v) in *pynn_params {
+            match params.iter().find(|(q, _)| q == p) {
+                None => wrong.push(format!("{name}.{p}: missing (PyNN default {v})")),
+                Some((_, d)) if d != v => wrong.push(format!("{name}.{p}: default {d}, PyNN's {v}")),
+                _ => {}
+            }
+        }
+        for (q, d) in params {
+            if !pynn_params.iter().any(|(p, _)| p == q) {
+                wrong.push(format!("{name}.{q} (default {d}): not a PyNN parameter"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "differences from PyNN 0.13:\n{}", wrong.join("\n"));
+}
