@@ -34,8 +34,7 @@ use std::time::{Duration, Instant};
 
 /// The command that provisions the Python environment of every external
 /// backend (run in the workspace root).
-pub const INSTALL_HINT: &str =
-    "python3 -m venv .venv && .venv/bin/pip install nest-simulator neuron \"brian2==2.9.0\" \"numpy<2.4\"";
+pub const INSTALL_HINT: &str = "python3 -m venv .venv && .venv/bin/pip install \"nest-simulator==3.10.0\" \"neuron==9.0.2\" \"brian2==2.9.0\" \"numpy<2.4\"";
 
 /// What distinguishes one simulator's driver process from another's.
 #[derive(Debug, Clone, Copy)]

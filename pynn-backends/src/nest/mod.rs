@@ -276,6 +276,10 @@ pub struct Nest {
     sampled_hi: Vec<u64>,
     /// The step of the last run.
     step: u64,
+    /// Resets so far: NEST's own random numbers (GIF's escape noise) are
+    /// seeded per trial, so a trial after `reset` draws afresh, as on the
+    /// native engine, instead of repeating the first.
+    trial: u64,
     owner: Vec<u32>,
     /// tau_minus of post-synaptic cells of STDP / Vogels projections.
     tau_minus: std::collections::HashMap<u32, f64>,
@@ -629,7 +633,9 @@ impl Nest {
     /// Builds the whole network in a fresh NEST kernel.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
-        let seed = if (1..1 << 31).contains(&c.seed) { c.seed } else { c.seed % ((1 << 31) - 1) + 1 };
+        // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
+        let s = c.seed.wrapping_add(self.trial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let seed = if (1..1 << 31).contains(&s) { s } else { s % ((1 << 31) - 1) + 1 };
         let setup = json!({
             "cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "max_delay": c.max_delay,
             "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
@@ -829,6 +835,7 @@ impl Backend for Nest {
             currents: Vec::new(),
             sampled_hi: Vec::new(),
             step: 0,
+            trial: 0,
             owner: Vec::new(),
             tau_minus: std::collections::HashMap::new(),
         })
@@ -1061,6 +1068,7 @@ impl Backend for Nest {
     fn reset(&mut self) -> Result<()> {
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         self.built = false;
+        self.trial += 1;
         for p in &mut self.pops {
             if let Some(r) = p.renewal.as_mut() {
                 r.reset(self.step)?;
