@@ -101,19 +101,24 @@ pub(crate) struct SegmentAccumulator {
 }
 
 impl SegmentAccumulator {
-    pub fn append(&mut self, raw: RawRecording) {
+    /// Appends a backend's drained data; the samples are appended with a
+    /// fallible reservation (an [`crate::Error::Memory`] naming `object`).
+    pub fn append(&mut self, raw: RawRecording, object: &str) -> crate::Result<()> {
         for (cell, step) in raw.spikes {
             self.spikes.entry(cell).or_default().push(step);
         }
         for sig in raw.signals {
             match self.signals.iter_mut().find(|s| s.name == sig.name && s.cells == sig.cells) {
                 Some(acc) => {
+                    let what = || format!("{} more samples of `{}`", sig.steps.len(), sig.name);
+                    crate::memory::try_reserve(&mut acc.data, &object, what, sig.data.len())?;
                     acc.steps.extend(sig.steps);
                     acc.data.extend(sig.data);
                 }
                 None => self.signals.push(sig),
             }
         }
+        Ok(())
     }
 
     /// Builds the Neo-shaped segment.
@@ -127,7 +132,7 @@ impl SegmentAccumulator {
         spike_cells: &[usize],
         units: &dyn Fn(&str) -> &'static str,
         filter: &dyn Fn(&str) -> bool,
-    ) -> Segment {
+    ) -> crate::Result<Segment> {
         let t_stop = t_stop_step as f64 * dt;
         let mut spiketrains = Vec::new();
         if filter("spikes") {
@@ -156,16 +161,21 @@ impl SegmentAccumulator {
             .filter(|s| filter(&s.name) && !s.steps.is_empty())
             .map(|s| {
                 let period = if s.steps.len() > 1 { (s.steps[1] - s.steps[0]) as f64 * dt } else { dt };
-                AnalogSignal {
+                // The copy handed to the user is reserved fallibly.
+                let what = || format!("a copy of the {} samples of `{}`", s.steps.len(), s.name);
+                let mut data =
+                    crate::memory::try_with_capacity(&format!("population \"{label}\""), what, s.data.len())?;
+                data.extend_from_slice(&s.data);
+                Ok(AnalogSignal {
                     name: s.name.clone(),
                     units: units(&s.name).to_string(),
                     t_start: s.steps[0] as f64 * dt,
                     sampling_period: period,
                     channel_index: s.cells.clone(),
-                    data: s.data.clone(),
-                }
+                    data,
+                })
             })
-            .collect();
-        Segment { name, spiketrains, analogsignals }
+            .collect::<crate::Result<_>>()?;
+        Ok(Segment { name, spiketrains, analogsignals })
     }
 }

@@ -1021,7 +1021,11 @@ impl Backend for Native {
         // Shard of every cell of the network, looked up once per cell
         // rather than once per synapse.
         let cell_shard: Vec<u32> = (0..self.owner.len()).map(|g| self.shard_of(g) as u32).collect();
-        let shard: Vec<u32> = c.post.iter().map(|t| cell_shard[*t as usize]).collect();
+        // Buffers of one entry per synapse are reserved fallibly (the core
+        // estimated the whole construction before generating it).
+        let object = format!("projection \"{}\" on the native engine", spec.label);
+        let mut shard: Vec<u32> = pynn_core::memory::try_with_capacity(&object, || format!("{n} synapses"), n)?;
+        shard.extend(c.post.iter().map(|t| cell_shard[*t as usize]));
         // Synapses of one pre-synaptic cell must come shard by shard for the
         // canonical order to be the connection order; otherwise keep a permutation.
         let grouped = (1..n).all(|i| c.pre[i] != c.pre[i - 1] || shard[i] >= shard[i - 1]);
@@ -1068,7 +1072,7 @@ impl Backend for Native {
                 pre_hi: hi,
                 src: src_start..src_end.min(self.shards.len()),
                 row_ptr: vec![0; (hi - lo) as usize + 1],
-                target: vec![0; cnt],
+                target: pynn_core::memory::try_vec(&object, || format!("{cnt} synapses"), cnt, 0)?,
                 weight,
                 delay: dly,
                 diagonal: false,
@@ -1380,6 +1384,20 @@ impl<C: NativeCell> Supports<C> for Native {
         }
         let info: CellTypeInfo = spec.cell_type;
         let n = spec.size;
+        // The engine's state per cell, estimated before allocating it
+        // (pynn_core::memory): ring buffers (`ring_len` slots per receptor),
+        // the kernel's parameters and state and their per-shard copy (two
+        // f64 each), injected current, spike mask and owner.
+        let object = format!("population \"{}\" ({}) on the native engine", spec.label, info.name);
+        let ring_cell = pynn_core::memory::bytes(&[self.ring_len, info.receptors.len() as u64, 8]);
+        let kernel_cell = ((info.parameters.len() + info.state.len()) as u64) * 16 + 8 + 1 + 4;
+        let per_cell = pynn_core::memory::sum(&[ring_cell, Some(kernel_cell)]);
+        let total = per_cell.and_then(|b| pynn_core::memory::bytes(&[b, n as u64]));
+        pynn_core::memory::ensure(
+            &object,
+            || format!("{n} cells with {} ring-buffer slots per receptor", self.ring_len),
+            total,
+        )?;
         let per_shard = shard_cells(n);
         let n_shards = n.div_ceil(per_shard).max(1);
         let first_shard = self.shards.len();
@@ -1402,7 +1420,17 @@ impl<C: NativeCell> Supports<C> for Native {
                 first,
                 size,
                 kernel,
-                ring: vec![vec![0.0; self.ring_len as usize * size]; info.receptors.len()],
+                ring: (0..info.receptors.len())
+                    // No overflow: the estimate above bounds ring_len x n x 8.
+                    .map(|_| {
+                        pynn_core::memory::try_vec(
+                            &object,
+                            || "ring buffers".into(),
+                            self.ring_len as usize * size,
+                            0.0,
+                        )
+                    })
+                    .collect::<Result<_>>()?,
                 incoming: Vec::new(),
                 inject: Vec::new(),
                 current: vec![0.0; size],
