@@ -211,8 +211,8 @@ impl<B: Backend> State<B> {
     /// Moves everything the backend recorded for `pop` into the core.
     pub fn drain(&mut self, pop: PopId) -> Result<()> {
         let raw = self.backend.drain_recording(pop)?;
-        let object = self.pops[pop].describe();
-        self.pops[pop].current.append(raw, &object)
+        self.pops[pop].current.append(raw);
+        Ok(())
     }
 
     /// The Neo block of a population (finished segments and the one in progress).
@@ -293,14 +293,26 @@ impl<B: Backend> State<B> {
     fn finish_segment(&mut self) -> Result<()> {
         let dt = self.config.timestep;
         let name = format!("segment{:03}", self.segment_index);
+        // Every segment is built (a fallible copy of the samples) before any
+        // is committed, so that a refusal leaves every population as it was.
+        let mut segments = Vec::with_capacity(self.pops.len());
         for pop in 0..self.pops.len() {
             self.drain(pop)?;
-            let rec = &mut self.pops[pop];
+            let rec = &self.pops[pop];
             let info = rec.info;
             let units = move |v: &str| info.unit_of(v).unwrap_or("");
             let spike_cells: Vec<usize> = rec.recording.spikes.iter().copied().collect();
-            let seg =
-                rec.current.to_segment(name.clone(), &rec.label, dt, self.step, &spike_cells, &units, &|_| true)?;
+            segments.push(rec.current.to_segment(
+                name.clone(),
+                &rec.label,
+                dt,
+                self.step,
+                &spike_cells,
+                &units,
+                &|_| true,
+            )?);
+        }
+        for (rec, seg) in self.pops.iter_mut().zip(segments) {
             rec.segments.push(seg);
             rec.current = SegmentAccumulator::default();
         }

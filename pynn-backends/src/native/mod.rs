@@ -855,8 +855,11 @@ impl Native {
     }
 
     /// Moves the samples of a population's shards into whole-population signals.
-    fn merge_samples(&mut self, pop: PopId) -> Vec<RawSignal> {
+    fn merge_samples(&mut self, pop: PopId) -> Result<Vec<RawSignal>> {
         let p = &self.pops[pop];
+        let object = format!("population \"{}\" on the native engine", p.label);
+        // Every merged buffer is allocated (fallibly) before any sample
+        // moves, so that a refusal leaves the samples where they were.
         let mut out = Vec::new();
         for (k, (name, cells)) in p.signal_plan.iter().enumerate() {
             let steps = self.shards[p.shards.start].signals.get(k).map(|s| s.steps.clone()).unwrap_or_default();
@@ -864,21 +867,44 @@ impl Native {
                 continue;
             }
             let width = cells.len();
-            let mut data = vec![0.0; steps.len() * width];
+            let what = || format!("the {} samples of `{name}` of {width} cells", steps.len());
+            let data = pynn_core::memory::try_vec(&object, what, steps.len() * width, 0.0)?;
+            out.push((k, RawSignal { name: name.clone(), cells: cells.clone(), steps, data }));
+        }
+        for (k, merged) in &mut out {
+            let width = merged.cells.len();
             for s in p.shards.clone() {
-                let sig = &mut self.shards[s].signals[k];
+                let sig = &mut self.shards[s].signals[*k];
                 let local = sig.cells.len();
-                for row in 0..steps.len() {
+                for row in 0..merged.steps.len() {
                     for (j, pos) in sig.pos.iter().enumerate() {
-                        data[row * width + pos] = sig.data[row * local + j];
+                        merged.data[row * width + pos] = sig.data[row * local + j];
                     }
                 }
-                sig.steps.clear();
-                sig.data.clear();
+                // Freed, not kept for reuse: the next run reserves its own.
+                sig.steps = Vec::new();
+                sig.data = Vec::new();
             }
-            out.push(RawSignal { name: name.clone(), cells: cells.clone(), steps, data });
         }
-        out
+        Ok(out.into_iter().map(|(_, m)| m).collect())
+    }
+
+    /// Reserves, fallibly, the room for the samples of a run to `step` in
+    /// every shard's recording buffers (exactly, so that they do not double).
+    fn reserve_samples(&mut self, step: u64) -> Result<()> {
+        for p in &self.pops {
+            for sh in &mut self.shards[p.shards.clone()] {
+                let samples = (step.saturating_sub(self.step) / sh.interval.max(1) + 1) as usize;
+                for sig in &mut sh.signals {
+                    let object = || format!("population \"{}\" on the native engine", p.label);
+                    let what = || format!("{samples} samples of {} cells", sig.cells.len());
+                    let n = samples.saturating_mul(sig.cells.len());
+                    pynn_core::memory::try_reserve(&mut sig.data, &object(), what, n)?;
+                    pynn_core::memory::try_reserve(&mut sig.steps, &object(), what, samples)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1240,7 +1266,7 @@ impl Backend for Native {
         let same = plan.signals == self.pops[pop].signal_plan;
         if !same {
             // Samples taken under the previous plan wait for the next drain.
-            let old = self.merge_samples(pop);
+            let old = self.merge_samples(pop)?;
             self.pops[pop].done.extend(old);
         }
         for sh in &mut self.shards[range] {
@@ -1275,6 +1301,7 @@ impl Backend for Native {
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
+        self.reserve_samples(step)?;
         if !self.started && self.step == 0 {
             for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
                 pend.clear();
@@ -1331,8 +1358,9 @@ impl Backend for Native {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         let range = self.pop(pop)?.shards.clone();
+        let merged = self.merge_samples(pop)?;
         let mut signals = std::mem::take(&mut self.pops[pop].done);
-        signals.extend(self.merge_samples(pop));
+        signals.extend(merged);
         let mut spikes = Vec::new();
         for sh in &mut self.shards[range] {
             let first = sh.first as u32;
