@@ -138,6 +138,22 @@ fn run_case(name: &str) -> Result<String> {
             let steps = (2 * available() / 8 + 1).max(1 << 31);
             sim.run(steps as f64 * 0.1).map(|t| format!("t = {t}"))
         }
+        // Sibling: weights of a plastic projection sampled every step of a
+        // long run.
+        "recorded_weights" => {
+            let sim = sim();
+            let a = Population::with_label(&sim, 1000, IF_curr_exp::default(), Some("a"))?;
+            let stdp = STDPMechanism::new(
+                SpikePairRule::new(20.0, 20.0, 0.01, 0.005),
+                AdditiveWeightDependence::new(0.0, 1.0),
+            )
+            .with(0.2, 1.0);
+            let p =
+                Projection::with_label(&a, &a, &FixedTotalNumberConnector::new(1_000_000), stdp, None, Some("stdp"))?;
+            p.record_weights(0.1)?;
+            let ms = (1000u64).max(2 * available() / (1_000_000 * 8) / 10 + 1);
+            sim.run(ms as f64).map(|t| format!("t = {t}"))
+        }
         // No false positive: a Brunel-sized network (12 500 cells, 1250
         // inputs per cell: 15.6 million synapses, as NEST's brunel_alpha at
         // order 2500) is accepted by every estimate that building it makes.
@@ -346,6 +362,11 @@ fn estimates_are_close_to_measured_peaks() {
     for l in out.lines().filter(|l| l.starts_with("MEASURED")) {
         eprintln!("{l}");
     }
+}
+
+#[test]
+fn recorded_weights_of_a_long_run_are_refused() {
+    refused("recorded_weights", &["projection \"stdp\"", "samples of the weights of 1000000 connections"]);
 }
 
 #[test]

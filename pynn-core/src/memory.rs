@@ -153,14 +153,16 @@ pub fn try_with_capacity<T>(object: &dyn std::fmt::Display, what: impl FnOnce() 
     Ok(v)
 }
 
-/// Reserves room for `additional` more elements in `v`, fallibly.
+/// Reserves room for at least `additional` more elements in `v`, fallibly
+/// (amortised growth as `Vec::reserve`: repeated small reservations do not
+/// copy the vector each time; from empty, exactly `additional`).
 pub fn try_reserve<T>(
     v: &mut Vec<T>,
     object: &dyn std::fmt::Display,
     what: impl FnOnce() -> String,
     additional: usize,
 ) -> Result<()> {
-    v.try_reserve_exact(additional).map_err(|_| Error::Memory {
+    v.try_reserve(additional).map_err(|_| Error::Memory {
         object: object.to_string(),
         what: what(),
         bytes: bytes(&[additional as u64, std::mem::size_of::<T>() as u64]).unwrap_or(u64::MAX),

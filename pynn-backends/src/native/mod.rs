@@ -890,7 +890,9 @@ impl Native {
     }
 
     /// Reserves, fallibly, the room for the samples of a run to `step` in
-    /// every shard's recording buffers (exactly, so that they do not double).
+    /// every shard's recording buffers (exactly for a first run after a
+    /// drain, so that a long run's buffers do not double; amortised for
+    /// successive short runs).
     fn reserve_samples(&mut self, step: u64) -> Result<()> {
         for p in &self.pops {
             for sh in &mut self.shards[p.shards.clone()] {
