@@ -26,13 +26,32 @@
 //!   escape draws are the native kernel's): identical spike steps, |dv| <=
 //!   1e-6 mV (observed 2.9e-8: between spikes the membrane relaxes with
 //!   tau >= 1 ms, where rk4's error at dt = 0.1 ms is ~1e-8 relative).
-//! * `EIF_cond_*_isfa_ista` (rk4 at dt) and `HH_cond_exp` (rk4 at dt/10):
-//!   NEST detects the spike after RKF45 sub-steps; near the exponential /
-//!   sodium upswing the fixed-step error can put the threshold crossing in
-//!   the neighbouring step. Spike counts equal, each spike within one step
-//!   (0.1 ms; observed: one spike in 10 (AdEx dc), one in 22 (HH
-//!   synaptic)); v RMS <= 2 mV (a spike a step apart leaves a
-//!   reset-sized difference in one or two samples; observed <= 0.94 mV).
+//! * `EIF_cond_*_isfa_ista` (rk4 at dt): NEST detects the spike after each
+//!   RKF45 sub-step and resets `v` (clamped while refractory) and `w += b`
+//!   there, inside the step; Brian2 tests the threshold and resets at the
+//!   end of the step, so between the crossing and the step's end the cell
+//!   keeps integrating past the spike (`v` capped at `v_spike` in the
+//!   currents, `w` driven by it) instead of being reset and clamped; spikes
+//!   come late, never early, the lag accumulating. (Measured in Brian2 alone, one cell at 0.8 nA for 300
+//!   ms: rk4 at dt / 10 with the threshold at step ends gives the same
+//!   lag as at dt, [0, 1, 2, 2, 3, 3] steps against a dt / 100 run with
+//!   the threshold in every sub-step; rk4 at dt / 10 with the threshold
+//!   in every sub-step: none. So the lag is the reset time, not rk4's
+//!   truncation error.) Spike counts equal; the
+//!   exact spread is asserted: in the NEST scenarios 3 of the 10 DC
+//!   spikes one step late, none under step currents or synaptic input
+//!   ([`adex_shifts`]); under 300 ms of DC (0.6, 0.8, 1.0 nA) against the
+//!   native engine (NEST's spikes) up to two steps by the 5th spike
+//!   (`adex_drift_under_dc_is_what_the_docs_state`). v RMS <= 2 mV (a
+//!   spike a step apart leaves a reset-sized difference in one or two
+//!   samples; observed <= 0.94 mV). Brian2 2.9's adaptive GSL integrators
+//!   exist only for the cython target and need the GSL library
+//!   (brian2/stateupdaters/GSL.py), so the default numpy target cannot use
+//!   them.
+//! * `HH_cond_exp` (rk4 at dt/10, synaptic input at the step boundary as
+//!   in NEST): identical spike steps; v RMS <= 1 mV (observed 0.35 mV in
+//!   the synaptic scenario: the rk4 error on the sodium upswing, up to 13
+//!   mV in one sample of a spike's rise, 0.63 mV max under DC).
 
 mod common;
 #[path = "common/nest_plastic.rs"]
@@ -87,9 +106,37 @@ fn tolerance(name: &str) -> (f64, f64, bool) {
         (0.0, 1e-2, false)
     } else if name.starts_with("GIF_cond_exp") {
         (0.0, 1e-6, false)
+    } else if name.starts_with("HH_cond_exp") {
+        (0.0, 1.0, true)
     } else {
         (0.1 + 1e-9, 2.0, true)
     }
+}
+
+/// The spikes that are not on NEST's step: (cell, index of the spike,
+/// steps late).
+fn shifts(s: &serde_json::Value, spikes: &[Vec<f64>]) -> Vec<(usize, usize, i64)> {
+    let dt = s["dt"].as_f64().unwrap();
+    let nest = s["result"]["spike_times"].as_array().unwrap().iter().map(floats);
+    let mut out = Vec::new();
+    for (c, (ours, nest)) in spikes.iter().zip(nest).enumerate() {
+        for (k, (a, b)) in ours.iter().zip(&nest).enumerate() {
+            let late = (a / dt).round() as i64 - (b / dt).round() as i64;
+            if late != 0 {
+                out.push((c, k, late));
+            }
+        }
+    }
+    out
+}
+
+/// The exact spread of the AdEx scenarios on Brian2 (rk4 at dt against
+/// NEST's RKF45, see the header): under DC the 4th and 5th spikes of cell 0
+/// (NEST: 58.3, 80.2 ms) and the 5th of cell 1 (72.4 ms) come one step
+/// late; under step currents and synaptic input every spike is on NEST's
+/// step.
+fn adex_shifts(name: &str) -> Vec<(usize, usize, i64)> {
+    if name.ends_with("_dc") { vec![(0, 3, 1), (0, 4, 1), (1, 4, 1)] } else { vec![] }
 }
 
 #[test]
@@ -112,6 +159,9 @@ fn every_scenario_on_brian2_agrees_with_the_nest_data() {
         let (shift, vtol, on_rms) = tolerance(&name);
         assert!(same, "{name}: spike counts differ from NEST's");
         assert!(dt <= shift, "{name}: a spike moved by {dt} ms (allowed {shift})");
+        if name.starts_with("EIF") {
+            assert_eq!(shifts(&s, &out.spikes[0]), adex_shifts(&name), "{name}: (cell, spike, steps late)");
+        }
         let measured = if on_rms { rms } else { dvmax };
         assert!(measured <= vtol, "{name}: v differs by {measured} mV (allowed {vtol})");
     }
@@ -331,6 +381,128 @@ fn random_network_native_and_brian2_agree() {
     };
     assert_eq!(steps(&s_native), steps(&s_brian), "identical spike steps");
     eprintln!("random network: {n} spikes identical on native and Brian2");
+}
+
+/// A run split right after the step in which a cell fired: the spikes of a
+/// run's last step must still reach their targets in the next run (Brian2
+/// empties its spike space at the end of every run; the driver keeps it,
+/// `keep_spikes` in driver.py). A regularly firing cell drives, through a
+/// static and a Tsodyks-Markram projection, two `IF_curr_exp` cells; the
+/// run is split at each of the driver's first four spikes (native times).
+/// Before the fix the inputs of those four spikes never arrived on Brian2.
+fn split_at_spikes<B>(splits: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, max_delay: 5.0, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pre = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp { i_offset: 2.0, ..Default::default() }).unwrap();
+    let post = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    let one = |k: usize| post.view(vec![k]).unwrap();
+    let all = AllToAllConnector::default();
+    Projection::new(&pre, &one(0), &all, StaticSynapse::new(0.5, 1.0), None).unwrap();
+    Projection::new(&pre, &one(1), &all, TsodyksMarkramSynapse::new(0.5, 2.0, 0.5, 100.0, 0.0), None).unwrap();
+    pre.record(["spikes"], None).unwrap();
+    post.record(["v"], None).unwrap();
+    for t in splits {
+        sim.run_until(*t).unwrap();
+    }
+    sim.run_until(60.0).unwrap();
+    let spikes = pre.get_data().unwrap().segments[0].spiketrain(0).unwrap().times.clone();
+    let block = post.get_data().unwrap();
+    let v = block.segments[0].signal("v").unwrap();
+    let v = (0..2).map(|k| v.column(k)).collect();
+    sim.end().unwrap();
+    (spikes, v)
+}
+
+#[test]
+fn spikes_of_the_last_step_of_a_run_arrive_in_the_next() {
+    let (spikes, v_native) = split_at_spikes::<Native>(&[]);
+    assert!(spikes.len() >= 5, "the driver cell fires ({spikes:?})");
+    let (spikes_b, v_brian) = split_at_spikes::<Brian2>(&spikes[..4]);
+    assert_eq!(spikes, spikes_b, "driver spikes");
+    for k in 0..2 {
+        // Exact IF_curr_exp on both: 1e-8 mV as in the NEST scenarios.
+        let d = v_native[k].iter().zip(&v_brian[k]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        eprintln!("split runs, target {k}: max |v - v_native| {d:.1e} mV");
+        assert!(d <= 1e-8, "target {k}: |v - v_native| = {d} mV");
+        assert!(v_native[k].iter().any(|x| (x + 65.0).abs() > 0.1), "target {k} receives input");
+    }
+}
+
+/// `HH_cond_exp` runs in 10 sub-steps per step on Brian2; its synaptic
+/// input must still enter at NEST's step boundary: a spike at `t_s` with
+/// delay `d` makes `gsyn` jump by the weight in the sample at `t_s + d`
+/// (NEST `hh_cond_exp_traub` adds the ring-buffer input after the step's
+/// integration), at dt = 0.1 and 0.01 ms. Two cells get spikes at 20 and
+/// 22.5 ms through both receptors with delays 1 ms and one step; returns
+/// gsyn_exc and gsyn_inh of both cells.
+fn hh_input<B>(dt: f64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    B: Backend + Supports<pynn::HH_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: dt, min_delay: dt, max_delay: 5.0, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![SPIKES.to_vec()]).unwrap();
+    let hh = Population::<pynn::HH_cond_exp, B>::new(&sim, 2, pynn::HH_cond_exp::default()).unwrap();
+    let conn = FromListConnector::with_weights_and_delays(vec![(0, 0, W[0], 1.0), (0, 1, W[1], dt)]);
+    Projection::new(&src, &hh, &conn, StaticSynapse::default(), Some("excitatory")).unwrap();
+    Projection::new(&src, &hh, &conn, StaticSynapse::default(), Some("inhibitory")).unwrap();
+    hh.record(["gsyn_exc", "gsyn_inh"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let block = hh.get_data().unwrap();
+    let g = |name: &str| {
+        let s = block.segments[0].signal(name).unwrap();
+        (0..2).map(|k| s.column(k)).collect::<Vec<_>>()
+    };
+    let out = (g("gsyn_exc"), g("gsyn_inh"));
+    sim.end().unwrap();
+    out
+}
+const SPIKES: [f64; 2] = [20.0, 22.5];
+const W: [f64; 2] = [0.001, 0.002];
+
+#[test]
+fn hh_synaptic_input_arrives_at_the_step_boundary() {
+    let p = pynn::HH_cond_exp::default();
+    for dt in [0.1, 0.01] {
+        let (e_n, i_n) = hh_input::<Native>(dt);
+        let (e_b, i_b) = hh_input::<Brian2>(dt);
+        for (k, d) in [1.0, dt].into_iter().enumerate() {
+            let arrivals: Vec<i64> = SPIKES.iter().map(|t| ((t + d) / dt).round() as i64).collect();
+            for (g_n, g_b, tau, r) in [(&e_n, &e_b, p.tau_syn_E, "exc"), (&i_n, &i_b, p.tau_syn_I, "inh")] {
+                // NEST's rule: w exp(-(t - t_a) / tau) from the sample at
+                // the arrival t_a = t_s + d on, 0 before.
+                let exact = |step: i64| -> f64 {
+                    let after = arrivals.iter().filter(|a| **a <= step);
+                    after.map(|a| W[k] * (-((step - a) as f64) * dt / tau).exp()).sum()
+                };
+                let (mut d_b, mut d_n) = (0.0f64, 0.0f64);
+                for (step, (b, n)) in g_b[k].iter().zip(&g_n[k]).enumerate() {
+                    let x = exact(step as i64);
+                    if step as i64 == arrivals[0] - 1 || step as i64 == arrivals[0] {
+                        // The step before and the arrival step, exactly.
+                        assert!((b - x).abs() <= 1e-15, "dt {dt}, cell {k}, gsyn_{r} at step {step}: {b} uS, NEST {x}");
+                        assert!((n - x).abs() <= 1e-15, "native: dt {dt}, cell {k}, gsyn_{r} at {step}: {n} vs {x}");
+                    }
+                    d_b = d_b.max((b - x).abs());
+                    d_n = d_n.max((n - x).abs());
+                }
+                eprintln!(
+                    "HH input, dt {dt}, cell {k}, gsyn_{r}: max |g - exact| Brian2 {d_b:.1e}, native {d_n:.1e} uS"
+                );
+                // Brian2: rk4 at h = dt / 10 on a linear decay, relative
+                // error (h / tau)^5 / 120 per sub-step: 2.6e-9 at h = 0.01,
+                // tau = 0.2 ms, summed over the decay (measured 2.0e-8 of
+                // w); bound 1e-7 of w. The native engine follows NEST's
+                // RKF45 (absolute tolerance 1e-3 nS on g): measured 1.5e-8
+                // uS, not asserted here (tests/nest_agreement.rs).
+                assert!(d_b <= 1e-7 * W[k], "Brian2: dt {dt}, cell {k}, gsyn_{r}: |g - exact| = {d_b} uS");
+            }
+        }
+    }
 }
 
 /// A user's own cell type given as Brian2 equations (PyNN's
@@ -978,4 +1150,35 @@ fn standard_models_rebuilt_as_point_neurons_on_brian2() {
             assert!(measured <= vtol, "{name} as a PointNeuron: v differs by {measured} mV (allowed {vtol})");
         }
     }
+}
+
+/// AdEx under DC for 300 ms (three cells, 0.6, 0.8, 1.0 nA): the native
+/// engine reproduces NEST's spikes (tests/nest_agreement.rs); Brian2's rk4
+/// at dt falls behind by the steps below (one entry per spike, exact).
+fn adex_dc<B: Backend + Supports<pynn::EIF_cond_exp_isfa_ista>>() -> Vec<Vec<f64>> {
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let p =
+        Population::<pynn::EIF_cond_exp_isfa_ista, B>::new(&sim, 3, pynn::EIF_cond_exp_isfa_ista::default()).unwrap();
+    p.set("i_offset", vec![0.6, 0.8, 1.0]).unwrap();
+    p.record(["spikes"], None).unwrap();
+    sim.run(300.0).unwrap();
+    let b = p.get_data().unwrap();
+    let out = (0..3).map(|i| b.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn adex_drift_under_dc_is_what_the_docs_state() {
+    let native = adex_dc::<Native>();
+    let brian = adex_dc::<Brian2>();
+    let late: Vec<Vec<i64>> = native
+        .iter()
+        .zip(&brian)
+        .map(|(a, b)| {
+            assert_eq!(a.len(), b.len(), "spike counts");
+            a.iter().zip(b).map(|(x, y)| (y / 0.1).round() as i64 - (x / 0.1).round() as i64).collect()
+        })
+        .collect();
+    assert_eq!(late, vec![vec![0], vec![0, 0, 1, 1, 2, 2], vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2]], "steps late");
 }

@@ -123,3 +123,154 @@ fn diagonal_delivery_equals_general_delivery() {
     let last = &diagonal.data[diagonal.data.len() - width..];
     assert!(last.iter().all(|v| *v > 1.0 && *v < 6.0), "{:?}", &last[..4]);
 }
+
+/// Membrane trace of a lone cell receiving one spike at 10 ms through a
+/// static synapse `(w, d)`: the oracle for [`palette_boundary_keeps_every_value`].
+fn lone_trace(w: f64, d: f64, t_end: f64) -> Vec<f64> {
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 0.1,
+        max_delay: 30.0,
+        seed: 4,
+        threads: 1,
+        ..Setup::default()
+    })
+    .unwrap();
+    let src = Population::new(&sim, 1, SpikeSourceArray { spike_times: vec![10.0] }).unwrap();
+    let cell = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    Projection::new(&src, &cell, &FromListConnector::new(vec![(0, 0)]), StaticSynapse::new(w, d), None).unwrap();
+    cell.record("v", None).unwrap();
+    sim.run(t_end).unwrap();
+    cell.get_data().unwrap().segments[0].analogsignals[0].data.clone()
+}
+
+/// Weights and delays take `v` distinct values over 1024 synapses, for
+/// `v` = 255, 256 (the most a `u8` palette holds) and 257 (one value per
+/// synapse): given at creation or by `set`, they come back exactly, and
+/// every target (one synapse each, in a two-shard population) receives
+/// exactly its own weight at its own delay: its trace equals a lone cell's
+/// bit for bit (the ring slot starts at 0, so the delivered sum is the
+/// weight itself, and the kernel's operations are the same per cell).
+/// The bytes used show which layout each case took.
+#[test]
+fn palette_boundary_keeps_every_value() {
+    const T_END: f64 = 37.0;
+    let weight = |i: usize| 0.5 + i as f64 / 512.0;
+    let delay = |i: usize| 0.1 * (1 + i) as f64;
+    let mut bytes = Vec::new();
+    let mut lone = std::collections::HashMap::new();
+    for v in [255usize, 256, 257] {
+        for by_set in [false, true] {
+            let sim = Sim::<Native>::setup(Setup {
+                timestep: 0.1,
+                min_delay: 0.1,
+                max_delay: 30.0,
+                seed: 4,
+                threads: 1,
+                ..Setup::default()
+            })
+            .unwrap();
+            let src = Population::new(&sim, 4, SpikeSourceArray { spike_times: vec![10.0] }).unwrap();
+            // 1200 cells: shards of 1024 and 176.
+            let post = Population::new(&sim, 1200, IF_curr_exp::default()).unwrap();
+            // Target k from source k % 4, targets of a source from high to low.
+            let pairs: Vec<(usize, usize)> = (0..1024).rev().map(|k| (k % 4, k)).collect();
+            let list = FromListConnector::new(pairs.clone());
+            // List order (`get`, `set`) is by source; value index of the
+            // connection to target k: k % v.
+            let mut ordered = pairs.clone();
+            ordered.sort_by_key(|p| p.0);
+            let w: Vec<f64> = ordered.iter().map(|&(_, k)| weight(k % v)).collect();
+            let d: Vec<f64> = ordered.iter().map(|&(_, k)| delay(k % v)).collect();
+            // At creation, one value per connection in the connector's order.
+            let wc: Vec<f64> = pairs.iter().map(|&(_, k)| weight(k % v)).collect();
+            let dc: Vec<f64> = pairs.iter().map(|&(_, k)| delay(k % v)).collect();
+            let syn = if by_set { StaticSynapse::new(1.0, 1.0) } else { StaticSynapse::new(wc, dc) };
+            let prj = Projection::new(&src, &post, &list, syn, None).unwrap();
+            // The synapses in the order of `ordered` (FromList keeps list order within a source).
+            let got: Vec<(usize, usize)> = prj.get_list("weight").unwrap().iter().map(|c| (c.0, c.1)).collect();
+            assert_eq!(got, ordered);
+            if by_set {
+                prj.set("weight", w.clone()).unwrap();
+                prj.set("delay", d.clone()).unwrap();
+            } else {
+                bytes.push(sim.with_backend(|b| b.synapse_memory()).bytes);
+            }
+            let gw = prj.get_values("weight").unwrap();
+            assert!(gw.iter().zip(&w).all(|(a, b)| a.to_bits() == b.to_bits()), "{v} weights (set: {by_set})");
+            let gd = prj.get_values("delay").unwrap();
+            // Delays are kept in steps: within 1e-12 ms of the value given.
+            assert!(gd.iter().zip(&d).all(|(a, b)| (a - b).abs() < 1e-12), "{v} delays (set: {by_set})");
+            post.record("v", None).unwrap();
+            sim.run(T_END).unwrap();
+            let sig = post.get_data().unwrap().segments[0].analogsignals[0].clone();
+            let width = sig.channel_index.len();
+            assert_eq!(width, 1200);
+            for c in 0..1200 {
+                let trace: Vec<f64> = (0..sig.n_samples()).map(|r| sig.data[r * width + c]).collect();
+                if c >= 1024 {
+                    assert!(trace.iter().all(|x| *x == -65.0), "cell {c} has no synapse but moved");
+                    continue;
+                }
+                let i = c % v;
+                let want = lone.entry(i).or_insert_with(|| lone_trace(weight(i), delay(i), T_END));
+                assert!(
+                    trace.iter().zip(want.iter()).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{v} values (set: {by_set}): cell {c} (weight {}, delay {}) differs from a lone cell",
+                    weight(i),
+                    delay(i)
+                );
+            }
+        }
+    }
+    // 255 -> 256 values: one more palette entry each (8 + 2 bytes);
+    // 256 -> 257: one index byte per synapse and the palettes give way to
+    // one f64 weight and one u16 delay per synapse: 1024 * (8 + 2) -
+    // (1024 + 256 * 8 + 1024 + 256 * 2).
+    assert_eq!(bytes[1] - bytes[0], 10, "{bytes:?}");
+    assert_eq!(bytes[2] as i64 - bytes[1] as i64, 1024 * 10 - (1024 + 2048 + 1024 + 512), "{bytes:?}");
+}
+
+/// A palette is shared by every shard of a projection and is counted once
+/// by `synapse_memory`: 1200 synapses into both shards of a 1200-cell
+/// population (1024 + 176) with 256 distinct weights take exactly one
+/// index byte per synapse and one palette of 256 f64 more than the same
+/// synapses with one weight (stored once, as no bytes).
+#[test]
+fn shared_palette_is_counted_once() {
+    let bytes = |distinct: bool| {
+        let sim = sim();
+        let src = Population::new(&sim, 4, SpikeSourceArray::default()).unwrap();
+        let post = Population::new(&sim, 1200, IF_curr_exp::default()).unwrap();
+        let pairs: Vec<(usize, usize)> = (0..1200).map(|k| (k % 4, k)).collect();
+        let w: Vec<f64> = (0..1200).map(|k| if distinct { 0.5 + (k % 256) as f64 / 512.0 } else { 0.5 }).collect();
+        Projection::new(&src, &post, &FromListConnector::new(pairs), StaticSynapse::new(w, 1.0), None).unwrap();
+        sim.with_backend(|b| b.synapse_memory())
+    };
+    let (palette, same) = (bytes(true), bytes(false));
+    assert_eq!(palette.synapses, 1200);
+    assert_eq!(palette.bytes - same.bytes, 1200 + 256 * 8, "{palette:?} vs {same:?}");
+}
+
+/// The layout of a projection's weights and delays is the smallest of the
+/// three (module docs of `native`): 10 synapses with 10 distinct weights
+/// and delays take 10 f64 and 10 u16 (100 bytes), not 10 index bytes per
+/// column plus palettes of 10 f64 and 10 u16 (120 bytes); 1000 synapses
+/// with 10 distinct values take the palette (1000 index bytes per column
+/// plus the palettes, instead of 1000 f64 and 1000 u16).
+#[test]
+fn layout_is_the_smallest_of_the_three() {
+    let bytes = |n: usize, distinct: bool| {
+        let sim = sim();
+        let src = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+        let post = Population::new(&sim, 1000, IF_curr_exp::default()).unwrap();
+        let pairs: Vec<(usize, usize)> = (0..n).map(|k| (0, k)).collect();
+        let value = |k: usize, base: f64| if distinct { base + (k % 10) as f64 * 0.1 } else { base };
+        let w: Vec<f64> = (0..n).map(|k| value(k, 0.5)).collect();
+        let d: Vec<f64> = (0..n).map(|k| value(k, 1.0)).collect();
+        Projection::new(&src, &post, &FromListConnector::new(pairs), StaticSynapse::new(w, d), None).unwrap();
+        sim.with_backend(|b| b.synapse_memory()).bytes
+    };
+    assert_eq!(bytes(10, true) - bytes(10, false), 10 * (8 + 2));
+    assert_eq!(bytes(1000, true) - bytes(1000, false), 1000 * 2 + 10 * (8 + 2));
+}

@@ -210,9 +210,12 @@ class Driver:
                 group.run_regularly(m["before_step"], when="before_groups", name=name + "_before",
                                     dt=self.dt * b2.second)
             if m.get("after_step"):
+                # Every sub-step of a sub-stepped group (its own clock).
                 group.run_regularly(m["after_step"], when="after_groups", name=name + "_after",
-                                    dt=self.dt * b2.second)
+                                    clock=group.clock)
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            if m["threshold"]:
+                self.keep_spikes(pop)
             if m.get("escape"):
                 self.pops[pop]["draws"] = None
                 self.pops[pop]["used"] = np.zeros(n, dtype=np.int64)
@@ -233,6 +236,36 @@ class Driver:
         self.offsets.append((int(c["offset"]), n, pop))
         self.recorders.setdefault(pop, [])
         return {}
+
+    def keep_spikes(self, pop):
+        """Keeps the spikes of a run's last step for the next run.
+
+        The pathways run "before_thresholds", so the spikes of step j are
+        pushed in step j + 1. Brian2's thresholder empties the spike space at
+        the end of every run (the `after_code` of its template sets the
+        count to 0: brian2/codegen/runtime/*/templates/threshold.*), which
+        with this schedule drops the spikes of the last step before every
+        split of a run (a `run` in several calls, or the driver's chunks of
+        Poisson trains): their synaptic events never arrive. An operation at
+        the end of each step of the group's clock remembers the count;
+        `cmd_run` puts it back after the run (the indices stay in place)."""
+        p = self.pops[pop]
+        space = p["group"].variables["_spikespace"].get_value()
+        kept = {"space": space, "count": 0}
+
+        def remember():
+            kept["count"] = int(space[-1])
+
+        op = b2.NetworkOperation(remember, clock=p["group"].clock, when="end", order=1000,
+                                 name="pynn_pop%d_keep_spikes" % pop)
+        self.net.add(op)
+        p["kept"] = kept
+
+    def restore_spikes(self):
+        for p in self.pops.values():
+            kept = p.get("kept")
+            if kept is not None:
+                kept["space"][-1] = kept["count"]
 
     def set_params(self, pop, c):
         p = self.pops[pop]
@@ -309,8 +342,7 @@ class Driver:
         parts = []
         for a, b in sorted(set(zip(pre_pop.tolist(), post_pop.tolist()))):
             sel = np.nonzero((pre_pop == a) & (post_pop == b))[0]
-            extra = 0 if self.pops[b]["substeps"] == 1 else 1
-            if plastic is not None and (extra or self.pops[a]["substeps"] != 1):
+            if plastic is not None and (self.pops[b]["substeps"] != 1 or self.pops[a]["substeps"] != 1):
                 raise DriverError(
                     "projection %d: plastic synapses to or from a sub-stepped model (HH_cond_exp) are not "
                     "supported on Brian2" % proj)
@@ -325,10 +357,12 @@ class Driver:
             syn.w_syn = weight[sel] * wunit
             if plastic is None:
                 syn.pre.when = "before_thresholds"
-                # A sub-stepped target integrates its first sub-step before the
-                # pathway runs: one more step of delay brings the input one
-                # sub-step after NEST's step boundary instead of a step early.
-                syn.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+                # A sub-stepped target has integrated the first sub-step of
+                # the arrival step when the pathway runs; its receptors
+                # collect the input in `pend_*` variables that its
+                # `after_step` adds at the end of the step's last sub-step,
+                # NEST's step boundary (translate.rs, HH_cond_exp).
+                syn.delay = (dsteps[sel] - 1) * self.dt * b2.second
             else:
                 for name, (u, v) in values.items():
                     setattr(syn, name, v[sel] * unit(u))
@@ -343,7 +377,7 @@ class Driver:
                     syn.backprop.delay = dsteps[sel] * self.dt * b2.second
             self.net.add(syn)
             syns = [syn]
-            parts.append((syns, sel, extra))
+            parts.append((syns, sel))
             zero = self.pops[a].get("zero")
             if zero is not None and plastic is not None and self.pops[a]["zero_counts"].any():
                 raise DriverError(
@@ -356,7 +390,7 @@ class Driver:
                 rep.connect(i=pre_loc[sel], j=post_loc[sel])
                 rep.pre.when = "before_thresholds"
                 rep.w_syn = weight[sel] * counts * wunit
-                rep.delay = (dsteps[sel] - 1 + extra) * self.dt * b2.second
+                rep.delay = (dsteps[sel] - 1) * self.dt * b2.second
                 self.net.add(rep)
             if plastic is None:
                 for layer in self.pops[a].get("layers", []):
@@ -379,7 +413,7 @@ class Driver:
         """Variable `var` of a projection's synapses, in list order."""
         pr = self.projs[proj]
         out = np.zeros(pr["n"])
-        for syns, sel, _ in pr["parts"]:
+        for syns, sel in pr["parts"]:
             out[sel] = np.asarray(getattr(syns[0], var + "_")[:], dtype=float)
         return out
 
@@ -388,7 +422,7 @@ class Driver:
         pr = self.projs[int(c["proj"])]
         for name, (u, f) in c["vars"].items():
             v = np.load(f)
-            for syns, sel, _ in pr["parts"]:
+            for syns, sel in pr["parts"]:
                 for syn in syns:
                     setattr(syn, name, v[sel] * unit(u))
         return {}
@@ -479,7 +513,7 @@ class Driver:
     def cmd_set_synaptic(self, c):
         pr = self.projs[int(c["proj"])]
         values = np.load(c["values"])
-        for syns, sel, extra in pr["parts"]:
+        for syns, sel in pr["parts"]:
             for syn in syns:
                 d = values[sel].astype(np.int64)
                 if c["name"] == "weight":
@@ -489,7 +523,7 @@ class Driver:
                     if pr["backprop"]:
                         syn.backprop.delay = d * self.dt * b2.second
                 else:
-                    syn.delay = (d - 1 + extra) * self.dt * b2.second
+                    syn.delay = (d - 1) * self.dt * b2.second
         return {}
 
     def cmd_record(self, c):
@@ -604,6 +638,7 @@ class Driver:
         step = int(c["step"])
         if step > self.step:
             self.net.run((step - self.step) * self.dt * b2.second, namespace={})
+            self.restore_spikes()
             now = int(round(float(self.net.t / b2.second) / self.dt))
             if now != step:
                 raise DriverError("Brian2 stopped at step %d instead of %d" % (now, step))

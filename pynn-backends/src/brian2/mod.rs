@@ -76,6 +76,13 @@
 //! (the state at `t_j+1`, after reset and input), plus the state at the
 //! start of recording. Refractoriness: see [`translate`].
 //!
+//! Since a spike is pushed in the step after the one it was emitted in, the
+//! spikes of a run's last step must survive the end of the run, which
+//! Brian2's thresholder clears: the driver keeps the count and puts it
+//! back (`keep_spikes` in `driver.py`), so a run split into several calls
+//! (or into the driver's chunks of Poisson trains) is the same as one run
+//! (`tests/recurrent_identity.rs`, `tests/brian2_backend.rs`).
+//!
 //! # Known differences from NEST (measured in `tests/brian2_backend.rs`)
 //!
 //! * Linear models (`IF_curr_*`) use Brian2's `exact` method, the same
@@ -83,10 +90,23 @@
 //!   `tau_syn = tau_m`, Brian2's symbolic solution divides by zero; the
 //!   synaptic time constant is moved by a relative 1e-7 (error of that
 //!   order in `v`).
-//! * Conductance-based, AdEx and HH models use `rk4` at the simulation step
-//!   (NEST: adaptive RKF45 with spike detection after every sub-step); their
-//!   traces differ by the fixed-step truncation error and a spike can move
-//!   by a step where the threshold is crossed within that error. Izhikevich
+//! * Conductance-based and AdEx models use `rk4` at the simulation step,
+//!   `HH_cond_exp` at a tenth of it (NEST: adaptive RKF45 with spike
+//!   detection after every sub-step); their traces differ by the
+//!   fixed-step truncation error and a spike can move by a step where the
+//!   threshold is crossed within that error. Measured
+//!   (`tests/brian2_backend.rs`): AdEx spikes come late, never early: 3 of
+//!   the 10 DC spikes of the NEST scenarios by one step, up to two steps
+//!   within 300 ms of DC; HH and the other conductance models: none. The
+//!   cause is not rk4's error but the reset at the end of the step: NEST
+//!   resets at the crossing inside the step, while in Brian2 the cell keeps
+//!   integrating past the spike until the step's end (`v` capped at
+//!   `v_spike` in the currents, `w` driven by it). (Brian2's adaptive GSL methods run only
+//!   with the cython target and the GSL library:
+//!   brian2/stateupdaters/GSL.py.) The
+//!   sub-stepped HH takes its synaptic input at the end of the arrival
+//!   step's last sub-step, NEST's step boundary (`translate::HH_INPUT`'s
+//!   doc). Izhikevich
 //!   is forward Euler in both. `GIF_cond_exp` and the conductance-based
 //!   `PointNeuron`s: rk4 as well.
 //! * A spike at `t = 0` belongs to Brian2's step -1: it is emitted by a
@@ -1093,7 +1113,9 @@ impl Backend for Brian2 {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         self.pop(pop)?;
-        if !self.built {
+        // A stopped process (killed, crashed, timed out) has nothing more to
+        // give; what was read before stays in the core (pyproc.rs).
+        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
             return Ok(RawRecording::default());
         }
         let d = self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))?;

@@ -120,10 +120,13 @@ pub struct Brian2Model {
     /// Integration sub-steps per time step (1: the group runs at `dt`). With
     /// `n > 1` the group's clock is `dt / n`, its threshold must hold only
     /// in the last sub-step of a step (`int(t/dt + 0.5) % n_sub == n_sub -
-    /// 1`, `n_sub` a parameter set by the driver), and input reaches it one
-    /// sub-step after the step boundary (see `driver.py`).
+    /// 1`, `n_sub` a parameter set by the driver), and its receptors must
+    /// collect the input (which the driver delivers after the first
+    /// sub-step of the arrival step) in variables that `after_step` adds in
+    /// the last sub-step, at NEST's step boundary (see `HH_cond_exp`).
     pub substeps: u32,
-    /// Statements run after integration, before the synaptic input.
+    /// Statements run after integration, before the synaptic input (of a
+    /// sub-stepped model: after every sub-step).
     pub after_step: &'static str,
     /// Escape noise (`GIF_cond_exp`): the driver decides each step which
     /// cells fire from the uniform numbers the Rust side sends (see
@@ -358,6 +361,8 @@ dh_inact/dt = (0.128*exp((17 - u_hh)/18)*(1 - h_inact) - 4/(1 + exp((40 - u_hh)/
 dn_act/dt = (0.032*(15 - u_hh)/(exp((15 - u_hh)/5) - 1)*(1 - n_act) - 0.5*exp((10 - u_hh)/40)*n_act)/ms : 1
 dg_e/dt = -g_e/tau_syn_E : siemens
 dg_i/dt = -g_i/tau_syn_I : siemens
+pend_e : siemens
+pend_i : siemens
 v_start : volt
 gbar_Na : siemens
 gbar_K : siemens
@@ -581,6 +586,21 @@ const DELTA_SYN: &[(&str, &str)] = &[
     ("inhibitory", "v_post += w_syn*int(not_refractory_post)"),
 ];
 const COND_EXP_SYN: &[(&str, &str)] = &[("excitatory", "g_e_post += w_syn"), ("inhibitory", "g_i_post += w_syn")];
+/// `HH_cond_exp` (sub-stepped): the input waits in `pend_*` for the end of
+/// the step ([`HH_INPUT`]).
+const HH_SYN: &[(&str, &str)] = &[("excitatory", "pend_e_post += w_syn"), ("inhibitory", "pend_i_post += w_syn")];
+/// `HH_cond_exp`'s per-sub-step statement: in the last sub-step of a step
+/// (after its integration, before the threshold) the conductances take the
+/// input that arrived in the step, as NEST's `hh_cond_exp_traub` adds the
+/// ring buffers' values after integrating the step
+/// (models/hh_cond_exp_traub.cpp, `update`); the driver delivers the input
+/// after the step's first sub-step, so without the wait it would enter one
+/// sub-step (dt / 10) late.
+const HH_INPUT: &str = "last_sub = int(int(t/dt + 0.5) % n_sub == n_sub - 1)
+g_e += pend_e*last_sub
+g_i += pend_i*last_sub
+pend_e = pend_e*(1 - last_sub)
+pend_i = pend_i*(1 - last_sub)";
 const COND_ALPHA_SYN: &[(&str, &str)] =
     &[("excitatory", "y_e_post += 2.718281828459045*w_syn"), ("inhibitory", "y_i_post += 2.718281828459045*w_syn")];
 const JUMP_SYN: &[(&str, &str)] = &[("excitatory", "v_post += w_syn"), ("inhibitory", "v_post += w_syn")];
@@ -680,7 +700,8 @@ pub const MODELS: &[Brian2Model] = &[
         fixed_refractory: Some(2.0),
         before_step: "v_start = v",
         substeps: 10,
-        ..neuron("HH_cond_exp", HH_EQ, "rk4", HH, HH_VARS, COND_EXP_SYN, "uS")
+        after_step: HH_INPUT,
+        ..neuron("HH_cond_exp", HH_EQ, "rk4", HH, HH_VARS, HH_SYN, "uS")
     },
     Brian2Model {
         threshold: "v >= 30*mV",

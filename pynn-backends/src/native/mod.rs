@@ -131,7 +131,10 @@ impl Bits for u16 {
 }
 
 impl<T: Bits> Layout<T> {
-    /// Chooses the layout of `values` (compared by bit pattern: lossless).
+    /// Chooses the smallest layout of `values` (compared by bit pattern:
+    /// lossless): one value, a palette (one index byte per synapse plus
+    /// the palette) when it is smaller than one value per synapse, else
+    /// one value per synapse.
     fn of(values: &[T]) -> Self {
         let Some(&first) = values.first() else { return Layout::Each };
         if values.iter().all(|v| v.bits() == first.bits()) {
@@ -147,6 +150,9 @@ impl<T: Bits> Layout<T> {
                 map.insert(v.bits(), palette.len() as u8);
                 palette.push(*v);
             }
+        }
+        if values.len() + palette.len() * std::mem::size_of::<T>() >= std::mem::size_of_val(values) {
+            return Layout::Each;
         }
         Layout::Palette(std::sync::Arc::new(palette), map)
     }
@@ -189,11 +195,22 @@ impl<T: Bits + Default> Values<T> {
         }
     }
 
+    /// Bytes of the per-synapse values (palette indices or values); the
+    /// palette, shared by every shard of the projection, is counted by
+    /// [`Values::palette_bytes`], once per projection.
     fn bytes(&self) -> usize {
         match self {
             Values::Same(_) => 0,
-            Values::Palette(p, i) => i.len() + p.len() * std::mem::size_of::<T>(),
+            Values::Palette(_, i) => i.len(),
             Values::Each(e) => e.len() * std::mem::size_of::<T>(),
+        }
+    }
+
+    /// Bytes of the palette, if any.
+    fn palette_bytes(&self) -> usize {
+        match self {
+            Values::Palette(p, _) => p.len() * std::mem::size_of::<T>(),
+            _ => 0,
         }
     }
 }
@@ -368,6 +385,16 @@ struct Proj {
     perm: Option<Vec<u32>>,
 }
 
+impl Pop {
+    /// Global index of the shard holding the population's cell `local`
+    /// (the one place this is computed: shards have the population's own
+    /// [`shard_cells`], not [`SHARD_CELLS`]).
+    #[inline]
+    fn shard_of_local(&self, local: usize) -> usize {
+        self.shards.start + local / self.shard_cells
+    }
+}
+
 struct Current {
     spec: CurrentSourceSpec,
     targets: Vec<u32>,
@@ -540,7 +567,7 @@ impl plastic::Sink for Rings<'_> {
     fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64) {
         let p = &self.pops[self.owner[cell as usize] as usize];
         let local = cell as usize - p.offset;
-        let sh = &mut self.shards[p.shards.start + local / SHARD_CELLS];
+        let sh = &mut self.shards[p.shard_of_local(local)];
         let slot = (arrival % self.ring_len) as usize;
         sh.ring[receptor][slot * sh.size + (local - sh.first)] += w;
     }
@@ -699,6 +726,11 @@ impl Native {
             for &(s, k) in &p.parts {
                 m.bytes += self.shards[s].incoming[k].bytes();
             }
+            // Palettes are per projection (one `Arc` shared by its parts).
+            if let Some(&(s, k)) = p.parts.first() {
+                let rows = &self.shards[s].incoming[k];
+                m.bytes += rows.weight.palette_bytes() + rows.delay.palette_bytes();
+            }
         }
         for p in &self.plastic {
             m.synapses += p.len();
@@ -751,7 +783,7 @@ impl Native {
     /// The shard holding global cell `g`.
     fn shard_of(&self, g: usize) -> usize {
         let p = &self.pops[self.owner[g] as usize];
-        p.shards.start + (g - p.offset) / p.shard_cells
+        p.shard_of_local(g - p.offset)
     }
 
     /// Visits the synapses of a projection in canonical order (pre-synaptic
@@ -962,11 +994,10 @@ impl Backend for Native {
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let range = self.pop(pop)?.shards.clone();
-        let per_shard = self.pops[pop].shard_cells;
         let first = range.start;
         let mut per: Vec<(Vec<usize>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); range.len()];
         for (c, v) in cells.iter().zip(values) {
-            let k = c / per_shard;
+            let k = self.pops[pop].shard_of_local(*c) - first;
             if let Some(slot) = per.get_mut(k) {
                 slot.0.push(c - self.shards[first + k].first);
                 slot.1.push(*v);

@@ -13,7 +13,10 @@ the timing conventions of PyNN's NEST backend:
 
 * every device (spike generator -> parrot, current generators,
   recorders) is connected with delay min_delay, and the times of generators
-  are shifted by -min_delay (clipped at 0), as PyNN 0.13 does;
+  are shifted by -min_delay (clipped at 0), as PyNN 0.13 does; the part
+  of a current source a generator cannot deliver in time (the steps up to
+  min_delay after the kernel's time when the source is made or changed)
+  goes through the targets' I_e instead (cmd_early_current);
 * NEST hands recorded events over one min_delay slice late, so before data
   are read the kernel is advanced past the slice holding the requested time
   ("look-ahead"); events after the requested time are kept for later;
@@ -90,6 +93,11 @@ class Driver:
         self.direct_gids = np.zeros(0, dtype=np.int64) if IMPORT_ERROR is None else None
         self.projs = {}
         self.currents = {}
+        # early currents (pA) per gid: {step: extra I_e}, the user's I_e of
+        # those gids, and the extra currently applied (cmd_early_current)
+        self.early = {}
+        self.early_base = {}
+        self.early_now = {}
         self.recorders = {}   # pop -> [Recorder]
         self.kernel_step = 0
         self.core_step = 0
@@ -107,9 +115,65 @@ class Driver:
         return t if t > 0 else 0.0
 
     def simulate_to(self, step):
-        if step > self.kernel_step:
-            nest.Simulate((step - self.kernel_step) * self.dt)
-            self.kernel_step = step
+        while step > self.kernel_step:
+            k = self.kernel_step
+            if self.early:
+                # step by step while early currents remain (min_delay + 1 steps)
+                self.apply_early(k)
+                upto = k + 1 if self.early else step
+            else:
+                upto = step
+            nest.Simulate((upto - k) * self.dt)
+            self.kernel_step = upto
+        if self.early:
+            self.apply_early(self.kernel_step)
+
+    def apply_early(self, k):
+        """Sets I_e = the user's I_e + the early current of step k on every
+        gid with early currents; forgets the steps before k and restores the
+        user's I_e of the gids that have none left."""
+        for gid in list(self.early):
+            e = self.early[gid]
+            for s in [s for s in e if s < k]:
+                del e[s]
+            extra = e.get(k, 0.0)
+            if extra != self.early_now.get(gid, 0.0):
+                nest.NodeCollection([gid]).set({"I_e": self.early_base[gid] + extra})
+                self.early_now[gid] = extra
+            if extra == 0.0:
+                self.early_now.pop(gid, None)
+            if not e:
+                del self.early[gid]
+                del self.early_base[gid]
+
+    def cmd_early_current(self, c):
+        """A current source's change that its generator cannot deliver in time
+        (pynn-backends/src/nest/mod.rs, send_early_current): values (pA) per
+        step from c["from"]; those of the steps from the kernel's time up to
+        min_delay after it are added to the targets' I_e, which acts in the
+        step itself, without delay."""
+        k0 = int(c["from"])
+        lo, hi = self.kernel_step, self.kernel_step + self.md_steps
+        for g in c["groups"]:
+            gids = [int(x) for x in self.all_gids[[int(t) for t in g["targets"]]]]
+            for i, v in enumerate(g["values"]):
+                k = k0 + i
+                if v == 0.0 or k < lo or k > hi:
+                    continue
+                for gid in gids:
+                    if gid not in self.early_base:
+                        node = nest.NodeCollection([gid])
+                        try:
+                            self.early_base[gid] = float(node.get("I_e"))
+                        except Exception:
+                            raise DriverError(
+                                "%s has no I_e: a current source cannot reach it within min_delay + dt "
+                                "(%g ms) of the current time on NEST; start the source later"
+                                % (node.get("model"), (self.md_steps + 1) * self.dt))
+                        self.early[gid] = {}
+                    e = self.early[gid]
+                    e[k] = e.get(k, 0.0) + float(v)
+        return {}
 
     # -- commands --------------------------------------------------------
     def cmd_hello(self, c):
@@ -340,6 +404,13 @@ class Driver:
         p = self.pops[pop]
         if p["kind"] == "neuron":
             p["nodes"].set(per_node(c["params"], p["n"]))
+            # a new I_e of a cell with an early current: the new base
+            for gid in [int(g) for g in p["nodes"].tolist() if int(g) in self.early_base]:
+                node = nest.NodeCollection([gid])
+                self.early_base[gid] = float(node.get("I_e"))
+                extra = self.early_now.get(gid, 0.0)
+                if extra != 0.0:
+                    node.set({"I_e": self.early_base[gid] + extra})
         elif p["kind"] == "stimulator":
             p["gens"].set(per_node(c["params"], p["n"]))
         else:

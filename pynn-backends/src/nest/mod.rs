@@ -37,10 +37,19 @@
 //!   mid-simulation therefore take effect up to that much later than on the
 //!   native engine; changes between runs without reading data in between
 //!   take effect at the same step.
-//! * A current source starting before `2 min_delay` reaches NEST's cells one
-//!   or two steps late (PyNN's clipping of shifted device times at 0).
+//! * Current sources act from `start` (seen in `v` at `start + dt`) as on
+//!   the other backends, also when they start before `min_delay + dt` or
+//!   are injected or changed between runs: what NEST's generators cannot
+//!   deliver in time goes through the targets' `I_e` (see
+//!   `send_early_current`); a NEST model by name without `I_e`
+//!   cannot take such a current (a clear error).
 //!   AC and noisy sources are sent as `step_current_generator`s with the
 //!   core's per-step samples, so they inject exactly the native values.
+//! * `GIF_cond_exp`'s escape noise is drawn by NEST's `gif_cond_exp` from
+//!   NEST's own random generator (seeded from the session seed), not from
+//!   pynn-rs's streams: with noise, its spikes differ from those of the
+//!   other backends, with the same statistics
+//!   (`escape_noise_on_nest_is_nests_own_with_the_native_statistics`).
 //! * Weights and delays read back (`get_synaptic`) are the mirror's values:
 //!   what was sent to NEST, in PyNN units, delays rounded to the time step.
 //! * The random spike sources (`SpikeSourcePoisson`,
@@ -475,6 +484,53 @@ impl Nest {
         })
     }
 
+    /// The part of a current source's change NEST's generators cannot deliver
+    /// in time. A generator connected with delay `min_delay` (PyNN's device
+    /// times shifted by `-min_delay`) reaches the cells `min_delay + dt`
+    /// after the kernel's time at the earliest (measured on NEST 3.10: a
+    /// `dc_generator` with start `S >= dt`, stop `P` acts in the steps
+    /// `[S + min_delay, P + min_delay)`, one with `start = 0` as with
+    /// `start = dt`), while the native engine applies a source from its
+    /// start (a change from the current time), first seen in `v` one step
+    /// later. So for the steps `k` in `[from, from + 2 min_delay + 2)` the
+    /// driver receives `new(k) - old(k)` per target (pA; `old`: the source
+    /// as NEST had it, none at the network's build) and adds it to the
+    /// targets' `I_e` during the steps from the kernel's time up to
+    /// `min_delay` after it (`driver.py`, `cmd_early_current`); later steps
+    /// are the generator's.
+    fn send_early_current(
+        &mut self,
+        old: Option<&(CurrentSourceSpec, Vec<u32>)>,
+        new: &(CurrentSourceSpec, Vec<u32>),
+        from: u64,
+    ) -> Result<()> {
+        let dt = self.cfg.timestep;
+        let upto = from + 2 * self.cfg.min_delay_steps().max(1) + 2;
+        let mut now = Vec::new();
+        new.0.sample(dt, from, upto, &mut now);
+        let mut before = vec![0.0; now.len()];
+        if let Some((spec, _)) = old {
+            before.clear();
+            spec.sample(dt, from, upto, &mut before);
+        }
+        let old_targets: &[u32] = old.map(|(_, t)| t.as_slice()).unwrap_or(&[]);
+        let (kept, added): (Vec<u32>, Vec<u32>) = new.1.iter().partition(|t| old_targets.binary_search(t).is_ok());
+        let mut groups = Vec::new();
+        let changed: Vec<f64> = now.iter().zip(&before).map(|(a, b)| (a - b) * 1000.0).collect();
+        if !kept.is_empty() && changed.iter().any(|x| *x != 0.0) {
+            groups.push(json!({"targets": kept, "values": changed}));
+        }
+        let fresh: Vec<f64> = now.iter().map(|a| a * 1000.0).collect();
+        if !added.is_empty() && fresh.iter().any(|x| *x != 0.0) {
+            groups.push(json!({"targets": added, "values": fresh}));
+        }
+        if groups.is_empty() {
+            return Ok(());
+        }
+        self.driver()?.call(json!({"cmd": "early_current", "from": from, "groups": groups}))?;
+        Ok(())
+    }
+
     /// Steps the renewal sources' kernels to the steps NEST can reach before
     /// the next run (as [`Nest::send_samples`]) and sends their trains from
     /// the last run's step on (the driver drops the spikes NEST has passed).
@@ -604,6 +660,11 @@ impl Nest {
                 }
                 let cmd = Self::current_command(id, spec, targets)?;
                 self.driver()?.call(cmd)?;
+            }
+        }
+        for id in 0..self.currents.len() {
+            if let Some(new) = self.currents[id].clone() {
+                self.send_early_current(None, &new, 0)?;
             }
         }
         for pop in 0..self.pops.len() {
@@ -940,19 +1001,24 @@ impl Backend for Nest {
             self.currents.resize_with(id + 1, || None);
             self.sampled_hi.resize(id + 1, 0);
         }
+        let old = self.currents[id].clone();
+        let new = (spec.clone(), targets.to_vec());
         if Self::sampled(spec) {
-            self.currents[id] = Some((spec.clone(), targets.to_vec()));
+            self.currents[id] = Some(new.clone());
             self.sampled_hi[id] = 0;
             if self.built {
                 self.send_samples(self.step)?;
             }
-            return Ok(());
+        } else {
+            let cmd = Self::current_command(id, spec, targets)?;
+            if self.built {
+                self.driver()?.call(cmd)?;
+            }
+            self.currents[id] = Some(new.clone());
         }
-        let cmd = Self::current_command(id, spec, targets)?;
         if self.built {
-            self.driver()?.call(cmd)?;
+            self.send_early_current(old.as_ref(), &new, self.step)?;
         }
-        self.currents[id] = Some((spec.clone(), targets.to_vec()));
         Ok(())
     }
 
@@ -1030,7 +1096,9 @@ impl Backend for Nest {
         if let Some(r) = self.pops[pop].renewal.as_mut() {
             return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
         }
-        if !self.built {
+        // A stopped process (killed, crashed, timed out) has nothing more to
+        // give; what was read before stays in the core (pyproc.rs).
+        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
             return Ok(RawRecording::default());
         }
         let d = self.driver()?;

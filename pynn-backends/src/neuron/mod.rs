@@ -183,14 +183,20 @@ fn compile_in(root: &Path, python: &Path) -> Result<PathBuf> {
         p.push(&path);
         path = p;
     }
-    let out = std::process::Command::new(&nrnivmodl).current_dir(&tmp).env("PATH", path).output().map_err(|e| {
-        let _ = std::fs::remove_dir_all(&tmp);
-        err(format!(
-            "cannot run `{}` to compile the NEURON mechanisms ({e}). Install NEURON with `{INSTALL_HINT}` in the \
-             workspace root, or set PYNN_PYTHON to an interpreter that has it",
-            nrnivmodl.display()
-        ))
-    })?;
+    let mut command = std::process::Command::new(&nrnivmodl);
+    command.current_dir(&tmp).env("PATH", path);
+    let timeout = crate::pyproc::driver_timeout()?;
+    let out =
+        crate::pyproc::run_timed(&mut command, "NEURON", "compiling the NEURON mechanisms", timeout).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            match e {
+                Error::Backend { message, .. } if message.starts_with("cannot run") => err(format!(
+                    "{message}. Install NEURON with `{INSTALL_HINT}` in the workspace root, or set PYNN_PYTHON to \
+                     an interpreter that has it"
+                )),
+                other => other,
+            }
+        })?;
     if !out.status.success() || !library_in(&tmp).exists() {
         let _ = std::fs::remove_dir_all(&tmp);
         let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
@@ -206,6 +212,16 @@ fn compile_in(root: &Path, python: &Path) -> Result<PathBuf> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     if lib.exists() { Ok(lib) } else { Err(err(format!("no compiled library at {}", lib.display()))) }
+}
+
+/// The file a program name (`mpirun`) or path (`/usr/bin/mpirun`) runs:
+/// a path as given, a name searched in `PATH`; `None` if no such file.
+fn find_program(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        return Some(PathBuf::from(program)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 /// How a population's cells are made in NEURON.
@@ -558,7 +574,8 @@ impl<const NP: usize> Backend for Neuron<NP> {
                 "min_delay",
                 config.min_delay,
                 format!(
-                    ">= 2 timesteps ({} ms): NEURON exchanges spikes between processes every min_delay and needs                      it longer than dt",
+                    ">= 2 timesteps ({} ms): NEURON exchanges spikes between processes every min_delay and \
+                     needs it longer than dt",
                     2.0 * config.timestep
                 ),
             ));
@@ -566,6 +583,15 @@ impl<const NP: usize> Backend for Neuron<NP> {
         let python = find_python();
         let launcher: Vec<String> = if NP > 1 {
             let mpirun = std::env::var("PYNN_MPIRUN").unwrap_or_else(|_| "mpirun".into());
+            if find_program(&mpirun).is_none() {
+                return Err(err(format!(
+                    "Neuron<{NP}> runs NEURON on {NP} MPI processes with the launcher `{mpirun}` ($PYNN_MPIRUN, \
+                     else `mpirun` on PATH), which is not found{}. Install Open MPI (`apt-get install \
+                     openmpi-bin libopenmpi-dev`), set PYNN_MPIRUN to the launcher's path, or use `Neuron` (one \
+                     process)",
+                    if mpirun.contains('/') { "" } else { " on PATH" }
+                )));
+            }
             vec![mpirun, "--allow-run-as-root".into(), "--oversubscribe".into(), "-np".into(), NP.to_string()]
         } else {
             Vec::new()
@@ -803,7 +829,9 @@ impl<const NP: usize> Backend for Neuron<NP> {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         self.pop(pop)?;
-        if !self.built {
+        // A stopped process (killed, crashed, timed out) has nothing more to
+        // give; what was read before stays in the core (pyproc.rs).
+        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
             return Ok(RawRecording::default());
         }
         let d = self.driver()?;
