@@ -97,21 +97,22 @@ pub struct Block {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SegmentAccumulator {
     pub spikes: BTreeMap<u32, Vec<u64>>,
-    pub signals: Vec<crate::backend::RawSignal>,
+    /// Per recorded (variable, cells): the drained chunks in time order,
+    /// kept apart (appending moves them, allocates nothing large) and
+    /// joined into the copy [`SegmentAccumulator::to_segment`] returns.
+    pub signals: Vec<Vec<crate::backend::RawSignal>>,
 }
 
 impl SegmentAccumulator {
+    /// Appends a backend's drained data (the samples are moved, not copied).
     pub fn append(&mut self, raw: RawRecording) {
         for (cell, step) in raw.spikes {
             self.spikes.entry(cell).or_default().push(step);
         }
         for sig in raw.signals {
-            match self.signals.iter_mut().find(|s| s.name == sig.name && s.cells == sig.cells) {
-                Some(acc) => {
-                    acc.steps.extend(sig.steps);
-                    acc.data.extend(sig.data);
-                }
-                None => self.signals.push(sig),
+            match self.signals.iter_mut().find(|g| g[0].name == sig.name && g[0].cells == sig.cells) {
+                Some(group) => group.push(sig),
+                None => self.signals.push(vec![sig]),
             }
         }
     }
@@ -127,7 +128,7 @@ impl SegmentAccumulator {
         spike_cells: &[usize],
         units: &dyn Fn(&str) -> &'static str,
         filter: &dyn Fn(&str) -> bool,
-    ) -> Segment {
+    ) -> crate::Result<Segment> {
         let t_stop = t_stop_step as f64 * dt;
         let mut spiketrains = Vec::new();
         if filter("spikes") {
@@ -150,22 +151,32 @@ impl SegmentAccumulator {
                 });
             }
         }
-        let analogsignals = self
-            .signals
-            .iter()
-            .filter(|s| filter(&s.name) && !s.steps.is_empty())
-            .map(|s| {
-                let period = if s.steps.len() > 1 { (s.steps[1] - s.steps[0]) as f64 * dt } else { dt };
-                AnalogSignal {
-                    name: s.name.clone(),
-                    units: units(&s.name).to_string(),
-                    t_start: s.steps[0] as f64 * dt,
-                    sampling_period: period,
-                    channel_index: s.cells.clone(),
-                    data: s.data.clone(),
-                }
-            })
-            .collect();
-        Segment { name, spiketrains, analogsignals }
+        let mut analogsignals = Vec::new();
+        for group in &self.signals {
+            let s = &group[0];
+            let mut steps = group.iter().flat_map(|c| c.steps.iter());
+            let (Some(s0), s1) = (steps.next(), steps.next()) else { continue };
+            if !filter(&s.name) {
+                continue;
+            }
+            let period = s1.map_or(dt, |s1| (s1 - s0) as f64 * dt);
+            // The copy handed to the user is reserved fallibly; on refusal
+            // the accumulated samples stay as they are.
+            let n: usize = group.iter().map(|c| c.data.len()).sum();
+            let what = || format!("a copy of the {} samples of `{}`", n / s.cells.len().max(1), s.name);
+            let mut data = crate::memory::try_with_capacity(&format!("population \"{label}\""), what, n)?;
+            for c in group {
+                data.extend_from_slice(&c.data);
+            }
+            analogsignals.push(AnalogSignal {
+                name: s.name.clone(),
+                units: units(&s.name).to_string(),
+                t_start: *s0 as f64 * dt,
+                sampling_period: period,
+                channel_index: s.cells.clone(),
+                data,
+            });
+        }
+        Ok(Segment { name, spiketrains, analogsignals })
     }
 }

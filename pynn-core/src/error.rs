@@ -112,6 +112,19 @@ pub enum Error {
         /// The backend's message (for external simulators, their own text).
         message: String,
     },
+    /// A request needs more memory than is available (estimated before
+    /// allocating, see [`crate::memory`]), or its size overflows 64 bits.
+    #[error("{object}: {what} need {}; {} available", fmt_need(*.bytes), fmt_available(.available))]
+    Memory {
+        /// The object concerned.
+        object: String,
+        /// What was asked for (e.g. `1000000000000 cells`).
+        what: String,
+        /// Estimated bytes (`u64::MAX`: the estimate overflowed).
+        bytes: u64,
+        /// Bytes available when the request was made, if known.
+        available: Option<u64>,
+    },
     /// Reading or writing a file failed.
     #[error("I/O error on {path}: {message}")]
     Io {
@@ -142,6 +155,21 @@ fn fmt_suggestion(s: &Option<String>) -> String {
     match s {
         Some(s) => format!(" (did you mean `{s}`?)"),
         None => String::new(),
+    }
+}
+
+fn fmt_need(bytes: u64) -> String {
+    if bytes == u64::MAX {
+        "more than 16 EiB (the size overflows 64 bits)".into()
+    } else {
+        format!("about {} (estimated)", crate::memory::format_bytes(bytes))
+    }
+}
+
+fn fmt_available(a: &Option<u64>) -> String {
+    match a {
+        Some(a) => crate::memory::format_bytes(*a),
+        None => "unknown memory".into(),
     }
 }
 

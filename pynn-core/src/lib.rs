@@ -18,6 +18,7 @@ pub mod data;
 pub mod electrodes;
 mod error;
 pub mod io;
+pub mod memory;
 pub mod parameters;
 mod population;
 mod procedural;

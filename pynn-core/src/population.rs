@@ -256,8 +256,11 @@ impl<C: CellType, B: Backend> Population<C, B> {
         if size == 0 {
             return Err(Error::invalid_value(&object, "size", 0, "at least one cell"));
         }
-        let all: Vec<usize> = (0..size).collect();
         let info = cell.info();
+        // Estimated before anything of `size` cells is allocated (memory.rs).
+        crate::memory::ensure(&object, || format!("{size} cells"), crate::memory::population_bytes(&info, size))?;
+        crate::memory::check_cell_count(&object, st.n_cells, size)?;
+        let all: Vec<usize> = (0..size).collect();
         let mut params = ParamTable::defaults(info.parameters, size);
         for (spec, value) in info.parameters.iter().zip(cell.parameter_values()) {
             let col = resolve_with(&mut st, id, &value, spec, &object, &all)?;

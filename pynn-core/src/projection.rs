@@ -205,8 +205,17 @@ impl<B: Backend> Projection<B> {
             streams: st.streams,
             projection: id as u64,
         };
-        let out = connector.connect(&ctx)?;
+        // Memory (memory.rs): estimated from the connector's expected count
+        // before generating, and from the actual count before the rest.
         let parameters = synapse.parameters();
+        let per_connection = crate::memory::connection_bytes(parameters.len());
+        let conns_of = |n: u64| move || format!("{n} connections ({})", connector.name());
+        if let Some(n) = connector.expected_connections(pre_ids.len(), post_ids.len()) {
+            crate::memory::ensure(&object, conns_of(n), crate::memory::bytes(&[n, per_connection]))?;
+        }
+        let out = connector.connect(&ctx)?;
+        let generated = out.len() as u64;
+        crate::memory::ensure(&object, conns_of(generated), crate::memory::bytes(&[generated, per_connection - 8]))?;
         let names: Vec<&'static str> = parameters.iter().map(|(n, _)| *n).collect();
         check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object, synapse.name(), &names)?;
         let n = out.pre.len();
@@ -270,7 +279,13 @@ impl<B: Backend> Projection<B> {
         })?;
         let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
         st.backend.connect(&spec, conns)?;
-        st.projs.push(ProjRecord { label: label.clone(), pre: pre_sel.clone(), post: post_sel.clone(), size: n });
+        st.projs.push(ProjRecord {
+            label: label.clone(),
+            pre: pre_sel.clone(),
+            post: post_sel.clone(),
+            size: n,
+            weight_interval: None,
+        });
         drop(st);
         Ok(Projection {
             sim,
@@ -394,9 +409,20 @@ impl<B: Backend> Projection<B> {
     /// Values of attribute `name` in array form: `n_pre x n_post` rows with
     /// NaN where there is no connection; several connections between one
     /// pair are summed (PyNN's `multiple_synapses='sum'`).
+    ///
+    /// The dense array is estimated first (`n_pre x n_post x 8` bytes, plus
+    /// a row header each): an [`Error::Memory`] if it cannot fit.
     pub fn get_array(&self, name: &str) -> Result<Vec<Vec<f64>>> {
+        check_attribute(name, &self.label, &self.synapse)?;
         let (n_pre, n_post) = self.shape();
-        let mut a = vec![vec![f64::NAN; n_post]; n_pre];
+        let object = format!("projection \"{}\"", self.label);
+        let what = || format!("a dense {n_pre} x {n_post} array of `{name}`");
+        let dense = crate::memory::bytes(&[n_pre as u64, n_post as u64, 8]);
+        crate::memory::ensure(&object, what, crate::memory::sum(&[dense, crate::memory::bytes(&[n_pre as u64, 24])]))?;
+        let mut a = crate::memory::try_with_capacity(&object, what, n_pre)?;
+        for _ in 0..n_pre {
+            a.push(crate::memory::try_vec(&object, what, n_post, f64::NAN)?);
+        }
         for (i, j, v) in self.get_list(name)? {
             a[i][j] = if a[i][j].is_nan() { v } else { a[i][j] + v };
         }
@@ -514,12 +540,17 @@ impl<B: Backend> Projection<B> {
                 format!("a positive multiple of the time step ({dt} ms)"),
             ));
         }
-        st.backend.record_weights(self.id, Some(steps as u64))
+        st.backend.record_weights(self.id, Some(steps as u64))?;
+        st.projs[self.id].weight_interval = Some(steps as u64);
+        Ok(())
     }
 
     /// Stops sampling the weights (samples taken so far are kept).
     pub fn stop_recording_weights(&self) -> Result<()> {
-        self.sim.lock().backend.record_weights(self.id, None)
+        let mut st = self.sim.lock();
+        st.backend.record_weights(self.id, None)?;
+        st.projs[self.id].weight_interval = None;
+        Ok(())
     }
 
     /// The weights sampled since [`Projection::record_weights`] or the last

@@ -164,6 +164,8 @@ pub(crate) struct ProjRecord {
     pub pre: Selection,
     pub post: Selection,
     pub size: usize,
+    /// Interval (steps) at which the weights are sampled, while recorded.
+    pub weight_interval: Option<u64>,
 }
 
 pub(crate) struct SourceRecord {
@@ -246,7 +248,7 @@ impl<B: Backend> State<B> {
         let units = move |v: &str| info.unit_of(v).unwrap_or("");
         let spike_cells: Vec<usize> = rec.recording.spikes.iter().copied().collect();
         let mut segments: Vec<Segment> = rec.segments.iter().map(|s| filter_segment(s, &filter)).collect();
-        segments.push(rec.current.to_segment(name, &rec.label, dt, step, &spike_cells, &units, &filter));
+        segments.push(rec.current.to_segment(name, &rec.label, dt, step, &spike_cells, &units, &filter)?);
         let mut annotations = BTreeMap::new();
         annotations.insert("size".into(), rec.size.to_string());
         annotations.insert("label".into(), rec.label.clone());
@@ -258,6 +260,52 @@ impl<B: Backend> State<B> {
         Ok(Block { name: rec.label.clone(), segments, annotations })
     }
 
+    /// Estimates the memory the samples recorded by a run from the current
+    /// step to `target` need, and refuses the run if it exceeds the memory
+    /// available (memory.rs). Counted: every recorded analog signal
+    /// (samples x cells x 8 bytes, twice: the backend's buffer and the copy
+    /// merged into the core when the data are read), recorded currents of
+    /// current sources (one `f64` per step) and sampled weights (samples x
+    /// connections x 8). Spikes are not counted (their number is not known
+    /// in advance). The error names the largest item and gives the total.
+    fn check_recording_memory(&self, target: u64) -> Result<()> {
+        let steps = target - self.step;
+        // Samples at multiples of `interval` in (step, target], plus the
+        // one at step 0 of a segment.
+        let samples = |interval: u64| steps / interval.max(1) + 1;
+        let mut items: Vec<(String, String, Option<u64>)> = Vec::new();
+        for rec in &self.pops {
+            let n = samples(rec.recording.interval_steps.unwrap_or(1));
+            for (var, cells) in &rec.recording.signals {
+                if cells.is_empty() {
+                    continue;
+                }
+                let what = format!("the {n} samples of `{var}` of {} cells recorded by this run", cells.len());
+                items.push((rec.describe(), what, crate::memory::bytes(&[n, cells.len() as u64, 8, 2])));
+            }
+        }
+        for (id, _) in self.sources.iter().enumerate().filter(|(_, s)| s.recording) {
+            let what = format!("the {steps} samples of its current recorded by this run");
+            items.push((format!("current source {id}"), what, crate::memory::bytes(&[steps, 8])));
+        }
+        for p in &self.projs {
+            if let Some(interval) = p.weight_interval {
+                let n = samples(interval);
+                let what = format!("the {n} samples of the weights of {} connections recorded by this run", p.size);
+                items.push((format!("projection \"{}\"", p.label), what, crate::memory::bytes(&[n, p.size as u64, 8])));
+            }
+        }
+        let total = crate::memory::sum(&items.iter().map(|i| i.2).collect::<Vec<_>>());
+        let Some((object, what, _)) = items.iter().max_by_key(|i| i.2.unwrap_or(u64::MAX)) else {
+            return Ok(());
+        };
+        let what = || match items.len() {
+            1 => what.clone(),
+            k => format!("{what} (with the {} other recorded items of the run)", k - 1),
+        };
+        crate::memory::ensure(object, what, total)
+    }
+
     pub fn push_recording(&mut self, pop: PopId) -> Result<()> {
         let plan = self.pops[pop].recording.plan();
         self.backend.set_recording(pop, &plan)
@@ -266,13 +314,26 @@ impl<B: Backend> State<B> {
     fn finish_segment(&mut self) -> Result<()> {
         let dt = self.config.timestep;
         let name = format!("segment{:03}", self.segment_index);
+        // Every segment is built (a fallible copy of the samples) before any
+        // is committed, so that a refusal leaves every population as it was.
+        let mut segments = Vec::with_capacity(self.pops.len());
         for pop in 0..self.pops.len() {
             self.drain(pop)?;
-            let rec = &mut self.pops[pop];
+            let rec = &self.pops[pop];
             let info = rec.info;
             let units = move |v: &str| info.unit_of(v).unwrap_or("");
             let spike_cells: Vec<usize> = rec.recording.spikes.iter().copied().collect();
-            let seg = rec.current.to_segment(name.clone(), &rec.label, dt, self.step, &spike_cells, &units, &|_| true);
+            segments.push(rec.current.to_segment(
+                name.clone(),
+                &rec.label,
+                dt,
+                self.step,
+                &spike_cells,
+                &units,
+                &|_| true,
+            )?);
+        }
+        for (rec, seg) in self.pops.iter_mut().zip(segments) {
             rec.segments.push(seg);
             rec.current = SegmentAccumulator::default();
         }
@@ -416,6 +477,9 @@ impl<B: Backend> Sim<B> {
         }
         let target = steps as u64;
         if target > st.step {
+            // Refused before running (nothing recorded is lost) if the
+            // samples this run would record cannot fit in memory.
+            st.check_recording_memory(target)?;
             // The current of steps step..target comes from the descriptions
             // in force now, as the backend's does.
             for src in &mut st.sources {

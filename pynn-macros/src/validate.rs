@@ -134,6 +134,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
         .collect();
 
     // Populations first: statements may refer to populations defined later.
+    let mut total_cells = 0.0;
     for item in &net.items {
         if let Item::Pop(p) = item {
             let cell = schema::cell_type(&p.cell.to_string());
@@ -145,6 +146,16 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 );
             }
             let size = check_size(cx, &p.size);
+            // The literal sizes so far, against the session's limit.
+            total_cells += size.unwrap_or(0) as f64;
+            if let (Some(_), Value::Number(n)) = (size, &p.size)
+                && total_cells > MAX_CELLS
+            {
+                cx.spanned(
+                    &n.tokens,
+                    format!("the populations up to this one have {total_cells} cells; a network has at most {} cells (32-bit cell indices)", u32::MAX),
+                );
+            }
             if field(cx, &p.name, "population") {
                 pops.insert(p.name.to_string(), PopInfo { cell, size, _decl: p });
             }
@@ -242,8 +253,21 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     }
 }
 
+/// The largest population: a session holds at most `u32::MAX` cells
+/// (32-bit global indices; `pynn_core::memory::MAX_CELLS`, which refuses
+/// the same at run time). Integers up to 2^53 parse to `f64` exactly, so
+/// the comparison is exact at this bound.
+const MAX_CELLS: f64 = u32::MAX as f64;
+
 fn check_size(cx: &mut Ctxt, v: &Value) -> Option<usize> {
     match v {
+        Value::Number(n) if n.is_int && n.unit.is_none() && n.value > MAX_CELLS => {
+            cx.spanned(
+                &n.tokens,
+                format!("a population has at most {} cells (32-bit cell indices; the whole network too)", u32::MAX),
+            );
+            None
+        }
         Value::Number(n) if n.is_int && n.unit.is_none() && n.value >= 1.0 => Some(n.value as usize),
         Value::Rust { unit: None, .. } => None,
         other => {

@@ -887,8 +887,11 @@ impl Native {
     }
 
     /// Moves the samples of a population's shards into whole-population signals.
-    fn merge_samples(&mut self, pop: PopId) -> Vec<RawSignal> {
+    fn merge_samples(&mut self, pop: PopId) -> Result<Vec<RawSignal>> {
         let p = &self.pops[pop];
+        let object = format!("population \"{}\" on the native engine", p.label);
+        // Every merged buffer is allocated (fallibly) before any sample
+        // moves, so that a refusal leaves the samples where they were.
         let mut out = Vec::new();
         for (k, (name, cells)) in p.signal_plan.iter().enumerate() {
             let steps = self.shards[p.shards.start].signals.get(k).map(|s| s.steps.clone()).unwrap_or_default();
@@ -896,21 +899,46 @@ impl Native {
                 continue;
             }
             let width = cells.len();
-            let mut data = vec![0.0; steps.len() * width];
+            let what = || format!("the {} samples of `{name}` of {width} cells", steps.len());
+            let data = pynn_core::memory::try_vec(&object, what, steps.len() * width, 0.0)?;
+            out.push((k, RawSignal { name: name.clone(), cells: cells.clone(), steps, data }));
+        }
+        for (k, merged) in &mut out {
+            let width = merged.cells.len();
             for s in p.shards.clone() {
-                let sig = &mut self.shards[s].signals[k];
+                let sig = &mut self.shards[s].signals[*k];
                 let local = sig.cells.len();
-                for row in 0..steps.len() {
+                for row in 0..merged.steps.len() {
                     for (j, pos) in sig.pos.iter().enumerate() {
-                        data[row * width + pos] = sig.data[row * local + j];
+                        merged.data[row * width + pos] = sig.data[row * local + j];
                     }
                 }
-                sig.steps.clear();
-                sig.data.clear();
+                // Freed, not kept for reuse: the next run reserves its own.
+                sig.steps = Vec::new();
+                sig.data = Vec::new();
             }
-            out.push(RawSignal { name: name.clone(), cells: cells.clone(), steps, data });
         }
-        out
+        Ok(out.into_iter().map(|(_, m)| m).collect())
+    }
+
+    /// Reserves, fallibly, the room for the samples of a run to `step` in
+    /// every shard's recording buffers (exactly for a first run after a
+    /// drain, so that a long run's buffers do not double; amortised for
+    /// successive short runs).
+    fn reserve_samples(&mut self, step: u64) -> Result<()> {
+        for p in &self.pops {
+            for sh in &mut self.shards[p.shards.clone()] {
+                let samples = (step.saturating_sub(self.step) / sh.interval.max(1) + 1) as usize;
+                for sig in &mut sh.signals {
+                    let object = || format!("population \"{}\" on the native engine", p.label);
+                    let what = || format!("{samples} samples of {} cells", sig.cells.len());
+                    let n = samples.saturating_mul(sig.cells.len());
+                    pynn_core::memory::try_reserve(&mut sig.data, &object(), what, n)?;
+                    pynn_core::memory::try_reserve(&mut sig.steps, &object(), what, samples)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1052,7 +1080,11 @@ impl Backend for Native {
         // Shard of every cell of the network, looked up once per cell
         // rather than once per synapse.
         let cell_shard: Vec<u32> = (0..self.owner.len()).map(|g| self.shard_of(g) as u32).collect();
-        let shard: Vec<u32> = c.post.iter().map(|t| cell_shard[*t as usize]).collect();
+        // Buffers of one entry per synapse are reserved fallibly (the core
+        // estimated the whole construction before generating it).
+        let object = format!("projection \"{}\" on the native engine", spec.label);
+        let mut shard: Vec<u32> = pynn_core::memory::try_with_capacity(&object, || format!("{n} synapses"), n)?;
+        shard.extend(c.post.iter().map(|t| cell_shard[*t as usize]));
         // Synapses of one pre-synaptic cell must come shard by shard for the
         // canonical order to be the connection order; otherwise keep a permutation.
         let grouped = (1..n).all(|i| c.pre[i] != c.pre[i - 1] || shard[i] >= shard[i - 1]);
@@ -1099,7 +1131,7 @@ impl Backend for Native {
                 pre_hi: hi,
                 src: src_start..src_end.min(self.shards.len()),
                 row_ptr: vec![0; (hi - lo) as usize + 1],
-                target: vec![0; cnt],
+                target: pynn_core::memory::try_vec(&object, || format!("{cnt} synapses"), cnt, 0)?,
                 weight,
                 delay: dly,
                 diagonal: false,
@@ -1267,7 +1299,7 @@ impl Backend for Native {
         let same = plan.signals == self.pops[pop].signal_plan;
         if !same {
             // Samples taken under the previous plan wait for the next drain.
-            let old = self.merge_samples(pop);
+            let old = self.merge_samples(pop)?;
             self.pops[pop].done.extend(old);
         }
         for sh in &mut self.shards[range] {
@@ -1302,6 +1334,7 @@ impl Backend for Native {
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
+        self.reserve_samples(step)?;
         if !self.started && self.step == 0 {
             for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
                 pend.clear();
@@ -1358,8 +1391,9 @@ impl Backend for Native {
 
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         let range = self.pop(pop)?.shards.clone();
+        let merged = self.merge_samples(pop)?;
         let mut signals = std::mem::take(&mut self.pops[pop].done);
-        signals.extend(self.merge_samples(pop));
+        signals.extend(merged);
         let mut spikes = Vec::new();
         for sh in &mut self.shards[range] {
             let first = sh.first as u32;
@@ -1411,6 +1445,20 @@ impl<C: NativeCell> Supports<C> for Native {
         }
         let info: CellTypeInfo = spec.cell_type;
         let n = spec.size;
+        // The engine's state per cell, estimated before allocating it
+        // (pynn_core::memory): ring buffers (`ring_len` slots per receptor),
+        // the kernel's parameters and state and their per-shard copy (two
+        // f64 each), injected current, spike mask and owner.
+        let object = format!("population \"{}\" ({}) on the native engine", spec.label, info.name);
+        let ring_cell = pynn_core::memory::bytes(&[self.ring_len, info.receptors.len() as u64, 8]);
+        let kernel_cell = ((info.parameters.len() + info.state.len()) as u64) * 16 + 8 + 1 + 4;
+        let per_cell = pynn_core::memory::sum(&[ring_cell, Some(kernel_cell)]);
+        let total = per_cell.and_then(|b| pynn_core::memory::bytes(&[b, n as u64]));
+        pynn_core::memory::ensure(
+            &object,
+            || format!("{n} cells with {} ring-buffer slots per receptor", self.ring_len),
+            total,
+        )?;
         let per_shard = shard_cells(n);
         let n_shards = n.div_ceil(per_shard).max(1);
         let first_shard = self.shards.len();
@@ -1433,7 +1481,17 @@ impl<C: NativeCell> Supports<C> for Native {
                 first,
                 size,
                 kernel,
-                ring: vec![vec![0.0; self.ring_len as usize * size]; info.receptors.len()],
+                ring: (0..info.receptors.len())
+                    // No overflow: the estimate above bounds ring_len x n x 8.
+                    .map(|_| {
+                        pynn_core::memory::try_vec(
+                            &object,
+                            || "ring buffers".into(),
+                            self.ring_len as usize * size,
+                            0.0,
+                        )
+                    })
+                    .collect::<Result<_>>()?,
                 incoming: Vec::new(),
                 inject: Vec::new(),
                 current: vec![0.0; size],

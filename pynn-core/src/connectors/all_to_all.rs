@@ -30,11 +30,15 @@ impl Connector for AllToAllConnector {
         "AllToAllConnector"
     }
 
+    fn expected_connections(&self, n_pre: usize, n_post: usize) -> Option<u64> {
+        Some((n_pre as u64).saturating_mul(n_post as u64))
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         let n_post = ctx.post.len() as u32;
         let rows = ctx.rows(ctx.pre.len(), "connect", |i, _| {
             Ok((0..n_post).filter(|j| self.allow_self_connections || !ctx.is_self(i, *j as usize)).collect())
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }

@@ -45,6 +45,6 @@ impl Connector for ArrayConnector {
             .iter()
             .map(|r| r.iter().enumerate().filter(|(_, b)| **b).map(|(j, _)| j as u32).collect())
             .collect();
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }

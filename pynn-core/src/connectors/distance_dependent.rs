@@ -24,7 +24,7 @@ pub(crate) fn probability_rows(
         }
         Ok(row)
     })?;
-    Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+    ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
 }
 
 /// Connects each pair with a probability that is a function of the distance

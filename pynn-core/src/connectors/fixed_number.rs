@@ -58,7 +58,10 @@ pub(crate) fn draw_partners(
     exclude: Option<u32>,
     with_replacement: bool,
     rng: &mut SimRng,
-) -> std::result::Result<Vec<u32>, String> {
+    ctx: &ConnectContext<'_>,
+    at: impl Fn() -> String,
+) -> Result<Vec<u32>> {
+    let invalid = |m: String| ctx.error(format!("{}: {m}", at()));
     let m = m_total - usize::from(exclude.is_some());
     let map = |k: usize| -> u32 {
         let k = k as u32;
@@ -69,15 +72,18 @@ pub(crate) fn draw_partners(
     };
     if with_replacement {
         if n > 0 && m == 0 {
-            return Err(format!("cannot draw {n} connections: no allowed partner cell"));
+            return Err(invalid(format!("cannot draw {n} connections: no allowed partner cell")));
         }
-        Ok((0..n).map(|_| map(rng.random_range(0..m))).collect())
+        // `n` may come from a distribution: reserved fallibly.
+        let mut v = crate::memory::try_with_capacity(&ctx.object, || format!("{n} connections of {}", at()), n)?;
+        v.extend((0..n).map(|_| map(rng.random_range(0..m))));
+        Ok(v)
     } else {
         if n > m {
-            return Err(format!(
+            return Err(invalid(format!(
                 "n = {n} is larger than the {m} cells available without replacement{}; use with_replacement = true or a smaller n",
                 if exclude.is_some() { " (self-connections excluded)" } else { "" }
-            ));
+            )));
         }
         let mut v: Vec<u32> = rand::seq::index::sample(rng, m, n).into_iter().map(map).collect();
         v.sort_unstable();
@@ -114,16 +120,24 @@ impl Connector for FixedNumberPreConnector {
         "FixedNumberPreConnector"
     }
 
+    fn expected_connections(&self, _: usize, n_post: usize) -> Option<u64> {
+        match self.n {
+            Number::Fixed(n) => Some((n as u64).saturating_mul(n_post as u64)),
+            Number::Random(_) => None,
+        }
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         let partners = if self.allow_self_connections { None } else { Some(ctx.self_partner_of_post()) };
         let n_pre = ctx.pre.len();
         let rows = ctx.rows(ctx.post.len(), "connect", |j, rng| {
             let n = self.n.draw(rng, ctx, self.name())?;
             let exclude = partners.as_ref().and_then(|p| p[j]);
-            draw_partners(n, n_pre, exclude, self.with_replacement, rng)
-                .map_err(|m| ctx.error(format!("{} (post cell {j}): {m}", self.name())))
+            draw_partners(n, n_pre, exclude, self.with_replacement, rng, ctx, || {
+                format!("{} (post cell {j})", self.name())
+            })
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Post))
+        ConnectorOutput::try_from_rows(rows, RowSide::Post, ctx.object)
     }
 }
 
@@ -154,15 +168,23 @@ impl Connector for FixedNumberPostConnector {
         "FixedNumberPostConnector"
     }
 
+    fn expected_connections(&self, n_pre: usize, _: usize) -> Option<u64> {
+        match self.n {
+            Number::Fixed(n) => Some((n as u64).saturating_mul(n_pre as u64)),
+            Number::Random(_) => None,
+        }
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         let partners = if self.allow_self_connections { None } else { Some(ctx.self_partner_of_pre()) };
         let n_post = ctx.post.len();
         let rows = ctx.rows(ctx.pre.len(), "connect", |i, rng| {
             let n = self.n.draw(rng, ctx, self.name())?;
             let exclude = partners.as_ref().and_then(|p| p[i]);
-            draw_partners(n, n_post, exclude, self.with_replacement, rng)
-                .map_err(|m| ctx.error(format!("{} (pre cell {i}): {m}", self.name())))
+            draw_partners(n, n_post, exclude, self.with_replacement, rng, ctx, || {
+                format!("{} (pre cell {i})", self.name())
+            })
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }

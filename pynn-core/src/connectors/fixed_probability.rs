@@ -28,6 +28,13 @@ impl Connector for FixedProbabilityConnector {
         "FixedProbabilityConnector"
     }
 
+    fn expected_connections(&self, n_pre: usize, n_post: usize) -> Option<u64> {
+        // An invalid probability is reported by `connect`.
+        (0.0..=1.0)
+            .contains(&self.p_connect)
+            .then(|| (self.p_connect * n_pre as f64 * n_post as f64).min(u64::MAX as f64) as u64)
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         let p = self.p_connect;
         if !(0.0..=1.0).contains(&p) {
@@ -44,6 +51,6 @@ impl Connector for FixedProbabilityConnector {
             }
             Ok(row)
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }

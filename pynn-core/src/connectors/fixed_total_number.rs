@@ -37,6 +37,10 @@ impl Connector for FixedTotalNumberConnector {
         "FixedTotalNumberConnector"
     }
 
+    fn expected_connections(&self, _: usize, _: usize) -> Option<u64> {
+        Some(self.n as u64)
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         let n_post = ctx.post.len();
         let partners = if self.allow_self_connections { None } else { Some(ctx.self_partner_of_pre()) };
@@ -71,9 +75,10 @@ impl Connector for FixedTotalNumberConnector {
             rest -= w;
         }
         let rows = ctx.rows(ctx.pre.len(), "connect", |i, rng| {
-            draw_partners(counts[i], n_post, excl(i), self.with_replacement, rng)
-                .map_err(|m| ctx.error(format!("{} (pre cell {i}): {m}", self.name())))
+            draw_partners(counts[i], n_post, excl(i), self.with_replacement, rng, ctx, || {
+                format!("{} (pre cell {i})", self.name())
+            })
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }

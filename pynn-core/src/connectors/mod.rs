@@ -169,6 +169,24 @@ impl ConnectorOutput {
         }
     }
 
+    /// As [`ConnectorOutput::from_rows`], with the concatenated lists
+    /// allocated fallibly: an [`Error::Memory`] naming `object` if they
+    /// cannot be.
+    pub fn try_from_rows(rows: Vec<Vec<u32>>, side: RowSide, object: &str) -> Result<Self> {
+        let n: usize = rows.iter().map(Vec::len).sum();
+        let what = || format!("{n} connections");
+        let mut a = crate::memory::try_with_capacity(&object, what, n)?;
+        let mut b = crate::memory::try_with_capacity(&object, what, n)?;
+        for (r, row) in rows.into_iter().enumerate() {
+            a.extend(std::iter::repeat_n(r as u32, row.len()));
+            b.extend(row);
+        }
+        Ok(match side {
+            RowSide::Pre => ConnectorOutput { pre: a, post: b, ..Default::default() },
+            RowSide::Post => ConnectorOutput { pre: b, post: a, ..Default::default() },
+        })
+    }
+
     /// Number of connections.
     pub fn len(&self) -> usize {
         self.pre.len()
@@ -186,6 +204,15 @@ pub trait Connector {
     fn name(&self) -> &'static str;
     /// Chooses the connections.
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput>;
+    /// How many connections [`Connector::connect`] will make between
+    /// `n_pre` and `n_post` cells (the expected number for random rules),
+    /// if known without generating them: the projection refuses a request
+    /// that cannot fit in memory before it is generated
+    /// ([`crate::memory`]). `None` (the default): checked after generation.
+    fn expected_connections(&self, n_pre: usize, n_post: usize) -> Option<u64> {
+        let _ = (n_pre, n_post);
+        None
+    }
 }
 
 /// Checks a probability returned by a user function.

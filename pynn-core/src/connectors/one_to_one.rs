@@ -11,6 +11,10 @@ impl Connector for OneToOneConnector {
         "OneToOneConnector"
     }
 
+    fn expected_connections(&self, n_pre: usize, n_post: usize) -> Option<u64> {
+        Some(n_pre.min(n_post) as u64)
+    }
+
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
         if ctx.pre.len() != ctx.post.len() {
             return Err(Error::Connection {

@@ -76,6 +76,6 @@ impl Connector for SmallWorldConnector {
             }
             Ok(local)
         })?;
-        Ok(ConnectorOutput::from_rows(rows, RowSide::Pre))
+        ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
     }
 }
