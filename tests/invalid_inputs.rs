@@ -85,6 +85,7 @@ fn variant(e: &Error) -> &'static str {
         Error::State { .. } => "State",
         Error::Backend { .. } => "Backend",
         Error::Io { .. } => "Io",
+        Error::Memory { .. } => "Memory",
         _ => "other",
     }
 }
@@ -1011,6 +1012,34 @@ fn recording_cases(cases: &mut Vec<Case>) {
             Population::new(&s, 2, SpikeSourceGamma { alpha: 2.0, beta: 1e7, ..Default::default() }).map(|_| ())
         },
     ));
+    // Requests beyond the machine's memory (tests/memory_limits.rs has the
+    // full set and the estimates' accuracy): refused before allocating.
+    cases.push(child(case(
+        "10^12 cells",
+        "Memory",
+        &["population", "1000000000000 cells", " need ", " available"],
+        || {
+            let s = sim();
+            Population::new(&s, 1_000_000_000_000, IF_curr_exp::default()).map(|_| ())
+        },
+    )));
+    cases.push(child(case("usize::MAX cells", "Memory", &["population", " need ", "overflows"], || {
+        let s = sim();
+        Population::new(&s, usize::MAX, IF_curr_exp::default()).map(|_| ())
+    })));
+    cases.push(child(case("all-to-all 10^5 x 10^5", "Memory", &["projection", " need ", " available"], || {
+        let s = sim();
+        let a = Population::new(&s, 100_000, SpikeSourceArray::default())?;
+        let b = Population::new(&s, 100_000, IF_curr_exp::default())?;
+        Projection::new(&a, &b, &AllToAllConnector::default(), StaticSynapse::new(0.1, 1.0), None).map(|_| ())
+    })));
+    cases.push(child(case("fixed total number 10^12", "Memory", &["projection", " need ", " available"], || {
+        let s = sim();
+        let a = Population::new(&s, 10, SpikeSourceArray::default())?;
+        let b = Population::new(&s, 10, IF_curr_exp::default())?;
+        Projection::new(&a, &b, &FixedTotalNumberConnector::new(1_000_000_000_000), StaticSynapse::new(0.1, 1.0), None)
+            .map(|_| ())
+    })));
     cases.push(case("record gsyn on a current-based cell", "UnknownName", &["gsyn_exc"], || {
         let (s, p) = p();
         s.record_gsyn(&p)
