@@ -70,31 +70,6 @@ fn add<T: npyz::AutoSerialize>(
     a.finish()
 }
 
-#[cfg(test)]
-mod container_tests {
-    /// A full disk is an error, not a silently truncated archive: the zip's
-    /// last bytes (its central directory) sit in the write buffer until the
-    /// end, and were lost without an error when the buffer was dropped
-    /// unflushed. `/dev/full` fails every write with ENOSPC.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_full_disk_is_an_error_naming_the_file() {
-        let dir = std::env::temp_dir().join(format!("pynn-npz-full-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let link = dir.join("out.npz");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
-        let r = super::write_blocks(&dir.join("out"), &[], &Default::default());
-        std::fs::remove_dir_all(&dir).unwrap();
-        match r {
-            Err(crate::Error::Io { path, message }) => {
-                assert!(path.ends_with("out.npz") && message.contains("space"), "{path}: {message}")
-            }
-            other => panic!("expected an I/O error, got {other:?}"),
-        }
-    }
-}
-
 /// Writes blocks as `PATH.npz` + `PATH.json` (see the module documentation);
 /// returns the two paths.
 pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String, Json>) -> Result<(PathBuf, PathBuf)> {
@@ -166,4 +141,29 @@ pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String,
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&js, e))?;
     std::fs::write(&js, text).map_err(|e| Error::io(&js, e))?;
     Ok((npz, js))
+}
+
+#[cfg(test)]
+mod container_tests {
+    /// A full disk is an error, not a silently truncated archive: the zip's
+    /// last bytes (its central directory) sit in the write buffer until the
+    /// end, and were lost without an error when the buffer was dropped
+    /// unflushed. `/dev/full` fails every write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("pynn-npz-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("out.npz");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let r = super::write_blocks(&dir.join("out"), &[], &Default::default());
+        std::fs::remove_dir_all(&dir).unwrap();
+        match r {
+            Err(crate::Error::Io { path, message }) => {
+                assert!(path.ends_with("out.npz") && message.contains("space"), "{path}: {message}")
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
 }
