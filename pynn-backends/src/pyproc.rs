@@ -513,93 +513,51 @@ impl Drop for Driver {
     }
 }
 
-/// An element type of the `.npy` files exchanged with the driver
-/// (little-endian).
-pub trait NpyElem: Copy {
-    /// NumPy's type string (`"<f8"`, ...).
-    const DESCR: &'static str;
-    /// Appends the little-endian bytes.
-    fn put(self, out: &mut Vec<u8>);
-    /// Reads one value from `DESCR`-encoded bytes.
-    fn get(bytes: &[u8]) -> Self;
-}
+/// An element type of the `.npy` files exchanged with the driver: `f64`
+/// (`<f8`), `i64` (`<i8`) and `u32` (`<u4`), little-endian. The encoding is
+/// `npyz`'s.
+pub trait NpyElem: npyz::AutoSerialize + npyz::Deserialize + Copy {}
 
-impl NpyElem for f64 {
-    const DESCR: &'static str = "<f8";
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(b: &[u8]) -> Self {
-        f64::from_le_bytes(b.try_into().expect("8 bytes"))
-    }
-}
-impl NpyElem for i64 {
-    const DESCR: &'static str = "<i8";
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(b: &[u8]) -> Self {
-        i64::from_le_bytes(b.try_into().expect("8 bytes"))
-    }
-}
-impl NpyElem for u32 {
-    const DESCR: &'static str = "<u4";
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(b: &[u8]) -> Self {
-        u32::from_le_bytes(b.try_into().expect("4 bytes"))
-    }
-}
+impl NpyElem for f64 {}
+impl NpyElem for i64 {}
+impl NpyElem for u32 {}
 
-/// Writes a 1-D `.npy` file (format version 1.0).
+/// Writes a 1-D `.npy` file (format version 1.0, header padded to 64 bytes).
 pub fn write_npy<T: NpyElem>(path: &Path, data: &[T]) -> std::io::Result<()> {
-    let mut header = format!("{{'descr': '{}', 'fortran_order': False, 'shape': ({},), }}", T::DESCR, data.len());
-    // magic (6) + version (2) + header length (2) + header + '\n', padded to 64
-    let total = 10 + header.len() + 1;
-    header.push_str(&" ".repeat((64 - total % 64) % 64));
-    header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + std::mem::size_of_val(data));
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    for x in data {
-        x.put(&mut out);
-    }
+    use npyz::WriterBuilder;
+    let mut out = Vec::with_capacity(128 + std::mem::size_of_val(data));
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[data.len() as u64]).writer(&mut out).begin_nd()?;
+    w.extend(data.iter().copied())?;
+    w.finish()?;
     std::fs::write(path, out)
 }
 
-/// Reads a C-ordered `.npy` array of element type `T`: shape and values.
+/// Reads a C-ordered `.npy` array of element type `T` (exactly `T`'s
+/// little-endian type, no conversion): shape and values. The data must be
+/// exactly as long as the shape says.
 pub fn read_npy<T: NpyElem>(bytes: &[u8]) -> std::result::Result<(Vec<usize>, Vec<T>), String> {
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err("not a .npy file".into());
+    let mut at = std::io::Cursor::new(bytes);
+    let header = npyz::NpyHeader::from_reader(&mut at).map_err(|e| format!("not a .npy file: {e}"))?;
+    let body = &bytes[at.position() as usize..];
+    let file = npyz::NpyFile::with_header(header, body);
+    let want = T::default_dtype();
+    if file.dtype() != want || file.order() != npyz::Order::C {
+        return Err(format!(
+            "unexpected array type {} in {} order (want {} in C order)",
+            file.dtype().descr(),
+            if file.order() == npyz::Order::C { "C" } else { "Fortran" },
+            want.descr()
+        ));
     }
-    let (hlen, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        _ => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
-    };
-    let header = std::str::from_utf8(&bytes[start..start + hlen]).map_err(|e| e.to_string())?;
-    if !header.contains(&format!("'descr': '{}'", T::DESCR)) || header.contains("'fortran_order': True") {
-        return Err(format!("unexpected array type {header} (want {} in C order)", T::DESCR));
-    }
-    let shape_text = header
-        .split("'shape': (")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(|| format!("no shape in {header}"))?;
-    let shape: Vec<usize> = shape_text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|e| e.to_string()))
-        .collect::<std::result::Result<_, _>>()?;
-    let n: usize = shape.iter().product();
-    let size = std::mem::size_of::<T>();
-    let body = &bytes[start + hlen..];
-    if body.len() != n * size {
+    let shape: Vec<usize> = file.shape().iter().map(|&n| n as usize).collect();
+    // checked before reading, so that a corrupt shape cannot ask for a
+    // huge allocation
+    let need = file.len().checked_mul(std::mem::size_of::<T>() as u64);
+    if need != Some(body.len() as u64) {
         return Err(format!("{} bytes of data for shape {shape:?}", body.len()));
     }
-    Ok((shape, body.chunks_exact(size).map(T::get).collect()))
+    let values = file.into_vec::<T>().map_err(|e| e.to_string())?;
+    Ok((shape, values))
 }
 
 #[cfg(test)]
@@ -621,6 +579,70 @@ mod tests {
         assert_eq!(read_npy::<u32>(&std::fs::read(&p).unwrap()).unwrap().1, vec![7, 8, 9]);
         assert!(read_npy::<i64>(&std::fs::read(&p).unwrap()).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The bytes are NumPy's format 1.0, which the drivers' `np.load` reads:
+    /// magic, version 1.0, header length, the dict (`npyz` writes the shape
+    /// as `(2, )`, the hand-written writer before it wrote `(2,)`: the same
+    /// Python tuple), spaces and a newline up to a multiple of 64, then the
+    /// little-endian values.
+    #[test]
+    fn npy_bytes_are_numpy_format_1_0() {
+        let dir = std::env::temp_dir().join(format!("pynn-npy-bytes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("a.npy");
+        write_npy(&p, &[1i64, -2]).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, ), }";
+        let mut want = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
+        want.extend_from_slice(dict.as_bytes());
+        want.extend(std::iter::repeat_n(b' ', 128 - 10 - dict.len() - 1));
+        want.push(b'\n');
+        want.extend_from_slice(&1i64.to_le_bytes());
+        want.extend_from_slice(&(-2i64).to_le_bytes());
+        assert_eq!(bytes, want);
+        write_npy::<u32>(&p, &[]).unwrap();
+        assert_eq!(read_npy::<u32>(&std::fs::read(&p).unwrap()).unwrap(), (vec![0], vec![]));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Builds a version 1.0 `.npy` file by hand: `dict` padded to 64, then
+    /// `body`.
+    fn npy_bytes(dict: &str, body: &[u8]) -> Vec<u8> {
+        let pad = (64 - (10 + dict.len() + 1) % 64) % 64;
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&((dict.len() + pad + 1) as u16).to_le_bytes());
+        out.extend_from_slice(dict.as_bytes());
+        out.extend(std::iter::repeat_n(b' ', pad));
+        out.push(b'\n');
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// What the driver may send: 2-D C-order arrays are read with their
+    /// shape; any other element type, byte order or Fortran order, and data
+    /// shorter or longer than the shape, are errors naming the problem, not
+    /// wrong values; a corrupt shape does not allocate.
+    #[test]
+    fn npy_reader_takes_only_what_it_can_read_exactly() {
+        let body: Vec<u8> = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let ok = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", &body);
+        assert_eq!(read_npy::<f64>(&ok).unwrap(), (vec![2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
+        let fortran = npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", &body);
+        let e = read_npy::<f64>(&fortran).unwrap_err();
+        assert!(e.contains("Fortran") && e.contains("<f8"), "{e}");
+        let big_endian = npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (6,), }", &body);
+        assert!(read_npy::<f64>(&big_endian).unwrap_err().contains(">f8"));
+        let int32 = npy_bytes("{'descr': '<i4', 'fortran_order': False, 'shape': (12,), }", &body);
+        assert!(read_npy::<i64>(&int32).unwrap_err().contains("<i4"));
+        let short = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (7,), }", &body);
+        assert_eq!(read_npy::<f64>(&short).unwrap_err(), "48 bytes of data for shape [7]");
+        let long = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }", &body);
+        assert_eq!(read_npy::<f64>(&long).unwrap_err(), "48 bytes of data for shape [5]");
+        let huge = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904,), }", &body);
+        assert!(read_npy::<f64>(&huge).is_err());
+        assert!(read_npy::<f64>(b"\x93NUMPZ\x01\x00").unwrap_err().starts_with("not a .npy file"));
+        assert!(read_npy::<f64>(&ok[..7]).unwrap_err().starts_with("not a .npy file"));
     }
 
     const NEST: DriverSpec =

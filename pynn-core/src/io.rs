@@ -50,14 +50,22 @@ fn paths(path: &Path) -> (PathBuf, PathBuf) {
     (PathBuf::from(npz), PathBuf::from(js))
 }
 
-fn add<T: npyz::AutoSerialize, W: std::io::Write + std::io::Seek>(
-    w: &mut npyz::npz::NpzWriter<W>,
+/// The `.npz` container: a zip archive of `.npy` entries, stored (not
+/// compressed), as `numpy.savez` writes it. Only `zip`'s stored method is
+/// compiled in (no default features): no deflate, bzip2, zstd or crypto.
+type Npz = zip::ZipWriter<std::io::BufWriter<std::fs::File>>;
+
+/// Adds the array `name` (entry `name.npy`, which `numpy.load` lists as
+/// `name`) with the given C-order shape.
+fn add<T: npyz::AutoSerialize>(
+    w: &mut Npz,
     name: &str,
     shape: &[u64],
     data: impl IntoIterator<Item = T>,
 ) -> std::io::Result<()> {
-    let opts = npyz::zip::write::FileOptions::default().compression_method(npyz::zip::CompressionMethod::Stored);
-    let mut a = w.array::<T>(name, opts)?.default_dtype().shape(shape).begin_nd()?;
+    let opts = zip::write::FileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file(npyz::npz::file_name_from_array_name(name), opts)?;
+    let mut a = npyz::WriteOptions::new().default_dtype().shape(shape).writer(&mut *w).begin_nd()?;
     a.extend(data)?;
     a.finish()
 }
@@ -97,7 +105,8 @@ pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String,
     if let Some(dir) = npz.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let mut w = npyz::npz::NpzWriter::create(&npz).map_err(|e| Error::io(&npz, e))?;
+    let file = std::fs::File::create(&npz).map_err(|e| Error::io(&npz, e))?;
+    let mut w: Npz = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let mut pops = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for block in blocks {
@@ -150,7 +159,8 @@ pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String,
             "segments": segs,
         }));
     }
-    w.zip_writer().finish().map_err(|e| Error::io(&npz, e))?;
+    let mut file = w.finish().map_err(|e| Error::io(&npz, e))?;
+    std::io::Write::flush(&mut file).map_err(|e| Error::io(&npz, e))?;
     let meta = json!({
         "format": "pynn-rs npz v1",
         "provenance": provenance,
@@ -159,4 +169,29 @@ pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String,
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&js, e))?;
     std::fs::write(&js, text).map_err(|e| Error::io(&js, e))?;
     Ok((npz, js))
+}
+
+#[cfg(test)]
+mod container_tests {
+    /// A full disk is an error, not a silently truncated archive: the zip's
+    /// last bytes (its central directory) sit in the write buffer until the
+    /// end, and were lost without an error when the buffer was dropped
+    /// unflushed. `/dev/full` fails every write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("pynn-npz-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("out.npz");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let r = super::write_blocks(&dir.join("out"), &[], &Default::default());
+        std::fs::remove_dir_all(&dir).unwrap();
+        match r {
+            Err(crate::Error::Io { path, message }) => {
+                assert!(path.ends_with("out.npz") && message.contains("space"), "{path}: {message}")
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
 }
