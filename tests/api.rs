@@ -92,7 +92,7 @@ fn assembly_merges_data_by_position() {
     a.set("i_offset", vec![1.0, 1.5, 2.0]).unwrap();
     let b = Population::with_label(&sim, 2, IF_curr_alpha::default(), Some("b")).unwrap();
     b.set("i_offset", vec![0.5, 1.2]).unwrap();
-    let asm = &a + &b;
+    let asm = (&a + &b).unwrap();
     assert_eq!(asm.size(), 5);
     assert_eq!(asm.label(), "a + b");
     assert!(!asm.conductance_based());
@@ -140,7 +140,7 @@ fn assembly_merges_data_by_position() {
     assert_eq!(asm.mean_spike_count().unwrap(), mean);
 
     // An assembly of a view and a population: positions follow the view.
-    let asm2 = &a.view(vec![0, 2]).unwrap() + &b;
+    let asm2 = (&a.view(vec![0, 2]).unwrap() + &b).unwrap();
     assert_eq!(asm2.size(), 4);
     let seg2 = asm2.get_data().unwrap().segments[0].clone();
     assert_eq!(seg2.spiketrain(1).unwrap().times, da.segments[0].spiketrain(2).unwrap().times);
@@ -585,7 +585,7 @@ fn random_network(seed: u64, threads: usize, sizes: (usize, usize, usize), min_d
     let noise =
         Population::with_label(&sim, n_noise, SpikeSourcePoisson { rate: 50.0, ..Default::default() }, Some("noise"))
             .unwrap();
-    let all = &exc + &inh;
+    let all = (&exc + &inh).unwrap();
     all.initialize("v", RandomDistribution::uniform(-65.0, -55.0)).unwrap();
     let fp = FixedProbabilityConnector::new(0.1);
     let delay = || Value::from(RandomDistribution::uniform(min_delay, min_delay + 2.0));

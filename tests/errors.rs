@@ -710,7 +710,7 @@ fn failed_assembly_set_changes_no_part() {
     let sim = sim();
     let a = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("a")).unwrap();
     let b = Population::with_label(&sim, 2, SpikeSourcePoisson::default(), Some("b")).unwrap();
-    let asm = &a + &b;
+    let asm = (&a + &b).unwrap();
     let e = err(asm.set("tau_m", 10.0));
     match &e {
         Error::UnknownName { object, kind, name, .. } => {
@@ -726,7 +726,7 @@ fn failed_assembly_set_changes_no_part() {
     assert_eq!(a.get_initial_values("v").unwrap(), vec![-65.0; 2]);
     // A parameter both parts have works.
     let c = Population::with_label(&sim, 1, IF_curr_alpha::default(), Some("c")).unwrap();
-    (&a + &c).set("tau_m", 12.0).unwrap();
+    (&a + &c).unwrap().set("tau_m", 12.0).unwrap();
     assert_eq!(a.get("tau_m").unwrap(), vec![12.0; 2]);
     assert_eq!(c.get("tau_m").unwrap(), vec![12.0]);
 }
@@ -1166,4 +1166,23 @@ fn random_source_rate_beyond_the_limit_is_refused() {
     let total: usize = p.get_spike_counts().unwrap().values().sum();
     let sd = 3000f64.sqrt();
     assert!((total as f64 - 3000.0).abs() < 5.0 * sd, "{total} spikes at 1 MHz for 1 ms on 3 cells");
+}
+
+#[test]
+fn adding_populations_of_two_sessions_or_overlapping_cells_is_an_error() {
+    // `a + b` panicked on these before it returned a `Result`.
+    let (s1, s2) = (sim(), sim());
+    let a = Population::with_label(&s1, 3, IF_curr_exp::default(), Some("a")).unwrap();
+    let b = Population::with_label(&s2, 2, IF_curr_exp::default(), Some("b")).unwrap();
+    let e = err(&a + &b);
+    assert!(matches!(e, Error::State { .. } | Error::Connection { .. } | Error::InvalidValue { .. }), "{e:?}");
+    mentions(&e, &["session"]);
+    let e = err(&a + &a.view(vec![1]).unwrap());
+    mentions(&e, &["a"]);
+    // Chains pass an error on, and a valid chain builds the whole assembly.
+    let c = Population::with_label(&s1, 4, IF_curr_alpha::default(), Some("c")).unwrap();
+    let d = Population::with_label(&s1, 1, IF_cond_exp::default(), Some("d")).unwrap();
+    assert!((&a + &b + &c).is_err());
+    let all = (&a + &c + &d.view(vec![0]).unwrap()).unwrap();
+    assert_eq!(all.size(), 8);
 }

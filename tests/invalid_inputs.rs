@@ -1040,6 +1040,22 @@ fn recording_cases(cases: &mut Vec<Case>) {
         Projection::new(&a, &b, &FixedTotalNumberConnector::new(1_000_000_000_000), StaticSynapse::new(0.1, 1.0), None)
             .map(|_| ())
     })));
+    cases.push(case("a + b of two sessions", "State", &["session"], || {
+        let (s1, s2) = (sim(), sim());
+        let a = pop(&s1, 2, IF_curr_exp::default(), "a");
+        let b = pop(&s2, 2, IF_curr_exp::default(), "b");
+        (&a + &b).map(|_| ())
+    }));
+    cases.push(case(
+        "a + a view of a (overlapping cells)",
+        "State",
+        &["view \"a\"", "overlaps cells already in the assembly"],
+        || {
+            let s = sim();
+            let a = pop(&s, 3, IF_curr_exp::default(), "a");
+            (&a + &a.view(vec![1])?).map(|_| ())
+        },
+    ));
     cases.push(case("record gsyn on a current-based cell", "UnknownName", &["gsyn_exc"], || {
         let (s, p) = p();
         s.record_gsyn(&p)

@@ -681,7 +681,9 @@ fn restrict_signal(sig: &mut AnalogSignal, keep: &std::collections::BTreeSet<usi
 }
 
 /// A group of populations and views, possibly of different cell types
-/// (PyNN's `Assembly`), built with `+`.
+/// (PyNN's `Assembly`), built with [`Assembly::new`] or with `+`
+/// (`(&exc + &inh)?`; `+` returns a `Result`, an error for parts of
+/// different sessions or overlapping cells).
 pub struct Assembly<B: Backend> {
     sim: Sim<B>,
     parts: Vec<(PopId, Arc<Vec<usize>>)>,
@@ -929,15 +931,12 @@ pub(crate) fn initialize_on<B: Backend>(
 macro_rules! impl_add {
     ($lhs:ty, $rhs:ty, [$($g:tt)*]) => {
         impl<$($g)*> std::ops::Add<$rhs> for $lhs {
-            type Output = Assembly<B>;
-            /// Builds an [`Assembly`].
-            ///
-            /// # Panics
-            /// If the operands belong to different sessions or overlap; use
-            /// [`Assembly::new`] to get an error instead.
-            fn add(self, rhs: $rhs) -> Assembly<B> {
+            type Output = Result<Assembly<B>>;
+            /// Builds an [`Assembly`] (PyNN's `a + b`): an error, not a
+            /// panic, if the operands belong to different sessions or
+            /// overlap, as from [`Assembly::new`].
+            fn add(self, rhs: $rhs) -> Result<Assembly<B>> {
                 Assembly::new(&[&self as &dyn Cells<B>, &rhs as &dyn Cells<B>])
-                    .unwrap_or_else(|e| panic!("{e}"))
             }
         }
     };
@@ -948,6 +947,21 @@ impl_add!(&PopulationView<C1, B>, &Population<C2, B>, [C1: CellType, C2: CellTyp
 impl_add!(&PopulationView<C1, B>, &PopulationView<C2, B>, [C1: CellType, C2: CellType, B: Backend]);
 impl_add!(Assembly<B>, &Population<C2, B>, [C2: CellType, B: Backend]);
 impl_add!(Assembly<B>, &PopulationView<C2, B>, [C2: CellType, B: Backend]);
+
+/// `a + b + c`: the sum so far is a `Result`; an error in it is passed on.
+macro_rules! impl_add_chain {
+    ($rhs:ty, [$($g:tt)*]) => {
+        impl<$($g)*> std::ops::Add<$rhs> for Result<Assembly<B>> {
+            type Output = Result<Assembly<B>>;
+            /// Adds one more part to an assembly being built with `+`.
+            fn add(self, rhs: $rhs) -> Result<Assembly<B>> {
+                self? + rhs
+            }
+        }
+    };
+}
+impl_add_chain!(&Population<C2, B>, [C2: CellType, B: Backend]);
+impl_add_chain!(&PopulationView<C2, B>, [C2: CellType, B: Backend]);
 
 impl<B: Backend, T: Cells<B> + ?Sized> Cells<B> for &T {
     fn sim(&self) -> &Sim<B> {
