@@ -148,7 +148,7 @@ fn assembly_merges_data_by_position() {
     assert_eq!(seg2.signal("v").unwrap().column(3), db.segments[0].signal("v").unwrap().column(1));
     // Assembly + population.
     let c = Population::with_label(&sim, 4, SpikeSourceArray::default(), Some("c")).unwrap();
-    let asm3 = asm2 + &c;
+    let asm3 = (asm2 + &c).unwrap();
     assert_eq!((asm3.size(), asm3.label()), (8, "a + b + c"));
 }
 
