@@ -188,6 +188,8 @@ impl Driver {
                     )),
                 }
             })?;
+        // The child was spawned with piped stdin and stdout, so both handles
+        // are there: no input of the user's, nor the child, can make them None.
         let mut stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let (to_child, lines) = channel::<Vec<u8>>();
@@ -383,6 +385,7 @@ pub fn run_timed(
             out
         })
     };
+    // Spawned with piped stdout and stderr just above: both handles exist.
     let stdout = collect(Box::new(child.stdout.take().expect("piped stdout")));
     let stderr = collect(Box::new(child.stderr.take().expect("piped stderr")));
     let poll = (timeout / 8).clamp(Duration::from_millis(20), Duration::from_secs(1));
