@@ -27,7 +27,7 @@ fn kernel<C: NativeCell>() -> Box<dyn Kernel> {
     let idx: Vec<usize> = (0..CELLS).collect();
     let v: Vec<f64> = (0..CELLS).map(|i| -65.0 + 15.0 * i as f64 / CELLS as f64).collect();
     init.assign("v", &idx, Column::Scalar(v));
-    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0 };
+    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0, composition: None };
     C::build(&params, &init, &ctx).expect("kernel")
 }
 
@@ -71,7 +71,7 @@ fn poisson(c: &mut Criterion) {
     let idx: Vec<usize> = (0..CELLS).collect();
     params.assign("rate", &idx, Column::Scalar(vec![20_000.0; CELLS]));
     let init = ParamTable::defaults(SpikeSourcePoisson::STATE, CELLS);
-    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0 };
+    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0, composition: None };
     let mut k = SpikeSourcePoisson::build(&params, &init, &ctx).expect("kernel");
     let current = vec![0.0; CELLS];
     let mut out = SpikeOut::new();

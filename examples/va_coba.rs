@@ -30,27 +30,23 @@ use support::{Args, BackendChoice};
 fn main() -> Result<()> {
     let args = Args::parse();
     match args.backend {
-        BackendChoice::Native => run::<Native>(&args),
-        BackendChoice::Nest => run::<Nest>(&args),
-        BackendChoice::Brian2 => run::<Brian2>(&args),
-        BackendChoice::Neuron => run::<Neuron>(&args),
-        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args),
+        BackendChoice::Native => run::<Native>(&args, NativeOptions { ode_solver: args.ode_solver.into() }),
+        BackendChoice::Nest => run::<Nest>(&args, Default::default()),
+        BackendChoice::Brian2 => run::<Brian2>(&args, Default::default()),
+        BackendChoice::Neuron => run::<Neuron>(&args, Default::default()),
+        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args, Default::default()),
     }
 }
 
-fn run<B>(args: &Args) -> Result<()>
+fn run<B>(args: &Args, options: B::Options) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<IF_cond_exp> + pynn::Supports<SpikeSourcePoisson>,
 {
     let t0 = Instant::now();
-    let sim = Sim::<B>::setup(Setup {
-        timestep: 0.1,
-        min_delay: 0.2,
-        max_delay: 1.0,
-        seed: args.seed,
-        threads: args.threads,
-        ode_solver: args.ode_solver.into(),
-    })?;
+    let sim = Sim::<B>::setup_with(
+        Setup { timestep: 0.1, min_delay: 0.2, max_delay: 1.0, seed: args.seed, threads: args.threads },
+        options,
+    )?;
 
     let cell = IF_cond_exp {
         tau_m: 20.0,

@@ -28,7 +28,8 @@ pub use pynn_core as core;
 pub use pynn_core::*;
 
 pub use pynn_backends::brian2::Brian2;
-pub use pynn_backends::native::Native;
+pub use pynn_backends::brian2::{Brian2Options, CodeTarget};
+pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
 pub use pynn_backends::nest::Nest;
 pub use pynn_backends::neuron::Neuron;
 
@@ -38,7 +39,8 @@ pub use pynn_macros::network;
 /// Everything a model script needs, in one import.
 pub mod prelude {
     pub use pynn_backends::brian2::Brian2;
-    pub use pynn_backends::native::Native;
+    pub use pynn_backends::brian2::{Brian2Options, CodeTarget};
+    pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
     pub use pynn_backends::nest::Nest;
     pub use pynn_backends::neuron::Neuron;
     pub use pynn_core::GIF_cond_exp;
@@ -56,7 +58,7 @@ pub mod prelude {
         EIF_cond_exp_isfa_ista, Error, FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
         FixedTotalNumberConnector, FromFileConnector, FromListConnector, Grid2D, Grid3D, HH_cond_exp, IF_cond_alpha,
         IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1,
-        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OdeSolver, OneToOneConnector, Population,
+        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OneToOneConnector, Population,
         PopulationView, Projection, RandomDistribution, RandomStructure, Result, Setup, Shape, Sim,
         SmallWorldConnector, Space, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson,
         SpikeSourcePoissonRefractory, StaticSynapse, StepCurrentSource, Structure, Value,

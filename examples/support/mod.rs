@@ -12,8 +12,8 @@ pub enum BackendChoice {
     Native,
     /// NEST 3 through PyNEST (needs the Python environment, see README).
     Nest,
-    /// Brian2 2.9 (runtime numpy code generation; `PYNN_BRIAN2_TARGET=cython`
-    /// for compiled code), needs the Python environment.
+    /// Brian2 2.9 (runtime numpy code generation; `Brian2Options` selects
+    /// compiled Cython code), needs the Python environment.
     Brian2,
     /// NEURON 9 with pynn-rs's NMODL mechanisms (needs the Python environment).
     Neuron,

@@ -6,7 +6,7 @@
 //! network and runs it. Cells are addressed by global index: each population
 //! occupies the contiguous range `offset .. offset + size`, in creation order.
 
-use crate::cells::{CellType, CellTypeInfo};
+use crate::cells::{CellType, CellTypeInfo, Composition};
 use crate::electrodes::CurrentSourceSpec;
 use crate::error::Result;
 use crate::parameters::ParamTable;
@@ -31,30 +31,6 @@ pub struct SimConfig {
     pub seed: u64,
     /// Worker threads for backends that use them (0: all cores).
     pub threads: usize,
-    /// How the native engine integrates the conductance-based IF models.
-    pub ode_solver: OdeSolver,
-}
-
-/// How the native engine integrates the conductance-based integrate-and-fire
-/// models (`IF_cond_exp`, `IF_facets_hardware1`). Every other model, and
-/// every other backend, ignores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OdeSolver {
-    /// GSL's adaptive Runge–Kutta–Fehlberg 4(5) with NEST's error control
-    /// and step-size carry-over (the default): the trajectories are NEST's
-    /// `iaf_cond_exp` to rounding (observed <= 3e-15 mV).
-    #[default]
-    Rkf45,
-    /// Classic fixed-step fourth-order Runge–Kutta over each time step for
-    /// the membrane potential, with the conductances decayed exactly
-    /// (`g(t) = g(t_k) exp(-(t - t_k) / tau_syn)` at the stages), NEST's
-    /// bound `min(V, V_th)` in the currents, and NEST's step order (input,
-    /// refractoriness, threshold). No step-size control, so the update is
-    /// branch-free and vectorised. Its local error is `O((h g/C)^5)`:
-    /// about 1e-9 mV per 0.1 ms step for the Vogels–Abbott COBA network,
-    /// below NEST's own RKF45 tolerance (1e-3 mV); spike times equal
-    /// NEST's on every reference scenario (`tests/nest_agreement.rs`).
-    Rk4,
 }
 
 impl SimConfig {
@@ -85,6 +61,9 @@ pub struct PopulationSpec<'a> {
     pub parameters: &'a ParamTable,
     /// Per-cell initial values of the state variables (PyNN units).
     pub initial_values: &'a ParamTable,
+    /// What the schema does not say, for composed types: a `PointNeuron`'s
+    /// neuron kind and receptors ([`CellType::composition`](crate::CellType::composition)).
+    pub composition: Option<Composition>,
 }
 
 /// Which receptor of the post-synaptic cells a projection targets.
@@ -240,8 +219,15 @@ pub trait Backend: Send + Sized + 'static {
     /// Name used in messages and data annotations (`"native"`, `"NEST"`, ...).
     const NAME: &'static str;
 
-    /// Starts the backend for a validated configuration.
-    fn setup(config: &SimConfig) -> Result<Self>;
+    /// What this backend lets a user choose beyond [`SimConfig`], which
+    /// every backend shares: the native engine's ODE solver, Brian2's
+    /// code-generation target, NEURON's MPI ranks and launcher. A value of
+    /// it goes to [`Sim::setup_with`](crate::Sim::setup_with);
+    /// [`Sim::setup`](crate::Sim::setup) uses `Default`.
+    type Options: Default + Clone + std::fmt::Debug + Send + 'static;
+
+    /// Starts the backend for a validated configuration and its own options.
+    fn setup(config: &SimConfig, options: &Self::Options) -> Result<Self>;
     /// New parameter values for a whole population (after `set`).
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()>;
     /// Sets state variable `variable` of `cells` now and as their value after

@@ -31,7 +31,7 @@ pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
 
-pub use backend::{Backend, OdeSolver, Supports};
+pub use backend::{Backend, Supports};
 pub use cells::GIF_cond_exp;
 pub use cells::{
     CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp,

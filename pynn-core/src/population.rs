@@ -279,6 +279,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
             cell_type: info,
             parameters: &params,
             initial_values: &initial,
+            composition: cell.composition(),
         };
         <B as Supports<C>>::create_population(&mut st.backend, &spec)?;
         st.n_cells += size;

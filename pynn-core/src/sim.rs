@@ -1,7 +1,7 @@
 //! The simulation session: `setup`, `run`, `reset`, `end` and the state
 //! queries of PyNN, over a statically chosen backend.
 
-use crate::backend::{Backend, OdeSolver, PopId, RecordingPlan, SimConfig};
+use crate::backend::{Backend, PopId, RecordingPlan, SimConfig};
 use crate::cells::CellTypeInfo;
 use crate::data::{Block, Segment, SegmentAccumulator};
 use crate::electrodes::CurrentSourceSpec;
@@ -33,14 +33,11 @@ pub struct Setup {
     /// Worker threads for backends that use them; 0 means all cores. At
     /// most [`Setup::MAX_THREADS`].
     pub threads: usize,
-    /// How the native engine integrates the conductance-based IF models
-    /// (default: NEST's adaptive RKF45; see [`OdeSolver`]).
-    pub ode_solver: OdeSolver,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0, ode_solver: OdeSolver::Rkf45 }
+        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0 }
     }
 }
 
@@ -93,7 +90,6 @@ impl Setup {
             max_delay: self.max_delay,
             seed: self.seed,
             threads: self.threads,
-            ode_solver: self.ode_solver,
         })
     }
 }
@@ -382,10 +378,18 @@ impl<B: Backend> std::fmt::Debug for Sim<B> {
 }
 
 impl<B: Backend> Sim<B> {
-    /// Starts a session (PyNN's `setup`): checks the arguments and starts the backend.
+    /// Starts a session (PyNN's `setup`): checks the arguments and starts
+    /// the backend with its default options.
     pub fn setup(setup: Setup) -> Result<Self> {
+        Self::setup_with(setup, B::Options::default())
+    }
+
+    /// Starts a session with the backend's own options (for example the
+    /// native engine's ODE solver or Brian2's code-generation target; see
+    /// [`Backend::Options`]).
+    pub fn setup_with(setup: Setup, options: B::Options) -> Result<Self> {
         let config = setup.validate()?;
-        let backend = B::setup(&config)?;
+        let backend = B::setup(&config, &options)?;
         Ok(Sim {
             inner: Arc::new(Mutex::new(State {
                 streams: Streams::new(config.seed),

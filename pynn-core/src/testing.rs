@@ -19,7 +19,8 @@ pub struct NullBackend {
 
 impl Backend for NullBackend {
     const NAME: &'static str = "null";
-    fn setup(_: &SimConfig) -> Result<Self> {
+    type Options = ();
+    fn setup(_: &SimConfig, _: &()) -> Result<Self> {
         Ok(Self::default())
     }
     fn update_parameters(&mut self, _: PopId, _: &ParamTable) -> Result<()> {

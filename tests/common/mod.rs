@@ -26,13 +26,20 @@ thread_local! {
 }
 
 pub fn setup<B: Backend>(s: &Json) -> Sim<B> {
-    Sim::<B>::setup(Setup {
-        timestep: s["dt"].as_f64().unwrap(),
-        min_delay: s["min_delay"].as_f64().unwrap(),
-        max_delay: s["max_delay"].as_f64().unwrap(),
-        ode_solver: ODE_SOLVER.get(),
-        ..Setup::default()
-    })
+    // The solver is an option of the native engine only.
+    let mut options = B::Options::default();
+    if let Some(native) = (&mut options as &mut dyn std::any::Any).downcast_mut::<NativeOptions>() {
+        native.ode_solver = ODE_SOLVER.get();
+    }
+    Sim::<B>::setup_with(
+        Setup {
+            timestep: s["dt"].as_f64().unwrap(),
+            min_delay: s["min_delay"].as_f64().unwrap(),
+            max_delay: s["max_delay"].as_f64().unwrap(),
+            ..Setup::default()
+        },
+        options,
+    )
     .unwrap_or_else(|e| panic!("{e}"))
 }
 

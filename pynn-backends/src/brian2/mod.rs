@@ -9,9 +9,9 @@
 //!   command ([`INSTALL_HINT`]). A Brian2 exception comes back as
 //!   `Error::Backend { backend: "Brian2", message }` with Brian2's message.
 //! * **Code generation target**: runtime `numpy` by default: no compiler, no
-//!   compilation delay, so a test scenario builds in about a second. Set
-//!   `PYNN_BRIAN2_TARGET=cython` for large networks (compiled once per model
-//!   into Brian2's cache). `cpp_standalone` is not used: it cannot continue
+//!   compilation delay, so a test scenario builds in about a second. Choose
+//!   [`CodeTarget::Cython`] in [`Brian2Options`] for large networks
+//!   (compiled once per model into Brian2's cache). `cpp_standalone` is not used: it cannot continue
 //!   after a run, set values between runs or reset.
 //! * **The network is mirrored in Rust** (as in [`crate::nest`]) and built in
 //!   Brian2 at the first `run_until`; `reset()` rebuilds it at the next run,
@@ -278,6 +278,35 @@ impl ProjMirror {
     fn plastic(&self) -> bool {
         !matches!(self.synapse, SynapseKind::Static)
     }
+}
+
+/// Brian2's code-generation target for the runtime mode (Brian2's
+/// `prefs.codegen.target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CodeTarget {
+    /// Vectorised numpy code: no compiler, no compilation delay (default).
+    #[default]
+    Numpy,
+    /// Cython, compiled once per model into Brian2's cache: faster runs of
+    /// large networks, a compiler needed.
+    Cython,
+}
+
+impl CodeTarget {
+    /// Brian2's name for the target.
+    pub fn name(self) -> &'static str {
+        match self {
+            CodeTarget::Numpy => "numpy",
+            CodeTarget::Cython => "cython",
+        }
+    }
+}
+
+/// Options of the Brian2 backend (`Sim::<Brian2>::setup_with(setup, options)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Brian2Options {
+    /// The code-generation target (default numpy).
+    pub target: CodeTarget,
 }
 
 /// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
@@ -635,6 +664,7 @@ impl Brian2 {
                 population: spec.id,
                 first_cell: 0,
                 label: spec.label.to_string(),
+                composition: None,
             };
             let build = match spec.cell_type.name {
                 "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
@@ -647,9 +677,10 @@ impl Brian2 {
             None
         };
         let model = if model.0.pynn == "PointNeuron" {
-            let comp = PointNeuron::composition_of(spec.parameters.specs()).ok_or_else(|| {
-                err(format!("population \"{}\": parameter table is not a PointNeuron schema", spec.label))
-            })?;
+            let comp = spec
+                .composition
+                .clone()
+                .ok_or_else(|| err(format!("population \"{}\": a PointNeuron without its composition", spec.label)))?;
             PopModel(translate::point_neuron_model(&comp).map_err(|m| {
                 Error::invalid_value(
                     format!("population \"{}\" on Brian2", spec.label),
@@ -757,17 +788,10 @@ impl Brian2 {
 
 impl Backend for Brian2 {
     const NAME: &'static str = "Brian2";
+    type Options = Brian2Options;
 
-    fn setup(config: &SimConfig) -> Result<Self> {
-        let target = std::env::var("PYNN_BRIAN2_TARGET").unwrap_or_else(|_| "numpy".into());
-        if !["numpy", "cython"].contains(&target.as_str()) {
-            return Err(Error::invalid_value(
-                "Brian2 backend",
-                "PYNN_BRIAN2_TARGET",
-                &target,
-                "\"numpy\" or \"cython\" (runtime code generation targets)",
-            ));
-        }
+    fn setup(config: &SimConfig, options: &Brian2Options) -> Result<Self> {
+        let target = options.target.name().to_string();
         let pooled = POOL.lock().ok().and_then(|mut p| p.pop());
         let (driver, hello) = match pooled.map(|mut d| d.call(json!({"cmd": "hello"})).map(|h| (d, h))) {
             Some(Ok(reused)) => reused,

@@ -12,12 +12,13 @@
 //!   input is added to the conductance derivative (scaled by `e / tau_syn` so
 //!   that a weight is the peak conductance).
 
+use super::OdeSolver;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
 use super::rkf45::Rkf45;
 use super::simd::{Col, dispatch, uniform};
 use pynn_core::parameters::ParamTable;
-use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, OdeSolver, Result};
+use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, Result};
 
 /// NEST's absolute tolerance for these models (`gsl_odeiv_control_y_new(1e-3, 0)`).
 const EPS_ABS: f64 = 1e-3;

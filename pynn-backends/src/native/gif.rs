@@ -292,7 +292,7 @@ mod tests {
     fn build(n: usize, first_cell: usize) -> Box<dyn Kernel> {
         let params = ParamTable::defaults(GIF_cond_exp::PARAMETERS, n);
         let initial = ParamTable::defaults(GIF_cond_exp::STATE, n);
-        let ctx = BuildContext { dt: 0.1, seed: 7, population: 3, label: "gif".into(), first_cell };
+        let ctx = BuildContext { dt: 0.1, seed: 7, population: 3, label: "gif".into(), first_cell, composition: None };
         <GIF_cond_exp as NativeCell>::build(&params, &initial, &ctx).expect("defaults are valid")
     }
 

@@ -6,9 +6,11 @@
 //! engine calls it through one virtual call per shard and step, never per
 //! cell). Different shards may be advanced on different threads.
 
+use super::OdeSolver;
+use pynn_core::Result;
 use pynn_core::cells::CellType;
+use pynn_core::cells::Composition;
 use pynn_core::parameters::ParamTable;
-use pynn_core::{OdeSolver, Result};
 
 /// What a kernel sees during one time step `k` (from `t_k = k dt` to `t_k+1`).
 pub struct StepInput<'a> {
@@ -92,4 +94,7 @@ pub struct BuildContext {
     /// streams by cell must use `first_cell + i` for its cell `i`, so that the
     /// streams are those of the whole population.
     pub first_cell: usize,
+    /// A composed type's composition (a `PointNeuron`'s neuron and
+    /// receptors), from [`PopulationSpec::composition`](pynn_core::backend::PopulationSpec::composition).
+    pub composition: Option<Composition>,
 }

@@ -51,6 +51,7 @@ pub mod hh;
 pub mod izhikevich;
 pub mod kernel;
 pub mod lif;
+pub mod options;
 pub mod plastic;
 pub mod point;
 pub mod propagators;
@@ -58,6 +59,8 @@ pub mod renewal;
 pub mod rkf45;
 pub mod simd;
 pub mod sources;
+
+pub use options::{NativeOptions, OdeSolver};
 
 use kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn_core::backend::*;
@@ -403,6 +406,7 @@ struct Current {
 /// The native backend. Select it with `Sim::<Native>::setup(...)`.
 pub struct Native {
     cfg: SimConfig,
+    options: NativeOptions,
     dt: f64,
     min_delay: u64,
     ring_len: u64,
@@ -944,8 +948,9 @@ impl Native {
 
 impl Backend for Native {
     const NAME: &'static str = NAME;
+    type Options = NativeOptions;
 
-    fn setup(config: &SimConfig) -> Result<Self> {
+    fn setup(config: &SimConfig, options: &NativeOptions) -> Result<Self> {
         let max_steps = config.max_delay_steps();
         if max_steps > u64::from(u16::MAX) {
             return Err(Error::InvalidSetup {
@@ -965,6 +970,7 @@ impl Backend for Native {
         let pool = builder.build().map_err(|e| err(format!("cannot start worker threads: {e}")))?;
         Ok(Native {
             cfg: config.clone(),
+            options: *options,
             dt: config.timestep,
             min_delay: config.min_delay_steps().max(1),
             ring_len: max_steps + config.min_delay_steps() + 1,
@@ -1472,10 +1478,11 @@ impl<C: NativeCell> Supports<C> for Native {
                 population: spec.id,
                 label: spec.label.to_string(),
                 first_cell: first,
+                composition: spec.composition.clone(),
             };
             let mut kernel =
                 C::build(&sub_table(spec.parameters, first, size), &sub_table(spec.initial_values, first, size), &ctx)?;
-            kernel.set_ode_solver(self.cfg.ode_solver);
+            kernel.set_ode_solver(self.options.ode_solver);
             shards.push(Shard {
                 lo: spec.offset + first,
                 first,

@@ -43,9 +43,9 @@ pub const MAX_CONDUCTANCE_RECEPTORS: usize = 8;
 
 impl NativeCell for PointNeuron {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        let comp = PointNeuron::composition_of(params.specs()).ok_or_else(|| Error::Backend {
+        let comp = ctx.composition.clone().ok_or_else(|| Error::Backend {
             backend: "native".into(),
-            message: format!("population \"{}\": parameter table is not a PointNeuron schema", ctx.label),
+            message: format!("population \"{}\": a PointNeuron without its composition", ctx.label),
         })?;
         let object = format!("population \"{}\" (PointNeuron)", ctx.label);
         let current = comp.receptors.iter().all(|(_, k)| *k == PsrKind::CurrExp);

@@ -758,8 +758,7 @@ impl Nest {
         let mut model = if let Some(name) = native {
             translate::native_model(&spec.cell_type, name, Kind::Neuron)
         } else if spec.cell_type.name == "PointNeuron" {
-            let comp = PointNeuron::composition_of(spec.parameters.specs())
-                .ok_or_else(|| err("PointNeuron population without its composition"))?;
+            let comp = spec.composition.clone().ok_or_else(|| err("PointNeuron population without its composition"))?;
             translate::point_neuron_model(&comp).map_err(err)?
         } else {
             translate::model(spec.cell_type.name)
@@ -789,6 +788,7 @@ impl Nest {
                 population: spec.id,
                 first_cell: 0,
                 label: spec.label.to_string(),
+                composition: None,
             };
             Some(Renewal::new(build, spec, ctx)?)
         } else {
@@ -822,7 +822,9 @@ impl Nest {
 impl Backend for Nest {
     const NAME: &'static str = "NEST";
 
-    fn setup(config: &SimConfig) -> Result<Self> {
+    type Options = ();
+
+    fn setup(config: &SimConfig, _: &()) -> Result<Self> {
         let (driver, hello) = Driver::start(&find_python(), SPEC)?;
         let version = hello["nest_version"].as_str().unwrap_or("?").to_string();
         Ok(Nest {

@@ -563,8 +563,9 @@ impl<const NP: usize> Neuron<NP> {
 
 impl<const NP: usize> Backend for Neuron<NP> {
     const NAME: &'static str = "NEURON";
+    type Options = ();
 
-    fn setup(config: &SimConfig) -> Result<Self> {
+    fn setup(config: &SimConfig, _: &()) -> Result<Self> {
         if NP == 0 {
             return Err(err("Neuron<0>: the number of processes must be at least 1"));
         }
@@ -947,8 +948,9 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
         let model = match C::MECHANISM {
             Some(name) => Model::Native(name),
             None if C::NAME == "PointNeuron" => {
-                let c = PointNeuron::composition_of(spec.parameters.specs())
-                    .ok_or_else(|| err(format!("population \"{}\": not a PointNeuron schema", spec.label)))?;
+                let c = spec.composition.clone().ok_or_else(|| {
+                    err(format!("population \"{}\": a PointNeuron without its composition", spec.label))
+                })?;
                 translate::point::check(&c, spec.label)?;
                 comp = Some(c);
                 Model::Point
@@ -971,6 +973,7 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
             population: spec.id,
             first_cell: 0,
             label: spec.label.to_string(),
+            composition: None,
         };
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
         self.create(spec, model, comp, source)

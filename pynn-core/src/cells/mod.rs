@@ -92,6 +92,13 @@ pub trait CellType: Clone + Send + Sync + 'static {
     fn info(&self) -> CellTypeInfo {
         CellTypeInfo::of::<Self>()
     }
+
+    /// What a backend needs beyond the schema to build this instance: for a
+    /// `PointNeuron`, its composition (neuron kind, receptors and their
+    /// kinds); `None` for every type whose schema says all.
+    fn composition(&self) -> Option<Composition> {
+        None
+    }
 }
 
 /// Run-time description of a cell type (what [`CellType`] says, as a value).

@@ -419,14 +419,6 @@ impl PointNeuron {
         self.schema().1
     }
 
-    /// The composition whose schema has parameter list `parameters` (for
-    /// backends, which receive a population's parameter table): `None` if
-    /// `parameters` is not a `PointNeuron` schema.
-    pub fn composition_of(parameters: &'static [ParamSpec]) -> Option<Composition> {
-        let reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-        reg.iter().find(|(_, info)| std::ptr::eq(info.parameters, parameters)).map(|(c, _)| c.clone())
-    }
-
     fn schema(&self) -> (CellTypeInfo, Composition) {
         let neuron = match self.neuron {
             Neuron::LIF(_) => NeuronKind::LIF,
@@ -479,7 +471,10 @@ impl PointNeuron {
     }
 }
 
-/// Every composition built so far, with its schema.
+/// The schema of every composition built so far, so that equal
+/// compositions share one (its rows are `&'static`, as every cell type's).
+/// A cache only: backends receive the composition itself with the
+/// population ([`CellType::composition`]).
 static REGISTRY: Mutex<Vec<(Composition, CellTypeInfo)>> = Mutex::new(Vec::new());
 
 impl CellType for PointNeuron {
@@ -519,6 +514,10 @@ impl CellType for PointNeuron {
     fn info(&self) -> CellTypeInfo {
         self.schema().0
     }
+
+    fn composition(&self) -> Option<Composition> {
+        Some(self.schema().1)
+    }
 }
 
 #[cfg(test)]
@@ -557,8 +556,9 @@ mod tests {
         )
         .unwrap();
         assert!(std::ptr::eq(again.info().parameters, info.parameters));
-        assert_eq!(PointNeuron::composition_of(info.parameters), Some(c.composition()));
-        assert_eq!(PointNeuron::composition_of(LIF_SPECS), None);
+        // What backends receive with the population (no lookup by schema).
+        assert_eq!(CellType::composition(&again), Some(c.composition()));
+        assert_eq!(CellType::composition(&crate::IF_curr_exp::default()), None);
     }
 
     #[test]
