@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond, lif};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Generalized integrate-and-fire neuron with a spike-triggered current, a
 /// moving threshold, stochastic (escape-noise) spike emission and
@@ -148,44 +148,7 @@ impl Default for GIF_cond_exp {
 }
 
 impl CellType for GIF_cond_exp {
-    const NAME: &'static str = "GIF_cond_exp";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        lif::V_REST,
-        lif::CM,
-        lif::TAU_M,
-        ParamSpec::scalar("tau_refrac", 4.0, "ms", Domain::NonNegative, "refractory period"),
-        ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "excitatory synaptic time constant"),
-        ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "inhibitory synaptic time constant"),
-        cond::E_REV_E,
-        cond::E_REV_I,
-        lif::V_RESET,
-        lif::I_OFFSET,
-        ParamSpec::scalar("delta_v", 0.5, "mV", Domain::Positive, "threshold sharpness"),
-        ParamSpec::scalar("v_t_star", -48.0, "mV", Domain::Finite, "threshold baseline"),
-        ParamSpec::scalar("lambda0", 1.0, "Hz", Domain::NonNegative, "firing intensity at threshold"),
-        ParamSpec::sequence("tau_eta", "ms", Domain::PositiveSequence, "time constants of the spike-triggered current"),
-        ParamSpec::sequence("tau_gamma", "ms", Domain::PositiveSequence, "time constants of the moving threshold"),
-        ParamSpec::sequence("a_eta", "nA", Domain::AnySequence, "jumps of the spike-triggered current"),
-        ParamSpec::sequence("a_gamma", "mV", Domain::AnySequence, "jumps of the moving threshold"),
-    ];
-    const STATE: &'static [ParamSpec] = &[
-        lif::V,
-        ParamSpec::scalar("v_t", -48.0, "mV", Domain::Finite, "moving threshold"),
-        ParamSpec::scalar("i_eta", 0.0, "nA", Domain::Finite, "spike-triggered current"),
-        cond::GSYN_EXC,
-        cond::GSYN_INH,
-    ];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-        RecordableSpec { name: "i_eta", unit: "nA" },
-        RecordableSpec { name: "v_t", unit: "mV" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(GIF_cond_exp);
 
     fn parameter_values(&self) -> Vec<Value> {
         let s = Value::Scalar;
