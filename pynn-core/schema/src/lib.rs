@@ -72,3 +72,21 @@ macro_rules! for_each_standard_cell {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::STANDARD_CELL_TYPES;
+
+    macro_rules! names {
+        ($($t:ident),*) => { [$(stringify!($t)),*] };
+    }
+
+    #[test]
+    fn the_list_is_the_tables_and_extra_tokens_come_first() {
+        let n = for_each_standard_cell!(names, PointNeuron);
+        assert_eq!(n.len(), 18);
+        assert_eq!(n[0], "PointNeuron");
+        assert!(n[1..].iter().zip(STANDARD_CELL_TYPES).all(|(a, b)| *a == b.name));
+        assert!(for_each_standard_cell!(names).iter().zip(&n[1..]).all(|(a, b)| a == b));
+    }
+}
