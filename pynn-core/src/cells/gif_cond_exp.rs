@@ -124,21 +124,23 @@ pub struct GIF_cond_exp {
 
 impl Default for GIF_cond_exp {
     fn default() -> Self {
-        // PyNN 0.13 pyNN/standardmodels/cells.py, GIF_cond_exp.default_parameters.
+        // Scalars from the table (checked at compile time); the kernels: PyNN 0.13
+        // pyNN/standardmodels/cells.py, GIF_cond_exp.default_parameters.
+        const T: pynn_schema::CellTable = pynn_schema::cells::GIF_cond_exp;
         GIF_cond_exp {
-            v_rest: -65.0,
-            cm: 1.0,
-            tau_m: 20.0,
-            tau_refrac: 4.0,
-            tau_syn_E: 5.0,
-            tau_syn_I: 5.0,
-            e_rev_E: 0.0,
-            e_rev_I: -70.0,
-            v_reset: -65.0,
-            i_offset: 0.0,
-            delta_v: 0.5,
-            v_t_star: -48.0,
-            lambda0: 1.0,
+            v_rest: const { T.default_of("v_rest") },
+            cm: const { T.default_of("cm") },
+            tau_m: const { T.default_of("tau_m") },
+            tau_refrac: const { T.default_of("tau_refrac") },
+            tau_syn_E: const { T.default_of("tau_syn_E") },
+            tau_syn_I: const { T.default_of("tau_syn_I") },
+            e_rev_E: const { T.default_of("e_rev_E") },
+            e_rev_I: const { T.default_of("e_rev_I") },
+            v_reset: const { T.default_of("v_reset") },
+            i_offset: const { T.default_of("i_offset") },
+            delta_v: const { T.default_of("delta_v") },
+            v_t_star: const { T.default_of("v_t_star") },
+            lambda0: const { T.default_of("lambda0") },
             tau_eta: vec![1.0, 10.0, 100.0],
             tau_gamma: vec![1.0, 10.0, 100.0],
             a_eta: vec![1.0, 1.0, 1.0],

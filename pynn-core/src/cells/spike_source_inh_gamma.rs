@@ -72,7 +72,16 @@ pub struct SpikeSourceInhGamma {
 
 impl Default for SpikeSourceInhGamma {
     fn default() -> Self {
-        SpikeSourceInhGamma { a: vec![1.0], b: vec![1.0], tbins: vec![0.0], start: 0.0, duration: 1e10 }
+        const T: pynn_schema::CellTable = pynn_schema::cells::SpikeSourceInhGamma;
+        // The sequences: PyNN 0.13 pyNN/standardmodels/cells.py,
+        // SpikeSourceInhGamma.default_parameters.
+        SpikeSourceInhGamma {
+            a: vec![1.0],
+            b: vec![1.0],
+            tbins: vec![0.0],
+            start: const { T.default_of("start") },
+            duration: const { T.default_of("duration") },
+        }
     }
 }
 
