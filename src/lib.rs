@@ -43,7 +43,6 @@ pub mod prelude {
     pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
     pub use pynn_backends::nest::Nest;
     pub use pynn_backends::neuron::Neuron;
-    pub use pynn_core::GIF_cond_exp;
     pub use pynn_core::cells::{
         AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
         CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, PointNeuron,
@@ -54,32 +53,35 @@ pub mod prelude {
     };
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
-        DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, EIF_cond_alpha_isfa_ista,
-        EIF_cond_exp_isfa_ista, Error, FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
-        FixedTotalNumberConnector, FromFileConnector, FromListConnector, Grid2D, Grid3D, HH_cond_exp, IF_cond_alpha,
-        IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1,
-        IndexBasedProbabilityConnector, Izhikevich, Line, NoisyCurrentSource, OneToOneConnector, Population,
-        PopulationView, Projection, RandomDistribution, RandomStructure, Result, Setup, Shape, Sim,
-        SmallWorldConnector, Space, SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson,
-        SpikeSourcePoissonRefractory, StaticSynapse, StepCurrentSource, Structure, Value,
+        DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, Error,
+        FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector, FixedTotalNumberConnector,
+        FromFileConnector, FromListConnector, Grid2D, Grid3D, IndexBasedProbabilityConnector, Line, NoisyCurrentSource,
+        OneToOneConnector, Population, PopulationView, Projection, RandomDistribution, RandomStructure, Result, Setup,
+        Shape, Sim, SmallWorldConnector, Space, StaticSynapse, StepCurrentSource, Structure, Value,
     };
     pub use pynn_macros::network;
+    // Every standard cell type (`IF_curr_exp`, ...).
+    macro_rules! cells {
+        ($($t:ident),*) => { pub use pynn_core::{$($t),*}; };
+    }
+    pynn_core::for_each_standard_cell!(cells);
 }
 
 /// What `network!` expansions name (`::pynn::__private::...`); not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use pynn_core::GIF_cond_exp;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
     pub use pynn_core::space::FillOrder;
     pub use pynn_core::{
-        Assembly, Backend, Cells, CurrentSourceHandle, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
-        IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp,
-        IF_facets_hardware1, Izhikevich, Population, Projection, RandomDistribution, Result, Setup, Sim,
-        SpikeSourceArray, SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
+        Assembly, Backend, Cells, CurrentSourceHandle, Population, Projection, RandomDistribution, Result, Setup, Sim,
         Supports, Value,
     };
+    // The cell types `network!` names (`::pynn::__private::IF_curr_exp`).
+    macro_rules! cells {
+        ($($t:ident),*) => { pub use pynn_core::{$($t),*}; };
+    }
+    pynn_core::for_each_standard_cell!(cells);
 
     /// Stand-in cell type of a population whose cell type the macro did
     /// not know: keeps the fallback expansion well-typed.

@@ -373,23 +373,10 @@ where
 fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     setup_cases(&mut cases);
-    cell_cases::<IF_curr_exp>(&mut cases);
-    cell_cases::<IF_curr_alpha>(&mut cases);
-    cell_cases::<IF_curr_delta>(&mut cases);
-    cell_cases::<IF_cond_exp>(&mut cases);
-    cell_cases::<IF_cond_alpha>(&mut cases);
-    cell_cases::<IF_cond_exp_gsfa_grr>(&mut cases);
-    cell_cases::<IF_facets_hardware1>(&mut cases);
-    cell_cases::<EIF_cond_exp_isfa_ista>(&mut cases);
-    cell_cases::<EIF_cond_alpha_isfa_ista>(&mut cases);
-    cell_cases::<Izhikevich>(&mut cases);
-    cell_cases::<HH_cond_exp>(&mut cases);
-    cell_cases::<GIF_cond_exp>(&mut cases);
-    cell_cases::<SpikeSourcePoisson>(&mut cases);
-    cell_cases::<SpikeSourcePoissonRefractory>(&mut cases);
-    cell_cases::<SpikeSourceGamma>(&mut cases);
-    cell_cases::<SpikeSourceArray>(&mut cases);
-    cell_cases::<SpikeSourceInhGamma>(&mut cases);
+    macro_rules! every_cell_type {
+        ($($t:ident),*) => { $(cell_cases::<$t>(&mut cases);)* };
+    }
+    pynn::core::for_each_standard_cell!(every_cell_type);
     reset_threshold_cases(&mut cases);
     distribution_cases(&mut cases);
     connector_cases(&mut cases);

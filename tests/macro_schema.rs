@@ -1,42 +1,42 @@
-//! The `network!` macro's schema table (pynn-macros/src/schema.rs) agrees
-//! with pynn-core's `CellType` constants for every cell type, so the two
-//! cannot drift: a cell type added to one must be added to the other.
+//! The `network!` macro's tables (pynn-macros/src/schema.rs) agree with
+//! pynn-core. The cell types are one table (crate `pynn-schema`, read by
+//! both), so what is left to check is that every `CellType` of the core is
+//! one the macro knows, with the constants of that table, that the macro
+//! knows the dimension of every unit in it, and that the macro's
+//! current-source table matches the core's sources.
 
-#[allow(dead_code)]
+// schema.rs names the shared tables `crate::tables`, as in pynn-macros.
+use pynn::core::schema as tables;
+
+#[allow(dead_code, unused_imports)]
 #[path = "../pynn-macros/src/schema.rs"]
 mod schema;
 
-use pynn::core::cells::CellType;
-use pynn::core::parameters::ParamKind;
+use pynn::core::cells::{CellType, CellTypeInfo};
 use pynn::prelude::*;
 
 fn check<C: CellType>() {
     let entry = schema::cell_type(C::NAME).unwrap_or_else(|| panic!("network! does not know cell type {}", C::NAME));
-    let core_params: Vec<(&str, &str, bool)> =
-        C::PARAMETERS.iter().map(|p| (p.name, p.unit, matches!(p.kind, ParamKind::Sequence))).collect();
-    let macro_params: Vec<(&str, &str, bool)> =
-        entry.parameters.iter().map(|p| (p.name, p.unit, p.kind == schema::Kind::Sequence)).collect();
-    assert_eq!(macro_params, core_params, "{}: PARAMETERS", C::NAME);
-    let core_state: Vec<(&str, &str)> = C::STATE.iter().map(|p| (p.name, p.unit)).collect();
-    let macro_state: Vec<(&str, &str)> = entry.state.iter().map(|p| (p.name, p.unit)).collect();
-    assert_eq!(macro_state, core_state, "{}: STATE", C::NAME);
-    let core_rec: Vec<(&str, &str)> = C::RECORDABLES.iter().map(|r| (r.name, r.unit)).collect();
-    let macro_rec: Vec<(&str, &str)> = entry.recordables.iter().map(|r| (r.name, r.unit)).collect();
-    assert_eq!(macro_rec, core_rec, "{}: RECORDABLES", C::NAME);
+    let core = CellTypeInfo::of::<C>();
+    assert_eq!(entry.parameters, core.parameters, "{}: PARAMETERS", C::NAME);
+    assert_eq!(entry.state, core.state, "{}: STATE", C::NAME);
+    assert_eq!(entry.recordables, core.recordables, "{}: RECORDABLES", C::NAME);
     assert_eq!(entry.receptors, C::RECEPTORS, "{}: RECEPTORS", C::NAME);
     assert_eq!(entry.conductance_based, C::CONDUCTANCE_BASED, "{}: CONDUCTANCE_BASED", C::NAME);
     assert_eq!(entry.injectable, C::INJECTABLE, "{}: INJECTABLE", C::NAME);
     if C::CONDUCTANCE_BASED {
-        assert_eq!(entry.weight, schema::Dim::Conductance, "{}: weight unit", C::NAME);
+        assert_eq!(schema::weight_dim(entry), schema::Dim::Conductance, "{}: weight unit", C::NAME);
     }
     // Each unit of the core is the unit of the dimension the macro checks
     // against, up to the factor `unit_scale` applies.
-    for p in entry.parameters.iter().chain(entry.state).chain(entry.recordables) {
-        let scale = schema::unit_scale(p.unit);
-        let known = p.unit == p.dim.unit()
-            || schema::UNITS.iter().any(|u| u.name == p.unit && u.dim == p.dim)
-            || (p.unit == "1/ms" && p.dim == schema::Dim::Rate && scale == 1e3);
-        assert!(known, "{}.{}: unit {} is not {:?}", C::NAME, p.name, p.unit, p.dim);
+    let units = entry.parameters.iter().chain(entry.state).map(|p| (p.name, p.unit));
+    for (name, unit) in units.chain(entry.recordables.iter().map(|r| (r.name, r.unit))) {
+        let dim = schema::dim_of(unit);
+        let scale = schema::unit_scale(unit);
+        let known = unit == dim.unit()
+            || schema::UNITS.iter().any(|u| u.name == unit && u.dim == dim)
+            || (unit == "1/ms" && dim == schema::Dim::Rate && scale == 1e3);
+        assert!(known, "{}.{name}: unit {unit} is not {dim:?}", C::NAME);
     }
 }
 
@@ -49,25 +49,8 @@ macro_rules! check_all {
 
 #[test]
 fn macro_cell_table_matches_core() {
-    let checked = check_all!(
-        IF_curr_alpha,
-        IF_curr_exp,
-        IF_curr_delta,
-        IF_cond_exp,
-        IF_cond_alpha,
-        IF_cond_exp_gsfa_grr,
-        IF_facets_hardware1,
-        EIF_cond_exp_isfa_ista,
-        EIF_cond_alpha_isfa_ista,
-        HH_cond_exp,
-        Izhikevich,
-        SpikeSourceArray,
-        SpikeSourcePoisson,
-        SpikeSourcePoissonRefractory,
-        SpikeSourceGamma,
-        SpikeSourceInhGamma,
-        GIF_cond_exp,
-    );
+    let checked = pynn::core::for_each_standard_cell!(check_all);
+    assert_eq!(checked.len(), 17);
     // Every entry of the macro's table is one of the types checked above.
     for entry in schema::CELL_TYPES {
         assert!(checked.contains(&entry.name), "{} is in the macro's table but not checked here", entry.name);

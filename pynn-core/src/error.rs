@@ -214,29 +214,10 @@ impl Error {
 
 /// The allowed name closest to `name` by edit distance, if it is close enough
 /// to be a plausible typo (distance at most a third of the name's length, and
-/// at least 1).
+/// at least 1). The same rule as the `network!` macro's suggestions: both
+/// call [`pynn_schema::closest`].
 pub fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
-    allowed
-        .iter()
-        .map(|a| (levenshtein(&name.to_lowercase(), &a.to_lowercase()), *a))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, a)| a)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    pynn_schema::closest(name, allowed.iter().copied())
 }
 
 #[cfg(test)]

@@ -32,12 +32,12 @@ pub mod synapses;
 pub mod testing;
 
 pub use backend::{Backend, Supports};
-pub use cells::GIF_cond_exp;
-pub use cells::{
-    CellType, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp, IF_cond_alpha, IF_cond_exp,
-    IF_cond_exp_gsfa_grr, IF_curr_alpha, IF_curr_delta, IF_curr_exp, IF_facets_hardware1, Izhikevich, SpikeSourceArray,
-    SpikeSourceGamma, SpikeSourceInhGamma, SpikeSourcePoisson, SpikeSourcePoissonRefractory,
-};
+pub use cells::CellType;
+/// `pynn_core::IF_curr_exp`, ...: every standard cell type at the root.
+macro_rules! reexport_cells {
+    ($($t:ident),*) => { pub use cells::{$($t),*}; };
+}
+for_each_standard_cell!(reexport_cells);
 pub use connectors::{
     AllToAllConnector, ArrayConnector, CloneConnector, Connector, DisplacementDependentProbabilityConnector,
     DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
@@ -50,6 +50,12 @@ pub use error::{Error, Result, closest, fmt_num};
 pub use parameters::Value;
 pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
 pub use projection::{Projection, StaticSynapse, WeightHistory};
+/// The model tables (crate `pynn-schema`): the standard cell types'
+/// parameters, units and domains, shared with the `network!` macro.
+pub use pynn_schema as schema;
+/// Calls `callback! { IF_curr_alpha, IF_curr_exp, ... }` with the 17 standard
+/// cell types: the one written list (see [`schema::for_each_standard_cell`]).
+pub use pynn_schema::for_each_standard_cell;
 pub use random::RandomDistribution;
 pub use sim::{Selection, Setup, Sim};
 pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};

@@ -20,7 +20,7 @@
 //! the same order (whatever it does in between).
 
 use crate::ast::*;
-use crate::schema::{self, ArgKind, CallSchema, Kind};
+use crate::schema::{self, ArgKind, CallSchema, ParamKind};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -496,11 +496,11 @@ pub fn expand(net: &Network) -> TokenStream {
                     let field = &a.name;
                     let scale = schema::unit_scale(spec.unit);
                     match (spec.kind, &a.value) {
-                        (Kind::Scalar, Value::Number(_)) => {
+                        (ParamKind::Scalar, Value::Number(_)) => {
                             let v = number_in(&a.value, scale);
                             literal.push(quote!(#field: #v,));
                         }
-                        (Kind::Sequence, Value::Array { elems, .. })
+                        (ParamKind::Sequence, Value::Array { elems, .. })
                             if !elems.iter().any(|e| matches!(e, Value::Array { .. })) =>
                         {
                             let v = sequence_in(&a.value, scale);

@@ -14,6 +14,10 @@ mod parse;
 mod schema;
 mod validate;
 
+/// The model tables shared with pynn-core (crate `pynn-schema`; not
+/// pynn-core itself, which the host would then compile a second time).
+use pynn_schema as tables;
+
 #[cfg(test)]
 mod tests;
 

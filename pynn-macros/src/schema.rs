@@ -2,16 +2,19 @@
 //! synapse types, current sources, random distributions, setup keys and
 //! units, as plain tables.
 //!
-//! Adding a cell type, connector, synapse type or current source to the
-//! macro is adding an entry here (plus, for connectors and synapse types, a
-//! constructor function of the same name in `pynn::__private`). The cell
-//! table mirrors `pynn_core::CellType::{NAME, PARAMETERS, STATE,
-//! RECORDABLES, RECEPTORS, CONDUCTANCE_BASED, INJECTABLE}`; the facade's test
-//! `tests/macro_schema.rs` includes this file and checks that the two agree,
-//! so they cannot drift.
+//! The cell types are not written here: they are `pynn-core`'s own tables,
+//! read from the dependency-free crate `pynn-schema` (`crate::tables`), so
+//! the macro and the library cannot disagree about a parameter's name,
+//! order, unit or kind. This file adds what only the macro needs: the
+//! dimension of each unit ([`dim_of`]) and the units accepted after a
+//! number. Adding a connector, synapse type or current source to the macro
+//! is adding an entry here plus a constructor function of the same name in
+//! `pynn::__private`.
 //!
-//! This file must stay free of dependencies (no syn, no quote): it is also
-//! compiled into that test with `#[path]`.
+//! This file must stay free of syn and quote: the facade's test
+//! `tests/macro_schema.rs` compiles it with `#[path]` (with `crate::tables`
+//! pointing at `pynn::core::schema`) to check the source table against the
+//! core's current sources.
 
 /// A physical dimension, with PyNN's unit for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,390 +141,24 @@ pub fn unit_scale(unit: &str) -> f64 {
     }
 }
 
-/// A scalar (one number per cell) or a sequence (e.g. spike times).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// One number.
-    Scalar,
-    /// A sequence of numbers.
-    Sequence,
-}
+pub use crate::tables::{CellTable, ParamKind, ParamSpec, STANDARD_CELL_TYPES as CELL_TYPES};
 
-/// A named quantity: a cell parameter, state variable or recordable.
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    /// PyNN's name (also the Rust field name).
-    pub name: &'static str,
-    /// Its dimension.
-    pub dim: Dim,
-    /// Scalar or sequence.
-    pub kind: Kind,
-    /// The core's unit for it (usually `dim.unit()`; `nS` for some
-    /// conductances, `1/ms` for Izhikevich's `a` and `b`).
-    pub unit: &'static str,
-}
-
-const fn p(name: &'static str, dim: Dim) -> Param {
-    Param { name, dim, kind: Kind::Scalar, unit: dim.unit() }
-}
-
-/// A scalar in a unit other than its dimension's PyNN unit.
-const fn pu(name: &'static str, dim: Dim, unit: &'static str) -> Param {
-    Param { name, dim, kind: Kind::Scalar, unit }
-}
-
-const fn seq(name: &'static str, dim: Dim) -> Param {
-    Param { name, dim, kind: Kind::Sequence, unit: dim.unit() }
-}
-
-/// A sequence in a unit other than its dimension's PyNN unit.
-const fn sequ(name: &'static str, dim: Dim, unit: &'static str) -> Param {
-    Param { name, dim, kind: Kind::Sequence, unit }
-}
-
-/// A cell type, as `pynn_core::CellType` describes it.
-#[derive(Debug, Clone, Copy)]
-pub struct CellSchema {
-    /// PyNN's name, also the type's name in `pynn::__private`.
-    pub name: &'static str,
-    /// Parameters (fields of the Rust struct), in schema order.
-    pub parameters: &'static [Param],
-    /// State variables with initial values.
-    pub state: &'static [Param],
-    /// Recordable variables, `spikes` first.
-    pub recordables: &'static [Param],
-    /// Receptor types.
-    pub receptors: &'static [&'static str],
-    /// Weights are conductances (uS).
-    pub conductance_based: bool,
-    /// Current sources can be injected.
-    pub injectable: bool,
-    /// Dimension of a synaptic weight onto this cell type.
-    pub weight: Dim,
-}
-
-const LIF: &[Param] = &[
-    p("v_rest", Dim::Voltage),
-    p("cm", Dim::Capacitance),
-    p("tau_m", Dim::Time),
-    p("tau_refrac", Dim::Time),
-    p("tau_syn_E", Dim::Time),
-    p("tau_syn_I", Dim::Time),
-    p("i_offset", Dim::Current),
-    p("v_reset", Dim::Voltage),
-    p("v_thresh", Dim::Voltage),
-];
-const LIF_DELTA: &[Param] = &[
-    p("v_rest", Dim::Voltage),
-    p("cm", Dim::Capacitance),
-    p("tau_m", Dim::Time),
-    p("tau_refrac", Dim::Time),
-    p("i_offset", Dim::Current),
-    p("v_reset", Dim::Voltage),
-    p("v_thresh", Dim::Voltage),
-];
-const CURR_STATE: &[Param] = &[p("v", Dim::Voltage), p("isyn_exc", Dim::Current), p("isyn_inh", Dim::Current)];
-const CURR_RECORDABLES: &[Param] =
-    &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("isyn_exc", Dim::Current), p("isyn_inh", Dim::Current)];
-const SPIKES: &[Param] = &[p("spikes", Dim::Time)];
-
-/// A spike source: no state, records `spikes`, no receptors.
-const fn source(name: &'static str, parameters: &'static [Param]) -> CellSchema {
-    CellSchema {
-        name,
-        parameters,
-        state: &[],
-        recordables: SPIKES,
-        receptors: &[],
-        conductance_based: false,
-        injectable: false,
-        weight: Dim::Current,
-    }
-}
-const EXC_INH: &[&str] = &["excitatory", "inhibitory"];
-
-/// `IF_cond_exp`, `IF_cond_alpha` (schema order of the core).
-const LIF_COND: &[Param] = &[
-    p("v_rest", Dim::Voltage),
-    p("cm", Dim::Capacitance),
-    p("tau_m", Dim::Time),
-    p("tau_refrac", Dim::Time),
-    p("tau_syn_E", Dim::Time),
-    p("tau_syn_I", Dim::Time),
-    p("e_rev_E", Dim::Voltage),
-    p("e_rev_I", Dim::Voltage),
-    p("v_thresh", Dim::Voltage),
-    p("v_reset", Dim::Voltage),
-    p("i_offset", Dim::Current),
-];
-const COND_STATE: &[Param] = &[p("v", Dim::Voltage), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
-const COND_RECORDABLES: &[Param] =
-    &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
-/// The adaptive exponential models (`EIF_cond_*_isfa_ista`).
-const ADEX: &[Param] = &[
-    p("cm", Dim::Capacitance),
-    p("tau_refrac", Dim::Time),
-    p("v_spike", Dim::Voltage),
-    p("v_reset", Dim::Voltage),
-    p("v_rest", Dim::Voltage),
-    p("tau_m", Dim::Time),
-    p("i_offset", Dim::Current),
-    pu("a", Dim::Conductance, "nS"),
-    p("b", Dim::Current),
-    p("delta_T", Dim::Voltage),
-    p("tau_w", Dim::Time),
-    p("v_thresh", Dim::Voltage),
-    p("e_rev_E", Dim::Voltage),
-    p("tau_syn_E", Dim::Time),
-    p("e_rev_I", Dim::Voltage),
-    p("tau_syn_I", Dim::Time),
-];
-const ADEX_STATE: &[Param] =
-    &[p("v", Dim::Voltage), p("w", Dim::Current), p("gsyn_exc", Dim::Conductance), p("gsyn_inh", Dim::Conductance)];
-const ADEX_RECORDABLES: &[Param] = &[
-    p("spikes", Dim::Time),
-    p("v", Dim::Voltage),
-    p("w", Dim::Current),
-    p("gsyn_exc", Dim::Conductance),
-    p("gsyn_inh", Dim::Conductance),
-];
-
-/// A conductance-based cell type with receptors `excitatory`, `inhibitory`.
-const fn cond(
-    name: &'static str,
-    parameters: &'static [Param],
-    state: &'static [Param],
-    recordables: &'static [Param],
-) -> CellSchema {
-    CellSchema {
-        name,
-        parameters,
-        state,
-        recordables,
-        receptors: EXC_INH,
-        conductance_based: true,
-        injectable: true,
-        weight: Dim::Conductance,
+/// The dimension of a quantity the core's tables give in `unit`: PyNN's
+/// units and the other [`UNITS`], plus `1/ms` (a rate: Izhikevich's `a`,
+/// `b`), `mV/ms` (Izhikevich's `d`, `u`) and `""` (dimensionless). Every
+/// unit of the standard cell tables is one of these (a unit test checks).
+pub fn dim_of(unit: &str) -> Dim {
+    match unit {
+        "1/ms" => Dim::Rate,
+        "mV/ms" => Dim::VoltageRate,
+        _ => unit_named(unit).map_or(Dim::Dimensionless, |u| u.dim),
     }
 }
 
-/// Every cell type the macro knows.
-pub const CELL_TYPES: &[CellSchema] = &[
-    CellSchema {
-        name: "IF_curr_alpha",
-        parameters: LIF,
-        state: CURR_STATE,
-        recordables: CURR_RECORDABLES,
-        receptors: EXC_INH,
-        conductance_based: false,
-        injectable: true,
-        weight: Dim::Current,
-    },
-    CellSchema {
-        name: "IF_curr_exp",
-        parameters: LIF,
-        state: CURR_STATE,
-        recordables: CURR_RECORDABLES,
-        receptors: EXC_INH,
-        conductance_based: false,
-        injectable: true,
-        weight: Dim::Current,
-    },
-    CellSchema {
-        name: "IF_curr_delta",
-        parameters: LIF_DELTA,
-        state: &[p("v", Dim::Voltage)],
-        recordables: &[p("spikes", Dim::Time), p("v", Dim::Voltage)],
-        receptors: EXC_INH,
-        conductance_based: false,
-        injectable: true,
-        // A delta synapse's weight is the jump of the membrane potential.
-        weight: Dim::Voltage,
-    },
-    cond("IF_cond_exp", LIF_COND, COND_STATE, COND_RECORDABLES),
-    cond("IF_cond_alpha", LIF_COND, COND_STATE, COND_RECORDABLES),
-    cond(
-        "IF_cond_exp_gsfa_grr",
-        &[
-            p("v_rest", Dim::Voltage),
-            p("cm", Dim::Capacitance),
-            p("tau_m", Dim::Time),
-            p("tau_refrac", Dim::Time),
-            p("tau_syn_E", Dim::Time),
-            p("tau_syn_I", Dim::Time),
-            p("e_rev_E", Dim::Voltage),
-            p("e_rev_I", Dim::Voltage),
-            p("v_thresh", Dim::Voltage),
-            p("v_reset", Dim::Voltage),
-            p("i_offset", Dim::Current),
-            p("tau_sfa", Dim::Time),
-            p("e_rev_sfa", Dim::Voltage),
-            pu("q_sfa", Dim::Conductance, "nS"),
-            p("tau_rr", Dim::Time),
-            p("e_rev_rr", Dim::Voltage),
-            pu("q_rr", Dim::Conductance, "nS"),
-        ],
-        &[
-            p("v", Dim::Voltage),
-            pu("g_r", Dim::Conductance, "nS"),
-            pu("g_s", Dim::Conductance, "nS"),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-        ],
-        &[
-            p("spikes", Dim::Time),
-            p("v", Dim::Voltage),
-            pu("g_r", Dim::Conductance, "nS"),
-            pu("g_s", Dim::Conductance, "nS"),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-        ],
-    ),
-    cond(
-        "IF_facets_hardware1",
-        &[
-            pu("g_leak", Dim::Conductance, "nS"),
-            p("tau_syn_E", Dim::Time),
-            p("tau_syn_I", Dim::Time),
-            p("v_reset", Dim::Voltage),
-            p("e_rev_I", Dim::Voltage),
-            p("v_rest", Dim::Voltage),
-            p("v_thresh", Dim::Voltage),
-        ],
-        COND_STATE,
-        COND_RECORDABLES,
-    ),
-    cond("EIF_cond_exp_isfa_ista", ADEX, ADEX_STATE, ADEX_RECORDABLES),
-    cond("EIF_cond_alpha_isfa_ista", ADEX, ADEX_STATE, ADEX_RECORDABLES),
-    cond(
-        "HH_cond_exp",
-        &[
-            p("gbar_Na", Dim::Conductance),
-            p("gbar_K", Dim::Conductance),
-            p("g_leak", Dim::Conductance),
-            p("cm", Dim::Capacitance),
-            p("v_offset", Dim::Voltage),
-            p("e_rev_Na", Dim::Voltage),
-            p("e_rev_K", Dim::Voltage),
-            p("e_rev_leak", Dim::Voltage),
-            p("e_rev_E", Dim::Voltage),
-            p("e_rev_I", Dim::Voltage),
-            p("tau_syn_E", Dim::Time),
-            p("tau_syn_I", Dim::Time),
-            p("i_offset", Dim::Current),
-        ],
-        &[
-            p("v", Dim::Voltage),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-            p("h", Dim::Dimensionless),
-            p("m", Dim::Dimensionless),
-            p("n", Dim::Dimensionless),
-        ],
-        &[
-            p("spikes", Dim::Time),
-            p("v", Dim::Voltage),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-            p("m", Dim::Dimensionless),
-            p("h", Dim::Dimensionless),
-            p("n", Dim::Dimensionless),
-        ],
-    ),
-    CellSchema {
-        name: "Izhikevich",
-        parameters: &[
-            pu("a", Dim::Rate, "1/ms"),
-            pu("b", Dim::Rate, "1/ms"),
-            p("c", Dim::Voltage),
-            p("d", Dim::VoltageRate),
-            p("i_offset", Dim::Current),
-        ],
-        state: &[p("v", Dim::Voltage), p("u", Dim::VoltageRate)],
-        recordables: &[p("spikes", Dim::Time), p("v", Dim::Voltage), p("u", Dim::VoltageRate)],
-        receptors: EXC_INH,
-        conductance_based: false,
-        injectable: true,
-        // As IF_curr_delta: a weight is a jump of the membrane potential.
-        weight: Dim::Voltage,
-    },
-    cond(
-        "GIF_cond_exp",
-        &[
-            p("v_rest", Dim::Voltage),
-            p("cm", Dim::Capacitance),
-            p("tau_m", Dim::Time),
-            p("tau_refrac", Dim::Time),
-            p("tau_syn_E", Dim::Time),
-            p("tau_syn_I", Dim::Time),
-            p("e_rev_E", Dim::Voltage),
-            p("e_rev_I", Dim::Voltage),
-            p("v_reset", Dim::Voltage),
-            p("i_offset", Dim::Current),
-            p("delta_v", Dim::Voltage),
-            p("v_t_star", Dim::Voltage),
-            p("lambda0", Dim::Rate),
-            seq("tau_eta", Dim::Time),
-            seq("tau_gamma", Dim::Time),
-            seq("a_eta", Dim::Current),
-            seq("a_gamma", Dim::Voltage),
-        ],
-        &[
-            p("v", Dim::Voltage),
-            p("v_t", Dim::Voltage),
-            p("i_eta", Dim::Current),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-        ],
-        &[
-            p("spikes", Dim::Time),
-            p("v", Dim::Voltage),
-            p("gsyn_exc", Dim::Conductance),
-            p("gsyn_inh", Dim::Conductance),
-            p("i_eta", Dim::Current),
-            p("v_t", Dim::Voltage),
-        ],
-    ),
-    CellSchema {
-        name: "SpikeSourceArray",
-        parameters: &[seq("spike_times", Dim::Time)],
-        state: &[],
-        recordables: SPIKES,
-        receptors: &[],
-        conductance_based: false,
-        injectable: false,
-        weight: Dim::Current,
-    },
-    CellSchema {
-        name: "SpikeSourcePoisson",
-        parameters: &[p("rate", Dim::Rate), p("start", Dim::Time), p("duration", Dim::Time)],
-        state: &[],
-        recordables: SPIKES,
-        receptors: &[],
-        conductance_based: false,
-        injectable: false,
-        weight: Dim::Current,
-    },
-    source(
-        "SpikeSourcePoissonRefractory",
-        &[p("rate", Dim::Rate), p("tau_refrac", Dim::Time), p("start", Dim::Time), p("duration", Dim::Time)],
-    ),
-    source(
-        "SpikeSourceGamma",
-        &[p("alpha", Dim::Dimensionless), p("beta", Dim::Rate), p("start", Dim::Time), p("duration", Dim::Time)],
-    ),
-    source(
-        "SpikeSourceInhGamma",
-        &[
-            seq("a", Dim::Dimensionless),
-            // PyNN gives the scales in seconds: a bare number is in s.
-            sequ("b", Dim::Time, "s"),
-            seq("tbins", Dim::Time),
-            p("start", Dim::Time),
-            p("duration", Dim::Time),
-        ],
-    ),
-];
+/// The dimension of a synaptic weight onto cells of type `cell`.
+pub fn weight_dim(cell: &CellTable) -> Dim {
+    dim_of(cell.weight_unit)
+}
 
 /// What an argument of a connector, synapse type, current source or random
 /// distribution holds.
@@ -869,8 +506,8 @@ pub const SETUP: &[Arg] = &[
 ];
 
 /// The cell type called `name`.
-pub fn cell_type(name: &str) -> Option<&'static CellSchema> {
-    CELL_TYPES.iter().find(|c| c.name == name)
+pub fn cell_type(name: &str) -> Option<&'static CellTable> {
+    crate::tables::cell_table(name)
 }
 
 /// The entry called `name` in `table`.

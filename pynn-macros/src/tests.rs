@@ -115,8 +115,8 @@ fn syntax_errors_do_not_stop_other_statements() {
 
 #[test]
 fn closest_names() {
-    assert_eq!(validate::closest("tau_mem", ["tau_m", "cm"]), Some("tau_m"));
-    assert_eq!(validate::closest("xyz", ["tau_m", "cm"]), None);
+    assert_eq!(crate::tables::closest("tau_mem", ["tau_m", "cm"]), Some("tau_m"));
+    assert_eq!(crate::tables::closest("xyz", ["tau_m", "cm"]), None);
     let _ = expand::expand; // expand is exercised through network2 above
 }
 
@@ -170,4 +170,25 @@ fn unit_conversion_is_exact() {
     assert_eq!(expand::convert(-0.065, 1e3), -65.0);
     assert_eq!(expand::convert(0.1, 1.0), 0.1);
     assert_eq!(expand::convert(20.0, 1e-3), 0.02);
+}
+
+/// Every unit of the core's cell tables is one the macro knows the
+/// dimension of (else its numbers would be taken as dimensionless), and
+/// converting to it is the factor `unit_scale` applies.
+#[test]
+fn every_unit_of_the_cell_tables_is_known() {
+    use crate::schema::{self, Dim};
+    for c in schema::CELL_TYPES {
+        let units = c.parameters.iter().chain(c.state).map(|p| (p.name, p.unit));
+        for (name, unit) in units.chain(c.recordables.iter().map(|r| (r.name, r.unit))) {
+            let dim = schema::dim_of(unit);
+            let known = unit == dim.unit()
+                || schema::UNITS.iter().any(|u| u.name == unit && u.dim == dim)
+                || (unit == "1/ms" && dim == Dim::Rate && schema::unit_scale(unit) == 1e3);
+            assert!(known, "{}.{name}: unit `{unit}` has no dimension in the macro", c.name);
+        }
+        let w = schema::weight_dim(c);
+        assert!(matches!(w, Dim::Current | Dim::Conductance | Dim::Voltage), "{}: weight unit", c.name);
+        assert_eq!(c.conductance_based, w == Dim::Conductance, "{}: weight unit", c.name);
+    }
 }

@@ -9,7 +9,8 @@
 //! quantities (probabilities, sizes, seeds) take no unit.
 
 use crate::ast::*;
-use crate::schema::{self, Arg, ArgKind, CallSchema, CellSchema, Dim, Kind, Param};
+use crate::schema::{self, Arg, ArgKind, CallSchema, CellTable, Dim, ParamKind, ParamSpec};
+use crate::tables::closest;
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use std::collections::BTreeMap;
@@ -53,31 +54,6 @@ impl Ctxt {
     }
 }
 
-/// The closest of `candidates` to `name` (edit distance at most a third of
-/// the name's length, at least 1; case-insensitive).
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (levenshtein(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// `; did you mean `x`?` or `; expected one of: a, b, c`.
 fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
     match closest(name, candidates.clone()) {
@@ -91,7 +67,7 @@ fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -
 
 /// A defined population, as the checks need it.
 struct PopInfo<'a> {
-    cell: Option<&'static CellSchema>,
+    cell: Option<&'static CellTable>,
     size: Option<usize>,
     _decl: &'a Pop,
 }
@@ -277,7 +253,7 @@ fn check_size(cx: &mut Ctxt, v: &Value) -> Option<usize> {
     }
 }
 
-fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[Param], cell: &str, what: &str) {
+fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[ParamSpec], cell: &str, what: &str) {
     let mut seen: Vec<String> = Vec::new();
     for a in list {
         let name = a.name.to_string();
@@ -335,7 +311,7 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
     resolve_cells(cx, &c.pre, pops);
     let post = resolve_cells(cx, &c.post, pops);
     let mut rule = None;
-    let post_ok: Vec<&(&CellsPart, &'static CellSchema)> =
+    let post_ok: Vec<&(&CellsPart, &'static CellTable)> =
         post.iter().filter(|(_, cell)| !cell.receptors.is_empty()).collect();
     for (part, cell) in post.iter().filter(|(_, cell)| cell.receptors.is_empty()) {
         cx.error(
@@ -344,7 +320,9 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
         );
     }
     if let Some((_, first)) = post_ok.first() {
-        if post_ok.iter().any(|(_, c)| c.conductance_based != first.conductance_based || c.weight != first.weight) {
+        if post_ok.iter().any(|(_, c)| {
+            c.conductance_based != first.conductance_based || schema::weight_dim(c) != schema::weight_dim(first)
+        }) {
             cx.spanned(
                 c.post.parts.iter().map(|p| p.pop.clone()).collect::<Vec<_>>().iter().fold(
                     TokenStream::new(),
@@ -391,7 +369,7 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
                     _ => (None, ""),
                 }
             };
-            rule = Some(WeightRule { dim: first.weight, non_negative, why });
+            rule = Some(WeightRule { dim: schema::weight_dim(first), non_negative, why });
         }
     }
     if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
@@ -410,7 +388,7 @@ fn resolve_cells<'c>(
     cx: &mut Ctxt,
     cells: &'c Cells,
     pops: &BTreeMap<String, PopInfo<'_>>,
-) -> Vec<(&'c CellsPart, &'static CellSchema)> {
+) -> Vec<(&'c CellsPart, &'static CellTable)> {
     let mut out = Vec::new();
     for part in &cells.parts {
         let name = part.pop.to_string();
@@ -539,7 +517,7 @@ fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Opti
 /// What a value must be.
 #[derive(Clone, Copy)]
 enum Expect {
-    Param(Param),
+    Param(ParamSpec),
     Number(Dim, &'static str),
     Probability,
     Bool,
@@ -627,29 +605,29 @@ fn check_unit(cx: &mut Ctxt, unit: &Option<Ident>, dim: Dim, in_unit: &str, what
 fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
     match *expect {
         Expect::Param(p) => match (p.kind, v) {
-            (Kind::Scalar, Value::Array { elems, .. }) => {
+            (ParamKind::Scalar, Value::Array { elems, .. }) => {
                 for e in elems {
-                    check_value(cx, e, &Expect::Number(p.dim, p.unit), what);
+                    check_value(cx, e, &Expect::Number(schema::dim_of(p.unit), p.unit), what);
                 }
             }
-            (Kind::Scalar, Value::Random(call)) => check_random(cx, call, p.dim, p.unit, what),
-            (Kind::Scalar, _) => check_value(cx, v, &Expect::Number(p.dim, p.unit), what),
-            (Kind::Sequence, Value::Array { elems, .. }) => {
+            (ParamKind::Scalar, Value::Random(call)) => check_random(cx, call, schema::dim_of(p.unit), p.unit, what),
+            (ParamKind::Scalar, _) => check_value(cx, v, &Expect::Number(schema::dim_of(p.unit), p.unit), what),
+            (ParamKind::Sequence, Value::Array { elems, .. }) => {
                 for e in elems {
                     match e {
                         Value::Array { elems, .. } => {
                             for x in elems {
-                                check_value(cx, x, &Expect::Number(p.dim, p.unit), what);
+                                check_value(cx, x, &Expect::Number(schema::dim_of(p.unit), p.unit), what);
                             }
                         }
-                        e => check_value(cx, e, &Expect::Number(p.dim, p.unit), what),
+                        e => check_value(cx, e, &Expect::Number(schema::dim_of(p.unit), p.unit), what),
                     }
                 }
             }
-            (Kind::Sequence, Value::Rust { unit, .. }) => {
-                check_unit(cx, unit, p.dim, p.unit, what);
+            (ParamKind::Sequence, Value::Rust { unit, .. }) => {
+                check_unit(cx, unit, schema::dim_of(p.unit), p.unit, what);
             }
-            (Kind::Sequence, other) => cx.error(
+            (ParamKind::Sequence, other) => cx.error(
                 other.span(),
                 format!("{what} is a sequence: write a list such as `{}`", example_list(p.unit)),
             ),

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, adex, cond};
-use crate::parameters::{ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Adaptive exponential integrate-and-fire neuron (AdEx; Brette & Gerstner
 /// 2005) with spike-triggered and sub-threshold adaptation and alpha-function shaped
@@ -99,33 +99,27 @@ pub struct EIF_cond_alpha_isfa_ista {
     pub tau_syn_I: f64,
 }
 
-super::scalar_cell_type!(EIF_cond_alpha_isfa_ista {
-    cm: adex::CM,
-    tau_refrac: adex::TAU_REFRAC,
-    v_spike: adex::V_SPIKE,
-    v_reset: adex::V_RESET,
-    v_rest: adex::V_REST,
-    tau_m: adex::TAU_M,
-    i_offset: adex::I_OFFSET,
-    a: adex::A,
-    b: adex::B,
-    delta_T: adex::DELTA_T,
-    tau_w: adex::TAU_W,
-    v_thresh: adex::V_THRESH,
-    e_rev_E: cond::E_REV_E,
-    tau_syn_E: adex::TAU_SYN_E,
-    e_rev_I: adex::E_REV_I,
-    tau_syn_I: adex::TAU_SYN_I,
+scalar_cell_type!(EIF_cond_alpha_isfa_ista {
+    cm,
+    tau_refrac,
+    v_spike,
+    v_reset,
+    v_rest,
+    tau_m,
+    i_offset,
+    a,
+    b,
+    delta_T,
+    tau_w,
+    v_thresh,
+    e_rev_E,
+    tau_syn_E,
+    e_rev_I,
+    tau_syn_I
 });
 
 impl CellType for EIF_cond_alpha_isfa_ista {
-    const NAME: &'static str = "EIF_cond_alpha_isfa_ista";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[adex::V, adex::W, cond::GSYN_EXC, cond::GSYN_INH];
-    const RECORDABLES: &'static [RecordableSpec] = adex::RECORDABLES;
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(EIF_cond_alpha_isfa_ista);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond, lif};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Generalized integrate-and-fire neuron with a spike-triggered current, a
 /// moving threshold, stochastic (escape-noise) spike emission and
@@ -124,21 +124,23 @@ pub struct GIF_cond_exp {
 
 impl Default for GIF_cond_exp {
     fn default() -> Self {
-        // PyNN 0.13 pyNN/standardmodels/cells.py, GIF_cond_exp.default_parameters.
+        // Scalars from the table (checked at compile time); the kernels: PyNN 0.13
+        // pyNN/standardmodels/cells.py, GIF_cond_exp.default_parameters.
+        const T: pynn_schema::CellTable = pynn_schema::cells::GIF_cond_exp;
         GIF_cond_exp {
-            v_rest: -65.0,
-            cm: 1.0,
-            tau_m: 20.0,
-            tau_refrac: 4.0,
-            tau_syn_E: 5.0,
-            tau_syn_I: 5.0,
-            e_rev_E: 0.0,
-            e_rev_I: -70.0,
-            v_reset: -65.0,
-            i_offset: 0.0,
-            delta_v: 0.5,
-            v_t_star: -48.0,
-            lambda0: 1.0,
+            v_rest: const { T.default_of("v_rest") },
+            cm: const { T.default_of("cm") },
+            tau_m: const { T.default_of("tau_m") },
+            tau_refrac: const { T.default_of("tau_refrac") },
+            tau_syn_E: const { T.default_of("tau_syn_E") },
+            tau_syn_I: const { T.default_of("tau_syn_I") },
+            e_rev_E: const { T.default_of("e_rev_E") },
+            e_rev_I: const { T.default_of("e_rev_I") },
+            v_reset: const { T.default_of("v_reset") },
+            i_offset: const { T.default_of("i_offset") },
+            delta_v: const { T.default_of("delta_v") },
+            v_t_star: const { T.default_of("v_t_star") },
+            lambda0: const { T.default_of("lambda0") },
             tau_eta: vec![1.0, 10.0, 100.0],
             tau_gamma: vec![1.0, 10.0, 100.0],
             a_eta: vec![1.0, 1.0, 1.0],
@@ -148,44 +150,7 @@ impl Default for GIF_cond_exp {
 }
 
 impl CellType for GIF_cond_exp {
-    const NAME: &'static str = "GIF_cond_exp";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        lif::V_REST,
-        lif::CM,
-        lif::TAU_M,
-        ParamSpec::scalar("tau_refrac", 4.0, "ms", Domain::NonNegative, "refractory period"),
-        ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "excitatory synaptic time constant"),
-        ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "inhibitory synaptic time constant"),
-        cond::E_REV_E,
-        cond::E_REV_I,
-        lif::V_RESET,
-        lif::I_OFFSET,
-        ParamSpec::scalar("delta_v", 0.5, "mV", Domain::Positive, "threshold sharpness"),
-        ParamSpec::scalar("v_t_star", -48.0, "mV", Domain::Finite, "threshold baseline"),
-        ParamSpec::scalar("lambda0", 1.0, "Hz", Domain::NonNegative, "firing intensity at threshold"),
-        ParamSpec::sequence("tau_eta", "ms", Domain::PositiveSequence, "time constants of the spike-triggered current"),
-        ParamSpec::sequence("tau_gamma", "ms", Domain::PositiveSequence, "time constants of the moving threshold"),
-        ParamSpec::sequence("a_eta", "nA", Domain::AnySequence, "jumps of the spike-triggered current"),
-        ParamSpec::sequence("a_gamma", "mV", Domain::AnySequence, "jumps of the moving threshold"),
-    ];
-    const STATE: &'static [ParamSpec] = &[
-        lif::V,
-        ParamSpec::scalar("v_t", -48.0, "mV", Domain::Finite, "moving threshold"),
-        ParamSpec::scalar("i_eta", 0.0, "nA", Domain::Finite, "spike-triggered current"),
-        cond::GSYN_EXC,
-        cond::GSYN_INH,
-    ];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-        RecordableSpec { name: "i_eta", unit: "nA" },
-        RecordableSpec { name: "v_t", unit: "mV" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(GIF_cond_exp);
 
     fn parameter_values(&self) -> Vec<Value> {
         let s = Value::Scalar;

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond, scalar_cell_type};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Single-compartment Hodgkin–Huxley neuron with Traub & Miles' sodium and
 /// potassium kinetics and decaying-exponential synaptic conductances
@@ -91,44 +91,23 @@ pub struct HH_cond_exp {
 }
 
 scalar_cell_type!(HH_cond_exp {
-    gbar_Na: ParamSpec::scalar("gbar_Na", 20.0, "uS", Domain::NonNegative, "maximal sodium conductance"),
-    gbar_K: ParamSpec::scalar("gbar_K", 6.0, "uS", Domain::NonNegative, "maximal potassium conductance"),
-    g_leak: ParamSpec::scalar("g_leak", 0.01, "uS", Domain::NonNegative, "leak conductance"),
-    cm: ParamSpec::scalar("cm", 0.2, "nF", Domain::Positive, "membrane capacitance"),
-    v_offset: ParamSpec::scalar("v_offset", -63.0, "mV", Domain::Finite, "offset of the rate functions"),
-    e_rev_Na: ParamSpec::scalar("e_rev_Na", 50.0, "mV", Domain::Finite, "sodium reversal potential"),
-    e_rev_K: ParamSpec::scalar("e_rev_K", -90.0, "mV", Domain::Finite, "potassium reversal potential"),
-    e_rev_leak: ParamSpec::scalar("e_rev_leak", -65.0, "mV", Domain::Finite, "leak reversal potential"),
-    e_rev_E: cond::E_REV_E,
-    e_rev_I: ParamSpec::scalar("e_rev_I", -80.0, "mV", Domain::Finite, "inhibitory reversal potential"),
-    tau_syn_E: ParamSpec::scalar("tau_syn_E", 0.2, "ms", Domain::Positive, "excitatory synaptic time constant"),
-    tau_syn_I: ParamSpec::scalar("tau_syn_I", 2.0, "ms", Domain::Positive, "inhibitory synaptic time constant"),
-    i_offset: ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current"),
+    gbar_Na,
+    gbar_K,
+    g_leak,
+    cm,
+    v_offset,
+    e_rev_Na,
+    e_rev_K,
+    e_rev_leak,
+    e_rev_E,
+    e_rev_I,
+    tau_syn_E,
+    tau_syn_I,
+    i_offset
 });
 
 impl CellType for HH_cond_exp {
-    const NAME: &'static str = "HH_cond_exp";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[
-        ParamSpec::scalar("v", -65.0, "mV", Domain::Finite, "membrane potential"),
-        cond::GSYN_EXC,
-        cond::GSYN_INH,
-        ParamSpec::scalar("h", 1.0, "", Domain::Finite, "sodium inactivation"),
-        ParamSpec::scalar("m", 0.0, "", Domain::Finite, "sodium activation"),
-        ParamSpec::scalar("n", 0.0, "", Domain::Finite, "potassium activation"),
-    ];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-        RecordableSpec { name: "m", unit: "" },
-        RecordableSpec { name: "h", unit: "" },
-        RecordableSpec { name: "n", unit: "" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(HH_cond_exp);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

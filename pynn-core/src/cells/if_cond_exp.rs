@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond, lif, scalar_cell_type};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Leaky integrate-and-fire neuron with fixed threshold and decaying-exponential
 /// post-synaptic conductances (PyNN `IF_cond_exp`; NEST `iaf_cond_exp`).
@@ -82,33 +82,22 @@ pub struct IF_cond_exp {
     pub i_offset: f64,
 }
 
-const TAU_SYN_E: ParamSpec =
-    ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "decay time of the excitatory synaptic conductance");
-const TAU_SYN_I: ParamSpec =
-    ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "decay time of the inhibitory synaptic conductance");
-
 scalar_cell_type!(IF_cond_exp {
-    v_rest: lif::V_REST,
-    cm: lif::CM,
-    tau_m: lif::TAU_M,
-    tau_refrac: lif::TAU_REFRAC,
-    tau_syn_E: TAU_SYN_E,
-    tau_syn_I: TAU_SYN_I,
-    e_rev_E: cond::E_REV_E,
-    e_rev_I: cond::E_REV_I,
-    v_thresh: lif::V_THRESH,
-    v_reset: lif::V_RESET,
-    i_offset: lif::I_OFFSET,
+    v_rest,
+    cm,
+    tau_m,
+    tau_refrac,
+    tau_syn_E,
+    tau_syn_I,
+    e_rev_E,
+    e_rev_I,
+    v_thresh,
+    v_reset,
+    i_offset
 });
 
 impl CellType for IF_cond_exp {
-    const NAME: &'static str = "IF_cond_exp";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[lif::V, cond::GSYN_EXC, cond::GSYN_INH];
-    const RECORDABLES: &'static [RecordableSpec] = cond::RECORDABLES;
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(IF_cond_exp);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond, lif, scalar_cell_type};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Leaky integrate-and-fire neuron with spike-frequency adaptation and
 /// relative refractoriness (two spike-triggered conductances) and
@@ -104,64 +104,28 @@ pub struct IF_cond_exp_gsfa_grr {
     pub q_rr: f64,
 }
 
-const TAU_SYN_E: ParamSpec =
-    ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "decay time of the excitatory synaptic conductance");
-const TAU_SYN_I: ParamSpec =
-    ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "decay time of the inhibitory synaptic conductance");
-
 scalar_cell_type!(IF_cond_exp_gsfa_grr {
-    v_rest: lif::V_REST,
-    cm: lif::CM,
-    tau_m: lif::TAU_M,
-    tau_refrac: lif::TAU_REFRAC,
-    tau_syn_E: TAU_SYN_E,
-    tau_syn_I: TAU_SYN_I,
-    e_rev_E: cond::E_REV_E,
-    e_rev_I: cond::E_REV_I,
-    v_thresh: lif::V_THRESH,
-    v_reset: lif::V_RESET,
-    i_offset: lif::I_OFFSET,
-    tau_sfa: ParamSpec::scalar("tau_sfa", 100.0, "ms", Domain::Positive, "time constant of spike-frequency adaptation"),
-    e_rev_sfa: ParamSpec::scalar(
-        "e_rev_sfa",
-        -75.0,
-        "mV",
-        Domain::Finite,
-        "reversal potential of spike-frequency adaptation"
-    ),
-    q_sfa: ParamSpec::scalar("q_sfa", 15.0, "nS", Domain::Finite, "increment of g_s at a spike"),
-    tau_rr: ParamSpec::scalar("tau_rr", 2.0, "ms", Domain::Positive, "time constant of relative refractoriness"),
-    e_rev_rr: ParamSpec::scalar(
-        "e_rev_rr",
-        -75.0,
-        "mV",
-        Domain::Finite,
-        "reversal potential of relative refractoriness"
-    ),
-    q_rr: ParamSpec::scalar("q_rr", 3000.0, "nS", Domain::Finite, "increment of g_r at a spike"),
+    v_rest,
+    cm,
+    tau_m,
+    tau_refrac,
+    tau_syn_E,
+    tau_syn_I,
+    e_rev_E,
+    e_rev_I,
+    v_thresh,
+    v_reset,
+    i_offset,
+    tau_sfa,
+    e_rev_sfa,
+    q_sfa,
+    tau_rr,
+    e_rev_rr,
+    q_rr
 });
 
 impl CellType for IF_cond_exp_gsfa_grr {
-    const NAME: &'static str = "IF_cond_exp_gsfa_grr";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[
-        lif::V,
-        ParamSpec::scalar("g_r", 0.0, "nS", Domain::Finite, "relative-refractoriness conductance"),
-        ParamSpec::scalar("g_s", 0.0, "nS", Domain::Finite, "spike-frequency-adaptation conductance"),
-        cond::GSYN_EXC,
-        cond::GSYN_INH,
-    ];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "g_r", unit: "nS" },
-        RecordableSpec { name: "g_s", unit: "nS" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(IF_cond_exp_gsfa_grr);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

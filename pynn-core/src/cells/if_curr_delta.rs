@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, lif, scalar_cell_type};
-use crate::parameters::{ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Leaky integrate-and-fire neuron with fixed threshold and delta-shaped
 /// synaptic input: each input spike makes the membrane potential jump by the
@@ -66,25 +66,10 @@ pub struct IF_curr_delta {
     pub v_thresh: f64,
 }
 
-scalar_cell_type!(IF_curr_delta {
-    v_rest: lif::V_REST,
-    cm: lif::CM,
-    tau_m: lif::TAU_M,
-    tau_refrac: lif::TAU_REFRAC,
-    i_offset: lif::I_OFFSET,
-    v_reset: lif::V_RESET,
-    v_thresh: lif::V_THRESH,
-});
+scalar_cell_type!(IF_curr_delta { v_rest, cm, tau_m, tau_refrac, i_offset, v_reset, v_thresh });
 
 impl CellType for IF_curr_delta {
-    const NAME: &'static str = "IF_curr_delta";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[lif::V];
-    const RECORDABLES: &'static [RecordableSpec] =
-        &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "v", unit: "mV" }];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(IF_curr_delta);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, lif, scalar_cell_type};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Leaky integrate-and-fire neuron with fixed threshold and decaying-
 /// exponential post-synaptic currents (PyNN `IF_curr_exp`; NEST `iaf_psc_exp`).
@@ -73,36 +73,10 @@ pub struct IF_curr_exp {
     pub v_thresh: f64,
 }
 
-const TAU_SYN_E: ParamSpec =
-    ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "decay time of the excitatory synaptic current");
-const TAU_SYN_I: ParamSpec =
-    ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "decay time of the inhibitory synaptic current");
-
-scalar_cell_type!(IF_curr_exp {
-    v_rest: lif::V_REST,
-    cm: lif::CM,
-    tau_m: lif::TAU_M,
-    tau_refrac: lif::TAU_REFRAC,
-    tau_syn_E: TAU_SYN_E,
-    tau_syn_I: TAU_SYN_I,
-    i_offset: lif::I_OFFSET,
-    v_reset: lif::V_RESET,
-    v_thresh: lif::V_THRESH,
-});
+scalar_cell_type!(IF_curr_exp { v_rest, cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, i_offset, v_reset, v_thresh });
 
 impl CellType for IF_curr_exp {
-    const NAME: &'static str = "IF_curr_exp";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[lif::V, lif::ISYN_EXC, lif::ISYN_INH];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "isyn_exc", unit: "nA" },
-        RecordableSpec { name: "isyn_inh", unit: "nA" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(IF_curr_exp);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

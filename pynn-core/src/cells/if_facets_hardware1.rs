@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, cond};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// The leaky integrate-and-fire neuron of the FACETS wafer-scale hardware
 /// (PyNN `IF_facets_hardware1`; on NEST: `iaf_cond_exp` with the hardware's
@@ -59,24 +59,10 @@ pub struct IF_facets_hardware1 {
     pub v_thresh: f64,
 }
 
-super::scalar_cell_type!(IF_facets_hardware1 {
-    g_leak: ParamSpec::scalar("g_leak", 40.0, "nS", Domain::Positive, "leak conductance"),
-    tau_syn_E: ParamSpec::scalar("tau_syn_E", 30.0, "ms", Domain::Positive, "excitatory synaptic time constant"),
-    tau_syn_I: ParamSpec::scalar("tau_syn_I", 30.0, "ms", Domain::Positive, "inhibitory synaptic time constant"),
-    v_reset: ParamSpec::scalar("v_reset", -80.0, "mV", Domain::Finite, "reset potential"),
-    e_rev_I: ParamSpec::scalar("e_rev_I", -80.0, "mV", Domain::Finite, "inhibitory reversal potential"),
-    v_rest: ParamSpec::scalar("v_rest", -65.0, "mV", Domain::Finite, "resting potential"),
-    v_thresh: ParamSpec::scalar("v_thresh", -55.0, "mV", Domain::Finite, "spike threshold"),
-});
+scalar_cell_type!(IF_facets_hardware1 { g_leak, tau_syn_E, tau_syn_I, v_reset, e_rev_I, v_rest, v_thresh });
 
 impl CellType for IF_facets_hardware1 {
-    const NAME: &'static str = "IF_facets_hardware1";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[super::lif::V, cond::GSYN_EXC, cond::GSYN_INH];
-    const RECORDABLES: &'static [RecordableSpec] = cond::RECORDABLES;
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = true;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(IF_facets_hardware1);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec, scalar_cell_type};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// Izhikevich's simple spiking neuron (PyNN `Izhikevich`; NEST `izhikevich`).
 ///
@@ -62,29 +62,10 @@ pub struct Izhikevich {
     pub i_offset: f64,
 }
 
-scalar_cell_type!(Izhikevich {
-    a: ParamSpec::scalar("a", 0.02, "1/ms", Domain::Finite, "time scale of the recovery variable"),
-    b: ParamSpec::scalar("b", 0.2, "1/ms", Domain::Finite, "sensitivity of the recovery variable"),
-    c: ParamSpec::scalar("c", -65.0, "mV", Domain::Finite, "reset potential"),
-    d: ParamSpec::scalar("d", 2.0, "mV/ms", Domain::Finite, "increment of u at a spike"),
-    i_offset: ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current"),
-});
+scalar_cell_type!(Izhikevich { a, b, c, d, i_offset });
 
 impl CellType for Izhikevich {
-    const NAME: &'static str = "Izhikevich";
-    const PARAMETERS: &'static [ParamSpec] = Self::SPECS;
-    const STATE: &'static [ParamSpec] = &[
-        ParamSpec::scalar("v", -70.0, "mV", Domain::Finite, "membrane potential"),
-        ParamSpec::scalar("u", -14.0, "mV/ms", Domain::Finite, "recovery variable"),
-    ];
-    const RECORDABLES: &'static [RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "u", unit: "mV/ms" },
-    ];
-    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = true;
+    standard_cell_consts!(Izhikevich);
 
     fn parameter_values(&self) -> Vec<Value> {
         self.values()

@@ -51,14 +51,11 @@ pub use spike_source_inh_gamma::SpikeSourceInhGamma;
 pub use spike_source_poisson::SpikeSourcePoisson;
 pub use spike_source_poisson_refractory::SpikeSourcePoissonRefractory;
 
-/// A recordable variable: name and unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordableSpec {
-    /// PyNN's name (`"spikes"`, `"v"`, `"gsyn_exc"`, ...).
-    pub name: &'static str,
-    /// Unit (`"ms"` for spikes: spike times).
-    pub unit: &'static str,
-}
+/// The tables of the standard cell types, one constant per type, named
+/// like the type (`tables::IF_curr_exp`), from the dependency-free crate
+/// `pynn-schema` that the `network!` macro reads too.
+pub use pynn_schema::cells as tables;
+pub use pynn_schema::{CellTable, RecordableSpec, STANDARD_CELL_TYPES, cell_table, for_each_standard_cell};
 
 /// A cell type: the schema of a neuron model or spike source.
 ///
@@ -238,99 +235,25 @@ pub(crate) fn check_parameter_relations(params: &ParamTable, object: &str) -> cr
     Ok(())
 }
 
-/// Schema entries shared by the leaky integrate-and-fire models.
-pub(crate) mod lif {
-    use crate::parameters::{Domain, ParamSpec};
+// Entries shared by several models (also used by `PointNeuron`).
+pub(crate) use pynn_schema::cells::{adex, lif};
 
-    pub const V_REST: ParamSpec =
-        ParamSpec::scalar("v_rest", -65.0, "mV", Domain::Finite, "resting membrane potential");
-    pub const CM: ParamSpec = ParamSpec::scalar("cm", 1.0, "nF", Domain::Positive, "membrane capacitance");
-    pub const TAU_M: ParamSpec = ParamSpec::scalar("tau_m", 20.0, "ms", Domain::Positive, "membrane time constant");
-    pub const TAU_REFRAC: ParamSpec =
-        ParamSpec::scalar("tau_refrac", 0.1, "ms", Domain::NonNegative, "refractory period");
-    pub const I_OFFSET: ParamSpec =
-        ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
-    pub const V_RESET: ParamSpec =
-        ParamSpec::scalar("v_reset", -65.0, "mV", Domain::Finite, "membrane potential after a spike");
-    pub const V_THRESH: ParamSpec = ParamSpec::scalar("v_thresh", -50.0, "mV", Domain::Finite, "spike threshold");
-
-    pub const V: ParamSpec = ParamSpec::scalar("v", -65.0, "mV", Domain::Finite, "membrane potential");
-    pub const ISYN_EXC: ParamSpec =
-        ParamSpec::scalar("isyn_exc", 0.0, "nA", Domain::Finite, "excitatory synaptic current");
-    pub const ISYN_INH: ParamSpec =
-        ParamSpec::scalar("isyn_inh", 0.0, "nA", Domain::Finite, "inhibitory synaptic current");
-}
-
-/// Schema entries shared by the conductance-based models.
-pub(crate) mod cond {
-    use super::RecordableSpec;
-    use crate::parameters::{Domain, ParamSpec};
-
-    pub const E_REV_E: ParamSpec =
-        ParamSpec::scalar("e_rev_E", 0.0, "mV", Domain::Finite, "excitatory reversal potential");
-    pub const E_REV_I: ParamSpec =
-        ParamSpec::scalar("e_rev_I", -70.0, "mV", Domain::Finite, "inhibitory reversal potential");
-    pub const GSYN_EXC: ParamSpec =
-        ParamSpec::scalar("gsyn_exc", 0.0, "uS", Domain::Finite, "excitatory synaptic conductance");
-    pub const GSYN_INH: ParamSpec =
-        ParamSpec::scalar("gsyn_inh", 0.0, "uS", Domain::Finite, "inhibitory synaptic conductance");
-    pub const RECORDABLES: &[RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-    ];
-}
-
-/// Schema entries of the adaptive exponential models (PyNN's EIF defaults).
-pub(crate) mod adex {
-    use super::RecordableSpec;
-    use crate::parameters::{Domain, ParamSpec};
-
-    pub const CM: ParamSpec = ParamSpec::scalar("cm", 0.281, "nF", Domain::Positive, "membrane capacitance");
-    pub const TAU_REFRAC: ParamSpec =
-        ParamSpec::scalar("tau_refrac", 0.1, "ms", Domain::NonNegative, "refractory period");
-    pub const V_SPIKE: ParamSpec =
-        ParamSpec::scalar("v_spike", -40.0, "mV", Domain::Finite, "spike detection threshold");
-    pub const V_RESET: ParamSpec = ParamSpec::scalar("v_reset", -70.6, "mV", Domain::Finite, "reset potential");
-    pub const V_REST: ParamSpec = ParamSpec::scalar("v_rest", -70.6, "mV", Domain::Finite, "resting potential");
-    pub const TAU_M: ParamSpec = ParamSpec::scalar("tau_m", 9.3667, "ms", Domain::Positive, "membrane time constant");
-    pub const I_OFFSET: ParamSpec =
-        ParamSpec::scalar("i_offset", 0.0, "nA", Domain::Finite, "constant injected current");
-    pub const A: ParamSpec = ParamSpec::scalar("a", 4.0, "nS", Domain::Finite, "sub-threshold adaptation");
-    pub const B: ParamSpec = ParamSpec::scalar("b", 0.0805, "nA", Domain::Finite, "spike-triggered adaptation");
-    pub const DELTA_T: ParamSpec = ParamSpec::scalar("delta_T", 2.0, "mV", Domain::NonNegative, "slope factor");
-    pub const TAU_W: ParamSpec = ParamSpec::scalar("tau_w", 144.0, "ms", Domain::Positive, "adaptation time constant");
-    pub const V_THRESH: ParamSpec =
-        ParamSpec::scalar("v_thresh", -50.4, "mV", Domain::Finite, "spike initiation threshold");
-    pub const TAU_SYN_E: ParamSpec =
-        ParamSpec::scalar("tau_syn_E", 5.0, "ms", Domain::Positive, "excitatory synaptic time constant");
-    pub const E_REV_I: ParamSpec =
-        ParamSpec::scalar("e_rev_I", -80.0, "mV", Domain::Finite, "inhibitory reversal potential");
-    pub const TAU_SYN_I: ParamSpec =
-        ParamSpec::scalar("tau_syn_I", 5.0, "ms", Domain::Positive, "inhibitory synaptic time constant");
-    pub const V: ParamSpec = ParamSpec::scalar("v", -70.6, "mV", Domain::Finite, "membrane potential");
-    pub const W: ParamSpec = ParamSpec::scalar("w", 0.0, "nA", Domain::Finite, "adaptation current");
-    pub const RECORDABLES: &[RecordableSpec] = &[
-        RecordableSpec { name: "spikes", unit: "ms" },
-        RecordableSpec { name: "v", unit: "mV" },
-        RecordableSpec { name: "w", unit: "nA" },
-        RecordableSpec { name: "gsyn_exc", unit: "uS" },
-        RecordableSpec { name: "gsyn_inh", unit: "uS" },
-    ];
-}
-
-/// Implements `Default` and [`CellType::parameter_values`] for a struct whose
-/// fields are exactly its scalar parameters, in schema order.
+/// Implements `Default` (the table's defaults) and the parameter values
+/// for a standard cell type whose fields are exactly the scalar parameters
+/// of its table (`tables::$ty`), in order: checked at compile time.
 macro_rules! scalar_cell_type {
-    ($ty:ident { $($field:ident : $spec:expr),* $(,)? }) => {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        const _: () = assert!(
+            ::pynn_schema::cells::$ty.parameters_are(&[$(stringify!($field)),*]),
+            concat!("the fields of `", stringify!($ty), "` are not the parameters of its table, in order"),
+        );
         impl Default for $ty {
             fn default() -> Self {
-                $ty { $($field: $spec.default),* }
+                const DEFAULT: $ty = $ty { $($field: ::pynn_schema::cells::$ty.default_of(stringify!($field))),* };
+                DEFAULT
             }
         }
         impl $ty {
-            const SPECS: &'static [$crate::parameters::ParamSpec] = &[$($spec),*];
             fn values(&self) -> Vec<$crate::parameters::Value> {
                 vec![$($crate::parameters::Value::Scalar(self.$field)),*]
             }
@@ -338,6 +261,21 @@ macro_rules! scalar_cell_type {
     };
 }
 pub(crate) use scalar_cell_type;
+
+/// The constants of [`CellType`] for a standard cell type, from its table
+/// (`tables::$ty`).
+macro_rules! standard_cell_consts {
+    ($ty:ident) => {
+        const NAME: &'static str = ::pynn_schema::cells::$ty.name;
+        const PARAMETERS: &'static [$crate::parameters::ParamSpec] = ::pynn_schema::cells::$ty.parameters;
+        const STATE: &'static [$crate::parameters::ParamSpec] = ::pynn_schema::cells::$ty.state;
+        const RECORDABLES: &'static [$crate::cells::RecordableSpec] = ::pynn_schema::cells::$ty.recordables;
+        const RECEPTORS: &'static [&'static str] = ::pynn_schema::cells::$ty.receptors;
+        const CONDUCTANCE_BASED: bool = ::pynn_schema::cells::$ty.conductance_based;
+        const INJECTABLE: bool = ::pynn_schema::cells::$ty.injectable;
+    };
+}
+pub(crate) use standard_cell_consts;
 
 #[cfg(test)]
 mod tests {
@@ -354,25 +292,27 @@ mod tests {
         assert_eq!(C::RECORDABLES[0].name, "spikes");
     }
 
+    /// Each standard type's constants are its table, and its defaults and
+    /// parameter values follow the table's order.
+    fn matches_table<C: CellType + Default>(table: &CellTable) {
+        let info = CellTypeInfo::of::<C>();
+        assert_eq!(
+            (info.name, info.parameters, info.state, info.recordables, info.receptors),
+            (table.name, table.parameters, table.state, table.recordables, table.receptors)
+        );
+        assert_eq!((info.conductance_based, info.injectable), (table.conductance_based, table.injectable));
+        assert_eq!(cell_table(C::NAME), Some(table));
+    }
+
     #[test]
     fn schemas_match_defaults() {
-        schema_is_consistent::<IF_curr_alpha>();
-        schema_is_consistent::<IF_cond_exp>();
-        schema_is_consistent::<IF_cond_alpha>();
-        schema_is_consistent::<EIF_cond_exp_isfa_ista>();
-        schema_is_consistent::<EIF_cond_alpha_isfa_ista>();
-        schema_is_consistent::<Izhikevich>();
-        schema_is_consistent::<HH_cond_exp>();
-        schema_is_consistent::<IF_cond_exp_gsfa_grr>();
-        schema_is_consistent::<IF_facets_hardware1>();
-        schema_is_consistent::<IF_curr_exp>();
-        schema_is_consistent::<IF_curr_delta>();
-        schema_is_consistent::<SpikeSourceArray>();
-        schema_is_consistent::<SpikeSourcePoisson>();
-        schema_is_consistent::<SpikeSourcePoissonRefractory>();
-        schema_is_consistent::<SpikeSourceGamma>();
-        schema_is_consistent::<SpikeSourceInhGamma>();
-        schema_is_consistent::<GIF_cond_exp>();
+        macro_rules! check {
+            ($($t:ident),*) => {$(
+                schema_is_consistent::<$t>();
+                matches_table::<$t>(&tables::$t);
+            )*};
+        }
+        for_each_standard_cell!(check);
     }
 
     #[test]

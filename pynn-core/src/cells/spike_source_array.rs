@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, standard_cell_consts};
+use crate::parameters::Value;
 
 /// A spike source emitting spikes at given times (PyNN `SpikeSourceArray`;
 /// NEST `spike_generator`).
@@ -31,14 +31,7 @@ pub struct SpikeSourceArray {
 }
 
 impl CellType for SpikeSourceArray {
-    const NAME: &'static str = "SpikeSourceArray";
-    const PARAMETERS: &'static [ParamSpec] =
-        &[ParamSpec::sequence("spike_times", "ms", Domain::NonDecreasing, "spike times")];
-    const STATE: &'static [ParamSpec] = &[];
-    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-    const RECEPTORS: &'static [&'static str] = &[];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = false;
+    standard_cell_consts!(SpikeSourceArray);
 
     fn parameter_values(&self) -> Vec<Value> {
         vec![Value::Array(self.spike_times.clone())]

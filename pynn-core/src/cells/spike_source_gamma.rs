@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// A spike source emitting a gamma renewal process (PyNN `SpikeSourceGamma`;
 /// NEST `gamma_sup_generator` with one component process).
@@ -55,32 +55,12 @@ pub struct SpikeSourceGamma {
     pub duration: f64,
 }
 
-impl Default for SpikeSourceGamma {
-    fn default() -> Self {
-        SpikeSourceGamma { alpha: 2.0, beta: 1.0, start: 0.0, duration: 1e10 }
-    }
-}
+scalar_cell_type!(SpikeSourceGamma { alpha, beta, start, duration });
 
 impl CellType for SpikeSourceGamma {
-    const NAME: &'static str = "SpikeSourceGamma";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        ParamSpec::scalar("alpha", 2.0, "", Domain::Positive, "shape of the ISI distribution"),
-        ParamSpec::scalar("beta", 1.0, "Hz", Domain::NonNegative, "rate parameter of the ISI distribution"),
-        ParamSpec::scalar("start", 0.0, "ms", Domain::NonNegative, "start of the active window"),
-        ParamSpec::scalar("duration", 1e10, "ms", Domain::NonNegative, "length of the active window"),
-    ];
-    const STATE: &'static [ParamSpec] = &[];
-    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-    const RECEPTORS: &'static [&'static str] = &[];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = false;
+    standard_cell_consts!(SpikeSourceGamma);
 
     fn parameter_values(&self) -> Vec<Value> {
-        vec![
-            Value::Scalar(self.alpha),
-            Value::Scalar(self.beta),
-            Value::Scalar(self.start),
-            Value::Scalar(self.duration),
-        ]
+        self.values()
     }
 }

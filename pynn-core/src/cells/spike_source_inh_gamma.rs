@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, standard_cell_consts};
+use crate::parameters::Value;
 
 /// A spike source emitting an inhomogeneous gamma process: a gamma renewal
 /// process whose shape and scale change in time (PyNN `SpikeSourceInhGamma`;
@@ -72,24 +72,21 @@ pub struct SpikeSourceInhGamma {
 
 impl Default for SpikeSourceInhGamma {
     fn default() -> Self {
-        SpikeSourceInhGamma { a: vec![1.0], b: vec![1.0], tbins: vec![0.0], start: 0.0, duration: 1e10 }
+        const T: pynn_schema::CellTable = pynn_schema::cells::SpikeSourceInhGamma;
+        // The sequences: PyNN 0.13 pyNN/standardmodels/cells.py,
+        // SpikeSourceInhGamma.default_parameters.
+        SpikeSourceInhGamma {
+            a: vec![1.0],
+            b: vec![1.0],
+            tbins: vec![0.0],
+            start: const { T.default_of("start") },
+            duration: const { T.default_of("duration") },
+        }
     }
 }
 
 impl CellType for SpikeSourceInhGamma {
-    const NAME: &'static str = "SpikeSourceInhGamma";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        ParamSpec::sequence("a", "", Domain::AnySequence, "shape per bin"),
-        ParamSpec::sequence("b", "s", Domain::AnySequence, "scale per bin"),
-        ParamSpec::sequence("tbins", "ms", Domain::Increasing, "start time of each bin"),
-        ParamSpec::scalar("start", 0.0, "ms", Domain::NonNegative, "start of the active window"),
-        ParamSpec::scalar("duration", 1e10, "ms", Domain::NonNegative, "length of the active window"),
-    ];
-    const STATE: &'static [ParamSpec] = &[];
-    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-    const RECEPTORS: &'static [&'static str] = &[];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = false;
+    standard_cell_consts!(SpikeSourceInhGamma);
 
     fn parameter_values(&self) -> Vec<Value> {
         vec![

@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// A spike source emitting a homogeneous Poisson spike train
 /// (PyNN `SpikeSourcePoisson`; NEST `poisson_generator`).
@@ -39,26 +39,12 @@ pub struct SpikeSourcePoisson {
     pub duration: f64,
 }
 
-impl Default for SpikeSourcePoisson {
-    fn default() -> Self {
-        SpikeSourcePoisson { rate: 1.0, start: 0.0, duration: 1e10 }
-    }
-}
+scalar_cell_type!(SpikeSourcePoisson { rate, start, duration });
 
 impl CellType for SpikeSourcePoisson {
-    const NAME: &'static str = "SpikeSourcePoisson";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        ParamSpec::scalar("rate", 1.0, "Hz", Domain::NonNegative, "mean firing rate"),
-        ParamSpec::scalar("start", 0.0, "ms", Domain::NonNegative, "start of the active window"),
-        ParamSpec::scalar("duration", 1e10, "ms", Domain::NonNegative, "length of the active window"),
-    ];
-    const STATE: &'static [ParamSpec] = &[];
-    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-    const RECEPTORS: &'static [&'static str] = &[];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = false;
+    standard_cell_consts!(SpikeSourcePoisson);
 
     fn parameter_values(&self) -> Vec<Value> {
-        vec![Value::Scalar(self.rate), Value::Scalar(self.start), Value::Scalar(self.duration)]
+        self.values()
     }
 }

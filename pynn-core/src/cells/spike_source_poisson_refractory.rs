@@ -1,5 +1,5 @@
-use super::{CellType, RecordableSpec};
-use crate::parameters::{Domain, ParamSpec, Value};
+use super::{CellType, scalar_cell_type, standard_cell_consts};
+use crate::parameters::Value;
 
 /// A spike source emitting a Poisson process with dead time
 /// (PyNN `SpikeSourcePoissonRefractory`; NEST `ppd_sup_generator` with one
@@ -57,32 +57,12 @@ pub struct SpikeSourcePoissonRefractory {
     pub duration: f64,
 }
 
-impl Default for SpikeSourcePoissonRefractory {
-    fn default() -> Self {
-        SpikeSourcePoissonRefractory { rate: 1.0, tau_refrac: 0.0, start: 0.0, duration: 1e10 }
-    }
-}
+scalar_cell_type!(SpikeSourcePoissonRefractory { rate, tau_refrac, start, duration });
 
 impl CellType for SpikeSourcePoissonRefractory {
-    const NAME: &'static str = "SpikeSourcePoissonRefractory";
-    const PARAMETERS: &'static [ParamSpec] = &[
-        ParamSpec::scalar("rate", 1.0, "Hz", Domain::NonNegative, "mean firing rate"),
-        ParamSpec::scalar("tau_refrac", 0.0, "ms", Domain::NonNegative, "dead time after each spike"),
-        ParamSpec::scalar("start", 0.0, "ms", Domain::NonNegative, "start of the active window"),
-        ParamSpec::scalar("duration", 1e10, "ms", Domain::NonNegative, "length of the active window"),
-    ];
-    const STATE: &'static [ParamSpec] = &[];
-    const RECORDABLES: &'static [RecordableSpec] = &[RecordableSpec { name: "spikes", unit: "ms" }];
-    const RECEPTORS: &'static [&'static str] = &[];
-    const CONDUCTANCE_BASED: bool = false;
-    const INJECTABLE: bool = false;
+    standard_cell_consts!(SpikeSourcePoissonRefractory);
 
     fn parameter_values(&self) -> Vec<Value> {
-        vec![
-            Value::Scalar(self.rate),
-            Value::Scalar(self.tau_refrac),
-            Value::Scalar(self.start),
-            Value::Scalar(self.duration),
-        ]
+        self.values()
     }
 }
