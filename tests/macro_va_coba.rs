@@ -41,8 +41,12 @@ network! {
 
 type Pop = Population<IF_cond_exp, Native>;
 
+/// What a run yields: the spike trains of every cell (exc, then inh), the
+/// projection sizes, and `v` of the two recorded excitatory cells.
+type Run = (Vec<Vec<f64>>, Vec<usize>, Vec<f64>);
+
 /// The object-API version, as in examples/va_coba.rs.
-fn object_api() -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<f64>)> {
+fn object_api() -> Result<Run> {
     let sim = Sim::<Native>::setup(Setup {
         timestep: 0.1,
         min_delay: 0.2,

@@ -265,9 +265,12 @@ fn a_nest_error_comes_back_as_a_pynn_error() {
     eprintln!("{e}");
 }
 
+/// Sample times, `v` and `gsyn_inh` of each cell, spike trains of the source.
+type Sampled = (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 /// Sampling interval > dt, recording a spike source, and a recording
 /// started between runs: the same samples and spikes as the native engine.
-fn sampled<B>() -> (Vec<f64>, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)
+fn sampled<B>() -> Sampled
 where
     B: Backend + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {

@@ -122,18 +122,17 @@ impl<C: pynn::CellType, B: pynn::Backend> PopulationData for Population<C, B> {
     }
 }
 
+/// The excitatory and inhibitory populations of [`va_network`] and its
+/// synapse count.
+pub type VaNetwork<C, B> = (Population<C, B>, Population<C, B>, usize);
+
 /// The Vogels–Abbott network shared by the CUBA and COBA benchmarks (PyNN's
 /// `VAbenchmarks.py`): 3200 excitatory and 800 inhibitory cells of `cell`,
 /// initial potentials uniform in [-60, -50) mV, the four projections
 /// `FixedProbabilityConnector(0.02)` with delay 0.2 ms (excitatory weight
 /// `w_exc`, inhibitory `w_inh`), spikes of every cell and `v` of two
 /// excitatory cells recorded. Returns the populations and the synapse count.
-pub fn va_network<C, B>(
-    sim: &Sim<B>,
-    cell: C,
-    w_exc: f64,
-    w_inh: f64,
-) -> Result<(Population<C, B>, Population<C, B>, usize)>
+pub fn va_network<C, B>(sim: &Sim<B>, cell: C, w_exc: f64, w_inh: f64) -> Result<VaNetwork<C, B>>
 where
     C: pynn::CellType,
     B: pynn::Backend + pynn::Supports<C>,

@@ -14,13 +14,13 @@
 //! `mpirun`'s ranks, a compiler) is alive and making progress, i.e. that
 //! its CPU time (Linux `/proc`) grows. A request fails when the process
 //! has neither answered nor used CPU time for the driver timeout
-//! ([`DriverTimeout`]: `$PYNN_DRIVER_TIMEOUT` seconds, default 300;
+//! (`$PYNN_DRIVER_TIMEOUT` seconds, default 300;
 //! without `/proc`, 300 s of wall-clock time per request); the process
 //! tree is then killed and the error names the process (backend, pid,
 //! command), the request and how to raise the limit. A driver busy in an
 //! endless computation is not stopped. Once the process has stopped (timed
 //! out, crashed, killed), every later request fails at once with the same
-//! reason ([`Driver::stopped`]); what was already transferred to Rust stays
+//! reason (`Driver::stopped`); what was already transferred to Rust stays
 //! with the backends (their `drain_recording` returns nothing more).
 
 use pynn_core::{Error, Result};

@@ -528,6 +528,16 @@ impl CurrentSource for NoisyCurrentSource {
     }
 }
 
+impl Value {
+    /// The number, if this is a scalar value.
+    pub fn clone_scalar(&self) -> Option<f64> {
+        match self {
+            Value::Scalar(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,15 +622,5 @@ mod tests {
         assert!(s.set("amplitud", Value::Scalar(1.0)).is_err());
         s.set("amplitude", Value::Scalar(0.3)).unwrap();
         assert_eq!(s.get("amplitude").unwrap().clone_scalar(), Some(0.3));
-    }
-}
-
-impl Value {
-    /// The number, if this is a scalar value.
-    pub fn clone_scalar(&self) -> Option<f64> {
-        match self {
-            Value::Scalar(x) => Some(*x),
-            _ => None,
-        }
     }
 }

@@ -236,7 +236,7 @@ impl<B: Backend> Projection<B> {
             (None, None) => vec![config.min_delay; n],
         };
         check_delays(&delay, &config, &object)?;
-        let mut columns: Vec<(&'static str, Vec<f64>)> = Vec::with_capacity(parameters.len());
+        let mut columns: Columns = Vec::with_capacity(parameters.len());
         for (name, value) in &parameters {
             let v = match out.columns.iter().find(|(c, _)| c == name) {
                 Some((_, v)) => v.clone(),
@@ -347,7 +347,7 @@ impl<B: Backend> Projection<B> {
 
     /// Global indices of the pre and post cells and the (pre position, post
     /// position) pair of every connection, in list order.
-    pub(crate) fn connectivity(&self) -> Result<(Vec<u32>, Vec<u32>, Vec<(u32, u32)>)> {
+    pub(crate) fn connectivity(&self) -> Result<Connectivity> {
         let (pre, post) = self.positions()?;
         let st = self.sim.lock();
         let global = |s: &Selection| -> Vec<u32> { s.cells().map(|(p, i)| (st.pops[p].offset + i) as u32).collect() };
@@ -616,7 +616,14 @@ fn check_output(
 /// sequential pass over the connector's output, no permutation vector and
 /// no random-access gathers (which dominated the construction of large
 /// networks). Already sorted output is only mapped.
-#[allow(clippy::type_complexity)]
+/// Per-connection columns of synapse parameters besides weight and delay:
+/// (parameter name, one value per connection).
+type Columns = Vec<(&'static str, Vec<f64>)>;
+
+/// Global indices of the pre and post cells of a projection and the
+/// (pre position, post position) pair of every connection.
+pub(crate) type Connectivity = (Vec<u32>, Vec<u32>, Vec<(u32, u32)>);
+
 fn sort_by_pre(
     pre: &[u32],
     post: &[u32],
@@ -624,8 +631,8 @@ fn sort_by_pre(
     post_ids: &[u32],
     weight: Vec<f64>,
     delay: Vec<f64>,
-    columns: Vec<(&'static str, Vec<f64>)>,
-) -> (Connections, Vec<(&'static str, Vec<f64>)>) {
+    columns: Columns,
+) -> (Connections, Columns) {
     let n = pre.len();
     let global_pre = |k: usize| pre_ids[pre[k] as usize];
     if (1..n).all(|k| global_pre(k - 1) <= global_pre(k)) {

@@ -379,7 +379,7 @@ impl Structure {
                 if !(g.aspect_ratio > 0.0)
                     || (nx - nxr).abs() > 1e-9 * nx.max(1.0)
                     || nxr < 1.0
-                    || n % nxr as usize != 0
+                    || !n.is_multiple_of(nxr as usize)
                 {
                     return bad(
                         "aspect_ratio",

@@ -3,8 +3,8 @@
 //! through the facade, `pynn::network!`; its documentation is there.
 //!
 //! Layout (DESIGN.md §7): this file only converts token streams;
-//! [`parse`] builds the [`ast`], [`validate`] checks it against the
-//! [`schema`] tables and accumulates every error, [`expand`] generates code
+//! `parse` builds the `ast`, `validate` checks it against the
+//! `schema` tables and accumulates every error, `expand` generates code
 //! (or, after errors, a fallback that keeps the user's code well-typed).
 #![deny(missing_docs)]
 

@@ -200,7 +200,7 @@ fn variable(name: &str) -> Option<usize> {
 /// Native kernel of [`IF_cond_exp`] (and [`IF_facets_hardware1`]): state
 /// `(v, g_exc, g_inh)`, integrated with NEST's RKF45 or, when the session
 /// asks for [`OdeSolver::Rk4`], with the vectorised fixed-step update of
-/// [`Rk4Exp`].
+/// `Rk4Exp` (private, below).
 pub struct IafCondExp {
     s: CondState<3>,
     /// The live state and constants of the RK4 update, when chosen (the

@@ -146,11 +146,11 @@ impl<T: Bits> Layout<T> {
         let mut map = std::collections::HashMap::new();
         let mut palette = Vec::new();
         for v in values {
-            if !map.contains_key(&v.bits()) {
+            if let std::collections::hash_map::Entry::Vacant(e) = map.entry(v.bits()) {
                 if palette.len() == 256 {
                     return Layout::Each;
                 }
-                map.insert(v.bits(), palette.len() as u8);
+                e.insert(palette.len() as u8);
                 palette.push(*v);
             }
         }

@@ -44,7 +44,7 @@ pub const MAX_CONDUCTANCE_RECEPTORS: usize = 8;
 impl NativeCell for PointNeuron {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
         let comp = ctx.composition.clone().ok_or_else(|| Error::Backend {
-            backend: "native".into(),
+            backend: "native",
             message: format!("population \"{}\": a PointNeuron without its composition", ctx.label),
         })?;
         let object = format!("population \"{}\" (PointNeuron)", ctx.label);
@@ -145,8 +145,8 @@ impl PscExpMulti {
         let v_rest = p.scalar("v_rest").to_vec();
         if !self.v_rest.is_empty() {
             // Keep the absolute potential when v_rest changes.
-            for i in 0..self.y.len() {
-                self.y[i] += self.v_rest[i] - v_rest[i];
+            for ((y, old), new) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
+                *y += old - new;
             }
         }
         let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
@@ -179,15 +179,16 @@ impl Kernel for PscExpMulti {
             let syn = &mut self.i_syn[i * nr..(i + 1) * nr];
             if self.r[i] == 0 {
                 let mut v = self.p20[i] * (self.i_offset[i] + input.current[i]) + self.p22[i] * self.y[i];
-                for k in 0..nr {
-                    v += self.p21[i * nr + k] * syn[k];
+                for (p21, s) in self.p21[i * nr..(i + 1) * nr].iter().zip(syn.iter()) {
+                    v += p21 * s;
                 }
                 self.y[i] = v;
             } else {
                 self.r[i] -= 1;
             }
-            for k in 0..nr {
-                syn[k] = syn[k] * self.p11[i * nr + k] + input.synaptic[k][i];
+            let p11 = &self.p11[i * nr..(i + 1) * nr];
+            for ((s, p11), arriving) in syn.iter_mut().zip(p11).zip(input.synaptic) {
+                *s = *s * p11 + arriving[i];
             }
             if self.y[i] >= self.theta[i] {
                 self.r[i] = self.refrac[i];
@@ -376,17 +377,17 @@ impl<const N: usize> AdexMulti<N> {
         for (k, (name, kind)) in self.comp.receptors.iter().enumerate() {
             let get = |s: &str| p.scalar(&format!("{name}.{s}")).to_vec();
             let e = get("e_syn");
-            for i in 0..n {
-                let r = &mut self.rec[i][k];
+            for (rec, e) in self.rec.iter_mut().zip(&e) {
+                let r = &mut rec[k];
                 r.kind = Some(*kind);
-                r.e_rev = e[i];
+                r.e_rev = *e;
             }
             match kind {
                 PsrKind::CondAlpha | PsrKind::CondExp => {
                     let t = get("tau_syn");
-                    for i in 0..n {
-                        let r = &mut self.rec[i][k];
-                        (r.tau_1, r.tau_2, r.g0) = (t[i], t[i], std::f64::consts::E / t[i]);
+                    for (rec, t) in self.rec.iter_mut().zip(&t) {
+                        let r = &mut rec[k];
+                        (r.tau_1, r.tau_2, r.g0) = (*t, *t, std::f64::consts::E / t);
                     }
                 }
                 PsrKind::CondBeta => {

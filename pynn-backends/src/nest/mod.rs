@@ -745,7 +745,7 @@ impl Nest {
                     return Err(Error::unknown_name(
                         object,
                         "receptor type (NEST's `receptor_types`, or excitatory/inhibitory for one-port models)",
-                        *r,
+                        r,
                         allowed.iter().map(String::as_str),
                     ));
                 }

@@ -438,6 +438,10 @@ impl NestModel {
     }
 }
 
+/// NEST model name, neuron parameter rules and per-receptor rules (PyNN
+/// name, NEST name, factor) of a PointNeuron composition.
+type PointTranslation = (&'static str, &'static [(&'static str, Rule)], &'static [(&'static str, &'static str, f64)]);
+
 /// PyNN 0.13's choice of NEST model for a composed neuron
 /// (`pyNN/nest/standardmodels/cells.py`, `PointNeuron.possible_models`: the
 /// model common to the neuron and every receptor): LIF + CurrExp ->
@@ -453,7 +457,7 @@ pub fn point_neuron_model(comp: &Composition) -> Result<&'static NestModel, Stri
     }
     let kinds: Vec<PsrKind> = comp.receptors.iter().map(|(_, k)| *k).collect();
     let all = |k: PsrKind| kinds.iter().all(|x| *x == k);
-    let (nest, neuron, psr): (&'static str, &[(&'static str, Rule)], &[(&str, &'static str, f64)]) = match comp.neuron {
+    let (nest, neuron, psr): PointTranslation = match comp.neuron {
         NeuronKind::LIF if all(PsrKind::CurrExp) => {
             ("iaf_psc_exp_multisynapse", POINT_LIF, &[("tau_syn", "tau_syn", 1.0)])
         }

@@ -2,6 +2,9 @@ use super::{ConnectContext, Connector, ConnectorOutput, FromListConnector};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
+/// The rows of a connection file and its attribute column names.
+type RowsAndColumns = (Vec<Vec<f64>>, Option<Vec<String>>);
+
 /// Reads a connection file in PyNN's list format (as written by
 /// `Projection.save` and [`crate::Projection::save`]): header lines
 /// `# key = value`, of which `# columns = ['i', 'j', 'weight', 'delay']`
@@ -10,7 +13,7 @@ use std::path::{Path, PathBuf};
 ///
 /// Returns the rows and the attribute column names (without `i`, `j`), or
 /// `None` if the file has no `columns` header.
-pub fn read_connection_file(path: impl AsRef<Path>) -> Result<(Vec<Vec<f64>>, Option<Vec<String>>)> {
+pub fn read_connection_file(path: impl AsRef<Path>) -> Result<RowsAndColumns> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let bad = |line: usize, message: String| Error::Io {
