@@ -62,7 +62,7 @@ pub struct PopulationSpec<'a> {
     /// Per-cell initial values of the state variables (PyNN units).
     pub initial_values: &'a ParamTable,
     /// What the schema does not say, for composed types: a `PointNeuron`'s
-    /// neuron kind and receptors ([`CellType::composition`](crate::CellType::composition)).
+    /// neuron kind and receptors ([`CellType::composition`]).
     pub composition: Option<Composition>,
 }
 
