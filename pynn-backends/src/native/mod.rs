@@ -71,14 +71,13 @@ pub use options::{NativeOptions, OdeSolver};
 pub use rows::SynapseMemory;
 pub use shard::{SHARD_CELLS, shard_cells};
 
-use delivery::Spikes;
 use kernel::NativeCell;
 use pynn_core::backend::*;
 use pynn_core::electrodes::CurrentSourceSpec;
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
 use rows::Proj;
-use shard::{Current, Pop, Shard, ShardSignal, sub_table};
+use shard::{Current, Pop, Shard, ShardSignal, Spikes, sub_table};
 
 const NAME: &str = "native";
 

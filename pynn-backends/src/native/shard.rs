@@ -1,12 +1,11 @@
 //! Shards: the cut of every population into runs of consecutive cells
 //! ([`shard_cells`]), each with its own kernel, ring buffers, incoming
 //! synapse rows, injected currents and recordings; a shard advancing its
-//! cells through a slice; the populations' bookkeeping ([`Pop`]); building
-//! a population's shards; merging the shards' samples into whole-population
-//! signals.
+//! cells through a slice and the spikes it emits ([`Spikes`]); the
+//! populations' bookkeeping ([`Pop`]); building a population's shards;
+//! merging the shards' samples into whole-population signals.
 
-use super::delivery::Spikes;
-use super::kernel::{BuildContext, Kernel, NativeCell, StepInput};
+use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::rows::Rows;
 use super::{Native, err};
 use pynn_core::Result;
@@ -116,6 +115,81 @@ pub(super) fn sub_table(t: &ParamTable, lo: usize, n: usize) -> ParamTable {
         }
     }
     s
+}
+
+/// Spikes emitted by one shard during a slice.
+#[derive(Default)]
+pub(super) struct Spikes {
+    /// `(cell within the shard, step of the spike time)`, in time order and,
+    /// within a step, in cell order.
+    pub(super) list: SpikeOut,
+    /// `list[bounds[j]..bounds[j + 1]]` were emitted in the slice's step `j`.
+    pub(super) bounds: Vec<usize>,
+    /// `mult[k]`: how many spikes the cell of `list[k]` emitted in its step
+    /// (closed steps hold each cell once).
+    pub(super) mult: Vec<u32>,
+}
+
+impl Spikes {
+    pub(super) fn clear(&mut self) {
+        self.list.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+        self.mult.clear();
+    }
+
+    /// Closes the current step (its spikes are `list[bounds.last()..]`, in
+    /// cell order): repeated spikes of one cell (high-rate Poisson sources)
+    /// become one entry with its multiplicity, so that delivery reads each
+    /// cell once.
+    pub(super) fn end_step(&mut self) {
+        let from = *self.bounds.last().unwrap_or(&0);
+        if self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
+            let (mut i, mut out) = (from, from);
+            while i < self.list.len() {
+                let m = run_length(&self.list, i);
+                self.list[out] = self.list[i];
+                self.mult.push(m as u32);
+                out += 1;
+                i += m;
+            }
+            self.list.truncate(out);
+        } else {
+            self.mult.resize(self.list.len(), 1);
+        }
+        self.bounds.push(self.list.len());
+    }
+
+    /// The entries of step `j` whose cell lies in `first..last`, as a range
+    /// of positions in `list` and `mult` (binary searches: cells are sorted).
+    #[inline]
+    pub(super) fn range(&self, j: usize, first: u32, last: u32) -> std::ops::Range<usize> {
+        let (a, b) = (self.bounds[j], self.bounds[j + 1]);
+        let list = &self.list[a..b];
+        let lo = list.partition_point(|e| e.0 < first);
+        let hi = lo + list[lo..].partition_point(|e| e.0 < last);
+        a + lo..a + hi
+    }
+}
+
+/// How many entries from `list[i]` on belong to the same cell (the list is
+/// sorted by cell). Up to 8 are counted without a data-dependent branch:
+/// the counts of high-rate Poisson sources are random and would defeat
+/// branch prediction.
+#[inline(always)]
+pub(super) fn run_length(list: &[(u32, u64)], i: usize) -> usize {
+    let c = list[i].0;
+    let mut m = 1;
+    if i + 8 <= list.len() {
+        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+        if m < 8 {
+            return m;
+        }
+    }
+    while i + m < list.len() && list[i + m].0 == c {
+        m += 1;
+    }
+    m
 }
 
 impl Shard {
