@@ -1,8 +1,7 @@
 //! Assemblies (PyNN's `Assembly`): groups of populations and views, possibly
 //! of different cell types, built with [`Assembly::new`] or with `+`.
 
-use crate::backend::Backend;
-use crate::backend::PopId;
+use crate::backend::{Backend, PopId};
 use crate::cells::CellType;
 use crate::data::{Block, merge_blocks};
 use crate::electrodes::CurrentSource;

@@ -1,4 +1,7 @@
-//! Populations, views of populations and assemblies.
+//! Populations and views of populations: creating them, their parameters
+//! and initial values, recording and reading their data, injecting current
+//! sources; the [`Cells`] trait that populations, views and assemblies
+//! (assembly.rs) share. Where their cells are is in positions.rs.
 
 use crate::backend::{Backend, PopId, PopulationSpec, SourceId, Supports};
 use crate::cells::CellType;
