@@ -181,6 +181,7 @@ impl Rows {
     }
 }
 
+/// A static projection: its rows in the shards of its targets.
 pub(super) struct Proj {
     /// `(shard, position in its incoming list)` of each part, in shard order.
     pub(super) parts: Vec<(usize, usize)>,

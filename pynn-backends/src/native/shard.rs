@@ -44,6 +44,7 @@ pub(super) struct ShardSignal {
     pub(super) data: Vec<f64>,
 }
 
+/// A run of consecutive cells of one population and everything they need.
 pub(super) struct Shard {
     /// Global index of the first cell.
     pub(super) lo: usize,
@@ -71,6 +72,7 @@ pub(super) struct Shard {
     pub(super) rec_spikes: Vec<(u32, u64)>,
 }
 
+/// A population as the engine sees it: where its cells and shards are.
 pub(super) struct Pop {
     /// Global index of the first cell.
     pub(super) offset: usize,
@@ -95,6 +97,7 @@ impl Pop {
     }
 }
 
+/// A current source and the global cells it injects into.
 pub(super) struct Current {
     pub(super) spec: CurrentSourceSpec,
     pub(super) targets: Vec<u32>,
