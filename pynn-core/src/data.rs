@@ -6,7 +6,7 @@
 //! (t = 0) and at its end, so `run(100)` at dt 0.1 gives 1001 samples.
 
 use crate::backend::RawRecording;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The spikes of one cell in one segment.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,4 +179,97 @@ impl SegmentAccumulator {
         }
         Ok(Segment { name, spiketrains, analogsignals })
     }
+}
+
+/// Keeps only the cells at `indices` (population indices) in a block.
+pub(crate) fn restrict_block(mut block: Block, indices: &[usize]) -> Block {
+    let size: usize = block.annotations.get("size").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+    if indices.len() == size {
+        return block;
+    }
+    let keep: BTreeSet<usize> = indices.iter().copied().collect();
+    for seg in &mut block.segments {
+        seg.spiketrains.retain(|s| keep.contains(&s.source_index));
+        for sig in &mut seg.analogsignals {
+            restrict_signal(sig, &keep);
+        }
+    }
+    block
+}
+
+/// Keeps only the columns of the cells in `keep` in a signal.
+fn restrict_signal(sig: &mut AnalogSignal, keep: &BTreeSet<usize>) {
+    let n = sig.channel_index.len();
+    let cols: Vec<usize> = (0..n).filter(|c| keep.contains(&sig.channel_index[*c])).collect();
+    if cols.len() == n {
+        return;
+    }
+    let rows = sig.n_samples();
+    let mut data = Vec::with_capacity(rows * cols.len());
+    for r in 0..rows {
+        data.extend(cols.iter().map(|c| sig.data[r * n + c]));
+    }
+    sig.channel_index = cols.iter().map(|c| sig.channel_index[*c]).collect();
+    sig.data = data;
+}
+
+/// A copy of a segment with only the variables that `keep` accepts.
+pub(crate) fn filter_segment(s: &Segment, keep: &dyn Fn(&str) -> bool) -> Segment {
+    Segment {
+        name: s.name.clone(),
+        spiketrains: if keep("spikes") { s.spiketrains.clone() } else { Vec::new() },
+        analogsignals: s.analogsignals.iter().filter(|a| keep(&a.name)).cloned().collect(),
+    }
+}
+
+/// Merges the blocks of the parts of an assembly into one block:
+/// `blocks[k]` holds the cells `parts[k]` (population indices, sorted) of
+/// its population; spike trains and signal columns are then indexed by
+/// position in the assembly (PyNN's convention).
+pub(crate) fn merge_blocks(label: &str, blocks: Vec<Block>, parts: &[&[usize]]) -> Block {
+    let n_seg = blocks.iter().map(|b| b.segments.len()).max().unwrap_or(0);
+    let mut out = Block { name: label.to_string(), segments: Vec::new(), annotations: BTreeMap::new() };
+    if let Some(b) = blocks.first() {
+        out.annotations = b.annotations.clone();
+    }
+    out.annotations.insert("size".into(), parts.iter().map(|c| c.len()).sum::<usize>().to_string());
+    out.annotations.insert("label".into(), label.to_string());
+    for k in 0..n_seg {
+        let mut seg = Segment { name: format!("segment{k:03}"), ..Default::default() };
+        let mut offset = 0;
+        for (b, cells) in blocks.iter().zip(parts) {
+            let pos = |idx: usize| offset + cells.binary_search(&idx).unwrap_or(0);
+            if let Some(s) = b.segments.get(k) {
+                for st in &s.spiketrains {
+                    let mut st = st.clone();
+                    st.source_index = pos(st.source_index);
+                    seg.spiketrains.push(st);
+                }
+                for sig in &s.analogsignals {
+                    let mapped: Vec<usize> = sig.channel_index.iter().map(|i| pos(*i)).collect();
+                    match seg.analogsignals.iter_mut().find(|a| a.name == sig.name && a.n_samples() == sig.n_samples())
+                    {
+                        Some(acc) => {
+                            let (na, nb, rows) = (acc.channel_index.len(), mapped.len(), sig.n_samples());
+                            let mut data = Vec::with_capacity(rows * (na + nb));
+                            for r in 0..rows {
+                                data.extend_from_slice(&acc.data[r * na..(r + 1) * na]);
+                                data.extend_from_slice(&sig.data[r * nb..(r + 1) * nb]);
+                            }
+                            acc.data = data;
+                            acc.channel_index.extend(mapped);
+                        }
+                        None => {
+                            let mut s2 = sig.clone();
+                            s2.channel_index = mapped;
+                            seg.analogsignals.push(s2);
+                        }
+                    }
+                }
+            }
+            offset += cells.len();
+        }
+        out.segments.push(seg);
+    }
+    out
 }

@@ -11,6 +11,7 @@
 //! Units are PyNN's: ms, mV, nA, nF, uS, Hz.
 #![deny(missing_docs)]
 
+mod assembly;
 pub mod backend;
 pub mod cells;
 pub mod connectors;
@@ -21,6 +22,7 @@ pub mod io;
 pub mod memory;
 pub mod parameters;
 mod population;
+mod positions;
 mod procedural;
 mod projection;
 pub mod random;
@@ -31,6 +33,7 @@ pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
 
+pub use assembly::Assembly;
 pub use backend::{Backend, Supports};
 pub use cells::CellType;
 /// `pynn_core::IF_curr_exp`, ...: every standard cell type at the root.
@@ -48,7 +51,7 @@ pub use data::{AnalogSignal, Block, Segment, SpikeTrain};
 pub use electrodes::{ACSource, CurrentSource, DCSource, NoisyCurrentSource, StepCurrentSource};
 pub use error::{Error, Result, closest, fmt_num};
 pub use parameters::Value;
-pub use population::{Assembly, Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
+pub use population::{Cells, CurrentSourceHandle, Population, PopulationView, Selector, Variables};
 pub use projection::{Projection, StaticSynapse, WeightHistory};
 /// The model tables (crate `pynn-schema`): the standard cell types'
 /// parameters, units and domains, shared with the `network!` macro.

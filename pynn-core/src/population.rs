@@ -1,8 +1,11 @@
-//! Populations, views of populations and assemblies.
+//! Populations and views of populations: creating them, their parameters
+//! and initial values, recording and reading their data, injecting current
+//! sources; the [`Cells`] trait that populations, views and assemblies
+//! (assembly.rs) share. Where their cells are is in positions.rs.
 
 use crate::backend::{Backend, PopId, PopulationSpec, SourceId, Supports};
 use crate::cells::CellType;
-use crate::data::{AnalogSignal, Block, Segment};
+use crate::data::{AnalogSignal, Block, restrict_block};
 use crate::electrodes::{CurrentSource, CurrentSourceSpec, NoiseKey};
 use crate::error::{Error, Result};
 use crate::parameters::{Column, ParamTable, Value, resolve};
@@ -94,7 +97,7 @@ impl Selector {
 }
 
 /// Anything denoting a set of cells of a session: [`Population`],
-/// [`PopulationView`], [`Assembly`].
+/// [`PopulationView`], [`Assembly`](crate::Assembly).
 pub trait Cells<B: Backend> {
     /// The session.
     fn sim(&self) -> &Sim<B>;
@@ -650,228 +653,6 @@ pub(crate) fn record_cells<B: Backend>(
     st.push_recording(pop)
 }
 
-/// Keeps only the cells at `indices` (population indices) in a block.
-pub(crate) fn restrict_block(mut block: Block, indices: &[usize]) -> Block {
-    let size: usize = block.annotations.get("size").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
-    if indices.len() == size {
-        return block;
-    }
-    let keep: std::collections::BTreeSet<usize> = indices.iter().copied().collect();
-    for seg in &mut block.segments {
-        seg.spiketrains.retain(|s| keep.contains(&s.source_index));
-        for sig in &mut seg.analogsignals {
-            restrict_signal(sig, &keep);
-        }
-    }
-    block
-}
-
-fn restrict_signal(sig: &mut AnalogSignal, keep: &std::collections::BTreeSet<usize>) {
-    let n = sig.channel_index.len();
-    let cols: Vec<usize> = (0..n).filter(|c| keep.contains(&sig.channel_index[*c])).collect();
-    if cols.len() == n {
-        return;
-    }
-    let rows = sig.n_samples();
-    let mut data = Vec::with_capacity(rows * cols.len());
-    for r in 0..rows {
-        data.extend(cols.iter().map(|c| sig.data[r * n + c]));
-    }
-    sig.channel_index = cols.iter().map(|c| sig.channel_index[*c]).collect();
-    sig.data = data;
-}
-
-/// A group of populations and views, possibly of different cell types
-/// (PyNN's `Assembly`), built with [`Assembly::new`] or with `+`
-/// (`(&exc + &inh)?`; `+` returns a `Result`, an error for parts of
-/// different sessions or overlapping cells).
-pub struct Assembly<B: Backend> {
-    sim: Sim<B>,
-    parts: Vec<(PopId, Arc<Vec<usize>>)>,
-    label: String,
-}
-
-impl<B: Backend> Clone for Assembly<B> {
-    fn clone(&self) -> Self {
-        Assembly { sim: self.sim.clone(), parts: self.parts.clone(), label: self.label.clone() }
-    }
-}
-
-impl<B: Backend> std::fmt::Debug for Assembly<B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.describe())
-    }
-}
-
-impl<B: Backend> Cells<B> for Assembly<B> {
-    fn sim(&self) -> &Sim<B> {
-        &self.sim
-    }
-    fn selection(&self) -> Selection {
-        Selection { parts: self.parts.clone() }
-    }
-    fn describe(&self) -> String {
-        format!("assembly \"{}\"", self.label)
-    }
-}
-
-impl<B: Backend> Assembly<B> {
-    /// An assembly of the given parts, in order. Parts must belong to the
-    /// same session and must not overlap.
-    pub fn new(parts: &[&dyn Cells<B>]) -> Result<Self> {
-        let first = parts.first().ok_or_else(|| Error::State {
-            object: "Assembly".into(),
-            message: "an assembly needs at least one population or view".into(),
-        })?;
-        let sim = first.sim().clone();
-        let mut a = Assembly { sim, parts: Vec::new(), label: String::new() };
-        for p in parts {
-            a.push(*p)?;
-        }
-        Ok(a)
-    }
-
-    fn push(&mut self, part: &dyn Cells<B>) -> Result<()> {
-        if !self.sim.same_session(part.sim()) {
-            return Err(Error::State {
-                object: self.describe(),
-                message: format!("{} belongs to another session", part.describe()),
-            });
-        }
-        for (pop, cells) in part.selection().parts {
-            // Every earlier part of the same population, not only the first.
-            if self
-                .parts
-                .iter()
-                .filter(|(p, _)| *p == pop)
-                .any(|(_, existing)| cells.iter().any(|c| existing.binary_search(c).is_ok()))
-            {
-                return Err(Error::State {
-                    object: self.describe(),
-                    message: format!("{} overlaps cells already in the assembly", part.describe()),
-                });
-            }
-            self.parts.push((pop, cells));
-        }
-        let labels: Vec<String> = {
-            let st = self.sim.lock();
-            self.parts.iter().map(|(p, _)| st.pops[*p].label.clone()).collect()
-        };
-        self.label = labels.join(" + ");
-        Ok(())
-    }
-
-    /// Label (`"exc + inh"` by default).
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Number of cells.
-    pub fn size(&self) -> usize {
-        self.parts.iter().map(|(_, c)| c.len()).sum()
-    }
-
-    /// True if all parts are conductance-based.
-    pub fn conductance_based(&self) -> bool {
-        let st = self.sim.lock();
-        self.parts.iter().all(|(p, _)| st.pops[*p].info.conductance_based)
-    }
-
-    /// Sets a parameter on every part (each part must have it).
-    pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        set_on(&self.sim, &self.selection(), name, value.into(), &self.describe())
-    }
-
-    /// Sets an initial value on every part.
-    pub fn initialize(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        initialize_on(&self.sim, &self.selection(), name, value.into(), &self.describe())
-    }
-
-    /// Records `variables` from every part.
-    pub fn record(&self, variables: impl Variables, sampling_interval: Option<f64>) -> Result<()> {
-        let names = variables.names();
-        for (pop, cells) in &self.parts {
-            record_cells(&self.sim, *pop, cells, &names, sampling_interval, &self.describe())?;
-        }
-        Ok(())
-    }
-
-    /// The data of all parts merged into one block: spike trains and signal
-    /// columns are indexed by position in the assembly (PyNN's convention).
-    pub fn get_data(&self) -> Result<Block> {
-        let blocks = self.sim.blocks_of(&self.selection(), &[])?;
-        Ok(merge_blocks(&self.label, blocks, &self.parts))
-    }
-
-    /// Spike counts keyed by position in the assembly.
-    pub fn get_spike_counts(&self) -> Result<BTreeMap<usize, usize>> {
-        let block = self.get_data()?;
-        let seg = block.segments.last().cloned().unwrap_or_default();
-        Ok(seg.spiketrains.iter().map(|s| (s.source_index, s.times.len())).collect())
-    }
-
-    /// Mean number of spikes per recorded cell.
-    pub fn mean_spike_count(&self) -> Result<f64> {
-        let c = self.get_spike_counts()?;
-        Ok(if c.is_empty() { f64::NAN } else { c.values().sum::<usize>() as f64 / c.len() as f64 })
-    }
-
-    /// Injects a current source into every cell of the assembly.
-    pub fn inject<S: CurrentSource>(&self, source: S) -> Result<CurrentSourceHandle<B>> {
-        let h = CurrentSourceHandle::new(&self.sim, source)?;
-        h.inject_into(self)?;
-        Ok(h)
-    }
-}
-
-fn merge_blocks(label: &str, blocks: Vec<Block>, parts: &[(PopId, Arc<Vec<usize>>)]) -> Block {
-    let n_seg = blocks.iter().map(|b| b.segments.len()).max().unwrap_or(0);
-    let mut out = Block { name: label.to_string(), segments: Vec::new(), annotations: BTreeMap::new() };
-    if let Some(b) = blocks.first() {
-        out.annotations = b.annotations.clone();
-    }
-    out.annotations.insert("size".into(), parts.iter().map(|(_, c)| c.len()).sum::<usize>().to_string());
-    out.annotations.insert("label".into(), label.to_string());
-    for k in 0..n_seg {
-        let mut seg = Segment { name: format!("segment{k:03}"), ..Default::default() };
-        let mut offset = 0;
-        for (b, (_, cells)) in blocks.iter().zip(parts) {
-            let pos = |idx: usize| offset + cells.binary_search(&idx).unwrap_or(0);
-            if let Some(s) = b.segments.get(k) {
-                for st in &s.spiketrains {
-                    let mut st = st.clone();
-                    st.source_index = pos(st.source_index);
-                    seg.spiketrains.push(st);
-                }
-                for sig in &s.analogsignals {
-                    let mapped: Vec<usize> = sig.channel_index.iter().map(|i| pos(*i)).collect();
-                    match seg.analogsignals.iter_mut().find(|a| a.name == sig.name && a.n_samples() == sig.n_samples())
-                    {
-                        Some(acc) => {
-                            let (na, nb, rows) = (acc.channel_index.len(), mapped.len(), sig.n_samples());
-                            let mut data = Vec::with_capacity(rows * (na + nb));
-                            for r in 0..rows {
-                                data.extend_from_slice(&acc.data[r * na..(r + 1) * na]);
-                                data.extend_from_slice(&sig.data[r * nb..(r + 1) * nb]);
-                            }
-                            acc.data = data;
-                            acc.channel_index.extend(mapped);
-                        }
-                        None => {
-                            let mut s2 = sig.clone();
-                            s2.channel_index = mapped;
-                            seg.analogsignals.push(s2);
-                        }
-                    }
-                }
-            }
-            offset += cells.len();
-        }
-        out.segments.push(seg);
-    }
-    out
-}
-
 pub(crate) fn set_on<B: Backend>(sim: &Sim<B>, sel: &Selection, name: &str, value: Value, object: &str) -> Result<()> {
     let mut st = sim.lock();
     st.check_alive()?;
@@ -928,41 +709,6 @@ pub(crate) fn initialize_on<B: Backend>(
     }
     Ok(())
 }
-
-macro_rules! impl_add {
-    ($lhs:ty, $rhs:ty, [$($g:tt)*]) => {
-        impl<$($g)*> std::ops::Add<$rhs> for $lhs {
-            type Output = Result<Assembly<B>>;
-            /// Builds an [`Assembly`] (PyNN's `a + b`): an error, not a
-            /// panic, if the operands belong to different sessions or
-            /// overlap, as from [`Assembly::new`].
-            fn add(self, rhs: $rhs) -> Result<Assembly<B>> {
-                Assembly::new(&[&self as &dyn Cells<B>, &rhs as &dyn Cells<B>])
-            }
-        }
-    };
-}
-impl_add!(&Population<C1, B>, &Population<C2, B>, [C1: CellType, C2: CellType, B: Backend]);
-impl_add!(&Population<C1, B>, &PopulationView<C2, B>, [C1: CellType, C2: CellType, B: Backend]);
-impl_add!(&PopulationView<C1, B>, &Population<C2, B>, [C1: CellType, C2: CellType, B: Backend]);
-impl_add!(&PopulationView<C1, B>, &PopulationView<C2, B>, [C1: CellType, C2: CellType, B: Backend]);
-impl_add!(Assembly<B>, &Population<C2, B>, [C2: CellType, B: Backend]);
-impl_add!(Assembly<B>, &PopulationView<C2, B>, [C2: CellType, B: Backend]);
-
-/// `a + b + c`: the sum so far is a `Result`; an error in it is passed on.
-macro_rules! impl_add_chain {
-    ($rhs:ty, [$($g:tt)*]) => {
-        impl<$($g)*> std::ops::Add<$rhs> for Result<Assembly<B>> {
-            type Output = Result<Assembly<B>>;
-            /// Adds one more part to an assembly being built with `+`.
-            fn add(self, rhs: $rhs) -> Result<Assembly<B>> {
-                self? + rhs
-            }
-        }
-    };
-}
-impl_add_chain!(&Population<C2, B>, [C2: CellType, B: Backend]);
-impl_add_chain!(&PopulationView<C2, B>, [C2: CellType, B: Backend]);
 
 impl<B: Backend, T: Cells<B> + ?Sized> Cells<B> for &T {
     fn sim(&self) -> &Sim<B> {
@@ -1110,6 +856,23 @@ impl<B: Backend> CurrentSourceHandle<B> {
             sampling_period: dt,
             channel_index: vec![0],
             data,
+        })
+    }
+}
+
+impl<B: Backend> Sim<B> {
+    /// An error unless `cells` belong to this session: population ids are
+    /// per session, so another session's cells would silently denote this
+    /// session's cells of the same id (or none at all).
+    pub(crate) fn check_owns(&self, cells: &dyn Cells<B>, call: &str) -> Result<()> {
+        if self.same_session(cells.sim()) {
+            return Ok(());
+        }
+        Err(Error::State {
+            object: cells.describe(),
+            message: format!(
+                "belongs to another session than the one `{call}` was called on; use the session that created it"
+            ),
         })
     }
 }

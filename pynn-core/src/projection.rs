@@ -452,8 +452,8 @@ impl<B: Backend> Projection<B> {
             post: post.iter().map(|x| *x as u32).collect(),
             ..Default::default()
         };
-        let pre_pos = crate::space::positions_of(&self.sim, &self.pre);
-        let post_pos = crate::space::positions_of(&self.sim, &self.post);
+        let pre_pos = crate::positions::positions_of(&self.sim, &self.pre);
+        let post_pos = crate::positions::positions_of(&self.sim, &self.post);
         let dist = |i: usize, j: usize| self.space.distance(pre_pos[i], post_pos[j]);
         let mut st = self.sim.lock();
         st.check_alive()?;
@@ -499,8 +499,8 @@ impl<B: Backend> Projection<B> {
             post: post.iter().map(|x| *x as u32).collect(),
             ..Default::default()
         };
-        let pre_pos = crate::space::positions_of(&self.sim, &self.pre);
-        let post_pos = crate::space::positions_of(&self.sim, &self.post);
+        let pre_pos = crate::positions::positions_of(&self.sim, &self.pre);
+        let post_pos = crate::positions::positions_of(&self.sim, &self.post);
         let dist = |i: usize, j: usize| self.space.distance(pre_pos[i], post_pos[j]);
         let mut st = self.sim.lock();
         st.check_alive()?;

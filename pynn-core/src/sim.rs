@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, PopId, RecordingPlan, SimConfig};
 use crate::cells::CellTypeInfo;
-use crate::data::{Block, Segment, SegmentAccumulator};
+use crate::data::{Block, Segment, SegmentAccumulator, filter_segment, restrict_block};
 use crate::electrodes::CurrentSourceSpec;
 use crate::error::{Error, Result, fmt_num};
 use crate::parameters::ParamTable;
@@ -338,14 +338,6 @@ impl<B: Backend> State<B> {
     }
 }
 
-fn filter_segment(s: &Segment, keep: &dyn Fn(&str) -> bool) -> Segment {
-    Segment {
-        name: s.name.clone(),
-        spiketrains: if keep("spikes") { s.spiketrains.clone() } else { Vec::new() },
-        analogsignals: s.analogsignals.iter().filter(|a| keep(&a.name)).cloned().collect(),
-    }
-}
-
 /// A simulation session over backend `B`.
 ///
 /// Cheap to clone: clones share the same session, as do the populations and
@@ -414,21 +406,6 @@ impl<B: Backend> Sim<B> {
 
     pub(crate) fn same_session(&self, other: &Sim<B>) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
-    }
-
-    /// An error unless `cells` belong to this session: population ids are
-    /// per session, so another session's cells would silently denote this
-    /// session's cells of the same id (or none at all).
-    pub(crate) fn check_owns(&self, cells: &dyn crate::population::Cells<B>, call: &str) -> Result<()> {
-        if self.same_session(cells.sim()) {
-            return Ok(());
-        }
-        Err(Error::State {
-            object: cells.describe(),
-            message: format!(
-                "belongs to another session than the one `{call}` was called on; use the session that created it"
-            ),
-        })
     }
 
     /// Largest number of time steps a session can reach: 2^53, the last
@@ -597,7 +574,7 @@ impl<B: Backend> Sim<B> {
         let mut out = Vec::new();
         for (pop, cells) in &sel.parts {
             let block = self.lock().block(*pop, if vars.is_empty() { None } else { Some(&vars) })?;
-            out.push(crate::population::restrict_block(block, cells));
+            out.push(restrict_block(block, cells));
         }
         Ok(out)
     }

@@ -1,0 +1,257 @@
+//! Spike delivery: the spikes that the shards emitted in a slice, delivered
+//! through the static rows into each shard's ring buffers (one loop per
+//! storage layout); the ring buffers as the sink of the plastic projections
+//! ([`Rings`]); and the slice loop that delivers, then advances every shard
+//! (in parallel when worth it).
+
+use super::rows::{Rows, Values};
+use super::shard::{Pop, Shard, Spikes};
+use super::{Native, plastic};
+use rayon::prelude::*;
+
+/// Neuron-steps per slice from which shards advance in parallel.
+pub(super) const PARALLEL_WORK: u64 = 4_000;
+
+// ------------------------------------------------------------ shards
+
+impl Shard {
+    /// Adds the spikes of `spikes` (one entry per shard of the network) to
+    /// this shard's ring buffers.
+    pub(super) fn deliver(&mut self, spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
+        let n = self.size;
+        let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
+        for rows in &self.incoming {
+            let ring = self.ring[rows.receptor].as_mut_slice();
+            let args = (ring, n, ring_len, spikes, shard_lo, n_steps);
+            // One loop per storage layout, so that the inner loop has no branch on it.
+            match (&rows.weight, &rows.delay) {
+                (Values::Same(w), Values::Same(d)) => deliver_same(args, rows, *w, *d),
+                (w, Values::Same(d)) => deliver_rows::<true>(args, rows, |s| w.get(s), |_| *d),
+                (w, d) => deliver_rows::<false>(args, rows, |s| w.get(s), |s| d.get(s)),
+            }
+        }
+    }
+}
+
+/// Write access to every shard's ring buffers by global cell index, for
+/// the serial delivery of plastic projections.
+pub(super) struct Rings<'a> {
+    pub(super) shards: &'a mut [Shard],
+    pub(super) pops: &'a [Pop],
+    pub(super) owner: &'a [u32],
+    pub(super) ring_len: u64,
+}
+
+impl plastic::Sink for Rings<'_> {
+    /// Adds `w` to the input of global cell `cell`, receptor `receptor`,
+    /// arriving at step `arrival` (the slot consumed by the step that ends there).
+    #[inline]
+    fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64) {
+        let p = &self.pops[self.owner[cell as usize] as usize];
+        let local = cell as usize - p.offset;
+        let sh = &mut self.shards[p.shard_of_local(local)];
+        let slot = (arrival % self.ring_len) as usize;
+        sh.ring[receptor][slot * sh.size + (local - sh.first)] += w;
+    }
+}
+
+/// Adds the spikes of every step to `ring` through the rows of one
+/// projection: in step order, then source cell order, then row order. A
+/// cell emitting `m` spikes in one step (a Poisson source at a high rate) is
+/// delivered once with `m` times the weight, as NEST delivers an event of
+/// multiplicity `m`.
+#[inline(always)]
+pub(super) fn deliver_rows<const SAME_DELAY: bool>(
+    (ring, n, ring_len, spikes, shard_lo, n_steps): (&mut [f64], usize, u64, &[Spikes], &[usize], usize),
+    rows: &Rows,
+    weight: impl Fn(usize) -> f64,
+    delay: impl Fn(usize) -> u16,
+) {
+    let len = ring_len as usize;
+    let wrap = |slot: usize| if slot >= len { slot - len } else { slot };
+    for j in 0..n_steps {
+        for src in rows.src.clone() {
+            let sp = &spikes[src];
+            // Only the source cells with rows here: a source shard may feed
+            // several target shards, each holding the rows of part of it.
+            let lo = shard_lo[src] as u32;
+            let first = rows.pre_lo.saturating_sub(lo);
+            let last = rows.pre_hi.saturating_sub(lo);
+            let at = sp.range(j, first, last);
+            let Some(&(_, stamp)) = sp.list.get(at.start).filter(|_| !at.is_empty()) else { continue };
+            // All spikes of a step share their time stamp.
+            let base = (stamp % ring_len) as usize;
+            for (&(c, _), &m) in sp.list[at.clone()].iter().zip(&sp.mult[at]) {
+                let range = rows.row(lo + c);
+                let targets = &rows.target[range.clone()];
+                // `w * 1.0 == w` exactly, so single spikes are unaffected.
+                let scale = f64::from(m);
+                if SAME_DELAY {
+                    let slot = wrap(base + usize::from(delay(0)));
+                    let buf = &mut ring[slot * n..(slot + 1) * n];
+                    for (s, &t) in range.zip(targets) {
+                        buf[t as usize] += weight(s) * scale;
+                    }
+                } else {
+                    for (s, &t) in range.zip(targets) {
+                        let slot = wrap(base + usize::from(delay(s)));
+                        ring[slot * n + t as usize] += weight(s) * scale;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Asks the CPU to bring the first targets of the row of global cell `g`
+/// into cache (a hint without effect on results: rows are read in their
+/// own order afterwards, and the hardware prefetcher follows a row once
+/// started, but not the jump from one row to the next).
+#[inline(always)]
+pub(super) fn prefetch_row(rows: &Rows, g: u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let range = rows.row(g);
+        let targets = &rows.target[range];
+        // Up to four 64-byte lines (128 targets).
+        for k in (0..targets.len().min(128)).step_by(32) {
+            let p = targets[k..].as_ptr().cast::<i8>();
+            // SAFETY: a prefetch has no architectural effect; `p` points
+            // into `targets` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, g);
+}
+
+/// [`deliver_rows`] for a projection whose synapses share one weight and
+/// one delay: the scaled weight is computed once per source spike.
+#[inline(always)]
+pub(super) fn deliver_same(
+    (ring, n, ring_len, spikes, shard_lo, n_steps): (&mut [f64], usize, u64, &[Spikes], &[usize], usize),
+    rows: &Rows,
+    w: f64,
+    d: u16,
+) {
+    let len = ring_len as usize;
+    for j in 0..n_steps {
+        for src in rows.src.clone() {
+            let sp = &spikes[src];
+            let lo = shard_lo[src] as u32;
+            let first = rows.pre_lo.saturating_sub(lo);
+            let last = rows.pre_hi.saturating_sub(lo);
+            let at = sp.range(j, first, last);
+            let Some(&(_, stamp)) = sp.list.get(at.start).filter(|_| !at.is_empty()) else { continue };
+            let slot = (stamp % ring_len) as usize + usize::from(d);
+            let slot = if slot >= len { slot - len } else { slot };
+            let buf = &mut ring[slot * n..(slot + 1) * n];
+            let (list, mult) = (&sp.list[at.clone()], &sp.mult[at]);
+            if rows.diagonal {
+                // Source cell `lo + c` reaches `target[0] + lo + c - pre_lo`.
+                // (`c >= pre_lo - lo` here, so the index is not negative.)
+                let shift = rows.target[0] as isize + lo as isize - rows.pre_lo as isize;
+                for (&(c, _), &m) in list.iter().zip(mult) {
+                    buf[(shift + c as isize) as usize] += w * f64::from(m);
+                }
+                continue;
+            }
+            for (i, (&(c, _), &m)) in list.iter().zip(mult).enumerate() {
+                // The next spike's row starts somewhere else in memory:
+                // fetch its first lines while this row is delivered.
+                if let Some(next) = list.get(i + 1) {
+                    prefetch_row(rows, lo + next.0);
+                }
+                // The same product as `w * m` per synapse, computed once.
+                let ws = w * f64::from(m);
+                for &t in &rows.target[rows.row(lo + c)] {
+                    buf[t as usize] += ws;
+                }
+            }
+        }
+    }
+}
+
+impl Native {
+    /// Plastic projections after the static ones: post spikes enter the
+    /// histories, then pre spikes are delivered (see `plastic.rs`). Serial,
+    /// in projection order; `spikes` are global `(cell, step)` sorted by
+    /// step, then cell.
+    pub(super) fn deliver_plastic(&mut self, spikes: &[(u32, u64)], upto: u64) {
+        let mut rings =
+            Rings { shards: &mut self.shards, pops: &self.pops, owner: &self.owner, ring_len: self.ring_len };
+        for p in &mut self.plastic {
+            p.deliver(spikes, upto, &mut rings);
+        }
+    }
+
+    /// The pending spikes as global `(cell, step)`, sorted by step, then cell.
+    pub(super) fn pending_global(&self) -> Vec<(u32, u64)> {
+        let mut spikes: Vec<(u32, u64)> = Vec::with_capacity(self.pending.iter().map(|s| s.list.len()).sum());
+        for (sp, &lo) in self.pending.iter().zip(&self.shard_lo) {
+            for (&(c, s), &m) in sp.list.iter().zip(&sp.mult) {
+                spikes.extend(std::iter::repeat_n((lo as u32 + c, s), m as usize));
+            }
+        }
+        // Stable: repeated spikes of one cell in one step keep their order.
+        spikes.sort_by_key(|&(c, s)| (s, c));
+        spikes
+    }
+
+    /// Delivers the pending spikes into every shard (in parallel when worth it).
+    pub(super) fn deliver_pending(&mut self) {
+        let count: usize = self.pending.iter().map(|s| s.list.len()).sum();
+        if count > 0 {
+            let (pending, shard_lo, ring_len) = (&self.pending, &self.shard_lo, self.ring_len);
+            if self.pool.current_num_threads() > 1 && count * self.shards.len() >= PARALLEL_WORK as usize {
+                self.shards.par_iter_mut().for_each(|sh| sh.deliver(pending, shard_lo, ring_len));
+            } else {
+                self.shards.iter_mut().for_each(|sh| sh.deliver(pending, shard_lo, ring_len));
+            }
+        }
+        if let Some(upto) = self.pending_upto.take()
+            && !self.plastic.is_empty()
+        {
+            let spikes = self.pending_global();
+            self.deliver_plastic(&spikes, upto);
+        }
+        self.pending.iter_mut().for_each(Spikes::clear);
+    }
+
+    pub(super) fn run_slice(&mut self, a: u64, b: u64) {
+        if !self.plastic.is_empty() {
+            // Plastic projections see the previous slice's spikes after every
+            // shard has delivered its static rows and before any shard
+            // advances: deliver everything first (the shard tasks below then
+            // find nothing pending). Without plastic projections, delivery
+            // stays inside the one parallel task per shard.
+            self.deliver_pending();
+        }
+        let dt = self.dt;
+        let ring_len = self.ring_len;
+        // Current-source values for the slice, computed once per source.
+        let mut values: Vec<Vec<f64>> = Vec::with_capacity(self.currents.len());
+        for cur in &self.currents {
+            let mut v = Vec::new();
+            if let Some(cur) = cur {
+                cur.spec.sample(dt, a, b, &mut v);
+            }
+            values.push(v);
+        }
+        let values = &values;
+        let (pending, shard_lo) = (&self.pending, &self.shard_lo);
+        let task = |(sh, out): (&mut Shard, &mut Spikes)| {
+            sh.deliver(pending, shard_lo, ring_len);
+            sh.advance(a, b, ring_len, values, out);
+        };
+        let work = self.owner.len() as u64 * (b - a) + pending.iter().map(|s| s.list.len() as u64).sum::<u64>();
+        if work >= PARALLEL_WORK && self.pool.current_num_threads() > 1 && self.shards.len() > 1 {
+            self.shards.par_iter_mut().zip(self.next.par_iter_mut()).with_max_len(1).for_each(task);
+        } else {
+            self.shards.iter_mut().zip(self.next.iter_mut()).for_each(task);
+        }
+        std::mem::swap(&mut self.pending, &mut self.next);
+        self.pending_upto = Some(b);
+    }
+}

@@ -1,0 +1,436 @@
+//! Shards: the cut of every population into runs of consecutive cells
+//! ([`shard_cells`]), each with its own kernel, ring buffers, incoming
+//! synapse rows, injected currents and recordings; a shard advancing its
+//! cells through a slice and the spikes it emits ([`Spikes`]); the
+//! populations' bookkeeping ([`Pop`]); building a population's shards;
+//! merging the shards' samples into whole-population signals.
+
+use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
+use super::rows::Rows;
+use super::{Native, err};
+use pynn_core::Result;
+use pynn_core::backend::*;
+use pynn_core::cells::CellTypeInfo;
+use pynn_core::electrodes::CurrentSourceSpec;
+use pynn_core::parameters::{Column, ParamTable};
+
+/// Largest number of cells per shard (at most 65 536, so that targets fit in
+/// a `u16`).
+pub const SHARD_CELLS: usize = 4096;
+
+/// Number of cells per shard of a population of `n` cells (the last shard
+/// may be shorter): `n / 2` rounded up to a power of two, within
+/// `[256, SHARD_CELLS]`. It depends on `n` only, so results do not depend on
+/// the thread count (nor on the cut: each shard sums its input in global
+/// source order). Larger shards mean fewer (and longer) synapse rows per
+/// spike to visit during delivery, whose first loads miss the cache (VA
+/// COBA: 15 % faster than with quarters); two per population keep two
+/// threads busy, and populations above 8192 cells have more.
+pub fn shard_cells(n: usize) -> usize {
+    n.div_ceil(2).next_power_of_two().clamp(256, SHARD_CELLS)
+}
+
+/// Receptor slices passed to a kernel without allocating.
+pub(super) const STACK_RECEPTORS: usize = 8;
+
+/// One recorded analog variable, restricted to a shard's cells.
+pub(super) struct ShardSignal {
+    pub(super) var: usize,
+    /// Recorded cells of this shard (indices within the shard).
+    pub(super) cells: Vec<usize>,
+    /// Position of each in the population's list of recorded cells.
+    pub(super) pos: Vec<usize>,
+    pub(super) steps: Vec<u64>,
+    pub(super) data: Vec<f64>,
+}
+
+/// A run of consecutive cells of one population and everything they need.
+pub(super) struct Shard {
+    /// Global index of the first cell.
+    pub(super) lo: usize,
+    /// Index of the first cell in its population.
+    pub(super) first: usize,
+    pub(super) size: usize,
+    pub(super) kernel: Box<dyn Kernel>,
+    /// Per receptor: `ring_len * size` input sums.
+    pub(super) ring: Vec<Vec<f64>>,
+    /// Static synapse rows into this shard, in projection order.
+    ///
+    /// Non-static (plastic) projections keep their own storage
+    /// ([`plastic::Plastic`], in `Native::plastic`) and are delivered
+    /// serially after every shard has delivered its static rows
+    /// ([`Native::deliver_pending`]), writing through [`Rings`].
+    pub(super) incoming: Vec<Rows>,
+    /// Current sources injecting into this shard: (source, cells within the shard).
+    pub(super) inject: Vec<(usize, Vec<u32>)>,
+    pub(super) current: Vec<f64>,
+    pub(super) spike_mask: Vec<bool>,
+    pub(super) signals: Vec<ShardSignal>,
+    pub(super) interval: u64,
+    pub(super) last_sample: Option<u64>,
+    /// Recorded spikes (cell within the shard, step) not yet drained.
+    pub(super) rec_spikes: Vec<(u32, u64)>,
+}
+
+/// A population as the engine sees it: where its cells and shards are.
+pub(super) struct Pop {
+    /// Global index of the first cell.
+    pub(super) offset: usize,
+    /// Cells per shard.
+    pub(super) shard_cells: usize,
+    pub(super) label: String,
+    /// Global indices of its shards.
+    pub(super) shards: std::ops::Range<usize>,
+    /// Names and cells of the recorded analog variables.
+    pub(super) signal_plan: Vec<(String, Vec<usize>)>,
+    /// Samples of earlier recording plans, not yet drained.
+    pub(super) done: Vec<RawSignal>,
+}
+
+impl Pop {
+    /// Global index of the shard holding the population's cell `local`
+    /// (the one place this is computed: shards have the population's own
+    /// [`shard_cells`], not [`SHARD_CELLS`]).
+    #[inline]
+    pub(super) fn shard_of_local(&self, local: usize) -> usize {
+        self.shards.start + local / self.shard_cells
+    }
+}
+
+/// A current source and the global cells it injects into.
+pub(super) struct Current {
+    pub(super) spec: CurrentSourceSpec,
+    pub(super) targets: Vec<u32>,
+}
+
+/// The cells `lo..lo + n` of a parameter table.
+pub(super) fn sub_table(t: &ParamTable, lo: usize, n: usize) -> ParamTable {
+    if lo == 0 && n == t.size() {
+        return t.clone();
+    }
+    let mut s = ParamTable::defaults(t.specs(), n);
+    let idx: Vec<usize> = (0..n).collect();
+    for spec in t.specs() {
+        match t.column(spec.name) {
+            Some(Column::Scalar(v)) => s.assign(spec.name, &idx, Column::Scalar(v[lo..lo + n].to_vec())),
+            Some(Column::Sequence(v)) => s.assign(spec.name, &idx, Column::Sequence(v[lo..lo + n].to_vec())),
+            None => {}
+        }
+    }
+    s
+}
+
+/// Spikes emitted by one shard during a slice.
+#[derive(Default)]
+pub(super) struct Spikes {
+    /// `(cell within the shard, step of the spike time)`, in time order and,
+    /// within a step, in cell order.
+    pub(super) list: SpikeOut,
+    /// `list[bounds[j]..bounds[j + 1]]` were emitted in the slice's step `j`.
+    pub(super) bounds: Vec<usize>,
+    /// `mult[k]`: how many spikes the cell of `list[k]` emitted in its step
+    /// (closed steps hold each cell once).
+    pub(super) mult: Vec<u32>,
+}
+
+impl Spikes {
+    pub(super) fn clear(&mut self) {
+        self.list.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+        self.mult.clear();
+    }
+
+    /// Closes the current step (its spikes are `list[bounds.last()..]`, in
+    /// cell order): repeated spikes of one cell (high-rate Poisson sources)
+    /// become one entry with its multiplicity, so that delivery reads each
+    /// cell once.
+    pub(super) fn end_step(&mut self) {
+        let from = *self.bounds.last().unwrap_or(&0);
+        if self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
+            let (mut i, mut out) = (from, from);
+            while i < self.list.len() {
+                let m = run_length(&self.list, i);
+                self.list[out] = self.list[i];
+                self.mult.push(m as u32);
+                out += 1;
+                i += m;
+            }
+            self.list.truncate(out);
+        } else {
+            self.mult.resize(self.list.len(), 1);
+        }
+        self.bounds.push(self.list.len());
+    }
+
+    /// The entries of step `j` whose cell lies in `first..last`, as a range
+    /// of positions in `list` and `mult` (binary searches: cells are sorted).
+    #[inline]
+    pub(super) fn range(&self, j: usize, first: u32, last: u32) -> std::ops::Range<usize> {
+        let (a, b) = (self.bounds[j], self.bounds[j + 1]);
+        let list = &self.list[a..b];
+        let lo = list.partition_point(|e| e.0 < first);
+        let hi = lo + list[lo..].partition_point(|e| e.0 < last);
+        a + lo..a + hi
+    }
+}
+
+/// How many entries from `list[i]` on belong to the same cell (the list is
+/// sorted by cell). Up to 8 are counted without a data-dependent branch:
+/// the counts of high-rate Poisson sources are random and would defeat
+/// branch prediction.
+#[inline(always)]
+pub(super) fn run_length(list: &[(u32, u64)], i: usize) -> usize {
+    let c = list[i].0;
+    let mut m = 1;
+    if i + 8 <= list.len() {
+        m += list[i + 1..i + 8].iter().map(|e| usize::from(e.0 == c)).sum::<usize>();
+        if m < 8 {
+            return m;
+        }
+    }
+    while i + m < list.len() && list[i + m].0 == c {
+        m += 1;
+    }
+    m
+}
+
+impl Shard {
+    /// Advances the shard's cells through steps `a..b`, writing their spikes to `out`.
+    pub(super) fn advance(&mut self, a: u64, b: u64, ring_len: u64, values: &[Vec<f64>], out: &mut Spikes) {
+        out.clear();
+        let n = self.size;
+        for k in a..b {
+            if self.last_sample != Some(k) && k % self.interval == 0 && !self.signals.is_empty() {
+                self.sample(k);
+            }
+            if !self.inject.is_empty() {
+                self.current.iter_mut().for_each(|c| *c = 0.0);
+                for (s, cells) in &self.inject {
+                    let x = values[*s][(k - a) as usize];
+                    for c in cells {
+                        self.current[*c as usize] += x;
+                    }
+                }
+            }
+            let slot = ((k + 1) % ring_len) as usize;
+            let before = out.list.len();
+            let n_rec = self.ring.len();
+            let cleared = n_rec <= STACK_RECEPTORS && {
+                let mut slots: [&mut [f64]; STACK_RECEPTORS] = Default::default();
+                for (r, ring) in self.ring.iter_mut().enumerate() {
+                    slots[r] = &mut ring[slot * n..(slot + 1) * n];
+                }
+                self.kernel.step_clearing(k, &mut slots[..n_rec], &self.current, &mut out.list)
+            };
+            if !cleared {
+                let mut stack: [&[f64]; STACK_RECEPTORS] = [&[]; STACK_RECEPTORS];
+                let heap: Vec<&[f64]>;
+                let synaptic: &[&[f64]] = if n_rec <= STACK_RECEPTORS {
+                    for (r, ring) in self.ring.iter().enumerate() {
+                        stack[r] = &ring[slot * n..(slot + 1) * n];
+                    }
+                    &stack[..n_rec]
+                } else {
+                    heap = self.ring.iter().map(|r| &r[slot * n..(slot + 1) * n]).collect();
+                    &heap
+                };
+                let input = StepInput { step: k, synaptic, current: &self.current };
+                self.kernel.step(&input, &mut out.list);
+                for r in &mut self.ring {
+                    r[slot * n..(slot + 1) * n].fill(0.0);
+                }
+            }
+            for &(c, s) in &out.list[before..] {
+                if self.spike_mask[c as usize] {
+                    self.rec_spikes.push((c, s));
+                }
+            }
+            out.end_step();
+            if (k + 1) % self.interval == 0 && !self.signals.is_empty() {
+                self.sample(k + 1);
+            }
+        }
+    }
+
+    pub(super) fn sample(&mut self, step: u64) {
+        self.last_sample = Some(step);
+        for sig in &mut self.signals {
+            sig.steps.push(step);
+            self.kernel.read(sig.var, &sig.cells, &mut sig.data);
+        }
+    }
+}
+
+impl Native {
+    pub(super) fn pop(&self, id: PopId) -> Result<&Pop> {
+        self.pops.get(id).ok_or_else(|| err(format!("no population {id}")))
+    }
+
+    /// The shard holding global cell `g`.
+    pub(super) fn shard_of(&self, g: usize) -> usize {
+        let p = &self.pops[self.owner[g] as usize];
+        p.shard_of_local(g - p.offset)
+    }
+
+    pub(super) fn rebuild_injection(&mut self) {
+        for sh in &mut self.shards {
+            sh.inject.clear();
+        }
+        for (s, cur) in self.currents.iter().enumerate() {
+            let Some(cur) = cur else { continue };
+            for sh in &mut self.shards {
+                let lo = sh.lo as u32;
+                let hi = (sh.lo + sh.size) as u32;
+                let cells: Vec<u32> = cur.targets.iter().filter(|t| **t >= lo && **t < hi).map(|t| t - lo).collect();
+                if !cells.is_empty() {
+                    sh.inject.push((s, cells));
+                }
+            }
+        }
+    }
+
+    /// Moves the samples of a population's shards into whole-population signals.
+    pub(super) fn merge_samples(&mut self, pop: PopId) -> Result<Vec<RawSignal>> {
+        let p = &self.pops[pop];
+        let object = format!("population \"{}\" on the native engine", p.label);
+        // Every merged buffer is allocated (fallibly) before any sample
+        // moves, so that a refusal leaves the samples where they were.
+        let mut out = Vec::new();
+        for (k, (name, cells)) in p.signal_plan.iter().enumerate() {
+            let steps = self.shards[p.shards.start].signals.get(k).map(|s| s.steps.clone()).unwrap_or_default();
+            if steps.is_empty() {
+                continue;
+            }
+            let width = cells.len();
+            let what = || format!("the {} samples of `{name}` of {width} cells", steps.len());
+            let data = pynn_core::memory::try_vec(&object, what, steps.len() * width, 0.0)?;
+            out.push((k, RawSignal { name: name.clone(), cells: cells.clone(), steps, data }));
+        }
+        for (k, merged) in &mut out {
+            let width = merged.cells.len();
+            for s in p.shards.clone() {
+                let sig = &mut self.shards[s].signals[*k];
+                let local = sig.cells.len();
+                for row in 0..merged.steps.len() {
+                    for (j, pos) in sig.pos.iter().enumerate() {
+                        merged.data[row * width + pos] = sig.data[row * local + j];
+                    }
+                }
+                // Freed, not kept for reuse: the next run reserves its own.
+                sig.steps = Vec::new();
+                sig.data = Vec::new();
+            }
+        }
+        Ok(out.into_iter().map(|(_, m)| m).collect())
+    }
+
+    /// Reserves, fallibly, the room for the samples of a run to `step` in
+    /// every shard's recording buffers (exactly for a first run after a
+    /// drain, so that a long run's buffers do not double; amortised for
+    /// successive short runs).
+    pub(super) fn reserve_samples(&mut self, step: u64) -> Result<()> {
+        for p in &self.pops {
+            for sh in &mut self.shards[p.shards.clone()] {
+                let samples = (step.saturating_sub(self.step) / sh.interval.max(1) + 1) as usize;
+                for sig in &mut sh.signals {
+                    let object = || format!("population \"{}\" on the native engine", p.label);
+                    let what = || format!("{samples} samples of {} cells", sig.cells.len());
+                    let n = samples.saturating_mul(sig.cells.len());
+                    pynn_core::memory::try_reserve(&mut sig.data, &object(), what, n)?;
+                    pynn_core::memory::try_reserve(&mut sig.steps, &object(), what, samples)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds the shards of a new population of cell type `C` (the
+    /// [`Supports::create_population`] of every native cell type).
+    pub(super) fn add_population<C: NativeCell>(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
+        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
+            return Err(err("populations must be created in order"));
+        }
+        let info: CellTypeInfo = spec.cell_type;
+        let n = spec.size;
+        // The engine's state per cell, estimated before allocating it
+        // (pynn_core::memory): ring buffers (`ring_len` slots per receptor),
+        // the kernel's parameters and state and their per-shard copy (two
+        // f64 each), injected current, spike mask and owner.
+        let object = format!("population \"{}\" ({}) on the native engine", spec.label, info.name);
+        let ring_cell = pynn_core::memory::bytes(&[self.ring_len, info.receptors.len() as u64, 8]);
+        let kernel_cell = ((info.parameters.len() + info.state.len()) as u64) * 16 + 8 + 1 + 4;
+        let per_cell = pynn_core::memory::sum(&[ring_cell, Some(kernel_cell)]);
+        let total = per_cell.and_then(|b| pynn_core::memory::bytes(&[b, n as u64]));
+        pynn_core::memory::ensure(
+            &object,
+            || format!("{n} cells with {} ring-buffer slots per receptor", self.ring_len),
+            total,
+        )?;
+        let per_shard = shard_cells(n);
+        let n_shards = n.div_ceil(per_shard).max(1);
+        let first_shard = self.shards.len();
+        let mut shards = Vec::with_capacity(n_shards);
+        for k in 0..n_shards {
+            let first = k * per_shard;
+            let size = per_shard.min(n - first.min(n));
+            let ctx = BuildContext {
+                dt: self.dt,
+                seed: self.cfg.seed,
+                population: spec.id,
+                label: spec.label.to_string(),
+                first_cell: first,
+                composition: spec.composition.clone(),
+            };
+            let mut kernel =
+                C::build(&sub_table(spec.parameters, first, size), &sub_table(spec.initial_values, first, size), &ctx)?;
+            kernel.set_ode_solver(self.options.ode_solver);
+            shards.push(Shard {
+                lo: spec.offset + first,
+                first,
+                size,
+                kernel,
+                ring: (0..info.receptors.len())
+                    // No overflow: the estimate above bounds ring_len x n x 8.
+                    .map(|_| {
+                        pynn_core::memory::try_vec(
+                            &object,
+                            || "ring buffers".into(),
+                            self.ring_len as usize * size,
+                            0.0,
+                        )
+                    })
+                    .collect::<Result<_>>()?,
+                incoming: Vec::new(),
+                inject: Vec::new(),
+                current: vec![0.0; size],
+                spike_mask: vec![false; size],
+                signals: Vec::new(),
+                interval: 1,
+                last_sample: None,
+                rec_spikes: Vec::new(),
+            });
+        }
+        for sh in shards {
+            self.shard_lo.push(sh.lo);
+            self.shards.push(sh);
+            let mut s = Spikes::default();
+            s.clear();
+            self.pending.push(s);
+            let mut s = Spikes::default();
+            s.clear();
+            self.next.push(s);
+        }
+        self.owner.extend(std::iter::repeat_n(spec.id as u32, n));
+        self.pops.push(Pop {
+            offset: spec.offset,
+            shard_cells: per_shard,
+            label: spec.label.to_string(),
+            shards: first_shard..self.shards.len(),
+            signal_plan: Vec::new(),
+            done: Vec::new(),
+        });
+        self.rebuild_injection();
+        Ok(())
+    }
+}
