@@ -100,6 +100,17 @@ class DriverCore:
                 "spike_steps": self.npy("ssteps", steps[order].astype(np.int64)),
                 "signals": signals}
 
+    @staticmethod
+    def same_recording(active, wanted, interval):
+        """Whether the active recorders (`kind`, `var`, `cells` and, for
+        signals, `interval` attributes) already record `wanted`, a list of
+        (kind, var, ..., cells) in the same order at sampling interval
+        `interval`: a "record" command that changes nothing."""
+        return len(active) == len(wanted) and all(
+            r.kind == w[0] and r.var == w[1] and r.cells.tolist() == w[-1] and
+            (w[0] == "spikes" or r.interval == interval)
+            for r, w in zip(active, wanted))
+
     # -- checked changes ---------------------------------------------------
     @staticmethod
     def check_names(what, kind, names, known):

@@ -1,11 +1,9 @@
 """pynn-rs Brian2 driver: builds and runs a network in Brian2 (runtime mode)
 on behalf of the Rust `Brian2` backend (pynn-backends/src/brian2/mod.rs).
 
-Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
-object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
-"error": message, "type": exception type}).  Large arrays travel as .npy
-files in the work directory given as the first argument.  Everything else
-the process prints goes to stderr.
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 The models arrive as rows of the translation table
 (pynn-backends/src/brian2/translate.rs): equations, threshold, reset,
@@ -535,10 +533,7 @@ class Driver(DriverCore):
         wanted += [("signal", s["var"], s["unit"], list(s["cells"])) for s in c["signals"] if s["cells"]]
         recs = self.recorders[pop]
         active = [r for r in recs if r.active]
-        same = len(active) == len(wanted) and all(
-            r.kind == k and r.var == v and r.cells.tolist() == cl and (k == "spikes" or r.interval == interval)
-            for r, (k, v, _, cl) in zip(active, wanted))
-        if same:
+        if self.same_recording(active, wanted, interval):
             return {}
         for r in active:
             r.collect(self.dt)

@@ -1,11 +1,9 @@
 """pynn-rs NEST driver: builds and runs a network in PyNEST on behalf of the
 Rust `Nest` backend (pynn-backends/src/nest/mod.rs).
 
-Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
-object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
-"error": message, "type": exception type}).  Large arrays travel as .npy
-files in the work directory given as the first argument.  Everything else
-the process prints (NEST's banner and messages) goes to stderr.
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 Names and units arrive already translated to NEST's (the translation table
 is pynn-backends/src/nest/translate.rs); this driver knows only PyNEST and
@@ -564,11 +562,7 @@ class Driver(DriverCore):
         wanted += [("signal", s["var"], list(s["cells"])) for s in c["signals"] if s["cells"]]
         recs = self.recorders[pop]
         active = [r for r in recs if r.until is None]
-        same = len(active) == len(wanted) and all(
-            r.kind == k and r.var == v and r.cells.tolist() == cl and
-            (k == "spikes" or r.interval == interval)
-            for r, (k, v, cl) in zip(active, wanted))
-        if same:
+        if self.same_recording(active, wanted, interval):
             return {}
         for r in active:
             r.until = self.core_step

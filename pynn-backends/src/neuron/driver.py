@@ -1,10 +1,9 @@
 """pynn-rs NEURON driver: builds and runs a network in NEURON on behalf of the
 Rust `Neuron` backend (pynn-backends/src/neuron/mod.rs).
 
-Protocol (shared with the other drivers, see pynn-backends/src/pyproc.rs):
-one JSON command per line on stdin, one JSON answer per line on stdout
-({"ok": true, ...} or {"ok": false, "error": ..., "type": ...}); arrays
-travel as .npy files in the work directory (first argument).
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 Under MPI (`mpirun -np N python driver.py WORK`) every rank runs this script;
 rank 0 reads the commands and broadcasts them (ParallelContext.py_broadcast),
