@@ -217,3 +217,146 @@ fn a_killed_neuron_process_keeps_the_data_already_read() {
 fn a_killed_brian2_process_keeps_the_data_already_read() {
     killed_process_keeps_the_data_already_read::<Brian2>("brian2");
 }
+
+/// One user action that every backend refuses (`set` of a value outside
+/// what the cell type allows), then more simulation: spikes of `pop` (3
+/// IF_curr_exp cells under a DC drive), 0..60 ms, with the refused `set`s
+/// at 30 ms when `refuse`, and the errors' texts.
+fn refused_set_then_run<B>(refuse: bool) -> (Vec<Vec<f64>>, Vec<String>)
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_exp>,
+{
+    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let cell = IF_curr_exp { i_offset: 1.5, ..Default::default() };
+    let pop = Population::<IF_curr_exp, B>::new(&sim, 3, cell).unwrap();
+    pop.set("i_offset", vec![1.2, 1.5, 1.8]).unwrap();
+    pop.record(["spikes"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let mut errors = Vec::new();
+    if refuse {
+        let before = pop.get("v_reset").unwrap();
+        // v_reset above v_thresh (-50 mV) for cell 1 only; a negative tau_m.
+        let e = pop.set("v_reset", vec![-65.0, -45.0, -65.0]).unwrap_err();
+        errors.push(e.to_string());
+        let e = pop.set("tau_m", -5.0).unwrap_err();
+        errors.push(e.to_string());
+        let e = pop.set_many(&[("tau_m", 5.0.into()), ("cm", (-1.0).into())]).unwrap_err();
+        errors.push(e.to_string());
+        assert_eq!(pop.get("v_reset").unwrap(), before, "{}: v_reset unchanged", B::NAME);
+        assert_eq!(pop.get("tau_m").unwrap(), vec![20.0; 3], "{}: tau_m unchanged", B::NAME);
+    }
+    sim.run(30.0).unwrap();
+    let block = pop.get_data().unwrap();
+    sim.end().unwrap();
+    let spikes = (0..3).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    (spikes, errors)
+}
+
+/// The same refused `set` gives the same clear error on NEST, NEURON,
+/// Brian2 (and native), and leaves every cell as it was: the run after it
+/// gives the spikes of a run without it, on each backend. (In a child
+/// process, as the next test: the killed-process tests above expect one
+/// driver of each backend in this process.)
+#[test]
+fn a_refused_set_is_the_same_error_and_changes_nothing_on_every_backend() {
+    let (ok, text) = in_child("child_a_refused_set_is_the_same_error_and_changes_nothing", &[]);
+    assert!(ok, "{text}");
+}
+
+#[test]
+#[ignore = "run in a child process by a_refused_set_is_the_same_error_and_changes_nothing_on_every_backend"]
+fn child_a_refused_set_is_the_same_error_and_changes_nothing() {
+    if !in_child_mode() {
+        return;
+    }
+    fn check<B>() -> Vec<String>
+    where
+        B: Backend + pynn::core::backend::Supports<IF_curr_exp>,
+    {
+        let (plain, none) = refused_set_then_run::<B>(false);
+        assert!(none.is_empty());
+        let (after, errors) = refused_set_then_run::<B>(true);
+        assert!(plain.iter().all(|t| t.len() >= 3), "{}: the cells fire: {plain:?}", B::NAME);
+        assert_eq!(after, plain, "{}: the refused sets changed the cells", B::NAME);
+        errors
+    }
+    let native = check::<Native>();
+    for e in &native {
+        eprintln!("{e}");
+    }
+    assert!(native[0].contains("v_reset") && native[0].contains("-45") && native[0].contains("v_thresh"), "{native:?}");
+    assert!(native[1].contains("tau_m") && native[1].contains("-5"), "{native:?}");
+    assert!(native[2].contains("cm") && native[2].contains("-1"), "{native:?}");
+    assert_eq!(check::<Nest>(), native, "NEST");
+    assert_eq!(check::<Neuron>(), native, "NEURON");
+    assert_eq!(check::<Brian2>(), native, "Brian2");
+}
+
+/// A NEST model by name with a parameter NEST checks and pynn-core does
+/// not (its schema allows any finite capacitance): `set` of per-cell values
+/// NEST accepts for cell 0 and refuses for cell 1 is an error naming NEST's
+/// reason, and leaves both cells as before (NEST sets node by node; the
+/// driver puts cell 0's value back): the run after it gives the spikes of
+/// a run without it.
+#[test]
+fn a_value_nest_refuses_for_one_cell_leaves_every_cell_as_before() {
+    let (ok, text) = in_child("child_a_value_nest_refuses_for_one_cell_leaves_every_cell_as_before", &[]);
+    assert!(ok, "{text}");
+}
+
+#[test]
+#[ignore = "run in a child process by a_value_nest_refuses_for_one_cell_leaves_every_cell_as_before"]
+fn child_a_value_nest_refuses_for_one_cell_leaves_every_cell_as_before() {
+    if !in_child_mode() {
+        return;
+    }
+    use pynn::backends::nest::NestCell;
+    use pynn::core::cells::RecordableSpec;
+    use pynn::core::parameters::{Domain, ParamSpec, Value};
+    #[derive(Debug, Clone)]
+    struct IafPscAlphaAnyCm;
+    impl pynn::CellType for IafPscAlphaAnyCm {
+        const NAME: &'static str = "IafPscAlphaAnyCm";
+        const PARAMETERS: &'static [ParamSpec] = &[
+            ParamSpec::scalar("C_m", 250.0, "pF", Domain::Finite, "membrane capacitance (NEST: > 0)"),
+            ParamSpec::scalar("I_e", 400.0, "pA", Domain::Finite, "constant input current"),
+        ];
+        const STATE: &'static [ParamSpec] =
+            &[ParamSpec::scalar("V_m", -70.0, "mV", Domain::Finite, "membrane potential")];
+        const RECORDABLES: &'static [RecordableSpec] =
+            &[RecordableSpec { name: "spikes", unit: "ms" }, RecordableSpec { name: "V_m", unit: "mV" }];
+        const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+        const CONDUCTANCE_BASED: bool = false;
+        const INJECTABLE: bool = true;
+        fn parameter_values(&self) -> Vec<Value> {
+            vec![Value::Scalar(250.0), Value::Scalar(400.0)]
+        }
+    }
+    impl NestCell for IafPscAlphaAnyCm {
+        const NEST_MODEL: Option<&'static str> = Some("iaf_psc_alpha");
+    }
+    let run = |refuse: bool| {
+        let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+        let pop = Population::<IafPscAlphaAnyCm, Nest>::new(&sim, 2, IafPscAlphaAnyCm).unwrap();
+        pop.record(["spikes"], None).unwrap();
+        sim.run(30.0).unwrap();
+        let mut error = None;
+        if refuse {
+            let e = pop.set("C_m", vec![150.0, -1.0]).unwrap_err().to_string();
+            assert_eq!(pop.get("C_m").unwrap(), vec![250.0, 250.0], "C_m unchanged");
+            error = Some(e);
+        }
+        sim.run(70.0).unwrap();
+        let block = pop.get_data().unwrap();
+        sim.end().unwrap();
+        let spikes: Vec<Vec<f64>> = (0..2).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+        (spikes, error)
+    };
+    let (plain, _) = run(false);
+    let (after, error) = run(true);
+    let error = error.unwrap();
+    eprintln!("{error}");
+    assert!(error.contains("Capacitance must be > 0") && error.contains("keeps its previous values"), "{error}");
+    assert!(plain.iter().all(|t| t.len() >= 3), "the cells fire: {plain:?}");
+    assert_eq!(after, plain, "cell 0 kept C_m = 250 pF in NEST");
+}

@@ -36,6 +36,10 @@ use std::time::{Duration, Instant};
 /// backend (run in the workspace root).
 pub const INSTALL_HINT: &str = "python3 -m venv .venv && .venv/bin/pip install \"nest-simulator==3.10.0\" \"neuron==9.0.2\" \"brian2==2.9.0\" \"numpy<2.4\"";
 
+/// The Python module every driver script imports (protocol loop, command
+/// table, error answers, `.npy` files): written next to the script.
+pub const DRIVER_CORE: &str = include_str!("driver_core.py");
+
 /// What distinguishes one simulator's driver process from another's.
 #[derive(Debug, Clone, Copy)]
 pub struct DriverSpec {
@@ -145,6 +149,8 @@ impl Driver {
         std::fs::create_dir_all(&dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
         let script = dir.join("driver.py");
         std::fs::write(&script, spec.script).map_err(|e| err(format!("cannot write {}: {e}", script.display())))?;
+        let core = dir.join("driver_core.py");
+        std::fs::write(&core, DRIVER_CORE).map_err(|e| err(format!("cannot write {}: {e}", core.display())))?;
         let log = std::fs::File::create(dir.join("stderr.log"))
             .map_err(|e| err(format!("cannot create the driver's log in {}: {e}", dir.display())))?;
         let sim = spec.simulator;

@@ -1,11 +1,9 @@
 """pynn-rs Brian2 driver: builds and runs a network in Brian2 (runtime mode)
 on behalf of the Rust `Brian2` backend (pynn-backends/src/brian2/mod.rs).
 
-Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
-object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
-"error": message, "type": exception type}).  Large arrays travel as .npy
-files in the work directory given as the first argument.  Everything else
-the process prints goes to stderr.
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 The models arrive as rows of the translation table
 (pynn-backends/src/brian2/translate.rs): equations, threshold, reset,
@@ -25,17 +23,7 @@ timing conventions that make it step like NEST (see mod.rs):
   the samples the Rust core computed (one row per step).
 """
 
-import json
-import os
-import sys
-import traceback
-
-# The protocol owns the real stdout; everything else goes to stderr.
-_proto = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+from driver_core import WORK, DriverCore, DriverError, concat, import_error  # noqa: F401
 
 try:
     import numpy as np
@@ -43,11 +31,7 @@ try:
     b2.BrianLogger.log_level_error()
     IMPORT_ERROR = None
 except Exception as e:  # reported by the "hello" command
-    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
-
-
-class DriverError(Exception):
-    pass
+    IMPORT_ERROR = import_error(e)
 
 
 def unit(name):
@@ -117,9 +101,12 @@ class Recorder:
         return steps, vals
 
 
-class Driver:
+class Driver(DriverCore):
+    SIMULATOR = "Brian2"
+    IMPORT_ERROR = IMPORT_ERROR
+
     def __init__(self):
-        self.counter = 0
+        super().__init__()
         self.net = None
         self.clear()
 
@@ -132,17 +119,9 @@ class Driver:
         self.step = 0
         self.net = None
 
-    def npy(self, name, arr):
-        self.counter += 1
-        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
-        np.save(path, arr)
-        return path
-
     # -- commands --------------------------------------------------------
-    def cmd_hello(self, c):
-        if IMPORT_ERROR is not None:
-            raise DriverError("cannot import Brian2: " + IMPORT_ERROR)
-        return {"brian2_version": b2.__version__, "python": sys.version.split()[0]}
+    def hello(self):
+        return {"brian2_version": b2.__version__}
 
     def cmd_setup(self, c):
         self.clear()
@@ -302,13 +281,33 @@ class Driver:
             else:
                 getattr(group, name)[np.asarray(cells, dtype=np.int64)] = q
 
+    def change_group(self, pop, kind, names, apply):
+        """`apply()` changes variables `names` of population `pop`'s group,
+        all or nothing: an unknown name is an error, and the previous values
+        are put back if Brian2 refuses a value (a wrong unit)."""
+        g = self.pops[pop]["group"]
+        what = "population %d (%s)" % (pop, g.name)
+        self.check_names(what, kind, names, [k for k in g.variables if not k.startswith("_")])
+
+        def save():
+            old = {n: np.array(g.variables[n].get_value(), copy=True) for n in names}
+            return lambda: [g.variables[n].set_value(v) for n, v in old.items()]
+
+        self.change_all_or_nothing(what, save, apply)
+
     def cmd_set_params(self, c):
-        self.set_params(int(c["pop"]), c)
+        pop = int(c["pop"])
+        if self.pops[pop]["kind"] == "neuron":
+            self.change_group(pop, "parameter", list(c["params"]), lambda: self.set_params(pop, c))
+        else:
+            self.set_params(pop, c)
         return {}
 
     def cmd_set_state(self, c):
-        p = self.pops[int(c["pop"])]
-        self.set_state(p["group"], c["cells"], c["state"])
+        pop = int(c["pop"])
+        p = self.pops[pop]
+        self.change_group(pop, "state variable", list(c["state"]),
+                          lambda: self.set_state(p["group"], c["cells"], c["state"]))
         return {}
 
     def locate(self, cells):
@@ -534,10 +533,7 @@ class Driver:
         wanted += [("signal", s["var"], s["unit"], list(s["cells"])) for s in c["signals"] if s["cells"]]
         recs = self.recorders[pop]
         active = [r for r in recs if r.active]
-        same = len(active) == len(wanted) and all(
-            r.kind == k and r.var == v and r.cells.tolist() == cl and (k == "spikes" or r.interval == interval)
-            for r, (k, v, _, cl) in zip(active, wanted))
-        if same:
+        if self.same_recording(active, wanted, interval):
             return {}
         for r in active:
             r.collect(self.dt)
@@ -663,12 +659,7 @@ class Driver:
                                 "steps": self.npy("steps", steps.astype(np.int64)),
                                 "data": self.npy("data", np.ascontiguousarray(vals, dtype=float).ravel())})
         self.recorders[pop] = [r for r in recs if r.active]
-        cells = np.concatenate(cells_out) if cells_out else np.zeros(0, dtype=np.int64)
-        steps = np.concatenate(steps_out) if steps_out else np.zeros(0, dtype=np.int64)
-        order = np.lexsort((cells, steps))
-        return {"spike_cells": self.npy("cells", cells[order].astype(np.int64)),
-                "spike_steps": self.npy("ssteps", steps[order].astype(np.int64)),
-                "signals": signals}
+        return self.spikes_answer(concat(cells_out, np.int64), concat(steps_out, np.int64), signals)
 
     def cmd_clear(self, c):
         """Forget the network (the process waits in the Rust side's pool)."""
@@ -677,33 +668,17 @@ class Driver:
         gc.collect()
         return {}
 
-    def cmd_quit(self, c):
-        return {}
+    def finish(self, reason):
+        if reason == "eof":
+            # stdin closed without "quit": the Rust program has exited
+            # (pooled process); remove the work directory it would have
+            # removed.
+            import shutil
+            shutil.rmtree(WORK, ignore_errors=True)
 
 
 def main():
-    d = Driver()
-    for line in sys.stdin:
-        c = {}
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            c = json.loads(line)
-            answer = getattr(d, "cmd_" + c["cmd"])(c)
-            answer["ok"] = True
-        except Exception as e:  # every error goes back to Rust
-            kind = type(e).__name__
-            answer = {"ok": False, "type": kind, "error": str(e) or kind,
-                      "traceback": traceback.format_exc()}
-        _proto.write(json.dumps(answer) + "\n")
-        _proto.flush()
-        if c.get("cmd") == "quit":
-            return
-    # stdin closed without "quit": the Rust program has exited (pooled
-    # process); remove the work directory it would have removed.
-    import shutil
-    shutil.rmtree(WORK, ignore_errors=True)
+    Driver().serve()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,9 @@
 """pynn-rs NEST driver: builds and runs a network in PyNEST on behalf of the
 Rust `Nest` backend (pynn-backends/src/nest/mod.rs).
 
-Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
-object per line on stdout (the answer: {"ok": true, ...} or {"ok": false,
-"error": message, "type": exception type}).  Large arrays travel as .npy
-files in the work directory given as the first argument.  Everything else
-the process prints (NEST's banner and messages) goes to stderr.
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 Names and units arrive already translated to NEST's (the translation table
 is pynn-backends/src/nest/translate.rs); this driver knows only PyNEST and
@@ -33,25 +31,14 @@ the timing conventions of PyNN's NEST backend:
   Plastic projections cannot take them (an error naming the source).
 """
 
-import json
-import os
-import sys
-import traceback
-
-# The protocol owns the real stdout; everything printed by Python or NEST's
-# C++ code goes to stderr.
-_proto = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+from driver_core import DriverCore, DriverError, concat, import_error  # noqa: F401
 
 try:
     import numpy as np
     import nest
     IMPORT_ERROR = None
 except Exception as e:  # reported by the "hello" command
-    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
+    IMPORT_ERROR = import_error(e)
 
 
 def per_node(params, n):
@@ -59,10 +46,6 @@ def per_node(params, n):
     parameters (GIF's tau_stc, multisynapse E_rev) are never mistaken for
     per-node values when a population has one cell."""
     return [{k: v[i] for k, v in params.items()} for i in range(n)]
-
-
-class DriverError(Exception):
-    pass
 
 
 class Recorder:
@@ -81,9 +64,12 @@ class Recorder:
         self.buf_vals = np.zeros(0, dtype=float)
 
 
-class Driver:
+class Driver(DriverCore):
+    SIMULATOR = "NEST"
+    IMPORT_ERROR = IMPORT_ERROR
+
     def __init__(self):
-        self.counter = 0
+        super().__init__()
         self.clear()
 
     def clear(self):
@@ -103,12 +89,6 @@ class Driver:
         self.core_step = 0
 
     # -- helpers ---------------------------------------------------------
-    def npy(self, name, arr):
-        self.counter += 1
-        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
-        np.save(path, arr)
-        return path
-
     def shift(self, t_ms):
         """PyNN's delay correction of device times (clipped at 0)."""
         t = float(t_ms) - self.min_delay
@@ -176,10 +156,10 @@ class Driver:
         return {}
 
     # -- commands --------------------------------------------------------
-    def cmd_hello(self, c):
-        if IMPORT_ERROR is not None:
-            raise DriverError("cannot import NEST: " + IMPORT_ERROR)
-        return {"nest_version": nest.__version__, "python": sys.version.split()[0]}
+    def hello(self):
+        # have_mpi: whether this NEST was built with MPI (the PyPI wheel is
+        # serial), for the Rust side's choice of a launcher.
+        return {"nest_version": nest.__version__, "have_mpi": bool(nest.build_info.get("have_mpi", False))}
 
     def cmd_setup(self, c):
         self.clear()
@@ -286,7 +266,8 @@ class Driver:
             self.set_source_params(pop, c)
             nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
         gids = np.asarray(nodes.tolist(), dtype=np.int64)
-        self.pops[pop].update({"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n})
+        self.pops[pop].update({"kind": kind, "gens": gens, "nodes": nodes, "gids": gids, "n": n,
+                               "model": c["model"]})
         self.all_gids = np.concatenate([self.all_gids, gids])
         self.direct_gids = np.concatenate([self.direct_gids, direct])
         self.recorders.setdefault(pop, [])
@@ -399,11 +380,31 @@ class Driver:
                 new[free[key].pop()] = values[m][k]
             conns.set({name: new.tolist()})
 
+    def change_nodes(self, pop, nodes, kind, values, rows):
+        """Sets `rows` (one dict per node) of the nodes of population `pop`,
+        all or nothing: NEST checks and sets node by node, so a value it
+        refuses for one node would leave the earlier ones changed; their
+        previous values are put back (`values`: the names set)."""
+        names = list(values)
+        if not names or not len(nodes):
+            return
+        what = "population %d (%s)" % (pop, self.pops[pop].get("model", "?"))
+        self.check_names(what, kind, names, nodes[0].get().keys())
+
+        def save():
+            old = nodes.get(names)
+            if len(nodes) == 1:
+                old = {k: [v] for k, v in old.items()}
+            before = per_node(old, len(nodes))
+            return lambda: nodes.set(before)
+
+        self.change_all_or_nothing(what, save, lambda: nodes.set(rows))
+
     def cmd_set_params(self, c):
         pop = int(c["pop"])
         p = self.pops[pop]
         if p["kind"] == "neuron":
-            p["nodes"].set(per_node(c["params"], p["n"]))
+            self.change_nodes(pop, p["nodes"], "parameter", c["params"], per_node(c["params"], p["n"]))
             # a new I_e of a cell with an early current: the new base
             for gid in [int(g) for g in p["nodes"].tolist() if int(g) in self.early_base]:
                 node = nest.NodeCollection([gid])
@@ -412,16 +413,17 @@ class Driver:
                 if extra != 0.0:
                     node.set({"I_e": self.early_base[gid] + extra})
         elif p["kind"] == "stimulator":
-            p["gens"].set(per_node(c["params"], p["n"]))
+            self.change_nodes(pop, p["gens"], "parameter", c["params"], per_node(c["params"], p["n"]))
         else:
             self.set_source_params(pop, c)
         return {}
 
     def cmd_set_state(self, c):
-        p = self.pops[int(c["pop"])]
+        pop = int(c["pop"])
+        p = self.pops[pop]
         cells = [int(i) for i in c["cells"]]
         nodes = p["nodes"][cells] if len(cells) != p["n"] or cells != list(range(p["n"])) else p["nodes"]
-        nodes.set(c["state"])
+        self.change_nodes(pop, nodes, "state variable", c["state"], c["state"])
         return {}
 
     def cmd_connect(self, c):
@@ -560,11 +562,7 @@ class Driver:
         wanted += [("signal", s["var"], list(s["cells"])) for s in c["signals"] if s["cells"]]
         recs = self.recorders[pop]
         active = [r for r in recs if r.until is None]
-        same = len(active) == len(wanted) and all(
-            r.kind == k and r.var == v and r.cells.tolist() == cl and
-            (k == "spikes" or r.interval == interval)
-            for r, (k, v, cl) in zip(active, wanted))
-        if same:
+        if self.same_recording(active, wanted, interval):
             return {}
         for r in active:
             r.until = self.core_step
@@ -663,41 +661,17 @@ class Driver:
                 signals.append({"var": r.var, "cells": r.cells.tolist(),
                                 "steps": self.npy("steps", uniq), "data": self.npy("data", data)})
         self.recorders[pop] = keep
-        cells = np.concatenate(out_spikes_cells) if out_spikes_cells else np.zeros(0, np.int64)
-        steps = np.concatenate(out_spikes_steps) if out_spikes_steps else np.zeros(0, np.int64)
-        order = np.lexsort((cells, steps))
-        return {"spike_cells": self.npy("cells", cells[order].astype(np.int64)),
-                "spike_steps": self.npy("ssteps", steps[order].astype(np.int64)),
-                "signals": signals}
+        return self.spikes_answer(concat(out_spikes_cells, np.int64), concat(out_spikes_steps, np.int64), signals)
 
     def cmd_reset(self, c):
         nest.ResetKernel()
         self.clear()
         return {}
 
-    def cmd_quit(self, c):
-        return {}
 
 
 def main():
-    d = Driver()
-    for line in sys.stdin:
-        c = {}
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            c = json.loads(line)
-            answer = getattr(d, "cmd_" + c["cmd"])(c)
-            answer["ok"] = True
-        except Exception as e:  # every error goes back to Rust
-            kind = type(e).__name__
-            answer = {"ok": False, "type": kind, "error": str(e) or kind,
-                      "traceback": traceback.format_exc()}
-        _proto.write(json.dumps(answer) + "\n")
-        _proto.flush()
-        if c.get("cmd") == "quit":
-            break
+    Driver().serve()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 """pynn-rs NEURON driver: builds and runs a network in NEURON on behalf of the
 Rust `Neuron` backend (pynn-backends/src/neuron/mod.rs).
 
-Protocol (shared with the other drivers, see pynn-backends/src/pyproc.rs):
-one JSON command per line on stdin, one JSON answer per line on stdout
-({"ok": true, ...} or {"ok": false, "error": ..., "type": ...}); arrays
-travel as .npy files in the work directory (first argument).
+The protocol, the command loop and the error answers are the shared core's
+(pynn-backends/src/driver_core.py, written next to this file): each
+`cmd_NAME` method of `Driver` answers the command "NAME".
 
 Under MPI (`mpirun -np N python driver.py WORK`) every rank runs this script;
 rank 0 reads the commands and broadcasts them (ParallelContext.py_broadcast),
@@ -35,16 +34,9 @@ pynn-backends/src/neuron/translate.rs). Timing convention (one time step h):
   step k.
 """
 
-import json
 import os
-import sys
-import traceback
 
-_proto = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-WORK = sys.argv[1] if len(sys.argv) > 1 else "."
+from driver_core import DriverCore, DriverError, concat, import_error  # noqa: F401
 
 try:
     import numpy as np
@@ -54,7 +46,7 @@ try:
     PC = h.ParallelContext()
     IMPORT_ERROR = None
 except Exception as e:  # reported by "hello"
-    IMPORT_ERROR = "%s: %s" % (type(e).__name__, e)
+    IMPORT_ERROR = import_error(e)
     PC = None
 
 RANK = int(PC.id()) if PC is not None else 0
@@ -63,8 +55,27 @@ LOADED = set()
 EPS = 1e-9  # ms: NetCon delay = delay - EPS (see the module docstring)
 
 
-class DriverError(Exception):
-    pass
+def has_value(obj, name):
+    """Whether NEURON object `obj` has a value `name` (hoc lookups raise
+    LookupError as well as AttributeError)."""
+    try:
+        getattr(obj, name)
+        return True
+    except Exception:
+        return False
+
+
+def numeric_values(obj):
+    """The names of the numeric values of NEURON object `obj`."""
+    out = []
+    for name in dir(obj):
+        if not name.startswith("_"):
+            try:
+                if isinstance(getattr(obj, name), float):
+                    out.append(name)
+            except Exception:
+                pass
+    return out
 
 
 # Our mechanisms (nmodl/*.mod). One instance of each exists from setup on:
@@ -107,10 +118,27 @@ class Signal:
             self.consumed = n
 
 
-class Driver:
+class Driver(DriverCore):
+    SIMULATOR = "NEURON"
+    IMPORT_ERROR = IMPORT_ERROR
+    RANK = RANK
+    NHOST = NHOST
+
     def __init__(self):
-        self.counter = 0
+        super().__init__()
         self.clear()
+
+    # -- MPI: rank 0 reads and answers, every rank runs the commands ---------
+    def broadcast(self, line):
+        return PC.py_broadcast(line, 0)
+
+    def gather(self, answer):
+        return PC.py_gather(answer, 0)
+
+    def finish(self, reason):
+        if NHOST > 1:
+            PC.barrier()
+            PC.done()
 
     def clear(self):
         self.pops = {}
@@ -129,23 +157,15 @@ class Driver:
     def local(self, gid):
         return gid % NHOST == RANK
 
-    def npy(self, name, arr):
-        self.counter += 1
-        path = os.path.join(WORK, "out_%d_%s.npy" % (self.counter, name))
-        np.save(path, arr)
-        return path
-
     def psolve_to(self, step):
         if step > self.step:
             PC.psolve(step * self.dt)
             self.step = step
 
     # -- commands ----------------------------------------------------------
-    def cmd_hello(self, c):
-        if IMPORT_ERROR is not None:
-            raise DriverError("cannot import NEURON: " + IMPORT_ERROR)
+    def hello(self):
         import neuron
-        return {"version": neuron.__version__, "python": sys.version.split()[0], "nhost": NHOST}
+        return {"version": neuron.__version__, "nhost": NHOST}
 
     def cmd_setup(self, c):
         lib = c["lib"]
@@ -250,7 +270,24 @@ class Driver:
         return {"values": [local[i] for i in range(p.n)]}
 
     def cmd_set_params(self, c):
-        p = self.pops[int(c["pop"])]
+        pop = int(c["pop"])
+        p = self.pops[pop]
+        names = list(c["params"])
+        what = "population %d (%s)" % (pop, p.mech)
+        cell = next(iter(p.cells.values()), None)
+        if cell is not None:
+            self.check_names(what, "parameter", names, numeric_values(cell))
+        # with the potentials the v_rest rule below moves
+        kept = names + [n for n in ("y", "y_0") if cell is not None and has_value(cell, n)]
+
+        def save():
+            old = {i: {n: getattr(x, n) for n in kept} for i, x in p.cells.items()}
+            return lambda: [setattr(p.cells[i], n, v) for i, vals in old.items() for n, v in vals.items()]
+
+        self.change_all_or_nothing(what, save, lambda: self.set_params(p, c))
+        return {}
+
+    def set_params(self, p, c):
         # v_rest moves: keep the absolute potential (NEST does the same when E_L is set)
         if "v_rest" in c["params"] and p.mech == "PynnIafCurr":
             for i, x in enumerate(c["params"]["v_rest"]):
@@ -263,7 +300,6 @@ class Driver:
                 if cell is not None and cell.mode == 0:
                     cell.y_0 = cell.y_0 + cell.v_rest - float(x)
         self.set_values(p, c["params"], range(p.n))
-        return {}
 
     def cmd_set_state(self, c):
         p = self.pops[int(c["pop"])]
@@ -493,7 +529,6 @@ class Driver:
         sel = (ss > taken) & (ss <= self.step)
         sc, ss = sc[sel], ss[sel]
         self.spike_taken_set(pop, self.step)
-        order = np.lexsort((sc, ss))
         signals = []
         for k, s in enumerate(p.signals):
             st = gathered[0][1][k][0]
@@ -504,9 +539,7 @@ class Driver:
             signals.append({"name": s.name, "cells": s.cells,
                             "steps": self.npy("steps", np.asarray(st, dtype=np.int64)),
                             "data": self.npy("data", data)})
-        return {"spike_cells": self.npy("cells", sc[order].astype(np.int64)),
-                "spike_steps": self.npy("ssteps", ss[order].astype(np.int64)),
-                "signals": signals}
+        return self.spikes_answer(sc, ss, signals)
 
     def spike_taken(self, pop):
         # -1: a source's spikes at step 0 are handed over too
@@ -518,9 +551,6 @@ class Driver:
     def cmd_reset(self, c):
         PC.gid_clear()
         self.clear()
-        return {}
-
-    def cmd_quit(self, c):
         return {}
 
 
@@ -590,40 +620,7 @@ Driver.cmd_plastic_run = _cmd_plastic_run
 
 
 def main():
-    d = Driver()
-    lines = iter(sys.stdin) if RANK == 0 else None
-    while True:
-        line = None
-        if RANK == 0:
-            line = next(lines, None)
-            if line is not None and not line.strip():
-                continue
-        if NHOST > 1:
-            line = PC.py_broadcast(line, 0)
-        if line is None:
-            break
-        c = {}
-        try:
-            c = json.loads(line)
-            answer = getattr(d, "cmd_" + c["cmd"])(c)
-            answer["ok"] = True
-        except Exception as e:  # every error goes back to Rust
-            kind = type(e).__name__
-            answer = {"ok": False, "type": kind, "error": str(e) or kind, "traceback": traceback.format_exc()}
-        if NHOST > 1:
-            answers = PC.py_gather(answer, 0)
-            if RANK == 0:
-                bad = [a for a in answers if not a.get("ok")]
-                if bad and answer.get("ok"):
-                    answer = bad[0]
-        if RANK == 0:
-            _proto.write(json.dumps(answer) + "\n")
-            _proto.flush()
-        if c.get("cmd") == "quit":
-            break
-    if NHOST > 1:
-        PC.barrier()
-        PC.done()
+    Driver().serve()
 
 
 if __name__ == "__main__":
