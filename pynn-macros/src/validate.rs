@@ -145,7 +145,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
             if let Some(s) = &p.structure
                 && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
             {
-                check_args(cx, &args, None);
+                check_args(cx, &s.name.to_string(), &args, None);
             }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
@@ -192,7 +192,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     }
                 }
                 if let Some((schema, args)) = bind(cx, &i.source, schema::SOURCES, "current source") {
-                    check_args(cx, &args, None);
+                    check_args(cx, &i.source.name.to_string(), &args, None);
                     check_source(cx, schema, &args);
                 }
             }
@@ -462,9 +462,12 @@ fn convert_in(n: &Number, scale: f64) -> f64 {
 
 /// The time step and `min_delay` the network runs with, in ms, when the
 /// `setup` block writes them as literals or leaves them at their defaults
-/// (`Setup::default()`: 0.1 ms each); `None` for a Rust expression.
+/// (`Setup::default()`: 0.1 ms each); `None` for a Rust expression. A
+/// `min_delay` written as an expression is at least the time step
+/// (`Setup::validate`), so delays are then checked against that.
 fn setup_times(net: &Network) -> (Option<f64>, Option<f64>) {
     let mut out = (Some(0.1), Some(0.1));
+    let mut min_delay_expr = false;
     for item in &net.items {
         if let Item::Setup(s) = item {
             for a in &s.entries {
@@ -474,11 +477,17 @@ fn setup_times(net: &Network) -> (Option<f64>, Option<f64>) {
                 };
                 match a.name.to_string().as_str() {
                     "timestep" => out.0 = x,
-                    "min_delay" => out.1 = x,
+                    "min_delay" => {
+                        out.1 = x;
+                        min_delay_expr = x.is_none();
+                    }
                     _ => {}
                 }
             }
         }
+    }
+    if min_delay_expr {
+        out.1 = out.0;
     }
     out
 }
@@ -727,13 +736,13 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
         }
     }
     if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
-        check_args(cx, &args, rule);
+        check_args(cx, &c.connector.name.to_string(), &args, rule);
         check_connector_sizes(cx, c, &args, pops);
     }
     if let Some(s) = &c.synapse
         && let Some((_, args)) = bind(cx, s, schema::SYNAPSES, "synapse type")
     {
-        check_args(cx, &args, rule);
+        check_args(cx, &s.name.to_string(), &args, rule);
     }
 }
 
@@ -881,11 +890,27 @@ pub fn bind<'a>(cx: &mut Ctxt, call: &'a Call, table: &'static [CallSchema], wha
     Some((schema, schema.args.iter().zip(given).collect()))
 }
 
-fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
+fn check_args(cx: &mut Ctxt, call: &str, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
     for (arg, value) in args {
         if let Some(v) = value {
             check_value(cx, v, &Expect::from_arg(arg.kind, rule), &format!("`{}`", arg.name));
+            check_not_negative(cx, call, arg, v);
         }
+    }
+}
+
+/// Integer arguments are counts (`usize`/`u64` in the object API), except
+/// the bounds of `uniform_int`: a negative literal is refused here rather
+/// than by rustc over the whole invocation.
+fn check_not_negative(cx: &mut Ctxt, call: &str, arg: &Arg, v: &Value) {
+    if let (ArgKind::Int | ArgKind::OptionalInt, Value::Number(n)) = (arg.kind, v)
+        && n.is_int
+        && n.value < 0.0
+    {
+        cx.spanned(
+            &n.tokens,
+            format!("`{call}`: invalid value {} for `{}`; a whole number >= 0", written(n), arg.name),
+        );
     }
 }
 
@@ -1148,7 +1173,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Shape => match v {
             Value::Random(call) => {
                 if let Some((_, args)) = bind(cx, call, schema::SHAPES, "shape") {
-                    check_args(cx, &args, None);
+                    check_args(cx, &call.name.to_string(), &args, None);
                 }
             }
             other => cx.error(
@@ -1263,6 +1288,20 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                             }
                             check_value(cx, &t[0], &Expect::Int, "a pre-synaptic index");
                             check_value(cx, &t[1], &Expect::Int, "a post-synaptic index");
+                            for (x, side) in [(&t[0], "pre"), (&t[1], "post")] {
+                                if let Value::Number(n) = x
+                                    && n.is_int
+                                    && n.value < 0.0
+                                {
+                                    cx.spanned(
+                                        &n.tokens,
+                                        format!(
+                                            "`from_list`: negative {side}-synaptic index {}; cells are numbered from 0",
+                                            written(n)
+                                        ),
+                                    );
+                                }
+                            }
                             if let Some(w) = t.get(2) {
                                 check_value(cx, w, &Expect::Weight(rule), what);
                             }
@@ -1297,6 +1336,9 @@ fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, wha
                     k => Expect::from_arg(k, None),
                 };
                 check_value(cx, v, &e, &format!("`{}` of {what}", arg.name));
+                if call.name != "uniform_int" {
+                    check_not_negative(cx, &call.name.to_string(), arg, v);
+                }
             }
         }
         check_distribution(cx, call, &args);
