@@ -70,6 +70,7 @@ pub mod prelude {
 /// What `network!` expansions name (`::pynn::__private::...`); not public API.
 #[doc(hidden)]
 pub mod __private {
+    use pynn_core::PopulationView;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;
     pub use pynn_core::space::FillOrder;
@@ -82,6 +83,38 @@ pub mod __private {
         ($($t:ident),*) => { pub use pynn_core::{$($t),*}; };
     }
     pynn_core::for_each_standard_cell!(cells);
+
+    /// What `pop[{ expr }]` accepts in `network!`: one index or any
+    /// selector of [`pynn_core::PopulationView::view`].
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot select cells of a population",
+        label = "not a cell selection",
+        note = "`pop[{{ expr }}]` takes one index (`usize`), a range of indices (`Range<usize>`), a list of indices (`Vec<usize>`, `[usize; N]`, `&[usize]`) or a mask (`Vec<bool>`)"
+    )]
+    pub trait Select {
+        /// The view of `pop` this selects.
+        fn select<C: CellType, B: Backend>(self, pop: &PopulationView<C, B>) -> Result<PopulationView<C, B>>;
+    }
+    impl Select for usize {
+        fn select<C: CellType, B: Backend>(self, pop: &PopulationView<C, B>) -> Result<PopulationView<C, B>> {
+            pop.cell(self)
+        }
+    }
+    macro_rules! select_via_view {
+        ($($t:ty),*) => {$(
+            impl Select for $t {
+                fn select<C: CellType, B: Backend>(self, pop: &PopulationView<C, B>) -> Result<PopulationView<C, B>> {
+                    pop.view(self)
+                }
+            }
+        )*};
+    }
+    select_via_view!(std::ops::Range<usize>, Vec<usize>, &[usize], Vec<bool>, pynn_core::Selector);
+    impl<const N: usize> Select for [usize; N] {
+        fn select<C: CellType, B: Backend>(self, pop: &PopulationView<C, B>) -> Result<PopulationView<C, B>> {
+            pop.view(self)
+        }
+    }
 
     /// Stand-in cell type of a population whose cell type the macro did
     /// not know: keeps the fallback expansion well-typed.

@@ -291,6 +291,11 @@ pub trait Backend: Send + Sized + 'static {
 }
 
 /// A backend able to simulate cell type `C`.
+#[diagnostic::on_unimplemented(
+    message = "backend `{Self}` cannot simulate `{C}` cells",
+    label = "`{Self}` does not implement `Supports<{C}>`",
+    note = "each backend lists the cell types it supports (`Supports<C>` impls); use another backend or cell type, or add the bound `{Self}: Supports<{C}>` to a generic function"
+)]
 pub trait Supports<C: CellType>: Backend {
     /// Creates a population of `C` cells.
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()>;

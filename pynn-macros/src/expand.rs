@@ -24,13 +24,23 @@ use crate::schema::{self, ArgKind, CallSchema, ParamKind};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
+use syn::spanned::Spanned;
 
 fn p() -> TokenStream {
     quote!(::pynn::__private)
 }
 
-/// An `f64` literal (negative values as `-` and a literal).
+/// An `f64` literal (negative values as `-` and a literal). A value that
+/// is not finite (a conversion past `f64::MAX`; literals that overflow
+/// are refused by `validate`) becomes `f64::INFINITY` or `f64::NAN`, which
+/// the object API refuses when `build` runs.
 fn f64_tokens(x: f64) -> TokenStream {
+    if x.is_nan() {
+        return quote!(::core::f64::NAN);
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { quote!(-::core::f64::INFINITY) } else { quote!(::core::f64::INFINITY) };
+    }
     let lit = Literal::f64_suffixed(x.abs());
     if x < 0.0 { quote!(-#lit) } else { quote!(#lit) }
 }
@@ -317,6 +327,16 @@ fn cells(c: &Cells) -> TokenStream {
                 quote_spanned!(*span=> #pop.view((#s)..(#e))?)
             }
             Some(Index::One(e)) => quote!(#pop.cell(#e)?),
+            Some(Index::Expr(syn::Expr::Block(b))) => {
+                // `{ K }` as the argument itself (no `unused_braces`),
+                // every token spanned on the user's braces.
+                let span = b.span();
+                let arg = match b.block.stmts.as_slice() {
+                    [syn::Stmt::Expr(e, None)] => quote!(#e),
+                    _ => quote!(#b),
+                };
+                quote_spanned!(span=> ::pynn::__private::Select::select(#arg, &*#pop)?)
+            }
             Some(Index::Expr(e)) => quote!(#pop.view(#e)?),
         }
     };

@@ -27,10 +27,7 @@ impl Parse for Network {
             // Each statement is parsed from its own tokens, so that a syntax
             // error in one (even inside a group) does not stop the others.
             let tokens = statement_tokens(input)?;
-            match syn::parse::Parser::parse2(parse_item, tokens) {
-                Ok(item) => items.push(item),
-                Err(e) => syntax_errors.push(e),
-            }
+            parse_statements(tokens.into_iter().collect(), &mut items, &mut syntax_errors);
         }
         Ok(Network { attrs, vis, name, items, syntax_errors })
     }
@@ -63,6 +60,80 @@ fn statement_tokens(input: ParseStream) -> Result<TokenStream> {
         }
     }
     Ok(out)
+}
+
+/// The statement keywords, where a statement missing its `;` is split.
+const KEYWORDS: &[&str] = &["setup", "pop", "connect", "inject", "record"];
+
+/// Parses the tokens of one statement. When they do not parse, a missing
+/// `;` is looked for: before a statement keyword inside them (two
+/// statements run together) or at their end (the last statement); the
+/// statement(s) are then kept and the error points at the token that
+/// should be followed by `;`, so that no statement is lost to it.
+fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mut Vec<syn::Error>) {
+    let parse = |t: &[TokenTree]| syn::parse::Parser::parse2(parse_item, t.iter().cloned().collect());
+    let with_semi = |t: &[TokenTree]| {
+        let mut v = t.to_vec();
+        let mut semi = proc_macro2::Punct::new(';', proc_macro2::Spacing::Alone);
+        semi.set_span(t.last().map_or_else(proc_macro2::Span::call_site, TokenTree::span));
+        v.push(TokenTree::Punct(semi));
+        v
+    };
+    let missing = |t: &TokenTree, next: Option<&TokenTree>| {
+        let after = match next {
+            Some(n) => format!(" (before `{n}`)"),
+            None => " (the last statement needs one too)".to_string(),
+        };
+        let span = match t {
+            TokenTree::Group(g) => g.span_close(),
+            t => t.span(),
+        };
+        syn::Error::new(span, format!("expected `;` after this statement{after}"))
+    };
+    'statements: loop {
+        let first_error = match parse(&rest) {
+            Ok(item) => return items.push(item),
+            Err(e) => e,
+        };
+        // Split points: a keyword at top level, preceded by its attributes.
+        for k in 1..rest.len() {
+            let TokenTree::Ident(id) = &rest[k] else { continue };
+            if !KEYWORDS.iter().any(|kw| id == kw) {
+                continue;
+            }
+            let mut start = k;
+            while start >= 2
+                && matches!(&rest[start - 2], TokenTree::Punct(p) if p.as_char() == '#')
+                && matches!(&rest[start - 1], TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Bracket)
+            {
+                start -= 2;
+            }
+            if start == 0 || matches!(&rest[start - 1], TokenTree::Punct(p) if p.as_char() == ';') {
+                continue;
+            }
+            let head = &rest[..start];
+            let is_setup = matches!(&head[0], TokenTree::Ident(i) if i == "setup");
+            let parsed = if is_setup { parse(head) } else { parse(&with_semi(head)) };
+            if let Ok(item) = parsed {
+                items.push(item);
+                if !is_setup {
+                    errors.push(missing(&rest[start - 1], Some(&rest[k])));
+                }
+                rest = rest.split_off(start);
+                continue 'statements;
+            }
+        }
+        let ends_with_semi = matches!(rest.last(), Some(TokenTree::Punct(p)) if p.as_char() == ';');
+        if !ends_with_semi
+            && let Some(last) = rest.last()
+            && let Ok(item) = parse(&with_semi(&rest))
+        {
+            items.push(item);
+            errors.push(missing(last, None));
+            return;
+        }
+        return errors.push(first_error);
+    }
 }
 
 fn keyword(input: ParseStream) -> Result<Ident> {
@@ -215,8 +286,15 @@ fn parse_record(input: ParseStream) -> Result<Record> {
     }
     input.parse::<Token![:]>()?;
     let mut vars = vec![Ident::parse_any(input)?];
+    // A trailing comma is accepted, as in every other list.
     while input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
+        if input.peek(Token![;])
+            || input.is_empty()
+            || (input.peek(Ident::peek_any) && input.fork().call(Ident::parse_any)? == "every")
+        {
+            break;
+        }
         vars.push(Ident::parse_any(input)?);
     }
     let mut every = None;

@@ -192,3 +192,47 @@ fn every_unit_of_the_cell_tables_is_known() {
         assert_eq!(c.conductance_based, w == Dim::Conductance, "{}: weight unit", c.name);
     }
 }
+
+#[test]
+fn missing_semicolons_keep_every_statement() {
+    let input = quote! {
+        struct Net;
+        pop exc = IF_curr_exp(10)
+        pop inh = IF_curr_exp(5);
+        record exc + inh: spikes
+    };
+    let net: ast::Network = syn::parse2(input.clone()).expect("parses");
+    assert_eq!(net.items.len(), 3);
+    let errs = errors(input);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs.iter().all(|e| e.starts_with("expected `;` after this statement")), "{errs:?}");
+}
+
+#[test]
+fn overflowing_numbers_are_errors_not_panics() {
+    let input = quote! {
+        struct Net;
+        pop exc = IF_curr_exp(10) { tau_m = 1e400 ms };
+    };
+    let errs = errors(input.clone());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("too large"), "{errs:?}");
+    // Expansion (fallback or not) does not panic on an infinite value.
+    let out = crate::network2(input).to_string();
+    assert!(out.contains("compile_error"));
+    assert!(expand::convert(1e308, 1e3).is_infinite());
+}
+
+#[test]
+fn min_delay_falls_back_to_the_timestep() {
+    let input = quote! {
+        struct Net;
+        setup { timestep = 0.1 ms, min_delay = { 0.5 } }
+        pop exc = IF_curr_exp(10);
+        connect exc -> exc one_to_one() static(weight = 0.1 nA, delay = 0.05 ms);
+        connect exc -> exc one_to_one() static(weight = 0.1 nA, delay = 0.2 ms);
+    };
+    let errs = errors(input);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("min_delay (0.1 ms"), "{errs:?}");
+}

@@ -24,6 +24,11 @@ pub struct Ctxt {
     projections_before: Vec<String>,
     /// All named projections.
     projections_all: Vec<String>,
+    /// The time step (ms), when the `setup` block gives it as a literal
+    /// (or leaves it at its default).
+    timestep: Option<f64>,
+    /// The smallest delay (ms): `min_delay` as for `timestep`.
+    min_delay: Option<f64>,
 }
 
 impl Ctxt {
@@ -77,6 +82,8 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     for e in &net.syntax_errors {
         cx.push(e.clone());
     }
+    check_finite(cx, net);
+    (cx.timestep, cx.min_delay) = setup_times(net);
     let mut pops: BTreeMap<String, PopInfo<'_>> = BTreeMap::new();
     let mut fields: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut field = |cx: &mut Ctxt, name: &Ident, kind: &'static str| {
@@ -138,11 +145,12 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
             if let Some(s) = &p.structure
                 && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
             {
-                check_args(cx, &args, None);
+                check_args(cx, &s.name.to_string(), &args, None);
             }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
                 check_assignments(cx, &p.init, cell.state, cell.name, "state variable (initial value)");
+                check_relations(cx, &p.params, cell);
             }
         }
     }
@@ -183,8 +191,9 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                         );
                     }
                 }
-                if let Some((_, args)) = bind(cx, &i.source, schema::SOURCES, "current source") {
-                    check_args(cx, &args, None);
+                if let Some((schema, args)) = bind(cx, &i.source, schema::SOURCES, "current source") {
+                    check_args(cx, &i.source.name.to_string(), &args, None);
+                    check_source(cx, schema, &args);
                 }
             }
             Item::Record(r) => {
@@ -222,6 +231,18 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                         && n.value <= 0.0
                     {
                         cx.spanned(number_tokens(n), "the sampling interval must be positive");
+                    } else if let Value::Number(n) = every
+                        && let Some(dt) = cx.timestep
+                        && !whole_steps(in_pynn_unit(n), dt)
+                    {
+                        cx.spanned(
+                            number_tokens(n),
+                            format!(
+                                "sampling_interval {} must be a positive multiple of the time step ({} ms)",
+                                written(n),
+                                fmt(dt)
+                            ),
+                        );
                     }
                 }
             }
@@ -268,6 +289,250 @@ fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[ParamSpec], cell: 
                 }
                 seen.push(name.clone());
                 check_value(cx, &a.value, &Expect::Param(*spec), &format!("`{name}`"));
+                check_domain(cx, &a.value, spec, cell);
+            }
+        }
+    }
+}
+
+/// The rule of `spec.domain` (the one pynn-core applies when the
+/// population is created) on literal values: a number, one per cell, or a
+/// literal sequence (or one per cell).
+fn check_domain(cx: &mut Ctxt, v: &Value, spec: &ParamSpec, cell: &str) {
+    let scale = schema::unit_scale(spec.unit);
+    let bad = |cx: &mut Ctxt, tokens: TokenStream, shown: String| {
+        cx.spanned(tokens, format!("`{cell}`: invalid value {shown} for `{}`; {}", spec.name, spec.domain.describe()));
+    };
+    match (spec.kind, v) {
+        (ParamKind::Scalar, Value::Number(n)) => {
+            let x = convert_in(n, scale);
+            if x.is_finite() && !spec.domain.check_scalar(x) {
+                bad(cx, number_tokens(n), written(n));
+            }
+        }
+        (ParamKind::Scalar, Value::Array { elems, .. }) => {
+            for e in elems {
+                check_domain(cx, e, spec, cell);
+            }
+        }
+        (ParamKind::Sequence, Value::Array { elems, span }) => {
+            if elems.iter().all(|e| matches!(e, Value::Array { .. })) && !elems.is_empty() {
+                for e in elems {
+                    check_domain(cx, e, spec, cell);
+                }
+                return;
+            }
+            let nums: Option<Vec<&Number>> =
+                elems.iter().map(|e| if let Value::Number(n) = e { Some(n) } else { None }).collect();
+            if let Some(nums) = nums {
+                let xs: Vec<f64> = nums.iter().map(|n| convert_in(n, scale)).collect();
+                if xs.iter().all(|x| x.is_finite()) && !spec.domain.check_sequence(&xs) {
+                    let shown = format!("[{}]", nums.iter().map(|n| written(n)).collect::<Vec<_>>().join(", "));
+                    cx.error(
+                        *span,
+                        format!("`{cell}`: invalid value {shown} for `{}`; {}", spec.name, spec.domain.describe()),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A literal scalar parameter in PyNN's unit, if written as a number.
+fn literal_param<'a>(list: &'a [Assign], name: &str, scale: f64) -> Option<(f64, &'a Number)> {
+    list.iter().find(|a| a.name == name).and_then(|a| match &a.value {
+        Value::Number(n) => Some((convert_in(n, scale), n)),
+        _ => None,
+    })
+}
+
+/// The relations between parameters that pynn-core checks when a
+/// population is created (`cells::check_parameter_relations`):
+/// `v_reset` below `v_spike` (when the type has one) or below `v_thresh`.
+/// Checked when at least one of the two is a literal and the other is a
+/// literal or its default.
+fn check_relations(cx: &mut Ctxt, params: &[Assign], cell: &'static CellTable) {
+    let value = |name: &str| -> Option<(f64, Option<&Number>)> {
+        let spec = cell.parameters.iter().find(|s| s.name == name)?;
+        match params.iter().find(|a| a.name == name) {
+            None => Some((spec.default, None)),
+            Some(_) => literal_param(params, name, schema::unit_scale(spec.unit)).map(|(x, n)| (x, Some(n))),
+        }
+    };
+    let upper = if cell.parameters.iter().any(|s| s.name == "v_spike") { "v_spike" } else { "v_thresh" };
+    if let (Some((r, rn)), Some((t, tn))) = (value("v_reset"), value(upper))
+        && (rn.is_some() || tn.is_some())
+        && r.is_finite()
+        && t.is_finite()
+        && !(r < t)
+    {
+        let tokens = match (rn, tn) {
+            (Some(n), _) | (None, Some(n)) => number_tokens(n),
+            (None, None) => return,
+        };
+        cx.spanned(
+            tokens,
+            format!(
+                "`{}`: invalid value {} mV for `v_reset`; v_reset must be below {upper} ({} mV{})",
+                cell.name,
+                fmt(r),
+                fmt(t),
+                if tn.is_none() { ", its default" } else { "" }
+            ),
+        );
+    }
+}
+
+/// The start and stop of a current source (pynn-core's
+/// `CurrentSourceSpec::validate`: `0 <= start <= stop`), and the `dt` of a
+/// noisy source, a whole number of time steps (`validate_for`).
+fn check_source(cx: &mut Ctxt, schema: &CallSchema, args: &[(&'static Arg, Option<&Value>)]) {
+    let num = |name: &str| {
+        args.iter().find(|(a, _)| a.name == name).and_then(|(a, v)| match v {
+            Some(Value::Number(n)) => Some((in_pynn_unit(n), Some(n))),
+            Some(_) => None,
+            None => a.default.and_then(|d| d.parse::<f64>().ok()).map(|x| (x, None)),
+        })
+    };
+    if let (Some((start, sn)), Some((stop, en))) = (num("start"), num("stop"))
+        && !(start >= 0.0 && stop >= start)
+        && let Some(n) = if start < 0.0 { sn } else { en.or(sn) }
+    {
+        cx.spanned(
+            number_tokens(n),
+            format!(
+                "{}: invalid value ({}, {}) for `start, stop`; 0 <= start <= stop (ms)",
+                schema.pynn,
+                fmt(start),
+                fmt(stop)
+            ),
+        );
+    }
+    if let (Some((dt, Some(n))), Some(step)) = (num("dt"), cx.timestep)
+        && dt > 0.0
+        && !whole_steps(dt, step)
+    {
+        cx.spanned(
+            number_tokens(n),
+            format!(
+                "{}: invalid value {} for `dt`; a whole multiple of the simulation time step ({} ms)",
+                schema.pynn,
+                written(n),
+                fmt(step)
+            ),
+        );
+    }
+}
+
+/// Whether `x` is a whole number (>= 1) of steps `dt`, with pynn-core's
+/// tolerance.
+fn whole_steps(x: f64, dt: f64) -> bool {
+    let n = x / dt;
+    n.round() >= 1.0 && (n - n.round()).abs() <= 1e-9 * n.max(1.0)
+}
+
+/// A number as pynn-core's messages show it (`fmt_num`: the shortest
+/// form that reads back as the same `f64`).
+fn fmt(x: f64) -> String {
+    format!("{x}")
+}
+
+/// A number as written, unit included: `-20 ms`.
+fn written(n: &Number) -> String {
+    match &n.unit {
+        Some(u) => format!("{} {u}", fmt(n.value)),
+        None => fmt(n.value),
+    }
+}
+
+/// A number converted to PyNN's unit of its dimension (ms, mV, nA, ...).
+fn in_pynn_unit(n: &Number) -> f64 {
+    convert_in(n, 1.0)
+}
+
+/// A number converted to a unit of factor `scale` (see
+/// [`schema::unit_scale`]); a bare number is already in it.
+fn convert_in(n: &Number, scale: f64) -> f64 {
+    match n.unit.as_ref().and_then(|u| schema::unit_named(&u.to_string())) {
+        Some(u) => crate::expand::convert(n.value, u.factor / scale),
+        None => n.value,
+    }
+}
+
+/// The time step and `min_delay` the network runs with, in ms, when the
+/// `setup` block writes them as literals or leaves them at their defaults
+/// (`Setup::default()`: 0.1 ms each); `None` for a Rust expression. A
+/// `min_delay` written as an expression is at least the time step
+/// (`Setup::validate`), so delays are then checked against that.
+fn setup_times(net: &Network) -> (Option<f64>, Option<f64>) {
+    let mut out = (Some(0.1), Some(0.1));
+    let mut min_delay_expr = false;
+    for item in &net.items {
+        if let Item::Setup(s) = item {
+            for a in &s.entries {
+                let x = match &a.value {
+                    Value::Number(n) if in_pynn_unit(n) > 0.0 && in_pynn_unit(n).is_finite() => Some(in_pynn_unit(n)),
+                    _ => None,
+                };
+                match a.name.to_string().as_str() {
+                    "timestep" => out.0 = x,
+                    "min_delay" => {
+                        out.1 = x;
+                        min_delay_expr = x.is_none();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if min_delay_expr {
+        out.1 = out.0;
+    }
+    out
+}
+
+/// Every number literal must be a finite `f64` (`1e400` is not): the
+/// expansion could not write it, and no rule could hold for it.
+fn check_finite(cx: &mut Ctxt, net: &Network) {
+    fn value(cx: &mut Ctxt, v: &Value) {
+        match v {
+            Value::Number(n) if !n.value.is_finite() => cx.spanned(
+                number_tokens(n),
+                format!(
+                    "the number `{}` is too large: a number must be a finite `f64` (at most about 1.8e308)",
+                    n.tokens.to_string().replace(' ', "")
+                ),
+            ),
+            Value::Array { elems, .. } | Value::Tuple { elems, .. } => elems.iter().for_each(|e| value(cx, e)),
+            Value::Random(c) => call(cx, c),
+            _ => {}
+        }
+    }
+    fn call(cx: &mut Ctxt, c: &Call) {
+        c.args.iter().for_each(|a| value(cx, &a.value));
+    }
+    for item in &net.items {
+        match item {
+            Item::Setup(s) => s.entries.iter().for_each(|a| value(cx, &a.value)),
+            Item::Pop(p) => {
+                value(cx, &p.size);
+                if let Some(s) = &p.structure {
+                    call(cx, s);
+                }
+                p.params.iter().chain(&p.init).for_each(|a| value(cx, &a.value));
+            }
+            Item::Connect(c) => {
+                call(cx, &c.connector);
+                if let Some(s) = &c.synapse {
+                    call(cx, s);
+                }
+            }
+            Item::Inject(i) => call(cx, &i.source),
+            Item::Record(r) => {
+                if let Some(e) = &r.every {
+                    value(cx, e);
+                }
             }
         }
     }
@@ -293,6 +558,15 @@ fn check_setup(cx: &mut Ctxt, s: &Setup) {
                 {
                     cx.spanned(number_tokens(n), format!("`{name}` must be positive"));
                 }
+                if let (ArgKind::Int, Value::Number(n)) = (k.kind, &a.value)
+                    && n.is_int
+                    && n.value < 0.0
+                {
+                    cx.spanned(
+                        &n.tokens,
+                        format!("invalid setup: {name} = {}; {name} is a whole number >= 0", written(n)),
+                    );
+                }
             }
         }
     }
@@ -305,6 +579,95 @@ pub struct WeightRule {
     /// `Some(true)`: weights >= 0; `Some(false)`: weights <= 0.
     non_negative: Option<bool>,
     why: &'static str,
+}
+
+/// The number of cells of a cells expression, when every part has a
+/// literal size and selection.
+fn cells_size(cells: &Cells, pops: &BTreeMap<String, PopInfo<'_>>) -> Option<usize> {
+    let lit = |e: &Option<syn::Expr>| match e {
+        Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })) => i.base10_parse::<usize>().ok(),
+        _ => None,
+    };
+    let mut total = 0;
+    for part in &cells.parts {
+        let size = pops.get(&part.pop.to_string())?.size?;
+        total += match &part.index {
+            None => size,
+            Some(Index::Range { start, end, .. }) => {
+                let s = if start.is_some() { lit(start)? } else { 0 };
+                let e = if end.is_some() { lit(end)? } else { size };
+                e.checked_sub(s)?
+            }
+            Some(Index::One(_)) => 1,
+            Some(Index::Expr(syn::Expr::Array(a))) => a.elems.len(),
+            Some(Index::Expr(_)) => return None,
+        };
+    }
+    Some(total)
+}
+
+/// Connector rules that need the sizes of both sides: `from_list`
+/// indices within them, and `fixed_number_pre/post`/`fixed_total_number`
+/// without replacement asking for at most the cells (pairs) available
+/// (pynn-core's `connectors::fixed_number`, same wording).
+fn check_connector_sizes(
+    cx: &mut Ctxt,
+    c: &Connect,
+    args: &[(&'static Arg, Option<&Value>)],
+    pops: &BTreeMap<String, PopInfo<'_>>,
+) {
+    let (pre, post) = (cells_size(&c.pre, pops), cells_size(&c.post, pops));
+    let arg = |name: &str| args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v);
+    let name = c.connector.name.to_string();
+    match name.as_str() {
+        "from_list" => {
+            let Some(Value::Array { elems, .. }) = arg("conn_list") else { return };
+            for e in elems {
+                let Value::Tuple { elems: t, .. } = e else { continue };
+                for (k, side, size) in [(0, "pre", pre), (1, "post", post)] {
+                    if let (Some(Value::Number(n)), Some(size)) = (t.get(k), size)
+                        && n.is_int
+                        && n.value >= size as f64
+                    {
+                        cx.spanned(
+                            &n.tokens,
+                            format!(
+                                "the {side}-synaptic index {} is out of range: the {side}-synaptic side has {size} cells (0 to {})",
+                                n.value,
+                                size.saturating_sub(1)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        "fixed_number_pre" | "fixed_number_post" | "fixed_total_number" => {
+            let replacement = match arg("with_replacement") {
+                Some(Value::Bool(b)) => b.value,
+                Some(_) => return,
+                None => name == "fixed_total_number",
+            };
+            let m = match name.as_str() {
+                "fixed_number_pre" => pre,
+                "fixed_number_post" => post,
+                _ => pre.zip(post).and_then(|(a, b)| a.checked_mul(b)),
+            };
+            if let (false, Some(Value::Number(n)), Some(m)) = (replacement, arg("n"), m)
+                && n.is_int
+                && n.value > m as f64
+            {
+                let what = if name == "fixed_total_number" { "allowed (pre, post) pairs" } else { "cells available" };
+                cx.spanned(
+                    &n.tokens,
+                    format!(
+                        "`{name}`: n = {} is larger than the {m} {what} without replacement; use with_replacement = true or a smaller n",
+                        n.value
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>>) {
@@ -373,12 +736,13 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
         }
     }
     if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
-        check_args(cx, &args, rule);
+        check_args(cx, &c.connector.name.to_string(), &args, rule);
+        check_connector_sizes(cx, c, &args, pops);
     }
     if let Some(s) = &c.synapse
         && let Some((_, args)) = bind(cx, s, schema::SYNAPSES, "synapse type")
     {
-        check_args(cx, &args, rule);
+        check_args(cx, &s.name.to_string(), &args, rule);
     }
 }
 
@@ -398,6 +762,26 @@ fn resolve_cells<'c>(
                 format!("no population named `{name}`{}", hint(&name, pops.keys().map(String::as_str))),
             ),
             Some(info) => {
+                let negative: Vec<&syn::Expr> = match &part.index {
+                    Some(Index::One(e)) => vec![e],
+                    Some(Index::Range { start, end, .. }) => start.iter().chain(end).collect(),
+                    _ => Vec::new(),
+                };
+                for e in negative {
+                    if let syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) = e {
+                        let last = match info.size {
+                            Some(size) => format!("from 0 to {} (the last is `{name}[{}]`)", size - 1, size - 1),
+                            None => "from 0".to_string(),
+                        };
+                        cx.spanned(
+                            e,
+                            format!(
+                                "negative index `-{}` into `{name}`: cells are numbered {last}; PyNN's negative indices are not supported",
+                                expr.to_token_stream()
+                            ),
+                        );
+                    }
+                }
                 if let (Some(size), Some(Index::Range { start, end, span })) = (info.size, &part.index) {
                     let lit = |e: &Option<syn::Expr>| match e {
                         Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })) => {
@@ -506,11 +890,27 @@ pub fn bind<'a>(cx: &mut Ctxt, call: &'a Call, table: &'static [CallSchema], wha
     Some((schema, schema.args.iter().zip(given).collect()))
 }
 
-fn check_args(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
+fn check_args(cx: &mut Ctxt, call: &str, args: &[(&'static Arg, Option<&Value>)], rule: Option<WeightRule>) {
     for (arg, value) in args {
         if let Some(v) = value {
             check_value(cx, v, &Expect::from_arg(arg.kind, rule), &format!("`{}`", arg.name));
+            check_not_negative(cx, call, arg, v);
         }
+    }
+}
+
+/// Integer arguments are counts (`usize`/`u64` in the object API), except
+/// the bounds of `uniform_int`: a negative literal is refused here rather
+/// than by rustc over the whole invocation.
+fn check_not_negative(cx: &mut Ctxt, call: &str, arg: &Arg, v: &Value) {
+    if let (ArgKind::Int | ArgKind::OptionalInt, Value::Number(n)) = (arg.kind, v)
+        && n.is_int
+        && n.value < 0.0
+    {
+        cx.spanned(
+            &n.tokens,
+            format!("`{call}`: invalid value {} for `{}`; a whole number >= 0", written(n), arg.name),
+        );
     }
 }
 
@@ -773,7 +1173,7 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         Expect::Shape => match v {
             Value::Random(call) => {
                 if let Some((_, args)) = bind(cx, call, schema::SHAPES, "shape") {
-                    check_args(cx, &args, None);
+                    check_args(cx, &call.name.to_string(), &args, None);
                 }
             }
             other => cx.error(
@@ -852,6 +1252,18 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                         number_tokens(n),
                         format!("a delay must be positive, found {} ms", n.value),
                     );
+                } else if let Some(min) = cx.min_delay
+                    && n.unit.as_ref().is_none_or(|u| schema::unit_named(&u.to_string()).is_some())
+                    && in_pynn_unit(n) < min * (1.0 - 1e-9)
+                {
+                    cx.spanned(
+                        number_tokens(n),
+                        format!(
+                            "invalid value {} for the delay; a delay must be >= min_delay ({} ms; set a smaller `min_delay` in `setup`, a whole number of time steps)",
+                            written(n),
+                            fmt(min)
+                        ),
+                    );
                 }
             }
             Value::Random(call) => check_random(cx, call, Dim::Time, "ms", "the delay"),
@@ -876,6 +1288,20 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                             }
                             check_value(cx, &t[0], &Expect::Int, "a pre-synaptic index");
                             check_value(cx, &t[1], &Expect::Int, "a post-synaptic index");
+                            for (x, side) in [(&t[0], "pre"), (&t[1], "post")] {
+                                if let Value::Number(n) = x
+                                    && n.is_int
+                                    && n.value < 0.0
+                                {
+                                    cx.spanned(
+                                        &n.tokens,
+                                        format!(
+                                            "`from_list`: negative {side}-synaptic index {}; cells are numbered from 0",
+                                            written(n)
+                                        ),
+                                    );
+                                }
+                            }
                             if let Some(w) = t.get(2) {
                                 check_value(cx, w, &Expect::Weight(rule), what);
                             }
@@ -903,14 +1329,53 @@ fn example_list(unit: &str) -> String {
 
 fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, what: &str) {
     if let Some((_, args)) = bind(cx, call, schema::DISTRIBUTIONS, "random distribution") {
-        for (arg, value) in args {
+        for (arg, value) in &args {
             if let Some(v) = value {
                 let e = match arg.kind {
                     ArgKind::SameAsTarget => Expect::Number(dim, in_unit),
                     k => Expect::from_arg(k, None),
                 };
                 check_value(cx, v, &e, &format!("`{}` of {what}", arg.name));
+                if call.name != "uniform_int" {
+                    check_not_negative(cx, &call.name.to_string(), arg, v);
+                }
             }
+        }
+        check_distribution(cx, call, &args);
+    }
+}
+
+/// The literal rules of pynn-core's `RandomDistribution::validate`:
+/// `low <= high` and `sigma >= 0` (same wording).
+fn check_distribution(cx: &mut Ctxt, call: &Call, args: &[(&'static Arg, Option<&Value>)]) {
+    let name = call.name.to_string();
+    let num = |arg: &str| {
+        args.iter().find(|(a, _)| a.name == arg).and_then(|(_, v)| match v {
+            Some(Value::Number(n)) if n.value.is_finite() => Some(n),
+            _ => None,
+        })
+    };
+    if let Some(n) = num("sigma")
+        && n.value < 0.0
+    {
+        cx.spanned(
+            number_tokens(n),
+            format!("RandomDistribution {name}: invalid value {} for `sigma`; a finite number >= 0", written(n)),
+        );
+    }
+    if let (Some(lo), Some(hi)) = (num("low"), num("high")) {
+        let (l, h) = (in_pynn_unit(lo), in_pynn_unit(hi));
+        let ok = if name == "uniform_int" { l < h } else { l <= h };
+        if !ok {
+            cx.error(
+                call.span,
+                format!(
+                    "RandomDistribution {name}: invalid value ({}, {}) for `low, high`; low {} high",
+                    written(lo),
+                    written(hi),
+                    if name == "uniform_int" { "<" } else { "<=" }
+                ),
+            );
         }
     }
 }
