@@ -24,6 +24,30 @@
 //! d = np.load("out/va_cuba.npz"); meta = json.load(open("out/va_cuba.json"))
 //! v = d["exc.seg000.v"]            # samples x cells, mV
 //! ```
+//!
+//! # Neo and Elephant
+//!
+//! The pure-Python reader `pynn-core/python/pynn_neo.py` (numpy, quantities
+//! and neo; [`NEO_READER`] holds its text, [`write_neo_reader`] writes it
+//! into a directory of your choice) turns the two files into `neo.Block`s,
+//! one per population, as PyNN's `get_data()` returns them: segments,
+//! `SpikeTrain`s with `t_start`/`t_stop` (ms), `AnalogSignal`s with their
+//! `quantities` units, `t_start`, `sampling_period` and the array
+//! annotation `channel_index`, and the label, size, cell type and
+//! provenance as block annotations. From the repository root:
+//!
+//! ```python
+//! import sys; sys.path.insert(0, "pynn-core/python"); import pynn_neo
+//! block = pynn_neo.read_block("out/va_cuba", "exc")     # or pynn_neo.read(path): every population
+//! from elephant.statistics import mean_firing_rate, cv, isi
+//! rates = [mean_firing_rate(st) for st in block.segments[0].spiketrains]
+//! ```
+//!
+//! [`crate::stats`] computes the same statistics in Rust
+//! (`tests/neo_elephant.rs` compares the two). Neo's own file formats were
+//! not chosen: NIX needs the `nixio` and `h5py` packages on the Python side
+//! and HDF5 on the Rust side; the MATLAB and pickle formats are not meant
+//! for exchange.
 
 use crate::data::Block;
 use crate::error::{Error, Result};
@@ -169,6 +193,24 @@ pub fn write_blocks(path: &Path, blocks: &[Block], provenance: &BTreeMap<String,
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&js, e))?;
     std::fs::write(&js, text).map_err(|e| Error::io(&js, e))?;
     Ok((npz, js))
+}
+
+/// The text of the Python reader `pynn_neo.py` (see the module
+/// documentation), which turns the files [`write_blocks`] writes into
+/// `neo.Block`s.
+pub const NEO_READER: &str = include_str!("../python/pynn_neo.py");
+
+/// Writes the Python reader as `dir/pynn_neo.py` (creating `dir` if
+/// needed) and returns its path; then, in Python,
+/// `import sys; sys.path.insert(0, DIR); import pynn_neo`.
+pub fn write_neo_reader(dir: impl AsRef<Path>) -> Result<PathBuf> {
+    let dir = dir.as_ref();
+    if !dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let path = dir.join("pynn_neo.py");
+    std::fs::write(&path, NEO_READER).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod random;
 mod sim;
 pub mod space;
 pub mod special;
+pub mod stats;
 pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
@@ -62,6 +63,7 @@ pub use pynn_schema::for_each_standard_cell;
 pub use random::RandomDistribution;
 pub use sim::{Selection, Setup, Sim};
 pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};
+pub use stats::{RateHistogram, cv_isi, fano_factor, mean_rate, population_rate_histogram};
 pub use synapses::{
     AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
     MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, SynapseType, TsodyksMarkramSynapse, Vogels2011Rule,
