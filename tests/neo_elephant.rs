@@ -206,3 +206,84 @@ fn elephant_on_the_neo_blocks_agrees_with_rust_stats() {
     // Enough activity that the statistics mean something.
     assert!(n_spikes > 2000 && n_cv > 150, "{n_spikes} spikes, {n_cv} trains with an ISI");
 }
+
+/// Reads `base` with the reader shipped in `pynn-core/python` (the line the
+/// README gives) and prints each block's name and each signal's name,
+/// units (as quantities spells them), shape and channel index; a label the
+/// file lacks is refused with the labels it has.
+const STRUCTURE: &str = r#"
+import sys, json, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, sys.argv[1]); import pynn_neo
+base = sys.argv[2]
+out = []
+for block in pynn_neo.read(base):
+    assert pynn_neo.read_block(base, block.name).name == block.name
+    sigs = [{"name": s.name, "units": s.units.dimensionality.string, "shape": list(s.shape),
+             "channel_index": s.array_annotations["channel_index"].tolist(), "annotations": s.annotations}
+            for seg in block.segments for s in seg.analogsignals]
+    out.append({"name": block.name, "cell_type": block.annotations["cell_type"], "signals": sigs})
+for bad in (None, "nope"):
+    try:
+        pynn_neo.read_block(base, bad)
+        raise SystemExit("read_block(%r) should fail" % bad)
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))
+"#;
+
+#[test]
+fn every_unit_and_population_reaches_neo() {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, seed: 5, threads: 1, ..Setup::default() }).unwrap();
+    let hh = Population::with_label(&sim, 3, HH_cond_exp::default(), Some("hh cells")).unwrap();
+    let izh = Population::with_label(&sim, 2, Izhikevich::default(), Some("izh")).unwrap();
+    hh.record(["spikes", "v", "gsyn_exc", "m"], None).unwrap();
+    izh.view(vec![1]).unwrap().record(["u"], Some(0.5)).unwrap();
+    sim.run(20.0).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("neo_elephant_units");
+    let _ = std::fs::remove_dir_all(&dir);
+    let base = dir.join("both");
+    let blocks = vec![hh.get_data().unwrap(), izh.get_data().unwrap()];
+    pynn::core::io::write_blocks(&base, &blocks, &Default::default()).unwrap();
+
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("pynn-core/python");
+    assert_eq!(std::fs::read_to_string(shipped.join("pynn_neo.py")).unwrap(), pynn::core::io::NEO_READER);
+    let py = python();
+    let out = Command::new(&py).arg("-c").arg(STRUCTURE).arg(&shipped).arg(&base).output();
+    let out = out.unwrap_or_else(|e| panic!("cannot run Python `{}`: {e}; {INSTALL_HINT}", py.display()));
+    assert!(out.status.success(), "the Python side failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let py: Json = serde_json::from_slice(&out.stdout).unwrap();
+
+    for (block, pb) in blocks.iter().zip(py.as_array().unwrap()) {
+        assert_eq!(pb["name"], block.name.as_str());
+        assert_eq!(pb["cell_type"], block.annotations["cell_type"].as_str());
+        let sigs: Vec<&pynn::AnalogSignal> = block.segments.iter().flat_map(|s| &s.analogsignals).collect();
+        let psigs = pb["signals"].as_array().unwrap();
+        assert_eq!(psigs.len(), sigs.len());
+        for (s, p) in sigs.iter().zip(psigs) {
+            assert_eq!(p["name"], s.name.as_str());
+            // "" (gating variables) is dimensionless in quantities.
+            let units = if s.units.is_empty() { "dimensionless" } else { s.units.as_str() };
+            assert_eq!(p["units"], units, "{}", s.name);
+            assert_eq!(p["shape"], serde_json::json!([s.n_samples(), s.channel_index.len()]));
+            assert_eq!(p["channel_index"], serde_json::json!(s.channel_index));
+            assert_eq!(p["annotations"]["source_population"], block.name.as_str());
+        }
+    }
+    let mut names = sigs_of(&py[0]);
+    names.sort_unstable();
+    assert_eq!(names, ["gsyn_exc", "m", "v"]);
+    let units =
+        |name: &str| py[0]["signals"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["units"].clone();
+    assert_eq!((units("v"), units("gsyn_exc"), units("m")), ("mV".into(), "uS".into(), "dimensionless".into()));
+    assert_eq!(py[1]["signals"][0]["units"], "mV/ms");
+    assert_eq!(py[1]["signals"][0]["shape"], serde_json::json!([41, 1]));
+    let e = py[2].as_str().unwrap();
+    assert!(e.contains("2 populations") && e.contains("hh cells, izh"), "{e}");
+    let e = py[3].as_str().unwrap();
+    assert!(e.contains("'nope'") && e.contains("hh cells, izh"), "{e}");
+}
+
+fn sigs_of(block: &Json) -> Vec<&str> {
+    block["signals"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect()
+}

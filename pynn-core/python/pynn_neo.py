@@ -54,10 +54,15 @@ def _typed(key, text):
 
 
 def _units(text):
-    try:
-        return pq.Quantity(1.0, text).units if text else pq.dimensionless
-    except (LookupError, ValueError, SyntaxError):
+    """The quantities unit named ``text``; dimensionless for "" or a name
+    quantities does not know (the signal then keeps ``text`` as its
+    annotation ``units_written``)."""
+    if not text:
         return pq.dimensionless
+    try:
+        return pq.Quantity(1.0, text).units
+    except Exception:
+        return None
 
 
 def _block(arrays, meta, pop):
@@ -89,14 +94,17 @@ def _block(arrays, meta, pop):
             seg.spiketrains.append(st)
         for name, s in seg_meta["signals"].items():
             channels = np.asarray(s["channel_index"], dtype=np.int64)
+            unit = _units(units.get(name, ""))
+            extra = {} if unit is not None else {"units_written": units.get(name)}
             sig = neo.AnalogSignal(
                 arrays[key + "." + name],
-                units=_units(units.get(name, "")),
+                units=unit if unit is not None else pq.dimensionless,
                 t_start=s["t_start"] * pq.ms,
                 sampling_period=s["sampling_period"] * pq.ms,
                 name=name,
                 source_population=label,
                 array_annotations={"channel_index": channels},
+                **extra
             )
             sig.segment = seg
             seg.analogsignals.append(sig)
