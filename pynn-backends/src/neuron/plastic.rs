@@ -32,7 +32,7 @@
 //!
 //! One driver round trip per `min_delay` slice while plastic projections
 //! exist (about 0.1-0.3 ms each): long runs with `min_delay = dt` pay it
-//! every step. Under MPI (`Neuron<NP>`) the spikes are gathered to rank 0
+//! every step. Under MPI (several ranks, `NeuronOptions::ranks`) the spikes are gathered to rank 0
 //! each slice and the events broadcast with the next command.
 
 use super::{Neuron, err};
@@ -114,7 +114,7 @@ impl PlasticSet {
     }
 }
 
-impl<const NP: usize> Neuron<NP> {
+impl Neuron {
     /// A plastic projection: kept in Rust (`PlasticSet`), no NetCons.
     pub(super) fn connect_plastic(&mut self, spec: &ProjectionSpec<'_>, c: &Connections, factor: f64) -> Result<()> {
         if c.pre.windows(2).any(|w| w[0] > w[1]) {
