@@ -738,7 +738,6 @@ impl Backend for Nest {
             // NEST with MPI (not available here, the path is untested): the
             // driver runs on every rank under the launcher.
             options.launcher.check("NEST", options.ranks)?;
-            let _ = driver.request(&Request::Hello);
             drop(driver);
             let (d, _) = Driver::start_with(&python, SPEC, &options.launcher.command(options.ranks))?;
             driver = d;
