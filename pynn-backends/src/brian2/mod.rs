@@ -479,7 +479,7 @@ impl Brian2 {
         }
         d.call(cmd)?;
         if let (Some(interval), Some(var)) = (rec, var) {
-            d.call(json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval}))?;
+            d.request(&Request::RecordWeights { proj, var: var.to_string(), interval: Some(interval) })?;
         }
         Ok(())
     }
@@ -597,10 +597,10 @@ impl Brian2 {
             for (cell, stamp) in spikes {
                 steps[cell as usize].push(stamp);
             }
-            out.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+            out.push(protocol::set_trains(pop, &steps, None));
         }
         for cmd in out {
-            self.driver()?.call(cmd)?;
+            self.link.request(&cmd)?;
         }
         Ok(())
     }
@@ -636,10 +636,11 @@ impl Brian2 {
     /// Builds the whole network in a fresh Brian2 network.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
-        let setup = json!({
-            "cmd": "setup", "dt": c.timestep, "seed": c.seed % (1 << 32), "target": self.target,
-        });
-        self.driver()?.call(setup)?;
+        let mut setup = protocol::setup(c.timestep);
+        if let Request::Setup { seed, target, .. } = &mut setup {
+            (*seed, *target) = (Some(c.seed % (1 << 32)), Some(self.target.clone()));
+        }
+        self.link.request(&setup)?;
         self.step = 0;
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
@@ -826,10 +827,8 @@ impl Backend for Brian2 {
                     return kernel.set_parameters(parameters);
                 }
                 if s.built {
-                    let mut cmd = s.parameter_fields(pop)?;
-                    cmd.insert("cmd".into(), json!("set_params"));
-                    cmd.insert("pop".into(), json!(pop));
-                    s.driver()?.call(Json::Object(cmd))?;
+                    let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
+                    s.link.request(&cmd)?;
                 }
                 Ok(())
             },
@@ -974,7 +973,7 @@ impl Backend for Brian2 {
                     let v: Vec<f64> = native.iter().map(|w| w * factor).collect();
                     vars.insert(var.to_string(), json!(["1", d.write_npy("w", &v)?]));
                 }
-                d.call(json!({"cmd": "set_vars", "proj": proj, "vars": vars}))?;
+                d.request(&Request::SetVars { proj, vars })?;
             }
         }
         let p = &mut self.projs[proj];
@@ -1013,7 +1012,8 @@ impl Backend for Brian2 {
         if built && !values.is_empty() {
             let d = self.driver()?;
             let file = d.write_npy(name, values)?;
-            d.call(json!({"cmd": "set_vars", "proj": proj, "vars": {var: ["1", file]}}))?;
+            let vars = [(var.to_string(), json!(["1", file]))].into_iter().collect();
+            d.request(&Request::SetVars { proj, vars })?;
         }
         Ok(())
     }

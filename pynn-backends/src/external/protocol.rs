@@ -66,6 +66,85 @@ pub enum Request {
         #[serde(skip_serializing_if = "Option::is_none")]
         cur_values: Option<String>,
     },
+    /// Start a fresh network (each driver takes its own fields).
+    Setup {
+        /// The time step (ms).
+        dt: f64,
+        /// NEST, NEURON: min_delay (ms).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min_delay: Option<f64>,
+        /// NEST: max_delay (ms).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_delay: Option<f64>,
+        /// NEST: min_delay in steps.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min_delay_steps: Option<u64>,
+        /// NEST, Brian2: the simulator's seed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seed: Option<u64>,
+        /// NEST: threads.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        threads: Option<usize>,
+        /// NEURON: the compiled mechanisms' library.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lib: Option<String>,
+        /// Brian2: the code-generation target.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+    /// New parameters of a population (the simulator's names and units) or
+    /// new spike trains of a source population.
+    SetParams {
+        /// The population.
+        pop: usize,
+        /// Simulator parameter -> values.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        params: Option<Json>,
+        /// Spike steps per cell.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spike_steps: Option<Json>,
+        /// NEST: the step the last run ended at (spikes just after it take
+        /// the direct generators).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        run_end: Option<u64>,
+    },
+    /// NEST: a DC or step current source (amplitudes in pA).
+    Current {
+        /// The source.
+        id: usize,
+        /// `"dc"` or `"step"`.
+        kind: String,
+        /// DC amplitude.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        amplitude: Option<f64>,
+        /// DC start (ms).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        start: Option<f64>,
+        /// DC stop (ms).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stop: Option<f64>,
+        /// Step times (ms; a list or a `.npy` file).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        times: Option<Json>,
+        /// Step amplitudes (a list or a `.npy` file).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        amplitudes: Option<Json>,
+        /// Target cells (global indices).
+        targets: Vec<u32>,
+    },
+    /// Brian2: new values of a projection's synaptic variables
+    /// (`var -> [unit, .npy file]`).
+    SetVars {
+        /// The projection.
+        proj: usize,
+        /// Variables.
+        vars: Map<String, Json>,
+    },
+    /// NEURON: the cells whose spikes the plastic rules need.
+    PlasticSetup {
+        /// The watched cells.
+        watch: Json,
+    },
     /// Hand over a population's recorded data since the last drain.
     Drain {
         /// The population.
@@ -239,6 +318,56 @@ pub fn run(step: u64) -> Request {
     }
 }
 
+/// A [`Request::Setup`] with only the time step (the drivers' other
+/// fields are added by the builder methods or set directly).
+pub fn setup(dt: f64) -> Request {
+    Request::Setup {
+        dt,
+        min_delay: None,
+        max_delay: None,
+        min_delay_steps: None,
+        seed: None,
+        threads: None,
+        lib: None,
+        target: None,
+    }
+}
+
+impl Request {
+    /// NEST's `setup` fields.
+    pub fn nest(self, min_delay: f64, max_delay: f64, min_delay_steps: u64, seed: u64, threads: usize) -> Self {
+        match self {
+            Request::Setup { dt, lib, target, .. } => Request::Setup {
+                dt,
+                min_delay: Some(min_delay),
+                max_delay: Some(max_delay),
+                min_delay_steps: Some(min_delay_steps),
+                seed: Some(seed),
+                threads: Some(threads),
+                lib,
+                target,
+            },
+            other => other,
+        }
+    }
+}
+
+/// A `set_params` request from the fields a translation made (`params`
+/// and/or `spike_steps`).
+pub fn set_params(pop: usize, mut fields: Map<String, Json>) -> Request {
+    Request::SetParams {
+        pop,
+        params: fields.remove("params"),
+        spike_steps: fields.remove("spike_steps"),
+        run_end: None,
+    }
+}
+
+/// A `set_params` request with new spike trains.
+pub fn set_trains(pop: usize, steps: &[Vec<u64>], run_end: Option<u64>) -> Request {
+    Request::SetParams { pop, params: None, spike_steps: Some(Json::from(steps.to_vec())), run_end }
+}
+
 #[cfg(test)]
 mod golden {
     //! The typed requests give the JSON the drivers read (the `json!` of
@@ -315,6 +444,52 @@ mod golden {
             json!({"cmd": "escape_draws", "pop": 2, "rows": 3, "data": "/d.npy"}),
         );
         same(Request::EscapeUsed { pop: 2 }, json!({"cmd": "escape_used", "pop": 2}));
+        same(
+            setup(0.1).nest(0.2, 5.0, 2, 7, 1),
+            json!({"cmd": "setup", "dt": 0.1, "min_delay": 0.2, "max_delay": 5.0, "min_delay_steps": 2, "seed": 7,
+                   "threads": 1}),
+        );
+        let Request::Setup { dt, min_delay: None, .. } = setup(0.1) else { unreachable!() };
+        same(
+            Request::Setup {
+                dt,
+                min_delay: Some(0.2),
+                max_delay: None,
+                min_delay_steps: None,
+                seed: None,
+                threads: None,
+                lib: Some("/l.so".into()),
+                target: None,
+            },
+            json!({"cmd": "setup", "dt": 0.1, "min_delay": 0.2, "lib": "/l.so"}),
+        );
+        same(
+            Request::SetParams { pop: 1, params: None, spike_steps: Some(json!([[1, 2], []])), run_end: Some(5) },
+            json!({"cmd": "set_params", "pop": 1, "spike_steps": [[1, 2], []], "run_end": 5}),
+        );
+        same(
+            Request::SetParams { pop: 0, params: Some(json!({"tau_m": [10.0]})), spike_steps: None, run_end: None },
+            json!({"cmd": "set_params", "pop": 0, "params": {"tau_m": [10.0]}}),
+        );
+        same(
+            Request::Current {
+                id: 0,
+                kind: "dc".into(),
+                amplitude: Some(500.0),
+                start: Some(1.0),
+                stop: Some(2.0),
+                times: None,
+                amplitudes: None,
+                targets: vec![3],
+            },
+            json!({"cmd": "current", "id": 0, "kind": "dc", "amplitude": 500.0, "start": 1.0, "stop": 2.0,
+                   "targets": [3]}),
+        );
+        same(
+            Request::SetVars { proj: 1, vars: [("w".to_string(), json!(["1", "/w.npy"]))].into_iter().collect() },
+            json!({"cmd": "set_vars", "proj": 1, "vars": {"w": ["1", "/w.npy"]}}),
+        );
+        same(Request::PlasticSetup { watch: json!([1, 2]) }, json!({"cmd": "plastic_setup", "watch": [1, 2]}));
         same(
             Request::ModelInfo { model: "iaf_psc_alpha".into(), params: Map::new() },
             json!({"cmd": "model_info", "model": "iaf_psc_alpha", "params": {}}),

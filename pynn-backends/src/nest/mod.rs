@@ -375,16 +375,29 @@ impl Nest {
         !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
     }
 
-    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
+    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Request> {
+        let targets = targets.to_vec();
         Ok(match spec {
-            CurrentSourceSpec::Dc { amplitude, start, stop } => json!({
-                "cmd": "current", "id": id, "kind": "dc", "amplitude": amplitude * 1000.0,
-                "start": start, "stop": stop, "targets": targets,
-            }),
-            CurrentSourceSpec::Step { times, amplitudes } => json!({
-                "cmd": "current", "id": id, "kind": "step", "times": times,
-                "amplitudes": amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>(), "targets": targets,
-            }),
+            CurrentSourceSpec::Dc { amplitude, start, stop } => Request::Current {
+                id,
+                kind: "dc".into(),
+                amplitude: Some(amplitude * 1000.0),
+                start: Some(*start),
+                stop: Some(*stop),
+                times: None,
+                amplitudes: None,
+                targets,
+            },
+            CurrentSourceSpec::Step { times, amplitudes } => Request::Current {
+                id,
+                kind: "step".into(),
+                amplitude: None,
+                start: None,
+                stop: None,
+                times: Some(json!(times)),
+                amplitudes: Some(json!(amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>())),
+                targets,
+            },
             other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
         })
     }
@@ -451,7 +464,7 @@ impl Nest {
                 r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
             // run_end: the spikes just after it go through the direct
             // generators, so that a `set` between runs can still change them.
-            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+            cmds.push(protocol::set_trains(pop, &steps, Some(step)));
         }
         // SpikeSourceArray: sent again, with the run's end, only when a spike
         // falls within min_delay after it (so that a `set` between runs can
@@ -468,11 +481,11 @@ impl Nest {
                 .map(|t| t.iter().map(|x| (x / dt).round().max(0.0) as u64).filter(|s| *s >= from).collect())
                 .collect();
             if steps.iter().flatten().any(|s| *s > step && *s <= step + md) {
-                cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+                cmds.push(protocol::set_trains(pop, &steps, Some(step)));
             }
         }
         for cmd in cmds {
-            self.driver()?.call(cmd)?;
+            self.link.request(&cmd)?;
         }
         Ok(())
     }
@@ -505,11 +518,17 @@ impl Nest {
             }
             let targets = targets.clone();
             let d = self.driver()?;
-            let cmd = json!({
-                "cmd": "current", "id": id, "kind": "step", "times": d.write_npy("times", &times)?,
-                "amplitudes": d.write_npy("amplitudes", &values)?, "targets": targets,
-            });
-            d.call(cmd)?;
+            let cmd = Request::Current {
+                id,
+                kind: "step".into(),
+                amplitude: None,
+                start: None,
+                stop: None,
+                times: Some(json!(d.write_npy("times", &times)?)),
+                amplitudes: Some(json!(d.write_npy("amplitudes", &values)?)),
+                targets,
+            };
+            d.request(&cmd)?;
             self.sampled_hi[id] = hi;
         }
         Ok(())
@@ -539,11 +558,9 @@ impl Nest {
         // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
         let s = c.seed.wrapping_add(self.trial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let seed = if (1..1 << 31).contains(&s) { s } else { s % ((1 << 31) - 1) + 1 };
-        let setup = json!({
-            "cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "max_delay": c.max_delay,
-            "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
-        });
-        self.driver()?.call(setup)?;
+        let md = c.min_delay_steps().max(1);
+        let setup = protocol::setup(c.timestep).nest(c.min_delay, c.max_delay, md, seed, c.threads.max(1));
+        self.link.request(&setup)?;
 
         // The spikes NEST cannot emit from a parrot (at or before
         // min_delay) must be known when the network is made: they go
@@ -568,7 +585,7 @@ impl Nest {
                     continue;
                 }
                 let cmd = Self::current_command(id, spec, targets)?;
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
         }
         for id in 0..self.currents.len() {
@@ -780,10 +797,8 @@ impl Backend for Nest {
                 if !s.built {
                     return Ok(());
                 }
-                let mut cmd = s.parameter_fields(pop)?;
-                cmd.insert("cmd".into(), json!("set_params"));
-                cmd.insert("pop".into(), json!(pop));
-                s.driver()?.call(Json::Object(cmd)).map(drop)
+                let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
+                s.link.request(&cmd).map(drop)
             },
         )
     }
@@ -916,7 +931,7 @@ impl Backend for Nest {
         } else {
             let cmd = Self::current_command(id, spec, targets)?;
             if self.built {
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
             self.currents[id] = Some(new.clone());
         }

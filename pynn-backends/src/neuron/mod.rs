@@ -473,8 +473,11 @@ impl Neuron {
     fn build(&mut self) -> Result<()> {
         let lib = self.lib.to_string_lossy().into_owned();
         let c = &self.cfg;
-        let setup = json!({"cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "lib": lib});
-        self.driver()?.call(setup)?;
+        let mut setup = protocol::setup(c.timestep);
+        if let Request::Setup { min_delay, lib: l, .. } = &mut setup {
+            (*min_delay, *l) = (Some(c.min_delay), Some(lib));
+        }
+        self.link.request(&setup)?;
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
             self.driver()?.call(cmd)?;
@@ -639,7 +642,8 @@ impl Backend for Neuron {
                 }
                 if s.built {
                     let params = s.params_json(pop)?;
-                    s.driver()?.call(json!({"cmd": "set_params", "pop": pop, "params": params}))?;
+                    let params = Some(Json::Object(params));
+                    s.link.request(&Request::SetParams { pop, params, spike_steps: None, run_end: None })?;
                 }
                 Ok(())
             },

@@ -36,6 +36,7 @@
 //! each slice and the events broadcast with the next command.
 
 use super::{Neuron, err};
+use crate::external::protocol::Request;
 use crate::native::plastic::{Plastic, Sink};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec, RawWeights};
 use pynn_core::{Error, Result};
@@ -207,7 +208,7 @@ impl Neuron {
     /// Tells the driver which cells' spikes the rules need (after a build).
     pub(super) fn plastic_setup(&mut self) -> Result<()> {
         let watched = self.plastic.watched();
-        self.driver()?.call(json!({"cmd": "plastic_setup", "watch": watched})).map(drop)
+        self.driver()?.request(&Request::PlasticSetup { watch: json!(watched) }).map(drop)
     }
 
     /// `run_until` with plastic projections: `min_delay` slices; each slice
