@@ -1157,26 +1157,8 @@ pub trait Brian2Cell: CellType {
 macro_rules! brian2_cells {
     ($($t:ty),* $(,)?) => { $(impl Brian2Cell for $t {})* };
 }
-brian2_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    GIF_cond_exp,
-    PointNeuron,
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma,
-);
+crate::external::standard_neurons!(brian2_cells, PointNeuron);
+crate::external::standard_sources!(brian2_cells);
 
 impl<C: Brian2Cell> Supports<C> for Brian2 {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

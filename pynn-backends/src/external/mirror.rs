@@ -89,25 +89,8 @@ pub(crate) fn standard_parameters(name: &str) -> Option<&'static [ParamSpec]> {
             $(if name == <$t as CellType>::NAME { return Some(<$t as CellType>::PARAMETERS); })*
         };
     }
-    lookup!(
-        IF_curr_alpha,
-        IF_curr_exp,
-        IF_curr_delta,
-        IF_cond_exp,
-        IF_cond_alpha,
-        IF_cond_exp_gsfa_grr,
-        IF_facets_hardware1,
-        EIF_cond_exp_isfa_ista,
-        EIF_cond_alpha_isfa_ista,
-        HH_cond_exp,
-        Izhikevich,
-        GIF_cond_exp,
-        SpikeSourceArray,
-        SpikeSourcePoisson,
-        SpikeSourcePoissonRefractory,
-        SpikeSourceGamma,
-        SpikeSourceInhGamma,
-    );
+    super::standard_neurons!(lookup);
+    super::standard_sources!(lookup);
     None
 }
 

@@ -1147,26 +1147,8 @@ pub trait NestCell: CellType {
 macro_rules! nest_cells {
     ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
 }
-nest_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma,
-    GIF_cond_exp,
-    PointNeuron,
-);
+crate::external::standard_neurons!(nest_cells, PointNeuron);
+crate::external::standard_sources!(nest_cells);
 
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

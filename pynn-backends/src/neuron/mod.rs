@@ -881,21 +881,7 @@ pub trait NeuronCell: CellType {
 macro_rules! neuron_cells {
     ($($t:ty),* $(,)?) => { $(impl NeuronCell for $t {})* };
 }
-neuron_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    GIF_cond_exp,
-    PointNeuron,
-);
+crate::external::standard_neurons!(neuron_cells, PointNeuron);
 
 macro_rules! neuron_sources {
     ($($t:ty),* $(,)?) => { $(
@@ -906,13 +892,7 @@ macro_rules! neuron_sources {
         }
     )* };
 }
-neuron_sources!(
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma
-);
+crate::external::standard_sources!(neuron_sources);
 
 impl<C: NeuronCell> Supports<C> for Neuron {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
