@@ -26,6 +26,7 @@
 mod support;
 
 use clap::Parser;
+use pynn::backends::neuron::NeuronOptions;
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
@@ -95,13 +96,14 @@ const MODELS: [&str; 11] = [
     "Izhikevich",
 ];
 
-fn simulate<C, B>(args: &Args, model: &str) -> Result<Traces>
+fn simulate<C, B>(args: &Args, model: &str, options: B::Options) -> Result<Traces>
 where
     C: pynn::CellType + Default,
     B: Backend + Supports<C> + Supports<SpikeSourceArray>,
 {
     let drive = drive(model).expect("known model");
-    let sim = Sim::<B>::setup(Setup { timestep: DT, min_delay: 0.1, max_delay: 10.0, ..Setup::default() })?;
+    let sim =
+        Sim::<B>::setup_with(Setup { timestep: DT, min_delay: 0.1, max_delay: 10.0, ..Setup::default() }, options)?;
     let n = args.cells;
     let cells = Population::<C, B>::new(&sim, n, C::default())?;
     if drive.i_max > 0.0 {
@@ -136,7 +138,7 @@ where
     })
 }
 
-fn on_backend<B>(args: &Args, model: &str) -> Result<Traces>
+fn on_backend<B>(args: &Args, model: &str, options: B::Options) -> Result<Traces>
 where
     B: Backend
         + Supports<IF_curr_alpha>
@@ -153,28 +155,30 @@ where
         + Supports<SpikeSourceArray>,
 {
     match model {
-        "IF_curr_alpha" => simulate::<IF_curr_alpha, B>(args, model),
-        "IF_curr_exp" => simulate::<IF_curr_exp, B>(args, model),
-        "IF_curr_delta" => simulate::<IF_curr_delta, B>(args, model),
-        "IF_cond_alpha" => simulate::<IF_cond_alpha, B>(args, model),
-        "IF_cond_exp" => simulate::<IF_cond_exp, B>(args, model),
-        "IF_cond_exp_gsfa_grr" => simulate::<IF_cond_exp_gsfa_grr, B>(args, model),
-        "IF_facets_hardware1" => simulate::<IF_facets_hardware1, B>(args, model),
-        "EIF_cond_alpha_isfa_ista" => simulate::<EIF_cond_alpha_isfa_ista, B>(args, model),
-        "EIF_cond_exp_isfa_ista" => simulate::<EIF_cond_exp_isfa_ista, B>(args, model),
-        "HH_cond_exp" => simulate::<HH_cond_exp, B>(args, model),
-        "Izhikevich" => simulate::<Izhikevich, B>(args, model),
+        "IF_curr_alpha" => simulate::<IF_curr_alpha, B>(args, model, options),
+        "IF_curr_exp" => simulate::<IF_curr_exp, B>(args, model, options),
+        "IF_curr_delta" => simulate::<IF_curr_delta, B>(args, model, options),
+        "IF_cond_alpha" => simulate::<IF_cond_alpha, B>(args, model, options),
+        "IF_cond_exp" => simulate::<IF_cond_exp, B>(args, model, options),
+        "IF_cond_exp_gsfa_grr" => simulate::<IF_cond_exp_gsfa_grr, B>(args, model, options),
+        "IF_facets_hardware1" => simulate::<IF_facets_hardware1, B>(args, model, options),
+        "EIF_cond_alpha_isfa_ista" => simulate::<EIF_cond_alpha_isfa_ista, B>(args, model, options),
+        "EIF_cond_exp_isfa_ista" => simulate::<EIF_cond_exp_isfa_ista, B>(args, model, options),
+        "HH_cond_exp" => simulate::<HH_cond_exp, B>(args, model, options),
+        "Izhikevich" => simulate::<Izhikevich, B>(args, model, options),
         other => Err(Error::Backend { backend: B::NAME, message: format!("no comparison scenario for {other}") }),
     }
 }
 
 fn run(choice: BackendChoice, args: &Args, model: &str) -> Result<Traces> {
     match choice {
-        BackendChoice::Native => on_backend::<Native>(args, model),
-        BackendChoice::Nest => on_backend::<Nest>(args, model),
-        BackendChoice::Brian2 => on_backend::<Brian2>(args, model),
-        BackendChoice::Neuron => on_backend::<Neuron>(args, model),
-        BackendChoice::NeuronMpi2 => on_backend::<Neuron<2>>(args, model),
+        BackendChoice::Native => on_backend::<Native>(args, model, Default::default()),
+        BackendChoice::Nest => on_backend::<Nest>(args, model, Default::default()),
+        BackendChoice::Brian2 => on_backend::<Brian2>(args, model, Default::default()),
+        BackendChoice::Neuron => on_backend::<Neuron>(args, model, Default::default()),
+        BackendChoice::NeuronMpi2 => {
+            on_backend::<Neuron>(args, model, NeuronOptions { ranks: 2, ..Default::default() })
+        }
     }
 }
 

@@ -23,6 +23,7 @@
 mod support;
 
 use clap::Parser;
+use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
 use support::{Args, BackendChoice};
@@ -34,7 +35,7 @@ fn main() -> Result<()> {
         BackendChoice::Nest => run::<Nest>(&args, Default::default()),
         BackendChoice::Brian2 => run::<Brian2>(&args, Default::default()),
         BackendChoice::Neuron => run::<Neuron>(&args, Default::default()),
-        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args, Default::default()),
+        BackendChoice::NeuronMpi2 => run::<Neuron>(&args, NeuronOptions { ranks: 2, ..Default::default() }),
     }
 }
 

@@ -32,6 +32,7 @@
 mod support;
 
 use clap::Parser;
+use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
 use support::{Args, BackendChoice};
@@ -39,27 +40,28 @@ use support::{Args, BackendChoice};
 fn main() -> Result<()> {
     let args = Args::parse();
     match args.backend {
-        BackendChoice::Native => run::<Native>(&args),
-        BackendChoice::Nest => run::<Nest>(&args),
-        BackendChoice::Brian2 => run::<Brian2>(&args),
-        BackendChoice::Neuron => run::<Neuron>(&args),
-        BackendChoice::NeuronMpi2 => run::<Neuron<2>>(&args),
+        BackendChoice::Native => run::<Native>(&args, Default::default()),
+        BackendChoice::Nest => run::<Nest>(&args, Default::default()),
+        BackendChoice::Brian2 => run::<Brian2>(&args, Default::default()),
+        BackendChoice::Neuron => run::<Neuron>(&args, Default::default()),
+        BackendChoice::NeuronMpi2 => run::<Neuron>(&args, NeuronOptions { ranks: 2, ..Default::default() }),
     }
 }
 
-fn run<B>(args: &Args) -> Result<()>
+fn run<B>(args: &Args, options: B::Options) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<IF_curr_exp>,
 {
     let t0 = Instant::now();
-    let sim = Sim::<B>::setup(Setup {
+    let setup = Setup {
         timestep: 0.1,
         min_delay: 0.2,
         max_delay: 1.0,
         seed: args.seed,
         threads: args.threads,
         ..Setup::default()
-    })?;
+    };
+    let sim = Sim::<B>::setup_with(setup, options)?;
 
     let cell = IF_curr_exp {
         tau_m: 20.0,

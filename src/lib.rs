@@ -29,9 +29,10 @@ pub use pynn_core::*;
 
 pub use pynn_backends::brian2::Brian2;
 pub use pynn_backends::brian2::{Brian2Options, CodeTarget};
+pub use pynn_backends::external::Launcher;
 pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
-pub use pynn_backends::nest::Nest;
-pub use pynn_backends::neuron::Neuron;
+pub use pynn_backends::nest::{Nest, NestOptions};
+pub use pynn_backends::neuron::{Neuron, NeuronOptions};
 
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
@@ -40,9 +41,10 @@ pub use pynn_macros::network;
 pub mod prelude {
     pub use pynn_backends::brian2::Brian2;
     pub use pynn_backends::brian2::{Brian2Options, CodeTarget};
+    pub use pynn_backends::external::Launcher;
     pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
-    pub use pynn_backends::nest::Nest;
-    pub use pynn_backends::neuron::Neuron;
+    pub use pynn_backends::nest::{Nest, NestOptions};
+    pub use pynn_backends::neuron::{Neuron, NeuronOptions};
     pub use pynn_core::cells::{
         AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
         CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, PointNeuron,

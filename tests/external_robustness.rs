@@ -1,7 +1,7 @@
 //! External simulators that stop answering, die, or cannot start: the
 //! driver timeout (`PYNN_DRIVER_TIMEOUT`, `pynn_backends::pyproc`), data
-//! already read surviving a killed simulator process, and `Neuron<2>`
-//! without an MPI launcher.
+//! already read surviving a killed simulator process, and NEURON on 2 MPI
+//! ranks without an MPI launcher.
 //!
 //! Tests that need their own environment (a fake interpreter in
 //! `PYNN_PYTHON`, no `mpirun`) run this test binary again as a child
@@ -98,7 +98,7 @@ fn child_setup_with_a_stalled_interpreter() {
     check::<Brian2>("Brian2");
 }
 
-/// `Neuron<2>` runs NEURON under `mpirun`: without it, `setup` names the
+/// NEURON on 2 ranks runs under `mpirun`: without it, `setup` names the
 /// launcher and how to get or choose one (it used to blame the Python
 /// interpreter and suggest reinstalling the environment).
 #[test]
@@ -116,7 +116,8 @@ fn neuron_mpi_without_a_launcher_names_the_launcher() {
 
 fn neuron_mpi_error() -> String {
     let setup = Setup { min_delay: 0.2, ..Setup::default() };
-    let Err(e) = Sim::<Neuron<2>>::setup(setup) else { panic!("Neuron<2> started without a launcher") };
+    let options = pynn::backends::neuron::NeuronOptions { ranks: 2, ..Default::default() };
+    let Err(e) = Sim::<Neuron>::setup_with(setup, options) else { panic!("2 NEURON ranks started without a launcher") };
     let text = e.to_string();
     eprintln!("{text}");
     assert!(!text.contains("Python") && !text.contains("pip install"), "not about Python: {text}");

@@ -26,6 +26,7 @@
 mod common;
 
 use common::*;
+use pynn::backends::neuron::NeuronOptions;
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
@@ -164,7 +165,8 @@ fn two_mpi_processes_give_the_same_spikes_as_one() {
         return;
     }
     let (c1, s1, _) = random_network::<Neuron>(true, MIN_DELAY, MIN_DELAY);
-    let (c2, s2, _) = random_network::<Neuron<2>>(true, MIN_DELAY, MIN_DELAY);
+    let (c2, s2, _) =
+        random_network_with::<Neuron>(true, MIN_DELAY, MIN_DELAY, NeuronOptions { ranks: 2, ..Default::default() });
     assert_eq!(c1, c2);
     let n: usize = s1.iter().map(Vec::len).sum();
     assert!(n > 300, "the network is active ({n} spikes)");
@@ -174,7 +176,7 @@ fn two_mpi_processes_give_the_same_spikes_as_one() {
 
 #[test]
 fn mpi_needs_min_delay_above_dt() {
-    let e = Sim::<Neuron<2>>::setup(Setup::default()).unwrap_err();
+    let e = Sim::<Neuron>::setup_with(Setup::default(), NeuronOptions { ranks: 2, ..Default::default() }).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("min_delay") && text.contains("0.2"), "{text}");
 }
@@ -479,13 +481,13 @@ fn plastic_synapses_are_accepted() {
 /// a reset and a third run: `PynnGif` draws the native kernel's uniform
 /// numbers (the same ChaCha8 streams, read by position; they continue
 /// across the reset), so spikes are those of the native engine exactly.
-fn gif_noise<B>() -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>)
+fn gif_noise<B>(options: B::Options) -> (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>)
 where
     B: Backend + Supports<pynn::GIF_cond_exp> + Supports<SpikeSourceArray>,
 {
-    // min_delay 0.5 ms (Neuron<2> needs >= 2 dt)
-    let sim =
-        Sim::<B>::setup(Setup { seed: 4242, min_delay: 0.5, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    // min_delay 0.5 ms (2 MPI ranks need >= 2 dt)
+    let sim = Sim::<B>::setup_with(Setup { seed: 4242, min_delay: 0.5, ..Setup::default() }, options)
+        .unwrap_or_else(|e| panic!("{e}"));
     let cell = pynn::GIF_cond_exp {
         i_offset: 1.0,
         v_t_star: -50.0,
@@ -513,8 +515,8 @@ where
 
 #[test]
 fn gif_escape_noise_gives_the_native_spikes() {
-    let (s_native, v_native) = gif_noise::<Native>();
-    let (s_neuron, v_neuron) = gif_noise::<Neuron>();
+    let (s_native, v_native) = gif_noise::<Native>(Default::default());
+    let (s_neuron, v_neuron) = gif_noise::<Neuron>(Default::default());
     let count = |s: &[Vec<f64>]| s.iter().map(Vec::len).sum::<usize>();
     let (n0, n1) = (count(&s_native[0]), count(&s_native[1]));
     assert!(n0 > 50 && n1 > 50, "noisy firing in both segments ({n0}, {n1} spikes)");
@@ -528,7 +530,7 @@ fn gif_escape_noise_gives_the_native_spikes() {
     eprintln!("GIF_cond_exp with escape noise: {n0} + {n1} spikes identical to native, max |dv| = {dv:.3e} mV");
     // Under MPI the draw counters are gathered at reset; same streams per cell.
     if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
-        let (s_mpi, v_mpi) = gif_noise::<Neuron<2>>();
+        let (s_mpi, v_mpi) = gif_noise::<Neuron>(NeuronOptions { ranks: 2, ..Default::default() });
         assert_eq!(s_mpi, s_neuron, "spikes on 2 NEURON processes");
         assert_eq!(v_mpi, v_neuron, "v on 2 NEURON processes");
     }
@@ -735,11 +737,12 @@ fn point_neurons_the_mechanism_cannot_take_are_clear_errors() {
 /// Per segment the source's trains; v traces; the target cells' spike trains.
 type ZeroOutcome = (Vec<Vec<Vec<f64>>>, Vec<Vec<f64>>, Vec<Vec<f64>>);
 
-fn spike_at_zero<B>(md: f64) -> ZeroOutcome
+fn spike_at_zero<B>(md: f64, options: B::Options) -> ZeroOutcome
 where
     B: Backend + Supports<IF_curr_exp> + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup { min_delay: md, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let sim =
+        Sim::<B>::setup_with(Setup { min_delay: md, ..Setup::default() }, options).unwrap_or_else(|e| panic!("{e}"));
     let src = Population::<SpikeSourceArray, B>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
     src.set("spike_times", vec![vec![0.0, 0.1, 4.0], vec![0.0]]).unwrap();
     let curr = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp { i_offset: 0.9, ..Default::default() }).unwrap();
@@ -768,8 +771,8 @@ where
 
 #[test]
 fn a_spike_source_firing_at_zero_has_native_timing() {
-    let (src_native, v_native, s_native) = spike_at_zero::<Native>(0.1);
-    let (src_neuron, v_neuron, s_neuron) = spike_at_zero::<Neuron>(0.1);
+    let (src_native, v_native, s_native) = spike_at_zero::<Native>(0.1, Default::default());
+    let (src_neuron, v_neuron, s_neuron) = spike_at_zero::<Neuron>(0.1, Default::default());
     assert_eq!(src_native[0], vec![vec![0.0, 0.1, 4.0], vec![0.0]], "native records the t = 0 spikes");
     assert_eq!(src_neuron, src_native, "the source's recorded spikes, both segments");
     // The t = 0 input with delay 0.1 ms moves v from t = 0.2 ms (alpha/exp:
@@ -788,8 +791,8 @@ fn a_spike_source_firing_at_zero_has_native_timing() {
     eprintln!("spikes at t = 0: source trains and targets' v equal native's, max |dv| = {dv:.3e} mV");
     // Under MPI (min_delay 2 steps): every rank delivers through its own NetCons.
     if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
-        let native = spike_at_zero::<Native>(0.2);
-        let mpi = spike_at_zero::<Neuron<2>>(0.2);
+        let native = spike_at_zero::<Native>(0.2, Default::default());
+        let mpi = spike_at_zero::<Neuron>(0.2, NeuronOptions { ranks: 2, ..Default::default() });
         assert_eq!(native.0, mpi.0, "source spikes on 2 processes");
         assert_eq!(steps(&native.2), steps(&mpi.2), "spike steps on 2 processes");
         let dv = max_diff(&native.1, &mpi.1);
@@ -805,7 +808,7 @@ fn a_spike_source_firing_at_zero_has_native_timing() {
 /// and recordings, and runs on 70 ms. The new cells start from their
 /// initial values at 30 ms (first sample there), as on the native engine:
 /// same spikes, same v (tolerance of the header).
-fn grown<B>() -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+fn grown<B>(options: B::Options) -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
 where
     B: Backend
         + Supports<IF_curr_exp>
@@ -816,8 +819,9 @@ where
         + Supports<SpikeSourceArray>,
 {
     use pynn::core::cells::{CondAlphaPostSynapticResponse as Alpha, LIF};
-    // min_delay 0.5 ms (the shortest delay used): Neuron<2> needs >= 2 dt
-    let sim = Sim::<B>::setup(Setup { seed: 99, min_delay: 0.5, ..Setup::default() }).unwrap_or_else(|e| panic!("{e}"));
+    // min_delay 0.5 ms (the shortest delay used): 2 MPI ranks need >= 2 dt
+    let sim = Sim::<B>::setup_with(Setup { seed: 99, min_delay: 0.5, ..Setup::default() }, options)
+        .unwrap_or_else(|e| panic!("{e}"));
     let old = Population::<IF_curr_exp, B>::new(&sim, 3, IF_curr_exp { i_offset: 1.0, ..Default::default() }).unwrap();
     old.record(["spikes", "v"], None).unwrap();
     sim.run(30.0).unwrap();
@@ -879,8 +883,8 @@ where
 
 #[test]
 fn populations_and_projections_added_after_a_run_match_native() {
-    let (s_native, v_native) = grown::<Native>();
-    let (s_neuron, v_neuron) = grown::<Neuron>();
+    let (s_native, v_native) = grown::<Native>(Default::default());
+    let (s_neuron, v_neuron) = grown::<Neuron>(Default::default());
     assert_eq!(s_native.last().unwrap(), &vec![35.0, 36.0, 50.0, 62.5], "the late source's spikes from 30 ms");
     // every new cell fires: IF_curr_exp, IF_cond_exp, Izhikevich, GIF, PointNeuron
     let counts: Vec<usize> = s_native.iter().map(Vec::len).collect();
@@ -894,7 +898,7 @@ fn populations_and_projections_added_after_a_run_match_native() {
     let n: usize = s_native.iter().map(Vec::len).sum();
     eprintln!("grown after a run: {n} spikes identical to native, max |dv| = {dv:.3e} mV");
     if std::process::Command::new("mpirun").arg("--version").output().is_ok() {
-        let (s_mpi, v_mpi) = grown::<Neuron<2>>();
+        let (s_mpi, v_mpi) = grown::<Neuron>(NeuronOptions { ranks: 2, ..Default::default() });
         assert_eq!(steps(&s_native), steps(&s_mpi), "spike steps on 2 NEURON processes");
         assert_eq!(v_mpi, v_neuron, "v on 2 NEURON processes");
     }

@@ -19,6 +19,7 @@
 //!
 //! Needs NEURON in the Python environment (`PYNN_PYTHON` or `.venv`).
 
+use pynn::backends::neuron::NeuronOptions;
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
@@ -85,11 +86,11 @@ where
     (post, prj)
 }
 
-fn weight_history<B>(min_delay: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>)
+fn weight_history<B>(min_delay: f64, options: B::Options) -> (Vec<f64>, Vec<f64>, Vec<f64>)
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 10.0, ..Setup::default() })
+    let sim = Sim::<B>::setup_with(Setup { timestep: 0.1, min_delay, max_delay: 10.0, ..Setup::default() }, options)
         .unwrap_or_else(|e| panic!("{e}"));
     let (post, prj) = pairing(&sim, min_delay);
     prj.record_weights(1.0).unwrap();
@@ -106,8 +107,8 @@ where
 
 #[test]
 fn weight_recording_and_reset_on_neuron_equal_native() {
-    let (s_native, t_native, w_native) = weight_history::<Native>(0.1);
-    let (s_neuron, t_neuron, w_neuron) = weight_history::<Neuron>(0.1);
+    let (s_native, t_native, w_native) = weight_history::<Native>(0.1, Default::default());
+    let (s_neuron, t_neuron, w_neuron) = weight_history::<Neuron>(0.1, Default::default());
     assert_eq!(s_native.len(), 3, "three post spikes {s_native:?}");
     assert_eq!(s_native, s_neuron);
     assert_eq!(t_native, t_neuron, "samples at 0, 1, ..., 60 ms");
@@ -138,8 +139,8 @@ fn tsodyks_markram_state_on_neuron() {
 fn plastic_synapses_under_mpi_equal_native() {
     // Two NEURON processes (min_delay >= 2 dt under MPI): spikes gathered
     // to rank 0 every slice, events scheduled on the target's rank.
-    let (s_native, t_native, w_native) = weight_history::<Native>(0.2);
-    let (s_mpi, t_mpi, w_mpi) = weight_history::<Neuron<2>>(0.2);
+    let (s_native, t_native, w_native) = weight_history::<Native>(0.2, Default::default());
+    let (s_mpi, t_mpi, w_mpi) = weight_history::<Neuron>(0.2, NeuronOptions { ranks: 2, ..Default::default() });
     assert_eq!(s_native.len(), 3, "three post spikes {s_native:?}");
     assert_eq!((s_native, t_native, w_native), (s_mpi, t_mpi, w_mpi));
 }

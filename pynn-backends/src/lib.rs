@@ -11,12 +11,17 @@
 //! * [`neuron`]: NEURON 9 with pynn-rs's own NMODL mechanisms, driven as a
 //!   Python process (or several under MPI).
 //!
-//! External simulators (NEST, NEURON, Brian2) are driven as Python processes
-//! and land in their own folders here.
+//! * [`external`]: the layer the three external simulators share: the
+//!   child process with its deadlines ([`external::process`], also reachable
+//!   as [`pyproc`]), the typed request/response protocol, the mirror
+//!   helpers (one rollback path, one missing-parameter error), the replay of
+//!   random sources by the native kernels, and how several MPI ranks are
+//!   launched ([`external::Launcher`]).
 #![deny(missing_docs)]
 
 pub mod brian2;
+pub mod external;
 pub mod native;
 pub mod nest;
 pub mod neuron;
-pub mod pyproc;
+pub use external::process as pyproc;

@@ -376,9 +376,16 @@ pub fn random_network<B>(poisson: bool, min_delay: f64, inh_delay: f64) -> Netwo
 where
     B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray> + Supports<SpikeSourcePoisson>,
 {
-    let sim =
-        Sim::<B>::setup(Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() })
-            .unwrap_or_else(|e| panic!("{e}"));
+    random_network_with::<B>(poisson, min_delay, inh_delay, B::Options::default())
+}
+
+/// [`random_network`] with the backend's options (e.g. NEURON's MPI ranks).
+pub fn random_network_with<B>(poisson: bool, min_delay: f64, inh_delay: f64, options: B::Options) -> NetworkOutcome
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray> + Supports<SpikeSourcePoisson>,
+{
+    let setup = Setup { timestep: 0.1, min_delay, max_delay: 5.0, seed: 4242, threads: 1, ..Setup::default() };
+    let sim = Sim::<B>::setup_with(setup, options).unwrap_or_else(|e| panic!("{e}"));
     let cells = Population::<IF_curr_exp, B>::new(
         &sim,
         300,

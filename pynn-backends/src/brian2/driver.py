@@ -2,7 +2,7 @@
 on behalf of the Rust `Brian2` backend (pynn-backends/src/brian2/mod.rs).
 
 The protocol, the command loop and the error answers are the shared core's
-(pynn-backends/src/driver_core.py, written next to this file): each
+(pynn-backends/src/external/driver_core.py, written next to this file): each
 `cmd_NAME` method of `Driver` answers the command "NAME".
 
 The models arrive as rows of the translation table

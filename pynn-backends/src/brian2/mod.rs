@@ -134,23 +134,31 @@
 pub mod plastic;
 pub mod translate;
 
-pub use crate::pyproc::{INSTALL_HINT, find_python};
+pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::pyproc::{Driver, DriverSpec};
+use crate::external::mirror::{self, Cells, SynapticUpdate};
+use crate::external::process::{self, Driver, DriverSpec};
+use crate::external::protocol::{self, Request, SignalRequest};
+use crate::external::replay;
+use crate::external::{Link, Simulator};
 
 /// The driver script (run by the session's Python process).
 pub const DRIVER: &str = include_str!("driver.py");
 
 const SPEC: DriverSpec = DriverSpec { backend: "Brian2", simulator: "Brian2", script: DRIVER, tag: "brian2" };
 
-/// Driver processes released by `end()`, reused by the next `setup` in the
+/// Brian2 as seen by the external layer. Driver processes released by
+/// `end()` go to the layer's pool and are reused by the next `setup` in the
 /// same program: Brian2's import (about 2 s) and its in-process cache of
 /// state updaters (the symbolic solution of `exact` models) are paid once.
 /// A pooled process that finds its stdin closed at exit deletes its work
 /// directory itself.
-static POOL: std::sync::Mutex<Vec<Driver>> = std::sync::Mutex::new(Vec::new());
-/// Largest number of idle driver processes kept.
-const POOL_SIZE: usize = 2;
+pub struct Brian2Sim;
+
+impl Simulator for Brian2Sim {
+    const NAME: &'static str = "Brian2";
+    const SPEC: DriverSpec = SPEC;
+}
 
 /// Largest number of (step x cell) current samples sent for one run chunk.
 const STIMULUS_CHUNK: usize = 2_000_000;
@@ -158,7 +166,7 @@ const STIMULUS_CHUNK: usize = 2_000_000;
 pub(crate) fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "Brian2", message: message.into() }
 }
-use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
+use crate::native::kernel::{Kernel, NativeCell};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -202,8 +210,7 @@ struct EscapeNoise {
 
 impl EscapeNoise {
     fn new(seed: u64, pop: PopId, n: usize) -> Self {
-        use pynn_core::random::{ObjectKind, Streams};
-        let base = Streams::new(seed).rng(ObjectKind::Population, pop as u64, "gif", 0);
+        let base = replay::gif_stream(seed, pop);
         let rngs = (0..n)
             .map(|i| {
                 let mut r = base.clone();
@@ -312,7 +319,7 @@ pub struct Brian2Options {
 /// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
 pub struct Brian2 {
     cfg: SimConfig,
-    driver: Option<Driver>,
+    link: Link,
     version: String,
     target: String,
     built: bool,
@@ -320,7 +327,7 @@ pub struct Brian2 {
     pops: Vec<PopMirror>,
     projs: Vec<ProjMirror>,
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
-    owner: Vec<u32>,
+    cells: Cells,
 }
 
 impl std::fmt::Debug for Brian2 {
@@ -341,7 +348,7 @@ impl Brian2 {
     }
 
     fn driver(&mut self) -> Result<&mut Driver> {
-        self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))
+        self.link.driver()
     }
 
     fn pop(&self, pop: PopId) -> Result<&PopMirror> {
@@ -431,7 +438,7 @@ impl Brian2 {
     fn synapse_of(&self, proj: ProjId) -> Result<(String, String)> {
         let pr = &self.projs[proj];
         let Some(first) = pr.conns.post.first() else { return Ok((String::new(), "nA".into())) };
-        let owner = self.owner[*first as usize] as usize;
+        let owner = self.cells.owner(*first).ok_or_else(|| err(format!("cell {first} does not exist")))?;
         let p = &self.pops[owner];
         p.model.on_pre(&pr.receptor).ok_or_else(|| {
             err(format!(
@@ -472,7 +479,7 @@ impl Brian2 {
         }
         d.call(cmd)?;
         if let (Some(interval), Some(var)) = (rec, var) {
-            d.call(json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval}))?;
+            d.request(&Request::RecordWeights { proj, var: var.to_string(), interval: Some(interval) })?;
         }
         Ok(())
     }
@@ -527,7 +534,7 @@ impl Brian2 {
         Ok(())
     }
 
-    fn record_command(&self, pop: PopId) -> Result<Json> {
+    fn record_command(&self, pop: PopId) -> Result<Request> {
         let p = self.pop(pop)?;
         let mut signals = Vec::new();
         for (name, cells) in &p.plan.signals {
@@ -535,12 +542,14 @@ impl Brian2 {
                 object: format!("population \"{}\"", p.label),
                 message: format!("`{name}` cannot be recorded on Brian2"),
             })?;
-            signals.push(json!({"var": var, "unit": unit, "cells": cells}));
+            signals.push(SignalRequest { name: None, var, unit: Some(unit), cells: cells.clone() });
         }
-        Ok(json!({
-            "cmd": "record", "pop": pop, "spikes": p.plan.spikes, "signals": signals,
-            "interval_steps": p.plan.interval_steps.max(1),
-        }))
+        Ok(Request::Record {
+            pop,
+            spikes: p.plan.spikes.clone(),
+            signals,
+            interval_steps: p.plan.interval_steps.max(1),
+        })
     }
 
     /// Sends the current samples of steps `first .. last` to the driver.
@@ -556,10 +565,10 @@ impl Brian2 {
                 acc.iter_mut().zip(&buf).for_each(|(a, b)| *a += b);
             }
         }
-        let mut by_pop: std::collections::BTreeMap<u32, Vec<(usize, Vec<f64>)>> = std::collections::BTreeMap::new();
+        let mut by_pop: std::collections::BTreeMap<usize, Vec<(usize, Vec<f64>)>> = std::collections::BTreeMap::new();
         for (cell, samples) in per_cell {
-            let pop = self.owner[cell as usize];
-            let local = cell as usize - self.pops[pop as usize].offset;
+            let pop = self.cells.owner(cell).ok_or_else(|| err(format!("cell {cell} does not exist")))?;
+            let local = cell as usize - self.pops[pop].offset;
             by_pop.entry(pop).or_default().push((local, samples));
         }
         for (pop, cols) in by_pop {
@@ -571,7 +580,7 @@ impl Brian2 {
             let cells: Vec<usize> = cols.iter().map(|(c, _)| *c).collect();
             let d = self.driver()?;
             let file = d.write_npy("stim", &data)?;
-            d.call(json!({"cmd": "stimulus", "pop": pop, "cells": cells, "first": first, "data": file}))?;
+            d.request(&Request::Stimulus { pop, cells, first, data: file })?;
         }
         Ok(())
     }
@@ -583,19 +592,15 @@ impl Brian2 {
         for pop in 0..self.pops.len() {
             let size = self.pops[pop].size;
             let Some(kernel) = self.pops[pop].poisson.as_mut() else { continue };
-            let current = vec![0.0; size];
-            let mut spikes = Vec::new();
-            for step in first..last {
-                kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
-            }
+            let spikes = replay::step_source(kernel.as_mut(), size, first, last, false);
             let mut steps = vec![Vec::new(); size];
             for (cell, stamp) in spikes {
                 steps[cell as usize].push(stamp);
             }
-            out.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps}));
+            out.push(protocol::set_trains(pop, &steps, None));
         }
         for cmd in out {
-            self.driver()?.call(cmd)?;
+            self.link.request(&cmd)?;
         }
         Ok(())
     }
@@ -607,7 +612,7 @@ impl Brian2 {
             let table = noise.table(rows);
             let d = self.driver()?;
             let file = d.write_npy("draws", &table)?;
-            d.call(json!({"cmd": "escape_draws", "pop": pop, "rows": rows, "data": file}))?;
+            d.request(&Request::EscapeDraws { pop, rows, data: file })?;
         }
         Ok(())
     }
@@ -619,7 +624,7 @@ impl Brian2 {
                 continue;
             }
             let d = self.driver()?;
-            let a = d.call(json!({"cmd": "escape_used", "pop": pop}))?;
+            let a = d.request(&Request::EscapeUsed { pop })?;
             let (_, used) = d.read_npy::<i64>(&a["used"])?;
             if let Some(noise) = self.pops[pop].escape.as_mut() {
                 noise.consume(&used);
@@ -631,10 +636,11 @@ impl Brian2 {
     /// Builds the whole network in a fresh Brian2 network.
     fn build(&mut self) -> Result<()> {
         let c = &self.cfg;
-        let setup = json!({
-            "cmd": "setup", "dt": c.timestep, "seed": c.seed % (1 << 32), "target": self.target,
-        });
-        self.driver()?.call(setup)?;
+        let mut setup = protocol::setup(c.timestep);
+        if let Request::Setup { seed, target, .. } = &mut setup {
+            (*seed, *target) = (Some(c.seed % (1 << 32)), Some(self.target.clone()));
+        }
+        self.link.request(&setup)?;
         self.step = 0;
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
@@ -646,7 +652,7 @@ impl Brian2 {
         for pop in 0..self.pops.len() {
             if !self.pops[pop].plan.is_empty() {
                 let cmd = self.record_command(pop)?;
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
         }
         self.built = true;
@@ -654,24 +660,18 @@ impl Brian2 {
     }
 
     fn create(&mut self, spec: &PopulationSpec<'_>, model: PopModel) -> Result<()> {
-        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
+        if spec.id != self.pops.len() || spec.offset != self.cells.len() {
             return Err(err("populations must be created in order"));
         }
+        if model.0.kind == Kind::Neuron {
+            let m = model.0;
+            let row = m.params.iter().map(|(n, _)| *n).chain(m.elements.iter().flat_map(|e| [e.tau, e.amp]));
+            let needed = mirror::needed_by_row(spec.cell_type.name, row);
+            mirror::require_parameters("Brian2", spec.label, spec.cell_type.name, spec.parameters, needed)?;
+        }
         let poisson = if model.0.kind == Kind::Poisson {
-            let ctx = BuildContext {
-                dt: self.cfg.timestep,
-                seed: self.cfg.seed,
-                population: spec.id,
-                first_cell: 0,
-                label: spec.label.to_string(),
-                composition: None,
-            };
-            let build = match spec.cell_type.name {
-                "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
-                "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
-                "SpikeSourceInhGamma" => <SpikeSourceInhGamma as NativeCell>::build,
-                _ => <SpikeSourcePoisson as NativeCell>::build,
-            };
+            let build = replay::random_source(spec.cell_type.name).unwrap_or(<SpikeSourcePoisson as NativeCell>::build);
+            let ctx = replay::context(&self.cfg, spec.id, spec.label);
             Some(build(spec.parameters, spec.initial_values, &ctx)?)
         } else {
             None
@@ -696,7 +696,7 @@ impl Brian2 {
         let model =
             if model.0.elements.is_empty() { model } else { PopModel(translate::gif_model(model.0, &elements)) };
         let escape = model.0.escape.then(|| EscapeNoise::new(self.cfg.seed, spec.id, spec.size));
-        self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
+        self.cells.admit("Brian2", spec, self.pops.len())?;
         self.pops.push(PopMirror {
             escape,
             elements,
@@ -720,7 +720,7 @@ impl Brian2 {
         });
         if let Err(e) = res {
             self.pops.pop();
-            self.owner.truncate(spec.offset);
+            self.cells.retract(spec);
             return Err(e);
         }
         Ok(())
@@ -792,15 +792,14 @@ impl Backend for Brian2 {
 
     fn setup(config: &SimConfig, options: &Brian2Options) -> Result<Self> {
         let target = options.target.name().to_string();
-        let pooled = POOL.lock().ok().and_then(|mut p| p.pop());
-        let (driver, hello) = match pooled.map(|mut d| d.call(json!({"cmd": "hello"})).map(|h| (d, h))) {
-            Some(Ok(reused)) => reused,
-            _ => Driver::start(&find_python(), SPEC)?,
+        let (driver, hello) = match process::from_pool(SPEC) {
+            Some(reused) => reused,
+            None => Driver::start(&find_python(), SPEC)?,
         };
-        let version = hello["brian2_version"].as_str().unwrap_or("?").to_string();
+        let version = protocol::hello(&hello).brian2_version.unwrap_or_else(|| "?".into());
         Ok(Brian2 {
             cfg: config.clone(),
-            driver: Some(driver),
+            link: Link::new("Brian2", driver),
             version,
             target,
             built: false,
@@ -808,37 +807,40 @@ impl Backend for Brian2 {
             pops: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
-            owner: Vec::new(),
+            cells: Cells::default(),
         })
     }
 
     fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
         let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
         Self::element_counts(p.model.0, parameters, &p.label, Some(&p.elements))?;
-        let old = std::mem::replace(&mut p.params, parameters.clone());
-        if let Err(e) = self.check_population(pop) {
-            self.pops[pop].params = old;
-            return Err(e);
-        }
-        if let Some(kernel) = self.pops[pop].poisson.as_mut() {
-            // Restarts the process at the current time, as on native.
-            return kernel.set_parameters(parameters);
-        }
-        if self.built {
-            let mut cmd = self.parameter_fields(pop)?;
-            cmd.insert("cmd".into(), json!("set_params"));
-            cmd.insert("pop".into(), json!(pop));
-            self.driver()?.call(Json::Object(cmd))?;
-        }
-        Ok(())
+        // A value the model cannot take or Brian2 refuses: the mirror keeps
+        // what Brian2 has.
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].params,
+            parameters.clone(),
+            |s| {
+                s.check_population(pop)?;
+                if let Some(kernel) = s.pops[pop].poisson.as_mut() {
+                    // Restarts the process at the current time, as on native.
+                    return kernel.set_parameters(parameters);
+                }
+                if s.built {
+                    let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
+                    s.link.request(&cmd)?;
+                }
+                Ok(())
+            },
+        )
     }
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let (name, native) = self.state_value(pop, variable, values)?;
         self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
         if self.built {
-            let cmd = json!({"cmd": "set_state", "pop": pop, "cells": cells, "state": {name: native}});
-            self.driver()?.call(cmd)?;
+            let state = [(name, native)].into_iter().collect();
+            self.link.request(&Request::SetState { pop, cells: cells.to_vec(), state, live: None })?;
         }
         Ok(())
     }
@@ -847,9 +849,8 @@ impl Backend for Brian2 {
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
-        if let Some(t) = c.post.iter().chain(&c.pre).find(|t| **t as usize >= self.owner.len()) {
-            return Err(err(format!("cell {t} does not exist")));
-        }
+        self.cells.check("Brian2", "", &c.post)?;
+        self.cells.check("Brian2", "", &c.pre)?;
         match spec.synapse {
             SynapseKind::Static
             | SynapseKind::TsodyksMarkram(_)
@@ -923,21 +924,10 @@ impl Backend for Brian2 {
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let dt = self.cfg.timestep;
         let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        if values.len() != p.conns.len() {
-            return Err(Error::LengthMismatch {
-                object: "Brian2 projection".into(),
-                what: name.into(),
-                expected: p.conns.len(),
-                found: values.len(),
-            });
-        }
-        let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
-            "weight" => (values.to_vec(), values.to_vec()),
-            "delay" => (
-                values.iter().map(|d| (d / dt).round().max(1.0)).collect(),
-                values.iter().map(|d| (d / dt).round() * dt).collect(),
-            ),
-            _ => return Err(Error::unknown_name("Brian2 projection", "attribute", name, ["weight", "delay"])),
+        let update = SynapticUpdate::new("Brian2", &p.conns, name, values, dt)?;
+        let native: Vec<f64> = match &update {
+            SynapticUpdate::Weight(w) => w.clone(),
+            SynapticUpdate::Delay(_) => values.iter().map(|d| (d / dt).round().max(1.0)).collect(),
         };
         if p.plastic()
             && name == "delay"
@@ -975,23 +965,20 @@ impl Backend for Brian2 {
         if self.built && !native.is_empty() {
             let d = self.driver()?;
             if plastic_weights.is_empty() {
-                let file = d.write_npy(name, &native)?;
-                d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+                let values = d.write_npy(name, &native)?;
+                d.request(&Request::SetSynaptic { proj, name: name.into(), values })?;
             } else {
                 let mut vars = Map::new();
                 for (var, factor) in &plastic_weights {
                     let v: Vec<f64> = native.iter().map(|w| w * factor).collect();
                     vars.insert(var.to_string(), json!(["1", d.write_npy("w", &v)?]));
                 }
-                d.call(json!({"cmd": "set_vars", "proj": proj, "vars": vars}))?;
+                d.request(&Request::SetVars { proj, vars })?;
             }
         }
         let p = &mut self.projs[proj];
         p.current.retain(|(n, _)| *n != name);
-        match name {
-            "weight" => p.conns.weight = mirror,
-            _ => p.conns.delay = mirror,
-        }
+        update.store(&mut p.conns);
         Ok(())
     }
 
@@ -1025,7 +1012,8 @@ impl Backend for Brian2 {
         if built && !values.is_empty() {
             let d = self.driver()?;
             let file = d.write_npy(name, values)?;
-            d.call(json!({"cmd": "set_vars", "proj": proj, "vars": {var: ["1", file]}}))?;
+            let vars = [(var.to_string(), json!(["1", file]))].into_iter().collect();
+            d.request(&Request::SetVars { proj, vars })?;
         }
         Ok(())
     }
@@ -1042,8 +1030,7 @@ impl Backend for Brian2 {
         p.rec = interval_steps.map(|i| i.max(1));
         let var = plastic::state_vars(&p.synapse).first().map(|v| v.1).unwrap_or("");
         if built && !p.conns.is_empty() {
-            let cmd = json!({"cmd": "record_weights", "proj": proj, "var": var, "interval": interval_steps});
-            self.driver()?.call(cmd)?;
+            self.link.request(&Request::RecordWeights { proj, var: var.into(), interval: interval_steps })?;
         }
         Ok(())
     }
@@ -1055,8 +1042,8 @@ impl Backend for Brian2 {
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
         for t in targets {
-            let pop = *self.owner.get(*t as usize).ok_or_else(|| err(format!("cell {t} does not exist")))?;
-            let p = &self.pops[pop as usize];
+            let pop = self.cells.owner(*t).ok_or_else(|| err(format!("cell {t} does not exist")))?;
+            let p = &self.pops[pop];
             if !p.model.injectable() {
                 return Err(err(format!(
                     "{} (population \"{}\") cannot receive current on Brian2 (no `i_inj : amp` variable)",
@@ -1073,21 +1060,16 @@ impl Backend for Brian2 {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        let old = std::mem::replace(
-            &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
+        self.pop(pop)?;
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].plan,
             plan.clone(),
-        );
-        let cmd = match self.record_command(pop) {
-            Ok(c) => c,
-            Err(e) => {
-                self.pops[pop].plan = old;
-                return Err(e);
-            }
-        };
-        if self.built {
-            self.driver()?.call(cmd)?;
-        }
-        Ok(())
+            |s| {
+                let cmd = s.record_command(pop)?;
+                if s.built { s.link.request(&cmd).map(drop) } else { Ok(()) }
+            },
+        )
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
@@ -1110,7 +1092,7 @@ impl Backend for Brian2 {
             if escape > 0 {
                 self.send_escape((next - self.step) as usize)?;
             }
-            self.driver()?.call(json!({"cmd": "run", "step": next}))?;
+            self.link.request(&protocol::run(next))?;
             self.step = next;
             if escape > 0 {
                 self.take_escape()?;
@@ -1138,38 +1120,20 @@ impl Backend for Brian2 {
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         self.pop(pop)?;
         // A stopped process (killed, crashed, timed out) has nothing more to
-        // give; what was read before stays in the core (pyproc.rs).
-        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
+        // give; what was read before stays in the core (external/process.rs).
+        if !self.built || self.link.stopped() {
             return Ok(RawRecording::default());
         }
-        let d = self.driver.as_mut().ok_or_else(|| err("end() was called; the Brian2 process has stopped"))?;
-        let a = d.call(json!({"cmd": "drain", "pop": pop}))?;
-        let (_, cells) = d.read_npy::<i64>(&a["spike_cells"])?;
-        let (_, steps) = d.read_npy::<i64>(&a["spike_steps"])?;
-        let spikes = cells.iter().zip(&steps).map(|(c, s)| (*c as u32, *s as u64)).collect();
-        let mut signals = Vec::new();
-        for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-            let brian = s["var"].as_str().unwrap_or("");
-            let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
-            let (_, data) = d.read_npy::<f64>(&s["data"])?;
-            let cells: Vec<usize> = s["cells"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
-                .unwrap_or_default();
-            let name =
-                self.pops[pop].model.pynn_of(brian).ok_or_else(|| err(format!("unexpected variable {brian}")))?;
-            signals.push(RawSignal { name, cells, steps: steps.iter().map(|s| *s as u64).collect(), data });
-        }
-        Ok(RawRecording { spikes, signals })
+        let model = self.pops[pop].model;
+        self.link.drain(pop, |var, _| {
+            let name = model.pynn_of(var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
+            Ok((name, 1.0))
+        })
     }
 
     fn end(&mut self) -> Result<()> {
-        if let Some(mut d) = self.driver.take()
-            && d.call(json!({"cmd": "clear"})).is_ok()
-            && let Ok(mut pool) = POOL.lock()
-            && pool.len() < POOL_SIZE
-        {
-            pool.push(d);
+        if let Some(d) = self.link.take() {
+            process::to_pool(d);
         }
         Ok(())
     }
@@ -1193,26 +1157,8 @@ pub trait Brian2Cell: CellType {
 macro_rules! brian2_cells {
     ($($t:ty),* $(,)?) => { $(impl Brian2Cell for $t {})* };
 }
-brian2_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    GIF_cond_exp,
-    PointNeuron,
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma,
-);
+crate::external::standard_neurons!(brian2_cells, PointNeuron);
+crate::external::standard_sources!(brian2_cells);
 
 impl<C: Brian2Cell> Supports<C> for Brian2 {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

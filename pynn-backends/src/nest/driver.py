@@ -2,7 +2,7 @@
 Rust `Nest` backend (pynn-backends/src/nest/mod.rs).
 
 The protocol, the command loop and the error answers are the shared core's
-(pynn-backends/src/driver_core.py, written next to this file): each
+(pynn-backends/src/external/driver_core.py, written next to this file): each
 `cmd_NAME` method of `Driver` answers the command "NAME".
 
 Names and units arrive already translated to NEST's (the translation table

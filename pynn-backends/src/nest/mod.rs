@@ -79,19 +79,30 @@
 
 pub mod translate;
 
-pub use crate::pyproc::{INSTALL_HINT, find_python};
+pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::pyproc::{Driver, DriverSpec};
+use crate::external::mirror::{self, Cells, SynapticUpdate};
+use crate::external::process::{Driver, DriverSpec};
+use crate::external::protocol::{self, Request, SignalRequest};
+use crate::external::replay::{self, Renewal};
+use crate::external::{Launcher, Link, Simulator};
 
 /// The driver script (run by the session's Python process).
 pub const DRIVER: &str = include_str!("driver.py");
 
 const SPEC: DriverSpec = DriverSpec { backend: "NEST", simulator: "NEST", script: DRIVER, tag: "nest" };
 
+/// NEST as seen by the external layer.
+pub struct NestSim;
+
+impl Simulator for NestSim {
+    const NAME: &'static str = "NEST";
+    const SPEC: DriverSpec = SPEC;
+}
+
 pub(crate) fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "NEST", message: message.into() }
 }
-use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
@@ -99,140 +110,6 @@ use pynn_core::parameters::{Column, ParamTable};
 use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use translate::{Kind, NestModel};
-
-/// One step of the history of a renewal source's kernel.
-enum Action {
-    /// Stepped up to this step.
-    To(u64),
-    Set(ParamTable),
-    Reset,
-}
-
-type BuildFn = fn(&ParamTable, &ParamTable, &BuildContext) -> Result<Box<dyn Kernel>>;
-
-/// A renewal spike source (SpikeSourcePoissonRefractory, SpikeSourceGamma,
-/// SpikeSourceInhGamma): the native engine's kernel, stepped in Rust, whose
-/// trains go to NEST's `spike_generator`s. The kernel runs ahead of the
-/// simulation (NEST's look-ahead when data is read); a change (`set`,
-/// `reset`) replays the history up to the current step from a fresh kernel,
-/// so its random streams are where the native engine's are.
-struct Renewal {
-    build: BuildFn,
-    params: ParamTable,
-    initial: ParamTable,
-    ctx: BuildContext,
-    log: Vec<Action>,
-    kernel: Box<dyn Kernel>,
-    /// The step the kernel has been stepped to.
-    at: u64,
-    /// Spike steps per cell in the current segment.
-    trains: Vec<Vec<u64>>,
-    /// Recording history of the segment: from (after) this step on, the
-    /// spikes of these cells (sorted) are recorded. The trains are known
-    /// here, so the spikes are recorded in Rust, not by NEST (some of them
-    /// reach the targets through NEST's direct generators, not the parrots).
-    recorded: Vec<(u64, Vec<usize>)>,
-    /// Spikes up to this step have been drained.
-    drained: u64,
-}
-
-impl Renewal {
-    fn new(build: BuildFn, spec: &PopulationSpec<'_>, ctx: BuildContext) -> Result<Self> {
-        let kernel = build(spec.parameters, spec.initial_values, &ctx)?;
-        Ok(Renewal {
-            build,
-            params: spec.parameters.clone(),
-            initial: spec.initial_values.clone(),
-            ctx,
-            log: Vec::new(),
-            kernel,
-            at: 0,
-            trains: vec![Vec::new(); spec.size],
-            recorded: Vec::new(),
-            drained: 0,
-        })
-    }
-
-    /// Records the spikes of `cells` from `step` on.
-    fn record(&mut self, step: u64, cells: &[usize]) {
-        self.recorded.push((step, cells.to_vec()));
-    }
-
-    /// The recorded spikes after the last drain up to `step`, in time order
-    /// (then cell order), as the native engine records them: a plan set at
-    /// step `k` takes the spikes stamped `k + 1` on.
-    fn drain(&mut self, step: u64) -> Vec<(u32, u64)> {
-        let mut out = Vec::new();
-        for (cell, train) in self.trains.iter().enumerate() {
-            for s in train.iter().copied().filter(|s| *s > self.drained && *s <= step) {
-                let plan = self.recorded.iter().rposition(|(from, _)| *from < s);
-                if plan.is_some_and(|k| self.recorded[k].1.binary_search(&cell).is_ok()) {
-                    out.push((cell as u32, s));
-                }
-            }
-        }
-        out.sort_by_key(|(c, s)| (*s, *c));
-        self.drained = self.drained.max(step);
-        out
-    }
-
-    fn advance(&mut self, to: u64) {
-        let current = vec![0.0; self.trains.len()];
-        let mut spikes = Vec::new();
-        for step in self.at..to {
-            self.kernel.step(&StepInput { step, synaptic: &[], current: &current }, &mut spikes);
-        }
-        for (cell, stamp) in spikes {
-            self.trains[cell as usize].push(stamp);
-        }
-        self.at = self.at.max(to);
-    }
-
-    fn to(&mut self, step: u64) {
-        if let Some(Action::To(s)) = self.log.last_mut() {
-            *s = step;
-        } else {
-            self.log.push(Action::To(step));
-        }
-    }
-
-    /// Rebuilds the kernel and replays the history.
-    fn replay(&mut self) -> Result<()> {
-        self.kernel = (self.build)(&self.params, &self.initial, &self.ctx)?;
-        self.at = 0;
-        self.trains.iter_mut().for_each(Vec::clear);
-        for i in 0..self.log.len() {
-            match &self.log[i] {
-                Action::To(s) => {
-                    let s = *s;
-                    self.advance(s);
-                }
-                Action::Set(p) => self.kernel.set_parameters(p)?,
-                Action::Reset => {
-                    self.kernel.reset();
-                    self.at = 0;
-                    self.trains.iter_mut().for_each(Vec::clear);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn set(&mut self, step: u64, params: &ParamTable) -> Result<()> {
-        self.to(step);
-        self.log.push(Action::Set(params.clone()));
-        self.replay()
-    }
-
-    fn reset(&mut self, step: u64) -> Result<()> {
-        self.to(step);
-        self.log.push(Action::Reset);
-        let cells = self.recorded.last().map(|(_, c)| c.clone()).unwrap_or_default();
-        self.recorded = vec![(0, cells)];
-        self.drained = 0;
-        self.replay()
-    }
-}
 
 struct PopMirror {
     /// Renewal sources: the native kernel generating the trains.
@@ -262,11 +139,30 @@ struct ProjMirror {
     current: Vec<(&'static str, Vec<f64>)>,
 }
 
+/// Options of the NEST backend (`Sim::<Nest>::setup_with(setup, options)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestOptions {
+    /// MPI ranks (default 1). More than one needs a NEST built with MPI
+    /// (`nest.build_info['have_mpi']`; the PyPI wheel has none: a clear
+    /// error). Threads (`Setup::threads`) need no MPI.
+    pub ranks: usize,
+    /// How the ranks are started (default `mpirun` on this host).
+    pub launcher: Launcher,
+}
+
+impl Default for NestOptions {
+    fn default() -> Self {
+        NestOptions { ranks: 1, launcher: Launcher::default() }
+    }
+}
+
 /// The NEST backend. Select it with `Sim::<Nest>::setup(...)`.
 pub struct Nest {
     cfg: SimConfig,
-    driver: Option<Driver>,
+    link: Link,
     version: String,
+    /// MPI ranks NEST runs on.
+    ranks: usize,
     built: bool,
     pops: Vec<PopMirror>,
     projs: Vec<ProjMirror>,
@@ -280,7 +176,7 @@ pub struct Nest {
     /// seeded per trial, so a trial after `reset` draws afresh, as on the
     /// native engine, instead of repeating the first.
     trial: u64,
-    owner: Vec<u32>,
+    cells: Cells,
     /// tau_minus of post-synaptic cells of STDP / Vogels projections.
     tau_minus: std::collections::HashMap<u32, f64>,
 }
@@ -296,13 +192,18 @@ fn floats(v: &[f64], factor: f64) -> Json {
 }
 
 impl Nest {
+    /// The number of MPI ranks NEST runs on.
+    pub fn ranks(&self) -> usize {
+        self.ranks
+    }
+
     /// NEST's version (e.g. `"3.10.0"`).
     pub fn nest_version(&self) -> &str {
         &self.version
     }
 
     fn driver(&mut self) -> Result<&mut Driver> {
-        self.driver.as_mut().ok_or_else(|| err("end() was called; the NEST process has stopped"))
+        self.link.driver()
     }
 
     fn pop(&self, pop: PopId) -> Result<&PopMirror> {
@@ -474,16 +375,29 @@ impl Nest {
         !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
     }
 
-    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Json> {
+    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Request> {
+        let targets = targets.to_vec();
         Ok(match spec {
-            CurrentSourceSpec::Dc { amplitude, start, stop } => json!({
-                "cmd": "current", "id": id, "kind": "dc", "amplitude": amplitude * 1000.0,
-                "start": start, "stop": stop, "targets": targets,
-            }),
-            CurrentSourceSpec::Step { times, amplitudes } => json!({
-                "cmd": "current", "id": id, "kind": "step", "times": times,
-                "amplitudes": amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>(), "targets": targets,
-            }),
+            CurrentSourceSpec::Dc { amplitude, start, stop } => Request::Current {
+                id,
+                kind: "dc".into(),
+                amplitude: Some(amplitude * 1000.0),
+                start: Some(*start),
+                stop: Some(*stop),
+                times: None,
+                amplitudes: None,
+                targets,
+            },
+            CurrentSourceSpec::Step { times, amplitudes } => Request::Current {
+                id,
+                kind: "step".into(),
+                amplitude: None,
+                start: None,
+                stop: None,
+                times: Some(json!(times)),
+                amplitudes: Some(json!(amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>())),
+                targets,
+            },
             other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
         })
     }
@@ -531,7 +445,7 @@ impl Nest {
         if groups.is_empty() {
             return Ok(());
         }
-        self.driver()?.call(json!({"cmd": "early_current", "from": from, "groups": groups}))?;
+        self.link.request(&Request::EarlyCurrent { from, groups })?;
         Ok(())
     }
 
@@ -550,7 +464,7 @@ impl Nest {
                 r.trains.iter().map(|t| t.iter().copied().filter(|s| *s >= from).collect()).collect();
             // run_end: the spikes just after it go through the direct
             // generators, so that a `set` between runs can still change them.
-            cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+            cmds.push(protocol::set_trains(pop, &steps, Some(step)));
         }
         // SpikeSourceArray: sent again, with the run's end, only when a spike
         // falls within min_delay after it (so that a `set` between runs can
@@ -567,11 +481,11 @@ impl Nest {
                 .map(|t| t.iter().map(|x| (x / dt).round().max(0.0) as u64).filter(|s| *s >= from).collect())
                 .collect();
             if steps.iter().flatten().any(|s| *s > step && *s <= step + md) {
-                cmds.push(json!({"cmd": "set_params", "pop": pop, "spike_steps": steps, "run_end": step}));
+                cmds.push(protocol::set_trains(pop, &steps, Some(step)));
             }
         }
         for cmd in cmds {
-            self.driver()?.call(cmd)?;
+            self.link.request(&cmd)?;
         }
         Ok(())
     }
@@ -604,17 +518,23 @@ impl Nest {
             }
             let targets = targets.clone();
             let d = self.driver()?;
-            let cmd = json!({
-                "cmd": "current", "id": id, "kind": "step", "times": d.write_npy("times", &times)?,
-                "amplitudes": d.write_npy("amplitudes", &values)?, "targets": targets,
-            });
-            d.call(cmd)?;
+            let cmd = Request::Current {
+                id,
+                kind: "step".into(),
+                amplitude: None,
+                start: None,
+                stop: None,
+                times: Some(json!(d.write_npy("times", &times)?)),
+                amplitudes: Some(json!(d.write_npy("amplitudes", &values)?)),
+                targets,
+            };
+            d.request(&cmd)?;
             self.sampled_hi[id] = hi;
         }
         Ok(())
     }
 
-    fn record_command(&self, pop: PopId) -> Result<Json> {
+    fn record_command(&self, pop: PopId) -> Result<Request> {
         let p = self.pop(pop)?;
         let mut signals = Vec::new();
         for (name, cells) in &p.plan.signals {
@@ -622,12 +542,14 @@ impl Nest {
                 object: format!("population \"{}\"", p.label),
                 message: format!("`{name}` cannot be recorded on NEST"),
             })?;
-            signals.push(json!({"var": var.nest, "cells": cells}));
+            signals.push(SignalRequest { name: None, var: var.nest.into(), unit: None, cells: cells.clone() });
         }
-        Ok(json!({
-            "cmd": "record", "pop": pop, "spikes": p.plan.spikes, "signals": signals,
-            "interval_steps": p.plan.interval_steps.max(1),
-        }))
+        Ok(Request::Record {
+            pop,
+            spikes: p.plan.spikes.clone(),
+            signals,
+            interval_steps: p.plan.interval_steps.max(1),
+        })
     }
 
     /// Builds the whole network in a fresh NEST kernel.
@@ -636,11 +558,9 @@ impl Nest {
         // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
         let s = c.seed.wrapping_add(self.trial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let seed = if (1..1 << 31).contains(&s) { s } else { s % ((1 << 31) - 1) + 1 };
-        let setup = json!({
-            "cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "max_delay": c.max_delay,
-            "min_delay_steps": c.min_delay_steps().max(1), "seed": seed, "threads": c.threads.max(1),
-        });
-        self.driver()?.call(setup)?;
+        let md = c.min_delay_steps().max(1);
+        let setup = protocol::setup(c.timestep).nest(c.min_delay, c.max_delay, md, seed, c.threads.max(1));
+        self.link.request(&setup)?;
 
         // The spikes NEST cannot emit from a parrot (at or before
         // min_delay) must be known when the network is made: they go
@@ -665,7 +585,7 @@ impl Nest {
                     continue;
                 }
                 let cmd = Self::current_command(id, spec, targets)?;
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
         }
         for id in 0..self.currents.len() {
@@ -676,7 +596,7 @@ impl Nest {
         for pop in 0..self.pops.len() {
             if !self.pops[pop].plan.is_empty() && self.pops[pop].renewal.is_none() {
                 let cmd = self.record_command(pop)?;
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
         }
         self.built = true;
@@ -709,13 +629,11 @@ impl Nest {
             }
         }
         let info =
-            self.driver()?.call(json!({"cmd": "model_info", "model": model.nest, "params": params})).map_err(|e| {
-                match e {
-                    Error::Backend { backend, message } => {
-                        Error::Backend { backend, message: format!("{object}: {message}") }
-                    }
-                    other => other,
+            self.link.request(&Request::ModelInfo { model: model.nest.into(), params }).map_err(|e| match e {
+                Error::Backend { backend, message } => {
+                    Error::Backend { backend, message: format!("{object}: {message}") }
                 }
+                other => other,
             })?;
         let kind = if info["element_type"].as_str() == Some("stimulator") { Kind::Stimulator } else { Kind::Neuron };
         let recordables: Vec<&str> =
@@ -764,8 +682,12 @@ impl Nest {
             translate::model(spec.cell_type.name)
                 .ok_or_else(|| err(format!("{} has no NEST translation", spec.cell_type.name)))?
         };
-        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
+        if spec.id != self.pops.len() || spec.offset != self.cells.len() {
             return Err(err("populations must be created in order"));
+        }
+        if native.is_none() && matches!(model.kind, Kind::Neuron | Kind::Stimulator) {
+            let needed = mirror::needed_by_row(spec.cell_type.name, model.params.iter().map(|(n, _)| *n));
+            mirror::require_parameters("NEST", spec.label, spec.cell_type.name, spec.parameters, needed)?;
         }
         let ports = match native {
             Some(name) => {
@@ -776,25 +698,13 @@ impl Nest {
             None => Vec::new(),
         };
         let renewal = if model.kind == Kind::Renewal {
-            let build: BuildFn = match spec.cell_type.name {
-                "SpikeSourcePoisson" => <SpikeSourcePoisson as NativeCell>::build,
-                "SpikeSourcePoissonRefractory" => <SpikeSourcePoissonRefractory as NativeCell>::build,
-                "SpikeSourceGamma" => <SpikeSourceGamma as NativeCell>::build,
-                _ => <SpikeSourceInhGamma as NativeCell>::build,
-            };
-            let ctx = BuildContext {
-                dt: self.cfg.timestep,
-                seed: self.cfg.seed,
-                population: spec.id,
-                first_cell: 0,
-                label: spec.label.to_string(),
-                composition: None,
-            };
-            Some(Renewal::new(build, spec, ctx)?)
+            let build = replay::random_source(spec.cell_type.name)
+                .ok_or_else(|| err(format!("{} is not a random spike source", spec.cell_type.name)))?;
+            Some(Renewal::new(build, spec, replay::context(&self.cfg, spec.id, spec.label))?)
         } else {
             None
         };
-        self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
+        self.cells.admit("NEST", spec, self.pops.len())?;
         self.pops.push(PopMirror {
             renewal,
             ports,
@@ -811,7 +721,7 @@ impl Nest {
             let res = cmd.and_then(|c| self.driver()?.call(c));
             if let Err(e) = res {
                 self.pops.pop();
-                self.owner.truncate(spec.offset);
+                self.cells.retract(spec);
                 return Err(e);
             }
         }
@@ -822,15 +732,38 @@ impl Nest {
 impl Backend for Nest {
     const NAME: &'static str = "NEST";
 
-    type Options = ();
+    type Options = NestOptions;
 
-    fn setup(config: &SimConfig, _: &()) -> Result<Self> {
-        let (driver, hello) = Driver::start(&find_python(), SPEC)?;
-        let version = hello["nest_version"].as_str().unwrap_or("?").to_string();
+    fn setup(config: &SimConfig, options: &NestOptions) -> Result<Self> {
+        crate::external::check_ranks("NEST", options.ranks, config)?;
+        let python = find_python();
+        let (mut driver, hello) = Driver::start(&python, SPEC)?;
+        let hello = protocol::hello(&hello);
+        let version = hello.nest_version.clone().unwrap_or_else(|| "?".into());
+        if options.ranks > 1 {
+            if !hello.have_mpi {
+                return Err(err(format!(
+                    "{} MPI ranks asked for, but this NEST {version} (interpreter `{}`) was built without MPI \
+                     (nest.build_info['have_mpi'] = False; the PyPI wheel has none). Build NEST with \
+                     -Dwith-mpi=ON (or install a conda-forge/distribution NEST with MPI) and point PYNN_PYTHON \
+                     to it, or use one rank (NestOptions {{ ranks: 1, .. }}); NEST's threads \
+                     (Setup::threads) need no MPI",
+                    options.ranks,
+                    python.display()
+                )));
+            }
+            // NEST with MPI (not available here, the path is untested): the
+            // driver runs on every rank under the launcher.
+            options.launcher.check("NEST", options.ranks)?;
+            drop(driver);
+            let (d, _) = Driver::start_with(&python, SPEC, &options.launcher.command(options.ranks))?;
+            driver = d;
+        }
         Ok(Nest {
             cfg: config.clone(),
-            driver: Some(driver),
+            link: Link::new("NEST", driver),
             version,
+            ranks: options.ranks,
             built: false,
             pops: Vec::new(),
             projs: Vec::new(),
@@ -838,7 +771,7 @@ impl Backend for Nest {
             sampled_hi: Vec::new(),
             step: 0,
             trial: 0,
-            owner: Vec::new(),
+            cells: Cells::default(),
             tau_minus: std::collections::HashMap::new(),
         })
     }
@@ -855,20 +788,19 @@ impl Backend for Nest {
             }
             return Ok(());
         }
-        let old = std::mem::replace(&mut p.params, parameters.clone());
-        if self.built {
-            let res = self.parameter_fields(pop).and_then(|mut cmd| {
-                cmd.insert("cmd".into(), json!("set_params"));
-                cmd.insert("pop".into(), json!(pop));
-                self.driver()?.call(Json::Object(cmd))
-            });
-            if let Err(e) = res {
-                // NEST refused: the mirror keeps what NEST has.
-                self.pops[pop].params = old;
-                return Err(e);
-            }
-        }
-        Ok(())
+        // NEST refused: the mirror keeps what NEST has.
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].params,
+            parameters.clone(),
+            |s| {
+                if !s.built {
+                    return Ok(());
+                }
+                let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
+                s.link.request(&cmd).map(drop)
+            },
+        )
     }
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
@@ -876,8 +808,8 @@ impl Backend for Nest {
         let settable = self.pop(pop)?.model.var(variable).is_some_and(|v| v.settable);
         self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
         if self.built && settable {
-            let cmd = json!({"cmd": "set_state", "pop": pop, "cells": cells, "state": {name: native}});
-            self.driver()?.call(cmd)?;
+            let state = [(name.to_string(), native)].into_iter().collect();
+            self.link.request(&Request::SetState { pop, cells: cells.to_vec(), state, live: None })?;
         }
         Ok(())
     }
@@ -900,21 +832,16 @@ impl Backend for Nest {
             });
             return Ok(());
         };
-        let owner = *self
-            .owner
-            .get(*first as usize)
-            .ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
-        if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
-            return Err(err(format!("post-synaptic cell {t} does not exist")));
-        }
-        let post_model = self.pops[owner as usize].model;
-        let dt = self.cfg.timestep;
-        c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        let owner =
+            self.cells.owner(*first).ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
+        self.cells.check("NEST", "post-synaptic", &c.post)?;
+        let post_model = self.pops[owner].model;
+        mirror::round_delays(&mut c, self.cfg.timestep);
         let port = if post_model.pynn == "PointNeuron" {
             Some(spec.receptor.index + 1)
         } else {
             // NEST models by name: the port of a named receptor.
-            self.pops[owner as usize].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
+            self.pops[owner].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
         };
         if let Some(tau) = trace_tau(&spec.synapse) {
             // NEST keeps tau_minus on the post-synaptic neuron: one value per cell.
@@ -971,37 +898,20 @@ impl Backend for Nest {
     }
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let dt = self.cfg.timestep;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        if values.len() != p.conns.len() {
-            return Err(Error::LengthMismatch {
-                object: "NEST projection".into(),
-                what: name.into(),
-                expected: p.conns.len(),
-                found: values.len(),
-            });
-        }
-        let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
-            "weight" => {
-                (values.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(), values.to_vec())
-            }
-            "delay" => {
-                let d: Vec<f64> = values.iter().map(|d| (d / dt).round() * dt).collect();
-                (d.clone(), d)
-            }
-            _ => return Err(Error::unknown_name("NEST projection", "attribute", name, ["weight", "delay"])),
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        let update = SynapticUpdate::new("NEST", &p.conns, name, values, self.cfg.timestep)?;
+        let native: Vec<f64> = match &update {
+            SynapticUpdate::Weight(w) => w.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(),
+            SynapticUpdate::Delay(d) => d.clone(),
         };
         if self.built && !native.is_empty() {
             let d = self.driver()?;
-            let file = d.write_npy(name, &native)?;
-            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            let values = d.write_npy(name, &native)?;
+            d.request(&Request::SetSynaptic { proj, name: name.into(), values })?;
         }
         let p = &mut self.projs[proj];
         p.current.retain(|(n, _)| *n != name);
-        match name {
-            "weight" => p.conns.weight = mirror,
-            _ => p.conns.delay = mirror,
-        }
+        update.store(&mut p.conns);
         Ok(())
     }
 
@@ -1021,7 +931,7 @@ impl Backend for Nest {
         } else {
             let cmd = Self::current_command(id, spec, targets)?;
             if self.built {
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
             self.currents[id] = Some(new.clone());
         }
@@ -1039,21 +949,16 @@ impl Backend for Nest {
             self.pops[pop].plan = plan.clone();
             return Ok(());
         }
-        let old = std::mem::replace(
-            &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
+        self.pop(pop)?;
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].plan,
             plan.clone(),
-        );
-        let cmd = match self.record_command(pop) {
-            Ok(c) => c,
-            Err(e) => {
-                self.pops[pop].plan = old;
-                return Err(e);
-            }
-        };
-        if self.built {
-            self.driver()?.call(cmd)?;
-        }
-        Ok(())
+            |s| {
+                let cmd = s.record_command(pop)?;
+                if s.built { s.link.request(&cmd).map(drop) } else { Ok(()) }
+            },
+        )
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
@@ -1062,7 +967,7 @@ impl Backend for Nest {
         }
         self.send_samples(step)?;
         self.send_trains(step)?;
-        self.driver()?.call(json!({"cmd": "run", "step": step}))?;
+        self.link.request(&protocol::run(step))?;
         self.step = step;
         self.read_plastic_state()
     }
@@ -1095,7 +1000,7 @@ impl Backend for Nest {
         if built && !values.is_empty() {
             let d = self.driver()?;
             let file = d.write_npy(name, values)?;
-            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            d.request(&Request::SetSynaptic { proj, name: name.into(), values: file })?;
         }
         Ok(())
     }
@@ -1107,42 +1012,19 @@ impl Backend for Nest {
             return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
         }
         // A stopped process (killed, crashed, timed out) has nothing more to
-        // give; what was read before stays in the core (pyproc.rs).
-        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
+        // give; what was read before stays in the core (external/process.rs).
+        if !self.built || self.link.stopped() {
             return Ok(RawRecording::default());
         }
-        let d = self.driver()?;
-        let a = d.call(json!({"cmd": "drain", "pop": pop}))?;
-        let (_, cells) = d.read_npy::<i64>(&a["spike_cells"])?;
-        let (_, steps) = d.read_npy::<i64>(&a["spike_steps"])?;
-        let spikes = cells.iter().zip(&steps).map(|(c, s)| (*c as u32, *s as u64)).collect();
-        let mut signals = Vec::new();
-        for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-            let nest_name = s["var"].as_str().unwrap_or("");
-            let var = model
-                .vars
-                .iter()
-                .find(|v| v.nest == nest_name)
-                .ok_or_else(|| err(format!("unexpected variable {nest_name}")))?;
-            let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
-            let (_, data) = d.read_npy::<f64>(&s["data"])?;
-            let cells: Vec<usize> = s["cells"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
-                .unwrap_or_default();
-            let f = var.factor;
-            signals.push(RawSignal {
-                name: var.pynn.to_string(),
-                cells,
-                steps: steps.iter().map(|s| *s as u64).collect(),
-                data: data.into_iter().map(|x| if f == 1.0 { x } else { x / f }).collect(),
-            });
-        }
-        Ok(RawRecording { spikes, signals })
+        self.link.drain(pop, |var, _| {
+            let v =
+                model.vars.iter().find(|v| v.nest == var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
+            Ok((v.pynn.to_string(), v.factor))
+        })
     }
 
     fn end(&mut self) -> Result<()> {
-        self.driver = None;
+        self.link.take();
         Ok(())
     }
 }
@@ -1265,26 +1147,8 @@ pub trait NestCell: CellType {
 macro_rules! nest_cells {
     ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
 }
-nest_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma,
-    GIF_cond_exp,
-    PointNeuron,
-);
+crate::external::standard_neurons!(nest_cells, PointNeuron);
+crate::external::standard_sources!(nest_cells);
 
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

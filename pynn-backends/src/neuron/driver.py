@@ -2,7 +2,7 @@
 Rust `Neuron` backend (pynn-backends/src/neuron/mod.rs).
 
 The protocol, the command loop and the error answers are the shared core's
-(pynn-backends/src/driver_core.py, written next to this file): each
+(pynn-backends/src/external/driver_core.py, written next to this file): each
 `cmd_NAME` method of `Driver` answers the command "NAME".
 
 Under MPI (`mpirun -np N python driver.py WORK`) every rank runs this script;

@@ -26,11 +26,13 @@
 //!   input arrives just before the tick of the step in which NEST adds it,
 //!   never in a tie with it. Fixed step (`h.dt` = timestep), CVode off.
 //!   See `driver.py` for the timing rules.
-//! * **One Python process per session** (`driver.py`), or `NP` processes
-//!   under `mpirun` for `Neuron<NP>`: rank 0 talks to Rust and broadcasts
-//!   every command (`ParallelContext.py_broadcast`), cells are distributed
-//!   round-robin (`pc.set_gid2node(gid, gid % NP)`), spikes and samples are
-//!   gathered to rank 0.
+//! * **One Python process per session** (`driver.py`), or `ranks`
+//!   processes under a launcher ([`NeuronOptions`]: `mpirun`, or `srun` in
+//!   the batch system's allocation, or a hostfile): rank 0 talks to Rust
+//!   and broadcasts every command (`ParallelContext.py_broadcast`), cells
+//!   are distributed round-robin (`pc.set_gid2node(gid, gid % ranks)`),
+//!   spikes and samples are gathered to rank 0; the results are those of
+//!   one process, bit for bit.
 //! * **The network is mirrored in Rust** and built in NEURON at the first
 //!   run; `reset()` rebuilds it (fresh gids) from the mirror at the next run
 //!   and `finitialize` applies the initial values, so the segment after a
@@ -79,16 +81,19 @@
 mod plastic;
 pub mod translate;
 
-pub use crate::pyproc::{INSTALL_HINT, find_python};
+pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::native::kernel::{BuildContext, Kernel, NativeCell, StepInput};
-use crate::pyproc::{Driver, DriverSpec};
+use crate::external::mirror::{self, Cells, SynapticUpdate};
+use crate::external::process::{Driver, DriverSpec};
+use crate::external::protocol::{self, Request, SignalRequest};
+use crate::external::replay;
+use crate::external::{Launcher, Link, Simulator};
+use crate::native::kernel::{BuildContext, Kernel, NativeCell};
 use pynn_core::backend::*;
 use pynn_core::cells::Composition;
 use pynn_core::cells::*;
 use pynn_core::electrodes::CurrentSourceSpec;
 use pynn_core::parameters::{Column, ParamTable};
-use pynn_core::random::{ObjectKind, Streams};
 use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
@@ -111,6 +116,32 @@ pub const MECHANISMS: &[(&str, &str)] = &[
 ];
 
 const SPEC: DriverSpec = DriverSpec { backend: "NEURON", simulator: "NEURON", script: DRIVER, tag: "neuron" };
+
+/// NEURON as seen by the external layer.
+pub struct NeuronSim;
+
+impl Simulator for NeuronSim {
+    const NAME: &'static str = "NEURON";
+    const SPEC: DriverSpec = SPEC;
+}
+
+/// Options of the NEURON backend (`Sim::<Neuron>::setup_with(setup, options)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeuronOptions {
+    /// MPI ranks (default 1: one process, no MPI). With more, `min_delay`
+    /// must be at least 2 time steps.
+    pub ranks: usize,
+    /// How the ranks are started (default `mpirun` on this host, or
+    /// `$PYNN_MPIRUN`); [`Launcher::srun`] uses the batch system's allocation,
+    /// [`Launcher::mpirun_with_hostfile`] spreads the ranks over machines.
+    pub launcher: Launcher,
+}
+
+impl Default for NeuronOptions {
+    fn default() -> Self {
+        NeuronOptions { ranks: 1, launcher: Launcher::default() }
+    }
+}
 
 fn err(message: impl Into<String>) -> Error {
     Error::Backend { backend: "NEURON", message: message.into() }
@@ -214,16 +245,6 @@ fn compile_in(root: &Path, python: &Path) -> Result<PathBuf> {
     if lib.exists() { Ok(lib) } else { Err(err(format!("no compiled library at {}", lib.display()))) }
 }
 
-/// The file a program name (`mpirun`) or path (`/usr/bin/mpirun`) runs:
-/// a path as given, a name searched in `PATH`; `None` if no such file.
-fn find_program(program: &str) -> Option<PathBuf> {
-    if program.contains('/') {
-        return Some(PathBuf::from(program)).filter(|p| p.is_file());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
-}
-
 /// How a population's cells are made in NEURON.
 #[derive(Debug, Clone, Copy)]
 enum Model {
@@ -259,12 +280,15 @@ struct ProjMirror {
     conns: Connections,
 }
 
-/// The NEURON backend. Select it with `Sim::<Neuron>::setup(...)`; `NP > 1`
-/// runs NEURON under `mpirun -np NP` (`Sim::<Neuron<2>>`).
-pub struct Neuron<const NP: usize = 1> {
+/// The NEURON backend. Select it with `Sim::<Neuron>::setup(...)`; on
+/// several MPI ranks with `Sim::<Neuron>::setup_with(setup, NeuronOptions {
+/// ranks: 2, ..Default::default() })`.
+pub struct Neuron {
     cfg: SimConfig,
     lib: PathBuf,
-    driver: Option<Driver>,
+    link: Link,
+    /// MPI ranks.
+    ranks: usize,
     version: String,
     built: bool,
     step: u64,
@@ -272,31 +296,37 @@ pub struct Neuron<const NP: usize = 1> {
     projs: Vec<ProjMirror>,
     currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
     last_current: BTreeMap<u32, f64>,
-    owner: Vec<u32>,
+    cells: Cells,
     /// Plastic projections (`plastic.rs`).
     plastic: plastic::PlasticSet,
 }
 
-impl<const NP: usize> std::fmt::Debug for Neuron<NP> {
+impl std::fmt::Debug for Neuron {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Neuron({} populations, {} projections, NEURON {}, {NP} processes)",
+            "Neuron({} populations, {} projections, NEURON {}, {} processes)",
             self.pops.len(),
             self.projs.len(),
-            self.version
+            self.version,
+            self.ranks
         )
     }
 }
 
-impl<const NP: usize> Neuron<NP> {
+impl Neuron {
+    /// The number of MPI ranks NEURON runs on.
+    pub fn ranks(&self) -> usize {
+        self.ranks
+    }
+
     /// NEURON's version (e.g. `"9.0.2"`).
     pub fn neuron_version(&self) -> &str {
         &self.version
     }
 
     fn driver(&mut self) -> Result<&mut Driver> {
-        self.driver.as_mut().ok_or_else(|| err("end() was called; the NEURON process has stopped"))
+        self.link.driver()
     }
 
     fn pop(&self, pop: PopId) -> Result<&PopMirror> {
@@ -391,7 +421,7 @@ impl<const NP: usize> Neuron<NP> {
             // The escape noise reads the native kernel's streams by position
             // (nmodl/pynn_rkf45.inc): key of (seed, population, "gif"),
             // stream = the cell's index in the population (native/gif.rs).
-            let key = Streams::new(self.cfg.seed).rng(ObjectKind::Population, pop as u64, "gif", 0).get_seed();
+            let key = replay::gif_stream(self.cfg.seed, pop).get_seed();
             for (j, w) in key.chunks(4).enumerate() {
                 let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
                 params.insert(format!("key_{j}"), json!(vec![f64::from(word); p.size]));
@@ -422,7 +452,7 @@ impl<const NP: usize> Neuron<NP> {
         d.call(cmd).map(drop)
     }
 
-    fn record_command(&self, pop: PopId) -> Result<Json> {
+    fn record_command(&self, pop: PopId) -> Result<Request> {
         let p = self.pop(pop)?;
         let mut signals = Vec::new();
         for (name, cells) in &p.plan.signals {
@@ -430,19 +460,24 @@ impl<const NP: usize> Neuron<NP> {
                 object: format!("population \"{}\"", p.label),
                 message: format!("`{name}` cannot be recorded on NEURON"),
             })?;
-            signals.push(json!({"name": name, "var": var, "cells": cells}));
+            signals.push(SignalRequest { name: Some(name.clone()), var, unit: None, cells: cells.clone() });
         }
-        Ok(json!({
-            "cmd": "record", "pop": pop, "spikes": p.plan.spikes, "signals": signals,
-            "interval_steps": p.plan.interval_steps.max(1),
-        }))
+        Ok(Request::Record {
+            pop,
+            spikes: p.plan.spikes.clone(),
+            signals,
+            interval_steps: p.plan.interval_steps.max(1),
+        })
     }
 
     fn build(&mut self) -> Result<()> {
         let lib = self.lib.to_string_lossy().into_owned();
         let c = &self.cfg;
-        let setup = json!({"cmd": "setup", "dt": c.timestep, "min_delay": c.min_delay, "lib": lib});
-        self.driver()?.call(setup)?;
+        let mut setup = protocol::setup(c.timestep);
+        if let Request::Setup { min_delay, lib: l, .. } = &mut setup {
+            (*min_delay, *l) = (Some(c.min_delay), Some(lib));
+        }
+        self.link.request(&setup)?;
         for pop in 0..self.pops.len() {
             let cmd = self.create_command(pop)?;
             self.driver()?.call(cmd)?;
@@ -456,7 +491,7 @@ impl<const NP: usize> Neuron<NP> {
         for pop in 0..self.pops.len() {
             if !self.pops[pop].plan.is_empty() {
                 let cmd = self.record_command(pop)?;
-                self.driver()?.call(cmd)?;
+                self.link.request(&cmd)?;
             }
         }
         self.built = true;
@@ -470,10 +505,7 @@ impl<const NP: usize> Neuron<NP> {
         comp: Option<Composition>,
         source: Option<Box<dyn Kernel>>,
     ) -> Result<()> {
-        if spec.id != self.pops.len() || spec.offset != self.owner.len() {
-            return Err(err("populations must be created in order"));
-        }
-        self.owner.extend(std::iter::repeat_n(spec.id as u32, spec.size));
+        self.cells.admit("NEURON", spec, self.pops.len())?;
         self.pops.push(PopMirror {
             model,
             label: spec.label.to_string(),
@@ -490,7 +522,7 @@ impl<const NP: usize> Neuron<NP> {
             let res = self.create_command(spec.id).and_then(|c| self.driver()?.call(c));
             if let Err(e) = res {
                 self.pops.pop();
-                self.owner.truncate(spec.offset);
+                self.cells.retract(spec);
                 return Err(e);
             }
         }
@@ -503,16 +535,9 @@ impl<const NP: usize> Neuron<NP> {
         let (mut cells, mut steps) = (Vec::new(), Vec::new());
         for p in &mut self.pops {
             let Some(kernel) = p.source.as_mut() else { continue };
-            let mut out = Vec::new();
-            if a == 0 {
-                // time stamp 0: the driver delivers them through the
-                // sources' NetCons directly (see driver.py, cmd_run)
-                kernel.initial_spikes(&mut out);
-            }
-            for k in a..b {
-                kernel.step(&StepInput { step: k, synaptic: &[], current: &[] }, &mut out);
-            }
-            for (c, s) in out {
+            // time stamp 0: the driver delivers them through the sources'
+            // NetCons directly (see driver.py, cmd_run)
+            for (c, s) in replay::step_source(kernel.as_mut(), p.size, a, b, true) {
                 cells.push((p.offset + c as usize) as i64);
                 steps.push(s as i64);
             }
@@ -561,56 +586,33 @@ impl<const NP: usize> Neuron<NP> {
     }
 }
 
-impl<const NP: usize> Backend for Neuron<NP> {
+impl Backend for Neuron {
     const NAME: &'static str = "NEURON";
-    type Options = ();
+    type Options = NeuronOptions;
 
-    fn setup(config: &SimConfig, _: &()) -> Result<Self> {
-        if NP == 0 {
-            return Err(err("Neuron<0>: the number of processes must be at least 1"));
-        }
-        if NP > 1 && config.min_delay_steps() < 2 {
-            return Err(Error::invalid_value(
-                format!("Setup for Neuron<{NP}> (MPI)"),
-                "min_delay",
-                config.min_delay,
-                format!(
-                    ">= 2 timesteps ({} ms): NEURON exchanges spikes between processes every min_delay and \
-                     needs it longer than dt",
-                    2.0 * config.timestep
-                ),
-            ));
-        }
+    fn setup(config: &SimConfig, options: &NeuronOptions) -> Result<Self> {
+        let ranks = options.ranks;
+        crate::external::check_ranks("NEURON", ranks, config)?;
         let python = find_python();
-        let launcher: Vec<String> = if NP > 1 {
-            let mpirun = std::env::var("PYNN_MPIRUN").unwrap_or_else(|_| "mpirun".into());
-            if find_program(&mpirun).is_none() {
-                return Err(err(format!(
-                    "Neuron<{NP}> runs NEURON on {NP} MPI processes with the launcher `{mpirun}` ($PYNN_MPIRUN, \
-                     else `mpirun` on PATH), which is not found{}. Install Open MPI (`apt-get install \
-                     openmpi-bin libopenmpi-dev`), set PYNN_MPIRUN to the launcher's path, or use `Neuron` (one \
-                     process)",
-                    if mpirun.contains('/') { "" } else { " on PATH" }
-                )));
-            }
-            vec![mpirun, "--allow-run-as-root".into(), "--oversubscribe".into(), "-np".into(), NP.to_string()]
-        } else {
-            Vec::new()
-        };
-        let (driver, hello) = Driver::start_with(&python, SPEC, &launcher)?;
-        let nhost = hello["nhost"].as_u64().unwrap_or(1) as usize;
-        if nhost != NP {
+        if ranks > 1 {
+            options.launcher.check("NEURON", ranks)?;
+        }
+        let (driver, hello) = Driver::start_with(&python, SPEC, &options.launcher.command(ranks))?;
+        let hello = protocol::hello(&hello);
+        let nhost = hello.nhost.unwrap_or(1);
+        if nhost != ranks {
             return Err(err(format!(
-                "NEURON runs on {nhost} process(es) instead of {NP}: its MPI support did not start (is openmpi \
+                "NEURON runs on {nhost} process(es) instead of {ranks}: its MPI support did not start (is openmpi \
                  installed? `apt-get install openmpi-bin libopenmpi-dev`)"
             )));
         }
         let lib = compiled_mechanisms(&python)?;
-        let version = hello["version"].as_str().unwrap_or("?").to_string();
+        let version = hello.version.unwrap_or_else(|| "?".into());
         Ok(Neuron {
             cfg: config.clone(),
             lib,
-            driver: Some(driver),
+            link: Link::new("NEURON", driver),
+            ranks,
             version,
             built: false,
             step: 0,
@@ -618,7 +620,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
             projs: Vec::new(),
             currents: Vec::new(),
             last_current: BTreeMap::new(),
-            owner: Vec::new(),
+            cells: Cells::default(),
             plastic: plastic::PlasticSet::default(),
         })
     }
@@ -628,15 +630,24 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if let Model::Table(m) = p.model {
             m.check(parameters, &p.label)?;
         }
-        p.params = parameters.clone();
-        if let Some(k) = p.source.as_mut() {
-            return k.set_parameters(parameters);
-        }
-        if self.built {
-            let params = self.params_json(pop)?;
-            self.driver()?.call(json!({"cmd": "set_params", "pop": pop, "params": params}))?;
-        }
-        Ok(())
+        // A change NEURON (or the source's kernel) refuses: the mirror keeps
+        // what NEURON has.
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].params,
+            parameters.clone(),
+            |s| {
+                if let Some(k) = s.pops[pop].source.as_mut() {
+                    return k.set_parameters(parameters);
+                }
+                if s.built {
+                    let params = s.params_json(pop)?;
+                    let params = Some(Json::Object(params));
+                    s.link.request(&Request::SetParams { pop, params, spike_steps: None, run_end: None })?;
+                }
+                Ok(())
+            },
+        )
     }
 
     fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
@@ -649,11 +660,10 @@ impl<const NP: usize> Backend for Neuron<NP> {
             let native: Vec<f64> = values.iter().map(|x| x * f).collect();
             let mut init_map = Map::new();
             if !init.is_empty() {
-                init_map.insert(init, json!(native));
+                init_map.insert(init, json!(native.clone()));
             }
-            let cmd =
-                json!({"cmd": "set_state", "pop": pop, "cells": cells, "state": init_map, "live": {live: native}});
-            self.driver()?.call(cmd)?;
+            let live = [(live, json!(native))].into_iter().collect();
+            self.link.request(&Request::SetState { pop, cells: cells.to_vec(), state: init_map, live: Some(live) })?;
         }
         Ok(())
     }
@@ -662,16 +672,13 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
         }
-        if let Some(t) = c.post.iter().find(|t| **t as usize >= self.owner.len()) {
-            return Err(err(format!("post-synaptic cell {t} does not exist")));
-        }
-        let factor = match c.post.first().map(|t| &self.pops[self.owner[*t as usize] as usize]) {
+        self.cells.check("NEURON", "post-synaptic", &c.post)?;
+        let factor = match c.post.first().and_then(|t| self.cells.owner(*t)).map(|o| &self.pops[o]) {
             Some(PopMirror { model: Model::Table(m), .. }) => m.weight_factor,
             Some(PopMirror { model: Model::Point, comp: Some(comp), .. }) => translate::point::weight_factor(comp),
             _ => 1.0,
         };
-        let dt = self.cfg.timestep;
-        c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        mirror::round_delays(&mut c, self.cfg.timestep);
         if !matches!(spec.synapse, SynapseKind::Static) {
             self.connect_plastic(spec, &c, factor)?;
             if self.built {
@@ -706,46 +713,31 @@ impl<const NP: usize> Backend for Neuron<NP> {
     }
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let dt = self.cfg.timestep;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
         if values.len() != p.conns.len() {
-            return Err(Error::LengthMismatch {
-                object: "NEURON projection".into(),
-                what: name.into(),
-                expected: p.conns.len(),
-                found: values.len(),
-            });
+            // checked before the plastic projections' own names
+            SynapticUpdate::new("NEURON", &p.conns, name, values, self.cfg.timestep)?;
         }
         if let Some(res) = self.plastic_set(proj, name, values) {
             return res;
         }
         let p = &self.projs[proj];
-        let (native, mirror): (Vec<f64>, Vec<f64>) = match name {
-            "weight" => (values.iter().map(|w| w * p.factor).collect(), values.to_vec()),
-            "delay" => {
-                let d: Vec<f64> = values.iter().map(|d| (d / dt).round() * dt).collect();
-                (d.clone(), d)
-            }
-            _ => return Err(Error::unknown_name("NEURON projection", "attribute", name, ["weight", "delay"])),
+        let update = SynapticUpdate::new("NEURON", &p.conns, name, values, self.cfg.timestep)?;
+        let native: Vec<f64> = match &update {
+            SynapticUpdate::Weight(w) => w.iter().map(|w| w * p.factor).collect(),
+            SynapticUpdate::Delay(d) => d.clone(),
         };
         if self.built && !native.is_empty() {
             let d = self.driver()?;
-            let file = d.write_npy(name, &native)?;
-            d.call(json!({"cmd": "set_synaptic", "proj": proj, "name": name, "values": file}))?;
+            let values = d.write_npy(name, &native)?;
+            d.request(&Request::SetSynaptic { proj, name: name.into(), values })?;
         }
-        let p = &mut self.projs[proj];
-        match name {
-            "weight" => p.conns.weight = mirror,
-            _ => p.conns.delay = mirror,
-        }
+        update.store(&mut self.projs[proj].conns);
         Ok(())
     }
 
     fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
-        if let Some(t) = targets
-            .iter()
-            .find(|t| self.owner.get(**t as usize).is_none_or(|o| self.pops[*o as usize].source.is_some()))
-        {
+        if let Some(t) = targets.iter().find(|t| self.cells.owner(**t).is_none_or(|o| self.pops[o].source.is_some())) {
             return Err(err(format!("current source {id}: cell {t} is not a neuron of this session")));
         }
         if self.currents.len() <= id {
@@ -756,21 +748,16 @@ impl<const NP: usize> Backend for Neuron<NP> {
     }
 
     fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        let old = std::mem::replace(
-            &mut self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?.plan,
+        self.pop(pop)?;
+        mirror::replace_or_restore(
+            self,
+            |s| &mut s.pops[pop].plan,
             plan.clone(),
-        );
-        let cmd = match self.record_command(pop) {
-            Ok(c) => c,
-            Err(e) => {
-                self.pops[pop].plan = old;
-                return Err(e);
-            }
-        };
-        if self.built {
-            self.driver()?.call(cmd)?;
-        }
-        Ok(())
+            |s| {
+                let cmd = s.record_command(pop)?;
+                if s.built { s.link.request(&cmd).map(drop) } else { Ok(()) }
+            },
+        )
     }
 
     fn run_until(&mut self, step: u64) -> Result<()> {
@@ -782,20 +769,23 @@ impl<const NP: usize> Backend for Neuron<NP> {
         }
         let a = self.step;
         let (src_cells, src_steps) = self.source_spikes(a, step)?;
-        let (cur_steps, counts, cells, values) = self.current_changes(a, step);
+        let (cur_steps_v, counts, cells, values) = self.current_changes(a, step);
         let d = self.driver()?;
-        let mut cmd = json!({"cmd": "run", "step": step});
-        if !src_cells.is_empty() {
-            cmd["src_cells"] = json!(d.write_npy("src_cells", &src_cells)?);
-            cmd["src_steps"] = json!(d.write_npy("src_steps", &src_steps)?);
+        let mut cmd = protocol::run(step);
+        if let Request::Run { src_cells: c, src_steps: s, cur_steps, cur_counts, cur_cells, cur_values, .. } = &mut cmd
+        {
+            if !src_cells.is_empty() {
+                *c = Some(d.write_npy("src_cells", &src_cells)?);
+                *s = Some(d.write_npy("src_steps", &src_steps)?);
+            }
+            if !cur_steps_v.is_empty() {
+                *cur_steps = Some(d.write_npy("cur_steps", &cur_steps_v)?);
+                *cur_counts = Some(d.write_npy("cur_counts", &counts)?);
+                *cur_cells = Some(d.write_npy("cur_cells", &cells)?);
+                *cur_values = Some(d.write_npy("cur_values", &values)?);
+            }
         }
-        if !cur_steps.is_empty() {
-            cmd["cur_steps"] = json!(d.write_npy("cur_steps", &cur_steps)?);
-            cmd["cur_counts"] = json!(d.write_npy("cur_counts", &counts)?);
-            cmd["cur_cells"] = json!(d.write_npy("cur_cells", &cells)?);
-            cmd["cur_values"] = json!(d.write_npy("cur_values", &values)?);
-        }
-        d.call(cmd)?;
+        d.request(&cmd)?;
         self.step = step;
         Ok(())
     }
@@ -805,7 +795,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
         if self.built {
             for pop in 0..self.pops.len() {
                 if matches!(self.pops[pop].model, Model::Table(m) if m.mechanism == "PynnGif") {
-                    let a = self.driver()?.call(json!({"cmd": "get", "pop": pop, "var": "ndraw"}))?;
+                    let a = self.link.request(&Request::Get { pop, var: "ndraw".into() })?;
                     let draws: Vec<f64> =
                         a["values"].as_array().map(|v| v.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();
                     if draws.len() != self.pops[pop].size {
@@ -814,7 +804,7 @@ impl<const NP: usize> Backend for Neuron<NP> {
                     self.pops[pop].draws = draws;
                 }
             }
-            self.driver()?.call(json!({"cmd": "reset"}))?;
+            self.link.request(&Request::Reset)?;
         }
         self.built = false;
         self.step = 0;
@@ -831,40 +821,22 @@ impl<const NP: usize> Backend for Neuron<NP> {
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
         self.pop(pop)?;
         // A stopped process (killed, crashed, timed out) has nothing more to
-        // give; what was read before stays in the core (pyproc.rs).
-        if !self.built || self.driver.as_ref().is_some_and(|d| d.stopped().is_some()) {
+        // give; what was read before stays in the core (external/process.rs).
+        if !self.built || self.link.stopped() {
             return Ok(RawRecording::default());
         }
-        let d = self.driver()?;
-        let a = d.call(json!({"cmd": "drain", "pop": pop}))?;
-        if a["spike_cells"].is_null() {
-            return Ok(RawRecording::default());
-        }
-        let (_, cells) = d.read_npy::<i64>(&a["spike_cells"])?;
-        let (_, steps) = d.read_npy::<i64>(&a["spike_steps"])?;
-        let spikes = cells.iter().zip(&steps).map(|(c, s)| (*c as u32, *s as u64)).collect();
-        let mut signals = Vec::new();
-        for s in a["signals"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-            let name = s["name"].as_str().unwrap_or("").to_string();
-            let (_, steps) = d.read_npy::<i64>(&s["steps"])?;
-            let (_, data) = d.read_npy::<f64>(&s["data"])?;
-            let cells: Vec<usize> = s["cells"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
-                .unwrap_or_default();
-            signals.push(RawSignal { name, cells, steps: steps.iter().map(|s| *s as u64).collect(), data });
-        }
-        for s in &mut signals {
+        let mut rec = self.link.drain(pop, |_, name| Ok((name.unwrap_or("").to_string(), 1.0)))?;
+        for s in &mut rec.signals {
             let f = self.recorded_var(pop, &s.name).map_or(1.0, |(_, f)| f);
             if f != 1.0 {
                 s.data.iter_mut().for_each(|x| *x /= f);
             }
         }
-        Ok(RawRecording { spikes, signals })
+        Ok(rec)
     }
 
     fn end(&mut self) -> Result<()> {
-        self.driver = None;
+        self.link.take();
         Ok(())
     }
 
@@ -909,21 +881,7 @@ pub trait NeuronCell: CellType {
 macro_rules! neuron_cells {
     ($($t:ty),* $(,)?) => { $(impl NeuronCell for $t {})* };
 }
-neuron_cells!(
-    IF_curr_alpha,
-    IF_curr_exp,
-    IF_curr_delta,
-    IF_cond_exp,
-    IF_cond_alpha,
-    IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1,
-    EIF_cond_exp_isfa_ista,
-    EIF_cond_alpha_isfa_ista,
-    HH_cond_exp,
-    Izhikevich,
-    GIF_cond_exp,
-    PointNeuron,
-);
+crate::external::standard_neurons!(neuron_cells, PointNeuron);
 
 macro_rules! neuron_sources {
     ($($t:ty),* $(,)?) => { $(
@@ -934,15 +892,9 @@ macro_rules! neuron_sources {
         }
     )* };
 }
-neuron_sources!(
-    SpikeSourceArray,
-    SpikeSourcePoisson,
-    SpikeSourcePoissonRefractory,
-    SpikeSourceGamma,
-    SpikeSourceInhGamma
-);
+crate::external::standard_sources!(neuron_sources);
 
-impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
+impl<C: NeuronCell> Supports<C> for Neuron {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
         let mut comp = None;
         let model = match C::MECHANISM {
@@ -963,18 +915,21 @@ impl<C: NeuronCell, const NP: usize> Supports<C> for Neuron<NP> {
                         translate::MODELS.iter().map(|m| m.pynn).collect::<Vec<_>>().join(", ")
                     ))
                 })?;
+                // Every parameter the mechanism's translation reads (and
+                // GIF's kernels) must be in the cell type's schema.
+                let mut needed = mirror::names_read(spec.size.max(1), |get| {
+                    (m.params)(get, self.cfg.timestep);
+                });
+                if m.sequences.is_some() {
+                    needed.extend(["tau_eta", "a_eta", "tau_gamma", "a_gamma"].map(String::from));
+                }
+                let needed = needed.iter().map(String::as_str);
+                mirror::require_parameters("NEURON", spec.label, C::NAME, spec.parameters, needed)?;
                 m.check(spec.parameters, spec.label)?;
                 Model::Table(m)
             }
         };
-        let ctx = BuildContext {
-            dt: self.cfg.timestep,
-            seed: self.cfg.seed,
-            population: spec.id,
-            first_cell: 0,
-            label: spec.label.to_string(),
-            composition: None,
-        };
+        let ctx = replay::context(&self.cfg, spec.id, spec.label);
         let source = C::source_kernel(spec.parameters, spec.initial_values, &ctx).transpose()?;
         self.create(spec, model, comp, source)
     }

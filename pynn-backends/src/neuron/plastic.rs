@@ -32,10 +32,11 @@
 //!
 //! One driver round trip per `min_delay` slice while plastic projections
 //! exist (about 0.1-0.3 ms each): long runs with `min_delay = dt` pay it
-//! every step. Under MPI (`Neuron<NP>`) the spikes are gathered to rank 0
+//! every step. Under MPI (several ranks, `NeuronOptions::ranks`) the spikes are gathered to rank 0
 //! each slice and the events broadcast with the next command.
 
 use super::{Neuron, err};
+use crate::external::protocol::Request;
 use crate::native::plastic::{Plastic, Sink};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec, RawWeights};
 use pynn_core::{Error, Result};
@@ -114,7 +115,7 @@ impl PlasticSet {
     }
 }
 
-impl<const NP: usize> Neuron<NP> {
+impl Neuron {
     /// A plastic projection: kept in Rust (`PlasticSet`), no NetCons.
     pub(super) fn connect_plastic(&mut self, spec: &ProjectionSpec<'_>, c: &Connections, factor: f64) -> Result<()> {
         if c.pre.windows(2).any(|w| w[0] > w[1]) {
@@ -207,7 +208,7 @@ impl<const NP: usize> Neuron<NP> {
     /// Tells the driver which cells' spikes the rules need (after a build).
     pub(super) fn plastic_setup(&mut self) -> Result<()> {
         let watched = self.plastic.watched();
-        self.driver()?.call(json!({"cmd": "plastic_setup", "watch": watched})).map(drop)
+        self.driver()?.request(&Request::PlasticSetup { watch: json!(watched) }).map(drop)
     }
 
     /// `run_until` with plastic projections: `min_delay` slices; each slice

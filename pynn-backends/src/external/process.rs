@@ -1,5 +1,6 @@
-//! A simulator driven as a Python process, shared by the NEST, NEURON and
-//! Brian2 backends: discovery of the interpreter, the line-based JSON
+//! A simulator driven as a Python process (the child process of the
+//! external layer, also reachable as `pynn_backends::pyproc`), shared by the
+//! NEST, NEURON and Brian2 backends: discovery of the interpreter, the line-based JSON
 //! protocol (one command per line on the driver's stdin, one answer per line
 //! on its stdout), and `.npy` files for large arrays.
 //!
@@ -24,7 +25,7 @@
 //! with the backends (their `drain_recording` returns nothing more).
 
 use pynn_core::{Error, Result};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -221,7 +222,7 @@ impl Driver {
             timeout,
             stopped: None,
         };
-        let hello = d.call(json!({"cmd": "hello"})).map_err(|e| match e {
+        let hello = d.request(&super::protocol::Request::Hello).map_err(|e| match e {
             Error::Backend { message, .. } if d.stopped.is_none() || !message.contains(TIMEOUT_VAR) => err(format!(
                 "{message} (interpreter `{}`). Install {sim} with `{INSTALL_HINT}` in the workspace root, \
                  or set PYNN_PYTHON to an interpreter that has {sim}",
@@ -350,12 +351,55 @@ impl Driver {
         Ok(path.to_string_lossy().into_owned())
     }
 
+    /// Sends a typed request ([`super::protocol::Request`]); returns the
+    /// driver's answer, as [`Driver::call`].
+    pub fn request(&mut self, request: &super::protocol::Request) -> Result<Json> {
+        let cmd = serde_json::to_value(request).map_err(|e| self.err(format!("cannot encode {request:?}: {e}")))?;
+        self.call(cmd)
+    }
+
+    /// Reads (and deletes) the `.npy` file at `path`, written by the driver.
+    pub fn read_npy_file<T: NpyElem>(&self, path: &str) -> Result<(Vec<usize>, Vec<T>)> {
+        self.read_npy(&Json::from(path))
+    }
+
     /// Reads (and deletes) a `.npy` file written by the driver.
     pub fn read_npy<T: NpyElem>(&self, path: &Json) -> Result<(Vec<usize>, Vec<T>)> {
         let path = PathBuf::from(path.as_str().ok_or_else(|| self.err("missing file in the driver's answer"))?);
         let bytes = std::fs::read(&path).map_err(|e| self.err(format!("cannot read {}: {e}", path.display())))?;
         let _ = std::fs::remove_file(&path);
         read_npy(&bytes).map_err(|e| self.err(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Idle driver processes kept for reuse, per simulator (`DriverSpec::tag`):
+/// a new session takes one (after a `hello`) instead of starting Python and
+/// importing the simulator again.
+static POOL: std::sync::Mutex<Vec<Driver>> = std::sync::Mutex::new(Vec::new());
+
+/// Idle processes kept per simulator.
+const POOL_SIZE: usize = 2;
+
+/// A pooled process of `spec`'s simulator that still answers `hello`, with
+/// the answer; `None` if there is none.
+pub(crate) fn from_pool(spec: DriverSpec) -> Option<(Driver, Json)> {
+    let pooled = {
+        let mut pool = POOL.lock().ok()?;
+        let at = pool.iter().position(|d| d.spec.tag == spec.tag)?;
+        pool.swap_remove(at)
+    };
+    let mut d = pooled;
+    d.request(&super::protocol::Request::Hello).ok().map(|h| (d, h))
+}
+
+/// Returns a process to the pool after clearing its network (`clear`);
+/// dropped (ended) when the pool is full or the driver refuses.
+pub(crate) fn to_pool(mut d: Driver) {
+    if d.request(&super::protocol::Request::Clear).is_ok()
+        && let Ok(mut pool) = POOL.lock()
+        && pool.iter().filter(|p| p.spec.tag == d.spec.tag).count() < POOL_SIZE
+    {
+        pool.push(d);
     }
 }
 
@@ -572,6 +616,7 @@ pub fn read_npy<T: NpyElem>(bytes: &[u8]) -> std::result::Result<(Vec<usize>, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn npy_round_trip() {

@@ -2,7 +2,7 @@
 
 The Rust side (pynn-backends/src/pyproc.rs) writes this module next to a
 simulator's `driver.py` in the session's work directory and runs
-`python driver.py WORK` (under `mpirun` for `Neuron<N>`); the driver imports
+`python driver.py WORK` (under the MPI launcher when NEURON runs on several ranks); the driver imports
 it before anything else and subclasses `DriverCore`.
 
 Protocol: one JSON object per line on stdin (a command, key "cmd"), one JSON
