@@ -16,7 +16,7 @@
 //!   refuses, weight/delay updates;
 //! * [`replay`]: the random sources stepped by the native kernels (their
 //!   trains go to the simulator as spike trains);
-//! * [`Link`]: the connection of a backend to its process (the `end()`
+//! * `Link`: the connection of a backend to its process (the `end()`
 //!   state, requests, the shared decoding of recorded data);
 //! * [`Launcher`]: how several ranks are started (`mpirun`, `srun`,
 //!   with a hostfile or the batch system's allocation).
