@@ -197,7 +197,31 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 }
             }
             Item::Record(r) => {
-                let parts = resolve_cells(cx, &r.cells, &pops);
+                if let Some(proj) = recorded_projection(r, &pops, cx) {
+                    for var in &r.vars {
+                        if var != "weight" {
+                            cx.error(
+                                var.span(),
+                                format!(
+                                    "`{proj}` is a projection: it records `weight` (its synaptic weights), not `{var}`"
+                                ),
+                            );
+                        }
+                    }
+                    if r.every.is_none() {
+                        cx.error(
+                            proj.span(),
+                            format!(
+                                "recording the weights of projection `{proj}` needs a sampling interval, e.g. `record {proj}: weight every 1 ms;`"
+                            ),
+                        );
+                    }
+                }
+                let parts = if recorded_projection(r, &pops, cx).is_some() {
+                    Vec::new()
+                } else {
+                    resolve_cells(cx, &r.cells, &pops)
+                };
                 for var in &r.vars {
                     let v = var.to_string();
                     for (part, cell) in &parts {
@@ -247,6 +271,18 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 }
             }
         }
+    }
+}
+
+/// The projection of `record NAME: weight ...`: a named projection that is
+/// not also a population, written alone without a selection.
+fn recorded_projection<'r>(r: &'r Record, pops: &BTreeMap<String, PopInfo<'_>>, cx: &Ctxt) -> Option<&'r Ident> {
+    match r.cells.parts.as_slice() {
+        [part] if part.index.is_none() => {
+            let name = part.pop.to_string();
+            (!pops.contains_key(&name) && cx.projections_all.contains(&name)).then_some(&part.pop)
+        }
+        _ => None,
     }
 }
 
@@ -739,12 +775,102 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
         check_args(cx, &c.connector.name.to_string(), &args, rule);
         check_connector_sizes(cx, c, &args, pops);
     }
-    if let Some(s) = &c.synapse
-        && let Some((_, args)) = bind(cx, s, schema::SYNAPSES, "synapse type")
-    {
-        check_args(cx, &s.name.to_string(), &args, rule);
+    let mut state_of: Option<(&'static str, &'static [ParamSpec])> = Some(("StaticSynapse", &[]));
+    if let Some(s) = &c.synapse {
+        state_of = None;
+        if let Some((schema, args)) = bind(cx, s, schema::SYNAPSES, "synapse type") {
+            check_args(cx, &s.name.to_string(), &args, rule);
+            check_table(cx, schema, &args);
+            if schema.name == "stdp" {
+                check_stdp(cx, &args);
+            }
+            state_of = Some((schema.pynn, schema::synapse_table(schema.pynn).map_or(&[], |t| t.state)));
+        }
+    }
+    if let (Some((_, init)), Some((name, state))) = (&c.init, state_of) {
+        check_assignments(cx, init, state, name, "state variable (initial value)");
     }
 }
+
+/// The rule of each parameter's `Domain` in the `pynn-schema` table of a
+/// synapse type or STDP part, on literal values (as `pynn-core` applies it
+/// when the projection is created). Parameters in the weight's unit are
+/// magnitudes, whose sign `check_value` has checked.
+fn check_table(cx: &mut Ctxt, call: &CallSchema, args: &[(&'static Arg, Option<&Value>)]) {
+    let Some(table) = schema::synapse_table(call.pynn) else { return };
+    for (arg, value) in args {
+        if let (Some(v), Some(spec)) = (value, table.parameter(arg.name))
+            && spec.unit != crate::tables::synapses::WEIGHT_UNIT
+        {
+            check_domain(cx, v, spec, table.name);
+        }
+    }
+}
+
+/// The rules `STDPMechanism` applies when the projection is created
+/// (`pynn-core/src/synapses/stdp.rs`), on literal values, with its words.
+fn check_stdp(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)]) {
+    let get = |name: &str| args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v);
+    if let Some(Value::Number(n)) = get("dendritic_delay_fraction")
+        && n.unit.is_none()
+        && n.value != 1.0
+    {
+        let allowed = if (0.0..=1.0).contains(&n.value) {
+            "1: as PyNN's NEST backend, the native engine takes the whole delay as dendritic"
+        } else {
+            "a fraction in [0, 1]; only 1 (the whole delay dendritic) is supported"
+        };
+        cx.spanned(
+            number_tokens(n),
+            format!("`STDPMechanism`: invalid value {} for `dendritic_delay_fraction`; {allowed}", written(n)),
+        );
+    }
+    let Some(Value::Random(wd)) = get("weight_dependence") else { return };
+    let Some(wd_schema) = schema::call(schema::WEIGHT_DEPENDENCES, &wd.name.to_string()) else { return };
+    if let Some(Value::Random(td)) = get("timing_dependence")
+        && td.name == "vogels2011"
+        && wd_schema.name != "additive"
+    {
+        cx.error(
+            wd.name.span(),
+            format!(
+                "`STDPMechanism`: invalid value {} for `weight_dependence`; AdditiveWeightDependence \
+                 (Vogels2011Rule bounds the weight additively, as NEST's vogels_sprekeler_synapse): write `additive(...)`",
+                wd_schema.pynn
+            ),
+        );
+    }
+    // A literal weight against literal (or default) bounds, all in PyNN's unit.
+    let Some(Value::Number(w)) = get("weight") else { return };
+    let table = schema::synapse_table(wd_schema.pynn);
+    let mut cxq = Ctxt::default();
+    let Some((_, wd_args)) = bind(&mut cxq, wd, schema::WEIGHT_DEPENDENCES, "weight dependence") else { return };
+    let bound = |name: &str| -> Option<f64> {
+        match wd_args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v) {
+            Some(Value::Number(n)) => Some(in_pynn_unit(n)),
+            Some(_) => None,
+            None => table.and_then(|t| t.parameter(name)).map(|p| p.default),
+        }
+    };
+    let (Some(lo), Some(hi)) = (bound("w_min"), bound("w_max")) else { return };
+    let x = in_pynn_unit(w).abs();
+    if lo <= hi && (x < lo || x > hi) {
+        cx.spanned(
+            number_tokens(w),
+            format!(
+                "`STDPMechanism`: invalid value {} for `weight`; a weight whose magnitude lies in [w_min, w_max] = [{}, {}] of the {}",
+                written(w),
+                fmt(lo),
+                fmt(hi),
+                wd_schema.pynn
+            ),
+        );
+    }
+}
+
+/// Why the bounds of a weight dependence are never negative.
+const MAGNITUDE: &str =
+    "`w_min`, `w_max` and `eta` are magnitudes of the weight, >= 0 (its sign comes from the receptor, PyNN's rule)";
 
 /// Resolves the populations of a cells expression; returns the parts whose
 /// cell type is known.
@@ -934,6 +1060,9 @@ enum Expect {
     FillOrder,
     Shape,
     Position,
+    /// A call of one of these tables (a timing or weight dependence), its
+    /// weights checked by the rule.
+    Nested(&'static [CallSchema], &'static str, Option<WeightRule>),
 }
 
 impl Expect {
@@ -957,6 +1086,11 @@ impl Expect {
             ArgKind::FillOrder => Expect::FillOrder,
             ArgKind::Shape => Expect::Shape,
             ArgKind::Position => Expect::Position,
+            ArgKind::Timing => Expect::Nested(schema::TIMING_DEPENDENCES, "timing dependence", rule),
+            ArgKind::WeightDependence => Expect::Nested(schema::WEIGHT_DEPENDENCES, "weight dependence", rule),
+            ArgKind::WeightMagnitude => {
+                Expect::Weight(rule.map(|r| WeightRule { non_negative: Some(true), why: MAGNITUDE, ..r }))
+            }
         }
     }
 }
@@ -1168,6 +1302,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
             other => cx.error(
                 other.span(),
                 format!("{what} is `sequential` or `random`"),
+            ),
+        },
+        Expect::Nested(table, kind, rule) => match v {
+            Value::Random(call) => {
+                if let Some((schema, args)) = bind(cx, call, table, kind) {
+                    check_args(cx, &call.name.to_string(), &args, rule);
+                    check_table(cx, schema, &args);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a {kind}: {}",
+                    table.iter().map(|c| format!("`{}(...)`", c.name)).collect::<Vec<_>>().join(", ")
+                ),
             ),
         },
         Expect::Shape => match v {
