@@ -563,6 +563,9 @@ fn check_finite(cx: &mut Ctxt, net: &Network) {
                 if let Some(s) = &c.synapse {
                     call(cx, s);
                 }
+                if let Some((_, init)) = &c.init {
+                    init.iter().for_each(|a| value(cx, &a.value));
+                }
             }
             Item::Inject(i) => call(cx, &i.source),
             Item::Record(r) => {
