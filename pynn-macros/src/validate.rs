@@ -792,6 +792,27 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
     }
     if let (Some((_, init)), Some((name, state))) = (&c.init, state_of) {
         check_assignments(cx, init, state, name, "state variable (initial value)");
+        // Tsodyks–Markram's resources: recovered plus active <= 1, with the
+        // table's defaults for the one not written (as pynn-core checks).
+        if let (Some(x), Some(y)) = (state.iter().find(|p| p.name == "x"), state.iter().find(|p| p.name == "y")) {
+            let lit = |p: &ParamSpec| match init.iter().find(|a| a.name == p.name).map(|a| &a.value) {
+                Some(Value::Number(n)) => Some((n.value, Some(n))),
+                Some(_) => None,
+                None => Some((p.default, None)),
+            };
+            if let (Some((xv, xn)), Some((yv, yn))) = (lit(x), lit(y))
+                && xv + yv > 1.0
+                && let Some(n) = yn.or(xn)
+            {
+                cx.spanned(
+                    number_tokens(n),
+                    format!(
+                        "`{name}`: invalid value {} for `x + y`; recovered plus active resources <= 1",
+                        fmt(xv + yv)
+                    ),
+                );
+            }
+        }
     }
 }
 
