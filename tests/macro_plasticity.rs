@@ -14,6 +14,10 @@
 //!    tests/plasticity.rs, whose scenarios show the native engine
 //!    reproducing NEST's `stdp_synapse` update for update; what remains is
 //!    rounding, NEST computing in pA where we compute in nA.
+//! 3. One projection per timing and weight dependence (additive,
+//!    multiplicative, additive-potentiation/multiplicative-depression,
+//!    Gütig, Vogels 2011), current- and conductance-based, excitatory and
+//!    inhibitory: the macro's final weights equal the object API's exactly.
 
 use pynn::core::Backend;
 use pynn::prelude::*;
@@ -280,6 +284,107 @@ fn va_cuba_with_stdp_in_network_macro_is_identical_on_native_and_nest() -> Resul
     assert_eq!(nest_w.len(), native_w.len());
     for (k, (a, b)) in native_w.iter().zip(&nest_w).enumerate() {
         assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()), "weight {k}: native {a}, NEST {b}");
+    }
+    Ok(())
+}
+
+// ------------------------------------- every timing and weight dependence
+
+network! {
+    /// One projection per timing and weight dependence, Poisson-driven.
+    struct AllRules;
+
+    setup { timestep = 0.1 ms, min_delay = 0.1 ms, seed = 7 }
+
+    pop src = SpikeSourcePoisson(20) { rate = 40 Hz };
+    pop cur = IF_curr_exp(5) { i_offset = 0.5 nA };
+    pop cond = IF_cond_exp(5) { i_offset = 0.5 nA };
+
+    connect add = src -> cur all_to_all() stdp(spike_pair(), additive(0 nA, 0.1 nA), 0.05 nA, 1 ms) excitatory;
+    connect mul = src -> cur all_to_all()
+        stdp(spike_pair(A_plus = 0.05, A_minus = 0.06), multiplicative(0 nA, 0.1 nA), 0.05 nA, 1 ms) excitatory;
+    connect apm = src -> cur all_to_all()
+        stdp(spike_pair(tau_plus = 10 ms), additive_multiplicative(0 nA, 0.1 nA), -0.05 nA, 1 ms) inhibitory;
+    connect gut = src -> cond all_to_all()
+        stdp(spike_pair(), gutig(0 uS, 0.01 uS, 0.4, 0.6), 5 nS, 1 ms) excitatory;
+    connect vog = src -> cond all_to_all()
+        stdp(vogels2011(tau = 20 ms, eta = 1e-3 uS, rho = 3 Hz), additive(0 uS, 0.01 uS), 5 nS, 1 ms) inhibitory;
+}
+
+fn all_rules_object_api() -> Result<Vec<Vec<f64>>> {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.1, seed: 7, ..Setup::default() })?;
+    let src = Population::with_label(&sim, 20, SpikeSourcePoisson { rate: 40.0, ..Default::default() }, Some("src"))?;
+    let cur = Population::with_label(&sim, 5, IF_curr_exp { i_offset: 0.5, ..Default::default() }, Some("cur"))?;
+    let cond = Population::with_label(&sim, 5, IF_cond_exp { i_offset: 0.5, ..Default::default() }, Some("cond"))?;
+    let all = AllToAllConnector::default();
+    let exc = Some("excitatory");
+    let inh = Some("inhibitory");
+    let prjs = [
+        Projection::new(
+            &src,
+            &cur,
+            &all,
+            STDPMechanism::new(SpikePairRule::default(), AdditiveWeightDependence::new(0.0, 0.1)).with(0.05, 1.0),
+            exc,
+        )?,
+        Projection::new(
+            &src,
+            &cur,
+            &all,
+            STDPMechanism::new(
+                SpikePairRule::new(20.0, 20.0, 0.05, 0.06),
+                MultiplicativeWeightDependence::new(0.0, 0.1),
+            )
+            .with(0.05, 1.0),
+            exc,
+        )?,
+        Projection::new(
+            &src,
+            &cur,
+            &all,
+            STDPMechanism::new(
+                SpikePairRule::new(10.0, 20.0, 0.01, 0.01),
+                AdditivePotentiationMultiplicativeDepression::new(0.0, 0.1),
+            )
+            .with(-0.05, 1.0),
+            inh,
+        )?,
+        Projection::new(
+            &src,
+            &cond,
+            &all,
+            STDPMechanism::new(SpikePairRule::default(), GutigWeightDependence::new(0.0, 0.01, 0.4, 0.6))
+                .with(0.005, 1.0),
+            exc,
+        )?,
+        Projection::new(
+            &src,
+            &cond,
+            &all,
+            STDPMechanism::new(Vogels2011Rule::new(20.0, 1e-3, 3.0), AdditiveWeightDependence::new(0.0, 0.01))
+                .with(0.005, 1.0),
+            inh,
+        )?,
+    ];
+    sim.run(300.0)?;
+    prjs.iter().map(|p| p.get_values("weight")).collect()
+}
+
+#[test]
+fn every_timing_and_weight_dependence_matches_object_api() -> Result<()> {
+    let expected = all_rules_object_api()?;
+    let (sim, net) = AllRules::<Native>::setup_and_build()?;
+    sim.run(300.0)?;
+    let got: Vec<Vec<f64>> = [&net.add, &net.mul, &net.apm, &net.gut, &net.vog]
+        .iter()
+        .map(|p| p.get_values("weight"))
+        .collect::<Result<_>>()?;
+    for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g, e, "projection {k}: final weights");
+    }
+    let initial = [0.05, 0.05, -0.05, 0.005, 0.005];
+    for (k, (g, w0)) in got.iter().zip(initial).enumerate() {
+        assert!(g.iter().any(|w| *w != w0), "projection {k}: plasticity moved some weight");
     }
     Ok(())
 }
