@@ -823,10 +823,19 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
 fn check_table(cx: &mut Ctxt, call: &CallSchema, args: &[(&'static Arg, Option<&Value>)]) {
     let Some(table) = schema::synapse_table(call.pynn) else { return };
     for (arg, value) in args {
-        if let (Some(v), Some(spec)) = (value, table.parameter(arg.name))
-            && spec.unit != crate::tables::synapses::WEIGHT_UNIT
-        {
+        let (Some(v), Some(spec)) = (value, table.parameter(arg.name)) else { continue };
+        if spec.unit != crate::tables::synapses::WEIGHT_UNIT {
             check_domain(cx, v, spec, table.name);
+        } else if let Value::Number(n) = v
+            && n.value < 0.0
+        {
+            // pynn-core's words (`STDPMechanism`): the unit is the weight's,
+            // whose dimension `check_value` has checked.
+            let allowed = if spec.name == "eta" { "a learning rate >= 0" } else { "a weight magnitude >= 0" };
+            cx.spanned(
+                number_tokens(n),
+                format!("`{}`: invalid value {} for `{}`; {allowed}", table.name, written(n), spec.name),
+            );
         }
     }
 }
@@ -892,9 +901,9 @@ fn check_stdp(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)]) {
     }
 }
 
-/// Why the bounds of a weight dependence are never negative.
-const MAGNITUDE: &str =
-    "`w_min`, `w_max` and `eta` are magnitudes of the weight, >= 0 (its sign comes from the receptor, PyNN's rule)";
+/// Marks the [`WeightRule`] of a magnitude measured like the weight
+/// (`w_min`, `w_max`, `eta`): messages name the argument, not "the weight".
+const MAGNITUDE: &str = "a magnitude in the unit of the weight";
 
 /// Resolves the populations of a cells expression; returns the parts whose
 /// cell type is known.
@@ -1112,8 +1121,9 @@ impl Expect {
             ArgKind::Position => Expect::Position,
             ArgKind::Timing => Expect::Nested(schema::TIMING_DEPENDENCES, "timing dependence", rule),
             ArgKind::WeightDependence => Expect::Nested(schema::WEIGHT_DEPENDENCES, "weight dependence", rule),
+            // The unit of the weight; the sign is the table's rule (`check_table`).
             ArgKind::WeightMagnitude => {
-                Expect::Weight(rule.map(|r| WeightRule { non_negative: Some(true), why: MAGNITUDE, ..r }))
+                Expect::Weight(rule.map(|r| WeightRule { non_negative: None, why: MAGNITUDE, ..r }))
             }
         }
     }
@@ -1391,9 +1401,10 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         },
         Expect::Weight(rule) => {
             let Some(rule) = rule else { return };
+            let label = if rule.why == MAGNITUDE { what } else { "the weight" };
             match v {
                 Value::Number(n) => {
-                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), "the weight")
+                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), label)
                         && let Some(non_negative) = rule.non_negative
                         && ((non_negative && n.value < 0.0) || (!non_negative && n.value > 0.0))
                     {
@@ -1403,19 +1414,16 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                         );
                     }
                 }
-                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), "the weight"),
+                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), label),
                 Value::Array { elems, .. } => {
                     for e in elems {
                         check_value(cx, e, expect, what);
                     }
                 }
                 Value::Rust { unit, .. } => {
-                    check_unit(cx, unit, rule.dim, rule.dim.unit(), "the weight");
+                    check_unit(cx, unit, rule.dim, rule.dim.unit(), label);
                 }
-                other => cx.error(
-                    other.span(),
-                    format!("the weight must be a number ({})", rule.dim.describe()),
-                ),
+                other => cx.error(other.span(), format!("{label} must be a number ({})", rule.dim.describe())),
             }
         }
         Expect::Delay => match v {
