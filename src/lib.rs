@@ -271,6 +271,92 @@ pub mod __private {
         pub fn r#static(weight: impl Into<Value>, delay: Option<Value>) -> StaticSynapse {
             StaticSynapse { weight: weight.into(), delay }
         }
+
+        /// `tsodyks_markram(U, tau_rec, tau_facil, weight, delay)`; no
+        /// delay: the session's `min_delay`.
+        #[allow(non_snake_case)]
+        pub fn tsodyks_markram(
+            U: impl Into<Value>,
+            tau_rec: impl Into<Value>,
+            tau_facil: impl Into<Value>,
+            weight: impl Into<Value>,
+            delay: Option<Value>,
+        ) -> pynn_core::TsodyksMarkramSynapse {
+            let mut s = pynn_core::TsodyksMarkramSynapse::new(weight, 0.0, U, tau_rec, tau_facil);
+            s.delay = delay;
+            s
+        }
+
+        /// `stdp(timing_dependence, weight_dependence, weight, delay,
+        /// dendritic_delay_fraction)`; no delay: the session's `min_delay`.
+        pub fn stdp(
+            timing: impl Into<pynn_core::synapses::TimingDependence>,
+            weight_dependence: impl Into<pynn_core::synapses::WeightDependence>,
+            weight: impl Into<Value>,
+            delay: Option<Value>,
+            dendritic_delay_fraction: f64,
+        ) -> pynn_core::STDPMechanism {
+            let mut s = pynn_core::STDPMechanism::new(timing, weight_dependence);
+            s.weight = weight.into();
+            s.delay = delay;
+            s.dendritic_delay_fraction = dendritic_delay_fraction;
+            s
+        }
+    }
+
+    /// Timing dependences of `stdp(...)`, arguments in table order.
+    pub mod timing {
+        use pynn_core::Value;
+        use pynn_core::synapses::{SpikePairRule, Vogels2011Rule};
+
+        /// `spike_pair(tau_plus, tau_minus, A_plus, A_minus)`
+        #[allow(non_snake_case)]
+        pub fn spike_pair(
+            tau_plus: impl Into<Value>,
+            tau_minus: impl Into<Value>,
+            A_plus: impl Into<Value>,
+            A_minus: impl Into<Value>,
+        ) -> SpikePairRule {
+            SpikePairRule::new(tau_plus, tau_minus, A_plus, A_minus)
+        }
+        /// `vogels2011(tau, eta, rho)`
+        pub fn vogels2011(tau: impl Into<Value>, eta: impl Into<Value>, rho: impl Into<Value>) -> Vogels2011Rule {
+            Vogels2011Rule::new(tau, eta, rho)
+        }
+    }
+
+    /// Weight dependences of `stdp(...)`, arguments in table order.
+    pub mod weight {
+        use pynn_core::Value;
+        use pynn_core::synapses::{
+            AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
+            MultiplicativeWeightDependence,
+        };
+
+        /// `additive(w_min, w_max)`
+        pub fn additive(w_min: impl Into<Value>, w_max: impl Into<Value>) -> AdditiveWeightDependence {
+            AdditiveWeightDependence::new(w_min, w_max)
+        }
+        /// `multiplicative(w_min, w_max)`
+        pub fn multiplicative(w_min: impl Into<Value>, w_max: impl Into<Value>) -> MultiplicativeWeightDependence {
+            MultiplicativeWeightDependence::new(w_min, w_max)
+        }
+        /// `additive_multiplicative(w_min, w_max)`
+        pub fn additive_multiplicative(
+            w_min: impl Into<Value>,
+            w_max: impl Into<Value>,
+        ) -> AdditivePotentiationMultiplicativeDepression {
+            AdditivePotentiationMultiplicativeDepression::new(w_min, w_max)
+        }
+        /// `gutig(w_min, w_max, mu_plus, mu_minus)`
+        pub fn gutig(
+            w_min: impl Into<Value>,
+            w_max: impl Into<Value>,
+            mu_plus: impl Into<Value>,
+            mu_minus: impl Into<Value>,
+        ) -> GutigWeightDependence {
+            GutigWeightDependence::new(w_min, w_max, mu_plus, mu_minus)
+        }
     }
 
     /// Population structures, one constructor per entry of the macro's

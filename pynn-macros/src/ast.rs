@@ -30,7 +30,8 @@ pub enum Item {
     Connect(Connect),
     /// `inject [NAME =] source(...) into CELLS;`
     Inject(Inject),
-    /// `record CELLS: var, var [every T];`
+    /// `record CELLS: var, var [every T];` (or `record PROJECTION: weight
+    /// every T;`)
     Record(Record),
 }
 
@@ -70,7 +71,7 @@ pub struct Pop {
     pub init: Vec<Assign>,
 }
 
-/// `connect [NAME =] PRE -> POST connector(...) [synapse(...)] [receptor];`
+/// `connect [NAME =] PRE -> POST connector(...) [synapse(...) [init { ... }]] [receptor];`
 pub struct Connect {
     /// Doc comments.
     pub attrs: Vec<Attribute>,
@@ -86,6 +87,9 @@ pub struct Connect {
     pub connector: Call,
     /// Synapse type (default `static()`).
     pub synapse: Option<Call>,
+    /// Initial values of the synapses' state (`init { u = 0.5 }`), with the
+    /// `init` keyword.
+    pub init: Option<(Ident, Vec<Assign>)>,
     /// Receptor type (default: chosen from the sign of the weights).
     pub receptor: Option<Ident>,
 }

@@ -198,6 +198,10 @@ fn call_args_in(call: &Call, schema: &CallSchema, scale: f64) -> Vec<TokenStream
         .iter()
         .zip(args(call, schema))
         .map(|(arg, v)| match v {
+            None if arg.default == schema::TABLE => {
+                let table = schema::synapse_table(schema.pynn);
+                f64_tokens(table.and_then(|t| t.parameter(arg.name)).map_or(0.0, |p| p.default))
+            }
             None => arg.default.unwrap_or("0.0").parse().unwrap_or_default(),
             Some(v) => match arg.kind {
                 ArgKind::Number(_) | ArgKind::Probability => number(v),
@@ -209,7 +213,15 @@ fn call_args_in(call: &Call, schema: &CallSchema, scale: f64) -> Vec<TokenStream
                     _ => quote!(true),
                 },
                 ArgKind::Sequence(_) => sequence(v),
-                ArgKind::Weight => value(v),
+                ArgKind::Weight | ArgKind::WeightMagnitude => value(v),
+                ArgKind::Timing => match v {
+                    Value::Random(call) => constructor(call, schema::TIMING_DEPENDENCES, "timing"),
+                    _ => quote!(()),
+                },
+                ArgKind::WeightDependence => match v {
+                    Value::Random(call) => constructor(call, schema::WEIGHT_DEPENDENCES, "weight"),
+                    _ => quote!(()),
+                },
                 ArgKind::Delay => {
                     let d = value(v);
                     quote!(::core::option::Option::Some(#d))
@@ -486,6 +498,14 @@ pub fn expand(net: &Network) -> TokenStream {
     let mut bounds: Vec<TokenStream> = Vec::new();
     let mut seen_cells: Vec<&str> = Vec::new();
     let (mut pops, mut projs, mut sources, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut pop_names, mut projection_names) = (Vec::new(), Vec::new());
+    for item in &net.items {
+        match item {
+            Item::Pop(p) => pop_names.push(p.name.to_string()),
+            Item::Connect(Connect { name: Some(n), .. }) => projection_names.push(n.to_string()),
+            _ => {}
+        }
+    }
     for item in &net.items {
         match item {
             Item::Pop(pop) => {
@@ -558,10 +578,19 @@ pub fn expand(net: &Network) -> TokenStream {
             Item::Connect(c) => {
                 let (pre, post) = (cells(&c.pre), cells(&c.post));
                 let connector = constructor(&c.connector, schema::CONNECTORS, "connector");
-                let synapse = match &c.synapse {
+                let mut synapse = match &c.synapse {
                     Some(s) => constructor(s, schema::SYNAPSES, "synapse"),
                     None => quote!(#p::synapse::r#static(0.0, ::core::option::Option::None)),
                 };
+                if let Some((_, init)) = &c.init {
+                    // Initial state as fields of the synapse type, set before
+                    // the projection is created.
+                    let set = init.iter().map(|a| {
+                        let (field, v) = (&a.name, value(&a.value));
+                        quote!(__synapse.#field = ::core::convert::Into::into(#v);)
+                    });
+                    synapse = quote!({ let mut __synapse = #synapse; #(#set)* __synapse });
+                }
                 let receptor = match &c.receptor {
                     Some(r) => {
                         let r = r.to_string();
@@ -588,6 +617,16 @@ pub fn expand(net: &Network) -> TokenStream {
                 sources.push(quote!(let #var = #target.inject(#source)?;));
             }
             Item::Record(r) => {
+                if let [part] = r.cells.parts.as_slice()
+                    && part.index.is_none()
+                    && projection_names.contains(&part.pop.to_string())
+                    && !pop_names.contains(&part.pop.to_string())
+                {
+                    let proj = &part.pop;
+                    let every = r.every.as_ref().map_or_else(|| quote!(0.0), number);
+                    records.push(quote!(#proj.record_weights(#every)?;));
+                    continue;
+                }
                 let target = cells(&r.cells);
                 let vars = r.vars.iter().map(|v| v.to_string());
                 let every = match &r.every {

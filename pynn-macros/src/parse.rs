@@ -253,9 +253,23 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     let connector = parse_call(input)?;
     let synapse =
         if input.peek(Ident::peek_any) && input.peek2(token::Paren) { Some(parse_call(input)?) } else { None };
+    let init = if input.peek(Ident::peek_any) && input.peek2(token::Brace) {
+        let kw = Ident::parse_any(input)?;
+        if kw != "init" {
+            return Err(syn::Error::new(
+                kw.span(),
+                "expected `init { ... }` (initial values of the synapses' state), a receptor type or `;`",
+            ));
+        }
+        let block;
+        syn::braced!(block in input);
+        Some((kw, parse_assignments(&block)?))
+    } else {
+        None
+    };
     let receptor = if input.peek(Ident::peek_any) { Some(Ident::parse_any(input)?) } else { None };
     input.parse::<Token![;]>()?;
-    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, receptor })
+    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor })
 }
 
 fn parse_inject(input: ParseStream, attrs: Vec<Attribute>) -> Result<Inject> {

@@ -204,6 +204,16 @@ pub enum ArgKind {
     Shape,
     /// A point `(x, y, z)` in um (`[f64; 3]`).
     Position,
+    /// A timing dependence of [`TIMING_DEPENDENCES`], e.g.
+    /// `spike_pair(tau_plus = 20 ms, ...)`.
+    Timing,
+    /// A weight dependence of [`WEIGHT_DEPENDENCES`], e.g.
+    /// `additive(w_min = 0 nA, w_max = 0.02 nA)`.
+    WeightDependence,
+    /// A magnitude in the unit of the synaptic weight (nA, uS or mV by the
+    /// post-synaptic cell type), >= 0: the bounds of a weight dependence,
+    /// the learning rate of `vogels2011`.
+    WeightMagnitude,
 }
 
 /// An argument: name, what it holds, and its default (Rust tokens; `None`:
@@ -335,14 +345,100 @@ pub const CONNECTORS: &[CallSchema] = &[
 
 /// Synapse types: `pynn::__private::synapse::<name>(args...)`; a missing
 /// delay means the session's `min_delay`.
-pub const SYNAPSES: &[CallSchema] = &[CallSchema {
-    name: "static",
-    pynn: "StaticSynapse",
-    args: &[
-        arg("weight", ArgKind::Weight, Some("0.0")),
-        arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-    ],
-}];
+pub const SYNAPSES: &[CallSchema] = &[
+    CallSchema {
+        name: "static",
+        pynn: "StaticSynapse",
+        args: &[
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+        ],
+    },
+    CallSchema {
+        name: "tsodyks_markram",
+        pynn: "TsodyksMarkramSynapse",
+        args: &[
+            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
+            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+        ],
+    },
+    CallSchema {
+        name: "stdp",
+        pynn: "STDPMechanism",
+        args: &[
+            arg("timing_dependence", ArgKind::Timing, None),
+            arg("weight_dependence", ArgKind::WeightDependence, None),
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+            arg("dendritic_delay_fraction", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
+        ],
+    },
+];
+
+/// Default of an argument whose default is the `pynn-schema` table's (the
+/// synapse types' parameters: `pynn_schema::synapses`).
+pub const TABLE: Option<&str> = Some("");
+
+/// The `pynn-schema` table of a synapse type, timing or weight dependence,
+/// by PyNN's class name.
+pub fn synapse_table(pynn: &str) -> Option<&'static crate::tables::SynapseTable> {
+    crate::tables::synapse_table(pynn)
+}
+
+/// Timing dependences of `stdp(...)`: `pynn::__private::timing::<name>(args...)`.
+pub const TIMING_DEPENDENCES: &[CallSchema] = &[
+    CallSchema {
+        name: "spike_pair",
+        pynn: "SpikePairRule",
+        args: &[
+            arg("tau_plus", ArgKind::Number(Dim::Time), TABLE),
+            arg("tau_minus", ArgKind::Number(Dim::Time), TABLE),
+            arg("A_plus", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("A_minus", ArgKind::Number(Dim::Dimensionless), TABLE),
+        ],
+    },
+    CallSchema {
+        name: "vogels2011",
+        pynn: "Vogels2011Rule",
+        args: &[
+            arg("tau", ArgKind::Number(Dim::Time), TABLE),
+            arg("eta", ArgKind::WeightMagnitude, TABLE),
+            arg("rho", ArgKind::Number(Dim::Rate), TABLE),
+        ],
+    },
+];
+
+/// Weight dependences of `stdp(...)`: `pynn::__private::weight::<name>(args...)`.
+pub const WEIGHT_DEPENDENCES: &[CallSchema] = &[
+    CallSchema {
+        name: "additive",
+        pynn: "AdditiveWeightDependence",
+        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
+    },
+    CallSchema {
+        name: "multiplicative",
+        pynn: "MultiplicativeWeightDependence",
+        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
+    },
+    CallSchema {
+        name: "additive_multiplicative",
+        pynn: "AdditivePotentiationMultiplicativeDepression",
+        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
+    },
+    CallSchema {
+        name: "gutig",
+        pynn: "GutigWeightDependence",
+        args: &[
+            arg("w_min", ArgKind::WeightMagnitude, TABLE),
+            arg("w_max", ArgKind::WeightMagnitude, TABLE),
+            arg("mu_plus", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("mu_minus", ArgKind::Number(Dim::Dimensionless), TABLE),
+        ],
+    },
+];
 
 /// Current sources: `pynn::__private::source::<name>(args...)`.
 pub const SOURCES: &[CallSchema] = &[

@@ -236,3 +236,52 @@ fn min_delay_falls_back_to_the_timestep() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("min_delay (0.1 ms"), "{errs:?}");
 }
+
+#[test]
+fn synapse_arguments_are_the_pynn_schema_tables() {
+    use crate::schema::{self, ArgKind, SYNAPSES, TABLE, TIMING_DEPENDENCES, WEIGHT_DEPENDENCES};
+    use crate::tables::synapses::WEIGHT_UNIT;
+    for call in SYNAPSES.iter().chain(TIMING_DEPENDENCES).chain(WEIGHT_DEPENDENCES) {
+        let Some(table) = schema::synapse_table(call.pynn) else {
+            assert!(call.name == "static" || call.name == "stdp", "{} has no table", call.name);
+            continue;
+        };
+        if call.name != "stdp" && call.name != "static" {
+            // The table's parameters, in order, are the arguments besides weight and delay.
+            let names: Vec<&str> =
+                call.args.iter().map(|a| a.name).filter(|n| *n != "weight" && *n != "delay").collect();
+            let table_names: Vec<&str> = table.parameters.iter().map(|p| p.name).collect();
+            assert_eq!(names, table_names, "{}", call.name);
+            assert_eq!(table.short, call.name);
+        }
+        for arg in call.args {
+            let Some(spec) = table.parameter(arg.name) else { continue };
+            assert_eq!(arg.default, TABLE, "{}.{}: default from the table", call.name, arg.name);
+            match arg.kind {
+                ArgKind::WeightMagnitude => assert_eq!(spec.unit, WEIGHT_UNIT, "{}.{}", call.name, arg.name),
+                ArgKind::Number(d) => assert!(d == schema::dim_of(spec.unit), "{}.{}", call.name, arg.name),
+                _ => panic!("{}.{}: unexpected kind", call.name, arg.name),
+            }
+        }
+    }
+}
+
+#[test]
+fn plastic_synapses_expand_to_object_api_calls() {
+    let input = quote! {
+        struct N;
+        pop exc = IF_curr_exp(10);
+        connect ee = exc -> exc all_to_all()
+            stdp(spike_pair(tau_plus = 10 ms), additive(w_max = 20 pA), weight = 10 pA) excitatory;
+        connect tm = exc -> exc all_to_all() tsodyks_markram(U = 0.2) init { u = 0.2 } excitatory;
+        record ee: weight every 10 ms;
+    };
+    assert_eq!(errors(input.clone()), Vec::<String>::new());
+    let out = crate::network2(input).to_string();
+    // Defaults come from pynn-schema's tables; units converted to nA.
+    assert!(out.contains("timing :: r#spike_pair (10f64 , 20f64 , 0.01f64 , 0.01f64)"), "{out}");
+    assert!(out.contains("weight :: r#additive (0f64 , :: pynn :: __private :: Value :: Scalar (0.02f64))"), "{out}");
+    assert!(out.contains("r#tsodyks_markram (0.2f64 , 100f64 , 0f64"), "{out}");
+    assert!(out.contains("__synapse . u ="), "{out}");
+    assert!(out.contains("ee . record_weights (10f64)"), "{out}");
+}

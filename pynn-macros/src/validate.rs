@@ -197,7 +197,31 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 }
             }
             Item::Record(r) => {
-                let parts = resolve_cells(cx, &r.cells, &pops);
+                if let Some(proj) = recorded_projection(r, &pops, cx) {
+                    for var in &r.vars {
+                        if var != "weight" {
+                            cx.error(
+                                var.span(),
+                                format!(
+                                    "`{proj}` is a projection: it records `weight` (its synaptic weights), not `{var}`"
+                                ),
+                            );
+                        }
+                    }
+                    if r.every.is_none() {
+                        cx.error(
+                            proj.span(),
+                            format!(
+                                "recording the weights of projection `{proj}` needs a sampling interval, e.g. `record {proj}: weight every 1 ms;`"
+                            ),
+                        );
+                    }
+                }
+                let parts = if recorded_projection(r, &pops, cx).is_some() {
+                    Vec::new()
+                } else {
+                    resolve_cells(cx, &r.cells, &pops)
+                };
                 for var in &r.vars {
                     let v = var.to_string();
                     for (part, cell) in &parts {
@@ -247,6 +271,18 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 }
             }
         }
+    }
+}
+
+/// The projection of `record NAME: weight ...`: a named projection that is
+/// not also a population, written alone without a selection.
+fn recorded_projection<'r>(r: &'r Record, pops: &BTreeMap<String, PopInfo<'_>>, cx: &Ctxt) -> Option<&'r Ident> {
+    match r.cells.parts.as_slice() {
+        [part] if part.index.is_none() => {
+            let name = part.pop.to_string();
+            (!pops.contains_key(&name) && cx.projections_all.contains(&name)).then_some(&part.pop)
+        }
+        _ => None,
     }
 }
 
@@ -527,6 +563,9 @@ fn check_finite(cx: &mut Ctxt, net: &Network) {
                 if let Some(s) = &c.synapse {
                     call(cx, s);
                 }
+                if let Some((_, init)) = &c.init {
+                    init.iter().for_each(|a| value(cx, &a.value));
+                }
             }
             Item::Inject(i) => call(cx, &i.source),
             Item::Record(r) => {
@@ -739,12 +778,132 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
         check_args(cx, &c.connector.name.to_string(), &args, rule);
         check_connector_sizes(cx, c, &args, pops);
     }
-    if let Some(s) = &c.synapse
-        && let Some((_, args)) = bind(cx, s, schema::SYNAPSES, "synapse type")
-    {
-        check_args(cx, &s.name.to_string(), &args, rule);
+    let mut state_of: Option<(&'static str, &'static [ParamSpec])> = Some(("StaticSynapse", &[]));
+    if let Some(s) = &c.synapse {
+        state_of = None;
+        if let Some((schema, args)) = bind(cx, s, schema::SYNAPSES, "synapse type") {
+            check_args(cx, &s.name.to_string(), &args, rule);
+            check_table(cx, schema, &args);
+            if schema.name == "stdp" {
+                check_stdp(cx, &args);
+            }
+            state_of = Some((schema.pynn, schema::synapse_table(schema.pynn).map_or(&[], |t| t.state)));
+        }
+    }
+    if let (Some((_, init)), Some((name, state))) = (&c.init, state_of) {
+        check_assignments(cx, init, state, name, "state variable (initial value)");
+        // Tsodyks–Markram's resources: recovered plus active <= 1, with the
+        // table's defaults for the one not written (as pynn-core checks).
+        if let (Some(x), Some(y)) = (state.iter().find(|p| p.name == "x"), state.iter().find(|p| p.name == "y")) {
+            let lit = |p: &ParamSpec| match init.iter().find(|a| a.name == p.name).map(|a| &a.value) {
+                Some(Value::Number(n)) => Some((n.value, Some(n))),
+                Some(_) => None,
+                None => Some((p.default, None)),
+            };
+            if let (Some((xv, xn)), Some((yv, yn))) = (lit(x), lit(y))
+                && xv + yv > 1.0
+                && let Some(n) = yn.or(xn)
+            {
+                cx.spanned(
+                    number_tokens(n),
+                    format!(
+                        "`{name}`: invalid value {} for `x + y`; recovered plus active resources <= 1",
+                        fmt(xv + yv)
+                    ),
+                );
+            }
+        }
     }
 }
+
+/// The rule of each parameter's `Domain` in the `pynn-schema` table of a
+/// synapse type or STDP part, on literal values (as `pynn-core` applies it
+/// when the projection is created). Parameters in the weight's unit are
+/// magnitudes, whose sign `check_value` has checked.
+fn check_table(cx: &mut Ctxt, call: &CallSchema, args: &[(&'static Arg, Option<&Value>)]) {
+    let Some(table) = schema::synapse_table(call.pynn) else { return };
+    for (arg, value) in args {
+        let (Some(v), Some(spec)) = (value, table.parameter(arg.name)) else { continue };
+        if spec.unit != crate::tables::synapses::WEIGHT_UNIT {
+            check_domain(cx, v, spec, table.name);
+        } else if let Value::Number(n) = v
+            && n.value < 0.0
+        {
+            // pynn-core's words (`STDPMechanism`): the unit is the weight's,
+            // whose dimension `check_value` has checked.
+            let allowed = if spec.name == "eta" { "a learning rate >= 0" } else { "a weight magnitude >= 0" };
+            cx.spanned(
+                number_tokens(n),
+                format!("`{}`: invalid value {} for `{}`; {allowed}", table.name, written(n), spec.name),
+            );
+        }
+    }
+}
+
+/// The rules `STDPMechanism` applies when the projection is created
+/// (`pynn-core/src/synapses/stdp.rs`), on literal values, with its words.
+fn check_stdp(cx: &mut Ctxt, args: &[(&'static Arg, Option<&Value>)]) {
+    let get = |name: &str| args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v);
+    if let Some(Value::Number(n)) = get("dendritic_delay_fraction")
+        && n.unit.is_none()
+        && n.value != 1.0
+    {
+        let allowed = if (0.0..=1.0).contains(&n.value) {
+            "1: as PyNN's NEST backend, the native engine takes the whole delay as dendritic"
+        } else {
+            "a fraction in [0, 1]; only 1 (the whole delay dendritic) is supported"
+        };
+        cx.spanned(
+            number_tokens(n),
+            format!("`STDPMechanism`: invalid value {} for `dendritic_delay_fraction`; {allowed}", written(n)),
+        );
+    }
+    let Some(Value::Random(wd)) = get("weight_dependence") else { return };
+    let Some(wd_schema) = schema::call(schema::WEIGHT_DEPENDENCES, &wd.name.to_string()) else { return };
+    if let Some(Value::Random(td)) = get("timing_dependence")
+        && td.name == "vogels2011"
+        && wd_schema.name != "additive"
+    {
+        cx.error(
+            wd.name.span(),
+            format!(
+                "`STDPMechanism`: invalid value {} for `weight_dependence`; AdditiveWeightDependence \
+                 (Vogels2011Rule bounds the weight additively, as NEST's vogels_sprekeler_synapse): write `additive(...)`",
+                wd_schema.pynn
+            ),
+        );
+    }
+    // A literal weight against literal (or default) bounds, all in PyNN's unit.
+    let Some(Value::Number(w)) = get("weight") else { return };
+    let table = schema::synapse_table(wd_schema.pynn);
+    let mut cxq = Ctxt::default();
+    let Some((_, wd_args)) = bind(&mut cxq, wd, schema::WEIGHT_DEPENDENCES, "weight dependence") else { return };
+    let bound = |name: &str| -> Option<f64> {
+        match wd_args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v) {
+            Some(Value::Number(n)) => Some(in_pynn_unit(n)),
+            Some(_) => None,
+            None => table.and_then(|t| t.parameter(name)).map(|p| p.default),
+        }
+    };
+    let (Some(lo), Some(hi)) = (bound("w_min"), bound("w_max")) else { return };
+    let x = in_pynn_unit(w).abs();
+    if lo <= hi && (x < lo || x > hi) {
+        cx.spanned(
+            number_tokens(w),
+            format!(
+                "`STDPMechanism`: invalid value {} for `weight`; a weight whose magnitude lies in [w_min, w_max] = [{}, {}] of the {}",
+                written(w),
+                fmt(lo),
+                fmt(hi),
+                wd_schema.pynn
+            ),
+        );
+    }
+}
+
+/// Marks the [`WeightRule`] of a magnitude measured like the weight
+/// (`w_min`, `w_max`, `eta`): messages name the argument, not "the weight".
+const MAGNITUDE: &str = "a magnitude in the unit of the weight";
 
 /// Resolves the populations of a cells expression; returns the parts whose
 /// cell type is known.
@@ -934,6 +1093,9 @@ enum Expect {
     FillOrder,
     Shape,
     Position,
+    /// A call of one of these tables (a timing or weight dependence), its
+    /// weights checked by the rule.
+    Nested(&'static [CallSchema], &'static str, Option<WeightRule>),
 }
 
 impl Expect {
@@ -957,6 +1119,12 @@ impl Expect {
             ArgKind::FillOrder => Expect::FillOrder,
             ArgKind::Shape => Expect::Shape,
             ArgKind::Position => Expect::Position,
+            ArgKind::Timing => Expect::Nested(schema::TIMING_DEPENDENCES, "timing dependence", rule),
+            ArgKind::WeightDependence => Expect::Nested(schema::WEIGHT_DEPENDENCES, "weight dependence", rule),
+            // The unit of the weight; the sign is the table's rule (`check_table`).
+            ArgKind::WeightMagnitude => {
+                Expect::Weight(rule.map(|r| WeightRule { non_negative: None, why: MAGNITUDE, ..r }))
+            }
         }
     }
 }
@@ -1170,6 +1338,21 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                 format!("{what} is `sequential` or `random`"),
             ),
         },
+        Expect::Nested(table, kind, rule) => match v {
+            Value::Random(call) => {
+                if let Some((schema, args)) = bind(cx, call, table, kind) {
+                    check_args(cx, &call.name.to_string(), &args, rule);
+                    check_table(cx, schema, &args);
+                }
+            }
+            other => cx.error(
+                other.span(),
+                format!(
+                    "{what} is a {kind}: {}",
+                    table.iter().map(|c| format!("`{}(...)`", c.name)).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        },
         Expect::Shape => match v {
             Value::Random(call) => {
                 if let Some((_, args)) = bind(cx, call, schema::SHAPES, "shape") {
@@ -1218,9 +1401,10 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
         },
         Expect::Weight(rule) => {
             let Some(rule) = rule else { return };
+            let label = if rule.why == MAGNITUDE { what } else { "the weight" };
             match v {
                 Value::Number(n) => {
-                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), "the weight")
+                    if check_unit(cx, &n.unit, rule.dim, rule.dim.unit(), label)
                         && let Some(non_negative) = rule.non_negative
                         && ((non_negative && n.value < 0.0) || (!non_negative && n.value > 0.0))
                     {
@@ -1230,19 +1414,16 @@ fn check_value(cx: &mut Ctxt, v: &Value, expect: &Expect, what: &str) {
                         );
                     }
                 }
-                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), "the weight"),
+                Value::Random(call) => check_random(cx, call, rule.dim, rule.dim.unit(), label),
                 Value::Array { elems, .. } => {
                     for e in elems {
                         check_value(cx, e, expect, what);
                     }
                 }
                 Value::Rust { unit, .. } => {
-                    check_unit(cx, unit, rule.dim, rule.dim.unit(), "the weight");
+                    check_unit(cx, unit, rule.dim, rule.dim.unit(), label);
                 }
-                other => cx.error(
-                    other.span(),
-                    format!("the weight must be a number ({})", rule.dim.describe()),
-                ),
+                other => cx.error(other.span(), format!("{label} must be a number ({})", rule.dim.describe())),
             }
         }
         Expect::Delay => match v {

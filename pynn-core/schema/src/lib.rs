@@ -1,5 +1,5 @@
 //! The model tables of pynn-rs, written once: what the standard cell types
-//! are called, their parameters (name, default, unit, allowed values,
+//! and synapse types are called, their parameters (name, default, unit, allowed values,
 //! meaning), state variables, recordables and receptors, and the "did you
 //! mean" suggestion for a misspelt name.
 //!
@@ -27,10 +27,12 @@ extern crate alloc;
 pub mod cells;
 mod spec;
 mod suggest;
+pub mod synapses;
 
 pub use cells::{CellTable, STANDARD_CELL_TYPES, cell_table};
 pub use spec::{Domain, ParamKind, ParamSpec, RecordableSpec, str_eq};
 pub use suggest::{closest, edit_distance};
+pub use synapses::{SynapseTable, synapse_table};
 
 /// Calls `callback! { A, B, ... }` with the names of the 17 standard cell
 /// types, in the order of [`STANDARD_CELL_TYPES`]: the one place the list is

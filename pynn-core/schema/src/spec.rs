@@ -27,6 +27,10 @@ pub enum Domain {
     AnySequence,
     /// A sequence of finite numbers > 0 (e.g. time constants).
     PositiveSequence,
+    /// A fraction in [0, 1] (e.g. the initial state of a synapse).
+    Fraction,
+    /// A fraction in (0, 1] (e.g. the use parameter `U`).
+    PositiveFraction,
 }
 
 impl Domain {
@@ -40,6 +44,8 @@ impl Domain {
             Domain::Increasing => "a sequence of times >= 0 in strictly increasing order",
             Domain::AnySequence => "a sequence of finite numbers",
             Domain::PositiveSequence => "a sequence of finite numbers > 0",
+            Domain::Fraction => "a fraction in [0, 1]",
+            Domain::PositiveFraction => "a number in (0, 1]",
         }
     }
 
@@ -48,6 +54,8 @@ impl Domain {
         match self {
             Domain::Positive => x > 0.0 && x.is_finite(),
             Domain::NonNegative => x >= 0.0 && x.is_finite(),
+            Domain::Fraction => (0.0..=1.0).contains(&x),
+            Domain::PositiveFraction => x > 0.0 && x <= 1.0,
             _ => x.is_finite(),
         }
     }

@@ -23,7 +23,11 @@ pub struct AdditiveWeightDependence {
 
 impl Default for AdditiveWeightDependence {
     fn default() -> Self {
-        AdditiveWeightDependence { w_min: Value::Scalar(0.0), w_max: Value::Scalar(1.0) }
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::AdditiveWeightDependence;
+        AdditiveWeightDependence {
+            w_min: Value::Scalar(T.default_of("w_min")),
+            w_max: Value::Scalar(T.default_of("w_max")),
+        }
     }
 }
 

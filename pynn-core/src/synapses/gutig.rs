@@ -33,11 +33,12 @@ pub struct GutigWeightDependence {
 
 impl Default for GutigWeightDependence {
     fn default() -> Self {
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::GutigWeightDependence;
         GutigWeightDependence {
-            w_min: Value::Scalar(0.0),
-            w_max: Value::Scalar(1.0),
-            mu_plus: Value::Scalar(0.5),
-            mu_minus: Value::Scalar(0.5),
+            w_min: Value::Scalar(T.default_of("w_min")),
+            w_max: Value::Scalar(T.default_of("w_max")),
+            mu_plus: Value::Scalar(T.default_of("mu_plus")),
+            mu_minus: Value::Scalar(T.default_of("mu_minus")),
         }
     }
 }

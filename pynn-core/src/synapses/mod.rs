@@ -8,6 +8,9 @@
 //! core (same network on every backend). [`crate::Projection::new`] accepts
 //! any [`SynapseType`].
 //!
+//! Names, defaults, units and allowed values of the parameters are written
+//! once, in [`pynn_schema::synapses`], which the `network!` macro reads too.
+//!
 //! | type | NEST model it follows |
 //! |---|---|
 //! | [`StaticSynapse`] | `static_synapse` |

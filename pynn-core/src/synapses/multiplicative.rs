@@ -23,7 +23,11 @@ pub struct MultiplicativeWeightDependence {
 
 impl Default for MultiplicativeWeightDependence {
     fn default() -> Self {
-        MultiplicativeWeightDependence { w_min: Value::Scalar(0.0), w_max: Value::Scalar(1.0) }
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::MultiplicativeWeightDependence;
+        MultiplicativeWeightDependence {
+            w_min: Value::Scalar(T.default_of("w_min")),
+            w_max: Value::Scalar(T.default_of("w_max")),
+        }
     }
 }
 

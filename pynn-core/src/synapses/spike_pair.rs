@@ -35,11 +35,12 @@ pub struct SpikePairRule {
 
 impl Default for SpikePairRule {
     fn default() -> Self {
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::SpikePairRule;
         SpikePairRule {
-            tau_plus: Value::Scalar(20.0),
-            tau_minus: Value::Scalar(20.0),
-            A_plus: Value::Scalar(0.01),
-            A_minus: Value::Scalar(0.01),
+            tau_plus: Value::Scalar(T.default_of("tau_plus")),
+            tau_minus: Value::Scalar(T.default_of("tau_minus")),
+            A_plus: Value::Scalar(T.default_of("A_plus")),
+            A_minus: Value::Scalar(T.default_of("A_minus")),
         }
     }
 }

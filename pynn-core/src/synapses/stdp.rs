@@ -195,9 +195,17 @@ impl SynapseType for STDPMechanism {
             };
             return Err(Error::invalid_value(object, "dendritic_delay_fraction", f, allowed));
         }
+        // The allowed values are the tables' (`pynn_schema::synapses`, which
+        // `network!` checks literals against); the words are this type's.
+        let ok = |table: pynn_schema::SynapseTable, name: &str| {
+            let domain = table.parameter(name).map(|p| p.domain);
+            move |v: f64| domain.is_some_and(|d| d.check_scalar(v))
+        };
+        use pynn_schema::synapses::{AdditiveWeightDependence as Bounds, GutigWeightDependence as Gutig};
+        use pynn_schema::synapses::{SpikePairRule as Pair, Vogels2011Rule as Vogels};
         let (w_min, w_max) = (ctx.column("w_min"), ctx.column("w_max"));
-        check_all(ctx, me, "w_min", w_min, |v| v >= 0.0, "a weight magnitude >= 0")?;
-        check_all(ctx, me, "w_max", w_max, |v| v >= 0.0, "a weight magnitude >= 0")?;
+        check_all(ctx, me, "w_min", w_min, ok(Bounds, "w_min"), "a weight magnitude >= 0")?;
+        check_all(ctx, me, "w_max", w_max, ok(Bounds, "w_max"), "a weight magnitude >= 0")?;
         if let Some(k) = (0..w_min.len()).find(|k| w_min[*k] > w_max[*k]) {
             return Err(Error::invalid_value(
                 object,
@@ -226,12 +234,19 @@ impl SynapseType for STDPMechanism {
             |names: &[&'static str]| SynapseColumns(names.iter().map(|n| (*n, ctx.column(n).to_vec())).collect());
         match &self.timing_dependence {
             TimingDependence::SpikePair(_) => {
-                check_all(ctx, me, "tau_plus", ctx.column("tau_plus"), |v| v > 0.0, "a time constant > 0 ms")?;
-                check_all(ctx, me, "tau_minus", ctx.column("tau_minus"), |v| v > 0.0, "a time constant > 0 ms")?;
-                check_all(ctx, me, "A_plus", ctx.column("A_plus"), |v| v >= 0.0, "an amplitude >= 0")?;
-                check_all(ctx, me, "A_minus", ctx.column("A_minus"), |v| v >= 0.0, "an amplitude >= 0")?;
-                check_all(ctx, me, "mu_plus", ctx.column("mu_plus"), |v| v >= 0.0, "an exponent >= 0")?;
-                check_all(ctx, me, "mu_minus", ctx.column("mu_minus"), |v| v >= 0.0, "an exponent >= 0")?;
+                check_all(ctx, me, "tau_plus", ctx.column("tau_plus"), ok(Pair, "tau_plus"), "a time constant > 0 ms")?;
+                check_all(
+                    ctx,
+                    me,
+                    "tau_minus",
+                    ctx.column("tau_minus"),
+                    ok(Pair, "tau_minus"),
+                    "a time constant > 0 ms",
+                )?;
+                check_all(ctx, me, "A_plus", ctx.column("A_plus"), ok(Pair, "A_plus"), "an amplitude >= 0")?;
+                check_all(ctx, me, "A_minus", ctx.column("A_minus"), ok(Pair, "A_minus"), "an amplitude >= 0")?;
+                check_all(ctx, me, "mu_plus", ctx.column("mu_plus"), ok(Gutig, "mu_plus"), "an exponent >= 0")?;
+                check_all(ctx, me, "mu_minus", ctx.column("mu_minus"), ok(Gutig, "mu_minus"), "an exponent >= 0")?;
                 let tau_minus =
                     homogeneous(ctx, me, "tau_minus", "it is the time constant of the post-synaptic trace")?;
                 Ok(SynapseKind::SpikePairStdp {
@@ -250,9 +265,9 @@ impl SynapseType for STDPMechanism {
                          vogels_sprekeler_synapse)",
                     ));
                 }
-                check_all(ctx, me, "tau", ctx.column("tau"), |v| v > 0.0, "a time constant > 0 ms")?;
-                check_all(ctx, me, "eta", ctx.column("eta"), |v| v >= 0.0, "a learning rate >= 0")?;
-                check_all(ctx, me, "rho", ctx.column("rho"), |v| v >= 0.0, "a target rate >= 0 Hz")?;
+                check_all(ctx, me, "tau", ctx.column("tau"), ok(Vogels, "tau"), "a time constant > 0 ms")?;
+                check_all(ctx, me, "eta", ctx.column("eta"), ok(Vogels, "eta"), "a learning rate >= 0")?;
+                check_all(ctx, me, "rho", ctx.column("rho"), ok(Vogels, "rho"), "a target rate >= 0 Hz")?;
                 let tau = homogeneous(ctx, me, "tau", "it is also the time constant of the post-synaptic trace")?;
                 Ok(SynapseKind::Vogels2011 {
                     tau: tau.unwrap_or(20.0),

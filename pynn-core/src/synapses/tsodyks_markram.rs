@@ -65,15 +65,16 @@ pub struct TsodyksMarkramSynapse {
 
 impl Default for TsodyksMarkramSynapse {
     fn default() -> Self {
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::TsodyksMarkramSynapse;
         TsodyksMarkramSynapse {
             weight: Value::Scalar(0.0),
             delay: None,
-            U: Value::Scalar(0.5),
-            tau_rec: Value::Scalar(100.0),
-            tau_facil: Value::Scalar(0.0),
-            u: Value::Scalar(0.0),
-            x: Value::Scalar(1.0),
-            y: Value::Scalar(0.0),
+            U: Value::Scalar(T.default_of("U")),
+            tau_rec: Value::Scalar(T.default_of("tau_rec")),
+            tau_facil: Value::Scalar(T.default_of("tau_facil")),
+            u: Value::Scalar(T.default_of("u")),
+            x: Value::Scalar(T.default_of("x")),
+            y: Value::Scalar(T.default_of("y")),
         }
     }
 }
@@ -127,11 +128,18 @@ impl SynapseType for TsodyksMarkramSynapse {
     }
     fn kind(&self, ctx: &SynapseContext<'_>) -> Result<SynapseKind> {
         let me = self.name();
-        check_all(ctx, me, "U", ctx.column("U"), |v| v > 0.0 && v <= 1.0, "a use parameter in (0, 1]")?;
-        check_all(ctx, me, "tau_rec", ctx.column("tau_rec"), |v| v > 0.0, "a time constant > 0 ms")?;
-        check_all(ctx, me, "tau_facil", ctx.column("tau_facil"), |v| v >= 0.0, "a time constant >= 0 ms (0: none)")?;
+        // The allowed values are the table's (`pynn_schema::synapses`, which
+        // `network!` checks literals against); the words are this type's.
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::TsodyksMarkramSynapse;
+        let ok = |name: &str| {
+            let domain = T.parameter(name).or(T.state_variable(name)).map(|p| p.domain);
+            move |v: f64| domain.is_some_and(|d| d.check_scalar(v))
+        };
+        check_all(ctx, me, "U", ctx.column("U"), ok("U"), "a use parameter in (0, 1]")?;
+        check_all(ctx, me, "tau_rec", ctx.column("tau_rec"), ok("tau_rec"), "a time constant > 0 ms")?;
+        check_all(ctx, me, "tau_facil", ctx.column("tau_facil"), ok("tau_facil"), "a time constant >= 0 ms (0: none)")?;
         for name in ["u", "x", "y"] {
-            check_all(ctx, me, name, ctx.column(name), |v| (0.0..=1.0).contains(&v), "a fraction in [0, 1]")?;
+            check_all(ctx, me, name, ctx.column(name), ok(name), "a fraction in [0, 1]")?;
         }
         let (x, y) = (ctx.column("x"), ctx.column("y"));
         if let Some(k) = (0..x.len()).find(|k| x[*k] + y[*k] > 1.0) {

@@ -34,7 +34,12 @@ pub struct Vogels2011Rule {
 
 impl Default for Vogels2011Rule {
     fn default() -> Self {
-        Vogels2011Rule { tau: Value::Scalar(20.0), eta: Value::Scalar(1e-10), rho: Value::Scalar(3.0) }
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::Vogels2011Rule;
+        Vogels2011Rule {
+            tau: Value::Scalar(T.default_of("tau")),
+            eta: Value::Scalar(T.default_of("eta")),
+            rho: Value::Scalar(T.default_of("rho")),
+        }
     }
 }
 
