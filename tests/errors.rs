@@ -1186,3 +1186,57 @@ fn adding_populations_of_two_sessions_or_overlapping_cells_is_an_error() {
     let all = (&a + &c + &d.view(vec![0]).unwrap()).unwrap();
     assert_eq!(all.size(), 8);
 }
+
+/// A user's cell type whose native `build` hands its tables to a standard
+/// model's kernel, with a smaller schema than that model reads.
+#[derive(Debug, Clone)]
+struct ShortLif;
+
+impl pynn::CellType for ShortLif {
+    const NAME: &'static str = "ShortLif";
+    const PARAMETERS: &'static [pynn::core::parameters::ParamSpec] = &[pynn::core::parameters::ParamSpec::scalar(
+        "tau_m",
+        20.0,
+        "ms",
+        pynn::core::parameters::Domain::Positive,
+        "membrane time constant",
+    )];
+    const STATE: &'static [pynn::core::parameters::ParamSpec] = &[pynn::core::parameters::ParamSpec::scalar(
+        "v",
+        -65.0,
+        "mV",
+        pynn::core::parameters::Domain::Finite,
+        "membrane potential",
+    )];
+    const RECORDABLES: &'static [pynn::core::cells::RecordableSpec] =
+        &[pynn::core::cells::RecordableSpec { name: "spikes", unit: "ms" }];
+    const RECEPTORS: &'static [&'static str] = &["excitatory", "inhibitory"];
+    const CONDUCTANCE_BASED: bool = false;
+    const INJECTABLE: bool = true;
+    fn parameter_values(&self) -> Vec<Value> {
+        vec![Value::Scalar(20.0)]
+    }
+}
+
+impl pynn::backends::native::kernel::NativeCell for ShortLif {
+    fn build(
+        params: &pynn::core::parameters::ParamTable,
+        initial: &pynn::core::parameters::ParamTable,
+        ctx: &pynn::backends::native::kernel::BuildContext,
+    ) -> Result<Box<dyn pynn::backends::native::kernel::Kernel>> {
+        <IF_curr_exp as pynn::backends::native::kernel::NativeCell>::build(params, initial, ctx)
+    }
+}
+
+/// Before, the standard kernel read a parameter the table does not have
+/// and panicked ("`cm` is not a scalar parameter of this schema").
+#[test]
+fn a_standard_kernel_given_a_smaller_schema_is_an_error_not_a_panic() {
+    let sim = Sim::<Native>::setup(Setup::default()).unwrap();
+    let e = err(Population::new(&sim, 3, ShortLif));
+    assert!(matches!(e, Error::InvalidValue { .. }), "{e:?}");
+    let m = e.to_string();
+    for word in ["population \"population0\" on the native engine", "missing", "IF_curr_exp", "schema must have it"] {
+        assert!(m.contains(word), "{m}");
+    }
+}

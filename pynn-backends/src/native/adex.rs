@@ -263,12 +263,14 @@ impl<L: Layout<N>, const N: usize> Kernel for AdexKernel<L, N> {
 
 impl NativeCell for EIF_cond_exp_isfa_ista {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(AdexKernel::<ExpLayout, 4>::new(params, initial, ctx.dt)))
     }
 }
 
 impl NativeCell for EIF_cond_alpha_isfa_ista {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(AdexKernel::<AlphaLayout, 6>::new(params, initial, ctx.dt)))
     }
 }

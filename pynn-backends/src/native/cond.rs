@@ -216,6 +216,7 @@ impl IafCondExp {
 
 impl NativeCell for IF_cond_exp {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(IafCondExp::new(CondState::new(params, initial, ctx.dt, 1, 2))))
     }
 }
@@ -573,6 +574,7 @@ pub struct IafCondAlpha(CondState<5>);
 
 impl NativeCell for IF_cond_alpha {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(IafCondAlpha(CondState::new(params, initial, ctx.dt, 2, 4))))
     }
 }
@@ -615,6 +617,7 @@ impl Kernel for IafCondAlpha {
 
 impl NativeCell for IF_facets_hardware1 {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(IafCondExp::new(CondState::new(params, initial, ctx.dt, 1, 2))))
     }
 }
@@ -655,6 +658,7 @@ pub struct IafCondExpSfaRr {
 
 impl NativeCell for IF_cond_exp_gsfa_grr {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let mut s = CondState::<5>::new(params, initial, ctx.dt, 1, 2);
         let (gs, gr) = (initial.scalar("g_s"), initial.scalar("g_r"));
         for i in 0..s.y.len() {

@@ -127,6 +127,7 @@ pub struct GifCondExp {
 
 impl NativeCell for GIF_cond_exp {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let p = self::params(params, ctx.dt, &ctx.label, ctx.first_cell)?;
         let col = |name: &str| initial.scalar(name);

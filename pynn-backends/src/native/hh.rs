@@ -90,6 +90,7 @@ pub struct HhKernel {
 
 impl NativeCell for HH_cond_exp {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let col = |name: &str| initial.scalar(name);
         let init: Vec<[f64; 6]> = (0..n)

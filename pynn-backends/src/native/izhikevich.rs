@@ -37,6 +37,7 @@ impl IzhikevichKernel {
 
 impl NativeCell for Izhikevich {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let (v, u) = (initial.scalar("v").to_vec(), initial.scalar("u").to_vec());
         let mut k = IzhikevichKernel {
             dt: ctx.dt,

@@ -98,3 +98,38 @@ pub struct BuildContext {
     /// receptors), from [`PopulationSpec::composition`](pynn_core::backend::PopulationSpec::composition).
     pub composition: Option<Composition>,
 }
+
+/// Checks that `params` and `initial` hold every parameter and state
+/// variable of `C`'s schema, each of the kind `C` reads (number or
+/// sequence). Every standard model's [`NativeCell::build`] calls it first,
+/// so that a user's cell type whose own `build` hands its tables to a
+/// standard model (`<IF_curr_exp as NativeCell>::build(...)`) with a
+/// smaller schema gets an error naming what is missing, not a panic in
+/// the kernel.
+pub fn check_tables<C: CellType>(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<()> {
+    use pynn_core::parameters::ParamKind;
+    let tables = [(C::PARAMETERS, params, "parameter"), (C::STATE, initial, "state variable")];
+    for (specs, table, what) in tables {
+        for spec in specs {
+            let found = table.column(spec.name).map(|c| match spec.kind {
+                ParamKind::Scalar => c.as_scalar().is_some(),
+                ParamKind::Sequence => c.as_sequence().is_some(),
+            });
+            if found != Some(true) {
+                let have = if found.is_none() { "missing" } else { "of the wrong kind" };
+                return Err(pynn_core::Error::invalid_value(
+                    format!("population \"{}\" on the native engine", ctx.label),
+                    spec.name,
+                    have,
+                    format!(
+                        "the native {} model reads its {what} `{}` ({}): the cell type's schema must have it",
+                        C::NAME,
+                        spec.name,
+                        if spec.kind == ParamKind::Scalar { "a number per cell" } else { "a sequence per cell" }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -254,6 +254,7 @@ impl IafPscExp {
 
 impl NativeCell for IF_curr_exp {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let mut k = IafPscExp {
             dt: ctx.dt,
@@ -409,6 +410,7 @@ impl IafPscAlpha {
 
 impl NativeCell for IF_curr_alpha {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let z = || vec![0.0; n];
         let mut k = IafPscAlpha {
@@ -503,6 +505,7 @@ pub struct IafPscDelta {
 
 impl NativeCell for IF_curr_delta {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let mut k = IafPscDelta {
             dt: ctx.dt,

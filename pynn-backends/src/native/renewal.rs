@@ -315,19 +315,22 @@ impl Process for InhGamma {
 }
 
 impl NativeCell for SpikeSourcePoissonRefractory {
-    fn build(params: &ParamTable, _initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(RenewalKernel::<PoissonRefractory>::build(params, ctx)?))
     }
 }
 
 impl NativeCell for SpikeSourceGamma {
-    fn build(params: &ParamTable, _initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(RenewalKernel::<GammaProcess>::build(params, ctx)?))
     }
 }
 
 impl NativeCell for SpikeSourceInhGamma {
-    fn build(params: &ParamTable, _initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         Ok(Box::new(RenewalKernel::<InhGamma>::build(params, ctx)?))
     }
 }

@@ -38,7 +38,8 @@ impl ArrayKernel {
 }
 
 impl NativeCell for SpikeSourceArray {
-    fn build(params: &ParamTable, _initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let mut k = ArrayKernel { dt: ctx.dt, events: Vec::new(), cursor: 0, now: 0 };
         k.load(params);
         Ok(Box::new(k))
@@ -364,7 +365,8 @@ impl CountTable {
 }
 
 impl NativeCell for SpikeSourcePoisson {
-    fn build(params: &ParamTable, _initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+    fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let n = params.size();
         let base = Streams::new(ctx.seed).rng(ObjectKind::Population, ctx.population as u64, "poisson", 0);
         let rngs = (0..n)
