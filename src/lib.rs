@@ -33,6 +33,9 @@ pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
 pub use pynn_backends::nest::Nest;
 pub use pynn_backends::neuron::Neuron;
 
+#[cfg(feature = "plot")]
+pub mod plot;
+
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
 
