@@ -172,15 +172,18 @@ pub fn print_times<B: pynn::Backend>(model: &str, args: &Args, build: f64, run: 
 /// `VAbenchmarks.py` plots): the spike raster of the first 100 excitatory
 /// cells and the membrane potential of the two recorded ones, with the
 /// run's provenance, into `path` (`.png` or `.svg`, 1000 x 800 pixels).
+#[cfg(feature = "plot")]
 pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(exc: &Population<C, B>, title: &str, path: &Path) -> Result<()> {
     let block = exc.get_data()?;
     let seg = &block.segments[0];
-    save_figure(&block, title, path, |fig| fig.raster(seg, Some(0..100))?.signal(seg, "v", None))
+    let fig = pynn::plot::Figure::new(title).provenance(&block).raster(seg, Some(0..100))?.signal(seg, "v", None)?;
+    save_figure(&fig, path)
 }
 
 /// Draws the figure of the Brunel network: the spike raster of the first
 /// 100 excitatory cells and the rate of all excitatory cells in 5 ms bins,
 /// into `path` (`.png` or `.svg`, 1000 x 800 pixels).
+#[cfg(feature = "plot")]
 pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
     exc: &Population<C, B>,
     title: &str,
@@ -188,28 +191,35 @@ pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
 ) -> Result<()> {
     let block = exc.get_data()?;
     let seg = &block.segments[0];
-    save_figure(&block, title, path, |fig| fig.raster(seg, Some(0..100))?.rate_histogram(seg, 5.0))
+    let fig = pynn::plot::Figure::new(title).provenance(&block).raster(seg, Some(0..100))?.rate_histogram(seg, 5.0)?;
+    save_figure(&fig, path)
 }
 
+/// Saves a figure at 1000 x 800 pixels and prints its path.
 #[cfg(feature = "plot")]
-fn save_figure(
-    block: &Block,
-    title: &str,
-    path: &Path,
-    panels: impl FnOnce(pynn::plot::Figure) -> Result<pynn::plot::Figure>,
-) -> Result<()> {
-    let fig = panels(pynn::plot::Figure::new(title).provenance(block))?;
+fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
     fig.save(path, (1000, 800))?;
     println!("  figure       {}", path.display());
     Ok(())
 }
 
+/// `--plot` in a build without the `plot` feature: an error saying so.
 #[cfg(not(feature = "plot"))]
-fn save_figure<F>(_: &Block, _: &str, path: &Path, _: F) -> Result<()> {
+pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
     Err(pynn::Error::invalid_value(
         "--plot",
         "FILE",
         path.display(),
         "no figure: this build has the cargo feature `plot` off (build with --features plot)",
     ))
+}
+
+/// `--plot` in a build without the `plot` feature: an error saying so.
+#[cfg(not(feature = "plot"))]
+pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
+    exc: &Population<C, B>,
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    plot_va(exc, title, path)
 }

@@ -550,10 +550,10 @@ fn draw_panel<DB: DrawingBackend>(
         Kind::Lines(series) => {
             for (k, s) in series.iter().enumerate() {
                 let color = COLORS[k % COLORS.len()];
-                let drawn = chart.draw_series(LineSeries::new(
-                    s.points.iter().copied(),
-                    color.stroke_width(px(1.2).max(1) as u32),
-                ))?;
+                // Width 1 at every size: plotters fills a wider line as one
+                // polygon, which leaves holes where a trace doubles back
+                // (a spike's reset).
+                let drawn = chart.draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(1)))?;
                 if series.len() > 1 && series.len() <= 10 {
                     drawn.label(&s.label).legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
                 }
