@@ -163,3 +163,42 @@ fn bad_input_gives_errors_naming_what_is_allowed() {
     assert!(e.contains("record_weights"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_reset_is_drawn_as_one_unbroken_vertical_line() {
+    // Recorded v of a spiking cell, drawn large: in the column of each
+    // reset, every pixel row between the top and the bottom of the drop is
+    // inked (plotters' polygon fill of lines wider than 1 px left holes
+    // where the trace doubles back).
+    let (block, _sim) = run_network();
+    let seg = &block.segments[0];
+    let dir = temp_dir("reset");
+    let path = dir.join("v.png");
+    Figure::new("v").signal(seg, "v", Some(0..1)).unwrap().save(&path, (1000, 800)).unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let blue = |x: usize, y: usize| {
+        let p = &buf[(y * w + x) * 3..(y * w + x) * 3 + 3];
+        p[2] > p[0].saturating_add(60)
+    };
+    let mut resets = 0;
+    for x in 0..w {
+        let ys: Vec<usize> = (0..h).filter(|y| blue(x, *y)).collect();
+        let (Some(lo), Some(hi)) = (ys.first(), ys.last()) else { continue };
+        if hi - lo > h / 3 {
+            resets += 1;
+            assert_eq!(
+                hi - lo + 1,
+                ys.len(),
+                "holes in the reset at x = {x}: {} of {} rows inked",
+                ys.len(),
+                hi - lo + 1
+            );
+        }
+    }
+    assert!(resets > 10, "{resets} resets drawn");
+    let _ = std::fs::remove_dir_all(&dir);
+}
