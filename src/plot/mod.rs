@@ -405,7 +405,7 @@ impl Figure {
     /// Draws the figure into `path`, `size` = (width, height) in pixels:
     /// PNG for a `.png` path, SVG for `.svg`. An error for another
     /// extension, a figure without panels, a size under 200 x 150 or over
-    /// 20000 x 20000, or a file that cannot be written.
+    /// 10000 x 10000, or a file that cannot be written.
     pub fn save(&self, path: impl AsRef<Path>, size: (u32, u32)) -> Result<()> {
         let path = path.as_ref();
         if self.panels.is_empty() {
@@ -417,12 +417,12 @@ impl Figure {
             ));
         }
         let (w, h) = size;
-        if !(200..=20000).contains(&w) || !(150..=20000).contains(&h) {
+        if !(200..=10_000).contains(&w) || !(150..=10_000).contains(&h) {
             return Err(Error::invalid_value(
                 format!("Figure {:?}", self.title),
                 "size",
                 format!("{w} x {h} pixels"),
-                "a width in 200..=20000 and a height in 150..=20000 pixels",
+                "a width in 200..=10000 and a height in 150..=10000 pixels",
             ));
         }
         register_font();
