@@ -114,17 +114,17 @@ fn weights_and_lines_panels_from_a_session() {
     };
     let dir = temp_dir("weights");
     let path = dir.join("w.svg");
-    Figure::new("Weights")
+    let fig = Figure::new("Weights")
         .provenance(&sim)
         .weights(&history, "uS")
         .unwrap()
         .lines("traces", "time (ms)", "u", vec![("u".into(), vec![(0.0, 0.1), (10.0, 0.3)])])
-        .unwrap()
-        .save(&path, (600, 500))
         .unwrap();
+    fig.save(&path, (600, 500)).unwrap();
     let svg = std::fs::read_to_string(&path).unwrap();
     if let Some(keep) = std::env::var_os("PYNN_PLOT_KEEP") {
         std::fs::copy(&path, PathBuf::from(&keep).join("w.svg")).unwrap();
+        fig.save(PathBuf::from(&keep).join("w.png"), (600, 500)).unwrap();
     }
     for text in ["Weights", "weight (uS)", "time (ms)", "backend native", "seed 4242"] {
         assert!(svg.contains(text), "SVG lacks {text:?}");

@@ -462,7 +462,8 @@ impl Figure {
         };
         root.fill(&WHITE).map_err(err)?;
         let (w, h) = root.dim_in_pixel();
-        let scale = (w.min(h * 4 / 3) as f64 / 800.0).max(0.5);
+        // Type scales with the figure, but not below what reads at 100 %.
+        let scale = (w.min(h * 4 / 3) as f64 / 800.0).max(0.85);
         let px = |x: f64| (x * scale).round() as i32;
         let title_h = px(40.0) as u32;
         let foot_h = if self.provenance.is_some() { px(22.0) as u32 } else { 0 };
