@@ -39,6 +39,9 @@ struct Args {
     /// Directory for the results (brunel.npz + brunel.json).
     #[arg(long, default_value = "out")]
     out: std::path::PathBuf,
+    /// Draw the raster and population rate into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<std::path::PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -107,5 +110,8 @@ fn main() -> Result<()> {
         "brunel",
         "Brunel 2000 (NEST brunel_delta_nest.py)",
     )?;
+    if let Some(path) = &args.plot {
+        support::plot_brunel(&exc, &format!("Brunel 2000, NE = {ne}, NI = {ni}: excitatory cells"), path)?;
+    }
     sim.end()
 }

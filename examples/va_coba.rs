@@ -92,5 +92,8 @@ where
         "va_coba",
         "Vogels-Abbott COBA (PyNN VAbenchmarks.py)",
     )?;
+    if let Some(path) = &args.plot {
+        support::plot_va(&exc, "Vogels-Abbott COBA: excitatory cells", path)?;
+    }
     sim.end()
 }

@@ -93,5 +93,8 @@ where
         "va_cuba",
         "Vogels-Abbott CUBA (PyNN VAbenchmarks.py)",
     )?;
+    if let Some(path) = &args.plot {
+        support::plot_va(&exc, "Vogels-Abbott CUBA: excitatory cells", path)?;
+    }
     sim.end()
 }

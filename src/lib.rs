@@ -34,6 +34,9 @@ pub use pynn_backends::native::{Native, NativeOptions, OdeSolver};
 pub use pynn_backends::nest::{Nest, NestOptions};
 pub use pynn_backends::neuron::{Neuron, NeuronOptions};
 
+#[cfg(feature = "plot")]
+pub mod plot;
+
 #[doc = include_str!("../pynn-macros/network.md")]
 pub use pynn_macros::network;
 

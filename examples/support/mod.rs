@@ -44,6 +44,9 @@ pub struct Args {
     /// `rk4` (fixed-step RK4 with exact conductance decay, vectorised).
     #[arg(long, value_enum, default_value = "rkf45")]
     pub ode_solver: SolverChoice,
+    /// Draw the figure of the run into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `--ode-solver` values.
@@ -163,4 +166,60 @@ pub fn print_times<B: pynn::Backend>(model: &str, args: &Args, build: f64, run: 
     if let Some(mib) = peak_memory_mib() {
         println!("  peak memory  {mib:.1} MiB");
     }
+}
+
+/// Draws the figure of the Vogels–Abbott benchmarks (PyNN's
+/// `VAbenchmarks.py` plots): the spike raster of the first 100 excitatory
+/// cells and the membrane potential of the two recorded ones, with the
+/// run's provenance, into `path` (`.png` or `.svg`, 1000 x 800 pixels).
+#[cfg(feature = "plot")]
+pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(exc: &Population<C, B>, title: &str, path: &Path) -> Result<()> {
+    let block = exc.get_data()?;
+    let seg = &block.segments[0];
+    let fig = pynn::plot::Figure::new(title).provenance(&block).raster(seg, Some(0..100))?.signal(seg, "v", None)?;
+    save_figure(&fig, path)
+}
+
+/// Draws the figure of the Brunel network: the spike raster of the first
+/// 100 excitatory cells and the rate of all excitatory cells in 5 ms bins,
+/// into `path` (`.png` or `.svg`, 1000 x 800 pixels).
+#[cfg(feature = "plot")]
+pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
+    exc: &Population<C, B>,
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    let block = exc.get_data()?;
+    let seg = &block.segments[0];
+    let fig = pynn::plot::Figure::new(title).provenance(&block).raster(seg, Some(0..100))?.rate_histogram(seg, 5.0)?;
+    save_figure(&fig, path)
+}
+
+/// Saves a figure at 1000 x 800 pixels and prints its path.
+#[cfg(feature = "plot")]
+fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
+    fig.save(path, (1000, 800))?;
+    println!("  figure       {}", path.display());
+    Ok(())
+}
+
+/// `--plot` in a build without the `plot` feature: an error saying so.
+#[cfg(not(feature = "plot"))]
+pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
+    Err(pynn::Error::invalid_value(
+        "--plot",
+        "FILE",
+        path.display(),
+        "no figure: this build has the cargo feature `plot` off (build with --features plot)",
+    ))
+}
+
+/// `--plot` in a build without the `plot` feature: an error saying so.
+#[cfg(not(feature = "plot"))]
+pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
+    exc: &Population<C, B>,
+    title: &str,
+    path: &Path,
+) -> Result<()> {
+    plot_va(exc, title, path)
 }
