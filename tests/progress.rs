@@ -108,3 +108,40 @@ fn progress_switch_accepted_by_every_backend() {
     one::<Brian2>();
     assert!(Setup::default().progress, "on by default");
 }
+
+/// STDP and Tsodyks–Markram projections (their updates run at slice
+/// boundaries on the native engine): weights, `x` and spikes bit-identical
+/// whether the run is one call or chunks.
+#[test]
+fn native_plastic_chunked_run_equals_one_run() {
+    fn plastic(run: &dyn Fn(&Sim<Native>)) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>) {
+        let sim = Sim::<Native>::setup(setup(1.0, 2)).unwrap();
+        let post = Population::new(&sim, 500, IF_curr_exp { i_offset: 0.9, ..Default::default() }).unwrap();
+        post.initialize("v", RandomDistribution::uniform(-65.0, -50.0)).unwrap();
+        let pre = Population::new(&sim, 100, SpikeSourcePoisson { rate: 20.0, ..Default::default() }).unwrap();
+        let stdp = STDPMechanism::new(
+            SpikePairRule::new(20.0, 20.0, 0.01, 0.012),
+            GutigWeightDependence::new(0.0, 0.5, 0.4, 0.6),
+        )
+        .with(RandomDistribution::uniform(0.1, 0.4), 1.5);
+        let p1 = Projection::new(&pre, &post, &FixedProbabilityConnector::new(0.1), stdp, None).unwrap();
+        let tm = TsodyksMarkramSynapse::new(-0.3, 2.0, 0.4, 200.0, 50.0);
+        let p2 = Projection::new(&pre, &post, &FixedProbabilityConnector::new(0.05), tm, Some("inhibitory")).unwrap();
+        post.record("spikes", None).unwrap();
+        run(&sim);
+        let spikes = post.get_data().unwrap().segments[0].spiketrains.iter().map(|s| s.times.clone()).collect();
+        (p1.get_values("weight").unwrap(), p2.get_values("x").unwrap(), spikes)
+    }
+    let whole = plastic(&|sim| {
+        sim.run(300.0).unwrap();
+    });
+    let chunked = plastic(&|sim| {
+        sim.run(12.3).unwrap();
+        sim.run_until_in_chunks(300.0).unwrap();
+    });
+    assert!(whole.2.iter().map(Vec::len).sum::<usize>() > 1000, "post cells spike");
+    assert!(whole.0.iter().filter(|w| **w != 0.1 && **w != 0.4).count() > whole.0.len() / 2, "weights learn");
+    assert!(whole.0.iter().zip(&chunked.0).all(|(a, b)| a.to_bits() == b.to_bits()), "weights differ");
+    assert!(whole.1.iter().zip(&chunked.1).all(|(a, b)| a.to_bits() == b.to_bits()), "x differs");
+    assert_eq!(whole.2, chunked.2, "spikes differ");
+}
