@@ -184,10 +184,13 @@ impl Building {
             .name("pynn-progress".into())
             .spawn(move || {
                 let began = Instant::now();
+                // Created now (hidden) so that its elapsed time counts from
+                // the start of the step.
+                let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
                 if rx.recv_timeout(SHOW_AFTER) != Err(mpsc::RecvTimeoutError::Timeout) {
                     return;
                 }
-                let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                spinner.set_draw_target(ProgressDrawTarget::stderr());
                 spinner.set_style(
                     ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
