@@ -45,7 +45,14 @@ where
 {
     let t0 = Instant::now();
     let sim = Sim::<B>::setup_with(
-        Setup { timestep: 0.1, min_delay: 0.2, max_delay: 1.0, seed: args.seed, threads: args.threads },
+        Setup {
+            timestep: 0.1,
+            min_delay: 0.2,
+            max_delay: 1.0,
+            seed: args.seed,
+            threads: args.threads,
+            ..Setup::default()
+        },
         options,
     )?;
 

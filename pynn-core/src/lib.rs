@@ -24,6 +24,7 @@ pub mod parameters;
 mod population;
 mod positions;
 mod procedural;
+mod progress;
 mod projection;
 pub mod random;
 mod sim;

@@ -263,6 +263,7 @@ impl<C: CellType, B: Backend> Population<C, B> {
         // Estimated before anything of `size` cells is allocated (memory.rs).
         crate::memory::ensure(&object, || format!("{size} cells"), crate::memory::population_bytes(&info, size))?;
         crate::memory::check_cell_count(&object, st.n_cells, size)?;
+        let building = crate::progress::Building::start(st.progress_on(), format!("building {object}: {size} cells"));
         let all: Vec<usize> = (0..size).collect();
         let mut params = ParamTable::defaults(info.parameters, size);
         for (spec, value) in info.parameters.iter().zip(cell.parameter_values()) {
@@ -285,6 +286,9 @@ impl<C: CellType, B: Backend> Population<C, B> {
             composition: cell.composition(),
         };
         <B as Supports<C>>::create_population(&mut st.backend, &spec)?;
+        if let Some(b) = building {
+            b.finish(format!("built {object}: {size} cells"));
+        }
         st.n_cells += size;
         st.pops.push(PopRecord {
             label: label.clone(),

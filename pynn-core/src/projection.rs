@@ -210,9 +210,13 @@ impl<B: Backend> Projection<B> {
         let parameters = synapse.parameters();
         let per_connection = crate::memory::connection_bytes(parameters.len());
         let conns_of = |n: u64| move || format!("{n} connections ({})", connector.name());
-        if let Some(n) = connector.expected_connections(pre_ids.len(), post_ids.len()) {
+        let expected = connector.expected_connections(pre_ids.len(), post_ids.len());
+        if let Some(n) = expected {
             crate::memory::ensure(&object, conns_of(n), crate::memory::bytes(&[n, per_connection]))?;
         }
+        // A spinner if building takes longer than a second (progress.rs).
+        let about = expected.map(|n| format!(" (~{} connections)", crate::progress::count(n))).unwrap_or_default();
+        let building = crate::progress::Building::start(st.progress_on(), format!("building {object}{about}"));
         let out = connector.connect(&ctx)?;
         let generated = out.len() as u64;
         crate::memory::ensure(&object, conns_of(generated), crate::memory::bytes(&[generated, per_connection - 8]))?;
@@ -279,6 +283,9 @@ impl<B: Backend> Projection<B> {
         })?;
         let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
         st.backend.connect(&spec, conns)?;
+        if let Some(b) = building {
+            b.finish(format!("built {object}: {} connections", crate::progress::count(n as u64)));
+        }
         st.projs.push(ProjRecord {
             label: label.clone(),
             pre: pre_sel.clone(),

@@ -33,11 +33,18 @@ pub struct Setup {
     /// Worker threads for backends that use them; 0 means all cores. At
     /// most [`Setup::MAX_THREADS`].
     pub threads: usize,
+    /// Show progress on stderr when it is a terminal: a bar while
+    /// [`Sim::run`] runs (simulated time, wall time, real-time factor,
+    /// ETA) and a spinner for a population or projection that takes longer
+    /// than a second to build. Default true; output that is not a terminal
+    /// never shows it. Ours: PyNN's `setup` has no such argument. The
+    /// backends never see it (it is not in [`SimConfig`]).
+    pub progress: bool,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0 }
+        Setup { timestep: 0.1, min_delay: 0.1, max_delay: 10.0, seed: 42, threads: 0, progress: true }
     }
 }
 
@@ -188,6 +195,8 @@ impl SourceRecord {
 
 pub(crate) struct State<B: Backend> {
     pub config: SimConfig,
+    /// [`Setup::progress`].
+    pub progress: bool,
     pub backend: B,
     pub streams: Streams,
     pub step: u64,
@@ -209,6 +218,11 @@ impl<B: Backend> State<B> {
         let rng = self.streams.rng(kind, id, purpose, *draw);
         *draw += 1;
         rng
+    }
+
+    /// Whether progress is shown ([`crate::progress::enabled`]).
+    pub fn progress_on(&self) -> bool {
+        crate::progress::enabled(self.progress, crate::progress::stderr_is_terminal())
     }
 
     pub fn check_alive(&self) -> Result<()> {
@@ -385,6 +399,7 @@ impl<B: Backend> Sim<B> {
         Ok(Sim {
             inner: Arc::new(Mutex::new(State {
                 streams: Streams::new(config.seed),
+                progress: setup.progress,
                 config,
                 backend,
                 step: 0,
@@ -434,6 +449,20 @@ impl<B: Backend> Sim<B> {
     /// returns the new time. Asking for a time earlier than the current one
     /// (by more than half a step) is an error.
     pub fn run_until(&self, t: f64) -> Result<f64> {
+        self.run_until_with(t, None)
+    }
+
+    /// As [`Sim::run_until`], advancing the backend in chunks (as when the
+    /// progress bar is shown) whatever stderr is, without drawing. For
+    /// tests: the results must equal those of one call.
+    #[doc(hidden)]
+    pub fn run_until_in_chunks(&self, t: f64) -> Result<f64> {
+        self.run_until_with(t, Some(false))
+    }
+
+    /// `chunks`: `None` chunks and draws when progress is on
+    /// ([`State::progress_on`]); `Some(draw)` always chunks.
+    fn run_until_with(&self, t: f64, chunks: Option<bool>) -> Result<f64> {
         let mut st = self.lock();
         st.check_alive()?;
         let dt = st.config.timestep;
@@ -466,7 +495,27 @@ impl<B: Backend> Sim<B> {
             for src in &mut st.sources {
                 src.record_until(dt, target);
             }
-            st.backend.run_until(target)?;
+            let bar = match chunks {
+                Some(draw) => Some(draw),
+                None => st.progress_on().then_some(true),
+            };
+            match bar {
+                // Without a bar: one call, as if this module had no bar.
+                None => st.backend.run_until(target)?,
+                Some(draw) => {
+                    let quantum = (st.config.min_delay / dt).round() as u64;
+                    let mut p = crate::progress::RunProgress::new(st.step, target, quantum, dt, draw);
+                    let mut now = st.step;
+                    while now < target {
+                        let end = p.next_end(now);
+                        st.backend.run_until(end)?;
+                        now = end;
+                        st.step = now;
+                        p.advanced(now);
+                    }
+                    p.finish();
+                }
+            }
             st.step = target;
         }
         Ok(st.now())
