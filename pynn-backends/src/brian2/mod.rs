@@ -1147,6 +1147,11 @@ impl Backend for Brian2 {
 /// threshold, reset, method, its parameters' Brian2 names and units, its
 /// state variables and receptors (PyNN's `native_cell_type` analogue;
 /// `tests/brian2_backend.rs` has an example).
+#[diagnostic::on_unimplemented(
+    message = "the Brian2 backend cannot simulate `{Self}` cells: `{Self}` does not implement `Brian2Cell`",
+    label = "no Brian2 equations for `{Self}`",
+    note = "implement `pynn::backends::brian2::Brian2Cell` for `{Self}` (its Brian2 equations, threshold and reset)"
+)]
 pub trait Brian2Cell: CellType {
     /// The Brian2 description of this cell type.
     fn brian2_model() -> Option<&'static Brian2Model> {
@@ -1157,8 +1162,7 @@ pub trait Brian2Cell: CellType {
 macro_rules! brian2_cells {
     ($($t:ty),* $(,)?) => { $(impl Brian2Cell for $t {})* };
 }
-crate::external::standard_neurons!(brian2_cells, PointNeuron);
-crate::external::standard_sources!(brian2_cells);
+pynn_core::for_each_standard_cell!(brian2_cells, PointNeuron);
 
 impl<C: Brian2Cell> Supports<C> for Brian2 {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

@@ -1139,23 +1139,10 @@ mod tests {
 
     #[test]
     fn every_standard_type_is_fully_translated() {
-        covers::<IF_curr_alpha>();
-        covers::<IF_curr_exp>();
-        covers::<IF_curr_delta>();
-        covers::<IF_cond_exp>();
-        covers::<IF_cond_alpha>();
-        covers::<IF_cond_exp_gsfa_grr>();
-        covers::<IF_facets_hardware1>();
-        covers::<EIF_cond_exp_isfa_ista>();
-        covers::<EIF_cond_alpha_isfa_ista>();
-        covers::<HH_cond_exp>();
-        covers::<Izhikevich>();
-        covers::<GIF_cond_exp>();
-        covers::<SpikeSourceArray>();
-        covers::<SpikeSourcePoisson>();
-        covers::<SpikeSourcePoissonRefractory>();
-        covers::<SpikeSourceGamma>();
-        covers::<SpikeSourceInhGamma>();
+        macro_rules! all {
+            ($($t:ident),*) => { $(covers::<$t>();)* };
+        }
+        pynn_core::for_each_standard_cell!(all);
     }
 
     fn translate<C: CellType>(dt: f64) -> Vec<(&'static str, &'static str, f64)> {

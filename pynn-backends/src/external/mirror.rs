@@ -5,7 +5,6 @@
 //! delay updates.
 
 use pynn_core::backend::{Connections, PopId, PopulationSpec};
-use pynn_core::cells::*;
 use pynn_core::parameters::{ParamSpec, ParamTable};
 use pynn_core::{Error, Result};
 use std::cell::RefCell;
@@ -84,14 +83,7 @@ pub(crate) fn require_parameters<'a>(
 /// composition). A simulator's translation row may list parameters shared
 /// by several types; the ones a type needs are those its schema has.
 pub(crate) fn standard_parameters(name: &str) -> Option<&'static [ParamSpec]> {
-    macro_rules! lookup {
-        ($($t:ty),* $(,)?) => {
-            $(if name == <$t as CellType>::NAME { return Some(<$t as CellType>::PARAMETERS); })*
-        };
-    }
-    super::standard_neurons!(lookup);
-    super::standard_sources!(lookup);
-    None
+    pynn_core::cells::cell_table(name).map(|t| t.parameters)
 }
 
 /// The parameters of a translation row (`row`: the names it lists) that a

@@ -28,43 +28,6 @@
 //! an external simulator is a row of its translation table and, where the
 //! driver has no handler for it yet, one handler in the driver.
 
-/// Calls `$mac!` with the standard PyNN neuron types (and `$extra`, e.g.
-/// `PointNeuron`): one list for every external backend's cell-type impls.
-macro_rules! standard_neurons {
-    ($mac:ident $(, $extra:ty)*) => {
-        $mac!(
-            IF_curr_alpha,
-            IF_curr_exp,
-            IF_curr_delta,
-            IF_cond_exp,
-            IF_cond_alpha,
-            IF_cond_exp_gsfa_grr,
-            IF_facets_hardware1,
-            EIF_cond_exp_isfa_ista,
-            EIF_cond_alpha_isfa_ista,
-            HH_cond_exp,
-            Izhikevich,
-            GIF_cond_exp
-            $(, $extra)*
-        );
-    };
-}
-pub(crate) use standard_neurons;
-
-/// Calls `$mac!` with the standard PyNN spike sources.
-macro_rules! standard_sources {
-    ($mac:ident) => {
-        $mac!(
-            SpikeSourceArray,
-            SpikeSourcePoisson,
-            SpikeSourcePoissonRefractory,
-            SpikeSourceGamma,
-            SpikeSourceInhGamma
-        );
-    };
-}
-pub(crate) use standard_sources;
-
 pub mod mirror;
 pub mod process;
 pub mod protocol;

@@ -72,6 +72,11 @@ pub trait Kernel: Send {
 ///
 /// Implemented for every standard model; implement it for your own
 /// [`CellType`] to use it on the native backend like a standard one.
+#[diagnostic::on_unimplemented(
+    message = "the native engine cannot simulate `{Self}` cells: `{Self}` does not implement `NativeCell`",
+    label = "no native kernel for `{Self}`",
+    note = "implement `pynn::backends::native::kernel::NativeCell` for `{Self}` (how to build its kernel: examples/custom_model.rs shows one), or run it on a backend that knows it"
+)]
 pub trait NativeCell: CellType {
     /// Builds the kernel of a population.
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>>;

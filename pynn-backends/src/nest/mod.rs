@@ -1138,6 +1138,11 @@ fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
 /// ```ignore
 /// impl NestCell for MyAdExpDelta { const NEST_MODEL: Option<&'static str> = Some("aeif_psc_delta"); }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "the NEST backend cannot simulate `{Self}` cells: `{Self}` does not implement `NestCell`",
+    label = "no NEST model for `{Self}`",
+    note = "implement `pynn::backends::nest::NestCell` for `{Self}`, naming the NEST model that runs it (`const NEST_MODEL: Option<&'static str> = Some(\"...\")`)"
+)]
 pub trait NestCell: CellType {
     /// The NEST model of a user-defined cell type (`None`: a standard type,
     /// looked up in the translation table).
@@ -1147,8 +1152,7 @@ pub trait NestCell: CellType {
 macro_rules! nest_cells {
     ($($t:ty),* $(,)?) => { $(impl NestCell for $t {})* };
 }
-crate::external::standard_neurons!(nest_cells, PointNeuron);
-crate::external::standard_sources!(nest_cells);
+pynn_core::for_each_standard_cell!(nest_cells, PointNeuron);
 
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {

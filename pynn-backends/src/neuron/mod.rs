@@ -863,6 +863,11 @@ impl Backend for Neuron {
 /// the same names (state values are set after `finitialize`), and a
 /// connection's weight is the NetCon's `weight[0]` (`weight[1]`, if the
 /// mechanism's NET_RECEIVE has a second argument, is the receptor index).
+#[diagnostic::on_unimplemented(
+    message = "the NEURON backend cannot simulate `{Self}` cells: `{Self}` does not implement `NeuronCell`",
+    label = "no NEURON mechanism for `{Self}`",
+    note = "implement `pynn::backends::neuron::NeuronCell` for `{Self}`, naming its NMODL mechanism (`const MECHANISM: Option<&'static str> = Some(\"...\")`)"
+)]
 pub trait NeuronCell: CellType {
     /// The NEURON mechanism of a user-defined cell type (`None`: a standard
     /// type, looked up in the translation table).
@@ -878,21 +883,19 @@ pub trait NeuronCell: CellType {
     }
 }
 
+/// Every standard type: the spike sources (not injectable) generate their
+/// trains with the native kernels; the neurons are NEURON mechanisms.
 macro_rules! neuron_cells {
-    ($($t:ty),* $(,)?) => { $(impl NeuronCell for $t {})* };
-}
-crate::external::standard_neurons!(neuron_cells, PointNeuron);
-
-macro_rules! neuron_sources {
     ($($t:ty),* $(,)?) => { $(
         impl NeuronCell for $t {
             fn source_kernel(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Option<Result<Box<dyn Kernel>>> {
-                Some(<$t as NativeCell>::build(params, initial, ctx))
+                (!<$t as CellType>::INJECTABLE).then(|| <$t as NativeCell>::build(params, initial, ctx))
             }
         }
     )* };
 }
-crate::external::standard_sources!(neuron_sources);
+pynn_core::for_each_standard_cell!(neuron_cells);
+impl NeuronCell for PointNeuron {}
 
 impl<C: NeuronCell> Supports<C> for Neuron {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
