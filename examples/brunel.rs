@@ -44,7 +44,11 @@ struct Args {
     plot: Option<std::path::PathBuf>,
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     let t0 = Instant::now();
     let sim = Sim::<Native>::setup(Setup {

@@ -17,6 +17,8 @@
 //! cargo run --release --example custom_model
 //! ```
 
+mod support;
+
 use pynn::CellType;
 use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn::core::cells::RecordableSpec;
@@ -165,7 +167,11 @@ impl Kernel for QifKernel {
     }
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let sim = Sim::<Native>::setup(Setup { timestep: 0.05, seed: 3, ..Setup::default() })?;
     let input = Population::<SpikeSourcePoisson, Native>::new(
         &sim,

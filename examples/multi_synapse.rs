@@ -10,6 +10,8 @@
 //! cargo run --release --example multi_synapse -- --backend nest
 //! ```
 
+mod support;
+
 use pynn::core::{Backend, Supports};
 use pynn::prelude::*;
 
@@ -50,7 +52,11 @@ fn run<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>() -> Res
     sim.end()
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let backend = args.iter().position(|a| a == "--backend").and_then(|i| args.get(i + 1)).map_or("native", |s| s);
     match backend {

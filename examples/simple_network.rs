@@ -5,9 +5,15 @@
 //! cargo run --release --example simple_network
 //! ```
 
+mod support;
+
 use pynn::prelude::*;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     // A session on the native engine: 0.1 ms time step, delays 0.1-10 ms.
     let sim = Sim::<Native>::setup(Setup { timestep: 0.1, seed: 1, ..Setup::default() })?;
 

@@ -14,6 +14,8 @@
 //! cargo run --release --example simple_stdp
 //! ```
 
+mod support;
+
 use pynn::prelude::*;
 
 const FIRING_PERIOD: f64 = 100.0; // ms
@@ -63,7 +65,11 @@ network! {
     record connections: weight every 1 ms;
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let (sim, net) = SimpleStdp::<Native>::setup_and_build()?;
     sim.run(T_STOP)?;
 

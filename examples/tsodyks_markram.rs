@@ -16,6 +16,8 @@
 //! cargo run --release --example tsodyks_markram
 //! ```
 
+mod support;
+
 use pynn::prelude::*;
 
 const DELAY: f64 = 0.5; // ms
@@ -45,7 +47,11 @@ network! {
     record facilitating: v, gsyn_inh;
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let (sim, net) = TsodyksMarkram::<Native>::setup_and_build()?;
     let spike_times: Vec<f64> = (1..10).map(|k| 10.0 * k as f64).collect();
     sim.run(200.0)?;

@@ -28,7 +28,11 @@ use pynn::prelude::*;
 use std::time::Instant;
 use support::{Args, BackendChoice};
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     match args.backend {
         BackendChoice::Native => run::<Native>(&args, NativeOptions { ode_solver: args.ode_solver.into() }),

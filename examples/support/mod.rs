@@ -67,6 +67,20 @@ impl From<SolverChoice> for OdeSolver {
     }
 }
 
+/// Runs the body of an example and turns its outcome into the exit status:
+/// an error is printed on stderr with `Display` (a `main` returning `Result`
+/// would print it with `Debug`, escaping the quotes of the pip command in the
+/// missing-simulator message) and the process exits with status 1.
+pub fn run(body: impl FnOnce() -> Result<()>) -> std::process::ExitCode {
+    match body() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Peak resident memory of this process (MiB), from `/proc/self/status`.
 pub fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
