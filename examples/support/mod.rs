@@ -211,21 +211,26 @@ pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
 
 /// Saves a figure at 1000 x 800 pixels and prints its path.
 #[cfg(feature = "plot")]
-fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
+pub fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
     fig.save(path, (1000, 800))?;
     println!("  figure       {}", path.display());
     Ok(())
 }
 
-/// `--plot` in a build without the `plot` feature: an error saying so.
-#[cfg(not(feature = "plot"))]
-pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
-    Err(pynn::Error::invalid_value(
+/// The error of `--plot FILE` in a build without the `plot` feature.
+pub fn plot_unavailable(path: &Path) -> pynn::Error {
+    pynn::Error::invalid_value(
         "--plot",
         "FILE",
         path.display(),
         "no figure: this build has the cargo feature `plot` off (build with --features plot)",
-    ))
+    )
+}
+
+/// `--plot` in a build without the `plot` feature: an error saying so.
+#[cfg(not(feature = "plot"))]
+pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
+    Err(plot_unavailable(path))
 }
 
 /// `--plot` in a build without the `plot` feature: an error saying so.
