@@ -36,7 +36,7 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
-    /// Directory for the results (brunel.npz + brunel.json).
+    /// Directory for the results (brunel-native.npz + .json).
     #[arg(long, default_value = "out")]
     out: std::path::PathBuf,
     /// Draw the raster and population rate into this file (`.png` or `.svg`).
@@ -111,7 +111,7 @@ fn try_main() -> Result<()> {
         &[&exc, &inh],
         args.tstop,
         &args.out,
-        "brunel",
+        "brunel-native",
         "Brunel 2000 (NEST brunel_delta_nest.py)",
     )?;
     if let Some(path) = &args.plot {

@@ -17,7 +17,7 @@ struct Args {
     /// Session seed (connectivity, Poisson spikes, initial potentials).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Directory for the results (simple_network.npz + .json).
+    /// Directory for the results (simple_network-native.npz + .json).
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Draw the spike raster and membrane potentials into this file (`.png` or `.svg`).
@@ -79,7 +79,7 @@ fn simulate(args: &Args) -> Result<()> {
         v.channel_index.len(),
         v.column(0).last().unwrap()
     );
-    let stem = args.out.join("simple_network");
+    let stem = args.out.join("simple_network-native");
     cells.write_data(&stem)?;
     println!("data written to {}.npz (+ .json)", stem.display());
     if let Some(path) = &args.plot {

@@ -16,7 +16,7 @@
 //!
 //! Prints build time, run time, peak memory, synapse count and the spike
 //! count and mean rate per population, and writes all spikes and the
-//! membrane potential of two excitatory cells to `OUT/va_cuba.npz` (+ `.json`).
+//! membrane potential of two excitatory cells to `OUT/va_cuba-BACKEND.npz` (+ `.json`).
 //! The NEST reference of the same model is `examples/nest/va_cuba_pynn_nest.py`
 //! (NEST 3.10, on-grid `iaf_psc_exp`: 5.30–5.93 Hz excitatory over 5 seeds).
 //! With `--backend nest` the same network (same connections and initial
@@ -94,7 +94,7 @@ where
         &[&exc, &inh],
         args.tstop,
         &args.out,
-        "va_cuba",
+        &format!("va_cuba-{}", args.backend.tag()),
         "Vogels-Abbott CUBA (PyNN VAbenchmarks.py)",
     )?;
     if let Some(path) = &args.plot {

@@ -21,13 +21,21 @@ pub enum BackendChoice {
     NeuronMpi2,
 }
 
+impl BackendChoice {
+    /// The `--backend` value (`native`, `nest`, `brian2`, `neuron`,
+    /// `neuron-mpi2`), the second half of the result file names.
+    pub fn tag(self) -> String {
+        self.to_possible_value().map_or_else(|| format!("{self:?}").to_lowercase(), |v| v.get_name().to_string())
+    }
+}
+
 /// Command line of the benchmark examples.
 #[derive(Parser, Debug)]
 pub struct Args {
     /// Simulator to run on.
     #[arg(long, value_enum, default_value = "native")]
     pub backend: BackendChoice,
-    /// Directory for the results (NAME.npz + NAME.json).
+    /// Directory for the results (MODEL-BACKEND.npz + MODEL-BACKEND.json).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Session seed (connectivity and initial potentials).
@@ -89,8 +97,10 @@ pub fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Prints spike count and mean rate of each population, writes all blocks to
-/// `out/name.npz` (+ `.json`) and returns the blocks.
+/// Prints spike count and mean rate of each population and writes all blocks
+/// to `out/name.npz` (+ `.json`); `name` is `MODEL-BACKEND` (e.g.
+/// `va_cuba-nest`), so that runs on different backends do not overwrite
+/// each other.
 pub fn report_and_write<B: pynn::Backend>(
     sim: &Sim<B>,
     pops: &[&dyn PopulationData],
