@@ -72,6 +72,8 @@ fn simulate(args: &Args) -> Result<()> {
         );
     }
     println!("mean spike count: {:.1}", cells.mean_spike_count()?);
+    let (rate, cv) = support::rate_and_cv(&data.segments[0], cells.size(), 500.0);
+    println!("mean rate: {rate:.2} Hz, mean CV(ISI): {cv:.3}");
     let v = data.segments[0].signal("v").expect("v was recorded");
     println!(
         "v: {} samples x {} cells, cell 0 ends at {:.2} mV",

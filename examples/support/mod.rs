@@ -112,9 +112,14 @@ pub fn report_and_write<B: pynn::Backend>(
     let mut blocks = Vec::new();
     for pop in pops {
         let block = pop.data()?;
-        let spikes: usize = block.segments[0].spiketrains.iter().map(|s| s.times.len()).sum();
-        let rate = spikes as f64 / pop.cells() as f64 / (tstop / 1000.0);
-        println!("  {:<4} {:>5} cells  {spikes:>7} spikes  mean rate {rate:.2} Hz", block.name, pop.cells());
+        let seg = &block.segments[0];
+        let spikes: usize = seg.spiketrains.iter().map(|s| s.times.len()).sum();
+        let (rate, cv) = rate_and_cv(seg, pop.cells(), tstop);
+        println!(
+            "  {:<4} {:>5} cells  {spikes:>7} spikes  mean rate {rate:.2} Hz  CV(ISI) {cv:.3}",
+            block.name,
+            pop.cells()
+        );
         blocks.push(block);
     }
     let provenance = [
@@ -130,6 +135,18 @@ pub fn report_and_write<B: pynn::Backend>(
     let (npz, json) = pynn::core::io::write_blocks(&out.join(name), &blocks, &provenance)?;
     println!("  data         {} + {}", npz.display(), json.display());
     Ok(())
+}
+
+/// Mean firing rate (Hz) of the `cells` cells of a segment over `tstop` ms
+/// and the mean CV of their inter-spike intervals over the cells with at
+/// least two spikes (NaN if none), both from [`pynn::core::stats`] (Elephant's
+/// definitions). A cell recorded without spikes counts with rate 0.
+pub fn rate_and_cv(seg: &pynn::core::Segment, cells: usize, tstop: f64) -> (f64, f64) {
+    let rates: f64 =
+        seg.spiketrains.iter().map(|st| pynn::core::stats::mean_rate(&st.times, 0.0, tstop).unwrap_or(0.0)).sum();
+    let cvs: Vec<f64> = seg.spiketrains.iter().map(|st| st.cv_isi()).filter(|cv| cv.is_finite()).collect();
+    let cv = if cvs.is_empty() { f64::NAN } else { cvs.iter().sum::<f64>() / cvs.len() as f64 };
+    (rates / cells.max(1) as f64, cv)
 }
 
 /// What the report needs of a population, whatever its cell type.
