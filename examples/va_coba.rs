@@ -22,7 +22,6 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
@@ -33,7 +32,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn try_main() -> Result<()> {
-    let args = Args::parse();
+    let args = Args::parse_with_about("Vogels-Abbott COBA benchmark (PyNN VAbenchmarks.py): 4000 IF_cond_exp cells");
     match args.backend {
         BackendChoice::Native => run::<Native>(&args, NativeOptions { ode_solver: args.ode_solver.into() }),
         BackendChoice::Nest => run::<Nest>(&args, Default::default()),

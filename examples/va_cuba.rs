@@ -31,7 +31,6 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
@@ -42,7 +41,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn try_main() -> Result<()> {
-    let args = Args::parse();
+    let args = Args::parse_with_about("Vogels-Abbott CUBA benchmark (PyNN VAbenchmarks.py): 4000 IF_curr_exp cells");
     match args.backend {
         BackendChoice::Native => run::<Native>(&args, Default::default()),
         BackendChoice::Nest => run::<Nest>(&args, Default::default()),

@@ -57,6 +57,16 @@ pub struct Args {
     pub plot: Option<PathBuf>,
 }
 
+impl Args {
+    /// Parses the command line, with `about` as the first line of `--help`
+    /// (the examples share these options but not their description).
+    pub fn parse_with_about(about: &'static str) -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().about(about).get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// `--ode-solver` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SolverChoice {
