@@ -33,6 +33,9 @@ struct Args {
     /// Session seed (connectivity and Poisson spikes).
     #[arg(long, default_value_t = 3)]
     seed: u64,
+    /// Directory for the results (custom_model-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
     /// Draw the spike raster and membrane potentials into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -210,6 +213,9 @@ fn simulate(args: &Args) -> Result<()> {
     let data = cells.get_data()?;
     let v = data.segments[0].signal("v").cloned().expect("v was recorded");
     println!("v recorded every {} ms: {} samples x {} cells", v.sampling_period, v.n_samples(), v.channel_index.len());
+    let stem = args.out.join("custom_model-native");
+    cells.write_data(&stem)?;
+    println!("data written to {}.npz (+ .json)", stem.display());
     if let Some(path) = &args.plot {
         plot(&data, path)?;
     }

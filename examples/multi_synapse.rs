@@ -23,6 +23,9 @@ struct Args {
     /// Simulator to run on.
     #[arg(long, value_enum, default_value = "native")]
     backend: Choice,
+    /// Directory for the results (multi_synapse-BACKEND.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
     /// Draw the three receptor conductances and the membrane potential into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -71,6 +74,10 @@ fn simulate<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>(arg
     let v = seg.signal("v").unwrap().column(0);
     let (vmin, vmax) = v.iter().fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
     println!("v: {vmin:.3} .. {vmax:.3} mV on {}", B::NAME);
+    let tag = args.backend.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+    let stem = args.out.join(format!("multi_synapse-{tag}"));
+    neuron.write_data(&stem)?;
+    println!("data written to {}.npz (+ .json)", stem.display());
     if let Some(path) = &args.plot {
         plot(&block, path)?;
     }
