@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 #[derive(Parser, Debug)]
 #[command(about = "PyNN's simple_STDP.py: the STDP window traced by 60 plastic synapses (native engine)")]
 struct Args {
+    /// Directory for the results (simple_stdp-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
     /// Draw the weights over time and the post-synaptic potential into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -102,6 +105,7 @@ fn simulate(args: &Args) -> Result<()> {
     println!(
         "(the whole 3 ms delay is dendritic: a pre-synaptic spike up to 3 ms after the post-synaptic one still counts as leading)"
     );
+    support::write_results(&sim, std::slice::from_ref(&data), &args.out, "simple_stdp-native", "PyNN simple_STDP.py")?;
     if let Some(path) = &args.plot {
         plot(&history, &data, path)?;
     }

@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 #[derive(Parser, Debug)]
 #[command(about = "PyNN's tsodyksmarkram.py: static, depressing and facilitating synapses (native engine)")]
 struct Args {
+    /// Directory for the results (tsodyks_markram-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
     /// Draw the three cells' inhibitory conductance and membrane potential into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -88,6 +91,8 @@ fn simulate(args: &Args) -> Result<()> {
             println!("  {t:>10.1}   {:>18.4}   {ipsp:>9.4}", step * 1000.0);
         }
     }
+    let written: Vec<Block> = blocks.iter().map(|(_, b)| b.clone()).collect();
+    support::write_results(&sim, &written, &args.out, "tsodyks_markram-native", "PyNN tsodyksmarkram.py")?;
     if let Some(path) = &args.plot {
         plot(&blocks, path)?;
     }

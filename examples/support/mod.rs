@@ -132,6 +132,19 @@ pub fn report_and_write<B: pynn::Backend>(
         );
         blocks.push(block);
     }
+    write_results(sim, &blocks, out, name, model)
+}
+
+/// Writes `blocks` to `out/name.npz` (+ `.json`, with the run's simulator,
+/// time step, seed, end time and `model`) and prints the paths; `name` is
+/// `MODEL-BACKEND`.
+pub fn write_results<B: pynn::Backend>(
+    sim: &Sim<B>,
+    blocks: &[Block],
+    out: &Path,
+    name: &str,
+    model: &str,
+) -> Result<()> {
     let provenance = [
         ("simulator", serde_json::json!(B::NAME)),
         ("dt", serde_json::json!(sim.get_time_step())),
@@ -142,7 +155,7 @@ pub fn report_and_write<B: pynn::Backend>(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let (npz, json) = pynn::core::io::write_blocks(&out.join(name), &blocks, &provenance)?;
+    let (npz, json) = pynn::core::io::write_blocks(&out.join(name), blocks, &provenance)?;
     println!("  data         {} + {}", npz.display(), json.display());
     Ok(())
 }
