@@ -36,7 +36,7 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
-    /// Directory for the results (brunel.npz + brunel.json).
+    /// Directory for the results (brunel-native.npz + .json).
     #[arg(long, default_value = "out")]
     out: std::path::PathBuf,
     /// Draw the raster and population rate into this file (`.png` or `.svg`).
@@ -44,7 +44,11 @@ struct Args {
     plot: Option<std::path::PathBuf>,
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     let t0 = Instant::now();
     let sim = Sim::<Native>::setup(Setup {
@@ -107,7 +111,7 @@ fn main() -> Result<()> {
         &[&exc, &inh],
         args.tstop,
         &args.out,
-        "brunel",
+        "brunel-native",
         "Brunel 2000 (NEST brunel_delta_nest.py)",
     )?;
     if let Some(path) = &args.plot {

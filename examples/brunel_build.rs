@@ -15,6 +15,8 @@
 //! synapse count. The PyNN 0.13 / NEST 3.10 reference of the same build is
 //! `examples/nest/brunel_build_pynn_nest.py`.
 
+mod support;
+
 use clap::Parser;
 use pynn::prelude::*;
 
@@ -72,7 +74,11 @@ fn build(args: &Args) -> Result<(f64, usize)> {
     Ok((t, n_syn))
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
     let args = Args::parse();
     let mut times = Vec::new();
     let mut n_syn = 0;

@@ -33,6 +33,7 @@ use pynn::prelude::*;
 use support::BackendChoice;
 
 #[derive(Parser, Debug)]
+#[command(about = "One model on every backend: spike and membrane-potential differences against a reference")]
 struct Args {
     /// Standard cell type, or `all`.
     #[arg(long, default_value = "IF_cond_exp")]

@@ -14,14 +14,32 @@
 //! its struct-of-arrays state and advances it one step).
 //!
 //! ```text
-//! cargo run --release --example custom_model
+//! cargo run --release --example custom_model -- --plot custom_model.png
 //! ```
 
+mod support;
+
+use clap::Parser;
 use pynn::CellType;
 use pynn::backends::native::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn::core::cells::RecordableSpec;
 use pynn::core::parameters::{Domain, ParamSpec, ParamTable};
 use pynn::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(about = "A user-defined cell type (quadratic integrate-and-fire) on the native engine")]
+struct Args {
+    /// Session seed (connectivity and Poisson spikes).
+    #[arg(long, default_value_t = 3)]
+    seed: u64,
+    /// Directory for the results (custom_model-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Draw the spike raster and membrane potentials into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+}
 
 /// Quadratic integrate-and-fire neuron with current-based exponential synapses.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,8 +183,13 @@ impl Kernel for QifKernel {
     }
 }
 
-fn main() -> Result<()> {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.05, seed: 3, ..Setup::default() })?;
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    support::run(|| simulate(&args))
+}
+
+fn simulate(args: &Args) -> Result<()> {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.05, seed: args.seed, ..Setup::default() })?;
     let input = Population::<SpikeSourcePoisson, Native>::new(
         &sim,
         50,
@@ -187,7 +210,29 @@ fn main() -> Result<()> {
     for (cell, count) in cells.get_spike_counts()? {
         println!("qif cell {cell}: i_offset {:.1} nA, {count} spikes", cells.get("i_offset")?[cell]);
     }
-    let v = cells.get_data()?.segments[0].signal("v").cloned().expect("v was recorded");
+    let data = cells.get_data()?;
+    let v = data.segments[0].signal("v").cloned().expect("v was recorded");
     println!("v recorded every {} ms: {} samples x {} cells", v.sampling_period, v.n_samples(), v.channel_index.len());
+    let stem = args.out.join("custom_model-native");
+    cells.write_data(&stem)?;
+    println!("data written to {}.npz (+ .json)", stem.display());
+    if let Some(path) = &args.plot {
+        plot(&data, path)?;
+    }
     sim.end()
+}
+
+/// The spike raster and the membrane potentials of the five cells.
+#[cfg(feature = "plot")]
+fn plot(data: &Block, path: &Path) -> Result<()> {
+    let seg = &data.segments[0];
+    let fig =
+        pynn::plot::Figure::new("custom_model (QIF)").provenance(data).raster(seg, None)?.signal(seg, "v", None)?;
+    support::save_figure(&fig, path)
+}
+
+/// `--plot` in a build without the `plot` feature.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &Block, path: &Path) -> Result<()> {
+    Err(support::plot_unavailable(path))
 }

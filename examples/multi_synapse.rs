@@ -10,10 +10,37 @@
 //! cargo run --release --example multi_synapse -- --backend nest
 //! ```
 
+mod support;
+
+use clap::{Parser, ValueEnum};
 use pynn::core::{Backend, Supports};
 use pynn::prelude::*;
+use std::path::{Path, PathBuf};
 
-fn run<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>() -> Result<()> {
+#[derive(Parser, Debug)]
+#[command(about = "An AdExp neuron with AMPA, NMDA and GABAA receptors (PyNN's PointNeuron), on native or NEST")]
+struct Args {
+    /// Simulator to run on.
+    #[arg(long, value_enum, default_value = "native")]
+    backend: Choice,
+    /// Directory for the results (multi_synapse-BACKEND.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Draw the three receptor conductances and the membrane potential into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+}
+
+/// The simulators that have a multi-synapse AdExp neuron.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Choice {
+    /// pynn-rs's own engine.
+    Native,
+    /// NEST 3 (`aeif_cond_alpha_multisynapse`) through PyNEST.
+    Nest,
+}
+
+fn simulate<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>(args: &Args) -> Result<()> {
     let sim = Sim::<B>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
     let cell = PointNeuron::new(
         AdExp { tau_m: 10.0, v_rest: -60.0, ..Default::default() },
@@ -47,18 +74,37 @@ fn run<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>() -> Res
     let v = seg.signal("v").unwrap().column(0);
     let (vmin, vmax) = v.iter().fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
     println!("v: {vmin:.3} .. {vmax:.3} mV on {}", B::NAME);
+    let tag = args.backend.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+    let stem = args.out.join(format!("multi_synapse-{tag}"));
+    neuron.write_data(&stem)?;
+    println!("data written to {}.npz (+ .json)", stem.display());
+    if let Some(path) = &args.plot {
+        plot(&block, path)?;
+    }
     sim.end()
 }
 
-fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let backend = args.iter().position(|a| a == "--backend").and_then(|i| args.get(i + 1)).map_or("native", |s| s);
-    match backend {
-        "native" => run::<Native>(),
-        "nest" => run::<Nest>(),
-        other => {
-            eprintln!("unknown backend {other}: use native or nest");
-            std::process::exit(2)
-        }
+/// The conductance of each receptor and the membrane potential.
+#[cfg(feature = "plot")]
+fn plot(block: &Block, path: &Path) -> Result<()> {
+    let seg = &block.segments[0];
+    let mut fig = pynn::plot::Figure::new("multi_synapse").provenance(block);
+    for name in ["AMPA.gsyn", "NMDA.gsyn", "GABAA.gsyn", "v"] {
+        fig = fig.signal(seg, name, None)?;
     }
+    support::save_figure(&fig, path)
+}
+
+/// `--plot` in a build without the `plot` feature.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &Block, path: &Path) -> Result<()> {
+    Err(support::plot_unavailable(path))
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    support::run(|| match args.backend {
+        Choice::Native => simulate::<Native>(&args),
+        Choice::Nest => simulate::<Nest>(&args),
+    })
 }

@@ -2,14 +2,37 @@
 //! neurons through excitatory synapses; the neurons inhibit each other.
 //!
 //! ```text
-//! cargo run --release --example simple_network
+//! cargo run --release --example simple_network -- --plot simple_network.png
 //! ```
 
-use pynn::prelude::*;
+mod support;
 
-fn main() -> Result<()> {
+use clap::Parser;
+use pynn::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(about = "20 Poisson sources drive 10 mutually inhibiting IF_curr_alpha cells (native engine)")]
+struct Args {
+    /// Session seed (connectivity, Poisson spikes, initial potentials).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory for the results (simple_network-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Draw the spike raster and membrane potentials into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    support::run(|| simulate(&args))
+}
+
+fn simulate(args: &Args) -> Result<()> {
     // A session on the native engine: 0.1 ms time step, delays 0.1-10 ms.
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, seed: 1, ..Setup::default() })?;
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, seed: args.seed, ..Setup::default() })?;
 
     // Populations: PyNN's standard models, PyNN's parameter names and units.
     let input =
@@ -49,6 +72,8 @@ fn main() -> Result<()> {
         );
     }
     println!("mean spike count: {:.1}", cells.mean_spike_count()?);
+    let (rate, cv) = support::rate_and_cv(&data.segments[0], cells.size(), 500.0);
+    println!("mean rate: {rate:.2} Hz, mean CV(ISI): {cv:.3}");
     let v = data.segments[0].signal("v").expect("v was recorded");
     println!(
         "v: {} samples x {} cells, cell 0 ends at {:.2} mV",
@@ -56,7 +81,25 @@ fn main() -> Result<()> {
         v.channel_index.len(),
         v.column(0).last().unwrap()
     );
-    cells.write_data("out/simple_network")?;
-    println!("data written to out/simple_network.npz (+ .json)");
+    let stem = args.out.join("simple_network-native");
+    cells.write_data(&stem)?;
+    println!("data written to {}.npz (+ .json)", stem.display());
+    if let Some(path) = &args.plot {
+        plot(&data, path)?;
+    }
     sim.end()
+}
+
+/// The spike raster and the membrane potentials of the ten cells.
+#[cfg(feature = "plot")]
+fn plot(data: &Block, path: &Path) -> Result<()> {
+    let seg = &data.segments[0];
+    let fig = pynn::plot::Figure::new("simple_network").provenance(data).raster(seg, None)?.signal(seg, "v", None)?;
+    support::save_figure(&fig, path)
+}
+
+/// `--plot` in a build without the `plot` feature.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &Block, path: &Path) -> Result<()> {
+    Err(support::plot_unavailable(path))
 }

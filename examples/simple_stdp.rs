@@ -11,10 +11,26 @@
 //! exactly the spikes and weights of the same model in the object API.)
 //!
 //! ```text
-//! cargo run --release --example simple_stdp
+//! cargo run --release --example simple_stdp -- --plot simple_stdp.png
 //! ```
 
+mod support;
+
+use clap::Parser;
+use pynn::core::WeightHistory;
 use pynn::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(about = "PyNN's simple_STDP.py: the STDP window traced by 60 plastic synapses (native engine)")]
+struct Args {
+    /// Directory for the results (simple_stdp-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Draw the weights over time and the post-synaptic potential into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+}
 
 const FIRING_PERIOD: f64 = 100.0; // ms
 const N: usize = 60; // pre-synaptic neurons
@@ -63,7 +79,12 @@ network! {
     record connections: weight every 1 ms;
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    support::run(|| simulate(&args))
+}
+
+fn simulate(args: &Args) -> Result<()> {
     let (sim, net) = SimpleStdp::<Native>::setup_and_build()?;
     sim.run(T_STOP)?;
 
@@ -84,5 +105,29 @@ fn main() -> Result<()> {
     println!(
         "(the whole 3 ms delay is dendritic: a pre-synaptic spike up to 3 ms after the post-synaptic one still counts as leading)"
     );
+    support::write_results(&sim, std::slice::from_ref(&data), &args.out, "simple_stdp-native", "PyNN simple_STDP.py")?;
+    if let Some(path) = &args.plot {
+        plot(&history, &data, path)?;
+    }
     sim.end()
+}
+
+/// The synaptic weights over time (as PyNN's simple_STDP.py draws them) and
+/// the post-synaptic membrane potential.
+#[cfg(feature = "plot")]
+fn plot(history: &WeightHistory, post: &Block, path: &Path) -> Result<()> {
+    // In pS: the weights (5e-8 uS) are too small for the axis labels in uS.
+    let in_ps = WeightHistory { weights: history.weights.iter().map(|w| w * 1e6).collect(), ..history.clone() };
+    let fig = pynn::plot::Figure::new("simple_STDP").provenance(post).weights(&in_ps, "pS")?.signal(
+        &post.segments[0],
+        "v",
+        None,
+    )?;
+    support::save_figure(&fig, path)
+}
+
+/// `--plot` in a build without the `plot` feature.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &WeightHistory, _: &Block, path: &Path) -> Result<()> {
+    Err(support::plot_unavailable(path))
 }

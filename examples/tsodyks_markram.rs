@@ -13,10 +13,25 @@
 //! traces of the same model in the object API.)
 //!
 //! ```text
-//! cargo run --release --example tsodyks_markram
+//! cargo run --release --example tsodyks_markram -- --plot tsodyks_markram.png
 //! ```
 
+mod support;
+
+use clap::Parser;
 use pynn::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(about = "PyNN's tsodyksmarkram.py: static, depressing and facilitating synapses (native engine)")]
+struct Args {
+    /// Directory for the results (tsodyks_markram-native.npz + .json).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Draw the three cells' inhibitory conductance and membrane potential into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+}
 
 const DELAY: f64 = 0.5; // ms
 
@@ -45,15 +60,22 @@ network! {
     record facilitating: v, gsyn_inh;
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    support::run(|| simulate(&args))
+}
+
+fn simulate(args: &Args) -> Result<()> {
     let (sim, net) = TsodyksMarkram::<Native>::setup_and_build()?;
     let spike_times: Vec<f64> = (1..10).map(|k| 10.0 * k as f64).collect();
     sim.run(200.0)?;
 
     let dt = sim.get_time_step();
+    let mut blocks = Vec::new();
     for (label, pop) in [("static", &net.steady), ("depressing", &net.depressing), ("facilitating", &net.facilitating)]
     {
         let data = pop.get_data()?;
+        blocks.push((label, data.clone()));
         let seg = &data.segments[0];
         let v = seg.signal("v").expect("recorded").column(0);
         let g = seg.signal("gsyn_inh").expect("recorded").column(0);
@@ -69,5 +91,42 @@ fn main() -> Result<()> {
             println!("  {t:>10.1}   {:>18.4}   {ipsp:>9.4}", step * 1000.0);
         }
     }
+    let written: Vec<Block> = blocks.iter().map(|(_, b)| b.clone()).collect();
+    support::write_results(&sim, &written, &args.out, "tsodyks_markram-native", "PyNN tsodyksmarkram.py")?;
+    if let Some(path) = &args.plot {
+        plot(&blocks, path)?;
+    }
     sim.end()
+}
+
+/// Named (time, value) series of one figure panel.
+#[cfg(feature = "plot")]
+type Lines = Vec<(String, Vec<(f64, f64)>)>;
+
+/// The three traces of PyNN's tsodyksmarkram.py (static, depressing,
+/// facilitating): inhibitory conductance and membrane potential of each cell.
+#[cfg(feature = "plot")]
+fn plot(blocks: &[(&str, Block)], path: &Path) -> Result<()> {
+    let trace = |signal: &str| -> Result<Lines> {
+        blocks
+            .iter()
+            .map(|(label, block)| {
+                let sig = block.segments[0].signal(signal).ok_or_else(|| {
+                    pynn::Error::unknown_name("tsodyks_markram figure", "recorded signal", signal, ["v", "gsyn_inh"])
+                })?;
+                Ok((label.to_string(), sig.times().into_iter().zip(sig.column(0)).collect()))
+            })
+            .collect()
+    };
+    let fig = pynn::plot::Figure::new("tsodyksmarkram")
+        .provenance(&blocks[0].1)
+        .lines("gsyn_inh", "time (ms)", "gsyn_inh (uS)", trace("gsyn_inh")?)?
+        .lines("v", "time (ms)", "v (mV)", trace("v")?)?;
+    support::save_figure(&fig, path)
+}
+
+/// `--plot` in a build without the `plot` feature.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &[(&str, Block)], path: &Path) -> Result<()> {
+    Err(support::plot_unavailable(path))
 }

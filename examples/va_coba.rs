@@ -13,7 +13,7 @@
 //!
 //! Prints build time, run time, peak memory, synapse count and the spike
 //! count and mean rate per population, and writes all spikes and the
-//! membrane potential of two excitatory cells to `OUT/va_coba.npz` (+ `.json`).
+//! membrane potential of two excitatory cells to `OUT/va_coba-BACKEND.npz` (+ `.json`).
 //! Integration: adaptive RKF45 per cell reproducing NEST's `iaf_cond_exp`
 //! (see `tests/nest_agreement.rs`). With `--backend brian2` the same
 //! network and Poisson trains run in Brian2 (`rk4`): at the default seed
@@ -22,14 +22,17 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
 use support::{Args, BackendChoice};
 
-fn main() -> Result<()> {
-    let args = Args::parse();
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
+    let args = Args::parse_with_about("Vogels-Abbott COBA benchmark (PyNN VAbenchmarks.py): 4000 IF_cond_exp cells");
     match args.backend {
         BackendChoice::Native => run::<Native>(&args, NativeOptions { ode_solver: args.ode_solver.into() }),
         BackendChoice::Nest => run::<Nest>(&args, Default::default()),
@@ -96,7 +99,7 @@ where
         &[&exc, &inh],
         args.tstop,
         &args.out,
-        "va_coba",
+        &format!("va_coba-{}", args.backend.tag()),
         "Vogels-Abbott COBA (PyNN VAbenchmarks.py)",
     )?;
     if let Some(path) = &args.plot {

@@ -16,7 +16,7 @@
 //!
 //! Prints build time, run time, peak memory, synapse count and the spike
 //! count and mean rate per population, and writes all spikes and the
-//! membrane potential of two excitatory cells to `OUT/va_cuba.npz` (+ `.json`).
+//! membrane potential of two excitatory cells to `OUT/va_cuba-BACKEND.npz` (+ `.json`).
 //! The NEST reference of the same model is `examples/nest/va_cuba_pynn_nest.py`
 //! (NEST 3.10, on-grid `iaf_psc_exp`: 5.30–5.93 Hz excitatory over 5 seeds).
 //! With `--backend nest` the same network (same connections and initial
@@ -31,14 +31,17 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::backends::neuron::NeuronOptions;
 use pynn::prelude::*;
 use std::time::Instant;
 use support::{Args, BackendChoice};
 
-fn main() -> Result<()> {
-    let args = Args::parse();
+fn main() -> std::process::ExitCode {
+    support::run(try_main)
+}
+
+fn try_main() -> Result<()> {
+    let args = Args::parse_with_about("Vogels-Abbott CUBA benchmark (PyNN VAbenchmarks.py): 4000 IF_curr_exp cells");
     match args.backend {
         BackendChoice::Native => run::<Native>(&args, Default::default()),
         BackendChoice::Nest => run::<Nest>(&args, Default::default()),
@@ -90,7 +93,7 @@ where
         &[&exc, &inh],
         args.tstop,
         &args.out,
-        "va_cuba",
+        &format!("va_cuba-{}", args.backend.tag()),
         "Vogels-Abbott CUBA (PyNN VAbenchmarks.py)",
     )?;
     if let Some(path) = &args.plot {

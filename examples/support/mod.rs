@@ -21,13 +21,21 @@ pub enum BackendChoice {
     NeuronMpi2,
 }
 
+impl BackendChoice {
+    /// The `--backend` value (`native`, `nest`, `brian2`, `neuron`,
+    /// `neuron-mpi2`), the second half of the result file names.
+    pub fn tag(self) -> String {
+        self.to_possible_value().map_or_else(|| format!("{self:?}").to_lowercase(), |v| v.get_name().to_string())
+    }
+}
+
 /// Command line of the benchmark examples.
 #[derive(Parser, Debug)]
 pub struct Args {
     /// Simulator to run on.
     #[arg(long, value_enum, default_value = "native")]
     pub backend: BackendChoice,
-    /// Directory for the results (NAME.npz + NAME.json).
+    /// Directory for the results (MODEL-BACKEND.npz + MODEL-BACKEND.json).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Session seed (connectivity and initial potentials).
@@ -49,6 +57,16 @@ pub struct Args {
     pub plot: Option<PathBuf>,
 }
 
+impl Args {
+    /// Parses the command line, with `about` as the first line of `--help`
+    /// (the examples share these options but not their description).
+    pub fn parse_with_about(about: &'static str) -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().about(about).get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// `--ode-solver` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SolverChoice {
@@ -67,6 +85,20 @@ impl From<SolverChoice> for OdeSolver {
     }
 }
 
+/// Runs the body of an example and turns its outcome into the exit status:
+/// an error is printed on stderr with `Display` (a `main` returning `Result`
+/// would print it with `Debug`, escaping the quotes of the pip command in the
+/// missing-simulator message) and the process exits with status 1.
+pub fn run(body: impl FnOnce() -> Result<()>) -> std::process::ExitCode {
+    match body() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Peak resident memory of this process (MiB), from `/proc/self/status`.
 pub fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -75,8 +107,10 @@ pub fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Prints spike count and mean rate of each population, writes all blocks to
-/// `out/name.npz` (+ `.json`) and returns the blocks.
+/// Prints spike count and mean rate of each population and writes all blocks
+/// to `out/name.npz` (+ `.json`); `name` is `MODEL-BACKEND` (e.g.
+/// `va_cuba-nest`), so that runs on different backends do not overwrite
+/// each other.
 pub fn report_and_write<B: pynn::Backend>(
     sim: &Sim<B>,
     pops: &[&dyn PopulationData],
@@ -88,11 +122,29 @@ pub fn report_and_write<B: pynn::Backend>(
     let mut blocks = Vec::new();
     for pop in pops {
         let block = pop.data()?;
-        let spikes: usize = block.segments[0].spiketrains.iter().map(|s| s.times.len()).sum();
-        let rate = spikes as f64 / pop.cells() as f64 / (tstop / 1000.0);
-        println!("  {:<4} {:>5} cells  {spikes:>7} spikes  mean rate {rate:.2} Hz", block.name, pop.cells());
+        let seg = &block.segments[0];
+        let spikes: usize = seg.spiketrains.iter().map(|s| s.times.len()).sum();
+        let (rate, cv) = rate_and_cv(seg, pop.cells(), tstop);
+        println!(
+            "  {:<4} {:>5} cells  {spikes:>7} spikes  mean rate {rate:.2} Hz  CV(ISI) {cv:.3}",
+            block.name,
+            pop.cells()
+        );
         blocks.push(block);
     }
+    write_results(sim, &blocks, out, name, model)
+}
+
+/// Writes `blocks` to `out/name.npz` (+ `.json`, with the run's simulator,
+/// time step, seed, end time and `model`) and prints the paths; `name` is
+/// `MODEL-BACKEND`.
+pub fn write_results<B: pynn::Backend>(
+    sim: &Sim<B>,
+    blocks: &[Block],
+    out: &Path,
+    name: &str,
+    model: &str,
+) -> Result<()> {
     let provenance = [
         ("simulator", serde_json::json!(B::NAME)),
         ("dt", serde_json::json!(sim.get_time_step())),
@@ -103,9 +155,21 @@ pub fn report_and_write<B: pynn::Backend>(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let (npz, json) = pynn::core::io::write_blocks(&out.join(name), &blocks, &provenance)?;
+    let (npz, json) = pynn::core::io::write_blocks(&out.join(name), blocks, &provenance)?;
     println!("  data         {} + {}", npz.display(), json.display());
     Ok(())
+}
+
+/// Mean firing rate (Hz) of the `cells` cells of a segment over `tstop` ms
+/// and the mean CV of their inter-spike intervals over the cells with at
+/// least two spikes (NaN if none), both from [`pynn::core::stats`] (Elephant's
+/// definitions). A cell recorded without spikes counts with rate 0.
+pub fn rate_and_cv(seg: &pynn::core::Segment, cells: usize, tstop: f64) -> (f64, f64) {
+    let rates: f64 =
+        seg.spiketrains.iter().map(|st| pynn::core::stats::mean_rate(&st.times, 0.0, tstop).unwrap_or(0.0)).sum();
+    let cvs: Vec<f64> = seg.spiketrains.iter().map(|st| st.cv_isi()).filter(|cv| cv.is_finite()).collect();
+    let cv = if cvs.is_empty() { f64::NAN } else { cvs.iter().sum::<f64>() / cvs.len() as f64 };
+    (rates / cells.max(1) as f64, cv)
 }
 
 /// What the report needs of a population, whatever its cell type.
@@ -197,21 +261,26 @@ pub fn plot_brunel<C: pynn::CellType, B: pynn::Backend>(
 
 /// Saves a figure at 1000 x 800 pixels and prints its path.
 #[cfg(feature = "plot")]
-fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
+pub fn save_figure(fig: &pynn::plot::Figure, path: &Path) -> Result<()> {
     fig.save(path, (1000, 800))?;
     println!("  figure       {}", path.display());
     Ok(())
 }
 
-/// `--plot` in a build without the `plot` feature: an error saying so.
-#[cfg(not(feature = "plot"))]
-pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
-    Err(pynn::Error::invalid_value(
+/// The error of `--plot FILE` in a build without the `plot` feature.
+pub fn plot_unavailable(path: &Path) -> pynn::Error {
+    pynn::Error::invalid_value(
         "--plot",
         "FILE",
         path.display(),
         "no figure: this build has the cargo feature `plot` off (build with --features plot)",
-    ))
+    )
+}
+
+/// `--plot` in a build without the `plot` feature: an error saying so.
+#[cfg(not(feature = "plot"))]
+pub fn plot_va<C: pynn::CellType, B: pynn::Backend>(_: &Population<C, B>, _: &str, path: &Path) -> Result<()> {
+    Err(plot_unavailable(path))
 }
 
 /// `--plot` in a build without the `plot` feature: an error saying so.
