@@ -2,8 +2,8 @@
 see pynn-core/src/io.rs) into Neo objects, ready for Elephant.
 
     import sys; sys.path.insert(0, "pynn-core/python"); import pynn_neo
-    block = pynn_neo.read_block("out/va_cuba", "exc")   # a neo.Block
-    blocks = pynn_neo.read("out/va_cuba")               # one neo.Block per population
+    block = pynn_neo.read_block("out/va_cuba-native", "exc")   # a neo.Block
+    blocks = pynn_neo.read("out/va_cuba-native")               # one neo.Block per population
 
 Each population becomes a ``neo.Block`` named by its label, as PyNN's
 ``get_data()`` returns it: one ``neo.Segment`` per run between resets, one

@@ -21,7 +21,7 @@
 //!
 //! ```python
 //! import numpy as np, json
-//! d = np.load("out/va_cuba.npz"); meta = json.load(open("out/va_cuba.json"))
+//! d = np.load("out/va_cuba-native.npz"); meta = json.load(open("out/va_cuba-native.json"))
 //! v = d["exc.seg000.v"]            # samples x cells, mV
 //! ```
 //!
@@ -38,7 +38,7 @@
 //!
 //! ```python
 //! import sys; sys.path.insert(0, "pynn-core/python"); import pynn_neo
-//! block = pynn_neo.read_block("out/va_cuba", "exc")     # or pynn_neo.read(path): every population
+//! block = pynn_neo.read_block("out/va_cuba-native", "exc")     # or pynn_neo.read(path): every population
 //! from elephant.statistics import mean_firing_rate, cv, isi
 //! rates = [mean_firing_rate(st) for st in block.segments[0].spiketrains]
 //! ```
