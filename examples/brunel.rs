@@ -160,6 +160,9 @@ const TRANSIENT: f64 = 100.0;
 /// shorter than twice that), with the numbers and thresholds.
 fn regime(trains: &[pynn::core::SpikeTrain], tstop: f64) -> Result<String> {
     let t0 = if tstop >= 2.0 * TRANSIENT { TRANSIENT } else { 0.0 };
+    if tstop - t0 < BIN {
+        return Ok(format!("not named: the run ({tstop} ms) is shorter than one {BIN} ms bin"));
+    }
     let counts = pynn::core::stats::population_rate_histogram(trains, BIN, t0, tstop)?.counts;
     let n = counts.len().max(1) as f64;
     let mean = counts.iter().sum::<u64>() as f64 / n;
