@@ -110,10 +110,19 @@ pub mod user {
 
     /// The value for `name` in the unit `C`'s table gives it: `options`
     /// holds the value in each unit of the dimension it was written in.
-    /// Fails (with `message`) if `name` is not listed or its unit is none
-    /// of them.
+    /// Fails (with `message`) if its unit is none of them.
+    ///
+    /// A name the table does not list is converted to PyNN's unit of the
+    /// dimension (`options[0]`) without failing: a parameter is the
+    /// struct's field, whose misspelling rustc reports on the same token,
+    /// and a state variable is looked up by [`lookup`] as well.
     pub const fn convert<C: CellType>(table: u8, name: &str, options: &[(&str, f64)], message: &'static str) -> f64 {
-        let Some(unit) = unit_of::<C>(table, name) else { panic!("{}", message) };
+        let Some(unit) = unit_of::<C>(table, name) else {
+            if options.is_empty() {
+                panic!("{}", message)
+            }
+            return options[0].1;
+        };
         let mut i = 0;
         while i < options.len() {
             if str_eq(options[i].0, unit) {

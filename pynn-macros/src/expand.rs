@@ -502,6 +502,7 @@ pub fn expand(net: &Network) -> TokenStream {
     let mut seen_cells: Vec<&str> = Vec::new();
     let (mut pops, mut projs, mut sources, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut pop_names, mut projection_names) = (Vec::new(), Vec::new());
+    let mut checks = crate::models::Checks::new();
     for item in &net.items {
         match item {
             Item::Pop(p) => pop_names.push(p.name.to_string()),
@@ -512,7 +513,7 @@ pub fn expand(net: &Network) -> TokenStream {
     for item in &net.items {
         match item {
             Item::Pop(pop) => {
-                if let Some(code) = crate::models::expand_pop(pop, &mut bounds) {
+                if let Some(code) = crate::models::expand_pop(pop, &mut bounds, &mut checks) {
                     pops.push(code);
                     continue;
                 }
@@ -613,7 +614,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     None => quote!(::core::option::Option::None),
                 };
                 let var = c.name.clone().unwrap_or_else(|| Ident::new("_", Span::call_site()));
-                projs.push(crate::models::user_receptor_checks(net, c));
+                projs.push(crate::models::user_receptor_checks(net, c, &mut checks));
                 projs.push(quote_spanned! {c.keyword.span()=>
                     let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
                 });
@@ -636,7 +637,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     continue;
                 }
                 let target = cells(&r.cells);
-                records.push(crate::models::user_record_checks(net, r));
+                records.push(crate::models::user_record_checks(net, r, &mut checks));
                 let vars = (0..r.vars.len()).map(|k| crate::models::var_name(r, k));
                 let every = match &r.every {
                     Some(v) => {
@@ -663,8 +664,10 @@ pub fn expand(net: &Network) -> TokenStream {
         }
         None => (quote!(), quote!(#p::Sim::<B>::setup(Self::setup())?)),
     };
+    let checks = crate::models::check_items(&checks);
     quote! {
         #def
+        #checks
 
         impl<B: #p::Backend> #name<B> {
             #setup

@@ -463,20 +463,54 @@ impl Table {
 
 /// A constant that fails to compile, with a message on `span`, unless the
 /// user's type `ty` lists `name` in `table`.
-fn user_lookup(ty: &syn::Path, table: Table, name: &str, span: proc_macro2::Span) -> TokenStream {
+fn user_lookup(ty: &syn::Path, table: Table, name: &str, span: proc_macro2::Span, checks: &mut Checks) -> TokenStream {
     let p = p();
     let t = table as u8;
     let tyname = ty.to_token_stream().to_string().replace(' ', "");
     let msg =
         format!("`{tyname}` has no {} `{name}`: it is not in `<{tyname} as CellType>::{}`", table.what(), table.list());
-    quote_spanned!(span=> const { #p::user::lookup::<#ty>(#t, #name, #msg) })
+    let call = respan(quote!(#p::user::lookup::<#ty>(#t, #name, #msg)), span);
+    checks.push(call.clone());
+    quote_spanned!(span=> const { #call })
+}
+
+/// `tokens` with every token (and group) spanned at `span`: rustc reports
+/// a failed constant at the span of the call expression, which must lie
+/// on the user's token (a mix of spans falls back to the whole macro).
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tt| match tt {
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                proc_macro2::TokenTree::Group(group)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
+}
+
+/// Calls of `pynn::__private::user` functions, each also evaluated in a
+/// free constant (`const _: () = ...;` next to the struct): a constant
+/// inside the generic `build` is only evaluated when `build` is
+/// instantiated, which `cargo check` and a crate that never calls it skip.
+pub type Checks = Vec<TokenStream>;
+
+/// The free constants evaluating `checks` (each spanned on its token).
+pub fn check_items(checks: &Checks) -> TokenStream {
+    let items = checks.iter().map(|c| quote!(const _: () = { let _ = #c; };));
+    quote!(#(#items)*)
 }
 
 /// A number for a parameter or state variable `name` of the user's type
 /// `ty`: bare, a float literal; with a unit, a constant evaluated against
 /// the type's table (the value converted to the entry's unit, or a compile
 /// error if the unit is of another dimension).
-fn user_number(ty: &syn::Path, table: Table, name: &Ident, v: &Value) -> TokenStream {
+fn user_number(ty: &syn::Path, table: Table, name: &Ident, v: &Value, checks: &mut Checks) -> TokenStream {
     let p = p();
     let t = table as u8;
     let tyname = ty.to_token_stream().to_string().replace(' ', "");
@@ -489,7 +523,7 @@ fn user_number(ty: &syn::Path, table: Table, name: &Ident, v: &Value) -> TokenSt
                 if matches!(table, Table::Parameter) {
                     return lit;
                 }
-                let lookup = user_lookup(ty, table, &key, name.span());
+                let lookup = user_lookup(ty, table, &key, name.span(), checks);
                 return quote_spanned!(n.span=> { let _ = #lookup; #lit });
             };
             let options = schema::UNITS.iter().filter(|u| u.dim == unit.dim).map(|u| {
@@ -498,12 +532,14 @@ fn user_number(ty: &syn::Path, table: Table, name: &Ident, v: &Value) -> TokenSt
                 quote!((#name, #x))
             });
             let msg = format!(
-                "`{tyname}`: `{key} = {}` is {}, but `{key}` has another unit in `<{tyname} as CellType>::{}` (or is not listed there)",
+                "`{tyname}`: `{key} = {}` is {}, but `<{tyname} as CellType>::{}` gives `{key}` a unit of another dimension",
                 written(n),
                 unit.dim.noun(),
                 table.list()
             );
-            quote_spanned!(n.span=> const { #p::user::convert::<#ty>(#t, #key, &[#(#options),*], #msg) })
+            let call = respan(quote!(#p::user::convert::<#ty>(#t, #key, &[#(#options),*], #msg)), n.span);
+            checks.push(call.clone());
+            quote_spanned!(n.span=> const { #call })
         }
         Value::Rust { expr, span, unit } => {
             let Some(unit) = unit.as_ref().and_then(|u| schema::unit_named(&u.to_string())) else {
@@ -515,15 +551,17 @@ fn user_number(ty: &syn::Path, table: Table, name: &Ident, v: &Value) -> TokenSt
                 quote!((#name, #x))
             });
             let msg = format!(
-                "`{tyname}`: `{key}` in {} is {}, but `{key}` has another unit in `<{tyname} as CellType>::{}` (or is not listed there)",
+                "`{tyname}`: `{key}` in {} is {}, but `<{tyname} as CellType>::{}` gives `{key}` a unit of another dimension",
                 unit.name,
                 unit.dim.noun(),
                 table.list()
             );
-            quote_spanned!(*span=> { let __x: f64 = #expr; __x * const { #p::user::convert::<#ty>(#t, #key, &[#(#options),*], #msg) } })
+            let call = respan(quote!(#p::user::convert::<#ty>(#t, #key, &[#(#options),*], #msg)), *span);
+            checks.push(call.clone());
+            quote_spanned!(*span=> { let __x: f64 = #expr; __x * const { #call } })
         }
         Value::Array { elems, .. } if !elems.iter().any(|e| matches!(e, Value::Array { .. })) => {
-            let e = elems.iter().map(|e| user_number(ty, table, name, e));
+            let e: Vec<TokenStream> = elems.iter().map(|e| user_number(ty, table, name, e, checks)).collect();
             quote!(::std::vec![#(#e),*])
         }
         _ => quote!(0.0),
@@ -548,7 +586,7 @@ pub fn cell_type_tokens(pop: &Pop) -> Option<TokenStream> {
 /// The statements creating a `PointNeuron` or `<Type>` population (with its
 /// `set` and `initialize` calls), and the `Supports` bound of its type
 /// (added to `bounds` once); `None` for a standard cell type.
-pub fn expand_pop(pop: &Pop, bounds: &mut Vec<TokenStream>) -> Option<TokenStream> {
+pub fn expand_pop(pop: &Pop, bounds: &mut Vec<TokenStream>, checks: &mut Checks) -> Option<TokenStream> {
     let p = p();
     let ty = cell_type_tokens(pop)?;
     let bound = quote_spanned!(pop.cell.span()=> #p::Supports<#ty>);
@@ -576,19 +614,19 @@ pub fn expand_pop(pop: &Pop, bounds: &mut Vec<TokenStream>) -> Option<TokenStrea
             let field = &a.name;
             match &a.value {
                 Value::Number(_) | Value::Rust { .. } => {
-                    let v = user_number(path, Table::Parameter, field, &a.value);
+                    let v = user_number(path, Table::Parameter, field, &a.value, checks);
                     fields.push(quote_spanned!(field.span()=> #field: #v,));
                 }
                 Value::Array { elems, .. } if !elems.iter().any(|e| matches!(e, Value::Array { .. })) => {
                     // One value per cell, each converted like a number.
                     let key = field.to_string();
-                    let check = user_lookup(path, Table::Parameter, &key, field.span());
-                    let v = user_number(path, Table::Parameter, field, &a.value);
+                    let check = user_lookup(path, Table::Parameter, &key, field.span(), checks);
+                    let v = user_number(path, Table::Parameter, field, &a.value, checks);
                     later.push(quote!(let _ = #check; #var.set(#key, #p::Value::Array(#v))?;));
                 }
                 v => {
                     let key = field.to_string();
-                    let check = user_lookup(path, Table::Parameter, &key, field.span());
+                    let check = user_lookup(path, Table::Parameter, &key, field.span(), checks);
                     let v = value_in(v, 1.0);
                     later.push(quote!(let _ = #check; #var.set(#key, #v)?;));
                 }
@@ -596,10 +634,10 @@ pub fn expand_pop(pop: &Pop, bounds: &mut Vec<TokenStream>) -> Option<TokenStrea
         }
         for a in &pop.init {
             let key = a.name.to_string();
-            let check = user_lookup(path, Table::State, &key, a.name.span());
+            let check = user_lookup(path, Table::State, &key, a.name.span(), checks);
             let v = match &a.value {
                 Value::Number(_) | Value::Rust { unit: Some(_), .. } => {
-                    let x = user_number(path, Table::State, &a.name, &a.value);
+                    let x = user_number(path, Table::State, &a.name, &a.value, checks);
                     quote!(#p::Value::Scalar(#x))
                 }
                 v => value_in(v, 1.0),
@@ -658,12 +696,12 @@ fn user_type<'a>(net: &'a Network, name: &Ident) -> Option<&'a syn::Path> {
 
 /// Compile-time checks of a `record` statement's variables on `<Type>`
 /// populations (against `CellType::RECORDABLES`).
-pub fn user_record_checks(net: &Network, r: &Record) -> TokenStream {
+pub fn user_record_checks(net: &Network, r: &Record, checks: &mut Checks) -> TokenStream {
     let mut out = TokenStream::new();
     for part in &r.cells.parts {
         let Some(ty) = user_type(net, &part.pop) else { continue };
         for (k, var) in r.vars.iter().enumerate() {
-            let check = user_lookup(ty, Table::Recordable, &var_name(r, k), var.span());
+            let check = user_lookup(ty, Table::Recordable, &var_name(r, k), var.span(), checks);
             out.extend(quote!(let _ = #check;));
         }
     }
@@ -672,12 +710,12 @@ pub fn user_record_checks(net: &Network, r: &Record) -> TokenStream {
 
 /// Compile-time check of a projection's receptor on `<Type>` post-synaptic
 /// populations (against `CellType::RECEPTORS`).
-pub fn user_receptor_checks(net: &Network, c: &Connect) -> TokenStream {
+pub fn user_receptor_checks(net: &Network, c: &Connect, checks: &mut Checks) -> TokenStream {
     let mut out = TokenStream::new();
     let Some(receptor) = &c.receptor else { return out };
     for part in &c.post.parts {
         let Some(ty) = user_type(net, &part.pop) else { continue };
-        let check = user_lookup(ty, Table::Receptor, &receptor.to_string(), receptor.span());
+        let check = user_lookup(ty, Table::Receptor, &receptor.to_string(), receptor.span(), checks);
         out.extend(quote!(let _ = #check;));
     }
     out
