@@ -10,6 +10,7 @@
 //!    engine, and the macro expands to the same constructor calls with the
 //!    same `f64`s (units converted by shifting the decimal exponent), so
 //!    exact equality is expected (and asserted; tolerance 0).
+//!    The multi_synapse twin also runs on NEST (needs `PYNN_PYTHON`).
 //! 2. A LIF `PointNeuron` with current receptors, parameters drawn from a
 //!    distribution: the same, exactly.
 //! 3. A NEST model by name (`NestCell::NEST_MODEL`, NEST's names and units
@@ -64,10 +65,10 @@ const MULTI_VARS: [&str; 4] = ["v", "AMPA.gsyn", "NMDA.gsyn", "GABAA.gsyn"];
 /// Connections of the three projections, then the four traces.
 type MultiRun = (Vec<Vec<(usize, usize, f64, f64)>>, Vec<Vec<f64>>);
 
-fn multi_results(
-    sim: &Sim<Native>,
-    neuron: &Population<PointNeuron, Native>,
-    prjs: [&Projection<Native>; 3],
+fn multi_results<B: pynn::Backend>(
+    sim: &Sim<B>,
+    neuron: &Population<PointNeuron, B>,
+    prjs: [&Projection<B>; 3],
 ) -> Result<MultiRun> {
     let conns = prjs.iter().map(|p| connections(p)).collect::<Result<Vec<_>>>()?;
     sim.run(200.0)?;
@@ -77,8 +78,11 @@ fn multi_results(
     Ok((conns, traces))
 }
 
-fn multi_synapse_object_api() -> Result<MultiRun> {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
+fn multi_synapse_object_api<B>() -> Result<MultiRun>
+where
+    B: pynn::Backend + pynn::Supports<PointNeuron> + pynn::Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
     let cell = PointNeuron::new(
         AdExp { tau_m: 10.0, v_rest: -60.0, ..Default::default() },
         [
@@ -87,9 +91,9 @@ fn multi_synapse_object_api() -> Result<MultiRun> {
             ("GABAA", AlphaPSR { tau_syn: 1.5, e_syn: -70.0 }),
         ],
     )?;
-    let neuron = Population::<PointNeuron, Native>::with_label(&sim, 1, cell, Some("neuron"))?;
+    let neuron = Population::<PointNeuron, B>::with_label(&sim, 1, cell, Some("neuron"))?;
     neuron.initialize("v", -60.0)?;
-    let sources = Population::<SpikeSourceArray, Native>::new(&sim, 3, SpikeSourceArray::default())?;
+    let sources = Population::<SpikeSourceArray, B>::new(&sim, 3, SpikeSourceArray::default())?;
     sources.set("spike_times", vec![vec![30.0], vec![60.0], vec![90.0]])?;
     let mut prjs = Vec::new();
     for (k, (receptor, weight)) in [("AMPA", 0.01), ("NMDA", 0.002), ("GABAA", 0.02)].into_iter().enumerate() {
@@ -102,7 +106,7 @@ fn multi_synapse_object_api() -> Result<MultiRun> {
 
 #[test]
 fn multi_synapse_macro_matches_object_api() -> Result<()> {
-    let expected = multi_synapse_object_api()?;
+    let expected = multi_synapse_object_api::<Native>()?;
     let (sim, net) = MultiSynapse::<Native>::setup_and_build()?;
     assert_eq!(net.neuron.receptor_types(), ["AMPA", "GABAA", "NMDA"]);
     assert_eq!(net.neuron.get("GABAA.e_syn")?, [-70.0]);
@@ -120,6 +124,22 @@ fn multi_synapse_macro_matches_object_api() -> Result<()> {
     let v = &got.1[0];
     assert!(v.iter().cloned().fold(f64::MIN, f64::max) > -57.0, "excitation raised v by > 3 mV");
     assert!(v[950] < v[910], "GABAA (spike at 90 ms, delay 1 ms) pulled v down: {} -> {}", v[910], v[950]);
+    Ok(())
+}
+
+/// The same composition on NEST (`aeif_cond_alpha_multisynapse`): the
+/// macro's network is the object API's there too, exactly (tolerance 0:
+/// the same NEST, the same parameters and inputs).
+#[test]
+fn multi_synapse_macro_matches_object_api_on_nest() -> Result<()> {
+    let expected = multi_synapse_object_api::<Nest>()?;
+    let (sim, net) = MultiSynapse::<Nest>::setup_and_build()?;
+    let got = multi_results(&sim, &net.neuron, [&net.ampa, &net.nmda, &net.gabaa])?;
+    assert_eq!(got.0, expected.0, "connections");
+    for (k, var) in MULTI_VARS.iter().enumerate() {
+        assert_eq!(got.1[k], expected.1[k], "{var}: identical trace on NEST");
+    }
+    assert!(got.1[1].iter().cloned().fold(0.0, f64::max) > 1e-4, "AMPA conducted on NEST");
     Ok(())
 }
 

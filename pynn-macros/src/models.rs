@@ -189,6 +189,8 @@ pub fn is_point_neuron(pop: &Pop) -> bool {
 /// A `PointNeuron`'s composition as written: the neuron and the receptors
 /// (name, component, arguments as assignments), receptors sorted by name.
 struct Composition<'a> {
+    /// `neuron = ...` was written (known or not).
+    neuron_given: bool,
     neuron: Option<(&'a Call, &'static Component, Vec<Assign>)>,
     receptors: Vec<(&'a Ident, &'a Call, &'static Component, Vec<Assign>)>,
 }
@@ -216,7 +218,7 @@ fn assignments(cx: &mut Ctxt, call: &Call, comp: &Component) -> Vec<Assign> {
 
 /// Reads (and checks) the composition of a `PointNeuron` population.
 fn composition<'a>(cx: &mut Ctxt, pop: &'a Pop) -> Composition<'a> {
-    let mut out = Composition { neuron: None, receptors: Vec::new() };
+    let mut out = Composition { neuron_given: false, neuron: None, receptors: Vec::new() };
     let all_receptors = || RECEPTORS.iter().flat_map(|c| std::iter::once(c.name).chain(c.aliases.iter().copied()));
     for a in &pop.params {
         let is_neuron = a.name == "neuron";
@@ -227,6 +229,7 @@ fn composition<'a>(cx: &mut Ctxt, pop: &'a Pop) -> Composition<'a> {
         };
         let name = call.name.to_string();
         if is_neuron {
+            out.neuron_given = true;
             match component(NEURONS, &name) {
                 None => cx.error(
                     call.name.span(),
@@ -288,6 +291,9 @@ pub fn point_neuron(cx: &mut Ctxt, pop: &Pop) -> Option<&'static CellTable> {
     let comp = composition(cx, pop);
     let mut ok = true;
     let Some((ncall, neuron, nargs)) = &comp.neuron else {
+        if comp.neuron_given {
+            return None;
+        }
         cx.error(
             pop.cell.span(),
             "a `PointNeuron` needs its neuron component: `{ neuron = LIF(...) | AdExp(...), AMPA = CondAlpha(...), ... }`",
@@ -883,5 +889,117 @@ pub fn options_fn(b: &Backends) -> TokenStream {
         pub fn options() -> <B as #p::Backend>::Options {
             <B as #p::BackendOptions>::pick(#p::Options { #(#per_backend)* })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ast, validate};
+    use quote::quote;
+
+    fn errors(input: proc_macro2::TokenStream) -> Vec<String> {
+        let net: ast::Network = syn::parse2(input).expect("parses");
+        let mut cx = validate::Ctxt::default();
+        validate::validate(&net, &mut cx);
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    /// The table built for a composition has pynn-core's names and order
+    /// (`PointNeuron::info`; its test `schema_follows_the_composition`).
+    #[test]
+    fn point_neuron_table_follows_the_core() {
+        let net: ast::Network = syn::parse2(quote! {
+            struct N;
+            pop n = PointNeuron(1) {
+                neuron = AdExp(tau_m = 10 ms),
+                NMDA = AlphaPSR(tau_syn = 20 ms),
+                AMPA = CondAlpha(),
+                GABAA = CondAlpha(e_syn = -70 mV),
+            };
+        })
+        .expect("parses");
+        let ast::Item::Pop(pop) = &net.items[0] else { panic!("a pop") };
+        let mut cx = validate::Ctxt::default();
+        let table = super::point_neuron(&mut cx, pop).expect("a valid composition");
+        assert!(cx.check().is_ok());
+        assert_eq!(table.receptors, ["AMPA", "GABAA", "NMDA"]);
+        assert!(table.conductance_based);
+        assert_eq!(table.weight_unit, "uS");
+        let names: Vec<&str> = table.parameters.iter().map(|p| p.name).collect();
+        assert_eq!(names[..2], ["cm", "tau_refrac"]);
+        assert_eq!(
+            names[12..],
+            ["AMPA.e_syn", "AMPA.tau_syn", "GABAA.e_syn", "GABAA.tau_syn", "NMDA.e_syn", "NMDA.tau_syn"]
+        );
+        let rec: Vec<&str> = table.recordables.iter().map(|r| r.name).collect();
+        assert_eq!(rec, ["spikes", "v", "w", "AMPA.gsyn", "GABAA.gsyn", "NMDA.gsyn"]);
+        let state: Vec<&str> = table.state.iter().map(|s| s.name).collect();
+        assert_eq!(state, ["v", "w", "AMPA.gsyn", "GABAA.gsyn", "NMDA.gsyn"]);
+    }
+
+    #[test]
+    fn compositions_are_checked() {
+        let e = errors(quote! {
+            struct N;
+            pop a = PointNeuron(1) { neuron = AdExp(), fast = CurrExp() };
+            pop b = PointNeuron(1) { neuron = LIF(v_reset = -40 mV), x = CondExp(), x = CondExp() };
+            pop c = PointNeuron(1) { neuron = LIF(), x = CondExp(12 ms) };
+            pop d = PointNeuron(1) { neuron = LIF() };
+            pop e = PointNeuron(1) { neuron = Izhikevich(), x = CondExp() };
+        });
+        assert_eq!(e.len(), 6, "{e:#?}");
+        assert!(e[0].contains("`AdExp` with current-based receptors"), "{}", e[0]);
+        assert!(e[1].contains("receptor `x` is defined twice"), "{}", e[1]);
+        assert!(e[2].contains("v_reset must be below v_thresh"), "{}", e[2]);
+        assert!(e[3].contains("name the parameter of `CondExp`"), "{}", e[3]);
+        assert!(e[4].contains("at least one named receptor"), "{}", e[4]);
+        assert!(e[5].contains("unknown neuron component `Izhikevich`"), "{}", e[5]);
+    }
+
+    #[test]
+    fn user_types_expand_to_struct_literals_and_constants() {
+        let input = quote! {
+            struct N;
+            pop q = <models::Qif>(5) { tau_m = 20, i_offset = 200 pA } init { v = -60 mV };
+            record q: v;
+        };
+        assert_eq!(errors(input.clone()), Vec::<String>::new());
+        let out = crate::network2(input).to_string();
+        assert!(out.contains("models :: Qif { tau_m : 20.0 ,"), "{out}");
+        // 200 pA in each current unit the table may give, exactly.
+        assert!(out.contains("(\"nA\" , 0.2f64) , (\"pA\" , 200f64) , (\"uA\" , 0.0002f64)"), "{out}");
+        // Evaluated as free constants (also by `cargo check`).
+        assert!(
+            out.contains(
+                "const _ : () = { let _ = :: pynn :: __private :: user :: lookup :: < models :: Qif > (2u8 , \"v\""
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Supports < models :: Qif >"), "{out}");
+    }
+
+    #[test]
+    fn backend_options_are_checked_and_expanded() {
+        let e = errors(quote! {
+            struct N;
+            backend { native(ode_solver = rk4) }
+            backend { nest(ranks = 2.5 ms), neuron(launcher = "mpirun") }
+        });
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(e[0].contains("only one `backend` block"), "{}", e[0]);
+        assert!(e[1].contains("a whole number >= 1"), "{}", e[1]);
+        assert!(e[2].contains("a Rust expression in braces"), "{}", e[2]);
+        let out = crate::network2(quote! {
+            struct N;
+            backend { native(ode_solver = rk4), nest(ranks = 3) }
+            pop c = IF_cond_exp(1);
+        })
+        .to_string();
+        assert!(out.contains("ode_solver : :: pynn :: __private :: OdeSolver :: Rk4"), "{out}");
+        assert!(out.contains("ranks : 3"), "{out}");
+        assert!(out.contains("setup_with (Self :: setup () , Self :: options ())"), "{out}");
     }
 }
