@@ -10,6 +10,7 @@
 
 mod ast;
 mod expand;
+mod models;
 mod parse;
 mod schema;
 mod validate;
