@@ -4,9 +4,11 @@
 //! cm 0.2 nF, v_offset -63 mV, E_Na 50 mV, E_K -90 mV, E_leak -65 mV,
 //! v initialised at -64 mV). Where PyNN's example drives one cell with a
 //! constant `i_offset` of 1 nA for 20 ms, we give two cells a current step
-//! (`DCSource` from 10 to 40 ms): 1 nA, which makes the cell fire
+//! (`DCSource` from 100 to 400 ms): 1 nA, which makes the cell fire
 //! repetitively, and 0.01 nA, which only shifts the potential to a new
-//! plateau; time step 0.01 ms, 50 ms.
+//! plateau (the slowest time constant at rest is ~23 ms: the cell settles
+//! before the step and long before its end); time step
+//! 0.01 ms, 500 ms.
 //!
 //! ```text
 //! cargo run --release --example hh_cond_exp -- --plot docs/gallery/hh_cond_exp.png
@@ -37,16 +39,16 @@ network! {
         tau_syn_E = 0.2 ms, tau_syn_I = 2 ms,
     } init { v = -64 mV };
 
-    inject strong = dc(amplitude = 1 nA, start = 10 ms, stop = 40 ms) into cells[0..1];
-    inject weak = dc(amplitude = 0.01 nA, start = 10 ms, stop = 40 ms) into cells[1..2];
+    inject strong = dc(amplitude = 1 nA, start = 100 ms, stop = 400 ms) into cells[0..1];
+    inject weak = dc(amplitude = 0.01 nA, start = 100 ms, stop = 400 ms) into cells[1..2];
 
     record cells: spikes, v;
 }
 
 /// Simulated time (ms).
-pub const T_STOP: f64 = 50.0;
+pub const T_STOP: f64 = 500.0;
 /// Start and end of the current step (ms).
-pub const STEP: (f64, f64) = (10.0, 40.0);
+pub const STEP: (f64, f64) = (100.0, 400.0);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -107,10 +109,10 @@ where
     for (col, amp) in [(0, 1.0), (1, 0.01)] {
         let train = &block.segments[0].spiketrains[col];
         println!(
-            "  cell {col} ({amp} nA): {:>2} spikes; mean v {:.3} mV before the step, {:.3} mV at its end (35-40 ms)",
+            "  cell {col} ({amp} nA): {:>2} spikes; mean v {:.3} mV before the step (90-100 ms), {:.3} mV at its end (390-400 ms)",
             train.times.len(),
-            mean_v(&block, col, 5.0, STEP.0),
-            mean_v(&block, col, 35.0, STEP.1)
+            mean_v(&block, col, STEP.0 - 10.0, STEP.0),
+            mean_v(&block, col, STEP.1 - 10.0, STEP.1)
         );
     }
     support::write_results(
@@ -134,7 +136,7 @@ fn plot(block: &Block, path: &Path) -> Result<()> {
         .signal("v")
         .ok_or_else(|| Error::invalid_value("hh_cond_exp plot", "v", "not recorded", "a run recording v"))?;
     let times = v.times();
-    let mut fig = pynn::plot::Figure::new("HH_cond_exp: current steps 10-40 ms").provenance(block);
+    let mut fig = pynn::plot::Figure::new("HH_cond_exp: current steps 100-400 ms").provenance(block);
     for (col, title) in [(0, "step of 1 nA: repetitive firing"), (1, "step of 0.01 nA: a new plateau")] {
         let points = times.iter().copied().zip(v.column(col)).collect();
         fig = fig.lines(title, "time (ms)", "v (mV)", vec![(format!("cell {col}"), points)])?;
