@@ -151,7 +151,7 @@ fn try_main(args: &Args) -> Result<()> {
 }
 
 /// The grid with the targets of its centre cell, the measured connection
-/// probability against distance with p(d), and the connection matrix of
+/// probability at each distance with p(d), and the connection matrix of
 /// the first 100 x 100 cells, all of the distance-dependent projection.
 #[cfg(feature = "plot")]
 fn plot(built: &Built, seed: u64, path: &Path) -> Result<()> {
@@ -167,45 +167,41 @@ fn plot(built: &Built, seed: u64, path: &Path) -> Result<()> {
         (format!("targets of exc cell {centre}"), targets),
         (format!("exc cell {centre}"), vec![xy(centre)]),
     ];
-    // Measured probability in distance bins of 0.5: connections / pairs.
-    let bin = 0.5;
-    let n_bins = 20;
-    let (mut pairs_in, mut conns_in) = (vec![0.0; n_bins], vec![0.0; n_bins]);
+    // Measured probability at each distance up to 10 that occurs on the grid:
+    // connections / pairs at that distance.
+    let mut at: std::collections::BTreeMap<u64, (f64, f64)> = Default::default();
+    let key = |d: f64| (d * 1e6).round() as u64;
     for a in pos {
         for b in pos {
-            if let Some(c) = pairs_in.get_mut((distance(*a, *b) / bin) as usize) {
-                *c += 1.0;
+            let d = distance(*a, *b);
+            if d <= 10.0 {
+                at.entry(key(d)).or_default().0 += 1.0;
             }
         }
     }
     for (i, j) in pairs {
-        if let Some(c) = conns_in.get_mut((distance(pos[*i], pos[*j]) / bin) as usize) {
-            *c += 1.0;
+        if let Some(e) = at.get_mut(&key(distance(pos[*i], pos[*j]))) {
+            e.1 += 1.0;
         }
     }
-    let measured: Vec<(f64, f64)> = (0..n_bins)
-        .filter(|k| pairs_in[*k] > 0.0)
-        .map(|k| ((k as f64 + 0.5) * bin, conns_in[k] / pairs_in[k]))
-        .collect();
+    let measured: Vec<(f64, f64)> = at.iter().map(|(k, (n, c))| (*k as f64 * 1e-6, c / n)).collect();
     let exact: Vec<(f64, f64)> = (0..=100).map(|k| k as f64 * 0.1).map(|d| (d, p_of_d(d))).collect();
     let matrix: Vec<(f64, f64)> =
         pairs.iter().filter(|(i, j)| *i < 100 && *j < 100).map(|(i, j)| (*j as f64, *i as f64)).collect();
-    let fig = pynn::plot::Figure::new(format!(
-        "DistanceDependentProbabilityConnector p(d) = exp(-d/{LAMBDA}), {SIDE} x {SIDE} grids, seed {seed}"
-    ))
-    .scatter(&title, "x (grid units)", "y (grid units)", picture)?
-    .lines(
-        "connection probability against distance",
-        "distance d (grid units)",
-        "probability",
-        vec![("measured (bins of 0.5)".into(), measured), (format!("p(d) = exp(-d/{LAMBDA})"), exact)],
-    )?
-    .scatter(
-        "connection matrix, cells 0-99",
-        "post (inh) index",
-        "pre (exc) index",
-        vec![("connection".into(), matrix)],
-    )?;
+    let fig = pynn::plot::Figure::new(format!("Distance-dependent connections, p(d) = exp(-d/{LAMBDA}), seed {seed}"))
+        .scatter(&title, "x (grid units)", "y (grid units)", picture)?
+        .lines(
+            "exc -> inh: connection probability against distance",
+            "distance d (grid units)",
+            "probability",
+            vec![("measured".into(), measured), (format!("p(d) = exp(-d/{LAMBDA})"), exact)],
+        )?
+        .scatter(
+            "exc -> inh connection matrix, cells 0-99",
+            "post (inh) index",
+            "pre (exc) index",
+            vec![("connection".into(), matrix)],
+        )?;
     fig.save(path, (900, 1300))?;
     println!("  figure       {}", path.display());
     Ok(())

@@ -198,7 +198,7 @@ fn plot(cases: &[Case], values: &[Vec<f64>], seed: u64, path: &Path) -> Result<(
     let mut fig = pynn::plot::Figure::new(title);
     for (c, x) in cases.iter().zip(values) {
         let pdf = c.pdf;
-        fig = fig.histogram(c.label, "value", x, c.range.0..c.range.1, 100, Some(&pdf))?;
+        fig = fig.histogram(c.label, "value (dimensionless)", x, c.range.0..c.range.1, 100, Some(&pdf))?;
     }
     fig.save(path, (900, 1300))?;
     println!("  figure       {}", path.display());

@@ -621,12 +621,15 @@ fn draw_panel<DB: DrawingBackend>(
         Kind::BarsAndLine(b, line) => {
             let bars = b.iter().map(|(_, _, h)| *h);
             let hi = bars.chain(line.points.iter().map(|(_, y)| *y)).filter(|h| h.is_finite()).fold(0.0, f64::max);
-            0.0..if hi > 0.0 { hi * 1.08 } else { 1.0 }
+            // Headroom for the legend (upper right) above the tallest bar.
+            0.0..if hi > 0.0 { hi * 1.3 } else { 1.0 }
         }
         Kind::Scatter(s) => {
             let r = y_range(s.iter().flat_map(|s| s.points.iter().map(|(_, y)| *y)));
             let pad = ((r.end - r.start) * 0.03).max(0.5);
-            r.start - pad..r.end + pad
+            // With a legend (upper right), room for it above the points.
+            let top = if s.len() > 1 { 0.1 * s.len() as f64 * (r.end - r.start) } else { 0.0 };
+            r.start - pad..r.end + pad + top
         }
     };
     let mut chart = ChartBuilder::on(area)
@@ -740,6 +743,11 @@ fn write_png(path: &Path, rgb: &[u8], w: u32, h: u32) -> Result<()> {
     let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
+    // Figures are mostly white with thin lines: the best zlib level and a
+    // per-row filter choice make the file 3-5 times smaller than the
+    // defaults (docs/gallery/ keeps its PNGs small) at a few ms per figure.
+    enc.set_compression(png::Compression::Best);
+    enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     let mut writer = enc.write_header().map_err(|e| Error::io(path, e))?;
     writer.write_image_data(rgb).map_err(|e| Error::io(path, e))?;
     writer.finish().map_err(|e| Error::io(path, e))
