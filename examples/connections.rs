@@ -48,8 +48,12 @@ pub struct Built {
     /// Positions of the cells of either population (they share the grid).
     pub positions: Vec<[f64; 3]>,
     /// (projection label, connector, its (pre, post) pairs).
-    pub projections: Vec<(&'static str, &'static str, Vec<(usize, usize)>)>,
+    pub projections: Vec<ProjectionPairs>,
 }
+
+/// One projection of [`Built`]: its label, its connector's name and its
+/// (pre, post) pairs.
+pub type ProjectionPairs = (&'static str, &'static str, Vec<(usize, usize)>);
 
 #[derive(Parser, Debug)]
 #[command(

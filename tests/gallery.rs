@@ -21,6 +21,9 @@
 //! margin only absorbs decimal printing) and potentials to 1e-6 mV
 //! (tests/nest_agreement.rs measures <= 3e-8 mV for HH).
 #![allow(clippy::float_cmp)]
+// Every included example declares `mod support;` (examples/support/mod.rs),
+// so that module is compiled once per example, as in the example binaries.
+#![allow(clippy::duplicate_mod)]
 
 #[allow(dead_code)]
 #[path = "../examples/izhikevich.rs"]
