@@ -202,3 +202,83 @@ fn a_reset_is_drawn_as_one_unbroken_vertical_line() {
     assert!(resets > 10, "{resets} resets drawn");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Decodes a PNG into (width, height, RGB8 pixels).
+fn decode(path: &std::path::Path) -> (usize, usize, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width as usize, info.height as usize, buf)
+}
+
+#[test]
+fn histogram_counts_values_into_their_bins_and_draws_the_expected_line() {
+    // 1000 values all in [2, 3) of a 0..10 range in 10 bins: the bars (blue)
+    // occupy one bin, a tenth of the plot width; the expected line of a
+    // uniform density on [0, 10) (red) spans the whole width.
+    let values: Vec<f64> = (0..1000).map(|k| 2.0 + k as f64 / 1000.0).collect();
+    let dir = temp_dir("histogram");
+    let path = dir.join("h.png");
+    let uniform = |x: f64| if (0.0..10.0).contains(&x) { 0.1 } else { 0.0 };
+    let fig = Figure::new("hist").histogram("values", "x (mV)", &values, 0.0..10.0, 10, Some(&uniform)).unwrap();
+    fig.save(&path, (800, 400)).unwrap();
+    let (w, h, px) = decode(&path);
+    let columns = |pred: &dyn Fn(&[u8]) -> bool| -> Vec<usize> {
+        (0..w).filter(|x| (0..h).any(|y| pred(&px[(y * w + x) * 3..(y * w + x) * 3 + 3]))).collect()
+    };
+    let blue = columns(&|p| p[2] > p[0].saturating_add(60));
+    let red = columns(&|p| p[0] > 180 && p[1] < 80 && p[2] < 80);
+    let blue_width = blue.last().unwrap() - blue.first().unwrap();
+    let red_width = red.last().unwrap() - red.first().unwrap();
+    // The plot area is ~700 of the 800 pixels: one bin ~70 px (+ 1 px edges),
+    // the expected line ~9 bins (centre of the first to centre of the last).
+    assert!((50..=90).contains(&blue_width), "bars span {blue_width} px, one bin of ~70 px expected");
+    assert!(red_width > 500, "expected line spans {red_width} px, ~9 bins of ~70 px expected");
+    let svg_path = dir.join("h.svg");
+    fig.save(&svg_path, (800, 400)).unwrap();
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    for text in ["values", "x (mV)", "count", "expected"] {
+        assert!(svg.contains(text), "SVG lacks {text:?}");
+    }
+
+    let e = Figure::new("x").histogram("h", "x", &[], 0.0..1.0, 10, None).unwrap_err().to_string();
+    assert!(e.contains("at least one value"), "{e}");
+    let e = Figure::new("x").histogram("h", "x", &[0.5], 0.0..1.0, 0, None).unwrap_err().to_string();
+    assert!(e.contains("bins") && e.contains("1..=10000"), "{e}");
+    let e = Figure::new("x").histogram("h", "x", &[0.5], 1.0..1.0, 5, None).unwrap_err().to_string();
+    assert!(e.contains("1.0..1.0") && e.contains("end > start"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn scatter_draws_each_series_in_its_colour() {
+    // A 10 x 10 grid (blue) and, over it, three points of a second series
+    // (orange) in the lower left corner.
+    let grid: Vec<(f64, f64)> = (0..100).map(|k| ((k / 10) as f64, (k % 10) as f64)).collect();
+    let picked = vec![(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)];
+    let dir = temp_dir("scatter");
+    let path = dir.join("s.png");
+    let fig = Figure::new("grid")
+        .scatter("positions", "x (um)", "y (um)", vec![("cells".into(), grid), ("targets".into(), picked)])
+        .unwrap();
+    fig.save(&path, (600, 600)).unwrap();
+    let (w, h, px) = decode(&path);
+    let count = |pred: &dyn Fn(&[u8]) -> bool| px.chunks(3).filter(|p| pred(p)).count();
+    let blue = count(&|p| p[2] > p[0].saturating_add(60));
+    let orange: Vec<usize> = (0..w * h)
+        .filter(|i| {
+            let p = &px[i * 3..i * 3 + 3];
+            p[0] > 200 && (90..170).contains(&p[1]) && p[2] < 60
+        })
+        .collect();
+    assert!(blue > 100 * 5, "{blue} blue pixels for 100 dots");
+    assert!(orange.len() > 3 * 5, "{} orange pixels for 3 dots", orange.len());
+    // The orange dots (outside the legend, upper right) lie in the lower left quarter.
+    let lower_left = orange.iter().filter(|i| *i % w < w / 2 && *i / w > h / 2).count();
+    assert!(lower_left >= 3 * 5, "{lower_left} orange pixels in the lower left quarter");
+    let e = Figure::new("x").scatter("s", "x", "y", vec![("a".into(), vec![])]).unwrap_err().to_string();
+    assert!(e.contains("at least one point"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
