@@ -33,6 +33,21 @@ pub enum Item {
     /// `record CELLS: var, var [every T];` (or `record PROJECTION: weight
     /// every T;`)
     Record(Record),
+    /// A statement with a syntax error, reduced to the name it declares (so
+    /// that later statements naming it get no "no population named ...").
+    Broken(Broken),
+}
+
+/// What a statement with a syntax error declares, as far as it parsed.
+pub struct Broken {
+    /// Doc comments.
+    pub attrs: Vec<Attribute>,
+    /// The statement keyword: `pop`, `connect` or `inject`.
+    pub keyword: Ident,
+    /// The name it declares.
+    pub name: Ident,
+    /// The cell type of a `pop` statement, if it got that far.
+    pub cell: Option<Ident>,
 }
 
 /// `setup { key = value, ... }`
@@ -92,6 +107,9 @@ pub struct Connect {
     pub init: Option<(Ident, Vec<Assign>)>,
     /// Receptor type (default: chosen from the sign of the weights).
     pub receptor: Option<Ident>,
+    /// `space(axes = "xy", ...)`: how distances are measured (default:
+    /// PyNN's `Space()`).
+    pub space: Option<Call>,
 }
 
 /// `inject [NAME =] source(...) into CELLS;`
@@ -114,6 +132,9 @@ pub struct Record {
     pub vars: Vec<Ident>,
     /// Sampling interval of analog variables.
     pub every: Option<Value>,
+    /// `to "file.npz"`: also written to this file when the session ends
+    /// (PyNN's `record(..., to_file=...)`), with the `to` keyword.
+    pub file: Option<(Ident, Value)>,
 }
 
 /// `a`, `a[0..10]`, `a[3]`, `a + b[0..5]`: a population, a view or an

@@ -132,8 +132,30 @@ fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mu
             errors.push(missing(last, None));
             return;
         }
+        if let Some(broken) = broken(&rest) {
+            items.push(Item::Broken(broken));
+        }
         return errors.push(first_error);
     }
+}
+
+/// The name a statement with a syntax error declares, if its head parsed:
+/// `pop NAME = Cell`, `connect NAME =`, `inject NAME =`.
+fn broken(tokens: &[TokenTree]) -> Option<Broken> {
+    let head = |input: ParseStream| -> Result<Option<Broken>> {
+        let attrs = Attribute::parse_outer(input)?;
+        let keyword = keyword(input)?;
+        let kw = keyword.to_string();
+        if !matches!(kw.as_str(), "pop" | "connect" | "inject") || !peek_named(input) {
+            return Ok(None);
+        }
+        let name: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let cell = if kw == "pop" { input.call(Ident::parse_any).ok() } else { None };
+        let _: TokenStream = input.parse()?;
+        Ok(Some(Broken { attrs, keyword, name, cell }))
+    };
+    syn::parse::Parser::parse2(head, tokens.iter().cloned().collect()).ok().flatten()
 }
 
 fn keyword(input: ParseStream) -> Result<Ident> {
@@ -251,8 +273,13 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     input.parse::<Token![->]>()?;
     let post = parse_cells(input)?;
     let connector = parse_call(input)?;
-    let synapse =
+    let mut synapse =
         if input.peek(Ident::peek_any) && input.peek2(token::Paren) { Some(parse_call(input)?) } else { None };
+    // `space(...)` may come before the synapse type or after it (and its `init`).
+    let mut space = if synapse.as_ref().is_some_and(|s| s.name == "space") { synapse.take() } else { None };
+    if space.is_some() && input.peek(Ident::peek_any) && input.peek2(token::Paren) {
+        synapse = Some(parse_call(input)?);
+    }
     let init = if input.peek(Ident::peek_any) && input.peek2(token::Brace) {
         let kw = Ident::parse_any(input)?;
         if kw != "init" {
@@ -267,9 +294,19 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     } else {
         None
     };
+    if space.is_none() && input.peek(Ident::peek_any) && input.peek2(token::Paren) {
+        let call = parse_call(input)?;
+        if call.name != "space" {
+            return Err(syn::Error::new(
+                call.name.span(),
+                "expected `space(...)` (how distances are measured), a receptor type or `;`",
+            ));
+        }
+        space = Some(call);
+    }
     let receptor = if input.peek(Ident::peek_any) { Some(Ident::parse_any(input)?) } else { None };
     input.parse::<Token![;]>()?;
-    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor })
+    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor, space })
 }
 
 fn parse_inject(input: ParseStream, attrs: Vec<Attribute>) -> Result<Inject> {
@@ -305,22 +342,34 @@ fn parse_record(input: ParseStream) -> Result<Record> {
         input.parse::<Token![,]>()?;
         if input.peek(Token![;])
             || input.is_empty()
-            || (input.peek(Ident::peek_any) && input.fork().call(Ident::parse_any)? == "every")
+            || (input.peek(Ident::peek_any)
+                && matches!(input.fork().call(Ident::parse_any)?.to_string().as_str(), "every" | "to"))
         {
             break;
         }
         vars.push(Ident::parse_any(input)?);
     }
     let mut every = None;
+    let mut file = None;
     if input.peek(Ident::peek_any) {
         let kw = Ident::parse_any(input)?;
-        if kw != "every" {
-            return Err(syn::Error::new(kw.span(), "expected `,`, `every` or `;`"));
+        if kw == "every" {
+            every = Some(parse_value(input)?);
+        } else if kw == "to" {
+            file = Some((kw, parse_value(input)?));
+        } else {
+            return Err(syn::Error::new(kw.span(), "expected `,`, `every`, `to` or `;`"));
         }
-        every = Some(parse_value(input)?);
+    }
+    if file.is_none() && input.peek(Ident::peek_any) {
+        let kw = Ident::parse_any(input)?;
+        if kw != "to" {
+            return Err(syn::Error::new(kw.span(), "expected `to \"file.npz\"` or `;`"));
+        }
+        file = Some((kw, parse_value(input)?));
     }
     input.parse::<Token![;]>()?;
-    Ok(Record { cells, vars, every })
+    Ok(Record { cells, vars, every, file })
 }
 
 fn parse_cells(input: ParseStream) -> Result<Cells> {
@@ -454,5 +503,10 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
 }
 
 fn parse_unit(input: ParseStream) -> Result<Option<Ident>> {
-    if input.peek(Ident) && !input.peek2(token::Paren) { Ok(Some(input.parse()?)) } else { Ok(None) }
+    // `to` follows `every T` in `record ... every 1 to "file"`; it is no unit.
+    if input.peek(Ident) && !input.peek2(token::Paren) && input.fork().parse::<Ident>()? != "to" {
+        Ok(Some(input.parse()?))
+    } else {
+        Ok(None)
+    }
 }
