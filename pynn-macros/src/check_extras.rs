@@ -163,7 +163,7 @@ pub(super) fn check_columns(
     let table = synapse.and_then(|s| schema::synapse_table(s.pynn));
     let mut allowed = vec!["weight", "delay"];
     allowed.extend(table.iter().flat_map(|t| t.parameters.iter().map(|p| p.name)));
-    let mut columns: Vec<Expect> = Vec::new();
+    let mut columns: Vec<Option<Expect>> = Vec::new();
     let mut written_names: Vec<String> = Vec::new();
     match names {
         Some(Value::Array { elems, .. }) => {
@@ -176,9 +176,10 @@ pub(super) fn check_columns(
                         continue;
                     }
                 };
+                let known = synapse.is_none() || allowed.contains(&name.as_str());
                 if written_names.contains(&name) {
                     cx.error(span, format!("column `{name}` is given twice"));
-                } else if synapse.is_some() && !allowed.contains(&name.as_str()) {
+                } else if !known {
                     cx.error(
                         span,
                         format!(
@@ -188,13 +189,12 @@ pub(super) fn check_columns(
                         ),
                     );
                 }
+                // No checks of the values of an unknown column (one error).
                 columns.push(match name.as_str() {
-                    "weight" => Expect::Weight(rule),
-                    "delay" => Expect::Delay,
-                    n => match table.and_then(|t| t.parameter(n)) {
-                        Some(spec) => Expect::Param(*spec),
-                        None => Expect::Number(Dim::Dimensionless, ""),
-                    },
+                    _ if !known => None,
+                    "weight" => Some(Expect::Weight(rule)),
+                    "delay" => Some(Expect::Delay),
+                    n => table.and_then(|t| t.parameter(n)).map(|spec| Expect::Param(*spec)),
                 });
                 written_names.push(name);
             }
@@ -240,6 +240,7 @@ pub(super) fn check_columns(
             }
         }
         for ((x, expect), name) in t[2..].iter().zip(&columns).zip(&written_names) {
+            let Some(expect) = expect else { continue };
             match x {
                 Value::Number(_) | Value::Rust { .. } => {
                     check_value(cx, x, expect, &format!("`{name}`"));

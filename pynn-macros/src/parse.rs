@@ -305,6 +305,9 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
         space = Some(call);
     }
     let receptor = if input.peek(Ident::peek_any) { Some(Ident::parse_any(input)?) } else { None };
+    if receptor.is_some() && !input.peek(Token![;]) && !input.is_empty() {
+        return Err(input.error("expected `;` after the receptor type"));
+    }
     input.parse::<Token![;]>()?;
     Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor, space })
 }
@@ -420,6 +423,15 @@ fn parse_call(input: ParseStream) -> Result<Call> {
                 None
             };
             let value = parse_value(&content)?;
+            if !content.is_empty() && !content.peek(Token![,]) {
+                // `amplitude 1 nA`: a name without `=`.
+                if let (None, Value::Rust { expr, unit: None, .. }) = (&arg_name, &value)
+                    && syn::parse2::<Ident>(expr.clone()).is_ok()
+                {
+                    return Err(content.error(format!("expected `=` after `{expr}`: write `{expr} = value`")));
+                }
+                return Err(content.error(format!("expected `,` or `)` after this argument of `{name}`")));
+            }
             args.push(CallArg { name: arg_name, value });
             if content.is_empty() {
                 break;

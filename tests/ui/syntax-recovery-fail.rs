@@ -1,0 +1,24 @@
+// One mistake, one error: a statement with a syntax error keeps the name
+// it declares, so the statements naming it and the code using the struct
+// get no further errors; the statements after it are still checked.
+use pynn::prelude::*;
+
+network! {
+    pub struct Net;
+    pop exc = IF_curr_exp(10) { tau_m: 20 ms };
+    pop inh = IF_curr_exp(5) { tau_m = 20 ms };
+    connect ee = exc -> inh all_to_all() static(weight = 0.1 nA) excitatory extra;
+    inject kick = dc(amplitude 1 nA) into exc;
+    connect exc -> inh one_to_one() static(weight = 0.1 nA);
+    connect inh -> exc clone(ee);
+    record exc + inh: spikes;
+    record kick: i;
+    record ee: weight every 1 ms;
+    record inh: vv;
+}
+
+fn use_it<B: pynn::Backend>(net: &Net<B>) -> usize {
+    net.exc.size() + net.inh.size() + net.ee.size() + net.kick.get_data().map_or(0, |i| i.n_samples())
+}
+
+fn main() {}
