@@ -309,3 +309,91 @@ pub(super) fn check_record_file(cx: &mut Ctxt, r: &Record, projection: bool) {
         cx.error(s.span(), "the file name is empty");
     }
 }
+
+/// The rules `Structure::generate_positions` applies when `build` runs, on
+/// literal values: a grid's aspect ratios fit the literal size (PyNN's
+/// `Grid2D`/`Grid3D` rule, pynn-core's wording), a random structure's box
+/// extents and sphere radius are >= 0.
+pub(super) fn check_structure(
+    cx: &mut Ctxt,
+    call: &Call,
+    args: &[(&'static Arg, Option<&Value>)],
+    size: Option<usize>,
+) {
+    let get = |name: &str| args.iter().find(|(a, _)| a.name == name).and_then(|(_, v)| *v);
+    // A literal number (in PyNN's unit), the default when not given.
+    let lit = |name: &str, default: f64| match get(name) {
+        None => Some((default, None)),
+        Some(Value::Number(n)) if n.value.is_finite() => Some((in_pynn_unit(n), Some(n))),
+        Some(_) => None,
+    };
+    let at = |cx: &mut Ctxt, n: Option<&Number>, msg: String| match n {
+        Some(n) => cx.spanned(number_tokens(n), msg),
+        None => cx.error(call.span, msg),
+    };
+    match call.name.to_string().as_str() {
+        "grid2d" => {
+            let (Some((ar, tok)), Some(n)) = (lit("aspect_ratio", 1.0), size) else { return };
+            let nx = (n as f64 * ar).sqrt();
+            let nxr = nx.round();
+            if !(ar > 0.0) || (nx - nxr).abs() > 1e-9 * nx.max(1.0) || nxr < 1.0 || n % (nxr as usize) != 0 {
+                at(
+                    cx,
+                    tok,
+                    format!(
+                        "Grid2D: invalid value {} for n = {n} for `aspect_ratio`; sqrt(n * aspect_ratio) must be a whole number dividing n",
+                        fmt(ar)
+                    ),
+                );
+            }
+        }
+        "grid3d" => {
+            let (Some((a, ta)), Some((b, tb)), Some(n)) =
+                (lit("aspect_ratio_xy", 1.0), lit("aspect_ratio_xz", 1.0), size)
+            else {
+                return;
+            };
+            let tok = ta.or(tb);
+            if !(a > 0.0 && b > 0.0) {
+                return at(
+                    cx,
+                    tok,
+                    format!("Grid3D: invalid value ({}, {}) for `aspect_ratios`; both > 0", fmt(a), fmt(b)),
+                );
+            }
+            let nx = (n as f64 * a * b).cbrt().round();
+            let (ny, nz) = ((nx / a).round(), (nx / b).round());
+            if (nx * ny * nz) as usize != n {
+                at(
+                    cx,
+                    tok,
+                    format!(
+                        "Grid3D: invalid value ({}, {}) for n = {n} for `aspect_ratios`; nx * ny * nz must equal n (got {nx} x {ny} x {nz})",
+                        fmt(a),
+                        fmt(b)
+                    ),
+                );
+            }
+        }
+        "random" => {
+            let Some(Value::Random(shape)) = get("boundary") else { return };
+            for a in &shape.args {
+                if let Value::Number(n) = &a.value
+                    && n.value < 0.0
+                {
+                    let what = match (&a.name, shape.name.to_string().as_str()) {
+                        (Some(name), _) => name.to_string(),
+                        (None, "sphere") => "radius".to_string(),
+                        (None, _) => "width, height, depth".to_string(),
+                    };
+                    let allowed = if shape.name == "sphere" { "a finite radius >= 0" } else { "finite extents >= 0" };
+                    cx.spanned(
+                        number_tokens(n),
+                        format!("RandomStructure: invalid value {} for `{what}`; {allowed}", written(n)),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -170,6 +170,7 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
             {
                 check_args(cx, &s.name.to_string(), &args, None);
+                extras::check_structure(cx, s, &args, size);
             }
             if let Some(cell) = cell {
                 check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
