@@ -42,9 +42,9 @@ pub enum Item {
 pub struct Broken {
     /// Doc comments.
     pub attrs: Vec<Attribute>,
-    /// The statement keyword: `pop`, `connect` or `inject`.
+    /// The statement keyword: `pop`, `connect`, `inject` or `setup`.
     pub keyword: Ident,
-    /// The name it declares.
+    /// The name it declares (`setup` for a setup block).
     pub name: Ident,
     /// The cell type of a `pop` statement, if it got that far.
     pub cell: Option<Ident>,

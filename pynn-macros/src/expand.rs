@@ -440,6 +440,9 @@ fn fields(net: &Network) -> Vec<Field> {
                 } else {
                     doc(format!("`{}` (has errors).", b.name))
                 };
+                if !matches!(b.keyword.to_string().as_str(), "pop" | "connect" | "inject") {
+                    continue;
+                }
                 let ty = match b.keyword.to_string().as_str() {
                     "pop" => {
                         let cell = match b.cell.as_ref().and_then(|c| schema::cell_type(&c.to_string())) {

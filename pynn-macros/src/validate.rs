@@ -89,6 +89,10 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     }
     check_finite(cx, net);
     (cx.timestep, cx.min_delay) = setup_times(net);
+    if net.items.iter().any(|i| matches!(i, Item::Broken(b) if b.keyword == "setup")) {
+        // A `setup` block with a syntax error: its times are unknown.
+        (cx.timestep, cx.min_delay) = (None, None);
+    }
     let mut pops: BTreeMap<String, PopInfo<'_>> = BTreeMap::new();
     let mut fields: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut field = |cx: &mut Ctxt, name: &Ident, kind: &'static str| {
