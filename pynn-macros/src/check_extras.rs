@@ -397,3 +397,29 @@ pub(super) fn check_structure(
         _ => {}
     }
 }
+
+/// The rest of `RandomDistribution::validate`'s rules on literal
+/// parameters (`check_distribution` has `sigma` and the bounds): `kappa >= 0`
+/// (`vonmises`), `beta`, `k`, `theta`, `lambda` > 0 and lognormal
+/// `mu < 709` (exp(mu) finite), in the core's wording.
+pub(super) fn check_distribution_domain(cx: &mut Ctxt, call: &Call, args: &[(&'static Arg, Option<&Value>)]) {
+    let name = call.name.to_string();
+    for (arg, v) in args {
+        let Some(Value::Number(n)) = v else { continue };
+        if !n.value.is_finite() {
+            continue;
+        }
+        let allowed = match (name.as_str(), arg.name) {
+            ("vonmises", "kappa") if n.value < 0.0 => "a finite number >= 0",
+            ("exponential", "beta") | ("gamma", "k" | "theta") | ("poisson", "lambda") if n.value <= 0.0 => {
+                "a finite number > 0"
+            }
+            ("lognormal", "mu") if n.value >= 709.0 => "a finite number < 709 (exp(mu) must be finite)",
+            _ => continue,
+        };
+        cx.spanned(
+            number_tokens(n),
+            format!("RandomDistribution {name}: invalid value {} for `{}`; {allowed}", written(n), arg.name),
+        );
+    }
+}

@@ -581,7 +581,11 @@ pub const DISTRIBUTIONS: &[CallSchema] = &[
     CallSchema { name: "lognormal", pynn: "lognormal", args: &[arg("mu", ONE, None), arg("sigma", ONE, None)] },
     CallSchema { name: "exponential", pynn: "exponential", args: &[arg("beta", SAME, None)] },
     CallSchema { name: "gamma", pynn: "gamma", args: &[arg("k", ONE, None), arg("theta", SAME, None)] },
-    CallSchema { name: "poisson", pynn: "poisson", args: &[arg("lambda", ONE, None)] },
+    CallSchema {
+        name: "poisson",
+        pynn: "poisson",
+        args: &[Arg { name: "lambda", aliases: &["lambda_"], kind: ONE, default: None }],
+    },
     CallSchema {
         name: "binomial",
         pynn: "binomial",

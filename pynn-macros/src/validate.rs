@@ -1580,6 +1580,7 @@ fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, wha
         }
         check_distribution(cx, call, &args);
         extras::check_seed(cx, call);
+        extras::check_distribution_domain(cx, call, &args);
     }
 }
 
@@ -1593,14 +1594,6 @@ fn check_distribution(cx: &mut Ctxt, call: &Call, args: &[(&'static Arg, Option<
             _ => None,
         })
     };
-    if let Some(n) = num("kappa")
-        && n.value < 0.0
-    {
-        cx.spanned(
-            number_tokens(n),
-            format!("RandomDistribution {name}: invalid value {} for `kappa`; a finite number >= 0", written(n)),
-        );
-    }
     if let Some(n) = num("sigma")
         && n.value < 0.0
     {
