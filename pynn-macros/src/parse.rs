@@ -114,14 +114,23 @@ fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mu
             let head = &rest[..start];
             let is_setup = matches!(&head[0], TokenTree::Ident(i) if i == "setup");
             let parsed = if is_setup { parse(head) } else { parse(&with_semi(head)) };
-            if let Ok(item) = parsed {
-                items.push(item);
-                if !is_setup {
-                    errors.push(missing(&rest[start - 1], Some(&rest[k])));
+            match parsed {
+                Ok(item) => items.push(item),
+                // A statement with an error of its own and no `;`: split
+                // only when what follows is one whole statement.
+                Err(e) if parse(&rest[start..]).is_ok() => {
+                    errors.push(e);
+                    if let Some(b) = broken(head) {
+                        items.push(Item::Broken(b));
+                    }
                 }
-                rest = rest.split_off(start);
-                continue 'statements;
+                Err(_) => continue,
             }
+            if !is_setup {
+                errors.push(missing(&rest[start - 1], Some(&rest[k])));
+            }
+            rest = rest.split_off(start);
+            continue 'statements;
         }
         let ends_with_semi = matches!(rest.last(), Some(TokenTree::Punct(p)) if p.as_char() == ';');
         if !ends_with_semi
