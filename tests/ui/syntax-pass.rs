@@ -28,6 +28,7 @@ network! {
 
     record kick: i;
     record exc: spikes, v every 1 ms to { file() };
+    record src[0..3] + src[5..]: spikes to { file().with_extension("src.npz") };
 }
 
 fn main() -> pynn::Result<()> {
@@ -38,5 +39,6 @@ fn main() -> pynn::Result<()> {
     assert!(net.near.size() > 0 && net.far.size() == 81);
     sim.end()?;
     assert!(file().exists());
+    assert!(file().with_extension("src.npz").exists());
     Ok(())
 }
