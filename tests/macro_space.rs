@@ -36,9 +36,10 @@ network! {
     record cells: spikes;
 }
 
-fn torus_by_hand(
-    sim: &Sim<Native>,
-) -> pynn::Result<(Population<IF_curr_exp, Native>, Projection<Native>, Projection<Native>)> {
+/// The cells and the two projections of [`Torus`], built by hand.
+type TorusParts = (Population<IF_curr_exp, Native>, Projection<Native>, Projection<Native>);
+
+fn torus_by_hand(sim: &Sim<Native>) -> pynn::Result<TorusParts> {
     let grid = || Grid2D { dx: 10.0, dy: 10.0, ..Grid2D::default() }.into();
     let src = Population::with_structure(
         sim,
@@ -121,9 +122,10 @@ network! {
     record a: spikes, v every 1 ms;
 }
 
-fn dists_by_hand(
-    seed: u64,
-) -> pynn::Result<(Sim<Native>, Population<IF_curr_exp, Native>, Population<IF_curr_exp, Native>)> {
+/// The session and populations of [`Dists`], built by hand.
+type DistsParts = (Sim<Native>, Population<IF_curr_exp, Native>, Population<IF_curr_exp, Native>);
+
+fn dists_by_hand(seed: u64) -> pynn::Result<DistsParts> {
     let sim = Sim::<Native>::setup(Setup { seed, ..Dists::<Native>::setup() })?;
     let a = Population::new(&sim, 50, IF_curr_exp::default())?;
     a.set("i_offset", RandomDistribution::vonmises(0.6, 4.0).with_seed(11))?;
