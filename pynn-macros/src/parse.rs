@@ -161,12 +161,25 @@ fn broken(tokens: &[TokenTree]) -> Option<Broken> {
             let _: TokenStream = input.parse()?;
             return Ok(Some(Broken { attrs, name: keyword.clone(), keyword, cell: None }));
         }
-        if !matches!(kw.as_str(), "pop" | "connect" | "inject") || !peek_named(input) {
+        if !peek_named(input) {
             return Ok(None);
         }
+        // A misspelled `pop` (`population exc = IF_curr_exp(10);`): a
+        // population when a cell type follows.
+        let misspelled_pop =
+            !matches!(kw.as_str(), "pop" | "connect" | "inject" | "record") && input.peek3(Ident::peek_any) && {
+                let f = input.fork();
+                let _ = f.parse::<Ident>();
+                let _ = f.parse::<Token![=]>();
+                f.call(Ident::parse_any).is_ok_and(|c| crate::schema::cell_type(&c.to_string()).is_some())
+            };
+        if !matches!(kw.as_str(), "pop" | "connect" | "inject") && !misspelled_pop {
+            return Ok(None);
+        }
+        let keyword = if misspelled_pop { Ident::new("pop", keyword.span()) } else { keyword };
         let name: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
-        let cell = if kw == "pop" { input.call(Ident::parse_any).ok() } else { None };
+        let cell = if keyword == "pop" { input.call(Ident::parse_any).ok() } else { None };
         let _: TokenStream = input.parse()?;
         Ok(Some(Broken { attrs, keyword, name, cell }))
     };

@@ -3,13 +3,14 @@
 // get no further errors; the statements after it are still checked. A
 // `setup` block with a syntax error leaves the time step and `min_delay`
 // unknown, so the 0.05 ms delay is not compared with the default 0.1 ms.
+// A misspelled `pop` followed by a cell type still declares a population.
 use pynn::prelude::*;
 
 network! {
     pub struct Net;
     setup { timestep = 0.01 ms, min_delay: 0.05 ms }
     pop exc = IF_curr_exp(10) { tau_m: 20 ms };
-    pop inh = IF_curr_exp(5) { tau_m = 20 ms };
+    population inh = IF_curr_exp(5) { tau_m = 20 ms };
     connect ee = exc -> inh all_to_all() static(weight = 0.1 nA) excitatory extra;
     inject kick = dc(amplitude 1 nA) into exc;
     connect exc -> inh one_to_one() static(weight = 0.1 nA, delay = 0.05 ms);
