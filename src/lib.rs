@@ -142,6 +142,20 @@ pub mod __private {
         }
     }
 
+    /// `space(axes, periodic_boundaries, scale_factor, offset)` of a
+    /// projection (PyNN's `Space`; lengths in um).
+    pub fn space(
+        axes: &str,
+        periodic_boundaries: [Option<(f64, f64)>; 3],
+        scale_factor: f64,
+        offset: [f64; 3],
+    ) -> Result<pynn_core::Space> {
+        let space = pynn_core::Space { periodic_boundaries, scale_factor, offset, ..pynn_core::Space::default() }
+            .with_axes(axes)?;
+        space.validate()?;
+        Ok(space)
+    }
+
     /// Connectors, one constructor per entry of the macro's connector
     /// table, arguments in table order.
     pub mod connector {
@@ -237,6 +251,11 @@ pub mod __private {
         /// `array(array)`: one row of booleans per pre-synaptic cell.
         pub fn array(array: Vec<Vec<bool>>) -> Result<ArrayConnector> {
             Ok(ArrayConnector::new(array))
+        }
+        /// `from_list(conn_list, column_names)`: rows `(i, j, value per
+        /// column)`, PyNN's `FromListConnector(conn_list, column_names)`.
+        pub fn from_rows(conn_list: Vec<Vec<f64>>, column_names: &[&str]) -> Result<FromListConnector> {
+            FromListConnector::from_rows(&conn_list, Some(column_names))
         }
         /// `from_file(file)`: read when the network is built.
         pub fn from_file(file: impl AsRef<Path>) -> Result<FromFileConnector> {

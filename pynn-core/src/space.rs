@@ -74,11 +74,11 @@ impl Space {
         self
     }
 
-    /// Checks the parameters (finite scale and offset, `max > min` on
+    /// Checks the parameters (finite scale > 0, finite offset, `max > min` on
     /// periodic axes).
     pub fn validate(&self) -> Result<()> {
-        if !self.scale_factor.is_finite() {
-            return Err(Error::invalid_value("Space", "scale_factor", self.scale_factor, "a finite number"));
+        if !(self.scale_factor.is_finite() && self.scale_factor > 0.0) {
+            return Err(Error::invalid_value("Space", "scale_factor", self.scale_factor, "a finite number > 0"));
         }
         if self.offset.iter().any(|o| !o.is_finite()) {
             return Err(Error::invalid_value("Space", "offset", format!("{:?}", self.offset), "finite numbers"));

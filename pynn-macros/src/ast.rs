@@ -35,6 +35,9 @@ pub enum Item {
     Record(Record),
     /// `backend { native(ode_solver = rk4), nest(ranks = 2), ... }`
     Backend(Backends),
+    /// A statement with a syntax error, reduced to the name it declares (so
+    /// that later statements naming it get no "no population named ...").
+    Broken(Broken),
 }
 
 /// `backend { native(...), brian2(...), nest(...), neuron(...) }`: the
@@ -45,6 +48,18 @@ pub struct Backends {
     pub keyword: Ident,
     /// One call per backend.
     pub entries: Vec<Call>,
+}
+
+/// What a statement with a syntax error declares, as far as it parsed.
+pub struct Broken {
+    /// Doc comments.
+    pub attrs: Vec<Attribute>,
+    /// The statement keyword: `pop`, `connect`, `inject` or `setup`.
+    pub keyword: Ident,
+    /// The name it declares (`setup` for a setup block).
+    pub name: Ident,
+    /// The cell type of a `pop` statement, if it got that far.
+    pub cell: Option<Ident>,
 }
 
 /// `setup { key = value, ... }`
@@ -109,6 +124,9 @@ pub struct Connect {
     pub init: Option<(Ident, Vec<Assign>)>,
     /// Receptor type (default: chosen from the sign of the weights).
     pub receptor: Option<Ident>,
+    /// `space(axes = "xy", ...)`: how distances are measured (default:
+    /// PyNN's `Space()`).
+    pub space: Option<Call>,
 }
 
 /// `inject [NAME =] source(...) into CELLS;`
@@ -134,6 +152,9 @@ pub struct Record {
     /// Per variable, the receptor of a dotted name (`AMPA.gsyn`: `AMPA`
     /// here, `gsyn` in `vars`).
     pub receptors: Vec<Option<Ident>>,
+    /// `to "file.npz"`: also written to this file when the session ends
+    /// (PyNN's `record(..., to_file=...)`), with the `to` keyword.
+    pub file: Option<(Ident, Value)>,
 }
 
 /// `a`, `a[0..10]`, `a[3]`, `a + b[0..5]`: a population, a view or an

@@ -26,6 +26,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
+#[path = "expand_extras.rs"]
+mod extras;
+
 pub(crate) fn p() -> TokenStream {
     quote!(::pynn::__private)
 }
@@ -311,7 +314,8 @@ fn distribution(call: &Call, scale: f64) -> TokenStream {
     };
     let name = &call.name;
     let a = call_args_in(call, schema, scale);
-    quote!(#p::RandomDistribution::#name(#(#a),*))
+    let seed = extras::seed(call);
+    quote!(#p::RandomDistribution::#name(#(#a),*)#seed)
 }
 
 /// A constructor call `pynn::__private::<module>::<name>(args)`.
@@ -431,6 +435,33 @@ fn fields(net: &Network) -> Vec<Field> {
                     push(Field { name: n.clone(), ty: quote!(#p::CurrentSourceHandle<B>), doc: d });
                 }
             }
+            // Fields of statements with syntax errors (for the fallback).
+            Item::Broken(b) => {
+                let d = if has_doc(&b.attrs) {
+                    let a = doc_attrs(&b.attrs);
+                    quote!(#(#a)*)
+                } else {
+                    doc(format!("`{}` (has errors).", b.name))
+                };
+                if !matches!(b.keyword.to_string().as_str(), "pop" | "connect" | "inject") {
+                    continue;
+                }
+                let ty = match b.keyword.to_string().as_str() {
+                    "pop" => {
+                        let cell = match b.cell.as_ref().and_then(|c| schema::cell_type(&c.to_string())) {
+                            Some(c) => {
+                                let id = Ident::new(c.name, b.name.span());
+                                quote!(#p::#id)
+                            }
+                            None => quote!(#p::Unresolved),
+                        };
+                        quote!(#p::Population<#cell, B>)
+                    }
+                    "connect" => quote!(#p::Projection<B>),
+                    _ => quote!(#p::CurrentSourceHandle<B>),
+                };
+                push(Field { name: b.name.clone(), ty, doc: d });
+            }
             _ => {}
         }
     }
@@ -503,10 +534,12 @@ pub fn expand(net: &Network) -> TokenStream {
     let (mut pops, mut projs, mut sources, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut pop_names, mut projection_names) = (Vec::new(), Vec::new());
     let mut checks = crate::models::Checks::new();
+    let mut source_names = Vec::new();
     for item in &net.items {
         match item {
             Item::Pop(p) => pop_names.push(p.name.to_string()),
             Item::Connect(Connect { name: Some(n), .. }) => projection_names.push(n.to_string()),
+            Item::Inject(Inject { name: Some(n), .. }) => source_names.push(n.to_string()),
             _ => {}
         }
     }
@@ -585,7 +618,11 @@ pub fn expand(net: &Network) -> TokenStream {
             }
             Item::Connect(c) => {
                 let (pre, post) = (cells(&c.pre), cells(&c.post));
-                let connector = constructor(&c.connector, schema::CONNECTORS, "connector");
+                let connector = if extras::has_columns(&c.connector) {
+                    extras::from_list_columns(c)
+                } else {
+                    constructor(&c.connector, schema::CONNECTORS, "connector")
+                };
                 let mut synapse = match &c.synapse {
                     Some(s) => constructor(s, schema::SYNAPSES, "synapse"),
                     None => quote!(#p::synapse::r#static(0.0, ::core::option::Option::None)),
@@ -615,9 +652,17 @@ pub fn expand(net: &Network) -> TokenStream {
                 };
                 let var = c.name.clone().unwrap_or_else(|| Ident::new("_", Span::call_site()));
                 projs.push(crate::models::user_receptor_checks(net, c, &mut checks));
-                projs.push(quote_spanned! {c.keyword.span()=>
-                    let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
-                });
+                match &c.space {
+                    Some(space) => {
+                        let space = extras::space(space);
+                        projs.push(quote_spanned! {c.keyword.span()=>
+                            let #var = #p::Projection::with_space(&#pre, &#post, &(#connector?), #synapse, #receptor, #space, #label)?;
+                        });
+                    }
+                    None => projs.push(quote_spanned! {c.keyword.span()=>
+                        let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
+                    }),
+                }
             }
             Item::Inject(i) => {
                 let target = cells(&i.target);
@@ -626,6 +671,12 @@ pub fn expand(net: &Network) -> TokenStream {
                 sources.push(quote!(let #var = #target.inject(#source)?;));
             }
             Item::Record(r) => {
+                if !pop_names.iter().any(|n| r.cells.parts.iter().any(|p| p.pop == n))
+                    && let Some(rec) = extras::record_source(r, &source_names)
+                {
+                    records.push(rec);
+                    continue;
+                }
                 if let [part] = r.cells.parts.as_slice()
                     && part.index.is_none()
                     && projection_names.contains(&part.pop.to_string())
@@ -647,8 +698,9 @@ pub fn expand(net: &Network) -> TokenStream {
                     None => quote!(::core::option::Option::None),
                 };
                 records.push(quote!(#target.record([#(#vars),*], #every)?;));
+                records.push(extras::record_file(r, &target));
             }
-            Item::Setup(_) | Item::Backend(_) => {}
+            Item::Setup(_) | Item::Backend(_) | Item::Broken(_) => {}
         }
     }
     let names = fields.iter().map(|f| &f.name);

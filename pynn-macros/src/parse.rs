@@ -114,14 +114,23 @@ fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mu
             let head = &rest[..start];
             let is_setup = matches!(&head[0], TokenTree::Ident(i) if i == "setup" || i == "backend");
             let parsed = if is_setup { parse(head) } else { parse(&with_semi(head)) };
-            if let Ok(item) = parsed {
-                items.push(item);
-                if !is_setup {
-                    errors.push(missing(&rest[start - 1], Some(&rest[k])));
+            match parsed {
+                Ok(item) => items.push(item),
+                // A statement with an error of its own and no `;`: split
+                // only when what follows is one whole statement.
+                Err(e) if parse(&rest[start..]).is_ok() => {
+                    errors.push(e);
+                    if let Some(b) = broken(head) {
+                        items.push(Item::Broken(b));
+                    }
                 }
-                rest = rest.split_off(start);
-                continue 'statements;
+                Err(_) => continue,
             }
+            if !is_setup {
+                errors.push(missing(&rest[start - 1], Some(&rest[k])));
+            }
+            rest = rest.split_off(start);
+            continue 'statements;
         }
         let ends_with_semi = matches!(rest.last(), Some(TokenTree::Punct(p)) if p.as_char() == ';');
         if !ends_with_semi
@@ -132,8 +141,49 @@ fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mu
             errors.push(missing(last, None));
             return;
         }
+        if let Some(broken) = broken(&rest) {
+            items.push(Item::Broken(broken));
+        }
         return errors.push(first_error);
     }
+}
+
+/// The name a statement with a syntax error declares, if its head parsed:
+/// `pop NAME = Cell`, `connect NAME =`, `inject NAME =`; or a `setup`
+/// block with a syntax error.
+fn broken(tokens: &[TokenTree]) -> Option<Broken> {
+    let head = |input: ParseStream| -> Result<Option<Broken>> {
+        let attrs = Attribute::parse_outer(input)?;
+        let keyword = keyword(input)?;
+        let kw = keyword.to_string();
+        if kw == "setup" {
+            // Its values are unknown: checks that need them are skipped.
+            let _: TokenStream = input.parse()?;
+            return Ok(Some(Broken { attrs, name: keyword.clone(), keyword, cell: None }));
+        }
+        if !peek_named(input) {
+            return Ok(None);
+        }
+        // A misspelled `pop` (`population exc = IF_curr_exp(10);`): a
+        // population when a cell type follows.
+        let misspelled_pop =
+            !matches!(kw.as_str(), "pop" | "connect" | "inject" | "record") && input.peek3(Ident::peek_any) && {
+                let f = input.fork();
+                let _ = f.parse::<Ident>();
+                let _ = f.parse::<Token![=]>();
+                f.call(Ident::parse_any).is_ok_and(|c| crate::schema::cell_type(&c.to_string()).is_some())
+            };
+        if !matches!(kw.as_str(), "pop" | "connect" | "inject") && !misspelled_pop {
+            return Ok(None);
+        }
+        let keyword = if misspelled_pop { Ident::new("pop", keyword.span()) } else { keyword };
+        let name: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let cell = if keyword == "pop" { input.call(Ident::parse_any).ok() } else { None };
+        let _: TokenStream = input.parse()?;
+        Ok(Some(Broken { attrs, keyword, name, cell }))
+    };
+    syn::parse::Parser::parse2(head, tokens.iter().cloned().collect()).ok().flatten()
 }
 
 fn keyword(input: ParseStream) -> Result<Ident> {
@@ -252,8 +302,13 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     input.parse::<Token![->]>()?;
     let post = parse_cells(input)?;
     let connector = parse_call(input)?;
-    let synapse =
+    let mut synapse =
         if input.peek(Ident::peek_any) && input.peek2(token::Paren) { Some(parse_call(input)?) } else { None };
+    // `space(...)` may come before the synapse type or after it (and its `init`).
+    let mut space = if synapse.as_ref().is_some_and(|s| s.name == "space") { synapse.take() } else { None };
+    if space.is_some() && input.peek(Ident::peek_any) && input.peek2(token::Paren) {
+        synapse = Some(parse_call(input)?);
+    }
     let init = if input.peek(Ident::peek_any) && input.peek2(token::Brace) {
         let kw = Ident::parse_any(input)?;
         if kw != "init" {
@@ -268,9 +323,22 @@ fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> R
     } else {
         None
     };
+    if space.is_none() && input.peek(Ident::peek_any) && input.peek2(token::Paren) {
+        let call = parse_call(input)?;
+        if call.name != "space" {
+            return Err(syn::Error::new(
+                call.name.span(),
+                "expected `space(...)` (how distances are measured), a receptor type or `;`",
+            ));
+        }
+        space = Some(call);
+    }
     let receptor = if input.peek(Ident::peek_any) { Some(Ident::parse_any(input)?) } else { None };
+    if receptor.is_some() && !input.peek(Token![;]) && !input.is_empty() {
+        return Err(input.error("expected `;` after the receptor type"));
+    }
     input.parse::<Token![;]>()?;
-    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor })
+    Ok(Connect { attrs, name, keyword, pre, post, connector, synapse, init, receptor, space })
 }
 
 fn parse_inject(input: ParseStream, attrs: Vec<Attribute>) -> Result<Inject> {
@@ -307,22 +375,34 @@ fn parse_record(input: ParseStream) -> Result<Record> {
         input.parse::<Token![,]>()?;
         if input.peek(Token![;])
             || input.is_empty()
-            || (input.peek(Ident::peek_any) && input.fork().call(Ident::parse_any)? == "every")
+            || (input.peek(Ident::peek_any)
+                && matches!(input.fork().call(Ident::parse_any)?.to_string().as_str(), "every" | "to"))
         {
             break;
         }
         vars.push(crate::models::parse_variable(input, &mut receptors)?);
     }
     let mut every = None;
+    let mut file = None;
     if input.peek(Ident::peek_any) {
         let kw = Ident::parse_any(input)?;
-        if kw != "every" {
-            return Err(syn::Error::new(kw.span(), "expected `,`, `every` or `;`"));
+        if kw == "every" {
+            every = Some(parse_value(input)?);
+        } else if kw == "to" {
+            file = Some((kw, parse_value(input)?));
+        } else {
+            return Err(syn::Error::new(kw.span(), "expected `,`, `every`, `to` or `;`"));
         }
-        every = Some(parse_value(input)?);
+    }
+    if file.is_none() && input.peek(Ident::peek_any) {
+        let kw = Ident::parse_any(input)?;
+        if kw != "to" {
+            return Err(syn::Error::new(kw.span(), "expected `to \"file.npz\"` or `;`"));
+        }
+        file = Some((kw, parse_value(input)?));
     }
     input.parse::<Token![;]>()?;
-    Ok(Record { cells, vars, every, receptors })
+    Ok(Record { cells, vars, every, receptors, file })
 }
 
 fn parse_cells(input: ParseStream) -> Result<Cells> {
@@ -373,6 +453,15 @@ pub(crate) fn parse_call(input: ParseStream) -> Result<Call> {
                 None
             };
             let value = parse_value(&content)?;
+            if !content.is_empty() && !content.peek(Token![,]) {
+                // `amplitude 1 nA`: a name without `=`.
+                if let (None, Value::Rust { expr, unit: None, .. }) = (&arg_name, &value)
+                    && syn::parse2::<Ident>(expr.clone()).is_ok()
+                {
+                    return Err(content.error(format!("expected `=` after `{expr}`: write `{expr} = value`")));
+                }
+                return Err(content.error(format!("expected `,` or `)` after this argument of `{name}`")));
+            }
             args.push(CallArg { name: arg_name, value });
             if content.is_empty() {
                 break;
@@ -456,5 +545,10 @@ pub fn parse_value(input: ParseStream) -> Result<Value> {
 }
 
 fn parse_unit(input: ParseStream) -> Result<Option<Ident>> {
-    if input.peek(Ident) && !input.peek2(token::Paren) { Ok(Some(input.parse()?)) } else { Ok(None) }
+    // `to` follows `every T` in `record ... every 1 to "file"`; it is no unit.
+    if input.peek(Ident) && !input.peek2(token::Paren) && input.fork().parse::<Ident>()? != "to" {
+        Ok(Some(input.parse()?))
+    } else {
+        Ok(None)
+    }
 }

@@ -581,7 +581,11 @@ pub const DISTRIBUTIONS: &[CallSchema] = &[
     CallSchema { name: "lognormal", pynn: "lognormal", args: &[arg("mu", ONE, None), arg("sigma", ONE, None)] },
     CallSchema { name: "exponential", pynn: "exponential", args: &[arg("beta", SAME, None)] },
     CallSchema { name: "gamma", pynn: "gamma", args: &[arg("k", ONE, None), arg("theta", SAME, None)] },
-    CallSchema { name: "poisson", pynn: "poisson", args: &[arg("lambda", ONE, None)] },
+    CallSchema {
+        name: "poisson",
+        pynn: "poisson",
+        args: &[Arg { name: "lambda", aliases: &["lambda_"], kind: ONE, default: None }],
+    },
     CallSchema {
         name: "binomial",
         pynn: "binomial",
@@ -590,7 +594,14 @@ pub const DISTRIBUTIONS: &[CallSchema] = &[
             Arg { name: "p", aliases: &[], kind: ArgKind::Probability, default: None },
         ],
     },
+    // Angles in radians, dimensionless as in PyNN.
+    CallSchema { name: "vonmises", pynn: "vonmises", args: &[arg("mu", ONE, None), arg("kappa", ONE, None)] },
 ];
+
+/// The extra argument every distribution takes: `seed = 42` gives it a
+/// stream of its own (`RandomDistribution::with_seed`, PyNN's
+/// `rng=NumpyRNG(seed=42)`) instead of the session's keyed streams.
+pub const DISTRIBUTION_SEED: Arg = arg("seed", ArgKind::Int, None);
 
 /// Keys of the `setup { ... }` block (fields of `pynn::Setup`).
 pub const SETUP: &[Arg] = &[
@@ -615,3 +626,17 @@ pub fn call(table: &'static [CallSchema], name: &str) -> Option<&'static CallSch
 pub fn unit_named(name: &str) -> Option<&'static Unit> {
     UNITS.iter().find(|u| u.name == name)
 }
+
+/// `space(...)` of a projection (PyNN's `Space`): `pynn::__private::space(args...)`.
+/// Its arguments are checked and expanded by `check_extras`/`expand_extras`
+/// (the kinds here are what the values are, for reference).
+pub const SPACE: &[CallSchema] = &[CallSchema {
+    name: "space",
+    pynn: "Space",
+    args: &[
+        arg("axes", ArgKind::File, Some("\"xyz\"")),
+        arg("periodic_boundaries", ArgKind::Position, Some("[None, None, None]")),
+        arg("scale_factor", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
+        arg("offset", ArgKind::Position, Some("[0.0, 0.0, 0.0]")),
+    ],
+}];

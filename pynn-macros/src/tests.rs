@@ -110,7 +110,20 @@ fn syntax_errors_do_not_stop_other_statements() {
     })
     .expect("header parses");
     assert_eq!(net.syntax_errors.len(), 2);
-    assert_eq!(net.items.len(), 1);
+    // `pop b` parsed; `pop a` is kept as the name it declares (so that
+    // statements naming it get no "no population named ..." error).
+    assert_eq!(net.items.iter().filter(|i| matches!(i, ast::Item::Pop(_))).count(), 1);
+    let broken: Vec<String> = net
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::Item::Broken(b) => {
+                Some(format!("{} {} {:?}", b.keyword, b.name, b.cell.as_ref().map(|c| c.to_string())))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(broken, ["pop a Some(\"IF_curr_exp\")"]);
 }
 
 #[test]

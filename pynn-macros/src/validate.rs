@@ -16,6 +16,9 @@ use quote::ToTokens;
 use std::collections::BTreeMap;
 use syn::Ident;
 
+#[path = "check_extras.rs"]
+mod extras;
+
 /// Collects diagnostics; [`Ctxt::check`] combines them into one error.
 #[derive(Default)]
 pub struct Ctxt {
@@ -29,6 +32,8 @@ pub struct Ctxt {
     timestep: Option<f64>,
     /// The smallest delay (ms): `min_delay` as for `timestep`.
     min_delay: Option<f64>,
+    /// All named current sources.
+    sources_all: Vec<String>,
 }
 
 impl Ctxt {
@@ -74,7 +79,7 @@ pub(crate) fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
 struct PopInfo<'a> {
     cell: Option<&'static CellTable>,
     size: Option<usize>,
-    _decl: &'a Pop,
+    _decl: Option<&'a Pop>,
 }
 
 /// Checks `net`, reporting every problem into `cx`.
@@ -84,6 +89,10 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     }
     check_finite(cx, net);
     (cx.timestep, cx.min_delay) = setup_times(net);
+    if net.items.iter().any(|i| matches!(i, Item::Broken(b) if b.keyword == "setup")) {
+        // A `setup` block with a syntax error: its times are unknown.
+        (cx.timestep, cx.min_delay) = (None, None);
+    }
     let mut pops: BTreeMap<String, PopInfo<'_>> = BTreeMap::new();
     let mut fields: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut field = |cx: &mut Ctxt, name: &Ident, kind: &'static str| {
@@ -112,6 +121,16 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
         .iter()
         .filter_map(|i| match i {
             Item::Connect(c) => c.name.as_ref().map(|n| n.to_string()),
+            Item::Broken(b) if b.keyword == "connect" => Some(b.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    cx.sources_all = net
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Inject(s) => s.name.as_ref().map(|n| n.to_string()),
+            Item::Broken(b) if b.keyword == "inject" => Some(b.name.to_string()),
             _ => None,
         })
         .collect();
@@ -119,6 +138,15 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     // Populations first: statements may refer to populations defined later.
     let mut total_cells = 0.0;
     for item in &net.items {
+        // A `pop` with a syntax error still defines its name (its cell type
+        // if known), so that statements naming it get no further errors.
+        if let Item::Broken(b) = item
+            && b.keyword == "pop"
+            && field(cx, &b.name, "population")
+        {
+            let cell = b.cell.as_ref().and_then(|c| schema::cell_type(&c.to_string()));
+            pops.insert(b.name.to_string(), PopInfo { cell, size: None, _decl: None });
+        }
         if let Item::Pop(p) = item {
             let cell = if p.user.is_some() {
                 crate::models::check_user(cx, p);
@@ -147,12 +175,13 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 );
             }
             if field(cx, &p.name, "population") {
-                pops.insert(p.name.to_string(), PopInfo { cell, size, _decl: p });
+                pops.insert(p.name.to_string(), PopInfo { cell, size, _decl: Some(p) });
             }
             if let Some(s) = &p.structure
                 && let Some((_, args)) = bind(cx, s, schema::STRUCTURES, "structure")
             {
                 check_args(cx, &s.name.to_string(), &args, None);
+                extras::check_structure(cx, s, &args, size);
             }
             if let Some(cell) = cell {
                 if !crate::models::is_point_neuron(p) {
@@ -170,6 +199,16 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
         match item {
             Item::Pop(_) => {}
             Item::Backend(b) => crate::models::check_backends(cx, b, &mut backend_blocks),
+            Item::Broken(b) => match b.keyword.to_string().as_str() {
+                "connect" => {
+                    field(cx, &b.name, "projection");
+                    cx.projections_before.push(b.name.to_string());
+                }
+                "inject" => {
+                    field(cx, &b.name, "current source");
+                }
+                _ => {}
+            },
             Item::Setup(s) => {
                 setups += 1;
                 if setups > 1 {
@@ -182,6 +221,9 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                     field(cx, n, "projection");
                 }
                 check_connect(cx, c, &pops);
+                if let Some(s) = &c.space {
+                    extras::check_space(cx, s);
+                }
                 if let Some(n) = &c.name {
                     cx.projections_before.push(n.to_string());
                 }
@@ -208,6 +250,10 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 }
             }
             Item::Record(r) => {
+                if extras::check_record_source(cx, r, &pops) {
+                    continue;
+                }
+                extras::check_record_file(cx, r, recorded_projection(r, &pops, cx).is_some());
                 if let Some(proj) = recorded_projection(r, &pops, cx) {
                     for var in &r.vars {
                         if var != "weight" {
@@ -577,7 +623,11 @@ fn check_finite(cx: &mut Ctxt, net: &Network) {
                 if let Some((_, init)) = &c.init {
                     init.iter().for_each(|a| value(cx, &a.value));
                 }
+                if let Some(s) = &c.space {
+                    call(cx, s);
+                }
             }
+            Item::Broken(_) => {}
             Item::Inject(i) => call(cx, &i.source),
             Item::Record(r) => {
                 if let Some(e) = &r.every {
@@ -786,7 +836,9 @@ fn check_connect(cx: &mut Ctxt, c: &Connect, pops: &BTreeMap<String, PopInfo<'_>
             rule = Some(WeightRule { dim: schema::weight_dim(first), non_negative, why });
         }
     }
-    if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
+    if extras::has_columns(&c.connector) {
+        extras::check_columns(cx, c, rule, pops);
+    } else if let Some((_, args)) = bind(cx, &c.connector, schema::CONNECTORS, "connector") {
         check_args(cx, &c.connector.name.to_string(), &args, rule);
         check_connector_sizes(cx, c, &args, pops);
     }
@@ -1033,6 +1085,10 @@ pub fn bind<'a>(cx: &mut Ctxt, call: &'a Call, table: &'static [CallSchema], wha
                     continue;
                 }
                 positional - 1
+            }
+            Some(n) if std::ptr::eq(table, schema::DISTRIBUTIONS) && *n == schema::DISTRIBUTION_SEED.name => {
+                // Checked by `check_random`.
+                continue;
             }
             Some(n) => {
                 let s = n.to_string();
@@ -1535,6 +1591,8 @@ fn check_random(cx: &mut Ctxt, call: &Call, dim: Dim, in_unit: &'static str, wha
             }
         }
         check_distribution(cx, call, &args);
+        extras::check_seed(cx, call);
+        extras::check_distribution_domain(cx, call, &args);
     }
 }
 
