@@ -278,7 +278,7 @@ pub trait Backend: Send + Sized + 'static {
         let _ = interval_steps;
         Err(crate::Error::unsupported(
             Self::NAME,
-            format!("recording the weights of projection {proj}"),
+            format!("recording weights of projection {proj}"),
             "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
         ))
     }
@@ -287,7 +287,7 @@ pub trait Backend: Send + Sized + 'static {
     fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
         Err(crate::Error::unsupported(
             Self::NAME,
-            format!("recording the weights of projection {proj}"),
+            format!("recording weights of projection {proj}"),
             "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
         ))
     }
