@@ -423,3 +423,77 @@ fn provenance_names_versions() {
     assert_eq!(meta["provenance"]["simulator_version"], pynn::VERSION);
     assert_eq!(meta["provenance"]["simulator"], "native");
 }
+
+// --------------------------------------------------------------- Python
+
+fn python() -> String {
+    std::env::var("PYNN_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs `script` with `input` on stdin; its stdout lines.
+fn run_python(script: &str, input: &str) -> Vec<String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(python())
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {} (set PYNN_PYTHON): {e}", python()));
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "python failed");
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+/// `py_repr` is Python's `repr` of a float (Python 3's float repr is
+/// Python 2.7's: the shortest string that reads back, the same notation
+/// rules), for numbers across the whole exponent range, both signs, and
+/// the boundaries of positional notation (1e-4, 1e16).
+#[test]
+fn py_repr_is_pythons_repr() {
+    let mut values = vec![0.0, -0.0, 1e-4, 9.999999999999999e-5, 1e16, 9999999999999998.0, 0.1 + 0.2, 5e-324];
+    for e in (-320..=308).step_by(3) {
+        for m in [1.0, 1.2345678901234567, 9.999, 5.0, 0.3, 7.0 / 3.0] {
+            let x = m * 10f64.powi(e);
+            if x.is_finite() {
+                values.extend([x, -x]);
+            }
+        }
+    }
+    let input: String = values.iter().map(|x| format!("{:016x}\n", x.to_bits())).collect();
+    let script =
+        "import sys, struct\nfor l in sys.stdin:\n    print(repr(struct.unpack('>d', bytes.fromhex(l.strip()))[0]))";
+    let want = run_python(script, &input);
+    assert_eq!(want.len(), values.len());
+    for (x, w) in values.iter().zip(&want) {
+        assert_eq!(&py_repr(*x), w, "{x:e}");
+    }
+}
+
+/// A `print_v` file reads with `numpy.loadtxt` (PyNN 0.7's own reader,
+/// `StandardTextFile.read`) as the same numbers, bit for bit.
+#[test]
+fn print_v_file_loads_with_numpy() {
+    let a = sim();
+    let (_, p) = driven(&a);
+    p.record_v().unwrap();
+    a.run(20.0).unwrap();
+    let path = tmp("numpy.v");
+    p.print_v(&path).unwrap();
+    let script = "import sys, numpy\nd = numpy.loadtxt(sys.stdin.readline().strip())\nprint(d.shape[0], d.shape[1])\n\
+                  for r in d:\n    print(r[0].tobytes().hex(), int(r[1]))";
+    let out = run_python(script, &format!("{}\n", path.display()));
+    let rows = p.get_v().unwrap();
+    assert_eq!(out[0], format!("{} 2", rows.len()));
+    for (line, [i, _, v]) in out[1..].iter().zip(&rows) {
+        let (bits, index) = line.split_once(' ').unwrap();
+        let got = f64::from_le_bytes(
+            (0..8)
+                .map(|k| u8::from_str_radix(&bits[2 * k..2 * k + 2], 16).unwrap())
+                .collect::<Vec<_>>()
+                .try_into()
+                .unwrap(),
+        );
+        assert_eq!((got.to_bits(), index.parse::<f64>().unwrap()), (v.to_bits(), *i));
+    }
+}

@@ -27,7 +27,9 @@
 //! * header lines `# key = value`, one per metadata entry, in the order
 //!   Python 2.7's `dict` listed them (PyNN wrote `metadata.items()`);
 //!   for recorded data the keys `size, first_index, first_id, n, variable,
-//!   last_id, last_index, dt, label`. A file without metadata
+//!   last_id, last_index, dt, label` (the order CPython 2.7.18 gives
+//!   `Recorder.metadata`, built as PyNN built it; string hashing is not
+//!   randomised by default in Python 2, so the order is fixed). A file without metadata
 //!   (`printWeights`) starts with one empty line, as 0.7's did;
 //! * then one row per data point, values tab-separated, each printed as
 //!   Python's `repr` of the float ([`py_repr`]: `0.0`, `12.3`, `1e-05`),
