@@ -497,3 +497,27 @@ fn print_v_file_loads_with_numpy() {
         assert_eq!((got.to_bits(), index.parse::<f64>().unwrap()), (v.to_bits(), *i));
     }
 }
+
+// --------------------------------------------------------------- unsupported
+
+/// "Not supported" is its own kind, so a program can branch on it: a
+/// dendritic delay fraction of 0.5 is valid PyNN that pynn-rs does not
+/// support; 1.5 is bad input.
+#[test]
+fn unsupported_is_distinct_from_bad_input() {
+    let make = |f: f64| {
+        let sim = sim();
+        let pre = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+        let post = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+        let mut m =
+            STDPMechanism::new(SpikePairRule::default(), AdditiveWeightDependence::new(0.0, 1.0)).with(0.5, 1.0);
+        m.dendritic_delay_fraction = f;
+        Projection::new(&pre, &post, &AllToAllConnector::new(), m, None).map(|_| ())
+    };
+    let e = make(0.5).unwrap_err();
+    assert!(e.is_unsupported(), "{e:?}");
+    assert!(matches!(&e, Error::Unsupported { backend: "pynn-rs", what, .. } if what.contains("0.5")), "{e:?}");
+    let e = make(1.5).unwrap_err();
+    assert!(!e.is_unsupported() && matches!(e, Error::InvalidValue { .. }), "{e:?}");
+    assert!(make(1.0).is_ok());
+}
