@@ -521,3 +521,43 @@ fn unsupported_is_distinct_from_bad_input() {
     assert!(!e.is_unsupported() && matches!(e, Error::InvalidValue { .. }), "{e:?}");
     assert!(make(1.0).is_ok());
 }
+
+// --------------------------------------------------------------- assemblies
+
+/// PyNN 0.7's Assembly had `getSpikes`, `get_v`, `printSpikes`, ...: the
+/// same calls here, indices are positions in the assembly, as
+/// `Assembly::get_data` gives them.
+#[test]
+fn assembly_getters_and_files_use_assembly_positions() {
+    let a = sim();
+    let (_, p) = driven(&a); // global cells 1..=5
+    let q = Population::with_label(&a, 2, IF_curr_exp { i_offset: 1.2, ..Default::default() }, Some("q")).unwrap(); // 6, 7
+    let asm = (&p.view(vec![2, 4]).unwrap() + &q).unwrap();
+    asm.record("spikes", None).unwrap();
+    asm.record_v().unwrap();
+    a.run(50.0).unwrap();
+    let rows = asm.get_spikes().unwrap();
+    let block = asm.get_data().unwrap();
+    let mut want: Vec<[f64; 2]> = block.segments[0]
+        .spiketrains
+        .iter()
+        .flat_map(|s| s.times.iter().map(move |t| [s.source_index as f64, *t]))
+        .collect();
+    want.sort_by(|x, y| x[1].total_cmp(&y[1]).then(x[0].total_cmp(&y[0])));
+    assert_eq!(rows, want);
+    let indices: std::collections::BTreeSet<u64> = rows.iter().map(|r| r[0] as u64).collect();
+    assert_eq!(indices, [0, 1, 2, 3].into(), "every cell of the assembly fires, numbered 0..4");
+    let v = asm.get_v().unwrap();
+    let sig = block.segments[0].signal("v").unwrap();
+    assert_eq!(v.len(), 4 * 501);
+    assert_eq!(v[3 * 501 + 7], [3.0, sig.times()[7], sig.trace(3).unwrap()[7]]);
+
+    let path = tmp("assembly.ras");
+    asm.print_spikes(&path).unwrap();
+    let l = lines(&path);
+    assert_eq!(l[0], "# size = 4");
+    assert_eq!(l[2], "# first_id = 3", "cell 2 of \"cells\" (global 1 + 2)");
+    assert_eq!(l[5], "# last_id = 7", "cell 1 of \"q\"");
+    assert_eq!(l[8], format!("# label = {}", asm.label()));
+    assert_eq!(l.len(), 9 + rows.len());
+}

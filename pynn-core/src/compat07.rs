@@ -11,8 +11,8 @@
 //! "PyNN 0.7 call -> pynn-rs call" is in `docs/pynn07.md`, and
 //! `tests/compat07.rs` checks every row.
 //!
-//! The calls are two extension traits, [`Population07`] (on populations
-//! and views) and [`Projection07`], in the prelude: a ported script needs
+//! The calls are two extension traits, [`Population07`] (on populations,
+//! views and assemblies) and [`Projection07`], in the prelude: a ported script needs
 //! no extra import, while the inherent API (what `docs.rs` lists first on
 //! `Population` and `Projection`) stays PyNN 0.13's.
 //!
@@ -46,11 +46,13 @@
 //! session (a population's cells are numbered after those of the
 //! populations created before it), as PyNN's were the simulator's.
 
+use crate::assembly::Assembly;
 use crate::backend::Backend;
 use crate::cells::CellType;
+use crate::data::Block;
 use crate::error::{Error, Result};
 use crate::parameters::Value;
-use crate::population::PopulationView;
+use crate::population::{Cells, PopulationView};
 use crate::projection::Projection;
 use crate::random::RandomDistribution;
 use std::io::Write;
@@ -181,8 +183,10 @@ pub struct Histogram07 {
     pub bins: Vec<f64>,
 }
 
-/// PyNN 0.7's names on populations and views (in the prelude). Each method
-/// says the 0.7 call it stands for and the call it makes.
+/// PyNN 0.7's names on populations, views and assemblies (in the
+/// prelude). Each method says the 0.7 call it stands for and the call it
+/// makes. On an [`Assembly`], indices are positions in the assembly and the
+/// getters read whatever each part recorded.
 pub trait Population07 {
     /// `tset(name, value_array)`, PyNN 0.7's "topographic set": one value
     /// per cell. Calls `set(name, values)`.
@@ -222,103 +226,141 @@ pub trait Population07 {
     fn print_gsyn(&self, path: impl AsRef<Path>) -> Result<()>;
 }
 
-impl<C: CellType, B: Backend> PopulationView<C, B> {
-    /// The metadata PyNN 0.7's `Recorder.metadata` wrote, in Python 2.7's
-    /// dict order (see the module documentation).
-    fn header07(&self, variable: &str, n: usize) -> Vec<(&'static str, String)> {
-        let (offset, dt) = {
-            let st = self.sim.lock();
-            (st.pops[self.pop].offset, st.config.timestep)
+/// The metadata PyNN 0.7's `Recorder.metadata` wrote for `cells`, in
+/// Python 2.7's dict order (see the module documentation).
+fn header07<B: Backend>(
+    cells: &dyn Cells<B>,
+    size: usize,
+    label: &str,
+    variable: &str,
+    n: usize,
+) -> Vec<(&'static str, String)> {
+    let sel = cells.selection();
+    let (first_id, last_id, dt) = {
+        let st = cells.sim().lock();
+        let id = |part: Option<&(usize, std::sync::Arc<Vec<usize>>)>, last: bool| {
+            part.and_then(|(p, c)| if last { c.last() } else { c.first() }.map(|i| st.pops[*p].offset + i)).unwrap_or(0)
         };
-        let first_id = offset + self.indices.first().copied().unwrap_or(0);
-        let last_id = offset + self.indices.last().copied().unwrap_or(0);
+        (id(sel.parts.first(), false), id(sel.parts.last(), true), st.config.timestep)
+    };
+    vec![
+        ("size", size.to_string()),
+        ("first_index", "0".into()),
+        ("first_id", first_id.to_string()),
+        ("n", n.to_string()),
+        ("variable", variable.to_string()),
+        ("last_id", last_id.to_string()),
+        ("last_index", size.to_string()),
         // Python 2's str(float) is '%.12g': the same text as repr for a
         // time step of 12 digits or fewer.
-        let dt = py_repr(dt);
-        vec![
-            ("size", self.size().to_string()),
-            ("first_index", "0".into()),
-            ("first_id", first_id.to_string()),
-            ("n", n.to_string()),
-            ("variable", variable.to_string()),
-            ("last_id", last_id.to_string()),
-            ("last_index", self.size().to_string()),
-            ("dt", dt),
-            ("label", self.label().to_string()),
-        ]
-    }
+        ("dt", py_repr(dt)),
+        ("label", label.to_string()),
+    ]
+}
 
-    /// The columns `[index, t, values...]` of the analog variables `names`
-    /// (one signal each, same cells), cell by cell.
-    fn analog_rows07(&self, names: &[&str]) -> Result<Vec<Vec<f64>>> {
-        let block = self.get_data_of(names)?;
-        let Some(seg) = block.segments.last() else { return Ok(Vec::new()) };
-        let signals: Vec<_> = names.iter().filter_map(|n| seg.signal(n)).collect();
-        let Some(first) = signals.first() else { return Ok(Vec::new()) };
-        let times = first.times();
-        let mut rows = Vec::with_capacity(first.data.len());
-        for (c, index) in first.channel_index.iter().enumerate() {
-            let cols: Vec<Vec<f64>> = signals.iter().map(|s| s.column(c)).collect();
-            for (k, t) in times.iter().enumerate() {
-                let mut row = vec![*index as f64, *t];
-                row.extend(cols.iter().map(|col| col[k]));
-                rows.push(row);
+/// Rows `[index, t]` of the last segment's spikes, in time order (equal
+/// times by index).
+fn spike_rows07(block: &Block) -> Vec<[f64; 2]> {
+    let mut rows: Vec<[f64; 2]> = block
+        .segments
+        .last()
+        .map(|seg| {
+            seg.spiketrains.iter().flat_map(|st| st.times.iter().map(|t| [st.source_index as f64, *t])).collect()
+        })
+        .unwrap_or_default();
+    rows.sort_by(|a, b| a[1].total_cmp(&b[1]).then(a[0].total_cmp(&b[0])));
+    rows
+}
+
+/// Rows `[index, t, values...]` of the analog variables `names` in the
+/// last segment, cell by cell (the cells of the first signal that the
+/// others also hold).
+fn analog_rows07(block: &Block, names: &[&str]) -> Vec<Vec<f64>> {
+    let Some(seg) = block.segments.last() else { return Vec::new() };
+    let signals: Vec<_> = names.iter().filter_map(|n| seg.signal(n)).collect();
+    let Some(first) = signals.first().filter(|_| signals.len() == names.len()) else { return Vec::new() };
+    let times = first.times();
+    let mut rows = Vec::with_capacity(first.data.len());
+    for index in &first.channel_index {
+        let Some(cols) = signals.iter().map(|s| s.trace(*index)).collect::<Option<Vec<_>>>() else { continue };
+        for (k, t) in times.iter().enumerate() {
+            let mut row = vec![*index as f64, *t];
+            row.extend(cols.iter().map(|col| col[k]));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+impl<C: CellType, B: Backend> PopulationView<C, B> {
+    /// The recorded data of `variables` (checked names).
+    fn data07(&self, variables: &[&str]) -> Result<Block> {
+        self.get_data_of(variables)
+    }
+}
+
+impl<B: Backend> Assembly<B> {
+    /// The recorded data of every part (PyNN 0.7's `Assembly` getters read
+    /// whatever each part recorded).
+    fn data07(&self, _variables: &[&str]) -> Result<Block> {
+        self.get_data()
+    }
+}
+
+/// `Population07` for a type with `set`, `initialize`, `record`, `size`,
+/// `label` and a `data07` helper: populations' views and assemblies.
+macro_rules! population07 {
+    ($ty:ty, [$($generics:tt)*]) => {
+        impl<$($generics)*> Population07 for $ty {
+            fn tset(&self, name: &str, values: &[f64]) -> Result<()> {
+                self.set(name, values)
+            }
+            fn rset(&self, name: &str, distribution: RandomDistribution) -> Result<()> {
+                self.set(name, distribution)
+            }
+            fn random_init(&self, distribution: RandomDistribution) -> Result<()> {
+                self.initialize("v", distribution)
+            }
+            fn record_v(&self) -> Result<()> {
+                self.record("v", None)
+            }
+            fn record_gsyn(&self) -> Result<()> {
+                self.record(["gsyn_exc", "gsyn_inh"], None)
+            }
+            fn get_spikes(&self) -> Result<Vec<[f64; 2]>> {
+                Ok(spike_rows07(&self.data07(&["spikes"])?))
+            }
+            fn get_v(&self) -> Result<Vec<[f64; 3]>> {
+                let rows = analog_rows07(&self.data07(&["v"])?, &["v"]);
+                Ok(rows.into_iter().map(|r| [r[0], r[1], r[2]]).collect())
+            }
+            fn get_gsyn(&self) -> Result<Vec<[f64; 4]>> {
+                let names = ["gsyn_exc", "gsyn_inh"];
+                let rows = analog_rows07(&self.data07(&names)?, &names);
+                Ok(rows.into_iter().map(|r| [r[0], r[1], r[2], r[3]]).collect())
+            }
+            fn print_spikes(&self, path: impl AsRef<Path>) -> Result<()> {
+                let rows: Vec<Vec<f64>> = self.get_spikes()?.into_iter().map(|[i, t]| vec![t, i]).collect();
+                let header = header07(self, self.size(), self.label(), "spikes", rows.len());
+                write_text_file(path.as_ref(), "print_spikes", &header, &rows)
+            }
+            fn print_v(&self, path: impl AsRef<Path>) -> Result<()> {
+                let rows: Vec<Vec<f64>> = self.get_v()?.into_iter().map(|[i, _, v]| vec![v, i]).collect();
+                let header = header07(self, self.size(), self.label(), "v", rows.len());
+                write_text_file(path.as_ref(), "print_v", &header, &rows)
+            }
+            fn print_gsyn(&self, path: impl AsRef<Path>) -> Result<()> {
+                let rows: Vec<Vec<f64>> =
+                    self.get_gsyn()?.into_iter().map(|[i, _, ge, gi]| vec![ge, gi, i]).collect();
+                let header = header07(self, self.size(), self.label(), "gsyn", rows.len());
+                write_text_file(path.as_ref(), "print_gsyn", &header, &rows)
             }
         }
-        Ok(rows)
-    }
+    };
 }
 
-impl<C: CellType, B: Backend> Population07 for PopulationView<C, B> {
-    fn tset(&self, name: &str, values: &[f64]) -> Result<()> {
-        self.set(name, values)
-    }
-    fn rset(&self, name: &str, distribution: RandomDistribution) -> Result<()> {
-        self.set(name, distribution)
-    }
-    fn random_init(&self, distribution: RandomDistribution) -> Result<()> {
-        self.initialize("v", distribution)
-    }
-    fn record_v(&self) -> Result<()> {
-        self.record("v", None)
-    }
-    fn record_gsyn(&self) -> Result<()> {
-        self.record(["gsyn_exc", "gsyn_inh"], None)
-    }
-    fn get_spikes(&self) -> Result<Vec<[f64; 2]>> {
-        let block = self.get_data_of("spikes")?;
-        let mut rows: Vec<[f64; 2]> = block
-            .segments
-            .last()
-            .map(|seg| {
-                seg.spiketrains.iter().flat_map(|st| st.times.iter().map(|t| [st.source_index as f64, *t])).collect()
-            })
-            .unwrap_or_default();
-        rows.sort_by(|a, b| a[1].total_cmp(&b[1]).then(a[0].total_cmp(&b[0])));
-        Ok(rows)
-    }
-    fn get_v(&self) -> Result<Vec<[f64; 3]>> {
-        Ok(self.analog_rows07(&["v"])?.into_iter().map(|r| [r[0], r[1], r[2]]).collect())
-    }
-    fn get_gsyn(&self) -> Result<Vec<[f64; 4]>> {
-        Ok(self.analog_rows07(&["gsyn_exc", "gsyn_inh"])?.into_iter().map(|r| [r[0], r[1], r[2], r[3]]).collect())
-    }
-    fn print_spikes(&self, path: impl AsRef<Path>) -> Result<()> {
-        let rows: Vec<Vec<f64>> = self.get_spikes()?.into_iter().map(|[i, t]| vec![t, i]).collect();
-        let header = self.header07("spikes", rows.len());
-        write_text_file(path.as_ref(), "print_spikes", &header, &rows)
-    }
-    fn print_v(&self, path: impl AsRef<Path>) -> Result<()> {
-        let rows: Vec<Vec<f64>> = self.get_v()?.into_iter().map(|[i, _, v]| vec![v, i]).collect();
-        let header = self.header07("v", rows.len());
-        write_text_file(path.as_ref(), "print_v", &header, &rows)
-    }
-    fn print_gsyn(&self, path: impl AsRef<Path>) -> Result<()> {
-        let rows: Vec<Vec<f64>> = self.get_gsyn()?.into_iter().map(|[i, _, ge, gi]| vec![ge, gi, i]).collect();
-        let header = self.header07("gsyn", rows.len());
-        write_text_file(path.as_ref(), "print_gsyn", &header, &rows)
-    }
-}
+population07!(PopulationView<C, B>, [C: CellType, B: Backend]);
+population07!(Assembly<B>, [B: Backend]);
 
 /// PyNN 0.7's names on projections (in the prelude). Each method says the
 /// 0.7 call it stands for and the call it makes.
