@@ -15,8 +15,8 @@
 //! The native runs are the examples `va_cuba`, `va_coba` and `brunel`
 //! (started as processes from the directory of this executable, so build
 //! them first); the peers are `examples/nest/peers_nest.py` and
-//! `examples/brian2/peers_brian2.py` (same model definitions, see
-//! shared/reference/peer-benchmarks.md), run with `$PYNN_PYTHON` (default
+//! `examples/brian2/peers_brian2.py` (same model definitions, written out
+//! in their headers), run with `$PYNN_PYTHON` (default
 //! `.venv/bin/python`). A simulator that is not installed is reported and
 //! skipped. Times are wall-clock seconds of single runs: on a machine shared
 //! with other work, repeat and compare medians. Brian2's C++ compilation is

@@ -5,9 +5,16 @@
 //! example prints each receptor's conductance peak and the membrane's
 //! response, on the native engine or on NEST (`aeif_cond_alpha_multisynapse`).
 //!
+//! The network is written twice: with the object API (the default) and with
+//! `network!` (`--macro`), where the composition is
+//! `pop neuron = PointNeuron(1) { neuron = AdExp(...), AMPA = CondAlpha(...), ... }`
+//! and a projection names its receptor after the synapse (`... AMPA;`);
+//! both give the same traces.
+//!
 //! ```text
 //! cargo run --release --example multi_synapse -- --backend native
 //! cargo run --release --example multi_synapse -- --backend nest
+//! cargo run --release --example multi_synapse -- --backend native --macro
 //! ```
 
 mod support;
@@ -29,6 +36,31 @@ struct Args {
     /// Draw the three receptor conductances and the membrane potential into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
+    /// Build the network with `network!` (the same network, the same traces).
+    #[arg(long = "macro")]
+    use_macro: bool,
+}
+
+network! {
+    /// The network of `simulate`, in `network!`: receptors named in the
+    /// composition, projections onto a receptor by its name.
+    struct MultiSynapse;
+
+    setup { timestep = 0.1 ms }
+
+    pop neuron = PointNeuron(1) {
+        neuron = AdExp(tau_m = 10 ms, v_rest = -60 mV),
+        AMPA = CondAlpha(tau_syn = 1 ms, e_syn = 0 mV),
+        NMDA = CondAlpha(tau_syn = 20 ms, e_syn = 0 mV),
+        GABAA = CondAlpha(tau_syn = 1.5 ms, e_syn = -70 mV),
+    } init { v = -60 mV };
+    pop sources = SpikeSourceArray(3) { spike_times = [[30 ms], [60 ms], [90 ms]] };
+
+    connect sources -> neuron from_list([(0, 0, 0.01 uS, 1 ms)]) AMPA;
+    connect sources -> neuron from_list([(1, 0, 2 nS, 1 ms)]) NMDA;
+    connect sources -> neuron from_list([(2, 0, 0.02 uS, 1 ms)]) GABAA;
+
+    record neuron: v, AMPA.gsyn, NMDA.gsyn, GABAA.gsyn;
 }
 
 /// The simulators that have a multi-synapse AdExp neuron.
@@ -41,6 +73,11 @@ enum Choice {
 }
 
 fn simulate<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>(args: &Args) -> Result<()> {
+    if args.use_macro {
+        let (sim, net) = MultiSynapse::<B>::setup_and_build()?;
+        println!("receptor types: {:?}", net.neuron.receptor_types());
+        return report(args, &sim, &net.neuron);
+    }
     let sim = Sim::<B>::setup(Setup { timestep: 0.1, ..Setup::default() })?;
     let cell = PointNeuron::new(
         AdExp { tau_m: 10.0, v_rest: -60.0, ..Default::default() },
@@ -62,6 +99,12 @@ fn simulate<B: Backend + Supports<PointNeuron> + Supports<SpikeSourceArray>>(arg
         Projection::new(&sources, &neuron, &conn, StaticSynapse::default(), Some(receptor))?;
     }
     neuron.record(["v", "AMPA.gsyn", "NMDA.gsyn", "GABAA.gsyn"], None)?;
+    report(args, &sim, &neuron)
+}
+
+/// Runs 200 ms, prints the conductance peaks and the range of `v`, and
+/// writes the data.
+fn report<B: Backend>(args: &Args, sim: &Sim<B>, neuron: &Population<PointNeuron, B>) -> Result<()> {
     sim.run(200.0)?;
 
     let block = neuron.get_data()?;

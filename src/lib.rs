@@ -75,9 +75,12 @@ pub mod prelude {
     pynn_core::for_each_standard_cell!(cells);
 }
 
+mod macro_models;
+
 /// What `network!` expansions name (`::pynn::__private::...`); not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::macro_models::*;
     use pynn_core::PopulationView;
     use pynn_core::cells::{CellType, RecordableSpec};
     use pynn_core::parameters::ParamSpec;

@@ -1,4 +1,5 @@
-//! Bad input gets a clear `pynn::Error`, never a panic (DESIGN.md §3).
+//! Bad input gets a clear `pynn::Error`, never a panic: one that names the
+//! object, the parameter, the value and what is allowed.
 //!
 //! One test per kind of bad input. Each asserts the error variant, its
 //! structured fields, and that the rendered message names what the user

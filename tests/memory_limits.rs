@@ -1,6 +1,6 @@
 //! Requests too large for memory are refused with `Error::Memory` before
-//! anything is allocated, never with a process abort (DESIGN.md §3; issue
-//! 13, item 5).
+//! anything is allocated, never with a process abort (no user input reaches
+//! an abort; issue 13, item 5).
 //!
 //! A wrong implementation would abort the whole test binary ("memory
 //! allocation of ... failed", "capacity overflow"), so each case runs in a

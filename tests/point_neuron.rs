@@ -1,7 +1,6 @@
 //! PyNN's composed neuron (`PointNeuron`) on the native engine: PyNN's
 //! `test_composed_neuron_model_homogeneous_receptors` scenario (PyNN 0.13
-//! `test/system/scenarios/test_cell_types.py`, as summarised in
-//! shared/reference/pynn-inventory.md §11) with assertions on the recorded
+//! `test/system/scenarios/test_cell_types.py`) with assertions on the recorded
 //! per-receptor conductances and currents, and the errors of bad compositions.
 
 use pynn::prelude::*;

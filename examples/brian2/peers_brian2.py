@@ -1,8 +1,7 @@
 #!/usr/bin/env python
 """The benchmark networks of examples/compare_peers.rs in Brian2 2.9
 cpp_standalone (needs a C++ compiler; g++ works), for timing against the
-native engine. Same model definitions as examples/nest/peers_nest.py
-(shared/reference/peer-benchmarks.md):
+native engine. Same model definitions as examples/nest/peers_nest.py:
 
 * ``cuba``: exact integration of the current-based LIF with exponential
   synaptic currents (C = 200 pF, g_L = 10 nS, E_L = -49 mV, V_th = -50 mV,

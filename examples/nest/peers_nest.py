@@ -2,8 +2,7 @@
 """The benchmark networks of examples/compare_peers.rs, built directly with
 PyNEST 3.10 (no PyNN), for timing against the native engine.
 
-Models (definitions in shared/reference/peer-benchmarks.md and the native
-examples; parameter values from PyNN 0.13 examples/VAbenchmarks.py and NEST's
+Models (the same definitions as the native examples; parameter values from PyNN 0.13 examples/VAbenchmarks.py and NEST's
 examples/brunel_delta_nest.py):
 
 * ``cuba``: 4000 ``iaf_psc_exp`` (3200 E, 800 I), C_m 200 pF, tau_m 20 ms,

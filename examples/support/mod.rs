@@ -99,12 +99,19 @@ pub fn run(body: impl FnOnce() -> Result<()>) -> std::process::ExitCode {
     }
 }
 
-/// Peak resident memory of this process (MiB), from `/proc/self/status`.
-pub fn peak_memory_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+/// The "peak memory" line of a summary: the peak resident memory of this
+/// process plus that of the simulator processes an external backend
+/// started (alive until `end()`), e.g. `287 MiB (this process 21.0 MiB +
+/// 2 child processes 266 MiB)`; `None` without `/proc`.
+pub fn peak_memory_line() -> Option<String> {
+    let p = pynn::memory::peak_memory()?;
+    let f = pynn::memory::format_bytes;
+    Some(if p.processes == 0 {
+        f(p.own)
+    } else {
+        let s = if p.processes == 1 { "" } else { "es" };
+        format!("{} (this process {} + {} child process{s} {})", f(p.total()), f(p.own), p.processes, f(p.children))
+    })
 }
 
 /// Prints spike count and mean rate of each population and writes all blocks
@@ -227,8 +234,8 @@ pub fn print_times<B: pynn::Backend>(model: &str, args: &Args, build: f64, run: 
     println!("{model} on {} ({} threads requested, seed {})", B::NAME, args.threads, args.seed);
     println!("  build time   {build:.3} s   ({n_syn} synapses)");
     println!("  run time     {run:.3} s   ({} ms simulated)", args.tstop);
-    if let Some(mib) = peak_memory_mib() {
-        println!("  peak memory  {mib:.1} MiB");
+    if let Some(line) = peak_memory_line() {
+        println!("  peak memory  {line}");
     }
 }
 

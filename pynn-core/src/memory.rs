@@ -17,6 +17,11 @@
 //! allocator's overhead). Estimates under [`UNCHECKED_BYTES`] are accepted
 //! without reading the system's figures, so small calls in loops (`run(0.1)`
 //! ten thousand times) cost nothing.
+//!
+//! Measured, not estimated: [`peak_memory`] reads the peak resident memory
+//! of this process and of the processes it started (an external backend's
+//! simulator runs in child processes, which hold most of the memory), for
+//! the examples' summaries.
 
 use crate::error::{Error, Result};
 
@@ -191,6 +196,86 @@ pub fn format_bytes(bytes: u64) -> String {
     }
 }
 
+/// Peak resident memory (`VmHWM` of `/proc/PID/status`, bytes) of
+/// process `pid`; `None` once it is gone, or without `/proc`.
+pub fn peak_resident_bytes(pid: u32) -> Option<u64> {
+    status_kb(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?, "VmHWM:")?.checked_mul(1024)
+}
+
+/// The value (kB) of field `key` (e.g. `"VmHWM:"`) of a `/proc/PID/status`
+/// text.
+fn status_kb(status: &str, key: &str) -> Option<u64> {
+    status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The parent pid (field 4, proc(5)) of a `/proc/PID/stat` text.
+fn stat_ppid(stat: &str) -> Option<u32> {
+    // the command (field 2) is in parentheses and may hold spaces
+    stat.get(stat.rfind(')')? + 1..)?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The live descendants of process `pid` (its children, their children,
+/// ...), from `/proc`; empty without `/proc`.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let procs: Vec<(u32, u32)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let p = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((p, stat_ppid(&std::fs::read_to_string(e.path().join("stat")).ok()?)?))
+        })
+        .collect();
+    let mut out: Vec<u32> = Vec::new();
+    let mut parents = vec![pid];
+    while let Some(parent) = parents.pop() {
+        for &(p, pp) in &procs {
+            if pp == parent && p != pid && !out.contains(&p) {
+                out.push(p);
+                parents.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Peak resident memory of this process and of its live child processes,
+/// as [`peak_memory`] measures it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeakMemory {
+    /// Peak resident bytes of this process (`VmHWM`).
+    pub own: u64,
+    /// Sum of the peak resident bytes of the live descendant processes
+    /// (each one's `VmHWM`; the sum is an upper bound of their peak
+    /// together, equal to it when every process still holds its peak).
+    pub children: u64,
+    /// How many descendant processes were counted.
+    pub processes: usize,
+}
+
+impl PeakMemory {
+    /// `own + children`.
+    pub fn total(&self) -> u64 {
+        self.own.saturating_add(self.children)
+    }
+}
+
+/// Peak resident memory of this process and of the processes it started
+/// that are still alive (an external backend's simulator processes while
+/// the session lasts, and their own children, e.g. the ranks under
+/// `mpirun`), from `/proc`. Processes already ended are not counted: call
+/// it before `end()`. `None` without `/proc` (not Linux).
+pub fn peak_memory() -> Option<PeakMemory> {
+    let own = peak_resident_bytes(std::process::id())?;
+    let (mut children, mut processes) = (0u64, 0);
+    for pid in descendants(std::process::id()) {
+        if let Some(b) = peak_resident_bytes(pid) {
+            children = children.saturating_add(b);
+            processes += 1;
+        }
+    }
+    Some(PeakMemory { own, children, processes })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +313,40 @@ mod tests {
         );
         assert!(check_cell_count(&"p", 10, usize::MAX).is_err());
         assert!(check_cell_count(&"p", MAX_CELLS, 1).is_err());
+    }
+
+    #[test]
+    fn parses_proc_status_and_stat() {
+        let status = "Name:\tpython3\nVmPeak:\t  900000 kB\nVmHWM:\t  272384 kB\nVmRSS:\t  270000 kB\n";
+        assert_eq!(status_kb(status, "VmHWM:"), Some(272_384));
+        assert_eq!(status_kb(status, "VmSwap:"), None);
+        // a command with spaces and parentheses does not shift the fields
+        assert_eq!(stat_ppid("4242 (python3 (driver) x) S 4100 4242 4100 0 -1"), Some(4100));
+        assert_eq!(stat_ppid("garbage"), None);
+    }
+
+    #[test]
+    fn counts_a_child_process() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        // A child that touches 64 MiB and waits: its peak is counted in
+        // `children`, not in `own` (the test binary is far smaller).
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", "import sys, time; b = bytearray(64 << 20); print(flush=True); time.sleep(30)"])
+            .stdout(std::process::Stdio::piped())
+            .spawn();
+        let Ok(child) = child.as_mut() else { return }; // no python3 here
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        let peak = peak_memory().unwrap();
+        let mine = peak_resident_bytes(child.id()).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(peak.processes >= 1, "{peak:?}");
+        assert!(mine >= 64 << 20, "child's VmHWM {mine} B < the 64 MiB it touched");
+        assert!(peak.children >= mine, "{peak:?} does not count the child's {mine} B");
+        assert_eq!(peak.total(), peak.own + peak.children);
     }
 
     #[test]

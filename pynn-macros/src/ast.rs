@@ -33,6 +33,18 @@ pub enum Item {
     /// `record CELLS: var, var [every T];` (or `record PROJECTION: weight
     /// every T;`)
     Record(Record),
+    /// `backend { native(ode_solver = rk4), nest(ranks = 2), ... }`
+    Backend(Backends),
+}
+
+/// `backend { native(...), brian2(...), nest(...), neuron(...) }`: the
+/// options of each backend (`Backend::Options`), checked in
+/// [`crate::models`].
+pub struct Backends {
+    /// The `backend` keyword.
+    pub keyword: Ident,
+    /// One call per backend.
+    pub entries: Vec<Call>,
 }
 
 /// `setup { key = value, ... }`
@@ -44,6 +56,7 @@ pub struct Setup {
 }
 
 /// `name = value`
+#[derive(Clone)]
 pub struct Assign {
     /// The name.
     pub name: Ident,
@@ -69,6 +82,10 @@ pub struct Pop {
     pub params: Vec<Assign>,
     /// Initial values.
     pub init: Vec<Assign>,
+    /// A Rust type named in angle brackets (`<Qif>`, `<models::MyCell>`): a
+    /// user-defined or simulator-native cell type the macro has no table
+    /// for (`cell` is then its last segment).
+    pub user: Option<syn::Path>,
 }
 
 /// `connect [NAME =] PRE -> POST connector(...) [synapse(...) [init { ... }]] [receptor];`
@@ -114,6 +131,9 @@ pub struct Record {
     pub vars: Vec<Ident>,
     /// Sampling interval of analog variables.
     pub every: Option<Value>,
+    /// Per variable, the receptor of a dotted name (`AMPA.gsyn`: `AMPA`
+    /// here, `gsyn` in `vars`).
+    pub receptors: Vec<Option<Ident>>,
 }
 
 /// `a`, `a[0..10]`, `a[3]`, `a + b[0..5]`: a population, a view or an
@@ -150,6 +170,7 @@ pub enum Index {
 
 /// `name(arg, name = arg, ...)`: a connector, synapse type, current source
 /// or random distribution.
+#[derive(Clone)]
 pub struct Call {
     /// Its name.
     pub name: Ident,
@@ -160,6 +181,7 @@ pub struct Call {
 }
 
 /// One argument of a [`Call`].
+#[derive(Clone)]
 pub struct CallArg {
     /// Name, if given as `name = value`.
     pub name: Option<Ident>,
@@ -168,6 +190,7 @@ pub struct CallArg {
 }
 
 /// A value.
+#[derive(Clone)]
 pub enum Value {
     /// `20`, `-60 mV`, `0.2 nF`: a number literal with an optional unit.
     Number(Number),
@@ -203,6 +226,7 @@ pub enum Value {
 }
 
 /// A number literal with an optional unit.
+#[derive(Clone)]
 pub struct Number {
     /// The value as written (sign included), before unit conversion.
     pub value: f64,

@@ -26,7 +26,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
-fn p() -> TokenStream {
+pub(crate) fn p() -> TokenStream {
     quote!(::pynn::__private)
 }
 
@@ -34,7 +34,7 @@ fn p() -> TokenStream {
 /// is not finite (a conversion past `f64::MAX`; literals that overflow
 /// are refused by `validate`) becomes `f64::INFINITY` or `f64::NAN`, which
 /// the object API refuses when `build` runs.
-fn f64_tokens(x: f64) -> TokenStream {
+pub(crate) fn f64_tokens(x: f64) -> TokenStream {
     if x.is_nan() {
         return quote!(::core::f64::NAN);
     }
@@ -79,7 +79,7 @@ fn number(v: &Value) -> TokenStream {
 
 /// A number in a unit of factor `scale`, as `f64` (a bare number is taken
 /// as already in that unit).
-fn number_in(v: &Value, scale: f64) -> TokenStream {
+pub(crate) fn number_in(v: &Value, scale: f64) -> TokenStream {
     match v {
         Value::Number(n) => f64_tokens(convert(n.value, factor(&n.unit, scale))),
         Value::Rust { expr, span, unit } => {
@@ -122,7 +122,7 @@ fn value(v: &Value) -> TokenStream {
 }
 
 /// A `pynn::Value` for a target in a unit of factor `scale`.
-fn value_in(v: &Value, scale: f64) -> TokenStream {
+pub(crate) fn value_in(v: &Value, scale: f64) -> TokenStream {
     let p = p();
     match v {
         Value::Number(_) => {
@@ -315,7 +315,7 @@ fn distribution(call: &Call, scale: f64) -> TokenStream {
 }
 
 /// A constructor call `pynn::__private::<module>::<name>(args)`.
-fn constructor(call: &Call, table: &'static [CallSchema], module: &str) -> TokenStream {
+pub(crate) fn constructor(call: &Call, table: &'static [CallSchema], module: &str) -> TokenStream {
     let p = p();
     let Some(schema) = schema::call(table, &call.name.to_string()) else {
         return quote!();
@@ -392,6 +392,9 @@ fn fields(net: &Network) -> Vec<Field> {
         match item {
             Item::Pop(pop) => {
                 let cell = match schema::cell_type(&pop.cell.to_string()) {
+                    _ if crate::models::cell_type_tokens(pop).is_some() => {
+                        crate::models::cell_type_tokens(pop).unwrap_or_default()
+                    }
                     Some(c) => {
                         let id = Ident::new(c.name, pop.cell.span());
                         quote!(#p::#id)
@@ -499,6 +502,7 @@ pub fn expand(net: &Network) -> TokenStream {
     let mut seen_cells: Vec<&str> = Vec::new();
     let (mut pops, mut projs, mut sources, mut records) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut pop_names, mut projection_names) = (Vec::new(), Vec::new());
+    let mut checks = crate::models::Checks::new();
     for item in &net.items {
         match item {
             Item::Pop(p) => pop_names.push(p.name.to_string()),
@@ -509,6 +513,10 @@ pub fn expand(net: &Network) -> TokenStream {
     for item in &net.items {
         match item {
             Item::Pop(pop) => {
+                if let Some(code) = crate::models::expand_pop(pop, &mut bounds, &mut checks) {
+                    pops.push(code);
+                    continue;
+                }
                 let Some(cell) = schema::cell_type(&pop.cell.to_string()) else {
                     continue;
                 };
@@ -606,6 +614,7 @@ pub fn expand(net: &Network) -> TokenStream {
                     None => quote!(::core::option::Option::None),
                 };
                 let var = c.name.clone().unwrap_or_else(|| Ident::new("_", Span::call_site()));
+                projs.push(crate::models::user_receptor_checks(net, c, &mut checks));
                 projs.push(quote_spanned! {c.keyword.span()=>
                     let #var = #p::Projection::with_label(&#pre, &#post, &(#connector?), #synapse, #receptor, #label)?;
                 });
@@ -628,7 +637,8 @@ pub fn expand(net: &Network) -> TokenStream {
                     continue;
                 }
                 let target = cells(&r.cells);
-                let vars = r.vars.iter().map(|v| v.to_string());
+                records.push(crate::models::user_record_checks(net, r, &mut checks));
+                let vars = (0..r.vars.len()).map(|k| crate::models::var_name(r, k));
                 let every = match &r.every {
                     Some(v) => {
                         let x = number(v);
@@ -638,17 +648,32 @@ pub fn expand(net: &Network) -> TokenStream {
                 };
                 records.push(quote!(#target.record([#(#vars),*], #every)?;));
             }
-            Item::Setup(_) => {}
+            Item::Setup(_) | Item::Backend(_) => {}
         }
     }
     let names = fields.iter().map(|f| &f.name);
     let phantom = if fields.is_empty() { quote!(__backend: ::core::marker::PhantomData,) } else { quote!() };
+    let (options, new_sim) = match crate::models::backends(net) {
+        Some(b) => {
+            let f = crate::models::options_fn(b);
+            bounds.push(quote!(#p::BackendOptions));
+            (
+                quote!(impl<B: #p::Backend + #p::BackendOptions> #name<B> { #f }),
+                quote!(#p::Sim::<B>::setup_with(Self::setup(), Self::options())?),
+            )
+        }
+        None => (quote!(), quote!(#p::Sim::<B>::setup(Self::setup())?)),
+    };
+    let checks = crate::models::check_items(&checks);
     quote! {
         #def
+        #checks
 
         impl<B: #p::Backend> #name<B> {
             #setup
         }
+
+        #options
 
         impl<B> #name<B>
         where
@@ -668,7 +693,7 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// A new session with [`Self::setup`] and the network built in it.
             pub fn setup_and_build() -> #p::Result<(#p::Sim<B>, Self)> {
-                let sim = #p::Sim::<B>::setup(Self::setup())?;
+                let sim = #new_sim;
                 let net = Self::build(&sim)?;
                 ::core::result::Result::Ok((sim, net))
             }

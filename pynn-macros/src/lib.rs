@@ -2,7 +2,7 @@
 //! description that expands into typed calls of the object API. Use it
 //! through the facade, `pynn::network!`; its documentation is there.
 //!
-//! Layout (DESIGN.md §7): this file only converts token streams;
+//! Layout (as thiserror's and serde's macro crates): this file only converts token streams;
 //! `parse` builds the `ast`, `validate` checks it against the
 //! `schema` tables and accumulates every error, `expand` generates code
 //! (or, after errors, a fallback that keeps the user's code well-typed).
@@ -10,6 +10,7 @@
 
 mod ast;
 mod expand;
+mod models;
 mod parse;
 mod schema;
 mod validate;

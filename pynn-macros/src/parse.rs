@@ -40,7 +40,7 @@ fn statement_tokens(input: ParseStream) -> Result<TokenStream> {
     let is_setup = input.fork().call(Attribute::parse_outer).is_ok() && {
         let f = input.fork();
         let _ = f.call(Attribute::parse_outer);
-        f.call(Ident::parse_any).map(|i| i == "setup").unwrap_or(false) && f.peek(token::Brace)
+        f.call(Ident::parse_any).map(|i| i == "setup" || i == "backend").unwrap_or(false) && f.peek(token::Brace)
     };
     if is_setup {
         for _ in 0..Attribute::parse_outer(&input.fork())?.len() {
@@ -63,7 +63,7 @@ fn statement_tokens(input: ParseStream) -> Result<TokenStream> {
 }
 
 /// The statement keywords, where a statement missing its `;` is split.
-const KEYWORDS: &[&str] = &["setup", "pop", "connect", "inject", "record"];
+const KEYWORDS: &[&str] = &["setup", "pop", "connect", "inject", "record", "backend"];
 
 /// Parses the tokens of one statement. When they do not parse, a missing
 /// `;` is looked for: before a statement keyword inside them (two
@@ -112,7 +112,7 @@ fn parse_statements(mut rest: Vec<TokenTree>, items: &mut Vec<Item>, errors: &mu
                 continue;
             }
             let head = &rest[..start];
-            let is_setup = matches!(&head[0], TokenTree::Ident(i) if i == "setup");
+            let is_setup = matches!(&head[0], TokenTree::Ident(i) if i == "setup" || i == "backend");
             let parsed = if is_setup { parse(head) } else { parse(&with_semi(head)) };
             if let Ok(item) = parsed {
                 items.push(item);
@@ -163,6 +163,7 @@ fn parse_item(input: ParseStream) -> Result<Item> {
         "connect" => parse_connect(input, attrs, kw).map(Item::Connect),
         "inject" => parse_inject(input, attrs).map(Item::Inject),
         "record" => parse_record(input).map(Item::Record),
+        "backend" => crate::models::parse_backends(input, kw).map(Item::Backend),
         _ => Err(syn::Error::new(
             kw.span(),
             format!("unknown statement `{kw}`; expected `setup`, `pop`, `connect`, `inject` or `record`"),
@@ -191,7 +192,7 @@ fn parse_assignments(input: ParseStream) -> Result<Vec<Assign>> {
 fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
     let name: Ident = input.parse()?;
     input.parse::<Token![=]>()?;
-    let cell = Ident::parse_any(input)?;
+    let (cell, user) = crate::models::parse_cell_type(input)?;
     let content;
     parenthesized!(content in input);
     let size = parse_value(&content)?;
@@ -233,7 +234,7 @@ fn parse_pop(input: ParseStream, attrs: Vec<Attribute>) -> Result<Pop> {
         init = parse_assignments(&block)?;
     }
     input.parse::<Token![;]>()?;
-    Ok(Pop { attrs, name, cell, size, label, structure, params, init })
+    Ok(Pop { attrs, name, cell, size, label, structure, params, init, user })
 }
 
 fn parse_connect(input: ParseStream, attrs: Vec<Attribute>, keyword: Ident) -> Result<Connect> {
@@ -299,7 +300,8 @@ fn parse_record(input: ParseStream) -> Result<Record> {
         return Err(input.error("expected `:` and the variables to record, e.g. `record exc: spikes, v;`"));
     }
     input.parse::<Token![:]>()?;
-    let mut vars = vec![Ident::parse_any(input)?];
+    let mut receptors = Vec::new();
+    let mut vars = vec![crate::models::parse_variable(input, &mut receptors)?];
     // A trailing comma is accepted, as in every other list.
     while input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
@@ -309,7 +311,7 @@ fn parse_record(input: ParseStream) -> Result<Record> {
         {
             break;
         }
-        vars.push(Ident::parse_any(input)?);
+        vars.push(crate::models::parse_variable(input, &mut receptors)?);
     }
     let mut every = None;
     if input.peek(Ident::peek_any) {
@@ -320,7 +322,7 @@ fn parse_record(input: ParseStream) -> Result<Record> {
         every = Some(parse_value(input)?);
     }
     input.parse::<Token![;]>()?;
-    Ok(Record { cells, vars, every })
+    Ok(Record { cells, vars, every, receptors })
 }
 
 fn parse_cells(input: ParseStream) -> Result<Cells> {
@@ -354,7 +356,7 @@ fn parse_part(input: ParseStream) -> Result<CellsPart> {
     Ok(CellsPart { pop, index })
 }
 
-fn parse_call(input: ParseStream) -> Result<Call> {
+pub(crate) fn parse_call(input: ParseStream) -> Result<Call> {
     let name = Ident::parse_any(input)?;
     let mut args = Vec::new();
     let mut span = name.span();

@@ -60,7 +60,7 @@ impl Ctxt {
 }
 
 /// `; did you mean `x`?` or `; expected one of: a, b, c`.
-fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+pub(crate) fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
     match closest(name, candidates.clone()) {
         Some(c) => format!("; did you mean `{c}`?"),
         None => {
@@ -120,8 +120,15 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
     let mut total_cells = 0.0;
     for item in &net.items {
         if let Item::Pop(p) = item {
-            let cell = schema::cell_type(&p.cell.to_string());
-            if cell.is_none() {
+            let cell = if p.user.is_some() {
+                crate::models::check_user(cx, p);
+                None
+            } else if crate::models::is_point_neuron(p) {
+                crate::models::point_neuron(cx, p)
+            } else {
+                schema::cell_type(&p.cell.to_string())
+            };
+            if cell.is_none() && p.user.is_none() && !crate::models::is_point_neuron(p) {
                 let name = p.cell.to_string();
                 cx.error(
                     p.cell.span(),
@@ -148,17 +155,21 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 check_args(cx, &s.name.to_string(), &args, None);
             }
             if let Some(cell) = cell {
-                check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
+                if !crate::models::is_point_neuron(p) {
+                    check_assignments(cx, &p.params, cell.parameters, cell.name, "parameter");
+                    check_relations(cx, &p.params, cell);
+                }
                 check_assignments(cx, &p.init, cell.state, cell.name, "state variable (initial value)");
-                check_relations(cx, &p.params, cell);
             }
         }
     }
 
     let mut setups = 0;
+    let mut backend_blocks = 0;
     for item in &net.items {
         match item {
             Item::Pop(_) => {}
+            Item::Backend(b) => crate::models::check_backends(cx, b, &mut backend_blocks),
             Item::Setup(s) => {
                 setups += 1;
                 if setups > 1 {
@@ -222,8 +233,8 @@ pub fn validate(net: &Network, cx: &mut Ctxt) {
                 } else {
                     resolve_cells(cx, &r.cells, &pops)
                 };
-                for var in &r.vars {
-                    let v = var.to_string();
+                for (k, var) in r.vars.iter().enumerate() {
+                    let v = crate::models::var_name(r, k);
                     for (part, cell) in &parts {
                         if !cell.recordables.iter().any(|x| x.name == v) {
                             cx.error(
@@ -310,7 +321,7 @@ fn check_size(cx: &mut Ctxt, v: &Value) -> Option<usize> {
     }
 }
 
-fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[ParamSpec], cell: &str, what: &str) {
+pub(crate) fn check_assignments(cx: &mut Ctxt, list: &[Assign], specs: &[ParamSpec], cell: &str, what: &str) {
     let mut seen: Vec<String> = Vec::new();
     for a in list {
         let name = a.name.to_string();
@@ -388,7 +399,7 @@ fn literal_param<'a>(list: &'a [Assign], name: &str, scale: f64) -> Option<(f64,
 /// `v_reset` below `v_spike` (when the type has one) or below `v_thresh`.
 /// Checked when at least one of the two is a literal and the other is a
 /// literal or its default.
-fn check_relations(cx: &mut Ctxt, params: &[Assign], cell: &'static CellTable) {
+pub(crate) fn check_relations(cx: &mut Ctxt, params: &[Assign], cell: &'static CellTable) {
     let value = |name: &str| -> Option<(f64, Option<&Number>)> {
         let spec = cell.parameters.iter().find(|s| s.name == name)?;
         match params.iter().find(|a| a.name == name) {
@@ -475,7 +486,7 @@ fn fmt(x: f64) -> String {
 }
 
 /// A number as written, unit included: `-20 ms`.
-fn written(n: &Number) -> String {
+pub(crate) fn written(n: &Number) -> String {
     match &n.unit {
         Some(u) => format!("{} {u}", fmt(n.value)),
         None => fmt(n.value),
@@ -573,6 +584,7 @@ fn check_finite(cx: &mut Ctxt, net: &Network) {
                     value(cx, e);
                 }
             }
+            Item::Backend(b) => b.entries.iter().for_each(|c| call(cx, c)),
         }
     }
 }
@@ -1129,7 +1141,7 @@ impl Expect {
     }
 }
 
-fn number_tokens(n: &Number) -> TokenStream {
+pub(crate) fn number_tokens(n: &Number) -> TokenStream {
     let mut t = n.tokens.clone();
     if let Some(u) = &n.unit {
         u.to_tokens(&mut t);

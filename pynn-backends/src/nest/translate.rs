@@ -616,7 +616,7 @@ mod tests {
 
     #[test]
     fn pynn_defaults_in_nest_units() {
-        // shared/reference/rust-ecosystem.md §3.3: IF_curr_alpha -> iaf_psc_alpha.
+        // PyNN 0.13 pyNN/nest/standardmodels/cells.py: IF_curr_alpha -> iaf_psc_alpha.
         assert_eq!(
             translate::<IF_curr_alpha>(),
             vec![

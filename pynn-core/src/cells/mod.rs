@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn pynn_defaults() {
-        // PyNN 0.13 pyNN/standardmodels/cells.py (via shared/reference/pynn-inventory.md §2.3).
+        // PyNN 0.13 pyNN/standardmodels/cells.py, IF_curr_alpha.default_parameters.
         let c = IF_curr_alpha::default();
         assert_eq!((c.v_rest, c.cm, c.tau_m, c.tau_refrac), (-65.0, 1.0, 20.0, 0.1));
         assert_eq!((c.tau_syn_E, c.tau_syn_I, c.i_offset, c.v_reset, c.v_thresh), (0.5, 0.5, 0.0, -65.0, -50.0));
