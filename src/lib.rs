@@ -52,6 +52,9 @@ pub mod prelude {
         AdExp, AlphaPSR, BetaPSR, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
         CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, PointNeuron,
     };
+    /// PyNN 0.7's names (`tset`, `print_spikes`, `set_weights`, ...): see
+    /// `pynn::compat07`.
+    pub use pynn_core::compat07::{Format07, Population07, Projection07};
     pub use pynn_core::synapses::{
         AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
         MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,

@@ -264,10 +264,11 @@ pub trait Backend: Send + Sized + 'static {
     /// order) now and as their value after `reset()`.
     fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let _ = values;
-        Err(crate::Error::Backend {
-            backend: Self::NAME,
-            message: format!("projection {proj}: setting synaptic state `{name}` is not supported by this backend"),
-        })
+        Err(crate::Error::unsupported(
+            Self::NAME,
+            format!("setting synaptic state `{name}` of projection {proj}"),
+            "set it through the synapse type's parameters at creation, or use a backend that supports it",
+        ))
     }
     /// Starts (interval in steps >= 1) or stops (`None`) sampling the
     /// weights of projection `proj`; samples are taken at multiples of the
@@ -275,18 +276,27 @@ pub trait Backend: Send + Sized + 'static {
     /// and including the sample's time.
     fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
         let _ = interval_steps;
-        Err(crate::Error::Backend {
-            backend: Self::NAME,
-            message: format!("projection {proj}: recording weights is not supported by this backend"),
-        })
+        Err(crate::Error::unsupported(
+            Self::NAME,
+            format!("recording weights of projection {proj}"),
+            "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
+        ))
     }
     /// The weight samples of `proj` taken since recording started or the
     /// last `reset()`.
     fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
-        Err(crate::Error::Backend {
-            backend: Self::NAME,
-            message: format!("projection {proj}: recording weights is not supported by this backend"),
-        })
+        Err(crate::Error::unsupported(
+            Self::NAME,
+            format!("recording weights of projection {proj}"),
+            "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
+        ))
+    }
+    /// The version of the simulator behind this backend (`"3.10.0"` for
+    /// NEST), written into the provenance of data files as
+    /// `simulator_version`; `None` (the default) when it is not known.
+    /// The external backends learn it from their driver's hello.
+    fn simulator_version(&self) -> Option<String> {
+        None
     }
 }
 

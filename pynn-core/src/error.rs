@@ -125,6 +125,21 @@ pub enum Error {
         /// Bytes available when the request was made, if known.
         available: Option<u64>,
     },
+    /// A valid request that this backend (or pynn-rs itself, `backend =
+    /// "pynn-rs"`) does not support: not a mistake in the input, so a
+    /// program can branch on it (try another backend, skip a feature)
+    /// where it would stop on bad input. [`Error::is_unsupported`] tells
+    /// the two apart.
+    #[error("{backend} does not support {what}; {alternative}")]
+    Unsupported {
+        /// Backend name ([`crate::Backend::NAME`]), or `"pynn-rs"` when no
+        /// backend supports it.
+        backend: &'static str,
+        /// What was asked (e.g. `recording weights of projection 3`).
+        what: String,
+        /// What to do instead.
+        alternative: String,
+    },
     /// Reading or writing a file failed.
     #[error("I/O error on {path}: {message}")]
     Io {
@@ -206,6 +221,18 @@ impl Error {
         }
     }
 
+    /// An [`Error::Unsupported`].
+    pub fn unsupported(backend: &'static str, what: impl fmt::Display, alternative: impl fmt::Display) -> Self {
+        Error::Unsupported { backend, what: what.to_string(), alternative: alternative.to_string() }
+    }
+
+    /// Whether this error says "not supported here" ([`Error::Unsupported`])
+    /// rather than "bad input" or a failure: the request may work on
+    /// another backend.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Error::Unsupported { .. })
+    }
+
     /// An [`Error::Io`] from a path and an [`std::io::Error`].
     pub fn io(path: impl AsRef<std::path::Path>, e: impl fmt::Display) -> Self {
         Error::Io { path: path.as_ref().display().to_string(), message: e.to_string() }
@@ -235,5 +262,14 @@ mod tests {
             e.to_string(),
             "population p: unknown parameter `tau_n` (did you mean `tau_m`?); allowed: tau_m, tau_refrac, v_thresh, cm"
         );
+    }
+
+    #[test]
+    fn unsupported_is_its_own_kind() {
+        let e = Error::unsupported("NEST", "recording weights of projection 3", "use the native backend");
+        assert_eq!(e.to_string(), "NEST does not support recording weights of projection 3; use the native backend");
+        assert!(e.is_unsupported());
+        assert!(!Error::invalid_value("population p", "tau_m", -1, "> 0").is_unsupported());
+        assert!(!Error::Backend { backend: "NEST", message: "crashed".into() }.is_unsupported());
     }
 }

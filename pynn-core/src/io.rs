@@ -13,7 +13,9 @@
 //!     including both the first and the last time of the segment,
 //!   - `P.segK.VAR.channel_index` (int64): population index of each column,
 //!   - `P.segK.VAR.times` (float64, ms): the sample times.
-//! * `NAME.json`: a sidecar with the provenance (`simulator`, `dt`,
+//! * `NAME.json`: a sidecar with the provenance (`simulator`,
+//!   `simulator_version` (`"3.10.0"` for NEST; `null` where the backend
+//!   does not say, see [`crate::Backend::simulator_version`]), `dt`,
 //!   `min_delay`, `max_delay`, `seed`, `t_stop`, `pynn_rs_version`) and, per
 //!   population, its label, key prefix, size, cell type, the units of each
 //!   variable, and per segment `t_start`, `t_stop`, `sampling_period` and the
@@ -24,6 +26,11 @@
 //! d = np.load("out/va_cuba-native.npz"); meta = json.load(open("out/va_cuba-native.json"))
 //! v = d["exc.seg000.v"]            # samples x cells, mV
 //! ```
+//!
+//! [`save_population`] and [`load_population`] (PyNN's
+//! `pyNN.utility.save_population`/`load_population`, as JSON instead of a
+//! pickle `shelve`) save a population's cell type, parameters, initial
+//! values, positions and spikes, and rebuild it.
 //!
 //! # Neo and Elephant
 //!
@@ -49,8 +56,13 @@
 //! and HDF5 on the Rust side; the MATLAB and pickle formats are not meant
 //! for exchange.
 
+use crate::backend::{Backend, Supports};
+use crate::cells::{CellType, SpikeSourceArray};
 use crate::data::Block;
 use crate::error::{Error, Result};
+use crate::parameters::{ParamKind, Value};
+use crate::population::{Population, PopulationView};
+use crate::sim::Sim;
 use npyz::WriterBuilder;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
@@ -236,4 +248,197 @@ mod container_tests {
             other => panic!("expected an I/O error, got {other:?}"),
         }
     }
+}
+
+/// The format name [`save_population`] writes and [`load_population`]
+/// accepts.
+pub const POPULATION_FORMAT: &str = "pynn-rs population v1";
+
+/// Saves a population (or view) to `path` as JSON, PyNN's
+/// `pyNN.utility.save_population` without pickle: the label, size, cell
+/// type, every parameter's value per cell (sequences such as
+/// `spike_times` as lists), every state variable's initial value per cell,
+/// the positions, and the spike times recorded in the current segment
+/// (`spike_times`, one list per cell; empty lists if spikes are not
+/// recorded). [`load_population`] rebuilds the population;
+/// [`load_spike_source`] replays its spikes, as PyNN's `load_population`
+/// does.
+///
+/// ```json
+/// {"format": "pynn-rs population v1", "pynn_rs_version": "0.1.0", "label": "exc",
+///  "cell_type": "IF_curr_exp", "size": 2,
+///  "parameters": {"tau_m": [20.0, 20.0], ...}, "initial_values": {"v": [-65.0, -65.0], ...},
+///  "positions": [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], "spike_times": [[], [12.3]]}
+/// ```
+pub fn save_population<C: CellType, B: Backend>(
+    population: &PopulationView<C, B>,
+    path: impl AsRef<Path>,
+) -> Result<()> {
+    let path = path.as_ref();
+    check_file_path(path, "save_population")?;
+    let info = population.sim.lock().pops[population.pop].info;
+    let mut parameters = serde_json::Map::new();
+    for spec in info.parameters {
+        let v = match spec.kind {
+            ParamKind::Scalar => json!(population.get(spec.name)?),
+            ParamKind::Sequence => json!(population.get_sequences(spec.name)?),
+        };
+        parameters.insert(spec.name.into(), v);
+    }
+    let mut initial = serde_json::Map::new();
+    for spec in info.state {
+        initial.insert(spec.name.into(), json!(population.get_initial_values(spec.name)?));
+    }
+    let mut spikes = vec![Vec::new(); population.size()];
+    if info.recordables.iter().any(|r| r.name == "spikes") {
+        let block = population.get_data_of("spikes")?;
+        if let Some(seg) = block.segments.last() {
+            for st in &seg.spiketrains {
+                if let Some(k) = population.indices().iter().position(|i| *i == st.source_index) {
+                    spikes[k] = st.times.clone();
+                }
+            }
+        }
+    }
+    let doc = json!({
+        "format": POPULATION_FORMAT,
+        "pynn_rs_version": crate::VERSION,
+        "label": population.label(),
+        "cell_type": info.name,
+        "size": population.size(),
+        "parameters": parameters,
+        "initial_values": initial,
+        "positions": population.positions(),
+        "spike_times": spikes,
+    });
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::io(path, e))?;
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+/// A file written by [`save_population`], read and checked.
+struct SavedPopulation {
+    label: String,
+    cell_type: String,
+    size: usize,
+    doc: Json,
+}
+
+fn read_population(path: &Path) -> Result<SavedPopulation> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bad = |what: String| Error::Io { path: path.display().to_string(), message: what };
+    let doc: Json = serde_json::from_str(&text).map_err(|e| bad(format!("not a saved population: {e}")))?;
+    if doc["format"] != POPULATION_FORMAT {
+        return Err(bad(format!("format {} is not \"{POPULATION_FORMAT}\"", doc["format"])));
+    }
+    let label = doc["label"].as_str().ok_or_else(|| bad("no `label`".into()))?.to_string();
+    let cell_type = doc["cell_type"].as_str().ok_or_else(|| bad("no `cell_type`".into()))?.to_string();
+    let size = doc["size"].as_u64().ok_or_else(|| bad("no `size`".into()))? as usize;
+    Ok(SavedPopulation { label, cell_type, size, doc })
+}
+
+/// Values per cell of the entry `key` (`node`): numbers (scalar) or lists
+/// of numbers (sequence), `size` of them.
+fn saved_value(path: &Path, node: &Json, key: &str, size: usize, sequence: bool) -> Result<Value> {
+    let bad = |what: String| Error::Io { path: path.display().to_string(), message: format!("{key}: {what}") };
+    let items = node.as_array().ok_or_else(|| bad("missing or not a list".into()))?;
+    if items.len() != size {
+        return Err(bad(format!("{} values for {size} cells", items.len())));
+    }
+    let num = |x: &Json| x.as_f64().ok_or_else(|| bad(format!("{x} is not a number")));
+    if sequence {
+        let seqs = items
+            .iter()
+            .map(|s| {
+                s.as_array().ok_or_else(|| bad(format!("{s} is not a list"))).and_then(|s| s.iter().map(num).collect())
+            })
+            .collect::<Result<Vec<Vec<f64>>>>()?;
+        Ok(Value::Sequences(seqs))
+    } else {
+        Ok(Value::Array(items.iter().map(num).collect::<Result<_>>()?))
+    }
+}
+
+fn saved_positions(path: &Path, doc: &Json, size: usize) -> Result<Vec<crate::space::Position>> {
+    let bad = |what: String| Error::Io { path: path.display().to_string(), message: format!("positions: {what}") };
+    let items = doc["positions"].as_array().ok_or_else(|| bad("missing or not a list".into()))?;
+    if items.len() != size {
+        return Err(bad(format!("{} positions for {size} cells", items.len())));
+    }
+    items
+        .iter()
+        .map(|p| {
+            let xyz: Vec<f64> = p.as_array().map(|a| a.iter().filter_map(Json::as_f64).collect()).unwrap_or_default();
+            <[f64; 3]>::try_from(xyz).map_err(|_| bad(format!("{p} is not [x, y, z]")))
+        })
+        .collect()
+}
+
+/// Rebuilds a population saved by [`save_population`] in session `sim`:
+/// same label, size, parameters, initial values and positions. `C` must
+/// be the saved cell type (an [`Error::InvalidValue`] naming both
+/// otherwise); values are checked as `set` and `initialize` check them.
+pub fn load_population<C: CellType + Default, B: Supports<C>>(
+    sim: &Sim<B>,
+    path: impl AsRef<Path>,
+) -> Result<Population<C, B>> {
+    let path = path.as_ref();
+    let saved = read_population(path)?;
+    if saved.cell_type != C::NAME {
+        return Err(Error::invalid_value(
+            format!("load_population({})", path.display()),
+            "cell_type",
+            &saved.cell_type,
+            format!("{} (the type asked for); load it as `{}`", C::NAME, saved.cell_type),
+        ));
+    }
+    let pop = Population::with_label(sim, saved.size, C::default(), Some(&saved.label))?;
+    let info = sim.lock().pops[pop.pop].info;
+    let mut values = Vec::with_capacity(info.parameters.len());
+    for spec in info.parameters {
+        let seq = spec.kind == ParamKind::Sequence;
+        values.push((
+            spec.name,
+            saved_value(
+                path,
+                &saved.doc["parameters"][spec.name],
+                &format!("parameters.{}", spec.name),
+                saved.size,
+                seq,
+            )?,
+        ));
+    }
+    pop.set_many(&values)?;
+    for spec in info.state {
+        pop.initialize(
+            spec.name,
+            saved_value(
+                path,
+                &saved.doc["initial_values"][spec.name],
+                &format!("initial_values.{}", spec.name),
+                saved.size,
+                false,
+            )?,
+        )?;
+    }
+    pop.set_positions(&saved_positions(path, &saved.doc, saved.size)?)?;
+    Ok(pop)
+}
+
+/// PyNN's `pyNN.utility.load_population`: a [`SpikeSourceArray`]
+/// population with the label, size and positions of a population saved by
+/// [`save_population`], each cell emitting the spikes its saved cell
+/// fired (`spike_times`).
+pub fn load_spike_source<B: Supports<SpikeSourceArray>>(
+    sim: &Sim<B>,
+    path: impl AsRef<Path>,
+) -> Result<Population<SpikeSourceArray, B>> {
+    let path = path.as_ref();
+    let saved = read_population(path)?;
+    let pop = Population::with_label(sim, saved.size, SpikeSourceArray::default(), Some(&saved.label))?;
+    pop.set("spike_times", saved_value(path, &saved.doc["spike_times"], "spike_times", saved.size, true)?)?;
+    pop.set_positions(&saved_positions(path, &saved.doc, saved.size)?)?;
+    Ok(pop)
 }

@@ -14,6 +14,7 @@
 mod assembly;
 pub mod backend;
 pub mod cells;
+pub mod compat07;
 pub mod connectors;
 pub mod data;
 pub mod electrodes;
@@ -34,6 +35,10 @@ pub mod stats;
 pub mod synapses;
 #[doc(hidden)]
 pub mod testing;
+
+/// The version of pynn-rs (`"0.1.0"`), also written into the provenance of
+/// data files as `pynn_rs_version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use assembly::Assembly;
 pub use backend::{Backend, Supports};

@@ -42,11 +42,11 @@ impl StaticSynapse {
 
 /// Connections from one set of cells to another (PyNN's `Projection`).
 pub struct Projection<B: Backend> {
-    sim: Sim<B>,
+    pub(crate) sim: Sim<B>,
     id: ProjId,
     label: String,
-    pre: Selection,
-    post: Selection,
+    pub(crate) pre: Selection,
+    pub(crate) post: Selection,
     size: usize,
     /// Receptor type of the post-synaptic side (fixes the sign rule of `set`).
     receptor: &'static str,

@@ -613,7 +613,8 @@ impl<B: Backend> Sim<B> {
         m.insert("max_delay".into(), serde_json::json!(st.config.max_delay));
         m.insert("seed".into(), serde_json::json!(st.config.seed));
         m.insert("t_stop".into(), serde_json::json!(st.now()));
-        m.insert("pynn_rs_version".into(), serde_json::json!(env!("CARGO_PKG_VERSION")));
+        m.insert("pynn_rs_version".into(), serde_json::json!(crate::VERSION));
+        m.insert("simulator_version".into(), serde_json::json!(st.backend.simulator_version()));
         m
     }
 

@@ -145,6 +145,11 @@ impl Backend for Native {
     const NAME: &'static str = NAME;
     type Options = NativeOptions;
 
+    /// The native engine is part of pynn-rs: its version is [`pynn_core::VERSION`].
+    fn simulator_version(&self) -> Option<String> {
+        Some(pynn_core::VERSION.into())
+    }
+
     fn setup(config: &SimConfig, options: &NativeOptions) -> Result<Self> {
         let max_steps = config.max_delay_steps();
         if max_steps > u64::from(u16::MAX) {

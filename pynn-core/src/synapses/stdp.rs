@@ -187,12 +187,16 @@ impl SynapseType for STDPMechanism {
         let me = self.name();
         let object = format!("{} ({me})", ctx.object);
         let f = self.dendritic_delay_fraction;
+        if (0.0..1.0).contains(&f) {
+            // Valid PyNN, not supported here: its own error kind.
+            return Err(Error::unsupported(
+                "pynn-rs",
+                format!("{object}: dendritic_delay_fraction = {f}"),
+                "use 1 (the whole delay dendritic, as PyNN's NEST backend does)",
+            ));
+        }
         if f != 1.0 {
-            let allowed = if (0.0..=1.0).contains(&f) {
-                "1: as PyNN's NEST backend, the native engine takes the whole delay as dendritic"
-            } else {
-                "a fraction in [0, 1]; only 1 (the whole delay dendritic) is supported"
-            };
+            let allowed = "a fraction in [0, 1]; only 1 (the whole delay dendritic) is supported";
             return Err(Error::invalid_value(object, "dendritic_delay_fraction", f, allowed));
         }
         // The allowed values are the tables' (`pynn_schema::synapses`, which
