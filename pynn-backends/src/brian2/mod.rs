@@ -136,11 +136,12 @@ pub mod translate;
 
 pub use crate::external::process::{INSTALL_HINT, find_python};
 
+use crate::external::Simulator;
 use crate::external::backend::{External, Pop, set_tm_state};
 use crate::external::mirror::{self, SynapticUpdate};
 use crate::external::process::{self, Driver, DriverSpec};
 use crate::external::protocol::{self, Request, SignalRequest};
-use crate::external::{Simulator, replay};
+use crate::external::replay::{self, EscapeNoise};
 use crate::native::kernel::{Kernel, NativeCell};
 use pynn_core::backend::*;
 use pynn_core::cells::*;
@@ -197,52 +198,6 @@ impl PopModel {
     }
     fn injectable(&self) -> bool {
         self.0.kind == Kind::Neuron && self.0.equations.lines().any(|l| l.trim().starts_with("i_inj :"))
-    }
-}
-
-/// The escape noise of a `GIF_cond_exp` population: per cell the native
-/// kernel's stream (`(seed, population, "gif")`, sub-stream = cell, as
-/// `native/gif.rs`) and the numbers drawn from it not yet used by Brian2.
-struct EscapeNoise {
-    rngs: Vec<pynn_core::random::SimRng>,
-    pending: Vec<std::collections::VecDeque<f64>>,
-}
-
-impl EscapeNoise {
-    fn new(seed: u64, pop: PopId, n: usize) -> Self {
-        let base = replay::gif_stream(seed, pop);
-        let rngs = (0..n)
-            .map(|i| {
-                let mut r = base.clone();
-                r.set_stream(i as u64);
-                r
-            })
-            .collect();
-        EscapeNoise { rngs, pending: vec![Default::default(); n] }
-    }
-
-    /// Row-major table of `rows` numbers per cell: the next ones of each
-    /// cell's stream (a cell draws at most one per step).
-    fn table(&mut self, rows: usize) -> Vec<f64> {
-        use rand::RngExt;
-        let n = self.rngs.len();
-        for (rng, p) in self.rngs.iter_mut().zip(&mut self.pending) {
-            while p.len() < rows {
-                p.push_back(rng.random::<f64>());
-            }
-        }
-        let mut out = Vec::with_capacity(rows * n);
-        for r in 0..rows {
-            out.extend(self.pending.iter().map(|p| p[r]));
-        }
-        out
-    }
-
-    /// Forgets the numbers Brian2 used (`used[i]` of cell `i`).
-    fn consume(&mut self, used: &[i64]) {
-        for (p, u) in self.pending.iter_mut().zip(used) {
-            p.drain(..(*u as usize).min(p.len()));
-        }
     }
 }
 
@@ -412,17 +367,7 @@ impl External<Brian2Sim> {
 
     /// Sends the current samples of steps `first .. last` to the driver.
     fn send_stimulus(&mut self, first: u64, last: u64) -> Result<()> {
-        let dt = self.cfg.timestep;
-        // cell -> summed samples
-        let mut per_cell: std::collections::BTreeMap<u32, Vec<f64>> = std::collections::BTreeMap::new();
-        let mut buf = Vec::new();
-        for (spec, targets) in self.currents.iter().flatten() {
-            spec.sample(dt, first, last, &mut buf);
-            for t in targets {
-                let acc = per_cell.entry(*t).or_insert_with(|| vec![0.0; (last - first) as usize]);
-                acc.iter_mut().zip(&buf).for_each(|(a, b)| *a += b);
-            }
-        }
+        let per_cell = self.summed_currents(first, last);
         let mut by_pop: std::collections::BTreeMap<usize, Vec<(usize, Vec<f64>)>> = std::collections::BTreeMap::new();
         for (cell, samples) in per_cell {
             let pop = self.cells.owner(cell).ok_or_else(|| err(format!("cell {cell} does not exist")))?;
@@ -494,9 +439,6 @@ impl External<Brian2Sim> {
     /// Resolves a population's model (a `PointNeuron`'s composition, a
     /// GIF's number of elements), checks it, and adds the population.
     fn create(&mut self, spec: &PopulationSpec<'_>, model: PopModel) -> Result<()> {
-        if spec.id != self.pops.len() || spec.offset != self.cells.len() {
-            return Err(err("populations must be created in order"));
-        }
         if model.0.kind == Kind::Neuron {
             let m = model.0;
             let row = m.params.iter().map(|(n, _)| *n).chain(m.elements.iter().flat_map(|e| [e.tau, e.amp]));

@@ -170,6 +170,22 @@ impl<S: Simulator> External<S> {
             .collect())
     }
 
+    /// The current injected into each target cell in steps `first..last`:
+    /// the sum over the current sources of the core's samples
+    /// (`CurrentSourceSpec::sample`, nA), one value per step.
+    pub(crate) fn summed_currents(&self, first: u64, last: u64) -> std::collections::BTreeMap<u32, Vec<f64>> {
+        let mut per_cell = std::collections::BTreeMap::new();
+        let mut buf = Vec::new();
+        for (spec, targets) in self.currents.iter().flatten() {
+            spec.sample(self.cfg.timestep, first, last, &mut buf);
+            for t in targets {
+                let acc = per_cell.entry(*t).or_insert_with(|| vec![0.0; (last - first) as usize]);
+                acc.iter_mut().zip(&buf).for_each(|(a, b)| *a += b);
+            }
+        }
+        per_cell
+    }
+
     /// Adds a population to the mirror (its simulator part `sim` made by
     /// the simulator from `spec`), and to the simulator if the network is
     /// built; on any error the mirror is as before.
