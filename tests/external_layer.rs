@@ -149,6 +149,51 @@ fn a_change_brian2_refuses_leaves_the_mirror_as_before() {
     refused_change_is_rolled_back::<_, Brian2>(cell, |p| p.set("delta_T", 0.0));
 }
 
+/// The attributes of an all-to-all STDP projection (3 x 2 connections) on
+/// backend `B`, read from the mirror before any run.
+fn stdp_attributes<B>() -> Vec<(&'static str, Vec<f64>)>
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
+{
+    let setup = Setup { timestep: 0.1, min_delay: 0.1, ..Setup::default() };
+    let sim = Sim::<B>::setup(setup).unwrap_or_else(|e| panic!("{e}"));
+    let post = Population::<IF_curr_exp, B>::new(&sim, 2, IF_curr_exp::default()).unwrap();
+    let pre = Population::<SpikeSourceArray, B>::new(&sim, 3, SpikeSourceArray::default()).unwrap();
+    let rule = SpikePairRule::new(16.0, 25.0, 0.01, 0.012);
+    let stdp = STDPMechanism::new(rule, AdditiveWeightDependence::new(0.0, 0.8)).with(0.3, 1.5);
+    let prj = Projection::new(&pre, &post, &AllToAllConnector::default(), stdp, None).unwrap();
+    let names = ["weight", "delay", "tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"];
+    let out = names
+        .map(|n| (n, prj.get_values(n).unwrap_or_else(|e| panic!("{}: get_values(\"{n}\"): {e}", B::NAME))))
+        .to_vec();
+    sim.end().unwrap();
+    out
+}
+
+/// Every attribute of a plastic projection reads the same on the three
+/// external simulators as on the native engine (`get` is written once in
+/// `External`; NEST used to refuse `tau_minus`, which it keeps on the
+/// neuron). Tolerance: relative 1e-12, the values are the ones given
+/// (the native engine keeps `1 / tau_minus` and inverts it back).
+#[test]
+fn plastic_attributes_read_the_same_on_every_external_simulator() {
+    let native = stdp_attributes::<Native>();
+    assert!(native[3].1.iter().all(|t| (t - 25.0).abs() < 1e-12), "tau_minus on native: {:?}", native[3].1);
+    assert_eq!(native[0].1, vec![0.3; 6], "weight on native");
+    for (backend, got) in [
+        ("NEST", stdp_attributes::<Nest>()),
+        ("NEURON", stdp_attributes::<Neuron>()),
+        ("Brian2", stdp_attributes::<Brian2>()),
+    ] {
+        for ((name, want), (_, have)) in native.iter().zip(&got) {
+            assert_eq!(want.len(), have.len(), "{backend}: {name}");
+            for (a, b) in want.iter().zip(have) {
+                assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{backend}: {name}: {have:?} vs native {want:?}");
+            }
+        }
+    }
+}
+
 fn has_mpirun() -> bool {
     std::process::Command::new("mpirun").arg("--version").output().is_ok()
 }

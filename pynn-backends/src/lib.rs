@@ -11,7 +11,9 @@
 //! * [`neuron`]: NEURON 9 with pynn-rs's own NMODL mechanisms, driven as a
 //!   Python process (or several under MPI).
 //!
-//! * [`external`]: the layer the three external simulators share: the
+//! * [`external`]: the layer the three external simulators share:
+//!   `Backend` implemented once ([`external::External`], over a
+//!   [`external::Simulator`] per simulator), the
 //!   child process with its deadlines ([`external::process`], also reachable
 //!   as [`pyproc`]), the typed request/response protocol, the mirror
 //!   helpers (one rollback path, one missing-parameter error), the replay of

@@ -136,44 +136,45 @@ pub mod translate;
 
 pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::external::mirror::{self, Cells, SynapticUpdate};
+use crate::external::Simulator;
+use crate::external::backend::{External, Pop, set_tm_state};
+use crate::external::mirror::{self, SynapticUpdate};
 use crate::external::process::{self, Driver, DriverSpec};
 use crate::external::protocol::{self, Request, SignalRequest};
-use crate::external::replay;
-use crate::external::{Link, Simulator};
+use crate::external::replay::{self, EscapeNoise};
+use crate::native::kernel::{Kernel, NativeCell};
+use pynn_core::backend::*;
+use pynn_core::cells::*;
+use pynn_core::parameters::{Column, ParamTable};
+use pynn_core::{Error, Result};
+use serde_json::{Map, Value as Json, json};
+use translate::{Brian2Model, Kind, Var};
 
 /// The driver script (run by the session's Python process).
 pub const DRIVER: &str = include_str!("driver.py");
 
 const SPEC: DriverSpec = DriverSpec { backend: "Brian2", simulator: "Brian2", script: DRIVER, tag: "brian2" };
 
-/// Brian2 as seen by the external layer. Driver processes released by
-/// `end()` go to the layer's pool and are reused by the next `setup` in the
-/// same program: Brian2's import (about 2 s) and its in-process cache of
-/// state updaters (the symbolic solution of `exact` models) are paid once.
-/// A pooled process that finds its stdin closed at exit deletes its work
-/// directory itself.
-pub struct Brian2Sim;
-
-impl Simulator for Brian2Sim {
-    const NAME: &'static str = "Brian2";
-    const SPEC: DriverSpec = SPEC;
-}
-
 /// Largest number of (step x cell) current samples sent for one run chunk.
 const STIMULUS_CHUNK: usize = 2_000_000;
 
 pub(crate) fn err(message: impl Into<String>) -> Error {
-    Error::Backend { backend: "Brian2", message: message.into() }
+    Brian2Sim::err(message)
 }
-use crate::native::kernel::{Kernel, NativeCell};
-use pynn_core::backend::*;
-use pynn_core::cells::*;
-use pynn_core::electrodes::CurrentSourceSpec;
-use pynn_core::parameters::{Column, ParamTable};
-use pynn_core::{Error, Result};
-use serde_json::{Map, Value as Json, json};
-use translate::{Brian2Model, Kind, Var};
+
+/// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
+pub type Brian2 = External<Brian2Sim>;
+
+/// Brian2 as seen by the external layer: its own state of a session (the
+/// code-generation target). Driver processes released by `end()` go to the
+/// layer's pool and are reused by the next `setup` in the same program:
+/// Brian2's import (about 2 s) and its in-process cache of state updaters
+/// (the symbolic solution of `exact` models) are paid once. A pooled
+/// process that finds its stdin closed at exit deletes its work directory
+/// itself.
+pub struct Brian2Sim {
+    target: String,
+}
 
 /// The model of a population: a row of the table or the user's own.
 #[derive(Clone, Copy)]
@@ -200,53 +201,8 @@ impl PopModel {
     }
 }
 
-/// The escape noise of a `GIF_cond_exp` population: per cell the native
-/// kernel's stream (`(seed, population, "gif")`, sub-stream = cell, as
-/// `native/gif.rs`) and the numbers drawn from it not yet used by Brian2.
-struct EscapeNoise {
-    rngs: Vec<pynn_core::random::SimRng>,
-    pending: Vec<std::collections::VecDeque<f64>>,
-}
-
-impl EscapeNoise {
-    fn new(seed: u64, pop: PopId, n: usize) -> Self {
-        let base = replay::gif_stream(seed, pop);
-        let rngs = (0..n)
-            .map(|i| {
-                let mut r = base.clone();
-                r.set_stream(i as u64);
-                r
-            })
-            .collect();
-        EscapeNoise { rngs, pending: vec![Default::default(); n] }
-    }
-
-    /// Row-major table of `rows` numbers per cell: the next ones of each
-    /// cell's stream (a cell draws at most one per step).
-    fn table(&mut self, rows: usize) -> Vec<f64> {
-        use rand::RngExt;
-        let n = self.rngs.len();
-        for (rng, p) in self.rngs.iter_mut().zip(&mut self.pending) {
-            while p.len() < rows {
-                p.push_back(rng.random::<f64>());
-            }
-        }
-        let mut out = Vec::with_capacity(rows * n);
-        for r in 0..rows {
-            out.extend(self.pending.iter().map(|p| p[r]));
-        }
-        out
-    }
-
-    /// Forgets the numbers Brian2 used (`used[i]` of cell `i`).
-    fn consume(&mut self, used: &[i64]) {
-        for (p, u) in self.pending.iter_mut().zip(used) {
-            p.drain(..(*u as usize).min(p.len()));
-        }
-    }
-}
-
-struct PopMirror {
+/// Brian2's part of a population.
+pub struct Brian2Pop {
     /// `GIF_cond_exp`: escape noise fed from the native kernel's streams.
     escape: Option<EscapeNoise>,
     /// Number of adaptation elements per kernel (models with elements).
@@ -255,36 +211,17 @@ struct PopMirror {
     /// trains are sent to Brian2 as explicit spikes before each run.
     poisson: Option<Box<dyn Kernel>>,
     model: PopModel,
-    label: String,
-    offset: usize,
-    size: usize,
-    params: ParamTable,
-    initial: ParamTable,
-    plan: RecordingPlan,
 }
 
-struct ProjMirror {
-    label: String,
-    receptor: String,
-    conns: Connections,
-    /// Synapse model (plastic ones carry their per-connection parameters
-    /// and initial state).
-    synapse: SynapseKind,
+/// Brian2's part of a projection.
+pub struct Brian2Proj {
     /// Ring slots of a plastic projection: its largest delay in steps at
     /// creation (see [`plastic`]).
     ring: usize,
-    /// Plastic state read back after the last run (PyNN names and units).
-    current: Vec<(&'static str, Vec<f64>)>,
     /// Weight recording interval (steps), if recording.
     rec: Option<u64>,
     /// Weight samples taken since recording started or the last reset.
     samples: RawWeights,
-}
-
-impl ProjMirror {
-    fn plastic(&self) -> bool {
-        !matches!(self.synapse, SynapseKind::Static)
-    }
 }
 
 /// Brian2's code-generation target for the runtime mode (Brian2's
@@ -316,27 +253,7 @@ pub struct Brian2Options {
     pub target: CodeTarget,
 }
 
-/// The Brian2 backend. Select it with `Sim::<Brian2>::setup(...)`.
-pub struct Brian2 {
-    cfg: SimConfig,
-    link: Link,
-    version: String,
-    target: String,
-    built: bool,
-    step: u64,
-    pops: Vec<PopMirror>,
-    projs: Vec<ProjMirror>,
-    currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
-    cells: Cells,
-}
-
-impl std::fmt::Debug for Brian2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Brian2({} populations, {} projections, Brian2 {})", self.pops.len(), self.projs.len(), self.version)
-    }
-}
-
-impl Brian2 {
+impl External<Brian2Sim> {
     /// Brian2's version (e.g. `"2.9.0"`).
     pub fn brian2_version(&self) -> &str {
         &self.version
@@ -344,27 +261,15 @@ impl Brian2 {
 
     /// The code generation target in use (`"numpy"` or `"cython"`).
     pub fn target(&self) -> &str {
-        &self.target
+        &self.sim.target
     }
 
-    fn driver(&mut self) -> Result<&mut Driver> {
-        self.link.driver()
-    }
-
-    fn pop(&self, pop: PopId) -> Result<&PopMirror> {
-        self.pops.get(pop).ok_or_else(|| err(format!("no population {pop}")))
-    }
-
-    fn steps(&self, t: f64) -> u64 {
-        (t / self.cfg.timestep).round().max(0.0) as u64
-    }
-
-    /// The parameters of population `pop` as the driver wants them.
-    fn parameter_fields(&self, pop: PopId) -> Result<Map<String, Json>> {
+    /// The parameters of population `pop` as the driver wants them:
+    /// `(params, spike_steps)`.
+    fn parameter_fields(&self, pop: PopId) -> Result<(Option<Json>, Option<Json>)> {
         let p = self.pop(pop)?;
-        let mut m = Map::new();
         let model = p.model.0;
-        match model.kind {
+        Ok(match model.kind {
             Kind::Neuron => {
                 let mut params = Map::new();
                 for (k, u, v) in
@@ -377,23 +282,12 @@ impl Brian2 {
                 {
                     params.insert(k, json!([u, v]));
                 }
-                m.insert("params".into(), Json::Object(params));
+                (Some(Json::Object(params)), None)
             }
-            Kind::SpikeArray => {
-                let steps: Vec<Vec<u64>> = p
-                    .params
-                    .sequence("spike_times")
-                    .iter()
-                    .map(|s| s.iter().map(|t| self.steps(*t)).collect())
-                    .collect();
-                m.insert("spike_steps".into(), json!(steps));
-            }
-            Kind::Poisson => {
-                // The trains come with each run (`send_poisson`).
-                m.insert("spike_steps".into(), json!(vec![Vec::<u64>::new(); p.size]));
-            }
-        }
-        Ok(m)
+            Kind::SpikeArray => (None, Some(json!(self.spike_steps(pop, 0)?))),
+            // The trains come with each run (`send_poisson`).
+            Kind::Poisson => (None, Some(json!(vec![Vec::<u64>::new(); p.size]))),
+        })
     }
 
     /// Brian2 name, unit and values of state variable `variable`.
@@ -403,35 +297,6 @@ impl Brian2 {
             Error::unknown_name(format!("population \"{}\"", p.label), "state variable", variable, p.model.var_names())
         })?;
         Ok((name, json!([unit, values])))
-    }
-
-    fn create_command(&self, pop: PopId) -> Result<Json> {
-        let p = self.pop(pop)?;
-        let mut c = self.parameter_fields(pop)?;
-        let mut state = Map::new();
-        for spec in p.initial.specs() {
-            let (name, values) = self.state_value(pop, spec.name, p.initial.scalar(spec.name))?;
-            state.insert(name, values);
-        }
-        let m = p.model.0;
-        let kind = m.kind;
-        let model = json!({
-            "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
-            "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
-            "substeps": m.substeps, "after_step": m.after_step, "escape": m.escape,
-        });
-        let kind = match kind {
-            Kind::Neuron => "neuron",
-            Kind::SpikeArray | Kind::Poisson => "array",
-        };
-        c.insert("cmd".into(), json!("create"));
-        c.insert("pop".into(), json!(pop));
-        c.insert("offset".into(), json!(p.offset));
-        c.insert("n".into(), json!(p.size));
-        c.insert("kind".into(), json!(kind));
-        c.insert("model".into(), model);
-        c.insert("state".into(), Json::Object(state));
-        Ok(Json::Object(c))
     }
 
     /// The `on_pre` statement and weight unit of a projection.
@@ -448,40 +313,6 @@ impl Brian2 {
                 pr.receptor
             ))
         })
-    }
-
-    fn send_connect(&mut self, proj: ProjId) -> Result<()> {
-        if self.projs[proj].conns.is_empty() {
-            return Ok(());
-        }
-        let (on_pre, weight_unit) = self.synapse_of(proj)?;
-        let dt = self.cfg.timestep;
-        let pr = &self.projs[proj];
-        let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
-        let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
-        let model = plastic::plastic_model(&pr.synapse, &on_pre, &weight_unit, &weight, pr.ring)?;
-        let (rec, var) = (pr.rec, plastic::state_vars(&pr.synapse).first().map(|v| v.1));
-        let d = self.driver()?;
-        let mut cmd = json!({
-            "cmd": "connect", "proj": proj, "on_pre": on_pre, "weight_unit": weight_unit,
-            "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
-            "weight": d.write_npy("weight", &weight)?, "delay_steps": d.write_npy("delay", &delay)?,
-        });
-        if let Some(m) = model {
-            let mut values = Map::new();
-            for (name, unit, v) in &m.values {
-                values.insert(name.clone(), json!([unit, d.write_npy("syn", v)?]));
-            }
-            cmd["plastic"] = json!({
-                "model": m.model, "update": m.update, "transmit": m.transmit, "backprop": m.backprop,
-                "values": values,
-            });
-        }
-        d.call(cmd)?;
-        if let (Some(interval), Some(var)) = (rec, var) {
-            d.request(&Request::RecordWeights { proj, var: var.to_string(), interval: Some(interval) })?;
-        }
-        Ok(())
     }
 
     /// Reads the plastic projections' state back after a run: every update
@@ -504,7 +335,7 @@ impl Brian2 {
             .map(|id| (id, plastic::state_vars(&self.projs[id].synapse)))
             .collect();
         let d = self.driver()?;
-        let a = d.call(json!({"cmd": "plastic_state", "vars": vars}))?;
+        let a = d.request(&Request::PlasticState { projs: None, names: None, vars: Some(vars) })?;
         let mut read = Vec::new();
         for (id, names) in kinds {
             let entry = &a["state"][id.to_string()];
@@ -527,44 +358,16 @@ impl Brian2 {
             let sign = plastic::state_vars(&pr.synapse).first().map_or(1.0, |v| v.2);
             pr.current = values;
             if let Some((steps, data)) = samples {
-                pr.samples.steps.extend(steps.iter().map(|s| *s as u64));
-                pr.samples.data.extend(data.into_iter().map(|x| x * sign));
+                pr.sim.samples.steps.extend(steps.iter().map(|s| *s as u64));
+                pr.sim.samples.data.extend(data.into_iter().map(|x| x * sign));
             }
         }
         Ok(())
     }
 
-    fn record_command(&self, pop: PopId) -> Result<Request> {
-        let p = self.pop(pop)?;
-        let mut signals = Vec::new();
-        for (name, cells) in &p.plan.signals {
-            let (var, unit) = p.model.var(name).ok_or_else(|| Error::Recording {
-                object: format!("population \"{}\"", p.label),
-                message: format!("`{name}` cannot be recorded on Brian2"),
-            })?;
-            signals.push(SignalRequest { name: None, var, unit: Some(unit), cells: cells.clone() });
-        }
-        Ok(Request::Record {
-            pop,
-            spikes: p.plan.spikes.clone(),
-            signals,
-            interval_steps: p.plan.interval_steps.max(1),
-        })
-    }
-
     /// Sends the current samples of steps `first .. last` to the driver.
     fn send_stimulus(&mut self, first: u64, last: u64) -> Result<()> {
-        let dt = self.cfg.timestep;
-        // cell -> summed samples
-        let mut per_cell: std::collections::BTreeMap<u32, Vec<f64>> = std::collections::BTreeMap::new();
-        let mut buf = Vec::new();
-        for (spec, targets) in self.currents.iter().flatten() {
-            spec.sample(dt, first, last, &mut buf);
-            for t in targets {
-                let acc = per_cell.entry(*t).or_insert_with(|| vec![0.0; (last - first) as usize]);
-                acc.iter_mut().zip(&buf).for_each(|(a, b)| *a += b);
-            }
-        }
+        let per_cell = self.summed_currents(first, last);
         let mut by_pop: std::collections::BTreeMap<usize, Vec<(usize, Vec<f64>)>> = std::collections::BTreeMap::new();
         for (cell, samples) in per_cell {
             let pop = self.cells.owner(cell).ok_or_else(|| err(format!("cell {cell} does not exist")))?;
@@ -591,7 +394,7 @@ impl Brian2 {
         let mut out = Vec::new();
         for pop in 0..self.pops.len() {
             let size = self.pops[pop].size;
-            let Some(kernel) = self.pops[pop].poisson.as_mut() else { continue };
+            let Some(kernel) = self.pops[pop].sim.poisson.as_mut() else { continue };
             let spikes = replay::step_source(kernel.as_mut(), size, first, last, false);
             let mut steps = vec![Vec::new(); size];
             for (cell, stamp) in spikes {
@@ -608,7 +411,7 @@ impl Brian2 {
     /// Sends every escape-noise population its next `rows` numbers per cell.
     fn send_escape(&mut self, rows: usize) -> Result<()> {
         for pop in 0..self.pops.len() {
-            let Some(noise) = self.pops[pop].escape.as_mut() else { continue };
+            let Some(noise) = self.pops[pop].sim.escape.as_mut() else { continue };
             let table = noise.table(rows);
             let d = self.driver()?;
             let file = d.write_npy("draws", &table)?;
@@ -626,43 +429,16 @@ impl Brian2 {
             let d = self.driver()?;
             let a = d.request(&Request::EscapeUsed { pop })?;
             let (_, used) = d.read_npy::<i64>(&a["used"])?;
-            if let Some(noise) = self.pops[pop].escape.as_mut() {
+            if let Some(noise) = self.pops[pop].sim.escape.as_mut() {
                 noise.consume(&used);
             }
         }
         Ok(())
     }
 
-    /// Builds the whole network in a fresh Brian2 network.
-    fn build(&mut self) -> Result<()> {
-        let c = &self.cfg;
-        let mut setup = protocol::setup(c.timestep);
-        if let Request::Setup { seed, target, .. } = &mut setup {
-            (*seed, *target) = (Some(c.seed % (1 << 32)), Some(self.target.clone()));
-        }
-        self.link.request(&setup)?;
-        self.step = 0;
-        for pop in 0..self.pops.len() {
-            let cmd = self.create_command(pop)?;
-            self.driver()?.call(cmd)?;
-        }
-        for proj in 0..self.projs.len() {
-            self.send_connect(proj)?;
-        }
-        for pop in 0..self.pops.len() {
-            if !self.pops[pop].plan.is_empty() {
-                let cmd = self.record_command(pop)?;
-                self.link.request(&cmd)?;
-            }
-        }
-        self.built = true;
-        Ok(())
-    }
-
+    /// Resolves a population's model (a `PointNeuron`'s composition, a
+    /// GIF's number of elements), checks it, and adds the population.
     fn create(&mut self, spec: &PopulationSpec<'_>, model: PopModel) -> Result<()> {
-        if spec.id != self.pops.len() || spec.offset != self.cells.len() {
-            return Err(err("populations must be created in order"));
-        }
         if model.0.kind == Kind::Neuron {
             let m = model.0;
             let row = m.params.iter().map(|(n, _)| *n).chain(m.elements.iter().flat_map(|e| [e.tau, e.amp]));
@@ -692,84 +468,119 @@ impl Brian2 {
         } else {
             model
         };
-        let elements = Self::element_counts(model.0, spec.parameters, spec.label, None)?;
+        let elements = element_counts(model.0, spec.parameters, spec.label, None)?;
         let model =
             if model.0.elements.is_empty() { model } else { PopModel(translate::gif_model(model.0, &elements)) };
         let escape = model.0.escape.then(|| EscapeNoise::new(self.cfg.seed, spec.id, spec.size));
-        self.cells.admit("Brian2", spec, self.pops.len())?;
-        self.pops.push(PopMirror {
-            escape,
-            elements,
-            poisson,
-            model,
-            label: spec.label.to_string(),
-            offset: spec.offset,
-            size: spec.size,
-            params: spec.parameters.clone(),
-            initial: spec.initial_values.clone(),
-            plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
-        });
-        let res = self.check_population(spec.id);
-        let res = res.and_then(|_| {
-            if self.built {
-                let cmd = self.create_command(spec.id)?;
-                self.driver()?.call(cmd).map(drop)
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = res {
-            self.pops.pop();
-            self.cells.retract(spec);
-            return Err(e);
-        }
-        Ok(())
+        self.admit(spec, Brian2Pop { escape, elements, poisson, model })
     }
+}
 
-    /// The number of elements of each kernel of a model with adaptation
-    /// elements (the longest sequence over the cells), checked against the
-    /// population's model (`fixed`) after creation.
-    fn element_counts(
-        model: &Brian2Model,
-        params: &ParamTable,
-        label: &str,
-        fixed: Option<&[usize]>,
-    ) -> Result<Vec<usize>> {
-        let mut counts = Vec::new();
-        for (k, el) in model.elements.iter().enumerate() {
-            let (taus, amps) = (params.sequence(el.tau), params.sequence(el.amp));
-            for (i, (t, a)) in taus.iter().zip(amps).enumerate() {
-                if t.len() != a.len() {
-                    return Err(Error::invalid_value(
-                        format!("population \"{label}\" ({}), cell {i}", model.pynn),
-                        el.amp,
-                        format!("{a:?}"),
-                        format!("a sequence as long as `{}` ({} values)", el.tau, t.len()),
-                    ));
-                }
-            }
-            let n = taus.iter().map(Vec::len).max().unwrap_or(0);
-            if let Some(f) = fixed.and_then(|f| f.get(k))
-                && n > *f
-            {
+/// The number of elements of each kernel of a model with adaptation
+/// elements (the longest sequence over the cells), checked against the
+/// population's model (`fixed`) after creation.
+fn element_counts(
+    model: &Brian2Model,
+    params: &ParamTable,
+    label: &str,
+    fixed: Option<&[usize]>,
+) -> Result<Vec<usize>> {
+    let mut counts = Vec::new();
+    for (k, el) in model.elements.iter().enumerate() {
+        let (taus, amps) = (params.sequence(el.tau), params.sequence(el.amp));
+        for (i, (t, a)) in taus.iter().zip(amps).enumerate() {
+            if t.len() != a.len() {
                 return Err(Error::invalid_value(
-                    format!("population \"{label}\" ({}) on Brian2", model.pynn),
-                    el.tau,
-                    format!("{n} elements"),
-                    format!(
-                        "at most the {f} elements the population was created with (its Brian2 equations have one \
-                         variable per element)"
-                    ),
+                    format!("population \"{label}\" ({}), cell {i}", model.pynn),
+                    el.amp,
+                    format!("{a:?}"),
+                    format!("a sequence as long as `{}` ({} values)", el.tau, t.len()),
                 ));
             }
-            counts.push(fixed.and_then(|f| f.get(k).copied()).unwrap_or(n));
         }
-        Ok(counts)
+        let n = taus.iter().map(Vec::len).max().unwrap_or(0);
+        if let Some(f) = fixed.and_then(|f| f.get(k))
+            && n > *f
+        {
+            return Err(Error::invalid_value(
+                format!("population \"{label}\" ({}) on Brian2", model.pynn),
+                el.tau,
+                format!("{n} elements"),
+                format!(
+                    "at most the {f} elements the population was created with (its Brian2 equations have one \
+                     variable per element)"
+                ),
+            ));
+        }
+        counts.push(fixed.and_then(|f| f.get(k).copied()).unwrap_or(n));
+    }
+    Ok(counts)
+}
+
+impl Simulator for Brian2Sim {
+    const NAME: &'static str = "Brian2";
+    const SPEC: DriverSpec = SPEC;
+    type Options = Brian2Options;
+    type Pop = Brian2Pop;
+    type Proj = Brian2Proj;
+
+    fn start(_config: &SimConfig, options: &Brian2Options) -> Result<(Self, Driver, String)> {
+        let target = options.target.name().to_string();
+        let (driver, hello) = match process::from_pool(SPEC) {
+            Some(reused) => reused,
+            None => Driver::start(&find_python(), SPEC)?,
+        };
+        let version = protocol::hello(&hello).brian2_version.unwrap_or_else(|| "?".into());
+        Ok((Brian2Sim { target }, driver, version))
+    }
+
+    fn release(driver: Driver) {
+        process::to_pool(driver);
+    }
+
+    fn setup_request(b: &mut Brian2) -> Result<Request> {
+        let mut setup = protocol::setup(b.cfg.timestep);
+        if let Request::Setup { seed, target, .. } = &mut setup {
+            (*seed, *target) = (Some(b.cfg.seed % (1 << 32)), Some(b.sim.target.clone()));
+        }
+        Ok(setup)
+    }
+
+    fn create(b: &Brian2, pop: PopId) -> Result<Request> {
+        let p = b.pop(pop)?;
+        let (params, spike_steps) = b.parameter_fields(pop)?;
+        let mut state = Map::new();
+        for spec in p.initial.specs() {
+            let (name, values) = b.state_value(pop, spec.name, p.initial.scalar(spec.name))?;
+            state.insert(name, values);
+        }
+        let m = p.model.0;
+        let model = json!({
+            "equations": m.equations, "threshold": m.threshold, "reset": m.reset,
+            "refractory": m.refractory, "method": m.method, "before_step": m.before_step,
+            "substeps": m.substeps, "after_step": m.after_step, "escape": m.escape,
+        });
+        let kind = match m.kind {
+            Kind::Neuron => "neuron",
+            Kind::SpikeArray | Kind::Poisson => "array",
+        };
+        Ok(Request::Create {
+            pop,
+            offset: p.offset,
+            n: p.size,
+            kind: kind.into(),
+            model: Some(model),
+            mechanism: None,
+            params,
+            spike_steps,
+            state,
+            live_state: None,
+        })
     }
 
     /// Values the Brian2 equations cannot take.
-    fn check_population(&self, pop: PopId) -> Result<()> {
-        let p = self.pop(pop)?;
+    fn check_population(b: &Brian2, pop: PopId) -> Result<()> {
+        let p = b.pop(pop)?;
         let m = p.model.0;
         if (m.pynn.starts_with("EIF_") || m.pynn == "PointNeuron")
             && let Some(x) =
@@ -784,73 +595,38 @@ impl Brian2 {
         }
         Ok(())
     }
-}
 
-impl Backend for Brian2 {
-    const NAME: &'static str = "Brian2";
-    type Options = Brian2Options;
-
-    fn setup(config: &SimConfig, options: &Brian2Options) -> Result<Self> {
-        let target = options.target.name().to_string();
-        let (driver, hello) = match process::from_pool(SPEC) {
-            Some(reused) => reused,
-            None => Driver::start(&find_python(), SPEC)?,
-        };
-        let version = protocol::hello(&hello).brian2_version.unwrap_or_else(|| "?".into());
-        Ok(Brian2 {
-            cfg: config.clone(),
-            link: Link::new("Brian2", driver),
-            version,
-            target,
-            built: false,
-            step: 0,
-            pops: Vec::new(),
-            projs: Vec::new(),
-            currents: Vec::new(),
-            cells: Cells::default(),
-        })
+    fn check_parameters(b: &Brian2, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let p = b.pop(pop)?;
+        element_counts(p.model.0, parameters, &p.label, Some(&p.elements)).map(drop)
     }
 
-    fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
-        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
-        Self::element_counts(p.model.0, parameters, &p.label, Some(&p.elements))?;
-        // A value the model cannot take or Brian2 refuses: the mirror keeps
-        // what Brian2 has.
-        mirror::replace_or_restore(
-            self,
-            |s| &mut s.pops[pop].params,
-            parameters.clone(),
-            |s| {
-                s.check_population(pop)?;
-                if let Some(kernel) = s.pops[pop].poisson.as_mut() {
-                    // Restarts the process at the current time, as on native.
-                    return kernel.set_parameters(parameters);
-                }
-                if s.built {
-                    let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
-                    s.link.request(&cmd)?;
-                }
-                Ok(())
-            },
-        )
-    }
-
-    fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        let (name, native) = self.state_value(pop, variable, values)?;
-        self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
-        if self.built {
-            let state = [(name, native)].into_iter().collect();
-            self.link.request(&Request::SetState { pop, cells: cells.to_vec(), state, live: None })?;
+    fn send_parameters(b: &mut Brian2, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        Self::check_population(b, pop)?;
+        if let Some(kernel) = b.pops[pop].sim.poisson.as_mut() {
+            // Restarts the process at the current time, as on native.
+            return kernel.set_parameters(parameters);
+        }
+        if b.built {
+            let (params, spike_steps) = b.parameter_fields(pop)?;
+            b.link.request(&Request::SetParams { pop, params, spike_steps, run_end: None })?;
         }
         Ok(())
     }
 
-    fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
-        if spec.id != self.projs.len() {
-            return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
-        }
-        self.cells.check("Brian2", "", &c.post)?;
-        self.cells.check("Brian2", "", &c.pre)?;
+    fn state_request(
+        b: &mut Brian2,
+        pop: PopId,
+        variable: &str,
+        cells: &[usize],
+        values: &[f64],
+    ) -> Result<Option<Request>> {
+        let (name, native) = b.state_value(pop, variable, values)?;
+        let state = [(name, native)].into_iter().collect();
+        Ok(Some(Request::SetState { pop, cells: cells.to_vec(), state, live: None }))
+    }
+
+    fn projection(b: &mut Brian2, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<Brian2Proj> {
         match spec.synapse {
             SynapseKind::Static
             | SynapseKind::TsodyksMarkram(_)
@@ -863,69 +639,69 @@ impl Backend for Brian2 {
                 )));
             }
         }
-        let dt = self.cfg.timestep;
-        c.delay.iter_mut().for_each(|d| *d = (*d / dt).round() * dt);
+        let dt = b.cfg.timestep;
         let ring = c.delay.iter().map(|d| ((d / dt).round() as usize).max(1)).max().unwrap_or(1);
-        self.projs.push(ProjMirror {
-            label: spec.label.to_string(),
-            receptor: spec.receptor.name.to_string(),
-            conns: c,
-            synapse: spec.synapse.clone(),
-            ring,
-            current: Vec::new(),
-            rec: None,
-            samples: RawWeights::default(),
-        });
-        let res = self.synapse_of(spec.id).and_then(|(on_pre, unit)| {
-            let pr = &self.projs[spec.id];
-            // Checks the plastic description before the first run.
-            plastic::plastic_model(&pr.synapse, &on_pre, &unit, &pr.conns.weight, pr.ring)?;
-            if self.built { self.send_connect(spec.id) } else { Ok(()) }
-        });
-        if let Err(e) = res {
-            self.projs.pop();
-            return Err(e);
+        Ok(Brian2Proj { ring, rec: None, samples: RawWeights::default() })
+    }
+
+    fn check_projection(b: &mut Brian2, proj: ProjId) -> Result<()> {
+        // Checks the plastic description before the first run.
+        let (on_pre, unit) = b.synapse_of(proj)?;
+        let pr = &b.projs[proj];
+        plastic::plastic_model(&pr.synapse, &on_pre, &unit, &pr.conns.weight, pr.ring).map(drop)
+    }
+
+    fn send_connect(b: &mut Brian2, proj: ProjId) -> Result<()> {
+        if b.projs[proj].conns.is_empty() {
+            return Ok(());
+        }
+        let (on_pre, weight_unit) = b.synapse_of(proj)?;
+        let dt = b.cfg.timestep;
+        let pr = &b.projs[proj];
+        let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
+        let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
+        let model = plastic::plastic_model(&pr.synapse, &on_pre, &weight_unit, &weight, pr.ring)?;
+        let (rec, var) = (pr.rec, plastic::state_vars(&pr.synapse).first().map(|v| v.1));
+        let d = b.driver()?;
+        let (pre, post) = (d.write_npy("pre", &pre)?, d.write_npy("post", &post)?);
+        let (weight, delay) = (d.write_npy("weight", &weight)?, d.write_npy("delay", &delay)?);
+        let plastic = match model {
+            Some(m) => {
+                let mut values = Map::new();
+                for (name, unit, v) in &m.values {
+                    values.insert(name.clone(), json!([unit, d.write_npy("syn", v)?]));
+                }
+                Some(json!({
+                    "model": m.model, "update": m.update, "transmit": m.transmit, "backprop": m.backprop,
+                    "values": values,
+                }))
+            }
+            None => None,
+        };
+        d.request(&Request::Connect {
+            proj,
+            pre,
+            post,
+            weight,
+            delay: None,
+            delay_steps: Some(delay),
+            receptor_type: None,
+            synapse: None,
+            receptor: None,
+            on_pre: Some(on_pre),
+            weight_unit: Some(weight_unit),
+            plastic,
+        })?;
+        if let (Some(interval), Some(var)) = (rec, var) {
+            d.request(&Request::RecordWeights { proj, var: var.to_string(), interval: Some(interval) })?;
         }
         Ok(())
     }
 
-    fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        Ok((p.conns.pre.clone(), p.conns.post.clone()))
-    }
-
-    fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        if let Some((_, v)) = p.current.iter().find(|(n, _)| *n == name) {
-            return Ok(v.clone());
-        }
-        let columns = match &p.synapse {
-            SynapseKind::TsodyksMarkram(c) => Some(c),
-            SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => Some(columns),
-            _ => None,
-        };
-        if let Some(v) = columns.and_then(|c| c.get(name)) {
-            return Ok(v.to_vec());
-        }
-        if let (SynapseKind::SpikePairStdp { tau_minus, .. }, "tau_minus") = (&p.synapse, name) {
-            return Ok(vec![*tau_minus; p.conns.len()]);
-        }
-        match name {
-            "weight" => Ok(p.conns.weight.clone()),
-            "delay" => Ok(p.conns.delay.clone()),
-            _ => {
-                let mut names = vec!["weight", "delay"];
-                names.extend(columns.iter().flat_map(|c| c.0.iter().map(|(n, _)| *n)));
-                Err(Error::unknown_name(format!("Brian2 projection \"{}\"", p.label), "attribute", name, names))
-            }
-        }
-    }
-
-    fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let dt = self.cfg.timestep;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        let update = SynapticUpdate::new("Brian2", &p.conns, name, values, dt)?;
-        let native: Vec<f64> = match &update {
+    fn send_synaptic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64], update: &SynapticUpdate) -> Result<()> {
+        let dt = b.cfg.timestep;
+        let p = &b.projs[proj];
+        let native: Vec<f64> = match update {
             SynapticUpdate::Weight(w) => w.clone(),
             SynapticUpdate::Delay(_) => values.iter().map(|d| (d / dt).round().max(1.0)).collect(),
         };
@@ -962,8 +738,8 @@ impl Backend for Brian2 {
             }
             plastic_weights = plastic::weight_vars(&p.synapse);
         }
-        if self.built && !native.is_empty() {
-            let d = self.driver()?;
+        if b.built && !native.is_empty() {
+            let d = b.driver()?;
             if plastic_weights.is_empty() {
                 let values = d.write_npy(name, &native)?;
                 d.request(&Request::SetSynaptic { proj, name: name.into(), values })?;
@@ -976,41 +752,21 @@ impl Backend for Brian2 {
                 d.request(&Request::SetVars { proj, vars })?;
             }
         }
-        let p = &mut self.projs[proj];
-        p.current.retain(|(n, _)| *n != name);
-        update.store(&mut p.conns);
         Ok(())
     }
 
-    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let built = self.built;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        let label = p.label.clone();
-        let SynapseKind::TsodyksMarkram(columns) = &mut p.synapse else {
-            return Err(Error::unknown_name(format!("Brian2 projection \"{label}\""), "state variable", name, []));
-        };
-        let (Some(var), Some((_, col))) =
-            (plastic::tm_state(name), columns.0.iter_mut().find(|(n, _)| *n == name && ["u", "x", "y"].contains(n)))
-        else {
-            return Err(Error::unknown_name(
-                format!("Brian2 projection \"{label}\""),
+    fn initialize_synaptic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        set_tm_state(b, proj, name, values)?;
+        let var = plastic::tm_state(name).ok_or_else(|| {
+            Error::unknown_name(
+                format!("Brian2 projection \"{}\"", b.projs[proj].label),
                 "state variable",
                 name,
                 ["u", "x", "y"],
-            ));
-        };
-        if col.len() != values.len() {
-            return Err(Error::LengthMismatch {
-                object: format!("Brian2 projection \"{label}\""),
-                what: name.into(),
-                expected: col.len(),
-                found: values.len(),
-            });
-        }
-        col.copy_from_slice(values);
-        p.current.retain(|(n, _)| *n != name);
-        if built && !values.is_empty() {
-            let d = self.driver()?;
+            )
+        })?;
+        if b.built && !values.is_empty() {
+            let d = b.driver()?;
             let file = d.write_npy(name, values)?;
             let vars = [(var.to_string(), json!(["1", file]))].into_iter().collect();
             d.request(&Request::SetVars { proj, vars })?;
@@ -1018,122 +774,82 @@ impl Backend for Brian2 {
         Ok(())
     }
 
-    fn record_weights(&mut self, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
-        let built = self.built;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
+    fn record_weights(b: &mut Brian2, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let built = b.built;
+        let p = &mut b.projs[proj];
         if !p.plastic() {
             return Err(err(format!(
                 "projection \"{}\": its synapses are static; only plastic weights can be recorded",
                 p.label
             )));
         }
-        p.rec = interval_steps.map(|i| i.max(1));
+        p.sim.rec = interval_steps.map(|i| i.max(1));
         let var = plastic::state_vars(&p.synapse).first().map(|v| v.1).unwrap_or("");
         if built && !p.conns.is_empty() {
-            self.link.request(&Request::RecordWeights { proj, var: var.into(), interval: interval_steps })?;
+            b.link.request(&Request::RecordWeights { proj, var: var.into(), interval: interval_steps })?;
         }
         Ok(())
     }
 
-    fn recorded_weights(&self, proj: ProjId) -> Result<RawWeights> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        Ok(p.samples.clone())
+    fn recorded_weights(b: &Brian2, proj: ProjId) -> Result<RawWeights> {
+        Ok(b.proj(proj)?.samples.clone())
     }
 
-    fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
-        for t in targets {
-            let pop = self.cells.owner(*t).ok_or_else(|| err(format!("cell {t} does not exist")))?;
-            let p = &self.pops[pop];
-            if !p.model.injectable() {
-                return Err(err(format!(
-                    "{} (population \"{}\") cannot receive current on Brian2 (no `i_inj : amp` variable)",
-                    p.model.name(),
-                    p.label
-                )));
-            }
+    fn check_injectable(p: &Pop<Brian2Pop>, _id: SourceId) -> Result<()> {
+        if p.model.injectable() {
+            return Ok(());
         }
-        if self.currents.len() <= id {
-            self.currents.resize_with(id + 1, || None);
-        }
-        self.currents[id] = Some((spec.clone(), targets.to_vec()));
-        Ok(())
+        Err(err(format!(
+            "{} (population \"{}\") cannot receive current on Brian2 (no `i_inj : amp` variable)",
+            p.model.name(),
+            p.label
+        )))
     }
 
-    fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        self.pop(pop)?;
-        mirror::replace_or_restore(
-            self,
-            |s| &mut s.pops[pop].plan,
-            plan.clone(),
-            |s| {
-                let cmd = s.record_command(pop)?;
-                if s.built { s.link.request(&cmd).map(drop) } else { Ok(()) }
-            },
-        )
+    fn signal(b: &Brian2, pop: PopId, name: &str) -> Option<SignalRequest> {
+        let (var, unit) = b.pops.get(pop)?.model.var(name)?;
+        Some(SignalRequest { name: None, var, unit: Some(unit), cells: Vec::new() })
     }
 
-    fn run_until(&mut self, step: u64) -> Result<()> {
-        if !self.built {
-            self.build()?;
-        }
-        let injected: usize = self.currents.iter().flatten().map(|(_, t)| t.len()).sum();
-        let poisson: usize = self.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
-        let escape: usize = self.pops.iter().filter(|p| p.escape.is_some()).map(|p| p.size).sum();
+    fn signal_name(p: &Pop<Brian2Pop>, var: &str, _name: Option<&str>) -> Result<(String, f64)> {
+        let name = p.model.pynn_of(var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
+        Ok((name, 1.0))
+    }
+
+    fn run(b: &mut Brian2, step: u64) -> Result<()> {
+        let injected: usize = b.currents.iter().flatten().map(|(_, t)| t.len()).sum();
+        let poisson: usize = b.pops.iter().filter(|p| p.poisson.is_some()).map(|p| p.size).sum();
+        let escape: usize = b.pops.iter().filter(|p| p.escape.is_some()).map(|p| p.size).sum();
         let load = injected.max(poisson).max(escape);
         let chunk = STIMULUS_CHUNK.checked_div(load).map_or(u64::MAX, |c| c.max(1) as u64);
-        while self.step < step {
-            let next = step.min(self.step.saturating_add(chunk));
+        while b.step < step {
+            let next = step.min(b.step.saturating_add(chunk));
             if injected > 0 {
-                self.send_stimulus(self.step, next)?;
+                b.send_stimulus(b.step, next)?;
             }
             if poisson > 0 {
-                self.send_poisson(self.step, next)?;
+                b.send_poisson(b.step, next)?;
             }
             if escape > 0 {
-                self.send_escape((next - self.step) as usize)?;
+                b.send_escape((next - b.step) as usize)?;
             }
-            self.link.request(&protocol::run(next))?;
-            self.step = next;
+            b.link.request(&protocol::run(next))?;
+            b.step = next;
             if escape > 0 {
-                self.take_escape()?;
+                b.take_escape()?;
             }
         }
-        self.read_plastic_state()
+        b.read_plastic_state()
     }
 
-    fn reset(&mut self) -> Result<()> {
-        // Rebuilt from the mirror at the next run.
-        self.built = false;
-        self.step = 0;
-        for p in &mut self.projs {
-            p.current.clear();
-            p.samples = RawWeights::default();
+    fn reset(b: &mut Brian2) -> Result<()> {
+        for p in &mut b.projs {
+            p.sim.samples = RawWeights::default();
         }
-        for p in &mut self.pops {
-            if let Some(k) = p.poisson.as_mut() {
+        for p in &mut b.pops {
+            if let Some(k) = p.sim.poisson.as_mut() {
                 k.reset();
             }
-        }
-        Ok(())
-    }
-
-    fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
-        self.pop(pop)?;
-        // A stopped process (killed, crashed, timed out) has nothing more to
-        // give; what was read before stays in the core (external/process.rs).
-        if !self.built || self.link.stopped() {
-            return Ok(RawRecording::default());
-        }
-        let model = self.pops[pop].model;
-        self.link.drain(pop, |var, _| {
-            let name = model.pynn_of(var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
-            Ok((name, 1.0))
-        })
-    }
-
-    fn end(&mut self) -> Result<()> {
-        if let Some(d) = self.link.take() {
-            process::to_pool(d);
         }
         Ok(())
     }

@@ -129,7 +129,7 @@ pub(crate) fn replace_or_restore<S, T>(
 }
 
 /// A weight or delay update of a projection, checked.
-pub(crate) enum SynapticUpdate {
+pub enum SynapticUpdate {
     /// New weights (PyNN units).
     Weight(Vec<f64>),
     /// New delays, rounded to the time step (ms).

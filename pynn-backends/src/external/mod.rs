@@ -6,6 +6,9 @@
 //! on several MPI ranks. What does not depend on the simulator lives here,
 //! once:
 //!
+//! * [`backend`]: [`External`], the one implementation of `Backend` over
+//!   a [`Simulator`]: the mirror of the network, the run clock, the
+//!   rebuild after `reset()`, ids, rollback, recording and weights;
 //! * [`process`]: the child process (interpreter discovery, the work
 //!   directory with the driver script, deadlines and liveness, `.npy`
 //!   transfer, a small pool of idle processes for reuse);
@@ -21,35 +24,208 @@
 //! * [`Launcher`]: how several ranks are started (`mpirun`, `srun`,
 //!   with a hostfile or the batch system's allocation).
 //!
-//! A simulator is described by a [`Simulator`]: its name and its driver.
-//! Its backend (`nest::Nest`, `neuron::Neuron`, `brian2::Brian2`) keeps
-//! only what is its own: the translation table, the commands only its
-//! driver has, its timing rules. Adding a cell model or a synapse type to
-//! an external simulator is a row of its translation table and, where the
+//! A simulator is a [`Simulator`]: its name, driver and options, its own
+//! part of the mirror, and the hooks where it differs (translation of a
+//! population or projection into its `create`/`connect` requests, its
+//! timing rules in `run`, the names of recorded signals). Its backend
+//! (`nest::Nest`, `neuron::Neuron`, `brian2::Brian2`) is `External` of it
+//! and keeps only what is its own: the translation table, the commands
+//! only its driver has. Adding a cell model or a synapse type to an
+//! external simulator is a row of its translation table and, where the
 //! driver has no handler for it yet, one handler in the driver.
 
+pub mod backend;
 pub mod mirror;
 pub mod process;
 pub mod protocol;
 pub mod replay;
 
+pub use backend::External;
+use backend::Pop;
+use mirror::SynapticUpdate;
 use process::{Driver, DriverSpec};
-use protocol::{DrainReply, Request};
-use pynn_core::backend::{PopId, RawRecording, RawSignal};
+use protocol::{DrainReply, Request, SignalRequest};
+use pynn_core::backend::*;
+use pynn_core::electrodes::CurrentSourceSpec;
+use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
 use serde_json::Value as Json;
 use std::path::PathBuf;
 
-/// What the shared layer needs to know of one external simulator.
-pub trait Simulator {
+/// What the shared layer needs to know of one external simulator: its
+/// name, driver and options, its own part of the mirror, and the hooks
+/// where simulators really differ. [`External`] implements `Backend` once
+/// over it. The hooks take the whole backend (`External<Self>`): the
+/// simulator reads the shared mirror and its own state (`b.sim`).
+pub trait Simulator: Sized + Send + 'static {
     /// The backend's name in errors (`"NEST"`, `"NEURON"`, `"Brian2"`).
     const NAME: &'static str;
     /// Its driver process.
     const SPEC: DriverSpec;
+    /// The backend's options (`Sim::<B>::setup_with(setup, options)`).
+    type Options: Default + Clone + std::fmt::Debug + Send + 'static;
+    /// The simulator's own state of a population (its model, replayed
+    /// sources).
+    type Pop: Send;
+    /// The simulator's own state of a projection.
+    type Proj: Send;
 
     /// An `Error::Backend` of this simulator.
     fn err(message: impl Into<String>) -> Error {
         Error::Backend { backend: Self::NAME, message: message.into() }
+    }
+
+    /// Starts the driver (checking the options): the simulator's state,
+    /// the driver and the simulator's version.
+    fn start(config: &SimConfig, options: &Self::Options) -> Result<(Self, Driver, String)>;
+
+    /// Gives back a driver at `end()` (default: stopped; Brian2's go to
+    /// the pool).
+    fn release(driver: Driver) {
+        drop(driver);
+    }
+
+    /// The `setup` request that starts a fresh network (at each build;
+    /// may prepare the replayed sources).
+    fn setup_request(b: &mut External<Self>) -> Result<Request>;
+
+    /// The `create` request of population `pop`.
+    fn create(b: &External<Self>, pop: PopId) -> Result<Request>;
+
+    /// Checks a new population's values (after it joined the mirror).
+    fn check_population(b: &External<Self>, pop: PopId) -> Result<()> {
+        let _ = (b, pop);
+        Ok(())
+    }
+
+    /// Checks new parameters of `pop` before the mirror takes them.
+    fn check_parameters(b: &External<Self>, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let _ = (b, pop, parameters);
+        Ok(())
+    }
+
+    /// Passes the mirror's new parameters of `pop` on (to the simulator
+    /// if built, or to a replayed source); an error puts the old ones back.
+    fn send_parameters(b: &mut External<Self>, pop: PopId, parameters: &ParamTable) -> Result<()>;
+
+    /// Checks new initial values of `variable` and gives the request that
+    /// sets them in a built network (`None`: nothing to send).
+    fn state_request(
+        b: &mut External<Self>,
+        pop: PopId,
+        variable: &str,
+        cells: &[usize],
+        values: &[f64],
+    ) -> Result<Option<Request>>;
+
+    /// The simulator's part of a new projection (connections checked and
+    /// delays rounded).
+    fn projection(b: &mut External<Self>, spec: &ProjectionSpec<'_>, conns: &Connections) -> Result<Self::Proj>;
+
+    /// Checks a new projection (after it joined the mirror).
+    fn check_projection(b: &mut External<Self>, proj: ProjId) -> Result<()> {
+        let _ = (b, proj);
+        Ok(())
+    }
+
+    /// Sends projection `proj` to the simulator (`connect` and what goes
+    /// with it).
+    fn send_connect(b: &mut External<Self>, proj: ProjId) -> Result<()>;
+
+    /// After the populations and projections of a build (current sources,
+    /// plastic rules).
+    fn built(b: &mut External<Self>) -> Result<()> {
+        let _ = b;
+        Ok(())
+    }
+
+    /// A simulator's own `get` of projection attributes (`None`: the
+    /// mirror's).
+    fn synaptic(b: &External<Self>, proj: ProjId, name: &str) -> Option<Result<Vec<f64>>> {
+        let _ = (b, proj, name);
+        None
+    }
+
+    /// A simulator's own `set` of projection attributes (`None`: the
+    /// mirror's weight/delay update).
+    fn set_plastic(b: &mut External<Self>, proj: ProjId, name: &str, values: &[f64]) -> Option<Result<()>> {
+        let _ = (b, proj, name, values);
+        None
+    }
+
+    /// Checks and sends (if built) a weight or delay update; the mirror
+    /// takes it after.
+    fn send_synaptic(
+        b: &mut External<Self>,
+        proj: ProjId,
+        name: &str,
+        values: &[f64],
+        update: &SynapticUpdate,
+    ) -> Result<()>;
+
+    /// `initialize_synaptic` (default: not supported).
+    fn initialize_synaptic(b: &mut External<Self>, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let _ = (b, values);
+        Err(Self::err(format!("projection {proj}: setting synaptic state `{name}` is not supported")))
+    }
+
+    /// `record_weights` (default: not supported).
+    fn record_weights(b: &mut External<Self>, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let _ = (b, interval_steps);
+        Err(Self::err(format!("projection {proj}: recording weights is not supported")))
+    }
+
+    /// `recorded_weights` (default: not supported).
+    fn recorded_weights(b: &External<Self>, proj: ProjId) -> Result<RawWeights> {
+        let _ = b;
+        Err(Self::err(format!("projection {proj}: recording weights is not supported")))
+    }
+
+    /// Whether a population of this kind can receive current source `id`.
+    fn check_injectable(pop: &Pop<Self::Pop>, id: SourceId) -> Result<()> {
+        let _ = (pop, id);
+        Ok(())
+    }
+
+    /// After current source `id` changed (`old`: what it was).
+    fn current_changed(b: &mut External<Self>, id: SourceId, old: Option<(CurrentSourceSpec, Vec<u32>)>) -> Result<()> {
+        let _ = (b, id, old);
+        Ok(())
+    }
+
+    /// The signal request of recordable `name` of `pop` (its `cells` are
+    /// filled in), `None` if it cannot be recorded.
+    fn signal(b: &External<Self>, pop: PopId, name: &str) -> Option<SignalRequest>;
+
+    /// The PyNN name of a drained signal (the driver's variable and name)
+    /// and the factor its data are divided by.
+    fn signal_name(pop: &Pop<Self::Pop>, var: &str, name: Option<&str>) -> Result<(String, f64)>;
+
+    /// Whether `pop` is recorded in Rust (a replayed source whose trains
+    /// the simulator does not record).
+    fn records_in_rust(pop: &Pop<Self::Pop>) -> bool {
+        let _ = pop;
+        false
+    }
+
+    /// Records a population recorded in Rust.
+    fn record_in_rust(b: &mut External<Self>, pop: PopId, plan: &RecordingPlan) {
+        let _ = (b, pop, plan);
+    }
+
+    /// Drains a population recorded in Rust.
+    fn drain_in_rust(b: &mut External<Self>, pop: PopId) -> RawRecording {
+        let _ = (b, pop);
+        RawRecording::default()
+    }
+
+    /// Runs the built network to `step` (and sets `b.step`).
+    fn run(b: &mut External<Self>, step: u64) -> Result<()>;
+
+    /// Before the mirror forgets the run (`reset()`).
+    fn reset(b: &mut External<Self>) -> Result<()> {
+        let _ = b;
+        Ok(())
     }
 }
 

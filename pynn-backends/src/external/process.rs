@@ -103,7 +103,7 @@ fn parse_timeout(text: Option<&str>) -> Result<Duration> {
 }
 
 /// A running driver process and its work directory.
-pub(crate) struct Driver {
+pub struct Driver {
     spec: DriverSpec,
     child: Child,
     pid: u32,

@@ -47,24 +47,106 @@ pub enum Request {
     Run {
         /// The step to reach.
         step: u64,
-        /// NEURON: source spikes' global cells.
+        /// NEURON: the run's inputs.
+        #[serde(flatten)]
+        inputs: RunInputs,
+    },
+    /// NEURON with plastic projections: advance to `step` (the end of a
+    /// `min_delay` slice) with the synaptic events the rules made for it;
+    /// the answer has the slice's spikes (`spike_cells`, `spike_steps`).
+    PlasticRun {
+        /// The step to reach.
+        step: u64,
+        /// Target cells of the events (global indices).
+        ev_cells: Vec<u32>,
+        /// Receptor index of each event.
+        ev_receptors: Vec<usize>,
+        /// Arrival step of each event.
+        ev_steps: Vec<u64>,
+        /// Weight of each event (NEURON's units).
+        ev_weights: Vec<f64>,
+        /// The slice's inputs.
+        #[serde(flatten)]
+        inputs: RunInputs,
+    },
+    /// Create a population (each driver reads its own fields).
+    Create {
+        /// The population.
+        pop: usize,
+        /// Its first cell's global index.
+        offset: usize,
+        /// Its number of cells.
+        n: usize,
+        /// `"neuron"`, `"stimulator"` (NEST), `"array"` (NEST, Brian2: spike
+        /// trains), `"cell"`, `"source"` (NEURON).
+        kind: String,
+        /// NEST: the model's name; Brian2: the equations, threshold, reset,
+        /// refractoriness and method.
         #[serde(skip_serializing_if = "Option::is_none")]
-        src_cells: Option<String>,
-        /// NEURON: source spikes' steps.
+        model: Option<Json>,
+        /// NEURON: the mechanism.
         #[serde(skip_serializing_if = "Option::is_none")]
-        src_steps: Option<String>,
-        /// NEURON: steps at which injected currents change.
+        mechanism: Option<String>,
+        /// Parameter -> values (the simulator's names and units; Brian2:
+        /// `[unit, values]`).
         #[serde(skip_serializing_if = "Option::is_none")]
-        cur_steps: Option<String>,
-        /// NEURON: number of changed cells per step.
+        params: Option<Json>,
+        /// Spike sources: spike steps per cell.
         #[serde(skip_serializing_if = "Option::is_none")]
-        cur_counts: Option<String>,
-        /// NEURON: changed cells.
+        spike_steps: Option<Json>,
+        /// Initial values (NEURON: the mechanism's initial-value parameters).
+        state: Map<String, Json>,
+        /// NEURON: live variables set after `finitialize`.
         #[serde(skip_serializing_if = "Option::is_none")]
-        cur_cells: Option<String>,
-        /// NEURON: their new currents (nA).
+        live_state: Option<Map<String, Json>>,
+    },
+    /// Connect a projection's explicit connection list (`.npy` files).
+    Connect {
+        /// The projection.
+        proj: usize,
+        /// Pre-synaptic cells (global indices).
+        pre: String,
+        /// Post-synaptic cells.
+        post: String,
+        /// Weights (the simulator's units).
+        weight: String,
+        /// NEST, NEURON: delays (ms).
         #[serde(skip_serializing_if = "Option::is_none")]
-        cur_values: Option<String>,
+        delay: Option<String>,
+        /// Brian2: delays in steps.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        delay_steps: Option<String>,
+        /// NEST: the receptor port (composed and multi-port models).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        receptor_type: Option<usize>,
+        /// NEST: a plastic synapse's model and parameters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        synapse: Option<Json>,
+        /// NEURON: the receptor index.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        receptor: Option<usize>,
+        /// Brian2: the `on_pre` statement.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        on_pre: Option<String>,
+        /// Brian2: the weights' unit.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        weight_unit: Option<String>,
+        /// Brian2: a plastic synapse's equations and values.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plastic: Option<Json>,
+    },
+    /// Read the plastic projections' state (answer: `state` -> projection
+    /// -> variable -> `.npy` file).
+    PlasticState {
+        /// NEST: the plastic projections.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        projs: Option<Vec<usize>>,
+        /// NEST: projection -> names to read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        names: Option<Map<String, Json>>,
+        /// Brian2: projection -> variables to read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        vars: Option<Map<String, Json>>,
     },
     /// Start a fresh network (each driver takes its own fields).
     Setup {
@@ -243,6 +325,30 @@ pub enum Request {
     },
 }
 
+/// NEURON's inputs of a run or of a plastic run's slice (`.npy` files,
+/// absent when there are none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunInputs {
+    /// Source spikes' global cells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_cells: Option<String>,
+    /// Source spikes' steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_steps: Option<String>,
+    /// Steps at which injected currents change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cur_steps: Option<String>,
+    /// Number of changed cells per step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cur_counts: Option<String>,
+    /// Changed cells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cur_cells: Option<String>,
+    /// Their new currents (nA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cur_values: Option<String>,
+}
+
 /// One signal of a `drain` reply.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SignalReply {
@@ -307,15 +413,7 @@ pub fn hello(answer: &Json) -> HelloReply {
 
 /// A [`Request::Run`] without NEURON's files.
 pub fn run(step: u64) -> Request {
-    Request::Run {
-        step,
-        src_cells: None,
-        src_steps: None,
-        cur_steps: None,
-        cur_counts: None,
-        cur_cells: None,
-        cur_values: None,
-    }
+    Request::Run { step, inputs: RunInputs::default() }
 }
 
 /// A [`Request::Setup`] with only the time step (the drivers' other
@@ -385,11 +483,9 @@ mod golden {
         same(Request::Clear, json!({"cmd": "clear"}));
         same(Request::Reset, json!({"cmd": "reset"}));
         same(run(42), json!({"cmd": "run", "step": 42}));
-        let mut r = run(7);
-        if let Request::Run { src_cells, src_steps, .. } = &mut r {
-            *src_cells = Some("/a.npy".into());
-            *src_steps = Some("/b.npy".into());
-        }
+        let inputs =
+            RunInputs { src_cells: Some("/a.npy".into()), src_steps: Some("/b.npy".into()), ..Default::default() };
+        let r = Request::Run { step: 7, inputs };
         same(r, json!({"cmd": "run", "step": 7, "src_cells": "/a.npy", "src_steps": "/b.npy"}));
         same(Request::Drain { pop: 3 }, json!({"cmd": "drain", "pop": 3}));
         same(Request::Get { pop: 1, var: "ndraw".into() }, json!({"cmd": "get", "pop": 1, "var": "ndraw"}));
@@ -497,6 +593,138 @@ mod golden {
         same(
             Request::EarlyCurrent { from: 0, groups: vec![json!({"targets": [1], "values": [0.5]})] },
             json!({"cmd": "early_current", "from": 0, "groups": [{"targets": [1], "values": [0.5]}]}),
+        );
+    }
+
+    /// `create`, `connect`, `plastic_state` and `plastic_run` of the three
+    /// backends: the old `json!` next to the typed request.
+    #[test]
+    fn network_requests_serialize_to_the_old_json() {
+        let state: Map<String, Json> = [("V_m".to_string(), json!([-65.0]))].into_iter().collect();
+        let create = |kind: &str| Request::Create {
+            pop: 1,
+            offset: 4,
+            n: 2,
+            kind: kind.into(),
+            model: None,
+            mechanism: None,
+            params: None,
+            spike_steps: None,
+            state: Map::new(),
+            live_state: None,
+        };
+        // NEST: a neuron with its parameters; a spike source with its trains
+        let mut r = create("neuron");
+        if let Request::Create { model, params, state: s, .. } = &mut r {
+            (*model, *params, *s) = (Some(json!("iaf_psc_alpha")), Some(json!({"C_m": [250.0, 250.0]})), state.clone());
+        }
+        same(
+            r,
+            json!({"cmd": "create", "pop": 1, "offset": 4, "n": 2, "kind": "neuron", "model": "iaf_psc_alpha",
+                   "params": {"C_m": [250.0, 250.0]}, "state": {"V_m": [-65.0]}}),
+        );
+        let mut r = create("array");
+        if let Request::Create { model, spike_steps, .. } = &mut r {
+            (*model, *spike_steps) = (Some(json!("spike_generator")), Some(json!([[1, 5], []])));
+        }
+        same(
+            r,
+            json!({"cmd": "create", "pop": 1, "offset": 4, "n": 2, "kind": "array", "model": "spike_generator",
+                   "spike_steps": [[1, 5], []], "state": {}}),
+        );
+        // Brian2: the model is an object of equations
+        let mut r = create("neuron");
+        let model = json!({"equations": "dv/dt = -v/tau : volt", "threshold": "v > 1", "reset": "v = 0",
+                           "refractory": "2*ms", "method": "exact", "before_step": null, "substeps": 1,
+                           "after_step": null, "escape": false});
+        if let Request::Create { model: m, params, .. } = &mut r {
+            (*m, *params) = (Some(model.clone()), Some(json!({"tau": ["ms", [10.0, 10.0]]})));
+        }
+        same(
+            r,
+            json!({"cmd": "create", "pop": 1, "offset": 4, "n": 2, "kind": "neuron", "model": model,
+                   "params": {"tau": ["ms", [10.0, 10.0]]}, "state": {}}),
+        );
+        // NEURON: a mechanism, initial-value parameters and live variables
+        let mut r = create("cell");
+        if let Request::Create { mechanism, params, state: s, live_state, .. } = &mut r {
+            *mechanism = Some("PynnIafCurr".into());
+            *params = Some(json!({"tau_m": [20.0, 20.0]}));
+            *s = state.clone();
+            *live_state = Some(Map::new());
+        }
+        same(
+            r,
+            json!({"cmd": "create", "pop": 1, "offset": 4, "n": 2, "kind": "cell", "mechanism": "PynnIafCurr",
+                   "params": {"tau_m": [20.0, 20.0]}, "state": {"V_m": [-65.0]}, "live_state": {}}),
+        );
+        let connect = Request::Connect {
+            proj: 0,
+            pre: "/pre.npy".into(),
+            post: "/post.npy".into(),
+            weight: "/w.npy".into(),
+            delay: None,
+            delay_steps: None,
+            receptor_type: None,
+            synapse: None,
+            receptor: None,
+            on_pre: None,
+            weight_unit: None,
+            plastic: None,
+        };
+        let files = json!({"cmd": "connect", "proj": 0, "pre": "/pre.npy", "post": "/post.npy", "weight": "/w.npy"});
+        let with = |extra: Json| {
+            let mut j = files.clone();
+            j.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            j
+        };
+        // NEST: static on a port, plastic by the sign
+        let mut r = connect.clone();
+        if let Request::Connect { delay, receptor_type, .. } = &mut r {
+            (*delay, *receptor_type) = (Some("/d.npy".into()), Some(2));
+        }
+        same(r, with(json!({"delay": "/d.npy", "receptor_type": 2})));
+        let syn = json!({"model": "stdp_synapse", "params": {"lambda": [0.01]}, "tau_minus": 20.0});
+        let mut r = connect.clone();
+        if let Request::Connect { delay, synapse, .. } = &mut r {
+            (*delay, *synapse) = (Some("/d.npy".into()), Some(syn.clone()));
+        }
+        same(r, with(json!({"delay": "/d.npy", "synapse": syn})));
+        // NEURON
+        let mut r = connect.clone();
+        if let Request::Connect { delay, receptor, .. } = &mut r {
+            (*delay, *receptor) = (Some("/d.npy".into()), Some(1));
+        }
+        same(r, with(json!({"delay": "/d.npy", "receptor": 1})));
+        // Brian2, plastic
+        let plastic = json!({"model": "w : 1", "update": "", "transmit": "", "backprop": "", "values": {}});
+        let mut r = connect;
+        if let Request::Connect { delay_steps, on_pre, weight_unit, plastic: p, .. } = &mut r {
+            *delay_steps = Some("/d.npy".into());
+            (*on_pre, *weight_unit, *p) = (Some("g += w".into()), Some("nS".into()), Some(plastic.clone()));
+        }
+        same(r, with(json!({"delay_steps": "/d.npy", "on_pre": "g += w", "weight_unit": "nS", "plastic": plastic})));
+        let names: Map<String, Json> = [("3".to_string(), json!(["weight", "u", "x", "y"]))].into_iter().collect();
+        same(
+            Request::PlasticState { projs: Some(vec![3]), names: Some(names.clone()), vars: None },
+            json!({"cmd": "plastic_state", "projs": [3], "names": {"3": ["weight", "u", "x", "y"]}}),
+        );
+        same(
+            Request::PlasticState { projs: None, names: None, vars: Some(names) },
+            json!({"cmd": "plastic_state", "vars": {"3": ["weight", "u", "x", "y"]}}),
+        );
+        let inputs = RunInputs { cur_steps: Some("/c.npy".into()), ..Default::default() };
+        same(
+            Request::PlasticRun {
+                step: 20,
+                ev_cells: vec![3],
+                ev_receptors: vec![0],
+                ev_steps: vec![21],
+                ev_weights: vec![0.5],
+                inputs,
+            },
+            json!({"cmd": "plastic_run", "step": 20, "ev_cells": [3], "ev_receptors": [0], "ev_steps": [21],
+                   "ev_weights": [0.5], "cur_steps": "/c.npy"}),
         );
     }
 

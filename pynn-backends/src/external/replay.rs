@@ -190,3 +190,49 @@ impl Renewal {
         self.replay()
     }
 }
+
+/// The escape noise of a `GIF_cond_exp` population: per cell the native
+/// kernel's stream (`(seed, population, "gif")`, sub-stream = cell, as
+/// `native/gif.rs`) and the numbers drawn from it not yet used by the simulator (Brian2 draws from a table of them).
+pub(crate) struct EscapeNoise {
+    rngs: Vec<SimRng>,
+    pending: Vec<std::collections::VecDeque<f64>>,
+}
+
+impl EscapeNoise {
+    pub fn new(seed: u64, pop: PopId, n: usize) -> Self {
+        let base = gif_stream(seed, pop);
+        let rngs = (0..n)
+            .map(|i| {
+                let mut r = base.clone();
+                r.set_stream(i as u64);
+                r
+            })
+            .collect();
+        EscapeNoise { rngs, pending: vec![Default::default(); n] }
+    }
+
+    /// Row-major table of `rows` numbers per cell: the next ones of each
+    /// cell's stream (a cell draws at most one per step).
+    pub fn table(&mut self, rows: usize) -> Vec<f64> {
+        use rand::RngExt;
+        let n = self.rngs.len();
+        for (rng, p) in self.rngs.iter_mut().zip(&mut self.pending) {
+            while p.len() < rows {
+                p.push_back(rng.random::<f64>());
+            }
+        }
+        let mut out = Vec::with_capacity(rows * n);
+        for r in 0..rows {
+            out.extend(self.pending.iter().map(|p| p[r]));
+        }
+        out
+    }
+
+    /// Forgets the numbers the simulator used (`used[i]` of cell `i`).
+    pub fn consume(&mut self, used: &[i64]) {
+        for (p, u) in self.pending.iter_mut().zip(used) {
+            p.drain(..(*u as usize).min(p.len()));
+        }
+    }
+}

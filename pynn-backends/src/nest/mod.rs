@@ -81,27 +81,38 @@ pub mod translate;
 
 pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::external::mirror::{self, Cells, SynapticUpdate};
+use crate::external::backend::{External, Pop, Proj, set_tm_state};
+use crate::external::mirror::{self, SynapticUpdate};
 use crate::external::process::{Driver, DriverSpec};
 use crate::external::protocol::{self, Request, SignalRequest};
 use crate::external::replay::{self, Renewal};
-use crate::external::{Launcher, Link, Simulator};
+use crate::external::{Launcher, Simulator};
 
 /// The driver script (run by the session's Python process).
 pub const DRIVER: &str = include_str!("driver.py");
 
 const SPEC: DriverSpec = DriverSpec { backend: "NEST", simulator: "NEST", script: DRIVER, tag: "nest" };
 
-/// NEST as seen by the external layer.
-pub struct NestSim;
+/// The NEST backend. Select it with `Sim::<Nest>::setup(...)`.
+pub type Nest = External<NestSim>;
 
-impl Simulator for NestSim {
-    const NAME: &'static str = "NEST";
-    const SPEC: DriverSpec = SPEC;
+/// NEST as seen by the external layer: its own state of a session.
+pub struct NestSim {
+    /// MPI ranks NEST runs on.
+    ranks: usize,
+    /// Per current source sampled by the core (AC, noisy): the first step
+    /// whose sample has not been sent to NEST yet.
+    sampled_hi: Vec<u64>,
+    /// Resets so far: NEST's own random numbers (GIF's escape noise) are
+    /// seeded per trial, so a trial after `reset` draws afresh, as on the
+    /// native engine, instead of repeating the first.
+    trial: u64,
+    /// tau_minus of post-synaptic cells of STDP / Vogels projections.
+    tau_minus: std::collections::HashMap<u32, f64>,
 }
 
 pub(crate) fn err(message: impl Into<String>) -> Error {
-    Error::Backend { backend: "NEST", message: message.into() }
+    NestSim::err(message)
 }
 use pynn_core::backend::*;
 use pynn_core::cells::*;
@@ -111,32 +122,22 @@ use pynn_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 use translate::{Kind, NestModel};
 
-struct PopMirror {
+/// NEST's part of a population.
+pub struct NestPop {
     /// Renewal sources: the native kernel generating the trains.
     renewal: Option<Renewal>,
     /// NEST models used by name: receptor name -> NEST's `receptor_types`
     /// port (receptors not listed are routed by the sign of the weight).
     ports: Vec<(&'static str, usize)>,
     model: &'static NestModel,
-    label: String,
-    offset: usize,
-    size: usize,
-    params: ParamTable,
-    initial: ParamTable,
-    plan: RecordingPlan,
 }
 
-struct ProjMirror {
+/// NEST's part of a projection.
+pub struct NestProj {
     inhibitory: bool,
     /// NEST receptor port of composed neurons (receptor index + 1).
     port: Option<usize>,
     post_model: &'static NestModel,
-    conns: Connections,
-    /// Synapse model (plastic ones carry their per-connection columns,
-    /// initial state included).
-    synapse: SynapseKind,
-    /// Plastic values read back from NEST after the last run (PyNN units).
-    current: Vec<(&'static str, Vec<f64>)>,
 }
 
 /// Options of the NEST backend (`Sim::<Nest>::setup_with(setup, options)`).
@@ -156,45 +157,14 @@ impl Default for NestOptions {
     }
 }
 
-/// The NEST backend. Select it with `Sim::<Nest>::setup(...)`.
-pub struct Nest {
-    cfg: SimConfig,
-    link: Link,
-    version: String,
-    /// MPI ranks NEST runs on.
-    ranks: usize,
-    built: bool,
-    pops: Vec<PopMirror>,
-    projs: Vec<ProjMirror>,
-    currents: Vec<Option<(CurrentSourceSpec, Vec<u32>)>>,
-    /// Per current source sampled by the core (AC, noisy): the first step
-    /// whose sample has not been sent to NEST yet.
-    sampled_hi: Vec<u64>,
-    /// The step of the last run.
-    step: u64,
-    /// Resets so far: NEST's own random numbers (GIF's escape noise) are
-    /// seeded per trial, so a trial after `reset` draws afresh, as on the
-    /// native engine, instead of repeating the first.
-    trial: u64,
-    cells: Cells,
-    /// tau_minus of post-synaptic cells of STDP / Vogels projections.
-    tau_minus: std::collections::HashMap<u32, f64>,
-}
-
-impl std::fmt::Debug for Nest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Nest({} populations, {} projections, NEST {})", self.pops.len(), self.projs.len(), self.version)
-    }
-}
-
 fn floats(v: &[f64], factor: f64) -> Json {
     Json::from(v.iter().map(|x| if factor == 1.0 { *x } else { x * factor }).collect::<Vec<f64>>())
 }
 
-impl Nest {
+impl External<NestSim> {
     /// The number of MPI ranks NEST runs on.
     pub fn ranks(&self) -> usize {
-        self.ranks
+        self.sim.ranks
     }
 
     /// NEST's version (e.g. `"3.10.0"`).
@@ -202,23 +172,10 @@ impl Nest {
         &self.version
     }
 
-    fn driver(&mut self) -> Result<&mut Driver> {
-        self.link.driver()
-    }
-
-    fn pop(&self, pop: PopId) -> Result<&PopMirror> {
-        self.pops.get(pop).ok_or_else(|| err(format!("no population {pop}")))
-    }
-
-    fn steps(&self, t: f64) -> u64 {
-        (t / self.cfg.timestep).round().max(0.0) as u64
-    }
-
     /// The parameters of population `pop` as the driver wants them.
-    fn parameter_fields(&self, pop: PopId) -> Result<Map<String, Json>> {
+    fn parameter_fields(&self, pop: PopId) -> Result<(Option<Json>, Option<Json>)> {
         let p = self.pop(pop)?;
-        let mut m = Map::new();
-        match p.model.kind {
+        Ok(match p.model.kind {
             Kind::Neuron | Kind::Stimulator => {
                 let native = p.model.translate_parameters(|n| p.params.column(n).and_then(Column::as_scalar));
                 let mut params: Map<String, Json> =
@@ -229,26 +186,17 @@ impl Nest {
                 for (k, v) in p.model.translate_ports(|n| p.params.column(n).and_then(Column::as_scalar)) {
                     params.insert(k.to_string(), json!(v));
                 }
-                m.insert("params".into(), Json::Object(params));
+                (Some(Json::Object(params)), None)
             }
-            Kind::SpikeArray => {
-                let steps: Vec<Vec<u64>> = p
-                    .params
-                    .sequence("spike_times")
-                    .iter()
-                    .map(|s| s.iter().map(|t| self.steps(*t)).collect())
-                    .collect();
-                m.insert("spike_steps".into(), json!(steps));
-            }
+            Kind::SpikeArray => (None, Some(json!(self.spike_steps(pop, 0)?))),
             Kind::Renewal => {
                 // The trains generated so far (the early ones are made at
-                // build, see `Nest::build`); the rest come with each run
+                // build, see `setup_request`); the rest come with each run
                 // (`send_trains`).
                 let trains = p.renewal.as_ref().map(|r| r.trains.clone()).unwrap_or_default();
-                m.insert("spike_steps".into(), json!(trains));
+                (None, Some(json!(trains)))
             }
-        }
-        Ok(m)
+        })
     }
 
     /// NEST state values of `variable` (PyNN values given).
@@ -274,53 +222,6 @@ impl Nest {
         Ok((var.nest, floats(values, var.factor)))
     }
 
-    fn create_command(&self, pop: PopId) -> Result<Json> {
-        let p = self.pop(pop)?;
-        let mut c = self.parameter_fields(pop)?;
-        let mut state = Map::new();
-        for spec in p.initial.specs() {
-            let (name, values) = self.state_value(pop, spec.name, p.initial.scalar(spec.name))?;
-            if p.model.var(spec.name).is_some_and(|v| v.settable) {
-                state.insert(name.to_string(), values);
-            }
-        }
-        let kind = match p.model.kind {
-            Kind::Neuron => "neuron",
-            Kind::Stimulator => "stimulator",
-            Kind::SpikeArray | Kind::Renewal => "array",
-        };
-        c.insert("cmd".into(), json!("create"));
-        c.insert("pop".into(), json!(pop));
-        c.insert("offset".into(), json!(p.offset));
-        c.insert("n".into(), json!(p.size));
-        c.insert("kind".into(), json!(kind));
-        c.insert("model".into(), json!(p.model.nest));
-        c.insert("state".into(), Json::Object(state));
-        Ok(Json::Object(c))
-    }
-
-    fn send_connect(&mut self, proj: ProjId) -> Result<()> {
-        let pr = &self.projs[proj];
-        let weight: Vec<f64> =
-            pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
-        let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
-        let port = pr.port;
-        let plastic = plastic_command(pr)?;
-        let d = self.driver()?;
-        let mut cmd = json!({
-            "cmd": "connect", "proj": proj,
-            "pre": d.write_npy("pre", &pre)?, "post": d.write_npy("post", &post)?,
-            "weight": d.write_npy("weight", &weight)?, "delay": d.write_npy("delay", &delay)?,
-        });
-        if let Some(port) = port {
-            cmd["receptor_type"] = json!(port);
-        }
-        if let Some(p) = plastic {
-            cmd["synapse"] = p;
-        }
-        d.call(cmd).map(drop)
-    }
-
     /// Reads the plastic projections' weights (and Tsodyks–Markram state)
     /// back from NEST, every pre-synaptic spike up to the current time
     /// delivered.
@@ -339,7 +240,7 @@ impl Nest {
             names.insert(id.to_string(), json!(n));
         }
         let d = self.driver()?;
-        let a = d.call(json!({"cmd": "plastic_state", "projs": ids, "names": names}))?;
+        let a = d.request(&Request::PlasticState { projs: Some(ids.clone()), names: Some(names), vars: None })?;
         let mut read = Vec::new();
         for id in &ids {
             let mut values = Vec::new();
@@ -365,41 +266,6 @@ impl Nest {
                 .collect();
         }
         Ok(())
-    }
-
-    /// Current sources NEST has no device for with the core's exact values
-    /// (AC, noisy) are sent as `step_current_generator`s with the core's
-    /// per-step samples (`CurrentSourceSpec::sample`), in chunks ahead of the
-    /// kernel (see [`Nest::send_samples`]).
-    fn sampled(spec: &CurrentSourceSpec) -> bool {
-        !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
-    }
-
-    fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Request> {
-        let targets = targets.to_vec();
-        Ok(match spec {
-            CurrentSourceSpec::Dc { amplitude, start, stop } => Request::Current {
-                id,
-                kind: "dc".into(),
-                amplitude: Some(amplitude * 1000.0),
-                start: Some(*start),
-                stop: Some(*stop),
-                times: None,
-                amplitudes: None,
-                targets,
-            },
-            CurrentSourceSpec::Step { times, amplitudes } => Request::Current {
-                id,
-                kind: "step".into(),
-                amplitude: None,
-                start: None,
-                stop: None,
-                times: Some(json!(times)),
-                amplitudes: Some(json!(amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>())),
-                targets,
-            },
-            other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
-        })
     }
 
     /// The part of a current source's change NEST's generators cannot deliver
@@ -502,10 +368,10 @@ impl Nest {
         let dt = self.cfg.timestep;
         for id in 0..self.currents.len() {
             let Some((spec, targets)) = &self.currents[id] else { continue };
-            if !Self::sampled(spec) || self.sampled_hi.get(id).copied().unwrap_or(0) >= hi {
+            if !sampled(spec) || self.sim.sampled_hi.get(id).copied().unwrap_or(0) >= hi {
                 continue;
             }
-            let sent = self.sampled_hi[id];
+            let sent = self.sim.sampled_hi[id];
             let lo = if sent == 0 { 0 } else { sent.saturating_sub(2 * md + 8) };
             let mut buf = Vec::new();
             spec.sample(dt, lo, hi, &mut buf);
@@ -529,77 +395,8 @@ impl Nest {
                 targets,
             };
             d.request(&cmd)?;
-            self.sampled_hi[id] = hi;
+            self.sim.sampled_hi[id] = hi;
         }
-        Ok(())
-    }
-
-    fn record_command(&self, pop: PopId) -> Result<Request> {
-        let p = self.pop(pop)?;
-        let mut signals = Vec::new();
-        for (name, cells) in &p.plan.signals {
-            let var = p.model.var(name).ok_or_else(|| Error::Recording {
-                object: format!("population \"{}\"", p.label),
-                message: format!("`{name}` cannot be recorded on NEST"),
-            })?;
-            signals.push(SignalRequest { name: None, var: var.nest.into(), unit: None, cells: cells.clone() });
-        }
-        Ok(Request::Record {
-            pop,
-            spikes: p.plan.spikes.clone(),
-            signals,
-            interval_steps: p.plan.interval_steps.max(1),
-        })
-    }
-
-    /// Builds the whole network in a fresh NEST kernel.
-    fn build(&mut self) -> Result<()> {
-        let c = &self.cfg;
-        // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
-        let s = c.seed.wrapping_add(self.trial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let seed = if (1..1 << 31).contains(&s) { s } else { s % ((1 << 31) - 1) + 1 };
-        let md = c.min_delay_steps().max(1);
-        let setup = protocol::setup(c.timestep).nest(c.min_delay, c.max_delay, md, seed, c.threads.max(1));
-        self.link.request(&setup)?;
-
-        // The spikes NEST cannot emit from a parrot (at or before
-        // min_delay) must be known when the network is made: they go
-        // straight from spike generators to the targets (driver.py).
-        let early = self.cfg.min_delay_steps().max(1) + 2;
-        for p in &mut self.pops {
-            if let Some(r) = p.renewal.as_mut() {
-                r.advance(early);
-            }
-        }
-        for pop in 0..self.pops.len() {
-            let cmd = self.create_command(pop)?;
-            self.driver()?.call(cmd)?;
-        }
-        for proj in 0..self.projs.len() {
-            self.send_connect(proj)?;
-        }
-        for id in 0..self.currents.len() {
-            if let Some((spec, targets)) = &self.currents[id] {
-                if Self::sampled(spec) {
-                    self.sampled_hi[id] = 0;
-                    continue;
-                }
-                let cmd = Self::current_command(id, spec, targets)?;
-                self.link.request(&cmd)?;
-            }
-        }
-        for id in 0..self.currents.len() {
-            if let Some(new) = self.currents[id].clone() {
-                self.send_early_current(None, &new, 0)?;
-            }
-        }
-        for pop in 0..self.pops.len() {
-            if !self.pops[pop].plan.is_empty() && self.pops[pop].renewal.is_none() {
-                let cmd = self.record_command(pop)?;
-                self.link.request(&cmd)?;
-            }
-        }
-        self.built = true;
         Ok(())
     }
 
@@ -704,37 +501,62 @@ impl Nest {
         } else {
             None
         };
-        self.cells.admit("NEST", spec, self.pops.len())?;
-        self.pops.push(PopMirror {
-            renewal,
-            ports,
-            model,
-            label: spec.label.to_string(),
-            offset: spec.offset,
-            size: spec.size,
-            params: spec.parameters.clone(),
-            initial: spec.initial_values.clone(),
-            plan: RecordingPlan { interval_steps: 1, ..RecordingPlan::default() },
-        });
-        if self.built {
-            let cmd = self.create_command(spec.id);
-            let res = cmd.and_then(|c| self.driver()?.call(c));
-            if let Err(e) = res {
-                self.pops.pop();
-                self.cells.retract(spec);
-                return Err(e);
-            }
-        }
-        Ok(())
+        self.admit(spec, NestPop { renewal, ports, model })
+    }
+
+    /// NEST state values of `variable` (PyNN values given) and whether NEST
+    /// can set it.
+    fn settable_state(&self, pop: PopId, variable: &str, values: &[f64]) -> Result<(&'static str, Json, bool)> {
+        let (name, native) = self.state_value(pop, variable, values)?;
+        let settable = self.pop(pop)?.model.var(variable).is_some_and(|v| v.settable);
+        Ok((name, native, settable))
     }
 }
 
-impl Backend for Nest {
+/// Current sources NEST has no device for with the core's exact values
+/// (AC, noisy) are sent as `step_current_generator`s with the core's
+/// per-step samples (`CurrentSourceSpec::sample`), in chunks ahead of the
+/// kernel (see `send_samples`).
+fn sampled(spec: &CurrentSourceSpec) -> bool {
+    !matches!(spec, CurrentSourceSpec::Dc { .. } | CurrentSourceSpec::Step { .. })
+}
+
+/// The `current` request of a DC or step source (pA).
+fn current_command(id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<Request> {
+    let targets = targets.to_vec();
+    Ok(match spec {
+        CurrentSourceSpec::Dc { amplitude, start, stop } => Request::Current {
+            id,
+            kind: "dc".into(),
+            amplitude: Some(amplitude * 1000.0),
+            start: Some(*start),
+            stop: Some(*stop),
+            times: None,
+            amplitudes: None,
+            targets,
+        },
+        CurrentSourceSpec::Step { times, amplitudes } => Request::Current {
+            id,
+            kind: "step".into(),
+            amplitude: None,
+            start: None,
+            stop: None,
+            times: Some(json!(times)),
+            amplitudes: Some(json!(amplitudes.iter().map(|a| a * 1000.0).collect::<Vec<f64>>())),
+            targets,
+        },
+        other => return Err(err(format!("{} is sent as samples on NEST", other.name()))),
+    })
+}
+
+impl Simulator for NestSim {
     const NAME: &'static str = "NEST";
-
+    const SPEC: DriverSpec = SPEC;
     type Options = NestOptions;
+    type Pop = NestPop;
+    type Proj = NestProj;
 
-    fn setup(config: &SimConfig, options: &NestOptions) -> Result<Self> {
+    fn start(config: &SimConfig, options: &NestOptions) -> Result<(Self, Driver, String)> {
         crate::external::check_ranks("NEST", options.ranks, config)?;
         let python = find_python();
         let (mut driver, hello) = Driver::start(&python, SPEC)?;
@@ -759,94 +581,108 @@ impl Backend for Nest {
             let (d, _) = Driver::start_with(&python, SPEC, &options.launcher.command(options.ranks))?;
             driver = d;
         }
-        Ok(Nest {
-            cfg: config.clone(),
-            link: Link::new("NEST", driver),
-            version,
+        let sim = NestSim {
             ranks: options.ranks,
-            built: false,
-            pops: Vec::new(),
-            projs: Vec::new(),
-            currents: Vec::new(),
             sampled_hi: Vec::new(),
-            step: 0,
             trial: 0,
-            cells: Cells::default(),
             tau_minus: std::collections::HashMap::new(),
+        };
+        Ok((sim, driver, version))
+    }
+
+    fn setup_request(b: &mut Nest) -> Result<Request> {
+        let c = &b.cfg;
+        // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
+        let s = c.seed.wrapping_add(b.sim.trial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let seed = if (1..1 << 31).contains(&s) { s } else { s % ((1 << 31) - 1) + 1 };
+        let md = c.min_delay_steps().max(1);
+        let setup = protocol::setup(c.timestep).nest(c.min_delay, c.max_delay, md, seed, c.threads.max(1));
+        // The spikes NEST cannot emit from a parrot (at or before
+        // min_delay) must be known when the network is made: they go
+        // straight from spike generators to the targets (driver.py).
+        let early = md + 2;
+        for p in &mut b.pops {
+            if let Some(r) = p.sim.renewal.as_mut() {
+                r.advance(early);
+            }
+        }
+        Ok(setup)
+    }
+
+    fn create(b: &Nest, pop: PopId) -> Result<Request> {
+        let p = b.pop(pop)?;
+        let (params, spike_steps) = b.parameter_fields(pop)?;
+        let mut state = Map::new();
+        for spec in p.initial.specs() {
+            let (name, values, settable) = b.settable_state(pop, spec.name, p.initial.scalar(spec.name))?;
+            if settable {
+                state.insert(name.to_string(), values);
+            }
+        }
+        let kind = match p.model.kind {
+            Kind::Neuron => "neuron",
+            Kind::Stimulator => "stimulator",
+            Kind::SpikeArray | Kind::Renewal => "array",
+        };
+        Ok(Request::Create {
+            pop,
+            offset: p.offset,
+            n: p.size,
+            kind: kind.into(),
+            model: Some(json!(p.model.nest)),
+            mechanism: None,
+            params,
+            spike_steps,
+            state,
+            live_state: None,
         })
     }
 
-    fn update_parameters(&mut self, pop: PopId, parameters: &ParamTable) -> Result<()> {
-        let step = self.step;
-        let p = self.pops.get_mut(pop).ok_or_else(|| err(format!("no population {pop}")))?;
-        if let Some(r) = p.renewal.as_mut() {
+    fn send_parameters(b: &mut Nest, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let step = b.step;
+        if let Some(r) = b.pops[pop].sim.renewal.as_mut() {
             // Restarts the process at the current time, as on native.
             r.set(step, parameters)?;
-            p.params = parameters.clone();
-            if self.built {
-                self.send_trains(step)?;
-            }
-            return Ok(());
+            return if b.built { b.send_trains(step) } else { Ok(()) };
         }
-        // NEST refused: the mirror keeps what NEST has.
-        mirror::replace_or_restore(
-            self,
-            |s| &mut s.pops[pop].params,
-            parameters.clone(),
-            |s| {
-                if !s.built {
-                    return Ok(());
-                }
-                let cmd = protocol::set_params(pop, s.parameter_fields(pop)?);
-                s.link.request(&cmd).map(drop)
-            },
-        )
-    }
-
-    fn initialize(&mut self, pop: PopId, variable: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        let (name, native) = self.state_value(pop, variable, values)?;
-        let settable = self.pop(pop)?.model.var(variable).is_some_and(|v| v.settable);
-        self.pops[pop].initial.assign(variable, cells, Column::Scalar(values.to_vec()));
-        if self.built && settable {
-            let state = [(name.to_string(), native)].into_iter().collect();
-            self.link.request(&Request::SetState { pop, cells: cells.to_vec(), state, live: None })?;
+        if b.built {
+            let (params, spike_steps) = b.parameter_fields(pop)?;
+            b.link.request(&Request::SetParams { pop, params, spike_steps, run_end: None })?;
         }
         Ok(())
     }
 
-    fn connect(&mut self, spec: &ProjectionSpec<'_>, mut c: Connections) -> Result<()> {
+    fn state_request(
+        b: &mut Nest,
+        pop: PopId,
+        variable: &str,
+        cells: &[usize],
+        values: &[f64],
+    ) -> Result<Option<Request>> {
+        let (name, native, settable) = b.settable_state(pop, variable, values)?;
+        let state = [(name.to_string(), native)].into_iter().collect();
+        Ok(settable.then(|| Request::SetState { pop, cells: cells.to_vec(), state, live: None }))
+    }
+
+    fn projection(b: &mut Nest, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<NestProj> {
         check_plastic(spec)?;
-        if spec.id != self.projs.len() {
-            return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
-        }
         let Some(first) = c.post.first() else {
             // An empty projection: nothing to send, but keep the id.
             let model = translate::model("IF_curr_exp").expect("table row");
-            self.projs.push(ProjMirror {
-                inhibitory: false,
-                port: None,
-                post_model: model,
-                conns: c,
-                synapse: spec.synapse.clone(),
-                current: Vec::new(),
-            });
-            return Ok(());
+            return Ok(NestProj { inhibitory: false, port: None, post_model: model });
         };
-        let owner =
-            self.cells.owner(*first).ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
-        self.cells.check("NEST", "post-synaptic", &c.post)?;
-        let post_model = self.pops[owner].model;
-        mirror::round_delays(&mut c, self.cfg.timestep);
+        let owner = b.cells.owner(*first).ok_or_else(|| err(format!("post-synaptic cell {first} does not exist")))?;
+        let post_model = b.pops[owner].model;
         let port = if post_model.pynn == "PointNeuron" {
             Some(spec.receptor.index + 1)
         } else {
             // NEST models by name: the port of a named receptor.
-            self.pops[owner].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
+            b.pops[owner].ports.iter().find(|(n, _)| *n == spec.receptor.name).map(|(_, p)| *p)
         };
         if let Some(tau) = trace_tau(&spec.synapse) {
             // NEST keeps tau_minus on the post-synaptic neuron: one value per cell.
             for t in &c.post {
-                if let Some(other) = self.tau_minus.insert(*t, tau).filter(|o| *o != tau) {
+                if let Some(other) = b.sim.tau_minus.insert(*t, tau).filter(|o| *o != tau) {
                     return Err(err(format!(
                         "projection \"{}\": post-synaptic cell {t} already has tau_minus = {other} ms from another \
                          plastic projection; NEST keeps one per neuron (here {tau} ms)",
@@ -855,176 +691,147 @@ impl Backend for Nest {
                 }
             }
         }
-        self.projs.push(ProjMirror {
-            inhibitory: spec.receptor.name == "inhibitory" && port.is_none(),
-            port,
-            post_model,
-            conns: c,
-            synapse: spec.synapse.clone(),
-            current: Vec::new(),
-        });
-        if self.built
-            && let Err(e) = self.send_connect(spec.id)
-        {
-            self.projs.pop();
-            return Err(e);
+        Ok(NestProj { inhibitory: spec.receptor.name == "inhibitory" && port.is_none(), port, post_model })
+    }
+
+    fn send_connect(b: &mut Nest, proj: ProjId) -> Result<()> {
+        let pr = &b.projs[proj];
+        let weight: Vec<f64> =
+            pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();
+        let (pre, post, delay) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.delay.clone());
+        let port = pr.port;
+        let synapse = plastic_command(pr)?;
+        let d = b.driver()?;
+        let (pre, post) = (d.write_npy("pre", &pre)?, d.write_npy("post", &post)?);
+        let (weight, delay) = (d.write_npy("weight", &weight)?, d.write_npy("delay", &delay)?);
+        d.request(&Request::Connect {
+            proj,
+            pre,
+            post,
+            weight,
+            delay: Some(delay),
+            delay_steps: None,
+            receptor_type: port,
+            synapse,
+            receptor: None,
+            on_pre: None,
+            weight_unit: None,
+            plastic: None,
+        })
+        .map(drop)
+    }
+
+    fn built(b: &mut Nest) -> Result<()> {
+        b.sim.sampled_hi.resize(b.currents.len(), 0);
+        for id in 0..b.currents.len() {
+            if let Some((spec, targets)) = &b.currents[id] {
+                if sampled(spec) {
+                    b.sim.sampled_hi[id] = 0;
+                    continue;
+                }
+                let cmd = current_command(id, spec, targets)?;
+                b.link.request(&cmd)?;
+            }
+        }
+        for id in 0..b.currents.len() {
+            if let Some(new) = b.currents[id].clone() {
+                b.send_early_current(None, &new, 0)?;
+            }
         }
         Ok(())
     }
 
-    fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        Ok((p.conns.pre.clone(), p.conns.post.clone()))
-    }
-
-    fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        if let Some((_, v)) = p.current.iter().find(|(n, _)| *n == name) {
-            return Ok(v.clone());
-        }
-        let columns = match &p.synapse {
-            SynapseKind::TsodyksMarkram(c) => Some(c),
-            SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => Some(columns),
-            _ => None,
-        };
-        if let Some(v) = columns.and_then(|c| c.get(name)) {
-            return Ok(v.to_vec());
-        }
-        match name {
-            "weight" => Ok(p.conns.weight.clone()),
-            "delay" => Ok(p.conns.delay.clone()),
-            _ => Err(Error::unknown_name("NEST projection", "attribute", name, ["weight", "delay"])),
-        }
-    }
-
-    fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let p = self.projs.get(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        let update = SynapticUpdate::new("NEST", &p.conns, name, values, self.cfg.timestep)?;
-        let native: Vec<f64> = match &update {
+    fn send_synaptic(b: &mut Nest, proj: ProjId, name: &str, _values: &[f64], update: &SynapticUpdate) -> Result<()> {
+        let p = &b.projs[proj];
+        let native: Vec<f64> = match update {
             SynapticUpdate::Weight(w) => w.iter().map(|w| p.post_model.translate_weight(*w, p.inhibitory)).collect(),
             SynapticUpdate::Delay(d) => d.clone(),
         };
-        if self.built && !native.is_empty() {
-            let d = self.driver()?;
+        if b.built && !native.is_empty() {
+            let d = b.driver()?;
             let values = d.write_npy(name, &native)?;
             d.request(&Request::SetSynaptic { proj, name: name.into(), values })?;
         }
-        let p = &mut self.projs[proj];
-        p.current.retain(|(n, _)| *n != name);
-        update.store(&mut p.conns);
         Ok(())
     }
 
-    fn set_current_source(&mut self, id: SourceId, spec: &CurrentSourceSpec, targets: &[u32]) -> Result<()> {
-        if self.currents.len() <= id {
-            self.currents.resize_with(id + 1, || None);
-            self.sampled_hi.resize(id + 1, 0);
-        }
-        let old = self.currents[id].clone();
-        let new = (spec.clone(), targets.to_vec());
-        if Self::sampled(spec) {
-            self.currents[id] = Some(new.clone());
-            self.sampled_hi[id] = 0;
-            if self.built {
-                self.send_samples(self.step)?;
-            }
-        } else {
-            let cmd = Self::current_command(id, spec, targets)?;
-            if self.built {
-                self.link.request(&cmd)?;
-            }
-            self.currents[id] = Some(new.clone());
-        }
-        if self.built {
-            self.send_early_current(old.as_ref(), &new, self.step)?;
-        }
-        Ok(())
-    }
-
-    fn set_recording(&mut self, pop: PopId, plan: &RecordingPlan) -> Result<()> {
-        let step = self.step;
-        if let Some(r) = self.pops.get_mut(pop).and_then(|p| p.renewal.as_mut()) {
-            // Recorded in Rust (see `Renewal::drain`).
-            r.record(step, &plan.spikes);
-            self.pops[pop].plan = plan.clone();
-            return Ok(());
-        }
-        self.pop(pop)?;
-        mirror::replace_or_restore(
-            self,
-            |s| &mut s.pops[pop].plan,
-            plan.clone(),
-            |s| {
-                let cmd = s.record_command(pop)?;
-                if s.built { s.link.request(&cmd).map(drop) } else { Ok(()) }
-            },
-        )
-    }
-
-    fn run_until(&mut self, step: u64) -> Result<()> {
-        if !self.built {
-            self.build()?;
-        }
-        self.send_samples(step)?;
-        self.send_trains(step)?;
-        self.link.request(&protocol::run(step))?;
-        self.step = step;
-        self.read_plastic_state()
-    }
-
-    fn reset(&mut self) -> Result<()> {
-        // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
-        self.built = false;
-        self.trial += 1;
-        for p in &mut self.pops {
-            if let Some(r) = p.renewal.as_mut() {
-                r.reset(self.step)?;
-            }
-        }
-        self.step = 0;
-        self.projs.iter_mut().for_each(|p| p.current.clear());
-        Ok(())
-    }
-
-    fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
-        let built = self.built;
-        let p = self.projs.get_mut(proj).ok_or_else(|| err(format!("no projection {proj}")))?;
-        let SynapseKind::TsodyksMarkram(columns) = &mut p.synapse else {
-            return Err(err(format!("projection {proj}: no synaptic state `{name}`")));
-        };
-        let Some((_, col)) = columns.0.iter_mut().find(|(n, _)| *n == name && ["u", "x", "y"].contains(n)) else {
-            return Err(Error::unknown_name("NEST projection", "state variable", name, ["u", "x", "y"]));
-        };
-        col.copy_from_slice(values);
-        p.current.retain(|(n, _)| *n != name);
-        if built && !values.is_empty() {
-            let d = self.driver()?;
+    fn initialize_synaptic(b: &mut Nest, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        set_tm_state(b, proj, name, values)?;
+        if b.built && !values.is_empty() {
+            let d = b.driver()?;
             let file = d.write_npy(name, values)?;
             d.request(&Request::SetSynaptic { proj, name: name.into(), values: file })?;
         }
         Ok(())
     }
 
-    fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording> {
-        let model = self.pop(pop)?.model;
-        let step = self.step;
-        if let Some(r) = self.pops[pop].renewal.as_mut() {
-            return Ok(RawRecording { spikes: r.drain(step), signals: Vec::new() });
+    fn current_changed(b: &mut Nest, id: SourceId, old: Option<(CurrentSourceSpec, Vec<u32>)>) -> Result<()> {
+        if b.sim.sampled_hi.len() <= id {
+            b.sim.sampled_hi.resize(id + 1, 0);
         }
-        // A stopped process (killed, crashed, timed out) has nothing more to
-        // give; what was read before stays in the core (external/process.rs).
-        if !self.built || self.link.stopped() {
-            return Ok(RawRecording::default());
+        let new = b.currents[id].clone().ok_or_else(|| err(format!("no current source {id}")))?;
+        if sampled(&new.0) {
+            b.sim.sampled_hi[id] = 0;
+            if b.built {
+                b.send_samples(b.step)?;
+            }
+        } else {
+            let cmd = current_command(id, &new.0, &new.1)?;
+            if b.built {
+                b.link.request(&cmd)?;
+            }
         }
-        self.link.drain(pop, |var, _| {
-            let v =
-                model.vars.iter().find(|v| v.nest == var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
-            Ok((v.pynn.to_string(), v.factor))
-        })
+        if b.built {
+            b.send_early_current(old.as_ref(), &new, b.step)?;
+        }
+        Ok(())
     }
 
-    fn end(&mut self) -> Result<()> {
-        self.link.take();
+    fn signal(b: &Nest, pop: PopId, name: &str) -> Option<SignalRequest> {
+        let var = b.pops.get(pop)?.model.var(name)?;
+        Some(SignalRequest { name: None, var: var.nest.into(), unit: None, cells: Vec::new() })
+    }
+
+    fn signal_name(p: &Pop<NestPop>, var: &str, _name: Option<&str>) -> Result<(String, f64)> {
+        let v = p.model.vars.iter().find(|v| v.nest == var).ok_or_else(|| err(format!("unexpected variable {var}")))?;
+        Ok((v.pynn.to_string(), v.factor))
+    }
+
+    fn records_in_rust(p: &Pop<NestPop>) -> bool {
+        p.renewal.is_some()
+    }
+
+    fn record_in_rust(b: &mut Nest, pop: PopId, plan: &RecordingPlan) {
+        let step = b.step;
+        if let Some(r) = b.pops[pop].sim.renewal.as_mut() {
+            // Recorded in Rust (see `Renewal::drain`).
+            r.record(step, &plan.spikes);
+        }
+    }
+
+    fn drain_in_rust(b: &mut Nest, pop: PopId) -> RawRecording {
+        let step = b.step;
+        let spikes = b.pops[pop].sim.renewal.as_mut().map(|r| r.drain(step)).unwrap_or_default();
+        RawRecording { spikes, signals: Vec::new() }
+    }
+
+    fn run(b: &mut Nest, step: u64) -> Result<()> {
+        b.send_samples(step)?;
+        b.send_trains(step)?;
+        b.link.request(&protocol::run(step))?;
+        b.step = step;
+        b.read_plastic_state()
+    }
+
+    fn reset(b: &mut Nest) -> Result<()> {
+        // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
+        b.sim.trial += 1;
+        let step = b.step;
+        for p in &mut b.pops {
+            if let Some(r) = p.sim.renewal.as_mut() {
+                r.reset(step)?;
+            }
+        }
         Ok(())
     }
 }
@@ -1071,7 +878,7 @@ fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
 /// The `synapse` field of a plastic projection's `connect` command: NEST
 /// model and per-connection parameters in NEST's names and units (weights
 /// pA/nS with PyNN's sign rule, as `translate_weight`).
-fn plastic_command(pr: &ProjMirror) -> Result<Option<Json>> {
+fn plastic_command(pr: &Proj<NestProj>) -> Result<Option<Json>> {
     let col = |c: &SynapseColumns, n: &str| -> Result<Vec<f64>> {
         c.get(n).map(<[f64]>::to_vec).ok_or_else(|| err(format!("synapse column `{n}` missing")))
     };

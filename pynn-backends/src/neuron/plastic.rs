@@ -36,7 +36,7 @@
 //! each slice and the events broadcast with the next command.
 
 use super::{Neuron, err};
-use crate::external::protocol::Request;
+use crate::external::protocol::{Request, RunInputs};
 use crate::native::plastic::{Plastic, Sink};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec, RawWeights};
 use pynn_core::{Error, Result};
@@ -162,26 +162,27 @@ impl Neuron {
         .ok_or_else(|| {
             err(format!("projection \"{}\": synapse model {:?} is not supported", spec.label, spec.synapse))
         })?;
-        self.plastic.projs.push((spec.id, p, factor));
+        self.sim.plastic.projs.push((spec.id, p, factor));
         Ok(())
     }
 
     /// `get` of a plastic projection's attribute (PyNN units), if `proj`
     /// is plastic.
     pub(super) fn plastic_get(&self, proj: ProjId, name: &str) -> Option<Result<Vec<f64>>> {
-        self.plastic.get(proj).map(|p| p.get(name, self.cfg.timestep))
+        self.sim.plastic.get(proj).map(|p| p.get(name, self.cfg.timestep))
     }
 
     /// `set` of `weight` or `delay` of a plastic projection, if `proj` is
     /// plastic (the mirror's connection list follows).
     pub(super) fn plastic_set(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Option<Result<()>> {
         let dt = self.cfg.timestep;
-        let p = self.plastic.get_mut(proj)?;
+        let p = self.sim.plastic.get_mut(proj)?;
         Some(p.set(name, values, dt))
     }
 
     pub(super) fn plastic_initialize(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let p = self
+            .sim
             .plastic
             .get_mut(proj)
             .ok_or_else(|| err(format!("projection {proj}: static synapses have no state `{name}`")))?;
@@ -191,6 +192,7 @@ impl Neuron {
     pub(super) fn plastic_record(&mut self, proj: ProjId, interval: Option<u64>) -> Result<()> {
         let now = self.step;
         let p = self
+            .sim
             .plastic
             .get_mut(proj)
             .ok_or_else(|| err(format!("projection {proj}: only plastic projections record their weights")))?;
@@ -199,7 +201,8 @@ impl Neuron {
     }
 
     pub(super) fn plastic_recorded(&self, proj: ProjId) -> Result<RawWeights> {
-        self.plastic
+        self.sim
+            .plastic
             .get(proj)
             .map(Plastic::recorded)
             .ok_or_else(|| err(format!("projection {proj}: only plastic projections record their weights")))
@@ -207,7 +210,7 @@ impl Neuron {
 
     /// Tells the driver which cells' spikes the rules need (after a build).
     pub(super) fn plastic_setup(&mut self) -> Result<()> {
-        let watched = self.plastic.watched();
+        let watched = self.sim.plastic.watched();
         self.driver()?.request(&Request::PlasticSetup { watch: json!(watched) }).map(drop)
     }
 
@@ -221,26 +224,27 @@ impl Neuron {
             let b = step.min((a / md + 1) * md);
             let (src_cells, src_steps) = self.source_spikes(a, b)?;
             let (cur_steps, counts, cells, values) = self.current_changes(a, b);
-            let events = std::mem::take(&mut self.plastic.events);
+            let events = std::mem::take(&mut self.sim.plastic.events);
             let d = self.driver()?;
-            let mut cmd = json!({
-                "cmd": "plastic_run", "step": b,
-                "ev_cells": events.iter().map(|e| e.target).collect::<Vec<_>>(),
-                "ev_receptors": events.iter().map(|e| e.receptor).collect::<Vec<_>>(),
-                "ev_steps": events.iter().map(|e| e.arrival).collect::<Vec<_>>(),
-                "ev_weights": events.iter().map(|e| e.weight).collect::<Vec<_>>(),
-            });
+            let mut inputs = RunInputs::default();
             if !src_cells.is_empty() {
-                cmd["src_cells"] = json!(d.write_npy("src_cells", &src_cells)?);
-                cmd["src_steps"] = json!(d.write_npy("src_steps", &src_steps)?);
+                inputs.src_cells = Some(d.write_npy("src_cells", &src_cells)?);
+                inputs.src_steps = Some(d.write_npy("src_steps", &src_steps)?);
             }
             if !cur_steps.is_empty() {
-                cmd["cur_steps"] = json!(d.write_npy("cur_steps", &cur_steps)?);
-                cmd["cur_counts"] = json!(d.write_npy("cur_counts", &counts)?);
-                cmd["cur_cells"] = json!(d.write_npy("cur_cells", &cells)?);
-                cmd["cur_values"] = json!(d.write_npy("cur_values", &values)?);
+                inputs.cur_steps = Some(d.write_npy("cur_steps", &cur_steps)?);
+                inputs.cur_counts = Some(d.write_npy("cur_counts", &counts)?);
+                inputs.cur_cells = Some(d.write_npy("cur_cells", &cells)?);
+                inputs.cur_values = Some(d.write_npy("cur_values", &values)?);
             }
-            let answer = d.call(cmd)?;
+            let answer = d.request(&Request::PlasticRun {
+                step: b,
+                ev_cells: events.iter().map(|e| e.target).collect(),
+                ev_receptors: events.iter().map(|e| e.receptor).collect(),
+                ev_steps: events.iter().map(|e| e.arrival).collect(),
+                ev_weights: events.iter().map(|e| e.weight).collect(),
+                inputs,
+            })?;
             let list = |k: &str| -> Vec<u64> {
                 answer[k].as_array().map(|a| a.iter().filter_map(|x| x.as_u64()).collect()).unwrap_or_default()
             };
@@ -249,13 +253,13 @@ impl Neuron {
             spikes.sort_by_key(|&(c, s)| (s, c));
             self.step = b;
             let mut out = Vec::new();
-            for (_, p, factor) in &mut self.plastic.projs {
+            for (_, p, factor) in &mut self.sim.plastic.projs {
                 p.deliver(&spikes, b, &mut Collect { factor: *factor, out: &mut out });
             }
             if let Some(e) = out.iter().find(|e| e.arrival <= b) {
                 return Err(err(format!("plastic event for cell {} arrives at step {} <= {b}", e.target, e.arrival)));
             }
-            self.plastic.events = out;
+            self.sim.plastic.events = out;
         }
         Ok(())
     }
