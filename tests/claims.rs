@@ -407,7 +407,10 @@ fn record_weights_on_nest_is_a_clear_error() {
     let post = Population::<IF_curr_exp, Nest>::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let stdp = STDPMechanism::new(SpikePairRule::default(), AdditiveWeightDependence::new(0.0, 1.0)).with(0.5, 1.0);
     let prj = Projection::new(&pre, &post, &AllToAllConnector::default(), stdp, None).unwrap();
-    let e = prj.record_weights(1.0).unwrap_err().to_string();
+    let err = prj.record_weights(1.0).unwrap_err();
+    // "not supported here", which programs can tell from bad input.
+    assert!(err.is_unsupported(), "{err:?}");
+    let e = err.to_string();
     eprintln!("{e}");
     assert!(e.to_lowercase().contains("nest") && e.contains("recording weights"), "{e}");
     sim.end().unwrap();

@@ -252,3 +252,29 @@ fn nest_on_several_ranks_needs_a_nest_built_with_mpi() {
         }
     }
 }
+
+/// Writes a one-cell recording on backend `B` and returns the
+/// `simulator_version` its provenance names.
+fn written_simulator_version<B: Backend + Supports<IF_curr_exp>>(name: &str) -> serde_json::Value {
+    let sim = Sim::<B>::setup(Setup::default()).unwrap();
+    let p = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    p.record("v", None).unwrap();
+    sim.run(1.0).unwrap();
+    let path = std::env::temp_dir().join(format!("pynn-provenance-{name}-{}", std::process::id()));
+    p.write_data(&path).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap()).unwrap();
+    sim.end().unwrap();
+    let _ = std::fs::remove_file(path.with_extension("json"));
+    let _ = std::fs::remove_file(path.with_extension("npz"));
+    meta["provenance"]["simulator_version"].clone()
+}
+
+/// The provenance of written data names the simulator's version as its
+/// driver reported it: the versions `.ci/requirements.txt` pins.
+#[test]
+fn provenance_names_the_simulator_version() {
+    assert_eq!(written_simulator_version::<Nest>("nest"), "3.10.0");
+    assert_eq!(written_simulator_version::<Neuron>("neuron"), "9.0.2");
+    assert_eq!(written_simulator_version::<Brian2>("brian2"), "2.9.0");
+}

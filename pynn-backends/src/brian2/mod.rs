@@ -633,10 +633,11 @@ impl Simulator for Brian2Sim {
             | SynapseKind::SpikePairStdp { .. }
             | SynapseKind::Vogels2011 { .. } => {}
             ref other => {
-                return Err(err(format!(
-                    "projection \"{}\": synapse model {other:?} is not supported on Brian2",
-                    spec.label
-                )));
+                return Err(Error::unsupported(
+                    "Brian2",
+                    format!("synapse model {other:?} (projection \"{}\")", spec.label),
+                    "use a synapse type this backend implements, or another backend",
+                ));
             }
         }
         let dt = b.cfg.timestep;

@@ -252,7 +252,11 @@ pub fn plastic_model(
             values.push(("sp_alpha".to_string(), one, alpha));
             Ok(Some(PlasticModel { model, update, transmit, backprop, values }))
         }
-        other => Err(err(format!("synapse model {other:?} is not supported on Brian2"))),
+        other => Err(Error::unsupported(
+            "Brian2",
+            format!("synapse model {other:?}"),
+            "use a synapse type this backend implements, or another backend",
+        )),
     }
 }
 

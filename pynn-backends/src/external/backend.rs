@@ -263,6 +263,13 @@ impl<S: Simulator> Backend for External<S> {
     const NAME: &'static str = S::NAME;
     type Options = S::Options;
 
+    /// The version the driver's `hello` reported (`"3.10.0"` for NEST,
+    /// `"9.0.2"` for NEURON, `"2.9.0"` for Brian2), written to the
+    /// provenance; `None` if the driver did not report one.
+    fn simulator_version(&self) -> Option<String> {
+        Some(self.version.clone()).filter(|v| v != "?")
+    }
+
     fn setup(config: &SimConfig, options: &S::Options) -> Result<Self> {
         let (sim, driver, version) = S::start(config, options)?;
         Ok(External {

@@ -166,19 +166,31 @@ pub trait Simulator: Sized + Send + 'static {
     /// `initialize_synaptic` (default: not supported).
     fn initialize_synaptic(b: &mut External<Self>, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         let _ = (b, values);
-        Err(Self::err(format!("projection {proj}: setting synaptic state `{name}` is not supported")))
+        Err(Error::unsupported(
+            Self::NAME,
+            format!("setting synaptic state `{name}` of projection {proj}"),
+            "set it through the synapse type's parameters at creation, or use a backend that supports it",
+        ))
     }
 
     /// `record_weights` (default: not supported).
     fn record_weights(b: &mut External<Self>, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
         let _ = (b, interval_steps);
-        Err(Self::err(format!("projection {proj}: recording weights is not supported")))
+        Err(Error::unsupported(
+            Self::NAME,
+            format!("recording weights of projection {proj}"),
+            "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
+        ))
     }
 
     /// `recorded_weights` (default: not supported).
     fn recorded_weights(b: &External<Self>, proj: ProjId) -> Result<RawWeights> {
         let _ = b;
-        Err(Self::err(format!("projection {proj}: recording weights is not supported")))
+        Err(Error::unsupported(
+            Self::NAME,
+            format!("recording weights of projection {proj}"),
+            "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
+        ))
     }
 
     /// Whether a population of this kind can receive current source `id`.

@@ -275,7 +275,13 @@ impl Backend for Native {
                 dt,
                 keep,
             )?
-            .ok_or_else(|| err(format!("synapse model {:?} is not supported", spec.synapse)))?;
+            .ok_or_else(|| {
+                Error::unsupported(
+                    "native",
+                    format!("synapse model {:?} (projection \"{}\")", spec.synapse, spec.label),
+                    "use a synapse type this backend implements",
+                )
+            })?;
             self.plastic.push(p);
             self.projs.push(Proj { parts: Vec::new(), pre_lo: 0, pre_hi: 0, n: 0, perm: None });
             return Ok(());

@@ -911,7 +911,13 @@ fn plastic_command(pr: &Proj<NestProj>) -> Result<Option<Json>> {
             let p = json!({"tau": taus, "eta": eta, "alpha": alpha, "Wmax": wmax});
             ("vogels_sprekeler_synapse", p, Some(*tau))
         }
-        other => return Err(err(format!("synapse model {other:?} is not supported on NEST"))),
+        other => {
+            return Err(Error::unsupported(
+                "NEST",
+                format!("synapse model {other:?}"),
+                "use a synapse type this backend implements, or another backend",
+            ));
+        }
     };
     Ok(Some(json!({"model": model, "params": params, "tau_minus": tau_minus})))
 }

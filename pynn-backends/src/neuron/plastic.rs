@@ -160,7 +160,11 @@ impl Neuron {
             keep,
         )?
         .ok_or_else(|| {
-            err(format!("projection \"{}\": synapse model {:?} is not supported", spec.label, spec.synapse))
+            Error::unsupported(
+                "NEURON",
+                format!("synapse model {:?} (projection \"{}\")", spec.synapse, spec.label),
+                "use a synapse type this backend implements, or another backend",
+            )
         })?;
         self.sim.plastic.projs.push((spec.id, p, factor));
         Ok(())
