@@ -660,21 +660,34 @@ impl CondSystem<'_> {
 
     #[inline(always)]
     fn chunk(&self, i0: usize) -> Consts<V8> {
-        let k: [Consts<f64>; LANES] = std::array::from_fn(|l| self.consts(i0 + l));
-        let col = |f: fn(&Consts<f64>) -> f64| V8(std::array::from_fn(|l| f(&k[l])));
+        let (p, r, cur) = (&self.p[i0..i0 + LANES], &self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
+        macro_rules! col {
+            ($f:ident) => {{
+                let mut x = [0.0; LANES];
+                for l in 0..LANES {
+                    x[l] = p[l].$f;
+                }
+                V8(x)
+            }};
+        }
+        let (mut i_stim, mut refractory) = ([0.0; LANES], [false; LANES]);
+        for l in 0..LANES {
+            i_stim[l] = cur[l] * 1000.0;
+            refractory[l] = r[l] > 0;
+        }
         Consts {
-            v_reset: col(|k| k.v_reset),
-            v_th: col(|k| k.v_th),
-            e_l: col(|k| k.e_l),
-            g_l: col(|k| k.g_l),
-            c_m: col(|k| k.c_m),
-            e_ex: col(|k| k.e_ex),
-            e_in: col(|k| k.e_in),
-            tau_e: col(|k| k.tau_e),
-            tau_i: col(|k| k.tau_i),
-            i_e: col(|k| k.i_e),
-            i_stim: col(|k| k.i_stim),
-            refractory: std::array::from_fn(|l| k[l].refractory),
+            v_reset: col!(v_reset),
+            v_th: col!(v_th),
+            e_l: col!(e_l),
+            g_l: col!(g_l),
+            c_m: col!(c_m),
+            e_ex: col!(e_ex),
+            e_in: col!(e_in),
+            tau_e: col!(tau_e),
+            tau_i: col!(tau_i),
+            i_e: col!(i_e),
+            i_stim: V8(i_stim),
+            refractory,
         }
     }
 }

@@ -154,6 +154,8 @@ pub trait Real:
     fn min(self, other: Self) -> Self;
     /// Per lane: `yes` where `m` is true, else `no`.
     fn select(m: Self::Mask, yes: Self, no: Self) -> Self;
+    /// [`f64::exp`] per lane (the same library function, lane by lane).
+    fn exp(self) -> Self;
 }
 
 impl Real for f64 {
@@ -169,6 +171,10 @@ impl Real for f64 {
     #[inline(always)]
     fn select(m: bool, yes: Self, no: Self) -> Self {
         if m { yes } else { no }
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        f64::exp(self)
     }
 }
 
@@ -213,5 +219,9 @@ impl Real for V8 {
     #[inline(always)]
     fn select(m: [bool; 8], yes: Self, no: Self) -> Self {
         V8(std::array::from_fn(|l| if m[l] { yes.0[l] } else { no.0[l] }))
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        V8(self.0.map(f64::exp))
     }
 }
