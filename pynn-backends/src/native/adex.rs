@@ -485,7 +485,6 @@ impl NativeCell for EIF_cond_alpha_isfa_ista {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pynn_core::CellType;
     use pynn_core::parameters::Column;
 
     fn build<C: NativeCell>(v: &[f64]) -> Box<dyn Kernel> {
