@@ -23,7 +23,9 @@ pub struct NativeOptions {
 pub enum OdeSolver {
     /// GSL's adaptive Runge–Kutta–Fehlberg 4(5) with NEST's error control
     /// and step-size carry-over (the default): the trajectories are NEST's
-    /// `iaf_cond_exp` to rounding (observed <= 3e-15 mV).
+    /// `iaf_cond_exp` to rounding (observed <= 3e-15 mV). Evaluated for
+    /// eight cells at once in vector lanes, bit-identical to the scalar
+    /// stepper.
     #[default]
     Rkf45,
     /// Classic fixed-step fourth-order Runge–Kutta over each time step for

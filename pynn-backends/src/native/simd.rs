@@ -133,3 +133,95 @@ macro_rules! dispatch {
     };
 }
 pub(crate) use dispatch;
+
+/// A number the right-hand sides of the RKF45 models are written over once:
+/// `f64` for one cell, [`V8`] for [`super::rkf45::LANES`] cells. Every
+/// operation of `V8` is the `f64` operation lane by lane, so a formula
+/// evaluated on `V8` gives each lane the bits the scalar formula gives.
+pub trait Real:
+    Copy
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+{
+    /// One boolean per lane.
+    type Mask: Copy;
+    /// Every lane `x`.
+    fn splat(x: f64) -> Self;
+    /// [`f64::min`] per lane.
+    fn min(self, other: Self) -> Self;
+    /// Per lane: `yes` where `m` is true, else `no`.
+    fn select(m: Self::Mask, yes: Self, no: Self) -> Self;
+    /// [`f64::exp`] per lane (the same library function, lane by lane).
+    fn exp(self) -> Self;
+}
+
+impl Real for f64 {
+    type Mask = bool;
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn min(self, other: Self) -> Self {
+        f64::min(self, other)
+    }
+    #[inline(always)]
+    fn select(m: bool, yes: Self, no: Self) -> Self {
+        if m { yes } else { no }
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+}
+
+/// Eight `f64` lanes (one AVX-512 register, two AVX2 ones).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct V8(pub [f64; 8]);
+
+macro_rules! v8_binary {
+    ($tr:ident, $f:ident, $op:tt) => {
+        impl std::ops::$tr for V8 {
+            type Output = V8;
+            #[inline(always)]
+            fn $f(self, o: V8) -> V8 {
+                V8(std::array::from_fn(|l| self.0[l] $op o.0[l]))
+            }
+        }
+    };
+}
+v8_binary!(Add, add, +);
+v8_binary!(Sub, sub, -);
+v8_binary!(Mul, mul, *);
+v8_binary!(Div, div, /);
+
+impl std::ops::Neg for V8 {
+    type Output = V8;
+    #[inline(always)]
+    fn neg(self) -> V8 {
+        V8(self.0.map(|x| -x))
+    }
+}
+
+impl Real for V8 {
+    type Mask = [bool; 8];
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        V8([x; 8])
+    }
+    #[inline(always)]
+    fn min(self, o: Self) -> Self {
+        V8(std::array::from_fn(|l| f64::min(self.0[l], o.0[l])))
+    }
+    #[inline(always)]
+    fn select(m: [bool; 8], yes: Self, no: Self) -> Self {
+        V8(std::array::from_fn(|l| if m[l] { yes.0[l] } else { no.0[l] }))
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        V8(self.0.map(f64::exp))
+    }
+}
