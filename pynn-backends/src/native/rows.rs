@@ -516,43 +516,56 @@ struct ShardCtx<'a> {
 
 impl ShardCtx<'_> {
     /// The rows into shard `s` of the connections onto post positions
-    /// `posts` (the shard's cells), `None` if there are none: counted per
-    /// pre-synaptic cell, then filled in generation order.
+    /// `posts` (the shard's cells), `None` if there are none. The posts are
+    /// generated a few hundred thousand synapses at a time
+    /// ([`SUB_SYNAPSES`]), each piece packed at once into rows of its own
+    /// (counted per pre-synaptic cell, then filled in generation order);
+    /// the pieces' rows are then joined row by row, in post order. Only
+    /// one piece is ever held as a list, and the shard's rows twice.
     fn rows(&self, s: usize, posts: std::ops::Range<usize>, src: &ConnectionSource<'_>) -> Result<Option<Rows>> {
-        let (pre, post) = src.chunk(posts)?;
-        let (Some(&lo), Some(&hi)) = (pre.iter().min(), pre.iter().max()) else { return Ok(None) };
-        if hi as usize >= self.n_cells {
-            return Err(err(format!("pre-synaptic cell {hi} does not exist")));
+        let first = self.first[s];
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut at = posts.start;
+        // Posts per piece: 64 at first, then sized from the synapses per
+        // post seen so far.
+        let mut step = 64;
+        let (mut seen_posts, mut seen) = (0usize, 0usize);
+        while at < posts.end {
+            let end = (at + step).min(posts.end);
+            let (pre, post) = src.chunk(at..end)?;
+            seen_posts += end - at;
+            seen += pre.len();
+            at = end;
+            step = (SUB_SYNAPSES * seen_posts / seen.max(1)).max(64);
+            if let Some(p) = self.piece(&pre, &post, first)? {
+                pieces.push(p);
+            }
         }
+        let Some(lo) = pieces.iter().map(|p| p.lo).min() else { return Ok(None) };
+        let hi = pieces.iter().map(|p| p.hi).max().unwrap_or(lo);
         if self.receptor >= self.receptors[s] {
             return Err(err(format!("receptor {} does not exist on the post-synaptic cells", self.receptor)));
         }
-        let cnt = pre.len();
+        let cnt: usize = pieces.iter().map(|p| p.target.len()).sum();
         if cnt > u32::MAX as usize {
             return Err(err(format!("more than {} synapses of one projection into one shard", u32::MAX)));
         }
-        let hi = hi + 1;
-        let what = || format!("{cnt} synapses");
-        let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
-        for p in &pre {
-            row_ptr[(p - lo) as usize + 1] += 1;
-        }
-        for k in 1..row_ptr.len() {
-            row_ptr[k] += row_ptr[k - 1];
-        }
-        // Row pointers as cursors, then shifted back.
-        let mut target: Vec<u16> = pynn_core::memory::try_vec(&self.object, what, cnt, 0)?;
-        let first = self.first[s];
-        for (p, t) in pre.iter().zip(&post) {
-            let r = (p - lo) as usize;
-            target[row_ptr[r] as usize] = (*t as usize - first) as u16;
-            row_ptr[r] += 1;
-        }
-        drop((pre, post));
-        for k in (1..row_ptr.len()).rev() {
-            row_ptr[k] = row_ptr[k - 1];
-        }
-        row_ptr[0] = 0;
+        let (row_ptr, target) = if pieces.len() == 1 && pieces[0].lo == lo {
+            let p = pieces.pop().expect("one piece");
+            (p.row_ptr, p.target)
+        } else {
+            let what = || format!("{cnt} synapses");
+            let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
+            let mut target: Vec<u16> = pynn_core::memory::try_with_capacity(&self.object, what, cnt)?;
+            for g in lo..hi {
+                for p in &pieces {
+                    target.extend_from_slice(&p.target[p.row(g)]);
+                }
+                row_ptr[(g - lo) as usize + 1] = target.len() as u32;
+            }
+            (row_ptr, target)
+        };
+        drop(pieces);
         let src_start = self.shard_lo.partition_point(|&x| x <= lo as usize) - 1;
         let src_end = self.shard_lo.partition_point(|&x| x < hi as usize);
         let mut rows = Rows {
@@ -568,5 +581,59 @@ impl ShardCtx<'_> {
         };
         rows.diagonal = rows.is_diagonal();
         Ok(Some(rows))
+    }
+
+    /// Rows of one piece of a shard's connections (global pre and post
+    /// indices, generation order), targets relative to the shard's first
+    /// cell `first`; `None` if the piece is empty.
+    fn piece(&self, pre: &[u32], post: &[u32], first: usize) -> Result<Option<Piece>> {
+        let (Some(&lo), Some(&hi)) = (pre.iter().min(), pre.iter().max()) else { return Ok(None) };
+        if hi as usize >= self.n_cells {
+            return Err(err(format!("pre-synaptic cell {hi} does not exist")));
+        }
+        let hi = hi + 1;
+        let what = || format!("{} synapses", pre.len());
+        let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
+        for p in pre {
+            row_ptr[(p - lo) as usize + 1] += 1;
+        }
+        for k in 1..row_ptr.len() {
+            row_ptr[k] += row_ptr[k - 1];
+        }
+        // Row pointers as cursors, then shifted back.
+        let mut target: Vec<u16> = pynn_core::memory::try_vec(&self.object, what, pre.len(), 0)?;
+        for (p, t) in pre.iter().zip(post) {
+            let r = (p - lo) as usize;
+            target[row_ptr[r] as usize] = (*t as usize - first) as u16;
+            row_ptr[r] += 1;
+        }
+        for k in (1..row_ptr.len()).rev() {
+            row_ptr[k] = row_ptr[k - 1];
+        }
+        row_ptr[0] = 0;
+        Ok(Some(Piece { lo, hi, row_ptr, target }))
+    }
+}
+
+/// Synapses per piece a shard's streamed connections are generated in
+/// (about 2 MB of (pre, post) list at a time).
+const SUB_SYNAPSES: usize = 1 << 18;
+
+/// The rows of one piece of a shard's streamed connections.
+struct Piece {
+    lo: u32,
+    hi: u32,
+    row_ptr: Vec<u32>,
+    target: Vec<u16>,
+}
+
+impl Piece {
+    /// Positions in `target` of the synapses of global pre-synaptic cell `g`.
+    fn row(&self, g: u32) -> std::ops::Range<usize> {
+        if g < self.lo || g >= self.hi {
+            return 0..0;
+        }
+        let r = (g - self.lo) as usize;
+        self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize
     }
 }
