@@ -277,6 +277,10 @@ fn layout_is_the_smallest_of_the_three() {
     assert_eq!(bytes(1000, true) - bytes(1000, false), 1000 * 2 + 10 * (8 + 2));
 }
 
+/// A projection's list (pre, post, weight), its delays and the engine's
+/// synapse memory.
+type Built = (Vec<(usize, usize, f64)>, Vec<f64>, SynapseMemory);
+
 /// Builds `pre -> post` with a fixed in-degree (streamed: the engine packs
 /// each target shard's rows as they are generated, issue 17) and the same
 /// connections again from their list (`FromListConnector`: the whole-list
@@ -286,7 +290,7 @@ fn streamed_and_listed(
     connector: &FixedNumberPreConnector,
     weight: f64,
     receptor: Option<&str>,
-) -> [(Vec<(usize, usize, f64)>, Vec<f64>, SynapseMemory); 2] {
+) -> [Built; 2] {
     let build = |list: Option<&[(usize, usize)]>| {
         let sim = Sim::<Native>::setup(Setup {
             timestep: 0.1,

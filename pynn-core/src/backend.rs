@@ -192,8 +192,12 @@ pub struct ConnectionSource<'a> {
     pub delay: f64,
     /// The connections onto a range of post positions, as (pre position,
     /// post position) lists in the connector's order.
-    pub(crate) generate: &'a (dyn Fn(std::ops::Range<usize>) -> Result<(Vec<u32>, Vec<u32>)> + Sync),
+    pub(crate) generate: &'a RangeGenerator<'a>,
 }
+
+/// Generates the (pre position, post position) lists of a range of post
+/// positions ([`ConnectionSource`]).
+pub(crate) type RangeGenerator<'a> = dyn Fn(std::ops::Range<usize>) -> Result<(Vec<u32>, Vec<u32>)> + Sync + 'a;
 
 impl ConnectionSource<'_> {
     /// The connections onto post positions `posts`, as global (pre, post)
