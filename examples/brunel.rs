@@ -30,7 +30,8 @@ use std::time::Instant;
 #[derive(Parser, Debug)]
 #[command(about = "Brunel (2000) balanced network, NEST's brunel_delta_nest.py definition")]
 struct Args {
-    /// Number of excitatory neurons (NI = NE / 4, CE = NE / 10, CI = NI / 10).
+    /// Number of excitatory neurons (NI = NE / 4, CE = NE / 10, CI = NI / 10);
+    /// 80000 builds 10^5 cells and 10^9 synapses (about 2.3 GB in all).
     #[arg(long, default_value_t = 10_000)]
     ne: usize,
     /// Session seed.

@@ -4,6 +4,8 @@
 //! projection ends up in (one value, a palette, one value per synapse), also
 //! when a connector lists the targets of a source out of shard order.
 
+use pynn::backends::native::SynapseMemory;
+use pynn::connectors::Number;
 use pynn::prelude::*;
 
 fn sim() -> Sim<Native> {
@@ -273,4 +275,82 @@ fn layout_is_the_smallest_of_the_three() {
     };
     assert_eq!(bytes(10, true) - bytes(10, false), 10 * (8 + 2));
     assert_eq!(bytes(1000, true) - bytes(1000, false), 1000 * 2 + 10 * (8 + 2));
+}
+
+/// A projection's list (pre, post, weight), its delays and the engine's
+/// synapse memory.
+type Built = (Vec<(usize, usize, f64)>, Vec<f64>, SynapseMemory);
+
+/// Builds `pre -> post` with a fixed in-degree (streamed: the engine packs
+/// each target shard's rows as they are generated, issue 17) and the same
+/// connections again from their list (`FromListConnector`: the whole-list
+/// path), and returns both projections' connections, delays and memory.
+fn streamed_and_listed(
+    threads: usize,
+    connector: &FixedNumberPreConnector,
+    weight: f64,
+    receptor: Option<&str>,
+) -> [Built; 2] {
+    let build = |list: Option<&[(usize, usize)]>| {
+        let sim = Sim::<Native>::setup(Setup {
+            timestep: 0.1,
+            min_delay: 0.1,
+            max_delay: 10.0,
+            seed: 4,
+            threads,
+            ..Setup::default()
+        })
+        .unwrap();
+        // 700 + 3000 cells: shards of 256 (3 of them, the last 188) and
+        // 2048 + 952, so the post side spans five shards of two populations.
+        let a = Population::new(&sim, 700, IF_curr_exp::default()).unwrap();
+        let b = Population::new(&sim, 3000, IF_curr_exp::default()).unwrap();
+        let post = Assembly::new(&[&a, &b]).unwrap();
+        let syn = StaticSynapse::new(weight, 1.3);
+        let prj = match list {
+            None => Projection::new(&a, &post, connector, syn, receptor).unwrap(),
+            Some(l) => Projection::new(&a, &post, &FromListConnector::new(l.to_vec()), syn, receptor).unwrap(),
+        };
+        let got = (
+            prj.get_list("weight").unwrap(),
+            prj.get_values("delay").unwrap(),
+            sim.with_backend(|b| b.synapse_memory()),
+        );
+        sim.end().unwrap();
+        got
+    };
+    let streamed = build(None);
+    let list: Vec<(usize, usize)> = streamed.0.iter().map(|(i, j, _)| (*i, *j)).collect();
+    let listed = build(Some(&list));
+    [streamed, listed]
+}
+
+#[test]
+fn streamed_rows_equal_the_rows_of_the_whole_list() {
+    // Exact equality (bits of weights and delays, order of the list, bytes
+    // of the rows): the two paths must build the same rows.
+    for threads in [1, 2] {
+        let multapses = FixedNumberPreConnector { n: 40.into(), allow_self_connections: true, with_replacement: true };
+        let no_self = FixedNumberPreConnector { n: 25.into(), allow_self_connections: false, with_replacement: false };
+        for (connector, w, receptor) in
+            [(&multapses, 0.25, Some("excitatory")), (&no_self, -0.5, Some("inhibitory")), (&no_self, 0.5, None)]
+        {
+            let [streamed, listed] = streamed_and_listed(threads, connector, w, receptor);
+            assert_eq!(streamed.0.len(), connector_n(connector) * 3700);
+            assert_eq!(streamed.0, listed.0, "{connector:?}, {threads} threads");
+            assert_eq!(streamed.1, listed.1);
+            assert!(streamed.1.iter().all(|d| *d == 1.3));
+            assert_eq!(streamed.2, listed.2);
+            if !connector.allow_self_connections {
+                assert!(streamed.0.iter().all(|(i, j, _)| i != j), "no self-connection");
+            }
+        }
+    }
+}
+
+fn connector_n(c: &FixedNumberPreConnector) -> usize {
+    match c.n {
+        Number::Fixed(n) => n,
+        Number::Random(_) => unreachable!(),
+    }
 }

@@ -169,6 +169,70 @@ impl Connections {
     }
 }
 
+/// The connections of a static projection with one weight and one delay,
+/// generated on demand for ranges of post-synaptic cells instead of as one
+/// list ([`Backend::connect_streamed`]): a backend that packs them as they
+/// come never holds the whole list (issue 17: Brunel's construction peaked
+/// at ~33 bytes per synapse with the list, against 2 in the engine's rows).
+///
+/// Post-synaptic positions index [`ConnectionSource::post`], whose global
+/// indices are strictly increasing, so a range of positions is a range of
+/// cells. Generating a range draws only from the sub-streams of its cells:
+/// any cut into ranges, in any order or in parallel, gives the same
+/// connections, and sorting their concatenation by pre-synaptic cell
+/// (stable) gives exactly the list [`Backend::connect`] would receive.
+pub struct ConnectionSource<'a> {
+    /// Global index of each pre-synaptic position.
+    pub pre: &'a [u32],
+    /// Global index of each post-synaptic position (strictly increasing).
+    pub post: &'a [u32],
+    /// The weight of every connection (PyNN units).
+    pub weight: f64,
+    /// The delay of every connection (ms), validated.
+    pub delay: f64,
+    /// The connections onto a range of post positions, as (pre position,
+    /// post position) lists in the connector's order.
+    pub(crate) generate: &'a RangeGenerator<'a>,
+}
+
+/// Generates the (pre position, post position) lists of a range of post
+/// positions ([`ConnectionSource`]).
+pub(crate) type RangeGenerator<'a> = dyn Fn(std::ops::Range<usize>) -> Result<(Vec<u32>, Vec<u32>)> + Sync + 'a;
+
+impl ConnectionSource<'_> {
+    /// The connections onto post positions `posts`, as global (pre, post)
+    /// indices in the connector's order (not sorted by pre-synaptic cell;
+    /// the order among the connections of one pre-synaptic cell is the
+    /// list order).
+    pub fn chunk(&self, posts: std::ops::Range<usize>) -> Result<(Vec<u32>, Vec<u32>)> {
+        let (mut pre, mut post) = (self.generate)(posts)?;
+        for i in &mut pre {
+            *i = self.pre[*i as usize];
+        }
+        for j in &mut post {
+            *j = self.post[*j as usize];
+        }
+        Ok((pre, post))
+    }
+
+    /// The whole list, as [`Backend::connect`] receives it (sorted by
+    /// pre-synaptic cell, stable; weights and delays filled in).
+    pub fn collect(&self) -> Result<Connections> {
+        let (pre, post) = (self.generate)(0..self.post.len())?;
+        let n = pre.len();
+        let (c, _) = crate::projection::sort_by_pre(
+            &pre,
+            &post,
+            self.pre,
+            self.post,
+            vec![self.weight; n],
+            vec![self.delay; n],
+            Vec::new(),
+        );
+        Ok(c)
+    }
+}
+
 /// Which variables of which cells a backend records, and how often.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecordingPlan {
@@ -259,6 +323,27 @@ pub trait Backend: Send + Sized + 'static {
     fn drain_recording(&mut self, pop: PopId) -> Result<RawRecording>;
     /// Releases the simulator's resources.
     fn end(&mut self) -> Result<()>;
+
+    /// Creates a static projection of one weight and one delay from a
+    /// source that generates its connections in ranges of post-synaptic
+    /// cells, and returns how many there are. The default collects the
+    /// whole list ([`ConnectionSource::collect`]) and calls
+    /// [`Backend::connect`]; a backend that packs ranges as they come
+    /// (the native engine: one range per target shard, in parallel) never
+    /// holds the list.
+    fn connect_streamed(&mut self, spec: &ProjectionSpec<'_>, source: &ConnectionSource<'_>) -> Result<usize> {
+        let c = source.collect()?;
+        let n = c.len();
+        self.connect(spec, c)?;
+        Ok(n)
+    }
+    /// Bytes per connection [`Backend::connect_streamed`] needs at most,
+    /// including its transient buffers, if it packs ranges as they come;
+    /// `None` (the default) when it collects the whole list. The core
+    /// checks a streamed projection's memory against this estimate.
+    fn streamed_connection_bytes(&self) -> Option<u64> {
+        None
+    }
 
     /// Sets state variable `name` of a plastic projection's synapses (list
     /// order) now and as their value after `reset()`.

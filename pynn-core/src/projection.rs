@@ -1,7 +1,7 @@
 //! Projections: the connections between two sets of cells, their synapse
 //! type and receptor type.
 
-use crate::backend::{Backend, Connections, ProjId, ProjectionSpec, Receptor};
+use crate::backend::{Backend, ConnectionSource, Connections, ProjId, ProjectionSpec, Receptor, SynapseKind};
 use crate::connectors::{ConnectContext, Connector, ConnectorOutput};
 use crate::error::{Error, Result};
 use crate::parameters::Value;
@@ -205,87 +205,136 @@ impl<B: Backend> Projection<B> {
             streams: st.streams,
             projection: id as u64,
         };
-        // Memory (memory.rs): estimated from the connector's expected count
-        // before generating, and from the actual count before the rest.
         let parameters = synapse.parameters();
-        let per_connection = crate::memory::connection_bytes(parameters.len());
-        let conns_of = |n: u64| move || format!("{n} connections ({})", connector.name());
-        let expected = connector.expected_connections(pre_ids.len(), post_ids.len());
-        if let Some(n) = expected {
-            crate::memory::ensure(&object, conns_of(n), crate::memory::bytes(&[n, per_connection]))?;
-        }
-        // A spinner if building takes longer than a second (progress.rs).
-        let about = expected.map(|n| format!(" (~{} connections)", crate::progress::count(n))).unwrap_or_default();
-        let building = crate::progress::Building::start(st.progress_on(), format!("building {object}{about}"));
-        let out = connector.connect(&ctx)?;
-        let generated = out.len() as u64;
-        crate::memory::ensure(&object, conns_of(generated), crate::memory::bytes(&[generated, per_connection - 8]))?;
-        let names: Vec<&'static str> = parameters.iter().map(|(n, _)| *n).collect();
-        check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object, synapse.name(), &names)?;
-        let n = out.pre.len();
-        let config = st.config.clone();
-        let (n_pre, n_post) = (pre_ids.len(), post_ids.len());
-        let dist = |i: usize, j: usize| space.distance(pre_pos[i], post_pos[j]);
-        let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
-            Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
-            None => st.rng(ObjectKind::Projection, id as u64, purpose),
+        let n_pre = pre_ids.len();
+        // Streamed construction (issue 17): a static projection of one
+        // weight and one delay, whose connector generates ranges of post
+        // cells on their own, onto post cells in increasing order, is
+        // handed to the backend range by range; the native engine packs
+        // each target shard's rows as they come, in parallel, and never
+        // holds the whole list. Same connections, same order, same checks.
+        let plan = if parameters.is_empty() && post_ids.windows(2).all(|w| w[0] < w[1]) {
+            stream_plan(&synapse, receptor_type, &infos, conductance, &st.config, &object)
+        } else {
+            None
         };
-        let weight = match &out.weight {
-            Some(w) => w.clone(),
-            None => values_for(synapse.weight(), "weight", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+        let by_post = match plan {
+            Some(_) => connector.by_post(&ctx).transpose()?,
+            None => None,
         };
-        let delay = match (&out.delay, synapse.delay()) {
-            (Some(d), _) => d.clone(),
-            (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
-            (None, None) => vec![config.min_delay; n],
-        };
-        check_delays(&delay, &config, &object)?;
-        let mut columns: Columns = Vec::with_capacity(parameters.len());
-        for (name, value) in &parameters {
-            let v = match out.columns.iter().find(|(c, _)| c == name) {
-                Some((_, v)) => v.clone(),
-                None => values_for(value, name, &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+        let (n, receptor) = if let (Some((weight, delay, receptor)), Some(generate)) = (plan, by_post) {
+            // Memory: what the backend holds per connection while packing.
+            let per_connection = st
+                .backend
+                .streamed_connection_bytes()
+                .unwrap_or_else(|| crate::memory::connection_bytes(parameters.len()));
+            let expected = connector.expected_connections(n_pre, post_ids.len());
+            if let Some(n) = expected {
+                let what = move || format!("{n} connections ({})", connector.name());
+                crate::memory::ensure(&object, what, crate::memory::bytes(&[n, per_connection]))?;
+            }
+            let about = expected.map(|n| format!(" (~{} connections)", crate::progress::count(n))).unwrap_or_default();
+            let building = crate::progress::Building::start(st.progress_on(), format!("building {object}{about}"));
+            let (name, object) = (connector.name(), object.as_str());
+            let checked = |posts: std::ops::Range<usize>| -> Result<(Vec<u32>, Vec<u32>)> {
+                let (pre, post) = generate(posts.clone())?;
+                check_range(&pre, &post, n_pre, posts, name, object)?;
+                Ok((pre, post))
             };
-            columns.push((name, v));
-        }
-
-        let receptor = choose_receptor(receptor_type, &weight, &infos[0], &object)?;
-        for info in &infos {
-            if !info.receptors.contains(&receptor.name) {
-                return Err(Error::unknown_name(
-                    &object,
-                    "receptor type",
-                    receptor.name,
-                    info.receptors.iter().copied(),
-                ));
+            let source = ConnectionSource { pre: &pre_ids, post: &post_ids, weight, delay, generate: &checked };
+            let spec = ProjectionSpec { id, label: &label, receptor, synapse: SynapseKind::Static };
+            let n = st.backend.connect_streamed(&spec, &source)?;
+            if let Some(b) = building {
+                b.finish(format!("built {object}: {} connections", crate::progress::count(n as u64)));
             }
-        }
-        check_weights(&weight, conductance, receptor.name, &object)?;
-
-        // List order: by global pre index (stable).
-        let (conns, ordered) = sort_by_pre(&out.pre, &out.post, &pre_ids, &post_ids, weight, delay, columns);
-        let post_global = &conns.post;
-        let post_parameter = |name: &str| -> Option<Vec<f64>> {
-            let mut v = Vec::with_capacity(post_global.len());
-            for g in post_global {
-                let p = st.pops.iter().find(|p| (*g as usize) >= p.offset && (*g as usize) < p.offset + p.size)?;
-                v.push(p.params.column(name)?.as_scalar()?[*g as usize - p.offset]);
+            (n, receptor)
+        } else {
+            // Memory (memory.rs): estimated from the connector's expected count
+            // before generating, and from the actual count before the rest.
+            let per_connection = crate::memory::connection_bytes(parameters.len());
+            let conns_of = |n: u64| move || format!("{n} connections ({})", connector.name());
+            let expected = connector.expected_connections(pre_ids.len(), post_ids.len());
+            if let Some(n) = expected {
+                crate::memory::ensure(&object, conns_of(n), crate::memory::bytes(&[n, per_connection]))?;
             }
-            Some(v)
+            // A spinner if building takes longer than a second (progress.rs).
+            let about = expected.map(|n| format!(" (~{} connections)", crate::progress::count(n))).unwrap_or_default();
+            let building = crate::progress::Building::start(st.progress_on(), format!("building {object}{about}"));
+            let out = connector.connect(&ctx)?;
+            let generated = out.len() as u64;
+            crate::memory::ensure(
+                &object,
+                conns_of(generated),
+                crate::memory::bytes(&[generated, per_connection - 8]),
+            )?;
+            let names: Vec<&'static str> = parameters.iter().map(|(n, _)| *n).collect();
+            check_output(&out, pre_ids.len(), post_ids.len(), connector.name(), &object, synapse.name(), &names)?;
+            let n = out.pre.len();
+            let config = st.config.clone();
+            let n_post = post_ids.len();
+            let dist = |i: usize, j: usize| space.distance(pre_pos[i], post_pos[j]);
+            let mut rng_for = |purpose: &str, d: &crate::random::RandomDistribution| match d.seed() {
+                Some(seed) => Streams::new(seed).rng(ObjectKind::User, 0, purpose, 0),
+                None => st.rng(ObjectKind::Projection, id as u64, purpose),
+            };
+            let weight = match &out.weight {
+                Some(w) => w.clone(),
+                None => values_for(synapse.weight(), "weight", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+            };
+            let delay = match (&out.delay, synapse.delay()) {
+                (Some(d), _) => d.clone(),
+                (None, Some(v)) => values_for(v, "delay", &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+                (None, None) => vec![config.min_delay; n],
+            };
+            check_delays(&delay, &config, &object)?;
+            let mut columns: Columns = Vec::with_capacity(parameters.len());
+            for (name, value) in &parameters {
+                let v = match out.columns.iter().find(|(c, _)| c == name) {
+                    Some((_, v)) => v.clone(),
+                    None => values_for(value, name, &out, n_pre, n_post, &dist, &object, &mut rng_for)?,
+                };
+                columns.push((name, v));
+            }
+
+            let receptor = choose_receptor(receptor_type, &weight, &infos[0], &object)?;
+            for info in &infos {
+                if !info.receptors.contains(&receptor.name) {
+                    return Err(Error::unknown_name(
+                        &object,
+                        "receptor type",
+                        receptor.name,
+                        info.receptors.iter().copied(),
+                    ));
+                }
+            }
+            check_weights(&weight, conductance, receptor.name, &object)?;
+
+            // List order: by global pre index (stable).
+            let (conns, ordered) = sort_by_pre(&out.pre, &out.post, &pre_ids, &post_ids, weight, delay, columns);
+            let post_global = &conns.post;
+            let post_parameter = |name: &str| -> Option<Vec<f64>> {
+                let mut v = Vec::with_capacity(post_global.len());
+                for g in post_global {
+                    let p = st.pops.iter().find(|p| (*g as usize) >= p.offset && (*g as usize) < p.offset + p.size)?;
+                    v.push(p.params.column(name)?.as_scalar()?[*g as usize - p.offset]);
+                }
+                Some(v)
+            };
+            let kind = synapse.kind(&SynapseContext {
+                object: &object,
+                receptor: receptor.name,
+                conductance,
+                weight: &conns.weight,
+                columns: &ordered,
+                post_parameter: &post_parameter,
+            })?;
+            let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
+            st.backend.connect(&spec, conns)?;
+            if let Some(b) = building {
+                b.finish(format!("built {object}: {} connections", crate::progress::count(n as u64)));
+            }
+            (n, receptor)
         };
-        let kind = synapse.kind(&SynapseContext {
-            object: &object,
-            receptor: receptor.name,
-            conductance,
-            weight: &conns.weight,
-            columns: &ordered,
-            post_parameter: &post_parameter,
-        })?;
-        let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
-        st.backend.connect(&spec, conns)?;
-        if let Some(b) = building {
-            b.finish(format!("built {object}: {} connections", crate::progress::count(n as u64)));
-        }
         st.projs.push(ProjRecord {
             label: label.clone(),
             pre: pre_sel.clone(),
@@ -574,6 +623,81 @@ impl<B: Backend> Projection<B> {
     }
 }
 
+/// The weight, delay and receptor of a projection that can be streamed
+/// ([`Backend::connect_streamed`]): a synapse type without parameters of
+/// its own whose weight and delay are numbers, which pass the checks the
+/// list would pass and give [`SynapseKind::Static`]. `None` when any of
+/// this fails, or when the receptor chosen from the weight's sign would
+/// depend on whether there are connections at all: the projection then
+/// takes the path of the whole list, whose checks and messages decide.
+fn stream_plan(
+    synapse: &impl SynapseType,
+    requested: ReceptorType<'_>,
+    infos: &[crate::cells::CellTypeInfo],
+    conductance: bool,
+    config: &crate::backend::SimConfig,
+    object: &str,
+) -> Option<(f64, f64, Receptor)> {
+    let Value::Scalar(weight) = *synapse.weight() else { return None };
+    let delay = match synapse.delay() {
+        None => config.min_delay,
+        Some(Value::Scalar(d)) => *d,
+        Some(_) => return None,
+    };
+    if requested.is_none() && !conductance && weight < 0.0 {
+        return None;
+    }
+    check_delays(&[delay], config, object).ok()?;
+    let receptor = choose_receptor(requested, &[weight], &infos[0], object).ok()?;
+    if !infos.iter().all(|i| i.receptors.contains(&receptor.name)) {
+        return None;
+    }
+    check_weights(&[weight], conductance, receptor.name, object).ok()?;
+    let kind = synapse.kind(&SynapseContext {
+        object,
+        receptor: receptor.name,
+        conductance,
+        weight: &[weight],
+        columns: &[],
+        post_parameter: &|_| None,
+    });
+    matches!(kind, Ok(SynapseKind::Static)).then_some((weight, delay, receptor))
+}
+
+/// Checks one range of a streamed connector's output: equal lengths, pre
+/// positions below `n_pre`, post positions inside `posts`.
+fn check_range(
+    pre: &[u32],
+    post: &[u32],
+    n_pre: usize,
+    posts: std::ops::Range<usize>,
+    connector: &str,
+    object: &str,
+) -> Result<()> {
+    if pre.len() != post.len() {
+        return Err(Error::LengthMismatch {
+            object: object.to_string(),
+            what: format!("{connector} output (post cells {posts:?})"),
+            expected: pre.len(),
+            found: post.len(),
+        });
+    }
+    if let Some(i) = pre.iter().find(|i| **i as usize >= n_pre) {
+        return Err(Error::IndexOutOfRange {
+            object: format!("{object}: {connector} (pre)"),
+            index: *i as usize,
+            size: n_pre,
+        });
+    }
+    if let Some(j) = post.iter().find(|j| !posts.contains(&(**j as usize))) {
+        return Err(Error::Connection {
+            object: object.to_string(),
+            message: format!("{connector} returned post position {j} for the range {posts:?}"),
+        });
+    }
+    Ok(())
+}
+
 /// Checks a connector's output: matching lengths, positions in range, no
 /// attributes a `StaticSynapse` does not have.
 fn check_output(
@@ -631,7 +755,7 @@ type Columns = Vec<(&'static str, Vec<f64>)>;
 /// (pre position, post position) pair of every connection.
 pub(crate) type Connectivity = (Vec<u32>, Vec<u32>, Vec<(u32, u32)>);
 
-fn sort_by_pre(
+pub(crate) fn sort_by_pre(
     pre: &[u32],
     post: &[u32],
     pre_ids: &[u32],

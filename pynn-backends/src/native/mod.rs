@@ -289,6 +289,25 @@ impl Backend for Native {
         self.connect_static(spec, c, delay, (pre_lo, pre_hi))
     }
 
+    fn connect_streamed(&mut self, spec: &ProjectionSpec<'_>, source: &ConnectionSource<'_>) -> Result<usize> {
+        if spec.id != self.projs.len() {
+            return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
+        }
+        if !matches!(spec.synapse, SynapseKind::Static) {
+            let c = source.collect()?;
+            let n = c.len();
+            self.connect(spec, c)?;
+            return Ok(n);
+        }
+        self.connect_streamed_static(spec, source)
+    }
+
+    fn streamed_connection_bytes(&self) -> Option<u64> {
+        // 2 bytes of target per synapse in the rows, plus row pointers and
+        // the ranges being packed (one per thread): 4 is a safe bound.
+        Some(4)
+    }
+
     fn connections(&self, proj: ProjId) -> Result<(Vec<u32>, Vec<u32>)> {
         if let Some(p) = self.plastic_ref(proj) {
             return Ok(p.connections());

@@ -372,6 +372,71 @@ impl Native {
         Ok(())
     }
 
+    /// Stores a streamed static projection ([`Backend::connect_streamed`]):
+    /// one range of post-synaptic cells per target shard, generated and
+    /// packed into that shard's rows in parallel on the engine's threads,
+    /// so that no more than one range per thread is ever held as a list.
+    /// The rows are those [`Native::connect_static`] builds from the whole
+    /// list: the fill keeps each pre-synaptic cell's connections in the
+    /// order generated, which is the list order, and shards follow post
+    /// order, so the canonical order is the list order (no permutation).
+    /// Returns the number of connections.
+    pub(super) fn connect_streamed_static(
+        &mut self,
+        spec: &ProjectionSpec<'_>,
+        src: &ConnectionSource<'_>,
+    ) -> Result<usize> {
+        if let Some(t) = src.post.last().filter(|t| **t as usize >= self.owner.len()) {
+            return Err(err(format!("post-synaptic cell {t} does not exist")));
+        }
+        let receptor = spec.receptor.index;
+        let delay = (src.delay / self.dt).round() as u16;
+        // One range of post positions per target shard.
+        let mut ranges = Vec::new();
+        let mut a = 0;
+        while a < src.post.len() {
+            let s = self.shard_of(src.post[a] as usize);
+            let end = self.shards[s].lo + self.shards[s].size;
+            let b = a + src.post[a..].partition_point(|g| (*g as usize) < end);
+            ranges.push((s, a..b));
+            a = b;
+        }
+        let object = format!("projection \"{}\" on the native engine", spec.label);
+        let ctx = ShardCtx {
+            n_cells: self.owner.len(),
+            shard_lo: &self.shard_lo,
+            first: self.shards.iter().map(|sh| sh.lo).collect(),
+            n_shards: self.shards.len(),
+            receptors: self.shards.iter().map(|sh| sh.ring.len()).collect(),
+            receptor,
+            weight: src.weight,
+            delay,
+            object: &object,
+        };
+        let pool = std::sync::Arc::clone(&self.pool);
+        let built: Vec<Result<Option<Rows>>> = pool.install(|| {
+            use rayon::prelude::*;
+            ranges.par_iter().map(|(s, posts)| ctx.rows(*s, posts.clone(), src)).collect()
+        });
+        // The first error in shard order, as the whole list would give.
+        let mut parts = Vec::new();
+        let mut new_rows = Vec::new();
+        for ((s, _), rows) in ranges.iter().zip(built) {
+            if let Some(rows) = rows? {
+                parts.push((*s, self.shards[*s].incoming.len()));
+                new_rows.push(rows);
+            }
+        }
+        let n = new_rows.iter().map(Rows::len).sum();
+        let pre_lo = new_rows.iter().map(|r| r.pre_lo).min().unwrap_or(0);
+        let pre_hi = new_rows.iter().map(|r| r.pre_hi).max().unwrap_or(0);
+        for ((s, _), rows) in parts.iter().zip(new_rows) {
+            self.shards[*s].incoming.push(rows);
+        }
+        self.projs.push(Proj { parts, pre_lo, pre_hi, n, perm: None });
+        Ok(n)
+    }
+
     /// Sets the weights or delays of a static projection (`name` is
     /// `weight` or `delay`, `values` in connection order).
     pub(super) fn set_static(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
@@ -430,5 +495,145 @@ impl Native {
             }
         }
         Ok(())
+    }
+}
+
+/// What building one shard's rows of a streamed projection needs (shared
+/// read-only by the parallel tasks).
+struct ShardCtx<'a> {
+    n_cells: usize,
+    shard_lo: &'a [usize],
+    /// Global index of each shard's first cell.
+    first: Vec<usize>,
+    n_shards: usize,
+    /// Receptors of each shard.
+    receptors: Vec<usize>,
+    receptor: usize,
+    weight: f64,
+    delay: u16,
+    object: &'a str,
+}
+
+impl ShardCtx<'_> {
+    /// The rows into shard `s` of the connections onto post positions
+    /// `posts` (the shard's cells), `None` if there are none. The posts are
+    /// generated a few hundred thousand synapses at a time
+    /// ([`SUB_SYNAPSES`]), each piece packed at once into rows of its own
+    /// (counted per pre-synaptic cell, then filled in generation order);
+    /// the pieces' rows are then joined row by row, in post order. Only
+    /// one piece is ever held as a list, and the shard's rows twice.
+    fn rows(&self, s: usize, posts: std::ops::Range<usize>, src: &ConnectionSource<'_>) -> Result<Option<Rows>> {
+        let first = self.first[s];
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut at = posts.start;
+        // Posts per piece: 64 at first, then sized from the synapses per
+        // post seen so far.
+        let mut step = 64;
+        let (mut seen_posts, mut seen) = (0usize, 0usize);
+        while at < posts.end {
+            let end = (at + step).min(posts.end);
+            let (pre, post) = src.chunk(at..end)?;
+            seen_posts += end - at;
+            seen += pre.len();
+            at = end;
+            step = (SUB_SYNAPSES * seen_posts / seen.max(1)).max(64);
+            if let Some(p) = self.piece(&pre, &post, first)? {
+                pieces.push(p);
+            }
+        }
+        let Some(lo) = pieces.iter().map(|p| p.lo).min() else { return Ok(None) };
+        let hi = pieces.iter().map(|p| p.hi).max().unwrap_or(lo);
+        if self.receptor >= self.receptors[s] {
+            return Err(err(format!("receptor {} does not exist on the post-synaptic cells", self.receptor)));
+        }
+        let cnt: usize = pieces.iter().map(|p| p.target.len()).sum();
+        if cnt > u32::MAX as usize {
+            return Err(err(format!("more than {} synapses of one projection into one shard", u32::MAX)));
+        }
+        let (row_ptr, target) = if pieces.len() == 1 && pieces[0].lo == lo {
+            let p = pieces.pop().expect("one piece");
+            (p.row_ptr, p.target)
+        } else {
+            let what = || format!("{cnt} synapses");
+            let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
+            let mut target: Vec<u16> = pynn_core::memory::try_with_capacity(&self.object, what, cnt)?;
+            for g in lo..hi {
+                for p in &pieces {
+                    target.extend_from_slice(&p.target[p.row(g)]);
+                }
+                row_ptr[(g - lo) as usize + 1] = target.len() as u32;
+            }
+            (row_ptr, target)
+        };
+        drop(pieces);
+        let src_start = self.shard_lo.partition_point(|&x| x <= lo as usize) - 1;
+        let src_end = self.shard_lo.partition_point(|&x| x < hi as usize);
+        let mut rows = Rows {
+            receptor: self.receptor,
+            pre_lo: lo,
+            pre_hi: hi,
+            src: src_start..src_end.min(self.n_shards),
+            row_ptr,
+            target,
+            weight: Values::Same(self.weight),
+            delay: Values::Same(self.delay),
+            diagonal: false,
+        };
+        rows.diagonal = rows.is_diagonal();
+        Ok(Some(rows))
+    }
+
+    /// Rows of one piece of a shard's connections (global pre and post
+    /// indices, generation order), targets relative to the shard's first
+    /// cell `first`; `None` if the piece is empty.
+    fn piece(&self, pre: &[u32], post: &[u32], first: usize) -> Result<Option<Piece>> {
+        let (Some(&lo), Some(&hi)) = (pre.iter().min(), pre.iter().max()) else { return Ok(None) };
+        if hi as usize >= self.n_cells {
+            return Err(err(format!("pre-synaptic cell {hi} does not exist")));
+        }
+        let hi = hi + 1;
+        let what = || format!("{} synapses", pre.len());
+        let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
+        for p in pre {
+            row_ptr[(p - lo) as usize + 1] += 1;
+        }
+        for k in 1..row_ptr.len() {
+            row_ptr[k] += row_ptr[k - 1];
+        }
+        // Row pointers as cursors, then shifted back.
+        let mut target: Vec<u16> = pynn_core::memory::try_vec(&self.object, what, pre.len(), 0)?;
+        for (p, t) in pre.iter().zip(post) {
+            let r = (p - lo) as usize;
+            target[row_ptr[r] as usize] = (*t as usize - first) as u16;
+            row_ptr[r] += 1;
+        }
+        for k in (1..row_ptr.len()).rev() {
+            row_ptr[k] = row_ptr[k - 1];
+        }
+        row_ptr[0] = 0;
+        Ok(Some(Piece { lo, hi, row_ptr, target }))
+    }
+}
+
+/// Synapses per piece a shard's streamed connections are generated in
+/// (about 2 MB of (pre, post) list at a time).
+const SUB_SYNAPSES: usize = 1 << 18;
+
+/// The rows of one piece of a shard's streamed connections.
+struct Piece {
+    lo: u32,
+    hi: u32,
+    row_ptr: Vec<u32>,
+    target: Vec<u16>,
+}
+
+impl Piece {
+    /// Positions in `target` of the synapses of global pre-synaptic cell `g`.
+    fn row(&self, g: u32) -> std::ops::Range<usize> {
+        if g < self.lo || g >= self.hi {
+            return 0..0;
+        }
+        let r = (g - self.lo) as usize;
+        self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize
     }
 }

@@ -1,4 +1,4 @@
-use super::{ConnectContext, Connector, ConnectorOutput, RowSide};
+use super::{ConnectContext, Connector, ConnectorOutput, PostRanges, RowSide};
 use crate::error::{Error, Result};
 use crate::random::{RandomDistribution, SimRng};
 use rand::RngExt;
@@ -138,6 +138,23 @@ impl Connector for FixedNumberPreConnector {
             })
         })?;
         ConnectorOutput::try_from_rows(rows, RowSide::Post, ctx.object)
+    }
+
+    fn by_post<'a>(&'a self, ctx: &'a ConnectContext<'_>) -> Option<Result<PostRanges<'a>>> {
+        // Post cell `j` draws from sub-stream `j` alone, exactly as in
+        // `connect`; rows are concatenated in post order, as there.
+        let partners = if self.allow_self_connections { None } else { Some(ctx.self_partner_of_post()) };
+        let n_pre = ctx.pre.len();
+        Some(Ok(Box::new(move |posts| {
+            let (post, pre) = ctx.rows_in(posts, "connect", |j, rng| {
+                let n = self.n.draw(rng, ctx, self.name())?;
+                let exclude = partners.as_ref().and_then(|p| p[j]);
+                draw_partners(n, n_pre, exclude, self.with_replacement, rng, ctx, || {
+                    format!("{} (post cell {j})", self.name())
+                })
+            })?;
+            Ok((pre, post))
+        })))
     }
 }
 

@@ -115,6 +115,28 @@ impl ConnectContext<'_> {
         (0..n_rows).into_par_iter().with_min_len(16).map(|r| row(r, &mut self.rng(purpose, r as u64))).collect()
     }
 
+    /// Runs `row(r, rng)` for every row `r` in `range`, in turn (no
+    /// parallelism of its own: the caller runs ranges in parallel), each
+    /// with its own sub-stream `rng(purpose, r)`: the same rows as
+    /// [`ConnectContext::rows`], concatenated in row order into
+    /// (row, partner) lists. Stops at the first error.
+    pub fn rows_in(
+        &self,
+        range: std::ops::Range<usize>,
+        purpose: &str,
+        mut row: impl FnMut(usize, &mut SimRng) -> Result<Vec<u32>>,
+    ) -> Result<(Vec<u32>, Vec<u32>)> {
+        let (mut rows, mut partners) = (Vec::new(), Vec::new());
+        for r in range {
+            let v = row(r, &mut self.rng(purpose, r as u64))?;
+            crate::memory::try_reserve(&mut rows, &self.object, || format!("{} connections", v.len()), v.len())?;
+            crate::memory::try_reserve(&mut partners, &self.object, || format!("{} connections", v.len()), v.len())?;
+            rows.extend(std::iter::repeat_n(r as u32, v.len()));
+            partners.extend(v);
+        }
+        Ok((rows, partners))
+    }
+
     /// An error about this projection's connector.
     pub fn error(&self, message: impl Into<String>) -> Error {
         Error::Connection { object: self.object.to_string(), message: message.into() }
@@ -198,6 +220,10 @@ impl ConnectorOutput {
     }
 }
 
+/// Connections onto a range of post positions, as (pre position, post
+/// position) lists ([`Connector::by_post`]).
+pub type PostRanges<'a> = Box<dyn Fn(std::ops::Range<usize>) -> Result<(Vec<u32>, Vec<u32>)> + Sync + 'a>;
+
 /// A connection rule (PyNN's `Connector`).
 pub trait Connector {
     /// PyNN's class name (for messages).
@@ -211,6 +237,20 @@ pub trait Connector {
     /// ([`crate::memory`]). `None` (the default): checked after generation.
     fn expected_connections(&self, n_pre: usize, n_post: usize) -> Option<u64> {
         let _ = (n_pre, n_post);
+        None
+    }
+    /// For rules that draw the partners of each post-synaptic cell from
+    /// that cell's own sub-stream: a generator of the connections onto any
+    /// range of post positions, set up once (or the error [`Connector::connect`]
+    /// would return); `None` (the default) for the other rules. Contract:
+    /// for any cut of `0..n_post` into ranges, the concatenated results
+    /// hold the connections of [`Connector::connect`], and the connections
+    /// of each pre-synaptic cell in the same order. The projection then
+    /// builds its rows range by range, in parallel
+    /// ([`crate::backend::Backend::connect_streamed`]), without holding the
+    /// whole list.
+    fn by_post<'a>(&'a self, ctx: &'a ConnectContext<'_>) -> Option<Result<PostRanges<'a>>> {
+        let _ = ctx;
         None
     }
 }

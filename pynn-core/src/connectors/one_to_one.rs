@@ -1,4 +1,4 @@
-use super::{ConnectContext, Connector, ConnectorOutput};
+use super::{ConnectContext, Connector, ConnectorOutput, PostRanges};
 use crate::error::{Error, Result};
 
 /// Connects the i-th pre-synaptic cell to the i-th post-synaptic cell
@@ -16,17 +16,32 @@ impl Connector for OneToOneConnector {
     }
 
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
-        if ctx.pre.len() != ctx.post.len() {
-            return Err(Error::Connection {
-                object: ctx.object.to_string(),
-                message: format!(
-                    "OneToOneConnector needs pre and post of equal size, got {} and {}",
-                    ctx.pre.len(),
-                    ctx.post.len()
-                ),
-            });
-        }
+        check_sizes(ctx)?;
         let n = ctx.pre.len() as u32;
         Ok(ConnectorOutput { pre: (0..n).collect(), post: (0..n).collect(), ..Default::default() })
     }
+
+    fn by_post<'a>(&'a self, ctx: &'a ConnectContext<'_>) -> Option<Result<PostRanges<'a>>> {
+        if let Err(e) = check_sizes(ctx) {
+            return Some(Err(e));
+        }
+        Some(Ok(Box::new(|posts| {
+            let r = posts.start as u32..posts.end as u32;
+            Ok((r.clone().collect(), r.collect()))
+        })))
+    }
+}
+
+fn check_sizes(ctx: &ConnectContext<'_>) -> Result<()> {
+    if ctx.pre.len() != ctx.post.len() {
+        return Err(Error::Connection {
+            object: ctx.object.to_string(),
+            message: format!(
+                "OneToOneConnector needs pre and post of equal size, got {} and {}",
+                ctx.pre.len(),
+                ctx.post.len()
+            ),
+        });
+    }
+    Ok(())
 }
