@@ -225,31 +225,6 @@ pub fn write_neo_reader(dir: impl AsRef<Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
-#[cfg(test)]
-mod container_tests {
-    /// A full disk is an error, not a silently truncated archive: the zip's
-    /// last bytes (its central directory) sit in the write buffer until the
-    /// end, and were lost without an error when the buffer was dropped
-    /// unflushed. `/dev/full` fails every write with ENOSPC.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_full_disk_is_an_error_naming_the_file() {
-        let dir = std::env::temp_dir().join(format!("pynn-npz-full-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let link = dir.join("out.npz");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
-        let r = super::write_blocks(&dir.join("out"), &[], &Default::default());
-        std::fs::remove_dir_all(&dir).unwrap();
-        match r {
-            Err(crate::Error::Io { path, message }) => {
-                assert!(path.ends_with("out.npz") && message.contains("space"), "{path}: {message}")
-            }
-            other => panic!("expected an I/O error, got {other:?}"),
-        }
-    }
-}
-
 /// The format name [`save_population`] writes and [`load_population`]
 /// accepts.
 pub const POPULATION_FORMAT: &str = "pynn-rs population v1";
@@ -441,4 +416,29 @@ pub fn load_spike_source<B: Supports<SpikeSourceArray>>(
     pop.set("spike_times", saved_value(path, &saved.doc["spike_times"], "spike_times", saved.size, true)?)?;
     pop.set_positions(&saved_positions(path, &saved.doc, saved.size)?)?;
     Ok(pop)
+}
+
+#[cfg(test)]
+mod container_tests {
+    /// A full disk is an error, not a silently truncated archive: the zip's
+    /// last bytes (its central directory) sit in the write buffer until the
+    /// end, and were lost without an error when the buffer was dropped
+    /// unflushed. `/dev/full` fails every write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("pynn-npz-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("out.npz");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let r = super::write_blocks(&dir.join("out"), &[], &Default::default());
+        std::fs::remove_dir_all(&dir).unwrap();
+        match r {
+            Err(crate::Error::Io { path, message }) => {
+                assert!(path.ends_with("out.npz") && message.contains("space"), "{path}: {message}")
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
 }
