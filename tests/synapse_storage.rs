@@ -337,6 +337,10 @@ fn built_three_ways(
     (streamed, listed, connected)
 }
 
+/// (connector, weight, receptor, expected connections, tolerance,
+/// self-connections excluded).
+type Case<'a> = (&'a dyn Connector, f64, Option<&'a str>, usize, usize, bool);
+
 #[test]
 fn streamed_fixed_probability_and_all_to_all_equal_their_whole_list() {
     // Exact equality with the list `connect` gives (before issue 17 these
@@ -355,7 +359,7 @@ fn streamed_fixed_probability_and_all_to_all_equal_their_whole_list() {
         // 129 500, sd 354; 0.3 * (700 * 3700 - 700) = 776 790, sd 745:
         // tolerances of 6 sd (the streams are fixed by the seed, so this
         // only guards against a gross change of rule).
-        let cases: [(&dyn Connector, f64, Option<&str>, usize, usize, bool); 5] = [
+        let cases: [Case; 5] = [
             (&fp, 0.25, Some("excitatory"), 129_500, 2_200, false),
             (&fp_no_self, -0.5, Some("inhibitory"), 776_790, 4_500, true),
             (&fp, 0.5, None, 129_500, 2_200, false),

@@ -392,7 +392,10 @@ fn population_positions_nearest_sample_and_save() {
 /// `connector.connect` on 90 pre and 130 post cells (the first 60 shared:
 /// global indices 0..90 and 30..160), and its `by_post` over `cuts`
 /// (concatenated), as (pre, post) lists.
-fn listed_and_by_post(connector: &dyn Connector, cuts: &[usize]) -> ((Vec<u32>, Vec<u32>), (Vec<u32>, Vec<u32>)) {
+/// (pre positions, post positions).
+type Pairs = (Vec<u32>, Vec<u32>);
+
+fn listed_and_by_post(connector: &dyn Connector, cuts: &[usize]) -> (Pairs, Pairs) {
     let pre: Vec<u32> = (0..90).collect();
     let post: Vec<u32> = (30..160).collect();
     let (pre_pos, post_pos) = (vec![[0.0; 3]; pre.len()], vec![[0.0; 3]; post.len()]);
