@@ -5,7 +5,7 @@
 //! when a connector lists the targets of a source out of shard order.
 
 use pynn::backends::native::SynapseMemory;
-use pynn::connectors::Number;
+use pynn::connectors::{Connector, Number};
 use pynn::prelude::*;
 
 fn sim() -> Sim<Native> {
@@ -281,17 +281,27 @@ fn layout_is_the_smallest_of_the_three() {
 /// synapse memory.
 type Built = (Vec<(usize, usize, f64)>, Vec<f64>, SynapseMemory);
 
-/// Builds `pre -> post` with a fixed in-degree (streamed: the engine packs
-/// each target shard's rows as they are generated, issue 17) and the same
+/// Builds `pre -> post` with `connector` (streamed: the engine packs each
+/// target shard's rows as they are generated, issue 17) and the same
 /// connections again from their list (`FromListConnector`: the whole-list
 /// path), and returns both projections' connections, delays and memory.
-fn streamed_and_listed(
+fn streamed_and_listed(threads: usize, connector: &dyn Connector, weight: f64, receptor: Option<&str>) -> [Built; 2] {
+    let (streamed, listed, _) = built_three_ways(threads, connector, weight, receptor, false);
+    [streamed, listed]
+}
+
+/// As [`streamed_and_listed`], plus (if `via_connect`) the same connector
+/// built through its whole list (`Connector::connect`): the weight given as
+/// an n_pre x n_post array of one value keeps the projection off the
+/// streamed path without changing a connection, weight, delay or row.
+fn built_three_ways(
     threads: usize,
-    connector: &FixedNumberPreConnector,
+    connector: &dyn Connector,
     weight: f64,
     receptor: Option<&str>,
-) -> [Built; 2] {
-    let build = |list: Option<&[(usize, usize)]>| {
+    via_connect: bool,
+) -> (Built, Built, Option<Built>) {
+    let build = |list: Option<&[(usize, usize)]>, array: bool| {
         let sim = Sim::<Native>::setup(Setup {
             timestep: 0.1,
             min_delay: 0.1,
@@ -306,7 +316,8 @@ fn streamed_and_listed(
         let a = Population::new(&sim, 700, IF_curr_exp::default()).unwrap();
         let b = Population::new(&sim, 3000, IF_curr_exp::default()).unwrap();
         let post = Assembly::new(&[&a, &b]).unwrap();
-        let syn = StaticSynapse::new(weight, 1.3);
+        let syn =
+            if array { StaticSynapse::new(vec![weight; 700 * 3700], 1.3) } else { StaticSynapse::new(weight, 1.3) };
         let prj = match list {
             None => Projection::new(&a, &post, connector, syn, receptor).unwrap(),
             Some(l) => Projection::new(&a, &post, &FromListConnector::new(l.to_vec()), syn, receptor).unwrap(),
@@ -319,10 +330,61 @@ fn streamed_and_listed(
         sim.end().unwrap();
         got
     };
-    let streamed = build(None);
+    let streamed = build(None, false);
     let list: Vec<(usize, usize)> = streamed.0.iter().map(|(i, j, _)| (*i, *j)).collect();
-    let listed = build(Some(&list));
-    [streamed, listed]
+    let listed = build(Some(&list), false);
+    let connected = via_connect.then(|| build(None, true));
+    (streamed, listed, connected)
+}
+
+/// (connector, weight, receptor, expected connections, tolerance,
+/// self-connections excluded).
+type Case<'a> = (&'a dyn Connector, f64, Option<&'a str>, usize, usize, bool);
+
+#[test]
+fn streamed_fixed_probability_and_all_to_all_equal_their_whole_list() {
+    // Exact equality with the list `connect` gives (before issue 17 these
+    // connectors always took that path): connections in the same order,
+    // bits of weights and delays, bytes of the rows; for 1 and 2 threads.
+    // The post side spans five shards of two populations, and the first
+    // piece of each shard is 64 posts, so ranges start at post positions
+    // that are not multiples of a ChaCha block (700: word 1400).
+    for threads in [1, 2] {
+        let fp = FixedProbabilityConnector::new(0.05);
+        let fp_no_self = FixedProbabilityConnector { p_connect: 0.3, allow_self_connections: false };
+        let all = AllToAllConnector::new();
+        let all_no_self = AllToAllConnector { allow_self_connections: false };
+        // (connector, weight, receptor, expected connections, tolerance,
+        // self-connections excluded). Binomial counts: 0.05 * 700 * 3700 =
+        // 129 500, sd 354; 0.3 * (700 * 3700 - 700) = 776 790, sd 745:
+        // tolerances of 6 sd (the streams are fixed by the seed, so this
+        // only guards against a gross change of rule).
+        let cases: [Case; 5] = [
+            (&fp, 0.25, Some("excitatory"), 129_500, 2_200, false),
+            (&fp_no_self, -0.5, Some("inhibitory"), 776_790, 4_500, true),
+            (&fp, 0.5, None, 129_500, 2_200, false),
+            (&all, 0.5, None, 700 * 3700, 0, false),
+            (&all_no_self, 0.5, None, 700 * 3700 - 700, 0, true),
+        ];
+        for (connector, w, receptor, n, tolerance, no_self) in cases {
+            let (streamed, listed, connected) = built_three_ways(threads, connector, w, receptor, true);
+            let connected = connected.expect("built via connect");
+            let what = format!("{}, {threads} threads", connector.name());
+            assert!(streamed.0.len().abs_diff(n) <= tolerance, "{what}: {} connections", streamed.0.len());
+            assert_eq!(streamed.0, connected.0, "{what}: list of connect");
+            assert_eq!(streamed.1, connected.1, "{what}");
+            assert_eq!(streamed.2, connected.2, "{what}: rows");
+            assert_eq!(streamed.0, listed.0, "{what}: FromList");
+            assert_eq!(streamed.1, listed.1, "{what}");
+            assert_eq!(streamed.2, listed.2, "{what}: rows");
+            assert!(streamed.1.iter().all(|d| *d == 1.3));
+            assert!(streamed.0.iter().all(|(_, _, x)| *x == w));
+            if no_self {
+                // Pre `a` is also the first 700 post cells.
+                assert!(streamed.0.iter().all(|(i, j, _)| i != j), "{what}: no self-connection");
+            }
+        }
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-use super::{ConnectContext, Connector, ConnectorOutput, RowSide};
+use super::{ConnectContext, Connector, ConnectorOutput, PostRanges, RowSide};
 use crate::error::{Error, Result};
 use rand::RngExt;
 
@@ -7,7 +7,11 @@ use rand::RngExt;
 ///
 /// Row `i` (pre position `i`) draws from sub-stream `i` of the projection's
 /// `"connect"` stream: one uniform number per post cell, in order, so the
-/// result does not depend on how rows are spread over threads.
+/// result does not depend on how rows are spread over threads. Each uniform
+/// number is one 64-bit output of the sub-stream (two ChaCha words), so the
+/// number of pair (`i`, `j`) sits at word `2 j` of sub-stream `i`: any range
+/// of post cells can be generated on its own by seeking there
+/// ([`Connector::by_post`], streamed construction), with the same result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixedProbabilityConnector {
     /// Connection probability, in [0, 1].
@@ -36,10 +40,7 @@ impl Connector for FixedProbabilityConnector {
     }
 
     fn connect(&self, ctx: &ConnectContext<'_>) -> Result<ConnectorOutput> {
-        let p = self.p_connect;
-        if !(0.0..=1.0).contains(&p) {
-            return Err(Error::invalid_value(ctx.object, "p_connect", p, "a probability in [0, 1]"));
-        }
+        let p = self.checked_p(ctx)?;
         let n_post = ctx.post.len();
         let rows = ctx.rows(ctx.pre.len(), "connect", |i, rng| {
             let mut row = Vec::with_capacity((p * n_post as f64 * 1.1) as usize + 4);
@@ -52,5 +53,49 @@ impl Connector for FixedProbabilityConnector {
             Ok(row)
         })?;
         ConnectorOutput::try_from_rows(rows, RowSide::Pre, ctx.object)
+    }
+
+    fn by_post<'a>(&'a self, ctx: &'a ConnectContext<'_>) -> Option<Result<PostRanges<'a>>> {
+        let p = match self.checked_p(ctx) {
+            Ok(p) => p,
+            Err(e) => return Some(Err(e)),
+        };
+        let n_pre = ctx.pre.len();
+        // The stream's key is derived once; each row is a copy of it moved
+        // to sub-stream `i`.
+        let base = ctx.rng("connect", 0);
+        Some(Ok(Box::new(move |posts: std::ops::Range<usize>| {
+            // Pre-major, posts in increasing order within each row: the
+            // order of `connect`'s list restricted to these posts.
+            let expected = (p * n_pre as f64 * posts.len() as f64 * 1.1) as usize + 16;
+            let what = || format!("~{expected} connections ({})", self.name());
+            let mut pre: Vec<u32> = crate::memory::try_with_capacity(&ctx.object, what, expected)?;
+            let mut post: Vec<u32> = crate::memory::try_with_capacity(&ctx.object, what, expected)?;
+            for i in 0..n_pre {
+                let mut rng = base.clone();
+                rng.set_stream(i as u64);
+                // Uniform number `j` of row `i` is the 64-bit output at
+                // word `2 j` (rand 0.10's `f64`: `(u64 >> 11) * 2^-53`).
+                rng.set_word_pos(2 * posts.start as u128);
+                for j in posts.clone() {
+                    let u: f64 = rng.random();
+                    if u < p && (self.allow_self_connections || !ctx.is_self(i, j)) {
+                        pre.push(i as u32);
+                        post.push(j as u32);
+                    }
+                }
+            }
+            Ok((pre, post))
+        })))
+    }
+}
+
+impl FixedProbabilityConnector {
+    fn checked_p(&self, ctx: &ConnectContext<'_>) -> Result<f64> {
+        let p = self.p_connect;
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::invalid_value(ctx.object, "p_connect", p, "a probability in [0, 1]"));
+        }
+        Ok(p)
     }
 }

@@ -239,9 +239,11 @@ pub trait Connector {
         let _ = (n_pre, n_post);
         None
     }
-    /// For rules that draw the partners of each post-synaptic cell from
-    /// that cell's own sub-stream: a generator of the connections onto any
-    /// range of post positions, set up once (or the error [`Connector::connect`]
+    /// For rules that can generate the connections onto any range of post
+    /// cells on their own (partners drawn from each post cell's own
+    /// sub-stream, no draws at all, or draws at known positions of each
+    /// row's sub-stream, as [`FixedProbabilityConnector`]'s): a generator
+    /// of the connections onto any range of post positions, set up once (or the error [`Connector::connect`]
     /// would return); `None` (the default) for the other rules. Contract:
     /// for any cut of `0..n_post` into ranges, the concatenated results
     /// hold the connections of [`Connector::connect`], and the connections

@@ -388,3 +388,87 @@ fn population_positions_nearest_sample_and_save() {
     assert_eq!(r(1), r(1));
     assert_ne!(r(1), r(2));
 }
+
+/// `connector.connect` on 90 pre and 130 post cells (the first 60 shared:
+/// global indices 0..90 and 30..160), and its `by_post` over `cuts`
+/// (concatenated), as (pre, post) lists.
+/// (pre positions, post positions).
+type Pairs = (Vec<u32>, Vec<u32>);
+
+fn listed_and_by_post(connector: &dyn Connector, cuts: &[usize]) -> (Pairs, Pairs) {
+    let pre: Vec<u32> = (0..90).collect();
+    let post: Vec<u32> = (30..160).collect();
+    let (pre_pos, post_pos) = (vec![[0.0; 3]; pre.len()], vec![[0.0; 3]; post.len()]);
+    let space = Space::default();
+    let ctx = ConnectContext {
+        pre: &pre,
+        post: &post,
+        pre_positions: &pre_pos,
+        post_positions: &post_pos,
+        space: &space,
+        object: "test projection",
+        streams: crate::random::Streams::new(11),
+        projection: 3,
+    };
+    let out = connector.connect(&ctx).unwrap();
+    let generate = connector.by_post(&ctx).expect("a streamed connector").unwrap();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for w in cuts.windows(2) {
+        let (x, y) = generate(w[0]..w[1]).unwrap();
+        assert!(y.iter().all(|j| (w[0]..w[1]).contains(&(*j as usize))), "posts inside their range");
+        a.extend(x);
+        b.extend(y);
+    }
+    // Stable sort by pre: the order `Projection` gives the list.
+    let mut k: Vec<usize> = (0..a.len()).collect();
+    k.sort_by_key(|&k| a[k]);
+    ((out.pre, out.post), (k.iter().map(|&k| a[k]).collect(), k.iter().map(|&k| b[k]).collect()))
+}
+
+#[test]
+fn by_post_of_fixed_probability_and_all_to_all_equals_connect_for_any_cut() {
+    // Exact equality for cuts that start inside ChaCha blocks (8 uniform
+    // numbers each) and buffers (32), ranges of one post, and one range.
+    let cuts: [&[usize]; 4] = [&[0, 130], &[0, 1, 2, 7, 9, 33, 64, 65, 130], &[0, 31, 32, 95, 129, 130], &[0, 13, 130]];
+    let connectors: [&dyn Connector; 5] = [
+        &FixedProbabilityConnector::new(0.2),
+        &FixedProbabilityConnector { p_connect: 0.7, allow_self_connections: false },
+        &FixedProbabilityConnector::new(1.0),
+        &AllToAllConnector::new(),
+        &AllToAllConnector { allow_self_connections: false },
+    ];
+    for c in connectors {
+        for cut in cuts {
+            let (listed, streamed) = listed_and_by_post(c, cut);
+            assert_eq!(listed, streamed, "{} over {cut:?}", c.name());
+        }
+    }
+    // The counts are the rule's: 90 x 130 pairs, 60 of them self-pairs.
+    let (all_no_self, _) = listed_and_by_post(&AllToAllConnector { allow_self_connections: false }, &[0, 130]);
+    assert_eq!(all_no_self.0.len(), 90 * 130 - 60);
+    assert!(all_no_self.0.iter().zip(&all_no_self.1).all(|(i, j)| *i != *j + 30));
+    // p = 0.2 of 11 700 pairs: mean 2340, sd 43; within 5 sd.
+    let (fp, _) = listed_and_by_post(&FixedProbabilityConnector::new(0.2), &[0, 130]);
+    assert!(fp.0.len().abs_diff(2340) < 215, "{}", fp.0.len());
+}
+
+#[test]
+fn by_post_rejects_a_bad_probability_like_connect() {
+    let pre: Vec<u32> = (0..4).collect();
+    let pos = vec![[0.0; 3]; 4];
+    let space = Space::default();
+    let ctx = ConnectContext {
+        pre: &pre,
+        post: &pre,
+        pre_positions: &pos,
+        post_positions: &pos,
+        space: &space,
+        object: "test projection",
+        streams: crate::random::Streams::new(1),
+        projection: 0,
+    };
+    let c = FixedProbabilityConnector::new(1.5);
+    let e = c.by_post(&ctx).expect("a streamed connector").err().expect("an error");
+    assert_eq!(e.to_string(), c.connect(&ctx).unwrap_err().to_string());
+    assert!(e.to_string().contains("p_connect") && e.to_string().contains("1.5"), "{e}");
+}
