@@ -1,6 +1,6 @@
 """pynn-rs driver core: what the NEST, NEURON and Brian2 drivers share.
 
-The Rust side (pynn-backends/src/pyproc.rs) writes this module next to a
+The Rust side (pynn-backends/src/external/process.rs) writes this module next to a
 simulator's `driver.py` in the session's work directory and runs
 `python driver.py WORK` (under the MPI launcher when NEURON runs on several ranks); the driver imports
 it before anything else and subclasses `DriverCore`.
