@@ -148,6 +148,17 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+    /// A file in an exchange format (SONATA's HDF5, CSV and JSON files) is
+    /// missing something or holds a value the format does not allow.
+    #[error("{file}: {location}: {message}")]
+    Format {
+        /// The file concerned.
+        file: String,
+        /// Where in it: an HDF5 dataset path, a CSV row and column, a JSON key.
+        location: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
 }
 
 /// A number as messages show it: the shortest decimal that reads back as

@@ -29,6 +29,8 @@ mod progress;
 mod projection;
 pub mod random;
 mod sim;
+#[cfg(feature = "sonata")]
+pub mod sonata;
 pub mod space;
 pub mod special;
 pub mod stats;

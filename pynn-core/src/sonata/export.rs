@@ -1,0 +1,1 @@
+//! Writing a session as a SONATA circuit, simulation config and outputs.

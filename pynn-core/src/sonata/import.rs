@@ -1,0 +1,1 @@
+//! Reading a SONATA circuit into a session.
