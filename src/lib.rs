@@ -55,6 +55,7 @@ pub mod prelude {
     /// PyNN 0.7's names (`tset`, `print_spikes`, `set_weights`, ...): see
     /// `pynn::compat07`.
     pub use pynn_core::compat07::{Format07, Population07, Projection07};
+    pub use pynn_core::synapses::ElectricalSynapse;
     pub use pynn_core::synapses::{
         AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
         MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,

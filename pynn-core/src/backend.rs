@@ -108,6 +108,11 @@ pub enum SynapseKind {
         /// Per-connection parameters.
         columns: SynapseColumns,
     },
+    /// A gap junction (`ElectricalSynapse`): each connection of weight `g`
+    /// (uS) injects `g (v_pre - v_post)` into the post-synaptic cell and
+    /// the opposite current into the pre-synaptic one; no delay, no
+    /// receptor (the projection's is ignored).
+    Gap,
 }
 
 /// Per-connection values of a synapse type's parameters, in list order.

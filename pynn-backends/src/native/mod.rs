@@ -64,6 +64,7 @@ pub mod simd;
 pub mod sources;
 
 mod delivery;
+mod gap;
 mod rows;
 mod shard;
 
@@ -111,6 +112,8 @@ pub struct Native {
     pool: std::sync::Arc<rayon::ThreadPool>,
     /// Plastic projections (their `projs` entry is empty), creation order.
     plastic: Vec<plastic::Plastic>,
+    /// Gap junctions (`gap.rs`); their `projs` entry is empty.
+    gaps: gap::Gaps,
 }
 
 impl std::fmt::Debug for Native {
@@ -187,6 +190,7 @@ impl Backend for Native {
             owner: Vec::new(),
             pool: std::sync::Arc::new(pool),
             plastic: Vec::new(),
+            gaps: gap::Gaps::default(),
         })
     }
 
@@ -234,6 +238,11 @@ impl Backend for Native {
             (Some(lo), Some(hi)) => (*lo, *hi + 1),
             _ => (0, 0),
         };
+        if matches!(spec.synapse, SynapseKind::Gap) {
+            self.connect_gap(spec, c)?;
+            self.projs.push(Proj { parts: Vec::new(), pre_lo: 0, pre_hi: 0, n: 0, perm: None });
+            return Ok(());
+        }
         let receptor = spec.receptor.index;
         let dt = self.dt;
         let steps = |d: &f64| (d / dt).round() as u16;
@@ -312,6 +321,9 @@ impl Backend for Native {
         if let Some(p) = self.plastic_ref(proj) {
             return Ok(p.connections());
         }
+        if let Some(c) = self.gap_connections(proj) {
+            return Ok(c);
+        }
         let p = self.proj(proj)?;
         let mut pre = Vec::with_capacity(p.n);
         let mut post = Vec::with_capacity(p.n);
@@ -325,6 +337,9 @@ impl Backend for Native {
     fn get_synaptic(&self, proj: ProjId, name: &str) -> Result<Vec<f64>> {
         if let Some(p) = self.plastic_ref(proj) {
             return p.get(name, self.dt);
+        }
+        if let Some(r) = self.gap_get(proj, name) {
+            return r;
         }
         let p = self.proj(proj)?;
         let mut out = Vec::with_capacity(p.n);
@@ -348,6 +363,9 @@ impl Backend for Native {
                 });
             }
             return p.set(name, values, dt);
+        }
+        if let Some(r) = self.gap_set(proj, name, values) {
+            return r;
         }
         self.set_static(proj, name, values)
     }
@@ -430,8 +448,13 @@ impl Backend for Native {
         }
         let pool = std::sync::Arc::clone(&self.pool);
         pool.install(|| {
+            // Gap junctions need every cell's `v` at every step (gap.rs).
+            let slice = if self.gaps.is_empty() { self.min_delay } else { 1 };
             while self.step < step {
-                let b = (self.step + self.min_delay).min(step);
+                if !self.gaps.is_empty() {
+                    self.apply_gaps();
+                }
+                let b = (self.step + slice).min(step);
                 self.run_slice(self.step, b);
                 self.step = b;
             }

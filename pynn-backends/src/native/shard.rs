@@ -64,6 +64,9 @@ pub(super) struct Shard {
     /// Current sources injecting into this shard: (source, cells within the shard).
     pub(super) inject: Vec<(usize, Vec<u32>)>,
     pub(super) current: Vec<f64>,
+    /// Gap-junction current of each cell for the next step (nA; empty
+    /// when no cell of the shard is coupled), set by `gap.rs`.
+    pub(super) gap: Vec<f64>,
     pub(super) spike_mask: Vec<bool>,
     pub(super) signals: Vec<ShardSignal>,
     pub(super) interval: u64,
@@ -204,13 +207,16 @@ impl Shard {
             if self.last_sample != Some(k) && k % self.interval == 0 && !self.signals.is_empty() {
                 self.sample(k);
             }
-            if !self.inject.is_empty() {
+            if !self.inject.is_empty() || !self.gap.is_empty() {
                 self.current.iter_mut().for_each(|c| *c = 0.0);
                 for (s, cells) in &self.inject {
                     let x = values[*s][(k - a) as usize];
                     for c in cells {
                         self.current[*c as usize] += x;
                     }
+                }
+                if !self.gap.is_empty() {
+                    self.current.iter_mut().zip(&self.gap).for_each(|(c, g)| *c += g);
                 }
             }
             let slot = ((k + 1) % ring_len) as usize;
@@ -404,6 +410,7 @@ impl Native {
                 incoming: Vec::new(),
                 inject: Vec::new(),
                 current: vec![0.0; size],
+                gap: Vec::new(),
                 spike_mask: vec![false; size],
                 signals: Vec::new(),
                 interval: 1,

@@ -17,9 +17,11 @@
 //! | [`TsodyksMarkramSynapse`] | `tsodyks_synapse` (PyNN 0.13's NEST mapping) |
 //! | [`STDPMechanism`] with [`SpikePairRule`] | `stdp_synapse` (`mu_plus`/`mu_minus` from the weight dependence) |
 //! | [`STDPMechanism`] with [`Vogels2011Rule`] | `vogels_sprekeler_synapse` |
+//! | [`ElectricalSynapse`] | `gap_junction` (gap-capable models only) |
 
 mod additive;
 mod additive_multiplicative;
+mod gap;
 mod gutig;
 mod multiplicative;
 mod spike_pair;
@@ -30,6 +32,7 @@ mod vogels;
 pub use crate::projection::StaticSynapse;
 pub use additive::AdditiveWeightDependence;
 pub use additive_multiplicative::AdditivePotentiationMultiplicativeDepression;
+pub use gap::ElectricalSynapse;
 pub use gutig::GutigWeightDependence;
 pub use multiplicative::MultiplicativeWeightDependence;
 pub use spike_pair::SpikePairRule;
