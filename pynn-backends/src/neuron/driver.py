@@ -152,15 +152,47 @@ class Driver(DriverCore):
         self.all_t, self.all_id = [], []
         self.initialized = False
         self._taken = {}
+        self.gaps = {}         # proj -> [pre, post, weight, v_pre, v_post] (gap junctions)
+        self.inj_base = {}     # gid -> current sources' i_inj (nA), for coupled cells
 
     # -- helpers -----------------------------------------------------------
     def local(self, gid):
         return gid % NHOST == RANK
 
     def psolve_to(self, step):
-        if step > self.step:
+        if step > self.step and self.gaps:
+            # gap junctions: one step per psolve, junction currents from the
+            # potentials at its start (pynn-backends/src/neuron/gap.rs)
+            while self.step < step:
+                self.apply_gaps()
+                PC.psolve((self.step + 1) * self.dt)
+                self.step += 1
+        elif step > self.step:
             PC.psolve(step * self.dt)
             self.step = step
+
+    def cell_of(self, gid):
+        p = self.pop_of(gid)
+        return p.cells[gid - p.offset]
+
+    def apply_gaps(self):
+        """Sets i_inj of every coupled cell to its sources' current plus the
+        sum of g (v_other - v_own) over its junctions, all from one snapshot
+        of v, summed in projection order, then list order (as native)."""
+        v, cur = {}, {}
+        for pre, post, w, vpre, vpost in self.gaps.values():
+            for a, b, (na, fa), (nb, fb) in zip(pre, post, vpre, vpost):
+                if a not in v:
+                    v[a] = getattr(self.cell_of(a), na) / fa
+                if b not in v:
+                    v[b] = getattr(self.cell_of(b), nb) / fb
+        for pre, post, w, vpre, vpost in self.gaps.values():
+            for a, b, g in zip(pre, post, w):
+                i = g * (v[a] - v[b])
+                cur[b] = cur.get(b, 0.0) + i
+                cur[a] = cur.get(a, 0.0) - i
+        for gid, i in cur.items():
+            self.cell_of(gid).i_inj = self.inj_base.get(gid, 0.0) + i
 
     # -- commands ----------------------------------------------------------
     def hello(self):
@@ -332,6 +364,11 @@ class Driver(DriverCore):
         pre = np.load(c["pre"]).astype(np.int64)
         post = np.load(c["post"]).astype(np.int64)
         weight = np.load(c["weight"])
+        syn = c.get("synapse")
+        if syn is not None and syn.get("model") == "gap":
+            self.gaps[proj] = [[int(x) for x in pre], [int(x) for x in post], [float(x) for x in weight],
+                               [(n, float(f)) for n, f in syn["v_pre"]], [(n, float(f)) for n, f in syn["v_post"]]]
+            return {}
         delay = np.load(c["delay"])
         receptor = float(c["receptor"])
         owner = {}
@@ -361,9 +398,14 @@ class Driver(DriverCore):
         raise DriverError("no cell %d" % gid)
 
     def cmd_set_synaptic(self, c):
-        ncs = self.projs[int(c["proj"])]
         values = np.load(c["values"])
         name = c["name"]
+        gap = self.gaps.get(int(c["proj"]))
+        if gap is not None:
+            if name == "weight":
+                gap[2] = [float(x) for x in values]
+            return {}
+        ncs = self.projs[int(c["proj"])]
         for k, nc in ncs.items():
             if name == "weight":
                 nc.weight[0] = float(values[k])
@@ -483,6 +525,7 @@ class Driver(DriverCore):
                     if self.local(g):
                         p = self.pop_of(g)
                         p.cells[g - p.offset].i_inj = float(x)
+                        self.inj_base[g] = float(x)
                 pos += n
         self.psolve_to(end)
         return {"step": self.step}

@@ -78,6 +78,7 @@
 //! * Spikes are recorded for every cell and filtered by the recording plan
 //!   in force when they are read.
 
+mod gap;
 pub mod mechanisms;
 mod plastic;
 pub mod translate;
@@ -436,6 +437,9 @@ impl Simulator for NeuronSim {
     }
 
     fn projection(b: &mut Neuron, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<NeuronProj> {
+        if matches!(spec.synapse, SynapseKind::Gap) {
+            return b.gap_projection(spec, c); // gap.rs
+        }
         let factor = match c.post.first().and_then(|t| b.cells.owner(*t)).map(|o| &b.pops[o].sim) {
             Some(NeuronPop { model: Model::Table(m), .. }) => m.weight_factor,
             Some(NeuronPop { model: Model::Point, comp: Some(comp), .. }) => translate::point::weight_factor(comp),
@@ -451,6 +455,9 @@ impl Simulator for NeuronSim {
     }
 
     fn send_connect(b: &mut Neuron, proj: ProjId) -> Result<()> {
+        if matches!(b.projs[proj].synapse, SynapseKind::Gap) {
+            return b.send_gap(proj);
+        }
         if b.sim.plastic.contains(proj) {
             return Ok(()); // no NetCons: events from plastic.rs
         }
