@@ -432,8 +432,16 @@ class Driver(DriverCore):
         pre = self.all_gids[pre_idx]
         post = self.all_gids[np.load(c["post"]).astype(np.int64)]
         weight = np.load(c["weight"])
-        delay = np.load(c["delay"])
         plastic = c.get("synapse")
+        if plastic and plastic["model"] == "gap_junction":
+            # both directions of every junction, written out by the Rust side
+            # (pynn-backends/src/nest/gap.rs); no delay
+            if len(pre):
+                nest.Connect(pre, post, "one_to_one", {"synapse_model": "gap_junction", "weight": weight})
+            self.projs[proj] = {"gap": True, "pre": pre, "post": post, "weight": weight.copy(), "pre_idx": pre_idx,
+                                "plastic": None, "direct": {}}
+            return {}
+        delay = np.load(c["delay"])
         model = ("pynn_plastic_%d" if plastic else "pynn_static_%d") % proj
         nest.CopyModel(plastic["model"] if plastic else "static_synapse", model)
         spec = {"synapse_model": model, "weight": weight, "delay": delay}
@@ -504,6 +512,13 @@ class Driver(DriverCore):
         name = c["name"]
         values = np.load(c["values"])
         if len(values) == 0:
+            return {}
+        if pr.get("gap"):
+            if name == "weight":
+                w = np.concatenate([values, values]) * 1000.0  # both directions, uS -> nS
+                for a, b, x in zip(pr["pre"], pr["post"], w):
+                    nest.GetConnections(nest.NodeCollection([int(a)]), nest.NodeCollection([int(b)]),
+                                        synapse_model="gap_junction").set(weight=float(x))
             return {}
         if pr.get("direct"):
             self.set_direct(pr, name, values)

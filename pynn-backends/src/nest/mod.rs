@@ -77,6 +77,7 @@
 //! model with NEST's own parameter, state and recordable names and units
 //! (PyNN's `nest.native_cell_type`); see [`NestCell`].
 
+mod gap;
 pub mod translate;
 
 pub use crate::external::process::{INSTALL_HINT, find_python};
@@ -226,8 +227,9 @@ impl External<NestSim> {
     /// back from NEST, every pre-synaptic spike up to the current time
     /// delivered.
     fn read_plastic_state(&mut self) -> Result<()> {
-        let ids: Vec<ProjId> =
-            (0..self.projs.len()).filter(|p| !matches!(self.projs[*p].synapse, SynapseKind::Static)).collect();
+        let ids: Vec<ProjId> = (0..self.projs.len())
+            .filter(|p| !matches!(self.projs[*p].synapse, SynapseKind::Static | SynapseKind::Gap))
+            .collect();
         if ids.is_empty() {
             return Ok(());
         }
@@ -665,6 +667,9 @@ impl Simulator for NestSim {
     }
 
     fn projection(b: &mut Nest, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<NestProj> {
+        if matches!(spec.synapse, SynapseKind::Gap) {
+            return gap::projection(b, spec, c);
+        }
         check_plastic(spec)?;
         let Some(first) = c.post.first() else {
             // An empty projection: nothing to send, but keep the id.
@@ -695,6 +700,9 @@ impl Simulator for NestSim {
     }
 
     fn send_connect(b: &mut Nest, proj: ProjId) -> Result<()> {
+        if matches!(b.projs[proj].synapse, SynapseKind::Gap) {
+            return gap::send_connect(b, proj);
+        }
         let pr = &b.projs[proj];
         let weight: Vec<f64> =
             pr.conns.weight.iter().map(|w| pr.post_model.translate_weight(*w, pr.inhibitory)).collect();

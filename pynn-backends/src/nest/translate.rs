@@ -264,6 +264,49 @@ const fn neuron(
     NestModel { pynn, nest, kind: Kind::Neuron, params, fixed: &[], vars, weight }
 }
 
+/// NEST 3.10's neuron models that take `gap_junction` connections
+/// (`node_uses_wfr`; asked of NEST 3.10.0: `hh_psc_alpha_gap`,
+/// `hh_cond_beta_gap_traub`; `hh_cond_exp_traub`, PyNN's model of
+/// `HH_cond_exp`, is not among them).
+pub const GAP_MODELS: &[&str] = &["hh_psc_alpha_gap", "hh_cond_beta_gap_traub"];
+
+/// `HH_cond_exp` on NEST's gap-capable `hh_cond_beta_gap_traub`, used for
+/// populations that take part in gap junctions: the same membrane and
+/// channel equations as `hh_cond_exp_traub` (Traub's rates with `V_T`, the
+/// same spike rule and dead time; `models/hh_cond_beta_gap_traub.h`), but
+/// beta-shaped synaptic conductances: `tau_decay` is PyNN's `tau_syn`, and
+/// the rise time is fixed at [`GAP_TAU_RISE`], so that a spike's
+/// conductance follows the exponential `HH_cond_exp` prescribes to within
+/// `tau_rise / tau_syn` (0.5 % at the default `tau_syn_E` of 0.2 ms).
+pub static HH_GAP: NestModel = NestModel {
+    pynn: "HH_cond_exp",
+    nest: "hh_cond_beta_gap_traub",
+    kind: Kind::Neuron,
+    params: HH_BETA,
+    fixed: &[("tau_rise_ex", GAP_TAU_RISE), ("tau_rise_in", GAP_TAU_RISE)],
+    vars: HH_VARS,
+    weight: CONDUCTANCE,
+};
+
+/// The synaptic rise time of [`HH_GAP`] (ms).
+pub const GAP_TAU_RISE: f64 = 1e-3;
+
+const HH_BETA: &[(&str, Rule)] = &[
+    ("gbar_Na", Scale("g_Na", 1000.0)),
+    ("gbar_K", Scale("g_K", 1000.0)),
+    ("g_leak", Scale("g_L", 1000.0)),
+    ("cm", Scale("C_m", 1000.0)),
+    ("v_offset", Scale("V_T", 1.0)),
+    ("e_rev_Na", Scale("E_Na", 1.0)),
+    ("e_rev_K", Scale("E_K", 1.0)),
+    ("e_rev_leak", Scale("E_L", 1.0)),
+    ("e_rev_E", Scale("E_ex", 1.0)),
+    ("e_rev_I", Scale("E_in", 1.0)),
+    ("tau_syn_E", Scale("tau_decay_ex", 1.0)),
+    ("tau_syn_I", Scale("tau_decay_in", 1.0)),
+    ("i_offset", Scale("I_e", 1000.0)),
+];
+
 /// The table: every standard cell type of pynn-core on NEST 3.10.
 pub const MODELS: &[NestModel] = &[
     neuron("IF_curr_alpha", "iaf_psc_alpha", LIF_CURR, CURR_VARS, CURRENT),
