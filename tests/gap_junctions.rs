@@ -323,3 +323,55 @@ fn nest_refuses_cells_without_a_gap_model() {
     let e = Projection::new(&cells, &cells, &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap_err();
     assert!(e.is_unsupported() && e.to_string().contains("iaf_psc_exp"), "{e}");
 }
+
+/// Conductances read back and changed between runs: after
+/// `set("weight", 2 g)` the pair moves to the analytic steady state of the
+/// doubled junction (within 1e-3 mV after 1000 ms, 40 membrane time
+/// constants; the first within 1e-3 mV of that of `g`), on the native
+/// engine, NEURON and NEST alike (NEST: the new conductance on both
+/// directions, in nS).
+fn weights_change_between_runs<B>()
+where
+    B: Backend + Supports<HH_cond_exp>,
+{
+    let sim = Sim::<B>::setup(quiet()).unwrap();
+    let cells = Population::<HH_cond_exp, B>::new(&sim, 2, HH_cond_exp::default()).unwrap();
+    cells.record("v", None).unwrap();
+    let prj = Projection::new(
+        &cells.cell(0).unwrap(),
+        &cells.cell(1).unwrap(),
+        &OneToOneConnector,
+        ElectricalSynapse::new(G),
+        None,
+    )
+    .unwrap();
+    assert_eq!(prj.get_values("weight").unwrap(), vec![G]);
+    cells.cell(0).unwrap().inject(DCSource { amplitude: I_DC, start: 0.0, stop: 1e12 }).unwrap();
+    sim.run(1000.0).unwrap();
+    prj.set("weight", 2.0 * G).unwrap();
+    assert_eq!(prj.get_values("weight").unwrap(), vec![2.0 * G]);
+    sim.run(2000.0).unwrap();
+    let block = cells.get_data().unwrap();
+    let v = block.segments[0].signal("v").unwrap();
+    let (v1, v2) = (v.trace(0).unwrap(), v.trace(1).unwrap());
+    let (_, e1, e2) = analytic(&HH_cond_exp::default(), G, I_DC);
+    assert!((v1[10000] - e1).abs() < 1e-3 && (v2[10000] - e2).abs() < 1e-3, "{}: {} {e2}", B::NAME, v2[10000]);
+    let (_, f1, f2) = analytic(&HH_cond_exp::default(), 2.0 * G, I_DC);
+    let (l1, l2) = (*v1.last().unwrap(), *v2.last().unwrap());
+    assert!((l1 - f1).abs() < 1e-3 && (l2 - f2).abs() < 1e-3, "{}: {l1} {l2} vs {f1} {f2}", B::NAME);
+}
+
+#[test]
+fn weights_change_between_runs_native() {
+    weights_change_between_runs::<Native>();
+}
+
+#[test]
+fn weights_change_between_runs_neuron() {
+    weights_change_between_runs::<Neuron>();
+}
+
+#[test]
+fn weights_change_between_runs_nest() {
+    weights_change_between_runs::<Nest>();
+}

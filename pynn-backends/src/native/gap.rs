@@ -42,6 +42,9 @@ pub(super) struct GapProj {
     pre: Vec<u32>,
     post: Vec<u32>,
     weight: Vec<f64>,
+    /// The delays the core gave (its `min_delay`); junctions do not use
+    /// them, they are read back as every backend reads them.
+    delay: Vec<f64>,
 }
 
 /// Every gap junction of a session and what a step needs to apply them.
@@ -98,7 +101,7 @@ impl Native {
                 "a conductance >= 0 uS",
             ));
         }
-        self.gaps.projs.push(GapProj { id: spec.id, pre: c.pre, post: c.post, weight: c.weight });
+        self.gaps.projs.push(GapProj { id: spec.id, pre: c.pre, post: c.post, weight: c.weight, delay: c.delay });
         self.rebuild_gaps();
         Ok(())
     }
@@ -171,12 +174,12 @@ impl Native {
         self.gaps.find(proj).map(|p| (p.pre.clone(), p.post.clone()))
     }
 
-    /// `weight` or `delay` (0: junctions have none) of a gap projection.
+    /// `weight` or `delay` (unused by junctions) of a gap projection.
     pub(super) fn gap_get(&self, proj: ProjId, name: &str) -> Option<Result<Vec<f64>>> {
         let p = self.gaps.find(proj)?;
         Some(match name {
             "weight" => Ok(p.weight.clone()),
-            "delay" => Ok(vec![0.0; p.weight.len()]),
+            "delay" => Ok(p.delay.clone()),
             _ => Err(Error::unknown_name("native gap-junction projection", "attribute", name, ["weight", "delay"])),
         })
     }

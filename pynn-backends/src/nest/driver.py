@@ -515,7 +515,7 @@ class Driver(DriverCore):
             return {}
         if pr.get("gap"):
             if name == "weight":
-                w = np.concatenate([values, values]) * 1000.0  # both directions, uS -> nS
+                w = np.concatenate([values, values])  # both directions (nS, translated in Rust)
                 for a, b, x in zip(pr["pre"], pr["post"], w):
                     nest.GetConnections(nest.NodeCollection([int(a)]), nest.NodeCollection([int(b)]),
                                         synapse_model="gap_junction").set(weight=float(x))

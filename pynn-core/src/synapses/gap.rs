@@ -27,8 +27,8 @@
 //! | backend | how |
 //! |---|---|
 //! | native | junction currents from the voltages at the start of each step, held through the step (explicit coupling); both cells any type with a membrane potential `v` that takes injected current |
-//! | NEURON | `gap.mod` point processes (`i = g (v - vgap)`), partner voltages through `ParallelContext.source_var`/`target_var` |
-//! | NEST | `gap_junction` (waveform relaxation) between cells of NEST's gap-capable models (`hh_psc_alpha_gap`, `hh_cond_beta_gap_traub`) |
+//! | NEURON | the native scheme, run by the driver (our cells are ARTIFICIAL_CELLs: no section for NEURON's own gap junctions); one process |
+//! | NEST | `gap_junction` (waveform relaxation) between cells of NEST's gap-capable models (`hh_psc_alpha_gap`, `hh_cond_beta_gap_traub`; `HH_cond_exp` runs as the latter) |
 //! | Brian2 | not supported (`Error::Unsupported`) |
 //!
 //! # Parameters
