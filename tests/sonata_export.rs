@@ -443,3 +443,42 @@ print(json.dumps({"ids": g["node_ids"][()].tolist(), "t": g["timestamps"][()].vi
     mine.sort_unstable();
     assert_eq!(theirs, mine);
 }
+
+/// A projection from an assembly spans two node populations: it becomes
+/// one edge population per (pre, post) pair, `<proj>-<pre>-<post>`, whose
+/// edges are the projection's own, in list order, with node ids counted
+/// within each population (libsonata reads them).
+#[test]
+fn a_projection_from_an_assembly_becomes_one_edge_population_per_pair() {
+    let sim = Sim::<Native>::setup(Setup { timestep: DT, ..Setup::default() }).unwrap();
+    let a = Population::with_label(&sim, 3, IF_curr_exp::default(), Some("a")).unwrap();
+    let b = Population::with_label(&sim, 4, IF_curr_exp::default(), Some("b")).unwrap();
+    let c = Population::with_label(&sim, 2, IF_curr_exp::default(), Some("c")).unwrap();
+    let ab = (&a + &b).unwrap();
+    let w = RandomDistribution::uniform(0.1, 0.2);
+    let prj = Projection::with_label(
+        &ab,
+        &c,
+        &AllToAllConnector::default(),
+        StaticSynapse::new(w, 1.0),
+        Some("excitatory"),
+        Some("ab→c"),
+    )
+    .unwrap();
+    let dir = scratch("assembly");
+    let out = export(&sim, &dir, &ExportOptions::default()).unwrap();
+    assert_eq!(out.edge_populations, [["ab-c-a-c", "ab-c-b-c"]]);
+    let seen = run_python("read_libsonata.py", &[&out.circuit_config, &out.simulation_config]);
+    let list = prj.get_list("weight").unwrap();
+    for (name, pre, first, n) in [("ab-c-a-c", "a", 0, 3), ("ab-c-b-c", "b", 3, 4)] {
+        let e = &seen["edges"][name];
+        assert_eq!(e["source_population"], pre);
+        assert_eq!(e["target_population"], "c");
+        // Assembly positions first..first+n are the cells 0..n of `pre`.
+        let mine: Vec<_> = list.iter().filter(|x| x.0 >= first && x.0 < first + n).collect();
+        assert_eq!(mine.len(), n * 2);
+        assert_eq!(json_u64(&e["source"]), mine.iter().map(|x| (x.0 - first) as u64).collect::<Vec<_>>());
+        assert_eq!(json_u64(&e["target"]), mine.iter().map(|x| x.1 as u64).collect::<Vec<_>>());
+        assert_eq!(json_u64(&e["syn_weight"]), mine.iter().map(|x| x.2.to_bits()).collect::<Vec<_>>());
+    }
+}
