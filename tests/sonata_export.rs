@@ -271,6 +271,8 @@ fn output_files_hold_the_recorded_data() {
         }
         pairs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let got = &seen["spikes"][name];
+        assert_eq!(got["sorting"], "by_time", "{name}");
+        assert_eq!(got["time_units"], "ms", "{name}");
         let ids = json_u64(&got["node_ids"]);
         let times = json_u64(&got["timestamps"]);
         // libsonata sorts by its own rule; compare as sets of (id, time bits).

@@ -2,7 +2,8 @@
 //!
 //! * [`write_spikes`]: `/spikes/<pop>/timestamps` (float64, ms, attribute
 //!   `units = "ms"`) and `/spikes/<pop>/node_ids` (uint64: the cell's
-//!   index in its population), sorted by time (then node id), one group
+//!   index in its population), sorted by time (then node id; the group's
+//!   attribute `sorting` is the enum value `by_time`), one group
 //!   per block (named after the block's population label, as
 //!   [`crate::sonata::export::sonata_name`] writes it).
 //! * [`write_report`]: `/report/<pop>/data` (float32 as the guide says,
@@ -37,14 +38,30 @@ fn create(path: &Path) -> Result<hdf5::File> {
     hdf5::File::create(path).map_err(h5err(path))
 }
 
+/// The `sorting` attribute of a spike population, an HDF5 enum as the
+/// guide defines it (`none` 0, `by_id` 1, `by_time` 2; libsonata reads it
+/// as `SpikePopulation.sorting`).
+#[derive(hdf5::H5Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i8)]
+enum Sorting {
+    #[hdf5(rename = "none")]
+    _None = 0,
+    #[hdf5(rename = "by_id")]
+    _ById = 1,
+    #[hdf5(rename = "by_time")]
+    ByTime = 2,
+}
+
 /// Writes `/spikes/<pop>/{timestamps,node_ids}` for each `(pop, spikes)`,
-/// spikes as `(node id, time in ms)` already sorted as wanted.
+/// spikes as `(node id, time in ms)` sorted by time (attribute
+/// `sorting = by_time`).
 pub(crate) fn write_spike_table(path: &Path, pops: &[(&str, &[(u64, f64)])]) -> Result<()> {
     let file = create(path)?;
     let e = h5err(path);
     let root = file.create_group("spikes").map_err(&e)?;
     for (name, spikes) in pops {
         let g = root.create_group(name).map_err(&e)?;
+        g.new_attr::<Sorting>().create("sorting").and_then(|a| a.write_scalar(&Sorting::ByTime)).map_err(&e)?;
         let times: Vec<f64> = spikes.iter().map(|s| s.1).collect();
         let ids: Vec<u64> = spikes.iter().map(|s| s.0).collect();
         dataset(&g, "timestamps", &times, path)?;

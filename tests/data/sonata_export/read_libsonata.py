@@ -56,7 +56,8 @@ if len(sys.argv) > 3:
     out["spikes"] = {}
     for name in spikes.get_population_names():
         pairs = spikes[name].get()
-        out["spikes"][name] = {"node_ids": [int(p[0]) for p in pairs], "timestamps": bits([p[1] for p in pairs])}
+        out["spikes"][name] = {"node_ids": [int(p[0]) for p in pairs], "timestamps": bits([p[1] for p in pairs]),
+                               "sorting": str(spikes[name].sorting), "time_units": spikes[name].time_units}
     out["reports_read"] = {}
     for report in sys.argv[4:]:
         reader = libsonata.ElementReportReader(os.path.join(outdir, report + ".h5"))
