@@ -341,6 +341,8 @@ impl<B: Backend> Projection<B> {
             post: post_sel.clone(),
             size: n,
             weight_interval: None,
+            synapse_type: synapse.name(),
+            receptor: receptor.name,
         });
         drop(st);
         Ok(Projection {

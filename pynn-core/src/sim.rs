@@ -169,6 +169,11 @@ pub(crate) struct ProjRecord {
     pub size: usize,
     /// Interval (steps) at which the weights are sampled, while recorded.
     pub weight_interval: Option<u64>,
+    /// The synapse type's name (`"StaticSynapse"`, ...) and the receptor
+    /// type targeted, for writers that describe the projection (SONATA).
+    pub synapse_type: &'static str,
+    /// See `synapse_type`.
+    pub receptor: &'static str,
 }
 
 pub(crate) struct SourceRecord {

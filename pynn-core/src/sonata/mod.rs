@@ -10,3 +10,4 @@
 
 pub mod export;
 pub mod import;
+pub mod output;
