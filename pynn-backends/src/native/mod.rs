@@ -66,6 +66,7 @@ pub mod sources;
 mod delivery;
 mod rows;
 mod shard;
+mod team;
 
 pub use options::{NativeOptions, OdeSolver};
 pub use rows::SynapseMemory;
@@ -111,6 +112,8 @@ pub struct Native {
     pool: std::sync::Arc<rayon::ThreadPool>,
     /// Plastic projections (their `projs` entry is empty), creation order.
     plastic: Vec<plastic::Plastic>,
+    /// How the shards of a slice are shared among the threads.
+    team: team::Team,
 }
 
 impl std::fmt::Debug for Native {
@@ -187,6 +190,7 @@ impl Backend for Native {
             owner: Vec::new(),
             pool: std::sync::Arc::new(pool),
             plastic: Vec::new(),
+            team: team::Team::default(),
         })
     }
 
@@ -430,6 +434,7 @@ impl Backend for Native {
         }
         let pool = std::sync::Arc::clone(&self.pool);
         pool.install(|| {
+            self.team.plan(&self.shards, self.min_delay);
             while self.step < step {
                 let b = (self.step + self.min_delay).min(step);
                 self.run_slice(self.step, b);
