@@ -123,6 +123,9 @@ fn try_main() -> Result<()> {
         for (t, b) in busy.iter().enumerate() {
             println!("  thread {t}     busy {:.3} s (processor time on shards)", b.as_secs_f64());
         }
+        let shards = sim.with_backend(|b| b.shard_busy().to_vec());
+        let list: Vec<String> = shards.iter().map(|b| format!("{:.3}", b.as_secs_f64())).collect();
+        println!("  shards       busy {} s", list.join(", "));
     }
     support::report_and_write(
         &sim,

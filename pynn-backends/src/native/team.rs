@@ -4,14 +4,16 @@
 //!
 //! A parallel iterator over the shards splits the list in halves and
 //! steals by halves, in the list's order, which can leave a large shard
-//! for last: Brunel NE = 10 000 has neuron shards of 4096, 4096, 1808,
-//! 2048 and 452 cells (and four cheap ones of its Poisson drive), and the
-//! halves `[4096, 4096]` and `[1808, 2048, 452]` would give one worker
-//! 8192 cells and the other 4308, a speed-up of at most 1.53 on two
-//! threads. Taken largest first, one at a time, the last shards taken are
-//! the small ones, so the workers finish close together (here 6144 and
-//! 6356 cells, at most 1.97). The slice stays one fork-join on the pool,
-//! so a worker that is asleep or descheduled holds nobody up unless it
+//! for last. Brunel NE = 10 000 has nine shards: 4096, 4096 and 1808
+//! excitatory cells, 2048 and 452 inhibitory, and 4096, 4096, 4096 and
+//! 212 Poisson sources of its drive, which cost about as much per cell
+//! (measured per shard with `brunel --thread-balance`, 300 ms: 0.139,
+//! 0.135, 0.067, 0.085, 0.039, 0.188, 0.190, 0.189 and 0.011 s of
+//! processor time). Taken largest first, one at a time, the last shards
+//! taken are the small ones, so the workers finish close together (with
+//! those times: 0.520 and 0.523 s, half the total plus 0.3 %). The slice
+//! stays one fork-join on the pool, so a worker that is asleep or
+//! descheduled holds nobody up unless it
 //! holds a shard: the others take the rest. (A team of workers that each went
 //! through every slice, meeting at a spinning barrier, avoids the
 //! fork-join per slice, but made Vogels-Abbott CUBA on 2 threads 10-15x
@@ -58,13 +60,16 @@ fn thread_time() -> Duration {
     START.get_or_init(Instant::now).elapsed()
 }
 
-/// The estimated cost of a shard per slice of `steps` steps: its cells'
-/// updates plus its incoming synapses (one in eight of which, roughly,
-/// carries a spike in a slice of a network firing at tens of Hz: a
-/// heuristic that only balances the load, never changes a result).
+/// The estimated cost of a shard per slice of `steps` steps: its cell
+/// updates. A heuristic that only balances the load, never changes a
+/// result. Measured per shard on Brunel NE = 10 000 (`brunel
+/// --thread-balance`, 300 ms): about 11 ns per cell and step for the
+/// neurons, their delivery of 1251 synapses per cell at 32 Hz included,
+/// and 15 ns for the Poisson drive, which has no incoming synapses; a term
+/// for the incoming synapses (one in eight) put the drive last and left
+/// one worker 15 % over half the total.
 fn cost(sh: &Shard, steps: u64) -> u64 {
-    let synapses: usize = sh.incoming.iter().map(|r| r.target.len()).sum();
-    sh.size as u64 * steps.max(1) + synapses as u64 / 8
+    sh.size as u64 * steps.max(1)
 }
 
 /// The order in which the shards of a slice are taken, given their
@@ -85,6 +90,8 @@ pub(super) struct Team {
     pub(super) timing: bool,
     /// Per worker (the pool's thread index): processor time spent on shards.
     pub(super) busy: Vec<Duration>,
+    /// Per shard: processor time spent on it in parallel slices.
+    pub(super) shard_busy: Vec<Duration>,
 }
 
 impl Team {
@@ -111,11 +118,10 @@ impl Team {
         let slots: Vec<Mutex<(&mut Shard, &mut Spikes)>> = shards.iter_mut().zip(out).map(Mutex::new).collect();
         let threads = pool.current_num_threads().min(n);
         let (next, order) = (AtomicUsize::new(0), &self.order);
-        let busy: Vec<AtomicU64> = if self.timing {
-            (0..threads.max(pool.current_num_threads())).map(|_| AtomicU64::new(0)).collect()
-        } else {
-            Vec::new()
+        let counters = |k: usize| -> Vec<AtomicU64> {
+            if self.timing { (0..k).map(|_| AtomicU64::new(0)).collect() } else { Vec::new() }
         };
+        let (busy, per_shard) = (counters(pool.current_num_threads()), counters(n));
         (0..threads).into_par_iter().with_max_len(1).for_each(|_| {
             let t0 = (!busy.is_empty()).then(thread_time);
             loop {
@@ -123,7 +129,11 @@ impl Team {
                 let Some(&s) = order.get(k) else { break };
                 if let Ok(mut slot) = slots[s].lock() {
                     let (sh, out) = &mut *slot;
+                    let t = t0.map(|_| thread_time());
                     task(sh, out);
+                    if let (Some(t), Some(c)) = (t, per_shard.get(s)) {
+                        c.fetch_add((thread_time() - t).as_nanos() as u64, Ordering::Relaxed);
+                    }
                 }
             }
             if let (Some(t0), Some(i)) = (t0, rayon::current_thread_index()) {
@@ -131,10 +141,10 @@ impl Team {
                 busy.get(i).map(|b| b.fetch_add(spent, Ordering::Relaxed));
             }
         });
-        if !busy.is_empty() {
-            self.busy.resize(self.busy.len().max(busy.len()), Duration::ZERO);
-            for (sum, b) in self.busy.iter_mut().zip(busy) {
-                *sum += Duration::from_nanos(b.into_inner());
+        for (sums, counts) in [(&mut self.busy, busy), (&mut self.shard_busy, per_shard)] {
+            sums.resize(sums.len().max(counts.len()), Duration::ZERO);
+            for (sum, c) in sums.iter_mut().zip(counts) {
+                *sum += Duration::from_nanos(c.into_inner());
             }
         }
     }
@@ -157,6 +167,15 @@ impl super::Native {
     /// on a loaded machine cannot.
     pub fn thread_busy(&self) -> &[Duration] {
         &self.team.busy
+    }
+
+    /// Per shard (in creation order: populations, then cells), measured
+    /// like [`Native::thread_busy`](super::Native::thread_busy): the
+    /// processor time spent on it. Unlike the per-worker times, which on
+    /// a loaded machine also tell which worker had a processor, these are
+    /// the costs that the order of [`Team`] balances.
+    pub fn shard_busy(&self) -> &[Duration] {
+        &self.team.shard_busy
     }
 }
 
@@ -192,6 +211,13 @@ mod tests {
         // Vogels-Abbott: 2048, 1152 (exc), 512, 288 (inh): 2048 / 1952.
         let costs = [2048u64, 1152, 512, 288];
         assert_eq!(loads(&costs, &order(&costs), 2), [2048, 1952]);
+        // Brunel's nine shards (neurons, then the Poisson drive) ordered by
+        // their cells, run for the processor times measured per shard
+        // (ms, `brunel --thread-balance`, 300 ms): 520 and 523 ms, within
+        // 1 % of half the total (521.5).
+        let cells = [4096u64, 4096, 1808, 2048, 452, 4096, 4096, 4096, 212];
+        let measured = [139u64, 135, 67, 85, 39, 188, 190, 189, 11];
+        assert_eq!(loads(&measured, &order(&cells), 2), [520, 523]);
         // Ties keep the index order (the order depends on the costs only).
         assert_eq!(order(&[5, 7, 5, 7]), [1, 3, 0, 2]);
     }
