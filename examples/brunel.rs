@@ -49,6 +49,10 @@ struct Args {
     /// Draw the raster and population rate into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     plot: Option<std::path::PathBuf>,
+    /// Print each worker thread's processor time on shards during the run
+    /// (the load balance, which wall-clock times on a busy machine cannot show).
+    #[arg(long)]
+    thread_balance: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -94,6 +98,7 @@ fn try_main() -> Result<()> {
     inh.record("spikes", None)?;
     let build = t0.elapsed().as_secs_f64();
 
+    sim.with_backend(|b| b.set_thread_timing(args.thread_balance));
     let t1 = Instant::now();
     sim.run(args.tstop)?;
     let run = t1.elapsed().as_secs_f64();
@@ -112,6 +117,15 @@ fn try_main() -> Result<()> {
     );
     if let Some(line) = support::peak_memory_line() {
         println!("  peak memory  {line}");
+    }
+    if args.thread_balance {
+        let busy = sim.with_backend(|b| b.thread_busy().to_vec());
+        for (t, b) in busy.iter().enumerate() {
+            println!("  thread {t}     busy {:.3} s (processor time on shards)", b.as_secs_f64());
+        }
+        let shards = sim.with_backend(|b| b.shard_busy().to_vec());
+        let list: Vec<String> = shards.iter().map(|b| format!("{:.3}", b.as_secs_f64())).collect();
+        println!("  shards       busy {} s", list.join(", "));
     }
     support::report_and_write(
         &sim,

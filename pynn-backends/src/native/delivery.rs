@@ -241,15 +241,16 @@ impl Native {
         }
         let values = &values;
         let (pending, shard_lo) = (&self.pending, &self.shard_lo);
-        let task = |(sh, out): (&mut Shard, &mut Spikes)| {
+        let task = |sh: &mut Shard, out: &mut Spikes| {
             sh.deliver(pending, shard_lo, ring_len);
             sh.advance(a, b, ring_len, values, out);
         };
         let work = self.owner.len() as u64 * (b - a) + pending.iter().map(|s| s.list.len() as u64).sum::<u64>();
         if work >= PARALLEL_WORK && self.pool.current_num_threads() > 1 && self.shards.len() > 1 {
-            self.shards.par_iter_mut().zip(self.next.par_iter_mut()).with_max_len(1).for_each(task);
+            // Largest shards first, one at a time (`team.rs`).
+            self.team.run(&self.pool, &mut self.shards, &mut self.next, task);
         } else {
-            self.shards.iter_mut().zip(self.next.iter_mut()).for_each(task);
+            self.shards.iter_mut().zip(self.next.iter_mut()).for_each(|(sh, out)| task(sh, out));
         }
         std::mem::swap(&mut self.pending, &mut self.next);
         self.pending_upto = Some(b);

@@ -67,6 +67,7 @@ mod delivery;
 mod gap;
 mod rows;
 mod shard;
+mod team;
 
 pub use options::{NativeOptions, OdeSolver};
 pub use rows::SynapseMemory;
@@ -114,6 +115,8 @@ pub struct Native {
     plastic: Vec<plastic::Plastic>,
     /// Gap junctions (`gap.rs`); their `projs` entry is empty.
     gaps: gap::Gaps,
+    /// How the shards of a slice are shared among the threads.
+    team: team::Team,
 }
 
 impl std::fmt::Debug for Native {
@@ -191,6 +194,7 @@ impl Backend for Native {
             pool: std::sync::Arc::new(pool),
             plastic: Vec::new(),
             gaps: gap::Gaps::default(),
+            team: team::Team::default(),
         })
     }
 
@@ -450,6 +454,7 @@ impl Backend for Native {
         pool.install(|| {
             // Gap junctions need every cell's `v` at every step (gap.rs).
             let slice = if self.gaps.is_empty() { self.min_delay } else { 1 };
+            self.team.plan(&self.shards, slice);
             while self.step < step {
                 if !self.gaps.is_empty() {
                     self.apply_gaps();
