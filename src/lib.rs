@@ -59,6 +59,7 @@ pub mod prelude {
         AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
         MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,
     };
+    pub use pynn_core::synapses::{MultiQuantalSynapse, SimpleStochasticSynapse, StochasticTsodyksMarkramSynapse};
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, Error,
