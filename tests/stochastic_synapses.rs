@@ -78,6 +78,14 @@ fn simple_stochastic_system_test_neuron_equals_native() {
 }
 
 #[test]
+fn simple_stochastic_system_test_brian2_equals_native() {
+    let native = simple_stochastic_counts::<Native>();
+    let brian2 = simple_stochastic_counts::<Brian2>();
+    check_simple_stochastic(&brian2, "Brian2");
+    assert_eq!(brian2, native);
+}
+
+#[test]
 fn simple_stochastic_system_test_nest() {
     check_simple_stochastic(&simple_stochastic_counts::<Nest>(), "NEST");
 }
@@ -119,6 +127,38 @@ fn stochastic_types() -> Vec<(&'static str, Box<dyn Fn() -> Box<dyn SynapseType>
         ),
         ("MultiQuantalSynapse", Box::new(|| Box::new(MultiQuantalSynapse::new(1.0, 1.5, 0.4, 4.0, 80.0, 30.0)))),
     ]
+}
+
+/// Spike trains equal to 1e-9 ms, membrane traces within `tol_v` mV.
+fn assert_same(
+    name: &str,
+    other: &str,
+    a: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    b: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    tol_v: f64,
+) {
+    for (i, (x, y)) in a.0.iter().zip(&b.0).enumerate() {
+        assert_eq!(x.len(), y.len(), "{name}: cell {i} fires {} times on native, {} on {other}", x.len(), y.len());
+        for (p, q) in x.iter().zip(y) {
+            assert!((p - q).abs() < 1e-9, "{name}: cell {i} spikes at {p} (native) and {q} ({other})");
+        }
+    }
+    let dv = a.1.iter().zip(&b.1).flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs())).fold(0.0, f64::max);
+    assert!(dv < tol_v, "{name}: v differs by {dv} mV between native and {other}");
+}
+
+/// Brian2 runs the rules as its own code with the same draws
+/// (`brian2/plastic.rs`); its membrane potential differs from native's by
+/// summation rounding in SI units (`tests/recurrent_identity.rs`): 1e-9 mV.
+#[test]
+fn native_equals_brian2_spike_for_spike() {
+    for (name, make) in stochastic_types() {
+        let native = recurrent::<Native>(make());
+        let brian2 = recurrent::<Brian2>(make());
+        let total: usize = native.0.iter().map(Vec::len).sum();
+        assert!(total > 300, "{name}: only {total} spikes");
+        assert_same(name, "Brian2", &native, &brian2, 1e-9);
+    }
 }
 
 #[test]

@@ -631,7 +631,10 @@ impl Simulator for Brian2Sim {
             SynapseKind::Static
             | SynapseKind::TsodyksMarkram(_)
             | SynapseKind::SpikePairStdp { .. }
-            | SynapseKind::Vogels2011 { .. } => {}
+            | SynapseKind::Vogels2011 { .. }
+            | SynapseKind::SimpleStochastic { .. }
+            | SynapseKind::StochasticTsodyksMarkram { .. }
+            | SynapseKind::MultiQuantal { .. } => {}
             ref other => {
                 return Err(Error::unsupported(
                     "Brian2",
