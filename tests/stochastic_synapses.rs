@@ -278,6 +278,40 @@ fn mean_psp_matches_deterministic_tsodyks_markram_nest() {
     check_mean_against_tm::<Nest>("NEST");
 }
 
+network! {
+    /// PyNN's system test written with `network!`.
+    struct Stochastic;
+
+    setup { timestep = 0.1 ms, min_delay = 0.5 ms, seed = 42 }
+
+    pop src = SpikeSourceArray(1) { spike_times = { (0..200).map(|k| 2.5 + 5.0 * k as f64).collect::<Vec<f64>>() } };
+    pop cells = IF_cond_exp(4) { tau_syn_E = 1 ms };
+    pop other = IF_cond_exp(2);
+    connect simple = src -> cells all_to_all() simple_stochastic(p = { vec![0.0, 0.5, 0.5, 1.0] }, weight = 0.5 uS) excitatory;
+    connect tm = src -> other all_to_all() stochastic_tsodyks_markram(U = 0.3, tau_facil = 10 ms, weight = 0.1 uS) excitatory;
+    connect quantal = src -> other all_to_all() multi_quantal(n = 3, weight = 0.1 uS) excitatory;
+    record cells: gsyn_exc;
+}
+
+/// `network!` knows the three types (PyNN's defaults for what is not
+/// written) and gives the object API's PSPs.
+#[test]
+fn network_macro_declares_stochastic_synapses() -> Result<()> {
+    let (sim, net) = Stochastic::<Native>::setup_and_build()?;
+    assert_eq!(net.tm.get_values("U")?, vec![0.3; 2]);
+    assert_eq!(net.tm.get_values("tau_rec")?, vec![100.0; 2]);
+    assert_eq!(net.quantal.get_values("n")?, vec![3.0; 2]);
+    assert_eq!(net.quantal.get_values("tau_rec")?, vec![800.0; 2]);
+    assert_eq!(net.simple.get_values("p")?, vec![0.0, 0.5, 0.5, 1.0]);
+    sim.run(1000.0)?;
+    let block = net.cells.get_data()?;
+    let g = block.segments[0].signal("gsyn_exc").unwrap();
+    let counts: Vec<usize> = (0..4).map(|i| crossings(&g.column(i), 0.4)).collect();
+    // Same seed, same projection id (0) and connections: the object API's counts.
+    assert_eq!(counts, simple_stochastic_counts::<Native>());
+    Ok(())
+}
+
 #[test]
 fn bad_parameters_are_clear_errors() {
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();

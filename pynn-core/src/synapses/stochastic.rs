@@ -157,7 +157,8 @@ pub struct SimpleStochasticSynapse {
 
 impl Default for SimpleStochasticSynapse {
     fn default() -> Self {
-        SimpleStochasticSynapse { weight: Value::Scalar(0.0), delay: None, p: Value::Scalar(0.5) }
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::SimpleStochasticSynapse;
+        SimpleStochasticSynapse { weight: Value::Scalar(0.0), delay: None, p: Value::Scalar(T.default_of("p")) }
     }
 }
 
@@ -205,12 +206,13 @@ pub struct StochasticTsodyksMarkramSynapse {
 
 impl Default for StochasticTsodyksMarkramSynapse {
     fn default() -> Self {
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::StochasticTsodyksMarkramSynapse;
         StochasticTsodyksMarkramSynapse {
             weight: Value::Scalar(0.0),
             delay: None,
-            U: Value::Scalar(0.5),
-            tau_rec: Value::Scalar(100.0),
-            tau_facil: Value::Scalar(0.0),
+            U: Value::Scalar(T.default_of("U")),
+            tau_rec: Value::Scalar(T.default_of("tau_rec")),
+            tau_facil: Value::Scalar(T.default_of("tau_facil")),
         }
     }
 }
@@ -273,13 +275,14 @@ pub struct MultiQuantalSynapse {
 
 impl Default for MultiQuantalSynapse {
     fn default() -> Self {
+        const T: pynn_schema::SynapseTable = pynn_schema::synapses::MultiQuantalSynapse;
         MultiQuantalSynapse {
             weight: Value::Scalar(0.0),
             delay: None,
-            U: Value::Scalar(0.5),
-            n: Value::Scalar(1.0),
-            tau_rec: Value::Scalar(800.0),
-            tau_facil: Value::Scalar(0.0),
+            U: Value::Scalar(T.default_of("U")),
+            n: Value::Scalar(T.default_of("n")),
+            tau_rec: Value::Scalar(T.default_of("tau_rec")),
+            tau_facil: Value::Scalar(T.default_of("tau_facil")),
         }
     }
 }
@@ -352,6 +355,12 @@ mod tests {
             assert_ne!(base, other);
         }
         assert!((0.0..1.0).contains(&base));
+        // The specification's values, from an independent Python
+        // implementation of the formula (arbitrary-precision integers
+        // masked to 64 bits): exact.
+        assert_eq!(release_draw(0, 0, 0, 0), 0.13870941014555427);
+        assert_eq!(release_draw(0x0123_4567_89AB_CDEF, 5, 17, 3), 0.39557761609018327);
+        assert_eq!(release_draw(u64::MAX, 1000, 1, 0), 0.43583454716741443);
         assert_ne!(release_key(1, 0), release_key(1, 1));
         assert_ne!(release_key(1, 0), release_key(2, 0));
     }
