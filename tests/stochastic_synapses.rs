@@ -381,3 +381,15 @@ fn nest_has_no_stochastic_tsodyks_markram() {
     assert!(e.is_unsupported(), "{e}");
     assert!(e.to_string().contains("StochasticTsodyksMarkramSynapse"), "{e}");
 }
+
+#[test]
+fn brian2_cython_target_is_unsupported() {
+    let options = Brian2Options { target: CodeTarget::Cython };
+    let sim = Sim::<Brian2>::setup_with(Setup::default(), options).unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, Brian2>::new(&sim, 1, SpikeSourceArray { spike_times: vec![1.0] }).unwrap();
+    let b = Population::<IF_cond_exp, Brian2>::new(&sim, 1, IF_cond_exp::default()).unwrap();
+    let syn = SimpleStochasticSynapse::new(0.1, 1.0, 0.5);
+    let r = Projection::new(&a, &b, &AllToAllConnector::new(), syn, None).and_then(|_| sim.run(5.0).map(drop));
+    let e = r.expect_err("the draws are numpy functions");
+    assert!(e.is_unsupported() && e.to_string().contains("cython"), "{e}");
+}

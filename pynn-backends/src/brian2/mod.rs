@@ -631,10 +631,19 @@ impl Simulator for Brian2Sim {
             SynapseKind::Static
             | SynapseKind::TsodyksMarkram(_)
             | SynapseKind::SpikePairStdp { .. }
-            | SynapseKind::Vogels2011 { .. }
-            | SynapseKind::SimpleStochastic { .. }
+            | SynapseKind::Vogels2011 { .. } => {}
+            // Their release draws are numpy functions of the driver.
+            SynapseKind::SimpleStochastic { .. }
             | SynapseKind::StochasticTsodyksMarkram { .. }
-            | SynapseKind::MultiQuantal { .. } => {}
+            | SynapseKind::MultiQuantal { .. } => {
+                if b.sim.target != "numpy" {
+                    return Err(Error::unsupported(
+                        "Brian2",
+                        format!("stochastic synapses with the {} target (projection \"{}\")", b.sim.target, spec.label),
+                        "use Brian2's numpy target (Brian2Options::default()), or the native engine or NEURON",
+                    ));
+                }
+            }
             ref other => {
                 return Err(Error::unsupported(
                     "Brian2",
