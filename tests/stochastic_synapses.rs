@@ -118,7 +118,10 @@ where
     (spikes, v)
 }
 
-fn stochastic_types() -> Vec<(&'static str, Box<dyn Fn() -> Box<dyn SynapseType>>)> {
+/// A synapse type by name, made afresh for each backend.
+type Maker = Box<dyn Fn() -> Box<dyn SynapseType>>;
+
+fn stochastic_types() -> Vec<(&'static str, Maker)> {
     vec![
         ("SimpleStochasticSynapse", Box::new(|| Box::new(SimpleStochasticSynapse::new(1.0, 1.5, 0.5)))),
         (
