@@ -60,6 +60,7 @@ pub mod prelude {
         AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
         MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, TsodyksMarkramSynapse, Vogels2011Rule,
     };
+    pub use pynn_core::synapses::{MultiQuantalSynapse, SimpleStochasticSynapse, StochasticTsodyksMarkramSynapse};
     pub use pynn_core::{
         ACSource, AllToAllConnector, ArrayConnector, Assembly, Block, Cells, CloneConnector, DCSource,
         DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector, Error,
@@ -312,6 +313,44 @@ pub mod __private {
             delay: Option<Value>,
         ) -> pynn_core::TsodyksMarkramSynapse {
             let mut s = pynn_core::TsodyksMarkramSynapse::new(weight, 0.0, U, tau_rec, tau_facil);
+            s.delay = delay;
+            s
+        }
+
+        /// `simple_stochastic(p, weight, delay)`; no delay: the session's `min_delay`.
+        pub fn simple_stochastic(
+            p: impl Into<Value>,
+            weight: impl Into<Value>,
+            delay: Option<Value>,
+        ) -> pynn_core::SimpleStochasticSynapse {
+            pynn_core::SimpleStochasticSynapse { weight: weight.into(), delay, p: p.into() }
+        }
+
+        /// `stochastic_tsodyks_markram(U, tau_rec, tau_facil, weight, delay)`.
+        #[allow(non_snake_case)]
+        pub fn stochastic_tsodyks_markram(
+            U: impl Into<Value>,
+            tau_rec: impl Into<Value>,
+            tau_facil: impl Into<Value>,
+            weight: impl Into<Value>,
+            delay: Option<Value>,
+        ) -> pynn_core::StochasticTsodyksMarkramSynapse {
+            let mut s = pynn_core::StochasticTsodyksMarkramSynapse::new(weight, 0.0, U, tau_rec, tau_facil);
+            s.delay = delay;
+            s
+        }
+
+        /// `multi_quantal(U, n, tau_rec, tau_facil, weight, delay)`.
+        #[allow(non_snake_case)]
+        pub fn multi_quantal(
+            U: impl Into<Value>,
+            n: impl Into<Value>,
+            tau_rec: impl Into<Value>,
+            tau_facil: impl Into<Value>,
+            weight: impl Into<Value>,
+            delay: Option<Value>,
+        ) -> pynn_core::MultiQuantalSynapse {
+            let mut s = pynn_core::MultiQuantalSynapse::new(weight, 0.0, U, n, tau_rec, tau_facil);
             s.delay = delay;
             s
         }

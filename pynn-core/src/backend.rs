@@ -113,6 +113,30 @@ pub enum SynapseKind {
     /// the opposite current into the pre-synaptic one; no delay, no
     /// receptor (the projection's is ignored).
     Gap,
+    /// Each spike transmitted with probability `p`, as NEST's
+    /// `bernoulli_synapse` (`synapses::stochastic`). Columns: `p`.
+    SimpleStochastic {
+        /// Key of the release draws (`synapses::stochastic::release_key`).
+        key: u64,
+        /// Per-connection parameters.
+        columns: SynapseColumns,
+    },
+    /// One release site with stochastic recovery and release (Fuhrmann et
+    /// al. 2002, `synapses::stochastic`). Columns: `U`, `tau_rec`, `tau_facil`.
+    StochasticTsodyksMarkram {
+        /// Key of the release draws.
+        key: u64,
+        /// Per-connection parameters.
+        columns: SynapseColumns,
+    },
+    /// `n` quantal release sites, as NEST's `quantal_stp_synapse`
+    /// (`synapses::stochastic`). Columns: `U`, `n`, `tau_rec`, `tau_facil`.
+    MultiQuantal {
+        /// Key of the release draws.
+        key: u64,
+        /// Per-connection parameters.
+        columns: SynapseColumns,
+    },
 }
 
 /// Per-connection values of a synapse type's parameters, in list order.

@@ -76,3 +76,4 @@ pub use synapses::{
     AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence, GutigWeightDependence,
     MultiplicativeWeightDependence, STDPMechanism, SpikePairRule, SynapseType, TsodyksMarkramSynapse, Vogels2011Rule,
 };
+pub use synapses::{MultiQuantalSynapse, SimpleStochasticSynapse, StochasticTsodyksMarkramSynapse};

@@ -327,6 +327,7 @@ impl<B: Backend> Projection<B> {
                 weight: &conns.weight,
                 columns: &ordered,
                 post_parameter: &post_parameter,
+                stream: crate::synapses::stochastic::release_key(config.seed, id),
             })?;
             let spec = ProjectionSpec { id, label: &label, receptor, synapse: kind };
             st.backend.connect(&spec, conns)?;
@@ -662,6 +663,7 @@ fn stream_plan(
         weight: &[weight],
         columns: &[],
         post_parameter: &|_| None,
+        stream: 0,
     });
     matches!(kind, Ok(SynapseKind::Static)).then_some((weight, delay, receptor))
 }

@@ -366,6 +366,38 @@ pub const SYNAPSES: &[CallSchema] = &[
         ],
     },
     CallSchema {
+        name: "simple_stochastic",
+        pynn: "SimpleStochasticSynapse",
+        args: &[
+            arg("p", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+        ],
+    },
+    CallSchema {
+        name: "stochastic_tsodyks_markram",
+        pynn: "StochasticTsodyksMarkramSynapse",
+        args: &[
+            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
+            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+        ],
+    },
+    CallSchema {
+        name: "multi_quantal",
+        pynn: "MultiQuantalSynapse",
+        args: &[
+            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("n", ArgKind::Number(Dim::Dimensionless), TABLE),
+            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
+            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
+            arg("weight", ArgKind::Weight, Some("0.0")),
+            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+        ],
+    },
+    CallSchema {
         name: "stdp",
         pynn: "STDPMechanism",
         args: &[

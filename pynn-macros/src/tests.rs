@@ -280,6 +280,29 @@ fn synapse_arguments_are_the_pynn_schema_tables() {
 }
 
 #[test]
+fn stochastic_synapses_take_table_defaults_and_domains() {
+    let input = quote! {
+        struct N;
+        pop exc = IF_curr_exp(10);
+        connect a = exc -> exc all_to_all() multi_quantal(U = 0.3, n = 4) excitatory;
+        connect b = exc -> exc all_to_all() stochastic_tsodyks_markram(tau_rec = 50 ms) excitatory;
+        connect c = exc -> exc all_to_all() simple_stochastic(p = 0.2) excitatory;
+    };
+    assert_eq!(errors(input.clone()), Vec::<String>::new());
+    let out = crate::network2(input).to_string();
+    assert!(out.contains("r#multi_quantal (0.3f64 , 4f64 , 800f64 , 0f64"), "{out}");
+    assert!(out.contains("r#stochastic_tsodyks_markram (0.5f64 , 50f64 , 0f64"), "{out}");
+    assert!(out.contains("r#simple_stochastic (0.2f64"), "{out}");
+    let errs = errors(quote! {
+        struct N;
+        pop exc = IF_curr_exp(10);
+        connect c = exc -> exc all_to_all() simple_stochastic(p = 1.5) excitatory;
+    });
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("1.5") && errs[0].contains("`p`"), "{errs:?}");
+}
+
+#[test]
 fn plastic_synapses_expand_to_object_api_calls() {
     let input = quote! {
         struct N;

@@ -34,6 +34,59 @@ except Exception as e:  # reported by the "hello" command
     IMPORT_ERROR = import_error(e)
 
 
+# Release draws of the stochastic synapses: the same numbers as the Rust
+# side's `release_draw` (pynn-core/src/synapses/stochastic.rs), given the
+# projection key in two 32-bit halves, the connection's list index, its
+# spike counter and the slot (uint64 arithmetic wraps, as Rust's wrapping_*).
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _draws(khi, klo, conn, spike, slot):
+    with np.errstate(over="ignore"):
+        khi, klo, conn, spike, slot = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=np.float64))
+                                                             for x in (khi, klo, conn, spike, slot)))
+        h = (khi.astype(np.uint64) << np.uint64(32)) | klo.astype(np.uint64)
+        for x in (conn, spike, slot):
+            h = _mix(h + np.uint64(_GOLDEN) * (x.astype(np.uint64) + np.uint64(1)))
+        return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def _recover(khi, klo, conn, spike, depleted, p_recover):
+    """Recovered sites among `depleted` (draws 0 .. depleted - 1 < p_recover)."""
+    depleted, p_recover = np.broadcast_arrays(np.atleast_1d(depleted), np.atleast_1d(p_recover))
+    out = np.zeros(depleted.shape)
+    for j in range(int(depleted.max(initial=0))):
+        out += (j < depleted) & (_draws(khi, klo, conn, spike, j) < p_recover)
+    return out
+
+
+def _release(khi, klo, conn, spike, first, avail, u):
+    """Released sites among `avail` (draws first .. first + avail - 1 < u)."""
+    first, avail, u = np.broadcast_arrays(np.atleast_1d(first), np.atleast_1d(avail), np.atleast_1d(u))
+    out = np.zeros(avail.shape)
+    for j in range(int(avail.max(initial=0))):
+        out += (j < avail) & (_draws(khi, klo, conn, spike, first + j) < u)
+    return out
+
+
+def stochastic_functions():
+    """Brian2 functions (numpy target) for the stochastic synapses' code."""
+    if b2.prefs.codegen.target != "numpy":
+        raise DriverError("stochastic synapses run on Brian2's numpy target only (this session: %s)"
+                          % b2.prefs.codegen.target)
+    return {
+        "pynn_draw": b2.Function(_draws, arg_units=[1] * 5, return_unit=1),
+        "pynn_recover": b2.Function(_recover, arg_units=[1] * 6, return_unit=1),
+        "pynn_release": b2.Function(_release, arg_units=[1] * 7, return_unit=1),
+    }
+
+
 def unit(name):
     """A Brian2 unit from its text ("mV", "1/ms", "1")."""
     return eval(name, {}, vars(b2)) if name != "1" else 1.0
@@ -347,8 +400,11 @@ class Driver(DriverCore):
                     "supported on Brian2" % proj)
             if plastic is not None and self.pops[a].get("layers"):
                 raise DriverError(self.layer_error(proj))
+            # Stochastic synapses call the driver's draw functions (plastic.rs).
+            stochastic = plastic is not None and "pynn_" in plastic["update"]
             syn = b2.Synapses(self.pops[a]["group"], self.pops[b]["group"], model=model, on_pre=on_pre,
-                              on_post=on_post, name="pynn_proj%d_%d_%d" % (proj, a, b), namespace={})
+                              on_post=on_post, name="pynn_proj%d_%d_%d" % (proj, a, b),
+                              namespace=stochastic_functions() if stochastic else {})
             syn.connect(i=pre_loc[sel], j=post_loc[sel])
             if not (np.array_equal(np.asarray(syn.i[:]), pre_loc[sel])
                     and np.array_equal(np.asarray(syn.j[:]), post_loc[sel])):

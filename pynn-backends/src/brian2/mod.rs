@@ -632,6 +632,18 @@ impl Simulator for Brian2Sim {
             | SynapseKind::TsodyksMarkram(_)
             | SynapseKind::SpikePairStdp { .. }
             | SynapseKind::Vogels2011 { .. } => {}
+            // Their release draws are numpy functions of the driver.
+            SynapseKind::SimpleStochastic { .. }
+            | SynapseKind::StochasticTsodyksMarkram { .. }
+            | SynapseKind::MultiQuantal { .. } => {
+                if b.sim.target != "numpy" {
+                    return Err(Error::unsupported(
+                        "Brian2",
+                        format!("stochastic synapses with the {} target (projection \"{}\")", b.sim.target, spec.label),
+                        "use Brian2's numpy target (Brian2Options::default()), or the native engine or NEURON",
+                    ));
+                }
+            }
             ref other => {
                 return Err(Error::unsupported(
                     "Brian2",

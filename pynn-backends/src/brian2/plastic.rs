@@ -83,6 +83,7 @@ pub fn state_vars(kind: &SynapseKind) -> Vec<StateVar> {
         SynapseKind::SpikePairStdp { sign, .. } | SynapseKind::Vogels2011 { sign, .. } => {
             vec![("weight", "sp_wrep", *sign)]
         }
+        k if stochastic_key(k).is_some() => vec![("weight", "st_w", 1.0)],
         _ => Vec::new(),
     }
 }
@@ -95,6 +96,7 @@ pub fn weight_vars(kind: &SynapseKind) -> Vec<(&'static str, f64)> {
         SynapseKind::SpikePairStdp { sign, .. } | SynapseKind::Vogels2011 { sign, .. } => {
             vec![("sp_w", *sign), ("sp_wrep", *sign)]
         }
+        k if stochastic_key(k).is_some() => vec![("st_w", 1.0)],
         _ => Vec::new(),
     }
 }
@@ -147,6 +149,9 @@ pub fn plastic_model(
     let n = weights.len();
     let ms = "ms";
     let one = "1";
+    if let Some(m) = stochastic(kind, receptor, weight_unit, weights, k)? {
+        return Ok(Some(m));
+    }
     match kind {
         SynapseKind::Static => Ok(None),
         SynapseKind::TsodyksMarkram(c) => {
@@ -310,6 +315,127 @@ fn post_trace() -> &'static str {
 /// `K+` after the pre-synaptic spike, the reported weight.
 fn pre_trace() -> &'static str {
     "sp_wrep = sp_w\nsp_kp = sp_kp*exp((sp_tlast - t)/sp_taup) + 1\nsp_tlast = t\n"
+}
+
+/// The key of a stochastic synapse kind's release draws.
+fn stochastic_key(kind: &SynapseKind) -> Option<u64> {
+    match kind {
+        SynapseKind::SimpleStochastic { key, .. }
+        | SynapseKind::StochasticTsodyksMarkram { key, .. }
+        | SynapseKind::MultiQuantal { key, .. } => Some(*key),
+        _ => None,
+    }
+}
+
+/// The stochastic synapses (`pynn_core::synapses::stochastic`; the native
+/// rules of `native/stochastic.rs` in Brian2 code). The `update` pathway
+/// runs at NEST's spike time `t + dt` and writes the transmitted weight
+/// (0 on failure) into the ring, as Tsodyks–Markram does. Draws are the
+/// driver's `pynn_draw`, `pynn_recover` and `pynn_release` (`driver.py`),
+/// copies of `release_draw` keyed by the projection key (two 32-bit halves
+/// `st_khi`, `st_klo`), the connection's list index `st_conn` and its spike
+/// counter `st_spikes`: the native engine's numbers for the same spikes.
+/// Branches are selections by `int(...)` (see the module docs).
+fn stochastic(
+    kind: &SynapseKind,
+    receptor: &str,
+    weight_unit: &str,
+    weights: &[f64],
+    k: usize,
+) -> Result<Option<PlasticModel>> {
+    let (key, c) = match kind {
+        SynapseKind::SimpleStochastic { key, columns }
+        | SynapseKind::StochasticTsodyksMarkram { key, columns }
+        | SynapseKind::MultiQuantal { key, columns } => (*key, columns),
+        _ => return Ok(None),
+    };
+    let n = weights.len();
+    let (ring_decl, ring_write, transmit) = ring(k, "st_out*st_w", weight_unit, receptor);
+    let draw = |slot: u32| format!("pynn_draw(st_khi, st_klo, st_conn, st_spikes, {slot})");
+    let mut values = vec![
+        ("st_w".to_string(), "1", weights.to_vec()),
+        ("st_khi".to_string(), "1", vec![(key >> 32) as f64; n]),
+        ("st_klo".to_string(), "1", vec![(key & 0xFFFF_FFFF) as f64; n]),
+        ("st_conn".to_string(), "1", (0..n).map(|i| i as f64).collect()),
+        ("st_spikes".to_string(), "1", vec![0.0; n]),
+    ];
+    let decl = "st_w : 1\nst_khi : 1\nst_klo : 1\nst_conn : 1\nst_spikes : 1\nst_out : 1\nst_p : 1\n";
+    let (model, update) = match kind {
+        SynapseKind::SimpleStochastic { .. } => {
+            values.push(("st_p".to_string(), "1", column(c, "p")?.to_vec()));
+            (decl.to_string(), format!("st_out = int({} < st_p)\n", draw(0)))
+        }
+        SynapseKind::StochasticTsodyksMarkram { .. } => {
+            values.push(("st_p".to_string(), "1", column(c, "U")?.to_vec()));
+            values.push(("st_tau_rec".to_string(), "ms", column(c, "tau_rec")?.to_vec()));
+            values.push(("st_tau_facil".to_string(), "ms", column(c, "tau_facil")?.to_vec()));
+            values.push(("st_u".to_string(), "1", vec![0.0; n]));
+            values.push(("st_avail".to_string(), "1", vec![1.0; n]));
+            values.push(("st_tlast".to_string(), "ms", vec![0.0; n]));
+            values.push(("st_tsurv".to_string(), "ms", vec![0.0; n]));
+            let model = format!(
+                "{decl}st_tau_rec : second\nst_tau_facil : second\nst_u : 1\nst_avail : 1\nst_tlast : second\n\
+                 st_tsurv : second\n"
+            );
+            // stochastic_tsodyksmarkram.mod: facilitation, then a recovery
+            // draw (slot 0) if unrecovered, then a release draw (slot 1).
+            let update = format!(
+                "st_fac = int(st_tau_facil > 0*ms)\n\
+                 st_ud = st_u*exp(-(t + dt - st_tlast)/(st_tau_facil + 1*ms*(1 - st_fac)))\n\
+                 st_u = (st_ud + st_p*(1 - st_ud))*st_fac + st_p*(1 - st_fac)\n\
+                 st_tlast = t + dt\n\
+                 st_was = st_avail\n\
+                 st_rec = int({} > exp(-(t + dt - st_tsurv)/st_tau_rec))*(1 - st_was)\n\
+                 st_avail = st_was + st_rec\n\
+                 st_stay = (1 - st_was)*(1 - st_rec)\n\
+                 st_tsurv = st_tsurv*(1 - st_stay) + (t + dt)*st_stay\n\
+                 st_out = st_avail*int({} < st_u)\n\
+                 st_avail = st_avail - st_out\n\
+                 st_tsurv = st_tsurv*(1 - st_out) + (t + dt)*st_out\n",
+                draw(0),
+                draw(1)
+            );
+            (model, update)
+        }
+        _ => {
+            let u = column(c, "U")?.to_vec();
+            let sites = column(c, "n")?.to_vec();
+            values.push(("st_p".to_string(), "1", u.clone()));
+            values.push(("st_n".to_string(), "1", sites.clone()));
+            values.push(("st_tau_rec".to_string(), "ms", column(c, "tau_rec")?.to_vec()));
+            values.push(("st_tau_facil".to_string(), "ms", column(c, "tau_facil")?.to_vec()));
+            values.push(("st_u".to_string(), "1", u));
+            values.push(("st_avail".to_string(), "1", sites));
+            values.push(("st_tlast".to_string(), "ms", vec![-1.0; n]));
+            let model = format!(
+                "{decl}st_n : 1\nst_tau_rec : second\nst_tau_facil : second\nst_u : 1\nst_avail : 1\n\
+                 st_tlast : second\n"
+            );
+            // quantal_stp_synapse::send (NEST 3.10): no update at the first
+            // spike; recovery draws of the depleted sites, then release
+            // draws of the available ones, numbered on from there.
+            let update = "st_first = int(st_tlast < 0*ms)\n\
+                 st_h = t + dt - st_tlast\n\
+                 st_fac = int(st_tau_facil >= 1e-10*ms)\n\
+                 st_ud = exp(-st_h/(st_tau_facil + 1*ms*(1 - st_fac)))*st_fac\n\
+                 st_u = st_u*st_first + (st_p + st_u*(1 - st_p)*st_ud)*(1 - st_first)\n\
+                 st_dep = (st_n - st_avail)*(1 - st_first)\n\
+                 st_avail = st_avail + pynn_recover(st_khi, st_klo, st_conn, st_spikes, st_dep, \
+                 1 - exp(-st_h/st_tau_rec))\n\
+                 st_out = pynn_release(st_khi, st_klo, st_conn, st_spikes, st_dep, st_avail, st_u)\n\
+                 st_avail = st_avail - st_out\n\
+                 st_tlast = t + dt\n"
+                .to_string();
+            (model, update)
+        }
+    };
+    Ok(Some(PlasticModel {
+        model: format!("{model}{ring_decl}"),
+        update: format!("{update}st_spikes += 1\n{ring_write}"),
+        transmit,
+        backprop: String::new(),
+        values,
+    }))
 }
 
 #[cfg(test)]

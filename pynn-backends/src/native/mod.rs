@@ -62,6 +62,7 @@ pub mod renewal;
 pub mod rkf45;
 pub mod simd;
 pub mod sources;
+mod stochastic;
 
 mod delivery;
 mod gap;

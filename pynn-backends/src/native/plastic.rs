@@ -192,8 +192,16 @@ impl VogelsSyn {
 #[derive(Debug, Clone)]
 enum Rule {
     Tm(Vec<TmSyn>),
-    Stdp { sign: f64, syn: Vec<StdpSyn> },
-    Vogels { sign: f64, syn: Vec<VogelsSyn> },
+    Stdp {
+        sign: f64,
+        syn: Vec<StdpSyn>,
+    },
+    Vogels {
+        sign: f64,
+        syn: Vec<VogelsSyn>,
+    },
+    /// Stochastic synapses (`stochastic.rs`).
+    Stoch(super::stochastic::Stoch),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -401,7 +409,10 @@ impl Plastic {
                     .collect();
                 (Rule::Vogels { sign: *sign, syn }, Some(*tau))
             }
-            _ => return Ok(None),
+            other => match super::stochastic::Stoch::new(other, weight)? {
+                Some(s) => (Rule::Stoch(s), None),
+                None => return Ok(None),
+            },
         };
         let archive = tau_trace.map(|tau| {
             let lo = target.iter().copied().min().unwrap_or(0);
@@ -440,6 +451,7 @@ impl Plastic {
             Rule::Tm(_) => std::mem::size_of::<TmSyn>(),
             Rule::Stdp { .. } => std::mem::size_of::<StdpSyn>(),
             Rule::Vogels { .. } => std::mem::size_of::<VogelsSyn>(),
+            Rule::Stoch(_) => std::mem::size_of::<super::stochastic::StochSyn>(),
         };
         let hist = self.archive.as_ref().map_or(0, |a| {
             a.cells.iter().map(|h| h.entries.capacity() * std::mem::size_of::<Entry>()).sum::<usize>()
@@ -458,7 +470,7 @@ impl Plastic {
     }
 
     fn names(&self) -> &'static [&'static str] {
-        match self.rule {
+        match &self.rule {
             Rule::Tm(_) => &["weight", "delay", "U", "tau_rec", "tau_facil", "tau_psc", "u", "x", "y"],
             Rule::Stdp { .. } => &[
                 "weight",
@@ -473,6 +485,7 @@ impl Plastic {
                 "mu_minus",
             ],
             Rule::Vogels { .. } => &["weight", "delay", "tau", "eta", "rho", "w_min", "w_max"],
+            Rule::Stoch(s) => s.names(),
         }
     }
 
@@ -481,6 +494,7 @@ impl Plastic {
             Rule::Tm(s) => s.iter().map(|s| s.weight).collect(),
             Rule::Stdp { sign, syn } => syn.iter().map(|s| sign * s.weight).collect(),
             Rule::Vogels { sign, syn } => syn.iter().map(|s| sign * s.weight).collect(),
+            Rule::Stoch(s) => s.syn.iter().map(|s| s.weight).collect(),
         }
     }
 
@@ -536,6 +550,7 @@ impl Plastic {
                 };
                 syn.iter().map(f).collect()
             }
+            Rule::Stoch(s) => s.get(name).ok_or_else(unknown)?,
         })
     }
 
@@ -666,6 +681,7 @@ impl Plastic {
                 let d = u64::from(self.delay[s]);
                 let w = match &mut self.rule {
                     Rule::Tm(syn) => syn[s].spike(t),
+                    Rule::Stoch(st) => st.spike(s, t),
                     Rule::Stdp { sign, syn } => {
                         let a = self.archive.as_mut().expect("STDP keeps an archive");
                         let tau_inv = a.tau_inv;
@@ -725,6 +741,7 @@ fn set_weights(rule: &mut Rule, values: &[f64]) -> Result<()> {
     };
     match rule {
         Rule::Tm(syn) => syn.iter_mut().zip(values).for_each(|(s, v)| s.weight = *v),
+        Rule::Stoch(st) => st.syn.iter_mut().zip(values).for_each(|(s, v)| s.weight = *v),
         Rule::Stdp { syn, .. } => {
             if let Some((s, v)) = syn.iter().zip(values).find(|(s, v)| v.abs() < s.w_min || v.abs() > s.w_max) {
                 return Err(bad(*v, s.w_min, s.w_max));

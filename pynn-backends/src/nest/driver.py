@@ -449,7 +449,8 @@ class Driver(DriverCore):
             # Per-connection parameters, translated on the Rust side (translate.rs
             # has no plastic rows: see nest/mod.rs plastic_command).
             for name, values in plastic["params"].items():
-                spec[name] = np.asarray(values, dtype=float)
+                # quantal_stp_synapse's site counts `n`, `a` are integers in NEST.
+                spec[name] = np.asarray(values, dtype=np.int64 if name in ("n", "a") else float)
             if plastic.get("tau_minus") is not None and len(post):
                 # A property of the post-synaptic neuron in NEST (archiving node).
                 nest.SetStatus(nest.NodeCollection(sorted(set(post.tolist()))),

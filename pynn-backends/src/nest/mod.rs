@@ -857,6 +857,14 @@ fn trace_tau(kind: &SynapseKind) -> Option<f64> {
 /// What NEST's models cannot express: a lower weight bound, depression
 /// without potentiation (NEST's `alpha = A_minus / A_plus`).
 fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
+    if let SynapseKind::StochasticTsodyksMarkram { .. } = spec.synapse {
+        return Err(Error::unsupported(
+            "NEST",
+            format!("StochasticTsodyksMarkramSynapse (projection \"{}\")", spec.label),
+            "PyNN runs it on NEST through its own extension module (stochastic_stp_synapse), which NEST's \
+             distribution does not include: use the native engine or NEURON, or MultiQuantalSynapse with n = 1",
+        ));
+    }
     let columns = match &spec.synapse {
         SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => columns,
         _ => return Ok(()),
@@ -918,6 +926,19 @@ fn plastic_command(pr: &Proj<NestProj>) -> Result<Option<Json>> {
             let wmax: Vec<f64> = col(c, "w_max")?.iter().map(|x| w(sign * x)).collect();
             let p = json!({"tau": taus, "eta": eta, "alpha": alpha, "Wmax": wmax});
             ("vogels_sprekeler_synapse", p, Some(*tau))
+        }
+        // bernoulli_synapse and quantal_stp_synapse draw from NEST's own
+        // generator: statistical agreement only (tests/stochastic_synapses.rs).
+        SynapseKind::SimpleStochastic { columns: c, .. } => {
+            ("bernoulli_synapse", json!({"p_transmit": col(c, "p")?}), None)
+        }
+        SynapseKind::MultiQuantal { columns: c, .. } => {
+            // `u` starts at U and all `n` sites are available (NEST's
+            // constructor sets them from its default U and n only).
+            let (u, n) = (col(c, "U")?, col(c, "n")?);
+            let p = json!({"U": u, "u": u, "n": n, "a": n, "tau_rec": col(c, "tau_rec")?,
+                           "tau_fac": col(c, "tau_facil")?});
+            ("quantal_stp_synapse", p, None)
         }
         other => {
             return Err(Error::unsupported(

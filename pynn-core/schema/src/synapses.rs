@@ -93,6 +93,42 @@ pub const TsodyksMarkramSynapse: SynapseTable = SynapseTable {
     ],
 };
 
+/// Each spike transmitted with probability `p` (NEST's `bernoulli_synapse`).
+pub const SimpleStochasticSynapse: SynapseTable = SynapseTable {
+    name: "SimpleStochasticSynapse",
+    short: "simple_stochastic",
+    parameters: &[p("p", 0.5, "", Domain::Fraction, "transmission probability")],
+    state: &[],
+};
+
+/// One release site with stochastic depression and facilitation (Fuhrmann
+/// et al. 2002).
+pub const StochasticTsodyksMarkramSynapse: SynapseTable = SynapseTable {
+    name: "StochasticTsodyksMarkramSynapse",
+    short: "stochastic_tsodyks_markram",
+    parameters: &[
+        p("U", 0.5, "", Domain::Fraction, "use parameter"),
+        p("tau_rec", 100.0, "ms", Domain::Positive, "recovery time constant"),
+        p("tau_facil", 0.0, "ms", Domain::NonNegative, "facilitation time constant (0: none)"),
+    ],
+    state: &[],
+};
+
+/// `n` quantal release sites with short-term plasticity (NEST's
+/// `quantal_stp_synapse`); `n` must also be a whole number (checked by
+/// `pynn-core`).
+pub const MultiQuantalSynapse: SynapseTable = SynapseTable {
+    name: "MultiQuantalSynapse",
+    short: "multi_quantal",
+    parameters: &[
+        p("U", 0.5, "", Domain::Fraction, "release probability parameter"),
+        p("n", 1.0, "", Domain::Positive, "number of release sites (a whole number)"),
+        p("tau_rec", 800.0, "ms", Domain::Positive, "recovery time constant"),
+        p("tau_facil", 0.0, "ms", Domain::NonNegative, "facilitation time constant (0: none)"),
+    ],
+    state: &[],
+};
+
 /// Pair-based STDP timing dependence (Song and Abbott; NEST's `stdp_synapse`).
 pub const SpikePairRule: SynapseTable = SynapseTable {
     name: "SpikePairRule",
@@ -170,6 +206,9 @@ pub const WEIGHT_DEPENDENCES: &[SynapseTable] = &[
 pub fn synapse_table(name: &str) -> Option<&'static SynapseTable> {
     const ALL: &[SynapseTable] = &[
         TsodyksMarkramSynapse,
+        SimpleStochasticSynapse,
+        StochasticTsodyksMarkramSynapse,
+        MultiQuantalSynapse,
         SpikePairRule,
         Vogels2011Rule,
         AdditiveWeightDependence,

@@ -18,6 +18,9 @@
 //! | [`STDPMechanism`] with [`SpikePairRule`] | `stdp_synapse` (`mu_plus`/`mu_minus` from the weight dependence) |
 //! | [`STDPMechanism`] with [`Vogels2011Rule`] | `vogels_sprekeler_synapse` |
 //! | [`ElectricalSynapse`] | `gap_junction` (gap-capable models only) |
+//! | [`SimpleStochasticSynapse`] | `bernoulli_synapse` |
+//! | [`StochasticTsodyksMarkramSynapse`] | PyNN's NEST extension `stochastic_stp_synapse` (not in NEST itself) |
+//! | [`MultiQuantalSynapse`] | `quantal_stp_synapse` |
 
 mod additive;
 mod additive_multiplicative;
@@ -26,6 +29,7 @@ mod gutig;
 mod multiplicative;
 mod spike_pair;
 mod stdp;
+pub mod stochastic;
 mod tsodyks_markram;
 mod vogels;
 
@@ -37,6 +41,7 @@ pub use gutig::GutigWeightDependence;
 pub use multiplicative::MultiplicativeWeightDependence;
 pub use spike_pair::SpikePairRule;
 pub use stdp::{STDPMechanism, TimingDependence, WeightDependence};
+pub use stochastic::{MultiQuantalSynapse, SimpleStochasticSynapse, StochasticTsodyksMarkramSynapse};
 pub use tsodyks_markram::TsodyksMarkramSynapse;
 pub use vogels::Vogels2011Rule;
 
@@ -60,6 +65,9 @@ pub struct SynapseContext<'a> {
     /// A parameter of each connection's post-synaptic cell (e.g.
     /// `"tau_syn_E"`), `None` if that cell type has no such parameter.
     pub post_parameter: &'a dyn Fn(&str) -> Option<Vec<f64>>,
+    /// Key of the projection's release draws (stochastic synapses:
+    /// [`stochastic::release_key`]), from the session seed and projection id.
+    pub stream: u64,
 }
 
 impl SynapseContext<'_> {

@@ -1,0 +1,233 @@
+//! Stochastic synapses of the native engine (`SimpleStochasticSynapse`,
+//! `StochasticTsodyksMarkramSynapse`, `MultiQuantalSynapse`): the
+//! per-connection state and the rule applied at each pre-synaptic spike,
+//! as documented on `pynn_core::synapses::stochastic`.
+//!
+//! They ride on the plastic projections' machinery (`plastic.rs`: own
+//! rows, serial delivery in creation order, spike time in NEST's ms):
+//! `plastic::Rule::Stoch` holds a [`Stoch`] and asks it for the weight to
+//! transmit at each spike (0: nothing arrives). The NEURON backend runs
+//! the same rules on the Rust side (`neuron/plastic.rs`), so native and
+//! NEURON draw the same numbers for the same spikes.
+//!
+//! Every uniform number is `pynn_core::synapses::stochastic::release_draw`
+//! of (projection key, connection in list order, spike count of the
+//! connection, slot): nothing depends on threads or on the order in which
+//! synapses are visited.
+
+use pynn_core::backend::{SynapseColumns, SynapseKind};
+use pynn_core::synapses::stochastic::release_draw;
+use pynn_core::{Error, Result};
+
+/// Which of the three models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Model {
+    Simple,
+    Tm,
+    Quantal,
+}
+
+/// One stochastic synapse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct StochSyn {
+    /// Weight (signed, PyNN units) of a transmission (a quantum).
+    pub weight: f64,
+    /// `p` (simple) or `U` (Tsodyks–Markram, quantal).
+    pub p: f64,
+    /// Recovery time constant (ms).
+    pub tau_rec: f64,
+    /// Facilitation time constant (ms), 0: none.
+    pub tau_facil: f64,
+    /// Release sites (quantal).
+    pub n: u32,
+    /// Spikes seen since time 0 (the draw counter).
+    pub spikes: u64,
+    /// Release probability.
+    pub u: f64,
+    /// Available sites (quantal) or recovered state `R` (Tsodyks–Markram).
+    pub avail: u32,
+    /// Time of the previous spike (ms); quantal: negative before the first.
+    pub t_last: f64,
+    /// Time of the last survival check (Tsodyks–Markram, ms).
+    pub t_surv: f64,
+}
+
+/// The stochastic synapses of one projection.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stoch {
+    model: Model,
+    key: u64,
+    /// One per connection, list order.
+    pub(crate) syn: Vec<StochSyn>,
+}
+
+fn column<'a>(c: &'a SynapseColumns, name: &str) -> Result<&'a [f64]> {
+    c.get(name).ok_or_else(|| Error::Backend { backend: "native", message: format!("synapse column `{name}` missing") })
+}
+
+impl Stoch {
+    /// The projection's synapses from its kind and weights; `None` if the
+    /// kind is not a stochastic one.
+    pub(crate) fn new(kind: &SynapseKind, weight: &[f64]) -> Result<Option<Stoch>> {
+        let (model, key, c) = match kind {
+            SynapseKind::SimpleStochastic { key, columns } => (Model::Simple, *key, columns),
+            SynapseKind::StochasticTsodyksMarkram { key, columns } => (Model::Tm, *key, columns),
+            SynapseKind::MultiQuantal { key, columns } => (Model::Quantal, *key, columns),
+            _ => return Ok(None),
+        };
+        let n = weight.len();
+        let zeros = vec![0.0; n];
+        let ones = vec![1.0; n];
+        let (p, tau_rec, tau_facil, sites) = match model {
+            Model::Simple => (column(c, "p")?, &zeros[..], &zeros[..], &ones[..]),
+            Model::Tm => (column(c, "U")?, column(c, "tau_rec")?, column(c, "tau_facil")?, &ones[..]),
+            Model::Quantal => (column(c, "U")?, column(c, "tau_rec")?, column(c, "tau_facil")?, column(c, "n")?),
+        };
+        let syn = (0..n)
+            .map(|k| StochSyn {
+                weight: weight[k],
+                p: p[k],
+                tau_rec: tau_rec[k],
+                tau_facil: tau_facil[k],
+                n: sites[k] as u32,
+                spikes: 0,
+                // NEST's quantal_stp_synapse starts from u = U (its
+                // constructor), PyNN's stochastic TM from u = 0.
+                u: if model == Model::Quantal { p[k] } else { 0.0 },
+                avail: sites[k] as u32,
+                t_last: if model == Model::Quantal { -1.0 } else { 0.0 },
+                t_surv: 0.0,
+            })
+            .collect();
+        Ok(Some(Stoch { model, key, syn }))
+    }
+
+    /// Attribute names besides `weight` and `delay`.
+    pub(crate) fn names(&self) -> &'static [&'static str] {
+        match self.model {
+            Model::Simple => &["weight", "delay", "p"],
+            Model::Tm => &["weight", "delay", "U", "tau_rec", "tau_facil"],
+            Model::Quantal => &["weight", "delay", "U", "n", "tau_rec", "tau_facil"],
+        }
+    }
+
+    /// Values of attribute `name` (not weight or delay), list order.
+    pub(crate) fn get(&self, name: &str) -> Option<Vec<f64>> {
+        let f: fn(&StochSyn) -> f64 = match (self.model, name) {
+            (Model::Simple, "p") | (Model::Tm | Model::Quantal, "U") => |s| s.p,
+            (Model::Tm | Model::Quantal, "tau_rec") => |s| s.tau_rec,
+            (Model::Tm | Model::Quantal, "tau_facil") => |s| s.tau_facil,
+            (Model::Quantal, "n") => |s| f64::from(s.n),
+            _ => return None,
+        };
+        Some(self.syn.iter().map(f).collect())
+    }
+
+    /// The weight transmitted by synapse `k` (list order) at a spike at
+    /// `t` ms (0: none).
+    pub(crate) fn spike(&mut self, k: usize, t: f64) -> f64 {
+        let key = self.key;
+        let s = &mut self.syn[k];
+        let count = s.spikes;
+        s.spikes += 1;
+        let draw = |slot: u64| release_draw(key, k as u64, count, slot);
+        match self.model {
+            Model::Simple => {
+                if draw(0) < s.p {
+                    s.weight
+                } else {
+                    0.0
+                }
+            }
+            Model::Tm => {
+                // stochastic_tsodyksmarkram.mod / stochastic_stp_synapse.h.
+                if s.tau_facil > 0.0 {
+                    s.u *= (-(t - s.t_last) / s.tau_facil).exp();
+                    s.u += s.p * (1.0 - s.u);
+                } else {
+                    s.u = s.p;
+                }
+                s.t_last = t;
+                if s.avail == 0 {
+                    let p_surv = (-(t - s.t_surv) / s.tau_rec).exp();
+                    if draw(0) > p_surv {
+                        s.avail = 1;
+                    } else {
+                        s.t_surv = t;
+                    }
+                }
+                if s.avail == 1 && draw(1) < s.u {
+                    s.avail = 0;
+                    s.t_surv = t;
+                    s.weight
+                } else {
+                    0.0
+                }
+            }
+            Model::Quantal => {
+                // NEST 3.10 quantal_stp_synapse::send.
+                let mut slot = 0;
+                if s.t_last >= 0.0 {
+                    let h = t - s.t_last;
+                    let p_decay = (-h / s.tau_rec).exp();
+                    let u_decay = if s.tau_facil < 1.0e-10 { 0.0 } else { (-h / s.tau_facil).exp() };
+                    s.u = s.p + s.u * (1.0 - s.p) * u_decay;
+                    for _ in 0..s.n - s.avail {
+                        if draw(slot) < 1.0 - p_decay {
+                            s.avail += 1;
+                        }
+                        slot += 1;
+                    }
+                }
+                let mut released = 0;
+                for _ in 0..s.avail {
+                    if draw(slot) < s.u {
+                        released += 1;
+                    }
+                    slot += 1;
+                }
+                s.avail -= released;
+                s.t_last = t;
+                f64::from(released) * s.weight
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pynn_core::backend::SynapseColumns;
+
+    fn quantal(n: f64, u: f64) -> Stoch {
+        let cols =
+            SynapseColumns(vec![("U", vec![u]), ("n", vec![n]), ("tau_rec", vec![800.0]), ("tau_facil", vec![0.0])]);
+        Stoch::new(&SynapseKind::MultiQuantal { key: 3, columns: cols }, &[1.0]).unwrap().unwrap()
+    }
+
+    #[test]
+    fn quantal_first_spike_releases_binomial_n_u() {
+        // First spike of a fresh synapse: Binomial(n, U) quanta. Over
+        // 4000 fresh synapses (each a new key), mean n U = 5 and variance
+        // n U (1 - U) = 2.5: the sample mean within 5 sigma = 5 * sqrt(2.5 / 4000) = 0.125.
+        let mut total = 0.0;
+        for key in 0..4000u64 {
+            let mut s = quantal(10.0, 0.5);
+            s.key = key;
+            total += s.spike(0, 1.0);
+        }
+        let mean = total / 4000.0;
+        assert!((mean - 5.0).abs() < 0.125, "{mean}");
+    }
+
+    #[test]
+    fn quantal_sites_deplete_and_count_draws() {
+        // U = 1: every available site releases; the second spike 1e-9 ms
+        // later finds every site depleted (recovery probability ~1e-12).
+        let mut s = quantal(4.0, 1.0);
+        assert_eq!(s.spike(0, 1.0), 4.0);
+        assert_eq!(s.syn[0].avail, 0);
+        assert_eq!(s.spike(0, 1.0 + 1e-9), 0.0);
+        assert_eq!(s.syn[0].spikes, 2);
+    }
+}
