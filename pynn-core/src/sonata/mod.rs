@@ -9,4 +9,5 @@
 //! dataset.
 
 pub mod export;
+mod h5;
 pub mod import;
