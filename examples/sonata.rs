@@ -40,6 +40,13 @@ fn main() -> pynn::Result<()> {
         let n: usize = net.projections(e)?.iter().map(|p| p.size()).sum();
         println!("edges      {e:>12}: {n:>5} connections");
     }
+    // `build` records the spikes of non-virtual nodes (as SONATA asks);
+    // the inputs' spikes are recorded too, for the raster.
+    for p in net.populations() {
+        for part in p.parts() {
+            part.record("spikes", None)?;
+        }
+    }
     match (circuit.run_config().tstop, args.tstop) {
         (_, Some(t)) => sim.run(t)?,
         (Some(_), None) => net.run()?,

@@ -324,7 +324,7 @@ impl Circuit {
             let src = pops.iter().position(|p| p.name == e.source).expect("checked when read");
             let tgt = pops.iter().position(|p| p.name == e.target).expect("checked when read");
             // One projection per (source part, target part, receptor), edges in file order.
-            let mut groups: BTreeMap<(usize, usize, &str), Vec<(usize, usize, f64, f64)>> = BTreeMap::new();
+            let mut groups: BTreeMap<(usize, usize, &str), ConnList> = BTreeMap::new();
             let mut order = Vec::new();
             for k in 0..e.weight.len() {
                 let (sp, si) = self.populations[src].placement[e.source_index[k]];
@@ -462,6 +462,11 @@ impl<B: Backend> Network<B> {
         self.sim.run(t)
     }
 }
+
+/// (pre, post, weight, delay) of the connections of one projection.
+type ConnList = Vec<(usize, usize, f64, f64)>;
+/// Per edge group: (what: weight, delay or nsyns; dataset; values).
+type GroupColumns = Vec<(&'static str, String, Vec<f64>)>;
 
 fn number(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok()
@@ -844,7 +849,7 @@ fn read_edges(
     check_len("edge_group_index", group_index.len())?;
 
     // Per group: the datasets that give weight, delay, nsyns.
-    let mut groups: BTreeMap<u64, Vec<(&'static str, String, Vec<f64>)>> = BTreeMap::new();
+    let mut groups: BTreeMap<u64, GroupColumns> = BTreeMap::new();
     for &g in &group_ids {
         if groups.contains_key(&g) {
             continue;
@@ -886,7 +891,7 @@ fn read_edges(
     let target = pops[1];
     for k in 0..m {
         let t = type_ids[k];
-        if !type_info.contains_key(&t) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = type_info.entry(t) {
             let (line, row) = types.row(t, &h5.path, &format!("{base}/edge_type_id"))?;
             let at = |c: &str| format!("line {line}, column {c}");
             if let Some(tpl) = row.get("model_template") {
@@ -933,7 +938,7 @@ fn read_edges(
                 }
             }
             let rec = row.get("receptor_type").cloned();
-            type_info.insert(t, (w, d, ns, rec));
+            slot.insert((w, d, ns, rec));
         }
         let (tw, td, tn, trec) = &type_info[&t];
         let g = group_ids[k];

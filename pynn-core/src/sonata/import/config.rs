@@ -99,10 +99,9 @@ fn substitute(s: &str, vars: &[(String, String)]) -> std::result::Result<String,
         };
         let mut best: Option<&(String, String)> = None;
         for v in vars {
-            if name == v.0 || (!after.starts_with('{') && name.starts_with(v.0.as_str())) {
-                if best.is_none_or(|b| v.0.len() > b.0.len()) {
-                    best = Some(v);
-                }
+            let matches = name == v.0 || (!after.starts_with('{') && name.starts_with(v.0.as_str()));
+            if matches && best.is_none_or(|b| v.0.len() > b.0.len()) {
+                best = Some(v);
             }
         }
         match best {
