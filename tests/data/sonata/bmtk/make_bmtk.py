@@ -131,4 +131,8 @@ ref = {"simulator": "BMTK PointNet", "dt": DT, "tstop": TSTOP,
        "spikes": {"v1": [sorted(t) for t in trains]}}
 with open("reference.json", "w") as f:
     json.dump(ref, f)
+# BMTK's log (timestamps) and its copy of the config are not fixtures.
+for f in ("output/log.txt", "output/config.json"):
+    if os.path.exists(f):
+        os.remove(f)
 print("spikes:", sum(len(t) for t in trains))
