@@ -302,9 +302,8 @@ impl Circuit {
         let mut pops = Vec::new();
         for p in &self.populations {
             let mut parts = Vec::new();
-            for (k, part) in p.parts.iter().enumerate() {
+            for part in &p.parts {
                 let label = if p.parts.len() == 1 { p.name.clone() } else { format!("{}[{}]", p.name, part.cell_type) };
-                let _ = k;
                 let a = create_part(sim, part, &label)?;
                 if !p.virtual_nodes && part.cell_type != "SpikeSourceArray" {
                     a.record("spikes", None)?;
