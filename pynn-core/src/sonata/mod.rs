@@ -9,5 +9,6 @@
 //! dataset.
 
 pub mod export;
+mod h5;
 pub mod import;
 pub mod output;

@@ -101,6 +101,7 @@ mod tests {
             weight,
             columns: &[],
             post_parameter: post,
+            stream: 0,
         }
     }
 
