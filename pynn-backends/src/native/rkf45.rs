@@ -291,6 +291,48 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
+impl<const N: usize> Rkf45<N> {
+    /// Integrates every cell of `sys` over one step `h`: [`LANES`] cells at
+    /// a time through [`Rkf45::first_step_lanes`] (the common case of one
+    /// accepted step of size `h`), the cells it does not accept and the last
+    /// `n % LANES` through the scalar [`Rkf45::advance`]. Both perform the
+    /// same operations, so the result is the scalar stepper's bit for bit.
+    /// `y[i]` and `step[i]` are the state and carried step size of cell `i`
+    /// of `sys`. For models that act only after the whole step (no spike
+    /// detection between sub-steps).
+    #[inline(always)]
+    pub fn integrate_cells<S: System<N>>(&self, sys: &S, h: f64, y: &mut [[f64; N]], step: &mut [f64]) {
+        let n = y.len();
+        let step = &mut step[..n];
+        let full = n - n % LANES;
+        for i0 in (0..full).step_by(LANES) {
+            let mut y0 = [[0.0; LANES]; N];
+            let mut steps = [0.0; LANES];
+            for l in 0..LANES {
+                for c in 0..N {
+                    y0[c][l] = y[i0 + l][c];
+                }
+                steps[l] = step[i0 + l];
+            }
+            let (y1, ok) = self.first_step_lanes(sys, i0, &y0, h, &steps);
+            for l in 0..LANES {
+                let i = i0 + l;
+                if ok[l] {
+                    for c in 0..N {
+                        y[i][c] = y1[c][l];
+                    }
+                    step[i] = h;
+                } else {
+                    self.advance(&mut y[i], h, &mut step[i], |a, b| sys.cell(i, a, b));
+                }
+            }
+        }
+        for i in full..n {
+            self.advance(&mut y[i], h, &mut step[i], |a, b| sys.cell(i, a, b));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
