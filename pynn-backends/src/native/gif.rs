@@ -423,6 +423,17 @@ impl Kernel for GifCondExp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::simd;
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
     use pynn_core::cells::CellType;
 
     fn build(n: usize, first_cell: usize) -> Box<dyn Kernel> {
@@ -464,6 +475,10 @@ mod tests {
 
     #[test]
     fn gif_lanes_equal_the_scalar_kernel_bit_for_bit() {
+        at_every_width(gif_lanes_case);
+    }
+
+    fn gif_lanes_case() {
         // One kernel of 21 cells (two chunks of 8 through the lanes, a
         // scalar tail of 5) against the step as written before the lane
         // path (per cell: adaptation, scalar RKF45 with the right-hand side

@@ -6,15 +6,14 @@
 //!
 //! The common case of the integration (one accepted RKF45 step of size `dt`)
 //! runs [`LANES`] cells at once ([`Rkf45::integrate_cells`]), bit-identical
-//! to the scalar stepper. It is compiled for AVX2 at most: compiled with
-//! AVX-512F, the lane step accepted a step the scalar stepper rejects (seen
-//! on this model only, by `hh_lanes_equal_the_scalar_kernel_bit_for_bit`;
-//! cause not found).
+//! to the scalar stepper at every width (AVX-512F, AVX2, baseline). HH's
+//! six state components exposed an LLVM 22 miscompilation of a `maxnum`
+//! error norm under AVX-512F, avoided in [`Rkf45::first_step_lanes`].
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
 use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Real, V8};
+use super::simd::{Real, V8, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, HH_cond_exp, Result};
 
@@ -209,20 +208,8 @@ fn integrate_body(io: HhIo<'_>) {
     Rkf45::<6>::absolute(EPS_ABS).integrate_cells(&sys, io.h, io.y, io.step);
 }
 
-/// [`integrate_body`] compiled for AVX2 when the CPU has it.
-fn integrate(io: HhIo<'_>) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2")]
-        fn wide(io: HhIo<'_>) {
-            integrate_body(io)
-        }
-        if super::simd::avx2() {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { wide(io) };
-        }
-    }
-    integrate_body(io)
+dispatch! {
+    fn integrate(io: HhIo<'_>) -> () = integrate_body;
 }
 
 /// Native kernel of [`HH_cond_exp`].
@@ -333,6 +320,17 @@ impl Kernel for HhKernel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::simd;
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
     use pynn_core::cells::CellType;
 
     /// The right-hand side as the kernel wrote it before the lane path
@@ -372,6 +370,10 @@ mod tests {
 
     #[test]
     fn hh_lanes_equal_the_scalar_kernel_bit_for_bit() {
+        at_every_width(hh_lanes_case);
+    }
+
+    fn hh_lanes_case() {
         // One kernel of 21 cells (two chunks of 8 through the lanes, a
         // scalar tail of 5) against the step as written before the lane
         // path (scalar RKF45 per cell with the formula above), over 600

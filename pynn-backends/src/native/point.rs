@@ -29,8 +29,8 @@
 //! The conductance-based kernels take the common case of the integration
 //! (one accepted RKF45 step of size `dt`) [`LANES`] cells at once
 //! ([`Rkf45::first_step_lanes`]), bit-identical to the scalar stepper, and
-//! fall back to it cell by cell; compiled for AVX2 at most (see
-//! [`super::hh`]).
+//! fall back to it cell by cell; compiled for the widest instruction set
+//! the CPU has (AVX-512F, AVX2 or the baseline, all bit-identical).
 //!
 //! `AdExp` with current receptors is refused with an error (neither NEST
 //! nor PyNN has it).
@@ -630,13 +630,23 @@ fn lanes_body<const N: usize>(io: PointIo<'_, N>) {
     }
 }
 
-/// [`lanes_body`] compiled for AVX2 when the CPU has it.
+/// [`lanes_body`] compiled for AVX-512F or AVX2 when the CPU has it (and
+/// [`super::simd::with_isa_limit`] allows it): `dispatch!` written out for
+/// the const parameter.
 fn lanes<const N: usize>(io: PointIo<'_, N>) {
     #[cfg(target_arch = "x86_64")]
     {
+        #[target_feature(enable = "avx512f")]
+        fn wider<const N: usize>(io: PointIo<'_, N>) {
+            lanes_body(io)
+        }
         #[target_feature(enable = "avx2")]
         fn wide<const N: usize>(io: PointIo<'_, N>) {
             lanes_body(io)
+        }
+        if super::simd::avx512() {
+            // SAFETY: the CPU supports AVX-512F (checked just above).
+            return unsafe { wider(io) };
         }
         if super::simd::avx2() {
             // SAFETY: the CPU supports AVX2 (checked just above).
@@ -798,6 +808,17 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::simd;
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
 
     /// The right-hand side as the kernel wrote it before the lane path
     /// (scalar, one cell): the oracle of the lanes.
@@ -989,17 +1010,19 @@ mod tests {
 
     #[test]
     fn adexp_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        lanes_equal_the_scalar_kernel::<8>(
-            false,
-            &[PsrKind::CondAlpha, PsrKind::CondBeta, PsrKind::CondExp],
-            0.05,
-            0.6,
-        );
+        at_every_width(|| {
+            lanes_equal_the_scalar_kernel::<8>(
+                false,
+                &[PsrKind::CondAlpha, PsrKind::CondBeta, PsrKind::CondExp],
+                0.05,
+                0.6,
+            )
+        });
     }
 
     #[test]
     fn lif_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        lanes_equal_the_scalar_kernel::<6>(true, &[PsrKind::CondExp, PsrKind::CondAlpha], 0.6, 1.2);
+        at_every_width(|| lanes_equal_the_scalar_kernel::<6>(true, &[PsrKind::CondExp, PsrKind::CondAlpha], 0.6, 1.2));
     }
 
     #[test]
