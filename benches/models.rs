@@ -14,7 +14,11 @@
 //!
 //! ```text
 //! PYNN_PYTHON=.venv/bin/python cargo bench --bench models [-- MODEL ...]
+//! cargo bench --bench models -- --native-only [MODEL ...]
 //! ```
+//!
+//! `--native-only` times the native engine alone (for before/after
+//! comparisons of a kernel, e.g. under `perf stat`), without NEST.
 //!
 //! Without `--bench` on the command line (`cargo test --benches`) it runs
 //! 50 cells for 20 ms on the native engine only, as a smoke test.
@@ -60,7 +64,7 @@ where
 }
 
 /// One model on both simulators; prints its line.
-fn model<C>(name: &str, cell: C, weight: f64, receptor: Option<&str>, full: bool) -> Result<()>
+fn model<C>(name: &str, cell: C, weight: f64, receptor: Option<&str>, full: bool, nest: bool) -> Result<()>
 where
     C: CellType + Clone,
     Native: Supports<C>,
@@ -68,8 +72,9 @@ where
 {
     let (n, tstop) = if full { (1000, 1000.0) } else { (50, 20.0) };
     let (tn, rn) = run::<C, Native>(cell.clone(), weight, receptor, n, tstop)?;
-    if !full {
-        println!("{name:<26} native {tn:.3} s  rate {rn:.1} Hz (smoke run)");
+    if !full || !nest {
+        let note = if full { "native only" } else { "smoke run" };
+        println!("{name:<26} native {tn:.3} s  rate {rn:.1} Hz ({note})");
         return Ok(());
     }
     let (tx, rx) = run::<C, Nest>(cell, weight, receptor, n, tstop)?;
@@ -83,35 +88,36 @@ where
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let full = args.iter().any(|a| a == "--bench");
+    let nest = !args.iter().any(|a| a == "--native-only");
     let chosen: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let want = |m: &str| chosen.is_empty() || chosen.iter().any(|c| c.as_str() == m);
     if want("IF_cond_exp") {
-        model("IF_cond_exp", IF_cond_exp::default(), 0.004, None, full)?;
+        model("IF_cond_exp", IF_cond_exp::default(), 0.004, None, full, nest)?;
     }
     if want("IF_cond_alpha") {
-        model("IF_cond_alpha", IF_cond_alpha::default(), 0.004, None, full)?;
+        model("IF_cond_alpha", IF_cond_alpha::default(), 0.004, None, full, nest)?;
     }
     if want("EIF_cond_exp_isfa_ista") {
-        model("EIF_cond_exp_isfa_ista", EIF_cond_exp_isfa_ista::default(), 0.004, None, full)?;
+        model("EIF_cond_exp_isfa_ista", EIF_cond_exp_isfa_ista::default(), 0.004, None, full, nest)?;
     }
     if want("EIF_cond_alpha_isfa_ista") {
-        model("EIF_cond_alpha_isfa_ista", EIF_cond_alpha_isfa_ista::default(), 0.004, None, full)?;
+        model("EIF_cond_alpha_isfa_ista", EIF_cond_alpha_isfa_ista::default(), 0.004, None, full, nest)?;
     }
     if want("HH_cond_exp") {
-        model("HH_cond_exp", HH_cond_exp::default(), 0.004, None, full)?;
+        model("HH_cond_exp", HH_cond_exp::default(), 0.004, None, full, nest)?;
     }
     if want("Izhikevich") {
-        model("Izhikevich", Izhikevich::default(), 0.5, None, full)?;
+        model("Izhikevich", Izhikevich::default(), 0.5, None, full, nest)?;
     }
     if want("GIF_cond_exp") {
-        model("GIF_cond_exp", GIF_cond_exp::default(), 0.004, None, full)?;
+        model("GIF_cond_exp", GIF_cond_exp::default(), 0.004, None, full, nest)?;
     }
     if want("PointNeuron") {
         let cell = PointNeuron::new(
             AdExp::default(),
             [("AMPA", AlphaPSR { tau_syn: 5.0, e_syn: 0.0 }), ("GABA", AlphaPSR { tau_syn: 5.0, e_syn: -80.0 })],
         )?;
-        model("PointNeuron(AdExp, alpha)", cell, 0.004, Some("AMPA"), full)?;
+        model("PointNeuron(AdExp, alpha)", cell, 0.004, Some("AMPA"), full, nest)?;
     }
     Ok(())
 }

@@ -485,6 +485,17 @@ impl NativeCell for EIF_cond_alpha_isfa_ista {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::simd;
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
     use pynn_core::parameters::Column;
 
     fn build<C: NativeCell>(v: &[f64]) -> Box<dyn Kernel> {
@@ -541,11 +552,11 @@ mod tests {
 
     #[test]
     fn adex_exp_lanes_equal_single_cells_bit_for_bit() {
-        lanes_equal_single_cells::<EIF_cond_exp_isfa_ista>();
+        at_every_width(lanes_equal_single_cells::<EIF_cond_exp_isfa_ista>);
     }
 
     #[test]
     fn adex_alpha_lanes_equal_single_cells_bit_for_bit() {
-        lanes_equal_single_cells::<EIF_cond_alpha_isfa_ista>();
+        at_every_width(lanes_equal_single_cells::<EIF_cond_alpha_isfa_ista>);
     }
 }

@@ -932,6 +932,17 @@ impl Kernel for IafCondExpSfaRr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::simd;
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
 
     /// xorshift64*, uniform in `[lo, hi)`.
     struct Gen(u64);
@@ -1018,35 +1029,39 @@ mod tests {
 
     #[test]
     fn cond_exp_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        lane_path_equals_scalar::<3>(
-            integrate_exp,
-            |p, refractory, i_stim, y, f| {
-                let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
-                let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
-                let i_l = p.g_l * (v - p.e_l);
-                f[0] = if refractory { 0.0 } else { (-i_l + i_stim + p.i_e - i_syn) / p.c_m };
-                f[1] = -y[1] / p.tau_e;
-                f[2] = -y[2] / p.tau_i;
-            },
-            [1, 2],
-        );
+        at_every_width(|| {
+            lane_path_equals_scalar::<3>(
+                integrate_exp,
+                |p, refractory, i_stim, y, f| {
+                    let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
+                    let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
+                    let i_l = p.g_l * (v - p.e_l);
+                    f[0] = if refractory { 0.0 } else { (-i_l + i_stim + p.i_e - i_syn) / p.c_m };
+                    f[1] = -y[1] / p.tau_e;
+                    f[2] = -y[2] / p.tau_i;
+                },
+                [1, 2],
+            )
+        });
     }
 
     #[test]
     fn cond_alpha_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        lane_path_equals_scalar::<5>(
-            integrate_alpha,
-            |p, refractory, i_stim, y, f| {
-                let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
-                let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
-                let i_l = p.g_l * (v - p.e_l);
-                f[0] = if refractory { 0.0 } else { (-i_l - i_syn + i_stim + p.i_e) / p.c_m };
-                f[1] = -y[1] / p.tau_e;
-                f[2] = y[1] - y[2] / p.tau_e;
-                f[3] = -y[3] / p.tau_i;
-                f[4] = y[3] - y[4] / p.tau_i;
-            },
-            [1, 3],
-        );
+        at_every_width(|| {
+            lane_path_equals_scalar::<5>(
+                integrate_alpha,
+                |p, refractory, i_stim, y, f| {
+                    let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
+                    let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
+                    let i_l = p.g_l * (v - p.e_l);
+                    f[0] = if refractory { 0.0 } else { (-i_l - i_syn + i_stim + p.i_e) / p.c_m };
+                    f[1] = -y[1] / p.tau_e;
+                    f[2] = y[1] - y[2] / p.tau_e;
+                    f[3] = -y[3] / p.tau_i;
+                    f[4] = y[3] - y[4] / p.tau_i;
+                },
+                [1, 3],
+            )
+        });
     }
 }

@@ -9,10 +9,67 @@
 //! multiplication and an addition into an FMA on its own, so both versions
 //! perform the same IEEE operations in the same order and give bit-identical
 //! results (the engine's reproducibility contract holds across machines).
+//!
+//! One exception is known and avoided: a loop-carried [`f64::max`] (LLVM's
+//! `maxnum`) reduction. LLVM 22's loop vectorizer, given AVX-512F (where
+//! gathers are cheap), vectorised the RKF45 error norm's loop over the state
+//! components as a `maxnum` reduction guarded by a NaN check and skipped the
+//! remaining `N % 4` components (see [`super::rkf45`]). Error norms and other
+//! reductions are therefore written as comparisons (`all(x <= limit)`) or
+//! selects, and every lane kernel is tested at every width this CPU has
+//! ([`Isa`], [`with_isa_limit`]).
 
-/// Whether the running CPU has AVX-512F (cached by std, like [`avx2`]).
-#[inline]
-pub fn avx512() -> bool {
+use std::cell::Cell;
+
+/// The instruction sets the dispatched kernels are compiled for, narrowest
+/// first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Isa {
+    /// The baseline target (SSE2 on x86-64; the only one elsewhere).
+    Base,
+    /// AVX2 (four `f64` lanes per register).
+    Avx2,
+    /// AVX-512F (eight `f64` lanes per register).
+    Avx512,
+}
+
+thread_local! {
+    /// The widest instruction set the current thread may dispatch to.
+    static LIMIT: Cell<Isa> = const { Cell::new(Isa::Avx512) };
+}
+
+/// Runs `f` with the kernels dispatched on the current thread limited to
+/// `isa` (narrower if the CPU lacks it), then restores the previous limit,
+/// also if `f` panics. For tests that compare the widths bit for bit, and
+/// for measurements; other threads are not affected.
+pub fn with_isa_limit<R>(isa: Isa, f: impl FnOnce() -> R) -> R {
+    struct Restore(Isa);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LIMIT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LIMIT.with(|l| l.replace(isa)));
+    f()
+}
+
+/// Every instruction set this CPU runs, narrowest first ([`Isa::Base`] always).
+pub fn available() -> Vec<Isa> {
+    let mut v = vec![Isa::Base];
+    if detected_avx2() {
+        v.push(Isa::Avx2);
+    }
+    if detected_avx512() {
+        v.push(Isa::Avx512);
+    }
+    v
+}
+
+fn limit() -> Isa {
+    LIMIT.with(Cell::get)
+}
+
+fn detected_avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512f")
@@ -23,10 +80,7 @@ pub fn avx512() -> bool {
     }
 }
 
-/// Whether the running CPU has AVX2 (std caches the answer after the first
-/// call, so this is one relaxed atomic load).
-#[inline]
-pub fn avx2() -> bool {
+fn detected_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")
@@ -35,6 +89,21 @@ pub fn avx2() -> bool {
     {
         false
     }
+}
+
+/// Whether to run the AVX-512F version: the CPU has it (cached by std) and
+/// the thread's [`with_isa_limit`] allows it.
+#[inline]
+pub fn avx512() -> bool {
+    limit() >= Isa::Avx512 && detected_avx512()
+}
+
+/// Whether to run the AVX2 version: the CPU has it (std caches the answer
+/// after the first call, so this is one relaxed atomic load) and the
+/// thread's [`with_isa_limit`] allows it.
+#[inline]
+pub fn avx2() -> bool {
+    limit() >= Isa::Avx2 && detected_avx2()
 }
 
 /// A per-cell parameter column as the loops read it: one value shared by
@@ -77,8 +146,9 @@ pub fn uniform(v: &[f64]) -> Option<f64> {
     v.iter().all(|x| x.to_bits() == first.to_bits()).then_some(first)
 }
 
-/// Defines `$name(args) -> ret` that runs `$body` compiled with AVX2 when the
-/// CPU has it, else compiled for the baseline target. `$body` must be an
+/// Defines `$name(args) -> ret` that runs `$body` compiled with AVX-512F or
+/// AVX2 when the CPU has it and the thread's [`with_isa_limit`] allows it,
+/// else compiled for the baseline target. `$body` must be an
 /// `#[inline(always)]` function with the same signature.
 macro_rules! dispatch {
     ($(#[$m:meta])* $vis:vis fn $name:ident < $g:ident : $bound:path > ( $($a:ident : $t:ty),* $(,)? ) -> $ret:ty = $body:ident;) => {
