@@ -26,12 +26,6 @@
 //!   `PointNeuron(LIF, excitatory=CondExp, inhibitory=CondExp)` is
 //!   `IF_cond_exp` (tested against its NEST data).
 //!
-//! The conductance-based kernels take the common case of the integration
-//! (one accepted RKF45 step of size `dt`) [`LANES`] cells at once
-//! ([`Rkf45::first_step_lanes`]), bit-identical to the scalar stepper, and
-//! fall back to it cell by cell; compiled for the widest instruction set
-//! the CPU has (AVX-512F, AVX2 or the baseline, all bit-identical).
-//!
 //! `AdExp` with current receptors is refused with an error (neither NEST
 //! nor PyNN has it).
 //! Up to [`MAX_CONDUCTANCE_RECEPTORS`] conductance receptors (the state
@@ -39,8 +33,7 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::{p32, refractory_steps};
-use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Real, V8};
+use super::rkf45::Rkf45;
 use pynn_core::cells::{Composition, NeuronKind, PointNeuron, PsrKind};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
@@ -313,8 +306,6 @@ struct AdexMulti<const N: usize> {
     step: Vec<f64>,
     r: Vec<u32>,
     init: Vec<[f64; N]>,
-    /// Scratch: which cells the vector lanes advanced this step.
-    done: Vec<bool>,
 }
 
 impl<const N: usize> AdexMulti<N> {
@@ -332,17 +323,8 @@ impl<const N: usize> AdexMulti<N> {
                 init[i][3 + 2 * k] = g * 1000.0;
             }
         }
-        let mut s = AdexMulti {
-            comp,
-            dt,
-            m: vec![],
-            rec: vec![],
-            y: init.clone(),
-            step: vec![dt; n],
-            r: vec![0; n],
-            init,
-            done: vec![false; n],
-        };
+        let mut s =
+            AdexMulti { comp, dt, m: vec![], rec: vec![], y: init.clone(), step: vec![dt; n], r: vec![0; n], init };
         s.derive(params);
         s
     }
@@ -421,263 +403,51 @@ impl<const N: usize> AdexMulti<N> {
     }
 }
 
-/// One cell's (`T = f64`) or [`LANES`] cells' (`T = V8`) constants of the
-/// right-hand side during a step.
-#[derive(Clone, Copy)]
-struct Consts<T: Real> {
-    v_peak: T,
-    v_reset: T,
-    e_l: T,
-    g_l: T,
-    c_m: T,
-    i_e: T,
-    a: T,
-    delta_t: T,
-    tau_w: T,
-    v_th: T,
-    /// Injected current (pA).
-    i_stim: T,
-    e_rev: [T; MAX_CONDUCTANCE_RECEPTORS],
-    tau_1: [T; MAX_CONDUCTANCE_RECEPTORS],
-    tau_2: [T; MAX_CONDUCTANCE_RECEPTORS],
-    /// Per receptor: exponential (no `dg`).
-    is_exp: [T::Mask; MAX_CONDUCTANCE_RECEPTORS],
-    refractory: T::Mask,
-    lif: T::Mask,
-    /// LIF membrane or `delta_T == 0`: no exponential term.
-    no_spike_term: T::Mask,
-}
-
-impl Consts<f64> {
-    #[inline(always)]
-    fn of(m: &Membrane, rec: &[Receptor; MAX_CONDUCTANCE_RECEPTORS], refractory: bool, i_stim: f64) -> Self {
-        Consts {
-            v_peak: m.v_peak,
-            v_reset: m.v_reset,
-            e_l: m.e_l,
-            g_l: m.g_l,
-            c_m: m.c_m,
-            i_e: m.i_e,
-            a: m.a,
-            delta_t: m.delta_t,
-            tau_w: m.tau_w,
-            v_th: m.v_th,
-            i_stim,
-            e_rev: rec.map(|r| r.e_rev),
-            tau_1: rec.map(|r| r.tau_1),
-            tau_2: rec.map(|r| r.tau_2),
-            is_exp: rec.map(|r| r.kind == Some(PsrKind::CondExp)),
-            refractory,
-            lif: m.lif,
-            no_spike_term: m.lif || m.delta_t == 0.0,
-        }
-    }
-}
-
-/// The right-hand side of `nr` receptors, written once for one cell and for
-/// [`LANES`] cells.
-#[inline(always)]
-fn dynamics<T: Real, const N: usize>(c: &Consts<T>, nr: usize, y: &[T; N], f: &mut [T; N]) {
-    let zero = T::splat(0.0);
-    let v = T::select(c.refractory, c.v_reset, y[0].min(c.v_peak));
+#[inline]
+fn dynamics<const N: usize>(
+    m: &Membrane,
+    rec: &[Receptor; MAX_CONDUCTANCE_RECEPTORS],
+    nr: usize,
+    refractory: bool,
+    i_stim: f64,
+    y: &[f64; N],
+    f: &mut [f64; N],
+) {
+    let v = if refractory { m.v_reset } else { y[0].min(m.v_peak) };
     let w = y[1];
-    let mut i_syn = zero;
+    let mut i_syn = 0.0;
     for k in 0..nr {
-        i_syn = i_syn + y[3 + 2 * k] * (c.e_rev[k] - v);
+        i_syn += y[3 + 2 * k] * (rec[k].e_rev - v);
     }
-    let i_spike = T::select(c.no_spike_term, zero, c.g_l * c.delta_t * ((v - c.v_th) / c.delta_t).exp());
-    f[0] = T::select(c.refractory, zero, (-c.g_l * (v - c.e_l) + i_spike + i_syn - w + c.i_e + c.i_stim) / c.c_m);
-    f[1] = T::select(c.lif, zero, (c.a * (v - c.e_l) - w) / c.tau_w);
+    let i_spike = if m.lif || m.delta_t == 0.0 { 0.0 } else { m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp() };
+    f[0] = if refractory { 0.0 } else { (-m.g_l * (v - m.e_l) + i_spike + i_syn - w + m.i_e + i_stim) / m.c_m };
+    f[1] = if m.lif { 0.0 } else { (m.a * (v - m.e_l) - w) / m.tau_w };
     for k in 0..nr {
         let (dg, g) = (y[2 + 2 * k], y[3 + 2 * k]);
-        f[2 + 2 * k] = T::select(c.is_exp[k], zero, -dg / c.tau_1[k]);
-        f[3 + 2 * k] = T::select(c.is_exp[k], -g / c.tau_2[k], dg - g / c.tau_2[k]);
-    }
-}
-
-/// The right-hand side of every cell of a kernel during one step.
-struct PointSystem<'a> {
-    m: &'a [Membrane],
-    rec: &'a [[Receptor; MAX_CONDUCTANCE_RECEPTORS]],
-    r: &'a [u32],
-    /// Injected currents (nA).
-    cur: &'a [f64],
-    nr: usize,
-}
-
-impl<const N: usize> System<N> for PointSystem<'_> {
-    type Chunk = Consts<V8>;
-
-    #[inline(always)]
-    fn chunk(&self, i0: usize) -> Consts<V8> {
-        let (m, rec) = (&self.m[i0..i0 + LANES], &self.rec[i0..i0 + LANES]);
-        let (r, cur) = (&self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
-        macro_rules! col {
-            ($f:ident) => {{
-                let mut x = [0.0; LANES];
-                for l in 0..LANES {
-                    x[l] = m[l].$f;
-                }
-                V8(x)
-            }};
-        }
-        macro_rules! rcol {
-            ($f:ident) => {{
-                let mut x = [V8([0.0; LANES]); MAX_CONDUCTANCE_RECEPTORS];
-                for k in 0..MAX_CONDUCTANCE_RECEPTORS {
-                    for l in 0..LANES {
-                        x[k].0[l] = rec[l][k].$f;
-                    }
-                }
-                x
-            }};
-        }
-        let (mut i_stim, mut refractory, mut lif, mut no_spike_term) =
-            ([0.0; LANES], [false; LANES], [false; LANES], [false; LANES]);
-        let mut is_exp = [[false; LANES]; MAX_CONDUCTANCE_RECEPTORS];
-        for l in 0..LANES {
-            i_stim[l] = cur[l] * 1000.0;
-            refractory[l] = r[l] > 0;
-            lif[l] = m[l].lif;
-            no_spike_term[l] = m[l].lif || m[l].delta_t == 0.0;
-            for k in 0..MAX_CONDUCTANCE_RECEPTORS {
-                is_exp[k][l] = rec[l][k].kind == Some(PsrKind::CondExp);
-            }
-        }
-        Consts {
-            v_peak: col!(v_peak),
-            v_reset: col!(v_reset),
-            e_l: col!(e_l),
-            g_l: col!(g_l),
-            c_m: col!(c_m),
-            i_e: col!(i_e),
-            a: col!(a),
-            delta_t: col!(delta_t),
-            tau_w: col!(tau_w),
-            v_th: col!(v_th),
-            i_stim: V8(i_stim),
-            e_rev: rcol!(e_rev),
-            tau_1: rcol!(tau_1),
-            tau_2: rcol!(tau_2),
-            is_exp,
-            refractory,
-            lif,
-            no_spike_term,
+        let r = &rec[k];
+        if r.kind == Some(PsrKind::CondExp) {
+            f[2 + 2 * k] = 0.0;
+            f[3 + 2 * k] = -g / r.tau_2;
+        } else {
+            f[2 + 2 * k] = -dg / r.tau_1;
+            f[3 + 2 * k] = dg - g / r.tau_2;
         }
     }
-
-    #[inline(always)]
-    fn lanes(&self, c: &Consts<V8>, y: &[Lanes; N], f: &mut [Lanes; N]) {
-        let mut d = [V8([0.0; LANES]); N];
-        dynamics(c, self.nr, &y.map(V8), &mut d);
-        for k in 0..N {
-            f[k] = d[k].0;
-        }
-    }
-
-    #[inline(always)]
-    fn cell(&self, i: usize, y: &[f64; N], f: &mut [f64; N]) {
-        dynamics(&Consts::of(&self.m[i], &self.rec[i], self.r[i] > 0, self.cur[i] * 1000.0), self.nr, y, f);
-    }
-}
-
-/// What the lane pass of one step reads and writes.
-struct PointIo<'a, const N: usize> {
-    h: f64,
-    sys: PointSystem<'a>,
-    y: &'a mut [[f64; N]],
-    step: &'a mut [f64],
-    /// Per cell: whether the lanes took its whole step (else the scalar loop must).
-    done: &'a mut [bool],
-}
-
-/// The LIF membrane: every cell integrated over the step
-/// ([`Rkf45::integrate_cells`]); marks every cell done. The AdExp membrane:
-/// the first sub-step of every full chunk of [`LANES`] cells through
-/// [`Rkf45::first_step_lanes`]; a lane it accepts has its whole step done
-/// (state, step size `h`) and is marked in `done`, the others and the tail
-/// are left to the scalar loop (which detects spikes after every sub-step).
-#[inline(always)]
-fn lanes_body<const N: usize>(io: PointIo<'_, N>) {
-    let (h, sys, y, step, done) = (io.h, io.sys, io.y, io.step, io.done);
-    let n = y.len();
-    if sys.m.first().is_some_and(|m| m.lif) {
-        Rkf45::<N>::absolute(LIF_EPS_ABS).integrate_cells(&sys, h, y, step);
-        done[..n].iter_mut().for_each(|d| *d = true);
-        return;
-    }
-    let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
-    done[..n].iter_mut().for_each(|d| *d = false);
-    for i0 in (0..n - n % LANES).step_by(LANES) {
-        let mut y0 = [[0.0; LANES]; N];
-        let mut steps = [0.0; LANES];
-        for l in 0..LANES {
-            for c in 0..N {
-                y0[c][l] = y[i0 + l][c];
-            }
-            steps[l] = step[i0 + l];
-        }
-        let (y1, ok) = solver.first_step_lanes(&sys, i0, &y0, h, &steps);
-        for l in 0..LANES {
-            if ok[l] {
-                for c in 0..N {
-                    y[i0 + l][c] = y1[c][l];
-                }
-                step[i0 + l] = h;
-                done[i0 + l] = true;
-            }
-        }
-    }
-}
-
-/// [`lanes_body`] compiled for AVX-512F or AVX2 when the CPU has it (and
-/// [`super::simd::with_isa_limit`] allows it): `dispatch!` written out for
-/// the const parameter.
-fn lanes<const N: usize>(io: PointIo<'_, N>) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f")]
-        fn wider<const N: usize>(io: PointIo<'_, N>) {
-            lanes_body(io)
-        }
-        #[target_feature(enable = "avx2")]
-        fn wide<const N: usize>(io: PointIo<'_, N>) {
-            lanes_body(io)
-        }
-        if super::simd::avx512() {
-            // SAFETY: the CPU supports AVX-512F (checked just above).
-            return unsafe { wider(io) };
-        }
-        if super::simd::avx2() {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { wide(io) };
-        }
-    }
-    lanes_body(io)
 }
 
 impl<const N: usize> AdexMulti<N> {
-    /// The lane pass of a step ([`lanes`]).
-    fn run_lanes(&mut self, input: &StepInput<'_>) {
-        let n = self.y.len();
-        self.done.resize(n, false);
-        let sys = PointSystem {
-            m: &self.m,
-            rec: &self.rec,
-            r: &self.r,
-            cur: &input.current[..n],
-            nr: self.comp.receptors.len(),
-        };
-        lanes(PointIo { h: self.dt, sys, y: &mut self.y, step: &mut self.step, done: &mut self.done });
-    }
-
     /// The LIF membrane: NEST's `iaf_cond_exp` update (integrate the whole
     /// step, add the input, then refractoriness or threshold).
     fn step_lif(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
+        let solver = Rkf45::<N>::absolute(LIF_EPS_ABS);
         let nr = self.comp.receptors.len();
-        self.run_lanes(input);
         for i in 0..self.y.len() {
             let (m, rec) = (&self.m[i], &self.rec[i]);
+            let i_stim = input.current[i] * 1000.0;
+            let refractory = self.r[i] > 0;
+            solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| {
+                dynamics(m, rec, nr, refractory, i_stim, y, f)
+            });
             let y = &mut self.y[i];
             add_input(y, rec, nr, input, i);
             if self.r[i] > 0 {
@@ -721,21 +491,15 @@ impl<const N: usize> Kernel for AdexMulti<N> {
         let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let nr = self.comp.receptors.len();
         let h = self.dt;
-        self.run_lanes(input);
         for i in 0..self.y.len() {
             let (m, rec) = (&self.m[i], &self.rec[i]);
             let i_stim = input.current[i] * 1000.0;
-            // Cells the lanes advanced are at the end of their (single) sub-step.
-            let mut t = if self.done[i] { h } else { 0.0 };
-            let mut first = self.done[i];
-            while first || t < h {
-                if !first {
-                    let c = Consts::of(m, rec, self.r[i] > 0, i_stim);
-                    solver.apply(&mut self.y[i], &mut t, h, &mut self.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
-                        dynamics(&c, nr, y, f)
-                    });
-                }
-                first = false;
+            let mut t = 0.0;
+            while t < h {
+                let refractory = self.r[i] > 0;
+                solver.apply(&mut self.y[i], &mut t, h, &mut self.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
+                    dynamics(m, rec, nr, refractory, i_stim, y, f)
+                });
                 let y = &mut self.y[i];
                 if self.r[i] > 0 {
                     y[0] = m.v_reset;
@@ -808,222 +572,6 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
-
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
-    }
-
-    /// The right-hand side as the kernel wrote it before the lane path
-    /// (scalar, one cell): the oracle of the lanes.
-    fn scalar_dynamics<const N: usize>(
-        m: &Membrane,
-        rec: &[Receptor; MAX_CONDUCTANCE_RECEPTORS],
-        nr: usize,
-        refractory: bool,
-        i_stim: f64,
-        y: &[f64; N],
-        f: &mut [f64; N],
-    ) {
-        let v = if refractory { m.v_reset } else { y[0].min(m.v_peak) };
-        let w = y[1];
-        let mut i_syn = 0.0;
-        for k in 0..nr {
-            i_syn += y[3 + 2 * k] * (rec[k].e_rev - v);
-        }
-        let i_spike =
-            if m.lif || m.delta_t == 0.0 { 0.0 } else { m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp() };
-        f[0] = if refractory { 0.0 } else { (-m.g_l * (v - m.e_l) + i_spike + i_syn - w + m.i_e + i_stim) / m.c_m };
-        f[1] = if m.lif { 0.0 } else { (m.a * (v - m.e_l) - w) / m.tau_w };
-        for k in 0..nr {
-            let (dg, g) = (y[2 + 2 * k], y[3 + 2 * k]);
-            let r = &rec[k];
-            if r.kind == Some(PsrKind::CondExp) {
-                f[2 + 2 * k] = 0.0;
-                f[3 + 2 * k] = -g / r.tau_2;
-            } else {
-                f[2 + 2 * k] = -dg / r.tau_1;
-                f[3 + 2 * k] = dg - g / r.tau_2;
-            }
-        }
-    }
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
-    }
-
-    /// One kernel of 21 cells (two chunks of 8 through the lanes, a scalar
-    /// tail of 5) with random membranes and receptors `kinds`, against the
-    /// step as written before the lane path (scalar RKF45 per cell with
-    /// [`scalar_dynamics`], spike detection after every sub-step for AdExp,
-    /// once per step for LIF), over 800 steps with random currents and
-    /// conductance kicks (`kick` uS at most): spikes (cell, step), the state,
-    /// step sizes and refractory counts must be identical bit for bit after
-    /// every step; the lanes must take most cell steps, the scalar fallback
-    /// many, and cells must spike.
-    fn lanes_equal_the_scalar_kernel<const N: usize>(lif: bool, kinds: &[PsrKind], kick: f64, cur_max: f64) {
-        let (n, h, nr) = (21, 0.1, kinds.len());
-        let mut g = Gen(0x7031_1234_5678_9abc ^ u64::from(lif));
-        let m: Vec<Membrane> = (0..n)
-            .map(|_| {
-                if lif {
-                    let v_th = g.next(-55.0, -48.0);
-                    Membrane {
-                        lif,
-                        v_peak: v_th,
-                        v_detect: v_th,
-                        v_reset: -65.0,
-                        e_l: g.next(-70.0, -60.0),
-                        g_l: g.next(10.0, 60.0),
-                        c_m: g.next(20.0, 300.0),
-                        i_e: g.next(0.0, 300.0),
-                        v_th,
-                        refrac: 20,
-                        tau_w: 1.0,
-                        ..Membrane::default()
-                    }
-                } else {
-                    Membrane {
-                        lif,
-                        v_peak: -40.0,
-                        v_detect: -40.0,
-                        v_reset: -70.6,
-                        e_l: -70.6,
-                        g_l: g.next(20.0, 40.0),
-                        c_m: g.next(150.0, 300.0),
-                        i_e: g.next(0.0, 300.0),
-                        a: g.next(0.0, 8.0),
-                        b: g.next(0.0, 100.0),
-                        delta_t: g.next(1.0, 3.0),
-                        tau_w: g.next(50.0, 200.0),
-                        v_th: -50.4,
-                        refrac: 20,
-                    }
-                }
-            })
-            .collect();
-        let rec: Vec<[Receptor; MAX_CONDUCTANCE_RECEPTORS]> = (0..n)
-            .map(|_| {
-                let mut r = [Receptor::default(); MAX_CONDUCTANCE_RECEPTORS];
-                for (k, kind) in kinds.iter().enumerate() {
-                    let (t1, t2) = (g.next(0.2, 3.0), g.next(0.5, 8.0));
-                    let (t1, t2) = if *kind == PsrKind::CondBeta { (t1.min(t2 * 0.5), t2) } else { (t2, t2) };
-                    let e_rev = if k % 2 == 0 { 0.0 } else { -80.0 };
-                    r[k] = Receptor { kind: Some(*kind), e_rev, tau_1: t1, tau_2: t2, g0: beta_normalization(t1, t2) };
-                }
-                r
-            })
-            .collect();
-        let names = ["A", "B", "C", "D", "E", "F", "G", "H"];
-        let comp = Composition {
-            neuron: if lif { NeuronKind::LIF } else { NeuronKind::AdExp },
-            receptors: kinds.iter().enumerate().map(|(k, kind)| (names[k], *kind)).collect(),
-        };
-        let y0: Vec<[f64; N]> =
-            (0..n).map(|_| std::array::from_fn(|c| if c == 0 { g.next(-70.0, -55.0) } else { 0.0 })).collect();
-        let mut k = AdexMulti::<N> {
-            comp,
-            dt: h,
-            m: m.clone(),
-            rec: rec.clone(),
-            y: y0.clone(),
-            step: vec![h; n],
-            r: vec![0; n],
-            init: y0.clone(),
-            done: vec![false; n],
-        };
-        let (mut y, mut st, mut r) = (y0, vec![h; n], vec![0u32; n]);
-        let solver = if lif { Rkf45::<N>::absolute(LIF_EPS_ABS) } else { Rkf45::<N>::derivative(GSL_ERROR_TOL) };
-        let (mut substeps, mut one_step, mut n_spikes) = (0, 0, 0);
-        for step in 0..800u64 {
-            let syn: Vec<Vec<f64>> = (0..nr)
-                .map(|_| (0..n).map(|_| if g.next(0.0, 1.0) < 0.05 { g.next(0.0, kick) } else { 0.0 }).collect())
-                .collect();
-            let synaptic: Vec<&[f64]> = syn.iter().map(Vec::as_slice).collect();
-            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, cur_max)).collect();
-            let input = StepInput { step, synaptic: &synaptic, current: &cur };
-            let mut out = SpikeOut::new();
-            k.step(&input, &mut out);
-            let mut expected = SpikeOut::new();
-            for i in 0..n {
-                let i_stim = cur[i] * 1000.0;
-                let (mut t, mut calls) = (0.0, 0);
-                while t < h {
-                    let refractory = r[i] > 0;
-                    solver.apply(&mut y[i], &mut t, h, &mut st[i], &|a: &[f64; N], b: &mut [f64; N]| {
-                        scalar_dynamics(&m[i], &rec[i], nr, refractory, i_stim, a, b)
-                    });
-                    calls += 1;
-                    if !lif {
-                        if r[i] > 0 {
-                            y[i][0] = m[i].v_reset;
-                        } else if y[i][0] >= m[i].v_detect {
-                            y[i][0] = m[i].v_reset;
-                            y[i][1] += m[i].b;
-                            r[i] = if m[i].refrac > 0 { m[i].refrac + 1 } else { 0 };
-                            expected.push((i as u32, step + 1));
-                        }
-                    }
-                }
-                substeps += calls;
-                one_step += usize::from(calls == 1 && i < 16);
-                if lif {
-                    add_input(&mut y[i], &rec[i], nr, &input, i);
-                    if r[i] > 0 {
-                        r[i] -= 1;
-                        y[i][0] = m[i].v_reset;
-                    } else if y[i][0] >= m[i].v_th {
-                        r[i] = m[i].refrac;
-                        y[i][0] = m[i].v_reset;
-                        expected.push((i as u32, step + 1));
-                    }
-                } else {
-                    if r[i] > 0 {
-                        r[i] -= 1;
-                    }
-                    add_input(&mut y[i], &rec[i], nr, &input, i);
-                }
-                assert_eq!(k.y[i].map(f64::to_bits), y[i].map(f64::to_bits), "step {step}, cell {i}");
-                assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
-            }
-            assert_eq!(out, expected, "step {step}");
-            n_spikes += out.len();
-        }
-        assert!(one_step > 16 * 800 / 2, "{one_step} single-step cell steps in the lane chunks");
-        assert!(substeps > n * 800 + 300, "{substeps} sub-steps: the scalar fallback was not exercised");
-        assert!(n_spikes > 100, "{n_spikes} spikes");
-    }
-
-    #[test]
-    fn adexp_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        at_every_width(|| {
-            lanes_equal_the_scalar_kernel::<8>(
-                false,
-                &[PsrKind::CondAlpha, PsrKind::CondBeta, PsrKind::CondExp],
-                0.05,
-                0.6,
-            )
-        });
-    }
-
-    #[test]
-    fn lif_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        at_every_width(|| lanes_equal_the_scalar_kernel::<6>(true, &[PsrKind::CondExp, PsrKind::CondAlpha], 0.6, 1.2));
-    }
 
     #[test]
     fn beta_normalisation_makes_the_weight_the_peak() {
