@@ -629,7 +629,11 @@ impl Simulator for NestSim {
             offset: p.offset,
             n: p.size,
             kind: kind.into(),
-            model: Some(json!(p.model.nest)),
+            // spike_precision "off_grid": NEST's precise models (translate.rs).
+            model: Some(json!(match b.cfg.spike_precision {
+                pynn_core::SpikePrecision::OffGrid => translate::precise_model(p.model.nest),
+                pynn_core::SpikePrecision::OnGrid => p.model.nest,
+            })),
             mechanism: None,
             params,
             spike_steps,
@@ -812,7 +816,7 @@ impl Simulator for NestSim {
     fn drain_in_rust(b: &mut Nest, pop: PopId) -> RawRecording {
         let step = b.step;
         let spikes = b.pops[pop].sim.renewal.as_mut().map(|r| r.drain(step)).unwrap_or_default();
-        RawRecording { spikes, signals: Vec::new() }
+        RawRecording { spikes, offsets: Vec::new(), signals: Vec::new() }
     }
 
     fn run(b: &mut Nest, step: u64) -> Result<()> {
