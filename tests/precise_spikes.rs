@@ -90,11 +90,21 @@ where
 fn max_diff(a: &[Vec<f64>], b: &[Vec<f64>], what: &str) -> f64 {
     assert_eq!(a.len(), b.len(), "{what}: cell count");
     let mut worst = 0.0f64;
+    // The earliest spike beyond the tolerance (where a divergence starts).
+    let mut first: Option<(f64, usize, f64)> = None;
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert_eq!(x.len(), y.len(), "{what}: cell {i} spike count {x:?} vs {y:?}");
         for (s, t) in x.iter().zip(y) {
             worst = worst.max((s - t).abs());
+            if (s - t).abs() > TOL && first.is_none_or(|f| s.min(*t) < f.0) {
+                first = Some((s.min(*t), i, s - t));
+            }
         }
+    }
+    if let Some((t, i, d)) = first {
+        eprintln!("{what}: first difference at {t} ms, cell {i}: {d:e} ms");
+    }
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_eq!(x.len(), y.len(), "{what}: cell {i} spike count {x:?} vs {y:?}");
     }
     worst
 }

@@ -687,9 +687,10 @@ class Driver(DriverCore):
         cells, steps = concat(out_spikes_cells, np.int64), concat(out_spikes_steps, np.int64)
         if not self.off_grid:
             return self.spikes_answer(cells, steps, signals)
-        # Sorted by step, time, cell; spikes_answer's stable sort keeps it.
+        # Sorted by step, then cell: spikes_answer's (stable) order, so
+        # that the offsets stay with their spikes.
         offs = concat(out_spikes_offs, float)
-        order = np.lexsort((cells, -offs, steps))
+        order = np.lexsort((cells, steps))
         answer = self.spikes_answer(cells[order], steps[order], signals)
         answer["spike_offsets"] = self.npy("soffs", offs[order].astype(float))
         return answer
