@@ -62,6 +62,7 @@ where
         max_delay: 1.0,
         seed: args.seed,
         threads: args.threads,
+        spike_precision: args.spike_precision.parse()?,
         ..Setup::default()
     };
     let sim = Sim::<B>::setup_with(setup, options)?;
