@@ -180,7 +180,8 @@ fn errors_for_bad_values_and_unsupported_combinations() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("tau_refrac") && e.contains("off_grid"), "{e}");
-    // Not (yet) precise on native: a clear Unsupported, not a silent grid model.
+    // Not (yet) precise on native: a clear Unsupported, not a silent grid model
+    // (IF_curr_delta is precise; IF_curr_alpha is not).
     let e = Population::<IF_curr_alpha, Native>::new(&sim, 2, IF_curr_alpha::default()).unwrap_err();
     assert!(e.is_unsupported() && e.to_string().contains("IF_curr_alpha"), "{e}");
     // Grid models stay allowed under OffGrid (they spike on the grid).
@@ -215,4 +216,55 @@ fn recurrent_network_agrees_with_nest_iaf_psc_exp_ps() {
     let grid = recurrent::<Native>(SpikePrecision::OnGrid);
     assert_eq!(off_grid(&grid, 0.1), 0);
     assert!(off_grid(&native, 0.1) > n / 2);
+}
+
+/// IF_curr_delta (`iaf_psc_delta_ps`): 40 DC-driven cells with voltage
+/// jumps from a SpikeSourceArray (grid times) and recurrent excitation and
+/// inhibition, 150 ms: spike times per cell.
+fn delta_network<B>(precision: SpikePrecision) -> Vec<Vec<f64>>
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_delta> + pynn::core::backend::Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(setup(precision)).unwrap_or_else(|e| panic!("{e}"));
+    let n = 40;
+    let cells = Population::<IF_curr_delta, B>::new(
+        &sim,
+        n,
+        IF_curr_delta { tau_refrac: 2.0, v_thresh: -52.0, ..Default::default() },
+    )
+    .unwrap();
+    cells.set("i_offset", (0..n).map(|i| 0.6 + 0.012 * i as f64).collect::<Vec<_>>()).unwrap();
+    cells.initialize("v", (0..n).map(|i| -65.0 + 0.3 * i as f64).collect::<Vec<_>>()).unwrap();
+    let exc = cells.view((0..32).collect::<Vec<_>>()).unwrap();
+    let inh = cells.view((32..40).collect::<Vec<_>>()).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 8, SpikeSourceArray::default()).unwrap();
+    let trains: Vec<Vec<f64>> =
+        (0..8u64).map(|i| (0..10u64).map(|k| (3 + i * 11 + k * 140) as f64 / 10.0).collect()).collect();
+    src.set("spike_times", trains).unwrap();
+    let p = FixedProbabilityConnector::new(0.25);
+    Projection::new(&src, &cells, &p, StaticSynapse::new(1.5, 1.0), Some("excitatory")).unwrap();
+    Projection::new(&exc, &cells, &p, StaticSynapse::new(0.4, 1.2), Some("excitatory")).unwrap();
+    Projection::new(&inh, &cells, &p, StaticSynapse::new(-1.0, 0.7), Some("inhibitory")).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    sim.run(150.0).unwrap();
+    let block = cells.get_data().unwrap();
+    let out = (0..n).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn delta_network_agrees_with_nest_iaf_psc_delta_ps() {
+    let native = delta_network::<Native>(SpikePrecision::OffGrid);
+    let nest = delta_network::<Nest>(SpikePrecision::OffGrid);
+    let n: usize = native.iter().map(Vec::len).sum();
+    assert!(n > 100, "the network must be active: {n}");
+    let d = max_diff(&native, &nest, "delta");
+    eprintln!("delta: {n} spikes, max |t - t_NEST| = {d:.3e} ms");
+    assert!(d <= TOL, "{d}");
+    // Spikes caused by a jump from input at a grid time lie at that grid
+    // time (NEST's `emit_instant_spike_`); those from DC relaxation do not.
+    let grid = delta_network::<Native>(SpikePrecision::OnGrid);
+    assert_eq!(off_grid(&grid, 0.1), 0);
+    assert!(off_grid(&native, 0.1) > 0);
 }

@@ -31,9 +31,12 @@
 //!   sees the same spikes. NEST's `poisson_generator_ps` draws its own
 //!   continuous times, which no other backend could reproduce.
 //!
-//! `IF_curr_alpha` and `IF_curr_delta` are not precise on the native
-//! engine yet: creating one under `OffGrid` is an [`Error::Unsupported`]
-//! (NEST's `iaf_psc_alpha_ps` / `iaf_psc_delta_ps` on the NEST backend).
+//! * `IF_curr_delta` populations run [`PreciseDelta`], NEST's
+//!   `iaf_psc_delta_ps` (analytic crossing time, see its doc).
+//!
+//! `IF_curr_alpha` is not precise on the native engine yet: creating one
+//! under `OffGrid` is an [`Error::Unsupported`] (NEST's `iaf_psc_alpha_ps`
+//! on the NEST backend).
 //! Plastic projections onto precise cells are an [`Error::Unsupported`] too.
 //!
 //! # Time convention
@@ -271,18 +274,7 @@ impl PreciseExp {
     fn derive(&mut self, p: &ParamTable, label: &str) -> Result<()> {
         let dt = self.dt;
         let v_rest = p.scalar("v_rest").to_vec();
-        let refrac: Vec<u32> = p.scalar("tau_refrac").iter().map(|t| refractory_steps(*t, dt)).collect();
-        if let Some(i) = refrac.iter().position(|r| *r < 1) {
-            return Err(Error::invalid_value(
-                format!("population \"{label}\" (IF_curr_exp, spike_precision \"off_grid\") on the native engine"),
-                "tau_refrac",
-                pynn_core::fmt_num(p.scalar("tau_refrac")[i]),
-                format!(
-                    "precise cells need a refractory period of at least one time step ({} ms), as NEST's iaf_psc_exp_ps",
-                    pynn_core::fmt_num(dt)
-                ),
-            ));
-        }
+        let refrac = checked_refractory(p, dt, label, "IF_curr_exp", "iaf_psc_exp_ps")?;
         if !self.v_rest.is_empty() {
             for ((y, o), n) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
                 *y += o - n;
@@ -531,6 +523,257 @@ impl Kernel for PreciseExp {
     }
 }
 
+// ---------------------------------------------------------------- IF_curr_delta
+
+/// Precise kernel of `IF_curr_delta` (NEST `iaf_psc_delta_ps`,
+/// `models/iaf_psc_delta_ps.cpp`): the potential relaxes exactly towards
+/// `R (I_e + I)` between events; an event adds its weight (mV) at its exact
+/// time (simultaneous events summed first); a crossing during free
+/// relaxation is located analytically, `t = -tau_m ln((v_inf - V) /
+/// (v_inf - theta))` back from the end of the sub-interval; a jump to or
+/// above threshold spikes at the event's time. Input during the refractory
+/// period is discarded (NEST's `refractory_input = false`, PyNN's choice).
+pub struct PreciseDelta {
+    dt: f64,
+    v_rest: Vec<f64>,
+    tau_m: Vec<f64>,
+    r_m: Vec<f64>,
+    theta: Vec<f64>,
+    v_reset: Vec<f64>,
+    i_e: Vec<f64>,
+    refrac: Vec<u32>,
+    expm1_m: Vec<f64>,
+    y: Vec<f64>,
+    refractory: Vec<bool>,
+    last_stamp: Vec<u64>,
+    last_offset: Vec<f64>,
+    init_v: Vec<f64>,
+    queue: Queue,
+    events: Vec<Event>,
+}
+
+impl PreciseDelta {
+    /// Builds the kernel over a shard's parameter and initial-value tables.
+    pub fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
+        super::kernel::check_tables::<pynn_core::IF_curr_delta>(params, initial, ctx)?;
+        let n = params.size();
+        let mut k = PreciseDelta {
+            dt: ctx.dt,
+            v_rest: vec![],
+            tau_m: vec![],
+            r_m: vec![],
+            theta: vec![],
+            v_reset: vec![],
+            i_e: vec![],
+            refrac: vec![],
+            expm1_m: vec![],
+            y: vec![0.0; n],
+            refractory: vec![false; n],
+            last_stamp: vec![0; n],
+            last_offset: vec![0.0; n],
+            init_v: initial.scalar("v").to_vec(),
+            queue: Queue::default(),
+            events: Vec::new(),
+        };
+        k.derive(params, &ctx.label)?;
+        k.reset();
+        Ok(Box::new(k))
+    }
+
+    fn derive(&mut self, p: &ParamTable, label: &str) -> Result<()> {
+        let dt = self.dt;
+        let v_rest = p.scalar("v_rest").to_vec();
+        let refrac = checked_refractory(p, dt, label, "IF_curr_delta", "iaf_psc_delta_ps")?;
+        if !self.v_rest.is_empty() {
+            for ((y, o), n) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
+                *y += o - n;
+            }
+        }
+        let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
+        self.theta = rel("v_thresh");
+        self.v_reset = rel("v_reset");
+        self.tau_m = p.scalar("tau_m").to_vec();
+        self.r_m = self.tau_m.iter().zip(p.scalar("cm")).map(|(t, c)| t / c).collect();
+        self.i_e = p.scalar("i_offset").to_vec();
+        self.refrac = refrac;
+        self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
+        self.v_rest = v_rest;
+        Ok(())
+    }
+
+    /// Relaxes cell `i` for a time `t` with injected current `y0`.
+    #[inline]
+    fn propagate(&mut self, i: usize, y0: f64, t: f64) {
+        let e = (-t / self.tau_m[i]).exp_m1();
+        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
+        self.y[i] = -v_inf * e + self.y[i] * e + self.y[i];
+    }
+
+    /// A crossing during relaxation that ended `offset_end` before the end
+    /// of step `k`: the spike lies the analytic time since the crossing
+    /// earlier.
+    fn emit(&mut self, i: usize, k: u64, y0: f64, offset_end: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
+        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
+        let since = -self.tau_m[i] * ((v_inf - self.y[i]) / (v_inf - self.theta[i])).ln();
+        self.spike(i, k, offset_end + since, out);
+    }
+
+    fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
+        self.last_stamp[i] = k + 1;
+        self.last_offset[i] = offset;
+        self.y[i] = self.v_reset[i];
+        self.refractory[i] = true;
+        out.0.push((i as u32, k + 1));
+        out.1.push(offset);
+    }
+}
+
+impl Precise for PreciseDelta {
+    fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
+        let h = self.dt;
+        let mut events = std::mem::take(&mut self.events);
+        self.queue.take(k, &mut events);
+        let mut e = 0;
+        for i in 0..self.y.len() {
+            let y0 = current[i];
+            if self.y[i] >= self.theta[i] {
+                self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *list, &mut *offs));
+            }
+            let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
+            let first = e;
+            while e < events.len() && events[e].cell as usize == i {
+                e += 1;
+            }
+            let evs = &events[first..e];
+            if evs.is_empty() && !end_refr {
+                if !self.refractory[i] {
+                    // NEST's fixed-propagator step (the same operations).
+                    let (y, em) = (self.y[i], self.expm1_m[i]);
+                    let i_ext = -em * self.r_m[i] * (y0 + self.i_e[i]);
+                    self.y[i] = i_ext + em * y + y;
+                    if self.y[i] >= self.theta[i] {
+                        self.emit(i, k, y0, 0.0, (&mut *list, &mut *offs));
+                    }
+                }
+                continue;
+            }
+            let mut t = h;
+            let mut refr_pending = end_refr;
+            let mut j = 0;
+            loop {
+                let refr_next = refr_pending && evs.get(j).is_none_or(|ev| ev.offset <= self.last_offset[i]);
+                let (offset, weight) = if refr_next {
+                    refr_pending = false;
+                    (self.last_offset[i], None)
+                } else if let Some(ev) = evs.get(j) {
+                    // Simultaneous events are summed (NEST accumulates them).
+                    let mut w = 0.0;
+                    while let Some(x) = evs.get(j).filter(|x| x.offset == ev.offset) {
+                        w += x.weight;
+                        j += 1;
+                    }
+                    (ev.offset, Some(w))
+                } else {
+                    break;
+                };
+                if self.refractory[i] {
+                    t = offset;
+                    if weight.is_none() {
+                        self.refractory[i] = false;
+                        if self.y[i] >= self.theta[i] {
+                            self.spike(i, k, t, (&mut *list, &mut *offs));
+                        }
+                    }
+                    continue;
+                }
+                self.propagate(i, y0, t - offset);
+                t = offset;
+                if self.y[i] >= self.theta[i] {
+                    self.emit(i, k, y0, t, (&mut *list, &mut *offs));
+                    continue;
+                }
+                self.y[i] += weight.unwrap_or(0.0);
+                if self.y[i] >= self.theta[i] {
+                    self.spike(i, k, t, (&mut *list, &mut *offs));
+                }
+            }
+            if !self.refractory[i] && t > 0.0 {
+                self.propagate(i, y0, t);
+                if self.y[i] >= self.theta[i] {
+                    self.emit(i, k, y0, 0.0, (&mut *list, &mut *offs));
+                }
+            }
+        }
+        self.events = events;
+    }
+
+    fn queue(&mut self) -> Option<&mut Queue> {
+        Some(&mut self.queue)
+    }
+}
+
+impl Kernel for PreciseDelta {
+    fn step(&mut self, input: &super::kernel::StepInput<'_>, spikes: &mut SpikeOut) {
+        let mut offs = Vec::new();
+        Precise::step(self, input.step, input.current, spikes, &mut offs);
+    }
+
+    fn precise(&mut self) -> Option<&mut dyn Precise> {
+        Some(self)
+    }
+
+    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
+        self.derive(params, "")
+    }
+
+    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
+        if name != "v" {
+            return Err(Error::unknown_name("native IF_curr_delta (off_grid)", "state variable", name, ["v"]));
+        }
+        for (c, v) in cells.iter().zip(values) {
+            self.init_v[*c] = *v;
+            self.y[*c] = v - self.v_rest[*c];
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        for i in 0..self.y.len() {
+            self.y[i] = self.init_v[i] - self.v_rest[i];
+        }
+        self.refractory.iter_mut().for_each(|r| *r = false);
+        self.last_stamp.iter_mut().for_each(|s| *s = 0);
+        self.last_offset.iter_mut().for_each(|o| *o = 0.0);
+        self.queue.clear();
+    }
+
+    fn variable(&self, name: &str) -> Option<usize> {
+        (name == "v").then_some(0)
+    }
+
+    fn read(&self, _var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        out.extend(cells.iter().map(|c| self.y[*c] + self.v_rest[*c]));
+    }
+}
+
+/// Refractory periods in steps (NEST's rounding), each at least one step,
+/// as NEST's precise models require.
+fn checked_refractory(p: &ParamTable, dt: f64, label: &str, model: &str, nest: &str) -> Result<Vec<u32>> {
+    let refrac: Vec<u32> = p.scalar("tau_refrac").iter().map(|t| refractory_steps(*t, dt)).collect();
+    if let Some(i) = refrac.iter().position(|r| *r < 1) {
+        return Err(Error::invalid_value(
+            format!("population \"{label}\" ({model}, spike_precision \"off_grid\") on the native engine"),
+            "tau_refrac",
+            pynn_core::fmt_num(p.scalar("tau_refrac")[i]),
+            format!(
+                "precise cells need a refractory period of at least one time step ({} ms), as NEST's {nest}",
+                pynn_core::fmt_num(dt)
+            ),
+        ));
+    }
+    Ok(refrac)
+}
+
 // ---------------------------------------------------------------- SpikeSourceArray
 
 /// Precise kernel of `SpikeSourceArray`: times kept exactly (see the
@@ -632,8 +875,8 @@ impl Kernel for PreciseArray {
 }
 
 /// The kernel of a population under `OffGrid`, if its cell type has a
-/// precise one (`None`: the grid kernel). `IF_curr_alpha` and
-/// `IF_curr_delta` are [`Error::Unsupported`] (see the module doc).
+/// precise one (`None`: the grid kernel). `IF_curr_alpha` is
+/// [`Error::Unsupported`] (see the module doc).
 pub(super) fn build(
     name: &str,
     params: &ParamTable,
@@ -643,10 +886,11 @@ pub(super) fn build(
     match name {
         "IF_curr_exp" => PreciseExp::build(params, initial, ctx).map(Some),
         "SpikeSourceArray" => PreciseArray::build(params, initial, ctx).map(Some),
-        "IF_curr_alpha" | "IF_curr_delta" => Err(Error::unsupported(
+        "IF_curr_delta" => PreciseDelta::build(params, initial, ctx).map(Some),
+        "IF_curr_alpha" => Err(Error::unsupported(
             "native",
             format!("{name} with spike_precision \"off_grid\" (population \"{}\")", ctx.label),
-            "use IF_curr_exp, spike_precision \"on_grid\", or the NEST backend (iaf_psc_alpha_ps / iaf_psc_delta_ps)",
+            "use IF_curr_exp or IF_curr_delta, spike_precision \"on_grid\", or the NEST backend (iaf_psc_alpha_ps)",
         )),
         _ => Ok(None),
     }
