@@ -268,3 +268,15 @@ fn delta_network_agrees_with_nest_iaf_psc_delta_ps() {
     assert_eq!(off_grid(&grid, 0.1), 0);
     assert!(off_grid(&native, 0.1) > 0);
 }
+
+#[test]
+fn nest_refuses_off_grid_source_times_rather_than_rounding() {
+    // The NEST backend replays source arrays through parrots at grid steps:
+    // under OffGrid a time between grid points would silently move.
+    let sim = Sim::<Nest>::setup(setup(SpikePrecision::OffGrid)).unwrap();
+    let src = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![1.0, 2.0]]).unwrap();
+    let e = src.set("spike_times", vec![vec![1.0, 2.03]]).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("2.03"), "{e}");
+    sim.end().unwrap();
+}

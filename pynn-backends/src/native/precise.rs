@@ -30,7 +30,6 @@
 //!   those of the on-grid kernel, so that every backend that replays them
 //!   sees the same spikes. NEST's `poisson_generator_ps` draws its own
 //!   continuous times, which no other backend could reproduce.
-//!
 //! * `IF_curr_delta` populations run [`PreciseDelta`], NEST's
 //!   `iaf_psc_delta_ps` (analytic crossing time, see its doc).
 //!

@@ -590,6 +590,35 @@ impl Simulator for NestSim {
         Ok((sim, driver, version))
     }
 
+    /// spike_precision "off_grid": source arrays reach NEST through parrots
+    /// at grid steps, so times between grid points are refused, not rounded.
+    fn check_parameters(b: &Nest, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let p = b.pop(pop)?;
+        if b.cfg.spike_precision != pynn_core::SpikePrecision::OffGrid || p.model.kind != Kind::SpikeArray {
+            return Ok(());
+        }
+        let dt = b.cfg.timestep;
+        let Some(times) = parameters.column("spike_times").and_then(|c| c.as_sequence()) else { return Ok(()) };
+        match times.iter().flatten().find(|t| (*t / dt - (*t / dt).round()).abs() > 1e-9) {
+            Some(t) => Err(Error::unsupported(
+                "NEST",
+                format!(
+                    "SpikeSourceArray time {} ms between grid points (dt {} ms) with spike_precision \"off_grid\" (population \"{}\")",
+                    pynn_core::fmt_num(*t),
+                    pynn_core::fmt_num(dt),
+                    p.label
+                ),
+                "use times on the grid, or the native backend (which keeps them exactly)",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn check_population(b: &Nest, pop: PopId) -> Result<()> {
+        let params = b.pop(pop)?.params.clone();
+        Self::check_parameters(b, pop, &params)
+    }
+
     fn setup_request(b: &mut Nest) -> Result<Request> {
         let c = &b.cfg;
         // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
