@@ -12,6 +12,7 @@
 //! cargo run --release --example va_cuba -- --backend nest --out out
 //! cargo run --release --example va_cuba -- --backend neuron --out out
 //! cargo run --release --example va_cuba -- --backend neuron-mpi2 --out out
+//! cargo run --release --example va_cuba -- --spike-precision off_grid   # precise spike times
 //! ```
 //!
 //! Prints build time, run time, peak memory, synapse count and the spike
@@ -62,6 +63,7 @@ where
         max_delay: 1.0,
         seed: args.seed,
         threads: args.threads,
+        spike_precision: args.spike_precision.parse()?,
         ..Setup::default()
     };
     let sim = Sim::<B>::setup_with(setup, options)?;

@@ -55,6 +55,10 @@ pub struct Args {
     /// Draw the figure of the run into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// PyNN's `spike_precision`: `on_grid` or `off_grid` (precise spike
+    /// times; va_cuba reads it).
+    #[arg(long, default_value = "on_grid")]
+    pub spike_precision: String,
 }
 
 impl Args {

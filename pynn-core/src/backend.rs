@@ -31,6 +31,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Worker threads for backends that use them (0: all cores).
     pub threads: usize,
+    /// Where spike times may lie ([`Setup::spike_precision`](crate::Setup::spike_precision)).
+    pub spike_precision: crate::sim::SpikePrecision,
 }
 
 impl SimConfig {
@@ -285,6 +287,11 @@ impl RecordingPlan {
 pub struct RawRecording {
     /// Spikes as (population index, step of the spike time), in time order.
     pub spikes: Vec<(u32, u64)>,
+    /// Precise spike times: per entry of `spikes`, how long before the end
+    /// of its step (ms, in `[0, dt)`) the spike occurred, so that its time
+    /// is `step * dt - offset` (NEST's offset convention). Empty when every
+    /// spike is on the grid.
+    pub offsets: Vec<f64>,
     /// For each recorded analog variable: name, cells, the steps at which
     /// samples were taken, and the samples (row-major: one row per step, one
     /// column per cell).

@@ -97,6 +97,9 @@ pub struct Block {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SegmentAccumulator {
     pub spikes: BTreeMap<u32, Vec<u64>>,
+    /// Per cell, parallel to `spikes`: each spike's offset before the end
+    /// of its step (ms; 0 for spikes on the grid).
+    pub offsets: BTreeMap<u32, Vec<f64>>,
     /// Per recorded (variable, cells): the drained chunks in time order,
     /// kept apart (appending moves them, allocates nothing large) and
     /// joined into the copy [`SegmentAccumulator::to_segment`] returns.
@@ -106,8 +109,9 @@ pub(crate) struct SegmentAccumulator {
 impl SegmentAccumulator {
     /// Appends a backend's drained data (the samples are moved, not copied).
     pub fn append(&mut self, raw: RawRecording) {
-        for (cell, step) in raw.spikes {
+        for (k, (cell, step)) in raw.spikes.into_iter().enumerate() {
             self.spikes.entry(cell).or_default().push(step);
+            self.offsets.entry(cell).or_default().push(raw.offsets.get(k).copied().unwrap_or(0.0));
         }
         for sig in raw.signals {
             match self.signals.iter_mut().find(|g| g[0].name == sig.name && g[0].cells == sig.cells) {
@@ -137,10 +141,16 @@ impl SegmentAccumulator {
             cells.sort_unstable();
             cells.dedup();
             for c in cells {
+                let offsets = self.offsets.get(&(c as u32));
                 let times = self
                     .spikes
                     .get(&(c as u32))
-                    .map(|s| s.iter().map(|k| *k as f64 * dt).collect())
+                    .map(|s| {
+                        s.iter()
+                            .enumerate()
+                            .map(|(j, k)| *k as f64 * dt - offsets.and_then(|o| o.get(j)).copied().unwrap_or(0.0))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 spiketrains.push(SpikeTrain {
                     source_index: c,

@@ -69,7 +69,7 @@ pub use pynn_schema as schema;
 /// cell types: the one written list (see [`schema::for_each_standard_cell`]).
 pub use pynn_schema::for_each_standard_cell;
 pub use random::RandomDistribution;
-pub use sim::{Selection, Setup, Sim};
+pub use sim::{Selection, Setup, Sim, SpikePrecision};
 pub use space::{Grid2D, Grid3D, Line, RandomStructure, Shape, Space, Structure};
 pub use stats::{RateHistogram, cv_isi, fano_factor, mean_rate, population_rate_histogram};
 pub use synapses::{

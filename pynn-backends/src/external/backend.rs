@@ -271,6 +271,14 @@ impl<S: Simulator> Backend for External<S> {
     }
 
     fn setup(config: &SimConfig, options: &S::Options) -> Result<Self> {
+        // Precise spike times: NEST's *_ps models; NEURON and Brian2 have none here.
+        if config.spike_precision == pynn_core::SpikePrecision::OffGrid && !S::NAME.eq_ignore_ascii_case("nest") {
+            return Err(Error::unsupported(
+                S::NAME,
+                "spike_precision \"off_grid\" (precise spike times)",
+                "use spike_precision \"on_grid\", or the native or NEST backend",
+            ));
+        }
         let (sim, driver, version) = S::start(config, options)?;
         Ok(External {
             cfg: config.clone(),

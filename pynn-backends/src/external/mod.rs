@@ -307,7 +307,11 @@ impl Link {
                 data: data.into_iter().map(|x| if f == 1.0 { x } else { x / f }).collect(),
             });
         }
-        Ok(RawRecording { spikes, signals })
+        let offsets = match &reply.spike_offsets {
+            Some(f) => d.read_npy_file::<f64>(f)?.1,
+            None => Vec::new(),
+        };
+        Ok(RawRecording { spikes, offsets, signals })
     }
 }
 

@@ -376,6 +376,10 @@ pub struct DrainReply {
     /// `.npy` of the spike steps.
     #[serde(default)]
     pub spike_steps: Option<String>,
+    /// `.npy` of the spikes' offsets (ms before the end of their step),
+    /// parallel to the steps; absent when every spike is on the grid.
+    #[serde(default)]
+    pub spike_offsets: Option<String>,
     /// Recorded signals.
     #[serde(default)]
     pub signals: Vec<SignalReply>,

@@ -18,6 +18,10 @@ impl Shard {
     /// Adds the spikes of `spikes` (one entry per shard of the network) to
     /// this shard's ring buffers.
     pub(super) fn deliver(&mut self, spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
+        // Precise cells (spike_precision "off_grid") queue events with their offsets.
+        if let Some(q) = self.kernel.precise().and_then(|p| p.queue()) {
+            return super::precise::deliver(q, &self.incoming, spikes, shard_lo, ring_len);
+        }
         let n = self.size;
         let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
         for rows in &self.incoming {

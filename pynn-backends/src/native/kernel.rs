@@ -53,6 +53,11 @@ pub trait Kernel: Send {
     /// (the session's [`OdeSolver`]); called once after the kernel is built.
     /// The default ignores it.
     fn set_ode_solver(&mut self, _solver: OdeSolver) {}
+    /// The kernel's precise-spike-time side (`spike_precision = "off_grid"`,
+    /// [`super::precise`]); `None` (the default) for grid kernels.
+    fn precise(&mut self) -> Option<&mut dyn super::precise::Precise> {
+        None
+    }
     /// Spikes with time stamp 0 (before the first step), emitted once when a
     /// run starts at time 0. Only spike sources have any.
     fn initial_spikes(&mut self, _spikes: &mut SpikeOut) {}

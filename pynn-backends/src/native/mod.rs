@@ -57,6 +57,7 @@ pub mod lif;
 pub mod options;
 pub mod plastic;
 pub mod point;
+pub mod precise;
 pub mod propagators;
 pub mod renewal;
 pub mod rkf45;
@@ -258,6 +259,19 @@ impl Backend for Native {
             _ => c.delay.iter().map(steps).collect(),
         };
         if !matches!(spec.synapse, SynapseKind::Static) {
+            let precise_target = c.post.first().map(|t| self.shard_of(*t as usize));
+            if let Some(s) = precise_target.filter(|s| self.shards[*s].kernel.precise().is_some()) {
+                let t = &(self.shards[s].lo as u32);
+                let label = &self.pops[self.owner[*t as usize] as usize].label;
+                return Err(Error::unsupported(
+                    "native",
+                    format!(
+                        "plastic synapses onto population \"{label}\" under spike_precision \"off_grid\" (projection \"{}\")",
+                        spec.label
+                    ),
+                    "use static synapses, or spike_precision \"on_grid\"",
+                ));
+            }
             // Plastic synapses keep their own rows (plastic.rs) and an empty
             // static projection under the same id.
             let mut last = usize::MAX;
@@ -442,6 +456,7 @@ impl Backend for Native {
                 for &(c, s) in &pend.list {
                     if sh.spike_mask[c as usize] {
                         sh.rec_spikes.push((c, s));
+                        sh.rec_offs.push(0.0);
                     }
                 }
                 pend.end_step();
@@ -480,6 +495,7 @@ impl Backend for Native {
                 r.fill(0.0);
             }
             sh.rec_spikes.clear();
+            sh.rec_offs.clear();
             for s in &mut sh.signals {
                 s.steps.clear();
                 s.data.clear();
@@ -501,12 +517,22 @@ impl Backend for Native {
         let mut signals = std::mem::take(&mut self.pops[pop].done);
         signals.extend(merged);
         let mut spikes = Vec::new();
+        let mut offsets = Vec::new();
         for sh in &mut self.shards[range] {
             let first = sh.first as u32;
             spikes.extend(sh.rec_spikes.drain(..).map(|(c, s)| (first + c, s)));
+            offsets.extend(sh.rec_offs.drain(..));
         }
-        spikes.sort_by_key(|&(c, s)| (s, c));
-        Ok(RawRecording { spikes, signals })
+        if offsets.iter().all(|o| *o == 0.0) {
+            spikes.sort_by_key(|&(c, s)| (s, c));
+            offsets.clear();
+        } else {
+            // Precise spikes (spike_precision "off_grid"): sorted by time.
+            let mut both: Vec<_> = spikes.into_iter().zip(offsets).collect();
+            both.sort_by(|a, b| a.0.1.cmp(&b.0.1).then(b.1.total_cmp(&a.1)).then(a.0.0.cmp(&b.0.0)));
+            (spikes, offsets) = both.into_iter().unzip();
+        }
+        Ok(RawRecording { spikes, offsets, signals })
     }
 
     fn end(&mut self) -> Result<()> {

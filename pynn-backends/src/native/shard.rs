@@ -73,6 +73,8 @@ pub(super) struct Shard {
     pub(super) last_sample: Option<u64>,
     /// Recorded spikes (cell within the shard, step) not yet drained.
     pub(super) rec_spikes: Vec<(u32, u64)>,
+    /// Their offsets (ms before the step's end; 0 on the grid), parallel.
+    pub(super) rec_offs: Vec<f64>,
 }
 
 /// A population as the engine sees it: where its cells and shards are.
@@ -134,6 +136,10 @@ pub(super) struct Spikes {
     /// `mult[k]`: how many spikes the cell of `list[k]` emitted in its step
     /// (closed steps hold each cell once).
     pub(super) mult: Vec<u32>,
+    /// Offsets of the spikes of `list` (ms before the end of their step),
+    /// parallel to it, for shards of precise kernels (`precise.rs`);
+    /// empty otherwise (offset 0).
+    pub(super) offs: Vec<f64>,
 }
 
 impl Spikes {
@@ -142,6 +148,7 @@ impl Spikes {
         self.bounds.clear();
         self.bounds.push(0);
         self.mult.clear();
+        self.offs.clear();
     }
 
     /// Closes the current step (its spikes are `list[bounds.last()..]`, in
@@ -150,7 +157,9 @@ impl Spikes {
     /// cell once.
     pub(super) fn end_step(&mut self) {
         let from = *self.bounds.last().unwrap_or(&0);
-        if self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
+        // Precise spikes keep one entry each (their offsets differ).
+        let precise = !self.offs.is_empty() && self.offs.len() == self.list.len();
+        if !precise && self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
             let (mut i, mut out) = (from, from);
             while i < self.list.len() {
                 let m = run_length(&self.list, i);
@@ -221,6 +230,21 @@ impl Shard {
             }
             let slot = ((k + 1) % ring_len) as usize;
             let before = out.list.len();
+            if let Some(p) = self.kernel.precise() {
+                // Precise kernels (spike_precision "off_grid", precise.rs).
+                p.step(k, &self.current, &mut out.list, &mut out.offs);
+                for (&(c, s), &o) in out.list[before..].iter().zip(&out.offs[before..]) {
+                    if self.spike_mask[c as usize] {
+                        self.rec_spikes.push((c, s));
+                        self.rec_offs.push(o);
+                    }
+                }
+                out.end_step();
+                if (k + 1) % self.interval == 0 && !self.signals.is_empty() {
+                    self.sample(k + 1);
+                }
+                continue;
+            }
             let n_rec = self.ring.len();
             let cleared = n_rec <= STACK_RECEPTORS && {
                 let mut slots: [&mut [f64]; STACK_RECEPTORS] = Default::default();
@@ -250,6 +274,7 @@ impl Shard {
             for &(c, s) in &out.list[before..] {
                 if self.spike_mask[c as usize] {
                     self.rec_spikes.push((c, s));
+                    self.rec_offs.push(0.0);
                 }
             }
             out.end_step();
@@ -388,8 +413,16 @@ impl Native {
                 first_cell: first,
                 composition: spec.composition.clone(),
             };
-            let mut kernel =
-                C::build(&sub_table(spec.parameters, first, size), &sub_table(spec.initial_values, first, size), &ctx)?;
+            let (params, initial) =
+                (sub_table(spec.parameters, first, size), sub_table(spec.initial_values, first, size));
+            let precise = match self.cfg.spike_precision {
+                pynn_core::SpikePrecision::OffGrid => super::precise::build(info.name, &params, &initial, &ctx)?,
+                pynn_core::SpikePrecision::OnGrid => None,
+            };
+            let mut kernel = match precise {
+                Some(k) => k,
+                None => C::build(&params, &initial, &ctx)?,
+            };
             kernel.set_ode_solver(self.options.ode_solver);
             shards.push(Shard {
                 lo: spec.offset + first,
@@ -416,6 +449,7 @@ impl Native {
                 interval: 1,
                 last_sample: None,
                 rec_spikes: Vec::new(),
+                rec_offs: Vec::new(),
             });
         }
         for sh in shards {

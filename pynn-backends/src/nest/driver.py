@@ -163,6 +163,7 @@ class Driver(DriverCore):
 
     def cmd_setup(self, c):
         self.clear()
+        self.off_grid = False
         self.dt = float(c["dt"])
         self.min_delay = float(c["min_delay"])
         self.md_steps = int(c["min_delay_steps"])
@@ -240,6 +241,11 @@ class Driver(DriverCore):
         if offset != len(self.all_gids):
             raise DriverError("populations must be created in order")
         if kind == "neuron":
+            if c["model"].endswith("_ps"):
+                # spike_precision "off_grid": precise models, spikes with
+                # offsets. NEST 3.10 sets its (read-only) kernel flag
+                # `off_grid_spiking` itself when such a node is created.
+                self.off_grid = True
             nodes = nest.Create(c["model"], n)
             if c["params"]:
                 nodes.set(per_node(c["params"], n))
@@ -643,11 +649,23 @@ class Driver(DriverCore):
         if recs and self.delivered_step() < self.core_step:
             # look-ahead: run past the slice that holds core_step
             self.simulate_to(((self.core_step + md - 1) // md) * md + 1)
-        out_spikes_cells, out_spikes_steps, signals = [], [], []
+        out_spikes_cells, out_spikes_steps, out_spikes_offs, signals = [], [], [], []
         keep = []
         for r in recs:
             ev = r.device.get("events")
-            steps = np.rint(np.asarray(ev["times"], dtype=float) / self.dt).astype(np.int64)
+            times = np.asarray(ev["times"], dtype=float)
+            steps = np.rint(times / self.dt).astype(np.int64)
+            if self.off_grid and r.kind == "spikes":
+                # Precise times: the step whose end is at or after the
+                # spike (offset = stamp * dt - t, NEST's convention).
+                off = steps * self.dt - times
+                late = off < -1e-12 * self.dt
+                steps = np.where(late, steps + 1, steps)
+                off = np.clip(steps * self.dt - times, 0.0, None)
+                old = getattr(r, "buf_offs", None)
+                if old is None or len(old) != len(r.buf_steps):
+                    old = np.zeros(len(r.buf_steps))
+                r.buf_offs = np.concatenate([old, off])
             senders = np.asarray(ev["senders"], dtype=np.int64)
             vals = np.asarray(ev[r.var], dtype=float) if r.kind == "signal" else np.zeros(len(steps))
             r.device.set({"n_events": 0})
@@ -657,6 +675,10 @@ class Driver(DriverCore):
             limit = self.core_step if r.until is None else min(r.until, self.core_step)
             now = steps <= limit
             later = ~now
+            offs = getattr(r, "buf_offs", None) if self.off_grid and r.kind == "spikes" else None
+            if offs is not None:
+                r.buf_offs = offs[later]
+                offs = offs[now]
             if r.until is None:
                 r.buf_steps, r.buf_gids, r.buf_vals = steps[later], senders[later], vals[later]
                 keep.append(r)
@@ -668,6 +690,7 @@ class Driver(DriverCore):
             if r.kind == "spikes":
                 out_spikes_cells.append(r.cells[col])
                 out_spikes_steps.append(steps)
+                out_spikes_offs.append(offs if offs is not None else np.zeros(len(steps)))
             elif len(steps):
                 uniq = np.unique(steps)
                 data = np.full((len(uniq), len(r.cells)), np.nan)
@@ -677,7 +700,16 @@ class Driver(DriverCore):
                 signals.append({"var": r.var, "cells": r.cells.tolist(),
                                 "steps": self.npy("steps", uniq), "data": self.npy("data", data)})
         self.recorders[pop] = keep
-        return self.spikes_answer(concat(out_spikes_cells, np.int64), concat(out_spikes_steps, np.int64), signals)
+        cells, steps = concat(out_spikes_cells, np.int64), concat(out_spikes_steps, np.int64)
+        if not self.off_grid:
+            return self.spikes_answer(cells, steps, signals)
+        # Sorted by step, then cell: spikes_answer's (stable) order, so
+        # that the offsets stay with their spikes.
+        offs = concat(out_spikes_offs, float)
+        order = np.lexsort((cells, steps))
+        answer = self.spikes_answer(cells[order], steps[order], signals)
+        answer["spike_offsets"] = self.npy("soffs", offs[order].astype(float))
+        return answer
 
     def cmd_reset(self, c):
         nest.ResetKernel()

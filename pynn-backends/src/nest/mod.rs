@@ -592,6 +592,35 @@ impl Simulator for NestSim {
         Ok((sim, driver, version))
     }
 
+    /// spike_precision "off_grid": source arrays reach NEST through parrots
+    /// at grid steps, so times between grid points are refused, not rounded.
+    fn check_parameters(b: &Nest, pop: PopId, parameters: &ParamTable) -> Result<()> {
+        let p = b.pop(pop)?;
+        if b.cfg.spike_precision != pynn_core::SpikePrecision::OffGrid || p.model.kind != Kind::SpikeArray {
+            return Ok(());
+        }
+        let dt = b.cfg.timestep;
+        let Some(times) = parameters.column("spike_times").and_then(|c| c.as_sequence()) else { return Ok(()) };
+        match times.iter().flatten().find(|t| (*t / dt - (*t / dt).round()).abs() > 1e-9) {
+            Some(t) => Err(Error::unsupported(
+                "NEST",
+                format!(
+                    "SpikeSourceArray time {} ms between grid points (dt {} ms) with spike_precision \"off_grid\" (population \"{}\")",
+                    pynn_core::fmt_num(*t),
+                    pynn_core::fmt_num(dt),
+                    p.label
+                ),
+                "use times on the grid, or the native backend (which keeps them exactly)",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn check_population(b: &Nest, pop: PopId) -> Result<()> {
+        let params = b.pop(pop)?.params.clone();
+        Self::check_parameters(b, pop, &params)
+    }
+
     fn setup_request(b: &mut Nest) -> Result<Request> {
         let c = &b.cfg;
         // NEST takes seeds in [1, 2^31 - 1]; trial 0 keeps the session seed.
@@ -631,7 +660,11 @@ impl Simulator for NestSim {
             offset: p.offset,
             n: p.size,
             kind: kind.into(),
-            model: Some(json!(p.model.nest)),
+            // spike_precision "off_grid": NEST's precise models (translate.rs).
+            model: Some(json!(match b.cfg.spike_precision {
+                pynn_core::SpikePrecision::OffGrid => translate::precise_model(p.model.nest),
+                pynn_core::SpikePrecision::OnGrid => p.model.nest,
+            })),
             mechanism: None,
             params,
             spike_steps,
@@ -820,7 +853,7 @@ impl Simulator for NestSim {
     fn drain_in_rust(b: &mut Nest, pop: PopId) -> RawRecording {
         let step = b.step;
         let spikes = b.pops[pop].sim.renewal.as_mut().map(|r| r.drain(step)).unwrap_or_default();
-        RawRecording { spikes, signals: Vec::new() }
+        RawRecording { spikes, offsets: Vec::new(), signals: Vec::new() }
     }
 
     fn run(b: &mut Nest, step: u64) -> Result<()> {

@@ -395,6 +395,21 @@ pub const MODELS: &[NestModel] = &[
     },
 ];
 
+/// The NEST model of a population under `spike_precision = "off_grid"`:
+/// the precise (`*_ps`) variant of the grid integrate-and-fire models, as
+/// pyNN.nest chooses it (PyNN 0.13 `pyNN/nest/standardmodels/cells.py`:
+/// IF_curr_alpha/exp/delta -> `iaf_psc_alpha_ps`, `iaf_psc_exp_ps`,
+/// `iaf_psc_delta_ps` when `spike_precision == "off_grid"`); every other
+/// model is unchanged (NEST delivers spikes to it on the grid).
+pub fn precise_model(nest: &'static str) -> &'static str {
+    match nest {
+        "iaf_psc_alpha" => "iaf_psc_alpha_ps",
+        "iaf_psc_exp" => "iaf_psc_exp_ps",
+        "iaf_psc_delta" => "iaf_psc_delta_ps",
+        other => other,
+    }
+}
+
 /// The row of PyNN cell type `pynn`, if NEST supports it.
 pub fn model(pynn: &str) -> Option<&'static NestModel> {
     MODELS.iter().find(|m| m.pynn == pynn)
