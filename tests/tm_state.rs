@@ -285,3 +285,35 @@ fn nest_refuses_state_history_and_projection_wide_time_constants() {
     sp.set("A_plus", 0.03).unwrap();
     assert_eq!(sp.get_values("A_plus").unwrap(), vec![0.03]);
 }
+
+/// NEURON keeps plastic synapses in Rust (the native engine's rules,
+/// `neuron/plastic.rs`): the same history and the same `set("U", ..)`,
+/// and NEURON's PSPs are the recursion's (1e-9 mV: `IF_curr_exp` is
+/// integrated with NEST's exact propagators in our NMODL, the bound
+/// `tests/neuron_backend.rs` uses for the linear cells).
+#[test]
+fn neuron_u_x_history_and_u_set_between_runs() {
+    let out = run_net::<Neuron>(95.0, true);
+    let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
+    let (times, u, x) = out.hist.unwrap();
+    let expected: Vec<(f64, f64)> = times.iter().map(|t| state_at(*t, &train(), &states)).collect();
+    assert_close("NEURON u history", &u, &expected.iter().map(|e| e.0).collect::<Vec<_>>(), 1e-12);
+    assert_close("NEURON x history", &x, &expected.iter().map(|e| e.1).collect::<Vec<_>>(), 1e-12);
+    assert_close("NEURON v (TM vs analytic PSPs)", &out.v_tm, &out.v_ref, 1e-9);
+}
+
+/// Brian2 keeps its synapse parameters in its own equations: changing one
+/// after creation, and recording the state, are `Error::Unsupported`
+/// naming the parameter (nothing changes).
+#[test]
+fn brian2_refuses_parameter_changes_and_state_history_clearly() {
+    let sim = Sim::<Brian2>::setup(Setup { timestep: DT, ..Setup::default() }).unwrap();
+    let pre = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let post = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let tm = TsodyksMarkramSynapse::new(W, DELAY, 0.5, TAU_REC, 0.0);
+    let prj = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
+    let e = prj.set("U", 0.2).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("`U`"), "{e}");
+    assert_eq!(prj.get_values("U").unwrap(), vec![0.5]);
+    assert!(prj.state_history("u").unwrap_err().is_unsupported());
+}

@@ -478,6 +478,11 @@ impl<S: Simulator> Backend for External<S> {
         self.proj(proj)?;
         S::recorded_weights(self, proj)
     }
+
+    fn recorded_synaptic_state(&self, proj: ProjId, name: &str) -> Result<RawWeights> {
+        self.proj(proj)?;
+        S::recorded_synaptic_state(self, proj, name)
+    }
 }
 
 /// Sets Tsodyks–Markram state `name` (`u`, `x` or `y`) of projection
