@@ -24,9 +24,9 @@
 mod support;
 
 use pynn::prelude::*;
-use support::OutputArgs;
 use pynn::space::{Grid2D, Structure};
 use std::path::Path;
+use support::OutputArgs;
 
 /// Grid side (cells per row and per column).
 pub const SIDE: usize = 20;

@@ -21,9 +21,9 @@ mod support;
 
 use pynn::core::random::{ObjectKind, Streams};
 use pynn::prelude::*;
-use support::OutputArgs;
 use std::f64::consts::PI;
 use std::path::Path;
+use support::OutputArgs;
 
 /// Number of values per distribution, as in PyNN's example.
 pub const N: usize = 100_000;
