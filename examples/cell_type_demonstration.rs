@@ -99,12 +99,7 @@ fn main_on<B: AllTypes>(args: &CommonArgs) -> Result<()> {
         let first = train.times.first().map_or("-".to_string(), |t| format!("{t:.2} ms"));
         println!("  {:<24} {:>3} spikes, first at {first}", block.name, train.times.len());
     }
-    let name = args.result_name("cell_type_demonstration");
-    support::write_results(&sim, &blocks, &args.out, &name, "cell_type_demonstration")?;
-    if let Some(path) = &args.plot {
-        plot(&blocks, path)?;
-    }
-    sim.end()
+    args.finish(&sim, &blocks, "cell_type_demonstration", |path| plot(&blocks, path))
 }
 
 /// The first column of signal `name` of a block as (t, value) points, and its units.

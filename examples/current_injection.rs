@@ -91,17 +91,7 @@ where
     }
     let spikes: usize = block.segments[0].spiketrains.iter().map(|s| s.times.len()).sum();
     println!("  spikes: {spikes} (all sources stay below threshold)");
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &args.result_name("current_injection"),
-        "current_injection",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "current_injection", |path| plot(&block, path))
 }
 
 /// One panel per source: the potential of its cell.

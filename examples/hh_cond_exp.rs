@@ -99,17 +99,7 @@ where
             mean_v(&block, col, STEP.1 - 10.0, STEP.1)
         );
     }
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &args.result_name("hh_cond_exp"),
-        "hh_cond_exp",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "hh_cond_exp", |path| plot(&block, path))
 }
 
 /// The two cells' potentials, one panel each.

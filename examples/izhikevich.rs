@@ -78,17 +78,7 @@ where
         let first = train.times.first().map_or("-".to_string(), |t| format!("{t:.2} ms"));
         println!("  cell {} ({what:<19}) {:>3} spikes, first at {first}", train.source_index, train.times.len());
     }
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &args.result_name("izhikevich"),
-        "izhikevich",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "izhikevich", |path| plot(&block, path))
 }
 
 /// One panel per cell: its membrane potential, titled with its drive.

@@ -108,12 +108,7 @@ where
     println!("  connections  {n_conn} of 400 possible (p = 0.5)");
     println!("  input        {} spikes, {:.2} Hz per train", count(&input), count(&input) as f64 / 20.0);
     println!("  cells        {} spikes, mean firing rate {:.2} Hz", count(&cells), count(&cells) as f64 / 20.0);
-    let name = args.result_name("small_network");
-    support::write_results(&sim, &[cells.clone(), input], &args.out, &name, "small_network")?;
-    if let Some(path) = &args.plot {
-        plot(&cells, path)?;
-    }
-    sim.end()
+    args.finish(&sim, &[cells.clone(), input], "small_network", |path| plot(&cells, path))
 }
 
 /// Potentials and excitatory conductances of cells 0 and 1, and the spike

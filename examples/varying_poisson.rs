@@ -94,12 +94,7 @@ where
             (k + 1) as f64 * INTERVAL
         );
     }
-    let name = args.result_name("varying_poisson");
-    support::write_results(&sim, std::slice::from_ref(&block), &args.out, &name, "varying_poisson")?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "varying_poisson", |path| plot(&block, path))
 }
 
 /// The spike raster and the population rate in 20 ms bins.

@@ -112,6 +112,23 @@ impl CommonArgs {
     pub fn result_name(&self, model: &str) -> String {
         format!("{model}-{}", self.backend.tag())
     }
+
+    /// The end of a gallery run: writes `blocks` to
+    /// `OUT/MODEL-BACKEND.npz` (+ `.json`, [`write_results`]), draws the
+    /// figure with `plot` if `--plot FILE` was given, and ends the session.
+    pub fn finish<B: pynn::Backend>(
+        &self,
+        sim: &Sim<B>,
+        blocks: &[Block],
+        model: &str,
+        plot: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<()> {
+        write_results(sim, blocks, &self.out, &self.result_name(model), model)?;
+        if let Some(path) = &self.plot {
+            plot(path)?;
+        }
+        sim.end()
+    }
 }
 
 /// What one gallery example says on its command line: the first line of
