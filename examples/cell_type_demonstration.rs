@@ -16,10 +16,9 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// One cell of each type, each with its own constant current.
@@ -41,31 +40,18 @@ network! {
 /// Simulated time (ms).
 pub const T_STOP: f64 = 100.0;
 
-#[derive(Parser, Debug)]
-#[command(about = "One cell of every standard type under constant current (PyNN cell_type_demonstration.py)")]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (cell_type_demonstration-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the model has no random part; recorded in the results).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Draw the potentials, w and u into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "One cell of every standard type under constant current (PyNN cell_type_demonstration.py)",
+    seed: "1",
+    out_help: "Directory for the results (cell_type_demonstration-BACKEND.npz + .json)",
+    seed_help: "Session seed (the model has no random part; recorded in the results)",
+    plot_help: "Draw the potentials, w and u into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// What the five cell types need of a backend.
@@ -105,7 +91,7 @@ pub fn simulate<B: AllTypes>(seed: u64) -> Result<(Sim<B>, Vec<Block>)> {
     Ok((sim, blocks))
 }
 
-fn main_on<B: AllTypes>(args: &Args) -> Result<()> {
+fn main_on<B: AllTypes>(args: &CommonArgs) -> Result<()> {
     let (sim, blocks) = simulate::<B>(args.seed)?;
     println!("standard cell types on {} (dt 0.01 ms, {T_STOP} ms)", B::NAME);
     for block in &blocks {
@@ -113,12 +99,7 @@ fn main_on<B: AllTypes>(args: &Args) -> Result<()> {
         let first = train.times.first().map_or("-".to_string(), |t| format!("{t:.2} ms"));
         println!("  {:<24} {:>3} spikes, first at {first}", block.name, train.times.len());
     }
-    let name = format!("cell_type_demonstration-{}", args.backend.tag());
-    support::write_results(&sim, &blocks, &args.out, &name, "cell_type_demonstration")?;
-    if let Some(path) = &args.plot {
-        plot(&blocks, path)?;
-    }
-    sim.end()
+    args.finish(&sim, &blocks, "cell_type_demonstration", |path| plot(&blocks, path))
 }
 
 /// The first column of signal `name` of a block as (t, value) points, and its units.

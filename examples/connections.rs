@@ -23,10 +23,10 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
 use pynn::space::{Grid2D, Structure};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::OutputArgs;
 
 /// Grid side (cells per row and per column).
 pub const SIDE: usize = 20;
@@ -55,24 +55,17 @@ pub struct Built {
 /// (pre, post) pairs.
 pub type ProjectionPairs = (&'static str, &'static str, Vec<(usize, usize)>);
 
-#[derive(Parser, Debug)]
-#[command(
-    about = "Four connectors between two 20 x 20 grids of cells, with a picture of the connectivity (PyNN connections.py)"
-)]
-struct Args {
-    /// Directory for the connection lists (connections-native-PROJECTION.txt).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the random connectors).
-    #[arg(long, default_value_t = 98765)]
-    seed: u64,
-    /// Draw the connectivity into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "Four connectors between two 20 x 20 grids of cells, with a picture of the connectivity (PyNN connections.py)",
+    seed: "98765",
+    out_help: "Directory for the connection lists (connections-native-PROJECTION.txt)",
+    seed_help: "Session seed (the random connectors)",
+    plot_help: "Draw the connectivity into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: OutputArgs = GALLERY.parse();
     support::run(|| try_main(&args))
 }
 
@@ -133,7 +126,7 @@ pub fn ddpc_expectation(positions: &[[f64; 3]]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-fn try_main(args: &Args) -> Result<()> {
+fn try_main(args: &OutputArgs) -> Result<()> {
     let built = build(args.seed, Some(&args.out))?;
     let n = (SIDE * SIDE) as f64;
     let (dd_mean, dd_sd) = ddpc_expectation(&built.positions);

@@ -19,10 +19,9 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// Four cells, one current source each.
@@ -45,31 +44,18 @@ pub const T_STOP: f64 = 500.0;
 /// The source of each cell, in order.
 pub const SOURCES: [&str; 4] = ["DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource"];
 
-#[derive(Parser, Debug)]
-#[command(about = "The four standard current sources into four IF_curr_exp cells (PyNN current_injection.py)")]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (current_injection-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the noise of the NoisyCurrentSource).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Draw the membrane potentials into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "The four standard current sources into four IF_curr_exp cells (PyNN current_injection.py)",
+    seed: "1",
+    out_help: "Directory for the results (current_injection-BACKEND.npz + .json)",
+    seed_help: "Session seed (the noise of the NoisyCurrentSource)",
+    plot_help: "Draw the membrane potentials into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// Builds and runs the model on `B`; returns the open session and the
@@ -92,7 +78,7 @@ pub fn v_at(block: &Block, col: usize, t: f64) -> f64 {
     v.column(col)[k]
 }
 
-fn main_on<B>(args: &Args) -> Result<()>
+fn main_on<B>(args: &CommonArgs) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<IF_curr_exp>,
 {
@@ -105,17 +91,7 @@ where
     }
     let spikes: usize = block.segments[0].spiketrains.iter().map(|s| s.times.len()).sum();
     println!("  spikes: {spikes} (all sources stay below threshold)");
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &format!("current_injection-{}", args.backend.tag()),
-        "current_injection",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "current_injection", |path| plot(&block, path))
 }
 
 /// One panel per source: the potential of its cell.

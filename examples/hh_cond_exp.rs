@@ -22,10 +22,9 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// Two HH cells, one current step each.
@@ -50,33 +49,18 @@ pub const T_STOP: f64 = 500.0;
 /// Start and end of the current step (ms).
 pub const STEP: (f64, f64) = (100.0, 400.0);
 
-#[derive(Parser, Debug)]
-#[command(
-    about = "Step response of an HH_cond_exp cell: 1 nA (spikes) and 0.01 nA (plateau) steps (PyNN HH_cond_exp2.py)"
-)]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (hh_cond_exp-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the model has no random part; recorded in the results).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Draw the membrane potentials into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "Step response of an HH_cond_exp cell: 1 nA (spikes) and 0.01 nA (plateau) steps (PyNN HH_cond_exp2.py)",
+    seed: "1",
+    out_help: "Directory for the results (hh_cond_exp-BACKEND.npz + .json)",
+    seed_help: "Session seed (the model has no random part; recorded in the results)",
+    plot_help: "Draw the membrane potentials into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// Builds and runs the model on `B`; returns the open session and the
@@ -100,7 +84,7 @@ pub fn mean_v(block: &Block, col: usize, t0: f64, t1: f64) -> f64 {
     pts.iter().sum::<f64>() / pts.len() as f64
 }
 
-fn main_on<B>(args: &Args) -> Result<()>
+fn main_on<B>(args: &CommonArgs) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<pynn::HH_cond_exp>,
 {
@@ -115,17 +99,7 @@ where
             mean_v(&block, col, STEP.1 - 10.0, STEP.1)
         );
     }
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &format!("hh_cond_exp-{}", args.backend.tag()),
-        "hh_cond_exp",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "hh_cond_exp", |path| plot(&block, path))
 }
 
 /// The two cells' potentials, one panel each.

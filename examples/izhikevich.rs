@@ -16,10 +16,9 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// The three cells, the input spike train and the current step.
@@ -39,31 +38,18 @@ network! {
 /// Simulated time (ms), as in PyNN's example.
 pub const T_STOP: f64 = 100.0;
 
-#[derive(Parser, Debug)]
-#[command(about = "Three Izhikevich cells under i_offset, input spikes and a current step (PyNN Izhikevich.py)")]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (izhikevich-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the model has no random part; recorded in the results).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Draw the membrane potentials into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "Three Izhikevich cells under i_offset, input spikes and a current step (PyNN Izhikevich.py)",
+    seed: "1",
+    out_help: "Directory for the results (izhikevich-BACKEND.npz + .json)",
+    seed_help: "Session seed (the model has no random part; recorded in the results)",
+    plot_help: "Draw the membrane potentials into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// Builds and runs the model on `B` with session seed `seed`; returns the
@@ -81,7 +67,7 @@ where
     Ok((sim, block))
 }
 
-fn main_on<B>(args: &Args) -> Result<()>
+fn main_on<B>(args: &CommonArgs) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<pynn::Izhikevich> + pynn::Supports<SpikeSourceArray>,
 {
@@ -92,17 +78,7 @@ where
         let first = train.times.first().map_or("-".to_string(), |t| format!("{t:.2} ms"));
         println!("  cell {} ({what:<19}) {:>3} spikes, first at {first}", train.source_index, train.times.len());
     }
-    support::write_results(
-        &sim,
-        std::slice::from_ref(&block),
-        &args.out,
-        &format!("izhikevich-{}", args.backend.tag()),
-        "izhikevich",
-    )?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "izhikevich", |path| plot(&block, path))
 }
 
 /// One panel per cell: its membrane potential, titled with its drive.

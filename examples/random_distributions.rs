@@ -19,11 +19,11 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::core::random::{ObjectKind, Streams};
 use pynn::prelude::*;
 use std::f64::consts::PI;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::OutputArgs;
 
 /// Number of values per distribution, as in PyNN's example.
 pub const N: usize = 100_000;
@@ -105,22 +105,17 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
-#[derive(Parser, Debug)]
-#[command(about = "Histograms of 100 000 values of each standard random distribution (PyNN random_distributions.py)")]
-struct Args {
-    /// Directory for the values (random_distributions-native.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (one stream per distribution).
-    #[arg(long, default_value_t = 984527)]
-    seed: u64,
-    /// Draw the histograms into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "Histograms of 100 000 values of each standard random distribution (PyNN random_distributions.py)",
+    seed: "984527",
+    out_help: "Directory for the values (random_distributions-native.npz + .json)",
+    seed_help: "Session seed (one stream per distribution)",
+    plot_help: "Draw the histograms into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args: OutputArgs = GALLERY.parse();
     support::run(|| try_main(&args))
 }
 
@@ -143,7 +138,7 @@ pub fn moments(x: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-fn try_main(args: &Args) -> Result<()> {
+fn try_main(args: &OutputArgs) -> Result<()> {
     let cases = cases();
     let values = draw(args.seed, &cases)?;
     println!("random distributions, {N} values each (seed {})", args.seed);
@@ -160,7 +155,7 @@ fn try_main(args: &Args) -> Result<()> {
 }
 
 /// Writes the values as one block, one signal (one channel) per distribution.
-fn write(args: &Args, cases: &[Case], values: &[Vec<f64>]) -> Result<()> {
+fn write(args: &OutputArgs, cases: &[Case], values: &[Vec<f64>]) -> Result<()> {
     let names = ["uniform", "gamma", "normal", "exponential", "normal_clipped"];
     let analogsignals = names
         .iter()

@@ -20,11 +20,10 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::core::random::{ObjectKind, Streams};
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// 20 conductance-based cells driven by 20 spike trains.
@@ -50,31 +49,18 @@ pub const T_STOP: f64 = 1000.0;
 /// Rate of the input trains (Hz).
 pub const INPUT_RATE: f64 = 50.0;
 
-#[derive(Parser, Debug)]
-#[command(about = "20 IF_cond_alpha cells driven by 20 Poisson spike trains (PyNN small_network.py)")]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (small_network-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (input trains, connections, initial potentials).
-    #[arg(long, default_value_t = 945645645)]
-    seed: u64,
-    /// Draw potentials, conductances and the spike raster into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "20 IF_cond_alpha cells driven by 20 Poisson spike trains (PyNN small_network.py)",
+    seed: "945645645",
+    out_help: "Directory for the results (small_network-BACKEND.npz + .json)",
+    seed_help: "Session seed (input trains, connections, initial potentials)",
+    plot_help: "Draw potentials, conductances and the spike raster into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// The 20 input trains: for each, `2 T_STOP INPUT_RATE / 1000` intervals
@@ -112,7 +98,7 @@ where
     Ok((sim, net.input.size(), net.cells.get_data()?, net.spike_source.get_data()?))
 }
 
-fn main_on<B>(args: &Args) -> Result<()>
+fn main_on<B>(args: &CommonArgs) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<IF_cond_alpha> + pynn::Supports<SpikeSourceArray>,
 {
@@ -122,12 +108,7 @@ where
     println!("  connections  {n_conn} of 400 possible (p = 0.5)");
     println!("  input        {} spikes, {:.2} Hz per train", count(&input), count(&input) as f64 / 20.0);
     println!("  cells        {} spikes, mean firing rate {:.2} Hz", count(&cells), count(&cells) as f64 / 20.0);
-    let name = format!("small_network-{}", args.backend.tag());
-    support::write_results(&sim, &[cells.clone(), input], &args.out, &name, "small_network")?;
-    if let Some(path) = &args.plot {
-        plot(&cells, path)?;
-    }
-    sim.end()
+    args.finish(&sim, &[cells.clone(), input], "small_network", |path| plot(&cells, path))
 }
 
 /// Potentials and excitatory conductances of cells 0 and 1, and the spike

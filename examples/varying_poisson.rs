@@ -17,10 +17,9 @@
 
 mod support;
 
-use clap::Parser;
 use pynn::prelude::*;
-use std::path::{Path, PathBuf};
-use support::BackendChoice;
+use std::path::Path;
+use support::CommonArgs;
 
 network! {
     /// 50 Poisson sources, silent at first.
@@ -40,31 +39,18 @@ pub const RATES: [f64; 5] = [0.0, 20.0, 40.0, 60.0, 80.0];
 /// Number of sources.
 pub const N: usize = 50;
 
-#[derive(Parser, Debug)]
-#[command(about = "50 Poisson sources whose rate rises by 20 Hz every 200 ms (PyNN varying_poisson.py)")]
-struct Args {
-    /// Simulator to run on (native, nest, brian2, neuron).
-    #[arg(long, value_enum, default_value = "native")]
-    backend: BackendChoice,
-    /// Directory for the results (varying_poisson-BACKEND.npz + .json).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Session seed (the Poisson spike trains).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Draw the spike raster and the population rate into this file (`.png` or `.svg`).
-    #[arg(long, value_name = "FILE")]
-    plot: Option<PathBuf>,
-}
+/// The command line: `--backend`, `--out`, `--seed`, `--plot`.
+const GALLERY: support::Gallery = support::Gallery {
+    about: "50 Poisson sources whose rate rises by 20 Hz every 200 ms (PyNN varying_poisson.py)",
+    seed: "1",
+    out_help: "Directory for the results (varying_poisson-BACKEND.npz + .json)",
+    seed_help: "Session seed (the Poisson spike trains)",
+    plot_help: "Draw the spike raster and the population rate into this file (`.png` or `.svg`)",
+};
 
 fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    support::run(|| match args.backend {
-        BackendChoice::Native => main_on::<Native>(&args),
-        BackendChoice::Nest => main_on::<Nest>(&args),
-        BackendChoice::Brian2 => main_on::<Brian2>(&args),
-        BackendChoice::Neuron | BackendChoice::NeuronMpi2 => main_on::<Neuron>(&args),
-    })
+    let args: CommonArgs = GALLERY.parse();
+    support::run_on_backend!(args.backend, main_on(&args))
 }
 
 /// Builds and runs the model on `B` (five runs, the rate set before each);
@@ -94,7 +80,7 @@ pub fn segment_counts(block: &Block) -> Vec<usize> {
     counts
 }
 
-fn main_on<B>(args: &Args) -> Result<()>
+fn main_on<B>(args: &CommonArgs) -> Result<()>
 where
     B: pynn::Backend + pynn::Supports<SpikeSourcePoisson>,
 {
@@ -108,12 +94,7 @@ where
             (k + 1) as f64 * INTERVAL
         );
     }
-    let name = format!("varying_poisson-{}", args.backend.tag());
-    support::write_results(&sim, std::slice::from_ref(&block), &args.out, &name, "varying_poisson")?;
-    if let Some(path) = &args.plot {
-        plot(&block, path)?;
-    }
-    sim.end()
+    args.finish(&sim, std::slice::from_ref(&block), "varying_poisson", |path| plot(&block, path))
 }
 
 /// The spike raster and the population rate in 20 ms bins.

@@ -283,11 +283,17 @@ fn set_synapse_dynamics_is_set_or_initialize() {
     // Weight: set.
     a.set_synapse_dynamics("weight", 0.7).unwrap();
     assert_eq!(a.get_values("weight").unwrap(), vec![0.7; 4]);
-    // A parameter fixed at creation: "unsupported", not "bad input".
-    let e = a.set_synapse_dynamics("U", 0.2).unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
-    assert!(e.to_string().contains("`U`") && e.to_string().contains("TsodyksMarkramSynapse"), "{e}");
-    assert_eq!(a.get_values("U").unwrap(), vec![0.5; 4], "unchanged");
+    // A parameter of the synapse type: set, as `Projection::set`.
+    a.set_synapse_dynamics("U", 0.2).unwrap();
+    b.set("U", 0.2).unwrap();
+    assert_eq!(a.get_values("U").unwrap(), vec![0.2; 4]);
+    assert_eq!(a.get_values("U").unwrap(), b.get_values("U").unwrap());
+    // Outside its domain (0, 1]: bad input naming the value, nothing changes.
+    let e = a.set_synapse_dynamics("U", 1.5).unwrap_err();
+    assert!(matches!(e, Error::InvalidValue { .. }), "{e}");
+    assert!(e.to_string().contains("`U`") || e.to_string().contains("U"), "{e}");
+    assert!(e.to_string().contains("1.5") && e.to_string().contains("(0, 1]"), "{e}");
+    assert_eq!(a.get_values("U").unwrap(), vec![0.2; 4], "unchanged");
     // A typo: the usual unknown-name error with a suggestion.
     assert!(matches!(a.set_synapse_dynamics("tau_recc", 1.0), Err(Error::UnknownName { .. })));
 }

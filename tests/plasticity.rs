@@ -291,8 +291,10 @@ fn bad_plastic_parameters_give_clear_errors() {
     assert!(e.contains("state variable"), "{e}");
     let e = prj.record_weights(0.05).unwrap_err().to_string();
     assert!(e.contains("sampling_interval") && e.contains("multiple of the time step"), "{e}");
-    let e = prj.set("tau_plus", 10.0).unwrap_err().to_string();
-    assert!(e.contains("tau_plus") && e.contains("initialize"), "{e}");
+    // Synapse parameters are settable (issue 18); a bad value is refused, naming it.
+    let e = prj.set("tau_plus", -10.0).unwrap_err().to_string();
+    assert!(e.contains("tau_plus") && e.contains("-10"), "{e}");
+    assert_eq!(prj.get_values("tau_plus").unwrap(), vec![20.0], "unchanged by the refused value");
     let e = prj.set("weight", 1.5).unwrap_err().to_string();
     assert!(e.contains("[w_min, w_max] = [0, 1]"), "{e}");
     let post = Population::<IF_curr_exp, Native>::new(&sim, 1, IF_curr_exp::default()).unwrap();

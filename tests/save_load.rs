@@ -238,3 +238,76 @@ fn vogels_2011_round_trips() {
     let template = STDPMechanism::new(Vogels2011Rule::default(), AdditiveWeightDependence::new(0.0, 1.0));
     round_trip("vogels", syn, template);
 }
+
+// ------------------------------------------------------------ PointNeuron
+
+/// A composed `PointNeuron` (AdExp membrane, an alpha and a beta
+/// conductance receptor) round-trips: composition, every receptor's
+/// parameters, initial values (also of the receptors' conductances) and
+/// positions; the loaded population then gives the same membrane
+/// potential sample by sample (exact: same parameters, same state, same
+/// input), and projections can target its receptors by name.
+#[test]
+fn a_point_neuron_population_round_trips_its_composition() {
+    use pynn::core::cells::{AdExp, AlphaPSR, BetaPSR, PointNeuron};
+    use pynn::io::load_point_neuron;
+    let cell = PointNeuron::new(
+        AdExp { tau_m: 12.0, v_rest: -62.0, ..Default::default() },
+        [
+            ("AMPA", pynn::core::cells::PostSynapticResponse::from(AlphaPSR { tau_syn: 1.2, e_syn: 0.0 })),
+            ("GABAA", BetaPSR { e_syn: -72.0, tau_rise: 0.3, tau_decay: 4.0 }.into()),
+        ],
+    )
+    .unwrap();
+    let info = CellType::info(&cell);
+    let a = sim();
+    let p = Population::with_label(&a, 3, cell, Some("composed")).unwrap();
+    p.set("GABAA.tau_decay", vec![4.0, 5.0, 6.0]).unwrap();
+    p.set("i_offset", vec![0.3, 0.5, 0.7]).unwrap();
+    p.initialize("v", vec![-60.0, -55.0, -58.0]).unwrap();
+    p.initialize("AMPA.gsyn", 0.01).unwrap();
+    let path = tmp("composed.json");
+    save_population(&p, &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("CondBetaPostSynapticResponse") && text.contains("\"AdExp\""), "{text}");
+
+    let b = sim();
+    let q: Population<PointNeuron, Native> = load_point_neuron(&b, &path).unwrap();
+    assert_eq!((q.label(), q.size(), q.celltype()), ("composed", 3, "PointNeuron"));
+    let names: Vec<&str> = info.parameters.iter().map(|s| s.name).collect();
+    assert!(names.contains(&"GABAA.tau_rise") && names.contains(&"a"), "{names:?}");
+    for name in &names {
+        assert_eq!(q.get(name).unwrap(), p.get(name).unwrap(), "{name}");
+    }
+    for name in ["v", "w", "AMPA.gsyn", "GABAA.gsyn"] {
+        assert_eq!(q.get_initial_values(name).unwrap(), p.get_initial_values(name).unwrap(), "{name}");
+    }
+    assert_eq!(q.positions(), p.positions());
+
+    // The same input through each receptor: the same potential.
+    for (s, pop) in [(&a, &p), (&b, &q)] {
+        let src = Population::new(s, 1, SpikeSourceArray::default()).unwrap();
+        src.set("spike_times", vec![vec![2.0, 5.0, 9.0]]).unwrap();
+        for (receptor, w) in [("AMPA", 0.01), ("GABAA", 0.02)] {
+            Projection::new(&src, pop, &AllToAllConnector::new(), StaticSynapse::new(w, 1.0), Some(receptor)).unwrap();
+        }
+        pop.record("v", None).unwrap();
+        s.run(20.0).unwrap();
+    }
+    let (vp, vq) = (p.get_data().unwrap(), q.get_data().unwrap());
+    let v = &vp.segments[0].signal("v").unwrap().data;
+    assert_eq!(v, &vq.segments[0].signal("v").unwrap().data);
+    assert!(v.iter().any(|x| (x - v[0]).abs() > 0.1), "the input moved v");
+
+    // The wrong loader, and a broken composition: errors naming the file's contents.
+    let e = load_population::<IF_cond_exp, Native>(&sim(), &path).unwrap_err();
+    assert!(e.to_string().contains("load_point_neuron"), "{e}");
+    let broken = tmp("broken.json");
+    std::fs::write(&broken, text.replace("CondBetaPostSynapticResponse", "CondGammaPostSynapticResponse")).unwrap();
+    let e = load_point_neuron::<Native>(&sim(), &broken).unwrap_err();
+    assert!(e.to_string().contains("CondGammaPostSynapticResponse") && e.to_string().contains("GABAA"), "{e}");
+    let plain = tmp("exc_for_point.json");
+    save_population(&Population::new(&sim(), 1, IF_curr_exp::default()).unwrap(), &plain).unwrap();
+    let e = load_point_neuron::<Native>(&sim(), &plain).unwrap_err();
+    assert!(e.to_string().contains("IF_curr_exp"), "{e}");
+}

@@ -1,4 +1,6 @@
-//! Helpers shared by the benchmark examples.
+//! Helpers shared by the examples: the benchmarks' command line
+//! ([`Args`]), the gallery's ([`CommonArgs`], [`Gallery`]) and its backend
+//! dispatch ([`run_on_backend!`]), result files, reports and figures.
 #![allow(dead_code)] // each example uses part of this module
 
 use clap::{Parser, ValueEnum};
@@ -70,6 +72,115 @@ impl Args {
         Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }
+
+/// `--out`, `--seed` and `--plot`: the options every gallery example has
+/// (`izhikevich`, `hh_cond_exp`, `connections`, ...); their defaults and
+/// help texts are the example's own ([`Gallery`]).
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// Directory for the results.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Session seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Draw the figure of the run into this file (`.png` or `.svg`).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+}
+
+/// Command line of the gallery examples that run on any backend:
+/// `--backend` and the [`OutputArgs`] (reached through `Deref`:
+/// `args.out`, `args.seed`, `args.plot`).
+#[derive(clap::Args, Debug)]
+pub struct CommonArgs {
+    /// Simulator to run on (native, nest, brian2, neuron).
+    #[arg(long, value_enum, default_value = "native")]
+    pub backend: BackendChoice,
+    /// The output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl std::ops::Deref for CommonArgs {
+    type Target = OutputArgs;
+    fn deref(&self) -> &OutputArgs {
+        &self.output
+    }
+}
+
+impl CommonArgs {
+    /// `MODEL-BACKEND`: the stem of the result files (e.g.
+    /// `izhikevich-nest`), so that runs on different backends do not
+    /// overwrite each other.
+    pub fn result_name(&self, model: &str) -> String {
+        format!("{model}-{}", self.backend.tag())
+    }
+
+    /// The end of a gallery run: writes `blocks` to
+    /// `OUT/MODEL-BACKEND.npz` (+ `.json`, [`write_results`]), draws the
+    /// figure with `plot` if `--plot FILE` was given, and ends the session.
+    pub fn finish<B: pynn::Backend>(
+        &self,
+        sim: &Sim<B>,
+        blocks: &[Block],
+        model: &str,
+        plot: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<()> {
+        write_results(sim, blocks, &self.out, &self.result_name(model), model)?;
+        if let Some(path) = &self.plot {
+            plot(path)?;
+        }
+        sim.end()
+    }
+}
+
+/// What one gallery example says on its command line: the first line of
+/// `--help`, the default seed and the help of `--out`, `--seed` and
+/// `--plot` (without a final full stop, as clap shows doc comments).
+#[derive(Debug, Clone, Copy)]
+pub struct Gallery {
+    /// The first line of `--help`.
+    pub about: &'static str,
+    /// The default of `--seed`.
+    pub seed: &'static str,
+    /// Help of `--out`.
+    pub out_help: &'static str,
+    /// Help of `--seed`.
+    pub seed_help: &'static str,
+    /// Help of `--plot`.
+    pub plot_help: &'static str,
+}
+
+impl Gallery {
+    /// Parses the command line into `A` ([`CommonArgs`] or
+    /// [`OutputArgs`]) with this example's texts and default seed.
+    pub fn parse<A: clap::Args + clap::FromArgMatches>(&self) -> A {
+        let command = A::augment_args(clap::Command::new(env!("CARGO_PKG_NAME")))
+            .about(self.about)
+            .mut_arg("out", |a| a.help(self.out_help))
+            .mut_arg("seed", |a| a.default_value(self.seed).help(self.seed_help))
+            .mut_arg("plot", |a| a.help(self.plot_help));
+        A::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// Runs `$f::<B>($args...)` on the backend `$choice` (a [`BackendChoice`])
+/// names, through [`run`]: the dispatch of every example's `main`
+/// (`neuron-mpi2` runs on `Neuron`; the MPI launch is the caller's).
+#[allow(unused_macros)] // examples without `--backend` do not use it
+macro_rules! run_on_backend {
+    ($choice:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
+        support::run(|| match $choice {
+            support::BackendChoice::Native => $f::<Native>($($arg),*),
+            support::BackendChoice::Nest => $f::<Nest>($($arg),*),
+            support::BackendChoice::Brian2 => $f::<Brian2>($($arg),*),
+            support::BackendChoice::Neuron | support::BackendChoice::NeuronMpi2 => $f::<Neuron>($($arg),*),
+        })
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use run_on_backend;
 
 /// `--ode-solver` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]

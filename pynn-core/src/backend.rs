@@ -412,6 +412,16 @@ pub trait Backend: Send + Sized + 'static {
             "read them after a run with `Projection::get_values(\"weight\")`, or use a backend that supports it",
         ))
     }
+    /// The samples of synaptic state variable `name` (Tsodyks–Markram `u`,
+    /// `x`, `y`) of `proj`, taken at the weight samples' steps (see
+    /// [`Backend::record_weights`]), in the same layout.
+    fn recorded_synaptic_state(&self, proj: ProjId, name: &str) -> Result<RawWeights> {
+        Err(crate::Error::unsupported(
+            Self::NAME,
+            format!("recording synaptic state `{name}` of projection {proj}"),
+            "read it after a run with `Projection::get_values`, or use a backend that supports it",
+        ))
+    }
     /// The version of the simulator behind this backend (`"3.10.0"` for
     /// NEST), written into the provenance of data files as
     /// `simulator_version`; `None` (the default) when it is not known.

@@ -374,11 +374,10 @@ pub trait Projection07 {
     fn set_delays(&self, d: impl Into<Value>) -> Result<()>;
     /// `randomizeDelays(rand_distr)`. Calls `set("delay", distribution)`.
     fn randomize_delays(&self, distribution: RandomDistribution) -> Result<()>;
-    /// `setSynapseDynamics(param, value)`: `weight` and `delay` call
-    /// `set`, synaptic state variables (Tsodyks-Markram `u`, `x`, `y`)
-    /// call `initialize`. Other parameters (`U`, `tau_rec`, ...) are fixed
-    /// when the projection is made: an [`Error::Unsupported`] that says
-    /// so.
+    /// `setSynapseDynamics(param, value)`: synaptic state variables
+    /// (Tsodyks-Markram `u`, `x`, `y`) call `initialize`; `weight`,
+    /// `delay` and every parameter of the synapse type (`U`, `tau_rec`,
+    /// `A_plus`, `w_max`, ...) call `set`.
     fn set_synapse_dynamics(&self, name: &str, value: impl Into<Value>) -> Result<()>;
     /// `randomizeSynapseDynamics(param, rand_distr)`: as
     /// [`set_synapse_dynamics`](Projection07::set_synapse_dynamics) with a
@@ -444,23 +443,11 @@ impl<B: Backend> Projection07 for Projection<B> {
         self.set("delay", distribution)
     }
     fn set_synapse_dynamics(&self, name: &str, value: impl Into<Value>) -> Result<()> {
-        if name == "weight" || name == "delay" {
-            return self.set(name, value);
-        }
         // An unknown name is the usual "unknown attribute" error.
         self.get_values(name)?;
-        match self.initialize(name, value) {
-            Err(Error::UnknownName { kind: "state variable", .. }) => Err(Error::unsupported(
-                "pynn-rs",
-                format!(
-                    "changing parameter `{name}` of projection \"{}\" ({}) after it is made (PyNN 0.7's \
-                     setSynapseDynamics)",
-                    self.label(),
-                    self.synapse_type()
-                ),
-                "give the value to the synapse type when making the projection (a value per connection is \
-                 allowed); weight, delay and synaptic state variables can be changed afterwards",
-            )),
+        let value = value.into();
+        match self.initialize(name, value.clone()) {
+            Err(Error::UnknownName { kind: "state variable", .. }) => self.set(name, value),
             other => other,
         }
     }

@@ -57,7 +57,10 @@
 //! for exchange.
 
 use crate::backend::{Backend, Supports};
-use crate::cells::{CellType, SpikeSourceArray};
+use crate::cells::{
+    AdExp, CellType, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse, CondExpPostSynapticResponse,
+    CurrExpPostSynapticResponse, LIF, Neuron, NeuronKind, PointNeuron, PostSynapticResponse, PsrKind, SpikeSourceArray,
+};
 use crate::data::Block;
 use crate::error::{Error, Result};
 use crate::parameters::{ParamKind, Value};
@@ -235,12 +238,16 @@ pub const POPULATION_FORMAT: &str = "pynn-rs population v1";
 /// `spike_times` as lists), every state variable's initial value per cell,
 /// the positions, and the spike times recorded in the current segment
 /// (`spike_times`, one list per cell; empty lists if spikes are not
-/// recorded). [`load_population`] rebuilds the population;
+/// recorded), and for a [`PointNeuron`] its composition (`composition`:
+/// the neuron component and each receptor's name and kind, PyNN's class
+/// names). [`load_population`] ([`load_point_neuron`] for a
+/// `PointNeuron`) rebuilds the population;
 /// [`load_spike_source`] replays its spikes, as PyNN's `load_population`
 /// does.
 ///
 /// ```json
 /// {"format": "pynn-rs population v1", "pynn_rs_version": "0.1.0", "label": "exc",
+///  "composition": {"neuron": "AdExp", "receptors": [["AMPA", "CondAlphaPostSynapticResponse"]]},
 ///  "cell_type": "IF_curr_exp", "size": 2,
 ///  "parameters": {"tau_m": [20.0, 20.0], ...}, "initial_values": {"v": [-65.0, -65.0], ...},
 ///  "positions": [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], "spike_times": [[], [12.3]]}
@@ -275,7 +282,7 @@ pub fn save_population<C: CellType, B: Backend>(
             }
         }
     }
-    let doc = json!({
+    let mut doc = json!({
         "format": POPULATION_FORMAT,
         "pynn_rs_version": crate::VERSION,
         "label": population.label(),
@@ -286,6 +293,14 @@ pub fn save_population<C: CellType, B: Backend>(
         "positions": population.positions(),
         "spike_times": spikes,
     });
+    if let Some(c) = crate::cells::composition_of(&info) {
+        let neuron = match c.neuron {
+            NeuronKind::LIF => "LIF",
+            NeuronKind::AdExp => "AdExp",
+        };
+        let receptors: Vec<Json> = c.receptors.iter().map(|(n, k)| json!([n, psr_name(*k)])).collect();
+        doc["composition"] = json!({"neuron": neuron, "receptors": receptors});
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -362,14 +377,97 @@ pub fn load_population<C: CellType + Default, B: Supports<C>>(
     let path = path.as_ref();
     let saved = read_population(path)?;
     if saved.cell_type != C::NAME {
+        let how = if saved.cell_type == PointNeuron::NAME {
+            "load it with `load_point_neuron`".to_string()
+        } else {
+            format!("load it as `{}`", saved.cell_type)
+        };
         return Err(Error::invalid_value(
             format!("load_population({})", path.display()),
             "cell_type",
             &saved.cell_type,
-            format!("{} (the type asked for); load it as `{}`", C::NAME, saved.cell_type),
+            format!("{} (the type asked for); {how}", C::NAME),
         ));
     }
     let pop = Population::with_label(sim, saved.size, C::default(), Some(&saved.label))?;
+    fill_population(sim, &pop, &saved, path)?;
+    Ok(pop)
+}
+
+/// [`load_population`] for a [`PointNeuron`] population: the composition
+/// saved with it (neuron component, receptor names and kinds) is rebuilt
+/// first, then parameters, initial values and positions as for every type.
+/// A file of another cell type, or without a valid composition, is an
+/// error naming the file and what it holds.
+pub fn load_point_neuron<B: Supports<PointNeuron>>(
+    sim: &Sim<B>,
+    path: impl AsRef<Path>,
+) -> Result<Population<PointNeuron, B>> {
+    let path = path.as_ref();
+    let saved = read_population(path)?;
+    let object = format!("load_point_neuron({})", path.display());
+    if saved.cell_type != PointNeuron::NAME {
+        return Err(Error::invalid_value(
+            object,
+            "cell_type",
+            &saved.cell_type,
+            format!("PointNeuron; load it with `load_population::<{}, _>`", saved.cell_type),
+        ));
+    }
+    let c = &saved.doc["composition"];
+    let neuron: Neuron = match c["neuron"].as_str() {
+        Some("LIF") => LIF::default().into(),
+        Some("AdExp") => AdExp::default().into(),
+        _ => return Err(Error::invalid_value(object, "composition.neuron", &c["neuron"], "\"LIF\" or \"AdExp\"")),
+    };
+    let mut receptors: Vec<(String, PostSynapticResponse)> = Vec::new();
+    for r in c["receptors"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let (Some(name), Some(kind)) = (r[0].as_str(), r[1].as_str()) else {
+            return Err(Error::invalid_value(&object, "composition.receptors", r, "[name, kind] pairs"));
+        };
+        let psr: PostSynapticResponse = match kind {
+            "CurrExpPostSynapticResponse" => CurrExpPostSynapticResponse::default().into(),
+            "CondExpPostSynapticResponse" => CondExpPostSynapticResponse::default().into(),
+            "CondAlphaPostSynapticResponse" => CondAlphaPostSynapticResponse::default().into(),
+            "CondBetaPostSynapticResponse" => CondBetaPostSynapticResponse::default().into(),
+            other => {
+                return Err(Error::invalid_value(
+                    &object,
+                    format!("composition.receptors ({name})"),
+                    other,
+                    [PsrKind::CurrExp, PsrKind::CondExp, PsrKind::CondAlpha, PsrKind::CondBeta]
+                        .map(psr_name)
+                        .join(", "),
+                ));
+            }
+        };
+        receptors.push((name.to_string(), psr));
+    }
+    // An empty or inconsistent list is PointNeuron::new's error.
+    let cell = PointNeuron::new(neuron, receptors)?;
+    let pop = Population::with_label(sim, saved.size, cell, Some(&saved.label))?;
+    fill_population(sim, &pop, &saved, path)?;
+    Ok(pop)
+}
+
+/// PyNN's class name of a post-synaptic response kind.
+fn psr_name(k: PsrKind) -> &'static str {
+    match k {
+        PsrKind::CurrExp => "CurrExpPostSynapticResponse",
+        PsrKind::CondExp => "CondExpPostSynapticResponse",
+        PsrKind::CondAlpha => "CondAlphaPostSynapticResponse",
+        PsrKind::CondBeta => "CondBetaPostSynapticResponse",
+    }
+}
+
+/// Sets the saved parameters, initial values and positions of a freshly
+/// created population (its cell type's schema decides which).
+fn fill_population<C: CellType, B: Supports<C>>(
+    sim: &Sim<B>,
+    pop: &Population<C, B>,
+    saved: &SavedPopulation,
+    path: &Path,
+) -> Result<()> {
     let info = sim.lock().pops[pop.pop].info;
     let mut values = Vec::with_capacity(info.parameters.len());
     for spec in info.parameters {
@@ -398,8 +496,7 @@ pub fn load_population<C: CellType + Default, B: Supports<C>>(
             )?,
         )?;
     }
-    pop.set_positions(&saved_positions(path, &saved.doc, saved.size)?)?;
-    Ok(pop)
+    pop.set_positions(&saved_positions(path, &saved.doc, saved.size)?)
 }
 
 /// PyNN's `pyNN.utility.load_population`: a [`SpikeSourceArray`]

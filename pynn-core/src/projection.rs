@@ -488,19 +488,33 @@ impl<B: Backend> Projection<B> {
         Ok(a)
     }
 
-    /// Sets attribute `name` (`"weight"`, `"delay"`): a scalar, an array of
+    /// Sets attribute `name`: `"weight"`, `"delay"` or any parameter of the
+    /// synapse type (`U`, `tau_rec`, `tau_facil` of a
+    /// `TsodyksMarkramSynapse`; `tau_plus`, `A_plus`, `w_max`, ... of an
+    /// `STDPMechanism`), as PyNN's `prj.set(U=0.2)`: a scalar, an array of
     /// one value per connection (list order) or `n_pre x n_post` values
     /// (row-major, every connection of a pair gets its pair's value), a
-    /// random distribution, or a function of distance.
+    /// random distribution, or a function of distance. The new value holds
+    /// from the current time on and is kept by `reset()`; synaptic state
+    /// (`u`, `x`, `y`) is set with [`Projection::initialize`].
+    ///
+    /// Parameters are checked against PyNN's domains (`U` in (0, 1], time
+    /// constants > 0 ms, bounds and amplitudes >= 0); what one connection's
+    /// other parameters constrain (`w_min <= w_max`, a weight within the
+    /// bounds) the backend checks, before anything changes. Parameters with
+    /// one value per projection (`tau_minus` of `SpikePairRule`, `tau` of
+    /// `Vogels2011Rule`: the post-synaptic trace's time constant) take a
+    /// single value; a backend that cannot change one says so with an
+    /// [`Error::Unsupported`].
     pub fn set(&self, name: &str, value: impl Into<Value>) -> Result<()> {
         check_attribute(name, &self.label, &self.synapse)?;
-        if name != "weight" && name != "delay" {
+        if self.synapse.state.contains(&name) {
             return Err(Error::invalid_value(
                 format!("projection \"{}\" ({})", self.label, self.synapse.name),
                 "attribute",
                 name,
-                "`weight` or `delay` (synaptic state is set with `Projection::initialize`; other parameters are \
-                 fixed at creation)",
+                "`weight`, `delay` or a parameter of the synapse type (synaptic state such as this is set with \
+                 `Projection::initialize`)",
             ));
         }
         let value = value.into();
@@ -525,11 +539,11 @@ impl<B: Backend> Projection<B> {
             let (n_pre, n_post) = (pre_pos.len(), post_pos.len());
             values_for(&value, name, &out, n_pre, n_post, &dist, &object, &mut rng_for)?
         };
-        if name == "delay" {
-            check_delays(&values, &st.config, &object)?;
-        } else {
+        match name {
+            "delay" => check_delays(&values, &st.config, &object)?,
             // PyNN's sign rule for the receptor type chosen at creation.
-            check_weights(&values, self.conductance, self.receptor, &object)?;
+            "weight" => check_weights(&values, self.conductance, self.receptor, &object)?,
+            _ => check_synapse_parameter(name, &values, &format!("{object} ({})", self.synapse.name))?,
         }
         st.backend.set_synaptic(self.id, name, &values)
     }
@@ -618,6 +632,33 @@ impl<B: Backend> Projection<B> {
         let st = self.sim.lock();
         let dt = st.config.timestep;
         let raw = st.backend.recorded_weights(self.id)?;
+        Ok(WeightHistory {
+            times: raw.steps.iter().map(|k| *k as f64 * dt).collect(),
+            connections: self.size,
+            weights: raw.data,
+        })
+    }
+
+    /// The samples of synaptic state variable `name` of a
+    /// `TsodyksMarkramSynapse` projection (`"u"`, `"x"`, `"y"`; PyNN issue
+    /// #441), taken with the weights ([`Projection::record_weights`]) at the
+    /// same times, one column per connection in list order.
+    ///
+    /// The value sampled at time `t` is the state left by the latest
+    /// pre-synaptic spike emitted at or before `t` (with its initial value
+    /// before the first): `u` after the facilitation step, `x` and `y` after
+    /// the release, as NEST's `tsodyks_synapse` stores them and `GetStatus`
+    /// shows them. It is not propagated from that spike to `t` (the
+    /// recovery of `x` between spikes is applied at the next spike). Which
+    /// backends record it, and at which times, is in docs/pynn07.md.
+    pub fn state_history(&self, name: &str) -> Result<WeightHistory> {
+        let object = format!("projection \"{}\" ({})", self.label, self.synapse.name);
+        if !self.synapse.state.contains(&name) {
+            return Err(Error::unknown_name(object, "state variable", name, self.synapse.state.iter().copied()));
+        }
+        let st = self.sim.lock();
+        let dt = st.config.timestep;
+        let raw = st.backend.recorded_synaptic_state(self.id, name)?;
         Ok(WeightHistory {
             times: raw.steps.iter().map(|k| *k as f64 * dt).collect(),
             connections: self.size,
@@ -847,6 +888,53 @@ fn numpy_e18(x: f64) -> String {
     let (m, e) = s.split_once('e').expect("exponent form");
     let e: i32 = e.parse().expect("integer exponent");
     format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+}
+
+/// Synapse parameters with one value per projection: a property of the
+/// post-synaptic trace shared by every connection.
+const PROJECTION_WIDE: [&str; 2] = ["tau_minus", "tau"];
+
+/// Checks new values of synapse parameter `name` against its domain in
+/// PyNN's tables (`pynn_schema::synapses`), and that a parameter with one
+/// value per projection gets one value.
+fn check_synapse_parameter(name: &str, values: &[f64], object: &str) -> Result<()> {
+    use pynn_schema::synapses as t;
+    let tables = [t::TsodyksMarkramSynapse].into_iter().chain(t::TIMING_DEPENDENCES.iter().copied());
+    let spec = tables.chain(t::WEIGHT_DEPENDENCES.iter().copied()).find_map(|t| t.parameter(name));
+    if let Some(spec) = spec {
+        let allowed = match spec.domain {
+            pynn_schema::Domain::Positive => "a value > 0",
+            pynn_schema::Domain::NonNegative => "a value >= 0",
+            pynn_schema::Domain::PositiveFraction => "a value in (0, 1]",
+            pynn_schema::Domain::Fraction => "a value in [0, 1]",
+            _ => "a finite value",
+        };
+        if let Some(v) = values.iter().find(|v| !spec.domain.check_scalar(**v)) {
+            let unit = if spec.unit.is_empty() || spec.unit == t::WEIGHT_UNIT {
+                String::new()
+            } else {
+                format!(" {}", spec.unit)
+            };
+            return Err(Error::invalid_value(object, name, v, format!("{allowed}{unit}")));
+        }
+    } else if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(Error::invalid_value(object, name, v, "a finite value"));
+    }
+    if PROJECTION_WIDE.contains(&name) {
+        if let Some(v) = values.iter().find(|v| **v != values[0]) {
+            return Err(Error::invalid_value(
+                object,
+                name,
+                v,
+                format!(
+                    "one value for the whole projection ({}: the post-synaptic trace's time constant, shared by \
+                     every connection)",
+                    values[0]
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_attribute(name: &str, label: &str, synapse: &SynapseInfo) -> Result<()> {

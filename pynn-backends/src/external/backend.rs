@@ -385,6 +385,13 @@ impl<S: Simulator> Backend for External<S> {
         if let Some(res) = S::set_plastic(self, proj, name, values) {
             return res;
         }
+        if !matches!(name, "weight" | "delay") && self.projs[proj].columns().and_then(|c| c.get(name)).is_some() {
+            return Err(Error::unsupported(
+                S::NAME,
+                format!("changing parameter `{name}` of projection \"{}\" after it is made", self.projs[proj].label),
+                "give the value to the synapse type when making the projection, or use the native or NEST backend",
+            ));
+        }
         let update = SynapticUpdate::new(S::NAME, &self.projs[proj].conns, name, values, dt)?;
         S::send_synaptic(self, proj, name, values, &update)?;
         let p = &mut self.projs[proj];
@@ -479,6 +486,11 @@ impl<S: Simulator> Backend for External<S> {
         self.proj(proj)?;
         S::recorded_weights(self, proj)
     }
+
+    fn recorded_synaptic_state(&self, proj: ProjId, name: &str) -> Result<RawWeights> {
+        self.proj(proj)?;
+        S::recorded_synaptic_state(self, proj, name)
+    }
 }
 
 /// Sets Tsodyks–Markram state `name` (`u`, `x` or `y`) of projection
@@ -499,4 +511,45 @@ pub(crate) fn set_tm_state<S: Simulator>(b: &mut External<S>, proj: ProjId, name
     col.copy_from_slice(values);
     p.current.retain(|(n, _)| *n != name);
     Ok(())
+}
+
+/// Sets parameter `name` (not state, not weight or delay) of every synapse
+/// of a plastic projection in the mirror (list order) and returns the
+/// previous values, for a simulator's `set_plastic` to send and, should the
+/// simulator refuse them, to put back with [`restore_synapse_parameter`].
+pub(crate) fn set_synapse_parameter<S: Simulator>(
+    b: &mut External<S>,
+    proj: ProjId,
+    name: &str,
+    values: &[f64],
+) -> Result<Vec<f64>> {
+    let p = &mut b.projs[proj];
+    let object = format!("{} projection \"{}\"", S::NAME, p.label);
+    let columns = match &mut p.synapse {
+        SynapseKind::TsodyksMarkram(c) => c,
+        SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => columns,
+        _ => return Err(Error::unknown_name(object, "parameter", name, [])),
+    };
+    let names: Vec<&str> = columns.0.iter().map(|(n, _)| *n).filter(|n| !["u", "x", "y"].contains(n)).collect();
+    let Some((_, col)) = columns.0.iter_mut().find(|(n, _)| *n == name && !["u", "x", "y"].contains(n)) else {
+        return Err(Error::unknown_name(object, "parameter", name, names));
+    };
+    if col.len() != values.len() {
+        return Err(Error::LengthMismatch { object, what: name.into(), expected: col.len(), found: values.len() });
+    }
+    let old = std::mem::replace(col, values.to_vec());
+    p.current.retain(|(n, _)| *n != name);
+    Ok(old)
+}
+
+/// Puts back the values [`set_synapse_parameter`] replaced.
+pub(crate) fn restore_synapse_parameter<S: Simulator>(b: &mut External<S>, proj: ProjId, name: &str, old: Vec<f64>) {
+    let columns = match &mut b.projs[proj].synapse {
+        SynapseKind::TsodyksMarkram(c) => c,
+        SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => columns,
+        _ => return,
+    };
+    if let Some((_, col)) = columns.0.iter_mut().find(|(n, _)| *n == name) {
+        *col = old;
+    }
 }

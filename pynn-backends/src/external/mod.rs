@@ -193,6 +193,16 @@ pub trait Simulator: Sized + Send + 'static {
         ))
     }
 
+    /// `recorded_synaptic_state` (default: not supported).
+    fn recorded_synaptic_state(b: &External<Self>, proj: ProjId, name: &str) -> Result<RawWeights> {
+        let _ = b;
+        Err(Error::unsupported(
+            Self::NAME,
+            format!("recording synaptic state `{name}` of projection {proj}"),
+            "read it after each run with `Projection::get_values`, or use the native or NEURON backend",
+        ))
+    }
+
     /// Whether a population of this kind can receive current source `id`.
     fn check_injectable(pop: &Pop<Self::Pop>, id: SourceId) -> Result<()> {
         let _ = (pop, id);

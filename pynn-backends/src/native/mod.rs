@@ -568,6 +568,12 @@ impl Backend for Native {
             .map(plastic::Plastic::recorded)
             .ok_or_else(|| err(format!("projection {proj} has static synapses: its weights do not change")))
     }
+
+    fn recorded_synaptic_state(&self, proj: ProjId, name: &str) -> Result<RawWeights> {
+        self.plastic_ref(proj)
+            .and_then(|p| p.recorded_state(name))
+            .ok_or_else(|| err(format!("projection {proj} has no Tsodyks-Markram state `{name}` (u, x, y)")))
+    }
 }
 
 impl<C: NativeCell> Supports<C> for Native {

@@ -291,6 +291,10 @@ struct WeightRecording {
     active: bool,
     steps: Vec<u64>,
     data: Vec<f64>,
+    /// Tsodyks–Markram only: `u`, `x`, `y` of every synapse at each
+    /// sample (row-major like `data`, one block of `3 n` per sample: all
+    /// `u`, then all `x`, then all `y`).
+    state: Vec<f64>,
 }
 
 /// NEST's spike and delay times in ms.
@@ -554,7 +558,12 @@ impl Plastic {
         })
     }
 
-    /// Sets `weight` or `delay` now and for after `reset()`.
+    /// Sets `weight`, `delay` or a parameter of the rule (any name of
+    /// [`Plastic::get`] but the state `u`, `x`, `y`) now and for after
+    /// `reset()`; the state is untouched. `tau_minus` (STDP) and `tau`
+    /// (Vogels) are the post-synaptic trace's: one value for the whole
+    /// projection, which rescales the trace from the next post-synaptic
+    /// spike on (entries already in the history keep their values).
     pub(crate) fn set(&mut self, name: &str, values: &[f64], dt: f64) -> Result<()> {
         match name {
             "delay" => {
@@ -567,7 +576,31 @@ impl Plastic {
                 }
                 Ok(())
             }
-            _ => Err(Error::unknown_name("native plastic projection", "settable attribute", name, ["weight", "delay"])),
+            "u" | "x" | "y" => Err(Error::invalid_value(
+                "native plastic projection",
+                "attribute",
+                name,
+                "a parameter (state is set with `Projection::initialize`)",
+            )),
+            _ => {
+                if !self.names().contains(&name) {
+                    return Err(Error::unknown_name(
+                        "native plastic projection",
+                        "attribute",
+                        name,
+                        self.names().iter().copied(),
+                    ));
+                }
+                // Checked on a copy first: nothing changes on an error.
+                let mut rule = self.rule.clone();
+                set_parameter(&mut rule, name, values)?;
+                set_parameter(&mut self.initial, name, values)?;
+                self.rule = rule;
+                if let (Some(a), "tau_minus" | "tau", Some(v)) = (&mut self.archive, name, values.first()) {
+                    a.tau_inv = 1.0 / v;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -613,6 +646,7 @@ impl Plastic {
         if let Some(r) = &mut self.rec {
             r.steps.clear();
             r.data.clear();
+            r.state.clear();
             r.next = 0;
         }
     }
@@ -631,7 +665,14 @@ impl Plastic {
                         r.active = true;
                     }
                     None => {
-                        *rec = Some(WeightRecording { interval: i, next, active: true, steps: vec![], data: vec![] })
+                        *rec = Some(WeightRecording {
+                            interval: i,
+                            next,
+                            active: true,
+                            steps: vec![],
+                            data: vec![],
+                            state: vec![],
+                        })
                     }
                 }
             }
@@ -646,16 +687,37 @@ impl Plastic {
         }
     }
 
+    /// The samples of Tsodyks–Markram state variable `name` (`u`, `x`,
+    /// `y`) taken with the weights: each the value left by the latest
+    /// pre-synaptic spike at or before the sample's step (NEST's
+    /// `GetStatus` of a `tsodyks_synapse`, which updates its state only
+    /// when a spike is sent); `None` for other rules or names.
+    pub(crate) fn recorded_state(&self, name: &str) -> Option<RawWeights> {
+        let Rule::Tm(_) = self.rule else { return None };
+        let which = ["u", "x", "y"].iter().position(|n| *n == name)?;
+        let Some(r) = &self.rec else { return Some(RawWeights::default()) };
+        let n = self.len();
+        let data = r.state.chunks(3 * n.max(1)).flat_map(|c| c[which * n..(which + 1) * n].iter().copied()).collect();
+        Some(RawWeights { steps: r.steps.clone(), data })
+    }
+
     fn sample_until(&mut self, before: u64) {
         let Some(r) = &self.rec else { return };
         if !r.active || r.next >= before {
             return;
         }
         let w = self.weights();
+        let state: Vec<f64> = match &self.rule {
+            Rule::Tm(syn) => {
+                [|s: &TmSyn| s.u, |s: &TmSyn| s.x, |s: &TmSyn| s.y].iter().flat_map(|f| syn.iter().map(f)).collect()
+            }
+            _ => vec![],
+        };
         let r = self.rec.as_mut().expect("checked");
         while r.next < before {
             r.steps.push(r.next);
             r.data.extend_from_slice(&w);
+            r.state.extend_from_slice(&state);
             r.next += r.interval;
         }
     }
@@ -728,6 +790,86 @@ impl Plastic {
         }
         self.sample_until(upto + 1);
     }
+}
+
+/// Sets parameter `name` of every synapse of `rule` (list order), after
+/// checking the bounds of each connection (`w_min <= w_max`).
+fn set_parameter(rule: &mut Rule, name: &str, values: &[f64]) -> Result<()> {
+    let bounds = |lo: f64, hi: f64, which: &str| -> Result<()> {
+        if lo > hi {
+            let (value, other) =
+                if which == "w_min" { (lo, format!("w_max = {hi}")) } else { (hi, format!("w_min = {lo}")) };
+            return Err(Error::invalid_value(
+                "native plastic projection",
+                which,
+                value,
+                format!("w_min <= w_max (this connection's {other})"),
+            ));
+        }
+        Ok(())
+    };
+    match rule {
+        Rule::Tm(syn) => {
+            let f: fn(&mut TmSyn, f64) = match name {
+                "U" => |s, v| s.u_param = v,
+                "tau_rec" => |s, v| s.tau_rec = v,
+                "tau_facil" => |s, v| s.tau_facil = v,
+                "tau_psc" => |s, v| s.tau_psc = v,
+                _ => {
+                    return Err(Error::unknown_name(
+                        "native plastic projection",
+                        "parameter",
+                        name,
+                        ["U", "tau_rec", "tau_facil", "tau_psc"],
+                    ));
+                }
+            };
+            syn.iter_mut().zip(values).for_each(|(s, v)| f(s, *v));
+        }
+        Rule::Stdp { syn, .. } => {
+            let f: fn(&mut StdpSyn, f64) = match name {
+                "tau_plus" => |s, v| s.tau_plus = v,
+                "tau_minus" => |_, _| {},
+                "A_plus" => |s, v| s.a_plus = v,
+                "A_minus" => |s, v| s.a_minus = v,
+                "w_min" => |s, v| s.w_min = v,
+                "w_max" => |s, v| s.w_max = v,
+                "mu_plus" => |s, v| s.mu_plus = v,
+                "mu_minus" => |s, v| s.mu_minus = v,
+                _ => return Err(Error::unknown_name("native plastic projection", "parameter", name, [])),
+            };
+            for (s, v) in syn.iter().zip(values) {
+                let mut t = *s;
+                f(&mut t, *v);
+                bounds(t.w_min, t.w_max, name)?;
+            }
+            syn.iter_mut().zip(values).for_each(|(s, v)| f(s, *v));
+        }
+        Rule::Vogels { syn, .. } => {
+            let f: fn(&mut VogelsSyn, f64) = match name {
+                "tau" => |s, v| {
+                    s.tau = v;
+                    s.alpha = 2.0 * s.rho * v / 1000.0;
+                },
+                "eta" => |s, v| s.eta = v,
+                "rho" => |s, v| {
+                    s.rho = v;
+                    s.alpha = 2.0 * v * s.tau / 1000.0;
+                },
+                "w_min" => |s, v| s.w_min = v,
+                "w_max" => |s, v| s.w_max = v,
+                _ => return Err(Error::unknown_name("native plastic projection", "parameter", name, [])),
+            };
+            for (s, v) in syn.iter().zip(values) {
+                let mut t = *s;
+                f(&mut t, *v);
+                bounds(t.w_min, t.w_max, name)?;
+            }
+            syn.iter_mut().zip(values).for_each(|(s, v)| f(s, *v));
+        }
+        Rule::Stoch(st) => st.set(name, values)?,
+    }
+    Ok(())
 }
 
 fn set_weights(rule: &mut Rule, values: &[f64]) -> Result<()> {

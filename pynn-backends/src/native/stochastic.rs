@@ -123,6 +123,38 @@ impl Stoch {
         Some(self.syn.iter().map(f).collect())
     }
 
+    /// Sets parameter `name` of every synapse (list order; values checked
+    /// by the core against the type's ranges). `n` must be a whole number
+    /// of sites, at least 1.
+    pub(crate) fn set(&mut self, name: &str, values: &[f64]) -> Result<()> {
+        let f: fn(&mut StochSyn, f64) = match (self.model, name) {
+            (Model::Simple, "p") | (Model::Tm | Model::Quantal, "U") => |s, v| s.p = v,
+            (Model::Tm | Model::Quantal, "tau_rec") => |s, v| s.tau_rec = v,
+            (Model::Tm | Model::Quantal, "tau_facil") => |s, v| s.tau_facil = v,
+            (Model::Quantal, "n") => {
+                if let Some(v) = values.iter().find(|v| !(v.fract() == 0.0 && (1.0..=1e6).contains(*v))) {
+                    return Err(Error::invalid_value(
+                        "native MultiQuantalSynapse projection",
+                        "n",
+                        *v,
+                        "a whole number of release sites in [1, 1e6]",
+                    ));
+                }
+                |s, v| s.n = v as u32
+            }
+            _ => {
+                return Err(Error::unknown_name(
+                    "native stochastic projection",
+                    "parameter",
+                    name,
+                    self.names().iter().copied(),
+                ));
+            }
+        };
+        self.syn.iter_mut().zip(values).for_each(|(s, v)| f(s, *v));
+        Ok(())
+    }
+
     /// The weight transmitted by synapse `k` (list order) at a spike at
     /// `t` ms (0: none).
     pub(crate) fn spike(&mut self, k: usize, t: f64) -> f64 {

@@ -82,7 +82,7 @@ pub mod translate;
 
 pub use crate::external::process::{INSTALL_HINT, find_python};
 
-use crate::external::backend::{External, Pop, Proj, set_tm_state};
+use crate::external::backend::{External, Pop, Proj, restore_synapse_parameter, set_synapse_parameter, set_tm_state};
 use crate::external::mirror::{self, SynapticUpdate};
 use crate::external::process::{Driver, DriverSpec};
 use crate::external::protocol::{self, Request, SignalRequest};
@@ -796,6 +796,26 @@ impl Simulator for NestSim {
         Ok(())
     }
 
+    fn set_plastic(b: &mut Nest, proj: ProjId, name: &str, values: &[f64]) -> Option<Result<()>> {
+        let p = &b.projs[proj];
+        let trace = matches!(
+            (&p.synapse, name),
+            (SynapseKind::SpikePairStdp { .. }, "tau_minus") | (SynapseKind::Vogels2011 { .. }, "tau")
+        );
+        if trace {
+            return Some(Err(Error::unsupported(
+                "NEST",
+                format!("changing `{name}` of projection \"{}\" after it is made", p.label),
+                "NEST keeps this time constant on the post-synaptic neurons (their `tau_minus`), shared by every \
+                 plastic projection onto them: give it when making the projection, or use the native backend",
+            )));
+        }
+        if matches!(name, "weight" | "delay") || p.columns().and_then(|c| c.get(name)).is_none() {
+            return None;
+        }
+        Some(set_nest_parameter(b, proj, name, values))
+    }
+
     fn initialize_synaptic(b: &mut Nest, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
         set_tm_state(b, proj, name, values)?;
         if b.built && !values.is_empty() {
@@ -887,6 +907,49 @@ fn trace_tau(kind: &SynapseKind) -> Option<f64> {
     }
 }
 
+/// Sets parameter `name` of a plastic projection after it is made: the
+/// mirror's column (kept for a rebuild after `reset()`), checked as at
+/// creation, and, once the network is built, NEST's parameters it
+/// translates to (`SetStatus` on the connections, list order): `tau_fac`
+/// for `tau_facil`, `lambda` and `alpha` for `A_plus`, `alpha` for
+/// `A_minus` and `rho`, `Wmax` for `w_max`, the same name otherwise.
+fn set_nest_parameter(b: &mut Nest, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+    let old = set_synapse_parameter(b, proj, name, values)?;
+    let checked =
+        check_plastic_kind(&b.projs[proj].label, &b.projs[proj].synapse).and_then(|()| plastic_command(&b.projs[proj]));
+    let command = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            restore_synapse_parameter(b, proj, name, old);
+            return Err(e);
+        }
+    };
+    let keys: Vec<&str> = match name {
+        "tau_facil" => vec!["tau_fac"],
+        "A_plus" => vec!["lambda", "alpha"],
+        "A_minus" | "rho" => vec!["alpha"],
+        "w_max" => vec!["Wmax"],
+        // 0 on NEST (checked above): nothing to send.
+        "w_min" => vec![],
+        other => vec![other],
+    };
+    if b.built && !values.is_empty() {
+        let command = command.ok_or_else(|| err(format!("projection {proj} is not plastic")))?;
+        let d = b.driver()?;
+        for key in keys {
+            let column: Vec<f64> = command["params"][key]
+                .as_array()
+                .ok_or_else(|| err(format!("NEST parameter `{key}` missing for `{name}`")))?
+                .iter()
+                .map(|v| v.as_f64().unwrap_or(f64::NAN))
+                .collect();
+            let file = d.write_npy(key, &column)?;
+            d.request(&Request::SetSynaptic { proj, name: key.into(), values: file })?;
+        }
+    }
+    Ok(())
+}
+
 /// What NEST's models cannot express: a lower weight bound, depression
 /// without potentiation (NEST's `alpha = A_minus / A_plus`).
 fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
@@ -898,11 +961,16 @@ fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
              distribution does not include: use the native engine or NEURON, or MultiQuantalSynapse with n = 1",
         ));
     }
-    let columns = match &spec.synapse {
+    check_plastic_kind(spec.label, &spec.synapse)
+}
+
+/// [`check_plastic`] of a projection's label and synapse model.
+fn check_plastic_kind(label: &str, synapse: &SynapseKind) -> Result<()> {
+    let columns = match synapse {
         SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } => columns,
         _ => return Ok(()),
     };
-    let object = format!("projection \"{}\" on NEST", spec.label);
+    let object = format!("projection \"{label}\" on NEST");
     if let Some(w) = columns.get("w_min").and_then(|c| c.iter().find(|w| **w != 0.0)) {
         return Err(Error::invalid_value(
             object,

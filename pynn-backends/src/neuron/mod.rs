@@ -519,6 +519,10 @@ impl Simulator for NeuronSim {
         b.plastic_record(proj, interval_steps)
     }
 
+    fn recorded_synaptic_state(b: &Neuron, proj: ProjId, name: &str) -> Result<RawWeights> {
+        b.plastic_recorded_state(proj, name)
+    }
+
     fn recorded_weights(b: &Neuron, proj: ProjId) -> Result<RawWeights> {
         b.plastic_recorded(proj)
     }

@@ -212,6 +212,15 @@ impl Neuron {
             .ok_or_else(|| err(format!("projection {proj}: only plastic projections record their weights")))
     }
 
+    /// The samples of Tsodyks–Markram state `name`, taken with the weights.
+    pub(super) fn plastic_recorded_state(&self, proj: ProjId, name: &str) -> Result<RawWeights> {
+        self.sim
+            .plastic
+            .get(proj)
+            .and_then(|p| p.recorded_state(name))
+            .ok_or_else(|| err(format!("projection {proj} has no Tsodyks-Markram state `{name}` (u, x, y)")))
+    }
+
     /// Tells the driver which cells' spikes the rules need (after a build).
     pub(super) fn plastic_setup(&mut self) -> Result<()> {
         let watched = self.sim.plastic.watched();

@@ -40,6 +40,7 @@ pub use if_curr_delta::IF_curr_delta;
 pub use if_curr_exp::IF_curr_exp;
 pub use if_facets_hardware1::IF_facets_hardware1;
 pub use izhikevich::Izhikevich;
+pub(crate) use point_neuron::composition_of;
 pub use point_neuron::{
     AdExp, AlphaPSR, BetaPSR, Composition, CondAlphaPostSynapticResponse, CondBetaPostSynapticResponse,
     CondExpPostSynapticResponse, CurrExpPostSynapticResponse, ExpPSR, LIF, Neuron, NeuronKind, PointNeuron,

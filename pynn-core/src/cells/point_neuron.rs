@@ -477,6 +477,13 @@ impl PointNeuron {
 /// population ([`CellType::composition`]).
 static REGISTRY: Mutex<Vec<(Composition, CellTypeInfo)>> = Mutex::new(Vec::new());
 
+/// The composition whose schema is `info` (a `PointNeuron` population's),
+/// for `io::save_population`; `None` for other cell types.
+pub(crate) fn composition_of(info: &CellTypeInfo) -> Option<Composition> {
+    let reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    reg.iter().find(|(_, i)| std::ptr::eq(i.parameters, info.parameters)).map(|(c, _)| c.clone())
+}
+
 impl CellType for PointNeuron {
     const NAME: &'static str = "PointNeuron";
     // The schema depends on the composition: see `info`.
