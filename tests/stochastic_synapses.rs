@@ -396,3 +396,44 @@ fn brian2_cython_target_is_unsupported() {
     let e = r.expect_err("the draws are numpy functions");
     assert!(e.is_unsupported() && e.to_string().contains("cython"), "{e}");
 }
+
+/// `Projection::set` on a stochastic synapse's parameters (the merge of
+/// settable synapse parameters with the stochastic types): after
+/// `set("p", 1)` every spike is transmitted, after `set("p", 0)` none;
+/// `n` of a multi-quantal synapse must stay a whole number.
+#[test]
+fn stochastic_parameters_are_settable_on_native() {
+    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, seed: 7, ..Setup::default() }).unwrap();
+    let times: Vec<f64> = (0..60).map(|k| 2.5 + 5.0 * k as f64).collect();
+    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray { spike_times: times }).unwrap();
+    let cells =
+        Population::<IF_cond_exp, Native>::new(&sim, 1, IF_cond_exp { tau_syn_E: 1.0, ..Default::default() }).unwrap();
+    let syn = SimpleStochasticSynapse { weight: Value::Scalar(0.5), p: Value::Scalar(0.5), ..Default::default() };
+    let prj = Projection::new(&src, &cells, &AllToAllConnector::new(), syn, Some("excitatory")).unwrap();
+    cells.record("gsyn_exc", None).unwrap();
+    sim.run(100.0).unwrap(); // spikes at 2.5 .. 97.5: 20, p = 0.5
+    prj.set("p", 1.0).unwrap();
+    assert_eq!(prj.get_values("p").unwrap(), vec![1.0]);
+    sim.run(100.0).unwrap(); // `run` is a duration: 102.5 .. 197.5, 20, all transmitted
+    prj.set("p", 0.0).unwrap();
+    sim.run(100.0).unwrap(); // 202.5 .. 297.5: 20, none
+    let g = cells.get_data().unwrap().segments[0].signal("gsyn_exc").unwrap().column(0);
+    let n = |a: usize, b: usize| crossings(&g[a..b], 0.4);
+    let first = n(0, 1000);
+    assert!((3..=17).contains(&first), "p = 0.5: about half of 20 spikes ({first})");
+    assert_eq!(n(1000, 2000), 20, "p = 1 after set: every spike");
+    assert_eq!(n(2000, g.len()), 0, "p = 0 after set: none");
+
+    let b = Population::<IF_cond_exp, Native>::new(&sim, 2, IF_cond_exp::default()).unwrap();
+    let q = Projection::new(
+        &src,
+        &b,
+        &AllToAllConnector::new(),
+        MultiQuantalSynapse::new(0.1, 1.0, 0.3, 3.0, 200.0, 10.0),
+        None,
+    )
+    .unwrap();
+    let e = q.set("n", 2.5).unwrap_err().to_string();
+    assert!(e.contains("n") && e.contains("2.5") && e.contains("whole"), "{e}");
+    assert_eq!(q.get_values("n").unwrap(), vec![3.0; 2], "a refused value leaves n as it was");
+}
