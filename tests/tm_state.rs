@@ -6,9 +6,9 @@
 //! The reference is the Tsodyks–Markram recursion written here from the
 //! model's equations (Tsodyks, Uziel and Markram 2000, as NEST's
 //! `tsodyks_synapse` documents them): between pre-synaptic spikes
-//! `dy/dt = -y / tau_psc`, `dz/dt = y / tau_psc - z / tau_rec`, `x = 1 - y
-//! - z`, `du/dt = -u / tau_facil`, solved in closed form; at a spike `u <-
-//! u + U (1 - u)`, then `u x` moves from `x` to `y` and `w u x` is
+//! `dy/dt = -y / tau_psc`, `dz/dt = y / tau_psc - z / tau_rec`,
+//! `x = 1 - y - z`, `du/dt = -u / tau_facil`, solved in closed form; at a
+//! spike `u <- u + U (1 - u)`, then `u x` moves from `x` to `y` and `w u x` is
 //! transmitted. The engine computes the same in NEST's propagator form, so
 //! the two differ by rounding only: 1e-12 on `u`, `x` (numbers of order 1,
 //! a dozen spikes), and 1e-9 mV on membrane potentials of a few mV.
@@ -77,7 +77,7 @@ where
 {
     let sim =
         Sim::<B>::setup(Setup { timestep: DT, min_delay: DT, max_delay: 10.0, seed: 5, ..Setup::default() }).unwrap();
-    let cell = IF_curr_exp { tau_syn_E: TAU_SYN.into(), v_thresh: 0.0.into(), ..IF_curr_exp::default() };
+    let cell = IF_curr_exp { tau_syn_E: TAU_SYN, v_thresh: 0.0, ..IF_curr_exp::default() };
     let post = Population::<IF_curr_exp, B>::new(&sim, 2, cell).unwrap();
     let pre = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     pre.set("spike_times", vec![train()]).unwrap();

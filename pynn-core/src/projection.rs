@@ -920,19 +920,19 @@ fn check_synapse_parameter(name: &str, values: &[f64], object: &str) -> Result<(
     } else if let Some(v) = values.iter().find(|v| !v.is_finite()) {
         return Err(Error::invalid_value(object, name, v, "a finite value"));
     }
-    if PROJECTION_WIDE.contains(&name) {
-        if let Some(v) = values.iter().find(|v| **v != values[0]) {
-            return Err(Error::invalid_value(
-                object,
-                name,
-                v,
-                format!(
-                    "one value for the whole projection ({}: the post-synaptic trace's time constant, shared by \
-                     every connection)",
-                    values[0]
-                ),
-            ));
-        }
+    if PROJECTION_WIDE.contains(&name)
+        && let Some(v) = values.iter().find(|v| **v != values[0])
+    {
+        return Err(Error::invalid_value(
+            object,
+            name,
+            v,
+            format!(
+                "one value for the whole projection ({}: the post-synaptic trace's time constant, shared by every \
+                 connection)",
+                values[0]
+            ),
+        ));
     }
     Ok(())
 }

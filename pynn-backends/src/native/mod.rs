@@ -521,7 +521,7 @@ impl Backend for Native {
         for sh in &mut self.shards[range] {
             let first = sh.first as u32;
             spikes.extend(sh.rec_spikes.drain(..).map(|(c, s)| (first + c, s)));
-            offsets.extend(sh.rec_offs.drain(..));
+            offsets.append(&mut sh.rec_offs);
         }
         if offsets.iter().all(|o| *o == 0.0) {
             spikes.sort_by_key(|&(c, s)| (s, c));

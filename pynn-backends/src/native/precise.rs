@@ -50,7 +50,7 @@
 //! [`Kernel::precise`] returns the kernel's [`Precise`] side; the shard
 //! then calls [`Precise::step`] instead of the grid update (`shard.rs`),
 //! and, for a receiving kernel, hands it the incoming rows at delivery
-//! ([`deliver`], called from `delivery.rs`) instead of the ring buffers.
+//! (`deliver`, called from `delivery.rs`) instead of the ring buffers.
 //! Offsets travel next to the spikes (`Spikes::offs`, empty for grid
 //! shards) and are recorded (`Shard::rec_offs` -> `RawRecording::offsets`).
 
@@ -322,6 +322,7 @@ impl PreciseExp {
 
     /// Locates the crossing in the sub-interval `(t0, t0 + len]` of step
     /// `k` that started in state `before`, then resets cell `i`.
+    #[allow(clippy::too_many_arguments)] // the sub-interval's state, read by the root finder
     fn emit(
         &mut self,
         i: usize,
@@ -354,6 +355,7 @@ impl Precise for PreciseExp {
         let mut events = std::mem::take(&mut self.events);
         self.queue.take(k, &mut events);
         let mut e = 0;
+        #[allow(clippy::needless_range_loop)] // `i` indexes a dozen per-cell columns and the event list
         for i in 0..self.y.len() {
             let y0 = current[i];
             // Initialised at or above threshold: a spike at the step's start.
@@ -633,6 +635,7 @@ impl Precise for PreciseDelta {
         let mut events = std::mem::take(&mut self.events);
         self.queue.take(k, &mut events);
         let mut e = 0;
+        #[allow(clippy::needless_range_loop)] // `i` indexes a dozen per-cell columns and the event list
         for i in 0..self.y.len() {
             let y0 = current[i];
             if self.y[i] >= self.theta[i] {

@@ -173,7 +173,7 @@ impl super::Native {
     /// like [`Native::thread_busy`](super::Native::thread_busy): the
     /// processor time spent on it. Unlike the per-worker times, which on
     /// a loaded machine also tell which worker had a processor, these are
-    /// the costs that the order of [`Team`] balances.
+    /// the costs that the order of the shard scheduler (`team.rs`) balances.
     pub fn shard_busy(&self) -> &[Duration] {
         &self.team.shard_busy
     }
