@@ -1,7 +1,8 @@
 //! Imports a SONATA circuit (by default the BMTK one stored with the tests),
 //! runs it on the native engine for the simulation config's `tstop`, and
-//! writes the spikes of every population (.npz + JSON sidecar, readable
-//! with `pynn_neo.py`) and a raster plot.
+//! writes the spikes of every population as a SONATA spike file
+//! (`spikes.h5`, readable by libsonata, BMTK and PyNN), as .npz + JSON
+//! sidecar (readable with `pynn_neo.py`), and a raster plot.
 //!
 //! ```text
 //! cargo run --release --features sonata --example sonata -- \
@@ -69,6 +70,11 @@ fn main() -> pynn::Result<()> {
         }
     }
     let (npz, json) = pynn::io::write_blocks(&args.out.join("spikes.npz"), &blocks, &Default::default())?;
+    // SONATA's own output format: one spike file, a group per population.
+    let sonata_spikes = args.out.join("spikes.h5");
+    let refs: Vec<&pynn::data::Block> = blocks.iter().collect();
+    pynn::sonata::output::write_spikes(&sonata_spikes, &refs, 0)?;
+    println!("wrote {}", sonata_spikes.display());
     let mut fig = pynn::plot::Figure::new(format!("SONATA circuit {}", args.config.display()));
     for b in &blocks {
         if let Some(seg) = b.segments.last().filter(|s| s.spiketrains.iter().any(|t| !t.times.is_empty())) {
