@@ -352,6 +352,7 @@ fn alpha_dc_cells_agree_with_nest_iaf_psc_alpha_ps() {
     let d = max_diff(&native, &nest, "alpha dc");
     eprintln!("alpha dc: {n} spikes, max |t - t_NEST| = {d:.3e} ms");
     assert!(d <= TOL, "{d}");
+    assert!(off_grid(&nest, 0.1) > 0, "NEST's times are precise too (iaf_psc_alpha_ps)");
     assert!(off_grid(&native, 0.1) >= n - 1, "{native:?}");
 }
 
@@ -368,4 +369,39 @@ fn alpha_recurrent_network_agrees_with_nest_iaf_psc_alpha_ps() {
     let grid = alpha_recurrent::<Native>(SpikePrecision::OnGrid);
     assert_eq!(off_grid(&grid, 0.1), 0);
     assert!(off_grid(&native, 0.1) > n / 2);
+}
+
+#[test]
+fn alpha_off_grid_input_arrives_at_its_exact_time() {
+    // One input spike at 10.03 ms, delay 1 ms, weight 0.5 nA onto an
+    // IF_curr_alpha cell at rest (tau_syn_E set to 5 ms): isyn_exc(t) =
+    // 0.5 (s / 5) exp(1 - s / 5), s = t - 11.03 ms, peaking at 0.5 nA.
+    // An arrival at 11.0 or 11.1 ms would be off by ~0.03 * 0.5 * e / 5
+    // ~ 8e-3 nA at 11.1 ms, so 1e-12 (rounding of a few exp and products)
+    // tells the exact arrival apart.
+    let sim = Sim::<Native>::setup(setup(SpikePrecision::OffGrid)).unwrap();
+    let cell =
+        Population::<IF_curr_alpha, Native>::new(&sim, 1, IF_curr_alpha { tau_syn_E: 5.0, ..Default::default() })
+            .unwrap();
+    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![10.03]]).unwrap();
+    Projection::new(&src, &cell, &OneToOneConnector, StaticSynapse::new(0.5, 1.0), Some("excitatory")).unwrap();
+    cell.record(["isyn_exc", "v"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let block = cell.get_data().unwrap();
+    let seg = &block.segments[0];
+    let sig = seg.signal("isyn_exc").unwrap();
+    for (k, t) in [(111usize, 11.1), (120, 12.0), (161, 16.1), (250, 25.0)] {
+        let s: f64 = t - 11.03;
+        let want = 0.5 * (s / 5.0) * (1.0 - s / 5.0).exp();
+        let got = sig.column(0)[k];
+        assert!((got - want).abs() < 1e-12, "isyn_exc at {t}: {got} vs {want}");
+    }
+    assert_eq!(sig.column(0)[110], 0.0, "nothing before the arrival");
+    // The peak is the weight, tau_syn_E after the arrival (16.03 ms lies
+    // between samples; the largest sample is at 16.0 ms, within 1e-4 of 0.5).
+    let col = sig.column(0);
+    let (kmax, vmax) = col.iter().enumerate().fold((0, 0.0f64), |a, (k, v)| if *v > a.1 { (k, *v) } else { a });
+    assert_eq!(kmax, 160);
+    assert!((vmax - 0.5).abs() < 1e-4, "{vmax}");
 }
