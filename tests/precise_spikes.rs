@@ -180,10 +180,12 @@ fn errors_for_bad_values_and_unsupported_combinations() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("tau_refrac") && e.contains("off_grid"), "{e}");
-    // Not (yet) precise on native: a clear Unsupported, not a silent grid model
-    // (IF_curr_delta is precise; IF_curr_alpha is not).
-    let e = Population::<IF_curr_alpha, Native>::new(&sim, 2, IF_curr_alpha::default()).unwrap_err();
-    assert!(e.is_unsupported() && e.to_string().contains("IF_curr_alpha"), "{e}");
+    // IF_curr_alpha is precise on native now (iaf_psc_alpha_ps): the same
+    // refractory bound applies, naming the model.
+    let e = Population::<IF_curr_alpha, Native>::new(&sim, 2, IF_curr_alpha { tau_refrac: 0.0, ..Default::default() })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("tau_refrac") && e.contains("IF_curr_alpha") && e.contains("iaf_psc_alpha_ps"), "{e}");
     // Grid models stay allowed under OffGrid (they spike on the grid).
     Population::<IF_cond_exp, Native>::new(&sim, 2, IF_cond_exp::default()).unwrap();
     // NEURON and Brian2 refuse OffGrid before starting a process.
@@ -279,4 +281,127 @@ fn nest_refuses_off_grid_source_times_rather_than_rounding() {
     let e = src.set("spike_times", vec![vec![1.0, 2.03]]).unwrap_err();
     assert!(e.is_unsupported() && e.to_string().contains("2.03"), "{e}");
     sim.end().unwrap();
+}
+
+/// IF_curr_alpha (`iaf_psc_alpha_ps`): one cell per DC amplitude, 100 ms,
+/// spike times per cell (the alpha twin of `dc_cells`).
+fn alpha_dc_cells<B>(precision: SpikePrecision) -> Vec<Vec<f64>>
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_alpha>,
+{
+    let sim = Sim::<B>::setup(setup(precision)).unwrap_or_else(|e| panic!("{e}"));
+    let amps = [0.6, 0.83, 1.0, 1.7, 2.9];
+    let cells =
+        Population::<IF_curr_alpha, B>::new(&sim, amps.len(), IF_curr_alpha { tau_refrac: 2.0, ..Default::default() })
+            .unwrap();
+    cells.set("i_offset", amps.to_vec()).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    sim.run(100.0).unwrap();
+    let block = cells.get_data().unwrap();
+    let out = (0..amps.len()).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    out
+}
+
+/// A recurrent network of 60 IF_curr_alpha cells (the layout of
+/// `recurrent`: DC drive, 48 excitatory and 12 inhibitory, several delays,
+/// a SpikeSourceArray input at grid times), 150 ms: spike times per cell.
+fn alpha_recurrent<B>(precision: SpikePrecision) -> Vec<Vec<f64>>
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_alpha> + pynn::core::backend::Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(setup(precision)).unwrap_or_else(|e| panic!("{e}"));
+    let n = 60;
+    let cells = Population::<IF_curr_alpha, B>::new(
+        &sim,
+        n,
+        IF_curr_alpha { tau_refrac: 2.0, v_thresh: -52.0, ..Default::default() },
+    )
+    .unwrap();
+    cells.set("i_offset", (0..n).map(|i| 0.55 + 0.01 * i as f64).collect::<Vec<_>>()).unwrap();
+    cells.initialize("v", (0..n).map(|i| -65.0 + 0.2 * i as f64).collect::<Vec<_>>()).unwrap();
+    let exc = cells.view((0..48).collect::<Vec<_>>()).unwrap();
+    let inh = cells.view((48..60).collect::<Vec<_>>()).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 10, SpikeSourceArray::default()).unwrap();
+    let trains: Vec<Vec<f64>> =
+        (0..10u64).map(|i| (0..8u64).map(|k| (5 + i * 7 + k * 170) as f64 / 10.0).collect()).collect();
+    src.set("spike_times", trains).unwrap();
+    let p = FixedProbabilityConnector::new(0.2);
+    Projection::new(&src, &cells, &p, StaticSynapse::new(0.5, 1.0), Some("excitatory")).unwrap();
+    Projection::new(&exc, &cells, &p, StaticSynapse::new(0.12, 1.5), Some("excitatory")).unwrap();
+    Projection::new(&inh, &cells, &p, StaticSynapse::new(-0.4, 0.8), Some("inhibitory")).unwrap();
+    cells.record(["spikes"], None).unwrap();
+    sim.run(150.0).unwrap();
+    let block = cells.get_data().unwrap();
+    let out = (0..n).map(|i| block.segments[0].spiketrain(i).unwrap().times.clone()).collect();
+    sim.end().unwrap();
+    out
+}
+
+#[test]
+fn alpha_dc_cells_agree_with_nest_iaf_psc_alpha_ps() {
+    let native = alpha_dc_cells::<Native>(SpikePrecision::OffGrid);
+    let n: usize = native.iter().map(Vec::len).sum();
+    assert!(n > 20, "the scenario must spike: {n}");
+    // The cell at 1.0 nA crosses where the IF_curr_exp one does (no
+    // synaptic input): 20 ln 4 ms (see dc_cells_move_off_the_grid_and_earlier),
+    // to the root finder's accuracy.
+    let exact = 20.0 * 4.0f64.ln();
+    assert!((native[2][0] - exact).abs() < 1e-9, "{} vs {exact}", native[2][0]);
+    let nest = alpha_dc_cells::<Nest>(SpikePrecision::OffGrid);
+    let d = max_diff(&native, &nest, "alpha dc");
+    eprintln!("alpha dc: {n} spikes, max |t - t_NEST| = {d:.3e} ms");
+    assert!(d <= TOL, "{d}");
+    assert!(off_grid(&nest, 0.1) > 0, "NEST's times are precise too (iaf_psc_alpha_ps)");
+    assert!(off_grid(&native, 0.1) >= n - 1, "{native:?}");
+}
+
+#[test]
+fn alpha_recurrent_network_agrees_with_nest_iaf_psc_alpha_ps() {
+    let native = alpha_recurrent::<Native>(SpikePrecision::OffGrid);
+    let nest = alpha_recurrent::<Nest>(SpikePrecision::OffGrid);
+    let n: usize = native.iter().map(Vec::len).sum();
+    assert!(n > 100, "the network must be active: {n}");
+    let d = max_diff(&native, &nest, "alpha recurrent");
+    eprintln!("alpha recurrent: {n} spikes, max |t - t_NEST| = {d:.3e} ms");
+    assert!(d <= TOL, "{d}");
+    // And it differs from the on-grid run.
+    let grid = alpha_recurrent::<Native>(SpikePrecision::OnGrid);
+    assert_eq!(off_grid(&grid, 0.1), 0);
+    assert!(off_grid(&native, 0.1) > n / 2);
+}
+
+#[test]
+fn alpha_off_grid_input_arrives_at_its_exact_time() {
+    // One input spike at 10.03 ms, delay 1 ms, weight 0.5 nA onto an
+    // IF_curr_alpha cell at rest (tau_syn_E set to 5 ms): isyn_exc(t) =
+    // 0.5 (s / 5) exp(1 - s / 5), s = t - 11.03 ms, peaking at 0.5 nA.
+    // An arrival at 11.0 or 11.1 ms would be off by ~0.03 * 0.5 * e / 5
+    // ~ 8e-3 nA at 11.1 ms, so 1e-12 (rounding of a few exp and products)
+    // tells the exact arrival apart.
+    let sim = Sim::<Native>::setup(setup(SpikePrecision::OffGrid)).unwrap();
+    let cell =
+        Population::<IF_curr_alpha, Native>::new(&sim, 1, IF_curr_alpha { tau_syn_E: 5.0, ..Default::default() })
+            .unwrap();
+    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", vec![vec![10.03]]).unwrap();
+    Projection::new(&src, &cell, &OneToOneConnector, StaticSynapse::new(0.5, 1.0), Some("excitatory")).unwrap();
+    cell.record(["isyn_exc", "v"], None).unwrap();
+    sim.run(30.0).unwrap();
+    let block = cell.get_data().unwrap();
+    let seg = &block.segments[0];
+    let sig = seg.signal("isyn_exc").unwrap();
+    for (k, t) in [(111usize, 11.1), (120, 12.0), (161, 16.1), (250, 25.0)] {
+        let s: f64 = t - 11.03;
+        let want = 0.5 * (s / 5.0) * (1.0 - s / 5.0).exp();
+        let got = sig.column(0)[k];
+        assert!((got - want).abs() < 1e-12, "isyn_exc at {t}: {got} vs {want}");
+    }
+    assert_eq!(sig.column(0)[110], 0.0, "nothing before the arrival");
+    // The peak is the weight, tau_syn_E after the arrival (16.03 ms lies
+    // between samples; the largest sample is at 16.0 ms, within 1e-4 of 0.5).
+    let col = sig.column(0);
+    let (kmax, vmax) = col.iter().enumerate().fold((0, 0.0f64), |a, (k, v)| if *v > a.1 { (k, *v) } else { a });
+    assert_eq!(kmax, 160);
+    assert!((vmax - 0.5).abs() < 1e-4, "{vmax}");
 }
