@@ -311,3 +311,28 @@ fn a_point_neuron_population_round_trips_its_composition() {
     let e = load_point_neuron::<Native>(&sim(), &plain).unwrap_err();
     assert!(e.to_string().contains("IF_curr_exp"), "{e}");
 }
+
+#[test]
+fn simple_stochastic_round_trips() {
+    let syn = SimpleStochasticSynapse::new(rd(0.01, 0.05), rd(0.5, 3.0), rd(0.1, 0.9));
+    round_trip("simple_stochastic", syn, SimpleStochasticSynapse::default());
+}
+
+#[test]
+fn stochastic_tsodyks_markram_round_trips() {
+    let syn = StochasticTsodyksMarkramSynapse::new(
+        rd(0.01, 0.05),
+        rd(0.5, 3.0),
+        rd(0.2, 0.8),
+        rd(50.0, 150.0),
+        rd(0.0, 20.0),
+    );
+    round_trip("stochastic_tsodyks_markram", syn, StochasticTsodyksMarkramSynapse::default());
+}
+
+#[test]
+fn multi_quantal_round_trips() {
+    // `n` is a whole number of release sites: one value here.
+    let syn = MultiQuantalSynapse::new(rd(0.01, 0.05), rd(0.5, 3.0), rd(0.2, 0.8), 3.0, rd(50.0, 150.0), rd(0.0, 20.0));
+    round_trip("multi_quantal", syn, MultiQuantalSynapse::default());
+}
