@@ -264,13 +264,42 @@ fn neuron_refuses_what_it_cannot_couple() {
     assert!(matches!(e, Error::InvalidValue { .. }), "{e:?}");
 }
 
-/// Brian2: not supported, a clear `Unsupported` at the projection's creation.
+/// Brian2: spike sources cannot be coupled (clear `Unsupported` naming the
+/// type), and a gap projection's `delay` cannot be set (junctions have
+/// none; only `weight`).
 #[test]
-fn brian2_says_unsupported() {
+fn brian2_refuses_what_it_cannot_couple() {
     let sim = Sim::<Brian2>::setup(quiet()).unwrap();
     let cells = Population::<HH_cond_exp, Brian2>::new(&sim, 2, HH_cond_exp::default()).unwrap();
-    let e = Projection::new(&cells, &cells, &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap_err();
-    assert!(e.is_unsupported(), "{e:?}");
+    let src = Population::<SpikeSourceArray, Brian2>::new(&sim, 2, SpikeSourceArray::default()).unwrap();
+    let e = Projection::new(&src, &cells, &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("SpikeSourceArray"), "{e}");
+    let prj = Projection::new(&cells, &cells, &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap();
+    let e = prj.set("delay", 1.0).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("delay"), "{e}");
+    assert_eq!(prj.get_values("weight").unwrap(), vec![0.01, 0.01]);
+}
+
+/// Brian2 couples the cells with the native engine's explicit scheme (the
+/// driver's `apply_gaps`, `brian2/gap.rs`): the junction currents from the
+/// potentials at the start of each step, held through it.
+#[test]
+fn brian2_agrees_with_native() {
+    let (n1, n2) = pair::<Native>(quiet(), G, 0, I_DC, 300.0);
+    let (r1, r2) = pair::<Brian2>(quiet(), G, 0, I_DC, 300.0);
+    let (d1, d2) = (max_diff(&n1, &r1), max_diff(&n2, &r2));
+    println!("sub-threshold: max |native - Brian2| = {d1:e}, {d2:e} mV");
+    // Mirror: current into cell 2.
+    let (m1, m2) = pair::<Brian2>(quiet(), G, 1, I_DC, 300.0);
+    println!("mirror: {:e} {:e}", max_diff(&r1, &m2), max_diff(&r2, &m1));
+
+    let (a1, a2, sa) = firing_pair::<Native>();
+    let (b1, b2, sb) = firing_pair::<Brian2>();
+    println!(
+        "firing: spikes native {sa:?}, Brian2 {sb:?}; max |dv| {:e}, {:e}",
+        max_diff(&a1, &b1),
+        max_diff(&a2, &b2)
+    );
 }
 
 /// NEST (`gap_junction`, waveform relaxation; `HH_cond_exp` built as
@@ -369,6 +398,11 @@ fn weights_change_between_runs_native() {
 #[test]
 fn weights_change_between_runs_neuron() {
     weights_change_between_runs::<Neuron>();
+}
+
+#[test]
+fn weights_change_between_runs_brian2() {
+    weights_change_between_runs::<Brian2>();
 }
 
 #[test]
