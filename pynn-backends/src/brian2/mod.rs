@@ -39,6 +39,9 @@
 //!   (and `u`, `x`, `y`) are read back after every run;
 //!   `Projection::record_weights` samples them in the driver. (PyNN 0.13's
 //!   Brian2 STDP is always additive.)
+//! * **Gap junctions** (`ElectricalSynapse`): the native engine's explicit
+//!   scheme, run by the driver at the start of every step through `i_inj`
+//!   (see `gap.rs`).
 //! * **GIF escape noise**: the driver decides each step which cells fire
 //!   (NEST's `u < -expm1(-lambda dt)`, drawn only for non-refractory cells
 //!   with `lambda > 0`) from uniform numbers the Rust side takes from the
