@@ -20,7 +20,9 @@ timing conventions that make it step like NEST (see mod.rs):
 * state monitors sample "end" of step j, i.e. NEST's sample at (j + 1) dt;
   the sample at the start of recording is read directly;
 * current sources set the variable `i_inj` at the start of each step from
-  the samples the Rust core computed (one row per step).
+  the samples the Rust core computed (one row per step);
+* gap junctions add their currents to `i_inj` in the same operation, from
+  the potentials at the start of the step (`apply_gaps`, brian2/gap.rs).
 """
 
 from driver_core import WORK, DriverCore, DriverError, concat, import_error  # noqa: F401
@@ -169,6 +171,8 @@ class Driver(DriverCore):
         self.projs = {}
         self.recorders = {}
         self.stim = {}
+        self.gaps = {}        # proj -> [pre, post (global), weight (siemens)]
+        self.gap_plan = None  # built from self.gaps by `plan_gaps`
         self.step = 0
         self.net = None
 
@@ -246,6 +250,10 @@ class Driver(DriverCore):
                 group.run_regularly(m["after_step"], when="after_groups", name=name + "_after",
                                     clock=group.clock)
             self.pops[pop] = {"kind": kind, "group": group, "n": n, "substeps": sub}
+            if "i_inj" in group.variables:
+                # the current sources' values (apply_stimulus), to which
+                # apply_gaps adds the junction currents
+                self.pops[pop]["i_stim"] = np.zeros(n)
             if m["threshold"]:
                 self.keep_spikes(pop)
             if m.get("escape"):
@@ -375,6 +383,11 @@ class Driver(DriverCore):
         pre = np.load(c["pre"]).astype(np.int64)
         post = np.load(c["post"]).astype(np.int64)
         weight = np.load(c["weight"])
+        syn = c.get("synapse")
+        if syn is not None and syn.get("model") == "gap":
+            self.gaps[proj] = [pre, post, weight * 1e-6]  # uS -> siemens
+            self.gap_plan = None
+            return {}
         dsteps = np.load(c["delay_steps"]).astype(np.int64)
         wunit = unit(c["weight_unit"])
         model = "w_syn : %s" % unit_dimension_name(c["weight_unit"])
@@ -566,6 +579,12 @@ class Driver(DriverCore):
                 r.extra.append([mon, 0])
 
     def cmd_set_synaptic(self, c):
+        gap = self.gaps.get(int(c["proj"]))
+        if gap is not None:
+            if c["name"] != "weight":
+                raise DriverError("gap junctions have no %r" % c["name"])
+            gap[2] = np.load(c["values"]) * 1e-6
+            return {}
         pr = self.projs[int(c["proj"])]
         values = np.load(c["values"])
         for syns, sel in pr["parts"]:
@@ -642,6 +661,44 @@ class Driver(DriverCore):
             row = k - first
             if 0 <= row < len(data):
                 self.pops[pop]["group"].variables["i_inj"].get_value()[cells] = data[row]
+                self.pops[pop]["i_stim"][cells] = data[row]
+        if self.gaps:
+            self.apply_gaps()
+
+    def plan_gaps(self):
+        """The coupled cells (sorted, distinct), where each one's `v` is
+        read and `i_inj` set (per population), and each projection's
+        positions in the coupled list."""
+        cells = np.unique(np.concatenate([np.concatenate([a, b]) for a, b, _ in self.gaps.values()]))
+        pops, local = self.locate(cells)
+        groups = []
+        for pop in sorted(set(pops.tolist())):
+            sel = np.nonzero(pops == pop)[0]
+            groups.append((self.pops[pop], local[sel], sel))
+        # per connection k: post then pre, in list order (np.add.at adds
+        # sequentially, so the sums are the native engine's)
+        projs = [(proj, np.column_stack([np.searchsorted(cells, b), np.searchsorted(cells, a)]).ravel())
+                 for proj, (a, b, _) in sorted(self.gaps.items())]
+        self.gap_plan = (len(cells), groups, projs)
+
+    def apply_gaps(self):
+        """The native engine's explicit scheme (pynn-backends/src/native/gap.rs):
+        one snapshot of `v` of every coupled cell at the start of the step,
+        g (v_pre - v_post) into post and the opposite into pre, summed in
+        projection then list order, held through the step in `i_inj` on top
+        of the current sources' value."""
+        if self.gap_plan is None:
+            self.plan_gaps()
+        n, groups, projs = self.gap_plan
+        v = np.empty(n)
+        for p, loc, pos in groups:
+            v[pos] = p["group"].variables["v"].get_value()[loc]
+        cur = np.zeros(n)
+        for proj, at in projs:
+            i = self.gaps[proj][2] * (v[at[1::2]] - v[at[0::2]])
+            np.add.at(cur, at, np.column_stack([i, -i]).ravel())
+        for p, loc, pos in groups:
+            p["group"].variables["i_inj"].get_value()[loc] = p["i_stim"][loc] + cur[pos]
 
     def cmd_escape_draws(self, c):
         """Uniform numbers (row-major: one row per step of the coming run,

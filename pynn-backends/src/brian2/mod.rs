@@ -39,6 +39,9 @@
 //!   (and `u`, `x`, `y`) are read back after every run;
 //!   `Projection::record_weights` samples them in the driver. (PyNN 0.13's
 //!   Brian2 STDP is always additive.)
+//! * **Gap junctions** (`ElectricalSynapse`): the native engine's explicit
+//!   scheme, run by the driver at the start of every step through `i_inj`
+//!   (see `gap.rs`).
 //! * **GIF escape noise**: the driver decides each step which cells fire
 //!   (NEST's `u < -expm1(-lambda dt)`, drawn only for non-refractory cells
 //!   with `lambda > 0`) from uniform numbers the Rust side takes from the
@@ -131,6 +134,7 @@
 //!   changed while a cell is refractory also changes the period in progress
 //!   (NEST and the native engine keep the running count).
 
+mod gap;
 pub mod plastic;
 pub mod translate;
 
@@ -321,7 +325,7 @@ impl External<Brian2Sim> {
     fn read_plastic_state(&mut self) -> Result<()> {
         let mut vars = Map::new();
         for (id, pr) in self.projs.iter().enumerate() {
-            if pr.plastic() && !pr.conns.is_empty() {
+            if pr.plastic() && !matches!(pr.synapse, SynapseKind::Gap) && !pr.conns.is_empty() {
                 let names: Vec<&str> = plastic::state_vars(&pr.synapse).iter().map(|v| v.1).collect();
                 vars.insert(id.to_string(), json!(names));
             }
@@ -628,6 +632,7 @@ impl Simulator for Brian2Sim {
 
     fn projection(b: &mut Brian2, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<Brian2Proj> {
         match spec.synapse {
+            SynapseKind::Gap => return b.gap_projection(spec, c), // gap.rs
             SynapseKind::Static
             | SynapseKind::TsodyksMarkram(_)
             | SynapseKind::SpikePairStdp { .. }
@@ -658,6 +663,9 @@ impl Simulator for Brian2Sim {
     }
 
     fn check_projection(b: &mut Brian2, proj: ProjId) -> Result<()> {
+        if matches!(b.projs[proj].synapse, SynapseKind::Gap) {
+            return Ok(());
+        }
         // Checks the plastic description before the first run.
         let (on_pre, unit) = b.synapse_of(proj)?;
         let pr = &b.projs[proj];
@@ -667,6 +675,9 @@ impl Simulator for Brian2Sim {
     fn send_connect(b: &mut Brian2, proj: ProjId) -> Result<()> {
         if b.projs[proj].conns.is_empty() {
             return Ok(());
+        }
+        if matches!(b.projs[proj].synapse, SynapseKind::Gap) {
+            return b.send_gap(proj);
         }
         let (on_pre, weight_unit) = b.synapse_of(proj)?;
         let dt = b.cfg.timestep;
@@ -712,6 +723,10 @@ impl Simulator for Brian2Sim {
     }
 
     fn send_synaptic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64], update: &SynapticUpdate) -> Result<()> {
+        let gap = matches!(b.projs[proj].synapse, SynapseKind::Gap);
+        if gap {
+            b.check_gap_set(proj, name, values)?;
+        }
         let dt = b.cfg.timestep;
         let p = &b.projs[proj];
         let native: Vec<f64> = match update {
@@ -734,7 +749,7 @@ impl Simulator for Brian2Sim {
             ));
         }
         let mut plastic_weights = Vec::new();
-        if p.plastic() && name == "weight" {
+        if p.plastic() && !gap && name == "weight" {
             if let SynapseKind::SpikePairStdp { columns, .. } | SynapseKind::Vogels2011 { columns, .. } = &p.synapse {
                 let (lo, hi) = (columns.get("w_min").unwrap_or(&[]), columns.get("w_max").unwrap_or(&[]));
                 for (k, w) in values.iter().enumerate() {
@@ -790,7 +805,7 @@ impl Simulator for Brian2Sim {
     fn record_weights(b: &mut Brian2, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
         let built = b.built;
         let p = &mut b.projs[proj];
-        if !p.plastic() {
+        if !p.plastic() || matches!(p.synapse, SynapseKind::Gap) {
             return Err(err(format!(
                 "projection \"{}\": its synapses are static; only plastic weights can be recorded",
                 p.label
