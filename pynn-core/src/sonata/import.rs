@@ -313,6 +313,8 @@ impl Circuit {
             pops.push(ImportedPopulation { name: p.name.clone(), parts, nodes: p.clone() });
         }
         for (_, pop, var) in &self.run.reports {
+            // Unreachable on any file: `read_run` takes each report's population
+            // name from `self.populations`, which `build` has just made one by one.
             let p = pops.iter().find(|p| &p.name == pop).expect("checked when read");
             for a in &p.parts {
                 a.record(var.as_str(), None)?;
@@ -320,6 +322,8 @@ impl Circuit {
         }
         let mut projections = Vec::new();
         for e in &self.edges {
+            // Unreachable on any file: edge files are read against the loaded node
+            // populations (`read_edges` names them from `node_population`, or errors).
             let src = pops.iter().position(|p| p.name == e.source).expect("checked when read");
             let tgt = pops.iter().position(|p| p.name == e.target).expect("checked when read");
             // One projection per (source part, target part, receptor), edges in file order.
@@ -756,6 +760,8 @@ fn read_nodes(h5: &H5File, name: &str, types: &TypesTable, circuit: &Config) -> 
             part.parameters = out.into_iter().map(|(n, v)| (n.to_string(), v)).collect();
             part.initial_v = Some(v0);
         } else if part.cell_type != "SpikeSourceArray" {
+            // Unreachable: `cell_type` comes from `cell_kind`, which accepts only the
+            // names of the standard cell table (anything else is an error there).
             let table = cell_table(part.cell_type).expect("a standard cell");
             for (name, col) in cols {
                 let default = table.parameters.iter().find(|s| s.name == name).map(|s| s.default).unwrap_or(f64::NAN);
@@ -763,6 +769,7 @@ fn read_nodes(h5: &H5File, name: &str, types: &TypesTable, circuit: &Config) -> 
             }
         }
         if positions[p].iter().all(Option::is_some) {
+            // Every entry is `Some`: tested on the line above.
             part.positions = Some(positions[p].iter().map(|x| x.expect("checked")).collect());
         }
     }
@@ -991,6 +998,8 @@ fn read_edges(
         delay.push(d);
         receptor.push(rec);
     }
+    // `index` has exactly two entries: the loop above runs over the
+    // (source, target) pair of id datasets and returns early on any error.
     let target_index = index.pop().expect("two ends");
     let source_index = index.pop().expect("two ends");
     Ok(EdgePopulation {
