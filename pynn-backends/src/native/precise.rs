@@ -56,7 +56,7 @@
 //! shards) and are recorded (`Shard::rec_offs` -> `RawRecording::offsets`).
 
 use super::kernel::{BuildContext, Kernel, SpikeOut};
-use super::propagators::{p31, p32, refractory_steps};
+use super::propagators::{NUMERICAL_STABILITY_FACTOR, p32, refractory_steps};
 use super::rows::Rows;
 use super::shard::Spikes;
 use pynn_core::parameters::ParamTable;
@@ -187,94 +187,177 @@ fn regula_falsi(f: impl Fn(f64) -> f64, dt: f64) -> f64 {
     root
 }
 
-// ---------------------------------------------------------------- IF_curr_exp
+// ---------------------------------------------------------------- the event loop
 
-/// Precise kernel of `IF_curr_exp` (NEST `iaf_psc_exp_ps`; see the module
-/// doc). Potentials are stored relative to `v_rest`; PyNN units.
-pub struct PreciseExp {
+/// The state of one cell at a point within a step: the potential relative
+/// to `v_rest` (mV) and the synaptic state `S` of its model.
+#[derive(Clone, Copy, Debug)]
+pub struct Sub<S> {
+    y: f64,
+    syn: S,
+}
+
+/// What distinguishes one precise integrate-and-fire model from another:
+/// its synaptic state, the exact propagation of that state and of the
+/// potential over a sub-interval, how an incoming event enters, and how a
+/// crossing is located. [`PreciseLif`] holds everything else (threshold,
+/// reset, refractoriness, the event queue) and runs the one event loop
+/// (NEST's `*_ps::update`, see [`PreciseLif`]).
+pub trait Membrane: Send + Sized + 'static {
+    /// The PyNN cell type.
+    type Cell: pynn_core::CellType;
+    /// NEST's name of the precise model (for messages).
+    const NEST: &'static str;
+    /// The state variables after `v`, PyNN's names.
+    const SYN_VARS: &'static [&'static str];
+    /// `true`: while refractory the membrane is frozen: not propagated and
+    /// input discarded (`iaf_psc_delta_ps`); `false`: the synaptic state
+    /// evolves and receives input, only `v` is held (`iaf_psc_{exp,alpha}_ps`).
+    const FROZEN_WHEN_REFRACTORY: bool;
+    /// `true`: an event moves `v` itself, so it may carry it to threshold
+    /// (a spike at the event's time, `iaf_psc_delta_ps`).
+    const JUMPS: bool;
+    /// Per-cell synaptic state (`()` when there is none).
+    type Syn: Copy;
+
+    /// The model's columns for `n` cells with the initial values `initial`.
+    fn new(n: usize, initial: &ParamTable) -> Self;
+    /// (Re)computes parameters and full-step propagators for step `dt`.
+    fn derive(&mut self, p: &ParamTable, dt: f64);
+    /// The synaptic state of cell `i`.
+    fn syn(&self, i: usize) -> Self::Syn;
+    /// Stores the synaptic state of cell `i`.
+    fn store(&mut self, i: usize, syn: Self::Syn);
+    /// Advances cell `i` over a whole step `dt` with no event in it (the
+    /// full-step propagators computed once in [`Membrane::derive`]).
+    fn whole_step(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, refractory: bool);
+    /// Advances the cells `lo..lo + y.len()`, none of which has an event,
+    /// reaches the end of its refractory period, or starts at or above
+    /// threshold in this step, over the whole step (`y`, `refractory`,
+    /// `theta` and `current` are their slices): exactly what
+    /// [`Membrane::whole_step`] does per cell, except that a cell which
+    /// crosses the threshold is left as it was at the step's start and
+    /// marked in `crossed` (the caller then runs it through the event
+    /// loop, which locates the crossing). Returns whether any crossed.
+    /// Models override this with a loop the compiler can vectorise.
+    fn quiet_run(
+        &mut self,
+        lo: usize,
+        y: &mut [f64],
+        refractory: &[bool],
+        theta: &[f64],
+        current: &[f64],
+        crossed: &mut [bool],
+    ) -> bool {
+        let mut any = false;
+        for j in 0..y.len() {
+            let i = lo + j;
+            let mut s = Sub { y: y[j], syn: self.syn(i) };
+            self.whole_step(i, &mut s, current[j], refractory[j]);
+            let cross = !refractory[j] && s.y >= theta[j];
+            crossed[j] = cross;
+            if !cross {
+                y[j] = s.y;
+                self.store(i, s.syn);
+            }
+            any |= cross;
+        }
+        any
+    }
+    /// Advances cell `i` over a sub-interval of length `t`.
+    fn propagate(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, t: f64, refractory: bool);
+    /// Adds simultaneous events (same cell, same offset, delivery order).
+    fn receive(&self, i: usize, s: &mut Sub<Self::Syn>, group: &[Event]);
+    /// The offset (before the step's end) of the crossing in the
+    /// sub-interval `(t0, t0 + len]` of a step `dt` that ends `end` before
+    /// the step's end, started in state `before` and ended in `after`.
+    #[allow(clippy::too_many_arguments)] // the sub-interval's two states and bounds
+    fn crossing(
+        &self,
+        i: usize,
+        before: &Sub<Self::Syn>,
+        after: &Sub<Self::Syn>,
+        y0: f64,
+        theta: f64,
+        dt: f64,
+        t0: f64,
+        len: f64,
+        end: f64,
+    ) -> f64;
+    /// Sets the state variable `SYN_VARS[var - 1]` (now and at reset).
+    fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]);
+    /// Returns the synaptic state to its initial values.
+    fn reset(&mut self);
+    /// Reads the state variable `SYN_VARS[var - 1]`.
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>);
+}
+
+/// A precise integrate-and-fire kernel: the event loop NEST's
+/// `iaf_psc_{exp,alpha,delta}_ps` share (`models/iaf_psc_exp_ps.cpp`,
+/// `update`), over the model's [`Membrane`]. Per cell and step:
+///
+/// 1. a cell at or above threshold at the step's start (initialised there)
+///    spikes at once (NEST's `emit_instant_spike_`);
+/// 2. a refractory period ending within the step becomes a pseudo-event at
+///    `last spike offset` (before the spikes at the same offset);
+/// 3. no event: one whole step with the cached propagators;
+/// 4. otherwise sub-intervals between the events in time order: propagate,
+///    and if `v` is at or above threshold at the sub-interval's end,
+///    locate the crossing within it ([`Membrane::crossing`]), spike, reset
+///    and become refractory; then apply the event (all events at the same
+///    offset together) or end the refractory period; then the remainder of
+///    the step.
+///
+/// Potentials are stored relative to `v_rest`; PyNN units.
+pub struct PreciseLif<M: Membrane> {
     dt: f64,
-    // Parameters per cell.
+    label: String,
     v_rest: Vec<f64>,
-    tau_m: Vec<f64>,
-    cm: Vec<f64>,
-    tau_e: Vec<f64>,
-    tau_i: Vec<f64>,
     theta: Vec<f64>,
     v_reset: Vec<f64>,
-    i_e: Vec<f64>,
     refrac: Vec<u32>,
-    // Full-step propagators.
-    expm1_m: Vec<f64>,
-    p20: Vec<f64>,
-    p21e: Vec<f64>,
-    p21i: Vec<f64>,
-    p11e: Vec<f64>,
-    p11i: Vec<f64>,
-    // State.
     y: Vec<f64>,
-    i_ex: Vec<f64>,
-    i_in: Vec<f64>,
     refractory: Vec<bool>,
     last_stamp: Vec<u64>,
     last_offset: Vec<f64>,
     init_v: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
     queue: Queue,
     events: Vec<Event>,
+    /// Scratch of [`Membrane::quiet_run`], per cell.
+    crossed: Vec<bool>,
+    m: M,
 }
 
-/// The state of one cell at the start of a sub-interval.
-#[derive(Clone, Copy)]
-struct ExpCell {
-    y: f64,
-    ie: f64,
-    ii: f64,
-}
-
-impl PreciseExp {
+impl<M: Membrane> PreciseLif<M> {
     /// Builds the kernel over a shard's parameter and initial-value tables.
     pub fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        super::kernel::check_tables::<pynn_core::IF_curr_exp>(params, initial, ctx)?;
+        super::kernel::check_tables::<M::Cell>(params, initial, ctx)?;
         let n = params.size();
-        let mut k = PreciseExp {
+        let mut k = PreciseLif {
             dt: ctx.dt,
+            label: ctx.label.clone(),
             v_rest: vec![],
-            tau_m: vec![],
-            cm: vec![],
-            tau_e: vec![],
-            tau_i: vec![],
             theta: vec![],
             v_reset: vec![],
-            i_e: vec![],
             refrac: vec![],
-            expm1_m: vec![],
-            p20: vec![],
-            p21e: vec![],
-            p21i: vec![],
-            p11e: vec![],
-            p11i: vec![],
             y: vec![0.0; n],
-            i_ex: vec![0.0; n],
-            i_in: vec![0.0; n],
             refractory: vec![false; n],
             last_stamp: vec![0; n],
             last_offset: vec![0.0; n],
             init_v: initial.scalar("v").to_vec(),
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
             queue: Queue::default(),
             events: Vec::new(),
+            crossed: vec![false; n],
+            m: M::new(n, initial),
         };
-        k.derive(params, &ctx.label)?;
+        k.derive(params)?;
         k.reset();
         Ok(Box::new(k))
     }
 
-    fn derive(&mut self, p: &ParamTable, label: &str) -> Result<()> {
-        let dt = self.dt;
+    fn derive(&mut self, p: &ParamTable) -> Result<()> {
         let v_rest = p.scalar("v_rest").to_vec();
-        let refrac = checked_refractory(p, dt, label, "IF_curr_exp", "iaf_psc_exp_ps")?;
+        let refrac = checked_refractory(p, self.dt, &self.label, <M::Cell as pynn_core::CellType>::NAME, M::NEST)?;
         if !self.v_rest.is_empty() {
             for ((y, o), n) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
                 *y += o - n;
@@ -283,63 +366,13 @@ impl PreciseExp {
         let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
         self.theta = rel("v_thresh");
         self.v_reset = rel("v_reset");
-        self.tau_m = p.scalar("tau_m").to_vec();
-        self.cm = p.scalar("cm").to_vec();
-        self.tau_e = p.scalar("tau_syn_E").to_vec();
-        self.tau_i = p.scalar("tau_syn_I").to_vec();
-        self.i_e = p.scalar("i_offset").to_vec();
         self.refrac = refrac;
-        let n = self.tau_m.len();
-        self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
-        self.p20 = (0..n).map(|i| -self.tau_m[i] / self.cm[i] * (-dt / self.tau_m[i]).exp_m1()).collect();
-        self.p21e = (0..n).map(|i| p32(self.tau_e[i], self.tau_m[i], self.cm[i], dt)).collect();
-        self.p21i = (0..n).map(|i| p32(self.tau_i[i], self.tau_m[i], self.cm[i], dt)).collect();
-        self.p11e = self.tau_e.iter().map(|t| (-dt / t).exp()).collect();
-        self.p11i = self.tau_i.iter().map(|t| (-dt / t).exp()).collect();
+        self.m.derive(p, self.dt);
         self.v_rest = v_rest;
         Ok(())
     }
 
-    /// The potential of cell `i` a time `t` after a sub-interval's start
-    /// with state `s` and injected current `y0` (exact solution).
-    #[inline]
-    fn v_after(&self, i: usize, s: ExpCell, y0: f64, t: f64) -> f64 {
-        let (tm, c) = (self.tau_m[i], self.cm[i]);
-        let p20 = -tm / c * (-t / tm).exp_m1();
-        let p21e = p32(self.tau_e[i], tm, c, t);
-        let p21i = p32(self.tau_i[i], tm, c, t);
-        p20 * (self.i_e[i] + y0) + p21e * s.ie + p21i * s.ii + s.y * (-t / tm).exp()
-    }
-
-    /// Advances cell `i` by `t` (a sub-interval of the step).
-    #[inline]
-    fn propagate(&self, i: usize, s: &mut ExpCell, y0: f64, t: f64, refractory: bool) {
-        if !refractory {
-            s.y = self.v_after(i, *s, y0, t);
-        }
-        s.ie *= (-t / self.tau_e[i]).exp();
-        s.ii *= (-t / self.tau_i[i]).exp();
-    }
-
-    /// Locates the crossing in the sub-interval `(t0, t0 + len]` of step
-    /// `k` that started in state `before`, then resets cell `i`.
-    #[allow(clippy::too_many_arguments)] // the sub-interval's state, read by the root finder
-    fn emit(
-        &mut self,
-        i: usize,
-        k: u64,
-        before: ExpCell,
-        y0: f64,
-        t0: f64,
-        len: f64,
-        out: (&mut SpikeOut, &mut Vec<f64>),
-    ) {
-        let theta = self.theta[i];
-        let root = regula_falsi(|t| self.v_after(i, before, y0, t) - theta, len);
-        let offset = self.dt - (t0 + root);
-        self.spike(i, k, offset, out);
-    }
-
+    /// Cell `i` spikes in step `k` at `offset`: reset, refractory, emitted.
     fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
         self.last_stamp[i] = k + 1;
         self.last_offset[i] = offset;
@@ -348,101 +381,150 @@ impl PreciseExp {
         out.0.push((i as u32, k + 1));
         out.1.push(offset);
     }
-}
 
-impl Precise for PreciseExp {
-    fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
+    /// Cell `i` in state `s` over the sub-interval `(t0, t0 + len]` of step
+    /// `k`, which ends `end` before the step's end: propagate, and spike if
+    /// the threshold was crossed.
+    #[allow(clippy::too_many_arguments)] // the sub-interval's bounds
+    #[inline]
+    fn sub_interval(
+        &mut self,
+        i: usize,
+        k: u64,
+        s: &mut Sub<M::Syn>,
+        y0: f64,
+        t0: f64,
+        len: f64,
+        end: f64,
+        out: (&mut SpikeOut, &mut Vec<f64>),
+    ) {
+        let refractory = self.refractory[i];
+        if M::FROZEN_WHEN_REFRACTORY && refractory {
+            return;
+        }
+        let before = *s;
+        self.m.propagate(i, s, y0, len, refractory);
+        if !refractory && s.y >= self.theta[i] {
+            let offset = self.m.crossing(i, &before, s, y0, self.theta[i], self.dt, t0, len, end);
+            self.spike(i, k, offset, out);
+            s.y = self.y[i];
+        }
+    }
+
+    /// Cell `i` through step `k` with injected current `y0` and its events
+    /// `evs` (sorted by time): steps 1-4 of the type doc.
+    fn cell_step(&mut self, k: u64, i: usize, y0: f64, evs: &[Event], out: (&mut SpikeOut, &mut Vec<f64>)) {
         let h = self.dt;
-        let mut events = std::mem::take(&mut self.events);
-        self.queue.take(k, &mut events);
-        let mut e = 0;
-        #[allow(clippy::needless_range_loop)] // `i` indexes a dozen per-cell columns and the event list
-        for i in 0..self.y.len() {
-            let y0 = current[i];
-            // Initialised at or above threshold: a spike at the step's start.
-            if self.y[i] >= self.theta[i] {
-                self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *list, &mut *offs));
+        // Initialised at or above threshold: a spike at the step's start.
+        if self.y[i] >= self.theta[i] {
+            self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *out.0, &mut *out.1));
+        }
+        // Return from refractoriness within this step: a pseudo-event.
+        let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
+        let mut s = Sub { y: self.y[i], syn: self.m.syn(i) };
+        if evs.is_empty() && !end_refr {
+            // NEST's fixed-propagator step.
+            let refractory = self.refractory[i];
+            let before = s;
+            self.m.whole_step(i, &mut s, y0, refractory);
+            if !refractory && s.y >= self.theta[i] {
+                let offset = self.m.crossing(i, &before, &s, y0, self.theta[i], h, 0.0, h, 0.0);
+                self.spike(i, k, offset, (&mut *out.0, &mut *out.1));
+                s.y = self.y[i];
             }
-            // Return from refractoriness within this step: a pseudo-event.
-            let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
-            let first = e;
-            while e < events.len() && events[e].cell as usize == i {
-                e += 1;
-            }
-            let evs = &events[first..e];
-            if evs.is_empty() && !end_refr {
-                // NEST's fixed-propagator step (the same operations).
-                if !self.refractory[i] {
-                    let (ie, ii, y) = (self.i_ex[i], self.i_in[i], self.y[i]);
-                    self.y[i] = self.p20[i] * (self.i_e[i] + y0)
-                        + self.p21e[i] * ie
-                        + self.p21i[i] * ii
-                        + self.expm1_m[i] * y
-                        + y;
-                    self.i_ex[i] = ie * self.p11e[i];
-                    self.i_in[i] = ii * self.p11i[i];
-                    if self.y[i] >= self.theta[i] {
-                        self.emit(i, k, ExpCell { y, ie, ii }, y0, 0.0, h, (&mut *list, &mut *offs));
-                    }
-                } else {
-                    self.i_ex[i] *= self.p11e[i];
-                    self.i_in[i] *= self.p11i[i];
-                }
-                continue;
-            }
-            // Events in time order; the end of refractoriness is placed
-            // before the spikes at the same offset.
-            let mut s = ExpCell { y: self.y[i], ie: self.i_ex[i], ii: self.i_in[i] };
+        } else {
             let mut last = h;
             let mut refr_pending = end_refr;
             let mut j = 0;
             loop {
                 let refr_next = refr_pending && evs.get(j).is_none_or(|ev| ev.offset <= self.last_offset[i]);
-                let (offset, ev) = if refr_next {
-                    (self.last_offset[i], None)
+                let offset = if refr_next {
+                    self.last_offset[i]
                 } else if let Some(ev) = evs.get(j) {
-                    (ev.offset, Some(*ev))
+                    ev.offset
                 } else {
                     break;
                 };
                 let mini = last - offset;
                 if mini > 0.0 {
-                    let before = s;
-                    self.propagate(i, &mut s, y0, mini, self.refractory[i]);
-                    if s.y >= self.theta[i] {
-                        self.y[i] = s.y;
-                        self.emit(i, k, before, y0, h - last, mini, (&mut *list, &mut *offs));
-                        s.y = self.y[i];
-                    }
+                    self.sub_interval(i, k, &mut s, y0, h - last, mini, offset, (&mut *out.0, &mut *out.1));
                 }
-                match ev {
-                    None => {
-                        self.refractory[i] = false;
-                        refr_pending = false;
+                if refr_next {
+                    self.refractory[i] = false;
+                    refr_pending = false;
+                } else {
+                    let g = j + evs[j..].iter().take_while(|ev| ev.offset == offset).count();
+                    if !(M::FROZEN_WHEN_REFRACTORY && self.refractory[i]) {
+                        self.m.receive(i, &mut s, &evs[j..g]);
                     }
-                    Some(ev) => {
-                        if ev.receptor == 0 {
-                            s.ie += ev.weight;
-                        } else {
-                            s.ii += ev.weight;
-                        }
-                        j += 1;
-                    }
+                    j = g;
+                }
+                if M::JUMPS && !self.refractory[i] && s.y >= self.theta[i] {
+                    self.spike(i, k, offset, (&mut *out.0, &mut *out.1));
+                    s.y = self.y[i];
                 }
                 last = offset;
             }
             if last > 0.0 {
-                let before = s;
-                self.propagate(i, &mut s, y0, last, self.refractory[i]);
-                if s.y >= self.theta[i] {
-                    self.y[i] = s.y;
-                    self.emit(i, k, before, y0, h - last, last, (&mut *list, &mut *offs));
-                    s.y = self.y[i];
-                }
+                self.sub_interval(i, k, &mut s, y0, h - last, last, 0.0, (&mut *out.0, &mut *out.1));
             }
-            self.y[i] = s.y;
-            self.i_ex[i] = s.ie;
-            self.i_in[i] = s.ii;
+        }
+        self.y[i] = s.y;
+        self.m.store(i, s.syn);
+    }
+
+    /// The cells `lo..hi`, none of which has an event in step `k`: the
+    /// model's [`Membrane::quiet_run`] over the run, unless a cell starts at
+    /// or above threshold or ends its refractory period in this step (then
+    /// each cell goes through [`Self::cell_step`]); cells that cross the
+    /// threshold go through [`Self::cell_step`] to locate the crossing.
+    /// The same operations per cell as [`Self::cell_step`], hence the same
+    /// results; spikes stay in cell order.
+    fn quiet(&mut self, k: u64, lo: usize, hi: usize, current: &[f64], out: (&mut SpikeOut, &mut Vec<f64>)) {
+        let special = (lo..hi).any(|i| {
+            self.y[i] >= self.theta[i]
+                || (self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]))
+        });
+        if !special
+            && !self.m.quiet_run(
+                lo,
+                &mut self.y[lo..hi],
+                &self.refractory[lo..hi],
+                &self.theta[lo..hi],
+                &current[lo..hi],
+                &mut self.crossed[lo..hi],
+            )
+        {
+            return;
+        }
+        for i in lo..hi {
+            if special || self.crossed[i] {
+                self.cell_step(k, i, current[i], &[], (&mut *out.0, &mut *out.1));
+            }
+        }
+    }
+}
+
+impl<M: Membrane> Precise for PreciseLif<M> {
+    fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
+        let mut events = std::mem::take(&mut self.events);
+        self.queue.take(k, &mut events);
+        let n = self.y.len();
+        let (mut i, mut e) = (0, 0);
+        while i < n {
+            // Runs of cells without events, then each cell with events.
+            let next = events.get(e).map_or(n, |ev| ev.cell as usize);
+            if next > i {
+                self.quiet(k, i, next, current, (&mut *list, &mut *offs));
+                i = next;
+            } else {
+                let first = e;
+                while e < events.len() && events[e].cell as usize == i {
+                    e += 1;
+                }
+                self.cell_step(k, i, current[i], &events[first..e], (&mut *list, &mut *offs));
+                i += 1;
+            }
         }
         self.events = events;
     }
@@ -452,7 +534,7 @@ impl Precise for PreciseExp {
     }
 }
 
-impl Kernel for PreciseExp {
+impl<M: Membrane> Kernel for PreciseLif<M> {
     fn step(&mut self, input: &super::kernel::StepInput<'_>, spikes: &mut SpikeOut) {
         // Reached only if the engine bypasses `precise()`: grid stamps.
         let mut offs = Vec::new();
@@ -464,36 +546,24 @@ impl Kernel for PreciseExp {
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.derive(params, "")
+        self.derive(params)
     }
 
     fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        let set = |dst: &mut Vec<f64>| {
-            for (c, v) in cells.iter().zip(values) {
-                dst[*c] = *v;
-            }
-        };
-        match name {
-            "v" => {
-                set(&mut self.init_v);
+        match self.variable(name) {
+            Some(0) => {
                 for (c, v) in cells.iter().zip(values) {
+                    self.init_v[*c] = *v;
                     self.y[*c] = v - self.v_rest[*c];
                 }
             }
-            "isyn_exc" => {
-                set(&mut self.init_ex);
-                set(&mut self.i_ex);
-            }
-            "isyn_inh" => {
-                set(&mut self.init_in);
-                set(&mut self.i_in);
-            }
-            _ => {
+            Some(var) => self.m.initialize(var, cells, values),
+            None => {
                 return Err(Error::unknown_name(
-                    "native IF_curr_exp (off_grid)",
+                    format!("native {} (off_grid)", <M::Cell as pynn_core::CellType>::NAME),
                     "state variable",
                     name,
-                    ["v", "isyn_exc", "isyn_inh"],
+                    std::iter::once("v").chain(M::SYN_VARS.iter().copied()),
                 ));
             }
         }
@@ -504,8 +574,7 @@ impl Kernel for PreciseExp {
         for i in 0..self.y.len() {
             self.y[i] = self.init_v[i] - self.v_rest[i];
         }
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
+        self.m.reset();
         self.refractory.iter_mut().for_each(|r| *r = false);
         self.last_stamp.iter_mut().for_each(|s| *s = 0);
         self.last_offset.iter_mut().for_each(|o| *o = 0.0);
@@ -513,628 +582,22 @@ impl Kernel for PreciseExp {
     }
 
     fn variable(&self, name: &str) -> Option<usize> {
-        ["v", "isyn_exc", "isyn_inh"].iter().position(|v| *v == name)
+        if name == "v" { Some(0) } else { M::SYN_VARS.iter().position(|v| *v == name).map(|p| p + 1) }
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        match var {
-            0 => out.extend(cells.iter().map(|c| self.y[*c] + self.v_rest[*c])),
-            1 => out.extend(cells.iter().map(|c| self.i_ex[*c])),
-            _ => out.extend(cells.iter().map(|c| self.i_in[*c])),
+        if var == 0 {
+            out.extend(cells.iter().map(|c| self.y[*c] + self.v_rest[*c]));
+        } else {
+            self.m.read(var, cells, out);
         }
     }
 }
 
-// ---------------------------------------------------------------- IF_curr_delta
-
-/// Precise kernel of `IF_curr_delta` (NEST `iaf_psc_delta_ps`,
-/// `models/iaf_psc_delta_ps.cpp`): the potential relaxes exactly towards
-/// `R (I_e + I)` between events; an event adds its weight (mV) at its exact
-/// time (simultaneous events summed first); a crossing during free
-/// relaxation is located analytically, `t = -tau_m ln((v_inf - V) /
-/// (v_inf - theta))` back from the end of the sub-interval; a jump to or
-/// above threshold spikes at the event's time. Input during the refractory
-/// period is discarded (NEST's `refractory_input = false`, PyNN's choice).
-pub struct PreciseDelta {
-    dt: f64,
-    v_rest: Vec<f64>,
-    tau_m: Vec<f64>,
-    r_m: Vec<f64>,
-    theta: Vec<f64>,
-    v_reset: Vec<f64>,
-    i_e: Vec<f64>,
-    refrac: Vec<u32>,
-    expm1_m: Vec<f64>,
-    y: Vec<f64>,
-    refractory: Vec<bool>,
-    last_stamp: Vec<u64>,
-    last_offset: Vec<f64>,
-    init_v: Vec<f64>,
-    queue: Queue,
-    events: Vec<Event>,
-}
-
-impl PreciseDelta {
-    /// Builds the kernel over a shard's parameter and initial-value tables.
-    pub fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        super::kernel::check_tables::<pynn_core::IF_curr_delta>(params, initial, ctx)?;
-        let n = params.size();
-        let mut k = PreciseDelta {
-            dt: ctx.dt,
-            v_rest: vec![],
-            tau_m: vec![],
-            r_m: vec![],
-            theta: vec![],
-            v_reset: vec![],
-            i_e: vec![],
-            refrac: vec![],
-            expm1_m: vec![],
-            y: vec![0.0; n],
-            refractory: vec![false; n],
-            last_stamp: vec![0; n],
-            last_offset: vec![0.0; n],
-            init_v: initial.scalar("v").to_vec(),
-            queue: Queue::default(),
-            events: Vec::new(),
-        };
-        k.derive(params, &ctx.label)?;
-        k.reset();
-        Ok(Box::new(k))
-    }
-
-    fn derive(&mut self, p: &ParamTable, label: &str) -> Result<()> {
-        let dt = self.dt;
-        let v_rest = p.scalar("v_rest").to_vec();
-        let refrac = checked_refractory(p, dt, label, "IF_curr_delta", "iaf_psc_delta_ps")?;
-        if !self.v_rest.is_empty() {
-            for ((y, o), n) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
-                *y += o - n;
-            }
-        }
-        let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
-        self.theta = rel("v_thresh");
-        self.v_reset = rel("v_reset");
-        self.tau_m = p.scalar("tau_m").to_vec();
-        self.r_m = self.tau_m.iter().zip(p.scalar("cm")).map(|(t, c)| t / c).collect();
-        self.i_e = p.scalar("i_offset").to_vec();
-        self.refrac = refrac;
-        self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
-        self.v_rest = v_rest;
-        Ok(())
-    }
-
-    /// Relaxes cell `i` for a time `t` with injected current `y0`.
-    #[inline]
-    fn propagate(&mut self, i: usize, y0: f64, t: f64) {
-        let e = (-t / self.tau_m[i]).exp_m1();
-        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
-        self.y[i] = -v_inf * e + self.y[i] * e + self.y[i];
-    }
-
-    /// A crossing during relaxation that ended `offset_end` before the end
-    /// of step `k`: the spike lies the analytic time since the crossing
-    /// earlier.
-    fn emit(&mut self, i: usize, k: u64, y0: f64, offset_end: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
-        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
-        let since = -self.tau_m[i] * ((v_inf - self.y[i]) / (v_inf - self.theta[i])).ln();
-        self.spike(i, k, offset_end + since, out);
-    }
-
-    fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
-        self.last_stamp[i] = k + 1;
-        self.last_offset[i] = offset;
-        self.y[i] = self.v_reset[i];
-        self.refractory[i] = true;
-        out.0.push((i as u32, k + 1));
-        out.1.push(offset);
-    }
-}
-
-impl Precise for PreciseDelta {
-    fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
-        let h = self.dt;
-        let mut events = std::mem::take(&mut self.events);
-        self.queue.take(k, &mut events);
-        let mut e = 0;
-        #[allow(clippy::needless_range_loop)] // `i` indexes a dozen per-cell columns and the event list
-        for i in 0..self.y.len() {
-            let y0 = current[i];
-            if self.y[i] >= self.theta[i] {
-                self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *list, &mut *offs));
-            }
-            let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
-            let first = e;
-            while e < events.len() && events[e].cell as usize == i {
-                e += 1;
-            }
-            let evs = &events[first..e];
-            if evs.is_empty() && !end_refr {
-                if !self.refractory[i] {
-                    // NEST's fixed-propagator step (the same operations).
-                    let (y, em) = (self.y[i], self.expm1_m[i]);
-                    let i_ext = -em * self.r_m[i] * (y0 + self.i_e[i]);
-                    self.y[i] = i_ext + em * y + y;
-                    if self.y[i] >= self.theta[i] {
-                        self.emit(i, k, y0, 0.0, (&mut *list, &mut *offs));
-                    }
-                }
-                continue;
-            }
-            let mut t = h;
-            let mut refr_pending = end_refr;
-            let mut j = 0;
-            loop {
-                let refr_next = refr_pending && evs.get(j).is_none_or(|ev| ev.offset <= self.last_offset[i]);
-                let (offset, weight) = if refr_next {
-                    refr_pending = false;
-                    (self.last_offset[i], None)
-                } else if let Some(ev) = evs.get(j) {
-                    // Simultaneous events are summed (NEST accumulates them).
-                    let mut w = 0.0;
-                    while let Some(x) = evs.get(j).filter(|x| x.offset == ev.offset) {
-                        w += x.weight;
-                        j += 1;
-                    }
-                    (ev.offset, Some(w))
-                } else {
-                    break;
-                };
-                if self.refractory[i] {
-                    t = offset;
-                    if weight.is_none() {
-                        self.refractory[i] = false;
-                        if self.y[i] >= self.theta[i] {
-                            self.spike(i, k, t, (&mut *list, &mut *offs));
-                        }
-                    }
-                    continue;
-                }
-                self.propagate(i, y0, t - offset);
-                t = offset;
-                if self.y[i] >= self.theta[i] {
-                    self.emit(i, k, y0, t, (&mut *list, &mut *offs));
-                    continue;
-                }
-                self.y[i] += weight.unwrap_or(0.0);
-                if self.y[i] >= self.theta[i] {
-                    self.spike(i, k, t, (&mut *list, &mut *offs));
-                }
-            }
-            if !self.refractory[i] && t > 0.0 {
-                self.propagate(i, y0, t);
-                if self.y[i] >= self.theta[i] {
-                    self.emit(i, k, y0, 0.0, (&mut *list, &mut *offs));
-                }
-            }
-        }
-        self.events = events;
-    }
-
-    fn queue(&mut self) -> Option<&mut Queue> {
-        Some(&mut self.queue)
-    }
-}
-
-impl Kernel for PreciseDelta {
-    fn step(&mut self, input: &super::kernel::StepInput<'_>, spikes: &mut SpikeOut) {
-        let mut offs = Vec::new();
-        Precise::step(self, input.step, input.current, spikes, &mut offs);
-    }
-
-    fn precise(&mut self) -> Option<&mut dyn Precise> {
-        Some(self)
-    }
-
-    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.derive(params, "")
-    }
-
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        if name != "v" {
-            return Err(Error::unknown_name("native IF_curr_delta (off_grid)", "state variable", name, ["v"]));
-        }
-        for (c, v) in cells.iter().zip(values) {
-            self.init_v[*c] = *v;
-            self.y[*c] = v - self.v_rest[*c];
-        }
-        Ok(())
-    }
-
-    fn reset(&mut self) {
-        for i in 0..self.y.len() {
-            self.y[i] = self.init_v[i] - self.v_rest[i];
-        }
-        self.refractory.iter_mut().for_each(|r| *r = false);
-        self.last_stamp.iter_mut().for_each(|s| *s = 0);
-        self.last_offset.iter_mut().for_each(|o| *o = 0.0);
-        self.queue.clear();
-    }
-
-    fn variable(&self, name: &str) -> Option<usize> {
-        (name == "v").then_some(0)
-    }
-
-    fn read(&self, _var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        out.extend(cells.iter().map(|c| self.y[*c] + self.v_rest[*c]));
-    }
-}
-
-// ---------------------------------------------------------------- IF_curr_alpha
-
-/// Precise kernel of `IF_curr_alpha` (NEST 3.10 `iaf_psc_alpha_ps`,
-/// `models/iaf_psc_alpha_ps.cpp`). Each synaptic current is the state
-/// `(dI, I)`, `dI' = -dI / tau_s`, `I' = dI - I / tau_s`; an event of weight
-/// `w` adds `e w / tau_s` to `dI` at its exact time (a current peaking at
-/// `w`, `tau_s` later). Over any sub-interval `t` the state is propagated
-/// exactly: `I <- exp(-t/tau_s) (t dI + I)`, `dI <- exp(-t/tau_s) dI`, and
-/// `V` with `P30`, `P31` (from `dI`) and `P32` (from `I`) evaluated for `t`
-/// (`propagators::{p31, p32}`, NEST's `propagator_stability`). The rest
-/// follows [`PreciseExp`]: a crossing found at the end of a sub-interval is
-/// located by the same Illinois regula falsi on the exact solution from the
-/// sub-interval's start (`iaf_psc_alpha_ps::threshold_distance`), the cell
-/// is reset and refractory until the pseudo-event `t_ref` after the spike,
-/// `v` stays at `v_reset` meanwhile while the currents evolve. Events are
-/// not summed when simultaneous (NEST reads them one by one; the zero-length
-/// sub-interval between them is the identity). Potentials are stored
-/// relative to `v_rest`; PyNN units.
-pub struct PreciseAlpha {
-    dt: f64,
-    // Parameters per cell.
-    v_rest: Vec<f64>,
-    tau_m: Vec<f64>,
-    cm: Vec<f64>,
-    tau_e: Vec<f64>,
-    tau_i: Vec<f64>,
-    theta: Vec<f64>,
-    v_reset: Vec<f64>,
-    i_e: Vec<f64>,
-    refrac: Vec<u32>,
-    psc_e: Vec<f64>,
-    psc_i: Vec<f64>,
-    // Full-step propagators.
-    full: Vec<AlphaProps>,
-    // State.
-    y: Vec<f64>,
-    di_ex: Vec<f64>,
-    i_ex: Vec<f64>,
-    di_in: Vec<f64>,
-    i_in: Vec<f64>,
-    refractory: Vec<bool>,
-    last_stamp: Vec<u64>,
-    last_offset: Vec<f64>,
-    init_v: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
-    queue: Queue,
-    events: Vec<Event>,
-}
-
-/// The propagators of one cell over a sub-interval (NEST's names).
-#[derive(Clone, Copy, Default)]
-struct AlphaProps {
-    expm1_m: f64,
-    p30: f64,
-    p31e: f64,
-    p32e: f64,
-    p31i: f64,
-    p32i: f64,
-    pe: f64,
-    pi: f64,
-}
-
-/// The state of one alpha cell at the start of a sub-interval.
-#[derive(Clone, Copy)]
-struct AlphaCell {
-    y: f64,
-    de: f64,
-    ie: f64,
-    di: f64,
-    ii: f64,
-}
-
-impl PreciseAlpha {
-    /// Builds the kernel over a shard's parameter and initial-value tables.
-    pub fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
-        super::kernel::check_tables::<pynn_core::IF_curr_alpha>(params, initial, ctx)?;
-        let n = params.size();
-        let mut k = PreciseAlpha {
-            dt: ctx.dt,
-            v_rest: vec![],
-            tau_m: vec![],
-            cm: vec![],
-            tau_e: vec![],
-            tau_i: vec![],
-            theta: vec![],
-            v_reset: vec![],
-            i_e: vec![],
-            refrac: vec![],
-            psc_e: vec![],
-            psc_i: vec![],
-            full: vec![],
-            y: vec![0.0; n],
-            di_ex: vec![0.0; n],
-            i_ex: vec![0.0; n],
-            di_in: vec![0.0; n],
-            i_in: vec![0.0; n],
-            refractory: vec![false; n],
-            last_stamp: vec![0; n],
-            last_offset: vec![0.0; n],
-            init_v: initial.scalar("v").to_vec(),
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
-            queue: Queue::default(),
-            events: Vec::new(),
-        };
-        k.derive(params, &ctx.label)?;
-        k.reset();
-        Ok(Box::new(k))
-    }
-
-    fn derive(&mut self, p: &ParamTable, label: &str) -> Result<()> {
-        let v_rest = p.scalar("v_rest").to_vec();
-        let refrac = checked_refractory(p, self.dt, label, "IF_curr_alpha", "iaf_psc_alpha_ps")?;
-        if !self.v_rest.is_empty() {
-            for ((y, o), n) in self.y.iter_mut().zip(&self.v_rest).zip(&v_rest) {
-                *y += o - n;
-            }
-        }
-        let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
-        self.theta = rel("v_thresh");
-        self.v_reset = rel("v_reset");
-        self.tau_m = p.scalar("tau_m").to_vec();
-        self.cm = p.scalar("cm").to_vec();
-        self.tau_e = p.scalar("tau_syn_E").to_vec();
-        self.tau_i = p.scalar("tau_syn_I").to_vec();
-        self.i_e = p.scalar("i_offset").to_vec();
-        self.refrac = refrac;
-        // NEST's psc_norm = e / tau_syn: a weight w peaks at w.
-        self.psc_e = self.tau_e.iter().map(|t| std::f64::consts::E / t).collect();
-        self.psc_i = self.tau_i.iter().map(|t| std::f64::consts::E / t).collect();
-        self.v_rest = v_rest;
-        self.full = (0..self.tau_m.len()).map(|i| self.compute_props(i, self.dt)).collect();
-        Ok(())
-    }
-
-    /// The propagators of cell `i` over a time `t` (`P30`, `P31`, `P32` as
-    /// NEST's `iaf_psc_alpha_ps::propagate_`).
-    fn compute_props(&self, i: usize, t: f64) -> AlphaProps {
-        let (tm, c) = (self.tau_m[i], self.cm[i]);
-        let (te, ti) = (self.tau_e[i], self.tau_i[i]);
-        let expm1_m = (-t / tm).exp_m1();
-        AlphaProps {
-            expm1_m,
-            p30: -tm / c * expm1_m,
-            p31e: p31(te, tm, c, t),
-            p32e: p32(te, tm, c, t),
-            p31i: p31(ti, tm, c, t),
-            p32i: p32(ti, tm, c, t),
-            pe: (-t / te).exp(),
-            pi: (-t / ti).exp(),
-        }
-    }
-
-    /// The propagators over `t`: the cached ones for a whole step (the
-    /// same values NEST precomputes in `calibrate`).
-    #[inline]
-    fn props(&self, i: usize, t: f64) -> AlphaProps {
-        if t == self.dt { self.full[i] } else { self.compute_props(i, t) }
-    }
-
-    /// The potential of cell `i` a time `t` after a sub-interval's start
-    /// with state `s` and injected current `y0` (exact solution, NEST's
-    /// operation order).
-    #[inline]
-    fn v_after(&self, i: usize, s: AlphaCell, y0: f64, t: f64) -> f64 {
-        Self::v_with(&self.props(i, t), self.i_e[i], s, y0)
-    }
-
-    #[inline]
-    fn v_with(p: &AlphaProps, i_e: f64, s: AlphaCell, y0: f64) -> f64 {
-        p.p30 * (i_e + y0) + p.p31e * s.de + p.p32e * s.ie + p.p31i * s.di + p.p32i * s.ii + s.y * p.expm1_m + s.y
-    }
-
-    /// Advances cell `i` by `t` (a sub-interval of the step).
-    #[inline]
-    fn propagate(&self, i: usize, s: &mut AlphaCell, y0: f64, t: f64, refractory: bool) {
-        let p = self.props(i, t);
-        if !refractory {
-            s.y = Self::v_with(&p, self.i_e[i], *s, y0);
-        }
-        s.ie = p.pe * t * s.de + p.pe * s.ie;
-        s.de *= p.pe;
-        s.ii = p.pi * t * s.di + p.pi * s.ii;
-        s.di *= p.pi;
-    }
-
-    /// Locates the crossing in the sub-interval `(t0, t0 + len]` of step
-    /// `k` that started in state `before`, then resets cell `i`.
-    #[allow(clippy::too_many_arguments)] // the sub-interval's state, read by the root finder
-    fn emit(
-        &mut self,
-        i: usize,
-        k: u64,
-        before: AlphaCell,
-        y0: f64,
-        t0: f64,
-        len: f64,
-        out: (&mut SpikeOut, &mut Vec<f64>),
-    ) {
-        let theta = self.theta[i];
-        let root = regula_falsi(|t| self.v_after(i, before, y0, t) - theta, len);
-        let offset = self.dt - (t0 + root);
-        self.spike(i, k, offset, out);
-    }
-
-    fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
-        self.last_stamp[i] = k + 1;
-        self.last_offset[i] = offset;
-        self.y[i] = self.v_reset[i];
-        self.refractory[i] = true;
-        out.0.push((i as u32, k + 1));
-        out.1.push(offset);
-    }
-
-    fn cell(&self, i: usize) -> AlphaCell {
-        AlphaCell { y: self.y[i], de: self.di_ex[i], ie: self.i_ex[i], di: self.di_in[i], ii: self.i_in[i] }
-    }
-
-    fn store(&mut self, i: usize, s: AlphaCell) {
-        self.y[i] = s.y;
-        self.di_ex[i] = s.de;
-        self.i_ex[i] = s.ie;
-        self.di_in[i] = s.di;
-        self.i_in[i] = s.ii;
-    }
-}
-
-impl Precise for PreciseAlpha {
-    fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
-        let h = self.dt;
-        let mut events = std::mem::take(&mut self.events);
-        self.queue.take(k, &mut events);
-        let mut e = 0;
-        #[allow(clippy::needless_range_loop)] // `i` indexes the per-cell columns and the event list
-        for i in 0..self.y.len() {
-            let y0 = current[i];
-            // Initialised at or above threshold: a spike at the step's start.
-            if self.y[i] >= self.theta[i] {
-                self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *list, &mut *offs));
-            }
-            let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
-            let first = e;
-            while e < events.len() && events[e].cell as usize == i {
-                e += 1;
-            }
-            let evs = &events[first..e];
-            // Sub-intervals between events in time order (the end of
-            // refractoriness before the spikes at the same offset); with no
-            // event, one sub-interval of a whole step with the cached
-            // propagators (NEST's fixed-propagator step, the same operations).
-            let mut s = self.cell(i);
-            let mut last = h;
-            let mut refr_pending = end_refr;
-            let mut j = 0;
-            loop {
-                let refr_next = refr_pending && evs.get(j).is_none_or(|ev| ev.offset <= self.last_offset[i]);
-                let (offset, ev) = if refr_next {
-                    (self.last_offset[i], None)
-                } else if let Some(ev) = evs.get(j) {
-                    (ev.offset, Some(*ev))
-                } else {
-                    break;
-                };
-                let mini = last - offset;
-                if mini > 0.0 {
-                    let before = s;
-                    self.propagate(i, &mut s, y0, mini, self.refractory[i]);
-                    if s.y >= self.theta[i] {
-                        self.y[i] = s.y;
-                        self.emit(i, k, before, y0, h - last, mini, (&mut *list, &mut *offs));
-                        s.y = self.y[i];
-                    }
-                }
-                match ev {
-                    None => {
-                        self.refractory[i] = false;
-                        refr_pending = false;
-                    }
-                    Some(ev) => {
-                        if ev.receptor == 0 {
-                            s.de += self.psc_e[i] * ev.weight;
-                        } else {
-                            s.di += self.psc_i[i] * ev.weight;
-                        }
-                        j += 1;
-                    }
-                }
-                last = offset;
-            }
-            if last > 0.0 {
-                let before = s;
-                self.propagate(i, &mut s, y0, last, self.refractory[i]);
-                if s.y >= self.theta[i] {
-                    self.y[i] = s.y;
-                    self.emit(i, k, before, y0, h - last, last, (&mut *list, &mut *offs));
-                    s.y = self.y[i];
-                }
-            }
-            self.store(i, s);
-        }
-        self.events = events;
-    }
-
-    fn queue(&mut self) -> Option<&mut Queue> {
-        Some(&mut self.queue)
-    }
-}
-
-impl Kernel for PreciseAlpha {
-    fn step(&mut self, input: &super::kernel::StepInput<'_>, spikes: &mut SpikeOut) {
-        // Reached only if the engine bypasses `precise()`: grid stamps.
-        let mut offs = Vec::new();
-        Precise::step(self, input.step, input.current, spikes, &mut offs);
-    }
-
-    fn precise(&mut self) -> Option<&mut dyn Precise> {
-        Some(self)
-    }
-
-    fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.derive(params, "")
-    }
-
-    fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
-        let Some(var) = self.variable(name) else {
-            return Err(Error::unknown_name(
-                "native IF_curr_alpha (off_grid)",
-                "state variable",
-                name,
-                ["v", "isyn_exc", "isyn_inh"],
-            ));
-        };
-        for (c, v) in cells.iter().zip(values) {
-            match var {
-                0 => {
-                    self.init_v[*c] = *v;
-                    self.y[*c] = v - self.v_rest[*c];
-                }
-                1 => {
-                    self.init_ex[*c] = *v;
-                    self.i_ex[*c] = *v;
-                }
-                _ => {
-                    self.init_in[*c] = *v;
-                    self.i_in[*c] = *v;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn reset(&mut self) {
-        for i in 0..self.y.len() {
-            self.y[i] = self.init_v[i] - self.v_rest[i];
-        }
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
-        self.di_ex.iter_mut().for_each(|d| *d = 0.0);
-        self.di_in.iter_mut().for_each(|d| *d = 0.0);
-        self.refractory.iter_mut().for_each(|r| *r = false);
-        self.last_stamp.iter_mut().for_each(|s| *s = 0);
-        self.last_offset.iter_mut().for_each(|o| *o = 0.0);
-        self.queue.clear();
-    }
-
-    fn variable(&self, name: &str) -> Option<usize> {
-        ["v", "isyn_exc", "isyn_inh"].iter().position(|v| *v == name)
-    }
-
-    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        match var {
-            0 => out.extend(cells.iter().map(|c| self.y[*c] + self.v_rest[*c])),
-            1 => out.extend(cells.iter().map(|c| self.i_ex[*c])),
-            _ => out.extend(cells.iter().map(|c| self.i_in[*c])),
-        }
+/// Sets `dst[c] = v` for each cell `c` and value `v`.
+fn set_cells(dst: &mut [f64], cells: &[usize], values: &[f64]) {
+    for (c, v) in cells.iter().zip(values) {
+        dst[*c] = *v;
     }
 }
 
@@ -1154,6 +617,564 @@ fn checked_refractory(p: &ParamTable, dt: f64, label: &str, model: &str, nest: &
         ));
     }
     Ok(refrac)
+}
+
+// ---------------------------------------------------------------- IF_curr_exp
+
+/// Precise kernel of `IF_curr_exp`: NEST 3.10's `iaf_psc_exp_ps` (see the
+/// module doc and [`ExpMembrane`]).
+pub type PreciseExp = PreciseLif<ExpMembrane>;
+
+/// The membrane of `iaf_psc_exp_ps` (`models/iaf_psc_exp_ps.cpp`): two
+/// exponentially decaying currents; an event adds its weight to the
+/// current of its receptor at its exact time; over a sub-interval `t`
+/// `V <- P20 (I_e + I_inj) + P21_ex I_ex + P21_in I_in + exp(-t/tau_m) V`
+/// with the propagators evaluated for `t`; a crossing is located by the
+/// Illinois regula falsi on that exact solution from the sub-interval's
+/// start (stop at |V - theta| < 1e-14 mV).
+pub struct ExpMembrane {
+    tau_m: Vec<f64>,
+    cm: Vec<f64>,
+    tau_e: Vec<f64>,
+    tau_i: Vec<f64>,
+    i_e: Vec<f64>,
+    beta_e: Vec<f64>,
+    beta_i: Vec<f64>,
+    // Full-step propagators.
+    expm1_m: Vec<f64>,
+    p20: Vec<f64>,
+    p21e: Vec<f64>,
+    p21i: Vec<f64>,
+    p11e: Vec<f64>,
+    p11i: Vec<f64>,
+    // State.
+    i_ex: Vec<f64>,
+    i_in: Vec<f64>,
+    init_ex: Vec<f64>,
+    init_in: Vec<f64>,
+}
+
+impl ExpMembrane {
+    /// The potential of cell `i` a time `t` after a sub-interval's start
+    /// with state `s` and injected current `y0` (exact solution), given
+    /// the synaptic decays `exp(-t / tau_syn_E)`, `exp(-t / tau_syn_I)`.
+    #[inline]
+    fn v_with(&self, i: usize, s: &Sub<[f64; 2]>, y0: f64, t: f64, decay: [f64; 2]) -> f64 {
+        let (tm, c) = (self.tau_m[i], self.cm[i]);
+        let p20 = -tm / c * (-t / tm).exp_m1();
+        let p21e = p32_with(self.beta_e[i], decay[0], tm, c, t);
+        let p21i = p32_with(self.beta_i[i], decay[1], tm, c, t);
+        p20 * (self.i_e[i] + y0) + p21e * s.syn[0] + p21i * s.syn[1] + s.y * (-t / tm).exp()
+    }
+
+    /// The synaptic decays of cell `i` over `t`.
+    #[inline]
+    fn decay(&self, i: usize, t: f64) -> [f64; 2] {
+        [(-t / self.tau_e[i]).exp(), (-t / self.tau_i[i]).exp()]
+    }
+}
+
+/// `propagators::p32(tau_s, tau_m, c, h)` from `beta = tau_s tau_m /
+/// (tau_m - tau_s)` and `exp_s = exp(-h / tau_s)`, computed by the caller
+/// once for the several propagators that need them: the same operations
+/// in the same order, so the same value to the bit.
+#[inline]
+fn p32_with(beta: f64, exp_s: f64, tau_m: f64, c: f64, h: f64) -> f64 {
+    let p = beta / c * exp_s * (h / beta).exp_m1();
+    if p.is_normal() && p > 0.0 { p } else { h / c * (-h / tau_m).exp() }
+}
+
+/// `propagators::p31(tau_s, tau_m, c, h)` from `beta`, `exp_s` (as
+/// [`p32_with`]) and `expm1_b = expm1(h / beta)`: the same operations.
+#[inline]
+fn p31_with(tau_s: f64, beta: f64, exp_s: f64, expm1_b: f64, tau_m: f64, c: f64, h: f64) -> f64 {
+    if h > NUMERICAL_STABILITY_FACTOR * tau_m * tau_m / (tau_m - tau_s).abs() {
+        beta / c * exp_s * (beta * expm1_b - h)
+    } else {
+        0.5 * h * h / c * (-h / tau_m).exp()
+    }
+}
+
+/// `beta = tau_s tau_m / (tau_m - tau_s)` of `propagators::{p31, p32}`.
+#[inline]
+fn beta(tau_s: f64, tau_m: f64) -> f64 {
+    tau_s * tau_m / (tau_m - tau_s)
+}
+
+impl Membrane for ExpMembrane {
+    type Cell = pynn_core::IF_curr_exp;
+    const NEST: &'static str = "iaf_psc_exp_ps";
+    const SYN_VARS: &'static [&'static str] = &["isyn_exc", "isyn_inh"];
+    const FROZEN_WHEN_REFRACTORY: bool = false;
+    const JUMPS: bool = false;
+    type Syn = [f64; 2];
+
+    fn new(n: usize, initial: &ParamTable) -> Self {
+        ExpMembrane {
+            tau_m: vec![],
+            cm: vec![],
+            tau_e: vec![],
+            tau_i: vec![],
+            i_e: vec![],
+            beta_e: vec![],
+            beta_i: vec![],
+            expm1_m: vec![],
+            p20: vec![],
+            p21e: vec![],
+            p21i: vec![],
+            p11e: vec![],
+            p11i: vec![],
+            i_ex: vec![0.0; n],
+            i_in: vec![0.0; n],
+            init_ex: initial.scalar("isyn_exc").to_vec(),
+            init_in: initial.scalar("isyn_inh").to_vec(),
+        }
+    }
+
+    fn derive(&mut self, p: &ParamTable, dt: f64) {
+        self.tau_m = p.scalar("tau_m").to_vec();
+        self.cm = p.scalar("cm").to_vec();
+        self.tau_e = p.scalar("tau_syn_E").to_vec();
+        self.tau_i = p.scalar("tau_syn_I").to_vec();
+        self.i_e = p.scalar("i_offset").to_vec();
+        let n = self.tau_m.len();
+        self.beta_e = (0..n).map(|i| beta(self.tau_e[i], self.tau_m[i])).collect();
+        self.beta_i = (0..n).map(|i| beta(self.tau_i[i], self.tau_m[i])).collect();
+        self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
+        self.p20 = (0..n).map(|i| -self.tau_m[i] / self.cm[i] * (-dt / self.tau_m[i]).exp_m1()).collect();
+        self.p21e = (0..n).map(|i| p32(self.tau_e[i], self.tau_m[i], self.cm[i], dt)).collect();
+        self.p21i = (0..n).map(|i| p32(self.tau_i[i], self.tau_m[i], self.cm[i], dt)).collect();
+        self.p11e = self.tau_e.iter().map(|t| (-dt / t).exp()).collect();
+        self.p11i = self.tau_i.iter().map(|t| (-dt / t).exp()).collect();
+    }
+
+    #[inline]
+    fn syn(&self, i: usize) -> [f64; 2] {
+        [self.i_ex[i], self.i_in[i]]
+    }
+
+    #[inline]
+    fn store(&mut self, i: usize, syn: [f64; 2]) {
+        self.i_ex[i] = syn[0];
+        self.i_in[i] = syn[1];
+    }
+
+    #[inline]
+    fn whole_step(&self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, refractory: bool) {
+        // NEST: `expm1_tau_m * y + y`, more accurate than `exp(-h/tau_m) y`.
+        let [ie, ii] = s.syn;
+        if !refractory {
+            let y = s.y;
+            s.y = self.p20[i] * (self.i_e[i] + y0) + self.p21e[i] * ie + self.p21i[i] * ii + self.expm1_m[i] * y + y;
+        }
+        s.syn = [ie * self.p11e[i], ii * self.p11i[i]];
+    }
+
+    #[inline]
+    fn propagate(&self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, t: f64, refractory: bool) {
+        let decay = self.decay(i, t);
+        if !refractory {
+            s.y = self.v_with(i, s, y0, t, decay);
+        }
+        s.syn[0] *= decay[0];
+        s.syn[1] *= decay[1];
+    }
+
+    fn quiet_run(
+        &mut self,
+        lo: usize,
+        y: &mut [f64],
+        refractory: &[bool],
+        theta: &[f64],
+        current: &[f64],
+        crossed: &mut [bool],
+    ) -> bool {
+        // `whole_step` per cell, as selects over equal-length slices (no
+        // branch, no bounds check: the loop vectorises).
+        let n = y.len();
+        let hi = lo + n;
+        let (refractory, theta, current, crossed) = (&refractory[..n], &theta[..n], &current[..n], &mut crossed[..n]);
+        let (ie, ii) = (&mut self.i_ex[lo..hi], &mut self.i_in[lo..hi]);
+        let (p20, p21e, p21i) = (&self.p20[lo..hi], &self.p21e[lo..hi], &self.p21i[lo..hi]);
+        let (em, p11e, p11i, i_e) = (&self.expm1_m[lo..hi], &self.p11e[lo..hi], &self.p11i[lo..hi], &self.i_e[lo..hi]);
+        let mut any = false;
+        for j in 0..n {
+            let (v, e, h) = (y[j], ie[j], ii[j]);
+            let v1 = p20[j] * (i_e[j] + current[j]) + p21e[j] * e + p21i[j] * h + em[j] * v + v;
+            let cross = !refractory[j] & (v1 >= theta[j]);
+            crossed[j] = cross;
+            any |= cross;
+            y[j] = if refractory[j] | cross { v } else { v1 };
+            ie[j] = if cross { e } else { e * p11e[j] };
+            ii[j] = if cross { h } else { h * p11i[j] };
+        }
+        any
+    }
+
+    #[inline]
+    fn receive(&self, _i: usize, s: &mut Sub<[f64; 2]>, group: &[Event]) {
+        for ev in group {
+            s.syn[usize::from(ev.receptor != 0)] += ev.weight;
+        }
+    }
+
+    fn crossing(
+        &self,
+        i: usize,
+        before: &Sub<[f64; 2]>,
+        _after: &Sub<[f64; 2]>,
+        y0: f64,
+        theta: f64,
+        dt: f64,
+        t0: f64,
+        len: f64,
+        _end: f64,
+    ) -> f64 {
+        let root = regula_falsi(|t| self.v_with(i, before, y0, t, self.decay(i, t)) - theta, len);
+        dt - (t0 + root)
+    }
+
+    fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
+        if var == 1 {
+            set_cells(&mut self.init_ex, cells, values);
+            set_cells(&mut self.i_ex, cells, values);
+        } else {
+            set_cells(&mut self.init_in, cells, values);
+            set_cells(&mut self.i_in, cells, values);
+        }
+    }
+
+    fn reset(&mut self) {
+        self.i_ex.clone_from(&self.init_ex);
+        self.i_in.clone_from(&self.init_in);
+    }
+
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        let col = if var == 1 { &self.i_ex } else { &self.i_in };
+        out.extend(cells.iter().map(|c| col[*c]));
+    }
+}
+
+// ---------------------------------------------------------------- IF_curr_delta
+
+/// Precise kernel of `IF_curr_delta`: NEST 3.10's `iaf_psc_delta_ps` (see
+/// [`DeltaMembrane`]).
+pub type PreciseDelta = PreciseLif<DeltaMembrane>;
+
+/// The membrane of `iaf_psc_delta_ps` (`models/iaf_psc_delta_ps.cpp`): the
+/// potential relaxes exactly towards `R (I_e + I)` between events; an event
+/// adds its weight (mV) at its exact time (simultaneous events summed
+/// first); a crossing during free relaxation is located analytically,
+/// `t = -tau_m ln((v_inf - V) / (v_inf - theta))` back from the end of the
+/// sub-interval; a jump to or above threshold spikes at the event's time.
+/// Input during the refractory period is discarded (NEST's
+/// `refractory_input = false`, PyNN's choice).
+pub struct DeltaMembrane {
+    tau_m: Vec<f64>,
+    r_m: Vec<f64>,
+    i_e: Vec<f64>,
+    expm1_m: Vec<f64>,
+}
+
+impl Membrane for DeltaMembrane {
+    type Cell = pynn_core::IF_curr_delta;
+    const NEST: &'static str = "iaf_psc_delta_ps";
+    const SYN_VARS: &'static [&'static str] = &[];
+    const FROZEN_WHEN_REFRACTORY: bool = true;
+    const JUMPS: bool = true;
+    type Syn = ();
+
+    fn new(_n: usize, _initial: &ParamTable) -> Self {
+        DeltaMembrane { tau_m: vec![], r_m: vec![], i_e: vec![], expm1_m: vec![] }
+    }
+
+    fn derive(&mut self, p: &ParamTable, dt: f64) {
+        self.tau_m = p.scalar("tau_m").to_vec();
+        self.r_m = self.tau_m.iter().zip(p.scalar("cm")).map(|(t, c)| t / c).collect();
+        self.i_e = p.scalar("i_offset").to_vec();
+        self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
+    }
+
+    #[inline]
+    fn syn(&self, _i: usize) {}
+
+    #[inline]
+    fn store(&mut self, _i: usize, _syn: ()) {}
+
+    #[inline]
+    fn whole_step(&self, i: usize, s: &mut Sub<()>, y0: f64, refractory: bool) {
+        if !refractory {
+            let (y, em) = (s.y, self.expm1_m[i]);
+            let i_ext = -em * self.r_m[i] * (y0 + self.i_e[i]);
+            s.y = i_ext + em * y + y;
+        }
+    }
+
+    #[inline]
+    fn propagate(&self, i: usize, s: &mut Sub<()>, y0: f64, t: f64, _refractory: bool) {
+        let e = (-t / self.tau_m[i]).exp_m1();
+        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
+        s.y = -v_inf * e + s.y * e + s.y;
+    }
+
+    #[inline]
+    fn receive(&self, _i: usize, s: &mut Sub<()>, group: &[Event]) {
+        // Simultaneous events are summed (NEST accumulates them).
+        let mut w = 0.0;
+        for ev in group {
+            w += ev.weight;
+        }
+        s.y += w;
+    }
+
+    fn crossing(
+        &self,
+        i: usize,
+        _before: &Sub<()>,
+        after: &Sub<()>,
+        y0: f64,
+        theta: f64,
+        _dt: f64,
+        _t0: f64,
+        _len: f64,
+        end: f64,
+    ) -> f64 {
+        let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
+        let since = -self.tau_m[i] * ((v_inf - after.y) / (v_inf - theta)).ln();
+        end + since
+    }
+
+    fn initialize(&mut self, _var: usize, _cells: &[usize], _values: &[f64]) {}
+
+    fn reset(&mut self) {}
+
+    fn read(&self, _var: usize, _cells: &[usize], _out: &mut Vec<f64>) {}
+}
+
+// ---------------------------------------------------------------- IF_curr_alpha
+
+/// Precise kernel of `IF_curr_alpha`: NEST 3.10's `iaf_psc_alpha_ps` (see
+/// [`AlphaMembrane`]).
+pub type PreciseAlpha = PreciseLif<AlphaMembrane>;
+
+/// The membrane of `iaf_psc_alpha_ps` (`models/iaf_psc_alpha_ps.cpp`). Each
+/// synaptic current is the state `(dI, I)`, `dI' = -dI / tau_s`,
+/// `I' = dI - I / tau_s`; an event of weight `w` adds `e w / tau_s` to `dI`
+/// at its exact time (a current peaking at `w`, `tau_s` later). Over any
+/// sub-interval `t` the state is propagated exactly:
+/// `I <- exp(-t/tau_s) (t dI + I)`, `dI <- exp(-t/tau_s) dI`, and `V` with
+/// `P30`, `P31` (from `dI`) and `P32` (from `I`) evaluated for `t`
+/// (`propagators::{p31, p32}`, NEST's `propagator_stability`). A crossing
+/// is located by the Illinois regula falsi on the exact solution from the
+/// sub-interval's start (`iaf_psc_alpha_ps::threshold_distance`). Events are
+/// not summed when simultaneous (NEST reads them one by one; the
+/// zero-length sub-interval between them is the identity).
+pub struct AlphaMembrane {
+    dt: f64,
+    tau_m: Vec<f64>,
+    cm: Vec<f64>,
+    tau_e: Vec<f64>,
+    tau_i: Vec<f64>,
+    i_e: Vec<f64>,
+    psc_e: Vec<f64>,
+    psc_i: Vec<f64>,
+    // Full-step propagators.
+    full: Vec<AlphaProps>,
+    // State.
+    di_ex: Vec<f64>,
+    i_ex: Vec<f64>,
+    di_in: Vec<f64>,
+    i_in: Vec<f64>,
+    init_ex: Vec<f64>,
+    init_in: Vec<f64>,
+}
+
+/// The propagators of one cell over a sub-interval (NEST's names).
+#[derive(Clone, Copy, Default)]
+struct AlphaProps {
+    expm1_m: f64,
+    p30: f64,
+    p31e: f64,
+    p32e: f64,
+    p31i: f64,
+    p32i: f64,
+    pe: f64,
+    pi: f64,
+}
+
+/// The synaptic state of one alpha cell: `(dI, I)` per receptor.
+#[derive(Clone, Copy, Debug)]
+pub struct AlphaSyn {
+    de: f64,
+    ie: f64,
+    di: f64,
+    ii: f64,
+}
+
+impl AlphaMembrane {
+    /// The propagators of cell `i` over a time `t` (`P30`, `P31`, `P32` as
+    /// NEST's `iaf_psc_alpha_ps::propagate_`).
+    /// Five exponentials, each computed once for the propagators that
+    /// share it (`p31_with`, `p32_with`: the operations of `p31`, `p32`).
+    fn compute_props(&self, i: usize, t: f64) -> AlphaProps {
+        let (tm, c) = (self.tau_m[i], self.cm[i]);
+        let (te, ti) = (self.tau_e[i], self.tau_i[i]);
+        let (be, bi) = (beta(te, tm), beta(ti, tm));
+        let expm1_m = (-t / tm).exp_m1();
+        let (pe, pi) = ((-t / te).exp(), (-t / ti).exp());
+        let (xe, xi) = ((t / be).exp_m1(), (t / bi).exp_m1());
+        AlphaProps {
+            expm1_m,
+            p30: -tm / c * expm1_m,
+            p31e: p31_with(te, be, pe, xe, tm, c, t),
+            p32e: p32_with(be, pe, tm, c, t),
+            p31i: p31_with(ti, bi, pi, xi, tm, c, t),
+            p32i: p32_with(bi, pi, tm, c, t),
+            pe,
+            pi,
+        }
+    }
+
+    /// The propagators over `t`: the cached ones for a whole step (the
+    /// same values NEST precomputes in `calibrate`).
+    #[inline]
+    fn props(&self, i: usize, t: f64) -> AlphaProps {
+        if t == self.dt { self.full[i] } else { self.compute_props(i, t) }
+    }
+
+    #[inline]
+    fn v_with(p: &AlphaProps, i_e: f64, s: &Sub<AlphaSyn>, y0: f64) -> f64 {
+        let q = &s.syn;
+        p.p30 * (i_e + y0) + p.p31e * q.de + p.p32e * q.ie + p.p31i * q.di + p.p32i * q.ii + s.y * p.expm1_m + s.y
+    }
+
+    /// Advances cell `i` over `t` with the propagators `p` for `t`.
+    #[inline]
+    fn advance(&self, i: usize, p: &AlphaProps, s: &mut Sub<AlphaSyn>, y0: f64, t: f64, refractory: bool) {
+        if !refractory {
+            s.y = Self::v_with(p, self.i_e[i], s, y0);
+        }
+        let q = &mut s.syn;
+        q.ie = p.pe * t * q.de + p.pe * q.ie;
+        q.de *= p.pe;
+        q.ii = p.pi * t * q.di + p.pi * q.ii;
+        q.di *= p.pi;
+    }
+}
+
+impl Membrane for AlphaMembrane {
+    type Cell = pynn_core::IF_curr_alpha;
+    const NEST: &'static str = "iaf_psc_alpha_ps";
+    const SYN_VARS: &'static [&'static str] = &["isyn_exc", "isyn_inh"];
+    const FROZEN_WHEN_REFRACTORY: bool = false;
+    const JUMPS: bool = false;
+    type Syn = AlphaSyn;
+
+    fn new(n: usize, initial: &ParamTable) -> Self {
+        AlphaMembrane {
+            dt: 0.0,
+            tau_m: vec![],
+            cm: vec![],
+            tau_e: vec![],
+            tau_i: vec![],
+            i_e: vec![],
+            psc_e: vec![],
+            psc_i: vec![],
+            full: vec![],
+            di_ex: vec![0.0; n],
+            i_ex: vec![0.0; n],
+            di_in: vec![0.0; n],
+            i_in: vec![0.0; n],
+            init_ex: initial.scalar("isyn_exc").to_vec(),
+            init_in: initial.scalar("isyn_inh").to_vec(),
+        }
+    }
+
+    fn derive(&mut self, p: &ParamTable, dt: f64) {
+        self.dt = dt;
+        self.tau_m = p.scalar("tau_m").to_vec();
+        self.cm = p.scalar("cm").to_vec();
+        self.tau_e = p.scalar("tau_syn_E").to_vec();
+        self.tau_i = p.scalar("tau_syn_I").to_vec();
+        self.i_e = p.scalar("i_offset").to_vec();
+        // NEST's psc_norm = e / tau_syn: a weight w peaks at w.
+        self.psc_e = self.tau_e.iter().map(|t| std::f64::consts::E / t).collect();
+        self.psc_i = self.tau_i.iter().map(|t| std::f64::consts::E / t).collect();
+        self.full = (0..self.tau_m.len()).map(|i| self.compute_props(i, dt)).collect();
+    }
+
+    #[inline]
+    fn syn(&self, i: usize) -> AlphaSyn {
+        AlphaSyn { de: self.di_ex[i], ie: self.i_ex[i], di: self.di_in[i], ii: self.i_in[i] }
+    }
+
+    #[inline]
+    fn store(&mut self, i: usize, q: AlphaSyn) {
+        self.di_ex[i] = q.de;
+        self.i_ex[i] = q.ie;
+        self.di_in[i] = q.di;
+        self.i_in[i] = q.ii;
+    }
+
+    #[inline]
+    fn whole_step(&self, i: usize, s: &mut Sub<AlphaSyn>, y0: f64, refractory: bool) {
+        self.advance(i, &self.full[i], s, y0, self.dt, refractory);
+    }
+
+    #[inline]
+    fn propagate(&self, i: usize, s: &mut Sub<AlphaSyn>, y0: f64, t: f64, refractory: bool) {
+        let p = self.props(i, t);
+        self.advance(i, &p, s, y0, t, refractory);
+    }
+
+    #[inline]
+    fn receive(&self, i: usize, s: &mut Sub<AlphaSyn>, group: &[Event]) {
+        for ev in group {
+            if ev.receptor == 0 {
+                s.syn.de += self.psc_e[i] * ev.weight;
+            } else {
+                s.syn.di += self.psc_i[i] * ev.weight;
+            }
+        }
+    }
+
+    fn crossing(
+        &self,
+        i: usize,
+        before: &Sub<AlphaSyn>,
+        _after: &Sub<AlphaSyn>,
+        y0: f64,
+        theta: f64,
+        dt: f64,
+        t0: f64,
+        len: f64,
+        _end: f64,
+    ) -> f64 {
+        let root = regula_falsi(|t| Self::v_with(&self.props(i, t), self.i_e[i], before, y0) - theta, len);
+        dt - (t0 + root)
+    }
+
+    fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
+        if var == 1 {
+            set_cells(&mut self.init_ex, cells, values);
+            set_cells(&mut self.i_ex, cells, values);
+        } else {
+            set_cells(&mut self.init_in, cells, values);
+            set_cells(&mut self.i_in, cells, values);
+        }
+    }
+
+    fn reset(&mut self) {
+        self.i_ex.clone_from(&self.init_ex);
+        self.i_in.clone_from(&self.init_in);
+        self.di_ex.iter_mut().for_each(|d| *d = 0.0);
+        self.di_in.iter_mut().for_each(|d| *d = 0.0);
+    }
+
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        let col = if var == 1 { &self.i_ex } else { &self.i_in };
+        out.extend(cells.iter().map(|c| col[*c]));
+    }
 }
 
 // ---------------------------------------------------------------- SpikeSourceArray
@@ -1294,55 +1315,48 @@ mod tests {
     /// closed form `I(t) = (I0 + t dI0) exp(-t / tau)`.
     #[test]
     fn alpha_propagation_splits_exactly() {
-        let mut k = PreciseAlpha {
+        let mut k = AlphaMembrane {
             dt: 0.1,
-            v_rest: vec![-65.0],
             tau_m: vec![20.0],
             cm: vec![1.0],
             tau_e: vec![5.0],
             tau_i: vec![2.0],
-            theta: vec![15.0],
-            v_reset: vec![0.0],
             i_e: vec![0.3],
-            refrac: vec![20],
             psc_e: vec![std::f64::consts::E / 5.0],
             psc_i: vec![std::f64::consts::E / 2.0],
             full: vec![],
-            y: vec![0.0],
             di_ex: vec![0.0],
             i_ex: vec![0.0],
             di_in: vec![0.0],
             i_in: vec![0.0],
-            refractory: vec![false],
-            last_stamp: vec![0],
-            last_offset: vec![0.0],
-            init_v: vec![-65.0],
             init_ex: vec![0.0],
             init_in: vec![0.0],
-            queue: Queue::default(),
-            events: Vec::new(),
         };
         k.full = vec![k.compute_props(0, 0.1)];
-        let start = AlphaCell { y: 3.0, de: 0.8, ie: 0.4, di: -0.5, ii: -0.2 };
+        let start = Sub { y: 3.0, syn: AlphaSyn { de: 0.8, ie: 0.4, di: -0.5, ii: -0.2 } };
         let mut whole = start;
         k.propagate(0, &mut whole, 0.1, 0.1, false);
         let mut split = start;
         for t in [0.03, 0.05, 0.02] {
             k.propagate(0, &mut split, 0.1, t, false);
         }
-        for (a, b) in
-            [(whole.y, split.y), (whole.de, split.de), (whole.ie, split.ie), (whole.di, split.di), (whole.ii, split.ii)]
-        {
+        for (a, b) in [
+            (whole.y, split.y),
+            (whole.syn.de, split.syn.de),
+            (whole.syn.ie, split.syn.ie),
+            (whole.syn.di, split.syn.di),
+            (whole.syn.ii, split.syn.ii),
+        ] {
             assert!((a - b).abs() < 1e-13, "{a} vs {b}");
         }
         let want = (0.4 + 0.1 * 0.8) * (-0.1f64 / 5.0).exp();
-        assert!((whole.ie - want).abs() < 1e-15, "{} vs {want}", whole.ie);
+        assert!((whole.syn.ie - want).abs() < 1e-15, "{} vs {want}", whole.syn.ie);
         // The potential moved (the test is not vacuous): by ~0.1 ms x dV/dt.
         assert!((whole.y - 3.0).abs() > 1e-3, "{}", whole.y);
         // Refractory: v held, currents still evolve.
         let mut r = start;
         k.propagate(0, &mut r, 0.1, 0.07, true);
         assert_eq!(r.y, 3.0);
-        assert!((r.ie - (0.4 + 0.07 * 0.8) * (-0.07f64 / 5.0).exp()).abs() < 1e-15);
+        assert!((r.syn.ie - (0.4 + 0.07 * 0.8) * (-0.07f64 / 5.0).exp()).abs() < 1e-15);
     }
 }
