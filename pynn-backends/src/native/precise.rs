@@ -37,7 +37,31 @@
 //!   `iaf_psc_alpha_ps` (the scheme of `PreciseExp` with the alpha
 //!   current's two-variable state, see its doc).
 //!
-//! Plastic projections onto precise cells are an [`Error::Unsupported`].
+//! Plastic projections onto precise cells are an [`Error::Unsupported`]
+//! (`native/mod.rs`, tested in `tests/precise_native.rs`). NEST's
+//! `stdp_synapse` onto a `*_ps` cell pairs the pre-synaptic spike at its
+//! grid stamp (`t_spike = e.get_stamp().get_ms()`, `models/stdp_synapse.h`,
+//! offset ignored) with the post-synaptic history at the precise spike
+//! time (`ArchivingNode::set_spiketime` stores `t_sp.get_ms() - offset`,
+//! `nestkernel/archiving_node.cpp`, called with the offset by
+//! `iaf_psc_exp_ps::emit_spike_`), and delivers the weight at the
+//! pre-synaptic spike's offset. The native STDP (`plastic.rs`) keeps both
+//! sides on the grid and writes into the grid ring buffers, so it refuses
+//! rather than differ from NEST.
+//!
+//! # One event loop
+//!
+//! The three integrate-and-fire kernels are [`PreciseLif`] over a
+//! [`Membrane`] ([`ExpMembrane`], [`AlphaMembrane`], [`DeltaMembrane`]):
+//! the loop over a step's events, the threshold check, the spike, the
+//! reset and the end of refractoriness are written once; the model gives
+//! the propagation, the input and the crossing. Cost: a run of cells
+//! without events goes through [`Membrane::quiet_run`] (the fixed
+//! full-step propagators, a loop the compiler vectorises for
+//! `IF_curr_exp`); exponentials are computed only for sub-intervals that
+//! occur, each once per sub-interval, and, when all cells of a population
+//! share their parameters, once per distinct sub-interval length
+//! (`PropCache`: one spike reaches all its targets at the same offset).
 //!
 //! # Time convention
 //!
@@ -265,7 +289,7 @@ pub trait Membrane: Send + Sized + 'static {
         any
     }
     /// Advances cell `i` over a sub-interval of length `t`.
-    fn propagate(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, t: f64, refractory: bool);
+    fn propagate(&mut self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, t: f64, refractory: bool);
     /// Adds simultaneous events (same cell, same offset, delivery order).
     fn receive(&self, i: usize, s: &mut Sub<Self::Syn>, group: &[Event]);
     /// The offset (before the step's end) of the crossing in the
@@ -619,6 +643,47 @@ fn checked_refractory(p: &ParamTable, dt: f64, label: &str, model: &str, nest: &
     Ok(refrac)
 }
 
+/// Propagators over recently seen sub-interval lengths, for a population
+/// whose cells share every parameter the propagators depend on. The
+/// lengths of a step's sub-intervals are set by the offsets of the spikes
+/// that arrive in it, and one spike reaches all its targets at the same
+/// offset, so most lengths recur across cells: each is computed once per
+/// step instead of once per target. Direct-mapped on the bits of the
+/// length; a hit returns the very values a computation would (the same
+/// function of the same inputs), so results do not depend on the cache.
+#[derive(Debug)]
+struct PropCache<P: Copy> {
+    keys: Vec<u64>,
+    vals: Vec<P>,
+}
+
+impl<P: Copy + Default> PropCache<P> {
+    const SLOTS: usize = 64;
+
+    fn new() -> Self {
+        // NaN bits: never the bits of a sub-interval length.
+        PropCache { keys: vec![u64::MAX; Self::SLOTS], vals: vec![P::default(); Self::SLOTS] }
+    }
+
+    #[inline]
+    fn get(&mut self, t: f64, compute: impl FnOnce() -> P) -> P {
+        let b = t.to_bits();
+        let slot = ((b ^ (b >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
+        if self.keys[slot] == b {
+            return self.vals[slot];
+        }
+        let v = compute();
+        self.keys[slot] = b;
+        self.vals[slot] = v;
+        v
+    }
+}
+
+/// Whether every column holds one value (to the bit) over all cells.
+fn uniform_columns(cols: &[&[f64]]) -> bool {
+    cols.iter().all(|c| c.iter().all(|x| x.to_bits() == c[0].to_bits()))
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Precise kernel of `IF_curr_exp`: NEST 3.10's `iaf_psc_exp_ps` (see the
@@ -640,6 +705,10 @@ pub struct ExpMembrane {
     i_e: Vec<f64>,
     beta_e: Vec<f64>,
     beta_i: Vec<f64>,
+    /// Sub-interval propagators, if every cell has the same parameters.
+    cache: Option<PropCache<ExpProps>>,
+    /// The potentials of a quiet run after the step (`quiet_run`).
+    scratch: Vec<f64>,
     // Full-step propagators.
     expm1_m: Vec<f64>,
     p20: Vec<f64>,
@@ -654,23 +723,49 @@ pub struct ExpMembrane {
     init_in: Vec<f64>,
 }
 
+/// The propagators of an exp cell over a sub-interval `t` (NEST's
+/// `iaf_psc_exp_ps::propagate_`): `P20`, `P21_ex`, `P21_in`,
+/// `exp(-t/tau_m)` and the two synaptic decays.
+#[derive(Clone, Copy, Default, Debug)]
+struct ExpProps {
+    p20: f64,
+    p21e: f64,
+    p21i: f64,
+    exp_m: f64,
+    decay_e: f64,
+    decay_i: f64,
+}
+
 impl ExpMembrane {
-    /// The potential of cell `i` a time `t` after a sub-interval's start
-    /// with state `s` and injected current `y0` (exact solution), given
-    /// the synaptic decays `exp(-t / tau_syn_E)`, `exp(-t / tau_syn_I)`.
+    /// The propagators of cell `i` over `t`: six exponentials, each once.
     #[inline]
-    fn v_with(&self, i: usize, s: &Sub<[f64; 2]>, y0: f64, t: f64, decay: [f64; 2]) -> f64 {
-        let (tm, c) = (self.tau_m[i], self.cm[i]);
-        let p20 = -tm / c * (-t / tm).exp_m1();
-        let p21e = p32_with(self.beta_e[i], decay[0], tm, c, t);
-        let p21i = p32_with(self.beta_i[i], decay[1], tm, c, t);
-        p20 * (self.i_e[i] + y0) + p21e * s.syn[0] + p21i * s.syn[1] + s.y * (-t / tm).exp()
+    fn compute_props(&self, i: usize, t: f64) -> ExpProps {
+        let (tm, c, te, ti) = (self.tau_m[i], self.cm[i], self.tau_e[i], self.tau_i[i]);
+        exp_props(tm, c, te, ti, self.beta_e[i], self.beta_i[i], t)
     }
 
-    /// The synaptic decays of cell `i` over `t`.
+    /// The potential of cell `i` a time `t` after a sub-interval's start
+    /// with state `s` and injected current `y0` (exact solution), from
+    /// the propagators `p` over `t`.
     #[inline]
-    fn decay(&self, i: usize, t: f64) -> [f64; 2] {
-        [(-t / self.tau_e[i]).exp(), (-t / self.tau_i[i]).exp()]
+    fn v_with(&self, i: usize, p: &ExpProps, s: &Sub<[f64; 2]>, y0: f64) -> f64 {
+        p.p20 * (self.i_e[i] + y0) + p.p21e * s.syn[0] + p.p21i * s.syn[1] + s.y * p.exp_m
+    }
+}
+
+/// [`ExpProps`] over `t` for `tau_m`, `cm`, `tau_syn_E`, `tau_syn_I` and the
+/// two `beta`s: six exponentials, each once.
+#[inline]
+fn exp_props(tm: f64, c: f64, te: f64, ti: f64, be: f64, bi: f64, t: f64) -> ExpProps {
+    let decay_e = (-t / te).exp();
+    let decay_i = (-t / ti).exp();
+    ExpProps {
+        p20: -tm / c * (-t / tm).exp_m1(),
+        p21e: p32_with(be, decay_e, tm, c, t),
+        p21i: p32_with(bi, decay_i, tm, c, t),
+        exp_m: (-t / tm).exp(),
+        decay_e,
+        decay_i,
     }
 }
 
@@ -718,6 +813,8 @@ impl Membrane for ExpMembrane {
             i_e: vec![],
             beta_e: vec![],
             beta_i: vec![],
+            cache: None,
+            scratch: Vec::new(),
             expm1_m: vec![],
             p20: vec![],
             p21e: vec![],
@@ -740,6 +837,8 @@ impl Membrane for ExpMembrane {
         let n = self.tau_m.len();
         self.beta_e = (0..n).map(|i| beta(self.tau_e[i], self.tau_m[i])).collect();
         self.beta_i = (0..n).map(|i| beta(self.tau_i[i], self.tau_m[i])).collect();
+        let uniform = uniform_columns(&[&self.tau_m, &self.cm, &self.tau_e, &self.tau_i]);
+        self.cache = (uniform && n > 0).then(PropCache::new);
         self.expm1_m = self.tau_m.iter().map(|t| (-dt / t).exp_m1()).collect();
         self.p20 = (0..n).map(|i| -self.tau_m[i] / self.cm[i] * (-dt / self.tau_m[i]).exp_m1()).collect();
         self.p21e = (0..n).map(|i| p32(self.tau_e[i], self.tau_m[i], self.cm[i], dt)).collect();
@@ -771,13 +870,21 @@ impl Membrane for ExpMembrane {
     }
 
     #[inline]
-    fn propagate(&self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, t: f64, refractory: bool) {
-        let decay = self.decay(i, t);
+    fn propagate(&mut self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, t: f64, refractory: bool) {
+        let p = match self.cache.as_mut() {
+            Some(cache) => {
+                // Every cell has cell 0's propagators (`uniform_columns`).
+                let (tm, c, te, ti, be, bi) =
+                    (self.tau_m[0], self.cm[0], self.tau_e[0], self.tau_i[0], self.beta_e[0], self.beta_i[0]);
+                cache.get(t, || exp_props(tm, c, te, ti, be, bi, t))
+            }
+            None => self.compute_props(i, t),
+        };
         if !refractory {
-            s.y = self.v_with(i, s, y0, t, decay);
+            s.y = self.v_with(i, &p, s, y0);
         }
-        s.syn[0] *= decay[0];
-        s.syn[1] *= decay[1];
+        s.syn[0] *= p.decay_e;
+        s.syn[1] *= p.decay_i;
     }
 
     fn quiet_run(
@@ -789,26 +896,47 @@ impl Membrane for ExpMembrane {
         current: &[f64],
         crossed: &mut [bool],
     ) -> bool {
-        // `whole_step` per cell, as selects over equal-length slices (no
-        // branch, no bounds check: the loop vectorises).
+        // `whole_step` per cell in two straight-line passes over
+        // equal-length slices (no branch, no bounds check: both vectorise):
+        // the new potentials into `scratch` and whether any cell crossed,
+        // then, if none did (the common case), the commit.
         let n = y.len();
         let hi = lo + n;
         let (refractory, theta, current, crossed) = (&refractory[..n], &theta[..n], &current[..n], &mut crossed[..n]);
+        if self.scratch.len() < n {
+            self.scratch.resize(n, 0.0);
+        }
+        let v1 = &mut self.scratch[..n];
         let (ie, ii) = (&mut self.i_ex[lo..hi], &mut self.i_in[lo..hi]);
         let (p20, p21e, p21i) = (&self.p20[lo..hi], &self.p21e[lo..hi], &self.p21i[lo..hi]);
         let (em, p11e, p11i, i_e) = (&self.expm1_m[lo..hi], &self.p11e[lo..hi], &self.p11i[lo..hi], &self.i_e[lo..hi]);
         let mut any = false;
         for j in 0..n {
-            let (v, e, h) = (y[j], ie[j], ii[j]);
-            let v1 = p20[j] * (i_e[j] + current[j]) + p21e[j] * e + p21i[j] * h + em[j] * v + v;
-            let cross = !refractory[j] & (v1 >= theta[j]);
-            crossed[j] = cross;
-            any |= cross;
-            y[j] = if refractory[j] | cross { v } else { v1 };
-            ie[j] = if cross { e } else { e * p11e[j] };
-            ii[j] = if cross { h } else { h * p11i[j] };
+            let v = y[j];
+            let w = p20[j] * (i_e[j] + current[j]) + p21e[j] * ie[j] + p21i[j] * ii[j] + em[j] * v + v;
+            v1[j] = w;
+            any |= !refractory[j] & (w >= theta[j]);
         }
-        any
+        if !any {
+            for j in 0..n {
+                y[j] = if refractory[j] { y[j] } else { v1[j] };
+                ie[j] *= p11e[j];
+                ii[j] *= p11i[j];
+            }
+            return false;
+        }
+        for j in 0..n {
+            let cross = !refractory[j] && v1[j] >= theta[j];
+            crossed[j] = cross;
+            if !cross {
+                if !refractory[j] {
+                    y[j] = v1[j];
+                }
+                ie[j] *= p11e[j];
+                ii[j] *= p11i[j];
+            }
+        }
+        true
     }
 
     #[inline]
@@ -830,7 +958,7 @@ impl Membrane for ExpMembrane {
         len: f64,
         _end: f64,
     ) -> f64 {
-        let root = regula_falsi(|t| self.v_with(i, before, y0, t, self.decay(i, t)) - theta, len);
+        let root = regula_falsi(|t| self.v_with(i, &self.compute_props(i, t), before, y0) - theta, len);
         dt - (t0 + root)
     }
 
@@ -911,7 +1039,7 @@ impl Membrane for DeltaMembrane {
     }
 
     #[inline]
-    fn propagate(&self, i: usize, s: &mut Sub<()>, y0: f64, t: f64, _refractory: bool) {
+    fn propagate(&mut self, i: usize, s: &mut Sub<()>, y0: f64, t: f64, _refractory: bool) {
         let e = (-t / self.tau_m[i]).exp_m1();
         let v_inf = self.r_m[i] * (y0 + self.i_e[i]);
         s.y = -v_inf * e + s.y * e + s.y;
@@ -980,6 +1108,8 @@ pub struct AlphaMembrane {
     psc_i: Vec<f64>,
     // Full-step propagators.
     full: Vec<AlphaProps>,
+    /// Sub-interval propagators, if every cell has the same parameters.
+    cache: Option<PropCache<AlphaProps>>,
     // State.
     di_ex: Vec<f64>,
     i_ex: Vec<f64>,
@@ -990,7 +1120,7 @@ pub struct AlphaMembrane {
 }
 
 /// The propagators of one cell over a sub-interval (NEST's names).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Debug)]
 struct AlphaProps {
     expm1_m: f64,
     p30: f64,
@@ -1042,6 +1172,23 @@ impl AlphaMembrane {
         if t == self.dt { self.full[i] } else { self.compute_props(i, t) }
     }
 
+    /// [`Self::props`] through the cache when every cell has cell 0's
+    /// propagators.
+    #[inline]
+    fn props_cached(&mut self, i: usize, t: f64) -> AlphaProps {
+        if t == self.dt {
+            return self.full[i];
+        }
+        match self.cache.take() {
+            Some(mut cache) => {
+                let p = cache.get(t, || self.compute_props(0, t));
+                self.cache = Some(cache);
+                p
+            }
+            None => self.compute_props(i, t),
+        }
+    }
+
     #[inline]
     fn v_with(p: &AlphaProps, i_e: f64, s: &Sub<AlphaSyn>, y0: f64) -> f64 {
         let q = &s.syn;
@@ -1081,6 +1228,7 @@ impl Membrane for AlphaMembrane {
             psc_e: vec![],
             psc_i: vec![],
             full: vec![],
+            cache: None,
             di_ex: vec![0.0; n],
             i_ex: vec![0.0; n],
             di_in: vec![0.0; n],
@@ -1101,6 +1249,8 @@ impl Membrane for AlphaMembrane {
         self.psc_e = self.tau_e.iter().map(|t| std::f64::consts::E / t).collect();
         self.psc_i = self.tau_i.iter().map(|t| std::f64::consts::E / t).collect();
         self.full = (0..self.tau_m.len()).map(|i| self.compute_props(i, dt)).collect();
+        let uniform = uniform_columns(&[&self.tau_m, &self.cm, &self.tau_e, &self.tau_i]);
+        self.cache = (uniform && !self.tau_m.is_empty()).then(PropCache::new);
     }
 
     #[inline]
@@ -1122,8 +1272,8 @@ impl Membrane for AlphaMembrane {
     }
 
     #[inline]
-    fn propagate(&self, i: usize, s: &mut Sub<AlphaSyn>, y0: f64, t: f64, refractory: bool) {
-        let p = self.props(i, t);
+    fn propagate(&mut self, i: usize, s: &mut Sub<AlphaSyn>, y0: f64, t: f64, refractory: bool) {
+        let p = self.props_cached(i, t);
         self.advance(i, &p, s, y0, t, refractory);
     }
 
@@ -1325,6 +1475,7 @@ mod tests {
             psc_e: vec![std::f64::consts::E / 5.0],
             psc_i: vec![std::f64::consts::E / 2.0],
             full: vec![],
+            cache: None,
             di_ex: vec![0.0],
             i_ex: vec![0.0],
             di_in: vec![0.0],
