@@ -521,6 +521,7 @@ impl<M: Membrane> PreciseLif<M> {
         {
             return;
         }
+        #[allow(clippy::needless_range_loop)] // `i` indexes the per-cell columns and `current`
         for i in lo..hi {
             if special || self.crossed[i] {
                 self.cell_step(k, i, current[i], &[], (&mut *out.0, &mut *out.1));
