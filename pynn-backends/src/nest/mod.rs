@@ -1142,3 +1142,39 @@ impl<C: NestCell> Supports<C> for Nest {
         self.create(spec, C::NEST_MODEL)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::precise_stamp;
+
+    #[test]
+    fn precise_stamps_across_grid_boundaries() {
+        for dt in [0.1, 0.01, 0.125, 1.0] {
+            for k in 1..5000u64 {
+                let grid = k as f64 * dt;
+                // On the grid (as the user writes it, or as k * dt rounds):
+                // that step, the offset 0 up to the rounding of k * dt
+                // (e.g. 3 * 0.1 - 0.3 = 5.6e-17 ms, as on native).
+                let written: f64 = format!("{grid:.6}").parse().unwrap();
+                for t in [grid, written] {
+                    let (s, o) = precise_stamp(t, dt);
+                    assert!(s == k && o <= 1e-12 * t, "dt {dt} k {k}: {t} -> ({s}, {o})");
+                }
+                // Just before a grid point (by more than the 1e-12
+                // relative snap): that step, the small offset; just after:
+                // the next step, an offset just under dt (1e-11 ms: rounding
+                // of times up to 5000 ms).
+                let eps = 1e-6 * dt;
+                let (s, o) = precise_stamp(grid - eps, dt);
+                assert!(s == k && (o - eps).abs() < 1e-11, "dt {dt} k {k}: ({s}, {o})");
+                let (s, o) = precise_stamp(grid + eps, dt);
+                assert!(s == k + 1 && (o - (dt - eps)).abs() < 1e-11 && o < dt, "dt {dt} k {k}: ({s}, {o})");
+                // Mid-step: the time is recovered from (stamp, offset).
+                let t = grid + 0.37 * dt;
+                let (s, o) = precise_stamp(t, dt);
+                assert_eq!(s, k + 1);
+                assert!((0.0..dt).contains(&o) && (s as f64 * dt - o - t).abs() < 1e-11, "dt {dt} k {k}");
+            }
+        }
+    }
+}
