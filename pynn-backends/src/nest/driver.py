@@ -29,6 +29,13 @@ the timing conventions of PyNN's NEST backend:
   receptors (arrival s + d: the same step), made the first time a source
   needs them; they are added to the source's spike recorders by hand.
   Plastic projections cannot take them (an error naming the source).
+* spike_precision "off_grid": SpikeSourceArray populations (create's
+  params carry "precise": true) use spike_generators with
+  precise_times = True and parrot_neuron_ps, and each spike step comes
+  with its offset (params "spike_offsets", ms before the end of the step,
+  NEST's convention), so a time between grid points reaches the targets
+  exactly at that time plus the delay.  Random sources stay on the grid
+  (plain generators and parrots), as on the native engine.
 """
 
 from driver_core import DriverCore, DriverError, concat, import_error  # noqa: F401
@@ -62,6 +69,7 @@ class Recorder:
         self.buf_steps = np.zeros(0, dtype=np.int64)
         self.buf_gids = np.zeros(0, dtype=np.int64)
         self.buf_vals = np.zeros(0, dtype=float)
+        self.buf_offs = np.zeros(0, dtype=float)  # spikes: offsets (ms), parallel to buf_steps
 
 
 class Driver(DriverCore):
@@ -172,10 +180,30 @@ class Driver(DriverCore):
         nest.SetKernelStatus({"resolution": self.dt, "local_num_threads": int(c["threads"]),
                               "rng_seed": int(c["seed"])})
         nest.SetKernelStatus({"min_delay": self.min_delay, "max_delay": float(c["max_delay"])})
+        ks = nest.GetKernelStatus()
+        self.tics_per_step = int(ks["tics_per_step"])
+        self.tics_per_ms = float(ks["tics_per_ms"])
         return {}
 
-    def spike_generator_times(self, steps, scheduled, end=None):
-        """Spike steps of one cell -> (steps given to the parrot's generator,
+    def grid_ms(self, k):
+        """The time of step k in ms as NEST's Time::fromstamp computes the
+        end of a step (nestkernel/nest_time.cpp: n * TICS_PER_STEP_INV *
+        MS_PER_STEP), so that a precise spike_generator maps a time on the
+        grid to exactly that step, offset 0."""
+        n = float(int(k) * self.tics_per_step)
+        return (n * (1.0 / float(self.tics_per_step))) * (self.tics_per_step / self.tics_per_ms)
+
+    def generator_times(self, p, pairs, shift):
+        """Spike times (ms) for a generator of source `p`: (step, offset)
+        pairs, moved `shift` steps earlier (min_delay for the parrots'
+        generators, 0 for the direct ones)."""
+        if p.get("precise"):
+            return [self.grid_ms(s - shift) - o for s, o in pairs]
+        return [(s - shift) * self.dt for s, _ in pairs]
+
+    def spike_generator_times(self, steps, offsets, scheduled, end=None):
+        """Spike steps of one cell (with their offsets, parallel) ->
+        ((step, offset) pairs given to the parrot's generator,
         which fires them min_delay earlier; steps only the direct generator
         can still emit: s - min_delay <= now < s, except those the previous
         schedule `scheduled` already gave the parrot's generator, which has
@@ -187,21 +215,21 @@ class Driver(DriverCore):
         whole trains, again at every run)."""
         out, direct = [], []
         done = {}
-        for s in scheduled:
+        for s, _ in scheduled:
             done[s] = done.get(s, 0) + 1
-        for s in steps:
-            s = int(s)
+        for s, o in zip(steps, offsets):
+            s, o = int(s), float(o)
             if s < 1:
                 raise DriverError("a spike source cannot emit a spike at t = %g ms on NEST; the earliest "
                                   "spike time is dt = %g ms" % (s * self.dt, self.dt))
             boundary = end is not None and end < s <= end + self.md_steps
             if s - self.md_steps > self.kernel_step and not boundary:
-                out.append(s)
+                out.append((s, o))
             elif s > self.kernel_step:
                 if done.get(s, 0) > 0:
                     done[s] -= 1
                 else:
-                    direct.append(s)
+                    direct.append((s, o))
         return out, direct
 
     def cmd_model_info(self, c):
@@ -261,12 +289,18 @@ class Driver(DriverCore):
             nest.Connect(gens, nodes, "one_to_one", syn_spec={"delay": self.min_delay})
             self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset}
         else:
-            gens = nest.Create(c["model"], n)
-            nodes = nest.Create("parrot_neuron", n)
-            dgens = nest.Create("spike_generator", n)
+            precise = bool((c.get("params") or {}).get("precise"))
+            gen_params = {"precise_times": True} if precise else None
+            if precise:
+                # spike_precision "off_grid" (see the header); the recorded
+                # times of the parrots carry offsets.
+                self.off_grid = True
+            gens = nest.Create(c["model"], n, params=gen_params)
+            nodes = nest.Create("parrot_neuron_ps" if precise else "parrot_neuron", n)
+            dgens = nest.Create("spike_generator", n, params=gen_params)
             direct = np.asarray(dgens.tolist(), dtype=np.int64)
             self.pops[pop] = {"kind": kind, "gens": gens, "nodes": nodes, "n": n, "offset": offset,
-                              "direct": dgens, "direct_active": False,
+                              "direct": dgens, "direct_active": False, "precise": precise,
                               "gids": np.asarray(nodes.tolist(), dtype=np.int64)}
             self.recorders.setdefault(pop, [])
             self.set_source_params(pop, c)
@@ -287,21 +321,23 @@ class Driver(DriverCore):
         end = c.get("run_end")
         if end is not None and self.has_plastic_out(pop):
             end = None  # plastic synapses take parrot spikes only
+        offsets = (c.get("params") or {}).get("spike_offsets")
         parrot, direct = [], []
         for cell, steps in enumerate(c["spike_steps"]):
-            t, d = self.spike_generator_times(steps, prev[cell] if cell < len(prev) else [], end)
+            offs = offsets[cell] if offsets is not None else [0.0] * len(steps)
+            t, d = self.spike_generator_times(steps, offs, prev[cell] if cell < len(prev) else [], end)
             parrot.append(t)
             direct.append(d)
         p["parrot_sched"] = parrot
         md = self.md_steps
-        p["gens"].set([{"spike_times": [(s - md) * self.dt for s in t]} for t in parrot])
+        p["gens"].set([{"spike_times": self.generator_times(p, t, md)} for t in parrot])
         # Direct spikes of the previous schedule not yet emitted are replaced
         # by the new ones (in the generators and in the recorders' buffers).
-        old = [(cell, s) for cell, s in p.get("direct_pending", []) if s > self.kernel_step]
+        old = [(cell, s, o) for cell, s, o in p.get("direct_pending", []) if s > self.kernel_step]
         if not any(direct) and not old:
             return
-        p["direct"].set([{"spike_times": [s * self.dt for s in d]} for d in direct])
-        events = [(cell, s) for cell, d in enumerate(direct) for s in d]
+        p["direct"].set([{"spike_times": self.generator_times(p, d, 0)} for d in direct])
+        events = [(cell, s, o) for cell, d in enumerate(direct) for s, o in d]
         p["direct_pending"] = events
         if events and not p["direct_active"]:
             p["direct_active"] = True
@@ -322,21 +358,25 @@ class Driver(DriverCore):
                    for pr in self.projs.values())
 
     def remove_direct_events(self, r, p, events):
-        """Takes one buffered event per (cell, step) of `events` out of `r`."""
-        for cell, s in events:
-            hit = np.nonzero((r.buf_steps == s) & (r.buf_gids == p["gids"][cell]))[0]
+        """Takes one buffered event per (cell, step, offset) of `events` out
+        of `r`."""
+        for cell, s, o in events:
+            hit = np.nonzero((r.buf_steps == s) & (r.buf_gids == p["gids"][cell]) & (r.buf_offs == o))[0]
             if len(hit):
                 keep = np.ones(len(r.buf_steps), dtype=bool)
                 keep[hit[0]] = False
                 r.buf_steps, r.buf_gids, r.buf_vals = r.buf_steps[keep], r.buf_gids[keep], r.buf_vals[keep]
+                r.buf_offs = r.buf_offs[keep]
 
     def add_direct_events(self, r, p, events):
         cells = set(r.cells.tolist())
-        ev = [(cell, s) for cell, s in events if cell in cells]
+        ev = [(cell, s, o) for cell, s, o in events if cell in cells]
         if ev:
-            r.buf_steps = np.concatenate([r.buf_steps, np.asarray([s for _, s in ev], dtype=np.int64)])
-            r.buf_gids = np.concatenate([r.buf_gids, np.asarray([p["gids"][cell] for cell, _ in ev], dtype=np.int64)])
+            r.buf_steps = np.concatenate([r.buf_steps, np.asarray([s for _, s, _ in ev], dtype=np.int64)])
+            r.buf_gids = np.concatenate([r.buf_gids, np.asarray([p["gids"][cell] for cell, _, _ in ev],
+                                                                dtype=np.int64)])
             r.buf_vals = np.concatenate([r.buf_vals, np.zeros(len(ev))])
+            r.buf_offs = np.concatenate([r.buf_offs, np.asarray([o for _, _, o in ev], dtype=float)])
 
     def connect_direct(self, proj, pop):
         """Projection `proj`'s connections from source `pop`, made again
@@ -609,6 +649,7 @@ class Driver(DriverCore):
                     rec.buf_steps = np.full(len(gids), self.kernel_step, dtype=np.int64)
                     rec.buf_gids = gids.copy()
                     rec.buf_vals = vals
+                    rec.buf_offs = np.zeros(len(gids))
             recs.append(rec)
         return {}
 
@@ -655,6 +696,7 @@ class Driver(DriverCore):
             ev = r.device.get("events")
             times = np.asarray(ev["times"], dtype=float)
             steps = np.rint(times / self.dt).astype(np.int64)
+            off = np.zeros(len(steps))
             if self.off_grid and r.kind == "spikes":
                 # Precise times: the step whose end is at or after the
                 # spike (offset = stamp * dt - t, NEST's convention).
@@ -662,10 +704,7 @@ class Driver(DriverCore):
                 late = off < -1e-12 * self.dt
                 steps = np.where(late, steps + 1, steps)
                 off = np.clip(steps * self.dt - times, 0.0, None)
-                old = getattr(r, "buf_offs", None)
-                if old is None or len(old) != len(r.buf_steps):
-                    old = np.zeros(len(r.buf_steps))
-                r.buf_offs = np.concatenate([old, off])
+            offs = np.concatenate([r.buf_offs, off])
             senders = np.asarray(ev["senders"], dtype=np.int64)
             vals = np.asarray(ev[r.var], dtype=float) if r.kind == "signal" else np.zeros(len(steps))
             r.device.set({"n_events": 0})
@@ -675,22 +714,20 @@ class Driver(DriverCore):
             limit = self.core_step if r.until is None else min(r.until, self.core_step)
             now = steps <= limit
             later = ~now
-            offs = getattr(r, "buf_offs", None) if self.off_grid and r.kind == "spikes" else None
-            if offs is not None:
-                r.buf_offs = offs[later]
-                offs = offs[now]
             if r.until is None:
                 r.buf_steps, r.buf_gids, r.buf_vals = steps[later], senders[later], vals[later]
+                r.buf_offs = offs[later]
                 keep.append(r)
             elif self.delivered_step() < r.until:
                 r.buf_steps, r.buf_gids, r.buf_vals = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+                r.buf_offs = np.zeros(0)
                 keep.append(r)
-            steps, senders, vals = steps[now], senders[now], vals[now]
+            steps, senders, vals, offs = steps[now], senders[now], vals[now], offs[now]
             col = np.searchsorted(r.gids, senders)
             if r.kind == "spikes":
                 out_spikes_cells.append(r.cells[col])
                 out_spikes_steps.append(steps)
-                out_spikes_offs.append(offs if offs is not None else np.zeros(len(steps)))
+                out_spikes_offs.append(offs)
             elif len(steps):
                 uniq = np.unique(steps)
                 data = np.full((len(uniq), len(r.cells)), np.nan)

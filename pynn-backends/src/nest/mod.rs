@@ -71,6 +71,22 @@
 //!   `set` between runs takes effect `min_delay` late. Trains changed after reading data mid-simulation
 //!   (the look-ahead above) reach NEST only from the kernel's time on.
 //!
+//! # Precise spike times
+//!
+//! Under `spike_precision = "off_grid"` the integrate-and-fire models run
+//! as NEST's `iaf_psc_*_ps` ([`translate::precise_model`]), and a
+//! SpikeSourceArray's times are kept exactly: `spike_generator`s with
+//! `precise_times = true` feeding `parrot_neuron_ps`, each spike sent as
+//! (step, offset) by the rule of the native engine (`precise_stamp`), so
+//! an input at 10.03 ms with delay 1 ms arrives at 11.03 ms. The random
+//! sources stay on the grid (plain generators and parrots), as on the
+//! native engine, whose draws they replay. Plastic synapses onto precise
+//! cells are NEST's own: `stdp_synapse` takes the pre-synaptic spike at
+//! its time stamp (the end of its step, `e.get_stamp()` in
+//! `models/stdp_synapse.h`, the offset ignored) and the post-synaptic
+//! spike at its precise time (`ArchivingNode::set_spiketime` subtracts the
+//! offset, `nestkernel/archiving_node.cpp`).
+//!
 //! # NEST models by name
 //!
 //! A user-defined cell type with [`NestCell::NEST_MODEL`] runs that NEST
@@ -189,7 +205,14 @@ impl External<NestSim> {
                 }
                 (Some(Json::Object(params)), None)
             }
-            Kind::SpikeArray => (None, Some(json!(self.spike_steps(pop, 0)?))),
+            Kind::SpikeArray => match self.precise_spikes(pop, 0)? {
+                // spike_precision "off_grid": precise generators and parrots
+                // (driver.py), each step with its offset.
+                Some((steps, offsets)) => {
+                    (Some(json!({"precise": true, "spike_offsets": offsets})), Some(json!(steps)))
+                }
+                None => (None, Some(json!(self.spike_steps(pop, 0)?))),
+            },
             Kind::Renewal => {
                 // The trains generated so far (the early ones are made at
                 // build, see `setup_request`); the rest come with each run
@@ -198,6 +221,26 @@ impl External<NestSim> {
                 (None, Some(json!(trains)))
             }
         })
+    }
+
+    /// Under `spike_precision = "off_grid"`, a SpikeSourceArray's spikes
+    /// from step `from` on as NEST's precise `spike_generator` takes them:
+    /// per cell the time stamps (the step whose end is at or after the
+    /// time) and, parallel, the offsets (ms before the stamp's end); see
+    /// [`precise_stamp`]. `None` on the grid.
+    fn precise_spikes(&self, pop: PopId, from: u64) -> Result<Option<PreciseTrains>> {
+        if self.cfg.spike_precision != pynn_core::SpikePrecision::OffGrid {
+            return Ok(None);
+        }
+        let dt = self.cfg.timestep;
+        let (mut steps, mut offsets) = (Vec::new(), Vec::new());
+        for train in self.pop(pop)?.params.sequence("spike_times") {
+            let (s, o): (Vec<u64>, Vec<f64>) =
+                train.iter().map(|t| precise_stamp(*t, dt)).filter(|(s, _)| *s >= from).unzip();
+            steps.push(s);
+            offsets.push(o);
+        }
+        Ok(Some((steps, offsets)))
     }
 
     /// NEST state values of `variable` (PyNN values given).
@@ -340,6 +383,14 @@ impl External<NestSim> {
         let (dt, md) = (self.cfg.timestep, self.cfg.min_delay_steps().max(1));
         for (pop, p) in self.pops.iter().enumerate() {
             if p.model.kind != Kind::SpikeArray {
+                continue;
+            }
+            if let Some((steps, offsets)) = self.precise_spikes(pop, from)? {
+                if steps.iter().flatten().any(|s| *s > step && *s <= step + md) {
+                    let params = Some(json!({"precise": true, "spike_offsets": offsets}));
+                    let spike_steps = Some(json!(steps));
+                    cmds.push(Request::SetParams { pop, params, spike_steps, run_end: Some(step) });
+                }
                 continue;
             }
             let steps: Vec<Vec<u64>> = p
@@ -515,6 +566,24 @@ impl External<NestSim> {
     }
 }
 
+/// Spike steps per cell and their offsets (ms), parallel.
+type PreciseTrains = (Vec<Vec<u64>>, Vec<Vec<f64>>);
+
+/// A spike time `t` (ms) under `spike_precision = "off_grid"` as
+/// `(stamp, offset)`: time `stamp * dt - offset`, offset in `[0, dt)`, the
+/// stamp the end of the step holding `t` (`ceil(t / dt)`, NEST's
+/// `Time::ms_stamp`, nestkernel/nest_time.cpp). A time within `1e-12`
+/// (relative) of a grid point is that grid point, offset 0: the native
+/// engine's rule for its precise SpikeSourceArray
+/// (pynn-backends/src/native/precise.rs, `PreciseArray`), so that both
+/// backends emit the same spike in the same step.
+fn precise_stamp(t: f64, dt: f64) -> (u64, f64) {
+    let r = (t / dt).round();
+    let stamp = if (t - r * dt).abs() <= 1e-12 * dt.max(t.abs()) { r } else { (t / dt).ceil() };
+    let offset = (stamp * dt - t).max(0.0);
+    (stamp.max(0.0) as u64, if offset >= dt { 0.0 } else { offset })
+}
+
 /// Current sources NEST has no device for with the core's exact values
 /// (AC, noisy) are sent as `step_current_generator`s with the core's
 /// per-step samples (`CurrentSourceSpec::sample`), in chunks ahead of the
@@ -590,35 +659,6 @@ impl Simulator for NestSim {
             tau_minus: std::collections::HashMap::new(),
         };
         Ok((sim, driver, version))
-    }
-
-    /// spike_precision "off_grid": source arrays reach NEST through parrots
-    /// at grid steps, so times between grid points are refused, not rounded.
-    fn check_parameters(b: &Nest, pop: PopId, parameters: &ParamTable) -> Result<()> {
-        let p = b.pop(pop)?;
-        if b.cfg.spike_precision != pynn_core::SpikePrecision::OffGrid || p.model.kind != Kind::SpikeArray {
-            return Ok(());
-        }
-        let dt = b.cfg.timestep;
-        let Some(times) = parameters.column("spike_times").and_then(|c| c.as_sequence()) else { return Ok(()) };
-        match times.iter().flatten().find(|t| (*t / dt - (*t / dt).round()).abs() > 1e-9) {
-            Some(t) => Err(Error::unsupported(
-                "NEST",
-                format!(
-                    "SpikeSourceArray time {} ms between grid points (dt {} ms) with spike_precision \"off_grid\" (population \"{}\")",
-                    pynn_core::fmt_num(*t),
-                    pynn_core::fmt_num(dt),
-                    p.label
-                ),
-                "use times on the grid, or the native backend (which keeps them exactly)",
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn check_population(b: &Nest, pop: PopId) -> Result<()> {
-        let params = b.pop(pop)?.params.clone();
-        Self::check_parameters(b, pop, &params)
     }
 
     fn setup_request(b: &mut Nest) -> Result<Request> {
@@ -1100,5 +1140,41 @@ pynn_core::for_each_standard_cell!(nest_cells, PointNeuron);
 impl<C: NestCell> Supports<C> for Nest {
     fn create_population(&mut self, spec: &PopulationSpec<'_>) -> Result<()> {
         self.create(spec, C::NEST_MODEL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precise_stamp;
+
+    #[test]
+    fn precise_stamps_across_grid_boundaries() {
+        for dt in [0.1, 0.01, 0.125, 1.0] {
+            for k in 1..5000u64 {
+                let grid = k as f64 * dt;
+                // On the grid (as the user writes it, or as k * dt rounds):
+                // that step, the offset 0 up to the rounding of k * dt
+                // (e.g. 3 * 0.1 - 0.3 = 5.6e-17 ms, as on native).
+                let written: f64 = format!("{grid:.6}").parse().unwrap();
+                for t in [grid, written] {
+                    let (s, o) = precise_stamp(t, dt);
+                    assert!(s == k && o <= 1e-12 * t, "dt {dt} k {k}: {t} -> ({s}, {o})");
+                }
+                // Just before a grid point (by more than the 1e-12
+                // relative snap): that step, the small offset; just after:
+                // the next step, an offset just under dt (1e-11 ms: rounding
+                // of times up to 5000 ms).
+                let eps = 1e-6 * dt;
+                let (s, o) = precise_stamp(grid - eps, dt);
+                assert!(s == k && (o - eps).abs() < 1e-11, "dt {dt} k {k}: ({s}, {o})");
+                let (s, o) = precise_stamp(grid + eps, dt);
+                assert!(s == k + 1 && (o - (dt - eps)).abs() < 1e-11 && o < dt, "dt {dt} k {k}: ({s}, {o})");
+                // Mid-step: the time is recovered from (stamp, offset).
+                let t = grid + 0.37 * dt;
+                let (s, o) = precise_stamp(t, dt);
+                assert_eq!(s, k + 1);
+                assert!((0.0..dt).contains(&o) && (s as f64 * dt - o - t).abs() < 1e-11, "dt {dt} k {k}");
+            }
+        }
     }
 }
