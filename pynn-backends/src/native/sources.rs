@@ -128,11 +128,32 @@ pub struct PoissonKernel {
     /// Whether every cell is dense.
     all_dense: bool,
     /// Counts of the dense cells for the steps `block_start ..
-    /// block_start + block_len`, step-major (`[step][cell]`).
-    counts: Vec<u32>,
+    /// block_start + block_len`, step-major (`[step][cell]`), one byte per
+    /// count: [`BIG`] stands for a count of `BIG` or more,
+    /// stored in `big` (a few hundred kB per block for Brunel's 12 500
+    /// cells stay in the core's cache, four times as many bytes would not).
+    counts: Vec<u8>,
+    /// `(position in counts, count)` of the counts of [`BIG`] or more of
+    /// the block, in the order drawn.
+    big: Vec<(usize, u32)>,
     block_start: u64,
     block_len: u64,
 }
+
+/// Stores count `c` at position `pos` of a block's `counts` (see
+/// [`PoissonKernel::counts`]).
+#[inline(always)]
+fn put_count(counts: &mut [u8], big: &mut Vec<(usize, u32)>, pos: usize, c: u32) {
+    if c < u32::from(BIG) {
+        counts[pos] = c as u8;
+    } else {
+        counts[pos] = BIG;
+        big.push((pos, c));
+    }
+}
+
+/// The byte of [`PoissonKernel::counts`] that stands for a larger count.
+const BIG: u8 = u8::MAX;
 
 /// Steps whose counts a dense Poisson source draws at once, cell by cell:
 /// each cell's generator state is then loaded once per block instead of
@@ -166,8 +187,15 @@ impl PoissonKernel {
     fn fill_block(&mut self, k: u64) {
         let n = self.rate.len();
         self.counts.resize(n * COUNT_BLOCK as usize, 0);
+        self.big.clear();
         let (t_begin, t_end) = (k as f64 * self.dt, (k + COUNT_BLOCK) as f64 * self.dt);
         for i in 0..n {
+            // The generator states (some 300 bytes each, thousands of them)
+            // come from beyond the core's caches: fetch the one two cells
+            // ahead while this one draws (a hint without effect on results).
+            if let Some(ahead) = self.rngs.get(i + 2) {
+                prefetch_bytes(ahead);
+            }
             if !self.dense[i] {
                 continue;
             }
@@ -180,21 +208,45 @@ impl PoissonKernel {
                 // here is the same uniform number, compared in integers.
                 Some(t) if whole => {
                     let rng = &mut self.rngs[i];
-                    for j in 0..COUNT_BLOCK as usize {
-                        let m = rng.next_u64() >> 11;
-                        self.counts[j * n + i] = u32::try_from(t.count_bits(m)).unwrap_or(u32::MAX);
+                    let mut bits = [0u64; COUNT_BLOCK as usize];
+                    bits.iter_mut().for_each(|b| *b = rng.next_u64() >> 11);
+                    for (j, m) in bits.into_iter().enumerate() {
+                        let c = u32::try_from(t.count_bits(m)).unwrap_or(u32::MAX);
+                        put_count(&mut self.counts, &mut self.big, j * n + i, c);
                     }
                 }
                 _ => {
                     for j in 0..COUNT_BLOCK {
                         let c = self.dense_count(i, k + j);
-                        self.counts[j as usize * n + i] = c;
+                        self.put(j as usize * n + i, c);
                     }
                 }
             }
         }
         self.block_start = k;
         self.block_len = COUNT_BLOCK;
+    }
+
+    /// Stores count `c` at position `pos` of the block.
+    #[inline(always)]
+    fn put(&mut self, pos: usize, c: u32) {
+        put_count(&mut self.counts, &mut self.big, pos, c);
+    }
+
+    /// The count at position `pos` of the block.
+    #[inline(always)]
+    fn count_at(&self, pos: usize) -> u32 {
+        match self.counts[pos] {
+            BIG => self.big_count(pos),
+            c => u32::from(c),
+        }
+    }
+
+    /// A count of [`BIG`] or more (rare: the mean is below 30 where it is
+    /// drawn from a table).
+    #[cold]
+    fn big_count(&self, pos: usize) -> u32 {
+        self.big.iter().find(|(p, _)| *p == pos).map_or(u32::from(BIG), |(_, c)| *c)
     }
 
     fn draw(&mut self, i: usize, from: f64) {
@@ -279,6 +331,24 @@ impl PoissonKernel {
             rand_distr::Poisson::new(lambda).map(|d| d.sample(rng) as u64).unwrap_or(0)
         }
     }
+}
+
+/// Asks the CPU to bring every cache line of `x` into cache (a hint
+/// without effect on results).
+#[inline(always)]
+fn prefetch_bytes<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = (x as *const T).cast::<i8>();
+        for k in (0..std::mem::size_of::<T>()).step_by(64) {
+            // SAFETY: a prefetch has no architectural effect; `p + k` lies
+            // inside `x`.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.add(k)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Appends `n` copies of `spike` to `spikes`. Counts up to 4 (nearly all
@@ -429,6 +499,7 @@ impl NativeCell for SpikeSourcePoisson {
             any_dense: false,
             all_dense: false,
             counts: Vec::new(),
+            big: Vec::new(),
             block_start: 0,
             block_len: 0,
         };
@@ -450,7 +521,7 @@ impl Kernel for PoissonKernel {
         let row = (k.wrapping_sub(self.block_start) as usize).min(COUNT_BLOCK as usize - 1) * n;
         for i in 0..n {
             if self.dense[i] {
-                emit(spikes, (i as u32, stamp), self.counts[row + i] as usize);
+                emit(spikes, (i as u32, stamp), self.count_at(row + i) as usize);
                 continue;
             }
             while self.next[i] <= t_end {
@@ -483,12 +554,14 @@ impl Kernel for PoissonKernel {
             // Every cell is written, and kept if its count is not 0: no
             // data-dependent branch on the random counts.
             let counts = &self.counts[row..row + n];
+            let big = |i: usize| self.big_count(row + i);
             spikes.reserve(n);
             mult.reserve(n);
             let (len, mlen) = (spikes.len(), mult.len());
             let (out, out_m) = (&mut spikes.spare_capacity_mut()[..n], &mut mult.spare_capacity_mut()[..n]);
             let mut at = 0;
             for (i, &c) in counts.iter().enumerate() {
+                let c = if c == BIG { big(i) } else { u32::from(c) };
                 // `at <= i < n`.
                 out[at].write((i as u32, stamp));
                 out_m[at].write(c);
@@ -503,7 +576,7 @@ impl Kernel for PoissonKernel {
         } else {
             for i in 0..n {
                 let c = if self.dense[i] {
-                    self.counts[row + i]
+                    self.count_at(row + i)
                 } else {
                     let mut c = 0u32;
                     while self.next[i] <= t_end {
