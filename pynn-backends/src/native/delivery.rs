@@ -164,6 +164,11 @@ pub(super) fn deliver_same(
                 if let Some(next) = list.get(i + 1) {
                     prefetch(&targets[row_of(next.0)]);
                 }
+                // And the row pointers of the spike after it, which the
+                // line above will need.
+                if let Some(after) = list.get(i + 2) {
+                    prefetch_at(&row_ptr[(lo + after.0 - rows.pre_lo) as usize]);
+                }
                 // The same product as `w * m` per synapse, computed once.
                 let ws = w * f64::from(m);
                 for &t in &targets[row_of(c)] {
@@ -173,6 +178,20 @@ pub(super) fn deliver_same(
             }
         }
     }
+}
+
+/// Asks the CPU to bring the cache line of `x` into cache (a hint without
+/// effect on results).
+#[inline(always)]
+fn prefetch_at<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch has no architectural effect.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Asks the CPU to bring the first targets of a row into cache (a hint
