@@ -404,10 +404,20 @@ impl CountTable {
     /// `k` with `u < P(X <= k)`.
     #[inline]
     fn count(&self, u: f64) -> u64 {
-        // `cdf[k] <= u` iff `thr[k] <= floor(u * 2^53)` (`thr[k]` being an
-        // integer); `u * 2^53` is exact and below 2^53.
-        let k = self.search((u * TWO53) as u64);
-        if k < self.thr.len() { k as u64 } else { self.beyond(u) }
+        // `u * 2^53` is exact and below 2^53; an integer for every `u` of
+        // rand's uniform `f64`, then the integer search applies.
+        let x = u * TWO53;
+        let m = x as u64;
+        if m as f64 == x {
+            return self.count_bits(m);
+        }
+        // Another `u`: the guide entry of its bucket (entries at most the
+        // bucket's lower end are at most `u`), then the floating-point table.
+        let mut k = usize::from(self.guide[(m >> (53 - GUIDE_BITS)) as usize]);
+        while k < self.cdf.len() && self.cdf[k] <= u {
+            k += 1;
+        }
+        if k < self.cdf.len() { k as u64 } else { self.beyond(u) }
     }
 
     /// The count drawn by the uniform number `m * 2^-53` (`m < 2^53`), as
@@ -627,11 +637,12 @@ impl Kernel for PoissonKernel {
 
 #[cfg(test)]
 mod tests {
-    use super::CountTable;
+    use super::{CountTable, GUIDE_BITS, TWO53};
 
     /// The guide-table search gives the count of the plain inversion (the
     /// smallest `k` with `u < P(X <= k)`) for every `u`, including `u` equal
-    /// to a table entry, a bucket boundary, 0 and the largest f64 below 1.
+    /// to a table entry, a bucket boundary, 0 and the largest f64 below 1;
+    /// and so does the integer search on a draw's 53 bits, the engine's path.
     #[test]
     fn guide_table_count_equals_linear_inversion() {
         for lambda in [0.5, 1.0, 2.0, 7.3, 29.9] {
@@ -645,6 +656,23 @@ mod tests {
             for u in us {
                 let expected = linear(u);
                 if (expected as usize) < t.cdf.len() {
+                    assert_eq!(t.count(u), expected, "lambda {lambda}, u {u}");
+                }
+            }
+            // The integer search on a draw's 53 bits `m` (the uniform number
+            // `m 2^-53`), at and next to every threshold, at the bucket
+            // boundaries and at both ends.
+            let mut ms: Vec<u64> = vec![0, (1 << 53) - 1];
+            for &th in &t.thr {
+                ms.extend([th.saturating_sub(1), th, th + 1].into_iter().filter(|m| *m < 1 << 53));
+            }
+            ms.extend((0..1u64 << GUIDE_BITS).map(|g| g << (53 - GUIDE_BITS)));
+            ms.extend((0..100_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11));
+            for m in ms {
+                let u = m as f64 / TWO53;
+                let expected = linear(u);
+                if (expected as usize) < t.cdf.len() {
+                    assert_eq!(t.count_bits(m), expected, "lambda {lambda}, m {m}");
                     assert_eq!(t.count(u), expected, "lambda {lambda}, u {u}");
                 }
             }
