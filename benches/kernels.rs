@@ -1,6 +1,7 @@
 //! Criterion benches of the native engine's hot loops: the neuron update
 //! of `IF_curr_exp` and `IF_curr_delta` (exact propagators), `IF_cond_exp`
-//! (adaptive RKF45 and fixed-step RK4), the `SpikeSourcePoisson` draws,
+//! (adaptive RKF45 and fixed-step RK4), the `SpikeSourcePoisson` draws
+//! (one entry per spike, and counted per cell as the engine steps them),
 //! 512 cells per step, and spike delivery through the engine
 //! (a source population firing every step into a sparsely connected
 //! population). Small on purpose, so that `cargo test --all-targets`
@@ -62,6 +63,7 @@ fn neuron_update(c: &mut Criterion) {
     update::<IF_cond_exp>(c, "update IF_cond_exp x512 (RKF45)", 0.002);
     update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (RK4)", 0.002, OdeSolver::Rk4);
     poisson(c);
+    poisson_counted(c);
 }
 
 /// 512 Poisson sources at Brunel's drive rate (20 kHz: two spikes per step
@@ -82,6 +84,28 @@ fn poisson(c: &mut Criterion) {
             k.step(&StepInput { step, synaptic: &[], current: &current }, &mut out);
             step += 1;
             black_box(out.len())
+        })
+    });
+}
+
+/// [`poisson`] through `Kernel::step_counted`, the engine's path: one
+/// entry per spiking cell with its count, instead of one entry per spike.
+fn poisson_counted(c: &mut Criterion) {
+    let mut params = ParamTable::defaults(SpikeSourcePoisson::PARAMETERS, CELLS);
+    let idx: Vec<usize> = (0..CELLS).collect();
+    params.assign("rate", &idx, Column::Scalar(vec![20_000.0; CELLS]));
+    let init = ParamTable::defaults(SpikeSourcePoisson::STATE, CELLS);
+    let ctx = BuildContext { dt: 0.1, seed: 1, population: 0, label: "bench".into(), first_cell: 0, composition: None };
+    let mut k = SpikeSourcePoisson::build(&params, &init, &ctx).expect("kernel");
+    let (mut out, mut mult) = (SpikeOut::new(), Vec::new());
+    let mut step = 0;
+    c.bench_function("draw SpikeSourcePoisson x512 at 20 kHz, counted", |b| {
+        b.iter(|| {
+            out.clear();
+            mult.clear();
+            assert!(k.step_counted(step, &mut out, &mut mult));
+            step += 1;
+            black_box(mult.iter().sum::<u32>())
         })
     });
 }

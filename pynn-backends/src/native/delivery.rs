@@ -107,27 +107,14 @@ pub(super) fn deliver_rows<const SAME_DELAY: bool>(
     }
 }
 
-/// Asks the CPU to bring the first targets of the row of global cell `g`
-/// into cache (a hint without effect on results: rows are read in their
-/// own order afterwards, and the hardware prefetcher follows a row once
-/// started, but not the jump from one row to the next).
+/// The entries of step `j` of `sp` whose cell lies in `first..last`, as
+/// [`Spikes::range`] finds them, without its binary searches when every
+/// entry of the step qualifies (the common case: a projection from the
+/// whole source population).
 #[inline(always)]
-pub(super) fn prefetch_row(rows: &Rows, g: u32) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let range = rows.row(g);
-        let targets = &rows.target[range];
-        // Up to four 64-byte lines (128 targets).
-        for k in (0..targets.len().min(128)).step_by(32) {
-            let p = targets[k..].as_ptr().cast::<i8>();
-            // SAFETY: a prefetch has no architectural effect; `p` points
-            // into `targets` anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (rows, g);
+fn step_range(sp: &Spikes, j: usize, first: u32, last: u32) -> std::ops::Range<usize> {
+    let (a, b) = (sp.bounds[j], sp.bounds[j + 1]);
+    if first == 0 && (a == b || sp.list[b - 1].0 < last) { a..b } else { sp.range(j, first, last) }
 }
 
 /// [`deliver_rows`] for a projection whose synapses share one weight and
@@ -140,13 +127,17 @@ pub(super) fn deliver_same(
     d: u16,
 ) {
     let len = ring_len as usize;
+    // Every target indexes a slot of `n` cells (checked once here, so that
+    // the loop over synapses needs no bounds check).
+    assert!(rows.span <= n, "rows reach target {} in a shard of {n} cells", rows.span);
+    let (row_ptr, targets) = (rows.row_ptr.as_slice(), rows.target.as_slice());
     for j in 0..n_steps {
         for src in rows.src.clone() {
             let sp = &spikes[src];
             let lo = shard_lo[src] as u32;
             let first = rows.pre_lo.saturating_sub(lo);
             let last = rows.pre_hi.saturating_sub(lo);
-            let at = sp.range(j, first, last);
+            let at = step_range(sp, j, first, last);
             let Some(&(_, stamp)) = sp.list.get(at.start).filter(|_| !at.is_empty()) else { continue };
             let slot = (stamp % ring_len) as usize + usize::from(d);
             let slot = if slot >= len { slot - len } else { slot };
@@ -161,20 +152,66 @@ pub(super) fn deliver_same(
                 }
                 continue;
             }
+            // The cells of `list` lie in `first..last`, so their rows
+            // `lo + c - pre_lo` lie in `0..pre_hi - pre_lo`.
+            let row_of = |c: u32| {
+                let r = (lo + c - rows.pre_lo) as usize;
+                row_ptr[r] as usize..row_ptr[r + 1] as usize
+            };
             for (i, (&(c, _), &m)) in list.iter().zip(mult).enumerate() {
                 // The next spike's row starts somewhere else in memory:
                 // fetch its first lines while this row is delivered.
                 if let Some(next) = list.get(i + 1) {
-                    prefetch_row(rows, lo + next.0);
+                    prefetch(&targets[row_of(next.0)]);
+                }
+                // And the row pointers of the spike after it, which the
+                // line above will need.
+                if let Some(after) = list.get(i + 2) {
+                    prefetch_at(&row_ptr[(lo + after.0 - rows.pre_lo) as usize]);
                 }
                 // The same product as `w * m` per synapse, computed once.
                 let ws = w * f64::from(m);
-                for &t in &rows.target[rows.row(lo + c)] {
-                    buf[t as usize] += ws;
+                for &t in &targets[row_of(c)] {
+                    // SAFETY: `t < rows.span <= n == buf.len()` (asserted above).
+                    unsafe { *buf.get_unchecked_mut(usize::from(t)) += ws };
                 }
             }
         }
     }
+}
+
+/// Asks the CPU to bring the cache line of `x` into cache (a hint without
+/// effect on results).
+#[inline(always)]
+fn prefetch_at<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch has no architectural effect.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// Asks the CPU to bring the first targets of a row into cache (a hint
+/// without effect on results: rows are read in their own order afterwards,
+/// and the hardware prefetcher follows a row once started, but not the
+/// jump from one row to the next).
+#[inline(always)]
+fn prefetch(targets: &[u16]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // Up to four 64-byte lines (128 targets).
+        for k in (0..targets.len().min(128)).step_by(32) {
+            // SAFETY: a prefetch has no architectural effect; the pointer
+            // points into `targets` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(targets[k..].as_ptr().cast::<i8>()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = targets;
 }
 
 impl Native {

@@ -49,6 +49,15 @@ pub trait Kernel: Send {
     ) -> bool {
         false
     }
+    /// Advances every cell by one step like [`Kernel::step`], writing each
+    /// cell that spikes once, with its number of spikes in the step pushed
+    /// to `mult` (parallel to `spikes`). Returns `false`, touching nothing,
+    /// if the kernel does not implement it (the default): the engine then
+    /// calls [`Kernel::step`]. For sources that emit several spikes per
+    /// cell and step (high-rate Poisson sources).
+    fn step_counted(&mut self, _step: u64, _spikes: &mut SpikeOut, _mult: &mut Vec<u32>) -> bool {
+        false
+    }
     /// Chooses the integration method of models that offer more than one
     /// (the session's [`OdeSolver`]); called once after the kernel is built.
     /// The default ignores it.

@@ -151,6 +151,9 @@ pub(super) struct Rows {
     /// projection between aligned ranges, such as a Poisson drive):
     /// delivery then needs no row lookup.
     pub(super) diagonal: bool,
+    /// One past the largest target (0 without synapses): delivery checks it
+    /// against the shard's size once per call, not once per synapse.
+    pub(super) span: usize,
 }
 
 impl Rows {
@@ -160,6 +163,11 @@ impl Rows {
         n == (self.pre_hi - self.pre_lo) as usize
             && self.row_ptr.iter().enumerate().all(|(k, p)| *p as usize == k)
             && self.target.iter().enumerate().all(|(k, t)| *t as usize == self.target[0] as usize + k)
+    }
+
+    /// One past the largest target, 0 without synapses (see [`Rows::span`]).
+    pub(super) fn target_span(&self) -> usize {
+        self.target.iter().max().map_or(0, |t| usize::from(*t) + 1)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -329,6 +337,7 @@ impl Native {
                 weight,
                 delay: dly,
                 diagonal: false,
+                span: 0,
             });
             parts.push((s, self.shards[s].incoming.len()));
         }
@@ -363,6 +372,7 @@ impl Native {
             }
             r.row_ptr[0] = 0;
             r.diagonal = r.is_diagonal();
+            r.span = r.target_span();
         }
         drop(c);
         for ((s, _), rows) in parts.iter().zip(new_rows) {
@@ -557,6 +567,7 @@ impl ShardCtx<'_> {
             let what = || format!("{cnt} synapses");
             let mut row_ptr: Vec<u32> = pynn_core::memory::try_vec(&self.object, what, (hi - lo) as usize + 1, 0)?;
             let mut target: Vec<u16> = pynn_core::memory::try_with_capacity(&self.object, what, cnt)?;
+            advise_huge_pages(&target);
             for g in lo..hi {
                 for p in &pieces {
                     target.extend_from_slice(&p.target[p.row(g)]);
@@ -578,8 +589,10 @@ impl ShardCtx<'_> {
             weight: Values::Same(self.weight),
             delay: Values::Same(self.delay),
             diagonal: false,
+            span: 0,
         };
         rows.diagonal = rows.is_diagonal();
+        rows.span = rows.target_span();
         Ok(Some(rows))
     }
 
@@ -636,4 +649,31 @@ impl Piece {
         let r = (g - self.lo) as usize;
         self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize
     }
+}
+
+/// Asks the kernel to back the whole 2 MiB pages inside `v`'s allocation
+/// with huge pages (Linux `madvise(MADV_HUGEPAGE)`, effective when
+/// transparent huge pages are in `madvise` or `always` mode). Delivery
+/// jumps from row to row across megabytes of targets, each jump a TLB miss
+/// with 4 KiB pages. A hint: the contents and the results are unchanged,
+/// and a refusal is ignored. Call it before the memory is first written.
+fn advise_huge_pages<T>(v: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+        }
+        const MADV_HUGEPAGE: i32 = 14;
+        const HUGE: usize = 2 << 20;
+        let start = v.as_ptr() as usize;
+        let end = start + v.capacity() * std::mem::size_of::<T>();
+        let (a, b) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if b > a {
+            // SAFETY: `a..b` lies inside `v`'s allocation, which this
+            // process owns; MADV_HUGEPAGE changes no contents.
+            unsafe { madvise(a as *mut std::ffi::c_void, b - a, MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
 }

@@ -266,15 +266,19 @@ impl Shard {
                     &heap
                 };
                 let input = StepInput { step: k, synaptic, current: &self.current };
-                self.kernel.step(&input, &mut out.list);
+                if !self.kernel.step_counted(k, &mut out.list, &mut out.mult) {
+                    self.kernel.step(&input, &mut out.list);
+                }
                 for r in &mut self.ring {
                     r[slot * n..(slot + 1) * n].fill(0.0);
                 }
             }
-            for &(c, s) in &out.list[before..] {
+            for (i, &(c, s)) in out.list[before..].iter().enumerate() {
                 if self.spike_mask[c as usize] {
-                    self.rec_spikes.push((c, s));
-                    self.rec_offs.push(0.0);
+                    // Counted kernels (`Kernel::step_counted`) gave each cell's count.
+                    let m = out.mult.get(before + i).map_or(1, |m| *m as usize);
+                    self.rec_spikes.extend(std::iter::repeat_n((c, s), m));
+                    self.rec_offs.extend(std::iter::repeat_n(0.0, m));
                 }
             }
             out.end_step();

@@ -5,7 +5,7 @@ use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use pynn_core::parameters::ParamTable;
 use pynn_core::random::{ObjectKind, SimRng, Streams};
 use pynn_core::{Error, Result, SpikeSourceArray, SpikeSourcePoisson};
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::Distribution;
 
 /// Mean spike count per step from which a Poisson source draws counts per
@@ -125,12 +125,35 @@ pub struct PoissonKernel {
     now: u64,
     /// Whether any cell is dense.
     any_dense: bool,
+    /// Whether every cell is dense.
+    all_dense: bool,
     /// Counts of the dense cells for the steps `block_start ..
-    /// block_start + block_len`, step-major (`[step][cell]`).
-    counts: Vec<u32>,
+    /// block_start + block_len`, step-major (`[step][cell]`), one byte per
+    /// count: [`BIG`] stands for a count of `BIG` or more,
+    /// stored in `big` (a few hundred kB per block for Brunel's 12 500
+    /// cells stay in the core's cache, four times as many bytes would not).
+    counts: Vec<u8>,
+    /// `(position in counts, count)` of the counts of [`BIG`] or more of
+    /// the block, in the order drawn.
+    big: Vec<(usize, u32)>,
     block_start: u64,
     block_len: u64,
 }
+
+/// Stores count `c` at position `pos` of a block's `counts` (see
+/// [`PoissonKernel::counts`]).
+#[inline(always)]
+fn put_count(counts: &mut [u8], big: &mut Vec<(usize, u32)>, pos: usize, c: u32) {
+    if c < u32::from(BIG) {
+        counts[pos] = c as u8;
+    } else {
+        counts[pos] = BIG;
+        big.push((pos, c));
+    }
+}
+
+/// The byte of [`PoissonKernel::counts`] that stands for a larger count.
+const BIG: u8 = u8::MAX;
 
 /// Steps whose counts a dense Poisson source draws at once, cell by cell:
 /// each cell's generator state is then loaded once per block instead of
@@ -164,8 +187,15 @@ impl PoissonKernel {
     fn fill_block(&mut self, k: u64) {
         let n = self.rate.len();
         self.counts.resize(n * COUNT_BLOCK as usize, 0);
+        self.big.clear();
         let (t_begin, t_end) = (k as f64 * self.dt, (k + COUNT_BLOCK) as f64 * self.dt);
         for i in 0..n {
+            // The generator states (some 300 bytes each, thousands of them)
+            // come from beyond the core's caches: fetch the one two cells
+            // ahead while this one draws (a hint without effect on results).
+            if let Some(ahead) = self.rngs.get(i + 2) {
+                prefetch_bytes(ahead);
+            }
             if !self.dense[i] {
                 continue;
             }
@@ -173,23 +203,50 @@ impl PoissonKernel {
             match self.tables.get(self.table_of[i] as usize) {
                 // Every step of the block inside the window, counts from the
                 // table: the same draws as `dense_count`, without its checks.
+                // `rng.random::<f64>()` is `(next_u64() >> 11) * 2^-53`
+                // (rand's `StandardUniform`), so the 53-bit integer drawn
+                // here is the same uniform number, compared in integers.
                 Some(t) if whole => {
                     let rng = &mut self.rngs[i];
-                    for j in 0..COUNT_BLOCK as usize {
-                        let u: f64 = rng.random();
-                        self.counts[j * n + i] = u32::try_from(t.count(u)).unwrap_or(u32::MAX);
+                    let mut bits = [0u64; COUNT_BLOCK as usize];
+                    bits.iter_mut().for_each(|b| *b = rng.next_u64() >> 11);
+                    for (j, m) in bits.into_iter().enumerate() {
+                        let c = u32::try_from(t.count_bits(m)).unwrap_or(u32::MAX);
+                        put_count(&mut self.counts, &mut self.big, j * n + i, c);
                     }
                 }
                 _ => {
                     for j in 0..COUNT_BLOCK {
                         let c = self.dense_count(i, k + j);
-                        self.counts[j as usize * n + i] = c;
+                        self.put(j as usize * n + i, c);
                     }
                 }
             }
         }
         self.block_start = k;
         self.block_len = COUNT_BLOCK;
+    }
+
+    /// Stores count `c` at position `pos` of the block.
+    #[inline(always)]
+    fn put(&mut self, pos: usize, c: u32) {
+        put_count(&mut self.counts, &mut self.big, pos, c);
+    }
+
+    /// The count at position `pos` of the block.
+    #[inline(always)]
+    fn count_at(&self, pos: usize) -> u32 {
+        match self.counts[pos] {
+            BIG => self.big_count(pos),
+            c => u32::from(c),
+        }
+    }
+
+    /// A count of [`BIG`] or more (rare: the mean is below 30 where it is
+    /// drawn from a table).
+    #[cold]
+    fn big_count(&self, pos: usize) -> u32 {
+        self.big.iter().find(|(p, _)| *p == pos).map_or(u32::from(BIG), |(_, c)| *c)
     }
 
     fn draw(&mut self, i: usize, from: f64) {
@@ -205,6 +262,7 @@ impl PoissonKernel {
     fn restart(&mut self) {
         self.block_len = 0;
         self.any_dense = self.dense.iter().any(|d| *d);
+        self.all_dense = self.dense.iter().all(|d| *d);
         let now = self.now as f64 * self.dt;
         for i in 0..self.rate.len() {
             if self.dense[i] {
@@ -275,6 +333,24 @@ impl PoissonKernel {
     }
 }
 
+/// Asks the CPU to bring every cache line of `x` into cache (a hint
+/// without effect on results).
+#[inline(always)]
+fn prefetch_bytes<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = (x as *const T).cast::<i8>();
+        for k in (0..std::mem::size_of::<T>()).step_by(64) {
+            // SAFETY: a prefetch has no architectural effect; `p + k` lies
+            // inside `x`.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.add(k)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// Appends `n` copies of `spike` to `spikes`. Counts up to 4 (nearly all
 /// counts of the dense sources, whose mean is at most a few) are written
 /// without a data-dependent branch (random counts would defeat branch
@@ -295,41 +371,81 @@ fn emit(spikes: &mut SpikeOut, spike: (u32, u64), n: usize) {
     unsafe { spikes.set_len(len + n) };
 }
 
-/// Buckets of the guide table of [`CountTable`] (a power of two).
-const GUIDE: usize = 64;
+/// Bits of a uniform number's 53-bit integer that index the guide table
+/// of [`CountTable`] (1024 buckets: with a mean count of a few, nearly
+/// every bucket holds no table entry, and a draw costs one look-up and one
+/// comparison).
+const GUIDE_BITS: u32 = 10;
 
 /// The distribution function of a Poisson count, tabulated with the
 /// recurrence of the inversion in [`PoissonKernel::count`] (so the table
 /// gives the same counts), up to `1 - 1e-15`.
+///
+/// A uniform number `u` of rand's `StandardUniform` is `m * 2^-53` for a
+/// 53-bit integer `m`, so `cdf[k] <= u` exactly when `thr[k] <= m` with
+/// `thr[k] = ceil(cdf[k] * 2^53)` (scaling by a power of two is exact):
+/// the search runs on integers, on the draw's bits, with the counts of the
+/// floating-point comparison.
 struct CountTable {
     lambda: f64,
     cdf: Vec<f64>,
-    /// `guide[g]`: the number of entries of `cdf` that are `<= g / GUIDE`
-    /// (Chen and Asau's guide table; Devroye 1986, *Non-Uniform Random
-    /// Variate Generation*, §III.2.4).
-    guide: [u16; GUIDE],
+    /// `ceil(cdf[k] * 2^53)`.
+    thr: Vec<u64>,
+    /// `guide[g]`: the number of entries of `thr` that are `<= g << (53 -
+    /// GUIDE_BITS)` (Chen and Asau's guide table; Devroye 1986,
+    /// *Non-Uniform Random Variate Generation*, §III.2.4).
+    guide: Vec<u16>,
     /// `P(X = k)` for the last tabulated `k`.
     last_p: f64,
 }
 
 impl CountTable {
-    /// The count drawn by the uniform number `u`: the smallest `k` with
-    /// `u < P(X <= k)`.
+    /// The count drawn by the uniform number `u` in `[0, 1)`: the smallest
+    /// `k` with `u < P(X <= k)`.
     #[inline]
     fn count(&self, u: f64) -> u64 {
-        // The number of entries <= u (the table is non-decreasing): start
-        // from the guide entry of u's bucket, which counts the entries <=
-        // the bucket's lower end, and step over the few left in the bucket.
-        // (`u * GUIDE` is exact, GUIDE being a power of two, and u < 1.)
-        let mut k = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
+        // `u * 2^53` is exact and below 2^53; an integer for every `u` of
+        // rand's uniform `f64`, then the integer search applies.
+        let x = u * TWO53;
+        let m = x as u64;
+        if m as f64 == x {
+            return self.count_bits(m);
+        }
+        // Another `u`: the guide entry of its bucket (entries at most the
+        // bucket's lower end are at most `u`), then the floating-point table.
+        let mut k = usize::from(self.guide[(m >> (53 - GUIDE_BITS)) as usize]);
         while k < self.cdf.len() && self.cdf[k] <= u {
             k += 1;
         }
-        if k < self.cdf.len() {
-            return k as u64;
+        if k < self.cdf.len() { k as u64 } else { self.beyond(u) }
+    }
+
+    /// The count drawn by the uniform number `m * 2^-53` (`m < 2^53`), as
+    /// [`CountTable::count`] of that number.
+    #[inline]
+    fn count_bits(&self, m: u64) -> u64 {
+        let k = self.search(m);
+        // `m as f64 / 2^53` is exact: the `f64` rand makes of the same bits.
+        if k < self.thr.len() { k as u64 } else { self.beyond(m as f64 / TWO53) }
+    }
+
+    /// The number of entries of `thr` that are `<= m`.
+    #[inline(always)]
+    fn search(&self, m: u64) -> usize {
+        // The number of entries <= m (the table is non-decreasing): start
+        // from the guide entry of m's bucket, which counts the entries <=
+        // the bucket's lower end, and step over the few left in the bucket.
+        let mut k = usize::from(self.guide[(m >> (53 - GUIDE_BITS)) as usize]);
+        while k < self.thr.len() && self.thr[k] <= m {
+            k += 1;
         }
-        // Beyond the table (probability < 1e-15): continue the same
-        // recurrence.
+        k
+    }
+
+    /// The count of `u` beyond the table (probability < 1e-15): the same
+    /// recurrence continued.
+    #[cold]
+    fn beyond(&self, u: f64) -> u64 {
         let (mut k, mut p, mut cdf) = (self.cdf.len() as u64 - 1, self.last_p, self.cdf[self.cdf.len() - 1]);
         while u >= cdf {
             k += 1;
@@ -355,14 +471,16 @@ impl CountTable {
             let next = cdf[cdf.len() - 1] + p;
             cdf.push(next);
         }
-        let mut guide = [0u16; GUIDE];
-        for (g, x) in guide.iter_mut().enumerate() {
-            let lower = g as f64 / GUIDE as f64;
-            *x = cdf.iter().filter(|c| **c <= lower).count() as u16;
-        }
-        CountTable { lambda, cdf, guide, last_p: p }
+        // `cdf * 2^53 < 2^53 + 1` is an exact f64; its ceiling fits in u64.
+        let thr: Vec<u64> = cdf.iter().map(|c| (c * TWO53).ceil() as u64).collect();
+        let guide =
+            (0..1u64 << GUIDE_BITS).map(|g| thr.partition_point(|t| *t <= g << (53 - GUIDE_BITS)) as u16).collect();
+        CountTable { lambda, cdf, thr, guide, last_p: p }
     }
 }
+
+/// 2^53: the number of values of rand's uniform `f64` in `[0, 1)`.
+const TWO53: f64 = (1u64 << 53) as f64;
 
 impl NativeCell for SpikeSourcePoisson {
     fn build(params: &ParamTable, initial: &ParamTable, ctx: &BuildContext) -> Result<Box<dyn Kernel>> {
@@ -389,7 +507,9 @@ impl NativeCell for SpikeSourcePoisson {
             rngs,
             now: 0,
             any_dense: false,
+            all_dense: false,
             counts: Vec::new(),
+            big: Vec::new(),
             block_start: 0,
             block_len: 0,
         };
@@ -411,7 +531,7 @@ impl Kernel for PoissonKernel {
         let row = (k.wrapping_sub(self.block_start) as usize).min(COUNT_BLOCK as usize - 1) * n;
         for i in 0..n {
             if self.dense[i] {
-                emit(spikes, (i as u32, stamp), self.counts[row + i] as usize);
+                emit(spikes, (i as u32, stamp), self.count_at(row + i) as usize);
                 continue;
             }
             while self.next[i] <= t_end {
@@ -427,6 +547,69 @@ impl Kernel for PoissonKernel {
             }
         }
         self.now = stamp;
+    }
+
+    /// [`Kernel::step`] with one entry per spiking cell and its count in
+    /// `mult`: the same draws in the same order, without writing (then
+    /// merging) one entry per spike.
+    fn step_counted(&mut self, k: u64, spikes: &mut SpikeOut, mult: &mut Vec<u32>) -> bool {
+        let stamp = k + 1;
+        let t_end = stamp as f64 * self.dt;
+        let n = self.next.len();
+        if self.any_dense && !(self.block_start <= k && k < self.block_start + self.block_len) {
+            self.fill_block(k);
+        }
+        let row = (k.wrapping_sub(self.block_start) as usize).min(COUNT_BLOCK as usize - 1) * n;
+        if self.all_dense {
+            // Every cell is written, and kept if its count is not 0: no
+            // data-dependent branch on the random counts.
+            let counts = &self.counts[row..row + n];
+            let big = |i: usize| self.big_count(row + i);
+            spikes.reserve(n);
+            mult.reserve(n);
+            let (len, mlen) = (spikes.len(), mult.len());
+            let (out, out_m) = (&mut spikes.spare_capacity_mut()[..n], &mut mult.spare_capacity_mut()[..n]);
+            let mut at = 0;
+            for (i, &c) in counts.iter().enumerate() {
+                let c = if c == BIG { big(i) } else { u32::from(c) };
+                // `at <= i < n`.
+                out[at].write((i as u32, stamp));
+                out_m[at].write(c);
+                at += usize::from(c > 0);
+            }
+            // SAFETY: the first `at` spare slots of both were written above
+            // (`at <= n`, and both have room for `n` more after `reserve`).
+            unsafe {
+                spikes.set_len(len + at);
+                mult.set_len(mlen + at);
+            }
+        } else {
+            for i in 0..n {
+                let c = if self.dense[i] {
+                    self.count_at(row + i)
+                } else {
+                    let mut c = 0u32;
+                    while self.next[i] <= t_end {
+                        let t = self.next[i];
+                        if t > self.start[i] && t <= self.stop[i] {
+                            c = c.saturating_add(1);
+                        }
+                        if t > self.stop[i] {
+                            self.next[i] = f64::INFINITY;
+                        } else {
+                            self.draw(i, t);
+                        }
+                    }
+                    c
+                };
+                if c > 0 {
+                    spikes.push((i as u32, stamp));
+                    mult.push(c);
+                }
+            }
+        }
+        self.now = stamp;
+        true
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
@@ -454,11 +637,12 @@ impl Kernel for PoissonKernel {
 
 #[cfg(test)]
 mod tests {
-    use super::CountTable;
+    use super::{CountTable, GUIDE_BITS, TWO53};
 
     /// The guide-table search gives the count of the plain inversion (the
     /// smallest `k` with `u < P(X <= k)`) for every `u`, including `u` equal
-    /// to a table entry, a bucket boundary, 0 and the largest f64 below 1.
+    /// to a table entry, a bucket boundary, 0 and the largest f64 below 1;
+    /// and so does the integer search on a draw's 53 bits, the engine's path.
     #[test]
     fn guide_table_count_equals_linear_inversion() {
         for lambda in [0.5, 1.0, 2.0, 7.3, 29.9] {
@@ -467,11 +651,28 @@ mod tests {
             let mut us: Vec<f64> = (0..100_000).map(|i| i as f64 / 100_000.0).collect();
             us.extend(t.cdf.iter().copied().filter(|c| *c < 1.0));
             us.extend(t.cdf.iter().map(|c| c.next_down()).filter(|c| *c >= 0.0));
-            us.extend((0..64).map(|g| g as f64 / 64.0));
+            us.extend((0..1024).map(|g| g as f64 / 1024.0));
             us.push(1.0f64.next_down());
             for u in us {
                 let expected = linear(u);
                 if (expected as usize) < t.cdf.len() {
+                    assert_eq!(t.count(u), expected, "lambda {lambda}, u {u}");
+                }
+            }
+            // The integer search on a draw's 53 bits `m` (the uniform number
+            // `m 2^-53`), at and next to every threshold, at the bucket
+            // boundaries and at both ends.
+            let mut ms: Vec<u64> = vec![0, (1 << 53) - 1];
+            for &th in &t.thr {
+                ms.extend([th.saturating_sub(1), th, th + 1].into_iter().filter(|m| *m < 1 << 53));
+            }
+            ms.extend((0..1u64 << GUIDE_BITS).map(|g| g << (53 - GUIDE_BITS)));
+            ms.extend((0..100_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11));
+            for m in ms {
+                let u = m as f64 / TWO53;
+                let expected = linear(u);
+                if (expected as usize) < t.cdf.len() {
+                    assert_eq!(t.count_bits(m), expected, "lambda {lambda}, m {m}");
                     assert_eq!(t.count(u), expected, "lambda {lambda}, u {u}");
                 }
             }
