@@ -21,7 +21,7 @@ use super::OdeSolver;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
 use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
-use super::simd::{Col, Real, V8, dispatch, uniform};
+use super::simd::{Col, Real, V8, bits, dispatch, uniform};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, Result};
 
@@ -391,18 +391,25 @@ impl Kernel for IafCondExp {
             return;
         }
         integrate_state!(integrate_exp, s, cur);
-        for i in 0..s.n {
-            let p = s.p[i];
-            let (y, l) = (&mut s.y[i / LANES], i % LANES);
-            y[1][l] += ex[i] * 1000.0;
-            y[2][l] += inh[i] * 1000.0;
-            if s.r[i] > 0 {
-                s.r[i] -= 1;
-                y[0][l] = p.v_reset;
-            } else if y[0][l] >= p.v_th {
-                s.r[i] = p.refrac;
-                y[0][l] = p.v_reset;
-                spikes.push((i as u32, input.step + 1));
+        let n = s.n;
+        let (ex, inh, p, r) = (&ex[..n], &inh[..n], &s.p[..n], &mut s.r[..n]);
+        for (b, y) in s.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            let m = LANES.min(n - i0);
+            for l in 0..m {
+                y[1][l] += ex[i0 + l] * 1000.0;
+                y[2][l] += inh[i0 + l] * 1000.0;
+            }
+            for l in 0..m {
+                let i = i0 + l;
+                if r[i] > 0 {
+                    r[i] -= 1;
+                    y[0][l] = p[i].v_reset;
+                } else if y[0][l] >= p[i].v_th {
+                    r[i] = p[i].refrac;
+                    y[0][l] = p[i].v_reset;
+                    spikes.push((i as u32, input.step + 1));
+                }
             }
         }
     }
@@ -742,7 +749,8 @@ struct Consts<T: Real> {
     i_e: T,
     /// Injected current (pA).
     i_stim: T,
-    refractory: T::Mask,
+    /// Refractory: `v` held at `v_reset`, `dv/dt = 0` ([`Real::Bits`]).
+    refractory: T::Bits,
 }
 
 /// The cells' parameters (per cell, and as the lanes read them),
@@ -771,7 +779,7 @@ impl<P: BlockParams> CondSystem<'_, P> {
             tau_i: p.tau_i,
             i_e: p.i_e,
             i_stim: self.cur[i] * 1000.0,
-            refractory: self.r[i] > 0,
+            refractory: bits(self.r[i] > 0),
         }
     }
 
@@ -780,17 +788,17 @@ impl<P: BlockParams> CondSystem<'_, P> {
     #[inline(always)]
     fn chunk(&self, i0: usize) -> Consts<V8> {
         let q = self.lanes.block(i0 / LANES);
-        let (mut i_stim, mut refractory) = ([0.0; LANES], [false; LANES]);
+        let (mut i_stim, mut refractory) = ([0.0; LANES], [0; LANES]);
         if i0 + LANES <= self.n {
             let (r, cur) = (&self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
             for l in 0..LANES {
                 i_stim[l] = cur[l] * 1000.0;
-                refractory[l] = r[l] > 0;
+                refractory[l] = bits(r[l] > 0);
             }
         } else {
             for l in 0..self.n - i0 {
                 i_stim[l] = self.cur[i0 + l] * 1000.0;
-                refractory[l] = self.r[i0 + l] > 0;
+                refractory[l] = bits(self.r[i0 + l] > 0);
             }
         }
         Consts {
@@ -813,20 +821,20 @@ impl<P: BlockParams> CondSystem<'_, P> {
 /// NEST's `iaf_cond_exp_dynamics`: state `(v, g_exc, g_inh)`.
 #[inline(always)]
 fn exp_rhs<T: Real>(p: &Consts<T>, y: [T; 3]) -> [T; 3] {
-    let v = T::select(p.refractory, p.v_reset, y[0].min(p.v_th));
+    let v = T::blend(p.refractory, p.v_reset, y[0].min(p.v_th));
     let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    let dv = T::select(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn) / p.c_m);
+    let dv = T::blend(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn) / p.c_m);
     [dv, -y[1] / p.tau_e, -y[2] / p.tau_i]
 }
 
 /// NEST's `iaf_cond_alpha_dynamics`: state `(v, dg_exc, g_exc, dg_inh, g_inh)`.
 #[inline(always)]
 fn alpha_rhs<T: Real>(p: &Consts<T>, y: [T; 5]) -> [T; 5] {
-    let v = T::select(p.refractory, p.v_reset, y[0].min(p.v_th));
+    let v = T::blend(p.refractory, p.v_reset, y[0].min(p.v_th));
     let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    let dv = T::select(p.refractory, T::splat(0.0), (-i_l - i_syn + p.i_stim + p.i_e) / p.c_m);
+    let dv = T::blend(p.refractory, T::splat(0.0), (-i_l - i_syn + p.i_stim + p.i_e) / p.c_m);
     [dv, -y[1] / p.tau_e, y[1] - y[2] / p.tau_e, -y[3] / p.tau_i, y[3] - y[4] / p.tau_i]
 }
 
@@ -903,19 +911,23 @@ impl Kernel for IafCondAlpha {
         let s = &mut self.0;
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         integrate_state!(integrate_alpha, s, cur);
-        for i in 0..s.n {
-            let p = s.p[i];
-            let (y, l) = (&mut s.y[i / LANES], i % LANES);
-            if s.r[i] > 0 {
-                s.r[i] -= 1;
-                y[0][l] = p.v_reset;
-            } else if y[0][l] >= p.v_th {
-                s.r[i] = p.refrac;
-                y[0][l] = p.v_reset;
-                spikes.push((i as u32, input.step + 1));
+        let n = s.n;
+        let (ex, inh, p, r) = (&ex[..n], &inh[..n], &s.p[..n], &mut s.r[..n]);
+        for (b, y) in s.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            for l in 0..LANES.min(n - i0) {
+                let (i, p) = (i0 + l, &p[i0 + l]);
+                if r[i] > 0 {
+                    r[i] -= 1;
+                    y[0][l] = p.v_reset;
+                } else if y[0][l] >= p.v_th {
+                    r[i] = p.refrac;
+                    y[0][l] = p.v_reset;
+                    spikes.push((i as u32, input.step + 1));
+                }
+                y[1][l] += ex[i] * 1000.0 * p.psc_e;
+                y[3][l] += inh[i] * 1000.0 * p.psc_i;
             }
-            y[1][l] += ex[i] * 1000.0 * p.psc_e;
-            y[3][l] += inh[i] * 1000.0 * p.psc_i;
         }
     }
 
