@@ -183,6 +183,41 @@ impl BlockParams for &[Params8] {
     }
 }
 
+/// The parameters of the threshold rule, one column each (see
+/// [`CondState::threshold`]).
+struct Threshold {
+    v_th: Vec<f64>,
+    v_reset: Vec<f64>,
+    refrac: Vec<u32>,
+}
+
+impl Threshold {
+    fn new(p: &[CondParams]) -> Self {
+        Threshold {
+            v_th: p.iter().map(|p| p.v_th).collect(),
+            v_reset: p.iter().map(|p| p.v_reset).collect(),
+            refrac: p.iter().map(|p| p.refrac).collect(),
+        }
+    }
+}
+
+/// The threshold rule for the cells of one block (`v` their potentials,
+/// the other slices as long); returns the lanes that fired, one bit each.
+#[inline(always)]
+fn threshold_lanes(v: &mut [f64], r: &mut [u32], v_th: &[f64], v_reset: &[f64], refrac: &[u32]) -> u32 {
+    let m = v.len();
+    let (r, v_th, v_reset, refrac) = (&mut r[..m], &v_th[..m], &v_reset[..m], &refrac[..m]);
+    let mut fired = 0;
+    for l in 0..m {
+        let ri = r[l];
+        let fire = (ri == 0) & (v[l] >= v_th[l]);
+        v[l] = if (ri != 0) | fire { v_reset[l] } else { v[l] };
+        r[l] = if fire { refrac[l] } else { ri.saturating_sub(1) };
+        fired |= u32::from(fire) << l;
+    }
+    fired
+}
+
 /// Shared state handling of the models: `N` state components with `v`
 /// first; conductances at `G_EXC`, `G_INH` (nS). The state is kept in
 /// [`Block`]s of [`LANES`] cells, the lanes' own layout; the lanes of the
@@ -194,6 +229,8 @@ struct CondState<const N: usize> {
     n: usize,
     p: Vec<CondParams>,
     lanes: LaneParams,
+    /// The threshold rule's parameters, one column each.
+    th: Threshold,
     y: Vec<Block<N>>,
     /// Carried step size per lane of `y`.
     step: Vec<f64>,
@@ -220,6 +257,7 @@ impl<const N: usize> CondState<N> {
             dt,
             n,
             lanes: LaneParams::new(&p),
+            th: Threshold::new(&p),
             p,
             y: vec![[[0.0; LANES]; N]; blocks],
             step: vec![dt; blocks * LANES],
@@ -233,7 +271,47 @@ impl<const N: usize> CondState<N> {
     /// Sets the parameters (and the lanes' copy of them).
     fn set_params(&mut self, p: Vec<CondParams>) {
         self.lanes = LaneParams::new(&p);
+        self.th = Threshold::new(&p);
         self.p = p;
+    }
+
+    /// NEST's rule after the integration of a step (`iaf_cond_*::update`):
+    /// a refractory cell is held at `v_reset` and counts down, another
+    /// fires at `v >= v_th` (`v_reset`, refractory count `refrac`, a spike
+    /// at the end of step `step`). Branch-free over each block of
+    /// [`LANES`] cells (which cells are refractory is not predictable).
+    fn threshold(&mut self, step: u64, spikes: &mut SpikeOut) {
+        let n = self.n;
+        let th = &self.th;
+        for (b, y) in self.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            let fired = if i0 + LANES <= n {
+                let k = i0..i0 + LANES;
+                threshold_lanes(
+                    &mut y[0],
+                    &mut self.r[k.clone()],
+                    &th.v_th[k.clone()],
+                    &th.v_reset[k.clone()],
+                    &th.refrac[k],
+                )
+            } else {
+                let k = i0..n;
+                threshold_lanes(
+                    &mut y[0][..n - i0],
+                    &mut self.r[k.clone()],
+                    &th.v_th[k.clone()],
+                    &th.v_reset[k.clone()],
+                    &th.refrac[k],
+                )
+            };
+            if fired != 0 {
+                for l in 0..LANES {
+                    if fired & (1 << l) != 0 {
+                        spikes.push(((i0 + l) as u32, step + 1));
+                    }
+                }
+            }
+        }
     }
 
     /// The state of every cell (and the padding lanes) from `init`.
@@ -392,26 +470,15 @@ impl Kernel for IafCondExp {
         }
         integrate_state!(integrate_exp, s, cur);
         let n = s.n;
-        let (ex, inh, p, r) = (&ex[..n], &inh[..n], &s.p[..n], &mut s.r[..n]);
+        let (ex, inh) = (&ex[..n], &inh[..n]);
         for (b, y) in s.y.iter_mut().enumerate() {
             let i0 = b * LANES;
-            let m = LANES.min(n - i0);
-            for l in 0..m {
+            for l in 0..LANES.min(n - i0) {
                 y[1][l] += ex[i0 + l] * 1000.0;
                 y[2][l] += inh[i0 + l] * 1000.0;
             }
-            for l in 0..m {
-                let i = i0 + l;
-                if r[i] > 0 {
-                    r[i] -= 1;
-                    y[0][l] = p[i].v_reset;
-                } else if y[0][l] >= p[i].v_th {
-                    r[i] = p[i].refrac;
-                    y[0][l] = p[i].v_reset;
-                    spikes.push((i as u32, input.step + 1));
-                }
-            }
         }
+        s.threshold(input.step, spikes);
     }
 
     fn step_clearing(
@@ -911,20 +978,13 @@ impl Kernel for IafCondAlpha {
         let s = &mut self.0;
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         integrate_state!(integrate_alpha, s, cur);
+        s.threshold(input.step, spikes);
         let n = s.n;
-        let (ex, inh, p, r) = (&ex[..n], &inh[..n], &s.p[..n], &mut s.r[..n]);
+        let (ex, inh, p) = (&ex[..n], &inh[..n], &s.p[..n]);
         for (b, y) in s.y.iter_mut().enumerate() {
             let i0 = b * LANES;
             for l in 0..LANES.min(n - i0) {
                 let (i, p) = (i0 + l, &p[i0 + l]);
-                if r[i] > 0 {
-                    r[i] -= 1;
-                    y[0][l] = p.v_reset;
-                } else if y[0][l] >= p.v_th {
-                    r[i] = p.refrac;
-                    y[0][l] = p.v_reset;
-                    spikes.push((i as u32, input.step + 1));
-                }
                 y[1][l] += ex[i] * 1000.0 * p.psc_e;
                 y[3][l] += inh[i] * 1000.0 * p.psc_i;
             }
@@ -1140,6 +1200,7 @@ mod tests {
             dt: h,
             n,
             lanes: LaneParams::new(&p),
+            th: Threshold::new(&p),
             p: p.clone(),
             y: vec![[[0.0; LANES]; N]; blocks],
             step: vec![h; blocks * LANES],
