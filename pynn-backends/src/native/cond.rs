@@ -139,7 +139,7 @@ impl Params8 {
 /// for a homogeneous population (kept in registers across the blocks), or
 /// one [`Params8`] per block of [`LANES`] cells (read without a gather).
 enum LaneParams {
-    Uniform(Params8),
+    Uniform(Box<Params8>),
     Blocks(Vec<Params8>),
 }
 
@@ -153,7 +153,9 @@ impl LaneParams {
             key(a) == key(b)
         };
         match p.first() {
-            Some(first) if p.iter().all(|q| same(q, first)) => LaneParams::Uniform(Params8::of(&[*first; LANES])),
+            Some(first) if p.iter().all(|q| same(q, first)) => {
+                LaneParams::Uniform(Box::new(Params8::of(&[*first; LANES])))
+            }
             _ => LaneParams::Blocks(
                 (0..p.len().div_ceil(LANES))
                     .map(|b| Params8::of(&std::array::from_fn(|l| p[(b * LANES + l).min(p.len() - 1)])))
@@ -397,7 +399,7 @@ macro_rules! integrate_state {
         let CondState { dt, n, p, lanes, y, step, r, .. } = $s;
         let (h, n, cur) = (*dt, *n, $cur);
         match lanes {
-            LaneParams::Uniform(q) => $integrate(RkfIo { h, sys: CondSystem { p, lanes: *q, r, cur, n }, y, step }),
+            LaneParams::Uniform(q) => $integrate(RkfIo { h, sys: CondSystem { p, lanes: **q, r, cur, n }, y, step }),
             LaneParams::Blocks(q) => $integrate(RkfIo { h, sys: CondSystem { p, lanes: &q[..], r, cur, n }, y, step }),
         }
     }};
