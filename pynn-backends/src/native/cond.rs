@@ -20,8 +20,8 @@
 use super::OdeSolver;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Col, Real, V8, dispatch, uniform};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
+use super::simd::{Col, Real, V8, bits, dispatch, uniform};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, Result};
 
@@ -100,12 +100,141 @@ fn facets_params(p: &ParamTable, dt: f64) -> Vec<CondParams> {
         .collect()
 }
 
-/// Shared state handling of both models: `N` state components with `v`
-/// first; conductances at `G_EXC`, `G_INH` (nS).
+/// The parameters of [`LANES`] cells as the lane right-hand sides read
+/// them (the fields of [`CondParams`] they use).
+#[derive(Clone, Copy)]
+struct Params8 {
+    v_reset: V8,
+    v_th: V8,
+    e_l: V8,
+    g_l: V8,
+    c_m: V8,
+    e_ex: V8,
+    e_in: V8,
+    tau_e: V8,
+    tau_i: V8,
+    i_e: V8,
+}
+
+impl Params8 {
+    /// The parameters of cells `p[0..LANES]`.
+    fn of(p: &[CondParams; LANES]) -> Self {
+        let col = |f: fn(&CondParams) -> f64| V8(p.each_ref().map(f));
+        Params8 {
+            v_reset: col(|p| p.v_reset),
+            v_th: col(|p| p.v_th),
+            e_l: col(|p| p.e_l),
+            g_l: col(|p| p.g_l),
+            c_m: col(|p| p.c_m),
+            e_ex: col(|p| p.e_ex),
+            e_in: col(|p| p.e_in),
+            tau_e: col(|p| p.tau_e),
+            tau_i: col(|p| p.tau_i),
+            i_e: col(|p| p.i_e),
+        }
+    }
+}
+
+/// The lanes' view of the parameters, derived from [`CondParams`]: one set
+/// for a homogeneous population (kept in registers across the blocks), or
+/// one [`Params8`] per block of [`LANES`] cells (read without a gather).
+enum LaneParams {
+    Uniform(Box<Params8>),
+    Blocks(Vec<Params8>),
+}
+
+impl LaneParams {
+    /// Blocks of `p`, the last padded with copies of the last cell.
+    fn new(p: &[CondParams]) -> Self {
+        let same = |a: &CondParams, b: &CondParams| {
+            let key = |p: &CondParams| {
+                [p.v_reset, p.v_th, p.e_l, p.g_l, p.c_m, p.e_ex, p.e_in, p.tau_e, p.tau_i, p.i_e].map(f64::to_bits)
+            };
+            key(a) == key(b)
+        };
+        match p.first() {
+            Some(first) if p.iter().all(|q| same(q, first)) => {
+                LaneParams::Uniform(Box::new(Params8::of(&[*first; LANES])))
+            }
+            _ => LaneParams::Blocks(
+                (0..p.len().div_ceil(LANES))
+                    .map(|b| Params8::of(&std::array::from_fn(|l| p[(b * LANES + l).min(p.len() - 1)])))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// How the lanes read the parameters of block `b`: [`Params8`] itself for
+/// a homogeneous population, a slice of them otherwise.
+trait BlockParams: Copy {
+    fn block(self, b: usize) -> Params8;
+}
+
+impl BlockParams for Params8 {
+    #[inline(always)]
+    fn block(self, _b: usize) -> Params8 {
+        self
+    }
+}
+
+impl BlockParams for &[Params8] {
+    #[inline(always)]
+    fn block(self, b: usize) -> Params8 {
+        self[b]
+    }
+}
+
+/// The parameters of the threshold rule, one column each (see
+/// [`CondState::threshold`]).
+struct Threshold {
+    v_th: Vec<f64>,
+    v_reset: Vec<f64>,
+    refrac: Vec<u32>,
+}
+
+impl Threshold {
+    fn new(p: &[CondParams]) -> Self {
+        Threshold {
+            v_th: p.iter().map(|p| p.v_th).collect(),
+            v_reset: p.iter().map(|p| p.v_reset).collect(),
+            refrac: p.iter().map(|p| p.refrac).collect(),
+        }
+    }
+}
+
+/// The threshold rule for the cells of one block (`v` their potentials,
+/// the other slices as long); returns the lanes that fired, one bit each.
+#[inline(always)]
+fn threshold_lanes(v: &mut [f64], r: &mut [u32], v_th: &[f64], v_reset: &[f64], refrac: &[u32]) -> u32 {
+    let m = v.len();
+    let (r, v_th, v_reset, refrac) = (&mut r[..m], &v_th[..m], &v_reset[..m], &refrac[..m]);
+    let mut fired = 0;
+    for l in 0..m {
+        let ri = r[l];
+        let fire = (ri == 0) & (v[l] >= v_th[l]);
+        v[l] = if (ri != 0) | fire { v_reset[l] } else { v[l] };
+        r[l] = if fire { refrac[l] } else { ri.saturating_sub(1) };
+        fired |= u32::from(fire) << l;
+    }
+    fired
+}
+
+/// Shared state handling of the models: `N` state components with `v`
+/// first; conductances at `G_EXC`, `G_INH` (nS). The state is kept in
+/// [`Block`]s of [`LANES`] cells, the lanes' own layout; the lanes of the
+/// last block past the last cell hold a copy of the last cell (they are
+/// integrated, never read).
 struct CondState<const N: usize> {
     dt: f64,
+    /// Number of cells.
+    n: usize,
     p: Vec<CondParams>,
-    y: Vec<[f64; N]>,
+    lanes: LaneParams,
+    /// The threshold rule's parameters, one column each.
+    th: Threshold,
+    y: Vec<Block<N>>,
+    /// Carried step size per lane of `y`.
     step: Vec<f64>,
     r: Vec<u32>,
     init: Vec<[f64; N]>,
@@ -124,7 +253,82 @@ impl<const N: usize> CondState<N> {
                 s
             })
             .collect();
-        CondState { dt, p: self::params(params, dt), y: init.clone(), step: vec![dt; n], r: vec![0; n], init }
+        let p = self::params(params, dt);
+        let blocks = n.div_ceil(LANES);
+        let mut s = CondState {
+            dt,
+            n,
+            lanes: LaneParams::new(&p),
+            th: Threshold::new(&p),
+            p,
+            y: vec![[[0.0; LANES]; N]; blocks],
+            step: vec![dt; blocks * LANES],
+            r: vec![0; n],
+            init,
+        };
+        s.load_init();
+        s
+    }
+
+    /// Sets the parameters (and the lanes' copy of them).
+    fn set_params(&mut self, p: Vec<CondParams>) {
+        self.lanes = LaneParams::new(&p);
+        self.th = Threshold::new(&p);
+        self.p = p;
+    }
+
+    /// NEST's rule after the integration of a step (`iaf_cond_*::update`):
+    /// a refractory cell is held at `v_reset` and counts down, another
+    /// fires at `v >= v_th` (`v_reset`, refractory count `refrac`, a spike
+    /// at the end of step `step`). Branch-free over each block of
+    /// [`LANES`] cells (which cells are refractory is not predictable).
+    fn threshold(&mut self, step: u64, spikes: &mut SpikeOut) {
+        let n = self.n;
+        let th = &self.th;
+        for (b, y) in self.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            let fired = if i0 + LANES <= n {
+                let k = i0..i0 + LANES;
+                threshold_lanes(
+                    &mut y[0],
+                    &mut self.r[k.clone()],
+                    &th.v_th[k.clone()],
+                    &th.v_reset[k.clone()],
+                    &th.refrac[k],
+                )
+            } else {
+                let k = i0..n;
+                threshold_lanes(
+                    &mut y[0][..n - i0],
+                    &mut self.r[k.clone()],
+                    &th.v_th[k.clone()],
+                    &th.v_reset[k.clone()],
+                    &th.refrac[k],
+                )
+            };
+            if fired != 0 {
+                for l in 0..LANES {
+                    if fired & (1 << l) != 0 {
+                        spikes.push(((i0 + l) as u32, step + 1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The state of every cell (and the padding lanes) from `init`.
+    fn load_init(&mut self) {
+        for i in 0..self.y.len() * LANES {
+            if let Some(last) = self.init.len().checked_sub(1) {
+                block_set(&mut self.y, i, self.init[i.min(last)]);
+            }
+        }
+    }
+
+    /// The state of cell `i`.
+    #[inline(always)]
+    fn get(&self, i: usize) -> [f64; N] {
+        block_get(&self.y, i)
     }
 
     fn initialize(
@@ -151,24 +355,54 @@ impl<const N: usize> CondState<N> {
         };
         for (c, v) in cells.iter().zip(values) {
             self.init[*c][k] = v * scale;
-            self.y[*c][k] = v * scale;
         }
+        self.set_component(k, cells, values.iter().map(|v| v * scale));
         Ok(())
     }
 
+    /// Sets component `k` of the state of `cells` to `values` (and
+    /// refreshes the padding lanes, copies of the last cell).
+    fn set_component(&mut self, k: usize, cells: &[usize], values: impl Iterator<Item = f64>) {
+        for (&c, v) in cells.iter().zip(values) {
+            let mut y = self.get(c);
+            y[k] = v;
+            block_set(&mut self.y, c, y);
+        }
+        if let Some(last) = self.n.checked_sub(1) {
+            let y = self.get(last);
+            for i in self.n..self.y.len() * LANES {
+                block_set(&mut self.y, i, y);
+            }
+        }
+    }
+
     fn reset(&mut self) {
-        self.y.clone_from(&self.init);
+        self.load_init();
         self.step.iter_mut().for_each(|s| *s = self.dt);
         self.r.iter_mut().for_each(|r| *r = 0);
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>, g_exc: usize, g_inh: usize) {
         match var {
-            0 => out.extend(cells.iter().map(|c| self.y[*c][0])),
-            1 => out.extend(cells.iter().map(|c| self.y[*c][g_exc] * 1e-3)),
-            _ => out.extend(cells.iter().map(|c| self.y[*c][g_inh] * 1e-3)),
+            0 => out.extend(cells.iter().map(|c| self.get(*c)[0])),
+            1 => out.extend(cells.iter().map(|c| self.get(*c)[g_exc] * 1e-3)),
+            _ => out.extend(cells.iter().map(|c| self.get(*c)[g_inh] * 1e-3)),
         }
     }
+}
+
+/// Runs `$integrate` (`integrate_exp` or `integrate_alpha`) on the
+/// [`CondState`] `$s` with the injected currents `$cur` (nA), monomorphised
+/// for its kind of [`LaneParams`].
+macro_rules! integrate_state {
+    ($integrate:ident, $s:expr, $cur:expr) => {{
+        let CondState { dt, n, p, lanes, y, step, r, .. } = $s;
+        let (h, n, cur) = (*dt, *n, $cur);
+        match lanes {
+            LaneParams::Uniform(q) => $integrate(RkfIo { h, sys: CondSystem { p, lanes: **q, r, cur, n }, y, step }),
+            LaneParams::Blocks(q) => $integrate(RkfIo { h, sys: CondSystem { p, lanes: &q[..], r, cur, n }, y, step }),
+        }
+    }};
 }
 
 /// The `Kernel` methods of a model that is a `CondState` (field `.0`) with
@@ -176,7 +410,7 @@ impl<const N: usize> CondState<N> {
 macro_rules! delegate_to_cond_state {
     ($model:literal, $g_exc:literal, $g_inh:literal) => {
         fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-            self.0.p = self::params(params, self.0.dt);
+            self.0.set_params(self::params(params, self.0.dt));
             Ok(())
         }
 
@@ -236,21 +470,17 @@ impl Kernel for IafCondExp {
             k.update(input.step, &mut e, &mut i, cur, spikes);
             return;
         }
-        integrate_exp(RkfIo { h: s.dt, p: &s.p, r: &s.r, cur, y: &mut s.y, step: &mut s.step });
-        for i in 0..s.y.len() {
-            let p = s.p[i];
-            let y = &mut s.y[i];
-            y[1] += ex[i] * 1000.0;
-            y[2] += inh[i] * 1000.0;
-            if s.r[i] > 0 {
-                s.r[i] -= 1;
-                y[0] = p.v_reset;
-            } else if y[0] >= p.v_th {
-                s.r[i] = p.refrac;
-                y[0] = p.v_reset;
-                spikes.push((i as u32, input.step + 1));
+        integrate_state!(integrate_exp, s, cur);
+        let n = s.n;
+        let (ex, inh) = (&ex[..n], &inh[..n]);
+        for (b, y) in s.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            for l in 0..LANES.min(n - i0) {
+                y[1][l] += ex[i0 + l] * 1000.0;
+                y[2][l] += inh[i0 + l] * 1000.0;
             }
         }
+        s.threshold(input.step, spikes);
     }
 
     fn step_clearing(
@@ -270,14 +500,14 @@ impl Kernel for IafCondExp {
             OdeSolver::Rkf45 => None,
             OdeSolver::Rk4 => {
                 let mut k = Rk4Exp::new(self.s.dt, &self.s.p);
-                k.load(&self.s.y, &self.s.r);
+                k.load(&self.s);
                 Some(k)
             }
         };
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.s.p = self::params(params, self.s.dt);
+        self.s.set_params(self::params(params, self.s.dt));
         if let Some(k) = &mut self.rk4 {
             k.derive(&self.s.p);
         }
@@ -302,7 +532,7 @@ impl Kernel for IafCondExp {
     fn reset(&mut self) {
         self.s.reset();
         if let Some(k) = &mut self.rk4 {
-            k.load(&self.s.y, &self.s.r);
+            k.load(&self.s);
         }
     }
 
@@ -449,11 +679,11 @@ impl Rk4Exp {
     }
 
     /// Takes the state `(v, g_exc, g_inh)` and refractory counts.
-    fn load(&mut self, y: &[[f64; 3]], r: &[u32]) {
-        for (i, y) in y.iter().enumerate() {
-            (self.v[i], self.ge[i], self.gi[i]) = (y[0], y[1], y[2]);
+    fn load(&mut self, s: &CondState<3>) {
+        for i in 0..s.n {
+            [self.v[i], self.ge[i], self.gi[i]] = s.get(i);
         }
-        self.r.iter_mut().zip(r).for_each(|(x, r)| *x = f64::from(*r));
+        self.r.iter_mut().zip(&s.r).for_each(|(x, r)| *x = f64::from(*r));
     }
 
     /// One step; the input is zeroed once read.
@@ -565,51 +795,11 @@ dispatch! {
 }
 
 /// What the RKF45 integration of a step reads and writes.
-struct RkfIo<'a, const N: usize> {
+struct RkfIo<'a, P, const N: usize> {
     h: f64,
-    p: &'a [CondParams],
-    r: &'a [u32],
-    cur: &'a [f64],
-    y: &'a mut [[f64; N]],
+    sys: CondSystem<'a, P>,
+    y: &'a mut [Block<N>],
     step: &'a mut [f64],
-}
-
-/// Integrates every cell of `io` over one step with NEST's RKF45, the
-/// derivatives given by `sys`: [`LANES`] cells at a time through
-/// [`Rkf45::first_step_lanes`] (the common case of one accepted step of
-/// size `h`), the cells it does not accept and the last `n % LANES` through
-/// the scalar [`Rkf45::advance`]. Both perform the same operations, so the
-/// result is the scalar stepper's bit for bit.
-#[inline(always)]
-fn integrate<S: System<N>, const N: usize>(solver: Rkf45<N>, sys: &S, h: f64, y: &mut [[f64; N]], step: &mut [f64]) {
-    let n = y.len();
-    let step = &mut step[..n];
-    let full = n - n % LANES;
-    for i0 in (0..full).step_by(LANES) {
-        let mut y0 = [[0.0; LANES]; N];
-        let mut steps = [0.0; LANES];
-        for l in 0..LANES {
-            for c in 0..N {
-                y0[c][l] = y[i0 + l][c];
-            }
-            steps[l] = step[i0 + l];
-        }
-        let (y1, ok) = solver.first_step_lanes(sys, i0, &y0, h, &steps);
-        for l in 0..LANES {
-            let i = i0 + l;
-            if ok[l] {
-                for c in 0..N {
-                    y[i][c] = y1[c][l];
-                }
-                step[i] = h;
-            } else {
-                solver.advance(&mut y[i], h, &mut step[i], |a, b| sys.cell(i, a, b));
-            }
-        }
-    }
-    for i in full..n {
-        solver.advance(&mut y[i], h, &mut step[i], |a, b| sys.cell(i, a, b));
-    }
 }
 
 /// The constants of the right-hand side during a step, for one cell
@@ -628,17 +818,21 @@ struct Consts<T: Real> {
     i_e: T,
     /// Injected current (pA).
     i_stim: T,
-    refractory: T::Mask,
+    /// Refractory: `v` held at `v_reset`, `dv/dt = 0` ([`Real::Bits`]).
+    refractory: T::Bits,
 }
 
-/// The cells' parameters, refractory counts and injected currents (nA).
-struct CondSystem<'a> {
+/// The cells' parameters (per cell, and as the lanes read them),
+/// refractory counts and injected currents (nA) of `n` cells.
+struct CondSystem<'a, P> {
     p: &'a [CondParams],
+    lanes: P,
     r: &'a [u32],
     cur: &'a [f64],
+    n: usize,
 }
 
-impl CondSystem<'_> {
+impl<P: BlockParams> CondSystem<'_, P> {
     #[inline(always)]
     fn consts(&self, i: usize) -> Consts<f64> {
         let p = &self.p[i];
@@ -654,38 +848,39 @@ impl CondSystem<'_> {
             tau_i: p.tau_i,
             i_e: p.i_e,
             i_stim: self.cur[i] * 1000.0,
-            refractory: self.r[i] > 0,
+            refractory: bits(self.r[i] > 0),
         }
     }
 
+    /// The constants of cells `i0 .. i0 + LANES` (a block): the lanes past
+    /// the last cell get no current and are not refractory.
     #[inline(always)]
     fn chunk(&self, i0: usize) -> Consts<V8> {
-        let (p, r, cur) = (&self.p[i0..i0 + LANES], &self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
-        macro_rules! col {
-            ($f:ident) => {{
-                let mut x = [0.0; LANES];
-                for l in 0..LANES {
-                    x[l] = p[l].$f;
-                }
-                V8(x)
-            }};
-        }
-        let (mut i_stim, mut refractory) = ([0.0; LANES], [false; LANES]);
-        for l in 0..LANES {
-            i_stim[l] = cur[l] * 1000.0;
-            refractory[l] = r[l] > 0;
+        let q = self.lanes.block(i0 / LANES);
+        let (mut i_stim, mut refractory) = ([0.0; LANES], [0; LANES]);
+        if i0 + LANES <= self.n {
+            let (r, cur) = (&self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
+            for l in 0..LANES {
+                i_stim[l] = cur[l] * 1000.0;
+                refractory[l] = bits(r[l] > 0);
+            }
+        } else {
+            for l in 0..self.n - i0 {
+                i_stim[l] = self.cur[i0 + l] * 1000.0;
+                refractory[l] = bits(self.r[i0 + l] > 0);
+            }
         }
         Consts {
-            v_reset: col!(v_reset),
-            v_th: col!(v_th),
-            e_l: col!(e_l),
-            g_l: col!(g_l),
-            c_m: col!(c_m),
-            e_ex: col!(e_ex),
-            e_in: col!(e_in),
-            tau_e: col!(tau_e),
-            tau_i: col!(tau_i),
-            i_e: col!(i_e),
+            v_reset: q.v_reset,
+            v_th: q.v_th,
+            e_l: q.e_l,
+            g_l: q.g_l,
+            c_m: q.c_m,
+            e_ex: q.e_ex,
+            e_in: q.e_in,
+            tau_e: q.tau_e,
+            tau_i: q.tau_i,
+            i_e: q.i_e,
             i_stim: V8(i_stim),
             refractory,
         }
@@ -695,20 +890,20 @@ impl CondSystem<'_> {
 /// NEST's `iaf_cond_exp_dynamics`: state `(v, g_exc, g_inh)`.
 #[inline(always)]
 fn exp_rhs<T: Real>(p: &Consts<T>, y: [T; 3]) -> [T; 3] {
-    let v = T::select(p.refractory, p.v_reset, y[0].min(p.v_th));
+    let v = T::blend(p.refractory, p.v_reset, y[0].min(p.v_th));
     let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    let dv = T::select(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn) / p.c_m);
+    let dv = T::blend(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn) / p.c_m);
     [dv, -y[1] / p.tau_e, -y[2] / p.tau_i]
 }
 
 /// NEST's `iaf_cond_alpha_dynamics`: state `(v, dg_exc, g_exc, dg_inh, g_inh)`.
 #[inline(always)]
 fn alpha_rhs<T: Real>(p: &Consts<T>, y: [T; 5]) -> [T; 5] {
-    let v = T::select(p.refractory, p.v_reset, y[0].min(p.v_th));
+    let v = T::blend(p.refractory, p.v_reset, y[0].min(p.v_th));
     let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    let dv = T::select(p.refractory, T::splat(0.0), (-i_l - i_syn + p.i_stim + p.i_e) / p.c_m);
+    let dv = T::blend(p.refractory, T::splat(0.0), (-i_l - i_syn + p.i_stim + p.i_e) / p.c_m);
     [dv, -y[1] / p.tau_e, y[1] - y[2] / p.tau_e, -y[3] / p.tau_i, y[3] - y[4] / p.tau_i]
 }
 
@@ -716,9 +911,9 @@ fn alpha_rhs<T: Real>(p: &Consts<T>, y: [T; 5]) -> [T; 5] {
 macro_rules! cond_system {
     ($name:ident, $n:literal, $rhs:ident) => {
         /// [`CondSystem`] with one of the right-hand sides above.
-        struct $name<'a>(CondSystem<'a>);
+        struct $name<'a, P>(CondSystem<'a, P>);
 
-        impl System<$n> for $name<'_> {
+        impl<P: BlockParams> System<$n> for $name<'_, P> {
             type Chunk = Consts<V8>;
 
             #[inline(always)]
@@ -745,26 +940,29 @@ macro_rules! cond_system {
 cond_system!(ExpSystem, 3, exp_rhs);
 cond_system!(AlphaSystem, 5, alpha_rhs);
 
-/// [`integrate`] for `IF_cond_exp`.
+/// Integrates every cell of `io` over one step with NEST's RKF45
+/// ([`Rkf45::integrate_blocks`]: [`LANES`] cells at a time, the scalar
+/// stepper for any lane that needs more than one step of size `h`), for
+/// `IF_cond_exp`.
 #[inline(always)]
-fn integrate_exp_body(io: RkfIo<'_, 3>) {
-    let sys = ExpSystem(CondSystem { p: io.p, r: io.r, cur: io.cur });
-    integrate(Rkf45::<3>::absolute(EPS_ABS), &sys, io.h, io.y, io.step);
+fn integrate_exp_body<P: BlockParams>(io: RkfIo<'_, P, 3>) {
+    let n = io.sys.n;
+    Rkf45::<3>::absolute(EPS_ABS).integrate_blocks(&ExpSystem(io.sys), io.h, io.y, io.step, n);
 }
 
-/// [`integrate`] for `IF_cond_alpha`.
+/// As [`integrate_exp_body`], for `IF_cond_alpha`.
 #[inline(always)]
-fn integrate_alpha_body(io: RkfIo<'_, 5>) {
-    let sys = AlphaSystem(CondSystem { p: io.p, r: io.r, cur: io.cur });
-    integrate(Rkf45::<5>::absolute(EPS_ABS), &sys, io.h, io.y, io.step);
+fn integrate_alpha_body<P: BlockParams>(io: RkfIo<'_, P, 5>) {
+    let n = io.sys.n;
+    Rkf45::<5>::absolute(EPS_ABS).integrate_blocks(&AlphaSystem(io.sys), io.h, io.y, io.step, n);
 }
 
 dispatch! {
-    fn integrate_exp(io: RkfIo<'_, 3>) -> () = integrate_exp_body;
+    fn integrate_exp<P: BlockParams>(io: RkfIo<'_, P, 3>) -> () = integrate_exp_body;
 }
 
 dispatch! {
-    fn integrate_alpha(io: RkfIo<'_, 5>) -> () = integrate_alpha_body;
+    fn integrate_alpha<P: BlockParams>(io: RkfIo<'_, P, 5>) -> () = integrate_alpha_body;
 }
 
 /// Native kernel of [`IF_cond_alpha`]: state `(v, dg_exc, g_exc, dg_inh, g_inh)`.
@@ -781,20 +979,17 @@ impl Kernel for IafCondAlpha {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let s = &mut self.0;
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
-        integrate_alpha(RkfIo { h: s.dt, p: &s.p, r: &s.r, cur, y: &mut s.y, step: &mut s.step });
-        for i in 0..s.y.len() {
-            let p = s.p[i];
-            let y = &mut s.y[i];
-            if s.r[i] > 0 {
-                s.r[i] -= 1;
-                y[0] = p.v_reset;
-            } else if y[0] >= p.v_th {
-                s.r[i] = p.refrac;
-                y[0] = p.v_reset;
-                spikes.push((i as u32, input.step + 1));
+        integrate_state!(integrate_alpha, s, cur);
+        s.threshold(input.step, spikes);
+        let n = s.n;
+        let (ex, inh, p) = (&ex[..n], &inh[..n], &s.p[..n]);
+        for (b, y) in s.y.iter_mut().enumerate() {
+            let i0 = b * LANES;
+            for l in 0..LANES.min(n - i0) {
+                let (i, p) = (i0 + l, &p[i0 + l]);
+                y[1][l] += ex[i] * 1000.0 * p.psc_e;
+                y[3][l] += inh[i] * 1000.0 * p.psc_i;
             }
-            y[1] += ex[i] * 1000.0 * p.psc_e;
-            y[3] += inh[i] * 1000.0 * p.psc_i;
         }
     }
 
@@ -847,11 +1042,11 @@ impl NativeCell for IF_cond_exp_gsfa_grr {
         super::kernel::check_tables::<Self>(params, initial, ctx)?;
         let mut s = CondState::<5>::new(params, initial, ctx.dt, 1, 2);
         let (gs, gr) = (initial.scalar("g_s"), initial.scalar("g_r"));
-        for i in 0..s.y.len() {
+        for i in 0..s.n {
             s.init[i][3] = gs[i];
             s.init[i][4] = gr[i];
         }
-        s.y.clone_from(&s.init);
+        s.load_init();
         Ok(Box::new(IafCondExpSfaRr { s, a: sfa_rr(params) }))
     }
 }
@@ -861,11 +1056,12 @@ impl Kernel for IafCondExpSfaRr {
         let s = &mut self.s;
         let solver = Rkf45::<5>::absolute(EPS_ABS);
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
-        for i in 0..s.y.len() {
+        for i in 0..s.n {
             let (p, q) = (s.p[i], self.a[i]);
             let refractory = s.r[i] > 0;
             let i_stim = cur[i] * 1000.0;
-            solver.advance(&mut s.y[i], s.dt, &mut s.step[i], |y, f| {
+            let mut y = s.get(i);
+            solver.advance(&mut y, s.dt, &mut s.step[i], |y, f| {
                 let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
                 let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
                 let i_l = p.g_l * (v - p.e_l);
@@ -877,7 +1073,6 @@ impl Kernel for IafCondExpSfaRr {
                 f[3] = -y[3] / q.tau_sfa;
                 f[4] = -y[4] / q.tau_rr;
             });
-            let y = &mut s.y[i];
             y[1] += ex[i] * 1000.0;
             y[2] += inh[i] * 1000.0;
             if s.r[i] > 0 {
@@ -890,11 +1085,12 @@ impl Kernel for IafCondExpSfaRr {
                 y[4] += q.q_rr;
                 spikes.push((i as u32, input.step + 1));
             }
+            block_set(&mut s.y, i, y);
         }
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.s.p = self::params(params, self.s.dt);
+        self.s.set_params(self::params(params, self.s.dt));
         self.a = sfa_rr(params);
         Ok(())
     }
@@ -907,8 +1103,8 @@ impl Kernel for IafCondExpSfaRr {
         };
         for (c, v) in cells.iter().zip(values) {
             self.s.init[*c][k] = *v;
-            self.s.y[*c][k] = *v;
         }
+        self.s.set_component(k, cells, values.iter().copied());
         Ok(())
     }
 
@@ -922,8 +1118,8 @@ impl Kernel for IafCondExpSfaRr {
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
         match var {
-            3 => out.extend(cells.iter().map(|c| self.s.y[*c][3])),
-            4 => out.extend(cells.iter().map(|c| self.s.y[*c][4])),
+            3 => out.extend(cells.iter().map(|c| self.s.get(*c)[3])),
+            4 => out.extend(cells.iter().map(|c| self.s.get(*c)[4])),
             _ => self.s.read(var, cells, out, 1, 2),
         }
     }
@@ -986,24 +1182,43 @@ mod tests {
     /// kicks, refractory periods and injected currents, and asserts that
     /// every state component is bit-identical after every step.
     fn lane_path_equals_scalar<const N: usize>(
-        lane: fn(RkfIo<'_, N>),
+        lane: fn(&mut CondState<N>, &[f64]),
         scalar: fn(&CondParams, bool, f64, &[f64; N], &mut [f64; N]),
         kick: [usize; 2],
+        uniform: bool,
     ) {
         let (n, h) = (21, 0.1);
         let mut g = Gen(0x5eed_1234_abcd_0001);
-        let p = random_params(&mut g, n);
-        let mut y: Vec<[f64; N]> = (0..n)
+        let mut p = random_params(&mut g, n);
+        if uniform {
+            p = vec![p[0]; n];
+        }
+        let y: Vec<[f64; N]> = (0..n)
             .map(|_| std::array::from_fn(|c| if c == 0 { g.next(-70.0, -50.0) } else { g.next(0.0, 30.0) }))
             .collect();
         let mut yr = y.clone();
-        let (mut step, mut step_r) = (vec![h; n], vec![h; n]);
+        let blocks = n.div_ceil(LANES);
+        let mut st = CondState {
+            dt: h,
+            n,
+            lanes: LaneParams::new(&p),
+            th: Threshold::new(&p),
+            p: p.clone(),
+            y: vec![[[0.0; LANES]; N]; blocks],
+            step: vec![h; blocks * LANES],
+            r: vec![0; n],
+            init: y,
+        };
+        assert_eq!(matches!(st.lanes, LaneParams::Uniform(_)), uniform);
+        st.load_init();
+        let mut step_r = vec![h; n];
         let solver = Rkf45::<N>::absolute(EPS_ABS);
         let mut substeps = 0;
         for k in 0..400 {
             let r: Vec<u32> = (0..n).map(|_| u32::from(g.next(0.0, 1.0) < 0.1)).collect();
             let cur: Vec<f64> = (0..n).map(|_| g.next(-0.2, 0.6)).collect();
-            lane(RkfIo { h, p: &p, r: &r, cur: &cur, y: &mut y, step: &mut step });
+            st.r.clone_from(&r);
+            lane(&mut st, &cur);
             for i in 0..n {
                 let (ri, c) = (r[i] > 0, cur[i] * 1000.0);
                 let mut t = 0.0;
@@ -1013,55 +1228,73 @@ mod tests {
                     });
                     substeps += 1;
                 }
-                assert_eq!(y[i].map(f64::to_bits), yr[i].map(f64::to_bits), "step {k}, cell {i}");
+                let mut y = st.get(i);
+                assert_eq!(y.map(f64::to_bits), yr[i].map(f64::to_bits), "step {k}, cell {i}");
                 if g.next(0.0, 1.0) < 0.1 {
                     // Large conductance kicks force sub-steps and rejections.
                     let (de, di) = (g.next(0.0, 300.0), g.next(0.0, 600.0));
-                    y[i][kick[0]] += de;
+                    y[kick[0]] += de;
                     yr[i][kick[0]] += de;
-                    y[i][kick[1]] += di;
+                    y[kick[1]] += di;
                     yr[i][kick[1]] += di;
+                    block_set(&mut st.y, i, y);
                 }
             }
         }
         assert!(substeps > n * 400 + 50, "{substeps} sub-steps: the scalar fallback was not exercised");
     }
 
+    fn exp_lanes(s: &mut CondState<3>, cur: &[f64]) {
+        integrate_state!(integrate_exp, s, cur);
+    }
+
+    fn alpha_lanes(s: &mut CondState<5>, cur: &[f64]) {
+        integrate_state!(integrate_alpha, s, cur);
+    }
+
+    /// NEST's `iaf_cond_exp` right-hand side, as the kernel wrote it before
+    /// the lane path.
+    fn exp_scalar(p: &CondParams, refractory: bool, i_stim: f64, y: &[f64; 3], f: &mut [f64; 3]) {
+        let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
+        let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
+        let i_l = p.g_l * (v - p.e_l);
+        f[0] = if refractory { 0.0 } else { (-i_l + i_stim + p.i_e - i_syn) / p.c_m };
+        f[1] = -y[1] / p.tau_e;
+        f[2] = -y[2] / p.tau_i;
+    }
+
     #[test]
     fn cond_exp_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        at_every_width(|| {
-            lane_path_equals_scalar::<3>(
-                integrate_exp,
-                |p, refractory, i_stim, y, f| {
-                    let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
-                    let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
-                    let i_l = p.g_l * (v - p.e_l);
-                    f[0] = if refractory { 0.0 } else { (-i_l + i_stim + p.i_e - i_syn) / p.c_m };
-                    f[1] = -y[1] / p.tau_e;
-                    f[2] = -y[2] / p.tau_i;
-                },
-                [1, 2],
-            )
-        });
+        at_every_width(|| lane_path_equals_scalar::<3>(exp_lanes, exp_scalar, [1, 2], false));
+    }
+
+    #[test]
+    fn cond_exp_lanes_with_one_parameter_set_equal_the_scalar_kernel_bit_for_bit() {
+        // A homogeneous population takes the other monomorphisation
+        // (`LaneParams::Uniform`, parameters kept in registers).
+        at_every_width(|| lane_path_equals_scalar::<3>(exp_lanes, exp_scalar, [1, 2], true));
+    }
+
+    /// NEST's `iaf_cond_alpha` right-hand side, as the kernel wrote it
+    /// before the lane path.
+    fn alpha_scalar(p: &CondParams, refractory: bool, i_stim: f64, y: &[f64; 5], f: &mut [f64; 5]) {
+        let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
+        let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
+        let i_l = p.g_l * (v - p.e_l);
+        f[0] = if refractory { 0.0 } else { (-i_l - i_syn + i_stim + p.i_e) / p.c_m };
+        f[1] = -y[1] / p.tau_e;
+        f[2] = y[1] - y[2] / p.tau_e;
+        f[3] = -y[3] / p.tau_i;
+        f[4] = y[3] - y[4] / p.tau_i;
     }
 
     #[test]
     fn cond_alpha_lanes_equal_the_scalar_kernel_bit_for_bit() {
-        at_every_width(|| {
-            lane_path_equals_scalar::<5>(
-                integrate_alpha,
-                |p, refractory, i_stim, y, f| {
-                    let v = if refractory { p.v_reset } else { y[0].min(p.v_th) };
-                    let i_syn = y[2] * (v - p.e_ex) + y[4] * (v - p.e_in);
-                    let i_l = p.g_l * (v - p.e_l);
-                    f[0] = if refractory { 0.0 } else { (-i_l - i_syn + i_stim + p.i_e) / p.c_m };
-                    f[1] = -y[1] / p.tau_e;
-                    f[2] = y[1] - y[2] / p.tau_e;
-                    f[3] = -y[3] / p.tau_i;
-                    f[4] = y[3] - y[4] / p.tau_i;
-                },
-                [1, 3],
-            )
-        });
+        at_every_width(|| lane_path_equals_scalar::<5>(alpha_lanes, alpha_scalar, [1, 3], false));
+    }
+
+    #[test]
+    fn cond_alpha_lanes_with_one_parameter_set_equal_the_scalar_kernel_bit_for_bit() {
+        at_every_width(|| lane_path_equals_scalar::<5>(alpha_lanes, alpha_scalar, [1, 3], true));
     }
 }

@@ -26,6 +26,8 @@
 //! common case, one accepted step over the whole interval, for [`LANES`]
 //! cells at once in vector lanes.
 
+use crate::native::simd::bits;
+
 /// Fehlberg 4(5) coefficients (Hairer, Nørsett & Wanner, Table II.5.1; as in GSL).
 mod tableau {
     pub const A: [f64; 5] = [1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0];
@@ -230,6 +232,22 @@ impl<const N: usize> Rkf45<N> {
         h: f64,
         steps: &Lanes,
     ) -> ([Lanes; N], [bool; LANES]) {
+        let (y, ok) = self.first_step_bits(sys, i0, y0, h, steps);
+        (y, ok.map(|m| m != 0))
+    }
+
+    /// [`Rkf45::first_step_lanes`] with the mask as [`Real::Bits`](crate::native::simd::Real::Bits)
+    /// (all ones for an accepted lane), which vector compares make without
+    /// conversions.
+    #[inline(always)]
+    fn first_step_bits<S: System<N>>(
+        &self,
+        sys: &S,
+        i0: usize,
+        y0: &[Lanes; N],
+        h: f64,
+        steps: &Lanes,
+    ) -> ([Lanes; N], [u64; LANES]) {
         use tableau::*;
         let chunk = sys.chunk(i0);
         let h0 = h;
@@ -293,15 +311,40 @@ impl<const N: usize> Rkf45<N> {
         // so lanes accepted steps the scalar path rejects. A NaN ratio
         // (which `f64::max` would ignore) declines the lane, leaving it to
         // the scalar path: the result is the scalar path's either way.
-        let mut ok = [true; LANES];
+        //
+        // The ratio `e / d` (`e = |yerr|`, `d = |d0|`) is rounded
+        // correctly, and rounding is monotonic, so `e < d` (then `d > 0`,
+        // `e` finite: ratio below 1, or 0 if `d` is infinite) passes and
+        // `e > 2 d` (ratio above 2, or infinite) fails for certain without
+        // the division; only when some component is in neither case (ratio
+        // in [1, 2], or a NaN, or `e = d` = 0 or infinity) are the
+        // divisions made, as the scalar path makes them. Either way `ok` is
+        // exactly `all(e / d <= 1.1)`. (No `d.is_finite()`-style test:
+        // LLVM 22 turned one into a per-lane integer class test.)
+        let mut ok = [u64::MAX; LANES];
+        let mut unsure = [0u64; LANES];
+        let mut d = z;
         for i in 0..N {
             for l in 0..LANES {
                 let d0 = self.eps_rel * (self.a_y * y[i][l].abs() + self.a_dydt * (h0 * yp[i][l]).abs()) + self.eps_abs;
-                ok[l] &= yerr[i][l].abs() / d0.abs() <= 1.1;
+                let (e, di) = (yerr[i][l].abs(), d0.abs());
+                let pass = bits(e < di);
+                let fail = bits(e > 2.0 * di);
+                ok[l] &= pass;
+                unsure[l] |= !(pass | fail);
+                d[i][l] = di;
+            }
+        }
+        if unsure.iter().fold(0, |a, u| a | u) != 0 {
+            ok = [u64::MAX; LANES];
+            for i in 0..N {
+                for l in 0..LANES {
+                    ok[l] &= bits(yerr[i][l].abs() / d[i][l] <= 1.1);
+                }
             }
         }
         for l in 0..LANES {
-            ok[l] &= steps[l] >= h;
+            ok[l] &= bits(steps[l] >= h);
         }
         (y, ok)
     }
@@ -345,6 +388,70 @@ impl<const N: usize> Rkf45<N> {
         }
         for i in full..n {
             self.advance(&mut y[i], h, &mut step[i], |a, b| sys.cell(i, a, b));
+        }
+    }
+}
+
+/// The state of [`LANES`] consecutive cells, component-major: `b[c][l]` is
+/// component `c` of cell `l` of the block. Models that keep their state in
+/// blocks ([`Rkf45::integrate_blocks`]) hand them to the lanes as they are,
+/// without a transpose per step.
+pub type Block<const N: usize> = [Lanes; N];
+
+/// Component `c` of cell `i` of a state kept in [`Block`]s.
+#[inline(always)]
+pub fn block_get<const N: usize>(y: &[Block<N>], i: usize) -> [f64; N] {
+    let b = &y[i / LANES];
+    std::array::from_fn(|c| b[c][i % LANES])
+}
+
+/// Sets the state of cell `i` of a state kept in [`Block`]s.
+#[inline(always)]
+pub fn block_set<const N: usize>(y: &mut [Block<N>], i: usize, v: [f64; N]) {
+    let b = &mut y[i / LANES];
+    for c in 0..N {
+        b[c][i % LANES] = v[c];
+    }
+}
+
+impl<const N: usize> Rkf45<N> {
+    /// [`Rkf45::integrate_cells`] for a state kept in [`Block`]s: block `b`
+    /// holds cells `b * LANES ..`, of which the first `n` are cells of
+    /// `sys`; `step` has one entry per lane of `y` (`y.len() * LANES`).
+    /// Lanes past `n` (padding of the last block) are advanced when the
+    /// lanes accept them and left as they are otherwise; they must hold a
+    /// state `sys` can evaluate (e.g. a copy of a real cell's).
+    ///
+    /// A block whose lanes all pass takes its new state in one store; a lane
+    /// that does not is advanced by the scalar [`Rkf45::advance`] from its
+    /// state at the start of the step, so the result is the scalar
+    /// stepper's bit for bit.
+    #[inline(always)]
+    pub fn integrate_blocks<S: System<N>>(&self, sys: &S, h: f64, y: &mut [Block<N>], step: &mut [f64], n: usize) {
+        let step = &mut step[..y.len() * LANES];
+        for (b, (yb, sb)) in y.iter_mut().zip(step.chunks_exact_mut(LANES)).enumerate() {
+            let i0 = b * LANES;
+            let steps: &mut Lanes = sb.try_into().expect("chunks of LANES");
+            let (y1, ok) = self.first_step_bits(sys, i0, yb, h, steps);
+            if ok.iter().fold(u64::MAX, |a, o| a & o) == u64::MAX {
+                *yb = y1;
+                *steps = [h; LANES];
+                continue;
+            }
+            for l in 0..LANES {
+                if ok[l] != 0 {
+                    for c in 0..N {
+                        yb[c][l] = y1[c][l];
+                    }
+                    steps[l] = h;
+                } else if i0 + l < n {
+                    let mut yi: [f64; N] = std::array::from_fn(|c| yb[c][l]);
+                    self.advance(&mut yi, h, &mut steps[l], |a, f| sys.cell(i0 + l, a, f));
+                    for c in 0..N {
+                        yb[c][l] = yi[c];
+                    }
+                }
+            }
         }
     }
 }

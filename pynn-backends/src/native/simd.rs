@@ -140,6 +140,12 @@ impl Col for &[f64] {
     }
 }
 
+/// [`Real::Bits`] of one lane: all ones if `b`, else zero.
+#[inline(always)]
+pub fn bits(b: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(b))
+}
+
 /// The single value of `v` if every element has the same bit pattern.
 pub fn uniform(v: &[f64]) -> Option<f64> {
     let first = *v.first()?;
@@ -224,6 +230,13 @@ pub trait Real:
     fn min(self, other: Self) -> Self;
     /// Per lane: `yes` where `m` is true, else `no`.
     fn select(m: Self::Mask, yes: Self, no: Self) -> Self;
+    /// One bit pattern per lane: all ones (true) or all zeros (false), as
+    /// wide as the lane, so that a vector compare makes it and a select
+    /// by it is a bitwise blend, without conversions between mask forms.
+    type Bits: Copy;
+    /// Per lane: `yes` where `m` is all ones, `no` where it is zero (the
+    /// bits of the chosen value, as [`Real::select`] gives them).
+    fn blend(m: Self::Bits, yes: Self, no: Self) -> Self;
     /// [`f64::exp`] per lane (the same library function, lane by lane).
     fn exp(self) -> Self;
 }
@@ -241,6 +254,11 @@ impl Real for f64 {
     #[inline(always)]
     fn select(m: bool, yes: Self, no: Self) -> Self {
         if m { yes } else { no }
+    }
+    type Bits = u64;
+    #[inline(always)]
+    fn blend(m: u64, yes: Self, no: Self) -> Self {
+        f64::from_bits((yes.to_bits() & m) | (no.to_bits() & !m))
     }
     #[inline(always)]
     fn exp(self) -> Self {
@@ -289,6 +307,11 @@ impl Real for V8 {
     #[inline(always)]
     fn select(m: [bool; 8], yes: Self, no: Self) -> Self {
         V8(std::array::from_fn(|l| if m[l] { yes.0[l] } else { no.0[l] }))
+    }
+    type Bits = [u64; 8];
+    #[inline(always)]
+    fn blend(m: [u64; 8], yes: Self, no: Self) -> Self {
+        V8(std::array::from_fn(|l| f64::blend(m[l], yes.0[l], no.0[l])))
     }
     #[inline(always)]
     fn exp(self) -> Self {
