@@ -1,4 +1,4 @@
-//! Gap junctions (`ElectricalSynapse`, [`SynapseKind::Gap`]) on the native
+//! Gap junctions (`ElectricalSynapse`, [`SynapseKind::Gap`](pynn_core::backend::SynapseKind::Gap)) on the native
 //! engine.
 //!
 //! A junction of conductance `g` (uS) between cells `a` (pre) and `b`
@@ -44,7 +44,7 @@
 //!   iteration and sends constant coefficients (`c0` = its potential at the
 //!   end of the slice), which the first iteration of the next slice uses.
 //!
-//! Here [`Native::apply_gaps`] runs those iterations before each step (the
+//! Here `Native::apply_gaps` runs those iterations before each step (the
 //! trials are [`GapCell::trial`], which restore the cell's state and keep
 //! the step size as NEST does; the injected current of the step comes from
 //! the same current sources, summed in the same order as the shard sums
@@ -53,12 +53,15 @@
 //!
 //! # Explicit scheme (every other cell type)
 //!
-//! If any coupled cell's kernel has no [`GapCell`] side (e.g. the
-//! integrate-and-fire models, which NEST cannot couple), the whole session
-//! uses the explicit scheme: one snapshot of `v` before every step, and each
-//! cell receives the sum of its junction currents as an injected current
-//! held through the step, like a current source; every kernel integrates
-//! its cell with its usual method.
+//! A coupled cell whose kernel has no [`GapCell`] side (e.g. the
+//! integrate-and-fire models, which NEST cannot couple) is coupled
+//! explicitly: one snapshot of `v` before every step, and the cell
+//! receives the sum of its junction currents from the snapshot as an
+//! injected current held through the step, like a current source; its
+//! kernel integrates it with its usual method. Its relaxed partners see it
+//! as a constant curve at its start value, so a junction between the two
+//! kinds is explicit in both directions; junctions between relaxed cells
+//! are relaxed.
 //!
 //! # Accuracy
 //!
@@ -132,9 +135,9 @@ pub(super) struct Gaps {
     /// Per junction of `projs` in order: the positions in `cells` of its
     /// two cells.
     pairs: Vec<(usize, usize)>,
-    /// True when every coupled cell's kernel has a [`GapCell`] side:
-    /// waveform relaxation; otherwise the explicit scheme.
-    wfr: bool,
+    /// Per coupled cell: true when its kernel has a [`GapCell`] side
+    /// (waveform relaxation), false for the explicit scheme.
+    relaxed: Vec<bool>,
     /// Snapshot of `v` of `cells` and their junction currents (nA).
     v: Vec<f64>,
     current: Vec<f64>,
@@ -147,10 +150,6 @@ pub(super) struct Gaps {
     last: Vec<f64>,
     g: Vec<f64>,
     coef: Vec<[f64; 4]>,
-    /// Iterations run and steps that ended at the iteration limit, since
-    /// the session started (for tests and diagnostics).
-    pub(super) iterations: u64,
-    pub(super) unconverged: u64,
 }
 
 impl Gaps {
@@ -246,9 +245,10 @@ impl Native {
         let at = |g: &u32| cells.binary_search(g).unwrap_or(0);
         self.gaps.pairs =
             self.gaps.projs.iter().flat_map(|p| p.pre.iter().zip(&p.post)).map(|(a, b)| (at(a), at(b))).collect();
-        self.gaps.wfr = true;
-        for (s, _, _, _) in &reads {
-            self.gaps.wfr &= self.shards[*s].kernel.gap().is_some();
+        self.gaps.relaxed = vec![false; n];
+        for (s, _, _, pos) in &reads {
+            let relaxed = self.shards[*s].kernel.gap().is_some();
+            pos.iter().for_each(|k| self.gaps.relaxed[*k] = relaxed);
         }
         for sh in &mut self.shards {
             if let Some(gc) = sh.kernel.gap() {
@@ -267,14 +267,13 @@ impl Native {
     }
 
     /// Prepares the junctions of the coming step `self.step`: waveform
-    /// relaxation when every coupled kernel supports it, otherwise the
-    /// explicit snapshot (module doc).
+    /// relaxation for the cells whose kernel supports it, the explicit
+    /// snapshot for the others (module doc).
     pub(super) fn apply_gaps(&mut self) {
         self.snapshot_v();
-        if self.gaps.wfr {
+        self.apply_explicit();
+        if self.gaps.relaxed.contains(&true) {
             self.relax();
-        } else {
-            self.apply_explicit();
         }
     }
 
@@ -292,7 +291,7 @@ impl Native {
     }
 
     /// The explicit scheme: junction currents from the snapshot, held
-    /// through the step as injected current.
+    /// through the step as injected current (zero for relaxed cells).
     fn apply_explicit(&mut self) {
         let gaps = &mut self.gaps;
         gaps.current.iter_mut().for_each(|i| *i = 0.0);
@@ -305,7 +304,7 @@ impl Native {
         for (s, _, locals, pos) in &gaps.reads {
             let gap = &mut self.shards[*s].gap;
             for (c, k) in locals.iter().zip(pos) {
-                gap[*c] = gaps.current[*k];
+                gap[*c] = if gaps.relaxed[*k] { 0.0 } else { gaps.current[*k] };
             }
         }
     }
@@ -353,14 +352,16 @@ impl Native {
             *w = [*v, 0.0, 0.0, 0.0];
         }
         gaps.last.iter_mut().for_each(|l| *l = 0.0);
-        let mut converged = false;
+        // At the limit NEST warns and commits; so does this (no message:
+        // the engine has no log, and the result is as NEST's).
         for _ in 0..WFR_MAX_ITERATIONS {
             gaps.sum_junctions();
-            gaps.iterations += 1;
             let mut done = true;
             for (s, _, locals, pos) in &gaps.reads {
                 let Some(cell) = self.shards[*s].kernel.gap() else { continue };
                 for (c, &k) in locals.iter().zip(pos) {
+                    // (A cell without a `GapCell` side keeps its constant
+                    // curve, the start value: explicit in both directions.)
                     let [v0, hf0, v1, hf1] = cell.trial(*c, gaps.inj[k], gaps.g[k], &gaps.coef[k]);
                     done &= (v1 - gaps.last[k]).abs() <= WFR_TOL;
                     gaps.last[k] = v1;
@@ -368,12 +369,8 @@ impl Native {
                 }
             }
             if done {
-                converged = true;
                 break;
             }
-        }
-        if !converged {
-            gaps.unconverged += 1;
         }
         gaps.sum_junctions();
         for (s, _, locals, pos) in &gaps.reads {
