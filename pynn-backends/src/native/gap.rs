@@ -6,9 +6,11 @@
 //! With junctions present the engine advances in slices of one step (the
 //! coupled cells exchange their potentials at every step); networks
 //! without junctions keep their `min_delay` slices. Everything below runs
-//! on the calling thread between slices, in a fixed order (coupled cells
-//! sorted, junctions in projection creation order, then list order), so
-//! results are bit-identical for any thread count.
+//! between slices: the sums on the calling thread in a fixed order
+//! (coupled cells sorted, junctions in projection creation order, then
+//! list order), the independent trials of one relaxation iteration per
+//! shard on the pool when there are many; results are bit-identical for
+//! any thread count.
 //!
 //! # Waveform relaxation (kernels with a [`GapCell`] side: `HH_cond_exp`)
 //!
@@ -102,6 +104,10 @@ pub(super) struct GapProj {
 /// cell's end-of-step potential by more than this ends the relaxation.
 pub const WFR_TOL: f64 = 1e-4;
 
+/// Coupled cells from which the trials of an iteration run on the pool's
+/// threads (fewer: on the calling thread; the results are the same).
+const PARALLEL_TRIALS: usize = 64;
+
 /// NEST's default `wfr_max_iterations`.
 pub const WFR_MAX_ITERATIONS: usize = 15;
 
@@ -135,6 +141,8 @@ pub(super) struct Gaps {
     /// Per junction of `projs` in order: the positions in `cells` of its
     /// two cells.
     pairs: Vec<(usize, usize)>,
+    /// Per shard: its entry in `reads`, if it has coupled cells.
+    group: Vec<Option<usize>>,
     /// Per coupled cell: true when its kernel has a [`GapCell`] side
     /// (waveform relaxation), false for the explicit scheme.
     relaxed: Vec<bool>,
@@ -245,6 +253,10 @@ impl Native {
         let at = |g: &u32| cells.binary_search(g).unwrap_or(0);
         self.gaps.pairs =
             self.gaps.projs.iter().flat_map(|p| p.pre.iter().zip(&p.post)).map(|(a, b)| (at(a), at(b))).collect();
+        self.gaps.group = vec![None; self.shards.len()];
+        for (i, (s, _, _, _)) in reads.iter().enumerate() {
+            self.gaps.group[*s] = Some(i);
+        }
         self.gaps.relaxed = vec![false; n];
         for (s, _, _, pos) in &reads {
             let relaxed = self.shards[*s].kernel.gap().is_some();
@@ -354,15 +366,31 @@ impl Native {
         gaps.last.iter_mut().for_each(|l| *l = 0.0);
         // At the limit NEST warns and commits; so does this (no message:
         // the engine has no log, and the result is as NEST's).
+        let parallel = self.pool.current_num_threads() > 1 && gaps.cells.len() >= PARALLEL_TRIALS;
         for _ in 0..WFR_MAX_ITERATIONS {
             gaps.sum_junctions();
+            // The trials of one iteration are independent (each reads the
+            // previous iteration's curves): per shard on the pool when the
+            // work is large, their results then applied in `cells` order,
+            // so the outcome is the same for any thread count.
+            let (reads, inj, g, coef) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef);
+            let trials = |s: usize, sh: &mut super::shard::Shard| -> Option<Vec<[f64; 4]>> {
+                let (_, _, locals, pos) = &reads[gaps.group.get(s).copied().flatten()?];
+                // (A cell without a `GapCell` side keeps its constant
+                // curve, the start value: explicit in both directions.)
+                let cell = sh.kernel.gap()?;
+                Some(locals.iter().zip(pos).map(|(c, &k)| cell.trial(*c, inj[k], g[k], &coef[k])).collect())
+            };
+            let results: Vec<Option<Vec<[f64; 4]>>> = if parallel {
+                use rayon::prelude::*;
+                self.shards.par_iter_mut().enumerate().map(|(s, sh)| trials(s, sh)).collect()
+            } else {
+                self.shards.iter_mut().enumerate().map(|(s, sh)| trials(s, sh)).collect()
+            };
             let mut done = true;
-            for (s, _, locals, pos) in &gaps.reads {
-                let Some(cell) = self.shards[*s].kernel.gap() else { continue };
-                for (c, &k) in locals.iter().zip(pos) {
-                    // (A cell without a `GapCell` side keeps its constant
-                    // curve, the start value: explicit in both directions.)
-                    let [v0, hf0, v1, hf1] = cell.trial(*c, gaps.inj[k], gaps.g[k], &gaps.coef[k]);
+            for (s, _, _, pos) in &gaps.reads {
+                let Some(r) = &results[*s] else { continue };
+                for (&k, &[v0, hf0, v1, hf1]) in pos.iter().zip(r) {
                     done &= (v1 - gaps.last[k]).abs() <= WFR_TOL;
                     gaps.last[k] = v1;
                     gaps.wave[k] = [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
