@@ -310,6 +310,8 @@ fn neuron_agrees_with_native() {
     let (b1, b2, _) = if_pair::<Neuron>(0.05, 0.5);
     let (d1, d2) = (max_diff(&a1, &b1), max_diff(&a2, &b2));
     println!("IF_curr_exp sub-threshold: max |native - NEURON| = {d1:e}, {d2:e} mV");
+    assert!(sa[0].is_empty(), "{sa:?}");
+    assert!(a2.iter().cloned().fold(f64::MIN, f64::max) - a2[0] > 0.05, "cell 2 not depolarised");
     assert!(d1 < 1e-6 && d2 < 1e-6, "{d1} {d2}");
     let (a1, a2, sa) = if_pair::<Native>(0.05, 2.0);
     let (b1, b2, sb) = if_pair::<Neuron>(0.05, 2.0);
