@@ -1,9 +1,18 @@
 //! Gap junctions (`ElectricalSynapse`, issue 18): two `HH_cond_exp` cells
 //! coupled by a conductance `g`, a DC current below threshold into one.
 //! The native engine against the analytic steady state; NEURON, NEST and
-//! Brian2 against the native engine (Brian2 also with `IF_curr_exp`, exact
-//! on both, which isolates the coupling scheme); conductances set between
-//! runs; bad input on each backend.
+//! Brian2 against the native engine; conductances set between runs; bad
+//! input on each backend.
+//!
+//! The native engine couples `HH_cond_exp` cells by NEST's waveform
+//! relaxation (`native/gap.rs`) and agrees with NEST spike for spike while
+//! firing; NEURON's and Brian2's drivers couple explicitly (the junction
+//! current from the potentials at the start of the step, held through it),
+//! which the native engine still uses for cell types without a
+//! waveform-relaxation side (`IF_curr_exp`: exact on every backend, which
+//! isolates the coupling scheme and shows the drivers' explicit scheme
+//! equal to the native one). Against NEURON and Brian2 with `HH_cond_exp`
+//! the bounds are those of the explicit scheme's first-order error.
 //!
 //! # The analytic steady state
 //!
@@ -178,6 +187,53 @@ fn junctions_are_independent_of_threads() {
     assert_eq!(v1, v3);
 }
 
+/// Relaxed and explicit cells in one session: junctions between
+/// `HH_cond_exp` cells are relaxed (waveform relaxation), those between
+/// `IF_curr_exp` cells explicit (their kernel has no relaxation side), and
+/// each pair runs exactly as in a session of its own, bit for bit: the
+/// iterations involve the relaxed cells only, and the explicit currents
+/// come from the one snapshot of `v` before the step. The HH pair fires
+/// (0.3 nA), the driven IF cell fires (2 nA) and its partner follows below
+/// threshold.
+#[test]
+fn relaxed_and_explicit_cells_share_a_session() {
+    let sim = Sim::<Native>::setup(quiet()).unwrap();
+    let hh = Population::<HH_cond_exp, Native>::new(&sim, 2, HH_cond_exp::default()).unwrap();
+    let lif = Population::<pynn::IF_curr_exp, Native>::new(&sim, 2, pynn::IF_curr_exp::default()).unwrap();
+    hh.record(["v", "spikes"], None).unwrap();
+    lif.record(["v", "spikes"], None).unwrap();
+    let one = |p: &Population<HH_cond_exp, Native>, i: usize| p.cell(i).unwrap();
+    Projection::new(&one(&hh, 0), &one(&hh, 1), &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap();
+    Projection::new(
+        &lif.cell(0).unwrap(),
+        &lif.cell(1).unwrap(),
+        &OneToOneConnector,
+        ElectricalSynapse::new(0.05),
+        None,
+    )
+    .unwrap();
+    one(&hh, 0).inject(DCSource { amplitude: 0.3, start: 20.0, stop: 120.0 }).unwrap();
+    lif.cell(0).unwrap().inject(DCSource { amplitude: 2.0, start: 10.0, stop: 80.0 }).unwrap();
+    sim.run(150.0).unwrap();
+    let traces = |b: &pynn::core::Block| {
+        let seg = &b.segments[0];
+        let v = seg.signal("v").unwrap();
+        let spikes: Vec<Vec<f64>> = seg.spiketrains.iter().map(|t| t.times.clone()).collect();
+        (v.trace(0).unwrap(), v.trace(1).unwrap(), spikes)
+    };
+    let (h1, h2, hs) = traces(&hh.get_data().unwrap());
+    let (l1, l2, ls) = traces(&lif.get_data().unwrap());
+    let (a1, a2, sa) = firing_pair::<Native>();
+    assert!(sa[0].len() >= 3, "{sa:?}");
+    assert_eq!((h1, h2, hs), (a1, a2, sa));
+    let (b1, b2, sb) = if_pair::<Native>(0.05, 2.0);
+    assert!(sb[0].len() >= 3, "{sb:?}");
+    let n = b1.len();
+    assert_eq!((&l1[..n], &l2[..n]), (&b1[..], &b2[..]));
+    let early: Vec<Vec<f64>> = ls.iter().map(|t| t.iter().copied().filter(|x| *x <= 100.0).collect()).collect();
+    assert_eq!(early, sb);
+}
+
 /// Bad input: a negative conductance is refused naming the projection, the
 /// weight and the rule; a spike source cannot be coupled (no membrane).
 #[test]
@@ -226,33 +282,64 @@ where
     (v.trace(0).unwrap(), v.trace(1).unwrap(), spikes)
 }
 
-/// NEURON couples the cells with the native engine's scheme (the driver
-/// reads every coupled cell's `v` before each step and sets the junction
-/// currents, `neuron/gap.rs`), and its `HH_cond_exp` mechanism integrates
-/// with the same RKF45 as the native kernel: the traces agree to 1e-6 mV
-/// below threshold and the spike times exactly, with the traces through
-/// the spikes within 1e-3 mV. The bounds leave room for rounding
-/// differences between the NMODL arithmetic and the kernel's (amplified
-/// by the upstroke of a spike); measured: identical (0 mV) in both.
+/// NEURON couples the cells explicitly (the driver reads every coupled
+/// cell's `v` before each step and sets the junction currents,
+/// `neuron/gap.rs`), as the native engine does for `IF_curr_exp`; the
+/// native engine couples `HH_cond_exp` by waveform relaxation.
+///
+/// * `IF_curr_exp` (explicit on both, exact integration on both): the
+///   traces agree to 1e-6 mV below threshold and firing, the spike times
+///   exactly: the driver's scheme is the native explicit one. The bound
+///   leaves room for the rounding of the two exact solutions.
+/// * `HH_cond_exp` below threshold: the explicit scheme's first-order
+///   error, about `g dt / C` (0.25 % here) of the junction current's
+///   change per step, is the whole difference (NEURON's mechanism
+///   integrates with the same RKF45 as the native kernel); bound 1e-3 mV
+///   (measured 2.0e-4 mV, the same as the explicit native scheme differed
+///   from NEST before the native engine moved to waveform relaxation).
+/// * `HH_cond_exp` firing (0.3 nA, g = 0.01 uS): the explicit error
+///   shifts the phase of the repetitive firing by a step now and then
+///   (measured: NEURON's 3rd and 4th spikes 0.1 ms earlier, the 5th and
+///   6th 0.2 ms, as the explicit native scheme's were against NEST; cell 2
+///   0.91 mV apart at the shifted spikes). Bounds: same number of spikes,
+///   times within 0.3 ms, cell 2 (below threshold) within 2 mV. The
+///   `IF_curr_exp` part above measured 0 mV.
 #[test]
 fn neuron_agrees_with_native() {
+    let (a1, a2, sa) = if_pair::<Native>(0.05, 0.5);
+    let (b1, b2, _) = if_pair::<Neuron>(0.05, 0.5);
+    let (d1, d2) = (max_diff(&a1, &b1), max_diff(&a2, &b2));
+    println!("IF_curr_exp sub-threshold: max |native - NEURON| = {d1:e}, {d2:e} mV");
+    assert!(sa[0].is_empty(), "{sa:?}");
+    assert!(a2.iter().cloned().fold(f64::MIN, f64::max) - a2[0] > 0.05, "cell 2 not depolarised");
+    assert!(d1 < 1e-6 && d2 < 1e-6, "{d1} {d2}");
+    let (a1, a2, sa) = if_pair::<Native>(0.05, 2.0);
+    let (b1, b2, sb) = if_pair::<Neuron>(0.05, 2.0);
+    let (d1, d2) = (max_diff(&a1, &b1), max_diff(&a2, &b2));
+    println!("IF_curr_exp firing: spikes native {sa:?}, NEURON {sb:?}; max |dv| {d1:e}, {d2:e} mV");
+    assert!(sa[0].len() >= 3, "the driven cell should fire: {sa:?}");
+    assert_eq!(sa, sb);
+    assert!(d1 < 1e-6 && d2 < 1e-6, "{d1} {d2}");
+
     let (n1, n2) = pair::<Native>(quiet(), G, 0, I_DC, 300.0);
     let (r1, r2) = pair::<Neuron>(quiet(), G, 0, I_DC, 300.0);
     let (d1, d2) = (max_diff(&n1, &r1), max_diff(&n2, &r2));
-    println!("sub-threshold: max |native - NEURON| = {d1:e}, {d2:e} mV");
-    assert!(d1 < 1e-6 && d2 < 1e-6, "{d1} {d2}");
+    println!("HH sub-threshold: max |native - NEURON| = {d1:e}, {d2:e} mV");
+    assert!(d1 < 1e-3 && d2 < 1e-3, "{d1} {d2}");
     assert!(r2.last().unwrap() - r2[0] > 0.1, "NEURON: cell 2 not depolarised");
 
     let (a1, a2, sa) = firing_pair::<Native>();
     let (b1, b2, sb) = firing_pair::<Neuron>();
     println!(
-        "firing: spikes native {sa:?}, NEURON {sb:?}; max |dv| {:e}, {:e}",
+        "HH firing: spikes native {sa:?}, NEURON {sb:?}; max |dv| {:e}, {:e}",
         max_diff(&a1, &b1),
         max_diff(&a2, &b2)
     );
     assert!(sa[0].len() >= 3, "the driven cell should fire: {sa:?}");
-    assert_eq!(sa, sb);
-    assert!(max_diff(&a1, &b1) < 1e-3 && max_diff(&a2, &b2) < 1e-3);
+    assert_eq!(sa[0].len(), sb[0].len());
+    assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 0.3 + 1e-9), "{sa:?} {sb:?}");
+    assert_eq!(sa[1], sb[1]);
+    assert!(max_diff(&a2, &b2) < 2.0, "{}", max_diff(&a2, &b2));
 }
 
 /// NEURON: spike sources cannot be coupled (clear `Unsupported`), and
@@ -310,9 +397,11 @@ where
     (v.trace(0).unwrap(), v.trace(1).unwrap(), seg.spiketrains.iter().map(|t| t.times.clone()).collect())
 }
 
-/// Brian2 couples the cells with the native engine's explicit scheme (the
-/// driver's `apply_gaps`, `brian2/gap.rs`: the junction currents from the
-/// potentials at the start of each step, held through it in `i_inj`).
+/// Brian2 couples the cells explicitly (the driver's `apply_gaps`,
+/// `brian2/gap.rs`: the junction currents from the potentials at the start
+/// of each step, held through it in `i_inj`), the native engine's scheme
+/// for `IF_curr_exp`; `HH_cond_exp` is coupled by waveform relaxation on
+/// the native engine.
 ///
 /// * `IF_curr_exp` (both backends integrate exactly, so only the coupling
 ///   scheme could differ): below threshold (0.5 nA, g = 0.05 uS) and firing
@@ -324,13 +413,17 @@ where
 ///   the native engine with RKF45 (`brian2/mod.rs`, known differences), so
 ///   the traces differ by the integrators' error even without junctions.
 ///   The bound is stated against that baseline: the coupled pair's
-///   difference below threshold is at most 1.5x the uncoupled (g = 0)
-///   cell's plus 1e-5 mV (measured: 1.3082e-4 mV coupled, 1.3070e-4 mV
-///   uncoupled), i.e. the junction adds no error of its own beyond the
-///   integrators'. Firing (0.3 nA, g = 0.01 uS): identical spike times,
-///   the undriven cell within 1e-2 mV (measured 4.5e-3 mV; the driven
-///   cell differs by up to 0.7 mV during the upstrokes, the integrators'
-///   error on a spike, and is not bounded here beyond the spike times).
+///   difference below threshold is at most the uncoupled (g = 0) cell's
+///   plus 1e-3 mV, the bound of the explicit scheme's own error against
+///   waveform relaxation (`neuron_agrees_with_native`: 2.0e-4 mV
+///   measured there; here measured 2.8e-4 mV coupled, 1.3e-4 mV
+///   uncoupled). Firing (0.3 nA, g = 0.01 uS): as against NEURON, the
+///   explicit scheme's phase error (measured the same as NEURON's: 3rd
+///   and 4th spikes 0.1 ms earlier, 5th and 6th 0.2 ms, cell 2 0.92 mV):
+///   same number of spikes, times within 0.3 ms, the undriven cell within
+///   2 mV (the driven cell differs
+///   during the upstrokes by the integrators' error on a spike, and is
+///   not bounded here beyond the spike times).
 /// * Current into cell 2 gives the mirror image bit for bit.
 #[test]
 fn brian2_agrees_with_native() {
@@ -356,7 +449,7 @@ fn brian2_agrees_with_native() {
     let (r1, r2) = pair::<Brian2>(quiet(), G, 0, I_DC, 300.0);
     let (d1, d2) = (max_diff(&n1, &r1), max_diff(&n2, &r2));
     println!("HH sub-threshold: max |native - Brian2| = {d1:e}, {d2:e} mV (uncoupled: {base:e} mV)");
-    assert!(d1 < 1.5 * base + 1e-5 && d2 < 1.5 * base + 1e-5, "{d1} {d2} vs {base}");
+    assert!(d1 < base + 1e-3 && d2 < base + 1e-3, "{d1} {d2} vs {base}");
     assert!(r2.last().unwrap() - r2[0] > 0.1, "Brian2: cell 2 not depolarised");
     let (m1, m2) = pair::<Brian2>(quiet(), G, 1, I_DC, 300.0);
     assert_eq!(r1, m2);
@@ -370,31 +463,33 @@ fn brian2_agrees_with_native() {
         max_diff(&a2, &b2)
     );
     assert!(sa[0].len() >= 3, "the driven cell should fire: {sa:?}");
-    assert_eq!(sa, sb);
-    assert!(max_diff(&a2, &b2) < 1e-2, "{}", max_diff(&a2, &b2));
+    assert_eq!(sa[0].len(), sb[0].len());
+    assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 0.3 + 1e-9), "{sa:?} {sb:?}");
+    assert_eq!(sa[1], sb[1]);
+    assert!(max_diff(&a2, &b2) < 2.0, "{}", max_diff(&a2, &b2));
 }
 
 /// NEST (`gap_junction`, waveform relaxation; `HH_cond_exp` built as
 /// `hh_cond_beta_gap_traub`, same membrane and channels) against the
-/// native engine.
+/// native engine, which runs the same waveform relaxation (`native/gap.rs`:
+/// one-step intervals as NEST's with PyNN's default `min_delay` of one
+/// step, cubic Hermite partner waveforms, `wfr_tol` 1e-4 mV, the same
+/// RKF45 with the same step-size carry-over).
 ///
-/// * Steady state: both must be at the analytic fixed point; NEST's WFR
-///   iterates each 1 ms interval until the potentials change by less than
-///   `wfr_tol` = 1e-4 mV between iterations, so 1e-4 mV is the bound
-///   (measured: equal to 1e-7 mV).
-/// * Transients: the native engine holds the junction current over each
-///   step (explicit), NEST interpolates the partner's potential within the
-///   step (cubic) and iterates: they differ by the explicit scheme's
-///   first-order error, about `g dt / C` (0.25 % here) of the junction
-///   current's change per step; the bound is 1e-2 mV on the whole trace
-///   (measured: 2.0e-4 mV).
-/// * Firing (0.3 nA, g = 0.01 uS): during the driven cell's spikes the
-///   junction current is large and fast and the explicit error larger;
-///   it shifts the phase of the repetitive firing a little per spike
-///   (measured: the 3rd and 4th spikes 0.1 ms later on NEST, the 5th and
-///   6th 0.2 ms, i.e. ~0.2 % of the 17.9 ms interval). Bounds: same
-///   number of spikes, times within 0.3 ms, cell 2 (which stays below
-///   threshold) within 2 mV (measured 0.91 mV, at the shifted spikes).
+/// * Steady state: both at the analytic fixed point within 1e-4 mV (NEST's
+///   `wfr_tol`; measured 1e-7 mV).
+/// * Transient below threshold (2000 ms): whole traces within 1e-6 mV
+///   (measured 2.7e-12 mV: the two compute the same iterations; the bound
+///   allows for the rounding of the right-hand side's sums, which NEST
+///   orders differently, accumulated over 20000 steps).
+/// * Firing (0.3 nA, g = 0.01 uS, six spikes): the same spike times to
+///   1e-9 ms (both on the 0.1 ms grid, so any drift would be a whole step;
+///   with the explicit scheme the 3rd to 6th spikes came 0.1-0.2 ms
+///   apart), and both traces within 1e-3 mV (measured 1.1e-5 mV on the
+///   driven cell, whose upstrokes amplify rounding differences, 7.8e-8 mV
+///   on the other; explicit before: 0.91 mV). 1e-3 mV is RKF45's absolute
+///   tolerance per step: a rounding difference can tip one adaptive step's
+///   accept/reject decision, which moves the trajectory by up to that.
 #[test]
 fn nest_agrees_with_native() {
     let (n1, n2) = pair::<Native>(quiet(), G, 0, I_DC, 2000.0);
@@ -404,16 +499,17 @@ fn nest_agrees_with_native() {
     let (d1, d2) = (max_diff(&n1, &s1), max_diff(&n2, &s2));
     println!("NEST steady state {l1:.7} {l2:.7} (analytic {e1:.7} {e2:.7}); max |native - NEST| {d1:e} {d2:e} mV");
     assert!((l1 - e1).abs() < 1e-4 && (l2 - e2).abs() < 1e-4);
-    assert!(d1 < 1e-2 && d2 < 1e-2, "{d1} {d2}");
+    assert!(d1 < 1e-6 && d2 < 1e-6, "{d1} {d2}");
 
     let (a1, a2, sa) = firing_pair::<Native>();
     let (b1, b2, sb) = firing_pair::<Nest>();
-    println!("firing: native {sa:?}, NEST {sb:?}; max |dv| {:e} {:e}", max_diff(&a1, &b1), max_diff(&a2, &b2));
+    let (d1, d2) = (max_diff(&a1, &b1), max_diff(&a2, &b2));
+    println!("firing: native {sa:?}, NEST {sb:?}; max |dv| {d1:e} {d2:e}");
     assert_eq!(sa[0].len(), sb[0].len());
-    assert!(sa[0].len() >= 3, "the driven cell should fire: {sa:?}");
-    assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 0.3 + 1e-9), "{sa:?} {sb:?}");
+    assert!(sa[0].len() >= 6, "the driven cell should fire six times: {sa:?}");
+    assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 1e-9), "{sa:?} {sb:?}");
     assert_eq!(sa[1], sb[1]);
-    assert!(max_diff(&a2, &b2) < 2.0);
+    assert!(d1 < 1e-3 && d2 < 1e-3, "{d1} {d2}");
 }
 
 /// NEST: cell types without a gap-capable NEST model are `Unsupported`.

@@ -1,7 +1,11 @@
 //! Gap junctions (`ElectricalSynapse`) on Brian2.
 //!
-//! The native engine's explicit scheme (`native/gap.rs`), run by the
-//! driver (`driver.py`, `apply_gaps`): in the network operation that sets
+//! The explicit scheme (the native engine's for cell types without
+//! waveform relaxation, `native/gap.rs`; for `HH_cond_exp` the native
+//! engine and NEST relax the waveforms, and this driver differs from them
+//! by the explicit scheme's first-order error, bounded in
+//! `tests/gap_junctions.rs`), run by the driver (`driver.py`,
+//! `apply_gaps`): in the network operation that sets
 //! the current sources' values at the start of every step ("before_groups",
 //! before any integration, also of sub-stepped models such as
 //! `HH_cond_exp`), the driver reads the membrane potential `v` of every

@@ -1,36 +1,89 @@
-//! Gap junctions (`ElectricalSynapse`, [`SynapseKind::Gap`]) on the native
+//! Gap junctions (`ElectricalSynapse`, [`SynapseKind::Gap`](pynn_core::backend::SynapseKind::Gap)) on the native
 //! engine.
-//!
-//! # Coupling scheme
 //!
 //! A junction of conductance `g` (uS) between cells `a` (pre) and `b`
 //! (post) injects `g (v_a - v_b)` (nA) into `b` and the opposite into `a`.
-//! The engine solves it explicitly: before every step it takes one snapshot
-//! of the membrane potential of every coupled cell (all shards stand at the
-//! same step), sums the junction currents in a fixed order (projection
-//! creation order, then list order), and each cell receives its sum as an
-//! injected current held through the step, like a current source. Every
-//! kernel then integrates its own cell with its usual method. The snapshot
-//! and the sums do not depend on how cells are cut into shards or on the
-//! thread count, so results stay bit-identical for any number of threads.
-//!
 //! With junctions present the engine advances in slices of one step (the
-//! snapshot must be fresh at every step); networks without junctions keep
-//! their `min_delay` slices.
+//! coupled cells exchange their potentials at every step); networks
+//! without junctions keep their `min_delay` slices. Everything below runs
+//! between slices: the sums on the calling thread in a fixed order
+//! (coupled cells sorted, junctions in projection creation order, then
+//! list order), the independent trials of one relaxation iteration per
+//! shard on the pool when there are many; results are bit-identical for
+//! any thread count.
+//!
+//! # Waveform relaxation (kernels with a [`GapCell`] side: `HH_cond_exp`)
+//!
+//! What NEST 3.10 does for its gap-capable models (`gap_junction`
+//! connections into `hh_cond_beta_gap_traub` or `hh_psc_alpha_gap`), which
+//! the engine reproduces step for step:
+//!
+//! * `nestkernel/simulation_manager.cpp`, `update_()`: before each
+//!   `min_delay` slice (WFR interval: `min_delay`, which NEST caps at
+//!   `wfr_comm_interval` = 1 ms when junctions exist; PyNN's `min_delay`
+//!   defaults to one step, so the interval is one step) every WFR node runs
+//!   `wfr_update` over the slice, the gap events are exchanged, and this
+//!   repeats until no node reports a change above `wfr_tol` (1e-4 mV) or
+//!   `wfr_max_iterations` (15) iterations are done (NEST then logs a warning
+//!   and goes on). Then the ordinary update commits the slice.
+//! * `models/hh_cond_beta_gap_traub.cpp`, `update_()` and `wfr_update` (in
+//!   the header): an iteration integrates the cell from its saved state
+//!   (restored afterwards; the adaptive step size `IntegrationStep_` is not
+//!   restored), with the injected current held, and sends for each step the
+//!   cubic Hermite coefficients of its own potential in the step's fraction
+//!   `s`: `c0 = v_i`, `c1 = hf_i`, `c2 = -3 v_i + 3 v_i+1 - 2 hf_i -
+//!   hf_i+1`, `c3 = 2 v_i - 2 v_i+1 + hf_i + hf_i+1`, `hf = dt dv/dt`
+//!   evaluated with the cell's right-hand side at the step's start and end.
+//!   It reports a change when `|v_i+1 - v_i+1(previous iteration)| >
+//!   wfr_tol`; the previous values are reset to 0 by every committing
+//!   update, so at least two iterations run.
+//! * `handle(GapJunctionEvent)`: a cell sums `g` over its junctions and `g`
+//!   times each partner's coefficients; its right-hand side
+//!   (`hh_cond_beta_gap_traub_dynamics`) adds the junction current `-(sum g)
+//!   v + sum g (c0 + c1 s + c2 s^2 + c3 s^3)`: its own potential implicit,
+//!   the partners' as the previous iteration's cubics.
+//! * The committing update integrates with the coefficients of the last
+//!   iteration and sends constant coefficients (`c0` = its potential at the
+//!   end of the slice), which the first iteration of the next slice uses.
+//!
+//! Here `Native::apply_gaps` runs those iterations before each step (the
+//! trials are [`GapCell::trial`], which restore the cell's state and keep
+//! the step size as NEST does; the injected current of the step comes from
+//! the same current sources, summed in the same order as the shard sums
+//! them), then hands each coupled cell its junction of the last iteration
+//! ([`GapCell::set_junction`]), which the kernel's ordinary step commits.
+//!
+//! # Explicit scheme (every other cell type)
+//!
+//! A coupled cell whose kernel has no [`GapCell`] side (e.g. the
+//! integrate-and-fire models, which NEST cannot couple) is coupled
+//! explicitly: one snapshot of `v` before every step, and the cell
+//! receives the sum of its junction currents from the snapshot as an
+//! injected current held through the step, like a current source; its
+//! kernel integrates it with its usual method. Its relaxed partners see it
+//! as a constant curve at its start value, so a junction between the two
+//! kinds is explicit in both directions; junctions between relaxed cells
+//! are relaxed.
 //!
 //! # Accuracy
 //!
-//! Holding the junction current over a step is first-order in `dt` for
-//! transients: the error of each step is about `g dt / C` of the voltage
-//! difference's change (`C` the membrane capacitance). For `HH_cond_exp`
-//! (`cm` = 0.2 nF), `g` = 0.01 uS and `dt` = 0.1 ms this is 0.5 %, and
-//! the explicit scheme is stable while `2 g dt / C < 2` for a pair (`g <
-//! 2 uS` there). Steady states are exact: with constant voltages the held
-//! current is the true one. NEST solves its gap junctions by waveform
-//! relaxation (iterated to `wfr_tol` = 1e-4 mV, cubic interpolation of the
-//! partner's voltage within the step) and NEURON implicitly in the cell's
-//! own voltage with the partner's from the start of the step; the tests
-//! (`tests/gap_junctions.rs`) give the differences measured against both.
+//! Waveform relaxation converges to the coupled solution in which each
+//! cell sees its partners' potentials as cubic Hermite curves through the
+//! converged step ends and slopes: fourth-order in `dt` for the
+//! interpolation, to `wfr_tol` = 1e-4 mV per iteration. Measured against
+//! NEST (`tests/gap_junctions.rs`, two `HH_cond_exp` cells, 0.3 nA into
+//! one, `g` = 0.01 uS, six spikes): the spike times equal NEST's on the
+//! 0.1 ms grid (before: 0.1-0.2 ms later from the 3rd spike on) and the
+//! membrane traces agree to within the integrators' rounding amplified by
+//! the spikes (see the test for the measured values).
+//!
+//! The explicit scheme is first-order in `dt` for transients: the error of
+//! each step is about `g dt / C` of the voltage difference's change (`C`
+//! the membrane capacitance; 0.5 % for `HH_cond_exp`'s 0.2 nF, `g` = 0.01
+//! uS, `dt` = 0.1 ms), and it is stable while `2 g dt / C < 2` for a pair.
+//! Steady states are exact under both schemes (with constant potentials the
+//! held current is the true one). NEURON's and Brian2's drivers
+//! (`neuron/gap.rs`, `brian2/gap.rs`) use the explicit scheme.
 
 use super::{Native, err};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec};
@@ -47,6 +100,35 @@ pub(super) struct GapProj {
     delay: Vec<f64>,
 }
 
+/// NEST's default `wfr_tol` (mV): an iteration that changes no coupled
+/// cell's end-of-step potential by more than this ends the relaxation.
+pub const WFR_TOL: f64 = 1e-4;
+
+/// Coupled cells from which the trials of an iteration run on the pool's
+/// threads (fewer: on the calling thread; the results are the same).
+const PARALLEL_TRIALS: usize = 64;
+
+/// NEST's default `wfr_max_iterations`.
+pub const WFR_MAX_ITERATIONS: usize = 15;
+
+/// The gap-junction side of a kernel: what waveform relaxation needs from
+/// a cell model (see the module doc). Units are PyNN's: mV, nA, uS.
+pub trait GapCell {
+    /// Integrates cell `cell` through the coming step from its current state
+    /// and restores the state afterwards (NEST's `wfr_update`; the adaptive
+    /// step size is kept), with `current` (nA) injected and the junction
+    /// current `-g v + c[0] + c[1] s + c[2] s^2 + c[3] s^3` (nA; `s` the
+    /// fraction of the step elapsed). Returns `[v, dt v', v_end, dt v'_end]`
+    /// (mV) at the start and end of the step, the derivatives from the
+    /// cell's right-hand side with that junction current.
+    fn trial(&mut self, cell: usize, current: f64, g: f64, c: &[f64; 4]) -> [f64; 4];
+    /// Sets the junction current (as in [`GapCell::trial`]) of `cell` for
+    /// the kernel's next step, and for every later one until set again.
+    fn set_junction(&mut self, cell: usize, g: f64, c: &[f64; 4]);
+    /// Forgets every junction (the cells take injected current only).
+    fn clear_junctions(&mut self);
+}
+
 /// Every gap junction of a session and what a step needs to apply them.
 #[derive(Default)]
 pub(super) struct Gaps {
@@ -56,9 +138,26 @@ pub(super) struct Gaps {
     /// Per shard with coupled cells: (shard, kernel variable of `v`, cells
     /// within the shard, their positions in `cells`).
     reads: Vec<(usize, usize, Vec<usize>, Vec<usize>)>,
+    /// Per junction of `projs` in order: the positions in `cells` of its
+    /// two cells.
+    pairs: Vec<(usize, usize)>,
+    /// Per shard: its entry in `reads`, if it has coupled cells.
+    group: Vec<Option<usize>>,
+    /// Per coupled cell: true when its kernel has a [`GapCell`] side
+    /// (waveform relaxation), false for the explicit scheme.
+    relaxed: Vec<bool>,
     /// Snapshot of `v` of `cells` and their junction currents (nA).
     v: Vec<f64>,
     current: Vec<f64>,
+    /// Waveform relaxation, per coupled cell: the injected current of the
+    /// step (nA), the cubic of its potential over the step (mV), its
+    /// end-of-step potential in the previous iteration, and its junction
+    /// (total conductance, coefficients).
+    inj: Vec<f64>,
+    wave: Vec<[f64; 4]>,
+    last: Vec<f64>,
+    g: Vec<f64>,
+    coef: Vec<[f64; 4]>,
 }
 
 impl Gaps {
@@ -69,6 +168,23 @@ impl Gaps {
 
     fn find(&self, id: ProjId) -> Option<&GapProj> {
         self.projs.iter().find(|p| p.id == id)
+    }
+
+    /// Every cell's total junction conductance and the sum of conductance
+    /// times partner's cubic, from `wave` (junctions in order).
+    fn sum_junctions(&mut self) {
+        self.g.iter_mut().for_each(|g| *g = 0.0);
+        self.coef.iter_mut().for_each(|c| *c = [0.0; 4]);
+        let weights = self.projs.iter().flat_map(|p| p.weight.iter());
+        for (&(a, b), &w) in self.pairs.iter().zip(weights) {
+            self.g[a] += w;
+            self.g[b] += w;
+            let (wa, wb) = (self.wave[a], self.wave[b]);
+            for q in 0..4 {
+                self.coef[b][q] += w * wa[q];
+                self.coef[a][q] += w * wb[q];
+            }
+        }
     }
 }
 
@@ -133,15 +249,48 @@ impl Native {
             let size = self.shards[*s].size;
             self.shards[*s].gap = vec![0.0; size];
         }
-        self.gaps.v = vec![0.0; cells.len()];
-        self.gaps.current = vec![0.0; cells.len()];
+        let n = cells.len();
+        let at = |g: &u32| cells.binary_search(g).unwrap_or(0);
+        self.gaps.pairs =
+            self.gaps.projs.iter().flat_map(|p| p.pre.iter().zip(&p.post)).map(|(a, b)| (at(a), at(b))).collect();
+        self.gaps.group = vec![None; self.shards.len()];
+        for (i, (s, _, _, _)) in reads.iter().enumerate() {
+            self.gaps.group[*s] = Some(i);
+        }
+        self.gaps.relaxed = vec![false; n];
+        for (s, _, _, pos) in &reads {
+            let relaxed = self.shards[*s].kernel.gap().is_some();
+            pos.iter().for_each(|k| self.gaps.relaxed[*k] = relaxed);
+        }
+        for sh in &mut self.shards {
+            if let Some(gc) = sh.kernel.gap() {
+                gc.clear_junctions();
+            }
+        }
+        self.gaps.v = vec![0.0; n];
+        self.gaps.current = vec![0.0; n];
+        self.gaps.inj = vec![0.0; n];
+        self.gaps.wave = vec![[0.0; 4]; n];
+        self.gaps.last = vec![0.0; n];
+        self.gaps.g = vec![0.0; n];
+        self.gaps.coef = vec![[0.0; 4]; n];
         self.gaps.cells = cells;
         self.gaps.reads = reads;
     }
 
-    /// Takes the snapshot of `v` and sets every coupled cell's junction
-    /// current for the next step.
+    /// Prepares the junctions of the coming step `self.step`: waveform
+    /// relaxation for the cells whose kernel supports it, the explicit
+    /// snapshot for the others (module doc).
     pub(super) fn apply_gaps(&mut self) {
+        self.snapshot_v();
+        self.apply_explicit();
+        if self.gaps.relaxed.contains(&true) {
+            self.relax();
+        }
+    }
+
+    /// Reads `v` of every coupled cell into `gaps.v`.
+    fn snapshot_v(&mut self) {
         let gaps = &mut self.gaps;
         let mut buf = Vec::new();
         for (s, var, locals, pos) in &gaps.reads {
@@ -151,20 +300,111 @@ impl Native {
                 gaps.v[*k] = *v;
             }
         }
+    }
+
+    /// The explicit scheme: junction currents from the snapshot, held
+    /// through the step as injected current (zero for relaxed cells).
+    fn apply_explicit(&mut self) {
+        let gaps = &mut self.gaps;
         gaps.current.iter_mut().for_each(|i| *i = 0.0);
-        let at = |cells: &[u32], g: u32| cells.binary_search(&g).unwrap_or(0);
-        for p in &gaps.projs {
-            for ((a, b), g) in p.pre.iter().zip(&p.post).zip(&p.weight) {
-                let (ia, ib) = (at(&gaps.cells, *a), at(&gaps.cells, *b));
-                let i = g * (gaps.v[ia] - gaps.v[ib]);
-                gaps.current[ib] += i;
-                gaps.current[ia] -= i;
-            }
+        let weights = gaps.projs.iter().flat_map(|p| p.weight.iter());
+        for (&(a, b), g) in gaps.pairs.iter().zip(weights) {
+            let i = g * (gaps.v[a] - gaps.v[b]);
+            gaps.current[b] += i;
+            gaps.current[a] -= i;
         }
         for (s, _, locals, pos) in &gaps.reads {
             let gap = &mut self.shards[*s].gap;
             for (c, k) in locals.iter().zip(pos) {
-                gap[*c] = gaps.current[*k];
+                gap[*c] = if gaps.relaxed[*k] { 0.0 } else { gaps.current[*k] };
+            }
+        }
+    }
+
+    /// The injected current of every coupled cell during step `self.step`
+    /// (nA), summed source by source in the order the shard sums them
+    /// (`shard.rs`, `advance`), so that the trials see the committed step's
+    /// value bit for bit.
+    fn injected_currents(&mut self) {
+        let (k, dt) = (self.step, self.dt);
+        let mut value: Vec<Option<f64>> = vec![None; self.currents.len()];
+        let mut buf = Vec::new();
+        self.gaps.inj.iter_mut().for_each(|i| *i = 0.0);
+        for (s, _, locals, pos) in &self.gaps.reads {
+            for (src, cells) in &self.shards[*s].inject {
+                let x = match value.get(*src).copied().flatten() {
+                    Some(x) => x,
+                    None => {
+                        let Some(Some(cur)) = self.currents.get(*src) else { continue };
+                        cur.spec.sample(dt, k, k + 1, &mut buf);
+                        let x = buf.first().copied().unwrap_or(0.0);
+                        value[*src] = Some(x);
+                        x
+                    }
+                };
+                for c in cells {
+                    if let Ok(i) = locals.binary_search(&(*c as usize)) {
+                        self.gaps.inj[pos[i]] += x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waveform relaxation over the coming step (module doc): iterate the
+    /// trials until no end-of-step potential moves by more than
+    /// [`WFR_TOL`] or [`WFR_MAX_ITERATIONS`] are done, then set every
+    /// coupled cell's junction from the last iteration's waveforms.
+    fn relax(&mut self) {
+        self.injected_currents();
+        let gaps = &mut self.gaps;
+        // The committing update's constant extrapolation, and the reset of
+        // the previous end values to 0 (`hh_cond_beta_gap_traub.cpp`).
+        for (w, v) in gaps.wave.iter_mut().zip(&gaps.v) {
+            *w = [*v, 0.0, 0.0, 0.0];
+        }
+        gaps.last.iter_mut().for_each(|l| *l = 0.0);
+        // At the limit NEST warns and commits; so does this (no message:
+        // the engine has no log, and the result is as NEST's).
+        let parallel = self.pool.current_num_threads() > 1 && gaps.cells.len() >= PARALLEL_TRIALS;
+        for _ in 0..WFR_MAX_ITERATIONS {
+            gaps.sum_junctions();
+            // The trials of one iteration are independent (each reads the
+            // previous iteration's curves): per shard on the pool when the
+            // work is large, their results then applied in `cells` order,
+            // so the outcome is the same for any thread count.
+            let (reads, inj, g, coef) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef);
+            let trials = |s: usize, sh: &mut super::shard::Shard| -> Option<Vec<[f64; 4]>> {
+                let (_, _, locals, pos) = &reads[gaps.group.get(s).copied().flatten()?];
+                // (A cell without a `GapCell` side keeps its constant
+                // curve, the start value: explicit in both directions.)
+                let cell = sh.kernel.gap()?;
+                Some(locals.iter().zip(pos).map(|(c, &k)| cell.trial(*c, inj[k], g[k], &coef[k])).collect())
+            };
+            let results: Vec<Option<Vec<[f64; 4]>>> = if parallel {
+                use rayon::prelude::*;
+                self.shards.par_iter_mut().enumerate().map(|(s, sh)| trials(s, sh)).collect()
+            } else {
+                self.shards.iter_mut().enumerate().map(|(s, sh)| trials(s, sh)).collect()
+            };
+            let mut done = true;
+            for (s, _, _, pos) in &gaps.reads {
+                let Some(r) = &results[*s] else { continue };
+                for (&k, &[v0, hf0, v1, hf1]) in pos.iter().zip(r) {
+                    done &= (v1 - gaps.last[k]).abs() <= WFR_TOL;
+                    gaps.last[k] = v1;
+                    gaps.wave[k] = [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        gaps.sum_junctions();
+        for (s, _, locals, pos) in &gaps.reads {
+            let Some(cell) = self.shards[*s].kernel.gap() else { continue };
+            for (c, &k) in locals.iter().zip(pos) {
+                cell.set_junction(*c, gaps.g[k], &gaps.coef[k]);
             }
         }
     }

@@ -3,7 +3,14 @@
 //! over the step (absolute tolerance 1e-3, NEST's units), input conductance
 //! added, then a spike is registered when `v >= v_offset + 30 mV` and `v` is
 //! below its value at the start of the step, unless within the dead time.
+//!
+//! A cell with gap junctions under waveform relaxation ([`super::gap`])
+//! integrates its step with the junction current of NEST's
+//! `hh_cond_beta_gap_traub` (`models/hh_cond_beta_gap_traub.cpp`,
+//! `hh_cond_beta_gap_traub_dynamics`): `-g v + c0 + c1 s + c2 s^2 + c3 s^3`,
+//! `s` the fraction of the step elapsed, in the membrane equation.
 
+use super::gap::GapCell;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
 use super::rkf45::Rkf45;
@@ -77,6 +84,47 @@ fn dynamics(p: &HhParams, i_stim: f64, y: &[f64; 6], f: &mut [f64; 6]) {
     f[5] = -y[5] / p.tau_i;
 }
 
+/// The membrane equation with a junction current `j` (pA from `-g v + c0 +
+/// c1 s + ...`, nS and pA) and the time within the step as `y[6]` (its
+/// derivative 1: the stepper integrates it exactly and its error estimate
+/// is zero, so the step control sees only the cell's own variables).
+#[inline]
+fn dynamics_gap(p: &HhParams, i_stim: f64, j: &Junction, dt: f64, y: &[f64; 7], f: &mut [f64; 7]) {
+    let s = y[6] / dt;
+    let gap = -j.0 * y[0] + j.1[0] + j.1[1] * s + j.1[2] * s * s + j.1[3] * s * s * s;
+    let (mut y6, mut f6) = ([0.0; 6], [0.0; 6]);
+    y6.copy_from_slice(&y[..6]);
+    dynamics(p, i_stim + gap, &y6, &mut f6);
+    f[..6].copy_from_slice(&f6);
+    f[6] = 1.0;
+}
+
+/// A coupled cell's junction for one step: total conductance (nS) and the
+/// coefficients of `sum_j g_j v_j(s)` (pA).
+type Junction = (f64, [f64; 4]);
+
+/// Integrates `y` over one step of `dt` with junction `j` (the adaptive
+/// step size `step` carried on, as NEST's `IntegrationStep_`).
+fn advance_gap(p: &HhParams, i_stim: f64, j: &Junction, dt: f64, y: &mut [f64; 6], step: &mut f64) {
+    let solver = Rkf45::<7>::absolute(1e-3);
+    let mut y7 = [y[0], y[1], y[2], y[3], y[4], y[5], 0.0];
+    let mut t = 0.0;
+    let f = |y: &[f64; 7], f: &mut [f64; 7]| dynamics_gap(p, i_stim, j, dt, y, f);
+    while t < dt {
+        y7[6] = t;
+        solver.apply(&mut y7, &mut t, dt, step, &f);
+    }
+    y.copy_from_slice(&y7[..6]);
+}
+
+/// `dt v'` of state `y` at fraction `s` of the step with junction `j`.
+fn dt_dvdt(p: &HhParams, i_stim: f64, j: &Junction, dt: f64, y: &[f64; 6], s: f64) -> f64 {
+    let y7 = [y[0], y[1], y[2], y[3], y[4], y[5], s * dt];
+    let mut f = [0.0; 7];
+    dynamics_gap(p, i_stim, j, dt, &y7, &mut f);
+    dt * f[0]
+}
+
 /// Native kernel of [`HH_cond_exp`].
 pub struct HhKernel {
     dt: f64,
@@ -86,6 +134,9 @@ pub struct HhKernel {
     step: Vec<f64>,
     r: Vec<u32>,
     init: Vec<[f64; 6]>,
+    /// Per cell, the junction of the coming step under waveform relaxation
+    /// (empty: no cell of the kernel has one).
+    junction: Vec<Option<Junction>>,
 }
 
 impl NativeCell for HH_cond_exp {
@@ -113,6 +164,7 @@ impl NativeCell for HH_cond_exp {
             step: vec![ctx.dt; n],
             r: vec![0; n],
             init,
+            junction: Vec::new(),
         }))
     }
 }
@@ -125,7 +177,11 @@ impl Kernel for HhKernel {
             let p = self.p[i];
             let i_stim = cur[i] * 1000.0;
             let u_old = self.y[i][0];
-            solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| dynamics(&p, i_stim, y, f));
+            if let Some(Some(j)) = self.junction.get(i) {
+                advance_gap(&p, i_stim, j, self.dt, &mut self.y[i], &mut self.step[i]);
+            } else {
+                solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| dynamics(&p, i_stim, y, f));
+            }
             let y = &mut self.y[i];
             y[4] += ex[i] * 1000.0;
             y[5] += inh[i] * 1000.0;
@@ -160,6 +216,11 @@ impl Kernel for HhKernel {
         self.y.clone_from(&self.init);
         self.step.iter_mut().for_each(|s| *s = self.dt);
         self.r.iter_mut().for_each(|r| *r = 0);
+        self.junction.clear();
+    }
+
+    fn gap(&mut self) -> Option<&mut dyn GapCell> {
+        Some(self)
     }
 
     fn variable(&self, name: &str) -> Option<usize> {
@@ -169,5 +230,27 @@ impl Kernel for HhKernel {
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
         let scale = if var >= 4 { 1e-3 } else { 1.0 };
         out.extend(cells.iter().map(|c| self.y[*c][var] * scale));
+    }
+}
+
+impl GapCell for HhKernel {
+    fn trial(&mut self, cell: usize, current: f64, g: f64, c: &[f64; 4]) -> [f64; 4] {
+        let p = self.p[cell];
+        let (i_stim, j) = (current * 1000.0, (g * 1000.0, c.map(|x| x * 1000.0)));
+        let mut y = self.y[cell];
+        let hf_start = dt_dvdt(&p, i_stim, &j, self.dt, &y, 0.0);
+        advance_gap(&p, i_stim, &j, self.dt, &mut y, &mut self.step[cell]);
+        [self.y[cell][0], hf_start, y[0], dt_dvdt(&p, i_stim, &j, self.dt, &y, 1.0)]
+    }
+
+    fn set_junction(&mut self, cell: usize, g: f64, c: &[f64; 4]) {
+        if self.junction.is_empty() {
+            self.junction = vec![None; self.y.len()];
+        }
+        self.junction[cell] = Some((g * 1000.0, c.map(|x| x * 1000.0)));
+    }
+
+    fn clear_junctions(&mut self) {
+        self.junction.clear();
     }
 }

@@ -67,6 +67,12 @@ pub trait Kernel: Send {
     fn precise(&mut self) -> Option<&mut dyn super::precise::Precise> {
         None
     }
+    /// The kernel's gap-junction side (waveform relaxation, [`super::gap`]);
+    /// `None` (the default) for kernels that take junction currents as an
+    /// injected current held through the step.
+    fn gap(&mut self) -> Option<&mut dyn super::gap::GapCell> {
+        None
+    }
     /// Spikes with time stamp 0 (before the first step), emitted once when a
     /// run starts at time 0. Only spike sources have any.
     fn initial_spikes(&mut self, _spikes: &mut SpikeOut) {}

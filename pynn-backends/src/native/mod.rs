@@ -66,7 +66,7 @@ pub mod sources;
 mod stochastic;
 
 mod delivery;
-mod gap;
+pub mod gap;
 mod rows;
 mod shard;
 mod team;

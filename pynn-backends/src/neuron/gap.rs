@@ -9,10 +9,16 @@
 //! membrane potential of every coupled cell (its recordable `v`), sums the
 //! junction currents `g (v_pre - v_post)` in connection order and sets each
 //! cell's injected current `i_inj` to its current sources' value plus its
-//! junction current: the native engine's explicit scheme
-//! (`native/gap.rs`), so both give the same trajectories up to the
-//! mechanisms' own rounding. One process only: the snapshot is not
-//! exchanged between MPI ranks.
+//! junction current: the explicit scheme, which the native engine
+//! (`native/gap.rs`) runs for cell types without waveform relaxation
+//! (`IF_curr_exp` and the like: the same trajectories up to the
+//! mechanisms' own rounding). The native engine and NEST couple
+//! `HH_cond_exp` by waveform relaxation; this driver stays explicit (the
+//! mechanisms cannot re-run a step from a saved state with a time-varying
+//! junction current), which differs from them by the explicit scheme's
+//! first-order error (`tests/gap_junctions.rs` states the measured
+//! bounds). One process only: the snapshot is not exchanged between MPI
+//! ranks.
 
 use super::{Model, Neuron, NeuronProj, err};
 use crate::external::protocol::Request;
