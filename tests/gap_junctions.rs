@@ -577,3 +577,26 @@ fn weights_change_between_runs_brian2() {
 fn weights_change_between_runs_nest() {
     weights_change_between_runs::<Nest>();
 }
+
+/// Waveform relaxation that does not settle is counted, not hidden. A
+/// junction of 0.01 uS (the tests above) settles every step within NEST's
+/// 15 iterations; one of 50 uS (g dt / C = 25 for `cm` = 0.2 nF) makes
+/// each iteration move the partner's end potential by about 25/26 of the
+/// previous move, so 15 iterations cannot reach 1e-4 mV while the DC
+/// drives the cells apart: those steps are committed, as NEST does, and
+/// [`Native::wfr_unconverged_steps`] says how many there were.
+#[test]
+fn unconverged_relaxation_is_counted() {
+    let run = |g: f64| {
+        let sim = Sim::<Native>::setup(quiet()).unwrap();
+        let cells = Population::<HH_cond_exp, Native>::new(&sim, 2, HH_cond_exp::default()).unwrap();
+        let (a, b) = (cells.cell(0).unwrap(), cells.cell(1).unwrap());
+        Projection::new(&a, &b, &OneToOneConnector, ElectricalSynapse::new(g), None).unwrap();
+        a.inject(DCSource { amplitude: I_DC, start: 0.0, stop: 1e12 }).unwrap();
+        sim.run(20.0).unwrap();
+        sim.with_backend(|n| n.wfr_unconverged_steps())
+    };
+    assert_eq!(run(G), 0, "the weakly coupled pair converges at every step");
+    let strong = run(50.0);
+    assert!(strong > 0, "a 50 uS junction cannot settle in 15 iterations: counted {strong}");
+}

@@ -158,6 +158,9 @@ pub(super) struct Gaps {
     last: Vec<f64>,
     g: Vec<f64>,
     coef: Vec<[f64; 4]>,
+    /// Steps whose relaxation stopped at [`WFR_MAX_ITERATIONS`] without
+    /// converging ([`Native::wfr_unconverged_steps`]).
+    unconverged: u64,
 }
 
 impl Gaps {
@@ -189,6 +192,16 @@ impl Gaps {
 }
 
 impl Native {
+    /// The number of steps so far whose gap-junction waveform relaxation
+    /// stopped at [`WFR_MAX_ITERATIONS`] without every end-of-step
+    /// potential settling within [`WFR_TOL`]. NEST logs a warning and
+    /// commits such a step; the native engine commits it too, writes one
+    /// line on stderr the first time, and counts it here, so a program can
+    /// check that its coupled network converged (0 means it always did).
+    pub fn wfr_unconverged_steps(&self) -> u64 {
+        self.gaps.unconverged
+    }
+
     /// Creates a gap-junction projection (both cells of each connection
     /// must have a membrane potential `v` and take injected current).
     pub(super) fn connect_gap(&mut self, spec: &ProjectionSpec<'_>, c: Connections) -> Result<()> {
@@ -364,8 +377,9 @@ impl Native {
             *w = [*v, 0.0, 0.0, 0.0];
         }
         gaps.last.iter_mut().for_each(|l| *l = 0.0);
-        // At the limit NEST warns and commits; so does this (no message:
-        // the engine has no log, and the result is as NEST's).
+        // At the limit NEST warns and commits; so does this: the step is
+        // counted, and the first one of a session is reported on stderr.
+        let mut converged = false;
         let parallel = self.pool.current_num_threads() > 1 && gaps.cells.len() >= PARALLEL_TRIALS;
         for _ in 0..WFR_MAX_ITERATIONS {
             gaps.sum_junctions();
@@ -397,8 +411,19 @@ impl Native {
                 }
             }
             if done {
+                converged = true;
                 break;
             }
+        }
+        if !converged {
+            if gaps.unconverged == 0 {
+                eprintln!(
+                    "pynn native: gap-junction waveform relaxation did not reach {WFR_TOL} mV within \
+                     {WFR_MAX_ITERATIONS} iterations; the step is committed as NEST does (see \
+                     Native::wfr_unconverged_steps)"
+                );
+            }
+            gaps.unconverged += 1;
         }
         gaps.sum_junctions();
         for (s, _, locals, pos) in &gaps.reads {
