@@ -53,6 +53,10 @@ struct Args {
     /// (the load balance, which wall-clock times on a busy machine cannot show).
     #[arg(long)]
     thread_balance: bool,
+    /// Run the slices on the native engine's relay of persistent workers
+    /// instead of a fork-join per slice (`Native::set_relay`).
+    #[arg(long)]
+    relay: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -98,7 +102,10 @@ fn try_main() -> Result<()> {
     inh.record("spikes", None)?;
     let build = t0.elapsed().as_secs_f64();
 
-    sim.with_backend(|b| b.set_thread_timing(args.thread_balance));
+    sim.with_backend(|b| {
+        b.set_thread_timing(args.thread_balance);
+        b.set_relay(args.relay);
+    });
     let sched = if args.thread_balance { sched_times() } else { Vec::new() };
     let t1 = Instant::now();
     sim.run(args.tstop)?;

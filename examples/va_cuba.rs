@@ -52,6 +52,10 @@ struct CubaArgs {
     /// run time, the cost of sharing the slices among the threads).
     #[arg(long)]
     thread_balance: bool,
+    /// Native engine: run the slices on the relay of persistent workers
+    /// instead of a fork-join per slice (`Native::set_relay`).
+    #[arg(long)]
+    relay: bool,
 }
 
 fn try_main() -> Result<()> {
@@ -59,9 +63,10 @@ fn try_main() -> Result<()> {
     let args = &cuba.common;
     match args.backend {
         BackendChoice::Native => run::<Native>(args, Default::default(), |sim: &Sim<Native>| {
-            if cuba.thread_balance {
-                sim.with_backend(|b| b.set_thread_timing(true));
-            }
+            sim.with_backend(|b| {
+                b.set_thread_timing(cuba.thread_balance);
+                b.set_relay(cuba.relay);
+            });
         })
         .and_then(|(sim, run, sched)| {
             if cuba.thread_balance {

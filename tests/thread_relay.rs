@@ -21,6 +21,7 @@ fn network(threads: usize) -> Vec<Block> {
     })
     .unwrap();
     assert_eq!(sim.with_backend(|b| b.threads()), threads);
+    sim.with_backend(|b| b.set_relay(true));
     let cell = IF_curr_exp { tau_refrac: 2.0, ..IF_curr_exp::default() };
     let exc = Population::with_label(&sim, 1600, cell.clone(), Some("exc")).unwrap();
     let inh = Population::with_label(&sim, 400, cell, Some("inh")).unwrap();

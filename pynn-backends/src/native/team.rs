@@ -16,7 +16,9 @@
 //! [`Team::run`] is one fork-join on the pool per slice: its workers take
 //! the shards in that order. It serves the slices that have serial work
 //! between them (plastic projections, gap junctions) and small networks.
-//! Every other run of slices goes to a [`Relay`]: the pool's threads
+//! With `Native::set_relay` (off by default: not yet measured faster on
+//! the project's shared machine), every other run of slices goes to a
+//! [`Relay`]: the pool's threads
 //! stay in one job for the whole run and each claims shards of the open
 //! slice, its own share first (the same shards every slice, dealt
 //! largest first as above, so that their state stays in its core's cache),
@@ -108,6 +110,8 @@ pub(super) struct Team {
     order: Vec<usize>,
     /// Whether [`Team::run`] measures each worker's busy time.
     pub(super) timing: bool,
+    /// Whether runs of slices may go to a [`Relay`] (`Native::set_relay`).
+    pub(super) relay: bool,
     /// Per worker (the pool's thread index): processor time spent on shards.
     pub(super) busy: Vec<Duration>,
     /// Per shard: processor time spent on it in parallel slices.
@@ -183,6 +187,14 @@ const YIELD: Duration = Duration::from_micros(50);
 /// The longest a parked worker sleeps before it looks again (a bound, not
 /// the usual wake-up: the worker that opens a slice unparks it).
 const PARK: Duration = Duration::from_millis(1);
+
+/// A worker that found nothing to claim in this many slices in a row
+/// (the others claimed every shard: it has no processor of its own, or
+/// came late every time) looks again only every [`PARK`], without being
+/// woken at each slice: on a machine where the workers share a processor,
+/// waking it at every slice would make the working one pay for a system
+/// call and give its processor to a waiter.
+const IDLE: u64 = 8;
 
 /// A worker that waited this much longer for the end of a slice than it
 /// worked in the slice counts a stall: the slice took longer than if it
@@ -351,6 +363,8 @@ impl<'a> Relay<'a> {
         let mut worked = (u64::MAX, Duration::ZERO);
         // When this worker started running slices alone.
         let mut solo_since = Instant::now();
+        // Slices in a row in which it claimed nothing, and the last one.
+        let (mut idle, mut last_idle) = (0u64, u64::MAX);
         loop {
             let i = self.state.load(Ordering::Acquire);
             if i >= self.slices || self.failed.load(Ordering::Relaxed) {
@@ -361,6 +375,13 @@ impl<'a> Relay<'a> {
                 continue;
             }
             let Some(shard) = self.claim(me, i) else {
+                if worked.0 != i && last_idle != i {
+                    (idle, last_idle) = (idle + 1, i);
+                }
+                if idle >= IDLE {
+                    std::thread::park_timeout(PARK);
+                    continue;
+                }
                 let t = Instant::now();
                 self.wait(i);
                 let own = if worked.0 == i { worked.1 } else { Duration::ZERO };
@@ -369,6 +390,7 @@ impl<'a> Relay<'a> {
                 }
                 continue;
             };
+            idle = 0;
             let (t, wall) = (timing.then(thread_time), Instant::now());
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(i, shard)));
             if worked.0 != i {
@@ -534,7 +556,8 @@ impl super::Native {
     /// ([`PARALLEL_WORK`]), and nothing between slices (plastic
     /// projections and gap junctions have their own serial steps there).
     pub(super) fn relay_fits(&self, slice: u64) -> bool {
-        self.plastic.is_empty()
+        self.team.relay
+            && self.plastic.is_empty()
             && self.gaps.is_empty()
             && self.pool.current_num_threads() > 1
             && self.shards.len() > 1
@@ -600,6 +623,17 @@ impl super::Native {
             self.pending_upto = Some(self.step);
         }
         Ok(())
+    }
+
+    /// Runs the slices on a relay of persistent workers instead of one
+    /// fork-join per slice, where nothing happens between slices (no
+    /// plastic projections, no gap junctions; `team.rs`). Off by default:
+    /// on the project's shared 2-core machine it was measured slower than
+    /// the fork-join for Vogels-Abbott CUBA on 2 threads (0.085-0.112 s
+    /// against 0.056-0.078 s; one worker waited for a processor the whole
+    /// run), level for Brunel; results are bit-identical either way.
+    pub fn set_relay(&mut self, on: bool) {
+        self.team.relay = on;
     }
 
     /// Measures the processor time each worker thread spends on shards in
