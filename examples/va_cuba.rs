@@ -41,18 +41,61 @@ fn main() -> std::process::ExitCode {
     support::run(try_main)
 }
 
+/// The benchmarks' shared options, and this example's own.
+#[derive(clap::Parser, Debug)]
+#[command(about = "Vogels-Abbott CUBA benchmark (PyNN VAbenchmarks.py): 4000 IF_curr_exp cells")]
+struct CubaArgs {
+    #[command(flatten)]
+    common: Args,
+    /// Native engine: print each worker thread's and each shard's
+    /// processor time during the run (the load balance and, against the
+    /// run time, the cost of sharing the slices among the threads).
+    #[arg(long)]
+    thread_balance: bool,
+    /// Native engine: run the slices on the relay of persistent workers
+    /// instead of a fork-join per slice (`Native::set_relay`).
+    #[arg(long)]
+    relay: bool,
+}
+
 fn try_main() -> Result<()> {
-    let args = Args::parse_with_about("Vogels-Abbott CUBA benchmark (PyNN VAbenchmarks.py): 4000 IF_curr_exp cells");
+    let cuba = <CubaArgs as clap::Parser>::parse();
+    let args = &cuba.common;
     match args.backend {
-        BackendChoice::Native => run::<Native>(&args, Default::default()),
-        BackendChoice::Nest => run::<Nest>(&args, Default::default()),
-        BackendChoice::Brian2 => run::<Brian2>(&args, Default::default()),
-        BackendChoice::Neuron => run::<Neuron>(&args, Default::default()),
-        BackendChoice::NeuronMpi2 => run::<Neuron>(&args, NeuronOptions { ranks: 2, ..Default::default() }),
+        BackendChoice::Native => run::<Native>(args, Default::default(), |sim: &Sim<Native>| {
+            sim.with_backend(|b| {
+                b.set_thread_timing(cuba.thread_balance);
+                b.set_relay(cuba.relay);
+            });
+        })
+        .and_then(|(sim, run, sched)| {
+            if cuba.thread_balance {
+                let (threads, shards) = sim.with_backend(|b| (b.thread_busy().to_vec(), b.shard_busy().to_vec()));
+                for (t, b) in threads.iter().enumerate() {
+                    println!("  thread {t}     busy {:.3} s (processor time on shards)", b.as_secs_f64());
+                }
+                let list: Vec<String> = shards.iter().map(|b| format!("{:.3}", b.as_secs_f64())).collect();
+                println!("  shards       busy {} s", list.join(", "));
+                print_sched(&sched.0, &sched.1, run);
+            }
+            sim.end()
+        }),
+        BackendChoice::Nest => run::<Nest>(args, Default::default(), |_| {})?.0.end(),
+        BackendChoice::Brian2 => run::<Brian2>(args, Default::default(), |_| {})?.0.end(),
+        BackendChoice::Neuron => run::<Neuron>(args, Default::default(), |_| {})?.0.end(),
+        BackendChoice::NeuronMpi2 => {
+            run::<Neuron>(args, NeuronOptions { ranks: 2, ..Default::default() }, |_| {})?.0.end()
+        }
     }
 }
 
-fn run<B>(args: &Args, options: B::Options) -> Result<()>
+/// What [`sched_times`] read before and after the run.
+type Sched = (Vec<(u64, u64, u64)>, Vec<(u64, u64, u64)>);
+
+/// Builds and runs the network on `B` (`before_run` sees the session just
+/// before the run), prints the times and writes the results; returns the
+/// session, the run's wall-clock time and the threads' times around it.
+fn run<B>(args: &Args, options: B::Options, before_run: impl FnOnce(&Sim<B>)) -> Result<(Sim<B>, f64, Sched)>
 where
     B: pynn::Backend + pynn::Supports<IF_curr_exp>,
 {
@@ -85,9 +128,12 @@ where
     let (exc, inh, n_syn) = support::va_network(&sim, cell, w_exc, w_inh)?;
     let build = t0.elapsed().as_secs_f64();
 
+    before_run(&sim);
+    let before = sched_times();
     let t1 = Instant::now();
     sim.run(args.tstop)?;
     let run = t1.elapsed().as_secs_f64();
+    let sched = (before, sched_times());
 
     support::print_times::<B>("VA CUBA", args, build, run, n_syn);
     support::report_and_write(
@@ -101,5 +147,45 @@ where
     if let Some(path) = &args.plot {
         support::plot_va(&exc, "Vogels-Abbott CUBA: excitatory cells", path)?;
     }
-    sim.end()
+    Ok((sim, run, sched))
+}
+
+/// Processor time and time spent waiting for a processor (ns) of each
+/// thread of this process so far, by thread id, from Linux's
+/// `/proc/self/task/TID/schedstat` (empty elsewhere): against the run's
+/// wall-clock time, what the thread balance lines cannot tell, the time
+/// spent outside the shards (waiting at the end of each slice) and on a
+/// loaded machine the time the threads were denied a processor.
+fn sched_times() -> Vec<(u64, u64, u64)> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
+    let mut out = Vec::new();
+    for entry in dir.flatten() {
+        let Some(tid) = entry.file_name().to_str().and_then(|s| s.parse::<u64>().ok()) else { continue };
+        let Ok(text) = std::fs::read_to_string(entry.path().join("schedstat")) else { continue };
+        let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().unwrap_or(0));
+        out.push((tid, fields.next().unwrap_or(0), fields.next().unwrap_or(0)));
+    }
+    out
+}
+
+/// Prints the processor time and the wait for a processor of the threads
+/// between the snapshots `before` and `after` ([`sched_times`]) of a run of
+/// `wall` seconds.
+fn print_sched(before: &[(u64, u64, u64)], after: &[(u64, u64, u64)], wall: f64) {
+    let (mut cpu, mut wait) = (Vec::new(), 0u64);
+    for &(tid, c, w) in after {
+        let (c0, w0) = before.iter().find(|b| b.0 == tid).map_or((0, 0), |b| (b.1, b.2));
+        if c > c0 {
+            cpu.push((c - c0) as f64 * 1e-9);
+            wait += w.saturating_sub(w0);
+        }
+    }
+    cpu.sort_by(|a, b| b.total_cmp(a));
+    let list: Vec<String> = cpu.iter().map(|c| format!("{c:.3}")).collect();
+    println!(
+        "  run cpu      {:.3} s in all (threads {} s) in {wall:.3} s; {:.3} s waiting for a processor",
+        cpu.iter().sum::<f64>(),
+        list.join(", "),
+        wait as f64 * 1e-9
+    );
 }

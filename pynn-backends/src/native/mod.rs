@@ -119,6 +119,9 @@ pub struct Native {
     gaps: gap::Gaps,
     /// How the shards of a slice are shared among the threads.
     team: team::Team,
+    /// Set when a worker thread panicked during a run: every later run
+    /// fails with this message.
+    broken: Option<String>,
 }
 
 impl std::fmt::Debug for Native {
@@ -197,6 +200,7 @@ impl Backend for Native {
             plastic: Vec::new(),
             gaps: gap::Gaps::default(),
             team: team::Team::default(),
+            broken: None,
         })
     }
 
@@ -466,11 +470,18 @@ impl Backend for Native {
             self.pending_upto = Some(0);
             self.started = true;
         }
+        if let Some(message) = &self.broken {
+            return Err(err(message.clone()));
+        }
         let pool = std::sync::Arc::clone(&self.pool);
-        pool.install(|| {
+        let ran = pool.install(|| {
             // Gap junctions need every cell's `v` at every step (gap.rs).
             let slice = if self.gaps.is_empty() { self.min_delay } else { 1 };
             self.team.plan(&self.shards, slice);
+            if self.relay_fits(slice) {
+                // Persistent workers, no fork-join per slice (team.rs).
+                self.run_relay(step, slice)?;
+            }
             while self.step < step {
                 if !self.gaps.is_empty() {
                     self.apply_gaps();
@@ -480,7 +491,22 @@ impl Backend for Native {
                 self.step = b;
             }
             self.deliver_pending();
+            Ok::<(), Box<dyn std::any::Any + Send>>(())
         });
+        if let Err(payload) = ran {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".into());
+            let message = format!(
+                "a worker thread panicked near step {} ({what}); the engine's state is undefined, \
+                 set up a new simulation",
+                self.step
+            );
+            self.broken = Some(message.clone());
+            return Err(err(message));
+        }
         // The sample at the end time (if on the sampling grid) was taken in
         // the last step; signals of a run ending off-grid end earlier.
         Ok(())
