@@ -894,6 +894,15 @@ impl Simulator for Brian2Sim {
         Ok(RawWeights { steps: p.sim.samples.steps.clone(), data: data.collect() })
     }
 
+    fn synaptic(b: &Brian2, proj: ProjId, name: &str) -> Option<Result<Vec<f64>>> {
+        let p = b.projs.get(proj)?;
+        // The state read after the last run comes first (`current`).
+        if p.current.iter().any(|(n, _)| *n == name) {
+            return None;
+        }
+        plastic::stochastic_attribute(&p.synapse, name, p.conns.len()).map(Ok)
+    }
+
     fn set_plastic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64]) -> Option<Result<()>> {
         let p = b.projs.get(proj)?;
         if matches!(name, "weight" | "delay") || !p.plastic() || matches!(p.synapse, SynapseKind::Gap) {

@@ -106,6 +106,30 @@ pub fn state_names(kind: &SynapseKind) -> &'static [(&'static str, &'static str)
     }
 }
 
+/// The value of stochastic synapse attribute `name` (a parameter, or a
+/// state variable of [`state_names`] before Brian2 has run: the model's
+/// initial value, `u = 0`, `R = 1` for the stochastic Tsodyks–Markram
+/// model, `u = U`, `a = n` for the multi-quantal one) from the mirror;
+/// `None` for other kinds or names.
+pub fn stochastic_attribute(kind: &SynapseKind, name: &str, n: usize) -> Option<Vec<f64>> {
+    let c = match kind {
+        SynapseKind::SimpleStochastic { columns, .. }
+        | SynapseKind::StochasticTsodyksMarkram { columns, .. }
+        | SynapseKind::MultiQuantal { columns, .. } => columns,
+        _ => return None,
+    };
+    if let Some(v) = c.get(name) {
+        return Some(v.to_vec());
+    }
+    match (kind, name) {
+        (SynapseKind::StochasticTsodyksMarkram { .. }, "u") => Some(vec![0.0; n]),
+        (SynapseKind::StochasticTsodyksMarkram { .. }, "R") => Some(vec![1.0; n]),
+        (SynapseKind::MultiQuantal { .. }, "u") => c.get("U").map(<[f64]>::to_vec),
+        (SynapseKind::MultiQuantal { .. }, "a") => c.get("n").map(<[f64]>::to_vec),
+        _ => None,
+    }
+}
+
 /// What a weight recording samples (`RecordWeights`' `var`): the reported
 /// weight's Brian2 variable, then those of [`state_names`], separated by
 /// commas; the driver stores each sample as their values one after the
