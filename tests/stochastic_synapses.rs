@@ -397,17 +397,19 @@ fn brian2_cython_target_is_unsupported() {
     assert!(e.is_unsupported() && e.to_string().contains("cython"), "{e}");
 }
 
-/// `Projection::set` on a stochastic synapse's parameters (the merge of
-/// settable synapse parameters with the stochastic types): after
-/// `set("p", 1)` every spike is transmitted, after `set("p", 0)` none;
-/// `n` of a multi-quantal synapse must stay a whole number.
-#[test]
-fn stochastic_parameters_are_settable_on_native() {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, seed: 7, ..Setup::default() }).unwrap();
+/// PSP counts of one cell fed 60 spikes through a `SimpleStochasticSynapse`
+/// whose `p` is 0.5, then set to 1, then to 0, 20 spikes each: the counts
+/// of each third, and the session (to go on with).
+fn p_set_between_runs<B>() -> ([usize; 3], Sim<B>)
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, seed: 7, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
     let times: Vec<f64> = (0..60).map(|k| 2.5 + 5.0 * k as f64).collect();
-    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray { spike_times: times }).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: times }).unwrap();
     let cells =
-        Population::<IF_cond_exp, Native>::new(&sim, 1, IF_cond_exp { tau_syn_E: 1.0, ..Default::default() }).unwrap();
+        Population::<IF_cond_exp, B>::new(&sim, 1, IF_cond_exp { tau_syn_E: 1.0, ..Default::default() }).unwrap();
     let syn = SimpleStochasticSynapse { weight: Value::Scalar(0.5), p: Value::Scalar(0.5), ..Default::default() };
     let prj = Projection::new(&src, &cells, &AllToAllConnector::new(), syn, Some("excitatory")).unwrap();
     cells.record("gsyn_exc", None).unwrap();
@@ -419,10 +421,20 @@ fn stochastic_parameters_are_settable_on_native() {
     sim.run(100.0).unwrap(); // 202.5 .. 297.5: 20, none
     let g = cells.get_data().unwrap().segments[0].signal("gsyn_exc").unwrap().column(0);
     let n = |a: usize, b: usize| crossings(&g[a..b], 0.4);
-    let first = n(0, 1000);
+    ([n(0, 1000), n(1000, 2000), n(2000, g.len())], sim)
+}
+
+/// `Projection::set` on a stochastic synapse's parameters (the merge of
+/// settable synapse parameters with the stochastic types): after
+/// `set("p", 1)` every spike is transmitted, after `set("p", 0)` none;
+/// `n` of a multi-quantal synapse must stay a whole number.
+#[test]
+fn stochastic_parameters_are_settable_on_native() {
+    let ([first, second, third], sim) = p_set_between_runs::<Native>();
+    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     assert!((3..=17).contains(&first), "p = 0.5: about half of 20 spikes ({first})");
-    assert_eq!(n(1000, 2000), 20, "p = 1 after set: every spike");
-    assert_eq!(n(2000, g.len()), 0, "p = 0 after set: none");
+    assert_eq!(second, 20, "p = 1 after set: every spike");
+    assert_eq!(third, 0, "p = 0 after set: none");
 
     let b = Population::<IF_cond_exp, Native>::new(&sim, 2, IF_cond_exp::default()).unwrap();
     let q = Projection::new(
@@ -436,6 +448,17 @@ fn stochastic_parameters_are_settable_on_native() {
     let e = q.set("n", 2.5).unwrap_err().to_string();
     assert!(e.contains("n") && e.contains("2.5") && e.contains("whole"), "{e}");
     assert_eq!(q.get_values("n").unwrap(), vec![3.0; 2], "a refused value leaves n as it was");
+}
+
+/// Brian2 writes `p` set between runs into its `Synapses` (`st_p`) and
+/// draws native's numbers: the same PSP counts as native in each third
+/// (all 20 after `p = 1`, none after `p = 0`).
+#[test]
+fn stochastic_p_set_between_runs_on_brian2_equals_native() {
+    let (native, _) = p_set_between_runs::<Native>();
+    let (brian, _) = p_set_between_runs::<Brian2>();
+    assert_eq!(brian[1..], [20, 0], "p = 1 then 0 after set ({brian:?})");
+    assert_eq!(brian, native);
 }
 
 /// Spike times of the state tests: bursts and pauses (depletion, then

@@ -183,11 +183,16 @@ pub(crate) fn check_table(
 ) -> Result<()> {
     for name in names {
         let Some(spec) = table.parameter(name).or(table.state_variable(name)) else { continue };
-        let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
-        let allowed = format!("{}{unit} ({})", spec.domain.describe(), spec.doc);
-        check_all(ctx, synapse, name, ctx.column(name), |v| spec.domain.check_scalar(v), &allowed)?;
+        check_all(ctx, synapse, name, ctx.column(name), |v| spec.domain.check_scalar(v), &allowed(spec))?;
     }
     Ok(())
+}
+
+/// What a table's parameter allows, for messages: the domain, the unit
+/// and the meaning (`a number > 0 ms (recovery time constant)`).
+pub(crate) fn allowed(spec: &pynn_schema::ParamSpec) -> String {
+    let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
+    format!("{}{unit} ({})", spec.domain.describe(), spec.doc)
 }
 
 /// The one value of a parameter that must be the same for every connection

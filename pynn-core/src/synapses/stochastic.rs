@@ -93,7 +93,7 @@
 //! Tsodyks M, Uziel A, Markram H (2000) Synchrony generation in recurrent
 //! networks with frequency-dependent synapses. J Neurosci 20:RC50.
 
-use super::{SynapseContext, SynapseType, check_all, check_table};
+use super::{SynapseContext, SynapseType, allowed, check_all, check_table};
 use crate::backend::{SynapseColumns, SynapseKind};
 use crate::error::{Error, Result};
 use crate::parameters::Value;
@@ -335,6 +335,9 @@ fn whole_sites(v: f64) -> bool {
     v >= 1.0 && v.fract() == 0.0 && v <= MAX_RELEASE_SITES
 }
 
+/// The stochastic synapse types, by PyNN's class name.
+const STOCHASTIC: [&str; 3] = ["SimpleStochasticSynapse", "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"];
+
 const SITES: &str = "a whole number of release sites in [1, 1000000]";
 
 /// Checks new values of parameter `name` of a projection of stochastic
@@ -345,13 +348,13 @@ const SITES: &str = "a whole number of release sites in [1, 1000000]";
 /// anything changes.
 pub fn check_parameter(synapse: &str, object: &str, name: &str, values: &[f64]) -> Result<()> {
     let table = pynn_schema::synapses::synapse_table(synapse)
-        .ok_or_else(|| Error::unknown_name(object, "synapse type", synapse, ["SimpleStochasticSynapse"]))?;
+        .filter(|t| STOCHASTIC.contains(&t.name))
+        .ok_or_else(|| Error::unknown_name(object, "stochastic synapse type", synapse, STOCHASTIC))?;
     let Some(spec) = table.parameter(name) else {
         return Err(Error::unknown_name(object, "parameter", name, table.parameters.iter().map(|p| p.name)));
     };
-    let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
     if let Some(v) = values.iter().find(|v| !v.is_finite() || !spec.domain.check_scalar(**v)) {
-        return Err(Error::invalid_value(object, name, v, format!("{}{unit} ({})", spec.domain.describe(), spec.doc)));
+        return Err(Error::invalid_value(object, name, v, allowed(spec)));
     }
     if name == "n"
         && let Some(v) = values.iter().find(|v| !whole_sites(**v))
