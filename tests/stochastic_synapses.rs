@@ -681,3 +681,40 @@ fn stochastic_state_refusals_are_clear() {
     let e = prj.state_history("u").unwrap_err();
     assert!(e.is_unsupported(), "{e}");
 }
+
+/// The multi-quantal state after a run where it is certain: `U = 1`
+/// releases every available site, `tau_rec = 1e9` ms makes a recovery in
+/// 20 ms improbable (5 sites x 2e-8), so after spikes at 5, 10 and 15 ms
+/// `u = 1` and `a = 0`; before the first spike `u = U`, `a = n` once a run
+/// has started. NEST reads its `quantal_stp_synapse`'s `u` and `a` back
+/// after each run (its own generator: only such certain values compare);
+/// native and Brian2 the same.
+fn certain_quantal_state<B>() -> (Vec<f64>, Vec<f64>)
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, seed: 3, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: vec![5.0, 10.0, 15.0] })
+        .unwrap();
+    let b = Population::<IF_cond_exp, B>::new(&sim, 2, IF_cond_exp::default()).unwrap();
+    let syn = MultiQuantalSynapse::new(0.01, 1.0, 1.0, 5.0, 1e9, 0.0);
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), syn, None).unwrap();
+    sim.run(2.0).unwrap();
+    assert_eq!(prj.get_values("a").unwrap(), vec![5.0; 2], "a = n before the first spike");
+    assert_eq!(prj.get_values("u").unwrap(), vec![1.0; 2], "u = U before the first spike");
+    sim.run(20.0).unwrap();
+    (prj.get_values("u").unwrap(), prj.get_values("a").unwrap())
+}
+
+#[test]
+fn multi_quantal_state_reads_back_on_native_nest_and_brian2() {
+    for (backend, (u, a)) in [
+        ("native", certain_quantal_state::<Native>()),
+        ("NEST", certain_quantal_state::<Nest>()),
+        ("Brian2", certain_quantal_state::<Brian2>()),
+    ] {
+        assert_eq!(u, vec![1.0; 2], "{backend}: u");
+        assert_eq!(a, vec![0.0; 2], "{backend}: every site released, none recovered");
+    }
+}
