@@ -314,12 +314,10 @@ fn neuron_u_x_history_and_u_set_between_runs() {
 /// mV at most) and the analytic weights' PSPs in the same Brian2 run.
 #[test]
 fn brian2_u_x_history_and_u_set_between_runs_equal_native() {
-    let brian = run_net::<Brian2>(95.0, true);
-    let native = run_net::<Native>(95.0, true);
-    assert_eq!(brian.spikes, train());
     let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
-    let (bt, bu, bx) = brian.hist.unwrap();
-    let (nt, nu, nx) = native.hist.unwrap();
+    let [brian, native] = [run_net::<Brian2>(95.0, true), run_net::<Native>(95.0, true)];
+    assert_eq!(brian.spikes, train());
+    let ((bt, bu, bx), (nt, nu, nx)) = (brian.hist.unwrap(), native.hist.unwrap());
     assert_eq!(bt, nt, "the same sample times");
     assert_close("Brian2 vs native u history", &bu, &nu, 1e-12);
     assert_close("Brian2 vs native x history", &bx, &nx, 1e-12);
