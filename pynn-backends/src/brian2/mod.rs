@@ -868,7 +868,7 @@ impl Simulator for Brian2Sim {
         p.sim.rec = interval_steps.map(|i| i.max(1));
         let var = plastic::record_vars(&p.synapse);
         if built && !p.conns.is_empty() {
-            b.link.request(&Request::RecordWeights { proj, var: var.into(), interval: interval_steps })?;
+            b.link.request(&Request::RecordWeights { proj, var, interval: interval_steps })?;
         }
         Ok(())
     }
