@@ -397,17 +397,19 @@ fn brian2_cython_target_is_unsupported() {
     assert!(e.is_unsupported() && e.to_string().contains("cython"), "{e}");
 }
 
-/// `Projection::set` on a stochastic synapse's parameters (the merge of
-/// settable synapse parameters with the stochastic types): after
-/// `set("p", 1)` every spike is transmitted, after `set("p", 0)` none;
-/// `n` of a multi-quantal synapse must stay a whole number.
-#[test]
-fn stochastic_parameters_are_settable_on_native() {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 0.5, seed: 7, ..Setup::default() }).unwrap();
+/// PSP counts of one cell fed 60 spikes through a `SimpleStochasticSynapse`
+/// whose `p` is 0.5, then set to 1, then to 0, 20 spikes each: the counts
+/// of each third, and the session (to go on with).
+fn p_set_between_runs<B>() -> ([usize; 3], Sim<B>)
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.5, seed: 7, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
     let times: Vec<f64> = (0..60).map(|k| 2.5 + 5.0 * k as f64).collect();
-    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray { spike_times: times }).unwrap();
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: times }).unwrap();
     let cells =
-        Population::<IF_cond_exp, Native>::new(&sim, 1, IF_cond_exp { tau_syn_E: 1.0, ..Default::default() }).unwrap();
+        Population::<IF_cond_exp, B>::new(&sim, 1, IF_cond_exp { tau_syn_E: 1.0, ..Default::default() }).unwrap();
     let syn = SimpleStochasticSynapse { weight: Value::Scalar(0.5), p: Value::Scalar(0.5), ..Default::default() };
     let prj = Projection::new(&src, &cells, &AllToAllConnector::new(), syn, Some("excitatory")).unwrap();
     cells.record("gsyn_exc", None).unwrap();
@@ -419,10 +421,20 @@ fn stochastic_parameters_are_settable_on_native() {
     sim.run(100.0).unwrap(); // 202.5 .. 297.5: 20, none
     let g = cells.get_data().unwrap().segments[0].signal("gsyn_exc").unwrap().column(0);
     let n = |a: usize, b: usize| crossings(&g[a..b], 0.4);
-    let first = n(0, 1000);
+    ([n(0, 1000), n(1000, 2000), n(2000, g.len())], sim)
+}
+
+/// `Projection::set` on a stochastic synapse's parameters (the merge of
+/// settable synapse parameters with the stochastic types): after
+/// `set("p", 1)` every spike is transmitted, after `set("p", 0)` none;
+/// `n` of a multi-quantal synapse must stay a whole number.
+#[test]
+fn stochastic_parameters_are_settable_on_native() {
+    let ([first, second, third], sim) = p_set_between_runs::<Native>();
+    let src = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     assert!((3..=17).contains(&first), "p = 0.5: about half of 20 spikes ({first})");
-    assert_eq!(n(1000, 2000), 20, "p = 1 after set: every spike");
-    assert_eq!(n(2000, g.len()), 0, "p = 0 after set: none");
+    assert_eq!(second, 20, "p = 1 after set: every spike");
+    assert_eq!(third, 0, "p = 0 after set: none");
 
     let b = Population::<IF_cond_exp, Native>::new(&sim, 2, IF_cond_exp::default()).unwrap();
     let q = Projection::new(
@@ -436,4 +448,273 @@ fn stochastic_parameters_are_settable_on_native() {
     let e = q.set("n", 2.5).unwrap_err().to_string();
     assert!(e.contains("n") && e.contains("2.5") && e.contains("whole"), "{e}");
     assert_eq!(q.get_values("n").unwrap(), vec![3.0; 2], "a refused value leaves n as it was");
+}
+
+/// Brian2 writes `p` set between runs into its `Synapses` (`st_p`) and
+/// draws native's numbers: the same PSP counts as native in each third
+/// (all 20 after `p = 1`, none after `p = 0`).
+#[test]
+fn stochastic_p_set_between_runs_on_brian2_equals_native() {
+    let (native, _) = p_set_between_runs::<Native>();
+    let (brian, _) = p_set_between_runs::<Brian2>();
+    assert_eq!(brian[1..], [20, 0], "p = 1 then 0 after set ({brian:?})");
+    assert_eq!(brian, native);
+}
+
+/// Spike times of the state tests: bursts and pauses (depletion, then
+/// recovery), off whole milliseconds so that no spike falls on a sample.
+const STATE_TRAIN: [f64; 16] =
+    [5.3, 7.1, 9.4, 15.2, 16.4, 30.3, 31.1, 32.2, 60.5, 61.3, 62.1, 100.2, 101.1, 102.3, 103.4, 150.1];
+/// `set("U", U_AFTER)` at `T_SET` ms, between the spikes at 32.2 and 60.5.
+const T_SET: f64 = 45.0;
+const U_AFTER: f64 = 0.8;
+const SEED: u64 = 11;
+
+/// The state a stochastic synapse is left in by each spike of
+/// `STATE_TRAIN`, from the rules as `pynn_core::synapses::stochastic`
+/// documents them (written here again, apart from the engine's), with
+/// the draws `release_draw(key, connection, spike, slot)`. `quantal`:
+/// `MultiQuantalSynapse` (state `u`, `a`), else the stochastic
+/// Tsodyks–Markram model (`u`, `R`).
+fn hand_recursion(quantal: bool, key: u64, conn: u64, p: (f64, f64, f64, u32)) -> Vec<(f64, f64)> {
+    use pynn::core::synapses::stochastic::release_draw;
+    let (u0, tau_rec, tau_facil, n) = p;
+    let (mut u, mut avail, mut t_last, mut t_surv) = if quantal { (u0, n, -1.0, 0.0) } else { (0.0, 1, 0.0, 0.0) };
+    let mut out = vec![];
+    for (spike, &t) in STATE_TRAIN.iter().enumerate() {
+        let big_u = if t > T_SET { U_AFTER } else { u0 };
+        let r = |slot: u64| release_draw(key, conn, spike as u64, slot);
+        if quantal {
+            let mut slot = 0;
+            if t_last >= 0.0 {
+                let h: f64 = t - t_last;
+                let decay = if tau_facil < 1e-10 { 0.0 } else { (-h / tau_facil).exp() };
+                u = big_u + u * (1.0 - big_u) * decay;
+                let depleted = n - avail;
+                for _ in 0..depleted {
+                    if r(slot) < 1.0 - (-h / tau_rec).exp() {
+                        avail += 1;
+                    }
+                    slot += 1;
+                }
+            }
+            let mut released = 0;
+            for _ in 0..avail {
+                released += u32::from(r(slot) < u);
+                slot += 1;
+            }
+            avail -= released;
+        } else {
+            u = if tau_facil > 0.0 {
+                let d = u * (-(t - t_last) / tau_facil).exp();
+                d + big_u * (1.0 - d)
+            } else {
+                big_u
+            };
+            if avail == 0 {
+                if r(0) > (-(t - t_surv) / tau_rec).exp() {
+                    avail = 1;
+                } else {
+                    t_surv = t;
+                }
+            }
+            if avail == 1 && r(1) < u {
+                avail = 0;
+                t_surv = t;
+            }
+        }
+        t_last = t;
+        out.push((u, f64::from(avail)));
+    }
+    out
+}
+
+/// One source firing `STATE_TRAIN` into three cells through `syn`,
+/// sampled every 1 ms, `U` set to `U_AFTER` at `T_SET`: the sample times
+/// and, for each of `names`, the history (row-major, three connections).
+fn stochastic_state_run<B>(syn: impl SynapseType + 'static, names: [&str; 2]) -> (Vec<f64>, [Vec<f64>; 2])
+where
+    B: Backend + Supports<IF_curr_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, seed: SEED, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let src = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: STATE_TRAIN.to_vec() })
+        .unwrap();
+    let cells = Population::<IF_curr_exp, B>::new(&sim, 3, IF_curr_exp::default()).unwrap();
+    let prj = Projection::new(&src, &cells, &AllToAllConnector::new(), syn, Some("excitatory")).unwrap();
+    prj.record_weights(1.0).unwrap();
+    sim.run(T_SET).unwrap();
+    prj.set("U", U_AFTER).unwrap();
+    sim.run_until(160.0).unwrap();
+    let h0 = prj.state_history(names[0]).unwrap();
+    let h1 = prj.state_history(names[1]).unwrap();
+    assert_eq!(h0.times, h1.times);
+    assert_eq!(h0.connections, 3);
+    // The state read after the run is the last sample's.
+    assert_eq!(prj.get_values(names[1]).unwrap(), h1.weights[h1.weights.len() - 3..].to_vec());
+    (h0.times, [h0.weights, h1.weights])
+}
+
+/// The expected history of one state variable (`which`: 0 `u`, 1 the
+/// sites) of the three connections at `times`: the value left by the
+/// latest spike at or before each time, the initial value before the first.
+fn expected_history(quantal: bool, p: (f64, f64, f64, u32), times: &[f64], which: usize) -> Vec<f64> {
+    use pynn::core::synapses::stochastic::release_key;
+    let key = release_key(SEED, 0);
+    let per: Vec<Vec<(f64, f64)>> = (0..3).map(|c| hand_recursion(quantal, key, c, p)).collect();
+    let initial = if quantal { (p.0, f64::from(p.3)) } else { (0.0, 1.0) };
+    let mut out = vec![];
+    for t in times {
+        let last = STATE_TRAIN.iter().rposition(|s| s <= t);
+        for states in &per {
+            let s = last.map_or(initial, |k| states[k]);
+            out.push(if which == 0 { s.0 } else { s.1 });
+        }
+    }
+    out
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+const STP: (f64, f64, f64, u32) = (0.4, 30.0, 20.0, 1);
+const MQ: (f64, f64, f64, u32) = (0.3, 40.0, 10.0, 5);
+
+fn stp_syn() -> StochasticTsodyksMarkramSynapse {
+    StochasticTsodyksMarkramSynapse::new(0.5, 1.0, STP.0, STP.1, STP.2)
+}
+
+fn mq_syn() -> MultiQuantalSynapse {
+    MultiQuantalSynapse::new(0.1, 1.0, MQ.0, f64::from(MQ.3), MQ.1, MQ.2)
+}
+
+/// Native: the recorded `u` and `R` (stochastic Tsodyks–Markram), `u` and
+/// `a` (multi-quantal, NEST's `quantal_stp_synapse` names) are the hand
+/// recursion's with the same draws: `R` and `a` exactly (counts), `u`
+/// within 1e-12 (the same formula; rounding of the time differences).
+/// The histories move (releases, depletion and recovery both happen), so
+/// a wrong rule or draw would show.
+#[test]
+fn native_stochastic_state_is_the_hand_recursion_of_the_same_draws() {
+    for (quantal, names, p) in [(false, ["u", "R"], STP), (true, ["u", "a"], MQ)] {
+        let (times, [u, sites]) = if quantal {
+            stochastic_state_run::<Native>(mq_syn(), names)
+        } else {
+            stochastic_state_run::<Native>(stp_syn(), names)
+        };
+        assert_eq!(times.len(), 161, "samples at 0, 1, ..., 160 ms");
+        let (eu, es) = (expected_history(quantal, p, &times, 0), expected_history(quantal, p, &times, 1));
+        let du = max_diff(&u, &eu);
+        eprintln!("{names:?}: largest u difference {du:e}");
+        assert!(du <= 1e-12, "{names:?}: u differs by {du}");
+        assert_eq!(sites, es, "{names:?}: {} history", names[1]);
+        let distinct: std::collections::BTreeSet<u64> = sites.iter().map(|v| *v as u64).collect();
+        assert!(distinct.len() >= 2, "{names:?}: the sites change ({distinct:?})");
+        assert!(u.iter().any(|v| (v - U_AFTER).abs() < 0.2 && *v > p.0 + 0.1), "U = 0.8 after 45 ms shows in u");
+    }
+}
+
+/// Brian2 keeps the same state in its `Synapses` variables (`st_u`,
+/// `st_avail`), draws the same numbers and applies `set("U")` between runs:
+/// the histories equal native's (counts exactly, `u` within 1e-12).
+/// NEURON runs the native rules in Rust: identical histories.
+#[test]
+fn brian2_and_neuron_stochastic_state_equals_native() {
+    for (quantal, names) in [(false, ["u", "R"]), (true, ["u", "a"])] {
+        let run = |b: &str| match (b, quantal) {
+            ("native", false) => stochastic_state_run::<Native>(stp_syn(), names),
+            ("native", true) => stochastic_state_run::<Native>(mq_syn(), names),
+            ("brian2", false) => stochastic_state_run::<Brian2>(stp_syn(), names),
+            ("brian2", true) => stochastic_state_run::<Brian2>(mq_syn(), names),
+            (_, false) => stochastic_state_run::<Neuron>(stp_syn(), names),
+            (_, true) => stochastic_state_run::<Neuron>(mq_syn(), names),
+        };
+        let (nt, [nu, ns]) = run("native");
+        for other in ["brian2", "neuron"] {
+            let (t, [u, s]) = run(other);
+            assert_eq!(t, nt, "{other} {names:?}: sample times");
+            let du = max_diff(&u, &nu);
+            assert!(du <= 1e-12, "{other} {names:?}: u differs from native's by {du}");
+            assert_eq!(s, ns, "{other} {names:?}: {} differs from native's", names[1]);
+        }
+    }
+}
+
+/// What the state API refuses, clearly: setting the state
+/// (`Projection::initialize`) on every backend that runs the types,
+/// `state_history` on NEST (no history of any synaptic state there), and
+/// names that are not state.
+#[test]
+fn stochastic_state_refusals_are_clear() {
+    let sim = Sim::<Native>::setup(Setup::default()).unwrap();
+    let a = Population::<SpikeSourceArray, Native>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let b = Population::<IF_cond_exp, Native>::new(&sim, 1, IF_cond_exp::default()).unwrap();
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), mq_syn(), None).unwrap();
+    let e = prj.initialize("a", 1.0).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("`a`"), "{e}");
+    assert_eq!(prj.get_values("a").unwrap(), vec![5.0], "a = n at first");
+    assert_eq!(prj.get_values("u").unwrap(), vec![0.3], "u = U at first");
+    let e = prj.state_history("R").unwrap_err();
+    assert!(matches!(e, Error::UnknownName { .. }) && e.to_string().contains("allowed: u, a"), "{e}");
+    let e = prj.set("u", 0.2).unwrap_err();
+    assert!(e.to_string().contains("initialize"), "{e}");
+    let simple =
+        Projection::new(&a, &b, &AllToAllConnector::new(), SimpleStochasticSynapse::new(0.1, 1.0, 0.5), None).unwrap();
+    assert!(matches!(simple.state_history("u"), Err(Error::UnknownName { .. })));
+
+    let sim = Sim::<Brian2>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, Brian2>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let b = Population::<IF_cond_exp, Brian2>::new(&sim, 1, IF_cond_exp::default()).unwrap();
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), stp_syn(), None).unwrap();
+    let e = prj.initialize("R", 0.0).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("`R`"), "{e}");
+    let e = prj.set("U", 1.5).unwrap_err();
+    assert!(matches!(e, Error::InvalidValue { .. }) && e.to_string().contains("1.5"), "{e}");
+    assert_eq!(prj.get_values("U").unwrap(), vec![STP.0]);
+
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let b = Population::<IF_cond_exp, Nest>::new(&sim, 1, IF_cond_exp::default()).unwrap();
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), mq_syn(), None).unwrap();
+    let e = prj.state_history("u").unwrap_err();
+    assert!(e.is_unsupported(), "{e}");
+}
+
+/// The multi-quantal state after a run where it is certain: `U = 1`
+/// releases every available site, `tau_rec = 1e9` ms makes a recovery in
+/// 20 ms improbable (5 sites x 2e-8), so after spikes at 5, 10 and 15 ms
+/// `u = 1` and `a = 0`; before the first spike `u = U`, `a = n` once a run
+/// has started. NEST reads its `quantal_stp_synapse`'s `u` and `a` back
+/// after each run (its own generator: only such certain values compare);
+/// native and Brian2 the same.
+fn certain_quantal_state<B>() -> (Vec<f64>, Vec<f64>)
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, seed: 3, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: vec![5.0, 10.0, 15.0] })
+        .unwrap();
+    let b = Population::<IF_cond_exp, B>::new(&sim, 2, IF_cond_exp::default()).unwrap();
+    let syn = MultiQuantalSynapse::new(0.01, 1.0, 1.0, 5.0, 1e9, 0.0);
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), syn, None).unwrap();
+    sim.run(2.0).unwrap();
+    assert_eq!(prj.get_values("a").unwrap(), vec![5.0; 2], "a = n before the first spike");
+    assert_eq!(prj.get_values("u").unwrap(), vec![1.0; 2], "u = U before the first spike");
+    sim.run(20.0).unwrap();
+    (prj.get_values("u").unwrap(), prj.get_values("a").unwrap())
+}
+
+#[test]
+fn multi_quantal_state_reads_back_on_native_nest_and_brian2() {
+    for (backend, (u, a)) in [
+        ("native", certain_quantal_state::<Native>()),
+        ("NEST", certain_quantal_state::<Nest>()),
+        ("Brian2", certain_quantal_state::<Brian2>()),
+    ] {
+        assert_eq!(u, vec![1.0; 2], "{backend}: u");
+        assert_eq!(a, vec![0.0; 2], "{backend}: every site released, none recovered");
+    }
 }

@@ -1,7 +1,8 @@
 //! Tsodyks–Markram synapse state recorded like weights
 //! (`Projection::state_history`, PyNN issue #441) and synapse parameters
 //! set after a projection is made (`Projection::set("U", ..)`, PyNN's
-//! `prj.set(U=0.2)`), on the native engine and on NEST 3.10.
+//! `prj.set(U=0.2)`), on the native engine, NEURON, Brian2 and (state at
+//! run boundaries) NEST 3.10.
 //!
 //! The reference is the Tsodyks–Markram recursion written here from the
 //! model's equations (Tsodyks, Uziel and Markram 2000, as NEST's
@@ -302,18 +303,74 @@ fn neuron_u_x_history_and_u_set_between_runs() {
     assert_close("NEURON v (TM vs analytic PSPs)", &out.v_tm, &out.v_ref, 1e-9);
 }
 
-/// Brian2 keeps its synapse parameters in its own equations: changing one
-/// after creation, and recording the state, are `Error::Unsupported`
-/// naming the parameter (nothing changes).
+/// Brian2 keeps the Tsodyks–Markram state in its `Synapses` variables
+/// (`brian2/plastic.rs`), updated at each pre-synaptic spike as NEST's
+/// `tsodyks_synapse` does, and samples it with the weights: the `u` and
+/// `x` histories equal native's (1e-12: the same recursion, Brian2
+/// computing the time differences in seconds, rounding only) and the
+/// recursion's; `set("U", ..)` between runs writes the Brian2 variable
+/// `tm_U`, so the PSPs after it equal native's (1e-9 mV: `IF_curr_exp` is
+/// integrated exactly on both, `tests/brian2_backend.rs` observes 8e-10
+/// mV at most) and the analytic weights' PSPs in the same Brian2 run.
 #[test]
-fn brian2_refuses_parameter_changes_and_state_history_clearly() {
+fn brian2_u_x_history_and_u_set_between_runs_equal_native() {
+    let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
+    let [brian, native] = [run_net::<Brian2>(95.0, true), run_net::<Native>(95.0, true)];
+    assert_eq!(brian.spikes, train());
+    let ((bt, bu, bx), (nt, nu, nx)) = (brian.hist.unwrap(), native.hist.unwrap());
+    assert_eq!(bt, nt, "the same sample times");
+    assert_close("Brian2 vs native u history", &bu, &nu, 1e-12);
+    assert_close("Brian2 vs native x history", &bx, &nx, 1e-12);
+    let expected: Vec<(f64, f64)> = bt.iter().map(|t| state_at(*t, &train(), &states)).collect();
+    assert_close("Brian2 u history", &bu, &expected.iter().map(|e| e.0).collect::<Vec<_>>(), 1e-12);
+    assert_close("Brian2 x history", &bx, &expected.iter().map(|e| e.1).collect::<Vec<_>>(), 1e-12);
+    // U = 0.2 acts from the spike at 102 ms (the test would see it ignored).
+    let (unchanged, _) = analytic(&train(), 0.5, 0.5, 95.0);
+    let k = bt.iter().position(|t| (*t - 102.0).abs() < 1e-9).unwrap();
+    assert!((bu[k] - unchanged[6][0]).abs() > 0.05, "U = 0.2 acts from the spike at 102 ms");
+    assert_close("Brian2 v vs native v (U set at 95 ms)", &brian.v_tm, &native.v_tm, 1e-9);
+    assert_close("Brian2 v (TM vs analytic PSPs)", &brian.v_tm, &brian.v_ref, 1e-9);
+    for (t, bu, bx) in &brian.boundary_state {
+        let (eu, ex) = state_at(*t, &train(), &states);
+        assert!((bu - eu).abs() < 1e-12 && (bx - ex).abs() < 1e-12, "Brian2 at {t}: ({bu}, {bx}) vs ({eu}, {ex})");
+    }
+    // Changed before the first spike: as made with U = 0.2.
+    let early = run_net::<Brian2>(5.0, false);
+    let early_native = run_net::<Native>(5.0, false);
+    assert_close("Brian2 v (U set at 5 ms)", &early.v_tm, &early.v_ref, 1e-9);
+    assert_close("Brian2 vs native v (U set at 5 ms)", &early.v_tm, &early_native.v_tm, 1e-9);
+}
+
+/// Brian2: the other parameters set between runs reach the Brian2
+/// variables and the mirror (kept by `reset()`), checked as on native
+/// (nothing changes on an error); the post-synaptic trace's time constant
+/// is `Error::Unsupported` (as on NEST); state is not a parameter.
+#[test]
+fn brian2_sets_synapse_parameters_and_refuses_clearly() {
     let sim = Sim::<Brian2>::setup(Setup { timestep: DT, ..Setup::default() }).unwrap();
-    let pre = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+    let pre = Population::new(&sim, 2, SpikeSourceArray::default()).unwrap();
     let post = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
+    let stdp = STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), AdditiveWeightDependence::new(0.0, 1.0))
+        .with(0.5, 1.0);
+    let prj = Projection::new(&pre, &post, &AllToAllConnector::new(), stdp, None).unwrap();
+    prj.set("A_plus", vec![0.02, 0.03]).unwrap();
+    sim.run(5.0).unwrap();
+    prj.set("w_max", 0.8).unwrap();
+    assert_eq!(prj.get_values("A_plus").unwrap(), vec![0.02, 0.03]);
+    assert_eq!(prj.get_values("w_max").unwrap(), vec![0.8; 2]);
+    let e = prj.set("tau_minus", 30.0).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("tau_minus"), "{e}");
+    prj.set("w_min", 0.2).unwrap();
+    let e = prj.set("w_max", 0.1).unwrap_err();
+    assert!(e.to_string().contains("w_min <= w_max"), "{e}");
+    assert_eq!(prj.get_values("w_max").unwrap(), vec![0.8; 2]);
+    sim.reset().unwrap();
+    assert_eq!(prj.get_values("A_plus").unwrap(), vec![0.02, 0.03]);
     let tm = TsodyksMarkramSynapse::new(W, DELAY, 0.5, TAU_REC, 0.0);
-    let prj = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
-    let e = prj.set("U", 0.2).unwrap_err();
-    assert!(e.is_unsupported() && e.to_string().contains("`U`"), "{e}");
-    assert_eq!(prj.get_values("U").unwrap(), vec![0.5]);
-    assert!(prj.state_history("u").unwrap_err().is_unsupported());
+    let tmp = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
+    let e = tmp.set("u", 0.1).unwrap_err();
+    assert!(e.to_string().contains("initialize"), "{e}");
+    tmp.set("tau_rec", 50.0).unwrap();
+    sim.run(5.0).unwrap();
+    assert_eq!(tmp.get_values("tau_rec").unwrap(), vec![50.0; 2]);
 }

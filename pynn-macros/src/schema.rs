@@ -343,72 +343,104 @@ pub const CONNECTORS: &[CallSchema] = &[
     },
 ];
 
+/// The kind of an argument that sets a parameter of a `pynn-schema`
+/// synapse table, from the parameter's unit (a unit this function does
+/// not know fails the build: the tables are constants).
+const fn table_kind(unit: &str) -> ArgKind {
+    use crate::tables::str_eq;
+    if str_eq(unit, crate::tables::synapses::WEIGHT_UNIT) {
+        ArgKind::WeightMagnitude
+    } else if str_eq(unit, "ms") {
+        ArgKind::Number(Dim::Time)
+    } else if str_eq(unit, "Hz") {
+        ArgKind::Number(Dim::Rate)
+    } else if unit.is_empty() {
+        ArgKind::Number(Dim::Dimensionless)
+    } else {
+        panic!("a synapse table parameter in a unit network! does not know")
+    }
+}
+
+/// The arguments of a synapse type, timing or weight dependence that has a
+/// `pynn-schema` table: the table's parameters in order (defaults from the
+/// table, [`TABLE`]), then `tail`. The tables are the one source of the
+/// names, their order and their units; this derives the macro's view.
+const fn table_args<const N: usize>(table: &crate::tables::SynapseTable, tail: &[Arg]) -> [Arg; N] {
+    let params = table.parameters;
+    assert!(N == params.len() + tail.len(), "argument count of a synapse table");
+    let mut out = [arg("", ArgKind::Bool, None); N];
+    let mut i = 0;
+    while i < params.len() {
+        out[i] = arg(params[i].name, table_kind(params[i].unit), TABLE);
+        i += 1;
+    }
+    while i < N {
+        out[i] = tail[i - params.len()];
+        i += 1;
+    }
+    out
+}
+
+/// The [`CallSchema`] of a table with the arguments `args` (from
+/// [`table_args`]): `network!`'s name is the table's `short`, PyNN's its
+/// `name`.
+const fn table_call(table: &crate::tables::SynapseTable, args: &'static [Arg]) -> CallSchema {
+    CallSchema { name: table.short, pynn: table.name, args }
+}
+
+/// Weight and delay, the last arguments of every synapse type.
+const WEIGHT_DELAY: &[Arg] =
+    &[arg("weight", ArgKind::Weight, Some("0.0")), arg("delay", ArgKind::Delay, Some("::core::option::Option::None"))];
+
+mod derived {
+    //! The argument lists derived from the `pynn-schema` tables.
+    use super::{Arg, WEIGHT_DELAY, table_args};
+    use crate::tables::synapses as t;
+
+    const fn n(table: &crate::tables::SynapseTable, tail: &[Arg]) -> usize {
+        table.parameters.len() + tail.len()
+    }
+    pub const TM: [Arg; n(&t::TsodyksMarkramSynapse, WEIGHT_DELAY)] =
+        table_args(&t::TsodyksMarkramSynapse, WEIGHT_DELAY);
+    pub const SIMPLE: [Arg; n(&t::SimpleStochasticSynapse, WEIGHT_DELAY)] =
+        table_args(&t::SimpleStochasticSynapse, WEIGHT_DELAY);
+    pub const STP: [Arg; n(&t::StochasticTsodyksMarkramSynapse, WEIGHT_DELAY)] =
+        table_args(&t::StochasticTsodyksMarkramSynapse, WEIGHT_DELAY);
+    pub const MQ: [Arg; n(&t::MultiQuantalSynapse, WEIGHT_DELAY)] = table_args(&t::MultiQuantalSynapse, WEIGHT_DELAY);
+    pub const SPIKE_PAIR: [Arg; n(&t::SpikePairRule, &[])] = table_args(&t::SpikePairRule, &[]);
+    pub const VOGELS: [Arg; n(&t::Vogels2011Rule, &[])] = table_args(&t::Vogels2011Rule, &[]);
+    pub const ADDITIVE: [Arg; n(&t::AdditiveWeightDependence, &[])] = table_args(&t::AdditiveWeightDependence, &[]);
+    pub const MULTIPLICATIVE: [Arg; n(&t::MultiplicativeWeightDependence, &[])] =
+        table_args(&t::MultiplicativeWeightDependence, &[]);
+    pub const ADD_MULT: [Arg; n(&t::AdditivePotentiationMultiplicativeDepression, &[])] =
+        table_args(&t::AdditivePotentiationMultiplicativeDepression, &[]);
+    pub const GUTIG: [Arg; n(&t::GutigWeightDependence, &[])] = table_args(&t::GutigWeightDependence, &[]);
+}
+
 /// Synapse types: `pynn::__private::synapse::<name>(args...)`; a missing
-/// delay means the session's `min_delay`.
-pub const SYNAPSES: &[CallSchema] = &[
-    CallSchema {
-        name: "static",
-        pynn: "StaticSynapse",
-        args: &[
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-        ],
-    },
-    CallSchema {
-        name: "tsodyks_markram",
-        pynn: "TsodyksMarkramSynapse",
-        args: &[
-            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
-            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-        ],
-    },
-    CallSchema {
-        name: "simple_stochastic",
-        pynn: "SimpleStochasticSynapse",
-        args: &[
-            arg("p", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-        ],
-    },
-    CallSchema {
-        name: "stochastic_tsodyks_markram",
-        pynn: "StochasticTsodyksMarkramSynapse",
-        args: &[
-            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
-            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-        ],
-    },
-    CallSchema {
-        name: "multi_quantal",
-        pynn: "MultiQuantalSynapse",
-        args: &[
-            arg("U", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("n", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("tau_rec", ArgKind::Number(Dim::Time), TABLE),
-            arg("tau_facil", ArgKind::Number(Dim::Time), TABLE),
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-        ],
-    },
-    CallSchema {
-        name: "stdp",
-        pynn: "STDPMechanism",
-        args: &[
-            arg("timing_dependence", ArgKind::Timing, None),
-            arg("weight_dependence", ArgKind::WeightDependence, None),
-            arg("weight", ArgKind::Weight, Some("0.0")),
-            arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
-            arg("dendritic_delay_fraction", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
-        ],
-    },
-];
+/// delay means the session's `min_delay`. Those with a `pynn-schema`
+/// table take their names and arguments from it ([`table_args`]).
+pub const SYNAPSES: &[CallSchema] = {
+    use crate::tables::synapses as t;
+    &[
+        CallSchema { name: "static", pynn: "StaticSynapse", args: WEIGHT_DELAY },
+        table_call(&t::TsodyksMarkramSynapse, &derived::TM),
+        table_call(&t::SimpleStochasticSynapse, &derived::SIMPLE),
+        table_call(&t::StochasticTsodyksMarkramSynapse, &derived::STP),
+        table_call(&t::MultiQuantalSynapse, &derived::MQ),
+        CallSchema {
+            name: "stdp",
+            pynn: "STDPMechanism",
+            args: &[
+                arg("timing_dependence", ArgKind::Timing, None),
+                arg("weight_dependence", ArgKind::WeightDependence, None),
+                arg("weight", ArgKind::Weight, Some("0.0")),
+                arg("delay", ArgKind::Delay, Some("::core::option::Option::None")),
+                arg("dendritic_delay_fraction", ArgKind::Number(Dim::Dimensionless), Some("1.0")),
+            ],
+        },
+    ]
+};
 
 /// Default of an argument whose default is the `pynn-schema` table's (the
 /// synapse types' parameters: `pynn_schema::synapses`).
@@ -420,57 +452,24 @@ pub fn synapse_table(pynn: &str) -> Option<&'static crate::tables::SynapseTable>
     crate::tables::synapse_table(pynn)
 }
 
-/// Timing dependences of `stdp(...)`: `pynn::__private::timing::<name>(args...)`.
-pub const TIMING_DEPENDENCES: &[CallSchema] = &[
-    CallSchema {
-        name: "spike_pair",
-        pynn: "SpikePairRule",
-        args: &[
-            arg("tau_plus", ArgKind::Number(Dim::Time), TABLE),
-            arg("tau_minus", ArgKind::Number(Dim::Time), TABLE),
-            arg("A_plus", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("A_minus", ArgKind::Number(Dim::Dimensionless), TABLE),
-        ],
-    },
-    CallSchema {
-        name: "vogels2011",
-        pynn: "Vogels2011Rule",
-        args: &[
-            arg("tau", ArgKind::Number(Dim::Time), TABLE),
-            arg("eta", ArgKind::WeightMagnitude, TABLE),
-            arg("rho", ArgKind::Number(Dim::Rate), TABLE),
-        ],
-    },
-];
+/// Timing dependences of `stdp(...)`: `pynn::__private::timing::<name>(args...)`,
+/// from their tables.
+pub const TIMING_DEPENDENCES: &[CallSchema] = {
+    use crate::tables::synapses as t;
+    &[table_call(&t::SpikePairRule, &derived::SPIKE_PAIR), table_call(&t::Vogels2011Rule, &derived::VOGELS)]
+};
 
-/// Weight dependences of `stdp(...)`: `pynn::__private::weight::<name>(args...)`.
-pub const WEIGHT_DEPENDENCES: &[CallSchema] = &[
-    CallSchema {
-        name: "additive",
-        pynn: "AdditiveWeightDependence",
-        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
-    },
-    CallSchema {
-        name: "multiplicative",
-        pynn: "MultiplicativeWeightDependence",
-        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
-    },
-    CallSchema {
-        name: "additive_multiplicative",
-        pynn: "AdditivePotentiationMultiplicativeDepression",
-        args: &[arg("w_min", ArgKind::WeightMagnitude, TABLE), arg("w_max", ArgKind::WeightMagnitude, TABLE)],
-    },
-    CallSchema {
-        name: "gutig",
-        pynn: "GutigWeightDependence",
-        args: &[
-            arg("w_min", ArgKind::WeightMagnitude, TABLE),
-            arg("w_max", ArgKind::WeightMagnitude, TABLE),
-            arg("mu_plus", ArgKind::Number(Dim::Dimensionless), TABLE),
-            arg("mu_minus", ArgKind::Number(Dim::Dimensionless), TABLE),
-        ],
-    },
-];
+/// Weight dependences of `stdp(...)`: `pynn::__private::weight::<name>(args...)`,
+/// from their tables.
+pub const WEIGHT_DEPENDENCES: &[CallSchema] = {
+    use crate::tables::synapses as t;
+    &[
+        table_call(&t::AdditiveWeightDependence, &derived::ADDITIVE),
+        table_call(&t::MultiplicativeWeightDependence, &derived::MULTIPLICATIVE),
+        table_call(&t::AdditivePotentiationMultiplicativeDepression, &derived::ADD_MULT),
+        table_call(&t::GutigWeightDependence, &derived::GUTIG),
+    ]
+};
 
 /// Current sources: `pynn::__private::source::<name>(args...)`.
 pub const SOURCES: &[CallSchema] = &[

@@ -478,7 +478,11 @@ class Driver(DriverCore):
                 % proj)
 
     def gather(self, proj, var):
-        """Variable `var` of a projection's synapses, in list order."""
+        """Variable `var` of a projection's synapses, in list order; several
+        variables separated by commas: their values one after the other (a
+        weight sample with the synaptic state, plastic.rs `record_vars`)."""
+        if "," in var:
+            return np.concatenate([self.gather(proj, v) for v in var.split(",")])
         pr = self.projs[proj]
         out = np.zeros(pr["n"])
         for syns, sel in pr["parts"]:

@@ -178,6 +178,10 @@ pub type Brian2 = External<Brian2Sim>;
 /// itself.
 pub struct Brian2Sim {
     target: String,
+    /// The synaptic state of each recording projection, sampled with its
+    /// weights ([`plastic::state_names`]): per sample, each variable's
+    /// values in turn (list order).
+    state: std::collections::BTreeMap<ProjId, Vec<f64>>,
 }
 
 /// The model of a population: a row of the table or the user's own.
@@ -319,6 +323,32 @@ impl External<Brian2Sim> {
         })
     }
 
+    /// `Projection::set` of a parameter (not weight or delay) of a plastic
+    /// or stochastic projection: checked and computed by
+    /// [`plastic::set_parameter`], kept in the mirror (a rebuild after
+    /// `reset()` uses it), and, once built, written to the Brian2
+    /// variables it changes (`SetVars`, list order), which the next
+    /// pre-synaptic spike reads.
+    fn set_parameter(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        let (on_pre, unit) = self.synapse_of(proj)?;
+        let pr = &self.projs[proj];
+        let object = format!("Brian2 projection \"{}\"", pr.label);
+        let model = (on_pre.as_str(), unit.as_str(), pr.conns.weight.as_slice(), pr.ring);
+        let (kind, changed) = plastic::set_parameter(&pr.synapse, &object, name, values, model)?;
+        if self.built && !pr.conns.is_empty() && !changed.is_empty() {
+            let d = self.link.driver()?;
+            let mut vars = Map::new();
+            for (var, unit, v) in &changed {
+                vars.insert(var.clone(), json!([unit, d.write_npy("par", v)?]));
+            }
+            d.request(&Request::SetVars { proj, vars })?;
+        }
+        let pr = &mut self.projs[proj];
+        pr.synapse = kind;
+        pr.current.retain(|(n, _)| *n != name);
+        Ok(())
+    }
+
     /// Reads the plastic projections' state back after a run: every update
     /// of pre-synaptic spikes up to the current time is done (the `update`
     /// pathway runs in the spike's own step), plus the weight samples.
@@ -362,8 +392,22 @@ impl External<Brian2Sim> {
             let sign = plastic::state_vars(&pr.synapse).first().map_or(1.0, |v| v.2);
             pr.current = values;
             if let Some((steps, data)) = samples {
+                // Each sample: the weights, then each state variable
+                // (`plastic::record_vars`).
+                let n = pr.conns.len();
+                let row = n * (1 + plastic::state_names(&pr.synapse).len());
+                if data.len() != steps.len() * row {
+                    return Err(err(format!(
+                        "projection {id}: {} recorded values for {} samples of {row}",
+                        data.len(),
+                        steps.len()
+                    )));
+                }
                 pr.sim.samples.steps.extend(steps.iter().map(|s| *s as u64));
-                pr.sim.samples.data.extend(data.into_iter().map(|x| x * sign));
+                for sample in data.chunks(row.max(1)) {
+                    pr.sim.samples.data.extend(sample[..n].iter().map(|x| x * sign));
+                    self.sim.state.entry(id).or_default().extend_from_slice(&sample[n..]);
+                }
             }
         }
         Ok(())
@@ -535,7 +579,7 @@ impl Simulator for Brian2Sim {
             None => Driver::start(&find_python(), SPEC)?,
         };
         let version = protocol::hello(&hello).brian2_version.unwrap_or_else(|| "?".into());
-        Ok((Brian2Sim { target }, driver, version))
+        Ok((Brian2Sim { target, state: Default::default() }, driver, version))
     }
 
     fn release(driver: Driver) {
@@ -685,7 +729,7 @@ impl Simulator for Brian2Sim {
         let delay: Vec<i64> = pr.conns.delay.iter().map(|d| ((d / dt).round() as i64).max(1)).collect();
         let (pre, post, weight) = (pr.conns.pre.clone(), pr.conns.post.clone(), pr.conns.weight.clone());
         let model = plastic::plastic_model(&pr.synapse, &on_pre, &weight_unit, &weight, pr.ring)?;
-        let (rec, var) = (pr.rec, plastic::state_vars(&pr.synapse).first().map(|v| v.1));
+        let (rec, var) = (pr.rec, Some(plastic::record_vars(&pr.synapse)).filter(|v| !v.is_empty()));
         let d = b.driver()?;
         let (pre, post) = (d.write_npy("pre", &pre)?, d.write_npy("post", &post)?);
         let (weight, delay) = (d.write_npy("weight", &weight)?, d.write_npy("delay", &delay)?);
@@ -784,6 +828,16 @@ impl Simulator for Brian2Sim {
     }
 
     fn initialize_synaptic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        if plastic::state_names(&b.projs[proj].synapse).iter().any(|v| v.0 == name)
+            && !matches!(b.projs[proj].synapse, SynapseKind::TsodyksMarkram(_))
+        {
+            return Err(Error::unsupported(
+                "Brian2",
+                format!("setting state `{name}` of the stochastic synapses of projection \"{}\"", b.projs[proj].label),
+                "their state starts from the model's initial values; read it with `Projection::get_values` \
+                 or record it with `Projection::state_history`",
+            ));
+        }
         set_tm_state(b, proj, name, values)?;
         let var = plastic::tm_state(name).ok_or_else(|| {
             Error::unknown_name(
@@ -812,15 +866,49 @@ impl Simulator for Brian2Sim {
             )));
         }
         p.sim.rec = interval_steps.map(|i| i.max(1));
-        let var = plastic::state_vars(&p.synapse).first().map(|v| v.1).unwrap_or("");
+        let var = plastic::record_vars(&p.synapse);
         if built && !p.conns.is_empty() {
-            b.link.request(&Request::RecordWeights { proj, var: var.into(), interval: interval_steps })?;
+            b.link.request(&Request::RecordWeights { proj, var, interval: interval_steps })?;
         }
         Ok(())
     }
 
     fn recorded_weights(b: &Brian2, proj: ProjId) -> Result<RawWeights> {
         Ok(b.proj(proj)?.samples.clone())
+    }
+
+    fn recorded_synaptic_state(b: &Brian2, proj: ProjId, name: &str) -> Result<RawWeights> {
+        let p = b.proj(proj)?;
+        let names = plastic::state_names(&p.synapse);
+        let which = names.iter().position(|v| v.0 == name).ok_or_else(|| {
+            Error::unknown_name(
+                format!("Brian2 projection \"{}\"", p.label),
+                "state variable",
+                name,
+                names.iter().map(|v| v.0),
+            )
+        })?;
+        let n = p.conns.len();
+        let state = b.sim.state.get(&proj).map_or(&[][..], |v| v.as_slice());
+        let data = state.chunks((n * names.len()).max(1)).flat_map(|c| c[which * n..(which + 1) * n].to_vec());
+        Ok(RawWeights { steps: p.sim.samples.steps.clone(), data: data.collect() })
+    }
+
+    fn synaptic(b: &Brian2, proj: ProjId, name: &str) -> Option<Result<Vec<f64>>> {
+        let p = b.projs.get(proj)?;
+        // The state read after the last run comes first (`current`).
+        if p.current.iter().any(|(n, _)| *n == name) {
+            return None;
+        }
+        plastic::stochastic_attribute(&p.synapse, name, p.conns.len()).map(Ok)
+    }
+
+    fn set_plastic(b: &mut Brian2, proj: ProjId, name: &str, values: &[f64]) -> Option<Result<()>> {
+        let p = b.projs.get(proj)?;
+        if matches!(name, "weight" | "delay") || !p.plastic() || matches!(p.synapse, SynapseKind::Gap) {
+            return None;
+        }
+        Some(b.set_parameter(proj, name, values))
     }
 
     fn check_injectable(p: &Pop<Brian2Pop>, _id: SourceId) -> Result<()> {
@@ -874,6 +962,7 @@ impl Simulator for Brian2Sim {
         for p in &mut b.projs {
             p.sim.samples = RawWeights::default();
         }
+        b.sim.state.clear();
         for p in &mut b.pops {
             if let Some(k) = p.sim.poisson.as_mut() {
                 k.reset();

@@ -83,9 +83,173 @@ pub fn state_vars(kind: &SynapseKind) -> Vec<StateVar> {
         SynapseKind::SpikePairStdp { sign, .. } | SynapseKind::Vogels2011 { sign, .. } => {
             vec![("weight", "sp_wrep", *sign)]
         }
-        k if stochastic_key(k).is_some() => vec![("weight", "st_w", 1.0)],
+        k if stochastic_key(k).is_some() => {
+            let mut v = vec![("weight", "st_w", 1.0)];
+            v.extend(state_names(k).iter().map(|(p, b)| (*p, *b, 1.0)));
+            v
+        }
         _ => Vec::new(),
     }
+}
+
+/// The synaptic state of `kind` that `Projection::state_history` records:
+/// `(PyNN name, Brian2 variable)`. Each Brian2 variable holds the value
+/// left by the latest pre-synaptic spike (the `update` pathway runs at the
+/// spike), which is the native engine's recorded value
+/// (`native/plastic.rs`, `Plastic::recorded_state`).
+pub fn state_names(kind: &SynapseKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        SynapseKind::TsodyksMarkram(_) => &[("u", "tm_u"), ("x", "tm_x"), ("y", "tm_y")],
+        SynapseKind::StochasticTsodyksMarkram { .. } => &[("u", "st_u"), ("R", "st_avail")],
+        SynapseKind::MultiQuantal { .. } => &[("u", "st_u"), ("a", "st_avail")],
+        _ => &[],
+    }
+}
+
+/// The value of stochastic synapse attribute `name` (a parameter, or a
+/// state variable of [`state_names`] before Brian2 has run: the model's
+/// initial value, `u = 0`, `R = 1` for the stochastic Tsodyks–Markram
+/// model, `u = U`, `a = n` for the multi-quantal one) from the mirror;
+/// `None` for other kinds or names.
+pub fn stochastic_attribute(kind: &SynapseKind, name: &str, n: usize) -> Option<Vec<f64>> {
+    let c = match kind {
+        SynapseKind::SimpleStochastic { columns, .. }
+        | SynapseKind::StochasticTsodyksMarkram { columns, .. }
+        | SynapseKind::MultiQuantal { columns, .. } => columns,
+        _ => return None,
+    };
+    if let Some(v) = c.get(name) {
+        return Some(v.to_vec());
+    }
+    match (kind, name) {
+        (SynapseKind::StochasticTsodyksMarkram { .. }, "u") => Some(vec![0.0; n]),
+        (SynapseKind::StochasticTsodyksMarkram { .. }, "R") => Some(vec![1.0; n]),
+        (SynapseKind::MultiQuantal { .. }, "u") => c.get("U").map(<[f64]>::to_vec),
+        (SynapseKind::MultiQuantal { .. }, "a") => c.get("n").map(<[f64]>::to_vec),
+        _ => None,
+    }
+}
+
+/// What a weight recording samples (`RecordWeights`' `var`): the reported
+/// weight's Brian2 variable, then those of [`state_names`], separated by
+/// commas; the driver stores each sample as their values one after the
+/// other (`Driver.gather`).
+pub fn record_vars(kind: &SynapseKind) -> String {
+    let weight = state_vars(kind).first().map(|v| v.1);
+    weight.into_iter().chain(state_names(kind).iter().map(|v| v.1)).collect::<Vec<_>>().join(",")
+}
+
+/// Brian2 variables of a plastic model that hold state or weights, never
+/// parameters: a parameter set between runs leaves them alone.
+const NOT_PARAMETERS: &[&str] = &[
+    "tm_w",
+    "tm_u",
+    "tm_x",
+    "tm_y",
+    "tm_tlast",
+    "sp_w",
+    "sp_wrep",
+    "sp_tpost",
+    "st_w",
+    "st_u",
+    "st_avail",
+    "st_spikes",
+    "st_tlast",
+    "st_tsurv",
+    "st_khi",
+    "st_klo",
+    "st_conn",
+];
+
+/// Parameter `name` of a plastic projection set to `values` (list order)
+/// between runs: the new synapse kind (the mirror, from which a rebuild
+/// after `reset()` starts) and the Brian2 parameter variables whose values
+/// change, with their units (`Vogels2011Rule`'s `rho` changes `sp_alpha`).
+/// The other arguments are [`plastic_model`]'s. Refused, before anything
+/// changes: names that are not parameters of the kind; `tau_minus` of
+/// `SpikePairRule` and `tau` of `Vogels2011Rule` (the post-synaptic trace's
+/// time constant: `Error::Unsupported`, as on NEST); `w_min > w_max`; for
+/// stochastic types, values outside the type's domain.
+#[allow(clippy::type_complexity)]
+pub fn set_parameter(
+    kind: &SynapseKind,
+    object: &str,
+    name: &str,
+    values: &[f64],
+    model: (&str, &str, &[f64], usize),
+) -> Result<(SynapseKind, Vec<(String, &'static str, Vec<f64>)>)> {
+    let (receptor, weight_unit, weights, ring_slots) = model;
+    let trace = match kind {
+        SynapseKind::SpikePairStdp { .. } => "tau_minus",
+        SynapseKind::Vogels2011 { .. } => "tau",
+        _ => "",
+    };
+    if name == trace {
+        return Err(Error::unsupported(
+            "Brian2",
+            format!(
+                "changing parameter `{name}` of {object} after it is made (the post-synaptic trace's time constant)"
+            ),
+            "give the value to the synapse type when making the projection, or use the native engine",
+        ));
+    }
+    let type_name = match kind {
+        SynapseKind::SimpleStochastic { .. } => Some("SimpleStochasticSynapse"),
+        SynapseKind::StochasticTsodyksMarkram { .. } => Some("StochasticTsodyksMarkramSynapse"),
+        SynapseKind::MultiQuantal { .. } => Some("MultiQuantalSynapse"),
+        _ => None,
+    };
+    if let Some(t) = type_name {
+        pynn_core::synapses::stochastic::check_parameter(t, object, name, values)?;
+    }
+    let mut new = kind.clone();
+    let columns = match &mut new {
+        SynapseKind::TsodyksMarkram(c)
+        | SynapseKind::SpikePairStdp { columns: c, .. }
+        | SynapseKind::Vogels2011 { columns: c, .. }
+        | SynapseKind::SimpleStochastic { columns: c, .. }
+        | SynapseKind::StochasticTsodyksMarkram { columns: c, .. }
+        | SynapseKind::MultiQuantal { columns: c, .. } => c,
+        _ => return Err(Error::unknown_name(object, "parameter", name, [])),
+    };
+    let state: Vec<&str> = state_names(kind).iter().map(|v| v.0).collect();
+    let names: Vec<&'static str> =
+        columns.0.iter().map(|(n, _)| *n).filter(|n| !state.contains(n) && *n != "tau_psc").collect();
+    let Some((_, col)) = columns.0.iter_mut().find(|(n, _)| *n == name && names.contains(n)) else {
+        return Err(Error::unknown_name(object, "parameter", name, names));
+    };
+    if col.len() != values.len() {
+        return Err(Error::LengthMismatch {
+            object: object.into(),
+            what: name.into(),
+            expected: col.len(),
+            found: values.len(),
+        });
+    }
+    col.copy_from_slice(values);
+    if let (Some(lo), Some(hi)) = (columns.get("w_min"), columns.get("w_max"))
+        && let Some(k) = (0..lo.len()).find(|k| lo[*k] > hi[*k])
+    {
+        return Err(Error::invalid_value(
+            object,
+            name,
+            values[k],
+            format!("bounds with w_min <= w_max (here w_min = {}, w_max = {})", lo[k], hi[k]),
+        ));
+    }
+    let before = plastic_model(kind, receptor, weight_unit, weights, ring_slots)?;
+    let after = plastic_model(&new, receptor, weight_unit, weights, ring_slots)?;
+    let (Some(before), Some(after)) = (before, after) else {
+        return Err(Error::unknown_name(object, "parameter", name, []));
+    };
+    let changed = after
+        .values
+        .into_iter()
+        .filter(|(b, _, v)| {
+            !NOT_PARAMETERS.contains(&b.as_str()) && before.values.iter().any(|(o, _, old)| o == b && old != v)
+        })
+        .collect();
+    Ok((new, changed))
 }
 
 /// The Brian2 variables a weight set between runs is written to, with the
@@ -412,14 +576,16 @@ fn stochastic(
                  st_tlast : second\n"
             );
             // quantal_stp_synapse::send (NEST 3.10): no update at the first
-            // spike; recovery draws of the depleted sites, then release
+            // spike (which finds u = U, a = n of the current parameters, as
+            // native); recovery draws of the depleted sites, then release
             // draws of the available ones, numbered on from there.
             let update = "st_first = int(st_tlast < 0*ms)\n\
                  st_h = t + dt - st_tlast\n\
                  st_fac = int(st_tau_facil >= 1e-10*ms)\n\
                  st_ud = exp(-st_h/(st_tau_facil + 1*ms*(1 - st_fac)))*st_fac\n\
-                 st_u = st_u*st_first + (st_p + st_u*(1 - st_p)*st_ud)*(1 - st_first)\n\
-                 st_dep = (st_n - st_avail)*(1 - st_first)\n\
+                 st_u = st_p*st_first + (st_p + st_u*(1 - st_p)*st_ud)*(1 - st_first)\n\
+                 st_avail = st_n*st_first + st_avail*(1 - st_first)\n\
+                 st_dep = (st_n - st_avail)*int(st_n > st_avail)*(1 - st_first)\n\
                  st_avail = st_avail + pynn_recover(st_khi, st_klo, st_conn, st_spikes, st_dep, \
                  1 - exp(-st_h/st_tau_rec))\n\
                  st_out = pynn_release(st_khi, st_klo, st_conn, st_spikes, st_dep, st_avail, st_u)\n\

@@ -607,6 +607,9 @@ impl Plastic {
     /// Sets state variable `name` now and for after `reset()`.
     pub(crate) fn initialize(&mut self, name: &str, values: &[f64]) -> Result<()> {
         for rule in [&mut self.rule, &mut self.initial] {
+            if let Rule::Stoch(s) = rule {
+                return s.initialize(name);
+            }
             let Rule::Tm(syn) = rule else {
                 return Err(Error::unknown_name("native plastic projection", "state variable", name, []));
             };
@@ -691,13 +694,19 @@ impl Plastic {
     /// `y`) taken with the weights: each the value left by the latest
     /// pre-synaptic spike at or before the sample's step (NEST's
     /// `GetStatus` of a `tsodyks_synapse`, which updates its state only
-    /// when a spike is sent); `None` for other rules or names.
+    /// when a spike is sent), or of a stochastic synapse's state
+    /// (`stochastic.rs`, `Stoch::state_names`); `None` for other rules or
+    /// names.
     pub(crate) fn recorded_state(&self, name: &str) -> Option<RawWeights> {
-        let Rule::Tm(_) = self.rule else { return None };
-        let which = ["u", "x", "y"].iter().position(|n| *n == name)?;
+        let names: &[&str] = match &self.rule {
+            Rule::Tm(_) => &["u", "x", "y"],
+            Rule::Stoch(s) => s.state_names(),
+            _ => return None,
+        };
+        let which = names.iter().position(|n| *n == name)?;
         let Some(r) = &self.rec else { return Some(RawWeights::default()) };
-        let n = self.len();
-        let data = r.state.chunks(3 * n.max(1)).flat_map(|c| c[which * n..(which + 1) * n].iter().copied()).collect();
+        let (n, k) = (self.len(), names.len());
+        let data = r.state.chunks(k * n.max(1)).flat_map(|c| c[which * n..(which + 1) * n].iter().copied()).collect();
         Some(RawWeights { steps: r.steps.clone(), data })
     }
 
@@ -711,6 +720,7 @@ impl Plastic {
             Rule::Tm(syn) => {
                 [|s: &TmSyn| s.u, |s: &TmSyn| s.x, |s: &TmSyn| s.y].iter().flat_map(|f| syn.iter().map(f)).collect()
             }
+            Rule::Stoch(s) => s.state(),
             _ => vec![],
         };
         let r = self.rec.as_mut().expect("checked");

@@ -16,7 +16,7 @@
 //! synapses are visited.
 
 use pynn_core::backend::{SynapseColumns, SynapseKind};
-use pynn_core::synapses::stochastic::release_draw;
+use pynn_core::synapses::stochastic::{check_parameter, release_draw};
 use pynn_core::{Error, Result};
 
 /// Which of the three models.
@@ -111,45 +111,80 @@ impl Stoch {
         }
     }
 
-    /// Values of attribute `name` (not weight or delay), list order.
+    /// Values of attribute `name` (not weight or delay), list order:
+    /// a parameter or a state variable ([`Stoch::state_names`]).
     pub(crate) fn get(&self, name: &str) -> Option<Vec<f64>> {
         let f: fn(&StochSyn) -> f64 = match (self.model, name) {
             (Model::Simple, "p") | (Model::Tm | Model::Quantal, "U") => |s| s.p,
             (Model::Tm | Model::Quantal, "tau_rec") => |s| s.tau_rec,
             (Model::Tm | Model::Quantal, "tau_facil") => |s| s.tau_facil,
             (Model::Quantal, "n") => |s| f64::from(s.n),
+            (Model::Tm | Model::Quantal, "u") => |s| s.u,
+            (Model::Tm, "R") | (Model::Quantal, "a") => |s| f64::from(s.avail),
             _ => return None,
         };
         Some(self.syn.iter().map(f).collect())
     }
 
-    /// Sets parameter `name` of every synapse (list order; values checked
-    /// by the core against the type's ranges). `n` must be a whole number
-    /// of sites, at least 1.
+    /// The state variables that can be read and recorded, with PyNN's and
+    /// NEST's names: `u` and `R` (recovered: 1, or not: 0) of the
+    /// stochastic Tsodyks–Markram model (PyNN's
+    /// `pyNN/neuron/nmodl/stochastic_tsodyksmarkram.mod`, its `ASSIGNED`
+    /// block), `u` and `a` (available release sites) of the multi-quantal
+    /// one (NEST 3.10 `models/quantal_stp_synapse.h`, its status
+    /// dictionary). The simple stochastic synapse has none.
+    pub(crate) fn state_names(&self) -> &'static [&'static str] {
+        match self.model {
+            Model::Simple => &[],
+            Model::Tm => &["u", "R"],
+            Model::Quantal => &["u", "a"],
+        }
+    }
+
+    /// The current state: each of [`Stoch::state_names`] in turn, one
+    /// value per synapse in list order. Each is the value left by the
+    /// synapse's latest spike (its initial value before the first).
+    pub(crate) fn state(&self) -> Vec<f64> {
+        self.state_names().iter().flat_map(|n| self.get(n).unwrap_or_default()).collect()
+    }
+
+    /// `Projection::initialize` of a state variable: refused (the state
+    /// starts from the model's own initial values, PyNN's and NEST's).
+    pub(crate) fn initialize(&self, name: &str) -> Result<()> {
+        let what = self.type_name();
+        Err(Error::unsupported(
+            "native",
+            format!("setting state `{name}` of a {what} projection"),
+            "its state starts from the model's initial values (u = 0 and R = 1 for the stochastic \
+             Tsodyks-Markram model; u = U and a = n for the multi-quantal one); it can be read with \
+             `Projection::get_values` and recorded with `Projection::state_history`",
+        ))
+    }
+
+    /// PyNN's class name of the model.
+    fn type_name(&self) -> &'static str {
+        match self.model {
+            Model::Simple => "SimpleStochasticSynapse",
+            Model::Tm => "StochasticTsodyksMarkramSynapse",
+            Model::Quantal => "MultiQuantalSynapse",
+        }
+    }
+
+    /// Sets parameter `name` of every synapse (list order), checked as at
+    /// creation (`pynn_core::synapses::stochastic::check_parameter`: the
+    /// type's domain, `n` a whole number of sites); nothing changes on an
+    /// error. The state (`u`, `R`, `a`) keeps its value; a multi-quantal
+    /// synapse takes `u = U` and `a = n` of the current parameters at its
+    /// first spike (see [`Stoch::spike`]).
     pub(crate) fn set(&mut self, name: &str, values: &[f64]) -> Result<()> {
+        let object = format!("native {} projection", self.type_name());
+        check_parameter(self.type_name(), &object, name, values)?;
         let f: fn(&mut StochSyn, f64) = match (self.model, name) {
             (Model::Simple, "p") | (Model::Tm | Model::Quantal, "U") => |s, v| s.p = v,
             (Model::Tm | Model::Quantal, "tau_rec") => |s, v| s.tau_rec = v,
             (Model::Tm | Model::Quantal, "tau_facil") => |s, v| s.tau_facil = v,
-            (Model::Quantal, "n") => {
-                if let Some(v) = values.iter().find(|v| !(v.fract() == 0.0 && (1.0..=1e6).contains(*v))) {
-                    return Err(Error::invalid_value(
-                        "native MultiQuantalSynapse projection",
-                        "n",
-                        *v,
-                        "a whole number of release sites in [1, 1e6]",
-                    ));
-                }
-                |s, v| s.n = v as u32
-            }
-            _ => {
-                return Err(Error::unknown_name(
-                    "native stochastic projection",
-                    "parameter",
-                    name,
-                    self.names().iter().copied(),
-                ));
-            }
+            (Model::Quantal, "n") => |s, v| s.n = v as u32,
+            _ => return Err(Error::unknown_name(object, "parameter", name, self.names().iter().copied())),
         };
         self.syn.iter_mut().zip(values).for_each(|(s, v)| f(s, *v));
         Ok(())
@@ -199,12 +234,18 @@ impl Stoch {
             Model::Quantal => {
                 // NEST 3.10 quantal_stp_synapse::send.
                 let mut slot = 0;
-                if s.t_last >= 0.0 {
+                if s.t_last < 0.0 {
+                    // The first spike finds the initial state of the
+                    // current parameters (NEST's constructor: u = U,
+                    // a = n), also after `set("U")` or `set("n")`.
+                    s.u = s.p;
+                    s.avail = s.n;
+                } else {
                     let h = t - s.t_last;
                     let p_decay = (-h / s.tau_rec).exp();
                     let u_decay = if s.tau_facil < 1.0e-10 { 0.0 } else { (-h / s.tau_facil).exp() };
                     s.u = s.p + s.u * (1.0 - s.p) * u_decay;
-                    for _ in 0..s.n - s.avail {
+                    for _ in 0..s.n.saturating_sub(s.avail) {
                         if draw(slot) < 1.0 - p_decay {
                             s.avail += 1;
                         }

@@ -280,6 +280,8 @@ impl External<NestSim> {
         for id in &ids {
             let n: Vec<&str> = match self.projs[*id].synapse {
                 SynapseKind::TsodyksMarkram(_) => vec!["weight", "u", "x", "y"],
+                // quantal_stp_synapse's state (its GetStatus `u`, `a`).
+                SynapseKind::MultiQuantal { .. } => vec!["weight", "u", "a"],
                 _ => vec!["weight"],
             };
             names.insert(id.to_string(), json!(n));
@@ -306,6 +308,7 @@ impl External<NestSim> {
                     "weight" => ("weight", v.into_iter().map(|w| w / factor).collect()),
                     "u" => ("u", v),
                     "x" => ("x", v),
+                    "a" => ("a", v),
                     _ => ("y", v),
                 })
                 .collect();

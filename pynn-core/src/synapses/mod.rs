@@ -96,7 +96,9 @@ pub trait SynapseType: std::fmt::Debug {
     fn parameters(&self) -> Vec<(&'static str, Value)>;
     /// Attribute names `Projection::get` accepts (besides `weight`, `delay`).
     fn attributes(&self) -> &'static [&'static str];
-    /// State variables `Projection::initialize` accepts.
+    /// State variables: recorded by `Projection::state_history`, set by
+    /// `Projection::initialize` where the type allows it (the stochastic
+    /// types' state is read-only: the backends refuse it).
     fn state_variables(&self) -> &'static [&'static str];
     /// Validates the resolved values and describes the synapse model for
     /// the backend.
@@ -166,6 +168,31 @@ pub(crate) fn check_all(
         Some(v) => Err(Error::invalid_value(format!("{} ({synapse})", ctx.object), name, v, allowed)),
         None => Ok(()),
     }
+}
+
+/// Checks every value of the columns `names` (parameters or state
+/// variables of `table`) against the table's domain; the error names the
+/// synapse type, the parameter, the first bad value and the domain with
+/// the table's unit and meaning. The one place the types with a table
+/// (`pynn_schema::synapses`) check their values against it.
+pub(crate) fn check_table(
+    ctx: &SynapseContext<'_>,
+    synapse: &str,
+    table: &pynn_schema::SynapseTable,
+    names: &[&str],
+) -> Result<()> {
+    for name in names {
+        let Some(spec) = table.parameter(name).or(table.state_variable(name)) else { continue };
+        check_all(ctx, synapse, name, ctx.column(name), |v| spec.domain.check_scalar(v), &allowed(spec))?;
+    }
+    Ok(())
+}
+
+/// What a table's parameter allows, for messages: the domain, the unit
+/// and the meaning (`a number > 0 ms (recovery time constant)`).
+pub(crate) fn allowed(spec: &pynn_schema::ParamSpec) -> String {
+    let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
+    format!("{}{unit} ({})", spec.domain.describe(), spec.doc)
 }
 
 /// The one value of a parameter that must be the same for every connection

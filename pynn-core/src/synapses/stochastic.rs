@@ -72,6 +72,20 @@
 //! | | `tau_rec` | 800 | ms | > 0 |
 //! | | `tau_facil` | 0 | ms | >= 0 (0: none) |
 //!
+//! # State (read with `Projection::get_values`, recorded with `state_history`)
+//!
+//! | type | name | initial | meaning |
+//! |---|---|---|---|
+//! | `StochasticTsodyksMarkramSynapse` | `u` | 0 | release probability (PyNN's `stochastic_tsodyksmarkram.mod`) |
+//! | | `R` | 1 | recovered (1) or not (0): the mod file's `R` |
+//! | `MultiQuantalSynapse` | `u` | `U` | release probability (NEST's `quantal_stp_synapse` `u`) |
+//! | | `a` | `n` | available release sites (NEST's `a`) |
+//!
+//! Each is the value left by the connection's latest pre-synaptic spike,
+//! as the Tsodyks–Markram state is. Recorded on the native engine, NEURON
+//! (which runs these rules in Rust) and Brian2; the state starts from the
+//! model's initial values (`Projection::initialize` refuses it).
+//!
 //! # References
 //!
 //! Fuhrmann G, Segev I, Markram H, Tsodyks M (2002) Coding of temporal
@@ -79,9 +93,9 @@
 //! Tsodyks M, Uziel A, Markram H (2000) Synchrony generation in recurrent
 //! networks with frequency-dependent synapses. J Neurosci 20:RC50.
 
-use super::{SynapseContext, SynapseType, check_all};
+use super::{SynapseContext, SynapseType, allowed, check_all, check_table};
 use crate::backend::{SynapseColumns, SynapseKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::parameters::Value;
 use crate::random::{ObjectKind, Streams};
 use rand::Rng;
@@ -123,10 +137,11 @@ fn columns(ctx: &SynapseContext<'_>) -> SynapseColumns {
     SynapseColumns(ctx.columns.iter().map(|(n, v)| (*n, v.clone())).collect())
 }
 
-fn check_u(ctx: &SynapseContext<'_>, me: &str) -> Result<()> {
-    check_all(ctx, me, "U", ctx.column("U"), |v| (0.0..=1.0).contains(&v), "a use parameter in [0, 1]")?;
-    check_all(ctx, me, "tau_rec", ctx.column("tau_rec"), |v| v > 0.0, "a time constant > 0 ms")?;
-    check_all(ctx, me, "tau_facil", ctx.column("tau_facil"), |v| v >= 0.0, "a time constant >= 0 ms (0: none)")
+/// Checks the parameters of a stochastic synapse type against its table
+/// (`pynn_schema::synapses`), as `TsodyksMarkramSynapse` does its own.
+fn check(ctx: &SynapseContext<'_>, me: &str, table: &pynn_schema::SynapseTable) -> Result<()> {
+    let names: Vec<&str> = table.parameters.iter().map(|p| p.name).collect();
+    check_table(ctx, me, table, &names)
 }
 
 macro_rules! common_impl {
@@ -136,9 +151,6 @@ macro_rules! common_impl {
         }
         fn delay(&self) -> Option<&Value> {
             self.delay.as_ref()
-        }
-        fn state_variables(&self) -> &'static [&'static str] {
-            &[]
         }
     };
 }
@@ -180,9 +192,11 @@ impl SynapseType for SimpleStochasticSynapse {
     fn attributes(&self) -> &'static [&'static str] {
         &["p"]
     }
+    fn state_variables(&self) -> &'static [&'static str] {
+        &[]
+    }
     fn kind(&self, ctx: &SynapseContext<'_>) -> Result<SynapseKind> {
-        let ok = |v: f64| (0.0..=1.0).contains(&v);
-        check_all(ctx, self.name(), "p", ctx.column("p"), ok, "a transmission probability in [0, 1]")?;
+        check(ctx, self.name(), &pynn_schema::synapses::SimpleStochasticSynapse)?;
         Ok(SynapseKind::SimpleStochastic { key: ctx.stream, columns: columns(ctx) })
     }
 }
@@ -246,10 +260,13 @@ impl SynapseType for StochasticTsodyksMarkramSynapse {
         vec![("U", self.U.clone()), ("tau_rec", self.tau_rec.clone()), ("tau_facil", self.tau_facil.clone())]
     }
     fn attributes(&self) -> &'static [&'static str] {
-        &["U", "tau_rec", "tau_facil"]
+        &["U", "tau_rec", "tau_facil", "u", "R"]
+    }
+    fn state_variables(&self) -> &'static [&'static str] {
+        &["u", "R"]
     }
     fn kind(&self, ctx: &SynapseContext<'_>) -> Result<SynapseKind> {
-        check_u(ctx, self.name())?;
+        check(ctx, self.name(), &pynn_schema::synapses::StochasticTsodyksMarkramSynapse)?;
         Ok(SynapseKind::StochasticTsodyksMarkram { key: ctx.stream, columns: columns(ctx) })
     }
 }
@@ -312,6 +329,41 @@ impl MultiQuantalSynapse {
 /// Largest number of release sites (NEST keeps `n` in a C `int`).
 pub const MAX_RELEASE_SITES: f64 = 1e6;
 
+/// Whether `v` is an allowed number of release sites: whole, in
+/// `[1, MAX_RELEASE_SITES]`.
+fn whole_sites(v: f64) -> bool {
+    v >= 1.0 && v.fract() == 0.0 && v <= MAX_RELEASE_SITES
+}
+
+/// The stochastic synapse types, by PyNN's class name.
+const STOCHASTIC: [&str; 3] = ["SimpleStochasticSynapse", "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"];
+
+const SITES: &str = "a whole number of release sites in [1, 1000000]";
+
+/// Checks new values of parameter `name` of a projection of stochastic
+/// synapse type `synapse` (PyNN's class name) set after it is made
+/// (`Projection::set`), as at creation: the table's domain
+/// (`pynn_schema::synapses`), and `n` a whole number of sites. `object`
+/// names the projection in the error. The backends call it before
+/// anything changes.
+pub fn check_parameter(synapse: &str, object: &str, name: &str, values: &[f64]) -> Result<()> {
+    let table = pynn_schema::synapses::synapse_table(synapse)
+        .filter(|t| STOCHASTIC.contains(&t.name))
+        .ok_or_else(|| Error::unknown_name(object, "stochastic synapse type", synapse, STOCHASTIC))?;
+    let Some(spec) = table.parameter(name) else {
+        return Err(Error::unknown_name(object, "parameter", name, table.parameters.iter().map(|p| p.name)));
+    };
+    if let Some(v) = values.iter().find(|v| !v.is_finite() || !spec.domain.check_scalar(**v)) {
+        return Err(Error::invalid_value(object, name, v, allowed(spec)));
+    }
+    if name == "n"
+        && let Some(v) = values.iter().find(|v| !whole_sites(**v))
+    {
+        return Err(Error::invalid_value(object, name, v, SITES));
+    }
+    Ok(())
+}
+
 impl SynapseType for MultiQuantalSynapse {
     fn name(&self) -> &'static str {
         "MultiQuantalSynapse"
@@ -326,13 +378,15 @@ impl SynapseType for MultiQuantalSynapse {
         ]
     }
     fn attributes(&self) -> &'static [&'static str] {
-        &["U", "n", "tau_rec", "tau_facil"]
+        &["U", "n", "tau_rec", "tau_facil", "u", "a"]
+    }
+    fn state_variables(&self) -> &'static [&'static str] {
+        &["u", "a"]
     }
     fn kind(&self, ctx: &SynapseContext<'_>) -> Result<SynapseKind> {
         let me = self.name();
-        check_u(ctx, me)?;
-        let ok = |v: f64| v >= 1.0 && v.fract() == 0.0 && v <= MAX_RELEASE_SITES;
-        check_all(ctx, me, "n", ctx.column("n"), ok, "a whole number of release sites in [1, 1000000]")?;
+        check(ctx, me, &pynn_schema::synapses::MultiQuantalSynapse)?;
+        check_all(ctx, me, "n", ctx.column("n"), whole_sites, SITES)?;
         Ok(SynapseKind::MultiQuantal { key: ctx.stream, columns: columns(ctx) })
     }
 }

@@ -36,7 +36,7 @@
 //! | `x` | 1 | recovered fraction (NEST's) |
 //! | `y` | 0 | active fraction (NEST's), `x + y <= 1` |
 
-use super::{SynapseContext, SynapseType, check_all};
+use super::{SynapseContext, SynapseType, check_table};
 use crate::backend::{SynapseColumns, SynapseKind};
 use crate::error::{Error, Result};
 use crate::parameters::Value;
@@ -129,18 +129,9 @@ impl SynapseType for TsodyksMarkramSynapse {
     fn kind(&self, ctx: &SynapseContext<'_>) -> Result<SynapseKind> {
         let me = self.name();
         // The allowed values are the table's (`pynn_schema::synapses`, which
-        // `network!` checks literals against); the words are this type's.
+        // `network!` checks literals against).
         const T: pynn_schema::SynapseTable = pynn_schema::synapses::TsodyksMarkramSynapse;
-        let ok = |name: &str| {
-            let domain = T.parameter(name).or(T.state_variable(name)).map(|p| p.domain);
-            move |v: f64| domain.is_some_and(|d| d.check_scalar(v))
-        };
-        check_all(ctx, me, "U", ctx.column("U"), ok("U"), "a use parameter in (0, 1]")?;
-        check_all(ctx, me, "tau_rec", ctx.column("tau_rec"), ok("tau_rec"), "a time constant > 0 ms")?;
-        check_all(ctx, me, "tau_facil", ctx.column("tau_facil"), ok("tau_facil"), "a time constant >= 0 ms (0: none)")?;
-        for name in ["u", "x", "y"] {
-            check_all(ctx, me, name, ctx.column(name), ok(name), "a fraction in [0, 1]")?;
-        }
+        check_table(ctx, me, &T, &["U", "tau_rec", "tau_facil", "u", "x", "y"])?;
         let (x, y) = (ctx.column("x"), ctx.column("y"));
         if let Some(k) = (0..x.len()).find(|k| x[*k] + y[*k] > 1.0) {
             return Err(Error::invalid_value(
