@@ -76,7 +76,7 @@ fn try_main() -> Result<()> {
                 }
                 let list: Vec<String> = shards.iter().map(|b| format!("{:.3}", b.as_secs_f64())).collect();
                 println!("  shards       busy {} s", list.join(", "));
-                print_sched(&sched.0, &sched.1, run);
+                support::print_sched(&sched.0, &sched.1, run);
             }
             sim.end()
         }),
@@ -89,7 +89,7 @@ fn try_main() -> Result<()> {
     }
 }
 
-/// What [`sched_times`] read before and after the run.
+/// What [`support::sched_times`] read before and after the run.
 type Sched = (Vec<(u64, u64, u64)>, Vec<(u64, u64, u64)>);
 
 /// Builds and runs the network on `B` (`before_run` sees the session just
@@ -129,11 +129,11 @@ where
     let build = t0.elapsed().as_secs_f64();
 
     before_run(&sim);
-    let before = sched_times();
+    let before = support::sched_times();
     let t1 = Instant::now();
     sim.run(args.tstop)?;
     let run = t1.elapsed().as_secs_f64();
-    let sched = (before, sched_times());
+    let sched = (before, support::sched_times());
 
     support::print_times::<B>("VA CUBA", args, build, run, n_syn);
     support::report_and_write(
@@ -148,44 +148,4 @@ where
         support::plot_va(&exc, "Vogels-Abbott CUBA: excitatory cells", path)?;
     }
     Ok((sim, run, sched))
-}
-
-/// Processor time and time spent waiting for a processor (ns) of each
-/// thread of this process so far, by thread id, from Linux's
-/// `/proc/self/task/TID/schedstat` (empty elsewhere): against the run's
-/// wall-clock time, what the thread balance lines cannot tell, the time
-/// spent outside the shards (waiting at the end of each slice) and on a
-/// loaded machine the time the threads were denied a processor.
-fn sched_times() -> Vec<(u64, u64, u64)> {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
-    let mut out = Vec::new();
-    for entry in dir.flatten() {
-        let Some(tid) = entry.file_name().to_str().and_then(|s| s.parse::<u64>().ok()) else { continue };
-        let Ok(text) = std::fs::read_to_string(entry.path().join("schedstat")) else { continue };
-        let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().unwrap_or(0));
-        out.push((tid, fields.next().unwrap_or(0), fields.next().unwrap_or(0)));
-    }
-    out
-}
-
-/// Prints the processor time and the wait for a processor of the threads
-/// between the snapshots `before` and `after` ([`sched_times`]) of a run of
-/// `wall` seconds.
-fn print_sched(before: &[(u64, u64, u64)], after: &[(u64, u64, u64)], wall: f64) {
-    let (mut cpu, mut wait) = (Vec::new(), 0u64);
-    for &(tid, c, w) in after {
-        let (c0, w0) = before.iter().find(|b| b.0 == tid).map_or((0, 0), |b| (b.1, b.2));
-        if c > c0 {
-            cpu.push((c - c0) as f64 * 1e-9);
-            wait += w.saturating_sub(w0);
-        }
-    }
-    cpu.sort_by(|a, b| b.total_cmp(a));
-    let list: Vec<String> = cpu.iter().map(|c| format!("{c:.3}")).collect();
-    println!(
-        "  run cpu      {:.3} s in all (threads {} s) in {wall:.3} s; {:.3} s waiting for a processor",
-        cpu.iter().sum::<f64>(),
-        list.join(", "),
-        wait as f64 * 1e-9
-    );
 }
