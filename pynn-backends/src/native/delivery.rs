@@ -51,11 +51,22 @@ impl plastic::Sink for Rings<'_> {
     /// arriving at step `arrival` (the slot consumed by the step that ends there).
     #[inline]
     fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64) {
+        self.add_at(receptor, cell, arrival, 0.0, w);
+    }
+
+    /// As [`Rings::add`]; a precise target (`precise.rs`) queues the weight
+    /// at `offset` instead, grid targets ignore the offset.
+    #[inline]
+    fn add_at(&mut self, receptor: usize, cell: u32, arrival: u64, offset: f64, w: f64) {
         let p = &self.pops[self.owner[cell as usize] as usize];
         let local = cell as usize - p.offset;
         let sh = &mut self.shards[p.shard_of_local(local)];
+        let i = local - sh.first;
+        if let Some(q) = sh.kernel.precise().and_then(|k| k.queue()) {
+            return super::precise::push_plastic(q, self.ring_len, arrival, i as u32, receptor, offset, w);
+        }
         let slot = (arrival % self.ring_len) as usize;
-        sh.ring[receptor][slot * sh.size + (local - sh.first)] += w;
+        sh.ring[receptor][slot * sh.size + i] += w;
     }
 }
 
@@ -218,26 +229,43 @@ impl Native {
     /// Plastic projections after the static ones: post spikes enter the
     /// histories, then pre spikes are delivered (see `plastic.rs`). Serial,
     /// in projection order; `spikes` are global `(cell, step)` sorted by
-    /// step, then cell.
-    pub(super) fn deliver_plastic(&mut self, spikes: &[(u32, u64)], upto: u64) {
+    /// step, then cell; `offs` their offsets (empty: all on the grid).
+    pub(super) fn deliver_plastic(&mut self, spikes: &[(u32, u64)], offs: &[f64], upto: u64) {
         let mut rings =
             Rings { shards: &mut self.shards, pops: &self.pops, owner: &self.owner, ring_len: self.ring_len };
         for p in &mut self.plastic {
-            p.deliver(spikes, upto, &mut rings);
+            p.deliver_offsets(spikes, offs, upto, &mut rings);
         }
     }
 
-    /// The pending spikes as global `(cell, step)`, sorted by step, then cell.
-    pub(super) fn pending_global(&self) -> Vec<(u32, u64)> {
-        let mut spikes: Vec<(u32, u64)> = Vec::with_capacity(self.pending.iter().map(|s| s.list.len()).sum());
+    /// The pending spikes as global `(cell, step)`, sorted by step, then
+    /// cell, and their offsets (`precise.rs`; empty when no spike has one).
+    pub(super) fn pending_global(&self) -> (Vec<(u32, u64)>, Vec<f64>) {
+        let n = self.pending.iter().map(|s| s.list.len()).sum();
+        let mut spikes: Vec<(u32, u64)> = Vec::with_capacity(n);
+        let precise = self.pending.iter().any(|sp| !sp.offs.is_empty());
+        if !precise {
+            for (sp, &lo) in self.pending.iter().zip(&self.shard_lo) {
+                for (&(c, s), &m) in sp.list.iter().zip(&sp.mult) {
+                    spikes.extend(std::iter::repeat_n((lo as u32 + c, s), m as usize));
+                }
+            }
+            // Stable: repeated spikes of one cell in one step keep their order.
+            spikes.sort_by_key(|&(c, s)| (s, c));
+            return (spikes, Vec::new());
+        }
+        let mut both: Vec<((u32, u64), f64)> = Vec::with_capacity(n);
         for (sp, &lo) in self.pending.iter().zip(&self.shard_lo) {
-            for (&(c, s), &m) in sp.list.iter().zip(&sp.mult) {
-                spikes.extend(std::iter::repeat_n((lo as u32 + c, s), m as usize));
+            for (k, (&(c, s), &m)) in sp.list.iter().zip(&sp.mult).enumerate() {
+                let off = sp.offs.get(k).copied().unwrap_or(0.0);
+                both.extend(std::iter::repeat_n(((lo as u32 + c, s), off), m as usize));
             }
         }
-        // Stable: repeated spikes of one cell in one step keep their order.
-        spikes.sort_by_key(|&(c, s)| (s, c));
-        spikes
+        // The same (stable) order as on the grid: offsets do not reorder.
+        both.sort_by_key(|&((c, s), _)| (s, c));
+        let offs = both.iter().map(|b| b.1).collect();
+        spikes.extend(both.into_iter().map(|b| b.0));
+        (spikes, offs)
     }
 
     /// Delivers the pending spikes into every shard (in parallel when worth it).
@@ -254,8 +282,8 @@ impl Native {
         if let Some(upto) = self.pending_upto.take()
             && !self.plastic.is_empty()
         {
-            let spikes = self.pending_global();
-            self.deliver_plastic(&spikes, upto);
+            let (spikes, offs) = self.pending_global();
+            self.deliver_plastic(&spikes, &offs, upto);
         }
         self.pending.iter_mut().for_each(Spikes::clear);
     }

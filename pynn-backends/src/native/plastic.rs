@@ -49,7 +49,19 @@ pub(crate) trait Sink {
     /// receptor `receptor`, arriving at step `arrival` (the slot consumed by
     /// the step that ends there).
     fn add(&mut self, receptor: usize, cell: u32, arrival: u64, w: f64);
+    /// [`Sink::add`] for a pre-synaptic spike `offset` ms before the end of
+    /// its step (`precise.rs`): a sink with precise targets delivers the
+    /// weight at that offset, others ignore it (the default).
+    fn add_at(&mut self, receptor: usize, cell: u32, arrival: u64, offset: f64, w: f64) {
+        let _ = offset;
+        self.add(receptor, cell, arrival, w);
+    }
 }
+
+/// NEST's tolerance for comparing pre- and post-synaptic spike times
+/// (`stdp_eps_( 1.0e-6 )` ms, `nestkernel/connection_manager.cpp`), used
+/// for post-synaptic spikes off the grid; grid spikes compare whole steps.
+const STDP_EPS: f64 = 1e-6;
 use pynn_core::backend::{ProjId, RawWeights, SynapseColumns, SynapseKind};
 use pynn_core::{Error, Result};
 use std::collections::VecDeque;
@@ -207,6 +219,8 @@ enum Rule {
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     step: u64,
+    /// Offset before the end of step `step` (0 on the grid, `precise.rs`).
+    off: f64,
     t: f64,
     kminus: f64,
     access: u32,
@@ -239,8 +253,9 @@ impl Archive {
         }
     }
 
-    /// `ArchivingNode::set_spike_history`.
-    fn add(&mut self, cell: u32, step: u64, t: f64) {
+    /// `ArchivingNode::set_spike_history`: a spike at `t`, `off` ms before
+    /// the end of step `step`.
+    fn add(&mut self, cell: u32, step: u64, off: f64, t: f64) {
         let Some(h) = cell.checked_sub(self.post_lo).and_then(|c| self.cells.get_mut(c as usize)) else {
             return;
         };
@@ -252,7 +267,7 @@ impl Archive {
         }
         h.kminus = h.kminus * ((h.last - t) * self.tau_inv).exp() + 1.0;
         h.last = t;
-        h.entries.push_back(Entry { step, t, kminus: h.kminus, access: 0 });
+        h.entries.push_back(Entry { step, off, t, kminus: h.kminus, access: 0 });
     }
 
     fn history(&mut self, cell: u32) -> &mut History {
@@ -260,15 +275,24 @@ impl Archive {
     }
 }
 
-/// The indices `lo..hi` of the entries with `t_last < step + d <= stamp`
-/// (NEST's `get_history(t_last - d, t - d)`), counting the read.
-fn window(h: &mut History, t_last: u64, stamp: u64, d: u64) -> (usize, usize) {
+/// Whether entry `e` lies at or after grid time `limit` (steps; `ms` the
+/// same in ms) by NEST's rule `t_e >= limit + stdp_eps`
+/// (`ArchivingNode::get_history`): whole steps for grid entries, the
+/// precise time for entries off the grid.
+fn at_or_after(e: &Entry, d: u64, limit: u64, ms: f64) -> bool {
+    if e.off == 0.0 { e.step + d > limit } else { e.t >= ms + STDP_EPS }
+}
+
+/// The indices `lo..hi` of the entries with `t_last - d < t_e <= t - d`
+/// (NEST's `get_history(t_last - d, t - d)`), counting the read; `t`,
+/// `t_last` in steps (`t_ms`, `t_last_ms`: the same minus `d`, in ms).
+fn window(h: &mut History, (t_last, t_last_ms): (u64, f64), (stamp, t_ms): (u64, f64), d: u64) -> (usize, usize) {
     let mut hi = h.entries.len();
-    while hi > 0 && h.entries[hi - 1].step + d > stamp {
+    while hi > 0 && at_or_after(&h.entries[hi - 1], d, stamp, t_ms) {
         hi -= 1;
     }
     let mut lo = hi;
-    while lo > 0 && h.entries[lo - 1].step + d > t_last {
+    while lo > 0 && at_or_after(&h.entries[lo - 1], d, t_last, t_last_ms) {
         lo -= 1;
         h.entries[lo].access += 1;
     }
@@ -276,9 +300,11 @@ fn window(h: &mut History, t_last: u64, stamp: u64, d: u64) -> (usize, usize) {
 }
 
 /// `ArchivingNode::get_K_value(t - d)`: the trace after the latest entry
-/// strictly before `stamp - d`, or 0.
+/// strictly before `stamp - d` (`t_query` ms; off the grid: by more than
+/// `stdp_eps`), or 0.
 fn k_value(h: &History, stamp: u64, d: u64, t_query: f64, tau_inv: f64) -> f64 {
-    match h.entries.iter().rev().find(|e| e.step + d < stamp) {
+    let before = |e: &&Entry| if e.off == 0.0 { e.step + d < stamp } else { t_query - e.t > STDP_EPS };
+    match h.entries.iter().rev().find(before) {
         Some(e) => e.kminus * ((e.t - t_query) * tau_inv).exp(),
         None => 0.0,
     }
@@ -736,13 +762,29 @@ impl Plastic {
     /// pre-synaptic spikes (sorted by step, then cell), then takes the
     /// weight samples due up to step `upto`.
     pub(crate) fn deliver(&mut self, spikes: &[(u32, u64)], upto: u64, rings: &mut impl Sink) {
+        self.deliver_offsets(spikes, &[], upto, rings);
+    }
+
+    /// [`Plastic::deliver`] for spikes with offsets (`offs`, parallel to
+    /// `spikes`, ms before the end of their step; empty: all on the grid),
+    /// as NEST's synapses onto precise (`*_ps`) cells: post-synaptic spikes
+    /// enter the histories at their precise times (`t_sp.get_ms() -
+    /// offset`, `ArchivingNode::set_spiketime`,
+    /// `nestkernel/archiving_node.cpp`), pre-synaptic spikes update the
+    /// synapses at their grid stamps (`e.get_stamp().get_ms()`,
+    /// `models/stdp_synapse.h`, `models/tsodyks_synapse.h`) and the weight
+    /// arrives at the pre-synaptic spike's offset ([`Sink::add_at`]).
+    pub(crate) fn deliver_offsets(&mut self, spikes: &[(u32, u64)], offs: &[f64], upto: u64, rings: &mut impl Sink) {
+        let off = |k: usize| offs.get(k).copied().unwrap_or(0.0);
         if let Some(a) = &mut self.archive {
-            for &(c, s) in spikes {
-                a.add(c, s, self.clock.ms(s));
+            for (k, &(c, s)) in spikes.iter().enumerate() {
+                let o = off(k);
+                // `ms(s) - 0.0 == ms(s)`: grid spikes are unchanged.
+                a.add(c, s, o, self.clock.ms(s) - o);
             }
         }
         let n_rows = self.row_ptr.len() - 1;
-        for &(src, stamp) in spikes {
+        for (k, &(src, stamp)) in spikes.iter().enumerate() {
             let Some(row) = src.checked_sub(self.pre_lo).map(|r| r as usize).filter(|r| *r < n_rows) else {
                 continue;
             };
@@ -761,7 +803,7 @@ impl Plastic {
                         let d_ms = self.clock.ms(d);
                         let t_last = self.clock.ms(syn.t_last);
                         let h = a.history(target);
-                        let (lo, hi) = window(h, syn.t_last, stamp, d);
+                        let (lo, hi) = window(h, (syn.t_last, t_last - d_ms), (stamp, t - d_ms), d);
                         let mut w = syn.weight;
                         for e in h.entries.range(lo..hi) {
                             let minus_dt = t_last - (e.t + d_ms);
@@ -781,7 +823,7 @@ impl Plastic {
                         let d_ms = self.clock.ms(d);
                         let t_last = self.clock.ms(syn.t_last);
                         let h = a.history(target);
-                        let (lo, hi) = window(h, syn.t_last, stamp, d);
+                        let (lo, hi) = window(h, (syn.t_last, t_last - d_ms), (stamp, t - d_ms), d);
                         let mut w = syn.weight;
                         for e in h.entries.range(lo..hi) {
                             let minus_dt = t_last - (e.t + d_ms);
@@ -795,7 +837,7 @@ impl Plastic {
                         *sign * w
                     }
                 };
-                rings.add(self.receptor, target, stamp + d, w);
+                rings.add_at(self.receptor, target, stamp + d, off(k), w);
             }
         }
         self.sample_until(upto + 1);
@@ -965,11 +1007,11 @@ mod tests {
         let mut t_last = 0;
         for k in 1..=100u64 {
             let post = 10 * k;
-            a.add(0, post, post as f64 * 0.1);
+            a.add(0, post, 0.0, post as f64 * 0.1);
             // A pre-synaptic spike 15 steps later reads every post spike
             // up to stamp - d.
             let stamp = post + 15;
-            let (lo, hi) = window(&mut a.cells[0], t_last, stamp, 10);
+            let (lo, hi) = window(&mut a.cells[0], (t_last, 0.0), (stamp, 0.0), 10);
             assert_eq!(hi - lo, 1, "each pre spike sees exactly the newest post spike");
             t_last = stamp;
             // An entry goes once read and once its successor is more than
@@ -986,7 +1028,7 @@ mod tests {
         // Unread entries are kept (a synapse that never fires pins them, as in NEST).
         let mut b = a.clone();
         for k in 101..=150u64 {
-            b.add(0, 10 * k, k as f64);
+            b.add(0, 10 * k, 0.0, k as f64);
         }
         assert!(b.cells[0].entries.len() >= 50);
     }

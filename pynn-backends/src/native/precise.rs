@@ -37,17 +37,20 @@
 //!   `iaf_psc_alpha_ps` (the scheme of `PreciseExp` with the alpha
 //!   current's two-variable state, see its doc).
 //!
-//! Plastic projections onto precise cells are an [`Error::Unsupported`]
-//! (`native/mod.rs`, tested in `tests/precise_native.rs`). NEST's
+//! Plastic projections onto precise cells follow NEST (STDP and
+//! Tsodyks-Markram; Vogels-Sprekeler and the stochastic synapses are an
+//! [`Error::Unsupported`], `native/mod.rs`). NEST's
 //! `stdp_synapse` onto a `*_ps` cell pairs the pre-synaptic spike at its
 //! grid stamp (`t_spike = e.get_stamp().get_ms()`, `models/stdp_synapse.h`,
 //! offset ignored) with the post-synaptic history at the precise spike
 //! time (`ArchivingNode::set_spiketime` stores `t_sp.get_ms() - offset`,
 //! `nestkernel/archiving_node.cpp`, called with the offset by
 //! `iaf_psc_exp_ps::emit_spike_`), and delivers the weight at the
-//! pre-synaptic spike's offset. The native STDP (`plastic.rs`) keeps both
-//! sides on the grid and writes into the grid ring buffers, so it refuses
-//! rather than differ from NEST.
+//! pre-synaptic spike's offset. The native engine does the same:
+//! `Plastic::deliver_offsets` (`plastic.rs`) takes the spikes with their
+//! offsets, and `Rings::add_at` (`delivery.rs`) queues the weight with
+//! [`push_plastic`]. Tested against a hand computation and NEST in
+//! `tests/precise_native.rs`.
 //!
 //! # One event loop
 //!
@@ -171,6 +174,23 @@ pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], s
             }
         }
     }
+}
+
+/// Queues one plastic synapse's weight `weight` for `cell` (within the
+/// shard), `receptor`, arriving at step `arrival` (as the grid ring slot:
+/// the event lies in step `arrival - 1`) at `offset`, the pre-synaptic
+/// spike's offset (`plastic.rs`, through `delivery.rs`'s `Rings`).
+pub(super) fn push_plastic(
+    queue: &mut Queue,
+    ring_len: u64,
+    arrival: u64,
+    cell: u32,
+    receptor: usize,
+    offset: f64,
+    weight: f64,
+) {
+    let ev = Event { cell, receptor: receptor as u8, offset, weight };
+    queue.push(ring_len as usize, arrival.saturating_sub(1), ev);
 }
 
 /// Illinois regula falsi for the root of `f` in `(0, dt]`, given
