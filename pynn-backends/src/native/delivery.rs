@@ -44,6 +44,9 @@ pub(super) struct Rings<'a> {
     pub(super) pops: &'a [Pop],
     pub(super) owner: &'a [u32],
     pub(super) ring_len: u64,
+    /// Whether any shard runs a precise kernel (`precise.rs`); otherwise
+    /// every target is a grid ring buffer and no kernel is asked.
+    pub(super) precise: bool,
 }
 
 impl plastic::Sink for Rings<'_> {
@@ -62,7 +65,9 @@ impl plastic::Sink for Rings<'_> {
         let local = cell as usize - p.offset;
         let sh = &mut self.shards[p.shard_of_local(local)];
         let i = local - sh.first;
-        if let Some(q) = sh.kernel.precise().and_then(|k| k.queue()) {
+        if self.precise
+            && let Some(q) = sh.kernel.precise().and_then(|k| k.queue())
+        {
             return super::precise::push_plastic(q, self.ring_len, arrival, i as u32, receptor, offset, w);
         }
         let slot = (arrival % self.ring_len) as usize;
@@ -231,8 +236,9 @@ impl Native {
     /// in projection order; `spikes` are global `(cell, step)` sorted by
     /// step, then cell; `offs` their offsets (empty: all on the grid).
     pub(super) fn deliver_plastic(&mut self, spikes: &[(u32, u64)], offs: &[f64], upto: u64) {
-        let mut rings =
-            Rings { shards: &mut self.shards, pops: &self.pops, owner: &self.owner, ring_len: self.ring_len };
+        let precise = !offs.is_empty() || self.shards.iter_mut().any(|sh| sh.kernel.precise().is_some());
+        let (shards, pops, owner, ring_len) = (&mut self.shards, &self.pops, &self.owner, self.ring_len);
+        let mut rings = Rings { shards, pops, owner, ring_len, precise };
         for p in &mut self.plastic {
             p.deliver_offsets(spikes, offs, upto, &mut rings);
         }
