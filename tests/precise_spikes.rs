@@ -545,10 +545,10 @@ fn nest_stdp(w0: f64, d: f64, pre: &[f64], post: &[f64], f: [f64; 7]) -> f64 {
 
 #[test]
 fn stdp_onto_precise_cells_on_nest_follows_nests_rule() {
-    // The native engine refuses plastic synapses onto precise cells today
-    // (an Unsupported error); NEST runs them: checked against NEST's rule
-    // by hand, from the given pre-synaptic times and NEST's post-synaptic
-    // spikes.
+    // NEST checked against NEST's rule by hand, from the given
+    // pre-synaptic times and NEST's post-synaptic spikes (the native engine
+    // follows the same rule: tests/precise_native.rs compares it with this
+    // hand computation and with NEST).
     let sim = session::<Nest>(SpikePrecision::OffGrid);
     let pre = Population::<SpikeSourceArray, Nest>::new(&sim, 3, SpikeSourceArray::default()).unwrap();
     // Off-grid times 5.037 + 1.61 i + 9.13 j ms, the last at ~163 ms,
