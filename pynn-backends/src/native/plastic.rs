@@ -31,11 +31,11 @@
 //! `stdp_eps` comparisons do on the grid.
 //!
 //! Onto precise cells (`spike_precision = "off_grid"`, `precise.rs`),
-//! spikes come with offsets ([`Plastic::deliver_offsets`]), as NEST's
+//! spikes come with offsets (`Plastic::deliver_offsets`), as NEST's
 //! synapses onto `*_ps` models: post-synaptic spikes enter the history at
 //! their precise times (compared with `stdp_eps` = 1e-6 ms, as NEST), the
 //! pre-synaptic spike updates the synapse at its grid stamp, and the
-//! weight arrives at the pre-synaptic spike's offset ([`Sink::add_at`]).
+//! weight arrives at the pre-synaptic spike's offset (`Sink::add_at`).
 //!
 //! # Post-synaptic history (`nestkernel/archiving_node.cpp`)
 //!

@@ -49,7 +49,7 @@
 //! pre-synaptic spike's offset. The native engine does the same:
 //! `Plastic::deliver_offsets` (`plastic.rs`) takes the spikes with their
 //! offsets, and `Rings::add_at` (`delivery.rs`) queues the weight with
-//! [`push_plastic`]. Tested against a hand computation and NEST in
+//! `push_plastic`. Tested against a hand computation and NEST in
 //! `tests/precise_native.rs`.
 //!
 //! # One event loop
