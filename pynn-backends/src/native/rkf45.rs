@@ -431,6 +431,7 @@ impl<const N: usize> Rkf45<N> {
         let step = &mut step[..y.len() * LANES];
         for (b, (yb, sb)) in y.iter_mut().zip(step.chunks_exact_mut(LANES)).enumerate() {
             let i0 = b * LANES;
+            // Cannot fail: `chunks_exact_mut(LANES)` yields slices of LANES.
             let steps: &mut Lanes = sb.try_into().expect("chunks of LANES");
             let (y1, ok) = self.first_step_bits(sys, i0, yb, h, steps);
             if ok.iter().fold(u64::MAX, |a, o| a & o) == u64::MAX {
