@@ -78,13 +78,20 @@ fn trace_at(post: &[f64], after: &[f64], t: f64, d: f64, tau: f64, ties: Ties) -
     before.map_or(0.0, |(tp, k)| k * ((tp - (t - d)) / tau).exp())
 }
 
-/// NEST's STDP rule (`models/stdp_synapse.h`) by hand: initial weight `w0`,
-/// dendritic delay `d`, pre-synaptic times `pre` as the synapse sees them,
-/// post-synaptic times `post`, and `f` = (tau_plus, tau_minus, lambda,
-/// alpha, mu_plus, mu_minus, w_max) with NEST's `alpha = A_minus /
-/// A_plus` (w_min = 0). Facilitation by every post spike in
-/// `(t_last - d, t - d]` with the pre trace at that spike, then depression
-/// with the post trace just before `t - d`; exact comparisons.
+/// NEST's `stdp_synapse` rule (NEST 3.10 `models/stdp_synapse.h`,
+/// `send`; the post-synaptic trace of `nestkernel/archiving_node.cpp`,
+/// `set_spiketime`, `get_history`, `get_K_value`) computed by hand for one
+/// synapse: weight `w0`, dendritic delay `d`; `pre` the pre-synaptic spike
+/// times as the synapse sees them, `post` the post-synaptic ones. At each
+/// pre-synaptic spike `t`: facilitation by every post spike `tp` in
+/// `(t_last - d, t - d]` with `K+ exp((t_last - (tp + d)) / tau_plus)`,
+/// then depression with the post trace at `t - d` (the last post spike
+/// strictly before it, `K-(tp) exp((tp - (t - d)) / tau_minus)`, `K-`
+/// counting that spike, 0 before any), then `K+ <- K+ exp((t_last - t) /
+/// tau_plus) + 1`. `f = [tau_plus, tau_minus, lambda, alpha, mu_plus,
+/// mu_minus, w_max]` (PyNN: `lambda = A_plus`, `alpha = A_minus /
+/// A_plus`; w_min = 0). Exact comparisons ([`Ties::Exact`]); NEST's
+/// `stdp_eps` only matters for ties within 1e-6 ms ([`nest_stdp_ties`]).
 pub fn nest_stdp(w0: f64, d: f64, pre: &[f64], post: &[f64], f: [f64; 7]) -> f64 {
     nest_stdp_ties(w0, d, pre, post, f, Ties::Exact)
 }
