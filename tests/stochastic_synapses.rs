@@ -839,7 +839,9 @@ fn native_stochastic_onto_precise_cells_is_the_hand_recursion_of_the_same_draws(
     let key = release_key(SEED, 0);
     let stamps = precise_stamps();
     let n = 4;
-    let cases: Vec<(&str, Box<dyn SynapseType>, Box<dyn Fn(u64) -> Vec<u32>>)> = vec![
+    // (type, synapse, hand recursion of a connection's quanta per spike)
+    type Hand<'a> = Box<dyn Fn(u64) -> Vec<u32> + 'a>;
+    let cases: Vec<(&str, Box<dyn SynapseType>, Hand)> = vec![
         (
             "SimpleStochasticSynapse",
             Box::new(SimpleStochasticSynapse::new(W_Q, 1.0, SIMPLE_P)),
