@@ -14,10 +14,14 @@
 //! magnitude for accumulation over a run while being eight orders below a
 //! grid step (a binning error would show as >= 1e-3 ms).
 
+use precise_plastic::{ADDITIVE, MULTIPLICATIVE, nest_stdp, pre_post_gap, stamp, stdp_onto_precise};
 use pynn::core::Backend;
 use pynn::core::backend::Supports;
 use pynn::prelude::*;
 use pynn::{Brian2, CellType, Nest, Neuron, SpikePrecision};
+
+#[path = "common/precise_plastic.rs"]
+mod precise_plastic;
 
 /// Spike-time bound native vs NEST (ms); see the header.
 const TOL: f64 = 1e-9;
@@ -503,97 +507,30 @@ fn poisson_driven_network_agrees_with_nest() {
     assert!(off_grid(&native, 0.1) > n / 2);
 }
 
-/// NEST's `stdp_synapse` rule (NEST 3.10 `models/stdp_synapse.h`,
-/// `send`; the post-synaptic trace of `nestkernel/archiving_node.cpp`,
-/// `set_spiketime`, `get_history`, `get_K_value`) computed by hand for one
-/// synapse: weight `w0`, dendritic delay `d`; `pre` the pre-synaptic spike
-/// times as the synapse sees them, `post` the post-synaptic ones. At each
-/// pre-synaptic spike `t`: facilitation by every post spike `tp` in
-/// `(t_last - d, t - d]` with `K+ exp((t_last - (tp + d)) / tau_plus)`,
-/// then depression with the post trace at `t - d` (the last post spike
-/// strictly before it, `K-(tp) exp((tp - (t - d)) / tau_minus)`, `K-`
-/// counting that spike, 0 before any), then `K+ <- K+ exp((t_last - t) /
-/// tau_plus) + 1`. `f = [tau_plus, tau_minus, lambda, alpha, mu_plus,
-/// mu_minus, w_max]` (PyNN: `lambda = A_plus`, `alpha = A_minus /
-/// A_plus`).
-fn nest_stdp(w0: f64, d: f64, pre: &[f64], post: &[f64], f: [f64; 7]) -> f64 {
-    let [tau_plus, tau_minus, lambda, alpha, mu_plus, mu_minus, w_max] = f;
-    // K- after each post spike.
-    let mut k_minus = Vec::new();
-    let (mut k, mut last) = (0.0f64, -1.0f64);
-    for tp in post {
-        k = k * ((last - tp) / tau_minus).exp() + 1.0;
-        last = *tp;
-        k_minus.push(k);
-    }
-    let (mut w, mut k_plus, mut t_last) = (w0, 0.0f64, 0.0f64);
-    for &t in pre {
-        for tp in post.iter().filter(|tp| **tp > t_last - d && **tp <= t - d) {
-            let kp = k_plus * ((t_last - (tp + d)) / tau_plus).exp();
-            let n = w / w_max + lambda * (1.0 - w / w_max).powf(mu_plus) * kp;
-            w = n.min(1.0) * w_max;
-        }
-        let km = post.iter().zip(&k_minus).rev().find(|(tp, _)| **tp < t - d);
-        let km = km.map_or(0.0, |(tp, kk)| kk * ((tp - (t - d)) / tau_minus).exp());
-        let n = w / w_max - alpha * lambda * (w / w_max).powf(mu_minus) * km;
-        w = n.max(0.0) * w_max;
-        k_plus = k_plus * ((t_last - t) / tau_plus).exp() + 1.0;
-        t_last = t;
-    }
-    w
-}
-
 #[test]
 fn stdp_onto_precise_cells_on_nest_follows_nests_rule() {
     // NEST checked against NEST's rule by hand, from the given
     // pre-synaptic times and NEST's post-synaptic spikes (the native engine
     // follows the same rule: tests/precise_native.rs compares it with this
-    // hand computation and with NEST).
-    let sim = session::<Nest>(SpikePrecision::OffGrid);
-    let pre = Population::<SpikeSourceArray, Nest>::new(&sim, 3, SpikeSourceArray::default()).unwrap();
-    // Off-grid times 5.037 + 1.61 i + 9.13 j ms, the last at ~163 ms,
-    // well before the end (200 ms), so every update is in the final weight.
-    let times: Vec<Vec<f64>> =
-        (0..3).map(|i| (0..18).map(|j| 5.037 + 1.61 * i as f64 + 9.13 * j as f64).collect()).collect();
-    pre.set("spike_times", times.clone()).unwrap();
-    let post = Population::<IF_curr_exp, Nest>::new(&sim, 2, exp_cell(-50.0)).unwrap();
-    post.set("i_offset", vec![1.0, 1.3]).unwrap();
-    post.record(["spikes"], None).unwrap();
-    let all = AllToAllConnector::default();
+    // hand computation and with NEST). The scenario and the hand rule are
+    // shared with tests/precise_native.rs (tests/common/precise_plastic.rs).
+    let (times, post_times, wa, wm) = stdp_onto_precise::<Nest>(setup(SpikePrecision::OffGrid));
     // Additive onto post cell 0, multiplicative onto post cell 1.
     // (NEST's alpha = A_minus / A_plus, as the backend computes it.)
-    let (add, mult) = ([16.8, 25.0, 0.01, 0.011 / 0.01, 0.0, 0.0, 0.4], [20.0, 25.0, 0.04, 0.05 / 0.04, 1.0, 1.0, 0.4]);
-    let stdp_a =
-        STDPMechanism::new(SpikePairRule::new(16.8, 25.0, 0.01, 0.011), AdditiveWeightDependence::new(0.0, 0.4))
-            .with(0.2, 1.0);
-    let stdp_m =
-        STDPMechanism::new(SpikePairRule::new(20.0, 25.0, 0.04, 0.05), MultiplicativeWeightDependence::new(0.0, 0.4))
-            .with(0.2, 1.5);
-    let p0 = post.view(vec![0]).unwrap();
-    let p1 = post.view(vec![1]).unwrap();
-    let proj_a = Projection::new(&pre, &p0, &all, stdp_a, Some("excitatory")).unwrap();
-    let proj_m = Projection::new(&pre, &p1, &all, stdp_m, Some("excitatory")).unwrap();
-    sim.run(200.0).unwrap();
-    let post_times = trains(&post.get_data().unwrap(), 2);
-    let (wa, wm) = (proj_a.get_values("weight").unwrap(), proj_m.get_values("weight").unwrap());
-    sim.end().unwrap();
+    let (add, mult) = (ADDITIVE, MULTIPLICATIVE);
     assert!(post_times.iter().all(|t| t.len() >= 5), "the post cells fire: {post_times:?}");
     let n_post: usize = post_times.iter().map(Vec::len).sum();
     assert!(off_grid(&post_times, 0.1) >= n_post - 1, "post spikes are precise: {post_times:?}");
     // NEST's stdp_synapse takes the pre-synaptic spike at its stamp (the
     // end of its step, e.get_stamp()), the post-synaptic one at its
     // precise time (stamp - offset).
-    let stamp = |t: f64| (t / 0.1).ceil() * 0.1;
     for (w, f, d, j) in [(&wa, add, 1.0, 0usize), (&wm, mult, 1.5, 1)] {
         assert_eq!(w.len(), 3);
         for (i, w_nest) in w.iter().enumerate() {
             let pre_nest: Vec<f64> = times[i].iter().map(|t| stamp(*t)).collect();
             // No post spike within 1e-3 ms of a pre time minus the delay,
             // so NEST's tie tolerance (stdp_eps) plays no part.
-            let gap = pre_nest
-                .iter()
-                .flat_map(|t| post_times[j].iter().map(move |tp| (tp - (t - d)).abs()))
-                .fold(f64::MAX, f64::min);
+            let gap = pre_post_gap(&pre_nest, &post_times[j], d);
             assert!(gap > 1e-3, "a pre/post coincidence: {gap}");
             let want = nest_stdp(0.2, d, &pre_nest, &post_times[j], f);
             let rel = (w_nest - want).abs() / want.abs();

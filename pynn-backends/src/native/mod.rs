@@ -263,29 +263,9 @@ impl Backend for Native {
             _ => c.delay.iter().map(steps).collect(),
         };
         if !matches!(spec.synapse, SynapseKind::Static) {
-            // STDP and Tsodyks-Markram onto precise cells follow NEST
-            // (`plastic.rs`, `precise.rs`); the others are not checked
-            // against it, so they are refused.
-            let follows_nest =
-                matches!(spec.synapse, SynapseKind::SpikePairStdp { .. } | SynapseKind::TsodyksMarkram { .. });
-            let precise_target = c.post.first().map(|t| self.shard_of(*t as usize)).filter(|_| !follows_nest);
-            if let Some(s) = precise_target.filter(|s| self.shards[*s].kernel.precise().is_some()) {
-                let t = &(self.shards[s].lo as u32);
-                let label = &self.pops[self.owner[*t as usize] as usize].label;
-                return Err(Error::unsupported(
-                    "native",
-                    format!(
-                        "{} synapses onto population \"{label}\" under spike_precision \"off_grid\" (projection \"{}\")",
-                        if matches!(spec.synapse, SynapseKind::Vogels2011 { .. }) {
-                            "Vogels-Sprekeler"
-                        } else {
-                            "stochastic"
-                        },
-                        spec.label
-                    ),
-                    "use static, STDP or Tsodyks-Markram synapses, or spike_precision \"on_grid\"",
-                ));
-            }
+            // Every plastic and stochastic synapse onto precise cells
+            // follows NEST (`plastic.rs`: pre at its grid stamp, post at
+            // its precise time, the weight at the pre offset).
             // Plastic synapses keep their own rows (plastic.rs) and an empty
             // static projection under the same id.
             let mut last = usize::MAX;

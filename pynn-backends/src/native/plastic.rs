@@ -36,6 +36,12 @@
 //! their precise times (compared with `stdp_eps` = 1e-6 ms, as NEST), the
 //! pre-synaptic spike updates the synapse at its grid stamp, and the
 //! weight arrives at the pre-synaptic spike's offset (`Sink::add_at`).
+//! This holds for every rule: STDP with each weight dependence,
+//! Tsodyks–Markram, Vogels–Sprekeler (`send()` of
+//! `models/vogels_sprekeler_synapse.h` takes `t_spike =
+//! e.get_stamp().get_ms()`, as `stdp_synapse`) and the stochastic
+//! synapses (`stochastic.rs`; `quantal_stp_synapse` also times its
+//! recovery from the stamp).
 //!
 //! # Post-synaptic history (`nestkernel/archiving_node.cpp`)
 //!

@@ -37,9 +37,9 @@
 //!   `iaf_psc_alpha_ps` (the scheme of `PreciseExp` with the alpha
 //!   current's two-variable state, see its doc).
 //!
-//! Plastic projections onto precise cells follow NEST (STDP and
-//! Tsodyks-Markram; Vogels-Sprekeler and the stochastic synapses are an
-//! [`Error::Unsupported`], `native/mod.rs`). NEST's
+//! Plastic and stochastic projections onto precise cells follow NEST
+//! (STDP, Tsodyks-Markram, Vogels-Sprekeler, and the stochastic synapses,
+//! whose draws are those of grid cells). NEST's
 //! `stdp_synapse` onto a `*_ps` cell pairs the pre-synaptic spike at its
 //! grid stamp (`t_spike = e.get_stamp().get_ms()`, `models/stdp_synapse.h`,
 //! offset ignored) with the post-synaptic history at the precise spike
@@ -50,7 +50,7 @@
 //! `Plastic::deliver_offsets` (`plastic.rs`) takes the spikes with their
 //! offsets, and `Rings::add_at` (`delivery.rs`) queues the weight with
 //! `push_plastic`. Tested against a hand computation and NEST in
-//! `tests/precise_native.rs`.
+//! `tests/precise_native.rs` and `tests/stochastic_synapses.rs`.
 //!
 //! # One event loop
 //!

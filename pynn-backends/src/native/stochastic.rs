@@ -10,6 +10,12 @@
 //! the same rules on the Rust side (`neuron/plastic.rs`), so native and
 //! NEURON draw the same numbers for the same spikes.
 //!
+//! Onto precise cells (`spike_precision = "off_grid"`) the rules run
+//! unchanged at the spike's grid stamp (NEST's `quantal_stp_synapse`
+//! uses `e.get_stamp().get_ms()`), with the same draws as onto grid
+//! cells, and a transmission arrives at the pre-synaptic spike's offset
+//! (`plastic.rs`, `Sink::add_at`).
+//!
 //! Every uniform number is `pynn_core::synapses::stochastic::release_draw`
 //! of (projection key, connection in list order, spike count of the
 //! connection, slot): nothing depends on threads or on the order in which
