@@ -87,6 +87,34 @@
 //! spike at its precise time (`ArchivingNode::set_spiketime` subtracts the
 //! offset, `nestkernel/archiving_node.cpp`).
 //!
+//! # Weights and synaptic state over time
+//!
+//! `Projection::record_weights(interval)` works as PyNN's weight recorder
+//! (a callback reading `Projection.get("weight")`, run by `run_until`
+//! between stretches of simulation: `examples/simple_STDP.py`,
+//! `pyNN/common/control.py`): `run` stops the kernel at every sample time
+//! `s` (repeated `Simulate`, which the driver already uses for every run
+//! and drain: NEST's results do not depend on where a run is cut, tested
+//! bit for bit) and reads the connections' `weight` and state
+//! (`tsodyks_synapse`'s `u`, `x`, `y`, `quantal_stp_synapse`'s `u`, `a`)
+//! with `GetStatus`, as `get_values` does after a run. NEST applies a
+//! pre-synaptic spike to its synapse when it delivers the spike, at the
+//! start of the `min_delay` slice after the one the spike was emitted in
+//! (`SimulationManager::update_`, nestkernel/simulation_manager.cpp:
+//! "deliver only at beginning of slice"); so the read runs the kernel one
+//! step past `s`, and `s` must be the end of a slice: the interval must be
+//! a multiple of `min_delay` (else `Error::Unsupported`; with the default
+//! `min_delay = dt` every interval is). Each sample then holds every
+//! spike emitted up to and including `s` and none after, which is the
+//! native engine's rule. The state is the value the latest spike left (u
+//! after facilitation, x and y after release; NEST updates it only when a
+//! spike is sent), again as native samples it, so the histories agree to
+//! rounding (`tests/tm_state.rs`, `tests/plasticity.rs`); the
+//! multi-quantal draws are NEST's own (`tests/stochastic_synapses.rs`:
+//! exact where the state is certain, else statistically). The kernel
+//! runs one step ahead of the core's time after a sample, as after
+//! reading data (above).
+//!
 //! # NEST models by name
 //!
 //! A user-defined cell type with [`NestCell::NEST_MODEL`] runs that NEST
@@ -1039,7 +1067,7 @@ impl Simulator for NestSim {
             return Err(Error::unsupported(
                 "NEST",
                 format!(
-                    "record_weights of projection \"{}\" with sampling_interval = {} ms",
+                    "recording weights of projection \"{}\" every {} ms (`sampling_interval`)",
                     p.label,
                     interval as f64 * dt
                 ),
@@ -1179,8 +1207,10 @@ fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
         return Err(Error::unsupported(
             "NEST",
             format!("StochasticTsodyksMarkramSynapse (projection \"{}\")", spec.label),
-            "PyNN runs it on NEST through its own extension module (stochastic_stp_synapse), which NEST's \
-             distribution does not include: use the native engine or NEURON, or MultiQuantalSynapse with n = 1",
+            "PyNN 0.13 maps it to `stochastic_stp_synapse` (pyNN/nest/standardmodels/synapses.py), a model of \
+             PyNN's own NEST extension module `pynn_extensions` (C++ compiled against NEST when pyNN.nest is \
+             imported, pyNN/nest/simulator.py), which NEST 3.10's distribution does not include: use the native \
+             engine, NEURON or Brian2, or the similar MultiQuantalSynapse with n = 1 (NEST's quantal_stp_synapse)",
         ));
     }
     check_plastic_kind(spec.label, &spec.synapse)
