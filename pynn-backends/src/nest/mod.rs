@@ -1063,20 +1063,22 @@ impl Simulator for NestSim {
             return Ok(());
         };
         let (dt, md) = (b.cfg.timestep, b.cfg.min_delay_steps().max(1));
+        // Steps in ms without the binary rounding of `k * dt` (3 x 0.1).
+        let ms = |k: u64| (k as f64 * dt * 1e9).round() / 1e9;
         if interval == 0 || interval % md != 0 {
             return Err(Error::unsupported(
                 "NEST",
                 format!(
                     "recording weights of projection \"{}\" every {} ms (`sampling_interval`)",
                     p.label,
-                    interval as f64 * dt
+                    ms(interval)
                 ),
                 format!(
                     "on NEST the sampling interval must be a multiple of min_delay ({} ms): NEST applies \
                      pre-synaptic spikes to its synapses once per min_delay slice, so their state is exact only at \
                      slice ends. Use a multiple of min_delay (or a min_delay that divides the interval), or the \
                      native, NEURON or Brian2 backend",
-                    md as f64 * dt
+                    ms(md)
                 ),
             ));
         }
