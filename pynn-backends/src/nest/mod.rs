@@ -1052,7 +1052,7 @@ impl Simulator for NestSim {
 
     /// Samples the weights (and state) every `interval_steps`, which must
     /// be a multiple of `min_delay` on NEST (else `Error::Unsupported`):
-    /// see [`Nest::take_weight_samples`].
+    /// see `take_weight_samples`.
     fn record_weights(b: &mut Nest, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
         let p = b.proj(proj)?;
         check_recordable(proj, p)?;
