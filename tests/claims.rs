@@ -397,17 +397,19 @@ fn gif_escape_noise_on_nest_draws_afresh_after_reset() {
     assert_ne!(nest[0], nest[1], "a fresh trial after reset on NEST");
 }
 
-/// README: "weights recordable over time (native engine, NEURON, Brian2)",
-/// i.e. not on NEST: there `record_weights` is a clear error naming the
-/// backend and what is unsupported, not a panic or an empty history.
+/// README: weights recordable over time; on NEST only at multiples of
+/// `min_delay` (tests/tm_state.rs, tests/plasticity.rs): another interval
+/// is a clear error naming the backend and what is unsupported, not a
+/// panic or an empty history.
 #[test]
 fn record_weights_on_nest_is_a_clear_error() {
-    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let setup = Setup { min_delay: 0.3, max_delay: 10.0, ..Setup::default() };
+    let sim = Sim::<Nest>::setup(setup).unwrap_or_else(|e| panic!("{e}"));
     let pre = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     let post = Population::<IF_curr_exp, Nest>::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let stdp = STDPMechanism::new(SpikePairRule::default(), AdditiveWeightDependence::new(0.0, 1.0)).with(0.5, 1.0);
     let prj = Projection::new(&pre, &post, &AllToAllConnector::default(), stdp, None).unwrap();
-    let err = prj.record_weights(1.0).unwrap_err();
+    let err = prj.record_weights(1.0).unwrap_err(); // not a multiple of min_delay = 0.3 ms
     // "not supported here", which programs can tell from bad input.
     assert!(err.is_unsupported(), "{err:?}");
     let e = err.to_string();

@@ -668,9 +668,9 @@ fn brian2_and_neuron_stochastic_state_equals_native() {
 }
 
 /// What the state API refuses, clearly: setting the state
-/// (`Projection::initialize`) on every backend that runs the types,
-/// `state_history` on NEST (no history of any synaptic state there), and
-/// names that are not state.
+/// (`Projection::initialize`) on every backend that runs the types, and
+/// names that are not state. (NEST records the multi-quantal state over
+/// time: `nest_multi_quantal_history_*` at the end of this file.)
 #[test]
 fn stochastic_state_refusals_are_clear() {
     let sim = Sim::<Native>::setup(Setup::default()).unwrap();
@@ -703,8 +703,9 @@ fn stochastic_state_refusals_are_clear() {
     let a = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     let b = Population::<IF_cond_exp, Nest>::new(&sim, 1, IF_cond_exp::default()).unwrap();
     let prj = Projection::new(&a, &b, &AllToAllConnector::new(), mq_syn(), None).unwrap();
-    let e = prj.state_history("u").unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
+    assert!(prj.state_history("u").unwrap().times.is_empty(), "not recording yet: empty, as on native");
+    let e = prj.state_history("R").unwrap_err();
+    assert!(matches!(e, Error::UnknownName { .. }) && e.to_string().contains("allowed: u, a"), "{e}");
 }
 
 /// The multi-quantal state after a run where it is certain: `U = 1`
@@ -963,4 +964,98 @@ fn nest_has_no_stochastic_tsodyks_markram_onto_precise_cells() {
     let e = r.expect_err("NEST has no stochastic_stp_synapse");
     assert!(e.is_unsupported(), "{e}");
     assert!(e.to_string().contains("StochasticTsodyksMarkramSynapse"), "{e}");
+}
+
+// ---- MultiQuantalSynapse state over time on NEST (record_weights; issue 18) ----
+
+/// `u` and `a` histories of `n_cells` multi-quantal synapses (one source
+/// firing at `spikes` into `n_cells` cells), sampled every 1 ms up to
+/// `t_stop`: (times, u row-major, a row-major).
+fn quantal_history<B>(syn: MultiQuantalSynapse, spikes: &[f64], n_cells: usize, t_stop: f64) -> [Vec<f64>; 3]
+where
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: 0.1, min_delay: 0.1, seed: 3, ..Setup::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray { spike_times: spikes.to_vec() }).unwrap();
+    let b = Population::<IF_cond_exp, B>::new(&sim, n_cells, IF_cond_exp::default()).unwrap();
+    let prj = Projection::new(&a, &b, &AllToAllConnector::new(), syn, None).unwrap();
+    prj.record_weights(1.0).unwrap();
+    sim.run(t_stop).unwrap();
+    let (u, av) = (prj.state_history("u").unwrap(), prj.state_history("a").unwrap());
+    assert_eq!(u.times, av.times);
+    // The last sample is the state read after the run.
+    assert_eq!(av.weights[av.weights.len() - n_cells..], prj.get_values("a").unwrap()[..]);
+    sim.end().unwrap();
+    [u.times, u.weights, av.weights]
+}
+
+/// Where the multi-quantal state is certain (`U = 1`: every available site
+/// releases; `tau_rec = 1e9` ms: a recovery within 20 ms has probability
+/// 5 x 2e-8), NEST's `u`, `a` histories (its own generator) equal native's
+/// exactly at every sample: `u = 1` throughout, `a = n = 5` before the
+/// first spike at 5 ms, 0 from it on.
+#[test]
+fn nest_multi_quantal_history_equals_native_where_it_is_certain() {
+    let syn = || MultiQuantalSynapse::new(0.01, 1.0, 1.0, 5.0, 1e9, 0.0);
+    let spikes = [5.0, 10.0, 15.0];
+    let [t, u, a] = quantal_history::<Nest>(syn(), &spikes, 2, 20.0);
+    let [nt, nu, na] = quantal_history::<Native>(syn(), &spikes, 2, 20.0);
+    assert_eq!(t, nt);
+    assert_eq!(t.len(), 21, "samples at 0, 1, ..., 20 ms");
+    assert_eq!(u, nu, "u");
+    assert_eq!(a, na, "a");
+    let expected: Vec<f64> = t.iter().flat_map(|t| [if *t < 5.0 { 5.0 } else { 0.0 }; 2]).collect();
+    assert_eq!(a, expected, "a: n before the first spike, none left after it");
+    assert!(u.iter().all(|x| *x == 1.0), "u = U = 1");
+}
+
+/// Statistically where NEST draws its own numbers: 400 synapses, `n = 5`,
+/// `U = 0.3`, no facilitation (`u = U` at every spike on both backends,
+/// exactly) and no recovery (`tau_rec = 1e9` ms): after `k` spikes each
+/// site is still available with probability `0.7^k`, so the mean of `a`
+/// over the synapses at every sample is `5 * 0.7^k`, within 5 standard
+/// deviations of the mean of 400 Binomial(5, 0.7^k) values, on NEST and
+/// on native; `u` is 0.3 at every sample on both.
+#[test]
+fn nest_multi_quantal_history_has_the_expected_mean() {
+    let syn = || MultiQuantalSynapse::new(0.01, 1.0, 0.3, 5.0, 1e9, 0.0);
+    let spikes = [5.0, 10.0, 15.0, 20.0];
+    let n = 400;
+    for (backend, [t, u, a]) in [
+        ("NEST", quantal_history::<Nest>(syn(), &spikes, n, 25.0)),
+        ("native", quantal_history::<Native>(syn(), &spikes, n, 25.0)),
+    ] {
+        assert_eq!(t.len(), 26, "{backend}: samples at 0, 1, ..., 25 ms");
+        assert!(u.iter().all(|x| (x - 0.3).abs() < 1e-15), "{backend}: u = U");
+        for (k, time) in t.iter().enumerate() {
+            let spikes_before = spikes.iter().filter(|s| **s <= *time + 1e-9).count() as i32;
+            let p = 0.7f64.powi(spikes_before);
+            let mean = a[k * n..(k + 1) * n].iter().sum::<f64>() / n as f64;
+            let sd = (5.0 * p * (1.0 - p) / n as f64).sqrt();
+            assert!(
+                (mean - 5.0 * p).abs() <= 5.0 * sd + 1e-12,
+                "{backend} at {time} ms: mean a = {mean}, expected {} +- {}",
+                5.0 * p,
+                5.0 * sd
+            );
+        }
+    }
+}
+
+/// PyNN 0.13 runs `StochasticTsodyksMarkramSynapse` on NEST as
+/// `stochastic_stp_synapse` (pyNN/nest/standardmodels/synapses.py), a
+/// model of PyNN's own NEST extension module, not of NEST 3.10: the
+/// `Error::Unsupported` says so and names the alternatives.
+#[test]
+fn nest_stochastic_tsodyks_markram_error_names_pynns_extension() {
+    let sim = Sim::<Nest>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = Population::<SpikeSourceArray, Nest>::new(&sim, 1, SpikeSourceArray { spike_times: vec![1.0] }).unwrap();
+    let b = Population::<IF_cond_exp, Nest>::new(&sim, 1, IF_cond_exp::default()).unwrap();
+    let e = Projection::new(&a, &b, &AllToAllConnector::new(), stp_syn(), None).map(drop).unwrap_err();
+    let m = e.to_string();
+    assert!(e.is_unsupported(), "{m}");
+    for part in ["stochastic_stp_synapse", "pynn_extensions", "NEST 3.10", "native", "MultiQuantalSynapse"] {
+        assert!(m.contains(part), "`{part}` missing from: {m}");
+    }
 }

@@ -60,7 +60,7 @@ fn analytic(times: &[f64], u_param: f64, u_after: f64, t_change: f64) -> (Vec<[f
 /// cell's membrane potential.
 struct Out {
     spikes: Vec<f64>,
-    hist: Option<(Vec<f64>, Vec<f64>, Vec<f64>)>,
+    hist: Option<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)>,
     boundary_state: Vec<(f64, f64, f64)>,
     v_tm: Vec<f64>,
     v_ref: Vec<f64>,
@@ -76,8 +76,15 @@ fn run_net<B>(t_change: f64, record: bool) -> Out
 where
     B: Backend + pynn::core::backend::Supports<IF_curr_exp> + pynn::core::backend::Supports<SpikeSourceArray>,
 {
-    let sim =
-        Sim::<B>::setup(Setup { timestep: DT, min_delay: DT, max_delay: 10.0, seed: 5, ..Setup::default() }).unwrap();
+    run_net_md::<B>(t_change, record, DT)
+}
+
+/// [`run_net`] with `min_delay` (ms).
+fn run_net_md<B>(t_change: f64, record: bool, min_delay: f64) -> Out
+where
+    B: Backend + pynn::core::backend::Supports<IF_curr_exp> + pynn::core::backend::Supports<SpikeSourceArray>,
+{
+    let sim = Sim::<B>::setup(Setup { timestep: DT, min_delay, max_delay: 10.0, seed: 5, ..Setup::default() }).unwrap();
     let cell = IF_curr_exp { tau_syn_E: TAU_SYN, v_thresh: 0.0, ..IF_curr_exp::default() };
     let post = Population::<IF_curr_exp, B>::new(&sim, 2, cell).unwrap();
     let pre = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
@@ -106,9 +113,11 @@ where
         boundary_state.push((t, st("u"), st("x")));
     }
     let hist = record.then(|| {
-        let (u, x) = (prj.state_history("u").unwrap(), prj.state_history("x").unwrap());
+        let (u, x, y) =
+            (prj.state_history("u").unwrap(), prj.state_history("x").unwrap(), prj.state_history("y").unwrap());
         assert_eq!(u.times, x.times);
-        (u.times.clone(), u.connection(0), x.connection(0))
+        assert_eq!(u.times, y.times);
+        (u.times.clone(), u.connection(0), x.connection(0), y.connection(0))
     });
     let block = post.get_data().unwrap();
     let seg = block.segments.last().unwrap();
@@ -139,7 +148,7 @@ fn native_u_x_history_is_the_analytic_recursion_with_u_changed_mid_train() {
     let out = run_net::<Native>(95.0, true);
     assert_eq!(out.spikes, train(), "the source fires the train");
     let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
-    let (times, u, x) = out.hist.unwrap();
+    let (times, u, x, _) = out.hist.unwrap();
     // One sample per ms from 0 ms on.
     assert!(times.len() >= 200, "{} samples", times.len());
     assert_eq!(times[0], 0.0);
@@ -236,15 +245,15 @@ fn synapse_parameters_are_checked_and_projection_wide_ones_take_one_value() {
 /// NEST: `prj.set("U", ..)` between runs goes to the connections
 /// (`SetStatus`), and the state NEST's `GetStatus` shows at each run's end
 /// (`get_values("u")`, read after every run) is the native history's
-/// sample at that time and the recursion's. NEST records no history
-/// (`state_history` is `Error::Unsupported` there, as `record_weights`).
+/// sample at that time and the recursion's. (The history on NEST:
+/// `nest_u_x_y_history_equals_native_and_the_recursion`.)
 #[test]
 fn nest_u_set_between_runs_and_state_at_run_boundaries() {
     let nest = run_net::<Nest>(95.0, false);
     let native = run_net::<Native>(95.0, true);
     assert_eq!(nest.spikes, train());
     let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
-    let (times, u, x) = native.hist.unwrap();
+    let (times, u, x, _) = native.hist.unwrap();
     for (t, bu, bx) in &nest.boundary_state {
         let (eu, ex) = state_at(*t, &train(), &states);
         assert!((bu - eu).abs() < 1e-12 && (bx - ex).abs() < 1e-12, "NEST at {t}: ({bu}, {bx}) vs ({eu}, {ex})");
@@ -263,15 +272,100 @@ fn nest_u_set_between_runs_and_state_at_run_boundaries() {
     assert_close("NEST v (U set at 5 ms)", &early.v_tm, &early.v_ref, 1e-9);
 }
 
+/// The `u`, `x`, `y` histories on NEST (the run stopped at every sample
+/// time and the connections' state read with `GetStatus`, PyNN's weight
+/// recorder) equal native's and the recursion's within 1e-12 (the same
+/// rounding bound as native against the recursion, above: NEST's
+/// `tsodyks_synapse` stores the state left by the latest spike, which is
+/// what native samples), with `min_delay = dt` and with `min_delay = 0.5
+/// ms`, where NEST applies pre-synaptic spikes to the synapses once per
+/// 5-step slice. Stopping at the samples changes nothing: the recorded
+/// run's membrane traces are bit-identical to the unrecorded run's.
 #[test]
-fn nest_refuses_state_history_and_projection_wide_time_constants() {
+fn nest_u_x_y_history_equals_native_and_the_recursion() {
+    let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
+    for md in [DT, 0.5] {
+        let nest = run_net_md::<Nest>(95.0, true, md);
+        let native = run_net_md::<Native>(95.0, true, md);
+        let plain = run_net_md::<Nest>(95.0, false, md);
+        assert_eq!(nest.spikes, train(), "min_delay {md}");
+        let ((t, u, x, y), (nt, nu, nx, ny)) = (nest.hist.unwrap(), native.hist.unwrap());
+        assert_eq!(t, nt, "min_delay {md}: the same sample times");
+        assert_eq!(t.len(), 201, "min_delay {md}: samples at 0, 1, ..., 200 ms");
+        assert_close(&format!("NEST vs native u history (min_delay {md})"), &u, &nu, 1e-12);
+        assert_close(&format!("NEST vs native x history (min_delay {md})"), &x, &nx, 1e-12);
+        assert_close(&format!("NEST vs native y history (min_delay {md})"), &y, &ny, 1e-12);
+        let last = |t: f64| train().iter().rposition(|s| *s <= t + 1e-9);
+        let expected =
+            |k: usize, init: f64| -> Vec<f64> { t.iter().map(|t| last(*t).map_or(init, |i| states[i][k])).collect() };
+        assert_close(&format!("NEST u history (min_delay {md})"), &u, &expected(0, 0.0), 1e-12);
+        assert_close(&format!("NEST x history (min_delay {md})"), &x, &expected(1, 1.0), 1e-12);
+        assert_close(&format!("NEST y history (min_delay {md})"), &y, &expected(2, 0.0), 1e-12);
+        // A sample at a spike's time holds that spike (u jumps from 0 to U
+        // at 12 ms), the one before does not: the slice rule is right.
+        let at = |t0: f64| u[t.iter().position(|s| (*s - t0).abs() < 1e-9).unwrap()];
+        assert!(at(11.0) == 0.0 && (at(12.0) - 0.5).abs() < 1e-12, "min_delay {md}: u at 11, 12 ms");
+        assert_eq!(nest.v_tm, plain.v_tm, "min_delay {md}: recording changes NEST's v");
+        assert_eq!(nest.v_ref, plain.v_ref, "min_delay {md}: recording changes NEST's v");
+        assert_close(&format!("native vs NEST v (min_delay {md})"), &native.v_tm, &nest.v_tm, 1e-6);
+    }
+}
+
+/// Sampling intervals: the core's checks (0, negative, not a multiple of
+/// dt, not finite) give the same error on NEST as on native; on NEST an
+/// interval must also be a multiple of `min_delay` (NEST applies spikes
+/// to synapses once per slice), else `Error::Unsupported` naming the
+/// projection, the interval and `min_delay`; a static projection's
+/// weights are not sampled on either.
+#[test]
+fn nest_sampling_intervals_are_checked_as_on_native() {
+    fn errors<B>(min_delay: f64) -> Vec<Error>
+    where
+        B: Backend + pynn::core::backend::Supports<IF_curr_exp> + pynn::core::backend::Supports<SpikeSourceArray>,
+    {
+        let sim = Sim::<B>::setup(Setup { timestep: DT, min_delay, ..Setup::default() }).unwrap();
+        let pre = Population::<SpikeSourceArray, B>::new(&sim, 1, SpikeSourceArray::default()).unwrap();
+        let post = Population::<IF_curr_exp, B>::new(&sim, 1, IF_curr_exp::default()).unwrap();
+        let tm = TsodyksMarkramSynapse::new(W, DELAY, 0.5, TAU_REC, 0.0);
+        let prj = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
+        let mut out: Vec<Error> =
+            [0.0, -1.0, 0.25, f64::NAN].iter().map(|i| prj.record_weights(*i).unwrap_err()).collect();
+        let st = Projection::new(&pre, &post, &AllToAllConnector::new(), StaticSynapse::new(0.1, 1.0), None).unwrap();
+        out.push(st.record_weights(1.0).unwrap_err());
+        // Not recording yet: an empty history, as on native.
+        assert!(prj.state_history("u").unwrap().times.is_empty());
+        assert!(prj.weight_history().unwrap().times.is_empty());
+        if min_delay > DT
+            && let Err(e) = prj.record_weights(0.3)
+        {
+            out.push(e);
+        }
+        sim.end().unwrap();
+        out
+    }
+    let (native, nest) = (errors::<Native>(DT), errors::<Nest>(DT));
+    for (k, (a, b)) in native[..4].iter().zip(&nest[..4]).enumerate() {
+        assert!(matches!(b, Error::InvalidValue { .. }), "{b}");
+        assert_eq!(a.to_string(), b.to_string(), "interval {k}");
+        assert!(b.to_string().contains("sampling_interval"), "{b}");
+    }
+    assert!(native[4].to_string().contains("static") && nest[4].to_string().contains("static"), "{:?}", &nest[4]);
+    let e = errors::<Nest>(0.5).pop().unwrap();
+    eprintln!("{e}");
+    let m = e.to_string();
+    assert!(e.is_unsupported() && m.contains("0.3") && m.contains("min_delay") && m.contains("0.5"), "{m}");
+    // Native takes 0.3 ms with min_delay 0.5 ms.
+    let ok = errors::<Native>(0.5);
+    assert_eq!(ok.len(), 5, "native refuses only the core's bad intervals and the static projection");
+}
+
+#[test]
+fn nest_refuses_projection_wide_time_constants() {
     let sim = Sim::<Nest>::setup(Setup { timestep: DT, ..Setup::default() }).unwrap();
     let pre = Population::new(&sim, 1, SpikeSourceArray::default()).unwrap();
     let post = Population::new(&sim, 1, IF_curr_exp::default()).unwrap();
     let tm = TsodyksMarkramSynapse::new(W, DELAY, 0.5, TAU_REC, 0.0);
-    let prj = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
-    let e = prj.state_history("u").unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
+    let _prj = Projection::new(&pre, &post, &AllToAllConnector::new(), tm, None).unwrap();
     let stdp = STDPMechanism::new(SpikePairRule::new(20.0, 20.0, 0.01, 0.012), AdditiveWeightDependence::new(0.0, 1.0))
         .with(0.5, 1.0);
     let sp = Projection::new(&pre, &post, &AllToAllConnector::new(), stdp, None).unwrap();
@@ -296,7 +390,7 @@ fn nest_refuses_state_history_and_projection_wide_time_constants() {
 fn neuron_u_x_history_and_u_set_between_runs() {
     let out = run_net::<Neuron>(95.0, true);
     let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
-    let (times, u, x) = out.hist.unwrap();
+    let (times, u, x, _) = out.hist.unwrap();
     let expected: Vec<(f64, f64)> = times.iter().map(|t| state_at(*t, &train(), &states)).collect();
     assert_close("NEURON u history", &u, &expected.iter().map(|e| e.0).collect::<Vec<_>>(), 1e-12);
     assert_close("NEURON x history", &x, &expected.iter().map(|e| e.1).collect::<Vec<_>>(), 1e-12);
@@ -317,7 +411,7 @@ fn brian2_u_x_history_and_u_set_between_runs_equal_native() {
     let (states, _) = analytic(&train(), 0.5, 0.2, 95.0);
     let [brian, native] = [run_net::<Brian2>(95.0, true), run_net::<Native>(95.0, true)];
     assert_eq!(brian.spikes, train());
-    let ((bt, bu, bx), (nt, nu, nx)) = (brian.hist.unwrap(), native.hist.unwrap());
+    let ((bt, bu, bx, _), (nt, nu, nx, _)) = (brian.hist.unwrap(), native.hist.unwrap());
     assert_eq!(bt, nt, "the same sample times");
     assert_close("Brian2 vs native u history", &bu, &nu, 1e-12);
     assert_close("Brian2 vs native x history", &bx, &nx, 1e-12);

@@ -597,6 +597,16 @@ impl<B: Backend> Projection<B> {
     /// the updates of every pre-synaptic spike emitted up to and including
     /// its time (PyNN's requested `record('weight')`). Read them with
     /// [`Projection::weight_history`]; `reset()` clears them.
+    ///
+    /// Backends: native, NEURON and Brian2 sample during the run; NEST
+    /// stops the run at every sample time and reads the connections with
+    /// `GetStatus` (PyNN's weight-recorder callback), which needs the
+    /// interval to be a multiple of `min_delay` (NEST applies spikes to
+    /// its synapses once per `min_delay` slice; any interval when
+    /// `min_delay` is the time step, the default): otherwise
+    /// [`Error::Unsupported`]. The samples are the same on all four (to
+    /// rounding; NEST's stochastic synapses draw their own numbers). A
+    /// projection with static synapses has nothing to sample (an error).
     pub fn record_weights(&self, sampling_interval: f64) -> Result<()> {
         let mut st = self.sim.lock();
         st.check_alive()?;
@@ -649,8 +659,13 @@ impl<B: Backend> Projection<B> {
     /// before the first): `u` after the facilitation step, `x` and `y` after
     /// the release, as NEST's `tsodyks_synapse` stores them and `GetStatus`
     /// shows them. It is not propagated from that spike to `t` (the
-    /// recovery of `x` between spikes is applied at the next spike). Which
-    /// backends record it, and at which times, is in docs/pynn07.md.
+    /// recovery of `x` between spikes is applied at the next spike). The
+    /// same for the stochastic synapses' state (`u`, `R` of
+    /// `StochasticTsodyksMarkramSynapse`, `u`, `a` of
+    /// `MultiQuantalSynapse`). Recorded on native, NEURON, Brian2 and NEST
+    /// (`tsodyks_synapse`, `quantal_stp_synapse`: read at each sample
+    /// time, see [`Projection::record_weights`]); empty before recording
+    /// starts. Details per backend are in docs/pynn07.md.
     pub fn state_history(&self, name: &str) -> Result<WeightHistory> {
         let object = format!("projection \"{}\" ({})", self.label, self.synapse.name);
         if !self.synapse.state.contains(&name) {

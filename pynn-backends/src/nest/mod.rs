@@ -87,6 +87,34 @@
 //! spike at its precise time (`ArchivingNode::set_spiketime` subtracts the
 //! offset, `nestkernel/archiving_node.cpp`).
 //!
+//! # Weights and synaptic state over time
+//!
+//! `Projection::record_weights(interval)` works as PyNN's weight recorder
+//! (a callback reading `Projection.get("weight")`, run by `run_until`
+//! between stretches of simulation: `examples/simple_STDP.py`,
+//! `pyNN/common/control.py`): `run` stops the kernel at every sample time
+//! `s` (repeated `Simulate`, which the driver already uses for every run
+//! and drain: NEST's results do not depend on where a run is cut, tested
+//! bit for bit) and reads the connections' `weight` and state
+//! (`tsodyks_synapse`'s `u`, `x`, `y`, `quantal_stp_synapse`'s `u`, `a`)
+//! with `GetStatus`, as `get_values` does after a run. NEST applies a
+//! pre-synaptic spike to its synapse when it delivers the spike, at the
+//! start of the `min_delay` slice after the one the spike was emitted in
+//! (`SimulationManager::update_`, nestkernel/simulation_manager.cpp:
+//! "deliver only at beginning of slice"); so the read runs the kernel one
+//! step past `s`, and `s` must be the end of a slice: the interval must be
+//! a multiple of `min_delay` (else `Error::Unsupported`; with the default
+//! `min_delay = dt` every interval is). Each sample then holds every
+//! spike emitted up to and including `s` and none after, which is the
+//! native engine's rule. The state is the value the latest spike left (u
+//! after facilitation, x and y after release; NEST updates it only when a
+//! spike is sent), again as native samples it, so the histories agree to
+//! rounding (`tests/tm_state.rs`, `tests/plasticity.rs`); the
+//! multi-quantal draws are NEST's own (`tests/stochastic_synapses.rs`:
+//! exact where the state is certain, else statistically). The kernel
+//! runs one step ahead of the core's time after a sample, as after
+//! reading data (above).
+//!
 //! # NEST models by name
 //!
 //! A user-defined cell type with [`NestCell::NEST_MODEL`] runs that NEST
@@ -126,6 +154,59 @@ pub struct NestSim {
     trial: u64,
     /// tau_minus of post-synaptic cells of STDP / Vogels projections.
     tau_minus: std::collections::HashMap<u32, f64>,
+    /// Weight (and synaptic state) samples of the projections recorded
+    /// with `record_weights`.
+    weight_recs: std::collections::BTreeMap<ProjId, WeightRec>,
+}
+
+/// Weights and synaptic state of a plastic projection by PyNN name, in
+/// list order (weights in PyNN units).
+type PlasticValues = Vec<(&'static str, Vec<f64>)>;
+
+/// The samples of one projection's weights and synaptic state
+/// (`record_weights`), in the layout of [`RawWeights`].
+#[derive(Debug, Default)]
+struct WeightRec {
+    /// Steps between samples (a multiple of `min_delay`).
+    interval: u64,
+    /// The next sample's step.
+    next: u64,
+    /// Whether sampling goes on (`stop_recording_weights` stops it).
+    active: bool,
+    /// Step of each sample.
+    steps: Vec<u64>,
+    /// Weights: one row per sample, one column per connection.
+    weights: Vec<f64>,
+    /// Each of [`state_names`] in the same layout.
+    state: PlasticValues,
+}
+
+impl WeightRec {
+    /// Appends the sample of step `s`.
+    fn push(&mut self, s: u64, values: PlasticValues) {
+        self.steps.push(s);
+        for (name, v) in values {
+            if name == "weight" {
+                self.weights.extend(v);
+            } else if let Some((_, col)) = self.state.iter_mut().find(|(n, _)| *n == name) {
+                col.extend(v);
+            } else {
+                self.state.push((name, v));
+            }
+        }
+        self.next = s + self.interval;
+    }
+}
+
+/// The synaptic state of a plastic synapse model that NEST's `GetStatus`
+/// shows, by its PyNN name (the same as NEST's): `tsodyks_synapse`'s `u`,
+/// `x`, `y`, `quantal_stp_synapse`'s `u`, `a`; none for the others.
+fn state_names(kind: &SynapseKind) -> &'static [&'static str] {
+    match kind {
+        SynapseKind::TsodyksMarkram(_) => &["u", "x", "y"],
+        SynapseKind::MultiQuantal { .. } => &["u", "a"],
+        _ => &[],
+    }
 }
 
 pub(crate) fn err(message: impl Into<String>) -> Error {
@@ -273,23 +354,31 @@ impl External<NestSim> {
         let ids: Vec<ProjId> = (0..self.projs.len())
             .filter(|p| !matches!(self.projs[*p].synapse, SynapseKind::Static | SynapseKind::Gap))
             .collect();
+        for (id, values) in self.read_state(&ids)? {
+            self.projs[id].current = values;
+        }
+        Ok(())
+    }
+
+    /// The weights (PyNN units) and synaptic state ([`state_names`]) of
+    /// plastic projections `ids` as NEST's `GetStatus` shows them, in list
+    /// order, with every pre-synaptic spike emitted up to the core's time
+    /// delivered (`cmd_plastic_state` runs the kernel past the `min_delay`
+    /// slice holding that time).
+    fn read_state(&mut self, ids: &[ProjId]) -> Result<Vec<(ProjId, PlasticValues)>> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut names = Map::new();
-        for id in &ids {
-            let n: Vec<&str> = match self.projs[*id].synapse {
-                SynapseKind::TsodyksMarkram(_) => vec!["weight", "u", "x", "y"],
-                // quantal_stp_synapse's state (its GetStatus `u`, `a`).
-                SynapseKind::MultiQuantal { .. } => vec!["weight", "u", "a"],
-                _ => vec!["weight"],
-            };
+        for id in ids {
+            let mut n = vec!["weight"];
+            n.extend(state_names(&self.projs[*id].synapse));
             names.insert(id.to_string(), json!(n));
         }
         let d = self.driver()?;
-        let a = d.request(&Request::PlasticState { projs: Some(ids.clone()), names: Some(names), vars: None })?;
+        let a = d.request(&Request::PlasticState { projs: Some(ids.to_vec()), names: Some(names), vars: None })?;
         let mut read = Vec::new();
-        for id in &ids {
+        for id in ids {
             let mut values = Vec::new();
             if let Some(files) = a["state"][id.to_string()].as_object() {
                 for (name, file) in files {
@@ -299,19 +388,51 @@ impl External<NestSim> {
             }
             read.push((*id, values));
         }
+        let mut out = Vec::new();
         for (id, values) in read {
-            let pr = &mut self.projs[id];
+            let pr = &self.projs[id];
             let factor = pr.post_model.translate_weight(1.0, pr.inhibitory);
-            pr.current = values
-                .into_iter()
-                .map(|(name, v)| match name.as_str() {
-                    "weight" => ("weight", v.into_iter().map(|w| w / factor).collect()),
-                    "u" => ("u", v),
-                    "x" => ("x", v),
-                    "a" => ("a", v),
-                    _ => ("y", v),
-                })
-                .collect();
+            let known = state_names(&pr.synapse);
+            let mut columns: PlasticValues = Vec::new();
+            for (name, v) in values {
+                if name == "weight" {
+                    columns.push(("weight", v.into_iter().map(|w| w / factor).collect()));
+                } else if let Some(n) = known.iter().find(|n| **n == name) {
+                    columns.push((n, v));
+                }
+            }
+            out.push((id, columns));
+        }
+        Ok(out)
+    }
+
+    /// Takes the weight samples ([`Simulator::record_weights`]) due up to
+    /// `step`: for each sample step `s` (a multiple of `min_delay`, checked
+    /// when recording starts), the kernel is run to `s` and the state read
+    /// as after a run (`read_state`: the kernel one step past `s`, so that
+    /// NEST has delivered the pre-synaptic spikes of the slice ending at
+    /// `s` and none later). PyNN's way of sampling weights on any simulator
+    /// (a callback reading `Projection.get("weight")` between runs to the
+    /// sample times, `examples/simple_STDP.py`, `run_until` with
+    /// `callbacks` in `pyNN/common/control.py`), done inside `run`.
+    fn take_weight_samples(&mut self, step: u64) -> Result<()> {
+        let mut due = std::collections::BTreeMap::<u64, Vec<ProjId>>::new();
+        for (id, r) in &self.sim.weight_recs {
+            if !r.active {
+                continue;
+            }
+            let mut s = r.next;
+            while s <= step {
+                due.entry(s).or_default().push(*id);
+                s += r.interval;
+            }
+        }
+        for (s, ids) in due {
+            self.link.request(&protocol::run(s))?;
+            for (id, values) in self.read_state(&ids)? {
+                let r = self.sim.weight_recs.get_mut(&id).expect("due projections are recorded");
+                r.push(s, values);
+            }
         }
         Ok(())
     }
@@ -660,6 +781,7 @@ impl Simulator for NestSim {
             sampled_hi: Vec::new(),
             trial: 0,
             tau_minus: std::collections::HashMap::new(),
+            weight_recs: std::collections::BTreeMap::new(),
         };
         Ok((sim, driver, version))
     }
@@ -922,12 +1044,87 @@ impl Simulator for NestSim {
     fn run(b: &mut Nest, step: u64) -> Result<()> {
         b.send_samples(step)?;
         b.send_trains(step)?;
+        b.take_weight_samples(step)?;
         b.link.request(&protocol::run(step))?;
         b.step = step;
         b.read_plastic_state()
     }
 
+    /// Samples the weights (and state) every `interval_steps`, which must
+    /// be a multiple of `min_delay` on NEST (else `Error::Unsupported`):
+    /// see `take_weight_samples`.
+    fn record_weights(b: &mut Nest, proj: ProjId, interval_steps: Option<u64>) -> Result<()> {
+        let p = b.proj(proj)?;
+        check_recordable(proj, p)?;
+        let Some(interval) = interval_steps else {
+            if let Some(r) = b.sim.weight_recs.get_mut(&proj) {
+                r.active = false;
+            }
+            return Ok(());
+        };
+        let (dt, md) = (b.cfg.timestep, b.cfg.min_delay_steps().max(1));
+        // Steps in ms without the binary rounding of `k * dt` (3 x 0.1).
+        let ms = |k: u64| (k as f64 * dt * 1e9).round() / 1e9;
+        if interval == 0 || interval % md != 0 {
+            return Err(Error::unsupported(
+                "NEST",
+                format!(
+                    "recording weights of projection \"{}\" every {} ms (`sampling_interval`)",
+                    p.label,
+                    ms(interval)
+                ),
+                format!(
+                    "on NEST the sampling interval must be a multiple of min_delay ({} ms): NEST applies \
+                     pre-synaptic spikes to its synapses once per min_delay slice, so their state is exact only at \
+                     slice ends. Use a multiple of min_delay (or a min_delay that divides the interval), or the \
+                     native, NEURON or Brian2 backend",
+                    ms(md)
+                ),
+            ));
+        }
+        let next = b.step.div_ceil(interval) * interval;
+        let r = b.sim.weight_recs.entry(proj).or_default();
+        r.interval = interval;
+        r.next = next;
+        r.active = true;
+        Ok(())
+    }
+
+    fn recorded_weights(b: &Nest, proj: ProjId) -> Result<RawWeights> {
+        check_recordable(proj, b.proj(proj)?)?;
+        Ok(b.sim
+            .weight_recs
+            .get(&proj)
+            .map(|r| RawWeights { steps: r.steps.clone(), data: r.weights.clone() })
+            .unwrap_or_default())
+    }
+
+    fn recorded_synaptic_state(b: &Nest, proj: ProjId, name: &str) -> Result<RawWeights> {
+        let p = b.proj(proj)?;
+        let names = state_names(&p.synapse);
+        if !names.contains(&name) {
+            return Err(Error::unknown_name(
+                format!("NEST projection \"{}\"", p.label),
+                "synaptic state variable",
+                name,
+                names.iter().copied(),
+            ));
+        }
+        Ok(b.sim
+            .weight_recs
+            .get(&proj)
+            .map(|r| RawWeights {
+                steps: r.steps.clone(),
+                data: r.state.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).unwrap_or_default(),
+            })
+            .unwrap_or_default())
+    }
+
     fn reset(b: &mut Nest) -> Result<()> {
+        // Weight samples start again at t = 0 (as on native).
+        for r in b.sim.weight_recs.values_mut() {
+            *r = WeightRec { interval: r.interval, active: r.active, ..WeightRec::default() };
+        }
         // Rebuilt from the mirror at the next run (NEST 3 has no ResetNetwork).
         b.sim.trial += 1;
         let step = b.step;
@@ -937,6 +1134,18 @@ impl Simulator for NestSim {
             }
         }
         Ok(())
+    }
+}
+
+/// The error for recording the weights of a projection whose weights do
+/// not change (static synapses, gap junctions), as on native.
+fn check_recordable(proj: ProjId, p: &Proj<NestProj>) -> Result<()> {
+    match p.synapse {
+        SynapseKind::Static | SynapseKind::Gap => Err(err(format!(
+            "projection {proj} (\"{}\") has static synapses: its weights do not change, there is nothing to sample",
+            p.label
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -1000,8 +1209,10 @@ fn check_plastic(spec: &ProjectionSpec<'_>) -> Result<()> {
         return Err(Error::unsupported(
             "NEST",
             format!("StochasticTsodyksMarkramSynapse (projection \"{}\")", spec.label),
-            "PyNN runs it on NEST through its own extension module (stochastic_stp_synapse), which NEST's \
-             distribution does not include: use the native engine or NEURON, or MultiQuantalSynapse with n = 1",
+            "PyNN 0.13 maps it to `stochastic_stp_synapse` (pyNN/nest/standardmodels/synapses.py), a model of \
+             PyNN's own NEST extension module `pynn_extensions` (C++ compiled against NEST when pyNN.nest is \
+             imported, pyNN/nest/simulator.py), which NEST 3.10's distribution does not include: use the native \
+             engine, NEURON or Brian2, or the similar MultiQuantalSynapse with n = 1 (NEST's quantal_stp_synapse)",
         ));
     }
     check_plastic_kind(spec.label, &spec.synapse)
