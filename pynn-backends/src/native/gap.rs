@@ -108,23 +108,33 @@ pub const WFR_TOL: f64 = 1e-4;
 /// threads (fewer: on the calling thread; the results are the same).
 const PARALLEL_TRIALS: usize = 64;
 
+/// NEST's default `wfr_comm_interval` (ms): the longest relaxation window
+/// (`nestkernel/simulation_manager.cpp`; gap connections count as a delay
+/// of this length in NEST's `min_delay`, `connector_model_impl.h`).
+pub const WFR_COMM_INTERVAL: f64 = 1.0;
+
 /// NEST's default `wfr_max_iterations`.
 pub const WFR_MAX_ITERATIONS: usize = 15;
 
 /// The gap-junction side of a kernel: what waveform relaxation needs from
 /// a cell model (see the module doc). Units are PyNN's: mV, nA, uS.
 pub trait GapCell {
-    /// Integrates cell `cell` through the coming step from its current state
-    /// and restores the state afterwards (NEST's `wfr_update`; the adaptive
-    /// step size is kept), with `current` (nA) injected and the junction
-    /// current `-g v + c[0] + c[1] s + c[2] s^2 + c[3] s^3` (nA; `s` the
-    /// fraction of the step elapsed). Returns `[v, dt v', v_end, dt v'_end]`
-    /// (mV) at the start and end of the step, the derivatives from the
+    /// Integrates cell `cell` through the coming steps of a relaxation
+    /// window, one per entry of `c`, from its current state, and restores
+    /// the state afterwards (NEST's `wfr_update`; the adaptive step size is
+    /// kept), with `current` (nA) injected throughout (NEST holds the
+    /// current of the window's first step in its trials), the synaptic
+    /// input arriving at the end of each step (`syn[lag * R + r]`, the
+    /// kernel's `R` receptors in ring order, PyNN units) added as the
+    /// ordinary step adds it, and in step `lag` the junction current `-g v
+    /// + c[lag][0] + c[lag][1] s + c[lag][2] s^2 + c[lag][3] s^3` (nA; `s`
+    /// the fraction of the step elapsed). Writes `[v, dt v', v_end, dt
+    /// v'_end]` (mV) of each step into `out[lag]`, the derivatives from the
     /// cell's right-hand side with that junction current.
-    fn trial(&mut self, cell: usize, current: f64, g: f64, c: &[f64; 4]) -> [f64; 4];
-    /// Sets the junction current (as in [`GapCell::trial`]) of `cell` for
-    /// the kernel's next step, and for every later one until set again.
-    fn set_junction(&mut self, cell: usize, g: f64, c: &[f64; 4]);
+    fn trial(&mut self, cell: usize, current: f64, syn: &[f64], g: f64, c: &[[f64; 4]], out: &mut [[f64; 4]]);
+    /// Sets the junction currents (as in [`GapCell::trial`]) of `cell` for
+    /// the kernel's steps `first..first + c.len()`.
+    fn set_junction(&mut self, cell: usize, first: u64, g: f64, c: &[[f64; 4]]);
     /// Forgets every junction (the cells take injected current only).
     fn clear_junctions(&mut self);
 }
@@ -149,15 +159,19 @@ pub(super) struct Gaps {
     /// Snapshot of `v` of `cells` and their junction currents (nA).
     v: Vec<f64>,
     current: Vec<f64>,
-    /// Waveform relaxation, per coupled cell: the injected current of the
-    /// step (nA), the cubic of its potential over the step (mV), its
-    /// end-of-step potential in the previous iteration, and its junction
-    /// (total conductance, coefficients).
+    /// Waveform relaxation over a window of `lags` steps, per coupled cell
+    /// `k`: the injected current (nA); per cell and step (`k * lags +
+    /// lag`): the cubic of its potential over the step (mV) and its
+    /// end-of-step potential in the previous iteration; per cell its
+    /// junction (total conductance, and coefficients per step); the
+    /// synaptic input arriving in the window (per cell, `lag * R + r`).
+    lags: usize,
     inj: Vec<f64>,
     wave: Vec<[f64; 4]>,
     last: Vec<f64>,
     g: Vec<f64>,
     coef: Vec<[f64; 4]>,
+    syn: Vec<Vec<f64>>,
     /// Steps whose relaxation stopped at [`WFR_MAX_ITERATIONS`] without
     /// converging ([`Native::wfr_unconverged_steps`]).
     unconverged: u64,
@@ -173,31 +187,51 @@ impl Gaps {
         self.projs.iter().find(|p| p.id == id)
     }
 
-    /// Every cell's total junction conductance and the sum of conductance
-    /// times partner's cubic, from `wave` (junctions in order).
+    /// Every cell's total junction conductance and, per step of the
+    /// window, the sum of conductance times partner's cubic, from `wave`
+    /// (junctions in order).
     fn sum_junctions(&mut self) {
+        let l = self.lags;
         self.g.iter_mut().for_each(|g| *g = 0.0);
         self.coef.iter_mut().for_each(|c| *c = [0.0; 4]);
         let weights = self.projs.iter().flat_map(|p| p.weight.iter());
         for (&(a, b), &w) in self.pairs.iter().zip(weights) {
             self.g[a] += w;
             self.g[b] += w;
-            let (wa, wb) = (self.wave[a], self.wave[b]);
-            for q in 0..4 {
-                self.coef[b][q] += w * wa[q];
-                self.coef[a][q] += w * wb[q];
+            for lag in 0..l {
+                let (wa, wb) = (self.wave[a * l + lag], self.wave[b * l + lag]);
+                for q in 0..4 {
+                    self.coef[b * l + lag][q] += w * wa[q];
+                    self.coef[a * l + lag][q] += w * wb[q];
+                }
             }
+        }
+    }
+
+    /// The length of the engine's slices (steps) with these junctions:
+    /// `min_delay` (NEST's WFR interval), at most `wfr_comm_interval` (1 ms,
+    /// [`WFR_COMM_INTERVAL`]) when any cell is relaxed, and one step when
+    /// any coupled cell is explicit (its current needs every step's `v`).
+    pub(super) fn slice(&self, min_delay: u64, dt: f64) -> u64 {
+        if self.cells.is_empty() {
+            min_delay
+        } else if self.relaxed.contains(&false) {
+            1
+        } else {
+            min_delay.min(((WFR_COMM_INTERVAL / dt).round() as u64).max(1)).max(1)
         }
     }
 }
 
 impl Native {
-    /// The number of steps so far whose gap-junction waveform relaxation
-    /// stopped at [`WFR_MAX_ITERATIONS`] without every end-of-step
-    /// potential settling within [`WFR_TOL`]. NEST logs a warning and
-    /// commits such a step; the native engine commits it too, writes one
-    /// line on stderr the first time, and counts it here, so a program can
-    /// check that its coupled network converged (0 means it always did).
+    /// The number of relaxation windows (slices: one step at PyNN's
+    /// default `min_delay`, see the module doc) so far whose gap-junction
+    /// waveform relaxation stopped at [`WFR_MAX_ITERATIONS`] without every
+    /// end-of-step potential settling within [`WFR_TOL`]. NEST logs a
+    /// warning and commits such an interval; the native engine commits it
+    /// too, writes one line on stderr the first time, and counts it here,
+    /// so a program can check that its coupled network converged (0 means
+    /// it always did).
     pub fn wfr_unconverged_steps(&self) -> u64 {
         self.gaps.unconverged
     }
@@ -282,23 +316,28 @@ impl Native {
         }
         self.gaps.v = vec![0.0; n];
         self.gaps.current = vec![0.0; n];
+        self.gaps.lags = 0;
         self.gaps.inj = vec![0.0; n];
-        self.gaps.wave = vec![[0.0; 4]; n];
-        self.gaps.last = vec![0.0; n];
         self.gaps.g = vec![0.0; n];
-        self.gaps.coef = vec![[0.0; 4]; n];
+        self.gaps.syn = vec![Vec::new(); n];
         self.gaps.cells = cells;
         self.gaps.reads = reads;
     }
 
-    /// Prepares the junctions of the coming step `self.step`: waveform
-    /// relaxation for the cells whose kernel supports it, the explicit
-    /// snapshot for the others (module doc).
-    pub(super) fn apply_gaps(&mut self) {
+    /// Prepares the junctions of the coming slice of `lags` steps from
+    /// `self.step`: waveform relaxation over the slice for the cells whose
+    /// kernel supports it, the explicit snapshot for the others (then the
+    /// slice is one step; module doc).
+    pub(super) fn apply_gaps(&mut self, lags: u64) {
         self.snapshot_v();
         self.apply_explicit();
         if self.gaps.relaxed.contains(&true) {
-            self.relax();
+            // The trials see the synaptic input arriving within the window,
+            // which the previous slice's spikes put into the rings (delays
+            // are >= min_delay >= the window): deliver them now rather than
+            // at the start of the slice (`run_slice` then finds nothing).
+            self.deliver_pending();
+            self.relax(lags.max(1) as usize);
         }
     }
 
@@ -364,20 +403,55 @@ impl Native {
         }
     }
 
-    /// Waveform relaxation over the coming step (module doc): iterate the
-    /// trials until no end-of-step potential moves by more than
-    /// [`WFR_TOL`] or [`WFR_MAX_ITERATIONS`] are done, then set every
-    /// coupled cell's junction from the last iteration's waveforms.
-    fn relax(&mut self) {
+    /// The synaptic input arriving at each step of the window for every
+    /// relaxed cell (`gaps.syn`), read from its shard's rings without
+    /// clearing them (NEST's `get_value_wfr_update`): the increment of step
+    /// `k` is in slot `(k + 1) % ring_len`, as `Shard::advance` reads it.
+    fn window_input(&mut self, lags: usize) {
+        let (first, ring_len) = (self.step, self.ring_len);
+        for (s, _, locals, pos) in &self.gaps.reads {
+            let sh = &self.shards[*s];
+            let (n, r) = (sh.size, sh.ring.len());
+            for (c, &k) in locals.iter().zip(pos) {
+                let syn = &mut self.gaps.syn[k];
+                syn.clear();
+                if !self.gaps.relaxed[k] {
+                    continue;
+                }
+                for lag in 0..lags as u64 {
+                    let slot = ((first + lag + 1) % ring_len) as usize;
+                    syn.extend(sh.ring.iter().map(|ring| ring[slot * n + c]));
+                }
+                debug_assert_eq!(syn.len(), lags * r);
+            }
+        }
+    }
+
+    /// Waveform relaxation over the coming `lags` steps (module doc):
+    /// iterate the trials until no end-of-step potential of the window
+    /// moves by more than [`WFR_TOL`] or [`WFR_MAX_ITERATIONS`] are done,
+    /// then set every coupled cell's junction from the last iteration's
+    /// waveforms.
+    fn relax(&mut self, lags: usize) {
         self.injected_currents();
+        self.window_input(lags);
+        let first = self.step;
         let gaps = &mut self.gaps;
-        // The committing update's constant extrapolation, and the reset of
+        let n = gaps.cells.len();
+        if gaps.lags != lags {
+            gaps.lags = lags;
+            gaps.wave = vec![[0.0; 4]; n * lags];
+            gaps.last = vec![0.0; n * lags];
+            gaps.coef = vec![[0.0; 4]; n * lags];
+        }
+        // The committing update's constant extrapolation (every step of the
+        // window at the potential the slice starts from), and the reset of
         // the previous end values to 0 (`hh_cond_beta_gap_traub.cpp`).
-        for (w, v) in gaps.wave.iter_mut().zip(&gaps.v) {
-            *w = [*v, 0.0, 0.0, 0.0];
+        for (k, v) in gaps.v.iter().enumerate() {
+            gaps.wave[k * lags..(k + 1) * lags].iter_mut().for_each(|w| *w = [*v, 0.0, 0.0, 0.0]);
         }
         gaps.last.iter_mut().for_each(|l| *l = 0.0);
-        // At the limit NEST warns and commits; so does this: the step is
+        // At the limit NEST warns and commits; so does this: the window is
         // counted, and the first one of a session is reported on stderr.
         let mut converged = false;
         let parallel = self.pool.current_num_threads() > 1 && gaps.cells.len() >= PARALLEL_TRIALS;
@@ -387,13 +461,17 @@ impl Native {
             // previous iteration's curves): per shard on the pool when the
             // work is large, their results then applied in `cells` order,
             // so the outcome is the same for any thread count.
-            let (reads, inj, g, coef) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef);
+            let (reads, inj, g, coef, syn) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef, &gaps.syn);
             let trials = |s: usize, sh: &mut super::shard::Shard| -> Option<Vec<[f64; 4]>> {
                 let (_, _, locals, pos) = &reads[gaps.group.get(s).copied().flatten()?];
                 // (A cell without a `GapCell` side keeps its constant
                 // curve, the start value: explicit in both directions.)
                 let cell = sh.kernel.gap()?;
-                Some(locals.iter().zip(pos).map(|(c, &k)| cell.trial(*c, inj[k], g[k], &coef[k])).collect())
+                let mut out = vec![[0.0; 4]; locals.len() * lags];
+                for ((c, &k), o) in locals.iter().zip(pos).zip(out.chunks_mut(lags)) {
+                    cell.trial(*c, inj[k], &syn[k], g[k], &coef[k * lags..(k + 1) * lags], o);
+                }
+                Some(out)
             };
             let results: Vec<Option<Vec<[f64; 4]>>> = if parallel {
                 use rayon::prelude::*;
@@ -404,10 +482,14 @@ impl Native {
             let mut done = true;
             for (s, _, _, pos) in &gaps.reads {
                 let Some(r) = &results[*s] else { continue };
-                for (&k, &[v0, hf0, v1, hf1]) in pos.iter().zip(r) {
-                    done &= (v1 - gaps.last[k]).abs() <= WFR_TOL;
-                    gaps.last[k] = v1;
-                    gaps.wave[k] = [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
+                for (&k, r) in pos.iter().zip(r.chunks(lags)) {
+                    for (lag, &[v0, hf0, v1, hf1]) in r.iter().enumerate() {
+                        let i = k * lags + lag;
+                        done &= (v1 - gaps.last[i]).abs() <= WFR_TOL;
+                        gaps.last[i] = v1;
+                        gaps.wave[i] =
+                            [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
+                    }
                 }
             }
             if done {
@@ -419,7 +501,7 @@ impl Native {
             if gaps.unconverged == 0 {
                 eprintln!(
                     "pynn native: gap-junction waveform relaxation did not reach {WFR_TOL} mV within \
-                     {WFR_MAX_ITERATIONS} iterations; the step is committed as NEST does (see \
+                     {WFR_MAX_ITERATIONS} iterations; the slice is committed as NEST does (see \
                      Native::wfr_unconverged_steps)"
                 );
             }
@@ -429,7 +511,7 @@ impl Native {
         for (s, _, locals, pos) in &gaps.reads {
             let Some(cell) = self.shards[*s].kernel.gap() else { continue };
             for (c, &k) in locals.iter().zip(pos) {
-                cell.set_junction(*c, gaps.g[k], &gaps.coef[k]);
+                cell.set_junction(*c, first, gaps.g[k], &gaps.coef[k * lags..(k + 1) * lags]);
             }
         }
     }
