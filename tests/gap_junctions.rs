@@ -103,7 +103,16 @@ where
     C: pynn::core::CellType,
     B: Backend + Supports<C>,
 {
-    let sim = Sim::<B>::setup(setup).unwrap();
+    coupled_in(Sim::<B>::setup(setup).unwrap(), cell, g)
+}
+
+/// [`coupled_session`] in a session already set up (e.g. with backend
+/// options).
+fn coupled_in<C, B>(sim: Sim<B>, cell: C, g: f64) -> (Sim<B>, Population<C, B>, Projection<B>)
+where
+    C: pynn::core::CellType,
+    B: Backend + Supports<C>,
+{
     let cells = Population::<C, B>::new(&sim, 2, cell).unwrap();
     cells.record(["v", "spikes"], None).unwrap();
     let prj = Projection::new(
@@ -400,6 +409,35 @@ fn neuron_agrees_with_native() {
     assert!(max_diff(&a2, &b2) < 2.0, "{}", max_diff(&a2, &b2));
 }
 
+/// NEURON under MPI: the two cells of a pair live on different ranks
+/// (cell `g` on rank `g % N`), the driver gathers the coupled cells'
+/// potentials on every rank before each step (`neuron/gap.rs`), and the
+/// firing `HH_cond_exp` pair on 2 ranks gives the one-process run's traces
+/// and spikes bit for bit (compared exactly: every rank sums the same
+/// values in the same order). `min_delay` 0.2 ms: NEURON wants spikes
+/// between ranks delayed by more than one step (`neuron/driver.py`).
+#[test]
+fn neuron_under_mpi_equals_one_process() {
+    if std::process::Command::new("mpirun").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: mpirun is not installed (apt-get install openmpi-bin libopenmpi-dev)");
+        return;
+    }
+    let run = |ranks: usize| {
+        let options = NeuronOptions { ranks, launcher: pynn::Launcher::default() };
+        let sim = Sim::<Neuron>::setup_with(with_min_delay(0.2), options).unwrap();
+        let (sim, cells, _) = coupled_in(sim, HH_cond_exp::default(), 0.01);
+        cells.cell(0).unwrap().inject(dc(0.3, 20.0, 120.0)).unwrap();
+        sim.run(150.0).unwrap();
+        record_of(&cells)
+    };
+    let one = run(1);
+    assert!(one.2[0].len() >= 6, "the driven cell fires: {:?}", one.2);
+    assert!(one.1.iter().cloned().fold(f64::MIN, f64::max) - one.1[0] > 0.5, "cell 2 follows through the junction");
+    let two = run(2);
+    println!("NEURON 1 rank {:?}, 2 ranks {:?}", one.2, two.2);
+    assert_eq!(one, two);
+}
+
 /// NEURON: spike sources cannot be coupled (clear `Unsupported`), and
 /// negative conductances are refused before any backend sees them.
 #[test]
@@ -652,18 +690,20 @@ fn unconverged_relaxation_is_counted() {
 /// * the same spikes to 1e-9 ms (both on the 0.1 ms grid: a difference
 ///   would be a whole step);
 /// * both traces within 1e-3 mV, the bound of the one-step case
-///   (`nest_agrees_with_native`; measured here 4.3e-6 mV at 1 ms and
-///   9.6e-6 mV at 0.5 ms on the driven cell, whose upstrokes amplify
-///   rounding differences, and below 1e-7 mV on the other).
+///   (`nest_agrees_with_native`, RKF45's tolerance; measured at 1 ms:
+///   3.0e-7 mV on the driven cell, whose upstrokes amplify rounding
+///   differences, 2.2e-9 mV on the other).
 ///
-/// The same pair relaxed step by step (`min_delay` 0.1 ms) converges to a
-/// slightly different solution: both iterate to `wfr_tol` (1e-4 mV on every
-/// end-of-step potential), from different first guesses (constant over a
-/// step vs over the whole window). Measured against the 1 ms run: the same
-/// spikes, traces within 2.9e-3 mV (the driven cell on its upstrokes) and
-/// 2.5e-5 mV (the other), i.e. within a few `wfr_tol` amplified by the
-/// spikes; neither is more accurate than the tolerance, so the engine
-/// follows NEST's windows for agreement with it.
+/// Relaxing step by step instead (the engine's earlier scheme, kept for
+/// `min_delay` = dt) is not the same computation at 1 ms: each iteration
+/// converges only to `wfr_tol` from a different first guess (constant over
+/// a step vs over the whole window), and the driven cell's upstrokes (100
+/// mV in half a millisecond) amplify the difference. Measured against the
+/// 1 ms run: the same spikes, traces 1.6 mV apart on the upstrokes of the
+/// driven cell and 1.2e-2 mV on the other, where the windowed run is within
+/// 3.0e-7 mV of NEST. Bounds for that comparison: same spikes, 5 mV and
+/// 0.05 mV; and it must differ by more than 1e-3 mV (else following NEST's
+/// windows would not matter).
 #[test]
 fn nest_agrees_with_native_over_longer_slices() {
     let (p1, p2, ps) = firing_pair_with::<Native>(with_min_delay(0.1));
@@ -681,10 +721,10 @@ fn nest_agrees_with_native_over_longer_slices() {
         assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 1e-9), "{sa:?} {sb:?}");
         assert_eq!(sa[1], sb[1]);
         assert!(d1 < 1e-3 && d2 < 1e-3, "{d1} {d2}");
-        // Per-step relaxation (min_delay = dt): same spikes, traces within
-        // 1e-2 mV (a hundred wfr_tol; measured above).
+        // Per-step relaxation (min_delay = dt): measured above.
         assert_eq!(sa, ps);
-        assert!(q1 < 1e-2 && q2 < 1e-2, "{q1} {q2}");
+        assert!(q1 < 5.0 && q2 < 0.05, "{q1} {q2}");
+        assert!(q1 > 1e-3, "{q1}");
     }
 }
 
@@ -696,14 +736,21 @@ fn nest_agrees_with_native_over_longer_slices() {
 /// (NEST's `get_value_wfr_update`):
 ///
 /// * native with 1 ms slices vs one-step slices: the same spikes, and the
-///   excitatory conductances within 1e-9 uS (they do not depend on `v`;
-///   what differs is only RKF45's step sequence; a spike delivered a step
-///   early or late would differ by its weight, 0.05-0.5 uS);
-/// * NEST at `min_delay` 1 ms: the same spikes to 1e-9 ms and the undriven
-///   cell's ... both traces within 0.5 mV: NEST's `hh_cond_beta_gap_traub`
-///   (the gap-capable model `HH_cond_exp` runs as) raises the conductance
-///   over 1 us instead of at once, which shifts each PSP by about the
-///   fraction 1 us / `tau_syn_E` (0.5 %) of its amplitude.
+///   excitatory conductances within 1e-5 uS (measured 1.2e-7 uS: they do
+///   not depend on `v`, only RKF45's step sequence differs, whose absolute
+///   tolerance is 1e-3 nS; a spike delivered a step early or late would
+///   differ by most of its weight, 0.05-0.5 uS);
+/// * NEST: the same spikes with 1 ms and one-step slices; against native,
+///   cell 0 (driven by the source with delay = `min_delay`) fires at the
+///   same times to 1e-9 ms, and cell 1 as often, within one step (0.1 ms;
+///   measured: its 2nd to 4th spikes 0.1 ms earlier on NEST). That step is
+///   the translation, not the slices nor the junction: NEST runs
+///   `HH_cond_exp` with junctions as `hh_cond_beta_gap_traub`, whose
+///   synaptic conductance rises over 1 us (a beta function) where
+///   `HH_cond_exp`'s jumps; with g = 0 the two differ the same way
+///   (measured: cell 0's 2nd and 3rd spikes, cell 1's 2nd and 3rd, 0.1 ms
+///   earlier on NEST), and on both simulators the spikes are the same for
+///   both slice lengths.
 #[test]
 fn chemical_spikes_arrive_on_time_with_longer_slices() {
     fn run<B>(min_delay: f64) -> (Record, Vec<f64>, Vec<f64>)
@@ -727,21 +774,22 @@ fn chemical_spikes_arrive_on_time_with_longer_slices() {
         let g = block.segments[0].signal("gsyn_exc").unwrap();
         (record_of(&cells), g.trace(0).unwrap(), g.trace(1).unwrap())
     }
-    let ((a1, a2, sa), ga0, ga1) = run::<Native>(1.0);
+    let ((_, _, sa), ga0, ga1) = run::<Native>(1.0);
     let ((_, _, sp), gp0, gp1) = run::<Native>(0.1);
     let (dg0, dg1) = (max_diff(&ga0, &gp0), max_diff(&ga1, &gp1));
     println!("native 1 ms slices {sa:?}, one-step {sp:?}; max |g| differences {dg0:e} {dg1:e} uS");
     assert!(sa[0].len() >= 4 && !sa[1].is_empty(), "both cells fire: {sa:?}");
     assert_eq!(sa, sp);
-    assert!(dg0 < 1e-9 && dg1 < 1e-9, "{dg0} {dg1}");
-    let ((b1, b2, sb), _, _) = run::<Nest>(1.0);
-    let (d1, d2) = (max_diff(&a1, &b1), max_diff(&a2, &b2));
-    println!("NEST {sb:?}; max |native - NEST| {d1:e} {d2:e} mV");
+    assert!(dg0 < 1e-5 && dg1 < 1e-5, "{dg0} {dg1}");
+    let ((_, _, sb), _, _) = run::<Nest>(1.0);
+    let ((_, _, sc), _, _) = run::<Nest>(0.1);
+    println!("NEST 1 ms slices {sb:?}, one-step {sc:?}");
+    assert_eq!(sb, sc, "NEST: the same spikes for both slice lengths");
     assert_eq!(sa.iter().map(Vec::len).collect::<Vec<_>>(), sb.iter().map(Vec::len).collect::<Vec<_>>());
+    assert!(sa[0].iter().zip(&sb[0]).all(|(x, y)| (x - y).abs() <= 1e-9), "{sa:?} {sb:?}");
     for (x, y) in sa.iter().flatten().zip(sb.iter().flatten()) {
-        assert!((x - y).abs() <= 1e-9, "{sa:?} {sb:?}");
+        assert!((x - y).abs() <= 0.1 + 1e-9, "{sa:?} {sb:?}");
     }
-    assert!(d1 < 0.5 && d2 < 0.5, "{d1} {d2}");
 }
 
 /// Leak conductance of the default `IF_curr_exp` (uS): `cm / tau_m`.

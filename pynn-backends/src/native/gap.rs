@@ -3,55 +3,72 @@
 //!
 //! A junction of conductance `g` (uS) between cells `a` (pre) and `b`
 //! (post) injects `g (v_a - v_b)` (nA) into `b` and the opposite into `a`.
-//! With junctions present the engine advances in slices of one step (the
-//! coupled cells exchange their potentials at every step); networks
-//! without junctions keep their `min_delay` slices. Everything below runs
-//! between slices: the sums on the calling thread in a fixed order
-//! (coupled cells sorted, junctions in projection creation order, then
-//! list order), the independent trials of one relaxation iteration per
-//! shard on the pool when there are many; results are bit-identical for
-//! any thread count.
+//! With junctions present the engine's slices are the relaxation windows:
+//! `min_delay`, at most `wfr_comm_interval` = 1 ms, when every coupled
+//! cell is relaxed (as NEST's), and one step when any coupled cell is
+//! explicit (it needs every step's potentials); networks without
+//! junctions keep their `min_delay` slices. Chemical spikes are delivered
+//! per slice as without junctions (their delays are at least `min_delay`,
+//! so they still arrive at their step; tested against one-step slices and
+//! NEST). Everything below runs between slices: the sums on the calling
+//! thread in a fixed order (coupled cells sorted, junctions in projection
+//! creation order, then list order), the independent trials of one
+//! relaxation iteration per shard on the pool when there are many;
+//! results are bit-identical for any thread count.
 //!
 //! # Waveform relaxation (kernels with a [`GapCell`] side: `HH_cond_exp`)
 //!
 //! What NEST 3.10 does for its gap-capable models (`gap_junction`
-//! connections into `hh_cond_beta_gap_traub` or `hh_psc_alpha_gap`), which
-//! the engine reproduces step for step:
+//! connections into `hh_cond_beta_gap_traub` or `hh_psc_alpha_gap`, the
+//! only models of NEST 3.10 that handle `GapJunctionEvent`: `models/`),
+//! which the engine reproduces window for window:
 //!
 //! * `nestkernel/simulation_manager.cpp`, `update_()`: before each
-//!   `min_delay` slice (WFR interval: `min_delay`, which NEST caps at
-//!   `wfr_comm_interval` = 1 ms when junctions exist; PyNN's `min_delay`
-//!   defaults to one step, so the interval is one step) every WFR node runs
-//!   `wfr_update` over the slice, the gap events are exchanged, and this
-//!   repeats until no node reports a change above `wfr_tol` (1e-4 mV) or
-//!   `wfr_max_iterations` (15) iterations are done (NEST then logs a warning
-//!   and goes on). Then the ordinary update commits the slice.
+//!   `min_delay` slice every WFR node runs `wfr_update` over the whole
+//!   slice (a run ending within a slice still relaxes the whole slice),
+//!   the gap events (one set of coefficients per step of the slice) are
+//!   exchanged, and this repeats until no node reports a change above
+//!   `wfr_tol` (1e-4 mV) at any step of the slice, or `wfr_max_iterations`
+//!   (15) iterations are done (NEST then logs a warning and goes on). Then
+//!   the ordinary update commits the slice. Gap connections have no delay
+//!   but count as one of `wfr_comm_interval` (1 ms) in NEST's `min_delay`
+//!   (`nestkernel/connector_model_impl.h`), so the window is `min_delay`
+//!   capped at 1 ms; PyNN's default `min_delay` is one step.
 //! * `models/hh_cond_beta_gap_traub.cpp`, `update_()` and `wfr_update` (in
-//!   the header): an iteration integrates the cell from its saved state
-//!   (restored afterwards; the adaptive step size `IntegrationStep_` is not
-//!   restored), with the injected current held, and sends for each step the
-//!   cubic Hermite coefficients of its own potential in the step's fraction
-//!   `s`: `c0 = v_i`, `c1 = hf_i`, `c2 = -3 v_i + 3 v_i+1 - 2 hf_i -
-//!   hf_i+1`, `c3 = 2 v_i - 2 v_i+1 + hf_i + hf_i+1`, `hf = dt dv/dt`
-//!   evaluated with the cell's right-hand side at the step's start and end.
-//!   It reports a change when `|v_i+1 - v_i+1(previous iteration)| >
-//!   wfr_tol`; the previous values are reset to 0 by every committing
-//!   update, so at least two iterations run.
+//!   the header): an iteration integrates the cell through the slice from
+//!   its saved state (restored afterwards; the adaptive step size
+//!   `IntegrationStep_` is not restored), with the injected current held at
+//!   the slice's first value (`B_.I_stim_` is only updated by the
+//!   committing update) and the synaptic input of each step added
+//!   (`get_value_wfr_update`), and sends for each step the cubic Hermite
+//!   coefficients of its own potential in the step's fraction `s`: `c0 =
+//!   v_i`, `c1 = hf_i`, `c2 = -3 v_i + 3 v_i+1 - 2 hf_i - hf_i+1`, `c3 = 2
+//!   v_i - 2 v_i+1 + hf_i + hf_i+1`, `hf = dt dv/dt` evaluated with the
+//!   cell's right-hand side at the step's start and end. It reports a
+//!   change when `|v_i+1 - v_i+1(previous iteration)| > wfr_tol` at any
+//!   step; the previous values are reset to 0 by every committing update,
+//!   so at least two iterations run. The interpolation order is NEST's
+//!   default `wfr_interpolation_order` 3 (cubic).
 //! * `handle(GapJunctionEvent)`: a cell sums `g` over its junctions and `g`
 //!   times each partner's coefficients; its right-hand side
 //!   (`hh_cond_beta_gap_traub_dynamics`) adds the junction current `-(sum g)
-//!   v + sum g (c0 + c1 s + c2 s^2 + c3 s^3)`: its own potential implicit,
-//!   the partners' as the previous iteration's cubics.
+//!   v + sum g (c0 + c1 s + c2 s^2 + c3 s^3)` with the coefficients of the
+//!   current step (`B_.lag_`): its own potential implicit, the partners' as
+//!   the previous iteration's cubics.
 //! * The committing update integrates with the coefficients of the last
 //!   iteration and sends constant coefficients (`c0` = its potential at the
-//!   end of the slice), which the first iteration of the next slice uses.
+//!   end of the slice, for every step), which the first iteration of the
+//!   next slice uses.
 //!
-//! Here `Native::apply_gaps` runs those iterations before each step (the
+//! Here `Native::apply_gaps` runs those iterations before each slice (the
 //! trials are [`GapCell::trial`], which restore the cell's state and keep
-//! the step size as NEST does; the injected current of the step comes from
-//! the same current sources, summed in the same order as the shard sums
-//! them), then hands each coupled cell its junction of the last iteration
-//! ([`GapCell::set_junction`]), which the kernel's ordinary step commits.
+//! the step size as NEST does; the injected current is the slice's first
+//! step's, summed from the same current sources in the same order as the
+//! shard sums them; the synaptic input is read from the shard's rings,
+//! into which the previous slice's spikes are delivered first), then hands
+//! each coupled cell its junction of the last iteration for every step of
+//! the slice ([`GapCell::set_junction`]), which the kernel's ordinary steps
+//! commit.
 //!
 //! # Explicit scheme (every other cell type)
 //!
@@ -73,17 +90,30 @@
 //! interpolation, to `wfr_tol` = 1e-4 mV per iteration. Measured against
 //! NEST (`tests/gap_junctions.rs`, two `HH_cond_exp` cells, 0.3 nA into
 //! one, `g` = 0.01 uS, six spikes): the spike times equal NEST's on the
-//! 0.1 ms grid (before: 0.1-0.2 ms later from the 3rd spike on) and the
-//! membrane traces agree to within the integrators' rounding amplified by
-//! the spikes (see the test for the measured values).
+//! 0.1 ms grid at `min_delay` 0.1, 0.5 and 1 ms, and the traces agree to
+//! 1.1e-5, 4.7e-7 and 3.0e-7 mV (the driven cell; the other below 1e-7
+//! mV). Relaxing step by step at `min_delay` 1 ms instead (what the engine
+//! did before it followed NEST's windows) is not the same computation: the
+//! iterations stop at `wfr_tol` from different first guesses, and the
+//! spikes' upstrokes amplify the difference to 1.6 mV (same spike times),
+//! so the engine relaxes the windows NEST relaxes. A trial carries the
+//! adaptive step size on from the previous one (as NEST), so while cells
+//! spike, RKF45's error (1e-3 mV) can keep a window from settling within
+//! `wfr_tol`: such windows are committed after 15 iterations and counted
+//! ([`Native::wfr_unconverged_steps`]; 7 of 80 in the 900-cell test
+//! network at 1 ms).
 //!
-//! The explicit scheme is first-order in `dt` for transients: the error of
-//! each step is about `g dt / C` of the voltage difference's change (`C`
-//! the membrane capacitance; 0.5 % for `HH_cond_exp`'s 0.2 nF, `g` = 0.01
-//! uS, `dt` = 0.1 ms), and it is stable while `2 g dt / C < 2` for a pair.
-//! Steady states are exact under both schemes (with constant potentials the
-//! held current is the true one). NEURON's and Brian2's drivers
-//! (`neuron/gap.rs`, `brian2/gap.rs`) use the explicit scheme.
+//! The explicit scheme is first-order in `dt` for transients: measured on
+//! two coupled `IF_curr_exp` cells below threshold against the pair's
+//! exact solution (g = 0.05 uS, as much as the leak, 0.5 nA), the largest
+//! error is 3.1e-3 mV at dt = 0.1 ms and 3.07e-4 mV at dt = 0.01 ms; the
+//! estimate `g dt / C` of the voltage difference's change per step bounds
+//! it (0.5 % of 3.3 mV here). It is stable while `2 g dt / C < 2` for a
+//! pair. Steady states are exact under both schemes (with constant
+//! potentials the held current is the true one; the `IF_curr_exp` pair's
+//! analytic ratio `g / (g_L + g)` is reached to 1e-9 mV). NEURON's and
+//! Brian2's drivers (`neuron/gap.rs`, `brian2/gap.rs`) use the explicit
+//! scheme for every cell type, NEURON also across MPI ranks.
 
 use super::{Native, err};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec};
