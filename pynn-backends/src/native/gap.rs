@@ -68,7 +68,10 @@
 //! into which the previous slice's spikes are delivered first), then hands
 //! each coupled cell its junction of the last iteration for every step of
 //! the slice ([`GapCell::set_junction`]), which the kernel's ordinary steps
-//! commit.
+//! commit. A run that ends within a slice relaxes the whole window, as
+//! NEST does, and commits its part; the next run starts a new window where
+//! it stopped (NEST would finish the old slice), so runs split off the
+//! slice grid can differ from one run by the relaxation's tolerance.
 //!
 //! # Explicit scheme (every other cell type)
 //!
@@ -156,11 +159,11 @@ pub trait GapCell {
     /// current of the window's first step in its trials), the synaptic
     /// input arriving at the end of each step (`syn[lag * R + r]`, the
     /// kernel's `R` receptors in ring order, PyNN units) added as the
-    /// ordinary step adds it, and in step `lag` the junction current `-g v
-    /// + c[lag][0] + c[lag][1] s + c[lag][2] s^2 + c[lag][3] s^3` (nA; `s`
-    /// the fraction of the step elapsed). Writes `[v, dt v', v_end, dt
-    /// v'_end]` (mV) of each step into `out[lag]`, the derivatives from the
-    /// cell's right-hand side with that junction current.
+    /// ordinary step adds it, and in step `lag` the junction current
+    /// `-g v + c[lag][0] + c[lag][1] s + c[lag][2] s^2 + c[lag][3] s^3`
+    /// (nA; `s` the fraction of the step elapsed). Writes `[v, dt v', v_end,
+    /// dt v'_end]` (mV) of each step into `out[lag]`, the derivatives from
+    /// the cell's right-hand side with that junction current.
     fn trial(&mut self, cell: usize, current: f64, syn: &[f64], g: f64, c: &[[f64; 4]], out: &mut [[f64; 4]]);
     /// Sets the junction currents (as in [`GapCell::trial`]) of `cell` for
     /// the kernel's steps `first..first + c.len()`.
