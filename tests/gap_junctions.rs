@@ -813,9 +813,9 @@ fn if_offset_pair(dt: f64, g: f64, i: f64, t: f64) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// The linear pair's exact solution at `t` ms (`u1`, `u2` relative to
-/// rest): with `C du1/dt = -g_L u1 - g (u1 - u2) + i`, `C du2/dt = -g_L u2
-/// + g (u1 - u2)`, the sum decays at `g_L / C`, the difference at `(g_L +
-/// 2 g) / C`, both from 0.
+/// rest): with `C du1/dt = -g_L u1 - g (u1 - u2) + i` and
+/// `C du2/dt = -g_L u2 + g (u1 - u2)`, the sum decays at `g_L / C`, the
+/// difference at `(g_L + 2 g) / C`, both from 0.
 fn if_pair_exact(g: f64, i: f64, t: f64) -> (f64, f64) {
     let p = pynn::IF_curr_exp::default();
     let gl = if_leak();
