@@ -595,7 +595,8 @@ fn nest_agrees_with_native() {
 /// NEST: cell types without a gap-capable NEST model are `Unsupported`,
 /// naming the NEST model (NEST 3.10 handles `GapJunctionEvent` in
 /// `models/hh_psc_alpha_gap.cpp` and `models/hh_cond_beta_gap_traub.cpp`
-/// only): the integrate-and-fire, adaptive-exponential and Izhikevich types.
+/// only): the integrate-and-fire, adaptive-exponential and Izhikevich types;
+/// and junctions with a `min_delay` above 1 ms.
 #[test]
 fn nest_refuses_cells_without_a_gap_model() {
     fn refused<C>(cell: C, nest_model: &str)
@@ -612,6 +613,13 @@ fn nest_refuses_cells_without_a_gap_model() {
     refused(pynn::IF_cond_exp::default(), "iaf_cond_exp");
     refused(pynn::EIF_cond_exp_isfa_ista::default(), "aeif_cond_exp");
     refused(pynn::Izhikevich::default(), "izhikevich");
+    // A min_delay above NEST's wfr_comm_interval (1 ms): NEST would answer
+    // BadDelay; the backend says what to change (the native engine caps its
+    // windows at 1 ms and runs it).
+    let sim = Sim::<Nest>::setup(Setup { max_delay: 10.0, ..with_min_delay(2.0) }).unwrap();
+    let cells = Population::<HH_cond_exp, Nest>::new(&sim, 2, HH_cond_exp::default()).unwrap();
+    let e = Projection::new(&cells, &cells, &OneToOneConnector, ElectricalSynapse::new(0.01), None).unwrap_err();
+    assert!(e.is_unsupported() && e.to_string().contains("min_delay = 2 ms"), "{e}");
 }
 
 /// Conductances read back and changed between runs: after
@@ -726,6 +734,18 @@ fn nest_agrees_with_native_over_longer_slices() {
         assert!(q1 < 5.0 && q2 < 0.05, "{q1} {q2}");
         assert!(q1 > 1e-3, "{q1}");
     }
+}
+
+/// Windows longer than NEST's `wfr_comm_interval` (1 ms) are not made:
+/// with `min_delay` 2 ms the engine relaxes (and slices) 1 ms at a time,
+/// so the firing pair is bit for bit the run at `min_delay` 1 ms (NEST
+/// refuses junctions above 1 ms: `nest_refuses_cells_without_a_gap_model`).
+#[test]
+fn windows_are_capped_at_1_ms() {
+    let long = firing_pair_with::<Native>(Setup { max_delay: 10.0, ..with_min_delay(2.0) });
+    let one = firing_pair_with::<Native>(with_min_delay(1.0));
+    assert!(one.2[0].len() >= 6, "{:?}", one.2);
+    assert_eq!(long, one);
 }
 
 /// Chemical synapses in a network with junctions: a spike source drives
