@@ -3,55 +3,75 @@
 //!
 //! A junction of conductance `g` (uS) between cells `a` (pre) and `b`
 //! (post) injects `g (v_a - v_b)` (nA) into `b` and the opposite into `a`.
-//! With junctions present the engine advances in slices of one step (the
-//! coupled cells exchange their potentials at every step); networks
-//! without junctions keep their `min_delay` slices. Everything below runs
-//! between slices: the sums on the calling thread in a fixed order
-//! (coupled cells sorted, junctions in projection creation order, then
-//! list order), the independent trials of one relaxation iteration per
-//! shard on the pool when there are many; results are bit-identical for
-//! any thread count.
+//! With junctions present the engine's slices are the relaxation windows:
+//! `min_delay`, at most `wfr_comm_interval` = 1 ms, when every coupled
+//! cell is relaxed (as NEST's), and one step when any coupled cell is
+//! explicit (it needs every step's potentials); networks without
+//! junctions keep their `min_delay` slices. Chemical spikes are delivered
+//! per slice as without junctions (their delays are at least `min_delay`,
+//! so they still arrive at their step; tested against one-step slices and
+//! NEST). Everything below runs between slices: the sums on the calling
+//! thread in a fixed order (coupled cells sorted, junctions in projection
+//! creation order, then list order), the independent trials of one
+//! relaxation iteration per shard on the pool when there are many;
+//! results are bit-identical for any thread count.
 //!
 //! # Waveform relaxation (kernels with a [`GapCell`] side: `HH_cond_exp`)
 //!
 //! What NEST 3.10 does for its gap-capable models (`gap_junction`
-//! connections into `hh_cond_beta_gap_traub` or `hh_psc_alpha_gap`), which
-//! the engine reproduces step for step:
+//! connections into `hh_cond_beta_gap_traub` or `hh_psc_alpha_gap`, the
+//! only models of NEST 3.10 that handle `GapJunctionEvent`: `models/`),
+//! which the engine reproduces window for window:
 //!
 //! * `nestkernel/simulation_manager.cpp`, `update_()`: before each
-//!   `min_delay` slice (WFR interval: `min_delay`, which NEST caps at
-//!   `wfr_comm_interval` = 1 ms when junctions exist; PyNN's `min_delay`
-//!   defaults to one step, so the interval is one step) every WFR node runs
-//!   `wfr_update` over the slice, the gap events are exchanged, and this
-//!   repeats until no node reports a change above `wfr_tol` (1e-4 mV) or
-//!   `wfr_max_iterations` (15) iterations are done (NEST then logs a warning
-//!   and goes on). Then the ordinary update commits the slice.
+//!   `min_delay` slice every WFR node runs `wfr_update` over the whole
+//!   slice (a run ending within a slice still relaxes the whole slice),
+//!   the gap events (one set of coefficients per step of the slice) are
+//!   exchanged, and this repeats until no node reports a change above
+//!   `wfr_tol` (1e-4 mV) at any step of the slice, or `wfr_max_iterations`
+//!   (15) iterations are done (NEST then logs a warning and goes on). Then
+//!   the ordinary update commits the slice. Gap connections have no delay
+//!   but count as one of `wfr_comm_interval` (1 ms) in NEST's `min_delay`
+//!   (`nestkernel/connector_model_impl.h`), so the window is `min_delay`
+//!   capped at 1 ms; PyNN's default `min_delay` is one step.
 //! * `models/hh_cond_beta_gap_traub.cpp`, `update_()` and `wfr_update` (in
-//!   the header): an iteration integrates the cell from its saved state
-//!   (restored afterwards; the adaptive step size `IntegrationStep_` is not
-//!   restored), with the injected current held, and sends for each step the
-//!   cubic Hermite coefficients of its own potential in the step's fraction
-//!   `s`: `c0 = v_i`, `c1 = hf_i`, `c2 = -3 v_i + 3 v_i+1 - 2 hf_i -
-//!   hf_i+1`, `c3 = 2 v_i - 2 v_i+1 + hf_i + hf_i+1`, `hf = dt dv/dt`
-//!   evaluated with the cell's right-hand side at the step's start and end.
-//!   It reports a change when `|v_i+1 - v_i+1(previous iteration)| >
-//!   wfr_tol`; the previous values are reset to 0 by every committing
-//!   update, so at least two iterations run.
+//!   the header): an iteration integrates the cell through the slice from
+//!   its saved state (restored afterwards; the adaptive step size
+//!   `IntegrationStep_` is not restored), with the injected current held at
+//!   the slice's first value (`B_.I_stim_` is only updated by the
+//!   committing update) and the synaptic input of each step added
+//!   (`get_value_wfr_update`), and sends for each step the cubic Hermite
+//!   coefficients of its own potential in the step's fraction `s`: `c0 =
+//!   v_i`, `c1 = hf_i`, `c2 = -3 v_i + 3 v_i+1 - 2 hf_i - hf_i+1`, `c3 = 2
+//!   v_i - 2 v_i+1 + hf_i + hf_i+1`, `hf = dt dv/dt` evaluated with the
+//!   cell's right-hand side at the step's start and end. It reports a
+//!   change when `|v_i+1 - v_i+1(previous iteration)| > wfr_tol` at any
+//!   step; the previous values are reset to 0 by every committing update,
+//!   so at least two iterations run. The interpolation order is NEST's
+//!   default `wfr_interpolation_order` 3 (cubic).
 //! * `handle(GapJunctionEvent)`: a cell sums `g` over its junctions and `g`
 //!   times each partner's coefficients; its right-hand side
 //!   (`hh_cond_beta_gap_traub_dynamics`) adds the junction current `-(sum g)
-//!   v + sum g (c0 + c1 s + c2 s^2 + c3 s^3)`: its own potential implicit,
-//!   the partners' as the previous iteration's cubics.
+//!   v + sum g (c0 + c1 s + c2 s^2 + c3 s^3)` with the coefficients of the
+//!   current step (`B_.lag_`): its own potential implicit, the partners' as
+//!   the previous iteration's cubics.
 //! * The committing update integrates with the coefficients of the last
 //!   iteration and sends constant coefficients (`c0` = its potential at the
-//!   end of the slice), which the first iteration of the next slice uses.
+//!   end of the slice, for every step), which the first iteration of the
+//!   next slice uses.
 //!
-//! Here `Native::apply_gaps` runs those iterations before each step (the
+//! Here `Native::apply_gaps` runs those iterations before each slice (the
 //! trials are [`GapCell::trial`], which restore the cell's state and keep
-//! the step size as NEST does; the injected current of the step comes from
-//! the same current sources, summed in the same order as the shard sums
-//! them), then hands each coupled cell its junction of the last iteration
-//! ([`GapCell::set_junction`]), which the kernel's ordinary step commits.
+//! the step size as NEST does; the injected current is the slice's first
+//! step's, summed from the same current sources in the same order as the
+//! shard sums them; the synaptic input is read from the shard's rings,
+//! into which the previous slice's spikes are delivered first), then hands
+//! each coupled cell its junction of the last iteration for every step of
+//! the slice ([`GapCell::set_junction`]), which the kernel's ordinary steps
+//! commit. A run that ends within a slice relaxes the whole window, as
+//! NEST does, and commits its part; the next run starts a new window where
+//! it stopped (NEST would finish the old slice), so runs split off the
+//! slice grid can differ from one run by the relaxation's tolerance.
 //!
 //! # Explicit scheme (every other cell type)
 //!
@@ -73,17 +93,30 @@
 //! interpolation, to `wfr_tol` = 1e-4 mV per iteration. Measured against
 //! NEST (`tests/gap_junctions.rs`, two `HH_cond_exp` cells, 0.3 nA into
 //! one, `g` = 0.01 uS, six spikes): the spike times equal NEST's on the
-//! 0.1 ms grid (before: 0.1-0.2 ms later from the 3rd spike on) and the
-//! membrane traces agree to within the integrators' rounding amplified by
-//! the spikes (see the test for the measured values).
+//! 0.1 ms grid at `min_delay` 0.1, 0.5 and 1 ms, and the traces agree to
+//! 1.1e-5, 4.7e-7 and 3.0e-7 mV (the driven cell; the other below 1e-7
+//! mV). Relaxing step by step at `min_delay` 1 ms instead (what the engine
+//! did before it followed NEST's windows) is not the same computation: the
+//! iterations stop at `wfr_tol` from different first guesses, and the
+//! spikes' upstrokes amplify the difference to 1.6 mV (same spike times),
+//! so the engine relaxes the windows NEST relaxes. A trial carries the
+//! adaptive step size on from the previous one (as NEST), so while cells
+//! spike, RKF45's error (1e-3 mV) can keep a window from settling within
+//! `wfr_tol`: such windows are committed after 15 iterations and counted
+//! ([`Native::wfr_unconverged_steps`]; 7 of 80 in the 900-cell test
+//! network at 1 ms).
 //!
-//! The explicit scheme is first-order in `dt` for transients: the error of
-//! each step is about `g dt / C` of the voltage difference's change (`C`
-//! the membrane capacitance; 0.5 % for `HH_cond_exp`'s 0.2 nF, `g` = 0.01
-//! uS, `dt` = 0.1 ms), and it is stable while `2 g dt / C < 2` for a pair.
-//! Steady states are exact under both schemes (with constant potentials the
-//! held current is the true one). NEURON's and Brian2's drivers
-//! (`neuron/gap.rs`, `brian2/gap.rs`) use the explicit scheme.
+//! The explicit scheme is first-order in `dt` for transients: measured on
+//! two coupled `IF_curr_exp` cells below threshold against the pair's
+//! exact solution (g = 0.05 uS, as much as the leak, 0.5 nA), the largest
+//! error is 3.1e-3 mV at dt = 0.1 ms and 3.07e-4 mV at dt = 0.01 ms; the
+//! estimate `g dt / C` of the voltage difference's change per step bounds
+//! it (0.5 % of 3.3 mV here). It is stable while `2 g dt / C < 2` for a
+//! pair. Steady states are exact under both schemes (with constant
+//! potentials the held current is the true one; the `IF_curr_exp` pair's
+//! analytic ratio `g / (g_L + g)` is reached to 1e-9 mV). NEURON's and
+//! Brian2's drivers (`neuron/gap.rs`, `brian2/gap.rs`) use the explicit
+//! scheme for every cell type, NEURON also across MPI ranks.
 
 use super::{Native, err};
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec};
@@ -108,23 +141,33 @@ pub const WFR_TOL: f64 = 1e-4;
 /// threads (fewer: on the calling thread; the results are the same).
 const PARALLEL_TRIALS: usize = 64;
 
+/// NEST's default `wfr_comm_interval` (ms): the longest relaxation window
+/// (`nestkernel/simulation_manager.cpp`; gap connections count as a delay
+/// of this length in NEST's `min_delay`, `connector_model_impl.h`).
+pub const WFR_COMM_INTERVAL: f64 = 1.0;
+
 /// NEST's default `wfr_max_iterations`.
 pub const WFR_MAX_ITERATIONS: usize = 15;
 
 /// The gap-junction side of a kernel: what waveform relaxation needs from
 /// a cell model (see the module doc). Units are PyNN's: mV, nA, uS.
 pub trait GapCell {
-    /// Integrates cell `cell` through the coming step from its current state
-    /// and restores the state afterwards (NEST's `wfr_update`; the adaptive
-    /// step size is kept), with `current` (nA) injected and the junction
-    /// current `-g v + c[0] + c[1] s + c[2] s^2 + c[3] s^3` (nA; `s` the
-    /// fraction of the step elapsed). Returns `[v, dt v', v_end, dt v'_end]`
-    /// (mV) at the start and end of the step, the derivatives from the
-    /// cell's right-hand side with that junction current.
-    fn trial(&mut self, cell: usize, current: f64, g: f64, c: &[f64; 4]) -> [f64; 4];
-    /// Sets the junction current (as in [`GapCell::trial`]) of `cell` for
-    /// the kernel's next step, and for every later one until set again.
-    fn set_junction(&mut self, cell: usize, g: f64, c: &[f64; 4]);
+    /// Integrates cell `cell` through the coming steps of a relaxation
+    /// window, one per entry of `c`, from its current state, and restores
+    /// the state afterwards (NEST's `wfr_update`; the adaptive step size is
+    /// kept), with `current` (nA) injected throughout (NEST holds the
+    /// current of the window's first step in its trials), the synaptic
+    /// input arriving at the end of each step (`syn[lag * R + r]`, the
+    /// kernel's `R` receptors in ring order, PyNN units) added as the
+    /// ordinary step adds it, and in step `lag` the junction current
+    /// `-g v + c[lag][0] + c[lag][1] s + c[lag][2] s^2 + c[lag][3] s^3`
+    /// (nA; `s` the fraction of the step elapsed). Writes `[v, dt v', v_end,
+    /// dt v'_end]` (mV) of each step into `out[lag]`, the derivatives from
+    /// the cell's right-hand side with that junction current.
+    fn trial(&mut self, cell: usize, current: f64, syn: &[f64], g: f64, c: &[[f64; 4]], out: &mut [[f64; 4]]);
+    /// Sets the junction currents (as in [`GapCell::trial`]) of `cell` for
+    /// the kernel's steps `first..first + c.len()`.
+    fn set_junction(&mut self, cell: usize, first: u64, g: f64, c: &[[f64; 4]]);
     /// Forgets every junction (the cells take injected current only).
     fn clear_junctions(&mut self);
 }
@@ -149,15 +192,19 @@ pub(super) struct Gaps {
     /// Snapshot of `v` of `cells` and their junction currents (nA).
     v: Vec<f64>,
     current: Vec<f64>,
-    /// Waveform relaxation, per coupled cell: the injected current of the
-    /// step (nA), the cubic of its potential over the step (mV), its
-    /// end-of-step potential in the previous iteration, and its junction
-    /// (total conductance, coefficients).
+    /// Waveform relaxation over a window of `lags` steps, per coupled cell
+    /// `k`: the injected current (nA); per cell and step (`k * lags +
+    /// lag`): the cubic of its potential over the step (mV) and its
+    /// end-of-step potential in the previous iteration; per cell its
+    /// junction (total conductance, and coefficients per step); the
+    /// synaptic input arriving in the window (per cell, `lag * R + r`).
+    lags: usize,
     inj: Vec<f64>,
     wave: Vec<[f64; 4]>,
     last: Vec<f64>,
     g: Vec<f64>,
     coef: Vec<[f64; 4]>,
+    syn: Vec<Vec<f64>>,
     /// Steps whose relaxation stopped at [`WFR_MAX_ITERATIONS`] without
     /// converging ([`Native::wfr_unconverged_steps`]).
     unconverged: u64,
@@ -173,31 +220,51 @@ impl Gaps {
         self.projs.iter().find(|p| p.id == id)
     }
 
-    /// Every cell's total junction conductance and the sum of conductance
-    /// times partner's cubic, from `wave` (junctions in order).
+    /// Every cell's total junction conductance and, per step of the
+    /// window, the sum of conductance times partner's cubic, from `wave`
+    /// (junctions in order).
     fn sum_junctions(&mut self) {
+        let l = self.lags;
         self.g.iter_mut().for_each(|g| *g = 0.0);
         self.coef.iter_mut().for_each(|c| *c = [0.0; 4]);
         let weights = self.projs.iter().flat_map(|p| p.weight.iter());
         for (&(a, b), &w) in self.pairs.iter().zip(weights) {
             self.g[a] += w;
             self.g[b] += w;
-            let (wa, wb) = (self.wave[a], self.wave[b]);
-            for q in 0..4 {
-                self.coef[b][q] += w * wa[q];
-                self.coef[a][q] += w * wb[q];
+            for lag in 0..l {
+                let (wa, wb) = (self.wave[a * l + lag], self.wave[b * l + lag]);
+                for q in 0..4 {
+                    self.coef[b * l + lag][q] += w * wa[q];
+                    self.coef[a * l + lag][q] += w * wb[q];
+                }
             }
+        }
+    }
+
+    /// The length of the engine's slices (steps) with these junctions:
+    /// `min_delay` (NEST's WFR interval), at most `wfr_comm_interval` (1 ms,
+    /// [`WFR_COMM_INTERVAL`]) when any cell is relaxed, and one step when
+    /// any coupled cell is explicit (its current needs every step's `v`).
+    pub(super) fn slice(&self, min_delay: u64, dt: f64) -> u64 {
+        if self.cells.is_empty() {
+            min_delay
+        } else if self.relaxed.contains(&false) {
+            1
+        } else {
+            min_delay.min(((WFR_COMM_INTERVAL / dt).round() as u64).max(1)).max(1)
         }
     }
 }
 
 impl Native {
-    /// The number of steps so far whose gap-junction waveform relaxation
-    /// stopped at [`WFR_MAX_ITERATIONS`] without every end-of-step
-    /// potential settling within [`WFR_TOL`]. NEST logs a warning and
-    /// commits such a step; the native engine commits it too, writes one
-    /// line on stderr the first time, and counts it here, so a program can
-    /// check that its coupled network converged (0 means it always did).
+    /// The number of relaxation windows (slices: one step at PyNN's
+    /// default `min_delay`, see the module doc) so far whose gap-junction
+    /// waveform relaxation stopped at [`WFR_MAX_ITERATIONS`] without every
+    /// end-of-step potential settling within [`WFR_TOL`]. NEST logs a
+    /// warning and commits such an interval; the native engine commits it
+    /// too, writes one line on stderr the first time, and counts it here,
+    /// so a program can check that its coupled network converged (0 means
+    /// it always did).
     pub fn wfr_unconverged_steps(&self) -> u64 {
         self.gaps.unconverged
     }
@@ -282,23 +349,28 @@ impl Native {
         }
         self.gaps.v = vec![0.0; n];
         self.gaps.current = vec![0.0; n];
+        self.gaps.lags = 0;
         self.gaps.inj = vec![0.0; n];
-        self.gaps.wave = vec![[0.0; 4]; n];
-        self.gaps.last = vec![0.0; n];
         self.gaps.g = vec![0.0; n];
-        self.gaps.coef = vec![[0.0; 4]; n];
+        self.gaps.syn = vec![Vec::new(); n];
         self.gaps.cells = cells;
         self.gaps.reads = reads;
     }
 
-    /// Prepares the junctions of the coming step `self.step`: waveform
-    /// relaxation for the cells whose kernel supports it, the explicit
-    /// snapshot for the others (module doc).
-    pub(super) fn apply_gaps(&mut self) {
+    /// Prepares the junctions of the coming slice of `lags` steps from
+    /// `self.step`: waveform relaxation over the slice for the cells whose
+    /// kernel supports it, the explicit snapshot for the others (then the
+    /// slice is one step; module doc).
+    pub(super) fn apply_gaps(&mut self, lags: u64) {
         self.snapshot_v();
         self.apply_explicit();
         if self.gaps.relaxed.contains(&true) {
-            self.relax();
+            // The trials see the synaptic input arriving within the window,
+            // which the previous slice's spikes put into the rings (delays
+            // are >= min_delay >= the window): deliver them now rather than
+            // at the start of the slice (`run_slice` then finds nothing).
+            self.deliver_pending();
+            self.relax(lags.max(1) as usize);
         }
     }
 
@@ -364,20 +436,55 @@ impl Native {
         }
     }
 
-    /// Waveform relaxation over the coming step (module doc): iterate the
-    /// trials until no end-of-step potential moves by more than
-    /// [`WFR_TOL`] or [`WFR_MAX_ITERATIONS`] are done, then set every
-    /// coupled cell's junction from the last iteration's waveforms.
-    fn relax(&mut self) {
+    /// The synaptic input arriving at each step of the window for every
+    /// relaxed cell (`gaps.syn`), read from its shard's rings without
+    /// clearing them (NEST's `get_value_wfr_update`): the increment of step
+    /// `k` is in slot `(k + 1) % ring_len`, as `Shard::advance` reads it.
+    fn window_input(&mut self, lags: usize) {
+        let (first, ring_len) = (self.step, self.ring_len);
+        for (s, _, locals, pos) in &self.gaps.reads {
+            let sh = &self.shards[*s];
+            let (n, r) = (sh.size, sh.ring.len());
+            for (c, &k) in locals.iter().zip(pos) {
+                let syn = &mut self.gaps.syn[k];
+                syn.clear();
+                if !self.gaps.relaxed[k] {
+                    continue;
+                }
+                for lag in 0..lags as u64 {
+                    let slot = ((first + lag + 1) % ring_len) as usize;
+                    syn.extend(sh.ring.iter().map(|ring| ring[slot * n + c]));
+                }
+                debug_assert_eq!(syn.len(), lags * r);
+            }
+        }
+    }
+
+    /// Waveform relaxation over the coming `lags` steps (module doc):
+    /// iterate the trials until no end-of-step potential of the window
+    /// moves by more than [`WFR_TOL`] or [`WFR_MAX_ITERATIONS`] are done,
+    /// then set every coupled cell's junction from the last iteration's
+    /// waveforms.
+    fn relax(&mut self, lags: usize) {
         self.injected_currents();
+        self.window_input(lags);
+        let first = self.step;
         let gaps = &mut self.gaps;
-        // The committing update's constant extrapolation, and the reset of
+        let n = gaps.cells.len();
+        if gaps.lags != lags {
+            gaps.lags = lags;
+            gaps.wave = vec![[0.0; 4]; n * lags];
+            gaps.last = vec![0.0; n * lags];
+            gaps.coef = vec![[0.0; 4]; n * lags];
+        }
+        // The committing update's constant extrapolation (every step of the
+        // window at the potential the slice starts from), and the reset of
         // the previous end values to 0 (`hh_cond_beta_gap_traub.cpp`).
-        for (w, v) in gaps.wave.iter_mut().zip(&gaps.v) {
-            *w = [*v, 0.0, 0.0, 0.0];
+        for (k, v) in gaps.v.iter().enumerate() {
+            gaps.wave[k * lags..(k + 1) * lags].iter_mut().for_each(|w| *w = [*v, 0.0, 0.0, 0.0]);
         }
         gaps.last.iter_mut().for_each(|l| *l = 0.0);
-        // At the limit NEST warns and commits; so does this: the step is
+        // At the limit NEST warns and commits; so does this: the window is
         // counted, and the first one of a session is reported on stderr.
         let mut converged = false;
         let parallel = self.pool.current_num_threads() > 1 && gaps.cells.len() >= PARALLEL_TRIALS;
@@ -387,13 +494,17 @@ impl Native {
             // previous iteration's curves): per shard on the pool when the
             // work is large, their results then applied in `cells` order,
             // so the outcome is the same for any thread count.
-            let (reads, inj, g, coef) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef);
+            let (reads, inj, g, coef, syn) = (&gaps.reads, &gaps.inj, &gaps.g, &gaps.coef, &gaps.syn);
             let trials = |s: usize, sh: &mut super::shard::Shard| -> Option<Vec<[f64; 4]>> {
                 let (_, _, locals, pos) = &reads[gaps.group.get(s).copied().flatten()?];
                 // (A cell without a `GapCell` side keeps its constant
                 // curve, the start value: explicit in both directions.)
                 let cell = sh.kernel.gap()?;
-                Some(locals.iter().zip(pos).map(|(c, &k)| cell.trial(*c, inj[k], g[k], &coef[k])).collect())
+                let mut out = vec![[0.0; 4]; locals.len() * lags];
+                for ((c, &k), o) in locals.iter().zip(pos).zip(out.chunks_mut(lags)) {
+                    cell.trial(*c, inj[k], &syn[k], g[k], &coef[k * lags..(k + 1) * lags], o);
+                }
+                Some(out)
             };
             let results: Vec<Option<Vec<[f64; 4]>>> = if parallel {
                 use rayon::prelude::*;
@@ -404,10 +515,14 @@ impl Native {
             let mut done = true;
             for (s, _, _, pos) in &gaps.reads {
                 let Some(r) = &results[*s] else { continue };
-                for (&k, &[v0, hf0, v1, hf1]) in pos.iter().zip(r) {
-                    done &= (v1 - gaps.last[k]).abs() <= WFR_TOL;
-                    gaps.last[k] = v1;
-                    gaps.wave[k] = [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
+                for (&k, r) in pos.iter().zip(r.chunks(lags)) {
+                    for (lag, &[v0, hf0, v1, hf1]) in r.iter().enumerate() {
+                        let i = k * lags + lag;
+                        done &= (v1 - gaps.last[i]).abs() <= WFR_TOL;
+                        gaps.last[i] = v1;
+                        gaps.wave[i] =
+                            [v0, hf0, -3.0 * v0 + 3.0 * v1 - 2.0 * hf0 - hf1, 2.0 * v0 - 2.0 * v1 + hf0 + hf1];
+                    }
                 }
             }
             if done {
@@ -419,7 +534,7 @@ impl Native {
             if gaps.unconverged == 0 {
                 eprintln!(
                     "pynn native: gap-junction waveform relaxation did not reach {WFR_TOL} mV within \
-                     {WFR_MAX_ITERATIONS} iterations; the step is committed as NEST does (see \
+                     {WFR_MAX_ITERATIONS} iterations; the slice is committed as NEST does (see \
                      Native::wfr_unconverged_steps)"
                 );
             }
@@ -429,7 +544,7 @@ impl Native {
         for (s, _, locals, pos) in &gaps.reads {
             let Some(cell) = self.shards[*s].kernel.gap() else { continue };
             for (c, &k) in locals.iter().zip(pos) {
-                cell.set_junction(*c, gaps.g[k], &gaps.coef[k]);
+                cell.set_junction(*c, first, gaps.g[k], &gaps.coef[k * lags..(k + 1) * lags]);
             }
         }
     }

@@ -8,7 +8,9 @@
 //! integrates its step with the junction current of NEST's
 //! `hh_cond_beta_gap_traub` (`models/hh_cond_beta_gap_traub.cpp`,
 //! `hh_cond_beta_gap_traub_dynamics`): `-g v + c0 + c1 s + c2 s^2 + c3 s^3`,
-//! `s` the fraction of the step elapsed, in the membrane equation.
+//! `s` the fraction of the step elapsed, in the membrane equation; the
+//! coefficients are per step of the relaxation window (one `min_delay`
+//! slice, see [`super::gap`]).
 
 use super::gap::GapCell;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
@@ -134,9 +136,23 @@ pub struct HhKernel {
     step: Vec<f64>,
     r: Vec<u32>,
     init: Vec<[f64; 6]>,
-    /// Per cell, the junction of the coming step under waveform relaxation
-    /// (empty: no cell of the kernel has one).
-    junction: Vec<Option<Junction>>,
+    /// The junctions of the coming relaxation window (`None`: no cell of
+    /// the kernel has one).
+    junction: Option<Window>,
+}
+
+/// The junctions of the cells of a kernel over one waveform-relaxation
+/// window: steps `first..first + lags`.
+struct Window {
+    first: u64,
+    lags: usize,
+    /// Per cell: coupled under waveform relaxation.
+    on: Vec<bool>,
+    /// Per cell: total junction conductance (nS).
+    g: Vec<f64>,
+    /// Per cell and step of the window (`cell * lags + lag`): the
+    /// coefficients of `sum_j g_j v_j(s)` (pA).
+    c: Vec<[f64; 4]>,
 }
 
 impl NativeCell for HH_cond_exp {
@@ -164,7 +180,7 @@ impl NativeCell for HH_cond_exp {
             step: vec![ctx.dt; n],
             r: vec![0; n],
             init,
-            junction: Vec::new(),
+            junction: None,
         }))
     }
 }
@@ -177,8 +193,12 @@ impl Kernel for HhKernel {
             let p = self.p[i];
             let i_stim = cur[i] * 1000.0;
             let u_old = self.y[i][0];
-            if let Some(Some(j)) = self.junction.get(i) {
-                advance_gap(&p, i_stim, j, self.dt, &mut self.y[i], &mut self.step[i]);
+            if let Some(w) = self.junction.as_ref().filter(|w| w.on[i]) {
+                // Steps past the window (none: the engine relaxes every
+                // slice before running it) would keep its last curve.
+                let lag = (input.step.saturating_sub(w.first) as usize).min(w.lags - 1);
+                let j = (w.g[i], w.c[i * w.lags + lag]);
+                advance_gap(&p, i_stim, &j, self.dt, &mut self.y[i], &mut self.step[i]);
             } else {
                 solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| dynamics(&p, i_stim, y, f));
             }
@@ -216,7 +236,7 @@ impl Kernel for HhKernel {
         self.y.clone_from(&self.init);
         self.step.iter_mut().for_each(|s| *s = self.dt);
         self.r.iter_mut().for_each(|r| *r = 0);
-        self.junction.clear();
+        self.junction = None;
     }
 
     fn gap(&mut self) -> Option<&mut dyn GapCell> {
@@ -234,23 +254,50 @@ impl Kernel for HhKernel {
 }
 
 impl GapCell for HhKernel {
-    fn trial(&mut self, cell: usize, current: f64, g: f64, c: &[f64; 4]) -> [f64; 4] {
+    fn trial(&mut self, cell: usize, current: f64, syn: &[f64], g: f64, c: &[[f64; 4]], out: &mut [[f64; 4]]) {
         let p = self.p[cell];
-        let (i_stim, j) = (current * 1000.0, (g * 1000.0, c.map(|x| x * 1000.0)));
+        let i_stim = current * 1000.0;
         let mut y = self.y[cell];
-        let hf_start = dt_dvdt(&p, i_stim, &j, self.dt, &y, 0.0);
-        advance_gap(&p, i_stim, &j, self.dt, &mut y, &mut self.step[cell]);
-        [self.y[cell][0], hf_start, y[0], dt_dvdt(&p, i_stim, &j, self.dt, &y, 1.0)]
+        for (lag, (cl, o)) in c.iter().zip(out.iter_mut()).enumerate() {
+            let j = (g * 1000.0, cl.map(|x| x * 1000.0));
+            let v0 = y[0];
+            let hf0 = dt_dvdt(&p, i_stim, &j, self.dt, &y, 0.0);
+            advance_gap(&p, i_stim, &j, self.dt, &mut y, &mut self.step[cell]);
+            // The end slope before this step's synaptic input: the curve
+            // covers the step, the conductance jumps at its end (NEST's
+            // beta synapse of `hh_cond_beta_gap_traub` moves `dg`, which
+            // leaves `v'` unchanged too).
+            let hf1 = dt_dvdt(&p, i_stim, &j, self.dt, &y, 1.0);
+            // The input arriving at this step (NEST: `get_value_wfr_update`).
+            y[4] += syn.get(2 * lag).copied().unwrap_or(0.0) * 1000.0;
+            y[5] += syn.get(2 * lag + 1).copied().unwrap_or(0.0) * 1000.0;
+            *o = [v0, hf0, y[0], hf1];
+        }
     }
 
-    fn set_junction(&mut self, cell: usize, g: f64, c: &[f64; 4]) {
-        if self.junction.is_empty() {
-            self.junction = vec![None; self.y.len()];
+    fn set_junction(&mut self, cell: usize, first: u64, g: f64, c: &[[f64; 4]]) {
+        let n = self.y.len();
+        let lags = c.len().max(1);
+        let w = self.junction.get_or_insert_with(|| Window {
+            first,
+            lags,
+            on: vec![false; n],
+            g: vec![0.0; n],
+            c: vec![[0.0; 4]; n * lags],
+        });
+        if w.lags != lags {
+            w.lags = lags;
+            w.c.resize(n * lags, [0.0; 4]);
         }
-        self.junction[cell] = Some((g * 1000.0, c.map(|x| x * 1000.0)));
+        w.first = first;
+        w.on[cell] = true;
+        w.g[cell] = g * 1000.0;
+        for (dst, src) in w.c[cell * lags..(cell + 1) * lags].iter_mut().zip(c) {
+            *dst = src.map(|x| x * 1000.0);
+        }
     }
 
     fn clear_junctions(&mut self) {
-        self.junction.clear();
+        self.junction = None;
     }
 }

@@ -465,8 +465,8 @@ impl Backend for Native {
         }
         let pool = std::sync::Arc::clone(&self.pool);
         let ran = pool.install(|| {
-            // Gap junctions need every cell's `v` at every step (gap.rs).
-            let slice = if self.gaps.is_empty() { self.min_delay } else { 1 };
+            // Gap junctions: slices of the relaxation window (gap.rs).
+            let slice = self.gaps.slice(self.min_delay, self.dt);
             self.team.plan(&self.shards, slice);
             if self.relay_fits(slice) {
                 // Persistent workers, no fork-join per slice (team.rs).
@@ -474,7 +474,7 @@ impl Backend for Native {
             }
             while self.step < step {
                 if !self.gaps.is_empty() {
-                    self.apply_gaps();
+                    self.apply_gaps(slice);
                 }
                 let b = (self.step + slice).min(step);
                 self.run_slice(self.step, b);

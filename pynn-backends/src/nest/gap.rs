@@ -3,6 +3,10 @@
 //! (`use_wfr`, `wfr_comm_interval` 1 ms, `wfr_tol` 1e-4 mV,
 //! `wfr_max_iterations` 15, `wfr_interpolation_order` 3).
 //!
+//! `min_delay` must be at most `wfr_comm_interval` (1 ms): NEST counts a
+//! gap connection as a delay of that length and refuses a longer
+//! `min_delay` (`Error::Unsupported` here, before NEST's `BadDelay`).
+//!
 //! Only NEST's gap-capable models take them ([`translate::GAP_MODELS`]).
 //! PyNN's `HH_cond_exp` maps to `hh_cond_exp_traub`, which does not; a
 //! population of it that takes part in a junction before the network is
@@ -20,6 +24,7 @@
 
 use super::{Nest, NestProj, err, translate};
 use crate::external::protocol::Request;
+use crate::native::gap::WFR_COMM_INTERVAL;
 use pynn_core::backend::{Connections, ProjId, ProjectionSpec};
 use pynn_core::{Error, Result};
 use serde_json::json;
@@ -27,6 +32,20 @@ use serde_json::json;
 /// Checks a gap-junction projection and moves `HH_cond_exp` populations
 /// onto [`translate::HH_GAP`] if the network is not built yet.
 pub(super) fn projection(b: &mut Nest, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<NestProj> {
+    // NEST counts a gap connection as a delay of `wfr_comm_interval` (1 ms)
+    // and refuses it when `min_delay` is longer (`BadDelay`,
+    // `nestkernel/connector_model_impl.h`; measured with NEST 3.10).
+    if b.cfg.min_delay > WFR_COMM_INTERVAL * (1.0 + 1e-9) {
+        return Err(Error::unsupported(
+            "NEST",
+            format!(
+                "gap junctions (ElectricalSynapse, projection \"{}\") with min_delay = {} ms",
+                spec.label, b.cfg.min_delay
+            ),
+            "NEST relaxes gap junctions over at most wfr_comm_interval = 1 ms: set up with min_delay <= 1 ms, \
+             or use the native engine (which caps its relaxation windows at 1 ms)",
+        ));
+    }
     let mut pops: Vec<usize> = Vec::new();
     for g in c.pre.iter().chain(&c.post) {
         let owner = b.cells.owner(*g).ok_or_else(|| err(format!("cell {g} does not exist")))?;

@@ -178,21 +178,29 @@ class Driver(DriverCore):
     def apply_gaps(self):
         """Sets i_inj of every coupled cell to its sources' current plus the
         sum of g (v_other - v_own) over its junctions, all from one snapshot
-        of v, summed in projection order, then list order (as native)."""
+        of v, summed in projection order, then list order (as native).
+        Under MPI each rank reads its own coupled cells and the snapshots are
+        gathered on every rank (py_allgather, a collective every rank reaches
+        at the same step), so every rank sums the same values in the same
+        order as one process and sets the currents of its own cells."""
         v, cur = {}, {}
         for pre, post, w, vpre, vpost in self.gaps.values():
             for a, b, (na, fa), (nb, fb) in zip(pre, post, vpre, vpost):
-                if a not in v:
+                if a not in v and self.local(a):
                     v[a] = getattr(self.cell_of(a), na) / fa
-                if b not in v:
+                if b not in v and self.local(b):
                     v[b] = getattr(self.cell_of(b), nb) / fb
+        if NHOST > 1:
+            for part in PC.py_allgather(v):
+                v.update(part)
         for pre, post, w, vpre, vpost in self.gaps.values():
             for a, b, g in zip(pre, post, w):
                 i = g * (v[a] - v[b])
                 cur[b] = cur.get(b, 0.0) + i
                 cur[a] = cur.get(a, 0.0) - i
         for gid, i in cur.items():
-            self.cell_of(gid).i_inj = self.inj_base.get(gid, 0.0) + i
+            if self.local(gid):
+                self.cell_of(gid).i_inj = self.inj_base.get(gid, 0.0) + i
 
     # -- commands ----------------------------------------------------------
     def hello(self):

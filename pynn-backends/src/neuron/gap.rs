@@ -17,8 +17,16 @@
 //! mechanisms cannot re-run a step from a saved state with a time-varying
 //! junction current), which differs from them by the explicit scheme's
 //! first-order error (`tests/gap_junctions.rs` states the measured
-//! bounds). One process only: the snapshot is not exchanged between MPI
-//! ranks.
+//! bounds).
+//!
+//! Under MPI (`NeuronOptions::ranks` > 1) every rank reads the potentials of
+//! its own coupled cells (cell `g` lives on rank `g % N`), the snapshots
+//! are gathered on every rank (`ParallelContext.py_allgather`, once per
+//! step, only the coupled cells' potentials), and every rank sums all
+//! junction currents in the one-process order and sets those of its own
+//! cells: the results equal the one-process run's bit for bit
+//! (`tests/gap_junctions.rs`). NEURON's own `source_var`/`target_var`
+//! transfer would need sections, which these cells do not have.
 
 use super::{Model, Neuron, NeuronProj, err};
 use crate::external::protocol::Request;
@@ -27,16 +35,9 @@ use pynn_core::{Error, Result};
 use serde_json::json;
 
 impl Neuron {
-    /// Checks a gap-junction projection: one process, every coupled cell
-    /// a cell type of the table with a membrane potential `v`.
+    /// Checks a gap-junction projection: every coupled cell a cell type of
+    /// the table with a membrane potential `v` (any number of ranks).
     pub(super) fn gap_projection(&mut self, spec: &ProjectionSpec<'_>, c: &Connections) -> Result<NeuronProj> {
-        if self.sim.ranks > 1 {
-            return Err(Error::unsupported(
-                "NEURON",
-                format!("gap junctions (ElectricalSynapse, projection \"{}\") under MPI", spec.label),
-                "run with one process (NeuronOptions { ranks: 1, .. }) or on the native engine",
-            ));
-        }
         for g in c.pre.iter().chain(&c.post) {
             self.gap_var(*g).map_err(|name| {
                 Error::unsupported(
