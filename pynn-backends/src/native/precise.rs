@@ -86,6 +86,7 @@ use super::kernel::{BuildContext, Kernel, SpikeOut};
 use super::propagators::{NUMERICAL_STABILITY_FACTOR, p32, refractory_steps};
 use super::rows::Rows;
 use super::shard::Spikes;
+use super::simd::{Col, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
 
@@ -121,16 +122,22 @@ pub struct Queue {
 }
 
 impl Queue {
-    fn push(&mut self, len: usize, step: u64, ev: Event) {
+    /// Makes sure the ring has `len` slots.
+    #[inline]
+    fn reserve(&mut self, len: usize) {
         if self.slots.len() < len {
             self.slots.resize_with(len, Vec::new);
         }
+    }
+
+    fn push(&mut self, len: usize, step: u64, ev: Event) {
+        self.reserve(len);
         let n = self.slots.len();
         self.slots[(step % n as u64) as usize].push(ev);
     }
 
-    /// The events of step `k`, sorted by cell, then time (a stable sort:
-    /// simultaneous events keep their delivery order), moved into `out`.
+    /// The events of step `k` in delivery order, moved into `out` (whose
+    /// emptied buffer takes the slot's place, so neither allocates again).
     fn take(&mut self, k: u64, out: &mut Vec<Event>) {
         out.clear();
         if self.slots.is_empty() {
@@ -138,7 +145,6 @@ impl Queue {
         }
         let n = self.slots.len() as u64;
         std::mem::swap(out, &mut self.slots[(k % n) as usize]);
-        out.sort_by(|a, b| a.cell.cmp(&b.cell).then(b.offset.total_cmp(&a.offset)));
     }
 
     fn clear(&mut self) {
@@ -152,6 +158,11 @@ impl Queue {
 /// delivery (projection, step, source shard, source cell, row order).
 pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
     let len = ring_len as usize;
+    if len == 0 {
+        return;
+    }
+    queue.reserve(len);
+    let n = queue.slots.len();
     let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
     for rows in incoming {
         let receptor = rows.receptor as u8;
@@ -164,11 +175,23 @@ pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], s
                     let (c, stamp) = sp.list[k];
                     let offset = sp.offs.get(k).copied().unwrap_or(0.0);
                     let m = f64::from(sp.mult[k]);
+                    // The slot of step `stamp + delay - 1` without a division
+                    // per synapse: `base` is `stamp - 1` modulo the ring.
+                    let base = ((stamp + n as u64 - 1) % n as u64) as usize;
                     for s in rows.row(lo + c) {
-                        let step = (stamp + u64::from(rows.delay.get(s))).saturating_sub(1);
+                        let d = rows.delay.get(s);
+                        let slot = if stamp == 0 && d == 0 {
+                            0 // (stamp + delay).saturating_sub(1)
+                        } else {
+                            let mut slot = base + usize::from(d);
+                            while slot >= n {
+                                slot -= n;
+                            }
+                            slot
+                        };
                         let ev =
                             Event { cell: u32::from(rows.target[s]), receptor, offset, weight: rows.weight.get(s) * m };
-                        queue.push(len, step, ev);
+                        queue.slots[slot].push(ev);
                     }
                 }
             }
@@ -275,38 +298,29 @@ pub trait Membrane: Send + Sized + 'static {
     /// Advances cell `i` over a whole step `dt` with no event in it (the
     /// full-step propagators computed once in [`Membrane::derive`]).
     fn whole_step(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, refractory: bool);
-    /// Advances the cells `lo..lo + y.len()`, none of which has an event,
-    /// reaches the end of its refractory period, or starts at or above
-    /// threshold in this step, over the whole step (`y`, `refractory`,
-    /// `theta` and `current` are their slices): exactly what
-    /// [`Membrane::whole_step`] does per cell, except that a cell which
-    /// crosses the threshold is left as it was at the step's start and
-    /// marked in `crossed` (the caller then runs it through the event
-    /// loop, which locates the crossing). Returns whether any crossed.
-    /// Models override this with a loop the compiler can vectorise.
-    fn quiet_run(
-        &mut self,
-        lo: usize,
-        y: &mut [f64],
-        refractory: &[bool],
-        theta: &[f64],
-        current: &[f64],
-        crossed: &mut [bool],
-    ) -> bool {
-        let mut any = false;
-        for j in 0..y.len() {
-            let i = lo + j;
-            let mut s = Sub { y: y[j], syn: self.syn(i) };
-            self.whole_step(i, &mut s, current[j], refractory[j]);
-            let cross = !refractory[j] && s.y >= theta[j];
-            crossed[j] = cross;
-            if !cross {
-                y[j] = s.y;
+    /// Advances over the whole step every cell `i` with `slow[i]` false
+    /// (no event, no end of refractoriness, not at threshold at the
+    /// step's start; `y`, `refractory`, `theta` and `current` are the
+    /// population's columns): exactly what [`Membrane::whole_step`] does
+    /// per cell, except that a cell which crosses the threshold is left as
+    /// it was at the step's start and gets `slow[i] = true` (the caller
+    /// then runs it, with the other slow cells, through the event loop,
+    /// which locates the crossing). Models override this with a loop the
+    /// compiler vectorises.
+    fn quiet_pass(&mut self, y: &mut [f64], refractory: &[bool], theta: &[f64], current: &[f64], slow: &mut [bool]) {
+        for i in 0..y.len() {
+            if slow[i] {
+                continue;
+            }
+            let mut s = Sub { y: y[i], syn: self.syn(i) };
+            self.whole_step(i, &mut s, current[i], refractory[i]);
+            if !refractory[i] && s.y >= theta[i] {
+                slow[i] = true;
+            } else {
+                y[i] = s.y;
                 self.store(i, s.syn);
             }
-            any |= cross;
         }
-        any
     }
     /// Advances cell `i` over a sub-interval of length `t`.
     fn propagate(&mut self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, t: f64, refractory: bool);
@@ -364,13 +378,26 @@ pub struct PreciseLif<M: Membrane> {
     refractory: Vec<bool>,
     last_stamp: Vec<u64>,
     last_offset: Vec<f64>,
+    /// `last_stamp + refrac`: the stamp of the step in which the
+    /// refractory period ends (read with `refractory`).
+    refr_end: Vec<u64>,
     init_v: Vec<f64>,
     queue: Queue,
+    /// The events of the current step, in delivery order.
     events: Vec<Event>,
-    /// Scratch of [`Membrane::quiet_run`], per cell.
-    crossed: Vec<bool>,
+    /// Per cell: its first event in `events` ([`NO_EVENT`]: none).
+    head: Vec<u32>,
+    /// Per event: the cell's next event in delivery order ([`NO_EVENT`]).
+    link: Vec<u32>,
+    /// One cell's events, sorted by time (scratch).
+    mine: Vec<Event>,
+    /// Per cell: goes through [`Self::cell_step`] in this step.
+    slow: Vec<bool>,
     m: M,
 }
+
+/// The end of an event list ([`PreciseLif`]'s `head` and `link`).
+const NO_EVENT: u32 = u32::MAX;
 
 impl<M: Membrane> PreciseLif<M> {
     /// Builds the kernel over a shard's parameter and initial-value tables.
@@ -388,10 +415,14 @@ impl<M: Membrane> PreciseLif<M> {
             refractory: vec![false; n],
             last_stamp: vec![0; n],
             last_offset: vec![0.0; n],
+            refr_end: vec![0; n],
             init_v: initial.scalar("v").to_vec(),
             queue: Queue::default(),
             events: Vec::new(),
-            crossed: vec![false; n],
+            head: vec![NO_EVENT; n],
+            link: Vec::new(),
+            mine: Vec::new(),
+            slow: vec![false; n],
             m: M::new(n, initial),
         };
         k.derive(params)?;
@@ -411,6 +442,7 @@ impl<M: Membrane> PreciseLif<M> {
         self.theta = rel("v_thresh");
         self.v_reset = rel("v_reset");
         self.refrac = refrac;
+        self.refr_end = self.last_stamp.iter().zip(&self.refrac).map(|(s, r)| s + u64::from(*r)).collect();
         self.m.derive(p, self.dt);
         self.v_rest = v_rest;
         Ok(())
@@ -419,6 +451,7 @@ impl<M: Membrane> PreciseLif<M> {
     /// Cell `i` spikes in step `k` at `offset`: reset, refractory, emitted.
     fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
         self.last_stamp[i] = k + 1;
+        self.refr_end[i] = k + 1 + u64::from(self.refrac[i]);
         self.last_offset[i] = offset;
         self.y[i] = self.v_reset[i];
         self.refractory[i] = true;
@@ -517,61 +550,65 @@ impl<M: Membrane> PreciseLif<M> {
         self.m.store(i, s.syn);
     }
 
-    /// The cells `lo..hi`, none of which has an event in step `k`: the
-    /// model's [`Membrane::quiet_run`] over the run, unless a cell starts at
-    /// or above threshold or ends its refractory period in this step (then
-    /// each cell goes through [`Self::cell_step`]); cells that cross the
-    /// threshold go through [`Self::cell_step`] to locate the crossing.
-    /// The same operations per cell as [`Self::cell_step`], hence the same
-    /// results; spikes stay in cell order.
-    fn quiet(&mut self, k: u64, lo: usize, hi: usize, current: &[f64], out: (&mut SpikeOut, &mut Vec<f64>)) {
-        let special = (lo..hi).any(|i| {
-            self.y[i] >= self.theta[i]
-                || (self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]))
-        });
-        if !special
-            && !self.m.quiet_run(
-                lo,
-                &mut self.y[lo..hi],
-                &self.refractory[lo..hi],
-                &self.theta[lo..hi],
-                &current[lo..hi],
-                &mut self.crossed[lo..hi],
-            )
-        {
-            return;
-        }
-        #[allow(clippy::needless_range_loop)] // `i` indexes the per-cell columns and `current`
-        for i in lo..hi {
-            if special || self.crossed[i] {
-                self.cell_step(k, i, current[i], &[], (&mut *out.0, &mut *out.1));
-            }
+    /// Cell `i`'s events of this step, sorted by time (latest offset
+    /// first; simultaneous events in delivery order), into `mine`; its
+    /// list is emptied.
+    fn gather(&mut self, i: usize) {
+        self.mine.clear();
+        let mut e = std::mem::replace(&mut self.head[i], NO_EVENT);
+        while e != NO_EVENT {
+            let ev = self.events[e as usize];
+            // Stable insertion by offset, descending (usually one event).
+            let at = self.mine.iter().rposition(|m| m.offset >= ev.offset).map_or(0, |p| p + 1);
+            self.mine.insert(at, ev);
+            e = self.link[e as usize];
         }
     }
 }
 
 impl<M: Membrane> Precise for PreciseLif<M> {
+    /// The step in three passes: each cell's events are linked in
+    /// delivery order (no sort of the step's events); the cells without
+    /// an event, the end of a refractory period or a start at threshold
+    /// go through the model's [`Membrane::quiet_pass`] (one vectorised
+    /// loop over the population); the others, and the cells it finds
+    /// crossing the threshold, go through [`Self::cell_step`] in cell
+    /// order, so spikes stay in cell order. Each cell sees the same
+    /// operations as in [`Self::cell_step`] alone, hence the same results.
     fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
         let mut events = std::mem::take(&mut self.events);
         self.queue.take(k, &mut events);
         let n = self.y.len();
-        let (mut i, mut e) = (0, 0);
-        while i < n {
-            // Runs of cells without events, then each cell with events.
-            let next = events.get(e).map_or(n, |ev| ev.cell as usize);
-            if next > i {
-                self.quiet(k, i, next, current, (&mut *list, &mut *offs));
-                i = next;
-            } else {
-                let first = e;
-                while e < events.len() && events[e].cell as usize == i {
-                    e += 1;
-                }
-                self.cell_step(k, i, current[i], &events[first..e], (&mut *list, &mut *offs));
-                i += 1;
-            }
+        self.link.clear();
+        self.link.resize(events.len(), NO_EVENT);
+        for (e, ev) in events.iter().enumerate().rev() {
+            let c = ev.cell as usize;
+            self.link[e] = self.head[c];
+            self.head[c] = e as u32;
         }
         self.events = events;
+        let stamp = k + 1;
+        let (y, theta, refractory) = (&self.y[..n], &self.theta[..n], &self.refractory[..n]);
+        let (head, refr_end, slow) = (&self.head[..n], &self.refr_end[..n], &mut self.slow[..n]);
+        for i in 0..n {
+            slow[i] = (head[i] != NO_EVENT) | (y[i] >= theta[i]) | (refractory[i] & (refr_end[i] == stamp));
+        }
+        self.m.quiet_pass(&mut self.y, &self.refractory, &self.theta, &current[..n], &mut self.slow);
+        const CHUNK: usize = 64;
+        for lo in (0..n).step_by(CHUNK) {
+            let hi = (lo + CHUNK).min(n);
+            if !self.slow[lo..hi].iter().fold(false, |a, &b| a | b) {
+                continue;
+            }
+            for i in lo..hi {
+                if self.slow[i] {
+                    self.gather(i);
+                    let mine = std::mem::take(&mut self.mine);
+                    self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
+                    self.mine = mine;
+                }
+            }
+        }
     }
 
     fn queue(&mut self) -> Option<&mut Queue> {
@@ -622,6 +659,7 @@ impl<M: Membrane> Kernel for PreciseLif<M> {
         self.m.reset();
         self.refractory.iter_mut().for_each(|r| *r = false);
         self.last_stamp.iter_mut().for_each(|s| *s = 0);
+        self.refr_end = self.refrac.iter().map(|r| u64::from(*r)).collect();
         self.last_offset.iter_mut().for_each(|o| *o = 0.0);
         self.queue.clear();
     }
@@ -728,8 +766,9 @@ pub struct ExpMembrane {
     beta_i: Vec<f64>,
     /// Sub-interval propagators, if every cell has the same parameters.
     cache: Option<PropCache<ExpProps>>,
-    /// The potentials of a quiet run after the step (`quiet_run`).
-    scratch: Vec<f64>,
+    /// Every cell has the full-step propagators and `i_offset` of cell 0
+    /// (the quiet pass then reads them as numbers, not columns).
+    uniform: bool,
     // Full-step propagators.
     expm1_m: Vec<f64>,
     p20: Vec<f64>,
@@ -817,6 +856,57 @@ fn beta(tau_s: f64, tau_m: f64) -> f64 {
     tau_s * tau_m / (tau_m - tau_s)
 }
 
+/// The full-step propagators of [`ExpMembrane`] as the quiet pass reads
+/// them: numbers shared by every cell (`f64`) or columns (`&[f64]`).
+#[derive(Clone, Copy)]
+struct ExpCols<C> {
+    p20: C,
+    p21e: C,
+    p21i: C,
+    em: C,
+    p11e: C,
+    p11i: C,
+    i_e: C,
+}
+
+/// What [`ExpMembrane::quiet_pass`] reads and writes, per cell.
+struct QuietState<'a> {
+    y: &'a mut [f64],
+    ie: &'a mut [f64],
+    ii: &'a mut [f64],
+    refractory: &'a [bool],
+    theta: &'a [f64],
+    current: &'a [f64],
+    slow: &'a mut [bool],
+}
+
+/// [`ExpMembrane::whole_step`] for every cell not `slow`, branch-free
+/// (selects) so that the loop vectorises at the width [`dispatch`] picks:
+/// the same operations in the same order, hence the same bits; a cell
+/// that crosses the threshold keeps its state and becomes `slow`.
+#[inline(always)]
+fn exp_quiet_body<C: Col>(p: ExpCols<C>, s: QuietState<'_>) {
+    let n = s.y.len();
+    let (y, ie, ii) = (s.y, &mut s.ie[..n], &mut s.ii[..n]);
+    let (refractory, theta, current, slow) = (&s.refractory[..n], &s.theta[..n], &s.current[..n], &mut s.slow[..n]);
+    let (p20, p21e, p21i, em) = (p.p20.prefix(n), p.p21e.prefix(n), p.p21i.prefix(n), p.em.prefix(n));
+    let (p11e, p11i, i_e) = (p.p11e.prefix(n), p.p11i.prefix(n), p.i_e.prefix(n));
+    for j in 0..n {
+        let (v, e, i) = (y[j], ie[j], ii[j]);
+        let w = p20.at(j) * (i_e.at(j) + current[j]) + p21e.at(j) * e + p21i.at(j) * i + em.at(j) * v + v;
+        let refr = refractory[j];
+        let keep = slow[j] | (!refr & (w >= theta[j]));
+        slow[j] = keep;
+        y[j] = if keep | refr { v } else { w };
+        ie[j] = if keep { e } else { e * p11e.at(j) };
+        ii[j] = if keep { i } else { i * p11i.at(j) };
+    }
+}
+
+dispatch! {
+    fn exp_quiet<C: Col>(p: ExpCols<C>, s: QuietState<'_>) -> () = exp_quiet_body;
+}
+
 impl Membrane for ExpMembrane {
     type Cell = pynn_core::IF_curr_exp;
     const NEST: &'static str = "iaf_psc_exp_ps";
@@ -835,7 +925,7 @@ impl Membrane for ExpMembrane {
             beta_e: vec![],
             beta_i: vec![],
             cache: None,
-            scratch: Vec::new(),
+            uniform: false,
             expm1_m: vec![],
             p20: vec![],
             p21e: vec![],
@@ -866,6 +956,8 @@ impl Membrane for ExpMembrane {
         self.p21i = (0..n).map(|i| p32(self.tau_i[i], self.tau_m[i], self.cm[i], dt)).collect();
         self.p11e = self.tau_e.iter().map(|t| (-dt / t).exp()).collect();
         self.p11i = self.tau_i.iter().map(|t| (-dt / t).exp()).collect();
+        self.uniform =
+            uniform_columns(&[&self.p20, &self.p21e, &self.p21i, &self.expm1_m, &self.p11e, &self.p11i, &self.i_e]);
     }
 
     #[inline]
@@ -908,56 +1000,34 @@ impl Membrane for ExpMembrane {
         s.syn[1] *= p.decay_i;
     }
 
-    fn quiet_run(
-        &mut self,
-        lo: usize,
-        y: &mut [f64],
-        refractory: &[bool],
-        theta: &[f64],
-        current: &[f64],
-        crossed: &mut [bool],
-    ) -> bool {
-        // `whole_step` per cell in two straight-line passes over
-        // equal-length slices (no branch, no bounds check: both vectorise):
-        // the new potentials into `scratch` and whether any cell crossed,
-        // then, if none did (the common case), the commit.
+    fn quiet_pass(&mut self, y: &mut [f64], refractory: &[bool], theta: &[f64], current: &[f64], slow: &mut [bool]) {
         let n = y.len();
-        let hi = lo + n;
-        let (refractory, theta, current, crossed) = (&refractory[..n], &theta[..n], &current[..n], &mut crossed[..n]);
-        if self.scratch.len() < n {
-            self.scratch.resize(n, 0.0);
+        let (ie, ii) = (&mut self.i_ex[..n], &mut self.i_in[..n]);
+        let state = QuietState { y, ie, ii, refractory, theta, current, slow };
+        if self.uniform && n > 0 {
+            let at = |c: &[f64]| c[0];
+            let p = ExpCols {
+                p20: at(&self.p20),
+                p21e: at(&self.p21e),
+                p21i: at(&self.p21i),
+                em: at(&self.expm1_m),
+                p11e: at(&self.p11e),
+                p11i: at(&self.p11i),
+                i_e: at(&self.i_e),
+            };
+            exp_quiet::<f64>(p, state);
+        } else {
+            let p = ExpCols {
+                p20: &self.p20[..],
+                p21e: &self.p21e[..],
+                p21i: &self.p21i[..],
+                em: &self.expm1_m[..],
+                p11e: &self.p11e[..],
+                p11i: &self.p11i[..],
+                i_e: &self.i_e[..],
+            };
+            exp_quiet::<&[f64]>(p, state);
         }
-        let v1 = &mut self.scratch[..n];
-        let (ie, ii) = (&mut self.i_ex[lo..hi], &mut self.i_in[lo..hi]);
-        let (p20, p21e, p21i) = (&self.p20[lo..hi], &self.p21e[lo..hi], &self.p21i[lo..hi]);
-        let (em, p11e, p11i, i_e) = (&self.expm1_m[lo..hi], &self.p11e[lo..hi], &self.p11i[lo..hi], &self.i_e[lo..hi]);
-        let mut any = false;
-        for j in 0..n {
-            let v = y[j];
-            let w = p20[j] * (i_e[j] + current[j]) + p21e[j] * ie[j] + p21i[j] * ii[j] + em[j] * v + v;
-            v1[j] = w;
-            any |= !refractory[j] & (w >= theta[j]);
-        }
-        if !any {
-            for j in 0..n {
-                y[j] = if refractory[j] { y[j] } else { v1[j] };
-                ie[j] *= p11e[j];
-                ii[j] *= p11i[j];
-            }
-            return false;
-        }
-        for j in 0..n {
-            let cross = !refractory[j] && v1[j] >= theta[j];
-            crossed[j] = cross;
-            if !cross {
-                if !refractory[j] {
-                    y[j] = v1[j];
-                }
-                ie[j] *= p11e[j];
-                ii[j] *= p11i[j];
-            }
-        }
-        true
     }
 
     #[inline]
