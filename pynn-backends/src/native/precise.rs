@@ -298,23 +298,25 @@ pub trait Membrane: Send + Sized + 'static {
     /// Advances cell `i` over a whole step `dt` with no event in it (the
     /// full-step propagators computed once in [`Membrane::derive`]).
     fn whole_step(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, refractory: bool);
-    /// Advances over the whole step every cell `i` with `slow[i]` false
-    /// (no event, no end of refractoriness, not at threshold at the
-    /// step's start; `y`, `refractory`, `theta` and `current` are the
-    /// population's columns): exactly what [`Membrane::whole_step`] does
-    /// per cell, except that a cell which crosses the threshold is left as
-    /// it was at the step's start and gets `slow[i] = true` (the caller
-    /// then runs it, with the other slow cells, through the event loop,
-    /// which locates the crossing). Models override this with a loop the
-    /// compiler vectorises.
-    fn quiet_pass(&mut self, y: &mut [f64], refractory: &[bool], theta: &[f64], current: &[f64], slow: &mut [bool]) {
+    /// Finds the cells that need the event loop in this step and
+    /// advances all the others over the whole step. A cell `i` is slow
+    /// (`slow[i] = true`, state untouched) if it has an event
+    /// (`q.head[i] != NO_EVENT`), starts at or above threshold, ends its
+    /// refractory period in this step (`q.refr_end[i] == q.stamp`), or
+    /// crosses the threshold during the step; every other cell gets
+    /// exactly what [`Membrane::whole_step`] does. The caller runs the slow
+    /// cells through the event loop, which locates the crossing. Models
+    /// override this with a loop the compiler vectorises.
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [bool]) {
         for i in 0..y.len() {
+            let refractory = q.refractory[i];
+            slow[i] = q.is_special(i, y[i]);
             if slow[i] {
                 continue;
             }
             let mut s = Sub { y: y[i], syn: self.syn(i) };
-            self.whole_step(i, &mut s, current[i], refractory[i]);
-            if !refractory[i] && s.y >= theta[i] {
+            self.whole_step(i, &mut s, q.current[i], refractory);
+            if !refractory && s.y >= q.theta[i] {
                 slow[i] = true;
             } else {
                 y[i] = s.y;
@@ -398,6 +400,27 @@ pub struct PreciseLif<M: Membrane> {
 
 /// The end of an event list ([`PreciseLif`]'s `head` and `link`).
 const NO_EVENT: u32 = u32::MAX;
+
+/// What [`Membrane::quiet_pass`] reads besides the model's own columns:
+/// [`PreciseLif`]'s per-cell columns (all of one length) and the step.
+pub struct QuietInput<'a> {
+    refractory: &'a [bool],
+    theta: &'a [f64],
+    current: &'a [f64],
+    head: &'a [u32],
+    refr_end: &'a [u64],
+    stamp: u64,
+}
+
+impl QuietInput<'_> {
+    /// Whether cell `i`, at `y` at the step's start, needs the event loop
+    /// whatever happens in the step: it has an event, starts at or above
+    /// threshold, or ends its refractory period.
+    #[inline(always)]
+    fn is_special(&self, i: usize, y: f64) -> bool {
+        (self.head[i] != NO_EVENT) | (y >= self.theta[i]) | (self.refractory[i] & (self.refr_end[i] == self.stamp))
+    }
+}
 
 impl<M: Membrane> PreciseLif<M> {
     /// Builds the kernel over a shard's parameter and initial-value tables.
@@ -558,9 +581,14 @@ impl<M: Membrane> PreciseLif<M> {
         let mut e = std::mem::replace(&mut self.head[i], NO_EVENT);
         while e != NO_EVENT {
             let ev = self.events[e as usize];
+            self.mine.push(ev);
             // Stable insertion by offset, descending (usually one event).
-            let at = self.mine.iter().rposition(|m| m.offset >= ev.offset).map_or(0, |p| p + 1);
-            self.mine.insert(at, ev);
+            let mut at = self.mine.len() - 1;
+            while at > 0 && self.mine[at - 1].offset.total_cmp(&ev.offset).is_lt() {
+                self.mine[at] = self.mine[at - 1];
+                at -= 1;
+            }
+            self.mine[at] = ev;
             e = self.link[e as usize];
         }
     }
@@ -587,26 +615,26 @@ impl<M: Membrane> Precise for PreciseLif<M> {
             self.head[c] = e as u32;
         }
         self.events = events;
-        let stamp = k + 1;
-        let (y, theta, refractory) = (&self.y[..n], &self.theta[..n], &self.refractory[..n]);
-        let (head, refr_end, slow) = (&self.head[..n], &self.refr_end[..n], &mut self.slow[..n]);
-        for i in 0..n {
-            slow[i] = (head[i] != NO_EVENT) | (y[i] >= theta[i]) | (refractory[i] & (refr_end[i] == stamp));
-        }
-        self.m.quiet_pass(&mut self.y, &self.refractory, &self.theta, &current[..n], &mut self.slow);
-        const CHUNK: usize = 64;
-        for lo in (0..n).step_by(CHUNK) {
-            let hi = (lo + CHUNK).min(n);
-            if !self.slow[lo..hi].iter().fold(false, |a, &b| a | b) {
-                continue;
-            }
-            for i in lo..hi {
-                if self.slow[i] {
-                    self.gather(i);
-                    let mine = std::mem::take(&mut self.mine);
-                    self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
-                    self.mine = mine;
-                }
+        let q = QuietInput {
+            refractory: &self.refractory[..n],
+            theta: &self.theta[..n],
+            current: &current[..n],
+            head: &self.head[..n],
+            refr_end: &self.refr_end[..n],
+            stamp: k + 1,
+        };
+        self.m.quiet_pass(&mut self.y[..n], &q, &mut self.slow[..n]);
+        // The slow cells in cell order: 64 flags at a time as a bit mask.
+        for lo in (0..n).step_by(64) {
+            let chunk = &self.slow[lo..n.min(lo + 64)];
+            let mut mask = chunk.iter().enumerate().fold(0u64, |m, (b, &f)| m | (u64::from(f) << b));
+            while mask != 0 {
+                let i = lo + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                self.gather(i);
+                let mine = std::mem::take(&mut self.mine);
+                self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
+                self.mine = mine;
             }
         }
     }
@@ -874,9 +902,7 @@ struct QuietState<'a> {
     y: &'a mut [f64],
     ie: &'a mut [f64],
     ii: &'a mut [f64],
-    refractory: &'a [bool],
-    theta: &'a [f64],
-    current: &'a [f64],
+    q: &'a QuietInput<'a>,
     slow: &'a mut [bool],
 }
 
@@ -888,14 +914,17 @@ struct QuietState<'a> {
 fn exp_quiet_body<C: Col>(p: ExpCols<C>, s: QuietState<'_>) {
     let n = s.y.len();
     let (y, ie, ii) = (s.y, &mut s.ie[..n], &mut s.ii[..n]);
-    let (refractory, theta, current, slow) = (&s.refractory[..n], &s.theta[..n], &s.current[..n], &mut s.slow[..n]);
+    let (refractory, theta, current, slow) =
+        (&s.q.refractory[..n], &s.q.theta[..n], &s.q.current[..n], &mut s.slow[..n]);
+    let (head, refr_end, stamp) = (&s.q.head[..n], &s.q.refr_end[..n], s.q.stamp);
     let (p20, p21e, p21i, em) = (p.p20.prefix(n), p.p21e.prefix(n), p.p21i.prefix(n), p.em.prefix(n));
     let (p11e, p11i, i_e) = (p.p11e.prefix(n), p.p11i.prefix(n), p.i_e.prefix(n));
     for j in 0..n {
         let (v, e, i) = (y[j], ie[j], ii[j]);
         let w = p20.at(j) * (i_e.at(j) + current[j]) + p21e.at(j) * e + p21i.at(j) * i + em.at(j) * v + v;
         let refr = refractory[j];
-        let keep = slow[j] | (!refr & (w >= theta[j]));
+        let special = (head[j] != NO_EVENT) | (v >= theta[j]) | (refr & (refr_end[j] == stamp));
+        let keep = special | (!refr & (w >= theta[j]));
         slow[j] = keep;
         y[j] = if keep | refr { v } else { w };
         ie[j] = if keep { e } else { e * p11e.at(j) };
@@ -1000,10 +1029,10 @@ impl Membrane for ExpMembrane {
         s.syn[1] *= p.decay_i;
     }
 
-    fn quiet_pass(&mut self, y: &mut [f64], refractory: &[bool], theta: &[f64], current: &[f64], slow: &mut [bool]) {
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [bool]) {
         let n = y.len();
         let (ie, ii) = (&mut self.i_ex[..n], &mut self.i_in[..n]);
-        let state = QuietState { y, ie, ii, refractory, theta, current, slow };
+        let state = QuietState { y, ie, ii, q, slow };
         if self.uniform && n > 0 {
             let at = |c: &[f64]| c[0];
             let p = ExpCols {
