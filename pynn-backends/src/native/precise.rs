@@ -58,13 +58,18 @@
 //! [`Membrane`] ([`ExpMembrane`], [`AlphaMembrane`], [`DeltaMembrane`]):
 //! the loop over a step's events, the threshold check, the spike, the
 //! reset and the end of refractoriness are written once; the model gives
-//! the propagation, the input and the crossing. Cost: a run of cells
-//! without events goes through [`Membrane::quiet_run`] (the fixed
-//! full-step propagators, a loop the compiler vectorises for
-//! `IF_curr_exp`); exponentials are computed only for sub-intervals that
-//! occur, each once per sub-interval, and, when all cells of a population
-//! share their parameters, once per distinct sub-interval length
-//! (`PropCache`: one spike reaches all its targets at the same offset).
+//! the propagation, the input and the crossing. Cost: a step's events are
+//! linked per cell in delivery order (no sort); one pass over the whole
+//! population, [`Membrane::quiet_pass`], advances every cell that has no
+//! event, no end of refractoriness and no crossing with the fixed
+//! full-step propagators (for `IF_curr_exp` a branch-free loop compiled
+//! for AVX-512/AVX2 through `simd::dispatch`, parameters read as numbers
+//! when the population is uniform) and flags the others, which then go
+//! through the event loop in cell order; exponentials are computed only
+//! for sub-intervals that occur, each once per sub-interval, and, when all
+//! cells of a population share their parameters, once per distinct
+//! sub-interval length (`PropCache`: one spike reaches all its targets at
+//! the same offset).
 //!
 //! # Time convention
 //!
@@ -84,7 +89,7 @@
 
 use super::kernel::{BuildContext, Kernel, SpikeOut};
 use super::propagators::{NUMERICAL_STABILITY_FACTOR, p32, refractory_steps};
-use super::rows::Rows;
+use super::rows::{Rows, Values};
 use super::shard::Spikes;
 use super::simd::{Col, dispatch};
 use pynn_core::parameters::ParamTable;
@@ -178,20 +183,29 @@ pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], s
                     // The slot of step `stamp + delay - 1` without a division
                     // per synapse: `base` is `stamp - 1` modulo the ring.
                     let base = ((stamp + n as u64 - 1) % n as u64) as usize;
-                    for s in rows.row(lo + c) {
-                        let d = rows.delay.get(s);
-                        let slot = if stamp == 0 && d == 0 {
-                            0 // (stamp + delay).saturating_sub(1)
-                        } else {
-                            let mut slot = base + usize::from(d);
-                            while slot >= n {
-                                slot -= n;
-                            }
-                            slot
-                        };
-                        let ev =
-                            Event { cell: u32::from(rows.target[s]), receptor, offset, weight: rows.weight.get(s) * m };
-                        queue.slots[slot].push(ev);
+                    let slot = |d: u16| {
+                        if stamp == 0 && d == 0 {
+                            return 0; // (stamp + delay).saturating_sub(1)
+                        }
+                        let mut slot = base + usize::from(d);
+                        while slot >= n {
+                            slot -= n;
+                        }
+                        slot
+                    };
+                    let event = |s: usize| Event {
+                        cell: u32::from(rows.target[s]),
+                        receptor,
+                        offset,
+                        weight: rows.weight.get(s) * m,
+                    };
+                    if let Values::Same(d) = rows.delay {
+                        let to = &mut queue.slots[slot(d)];
+                        to.extend(rows.row(lo + c).map(event));
+                    } else {
+                        for s in rows.row(lo + c) {
+                            queue.slots[slot(rows.delay.get(s))].push(event(s));
+                        }
                     }
                 }
             }
@@ -300,24 +314,25 @@ pub trait Membrane: Send + Sized + 'static {
     fn whole_step(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, refractory: bool);
     /// Finds the cells that need the event loop in this step and
     /// advances all the others over the whole step. A cell `i` is slow
-    /// (`slow[i] = true`, state untouched) if it has an event
+    /// (`slow[i] = 1`, state untouched; else 0) if it has an event
     /// (`q.head[i] != NO_EVENT`), starts at or above threshold, ends its
     /// refractory period in this step (`q.refr_end[i] == q.stamp`), or
     /// crosses the threshold during the step; every other cell gets
     /// exactly what [`Membrane::whole_step`] does. The caller runs the slow
     /// cells through the event loop, which locates the crossing. Models
     /// override this with a loop the compiler vectorises.
-    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [bool]) {
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [u8]) {
         for i in 0..y.len() {
             let refractory = q.refractory[i];
-            slow[i] = q.is_special(i, y[i]);
-            if slow[i] {
+            let special = q.is_special(i, y[i]);
+            slow[i] = u8::from(special);
+            if special {
                 continue;
             }
             let mut s = Sub { y: y[i], syn: self.syn(i) };
             self.whole_step(i, &mut s, q.current[i], refractory);
             if !refractory && s.y >= q.theta[i] {
-                slow[i] = true;
+                slow[i] = 1;
             } else {
                 y[i] = s.y;
                 self.store(i, s.syn);
@@ -393,8 +408,9 @@ pub struct PreciseLif<M: Membrane> {
     link: Vec<u32>,
     /// One cell's events, sorted by time (scratch).
     mine: Vec<Event>,
-    /// Per cell: goes through [`Self::cell_step`] in this step.
-    slow: Vec<bool>,
+    /// Per cell: goes through [`Self::cell_step`] in this step (1) or not
+    /// (0); bytes, so that the slow cells are found eight at a time.
+    slow: Vec<u8>,
     m: M,
 }
 
@@ -445,7 +461,7 @@ impl<M: Membrane> PreciseLif<M> {
             head: vec![NO_EVENT; n],
             link: Vec::new(),
             mine: Vec::new(),
-            slow: vec![false; n],
+            slow: vec![0; n],
             m: M::new(n, initial),
         };
         k.derive(params)?;
@@ -486,7 +502,7 @@ impl<M: Membrane> PreciseLif<M> {
     /// `k`, which ends `end` before the step's end: propagate, and spike if
     /// the threshold was crossed.
     #[allow(clippy::too_many_arguments)] // the sub-interval's bounds
-    #[inline]
+    #[inline(always)] // keeps `s` in registers (a call spilled and reloaded it)
     fn sub_interval(
         &mut self,
         i: usize,
@@ -624,17 +640,30 @@ impl<M: Membrane> Precise for PreciseLif<M> {
             stamp: k + 1,
         };
         self.m.quiet_pass(&mut self.y[..n], &q, &mut self.slow[..n]);
-        // The slow cells in cell order: 64 flags at a time as a bit mask.
-        for lo in (0..n).step_by(64) {
-            let chunk = &self.slow[lo..n.min(lo + 64)];
-            let mut mask = chunk.iter().enumerate().fold(0u64, |m, (b, &f)| m | (u64::from(f) << b));
-            while mask != 0 {
-                let i = lo + mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                self.gather(i);
-                let mine = std::mem::take(&mut self.mine);
-                self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
-                self.mine = mine;
+        // The slow cells in cell order, found eight flags at a time.
+        for lo in (0..n).step_by(8) {
+            let hi = n.min(lo + 8);
+            let mut word = [0u8; 8];
+            word[..hi - lo].copy_from_slice(&self.slow[lo..hi]);
+            let mut w = u64::from_le_bytes(word);
+            while w != 0 {
+                let b = w.trailing_zeros() / 8;
+                w &= !(0xff << (8 * b));
+                let i = lo + b as usize;
+                let e = self.head[i];
+                if e != NO_EVENT && self.link[e as usize] == NO_EVENT {
+                    // One event (the common case): no copy, no sort.
+                    self.head[i] = NO_EVENT;
+                    let events = std::mem::take(&mut self.events);
+                    let one = std::slice::from_ref(&events[e as usize]);
+                    self.cell_step(k, i, current[i], one, (&mut *list, &mut *offs));
+                    self.events = events;
+                } else {
+                    self.gather(i);
+                    let mine = std::mem::take(&mut self.mine);
+                    self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
+                    self.mine = mine;
+                }
             }
         }
     }
@@ -771,6 +800,47 @@ fn uniform_columns(cols: &[&[f64]]) -> bool {
     cols.iter().all(|c| c.iter().all(|x| x.to_bits() == c[0].to_bits()))
 }
 
+/// The synaptic currents `isyn_exc`, `isyn_inh` (nA) of the exp and alpha
+/// membranes, per cell, with the initial values they return to at reset.
+struct Currents {
+    ex: Vec<f64>,
+    inh: Vec<f64>,
+    init_ex: Vec<f64>,
+    init_inh: Vec<f64>,
+}
+
+impl Currents {
+    /// Zero currents for `n` cells, initial values from `initial`.
+    fn new(n: usize, initial: &ParamTable) -> Self {
+        Currents {
+            ex: vec![0.0; n],
+            inh: vec![0.0; n],
+            init_ex: initial.scalar("isyn_exc").to_vec(),
+            init_inh: initial.scalar("isyn_inh").to_vec(),
+        }
+    }
+
+    /// Sets `isyn_exc` (`var` 1) or `isyn_inh` (2), now and at reset.
+    fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
+        let (now, init) =
+            if var == 1 { (&mut self.ex, &mut self.init_ex) } else { (&mut self.inh, &mut self.init_inh) };
+        set_cells(init, cells, values);
+        set_cells(now, cells, values);
+    }
+
+    /// Back to the initial values.
+    fn reset(&mut self) {
+        self.ex.clone_from(&self.init_ex);
+        self.inh.clone_from(&self.init_inh);
+    }
+
+    /// Reads `isyn_exc` (`var` 1) or `isyn_inh` (2).
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        let col = if var == 1 { &self.ex } else { &self.inh };
+        out.extend(cells.iter().map(|c| col[*c]));
+    }
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Precise kernel of `IF_curr_exp`: NEST 3.10's `iaf_psc_exp_ps` (see the
@@ -805,10 +875,7 @@ pub struct ExpMembrane {
     p11e: Vec<f64>,
     p11i: Vec<f64>,
     // State.
-    i_ex: Vec<f64>,
-    i_in: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
+    cur: Currents,
 }
 
 /// The propagators of an exp cell over a sub-interval `t` (NEST's
@@ -903,7 +970,7 @@ struct QuietState<'a> {
     ie: &'a mut [f64],
     ii: &'a mut [f64],
     q: &'a QuietInput<'a>,
-    slow: &'a mut [bool],
+    slow: &'a mut [u8],
 }
 
 /// [`ExpMembrane::whole_step`] for every cell not `slow`, branch-free
@@ -925,7 +992,7 @@ fn exp_quiet_body<C: Col>(p: ExpCols<C>, s: QuietState<'_>) {
         let refr = refractory[j];
         let special = (head[j] != NO_EVENT) | (v >= theta[j]) | (refr & (refr_end[j] == stamp));
         let keep = special | (!refr & (w >= theta[j]));
-        slow[j] = keep;
+        slow[j] = u8::from(keep);
         y[j] = if keep | refr { v } else { w };
         ie[j] = if keep { e } else { e * p11e.at(j) };
         ii[j] = if keep { i } else { i * p11i.at(j) };
@@ -961,10 +1028,7 @@ impl Membrane for ExpMembrane {
             p21i: vec![],
             p11e: vec![],
             p11i: vec![],
-            i_ex: vec![0.0; n],
-            i_in: vec![0.0; n],
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
+            cur: Currents::new(n, initial),
         }
     }
 
@@ -991,13 +1055,13 @@ impl Membrane for ExpMembrane {
 
     #[inline]
     fn syn(&self, i: usize) -> [f64; 2] {
-        [self.i_ex[i], self.i_in[i]]
+        [self.cur.ex[i], self.cur.inh[i]]
     }
 
     #[inline]
     fn store(&mut self, i: usize, syn: [f64; 2]) {
-        self.i_ex[i] = syn[0];
-        self.i_in[i] = syn[1];
+        self.cur.ex[i] = syn[0];
+        self.cur.inh[i] = syn[1];
     }
 
     #[inline]
@@ -1011,7 +1075,7 @@ impl Membrane for ExpMembrane {
         s.syn = [ie * self.p11e[i], ii * self.p11i[i]];
     }
 
-    #[inline]
+    #[inline(always)]
     fn propagate(&mut self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, t: f64, refractory: bool) {
         let p = match self.cache.as_mut() {
             Some(cache) => {
@@ -1029,9 +1093,9 @@ impl Membrane for ExpMembrane {
         s.syn[1] *= p.decay_i;
     }
 
-    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [bool]) {
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [u8]) {
         let n = y.len();
-        let (ie, ii) = (&mut self.i_ex[..n], &mut self.i_in[..n]);
+        let (ie, ii) = (&mut self.cur.ex[..n], &mut self.cur.inh[..n]);
         let state = QuietState { y, ie, ii, q, slow };
         if self.uniform && n > 0 {
             let at = |c: &[f64]| c[0];
@@ -1083,23 +1147,15 @@ impl Membrane for ExpMembrane {
     }
 
     fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
-        if var == 1 {
-            set_cells(&mut self.init_ex, cells, values);
-            set_cells(&mut self.i_ex, cells, values);
-        } else {
-            set_cells(&mut self.init_in, cells, values);
-            set_cells(&mut self.i_in, cells, values);
-        }
+        self.cur.initialize(var, cells, values);
     }
 
     fn reset(&mut self) {
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
+        self.cur.reset();
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        let col = if var == 1 { &self.i_ex } else { &self.i_in };
-        out.extend(cells.iter().map(|c| col[*c]));
+        self.cur.read(var, cells, out);
     }
 }
 
@@ -1232,11 +1288,8 @@ pub struct AlphaMembrane {
     cache: Option<PropCache<AlphaProps>>,
     // State.
     di_ex: Vec<f64>,
-    i_ex: Vec<f64>,
     di_in: Vec<f64>,
-    i_in: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
+    cur: Currents,
 }
 
 /// The propagators of one cell over a sub-interval (NEST's names).
@@ -1350,11 +1403,8 @@ impl Membrane for AlphaMembrane {
             full: vec![],
             cache: None,
             di_ex: vec![0.0; n],
-            i_ex: vec![0.0; n],
             di_in: vec![0.0; n],
-            i_in: vec![0.0; n],
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
+            cur: Currents::new(n, initial),
         }
     }
 
@@ -1375,15 +1425,15 @@ impl Membrane for AlphaMembrane {
 
     #[inline]
     fn syn(&self, i: usize) -> AlphaSyn {
-        AlphaSyn { de: self.di_ex[i], ie: self.i_ex[i], di: self.di_in[i], ii: self.i_in[i] }
+        AlphaSyn { de: self.di_ex[i], ie: self.cur.ex[i], di: self.di_in[i], ii: self.cur.inh[i] }
     }
 
     #[inline]
     fn store(&mut self, i: usize, q: AlphaSyn) {
         self.di_ex[i] = q.de;
-        self.i_ex[i] = q.ie;
+        self.cur.ex[i] = q.ie;
         self.di_in[i] = q.di;
-        self.i_in[i] = q.ii;
+        self.cur.inh[i] = q.ii;
     }
 
     #[inline]
@@ -1425,25 +1475,17 @@ impl Membrane for AlphaMembrane {
     }
 
     fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
-        if var == 1 {
-            set_cells(&mut self.init_ex, cells, values);
-            set_cells(&mut self.i_ex, cells, values);
-        } else {
-            set_cells(&mut self.init_in, cells, values);
-            set_cells(&mut self.i_in, cells, values);
-        }
+        self.cur.initialize(var, cells, values);
     }
 
     fn reset(&mut self) {
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
+        self.cur.reset();
         self.di_ex.iter_mut().for_each(|d| *d = 0.0);
         self.di_in.iter_mut().for_each(|d| *d = 0.0);
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        let col = if var == 1 { &self.i_ex } else { &self.i_in };
-        out.extend(cells.iter().map(|c| col[*c]));
+        self.cur.read(var, cells, out);
     }
 }
 
@@ -1597,11 +1639,8 @@ mod tests {
             full: vec![],
             cache: None,
             di_ex: vec![0.0],
-            i_ex: vec![0.0],
             di_in: vec![0.0],
-            i_in: vec![0.0],
-            init_ex: vec![0.0],
-            init_in: vec![0.0],
+            cur: Currents { ex: vec![0.0], inh: vec![0.0], init_ex: vec![0.0], init_inh: vec![0.0] },
         };
         k.full = vec![k.compute_props(0, 0.1)];
         let start = Sub { y: 3.0, syn: AlphaSyn { de: 0.8, ie: 0.4, di: -0.5, ii: -0.2 } };
