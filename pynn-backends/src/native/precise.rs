@@ -1075,7 +1075,7 @@ impl Membrane for ExpMembrane {
         s.syn = [ie * self.p11e[i], ii * self.p11i[i]];
     }
 
-    #[inline(always)]
+    #[inline]
     fn propagate(&mut self, i: usize, s: &mut Sub<[f64; 2]>, y0: f64, t: f64, refractory: bool) {
         let p = match self.cache.as_mut() {
             Some(cache) => {
