@@ -616,9 +616,9 @@ impl<M: Membrane> Precise for PreciseLif<M> {
     /// an event, the end of a refractory period or a start at threshold
     /// go through the model's [`Membrane::quiet_pass`] (one vectorised
     /// loop over the population); the others, and the cells it finds
-    /// crossing the threshold, go through [`Self::cell_step`] in cell
+    /// crossing the threshold, go through `cell_step` in cell
     /// order, so spikes stay in cell order. Each cell sees the same
-    /// operations as in [`Self::cell_step`] alone, hence the same results.
+    /// operations as in `cell_step` alone, hence the same results.
     fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
         let mut events = std::mem::take(&mut self.events);
         self.queue.take(k, &mut events);
