@@ -58,13 +58,18 @@
 //! [`Membrane`] ([`ExpMembrane`], [`AlphaMembrane`], [`DeltaMembrane`]):
 //! the loop over a step's events, the threshold check, the spike, the
 //! reset and the end of refractoriness are written once; the model gives
-//! the propagation, the input and the crossing. Cost: a run of cells
-//! without events goes through [`Membrane::quiet_run`] (the fixed
-//! full-step propagators, a loop the compiler vectorises for
-//! `IF_curr_exp`); exponentials are computed only for sub-intervals that
-//! occur, each once per sub-interval, and, when all cells of a population
-//! share their parameters, once per distinct sub-interval length
-//! (`PropCache`: one spike reaches all its targets at the same offset).
+//! the propagation, the input and the crossing. Cost: a step's events are
+//! linked per cell in delivery order (no sort); one pass over the whole
+//! population, [`Membrane::quiet_pass`], advances every cell that has no
+//! event, no end of refractoriness and no crossing with the fixed
+//! full-step propagators (for `IF_curr_exp` a branch-free loop compiled
+//! for AVX-512/AVX2 through `simd::dispatch`, parameters read as numbers
+//! when the population is uniform) and flags the others, which then go
+//! through the event loop in cell order; exponentials are computed only
+//! for sub-intervals that occur, each once per sub-interval, and, when all
+//! cells of a population share their parameters, once per distinct
+//! sub-interval length (`PropCache`: one spike reaches all its targets at
+//! the same offset).
 //!
 //! # Time convention
 //!
@@ -84,8 +89,9 @@
 
 use super::kernel::{BuildContext, Kernel, SpikeOut};
 use super::propagators::{NUMERICAL_STABILITY_FACTOR, p32, refractory_steps};
-use super::rows::Rows;
+use super::rows::{Rows, Values};
 use super::shard::Spikes;
+use super::simd::{Col, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
 
@@ -121,16 +127,22 @@ pub struct Queue {
 }
 
 impl Queue {
-    fn push(&mut self, len: usize, step: u64, ev: Event) {
+    /// Makes sure the ring has `len` slots.
+    #[inline]
+    fn reserve(&mut self, len: usize) {
         if self.slots.len() < len {
             self.slots.resize_with(len, Vec::new);
         }
+    }
+
+    fn push(&mut self, len: usize, step: u64, ev: Event) {
+        self.reserve(len);
         let n = self.slots.len();
         self.slots[(step % n as u64) as usize].push(ev);
     }
 
-    /// The events of step `k`, sorted by cell, then time (a stable sort:
-    /// simultaneous events keep their delivery order), moved into `out`.
+    /// The events of step `k` in delivery order, moved into `out` (whose
+    /// emptied buffer takes the slot's place, so neither allocates again).
     fn take(&mut self, k: u64, out: &mut Vec<Event>) {
         out.clear();
         if self.slots.is_empty() {
@@ -138,7 +150,6 @@ impl Queue {
         }
         let n = self.slots.len() as u64;
         std::mem::swap(out, &mut self.slots[(k % n) as usize]);
-        out.sort_by(|a, b| a.cell.cmp(&b.cell).then(b.offset.total_cmp(&a.offset)));
     }
 
     fn clear(&mut self) {
@@ -152,6 +163,11 @@ impl Queue {
 /// delivery (projection, step, source shard, source cell, row order).
 pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], shard_lo: &[usize], ring_len: u64) {
     let len = ring_len as usize;
+    if len == 0 {
+        return;
+    }
+    queue.reserve(len);
+    let n = queue.slots.len();
     let n_steps = spikes.first().map_or(0, |s| s.bounds.len().saturating_sub(1));
     for rows in incoming {
         let receptor = rows.receptor as u8;
@@ -164,11 +180,32 @@ pub(super) fn deliver(queue: &mut Queue, incoming: &[Rows], spikes: &[Spikes], s
                     let (c, stamp) = sp.list[k];
                     let offset = sp.offs.get(k).copied().unwrap_or(0.0);
                     let m = f64::from(sp.mult[k]);
-                    for s in rows.row(lo + c) {
-                        let step = (stamp + u64::from(rows.delay.get(s))).saturating_sub(1);
-                        let ev =
-                            Event { cell: u32::from(rows.target[s]), receptor, offset, weight: rows.weight.get(s) * m };
-                        queue.push(len, step, ev);
+                    // The slot of step `stamp + delay - 1` without a division
+                    // per synapse: `base` is `stamp - 1` modulo the ring.
+                    let base = ((stamp + n as u64 - 1) % n as u64) as usize;
+                    let slot = |d: u16| {
+                        if stamp == 0 && d == 0 {
+                            return 0; // (stamp + delay).saturating_sub(1)
+                        }
+                        let mut slot = base + usize::from(d);
+                        while slot >= n {
+                            slot -= n;
+                        }
+                        slot
+                    };
+                    let event = |s: usize| Event {
+                        cell: u32::from(rows.target[s]),
+                        receptor,
+                        offset,
+                        weight: rows.weight.get(s) * m,
+                    };
+                    if let Values::Same(d) = rows.delay {
+                        let to = &mut queue.slots[slot(d)];
+                        to.extend(rows.row(lo + c).map(event));
+                    } else {
+                        for s in rows.row(lo + c) {
+                            queue.slots[slot(rows.delay.get(s))].push(event(s));
+                        }
                     }
                 }
             }
@@ -275,38 +312,32 @@ pub trait Membrane: Send + Sized + 'static {
     /// Advances cell `i` over a whole step `dt` with no event in it (the
     /// full-step propagators computed once in [`Membrane::derive`]).
     fn whole_step(&self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, refractory: bool);
-    /// Advances the cells `lo..lo + y.len()`, none of which has an event,
-    /// reaches the end of its refractory period, or starts at or above
-    /// threshold in this step, over the whole step (`y`, `refractory`,
-    /// `theta` and `current` are their slices): exactly what
-    /// [`Membrane::whole_step`] does per cell, except that a cell which
-    /// crosses the threshold is left as it was at the step's start and
-    /// marked in `crossed` (the caller then runs it through the event
-    /// loop, which locates the crossing). Returns whether any crossed.
-    /// Models override this with a loop the compiler can vectorise.
-    fn quiet_run(
-        &mut self,
-        lo: usize,
-        y: &mut [f64],
-        refractory: &[bool],
-        theta: &[f64],
-        current: &[f64],
-        crossed: &mut [bool],
-    ) -> bool {
-        let mut any = false;
-        for j in 0..y.len() {
-            let i = lo + j;
-            let mut s = Sub { y: y[j], syn: self.syn(i) };
-            self.whole_step(i, &mut s, current[j], refractory[j]);
-            let cross = !refractory[j] && s.y >= theta[j];
-            crossed[j] = cross;
-            if !cross {
-                y[j] = s.y;
+    /// Finds the cells that need the event loop in this step and
+    /// advances all the others over the whole step. A cell `i` is slow
+    /// (`slow[i] = 1`, state untouched; else 0) if it has an event
+    /// (`q.head[i] != NO_EVENT`), starts at or above threshold, ends its
+    /// refractory period in this step (`q.refr_end[i] == q.stamp`), or
+    /// crosses the threshold during the step; every other cell gets
+    /// exactly what [`Membrane::whole_step`] does. The caller runs the slow
+    /// cells through the event loop, which locates the crossing. Models
+    /// override this with a loop the compiler vectorises.
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [u8]) {
+        for i in 0..y.len() {
+            let refractory = q.refractory[i];
+            let special = q.is_special(i, y[i]);
+            slow[i] = u8::from(special);
+            if special {
+                continue;
+            }
+            let mut s = Sub { y: y[i], syn: self.syn(i) };
+            self.whole_step(i, &mut s, q.current[i], refractory);
+            if !refractory && s.y >= q.theta[i] {
+                slow[i] = 1;
+            } else {
+                y[i] = s.y;
                 self.store(i, s.syn);
             }
-            any |= cross;
         }
-        any
     }
     /// Advances cell `i` over a sub-interval of length `t`.
     fn propagate(&mut self, i: usize, s: &mut Sub<Self::Syn>, y0: f64, t: f64, refractory: bool);
@@ -364,12 +395,47 @@ pub struct PreciseLif<M: Membrane> {
     refractory: Vec<bool>,
     last_stamp: Vec<u64>,
     last_offset: Vec<f64>,
+    /// `last_stamp + refrac`: the stamp of the step in which the
+    /// refractory period ends (read with `refractory`).
+    refr_end: Vec<u64>,
     init_v: Vec<f64>,
     queue: Queue,
+    /// The events of the current step, in delivery order.
     events: Vec<Event>,
-    /// Scratch of [`Membrane::quiet_run`], per cell.
-    crossed: Vec<bool>,
+    /// Per cell: its first event in `events` ([`NO_EVENT`]: none).
+    head: Vec<u32>,
+    /// Per event: the cell's next event in delivery order ([`NO_EVENT`]).
+    link: Vec<u32>,
+    /// One cell's events, sorted by time (scratch).
+    mine: Vec<Event>,
+    /// Per cell: goes through [`Self::cell_step`] in this step (1) or not
+    /// (0); bytes, so that the slow cells are found eight at a time.
+    slow: Vec<u8>,
     m: M,
+}
+
+/// The end of an event list ([`PreciseLif`]'s `head` and `link`).
+const NO_EVENT: u32 = u32::MAX;
+
+/// What [`Membrane::quiet_pass`] reads besides the model's own columns:
+/// [`PreciseLif`]'s per-cell columns (all of one length) and the step.
+pub struct QuietInput<'a> {
+    refractory: &'a [bool],
+    theta: &'a [f64],
+    current: &'a [f64],
+    head: &'a [u32],
+    refr_end: &'a [u64],
+    stamp: u64,
+}
+
+impl QuietInput<'_> {
+    /// Whether cell `i`, at `y` at the step's start, needs the event loop
+    /// whatever happens in the step: it has an event, starts at or above
+    /// threshold, or ends its refractory period.
+    #[inline(always)]
+    fn is_special(&self, i: usize, y: f64) -> bool {
+        (self.head[i] != NO_EVENT) | (y >= self.theta[i]) | (self.refractory[i] & (self.refr_end[i] == self.stamp))
+    }
 }
 
 impl<M: Membrane> PreciseLif<M> {
@@ -388,10 +454,14 @@ impl<M: Membrane> PreciseLif<M> {
             refractory: vec![false; n],
             last_stamp: vec![0; n],
             last_offset: vec![0.0; n],
+            refr_end: vec![0; n],
             init_v: initial.scalar("v").to_vec(),
             queue: Queue::default(),
             events: Vec::new(),
-            crossed: vec![false; n],
+            head: vec![NO_EVENT; n],
+            link: Vec::new(),
+            mine: Vec::new(),
+            slow: vec![0; n],
             m: M::new(n, initial),
         };
         k.derive(params)?;
@@ -411,6 +481,7 @@ impl<M: Membrane> PreciseLif<M> {
         self.theta = rel("v_thresh");
         self.v_reset = rel("v_reset");
         self.refrac = refrac;
+        self.refr_end = self.last_stamp.iter().zip(&self.refrac).map(|(s, r)| s + u64::from(*r)).collect();
         self.m.derive(p, self.dt);
         self.v_rest = v_rest;
         Ok(())
@@ -419,6 +490,7 @@ impl<M: Membrane> PreciseLif<M> {
     /// Cell `i` spikes in step `k` at `offset`: reset, refractory, emitted.
     fn spike(&mut self, i: usize, k: u64, offset: f64, out: (&mut SpikeOut, &mut Vec<f64>)) {
         self.last_stamp[i] = k + 1;
+        self.refr_end[i] = k + 1 + u64::from(self.refrac[i]);
         self.last_offset[i] = offset;
         self.y[i] = self.v_reset[i];
         self.refractory[i] = true;
@@ -430,7 +502,7 @@ impl<M: Membrane> PreciseLif<M> {
     /// `k`, which ends `end` before the step's end: propagate, and spike if
     /// the threshold was crossed.
     #[allow(clippy::too_many_arguments)] // the sub-interval's bounds
-    #[inline]
+    #[inline(always)] // keeps `s` in registers (a call spilled and reloaded it)
     fn sub_interval(
         &mut self,
         i: usize,
@@ -517,61 +589,83 @@ impl<M: Membrane> PreciseLif<M> {
         self.m.store(i, s.syn);
     }
 
-    /// The cells `lo..hi`, none of which has an event in step `k`: the
-    /// model's [`Membrane::quiet_run`] over the run, unless a cell starts at
-    /// or above threshold or ends its refractory period in this step (then
-    /// each cell goes through [`Self::cell_step`]); cells that cross the
-    /// threshold go through [`Self::cell_step`] to locate the crossing.
-    /// The same operations per cell as [`Self::cell_step`], hence the same
-    /// results; spikes stay in cell order.
-    fn quiet(&mut self, k: u64, lo: usize, hi: usize, current: &[f64], out: (&mut SpikeOut, &mut Vec<f64>)) {
-        let special = (lo..hi).any(|i| {
-            self.y[i] >= self.theta[i]
-                || (self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]))
-        });
-        if !special
-            && !self.m.quiet_run(
-                lo,
-                &mut self.y[lo..hi],
-                &self.refractory[lo..hi],
-                &self.theta[lo..hi],
-                &current[lo..hi],
-                &mut self.crossed[lo..hi],
-            )
-        {
-            return;
-        }
-        #[allow(clippy::needless_range_loop)] // `i` indexes the per-cell columns and `current`
-        for i in lo..hi {
-            if special || self.crossed[i] {
-                self.cell_step(k, i, current[i], &[], (&mut *out.0, &mut *out.1));
+    /// Cell `i`'s events of this step, sorted by time (latest offset
+    /// first; simultaneous events in delivery order), into `mine`; its
+    /// list is emptied.
+    fn gather(&mut self, i: usize) {
+        self.mine.clear();
+        let mut e = std::mem::replace(&mut self.head[i], NO_EVENT);
+        while e != NO_EVENT {
+            let ev = self.events[e as usize];
+            self.mine.push(ev);
+            // Stable insertion by offset, descending (usually one event).
+            let mut at = self.mine.len() - 1;
+            while at > 0 && self.mine[at - 1].offset.total_cmp(&ev.offset).is_lt() {
+                self.mine[at] = self.mine[at - 1];
+                at -= 1;
             }
+            self.mine[at] = ev;
+            e = self.link[e as usize];
         }
     }
 }
 
 impl<M: Membrane> Precise for PreciseLif<M> {
+    /// The step in three passes: each cell's events are linked in
+    /// delivery order (no sort of the step's events); the cells without
+    /// an event, the end of a refractory period or a start at threshold
+    /// go through the model's [`Membrane::quiet_pass`] (one vectorised
+    /// loop over the population); the others, and the cells it finds
+    /// crossing the threshold, go through `cell_step` in cell
+    /// order, so spikes stay in cell order. Each cell sees the same
+    /// operations as in `cell_step` alone, hence the same results.
     fn step(&mut self, k: u64, current: &[f64], list: &mut SpikeOut, offs: &mut Vec<f64>) {
         let mut events = std::mem::take(&mut self.events);
         self.queue.take(k, &mut events);
         let n = self.y.len();
-        let (mut i, mut e) = (0, 0);
-        while i < n {
-            // Runs of cells without events, then each cell with events.
-            let next = events.get(e).map_or(n, |ev| ev.cell as usize);
-            if next > i {
-                self.quiet(k, i, next, current, (&mut *list, &mut *offs));
-                i = next;
-            } else {
-                let first = e;
-                while e < events.len() && events[e].cell as usize == i {
-                    e += 1;
-                }
-                self.cell_step(k, i, current[i], &events[first..e], (&mut *list, &mut *offs));
-                i += 1;
-            }
+        self.link.clear();
+        self.link.resize(events.len(), NO_EVENT);
+        for (e, ev) in events.iter().enumerate().rev() {
+            let c = ev.cell as usize;
+            self.link[e] = self.head[c];
+            self.head[c] = e as u32;
         }
         self.events = events;
+        let q = QuietInput {
+            refractory: &self.refractory[..n],
+            theta: &self.theta[..n],
+            current: &current[..n],
+            head: &self.head[..n],
+            refr_end: &self.refr_end[..n],
+            stamp: k + 1,
+        };
+        self.m.quiet_pass(&mut self.y[..n], &q, &mut self.slow[..n]);
+        // The slow cells in cell order, found eight flags at a time.
+        for lo in (0..n).step_by(8) {
+            let hi = n.min(lo + 8);
+            let mut word = [0u8; 8];
+            word[..hi - lo].copy_from_slice(&self.slow[lo..hi]);
+            let mut w = u64::from_le_bytes(word);
+            while w != 0 {
+                let b = w.trailing_zeros() / 8;
+                w &= !(0xff << (8 * b));
+                let i = lo + b as usize;
+                let e = self.head[i];
+                if e != NO_EVENT && self.link[e as usize] == NO_EVENT {
+                    // One event (the common case): no copy, no sort.
+                    self.head[i] = NO_EVENT;
+                    let events = std::mem::take(&mut self.events);
+                    let one = std::slice::from_ref(&events[e as usize]);
+                    self.cell_step(k, i, current[i], one, (&mut *list, &mut *offs));
+                    self.events = events;
+                } else {
+                    self.gather(i);
+                    let mine = std::mem::take(&mut self.mine);
+                    self.cell_step(k, i, current[i], &mine, (&mut *list, &mut *offs));
+                    self.mine = mine;
+                }
+            }
+        }
     }
 
     fn queue(&mut self) -> Option<&mut Queue> {
@@ -622,6 +716,7 @@ impl<M: Membrane> Kernel for PreciseLif<M> {
         self.m.reset();
         self.refractory.iter_mut().for_each(|r| *r = false);
         self.last_stamp.iter_mut().for_each(|s| *s = 0);
+        self.refr_end = self.refrac.iter().map(|r| u64::from(*r)).collect();
         self.last_offset.iter_mut().for_each(|o| *o = 0.0);
         self.queue.clear();
     }
@@ -705,6 +800,47 @@ fn uniform_columns(cols: &[&[f64]]) -> bool {
     cols.iter().all(|c| c.iter().all(|x| x.to_bits() == c[0].to_bits()))
 }
 
+/// The synaptic currents `isyn_exc`, `isyn_inh` (nA) of the exp and alpha
+/// membranes, per cell, with the initial values they return to at reset.
+struct Currents {
+    ex: Vec<f64>,
+    inh: Vec<f64>,
+    init_ex: Vec<f64>,
+    init_inh: Vec<f64>,
+}
+
+impl Currents {
+    /// Zero currents for `n` cells, initial values from `initial`.
+    fn new(n: usize, initial: &ParamTable) -> Self {
+        Currents {
+            ex: vec![0.0; n],
+            inh: vec![0.0; n],
+            init_ex: initial.scalar("isyn_exc").to_vec(),
+            init_inh: initial.scalar("isyn_inh").to_vec(),
+        }
+    }
+
+    /// Sets `isyn_exc` (`var` 1) or `isyn_inh` (2), now and at reset.
+    fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
+        let (now, init) =
+            if var == 1 { (&mut self.ex, &mut self.init_ex) } else { (&mut self.inh, &mut self.init_inh) };
+        set_cells(init, cells, values);
+        set_cells(now, cells, values);
+    }
+
+    /// Back to the initial values.
+    fn reset(&mut self) {
+        self.ex.clone_from(&self.init_ex);
+        self.inh.clone_from(&self.init_inh);
+    }
+
+    /// Reads `isyn_exc` (`var` 1) or `isyn_inh` (2).
+    fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
+        let col = if var == 1 { &self.ex } else { &self.inh };
+        out.extend(cells.iter().map(|c| col[*c]));
+    }
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Precise kernel of `IF_curr_exp`: NEST 3.10's `iaf_psc_exp_ps` (see the
@@ -728,8 +864,9 @@ pub struct ExpMembrane {
     beta_i: Vec<f64>,
     /// Sub-interval propagators, if every cell has the same parameters.
     cache: Option<PropCache<ExpProps>>,
-    /// The potentials of a quiet run after the step (`quiet_run`).
-    scratch: Vec<f64>,
+    /// Every cell has the full-step propagators and `i_offset` of cell 0
+    /// (the quiet pass then reads them as numbers, not columns).
+    uniform: bool,
     // Full-step propagators.
     expm1_m: Vec<f64>,
     p20: Vec<f64>,
@@ -738,10 +875,7 @@ pub struct ExpMembrane {
     p11e: Vec<f64>,
     p11i: Vec<f64>,
     // State.
-    i_ex: Vec<f64>,
-    i_in: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
+    cur: Currents,
 }
 
 /// The propagators of an exp cell over a sub-interval `t` (NEST's
@@ -817,6 +951,58 @@ fn beta(tau_s: f64, tau_m: f64) -> f64 {
     tau_s * tau_m / (tau_m - tau_s)
 }
 
+/// The full-step propagators of [`ExpMembrane`] as the quiet pass reads
+/// them: numbers shared by every cell (`f64`) or columns (`&[f64]`).
+#[derive(Clone, Copy)]
+struct ExpCols<C> {
+    p20: C,
+    p21e: C,
+    p21i: C,
+    em: C,
+    p11e: C,
+    p11i: C,
+    i_e: C,
+}
+
+/// What [`ExpMembrane::quiet_pass`] reads and writes, per cell.
+struct QuietState<'a> {
+    y: &'a mut [f64],
+    ie: &'a mut [f64],
+    ii: &'a mut [f64],
+    q: &'a QuietInput<'a>,
+    slow: &'a mut [u8],
+}
+
+/// [`ExpMembrane::whole_step`] for every cell not `slow`, branch-free
+/// (selects) so that the loop vectorises at the width [`dispatch`] picks:
+/// the same operations in the same order, hence the same bits; a cell
+/// that crosses the threshold keeps its state and becomes `slow`.
+#[inline(always)]
+fn exp_quiet_body<C: Col>(p: ExpCols<C>, s: QuietState<'_>) {
+    let n = s.y.len();
+    let (y, ie, ii) = (s.y, &mut s.ie[..n], &mut s.ii[..n]);
+    let (refractory, theta, current, slow) =
+        (&s.q.refractory[..n], &s.q.theta[..n], &s.q.current[..n], &mut s.slow[..n]);
+    let (head, refr_end, stamp) = (&s.q.head[..n], &s.q.refr_end[..n], s.q.stamp);
+    let (p20, p21e, p21i, em) = (p.p20.prefix(n), p.p21e.prefix(n), p.p21i.prefix(n), p.em.prefix(n));
+    let (p11e, p11i, i_e) = (p.p11e.prefix(n), p.p11i.prefix(n), p.i_e.prefix(n));
+    for j in 0..n {
+        let (v, e, i) = (y[j], ie[j], ii[j]);
+        let w = p20.at(j) * (i_e.at(j) + current[j]) + p21e.at(j) * e + p21i.at(j) * i + em.at(j) * v + v;
+        let refr = refractory[j];
+        let special = (head[j] != NO_EVENT) | (v >= theta[j]) | (refr & (refr_end[j] == stamp));
+        let keep = special | (!refr & (w >= theta[j]));
+        slow[j] = u8::from(keep);
+        y[j] = if keep | refr { v } else { w };
+        ie[j] = if keep { e } else { e * p11e.at(j) };
+        ii[j] = if keep { i } else { i * p11i.at(j) };
+    }
+}
+
+dispatch! {
+    fn exp_quiet<C: Col>(p: ExpCols<C>, s: QuietState<'_>) -> () = exp_quiet_body;
+}
+
 impl Membrane for ExpMembrane {
     type Cell = pynn_core::IF_curr_exp;
     const NEST: &'static str = "iaf_psc_exp_ps";
@@ -835,17 +1021,14 @@ impl Membrane for ExpMembrane {
             beta_e: vec![],
             beta_i: vec![],
             cache: None,
-            scratch: Vec::new(),
+            uniform: false,
             expm1_m: vec![],
             p20: vec![],
             p21e: vec![],
             p21i: vec![],
             p11e: vec![],
             p11i: vec![],
-            i_ex: vec![0.0; n],
-            i_in: vec![0.0; n],
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
+            cur: Currents::new(n, initial),
         }
     }
 
@@ -866,17 +1049,19 @@ impl Membrane for ExpMembrane {
         self.p21i = (0..n).map(|i| p32(self.tau_i[i], self.tau_m[i], self.cm[i], dt)).collect();
         self.p11e = self.tau_e.iter().map(|t| (-dt / t).exp()).collect();
         self.p11i = self.tau_i.iter().map(|t| (-dt / t).exp()).collect();
+        self.uniform =
+            uniform_columns(&[&self.p20, &self.p21e, &self.p21i, &self.expm1_m, &self.p11e, &self.p11i, &self.i_e]);
     }
 
     #[inline]
     fn syn(&self, i: usize) -> [f64; 2] {
-        [self.i_ex[i], self.i_in[i]]
+        [self.cur.ex[i], self.cur.inh[i]]
     }
 
     #[inline]
     fn store(&mut self, i: usize, syn: [f64; 2]) {
-        self.i_ex[i] = syn[0];
-        self.i_in[i] = syn[1];
+        self.cur.ex[i] = syn[0];
+        self.cur.inh[i] = syn[1];
     }
 
     #[inline]
@@ -908,56 +1093,34 @@ impl Membrane for ExpMembrane {
         s.syn[1] *= p.decay_i;
     }
 
-    fn quiet_run(
-        &mut self,
-        lo: usize,
-        y: &mut [f64],
-        refractory: &[bool],
-        theta: &[f64],
-        current: &[f64],
-        crossed: &mut [bool],
-    ) -> bool {
-        // `whole_step` per cell in two straight-line passes over
-        // equal-length slices (no branch, no bounds check: both vectorise):
-        // the new potentials into `scratch` and whether any cell crossed,
-        // then, if none did (the common case), the commit.
+    fn quiet_pass(&mut self, y: &mut [f64], q: &QuietInput<'_>, slow: &mut [u8]) {
         let n = y.len();
-        let hi = lo + n;
-        let (refractory, theta, current, crossed) = (&refractory[..n], &theta[..n], &current[..n], &mut crossed[..n]);
-        if self.scratch.len() < n {
-            self.scratch.resize(n, 0.0);
+        let (ie, ii) = (&mut self.cur.ex[..n], &mut self.cur.inh[..n]);
+        let state = QuietState { y, ie, ii, q, slow };
+        if self.uniform && n > 0 {
+            let at = |c: &[f64]| c[0];
+            let p = ExpCols {
+                p20: at(&self.p20),
+                p21e: at(&self.p21e),
+                p21i: at(&self.p21i),
+                em: at(&self.expm1_m),
+                p11e: at(&self.p11e),
+                p11i: at(&self.p11i),
+                i_e: at(&self.i_e),
+            };
+            exp_quiet::<f64>(p, state);
+        } else {
+            let p = ExpCols {
+                p20: &self.p20[..],
+                p21e: &self.p21e[..],
+                p21i: &self.p21i[..],
+                em: &self.expm1_m[..],
+                p11e: &self.p11e[..],
+                p11i: &self.p11i[..],
+                i_e: &self.i_e[..],
+            };
+            exp_quiet::<&[f64]>(p, state);
         }
-        let v1 = &mut self.scratch[..n];
-        let (ie, ii) = (&mut self.i_ex[lo..hi], &mut self.i_in[lo..hi]);
-        let (p20, p21e, p21i) = (&self.p20[lo..hi], &self.p21e[lo..hi], &self.p21i[lo..hi]);
-        let (em, p11e, p11i, i_e) = (&self.expm1_m[lo..hi], &self.p11e[lo..hi], &self.p11i[lo..hi], &self.i_e[lo..hi]);
-        let mut any = false;
-        for j in 0..n {
-            let v = y[j];
-            let w = p20[j] * (i_e[j] + current[j]) + p21e[j] * ie[j] + p21i[j] * ii[j] + em[j] * v + v;
-            v1[j] = w;
-            any |= !refractory[j] & (w >= theta[j]);
-        }
-        if !any {
-            for j in 0..n {
-                y[j] = if refractory[j] { y[j] } else { v1[j] };
-                ie[j] *= p11e[j];
-                ii[j] *= p11i[j];
-            }
-            return false;
-        }
-        for j in 0..n {
-            let cross = !refractory[j] && v1[j] >= theta[j];
-            crossed[j] = cross;
-            if !cross {
-                if !refractory[j] {
-                    y[j] = v1[j];
-                }
-                ie[j] *= p11e[j];
-                ii[j] *= p11i[j];
-            }
-        }
-        true
     }
 
     #[inline]
@@ -984,23 +1147,15 @@ impl Membrane for ExpMembrane {
     }
 
     fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
-        if var == 1 {
-            set_cells(&mut self.init_ex, cells, values);
-            set_cells(&mut self.i_ex, cells, values);
-        } else {
-            set_cells(&mut self.init_in, cells, values);
-            set_cells(&mut self.i_in, cells, values);
-        }
+        self.cur.initialize(var, cells, values);
     }
 
     fn reset(&mut self) {
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
+        self.cur.reset();
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        let col = if var == 1 { &self.i_ex } else { &self.i_in };
-        out.extend(cells.iter().map(|c| col[*c]));
+        self.cur.read(var, cells, out);
     }
 }
 
@@ -1133,11 +1288,8 @@ pub struct AlphaMembrane {
     cache: Option<PropCache<AlphaProps>>,
     // State.
     di_ex: Vec<f64>,
-    i_ex: Vec<f64>,
     di_in: Vec<f64>,
-    i_in: Vec<f64>,
-    init_ex: Vec<f64>,
-    init_in: Vec<f64>,
+    cur: Currents,
 }
 
 /// The propagators of one cell over a sub-interval (NEST's names).
@@ -1251,11 +1403,8 @@ impl Membrane for AlphaMembrane {
             full: vec![],
             cache: None,
             di_ex: vec![0.0; n],
-            i_ex: vec![0.0; n],
             di_in: vec![0.0; n],
-            i_in: vec![0.0; n],
-            init_ex: initial.scalar("isyn_exc").to_vec(),
-            init_in: initial.scalar("isyn_inh").to_vec(),
+            cur: Currents::new(n, initial),
         }
     }
 
@@ -1276,15 +1425,15 @@ impl Membrane for AlphaMembrane {
 
     #[inline]
     fn syn(&self, i: usize) -> AlphaSyn {
-        AlphaSyn { de: self.di_ex[i], ie: self.i_ex[i], di: self.di_in[i], ii: self.i_in[i] }
+        AlphaSyn { de: self.di_ex[i], ie: self.cur.ex[i], di: self.di_in[i], ii: self.cur.inh[i] }
     }
 
     #[inline]
     fn store(&mut self, i: usize, q: AlphaSyn) {
         self.di_ex[i] = q.de;
-        self.i_ex[i] = q.ie;
+        self.cur.ex[i] = q.ie;
         self.di_in[i] = q.di;
-        self.i_in[i] = q.ii;
+        self.cur.inh[i] = q.ii;
     }
 
     #[inline]
@@ -1326,25 +1475,17 @@ impl Membrane for AlphaMembrane {
     }
 
     fn initialize(&mut self, var: usize, cells: &[usize], values: &[f64]) {
-        if var == 1 {
-            set_cells(&mut self.init_ex, cells, values);
-            set_cells(&mut self.i_ex, cells, values);
-        } else {
-            set_cells(&mut self.init_in, cells, values);
-            set_cells(&mut self.i_in, cells, values);
-        }
+        self.cur.initialize(var, cells, values);
     }
 
     fn reset(&mut self) {
-        self.i_ex.clone_from(&self.init_ex);
-        self.i_in.clone_from(&self.init_in);
+        self.cur.reset();
         self.di_ex.iter_mut().for_each(|d| *d = 0.0);
         self.di_in.iter_mut().for_each(|d| *d = 0.0);
     }
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
-        let col = if var == 1 { &self.i_ex } else { &self.i_in };
-        out.extend(cells.iter().map(|c| col[*c]));
+        self.cur.read(var, cells, out);
     }
 }
 
@@ -1498,11 +1639,8 @@ mod tests {
             full: vec![],
             cache: None,
             di_ex: vec![0.0],
-            i_ex: vec![0.0],
             di_in: vec![0.0],
-            i_in: vec![0.0],
-            init_ex: vec![0.0],
-            init_in: vec![0.0],
+            cur: Currents { ex: vec![0.0], inh: vec![0.0], init_ex: vec![0.0], init_inh: vec![0.0] },
         };
         k.full = vec![k.compute_props(0, 0.1)];
         let start = Sub { y: 3.0, syn: AlphaSyn { de: 0.8, ie: 0.4, di: -0.5, ii: -0.2 } };
