@@ -252,6 +252,37 @@ macro_rules! current_based_state_methods {
     };
 }
 
+/// `step_clearing` and `step_clearing_no_current` of the models whose
+/// `update(step, ex, inh, current, spikes)` reads and zeroes the two input
+/// slots (`current`: `None` when none is injected).
+macro_rules! clearing_methods {
+    () => {
+        fn step_clearing(
+            &mut self,
+            step: u64,
+            synaptic: &mut [&mut [f64]],
+            current: &[f64],
+            spikes: &mut SpikeOut,
+        ) -> bool {
+            let [ex, inh] = synaptic else { return false };
+            self.update(step, ex, inh, Some(current), spikes);
+            true
+        }
+
+        fn step_clearing_no_current(
+            &mut self,
+            step: u64,
+            synaptic: &mut [&mut [f64]],
+            _zeros: &[f64],
+            spikes: &mut SpikeOut,
+        ) -> bool {
+            let [ex, inh] = synaptic else { return false };
+            self.update(step, ex, inh, None, spikes);
+            true
+        }
+    };
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Native kernel of [`IF_curr_exp`].
@@ -491,29 +522,7 @@ impl Kernel for IafPscExp {
         (self.scratch_ex, self.scratch_in) = (ex, inh);
     }
 
-    fn step_clearing(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        current: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, Some(current), spikes);
-        true
-    }
-
-    fn step_clearing_no_current(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        _zeros: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, None, spikes);
-        true
-    }
+    clearing_methods!();
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.derive(params);
@@ -820,29 +829,7 @@ impl Kernel for IafPscDelta {
         self.update(input.step, &mut ex, &mut inh, Some(input.current), spikes);
     }
 
-    fn step_clearing(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        current: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, Some(current), spikes);
-        true
-    }
-
-    fn step_clearing_no_current(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        _zeros: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, None, spikes);
-        true
-    }
+    clearing_methods!();
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.derive(Common::new(params, self.dt));
