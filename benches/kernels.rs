@@ -1,5 +1,6 @@
 //! Criterion benches of the native engine's hot loops: the neuron update
-//! of `IF_curr_exp` and `IF_curr_delta` (exact propagators), `IF_cond_exp`
+//! of `IF_curr_exp` and `IF_curr_delta` (exact propagators; also as the
+//! engine steps a shard without current sources), `IF_cond_exp`
 //! (adaptive RKF45 and fixed-step RK4), the `SpikeSourcePoisson` draws
 //! (one entry per spike, and counted per cell as the engine steps them),
 //! 512 cells per step, and spike delivery through the engine
@@ -57,8 +58,33 @@ fn update_with<C: NativeCell>(c: &mut Criterion, name: &str, input: f64, solver:
     });
 }
 
+/// Steps a kernel as the engine does in a shard without current sources:
+/// through `Kernel::step_clearing_no_current`, its input slots refilled
+/// with a sparse excitatory input (one cell in 32, as VA CUBA's ring
+/// slots) before each step.
+fn update_clearing<C: NativeCell>(c: &mut Criterion, name: &str, input: f64) {
+    let mut k = kernel::<C>();
+    let (mut ex, mut inh) = (vec![0.0; CELLS], vec![0.0; CELLS]);
+    let zeros = vec![0.0; CELLS];
+    let mut out = SpikeOut::new();
+    let mut step = 0;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            out.clear();
+            for i in (step as usize % 32..CELLS).step_by(32) {
+                ex[i] = input;
+            }
+            assert!(k.step_clearing_no_current(step, &mut [&mut ex[..], &mut inh[..]], &zeros, &mut out));
+            step += 1;
+            black_box(out.len())
+        })
+    });
+}
+
 fn neuron_update(c: &mut Criterion) {
     update::<IF_curr_exp>(c, "update IF_curr_exp x512", 0.05);
+    update_clearing::<IF_curr_exp>(c, "update IF_curr_exp x512, clearing, no current", 0.5);
+    update_clearing::<IF_curr_delta>(c, "update IF_curr_delta x512, clearing, no current", 0.5);
     update::<IF_curr_delta>(c, "update IF_curr_delta x512", 0.05);
     update::<IF_cond_exp>(c, "update IF_cond_exp x512 (RKF45)", 0.002);
     update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (RK4)", 0.002, OdeSolver::Rk4);

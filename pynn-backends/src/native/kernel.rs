@@ -49,6 +49,19 @@ pub trait Kernel: Send {
     ) -> bool {
         false
     }
+    /// [`Kernel::step_clearing`] for a step in which no current is injected
+    /// into any cell: `zeros` holds a zero per cell, which a kernel may use
+    /// as the current or skip reading (a load per cell and step less). The
+    /// default passes it to [`Kernel::step_clearing`].
+    fn step_clearing_no_current(
+        &mut self,
+        step: u64,
+        synaptic: &mut [&mut [f64]],
+        zeros: &[f64],
+        spikes: &mut SpikeOut,
+    ) -> bool {
+        self.step_clearing(step, synaptic, zeros, spikes)
+    }
     /// Advances every cell by one step like [`Kernel::step`], writing each
     /// cell that spikes once, with its number of spikes in the step pushed
     /// to `mult` (parallel to `spikes`). Returns `false`, touching nothing,

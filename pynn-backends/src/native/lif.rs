@@ -17,6 +17,10 @@
 //!
 //! For `IF_curr_delta`, input is a voltage jump added in step 1 and input
 //! arriving during the refractory period is discarded.
+//!
+//! `IF_curr_exp` and `IF_curr_delta` keep NEST's refractory counter as the
+//! step at which it reaches zero (`Refractory`): the same steps are
+//! refractory, and the update loop reads it without writing it back.
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::{p31, p32, refractory_steps};
@@ -102,31 +106,110 @@ impl Block for &[f64] {
     }
 }
 
+/// The refractory state of a kernel's cells: per cell, the step (counted
+/// from `epoch`) from which it integrates again.
+///
+/// NEST counts a refractory cell's remaining steps down by one per step
+/// and integrates when the count is zero (`models/iaf_psc_exp.cpp`,
+/// `update()`): a cell that spikes in step `k` with a refractory period of
+/// `R` steps is held through steps `k + 1 ..= k + R`. Storing `k + 1 + R`
+/// instead marks the same steps (those before it) without a store per cell
+/// and step: the update loop only reads it.
+#[derive(Debug, Clone, Default)]
+struct Refractory {
+    /// Per cell: the first step, counted from `epoch`, that is not refractory.
+    until: Vec<u32>,
+    /// The step that `until` counts from.
+    epoch: u64,
+}
+
+impl Refractory {
+    fn new(n: usize) -> Self {
+        Refractory { until: vec![0; n], epoch: 0 }
+    }
+
+    /// Step `step` counted from the epoch. The epoch moves up to `step`
+    /// (and every `until` down with it) once the count reaches 2^31, so
+    /// that counts and ends (`now + 1 + R`, saturating) fit in a `u32`; a
+    /// refractory period of more than 2^31 steps (60 hours at 0.1 ms) is
+    /// shortened to what fits.
+    fn now(&mut self, step: u64) -> u32 {
+        match step.checked_sub(self.epoch) {
+            Some(k) if k < 1 << 31 => k as u32,
+            Some(k) => {
+                let shift = k.min(u64::from(u32::MAX)) as u32;
+                self.until.iter_mut().for_each(|u| *u = u.saturating_sub(shift));
+                self.epoch = step;
+                0
+            }
+            // Only before the first step after a reset (which clears
+            // `until`): nothing is refractory.
+            None => {
+                self.until.iter_mut().for_each(|u| *u = 0);
+                self.epoch = step;
+                0
+            }
+        }
+    }
+
+    /// Back to time 0, no cell refractory.
+    fn reset(&mut self) {
+        self.until.iter_mut().for_each(|u| *u = 0);
+        self.epoch = 0;
+    }
+}
+
 /// Step 3 of the update, what it reads and where its spikes go.
 struct Fire<'a> {
     theta: &'a [f64],
     reset: &'a [f64],
     refrac: &'a [u32],
+    /// The step being computed, counted from the [`Refractory`] epoch.
+    now: u32,
     /// Time stamp of the spikes (the step after the one being computed).
     stamp: u64,
     spikes: &'a mut SpikeOut,
 }
 
 /// Step 3 of the update for the cells `first..first + y.len()` (their
-/// state `y`, `r`): cells at or above threshold spike, are reset and
-/// become refractory.
+/// potentials `y` and [`Refractory::until`]): cells at or above threshold
+/// spike, are reset and become refractory.
 #[inline(always)]
-fn threshold(y: &mut [f64], r: &mut [u32], first: usize, f: &mut Fire<'_>) {
+fn threshold(y: &mut [f64], until: &mut [u32], first: usize, f: &mut Fire<'_>) {
     let n = y.len();
-    let (r, theta) = (&mut r[..n], &f.theta[first..first + n]);
+    let (until, theta) = (&mut until[..n], &f.theta[first..first + n]);
     let (reset, refrac) = (&f.reset[first..first + n], &f.refrac[first..first + n]);
     for i in 0..n {
         if y[i] >= theta[i] {
-            r[i] = refrac[i];
+            until[i] = f.now.saturating_add(1).saturating_add(refrac[i]);
             y[i] = reset[i];
             f.spikes.push(((first + i) as u32, f.stamp));
         }
     }
+}
+
+/// `by_blocks!(y, until, f, |lo, hi, y, until| block)`: evaluates `block`
+/// (steps 1 and 2 of the cells `lo..hi`, given their potentials `y` and
+/// [`Refractory::until`]; whether one reached its threshold) for each
+/// [`BLOCK`] of cells in turn, then [`threshold`] on the block if it has a
+/// cell at threshold. The block loop of both models. A macro, not a
+/// function taking a closure: a closure is compiled as a function of its
+/// own, without the caller's `#[target_feature]`s (`simd.rs`), and was
+/// not inlined (the update ran at the baseline width).
+macro_rules! by_blocks {
+    ($y:expr, $until:expr, $f:expr, |$lo:ident, $hi:ident, $yb:ident, $ub:ident| $block:expr) => {{
+        let (y, until, f): (&mut [f64], &mut [u32], &mut Fire<'_>) = ($y, $until, $f);
+        let n = y.len();
+        let mut $lo = 0;
+        while $lo < n {
+            let $hi = ($lo + BLOCK).min(n);
+            let ($yb, $ub) = (&mut y[$lo..$hi], &mut until[$lo..$hi]);
+            if $block {
+                threshold($yb, $ub, $lo, f);
+            }
+            $lo = $hi;
+        }
+    }};
 }
 
 /// `initialize`, `variable` and `read` of the models with state
@@ -169,6 +252,37 @@ macro_rules! current_based_state_methods {
     };
 }
 
+/// `step_clearing` and `step_clearing_no_current` of the models whose
+/// `update(step, ex, inh, current, spikes)` reads and zeroes the two input
+/// slots (`current`: `None` when none is injected).
+macro_rules! clearing_methods {
+    () => {
+        fn step_clearing(
+            &mut self,
+            step: u64,
+            synaptic: &mut [&mut [f64]],
+            current: &[f64],
+            spikes: &mut SpikeOut,
+        ) -> bool {
+            let [ex, inh] = synaptic else { return false };
+            self.update(step, ex, inh, Some(current), spikes);
+            true
+        }
+
+        fn step_clearing_no_current(
+            &mut self,
+            step: u64,
+            synaptic: &mut [&mut [f64]],
+            _zeros: &[f64],
+            spikes: &mut SpikeOut,
+        ) -> bool {
+            let [ex, inh] = synaptic else { return false };
+            self.update(step, ex, inh, None, spikes);
+            true
+        }
+    };
+}
+
 // ---------------------------------------------------------------- IF_curr_exp
 
 /// Native kernel of [`IF_curr_exp`].
@@ -182,7 +296,7 @@ pub struct IafPscExp {
     y: Vec<f64>,
     i_ex: Vec<f64>,
     i_in: Vec<f64>,
-    r: Vec<u32>,
+    r: Refractory,
     init_v: Vec<f64>,
     init_ex: Vec<f64>,
     init_in: Vec<f64>,
@@ -223,20 +337,24 @@ impl<C: Block> ExpCols<C> {
     }
 }
 
-/// The state and input the `IF_curr_exp` update writes and reads.
+/// The state and input the `IF_curr_exp` update writes and reads
+/// (`until`: [`Refractory::until`]; `cur`: `None` when no current is
+/// injected).
 struct ExpState<'a> {
     y: &'a mut [f64],
     iex: &'a mut [f64],
     iin: &'a mut [f64],
-    r: &'a mut [u32],
+    until: &'a mut [u32],
     ex: &'a mut [f64],
     inh: &'a mut [f64],
-    cur: &'a [f64],
+    cur: Option<&'a [f64]>,
 }
 
-/// Steps 1 and 2 of the module doc (and the refractory count) for the
-/// cells of one block, zeroing the input once read; returns whether any
-/// cell reached its threshold.
+/// Steps 1 and 2 of the module doc for the cells of one block, zeroing the
+/// input once read; returns whether any cell reached its threshold. A cell
+/// is refractory while `now < until` ([`Refractory`]). `cur` is the
+/// injected current, or the constant 0.0 when there is none (the same
+/// `ie + 0.0`, without a load per cell).
 /// Branch-free (selects), so that the loop vectorises; the same
 /// floating-point operations as NEST's `iaf_psc_exp::update`, in the same
 /// order. The slices are separate arguments (not fields of [`ExpState`]):
@@ -244,28 +362,27 @@ struct ExpState<'a> {
 /// run-time overlap checks, which would cost more than a block's work.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn exp_block<C: Col>(
+fn exp_block<C: Col, K: Col>(
     p: ExpCols<C>,
+    cur: K,
+    now: u32,
     y: &mut [f64],
     iex: &mut [f64],
     iin: &mut [f64],
-    r: &mut [u32],
+    until: &[u32],
     ex: &mut [f64],
     inh: &mut [f64],
-    cur: &[f64],
 ) -> bool {
     let n = y.len();
-    let (iex, iin, r) = (&mut iex[..n], &mut iin[..n], &mut r[..n]);
-    let (ex, inh, cur) = (&mut ex[..n], &mut inh[..n], &cur[..n]);
+    let (iex, iin, until) = (&mut iex[..n], &mut iin[..n], &until[..n]);
+    let (ex, inh, cur) = (&mut ex[..n], &mut inh[..n], cur.prefix(n));
     let (p22, p20, ie, p11e) = (p.p22.prefix(n), p.p20.prefix(n), p.ie.prefix(n), p.p11e.prefix(n));
     let (p11i, p21e, p21i, theta) = (p.p11i.prefix(n), p.p21e.prefix(n), p.p21i.prefix(n), p.theta.prefix(n));
     let mut any = false;
     for i in 0..n {
-        let v = y[i] * p22.at(i) + iex[i] * p21e.at(i) + iin[i] * p21i.at(i) + (ie.at(i) + cur[i]) * p20.at(i);
-        let ri = r[i];
-        let v = if ri == 0 { v } else { y[i] };
+        let v = y[i] * p22.at(i) + iex[i] * p21e.at(i) + iin[i] * p21i.at(i) + (ie.at(i) + cur.at(i)) * p20.at(i);
+        let v = if until[i] <= now { v } else { y[i] };
         y[i] = v;
-        r[i] = ri - u32::from(ri != 0);
         iex[i] = iex[i] * p11e.at(i) + ex[i];
         iin[i] = iin[i] * p11i.at(i) + inh[i];
         ex[i] = 0.0;
@@ -275,20 +392,24 @@ fn exp_block<C: Col>(
     any
 }
 
-/// One step of every cell: each [`BLOCK`] of cells through [`exp_block`],
-/// then [`threshold`] if it has a cell at threshold.
+/// One step of every cell ([`by_blocks!`] over [`exp_block`]), with the
+/// injected current `cur` (a column, or 0.0).
+#[inline(always)]
+fn exp_blocks<C: Block, K: Block>(p: ExpCols<C>, cur: K, s: ExpState<'_>, f: &mut Fire<'_>) {
+    let ExpState { y, iex, iin, until, ex, inh, .. } = s;
+    let now = f.now;
+    by_blocks!(y, until, f, |lo, hi, y, until| {
+        let (iex, iin, ex, inh) = (&mut iex[lo..hi], &mut iin[lo..hi], &mut ex[lo..hi], &mut inh[lo..hi]);
+        exp_block(p.block(lo, hi), cur.block(lo, hi), now, y, iex, iin, until, ex, inh)
+    });
+}
+
+/// [`exp_blocks`] with the current read from memory only when there is one.
 #[inline(always)]
 fn exp_body<C: Block>(p: ExpCols<C>, s: ExpState<'_>, mut f: Fire<'_>) {
-    let n = s.y.len();
-    let mut lo = 0;
-    while lo < n {
-        let hi = (lo + BLOCK).min(n);
-        let (y, r) = (&mut s.y[lo..hi], &mut s.r[lo..hi]);
-        let (iex, iin) = (&mut s.iex[lo..hi], &mut s.iin[lo..hi]);
-        if exp_block(p.block(lo, hi), y, iex, iin, r, &mut s.ex[lo..hi], &mut s.inh[lo..hi], &s.cur[lo..hi]) {
-            threshold(y, r, lo, &mut f);
-        }
-        lo = hi;
+    match s.cur {
+        Some(cur) => exp_blocks(p, cur, s, &mut f),
+        None => exp_blocks(p, 0.0, s, &mut f),
     }
 }
 
@@ -339,7 +460,7 @@ impl NativeCell for IF_curr_exp {
             y: vec![0.0; n],
             i_ex: vec![0.0; n],
             i_in: vec![0.0; n],
-            r: vec![0; n],
+            r: Refractory::new(n),
             init_v: initial.scalar("v").to_vec(),
             init_ex: initial.scalar("isyn_exc").to_vec(),
             init_in: initial.scalar("isyn_inh").to_vec(),
@@ -354,20 +475,22 @@ impl NativeCell for IF_curr_exp {
 }
 
 impl IafPscExp {
-    /// One step; the excitatory and inhibitory input are zeroed once read.
-    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: &[f64], spikes: &mut SpikeOut) {
+    /// One step; the excitatory and inhibitory input are zeroed once read;
+    /// `cur` is `None` when no current is injected.
+    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: Option<&[f64]>, spikes: &mut SpikeOut) {
         let n = self.y.len();
+        let now = self.r.now(step);
         let s = ExpState {
             y: &mut self.y,
             iex: &mut self.i_ex,
             iin: &mut self.i_in,
-            r: &mut self.r,
+            until: &mut self.r.until,
             ex: &mut ex[..n],
             inh: &mut inh[..n],
-            cur: &cur[..n],
+            cur: cur.map(|c| &c[..n]),
         };
         let c = &self.c;
-        let f = Fire { theta: &c.theta, reset: &c.v_reset, refrac: &c.refrac, stamp: step + 1, spikes };
+        let f = Fire { theta: &c.theta, reset: &c.v_reset, refrac: &c.refrac, now, stamp: step + 1, spikes };
         match self.uniform {
             Some(p) => exp_update(p, s, f),
             None => exp_update(
@@ -395,21 +518,11 @@ impl Kernel for IafPscExp {
         let n = self.y.len();
         ex.clone_from_slice(&input.synaptic[0][..n]);
         inh.clone_from_slice(&input.synaptic[1][..n]);
-        self.update(input.step, &mut ex, &mut inh, input.current, spikes);
+        self.update(input.step, &mut ex, &mut inh, Some(input.current), spikes);
         (self.scratch_ex, self.scratch_in) = (ex, inh);
     }
 
-    fn step_clearing(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        current: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, current, spikes);
-        true
-    }
+    clearing_methods!();
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.derive(params);
@@ -424,7 +537,7 @@ impl Kernel for IafPscExp {
         }
         self.i_ex.clone_from(&self.init_ex);
         self.i_in.clone_from(&self.init_in);
-        self.r.iter_mut().for_each(|r| *r = 0);
+        self.r.reset();
     }
 }
 
@@ -568,7 +681,7 @@ pub struct IafPscDelta {
     dt: f64,
     c: Common,
     y: Vec<f64>,
-    r: Vec<u32>,
+    r: Refractory,
     init_v: Vec<f64>,
     /// The propagators when every cell of the shard shares them.
     uniform: Option<DeltaCols<f64>>,
@@ -582,7 +695,7 @@ impl NativeCell for IF_curr_delta {
             dt: ctx.dt,
             c: Common::default(),
             y: vec![0.0; n],
-            r: vec![0; n],
+            r: Refractory::new(n),
             init_v: initial.scalar("v").to_vec(),
             uniform: None,
         };
@@ -601,13 +714,14 @@ struct DeltaCols<C> {
     theta: C,
 }
 
-/// The state and input the `IF_curr_delta` update writes and reads.
+/// The state and input the `IF_curr_delta` update writes and reads (as
+/// in [`ExpState`]).
 struct DeltaState<'a> {
     y: &'a mut [f64],
-    r: &'a mut [u32],
+    until: &'a mut [u32],
     ex: &'a mut [f64],
     inh: &'a mut [f64],
-    cur: &'a [f64],
+    cur: Option<&'a [f64]>,
 }
 
 impl<C: Block> DeltaCols<C> {
@@ -620,29 +734,30 @@ impl<C: Block> DeltaCols<C> {
 
 /// Steps 1 and 2 for the cells of one block, zeroing the input once read;
 /// returns whether any cell reached its threshold. Branch-free, so that it
-/// vectorises; separate slice arguments as in [`exp_block`].
+/// vectorises; separate slice arguments, `until` and `cur` as in
+/// [`exp_block`].
 #[inline(always)]
-fn delta_block<C: Col>(
+#[allow(clippy::too_many_arguments)]
+fn delta_block<C: Col, K: Col>(
     p: DeltaCols<C>,
+    cur: K,
+    now: u32,
     y: &mut [f64],
-    r: &mut [u32],
+    until: &[u32],
     ex: &mut [f64],
     inh: &mut [f64],
-    cur: &[f64],
 ) -> bool {
     let n = y.len();
-    let (r, ex, inh, cur) = (&mut r[..n], &mut ex[..n], &mut inh[..n], &cur[..n]);
+    let (until, ex, inh, cur) = (&until[..n], &mut ex[..n], &mut inh[..n], cur.prefix(n));
     let (p22, p20, ie, theta) = (p.p22.prefix(n), p.p20.prefix(n), p.ie.prefix(n), p.theta.prefix(n));
     let mut any = false;
     for i in 0..n {
         // NEST: V = P30 (y0 + I_e) + P33 V + (input spikes, mV); input
         // arriving during the refractory period is discarded
         // (refractory_input = false).
-        let v = p20.at(i) * (cur[i] + ie.at(i)) + p22.at(i) * y[i] + (ex[i] + inh[i]);
-        let ri = r[i];
-        let v = if ri == 0 { v } else { y[i] };
+        let v = p20.at(i) * (cur.at(i) + ie.at(i)) + p22.at(i) * y[i] + (ex[i] + inh[i]);
+        let v = if until[i] <= now { v } else { y[i] };
         y[i] = v;
-        r[i] = ri - u32::from(ri != 0);
         ex[i] = 0.0;
         inh[i] = 0.0;
         any |= v >= theta.at(i);
@@ -650,19 +765,23 @@ fn delta_block<C: Col>(
     any
 }
 
-/// One step of every cell: each [`BLOCK`] through [`delta_block`], then
-/// [`threshold`] if it has a cell at threshold.
+/// One step of every cell ([`by_blocks!`] over [`delta_block`]), with the
+/// injected current `cur` (a column, or 0.0).
+#[inline(always)]
+fn delta_blocks<C: Block, K: Block>(p: DeltaCols<C>, cur: K, s: DeltaState<'_>, f: &mut Fire<'_>) {
+    let DeltaState { y, until, ex, inh, .. } = s;
+    let now = f.now;
+    by_blocks!(y, until, f, |lo, hi, y, until| {
+        delta_block(p.block(lo, hi), cur.block(lo, hi), now, y, until, &mut ex[lo..hi], &mut inh[lo..hi])
+    });
+}
+
+/// [`delta_blocks`] with the current read from memory only when there is one.
 #[inline(always)]
 fn delta_body<C: Block>(p: DeltaCols<C>, s: DeltaState<'_>, mut f: Fire<'_>) {
-    let n = s.y.len();
-    let mut lo = 0;
-    while lo < n {
-        let hi = (lo + BLOCK).min(n);
-        let (y, r) = (&mut s.y[lo..hi], &mut s.r[lo..hi]);
-        if delta_block(p.block(lo, hi), y, r, &mut s.ex[lo..hi], &mut s.inh[lo..hi], &s.cur[lo..hi]) {
-            threshold(y, r, lo, &mut f);
-        }
-        lo = hi;
+    match s.cur {
+        Some(cur) => delta_blocks(p, cur, s, &mut f),
+        None => delta_blocks(p, 0.0, s, &mut f),
     }
 }
 
@@ -671,12 +790,15 @@ dispatch! {
 }
 
 impl IafPscDelta {
-    /// One step; the input is zeroed once read.
-    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: &[f64], spikes: &mut SpikeOut) {
+    /// One step; the input is zeroed once read; `cur` is `None` when no
+    /// current is injected.
+    fn update(&mut self, step: u64, ex: &mut [f64], inh: &mut [f64], cur: Option<&[f64]>, spikes: &mut SpikeOut) {
         let n = self.y.len();
-        let s = DeltaState { y: &mut self.y, r: &mut self.r, ex: &mut ex[..n], inh: &mut inh[..n], cur: &cur[..n] };
+        let now = self.r.now(step);
+        let (ex, inh, cur) = (&mut ex[..n], &mut inh[..n], cur.map(|c| &c[..n]));
+        let s = DeltaState { y: &mut self.y, until: &mut self.r.until, ex, inh, cur };
         let c = &self.c;
-        let f = Fire { theta: &c.theta, reset: &c.v_reset, refrac: &c.refrac, stamp: step + 1, spikes };
+        let f = Fire { theta: &c.theta, reset: &c.v_reset, refrac: &c.refrac, now, stamp: step + 1, spikes };
         match self.uniform {
             Some(p) => delta_update(p, s, f),
             None => delta_update(DeltaCols { p22: &c.p22[..], p20: &c.p20, ie: &c.i_offset, theta: &c.theta }, s, f),
@@ -704,20 +826,10 @@ impl Kernel for IafPscDelta {
         let n = self.y.len();
         let mut ex = input.synaptic[0][..n].to_vec();
         let mut inh = input.synaptic[1][..n].to_vec();
-        self.update(input.step, &mut ex, &mut inh, input.current, spikes);
+        self.update(input.step, &mut ex, &mut inh, Some(input.current), spikes);
     }
 
-    fn step_clearing(
-        &mut self,
-        step: u64,
-        synaptic: &mut [&mut [f64]],
-        current: &[f64],
-        spikes: &mut SpikeOut,
-    ) -> bool {
-        let [ex, inh] = synaptic else { return false };
-        self.update(step, ex, inh, current, spikes);
-        true
-    }
+    clearing_methods!();
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.derive(Common::new(params, self.dt));
@@ -739,7 +851,7 @@ impl Kernel for IafPscDelta {
         for i in 0..self.y.len() {
             self.y[i] = self.init_v[i] - self.c.v_rest[i];
         }
-        self.r.iter_mut().for_each(|r| *r = 0);
+        self.r.reset();
     }
 
     fn variable(&self, name: &str) -> Option<usize> {
@@ -754,7 +866,7 @@ impl Kernel for IafPscDelta {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
+    use crate::native::simd::{self, Isa};
     use pynn_core::cells::CellType;
     use pynn_core::parameters::Column;
 
@@ -882,10 +994,16 @@ mod tests {
     /// potential and the synaptic currents must be identical bit for bit
     /// after every step, and the ring-buffer slots zeroed by
     /// `step_clearing`. A kernel that dropped a block's threshold test,
-    /// numbered a block's cells from 0 or reordered its spikes fails.
+    /// numbered a block's cells from 0 or reordered its spikes fails. In
+    /// the steps without injected current, every other clearing step goes
+    /// through [`Kernel::step_clearing_no_current`] (no current read). The
+    /// steps run from 0 and, once, across step 2^31, where
+    /// [`Refractory`] moves its epoch: a refractory period cut or
+    /// lengthened there changes the spikes.
     fn matches_reference<C: NativeCell>(delta: bool) {
         let n = 150;
-        for isa in simd::available() {
+        let runs = simd::available().into_iter().flat_map(|isa| [(isa, 0u64)]).chain([(Isa::Base, (1 << 31) - 1500)]);
+        for (isa, first_step) in runs {
             for mixed in [false, true] {
                 for clearing in [false, true] {
                     let mut next = stream(0x2545_f491_4f6c_dd1d);
@@ -895,7 +1013,7 @@ mod tests {
                     let vars: Vec<usize> = ["v", "isyn_exc", "isyn_inh"].iter().filter_map(|v| k.variable(v)).collect();
                     let cells: Vec<usize> = (0..n).collect();
                     let mut n_spikes = 0;
-                    for step in 0..3000u64 {
+                    for step in first_step..first_step + 3000 {
                         let w = if delta { 1.0 } else { 0.5 };
                         let mut ex: Vec<f64> = (0..n).map(|_| if next() < 0.2 { w * next() } else { 0.0 }).collect();
                         let mut inh: Vec<f64> = (0..n).map(|_| if next() < 0.1 { -w * next() } else { 0.0 }).collect();
@@ -905,7 +1023,12 @@ mod tests {
                         reference.step(step, &ex, &inh, &cur, &mut expected);
                         let mut out = Vec::new();
                         simd::with_isa_limit(isa, || {
-                            if clearing {
+                            let no_current = cur.iter().all(|c| c.to_bits() == 0) && step % 2 == 0;
+                            if clearing && no_current {
+                                let slots = &mut [&mut ex[..], &mut inh[..]];
+                                assert!(k.step_clearing_no_current(step, slots, &cur, &mut out));
+                                assert!(ex.iter().chain(&inh).all(|x| x.to_bits() == 0), "input slots not zeroed");
+                            } else if clearing {
                                 assert!(k.step_clearing(step, &mut [&mut ex[..], &mut inh[..]], &cur, &mut out));
                                 assert!(ex.iter().chain(&inh).all(|x| x.to_bits() == 0), "input slots not zeroed");
                             } else {
@@ -934,6 +1057,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The epoch of [`Refractory`] moves at 2^31 steps, keeping what is
+    /// left of each refractory period: a cell that spiked 10 steps before
+    /// with 50 steps of refractoriness is held 40 more steps, then free.
+    #[test]
+    fn refractory_epoch_keeps_the_remaining_steps() {
+        let mut r = Refractory::new(2);
+        let k = (1u64 << 31) - 10;
+        assert_eq!(r.now(k), k as u32);
+        r.until[0] = (k as u32).saturating_add(1).saturating_add(50); // spike in step k
+        r.until[1] = 5; // free long ago
+        let now = r.now(k + 10);
+        assert_eq!((now, r.epoch), (0, k + 10));
+        assert_eq!(r.until, vec![41, 0]);
+        // Held in steps k + 11 ..= k + 50, free from k + 51 (as NEST's count).
+        assert!(r.until[0] > r.now(k + 50) && r.until[0] <= r.now(k + 51));
+        // A step before the epoch (only after a reset) frees every cell.
+        assert_eq!(r.now(3), 0);
+        assert_eq!((r.epoch, r.until[0]), (3, 0));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub(super) struct Shard {
     /// Current sources injecting into this shard: (source, cells within the shard).
     pub(super) inject: Vec<(usize, Vec<u32>)>,
     pub(super) current: Vec<f64>,
+    /// Whether `current` holds only zeros (no current source nor gap
+    /// junction wrote it since it was cleared).
+    pub(super) current_zero: bool,
     /// Gap-junction current of each cell for the next step (nA; empty
     /// when no cell of the shard is coupled), set by `gap.rs`.
     pub(super) gap: Vec<f64>,
@@ -216,7 +219,13 @@ impl Shard {
             if self.last_sample != Some(k) && k % self.interval == 0 && !self.signals.is_empty() {
                 self.sample(k);
             }
-            if !self.inject.is_empty() || !self.gap.is_empty() {
+            let no_current = self.inject.is_empty() && self.gap.is_empty();
+            if no_current && !self.current_zero {
+                self.current.iter_mut().for_each(|c| *c = 0.0);
+                self.current_zero = true;
+            }
+            if !no_current {
+                self.current_zero = false;
                 self.current.iter_mut().for_each(|c| *c = 0.0);
                 for (s, cells) in &self.inject {
                     let x = values[*s][(k - a) as usize];
@@ -251,7 +260,12 @@ impl Shard {
                 for (r, ring) in self.ring.iter_mut().enumerate() {
                     slots[r] = &mut ring[slot * n..(slot + 1) * n];
                 }
-                self.kernel.step_clearing(k, &mut slots[..n_rec], &self.current, &mut out.list)
+                let slots = &mut slots[..n_rec];
+                if no_current {
+                    self.kernel.step_clearing_no_current(k, slots, &self.current, &mut out.list)
+                } else {
+                    self.kernel.step_clearing(k, slots, &self.current, &mut out.list)
+                }
             };
             if !cleared {
                 let mut stack: [&[f64]; STACK_RECEPTORS] = [&[]; STACK_RECEPTORS];
@@ -447,6 +461,7 @@ impl Native {
                 incoming: Vec::new(),
                 inject: Vec::new(),
                 current: vec![0.0; size],
+                current_zero: true,
                 gap: Vec::new(),
                 spike_mask: vec![false; size],
                 signals: Vec::new(),
