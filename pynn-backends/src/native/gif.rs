@@ -30,8 +30,8 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Real, V8, dispatch};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
+use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::random::{ObjectKind, SimRng, Streams};
 use pynn_core::{Error, GIF_cond_exp, Result};
@@ -128,28 +128,64 @@ struct Consts<T: Real> {
     i_stim: T,
     /// The spike-triggered current of the step (pA).
     stc: T,
-    refractory: T::Mask,
+    /// Refractory: `V` enters as `V_reset` and does not move ([`Real::Bits`]).
+    refractory: T::Bits,
 }
 
 /// NEST's `gif_cond_exp_dynamics`: state `(V, g_ex, g_in)`; while
 /// refractory `V` enters the currents as `V_reset` and does not move.
 #[inline(always)]
 fn dynamics<T: Real>(p: &Consts<T>, y: &[T; 3], f: &mut [T; 3]) {
-    let v = T::select(p.refractory, p.v_reset, y[0]);
+    let v = T::blend(p.refractory, p.v_reset, y[0]);
     let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    f[0] = T::select(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn - p.stc) / p.c_m);
+    f[0] = T::blend(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn - p.stc) / p.c_m);
     f[1] = -y[1] / p.tau_e;
     f[2] = -y[2] / p.tau_i;
+}
+
+/// The parameters of [`LANES`] consecutive cells as the lanes read them
+/// ([`Consts<V8>`] without the per-step values).
+fn params8(p: &[GifParams]) -> Consts<V8> {
+    let col = |f: fn(&GifParams) -> f64| V8(std::array::from_fn(|l| f(&p[l])));
+    Consts {
+        v_reset: col(|p| p.v_reset),
+        e_l: col(|p| p.e_l),
+        g_l: col(|p| p.g_l),
+        c_m: col(|p| p.c_m),
+        e_ex: col(|p| p.e_ex),
+        e_in: col(|p| p.e_in),
+        tau_e: col(|p| p.tau_e),
+        tau_i: col(|p| p.tau_i),
+        i_e: col(|p| p.i_e),
+        i_stim: V8([0.0; LANES]),
+        stc: V8([0.0; LANES]),
+        refractory: [0; LANES],
+    }
+}
+
+/// The lanes' parameters, one [`params8`] per block of [`LANES`] cells, the
+/// last padded with copies of the last cell.
+fn lane_params(p: &[GifParams]) -> Vec<Consts<V8>> {
+    (0..p.len().div_ceil(LANES))
+        .map(|b| {
+            let q: Vec<GifParams> = (0..LANES).map(|l| p[(b * LANES + l).min(p.len() - 1)].clone()).collect();
+            params8(&q)
+        })
+        .collect()
 }
 
 /// The right-hand side of every cell of a kernel during one step.
 struct GifSystem<'a> {
     p: &'a [GifParams],
+    lanes: &'a [Consts<V8>],
     r: &'a [u32],
     /// Injected currents (nA).
     cur: &'a [f64],
     stc: &'a [f64],
+    /// Number of cells: the lanes past it get no current, no `stc`, and
+    /// are not refractory.
+    n: usize,
 }
 
 impl System<3> for GifSystem<'_> {
@@ -157,37 +193,15 @@ impl System<3> for GifSystem<'_> {
 
     #[inline(always)]
     fn chunk(&self, i0: usize) -> Consts<V8> {
-        let (p, r) = (&self.p[i0..i0 + LANES], &self.r[i0..i0 + LANES]);
-        let (cur, stc) = (&self.cur[i0..i0 + LANES], &self.stc[i0..i0 + LANES]);
-        macro_rules! col {
-            ($f:ident) => {{
-                let mut x = [0.0; LANES];
-                for l in 0..LANES {
-                    x[l] = p[l].$f;
-                }
-                V8(x)
-            }};
+        let mut c = self.lanes[i0 / LANES];
+        let m = LANES.min(self.n - i0);
+        let (r, cur, stc) = (&self.r[i0..i0 + m], &self.cur[i0..i0 + m], &self.stc[i0..i0 + m]);
+        for l in 0..m {
+            c.i_stim.0[l] = cur[l] * 1000.0;
+            c.stc.0[l] = stc[l];
+            c.refractory[l] = bits(r[l] > 0);
         }
-        let (mut i_stim, mut s, mut refractory) = ([0.0; LANES], [0.0; LANES], [false; LANES]);
-        for l in 0..LANES {
-            i_stim[l] = cur[l] * 1000.0;
-            s[l] = stc[l];
-            refractory[l] = r[l] > 0;
-        }
-        Consts {
-            v_reset: col!(v_reset),
-            e_l: col!(e_l),
-            g_l: col!(g_l),
-            c_m: col!(c_m),
-            e_ex: col!(e_ex),
-            e_in: col!(e_in),
-            tau_e: col!(tau_e),
-            tau_i: col!(tau_i),
-            i_e: col!(i_e),
-            i_stim: V8(i_stim),
-            stc: V8(s),
-            refractory,
-        }
+        c
     }
 
     #[inline(always)]
@@ -214,7 +228,7 @@ impl System<3> for GifSystem<'_> {
             i_e: p.i_e,
             i_stim: self.cur[i] * 1000.0,
             stc: self.stc[i],
-            refractory: self.r[i] > 0,
+            refractory: bits(self.r[i] > 0),
         };
         dynamics(&c, y, f);
     }
@@ -224,14 +238,15 @@ impl System<3> for GifSystem<'_> {
 struct GifIo<'a> {
     h: f64,
     sys: GifSystem<'a>,
-    y: &'a mut [[f64; 3]],
+    y: &'a mut [Block<3>],
     step: &'a mut [f64],
 }
 
-/// Integrates every cell over one step ([`Rkf45::integrate_cells`]).
+/// Integrates every cell over one step ([`Rkf45::integrate_blocks`]).
 #[inline(always)]
 fn integrate_body(io: GifIo<'_>) {
-    Rkf45::<3>::absolute(GSL_ERROR_TOL).integrate_cells(&io.sys, io.h, io.y, io.step);
+    let n = io.sys.n;
+    Rkf45::<3>::absolute(GSL_ERROR_TOL).integrate_blocks(&io.sys, io.h, io.y, io.step, n);
 }
 
 dispatch! {
@@ -246,7 +261,12 @@ pub struct GifCondExp {
     /// Index in the population of the first cell.
     first: usize,
     p: Vec<GifParams>,
-    y: Vec<[f64; 3]>,
+    /// The lanes' parameters, per block.
+    lanes: Vec<Consts<V8>>,
+    /// `(V, g_ex, g_in)` in [`Block`]s of [`LANES`] cells; the lanes past
+    /// the last cell hold copies of it (integrated, never read).
+    y: Vec<Block<3>>,
+    /// Carried step size, per lane of `y`.
     step: Vec<f64>,
     r: Vec<u32>,
     stc_elems: Vec<Vec<f64>>,
@@ -295,9 +315,10 @@ impl GifCondExp {
             first: ctx.first_cell,
             stc_elems: p.iter().map(|q| vec![0.0; q.p_stc.len()]).collect(),
             sfa_elems: p.iter().map(|q| vec![0.0; q.p_sfa.len()]).collect(),
+            lanes: lane_params(&p),
             p,
-            y: vec![[0.0; 3]; n],
-            step: vec![ctx.dt; n],
+            y: vec![[[0.0; LANES]; 3]; n.div_ceil(LANES)],
+            step: vec![ctx.dt; n.div_ceil(LANES) * LANES],
             r: vec![0; n],
             stc: vec![0.0; n],
             sfa: vec![0.0; n],
