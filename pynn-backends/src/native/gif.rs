@@ -17,8 +17,9 @@
 //!    refractoriness; a refractory cell counts down and is set to `V_reset`.
 //!
 //! Step 2 runs for all cells first, its common case (one accepted RKF45
-//! step of size `dt`) [`LANES`] cells at once ([`Rkf45::integrate_cells`]),
-//! bit-identical to the scalar stepper; steps 1, 3 and 4 stay per cell, so
+//! step of size `dt`) [`LANES`] cells at once ([`Rkf45::integrate_blocks`],
+//! the state kept in the lanes' [`Block`] layout), bit-identical to the
+//! scalar stepper; steps 1, 3 and 4 stay per cell, so
 //! every cell draws its numbers in the same order as before.
 //!
 //! The uniform numbers come from one ChaCha8 stream per cell keyed by
@@ -336,7 +337,7 @@ impl Kernel for GifCondExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         let h = self.dt;
-        let n = self.y.len();
+        let n = self.r.len();
         for i in 0..n {
             let p = &self.p[i];
             // 1. Adaptation: sum, then decay (exact).
@@ -354,18 +355,18 @@ impl Kernel for GifCondExp {
             self.sfa[i] = sfa;
         }
         // 2. Membrane and conductances, `stc` constant.
-        let sys = GifSystem { p: &self.p, r: &self.r, cur: &cur[..n], stc: &self.stc };
+        let sys = GifSystem { p: &self.p, lanes: &self.lanes, r: &self.r, cur: &cur[..n], stc: &self.stc, n };
         integrate(GifIo { h, sys, y: &mut self.y, step: &mut self.step });
         for i in 0..n {
             let p = &self.p[i];
             let sfa = self.sfa[i];
             // 3. Synaptic input.
-            let y = &mut self.y[i];
-            y[1] += ex[i] * 1000.0;
-            y[2] += inh[i] * 1000.0;
+            let (y, l) = (&mut self.y[i / LANES], i % LANES);
+            y[1][l] += ex[i] * 1000.0;
+            y[2][l] += inh[i] * 1000.0;
             // 4. Escape noise, or refractoriness.
             if self.r[i] == 0 {
-                let lambda = p.lambda_0 * ((y[0] - sfa) / p.delta_v).exp();
+                let lambda = p.lambda_0 * ((y[0][l] - sfa) / p.delta_v).exp();
                 if lambda > 0.0 {
                     let u: f64 = self.rngs[i].random();
                     if u < -(-lambda * h).exp_m1() {
@@ -381,13 +382,14 @@ impl Kernel for GifCondExp {
                 }
             } else {
                 self.r[i] -= 1;
-                y[0] = p.v_reset;
+                y[0][l] = p.v_reset;
             }
         }
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.p = self::params(params, self.dt, &self.label, self.first)?;
+        self.lanes = lane_params(&self.p);
         // As NEST's pre_run_hook: element vectors keep their values, resized.
         for (i, p) in self.p.iter().enumerate() {
             self.stc_elems[i].resize(p.p_stc.len(), 0.0);
@@ -404,7 +406,11 @@ impl Kernel for GifCondExp {
         for (c, v) in cells.iter().zip(values) {
             self.init[*c][k] = v * scale;
             match k {
-                0..=2 => self.y[*c][k] = v * scale,
+                0..=2 => {
+                    let mut y = block_get(&self.y, *c);
+                    y[k] = v * scale;
+                    block_set(&mut self.y, *c, y);
+                }
                 3 => self.stc[*c] = v * scale,
                 _ => self.sfa[*c] = v * scale,
             }
@@ -413,9 +419,13 @@ impl Kernel for GifCondExp {
     }
 
     fn reset(&mut self) {
-        for i in 0..self.y.len() {
+        // The padding lanes of the last block: copies of the last cell.
+        for i in 0..self.y.len() * LANES {
+            let s = self.init[i.min(self.init.len() - 1)];
+            block_set(&mut self.y, i, [s[0], s[1], s[2]]);
+        }
+        for i in 0..self.init.len() {
             let s = self.init[i];
-            self.y[i] = [s[0], s[1], s[2]];
             self.stc[i] = s[3];
             self.sfa[i] = s[4];
             self.stc_elems[i].iter_mut().for_each(|e| *e = 0.0);
@@ -433,7 +443,7 @@ impl Kernel for GifCondExp {
         match var {
             0..=2 => {
                 let scale = if var == 0 { 1.0 } else { 1e-3 };
-                out.extend(cells.iter().map(|c| self.y[*c][var] * scale));
+                out.extend(cells.iter().map(|c| block_get(&self.y, *c)[var] * scale));
             }
             3 => out.extend(cells.iter().map(|c| self.stc[*c] * 1e-3)),
             _ => out.extend(cells.iter().map(|c| self.sfa[*c])),
@@ -500,8 +510,8 @@ mod tests {
     }
 
     fn gif_lanes_case() {
-        // One kernel of 21 cells (two chunks of 8 through the lanes, a
-        // scalar tail of 5) against the step as written before the lane
+        // One kernel of 21 cells (two blocks of 8 through the lanes, a
+        // block of 5 cells and 3 padding lanes) against the step as written before the lane
         // path (per cell: adaptation, scalar RKF45 with the right-hand side
         // below, input, escape draw), over 800 steps with random currents,
         // leaks and large conductance kicks: spikes (cell, step), the RKF45
@@ -519,10 +529,14 @@ mod tests {
             k.p[i].g_l *= g.next(0.5, 2.0);
             // A small capacitance makes the kicks stiff enough for sub-steps.
             k.p[i].c_m = g.next(20.0, 300.0);
-            k.y[i][0] = g.next(-70.0, -50.0);
+            let mut v = block_get(&k.y, i);
+            v[0] = g.next(-70.0, -50.0);
+            block_set(&mut k.y, i, v);
         }
+        k.lanes = lane_params(&k.p);
         let p = k.p.clone();
-        let (mut y, mut st, mut r) = (k.y.clone(), k.step.clone(), k.r.clone());
+        let (mut y, mut st, mut r): (Vec<[f64; 3]>, _, _) =
+            ((0..n).map(|i| block_get(&k.y, i)).collect(), k.step.clone(), k.r.clone());
         let (mut stc_e, mut sfa_e, mut rngs) = (k.stc_elems.clone(), k.sfa_elems.clone(), k.rngs.clone());
         let solver = Rkf45::<3>::absolute(GSL_ERROR_TOL);
         let (mut substeps, mut one_step, mut n_spikes) = (0, 0, 0);
@@ -579,7 +593,7 @@ mod tests {
                     r[i] -= 1;
                     y[i][0] = q.v_reset;
                 }
-                assert_eq!(k.y[i].map(f64::to_bits), y[i].map(f64::to_bits), "step {step}, cell {i}");
+                assert_eq!(block_get(&k.y, i).map(f64::to_bits), y[i].map(f64::to_bits), "step {step}, cell {i}");
                 assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
                 assert_eq!((k.stc[i].to_bits(), k.sfa[i].to_bits()), (stc.to_bits(), sfa.to_bits()), "step {step}");
             }
