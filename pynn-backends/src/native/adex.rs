@@ -132,16 +132,12 @@ impl Consts<f64> {
 }
 
 /// The parameters of [`LANES`] consecutive cells as the lanes read them:
-/// [`Consts<V8>`] without the per-step current and refractory mask, and the
-/// columns of the rule applied after each sub-step and of the input.
+/// [`Consts<V8>`] without the per-step current and refractory mask, the
+/// rule after each sub-step and the input scales.
 #[derive(Clone, Copy)]
 pub(crate) struct Params8 {
     rhs: Consts<V8>,
-    v_detect: Lanes,
-    b: Lanes,
-    /// Refractory count set by a spike: `refrac + 1` (the `+1` compensates
-    /// the decrement after the step, as NEST), or 0.
-    refrac1: [u32; LANES],
+    rule: Rule8,
     g0_e: Lanes,
     g0_i: Lanes,
 }
@@ -151,6 +147,7 @@ impl Params8 {
     fn of(p: &[AdexParams]) -> Self {
         let col = |f: fn(&AdexParams) -> f64| -> Lanes { std::array::from_fn(|l| f(&p[l])) };
         let v8 = |f: fn(&AdexParams) -> f64| V8(col(f));
+        let rules: Vec<Rule> = p[..LANES].iter().map(<ExpLayout as Family<4>>::rule).collect();
         Params8 {
             rhs: Consts {
                 v_peak: v8(|p| p.v_peak),
@@ -171,9 +168,7 @@ impl Params8 {
                 refractory: [0; LANES],
                 no_spike_term: std::array::from_fn(|l| bits(p[l].delta_t == 0.0)),
             },
-            v_detect: col(|p| p.v_detect),
-            b: col(|p| p.b),
-            refrac1: std::array::from_fn(|l| if p[l].refrac > 0 { p[l].refrac + 1 } else { 0 }),
+            rule: Rule8::of(&rules),
             g0_e: col(|p| p.g0_e),
             g0_i: col(|p| p.g0_i),
         }
@@ -247,43 +242,126 @@ impl Layout<6> for AlphaLayout {
     }
 }
 
-/// The right-hand side of the cells of a kernel during the first sub-step
-/// of a step (every lane, padding included, is a cell here).
-struct AdexSystem<'a, L> {
-    p: &'a [AdexParams],
-    lanes: &'a [Params8],
-    r: &'a [u32],
-    /// Injected current per lane (pA).
-    i_stim: &'a [f64],
-    _layout: std::marker::PhantomData<L>,
+/// The constants of NEST's rule after every sub-step of an AdEx-like
+/// model ([`after_substep`]), for one cell.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Rule {
+    /// Spike detection: `v_peak`, or `v_th` when `delta_T = 0`.
+    pub v_detect: f64,
+    pub v_reset: f64,
+    /// Spike-triggered adaptation (pA).
+    pub b: f64,
+    /// Refractory period (steps).
+    pub refrac: u32,
 }
 
-impl<L: Layout<N>, const N: usize> System<N> for AdexSystem<'_, L> {
-    type Chunk = Consts<V8>;
+/// [`Rule`] for the [`LANES`] cells of a block.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule8 {
+    pub v_detect: Lanes,
+    pub v_reset: Lanes,
+    pub b: Lanes,
+    /// Refractory count set by a spike: `refrac + 1` (the `+1` compensates
+    /// the decrement after the step, as NEST), or 0.
+    pub refrac1: [u32; LANES],
+}
 
-    #[inline(always)]
-    fn chunk(&self, i0: usize) -> Consts<V8> {
-        let mut c = self.lanes[i0 / LANES].rhs;
-        let (r, cur) = (&self.r[i0..i0 + LANES], &self.i_stim[i0..i0 + LANES]);
-        for l in 0..LANES {
-            c.i_stim.0[l] = cur[l];
-            c.refractory[l] = bits(r[l] > 0);
+impl Rule8 {
+    /// The rules of cells `r[0..LANES]`.
+    pub fn of(r: &[Rule]) -> Self {
+        Rule8 {
+            v_detect: std::array::from_fn(|l| r[l].v_detect),
+            v_reset: std::array::from_fn(|l| r[l].v_reset),
+            b: std::array::from_fn(|l| r[l].b),
+            refrac1: std::array::from_fn(|l| if r[l].refrac > 0 { r[l].refrac + 1 } else { 0 }),
         }
-        c
     }
+}
 
+/// A model of the AdEx family as [`step_blocks`] advances it: state `N`
+/// components with `v` first and the adaptation current at `W`, integrated
+/// by NEST's RKF45 with the derivative control (`gsl_error_tol` 1e-6), with
+/// [`after_substep`] after every sub-step. The input is added by the
+/// kernel after the step.
+pub(crate) trait Family<const N: usize>: Send + 'static {
+    /// The constants of one cell.
+    type Cell: Copy;
+    /// The constants of the [`LANES`] cells of a block.
+    type Block: Copy;
+    /// Index of the adaptation current `w` in the state.
+    const ADAPTATION: usize;
+    /// The rule of a cell.
+    fn rule(c: &Self::Cell) -> Rule;
+    /// The rules of a block.
+    fn rule8(b: &Self::Block) -> &Rule8;
+    /// The derivatives of one cell at `y`.
+    fn cell_rhs(c: &Self::Cell, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]);
+    /// The derivatives of a block at `y` (lane by lane the operations of
+    /// [`Family::cell_rhs`]); `refractory` as [`Real::Bits`].
+    fn block_rhs(b: &Self::Block, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>);
+}
+
+impl<L: Layout<N>, const N: usize> Family<N> for L {
+    type Cell = AdexParams;
+    type Block = Params8;
+    const ADAPTATION: usize = L::W;
     #[inline(always)]
-    fn lanes(&self, c: &Consts<V8>, y: &[Lanes; N], f: &mut [Lanes; N]) {
+    fn rule(p: &AdexParams) -> Rule {
+        Rule { v_detect: p.v_detect, v_reset: p.v_reset, b: p.b, refrac: p.refrac }
+    }
+    #[inline(always)]
+    fn rule8(b: &Params8) -> &Rule8 {
+        &b.rule
+    }
+    #[inline(always)]
+    fn cell_rhs(p: &AdexParams, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]) {
+        L::dynamics(&Consts::of(p, refractory, i_stim), y, f)
+    }
+    #[inline(always)]
+    fn block_rhs(b: &Params8, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>) {
+        let mut c = b.rhs;
+        c.i_stim = V8(*i_stim);
+        c.refractory = *refractory;
         let mut d = [V8([0.0; LANES]); N];
-        L::dynamics(c, &y.map(V8), &mut d);
+        L::dynamics(&c, &y.map(V8), &mut d);
         for k in 0..N {
             f[k] = d[k].0;
         }
     }
+}
+
+/// The right-hand side of the cells of a kernel during the first sub-step
+/// of a step (every lane, padding included, is a cell here).
+struct FamilySystem<'a, M: Family<N>, const N: usize> {
+    cells: &'a [M::Cell],
+    blocks: &'a [M::Block],
+    r: &'a [u32],
+    /// Injected current per lane (pA).
+    i_stim: &'a [f64],
+}
+
+impl<'a, M: Family<N>, const N: usize> System<N> for FamilySystem<'a, M, N> {
+    type Chunk = (&'a M::Block, [u64; LANES], Lanes);
+
+    #[inline(always)]
+    fn chunk(&self, i0: usize) -> Self::Chunk {
+        let (r, cur) = (&self.r[i0..i0 + LANES], &self.i_stim[i0..i0 + LANES]);
+        let (mut refractory, mut i_stim) = ([0; LANES], [0.0; LANES]);
+        for l in 0..LANES {
+            i_stim[l] = cur[l];
+            refractory[l] = bits(r[l] > 0);
+        }
+        (&self.blocks[i0 / LANES], refractory, i_stim)
+    }
+
+    #[inline(always)]
+    fn lanes(&self, c: &Self::Chunk, y: &[Lanes; N], f: &mut [Lanes; N]) {
+        M::block_rhs(c.0, &c.1, &c.2, y, f);
+    }
 
     #[inline(always)]
     fn cell(&self, i: usize, y: &[f64; N], f: &mut [f64; N]) {
-        L::dynamics(&Consts::of(&self.p[i], self.r[i] > 0, self.i_stim[i]), y, f);
+        M::cell_rhs(&self.cells[i], self.r[i] > 0, self.i_stim[i], y, f);
     }
 }
 
@@ -291,12 +369,12 @@ impl<L: Layout<N>, const N: usize> System<N> for AdexSystem<'_, L> {
 /// `v_reset`; another reaching `v_detect` spikes (`v_reset`, `w += b`,
 /// refractory). Returns whether it spiked.
 #[inline(always)]
-fn after_substep<L: Layout<N>, const N: usize>(p: &AdexParams, y: &mut [f64; N], r: &mut u32) -> bool {
+fn after_substep<const N: usize>(p: &Rule, w: usize, y: &mut [f64; N], r: &mut u32) -> bool {
     if *r > 0 {
         y[0] = p.v_reset;
     } else if y[0] >= p.v_detect {
         y[0] = p.v_reset;
-        y[L::W] += p.b;
+        y[w] += p.b;
         // +1 compensates the decrement after the step (NEST).
         *r = if p.refrac > 0 { p.refrac + 1 } else { 0 };
         return true;
@@ -304,12 +382,12 @@ fn after_substep<L: Layout<N>, const N: usize>(p: &AdexParams, y: &mut [f64; N],
     false
 }
 
-/// Cell `i` over the whole step by the scalar stepper (NEST's loop of
+/// Cell `c` over the whole step by the scalar stepper (NEST's loop of
 /// `gsl_odeiv_evolve_apply` calls, each followed by [`after_substep`]);
 /// returns its number of spikes.
 #[inline(always)]
-fn scalar_step<L: Layout<N>, const N: usize>(
-    p: &AdexParams,
+fn scalar_step<M: Family<N>, const N: usize>(
+    c: &M::Cell,
     i_stim: f64,
     h: f64,
     y: &mut [f64; N],
@@ -317,64 +395,66 @@ fn scalar_step<L: Layout<N>, const N: usize>(
     r: &mut u32,
 ) -> u32 {
     let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
+    let rule = M::rule(c);
     let (mut t, mut spikes) = (0.0, 0);
     while t < h {
-        let c = Consts::of(p, *r > 0, i_stim);
-        solver.apply(y, &mut t, h, step, &|y: &[f64; N], f: &mut [f64; N]| L::dynamics(&c, y, f));
-        spikes += u32::from(after_substep::<L, N>(p, y, r));
+        let refractory = *r > 0;
+        solver.apply(y, &mut t, h, step, &|y: &[f64; N], f: &mut [f64; N]| M::cell_rhs(c, refractory, i_stim, y, f));
+        spikes += u32::from(after_substep(&rule, M::ADAPTATION, y, r));
     }
     spikes
 }
 
-/// What one step of an AdEx kernel reads and writes (per lane: padded to
-/// whole blocks).
-struct StepIo<'a, const N: usize> {
-    h: f64,
+/// What one step of a [`Family`] kernel reads and writes (per lane: padded
+/// to whole blocks).
+pub(crate) struct StepIo<'a, C, B, const N: usize> {
+    pub h: f64,
     /// Number of cells (the lanes past it are padding).
-    n: usize,
+    pub n: usize,
     /// Index of the step (spikes are stamped `step + 1`).
-    index: u64,
-    p: &'a [AdexParams],
-    lanes: &'a [Params8],
-    i_stim: &'a [f64],
-    /// Synaptic input (nS), one per cell.
-    ex: &'a [f64],
-    inh: &'a [f64],
-    r: &'a mut [u32],
-    y: &'a mut [Block<N>],
-    step: &'a mut [f64],
-    spikes: &'a mut SpikeOut,
+    pub index: u64,
+    pub cells: &'a [C],
+    pub blocks: &'a [B],
+    /// Injected current per lane (pA).
+    pub i_stim: &'a [f64],
+    pub r: &'a mut [u32],
+    pub y: &'a mut [Block<N>],
+    pub step: &'a mut [f64],
+    pub spikes: &'a mut SpikeOut,
 }
 
-/// One step of every cell, block by block: the first sub-step of all
-/// [`LANES`] cells at once ([`Rkf45::first_step_block`]); a block whose
-/// lanes all take their whole step in it gets the rule after the sub-step
-/// branch-free; any other lane is advanced by [`scalar_step`] from its state
-/// at the start of the step. Then the refractory counts go down and the
-/// input is added. Each cell performs the scalar kernel's operations in the
-/// same order, so the result is bit for bit the scalar kernel's.
+/// One step of every cell of a [`Family`] kernel but its input, block by
+/// block: the first sub-step of all [`LANES`] cells at once
+/// ([`Rkf45::first_step_block`]); a block whose lanes all take their whole
+/// step in it gets [`after_substep`] branch-free; any other lane is
+/// advanced by [`scalar_step`] from its state at the start of the step.
+/// Then the refractory counts go down. Each cell performs the scalar
+/// kernel's operations in the same order, so the result is bit for bit the
+/// scalar kernel's; spikes are pushed in cell order.
 #[inline(always)]
-fn step_blocks<L: Layout<N>, const N: usize>(io: StepIo<'_, N>) {
+pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, M::Block, N>) {
     let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
-    let StepIo { h, n, index, p, lanes, i_stim, ex, inh, r, y, step, spikes } = io;
+    let StepIo { h, n, index, cells, blocks, i_stim, r, y, step, spikes } = io;
     let m = y.len() * LANES;
-    let (p, i_stim, r, step) = (&p[..m], &i_stim[..m], &mut r[..m], &mut step[..m]);
+    let (cells, i_stim, r, step) = (&cells[..m], &i_stim[..m], &mut r[..m], &mut step[..m]);
     for (b, yb) in y.iter_mut().enumerate() {
         let i0 = b * LANES;
-        let q = &lanes[b];
-        let sys = AdexSystem::<L> { p, lanes, r, i_stim, _layout: std::marker::PhantomData };
+        let q = M::rule8(&blocks[b]);
+        let sys = FamilySystem::<M, N> { cells, blocks, r, i_stim };
+        // Cannot fail: the slices are LANES long.
         let steps: &mut Lanes = (&mut step[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
         let (y1, ok) = solver.first_step_block(&sys, i0, yb, h, steps);
+        // Cannot fail: as above.
         let rb: &mut [u32; LANES] = (&mut r[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
         let mut count = [0u32; LANES];
         if ok.iter().fold(u64::MAX, |a, o| a & o) == u64::MAX {
             *yb = y1;
             *steps = [h; LANES];
             for l in 0..LANES {
-                let (ri, v, w) = (rb[l], yb[0][l], yb[L::W][l]);
+                let (ri, v, w) = (rb[l], yb[0][l], yb[M::ADAPTATION][l]);
                 let fire = (ri == 0) & (v >= q.v_detect[l]);
-                yb[0][l] = if (ri != 0) | fire { q.rhs.v_reset.0[l] } else { v };
-                yb[L::W][l] = if fire { w + q.b[l] } else { w };
+                yb[0][l] = if (ri != 0) | fire { q.v_reset[l] } else { v };
+                yb[M::ADAPTATION][l] = if fire { w + q.b[l] } else { w };
                 rb[l] = if fire { q.refrac1[l] } else { ri }.saturating_sub(1);
                 count[l] = u32::from(fire);
             }
@@ -385,9 +465,9 @@ fn step_blocks<L: Layout<N>, const N: usize>(io: StepIo<'_, N>) {
                 if ok[l] != 0 {
                     yi = std::array::from_fn(|c| y1[c][l]);
                     steps[l] = h;
-                    count[l] = u32::from(after_substep::<L, N>(&p[i], &mut yi, &mut rb[l]));
+                    count[l] = u32::from(after_substep(&M::rule(&cells[i]), M::ADAPTATION, &mut yi, &mut rb[l]));
                 } else {
-                    count[l] = scalar_step::<L, N>(&p[i], i_stim[i], h, &mut yi, &mut steps[l], &mut rb[l]);
+                    count[l] = scalar_step::<M, N>(&cells[i], i_stim[i], h, &mut yi, &mut steps[l], &mut rb[l]);
                 }
                 for c in 0..N {
                     yb[c][l] = yi[c];
@@ -396,10 +476,8 @@ fn step_blocks<L: Layout<N>, const N: usize>(io: StepIo<'_, N>) {
             }
         }
         for l in 0..LANES.min(n - i0) {
-            let i = i0 + l;
-            L::add_input(q, yb, l, ex[i] * 1000.0, inh[i] * 1000.0);
             for _ in 0..count[l] {
-                spikes.push((i as u32, index + 1));
+                spikes.push(((i0 + l) as u32, index + 1));
             }
         }
     }
@@ -407,20 +485,20 @@ fn step_blocks<L: Layout<N>, const N: usize>(io: StepIo<'_, N>) {
 
 /// [`step_blocks`] compiled for the widest vector unit the CPU has.
 trait StepBlocks<const N: usize> {
-    fn run(io: StepIo<'_, N>);
+    fn run(io: StepIo<'_, AdexParams, Params8, N>);
 }
 
 macro_rules! step_blocks_for {
     ($layout:ty, $n:literal, $body:ident, $name:ident) => {
         #[inline(always)]
-        fn $body(io: StepIo<'_, $n>) -> () {
+        fn $body(io: StepIo<'_, AdexParams, Params8, $n>) -> () {
             step_blocks::<$layout, $n>(io)
         }
         dispatch! {
-            fn $name(io: StepIo<'_, $n>) -> () = $body;
+            fn $name(io: StepIo<'_, AdexParams, Params8, $n>) -> () = $body;
         }
         impl StepBlocks<$n> for $layout {
-            fn run(io: StepIo<'_, $n>) {
+            fn run(io: StepIo<'_, AdexParams, Params8, $n>) {
                 $name(io)
             }
         }
@@ -518,16 +596,21 @@ impl<L: Layout<N> + StepBlocks<N>, const N: usize> Kernel for AdexKernel<L, N> {
             h: self.dt,
             n,
             index: input.step,
-            p: &self.p,
-            lanes: &self.lanes,
+            cells: &self.p,
+            blocks: &self.lanes,
             i_stim: &self.i_stim,
-            ex: &ex[..n],
-            inh: &inh[..n],
             r: &mut self.r,
             y: &mut self.y,
             step: &mut self.step,
             spikes,
         });
+        let (ex, inh) = (&ex[..n], &inh[..n]);
+        for (b, (yb, q)) in self.y.iter_mut().zip(&self.lanes).enumerate() {
+            let i0 = b * LANES;
+            for l in 0..LANES.min(n - i0) {
+                L::add_input(q, yb, l, ex[i0 + l] * 1000.0, inh[i0 + l] * 1000.0);
+            }
+        }
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
