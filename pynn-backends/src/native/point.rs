@@ -31,11 +31,9 @@
 //! Up to [`MAX_CONDUCTANCE_RECEPTORS`] conductance receptors (the state
 //! vector is a fixed-size array per cell).
 
-use super::adex::{Family, Rule, Rule8, StepIo, step_blocks};
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::{p32, refractory_steps};
-use super::rkf45::{Block, LANES, Lanes, Rkf45, block_get, block_set};
-use super::simd::{Real, V8, bits, dispatch};
+use super::rkf45::Rkf45;
 use pynn_core::cells::{Composition, NeuronKind, PointNeuron, PsrKind};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{Error, Result};
@@ -250,8 +248,8 @@ impl Kernel for PscExpMulti {
     }
 }
 
-// NEST's `aeif_cond_*_multisynapse` default `gsl_error_tol` is 1e-6, the
-// aeif models' (the AdExp kernel is `super::adex::step_blocks`, which uses it).
+/// NEST's `aeif_cond_*_multisynapse` default `gsl_error_tol`.
+const GSL_ERROR_TOL: f64 = 1e-6;
 
 /// Per-cell constants of the AdEx membrane in NEST's units (mV, nS, pF, pA).
 #[derive(Debug, Clone, Copy, Default)]
@@ -299,214 +297,14 @@ pub fn beta_normalization(tau_rise: f64, tau_decay: f64) -> f64 {
     if peak.abs() < f64::EPSILON { std::f64::consts::E / tau_decay } else { (1.0 / tau_rise - 1.0 / tau_decay) / peak }
 }
 
-/// The membrane constants of one cell (`T = f64`) or of the [`LANES`]
-/// cells of a block (`T = V8`).
-#[derive(Clone, Copy)]
-struct MemConsts<T: Real> {
-    v_peak: T,
-    v_reset: T,
-    e_l: T,
-    g_l: T,
-    c_m: T,
-    i_e: T,
-    a: T,
-    delta_t: T,
-    tau_w: T,
-    v_th: T,
-    /// No exponential term (LIF membrane, or `delta_T = 0`; [`Real::Bits`]).
-    no_spike_term: T::Bits,
-    /// LIF membrane: no adaptation ([`Real::Bits`]).
-    lif: T::Bits,
-}
-
-impl MemConsts<f64> {
-    #[inline(always)]
-    fn of(m: &Membrane) -> Self {
-        MemConsts {
-            v_peak: m.v_peak,
-            v_reset: m.v_reset,
-            e_l: m.e_l,
-            g_l: m.g_l,
-            c_m: m.c_m,
-            i_e: m.i_e,
-            a: m.a,
-            delta_t: m.delta_t,
-            tau_w: m.tau_w,
-            v_th: m.v_th,
-            no_spike_term: bits(m.lif || m.delta_t == 0.0),
-            lif: bits(m.lif),
-        }
-    }
-}
-
-/// The receptor constants of one cell or of a block; `kind` is the
-/// population's (the same for every cell).
-#[derive(Clone, Copy)]
-struct RecConsts<T> {
-    kind: [Option<PsrKind>; MAX_CONDUCTANCE_RECEPTORS],
-    e_rev: [T; MAX_CONDUCTANCE_RECEPTORS],
-    tau_1: [T; MAX_CONDUCTANCE_RECEPTORS],
-    tau_2: [T; MAX_CONDUCTANCE_RECEPTORS],
-}
-
-/// One cell as [`step_blocks`] reads it.
-#[derive(Clone, Copy)]
-struct PnCell {
-    m: Membrane,
-    rec: [Receptor; MAX_CONDUCTANCE_RECEPTORS],
-    nr: usize,
-}
-
-/// The [`LANES`] cells of a block as the lanes read them.
-#[derive(Clone, Copy)]
-struct PnBlock {
-    m: MemConsts<V8>,
-    rec: RecConsts<V8>,
-    nr: usize,
-    rule: Rule8,
-    /// Input scale into `dg` (alpha, beta), per receptor.
-    g0: [Lanes; MAX_CONDUCTANCE_RECEPTORS],
-}
-
-impl PnBlock {
-    /// The constants of cells `c[0..LANES]`.
-    fn of(c: &[PnCell]) -> Self {
-        let v8 = |f: &dyn Fn(&PnCell) -> f64| V8(std::array::from_fn(|l| f(&c[l])));
-        let rules: Vec<Rule> = c[..LANES].iter().map(|c| pn_rule(&c.m)).collect();
-        PnBlock {
-            m: MemConsts {
-                v_peak: v8(&|c| c.m.v_peak),
-                v_reset: v8(&|c| c.m.v_reset),
-                e_l: v8(&|c| c.m.e_l),
-                g_l: v8(&|c| c.m.g_l),
-                c_m: v8(&|c| c.m.c_m),
-                i_e: v8(&|c| c.m.i_e),
-                a: v8(&|c| c.m.a),
-                delta_t: v8(&|c| c.m.delta_t),
-                tau_w: v8(&|c| c.m.tau_w),
-                v_th: v8(&|c| c.m.v_th),
-                no_spike_term: std::array::from_fn(|l| bits(c[l].m.lif || c[l].m.delta_t == 0.0)),
-                lif: std::array::from_fn(|l| bits(c[l].m.lif)),
-            },
-            rec: RecConsts {
-                kind: std::array::from_fn(|k| c[0].rec[k].kind),
-                e_rev: std::array::from_fn(|k| v8(&|c| c.rec[k].e_rev)),
-                tau_1: std::array::from_fn(|k| v8(&|c| c.rec[k].tau_1)),
-                tau_2: std::array::from_fn(|k| v8(&|c| c.rec[k].tau_2)),
-            },
-            nr: c[0].nr,
-            rule: Rule8::of(&rules),
-            g0: std::array::from_fn(|k| std::array::from_fn(|l| c[l].rec[k].g0)),
-        }
-    }
-}
-
-/// The rule after every sub-step of a cell.
-fn pn_rule(m: &Membrane) -> Rule {
-    Rule { v_detect: m.v_detect, v_reset: m.v_reset, b: m.b, refrac: m.refrac }
-}
-
-/// NEST's `aeif_cond_beta_multisynapse_dynamics`, generalised to any mix of
-/// receptors (see the module docs), over `T` (one cell, or [`LANES`]): the
-/// operations of [`dynamics`] in the same order, lane by lane.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn rhs<T: Real, const N: usize>(
-    m: &MemConsts<T>,
-    rec: &RecConsts<T>,
-    nr: usize,
-    refractory: T::Bits,
-    i_stim: T,
-    y: &[T; N],
-    f: &mut [T; N],
-) {
-    let v = T::blend(refractory, m.v_reset, y[0].min(m.v_peak));
-    let w = y[1];
-    let mut i_syn = T::splat(0.0);
-    for k in 0..nr {
-        i_syn = i_syn + y[3 + 2 * k] * (rec.e_rev[k] - v);
-    }
-    let i_spike = T::blend(m.no_spike_term, T::splat(0.0), m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp());
-    f[0] = T::blend(refractory, T::splat(0.0), (-m.g_l * (v - m.e_l) + i_spike + i_syn - w + m.i_e + i_stim) / m.c_m);
-    f[1] = T::blend(m.lif, T::splat(0.0), (m.a * (v - m.e_l) - w) / m.tau_w);
-    for k in 0..nr {
-        let (dg, g) = (y[2 + 2 * k], y[3 + 2 * k]);
-        if rec.kind[k] == Some(PsrKind::CondExp) {
-            f[2 + 2 * k] = T::splat(0.0);
-            f[3 + 2 * k] = -g / rec.tau_2[k];
-        } else {
-            f[2 + 2 * k] = -dg / rec.tau_1[k];
-            f[3 + 2 * k] = dg - g / rec.tau_2[k];
-        }
-    }
-}
-
-/// The AdExp `PointNeuron` as a member of the AdEx family.
-struct Pn;
-
-impl<const N: usize> Family<N> for Pn {
-    type Cell = PnCell;
-    type Block = PnBlock;
-    const ADAPTATION: usize = 1;
-    #[inline(always)]
-    fn rule(c: &PnCell) -> Rule {
-        pn_rule(&c.m)
-    }
-    #[inline(always)]
-    fn rule8(b: &PnBlock) -> &Rule8 {
-        &b.rule
-    }
-    #[inline(always)]
-    fn cell_rhs(c: &PnCell, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]) {
-        let rec = RecConsts {
-            kind: c.rec.map(|r| r.kind),
-            e_rev: c.rec.map(|r| r.e_rev),
-            tau_1: c.rec.map(|r| r.tau_1),
-            tau_2: c.rec.map(|r| r.tau_2),
-        };
-        rhs(&MemConsts::of(&c.m), &rec, c.nr, bits(refractory), i_stim, y, f);
-    }
-    #[inline(always)]
-    fn block_rhs(b: &PnBlock, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>) {
-        let mut d = [V8([0.0; LANES]); N];
-        rhs(&b.m, &b.rec, b.nr, *refractory, V8(*i_stim), &y.map(V8), &mut d);
-        for k in 0..N {
-            f[k] = d[k].0;
-        }
-    }
-}
-
-/// [`step_blocks`] for [`Pn`].
-#[inline(always)]
-fn pn_step_body<const N: usize>(io: StepIo<'_, PnCell, PnBlock, N>) {
-    step_blocks::<Pn, N>(io)
-}
-
-dispatch! {
-    fn pn_step<const N: usize>(io: StepIo<'_, PnCell, PnBlock, N>) -> () = pn_step_body;
-}
-
-/// `LIF` or `AdExp` with conductance receptors. The state is kept in
-/// [`Block`]s of [`LANES`] cells; the lanes past the last cell (padding)
-/// are simulated as copies of the last cell without input, never read.
 struct AdexMulti<const N: usize> {
     comp: Composition,
     dt: f64,
-    /// Number of cells.
-    n: usize,
     m: Vec<Membrane>,
     rec: Vec<[Receptor; MAX_CONDUCTANCE_RECEPTORS]>,
-    /// Per lane (padding: copies of the last cell).
-    cells: Vec<PnCell>,
-    /// Per block.
-    blocks: Vec<PnBlock>,
-    y: Vec<Block<N>>,
-    /// Carried step size, per lane.
+    y: Vec<[f64; N]>,
     step: Vec<f64>,
-    /// Refractory count, per lane.
     r: Vec<u32>,
-    /// Scratch: the step's injected current per lane (pA; padding 0).
-    i_stim: Vec<f64>,
     init: Vec<[f64; N]>,
 }
 
@@ -525,34 +323,10 @@ impl<const N: usize> AdexMulti<N> {
                 init[i][3 + 2 * k] = g * 1000.0;
             }
         }
-        let m = n.div_ceil(LANES) * LANES;
-        let mut s = AdexMulti {
-            comp,
-            dt,
-            n,
-            m: vec![],
-            rec: vec![],
-            cells: vec![],
-            blocks: vec![],
-            y: vec![[[0.0; LANES]; N]; m / LANES],
-            step: vec![dt; m],
-            r: vec![0; m],
-            i_stim: vec![0.0; m],
-            init,
-        };
+        let mut s =
+            AdexMulti { comp, dt, m: vec![], rec: vec![], y: init.clone(), step: vec![dt; n], r: vec![0; n], init };
         s.derive(params);
-        s.load_init();
         s
-    }
-
-    /// The state of every cell (and of the padding lanes, copies of the
-    /// last cell) from `init`.
-    fn load_init(&mut self) {
-        if let Some(&last) = self.init.last() {
-            for i in 0..self.y.len() * LANES {
-                block_set(&mut self.y, i, self.init.get(i).copied().unwrap_or(last));
-            }
-        }
     }
 
     fn derive(&mut self, p: &ParamTable) {
@@ -626,12 +400,6 @@ impl<const N: usize> AdexMulti<N> {
                 PsrKind::CurrExp => unreachable!("checked in build"),
             }
         }
-        let nr = self.comp.receptors.len();
-        self.cells = self.m.iter().zip(&self.rec).map(|(m, rec)| PnCell { m: *m, rec: *rec, nr }).collect();
-        if let Some(&last) = self.cells.last() {
-            self.cells.resize(self.y.len() * LANES, last);
-        }
-        self.blocks = self.cells.chunks_exact(LANES).map(PnBlock::of).collect();
     }
 }
 
@@ -673,13 +441,15 @@ impl<const N: usize> AdexMulti<N> {
     fn step_lif(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let solver = Rkf45::<N>::absolute(LIF_EPS_ABS);
         let nr = self.comp.receptors.len();
-        for i in 0..self.n {
+        for i in 0..self.y.len() {
             let (m, rec) = (&self.m[i], &self.rec[i]);
             let i_stim = input.current[i] * 1000.0;
             let refractory = self.r[i] > 0;
-            let mut y = block_get(&self.y, i);
-            solver.advance(&mut y, self.dt, &mut self.step[i], |y, f| dynamics(m, rec, nr, refractory, i_stim, y, f));
-            add_input(&mut y, rec, nr, input, i);
+            solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| {
+                dynamics(m, rec, nr, refractory, i_stim, y, f)
+            });
+            let y = &mut self.y[i];
+            add_input(y, rec, nr, input, i);
             if self.r[i] > 0 {
                 self.r[i] -= 1;
                 y[0] = m.v_reset;
@@ -688,7 +458,6 @@ impl<const N: usize> AdexMulti<N> {
                 y[0] = m.v_reset;
                 spikes.push((i as u32, input.step + 1));
             }
-            block_set(&mut self.y, i, y);
         }
     }
 }
@@ -719,35 +488,33 @@ impl<const N: usize> Kernel for AdexMulti<N> {
         if self.comp.neuron == NeuronKind::LIF {
             return self.step_lif(input, spikes);
         }
-        let n = self.n;
-        for (s, c) in self.i_stim.iter_mut().zip(&input.current[..n]) {
-            *s = c * 1000.0;
-        }
-        pn_step(StepIo {
-            h: self.dt,
-            n,
-            index: input.step,
-            cells: &self.cells,
-            blocks: &self.blocks,
-            i_stim: &self.i_stim,
-            r: &mut self.r,
-            y: &mut self.y,
-            step: &mut self.step,
-            spikes,
-        });
+        let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let nr = self.comp.receptors.len();
-        for (b, (yb, q)) in self.y.iter_mut().zip(&self.blocks).enumerate() {
-            let i0 = b * LANES;
-            for l in 0..LANES.min(n - i0) {
-                for k in 0..nr {
-                    let w = input.synaptic[k][i0 + l] * 1000.0;
-                    if q.rec.kind[k] == Some(PsrKind::CondExp) {
-                        yb[3 + 2 * k][l] += w;
-                    } else {
-                        yb[2 + 2 * k][l] += w * q.g0[k][l];
-                    }
+        let h = self.dt;
+        for i in 0..self.y.len() {
+            let (m, rec) = (&self.m[i], &self.rec[i]);
+            let i_stim = input.current[i] * 1000.0;
+            let mut t = 0.0;
+            while t < h {
+                let refractory = self.r[i] > 0;
+                solver.apply(&mut self.y[i], &mut t, h, &mut self.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
+                    dynamics(m, rec, nr, refractory, i_stim, y, f)
+                });
+                let y = &mut self.y[i];
+                if self.r[i] > 0 {
+                    y[0] = m.v_reset;
+                } else if y[0] >= m.v_detect {
+                    y[0] = m.v_reset;
+                    y[1] += m.b;
+                    // +1 compensates the decrement after the step (NEST).
+                    self.r[i] = if m.refrac > 0 { m.refrac + 1 } else { 0 };
+                    spikes.push((i as u32, input.step + 1));
                 }
             }
+            if self.r[i] > 0 {
+                self.r[i] -= 1;
+            }
+            add_input(&mut self.y[i], rec, nr, input, i);
         }
     }
 
@@ -777,15 +544,13 @@ impl<const N: usize> Kernel for AdexMulti<N> {
         };
         for (c, v) in cells.iter().zip(values) {
             self.init[*c][k] = v * scale;
-            let mut y = block_get(&self.y, *c);
-            y[k] = v * scale;
-            block_set(&mut self.y, *c, y);
+            self.y[*c][k] = v * scale;
         }
         Ok(())
     }
 
     fn reset(&mut self) {
-        self.load_init();
+        self.y.clone_from(&self.init);
         self.step.iter_mut().for_each(|s| *s = self.dt);
         self.r.iter_mut().for_each(|r| *r = 0);
     }
@@ -800,141 +565,13 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
         let scale = if var == 0 { 1.0 } else { 1e-3 };
-        out.extend(cells.iter().map(|c| block_get(&self.y, *c)[var] * scale));
+        out.extend(cells.iter().map(|c| self.y[*c][var] * scale));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
-    use pynn_core::Value;
-    use pynn_core::cells::{AdExp, AlphaPSR, BetaPSR, CellType, ExpPSR, PostSynapticResponse};
-    use pynn_core::parameters::Column;
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
-    }
-
-    /// The AdExp kernel against the scalar stepper it replaced (per cell:
-    /// `Rkf45::apply` with [`dynamics`] until the end of the step, the rule
-    /// after every sub-step, the countdown, [`add_input`]): 21 cells (two
-    /// full blocks, one of 5 cells and 3 padding lanes) with one receptor
-    /// of each kind (state size 8), random parameters (one cell with
-    /// `delta_T = 0`, three with `tau_refrac = 0`), random conductance
-    /// kicks and currents, 3000 steps. Spikes, state, carried step sizes
-    /// and refractory counts must be identical bit for bit after every
-    /// step; the scenario must exercise spikes, refractoriness, adaptation
-    /// and the scalar fallback.
-    fn adexp_blocks_case() {
-        let (n, h) = (21, 0.1);
-        let cell = PointNeuron::new(
-            AdExp::default(),
-            [
-                ("AMPA", PostSynapticResponse::CondAlpha(AlphaPSR { tau_syn: 2.0, e_syn: 0.0 })),
-                ("GABA", PostSynapticResponse::CondBeta(BetaPSR { tau_rise: 0.5, tau_decay: 6.0, e_syn: -80.0 })),
-                ("NMDA", PostSynapticResponse::CondExp(ExpPSR { tau_syn: 8.0, e_syn: 0.0 })),
-            ],
-        )
-        .unwrap();
-        let info = cell.info();
-        let all: Vec<usize> = (0..n).collect();
-        let mut params = ParamTable::defaults(info.parameters, n);
-        for (spec, v) in info.parameters.iter().zip(cell.parameter_values()) {
-            let Value::Scalar(x) = v else { panic!("scalar parameters") };
-            params.assign(spec.name, &all, Column::Scalar(vec![x; n]));
-        }
-        let mut g = Gen(0x901e_7000_0000_0008);
-        let mut set = |name: &str, f: &mut dyn FnMut(usize, &mut Gen) -> f64| {
-            let col = (0..n).map(|i| f(i, &mut g)).collect();
-            params.assign(name, &all, Column::Scalar(col));
-        };
-        set("a", &mut |_, g| g.next(0.0, 8.0));
-        set("b", &mut |_, g| g.next(0.0, 0.1));
-        set("tau_w", &mut |_, g| g.next(30.0, 300.0));
-        set("delta_T", &mut |i, g| if i == 11 { 0.0 } else { g.next(0.5, 3.0) });
-        set("tau_refrac", &mut |i, g| if i % 7 == 4 { 0.0 } else { g.next(0.1, 3.0) });
-        set("cm", &mut |_, g| g.next(0.05, 0.4));
-        set("i_offset", &mut |_, g| g.next(0.0, 0.5));
-        let mut init = ParamTable::defaults(info.state, n);
-        init.assign("v", &all, Column::Scalar((0..n).map(|_| g.next(-70.0, -50.0)).collect()));
-        let comp = cell.composition();
-        let nr = comp.receptors.len();
-        let mut k = AdexMulti::<8>::new(comp, &params, &init, h);
-        let (m, rec) = (k.m.clone(), k.rec.clone());
-        let mut y: Vec<[f64; 8]> = (0..n).map(|i| block_get(&k.y, i)).collect();
-        let (mut st, mut r) = (vec![h; n], vec![0u32; n]);
-        let solver = Rkf45::<8>::derivative(1e-6);
-        let (mut n_spikes, mut fallbacks, mut refractory, mut w_max) = (0, 0, 0, 0.0f64);
-        for step in 0..3000u64 {
-            let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 0.08) } else { 0.0 };
-            let syn: Vec<Vec<f64>> = (0..nr).map(|_| (0..n).map(|_| kick(&mut g, 0.2)).collect()).collect();
-            let synaptic: Vec<&[f64]> = syn.iter().map(Vec::as_slice).collect();
-            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 0.8)).collect();
-            let input = StepInput { step, synaptic: &synaptic, current: &cur };
-            let mut out = SpikeOut::new();
-            k.step(&input, &mut out);
-            let mut expected = SpikeOut::new();
-            for i in 0..n {
-                let (q, rc) = (&m[i], &rec[i]);
-                let i_stim = cur[i] * 1000.0;
-                let (mut t, mut calls) = (0.0, 0);
-                while t < h {
-                    let refr = r[i] > 0;
-                    solver.apply(&mut y[i], &mut t, h, &mut st[i], &|a: &[f64; 8], f: &mut [f64; 8]| {
-                        dynamics(q, rc, nr, refr, i_stim, a, f)
-                    });
-                    calls += 1;
-                    if r[i] > 0 {
-                        y[i][0] = q.v_reset;
-                    } else if y[i][0] >= q.v_detect {
-                        y[i][0] = q.v_reset;
-                        y[i][1] += q.b;
-                        r[i] = if q.refrac > 0 { q.refrac + 1 } else { 0 };
-                        expected.push((i as u32, step + 1));
-                    }
-                }
-                if r[i] > 0 {
-                    r[i] -= 1;
-                    refractory += 1;
-                }
-                add_input(&mut y[i], rc, nr, &input, i);
-                fallbacks += usize::from(calls > 1);
-                w_max = w_max.max(y[i][1].abs());
-                let got = block_get(&k.y, i);
-                assert_eq!(
-                    got.map(f64::to_bits),
-                    y[i].map(f64::to_bits),
-                    "step {step}, cell {i}: {got:?} vs {:?}",
-                    y[i]
-                );
-                assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
-            }
-            assert_eq!(out, expected, "step {step}");
-            n_spikes += out.len();
-        }
-        eprintln!("{n_spikes} spikes, {fallbacks} fallbacks, {refractory} refractory, |w| <= {w_max}");
-        assert!(n_spikes > 500, "{n_spikes} spikes");
-        assert!(fallbacks > 1000, "{fallbacks} cell steps through the scalar fallback");
-        assert!(refractory > 5000, "{refractory} refractory cell steps");
-        assert!(w_max > 50.0, "adaptation current at most {w_max} pA");
-    }
-
-    #[test]
-    fn adexp_blocks_equal_the_scalar_stepper_bit_for_bit() {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, adexp_blocks_case);
-        }
-    }
 
     #[test]
     fn beta_normalisation_makes_the_weight_the_peak() {

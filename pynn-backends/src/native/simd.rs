@@ -182,31 +182,6 @@ macro_rules! dispatch {
             $body::<$g>($($a),*)
         }
     };
-    ($(#[$m:meta])* $vis:vis fn $name:ident < const $c:ident : usize > ( $($a:ident : $t:ty),* $(,)? ) -> $ret:ty = $body:ident;) => {
-        $(#[$m])*
-        $vis fn $name<const $c: usize>($($a: $t),*) -> $ret {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f")]
-                fn wider<const $c: usize>($($a: $t),*) -> $ret {
-                    $body::<$c>($($a),*)
-                }
-                #[target_feature(enable = "avx2")]
-                fn wide<const $c: usize>($($a: $t),*) -> $ret {
-                    $body::<$c>($($a),*)
-                }
-                if $crate::native::simd::avx512() {
-                    // SAFETY: the CPU supports AVX-512F (checked just above).
-                    return unsafe { wider::<$c>($($a),*) };
-                }
-                if $crate::native::simd::avx2() {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
-                    return unsafe { wide::<$c>($($a),*) };
-                }
-            }
-            $body::<$c>($($a),*)
-        }
-    };
     ($(#[$m:meta])* $vis:vis fn $name:ident ( $($a:ident : $t:ty),* $(,)? ) -> $ret:ty = $body:ident;) => {
         $(#[$m])*
         $vis fn $name($($a: $t),*) -> $ret {
