@@ -14,8 +14,8 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Real, V8, dispatch};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
+use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Error, Result};
 
@@ -100,9 +100,10 @@ pub(crate) struct Consts<T: Real> {
     v_th: T,
     /// Injected current (pA).
     i_stim: T,
-    refractory: T::Mask,
-    /// `delta_T == 0`: no exponential term.
-    no_spike_term: T::Mask,
+    /// Refractory: `v` held at `v_reset`, `dv/dt = 0` ([`Real::Bits`]).
+    refractory: T::Bits,
+    /// `delta_T == 0`: no exponential term ([`Real::Bits`]).
+    no_spike_term: T::Bits,
 }
 
 impl Consts<f64> {
@@ -124,8 +125,52 @@ impl Consts<f64> {
             tau_w: p.tau_w,
             v_th: p.v_th,
             i_stim,
-            refractory,
-            no_spike_term: p.delta_t == 0.0,
+            refractory: bits(refractory),
+            no_spike_term: bits(p.delta_t == 0.0),
+        }
+    }
+}
+
+/// The parameters of [`LANES`] consecutive cells as the lanes read them:
+/// [`Consts<V8>`] without the per-step current and refractory mask, the
+/// rule after each sub-step and the input scales.
+#[derive(Clone, Copy)]
+pub(crate) struct Params8 {
+    rhs: Consts<V8>,
+    rule: Rule8,
+    g0_e: Lanes,
+    g0_i: Lanes,
+}
+
+impl Params8 {
+    /// The parameters of cells `p[0..LANES]`.
+    fn of(p: &[AdexParams]) -> Self {
+        let col = |f: fn(&AdexParams) -> f64| -> Lanes { std::array::from_fn(|l| f(&p[l])) };
+        let v8 = |f: fn(&AdexParams) -> f64| V8(col(f));
+        let rules: Vec<Rule> = p[..LANES].iter().map(<ExpLayout as Family<4>>::rule).collect();
+        Params8 {
+            rhs: Consts {
+                v_peak: v8(|p| p.v_peak),
+                v_reset: v8(|p| p.v_reset),
+                e_l: v8(|p| p.e_l),
+                g_l: v8(|p| p.g_l),
+                c_m: v8(|p| p.c_m),
+                e_ex: v8(|p| p.e_ex),
+                e_in: v8(|p| p.e_in),
+                tau_e: v8(|p| p.tau_e),
+                tau_i: v8(|p| p.tau_i),
+                i_e: v8(|p| p.i_e),
+                a: v8(|p| p.a),
+                delta_t: v8(|p| p.delta_t),
+                tau_w: v8(|p| p.tau_w),
+                v_th: v8(|p| p.v_th),
+                i_stim: V8([0.0; LANES]),
+                refractory: [0; LANES],
+                no_spike_term: std::array::from_fn(|l| bits(p[l].delta_t == 0.0)),
+            },
+            rule: Rule8::of(&rules),
+            g0_e: col(|p| p.g0_e),
+            g0_i: col(|p| p.g0_i),
         }
     }
 }
@@ -137,17 +182,18 @@ pub(crate) trait Layout<const N: usize>: Send + 'static {
     const G_INH: usize;
     const W: usize;
     fn dynamics<T: Real>(p: &Consts<T>, y: &[T; N], f: &mut [T; N]);
-    fn add_input(p: &AdexParams, y: &mut [f64; N], ex: f64, inh: f64);
+    /// Adds the step's input (pA) to lane `l` of a block.
+    fn add_input(q: &Params8, y: &mut Block<N>, l: usize, ex: f64, inh: f64);
 }
 
 /// NEST's `aeif_cond_*_dynamics` for the membrane and adaptation: `(dv, dw)`.
 #[inline(always)]
 fn membrane<T: Real>(p: &Consts<T>, v_raw: T, g_ex: T, g_in: T, w: T) -> (T, T) {
-    let v = T::select(p.refractory, p.v_reset, v_raw.min(p.v_peak));
+    let v = T::blend(p.refractory, p.v_reset, v_raw.min(p.v_peak));
     let i_syn = g_ex * (v - p.e_ex) + g_in * (v - p.e_in);
-    let i_spike = T::select(p.no_spike_term, T::splat(0.0), p.g_l * p.delta_t * ((v - p.v_th) / p.delta_t).exp());
+    let i_spike = T::blend(p.no_spike_term, T::splat(0.0), p.g_l * p.delta_t * ((v - p.v_th) / p.delta_t).exp());
     let dv =
-        T::select(p.refractory, T::splat(0.0), (-p.g_l * (v - p.e_l) + i_spike - i_syn - w + p.i_e + p.i_stim) / p.c_m);
+        T::blend(p.refractory, T::splat(0.0), (-p.g_l * (v - p.e_l) + i_spike - i_syn - w + p.i_e + p.i_stim) / p.c_m);
     let dw = (p.a * (v - p.e_l) - w) / p.tau_w;
     (dv, dw)
 }
@@ -166,10 +212,10 @@ impl Layout<4> for ExpLayout {
         f[2] = -y[2] / p.tau_i;
         f[3] = dw;
     }
-    #[inline]
-    fn add_input(_: &AdexParams, y: &mut [f64; 4], ex: f64, inh: f64) {
-        y[1] += ex;
-        y[2] += inh;
+    #[inline(always)]
+    fn add_input(_: &Params8, y: &mut Block<4>, l: usize, ex: f64, inh: f64) {
+        y[1][l] += ex;
+        y[2][l] += inh;
     }
 }
 
@@ -189,158 +235,299 @@ impl Layout<6> for AlphaLayout {
         f[4] = y[3] - y[4] / p.tau_i;
         f[5] = dw;
     }
-    #[inline]
-    fn add_input(p: &AdexParams, y: &mut [f64; 6], ex: f64, inh: f64) {
-        y[1] += ex * p.g0_e;
-        y[3] += inh * p.g0_i;
+    #[inline(always)]
+    fn add_input(q: &Params8, y: &mut Block<6>, l: usize, ex: f64, inh: f64) {
+        y[1][l] += ex * q.g0_e[l];
+        y[3][l] += inh * q.g0_i[l];
     }
 }
 
-/// The right-hand side of every cell of a kernel during one step.
-struct AdexSystem<'a, L> {
-    p: &'a [AdexParams],
-    r: &'a [u32],
-    cur: &'a [f64],
-    _layout: std::marker::PhantomData<L>,
+/// The constants of NEST's rule after every sub-step of an AdEx-like
+/// model ([`after_substep`]), for one cell.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Rule {
+    /// Spike detection: `v_peak`, or `v_th` when `delta_T = 0`.
+    pub v_detect: f64,
+    pub v_reset: f64,
+    /// Spike-triggered adaptation (pA).
+    pub b: f64,
+    /// Refractory period (steps).
+    pub refrac: u32,
 }
 
-impl<L: Layout<N>, const N: usize> System<N> for AdexSystem<'_, L> {
-    type Chunk = Consts<V8>;
+/// [`Rule`] for the [`LANES`] cells of a block.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule8 {
+    pub v_detect: Lanes,
+    pub v_reset: Lanes,
+    pub b: Lanes,
+    /// Refractory count set by a spike: `refrac + 1` (the `+1` compensates
+    /// the decrement after the step, as NEST), or 0.
+    pub refrac1: [u32; LANES],
+}
 
-    #[inline(always)]
-    fn chunk(&self, i0: usize) -> Consts<V8> {
-        let (p, r, cur) = (&self.p[i0..i0 + LANES], &self.r[i0..i0 + LANES], &self.cur[i0..i0 + LANES]);
-        macro_rules! col {
-            ($f:ident) => {{
-                let mut x = [0.0; LANES];
-                for l in 0..LANES {
-                    x[l] = p[l].$f;
-                }
-                V8(x)
-            }};
-        }
-        let (mut i_stim, mut refractory, mut no_spike_term) = ([0.0; LANES], [false; LANES], [false; LANES]);
-        for l in 0..LANES {
-            i_stim[l] = cur[l] * 1000.0;
-            refractory[l] = r[l] > 0;
-            no_spike_term[l] = p[l].delta_t == 0.0;
-        }
-        Consts {
-            v_peak: col!(v_peak),
-            v_reset: col!(v_reset),
-            e_l: col!(e_l),
-            g_l: col!(g_l),
-            c_m: col!(c_m),
-            e_ex: col!(e_ex),
-            e_in: col!(e_in),
-            tau_e: col!(tau_e),
-            tau_i: col!(tau_i),
-            i_e: col!(i_e),
-            a: col!(a),
-            delta_t: col!(delta_t),
-            tau_w: col!(tau_w),
-            v_th: col!(v_th),
-            i_stim: V8(i_stim),
-            refractory,
-            no_spike_term,
+impl Rule8 {
+    /// The rules of cells `r[0..LANES]`.
+    pub fn of(r: &[Rule]) -> Self {
+        Rule8 {
+            v_detect: std::array::from_fn(|l| r[l].v_detect),
+            v_reset: std::array::from_fn(|l| r[l].v_reset),
+            b: std::array::from_fn(|l| r[l].b),
+            refrac1: std::array::from_fn(|l| if r[l].refrac > 0 { r[l].refrac + 1 } else { 0 }),
         }
     }
+}
 
+/// A model of the AdEx family as [`step_blocks`] advances it: state `N`
+/// components with `v` first and the adaptation current at `W`, integrated
+/// by NEST's RKF45 with the derivative control (`gsl_error_tol` 1e-6), with
+/// [`after_substep`] after every sub-step. The input is added by the
+/// kernel after the step.
+pub(crate) trait Family<const N: usize>: Send + 'static {
+    /// The constants of one cell.
+    type Cell: Copy;
+    /// The constants of the [`LANES`] cells of a block.
+    type Block: Copy;
+    /// Index of the adaptation current `w` in the state.
+    const ADAPTATION: usize;
+    /// The rule of a cell.
+    fn rule(c: &Self::Cell) -> Rule;
+    /// The rules of a block.
+    fn rule8(b: &Self::Block) -> &Rule8;
+    /// The derivatives of one cell at `y`.
+    fn cell_rhs(c: &Self::Cell, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]);
+    /// The derivatives of a block at `y` (lane by lane the operations of
+    /// [`Family::cell_rhs`]); `refractory` as [`Real::Bits`].
+    fn block_rhs(b: &Self::Block, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>);
+}
+
+impl<L: Layout<N>, const N: usize> Family<N> for L {
+    type Cell = AdexParams;
+    type Block = Params8;
+    const ADAPTATION: usize = L::W;
     #[inline(always)]
-    fn lanes(&self, c: &Consts<V8>, y: &[Lanes; N], f: &mut [Lanes; N]) {
+    fn rule(p: &AdexParams) -> Rule {
+        Rule { v_detect: p.v_detect, v_reset: p.v_reset, b: p.b, refrac: p.refrac }
+    }
+    #[inline(always)]
+    fn rule8(b: &Params8) -> &Rule8 {
+        &b.rule
+    }
+    #[inline(always)]
+    fn cell_rhs(p: &AdexParams, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]) {
+        L::dynamics(&Consts::of(p, refractory, i_stim), y, f)
+    }
+    #[inline(always)]
+    fn block_rhs(b: &Params8, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>) {
+        let mut c = b.rhs;
+        c.i_stim = V8(*i_stim);
+        c.refractory = *refractory;
         let mut d = [V8([0.0; LANES]); N];
-        L::dynamics(c, &y.map(V8), &mut d);
+        L::dynamics(&c, &y.map(V8), &mut d);
         for k in 0..N {
             f[k] = d[k].0;
         }
     }
+}
+
+/// The right-hand side of the cells of a kernel during the first sub-step
+/// of a step (every lane, padding included, is a cell here).
+struct FamilySystem<'a, M: Family<N>, const N: usize> {
+    cells: &'a [M::Cell],
+    blocks: &'a [M::Block],
+    r: &'a [u32],
+    /// Injected current per lane (pA).
+    i_stim: &'a [f64],
+}
+
+impl<'a, M: Family<N>, const N: usize> System<N> for FamilySystem<'a, M, N> {
+    type Chunk = (&'a M::Block, [u64; LANES], Lanes);
+
+    #[inline(always)]
+    fn chunk(&self, i0: usize) -> Self::Chunk {
+        let (r, cur) = (&self.r[i0..i0 + LANES], &self.i_stim[i0..i0 + LANES]);
+        let (mut refractory, mut i_stim) = ([0; LANES], [0.0; LANES]);
+        for l in 0..LANES {
+            i_stim[l] = cur[l];
+            refractory[l] = bits(r[l] > 0);
+        }
+        (&self.blocks[i0 / LANES], refractory, i_stim)
+    }
+
+    #[inline(always)]
+    fn lanes(&self, c: &Self::Chunk, y: &[Lanes; N], f: &mut [Lanes; N]) {
+        M::block_rhs(c.0, &c.1, &c.2, y, f);
+    }
 
     #[inline(always)]
     fn cell(&self, i: usize, y: &[f64; N], f: &mut [f64; N]) {
-        L::dynamics(&Consts::of(&self.p[i], self.r[i] > 0, self.cur[i] * 1000.0), y, f);
+        M::cell_rhs(&self.cells[i], self.r[i] > 0, self.i_stim[i], y, f);
     }
 }
 
-/// What one step of the first sub-steps of an AdEx kernel reads and writes.
-struct AdexIo<'a, const N: usize> {
-    h: f64,
-    p: &'a [AdexParams],
-    r: &'a [u32],
-    cur: &'a [f64],
-    y: &'a mut [[f64; N]],
-    step: &'a mut [f64],
-    /// Per cell: whether the lanes took its whole step (else the scalar loop must).
-    done: &'a mut [bool],
-}
-
-/// The first sub-step of every full chunk of [`LANES`] cells through
-/// [`Rkf45::first_step_lanes`]: a lane it accepts has its whole step done
-/// (state, step size `h`), and is marked in `done`; the others are left
-/// untouched for the scalar loop. The tail of `n % LANES` cells is left too.
+/// NEST's rule after every sub-step: a refractory cell is held at
+/// `v_reset`; another reaching `v_detect` spikes (`v_reset`, `w += b`,
+/// refractory). Returns whether it spiked.
 #[inline(always)]
-fn first_steps<L: Layout<N>, const N: usize>(io: AdexIo<'_, N>) {
-    let sys = AdexSystem::<L> { p: io.p, r: io.r, cur: io.cur, _layout: std::marker::PhantomData };
+fn after_substep<const N: usize>(p: &Rule, w: usize, y: &mut [f64; N], r: &mut u32) -> bool {
+    if *r > 0 {
+        y[0] = p.v_reset;
+    } else if y[0] >= p.v_detect {
+        y[0] = p.v_reset;
+        y[w] += p.b;
+        // +1 compensates the decrement after the step (NEST).
+        *r = if p.refrac > 0 { p.refrac + 1 } else { 0 };
+        return true;
+    }
+    false
+}
+
+/// Cell `c` over the whole step by the scalar stepper (NEST's loop of
+/// `gsl_odeiv_evolve_apply` calls, each followed by [`after_substep`]);
+/// returns its number of spikes.
+#[inline(always)]
+fn scalar_step<M: Family<N>, const N: usize>(
+    c: &M::Cell,
+    i_stim: f64,
+    h: f64,
+    y: &mut [f64; N],
+    step: &mut f64,
+    r: &mut u32,
+) -> u32 {
     let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
-    let (h, y, step, done) = (io.h, io.y, io.step, io.done);
-    let n = y.len();
-    done[..n].iter_mut().for_each(|d| *d = false);
-    for i0 in (0..n - n % LANES).step_by(LANES) {
-        let mut y0 = [[0.0; LANES]; N];
-        let mut steps = [0.0; LANES];
-        for l in 0..LANES {
-            for c in 0..N {
-                y0[c][l] = y[i0 + l][c];
+    let rule = M::rule(c);
+    let (mut t, mut spikes) = (0.0, 0);
+    while t < h {
+        let refractory = *r > 0;
+        solver.apply(y, &mut t, h, step, &|y: &[f64; N], f: &mut [f64; N]| M::cell_rhs(c, refractory, i_stim, y, f));
+        spikes += u32::from(after_substep(&rule, M::ADAPTATION, y, r));
+    }
+    spikes
+}
+
+/// What one step of a [`Family`] kernel reads and writes (per lane: padded
+/// to whole blocks).
+pub(crate) struct StepIo<'a, C, B, const N: usize> {
+    pub h: f64,
+    /// Number of cells (the lanes past it are padding).
+    pub n: usize,
+    /// Index of the step (spikes are stamped `step + 1`).
+    pub index: u64,
+    pub cells: &'a [C],
+    pub blocks: &'a [B],
+    /// Injected current per lane (pA).
+    pub i_stim: &'a [f64],
+    pub r: &'a mut [u32],
+    pub y: &'a mut [Block<N>],
+    pub step: &'a mut [f64],
+    pub spikes: &'a mut SpikeOut,
+}
+
+/// One step of every cell of a [`Family`] kernel but its input, block by
+/// block: the first sub-step of all [`LANES`] cells at once
+/// ([`Rkf45::first_step_block`]); a block whose lanes all take their whole
+/// step in it gets [`after_substep`] branch-free; any other lane is
+/// advanced by [`scalar_step`] from its state at the start of the step.
+/// Then the refractory counts go down. Each cell performs the scalar
+/// kernel's operations in the same order, so the result is bit for bit the
+/// scalar kernel's; spikes are pushed in cell order.
+#[inline(always)]
+pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, M::Block, N>) {
+    let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
+    let StepIo { h, n, index, cells, blocks, i_stim, r, y, step, spikes } = io;
+    let m = y.len() * LANES;
+    let (cells, i_stim, r, step) = (&cells[..m], &i_stim[..m], &mut r[..m], &mut step[..m]);
+    for (b, yb) in y.iter_mut().enumerate() {
+        let i0 = b * LANES;
+        let q = M::rule8(&blocks[b]);
+        let sys = FamilySystem::<M, N> { cells, blocks, r, i_stim };
+        // Cannot fail: the slices are LANES long.
+        let steps: &mut Lanes = (&mut step[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
+        let (y1, ok) = solver.first_step_block(&sys, i0, yb, h, steps);
+        // Cannot fail: as above.
+        let rb: &mut [u32; LANES] = (&mut r[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
+        let mut count = [0u32; LANES];
+        if ok.iter().fold(u64::MAX, |a, o| a & o) == u64::MAX {
+            *yb = y1;
+            *steps = [h; LANES];
+            for l in 0..LANES {
+                let (ri, v, w) = (rb[l], yb[0][l], yb[M::ADAPTATION][l]);
+                let fire = (ri == 0) & (v >= q.v_detect[l]);
+                yb[0][l] = if (ri != 0) | fire { q.v_reset[l] } else { v };
+                yb[M::ADAPTATION][l] = if fire { w + q.b[l] } else { w };
+                rb[l] = if fire { q.refrac1[l] } else { ri }.saturating_sub(1);
+                count[l] = u32::from(fire);
             }
-            steps[l] = step[i0 + l];
-        }
-        let (y1, ok) = solver.first_step_lanes(&sys, i0, &y0, h, &steps);
-        for l in 0..LANES {
-            if ok[l] {
-                for c in 0..N {
-                    y[i0 + l][c] = y1[c][l];
+        } else {
+            for l in 0..LANES {
+                let i = i0 + l;
+                let mut yi: [f64; N] = std::array::from_fn(|c| yb[c][l]);
+                if ok[l] != 0 {
+                    yi = std::array::from_fn(|c| y1[c][l]);
+                    steps[l] = h;
+                    count[l] = u32::from(after_substep(&M::rule(&cells[i]), M::ADAPTATION, &mut yi, &mut rb[l]));
+                } else {
+                    count[l] = scalar_step::<M, N>(&cells[i], i_stim[i], h, &mut yi, &mut steps[l], &mut rb[l]);
                 }
-                step[i0 + l] = h;
-                done[i0 + l] = true;
+                for c in 0..N {
+                    yb[c][l] = yi[c];
+                }
+                rb[l] = rb[l].saturating_sub(1);
+            }
+        }
+        for l in 0..LANES.min(n - i0) {
+            for _ in 0..count[l] {
+                spikes.push(((i0 + l) as u32, index + 1));
             }
         }
     }
 }
 
-/// [`first_steps`] compiled for the widest vector unit the CPU has.
-trait FirstSteps<const N: usize> {
-    fn run(io: AdexIo<'_, N>);
+/// [`step_blocks`] compiled for the widest vector unit the CPU has.
+trait StepBlocks<const N: usize> {
+    fn run(io: StepIo<'_, AdexParams, Params8, N>);
 }
 
-macro_rules! first_steps_for {
+macro_rules! step_blocks_for {
     ($layout:ty, $n:literal, $body:ident, $name:ident) => {
         #[inline(always)]
-        fn $body(io: AdexIo<'_, $n>) -> () {
-            first_steps::<$layout, $n>(io)
+        fn $body(io: StepIo<'_, AdexParams, Params8, $n>) -> () {
+            step_blocks::<$layout, $n>(io)
         }
         dispatch! {
-            fn $name(io: AdexIo<'_, $n>) -> () = $body;
+            fn $name(io: StepIo<'_, AdexParams, Params8, $n>) -> () = $body;
         }
-        impl FirstSteps<$n> for $layout {
-            fn run(io: AdexIo<'_, $n>) {
+        impl StepBlocks<$n> for $layout {
+            fn run(io: StepIo<'_, AdexParams, Params8, $n>) {
                 $name(io)
             }
         }
     };
 }
 
-first_steps_for!(ExpLayout, 4, first_steps_exp_body, first_steps_exp);
-first_steps_for!(AlphaLayout, 6, first_steps_alpha_body, first_steps_alpha);
+step_blocks_for!(ExpLayout, 4, step_blocks_exp_body, step_blocks_exp);
+step_blocks_for!(AlphaLayout, 6, step_blocks_alpha_body, step_blocks_alpha);
 
 /// Native kernel of the AdEx models, for a state layout `L` of size `N`.
+/// The state is kept in [`Block`]s of [`LANES`] cells, the lanes' own
+/// layout; the lanes of the last block past the last cell (padding) are
+/// simulated as copies of the last cell without input, never read.
 pub(crate) struct AdexKernel<L: Layout<N>, const N: usize> {
     dt: f64,
+    /// Number of cells.
+    n: usize,
+    /// Per lane (padding: copies of the last cell's).
     p: Vec<AdexParams>,
-    y: Vec<[f64; N]>,
+    /// Per block.
+    lanes: Vec<Params8>,
+    y: Vec<Block<N>>,
+    /// Carried step size, per lane.
     step: Vec<f64>,
+    /// Refractory count, per lane.
     r: Vec<u32>,
+    /// Scratch: the step's injected current per lane (pA; padding 0).
+    i_stim: Vec<f64>,
     init: Vec<[f64; N]>,
-    /// Scratch: which cells the vector lanes advanced this step.
-    done: Vec<bool>,
     _layout: std::marker::PhantomData<L>,
 }
 
@@ -359,69 +546,75 @@ impl<L: Layout<N>, const N: usize> AdexKernel<L, N> {
                 s
             })
             .collect();
-        AdexKernel {
+        let m = n.div_ceil(LANES) * LANES;
+        let mut k = AdexKernel {
             dt,
-            p: self::params(params, dt),
-            y: init.clone(),
-            step: vec![dt; n],
-            r: vec![0; n],
+            n,
+            p: vec![],
+            lanes: vec![],
+            y: vec![[[0.0; LANES]; N]; m / LANES],
+            step: vec![dt; m],
+            r: vec![0; m],
+            i_stim: vec![0.0; m],
             init,
-            done: vec![false; n],
             _layout: std::marker::PhantomData,
+        };
+        k.set_params(self::params(params, dt));
+        k.load_init();
+        k
+    }
+
+    /// The state of every cell (and of the padding lanes, copies of the
+    /// last cell) from `init`.
+    fn load_init(&mut self) {
+        if let Some(&last) = self.init.last() {
+            for i in 0..self.y.len() * LANES {
+                block_set(&mut self.y, i, self.init.get(i).copied().unwrap_or(last));
+            }
         }
+    }
+
+    /// Sets the parameters: per lane, padded with copies of the last cell's,
+    /// and per block.
+    fn set_params(&mut self, mut p: Vec<AdexParams>) {
+        if let Some(&last) = p.last() {
+            p.resize(self.y.len() * LANES, last);
+        }
+        self.lanes = p.chunks_exact(LANES).map(Params8::of).collect();
+        self.p = p;
     }
 }
 
-impl<L: Layout<N> + FirstSteps<N>, const N: usize> Kernel for AdexKernel<L, N> {
+impl<L: Layout<N> + StepBlocks<N>, const N: usize> Kernel for AdexKernel<L, N> {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
-        let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
-        let h = self.dt;
-        let n = self.y.len();
-        self.done.resize(n, false);
-        L::run(AdexIo {
-            h,
-            p: &self.p,
-            r: &self.r,
-            cur: &cur[..n],
+        let n = self.n;
+        for (s, c) in self.i_stim.iter_mut().zip(&cur[..n]) {
+            *s = c * 1000.0;
+        }
+        L::run(StepIo {
+            h: self.dt,
+            n,
+            index: input.step,
+            cells: &self.p,
+            blocks: &self.lanes,
+            i_stim: &self.i_stim,
+            r: &mut self.r,
             y: &mut self.y,
             step: &mut self.step,
-            done: &mut self.done,
+            spikes,
         });
-        for i in 0..n {
-            let p = self.p[i];
-            let i_stim = cur[i] * 1000.0;
-            // Cells the lanes advanced are at the end of their (single) sub-step.
-            let mut t = if self.done[i] { h } else { 0.0 };
-            let mut first = self.done[i];
-            while first || t < h {
-                if !first {
-                    let c = Consts::of(&p, self.r[i] > 0, i_stim);
-                    solver.apply(&mut self.y[i], &mut t, h, &mut self.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
-                        L::dynamics(&c, y, f)
-                    });
-                }
-                first = false;
-                let y = &mut self.y[i];
-                if self.r[i] > 0 {
-                    y[0] = p.v_reset;
-                } else if y[0] >= p.v_detect {
-                    y[0] = p.v_reset;
-                    y[L::W] += p.b;
-                    // +1 compensates the decrement after the step (NEST).
-                    self.r[i] = if p.refrac > 0 { p.refrac + 1 } else { 0 };
-                    spikes.push((i as u32, input.step + 1));
-                }
+        let (ex, inh) = (&ex[..n], &inh[..n]);
+        for (b, (yb, q)) in self.y.iter_mut().zip(&self.lanes).enumerate() {
+            let i0 = b * LANES;
+            for l in 0..LANES.min(n - i0) {
+                L::add_input(q, yb, l, ex[i0 + l] * 1000.0, inh[i0 + l] * 1000.0);
             }
-            if self.r[i] > 0 {
-                self.r[i] -= 1;
-            }
-            L::add_input(&p, &mut self.y[i], ex[i] * 1000.0, inh[i] * 1000.0);
         }
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
-        self.p = self::params(params, self.dt);
+        self.set_params(self::params(params, self.dt));
         Ok(())
     }
 
@@ -442,13 +635,15 @@ impl<L: Layout<N> + FirstSteps<N>, const N: usize> Kernel for AdexKernel<L, N> {
         };
         for (c, v) in cells.iter().zip(values) {
             self.init[*c][k] = v * scale;
-            self.y[*c][k] = v * scale;
+            let mut y = block_get(&self.y, *c);
+            y[k] = v * scale;
+            block_set(&mut self.y, *c, y);
         }
         Ok(())
     }
 
     fn reset(&mut self) {
-        self.y.clone_from(&self.init);
+        self.load_init();
         self.step.iter_mut().for_each(|s| *s = self.dt);
         self.r.iter_mut().for_each(|r| *r = 0);
     }
@@ -464,7 +659,7 @@ impl<L: Layout<N> + FirstSteps<N>, const N: usize> Kernel for AdexKernel<L, N> {
             2 => (L::G_EXC, 1e-3),
             _ => (L::G_INH, 1e-3),
         };
-        out.extend(cells.iter().map(|c| self.y[*c][k] * scale));
+        out.extend(cells.iter().map(|c| block_get(&self.y, *c)[k] * scale));
     }
 }
 
@@ -496,6 +691,7 @@ mod tests {
             simd::with_isa_limit(isa, &case);
         }
     }
+    use pynn_core::cells::CellType;
     use pynn_core::parameters::Column;
 
     fn build<C: NativeCell>(v: &[f64]) -> Box<dyn Kernel> {
@@ -548,6 +744,126 @@ mod tests {
             n_spikes += out.len();
         }
         assert!(n_spikes > 100, "{n_spikes} spikes: the scenario must exercise spikes and resets");
+    }
+
+    /// The kernel as it was before the lanes (per cell: the scalar RKF45
+    /// loop with the rule after each sub-step, the countdown, the input),
+    /// against the block kernel: 21 cells (two full blocks, one of 5 cells
+    /// and 3 padding lanes) with random parameters (two cells with
+    /// `delta_T = 0`, three with `tau_refrac = 0`, so that a cell can spike
+    /// twice in a step), random conductance kicks and currents, 3000 steps.
+    /// Spikes, state, carried step sizes and refractory counts must be
+    /// identical bit for bit after every step; the scenario must exercise
+    /// spikes, refractoriness, adaptation and the scalar fallback.
+    fn blocks_equal_the_scalar_stepper<L: Layout<N> + StepBlocks<N>, const N: usize, C: CellType>() {
+        let (n, h) = (21, 0.1);
+        let mut g = Gen(0x5eed_0000_ade5_0001 ^ N as u64);
+        let mut params = ParamTable::defaults(C::PARAMETERS, n);
+        let all: Vec<usize> = (0..n).collect();
+        let mut set = |name: &str, f: &mut dyn FnMut(usize, &mut Gen) -> f64| {
+            let col = (0..n).map(|i| f(i, &mut g)).collect();
+            params.assign(name, &all, Column::Scalar(col));
+        };
+        set("a", &mut |_, g| g.next(0.0, 8.0));
+        set("b", &mut |_, g| g.next(0.0, 0.1));
+        set("tau_w", &mut |_, g| g.next(30.0, 300.0));
+        set("delta_T", &mut |i, g| if i == 3 || i == 17 { 0.0 } else { g.next(0.5, 3.0) });
+        set("tau_refrac", &mut |i, g| if i % 7 == 2 { 0.0 } else { g.next(0.1, 3.0) });
+        set("cm", &mut |_, g| g.next(0.05, 0.4));
+        set("i_offset", &mut |_, g| g.next(0.0, 0.5));
+        let mut init = ParamTable::defaults(C::STATE, n);
+        init.assign("v", &all, Column::Scalar((0..n).map(|_| g.next(-70.0, -50.0)).collect()));
+        let mut k = AdexKernel::<L, N>::new(&params, &init, h);
+        let p = self::params(&params, h);
+        let mut y: Vec<[f64; N]> = (0..n).map(|i| block_get(&k.y, i)).collect();
+        let (mut st, mut r) = (vec![h; n], vec![0u32; n]);
+        let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
+        let (mut n_spikes, mut doubles, mut fallbacks, mut refractory, mut w_max) = (0, 0, 0, 0, 0.0f64);
+        for step in 0..3000u64 {
+            let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 0.08) } else { 0.0 };
+            let ex: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.3)).collect();
+            let inh: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.1)).collect();
+            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 0.8)).collect();
+            let mut out = SpikeOut::new();
+            k.step(&StepInput { step, synaptic: &[&ex, &inh], current: &cur }, &mut out);
+            let mut expected = SpikeOut::new();
+            for i in 0..n {
+                let q = &p[i];
+                let i_stim = cur[i] * 1000.0;
+                let (mut t, mut calls, mut fired) = (0.0, 0, 0);
+                while t < h {
+                    let c = Consts::of(q, r[i] > 0, i_stim);
+                    solver.apply(&mut y[i], &mut t, h, &mut st[i], &|a: &[f64; N], f: &mut [f64; N]| {
+                        L::dynamics(&c, a, f)
+                    });
+                    calls += 1;
+                    if r[i] > 0 {
+                        y[i][0] = q.v_reset;
+                    } else if y[i][0] >= q.v_detect {
+                        y[i][0] = q.v_reset;
+                        y[i][L::W] += q.b;
+                        r[i] = if q.refrac > 0 { q.refrac + 1 } else { 0 };
+                        expected.push((i as u32, step + 1));
+                        fired += 1;
+                    }
+                }
+                if r[i] > 0 {
+                    r[i] -= 1;
+                    refractory += 1;
+                }
+                let (e, f) = (ex[i] * 1000.0, inh[i] * 1000.0);
+                if N == 4 {
+                    y[i][1] += e;
+                    y[i][2] += f;
+                } else {
+                    y[i][1] += e * q.g0_e;
+                    y[i][3] += f * q.g0_i;
+                }
+                fallbacks += usize::from(calls > 1);
+                doubles += usize::from(fired > 1);
+                w_max = w_max.max(y[i][L::W].abs());
+                let got = block_get(&k.y, i);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    y[i].map(f64::to_bits),
+                    "step {step}, cell {i}: {got:?} vs {:?}",
+                    y[i]
+                );
+                assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
+            }
+            assert_eq!(out, expected, "step {step}");
+            n_spikes += out.len();
+        }
+        eprintln!(
+            "{n_spikes} spikes, {doubles} double, {fallbacks} fallbacks, {refractory} refractory, |w| <= {w_max}"
+        );
+        assert!(n_spikes > 500, "{n_spikes} spikes");
+        assert!(doubles > 0, "no cell spiked twice in a step");
+        assert!(fallbacks > 1000, "{fallbacks} cell steps through the scalar fallback");
+        assert!(refractory > 5000, "{refractory} refractory cell steps");
+        assert!(w_max > 50.0, "adaptation current at most {w_max} pA");
+    }
+
+    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self, lo: f64, hi: f64) -> f64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
+            lo + (hi - lo) * u
+        }
+    }
+
+    #[test]
+    fn adex_exp_blocks_equal_the_scalar_stepper_bit_for_bit() {
+        at_every_width(blocks_equal_the_scalar_stepper::<ExpLayout, 4, EIF_cond_exp_isfa_ista>);
+    }
+
+    #[test]
+    fn adex_alpha_blocks_equal_the_scalar_stepper_bit_for_bit() {
+        at_every_width(blocks_equal_the_scalar_stepper::<AlphaLayout, 6, EIF_cond_alpha_isfa_ista>);
     }
 
     #[test]

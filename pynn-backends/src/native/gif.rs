@@ -17,8 +17,9 @@
 //!    refractoriness; a refractory cell counts down and is set to `V_reset`.
 //!
 //! Step 2 runs for all cells first, its common case (one accepted RKF45
-//! step of size `dt`) [`LANES`] cells at once ([`Rkf45::integrate_cells`]),
-//! bit-identical to the scalar stepper; steps 1, 3 and 4 stay per cell, so
+//! step of size `dt`) [`LANES`] cells at once ([`Rkf45::integrate_blocks`],
+//! the state kept in the lanes' [`Block`] layout), bit-identical to the
+//! scalar stepper; steps 1, 3 and 4 stay per cell, so
 //! every cell draws its numbers in the same order as before.
 //!
 //! The uniform numbers come from one ChaCha8 stream per cell keyed by
@@ -30,8 +31,8 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{LANES, Lanes, Rkf45, System};
-use super::simd::{Real, V8, dispatch};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
+use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::random::{ObjectKind, SimRng, Streams};
 use pynn_core::{Error, GIF_cond_exp, Result};
@@ -128,28 +129,64 @@ struct Consts<T: Real> {
     i_stim: T,
     /// The spike-triggered current of the step (pA).
     stc: T,
-    refractory: T::Mask,
+    /// Refractory: `V` enters as `V_reset` and does not move ([`Real::Bits`]).
+    refractory: T::Bits,
 }
 
 /// NEST's `gif_cond_exp_dynamics`: state `(V, g_ex, g_in)`; while
 /// refractory `V` enters the currents as `V_reset` and does not move.
 #[inline(always)]
 fn dynamics<T: Real>(p: &Consts<T>, y: &[T; 3], f: &mut [T; 3]) {
-    let v = T::select(p.refractory, p.v_reset, y[0]);
+    let v = T::blend(p.refractory, p.v_reset, y[0]);
     let i_syn = y[1] * (v - p.e_ex) + y[2] * (v - p.e_in);
     let i_l = p.g_l * (v - p.e_l);
-    f[0] = T::select(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn - p.stc) / p.c_m);
+    f[0] = T::blend(p.refractory, T::splat(0.0), (-i_l + p.i_stim + p.i_e - i_syn - p.stc) / p.c_m);
     f[1] = -y[1] / p.tau_e;
     f[2] = -y[2] / p.tau_i;
+}
+
+/// The parameters of [`LANES`] consecutive cells as the lanes read them
+/// ([`Consts<V8>`] without the per-step values).
+fn params8(p: &[GifParams]) -> Consts<V8> {
+    let col = |f: fn(&GifParams) -> f64| V8(std::array::from_fn(|l| f(&p[l])));
+    Consts {
+        v_reset: col(|p| p.v_reset),
+        e_l: col(|p| p.e_l),
+        g_l: col(|p| p.g_l),
+        c_m: col(|p| p.c_m),
+        e_ex: col(|p| p.e_ex),
+        e_in: col(|p| p.e_in),
+        tau_e: col(|p| p.tau_e),
+        tau_i: col(|p| p.tau_i),
+        i_e: col(|p| p.i_e),
+        i_stim: V8([0.0; LANES]),
+        stc: V8([0.0; LANES]),
+        refractory: [0; LANES],
+    }
+}
+
+/// The lanes' parameters, one [`params8`] per block of [`LANES`] cells, the
+/// last padded with copies of the last cell.
+fn lane_params(p: &[GifParams]) -> Vec<Consts<V8>> {
+    (0..p.len().div_ceil(LANES))
+        .map(|b| {
+            let q: Vec<GifParams> = (0..LANES).map(|l| p[(b * LANES + l).min(p.len() - 1)].clone()).collect();
+            params8(&q)
+        })
+        .collect()
 }
 
 /// The right-hand side of every cell of a kernel during one step.
 struct GifSystem<'a> {
     p: &'a [GifParams],
+    lanes: &'a [Consts<V8>],
     r: &'a [u32],
     /// Injected currents (nA).
     cur: &'a [f64],
     stc: &'a [f64],
+    /// Number of cells: the lanes past it get no current, no `stc`, and
+    /// are not refractory.
+    n: usize,
 }
 
 impl System<3> for GifSystem<'_> {
@@ -157,37 +194,15 @@ impl System<3> for GifSystem<'_> {
 
     #[inline(always)]
     fn chunk(&self, i0: usize) -> Consts<V8> {
-        let (p, r) = (&self.p[i0..i0 + LANES], &self.r[i0..i0 + LANES]);
-        let (cur, stc) = (&self.cur[i0..i0 + LANES], &self.stc[i0..i0 + LANES]);
-        macro_rules! col {
-            ($f:ident) => {{
-                let mut x = [0.0; LANES];
-                for l in 0..LANES {
-                    x[l] = p[l].$f;
-                }
-                V8(x)
-            }};
+        let mut c = self.lanes[i0 / LANES];
+        let m = LANES.min(self.n - i0);
+        let (r, cur, stc) = (&self.r[i0..i0 + m], &self.cur[i0..i0 + m], &self.stc[i0..i0 + m]);
+        for l in 0..m {
+            c.i_stim.0[l] = cur[l] * 1000.0;
+            c.stc.0[l] = stc[l];
+            c.refractory[l] = bits(r[l] > 0);
         }
-        let (mut i_stim, mut s, mut refractory) = ([0.0; LANES], [0.0; LANES], [false; LANES]);
-        for l in 0..LANES {
-            i_stim[l] = cur[l] * 1000.0;
-            s[l] = stc[l];
-            refractory[l] = r[l] > 0;
-        }
-        Consts {
-            v_reset: col!(v_reset),
-            e_l: col!(e_l),
-            g_l: col!(g_l),
-            c_m: col!(c_m),
-            e_ex: col!(e_ex),
-            e_in: col!(e_in),
-            tau_e: col!(tau_e),
-            tau_i: col!(tau_i),
-            i_e: col!(i_e),
-            i_stim: V8(i_stim),
-            stc: V8(s),
-            refractory,
-        }
+        c
     }
 
     #[inline(always)]
@@ -214,7 +229,7 @@ impl System<3> for GifSystem<'_> {
             i_e: p.i_e,
             i_stim: self.cur[i] * 1000.0,
             stc: self.stc[i],
-            refractory: self.r[i] > 0,
+            refractory: bits(self.r[i] > 0),
         };
         dynamics(&c, y, f);
     }
@@ -224,14 +239,15 @@ impl System<3> for GifSystem<'_> {
 struct GifIo<'a> {
     h: f64,
     sys: GifSystem<'a>,
-    y: &'a mut [[f64; 3]],
+    y: &'a mut [Block<3>],
     step: &'a mut [f64],
 }
 
-/// Integrates every cell over one step ([`Rkf45::integrate_cells`]).
+/// Integrates every cell over one step ([`Rkf45::integrate_blocks`]).
 #[inline(always)]
 fn integrate_body(io: GifIo<'_>) {
-    Rkf45::<3>::absolute(GSL_ERROR_TOL).integrate_cells(&io.sys, io.h, io.y, io.step);
+    let n = io.sys.n;
+    Rkf45::<3>::absolute(GSL_ERROR_TOL).integrate_blocks(&io.sys, io.h, io.y, io.step, n);
 }
 
 dispatch! {
@@ -246,7 +262,12 @@ pub struct GifCondExp {
     /// Index in the population of the first cell.
     first: usize,
     p: Vec<GifParams>,
-    y: Vec<[f64; 3]>,
+    /// The lanes' parameters, per block.
+    lanes: Vec<Consts<V8>>,
+    /// `(V, g_ex, g_in)` in [`Block`]s of [`LANES`] cells; the lanes past
+    /// the last cell hold copies of it (integrated, never read).
+    y: Vec<Block<3>>,
+    /// Carried step size, per lane of `y`.
     step: Vec<f64>,
     r: Vec<u32>,
     stc_elems: Vec<Vec<f64>>,
@@ -295,9 +316,10 @@ impl GifCondExp {
             first: ctx.first_cell,
             stc_elems: p.iter().map(|q| vec![0.0; q.p_stc.len()]).collect(),
             sfa_elems: p.iter().map(|q| vec![0.0; q.p_sfa.len()]).collect(),
+            lanes: lane_params(&p),
             p,
-            y: vec![[0.0; 3]; n],
-            step: vec![ctx.dt; n],
+            y: vec![[[0.0; LANES]; 3]; n.div_ceil(LANES)],
+            step: vec![ctx.dt; n.div_ceil(LANES) * LANES],
             r: vec![0; n],
             stc: vec![0.0; n],
             sfa: vec![0.0; n],
@@ -315,7 +337,7 @@ impl Kernel for GifCondExp {
     fn step(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let (ex, inh, cur) = (input.synaptic[0], input.synaptic[1], input.current);
         let h = self.dt;
-        let n = self.y.len();
+        let n = self.r.len();
         for i in 0..n {
             let p = &self.p[i];
             // 1. Adaptation: sum, then decay (exact).
@@ -333,18 +355,18 @@ impl Kernel for GifCondExp {
             self.sfa[i] = sfa;
         }
         // 2. Membrane and conductances, `stc` constant.
-        let sys = GifSystem { p: &self.p, r: &self.r, cur: &cur[..n], stc: &self.stc };
+        let sys = GifSystem { p: &self.p, lanes: &self.lanes, r: &self.r, cur: &cur[..n], stc: &self.stc, n };
         integrate(GifIo { h, sys, y: &mut self.y, step: &mut self.step });
         for i in 0..n {
             let p = &self.p[i];
             let sfa = self.sfa[i];
             // 3. Synaptic input.
-            let y = &mut self.y[i];
-            y[1] += ex[i] * 1000.0;
-            y[2] += inh[i] * 1000.0;
+            let (y, l) = (&mut self.y[i / LANES], i % LANES);
+            y[1][l] += ex[i] * 1000.0;
+            y[2][l] += inh[i] * 1000.0;
             // 4. Escape noise, or refractoriness.
             if self.r[i] == 0 {
-                let lambda = p.lambda_0 * ((y[0] - sfa) / p.delta_v).exp();
+                let lambda = p.lambda_0 * ((y[0][l] - sfa) / p.delta_v).exp();
                 if lambda > 0.0 {
                     let u: f64 = self.rngs[i].random();
                     if u < -(-lambda * h).exp_m1() {
@@ -360,13 +382,14 @@ impl Kernel for GifCondExp {
                 }
             } else {
                 self.r[i] -= 1;
-                y[0] = p.v_reset;
+                y[0][l] = p.v_reset;
             }
         }
     }
 
     fn set_parameters(&mut self, params: &ParamTable) -> Result<()> {
         self.p = self::params(params, self.dt, &self.label, self.first)?;
+        self.lanes = lane_params(&self.p);
         // As NEST's pre_run_hook: element vectors keep their values, resized.
         for (i, p) in self.p.iter().enumerate() {
             self.stc_elems[i].resize(p.p_stc.len(), 0.0);
@@ -383,7 +406,11 @@ impl Kernel for GifCondExp {
         for (c, v) in cells.iter().zip(values) {
             self.init[*c][k] = v * scale;
             match k {
-                0..=2 => self.y[*c][k] = v * scale,
+                0..=2 => {
+                    let mut y = block_get(&self.y, *c);
+                    y[k] = v * scale;
+                    block_set(&mut self.y, *c, y);
+                }
                 3 => self.stc[*c] = v * scale,
                 _ => self.sfa[*c] = v * scale,
             }
@@ -392,9 +419,13 @@ impl Kernel for GifCondExp {
     }
 
     fn reset(&mut self) {
-        for i in 0..self.y.len() {
+        // The padding lanes of the last block: copies of the last cell.
+        for i in 0..self.y.len() * LANES {
+            let s = self.init[i.min(self.init.len() - 1)];
+            block_set(&mut self.y, i, [s[0], s[1], s[2]]);
+        }
+        for i in 0..self.init.len() {
             let s = self.init[i];
-            self.y[i] = [s[0], s[1], s[2]];
             self.stc[i] = s[3];
             self.sfa[i] = s[4];
             self.stc_elems[i].iter_mut().for_each(|e| *e = 0.0);
@@ -412,7 +443,7 @@ impl Kernel for GifCondExp {
         match var {
             0..=2 => {
                 let scale = if var == 0 { 1.0 } else { 1e-3 };
-                out.extend(cells.iter().map(|c| self.y[*c][var] * scale));
+                out.extend(cells.iter().map(|c| block_get(&self.y, *c)[var] * scale));
             }
             3 => out.extend(cells.iter().map(|c| self.stc[*c] * 1e-3)),
             _ => out.extend(cells.iter().map(|c| self.sfa[*c])),
@@ -479,8 +510,8 @@ mod tests {
     }
 
     fn gif_lanes_case() {
-        // One kernel of 21 cells (two chunks of 8 through the lanes, a
-        // scalar tail of 5) against the step as written before the lane
+        // One kernel of 21 cells (two blocks of 8 through the lanes, a
+        // block of 5 cells and 3 padding lanes) against the step as written before the lane
         // path (per cell: adaptation, scalar RKF45 with the right-hand side
         // below, input, escape draw), over 800 steps with random currents,
         // leaks and large conductance kicks: spikes (cell, step), the RKF45
@@ -498,10 +529,14 @@ mod tests {
             k.p[i].g_l *= g.next(0.5, 2.0);
             // A small capacitance makes the kicks stiff enough for sub-steps.
             k.p[i].c_m = g.next(20.0, 300.0);
-            k.y[i][0] = g.next(-70.0, -50.0);
+            let mut v = block_get(&k.y, i);
+            v[0] = g.next(-70.0, -50.0);
+            block_set(&mut k.y, i, v);
         }
+        k.lanes = lane_params(&k.p);
         let p = k.p.clone();
-        let (mut y, mut st, mut r) = (k.y.clone(), k.step.clone(), k.r.clone());
+        let (mut y, mut st, mut r): (Vec<[f64; 3]>, _, _) =
+            ((0..n).map(|i| block_get(&k.y, i)).collect(), k.step.clone(), k.r.clone());
         let (mut stc_e, mut sfa_e, mut rngs) = (k.stc_elems.clone(), k.sfa_elems.clone(), k.rngs.clone());
         let solver = Rkf45::<3>::absolute(GSL_ERROR_TOL);
         let (mut substeps, mut one_step, mut n_spikes) = (0, 0, 0);
@@ -558,7 +593,7 @@ mod tests {
                     r[i] -= 1;
                     y[i][0] = q.v_reset;
                 }
-                assert_eq!(k.y[i].map(f64::to_bits), y[i].map(f64::to_bits), "step {step}, cell {i}");
+                assert_eq!(block_get(&k.y, i).map(f64::to_bits), y[i].map(f64::to_bits), "step {step}, cell {i}");
                 assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
                 assert_eq!((k.stc[i].to_bits(), k.sfa[i].to_bits()), (stc.to_bits(), sfa.to_bits()), "step {step}");
             }

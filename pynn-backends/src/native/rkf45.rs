@@ -236,6 +236,25 @@ impl<const N: usize> Rkf45<N> {
         (y, ok.map(|m| m != 0))
     }
 
+    /// [`Rkf45::first_step_lanes`] for a [`Block`] of cells `i0 .. i0 +
+    /// LANES` of `sys`, the accepted lanes marked by all-ones bit patterns
+    /// ([`Real::Bits`](crate::native::simd::Real::Bits)): for models that
+    /// act between sub-steps (AdEx's spike detection) and so cannot use
+    /// [`Rkf45::integrate_blocks`]. An accepted lane is [`Rkf45::apply`]'s
+    /// single step of size `h` bit for bit; another must be advanced by the
+    /// scalar stepper from `y0` (its returned state is meaningless).
+    #[inline(always)]
+    pub fn first_step_block<S: System<N>>(
+        &self,
+        sys: &S,
+        i0: usize,
+        y0: &Block<N>,
+        h: f64,
+        steps: &Lanes,
+    ) -> (Block<N>, [u64; LANES]) {
+        self.first_step_bits(sys, i0, y0, h, steps)
+    }
+
     /// [`Rkf45::first_step_lanes`] with the mask as [`Real::Bits`](crate::native::simd::Real::Bits)
     /// (all ones for an accepted lane), which vector compares make without
     /// conversions.
