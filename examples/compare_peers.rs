@@ -47,9 +47,10 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
-    /// COBA on the native engine: `rk4` (fixed-step, vectorised) or
-    /// `rkf45` (NEST's adaptive stepper, trajectories equal to NEST's).
-    #[arg(long, default_value = "rk4")]
+    /// COBA on the native engine: `auto` (the engine's default: RK4
+    /// guarded by an error bound, RKF45 where it fails), `rk4` (unguarded)
+    /// or `rkf45` (NEST's adaptive stepper, trajectories equal to NEST's).
+    #[arg(long, default_value = "auto")]
     ode_solver: String,
 }
 

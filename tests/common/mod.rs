@@ -21,7 +21,9 @@ pub fn floats(v: &Json) -> Vec<f64> {
 
 thread_local! {
     /// The ODE solver of the sessions [`setup`] creates on this thread (each
-    /// test runs on its own thread; default: the session default).
+    /// test runs on its own thread). Default: NEST's RKF45, not the
+    /// engine's default: the reference scenarios compare trajectories with
+    /// NEST's to rounding (`tests/nest_agreement.rs`, `TOL` = 1e-6 mV).
     pub static ODE_SOLVER: std::cell::Cell<OdeSolver> = const { std::cell::Cell::new(OdeSolver::Rkf45) };
 }
 
