@@ -6,7 +6,7 @@
 //! ```text
 //! cargo build --release --examples
 //! cargo run --release --example compare_peers -- --model cuba
-//! cargo run --release --example compare_peers -- --model coba                       # native with RK4
+//! cargo run --release --example compare_peers -- --model coba                       # native default (guarded RK4)
 //! cargo run --release --example compare_peers -- --model coba --ode-solver rkf45    # NEST's stepper
 //! cargo run --release --example compare_peers -- --model brunel --ne 2000
 //! cargo run --release --example compare_peers -- --model brunel --ne 10000

@@ -27,6 +27,17 @@ thread_local! {
     pub static ODE_SOLVER: std::cell::Cell<OdeSolver> = const { std::cell::Cell::new(OdeSolver::Rkf45) };
 }
 
+/// The backend's default options, with NEST's RKF45 for the native
+/// engine's conductance-based cells: for tests that compare their
+/// trajectories with NEST's (or NEURON's) to rounding.
+pub fn rkf45_options<B: Backend>() -> B::Options {
+    let mut options = B::Options::default();
+    if let Some(native) = (&mut options as &mut dyn std::any::Any).downcast_mut::<NativeOptions>() {
+        native.ode_solver = OdeSolver::Rkf45;
+    }
+    options
+}
+
 pub fn setup<B: Backend>(s: &Json) -> Sim<B> {
     // The solver is an option of the native engine only.
     let mut options = B::Options::default();
