@@ -994,7 +994,7 @@ pynn::network! {
 
 fn va_coba<B>(t_stop: f64) -> Vec<Vec<i64>>
 where
-    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourcePoisson>,
+    B: Backend + Supports<IF_cond_exp> + Supports<SpikeSourcePoisson> + pynn::__private::BackendOptions,
 {
     let (sim, net) = VaCoba::<B>::setup_and_build().unwrap_or_else(|e| panic!("{e}"));
     sim.run(t_stop).unwrap();
