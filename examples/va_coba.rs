@@ -20,7 +20,8 @@
 //! rkf45` reproduces NEST's `iaf_cond_exp` trajectories (see
 //! `tests/nest_agreement.rs`), `rk4` is the unguarded update. With `--backend brian2` the same
 //! network and Poisson trains run in Brian2 (`rk4`): at the default seed
-//! 13.99 / 14.13 Hz against native's 13.74 / 13.65 Hz (native over seeds
+//! 13.99 / 14.13 Hz against native RKF45's 13.74 / 13.65 Hz (the default,
+//! auto: 13.31 / 13.51 Hz; native RKF45 over seeds
 //! 1-6: 13.3-15.7 Hz excitatory when the activity survives).
 
 mod support;
