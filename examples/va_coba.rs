@@ -16,7 +16,7 @@
 //! membrane potential of two excitatory cells to `OUT/va_coba-BACKEND.npz` (+ `.json`).
 //! Integration: the native default (`--ode-solver auto`): RK4 on `v` with
 //! exact conductances wherever an error bound keeps it within NEST's
-//! tolerance (every step here), NEST's RKF45 elsewhere; `--ode-solver
+//! tolerance (most steps here, not all), NEST's RKF45 elsewhere; `--ode-solver
 //! rkf45` reproduces NEST's `iaf_cond_exp` trajectories (see
 //! `tests/nest_agreement.rs`), `rk4` is the unguarded update. With `--backend brian2` the same
 //! network and Poisson trains run in Brian2 (`rk4`): at the default seed
