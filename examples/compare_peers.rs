@@ -6,7 +6,7 @@
 //! ```text
 //! cargo build --release --examples
 //! cargo run --release --example compare_peers -- --model cuba
-//! cargo run --release --example compare_peers -- --model coba                       # native with RK4
+//! cargo run --release --example compare_peers -- --model coba                       # native default (guarded RK4)
 //! cargo run --release --example compare_peers -- --model coba --ode-solver rkf45    # NEST's stepper
 //! cargo run --release --example compare_peers -- --model brunel --ne 2000
 //! cargo run --release --example compare_peers -- --model brunel --ne 10000
@@ -47,9 +47,10 @@ struct Args {
     /// Simulated time (ms).
     #[arg(long, default_value_t = 1000.0)]
     tstop: f64,
-    /// COBA on the native engine: `rk4` (fixed-step, vectorised) or
-    /// `rkf45` (NEST's adaptive stepper, trajectories equal to NEST's).
-    #[arg(long, default_value = "rk4")]
+    /// COBA on the native engine: `auto` (the engine's default: RK4
+    /// guarded by an error bound, RKF45 where it fails), `rk4` (unguarded)
+    /// or `rkf45` (NEST's adaptive stepper, trajectories equal to NEST's).
+    #[arg(long, default_value = "auto")]
     ode_solver: String,
 }
 

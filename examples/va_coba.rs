@@ -14,10 +14,14 @@
 //! Prints build time, run time, peak memory, synapse count and the spike
 //! count and mean rate per population, and writes all spikes and the
 //! membrane potential of two excitatory cells to `OUT/va_coba-BACKEND.npz` (+ `.json`).
-//! Integration: adaptive RKF45 per cell reproducing NEST's `iaf_cond_exp`
-//! (see `tests/nest_agreement.rs`). With `--backend brian2` the same
+//! Integration: the native default (`--ode-solver auto`): RK4 on `v` with
+//! exact conductances wherever an error bound keeps it within NEST's
+//! tolerance (most steps here, not all), NEST's RKF45 elsewhere; `--ode-solver
+//! rkf45` reproduces NEST's `iaf_cond_exp` trajectories (see
+//! `tests/nest_agreement.rs`), `rk4` is the unguarded update. With `--backend brian2` the same
 //! network and Poisson trains run in Brian2 (`rk4`): at the default seed
-//! 13.99 / 14.13 Hz against native's 13.74 / 13.65 Hz (native over seeds
+//! 13.99 / 14.13 Hz against native RKF45's 13.74 / 13.65 Hz (the default,
+//! auto: 13.31 / 13.51 Hz; native RKF45 over seeds
 //! 1-6: 13.3-15.7 Hz excitatory when the activity survives).
 
 mod support;

@@ -398,7 +398,8 @@ fn sampled<B>() -> Sampled
 where
     B: Backend + Supports<pynn::IF_cond_exp> + Supports<SpikeSourceArray>,
 {
-    let sim = Sim::<B>::setup(Setup::default()).unwrap_or_else(|e| panic!("{e}"));
+    // NEST's RKF45 on native: v is compared to rounding.
+    let sim = Sim::<B>::setup_with(Setup::default(), rkf45_options::<B>()).unwrap_or_else(|e| panic!("{e}"));
     let cells =
         Population::<pynn::IF_cond_exp, B>::new(&sim, 2, pynn::IF_cond_exp { i_offset: 0.9, ..Default::default() })
             .unwrap();

@@ -50,9 +50,11 @@ pub struct Args {
     #[arg(long, default_value_t = 1000.0)]
     pub tstop: f64,
     /// Integration of the conductance-based cells on the native engine:
-    /// `rkf45` (NEST's adaptive RKF45, trajectories equal to NEST's) or
-    /// `rk4` (fixed-step RK4 with exact conductance decay, vectorised).
-    #[arg(long, value_enum, default_value = "rkf45")]
+    /// `auto` (the engine's default: RK4 where its error bound is below
+    /// NEST's tolerance, RKF45 elsewhere), `rkf45` (NEST's adaptive RKF45,
+    /// trajectories equal to NEST's) or `rk4` (fixed-step RK4 with exact
+    /// conductance decay, unguarded).
+    #[arg(long, value_enum, default_value = "auto")]
     pub ode_solver: SolverChoice,
     /// Draw the figure of the run into this file (`.png` or `.svg`).
     #[arg(long, value_name = "FILE")]
@@ -185,6 +187,8 @@ pub(crate) use run_on_backend;
 /// `--ode-solver` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SolverChoice {
+    /// [`OdeSolver::Auto`].
+    Auto,
     /// [`OdeSolver::Rkf45`].
     Rkf45,
     /// [`OdeSolver::Rk4`].
@@ -194,6 +198,7 @@ pub enum SolverChoice {
 impl From<SolverChoice> for OdeSolver {
     fn from(c: SolverChoice) -> Self {
         match c {
+            SolverChoice::Auto => OdeSolver::Auto,
             SolverChoice::Rkf45 => OdeSolver::Rkf45,
             SolverChoice::Rk4 => OdeSolver::Rk4,
         }

@@ -21,8 +21,21 @@ pub fn floats(v: &Json) -> Vec<f64> {
 
 thread_local! {
     /// The ODE solver of the sessions [`setup`] creates on this thread (each
-    /// test runs on its own thread; default: the session default).
+    /// test runs on its own thread). Default: NEST's RKF45, not the
+    /// engine's default: the reference scenarios compare trajectories with
+    /// NEST's to rounding (`tests/nest_agreement.rs`, `TOL` = 1e-6 mV).
     pub static ODE_SOLVER: std::cell::Cell<OdeSolver> = const { std::cell::Cell::new(OdeSolver::Rkf45) };
+}
+
+/// The backend's default options, with NEST's RKF45 for the native
+/// engine's conductance-based cells: for tests that compare their
+/// trajectories with NEST's (or NEURON's) to rounding.
+pub fn rkf45_options<B: Backend>() -> B::Options {
+    let mut options = B::Options::default();
+    if let Some(native) = (&mut options as &mut dyn std::any::Any).downcast_mut::<NativeOptions>() {
+        native.ode_solver = OdeSolver::Rkf45;
+    }
+    options
 }
 
 pub fn setup<B: Backend>(s: &Json) -> Sim<B> {
