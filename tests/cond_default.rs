@@ -251,7 +251,7 @@ where
 }
 
 fn exp_cell() -> IF_cond_exp {
-    let cell = IF_cond_exp {
+    IF_cond_exp {
         tau_m: 20.0,
         cm: 0.2,
         v_rest: -60.0,
@@ -263,12 +263,11 @@ fn exp_cell() -> IF_cond_exp {
         e_rev_E: 0.0,
         e_rev_I: -80.0,
         i_offset: 0.0,
-    };
-    cell
+    }
 }
 
 fn alpha_cell() -> IF_cond_alpha {
-    let cell = IF_cond_alpha {
+    IF_cond_alpha {
         tau_m: 20.0,
         cm: 0.2,
         v_rest: -60.0,
@@ -280,8 +279,7 @@ fn alpha_cell() -> IF_cond_alpha {
         e_rev_E: 0.0,
         e_rev_I: -80.0,
         i_offset: 0.0,
-    };
-    cell
+    }
 }
 
 #[test]

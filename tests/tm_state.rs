@@ -55,12 +55,15 @@ fn analytic(times: &[f64], u_param: f64, u_after: f64, t_change: f64) -> (Vec<[f
     (states, weights)
 }
 
+/// Sample times, `u`, `x` and `y` of the first connection.
+type History = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// What one network gives: the source's spike times, `u` and `x`
 /// histories (times, first connection), the TM cell's and the reference
 /// cell's membrane potential.
 struct Out {
     spikes: Vec<f64>,
-    hist: Option<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)>,
+    hist: Option<History>,
     boundary_state: Vec<(f64, f64, f64)>,
     v_tm: Vec<f64>,
     v_ref: Vec<f64>,

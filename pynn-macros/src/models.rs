@@ -751,7 +751,10 @@ const BACKENDS: &[BackendSchema] = &[
     BackendSchema {
         name: "native",
         options: "NativeOptions",
-        keys: &[("ode_solver", OptionKind::Choice("OdeSolver", &[("auto", "Auto"), ("rkf45", "Rkf45"), ("rk4", "Rk4")]))],
+        keys: &[(
+            "ode_solver",
+            OptionKind::Choice("OdeSolver", &[("auto", "Auto"), ("rkf45", "Rkf45"), ("rk4", "Rk4")]),
+        )],
     },
     BackendSchema {
         name: "brian2",

@@ -475,8 +475,8 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
                 rb[l] = rb[l].saturating_sub(1);
             }
         }
-        for l in 0..LANES.min(n - i0) {
-            for _ in 0..count[l] {
+        for (l, &c) in count.iter().enumerate().take(LANES.min(n - i0)) {
+            for _ in 0..c {
                 spikes.push(((i0 + l) as u32, index + 1));
             }
         }

@@ -1022,8 +1022,8 @@ impl FixedStep {
 /// `true` when RK4's local error of `v` over the step is bounded by
 /// `eps`, i.e. when `x = h (b + rate) <= 1` and `x^4 h T / GUARD_K <= eps`, with
 /// `b` the largest membrane rate `(g_L + g_e + g_i) / C_m` over the step,
-/// `rate` the fastest conductance rate and `T = |dV/dt| + (g_e |E_e - V|
-/// + g_i |E_i - V|) / C_m` at the start of the step (for `IF_cond_alpha`,
+/// `rate` the fastest conductance rate and
+/// `T = |dV/dt| + (g_e |E_e - V| + g_i |E_i - V|) / C_m` at the start of the step (for `IF_cond_alpha`,
 /// `g` stands for `|g| + 4 tau |dg|`). A refractory cell passes: its `v`
 /// is held, and its conductances are exact.
 #[inline(always)]
@@ -1699,8 +1699,8 @@ mod tests {
         at_every_width(|| lane_path_equals_scalar::<5>(alpha_lanes, alpha_scalar, [1, 3], true));
     }
 
-    /// One step of `v' = (I_e - g_L (v - E_L) - g_e(t) (v - E_e) - g_i(t) (v
-    /// - E_i)) / C` (below threshold) with the exact conductances
+    /// One step of
+    /// `v' = (I_e - g_L (v - E_L) - g_e(t) (v - E_e) - g_i(t) (v - E_i)) / C` (below threshold) with the exact conductances
     /// `g(t) = (g + dg t) exp(-t / tau)`, by 2000 RK4 sub-steps: converged to
     /// rounding (error about (h D / 2000)^5 relative).
     fn reference_step(p: &CondParams, h: f64, v0: f64, g: [f64; 4]) -> f64 {
