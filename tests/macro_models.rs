@@ -389,6 +389,19 @@ network! {
     record cells: spikes, v;
 }
 
+network! {
+    /// The same network under NEST's RKF45 (not the native default).
+    struct Rkf45Net;
+
+    setup { timestep = 0.1 ms, seed = 5 }
+    backend { native(ode_solver = rkf45) }
+
+    pop cells = IF_cond_exp(10) { i_offset = 0.5 nA } init { v = uniform(-65 mV, -55 mV) };
+    pop noise = SpikeSourcePoisson(20) { rate = 50 Hz };
+    connect noise -> cells fixed_probability(p = 0.5) static(weight = 5 nS, delay = 1 ms);
+    record cells: spikes, v;
+}
+
 #[test]
 fn backend_options_reach_the_session() -> Result<()> {
     assert_eq!(Rk4Net::<Native>::options(), NativeOptions { ode_solver: OdeSolver::Rk4 });
@@ -423,9 +436,16 @@ fn backend_options_reach_the_session() -> Result<()> {
     let rk4 = object_api(OdeSolver::Rk4)?;
     assert_eq!(got.0, rk4.0, "spikes as the object API's with RK4");
     assert_eq!(got.1, rk4.1, "v as the object API's with RK4 (tolerance 0)");
-    // The default solver (RKF45) differs in the last digits (about 1e-9 mV;
-    // NativeOptions' docs), so an ignored option would show here.
-    assert_ne!(got.1, object_api(OdeSolver::Rkf45)?.1, "the default solver's trace differs");
+    // RKF45 differs from RK4 and from the default (`auto`, which takes
+    // RK4's steps where its error bound allows) in the last digits (about
+    // 1e-9 mV; OdeSolver's docs), so an `ode_solver = rkf45` the session
+    // ignored would show here.
+    assert_eq!(Rkf45Net::<Native>::options(), NativeOptions { ode_solver: OdeSolver::Rkf45 });
+    let (sim, net) = Rkf45Net::<Native>::setup_and_build()?;
+    let rkf45 = spikes(&net.cells, &sim)?;
+    assert_eq!(rkf45.1, object_api(OdeSolver::Rkf45)?.1, "v as the object API's with RKF45 (tolerance 0)");
+    assert_ne!(rkf45.1, object_api(OdeSolver::Auto)?.1, "the default solver's trace differs");
+    assert_ne!(got.1, rkf45.1, "RK4's trace differs from RKF45's");
     assert!(got.0.iter().map(Vec::len).sum::<usize>() > 10, "the cells fired");
     Ok(())
 }
