@@ -430,6 +430,7 @@ impl External<NestSim> {
         for (s, ids) in due {
             self.link.request(&protocol::run(s))?;
             for (id, values) in self.read_state(&ids)? {
+                // Cannot fail: `ids` are keys of `weight_recs`, collected above.
                 let r = self.sim.weight_recs.get_mut(&id).expect("due projections are recorded");
                 r.push(s, values);
             }
