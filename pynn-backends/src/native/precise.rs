@@ -395,8 +395,17 @@ pub struct PreciseLif<M: Membrane> {
     refractory: Vec<bool>,
     last_stamp: Vec<u64>,
     last_offset: Vec<f64>,
-    /// `last_stamp + refrac`: the stamp of the step in which the
-    /// refractory period ends (read with `refractory`).
+    /// `last_stamp + refrac` at the last spike: the stamp of the step in
+    /// which the refractory period ends (read with `refractory`). Fixed at
+    /// the spike, so that a `tau_refrac` set during the period applies from
+    /// the next spike on, as in the grid models (NEST's `iaf_psc_*` count
+    /// the period's steps down). NEST 3.10's `iaf_psc_*_ps` compare the
+    /// steps since the spike with the new length instead
+    /// (`models/iaf_psc_exp_ps.cpp`, `update`): shortened below the time
+    /// already elapsed, that step has passed and the cell never fires
+    /// again (checked with PyNEST: `I_e` 2 nA, `t_ref` 5 -> 1 ms at 2 ms
+    /// into the period), a silent wrong result this engine does not copy
+    /// (tests/run_boundaries.rs).
     refr_end: Vec<u64>,
     init_v: Vec<f64>,
     queue: Queue,
@@ -480,8 +489,9 @@ impl<M: Membrane> PreciseLif<M> {
         let rel = |name: &str| p.scalar(name).iter().zip(&v_rest).map(|(x, e)| x - e).collect::<Vec<_>>();
         self.theta = rel("v_thresh");
         self.v_reset = rel("v_reset");
+        // `refr_end` is not recomputed: a period under way keeps the length
+        // it had at its spike (see the field's doc).
         self.refrac = refrac;
-        self.refr_end = self.last_stamp.iter().zip(&self.refrac).map(|(s, r)| s + u64::from(*r)).collect();
         self.m.derive(p, self.dt);
         self.v_rest = v_rest;
         Ok(())
@@ -536,7 +546,7 @@ impl<M: Membrane> PreciseLif<M> {
             self.spike(i, k, h * (1.0 - f64::EPSILON), (&mut *out.0, &mut *out.1));
         }
         // Return from refractoriness within this step: a pseudo-event.
-        let end_refr = self.refractory[i] && k + 1 - self.last_stamp[i] == u64::from(self.refrac[i]);
+        let end_refr = self.refractory[i] && self.refr_end[i] == k + 1;
         let mut s = Sub { y: self.y[i], syn: self.m.syn(i) };
         if evs.is_empty() && !end_refr {
             // NEST's fixed-propagator step.
