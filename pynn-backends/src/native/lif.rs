@@ -1059,6 +1059,93 @@ mod tests {
         }
     }
 
+    /// `tau_refrac` set and `v` initialised while cells are refractory,
+    /// around the step (2^31) where [`Refractory`] moves its epoch, then a
+    /// reset and steps from 0 again, against [`Reference`] (NEST's count:
+    /// the period under way keeps its length, later spikes take the new
+    /// one; an initialised `v` is held until the period ends): spikes and
+    /// every state variable bit for bit after every step. Both changes
+    /// land on cells in every phase of their period (periods of 0.1-5 ms,
+    /// most cells firing every few ms).
+    fn changes_across_the_epoch<C: NativeCell>(delta: bool) {
+        let n = 150;
+        let all: Vec<usize> = (0..n).collect();
+        for mixed in [false, true] {
+            let mut next = stream(0x9e37_79b9_7f4a_7c15);
+            let (p, init) = tables::<C>(n, mixed, &mut next);
+            let mut k = build::<C>(&p, &init);
+            let mut reference = Reference::new(delta, &p, &init);
+            let vars: Vec<usize> = ["v", "isyn_exc", "isyn_inh"].iter().filter_map(|v| k.variable(v)).collect();
+            let mut init_v = init.scalar("v").to_vec();
+            let epoch = 1u64 << 31;
+            let mut n_spikes = 0;
+            let mut steps: Vec<u64> = (epoch - 600..epoch + 600).collect();
+            steps.extend(0..300);
+            for (j, &step) in steps.iter().enumerate() {
+                if step == 0 && j > 0 {
+                    // Back to the initial values (those `initialize` set)
+                    // with the parameters in force.
+                    k.reset();
+                    let refrac = std::mem::take(&mut reference.refrac);
+                    reference = Reference::new(delta, &p, &init);
+                    reference.refrac = refrac;
+                    let rest = p.scalar("v_rest");
+                    reference.y = init_v.iter().zip(rest).map(|(v, e)| v - e).collect();
+                }
+                if step == epoch - 5 || step == epoch + 200 || step == 100 {
+                    let mut p2 = p.clone();
+                    let r: Vec<f64> = (0..n).map(|_| 0.1 + 4.9 * next()).collect();
+                    reference.refrac = r.iter().map(|t| refractory_steps(*t, 0.1)).collect();
+                    p2.assign("tau_refrac", &all, Column::Scalar(r));
+                    k.set_parameters(&p2).unwrap();
+                }
+                if step == epoch || step == epoch + 3 || step == 150 {
+                    let cells: Vec<usize> = (0..n).step_by(3).collect();
+                    let v: Vec<f64> = cells.iter().map(|_| -58.0 + 6.0 * next()).collect();
+                    k.initialize("v", &cells, &v).unwrap();
+                    for (c, v) in cells.iter().zip(&v) {
+                        reference.y[*c] = v - p.scalar("v_rest")[*c];
+                        init_v[*c] = *v;
+                    }
+                }
+                let w = if delta { 1.0 } else { 0.5 };
+                let mut ex: Vec<f64> = (0..n).map(|_| if next() < 0.2 { w * next() } else { 0.0 }).collect();
+                let mut inh: Vec<f64> = (0..n).map(|_| if next() < 0.1 { -w * next() } else { 0.0 }).collect();
+                let zeros = vec![0.0; n];
+                let mut expected = Vec::new();
+                reference.step(step, &ex, &inh, &zeros, &mut expected);
+                let mut out = Vec::new();
+                assert!(k.step_clearing_no_current(step, &mut [&mut ex[..], &mut inh[..]], &zeros, &mut out));
+                let ctx = format!("{} mixed {mixed} step {step}", C::NAME);
+                assert_eq!(out, expected, "{ctx}: spikes");
+                n_spikes += out.len();
+                for &var in &vars {
+                    let mut got = Vec::new();
+                    k.read(var, &all, &mut got);
+                    let want: Vec<f64> = match var {
+                        0 => reference.y.iter().zip(p.scalar("v_rest")).map(|(y, e)| y + e).collect(),
+                        1 => reference.iex.clone(),
+                        _ => reference.iin.clone(),
+                    };
+                    for i in 0..n {
+                        assert_eq!(got[i].to_bits(), want[i].to_bits(), "{ctx}: variable {var} of cell {i}");
+                    }
+                }
+            }
+            assert!(n_spikes > 1500, "{}: only {n_spikes} spikes", C::NAME);
+        }
+    }
+
+    #[test]
+    fn if_curr_exp_changes_across_the_epoch_match_nest() {
+        changes_across_the_epoch::<IF_curr_exp>(false);
+    }
+
+    #[test]
+    fn if_curr_delta_changes_across_the_epoch_match_nest() {
+        changes_across_the_epoch::<IF_curr_delta>(true);
+    }
+
     /// The epoch of [`Refractory`] moves at 2^31 steps, keeping what is
     /// left of each refractory period: a cell that spiked 10 steps before
     /// with 50 steps of refractoriness is held 40 more steps, then free.
