@@ -767,3 +767,61 @@ fn precise_tau_refrac_set_during_refractoriness_keeps_the_period_under_way() {
         assert!((got[3] - got[2] - new - t).abs() < 1e-9, "tau_refrac 5 -> {new}: next period: {got:?}");
     }
 }
+
+// ------------------------------------------------------------ reset
+
+/// 200 `IF_curr_exp` cells driven by spike sources (deterministic, so a
+/// reset replays them) through projections of `short` and `long` delay
+/// (steps) and recurrent connections of `long`; spikes and `v` of three
+/// cells. With `before = Some((s, l))` the session first runs 20 ms with
+/// delays `s` and `l` (inputs in flight at the end), then the delays are
+/// set to `short` and `long`, and it is reset: its second segment is
+/// returned.
+fn reset_case(short: u32, long: u32, before: Option<(u32, u32)>, threads: usize) -> Out {
+    let setup = Setup { timestep: DT, min_delay: 0.1, max_delay: 4.0, seed: 5, threads, ..Setup::default() };
+    let sim = Sim::<Native>::setup(setup).unwrap();
+    let cells =
+        Population::new(&sim, 200, IF_curr_exp { tau_refrac: 2.0, i_offset: 0.7, ..Default::default() }).unwrap();
+    cells.initialize("v", RandomDistribution::uniform(-70.0, -55.0)).unwrap();
+    let trains: Vec<Vec<f64>> = (0..10).map(|i| (0..40).map(|k| 0.1 * (3 + i + 7 * k) as f64).collect()).collect();
+    let src = Population::new(&sim, 10, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", trains).unwrap();
+    let d = |s: u32| f64::from(s) * DT;
+    let (s0, l0) = before.unwrap_or((short, long));
+    let fp = FixedProbabilityConnector::new(0.3);
+    let a = Projection::new(&src, &cells, &fp, StaticSynapse::new(1.0, d(s0)), None).unwrap();
+    let b = Projection::new(&src, &cells, &fp, StaticSynapse::new(0.5, d(l0)), None).unwrap();
+    let rec = FixedProbabilityConnector::new(0.05);
+    let c = Projection::new(&cells, &cells, &rec, StaticSynapse::new(0.25, d(l0)), None).unwrap();
+    cells.record("spikes", None).unwrap();
+    cells.view([0, 100, 199]).unwrap().record("v", None).unwrap();
+    if before.is_some() {
+        sim.run(20.0).unwrap();
+        a.set("delay", d(short)).unwrap();
+        b.set("delay", d(long)).unwrap();
+        c.set("delay", d(long)).unwrap();
+        sim.reset().unwrap();
+    }
+    sim.run(20.0).unwrap();
+    let block = cells.get_data().unwrap();
+    let seg = block.segments.last().unwrap();
+    let spikes = (0..200).map(|i| seg.spiketrain(i).unwrap().times.iter().map(|t| t.to_bits()).collect()).collect();
+    let sig = seg.signal("v").unwrap();
+    Out { spikes, v: (0..3).map(|k| sig.column(k).iter().map(|x| x.to_bits()).collect()).collect() }
+}
+
+/// A reset after a run with inputs in flight, with the delays set longer
+/// or shorter before it (the rings grow or shrink at the next run), gives
+/// the results of a new session built with the new delays: nothing of the
+/// first run is left in the rings.
+#[test]
+fn reset_after_delays_changed_equals_a_new_session() {
+    for (short, long, before) in [(1, 30, (1, 5)), (1, 5, (2, 40)), (3, 3, (1, 40)), (40, 40, (1, 1))] {
+        let fresh = reset_case(short, long, None, 1);
+        assert!(fresh.count() > 200, "the cells spike ({})", fresh.count());
+        for threads in [1, 2] {
+            let got = reset_case(short, long, Some(before), threads);
+            assert!(got == fresh, "delays {before:?} -> ({short}, {long}) steps, reset, {threads} threads");
+        }
+    }
+}
