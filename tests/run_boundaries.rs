@@ -337,7 +337,11 @@ fn expected_jumps(stamps: &[u64], ends: &[u64], delays: &[[u32; 4]]) -> Vec<Vec<
         .collect()
 }
 
-fn arb_schedule() -> impl Strategy<Value = (u32, u32, Vec<u64>, Vec<u64>, Vec<[u32; 4]>, usize)> {
+/// `min_delay` and `max_delay` (steps), spike stamps, run ends, delays
+/// per run (as [`delay_schedule`] takes them) and the thread count.
+type Schedule = (u32, u32, Vec<u64>, Vec<u64>, Vec<[u32; 4]>, usize);
+
+fn arb_schedule() -> impl Strategy<Value = Schedule> {
     (1u32..=4, 0u32..=40, 1usize..=3)
         .prop_flat_map(|(m, extra, threads)| {
             let big = m + extra;
