@@ -388,6 +388,8 @@ proptest! {
 fn late_objects(when: When, threads: usize) -> Out {
     let setup = Setup { timestep: DT, min_delay: 0.2, max_delay: 5.0, seed: 3, threads, ..Setup::default() };
     let sim = Sim::<Native>::setup(setup).unwrap();
+    // Three threads run the slices without junctions on the relay (team.rs).
+    sim.with_backend(|b| b.set_relay(threads == 3));
     let n = 300;
     let cells = Population::new(&sim, n, IF_curr_exp { tau_refrac: 2.0, ..Default::default() }).unwrap();
     cells.initialize("v", RandomDistribution::uniform(-70.0, -55.0)).unwrap();
