@@ -454,17 +454,8 @@ impl Kernel for GifCondExp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
+    use crate::native::rkf45::testing::{Gen, at_every_width};
 
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
-    }
     use pynn_core::cells::CellType;
 
     fn build(n: usize, first_cell: usize) -> Box<dyn Kernel> {
@@ -490,18 +481,6 @@ mod tests {
         }
         all.sort_by_key(|&(c, s)| (s, c));
         all
-    }
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
     }
 
     #[test]
@@ -539,7 +518,8 @@ mod tests {
             ((0..n).map(|i| block_get(&k.y, i)).collect(), k.step.clone(), k.r.clone());
         let (mut stc_e, mut sfa_e, mut rngs) = (k.stc_elems.clone(), k.sfa_elems.clone(), k.rngs.clone());
         let solver = Rkf45::<3>::absolute(GSL_ERROR_TOL);
-        let (mut substeps, mut one_step, mut n_spikes) = (0, 0, 0);
+        let (mut substeps, mut one_step, mut n_spikes, mut several) = (0, 0, 0, 0u64);
+        let multi0 = crate::native::rkf45::lane_stats::multi();
         for step in 0..800u64 {
             let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 2.0) } else { 0.0 };
             let ex: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.05)).collect();
@@ -575,6 +555,7 @@ mod tests {
                     calls += 1;
                 }
                 substeps += calls;
+                several += u64::from(calls > 1);
                 one_step += usize::from(calls == 1 && i < 16);
                 y[i][1] += ex[i] * 1000.0;
                 y[i][2] += inh[i] * 1000.0;
@@ -600,10 +581,17 @@ mod tests {
             assert_eq!(out, expected, "step {step}");
             n_spikes += out.len();
         }
-        // The lanes took most steps, the scalar fallback many, and cells spiked.
+        // The lanes took most steps in one sub-step, many in several, and
+        // cells spiked.
         assert!(one_step > 16 * 800 / 2, "{one_step} single-step cell steps in the lane chunks");
-        assert!(substeps > n * 800 + 300, "{substeps} sub-steps: the scalar fallback was not exercised");
+        assert!(substeps > n * 800 + 300, "{substeps} sub-steps: steps of several sub-steps were not exercised");
         assert!(n_spikes > 100, "{n_spikes} spikes");
+        // Every cell step of 2 or more sub-steps went through the masked
+        // lane sub-steps (`Rkf45::apply_block`), none through a scalar
+        // fallback.
+        let multi = crate::native::rkf45::lane_stats::multi() - multi0;
+        assert_eq!(multi, several, "cell steps of 2+ sub-steps in lanes");
+        assert!(several > 300, "{several} cell steps of 2+ sub-steps");
     }
 
     #[test]
