@@ -14,7 +14,7 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{Block, LANES, Lanes, Mask, Rkf45, System, any, block_get, block_set};
+use super::rkf45::{Block, BlockRhs, LANES, Lanes, Mask, Rkf45, System, any, block_get, block_set};
 use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Error, Result};
@@ -407,6 +407,23 @@ impl<'a, M: Family<N>, const N: usize> System<N> for FamilySystem<'a, M, N> {
     }
 }
 
+/// The right-hand side of the lanes `active` of one block during a masked
+/// sub-step of [`step_blocks`] ([`Family::block_rhs_masked`]).
+struct MaskedRhs<'a, M: Family<N>, const N: usize> {
+    block: &'a M::Block,
+    refractory: Mask,
+    active: Mask,
+    /// Injected current per lane (pA).
+    i_stim: &'a Lanes,
+}
+
+impl<M: Family<N>, const N: usize> BlockRhs<N> for MaskedRhs<'_, M, N> {
+    #[inline(always)]
+    fn eval(&self, y: &Block<N>, f: &mut Block<N>) {
+        M::block_rhs_masked(self.block, &self.refractory, &self.active, self.i_stim, y, f)
+    }
+}
+
 /// NEST's rule after every sub-step, for the lanes of `m` of a block
 /// (branch-free): a refractory cell is held at `v_reset`; another reaching
 /// `v_detect` spikes (`v_reset`, `w += b`, refractory), counted in
@@ -487,10 +504,9 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
             let mut active: Mask = std::array::from_fn(|l| !ok[l] & bits(i0 + l < n));
             let mut t = [0.0; LANES];
             while any(&active) {
-                let refractory = rb.map(|x| bits(x > 0));
-                let rhs =
-                    |a: &Block<N>, f: &mut Block<N>| M::block_rhs_masked(&blocks[b], &refractory, &active, cur, a, f);
-                solver.apply_block(rhs, yb, &mut t, h, steps, &active);
+                let refractory: Mask = std::array::from_fn(|l| bits(rb[l] > 0));
+                let rhs = MaskedRhs::<M, N> { block: &blocks[b], refractory, active, i_stim: cur };
+                solver.apply_block(&rhs, yb, &mut t, h, steps, &active);
                 after_substep(q, M::ADAPTATION, &active, yb, rb, &mut count);
                 for l in 0..LANES {
                     active[l] &= bits(t[l] < h);

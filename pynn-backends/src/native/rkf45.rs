@@ -369,6 +369,26 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
+/// The right-hand side of the [`LANES`] cells of one [`Block`] during a
+/// step, as [`Rkf45::apply_block`] evaluates it (lane by lane the
+/// operations of the scalar right-hand side). A trait rather than a
+/// closure, because closures cannot be forced inline (not inlined, the
+/// lanes went through memory: 3x the time).
+pub trait BlockRhs<const N: usize> {
+    /// Writes the derivatives at `y` into `f`.
+    fn eval(&self, y: &Block<N>, f: &mut Block<N>);
+}
+
+/// [`System::lanes`] for one gathered [`System::Chunk`] as a [`BlockRhs`].
+pub struct ChunkRhs<'a, S: System<N>, const N: usize>(pub &'a S, pub &'a S::Chunk);
+
+impl<S: System<N>, const N: usize> BlockRhs<N> for ChunkRhs<'_, S, N> {
+    #[inline(always)]
+    fn eval(&self, y: &Block<N>, f: &mut Block<N>) {
+        self.0.lanes(self.1, y, f)
+    }
+}
+
 /// A lane mask as [`Real::Bits`](crate::native::simd::Real::Bits): all
 /// ones for a lane that takes part, zero for one that does not.
 pub type Mask = [u64; LANES];
@@ -396,9 +416,9 @@ impl<const N: usize> Rkf45<N> {
     /// is the length of the simulation step, each lane integrates from 0
     /// until `t[l] == t1`.
     #[inline(always)]
-    pub fn apply_block(
+    pub fn apply_block<R: BlockRhs<N>>(
         &self,
-        rhs: impl Fn(&Block<N>, &mut Block<N>),
+        rhs: &R,
         y: &mut Block<N>,
         t: &mut Lanes,
         t1: f64,
@@ -409,7 +429,7 @@ impl<const N: usize> Rkf45<N> {
         let z = [[0.0; LANES]; N];
         let (y0, t0) = (*y, *t);
         let mut k1 = z;
-        rhs(&y0, &mut k1); // GSL evaluates dydt_in once per call, before retries
+        rhs.eval(&y0, &mut k1); // GSL evaluates dydt_in once per call, before retries
         let mut h0 = *step;
         let mut pending = *active;
         while any(&pending) {
@@ -427,26 +447,26 @@ impl<const N: usize> Rkf45<N> {
                     tmp[i][l] = y0[i][l] + B21 * h0[l] * k1[i][l];
                 }
             }
-            rhs(&tmp, &mut k2);
+            rhs.eval(&tmp, &mut k2);
             for i in 0..N {
                 for l in 0..LANES {
                     tmp[i][l] = y0[i][l] + h0[l] * (B3[0] * k1[i][l] + B3[1] * k2[i][l]);
                 }
             }
-            rhs(&tmp, &mut k3);
+            rhs.eval(&tmp, &mut k3);
             for i in 0..N {
                 for l in 0..LANES {
                     tmp[i][l] = y0[i][l] + h0[l] * (B4[0] * k1[i][l] + B4[1] * k2[i][l] + B4[2] * k3[i][l]);
                 }
             }
-            rhs(&tmp, &mut k4);
+            rhs.eval(&tmp, &mut k4);
             for i in 0..N {
                 for l in 0..LANES {
                     tmp[i][l] =
                         y0[i][l] + h0[l] * (B5[0] * k1[i][l] + B5[1] * k2[i][l] + B5[2] * k3[i][l] + B5[3] * k4[i][l]);
                 }
             }
-            rhs(&tmp, &mut k5);
+            rhs.eval(&tmp, &mut k5);
             for i in 0..N {
                 for l in 0..LANES {
                     tmp[i][l] = y0[i][l]
@@ -458,7 +478,7 @@ impl<const N: usize> Rkf45<N> {
                                 + B6[4] * k5[i][l]);
                 }
             }
-            rhs(&tmp, &mut k6);
+            rhs.eval(&tmp, &mut k6);
             let (mut y1, mut yerr, mut yp) = (z, z, z);
             for i in 0..N {
                 for l in 0..LANES {
@@ -473,7 +493,7 @@ impl<const N: usize> Rkf45<N> {
                 }
             }
             if self.a_dydt != 0.0 {
-                rhs(&y1, &mut yp); // GSL's dydt_out, used by the control
+                rhs.eval(&y1, &mut yp); // GSL's dydt_out, used by the control
             }
             // `apply`'s largest error ratio, per lane (a select per
             // component, as there: the loop runs over the lanes, so no
@@ -666,7 +686,7 @@ impl<const N: usize> Rkf45<N> {
             let mut active: Mask = std::array::from_fn(|l| !ok[l] & bits(i0 + l < n));
             let mut t = [0.0; LANES];
             while any(&active) {
-                self.apply_block(|a, f| sys.lanes(&chunk, a, f), yb, &mut t, h, steps, &active);
+                self.apply_block(&ChunkRhs(sys, &chunk), yb, &mut t, h, steps, &active);
                 for l in 0..LANES {
                     active[l] &= bits(t[l] < h);
                 }
