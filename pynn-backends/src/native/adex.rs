@@ -14,7 +14,7 @@
 
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::refractory_steps;
-use super::rkf45::{Block, BlockRhs, LANES, Lanes, Mask, Rkf45, System, any, block_get, block_set};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, System, block_get, block_set};
 use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::parameters::ParamTable;
 use pynn_core::{EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Error, Result};
@@ -191,11 +191,7 @@ pub(crate) trait Layout<const N: usize>: Send + 'static {
 fn membrane<T: Real>(p: &Consts<T>, v_raw: T, g_ex: T, g_in: T, w: T) -> (T, T) {
     let v = T::blend(p.refractory, p.v_reset, v_raw.min(p.v_peak));
     let i_syn = g_ex * (v - p.e_ex) + g_in * (v - p.e_in);
-    // Where the term is off, `exp` gets 0 (libm's quick case) instead of
-    // an argument whose result is discarded: lanes with `delta_T = 0`, and
-    // the lanes [`step_blocks`] does not integrate in a masked sub-step.
-    let x = T::blend(p.no_spike_term, T::splat(0.0), (v - p.v_th) / p.delta_t);
-    let i_spike = T::blend(p.no_spike_term, T::splat(0.0), p.g_l * p.delta_t * x.exp());
+    let i_spike = T::blend(p.no_spike_term, T::splat(0.0), p.g_l * p.delta_t * ((v - p.v_th) / p.delta_t).exp());
     let dv =
         T::blend(p.refractory, T::splat(0.0), (-p.g_l * (v - p.e_l) + i_spike - i_syn - w + p.i_e + p.i_stim) / p.c_m);
     let dw = (p.a * (v - p.e_l) - w) / p.tau_w;
@@ -303,20 +299,6 @@ pub(crate) trait Family<const N: usize>: Send + 'static {
     /// The derivatives of a block at `y` (lane by lane the operations of
     /// [`Family::cell_rhs`]); `refractory` as [`Real::Bits`].
     fn block_rhs(b: &Self::Block, refractory: &[u64; LANES], i_stim: &Lanes, y: &Block<N>, f: &mut Block<N>);
-    /// [`Family::block_rhs`] where only the lanes of `active` are used (the
-    /// others may be evaluated more cheaply, with any result): for the
-    /// masked sub-steps of [`step_blocks`], where few lanes take part.
-    #[inline(always)]
-    fn block_rhs_masked(
-        b: &Self::Block,
-        refractory: &[u64; LANES],
-        _active: &Mask,
-        i_stim: &Lanes,
-        y: &Block<N>,
-        f: &mut Block<N>,
-    ) {
-        Self::block_rhs(b, refractory, i_stim, y, f)
-    }
 }
 
 impl<L: Layout<N>, const N: usize> Family<N> for L {
@@ -340,30 +322,6 @@ impl<L: Layout<N>, const N: usize> Family<N> for L {
         let mut c = b.rhs;
         c.i_stim = V8(*i_stim);
         c.refractory = *refractory;
-        let mut d = [V8([0.0; LANES]); N];
-        L::dynamics(&c, &y.map(V8), &mut d);
-        for k in 0..N {
-            f[k] = d[k].0;
-        }
-    }
-    /// The lanes outside `active` skip the exponential (`exp(0)`, libm's
-    /// quick case): it is a per-lane library call, the one cost of a lane
-    /// that does not vectorise.
-    #[inline(always)]
-    fn block_rhs_masked(
-        b: &Params8,
-        refractory: &[u64; LANES],
-        active: &Mask,
-        i_stim: &Lanes,
-        y: &Block<N>,
-        f: &mut Block<N>,
-    ) {
-        let mut c = b.rhs;
-        c.i_stim = V8(*i_stim);
-        c.refractory = *refractory;
-        for l in 0..LANES {
-            c.no_spike_term[l] |= !active[l];
-        }
         let mut d = [V8([0.0; LANES]); N];
         L::dynamics(&c, &y.map(V8), &mut d);
         for k in 0..N {
@@ -407,45 +365,44 @@ impl<'a, M: Family<N>, const N: usize> System<N> for FamilySystem<'a, M, N> {
     }
 }
 
-/// The right-hand side of the lanes `active` of one block during a masked
-/// sub-step of [`step_blocks`] ([`Family::block_rhs_masked`]).
-struct MaskedRhs<'a, M: Family<N>, const N: usize> {
-    block: &'a M::Block,
-    refractory: Mask,
-    active: Mask,
-    /// Injected current per lane (pA).
-    i_stim: &'a Lanes,
-}
-
-impl<M: Family<N>, const N: usize> BlockRhs<N> for MaskedRhs<'_, M, N> {
-    #[inline(always)]
-    fn eval(&self, y: &Block<N>, f: &mut Block<N>) {
-        M::block_rhs_masked(self.block, &self.refractory, &self.active, self.i_stim, y, f)
-    }
-}
-
-/// NEST's rule after every sub-step, for the lanes of `m` of a block
-/// (branch-free): a refractory cell is held at `v_reset`; another reaching
-/// `v_detect` spikes (`v_reset`, `w += b`, refractory), counted in
-/// `count`. `w` is the index of the adaptation current.
+/// NEST's rule after every sub-step: a refractory cell is held at
+/// `v_reset`; another reaching `v_detect` spikes (`v_reset`, `w += b`,
+/// refractory). Returns whether it spiked.
 #[inline(always)]
-fn after_substep<const N: usize>(
-    q: &Rule8,
-    w: usize,
-    m: &Mask,
-    y: &mut Block<N>,
-    r: &mut [u32; LANES],
-    count: &mut [u32; LANES],
-) {
-    for l in 0..LANES {
-        let (on, ri, v, wl) = (m[l] != 0, r[l], y[0][l], y[w][l]);
-        let fire = on & (ri == 0) & (v >= q.v_detect[l]);
-        y[0][l] = if on & ((ri != 0) | fire) { q.v_reset[l] } else { v };
-        y[w][l] = if fire { wl + q.b[l] } else { wl };
-        // `refrac1` is `refrac + 1`: the decrement after the step (NEST).
-        r[l] = if fire { q.refrac1[l] } else { ri };
-        count[l] += u32::from(fire);
+fn after_substep<const N: usize>(p: &Rule, w: usize, y: &mut [f64; N], r: &mut u32) -> bool {
+    if *r > 0 {
+        y[0] = p.v_reset;
+    } else if y[0] >= p.v_detect {
+        y[0] = p.v_reset;
+        y[w] += p.b;
+        // +1 compensates the decrement after the step (NEST).
+        *r = if p.refrac > 0 { p.refrac + 1 } else { 0 };
+        return true;
     }
+    false
+}
+
+/// Cell `c` over the whole step by the scalar stepper (NEST's loop of
+/// `gsl_odeiv_evolve_apply` calls, each followed by [`after_substep`]);
+/// returns its number of spikes.
+#[inline(always)]
+fn scalar_step<M: Family<N>, const N: usize>(
+    c: &M::Cell,
+    i_stim: f64,
+    h: f64,
+    y: &mut [f64; N],
+    step: &mut f64,
+    r: &mut u32,
+) -> u32 {
+    let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
+    let rule = M::rule(c);
+    let (mut t, mut spikes) = (0.0, 0);
+    while t < h {
+        let refractory = *r > 0;
+        solver.apply(y, &mut t, h, step, &|y: &[f64; N], f: &mut [f64; N]| M::cell_rhs(c, refractory, i_stim, y, f));
+        spikes += u32::from(after_substep(&rule, M::ADAPTATION, y, r));
+    }
+    spikes
 }
 
 /// What one step of a [`Family`] kernel reads and writes (per lane: padded
@@ -467,15 +424,13 @@ pub(crate) struct StepIo<'a, C, B, const N: usize> {
 }
 
 /// One step of every cell of a [`Family`] kernel but its input, block by
-/// block, all in lanes: the first sub-step of all [`LANES`] cells at once
-/// ([`Rkf45::first_step_block`]), which most lanes finish the step with;
-/// the cells it declines continue from the step's start in masked
-/// sub-steps ([`Rkf45::apply_block`]: each lane with its own step size and
-/// attempts, NEST's sequence of operations per cell), with
-/// [`after_substep`] after each, until every cell has reached `h`. Then
-/// the refractory counts go down. Each cell performs the scalar kernel's
-/// operations in the same order, so the result is bit for bit the scalar
-/// kernel's; spikes are pushed in cell order.
+/// block: the first sub-step of all [`LANES`] cells at once
+/// ([`Rkf45::first_step_block`]); a block whose lanes all take their whole
+/// step in it gets [`after_substep`] branch-free; any other lane is
+/// advanced by [`scalar_step`] from its state at the start of the step.
+/// Then the refractory counts go down. Each cell performs the scalar
+/// kernel's operations in the same order, so the result is bit for bit the
+/// scalar kernel's; spikes are pushed in cell order.
 #[inline(always)]
 pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, M::Block, N>) {
     let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
@@ -495,36 +450,30 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
         if ok.iter().fold(u64::MAX, |a, o| a & o) == u64::MAX {
             *yb = y1;
             *steps = [h; LANES];
-            after_substep(q, M::ADAPTATION, &[u64::MAX; LANES], yb, rb, &mut count);
-        } else {
-            // The declined lanes of real cells (the padding lanes are
-            // never read) from the step's start, in masked sub-steps.
-            // Cannot fail: as above.
-            let cur: &Lanes = (&i_stim[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
-            let mut active: Mask = std::array::from_fn(|l| !ok[l] & bits(i0 + l < n));
-            let mut t = [0.0; LANES];
-            while any(&active) {
-                let refractory: Mask = std::array::from_fn(|l| bits(rb[l] > 0));
-                let rhs = MaskedRhs::<M, N> { block: &blocks[b], refractory, active, i_stim: cur };
-                solver.apply_block(&rhs, yb, &mut t, h, steps, &active);
-                after_substep(q, M::ADAPTATION, &active, yb, rb, &mut count);
-                for l in 0..LANES {
-                    active[l] &= bits(t[l] < h);
-                }
-            }
-            // The lanes the first sub-step finished: its state, the rule.
             for l in 0..LANES {
-                if ok[l] != 0 {
-                    for c in 0..N {
-                        yb[c][l] = y1[c][l];
-                    }
-                    steps[l] = h;
-                }
+                let (ri, v, w) = (rb[l], yb[0][l], yb[M::ADAPTATION][l]);
+                let fire = (ri == 0) & (v >= q.v_detect[l]);
+                yb[0][l] = if (ri != 0) | fire { q.v_reset[l] } else { v };
+                yb[M::ADAPTATION][l] = if fire { w + q.b[l] } else { w };
+                rb[l] = if fire { q.refrac1[l] } else { ri }.saturating_sub(1);
+                count[l] = u32::from(fire);
             }
-            after_substep(q, M::ADAPTATION, &ok, yb, rb, &mut count);
-        }
-        for x in rb.iter_mut() {
-            *x = x.saturating_sub(1);
+        } else {
+            for l in 0..LANES {
+                let i = i0 + l;
+                let mut yi: [f64; N] = std::array::from_fn(|c| yb[c][l]);
+                if ok[l] != 0 {
+                    yi = std::array::from_fn(|c| y1[c][l]);
+                    steps[l] = h;
+                    count[l] = u32::from(after_substep(&M::rule(&cells[i]), M::ADAPTATION, &mut yi, &mut rb[l]));
+                } else {
+                    count[l] = scalar_step::<M, N>(&cells[i], i_stim[i], h, &mut yi, &mut steps[l], &mut rb[l]);
+                }
+                for c in 0..N {
+                    yb[c][l] = yi[c];
+                }
+                rb[l] = rb[l].saturating_sub(1);
+            }
         }
         for (l, &c) in count.iter().enumerate().take(LANES.min(n - i0)) {
             for _ in 0..c {
@@ -731,7 +680,7 @@ impl NativeCell for EIF_cond_alpha_isfa_ista {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::rkf45::testing::{Gen, at_every_width};
+    use crate::native::rkf45::testing::{Gen, at_every_width, random_input};
 
     use pynn_core::cells::CellType;
     use pynn_core::parameters::Column;
@@ -796,8 +745,7 @@ mod tests {
     /// twice in a step), random conductance kicks and currents, 3000 steps.
     /// Spikes, state, carried step sizes and refractory counts must be
     /// identical bit for bit after every step; the scenario must exercise
-    /// spikes, refractoriness, adaptation and steps of several sub-steps,
-    /// each of which the kernel must take in lanes.
+    /// spikes, refractoriness, adaptation and the scalar fallback.
     fn blocks_equal_the_scalar_stepper<L: Layout<N> + StepBlocks<N>, const N: usize, C: CellType>() {
         let (n, h) = (21, 0.1);
         let mut g = Gen(0x5eed_0000_ade5_0001 ^ N as u64);
@@ -822,12 +770,8 @@ mod tests {
         let (mut st, mut r) = (vec![h; n], vec![0u32; n]);
         let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let (mut n_spikes, mut doubles, mut fallbacks, mut refractory, mut w_max) = (0, 0, 0, 0, 0.0f64);
-        let multi0 = crate::native::rkf45::lane_stats::multi();
         for step in 0..3000u64 {
-            let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 0.08) } else { 0.0 };
-            let ex: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.3)).collect();
-            let inh: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.1)).collect();
-            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 0.8)).collect();
+            let [ex, inh, cur] = random_input(&mut g, n, 0.3, 0.1, 0.08, 0.8);
             let mut out = SpikeOut::new();
             k.step(&StepInput { step, synaptic: &[&ex, &inh], current: &cur }, &mut out);
             let mut expected = SpikeOut::new();
@@ -878,18 +822,12 @@ mod tests {
             assert_eq!(out, expected, "step {step}");
             n_spikes += out.len();
         }
-        let multi = crate::native::rkf45::lane_stats::multi() - multi0;
         eprintln!(
-            "{n_spikes} spikes, {doubles} double, {fallbacks} multi-sub-step, {multi} of them in lanes, \
-             {refractory} refractory, |w| <= {w_max}"
+            "{n_spikes} spikes, {doubles} double, {fallbacks} fallbacks, {refractory} refractory, |w| <= {w_max}"
         );
-        // Every cell step the scalar stepper took in 2 or more sub-steps
-        // went through the masked lane sub-steps (none through a scalar
-        // fallback: there is none).
-        assert_eq!(multi, fallbacks as u64, "cell steps of 2+ sub-steps in lanes");
         assert!(n_spikes > 500, "{n_spikes} spikes");
         assert!(doubles > 0, "no cell spiked twice in a step");
-        assert!(fallbacks > 1000, "{fallbacks} cell steps of 2 or more sub-steps");
+        assert!(fallbacks > 1000, "{fallbacks} cell steps through the scalar fallback");
         assert!(refractory > 5000, "{refractory} refractory cell steps");
         assert!(w_max > 50.0, "adaptation current at most {w_max} pA");
     }

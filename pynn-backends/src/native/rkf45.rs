@@ -369,198 +369,7 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
-/// The right-hand side of the [`LANES`] cells of one [`Block`] during a
-/// step, as [`Rkf45::apply_block`] evaluates it (lane by lane the
-/// operations of the scalar right-hand side). A trait rather than a
-/// closure, because closures cannot be forced inline (not inlined, the
-/// lanes went through memory: 3x the time).
-pub trait BlockRhs<const N: usize> {
-    /// Writes the derivatives at `y` into `f`.
-    fn eval(&self, y: &Block<N>, f: &mut Block<N>);
-}
-
-/// [`System::lanes`] for one gathered [`System::Chunk`] as a [`BlockRhs`].
-pub struct ChunkRhs<'a, S: System<N>, const N: usize>(pub &'a S, pub &'a S::Chunk);
-
-impl<S: System<N>, const N: usize> BlockRhs<N> for ChunkRhs<'_, S, N> {
-    #[inline(always)]
-    fn eval(&self, y: &Block<N>, f: &mut Block<N>) {
-        self.0.lanes(self.1, y, f)
-    }
-}
-
-/// A lane mask as [`Real::Bits`](crate::native::simd::Real::Bits): all
-/// ones for a lane that takes part, zero for one that does not.
-pub type Mask = [u64; LANES];
-
-/// Whether any lane of `m` takes part.
-#[inline(always)]
-pub fn any(m: &Mask) -> bool {
-    m.iter().fold(0, |a, x| a | x) != 0
-}
-
-impl<const N: usize> Rkf45<N> {
-    /// One call of [`Rkf45::apply`] for each lane of a [`Block`] marked in
-    /// `active`, each lane with its own time `t[l]`, its own carried step
-    /// size `step[l]` and its own sequence of attempts (retried with smaller
-    /// sizes, lane by lane, until its error is acceptable): the sub-steps
-    /// after the first of the lanes [`Rkf45::first_step_block`] declines,
-    /// without the scalar stepper. `rhs` evaluates the right-hand side of
-    /// all [`LANES`] lanes at once (lane by lane the operations of the
-    /// scalar right-hand side); lanes outside `active` are evaluated too but
-    /// keep their `y`, `t` and `step` (they must hold a state `rhs` can
-    /// evaluate, any result is ignored). Every arithmetic operation of an
-    /// active lane is [`Rkf45::apply`]'s, in the same order, so its result
-    /// is that call's bit for bit; the rare step-size changes (a `powf`
-    /// each) are made lane by lane. Same contract as [`Rkf45::apply`]: `t1`
-    /// is the length of the simulation step, each lane integrates from 0
-    /// until `t[l] == t1`.
-    #[inline(always)]
-    pub fn apply_block<R: BlockRhs<N>>(
-        &self,
-        rhs: &R,
-        y: &mut Block<N>,
-        t: &mut Lanes,
-        t1: f64,
-        step: &mut Lanes,
-        active: &Mask,
-    ) {
-        use tableau::*;
-        let z = [[0.0; LANES]; N];
-        let (y0, t0) = (*y, *t);
-        let mut k1 = z;
-        rhs.eval(&y0, &mut k1); // GSL evaluates dydt_in once per call, before retries
-        let mut h0 = *step;
-        let mut pending = *active;
-        while any(&pending) {
-            let mut last = [0u64; LANES];
-            for l in 0..LANES {
-                let final_step = h0[l] > t1 - t0[l];
-                last[l] = bits(final_step);
-                if final_step {
-                    h0[l] = t1 - t0[l];
-                }
-            }
-            let (mut k2, mut k3, mut k4, mut k5, mut k6, mut tmp) = (z, z, z, z, z, z);
-            for i in 0..N {
-                for l in 0..LANES {
-                    tmp[i][l] = y0[i][l] + B21 * h0[l] * k1[i][l];
-                }
-            }
-            rhs.eval(&tmp, &mut k2);
-            for i in 0..N {
-                for l in 0..LANES {
-                    tmp[i][l] = y0[i][l] + h0[l] * (B3[0] * k1[i][l] + B3[1] * k2[i][l]);
-                }
-            }
-            rhs.eval(&tmp, &mut k3);
-            for i in 0..N {
-                for l in 0..LANES {
-                    tmp[i][l] = y0[i][l] + h0[l] * (B4[0] * k1[i][l] + B4[1] * k2[i][l] + B4[2] * k3[i][l]);
-                }
-            }
-            rhs.eval(&tmp, &mut k4);
-            for i in 0..N {
-                for l in 0..LANES {
-                    tmp[i][l] =
-                        y0[i][l] + h0[l] * (B5[0] * k1[i][l] + B5[1] * k2[i][l] + B5[2] * k3[i][l] + B5[3] * k4[i][l]);
-                }
-            }
-            rhs.eval(&tmp, &mut k5);
-            for i in 0..N {
-                for l in 0..LANES {
-                    tmp[i][l] = y0[i][l]
-                        + h0[l]
-                            * (B6[0] * k1[i][l]
-                                + B6[1] * k2[i][l]
-                                + B6[2] * k3[i][l]
-                                + B6[3] * k4[i][l]
-                                + B6[4] * k5[i][l]);
-                }
-            }
-            rhs.eval(&tmp, &mut k6);
-            let (mut y1, mut yerr, mut yp) = (z, z, z);
-            for i in 0..N {
-                for l in 0..LANES {
-                    let d = C1 * k1[i][l] + C3 * k3[i][l] + C4 * k4[i][l] + C5 * k5[i][l] + C6 * k6[i][l];
-                    y1[i][l] = y0[i][l] + h0[l] * d;
-                    yerr[i][l] = h0[l]
-                        * (EC[1] * k1[i][l]
-                            + EC[3] * k3[i][l]
-                            + EC[4] * k4[i][l]
-                            + EC[5] * k5[i][l]
-                            + EC[6] * k6[i][l]);
-                }
-            }
-            if self.a_dydt != 0.0 {
-                rhs.eval(&y1, &mut yp); // GSL's dydt_out, used by the control
-            }
-            // `apply`'s largest error ratio, per lane (a select per
-            // component, as there: the loop runs over the lanes, so no
-            // reduction reaches the vectorizer).
-            let mut rmax = [f64::MIN_POSITIVE; LANES];
-            for i in 0..N {
-                for l in 0..LANES {
-                    let d0 = self.eps_rel * (self.a_y * y1[i][l].abs() + self.a_dydt * (h0[l] * yp[i][l]).abs())
-                        + self.eps_abs;
-                    let ratio = yerr[i][l].abs() / d0.abs();
-                    if ratio > rmax[l] {
-                        rmax[l] = ratio;
-                    }
-                }
-            }
-            // `apply`'s decision, lane by lane.
-            for l in 0..LANES {
-                if pending[l] == 0 {
-                    continue;
-                }
-                let t_new = if last[l] != 0 { t1 } else { t0[l] + h0[l] };
-                let h_old = h0[l];
-                if rmax[l] > 1.1 {
-                    let r = (0.9 / rmax[l].powf(1.0 / 5.0)).max(0.2);
-                    let h_dec = r * h_old;
-                    if h_dec.abs() < h_old.abs() && t_new + h_dec != t_new {
-                        h0[l] = h_dec; // rejected: retried with the smaller size
-                        continue;
-                    }
-                    h0[l] = h_old;
-                } else if rmax[l] < 0.5 && h_old < t1 {
-                    let r = (0.9 / rmax[l].powf(1.0 / 6.0)).clamp(1.0, 5.0);
-                    h0[l] = r * h_old;
-                }
-                #[cfg(test)]
-                if t0[l] == 0.0 && t_new < t1 {
-                    lane_stats::MULTI.with(|c| c.set(c.get() + 1));
-                }
-                step[l] = h0[l];
-                t[l] = t_new;
-                for i in 0..N {
-                    y[i][l] = y1[i][l];
-                }
-                pending[l] = 0;
-            }
-        }
-    }
-}
-
-/// Counts for the tests that the lane paths ran (per thread, so that tests
-/// running at the same time do not mix).
-#[cfg(test)]
-pub(crate) mod lane_stats {
-    use std::cell::Cell;
-    thread_local! {
-        /// Lanes whose first sub-step through [`super::Rkf45::apply_block`]
-        /// ended before the end of the step (they took 2 or more sub-steps in lanes).
-        pub static MULTI: Cell<u64> = const { Cell::new(0) };
-    }
-
-    /// Lanes that took 2 or more sub-steps in lanes so far on this thread.
-    pub fn multi() -> u64 {
-        MULTI.with(Cell::get)
-    }
-}
-
-/// What the tests of the lane kernels share.
+/// What the tests of the lane kernels share (`rkf45`, `adex`, `gif`).
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::native::simd;
@@ -576,6 +385,18 @@ pub(crate) mod testing {
             let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
             lo + (hi - lo) * u
         }
+    }
+
+    /// One step's random input of `n` cells, drawn in this order:
+    /// excitatory conductance kicks (each cell with probability `p_ex`, of
+    /// a size uniform in `[0, kick)`), inhibitory ones (probability
+    /// `p_inh`), injected currents uniform in `[0, cur)`.
+    pub fn random_input(g: &mut Gen, n: usize, p_ex: f64, p_inh: f64, kick: f64, cur: f64) -> [Vec<f64>; 3] {
+        let mut kicks = |p: f64| -> Vec<f64> {
+            (0..n).map(|_| if g.next(0.0, 1.0) < p { g.next(0.0, kick) } else { 0.0 }).collect()
+        };
+        let (ex, inh) = (kicks(p_ex), kicks(p_inh));
+        [ex, inh, (0..n).map(|_| g.next(0.0, cur)).collect()]
     }
 
     /// Runs `case` once per instruction set this CPU has
@@ -661,11 +482,10 @@ impl<const N: usize> Rkf45<N> {
     /// lanes accept them and left as they are otherwise; they must hold a
     /// state `sys` can evaluate (e.g. a copy of a real cell's).
     ///
-    /// A block whose lanes all pass takes its new state in one store; the
-    /// lanes that do not are advanced from their state at the start of the
-    /// step by [`Rkf45::apply_block`] (in lanes, each with its own
-    /// sub-steps) until each reaches `h`, so the result is the scalar
-    /// stepper's bit for bit. Declined padding lanes are left as they are.
+    /// A block whose lanes all pass takes its new state in one store; a lane
+    /// that does not is advanced by the scalar [`Rkf45::advance`] from its
+    /// state at the start of the step, so the result is the scalar
+    /// stepper's bit for bit.
     #[inline(always)]
     pub fn integrate_blocks<S: System<N>>(&self, sys: &S, h: f64, y: &mut [Block<N>], step: &mut [f64], n: usize) {
         let step = &mut step[..y.len() * LANES];
@@ -679,24 +499,18 @@ impl<const N: usize> Rkf45<N> {
                 *steps = [h; LANES];
                 continue;
             }
-            // The declined lanes of real cells, from the step's start, in
-            // lanes (`apply_block`) until each reaches `h`; then the others
-            // take the first sub-step's result.
-            let chunk = sys.chunk(i0);
-            let mut active: Mask = std::array::from_fn(|l| !ok[l] & bits(i0 + l < n));
-            let mut t = [0.0; LANES];
-            while any(&active) {
-                self.apply_block(&ChunkRhs(sys, &chunk), yb, &mut t, h, steps, &active);
-                for l in 0..LANES {
-                    active[l] &= bits(t[l] < h);
-                }
-            }
             for l in 0..LANES {
                 if ok[l] != 0 {
                     for c in 0..N {
                         yb[c][l] = y1[c][l];
                     }
                     steps[l] = h;
+                } else if i0 + l < n {
+                    let mut yi: [f64; N] = std::array::from_fn(|c| yb[c][l]);
+                    self.advance(&mut yi, h, &mut steps[l], |a, f| sys.cell(i0 + l, a, f));
+                    for c in 0..N {
+                        yb[c][l] = yi[c];
+                    }
                 }
             }
         }
