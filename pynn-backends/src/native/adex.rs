@@ -680,17 +680,8 @@ impl NativeCell for EIF_cond_alpha_isfa_ista {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
+    use crate::native::rkf45::testing::{Gen, at_every_width, random_input};
 
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
-    }
     use pynn_core::cells::CellType;
     use pynn_core::parameters::Column;
 
@@ -780,10 +771,7 @@ mod tests {
         let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let (mut n_spikes, mut doubles, mut fallbacks, mut refractory, mut w_max) = (0, 0, 0, 0, 0.0f64);
         for step in 0..3000u64 {
-            let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 0.08) } else { 0.0 };
-            let ex: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.3)).collect();
-            let inh: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.1)).collect();
-            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 0.8)).collect();
+            let [ex, inh, cur] = random_input(&mut g, n, 0.3, 0.1, 0.08, 0.8);
             let mut out = SpikeOut::new();
             k.step(&StepInput { step, synaptic: &[&ex, &inh], current: &cur }, &mut out);
             let mut expected = SpikeOut::new();
@@ -842,18 +830,6 @@ mod tests {
         assert!(fallbacks > 1000, "{fallbacks} cell steps through the scalar fallback");
         assert!(refractory > 5000, "{refractory} refractory cell steps");
         assert!(w_max > 50.0, "adaptation current at most {w_max} pA");
-    }
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
     }
 
     #[test]

@@ -454,17 +454,8 @@ impl Kernel for GifCondExp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
+    use crate::native::rkf45::testing::{Gen, at_every_width, random_input};
 
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
-    }
     use pynn_core::cells::CellType;
 
     fn build(n: usize, first_cell: usize) -> Box<dyn Kernel> {
@@ -490,18 +481,6 @@ mod tests {
         }
         all.sort_by_key(|&(c, s)| (s, c));
         all
-    }
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
     }
 
     #[test]
@@ -541,10 +520,7 @@ mod tests {
         let solver = Rkf45::<3>::absolute(GSL_ERROR_TOL);
         let (mut substeps, mut one_step, mut n_spikes) = (0, 0, 0);
         for step in 0..800u64 {
-            let kick = |g: &mut Gen, p: f64| if g.next(0.0, 1.0) < p { g.next(0.0, 2.0) } else { 0.0 };
-            let ex: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.05)).collect();
-            let inh: Vec<f64> = (0..n).map(|_| kick(&mut g, 0.03)).collect();
-            let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 1.2)).collect();
+            let [ex, inh, cur] = random_input(&mut g, n, 0.05, 0.03, 2.0, 1.2);
             let mut out = SpikeOut::new();
             k.step(&StepInput { step, synaptic: &[&ex, &inh], current: &cur }, &mut out);
             let mut expected = SpikeOut::new();

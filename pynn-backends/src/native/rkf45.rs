@@ -369,6 +369,47 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
+/// What the tests of the lane kernels share (`rkf45`, `adex`, `gif`).
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::native::simd;
+
+    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
+    pub struct Gen(pub u64);
+    impl Gen {
+        /// The next number, uniform in `[lo, hi)`.
+        pub fn next(&mut self, lo: f64, hi: f64) -> f64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
+            lo + (hi - lo) * u
+        }
+    }
+
+    /// One step's random input of `n` cells, drawn in this order:
+    /// excitatory conductance kicks (each cell with probability `p_ex`, of
+    /// a size uniform in `[0, kick)`), inhibitory ones (probability
+    /// `p_inh`), injected currents uniform in `[0, cur)`.
+    pub fn random_input(g: &mut Gen, n: usize, p_ex: f64, p_inh: f64, kick: f64, cur: f64) -> [Vec<f64>; 3] {
+        let mut kicks = |p: f64| -> Vec<f64> {
+            (0..n).map(|_| if g.next(0.0, 1.0) < p { g.next(0.0, kick) } else { 0.0 }).collect()
+        };
+        let (ex, inh) = (kicks(p_ex), kicks(p_inh));
+        [ex, inh, (0..n).map(|_| g.next(0.0, cur)).collect()]
+    }
+
+    /// Runs `case` once per instruction set this CPU has
+    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
+    /// every width.
+    pub fn at_every_width(case: impl Fn()) {
+        for isa in simd::available() {
+            eprintln!("instruction set {isa:?}");
+            simd::with_isa_limit(isa, &case);
+        }
+    }
+}
+
 impl<const N: usize> Rkf45<N> {
     /// Integrates every cell of `sys` over one step `h`: [`LANES`] cells at
     /// a time through [`Rkf45::first_step_lanes`] (the common case of one
@@ -478,6 +519,7 @@ impl<const N: usize> Rkf45<N> {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::Gen;
     use super::*;
     use crate::native::simd::{self, Isa};
 
@@ -547,18 +589,6 @@ mod tests {
             *step = h0;
             *t = t_new;
             return;
-        }
-    }
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
         }
     }
 
