@@ -232,9 +232,10 @@ fn prefetch(targets: &[u16]) {
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         // Up to sixteen 64-byte lines (512 targets): Brunel's rows (about
-        // 410 targets per shard, 13 lines) whole; with the first four only,
-        // the run took 3 % more processor time (the hardware prefetcher
-        // starts late on rows this short).
+        // 410 targets per shard, 13 lines) whole. Against the first four
+        // only: 3 % less processor time for `brunel --threads 1` (median
+        // of 5 interleaved pairs on a loaded machine); the hardware
+        // prefetcher starts late on rows this short.
         for k in (0..targets.len().min(PREFETCH_TARGETS)).step_by(32) {
             // SAFETY: a prefetch has no architectural effect; the pointer
             // points into `targets` anyway.
