@@ -143,6 +143,15 @@ pub(super) struct Spikes {
     /// parallel to it, for shards of precise kernels (`precise.rs`);
     /// empty otherwise (offset 0).
     pub(super) offs: Vec<f64>,
+    /// `cell[k] == list[k].0` for the closed steps, in 16 bits (a shard
+    /// has at most [`SHARD_CELLS`] cells): what delivery reads, 2 bytes
+    /// per entry instead of the list's 16 (Brunel's Poisson drive closes
+    /// about 10 000 entries per step, read again one slice later).
+    pub(super) cell: Vec<u16>,
+    /// `stamp[j]`: the time stamp of the spikes of the slice's step `j`
+    /// (that of its first entry, 0 if it has none; all spikes of a step
+    /// share it).
+    pub(super) stamp: Vec<u64>,
 }
 
 impl Spikes {
@@ -152,6 +161,8 @@ impl Spikes {
         self.bounds.push(0);
         self.mult.clear();
         self.offs.clear();
+        self.cell.clear();
+        self.stamp.clear();
     }
 
     /// Closes the current step (its spikes are `list[bounds.last()..]`, in
@@ -162,7 +173,10 @@ impl Spikes {
         let from = *self.bounds.last().unwrap_or(&0);
         // Precise spikes keep one entry each (their offsets differ).
         let precise = !self.offs.is_empty() && self.offs.len() == self.list.len();
-        if !precise && self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
+        // A counted kernel (`Kernel::step_counted`) gave one entry and one
+        // count per spiking cell: nothing to merge, and no scan for it.
+        let counted = self.mult.len() == self.list.len();
+        if !precise && !counted && self.list[from..].windows(2).any(|w| w[0].0 == w[1].0) {
             let (mut i, mut out) = (from, from);
             while i < self.list.len() {
                 let m = run_length(&self.list, i);
@@ -175,17 +189,21 @@ impl Spikes {
         } else {
             self.mult.resize(self.list.len(), 1);
         }
+        // Cells fit in 16 bits: a shard has at most SHARD_CELLS <= 65 536.
+        self.cell.extend(self.list[from..].iter().map(|e| e.0 as u16));
+        self.stamp.push(self.list.get(from).map_or(0, |e| e.1));
         self.bounds.push(self.list.len());
     }
 
     /// The entries of step `j` whose cell lies in `first..last`, as a range
-    /// of positions in `list` and `mult` (binary searches: cells are sorted).
+    /// of positions in `list`, `cell` and `mult` (binary searches over
+    /// `cell`: cells are sorted).
     #[inline]
     pub(super) fn range(&self, j: usize, first: u32, last: u32) -> std::ops::Range<usize> {
         let (a, b) = (self.bounds[j], self.bounds[j + 1]);
-        let list = &self.list[a..b];
-        let lo = list.partition_point(|e| e.0 < first);
-        let hi = lo + list[lo..].partition_point(|e| e.0 < last);
+        let cell = &self.cell[a..b];
+        let lo = cell.partition_point(|&c| u32::from(c) < first);
+        let hi = lo + cell[lo..].partition_point(|&c| u32::from(c) < last);
         a + lo..a + hi
     }
 }
@@ -492,5 +510,49 @@ impl Native {
         });
         self.rebuild_injection();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spikes;
+
+    fn closed() -> Spikes {
+        let mut s = Spikes::default();
+        s.clear();
+        s
+    }
+
+    /// A step of single spikes, a step with a cell repeated (merged into
+    /// one entry with its multiplicity), an empty step and a counted step
+    /// (a count per entry already, as `Kernel::step_counted` writes it):
+    /// `cell`, `stamp`, `mult` and `bounds` must describe exactly these
+    /// entries, and `range` must find the cells of a window in each step.
+    #[test]
+    fn closed_steps_keep_cells_stamps_and_counts() {
+        let mut s = closed();
+        s.list.extend([(3, 7), (9, 7), (4000, 7)]);
+        s.end_step();
+        s.list.extend([(1, 8), (5, 8), (5, 8), (5, 8), (6, 8)]);
+        s.end_step();
+        s.end_step();
+        s.list.extend([(2, 10), (2000, 10)]);
+        s.mult.extend([4, 1]);
+        s.end_step();
+        assert_eq!(s.bounds, [0, 3, 6, 6, 8]);
+        assert_eq!(s.cell, [3, 9, 4000, 1, 5, 6, 2, 2000]);
+        assert_eq!(s.stamp, [7, 8, 0, 10]);
+        assert_eq!(s.mult, [1, 1, 1, 1, 3, 1, 4, 1]);
+        assert_eq!(
+            s.list.iter().map(|e| e.0).collect::<Vec<_>>(),
+            s.cell.iter().map(|&c| u32::from(c)).collect::<Vec<_>>()
+        );
+        // Cells in 4..4001 of step 0: 9 and 4000 (positions 1, 2).
+        assert_eq!(s.range(0, 4, 4001), 1..3);
+        assert_eq!(s.range(1, 5, 6), 4..5);
+        assert_eq!(s.range(2, 0, u32::MAX), 6..6);
+        assert_eq!(s.range(3, 3, 2000), 7..7);
+        s.clear();
+        assert!(s.cell.is_empty() && s.stamp.is_empty() && s.mult.is_empty() && s.bounds == [0]);
     }
 }
