@@ -83,7 +83,7 @@ fn detected_avx512() -> bool {
 fn detected_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2")
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -166,7 +166,7 @@ macro_rules! dispatch {
                 fn wider<$g: $bound>($($a: $t),*) -> $ret {
                     $body::<$g>($($a),*)
                 }
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 fn wide<$g: $bound>($($a: $t),*) -> $ret {
                     $body::<$g>($($a),*)
                 }
@@ -175,7 +175,7 @@ macro_rules! dispatch {
                     return unsafe { wider::<$g>($($a),*) };
                 }
                 if $crate::native::simd::avx2() {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
                     return unsafe { wide::<$g>($($a),*) };
                 }
             }
@@ -191,7 +191,7 @@ macro_rules! dispatch {
                 fn wider($($a: $t),*) -> $ret {
                     $body($($a),*)
                 }
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 fn wide($($a: $t),*) -> $ret {
                     $body($($a),*)
                 }
@@ -200,7 +200,7 @@ macro_rules! dispatch {
                     return unsafe { wider($($a),*) };
                 }
                 if $crate::native::simd::avx2() {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
                     return unsafe { wide($($a),*) };
                 }
             }
