@@ -31,6 +31,15 @@
 //!   NEST's `IntegrationStep_`). No step is thus less accurate than NEST's
 //!   error control allows.
 //!
+//! `Rk4` and `Auto` share one vectorised pass (`FixedStep`, private): it
+//! integrates `w = v - E_ex`, so that `dw/dt = a - b min(w, w_th)` has the
+//! excitatory conductance in `b` only, and every coefficient of a stage is
+//! a fused multiply-add with constants divided by `C_m` once
+//! ([`f64::mul_add`]: correctly rounded, so every vector width gives the
+//! same bits, tested); refractoriness is the step at which it ends (no
+//! store per cell and step); cells go in blocks of 128, and only a block
+//! with a spike or a rejected cell is scanned afterwards.
+//!
 //! ## The guard's estimate
 //!
 //! Below threshold, `v' = a(t) - b(t) v` is linear in `v`, and every
@@ -68,9 +77,10 @@
 //!
 //! For the Vogels–Abbott COBA network (`h = 0.1`, 200 pF, `r = 0.2/ms`,
 //! `v` near -55 mV) the estimate passes up to `g_i` of about 380 nS
-//! (computed from the formula, not counted in a run); measured, the
-//! default runs VA COBA in 1.2-1.45 times the time of unguarded RK4 and
-//! about a quarter of RKF45's.
+//! (computed from the formula). Counted (`va_coba`, default seed): 26 216
+//! of the 4·10^7 cell-steps of the first second take RKF45 (0.07 %),
+//! 28 411 in five seconds: nearly all in the synchronous start, when
+//! inhibitory conductances reach several hundred nS.
 
 use super::OdeSolver;
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};

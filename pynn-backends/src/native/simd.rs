@@ -3,12 +3,16 @@
 //! The kernels' loops are written once as plain Rust (`#[inline(always)]`)
 //! and compiled three times: for the baseline target (SSE2 on x86-64, two
 //! f64 lanes) and, inside functions with `#[target_feature(enable = ...)]`,
-//! for AVX2 (four lanes) and AVX-512F (eight). [`avx512`] and [`avx2`] tell
-//! which one to call. Only additions,
+//! for AVX2 with FMA (four lanes) and AVX-512F (eight). [`avx512`] and
+//! [`avx2`] tell which one to call. Only additions,
 //! multiplications, comparisons and selects are widened; Rust never fuses a
 //! multiplication and an addition into an FMA on its own, so both versions
 //! perform the same IEEE operations in the same order and give bit-identical
 //! results (the engine's reproducibility contract holds across machines).
+//! A kernel that wants a fused multiply-add writes [`f64::mul_add`], which
+//! is correctly rounded everywhere: the FMA instruction in the AVX2 and
+//! AVX-512 versions, libm's `fma` (a call per operation, much slower) in
+//! the baseline one, which only CPUs without AVX2 and FMA run.
 //!
 //! One exception is known and avoided: a loop-carried [`f64::max`] (LLVM's
 //! `maxnum`) reduction. LLVM 22's loop vectorizer, given AVX-512F (where
@@ -98,7 +102,7 @@ pub fn avx512() -> bool {
     limit() >= Isa::Avx512 && detected_avx512()
 }
 
-/// Whether to run the AVX2 version: the CPU has it (std caches the answer
+/// Whether to run the AVX2 version: the CPU has AVX2 and FMA (std caches the answer
 /// after the first call, so this is one relaxed atomic load) and the
 /// thread's [`with_isa_limit`] allows it.
 #[inline]
