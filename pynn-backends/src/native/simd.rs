@@ -3,12 +3,16 @@
 //! The kernels' loops are written once as plain Rust (`#[inline(always)]`)
 //! and compiled three times: for the baseline target (SSE2 on x86-64, two
 //! f64 lanes) and, inside functions with `#[target_feature(enable = ...)]`,
-//! for AVX2 (four lanes) and AVX-512F (eight). [`avx512`] and [`avx2`] tell
-//! which one to call. Only additions,
+//! for AVX2 with FMA (four lanes) and AVX-512F (eight). [`avx512`] and
+//! [`avx2`] tell which one to call. Only additions,
 //! multiplications, comparisons and selects are widened; Rust never fuses a
 //! multiplication and an addition into an FMA on its own, so both versions
 //! perform the same IEEE operations in the same order and give bit-identical
 //! results (the engine's reproducibility contract holds across machines).
+//! A kernel that wants a fused multiply-add writes [`f64::mul_add`], which
+//! is correctly rounded everywhere: the FMA instruction in the AVX2 and
+//! AVX-512 versions, libm's `fma` (a call per operation, much slower) in
+//! the baseline one, which only CPUs without AVX2 and FMA run.
 //!
 //! One exception is known and avoided: a loop-carried [`f64::max`] (LLVM's
 //! `maxnum`) reduction. LLVM 22's loop vectorizer, given AVX-512F (where
@@ -83,7 +87,7 @@ fn detected_avx512() -> bool {
 fn detected_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2")
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -98,7 +102,7 @@ pub fn avx512() -> bool {
     limit() >= Isa::Avx512 && detected_avx512()
 }
 
-/// Whether to run the AVX2 version: the CPU has it (std caches the answer
+/// Whether to run the AVX2 version: the CPU has AVX2 and FMA (std caches the answer
 /// after the first call, so this is one relaxed atomic load) and the
 /// thread's [`with_isa_limit`] allows it.
 #[inline]
@@ -166,7 +170,7 @@ macro_rules! dispatch {
                 fn wider<$g: $bound>($($a: $t),*) -> $ret {
                     $body::<$g>($($a),*)
                 }
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 fn wide<$g: $bound>($($a: $t),*) -> $ret {
                     $body::<$g>($($a),*)
                 }
@@ -175,7 +179,7 @@ macro_rules! dispatch {
                     return unsafe { wider::<$g>($($a),*) };
                 }
                 if $crate::native::simd::avx2() {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
                     return unsafe { wide::<$g>($($a),*) };
                 }
             }
@@ -191,7 +195,7 @@ macro_rules! dispatch {
                 fn wider($($a: $t),*) -> $ret {
                     $body($($a),*)
                 }
-                #[target_feature(enable = "avx2")]
+                #[target_feature(enable = "avx2,fma")]
                 fn wide($($a: $t),*) -> $ret {
                     $body($($a),*)
                 }
@@ -200,7 +204,7 @@ macro_rules! dispatch {
                     return unsafe { wider($($a),*) };
                 }
                 if $crate::native::simd::avx2() {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
                     return unsafe { wide($($a),*) };
                 }
             }
