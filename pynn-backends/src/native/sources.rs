@@ -655,28 +655,52 @@ fn draw_lanes_of<const L: usize, W: lanes::Word<L>>(f: LaneFill<'_>) {
             stream[l] = stream0 + i as u64;
             table[l] = &tables[table_of[i] as usize];
         }
+        let same = group.iter().all(|&i| table_of[i as usize] == table_of[group[0] as usize]);
         for b in 0..CHACHA_PER_BLOCK as usize {
             lanes::blocks::<L, W>(key, &counter, &stream, &mut out);
-            for j in 0..8 {
-                let row = (8 * b + j) * n;
-                for (l, &i) in group.iter().enumerate() {
-                    let hi = out[2 * j + 1][l];
-                    let pos = row + i as usize;
-                    let t = table[l];
-                    match t.direct[(hi >> (32 - DIRECT_BITS)) as usize] {
-                        SEARCH => {
-                            let m = ((u64::from(hi) << 32) | u64::from(out[2 * j][l])) >> 11;
-                            let c = u32::try_from(t.count_bits(m)).unwrap_or(u32::MAX);
-                            put_count(counts, big, pos, c);
-                        }
-                        c => counts[pos] = c,
-                    }
-                }
+            // One table for the whole group (a homogeneous population):
+            // its direct table is then not looked up per lane.
+            if same {
+                counts_of_draws(&out, group, 8 * b * n, n, |_| first, counts, big);
+            } else {
+                counts_of_draws(&out, group, 8 * b * n, n, |l| table[l], counts, big);
             }
             counter.iter_mut().for_each(|c| *c = c.wrapping_add(1));
         }
         for &i in group {
             wpos[i as usize] += 2 * COUNT_BLOCK;
+        }
+    }
+}
+
+/// The counts of the 8 draws of a ChaCha block of each cell of `group`
+/// (`out`, lane `l` for cell `group[l]`, of `table(l)`), at the rows
+/// `first_row / n ..` of `counts`: one look-up in the direct table by the
+/// draw's top bits, a search only where the bucket holds a threshold.
+#[inline(always)]
+fn counts_of_draws<'t, const L: usize>(
+    out: &[[u32; L]; 16],
+    group: &[u32],
+    first_row: usize,
+    n: usize,
+    table: impl Fn(usize) -> &'t CountTable,
+    counts: &mut [u8],
+    big: &mut Vec<(usize, u32)>,
+) {
+    for j in 0..8 {
+        let row = first_row + j * n;
+        for (l, &i) in group.iter().enumerate() {
+            let hi = out[2 * j + 1][l];
+            let pos = row + i as usize;
+            let t = table(l);
+            match t.direct[(hi >> (32 - DIRECT_BITS)) as usize] {
+                SEARCH => {
+                    let m = ((u64::from(hi) << 32) | u64::from(out[2 * j][l])) >> 11;
+                    let c = u32::try_from(t.count_bits(m)).unwrap_or(u32::MAX);
+                    put_count(counts, big, pos, c);
+                }
+                c => counts[pos] = c,
+            }
         }
     }
 }
