@@ -1226,8 +1226,8 @@ mod tests {
 
     /// The lanes compute the blocks `ChaCha8Rng` outputs: the same 64-bit
     /// draws (low word first) for streams far apart and block counters
-    /// across a 32-bit carry, at the widths 4, 8 and 16 (plain code here;
-    /// `mixed_sources_draw_the_recorded_spikes` runs the dispatched widths).
+    /// across a 32-bit carry, with plain words of 4, 8 and 16 lanes and
+    /// with the AVX2 and AVX-512F words where the CPU runs them.
     #[test]
     fn lanes_equal_the_generator() {
         #[inline(always)]
