@@ -108,8 +108,8 @@ impl Kernel for ArrayKernel {
 ///   `(start, start + duration]` use the mean of the part inside.
 ///
 /// The dense cells with `lambda < 30` ("lane cells") draw the counts of a
-/// block of [`COUNT_BLOCK`] steps wholly inside their windows many
-/// streams at once ([`lanes`]): their generators are then not the
+/// block of 16 steps wholly inside their windows many
+/// streams at once: their generators are then not the
 /// `ChaCha8Rng`s of `rngs` but a position in the stream each, and the
 /// ChaCha blocks of 4, 8 or 16 cells are computed side by side in vector
 /// lanes. The draws are the generators' own, in the same order.
@@ -250,7 +250,7 @@ impl PoissonKernel {
                     continue;
                 }
                 let whole = t_begin >= self.start[i] && t_end <= self.stop[i];
-                if self.lane[i] && whole && self.wpos[i] % 16 == 0 {
+                if self.lane[i] && whole && self.wpos[i].is_multiple_of(16) {
                     lanes.push(i as u32);
                 } else {
                     slow.push(i as u32);
@@ -297,7 +297,7 @@ impl PoissonKernel {
         if self.lane[i] {
             // Positions stay far below 2^64 words (2^57 blocks).
             self.wpos[i] = self.rngs[i].get_word_pos() as u64;
-            self.lanes_aligned &= self.wpos[i] % 16 == 0;
+            self.lanes_aligned &= self.wpos[i].is_multiple_of(16);
         }
     }
 
@@ -391,7 +391,7 @@ impl PoissonKernel {
         let lane_cells = self.lane_cells.iter().map(|&i| i as usize);
         self.lanes_start = lane_cells.clone().map(|i| self.start[i]).fold(f64::NEG_INFINITY, f64::max);
         self.lanes_stop = lane_cells.clone().map(|i| self.stop[i]).fold(f64::INFINITY, f64::min);
-        self.lanes_aligned = lane_cells.into_iter().all(|i| self.wpos[i] % 16 == 0);
+        self.lanes_aligned = lane_cells.into_iter().all(|i| self.wpos[i].is_multiple_of(16));
     }
 
     /// A whole-step Poisson count of cell `i` from its table.
@@ -563,7 +563,7 @@ impl CountTable {
         for (g, d) in direct.iter_mut().enumerate() {
             let shift = 53 - DIRECT_BITS;
             let first = thr.partition_point(|t| *t <= (g as u64) << shift);
-            let last = thr.partition_point(|t| *t <= (((g as u64) + 1) << shift) - 1);
+            let last = thr.partition_point(|t| *t < ((g as u64) + 1) << shift);
             if first == last && first < thr.len() && first < usize::from(SEARCH) {
                 *d = first as u8;
             }
