@@ -616,7 +616,7 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 const MAX_BLOCK_RECEPTORS: usize = 4;
 
 /// [`Family::MIN_BLOCK_LANES`] of the AdExp `PointNeuron`.
-const MIN_BLOCK_LANES: usize = 4;
+const MIN_BLOCK_LANES: usize = 6;
 
 /// The AdExp membrane constants of one cell (`T = f64`) or of the
 /// [`LANES`] cells of a block (`T = V8`).
