@@ -290,6 +290,10 @@ pub(crate) trait Family<const N: usize>: Send + 'static {
     type Block: Copy;
     /// Index of the adaptation current `w` in the state.
     const ADAPTATION: usize;
+    /// Fewest lanes of a block with a carried step of at least `dt` for
+    /// which [`step_blocks`] tries the block's first sub-step (below it,
+    /// every lane takes the scalar path at once).
+    const MIN_BLOCK_LANES: usize = 1;
     /// The rule of a cell.
     fn rule(c: &Self::Cell) -> Rule;
     /// The rules of a block.
@@ -443,7 +447,15 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
         let sys = FamilySystem::<M, N> { cells, blocks, r, i_stim };
         // Cannot fail: the slices are LANES long.
         let steps: &mut Lanes = (&mut step[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
-        let (y1, ok) = solver.first_step_block(&sys, i0, yb, h, steps);
+        // A lane whose carried step is below `h` cannot take its step
+        // whole: with fewer than `M::MIN_BLOCK_LANES` lanes that can, the
+        // block attempt is skipped and every lane takes the scalar path
+        // (the same operations, so the same bits).
+        let (y1, ok) = if steps.iter().filter(|s| **s >= h).count() >= M::MIN_BLOCK_LANES.max(1) {
+            solver.first_step_block(&sys, i0, yb, h, steps)
+        } else {
+            (*yb, [0; LANES])
+        };
         // Cannot fail: as above.
         let rb: &mut [u32; LANES] = (&mut r[i0..i0 + LANES]).try_into().expect("a block has LANES lanes");
         let mut count = [0u32; LANES];
