@@ -290,9 +290,10 @@ impl Shard {
                     r[slot * n..(slot + 1) * n].fill(0.0);
                 }
             }
-            // (Unrecorded shards skip the loop: Brunel's Poisson shards list
-            // every cell in every step.)
-            for (i, &(c, s)) in out.list[before..].iter().enumerate().filter(|_| self.records_spikes) {
+            // Unrecorded shards skip the loop (Brunel's Poisson shards list
+            // every cell in every step).
+            let emitted = if self.records_spikes { &out.list[before..] } else { &[] };
+            for (i, &(c, s)) in emitted.iter().enumerate() {
                 if self.spike_mask[c as usize] {
                     // Counted kernels (`Kernel::step_counted`) gave each cell's count.
                     let m = out.mult.get(before + i).map_or(1, |m| *m as usize);
