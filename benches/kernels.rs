@@ -1,7 +1,8 @@
 //! Criterion benches of the native engine's hot loops: the neuron update
 //! of `IF_curr_exp` and `IF_curr_delta` (exact propagators; also as the
-//! engine steps a shard without current sources), `IF_cond_exp`
-//! (adaptive RKF45 and fixed-step RK4), the `SpikeSourcePoisson` draws
+//! engine steps a shard without current sources), `IF_cond_exp` with
+//! each ODE solver (`OdeSolver::Auto`, the default; NEST's adaptive RKF45;
+//! fixed-step RK4), the `SpikeSourcePoisson` draws
 //! (one entry per spike, and counted per cell as the engine steps them),
 //! 512 cells per step, and spike delivery through the engine
 //! (a source population firing every step into a sparsely connected
@@ -33,7 +34,8 @@ fn kernel<C: NativeCell>() -> Box<dyn Kernel> {
     C::build(&params, &init, &ctx).expect("kernel")
 }
 
-/// Steps a kernel with a constant excitatory input on every cell.
+/// Steps a kernel with a constant excitatory input on every cell (ODE
+/// solver: RKF45, for the kernels that have one).
 fn update<C: NativeCell>(c: &mut Criterion, name: &str, input: f64) {
     update_with::<C>(c, name, input, OdeSolver::Rkf45);
 }
@@ -86,7 +88,8 @@ fn neuron_update(c: &mut Criterion) {
     update_clearing::<IF_curr_exp>(c, "update IF_curr_exp x512, clearing, no current", 0.5);
     update_clearing::<IF_curr_delta>(c, "update IF_curr_delta x512, clearing, no current", 0.5);
     update::<IF_curr_delta>(c, "update IF_curr_delta x512", 0.05);
-    update::<IF_cond_exp>(c, "update IF_cond_exp x512 (RKF45)", 0.002);
+    update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (Auto, the default)", 0.002, OdeSolver::Auto);
+    update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (RKF45)", 0.002, OdeSolver::Rkf45);
     update_with::<IF_cond_exp>(c, "update IF_cond_exp x512 (RK4)", 0.002, OdeSolver::Rk4);
     poisson(c);
     poisson_counted(c);

@@ -94,24 +94,41 @@ pub struct Block {
 }
 
 /// Accumulates one population's raw recordings of the segment in progress.
+///
+/// Spikes are kept as the backend drained them (one chunk per drain, in
+/// time order) and sorted into per-cell trains only when a segment is
+/// built ([`SegmentAccumulator::to_segment`]): appending moves the chunk
+/// and touches no spike, and building visits each spike once, into trains
+/// allocated at their final length. Before, each appended spike went
+/// through two per-cell map look-ups and two growing vectors (an offset
+/// was stored for every spike, 0 on the grid): 3 % of Brunel's CPU time.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SegmentAccumulator {
-    pub spikes: BTreeMap<u32, Vec<u64>>,
-    /// Per cell, parallel to `spikes`: each spike's offset before the end
-    /// of its step (ms; 0 for spikes on the grid).
-    pub offsets: BTreeMap<u32, Vec<f64>>,
+    /// The drained spikes, one [`SpikeChunk`] per drain, oldest first.
+    pub spikes: Vec<SpikeChunk>,
     /// Per recorded (variable, cells): the drained chunks in time order,
     /// kept apart (appending moves them, allocates nothing large) and
     /// joined into the copy [`SegmentAccumulator::to_segment`] returns.
     pub signals: Vec<Vec<crate::backend::RawSignal>>,
 }
 
+/// The spikes of one drain ([`RawRecording::spikes`] and
+/// [`RawRecording::offsets`], moved).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SpikeChunk {
+    /// (population index, step of the spike time), in time order.
+    pub spikes: Vec<(u32, u64)>,
+    /// Offset of each spike before the end of its step (ms); a spike
+    /// without an entry (every spike when empty) is on the grid (0).
+    pub offsets: Vec<f64>,
+}
+
 impl SegmentAccumulator {
-    /// Appends a backend's drained data (the samples are moved, not copied).
+    /// Appends a backend's drained data (the spikes and samples are moved,
+    /// not copied).
     pub fn append(&mut self, raw: RawRecording) {
-        for (k, (cell, step)) in raw.spikes.into_iter().enumerate() {
-            self.spikes.entry(cell).or_default().push(step);
-            self.offsets.entry(cell).or_default().push(raw.offsets.get(k).copied().unwrap_or(0.0));
+        if !raw.spikes.is_empty() {
+            self.spikes.push(SpikeChunk { spikes: raw.spikes, offsets: raw.offsets });
         }
         for sig in raw.signals {
             match self.signals.iter_mut().find(|g| g[0].name == sig.name && g[0].cells == sig.cells) {
@@ -119,6 +136,48 @@ impl SegmentAccumulator {
                 None => self.signals.push(vec![sig]),
             }
         }
+    }
+
+    /// The spike trains of the cells in `spike_cells` (recorded now) and of
+    /// every cell with a spike in the segment, by population index: each
+    /// cell's spikes in drain order (time order), at `step * dt - offset`.
+    fn spiketrains(&self, label: &str, dt: f64, t_stop: f64, spike_cells: &[usize]) -> Vec<SpikeTrain> {
+        // Spikes per cell (counting pass), then one train per cell that
+        // spikes or is recorded, each allocated at its length.
+        let top = self.spikes.iter().flat_map(|c| c.spikes.iter().map(|s| s.0 as usize + 1)).max().unwrap_or(0);
+        let top = top.max(spike_cells.iter().map(|c| c + 1).max().unwrap_or(0));
+        let mut count = vec![0u32; top];
+        for chunk in &self.spikes {
+            for &(c, _) in &chunk.spikes {
+                count[c as usize] += 1;
+            }
+        }
+        let mut listed = vec![false; top];
+        for &c in spike_cells {
+            listed[c] = true;
+        }
+        // `slot[c]`: index of cell c's train in the result.
+        let mut slot = vec![u32::MAX; top];
+        let mut trains = Vec::new();
+        for c in 0..top {
+            if count[c] > 0 || listed[c] {
+                slot[c] = trains.len() as u32;
+                trains.push(SpikeTrain {
+                    source_index: c,
+                    source_population: label.to_string(),
+                    times: Vec::with_capacity(count[c] as usize),
+                    t_start: 0.0,
+                    t_stop,
+                });
+            }
+        }
+        for chunk in &self.spikes {
+            for (j, &(c, k)) in chunk.spikes.iter().enumerate() {
+                let offset = chunk.offsets.get(j).copied().unwrap_or(0.0);
+                trains[slot[c as usize] as usize].times.push(k as f64 * dt - offset);
+            }
+        }
+        trains
     }
 
     /// Builds the Neo-shaped segment.
@@ -134,33 +193,7 @@ impl SegmentAccumulator {
         filter: &dyn Fn(&str) -> bool,
     ) -> crate::Result<Segment> {
         let t_stop = t_stop_step as f64 * dt;
-        let mut spiketrains = Vec::new();
-        if filter("spikes") {
-            let mut cells: Vec<usize> = spike_cells.to_vec();
-            cells.extend(self.spikes.keys().map(|c| *c as usize));
-            cells.sort_unstable();
-            cells.dedup();
-            for c in cells {
-                let offsets = self.offsets.get(&(c as u32));
-                let times = self
-                    .spikes
-                    .get(&(c as u32))
-                    .map(|s| {
-                        s.iter()
-                            .enumerate()
-                            .map(|(j, k)| *k as f64 * dt - offsets.and_then(|o| o.get(j)).copied().unwrap_or(0.0))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                spiketrains.push(SpikeTrain {
-                    source_index: c,
-                    source_population: label.to_string(),
-                    times,
-                    t_start: 0.0,
-                    t_stop,
-                });
-            }
-        }
+        let spiketrains = if filter("spikes") { self.spiketrains(label, dt, t_stop, spike_cells) } else { Vec::new() };
         let mut analogsignals = Vec::new();
         for group in &self.signals {
             let s = &group[0];
@@ -282,4 +315,58 @@ pub(crate) fn merge_blocks(label: &str, blocks: Vec<Block>, parts: &[&[usize]]) 
         out.segments.push(seg);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::RawSignal;
+
+    fn segment(acc: &SegmentAccumulator, dt: f64, spike_cells: &[usize]) -> Segment {
+        acc.to_segment("segment000".into(), "p", dt, 100, spike_cells, &|_| "mV", &|_| true).expect("segment")
+    }
+
+    /// Two drains (on the grid, then precise) become per-cell trains in
+    /// time order; recorded cells without spikes get empty trains; cells
+    /// are in index order. Times are exact: `step * dt - offset` with
+    /// dt = 0.5 and offsets that are binary fractions (no rounding).
+    #[test]
+    fn spikes_of_several_drains_become_trains_in_time_order() {
+        let mut acc = SegmentAccumulator::default();
+        acc.append(RawRecording { spikes: vec![(3, 1), (0, 2), (3, 2), (3, 5)], offsets: vec![], signals: vec![] });
+        acc.append(RawRecording { spikes: vec![(0, 7), (3, 8)], offsets: vec![0.25, 0.125], signals: vec![] });
+        // An empty drain adds nothing.
+        acc.append(RawRecording::default());
+        assert_eq!(acc.spikes.len(), 2);
+        let seg = segment(&acc, 0.5, &[1, 3]);
+        let got: Vec<(usize, Vec<f64>)> = seg.spiketrains.iter().map(|s| (s.source_index, s.times.clone())).collect();
+        assert_eq!(got, vec![(0, vec![1.0, 3.25]), (1, vec![]), (3, vec![0.5, 1.0, 2.5, 3.875])]);
+        assert!(seg.spiketrains.iter().all(|s| s.t_stop == 50.0 && s.source_population == "p"));
+    }
+
+    /// A drain's offsets shorter than its spikes count as 0 for the rest
+    /// (as external backends may send), and filtering out "spikes" gives
+    /// no trains while signals are still joined across drains.
+    #[test]
+    fn missing_offsets_are_on_the_grid_and_filters_apply() {
+        let mut acc = SegmentAccumulator::default();
+        let sig = |steps: Vec<u64>, data: Vec<f64>| RawSignal { name: "v".into(), cells: vec![2, 5], steps, data };
+        acc.append(RawRecording {
+            spikes: vec![(2, 4), (5, 4)],
+            offsets: vec![0.5],
+            signals: vec![sig(vec![0, 1], vec![1.0, 2.0, 3.0, 4.0])],
+        });
+        acc.append(RawRecording { spikes: vec![], offsets: vec![], signals: vec![sig(vec![2], vec![5.0, 6.0])] });
+        let seg = segment(&acc, 1.0, &[]);
+        assert_eq!(seg.spiketrains.len(), 2);
+        assert_eq!(seg.spiketrains[0].times, vec![3.5]);
+        assert_eq!(seg.spiketrains[1].times, vec![4.0]);
+        let v = seg.signal("v").expect("v");
+        assert_eq!(v.data, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!((v.t_start, v.sampling_period, v.n_samples()), (0.0, 1.0, 3));
+        let no_spikes =
+            acc.to_segment("s".into(), "p", 1.0, 3, &[2], &|_| "mV", &|v: &str| v != "spikes").expect("segment");
+        assert!(no_spikes.spiketrains.is_empty());
+        assert_eq!(no_spikes.analogsignals.len(), 1);
+    }
 }

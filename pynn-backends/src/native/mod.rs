@@ -488,9 +488,11 @@ impl Backend for Native {
         }
         for sh in &mut self.shards[range] {
             sh.spike_mask.iter_mut().for_each(|m| *m = false);
+            sh.records_spikes = false;
             for c in &plan.spikes {
                 if *c >= sh.first && *c < sh.first + sh.size {
                     sh.spike_mask[c - sh.first] = true;
+                    sh.records_spikes = true;
                 }
             }
             if !same {
@@ -524,10 +526,14 @@ impl Backend for Native {
             for (sh, pend) in self.shards.iter_mut().zip(&mut self.pending) {
                 pend.clear();
                 sh.kernel.initial_spikes(&mut pend.list);
+                // Offsets are kept by precise shards only (0 here).
+                let precise = sh.kernel.precise().is_some();
                 for &(c, s) in &pend.list {
                     if sh.spike_mask[c as usize] {
                         sh.rec_spikes.push((c, s));
-                        sh.rec_offs.push(0.0);
+                        if precise {
+                            sh.rec_offs.push(0.0);
+                        }
                     }
                 }
                 pend.end_step();
@@ -609,16 +615,27 @@ impl Backend for Native {
         let merged = self.merge_samples(pop)?;
         let mut signals = std::mem::take(&mut self.pops[pop].done);
         signals.extend(merged);
-        let mut spikes = Vec::new();
-        let mut offsets = Vec::new();
-        for sh in &mut self.shards[range] {
+        // Allocated at their length: the core keeps these vectors as they
+        // are until the segment is built (data.rs), and the shards' buffers
+        // are freed (a later run grows its own).
+        // Offsets are kept only where one is not 0 (precise shards).
+        let shards = &mut self.shards[range];
+        let n: usize = shards.iter().map(|sh| sh.rec_spikes.len()).sum();
+        let precise = shards.iter().any(|sh| sh.rec_offs.iter().any(|o| *o != 0.0));
+        let mut spikes = Vec::with_capacity(n);
+        let mut offsets = Vec::with_capacity(if precise { n } else { 0 });
+        for sh in shards {
             let first = sh.first as u32;
-            spikes.extend(sh.rec_spikes.drain(..).map(|(c, s)| (first + c, s)));
-            offsets.append(&mut sh.rec_offs);
+            spikes.extend(sh.rec_spikes.iter().map(|&(c, s)| (first + c, s)));
+            if precise {
+                offsets.extend_from_slice(&sh.rec_offs);
+                offsets.resize(spikes.len(), 0.0);
+            }
+            sh.rec_spikes = Vec::new();
+            sh.rec_offs = Vec::new();
         }
-        if offsets.iter().all(|o| *o == 0.0) {
+        if !precise {
             spikes.sort_by_key(|&(c, s)| (s, c));
-            offsets.clear();
         } else {
             // Precise spikes (spike_precision "off_grid"): sorted by time.
             let mut both: Vec<_> = spikes.into_iter().zip(offsets).collect();

@@ -71,12 +71,15 @@ pub(super) struct Shard {
     /// when no cell of the shard is coupled), set by `gap.rs`.
     pub(super) gap: Vec<f64>,
     pub(super) spike_mask: Vec<bool>,
+    /// Whether any cell of `spike_mask` is set (set with it).
+    pub(super) records_spikes: bool,
     pub(super) signals: Vec<ShardSignal>,
     pub(super) interval: u64,
     pub(super) last_sample: Option<u64>,
     /// Recorded spikes (cell within the shard, step) not yet drained.
     pub(super) rec_spikes: Vec<(u32, u64)>,
-    /// Their offsets (ms before the step's end; 0 on the grid), parallel.
+    /// Their offsets (ms before the step's end), parallel, for shards of
+    /// precise kernels; empty on the grid (offset 0).
     pub(super) rec_offs: Vec<f64>,
 }
 
@@ -305,12 +308,14 @@ impl Shard {
                     r[slot * n..(slot + 1) * n].fill(0.0);
                 }
             }
-            for (i, &(c, s)) in out.list[before..].iter().enumerate() {
+            // Unrecorded shards skip the loop (Brunel's Poisson shards list
+            // every cell in every step).
+            let emitted = if self.records_spikes { &out.list[before..] } else { &[] };
+            for (i, &(c, s)) in emitted.iter().enumerate() {
                 if self.spike_mask[c as usize] {
                     // Counted kernels (`Kernel::step_counted`) gave each cell's count.
                     let m = out.mult.get(before + i).map_or(1, |m| *m as usize);
                     self.rec_spikes.extend(std::iter::repeat_n((c, s), m));
-                    self.rec_offs.extend(std::iter::repeat_n(0.0, m));
                 }
             }
             out.end_step();
@@ -482,6 +487,7 @@ impl Native {
                 current_zero: true,
                 gap: Vec::new(),
                 spike_mask: vec![false; size],
+                records_spikes: false,
                 signals: Vec::new(),
                 interval: 1,
                 last_sample: None,
