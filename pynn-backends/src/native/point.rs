@@ -1001,7 +1001,7 @@ mod tests {
         g: &mut Gen,
     ) -> (Composition, ParamTable, ParamTable) {
         let names = ["AMPA", "GABA", "NMDA", "GABAB", "R5", "R6"];
-        let cell = PointNeuron::new(AdExp::default(), names.iter().zip(receptors).map(|(a, r)| (*a, r.clone())))
+        let cell = PointNeuron::new(AdExp::default(), names.iter().zip(receptors).map(|(a, r)| (*a, *r)))
             .expect("a valid composition");
         let info = cell.info();
         let all: Vec<usize> = (0..n).collect();
