@@ -883,8 +883,8 @@ fn guard_cell(b: f64, h: f64, h_rate: f64, t: f64, limit: f64) -> bool {
 /// The vector pass over the cells `lo..hi` of `s` (see [`FixedStep`]):
 /// every cell the guard accepts is advanced, its input cleared; a cell it
 /// rejects keeps its state and input and gets `until = NaN` (the mark
-/// [`settle_block`] looks for); a cell that fires gets `until` = the step
-/// its refractoriness ends. Branch-free, so that it vectorises. Returns
+/// [`settle_block`] looks for); a cell that fires gets `until` = minus
+/// the step its refractoriness ends. Branch-free, so that it vectorises. Returns
 /// whether any cell fired or was rejected.
 #[inline(always)]
 fn block_pass<K: Variant, const ALPHA: bool>(p: &Rk4Cols<K::C>, s: &mut Rk4Io<'_>, lo: usize, hi: usize) -> bool {
@@ -961,10 +961,14 @@ fn block_pass<K: Variant, const ALPHA: bool>(p: &Rk4Cols<K::C>, s: &mut Rk4Io<'_
         } else {
             wn
         };
+        // A spike of this step is marked by the negated end of its
+        // refractoriness, made positive by `settle_block` in this step:
+        // telling it from an earlier spike by the value alone would fail
+        // once `tau_refrac` has been shortened during a period under way.
         until[i] = if bad {
             f64::NAN
         } else if fire {
-            now1 + refrac.at(i)
+            -(now1 + refrac.at(i))
         } else {
             u0
         };
@@ -1018,30 +1022,29 @@ fn fixed_step_body<K: Variant, const ALPHA: bool>(p: Rk4Cols<K::C>, mut s: Rk4Io
     while lo < n {
         let hi = (lo + BLOCK).min(n);
         if block_pass::<K, ALPHA>(&p, &mut s, lo, hi) {
-            settle_block(&mut s, ALPHA, lo, hi, p.refrac.window(lo, hi));
+            settle_block(&mut s, ALPHA, lo, hi);
         }
         lo = hi;
     }
 }
 
-/// The cells `lo..hi` after [`block_pass`] (`refrac` their refractory
-/// periods in steps), in the order of the cells: a rejected cell (`until`
-/// NaN) is advanced by [`fallback`]; a cell whose refractoriness ends at
-/// `step + 1 + R` fired in this step (only a spike in this step sets that
-/// value; earlier ones end sooner). Pushes the spikes.
+/// The cells `lo..hi` after [`block_pass`], in the order of the cells: a
+/// rejected cell (`until` NaN) is advanced by [`fallback`]; a cell whose
+/// `until` is negative fired in this step (its refractoriness ends at
+/// `-until`, stored positive here). Pushes the spikes.
 #[inline(never)]
-fn settle_block<C: Col>(s: &mut Rk4Io<'_>, alpha: bool, lo: usize, hi: usize, refrac: C) {
-    let now1 = s.step as f64 + 1.0;
+fn settle_block(s: &mut Rk4Io<'_>, alpha: bool, lo: usize, hi: usize) {
     for i in lo..hi {
         let u = s.until[i];
-        // Neither refractory from an earlier spike nor a plain cell.
-        if u < now1 + refrac.at(i - lo) {
+        // Neither a spike of this step nor a rejected cell.
+        if u >= 0.0 {
             continue;
         }
         let fired = if u.is_nan() {
             *s.fallbacks += 1;
             fallback(s, alpha, i)
         } else {
+            s.until[i] = -u;
             true
         };
         if fired {
