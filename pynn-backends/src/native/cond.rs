@@ -799,33 +799,12 @@ impl Rk4Cols<Vec<f64>> {
     }
 }
 
-/// A parameter column restricted to the cells `lo..hi` ([`Col`] of one
-/// block: re-slicing lets the compiler drop the bounds checks).
-trait Window: Col {
-    /// The column of cells `lo..hi`, indexed from 0.
-    fn window(self, lo: usize, hi: usize) -> Self;
-}
-
-impl Window for f64 {
-    #[inline(always)]
-    fn window(self, _lo: usize, _hi: usize) -> Self {
-        self
-    }
-}
-
-impl Window for &[f64] {
-    #[inline(always)]
-    fn window(self, lo: usize, hi: usize) -> Self {
-        &self[lo..hi]
-    }
-}
-
 /// Which fixed-step update a dispatched kernel is compiled for: its
 /// parameter columns, whether the guard of [`OdeSolver::Auto`] is on and
 /// whether an injected current is read.
 trait Variant {
     /// The parameter columns ([`Col`]).
-    type C: Window;
+    type C: Col;
     /// The guard is on ([`OdeSolver::Auto`]; off: [`OdeSolver::Rk4`]).
     const GUARD: bool;
     /// Some cell has an injected current this step.
@@ -835,7 +814,7 @@ trait Variant {
 /// The [`Variant`] with columns `C`, guard `G` and current `I`.
 struct Var<C, const G: bool, const I: bool>(std::marker::PhantomData<C>);
 
-impl<C: Window, const G: bool, const I: bool> Variant for Var<C, G, I> {
+impl<C: Col, const G: bool, const I: bool> Variant for Var<C, G, I> {
     type C = C;
     const GUARD: bool = G;
     const CURRENT: bool = I;
@@ -954,32 +933,28 @@ fn block_pass<K: Variant, const ALPHA: bool>(p: &Rk4Cols<K::C>, s: &mut Rk4Io<'_
         let bad = !(refr | ok);
         let above = wn >= th;
         let fire = !refr & above & !bad;
-        w[i] = if bad {
-            w0
-        } else if refr | above {
-            reset.at(i)
-        } else {
-            wn
-        };
+        // Only what changes is stored: a rejected cell keeps its state and
+        // input (written as conditional stores, so that the vector loop
+        // uses masked stores instead of storing unchanged values back).
+        if !bad {
+            w[i] = if refr | above { reset.at(i) } else { wn };
+            ge[i] = ge_n;
+            gi[i] = gi_n;
+            if ALPHA {
+                dge[i] = dge_n;
+                dgi[i] = dgi_n;
+            }
+            ex[i] = 0.0;
+            inh[i] = 0.0;
+        }
         // A spike of this step is marked by the negated end of its
         // refractoriness, made positive by `settle_block` in this step:
         // telling it from an earlier spike by the value alone would fail
         // once `tau_refrac` has been shortened during a period under way.
-        until[i] = if bad {
-            f64::NAN
-        } else if fire {
-            -(now1 + refrac.at(i))
-        } else {
-            u0
-        };
-        if ALPHA {
-            dge[i] = if bad { dge[i] } else { dge_n };
-            dgi[i] = if bad { dgi[i] } else { dgi_n };
+        // A rejected cell is marked NaN. Otherwise `until` is unchanged.
+        if bad | fire {
+            until[i] = if bad { f64::NAN } else { -(now1 + refrac.at(i)) };
         }
-        ge[i] = if bad { ge0 } else { ge_n };
-        gi[i] = if bad { gi0 } else { gi_n };
-        ex[i] = if bad { ex[i] } else { 0.0 };
-        inh[i] = if bad { inh[i] } else { 0.0 };
         any |= fire | bad;
     }
     any
@@ -1032,24 +1007,45 @@ fn fixed_step_body<K: Variant, const ALPHA: bool>(p: Rk4Cols<K::C>, mut s: Rk4Io
 /// rejected cell (`until` NaN) is advanced by [`fallback`]; a cell whose
 /// `until` is negative fired in this step (its refractoriness ends at
 /// `-until`, stored positive here). Pushes the spikes.
+///
+/// `until` is read eight cells at a time into a bitmask of the cells that
+/// are not `>= 0` (a vector compare without branches per cell): a block
+/// that [`block_pass`] reports has only a few such cells among its
+/// [`BLOCK`].
 #[inline(never)]
 fn settle_block(s: &mut Rk4Io<'_>, alpha: bool, lo: usize, hi: usize) {
-    for i in lo..hi {
-        let u = s.until[i];
-        // Neither a spike of this step nor a rejected cell.
-        if u >= 0.0 {
-            continue;
-        }
-        let fired = if u.is_nan() {
-            *s.fallbacks += 1;
-            fallback(s, alpha, i)
+    const G: usize = 8;
+    let mut g0 = lo;
+    while g0 < hi {
+        let g1 = (g0 + G).min(hi);
+        let mut marked = 0u32;
+        if g1 - g0 == G {
+            let u: &[f64; G] = s.until[g0..g1].try_into().expect("a group of G cells");
+            for (l, u) in u.iter().enumerate() {
+                // Negative or NaN.
+                marked |= u32::from(!(*u >= 0.0)) << l;
+            }
         } else {
-            s.until[i] = -u;
-            true
-        };
-        if fired {
-            s.spikes.push((i as u32, s.step + 1));
+            for (l, u) in s.until[g0..g1].iter().enumerate() {
+                marked |= u32::from(!(*u >= 0.0)) << l;
+            }
         }
+        while marked != 0 {
+            let i = g0 + marked.trailing_zeros() as usize;
+            marked &= marked - 1;
+            let u = s.until[i];
+            let fired = if u.is_nan() {
+                *s.fallbacks += 1;
+                fallback(s, alpha, i)
+            } else {
+                s.until[i] = -u;
+                true
+            };
+            if fired {
+                s.spikes.push((i as u32, s.step + 1));
+            }
+        }
+        g0 = g1;
     }
 }
 
@@ -1613,29 +1609,8 @@ impl Kernel for IafCondExpSfaRr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::native::rkf45::testing::{Gen, at_every_width, random_input};
     use crate::native::simd;
-
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
-    }
-
-    /// xorshift64*, uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
-    }
 
     fn random_params(g: &mut Gen, n: usize) -> Vec<CondParams> {
         (0..n)
@@ -1865,7 +1840,7 @@ mod tests {
     /// Runs the fixed-step update of 21 random cells (two blocks and a
     /// tail of 5) for 400 steps with random input: small excitatory kicks,
     /// rare inhibitory kicks of up to 0.4 uS (which send cells to RKF45 when
-    /// guarded), and, if `current`, a random injected current. Returns the
+    /// guarded), and, if `current`, a random injected current (0-0.6 nA). Returns the
     /// bits of every state component of every cell after every step, the
     /// spikes and the number of fallbacks.
     fn fixed_step_trace(alpha: bool, guarded: bool, uniform: bool, current: bool) -> (Vec<u64>, SpikeOut, u64) {
@@ -1891,12 +1866,9 @@ mod tests {
         }
         let (mut trace, mut spikes) = (Vec::new(), Vec::new());
         for step in 0..400 {
-            let mut kick = |p: f64, w: f64| -> Vec<f64> {
-                (0..n).map(|_| if g.next(0.0, 1.0) < p { g.next(0.0, w) } else { 0.0 }).collect()
-            };
-            let mut ex = kick(0.2, 0.05);
-            let mut inh = kick(0.01, 0.4);
-            let cur: Vec<f64> = (0..n).map(|_| g.next(-0.2, 0.6)).collect();
+            let [mut ex, mut inh, cur] = random_input(&mut g, n, 0.2, 0.01, 0.4, 0.6);
+            // Excitatory kicks of up to 0.05 uS (one kick size is drawn for both).
+            ex.iter_mut().for_each(|x| *x *= 0.125);
             k.update(step, &mut ex, &mut inh, current.then_some(&cur[..]), &p, &mut spikes);
             assert!(ex.iter().chain(&inh).all(|x| *x == 0.0), "the input is cleared");
             for i in 0..n {

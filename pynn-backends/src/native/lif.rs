@@ -86,26 +86,6 @@ fn rebase(y: &mut [f64], old: &[f64], new: &[f64]) {
 /// cells, about 2 blocks in 60 are scanned.
 const BLOCK: usize = 64;
 
-/// A parameter column ([`Col`]) that can be cut to the cells of a block.
-trait Block: Col {
-    /// The column of cells `lo..hi`.
-    fn block(self, lo: usize, hi: usize) -> Self;
-}
-
-impl Block for f64 {
-    #[inline(always)]
-    fn block(self, _lo: usize, _hi: usize) -> Self {
-        self
-    }
-}
-
-impl Block for &[f64] {
-    #[inline(always)]
-    fn block(self, lo: usize, hi: usize) -> Self {
-        &self[lo..hi]
-    }
-}
-
 /// The refractory state of a kernel's cells: per cell, the step (counted
 /// from `epoch`) from which it integrates again.
 ///
@@ -320,10 +300,10 @@ struct ExpCols<C> {
     theta: C,
 }
 
-impl<C: Block> ExpCols<C> {
+impl<C: Col> ExpCols<C> {
     #[inline(always)]
     fn block(self, lo: usize, hi: usize) -> Self {
-        let b = |c: C| c.block(lo, hi);
+        let b = |c: C| c.window(lo, hi);
         ExpCols {
             p22: b(self.p22),
             p20: b(self.p20),
@@ -395,18 +375,18 @@ fn exp_block<C: Col, K: Col>(
 /// One step of every cell ([`by_blocks!`] over [`exp_block`]), with the
 /// injected current `cur` (a column, or 0.0).
 #[inline(always)]
-fn exp_blocks<C: Block, K: Block>(p: ExpCols<C>, cur: K, s: ExpState<'_>, f: &mut Fire<'_>) {
+fn exp_blocks<C: Col, K: Col>(p: ExpCols<C>, cur: K, s: ExpState<'_>, f: &mut Fire<'_>) {
     let ExpState { y, iex, iin, until, ex, inh, .. } = s;
     let now = f.now;
     by_blocks!(y, until, f, |lo, hi, y, until| {
         let (iex, iin, ex, inh) = (&mut iex[lo..hi], &mut iin[lo..hi], &mut ex[lo..hi], &mut inh[lo..hi]);
-        exp_block(p.block(lo, hi), cur.block(lo, hi), now, y, iex, iin, until, ex, inh)
+        exp_block(p.block(lo, hi), cur.window(lo, hi), now, y, iex, iin, until, ex, inh)
     });
 }
 
 /// [`exp_blocks`] with the current read from memory only when there is one.
 #[inline(always)]
-fn exp_body<C: Block>(p: ExpCols<C>, s: ExpState<'_>, mut f: Fire<'_>) {
+fn exp_body<C: Col>(p: ExpCols<C>, s: ExpState<'_>, mut f: Fire<'_>) {
     match s.cur {
         Some(cur) => exp_blocks(p, cur, s, &mut f),
         None => exp_blocks(p, 0.0, s, &mut f),
@@ -414,7 +394,7 @@ fn exp_body<C: Block>(p: ExpCols<C>, s: ExpState<'_>, mut f: Fire<'_>) {
 }
 
 dispatch! {
-    fn exp_update<C: Block>(p: ExpCols<C>, s: ExpState<'_>, f: Fire<'_>) -> () = exp_body;
+    fn exp_update<C: Col>(p: ExpCols<C>, s: ExpState<'_>, f: Fire<'_>) -> () = exp_body;
 }
 
 impl IafPscExp {
@@ -724,10 +704,10 @@ struct DeltaState<'a> {
     cur: Option<&'a [f64]>,
 }
 
-impl<C: Block> DeltaCols<C> {
+impl<C: Col> DeltaCols<C> {
     #[inline(always)]
     fn block(self, lo: usize, hi: usize) -> Self {
-        let b = |c: C| c.block(lo, hi);
+        let b = |c: C| c.window(lo, hi);
         DeltaCols { p22: b(self.p22), p20: b(self.p20), ie: b(self.ie), theta: b(self.theta) }
     }
 }
@@ -768,17 +748,17 @@ fn delta_block<C: Col, K: Col>(
 /// One step of every cell ([`by_blocks!`] over [`delta_block`]), with the
 /// injected current `cur` (a column, or 0.0).
 #[inline(always)]
-fn delta_blocks<C: Block, K: Block>(p: DeltaCols<C>, cur: K, s: DeltaState<'_>, f: &mut Fire<'_>) {
+fn delta_blocks<C: Col, K: Col>(p: DeltaCols<C>, cur: K, s: DeltaState<'_>, f: &mut Fire<'_>) {
     let DeltaState { y, until, ex, inh, .. } = s;
     let now = f.now;
     by_blocks!(y, until, f, |lo, hi, y, until| {
-        delta_block(p.block(lo, hi), cur.block(lo, hi), now, y, until, &mut ex[lo..hi], &mut inh[lo..hi])
+        delta_block(p.block(lo, hi), cur.window(lo, hi), now, y, until, &mut ex[lo..hi], &mut inh[lo..hi])
     });
 }
 
 /// [`delta_blocks`] with the current read from memory only when there is one.
 #[inline(always)]
-fn delta_body<C: Block>(p: DeltaCols<C>, s: DeltaState<'_>, mut f: Fire<'_>) {
+fn delta_body<C: Col>(p: DeltaCols<C>, s: DeltaState<'_>, mut f: Fire<'_>) {
     match s.cur {
         Some(cur) => delta_blocks(p, cur, s, &mut f),
         None => delta_blocks(p, 0.0, s, &mut f),
@@ -786,7 +766,7 @@ fn delta_body<C: Block>(p: DeltaCols<C>, s: DeltaState<'_>, mut f: Fire<'_>) {
 }
 
 dispatch! {
-    fn delta_update<C: Block>(p: DeltaCols<C>, s: DeltaState<'_>, f: Fire<'_>) -> () = delta_body;
+    fn delta_update<C: Col>(p: DeltaCols<C>, s: DeltaState<'_>, f: Fire<'_>) -> () = delta_body;
 }
 
 impl IafPscDelta {

@@ -120,6 +120,9 @@ pub trait Col: Copy {
     /// The column restricted to the first `n` cells (re-slicing inside the
     /// loop's function lets the compiler drop the bounds checks).
     fn prefix(self, n: usize) -> Self;
+    /// The column of cells `lo..hi`, indexed from 0 (one block of a
+    /// blocked loop; re-slicing drops the bounds checks as [`Col::prefix`]).
+    fn window(self, lo: usize, hi: usize) -> Self;
 }
 
 impl Col for f64 {
@@ -129,6 +132,10 @@ impl Col for f64 {
     }
     #[inline(always)]
     fn prefix(self, _n: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn window(self, _lo: usize, _hi: usize) -> Self {
         self
     }
 }
@@ -141,6 +148,10 @@ impl Col for &[f64] {
     #[inline(always)]
     fn prefix(self, n: usize) -> Self {
         &self[..n]
+    }
+    #[inline(always)]
+    fn window(self, lo: usize, hi: usize) -> Self {
+        &self[lo..hi]
     }
 }
 
