@@ -37,7 +37,8 @@
 //! a fused multiply-add with constants divided by `C_m` once
 //! ([`f64::mul_add`]: correctly rounded, so every vector width gives the
 //! same bits, tested); refractoriness is the step at which it ends (no
-//! store per cell and step); cells go in blocks of 128, and only a block
+//! store per cell and step); only values that change are stored (masked
+//! stores in the vector loop); cells go in blocks of 128, and only a block
 //! with a spike or a rejected cell is scanned afterwards.
 //!
 //! ## The guard's estimate
