@@ -38,8 +38,8 @@
 //!   over one 0.1 ms step in the hardest states drawn here (uS onto 5 pF),
 //!   and `Auto`'s fallback starts from the step size its cell carried
 //!   from its last fallback rather than from its last step, so at the
-//!   edges `Auto` and `Rkf45` part by up to 0.27 mV (moderate cells: 2e-5
-//!   mV at most);
+//!   edges `Auto` and `Rkf45` part by up to 0.27 mV (other cells: up to
+//!   1.3e-3 mV, where a step is within NEST's tolerance for both);
 //! * `Auto` holds `v - E_ex`, so with `e_rev_E != 0` a `v` set by
 //!   `initialize` reads back (and records) a few ulp off the value given
 //!   ([`close`]).
@@ -198,7 +198,9 @@ struct Case {
     args: String,
     /// Per cell: whether it is compared with [`TOL_EDGE`] (else [`TOL`]):
     /// an edge parameter value (at any time), a kick of 1 uS or more, or
-    /// `v` initialised above threshold.
+    /// `v` initialised above threshold or `v_thresh` lowered (a step may
+    /// then start above threshold, see
+    /// [`a_step_from_above_threshold_is_no_worse_than_rkf45`]).
     edge: Vec<bool>,
 }
 
@@ -283,7 +285,14 @@ impl Case {
                 }
                 let above =
                     init_v.as_ref().is_some_and(|v| i % 3 == 0 && v[i / 3] >= after.v_thresh.min(cells[i].v_thresh));
-                edge_cell(&cells[i]) || edge_cell(&after) || above || weights[i].0 >= 1.0 || weights[i].1 >= 1.0
+                // A threshold lowered below `v` is a step from above too.
+                let lowered = after.v_thresh < cells[i].v_thresh;
+                edge_cell(&cells[i])
+                    || edge_cell(&after)
+                    || above
+                    || lowered
+                    || weights[i].0 >= 1.0
+                    || weights[i].1 >= 1.0
             })
             .collect();
         let args = format!("Case::new(Model::{model:?}, {n}, {uniform}, {seed:#x}, {change_k}, {init}, {reset})");
@@ -411,11 +420,17 @@ where
     out
 }
 
-/// |v_Auto - v_Rkf45| bound (mV) while the two agree on the spikes. Each
-/// `Auto` step is within NEST's 1e-3 mV of the exact step (the guard,
-/// [`guard_holds_against_a_converged_reference`]), RKF45's within 1e-3 mV
-/// per sub-step; the membrane contracts differences (rate `b >= g_L / C`).
-const TOL: f64 = 2e-4;
+/// |v_Auto - v_Rkf45| bound (mV) while the two agree on the spikes, for
+/// cells away from the edges. Each RK4 step of `Auto` is within NEST's
+/// 1e-3 mV of the exact step (the guard,
+/// [`guard_holds_against_a_converged_reference`]), each RKF45 sub-step of
+/// `Rkf45` within 1e-3 mV; a spike resets both to the same `v_reset`, and
+/// the membrane contracts differences between spikes (rate `b >= g_L /
+/// C`), so a few steps' errors add up at most. Observed: 1.3e-3 mV
+/// (`Case::new(Model::Alpha, 257, false, 0x7914cc35493f250e, 2, false,
+/// false)`, cell 28, a step of +4.4 mV), mostly below 2e-5 mV. A spike
+/// one step off moves `v` by 2 mV at least.
+const TOL: f64 = 5e-3;
 
 /// The bound for cells at the edges ([`Case`]`::edge`; mV). There the
 /// difference is NEST's RKF45's own error: it errs by up to 0.2 mV over
