@@ -565,9 +565,10 @@ fn v_initialised_during_refractoriness_is_held_until_the_period_ends() {
 
 /// |v_Auto - v_Rkf45| bound (mV): the bound of
 /// tests/cond_default.rs's property test (`PROPERTY_TOL`: a fifth of
-/// NEST's per-step tolerance; each RK4 step's local error is at most 1/40
-/// of the guard's 1e-4 mV, the membrane contracts differences), while a
-/// spike one step off would move `v` by more than 1 mV.
+/// NEST's per-step tolerance; each RK4 step's local error is at most half
+/// the guard's 1e-3 mV bound, observed a fifth of it, and the membrane
+/// contracts differences), while a spike one step off would move `v` by
+/// more than 1 mV.
 const AUTO_TOL: f64 = 2e-4;
 
 /// Spikes (times) and `v` per cell.
