@@ -379,3 +379,72 @@ impl Native {
         self.pending_upto = Some(b);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Closed spikes of one source shard: `steps[j]` lists `(cell, count)`
+    /// of step `j`, stamped `stamp0 + j`.
+    fn spikes(stamp0: u64, steps: &[&[(u16, u32)]]) -> Spikes {
+        let mut s = Spikes::default();
+        s.clear();
+        for (j, step) in steps.iter().enumerate() {
+            for &(c, m) in step.iter() {
+                s.list.push((u32::from(c), stamp0 + j as u64));
+                s.mult.push(m);
+            }
+            s.end_step();
+        }
+        s
+    }
+
+    /// Two source shards (global cells 0..4 and 4..8) with a few spikes in
+    /// each of two steps, one with multiplicity 3, through rows of one
+    /// weight and one delay into a shard of 6 cells, the ring wrapping
+    /// round (5 slots, stamps 3 and 4, delay 2): every ring element must
+    /// hold exactly the weights of the synapses that reach it, and the
+    /// spikes of both steps, listed before any is delivered, must land in
+    /// their own slots.
+    #[test]
+    fn same_weight_rows_deliver_every_spike_to_its_slot() {
+        // Rows of the source cells 1..7: cell g reaches `targets[g - 1]`.
+        let targets: [&[u16]; 6] = [&[0, 2], &[5], &[], &[1, 2, 3], &[0], &[4, 5]];
+        let mut row_ptr = vec![0u32];
+        let mut target = Vec::new();
+        for t in targets {
+            target.extend_from_slice(t);
+            row_ptr.push(target.len() as u32);
+        }
+        let rows = Rows {
+            receptor: 0,
+            pre_lo: 1,
+            pre_hi: 7,
+            src: 0..2,
+            row_ptr,
+            target,
+            weight: Values::Same(0.25),
+            delay: Values::Same(2),
+            diagonal: false,
+            span: 6,
+        };
+        // Shard 0 (cells 0..4): cells 1 and 3 (an empty row) in step 0,
+        // cell 0 (no row) and cell 2 in step 1. Shard 1 (cells 4..8): cell
+        // 0 (global 4) three times in step 0, cells 1 and 3 (global 5; 7,
+        // beyond pre_hi) in step 1.
+        let sp = [spikes(3, &[&[(1, 1), (3, 1)], &[(0, 1), (2, 1)]]), spikes(3, &[&[(0, 3)], &[(1, 1), (3, 1)]])];
+        let (n, ring_len) = (6, 5u64);
+        let mut ring = vec![0.0; ring_len as usize * n];
+        let mut batch = Vec::new();
+        deliver_same((&mut ring, n, ring_len, &sp, &[0, 4], 2), &rows, 0.25, 2, &mut batch);
+        let mut want = vec![0.0; ring_len as usize * n];
+        // Step 0 (stamp 3) arrives in slot (3 + 2) % 5 = 0: cell 1 -> 0, 2;
+        // global 4, three times -> 1, 2, 3 (0.75 each).
+        want[..4].copy_from_slice(&[0.25, 0.75, 1.0, 0.75]);
+        // Step 1 (stamp 4) arrives in slot 1: cell 2 -> 5, global 5 -> 0.
+        want[n] = 0.25;
+        want[n + 5] = 0.25;
+        assert_eq!(ring, want);
+        assert_eq!(batch.len(), 5, "cells 1, 3 (an empty row), global 4, cell 2 and global 5");
+    }
+}
