@@ -81,6 +81,8 @@ pub(super) struct Shard {
     /// Their offsets (ms before the step's end), parallel, for shards of
     /// precise kernels; empty on the grid (offset 0).
     pub(super) rec_offs: Vec<f64>,
+    /// The spikes of one call of `delivery::deliver_same`, reused.
+    pub(super) batch: Vec<super::delivery::Batched>,
 }
 
 /// A population as the engine sees it: where its cells and shards are.
@@ -493,6 +495,7 @@ impl Native {
                 last_sample: None,
                 rec_spikes: Vec::new(),
                 rec_offs: Vec::new(),
+                batch: Vec::new(),
             });
         }
         for sh in shards {
