@@ -44,6 +44,10 @@ use pynn::SpikePrecision;
 use pynn::core::CellType;
 use pynn::prelude::*;
 
+#[path = "common/cond_trace.rs"]
+mod cond_trace;
+use cond_trace::{Trace, drive_by_trains, max_dv, session};
+
 const DT: f64 = 0.1;
 
 /// What a run recorded, as bits: spike times per cell, then the `v`
@@ -611,24 +615,6 @@ fn v_initialised_during_refractoriness_is_held_until_the_period_ends() {
 /// spike one step off would move `v` by more than 1 mV.
 const AUTO_TOL: f64 = 2e-4;
 
-/// Spikes (times) and `v` per cell.
-struct Trace {
-    spikes: Vec<Vec<f64>>,
-    v: Vec<Vec<f64>>,
-}
-
-fn max_dv(a: &Trace, b: &Trace) -> f64 {
-    let mut m: f64 = 0.0;
-    for (x, y) in a.v.iter().zip(&b.v) {
-        assert_eq!(x.len(), y.len());
-        for (p, q) in x.iter().zip(y) {
-            let d = (p - q).abs();
-            m = if d.is_finite() { m.max(d) } else { f64::INFINITY };
-        }
-    }
-    m
-}
-
 /// 24 conductance-based cells of `C` (per-cell `cm` if `mixed`, else one
 /// value; every sixth cell stiff in the mixed case), each driven by its
 /// own spike train (excitatory and inhibitory), a DC source on half of
@@ -641,8 +627,7 @@ where
     C: CellType,
     Native: pynn::Supports<C>,
 {
-    let setup = Setup { timestep: DT, min_delay: 0.1, max_delay: 2.0, threads: 1, ..Setup::default() };
-    let sim = Sim::<Native>::setup_with(setup, NativeOptions { ode_solver: solver }).unwrap();
+    let sim = session(solver);
     let n = 24;
     let cells = Population::<C, Native>::new(&sim, n, cell).unwrap();
     let cm: Vec<f64> = (0..n)
@@ -669,13 +654,9 @@ where
             t
         })
         .collect();
-    let src = Population::<SpikeSourceArray, Native>::new(&sim, n, SpikeSourceArray::default()).unwrap();
-    src.set("spike_times", trains).unwrap();
-    let one = OneToOneConnector;
     let we: Vec<f64> = (0..n).map(|i| 0.005 + 0.002 * (i % 5) as f64).collect();
     let wi: Vec<f64> = (0..n).map(|i| 0.01 + 0.02 * (i % 3) as f64).collect();
-    Projection::new(&src, &cells, &one, StaticSynapse::new(we, 0.1), Some("excitatory")).unwrap();
-    Projection::new(&src, &cells, &one, StaticSynapse::new(wi, 0.3), Some("inhibitory")).unwrap();
+    drive_by_trains(&sim, &cells, trains, (we, wi), (0.1, 0.3));
     cells.view(0..n / 2).unwrap().inject(DCSource { amplitude: 0.3, start: 30.0, stop: 120.0 }).unwrap();
     let step = StepCurrentSource { times: vec![20.0, 60.0, 110.0], amplitudes: vec![0.5, -0.3, 0.8] };
     cells.view([0]).unwrap().inject(step).unwrap();
@@ -690,11 +671,7 @@ where
     cells.set("tau_refrac", 1.0).unwrap();
     cells.set("tau_syn_E", 2.0).unwrap();
     sim.run(100.0).unwrap();
-    let b = cells.get_data().unwrap();
-    let seg = &b.segments[0];
-    let spikes = (0..n).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect();
-    let v = (0..n).map(|i| seg.signal("v").unwrap().column(i)).collect();
-    Trace { spikes, v }
+    Trace::of(&cells, n)
 }
 
 /// `OdeSolver::Auto` against `OdeSolver::Rkf45` through parameter changes,
@@ -735,8 +712,7 @@ fn shared_and_per_cell_parameters_give_the_same_cells_the_same_results() {
     where
         Native: pynn::Supports<C>,
     {
-        let setup = Setup { timestep: DT, min_delay: 0.1, max_delay: 2.0, threads: 1, ..Setup::default() };
-        let sim = Sim::<Native>::setup_with(setup, NativeOptions { ode_solver: solver }).unwrap();
+        let sim = session(solver);
         let n = 10 + usize::from(odd);
         let cells = Population::<C, Native>::new(&sim, n, cell).unwrap();
         cells.set("i_offset", 1.5).unwrap();
@@ -744,18 +720,10 @@ fn shared_and_per_cell_parameters_give_the_same_cells_the_same_results() {
             cells.view([10]).unwrap().set("cm", 0.05).unwrap();
         }
         let trains: Vec<Vec<f64>> = (0..n).map(|i| (1..12).map(|k| (k * 9 + i) as f64).collect()).collect();
-        let src = Population::<SpikeSourceArray, Native>::new(&sim, n, SpikeSourceArray::default()).unwrap();
-        src.set("spike_times", trains).unwrap();
-        Projection::new(&src, &cells, &OneToOneConnector, StaticSynapse::new(0.03, 0.1), Some("excitatory")).unwrap();
-        Projection::new(&src, &cells, &OneToOneConnector, StaticSynapse::new(0.05, 0.5), Some("inhibitory")).unwrap();
+        drive_by_trains(&sim, &cells, trains, (0.03, 0.05), (0.1, 0.5));
         cells.record(["spikes", "v"], None).unwrap();
         sim.run(120.0).unwrap();
-        let b = cells.get_data().unwrap();
-        let seg = &b.segments[0];
-        Trace {
-            spikes: (0..10).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect(),
-            v: (0..10).map(|i| seg.signal("v").unwrap().column(i)).collect(),
-        }
+        Trace::of(&cells, 10)
     }
     fn check<C: CellType + Clone>(cell: C)
     where
@@ -825,14 +793,7 @@ fn precise_tau_refrac_set_during_refractoriness_keeps_the_period_under_way() {
 /// set to `short` and `long`, and it is reset: its second segment is
 /// returned.
 fn reset_case(short: u32, long: u32, before: Option<(u32, u32)>, threads: usize) -> Out {
-    let setup = Setup { timestep: DT, min_delay: 0.1, max_delay: 4.0, seed: 5, threads, ..Setup::default() };
-    let sim = Sim::<Native>::setup(setup).unwrap();
-    let cells =
-        Population::new(&sim, 200, IF_curr_exp { tau_refrac: 2.0, i_offset: 0.7, ..Default::default() }).unwrap();
-    cells.initialize("v", RandomDistribution::uniform(-70.0, -55.0)).unwrap();
-    let trains: Vec<Vec<f64>> = (0..10).map(|i| (0..40).map(|k| 0.1 * (3 + i + 7 * k) as f64).collect()).collect();
-    let src = Population::new(&sim, 10, SpikeSourceArray::default()).unwrap();
-    src.set("spike_times", trains).unwrap();
+    let (sim, cells, src) = reset_session(0.1, threads);
     let d = |s: u32| f64::from(s) * DT;
     let (s0, l0) = before.unwrap_or((short, long));
     let fp = FixedProbabilityConnector::new(0.3);
@@ -840,8 +801,6 @@ fn reset_case(short: u32, long: u32, before: Option<(u32, u32)>, threads: usize)
     let b = Projection::new(&src, &cells, &fp, StaticSynapse::new(0.5, d(l0)), None).unwrap();
     let rec = FixedProbabilityConnector::new(0.05);
     let c = Projection::new(&cells, &cells, &rec, StaticSynapse::new(0.25, d(l0)), None).unwrap();
-    cells.record("spikes", None).unwrap();
-    cells.view([0, 100, 199]).unwrap().record("v", None).unwrap();
     if before.is_some() {
         sim.run(20.0).unwrap();
         a.set("delay", d(short)).unwrap();
@@ -849,6 +808,33 @@ fn reset_case(short: u32, long: u32, before: Option<(u32, u32)>, threads: usize)
         c.set("delay", d(long)).unwrap();
         sim.reset().unwrap();
     }
+    run_20_ms(&sim, &cells)
+}
+
+/// The session of the reset tests: 200 `IF_curr_exp` cells (random
+/// initial `v`, `i_offset` 0.7 nA) recording spikes and `v` of three
+/// cells, and 10 spike sources (deterministic, so a reset replays them),
+/// not connected yet; `min_delay` in ms.
+fn reset_session(
+    min_delay: f64,
+    threads: usize,
+) -> (Sim<Native>, Population<IF_curr_exp, Native>, Population<SpikeSourceArray, Native>) {
+    let setup = Setup { timestep: DT, min_delay, max_delay: 4.0, seed: 5, threads, ..Setup::default() };
+    let sim = Sim::<Native>::setup(setup).unwrap();
+    let cells =
+        Population::new(&sim, 200, IF_curr_exp { tau_refrac: 2.0, i_offset: 0.7, ..Default::default() }).unwrap();
+    cells.initialize("v", RandomDistribution::uniform(-70.0, -55.0)).unwrap();
+    let trains: Vec<Vec<f64>> = (0..10).map(|i| (0..40).map(|k| 0.1 * (3 + i + 7 * k) as f64).collect()).collect();
+    let src = Population::new(&sim, 10, SpikeSourceArray::default()).unwrap();
+    src.set("spike_times", trains).unwrap();
+    cells.record("spikes", None).unwrap();
+    cells.view([0, 100, 199]).unwrap().record("v", None).unwrap();
+    (sim, cells, src)
+}
+
+/// Runs [`reset_session`]'s session 20 ms; the spikes and `v` of its last
+/// segment.
+fn run_20_ms(sim: &Sim<Native>, cells: &Population<IF_curr_exp, Native>) -> Out {
     sim.run(20.0).unwrap();
     let block = cells.get_data().unwrap();
     let seg = block.segments.last().unwrap();
@@ -902,13 +888,14 @@ fn a_run_ending_at_step_91_equals_one_run() {
     }
 }
 
-/// A run ending within a slice (step 91, `min_delay` 4 steps: the slice
-/// 88..92 stays open) leaves complete data: at 9.1 ms, `get_data` holds
-/// every spike emitted up to then and the `v` samples up to 9.1 ms, and the
-/// Tsodyks-Markram projection's `x` samples reach 9.1 ms (it processes the
-/// held spikes at the run's end), each equal to the start of one run's
-/// data; on the grid and with precise cells. Not trivial: spikes are
-/// emitted and `x` changes within the held steps 88..90.
+/// A run ending within a slice (`min_delay` 4 steps, the cut 3 steps
+/// into a slice, which stays open) leaves complete data: at the cut,
+/// `get_data` holds every spike emitted up to then and every `v` sample up
+/// to the cut, and the Tsodyks-Markram projection's `x` samples reach the
+/// cut (it processes the held spikes at the run's end), each equal to the
+/// start of one run's data; on the grid and with precise cells. The cut is
+/// the first such step after which one run's cells spiked and `x` changed
+/// within the held steps (else the check would be trivial there).
 #[test]
 fn data_at_a_cut_within_a_slice_are_complete() {
     for model in [Model::Exp, Model::PreciseExp] {
@@ -937,61 +924,49 @@ fn data_at_a_cut_within_a_slice_are_complete() {
             after
         };
         let (whole, times, x) = run(&[500]).pop().unwrap();
-        let cut = run(&[91, 500]);
-        let (at, at_times, at_x) = &cut[0];
-        let t_cut = 91.0 * DT;
-        let mut held = 0;
-        for (c, (a, w)) in at.spikes.iter().zip(&whole.spikes).enumerate() {
-            assert_eq!(a[..], w[..a.len()], "{model:?}: cell {c}'s spikes at the cut");
-            // Nothing emitted by the cut is missing.
-            assert!(w[a.len()..].iter().all(|t| f64::from_bits(*t) > t_cut), "{model:?}: cell {c}: {w:?}");
-            held += a.iter().filter(|t| f64::from_bits(**t) > 88.0 * DT).count();
-        }
-        assert!(held > 0, "{model:?}: spikes within the held steps");
-        for (a, w) in at.v.iter().zip(&whole.v) {
-            assert_eq!(a.len(), 92, "{model:?}: v samples 0 ..= 9.1 ms");
-            assert_eq!(a[..], w[..92], "{model:?}: v at the cut");
-        }
         let k = x.len() / times.len();
-        assert_eq!(at_times[..], times[..92], "{model:?}: x sample times 0 ..= 9.1 ms");
-        assert_eq!(at_x[..], x[..92 * k], "{model:?}: x samples at the cut");
-        assert_ne!(at_x[88 * k..89 * k], at_x[91 * k..92 * k], "{model:?}: x changes in the held steps");
+        let row = |s: usize| &x[s * k..(s + 1) * k];
+        let spiked = |lo: usize, hi: usize| {
+            let (lo, hi) = (lo as f64 * DT, hi as f64 * DT);
+            whole.spikes.iter().flatten().map(|t| f64::from_bits(*t)).any(|t| t > lo && t <= hi)
+        };
+        let c = (0..125).map(|j| 4 * j + 3).find(|&c| row(c) != row(c - 3) && spiked(c - 3, c));
+        let c = c.expect("a slice in which cells spike and x changes");
+        let cut = run(&[c as u64, 500]);
+        let (at, at_times, at_x) = &cut[0];
+        let t_cut = c as f64 * DT;
+        for (i, (a, w)) in at.spikes.iter().zip(&whole.spikes).enumerate() {
+            assert_eq!(a[..], w[..a.len()], "{model:?}: cell {i}'s spikes at the cut (step {c})");
+            // Nothing emitted by the cut is missing.
+            assert!(w[a.len()..].iter().all(|t| f64::from_bits(*t) > t_cut), "{model:?}: cell {i}: {w:?}");
+        }
+        for (a, w) in at.v.iter().zip(&whole.v) {
+            assert_eq!(a.len(), c + 1, "{model:?}: v samples 0 ..= step {c}");
+            assert_eq!(a[..], w[..=c], "{model:?}: v at the cut");
+        }
+        assert_eq!(at_times[..], times[..=c], "{model:?}: x sample times 0 ..= step {c}");
+        assert_eq!(at_x[..], x[..(c + 1) * k], "{model:?}: x samples at the cut");
         assert!(cut[1].0 == whole, "{model:?}: the whole split run");
     }
 }
 
-/// 200 `IF_curr_exp` cells driven by spike sources (replayed by a reset)
-/// through a static projection, a Tsodyks-Markram projection and
-/// recurrent connections, `min_delay` 0.4 ms (4 steps); spikes and `v` of
-/// three cells of the last segment. With `reset_at = Some(t)` the session
-/// first runs to `t` ms and is reset.
+/// [`reset_session`] with `min_delay` 0.4 ms (4 steps), the sources
+/// driving the cells through a static projection and a Tsodyks-Markram
+/// projection, recurrent connections; the last segment after 20 ms. With
+/// `reset_at = Some(t)` the session first runs to `t` ms and is reset.
 fn reset_within_a_slice(reset_at: Option<f64>, threads: usize) -> Out {
-    let setup = Setup { timestep: DT, min_delay: 0.4, max_delay: 2.0, seed: 5, threads, ..Setup::default() };
-    let sim = Sim::<Native>::setup(setup).unwrap();
-    let cells =
-        Population::new(&sim, 200, IF_curr_exp { tau_refrac: 2.0, i_offset: 0.7, ..Default::default() }).unwrap();
-    cells.initialize("v", RandomDistribution::uniform(-70.0, -55.0)).unwrap();
-    let trains: Vec<Vec<f64>> = (0..10).map(|i| (0..40).map(|k| 0.1 * (3 + i + 7 * k) as f64).collect()).collect();
-    let src = Population::new(&sim, 10, SpikeSourceArray::default()).unwrap();
-    src.set("spike_times", trains).unwrap();
+    let (sim, cells, src) = reset_session(0.4, threads);
     let fp = FixedProbabilityConnector::new(0.3);
     Projection::new(&src, &cells, &fp, StaticSynapse::new(1.1, 0.4), None).unwrap();
     let tm = TsodyksMarkramSynapse::new(1.7, 1.3, 0.5, 50.0, 0.0);
     Projection::new(&src, &cells, &FixedProbabilityConnector::new(0.2), tm, None).unwrap();
     let rec = FixedProbabilityConnector::new(0.05);
     Projection::new(&cells, &cells, &rec, StaticSynapse::new(0.35, 0.8), None).unwrap();
-    cells.record("spikes", None).unwrap();
-    cells.view([0, 100, 199]).unwrap().record("v", None).unwrap();
     if let Some(t) = reset_at {
         sim.run_until(t).unwrap();
         sim.reset().unwrap();
     }
-    sim.run(20.0).unwrap();
-    let block = cells.get_data().unwrap();
-    let seg = block.segments.last().unwrap();
-    let spikes = (0..200).map(|i| seg.spiketrain(i).unwrap().times.iter().map(|t| t.to_bits()).collect()).collect();
-    let sig = seg.signal("v").unwrap();
-    Out { spikes, v: (0..3).map(|k| sig.column(k).iter().map(|x| x.to_bits()).collect()).collect() }
+    run_20_ms(&sim, &cells)
 }
 
 /// A reset while a slice is open (a run ending at 9.1 ms, step 91, with
