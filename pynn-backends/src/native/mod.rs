@@ -568,13 +568,13 @@ impl Backend for Native {
             // Slices are `k slice .. (k + 1) slice` whatever the runs'
             // lengths (`boundary.rs`): first the rest of a slice the last
             // run ended within, or up to the grid.
-            while self.step < step && (self.open.is_some() || self.step % slice != 0) {
+            while self.step < step && (self.open.is_some() || !self.step.is_multiple_of(slice)) {
                 self.next_slice(step, slice);
             }
             if self.relay_fits(slice) {
                 // Persistent workers, no fork-join per slice (team.rs).
                 self.run_relay(step, slice)?;
-                if self.step % slice != 0 {
+                if !self.step.is_multiple_of(slice) {
                     self.open = Some(self.step.next_multiple_of(slice));
                 }
             }
