@@ -148,14 +148,12 @@ where
     out_of(&cells, probed.len())
 }
 
+/// What [`build`] returns (see there).
+type Built<C> = (Sim<Native>, Population<C, Native>, Vec<usize>, Option<Projection<Native>>);
+
 /// The session of [`simulate_with`] before its runs: the cells, the cells
 /// whose `v` is recorded, and the Tsodyks-Markram projection if any.
-fn build<C>(
-    net: &Net,
-    threads: usize,
-    cell: C,
-    w: f64,
-) -> (Sim<Native>, Population<C, Native>, Vec<usize>, Option<Projection<Native>>)
+fn build<C>(net: &Net, threads: usize, cell: C, w: f64) -> Built<C>
 where
     C: CellType,
     Native: pynn::Supports<C>,
