@@ -19,15 +19,13 @@
 use pynn::core::CellType;
 use pynn::prelude::*;
 
+#[path = "common/cond_trace.rs"]
+mod cond_trace;
+use cond_trace::{Trace, drive_by_trains, max_dv, session};
+
 /// NEST's absolute error tolerance for `iaf_cond_*` (per RKF45 sub-step,
 /// mV): the accuracy NEST itself guarantees for a step.
 const NEST_TOL: f64 = 1e-3;
-
-/// What one single-population run recorded: spike times and `v` per cell.
-struct Trace {
-    spikes: Vec<Vec<f64>>,
-    v: Vec<Vec<f64>>,
-}
 
 /// Per-cell parameter values, by name.
 type Params = Vec<(&'static str, Vec<f64>)>;
@@ -41,42 +39,20 @@ where
     C: CellType,
     Native: pynn::Supports<C>,
 {
-    let setup = Setup { timestep: 0.1, min_delay: 0.1, max_delay: 2.0, threads: 1, ..Setup::default() };
-    let sim = Sim::<Native>::setup_with(setup, NativeOptions { ode_solver: solver }).unwrap();
+    let sim = session(solver);
     let n = trains.len();
     let cells = Population::<C, Native>::new(&sim, n, cell).unwrap();
     for (name, values) in params {
         cells.set(name, values.clone()).unwrap();
     }
-    let src = Population::<SpikeSourceArray, Native>::new(&sim, n, SpikeSourceArray::default()).unwrap();
-    src.set("spike_times", trains.to_vec()).unwrap();
-    let one = OneToOneConnector;
     let we: Vec<f64> = w.iter().map(|x| x.0).collect();
     let wi: Vec<f64> = w.iter().map(|x| x.1).collect();
-    Projection::new(&src, &cells, &one, StaticSynapse::new(we, 0.1), Some("excitatory")).unwrap();
-    Projection::new(&src, &cells, &one, StaticSynapse::new(wi, 0.1), Some("inhibitory")).unwrap();
+    drive_by_trains(&sim, &cells, trains.to_vec(), (we, wi), (0.1, 0.1));
     cells.record(["spikes", "v"], None).unwrap();
     sim.run(t).unwrap();
-    let b = cells.get_data().unwrap();
-    let seg = &b.segments[0];
-    let spikes = (0..n).map(|i| seg.spiketrain(i).unwrap().times.clone()).collect();
-    let v = (0..n).map(|i| seg.signal("v").unwrap().column(i)).collect();
+    let trace = Trace::of(&cells, n);
     sim.end().unwrap();
-    Trace { spikes, v }
-}
-
-/// The largest |v_a - v_b| over every sample of every cell (infinite if
-/// either is not finite).
-fn max_dv(a: &Trace, b: &Trace) -> f64 {
-    let mut m: f64 = 0.0;
-    for (x, y) in a.v.iter().zip(&b.v) {
-        assert_eq!(x.len(), y.len());
-        for (p, q) in x.iter().zip(y) {
-            let d = (p - q).abs();
-            m = if d.is_finite() { m.max(d) } else { f64::INFINITY };
-        }
-    }
-    m
+    trace
 }
 
 /// A stiff IF_cond_exp cell: cm 0.05 nF, and inhibitory kicks of

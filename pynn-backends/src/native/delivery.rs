@@ -283,11 +283,19 @@ impl Native {
     /// histories, then pre spikes are delivered (see `plastic.rs`). Serial,
     /// in projection order; `spikes` are global `(cell, step)` sorted by
     /// step, then cell; `offs` their offsets (empty: all on the grid).
+    /// Spikes that the projections processed when a run ended within the
+    /// slice (`boundary.rs`) are skipped, their kept additions made first.
     pub(super) fn deliver_plastic(&mut self, spikes: &[(u32, u64)], offs: &[f64], upto: u64) {
         let precise = !offs.is_empty() || self.shards.iter_mut().any(|sh| sh.kernel.precise().is_some());
+        let held = self.held.take();
+        let from = held.as_ref().map_or(0, |h| spikes.partition_point(|s| s.1 <= h.seen));
+        let (spikes, offs) = (&spikes[from..], offs.get(from..).unwrap_or(&[]));
         let (shards, pops, owner, ring_len) = (&mut self.shards, &self.pops, &self.owner, self.ring_len);
         let mut rings = Rings { shards, pops, owner, ring_len, precise };
-        for p in &mut self.plastic {
+        for (k, p) in self.plastic.iter_mut().enumerate() {
+            if let Some(h) = &held {
+                h.replay(k, &mut rings);
+            }
             p.deliver_offsets(spikes, offs, upto, &mut rings);
         }
     }

@@ -69,9 +69,11 @@
 //! each coupled cell its junction of the last iteration for every step of
 //! the slice ([`GapCell::set_junction`]), which the kernel's ordinary steps
 //! commit. A run that ends within a slice relaxes the whole window, as
-//! NEST does, and commits its part; the next run starts a new window where
-//! it stopped (NEST would finish the old slice), so runs split off the
-//! slice grid can differ from one run by the relaxation's tolerance.
+//! NEST does, and commits its part; the next run finishes the window with
+//! the junctions of that relaxation (`boundary.rs`), so runs split
+//! anywhere equal one run bit for bit. A junction created or set between
+//! runs ends the open window there: the next run relaxes a new one from
+//! that step to the grid.
 //!
 //! # Explicit scheme (every other cell type)
 //!

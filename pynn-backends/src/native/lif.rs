@@ -891,6 +891,35 @@ mod tests {
         C::build(p, init, &ctx).unwrap()
     }
 
+    /// One step's random synaptic input of `n` cells (excitatory,
+    /// inhibitory): about a fifth of the cells get up to 0.5 nA (1 mV for
+    /// `delta`) excitatory, a tenth as much inhibitory.
+    fn random_input(n: usize, delta: bool, next: &mut impl FnMut() -> f64) -> (Vec<f64>, Vec<f64>) {
+        let w = if delta { 1.0 } else { 0.5 };
+        let ex = (0..n).map(|_| if next() < 0.2 { w * next() } else { 0.0 }).collect();
+        let inh = (0..n).map(|_| if next() < 0.1 { -w * next() } else { 0.0 }).collect();
+        (ex, inh)
+    }
+
+    /// Asserts that the variables `vars` (`v`, `isyn_exc`, `isyn_inh`) of
+    /// every cell of `k` equal those of `reference` bit for bit.
+    fn assert_state(k: &dyn Kernel, vars: &[usize], reference: &Reference, p: &ParamTable, ctx: &str) {
+        let cells: Vec<usize> = (0..reference.y.len()).collect();
+        for &var in vars {
+            let mut got = Vec::new();
+            k.read(var, &cells, &mut got);
+            let want: Vec<f64> = match var {
+                0 => reference.y.iter().zip(p.scalar("v_rest")).map(|(y, e)| y + e).collect(),
+                1 => reference.iex.clone(),
+                _ => reference.iin.clone(),
+            };
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert_eq!(g.to_bits(), w.to_bits(), "{ctx}: variable {var} of cell {i}");
+            }
+            assert_eq!(got.len(), want.len(), "{ctx}: variable {var}");
+        }
+    }
+
     /// NEST's `iaf_psc_exp::update` written out cell by cell (the order of
     /// the operations of `models/iaf_psc_exp.cpp`), with `v` relative to
     /// `v_rest`; or, if `delta`, `iaf_psc_delta::update`.
@@ -991,12 +1020,9 @@ mod tests {
                     let mut k = build::<C>(&p, &init);
                     let mut reference = Reference::new(delta, &p, &init);
                     let vars: Vec<usize> = ["v", "isyn_exc", "isyn_inh"].iter().filter_map(|v| k.variable(v)).collect();
-                    let cells: Vec<usize> = (0..n).collect();
                     let mut n_spikes = 0;
                     for step in first_step..first_step + 3000 {
-                        let w = if delta { 1.0 } else { 0.5 };
-                        let mut ex: Vec<f64> = (0..n).map(|_| if next() < 0.2 { w * next() } else { 0.0 }).collect();
-                        let mut inh: Vec<f64> = (0..n).map(|_| if next() < 0.1 { -w * next() } else { 0.0 }).collect();
+                        let (mut ex, mut inh) = random_input(n, delta, &mut next);
                         let cur: Vec<f64> =
                             (0..n).map(|_| if step % 500 < 100 { 0.05 * next() } else { 0.0 }).collect();
                         let mut expected = Vec::new();
@@ -1018,18 +1044,7 @@ mod tests {
                         let ctx = format!("{} {isa:?} mixed {mixed} clearing {clearing} step {step}", C::NAME);
                         assert_eq!(out, expected, "{ctx}: spikes");
                         n_spikes += out.len();
-                        for &var in &vars {
-                            let mut got = Vec::new();
-                            k.read(var, &cells, &mut got);
-                            let want: Vec<f64> = match var {
-                                0 => reference.y.iter().zip(p.scalar("v_rest")).map(|(y, e)| y + e).collect(),
-                                1 => reference.iex.clone(),
-                                _ => reference.iin.clone(),
-                            };
-                            for i in 0..n {
-                                assert_eq!(got[i].to_bits(), want[i].to_bits(), "{ctx}: variable {var} of cell {i}");
-                            }
-                        }
+                        assert_state(k.as_ref(), &vars, &reference, &p, &ctx);
                     }
                     // Spikes in most steps, in every block (a test that
                     // saw none would prove nothing about the threshold).
@@ -1088,9 +1103,7 @@ mod tests {
                         init_v[*c] = *v;
                     }
                 }
-                let w = if delta { 1.0 } else { 0.5 };
-                let mut ex: Vec<f64> = (0..n).map(|_| if next() < 0.2 { w * next() } else { 0.0 }).collect();
-                let mut inh: Vec<f64> = (0..n).map(|_| if next() < 0.1 { -w * next() } else { 0.0 }).collect();
+                let (mut ex, mut inh) = random_input(n, delta, &mut next);
                 let zeros = vec![0.0; n];
                 let mut expected = Vec::new();
                 reference.step(step, &ex, &inh, &zeros, &mut expected);
@@ -1099,18 +1112,7 @@ mod tests {
                 let ctx = format!("{} mixed {mixed} step {step}", C::NAME);
                 assert_eq!(out, expected, "{ctx}: spikes");
                 n_spikes += out.len();
-                for &var in &vars {
-                    let mut got = Vec::new();
-                    k.read(var, &all, &mut got);
-                    let want: Vec<f64> = match var {
-                        0 => reference.y.iter().zip(p.scalar("v_rest")).map(|(y, e)| y + e).collect(),
-                        1 => reference.iex.clone(),
-                        _ => reference.iin.clone(),
-                    };
-                    for i in 0..n {
-                        assert_eq!(got[i].to_bits(), want[i].to_bits(), "{ctx}: variable {var} of cell {i}");
-                    }
-                }
+                assert_state(k.as_ref(), &vars, &reference, &p, &ctx);
             }
             assert!(n_spikes > 1500, "{}: only {n_spikes} spikes", C::NAME);
         }

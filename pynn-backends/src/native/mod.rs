@@ -25,7 +25,9 @@
 //!   (projection, then spike time, then source cell, then row order), so
 //!   results are bit-identical for any number of threads. Ring buffers per
 //!   shard and receptor hold `max_delay + min_delay + 1` slots of one value
-//!   per cell.
+//!   per cell. Slices lie on one grid from time 0 whatever the runs'
+//!   lengths: a run ending within a slice holds its spikes until the next
+//!   run finishes it (`boundary.rs`).
 //! * **Synapses in compressed rows** (`rows.rs`) per (projection, target
 //!   shard), by pre-synaptic cell: `u32` row pointers, target as a `u16`
 //!   index within the shard, weight and delay each stored as one value for
@@ -65,6 +67,7 @@ pub mod simd;
 pub mod sources;
 mod stochastic;
 
+mod boundary;
 mod delivery;
 pub mod gap;
 mod rows;
@@ -112,6 +115,11 @@ pub struct Native {
     pending_upto: Option<u64>,
     /// Spike buffers for the slice being computed.
     next: Vec<Spikes>,
+    /// End step of the slice the last run ended within: its spikes so far
+    /// are `pending`, held until it is finished (`boundary.rs`).
+    open: Option<u64>,
+    /// The plastic projections' additions for the held spikes (`boundary.rs`).
+    held: Option<boundary::Held>,
     /// Global index of each shard's first cell, and one past the last shard.
     shard_lo: Vec<usize>,
     projs: Vec<Proj>,
@@ -265,6 +273,8 @@ impl Backend for Native {
             pending: Vec::new(),
             pending_upto: None,
             next: Vec::new(),
+            open: None,
+            held: None,
             shard_lo: Vec::new(),
             projs: Vec::new(),
             currents: Vec::new(),
@@ -305,6 +315,7 @@ impl Backend for Native {
     }
 
     fn connect(&mut self, spec: &ProjectionSpec<'_>, c: Connections) -> Result<()> {
+        self.close_slice();
         self.static_delay = None;
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
@@ -386,6 +397,7 @@ impl Backend for Native {
     }
 
     fn connect_streamed(&mut self, spec: &ProjectionSpec<'_>, source: &ConnectionSource<'_>) -> Result<usize> {
+        self.close_slice();
         self.static_delay = None;
         if spec.id != self.projs.len() {
             return Err(err(format!("projection ids out of order: {} after {}", spec.id, self.projs.len())));
@@ -440,6 +452,8 @@ impl Backend for Native {
     }
 
     fn set_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        // Spikes held in an open slice keep the values they were emitted under.
+        self.close_slice();
         self.static_delay = None;
         let dt = self.dt;
         if let Some(p) = self.plastic_mut(proj) {
@@ -551,19 +565,23 @@ impl Backend for Native {
             // Gap junctions: slices of the relaxation window (gap.rs).
             let slice = self.gaps.slice(self.min_delay, self.dt);
             self.team.plan(&self.shards, slice);
+            // Slices are `k slice .. (k + 1) slice` whatever the runs'
+            // lengths (`boundary.rs`): first the rest of a slice the last
+            // run ended within, or up to the grid.
+            while self.step < step && (self.open.is_some() || !self.step.is_multiple_of(slice)) {
+                self.next_slice(step, slice);
+            }
             if self.relay_fits(slice) {
                 // Persistent workers, no fork-join per slice (team.rs).
                 self.run_relay(step, slice)?;
+                if !self.step.is_multiple_of(slice) {
+                    self.open = Some(self.step.next_multiple_of(slice));
+                }
             }
             while self.step < step {
-                if !self.gaps.is_empty() {
-                    self.apply_gaps(slice);
-                }
-                let b = (self.step + slice).min(step);
-                self.run_slice(self.step, b);
-                self.step = b;
+                self.next_slice(step, slice);
             }
-            self.deliver_pending();
+            self.end_run();
             Ok::<(), Box<dyn std::any::Any + Send>>(())
         });
         if let Err(payload) = ran {
@@ -603,6 +621,8 @@ impl Backend for Native {
         }
         self.pending.iter_mut().for_each(Spikes::clear);
         self.pending_upto = None;
+        self.open = None;
+        self.held = None;
         self.plastic.iter_mut().for_each(plastic::Plastic::reset);
         for p in &mut self.pops {
             p.done.clear();
@@ -650,6 +670,7 @@ impl Backend for Native {
     }
 
     fn initialize_synaptic(&mut self, proj: ProjId, name: &str, values: &[f64]) -> Result<()> {
+        self.close_slice();
         match self.plastic_mut(proj) {
             Some(p) if values.len() == p.len() => p.initialize(name, values),
             Some(p) => Err(Error::LengthMismatch {

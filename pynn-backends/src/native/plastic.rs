@@ -28,7 +28,10 @@
 //! pre-synaptic spike at `t` with post-synaptic spikes at `t_j + d`.
 //! Spike times are NEST's (`steps * tics_per_step * 0.001` ms); which
 //! history entries a spike sees is decided on integer steps, as NEST's
-//! `stdp_eps` comparisons do on the grid.
+//! `stdp_eps` comparisons do on the grid. A run that ends within a slice
+//! lets the projections process that slice's spikes so far at its end and
+//! keeps their ring-buffer additions until the slice is delivered
+//! (`boundary.rs`).
 //!
 //! Onto precise cells (`spike_precision = "off_grid"`, `precise.rs`),
 //! spikes come with offsets (`Plastic::deliver_offsets`), as NEST's
