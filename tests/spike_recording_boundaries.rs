@@ -30,8 +30,30 @@ type Plan = Vec<(usize, Vec<usize>)>;
 
 struct Net {
     sim: Sim<Native>,
-    /// Drive, driven cells, array source.
-    pops: Vec<Population<Native>>,
+    drive: Population<SpikeSourcePoisson, Native>,
+    cells: Population<IF_curr_exp, Native>,
+    array: Population<SpikeSourceArray, Native>,
+}
+
+/// `$body` with `$pop` the population numbered `$p` (0 drive, 1 driven
+/// cells, 2 array source).
+macro_rules! on {
+    ($net:expr, $p:expr, $pop:ident => $body:expr) => {
+        match $p {
+            0 => {
+                let $pop = &$net.drive;
+                $body
+            }
+            1 => {
+                let $pop = &$net.cells;
+                $body
+            }
+            _ => {
+                let $pop = &$net.array;
+                $body
+            }
+        }
+    };
 }
 
 /// The network: a Poisson drive (dense cells at 20 kHz and 300 kHz,
@@ -40,8 +62,15 @@ struct Net {
 /// cells that also inhibit each other sparsely, and an array source with
 /// spikes at 0 ms, in the first step and in the last step of runs.
 fn net(threads: usize) -> Net {
-    let sim = Sim::<Native>::setup(Setup { timestep: 0.1, min_delay: 1.0, max_delay: 2.0, seed: 99, threads, ..Setup::default() })
-        .unwrap();
+    let sim = Sim::<Native>::setup(Setup {
+        timestep: 0.1,
+        min_delay: 1.0,
+        max_delay: 2.0,
+        seed: 99,
+        threads,
+        ..Setup::default()
+    })
+    .unwrap();
     let rate: Vec<f64> = (0..N).map(|i| [20_000.0, 50.0, 300_000.0, 0.0, 20_000.0, 12_000.0][i % 6]).collect();
     let start: Vec<f64> = (0..N).map(|i| if i % 7 == 3 { 0.05 + 0.01 * (i % 300) as f64 } else { 0.0 }).collect();
     let duration: Vec<f64> = (0..N).map(|i| if i % 11 == 4 { 2.37 + 0.1 * (i % 50) as f64 } else { 1e9 }).collect();
@@ -54,18 +83,18 @@ fn net(threads: usize) -> Net {
     array.set("spike_times", vec![vec![0.0, 3.7, 10.0], vec![0.1, 6.1, 15.0], vec![0.0, 6.0, 6.2]]).unwrap();
     Projection::new(&drive, &cells, &OneToOneConnector, StaticSynapse::new(0.2, 1.0), Some("excitatory")).unwrap();
     let sparse = FixedProbabilityConnector { p_connect: 0.002, allow_self_connections: false };
-    Projection::new(&cells, &cells, &sparse, StaticSynapse::new(0.5, 1.5), Some("inhibitory")).unwrap();
+    Projection::new(&cells, &cells, &sparse, StaticSynapse::new(-0.5, 1.5), Some("inhibitory")).unwrap();
     let all_to_all = AllToAllConnector { allow_self_connections: true };
     Projection::new(&array, &cells, &all_to_all, StaticSynapse::new(3.0, 1.0), Some("excitatory")).unwrap();
-    Net { sim, pops: vec![drive, cells, array] }
+    Net { sim, drive, cells, array }
 }
 
 /// The spikes of the last segment of every population.
 fn trains(net: &Net) -> (Trains, usize) {
     let mut out = Trains::new();
     let mut segments = 0;
-    for (p, pop) in net.pops.iter().enumerate() {
-        let block = pop.get_data_of("spikes").unwrap();
+    for p in 0..3 {
+        let block = on!(net, p, pop => pop.get_data_of("spikes").unwrap());
         segments = block.segments.len();
         for t in &block.segments.last().unwrap().spiketrains {
             if !t.times.is_empty() {
@@ -124,8 +153,8 @@ fn play(threads: usize, oracle: bool) -> Vec<(Trains, BTreeMap<(usize, usize), V
     let mut plan: Plan = Vec::new();
     let mut finished = 0;
     if oracle {
-        for p in &n.pops {
-            p.record("spikes", None).unwrap();
+        for p in 0..3 {
+            on!(n, p, pop => pop.record("spikes", None).unwrap());
         }
     }
     for what in schedule() {
@@ -140,7 +169,7 @@ fn play(threads: usize, oracle: bool) -> Vec<(Trains, BTreeMap<(usize, usize), V
                 }
             }
             Do::SetRates => {
-                n.pops[0].set("rate", (0..N).map(|i| [5_000.0, 31_000.0, 80.0][i % 3]).collect::<Vec<f64>>()).unwrap();
+                n.drive.set("rate", (0..N).map(|i| [5_000.0, 31_000.0, 80.0][i % 3]).collect::<Vec<f64>>()).unwrap();
             }
             Do::Reset => {
                 let (t, _) = trains(&n);
@@ -149,11 +178,11 @@ fn play(threads: usize, oracle: bool) -> Vec<(Trains, BTreeMap<(usize, usize), V
                 finished += 1;
             }
             Do::Record(new) if !oracle => {
-                for p in &n.pops {
-                    p.record_none().unwrap();
+                for p in 0..3 {
+                    on!(n, p, pop => pop.record_none().unwrap());
                 }
                 for (p, cells) in &new {
-                    n.pops[*p].view(cells.clone()).unwrap().record("spikes", None).unwrap();
+                    on!(n, *p, pop => pop.view(cells.clone()).unwrap().record("spikes", None).unwrap());
                 }
                 plan = new;
             }
@@ -212,7 +241,11 @@ fn recorded_spikes_are_the_oracles_in_every_recorded_window_on_1_2_and_3_threads
         for (k, (trains, windows)) in got.iter().enumerate() {
             let want = restricted(&oracle[which[k]].0, windows);
             nonempty += want.len();
-            assert_eq!(trains.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{threads} threads, view {k}: cells");
+            assert_eq!(
+                trains.keys().collect::<Vec<_>>(),
+                want.keys().collect::<Vec<_>>(),
+                "{threads} threads, view {k}: cells"
+            );
             for (key, times) in &want {
                 assert_eq!(&trains[key], times, "{threads} threads, view {k}, cell {key:?}");
             }

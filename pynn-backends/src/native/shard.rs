@@ -597,7 +597,8 @@ mod boundary_tests {
             if n > 0 {
                 // Every shard but the last is full (the size is a formula
                 // of its index: checked at the first and the last two).
-                let full = [0, 1, shards.saturating_sub(3), shards.saturating_sub(2)].into_iter().filter(|&k| k + 1 < shards);
+                let full =
+                    [0, 1, shards.saturating_sub(3), shards.saturating_sub(2)].into_iter().filter(|&k| k + 1 < shards);
                 assert!(full.into_iter().all(|k| sizes_of(k) == per), "n {n}: a short shard before the last");
                 assert_eq!((shards - 1) * per + sizes_of(shards - 1), n, "n {n}");
                 assert!(sizes_of(shards - 1) >= 1, "n {n}: an empty last shard");

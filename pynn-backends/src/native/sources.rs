@@ -1688,16 +1688,8 @@ mod reference_tests {
         // 1 to 40 cells: groups of 4, 8 and 16 lanes full and short.
         (1..=40usize, prop_oneof![Just(0usize), 0..20_000usize], any::<u64>(), any::<u64>()).prop_flat_map(
             |(n, first_cell, seed, mode)| {
-                let change = prop_oneof![
-                    Just(Change::None),
-                    Just(Change::Reset),
-                    arb_params(n).prop_map(Change::Set),
-                ];
-                (
-                    prop_oneof![Just(0.1), Just(0.25)],
-                    arb_params(n),
-                    proptest::collection::vec((change, 0..70u64), 1..4),
-                )
+                let change = prop_oneof![Just(Change::None), Just(Change::Reset), arb_params(n).prop_map(Change::Set),];
+                (prop_oneof![Just(0.1), Just(0.25)], arb_params(n), proptest::collection::vec((change, 0..70u64), 1..4))
                     .prop_map(move |(dt, params, phases)| Case { dt, seed, first_cell, params, phases, mode })
             },
         )
