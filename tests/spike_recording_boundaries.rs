@@ -25,6 +25,10 @@ const N: usize = 4097;
 /// spike absent).
 type Trains = BTreeMap<(usize, usize), Vec<f64>>;
 
+/// `(population, cell) -> [(from, to)]`: the runs (ms) during which a
+/// cell's spikes were recorded.
+type Windows = BTreeMap<(usize, usize), Vec<(f64, f64)>>;
+
 /// What is recorded during a run: `(population, cells)`.
 type Plan = Vec<(usize, Vec<usize>)>;
 
@@ -146,10 +150,10 @@ fn schedule() -> Vec<Do> {
 /// Segments of `(trains, recorded windows)`: the oracle's trains, or
 /// the trains of a run with the schedule's recording and the windows
 /// `(population, cell) -> [(from, to)]` during which each was recorded.
-fn play(threads: usize, oracle: bool) -> Vec<(Trains, BTreeMap<(usize, usize), Vec<(f64, f64)>>)> {
+fn play(threads: usize, oracle: bool) -> Vec<(Trains, Windows)> {
     let n = net(threads);
     let mut segments = Vec::new();
-    let mut windows: BTreeMap<(usize, usize), Vec<(f64, f64)>> = BTreeMap::new();
+    let mut windows: Windows = BTreeMap::new();
     let mut plan: Plan = Vec::new();
     let mut finished = 0;
     if oracle {
@@ -201,7 +205,7 @@ fn play(threads: usize, oracle: bool) -> Vec<(Trains, BTreeMap<(usize, usize), V
 }
 
 /// The oracle's trains restricted to the windows.
-fn restricted(oracle: &Trains, windows: &BTreeMap<(usize, usize), Vec<(f64, f64)>>) -> Trains {
+fn restricted(oracle: &Trains, windows: &Windows) -> Trains {
     let mut out = Trains::new();
     for (key, times) in oracle {
         let Some(w) = windows.get(key) else { continue };
