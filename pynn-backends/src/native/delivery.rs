@@ -456,3 +456,227 @@ mod tests {
         assert_eq!(batch.len(), 5, "cells 1, 3 (an empty row), global 4, cell 2 and global 5");
     }
 }
+
+/// Delivery through each storage layout against a plain loop written here
+/// (every spike of every step, source shard and cell in order, each
+/// synapse of its row adding `weight * count` to the slot `(stamp +
+/// delay) % ring_len`): the ring buffers must be equal bit for bit, with
+/// source shards of up to 4096 cells (16-bit cells), windows of source
+/// cells cutting shards anywhere, every cell of a shard firing in one
+/// step, counts past 255, stamps past 2^32 (proptest; a failing case is
+/// printed whole).
+#[cfg(test)]
+mod reference_tests {
+    use super::super::rows::{Rows, Values};
+    use super::super::shard::Spikes;
+    use super::{deliver_rows, deliver_same};
+    use proptest::prelude::*;
+
+    /// A projection into one shard of `n` cells from the source shards
+    /// `shard_size` (consecutive, from global cell `base`).
+    #[derive(Clone, Debug)]
+    struct Case {
+        n: usize,
+        ring_len: u64,
+        base: u32,
+        shard_size: Vec<u32>,
+        pre_lo: u32,
+        pre_hi: u32,
+        /// Per pre-synaptic cell `pre_lo..pre_hi`: its targets.
+        targets: Vec<Vec<u16>>,
+        diagonal: bool,
+        /// Per synapse (in row order): weight and delay, or one each.
+        weights: Option<Vec<f64>>,
+        delays: Option<Vec<u16>>,
+        same: (f64, u16),
+        /// Per source shard, per step: `(cell, count)` in cell order.
+        spikes: Vec<Vec<Vec<(u32, u32)>>>,
+        stamps: Vec<u64>,
+    }
+
+    fn rows_of(c: &Case) -> Rows {
+        let mut row_ptr = vec![0u32];
+        let mut target = Vec::new();
+        for t in &c.targets {
+            target.extend_from_slice(t);
+            row_ptr.push(target.len() as u32);
+        }
+        let weight = c.weights.clone().map_or(Values::Same(c.same.0), Values::Each);
+        let delay = c.delays.clone().map_or(Values::Same(c.same.1), Values::Each);
+        let span = target.iter().max().map_or(0, |t| usize::from(*t) + 1);
+        let mut rows = Rows {
+            receptor: 0,
+            pre_lo: c.pre_lo,
+            pre_hi: c.pre_hi,
+            src: 0..c.shard_size.len(),
+            row_ptr,
+            target,
+            weight,
+            delay,
+            diagonal: false,
+            span,
+        };
+        rows.diagonal = c.diagonal && rows.is_diagonal();
+        rows
+    }
+
+    /// The spikes of each source shard, closed step by step as shards close them.
+    fn spikes_of(c: &Case) -> Vec<Spikes> {
+        c.spikes
+            .iter()
+            .map(|steps| {
+                let mut s = Spikes::default();
+                s.clear();
+                for (j, fired) in steps.iter().enumerate() {
+                    for &(cell, m) in fired {
+                        s.list.push((cell, c.stamps[j]));
+                        s.mult.push(m);
+                    }
+                    s.end_step();
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// The plain loop (see the module).
+    fn reference(c: &Case, rows: &Rows, shard_lo: &[usize]) -> Vec<f64> {
+        let mut ring = vec![0.0; c.ring_len as usize * c.n];
+        for (j, &stamp) in c.stamps.iter().enumerate() {
+            for (src, steps) in c.spikes.iter().enumerate() {
+                for &(cell, m) in &steps[j] {
+                    let g = shard_lo[src] as u32 + cell;
+                    if g < c.pre_lo || g >= c.pre_hi {
+                        continue;
+                    }
+                    for s in rows.row(g) {
+                        let w = rows.weight.get(s);
+                        let d = u64::from(rows.delay.get(s));
+                        let slot = ((stamp + d) % c.ring_len) as usize;
+                        ring[slot * c.n + usize::from(rows.target[s])] += w * f64::from(m);
+                    }
+                }
+            }
+        }
+        ring
+    }
+
+    fn check(c: &Case) -> Result<(), TestCaseError> {
+        let rows = rows_of(c);
+        let spikes = spikes_of(c);
+        let shard_lo: Vec<usize> = c
+            .shard_size
+            .iter()
+            .scan(c.base as usize, |lo, &s| {
+                let at = *lo;
+                *lo += s as usize;
+                Some(at)
+            })
+            .collect();
+        let want = reference(c, &rows, &shard_lo);
+        let n_steps = c.stamps.len();
+        let fresh = || vec![0.0; c.ring_len as usize * c.n];
+        let mut layouts = Vec::new();
+        let mut ring = fresh();
+        let w = |s: usize| rows.weight.get(s);
+        let d = |s: usize| rows.delay.get(s);
+        deliver_rows::<false>((&mut ring, c.n, c.ring_len, &spikes, &shard_lo, n_steps), &rows, w, d);
+        layouts.push(("rows", ring));
+        if let Values::Same(d0) = rows.delay {
+            let mut ring = fresh();
+            deliver_rows::<true>((&mut ring, c.n, c.ring_len, &spikes, &shard_lo, n_steps), &rows, w, |_| d0);
+            layouts.push(("rows, one delay", ring));
+            if let Values::Same(w0) = rows.weight {
+                let mut ring = fresh();
+                deliver_same((&mut ring, c.n, c.ring_len, &spikes, &shard_lo, n_steps), &rows, w0, d0, &mut Vec::new());
+                layouts.push((if rows.diagonal { "same, diagonal" } else { "same" }, ring));
+            }
+        }
+        for (name, got) in layouts {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&got), bits(&want), "layout {}", name);
+        }
+        Ok(())
+    }
+
+    fn arb_case() -> impl Strategy<Value = Case> {
+        let shard = prop_oneof![Just(1u32), Just(255), Just(4095), Just(4096), 1..=4096u32];
+        (
+            prop_oneof![Just(1usize), Just(4096), 1..=4096usize],
+            2..24u64,
+            prop_oneof![Just(0u32), 0..70_000u32],
+            proptest::collection::vec(shard, 1..4),
+            1..4usize,
+            any::<bool>(),
+        )
+            .prop_flat_map(|(n, ring_len, base, shard_size, n_steps, diagonal)| {
+                let total: u32 = shard_size.iter().sum();
+                // The window starts in the first shard and ends in the last
+                // (as `Rows::src` lists the shards holding it).
+                let first = shard_size[0];
+                let last_lo = total - shard_size[shard_size.len() - 1];
+                (
+                    Just((n, ring_len, base, shard_size.clone(), n_steps, diagonal)),
+                    prop_oneof![Just(0u32), 0..first],
+                    prop_oneof![Just(total), (last_lo + 1)..=total],
+                    any::<u64>(),
+                )
+            })
+            .prop_flat_map(|((n, ring_len, base, shard_size, n_steps, diagonal), lo, hi, seed)| {
+                let (pre_lo, pre_hi) = (base + lo, base + hi.max(lo + 1));
+                let rows = (pre_hi - pre_lo) as usize;
+                let diagonal = diagonal && rows <= n;
+                let row = proptest::collection::vec(0..n as u16, 0..4);
+                let targets = if diagonal {
+                    let t0 = (seed as usize % (n - rows + 1)) as u16;
+                    Just((0..rows).map(|k| vec![t0 + k as u16]).collect::<Vec<_>>()).boxed()
+                } else {
+                    proptest::collection::vec(row, rows).boxed()
+                };
+                let step = |size: u32| {
+                    prop_oneof![
+                        1 => proptest::collection::vec(prop_oneof![3 => 1..=2u32, 1 => 250..=300u32], size as usize)
+                            .prop_map(|m| m.into_iter().enumerate().map(|(c, m)| (c as u32, m)).collect::<Vec<_>>()),
+                        3 => proptest::collection::btree_map(0..size, prop_oneof![3 => 1..=2u32, 1 => 250..=300u32], 0..30)
+                            .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
+                    ]
+                };
+                let spikes: Vec<_> =
+                    shard_size.iter().map(|&s| proptest::collection::vec(step(s), n_steps)).collect();
+                let stamp = prop_oneof![0..1_000u64, (1u64 << 32) - 30..(1 << 32) + 30, u64::MAX - 1_000..u64::MAX - 30];
+                (
+                    Just((n, ring_len, base, shard_size, pre_lo, pre_hi, diagonal)),
+                    targets,
+                    proptest::option::of(-2.0..2.0f64),
+                    any::<u64>(),
+                    spikes,
+                    stamp,
+                )
+            })
+            .prop_map(|((n, ring_len, base, shard_size, pre_lo, pre_hi, diagonal), targets, w, pick, spikes, stamp0)| {
+                let synapses: usize = targets.iter().map(Vec::len).sum();
+                // Per-synapse values drawn from `pick` (a palette's worth
+                // of distinct weights and delays), or one each.
+                let mix = |s: usize| pick.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(s as u32 % 64);
+                let weights = (pick & 1 == 0)
+                    .then(|| (0..synapses).map(|s| (mix(s) % 1000) as f64 / 7.0 - 70.0).collect());
+                let delays = (pick & 2 == 0).then(|| (0..synapses).map(|s| 1 + (mix(s) % (ring_len - 1)) as u16).collect());
+                let same = (w.unwrap_or(0.3), 1 + (pick >> 8) as u16 % (ring_len as u16 - 1));
+                let n_steps = spikes[0].len();
+                let stamps = (0..n_steps as u64).map(|j| stamp0 + j).collect();
+                Case { n, ring_len, base, shard_size, pre_lo, pre_hi, targets, diagonal, weights, delays, same, spikes, stamps }
+            })
+    }
+
+    proptest! {
+        // 256 cases (under a second in the test build).
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random projections and spikes: every layout's delivery equals
+        /// the plain loop bit for bit.
+        #[test]
+        fn every_layout_delivers_as_the_plain_loop(case in arb_case()) {
+            check(&case)?;
+        }
+    }
+}

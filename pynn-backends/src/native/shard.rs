@@ -565,3 +565,148 @@ mod tests {
         assert!(s.cell.is_empty() && s.stamp.is_empty() && s.mult.is_empty() && s.bounds == [0]);
     }
 }
+
+/// Sizes and indices of the shards and of their closed spike steps across
+/// their boundaries: cells stored in 16 bits, shards of every size up to
+/// [`SHARD_CELLS`], every cell of a full shard firing in one step, time
+/// stamps past 2^16 and 2^32 (proptest; a failing case is printed whole).
+#[cfg(test)]
+mod boundary_tests {
+    use super::{SHARD_CELLS, Spikes, shard_cells};
+    use proptest::prelude::*;
+
+    /// A shard's cells must fit the 16-bit cells of [`Spikes::cell`] and
+    /// the 16-bit targets of the rows: at most 2^16 cells, so that cell
+    /// 65 535 is the largest index.
+    const _: () = assert!(SHARD_CELLS <= 1 << 16);
+
+    /// Population sizes at and around every power of two up to 2^20 and
+    /// the 16-bit edge (65 535, 65 536, 65 537), each cut as `add_population`
+    /// cuts it: shards of `shard_cells(n)` cells, at most `SHARD_CELLS`, a
+    /// power of two, covering the cells exactly once with the last shard
+    /// the only short one, and `Pop::shard_of_local`'s division landing
+    /// each cell in the shard that holds it.
+    #[test]
+    fn every_population_size_is_cut_into_shards_of_at_most_shard_cells() {
+        let mut sizes: Vec<usize> = vec![0, 1, 2, 3, 10_000, 12_500, 1_000_003, usize::MAX / 4];
+        for b in 1..=20 {
+            sizes.extend([(1usize << b) - 1, 1 << b, (1 << b) + 1]);
+        }
+        for n in sizes {
+            let per = shard_cells(n);
+            assert!(per.is_power_of_two() && (256..=SHARD_CELLS).contains(&per), "n {n}: {per} cells per shard");
+            let shards = n.div_ceil(per).max(1);
+            let sizes_of = |k: usize| per.min(n - (k * per).min(n));
+            if n > 0 {
+                // Every shard but the last is full (the size is a formula
+                // of its index: checked at the first and the last two).
+                let full =
+                    [0, 1, shards.saturating_sub(3), shards.saturating_sub(2)].into_iter().filter(|&k| k + 1 < shards);
+                assert!(full.into_iter().all(|k| sizes_of(k) == per), "n {n}: a short shard before the last");
+                assert_eq!((shards - 1) * per + sizes_of(shards - 1), n, "n {n}");
+                assert!(sizes_of(shards - 1) >= 1, "n {n}: an empty last shard");
+                for local in [0, per - 1, per, n / 2, n - 1].into_iter().filter(|&l| l < n) {
+                    let k = local / per;
+                    assert!(k < shards && local >= k * per && local < k * per + sizes_of(k), "n {n}, cell {local}");
+                }
+            }
+        }
+    }
+
+    /// One step of a shard's spikes as a kernel writes it: cells in
+    /// order, each `count` times (`counted`: once, with the count in
+    /// `mult`, as `Kernel::step_counted` writes it).
+    #[derive(Clone, Debug)]
+    struct Step {
+        stamp: u64,
+        counted: bool,
+        fired: Vec<(u32, u32)>,
+    }
+
+    fn push(s: &mut Spikes, step: &Step) {
+        for &(c, m) in &step.fired {
+            if step.counted {
+                s.list.push((c, step.stamp));
+                s.mult.push(m);
+            } else {
+                s.list.extend(std::iter::repeat_n((c, step.stamp), m as usize));
+            }
+        }
+        s.end_step();
+    }
+
+    /// Checks the closed steps of `s` against the steps written: one entry
+    /// per firing cell with its count, its cell in 16 bits equal to the
+    /// list's, the step's stamp, and `range` finding exactly the cells of
+    /// each window (a scan of the entries as the oracle).
+    fn check(s: &Spikes, steps: &[Step], windows: &[(u32, u32)]) -> Result<(), TestCaseError> {
+        prop_assert_eq!(s.bounds.len(), steps.len() + 1);
+        prop_assert_eq!(s.stamp.len(), steps.len());
+        prop_assert_eq!(s.cell.len(), s.list.len());
+        prop_assert_eq!(s.mult.len(), s.list.len());
+        for (j, step) in steps.iter().enumerate() {
+            let (a, b) = (s.bounds[j], s.bounds[j + 1]);
+            let got: Vec<(u32, u32)> = (a..b).map(|k| (s.list[k].0, s.mult[k])).collect();
+            prop_assert_eq!(&got, &step.fired, "step {}", j);
+            prop_assert!((a..b).all(|k| u32::from(s.cell[k]) == s.list[k].0 && s.list[k].1 == step.stamp));
+            prop_assert_eq!(s.stamp[j], if a == b { 0 } else { step.stamp });
+            for &(first, last) in windows {
+                let want: Vec<usize> = (a..b).filter(|&k| (first..last).contains(&s.list[k].0)).collect();
+                let r = s.range(j, first, last);
+                prop_assert_eq!(r.clone().collect::<Vec<_>>(), want, "step {}, window {}..{}", j, first, last);
+            }
+        }
+        Ok(())
+    }
+
+    /// A step of a shard of `size` cells: every cell firing (1 to 3 times),
+    /// or a random subset, each 1 to 300 times (runs longer than the 8
+    /// entries `run_length` counts without a branch, counts past 255).
+    fn arb_step(size: u32) -> impl Strategy<Value = Step> {
+        let count = prop_oneof![4 => 1..=3u32, 1 => 1..=300u32];
+        let fired = prop_oneof![
+            1 => proptest::collection::vec(1..=3u32, size as usize)
+                .prop_map(|m| m.into_iter().enumerate().map(|(c, m)| (c as u32, m)).collect::<Vec<_>>()),
+            3 => proptest::collection::btree_map(0..size, count, 0..40)
+                .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
+        ];
+        let stamp = prop_oneof![0..100u64, (1u64 << 16) - 2..(1 << 16) + 2, (1u64 << 32) - 2..(1 << 32) + 2];
+        (stamp, any::<bool>(), fired).prop_map(|(stamp, counted, fired)| Step { stamp, counted, fired })
+    }
+
+    fn arb_shard() -> impl Strategy<Value = (u32, Vec<Step>, Vec<(u32, u32)>)> {
+        let size = prop_oneof![Just(1u32), Just(255), Just(256), Just(4095), Just(SHARD_CELLS as u32), 1..=4096u32];
+        size.prop_flat_map(|size| {
+            let edge = prop_oneof![Just(0u32), Just(size - 1), Just(size), Just(u32::MAX), 0..=size];
+            let windows = proptest::collection::vec((edge.clone(), edge), 1..6)
+                .prop_map(|w| w.into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect());
+            (Just(size), proptest::collection::vec(arb_step(size), 1..6), windows)
+        })
+    }
+
+    proptest! {
+        // 256 cases (under a second in the test build).
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random steps of shards of 1 to 4096 cells (cell 4095 stored in
+        /// 16 bits), closed one by one and after a `clear`: the closed
+        /// steps hold exactly the cells, counts and stamps written.
+        #[test]
+        fn closed_steps_hold_every_cell_count_and_stamp(case in arb_shard()) {
+            let (_, steps, windows) = case;
+            let mut s = Spikes::default();
+            s.clear();
+            for step in &steps {
+                push(&mut s, step);
+            }
+            check(&s, &steps, &windows)?;
+            // A slice later (the buffers cleared and reused).
+            s.clear();
+            for step in steps.iter().rev() {
+                push(&mut s, step);
+            }
+            let rev: Vec<Step> = steps.iter().rev().cloned().collect();
+            check(&s, &rev, &windows)?;
+        }
+    }
+}

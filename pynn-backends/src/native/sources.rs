@@ -1351,3 +1351,402 @@ mod tests {
         }
     }
 }
+
+/// The Poisson kernel against a reference written here without any of its
+/// fast paths (no lanes, no tables, no byte counts): one `ChaCha8Rng` per
+/// cell, each count drawn by the plain inversion (or `rand_distr::Poisson`
+/// at a mean of 30 and more) in step order, the blocks of [`COUNT_BLOCK`]
+/// steps kept only where the kernel's contract names them (the draws of a
+/// block's unused rest are skipped after `set` and `reset`). Counts must
+/// agree exactly, step by step, through `step` and `step_counted` mixed,
+/// at every vector width this CPU runs.
+#[cfg(test)]
+mod reference_tests {
+    use super::super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
+    use super::{COUNT_BLOCK, DENSE_LAMBDA};
+    use crate::native::simd;
+    use proptest::prelude::*;
+    use pynn_core::parameters::{Column, ParamTable};
+    use pynn_core::random::{ObjectKind, SimRng, Streams};
+    use pynn_core::{CellType, SpikeSourcePoisson};
+    use rand::RngExt;
+    use rand_distr::Distribution;
+
+    /// Rates, starts and durations of the sources (one entry per cell).
+    #[derive(Clone, Debug)]
+    struct Params {
+        rate: Vec<f64>,
+        start: Vec<f64>,
+        duration: Vec<f64>,
+    }
+
+    impl Params {
+        fn table(&self) -> ParamTable {
+            let n = self.rate.len();
+            let mut p = ParamTable::defaults(SpikeSourcePoisson::PARAMETERS, n);
+            let idx: Vec<usize> = (0..n).collect();
+            p.assign("rate", &idx, Column::Scalar(self.rate.clone()));
+            p.assign("start", &idx, Column::Scalar(self.start.clone()));
+            p.assign("duration", &idx, Column::Scalar(self.duration.clone()));
+            p
+        }
+    }
+
+    /// The reference generator (see the module).
+    struct Reference {
+        dt: f64,
+        p: Params,
+        rngs: Vec<SimRng>,
+        /// Time of the next spike of a sparse cell (ms).
+        next: Vec<f64>,
+        /// Per cell: the counts of the current block's steps.
+        counts: Vec<[u32; COUNT_BLOCK as usize]>,
+        /// First step of the current block (none after `set` or `reset`).
+        block: Option<u64>,
+        now: u64,
+    }
+
+    impl Reference {
+        fn new(p: &Params, dt: f64, seed: u64, population: usize, first_cell: usize) -> Self {
+            let base = Streams::new(seed).rng(ObjectKind::Population, population as u64, "poisson", 0);
+            let rngs = (0..p.rate.len())
+                .map(|i| {
+                    let mut r = base.clone();
+                    r.set_stream((first_cell + i) as u64);
+                    r
+                })
+                .collect();
+            let n = p.rate.len();
+            let mut r =
+                Reference { dt, p: p.clone(), rngs, next: vec![0.0; n], counts: vec![[0; 16]; n], block: None, now: 0 };
+            r.restart();
+            r
+        }
+
+        fn dense(&self, i: usize) -> bool {
+            self.p.rate[i] * self.dt / 1000.0 >= DENSE_LAMBDA
+        }
+
+        fn stop(&self, i: usize) -> f64 {
+            self.p.start[i] + self.p.duration[i]
+        }
+
+        fn restart(&mut self) {
+            self.block = None;
+            for i in 0..self.p.rate.len() {
+                self.next[i] = f64::INFINITY;
+                if !self.dense(i) {
+                    let from = (self.now as f64 * self.dt).max(self.p.start[i]);
+                    self.draw(i, from);
+                }
+            }
+        }
+
+        fn set(&mut self, p: &Params) {
+            self.p = p.clone();
+            self.restart();
+        }
+
+        fn reset(&mut self) {
+            self.now = 0;
+            self.restart();
+        }
+
+        /// The next spike time of sparse cell `i` after `from`.
+        fn draw(&mut self, i: usize, from: f64) {
+            let r = self.p.rate[i];
+            self.next[i] = if r > 0.0 {
+                let e: f64 = self.rngs[i].sample(rand_distr::Exp1);
+                from + e * 1000.0 / r
+            } else {
+                f64::INFINITY
+            };
+        }
+
+        /// A Poisson count of mean `lambda`: the smallest `k` with
+        /// `u < P(X <= k)`, the distribution function summed term by term.
+        fn count(&mut self, i: usize, lambda: f64) -> u32 {
+            let rng = &mut self.rngs[i];
+            let k = if lambda < 30.0 {
+                let u: f64 = rng.random();
+                let (mut k, mut p) = (0u64, (-lambda).exp());
+                let mut cdf = p;
+                while u >= cdf {
+                    k += 1;
+                    p *= lambda / k as f64;
+                    if p == 0.0 {
+                        break;
+                    }
+                    cdf += p;
+                }
+                k
+            } else {
+                rand_distr::Poisson::new(lambda).map(|d| d.sample(rng) as u64).unwrap_or(0)
+            };
+            u32::try_from(k).unwrap_or(u32::MAX)
+        }
+
+        /// The count of dense cell `i` in step `k`: the mean of the part
+        /// of the step inside its window, no draw if there is none.
+        fn dense_count(&mut self, i: usize, k: u64) -> u32 {
+            let (t_begin, t_end) = (k as f64 * self.dt, (k + 1) as f64 * self.dt);
+            let len = t_end.min(self.stop(i)) - t_begin.max(self.p.start[i]);
+            if len <= 0.0 {
+                return 0;
+            }
+            let whole = t_begin >= self.p.start[i] && t_end <= self.stop(i);
+            let lambda = if whole { self.p.rate[i] * self.dt / 1000.0 } else { self.p.rate[i] * len / 1000.0 };
+            self.count(i, lambda)
+        }
+
+        /// `(cell, count)` of the cells that fire in step `k`, in cell order.
+        fn step(&mut self, k: u64) -> Vec<(u32, u32)> {
+            let n = self.p.rate.len();
+            let any_dense = (0..n).any(|i| self.dense(i));
+            let inside = self.block.is_some_and(|b| b <= k && k < b + COUNT_BLOCK);
+            if any_dense && !inside {
+                for i in 0..n {
+                    if !self.dense(i) {
+                        continue;
+                    }
+                    for j in 0..COUNT_BLOCK {
+                        self.counts[i][j as usize] = self.dense_count(i, k + j);
+                    }
+                }
+                self.block = Some(k);
+            }
+            let t_end = (k + 1) as f64 * self.dt;
+            let mut out = Vec::new();
+            for i in 0..n {
+                let c = if self.dense(i) {
+                    self.counts[i][(k - self.block.unwrap_or(k)) as usize]
+                } else {
+                    let mut c = 0u32;
+                    while self.next[i] <= t_end {
+                        let t = self.next[i];
+                        if t > self.p.start[i] && t <= self.stop(i) {
+                            c += 1;
+                        }
+                        if t > self.stop(i) {
+                            self.next[i] = f64::INFINITY;
+                        } else {
+                            self.draw(i, t);
+                        }
+                    }
+                    c
+                };
+                if c > 0 {
+                    out.push((i as u32, c));
+                }
+            }
+            self.now = k + 1;
+            out
+        }
+    }
+
+    /// What happens before a phase of steps.
+    #[derive(Clone, Debug)]
+    enum Change {
+        /// Nothing (the kernel just goes on).
+        None,
+        /// New parameters (`set`).
+        Set(Params),
+        /// Back to time 0 (`reset`), the streams going on.
+        Reset,
+    }
+
+    /// One case: the sources, then phases of steps each after a change,
+    /// and which steps go through `step_counted` (bit `k % 64` of `mode`).
+    #[derive(Clone, Debug)]
+    struct Case {
+        dt: f64,
+        seed: u64,
+        first_cell: usize,
+        params: Params,
+        phases: Vec<(Change, u64)>,
+        mode: u64,
+    }
+
+    /// The kernel's `(cell, count)` of step `k`, through `step_counted` or
+    /// through `step` (one entry per spike, counted here).
+    fn kernel_step(k: &mut dyn Kernel, step: u64, counted: bool, n: usize) -> Vec<(u32, u32)> {
+        let (mut out, mut mult) = (SpikeOut::new(), Vec::new());
+        if counted {
+            assert!(k.step_counted(step, &mut out, &mut mult));
+            assert_eq!(out.len(), mult.len());
+        } else {
+            let current = vec![0.0; n];
+            k.step(&StepInput { step, synaptic: &[], current: &current }, &mut out);
+            mult = vec![1; out.len()];
+        }
+        let mut got: Vec<(u32, u32)> = Vec::new();
+        for (&(c, s), &m) in out.iter().zip(&mult) {
+            assert_eq!(s, step + 1, "the time stamp of step {step}");
+            assert!(m > 0, "an entry without a spike");
+            match got.last_mut() {
+                Some(last) if last.0 == c => last.1 += m,
+                _ => {
+                    assert!(got.last().is_none_or(|l| l.0 < c), "cells out of order in step {step}");
+                    got.push((c, m));
+                }
+            }
+        }
+        got
+    }
+
+    /// Runs `case` through the kernel and the reference; returns the first
+    /// difference, if any, and the number of spikes.
+    fn run_case(case: &Case) -> Result<u64, String> {
+        let n = case.params.rate.len();
+        let init = ParamTable::defaults(SpikeSourcePoisson::STATE, n);
+        let ctx = BuildContext {
+            dt: case.dt,
+            seed: case.seed,
+            population: 2,
+            label: "p".into(),
+            first_cell: case.first_cell,
+            composition: None,
+        };
+        let mut k = SpikeSourcePoisson::build(&case.params.table(), &init, &ctx).map_err(|e| e.to_string())?;
+        let mut r = Reference::new(&case.params, case.dt, case.seed, 2, case.first_cell);
+        let (mut step, mut spikes) = (0u64, 0u64);
+        for (phase, (change, steps)) in case.phases.iter().enumerate() {
+            match change {
+                Change::None => {}
+                Change::Set(p) => {
+                    k.set_parameters(&p.table()).map_err(|e| e.to_string())?;
+                    r.set(p);
+                }
+                Change::Reset => {
+                    k.reset();
+                    r.reset();
+                    step = 0;
+                }
+            }
+            for _ in 0..*steps {
+                let counted = case.mode >> (step % 64) & 1 == 1;
+                let (got, want) = (kernel_step(k.as_mut(), step, counted, n), r.step(step));
+                if got != want {
+                    return Err(format!("phase {phase}, step {step} (counted {counted}): {got:?} != {want:?}"));
+                }
+                spikes += want.iter().map(|e| u64::from(e.1)).sum::<u64>();
+                step += 1;
+            }
+        }
+        Ok(spikes)
+    }
+
+    /// Runs `case` at every vector width this CPU runs.
+    fn check(case: &Case) -> Result<u64, String> {
+        let mut spikes = 0;
+        for isa in simd::available() {
+            spikes = simd::with_isa_limit(isa, || run_case(case)).map_err(|e| format!("{isa:?}: {e}"))?;
+        }
+        Ok(spikes)
+    }
+
+    /// Rates at every edge of the kernel's paths, at dt = 0.1 ms: 0, tiny,
+    /// just below and at the dense limit (a mean of 0.5 per step), Brunel's
+    /// 20 kHz, just below and at the end of the tables (a mean of 30),
+    /// means of 300 (counts of 255 and more, kept outside the count
+    /// bytes), and any rate up to 60 kHz.
+    fn arb_rate() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(1e-3),
+            Just(4_999.999),
+            Just(5_000.0),
+            Just(20_000.0),
+            Just(20_000.0),
+            Just(299_999.0),
+            Just(300_000.0),
+            Just(3_000_000.0),
+            0.0..60_000.0f64,
+        ]
+    }
+
+    /// Starts and durations on step boundaries (multiples of 0.1 ms, not
+    /// all exact in binary), inside steps, or none.
+    fn arb_time(none: f64) -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(none),
+            (0..48u32).prop_map(|k| f64::from(k) * 0.1),
+            (0..4_800u32).prop_map(|x| f64::from(x) * 0.001),
+        ]
+    }
+
+    fn arb_params(n: usize) -> impl Strategy<Value = Params> {
+        (
+            proptest::collection::vec(arb_rate(), n),
+            proptest::collection::vec(arb_time(0.0), n),
+            proptest::collection::vec(arb_time(1e9), n),
+        )
+            .prop_map(|(rate, start, duration)| Params { rate, start, duration })
+    }
+
+    fn arb_case() -> impl Strategy<Value = Case> {
+        // 1 to 40 cells: groups of 4, 8 and 16 lanes full and short.
+        (1..=40usize, prop_oneof![Just(0usize), 0..20_000usize], any::<u64>(), any::<u64>()).prop_flat_map(
+            |(n, first_cell, seed, mode)| {
+                let change = prop_oneof![Just(Change::None), Just(Change::Reset), arb_params(n).prop_map(Change::Set),];
+                (prop_oneof![Just(0.1), Just(0.25)], arb_params(n), proptest::collection::vec((change, 0..70u64), 1..4))
+                    .prop_map(move |(dt, params, phases)| Case { dt, seed, first_cell, params, phases, mode })
+            },
+        )
+    }
+
+    proptest! {
+        // 256 cases (under 2 s in the test build), no failure file: a
+        // failing case is printed whole.
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random sources, windows, changes and step modes: the kernel's
+        /// counts are the reference's, step by step.
+        #[test]
+        fn poisson_counts_equal_the_reference(case in arb_case()) {
+            check(&case).map_err(TestCaseError::fail)?;
+        }
+    }
+
+    /// The edges one by one: 17 cells (a group of 16 lanes and one more)
+    /// at each rate edge, windows that open and close inside a step and
+    /// inside a block, for 70 000 steps (past 2^16, so that stream
+    /// positions and time stamps pass 16 bits), then a `set` inside a
+    /// block, a `reset`, and a run from 0 again. The spike total must be
+    /// the expected one within 5 standard deviations (so that agreement on
+    /// silent sources could not pass).
+    #[test]
+    fn poisson_edges_equal_the_reference_past_two_to_the_sixteen_steps() {
+        let n = 17;
+        let rates = [0.0, 1e-3, 4_999.999, 5_000.0, 20_000.0, 299_999.0, 300_000.0, 3_000_000.0, 12_345.0];
+        let rate: Vec<f64> = (0..n).map(|i| rates[i % rates.len()]).collect();
+        // Cells 9..17 have windows: starts at a step's middle, at a
+        // block's middle, stops in step 65 540 (past 2^16).
+        let start: Vec<f64> = (0..n).map(|i| if i >= 9 { 0.05 + 0.7 * (i - 9) as f64 } else { 0.0 }).collect();
+        let duration: Vec<f64> = (0..n).map(|i| if i >= 13 { 6_554.03 - start[i] } else { 1e9 }).collect();
+        let params = Params { rate, start, duration };
+        let mut later = params.clone();
+        later.rate.rotate_left(4);
+        let case = Case {
+            dt: 0.1,
+            seed: 7,
+            first_cell: 4096,
+            params: params.clone(),
+            phases: vec![(Change::None, 70_007), (Change::Set(later.clone()), 100), (Change::Reset, 50)],
+            mode: 0x5555_0000_ffff_0f0f,
+        };
+        let spikes = check(&case).unwrap_or_else(|e| panic!("{e}"));
+        let mean = |p: &Params, steps: std::ops::Range<u64>| -> f64 {
+            let mut m = 0.0;
+            for i in 0..n {
+                let stop = p.start[i] + p.duration[i];
+                let (a, b) = (steps.start as f64 * 0.1, steps.end as f64 * 0.1);
+                m += p.rate[i] * (b.min(stop) - a.max(p.start[i])).max(0.0) / 1000.0;
+            }
+            m
+        };
+        let expected = mean(&params, 0..70_007) + mean(&later, 70_007..70_107) + mean(&later, 0..50);
+        let bound = 5.0 * expected.sqrt();
+        assert!((spikes as f64 - expected).abs() < bound, "{spikes} spikes, expected {expected} +- {bound}");
+    }
+}
