@@ -562,6 +562,18 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
     spikes.extend(done);
 }
 
+#[cfg(test)]
+thread_local! {
+    // Passes of `step_fallen` with every lane live (the tests check
+    // that they exercise the batches).
+    static FULL_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Live lanes of [`step_fallen`] at or below which, when no declined lane
+/// is waiting, the rest finishes in the scalar stepper (a pass costs the
+/// eight lanes' right-hand sides however few are live).
+const TAIL_LANES: usize = 2;
+
 /// The whole step of each lane in `lanes` (lane indices, as in `y`,
 /// `step`, `r`), from its state at the start of the step: the scalar
 /// stepper's loop of [`Rkf45::apply`] calls, each followed by
@@ -579,18 +591,6 @@ pub(crate) fn step_blocks<M: Family<N>, const N: usize>(io: StepIo<'_, M::Cell, 
 /// and at most [`TAIL_LANES`] are live, they finish in the scalar stepper
 /// ([`scalar_rest`]: an `apply` restarted with the size of the next
 /// attempt makes the same attempts as the retries it replaces).
-#[cfg(test)]
-thread_local! {
-    /// Passes of [`step_fallen`] with every lane live (the tests' check
-    /// that they exercise the batches).
-    static FULL_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// Live lanes of [`step_fallen`] at or below which, when no declined lane
-/// is waiting, the rest finishes in the scalar stepper (a pass costs the
-/// eight lanes' right-hand sides however few are live).
-const TAIL_LANES: usize = 2;
-
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn step_fallen<M: Family<N>, const N: usize>(
@@ -643,8 +643,8 @@ fn step_fallen<M: Family<N>, const N: usize>(
         }
         if refilled {
             consts = M::gather(std::array::from_fn(|l| &cells[cell[l]]));
-            for l in 0..LANES {
-                if slot[l] == FREE {
+            for (l, s) in slot.iter().enumerate() {
+                if *s == FREE {
                     M::idle(&mut consts, l);
                 }
             }
