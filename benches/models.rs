@@ -21,7 +21,9 @@
 //! ```
 //!
 //! `--native-only` times the native engine alone (for before/after
-//! comparisons of a kernel, e.g. under `perf stat`), without NEST.
+//! comparisons of a kernel, e.g. under `perf stat`), without NEST. With
+//! `PYNN_MODELS_OUT=DIR` set, each model's native recording is written to
+//! `DIR/TYPE.npz` (for comparing the results of two builds with `cmp`).
 //!
 //! Without `--bench` on the command line (`cargo test --benches`) it runs
 //! 50 cells for 20 ms on the native engine only, as a smoke test.
@@ -62,6 +64,10 @@ where
     sim.run(tstop)?;
     let secs = t0.elapsed().as_secs_f64();
     let rate = cells.mean_spike_count()? * 1000.0 / tstop;
+    if let Some(dir) = std::env::var_os("PYNN_MODELS_OUT").filter(|_| B::NAME == "native") {
+        let name = std::any::type_name::<C>().rsplit("::").next().unwrap_or("model");
+        cells.write_data(std::path::Path::new(&dir).join(format!("{name}.npz")))?;
+    }
     sim.end()?;
     Ok((secs, rate))
 }

@@ -31,10 +31,10 @@
 //! Up to [`MAX_CONDUCTANCE_RECEPTORS`] conductance receptors (the state
 //! vector is a fixed-size array per cell).
 
-use super::adex::{Family, Rule, Rule8, StepIo, step_blocks};
+use super::adex::{AdexState, Fallen, Family, Rule, Rule8, StepIo, step_blocks};
 use super::kernel::{BuildContext, Kernel, NativeCell, SpikeOut, StepInput};
 use super::propagators::{p32, refractory_steps};
-use super::rkf45::{Block, LANES, Lanes, Rkf45, block_get, block_set};
+use super::rkf45::{Block, LANES, Lanes, Rkf45, block_get};
 use super::simd::{Real, V8, bits, dispatch};
 use pynn_core::cells::{Composition, NeuronKind, PointNeuron, PsrKind};
 use pynn_core::parameters::ParamTable;
@@ -312,18 +312,14 @@ struct AdexMulti<const N: usize> {
     dt: f64,
     m: Vec<Membrane>,
     rec: Vec<[Receptor; MAX_CONDUCTANCE_RECEPTORS]>,
-    y: Vec<[f64; N]>,
-    step: Vec<f64>,
-    r: Vec<u32>,
-    init: Vec<[f64; N]>,
+    s: AdexState<Vec<[f64; N]>, N>,
 }
 
 impl<const N: usize> AdexMulti<N> {
     fn new(comp: Composition, params: &ParamTable, initial: &ParamTable, dt: f64) -> Self {
         let n = params.size();
         let init = initial_state::<N>(&comp, initial);
-        let mut s =
-            AdexMulti { comp, dt, m: vec![], rec: vec![], y: init.clone(), step: vec![dt; n], r: vec![0; n], init };
+        let mut s = AdexMulti { comp, dt, m: vec![], rec: vec![], s: AdexState::new(vec![], n, init, dt) };
         s.derive(params);
         s
     }
@@ -503,20 +499,20 @@ impl<const N: usize> AdexMulti<N> {
     fn step_lif(&mut self, input: &StepInput<'_>, spikes: &mut SpikeOut) {
         let solver = Rkf45::<N>::absolute(LIF_EPS_ABS);
         let nr = self.comp.receptors.len();
-        for i in 0..self.y.len() {
+        for i in 0..self.s.y.len() {
             let (m, rec) = (&self.m[i], &self.rec[i]);
             let i_stim = input.current[i] * 1000.0;
-            let refractory = self.r[i] > 0;
-            solver.advance(&mut self.y[i], self.dt, &mut self.step[i], |y, f| {
+            let refractory = self.s.r[i] > 0;
+            solver.advance(&mut self.s.y[i], self.dt, &mut self.s.step[i], |y, f| {
                 dynamics(m, rec, nr, refractory, i_stim, y, f)
             });
-            let y = &mut self.y[i];
+            let y = &mut self.s.y[i];
             add_input(y, rec, nr, input, i);
-            if self.r[i] > 0 {
-                self.r[i] -= 1;
+            if self.s.r[i] > 0 {
+                self.s.r[i] -= 1;
                 y[0] = m.v_reset;
             } else if y[0] >= m.v_th {
-                self.r[i] = m.refrac;
+                self.s.r[i] = m.refrac;
                 y[0] = m.v_reset;
                 spikes.push((i as u32, input.step + 1));
             }
@@ -553,30 +549,30 @@ impl<const N: usize> Kernel for AdexMulti<N> {
         let solver = Rkf45::<N>::derivative(GSL_ERROR_TOL);
         let nr = self.comp.receptors.len();
         let h = self.dt;
-        for i in 0..self.y.len() {
+        for i in 0..self.s.y.len() {
             let (m, rec) = (&self.m[i], &self.rec[i]);
             let i_stim = input.current[i] * 1000.0;
             let mut t = 0.0;
             while t < h {
-                let refractory = self.r[i] > 0;
-                solver.apply(&mut self.y[i], &mut t, h, &mut self.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
+                let refractory = self.s.r[i] > 0;
+                solver.apply(&mut self.s.y[i], &mut t, h, &mut self.s.step[i], &|y: &[f64; N], f: &mut [f64; N]| {
                     dynamics(m, rec, nr, refractory, i_stim, y, f)
                 });
-                let y = &mut self.y[i];
-                if self.r[i] > 0 {
+                let y = &mut self.s.y[i];
+                if self.s.r[i] > 0 {
                     y[0] = m.v_reset;
                 } else if y[0] >= m.v_detect {
                     y[0] = m.v_reset;
                     y[1] += m.b;
                     // +1 compensates the decrement after the step (NEST).
-                    self.r[i] = if m.refrac > 0 { m.refrac + 1 } else { 0 };
+                    self.s.r[i] = if m.refrac > 0 { m.refrac + 1 } else { 0 };
                     spikes.push((i as u32, input.step + 1));
                 }
             }
-            if self.r[i] > 0 {
-                self.r[i] -= 1;
+            if self.s.r[i] > 0 {
+                self.s.r[i] -= 1;
             }
-            add_input(&mut self.y[i], rec, nr, input, i);
+            add_input(&mut self.s.y[i], rec, nr, input, i);
         }
     }
 
@@ -587,17 +583,12 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 
     fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let (k, scale) = state_slot(&self.comp, name)?;
-        for (c, v) in cells.iter().zip(values) {
-            self.init[*c][k] = v * scale;
-            self.y[*c][k] = v * scale;
-        }
+        self.s.initialize(k, scale, cells, values);
         Ok(())
     }
 
     fn reset(&mut self) {
-        self.y.clone_from(&self.init);
-        self.step.iter_mut().for_each(|s| *s = self.dt);
-        self.r.iter_mut().for_each(|r| *r = 0);
+        self.s.reset(self.dt);
     }
 
     fn variable(&self, name: &str) -> Option<usize> {
@@ -606,7 +597,7 @@ impl<const N: usize> Kernel for AdexMulti<N> {
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
         let scale = if var == 0 { 1.0 } else { 1e-3 };
-        out.extend(cells.iter().map(|c| self.y[*c][var] * scale));
+        out.extend(cells.iter().map(|c| self.s.y[*c][var] * scale));
     }
 }
 
@@ -697,8 +688,15 @@ impl<const R: usize> PnBlock<R> {
     /// The constants of cells `c[0..LANES]`, `g0[l]` the input scales of
     /// cell `l`.
     fn of(c: &[PnCell<R>], g0: &[[f64; R]]) -> Self {
-        let v8 = |f: &dyn Fn(&PnCell<R>) -> f64| V8(std::array::from_fn(|l| f(&c[l])));
-        let rules: Vec<Rule> = c[..LANES].iter().map(|c| c.rule).collect();
+        Self::gather(std::array::from_fn(|l| &c[l]), std::array::from_fn(|l| g0[l]))
+    }
+
+    /// The constants of cells `c` (one per lane), `g0[l]` the input scales
+    /// of `c[l]`.
+    #[inline(always)]
+    fn gather(c: [&PnCell<R>; LANES], g0: [[f64; R]; LANES]) -> Self {
+        let v8 = |f: &dyn Fn(&PnCell<R>) -> f64| V8(std::array::from_fn(|l| f(c[l])));
+        let rules: [Rule; LANES] = std::array::from_fn(|l| c[l].rule);
         PnBlock {
             m: MemConsts {
                 v_peak: v8(&|c| c.m.v_peak),
@@ -745,7 +743,11 @@ fn rhs<T: Real, const R: usize, const N: usize>(
     for k in 0..R {
         i_syn = i_syn + y[3 + 2 * k] * (rec.e_rev[k] - v);
     }
-    let i_spike = T::blend(m.no_spike_term, T::splat(0.0), m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp());
+    let i_spike = T::blend(
+        m.no_spike_term,
+        T::splat(0.0),
+        m.g_l * m.delta_t * ((v - m.v_th) / m.delta_t).exp_unless(m.no_spike_term),
+    );
     f[0] = T::blend(refractory, T::splat(0.0), (-m.g_l * (v - m.e_l) + i_spike + i_syn - w + m.i_e + i_stim) / m.c_m);
     f[1] = (m.a * (v - m.e_l) - w) / m.tau_w;
     for k in 0..R {
@@ -776,6 +778,15 @@ impl<const R: usize, const N: usize> Family<N> for Pn<R> {
     #[inline(always)]
     fn rule8(b: &PnBlock<R>) -> &Rule8 {
         &b.rule
+    }
+    #[inline(always)]
+    fn gather(c: [&PnCell<R>; LANES]) -> PnBlock<R> {
+        // The input scales are not read by the right-hand side.
+        PnBlock::gather(c, [[0.0; R]; LANES])
+    }
+    #[inline(always)]
+    fn idle(b: &mut PnBlock<R>, l: usize) {
+        b.m.no_spike_term[l] = u64::MAX;
     }
     #[inline(always)]
     fn cell_rhs(c: &PnCell<R>, refractory: bool, i_stim: f64, y: &[f64; N], f: &mut [f64; N]) {
@@ -835,14 +846,12 @@ struct PnBlocks<const R: usize, const N: usize> {
     cells: Vec<PnCell<R>>,
     /// Per block.
     blocks: Vec<PnBlock<R>>,
-    y: Vec<Block<N>>,
-    /// Carried step size, per lane.
-    step: Vec<f64>,
-    /// Refractory count, per lane.
-    r: Vec<u32>,
+    /// Per lane.
+    s: AdexState<Vec<Block<N>>, N>,
     /// Scratch: the step's injected current per lane (pA; padding 0).
     i_stim: Vec<f64>,
-    init: Vec<[f64; N]>,
+    /// Scratch of [`step_blocks`].
+    fallen: Fallen,
 }
 
 impl<const R: usize, const N: usize> PnBlocks<R, N>
@@ -859,32 +868,19 @@ where
             n,
             cells: vec![],
             blocks: vec![],
-            y: vec![[[0.0; LANES]; N]; lanes / LANES],
-            step: vec![dt; lanes],
-            r: vec![0; lanes],
+            s: AdexState::new(vec![[[0.0; LANES]; N]; lanes / LANES], lanes, init, dt),
             i_stim: vec![0.0; lanes],
-            init,
+            fallen: Fallen::default(),
         };
         s.derive(params);
-        s.load_init();
         s
-    }
-
-    /// The state of every cell (and of the padding lanes, copies of the
-    /// last cell) from `init`.
-    fn load_init(&mut self) {
-        if let Some(&last) = self.init.last() {
-            for i in 0..self.y.len() * LANES {
-                block_set(&mut self.y, i, self.init.get(i).copied().unwrap_or(last));
-            }
-        }
     }
 
     /// The constants per lane (padded with copies of the last cell's) and
     /// per block.
     fn derive(&mut self, p: &ParamTable) {
         let (m, rec) = constants(&self.comp, p, self.dt);
-        let lanes = self.y.len() * LANES;
+        let lanes = self.s.y.len() * LANES;
         let mut g0: Vec<[f64; R]> = rec.iter().map(|r| std::array::from_fn(|k| r[k].g0)).collect();
         self.cells = m.iter().zip(&rec).map(|(m, r)| PnCell::of(m, r)).collect();
         if let (Some(&c), Some(&g)) = (self.cells.last(), g0.last()) {
@@ -912,14 +908,15 @@ where
             cells: &self.cells,
             blocks: &self.blocks,
             i_stim: &self.i_stim,
-            r: &mut self.r,
-            y: &mut self.y,
-            step: &mut self.step,
+            r: &mut self.s.r,
+            y: &mut self.s.y,
+            step: &mut self.s.step,
             spikes,
+            fallen: &mut self.fallen,
         });
         // The input, as [`add_input`] adds it.
         let syn: [&[f64]; R] = std::array::from_fn(|k| &input.synaptic[k][..n]);
-        for (b, (yb, q)) in self.y.iter_mut().zip(&self.blocks).enumerate() {
+        for (b, (yb, q)) in self.s.y.iter_mut().zip(&self.blocks).enumerate() {
             let i0 = b * LANES;
             for l in 0..LANES.min(n - i0) {
                 for k in 0..R {
@@ -941,19 +938,12 @@ where
 
     fn initialize(&mut self, name: &str, cells: &[usize], values: &[f64]) -> Result<()> {
         let (k, scale) = state_slot(&self.comp, name)?;
-        for (c, v) in cells.iter().zip(values) {
-            self.init[*c][k] = v * scale;
-            let mut y = block_get(&self.y, *c);
-            y[k] = v * scale;
-            block_set(&mut self.y, *c, y);
-        }
+        self.s.initialize(k, scale, cells, values);
         Ok(())
     }
 
     fn reset(&mut self) {
-        self.load_init();
-        self.step.iter_mut().for_each(|s| *s = self.dt);
-        self.r.iter_mut().for_each(|r| *r = 0);
+        self.s.reset(self.dt);
     }
 
     fn variable(&self, name: &str) -> Option<usize> {
@@ -962,29 +952,17 @@ where
 
     fn read(&self, var: usize, cells: &[usize], out: &mut Vec<f64>) {
         let scale = if var == 0 { 1.0 } else { 1e-3 };
-        out.extend(cells.iter().map(|c| block_get(&self.y, *c)[var] * scale));
+        out.extend(cells.iter().map(|c| block_get(&self.s.y, *c)[var] * scale));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::simd;
+    use crate::native::rkf45::testing::{Gen, at_every_width};
     use pynn_core::Value;
     use pynn_core::cells::{AdExp, AlphaPSR, BetaPSR, CellType, ExpPSR, PostSynapticResponse};
     use pynn_core::parameters::Column;
-
-    /// A small deterministic generator (xorshift64*), uniform in `[lo, hi)`.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self, lo: f64, hi: f64) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            lo + (hi - lo) * u
-        }
-    }
 
     const ALPHA: PostSynapticResponse = PostSynapticResponse::CondAlpha(AlphaPSR { tau_syn: 2.0, e_syn: 0.0 });
     const BETA: PostSynapticResponse =
@@ -1055,7 +1033,7 @@ mod tests {
         let (comp, params, init) = random_cells(&receptors, n, &mut g);
         let (m, rec) = constants(&comp, &params, h);
         let mut k = PnBlocks::<R, N>::new(comp, &params, &init, h);
-        let mut y: Vec<[f64; N]> = (0..n).map(|i| block_get(&k.y, i)).collect();
+        let mut y: Vec<[f64; N]> = (0..n).map(|i| block_get(&k.s.y, i)).collect();
         let (mut st, mut r) = (vec![h; n], vec![0u32; n]);
         let solver = Rkf45::<N>::derivative(1e-6);
         let (mut n_spikes, mut doubles, mut fallbacks, mut refractory, mut w_max) = (0, 0, 0, 0, 0.0f64);
@@ -1069,7 +1047,8 @@ mod tests {
             let synaptic: Vec<&[f64]> = syn.iter().map(Vec::as_slice).collect();
             let cur: Vec<f64> = (0..n).map(|_| g.next(0.0, 0.8)).collect();
             let input = StepInput { step, synaptic: &synaptic, current: &cur };
-            skipped += k.step.chunks(LANES).filter(|s| s.iter().filter(|s| **s >= h).count() < MIN_BLOCK_LANES).count();
+            skipped +=
+                k.s.step.chunks(LANES).filter(|s| s.iter().filter(|s| **s >= h).count() < MIN_BLOCK_LANES).count();
             let mut out = SpikeOut::new();
             k.step(&input, &mut out);
             let mut expected = SpikeOut::new();
@@ -1101,14 +1080,14 @@ mod tests {
                 fallbacks += usize::from(calls > 1);
                 doubles += usize::from(fired > 1);
                 w_max = w_max.max(y[i][1].abs());
-                let got = block_get(&k.y, i);
+                let got = block_get(&k.s.y, i);
                 assert_eq!(
                     got.map(f64::to_bits),
                     y[i].map(f64::to_bits),
                     "step {step}, cell {i}: {got:?} vs {:?}",
                     y[i]
                 );
-                assert_eq!((k.step[i].to_bits(), k.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
+                assert_eq!((k.s.step[i].to_bits(), k.s.r[i]), (st[i].to_bits(), r[i]), "step {step}, cell {i}");
             }
             assert_eq!(out, expected, "step {step}");
             n_spikes += out.len();
@@ -1125,16 +1104,6 @@ mod tests {
         assert!(fallbacks > 1000, "{fallbacks} cell steps through the scalar fallback");
         assert!(refractory > 5000, "{refractory} refractory cell steps");
         assert!(w_max > 50.0, "adaptation current at most {w_max} pA");
-    }
-
-    /// Runs `case` once per instruction set this CPU has
-    /// ([`simd::with_isa_limit`]): the lanes must equal the scalar path at
-    /// every width.
-    fn at_every_width(case: impl Fn()) {
-        for isa in simd::available() {
-            eprintln!("instruction set {isa:?}");
-            simd::with_isa_limit(isa, &case);
-        }
     }
 
     #[test]

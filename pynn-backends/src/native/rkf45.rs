@@ -151,32 +151,147 @@ impl<const N: usize> Rkf45<N> {
                     rmax = ratio;
                 }
             }
-            let t_new = if final_step { t1 } else { t0 + h0 };
-            let h_old = h0;
-            if rmax > 1.1 {
-                let r = (0.9 / rmax.powf(1.0 / 5.0)).max(0.2);
-                let h_dec = r * h_old;
-                if h_dec.abs() < h_old.abs() && t_new + h_dec != t_new {
+            match control(rmax, h0, final_step, t0, t1) {
+                Control::Retry(h_dec) => {
                     // Rejected: undo and retry with the smaller step.
                     *y = y0;
                     h0 = h_dec;
-                    continue;
                 }
-                // The step cannot shrink further: GSL accepts it.
-                h0 = h_old;
-            } else if rmax < 0.5 && h_old < t1 {
-                let r = (0.9 / rmax.powf(1.0 / 6.0)).clamp(1.0, 5.0);
-                h0 = r * h_old;
+                Control::Accept { t: t_new, step: h_next } => {
+                    *step = h_next;
+                    *t = t_new;
+                    return;
+                }
             }
-            // Otherwise (`rmax < 0.5` with `h_old >= t1`) GSL grows the step
-            // by `r >= 1` to `r h_old >= t1`; every later interval is at most
-            // `t1` long (see the method's contract), so the grown size is
-            // clipped to the interval whatever `r` is: keeping `h_old`
-            // gives the same trajectory without the `powf`.
-            *step = h0;
-            *t = t_new;
-            return;
         }
+    }
+}
+
+/// What GSL's step-size control decides after an attempt of size `h_old`
+/// from `t0` in an interval ending at `t1` ([`control`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Control {
+    /// Rejected: retry from the same start with this smaller size.
+    Retry(f64),
+    /// Accepted: the time reached and the step size carried on.
+    Accept {
+        /// The time after the step.
+        t: f64,
+        /// The step size for the next attempt.
+        step: f64,
+    },
+}
+
+/// GSL's step-size control (`std_control_hadjust` and `evolve_apply`'s
+/// retry rule) for an attempt of size `h_old` with largest error ratio
+/// `rmax`, as [`Rkf45::apply`] applies it; `final_step` marks an attempt
+/// clipped to end on `t1`. Shared by [`Rkf45::apply`] and the lane stepper
+/// of the AdEx family, so both decide with the same operations.
+#[inline(always)]
+pub fn control(rmax: f64, h_old: f64, final_step: bool, t0: f64, t1: f64) -> Control {
+    let t_new = if final_step { t1 } else { t0 + h_old };
+    let mut h0 = h_old;
+    if rmax > 1.1 {
+        let r = (0.9 / rmax.powf(1.0 / 5.0)).max(0.2);
+        let h_dec = r * h_old;
+        if h_dec.abs() < h_old.abs() && t_new + h_dec != t_new {
+            return Control::Retry(h_dec);
+        }
+        // The step cannot shrink further: GSL accepts it.
+    } else if rmax < 0.5 && h_old < t1 {
+        let r = (0.9 / rmax.powf(1.0 / 6.0)).clamp(1.0, 5.0);
+        h0 = r * h_old;
+    }
+    // Otherwise (`rmax < 0.5` with `h_old >= t1`) GSL grows the step by
+    // `r >= 1` to `r h_old >= t1`; every later interval is at most `t1`
+    // long (see [`Rkf45::apply`]'s contract), so the grown size is clipped
+    // to the interval whatever `r` is: keeping `h_old` gives the same
+    // trajectory without the `powf`.
+    Control::Accept { t: t_new, step: h0 }
+}
+
+impl<const N: usize> Rkf45<N> {
+    /// One attempt of [`Rkf45::apply`] for the [`LANES`] cells of a
+    /// [`Block`], each with its own size: from `y0` with derivative `k1`
+    /// (evaluated there) and size `h0[l]` (already clipped to the
+    /// interval), the right-hand side `f` evaluated for all lanes at once.
+    /// Returns the new states, their derivatives (GSL's `dydt_out`, zero
+    /// unless the control reads them) and each lane's largest error ratio,
+    /// for [`control`]. Every lane performs [`Rkf45::apply`]'s operations in
+    /// the same order, so each is bit for bit that attempt of the scalar
+    /// stepper.
+    #[inline(always)]
+    pub fn attempt_block(
+        &self,
+        f: impl Fn(&Block<N>, &mut Block<N>),
+        y0: &Block<N>,
+        k1: &Block<N>,
+        h0: &Lanes,
+    ) -> (Block<N>, Block<N>, Lanes) {
+        use tableau::*;
+        let z = [[0.0; LANES]; N];
+        let (mut k2, mut k3, mut k4, mut k5, mut k6, mut tmp) = (z, z, z, z, z, z);
+        for i in 0..N {
+            for l in 0..LANES {
+                tmp[i][l] = y0[i][l] + B21 * h0[l] * k1[i][l];
+            }
+        }
+        f(&tmp, &mut k2);
+        for i in 0..N {
+            for l in 0..LANES {
+                tmp[i][l] = y0[i][l] + h0[l] * (B3[0] * k1[i][l] + B3[1] * k2[i][l]);
+            }
+        }
+        f(&tmp, &mut k3);
+        for i in 0..N {
+            for l in 0..LANES {
+                tmp[i][l] = y0[i][l] + h0[l] * (B4[0] * k1[i][l] + B4[1] * k2[i][l] + B4[2] * k3[i][l]);
+            }
+        }
+        f(&tmp, &mut k4);
+        for i in 0..N {
+            for l in 0..LANES {
+                tmp[i][l] =
+                    y0[i][l] + h0[l] * (B5[0] * k1[i][l] + B5[1] * k2[i][l] + B5[2] * k3[i][l] + B5[3] * k4[i][l]);
+            }
+        }
+        f(&tmp, &mut k5);
+        for i in 0..N {
+            for l in 0..LANES {
+                tmp[i][l] = y0[i][l]
+                    + h0[l]
+                        * (B6[0] * k1[i][l]
+                            + B6[1] * k2[i][l]
+                            + B6[2] * k3[i][l]
+                            + B6[3] * k4[i][l]
+                            + B6[4] * k5[i][l]);
+            }
+        }
+        f(&tmp, &mut k6);
+        let (mut y, mut yerr) = (z, z);
+        for i in 0..N {
+            for l in 0..LANES {
+                let d = C1 * k1[i][l] + C3 * k3[i][l] + C4 * k4[i][l] + C5 * k5[i][l] + C6 * k6[i][l];
+                y[i][l] = y0[i][l] + h0[l] * d;
+                yerr[i][l] = h0[l]
+                    * (EC[1] * k1[i][l] + EC[3] * k3[i][l] + EC[4] * k4[i][l] + EC[5] * k5[i][l] + EC[6] * k6[i][l]);
+            }
+        }
+        let mut yp = z;
+        if self.a_dydt != 0.0 {
+            f(&y, &mut yp);
+        }
+        let mut rmax = [f64::MIN_POSITIVE; LANES];
+        for i in 0..N {
+            for l in 0..LANES {
+                let d0 =
+                    self.eps_rel * (self.a_y * y[i][l].abs() + self.a_dydt * (h0[l] * yp[i][l]).abs()) + self.eps_abs;
+                let ratio = yerr[i][l].abs() / d0.abs();
+                // As in `apply`: a select, not `f64::max`.
+                rmax[l] = if ratio > rmax[l] { ratio } else { rmax[l] };
+            }
+        }
+        (y, yp, rmax)
     }
 }
 
@@ -369,7 +484,7 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
-/// What the tests of the lane kernels share (`rkf45`, `adex`, `gif`).
+/// What the tests of the lane kernels share (`rkf45`, `adex`, `gif`, `point`).
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::native::simd;

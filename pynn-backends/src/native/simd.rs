@@ -254,6 +254,9 @@ pub trait Real:
     fn blend(m: Self::Bits, yes: Self, no: Self) -> Self;
     /// [`f64::exp`] per lane (the same library function, lane by lane).
     fn exp(self) -> Self;
+    /// [`Real::exp`] per lane, except where `skip` is all ones: 0 there,
+    /// without the call (for a term that a blend by `skip` discards).
+    fn exp_unless(self, skip: Self::Bits) -> Self;
 }
 
 impl Real for f64 {
@@ -278,6 +281,10 @@ impl Real for f64 {
     #[inline(always)]
     fn exp(self) -> Self {
         f64::exp(self)
+    }
+    #[inline(always)]
+    fn exp_unless(self, skip: u64) -> Self {
+        if skip != 0 { 0.0 } else { f64::exp(self) }
     }
 }
 
@@ -331,5 +338,9 @@ impl Real for V8 {
     #[inline(always)]
     fn exp(self) -> Self {
         V8(self.0.map(f64::exp))
+    }
+    #[inline(always)]
+    fn exp_unless(self, skip: [u64; 8]) -> Self {
+        V8(std::array::from_fn(|l| self.0[l].exp_unless(skip[l])))
     }
 }
