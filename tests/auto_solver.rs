@@ -48,6 +48,10 @@ use proptest::prelude::*;
 use pynn::core::CellType;
 use pynn::prelude::*;
 
+#[path = "common/cond_trace.rs"]
+mod cond_trace;
+use cond_trace::Gen;
+
 const DT: f64 = 0.1;
 
 /// NEST's absolute error tolerance for `iaf_cond_*` (mV per RKF45
@@ -59,25 +63,6 @@ const NEST_TOL: f64 = 1e-3;
 enum Model {
     Exp,
     Alpha,
-}
-
-/// xorshift64*, uniform in `[lo, hi)` (the per-cell values of a case are
-/// drawn from the case's seed; proptest draws the seed and the structure).
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self, lo: f64, hi: f64) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-        lo + (hi - lo) * u
-    }
-
-    /// An index below `k`.
-    fn pick(&mut self, k: usize) -> usize {
-        (self.next(0.0, k as f64) as usize).min(k - 1)
-    }
 }
 
 /// One cell's parameters in PyNN's units (the names both models share).

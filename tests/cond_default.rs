@@ -21,7 +21,7 @@ use pynn::prelude::*;
 
 #[path = "common/cond_trace.rs"]
 mod cond_trace;
-use cond_trace::{Trace, drive_by_trains, max_dv, session};
+use cond_trace::{Gen, Trace, drive_by_trains, max_dv, session};
 
 /// NEST's absolute error tolerance for `iaf_cond_*` (per RKF45 sub-step,
 /// mV): the accuracy NEST itself guarantees for a step.
@@ -100,18 +100,6 @@ fn stiff_alpha_conductances_stay_within_nest_tolerance_where_plain_rk4_does_not(
     assert_eq!(auto.spikes, reference.spikes);
     assert!(d_auto <= NEST_TOL, "auto: |dv| = {d_auto} mV");
     assert!(!(d_rk4 <= NEST_TOL), "rk4 should fail here: |dv| = {d_rk4} mV");
-}
-
-/// xorshift64*, uniform in `[lo, hi)`.
-struct Gen(u64);
-impl Gen {
-    fn next(&mut self, lo: f64, hi: f64) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-        lo + (hi - lo) * u
-    }
 }
 
 /// Random inputs for `n` cells: sorted spike trains on the grid (1-20

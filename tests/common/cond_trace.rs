@@ -66,3 +66,22 @@ pub fn drive_by_trains<C: CellType>(
     Projection::new(&src, cells, &one, StaticSynapse::new(we, delays.0), Some("excitatory")).unwrap();
     Projection::new(&src, cells, &one, StaticSynapse::new(wi, delays.1), Some("inhibitory")).unwrap();
 }
+
+/// xorshift64*, uniform in `[lo, hi)`: the per-cell values and inputs of
+/// the random cases (proptest draws only the seed where it is used).
+pub struct Gen(pub u64);
+
+impl Gen {
+    pub fn next(&mut self, lo: f64, hi: f64) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
+        lo + (hi - lo) * u
+    }
+
+    /// An index below `k`.
+    pub fn pick(&mut self, k: usize) -> usize {
+        (self.next(0.0, k as f64) as usize).min(k - 1)
+    }
+}
