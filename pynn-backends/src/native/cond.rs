@@ -1021,6 +1021,8 @@ fn settle_block(s: &mut Rk4Io<'_>, alpha: bool, lo: usize, hi: usize) {
         let g1 = (g0 + G).min(hi);
         let mut marked = 0u32;
         if g1 - g0 == G {
+            // Cannot fail: `g1 - g0 == G` was just checked (the array
+            // type lets the compiler vectorise the compare).
             let u: &[f64; G] = s.until[g0..g1].try_into().expect("a group of G cells");
             for (l, u) in u.iter().enumerate() {
                 // Negative or NaN.
